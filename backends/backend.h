@@ -1,0 +1,29 @@
+/* One backend per target language: a table of entry points chosen by name (as QBE chooses targets). */
+#ifndef RPCC_BACKEND_H
+#define RPCC_BACKEND_H
+
+#include <stdbool.h>
+
+#include "../ir/ir.h"
+#include "output.h"
+
+typedef struct BackendOptions {
+    const char *input_name;    /* the main .rpc file's base name, e.g. "tasks.rpc" (never an absolute path) */
+    const char *rpcc_version;  /* RPCC_VERSION */
+    const char *go_module;     /* go.mod module path, default "example.com/opensdk" style set by the CLI */
+    const char *go_websocket;  /* "github.com/coder/websocket" (default) or "nhooyr.io/websocket" */
+    const char *package_name;  /* Python distribution / npm package name base */
+} BackendOptions;
+
+typedef struct Backend {
+    Target target;
+    const char *directory; /* "python", "typescript", "go" under the output directory */
+    /* Adds this target's files (paths prefixed with `directory`/) to the tree. Returns false only on an internal
+     * error, after printing it; the IR is already valid. */
+    bool (*emit)(const IrProgram *program, const BackendOptions *options, OutputTree *tree);
+} Backend;
+
+/* The backend for a target, or NULL when that target has none yet. */
+const Backend *backend_for(Target target);
+
+#endif

@@ -1,0 +1,44 @@
+/* The output tree: every generated file is built in memory; only a run without errors writes, and then it
+ * replaces each changed file atomically and leaves unchanged files untouched (their mtime too). */
+#ifndef RPCC_OUTPUT_H
+#define RPCC_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "printer.h"
+
+typedef struct OutputFile {
+    char *relative_path; /* '/'-separated, relative to the output directory; owned */
+    Printer printer;     /* the file's content */
+} OutputFile;
+
+typedef struct OutputTree {
+    OutputFile *files;
+    size_t count;
+    size_t capacity;
+} OutputTree;
+
+void output_tree_init(OutputTree *tree);
+void output_tree_free(OutputTree *tree);
+
+/* Adds a file and returns its printer, or NULL if the path was already added (a backend bug) or is not a safe
+ * relative path (absolute, empty component, "." or ".."). */
+Printer *output_tree_add(OutputTree *tree, const char *relative_path, const char *indent_unit);
+
+/* Sorted list of relative paths (for --list-outputs); the pointers stay owned by the tree. */
+void output_tree_sorted_paths(const OutputTree *tree, const char **paths_out);
+
+typedef struct OutputStats {
+    size_t written;   /* files created or replaced */
+    size_t unchanged; /* files whose bytes were already identical */
+} OutputStats;
+
+/* Writes the tree under `directory` (created with parents if missing). Files whose current content equals the
+ * new one are not touched. Every changed file is first written to a temporary file beside its target and all are
+ * renamed only after every temporary was written and flushed; on any failure the temporaries are removed, no
+ * target is changed, and false is returned with a message "path: reason" in `error` (size error_size). */
+bool output_tree_write(const OutputTree *tree, const char *directory, OutputStats *stats, char *error,
+                       size_t error_size);
+
+#endif

@@ -1,0 +1,85 @@
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_BLOCK_SIZE (64 * 1024)
+
+struct ArenaBlock {
+    ArenaBlock *next;
+    size_t used;
+    size_t capacity;
+    max_align_t data[];
+};
+
+void arena_init(Arena *arena) { arena->head = NULL; }
+
+void arena_free(Arena *arena) {
+    ArenaBlock *block = arena->head;
+    while (block) {
+        ArenaBlock *next = block->next;
+        free(block);
+        block = next;
+    }
+    arena->head = NULL;
+}
+
+static void *checked_malloc(size_t size) {
+    void *memory = malloc(size);
+    if (!memory) {
+        fputs("rpcc: out of memory\n", stderr);
+        abort();
+    }
+    return memory;
+}
+
+void *arena_alloc(Arena *arena, size_t size) {
+    const size_t align = sizeof(max_align_t);
+    size = (size + align - 1) / align * align;
+    if (size == 0) size = align;
+    ArenaBlock *block = arena->head;
+    if (!block || block->capacity - block->used < size) {
+        size_t capacity = size > ARENA_BLOCK_SIZE ? size : ARENA_BLOCK_SIZE;
+        ArenaBlock *fresh = checked_malloc(sizeof(ArenaBlock) + capacity);
+        fresh->used = 0;
+        fresh->capacity = capacity;
+        if (block && size > ARENA_BLOCK_SIZE) {
+            /* A large object gets its own block behind the current one, so the current block's room is kept. */
+            fresh->next = block->next;
+            block->next = fresh;
+        } else {
+            fresh->next = block;
+            arena->head = fresh;
+        }
+        block = fresh;
+    }
+    void *result = (char *)block->data + block->used;
+    block->used += size;
+    memset(result, 0, size);
+    return result;
+}
+
+char *arena_strndup(Arena *arena, const char *text, size_t len) {
+    char *copy = arena_alloc(arena, len + 1);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+char *arena_strdup(Arena *arena, const char *text) { return arena_strndup(arena, text, strlen(text)); }
+
+char *arena_printf(Arena *arena, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    va_list copy;
+    va_copy(copy, args);
+    int len = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    char *result = arena_alloc(arena, (size_t)(len < 0 ? 0 : len) + 1);
+    if (len > 0) vsnprintf(result, (size_t)len + 1, fmt, args);
+    va_end(args);
+    return result;
+}

@@ -1,0 +1,138 @@
+/* The syntax tree of one .rpc file, as written. Every node keeps the span it came from. Arena-allocated. */
+#ifndef RPCC_AST_H
+#define RPCC_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "source.h"
+
+/* A growable array of pointers in an arena (the old storage is simply left behind when it grows). */
+typedef struct PtrVec {
+    void **items;
+    size_t count;
+    size_t capacity;
+} PtrVec;
+
+void ptrvec_push(Arena *arena, PtrVec *vec, void *item);
+
+typedef enum AstValueKind {
+    AST_VALUE_NULL,
+    AST_VALUE_BOOL,
+    AST_VALUE_INT,
+    AST_VALUE_FLOAT,
+    AST_VALUE_STRING,
+    AST_VALUE_ENUM_MEMBER, /* Type.member */
+    AST_VALUE_LIST,
+    AST_VALUE_OBJECT,
+} AstValueKind;
+
+typedef struct AstValue AstValue;
+struct AstValue {
+    AstValueKind kind;
+    Span span;
+    bool bool_value;
+    int64_t int_value;
+    const char *text;   /* FLOAT: the lexeme; STRING: decoded UTF-8 */
+    size_t text_length;
+    Span type_name;     /* ENUM_MEMBER */
+    Span member_name;   /* ENUM_MEMBER */
+    PtrVec items;       /* LIST items, OBJECT values (AstValue *) */
+    PtrVec keys;        /* OBJECT keys (AstValue *, STRING or INT) */
+};
+
+typedef enum AstTypeKind {
+    AST_TYPE_NAME,    /* int, Task, list<T>, map<K, V> */
+    AST_TYPE_LITERAL, /* "a", 1, true */
+    AST_TYPE_NULL,    /* null */
+    AST_TYPE_UNION,   /* a | b | ... */
+} AstTypeKind;
+
+typedef struct AstType AstType;
+struct AstType {
+    AstTypeKind kind;
+    Span span;
+    Span name;          /* NAME */
+    bool has_arguments; /* NAME written with <...> */
+    PtrVec arguments;   /* NAME: AstType * */
+    AstValue *literal;  /* LITERAL */
+    PtrVec alternatives; /* UNION: AstType *, flattened */
+};
+
+typedef struct AstAnnotationArgument {
+    Span name; /* length 0 for a positional argument */
+    AstValue *value;
+} AstAnnotationArgument;
+
+typedef struct AstAnnotation {
+    Span span; /* from '@' to the end of the arguments */
+    Span name; /* without '@' */
+    bool has_parentheses;
+    PtrVec arguments; /* AstAnnotationArgument * */
+} AstAnnotation;
+
+typedef struct AstDoc {
+    const char *text; /* NULL if none; lines joined with '\n', "/// " removed */
+    Span span;
+} AstDoc;
+
+typedef struct AstField {
+    Span name;
+    AstDoc doc;
+    bool optional; /* written with '?' */
+    Span question;
+    AstType *type;
+    AstValue *default_value;
+    PtrVec annotations; /* AstAnnotation * */
+} AstField;
+
+typedef struct AstEnumMember {
+    Span name;
+    AstDoc doc;
+    AstValue *value; /* NULL if not written */
+    PtrVec annotations;
+} AstEnumMember;
+
+typedef enum AstDeclKind {
+    AST_DECL_MODEL,
+    AST_DECL_ENUM,
+    AST_DECL_UNION,
+    AST_DECL_ALIAS,
+    AST_DECL_RPC,
+} AstDeclKind;
+
+typedef struct AstDecl {
+    AstDeclKind kind;
+    Span keyword;
+    Span name;          /* for RPC: the whole dotted method name */
+    AstDoc doc;
+    PtrVec annotations; /* AstAnnotation * */
+    PtrVec fields;      /* MODEL: AstField * */
+    Span enum_base;     /* ENUM: "string" or "int" as written */
+    PtrVec members;     /* ENUM: AstEnumMember * */
+    AstType *type;      /* UNION, ALIAS */
+    bool has_params;    /* RPC */
+    Span params;        /* RPC: the parameter model's name */
+    Span result;        /* RPC */
+} AstDecl;
+
+typedef struct AstImport {
+    Span span;       /* the string literal */
+    const char *path; /* decoded */
+} AstImport;
+
+typedef struct AstFile {
+    const SourceFile *source;
+    PtrVec imports; /* AstImport * */
+    PtrVec decls;   /* AstDecl * */
+} AstFile;
+
+/* The text of a span (not NUL-terminated: use with the span's length). */
+static inline const char *span_text(Span span) { return span.file->text + span.offset; }
+/* A NUL-terminated copy of a span's text in the arena. */
+char *span_strdup(Arena *arena, Span span);
+bool span_equals(Span span, const char *text);
+
+#endif

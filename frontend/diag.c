@@ -1,0 +1,215 @@
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diag_init(Diagnostics *diags, FILE *out, DiagFormat format, bool color) {
+    memset(diags, 0, sizeof *diags);
+    arena_init(&diags->arena);
+    diags->out = out;
+    diags->format = format;
+    diags->color = color;
+}
+
+void diag_free(Diagnostics *diags) {
+    free(diags->items);
+    arena_free(&diags->arena);
+}
+
+static Diagnostic *make_diagnostic(Diagnostics *diags, DiagSeverity severity, Span span, const char *fmt,
+                                   va_list args) {
+    Diagnostic *diagnostic = ARENA_NEW(&diags->arena, Diagnostic);
+    diagnostic->severity = severity;
+    diagnostic->span = span;
+    va_list copy;
+    va_copy(copy, args);
+    int len = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    diagnostic->message = arena_alloc(&diags->arena, (size_t)(len > 0 ? len : 0) + 1);
+    if (len > 0) vsnprintf(diagnostic->message, (size_t)len + 1, fmt, args);
+    return diagnostic;
+}
+
+Diagnostic *diag_report(Diagnostics *diags, DiagSeverity severity, Span span, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    Diagnostic *diagnostic = make_diagnostic(diags, severity, span, fmt, args);
+    va_end(args);
+    if (diags->count == diags->capacity) {
+        diags->capacity = diags->capacity ? diags->capacity * 2 : 16;
+        Diagnostic **grown = realloc(diags->items, diags->capacity * sizeof *grown);
+        if (!grown) {
+            fputs("rpcc: out of memory\n", stderr);
+            abort();
+        }
+        diags->items = grown;
+    }
+    diags->items[diags->count++] = diagnostic;
+    if (severity == DIAG_ERROR) diags->error_count++;
+    if (severity == DIAG_WARNING) diags->warning_count++;
+    return diagnostic;
+}
+
+Diagnostic *diag_note(Diagnostics *diags, Diagnostic *parent, Span span, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    Diagnostic *note = make_diagnostic(diags, DIAG_NOTE, span, fmt, args);
+    va_end(args);
+    Diagnostic **tail = &parent->notes;
+    while (*tail) tail = &(*tail)->next;
+    *tail = note;
+    return note;
+}
+
+void diag_set_fix(Diagnostics *diags, Diagnostic *diagnostic, const char *replacement) {
+    diagnostic->fix_replacement = arena_strdup(&diags->arena, replacement);
+}
+
+static const char *severity_name(DiagSeverity severity) {
+    switch (severity) {
+    case DIAG_ERROR: return "error";
+    case DIAG_WARNING: return "warning";
+    case DIAG_NOTE: return "note";
+    }
+    return "error";
+}
+
+static const char *severity_color(DiagSeverity severity) {
+    switch (severity) {
+    case DIAG_ERROR: return "\033[1;31m";
+    case DIAG_WARNING: return "\033[1;35m";
+    case DIAG_NOTE: return "\033[1;36m";
+    }
+    return "";
+}
+
+/* Source lines longer than this are shown as a window around the column, so a 10 MB line prints briefly. */
+#define LINE_WINDOW 160
+
+static bool is_utf8_continuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
+
+static void print_source_excerpt(const Diagnostics *diags, const Diagnostic *diagnostic) {
+    const SourceFile *file = diagnostic->span.file;
+    uint32_t offset = diagnostic->span.offset;
+    size_t line_length;
+    const char *line = source_line(file, offset, &line_length);
+    size_t column = (size_t)(file->text + offset - line);
+    if (column > line_length) column = line_length;
+
+    size_t window_start = 0, window_end = line_length;
+    if (line_length > LINE_WINDOW) {
+        window_start = column > LINE_WINDOW / 2 ? column - LINE_WINDOW / 2 : 0;
+        window_end = window_start + LINE_WINDOW < line_length ? window_start + LINE_WINDOW : line_length;
+        while (window_start > 0 && is_utf8_continuation((unsigned char)line[window_start])) window_start--;
+        while (window_end < line_length && is_utf8_continuation((unsigned char)line[window_end])) window_end++;
+    }
+    FILE *out = diags->out;
+    const char *prefix = window_start > 0 ? "..." : "";
+    fputs(prefix, out);
+    fwrite(line + window_start, 1, window_end - window_start, out);
+    if (window_end < line_length) fputs("...", out);
+    fputc('\n', out);
+
+    /* The caret line mirrors tabs and counts one column per UTF-8 character, so the caret lands under the
+     * character even when the line holds tabs or non-ASCII text. */
+    for (size_t i = 0; i < strlen(prefix); i++) fputc(' ', out);
+    for (size_t i = window_start; i < column; i++) {
+        unsigned char byte = (unsigned char)line[i];
+        if (is_utf8_continuation(byte)) continue;
+        fputc(byte == '\t' ? '\t' : ' ', out);
+    }
+    if (diags->color) fputs("\033[1;32m", out);
+    fputc('^', out);
+    size_t span_end = column + diagnostic->span.length;
+    if (span_end > window_end) span_end = window_end;
+    for (size_t i = column + 1; i < span_end; i++)
+        if (!is_utf8_continuation((unsigned char)line[i])) fputc('~', out);
+    if (diags->color) fputs("\033[0m", out);
+    fputc('\n', out);
+}
+
+static void print_text(const Diagnostics *diags, const Diagnostic *diagnostic) {
+    FILE *out = diags->out;
+    if (diags->color) fputs("\033[1m", out);
+    if (diagnostic->span.file) {
+        uint32_t line, column;
+        source_position(diagnostic->span.file, diagnostic->span.offset, &line, &column);
+        fprintf(out, "%s:%u:%u: ", diagnostic->span.file->path, line, column);
+    } else {
+        fputs("rpcc: ", out);
+    }
+    if (diags->color) fprintf(out, "\033[0m%s", severity_color(diagnostic->severity));
+    fprintf(out, "%s:", severity_name(diagnostic->severity));
+    if (diags->color) fputs("\033[0m", out);
+    fprintf(out, " %s", diagnostic->message);
+    if (diagnostic->fix_replacement) fprintf(out, " (did you mean '%s'?)", diagnostic->fix_replacement);
+    fputc('\n', out);
+    if (diagnostic->span.file) print_source_excerpt(diags, diagnostic);
+}
+
+void diag_json_string(FILE *out, const char *text, size_t len) {
+    fputc('"', out);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        switch (c) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            if (c < 0x20 || c == 0x7F)
+                fprintf(out, "\\u%04x", c);
+            else
+                fputc(c, out);
+        }
+    }
+    fputc('"', out);
+}
+
+static void print_json_position(FILE *out, const SourceFile *file, uint32_t offset, uint32_t length) {
+    uint32_t line, column, end_line, end_column;
+    source_position(file, offset, &line, &column);
+    source_position(file, offset + length, &end_line, &end_column);
+    fprintf(out, "\"line\":%u,\"column\":%u,\"end_line\":%u,\"end_column\":%u", line, column, end_line, end_column);
+}
+
+static void print_json(const Diagnostics *diags, const Diagnostic *diagnostic) {
+    FILE *out = diags->out;
+    fputs("{\"path\":", out);
+    if (diagnostic->span.file) {
+        const char *path = diagnostic->span.file->path;
+        diag_json_string(out, path, strlen(path));
+        fputc(',', out);
+        print_json_position(out, diagnostic->span.file, diagnostic->span.offset, diagnostic->span.length);
+    } else {
+        fputs("null", out);
+    }
+    fprintf(out, ",\"severity\":\"%s\",\"message\":", severity_name(diagnostic->severity));
+    diag_json_string(out, diagnostic->message, strlen(diagnostic->message));
+    if (diagnostic->fix_replacement && diagnostic->span.file) {
+        fputs(",\"fixes\":[{", out);
+        print_json_position(out, diagnostic->span.file, diagnostic->span.offset, diagnostic->span.length);
+        fputs(",\"replacement\":", out);
+        diag_json_string(out, diagnostic->fix_replacement, strlen(diagnostic->fix_replacement));
+        fputs("}]", out);
+    }
+    fputs("}\n", out);
+}
+
+static void print_one(const Diagnostics *diags, const Diagnostic *diagnostic) {
+    if (diags->format == DIAG_FORMAT_JSON)
+        print_json(diags, diagnostic);
+    else
+        print_text(diags, diagnostic);
+}
+
+void diag_flush(Diagnostics *diags) {
+    for (; diags->printed < diags->count; diags->printed++) {
+        const Diagnostic *diagnostic = diags->items[diags->printed];
+        print_one(diags, diagnostic);
+        for (const Diagnostic *note = diagnostic->notes; note; note = note->next) print_one(diags, note);
+    }
+    fflush(diags->out);
+}

@@ -1,0 +1,61 @@
+/* Diagnostics: collected during a run, printed at the end of each stage as
+ *   path:line:col: error: message
+ *   <source line>
+ *   <caret line>
+ * (gcc's layout), or as one JSON object per line. */
+#ifndef RPCC_DIAG_H
+#define RPCC_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "arena.h"
+#include "source.h"
+
+typedef enum DiagSeverity { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } DiagSeverity;
+
+typedef enum DiagFormat { DIAG_FORMAT_TEXT, DIAG_FORMAT_JSON } DiagFormat;
+
+typedef struct Diagnostic Diagnostic;
+struct Diagnostic {
+    DiagSeverity severity;
+    Span span; /* span.file is NULL for a diagnostic without a location */
+    char *message;
+    const char *fix_replacement; /* a suggested replacement of the span's text ("did you mean"), or NULL */
+    Diagnostic *notes;           /* related locations, in order */
+    Diagnostic *next;            /* next note of the same parent */
+};
+
+typedef struct Diagnostics {
+    Arena arena;
+    Diagnostic **items;
+    size_t count;
+    size_t capacity;
+    size_t printed; /* items already flushed */
+    size_t error_count;
+    size_t warning_count;
+    DiagFormat format;
+    bool color;
+    FILE *out;
+} Diagnostics;
+
+void diag_init(Diagnostics *diags, FILE *out, DiagFormat format, bool color);
+void diag_free(Diagnostics *diags);
+
+Diagnostic *diag_report(Diagnostics *diags, DiagSeverity severity, Span span, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+#define diag_error(diags, span, ...) diag_report((diags), DIAG_ERROR, (span), __VA_ARGS__)
+#define diag_warning(diags, span, ...) diag_report((diags), DIAG_WARNING, (span), __VA_ARGS__)
+/* Attaches a note (a related location) to a diagnostic. */
+Diagnostic *diag_note(Diagnostics *diags, Diagnostic *parent, Span span, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void diag_set_fix(Diagnostics *diags, Diagnostic *diagnostic, const char *replacement);
+
+/* Prints the diagnostics not printed yet. */
+void diag_flush(Diagnostics *diags);
+
+/* Writes `text` (len bytes) as a JSON string literal, escaped. */
+void diag_json_string(FILE *out, const char *text, size_t len);
+
+#endif

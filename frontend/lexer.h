@@ -1,0 +1,44 @@
+/* The lexer (grammar/lexer.re, compiled by re2c): turns one source file into lemon's TK_ tokens. */
+#ifndef RPCC_LEXER_H
+#define RPCC_LEXER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ast.h"
+#include "diag.h"
+
+/* A run of `///` lines. The parser marks it used when it attaches it to a declaration, field, member or rpc;
+ * the parse driver warns about the ones left unused. */
+typedef struct DocComment {
+    AstDoc doc;
+    bool used;
+} DocComment;
+
+typedef struct Token {
+    int kind;         /* TK_* from the generated parser.h; 0 at the end of the file */
+    Span span;
+    DocComment *doc;  /* the doc comment right before this token, or NULL */
+    const char *text; /* STRING: decoded value (NUL-terminated; text_length excludes the NUL) */
+    size_t text_length;
+    int64_t int_value; /* INT */
+} Token;
+
+typedef struct Lexer {
+    const SourceFile *file;
+    const unsigned char *cursor;
+    const unsigned char *limit; /* points at the terminating NUL */
+    const unsigned char *marker;
+    Diagnostics *diags;
+    Arena *arena;
+    DocComment *pending_doc; /* doc lines seen since the last token */
+    PtrVec docs;             /* every DocComment of the file, in order */
+} Lexer;
+
+void lexer_init(Lexer *lexer, const SourceFile *file, Diagnostics *diags, Arena *arena);
+Token lexer_next(Lexer *lexer);
+
+/* The printable name of a token kind, for syntax errors: "';'", "identifier", "'model'", "end of file". */
+const char *token_kind_name(int kind);
+
+#endif

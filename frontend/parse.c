@@ -1,0 +1,146 @@
+#include "parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser.h"
+
+/* lemon's generated entry points (grammar/parser.y, %name RpccParser). */
+void *RpccParserAlloc(void *(*allocate)(size_t));
+void RpccParser(void *parser, int kind, Token token, ParseState *state);
+void RpccParserFree(void *parser, void (*release)(void *));
+
+void ptrvec_push(Arena *arena, PtrVec *vec, void *item) {
+    if (vec->count == vec->capacity) {
+        size_t capacity = vec->capacity ? vec->capacity * 2 : 4;
+        void **items = ARENA_ARRAY(arena, void *, capacity);
+        if (vec->count) memcpy(items, vec->items, vec->count * sizeof *items);
+        vec->items = items;
+        vec->capacity = capacity;
+    }
+    vec->items[vec->count++] = item;
+}
+
+char *span_strdup(Arena *arena, Span span) { return arena_strndup(arena, span_text(span), span.length); }
+
+bool span_equals(Span span, const char *text) {
+    size_t length = strlen(text);
+    return span.length == length && memcmp(span_text(span), text, length) == 0;
+}
+
+AstDoc parse_take_doc(const Token *token) {
+    AstDoc doc = {NULL, {NULL, 0, 0}};
+    if (token->doc) {
+        token->doc->used = true;
+        doc = token->doc->doc;
+    }
+    return doc;
+}
+
+/* Length of the UTF-8 sequence at p (1-4), or 0 if it is not well-formed (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF). */
+static size_t utf8_sequence_length(const unsigned char *p, const unsigned char *end) {
+    unsigned char c = p[0];
+    if (c < 0x80) return 1;
+    size_t need;
+    unsigned char low = 0x80, high = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) need = 2;
+    else if (c == 0xE0) need = 3, low = 0xA0;
+    else if (c >= 0xE1 && c <= 0xEC) need = 3;
+    else if (c == 0xED) need = 3, high = 0x9F;
+    else if (c >= 0xEE && c <= 0xEF) need = 3;
+    else if (c == 0xF0) need = 4, low = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3) need = 4;
+    else if (c == 0xF4) need = 4, high = 0x8F;
+    else return 0;
+    if ((size_t)(end - p) < need) return 0;
+    if (p[1] < low || p[1] > high) return 0;
+    for (size_t i = 2; i < need; i++)
+        if ((p[i] & 0xC0) != 0x80) return 0;
+    return need;
+}
+
+bool parse_check_encoding(const SourceFile *source, Diagnostics *diags) {
+    const unsigned char *p = (const unsigned char *)source->text;
+    const unsigned char *end = p + source->length;
+    while (p < end) {
+        if (*p == 0) {
+            uint32_t offset = (uint32_t)((const char *)p - source->text);
+            diag_error(diags, span_make(source, offset, 1), "NUL byte in source file (is this a binary file?)");
+            return false;
+        }
+        size_t length = utf8_sequence_length(p, end);
+        if (length == 0) {
+            uint32_t offset = (uint32_t)((const char *)p - source->text);
+            diag_error(diags, span_make(source, offset, 1), "invalid UTF-8 (byte 0x%02X); source files must be UTF-8",
+                       *p);
+            return false;
+        }
+        p += length;
+    }
+    return true;
+}
+
+void parse_syntax_error(ParseState *state, int token_kind, const Token *token, const int *expected,
+                        int expected_count) {
+    if (state->stack_overflow) return;
+    char list[512] = "";
+    size_t used = 0;
+    /* A long list says nothing useful: name what was expected only when it is short. */
+    if (expected_count > 0 && expected_count <= 6) {
+        for (int i = 0; i < expected_count; i++) {
+            const char *separator = i == 0 ? "" : (i == expected_count - 1 ? " or " : ", ");
+            int written = snprintf(list + used, sizeof list - used, "%s%s", separator, token_kind_name(expected[i]));
+            if (written < 0 || (size_t)written >= sizeof list - used) break;
+            used += (size_t)written;
+        }
+    }
+    Span span = token->span;
+    if (token_kind == 0) {
+        /* At the end of the file, point just past the last character rather than at nothing. */
+        span.length = 0;
+    }
+    if (used)
+        diag_error(state->diags, span, "unexpected %s, expected %s", token_kind_name(token_kind), list);
+    else
+        diag_error(state->diags, span, "unexpected %s", token_kind_name(token_kind));
+}
+
+void parse_stack_overflow(ParseState *state) {
+    state->stack_overflow = true;
+    diag_error(state->diags, span_make(state->lexer->file, state->lexer->cursor ?
+                   (uint32_t)((const char *)state->lexer->cursor - state->lexer->file->text) : 0, 0),
+               "nesting too deep (more than %d levels)", PARSE_MAX_DEPTH);
+}
+
+AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags) {
+    AstFile *file = ARENA_NEW(arena, AstFile);
+    file->source = source;
+    if (!parse_check_encoding(source, diags)) return file;
+
+    Lexer lexer;
+    lexer_init(&lexer, source, diags, arena);
+    ParseState state = {arena, diags, &lexer, file, false, false};
+    void *parser = RpccParserAlloc(malloc);
+    if (!parser) {
+        fputs("rpcc: out of memory\n", stderr);
+        abort();
+    }
+    for (;;) {
+        Token token = lexer_next(&lexer);
+        if (token.kind == 0 && token.doc) {
+            /* A doc comment at the end of the file documents nothing (reported below). */
+            token.doc = NULL;
+        }
+        RpccParser(parser, token.kind, token, &state);
+        if (token.kind == 0 || state.stack_overflow) break;
+    }
+    RpccParserFree(parser, free);
+
+    for (size_t i = 0; i < lexer.docs.count; i++) {
+        DocComment *doc = lexer.docs.items[i];
+        if (!doc->used && !state.stack_overflow)
+            diag_warning(diags, doc->doc.span, "doc comment documents nothing");
+    }
+    return file;
+}

@@ -1,0 +1,37 @@
+/* The parse driver: runs the lexer into the lemon parser for one file and builds its AST. */
+#ifndef RPCC_PARSE_H
+#define RPCC_PARSE_H
+
+#include <stdbool.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "lexer.h"
+
+/* What the grammar actions (grammar/parser.y) see through lemon's %extra_argument. */
+typedef struct ParseState {
+    Arena *arena;
+    Diagnostics *diags;
+    Lexer *lexer;
+    AstFile *file;
+    bool seen_declaration; /* imports must come first */
+    bool stack_overflow;   /* the input nests deeper than the parser's stack: stop parsing */
+} ParseState;
+
+/* Parses `source`; every diagnostic goes to `diags`. Always returns a file (possibly partial). */
+AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags);
+
+/* Checks that the file is UTF-8 without NUL bytes; reports the first offence and returns false otherwise. */
+bool parse_check_encoding(const SourceFile *source, Diagnostics *diags);
+
+/* The deepest nesting the parser accepts (types, values, annotations); deeper input gets an error. */
+#define PARSE_MAX_DEPTH 256
+
+/* --- helpers for the grammar actions --- */
+struct yyParser;
+void parse_syntax_error(ParseState *state, int token_kind, const Token *token, const int *expected,
+                        int expected_count);
+void parse_stack_overflow(ParseState *state);
+AstDoc parse_take_doc(const Token *token);
+
+#endif

@@ -1,0 +1,42 @@
+/* Source buffers with a line index, and spans (byte ranges) into them. */
+#ifndef RPCC_SOURCE_H
+#define RPCC_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct SourceFile {
+    char *path;          /* as given on the command line, or as derived from an import: used in diagnostics */
+    char *text;          /* the file's bytes plus a terminating NUL (a BOM is kept; the lexer skips it) */
+    size_t length;       /* bytes, without the terminating NUL */
+    uint32_t *line_starts; /* byte offset of the start of each line */
+    size_t line_count;
+} SourceFile;
+
+/* A byte range in one file. Every AST and IR node keeps one. */
+typedef struct Span {
+    const SourceFile *file;
+    uint32_t offset;
+    uint32_t length;
+} Span;
+
+/* 1-based line and byte column of `offset`. */
+void source_position(const SourceFile *file, uint32_t offset, uint32_t *line, uint32_t *column);
+/* The line containing `offset`, without its line end. */
+const char *source_line(const SourceFile *file, uint32_t offset, size_t *length);
+
+/* Builds a SourceFile from bytes (copied; heap memory owned by the file). */
+SourceFile *source_from_bytes(const char *path, const char *bytes, size_t length);
+/* Reads a file; NULL with errno set on failure. "-" is not special here (the CLI reads stdin itself). */
+SourceFile *source_read(const char *path);
+void source_free(SourceFile *file);
+
+static inline Span span_make(const SourceFile *file, uint32_t offset, uint32_t length) {
+    Span span = {file, offset, length};
+    return span;
+}
+/* The smallest span covering both (same file). */
+Span span_join(Span first, Span last);
+
+#endif

@@ -1,0 +1,351 @@
+/* The .rpc lexer: re2c with a NUL sentinel and a catch-all error rule (as ninja's lexer). Tokens are spans into
+ * the source, never copies; only string literals are decoded. */
+#include "frontend/lexer.h"
+
+#include <string.h>
+
+#include "parser.h"
+
+void lexer_init(Lexer *lexer, const SourceFile *file, Diagnostics *diags, Arena *arena) {
+    memset(lexer, 0, sizeof *lexer);
+    lexer->file = file;
+    lexer->cursor = (const unsigned char *)file->text;
+    lexer->limit = (const unsigned char *)file->text + file->length;
+    lexer->diags = diags;
+    lexer->arena = arena;
+    /* A UTF-8 byte-order mark is skipped. */
+    if (file->length >= 3 && memcmp(file->text, "\xEF\xBB\xBF", 3) == 0) lexer->cursor += 3;
+}
+
+static uint32_t offset_of(const Lexer *lexer, const unsigned char *position) {
+    return (uint32_t)((const char *)position - lexer->file->text);
+}
+
+static Span span_between(const Lexer *lexer, const unsigned char *start, const unsigned char *end) {
+    return span_make(lexer->file, offset_of(lexer, start), (uint32_t)(end - start));
+}
+
+/* Adds one `///` line to the pending doc comment. */
+static void add_doc_line(Lexer *lexer, const unsigned char *start, const unsigned char *end) {
+    const unsigned char *text = start + 3;
+    if (text < end && *text == ' ') text++;
+    const unsigned char *text_end = end;
+    if (text_end > text && text_end[-1] == '\r') text_end--;
+    size_t length = (size_t)(text_end - text);
+
+    DocComment *doc = lexer->pending_doc;
+    if (!doc) {
+        doc = ARENA_NEW(lexer->arena, DocComment);
+        doc->doc.span = span_between(lexer, start, end);
+        doc->doc.text = arena_strndup(lexer->arena, (const char *)text, length);
+        lexer->pending_doc = doc;
+        ptrvec_push(lexer->arena, &lexer->docs, doc);
+        return;
+    }
+    size_t old_length = strlen(doc->doc.text);
+    char *joined = arena_alloc(lexer->arena, old_length + 1 + length + 1);
+    memcpy(joined, doc->doc.text, old_length);
+    joined[old_length] = '\n';
+    memcpy(joined + old_length + 1, text, length);
+    doc->doc.text = joined;
+    doc->doc.span = span_join(doc->doc.span, span_between(lexer, start, end));
+}
+
+static Token make_token(Lexer *lexer, int kind, const unsigned char *start) {
+    Token token;
+    memset(&token, 0, sizeof token);
+    token.kind = kind;
+    token.span = span_between(lexer, start, lexer->cursor);
+    token.doc = lexer->pending_doc;
+    lexer->pending_doc = NULL;
+    return token;
+}
+
+static int hex_value(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Reads 4 hex digits at p; -1 if they are not all there. */
+static long read_hex4(const unsigned char *p, const unsigned char *limit) {
+    if (limit - p < 4) return -1;
+    long value = 0;
+    for (int i = 0; i < 4; i++) {
+        int digit = hex_value(p[i]);
+        if (digit < 0) return -1;
+        value = value * 16 + digit;
+    }
+    return value;
+}
+
+static size_t encode_utf8(unsigned long code_point, char *out) {
+    if (code_point < 0x80) {
+        out[0] = (char)code_point;
+        return 1;
+    }
+    if (code_point < 0x800) {
+        out[0] = (char)(0xC0 | (code_point >> 6));
+        out[1] = (char)(0x80 | (code_point & 0x3F));
+        return 2;
+    }
+    if (code_point < 0x10000) {
+        out[0] = (char)(0xE0 | (code_point >> 12));
+        out[1] = (char)(0x80 | ((code_point >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (code_point & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (code_point >> 18));
+    out[1] = (char)(0x80 | ((code_point >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((code_point >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (code_point & 0x3F));
+    return 4;
+}
+
+/* Scans a string literal whose opening quote is at start (the cursor is just past it), decoding JSON escapes.
+ * Errors point at the offending escape or character; the token is still produced so parsing goes on. */
+static Token lex_string(Lexer *lexer, const unsigned char *start) {
+    const unsigned char *p = lexer->cursor;
+    /* The decoded text is never longer than the source text. */
+    char *decoded = arena_alloc(lexer->arena, (size_t)(lexer->limit - p) + 1);
+    size_t length = 0;
+    bool terminated = false;
+    while (p < lexer->limit) {
+        unsigned char c = *p;
+        if (c == '"') {
+            p++;
+            terminated = true;
+            break;
+        }
+        if (c == '\n' || c == '\r') break;
+        if (c < 0x20 || c == 0x7F) {
+            diag_error(lexer->diags, span_between(lexer, p, p + 1),
+                       "control character 0x%02X in string literal (write it as \\u%04X)", c, c);
+            p++;
+            continue;
+        }
+        if (c != '\\') {
+            decoded[length++] = (char)c;
+            p++;
+            continue;
+        }
+        const unsigned char *escape = p;
+        if (p + 1 >= lexer->limit || p[1] == '\n' || p[1] == '\r') {
+            p++;
+            break;
+        }
+        unsigned char kind = p[1];
+        p += 2;
+        switch (kind) {
+        case '"': decoded[length++] = '"'; break;
+        case '\\': decoded[length++] = '\\'; break;
+        case '/': decoded[length++] = '/'; break;
+        case 'b': decoded[length++] = '\b'; break;
+        case 'f': decoded[length++] = '\f'; break;
+        case 'n': decoded[length++] = '\n'; break;
+        case 'r': decoded[length++] = '\r'; break;
+        case 't': decoded[length++] = '\t'; break;
+        case 'u': {
+            long unit = read_hex4(p, lexer->limit);
+            if (unit < 0) {
+                diag_error(lexer->diags, span_between(lexer, escape, p), "\\u must be followed by four hex digits");
+                break;
+            }
+            p += 4;
+            unsigned long code_point = (unsigned long)unit;
+            if (unit >= 0xD800 && unit <= 0xDBFF) {
+                long low = (p + 1 < lexer->limit && p[0] == '\\' && p[1] == 'u') ? read_hex4(p + 2, lexer->limit) : -1;
+                if (low < 0xDC00 || low > 0xDFFF) {
+                    diag_error(lexer->diags, span_between(lexer, escape, p),
+                               "lone surrogate \\u%04lX in string literal", (unsigned long)unit);
+                    break;
+                }
+                p += 6;
+                code_point = 0x10000 + (((unsigned long)unit - 0xD800) << 10) + ((unsigned long)low - 0xDC00);
+            } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+                diag_error(lexer->diags, span_between(lexer, escape, p),
+                           "lone surrogate \\u%04lX in string literal", (unsigned long)unit);
+                break;
+            }
+            length += encode_utf8(code_point, decoded + length);
+            break;
+        }
+        default: {
+            /* Point at the whole escape, including a multi-byte character after the backslash. */
+            const unsigned char *end = p;
+            while (end < lexer->limit && (*end & 0xC0) == 0x80) end++;
+            diag_error(lexer->diags, span_between(lexer, escape, end),
+                       "unknown escape sequence '\\%.*s' in string literal", (int)(end - escape - 1),
+                       (const char *)escape + 1);
+            p = end;
+        }
+        }
+    }
+    lexer->cursor = p;
+    if (!terminated) diag_error(lexer->diags, span_between(lexer, start, start + 1), "unterminated string literal");
+    decoded[length] = '\0';
+    Token token = make_token(lexer, TK_STRING, start);
+    token.text = decoded;
+    token.text_length = length;
+    return token;
+}
+
+static Token lex_integer(Lexer *lexer, const unsigned char *start) {
+    Token token = make_token(lexer, TK_INT, start);
+    const unsigned char *p = start;
+    bool negative = *p == '-';
+    if (negative) p++;
+    /* Accumulate as a negative number so that INT64_MIN is representable. */
+    int64_t value = 0;
+    bool overflow = false;
+    for (; p < lexer->cursor; p++) {
+        int digit = *p - '0';
+        if (value < (INT64_MIN + digit) / 10) {
+            overflow = true;
+            break;
+        }
+        value = value * 10 - digit;
+    }
+    if (!negative) {
+        if (value == INT64_MIN) overflow = true;
+        value = -value;
+    }
+    if (overflow) {
+        diag_error(lexer->diags, token.span, "integer literal out of the signed 64-bit range");
+        value = 0;
+    }
+    token.int_value = value;
+    return token;
+}
+
+/* Reports a character the language does not use, whole (a multi-byte UTF-8 character is one error). */
+static void unexpected_character(Lexer *lexer, const unsigned char *start) {
+    const unsigned char *end = start + 1;
+    if (*start >= 0xC0)
+        while (end < lexer->limit && (*end & 0xC0) == 0x80) end++;
+    lexer->cursor = end;
+    Span span = span_between(lexer, start, end);
+    if (*start < 0x20 || *start == 0x7F)
+        diag_error(lexer->diags, span, "unexpected control character 0x%02X", *start);
+    else
+        diag_error(lexer->diags, span, "unexpected character '%.*s'", (int)(end - start), (const char *)start);
+}
+
+Token lexer_next(Lexer *lexer) {
+    for (;;) {
+        const unsigned char *start = lexer->cursor;
+        /*!re2c
+        re2c:api:style = free-form;
+        re2c:define:YYCTYPE = "unsigned char";
+        re2c:define:YYCURSOR = lexer->cursor;
+        re2c:define:YYMARKER = lexer->marker;
+        re2c:define:YYLIMIT = lexer->limit;
+        re2c:yyfill:enable = 0;
+        re2c:eof = 0;
+
+        digits = [0-9]+;
+        integer = "-"? ("0" | [1-9] [0-9]*);
+        fraction = "." digits;
+        exponent = [eE] [+-]? digits;
+
+        $ {
+            Token token = make_token(lexer, 0, start);
+            return token;
+        }
+
+        [ \t\r\n]+ { continue; }
+        "///" ([^/\n\x00] [^\n\x00]*)? { add_doc_line(lexer, start, lexer->cursor); continue; }
+        "//" [^\n\x00]* { continue; }
+        "/*" {
+            const unsigned char *end = lexer->cursor;
+            while (end + 1 < lexer->limit && !(end[0] == '*' && end[1] == '/')) end++;
+            if (end + 1 >= lexer->limit) {
+                diag_error(lexer->diags, span_between(lexer, start, start + 2), "unterminated comment");
+                lexer->cursor = lexer->limit;
+            } else {
+                lexer->cursor = end + 2;
+            }
+            continue;
+        }
+
+        "import" { return make_token(lexer, TK_IMPORT, start); }
+        "model"  { return make_token(lexer, TK_MODEL, start); }
+        "enum"   { return make_token(lexer, TK_ENUM, start); }
+        "union"  { return make_token(lexer, TK_UNION, start); }
+        "type"   { return make_token(lexer, TK_TYPE, start); }
+        "rpc"    { return make_token(lexer, TK_RPC, start); }
+        "null"   { return make_token(lexer, TK_NULL, start); }
+        "true"   { return make_token(lexer, TK_TRUE, start); }
+        "false"  { return make_token(lexer, TK_FALSE, start); }
+        [A-Za-z_] [A-Za-z0-9_]* { return make_token(lexer, TK_IDENT, start); }
+
+        integer { return lex_integer(lexer, start); }
+        integer (fraction exponent? | exponent) { return make_token(lexer, TK_FLOAT, start); }
+        "-"? "0" [0-9]+ (fraction? exponent?) {
+            Token token = make_token(lexer, TK_INT, start);
+            diag_error(lexer->diags, token.span, "numbers may not have leading zeros");
+            return token;
+        }
+
+        "\"" { return lex_string(lexer, start); }
+
+        "{"  { return make_token(lexer, TK_LBRACE, start); }
+        "}"  { return make_token(lexer, TK_RBRACE, start); }
+        "("  { return make_token(lexer, TK_LPAREN, start); }
+        ")"  { return make_token(lexer, TK_RPAREN, start); }
+        "<"  { return make_token(lexer, TK_LT, start); }
+        ">"  { return make_token(lexer, TK_GT, start); }
+        "["  { return make_token(lexer, TK_LBRACKET, start); }
+        "]"  { return make_token(lexer, TK_RBRACKET, start); }
+        ","  { return make_token(lexer, TK_COMMA, start); }
+        ";"  { return make_token(lexer, TK_SEMI, start); }
+        ":"  { return make_token(lexer, TK_COLON, start); }
+        "="  { return make_token(lexer, TK_EQ, start); }
+        "?"  { return make_token(lexer, TK_QUESTION, start); }
+        "|"  { return make_token(lexer, TK_PIPE, start); }
+        "."  { return make_token(lexer, TK_DOT, start); }
+        "@"  { return make_token(lexer, TK_AT, start); }
+        "->" { return make_token(lexer, TK_ARROW, start); }
+
+        [^] { unexpected_character(lexer, start); continue; }
+        */
+    }
+}
+
+const char *token_kind_name(int kind) {
+    switch (kind) {
+    case 0: return "end of file";
+    case TK_IMPORT: return "'import'";
+    case TK_MODEL: return "'model'";
+    case TK_ENUM: return "'enum'";
+    case TK_UNION: return "'union'";
+    case TK_TYPE: return "'type'";
+    case TK_RPC: return "'rpc'";
+    case TK_NULL: return "'null'";
+    case TK_TRUE: return "'true'";
+    case TK_FALSE: return "'false'";
+    case TK_IDENT: return "a name";
+    case TK_INT: return "an integer";
+    case TK_FLOAT: return "a number";
+    case TK_STRING: return "a string";
+    case TK_LBRACE: return "'{'";
+    case TK_RBRACE: return "'}'";
+    case TK_LPAREN: return "'('";
+    case TK_RPAREN: return "')'";
+    case TK_LT: return "'<'";
+    case TK_GT: return "'>'";
+    case TK_LBRACKET: return "'['";
+    case TK_RBRACKET: return "']'";
+    case TK_COMMA: return "','";
+    case TK_SEMI: return "';'";
+    case TK_COLON: return "':'";
+    case TK_EQ: return "'='";
+    case TK_QUESTION: return "'?'";
+    case TK_PIPE: return "'|'";
+    case TK_DOT: return "'.'";
+    case TK_AT: return "'@'";
+    case TK_ARROW: return "'->'";
+    }
+    return "a token";
+}

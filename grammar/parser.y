@@ -1,0 +1,367 @@
+/* The .rpc grammar (lemon). Each rule builds AST nodes in the arena; the EBNF in spec/rpc-idl.md section 2 is the
+ * reference this follows. Error recovery: `error SEMI` and `error RBRACE` let one run report every syntax error. */
+
+%include {
+#include <assert.h>
+#include <string.h>
+
+#include <stdlib.h>
+
+#include "frontend/parse.h"
+#include "parser.h"
+
+struct yyParser;
+static int parser_expected_tokens(struct yyParser *parser, int *expected, int capacity);
+
+static AstDecl *decl_new(ParseState *state, AstDeclKind kind, const Token *keyword, Span name) {
+    AstDecl *decl = ARENA_NEW(state->arena, AstDecl);
+    decl->kind = kind;
+    decl->keyword = keyword->span;
+    decl->name = name;
+    decl->doc = parse_take_doc(keyword);
+    return decl;
+}
+
+static AstType *type_new(ParseState *state, AstTypeKind kind, Span span) {
+    AstType *type = ARENA_NEW(state->arena, AstType);
+    type->kind = kind;
+    type->span = span;
+    return type;
+}
+
+static AstValue *value_new(ParseState *state, AstValueKind kind, Span span) {
+    AstValue *value = ARENA_NEW(state->arena, AstValue);
+    value->kind = kind;
+    value->span = span;
+    return value;
+}
+
+static AstValue *value_from_token(ParseState *state, AstValueKind kind, const Token *token) {
+    AstValue *value = value_new(state, kind, token->span);
+    switch (kind) {
+    case AST_VALUE_BOOL: value->bool_value = token->kind == TK_TRUE; break;
+    case AST_VALUE_INT: value->int_value = token->int_value; break;
+    case AST_VALUE_FLOAT:
+        value->text = span_strdup(state->arena, token->span);
+        value->text_length = token->span.length;
+        break;
+    case AST_VALUE_STRING:
+        value->text = token->text;
+        value->text_length = token->text_length;
+        break;
+    default: break;
+    }
+    return value;
+}
+
+/* a | b | c is one flat union node. */
+static AstType *type_union(ParseState *state, AstType *left, AstType *right) {
+    if (left->kind == AST_TYPE_UNION) {
+        ptrvec_push(state->arena, &left->alternatives, right);
+        left->span = span_join(left->span, right->span);
+        return left;
+    }
+    AstType *joined = type_new(state, AST_TYPE_UNION, span_join(left->span, right->span));
+    ptrvec_push(state->arena, &joined->alternatives, left);
+    ptrvec_push(state->arena, &joined->alternatives, right);
+    return joined;
+}
+
+static void add_declaration(ParseState *state, AstDecl *decl) {
+    state->seen_declaration = true;
+    ptrvec_push(state->arena, &state->file->decls, decl);
+}
+}
+
+%name RpccParser
+%token_prefix TK_
+%token_type { Token }
+%extra_argument { ParseState *state }
+%stack_size 512
+%start_symbol file
+
+%syntax_error {
+    int expected[YYNTOKEN];
+    int expected_count = parser_expected_tokens(yypParser, expected, YYNTOKEN);
+    parse_syntax_error(state, yymajor, &yyminor, expected, expected_count);
+}
+%stack_overflow { parse_stack_overflow(state); }
+
+%token IMPORT MODEL ENUM UNION TYPE RPC NULL TRUE FALSE IDENT INT FLOAT STRING
+       LBRACE RBRACE LPAREN RPAREN LT GT LBRACKET RBRACKET COMMA SEMI COLON EQ QUESTION PIPE DOT AT ARROW.
+
+file ::= items.
+
+items ::= .
+items ::= items item.
+
+item ::= IMPORT(K) STRING(S) SEMI. {
+    AstImport *import = ARENA_NEW(state->arena, AstImport);
+    import->span = S.span;
+    import->path = S.text;
+    if (K.doc) K.doc->used = false;
+    if (state->seen_declaration)
+        diag_error(state->diags, K.span, "imports must come before declarations");
+    ptrvec_push(state->arena, &state->file->imports, import);
+}
+item ::= decl(D). { add_declaration(state, D); }
+item ::= error SEMI.
+item ::= error RBRACE.
+
+/* ---- declarations ---- */
+
+%type decl { AstDecl * }
+
+decl(D) ::= MODEL(K) IDENT(N) annotations(A) LBRACE fields(F) RBRACE. {
+    D = decl_new(state, AST_DECL_MODEL, &K, N.span);
+    D->annotations = A;
+    D->fields = F;
+}
+decl(D) ::= ENUM(K) IDENT(N) COLON IDENT(B) annotations(A) LBRACE members(M) RBRACE. {
+    D = decl_new(state, AST_DECL_ENUM, &K, N.span);
+    D->enum_base = B.span;
+    D->annotations = A;
+    D->members = M;
+}
+decl(D) ::= UNION(K) IDENT(N) EQ type(T) annotations(A) SEMI. {
+    D = decl_new(state, AST_DECL_UNION, &K, N.span);
+    D->type = T;
+    D->annotations = A;
+}
+decl(D) ::= TYPE(K) IDENT(N) EQ type(T) annotations(A) SEMI. {
+    D = decl_new(state, AST_DECL_ALIAS, &K, N.span);
+    D->type = T;
+    D->annotations = A;
+}
+decl(D) ::= RPC(K) method(M) LPAREN params(P) RPAREN ARROW IDENT(R) annotations(A) SEMI. {
+    D = decl_new(state, AST_DECL_RPC, &K, M);
+    D->has_params = P.length > 0;
+    D->params = P;
+    D->result = R.span;
+    D->annotations = A;
+}
+
+/* Keywords are fine as field names, enum member names and method segments: `type: string;` is common. */
+%type member_name { Token }
+member_name(N) ::= IDENT(T). { N = T; }
+member_name(N) ::= IMPORT(T). { N = T; }
+member_name(N) ::= MODEL(T). { N = T; }
+member_name(N) ::= ENUM(T). { N = T; }
+member_name(N) ::= UNION(T). { N = T; }
+member_name(N) ::= TYPE(T). { N = T; }
+member_name(N) ::= RPC(T). { N = T; }
+member_name(N) ::= NULL(T). { N = T; }
+member_name(N) ::= TRUE(T). { N = T; }
+member_name(N) ::= FALSE(T). { N = T; }
+
+%type method { Span }
+method(M) ::= member_name(N). { M = N.span; if (N.doc) N.doc->used = false; }
+method(M) ::= method(L) DOT member_name(N). { M = span_join(L, N.span); }
+
+%type params { Span }
+params(P) ::= . { memset(&P, 0, sizeof P); }
+params(P) ::= IDENT(N). { P = N.span; }
+
+/* ---- model fields ---- */
+
+%type fields { PtrVec }
+fields(F) ::= . { memset(&F, 0, sizeof F); }
+fields(F) ::= fields(L) field(X). { F = L; if (X) ptrvec_push(state->arena, &F, X); }
+
+%type field { AstField * }
+field(F) ::= member_name(N) optional(Q) COLON type(T) default(D) annotations(A) SEMI. {
+    F = ARENA_NEW(state->arena, AstField);
+    F->name = N.span;
+    F->doc = parse_take_doc(&N);
+    F->optional = Q.length > 0;
+    F->question = Q;
+    F->type = T;
+    F->default_value = D;
+    F->annotations = A;
+}
+field(F) ::= error SEMI. { F = NULL; }
+
+%type optional { Span }
+optional(Q) ::= . { memset(&Q, 0, sizeof Q); }
+optional(Q) ::= QUESTION(T). { Q = T.span; }
+
+%type default { AstValue * }
+default(D) ::= . { D = NULL; }
+default(D) ::= EQ value(V). { D = V; }
+
+/* ---- enum members ---- */
+
+%type members { PtrVec }
+members(M) ::= . { memset(&M, 0, sizeof M); }
+members(M) ::= members(L) member(X). { M = L; if (X) ptrvec_push(state->arena, &M, X); }
+
+%type member { AstEnumMember * }
+member(M) ::= member_name(N) default(V) annotations(A) SEMI. {
+    M = ARENA_NEW(state->arena, AstEnumMember);
+    M->name = N.span;
+    M->doc = parse_take_doc(&N);
+    M->value = V;
+    M->annotations = A;
+}
+member(M) ::= error SEMI. { M = NULL; }
+
+/* ---- types ---- */
+
+%type type { AstType * }
+type(T) ::= type_atom(A). { T = A; }
+type(T) ::= type(L) PIPE type_atom(R). { T = type_union(state, L, R); }
+
+%type type_atom { AstType * }
+type_atom(T) ::= IDENT(N). {
+    T = type_new(state, AST_TYPE_NAME, N.span);
+    T->name = N.span;
+}
+type_atom(T) ::= IDENT(N) LT type_arguments(A) GT(E). {
+    T = type_new(state, AST_TYPE_NAME, span_join(N.span, E.span));
+    T->name = N.span;
+    T->has_arguments = true;
+    T->arguments = A;
+}
+type_atom(T) ::= NULL(N). { T = type_new(state, AST_TYPE_NULL, N.span); }
+type_atom(T) ::= STRING(S). {
+    T = type_new(state, AST_TYPE_LITERAL, S.span);
+    T->literal = value_from_token(state, AST_VALUE_STRING, &S);
+}
+type_atom(T) ::= INT(I). {
+    T = type_new(state, AST_TYPE_LITERAL, I.span);
+    T->literal = value_from_token(state, AST_VALUE_INT, &I);
+}
+type_atom(T) ::= TRUE(B). {
+    T = type_new(state, AST_TYPE_LITERAL, B.span);
+    T->literal = value_from_token(state, AST_VALUE_BOOL, &B);
+}
+type_atom(T) ::= FALSE(B). {
+    T = type_new(state, AST_TYPE_LITERAL, B.span);
+    T->literal = value_from_token(state, AST_VALUE_BOOL, &B);
+}
+
+%type type_arguments { PtrVec }
+type_arguments(A) ::= type(T). { memset(&A, 0, sizeof A); ptrvec_push(state->arena, &A, T); }
+type_arguments(A) ::= type_arguments(L) COMMA type(T). { A = L; ptrvec_push(state->arena, &A, T); }
+
+/* ---- values ---- */
+
+%type value { AstValue * }
+value(V) ::= NULL(T). { V = value_from_token(state, AST_VALUE_NULL, &T); }
+value(V) ::= TRUE(T). { V = value_from_token(state, AST_VALUE_BOOL, &T); }
+value(V) ::= FALSE(T). { V = value_from_token(state, AST_VALUE_BOOL, &T); }
+value(V) ::= INT(T). { V = value_from_token(state, AST_VALUE_INT, &T); }
+value(V) ::= FLOAT(T). { V = value_from_token(state, AST_VALUE_FLOAT, &T); }
+value(V) ::= STRING(T). { V = value_from_token(state, AST_VALUE_STRING, &T); }
+value(V) ::= IDENT(E) DOT member_name(M). {
+    V = value_new(state, AST_VALUE_ENUM_MEMBER, span_join(E.span, M.span));
+    V->type_name = E.span;
+    V->member_name = M.span;
+}
+value(V) ::= LBRACKET(L) RBRACKET(R). { V = value_new(state, AST_VALUE_LIST, span_join(L.span, R.span)); }
+value(V) ::= LBRACKET(L) value_list(I) comma RBRACKET(R). {
+    V = value_new(state, AST_VALUE_LIST, span_join(L.span, R.span));
+    V->items = I;
+}
+value(V) ::= LBRACE(L) RBRACE(R). { V = value_new(state, AST_VALUE_OBJECT, span_join(L.span, R.span)); }
+value(V) ::= LBRACE(L) entries(E) comma RBRACE(R). {
+    V = E;
+    V->span = span_join(L.span, R.span);
+}
+
+comma ::= .
+comma ::= COMMA.
+
+%type value_list { PtrVec }
+value_list(L) ::= value(V). { memset(&L, 0, sizeof L); ptrvec_push(state->arena, &L, V); }
+value_list(L) ::= value_list(P) COMMA value(V). { L = P; ptrvec_push(state->arena, &L, V); }
+
+/* The object under construction carries its keys and values until the closing brace gives it its span. */
+%type entries { AstValue * }
+entries(E) ::= entry_key(K) COLON value(V). {
+    E = value_new(state, AST_VALUE_OBJECT, K->span);
+    ptrvec_push(state->arena, &E->keys, K);
+    ptrvec_push(state->arena, &E->items, V);
+}
+entries(E) ::= entries(P) COMMA entry_key(K) COLON value(V). {
+    E = P;
+    ptrvec_push(state->arena, &E->keys, K);
+    ptrvec_push(state->arena, &E->items, V);
+}
+
+%type entry_key { AstValue * }
+entry_key(K) ::= STRING(T). { K = value_from_token(state, AST_VALUE_STRING, &T); }
+entry_key(K) ::= INT(T). { K = value_from_token(state, AST_VALUE_INT, &T); }
+
+/* ---- annotations ---- */
+
+%type annotations { PtrVec }
+annotations(A) ::= . { memset(&A, 0, sizeof A); }
+annotations(A) ::= annotations(L) annotation(X). { A = L; ptrvec_push(state->arena, &A, X); }
+
+%type annotation { AstAnnotation * }
+annotation(A) ::= AT(T) IDENT(N). {
+    A = ARENA_NEW(state->arena, AstAnnotation);
+    A->span = span_join(T.span, N.span);
+    A->name = N.span;
+}
+annotation(A) ::= AT(T) IDENT(N) LPAREN RPAREN(R). {
+    A = ARENA_NEW(state->arena, AstAnnotation);
+    A->span = span_join(T.span, R.span);
+    A->name = N.span;
+    A->has_parentheses = true;
+}
+annotation(A) ::= AT(T) IDENT(N) LPAREN arguments(G) RPAREN(R). {
+    A = ARENA_NEW(state->arena, AstAnnotation);
+    A->span = span_join(T.span, R.span);
+    A->name = N.span;
+    A->has_parentheses = true;
+    A->arguments = G;
+}
+
+%type arguments { PtrVec }
+arguments(G) ::= argument(X). { memset(&G, 0, sizeof G); ptrvec_push(state->arena, &G, X); }
+arguments(G) ::= arguments(L) COMMA argument(X). { G = L; ptrvec_push(state->arena, &G, X); }
+
+%type argument { AstAnnotationArgument * }
+argument(X) ::= value(V). {
+    X = ARENA_NEW(state->arena, AstAnnotationArgument);
+    X->value = V;
+}
+argument(X) ::= IDENT(N) COLON value(V). {
+    X = ARENA_NEW(state->arena, AstAnnotationArgument);
+    X->name = N.span;
+    X->value = V;
+}
+
+%code {
+/* The terminals the parser could shift in its current state, found by simulating the reductions each lookahead
+ * would cause on a copy of the state stack (LALR default reductions make the action table alone imprecise). */
+static int parser_expected_tokens(struct yyParser *parser, int *expected, int capacity) {
+    int count = 0;
+    int depth = (int)(parser->yytos - parser->yystack) + 1;
+    YYACTIONTYPE *states = malloc(sizeof(YYACTIONTYPE) * (size_t)(depth + 64));
+    if (!states) return 0;
+    for (int token = 1; token < YYNTOKEN && count < capacity; token++) {
+        if (token == YYERRORSYMBOL) continue;
+        int top = depth - 1;
+        for (int i = 0; i < depth; i++) states[i] = parser->yystack[i].stateno;
+        for (int steps = 0; steps < 10000; steps++) {
+            YYACTIONTYPE action = yy_find_shift_action((YYCODETYPE)token, states[top]);
+            if (action <= YY_MAX_SHIFTREDUCE || action == YY_ACCEPT_ACTION) {
+                expected[count++] = token;
+                break;
+            }
+            if (action < YY_MIN_REDUCE) break; /* error */
+            int rule = action - YY_MIN_REDUCE;
+            top += yyRuleInfoNRhs[rule];
+            if (top < 0) break;
+            YYACTIONTYPE next = yy_find_reduce_action(states[top], (YYCODETYPE)yyRuleInfoLhs[rule]);
+            if (top + 1 >= depth + 64) break;
+            states[++top] = next;
+        }
+    }
+    free(states);
+    return count;
+}
+}

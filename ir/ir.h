@@ -1,0 +1,194 @@
+/* The IR: what a checked .rpc program means, with every name resolved, every inline union hoisted into a named
+ * declaration, and every target identifier computed. Backends read only this. All memory is in one arena.
+ *
+ * Invariants a backend may rely on (the validation passes guarantee them; a program that breaks one never reaches
+ * a backend):
+ * - every IrTypeRef to a declaration points into IrProgram.decls;
+ * - names in each target (IrNames) are valid identifiers of that target and unique in their scope;
+ * - a union declaration has at least two alternatives, none nullable and none null;
+ * - a discriminated union's alternatives are models whose discriminator field is a required string literal type;
+ * - default values fit their field's type (ints in range, enum defaults name a member, ...);
+ * - map keys are string, int, uuid or an enum (aliases of those are resolved in IrType.key's `resolved`).
+ */
+#ifndef RPCC_IR_H
+#define RPCC_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../frontend/arena.h"
+#include "../frontend/source.h"
+#include "namer.h"
+
+typedef struct IrDecl IrDecl;
+typedef struct IrType IrType;
+typedef struct IrValue IrValue;
+
+/* One identifier per target language, as printed. */
+typedef struct IrNames {
+    const char *in[TARGET_COUNT]; /* in[TARGET_GO] etc. */
+} IrNames;
+
+typedef enum IrTypeKind {
+    /* scalars */
+    IR_BOOL,
+    IR_INT,
+    IR_FLOAT,
+    IR_STRING,
+    IR_BYTES,
+    IR_DECIMAL,
+    IR_UUID,
+    IR_TIMESTAMP,
+    IR_DATE,
+    IR_TIME,
+    IR_DURATION,
+    IR_ANY,
+    /* containers */
+    IR_LIST, /* element */
+    IR_MAP,  /* key, element */
+    /* a closed set of literal values of one scalar kind: "a" | "b", or 1, or true */
+    IR_LITERAL,
+    /* a reference to a declaration: model, enum, union or alias */
+    IR_REF,
+} IrTypeKind;
+
+struct IrType {
+    IrTypeKind kind;
+    bool nullable;    /* `T | null`: the value may be JSON null */
+    Span span;        /* where the type was written */
+    IrType *key;      /* IR_MAP */
+    IrType *element;  /* IR_LIST element, IR_MAP value */
+    IrDecl *decl;     /* IR_REF */
+    /* IR_LITERAL: the values (at least one), all of the same kind (IR_VALUE_STRING, _INT or _BOOL) */
+    IrValue **literals;
+    size_t literal_count;
+};
+
+typedef enum IrValueKind {
+    IR_VALUE_NULL,
+    IR_VALUE_BOOL,
+    IR_VALUE_INT,
+    IR_VALUE_FLOAT,  /* text holds the literal as written (an int written for a float field stays IR_VALUE_INT) */
+    IR_VALUE_STRING, /* text/text_length hold the decoded UTF-8 (may contain NUL bytes only via \u0000) */
+    IR_VALUE_ENUM,   /* enum_decl + enum_member */
+    IR_VALUE_LIST,   /* items */
+    IR_VALUE_MAP,    /* keys (IR_VALUE_STRING or IR_VALUE_INT) and items, in source order */
+} IrValueKind;
+
+typedef struct IrEnumMember IrEnumMember;
+
+struct IrValue {
+    IrValueKind kind;
+    Span span;
+    bool bool_value;
+    int64_t int_value;
+    const char *text;
+    size_t text_length;
+    IrDecl *enum_decl;
+    IrEnumMember *enum_member;
+    IrValue **keys;
+    IrValue **items;
+    size_t count;
+};
+
+/* Constraints from @range, @length and @pattern (present flags say which were given). */
+typedef struct IrConstraints {
+    bool has_ge, has_gt, has_le, has_lt;
+    IrValue *ge, *gt, *le, *lt; /* IR_VALUE_INT or IR_VALUE_FLOAT */
+    bool has_min_length, has_max_length;
+    int64_t min_length, max_length;
+    const char *pattern; /* NULL if none */
+} IrConstraints;
+
+typedef struct IrDeprecation {
+    bool deprecated;
+    const char *reason; /* NULL when @deprecated had no argument */
+} IrDeprecation;
+
+typedef struct IrField {
+    const char *name;      /* as in the IDL */
+    Span span;             /* the field name */
+    const char *wire_name; /* JSON key: @json(...) or the name */
+    IrNames names;         /* Python attribute, TypeScript property key (may be a quoted literal), Go field */
+    const char *doc;       /* NULL if none; lines separated by '\n' */
+    IrDeprecation deprecation;
+    IrType *type;
+    bool optional;          /* `x?: T`: may be absent on the wire */
+    IrValue *default_value; /* NULL if none; a field with a default may be absent too */
+    IrConstraints constraints;
+} IrField;
+
+struct IrEnumMember {
+    const char *name; /* as in the IDL */
+    Span span;
+    IrNames names;    /* Python member, TypeScript const key, Go constant */
+    const char *doc;
+    IrDeprecation deprecation;
+    const char *string_value; /* string enums */
+    size_t string_value_length;
+    int64_t int_value;        /* int enums */
+};
+
+typedef enum IrDeclKind {
+    IR_DECL_MODEL,
+    IR_DECL_ENUM,
+    IR_DECL_UNION,
+    IR_DECL_ALIAS,
+} IrDeclKind;
+
+struct IrDecl {
+    IrDeclKind kind;
+    const char *name; /* as in the IDL; for a hoisted inline union, the synthesized name */
+    Span span;        /* the name (for a hoisted union, the inline union's type) */
+    IrNames names;
+    const char *doc;
+    IrDeprecation deprecation;
+    bool synthesized; /* an inline union hoisted out of a field; it has no declaration in the source */
+    /* IR_DECL_MODEL */
+    IrField **fields;
+    size_t field_count;
+    bool recursive; /* the model can reach itself through its fields (needs forward references in some targets) */
+    /* IR_DECL_ENUM */
+    bool int_enum;
+    IrEnumMember **members;
+    size_t member_count;
+    /* IR_DECL_UNION: the alternatives (at least two), none nullable */
+    IrType **alternatives;
+    size_t alternative_count;
+    const char *discriminator; /* wire name of the tag field, or NULL for an untagged union */
+    /* IR_DECL_ALIAS: the aliased type (may be nullable; never an inline union of non-literals: `type X = A | B;`
+     * is lowered as `union X = A | B;`) */
+    IrType *aliased;
+};
+
+typedef struct IrRpc {
+    const char *method; /* the wire method name, "tasks.get_stats" */
+    Span span;
+    IrNames names;      /* tasks_get_stats, tasksGetStats, TasksGetStats */
+    const char *doc;
+    IrDeprecation deprecation;
+    IrDecl *params;     /* a model, or NULL for `()` (an empty object is sent) */
+    IrDecl *result;     /* a model */
+} IrRpc;
+
+typedef struct IrProgram {
+    /* Declarations in a stable order: files in dependency order (imports before importers, in import order),
+     * each file's declarations as written, hoisted unions right after the declaration they came from. */
+    IrDecl **decls;
+    size_t decl_count;
+    IrRpc **rpcs; /* in source order, files as above */
+    size_t rpc_count;
+    const SourceFile **files; /* every loaded file, main file last */
+    size_t file_count;
+} IrProgram;
+
+static inline bool ir_type_is_scalar(const IrType *type) { return type->kind <= IR_ANY; }
+
+/* Follows aliases (not nullability) to the underlying type. */
+const IrType *ir_resolve_alias(const IrType *type);
+
+/* The IDL spelling of a scalar kind ("int", "timestamp", ...) or container ("list", "map"). */
+const char *ir_type_kind_name(IrTypeKind kind);
+
+#endif
