@@ -20,7 +20,9 @@ SANFLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 # Our own sources, one stage a file. The CLI's main lives in cli/main.c; everything else is a library that the
 # unit tests link against too.
 LIB_SRC    := $(sort $(wildcard frontend/*.c ir/*.c backends/*.c))
-GEN_SRC    := $(GEN)/lexer.c $(GEN)/parser.c
+GEN_SRC    := $(GEN)/lexer.c $(GEN)/parser.c $(GEN)/embedded.c
+# Runtime templates embedded into the binary: every file under runtime-templates/ except tests and caches.
+TEMPLATES  := $(sort $(shell find runtime-templates -type f -not -path '*/node_modules/*' -not -path '*/__pycache__/*' -not -path '*/test*' -not -name '*_test.go' -not -name '.*' 2>/dev/null))
 MAIN_SRC   := cli/main.c
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -54,6 +56,13 @@ $(GEN)/parser.c $(GEN)/parser.h: grammar/parser.y | $(DEPS_STAMP)
 $(GEN)/lexer.c: grammar/lexer.re $(GEN)/parser.h | $(DEPS_STAMP)
 	@mkdir -p $(GEN)
 	re2c -W -Werror --no-generation-date --no-version -o $@ $<
+
+$(BUILD)/embed: tools/embed.c
+	@mkdir -p $(BUILD)
+	$(CC) -std=c11 $(WARN) -O2 -o $@ $<
+$(GEN)/embedded.c: $(BUILD)/embed $(TEMPLATES)
+	@mkdir -p $(GEN)
+	$(BUILD)/embed $@ runtime-templates/ $(TEMPLATES)
 
 # lemon's and re2c's output is not ours: relax the warnings that they trip, for those objects only.
 GEN_RELAX := -Wno-unused-parameter -Wno-unused-variable -Wno-unused-but-set-variable -Wno-missing-prototypes \

@@ -41,7 +41,7 @@ void printer_string_literal(Printer *printer, Target target, const char *text, s
  * at the current indentation and nothing when text is NULL or empty.
  * Python docstring: """...""" (one line if the doc is one line), escaping '\' and any '"""' run and a trailing
  * '"' so the literal cannot end early; written as a plain (not raw) string.
- * JSDoc: /** ... *\/ with " * " line prefixes; "*\/" inside the text is broken as "*\/" (backslash) so it cannot
+ * JSDoc: a slash-star-star block with " * " line prefixes; "*\/" inside the text is broken as "*\/" (backslash) so it cannot
  * close the comment; U+2028/U+2029 become spaces (they are line terminators in JS).
  * Go: "// " prefix on every line ("//" alone for an empty line). `deprecated` (may be NULL) adds a final paragraph
  * "Deprecated: <reason>" in Go (the format tools recognise), "@deprecated <reason>" in JSDoc; Python ignores it
