@@ -1,0 +1,333 @@
+"""Server bridge: the framework-agnostic core behind Centrifugo's RPC proxy and publish proxy.
+
+``Bridge.call`` validates params with the handler's model, calls the handler and serializes the result.
+``Bridge.rpc_proxy`` and ``Bridge.publish_proxy`` turn Centrifugo proxy requests into answers; the ASGI app
+(:mod:`rpcc.asgi`) and the Django views (:mod:`rpcc.contrib.django`) are thin shells around them.
+
+Error codes (all in Centrifugo's application range 400..1999):
+
+- 400 invalid params (the message is Pydantic's validation message), or a malformed pub/sub request
+- 403 pub/sub: ``reply_to`` is not ``user#<authenticated user>``, or the connection is anonymous
+- 404 unknown method
+- 500 any other exception in a handler (generic message; details only in the server log)
+- 503 pub/sub: the bridge has no Centrifugo server API configured, so it cannot reply
+- a handler's own :class:`RPCError` code (400..1999)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Mapping, Optional
+
+from pydantic import BaseModel, ValidationError
+
+from .router import Connection, Handler, MessageRouter
+
+__all__ = [
+    "Bridge",
+    "CentrifugoAPI",
+    "CentrifugoAPIError",
+    "Outcome",
+    "RPCError",
+    "CODE_BAD_REQUEST",
+    "CODE_FORBIDDEN",
+    "CODE_NOT_FOUND",
+    "CODE_INTERNAL",
+    "CODE_UNAVAILABLE",
+]
+
+log = logging.getLogger("rpcc.bridge")
+
+CODE_BAD_REQUEST = 400
+CODE_FORBIDDEN = 403
+CODE_NOT_FOUND = 404
+CODE_INTERNAL = 500
+CODE_UNAVAILABLE = 503
+INTERNAL_MESSAGE = "internal server error"
+MAX_CORRELATION_ID = 128
+MAX_MESSAGE = 2000
+
+
+class RPCError(Exception):
+    """An error a handler raises on purpose; its code and message reach the client.
+
+    ``raise RPCError(409, "task already closed")``, or subclass with a class-level code::
+
+        class TaskNotFound(RPCError):
+            code = 404
+
+        raise TaskNotFound("task 7 not found")
+
+    The code must be in 400..1999 (Centrifugo reserves 0..399).
+    """
+
+    code: int = 400
+
+    def __init__(self, *args: Any) -> None:
+        if len(args) == 2:
+            code, message = args
+        elif len(args) == 1:
+            code, message = type(self).code, args[0]
+        else:
+            raise TypeError("RPCError(code, message) or RPCError(message) with a class-level code")
+        if not isinstance(code, int) or isinstance(code, bool) or not 400 <= code <= 1999:
+            raise ValueError(f"RPCError code must be an int in 400..1999 (0..399 are Centrifugo's), got {code!r}")
+        self.code = code
+        self.message = str(message)
+        super().__init__(code, self.message)
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one call: ``data`` on success, ``code``/``message`` on error."""
+
+    data: Any = None
+    code: Optional[int] = None
+    message: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.code is None
+
+    @classmethod
+    def error(cls, code: int, message: str) -> "Outcome":
+        return cls(code=code, message=message[:MAX_MESSAGE])
+
+    def error_json(self) -> dict:
+        return {"code": self.code, "message": self.message}
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    parts = []
+    for e in exc.errors(include_url=False, include_input=False, include_context=False):
+        loc = ".".join(str(x) for x in e.get("loc", ())) or "params"
+        parts.append(f"{loc}: {e.get('msg', 'invalid')}")
+    return "invalid params: " + "; ".join(parts)
+
+
+class CentrifugoAPIError(Exception):
+    pass
+
+
+class CentrifugoAPI:
+    """Minimal client of Centrifugo's server HTTP API (stdlib only).
+
+    ``url`` is the API base, e.g. ``http://127.0.0.1:8000/api`` (a URL with an empty path gets ``/api``).
+    """
+
+    def __init__(self, url: str, api_key: str, *, timeout: float = 10.0) -> None:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise ValueError(f"Centrifugo API URL must be http(s)://..., got {url!r}")
+        if parts.path in ("", "/"):
+            url = url.rstrip("/") + "/api"
+        self.url = url.rstrip("/")
+        self.api_key = api_key
+        self.timeout = timeout
+
+    def call_sync(self, method: str, params: Mapping[str, Any]) -> Any:
+        body = json.dumps(params, separators=(",", ":")).encode()
+        req = urllib.request.Request(
+            f"{self.url}/{method}",
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json", "X-API-Key": self.api_key},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - URL is configuration
+                raw = resp.read()
+        except urllib.error.HTTPError as exc:
+            raise CentrifugoAPIError(f"Centrifugo API {method}: HTTP {exc.code}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise CentrifugoAPIError(f"Centrifugo API {method}: {exc}") from exc
+        try:
+            answer = json.loads(raw) if raw else {}
+        except ValueError as exc:
+            raise CentrifugoAPIError(f"Centrifugo API {method}: answer is not JSON") from exc
+        if isinstance(answer, dict) and answer.get("error"):
+            err = answer["error"]
+            raise CentrifugoAPIError(f"Centrifugo API {method}: error {err.get('code')}: {err.get('message')}")
+        return answer.get("result") if isinstance(answer, dict) else answer
+
+    def publish_sync(self, channel: str, data: Any) -> Any:
+        return self.call_sync("publish", {"channel": channel, "data": data})
+
+    async def publish(self, channel: str, data: Any) -> Any:
+        return await asyncio.to_thread(self.publish_sync, channel, data)
+
+
+Job = Callable[[], Awaitable[None]]
+
+
+def _proxy_data(body: Mapping[str, Any]) -> tuple[Any, bool]:
+    """The payload of a proxy request: ``data`` (JSON encoding) or ``b64data`` (protobuf clients)."""
+    if body.get("b64data"):
+        raw = base64.b64decode(body["b64data"], validate=True)
+        return json.loads(raw), True
+    return body.get("data"), False
+
+
+class Bridge:
+    """Dispatches Centrifugo proxy requests to the handlers of a :class:`MessageRouter`.
+
+    ``api``: the Centrifugo server API used to publish pub/sub replies (without it the publish proxy refuses
+    requests with 503). ``ack_after_reply``: when False (the default) the publish proxy answers Centrifugo at once
+    and runs the handler afterwards; when True it answers only after the reply was published.
+    """
+
+    def __init__(
+        self,
+        router: MessageRouter,
+        *,
+        api: Optional[CentrifugoAPI] = None,
+        ack_after_reply: bool = False,
+        logger: Optional[logging.Logger] = None,
+    ) -> None:
+        self.router = router
+        self.api = api
+        self.ack_after_reply = ack_after_reply
+        self.log = logger or log
+        self._tasks: set[asyncio.Task] = set()
+
+    # -- the core --------------------------------------------------------------------------------------------
+    async def call(self, method: Any, params: Any, conn: Connection) -> Outcome:
+        """Validate ``params`` for ``method``, run its handler, serialize the result."""
+        handler = self.router.get(method) if isinstance(method, str) else None
+        if handler is None:
+            shown = method if isinstance(method, str) else type(method).__name__
+            return Outcome.error(CODE_NOT_FOUND, f"unknown method {shown[:200]!r}")
+        args: tuple = (conn,)
+        if handler.params_model is not None:
+            try:
+                raw = json.dumps({} if params is None else params)
+                args = (conn, handler.params_model.model_validate_json(raw))
+            except ValidationError as exc:
+                return Outcome.error(CODE_BAD_REQUEST, format_validation_error(exc))
+            except (TypeError, ValueError) as exc:  # not JSON-serializable input: cannot happen from a proxy
+                return Outcome.error(CODE_BAD_REQUEST, f"invalid params: {type(exc).__name__}")
+        try:
+            result = await handler.func(*args)
+        except RPCError as exc:
+            return Outcome.error(exc.code, exc.message)
+        except Exception:
+            self.log.exception("handler %s (%s) failed; user=%r client=%r transport=%s", handler.method,
+                               handler.qualname, conn.user_id, conn.client_id, conn.transport)
+            return Outcome.error(CODE_INTERNAL, INTERNAL_MESSAGE)
+        try:
+            return Outcome(data=self.serialize(handler, result))
+        except Exception:
+            self.log.exception("handler %s (%s) returned a value that does not serialize as %s", handler.method,
+                               handler.qualname, handler.result_model.__name__)
+            return Outcome.error(CODE_INTERNAL, INTERNAL_MESSAGE)
+
+    @staticmethod
+    def serialize(handler: Handler, result: Any) -> Any:
+        model = handler.result_model
+        if type(result) is not model:
+            if isinstance(result, BaseModel):
+                result = model.model_validate(result.model_dump(mode="python", by_alias=False), from_attributes=True)
+            else:
+                result = model.model_validate(result, from_attributes=True)
+        return json.loads(result.model_dump_json(by_alias=True))
+
+    # -- RPC proxy -------------------------------------------------------------------------------------------
+    async def rpc_proxy(self, body: Mapping[str, Any]) -> dict:
+        """Answer one Centrifugo RPC proxy request (``{"client","user","method","data",...}``)."""
+        try:
+            data, binary = _proxy_data(body)
+        except (ValueError, binascii.Error):
+            return {"error": {"code": CODE_BAD_REQUEST, "message": "request data is not JSON"}}
+        conn = Connection(
+            user_id=str(body.get("user") or ""),
+            client_id=str(body.get("client") or ""),
+            transport="rpc",
+            meta=body.get("meta"),
+        )
+        out = await self.call(body.get("method"), data, conn)
+        if not out.ok:
+            return {"error": out.error_json()}
+        if binary:
+            return {"result": {"b64data": base64.b64encode(json.dumps(out.data).encode()).decode()}}
+        return {"result": {"data": out.data}}
+
+    # -- publish proxy (pub/sub transport) -------------------------------------------------------------------
+    async def publish_proxy(self, body: Mapping[str, Any]) -> tuple[dict, Optional[Job]]:
+        """Check one publish-proxy request; returns Centrifugo's answer and the job that runs the handler and
+        publishes the reply (None when refused). The caller answers first and runs the job afterwards (see
+        :meth:`handle_publish`)."""
+        user = str(body.get("user") or "")
+        if not user:
+            return _refuse(CODE_FORBIDDEN, "the pub/sub transport needs an authenticated user"), None
+        try:
+            data, _ = _proxy_data(body)
+        except (ValueError, binascii.Error):
+            return _refuse(CODE_BAD_REQUEST, "request data is not JSON"), None
+        if not isinstance(data, dict):
+            return _refuse(CODE_BAD_REQUEST, "a request is a JSON object {method, params, correlation_id, reply_to}"), None
+        cid = data.get("correlation_id")
+        if not isinstance(cid, str) or not cid or len(cid) > MAX_CORRELATION_ID:
+            return _refuse(CODE_BAD_REQUEST, f"correlation_id must be a non-empty string of at most "
+                                             f"{MAX_CORRELATION_ID} characters"), None
+        method = data.get("method")
+        if not isinstance(method, str) or not method:
+            return _refuse(CODE_BAD_REQUEST, "method must be a non-empty string"), None
+        reply_channel = f"user#{user}"
+        reply_to = data.get("reply_to")
+        if reply_to is not None and reply_to != reply_channel:
+            self.log.warning("refused pub/sub request with reply_to=%r from user %r (client %r)", reply_to, user,
+                             body.get("client"))
+            return _refuse(CODE_FORBIDDEN, "reply_to must be your own channel user#<your user id>"), None
+        if self.api is None:
+            return _refuse(CODE_UNAVAILABLE, "the pub/sub transport is not configured on this server"), None
+        conn = Connection(user_id=user, client_id=str(body.get("client") or ""), transport="pubsub",
+                          meta=body.get("meta"))
+        params = data.get("params")
+        api = self.api
+
+        async def job() -> None:
+            out = await self.call(method, params, conn)
+            reply: dict = {"correlation_id": cid}
+            if out.ok:
+                reply["result"] = out.data
+            else:
+                reply["error"] = out.error_json()
+            try:
+                await api.publish(reply_channel, reply)
+            except Exception:
+                self.log.exception("cannot publish the reply of %s (correlation_id %r) to %s", method, cid,
+                                   reply_channel)
+
+        return {"result": {}}, job
+
+    async def handle_publish(self, body: Mapping[str, Any]) -> dict:
+        """Publish proxy for asyncio servers: answers at once and runs the job on the loop (or waits for it when
+        ``ack_after_reply``)."""
+        answer, job = await self.publish_proxy(body)
+        if job is not None:
+            if self.ack_after_reply:
+                await job()
+            else:
+                task = asyncio.get_running_loop().create_task(job())
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        return answer
+
+    async def drain(self, timeout: Optional[float] = None) -> None:
+        """Wait for the pub/sub jobs still running (server shutdown)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+
+def _refuse(code: int, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}

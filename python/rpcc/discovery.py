@@ -1,0 +1,49 @@
+"""Discovery: import handler modules by dotted name and collect what they registered."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Iterable, Optional
+
+from .router import MessageRouter, default_router
+
+__all__ = ["DiscoveryError", "discover"]
+
+
+class DiscoveryError(ImportError):
+    pass
+
+
+def discover(modules: Iterable[str], *, router: Optional[MessageRouter] = None, path: Iterable[str] = ()) -> MessageRouter:
+    """Import ``modules`` and return a router holding the handlers they registered.
+
+    Collected: handlers of the default router (or ``router``) whose function is defined in one of the modules or
+    their submodules, handlers registered while importing them, and every ``MessageRouter`` instance the modules
+    hold as a module-level attribute. ``path`` entries are put in front of ``sys.path`` first.
+    """
+    source = router or default_router
+    for p in reversed(list(path)):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+    names = list(modules)
+    if not names:
+        raise DiscoveryError("no handler modules given")
+    before = {h.method for h in source.handlers()}
+    imported = []
+    for name in names:
+        try:
+            imported.append(importlib.import_module(name))
+        except ImportError as exc:
+            raise DiscoveryError(f"cannot import handler module {name!r}: {exc}") from exc
+    out = MessageRouter()
+    prefixes = tuple(m + "." for m in names)
+    for h in source.handlers():
+        if h.module in names or h.module.startswith(prefixes) or h.method not in before:
+            out.register(h.method, h.func, deprecated=h.deprecated)
+    for mod in imported:
+        for value in list(vars(mod).values()):
+            if isinstance(value, MessageRouter) and value is not source:
+                for h in value.handlers():
+                    out.register(h.method, h.func, deprecated=h.deprecated)
+    return out

@@ -1,0 +1,189 @@
+"""Handler registry: the ``@websocket_rpc`` decorator and :class:`MessageRouter`."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Optional
+
+from pydantic import BaseModel
+
+__all__ = ["Connection", "Handler", "MessageRouter", "RegistrationError", "default_router", "websocket_rpc"]
+
+_METHOD_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
+
+
+class RegistrationError(TypeError):
+    """A handler cannot be registered (wrong signature, bad or duplicate method name)."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What a handler knows about the caller, as authenticated by Centrifugo.
+
+    ``user_id`` is the JWT ``sub`` of the connection ("" for anonymous connections), ``client_id`` Centrifugo's
+    client id, ``transport`` either ``"rpc"`` (Centrifugo RPC proxy) or ``"pubsub"`` (publish proxy), ``meta`` the
+    connection meta Centrifugo attached, if any.
+    """
+
+    user_id: str
+    client_id: str
+    transport: str = "rpc"
+    meta: Optional[Any] = None
+
+
+@dataclass(frozen=True)
+class Handler:
+    """One registered RPC method."""
+
+    method: str
+    func: Callable[..., Awaitable[Any]]
+    params_model: Optional[type[BaseModel]]
+    result_model: type[BaseModel]
+    doc: Optional[str]
+    deprecated: Optional[str] = None  # None: not deprecated; "": deprecated without a reason
+    module: str = field(default="")
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.module}.{getattr(self.func, '__qualname__', self.func.__name__)}"
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel) and tp is not BaseModel
+
+
+def _describe(func: Callable[..., Any]) -> str:
+    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
+
+
+def inspect_handler(method: str, func: Callable[..., Any], deprecated: Optional[str] = None) -> Handler:
+    """Check a handler's signature and build its :class:`Handler` record.
+
+    Accepted: ``async def f(conn, params: SomeModel) -> ResultModel`` or ``async def f(conn) -> ResultModel``.
+    """
+    name = _describe(func)
+    if not isinstance(method, str) or not _METHOD_RE.match(method):
+        raise RegistrationError(
+            f"@websocket_rpc({method!r}) on {name}: a method name is dot-separated identifiers, e.g. 'tasks.get_stats'"
+        )
+    if not inspect.iscoroutinefunction(func):
+        raise RegistrationError(f"@websocket_rpc({method!r}): handler {name} must be an 'async def' function")
+    try:
+        hints = typing.get_type_hints(func, include_extras=False)
+    except Exception as exc:  # unresolved forward reference and the like
+        raise RegistrationError(f"@websocket_rpc({method!r}): cannot resolve the annotations of {name}: {exc}") from exc
+    sig = inspect.signature(func)
+    params = list(sig.parameters.values())
+    for p in params:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.KEYWORD_ONLY) and p.default is p.empty:
+            raise RegistrationError(
+                f"@websocket_rpc({method!r}): handler {name} must take (conn, params); '{p.name}' is not allowed"
+            )
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) not in (1, 2):
+        raise RegistrationError(
+            f"@websocket_rpc({method!r}): handler {name} must take (conn, params: Model) or (conn), "
+            f"it takes {len(positional)} positional parameters"
+        )
+    params_model: Optional[type[BaseModel]] = None
+    if len(positional) == 2:
+        pname = positional[1].name
+        if pname not in hints:
+            raise RegistrationError(
+                f"@websocket_rpc({method!r}): parameter '{pname}' of handler {name} has no annotation; "
+                "annotate it with a Pydantic model"
+            )
+        params_model = hints[pname]
+        if not _is_model(params_model):
+            raise RegistrationError(
+                f"@websocket_rpc({method!r}): parameter '{pname}' of handler {name} is annotated "
+                f"{params_model!r}, which is not a Pydantic model (pydantic.BaseModel subclass)"
+            )
+    if "return" not in hints:
+        raise RegistrationError(
+            f"@websocket_rpc({method!r}): handler {name} has no return annotation; annotate it with a Pydantic model"
+        )
+    result_model = hints["return"]
+    if not _is_model(result_model):
+        raise RegistrationError(
+            f"@websocket_rpc({method!r}): the return annotation of handler {name} is {result_model!r}, "
+            "which is not a Pydantic model (pydantic.BaseModel subclass)"
+        )
+    doc = inspect.getdoc(func)
+    return Handler(
+        method=method,
+        func=func,
+        params_model=params_model,
+        result_model=result_model,
+        doc=doc,
+        deprecated=deprecated,
+        module=getattr(func, "__module__", ""),
+    )
+
+
+class MessageRouter:
+    """A registry of RPC handlers, keyed by method name."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+
+    def register(self, method: str, func: Callable[..., Any], *, deprecated: Optional[str] = None) -> Handler:
+        handler = inspect_handler(method, func, deprecated)
+        existing = self._handlers.get(method)
+        if existing is not None:
+            if existing.func is func or existing.qualname == handler.qualname:
+                # The same function registered again (a module imported twice, e.g. as __main__ and by name).
+                self._handlers[method] = handler
+                return handler
+            raise RegistrationError(
+                f"duplicate RPC method {method!r}: {handler.qualname} and {existing.qualname} both register it"
+            )
+        self._handlers[method] = handler
+        return handler
+
+    def websocket_rpc(self, method: str, *, deprecated: Optional[str] = None) -> Callable[[Any], Any]:
+        """Decorator registering an ``async def handler(conn, params: Model) -> Model`` under ``method``.
+
+        ``deprecated``: a reason string (or "") marks the method ``@deprecated`` in the exported IDL.
+        """
+
+        def decorate(func: Any) -> Any:
+            self.register(method, func, deprecated=deprecated)
+            return func
+
+        return decorate
+
+    def get(self, method: str) -> Optional[Handler]:
+        return self._handlers.get(method)
+
+    def handlers(self) -> list[Handler]:
+        """All handlers, sorted by method name."""
+        return [self._handlers[m] for m in sorted(self._handlers)]
+
+    def include(self, other: "MessageRouter") -> None:
+        """Register every handler of ``other`` here too."""
+        for h in other.handlers():
+            self.register(h.method, h.func, deprecated=h.deprecated)
+
+    def unregister(self, method: str) -> None:
+        self._handlers.pop(method, None)
+
+    def __contains__(self, method: object) -> bool:
+        return method in self._handlers
+
+    def __len__(self) -> int:
+        return len(self._handlers)
+
+
+default_router = MessageRouter()
+
+
+def websocket_rpc(method: str, *, router: Optional[MessageRouter] = None, deprecated: Optional[str] = None) -> Callable[[Any], Any]:
+    """Register an ``async def handler(conn, params: Params) -> Result`` as the RPC method ``method``.
+
+    Handlers go to the process-wide default router unless ``router`` is given.
+    """
+    return (router or default_router).websocket_rpc(method, deprecated=deprecated)
