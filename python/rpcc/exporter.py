@@ -163,6 +163,7 @@ class FieldDecl:
     comments: list[str] = field(default_factory=list)
     wire: str = ""
     py_name: str = ""
+    check_type: Optional[IdlType] = None  # the type to cross-check when `| null` was added for a None default
 
 
 @dataclass
@@ -213,6 +214,9 @@ def _clean_doc(doc: Optional[str]) -> Optional[str]:
 
 def _class_doc(cls: type) -> Optional[str]:
     doc = cls.__dict__.get("__doc__")
+    origin = (getattr(cls, "__pydantic_generic_metadata__", None) or {}).get("origin")
+    if doc is None and origin is not None:
+        doc = origin.__dict__.get("__doc__")
     if doc in (None, "An enumeration.") or (isinstance(doc, str) and doc.startswith("Usage docs: https://docs.pydantic.dev")):
         return None
     return _clean_doc(doc)
@@ -512,12 +516,14 @@ class _Exporter:
         else:
             value = fi.default
             if value is None:
-                if not _strip_null(t)[1] and t != Scalar("any"):
+                atoms = _idl_atoms(self, t, 0)
+                if NULL not in atoms and Scalar("any") not in atoms:
                     fd.type = _union([t, NULL])
+                    fd.check_type = t
                 fd.default = "null"
             else:
                 try:
-                    fd.default = self.value(value, where)
+                    fd.default = self.value(value, where, _enum_names(t, self))
                 except _NotExpressible as exc:
                     fd.optional = True
                     fd.comments.append(f"default: {exc} (filled in by the server)")
@@ -768,14 +774,14 @@ class _Exporter:
         return Ref(name, "enum")
 
     # -- values -------------------------------------------------------------------------------------------------
-    def value(self, v: Any, where: str) -> str:
+    def value(self, v: Any, where: str, enums: frozenset = frozenset()) -> str:
         if v is None:
             return "null"
         if isinstance(v, bool):
             return "true" if v else "false"
         if isinstance(v, enum.Enum):
             name = self.names.get(id(type(v)))
-            if name is None:
+            if name is None or name not in enums:
                 return self.value(v.value, where)
             d = self.decls[name]
             member = next(mn for (mn, mv), m in zip(d.members, list(type(v))) if m is v or m.value == v.value)
@@ -791,9 +797,9 @@ class _Exporter:
         if isinstance(v, (decimal.Decimal, uuid.UUID, _dt.date, _dt.time, _dt.timedelta)):
             return _render_value_str(to_jsonable_python(v))
         if isinstance(v, (list, tuple)):
-            return "[" + ", ".join(self.value(x, where) for x in v) + "]"
+            return "[" + ", ".join(self.value(x, where, enums) for x in v) + "]"
         if isinstance(v, (set, frozenset)):
-            items = sorted((self.value(x, where) for x in v))
+            items = sorted((self.value(x, where, enums) for x in v))
             return "[" + ", ".join(items) + "]"
         if isinstance(v, dict):
             parts = []
@@ -803,10 +809,10 @@ class _Exporter:
                 if isinstance(k, bool) or not isinstance(k, (str, int, uuid.UUID)):
                     raise _NotExpressible(f"a map key {k!r}")
                 key = str(k) if isinstance(k, int) else _render_value_str(str(k))
-                parts.append(f"{key}: {self.value(x, where)}")
+                parts.append(f"{key}: {self.value(x, where, enums)}")
             return "{" + ", ".join(parts) + "}"
         if isinstance(v, BaseModel):
-            raise _NotExpressible(f"a {type(v).__name__} instance")
+            raise _NotExpressible(f"an instance of {type(v).__name__}")
         raise _NotExpressible(f"{type(v).__name__} value {v!r}")
 
     # -- cross-check --------------------------------------------------------------------------------------------
@@ -836,7 +842,7 @@ class _Exporter:
                 self.errors.append(f"{fwhere}: missing from the serialization JSON schema under {w!r} "
                                    "(custom serializer or exclusion?)")
                 continue
-            problem = _schema_mismatch(self, f.type, props[w], defs, 0)
+            problem = _schema_mismatch(self, f.check_type or f.type, props[w], defs, 0)
             if problem:
                 self.errors.append(f"{fwhere}: the exported type {render_type(f.type)} does not match Pydantic's "
                                    f"serialized form ({problem}); a serializer or config changes the wire format")
@@ -850,6 +856,29 @@ class _Exporter:
 
 class _NotExpressible(Exception):
     pass
+
+
+def _enum_names(t: IdlType, ex: "_Exporter", depth: int = 0) -> frozenset:
+    """Names of the enums a type mentions (a default is written `Enum.member` only where the type is that enum)."""
+    if depth > 40:
+        return frozenset()
+    if isinstance(t, Ref):
+        if t.kind == "enum":
+            return frozenset({t.name})
+        d = ex.decls.get(t.name)
+        if t.kind in ("alias", "union") and isinstance(d, TypeDecl) and d.type is not None:
+            return _enum_names(d.type, ex, depth + 1)
+        return frozenset()
+    if isinstance(t, ListT):
+        return _enum_names(t.item, ex, depth + 1)
+    if isinstance(t, MapT):
+        return _enum_names(t.key, ex, depth + 1) | _enum_names(t.value, ex, depth + 1)
+    if isinstance(t, UnionT):
+        out: frozenset = frozenset()
+        for a in t.alts:
+            out |= _enum_names(a, ex, depth + 1)
+        return out
+    return frozenset()
 
 
 def _qual(obj: Any) -> str:
@@ -958,8 +987,8 @@ def _atom_matches(ex: _Exporter, t: IdlType, s: dict, defs: dict, depth: int) ->
         target = s["$enum_or_model"]
         if isinstance(t, Ref) and t.kind == "enum":
             d = ex.decls[t.name]
-            vals = sorted(map(repr, (v for _, v in d.members)))
-            return None if sorted(map(repr, target.get("enum", []))) == vals else f"enum {t.name} values differ"
+            vals = set(map(repr, (v for _, v in d.members)))
+            return None if set(map(repr, target.get("enum", []))) == vals else f"enum {t.name} values differ"
         if isinstance(t, Ref) and t.kind == "model":
             return None if target.get("type") == "object" else f"{t.name} is not an object"
         if isinstance(t, Ref) and t.kind == "alias":
