@@ -1,0 +1,54 @@
+"""The process-wide Bridge built from Django settings."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from typing import Optional
+
+from django.apps import apps
+from django.conf import settings
+
+from rpcc.bridge import Bridge, CentrifugoAPI
+from rpcc.discovery import discover
+from rpcc.router import MessageRouter
+
+_lock = threading.Lock()
+_bridge: Optional[Bridge] = None
+
+
+def handler_modules(include_apps: bool = True) -> list[str]:
+    """RPCC_HANDLER_MODULES plus each installed app's ``rpc_handlers`` module, when it has one."""
+    modules = list(getattr(settings, "RPCC_HANDLER_MODULES", []))
+    if include_apps:
+        for app in apps.get_app_configs():
+            name = f"{app.name}.rpc_handlers"
+            if name not in modules and importlib.util.find_spec(name) is not None:
+                modules.append(name)
+    return modules
+
+
+def router_from_settings() -> MessageRouter:
+    modules = handler_modules()
+    if not modules:
+        raise RuntimeError("no handler modules: set RPCC_HANDLER_MODULES or add rpc_handlers.py to an app")
+    return discover(modules)
+
+
+def get_bridge() -> Bridge:
+    global _bridge
+    with _lock:
+        if _bridge is None:
+            url = getattr(settings, "RPCC_CENTRIFUGO_API_URL", None)
+            key = getattr(settings, "RPCC_CENTRIFUGO_API_KEY", None)
+            api = CentrifugoAPI(url, key) if url and key else None
+            _bridge = Bridge(router_from_settings(), api=api,
+                             ack_after_reply=bool(getattr(settings, "RPCC_PUBLISH_ACK_AFTER_REPLY", False)))
+        return _bridge
+
+
+def reset_bridge() -> None:
+    """Forget the cached bridge (tests that change settings)."""
+    global _bridge
+    with _lock:
+        _bridge = None

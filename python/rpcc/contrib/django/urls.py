@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "rpcc"
+
+urlpatterns = [
+    path("rpc", views.rpc_proxy, name="rpc"),
+    path("publish", views.publish_proxy, name="publish"),
+]

@@ -1,0 +1,157 @@
+"""The Django app: proxy views through Django's test client, and the generate_centrifugo_clients command."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import CommandError, call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from conftest import rpcc_binary  # noqa: E402
+from rpcc.cli import export_modules  # noqa: E402
+from rpcc.contrib.django.bridge import get_bridge, reset_bridge  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+
+class FakeAPI:
+    def __init__(self):
+        self.published = []
+        self.done = threading.Event()
+
+    async def publish(self, channel, data):
+        self.published.append((channel, data))
+        self.done.set()
+
+
+@pytest.fixture
+def client():
+    reset_bridge()
+    yield Client(enforce_csrf_checks=True)  # Centrifugo sends no CSRF token: the views must be exempt
+    reset_bridge()
+
+
+def post(client, path, body):
+    return client.post(path, data=json.dumps(body), content_type="application/json")
+
+
+def rpc(method, data, user="dj-user"):
+    return {"client": "c-1", "transport": "websocket", "protocol": "json", "encoding": "json", "user": user,
+            "method": method, "data": data}
+
+
+def test_rpc_view_success(client):
+    res = post(client, "/centrifugo/rpc", rpc("debug.echo", {"value": 3}))
+    assert res.status_code == 200
+    assert res.json() == {"result": {"data": {"user_id": "dj-user", "client_id": "c-1", "transport": "rpc",
+                                              "value": 3}}}
+
+
+@pytest.mark.parametrize("method, data, code", [
+    ("tasks.get_stats", {"limit": 0}, 400),
+    ("tasks.missing", {}, 404),
+    ("tasks.update", {"id": 5555555}, 1404),
+    ("debug.fail", {"crash": True}, 500),
+])
+def test_rpc_view_errors(client, method, data, code):
+    res = post(client, "/centrifugo/rpc", rpc(method, data))
+    assert res.status_code == 200 and res.json()["error"]["code"] == code
+    assert "hunter2" not in res.content.decode()
+
+
+def test_rpc_view_rejects_get_and_garbage(client):
+    assert client.get("/centrifugo/rpc").status_code == 405
+    assert client.post("/centrifugo/rpc", data="nope", content_type="application/json").status_code == 400
+
+
+def test_publish_view_fast_ack_then_reply(client):
+    api = FakeAPI()
+    get_bridge().api = api
+    body = {"client": "c-1", "user": "dj-user", "channel": "rpc:requests",
+            "data": {"method": "debug.echo", "params": {"value": "x"}, "correlation_id": "k1",
+                     "reply_to": "user#dj-user"}}
+    res = post(client, "/centrifugo/publish", body)
+    assert res.status_code == 200 and res.json() == {"result": {}}
+    assert api.done.wait(30)
+    assert api.published == [("user#dj-user", {"correlation_id": "k1", "result": {
+        "user_id": "dj-user", "client_id": "c-1", "transport": "pubsub", "value": "x"}})]
+
+
+def test_publish_view_refuses_spoofed_reply_to(client):
+    api = FakeAPI()
+    get_bridge().api = api
+    body = {"client": "c-1", "user": "dj-user", "channel": "rpc:requests",
+            "data": {"method": "debug.echo", "params": {}, "correlation_id": "k2", "reply_to": "user#victim"}}
+    res = post(client, "/centrifugo/publish", body)
+    assert res.json()["error"]["code"] == 403 and not api.published
+
+
+# -- management command -------------------------------------------------------------------------------------------
+
+def test_command_exports_and_runs_rpcc(tmp_path, monkeypatch):
+    monkeypatch.setenv("RPCC", str(rpcc_binary()))
+    out, rpc_file = tmp_path / "opensdk", tmp_path / "api.rpc"
+    call_command("generate_centrifugo_clients", "--output", str(out), "--all", "--rpc-file", str(rpc_file))
+    text = rpc_file.read_text()
+    assert "rpc tasks.get_stats(TaskStatsParams) -> TaskStatsResult;" in text
+    body = export_modules(["tasks_handlers", "debug_handlers"]).split("\n", 2)[2]
+    assert text.split("\n", 2)[2] == body  # same declarations as `python -m rpcc export`
+
+
+def test_command_needs_a_selection():
+    with pytest.raises(CommandError, match="--all or one or more --module"):
+        call_command("generate_centrifugo_clients", "--output", "x")
+
+
+def fake_rpcc(tmp_path, code, message) -> str:
+    script = tmp_path / "rpcc"
+    script.write_text(f"#!/bin/sh\necho '{message}' >&2\nexit {code}\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def manage(*args, env_extra=None):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "django_settings",
+           "PYTHONPATH": os.pathsep.join([str(HERE), str(REPO / "python" / "examples")]), **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "django", "generate_centrifugo_clients", *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_command_rpcc_failure_is_nonzero_exit_with_message(tmp_path):
+    rpcc = fake_rpcc(tmp_path, 1, "api.rpc:3:5: error: something is wrong")
+    res = manage("--output", str(tmp_path / "out"), "--all", env_extra={"RPCC": rpcc})
+    assert res.returncode != 0
+    assert "rpcc failed" in res.stderr and "api.rpc:3:5: error: something is wrong" in res.stderr
+
+
+def test_command_export_failure_is_nonzero_exit_with_message(tmp_path):
+    rpcc = fake_rpcc(tmp_path, 0, "never reached")
+    res = manage("--output", str(tmp_path / "out"), "--module", "cases.bad_bytes", env_extra={"RPCC": rpcc})
+    assert res.returncode != 0
+    assert "model Upload, field payload" in res.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_command_missing_rpcc_is_an_error(tmp_path):
+    res = manage("--output", str(tmp_path / "out"), "--all", env_extra={"RPCC": str(tmp_path / "absent")})
+    assert res.returncode != 0 and "not an executable" in res.stderr
+
+
+def test_command_success_in_a_subprocess(tmp_path):
+    res = manage("--output", str(tmp_path / "out"), "--all", env_extra={"RPCC": str(rpcc_binary())})
+    assert res.returncode == 0, res.stderr
+    assert "generated clients for 8 methods" in res.stdout
