@@ -1,2 +1,394 @@
+/* rpcc: the command line. Exit status: 0 clean, 1 errors in the input, 2 usage or I/O errors. */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
-int main(void) { return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backends/backend.h"
+#include "frontend/diag.h"
+#include "frontend/load.h"
+#include "ir/passes.h"
+
+#ifndef RPCC_VERSION
+#define RPCC_VERSION "0.0.0"
+#endif
+
+enum { EXIT_CLEAN = 0, EXIT_INPUT_ERRORS = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+    "Usage: rpcc [options] FILE.rpc\n"
+    "\n"
+    "Compiles a .rpc interface definition into typed Centrifugo RPC clients.\n"
+    "\n"
+    "  -o, --output DIR            write the SDKs under DIR (DIR/python, DIR/typescript, DIR/go)\n"
+    "      --lang LIST             targets, comma-separated: python,typescript,go (default: all)\n"
+    "      --check                 check the input, write nothing (exit 0 clean, 1 errors)\n"
+    "      --list-outputs          print the files a run with -o would write, write nothing\n"
+    "  -I DIR                      also look for imports in DIR (after the importing file's directory)\n"
+    "      --stdin-filename PATH   read the main file from standard input, reporting it as PATH\n"
+    "      --diagnostics-format=F  text (default) or json (one object per line)\n"
+    "      --color=WHEN            auto (default: only on a terminal), always or never\n"
+    "      --dump-ir               print the checked IR to standard output\n"
+    "      --package-name NAME     Python/npm package base name (default: the input's stem)\n"
+    "      --go-module PATH        Go module path (default: the package name)\n"
+    "      --go-websocket=LIB      coder (github.com/coder/websocket, default) or nhooyr (nhooyr.io/websocket)\n"
+    "  -MD                         write a Make depfile (FILE.d beside the output, or -MF)\n"
+    "  -MF FILE                    the depfile's path (implies -MD)\n"
+    "  -MT TARGET                  the depfile's target (default: every output file); may repeat\n"
+    "  -MP                         add a phony target for every imported file\n"
+    "      --version               print the version\n"
+    "  -h, --help                  print this help\n";
+
+typedef struct Options {
+    const char *input;
+    const char *output;
+    const char *stdin_filename;
+    bool check;
+    bool list_outputs;
+    bool dump_ir;
+    bool targets[TARGET_COUNT];
+    bool targets_given;
+    DiagFormat format;
+    int color; /* -1 auto, 0 never, 1 always */
+    const char **include_dirs;
+    size_t include_dir_count;
+    const char *package_name;
+    const char *go_module;
+    const char *go_websocket;
+    bool depfile;
+    const char *depfile_path;
+    const char **depfile_targets;
+    size_t depfile_target_count;
+    bool depfile_phony;
+} Options;
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) {
+    fputs("rpcc: error: ", stderr);
+    va_list args;
+    va_start(args, fmt);
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+    fputs("\n(see rpcc --help)\n", stderr);
+    return EXIT_USAGE;
+}
+
+static bool parse_targets(const char *list, Options *options) {
+    char buffer[256];
+    if (strlen(list) >= sizeof buffer || list[0] == '\0') return false;
+    strcpy(buffer, list);
+    char *save = NULL;
+    for (char *name = strtok_r(buffer, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        Target target;
+        if (!target_parse(name, &target)) return false;
+        options->targets[target] = true;
+    }
+    options->targets_given = true;
+    return true;
+}
+
+/* Returns -1 when the arguments are fine, else the exit status. */
+static int parse_arguments(int argc, char **argv, Options *options) {
+    options->format = DIAG_FORMAT_TEXT;
+    options->color = -1;
+    options->go_websocket = "github.com/coder/websocket";
+    options->include_dirs = calloc((size_t)argc, sizeof *options->include_dirs);
+    options->depfile_targets = calloc((size_t)argc, sizeof *options->depfile_targets);
+    if (!options->include_dirs || !options->depfile_targets) return usage_error("%s", "out of memory");
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value = NULL;
+#define TAKES_VALUE(name)                                                                                            \
+    ((strcmp(arg, name) == 0 && (i + 1 < argc ? (value = argv[++i], true) : (usage_error("%s needs a value", name), \
+                                                                             value = NULL, true))) ||              \
+     (strncmp(arg, name "=", strlen(name) + 1) == 0 && (value = arg + strlen(name) + 1, true)))
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(usage_text, stdout);
+            return EXIT_CLEAN;
+        } else if (strcmp(arg, "--version") == 0) {
+            printf("rpcc %s\n", RPCC_VERSION);
+            return EXIT_CLEAN;
+        } else if (strcmp(arg, "--check") == 0) {
+            options->check = true;
+        } else if (strcmp(arg, "--list-outputs") == 0) {
+            options->list_outputs = true;
+        } else if (strcmp(arg, "--dump-ir") == 0) {
+            options->dump_ir = true;
+        } else if (strcmp(arg, "-MD") == 0) {
+            options->depfile = true;
+        } else if (strcmp(arg, "-MP") == 0) {
+            options->depfile_phony = true;
+        } else if (TAKES_VALUE("-MF")) {
+            if (!value) return EXIT_USAGE;
+            options->depfile = true;
+            options->depfile_path = value;
+        } else if (TAKES_VALUE("-MT")) {
+            if (!value) return EXIT_USAGE;
+            options->depfile_targets[options->depfile_target_count++] = value;
+        } else if (TAKES_VALUE("-o") || TAKES_VALUE("--output")) {
+            if (!value) return EXIT_USAGE;
+            options->output = value;
+        } else if (TAKES_VALUE("--lang")) {
+            if (!value) return EXIT_USAGE;
+            if (!parse_targets(value, options))
+                return usage_error("unknown target in --lang '%s' (python, typescript, go)", value);
+        } else if (TAKES_VALUE("-I")) {
+            if (!value) return EXIT_USAGE;
+            options->include_dirs[options->include_dir_count++] = value;
+        } else if (strncmp(arg, "-I", 2) == 0 && arg[2]) {
+            options->include_dirs[options->include_dir_count++] = arg + 2;
+        } else if (TAKES_VALUE("--stdin-filename")) {
+            if (!value) return EXIT_USAGE;
+            options->stdin_filename = value;
+        } else if (TAKES_VALUE("--diagnostics-format")) {
+            if (!value) return EXIT_USAGE;
+            if (strcmp(value, "text") == 0) options->format = DIAG_FORMAT_TEXT;
+            else if (strcmp(value, "json") == 0) options->format = DIAG_FORMAT_JSON;
+            else return usage_error("--diagnostics-format takes text or json, not '%s'", value);
+        } else if (TAKES_VALUE("--color")) {
+            if (!value) return EXIT_USAGE;
+            if (strcmp(value, "auto") == 0) options->color = -1;
+            else if (strcmp(value, "always") == 0) options->color = 1;
+            else if (strcmp(value, "never") == 0) options->color = 0;
+            else return usage_error("--color takes auto, always or never, not '%s'", value);
+        } else if (TAKES_VALUE("--package-name")) {
+            if (!value) return EXIT_USAGE;
+            options->package_name = value;
+        } else if (TAKES_VALUE("--go-module")) {
+            if (!value) return EXIT_USAGE;
+            options->go_module = value;
+        } else if (TAKES_VALUE("--go-websocket")) {
+            if (!value) return EXIT_USAGE;
+            if (strcmp(value, "coder") == 0) options->go_websocket = "github.com/coder/websocket";
+            else if (strcmp(value, "nhooyr") == 0) options->go_websocket = "nhooyr.io/websocket";
+            else return usage_error("--go-websocket takes coder or nhooyr, not '%s'", value);
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return usage_error("unknown option '%s'", arg);
+        } else if (options->input) {
+            return usage_error("more than one input file ('%s')", arg);
+        } else {
+            options->input = arg;
+        }
+#undef TAKES_VALUE
+    }
+    if (options->stdin_filename && options->input && strcmp(options->input, "-") != 0)
+        return usage_error("%s", "--stdin-filename reads the input from standard input: give no input file");
+    if (options->stdin_filename) options->input = options->stdin_filename;
+    if (!options->input) return usage_error("%s", "no input file");
+    if (!options->check && !options->output && !options->list_outputs && !options->dump_ir)
+        return usage_error("%s", "nothing to do: give -o DIR, --check, --list-outputs or --dump-ir");
+    if (options->depfile && !options->output)
+        return usage_error("%s", "a depfile (-MD, -MF) needs an output directory (-o DIR)");
+    if (!options->targets_given)
+        for (int t = 0; t < TARGET_COUNT; t++) options->targets[t] = true;
+    return -1;
+}
+
+static SourceFile *read_stdin(const char *path) {
+    size_t capacity = 65536, length = 0;
+    char *bytes = malloc(capacity);
+    if (!bytes) return NULL;
+    for (;;) {
+        if (length == capacity) {
+            capacity *= 2;
+            char *grown = realloc(bytes, capacity);
+            if (!grown) {
+                free(bytes);
+                return NULL;
+            }
+            bytes = grown;
+        }
+        size_t got = fread(bytes + length, 1, capacity - length, stdin);
+        length += got;
+        if (got == 0) break;
+    }
+    if (ferror(stdin)) {
+        free(bytes);
+        return NULL;
+    }
+    SourceFile *file = source_from_bytes(path, bytes, length);
+    free(bytes);
+    return file;
+}
+
+/* "dir/tasks.rpc" -> "tasks", made a valid lower-case package name ([a-z0-9_], not starting with a digit). */
+static char *default_package_name(Arena *arena, const char *input) {
+    const char *base = strrchr(input, '/');
+    base = base ? base + 1 : input;
+    size_t length = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot != base) length = (size_t)(dot - base);
+    char *name = arena_alloc(arena, length + 2);
+    size_t used = 0;
+    for (size_t i = 0; i < length; i++) {
+        char c = base[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) c = '_';
+        if (used == 0 && c >= '0' && c <= '9') name[used++] = '_';
+        name[used++] = c;
+    }
+    if (used == 0) name[used++] = 'x';
+    name[used] = '\0';
+    return name;
+}
+
+/* Make's escaping for a path in a depfile: spaces and '#' with a backslash, '$' doubled. */
+static void write_make_path(FILE *out, const char *path) {
+    for (const char *p = path; *p; p++) {
+        if (*p == ' ' || *p == '#') fputc('\\', out);
+        if (*p == '$') fputc('$', out);
+        fputc(*p, out);
+    }
+}
+
+static char *self_path(Arena *arena, const char *argv0) {
+    char buffer[4096];
+    ssize_t length = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+    if (length > 0) return arena_strndup(arena, buffer, (size_t)length);
+    return arena_strdup(arena, argv0);
+}
+
+static bool write_depfile(const Options *options, const LoadedProgram *loaded, const char **outputs, size_t count,
+                          Arena *arena, const char *argv0) {
+    const char *path = options->depfile_path ? options->depfile_path
+                                             : arena_printf(arena, "%s.d", options->output);
+    char *temporary = arena_printf(arena, "%s.tmp%ld", path, (long)getpid());
+    FILE *out = fopen(temporary, "w");
+    if (!out) {
+        fprintf(stderr, "rpcc: error: cannot write depfile '%s': %s\n", path, strerror(errno));
+        return false;
+    }
+    if (options->depfile_target_count) {
+        for (size_t i = 0; i < options->depfile_target_count; i++) {
+            if (i) fputc(' ', out);
+            write_make_path(out, options->depfile_targets[i]);
+        }
+    } else {
+        for (size_t i = 0; i < count; i++) {
+            if (i) fputs(" \\\n ", out);
+            write_make_path(out, arena_printf(arena, "%s/%s", options->output, outputs[i]));
+        }
+    }
+    fputc(':', out);
+    /* The main file last in load order: list it first, as gcc lists the source before its headers. */
+    const char *main_path = loaded->files[loaded->count - 1]->source->path;
+    fputs(" \\\n ", out);
+    write_make_path(out, main_path);
+    for (size_t i = 0; i + 1 < loaded->count; i++) {
+        fputs(" \\\n ", out);
+        write_make_path(out, loaded->files[i]->source->path);
+    }
+    fputs(" \\\n ", out);
+    write_make_path(out, self_path(arena, argv0));
+    fputc('\n', out);
+    if (options->depfile_phony) {
+        for (size_t i = 0; i + 1 < loaded->count; i++) {
+            fputc('\n', out);
+            write_make_path(out, loaded->files[i]->source->path);
+            fputs(":\n", out);
+        }
+    }
+    bool ok = fflush(out) == 0 && !ferror(out);
+    ok = fclose(out) == 0 && ok;
+    if (!ok || rename(temporary, path) != 0) {
+        fprintf(stderr, "rpcc: error: cannot write depfile '%s': %s\n", path, strerror(errno));
+        remove(temporary);
+        return false;
+    }
+    return true;
+}
+
+static int run(const Options *options, const char *argv0) {
+    bool color = options->color == 1 || (options->color == -1 && isatty(STDERR_FILENO) && !getenv("NO_COLOR"));
+    Diagnostics diags;
+    diag_init(&diags, stderr, options->format, color && options->format == DIAG_FORMAT_TEXT);
+    Arena arena;
+    arena_init(&arena);
+    int status = EXIT_CLEAN;
+
+    SourceFile *main_source =
+        options->stdin_filename ? read_stdin(options->stdin_filename) : source_read(options->input);
+    if (!main_source) {
+        fprintf(stderr, "rpcc: error: cannot read '%s': %s\n", options->stdin_filename ? "<stdin>" : options->input,
+                strerror(errno));
+        diag_free(&diags);
+        arena_free(&arena);
+        return EXIT_USAGE;
+    }
+    LoadOptions load_options = {options->include_dirs, options->include_dir_count};
+    LoadedProgram loaded;
+    load_program(main_source, &load_options, &arena, &diags, &loaded);
+
+    IrProgram *program = NULL;
+    if (diags.error_count == 0) program = ir_compile(&loaded, &arena, &diags);
+    diag_flush(&diags);
+    if (!program) {
+        status = EXIT_INPUT_ERRORS;
+        goto done;
+    }
+    if (options->dump_ir) ir_dump(program, stdout);
+    if (options->check || (!options->output && !options->list_outputs)) goto done;
+
+    BackendOptions backend_options;
+    backend_options.input_name = strrchr(options->input, '/') ? strrchr(options->input, '/') + 1 : options->input;
+    backend_options.rpcc_version = RPCC_VERSION;
+    backend_options.package_name =
+        options->package_name ? options->package_name : default_package_name(&arena, options->input);
+    backend_options.go_module = options->go_module ? options->go_module : backend_options.package_name;
+    backend_options.go_websocket = options->go_websocket;
+
+    OutputTree tree;
+    output_tree_init(&tree);
+    for (int t = 0; t < TARGET_COUNT && status == EXIT_CLEAN; t++) {
+        if (!options->targets[t]) continue;
+        const Backend *backend = backend_for((Target)t);
+        if (!backend) {
+            fprintf(stderr, "rpcc: error: this build of rpcc has no %s backend\n", target_name((Target)t));
+            status = EXIT_USAGE;
+            break;
+        }
+        if (!backend->emit(program, &backend_options, &tree)) status = EXIT_USAGE;
+    }
+    const char **paths = calloc(tree.count + 1, sizeof *paths);
+    if (status == EXIT_CLEAN && paths) {
+        output_tree_sorted_paths(&tree, paths);
+        if (options->list_outputs) {
+            for (size_t i = 0; i < tree.count; i++) {
+                if (options->output)
+                    printf("%s/%s\n", options->output, paths[i]);
+                else
+                    printf("%s\n", paths[i]);
+            }
+        } else {
+            char error[1024];
+            OutputStats stats;
+            if (!output_tree_write(&tree, options->output, &stats, error, sizeof error)) {
+                fprintf(stderr, "rpcc: error: %s\n", error);
+                status = EXIT_USAGE;
+            } else if (options->depfile &&
+                       !write_depfile(options, &loaded, paths, tree.count, &arena, argv0)) {
+                status = EXIT_USAGE;
+            }
+        }
+    }
+    free(paths);
+    output_tree_free(&tree);
+
+done:
+    load_program_free(&loaded);
+    diag_free(&diags);
+    arena_free(&arena);
+    return status;
+}
+
+int main(int argc, char **argv) {
+    Options options;
+    memset(&options, 0, sizeof options);
+    int status = parse_arguments(argc, argv, &options);
+    if (status < 0) status = run(&options, argv[0]);
+    free(options.include_dirs);
+    free(options.depfile_targets);
+    return status;
+}

@@ -103,6 +103,13 @@ typedef enum AstDeclKind {
     AST_DECL_RPC,
 } AstDeclKind;
 
+typedef struct AstMethodName {
+    Span span;         /* from the first segment to the last */
+    const char *text;  /* "tasks.get_stats", whatever spacing was written */
+    Span *segments;
+    size_t segment_count;
+} AstMethodName;
+
 typedef struct AstDecl {
     AstDeclKind kind;
     Span keyword;
@@ -113,6 +120,7 @@ typedef struct AstDecl {
     Span enum_base;     /* ENUM: "string" or "int" as written */
     PtrVec members;     /* ENUM: AstEnumMember * */
     AstType *type;      /* UNION, ALIAS */
+    AstMethodName method; /* RPC */
     bool has_params;    /* RPC */
     Span params;        /* RPC: the parameter model's name */
     Span result;        /* RPC */

@@ -99,7 +99,6 @@ item ::= IMPORT(K) STRING(S) SEMI. {
     AstImport *import = ARENA_NEW(state->arena, AstImport);
     import->span = S.span;
     import->path = S.text;
-    if (K.doc) K.doc->used = false;
     if (state->seen_declaration)
         diag_error(state->diags, K.span, "imports must come before declarations");
     ptrvec_push(state->arena, &state->file->imports, import);
@@ -134,7 +133,8 @@ decl(D) ::= TYPE(K) IDENT(N) EQ type(T) annotations(A) SEMI. {
     D->annotations = A;
 }
 decl(D) ::= RPC(K) method(M) LPAREN params(P) RPAREN ARROW IDENT(R) annotations(A) SEMI. {
-    D = decl_new(state, AST_DECL_RPC, &K, M);
+    D = decl_new(state, AST_DECL_RPC, &K, M.span);
+    D->method = M;
     D->has_params = P.length > 0;
     D->params = P;
     D->result = R.span;
@@ -154,9 +154,23 @@ member_name(N) ::= NULL(T). { N = T; }
 member_name(N) ::= TRUE(T). { N = T; }
 member_name(N) ::= FALSE(T). { N = T; }
 
-%type method { Span }
-method(M) ::= member_name(N). { M = N.span; if (N.doc) N.doc->used = false; }
-method(M) ::= method(L) DOT member_name(N). { M = span_join(L, N.span); }
+/* The method name is rebuilt from its segments, so that `tasks . get` (spaces, comments) names "tasks.get". */
+%type method { AstMethodName }
+method(M) ::= member_name(N). {
+    M.span = N.span;
+    M.text = span_strdup(state->arena, N.span);
+    M.segment_count = 1;
+    M.segments = ARENA_NEW(state->arena, Span);
+    M.segments[0] = N.span;
+}
+method(M) ::= method(L) DOT member_name(N). {
+    M.span = span_join(L.span, N.span);
+    M.text = arena_printf(state->arena, "%s.%.*s", L.text, (int)N.span.length, span_text(N.span));
+    M.segments = ARENA_ARRAY(state->arena, Span, L.segment_count + 1);
+    memcpy(M.segments, L.segments, L.segment_count * sizeof(Span));
+    M.segments[L.segment_count] = N.span;
+    M.segment_count = L.segment_count + 1;
+}
 
 %type params { Span }
 params(P) ::= . { memset(&P, 0, sizeof P); }

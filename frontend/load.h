@@ -1,0 +1,41 @@
+/* Loading a program: the main file and, transitively, every file it imports, each parsed once. */
+#ifndef RPCC_LOAD_H
+#define RPCC_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ast.h"
+#include "diag.h"
+
+typedef struct LoadedFile LoadedFile;
+struct LoadedFile {
+    SourceFile *source; /* heap-owned by the LoadedProgram */
+    AstFile *ast;
+    LoadedFile **imports; /* direct imports that were found, in order */
+    size_t import_count;
+    size_t index;         /* position in LoadedProgram.files */
+    /* identity, to load a file once however it is named */
+    unsigned long long device, inode;
+    bool has_identity;
+    int state; /* loader bookkeeping: 0 new, 1 loading (on the import stack), 2 done */
+};
+
+typedef struct LoadedProgram {
+    LoadedFile **files; /* dependency order: a file comes after everything it imports; main file last */
+    size_t count;
+    size_t capacity;
+} LoadedProgram;
+
+typedef struct LoadOptions {
+    const char *const *include_dirs; /* -I, tried in order after the importing file's directory */
+    size_t include_dir_count;
+} LoadOptions;
+
+/* Loads `main_source` (taken over by the program) and its imports. Problems in the input (syntax, missing or
+ * cyclic imports) are diagnostics; the result is always usable for further checking. */
+void load_program(SourceFile *main_source, const LoadOptions *options, Arena *arena, Diagnostics *diags,
+                  LoadedProgram *program);
+void load_program_free(LoadedProgram *program);
+
+#endif

@@ -1,0 +1,165 @@
+/* Target names: computes every identifier through the namer (ir/namer.c) and reports two symbols that end up
+ * with the same identifier in the same scope of some target, naming both locations. Scopes per target:
+ *   types: one per program (in Go, enum constants live there too: Go has one package scope);
+ *   fields: one per model; enum members: one per enum (Python, TypeScript); methods: one per client. */
+#include <string.h>
+
+#include "../frontend/strmap.h"
+#include "passes.h"
+
+typedef struct NamedSymbol {
+    const char *description; /* "type 'Task'", "field 'Task.id'", ... */
+    Span span;
+    IrNames *names;
+} NamedSymbol;
+
+typedef struct Collision {
+    NamedSymbol *first, *second;
+    const char *names[TARGET_COUNT]; /* the shared identifier per target, NULL where they differ */
+} Collision;
+
+typedef struct NameCheck {
+    Arena *arena;
+    Diagnostics *diags;
+    PtrVec collisions;
+} NameCheck;
+
+typedef struct Scope {
+    StrMap names[TARGET_COUNT];
+} Scope;
+
+static void scope_init(Scope *scope, Arena *arena) {
+    for (int t = 0; t < TARGET_COUNT; t++) strmap_init(&scope->names[t], arena);
+}
+
+static const char *target_display_name(Target target) {
+    switch (target) {
+    case TARGET_PYTHON: return "Python";
+    case TARGET_TYPESCRIPT: return "TypeScript";
+    case TARGET_GO: return "Go";
+    case TARGET_COUNT: break;
+    }
+    return "?";
+}
+
+static void record_collision(NameCheck *check, NamedSymbol *first, NamedSymbol *second, Target target,
+                             const char *name) {
+    for (size_t i = 0; i < check->collisions.count; i++) {
+        Collision *collision = check->collisions.items[i];
+        if (collision->first == first && collision->second == second) {
+            collision->names[target] = name;
+            return;
+        }
+    }
+    Collision *collision = ARENA_NEW(check->arena, Collision);
+    collision->first = first;
+    collision->second = second;
+    collision->names[target] = name;
+    ptrvec_push(check->arena, &check->collisions, collision);
+}
+
+static void claim(NameCheck *check, Scope *scope, Target target, NamedSymbol *symbol) {
+    const char *name = symbol->names->in[target];
+    if (!name) return;
+    NamedSymbol *existing = strmap_put(&scope->names[target], name, strlen(name), symbol);
+    if (existing != symbol) record_collision(check, existing, symbol, target, name);
+}
+
+static NamedSymbol *new_symbol(NameCheck *check, const char *description, Span span, IrNames *names) {
+    NamedSymbol *symbol = ARENA_NEW(check->arena, NamedSymbol);
+    symbol->description = description;
+    symbol->span = span;
+    symbol->names = names;
+    return symbol;
+}
+
+static void name_all(NameCheck *check, NameKind kind, const char *idl_name, const char *scope_name,
+                     IrNames *names) {
+    for (int t = 0; t < TARGET_COUNT; t++) {
+        const char *scope = (t == TARGET_GO && kind == NAME_ENUM_MEMBER) ? scope_name : NULL;
+        names->in[t] = namer_identifier(check->arena, (Target)t, kind, idl_name, scope, NULL);
+    }
+}
+
+static void report_collisions(NameCheck *check) {
+    for (size_t i = 0; i < check->collisions.count; i++) {
+        const Collision *collision = check->collisions.items[i];
+        char *where = arena_strdup(check->arena, "");
+        int listed = 0;
+        for (int t = 0; t < TARGET_COUNT; t++) {
+            if (!collision->names[t]) continue;
+            where = arena_printf(check->arena, "%s%s'%s' in %s", where, listed ? ", " : "", collision->names[t],
+                                 target_display_name((Target)t));
+            listed++;
+        }
+        Diagnostic *diagnostic =
+            diag_error(check->diags, collision->second->span, "%s and %s both become %s", collision->second->description,
+                       collision->first->description, where);
+        diag_note(check->diags, diagnostic, collision->first->span, "%s is declared here", collision->first->description);
+    }
+}
+
+static const char *decl_description(NameCheck *check, const IrDecl *decl) {
+    if (decl->synthesized) return arena_printf(check->arena, "the inline union named '%s'", decl->name);
+    const char *kind = decl->kind == IR_DECL_MODEL  ? "model"
+                       : decl->kind == IR_DECL_ENUM ? "enum"
+                       : decl->kind == IR_DECL_UNION ? "union"
+                                                     : "type";
+    return arena_printf(check->arena, "%s '%s'", kind, decl->name);
+}
+
+void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
+    NameCheck check = {arena, diags, {0}};
+    Scope types;
+    scope_init(&types, arena);
+
+    for (size_t d = 0; d < program->decl_count; d++) {
+        IrDecl *decl = program->decls[d];
+        name_all(&check, NAME_TYPE, decl->name, NULL, &decl->names);
+        NamedSymbol *symbol = new_symbol(&check, decl_description(&check, decl), decl->span, &decl->names);
+        for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &types, (Target)t, symbol);
+    }
+
+    for (size_t d = 0; d < program->decl_count; d++) {
+        IrDecl *decl = program->decls[d];
+        if (decl->kind == IR_DECL_MODEL) {
+            Scope fields;
+            scope_init(&fields, arena);
+            for (size_t i = 0; i < decl->field_count; i++) {
+                IrField *field = decl->fields[i];
+                field->names.in[TARGET_PYTHON] = namer_identifier(arena, TARGET_PYTHON, NAME_FIELD, field->name, NULL, NULL);
+                field->names.in[TARGET_TYPESCRIPT] = namer_ts_property(arena, field->wire_name);
+                field->names.in[TARGET_GO] = namer_identifier(arena, TARGET_GO, NAME_FIELD, field->name, NULL, NULL);
+                NamedSymbol *symbol = new_symbol(
+                    &check, arena_printf(arena, "field '%s.%s'", decl->name, field->name), field->span, &field->names);
+                for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &fields, (Target)t, symbol);
+            }
+        }
+        if (decl->kind == IR_DECL_ENUM) {
+            Scope members;
+            scope_init(&members, arena);
+            for (size_t i = 0; i < decl->member_count; i++) {
+                IrEnumMember *member = decl->members[i];
+                name_all(&check, NAME_ENUM_MEMBER, member->name, decl->names.in[TARGET_GO],
+                         &member->names);
+                NamedSymbol *symbol = new_symbol(
+                    &check, arena_printf(arena, "member '%s.%s'", decl->name, member->name), member->span,
+                    &member->names);
+                claim(&check, &members, TARGET_PYTHON, symbol);
+                claim(&check, &members, TARGET_TYPESCRIPT, symbol);
+                claim(&check, &types, TARGET_GO, symbol);
+            }
+        }
+    }
+
+    Scope methods;
+    scope_init(&methods, arena);
+    for (size_t r = 0; r < program->rpc_count; r++) {
+        IrRpc *rpc = program->rpcs[r];
+        name_all(&check, NAME_METHOD, rpc->method, NULL, &rpc->names);
+        NamedSymbol *symbol =
+            new_symbol(&check, arena_printf(arena, "method '%s'", rpc->method), rpc->span, &rpc->names);
+        for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &methods, (Target)t, symbol);
+    }
+    report_collisions(&check);
+}

@@ -1,0 +1,163 @@
+/* Small IR helpers shared by passes and backends. */
+#include "ir.h"
+
+#include <stddef.h>
+
+#include "passes.h"
+
+const IrType *ir_resolve_alias(const IrType *type) {
+    /* Alias cycles are errors found by check_types; the bound keeps an erroneous IR from looping here. */
+    for (int depth = 0; type && type->kind == IR_REF && type->decl->kind == IR_DECL_ALIAS && depth < 1000; depth++)
+        type = type->decl->aliased;
+    return type;
+}
+
+const char *ir_type_kind_name(IrTypeKind kind) {
+    switch (kind) {
+    case IR_BOOL: return "bool";
+    case IR_INT: return "int";
+    case IR_FLOAT: return "float";
+    case IR_STRING: return "string";
+    case IR_BYTES: return "bytes";
+    case IR_DECIMAL: return "decimal";
+    case IR_UUID: return "uuid";
+    case IR_TIMESTAMP: return "timestamp";
+    case IR_DATE: return "date";
+    case IR_TIME: return "time";
+    case IR_DURATION: return "duration";
+    case IR_ANY: return "any";
+    case IR_LIST: return "list";
+    case IR_MAP: return "map";
+    case IR_LITERAL: return "literal";
+    case IR_REF: return "reference";
+    }
+    return "?";
+}
+
+size_t ir_edit_distance(const char *a, size_t a_length, const char *b, size_t b_length, size_t limit) {
+    if (a_length > b_length + limit || b_length > a_length + limit) return limit + 1;
+    if (b_length > 63) return limit + 1; /* names are short; a long one gets no suggestion */
+    size_t row[64];
+    for (size_t j = 0; j <= b_length; j++) row[j] = j;
+    for (size_t i = 1; i <= a_length; i++) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        size_t row_minimum = row[0];
+        for (size_t j = 1; j <= b_length; j++) {
+            size_t above = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diagonal + cost;
+            if (above + 1 < best) best = above + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            diagonal = above;
+            row[j] = best;
+            if (best < row_minimum) row_minimum = best;
+        }
+        if (row_minimum > limit) return limit + 1;
+    }
+    return row[b_length] <= limit ? row[b_length] : limit + 1;
+}
+
+IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags) {
+    IrProgram *program = ir_lower(loaded, arena, diags);
+    ir_check_types(program, diags);
+    ir_check_defaults(program, diags);
+    ir_check_recursion(program, diags);
+    ir_check_names(program, arena, diags);
+    return diags->error_count ? NULL : program;
+}
+
+static void append_value(Arena *arena, char **out, const IrValue *value);
+
+static void append(Arena *arena, char **out, const char *text) { *out = arena_printf(arena, "%s%s", *out, text); }
+
+static void append_json_string(Arena *arena, char **out, const char *text, size_t length) {
+    append(arena, out, "\"");
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '"' || c == '\\') *out = arena_printf(arena, "%s\\%c", *out, c);
+        else if (c == '\n') append(arena, out, "\\n");
+        else if (c < 0x20 || c == 0x7F) *out = arena_printf(arena, "%s\\u%04x", *out, c);
+        else *out = arena_printf(arena, "%s%c", *out, c);
+    }
+    append(arena, out, "\"");
+}
+
+static void append_value(Arena *arena, char **out, const IrValue *value) {
+    if (!value) {
+        append(arena, out, "?");
+        return;
+    }
+    switch (value->kind) {
+    case IR_VALUE_NULL: append(arena, out, "null"); break;
+    case IR_VALUE_BOOL: append(arena, out, value->bool_value ? "true" : "false"); break;
+    case IR_VALUE_INT: *out = arena_printf(arena, "%s%lld", *out, (long long)value->int_value); break;
+    case IR_VALUE_FLOAT: append(arena, out, value->text); break;
+    case IR_VALUE_STRING: append_json_string(arena, out, value->text, value->text_length); break;
+    case IR_VALUE_ENUM:
+        *out = arena_printf(arena, "%s%s.%s", *out, value->enum_decl->name, value->enum_member->name);
+        break;
+    case IR_VALUE_LIST:
+    case IR_VALUE_MAP:
+        append(arena, out, value->kind == IR_VALUE_LIST ? "[" : "{");
+        for (size_t i = 0; i < value->count; i++) {
+            if (i) append(arena, out, ", ");
+            if (value->kind == IR_VALUE_MAP) {
+                append_value(arena, out, value->keys[i]);
+                append(arena, out, ": ");
+            }
+            append_value(arena, out, value->items[i]);
+        }
+        append(arena, out, value->kind == IR_VALUE_LIST ? "]" : "}");
+        break;
+    }
+}
+
+const char *ir_value_to_string(Arena *arena, const IrValue *value) {
+    char *out = arena_strdup(arena, "");
+    append_value(arena, &out, value);
+    return out;
+}
+
+const char *ir_type_to_string(Arena *arena, const IrType *type) {
+    if (!type) return "?";
+    const char *text;
+    switch (type->kind) {
+    case IR_LIST: text = arena_printf(arena, "list<%s>", ir_type_to_string(arena, type->element)); break;
+    case IR_MAP:
+        text = arena_printf(arena, "map<%s, %s>", ir_type_to_string(arena, type->key),
+                            ir_type_to_string(arena, type->element));
+        break;
+    case IR_LITERAL: {
+        char *out = arena_strdup(arena, "");
+        for (size_t i = 0; i < type->literal_count; i++) {
+            if (i) append(arena, &out, " | ");
+            append_value(arena, &out, type->literals[i]);
+        }
+        text = out;
+        break;
+    }
+    case IR_REF: text = type->decl->name; break;
+    default: text = ir_type_kind_name(type->kind);
+    }
+    return type->nullable ? arena_printf(arena, "%s | null", text) : text;
+}
+
+static void visit_type(const IrType *type, void (*visit)(const IrType *, void *), void *context) {
+    if (!type) return;
+    visit(type, context);
+    if (type->kind == IR_LIST) visit_type(type->element, visit, context);
+    if (type->kind == IR_MAP) {
+        visit_type(type->key, visit, context);
+        visit_type(type->element, visit, context);
+    }
+}
+
+void ir_for_each_type(const IrProgram *program, void (*visit)(const IrType *type, void *context), void *context) {
+    for (size_t d = 0; d < program->decl_count; d++) {
+        const IrDecl *decl = program->decls[d];
+        for (size_t i = 0; i < decl->field_count; i++) visit_type(decl->fields[i]->type, visit, context);
+        for (size_t i = 0; i < decl->alternative_count; i++) visit_type(decl->alternatives[i], visit, context);
+        if (decl->kind == IR_DECL_ALIAS) visit_type(decl->aliased, visit, context);
+    }
+}

@@ -1,0 +1,952 @@
+/* Lowering: from the ASTs of every loaded file to the IR. Declarations are collected first (so that names may be
+ * used before they are declared), enums are lowered next (so that defaults can name their members), then models,
+ * unions, aliases and rpcs. Name resolution honours imports: a file sees its own declarations and those of the
+ * files it imports directly. Annotations are parsed and placed here; checks that need whole types (defaults,
+ * unions, recursion, target names) are later passes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../frontend/strmap.h"
+#include "passes.h"
+
+typedef struct Symbol {
+    const char *name;
+    AstDecl *ast;
+    IrDecl *ir;
+    const LoadedFile *file;
+} Symbol;
+
+typedef struct Lowering {
+    Arena *arena;
+    Diagnostics *diags;
+    StrMap symbols;      /* declaration name -> Symbol */
+    StrMap methods;      /* rpc method -> IrRpc */
+    PtrVec decls;        /* IrDecl *, in program order */
+    PtrVec rpcs;         /* IrRpc * */
+    const LoadedFile *file; /* the file being lowered */
+} Lowering;
+
+static const struct {
+    const char *name;
+    IrTypeKind kind;
+} builtin_types[] = {
+    {"bool", IR_BOOL},         {"int", IR_INT},       {"float", IR_FLOAT},       {"string", IR_STRING},
+    {"bytes", IR_BYTES},       {"decimal", IR_DECIMAL}, {"uuid", IR_UUID},       {"timestamp", IR_TIMESTAMP},
+    {"date", IR_DATE},         {"time", IR_TIME},     {"duration", IR_DURATION}, {"any", IR_ANY},
+    {"list", IR_LIST},         {"map", IR_MAP},
+};
+#define BUILTIN_COUNT (sizeof builtin_types / sizeof builtin_types[0])
+
+static bool find_builtin(Span name, IrTypeKind *kind) {
+    for (size_t i = 0; i < BUILTIN_COUNT; i++) {
+        if (span_equals(name, builtin_types[i].name)) {
+            *kind = builtin_types[i].kind;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- names ---- */
+
+static bool check_name_spelling(Lowering *lowering, Span name, const char *what) {
+    if (name.length > 0 && span_text(name)[0] == '_') {
+        diag_error(lowering->diags, name,
+                   "%s names may not start with '_' (Pydantic treats such fields as private); use @json for the "
+                   "wire name",
+                   what);
+        return false;
+    }
+    return true;
+}
+
+static bool file_sees(const LoadedFile *file, const LoadedFile *declared_in) {
+    if (file == declared_in) return true;
+    for (size_t i = 0; i < file->import_count; i++)
+        if (file->imports[i] == declared_in) return true;
+    return false;
+}
+
+/* The closest visible declaration or built-in name to `name`, for "did you mean". */
+static const char *suggest_type_name(Lowering *lowering, Span name) {
+    size_t limit = name.length <= 3 ? 1 : (name.length <= 6 ? 2 : 3);
+    const char *best = NULL;
+    size_t best_distance = limit + 1;
+    for (size_t i = 0; i < BUILTIN_COUNT; i++) {
+        const char *candidate = builtin_types[i].name;
+        size_t distance = ir_edit_distance(span_text(name), name.length, candidate, strlen(candidate), limit);
+        if (distance < best_distance) best = candidate, best_distance = distance;
+    }
+    for (size_t i = 0; i < lowering->symbols.capacity; i++) {
+        const StrMapEntry *entry = &lowering->symbols.entries[i];
+        if (!entry->key) continue;
+        const Symbol *symbol = entry->value;
+        if (!file_sees(lowering->file, symbol->file)) continue;
+        size_t distance = ir_edit_distance(span_text(name), name.length, entry->key, entry->key_length, limit);
+        /* Ties go to the alphabetically first name, so the suggestion does not depend on hash order. */
+        if (distance < best_distance || (distance == best_distance && best && strcmp(symbol->name, best) < 0))
+            best = symbol->name, best_distance = distance;
+    }
+    return best;
+}
+
+/* Resolves a declared name as seen from the current file; reports unknown and not-imported names. */
+static Symbol *resolve_declaration(Lowering *lowering, Span name) {
+    Symbol *symbol = strmap_get(&lowering->symbols, span_text(name), name.length);
+    if (!symbol) {
+        Diagnostic *diagnostic = diag_error(lowering->diags, name, "unknown type '%.*s'", (int)name.length,
+                                            span_text(name));
+        const char *suggestion = suggest_type_name(lowering, name);
+        if (suggestion) diag_set_fix(lowering->diags, diagnostic, suggestion);
+        return NULL;
+    }
+    if (!file_sees(lowering->file, symbol->file)) {
+        Diagnostic *diagnostic =
+            diag_error(lowering->diags, name, "'%s' is declared in '%s', which this file does not import", symbol->name,
+                       symbol->file->source->path);
+        diag_note(lowering->diags, diagnostic, symbol->ast->name, "'%s' is declared here", symbol->name);
+        return NULL;
+    }
+    return symbol;
+}
+
+/* ---- values ---- */
+
+static IrEnumMember *find_member(IrDecl *decl, Span name) {
+    for (size_t i = 0; i < decl->member_count; i++)
+        if (span_equals(name, decl->members[i]->name)) return decl->members[i];
+    return NULL;
+}
+
+static IrValue *lower_value(Lowering *lowering, const AstValue *ast) {
+    IrValue *value = ARENA_NEW(lowering->arena, IrValue);
+    value->span = ast->span;
+    switch (ast->kind) {
+    case AST_VALUE_NULL: value->kind = IR_VALUE_NULL; break;
+    case AST_VALUE_BOOL:
+        value->kind = IR_VALUE_BOOL;
+        value->bool_value = ast->bool_value;
+        break;
+    case AST_VALUE_INT:
+        value->kind = IR_VALUE_INT;
+        value->int_value = ast->int_value;
+        break;
+    case AST_VALUE_FLOAT:
+        value->kind = IR_VALUE_FLOAT;
+        value->text = ast->text;
+        value->text_length = ast->text_length;
+        break;
+    case AST_VALUE_STRING:
+        value->kind = IR_VALUE_STRING;
+        value->text = ast->text;
+        value->text_length = ast->text_length;
+        break;
+    case AST_VALUE_ENUM_MEMBER: {
+        value->kind = IR_VALUE_ENUM;
+        Symbol *symbol = resolve_declaration(lowering, ast->type_name);
+        if (!symbol) return NULL;
+        if (symbol->ir->kind != IR_DECL_ENUM) {
+            diag_error(lowering->diags, ast->type_name, "'%s' is not an enum", symbol->name);
+            return NULL;
+        }
+        IrEnumMember *member = find_member(symbol->ir, ast->member_name);
+        if (!member) {
+            diag_error(lowering->diags, ast->member_name, "enum '%s' has no member '%.*s'", symbol->name,
+                       (int)ast->member_name.length, span_text(ast->member_name));
+            return NULL;
+        }
+        value->enum_decl = symbol->ir;
+        value->enum_member = member;
+        break;
+    }
+    case AST_VALUE_LIST:
+    case AST_VALUE_OBJECT: {
+        value->kind = ast->kind == AST_VALUE_LIST ? IR_VALUE_LIST : IR_VALUE_MAP;
+        value->count = ast->items.count;
+        value->items = ARENA_ARRAY(lowering->arena, IrValue *, value->count + 1);
+        if (ast->kind == AST_VALUE_OBJECT) value->keys = ARENA_ARRAY(lowering->arena, IrValue *, value->count + 1);
+        bool ok = true;
+        for (size_t i = 0; i < value->count; i++) {
+            value->items[i] = lower_value(lowering, ast->items.items[i]);
+            if (!value->items[i]) ok = false;
+            if (ast->kind == AST_VALUE_OBJECT) value->keys[i] = lower_value(lowering, ast->keys.items[i]);
+        }
+        if (!ok) return NULL;
+        break;
+    }
+    }
+    return value;
+}
+
+/* ---- types ---- */
+
+static IrType *new_type(Lowering *lowering, IrTypeKind kind, Span span) {
+    IrType *type = ARENA_NEW(lowering->arena, IrType);
+    type->kind = kind;
+    type->span = span;
+    return type;
+}
+
+/* "avg_cycle" -> "AvgCycle": the IDL-level name part for a hoisted union (target names come from the namer). */
+static const char *pascal_part(Lowering *lowering, const char *name) {
+    size_t length = strlen(name);
+    char *out = arena_alloc(lowering->arena, length + 1);
+    size_t used = 0;
+    bool upper = true;
+    for (size_t i = 0; i < length; i++) {
+        char c = name[i];
+        if (c == '_' || c == '.') {
+            upper = true;
+            continue;
+        }
+        out[used++] = upper && c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+        upper = false;
+    }
+    out[used] = '\0';
+    return out;
+}
+
+typedef struct HoistContext {
+    const char *name;  /* the name a union hoisted here gets */
+    IrDecl *owner;     /* the declaration it comes from (for messages) */
+    PtrVec *hoisted;   /* where hoisted declarations are collected, to follow their owner in program order */
+} HoistContext;
+
+static HoistContext sub_context(Lowering *lowering, const HoistContext *context, const char *suffix) {
+    HoistContext sub = *context;
+    sub.name = arena_printf(lowering->arena, "%s%s", context->name, suffix);
+    return sub;
+}
+
+static IrType *lower_type(Lowering *lowering, const AstType *ast, const HoistContext *context);
+
+static bool same_literal(const IrValue *a, const IrValue *b) {
+    if (a->kind != b->kind) return false;
+    switch (a->kind) {
+    case IR_VALUE_BOOL: return a->bool_value == b->bool_value;
+    case IR_VALUE_INT: return a->int_value == b->int_value;
+    case IR_VALUE_STRING: return a->text_length == b->text_length && memcmp(a->text, b->text, a->text_length) == 0;
+    default: return false;
+    }
+}
+
+/* Lowers the non-null alternatives of a union into `decl` (a union declaration). */
+static void lower_alternatives(Lowering *lowering, IrDecl *decl, const AstType **alternatives, size_t count,
+                               const HoistContext *context) {
+    decl->alternatives = ARENA_ARRAY(lowering->arena, IrType *, count);
+    decl->alternative_count = 0;
+    for (size_t i = 0; i < count; i++) {
+        HoistContext sub = sub_context(lowering, context, arena_printf(lowering->arena, "Option%zu", i + 1));
+        IrType *type = lower_type(lowering, alternatives[i], &sub);
+        if (type) decl->alternatives[decl->alternative_count++] = type;
+    }
+}
+
+static IrDecl *new_hoisted_union(Lowering *lowering, const HoistContext *context, Span span) {
+    IrDecl *decl = ARENA_NEW(lowering->arena, IrDecl);
+    decl->kind = IR_DECL_UNION;
+    decl->name = context->name;
+    decl->span = span;
+    decl->synthesized = true;
+    ptrvec_push(lowering->arena, context->hoisted, decl);
+    return decl;
+}
+
+/* Splits a union into its null count and non-null alternatives. */
+static size_t collect_alternatives(Lowering *lowering, const AstType *ast, const AstType **out, size_t *null_count) {
+    size_t count = 0;
+    *null_count = 0;
+    for (size_t i = 0; i < ast->alternatives.count; i++) {
+        const AstType *alternative = ast->alternatives.items[i];
+        if (alternative->kind == AST_TYPE_NULL) {
+            if (++*null_count == 2) diag_error(lowering->diags, alternative->span, "'null' appears twice in this union");
+            continue;
+        }
+        out[count++] = alternative;
+    }
+    return count;
+}
+
+static IrType *lower_union(Lowering *lowering, const AstType *ast, const HoistContext *context) {
+    size_t null_count;
+    const AstType **alternatives = ARENA_ARRAY(lowering->arena, const AstType *, ast->alternatives.count);
+    size_t count = collect_alternatives(lowering, ast, alternatives, &null_count);
+    if (count == 0) {
+        diag_error(lowering->diags, ast->span, "a union of only 'null' is not a type");
+        return NULL;
+    }
+    /* Literals of one kind only: a closed set of values, not a union that needs a declaration. */
+    bool all_literals = true;
+    for (size_t i = 0; i < count; i++)
+        if (alternatives[i]->kind != AST_TYPE_LITERAL || alternatives[i]->literal->kind != alternatives[0]->literal->kind)
+            all_literals = false;
+    if (all_literals) {
+        IrType *type = new_type(lowering, IR_LITERAL, ast->span);
+        type->literals = ARENA_ARRAY(lowering->arena, IrValue *, count);
+        for (size_t i = 0; i < count; i++) {
+            IrValue *value = lower_value(lowering, alternatives[i]->literal);
+            for (size_t j = 0; j < type->literal_count; j++) {
+                if (same_literal(type->literals[j], value)) {
+                    Diagnostic *diagnostic =
+                        diag_error(lowering->diags, alternatives[i]->span, "literal appears twice in this union");
+                    diag_note(lowering->diags, diagnostic, type->literals[j]->span, "first written here");
+                    value = NULL;
+                    break;
+                }
+            }
+            if (value) type->literals[type->literal_count++] = value;
+        }
+        type->nullable = null_count > 0;
+        return type;
+    }
+    if (count == 1) {
+        IrType *type = lower_type(lowering, alternatives[0], context);
+        if (type) {
+            type->nullable = true;
+            type->span = ast->span;
+        }
+        return type;
+    }
+    IrDecl *decl = new_hoisted_union(lowering, context, ast->span);
+    lower_alternatives(lowering, decl, alternatives, count, context);
+    IrType *type = new_type(lowering, IR_REF, ast->span);
+    type->decl = decl;
+    type->nullable = null_count > 0;
+    return type;
+}
+
+static IrType *lower_named_type(Lowering *lowering, const AstType *ast, const HoistContext *context) {
+    IrTypeKind kind;
+    if (find_builtin(ast->name, &kind)) {
+        size_t wanted = kind == IR_LIST ? 1 : (kind == IR_MAP ? 2 : 0);
+        size_t given = ast->arguments.count;
+        if (wanted == 0 && ast->has_arguments) {
+            diag_error(lowering->diags, ast->span, "'%s' takes no type arguments", ir_type_kind_name(kind));
+            return NULL;
+        }
+        if (wanted != given) {
+            diag_error(lowering->diags, ast->span, "'%s' needs %s: %s", ir_type_kind_name(kind),
+                       wanted == 1 ? "one type argument" : "two type arguments",
+                       wanted == 1 ? "list<T>" : "map<K, V>");
+            return NULL;
+        }
+        IrType *type = new_type(lowering, kind, ast->span);
+        if (kind == IR_LIST) {
+            HoistContext sub = sub_context(lowering, context, "Item");
+            type->element = lower_type(lowering, ast->arguments.items[0], &sub);
+            if (!type->element) return NULL;
+        } else if (kind == IR_MAP) {
+            HoistContext key_context = sub_context(lowering, context, "Key");
+            HoistContext value_context = sub_context(lowering, context, "Value");
+            type->key = lower_type(lowering, ast->arguments.items[0], &key_context);
+            type->element = lower_type(lowering, ast->arguments.items[1], &value_context);
+            if (!type->key || !type->element) return NULL;
+        }
+        return type;
+    }
+    Symbol *symbol = resolve_declaration(lowering, ast->name);
+    if (!symbol) return NULL;
+    if (ast->has_arguments) {
+        diag_error(lowering->diags, ast->span, "'%s' takes no type arguments", symbol->name);
+        return NULL;
+    }
+    IrType *type = new_type(lowering, IR_REF, ast->span);
+    type->decl = symbol->ir;
+    return type;
+}
+
+static IrType *lower_type(Lowering *lowering, const AstType *ast, const HoistContext *context) {
+    switch (ast->kind) {
+    case AST_TYPE_NAME: return lower_named_type(lowering, ast, context);
+    case AST_TYPE_LITERAL: {
+        IrType *type = new_type(lowering, IR_LITERAL, ast->span);
+        type->literals = ARENA_ARRAY(lowering->arena, IrValue *, 1);
+        type->literals[0] = lower_value(lowering, ast->literal);
+        type->literal_count = 1;
+        return type;
+    }
+    case AST_TYPE_NULL:
+        diag_error(lowering->diags, ast->span, "'null' alone is not a type; write 'T | null' for a nullable T");
+        return NULL;
+    case AST_TYPE_UNION: return lower_union(lowering, ast, context);
+    }
+    return NULL;
+}
+
+/* ---- annotations ---- */
+
+typedef enum Placement {
+    PLACE_MODEL = 1 << 0,
+    PLACE_FIELD = 1 << 1,
+    PLACE_ENUM = 1 << 2,
+    PLACE_MEMBER = 1 << 3,
+    PLACE_UNION = 1 << 4,
+    PLACE_ALIAS = 1 << 5,
+    PLACE_RPC = 1 << 6,
+} Placement;
+
+static const char *placement_name(Placement placement) {
+    switch (placement) {
+    case PLACE_MODEL: return "a model";
+    case PLACE_FIELD: return "a field";
+    case PLACE_ENUM: return "an enum";
+    case PLACE_MEMBER: return "an enum member";
+    case PLACE_UNION: return "a union";
+    case PLACE_ALIAS: return "a type alias";
+    case PLACE_RPC: return "an rpc";
+    }
+    return "this";
+}
+
+typedef struct Annotations {
+    IrDeprecation deprecation;
+    const char *json_name;
+    Span json_span;
+    IrConstraints constraints;
+    Span range_span, length_span, pattern_span;
+    const char *discriminator;
+    Span discriminator_span;
+} Annotations;
+
+typedef struct AnnotationSpec {
+    const char *name;
+    unsigned places;
+    const char *allowed; /* for messages */
+} AnnotationSpec;
+
+static const AnnotationSpec annotation_specs[] = {
+    {"json", PLACE_FIELD, "fields"},
+    {"deprecated", PLACE_MODEL | PLACE_FIELD | PLACE_ENUM | PLACE_MEMBER | PLACE_UNION | PLACE_ALIAS | PLACE_RPC,
+     "declarations, fields, enum members and rpcs"},
+    {"range", PLACE_FIELD, "fields"},
+    {"length", PLACE_FIELD, "fields"},
+    {"pattern", PLACE_FIELD, "fields"},
+    {"discriminator", PLACE_FIELD | PLACE_UNION | PLACE_ALIAS, "unions and fields of an inline union type"},
+};
+#define ANNOTATION_COUNT (sizeof annotation_specs / sizeof annotation_specs[0])
+
+static bool positional_string(Lowering *lowering, const AstAnnotation *annotation, bool optional, const char **out) {
+    size_t count = annotation->arguments.count;
+    if (count == 0 && optional) return true;
+    if (count != 1) {
+        diag_error(lowering->diags, annotation->span, "@%.*s takes %sone string argument", (int)annotation->name.length,
+                   span_text(annotation->name), optional ? "no argument or " : "");
+        return false;
+    }
+    const AstAnnotationArgument *argument = annotation->arguments.items[0];
+    if (argument->name.length || argument->value->kind != AST_VALUE_STRING) {
+        diag_error(lowering->diags, argument->name.length ? argument->name : argument->value->span,
+                   "@%.*s takes one string argument", (int)annotation->name.length, span_text(annotation->name));
+        return false;
+    }
+    *out = argument->value->text;
+    return true;
+}
+
+static IrValue *number_value(Lowering *lowering, const AstValue *ast) {
+    if (ast->kind != AST_VALUE_INT && ast->kind != AST_VALUE_FLOAT) return NULL;
+    return lower_value(lowering, ast);
+}
+
+static double value_as_double(const IrValue *value) {
+    return value->kind == IR_VALUE_INT ? (double)value->int_value : strtod(value->text, NULL);
+}
+
+static void parse_range(Lowering *lowering, const AstAnnotation *annotation, Annotations *out) {
+    IrConstraints *constraints = &out->constraints;
+    if (annotation->arguments.count == 0) {
+        diag_error(lowering->diags, annotation->span, "@range needs at least one bound: ge, gt, le or lt");
+        return;
+    }
+    for (size_t i = 0; i < annotation->arguments.count; i++) {
+        const AstAnnotationArgument *argument = annotation->arguments.items[i];
+        if (!argument->name.length) {
+            diag_error(lowering->diags, argument->value->span,
+                       "@range takes named bounds: @range(ge: 0, le: 100) (ge, gt, le, lt)");
+            continue;
+        }
+        bool *has;
+        IrValue **slot;
+        if (span_equals(argument->name, "ge")) has = &constraints->has_ge, slot = &constraints->ge;
+        else if (span_equals(argument->name, "gt")) has = &constraints->has_gt, slot = &constraints->gt;
+        else if (span_equals(argument->name, "le")) has = &constraints->has_le, slot = &constraints->le;
+        else if (span_equals(argument->name, "lt")) has = &constraints->has_lt, slot = &constraints->lt;
+        else {
+            diag_error(lowering->diags, argument->name, "unknown @range bound '%.*s' (ge, gt, le or lt)",
+                       (int)argument->name.length, span_text(argument->name));
+            continue;
+        }
+        if (*has) {
+            diag_error(lowering->diags, argument->name, "bound '%.*s' given twice", (int)argument->name.length,
+                       span_text(argument->name));
+            continue;
+        }
+        IrValue *value = number_value(lowering, argument->value);
+        if (!value) {
+            diag_error(lowering->diags, argument->value->span, "a @range bound must be a number");
+            continue;
+        }
+        *has = true;
+        *slot = value;
+    }
+    if (constraints->has_ge && constraints->has_gt)
+        diag_error(lowering->diags, annotation->span, "@range takes 'ge' or 'gt', not both");
+    if (constraints->has_le && constraints->has_lt)
+        diag_error(lowering->diags, annotation->span, "@range takes 'le' or 'lt', not both");
+    const IrValue *low = constraints->has_ge ? constraints->ge : constraints->gt;
+    const IrValue *high = constraints->has_le ? constraints->le : constraints->lt;
+    if (low && high) {
+        double low_value = value_as_double(low), high_value = value_as_double(high);
+        bool inclusive = constraints->has_ge && constraints->has_le;
+        if (inclusive ? low_value > high_value : low_value >= high_value)
+            diag_error(lowering->diags, annotation->span, "@range admits no value: the lower bound is above the upper");
+    }
+    out->range_span = annotation->span;
+}
+
+static void parse_length(Lowering *lowering, const AstAnnotation *annotation, Annotations *out) {
+    IrConstraints *constraints = &out->constraints;
+    if (annotation->arguments.count == 0) {
+        diag_error(lowering->diags, annotation->span, "@length needs min, max or both: @length(min: 1, max: 64)");
+        return;
+    }
+    for (size_t i = 0; i < annotation->arguments.count; i++) {
+        const AstAnnotationArgument *argument = annotation->arguments.items[i];
+        bool *has;
+        int64_t *slot;
+        if (argument->name.length && span_equals(argument->name, "min"))
+            has = &constraints->has_min_length, slot = &constraints->min_length;
+        else if (argument->name.length && span_equals(argument->name, "max"))
+            has = &constraints->has_max_length, slot = &constraints->max_length;
+        else {
+            diag_error(lowering->diags, argument->name.length ? argument->name : argument->value->span,
+                       "@length takes named bounds: min and max");
+            continue;
+        }
+        if (*has) {
+            diag_error(lowering->diags, argument->name, "bound '%.*s' given twice", (int)argument->name.length,
+                       span_text(argument->name));
+            continue;
+        }
+        if (argument->value->kind != AST_VALUE_INT || argument->value->int_value < 0) {
+            diag_error(lowering->diags, argument->value->span, "a @length bound must be a non-negative integer");
+            continue;
+        }
+        *has = true;
+        *slot = argument->value->int_value;
+    }
+    if (constraints->has_min_length && constraints->has_max_length &&
+        constraints->min_length > constraints->max_length)
+        diag_error(lowering->diags, annotation->span, "@length admits no value: min is above max");
+    out->length_span = annotation->span;
+}
+
+static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement place, Annotations *out) {
+    memset(out, 0, sizeof *out);
+    const AstAnnotation *seen[ANNOTATION_COUNT] = {0};
+    for (size_t i = 0; i < list->count; i++) {
+        const AstAnnotation *annotation = list->items[i];
+        size_t index = 0;
+        while (index < ANNOTATION_COUNT && !span_equals(annotation->name, annotation_specs[index].name)) index++;
+        if (index == ANNOTATION_COUNT) {
+            Diagnostic *diagnostic = diag_error(lowering->diags, annotation->name, "unknown annotation '@%.*s'",
+                                                (int)annotation->name.length, span_text(annotation->name));
+            size_t best_distance = 3;
+            const char *best = NULL;
+            for (size_t k = 0; k < ANNOTATION_COUNT; k++) {
+                const char *candidate = annotation_specs[k].name;
+                size_t distance = ir_edit_distance(span_text(annotation->name), annotation->name.length, candidate,
+                                                   strlen(candidate), 2);
+                if (distance < best_distance) best = candidate, best_distance = distance;
+            }
+            if (best) diag_set_fix(lowering->diags, diagnostic, best);
+            continue;
+        }
+        const AnnotationSpec *spec = &annotation_specs[index];
+        if (!(spec->places & (unsigned)place)) {
+            diag_error(lowering->diags, annotation->span, "@%s is not allowed on %s (only on %s)", spec->name,
+                       placement_name(place), spec->allowed);
+            continue;
+        }
+        if (seen[index]) {
+            Diagnostic *diagnostic = diag_error(lowering->diags, annotation->span, "@%s given twice", spec->name);
+            diag_note(lowering->diags, diagnostic, seen[index]->span, "first given here");
+            continue;
+        }
+        seen[index] = annotation;
+        if (strcmp(spec->name, "json") == 0) {
+            const char *name = NULL;
+            if (positional_string(lowering, annotation, false, &name)) {
+                if (name[0] == '\0')
+                    diag_error(lowering->diags, annotation->span, "@json needs a non-empty wire name");
+                else
+                    out->json_name = name, out->json_span = annotation->span;
+            }
+        } else if (strcmp(spec->name, "deprecated") == 0) {
+            const char *reason = NULL;
+            if (positional_string(lowering, annotation, true, &reason)) {
+                out->deprecation.deprecated = true;
+                out->deprecation.reason = reason;
+            }
+        } else if (strcmp(spec->name, "range") == 0) {
+            parse_range(lowering, annotation, out);
+        } else if (strcmp(spec->name, "length") == 0) {
+            parse_length(lowering, annotation, out);
+        } else if (strcmp(spec->name, "pattern") == 0) {
+            const char *pattern = NULL;
+            if (positional_string(lowering, annotation, false, &pattern)) {
+                out->constraints.pattern = pattern;
+                out->pattern_span = annotation->span;
+            }
+        } else if (strcmp(spec->name, "discriminator") == 0) {
+            const char *field = NULL;
+            if (positional_string(lowering, annotation, false, &field)) {
+                out->discriminator = field;
+                out->discriminator_span = annotation->span;
+            }
+        }
+    }
+}
+
+/* Constraints apply to the value under aliases and `| null`. */
+static void check_constraint_targets(Lowering *lowering, const IrType *type, const Annotations *annotations) {
+    if (!type) return;
+    const IrType *base = ir_resolve_alias(type);
+    if (!base) return;
+    IrTypeKind kind = base->kind;
+    const char *type_name = kind == IR_REF ? base->decl->name : ir_type_kind_name(kind);
+    if (annotations->range_span.file && kind != IR_INT && kind != IR_FLOAT && kind != IR_DECIMAL)
+        diag_error(lowering->diags, annotations->range_span, "@range applies to int, float and decimal, not to %s",
+                   type_name);
+    if (annotations->length_span.file && kind != IR_STRING && kind != IR_BYTES && kind != IR_LIST && kind != IR_MAP)
+        diag_error(lowering->diags, annotations->length_span,
+                   "@length applies to string, bytes, list and map, not to %s", type_name);
+    if (annotations->pattern_span.file && kind != IR_STRING)
+        diag_error(lowering->diags, annotations->pattern_span, "@pattern applies to string, not to %s", type_name);
+}
+
+/* ---- declarations ---- */
+
+static const char *doc_text(const AstDoc *doc) { return doc->text; }
+
+static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {
+    Annotations annotations;
+    lower_annotations(lowering, &ast->annotations, PLACE_ENUM, &annotations);
+    decl->deprecation = annotations.deprecation;
+    if (span_equals(ast->enum_base, "int")) {
+        decl->int_enum = true;
+    } else if (!span_equals(ast->enum_base, "string")) {
+        diag_error(lowering->diags, ast->enum_base, "an enum is based on 'string' or 'int', not '%.*s'",
+                   (int)ast->enum_base.length, span_text(ast->enum_base));
+    }
+    if (ast->members.count == 0) diag_error(lowering->diags, ast->name, "enum '%s' has no members", decl->name);
+    decl->members = ARENA_ARRAY(lowering->arena, IrEnumMember *, ast->members.count + 1);
+    for (size_t i = 0; i < ast->members.count; i++) {
+        const AstEnumMember *member_ast = ast->members.items[i];
+        IrEnumMember *member = ARENA_NEW(lowering->arena, IrEnumMember);
+        member->name = span_strdup(lowering->arena, member_ast->name);
+        member->span = member_ast->name;
+        member->doc = doc_text(&member_ast->doc);
+        Annotations member_annotations;
+        lower_annotations(lowering, &member_ast->annotations, PLACE_MEMBER, &member_annotations);
+        member->deprecation = member_annotations.deprecation;
+        check_name_spelling(lowering, member_ast->name, "enum member");
+
+        const AstValue *value = member_ast->value;
+        if (decl->int_enum) {
+            if (!value || value->kind != AST_VALUE_INT) {
+                diag_error(lowering->diags, value ? value->span : member_ast->name,
+                           "a member of an int enum needs an integer value: %s = 1;", member->name);
+                continue;
+            }
+            member->int_value = value->int_value;
+        } else if (!value) {
+            member->string_value = member->name;
+            member->string_value_length = strlen(member->name);
+        } else if (value->kind != AST_VALUE_STRING) {
+            diag_error(lowering->diags, value->span, "a member of a string enum has a string value");
+            continue;
+        } else {
+            member->string_value = value->text;
+            member->string_value_length = value->text_length;
+        }
+        bool duplicate = false;
+        for (size_t j = 0; j < decl->member_count && !duplicate; j++) {
+            const IrEnumMember *other = decl->members[j];
+            if (strcmp(other->name, member->name) == 0) {
+                Diagnostic *diagnostic = diag_error(lowering->diags, member->span,
+                                                    "enum '%s' already has a member '%s'", decl->name, member->name);
+                diag_note(lowering->diags, diagnostic, other->span, "first declared here");
+                duplicate = true;
+            } else if (decl->int_enum ? other->int_value == member->int_value
+                                      : (other->string_value_length == member->string_value_length &&
+                                         memcmp(other->string_value, member->string_value,
+                                                member->string_value_length) == 0)) {
+                Diagnostic *diagnostic = diag_error(lowering->diags, value ? value->span : member->span,
+                                                    "members '%s' and '%s' of enum '%s' have the same value",
+                                                    other->name, member->name, decl->name);
+                diag_note(lowering->diags, diagnostic, other->span, "'%s' is declared here", other->name);
+                duplicate = true;
+            }
+        }
+        if (!duplicate) decl->members[decl->member_count++] = member;
+    }
+}
+
+static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, PtrVec *hoisted) {
+    Annotations annotations;
+    lower_annotations(lowering, &ast->annotations, PLACE_MODEL, &annotations);
+    decl->deprecation = annotations.deprecation;
+    decl->fields = ARENA_ARRAY(lowering->arena, IrField *, ast->fields.count + 1);
+    for (size_t i = 0; i < ast->fields.count; i++) {
+        const AstField *field_ast = ast->fields.items[i];
+        IrField *field = ARENA_NEW(lowering->arena, IrField);
+        field->name = span_strdup(lowering->arena, field_ast->name);
+        field->span = field_ast->name;
+        field->doc = doc_text(&field_ast->doc);
+        field->optional = field_ast->optional;
+        check_name_spelling(lowering, field_ast->name, "field");
+
+        HoistContext context = {arena_printf(lowering->arena, "%s%s", decl->name, pascal_part(lowering, field->name)),
+                                decl, hoisted};
+        field->type = lower_type(lowering, field_ast->type, &context);
+
+        Annotations field_annotations;
+        lower_annotations(lowering, &field_ast->annotations, PLACE_FIELD, &field_annotations);
+        field->deprecation = field_annotations.deprecation;
+        field->constraints = field_annotations.constraints;
+        field->wire_name = field_annotations.json_name ? field_annotations.json_name : field->name;
+        check_constraint_targets(lowering, field->type, &field_annotations);
+        if (field_annotations.discriminator) {
+            if (field->type && field->type->kind == IR_REF && field->type->decl->synthesized)
+                field->type->decl->discriminator = field_annotations.discriminator;
+            else
+                diag_error(lowering->diags, field_annotations.discriminator_span,
+                           "@discriminator on a field needs an inline union of models (A | B); for a named union, "
+                           "put it on the union's declaration");
+        }
+
+        if (field_ast->default_value) {
+            if (field_ast->optional) {
+                Diagnostic *diagnostic = diag_error(lowering->diags, field_ast->default_value->span,
+                                                    "a field marked '?' cannot have a default");
+                diag_note(lowering->diags, diagnostic, field_ast->question,
+                          "a default already lets senders omit the field: remove the '?' or the default");
+            } else {
+                field->default_value = lower_value(lowering, field_ast->default_value);
+            }
+        }
+
+        bool duplicate = false;
+        for (size_t j = 0; j < decl->field_count && !duplicate; j++) {
+            const IrField *other = decl->fields[j];
+            if (strcmp(other->name, field->name) == 0) {
+                Diagnostic *diagnostic = diag_error(lowering->diags, field->span, "model '%s' already has a field '%s'",
+                                                    decl->name, field->name);
+                diag_note(lowering->diags, diagnostic, other->span, "first declared here");
+                duplicate = true;
+            } else if (strcmp(other->wire_name, field->wire_name) == 0) {
+                Diagnostic *diagnostic =
+                    diag_error(lowering->diags, field_annotations.json_name ? field_annotations.json_span : field->span,
+                               "fields '%s' and '%s' of model '%s' have the same wire name '%s'", other->name,
+                               field->name, decl->name, field->wire_name);
+                diag_note(lowering->diags, diagnostic, other->span, "'%s' is declared here", other->name);
+                duplicate = true;
+            }
+        }
+        if (!duplicate) decl->fields[decl->field_count++] = field;
+    }
+}
+
+/* `union U = ...;` and `type T = ...;` (a type alias of a union of non-literals is lowered as a union). */
+static void lower_union_or_alias(Lowering *lowering, const AstDecl *ast, IrDecl *decl, PtrVec *hoisted) {
+    Annotations annotations;
+    Placement place = ast->kind == AST_DECL_UNION ? PLACE_UNION : PLACE_ALIAS;
+    lower_annotations(lowering, &ast->annotations, place, &annotations);
+    decl->deprecation = annotations.deprecation;
+    HoistContext context = {decl->name, decl, hoisted};
+    const AstType *type = ast->type;
+
+    bool literal_union = false;
+    if (type->kind == AST_TYPE_UNION) {
+        literal_union = true;
+        for (size_t i = 0; i < type->alternatives.count; i++) {
+            const AstType *alternative = type->alternatives.items[i];
+            if (alternative->kind != AST_TYPE_LITERAL && alternative->kind != AST_TYPE_NULL) literal_union = false;
+        }
+    }
+    if (type->kind == AST_TYPE_UNION && !literal_union) {
+        size_t null_count;
+        const AstType **alternatives = ARENA_ARRAY(lowering->arena, const AstType *, type->alternatives.count);
+        size_t count = collect_alternatives(lowering, type, alternatives, &null_count);
+        if (null_count > 0 && ast->kind == AST_DECL_UNION) {
+            diag_error(lowering->diags, type->span,
+                       "a union declaration cannot include 'null'; write 'U | null' where the union is used");
+        }
+        if (null_count > 0 && ast->kind == AST_DECL_ALIAS) {
+            /* `type T = A | B | null;`: an alias of a nullable hoisted union. */
+            decl->kind = IR_DECL_ALIAS;
+            HoistContext sub = sub_context(lowering, &context, "Value");
+            decl->aliased = lower_union(lowering, type, &sub);
+            if (annotations.discriminator && decl->aliased && decl->aliased->kind == IR_REF)
+                decl->aliased->decl->discriminator = annotations.discriminator;
+            return;
+        }
+        decl->kind = IR_DECL_UNION;
+        if (count < 2 && ast->kind == AST_DECL_UNION) {
+            diag_error(lowering->diags, type->span, "a union needs at least two alternatives");
+        }
+        lower_alternatives(lowering, decl, alternatives, count, &context);
+        decl->discriminator = annotations.discriminator;
+        return;
+    }
+    if (ast->kind == AST_DECL_UNION) {
+        diag_error(lowering->diags, type->span, "a union needs at least two alternatives: union %s = A | B;",
+                   decl->name);
+        return;
+    }
+    if (annotations.discriminator)
+        diag_error(lowering->diags, annotations.discriminator_span,
+                   "@discriminator applies to a union of models, and '%s' is not one", decl->name);
+    decl->kind = IR_DECL_ALIAS;
+    decl->aliased = lower_type(lowering, type, &context);
+}
+
+static void lower_rpc(Lowering *lowering, const AstDecl *ast) {
+    IrRpc *rpc = ARENA_NEW(lowering->arena, IrRpc);
+    rpc->method = ast->method.text;
+    rpc->span = ast->method.span;
+    rpc->doc = doc_text(&ast->doc);
+    Annotations annotations;
+    lower_annotations(lowering, &ast->annotations, PLACE_RPC, &annotations);
+    rpc->deprecation = annotations.deprecation;
+    for (size_t i = 0; i < ast->method.segment_count; i++)
+        check_name_spelling(lowering, ast->method.segments[i], "method");
+
+    Span names[2] = {ast->params, ast->result};
+    IrDecl **slots[2] = {&rpc->params, &rpc->result};
+    const char *roles[2] = {"parameters", "result"};
+    for (int i = 0; i < 2; i++) {
+        if (i == 0 && !ast->has_params) continue;
+        IrTypeKind builtin;
+        if (find_builtin(names[i], &builtin)) {
+            diag_error(lowering->diags, names[i], "rpc %s must be a model, not the built-in type '%s'", roles[i],
+                       ir_type_kind_name(builtin));
+            continue;
+        }
+        Symbol *symbol = resolve_declaration(lowering, names[i]);
+        if (!symbol) continue;
+        if (symbol->ir->kind != IR_DECL_MODEL) {
+            Diagnostic *diagnostic =
+                diag_error(lowering->diags, names[i], "rpc %s must be a model, and '%s' is not one", roles[i],
+                           symbol->name);
+            diag_note(lowering->diags, diagnostic, symbol->ast->name, "'%s' is declared here", symbol->name);
+            continue;
+        }
+        *slots[i] = symbol->ir;
+    }
+
+    IrRpc *previous = strmap_put(&lowering->methods, rpc->method, strlen(rpc->method), rpc);
+    if (previous != rpc) {
+        Diagnostic *diagnostic = diag_error(lowering->diags, rpc->span, "method '%s' is declared twice", rpc->method);
+        diag_note(lowering->diags, diagnostic, previous->span, "first declared here");
+        return;
+    }
+    ptrvec_push(lowering->arena, &lowering->rpcs, rpc);
+}
+
+/* ---- driver ---- */
+
+static void collect_declarations(Lowering *lowering, const LoadedProgram *loaded) {
+    for (size_t f = 0; f < loaded->count; f++) {
+        const LoadedFile *file = loaded->files[f];
+        for (size_t i = 0; i < file->ast->decls.count; i++) {
+            AstDecl *ast = file->ast->decls.items[i];
+            if (ast->kind == AST_DECL_RPC) continue;
+            IrDecl *decl = ARENA_NEW(lowering->arena, IrDecl);
+            decl->name = span_strdup(lowering->arena, ast->name);
+            decl->span = ast->name;
+            decl->doc = doc_text(&ast->doc);
+            decl->kind = ast->kind == AST_DECL_MODEL  ? IR_DECL_MODEL
+                         : ast->kind == AST_DECL_ENUM ? IR_DECL_ENUM
+                         : ast->kind == AST_DECL_UNION ? IR_DECL_UNION
+                                                       : IR_DECL_ALIAS;
+            IrTypeKind builtin;
+            if (find_builtin(ast->name, &builtin)) {
+                diag_error(lowering->diags, ast->name, "'%s' is a built-in type and cannot be declared again",
+                           decl->name);
+                continue;
+            }
+            if (!check_name_spelling(lowering, ast->name, "type")) continue;
+            Symbol *symbol = ARENA_NEW(lowering->arena, Symbol);
+            symbol->name = decl->name;
+            symbol->ast = ast;
+            symbol->ir = decl;
+            symbol->file = file;
+            Symbol *existing = strmap_put(&lowering->symbols, decl->name, strlen(decl->name), symbol);
+            if (existing != symbol) {
+                Diagnostic *diagnostic =
+                    diag_error(lowering->diags, ast->name, "'%s' is already declared", decl->name);
+                diag_note(lowering->diags, diagnostic, existing->ast->name, "first declared here");
+            }
+        }
+    }
+}
+
+static Symbol *symbol_for(Lowering *lowering, const AstDecl *ast) {
+    Symbol *symbol = strmap_get(&lowering->symbols, span_text(ast->name), ast->name.length);
+    return symbol && symbol->ast == ast ? symbol : NULL;
+}
+
+IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags) {
+    Lowering lowering;
+    memset(&lowering, 0, sizeof lowering);
+    lowering.arena = arena;
+    lowering.diags = diags;
+    strmap_init(&lowering.symbols, arena);
+    strmap_init(&lowering.methods, arena);
+
+    collect_declarations(&lowering, loaded);
+
+    /* Enums first: defaults elsewhere may name their members. */
+    for (size_t f = 0; f < loaded->count; f++) {
+        lowering.file = loaded->files[f];
+        for (size_t i = 0; i < lowering.file->ast->decls.count; i++) {
+            AstDecl *ast = lowering.file->ast->decls.items[i];
+            Symbol *symbol = ast->kind == AST_DECL_ENUM ? symbol_for(&lowering, ast) : NULL;
+            if (symbol) lower_enum(&lowering, ast, symbol->ir);
+        }
+    }
+    for (size_t f = 0; f < loaded->count; f++) {
+        lowering.file = loaded->files[f];
+        for (size_t i = 0; i < lowering.file->ast->decls.count; i++) {
+            AstDecl *ast = lowering.file->ast->decls.items[i];
+            if (ast->kind == AST_DECL_RPC) continue;
+            Symbol *symbol = symbol_for(&lowering, ast);
+            if (!symbol) continue;
+            PtrVec hoisted = {0};
+            if (ast->kind == AST_DECL_MODEL) lower_model(&lowering, ast, symbol->ir, &hoisted);
+            if (ast->kind == AST_DECL_UNION || ast->kind == AST_DECL_ALIAS)
+                lower_union_or_alias(&lowering, ast, symbol->ir, &hoisted);
+            ptrvec_push(arena, &lowering.decls, symbol->ir);
+            for (size_t h = 0; h < hoisted.count; h++) ptrvec_push(arena, &lowering.decls, hoisted.items[h]);
+        }
+    }
+    for (size_t f = 0; f < loaded->count; f++) {
+        lowering.file = loaded->files[f];
+        for (size_t i = 0; i < lowering.file->ast->decls.count; i++) {
+            AstDecl *ast = lowering.file->ast->decls.items[i];
+            if (ast->kind == AST_DECL_RPC) lower_rpc(&lowering, ast);
+        }
+    }
+
+    IrProgram *program = ARENA_NEW(arena, IrProgram);
+    program->decls = (IrDecl **)lowering.decls.items;
+    program->decl_count = lowering.decls.count;
+    program->rpcs = (IrRpc **)lowering.rpcs.items;
+    program->rpc_count = lowering.rpcs.count;
+    program->files = ARENA_ARRAY(arena, const SourceFile *, loaded->count + 1);
+    for (size_t f = 0; f < loaded->count; f++) program->files[f] = loaded->files[f]->source;
+    program->file_count = loaded->count;
+    return program;
+}

@@ -1,0 +1,42 @@
+/* The stages from loaded ASTs to a checked IR, one file each:
+ *   lower.c           declarations, name resolution across imports, types, values, annotations
+ *   check_defaults.c  default values fit their types and constraints
+ *   check_types.c     map keys, unions (untagged and discriminated), alias and union self-reference
+ *   check_recursion.c models that can never be built; IrDecl.recursive
+ *   check_names.c     per-target identifiers and their collisions
+ * ir_compile runs them in order. A pass tolerates the holes an earlier error left (a NULL type), so one run
+ * reports as many independent errors as it can. */
+#ifndef RPCC_PASSES_H
+#define RPCC_PASSES_H
+
+#include <stdio.h>
+
+#include "../frontend/diag.h"
+#include "../frontend/load.h"
+#include "ir.h"
+
+IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags);
+void ir_check_defaults(IrProgram *program, Diagnostics *diags);
+void ir_check_types(IrProgram *program, Diagnostics *diags);
+void ir_check_recursion(IrProgram *program, Diagnostics *diags);
+void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags);
+
+/* All of the above. Returns NULL when the input has errors (diags->error_count > 0). */
+IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags);
+
+/* A readable dump of the IR (rpcc --dump-ir), stable for tests. */
+void ir_dump(const IrProgram *program, FILE *out);
+
+/* Edit distance, for "did you mean" (a bounded Levenshtein: returns limit + 1 when the distance exceeds limit). */
+size_t ir_edit_distance(const char *a, size_t a_length, const char *b, size_t b_length, size_t limit);
+
+/* The IDL spelling of a type ("list<string> | null"), for messages and the IR dump. */
+const char *ir_type_to_string(Arena *arena, const IrType *type);
+/* A value as IDL source text, for messages and the IR dump. */
+const char *ir_value_to_string(Arena *arena, const IrValue *value);
+
+/* Calls `visit` on every type in the program, outermost first (fields, aliases, union alternatives, and the
+ * types inside lists and maps). */
+void ir_for_each_type(const IrProgram *program, void (*visit)(const IrType *type, void *context), void *context);
+
+#endif
