@@ -1,0 +1,1016 @@
+/* The TypeScript backend: prints an ESM package over the `centrifuge` SDK.
+ *
+ *   typescript/types.ts       one interface per model, string/number literal unions plus a const object per enum,
+ *                             type aliases for unions and aliases, JSDoc on every type and field
+ *   typescript/client.ts      APIClient: one typed async method per rpc
+ *   typescript/rpc-client.ts  the base client (runtime-templates/typescript/rpc-client.ts, embedded)
+ *   typescript/index.ts       the public surface
+ *   typescript/package.json, tsconfig.json, README.md
+ *
+ * Input and output shapes. A field with a default may be omitted by the sender and is always present in what the
+ * server returns. One interface per model stays honest by choosing its shape by direction: a model reachable from
+ * some rpc's parameters (the client builds it) makes defaulted fields optional (`limit?: number`); a model only
+ * ever received makes them required (`tags: string[]`). A model that is both sent and received takes the input
+ * shape: in results its defaulted fields are then typed as possibly absent, which is weaker than the truth but
+ * never false. The generated README says so.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "embedded.h"
+#include "printer.h"
+
+#define TS TARGET_TYPESCRIPT
+
+typedef struct TsEmitter {
+    const IrProgram *program;
+    const BackendOptions *options;
+    /* Per declaration (same index as program->decls): reachable from some rpc's parameters. */
+    bool *sent;
+    /* Open-addressing map from IrDecl pointer to its index, for the reachability walk. */
+    const IrDecl **slots;
+    size_t *slot_index;
+    size_t slot_count;
+} TsEmitter;
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Declaration index and the "sent" (input shape) analysis                                                    */
+
+static size_t hash_pointer(const void *pointer, size_t slot_count) {
+    uintptr_t value = (uintptr_t)pointer;
+    value ^= value >> 17;
+    value *= (uintptr_t)0x9E3779B97F4A7C15ull;
+    value ^= value >> 29;
+    return (size_t)(value & (slot_count - 1));
+}
+
+static bool index_init(TsEmitter *emitter) {
+    size_t count = emitter->program->decl_count;
+    size_t slots = 16;
+    while (slots < count * 2) slots *= 2;
+    emitter->slot_count = slots;
+    emitter->slots = calloc(slots, sizeof *emitter->slots);
+    emitter->slot_index = calloc(slots, sizeof *emitter->slot_index);
+    emitter->sent = calloc(count ? count : 1, sizeof *emitter->sent);
+    if (!emitter->slots || !emitter->slot_index || !emitter->sent) return false;
+    for (size_t index = 0; index < count; index++) {
+        const IrDecl *decl = emitter->program->decls[index];
+        size_t slot = hash_pointer(decl, slots);
+        while (emitter->slots[slot] && emitter->slots[slot] != decl) slot = (slot + 1) & (slots - 1);
+        emitter->slots[slot] = decl;
+        emitter->slot_index[slot] = index;
+    }
+    return true;
+}
+
+static void index_free(TsEmitter *emitter) {
+    free(emitter->slots);
+    free(emitter->slot_index);
+    free(emitter->sent);
+}
+
+/* The index of `decl` in program->decls; the IR guarantees every reference points there. */
+static size_t decl_index(const TsEmitter *emitter, const IrDecl *decl) {
+    size_t slot = hash_pointer(decl, emitter->slot_count);
+    while (emitter->slots[slot] != decl) {
+        if (!emitter->slots[slot]) {
+            fprintf(stderr, "rpcc: internal error: typescript backend: declaration '%s' is not in the program\n",
+                    decl->name);
+            abort();
+        }
+        slot = (slot + 1) & (emitter->slot_count - 1);
+    }
+    return emitter->slot_index[slot];
+}
+
+static void mark_sent_decl(TsEmitter *emitter, const IrDecl *decl);
+
+static void mark_sent_type(TsEmitter *emitter, const IrType *type) {
+    if (!type) return;
+    switch (type->kind) {
+    case IR_LIST: mark_sent_type(emitter, type->element); break;
+    case IR_MAP:
+        mark_sent_type(emitter, type->key);
+        mark_sent_type(emitter, type->element);
+        break;
+    case IR_REF: mark_sent_decl(emitter, type->decl); break;
+    default: break;
+    }
+}
+
+/* Iterative over declarations only through recursion on types: depth is bounded by type nesting, and a
+ * declaration is entered once (marked before its parts are walked). */
+static void mark_sent_decl(TsEmitter *emitter, const IrDecl *decl) {
+    size_t index = decl_index(emitter, decl);
+    if (emitter->sent[index]) return;
+    emitter->sent[index] = true;
+    switch (decl->kind) {
+    case IR_DECL_MODEL:
+        for (size_t i = 0; i < decl->field_count; i++) mark_sent_type(emitter, decl->fields[i]->type);
+        break;
+    case IR_DECL_UNION:
+        for (size_t i = 0; i < decl->alternative_count; i++) mark_sent_type(emitter, decl->alternatives[i]);
+        break;
+    case IR_DECL_ALIAS: mark_sent_type(emitter, decl->aliased); break;
+    case IR_DECL_ENUM: break;
+    }
+}
+
+static bool is_sent(const TsEmitter *emitter, const IrDecl *decl) { return emitter->sent[decl_index(emitter, decl)]; }
+
+/* A field the sender may leave out: `x?: T`, or (in the input shape) one with a default. */
+static bool field_is_omissible(const TsEmitter *emitter, const IrDecl *model, const IrField *field) {
+    return field->optional || (field->default_value && is_sent(emitter, model));
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Types                                                                                                      */
+
+static const char *scalar_type(IrTypeKind kind) {
+    switch (kind) {
+    case IR_BOOL: return "boolean";
+    case IR_INT:
+    case IR_FLOAT: return "number";
+    case IR_STRING:
+    case IR_BYTES:
+    case IR_DECIMAL:
+    case IR_UUID:
+    case IR_TIMESTAMP:
+    case IR_DATE:
+    case IR_TIME:
+    case IR_DURATION: return "string";
+    case IR_ANY: return "unknown";
+    default: return NULL;
+    }
+}
+
+static void print_literal_value(Printer *printer, const IrValue *value) {
+    switch (value->kind) {
+    case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
+    case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
+    case IR_VALUE_BOOL: printer_printf(printer, "%s", value->bool_value ? "true" : "false"); break;
+    default: printer_printf(printer, "never"); break; /* not a literal kind: the IR never gives one */
+    }
+}
+
+/* True when the printed type is a union at its top level (and so needs parentheses as an array element). */
+static bool type_prints_as_union(const IrType *type) {
+    if (type->nullable) return true;
+    return type->kind == IR_LITERAL && type->literal_count > 1;
+}
+
+/* True when `key` (a map key type) is a closed set of values: such a map need not hold every key. */
+static bool key_is_closed_set(const IrType *key) {
+    const IrType *resolved = ir_resolve_alias(key);
+    if (resolved->kind == IR_LITERAL) return true;
+    return resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM;
+}
+
+static void print_type(Printer *printer, const IrType *type);
+
+static void print_type_without_null(Printer *printer, const IrType *type) {
+    const char *scalar = scalar_type(type->kind);
+    if (scalar) {
+        printer_printf(printer, "%s", scalar);
+        return;
+    }
+    switch (type->kind) {
+    case IR_LIST:
+        if (type_prints_as_union(type->element)) {
+            printer_printf(printer, "(");
+            print_type(printer, type->element);
+            printer_printf(printer, ")[]");
+        } else {
+            print_type(printer, type->element);
+            printer_printf(printer, "[]");
+        }
+        break;
+    case IR_MAP: {
+        /* Wire keys are strings; int keys read as numbers in TypeScript's index signatures. */
+        const IrType *key = type->key;
+        bool closed = key_is_closed_set(key);
+        printer_printf(printer, "%sRecord<", closed ? "Partial<" : "");
+        if (key->kind == IR_REF) {
+            printer_printf(printer, "%s", key->decl->names.in[TS]);
+        } else if (key->kind == IR_INT) {
+            printer_printf(printer, "number");
+        } else if (key->kind == IR_LITERAL) {
+            print_type_without_null(printer, key);
+        } else {
+            printer_printf(printer, "string");
+        }
+        printer_printf(printer, ", ");
+        print_type(printer, type->element);
+        printer_printf(printer, ">%s", closed ? ">" : "");
+        break;
+    }
+    case IR_LITERAL:
+        for (size_t i = 0; i < type->literal_count; i++) {
+            if (i) printer_printf(printer, " | ");
+            print_literal_value(printer, type->literals[i]);
+        }
+        if (type->literal_count == 0) printer_printf(printer, "never");
+        break;
+    case IR_REF: printer_printf(printer, "%s", type->decl->names.in[TS]); break;
+    default: printer_printf(printer, "never"); break;
+    }
+}
+
+static void print_type(Printer *printer, const IrType *type) {
+    print_type_without_null(printer, type);
+    if (type->nullable) printer_printf(printer, " | null");
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Values (defaults, shown in docs as TypeScript expressions)                                                 */
+
+static void print_value(Printer *printer, const IrValue *value) {
+    switch (value->kind) {
+    case IR_VALUE_NULL: printer_printf(printer, "null"); break;
+    case IR_VALUE_BOOL: printer_printf(printer, "%s", value->bool_value ? "true" : "false"); break;
+    case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
+    case IR_VALUE_FLOAT: printer_printf(printer, "%s", value->text); break;
+    case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
+    case IR_VALUE_ENUM:
+        printer_printf(printer, "%s.%s", value->enum_decl->names.in[TS], value->enum_member->names.in[TS]);
+        break;
+    case IR_VALUE_LIST:
+        printer_printf(printer, "[");
+        for (size_t i = 0; i < value->count; i++) {
+            if (i) printer_printf(printer, ", ");
+            print_value(printer, value->items[i]);
+        }
+        printer_printf(printer, "]");
+        break;
+    case IR_VALUE_MAP:
+        if (value->count == 0) {
+            printer_printf(printer, "{}");
+            break;
+        }
+        printer_printf(printer, "{ ");
+        for (size_t i = 0; i < value->count; i++) {
+            if (i) printer_printf(printer, ", ");
+            const IrValue *key = value->keys[i];
+            if (key->kind == IR_VALUE_STRING) {
+                printer_string_literal(printer, TS, key->text, key->text_length);
+            } else {
+                printer_printf(printer, "\"%lld\"", (long long)key->int_value);
+            }
+            printer_printf(printer, ": ");
+            print_value(printer, value->items[i]);
+        }
+        printer_printf(printer, " }");
+        break;
+    }
+}
+
+/* A scratch printer whose text is appended to a doc being composed (the doc then goes through printer_jsdoc). */
+typedef struct DocText {
+    Printer printer;
+} DocText;
+
+static void doc_init(DocText *doc) { printer_init(&doc->printer, ""); }
+static void doc_free(DocText *doc) { printer_free(&doc->printer); }
+static const char *doc_cstr(DocText *doc) { return strbuf_cstr(&doc->printer.out); }
+static bool doc_empty(const DocText *doc) { return doc->printer.out.len == 0; }
+
+/* Starts a new paragraph (a blank line) unless the doc is empty. */
+static void doc_paragraph(DocText *doc) {
+    if (!doc_empty(doc)) printer_printf(&doc->printer, "\n\n");
+}
+
+/* Adds a sentence to the current paragraph. */
+static void doc_sentence_start(DocText *doc) {
+    size_t len = doc->printer.out.len;
+    if (len > 0 && doc->printer.out.data[len - 1] != '\n') printer_printf(&doc->printer, " ");
+}
+
+static void doc_append_user(DocText *doc, const char *text) {
+    if (!text || !*text) return;
+    doc_paragraph(doc);
+    printer_printf(&doc->printer, "%s", text);
+}
+
+static const char *deprecation_of(const IrDeprecation *deprecation) {
+    if (!deprecation->deprecated) return NULL;
+    return deprecation->reason ? deprecation->reason : "";
+}
+
+/* What a scalar's string holds, for the field docs: JavaScript sees only a string or a number. */
+static const char *format_sentence(IrTypeKind kind) {
+    switch (kind) {
+    case IR_INT: return "Integer (exact in JavaScript only up to 2^53).";
+    case IR_BYTES: return "Base64 string (standard alphabet, padded).";
+    case IR_DECIMAL: return "Decimal number as a string, such as `\"12.50\"`.";
+    case IR_UUID: return "UUID string.";
+    case IR_TIMESTAMP: return "RFC 3339 date-time string, such as `\"2026-01-02T03:04:05Z\"`.";
+    case IR_DATE: return "Date string, `YYYY-MM-DD`.";
+    case IR_TIME: return "Time string, `HH:MM:SS[.ffffff]` with an optional UTC offset.";
+    case IR_DURATION: return "ISO 8601 duration string, such as `\"P1DT2H3M4.5S\"`.";
+    default: return NULL;
+    }
+}
+
+static void print_bound(Printer *printer, const char *relation, const IrValue *value, bool *first) {
+    printer_printf(printer, "%s%s ", *first ? "" : ", ", relation);
+    print_value(printer, value);
+    *first = false;
+}
+
+/* The facts of a field that its type does not tell: presence, default, format, constraints. */
+static void doc_field_facts(const TsEmitter *emitter, DocText *doc, const IrDecl *model, const IrField *field) {
+    Printer *printer = &doc->printer;
+    doc_paragraph(doc);
+    const IrType *type = field->type;
+    if (field->default_value) {
+        if (is_sent(emitter, model)) {
+            printer_printf(printer, "May be omitted: the server then uses `");
+        } else {
+            printer_printf(printer, "Always present in results; the default is `");
+        }
+        print_value(printer, field->default_value);
+        printer_printf(printer, "`.");
+        if (type->nullable) printer_printf(printer, " May be null.");
+    } else if (field->optional) {
+        printer_printf(printer, type->nullable ? "May be absent or null." : "May be absent (never null).");
+    } else {
+        printer_printf(printer, type->nullable ? "Required; may be null." : "Required.");
+    }
+    const IrType *resolved = ir_resolve_alias(type);
+    const char *format = format_sentence(resolved->kind);
+    if (format) {
+        doc_sentence_start(doc);
+        printer_printf(printer, "%s", format);
+    }
+    const IrConstraints *constraints = &field->constraints;
+    if (constraints->has_ge || constraints->has_gt || constraints->has_le || constraints->has_lt) {
+        doc_sentence_start(doc);
+        printer_printf(printer, "Range: ");
+        bool first = true;
+        if (constraints->has_ge) print_bound(printer, ">=", constraints->ge, &first);
+        if (constraints->has_gt) print_bound(printer, ">", constraints->gt, &first);
+        if (constraints->has_le) print_bound(printer, "<=", constraints->le, &first);
+        if (constraints->has_lt) print_bound(printer, "<", constraints->lt, &first);
+        printer_printf(printer, ".");
+    }
+    if (constraints->has_min_length || constraints->has_max_length) {
+        IrTypeKind kind = resolved->kind;
+        const char *unit = kind == IR_LIST || kind == IR_MAP ? "items" : kind == IR_BYTES ? "bytes" : "characters";
+        doc_sentence_start(doc);
+        if (constraints->has_min_length && constraints->has_max_length) {
+            printer_printf(printer, "Length: %lld to %lld %s.", (long long)constraints->min_length,
+                           (long long)constraints->max_length, unit);
+        } else if (constraints->has_min_length) {
+            printer_printf(printer, "Length: at least %lld %s.", (long long)constraints->min_length, unit);
+        } else {
+            printer_printf(printer, "Length: at most %lld %s.", (long long)constraints->max_length, unit);
+        }
+    }
+    if (constraints->pattern) {
+        doc_sentence_start(doc);
+        printer_printf(printer, "Pattern: `%s`.", constraints->pattern);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Files                                                                                                      */
+
+static void print_marker(Printer *printer, const BackendOptions *options) {
+    /* The input name is a file name: quoted as a string literal so that no character of it can end the comment. */
+    printer_printf(printer, "// Code generated by rpcc %s from ", options->rpcc_version);
+    printer_string_literal(printer, TS, options->input_name, strlen(options->input_name));
+    printer_printf(printer, ". DO NOT EDIT.\n");
+}
+
+/* The rpc that takes `decl` as parameters or returns it, for the doc of an undocumented model. */
+static void doc_model_role(const TsEmitter *emitter, DocText *doc, const IrDecl *decl) {
+    for (size_t i = 0; i < emitter->program->rpc_count; i++) {
+        const IrRpc *rpc = emitter->program->rpcs[i];
+        if (rpc->params == decl) {
+            printer_printf(&doc->printer, "Parameters of `%s`.", rpc->method);
+            return;
+        }
+        if (rpc->result == decl) {
+            printer_printf(&doc->printer, "Result of `%s`.", rpc->method);
+            return;
+        }
+    }
+    printer_printf(&doc->printer, "The `%s` object.", decl->names.in[TS]);
+}
+
+static bool model_has_default(const IrDecl *decl) {
+    for (size_t i = 0; i < decl->field_count; i++) {
+        if (decl->fields[i]->default_value) return true;
+    }
+    return false;
+}
+
+static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
+    DocText doc;
+    doc_init(&doc);
+    if (decl->doc && *decl->doc) {
+        doc_append_user(&doc, decl->doc);
+    } else {
+        doc_model_role(emitter, &doc, decl);
+    }
+    if (model_has_default(decl)) {
+        doc_paragraph(&doc);
+        printer_printf(&doc.printer, is_sent(emitter, decl)
+                                         ? "Sent to the server: fields with a default may be omitted."
+                                         : "Received from the server: fields with a default are always present.");
+    }
+    printer_jsdoc(printer, doc_cstr(&doc), deprecation_of(&decl->deprecation));
+    doc_free(&doc);
+
+    if (decl->field_count == 0) {
+        /* An empty interface would accept any non-nullish value; an object with no known keys is what is meant. */
+        printer_line(printer, "export type %s = Record<string, never>;", decl->names.in[TS]);
+        return;
+    }
+    printer_line(printer, "export interface %s {", decl->names.in[TS]);
+    printer_indent(printer);
+    for (size_t i = 0; i < decl->field_count; i++) {
+        const IrField *field = decl->fields[i];
+        DocText field_doc;
+        doc_init(&field_doc);
+        doc_append_user(&field_doc, field->doc);
+        doc_field_facts(emitter, &field_doc, decl, field);
+        printer_jsdoc(printer, doc_cstr(&field_doc), deprecation_of(&field->deprecation));
+        doc_free(&field_doc);
+        printer_printf(printer, "%s%s: ", field->names.in[TS], field_is_omissible(emitter, decl, field) ? "?" : "");
+        print_type(printer, field->type);
+        printer_printf(printer, ";\n");
+    }
+    printer_dedent(printer);
+    printer_line(printer, "}");
+}
+
+static void print_enum_value(Printer *printer, const IrDecl *decl, const IrEnumMember *member) {
+    if (decl->int_enum) {
+        printer_printf(printer, "%lld", (long long)member->int_value);
+    } else {
+        printer_string_literal(printer, TS, member->string_value, member->string_value_length);
+    }
+}
+
+static void emit_enum(Printer *printer, const IrDecl *decl) {
+    const char *name = decl->names.in[TS];
+    DocText doc;
+    doc_init(&doc);
+    if (decl->doc && *decl->doc) {
+        doc_append_user(&doc, decl->doc);
+    } else {
+        printer_printf(&doc.printer, "The values of `%s`.", name);
+    }
+    doc_paragraph(&doc);
+    printer_printf(&doc.printer, "The const object `%s` names each value: `%s.%s`.", name, name,
+                   decl->member_count ? decl->members[0]->names.in[TS] : "NAME");
+    const char *deprecated = deprecation_of(&decl->deprecation);
+    printer_jsdoc(printer, doc_cstr(&doc), deprecated);
+    doc_free(&doc);
+
+    printer_printf(printer, "export type %s =", name);
+    if (decl->member_count == 0) printer_printf(printer, " never");
+    for (size_t i = 0; i < decl->member_count; i++) {
+        printer_printf(printer, i ? " | " : " ");
+        print_enum_value(printer, decl, decl->members[i]);
+    }
+    printer_printf(printer, ";\n");
+    printer_blank_line(printer);
+
+    DocText const_doc;
+    doc_init(&const_doc);
+    if (decl->doc && *decl->doc) {
+        doc_append_user(&const_doc, decl->doc);
+    } else {
+        printer_printf(&const_doc.printer, "The values of `%s`, by name.", name);
+    }
+    printer_jsdoc(printer, doc_cstr(&const_doc), deprecated);
+    doc_free(&const_doc);
+    printer_line(printer, "export const %s = {", name);
+    printer_indent(printer);
+    for (size_t i = 0; i < decl->member_count; i++) {
+        const IrEnumMember *member = decl->members[i];
+        printer_jsdoc(printer, member->doc, deprecation_of(&member->deprecation));
+        printer_printf(printer, "%s: ", member->names.in[TS]);
+        print_enum_value(printer, decl, member);
+        printer_printf(printer, ",\n");
+    }
+    printer_dedent(printer);
+    printer_line(printer, "} as const;");
+}
+
+static void emit_union(Printer *printer, const IrDecl *decl) {
+    DocText doc;
+    doc_init(&doc);
+    if (decl->doc && *decl->doc) {
+        doc_append_user(&doc, decl->doc);
+    } else {
+        printer_printf(&doc.printer, "One of: ");
+        for (size_t i = 0; i < decl->alternative_count; i++) {
+            printer_printf(&doc.printer, "%s`", i ? ", " : "");
+            print_type(&doc.printer, decl->alternatives[i]);
+            printer_printf(&doc.printer, "`");
+        }
+        printer_printf(&doc.printer, ".");
+    }
+    if (decl->discriminator) {
+        doc_paragraph(&doc);
+        printer_printf(&doc.printer, "Tagged by the field ");
+        printer_string_literal(&doc.printer, TS, decl->discriminator, strlen(decl->discriminator));
+        printer_printf(&doc.printer, ": check it to narrow the type.");
+    } else {
+        doc_paragraph(&doc);
+        printer_printf(&doc.printer, "Untagged: the server tries the alternatives in this order.");
+    }
+    printer_jsdoc(printer, doc_cstr(&doc), deprecation_of(&decl->deprecation));
+    doc_free(&doc);
+    printer_printf(printer, "export type %s =", decl->names.in[TS]);
+    for (size_t i = 0; i < decl->alternative_count; i++) {
+        printer_printf(printer, i ? " | " : " ");
+        print_type(printer, decl->alternatives[i]);
+    }
+    printer_printf(printer, ";\n");
+}
+
+static void emit_alias(Printer *printer, const IrDecl *decl) {
+    DocText doc;
+    doc_init(&doc);
+    if (decl->doc && *decl->doc) {
+        doc_append_user(&doc, decl->doc);
+    } else {
+        printer_printf(&doc.printer, "Another name for `");
+        print_type(&doc.printer, decl->aliased);
+        printer_printf(&doc.printer, "`.");
+    }
+    const char *format = format_sentence(ir_resolve_alias(decl->aliased)->kind);
+    if (format) {
+        doc_paragraph(&doc);
+        printer_printf(&doc.printer, "%s", format);
+    }
+    printer_jsdoc(printer, doc_cstr(&doc), deprecation_of(&decl->deprecation));
+    doc_free(&doc);
+    printer_printf(printer, "export type %s = ", decl->names.in[TS]);
+    print_type(printer, decl->aliased);
+    printer_printf(printer, ";\n");
+}
+
+static void emit_types(const TsEmitter *emitter, Printer *printer) {
+    print_marker(printer, emitter->options);
+    printer_line(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.");
+    for (size_t i = 0; i < emitter->program->decl_count; i++) {
+        const IrDecl *decl = emitter->program->decls[i];
+        printer_blank_line(printer);
+        switch (decl->kind) {
+        case IR_DECL_MODEL: emit_model(emitter, printer, decl); break;
+        case IR_DECL_ENUM: emit_enum(printer, decl); break;
+        case IR_DECL_UNION: emit_union(printer, decl); break;
+        case IR_DECL_ALIAS: emit_alias(printer, decl); break;
+        }
+    }
+    if (emitter->program->decl_count == 0) {
+        printer_blank_line(printer);
+        printer_line(printer, "export {};");
+    }
+}
+
+/* True when a call may pass no parameters at all: every field may be omitted. */
+static bool params_all_omissible(const TsEmitter *emitter, const IrDecl *params) {
+    for (size_t i = 0; i < params->field_count; i++) {
+        if (!field_is_omissible(emitter, params, params->fields[i])) return false;
+    }
+    return true;
+}
+
+static int compare_strings(const void *left, const void *right) {
+    return strcmp(*(const char *const *)left, *(const char *const *)right);
+}
+
+/* The type names client.ts imports: params and results of every rpc, sorted, without duplicates. */
+static size_t client_imports(const IrProgram *program, const char **names) {
+    size_t count = 0;
+    for (size_t i = 0; i < program->rpc_count; i++) {
+        const IrRpc *rpc = program->rpcs[i];
+        if (rpc->params) names[count++] = rpc->params->names.in[TS];
+        names[count++] = rpc->result->names.in[TS];
+    }
+    qsort(names, count, sizeof *names, compare_strings);
+    size_t unique = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (unique == 0 || strcmp(names[unique - 1], names[i]) != 0) names[unique++] = names[i];
+    }
+    return unique;
+}
+
+static void emit_client(const TsEmitter *emitter, Printer *printer) {
+    const IrProgram *program = emitter->program;
+    print_marker(printer, emitter->options);
+    printer_line(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");
+    const char **names = calloc(program->rpc_count * 2 + 1, sizeof *names);
+    if (!names) {
+        fprintf(stderr, "rpcc: out of memory\n");
+        abort();
+    }
+    size_t name_count = client_imports(program, names);
+    if (name_count) {
+        printer_printf(printer, "import type {");
+        for (size_t i = 0; i < name_count; i++) printer_printf(printer, "%s %s", i ? "," : "", names[i]);
+        printer_printf(printer, " } from \"./types.js\";\n");
+    }
+    free(names);
+    printer_blank_line(printer);
+
+    DocText doc;
+    doc_init(&doc);
+    printer_printf(&doc.printer, "The methods of ");
+    printer_string_literal(&doc.printer, TS, emitter->options->input_name, strlen(emitter->options->input_name));
+    printer_printf(&doc.printer, ", one typed async method each.\n\n"
+                                 "Every method rejects with an `RPCError`: `kind` tells a server error (`code`, `message`)"
+                                 " from a timeout or a disconnect.\n\n"
+                                 "```ts\n"
+                                 "const client = new CentrifugoRPCClient(\"ws://localhost:8000/connection/websocket\", token, userId);\n"
+                                 "await client.connect();\n"
+                                 "const api = new APIClient(client);\n"
+                                 "```");
+    printer_jsdoc(printer, doc_cstr(&doc), NULL);
+    doc_free(&doc);
+    printer_line(printer, "export class APIClient {");
+    printer_indent(printer);
+    printer_line(printer, "readonly #client: CentrifugoRPCClient;");
+    printer_blank_line(printer);
+    printer_jsdoc(printer, "@param client - a connected (or soon connected) base client; either transport works", NULL);
+    printer_line(printer, "constructor(client: CentrifugoRPCClient) {");
+    printer_indent(printer);
+    printer_line(printer, "this.#client = client;");
+    printer_dedent(printer);
+    printer_line(printer, "}");
+
+    for (size_t i = 0; i < program->rpc_count; i++) {
+        const IrRpc *rpc = program->rpcs[i];
+        const char *result = rpc->result->names.in[TS];
+        printer_blank_line(printer);
+        DocText method_doc;
+        doc_init(&method_doc);
+        doc_append_user(&method_doc, rpc->doc);
+        doc_paragraph(&method_doc);
+        printer_printf(&method_doc.printer, "Calls `%s`.\n", rpc->method);
+        if (rpc->params) printer_printf(&method_doc.printer, "@param params - the `%s` to send\n", rpc->params->names.in[TS]);
+        printer_printf(&method_doc.printer, "@returns the `%s` the server answered\n", result);
+        printer_printf(&method_doc.printer, "@throws `RPCError` for an error reply, a timeout or a disconnect");
+        printer_jsdoc(printer, doc_cstr(&method_doc), deprecation_of(&rpc->deprecation));
+        doc_free(&method_doc);
+        if (rpc->params) {
+            const char *params = rpc->params->names.in[TS];
+            bool omissible = params_all_omissible(emitter, rpc->params);
+            printer_line(printer, "async %s(params: %s%s): Promise<%s> {", rpc->names.in[TS], params,
+                         omissible ? " = {}" : "", result);
+        } else {
+            printer_line(printer, "async %s(): Promise<%s> {", rpc->names.in[TS], result);
+        }
+        printer_indent(printer);
+        printer_printf(printer, "return this.#client.call<%s>(", result);
+        printer_string_literal(printer, TS, rpc->method, strlen(rpc->method));
+        printer_printf(printer, ", %s);\n", rpc->params ? "params" : "{}");
+        printer_dedent(printer);
+        printer_line(printer, "}");
+    }
+    printer_dedent(printer);
+    printer_line(printer, "}");
+}
+
+/* Names index.ts exports from rpc-client.ts beside the reserved ones; skipped when a declaration has the same name
+ * (the declaration is what `export *` from types.ts then provides). */
+static bool declares_type(const IrProgram *program, const char *name) {
+    for (size_t i = 0; i < program->decl_count; i++) {
+        if (strcmp(program->decls[i]->names.in[TS], name) == 0) return true;
+    }
+    return false;
+}
+
+static void emit_index(const TsEmitter *emitter, Printer *printer) {
+    print_marker(printer, emitter->options);
+    printer_line(printer, "export { APIClient } from \"./client.js\";");
+    printer_line(printer, "export { CentrifugoRPCClient, RPCError } from \"./rpc-client.js\";");
+    if (!declares_type(emitter->program, "CentrifugoRPCClientOptions")) {
+        printer_line(printer, "export type { CentrifugoRPCClientOptions } from \"./rpc-client.js\";");
+    }
+    printer_line(printer, "export * from \"./types.js\";");
+}
+
+static bool emit_runtime(const TsEmitter *emitter, Printer *printer) {
+    const EmbeddedFile *file = embedded_file("typescript/rpc-client.ts");
+    if (!file) {
+        fprintf(stderr, "rpcc: internal error: runtime template typescript/rpc-client.ts is not embedded\n");
+        return false;
+    }
+    print_marker(printer, emitter->options);
+    printer_write(printer, file->data, file->length);
+    return true;
+}
+
+/* The npm package name: the input's stem (already [a-z0-9_]) with '_' as '-', plus "-client". */
+static void print_package_name(Printer *printer, const char *package_name) {
+    StrBuf name;
+    strbuf_init(&name);
+    for (const char *c = package_name; *c; c++) {
+        bool keep = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9');
+        if (keep) {
+            strbuf_putc(&name, *c);
+        } else if (name.len && name.data[name.len - 1] != '-') {
+            strbuf_putc(&name, '-'); /* npm names may not start with '_' or '-' */
+        }
+    }
+    if (name.len == 0 || name.data[name.len - 1] != '-') strbuf_putc(&name, '-');
+    strbuf_puts(&name, "client");
+    printer_write(printer, strbuf_cstr(&name), name.len);
+    strbuf_free(&name);
+}
+
+static void write_text(Printer *printer, const char *text) { printer_write(printer, text, strlen(text)); }
+
+static void emit_package_json(const TsEmitter *emitter, Printer *printer) {
+    write_text(printer, "{\n  \"name\": \"");
+    print_package_name(printer, emitter->options->package_name);
+    write_text(printer, "\",\n"
+                        "  \"version\": \"0.1.0\",\n"
+                        "  \"description\": \"Typed Centrifugo RPC client, generated by rpcc.\",\n"
+                        "  \"type\": \"module\",\n"
+                        "  \"main\": \"./dist/index.js\",\n"
+                        "  \"types\": \"./dist/index.d.ts\",\n"
+                        "  \"exports\": {\n"
+                        "    \".\": {\n"
+                        "      \"types\": \"./dist/index.d.ts\",\n"
+                        "      \"import\": \"./dist/index.js\"\n"
+                        "    }\n"
+                        "  },\n"
+                        "  \"files\": [\"dist\", \"README.md\"],\n"
+                        "  \"sideEffects\": false,\n"
+                        "  \"scripts\": {\n"
+                        "    \"build\": \"tsc -p tsconfig.json\",\n"
+                        "    \"prepare\": \"tsc -p tsconfig.json\"\n"
+                        "  },\n"
+                        "  \"engines\": {\n"
+                        "    \"node\": \">=20\"\n"
+                        "  },\n"
+                        "  \"dependencies\": {\n"
+                        "    \"centrifuge\": \"^5.0.0\"\n"
+                        "  },\n"
+                        "  \"optionalDependencies\": {\n"
+                        "    \"ws\": \"^8.0.0\"\n"
+                        "  },\n"
+                        "  \"devDependencies\": {\n"
+                        "    \"typescript\": \"^5.4.0\"\n"
+                        "  }\n"
+                        "}\n");
+}
+
+static void emit_tsconfig(const TsEmitter *emitter, Printer *printer) {
+    /* tsconfig.json is JSON with comments: the marker fits. */
+    print_marker(printer, emitter->options);
+    write_text(printer, "{\n"
+                        "  \"compilerOptions\": {\n"
+                        "    \"target\": \"ES2022\",\n"
+                        "    \"lib\": [\"ES2022\", \"DOM\"],\n"
+                        "    \"module\": \"NodeNext\",\n"
+                        "    \"moduleResolution\": \"NodeNext\",\n"
+                        "    \"types\": [],\n"
+                        "    \"strict\": true,\n"
+                        "    \"exactOptionalPropertyTypes\": true,\n"
+                        "    \"noUncheckedIndexedAccess\": true,\n"
+                        "    \"noImplicitOverride\": true,\n"
+                        "    \"noImplicitReturns\": true,\n"
+                        "    \"noFallthroughCasesInSwitch\": true,\n"
+                        "    \"noPropertyAccessFromIndexSignature\": true,\n"
+                        "    \"noUnusedLocals\": true,\n"
+                        "    \"noUnusedParameters\": true,\n"
+                        "    \"verbatimModuleSyntax\": true,\n"
+                        "    \"isolatedModules\": true,\n"
+                        "    \"forceConsistentCasingInFileNames\": true,\n"
+                        "    \"declaration\": true,\n"
+                        "    \"declarationMap\": true,\n"
+                        "    \"sourceMap\": true,\n"
+                        "    \"rootDir\": \".\",\n"
+                        "    \"outDir\": \"dist\"\n"
+                        "  },\n"
+                        "  \"include\": [\"*.ts\"],\n"
+                        "  \"exclude\": [\"dist\", \"node_modules\"]\n"
+                        "}\n");
+}
+
+/* A placeholder value of `type` for the README's example call, or false when the type has no short one. */
+static bool print_sample_value(Printer *printer, const IrType *type) {
+    if (type->nullable) {
+        printer_printf(printer, "null");
+        return true;
+    }
+    const IrType *resolved = ir_resolve_alias(type);
+    switch (resolved->kind) {
+    case IR_BOOL: printer_printf(printer, "false"); return true;
+    case IR_INT:
+    case IR_FLOAT: printer_printf(printer, "1"); return true;
+    case IR_UUID: printer_printf(printer, "\"2f1b3c1e-8d4a-4e55-9a0b-6f0c2d7e9a10\""); return true;
+    case IR_TIMESTAMP: printer_printf(printer, "\"2026-01-02T03:04:05Z\""); return true;
+    case IR_DATE: printer_printf(printer, "\"2026-01-02\""); return true;
+    case IR_STRING: printer_printf(printer, "\"123\""); return true;
+    case IR_LIST: printer_printf(printer, "[]"); return true;
+    case IR_MAP: printer_printf(printer, "{}"); return true;
+    case IR_LITERAL: print_literal_value(printer, resolved->literals[0]); return true;
+    case IR_REF:
+        if (resolved->decl->kind == IR_DECL_ENUM && resolved->decl->member_count > 0) {
+            printer_printf(printer, "%s.%s", resolved->decl->names.in[TS], resolved->decl->members[0]->names.in[TS]);
+            return true;
+        }
+        return false;
+    default: return false;
+    }
+}
+
+/* The README's example call: the first rpc whose required parameters all have a short placeholder. Returns the
+ * rpc (and prints `await api.method({...})` into `call`), or NULL. Enum placeholders need their const imported. */
+static const IrRpc *readme_example(const TsEmitter *emitter, Printer *call, const char **enum_import) {
+    *enum_import = NULL;
+    for (size_t i = 0; i < emitter->program->rpc_count; i++) {
+        const IrRpc *rpc = emitter->program->rpcs[i];
+        Printer attempt;
+        printer_init(&attempt, "");
+        printer_printf(&attempt, "await api.%s(", rpc->names.in[TS]);
+        bool ok = true;
+        const char *needs_enum = NULL;
+        if (rpc->params) {
+            size_t shown = 0;
+            for (size_t f = 0; f < rpc->params->field_count && ok; f++) {
+                const IrField *field = rpc->params->fields[f];
+                if (field_is_omissible(emitter, rpc->params, field)) continue;
+                printer_printf(&attempt, "%s%s: ", shown++ ? ", " : "{ ", field->names.in[TS]);
+                ok = print_sample_value(&attempt, field->type);
+                const IrType *resolved = ir_resolve_alias(field->type);
+                if (!field->type->nullable && resolved->kind == IR_REF) {
+                    if (needs_enum && needs_enum != resolved->decl->names.in[TS]) ok = false; /* keep it short */
+                    needs_enum = resolved->decl->names.in[TS];
+                }
+            }
+            if (shown) printer_printf(&attempt, " }");
+        }
+        printer_printf(&attempt, ")");
+        if (ok) {
+            printer_write(call, strbuf_cstr(&attempt.out), attempt.out.len);
+            printer_free(&attempt);
+            *enum_import = needs_enum;
+            return rpc;
+        }
+        printer_free(&attempt);
+    }
+    return NULL;
+}
+
+static void emit_readme(const TsEmitter *emitter, Printer *printer) {
+    const IrProgram *program = emitter->program;
+    StrBuf package;
+    strbuf_init(&package);
+    {
+        Printer name;
+        printer_init(&name, "");
+        print_package_name(&name, emitter->options->package_name);
+        strbuf_puts(&package, strbuf_cstr(&name.out));
+        printer_free(&name);
+    }
+    const char *package_name = strbuf_cstr(&package);
+    printer_line(printer, "<!-- Code generated by rpcc %s. DO NOT EDIT. -->", emitter->options->rpcc_version);
+    printer_line(printer, "# %s", package_name);
+    printer_blank_line(printer);
+    printer_line(printer, "A typed TypeScript client for a Centrifugo RPC API, generated by rpcc: one typed async method per");
+    printer_line(printer, "RPC method, over a real Centrifugo connection (`centrifuge` 5.x). ESM, for Node.js 20+ and browsers.");
+    printer_blank_line(printer);
+    printer_line(printer, "## Install");
+    printer_blank_line(printer);
+    printer_line(printer, "```sh");
+    printer_line(printer, "cd path/to/typescript && npm install    # dependencies, then builds dist/");
+    printer_line(printer, "cd your-app && npm install path/to/typescript");
+    printer_line(printer, "```");
+    printer_blank_line(printer);
+    printer_line(printer, "Its only runtime dependency is `centrifuge`; on Node.js versions without a global `WebSocket` (Node 20)");
+    printer_line(printer, "it loads the optional dependency `ws`. Browsers use their own `WebSocket`, and bundles never include `ws`.");
+    printer_blank_line(printer);
+    printer_line(printer, "## Use");
+    printer_blank_line(printer);
+    Printer call;
+    printer_init(&call, "");
+    const char *enum_import = NULL;
+    const IrRpc *example = readme_example(emitter, &call, &enum_import);
+    printer_line(printer, "```ts");
+    if (enum_import) {
+        printer_line(printer, "import { APIClient, CentrifugoRPCClient, %s } from \"%s\";", enum_import, package_name);
+    } else {
+        printer_line(printer, "import { APIClient, CentrifugoRPCClient } from \"%s\";", package_name);
+    }
+    printer_blank_line(printer);
+    printer_line(printer, "const client = new CentrifugoRPCClient(\"ws://localhost:8000/connection/websocket\", token, \"123\");");
+    printer_line(printer, "await client.connect();");
+    printer_line(printer, "const api = new APIClient(client);");
+    if (example) {
+        printer_line(printer, "console.log(%s);", strbuf_cstr(&call.out));
+    }
+    printer_line(printer, "```");
+    printer_free(&call);
+    printer_blank_line(printer);
+    printer_line(printer, "`token` is a Centrifugo connection JWT whose `sub` is the user id (`\"123\"` here), or an async function");
+    printer_line(printer, "that returns a fresh one. `client.close()` closes the connection.");
+    printer_blank_line(printer);
+    printer_line(printer, "## Transports");
+    printer_blank_line(printer);
+    printer_line(printer, "The typed methods are the same with either transport:");
+    printer_blank_line(printer);
+    printer_line(printer, "- `{ transport: \"rpc\" }` (default): Centrifugo's RPC command, proxied by Centrifugo to the backend.");
+    printer_line(printer, "- `{ transport: \"pubsub\" }`: the client subscribes to `user#<userId>`, publishes each request with a");
+    printer_line(printer, "  random correlation id (`crypto.randomUUID()`) to `rpc:requests` (option `requestChannel`), and");
+    printer_line(printer, "  matches the reply that arrives on its channel.");
+    printer_blank_line(printer);
+    printer_line(printer, "`timeout` (milliseconds, default 10000) bounds `connect()` and every call:");
+    printer_line(printer, "`new CentrifugoRPCClient(url, token, userId, { transport: \"pubsub\", timeout: 5000 })`.");
+    printer_blank_line(printer);
+    printer_line(printer, "## Errors");
+    printer_blank_line(printer);
+    printer_line(printer, "Every failure rejects with `RPCError` (`instanceof RPCError`), which has `code`, `message` and `kind`:");
+    printer_blank_line(printer);
+    printer_line(printer, "- `\"server\"`: the server answered with an error; application errors have codes 400..1999;");
+    printer_line(printer, "- `\"timeout\"`: no answer within `timeout` (the server may still have run the call);");
+    printer_line(printer, "- `\"disconnected\"`: the connection was closed or lost before the answer, or was never opened;");
+    printer_line(printer, "- `\"client\"`: a local failure (configuration, token function).");
+    printer_blank_line(printer);
+    printer_line(printer, "## Types");
+    printer_blank_line(printer);
+    printer_line(printer, "`types.ts` has one interface per model, with the wire names as property names.");
+    printer_blank_line(printer);
+    printer_line(printer, "- `x?: T` may be absent; `x: T | null` is always present but may be `null`. The package compiles with");
+    printer_line(printer, "  `exactOptionalPropertyTypes`: leave an absent field out rather than setting it to `undefined`.");
+    printer_line(printer, "- Fields with a default: in models you send (parameters, and every model reachable from them) they are");
+    printer_line(printer, "  optional and the server fills in the default; in models you only receive they are required, since the");
+    printer_line(printer, "  server always includes them. A model that is both sent and received uses the sending shape, so a");
+    printer_line(printer, "  defaulted field of it is typed as possibly absent in results too. Each field's doc says which applies.");
+    printer_line(printer, "- Enums are unions of their values (`\"open\" | \"done\"`) plus a const object of the same name that names");
+    printer_line(printer, "  them (`TaskStatus.OPEN`).");
+    printer_line(printer, "- `int` is `number`: integers beyond 2^53 (9007199254740992) lose precision in JavaScript.");
+    printer_line(printer, "- Timestamps, dates, times, durations (ISO 8601), UUIDs, decimals and bytes (base64) are strings in their");
+    printer_line(printer, "  JSON form; results are not validated at run time.");
+    printer_blank_line(printer);
+    printer_line(printer, "## Methods");
+    printer_blank_line(printer);
+    if (program->rpc_count == 0) {
+        printer_line(printer, "The API declares no methods.");
+    } else {
+        printer_line(printer, "| method | RPC name | parameters | result |");
+        printer_line(printer, "|--------|----------|------------|--------|");
+        for (size_t i = 0; i < program->rpc_count; i++) {
+            const IrRpc *rpc = program->rpcs[i];
+            printer_line(printer, "| `%s` | `%s` | %s%s%s | `%s` |", rpc->names.in[TS], rpc->method,
+                         rpc->params ? "`" : "", rpc->params ? rpc->params->names.in[TS] : "none",
+                         rpc->params ? "`" : "", rpc->result->names.in[TS]);
+        }
+    }
+    printer_blank_line(printer);
+    printer_line(printer, "Generated code: regenerate it with rpcc instead of editing it.");
+    strbuf_free(&package);
+}
+
+static bool emit(const IrProgram *program, const BackendOptions *options, OutputTree *tree) {
+    TsEmitter emitter = {.program = program, .options = options};
+    if (!index_init(&emitter)) {
+        index_free(&emitter);
+        fprintf(stderr, "rpcc: out of memory\n");
+        return false;
+    }
+    for (size_t i = 0; i < program->rpc_count; i++) {
+        if (program->rpcs[i]->params) mark_sent_decl(&emitter, program->rpcs[i]->params);
+    }
+
+    struct {
+        const char *path;
+        void (*print)(const TsEmitter *, Printer *);
+    } const files[] = {
+        {"typescript/types.ts", emit_types},         {"typescript/client.ts", emit_client},
+        {"typescript/index.ts", emit_index},         {"typescript/package.json", emit_package_json},
+        {"typescript/tsconfig.json", emit_tsconfig}, {"typescript/README.md", emit_readme},
+    };
+    bool ok = true;
+    for (size_t i = 0; i < sizeof files / sizeof files[0] && ok; i++) {
+        Printer *printer = output_tree_add(tree, files[i].path, "    ");
+        if (!printer) {
+            fprintf(stderr, "rpcc: internal error: typescript backend: cannot add %s\n", files[i].path);
+            ok = false;
+            break;
+        }
+        files[i].print(&emitter, printer);
+    }
+    if (ok) {
+        Printer *printer = output_tree_add(tree, "typescript/rpc-client.ts", "    ");
+        ok = printer && emit_runtime(&emitter, printer);
+        if (!printer) fprintf(stderr, "rpcc: internal error: typescript backend: cannot add rpc-client.ts\n");
+    }
+    index_free(&emitter);
+    return ok;
+}
+
+const Backend backend_typescript = {TARGET_TYPESCRIPT, "typescript", emit};

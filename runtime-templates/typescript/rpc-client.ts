@@ -1,0 +1,362 @@
+/**
+ * The base client of rpcc's TypeScript SDKs: one connection to Centrifugo over the `centrifuge` SDK, and one
+ * `call()` that the generated `APIClient` methods go through, over either of two transports:
+ *
+ * - `"rpc"` (default): Centrifugo's client RPC command, which Centrifugo proxies to the backend. One round trip;
+ *   the user is the one Centrifugo authenticated.
+ * - `"pubsub"`: the client subscribes to its personal channel `user#<userId>`, publishes
+ *   `{method, params, correlation_id, reply_to}` to the request channel (default `rpc:requests`), and matches the
+ *   replies `{correlation_id, result}` / `{correlation_id, error: {code, message}}` that arrive on its channel.
+ *
+ * Every failure is an {@link RPCError}; its `kind` tells server errors, timeouts and disconnects apart.
+ * Works in browsers and on Node.js 20+ (where the optional `ws` package supplies the WebSocket).
+ */
+import { Centrifuge } from "centrifuge";
+import type { Options as CentrifugeOptions, Subscription } from "centrifuge";
+
+/** Options of {@link CentrifugoRPCClient}; every one has a default. */
+export interface CentrifugoRPCClientOptions {
+    /**
+     * How calls reach the server: `"rpc"` (default) uses Centrifugo's RPC command; `"pubsub"` publishes to
+     * `requestChannel` and waits for the reply on `user#<userId>`.
+     */
+    transport?: "rpc" | "pubsub";
+    /** Milliseconds that `connect()` and each call may take before failing with a timeout. Default 10000. */
+    timeout?: number;
+    /** The channel requests are published to with the `"pubsub"` transport. Default `"rpc:requests"`. */
+    requestChannel?: string;
+    /**
+     * The WebSocket constructor. Default: `globalThis.WebSocket`, or the `ws` package where there is none
+     * (Node.js 20).
+     */
+    websocket?: unknown;
+    /** Further options for the underlying `Centrifuge` client (reconnect delays, debug, name, ...). */
+    centrifuge?: Partial<CentrifugeOptions>;
+}
+
+/**
+ * The one error type of the SDK. `code` and `message` are what the server sent for `kind === "server"`
+ * (application errors use codes 400..1999, Centrifugo's own 100..399); for the other kinds `code` is the
+ * centrifuge-js client error code (1 timeout, 3 client disconnected, 4 client closed, 11 connection closed, ...).
+ */
+export class RPCError extends Error {
+    /** The error code (see the class description). */
+    readonly code: number;
+    /**
+     * What went wrong: `"server"`: Centrifugo or the backend answered with an error; `"timeout"`: no answer in
+     * time (the server may still have run the call); `"disconnected"`: the connection was closed or lost before
+     * an answer, or the client is not connected; `"client"`: a local failure (configuration, token callback).
+     */
+    readonly kind: "server" | "timeout" | "disconnected" | "client";
+    /** True when the server marked the error as temporary: the same call may succeed later. */
+    readonly temporary: boolean;
+
+    constructor(
+        code: number,
+        message: string,
+        kind: "server" | "timeout" | "disconnected" | "client" = "server",
+        temporary = false,
+    ) {
+        super(message);
+        this.name = "RPCError";
+        this.code = code;
+        this.kind = kind;
+        this.temporary = temporary;
+    }
+
+    /** True for a call that got no answer in time. */
+    get isTimeout(): boolean {
+        return this.kind === "timeout";
+    }
+
+    /** True for a call that failed because the connection was closed, lost, or never opened. */
+    get isDisconnect(): boolean {
+        return this.kind === "disconnected";
+    }
+}
+
+// centrifuge-js client error codes (its `errorCodes`) that mean the connection is gone.
+const CODE_TIMEOUT = 1;
+const CODE_CLIENT_DISCONNECTED = 3;
+const CODE_CLIENT_CLOSED = 4;
+const CODE_BAD_CONFIGURATION = 12;
+const DISCONNECT_CODES: ReadonlySet<number> = new Set([2, CODE_CLIENT_DISCONNECTED, CODE_CLIENT_CLOSED, 10, 11]);
+
+/** Turns whatever a centrifuge-js promise rejected with (`{code, message, temporary}`) into an RPCError. */
+function toRPCError(error: unknown, context: string): RPCError {
+    if (error instanceof RPCError) return error;
+    if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "number") {
+        const message = "message" in error && typeof error.message === "string" ? error.message : "error";
+        const temporary = "temporary" in error && error.temporary === true;
+        if (error.code === CODE_TIMEOUT) return new RPCError(error.code, `${context}: timeout`, "timeout");
+        if (DISCONNECT_CODES.has(error.code)) return new RPCError(error.code, `${context}: ${message}`, "disconnected");
+        if (error.code >= 100) return new RPCError(error.code, message, "server", temporary);
+        return new RPCError(error.code, `${context}: ${message}`, "client");
+    }
+    const text = error instanceof Error ? error.message : String(error);
+    return new RPCError(0, `${context}: ${text}`, "client");
+}
+
+/** A random RFC 4122 version 4 UUID from the platform's cryptographic generator. */
+function newCorrelationId(): string {
+    const cryptoApi = (globalThis as { crypto?: Crypto }).crypto;
+    if (cryptoApi === undefined) {
+        throw new RPCError(CODE_BAD_CONFIGURATION, "no crypto API: cannot make correlation ids", "client");
+    }
+    if (typeof cryptoApi.randomUUID === "function") return cryptoApi.randomUUID();
+    // Browsers offer randomUUID only in secure contexts; getRandomValues is everywhere.
+    const bytes = cryptoApi.getRandomValues(new Uint8Array(16));
+    bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+    bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The WebSocket constructor to use: the one given, the platform's, or the `ws` package's (Node.js 20). `ws` is
+ * loaded only when there is no global WebSocket, through a specifier bundlers leave alone, so browser bundles
+ * never include it.
+ */
+async function resolveWebSocket(given: unknown): Promise<unknown> {
+    if (given !== undefined) return given;
+    const platform = (globalThis as { WebSocket?: unknown }).WebSocket;
+    if (platform !== undefined) return platform;
+    const specifier = "ws";
+    try {
+        const module = (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as {
+            WebSocket?: unknown;
+            default?: unknown;
+        };
+        const constructor = module.WebSocket ?? module.default;
+        if (constructor !== undefined) return constructor;
+    } catch {
+        // reported below
+    }
+    throw new RPCError(
+        CODE_BAD_CONFIGURATION,
+        "no WebSocket implementation: install the `ws` package or pass options.websocket",
+        "client",
+    );
+}
+
+interface PendingCall {
+    resolve: (result: unknown) => void;
+    reject: (error: RPCError) => void;
+    timer: ReturnType<typeof setTimeout>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A connection to Centrifugo that typed SDK methods call through.
+ *
+ * ```ts
+ * const client = new CentrifugoRPCClient("ws://localhost:8000/connection/websocket", token, "123");
+ * await client.connect();
+ * const api = new APIClient(client);
+ * ```
+ */
+export class CentrifugoRPCClient {
+    /** The Centrifugo WebSocket endpoint, `ws://host:8000/connection/websocket`. */
+    readonly url: string;
+    /** The user the token belongs to; the `"pubsub"` transport receives replies on `user#<userId>`. */
+    readonly userId: string;
+    /** The transport calls use. */
+    readonly transport: "rpc" | "pubsub";
+    /** Milliseconds that `connect()` and each call may take. */
+    readonly timeout: number;
+    /** The channel `"pubsub"` requests are published to. */
+    readonly requestChannel: string;
+    /** The channel `"pubsub"` replies arrive on: `user#<userId>`. */
+    readonly replyChannel: string;
+
+    readonly #token: string | (() => Promise<string>);
+    readonly #websocket: unknown;
+    readonly #centrifugeOptions: Partial<CentrifugeOptions>;
+    #centrifuge: Centrifuge | null = null;
+    #subscription: Subscription | null = null;
+    readonly #pending = new Map<string, PendingCall>();
+
+    /**
+     * @param url - the Centrifugo WebSocket endpoint, `ws://host:8000/connection/websocket`
+     * @param token - a connection JWT, or a function that fetches a fresh one (called when one is needed)
+     * @param userId - the user the token belongs to (its `sub` claim)
+     * @param options - transport, timeout and connection options
+     */
+    constructor(
+        url: string,
+        token: string | (() => Promise<string>),
+        userId: string,
+        options: CentrifugoRPCClientOptions = {},
+    ) {
+        const timeout = options.timeout ?? 10_000;
+        if (!(timeout > 0) || !Number.isFinite(timeout)) {
+            throw new RPCError(CODE_BAD_CONFIGURATION, `timeout must be a positive number, not ${timeout}`, "client");
+        }
+        this.url = url;
+        this.#token = token;
+        this.userId = userId;
+        this.transport = options.transport ?? "rpc";
+        this.timeout = timeout;
+        this.requestChannel = options.requestChannel ?? "rpc:requests";
+        this.replyChannel = `user#${userId}`;
+        this.#websocket = options.websocket;
+        this.#centrifugeOptions = options.centrifuge ?? {};
+    }
+
+    /** True while the connection is up (it reconnects by itself after a network failure). */
+    get connected(): boolean {
+        return this.#centrifuge !== null && this.#centrifuge.state === "connected";
+    }
+
+    /**
+     * Opens the connection (and, for `"pubsub"`, subscribes to the reply channel). Resolves once calls can be
+     * made; rejects with an RPCError (and leaves the client closed) when that does not happen within `timeout`
+     * or the server refuses the connection. After a network failure the connection is re-established
+     * automatically; calls in flight then fail with `kind === "disconnected"`.
+     */
+    async connect(): Promise<void> {
+        if (this.#centrifuge !== null) {
+            await this.#whenReady(this.#centrifuge, this.#subscription);
+            return;
+        }
+        const websocket = await resolveWebSocket(this.#websocket);
+        const token = this.#token;
+        const centrifuge = new Centrifuge(this.url, {
+            ...this.#centrifugeOptions,
+            ...(typeof token === "string" ? { token } : { getToken: () => token() }),
+            websocket,
+            timeout: this.timeout,
+        });
+        // Why connecting failed, when the server said (a refused token, a refused subscription).
+        const refusal: { error: RPCError | null } = { error: null };
+        centrifuge.on("disconnected", (context) => {
+            refusal.error = new RPCError(context.code, `disconnected: ${context.reason}`, "disconnected");
+            this.#failPending(refusal.error);
+        });
+        centrifuge.on("connecting", (context) => {
+            // The transport went away: a reply sent while it is down is lost, so nothing in flight can finish.
+            this.#failPending(new RPCError(context.code, `connection lost: ${context.reason}`, "disconnected"));
+        });
+        let subscription: Subscription | null = null;
+        if (this.transport === "pubsub") {
+            subscription = centrifuge.newSubscription(this.replyChannel);
+            subscription.on("publication", (context) => this.#onReply(context.data));
+            subscription.on("subscribing", (context) => {
+                this.#failPending(new RPCError(context.code, `reply channel lost: ${context.reason}`, "disconnected"));
+            });
+            subscription.on("unsubscribed", (context) => {
+                this.#failPending(new RPCError(context.code, `reply channel closed: ${context.reason}`, "disconnected"));
+            });
+            subscription.on("error", (context) => {
+                refusal.error = toRPCError(context.error, `subscribe to ${this.replyChannel}`);
+            });
+            subscription.subscribe();
+        }
+        this.#centrifuge = centrifuge;
+        this.#subscription = subscription;
+        centrifuge.connect();
+        try {
+            await this.#whenReady(centrifuge, subscription);
+        } catch (error) {
+            this.#shutdown(centrifuge, subscription);
+            throw refusal.error ?? toRPCError(error, "connect");
+        }
+    }
+
+    /** Closes the connection. Calls still waiting fail with `kind === "disconnected"`. Safe to call twice. */
+    close(): void {
+        const centrifuge = this.#centrifuge;
+        if (centrifuge === null) return;
+        this.#shutdown(centrifuge, this.#subscription);
+    }
+
+    /**
+     * Calls `method` with `params` and resolves with the server's result (not validated at run time: the typed
+     * `APIClient` methods give it its type). Rejects with an {@link RPCError}.
+     */
+    async call<Result>(method: string, params: object): Promise<Result> {
+        const centrifuge = this.#centrifuge;
+        if (centrifuge === null) {
+            throw new RPCError(CODE_CLIENT_DISCONNECTED, `${method}: not connected (call connect() first)`, "disconnected");
+        }
+        if (this.#subscription === null) {
+            try {
+                const reply = await centrifuge.rpc(method, params);
+                return reply.data as Result;
+            } catch (error) {
+                throw toRPCError(error, method);
+            }
+        }
+        return (await this.#publishCall(centrifuge, this.#subscription, method, params)) as Result;
+    }
+
+    async #whenReady(centrifuge: Centrifuge, subscription: Subscription | null): Promise<void> {
+        await centrifuge.ready(this.timeout);
+        if (subscription !== null) await subscription.ready(this.timeout);
+    }
+
+    #shutdown(centrifuge: Centrifuge, subscription: Subscription | null): void {
+        this.#centrifuge = null;
+        this.#subscription = null;
+        this.#failPending(new RPCError(CODE_CLIENT_CLOSED, "client closed", "disconnected"));
+        if (subscription !== null) {
+            subscription.removeAllListeners();
+            subscription.unsubscribe();
+            centrifuge.removeSubscription(subscription);
+        }
+        centrifuge.removeAllListeners();
+        centrifuge.disconnect();
+    }
+
+    /** The pubsub flow: register the call, publish the request, settle on the matching reply or the timeout. */
+    #publishCall(centrifuge: Centrifuge, subscription: Subscription, method: string, params: object): Promise<unknown> {
+        const correlationId = newCorrelationId();
+        return new Promise<unknown>((resolve, reject) => {
+            const timer = setTimeout(() => {
+                if (this.#pending.delete(correlationId)) {
+                    reject(new RPCError(CODE_TIMEOUT, `${method}: no reply within ${this.timeout} ms`, "timeout"));
+                }
+            }, this.timeout);
+            // Registered before publishing: the reply may arrive before the publish acknowledgement.
+            this.#pending.set(correlationId, { resolve, reject, timer });
+            const request = { method, params, correlation_id: correlationId, reply_to: this.replyChannel };
+            subscription
+                .ready(this.timeout)
+                .then(() => centrifuge.publish(this.requestChannel, request))
+                .catch((error: unknown) => this.#take(correlationId)?.reject(toRPCError(error, method)));
+        });
+    }
+
+    /** Removes a pending call and stops its timer; undefined if it already finished. */
+    #take(correlationId: string): PendingCall | undefined {
+        const pending = this.#pending.get(correlationId);
+        if (pending === undefined) return undefined;
+        this.#pending.delete(correlationId);
+        clearTimeout(pending.timer);
+        return pending;
+    }
+
+    #failPending(error: RPCError): void {
+        for (const correlationId of [...this.#pending.keys()]) this.#take(correlationId)?.reject(error);
+    }
+
+    /** A publication on the reply channel. Replies to other clients of the same user are not ours: ignored. */
+    #onReply(data: unknown): void {
+        if (!isRecord(data) || typeof data["correlation_id"] !== "string") return;
+        const pending = this.#take(data["correlation_id"]);
+        if (pending === undefined) return;
+        const error = data["error"];
+        if (isRecord(error)) {
+            const code = typeof error["code"] === "number" ? error["code"] : 0;
+            const message = typeof error["message"] === "string" ? error["message"] : "malformed error reply";
+            pending.reject(new RPCError(code, message, "server"));
+        } else if ("result" in data) {
+            pending.resolve(data["result"]);
+        } else {
+            pending.reject(new RPCError(0, "malformed reply: neither result nor error", "server"));
+        }
+    }
+}
