@@ -516,8 +516,8 @@ class _Exporter:
         else:
             value = fi.default
             if value is None:
-                atoms = _idl_atoms(self, t, 0)
-                if NULL not in atoms and Scalar("any") not in atoms:
+                # `any` admits null already, but `any | null = null` says so in the type as well (rpcc asks for it)
+                if NULL not in _idl_atoms(self, t, 0):
                     fd.type = _union([t, NULL])
                     fd.check_type = t
                 fd.default = "null"

@@ -46,6 +46,8 @@ class Command(BaseCommand):
                             help="export only these handler modules (repeatable)")
         parser.add_argument("--rpc-file", help="also keep the exported .rpc file at this path")
         parser.add_argument("--rpcc", help="path of the rpcc compiler")
+        parser.add_argument("--lang", help="rpcc --lang: targets, comma-separated (default: all)")
+        parser.add_argument("--package-name", help="rpcc --package-name (default: api)")
 
     def handle(self, *args, **opts):
         if opts["all"] and opts["module"]:
@@ -72,8 +74,12 @@ class Command(BaseCommand):
             rpc_path = Path(tmp) / "api.rpc"
             rpc_path.write_text(text, encoding="utf-8")
             try:
-                res = subprocess.run([rpcc, str(rpc_path), "-o", opts["output"]], capture_output=True, text=True,
-                                     timeout=300)
+                cmd = [rpcc, str(rpc_path), "-o", opts["output"]]
+                if opts["lang"]:
+                    cmd += ["--lang", opts["lang"]]
+                if opts["package_name"]:
+                    cmd += ["--package-name", opts["package_name"]]
+                res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
             except OSError as exc:
                 raise CommandError(f"cannot run {rpcc}: {exc}") from exc
             except subprocess.TimeoutExpired as exc:
