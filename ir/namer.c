@@ -1,0 +1,452 @@
+/* Per-target naming: word splitting, case rules, reserved names, escaping. See namer.h for the rules per kind.
+ *
+ * Reserved sets are kept minimal but complete for what the generated code does: a name is listed because
+ * printing it unchanged would either not compile, or would shadow a name the generated code refers to in the
+ * same scope. When a backend starts to import or define a new name, add it to the matching list below. No
+ * listed name ends in '_', so appending the escape suffix once always yields a free name (a unit test checks). */
+#include "namer.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../backends/printer.h"
+#include "../frontend/strbuf.h"
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Targets                                                                                                    */
+
+static const char *const TARGET_NAMES[TARGET_COUNT] = {
+    [TARGET_PYTHON] = "python",
+    [TARGET_TYPESCRIPT] = "typescript",
+    [TARGET_GO] = "go",
+};
+
+const char *target_name(Target target) {
+    return (unsigned)target < TARGET_COUNT ? TARGET_NAMES[target] : "?";
+}
+
+bool target_parse(const char *name, Target *target) {
+    for (int index = 0; index < TARGET_COUNT; index++) {
+        if (strcmp(name, TARGET_NAMES[index]) == 0) {
+            *target = (Target)index;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Reserved names. Each list is NULL-terminated.                                                             */
+
+/* Python 3 hard keywords: using one as a name is a SyntaxError. */
+static const char *const PYTHON_KEYWORDS[] = {
+    "False", "None",   "True",    "and",      "as",     "assert", "async", "await",  "break",
+    "class", "continue", "def",   "del",      "elif",   "else",   "except", "finally", "for",
+    "from",  "global", "if",      "import",   "in",     "is",     "lambda", "nonlocal", "not",
+    "or",    "pass",   "raise",   "return",   "try",    "while",  "with",  "yield",  NULL,
+};
+
+/* Soft keywords (3.10 match/case, 3.12 type, the wildcard _): legal names, but escaped so that a generated
+ * name never reads as a statement keyword, and `type` is also a builtin (see below). */
+static const char *const PYTHON_SOFT_KEYWORDS[] = {"_", "case", "match", "type", NULL};
+
+/* Names a class body of the generated models and client refers to: annotations (resolved by Pydantic and mypy
+ * in the class namespace first, so a field `date: date` breaks the model), field defaults (`Field(...)`) and the
+ * model configuration. A field or method of that name would shadow them. */
+static const char *const PYTHON_CLASS_BODY_NAMES[] = {
+    /* builtins used in annotations */
+    "bool", "bytes", "dict", "float", "int", "list", "object", "set", "str", "tuple",
+    /* typing */
+    "Annotated", "Any", "ClassVar", "Literal", "Optional", "Union",
+    /* datetime, decimal, uuid: the scalar types */
+    "date", "datetime", "time", "timedelta", "Decimal", "UUID",
+    /* pydantic names used inside model bodies */
+    "ConfigDict", "Field",
+    NULL,
+};
+
+/* Other module-level names the generated Python modules import or define: a type of that name would replace
+ * them, a client method would shadow them in the client class body (the deprecation decorator). */
+static const char *const PYTHON_MODULE_NAMES[] = {
+    "BaseModel", "RootModel", "TypeAdapter", "Enum", "IntEnum", "StrEnum", "deprecated",
+    /* runtime and generated client classes */
+    "APIClient", "RPCError", "CentrifugoRPCClient",
+    /* modules imported by name */
+    "annotations", "asyncio", "decimal", "enum", "json", "pydantic", "typing", "uuid", "warnings",
+    NULL,
+};
+
+/* Attributes of pydantic.BaseModel a field may not shadow (pydantic warns, mypy rejects the override): the v1
+ * API still present (deprecated) in v2, and the legacy `Config` class. The v2 API is the "model_" namespace,
+ * handled as a prefix rule in python_field_prefix_reserved. */
+static const char *const PYTHON_BASEMODEL_ATTRIBUTES[] = {
+    "Config", "construct", "copy", "dict", "fields", "from_orm", "json", "parse_file", "parse_obj", "parse_raw",
+    "schema", "schema_json", "update_forward_refs", "validate",
+    NULL,
+};
+
+/* Members of the generated Python APIClient (delegating to the runtime client) that a method may not take. */
+static const char *const PYTHON_CLIENT_MEMBERS[] = {"call", "close", "connect", "disconnect", NULL};
+
+/* ECMAScript reserved words, strict-mode reserved words (ES modules are strict), `await` (reserved in
+ * modules), and `eval`/`arguments` (not bindable in strict mode: an enum is emitted as a const). */
+static const char *const TS_RESERVED_WORDS[] = {
+    "break",      "case",      "catch",   "class",     "const",     "continue", "debugger", "default",
+    "delete",     "do",        "else",    "enum",      "export",    "extends",  "false",    "finally",
+    "for",        "function",  "if",      "import",    "in",        "instanceof", "new",    "null",
+    "return",     "super",     "switch",  "this",      "throw",     "true",     "try",      "typeof",
+    "var",        "void",      "while",   "with",
+    "implements", "interface", "let",     "package",   "private",   "protected", "public",  "static",
+    "yield",      "await",     "eval",    "arguments",
+    NULL,
+};
+
+/* Predefined type names TypeScript refuses as a declared type name ("Type alias name cannot be 'string'"). */
+static const char *const TS_PREDEFINED_TYPES[] = {
+    "any", "bigint", "boolean", "never", "number", "object", "string", "symbol", "undefined", "unknown", NULL,
+};
+
+/* Globals the generated TypeScript refers to (as types or values: an enum is a const and a type, so it would
+ * shadow a global value too), and the names the generated modules import or define. */
+static const char *const TS_GLOBAL_AND_GENERATED_NAMES[] = {
+    "Array", "ArrayBuffer", "BigInt", "Boolean", "Date", "Error", "Infinity", "JSON", "Map", "NaN", "Number",
+    "Object", "Partial", "Promise", "PromiseLike", "Readonly", "ReadonlyArray", "Record", "Set", "String",
+    "Symbol", "Uint8Array", "globalThis",
+    "APIClient", "RPCError", "CentrifugoRPCClient", "Centrifuge",
+    NULL,
+};
+
+/* Members of the generated TypeScript APIClient class, and Object.prototype members an async method must not
+ * override (toString() returning a Promise would break string conversion of the client). */
+static const char *const TS_CLIENT_MEMBERS[] = {
+    "call", "close", "connect", "constructor", "disconnect",
+    "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "toString", "valueOf",
+    NULL,
+};
+
+/* Go keywords. Exported (PascalCase) names never match, but the final identifier is checked all the same. */
+static const char *const GO_KEYWORDS[] = {
+    "break", "case",   "chan",   "const",  "continue", "default", "defer", "else",   "fallthrough",
+    "for",   "func",   "go",     "goto",   "if",       "import",  "interface", "map", "package",
+    "range", "return", "select", "struct", "switch",   "type",    "var",   NULL,
+};
+
+/* Go predeclared identifiers (universe block): types, constants, zero value, builtin functions. */
+static const char *const GO_PREDECLARED[] = {
+    "any",     "bool",    "byte",    "comparable", "complex64", "complex128", "error",   "float32", "float64",
+    "int",     "int8",    "int16",   "int32",      "int64",     "rune",       "string",  "uint",    "uint8",
+    "uint16",  "uint32",  "uint64",  "uintptr",    "true",      "false",      "iota",    "nil",     "append",
+    "cap",     "clear",   "close",   "complex",    "copy",      "delete",     "imag",    "len",     "make",
+    "max",     "min",     "new",     "panic",      "print",     "println",    "real",    "recover", NULL,
+};
+
+/* Package-level names the generated Go package defines; types and enum constants share that scope. */
+static const char *const GO_PACKAGE_NAMES[] = {
+    "APIClient", "NewAPIClient", "RPCError", "Client", "NewClient", "Option", NULL,
+};
+
+/* Methods the generated code defines on model structs (custom JSON for optional/nullable fields, Stringer on
+ * enums): a field of the same name does not compile ("field and method with the same name"). */
+static const char *const GO_STRUCT_METHODS[] = {"MarshalJSON", "UnmarshalJSON", "String", NULL};
+
+/* Methods of the generated *APIClient that an RPC method may not take. */
+static const char *const GO_CLIENT_METHODS[] = {"Call", "Close", "Connect", "Disconnect", NULL};
+
+typedef const char *const *NameList;
+
+/* Per target and kind, a NULL-terminated array of lists. */
+static const NameList PYTHON_TYPE_LISTS[] = {PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS, PYTHON_CLASS_BODY_NAMES,
+                                             PYTHON_MODULE_NAMES, NULL};
+static const NameList PYTHON_FIELD_LISTS[] = {PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS, PYTHON_CLASS_BODY_NAMES,
+                                              PYTHON_BASEMODEL_ATTRIBUTES, NULL};
+static const NameList PYTHON_ENUM_MEMBER_LISTS[] = {PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS, NULL};
+static const NameList PYTHON_METHOD_LISTS[] = {PYTHON_KEYWORDS,     PYTHON_SOFT_KEYWORDS,  PYTHON_CLASS_BODY_NAMES,
+                                               PYTHON_MODULE_NAMES, PYTHON_CLIENT_MEMBERS, NULL};
+
+static const NameList TS_TYPE_LISTS[] = {TS_RESERVED_WORDS, TS_PREDEFINED_TYPES, TS_GLOBAL_AND_GENERATED_NAMES,
+                                         NULL};
+/* A TypeScript field is its wire name as a property key: every string is a valid key (namer_ts_property). */
+static const NameList TS_FIELD_LISTS[] = {NULL};
+static const NameList TS_ENUM_MEMBER_LISTS[] = {TS_RESERVED_WORDS, NULL};
+static const NameList TS_METHOD_LISTS[] = {TS_RESERVED_WORDS, TS_CLIENT_MEMBERS, NULL};
+
+static const NameList GO_TYPE_LISTS[] = {GO_KEYWORDS, GO_PREDECLARED, GO_PACKAGE_NAMES, NULL};
+static const NameList GO_FIELD_LISTS[] = {GO_KEYWORDS, GO_PREDECLARED, GO_STRUCT_METHODS, NULL};
+static const NameList GO_ENUM_MEMBER_LISTS[] = {GO_KEYWORDS, GO_PREDECLARED, GO_PACKAGE_NAMES, NULL};
+static const NameList GO_METHOD_LISTS[] = {GO_KEYWORDS, GO_PREDECLARED, GO_CLIENT_METHODS, NULL};
+
+static const NameList *const RESERVED_LISTS[TARGET_COUNT][NAME_KIND_COUNT] = {
+    [TARGET_PYTHON] = {PYTHON_TYPE_LISTS, PYTHON_FIELD_LISTS, PYTHON_ENUM_MEMBER_LISTS, PYTHON_METHOD_LISTS},
+    [TARGET_TYPESCRIPT] = {TS_TYPE_LISTS, TS_FIELD_LISTS, TS_ENUM_MEMBER_LISTS, TS_METHOD_LISTS},
+    [TARGET_GO] = {GO_TYPE_LISTS, GO_FIELD_LISTS, GO_ENUM_MEMBER_LISTS, GO_METHOD_LISTS},
+};
+
+static bool name_in_list(NameList list, const char *identifier) {
+    for (size_t index = 0; list[index]; index++) {
+        if (strcmp(list[index], identifier) == 0) return true;
+    }
+    return false;
+}
+
+/* Pydantic reserves the "model_" namespace for BaseModel's own API (model_dump, model_config, and whatever a
+ * later version adds). A trailing '_' marks an escaped name: pydantic never defines one, so it is free. The
+ * Python backend sets `protected_namespaces=()` so that such escaped names do not warn. */
+static bool python_field_prefix_reserved(const char *identifier) {
+    size_t len = strlen(identifier);
+    return strncmp(identifier, "model_", 6) == 0 && identifier[len - 1] != '_';
+}
+
+bool namer_is_reserved(Target target, NameKind kind, const char *identifier) {
+    if ((unsigned)target >= TARGET_COUNT || (unsigned)kind >= NAME_KIND_COUNT) return false;
+    for (const NameList *lists = RESERVED_LISTS[target][kind]; *lists; lists++) {
+        if (name_in_list(*lists, identifier)) return true;
+    }
+    if (target == TARGET_PYTHON && kind == NAME_FIELD) return python_field_prefix_reserved(identifier);
+    return false;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Word splitting. Identifiers are ASCII: own character classes, independent of the locale.                   */
+
+static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+static bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_alnum(char c) { return is_upper(c) || is_lower(c) || is_digit(c); }
+static char to_upper(char c) { return is_lower(c) ? (char)(c - 'a' + 'A') : c; }
+static char to_lower(char c) { return is_upper(c) ? (char)(c - 'A' + 'a') : c; }
+
+typedef struct Word {
+    const char *start;
+    size_t len;
+    /* The word's dotted segment has no lowercase letter ("HTTP_SERVER"): its capitals carry no meaning. */
+    bool in_screaming_segment;
+} Word;
+
+typedef struct WordCursor {
+    const char *name;
+    size_t pos;
+    bool segment_screaming;
+} WordCursor;
+
+static bool segment_is_screaming(const char *segment) {
+    for (const char *c = segment; *c && *c != '.'; c++) {
+        if (is_lower(*c)) return false;
+    }
+    return true;
+}
+
+/* A word boundary before name[at] inside a run of letters and digits. */
+static bool boundary_before(const char *name, size_t at) {
+    char previous = name[at - 1], current = name[at];
+    if (!is_upper(current)) return false;
+    if (is_lower(previous) || is_digit(previous)) return true; /* userId, utf8Name */
+    if (!is_upper(previous) || !is_lower(name[at + 1])) return false;
+    /* "HTTPServer": the last capital of an acronym run starts the next word, except for an acronym's plural
+     * ("URLs", "IDs", "APIsList"), where the 's' ends the acronym. */
+    bool plural_s = name[at + 1] == 's' && !is_lower(name[at + 2]);
+    return !plural_s;
+}
+
+static bool next_word(WordCursor *cursor, Word *word) {
+    const char *name = cursor->name;
+    size_t pos = cursor->pos;
+    while (name[pos] && !is_alnum(name[pos])) {
+        if (name[pos] == '.') cursor->segment_screaming = segment_is_screaming(name + pos + 1);
+        pos++;
+    }
+    if (!name[pos]) {
+        cursor->pos = pos;
+        return false;
+    }
+    size_t start = pos++;
+    while (is_alnum(name[pos]) && !boundary_before(name, pos)) pos++;
+    word->start = name + start;
+    word->len = pos - start;
+    word->in_screaming_segment = cursor->segment_screaming;
+    cursor->pos = pos;
+    return true;
+}
+
+static void word_cursor_init(WordCursor *cursor, const char *name) {
+    cursor->name = name;
+    cursor->pos = 0;
+    cursor->segment_screaming = segment_is_screaming(name);
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Case rules                                                                                                 */
+
+/* golint's common initialisms: a Go word equal to one of them (ignoring case) is written in capitals. */
+static const char *const GO_INITIALISMS[] = {
+    "ACL", "API", "ASCII", "CPU", "CSS", "DNS", "EOF", "GUID", "HTML", "HTTP", "HTTPS", "ID", "IP", "JSON",
+    "LHS", "QPS", "RAM", "RHS", "RPC", "SLA", "SMTP", "SQL", "SSH", "TCP", "TLS", "TTL", "UDP", "UI", "UID",
+    "UUID", "URI", "URL", "UTF8", "VM", "XML", "XMPP", "XSRF", "XSS", NULL,
+};
+
+static bool is_go_initialism(const char *text, size_t len) {
+    char upper[16];
+    if (len >= sizeof upper) return false;
+    for (size_t index = 0; index < len; index++) upper[index] = to_upper(text[index]);
+    upper[len] = '\0';
+    return name_in_list(GO_INITIALISMS, upper);
+}
+
+/* A word written in capitals (digits allowed, at least two letters) inside a mixed-case segment is an acronym
+ * the author chose ("TaskDTO", "getURL"), as is its plural ("URLs"). */
+static bool is_written_acronym(const Word *word) {
+    if (word->in_screaming_segment) return false;
+    size_t len = word->len;
+    if (len >= 3 && word->start[len - 1] == 's') len--;
+    size_t letters = 0;
+    for (size_t index = 0; index < len; index++) {
+        if (is_lower(word->start[index])) return false;
+        if (is_upper(word->start[index])) letters++;
+    }
+    return letters >= 2;
+}
+
+static void append_lower(StrBuf *out, const Word *word) {
+    for (size_t index = 0; index < word->len; index++) strbuf_putc(out, to_lower(word->start[index]));
+}
+
+static void append_upper(StrBuf *out, const Word *word) {
+    for (size_t index = 0; index < word->len; index++) strbuf_putc(out, to_upper(word->start[index]));
+}
+
+static void append_capitalized(StrBuf *out, const Word *word) {
+    strbuf_putc(out, to_upper(word->start[0]));
+    for (size_t index = 1; index < word->len; index++) strbuf_putc(out, to_lower(word->start[index]));
+}
+
+/* A non-first word of PascalCase or camelCase. */
+static void append_title_word(StrBuf *out, const Word *word, bool go_initialisms) {
+    if (go_initialisms && is_go_initialism(word->start, word->len)) {
+        append_upper(out, word);
+    } else if (is_written_acronym(word)) { /* "DTO", "IDs" */
+        strbuf_append(out, word->start, word->len);
+    } else {
+        append_capitalized(out, word);
+    }
+}
+
+typedef enum CaseRule {
+    CASE_AS_WRITTEN,
+    CASE_SNAKE,       /* tasks_get_stats */
+    CASE_UPPER_SNAKE, /* IN_PROGRESS */
+    CASE_CAMEL,       /* tasksGetStats */
+    CASE_GO_PASCAL,   /* TasksGetStats, UserID */
+} CaseRule;
+
+static CaseRule case_rule(Target target, NameKind kind) {
+    switch (target) {
+    case TARGET_PYTHON:
+        if (kind == NAME_ENUM_MEMBER) return CASE_UPPER_SNAKE;
+        if (kind == NAME_METHOD) return CASE_SNAKE;
+        return CASE_AS_WRITTEN;
+    case TARGET_TYPESCRIPT:
+        if (kind == NAME_ENUM_MEMBER) return CASE_UPPER_SNAKE;
+        if (kind == NAME_METHOD) return CASE_CAMEL;
+        return CASE_AS_WRITTEN;
+    case TARGET_GO:
+    case TARGET_COUNT:
+        break;
+    }
+    return CASE_GO_PASCAL;
+}
+
+static bool ends_with_underscore(const char *name) {
+    size_t len = strlen(name);
+    return len > 0 && name[len - 1] == '_';
+}
+
+/* Appends `name` converted by `rule`; returns false if the name holds no word at all. */
+static bool append_converted(StrBuf *out, CaseRule rule, const char *name) {
+    WordCursor cursor;
+    word_cursor_init(&cursor, name);
+    Word word;
+    size_t words = 0;
+    while (next_word(&cursor, &word)) {
+        switch (rule) {
+        case CASE_SNAKE:
+            if (words) strbuf_putc(out, '_');
+            append_lower(out, &word);
+            break;
+        case CASE_UPPER_SNAKE:
+            if (words) strbuf_putc(out, '_');
+            append_upper(out, &word);
+            break;
+        case CASE_CAMEL:
+            if (words) {
+                append_title_word(out, &word, false);
+            } else {
+                append_lower(out, &word);
+            }
+            break;
+        case CASE_GO_PASCAL:
+            append_title_word(out, &word, true);
+            break;
+        case CASE_AS_WRITTEN:
+            break;
+        }
+        words++;
+    }
+    /* A trailing '_' is the author's own escape ("from_"): snake, upper snake and camel case keep it, so the
+     * name reads the same in Python and TypeScript. Go exported names need no escape and avoid underscores. */
+    if (words && rule != CASE_GO_PASCAL && ends_with_underscore(name)) strbuf_putc(out, '_');
+    return words > 0;
+}
+
+const char *namer_identifier(Arena *arena, Target target, NameKind kind, const char *idl_name, const char *scope,
+                             bool *escaped) {
+    StrBuf identifier;
+    strbuf_init(&identifier);
+    CaseRule rule = case_rule(target, kind);
+    if (rule == CASE_GO_PASCAL) {
+        if (kind == NAME_ENUM_MEMBER && scope) strbuf_puts(&identifier, scope);
+        size_t prefix_len = identifier.len;
+        bool has_words = append_converted(&identifier, rule, idl_name);
+        /* An exported Go name must start with a capital letter: "_x" or "2fa" get protoc-gen-go's 'X'. */
+        bool starts_with_letter = has_words && !is_digit(idl_name[0]) && idl_name[0] != '_';
+        if (!starts_with_letter && prefix_len == 0) {
+            StrBuf prefixed;
+            strbuf_init(&prefixed);
+            strbuf_putc(&prefixed, 'X');
+            strbuf_append(&prefixed, strbuf_cstr(&identifier), identifier.len);
+            strbuf_free(&identifier);
+            identifier = prefixed;
+        }
+    } else if (rule == CASE_AS_WRITTEN || !append_converted(&identifier, rule, idl_name)) {
+        strbuf_puts(&identifier, idl_name);
+    }
+
+    bool needs_escape = namer_is_reserved(target, kind, strbuf_cstr(&identifier));
+    if (needs_escape) strbuf_putc(&identifier, '_');
+    if (escaped) *escaped = needs_escape;
+    const char *result = arena_strndup(arena, strbuf_cstr(&identifier), identifier.len);
+    strbuf_free(&identifier);
+    return result;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* TypeScript property keys                                                                                   */
+
+static bool is_ts_identifier_start(char c) { return is_upper(c) || is_lower(c) || c == '_' || c == '$'; }
+
+bool namer_is_ts_identifier(const char *name) {
+    if (!is_ts_identifier_start(name[0])) return false;
+    for (const char *c = name + 1; *c; c++) {
+        if (!is_ts_identifier_start(*c) && !is_digit(*c)) return false;
+    }
+    return true;
+}
+
+const char *namer_ts_property(Arena *arena, const char *wire_name) {
+    if (namer_is_ts_identifier(wire_name)) return arena_strdup(arena, wire_name);
+    /* The one TypeScript string-literal escaper lives in the printer; use it rather than a second copy. */
+    Printer quoted;
+    printer_init(&quoted, "");
+    printer_string_literal(&quoted, TARGET_TYPESCRIPT, wire_name, strlen(wire_name));
+    const char *result = arena_strndup(arena, strbuf_cstr(&quoted.out), quoted.out.len);
+    printer_free(&quoted);
+    return result;
+}
