@@ -30,6 +30,7 @@ static const char usage_text[] =
     "      --stdin-filename PATH   read the main file from standard input, reporting it as PATH\n"
     "      --diagnostics-format=F  text (default) or json (one object per line)\n"
     "      --color=WHEN            auto (default: only on a terminal), always or never\n"
+    "      --max-errors N          stop reporting after N errors (default 100, 0: no limit)\n"
     "      --dump-ir               print the checked IR to standard output\n"
     "      --package-name NAME     Python/npm package base name (default: the input's stem)\n"
     "      --go-module PATH        Go module path (default: the package name)\n"
@@ -52,6 +53,7 @@ typedef struct Options {
     bool targets_given;
     DiagFormat format;
     int color; /* -1 auto, 0 never, 1 always */
+    size_t max_errors;
     const char **include_dirs;
     size_t include_dir_count;
     const char *package_name;
@@ -93,6 +95,7 @@ static bool parse_targets(const char *list, Options *options) {
 static int parse_arguments(int argc, char **argv, Options *options) {
     options->format = DIAG_FORMAT_TEXT;
     options->color = -1;
+    options->max_errors = 100;
     options->go_websocket = "github.com/coder/websocket";
     options->include_dirs = calloc((size_t)argc, sizeof *options->include_dirs);
     options->depfile_targets = calloc((size_t)argc, sizeof *options->depfile_targets);
@@ -153,6 +156,14 @@ static int parse_arguments(int argc, char **argv, Options *options) {
             else if (strcmp(value, "always") == 0) options->color = 1;
             else if (strcmp(value, "never") == 0) options->color = 0;
             else return usage_error("--color takes auto, always or never, not '%s'", value);
+        } else if (TAKES_VALUE("--max-errors")) {
+            if (!value) return EXIT_USAGE;
+            char *end = NULL;
+            errno = 0;
+            unsigned long long limit = strtoull(value, &end, 10);
+            if (!*value || *end || errno || value[0] == '-')
+                return usage_error("--max-errors takes a non-negative number, not '%s'", value);
+            options->max_errors = (size_t)limit;
         } else if (TAKES_VALUE("--package-name")) {
             if (!value) return EXIT_USAGE;
             options->package_name = value;
@@ -304,6 +315,7 @@ static int run(const Options *options, const char *argv0) {
     bool color = options->color == 1 || (options->color == -1 && isatty(STDERR_FILENO) && !getenv("NO_COLOR"));
     Diagnostics diags;
     diag_init(&diags, stderr, options->format, color && options->format == DIAG_FORMAT_TEXT);
+    diags.max_errors = options->max_errors;
     Arena arena;
     arena_init(&arena);
     int status = EXIT_CLEAN;

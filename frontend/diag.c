@@ -1,6 +1,7 @@
 #include "diag.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +32,18 @@ static Diagnostic *make_diagnostic(Diagnostics *diags, DiagSeverity severity, Sp
     return diagnostic;
 }
 
+bool diag_limit_reached(const Diagnostics *diags) {
+    return diags->max_errors && diags->error_count >= diags->max_errors;
+}
+
 Diagnostic *diag_report(Diagnostics *diags, DiagSeverity severity, Span span, const char *fmt, ...) {
+    if (severity != DIAG_NOTE && diag_limit_reached(diags)) {
+        /* Past the limit a diagnostic is counted and thrown away; callers may still attach notes to it. */
+        if (severity == DIAG_ERROR) diags->suppressed_errors++;
+        static Diagnostic discarded;
+        memset(&discarded, 0, sizeof discarded);
+        return &discarded;
+    }
     va_list args;
     va_start(args, fmt);
     Diagnostic *diagnostic = make_diagnostic(diags, severity, span, fmt, args);
@@ -52,6 +64,7 @@ Diagnostic *diag_report(Diagnostics *diags, DiagSeverity severity, Span span, co
 }
 
 Diagnostic *diag_note(Diagnostics *diags, Diagnostic *parent, Span span, const char *fmt, ...) {
+    if (parent->message == NULL) return parent; /* the parent was past the error limit */
     va_list args;
     va_start(args, fmt);
     Diagnostic *note = make_diagnostic(diags, DIAG_NOTE, span, fmt, args);
@@ -63,6 +76,7 @@ Diagnostic *diag_note(Diagnostics *diags, Diagnostic *parent, Span span, const c
 }
 
 void diag_set_fix(Diagnostics *diags, Diagnostic *diagnostic, const char *replacement) {
+    if (diagnostic->message == NULL) return;
     diagnostic->fix_replacement = arena_strdup(&diags->arena, replacement);
 }
 
@@ -107,24 +121,40 @@ static void print_source_excerpt(const Diagnostics *diags, const Diagnostic *dia
     FILE *out = diags->out;
     const char *prefix = window_start > 0 ? "..." : "";
     fputs(prefix, out);
-    fwrite(line + window_start, 1, window_end - window_start, out);
+    /* Bytes that are not printable UTF-8 (binary input) are shown as '?', so the excerpt cannot garble a
+     * terminal; each still takes one column, as the caret line below counts. */
+    const unsigned char *bytes = (const unsigned char *)line;
+    for (size_t i = window_start; i < window_end;) {
+        size_t length = source_utf8_length(bytes + i, bytes + window_end);
+        if (length == 0 || (bytes[i] < 0x20 && bytes[i] != '\t') || bytes[i] == 0x7F) {
+            fputc('?', out);
+            i++;
+        } else {
+            fwrite(bytes + i, 1, length, out);
+            i += length;
+        }
+    }
     if (window_end < line_length) fputs("...", out);
     fputc('\n', out);
 
     /* The caret line mirrors tabs and counts one column per UTF-8 character, so the caret lands under the
      * character even when the line holds tabs or non-ASCII text. */
     for (size_t i = 0; i < strlen(prefix); i++) fputc(' ', out);
-    for (size_t i = window_start; i < column; i++) {
-        unsigned char byte = (unsigned char)line[i];
-        if (is_utf8_continuation(byte)) continue;
-        fputc(byte == '\t' ? '\t' : ' ', out);
+    for (size_t i = window_start; i < column;) {
+        size_t length = source_utf8_length(bytes + i, bytes + window_end);
+        fputc(bytes[i] == '\t' ? '\t' : ' ', out);
+        i += length ? length : 1;
     }
     if (diags->color) fputs("\033[1;32m", out);
     fputc('^', out);
     size_t span_end = column + diagnostic->span.length;
     if (span_end > window_end) span_end = window_end;
-    for (size_t i = column + 1; i < span_end; i++)
-        if (!is_utf8_continuation((unsigned char)line[i])) fputc('~', out);
+    /* one '~' per character after the first, up to the end of the span on this line */
+    for (size_t i = column; i < span_end;) {
+        size_t length = source_utf8_length(bytes + i, bytes + window_end);
+        if (i > column) fputc('~', out);
+        i += length ? length : 1;
+    }
     if (diags->color) fputs("\033[0m", out);
     fputc('\n', out);
 }
@@ -205,11 +235,63 @@ static void print_one(const Diagnostics *diags, const Diagnostic *diagnostic) {
         print_text(diags, diagnostic);
 }
 
+/* Diagnostics come from several passes; users read them best in source order. Sorted by (file, offset), files
+ * in the order they first appear, ties kept in report order (the index makes qsort stable). */
+typedef struct SortKey {
+    size_t file_rank;
+    uint32_t offset;
+    size_t index;
+    Diagnostic *diagnostic;
+} SortKey;
+
+static int compare_keys(const void *a, const void *b) {
+    const SortKey *left = a, *right = b;
+    if (left->file_rank != right->file_rank) return left->file_rank < right->file_rank ? -1 : 1;
+    if (left->offset != right->offset) return left->offset < right->offset ? -1 : 1;
+    return left->index < right->index ? -1 : (left->index > right->index);
+}
+
+static void sort_unprinted(Diagnostics *diags) {
+    size_t start = diags->printed, count = diags->count - start;
+    if (count < 2) return;
+    SortKey *keys = malloc(count * sizeof *keys);
+    const SourceFile **files = malloc(count * sizeof *files);
+    if (!keys || !files) {
+        free(keys);
+        free(files);
+        return; /* unsorted output is still correct output */
+    }
+    size_t file_count = 0;
+    for (size_t i = 0; i < count; i++) {
+        Diagnostic *diagnostic = diags->items[start + i];
+        size_t rank = 0;
+        while (rank < file_count && files[rank] != diagnostic->span.file) rank++;
+        if (rank == file_count) files[file_count++] = diagnostic->span.file;
+        keys[i] = (SortKey){diagnostic->span.file ? rank + 1 : 0, diagnostic->span.offset, i, diagnostic};
+    }
+    qsort(keys, count, sizeof *keys, compare_keys);
+    for (size_t i = 0; i < count; i++) diags->items[start + i] = keys[i].diagnostic;
+    free(keys);
+    free(files);
+}
+
 void diag_flush(Diagnostics *diags) {
+    sort_unprinted(diags);
     for (; diags->printed < diags->count; diags->printed++) {
         const Diagnostic *diagnostic = diags->items[diags->printed];
         print_one(diags, diagnostic);
         for (const Diagnostic *note = diagnostic->notes; note; note = note->next) print_one(diags, note);
+    }
+    if (diag_limit_reached(diags) && !diags->limit_announced) {
+        /* Stages stop early at the limit, so this says only that more may exist, not how many. */
+        diags->limit_announced = true;
+        if (diags->format == DIAG_FORMAT_JSON)
+            fprintf(diags->out, "{\"path\":null,\"severity\":\"error\",\"message\":\"too many errors (%zu); "
+                                "stopping (--max-errors=0 reports all)\"}\n",
+                    diags->max_errors);
+        else
+            fprintf(diags->out, "rpcc: error: too many errors (%zu); stopping (--max-errors=0 reports all)\n",
+                    diags->max_errors);
     }
     fflush(diags->out);
 }

@@ -35,6 +35,9 @@ typedef struct Diagnostics {
     size_t printed; /* items already flushed */
     size_t error_count;
     size_t warning_count;
+    size_t max_errors;        /* 0: no limit; past it errors are counted, not kept */
+    size_t suppressed_errors; /* errors past max_errors */
+    bool limit_announced;
     DiagFormat format;
     bool color;
     FILE *out;
@@ -51,6 +54,9 @@ Diagnostic *diag_report(Diagnostics *diags, DiagSeverity severity, Span span, co
 Diagnostic *diag_note(Diagnostics *diags, Diagnostic *parent, Span span, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void diag_set_fix(Diagnostics *diags, Diagnostic *diagnostic, const char *replacement);
+
+/* True once max_errors errors were reported: stages may stop early. */
+bool diag_limit_reached(const Diagnostics *diags);
 
 /* Prints the diagnostics not printed yet. */
 void diag_flush(Diagnostics *diags);

@@ -37,29 +37,6 @@ AstDoc parse_take_doc(const Token *token) {
     return doc;
 }
 
-/* Length of the UTF-8 sequence at p (1-4), or 0 if it is not well-formed (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF). */
-static size_t utf8_sequence_length(const unsigned char *p, const unsigned char *end) {
-    unsigned char c = p[0];
-    if (c < 0x80) return 1;
-    size_t need;
-    unsigned char low = 0x80, high = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) need = 2;
-    else if (c == 0xE0) need = 3, low = 0xA0;
-    else if (c >= 0xE1 && c <= 0xEC) need = 3;
-    else if (c == 0xED) need = 3, high = 0x9F;
-    else if (c >= 0xEE && c <= 0xEF) need = 3;
-    else if (c == 0xF0) need = 4, low = 0x90;
-    else if (c >= 0xF1 && c <= 0xF3) need = 4;
-    else if (c == 0xF4) need = 4, high = 0x8F;
-    else return 0;
-    if ((size_t)(end - p) < need) return 0;
-    if (p[1] < low || p[1] > high) return 0;
-    for (size_t i = 2; i < need; i++)
-        if ((p[i] & 0xC0) != 0x80) return 0;
-    return need;
-}
-
 bool parse_check_encoding(const SourceFile *source, Diagnostics *diags) {
     const unsigned char *p = (const unsigned char *)source->text;
     const unsigned char *end = p + source->length;
@@ -69,7 +46,7 @@ bool parse_check_encoding(const SourceFile *source, Diagnostics *diags) {
             diag_error(diags, span_make(source, offset, 1), "NUL byte in source file (is this a binary file?)");
             return false;
         }
-        size_t length = utf8_sequence_length(p, end);
+        size_t length = source_utf8_length(p, end);
         if (length == 0) {
             uint32_t offset = (uint32_t)((const char *)p - source->text);
             diag_error(diags, span_make(source, offset, 1), "invalid UTF-8 (byte 0x%02X); source files must be UTF-8",
@@ -100,10 +77,22 @@ void parse_syntax_error(ParseState *state, int token_kind, const Token *token, c
         /* At the end of the file, point just past the last character rather than at nothing. */
         span.length = 0;
     }
-    if (used)
-        diag_error(state->diags, span, "unexpected %s, expected %s", token_kind_name(token_kind), list);
+    /* Name the token itself where its kind alone says little: "unexpected name 'int'". */
+    char found[160];
+    if (token_kind == TK_IDENT)
+        snprintf(found, sizeof found, "name '%.*s'", (int)(token->span.length > 64 ? 64 : token->span.length),
+                 span_text(token->span));
+    else if (token_kind == TK_INT || token_kind == TK_FLOAT)
+        snprintf(found, sizeof found, "number %.*s", (int)(token->span.length > 64 ? 64 : token->span.length),
+                 span_text(token->span));
+    else if (token_kind == TK_STRING)
+        snprintf(found, sizeof found, "string");
     else
-        diag_error(state->diags, span, "unexpected %s", token_kind_name(token_kind));
+        snprintf(found, sizeof found, "%s", token_kind_name(token_kind));
+    if (used)
+        diag_error(state->diags, span, "unexpected %s, expected %s", found, list);
+    else
+        diag_error(state->diags, span, "unexpected %s", found);
 }
 
 void parse_stack_overflow(ParseState *state) {
@@ -133,7 +122,7 @@ AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags) 
             token.doc = NULL;
         }
         RpccParser(parser, token.kind, token, &state);
-        if (token.kind == 0 || state.stack_overflow) break;
+        if (token.kind == 0 || state.stack_overflow || diag_limit_reached(diags)) break;
     }
     RpccParserFree(parser, free);
 

@@ -39,4 +39,7 @@ static inline Span span_make(const SourceFile *file, uint32_t offset, uint32_t l
 /* The smallest span covering both (same file). */
 Span span_join(Span first, Span last);
 
+/* Length of the well-formed UTF-8 sequence at p (1 to 4 bytes), or 0 if it is not well-formed (RFC 3629). */
+size_t source_utf8_length(const unsigned char *p, const unsigned char *end);
+
 #endif

@@ -230,7 +230,7 @@ static bool fits(DefaultCheck *check, const IrValue *value, const IrType *type, 
         if (!type->decl->aliased) return true;
         type = type->decl->aliased;
     }
-    nullable = nullable || type->nullable;
+    nullable = nullable || type->nullable || type->kind == IR_ANY; /* null is a JSON value like any other */
     if (value->kind == IR_VALUE_NULL)
         return nullable || misfit(out, value, "null needs a nullable type (T | null)");
 
