@@ -1,0 +1,710 @@
+package rpcclient
+
+// The base client: Centrifugo's JSON client protocol over one WebSocket, written for rpcc's generated Go SDKs.
+// rpcc copies this file into every generated module (renaming the package and, with --go-websocket=nhooyr, the
+// WebSocket import). It has no other dependency than the WebSocket module.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// RPCError is an error reply of the server: an application error of the RPC handler (codes 400..1999) or a
+// Centrifugo error (100 internal, 101 unauthorized, 103 permission denied, 104 method not found, 107 bad
+// request, 108 not available, 109 token expired, ...). Use errors.As to get it from a call's error.
+type RPCError struct {
+	Code      int
+	Message   string
+	Temporary bool // the server says that the same request may succeed later
+}
+
+func (e *RPCError) Error() string {
+	return "rpc error " + strconv.Itoa(e.Code) + ": " + e.Message
+}
+
+// ErrDisconnected is wrapped by the error of a call that failed because there was no connection: the dial
+// failed, the connection was lost or closed by the server before the reply came, or the Client was closed. A
+// call that was sent may or may not have run on the server. Use errors.Is to test for it.
+//
+// A call whose context ended (deadline or cancellation) returns an error wrapping the context's error instead:
+// errors.Is(err, context.DeadlineExceeded) tells a timeout.
+var ErrDisconnected = errors.New("disconnected")
+
+const (
+	defaultName           = "rpcc-go"
+	defaultRequestChannel = "rpc:requests"
+	defaultTimeout        = 30 * time.Second
+	defaultMaxPingDelay   = 10 * time.Second
+	defaultReadLimit      = 16 << 20
+	writeTimeout          = 10 * time.Second
+)
+
+// Client is a connection to a Centrifugo server that sends RPC calls over it. Set the exported fields before
+// the first use and do not change them afterwards; after that, a Client is safe for concurrent use by multiple
+// goroutines. It connects on the first call (or on Connect) and again on the next call after the connection
+// was lost, unless the server told it not to come back (close codes 3500..3999 and 4500..4999).
+type Client struct {
+	// URL is the WebSocket endpoint, such as "ws://localhost:8000/connection/websocket".
+	URL string
+	// Token is the connection JWT. GetToken, when set, is called for a token when Token is empty, when the
+	// server says the token expired, and before the token's expiry to refresh the connection.
+	Token    string
+	GetToken func(ctx context.Context) (string, error)
+	// Transport is "rpc" (the default: Centrifugo's rpc command, proxied to the backend) or "pubsub" (requests
+	// published to RequestChannel, replies received on the user's channel "user#" + UserID).
+	Transport string
+	// UserID is the user of the token, for the pubsub transport; when empty it is read from the token's "sub"
+	// claim.
+	UserID string
+	// RequestChannel is where the pubsub transport publishes requests; default "rpc:requests".
+	RequestChannel string
+	// Name is the client name sent in the connect command; default "rpcc-go".
+	Name string
+	// Timeout bounds a call whose context has no deadline; default 30s, negative for none.
+	Timeout time.Duration
+	// MaxPingDelay is how long after the expected server ping the connection is considered dead; default 10s.
+	MaxPingDelay time.Duration
+	// ReadLimit is the largest message accepted from the server, in bytes; default 16 MiB.
+	ReadLimit int64
+	// Header holds extra HTTP headers for the WebSocket handshake.
+	Header http.Header
+
+	nextID atomic.Uint32
+
+	mu      sync.Mutex
+	conn    *connection
+	dialing chan struct{} // closed when the dial in progress ends
+	dialErr error         // the result of the last dial, for the callers that waited for it
+	token   string        // the token of the last successful connect (refreshed tokens replace it)
+	stopped error         // set when the client must not reconnect (closed, or told by the server)
+}
+
+// NewClient returns a Client for the WebSocket endpoint url that authenticates with token.
+func NewClient(url, token string) *Client {
+	return &Client{URL: url, Token: token}
+}
+
+type replyError struct {
+	Code      int    `json:"code"`
+	Message   string `json:"message"`
+	Temporary bool   `json:"temporary,omitempty"`
+}
+
+// reply is a message from the server: a reply to a command (with its id), a push, or a ping (empty).
+type reply struct {
+	ID      uint32         `json:"id,omitempty"`
+	Error   *replyError    `json:"error,omitempty"`
+	Connect *connectResult `json:"connect,omitempty"`
+	Refresh *connectResult `json:"refresh,omitempty"`
+	RPC     *rpcResult     `json:"rpc,omitempty"`
+	Push    *push          `json:"push,omitempty"`
+}
+
+type connectResult struct {
+	Client  string `json:"client"`
+	Version string `json:"version"`
+	Expires bool   `json:"expires"`
+	TTL     int64  `json:"ttl"`
+	Ping    int64  `json:"ping"`
+	Pong    bool   `json:"pong"`
+}
+
+type rpcResult struct {
+	Data json.RawMessage `json:"data"`
+}
+
+type push struct {
+	Channel string `json:"channel"`
+	Pub     *struct {
+		Data json.RawMessage `json:"data"`
+	} `json:"pub"`
+}
+
+// pubsubReply is what the server bridge publishes to the user's channel in answer to a request.
+type pubsubReply struct {
+	CorrelationID string          `json:"correlation_id"`
+	Result        json.RawMessage `json:"result"`
+	Error         *replyError     `json:"error"`
+}
+
+func (e *replyError) asError() error {
+	return &RPCError{Code: e.Code, Message: e.Message, Temporary: e.Temporary}
+}
+
+// connection is one WebSocket session: its read loop, writer and the calls waiting for replies.
+type connection struct {
+	client  *Client
+	replyTo string // pubsub: the user's channel
+	ws      *websocket.Conn
+	ctx     context.Context // ends when the connection ends
+	cancel  context.CancelFunc
+	out     chan []byte
+
+	pong     atomic.Bool
+	pingWait atomic.Int64 // nanoseconds without any frame before the connection is considered dead; 0: no limit
+
+	mu      sync.Mutex
+	pending map[uint32]chan *reply      // command id -> its reply
+	waiting map[string]chan pubsubReply // correlation id -> its pubsub reply
+	err     error                       // why the connection ended; set before done is closed
+	done    chan struct{}
+	refresh *time.Timer
+}
+
+// Connect connects now instead of on the first call. It returns nil when already connected.
+func (c *Client) Connect(ctx context.Context) error {
+	_, err := c.connection(ctx)
+	return err
+}
+
+// Close closes the connection; calls waiting for a reply fail with ErrDisconnected, and so do later calls.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.stopped == nil {
+		c.stopped = fmt.Errorf("rpcc: client closed: %w", ErrDisconnected)
+	}
+	conn := c.conn
+	c.conn = nil
+	c.mu.Unlock()
+	if conn != nil {
+		conn.fail(c.stopped)
+		if err := conn.ws.Close(websocket.StatusNormalClosure, ""); err != nil {
+			conn.ws.CloseNow()
+		}
+	}
+	return nil
+}
+
+// Call sends one RPC call and decodes the result into result (a pointer; nil to discard it). params is
+// marshalled with encoding/json; nil sends an empty object.
+func (c *Client) Call(ctx context.Context, method string, params, result any) error {
+	if _, ok := ctx.Deadline(); !ok && c.Timeout >= 0 {
+		timeout := c.Timeout
+		if timeout == 0 {
+			timeout = defaultTimeout
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	var data json.RawMessage = []byte("{}")
+	if params != nil {
+		encoded, err := json.Marshal(params)
+		if err != nil {
+			return fmt.Errorf("rpcc: %s: encoding params: %w", method, err)
+		}
+		data = encoded
+	}
+	conn, err := c.connection(ctx)
+	if err != nil {
+		return fmt.Errorf("rpcc: %s: %w", method, err)
+	}
+	var raw json.RawMessage
+	if c.Transport == "pubsub" {
+		raw, err = conn.callPubSub(ctx, method, data)
+	} else {
+		raw, err = conn.callRPC(ctx, method, data)
+	}
+	if err != nil {
+		return fmt.Errorf("rpcc: %s: %w", method, err)
+	}
+	if result != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, result); err != nil {
+			return fmt.Errorf("rpcc: %s: decoding result: %w", method, err)
+		}
+	}
+	return nil
+}
+
+// connection returns the live connection, dialing one if there is none. Concurrent callers share one dial.
+func (c *Client) connection(ctx context.Context) (*connection, error) {
+	for {
+		c.mu.Lock()
+		if c.stopped != nil {
+			err := c.stopped
+			c.mu.Unlock()
+			return nil, err
+		}
+		if conn := c.conn; conn != nil {
+			select {
+			case <-conn.done:
+				c.conn = nil // lost: dial again
+			default:
+				c.mu.Unlock()
+				return conn, nil
+			}
+		}
+		if wait := c.dialing; wait != nil {
+			c.mu.Unlock()
+			select {
+			case <-wait:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			c.mu.Lock()
+			err := c.dialErr
+			conn := c.conn
+			c.mu.Unlock()
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if conn != nil {
+				continue
+			}
+			if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+				return nil, err
+			}
+			continue // the dialing caller gave up; try again with this context
+		}
+		wait := make(chan struct{})
+		c.dialing = wait
+		c.mu.Unlock()
+
+		conn, err := c.dial(ctx)
+		c.mu.Lock()
+		c.dialing = nil
+		c.dialErr = err
+		if err == nil {
+			if c.stopped != nil { // closed while dialing
+				err = c.stopped
+				c.mu.Unlock()
+				conn.fail(err)
+				conn.ws.CloseNow()
+				close(wait)
+				return nil, err
+			}
+			c.conn = conn
+		}
+		c.mu.Unlock()
+		close(wait)
+		return conn, err
+	}
+}
+
+func (c *Client) currentToken(ctx context.Context, refresh bool) (string, error) {
+	c.mu.Lock()
+	token := c.token
+	c.mu.Unlock()
+	if token == "" {
+		token = c.Token
+	}
+	if (token == "" || refresh) && c.GetToken != nil {
+		fresh, err := c.GetToken(ctx)
+		if err != nil {
+			return "", fmt.Errorf("getting a token: %w", err)
+		}
+		token = fresh
+	}
+	return token, nil
+}
+
+func (c *Client) dial(ctx context.Context) (*connection, error) {
+	refresh := false
+	for attempt := 0; ; attempt++ {
+		token, err := c.currentToken(ctx, refresh)
+		if err != nil {
+			return nil, err
+		}
+		conn, err := c.dialOnce(ctx, token)
+		var rpcErr *RPCError
+		if err != nil && errors.As(err, &rpcErr) && rpcErr.Code == 109 && c.GetToken != nil && attempt == 0 {
+			refresh = true // token expired: get a fresh one and try once more
+			continue
+		}
+		if err == nil {
+			c.mu.Lock()
+			c.token = token
+			c.mu.Unlock()
+		}
+		return conn, err
+	}
+}
+
+func (c *Client) dialOnce(ctx context.Context, token string) (*connection, error) {
+	if c.Transport != "" && c.Transport != "rpc" && c.Transport != "pubsub" {
+		return nil, fmt.Errorf("unknown transport %q (want \"rpc\" or \"pubsub\")", c.Transport)
+	}
+	userID := c.UserID
+	if c.Transport == "pubsub" && userID == "" {
+		userID = tokenSubject(token)
+		if userID == "" {
+			return nil, errors.New("the pubsub transport needs Client.UserID or a token with a \"sub\" claim")
+		}
+	}
+	ws, _, err := websocket.Dial(ctx, c.URL, &websocket.DialOptions{HTTPHeader: c.Header})
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: dial %s: %w", ErrDisconnected, c.URL, err)
+	}
+	limit := c.ReadLimit
+	if limit <= 0 {
+		limit = defaultReadLimit
+	}
+	ws.SetReadLimit(limit)
+	connCtx, cancel := context.WithCancel(context.Background())
+	conn := &connection{
+		client:  c,
+		replyTo: "user#" + userID,
+		ws:      ws,
+		ctx:     connCtx,
+		cancel:  cancel,
+		out:     make(chan []byte, 64),
+		pending: make(map[uint32]chan *reply),
+		waiting: make(map[string]chan pubsubReply),
+		done:    make(chan struct{}),
+	}
+	go conn.readLoop()
+	go conn.writeLoop()
+
+	name := c.Name
+	if name == "" {
+		name = defaultName
+	}
+	connectReply, err := conn.command(ctx, "connect", map[string]any{"token": token, "name": name})
+	if err == nil && connectReply.Connect == nil {
+		err = errors.New("connect reply without a result")
+	}
+	if err != nil {
+		conn.fail(fmt.Errorf("%w: connect failed", ErrDisconnected))
+		ws.CloseNow()
+		return nil, err
+	}
+	conn.started(connectReply.Connect)
+
+	if c.Transport == "pubsub" {
+		if _, err := conn.command(ctx, "subscribe", map[string]any{"channel": conn.replyTo}); err != nil {
+			conn.fail(fmt.Errorf("%w: subscribe failed", ErrDisconnected))
+			ws.CloseNow()
+			return nil, fmt.Errorf("subscribing to %s: %w", conn.replyTo, err)
+		}
+	}
+	return conn, nil
+}
+
+// started applies the connect result: the token refresh timer.
+func (conn *connection) started(result *connectResult) {
+	conn.scheduleRefresh(result)
+}
+
+// expectPings applies the ping settings of the connect result. It runs on the read loop before the reply is
+// passed on, so that the next read already knows them.
+func (conn *connection) expectPings(result *connectResult) {
+	conn.pong.Store(result.Pong)
+	if result.Ping > 0 {
+		delay := conn.client.MaxPingDelay
+		if delay <= 0 {
+			delay = defaultMaxPingDelay
+		}
+		conn.pingWait.Store(int64(time.Duration(result.Ping)*time.Second + delay))
+	}
+}
+
+func (conn *connection) scheduleRefresh(result *connectResult) {
+	if !result.Expires || conn.client.GetToken == nil {
+		return // without GetToken the server disconnects at expiry and the next call reconnects
+	}
+	ttl := time.Duration(result.TTL) * time.Second
+	if ttl <= 0 {
+		return
+	}
+	conn.mu.Lock()
+	defer conn.mu.Unlock()
+	if conn.err != nil {
+		return
+	}
+	conn.refresh = time.AfterFunc(ttl, conn.refreshToken)
+}
+
+func (conn *connection) refreshToken() {
+	ctx, cancel := context.WithTimeout(conn.ctx, writeTimeout)
+	defer cancel()
+	token, err := conn.client.currentToken(ctx, true)
+	if err != nil {
+		conn.fail(fmt.Errorf("%w: token refresh: %w", ErrDisconnected, err))
+		conn.ws.CloseNow()
+		return
+	}
+	result, err := conn.command(ctx, "refresh", map[string]any{"token": token})
+	if err != nil || result.Refresh == nil {
+		conn.fail(fmt.Errorf("%w: token refresh failed: %v", ErrDisconnected, err))
+		conn.ws.CloseNow()
+		return
+	}
+	conn.client.mu.Lock()
+	conn.client.token = token
+	conn.client.mu.Unlock()
+	conn.scheduleRefresh(result.Refresh)
+}
+
+// fail ends the connection once with err; every waiting call sees it.
+func (conn *connection) fail(err error) {
+	conn.mu.Lock()
+	if conn.err != nil {
+		conn.mu.Unlock()
+		return
+	}
+	conn.err = err
+	if conn.refresh != nil {
+		conn.refresh.Stop()
+	}
+	close(conn.done)
+	conn.mu.Unlock()
+}
+
+func (conn *connection) failure() error {
+	conn.mu.Lock()
+	defer conn.mu.Unlock()
+	return conn.err
+}
+
+// send queues one message for the writer.
+func (conn *connection) send(ctx context.Context, message []byte) error {
+	select {
+	case conn.out <- message:
+		return nil
+	case <-conn.done:
+		return conn.failure()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (conn *connection) writeLoop() {
+	for {
+		select {
+		case <-conn.done:
+			return
+		case message := <-conn.out:
+			ctx, cancel := context.WithTimeout(conn.ctx, writeTimeout)
+			err := conn.ws.Write(ctx, websocket.MessageText, message)
+			cancel()
+			if err != nil {
+				conn.fail(fmt.Errorf("%w: write: %w", ErrDisconnected, err))
+				conn.ws.CloseNow()
+				return
+			}
+		}
+	}
+}
+
+func (conn *connection) readLoop() {
+	defer conn.cancel()
+	for {
+		ctx, cancel := conn.ctx, context.CancelFunc(func() {})
+		if wait := time.Duration(conn.pingWait.Load()); wait > 0 {
+			ctx, cancel = context.WithTimeout(conn.ctx, wait)
+		}
+		_, data, err := conn.ws.Read(ctx)
+		timedOut := ctx.Err() == context.DeadlineExceeded
+		cancel()
+		if err != nil {
+			conn.readFailed(err, timedOut)
+			return
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.TrimSpace(line) != "" {
+				conn.handle([]byte(line))
+			}
+		}
+	}
+}
+
+func (conn *connection) readFailed(err error, timedOut bool) {
+	code := int(websocket.CloseStatus(err))
+	switch {
+	case timedOut:
+		err = fmt.Errorf("%w: no ping from the server in time, the connection is dead", ErrDisconnected)
+	case (code >= 3500 && code <= 3999) || (code >= 4500 && code <= 4999):
+		err = fmt.Errorf("%w: the server closed the connection (code %d) and asked not to reconnect: %w",
+			ErrDisconnected, code, err)
+		c := conn.client
+		c.mu.Lock()
+		if c.stopped == nil {
+			c.stopped = err
+		}
+		c.mu.Unlock()
+	case code >= 0:
+		err = fmt.Errorf("%w: the server closed the connection (code %d): %w", ErrDisconnected, code, err)
+	default:
+		err = fmt.Errorf("%w: %w", ErrDisconnected, err)
+	}
+	conn.fail(err)
+	conn.ws.CloseNow()
+}
+
+func (conn *connection) handle(line []byte) {
+	var message reply
+	if err := json.Unmarshal(line, &message); err != nil {
+		return // not a message of this protocol version: ignore it
+	}
+	switch {
+	case message.ID > 0:
+		if message.Connect != nil {
+			conn.expectPings(message.Connect)
+		}
+		conn.mu.Lock()
+		waiter := conn.pending[message.ID]
+		delete(conn.pending, message.ID)
+		conn.mu.Unlock()
+		if waiter != nil {
+			waiter <- &message
+		}
+	case message.Push != nil:
+		if message.Push.Pub == nil {
+			return
+		}
+		var answer pubsubReply
+		if err := json.Unmarshal(message.Push.Pub.Data, &answer); err != nil || answer.CorrelationID == "" {
+			return
+		}
+		conn.mu.Lock()
+		waiter := conn.waiting[answer.CorrelationID]
+		delete(conn.waiting, answer.CorrelationID)
+		conn.mu.Unlock()
+		if waiter != nil {
+			waiter <- answer
+		}
+	case message.Error == nil && message.Connect == nil:
+		if conn.pong.Load() { // a ping: answer it
+			select {
+			case conn.out <- []byte("{}"):
+			case <-conn.done:
+			}
+		}
+	}
+}
+
+// command sends {"id": n, kind: body} and waits for its reply; an error reply becomes an *RPCError.
+func (conn *connection) command(ctx context.Context, kind string, body any) (*reply, error) {
+	id := conn.client.nextID.Add(1)
+	message, err := json.Marshal(map[string]any{"id": id, kind: body})
+	if err != nil {
+		return nil, err
+	}
+	waiter := make(chan *reply, 1)
+	conn.mu.Lock()
+	if conn.err != nil {
+		err := conn.err
+		conn.mu.Unlock()
+		return nil, err
+	}
+	conn.pending[id] = waiter
+	conn.mu.Unlock()
+	forget := func() {
+		conn.mu.Lock()
+		delete(conn.pending, id)
+		conn.mu.Unlock()
+	}
+	if err := conn.send(ctx, message); err != nil {
+		forget()
+		return nil, err
+	}
+	select {
+	case answer := <-waiter:
+		if answer.Error != nil {
+			return nil, answer.Error.asError()
+		}
+		return answer, nil
+	case <-conn.done:
+		forget()
+		return nil, conn.failure()
+	case <-ctx.Done():
+		forget()
+		return nil, ctx.Err()
+	}
+}
+
+func (conn *connection) callRPC(ctx context.Context, method string, data json.RawMessage) (json.RawMessage, error) {
+	answer, err := conn.command(ctx, "rpc", map[string]any{"method": method, "data": data})
+	if err != nil {
+		return nil, err
+	}
+	if answer.RPC == nil {
+		return nil, nil
+	}
+	return answer.RPC.Data, nil
+}
+
+func (conn *connection) callPubSub(ctx context.Context, method string, data json.RawMessage) (json.RawMessage, error) {
+	c := conn.client
+	correlationID, err := newCorrelationID()
+	if err != nil {
+		return nil, err
+	}
+	channel := c.RequestChannel
+	if channel == "" {
+		channel = defaultRequestChannel
+	}
+	waiter := make(chan pubsubReply, 1)
+	conn.mu.Lock()
+	conn.waiting[correlationID] = waiter
+	conn.mu.Unlock()
+	defer func() {
+		conn.mu.Lock()
+		delete(conn.waiting, correlationID)
+		conn.mu.Unlock()
+	}()
+	request := map[string]any{
+		"method":         method,
+		"params":         data,
+		"correlation_id": correlationID,
+		"reply_to":       conn.replyTo,
+	}
+	if _, err := conn.command(ctx, "publish", map[string]any{"channel": channel, "data": request}); err != nil {
+		return nil, err
+	}
+	select {
+	case answer := <-waiter:
+		if answer.Error != nil {
+			return nil, answer.Error.asError()
+		}
+		return answer.Result, nil
+	case <-conn.done:
+		return nil, conn.failure()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// newCorrelationID returns 128 random bits from the operating system's cryptographic source, in hex.
+func newCorrelationID() (string, error) {
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return "", fmt.Errorf("correlation id: %w", err)
+	}
+	return hex.EncodeToString(id[:]), nil
+}
+
+// tokenSubject reads the "sub" claim of a JWT without verifying it (the server does), or "".
+func tokenSubject(token string) string {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		Sub string `json:"sub"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return ""
+	}
+	return claims.Sub
+}

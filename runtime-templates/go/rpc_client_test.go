@@ -1,0 +1,606 @@
+package rpcclient
+
+// Tests of the protocol client against an in-process fake Centrifugo that speaks the JSON client protocol.
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// fakeServer is a scriptable Centrifugo. Methods of the rpc command:
+//
+//	echo         replies with the data
+//	fail         replies with error 400 "bad things"
+//	slow         never replies
+//	close:<code> closes the connection with that code
+type fakeServer struct {
+	t          *testing.T
+	server     *httptest.Server
+	ping       int    // seconds announced in the connect reply
+	sendPing   bool   // send a ping right after the connect reply
+	batch      bool   // send the replies of a frame's commands as one newline-separated frame
+	ttl        int64  // > 0: the connect reply says the token expires after ttl seconds
+	validToken string // when set, other tokens get error 109 (token expired)
+
+	connections atomic.Int32
+	mu          sync.Mutex
+	commands    []map[string]json.RawMessage
+	pongs       int
+	refreshes   []string
+}
+
+func newFakeServer(t *testing.T, configure func(*fakeServer)) *fakeServer {
+	f := &fakeServer{t: t}
+	if configure != nil {
+		configure(f)
+	}
+	f.server = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.server.Close)
+	return f
+}
+
+func (f *fakeServer) url() string {
+	return "ws" + strings.TrimPrefix(f.server.URL, "http") + "/connection/websocket"
+}
+
+func (f *fakeServer) recorded() []map[string]json.RawMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]map[string]json.RawMessage(nil), f.commands...)
+}
+
+func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
+	ws, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer ws.CloseNow()
+	f.connections.Add(1)
+	ctx := r.Context()
+	var writeMu sync.Mutex
+	write := func(messages ...string) error {
+		writeMu.Lock()
+		defer writeMu.Unlock()
+		return ws.Write(ctx, websocket.MessageText, []byte(strings.Join(messages, "\n")))
+	}
+	user := ""
+	for {
+		_, data, err := ws.Read(ctx)
+		if err != nil {
+			return
+		}
+		var replies []string
+		for _, line := range strings.Split(string(data), "\n") {
+			var command map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(line), &command); err != nil {
+				f.t.Errorf("fake: bad frame %q: %v", line, err)
+				return
+			}
+			f.mu.Lock()
+			f.commands = append(f.commands, command)
+			if len(command) == 0 {
+				f.pongs++
+			}
+			f.mu.Unlock()
+			if len(command) == 0 {
+				continue
+			}
+			id := string(command["id"])
+			switch {
+			case command["connect"] != nil:
+				var body struct{ Token string }
+				json.Unmarshal(command["connect"], &body)
+				if f.validToken != "" && body.Token != f.validToken {
+					replies = append(replies, `{"id":`+id+`,"error":{"code":109,"message":"token expired"}}`)
+					continue
+				}
+				user = tokenSubject(body.Token)
+				expires := ""
+				if f.ttl > 0 {
+					expires = fmt.Sprintf(`,"expires":true,"ttl":%d`, f.ttl)
+				}
+				replies = append(replies, fmt.Sprintf(`{"id":%s,"connect":{"client":"c1","version":"6.9.1","ping":%d,"pong":true%s}}`, id, f.ping, expires))
+				if f.sendPing {
+					replies = append(replies, `{}`)
+				}
+			case command["refresh"] != nil:
+				var body struct{ Token string }
+				json.Unmarshal(command["refresh"], &body)
+				f.mu.Lock()
+				f.refreshes = append(f.refreshes, body.Token)
+				f.mu.Unlock()
+				replies = append(replies, `{"id":`+id+`,"refresh":{"expires":true,"ttl":3600}}`)
+			case command["subscribe"] != nil:
+				var body struct{ Channel string }
+				json.Unmarshal(command["subscribe"], &body)
+				if body.Channel != "user#"+user {
+					replies = append(replies, `{"id":`+id+`,"error":{"code":103,"message":"permission denied"}}`)
+					continue
+				}
+				replies = append(replies, `{"id":`+id+`,"subscribe":{}}`)
+			case command["publish"] != nil:
+				var body struct {
+					Channel string
+					Data    struct {
+						Method        string          `json:"method"`
+						Params        json.RawMessage `json:"params"`
+						CorrelationID string          `json:"correlation_id"`
+						ReplyTo       string          `json:"reply_to"`
+					}
+				}
+				json.Unmarshal(command["publish"], &body)
+				if body.Channel != "rpc:requests" || body.Data.ReplyTo != "user#"+user {
+					replies = append(replies, `{"id":`+id+`,"error":{"code":103,"message":"permission denied"}}`)
+					continue
+				}
+				var answer string
+				switch body.Data.Method {
+				case "echo":
+					answer = fmt.Sprintf(`{"correlation_id":%q,"result":%s}`, body.Data.CorrelationID, body.Data.Params)
+				case "slow":
+				default:
+					answer = fmt.Sprintf(`{"correlation_id":%q,"error":{"code":404,"message":"no such method"}}`, body.Data.CorrelationID)
+				}
+				// The reply push may come before the publish reply: the client must cope.
+				if answer != "" {
+					replies = append(replies, fmt.Sprintf(`{"push":{"channel":"user#%s","pub":{"data":%s,"info":{"user":%q}}}}`, user, answer, user))
+				}
+				replies = append(replies, `{"id":`+id+`,"publish":{}}`)
+			case command["rpc"] != nil:
+				var body struct {
+					Method string
+					Data   json.RawMessage
+				}
+				json.Unmarshal(command["rpc"], &body)
+				switch {
+				case body.Method == "echo":
+					replies = append(replies, `{"id":`+id+`,"rpc":{"data":`+string(body.Data)+`}}`)
+				case body.Method == "fail":
+					replies = append(replies, `{"id":`+id+`,"error":{"code":400,"message":"bad things"}}`)
+				case body.Method == "slow":
+				case strings.HasPrefix(body.Method, "close:"):
+					var code int
+					fmt.Sscanf(body.Method, "close:%d", &code)
+					ws.Close(websocket.StatusCode(code), "bye")
+					return
+				default:
+					replies = append(replies, `{"id":`+id+`,"error":{"code":104,"message":"method not found"}}`)
+				}
+			}
+		}
+		if len(replies) == 0 {
+			continue
+		}
+		if f.batch {
+			err = write(replies...)
+		} else {
+			for _, reply := range replies {
+				if err = write(reply); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// testToken builds an (unsigned) JWT for user sub: the fake server does not verify signatures.
+func testToken(sub string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc([]byte(`{"sub":"`+sub+`"}`)) + ".c2ln"
+}
+
+type echoData struct {
+	N int64  `json:"n"`
+	S string `json:"s,omitempty"`
+}
+
+func contextWithTimeout(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestConnectSendsTokenFirstAndNumbersCommands(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	ctx := contextWithTimeout(t, 10*time.Second)
+	for i := int64(1); i <= 3; i++ {
+		var out echoData
+		if err := c.Call(ctx, "echo", echoData{N: i, S: "x"}, &out); err != nil {
+			t.Fatal(err)
+		}
+		if out.N != i || out.S != "x" {
+			t.Fatalf("echo %d: got %+v", i, out)
+		}
+	}
+	commands := f.recorded()
+	if len(commands) != 4 {
+		t.Fatalf("want connect + 3 rpc commands, got %d", len(commands))
+	}
+	var connect struct{ Token, Name string }
+	if err := json.Unmarshal(commands[0]["connect"], &connect); err != nil || connect.Token != testToken("7") || connect.Name != "rpcc-go" {
+		t.Fatalf("first command must be connect with the token, got %v (%v)", commands[0], err)
+	}
+	last := int64(0)
+	for _, command := range commands {
+		var id int64
+		if err := json.Unmarshal(command["id"], &id); err != nil || id <= last {
+			t.Fatalf("command ids must increase from 1: %d after %d", id, last)
+		}
+		last = id
+	}
+	var rpc struct {
+		Method string
+		Data   echoData
+	}
+	json.Unmarshal(commands[1]["rpc"], &rpc)
+	if rpc.Method != "echo" || rpc.Data.N != 1 {
+		t.Fatalf("rpc command: %s", commands[1]["rpc"])
+	}
+}
+
+func TestNilParamsSendEmptyObject(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	var out map[string]any
+	if err := c.Call(contextWithTimeout(t, 10*time.Second), "echo", nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out == nil || len(out) != 0 {
+		t.Fatalf("want {}, got %v", out)
+	}
+}
+
+func TestErrorReplyIsRPCError(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	ctx := contextWithTimeout(t, 10*time.Second)
+	err := c.Call(ctx, "fail", nil, nil)
+	var rpcErr *RPCError
+	if !errors.As(err, &rpcErr) || rpcErr.Code != 400 || rpcErr.Message != "bad things" {
+		t.Fatalf("want *RPCError 400, got %v", err)
+	}
+	if errors.Is(err, ErrDisconnected) || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a server error is neither a disconnect nor a timeout: %v", err)
+	}
+	err = c.Call(ctx, "nope", nil, nil)
+	if !errors.As(err, &rpcErr) || rpcErr.Code != 104 {
+		t.Fatalf("want 104, got %v", err)
+	}
+	// The connection survives error replies.
+	if err := c.Call(ctx, "echo", echoData{N: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.connections.Load(); n != 1 {
+		t.Fatalf("want 1 connection, got %d", n)
+	}
+}
+
+func TestBatchedFramesAreSplit(t *testing.T) {
+	f := newFakeServer(t, func(f *fakeServer) { f.batch = true; f.sendPing = true })
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	ctx := contextWithTimeout(t, 10*time.Second)
+	// The connect reply and a ping arrive in one frame; the pong must still be sent.
+	if err := c.Call(ctx, "echo", echoData{N: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out echoData
+			if err := c.Call(ctx, "echo", echoData{N: int64(i)}, &out); err != nil || out.N != int64(i) {
+				t.Errorf("call %d: %v %+v", i, err, out)
+			}
+		}()
+	}
+	wg.Wait()
+	waitFor(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.pongs == 1 })
+}
+
+func TestPingIsAnswered(t *testing.T) {
+	f := newFakeServer(t, func(f *fakeServer) { f.sendPing = true })
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	if err := c.Connect(contextWithTimeout(t, 10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.pongs == 1 })
+}
+
+func TestDeadConnectionIsDetected(t *testing.T) {
+	// The server announces pings every second but never sends one.
+	f := newFakeServer(t, func(f *fakeServer) { f.ping = 1 })
+	c := NewClient(f.url(), testToken("7"))
+	c.MaxPingDelay = 100 * time.Millisecond
+	defer c.Close()
+	err := c.Call(contextWithTimeout(t, 60*time.Second), "slow", nil, nil)
+	if !errors.Is(err, ErrDisconnected) || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want ErrDisconnected, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "ping") {
+		t.Fatalf("the error should say why: %v", err)
+	}
+}
+
+func TestDeadlineFromContext(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := c.Call(ctx, "slow", nil, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrDisconnected) {
+		t.Fatalf("want a deadline error, got %v", err)
+	}
+	var rpcErr *RPCError
+	if errors.As(err, &rpcErr) {
+		t.Fatalf("a timeout is not an RPCError: %v", err)
+	}
+	// The connection is still good.
+	if err := c.Call(contextWithTimeout(t, 10*time.Second), "echo", echoData{N: 2}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.connections.Load(); n != 1 {
+		t.Fatalf("a timeout must not drop the connection: %d connections", n)
+	}
+}
+
+func TestClientTimeoutAppliesWithoutDeadline(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	c.Timeout = 100 * time.Millisecond
+	defer c.Close()
+	if err := c.Call(context.Background(), "slow", nil, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want a deadline error, got %v", err)
+	}
+}
+
+func TestReconnectAfterReconnectCloseCode(t *testing.T) {
+	for _, code := range []int{3000, 3499, 4000, 4499} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			f := newFakeServer(t, nil)
+			c := NewClient(f.url(), testToken("7"))
+			defer c.Close()
+			ctx := contextWithTimeout(t, 10*time.Second)
+			err := c.Call(ctx, fmt.Sprintf("close:%d", code), nil, nil)
+			if !errors.Is(err, ErrDisconnected) || !strings.Contains(err.Error(), fmt.Sprint(code)) {
+				t.Fatalf("want ErrDisconnected with the code, got %v", err)
+			}
+			if err := c.Call(ctx, "echo", echoData{N: 1}, nil); err != nil {
+				t.Fatalf("the client must reconnect: %v", err)
+			}
+			if n := f.connections.Load(); n != 2 {
+				t.Fatalf("want 2 connections, got %d", n)
+			}
+		})
+	}
+}
+
+func TestStopAfterTerminalCloseCode(t *testing.T) {
+	for _, code := range []int{3500, 3999, 4500, 4999} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			f := newFakeServer(t, nil)
+			c := NewClient(f.url(), testToken("7"))
+			defer c.Close()
+			ctx := contextWithTimeout(t, 10*time.Second)
+			if err := c.Call(ctx, fmt.Sprintf("close:%d", code), nil, nil); !errors.Is(err, ErrDisconnected) {
+				t.Fatalf("want ErrDisconnected, got %v", err)
+			}
+			err := c.Call(ctx, "echo", echoData{N: 1}, nil)
+			if !errors.Is(err, ErrDisconnected) || !strings.Contains(err.Error(), "not to reconnect") {
+				t.Fatalf("want the stop error, got %v", err)
+			}
+			if n := f.connections.Load(); n != 1 {
+				t.Fatalf("the client must not reconnect: %d connections", n)
+			}
+		})
+	}
+}
+
+func TestCloseFailsPendingAndLaterCalls(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	ctx := contextWithTimeout(t, 10*time.Second)
+	if err := c.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	result := make(chan error, 1)
+	go func() { result <- c.Call(ctx, "slow", nil, nil) }()
+	waitFor(t, func() bool { return len(f.recorded()) == 2 })
+	c.Close()
+	if err := <-result; !errors.Is(err, ErrDisconnected) {
+		t.Fatalf("pending call: want ErrDisconnected, got %v", err)
+	}
+	if err := c.Call(ctx, "echo", nil, nil); !errors.Is(err, ErrDisconnected) {
+		t.Fatalf("call after Close: want ErrDisconnected, got %v", err)
+	}
+}
+
+func TestDialFailureIsDisconnect(t *testing.T) {
+	f := newFakeServer(t, nil)
+	url := f.url()
+	f.server.Close()
+	c := NewClient(url, testToken("7"))
+	if err := c.Call(contextWithTimeout(t, 10*time.Second), "echo", nil, nil); !errors.Is(err, ErrDisconnected) {
+		t.Fatalf("want ErrDisconnected, got %v", err)
+	}
+}
+
+func TestPubSubTransport(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("42"))
+	c.Transport = "pubsub"
+	defer c.Close()
+	ctx := contextWithTimeout(t, 10*time.Second)
+	for i := int64(1); i <= 3; i++ {
+		var out echoData
+		if err := c.Call(ctx, "echo", echoData{N: i}, &out); err != nil || out.N != i {
+			t.Fatalf("echo %d: %v %+v", i, err, out)
+		}
+	}
+	err := c.Call(ctx, "missing", nil, nil)
+	var rpcErr *RPCError
+	if !errors.As(err, &rpcErr) || rpcErr.Code != 404 {
+		t.Fatalf("want *RPCError 404, got %v", err)
+	}
+	commands := f.recorded()
+	var subscribe struct{ Channel string }
+	json.Unmarshal(commands[1]["subscribe"], &subscribe)
+	if subscribe.Channel != "user#42" {
+		t.Fatalf("want a subscription to user#42 after connect, got %v", commands[1])
+	}
+	seen := map[string]bool{}
+	hexID := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	for _, command := range commands[2:] {
+		var publish struct {
+			Channel string
+			Data    map[string]json.RawMessage
+		}
+		if err := json.Unmarshal(command["publish"], &publish); err != nil {
+			t.Fatalf("want publish commands, got %v", command)
+		}
+		var id, replyTo string
+		json.Unmarshal(publish.Data["correlation_id"], &id)
+		json.Unmarshal(publish.Data["reply_to"], &replyTo)
+		if publish.Channel != "rpc:requests" || replyTo != "user#42" || !hexID.MatchString(id) || seen[id] {
+			t.Fatalf("bad request: channel %q reply_to %q correlation id %q", publish.Channel, replyTo, id)
+		}
+		seen[id] = true
+	}
+}
+
+func TestPubSubExplicitUserAndTimeout(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := &Client{URL: f.url(), Token: testToken("5"), Transport: "pubsub", UserID: "6"}
+	defer c.Close()
+	// The fake refuses the subscription to another user's channel.
+	err := c.Connect(contextWithTimeout(t, 10*time.Second))
+	var rpcErr *RPCError
+	if !errors.As(err, &rpcErr) || rpcErr.Code != 103 {
+		t.Fatalf("want 103, got %v", err)
+	}
+	c2 := &Client{URL: f.url(), Token: testToken("5"), Transport: "pubsub"}
+	defer c2.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := c2.Call(ctx, "slow", nil, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want a deadline error, got %v", err)
+	}
+}
+
+func TestUnknownTransportIsAnError(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := &Client{URL: f.url(), Token: testToken("5"), Transport: "grpc"}
+	if err := c.Connect(contextWithTimeout(t, 10*time.Second)); err == nil || !strings.Contains(err.Error(), "transport") {
+		t.Fatalf("want a transport error, got %v", err)
+	}
+}
+
+func TestExpiredTokenIsReplacedFromGetToken(t *testing.T) {
+	good := testToken("9")
+	f := newFakeServer(t, func(f *fakeServer) { f.validToken = good })
+	var calls atomic.Int32
+	c := &Client{URL: f.url(), Token: testToken("old"), GetToken: func(context.Context) (string, error) {
+		calls.Add(1)
+		return good, nil
+	}}
+	defer c.Close()
+	if err := c.Call(contextWithTimeout(t, 10*time.Second), "echo", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("GetToken calls: %d", calls.Load())
+	}
+	// Without GetToken the 109 error reaches the caller.
+	c2 := NewClient(f.url(), testToken("old"))
+	err := c2.Call(contextWithTimeout(t, 10*time.Second), "echo", nil, nil)
+	var rpcErr *RPCError
+	if !errors.As(err, &rpcErr) || rpcErr.Code != 109 {
+		t.Fatalf("want 109, got %v", err)
+	}
+}
+
+func TestTokenIsRefreshedBeforeExpiry(t *testing.T) {
+	f := newFakeServer(t, func(f *fakeServer) { f.ttl = 1 })
+	c := &Client{URL: f.url(), GetToken: func(context.Context) (string, error) { return testToken("3"), nil }}
+	defer c.Close()
+	if err := c.Connect(contextWithTimeout(t, 10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return len(f.refreshes) == 1 })
+	if err := c.Call(contextWithTimeout(t, 10*time.Second), "echo", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConcurrentCallsOverBothTransports(t *testing.T) {
+	f := newFakeServer(t, nil)
+	for _, transport := range []string{"rpc", "pubsub"} {
+		c := &Client{URL: f.url(), Token: testToken("11"), Transport: transport}
+		ctx := contextWithTimeout(t, 30*time.Second)
+		var wg sync.WaitGroup
+		for g := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 25 {
+					n := int64(g*1000 + i)
+					var out echoData
+					if err := c.Call(ctx, "echo", echoData{N: n}, &out); err != nil || out.N != n {
+						t.Errorf("%s call %d: %v %+v", transport, n, err, out)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		c.Close()
+	}
+	if n := f.connections.Load(); n != 2 {
+		t.Fatalf("concurrent first calls must share one dial per client: %d connections", n)
+	}
+}
+
+func TestTokenSubject(t *testing.T) {
+	if got := tokenSubject(testToken("abc")); got != "abc" {
+		t.Fatalf("got %q", got)
+	}
+	for _, bad := range []string{"", "a.b", "a.!!!.c", "a." + base64.RawURLEncoding.EncodeToString([]byte("[]")) + ".c"} {
+		if got := tokenSubject(bad); got != "" {
+			t.Fatalf("%q: got %q", bad, got)
+		}
+	}
+}
+
+func waitFor(t *testing.T, condition func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !condition() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in 20s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
