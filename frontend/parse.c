@@ -61,13 +61,38 @@ bool parse_check_encoding(const SourceFile *source, Diagnostics *diags) {
 void parse_syntax_error(ParseState *state, int token_kind, const Token *token, const int *expected,
                         int expected_count) {
     if (state->stack_overflow) return;
+    /* Whole classes of tokens read better as one phrase: "expected a type" rather than six token names. */
+    static const struct {
+        const char *phrase;
+        int members[12];
+    } classes[] = {
+        {"a value", {TK_NULL, TK_TRUE, TK_FALSE, TK_INT, TK_FLOAT, TK_STRING, TK_IDENT, TK_LBRACKET, TK_LBRACE, 0}},
+        {"a type", {TK_IDENT, TK_NULL, TK_STRING, TK_INT, TK_TRUE, TK_FALSE, 0}},
+        {"a name", {TK_IDENT, TK_IMPORT, TK_MODEL, TK_ENUM, TK_UNION, TK_TYPE, TK_RPC, TK_NULL, TK_TRUE, TK_FALSE, 0}},
+    };
+    bool remaining[256] = {false};
+    for (int i = 0; i < expected_count; i++)
+        if (expected[i] > 0 && expected[i] < 256) remaining[expected[i]] = true;
+    const char *items[32];
+    int item_count = 0;
+    for (size_t c = 0; c < sizeof classes / sizeof classes[0]; c++) {
+        bool all = true;
+        for (const int *member = classes[c].members; *member; member++)
+            if (!remaining[*member]) all = false;
+        if (!all) continue;
+        for (const int *member = classes[c].members; *member; member++) remaining[*member] = false;
+        items[item_count++] = classes[c].phrase;
+    }
+    for (int i = 0; i < expected_count && item_count < 32; i++)
+        if (remaining[expected[i]]) items[item_count++] = token_kind_name(expected[i]);
+
     char list[512] = "";
     size_t used = 0;
     /* A long list says nothing useful: name what was expected only when it is short. */
-    if (expected_count > 0 && expected_count <= 6) {
-        for (int i = 0; i < expected_count; i++) {
-            const char *separator = i == 0 ? "" : (i == expected_count - 1 ? " or " : ", ");
-            int written = snprintf(list + used, sizeof list - used, "%s%s", separator, token_kind_name(expected[i]));
+    if (item_count > 0 && item_count <= 6) {
+        for (int i = 0; i < item_count; i++) {
+            const char *separator = i == 0 ? "" : (i == item_count - 1 ? " or " : ", ");
+            int written = snprintf(list + used, sizeof list - used, "%s%s", separator, items[i]);
             if (written < 0 || (size_t)written >= sizeof list - used) break;
             used += (size_t)written;
         }

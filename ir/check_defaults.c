@@ -168,7 +168,10 @@ static bool misfit(Misfit *out, const IrValue *value, const char *reason) {
 
 static bool string_fits(DefaultCheck *check, const IrValue *value, IrTypeKind kind, Misfit *out) {
     if (value->kind != IR_VALUE_STRING)
-        return misfit(out, value, arena_printf(&check->arena, "a %s default is written as a string", ir_type_kind_name(kind)));
+        return misfit(out, value,
+                      kind == IR_STRING ? "expected a string"
+                                        : arena_printf(&check->arena, "a %s default is written as a string",
+                                                       ir_type_kind_name(kind)));
     const char *text = value->text;
     size_t length = value->text_length;
     switch (kind) {

@@ -84,13 +84,24 @@ static void name_all(NameCheck *check, NameKind kind, const char *idl_name, cons
 static void report_collisions(NameCheck *check) {
     for (size_t i = 0; i < check->collisions.count; i++) {
         const Collision *collision = check->collisions.items[i];
+        /* "'X' in Python and TypeScript, 'Y' in Go": targets that share a name are listed together. */
         char *where = arena_strdup(check->arena, "");
-        int listed = 0;
+        bool listed[TARGET_COUNT] = {false};
+        int groups = 0;
         for (int t = 0; t < TARGET_COUNT; t++) {
-            if (!collision->names[t]) continue;
-            where = arena_printf(check->arena, "%s%s'%s' in %s", where, listed ? ", " : "", collision->names[t],
-                                 target_display_name((Target)t));
-            listed++;
+            if (!collision->names[t] || listed[t]) continue;
+            int members[TARGET_COUNT], member_count = 0;
+            for (int u = t; u < TARGET_COUNT; u++) {
+                if (collision->names[u] && !listed[u] && strcmp(collision->names[u], collision->names[t]) == 0) {
+                    members[member_count++] = u;
+                    listed[u] = true;
+                }
+            }
+            where = arena_printf(check->arena, "%s%s'%s' in ", where, groups++ ? ", " : "", collision->names[t]);
+            for (int m = 0; m < member_count; m++)
+                where = arena_printf(check->arena, "%s%s%s", where,
+                                     m == 0 ? "" : (m == member_count - 1 ? " and " : ", "),
+                                     target_display_name((Target)members[m]));
         }
         Diagnostic *diagnostic =
             diag_error(check->diags, collision->second->span, "%s and %s both become %s", collision->second->description,

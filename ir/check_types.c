@@ -97,8 +97,8 @@ static void check_discriminated_union(TypeCheck *check, IrDecl *decl) {
             field_type->kind != IR_LITERAL || field_type->literals[0]->kind != IR_VALUE_STRING) {
             Diagnostic *diagnostic = diag_error(check->diags, alternative->span,
                                                 "discriminator field '%s.%s' must be required and have a string "
-                                                "literal type, such as %s: \"%s\";",
-                                                model->name, field->name, field->name, model->name);
+                                                "literal type, such as %s: \"value\";",
+                                                model->name, field->name, field->name);
             diag_note(check->diags, diagnostic, field->span, "'%s.%s' is declared here", model->name, field->name);
             continue;
         }

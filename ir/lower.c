@@ -51,10 +51,14 @@ static bool find_builtin(Span name, IrTypeKind *kind) {
 
 static bool check_name_spelling(Lowering *lowering, Span name, const char *what) {
     if (name.length > 0 && span_text(name)[0] == '_') {
-        diag_error(lowering->diags, name,
-                   "%s names may not start with '_' (Pydantic treats such fields as private); use @json for the "
-                   "wire name",
-                   what);
+        if (strcmp(what, "field") == 0)
+            diag_error(lowering->diags, name,
+                       "field names may not start with '_' (Pydantic treats such fields as private); keep the wire "
+                       "name with @json(\"%.*s\")",
+                       (int)name.length, span_text(name));
+        else
+            diag_error(lowering->diags, name, "%s names may not start with '_' (Python treats such names as private)",
+                       what);
         return false;
     }
     return true;
@@ -638,6 +642,7 @@ static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {
     } else if (!span_equals(ast->enum_base, "string")) {
         diag_error(lowering->diags, ast->enum_base, "an enum is based on 'string' or 'int', not '%.*s'",
                    (int)ast->enum_base.length, span_text(ast->enum_base));
+        return; /* its members' values cannot be judged without a base */
     }
     if (ast->members.count == 0) diag_error(lowering->diags, ast->name, "enum '%s' has no members", decl->name);
     decl->members = ARENA_ARRAY(lowering->arena, IrEnumMember *, ast->members.count + 1);

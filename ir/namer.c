@@ -6,7 +6,6 @@
  * listed name ends in '_', so appending the escape suffix once always yields a free name (a unit test checks). */
 #include "namer.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "../backends/printer.h"
@@ -69,8 +68,8 @@ static const char *const PYTHON_CLASS_BODY_NAMES[] = {
  * them, a client method would shadow them in the client class body (the deprecation decorator). */
 static const char *const PYTHON_MODULE_NAMES[] = {
     "BaseModel", "RootModel", "TypeAdapter", "Enum", "IntEnum", "StrEnum", "deprecated",
-    /* runtime and generated client classes */
-    "APIClient", "RPCError", "CentrifugoRPCClient",
+    /* the generated client and the runtime (runtime-templates/python/rpc_client.py __all__) */
+    "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCTimeoutError", "Transport",
     /* modules imported by name */
     "annotations", "asyncio", "decimal", "enum", "json", "pydantic", "typing", "uuid", "warnings",
     NULL,
@@ -112,7 +111,8 @@ static const char *const TS_GLOBAL_AND_GENERATED_NAMES[] = {
     "Array", "ArrayBuffer", "BigInt", "Boolean", "Date", "Error", "Infinity", "JSON", "Map", "NaN", "Number",
     "Object", "Partial", "Promise", "PromiseLike", "Readonly", "ReadonlyArray", "Record", "Set", "String",
     "Symbol", "Uint8Array", "globalThis",
-    "APIClient", "RPCError", "CentrifugoRPCClient", "Centrifuge",
+    /* the generated client and what index.ts re-exports from the runtime (rpc-client.ts), the centrifuge import */
+    "APIClient", "CentrifugoRPCClient", "CentrifugoRPCClientOptions", "RPCError", "Centrifuge",
     NULL,
 };
 
@@ -140,16 +140,18 @@ static const char *const GO_PREDECLARED[] = {
     "max",     "min",     "new",     "panic",      "print",     "println",    "real",    "recover", NULL,
 };
 
-/* Package-level names the generated Go package defines; types and enum constants share that scope. */
+/* Exported package-level names of the generated Go package (the generated client and the runtime,
+ * runtime-templates/go/rpc_client.go); types and enum constants share that scope. Unexported runtime names
+ * cannot collide: every generated name is exported. */
 static const char *const GO_PACKAGE_NAMES[] = {
-    "APIClient", "NewAPIClient", "RPCError", "Client", "NewClient", "Option", NULL,
+    "APIClient", "NewAPIClient", "Option", "Client", "NewClient", "RPCError", "ErrDisconnected", NULL,
 };
 
 /* Methods the generated code defines on model structs (custom JSON for optional/nullable fields, Stringer on
  * enums): a field of the same name does not compile ("field and method with the same name"). */
 static const char *const GO_STRUCT_METHODS[] = {"MarshalJSON", "UnmarshalJSON", "String", NULL};
 
-/* Methods of the generated *APIClient that an RPC method may not take. */
+/* Methods of the generated *APIClient (and of the runtime *Client it wraps) that an RPC method may not take. */
 static const char *const GO_CLIENT_METHODS[] = {"Call", "Close", "Connect", "Disconnect", NULL};
 
 typedef const char *const *NameList;

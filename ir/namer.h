@@ -31,18 +31,26 @@ bool target_parse(const char *name, Target *target);
 
 /* The identifier `idl_name` becomes in `target`, allocated in `arena`.
  * Python:     type as written; field as written; enum member UPPER_SNAKE; method snake_case ('.' -> '_').
- * TypeScript: type as written; field = the wire name (see namer_ts_property for quoting); enum member UPPER_SNAKE;
- *             method camelCase.
+ * TypeScript: type as written; field = the wire name, never escaped (see namer_ts_property for quoting); enum
+ *             member UPPER_SNAKE; method camelCase.
  * Go:         type, field, method PascalCase with initialisms (user_id -> UserID, tasks.get_stats -> TasksGetStats);
- *             enum member scope + PascalCase(member) (TaskStatus + open -> TaskStatusOpen).
+ *             enum member scope + PascalCase(member) (TaskStatus + open -> TaskStatusOpen). `scope` is used for Go
+ *             enum members only (may be NULL otherwise).
  * A result that is a keyword of the target or a reserved name of the generated code gets the escape suffix "_";
- * *escaped (if not NULL) is set to true then. Words are split at '_', '.', and case changes
- * (lower->Upper, and before the last capital of an acronym run: "HTTPServer" -> HTTP, Server); digits stay with
- * the word before them. */
+ * *escaped (if not NULL) is set to true then, and false otherwise. Words are split at '_', '.', and case changes
+ * (lower->Upper, digit->Upper, and before the last capital of an acronym run: "HTTPServer" -> HTTP, Server;
+ * an acronym's plural stays one word: "URLs", "IDs"); digits stay with the word before them ("utf8_name" ->
+ * utf8, name; "ipv4" is one word). Empty segments vanish ("a__b" -> a, b). camelCase and PascalCase words are
+ * capitalised ("Api"), except golint's initialisms in Go ("API") and a word the author wrote in capitals inside
+ * a mixed-case dotted segment ("TaskDTO" stays TaskDTO; in an all-capitals segment such as "HTTP_SERVER" the
+ * capitals carry no meaning: Go HTTPServer, TypeScript httpServer). A trailing '_' of the IDL name (the author's
+ * own escape, "from_") is kept by snake_case, UPPER_SNAKE and camelCase, dropped by Go. */
 const char *namer_identifier(Arena *arena, Target target, NameKind kind, const char *idl_name, const char *scope,
                              bool *escaped);
 
-/* True if `identifier` is a keyword of `target` or reserved for `kind` by the generated code. */
+/* True if `identifier` is a keyword of `target` or reserved for `kind` by the generated code. Nothing is reserved
+ * for TypeScript fields (every string is a valid property key). Appending "_" to a reserved name always gives a
+ * name that is not reserved. */
 bool namer_is_reserved(Target target, NameKind kind, const char *identifier);
 
 /* A TypeScript property key for a wire name: the name itself when it is a valid identifier
