@@ -158,7 +158,7 @@ static void print_literal_value(Printer *printer, const IrValue *value) {
 
 /* True when the printed type is a union at its top level (and so needs parentheses as an array element). */
 static bool type_prints_as_union(const IrType *type) {
-    if (type->nullable) return true;
+    if (type->nullable && type->kind != IR_ANY) return true;
     return type->kind == IR_LITERAL && type->literal_count > 1;
 }
 
@@ -221,7 +221,8 @@ static void print_type_without_null(Printer *printer, const IrType *type) {
 
 static void print_type(Printer *printer, const IrType *type) {
     print_type_without_null(printer, type);
-    if (type->nullable) printer_printf(printer, " | null");
+    /* `unknown` already holds null. */
+    if (type->nullable && type->kind != IR_ANY) printer_printf(printer, " | null");
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -359,14 +360,17 @@ static void doc_field_facts(const TsEmitter *emitter, DocText *doc, const IrDecl
     if (constraints->has_min_length || constraints->has_max_length) {
         IrTypeKind kind = resolved->kind;
         const char *unit = kind == IR_LIST || kind == IR_MAP ? "items" : kind == IR_BYTES ? "bytes" : "characters";
+        /* "at least 1 characters" reads wrong: the unit's singular for a bound of one. */
+        bool one = (constraints->has_max_length ? constraints->max_length : constraints->min_length) == 1;
+        if (one) unit = kind == IR_LIST || kind == IR_MAP ? "item" : kind == IR_BYTES ? "byte" : "character";
         doc_sentence_start(doc);
+        long long min = constraints->min_length, max = constraints->max_length;
         if (constraints->has_min_length && constraints->has_max_length) {
-            printer_printf(printer, "Length: %lld to %lld %s.", (long long)constraints->min_length,
-                           (long long)constraints->max_length, unit);
+            printer_printf(printer, "Length: %lld to %lld %s.", min, max, unit);
         } else if (constraints->has_min_length) {
-            printer_printf(printer, "Length: at least %lld %s.", (long long)constraints->min_length, unit);
+            printer_printf(printer, "Length: at least %lld %s.", min, unit);
         } else {
-            printer_printf(printer, "Length: at most %lld %s.", (long long)constraints->max_length, unit);
+            printer_printf(printer, "Length: at most %lld %s.", max, unit);
         }
     }
     if (constraints->pattern) {
@@ -615,10 +619,19 @@ static void emit_client(const TsEmitter *emitter, Printer *printer) {
         abort();
     }
     size_t name_count = client_imports(program, names);
-    if (name_count) {
+    size_t line_length = strlen("import type {  } from \"./types.js\";");
+    for (size_t i = 0; i < name_count; i++) line_length += strlen(names[i]) + (i ? 2 : 0);
+    if (name_count && line_length <= 120) {
         printer_printf(printer, "import type {");
         for (size_t i = 0; i < name_count; i++) printer_printf(printer, "%s %s", i ? "," : "", names[i]);
         printer_printf(printer, " } from \"./types.js\";\n");
+    } else if (name_count) {
+        /* One name a line, as formatters wrap a long import. */
+        printer_line(printer, "import type {");
+        printer_indent(printer);
+        for (size_t i = 0; i < name_count; i++) printer_line(printer, "%s,", names[i]);
+        printer_dedent(printer);
+        printer_line(printer, "} from \"./types.js\";");
     }
     free(names);
     printer_blank_line(printer);
@@ -681,22 +694,12 @@ static void emit_client(const TsEmitter *emitter, Printer *printer) {
     printer_line(printer, "}");
 }
 
-/* Names index.ts exports from rpc-client.ts beside the reserved ones; skipped when a declaration has the same name
- * (the declaration is what `export *` from types.ts then provides). */
-static bool declares_type(const IrProgram *program, const char *name) {
-    for (size_t i = 0; i < program->decl_count; i++) {
-        if (strcmp(program->decls[i]->names.in[TS], name) == 0) return true;
-    }
-    return false;
-}
-
 static void emit_index(const TsEmitter *emitter, Printer *printer) {
     print_marker(printer, emitter->options);
     printer_line(printer, "export { APIClient } from \"./client.js\";");
     printer_line(printer, "export { CentrifugoRPCClient, RPCError } from \"./rpc-client.js\";");
-    if (!declares_type(emitter->program, "CentrifugoRPCClientOptions")) {
-        printer_line(printer, "export type { CentrifugoRPCClientOptions } from \"./rpc-client.js\";");
-    }
+    /* The namer reserves these names for TypeScript types, so `export *` below cannot clash with them. */
+    printer_line(printer, "export type { CentrifugoRPCClientOptions } from \"./rpc-client.js\";");
     printer_line(printer, "export * from \"./types.js\";");
 }
 
@@ -913,11 +916,12 @@ static void emit_readme(const TsEmitter *emitter, Printer *printer) {
     if (example) {
         printer_line(printer, "console.log(%s);", strbuf_cstr(&call.out));
     }
+    printer_line(printer, "client.close();");
     printer_line(printer, "```");
     printer_free(&call);
     printer_blank_line(printer);
     printer_line(printer, "`token` is a Centrifugo connection JWT whose `sub` is the user id (`\"123\"` here), or an async function");
-    printer_line(printer, "that returns a fresh one. `client.close()` closes the connection.");
+    printer_line(printer, "that returns a fresh one.");
     printer_blank_line(printer);
     printer_line(printer, "## Transports");
     printer_blank_line(printer);
