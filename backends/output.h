@@ -14,7 +14,9 @@ typedef struct OutputFile {
 } OutputFile;
 
 typedef struct OutputTree {
-    OutputFile *files;
+    /* Each file is allocated on its own so that the printer output_tree_add returns stays valid while later
+     * files are added (a backend may fill several files at once). */
+    OutputFile **files;
     size_t count;
     size_t capacity;
 } OutputTree;
@@ -22,11 +24,13 @@ typedef struct OutputTree {
 void output_tree_init(OutputTree *tree);
 void output_tree_free(OutputTree *tree);
 
-/* Adds a file and returns its printer, or NULL if the path was already added (a backend bug) or is not a safe
- * relative path (absolute, empty component, "." or ".."). */
+/* Adds a file and returns its printer (valid until output_tree_free), or NULL if the path was already added (a
+ * backend bug) or is not a safe relative path (empty, absolute, an empty component, "." or ".."). A path that is
+ * also a directory of another path ("a" and "a/b") is reported by output_tree_write. */
 Printer *output_tree_add(OutputTree *tree, const char *relative_path, const char *indent_unit);
 
-/* Sorted list of relative paths (for --list-outputs); the pointers stay owned by the tree. */
+/* Sorted (bytewise) list of relative paths (for --list-outputs) into paths_out, which has room for tree->count
+ * entries; the pointers stay owned by the tree. */
 void output_tree_sorted_paths(const OutputTree *tree, const char **paths_out);
 
 typedef struct OutputStats {
@@ -35,9 +39,13 @@ typedef struct OutputStats {
 } OutputStats;
 
 /* Writes the tree under `directory` (created with parents if missing). Files whose current content equals the
- * new one are not touched. Every changed file is first written to a temporary file beside its target and all are
+ * new one are not touched. Every changed file is first written to a temporary file beside its target
+ * (".<name, at most 32 bytes>.rpcc-tmp-<pid>-<n>", created with O_EXCL; an existing target's permission bits are kept) and all are
  * renamed only after every temporary was written and flushed; on any failure the temporaries are removed, no
- * target is changed, and false is returned with a message "path: reason" in `error` (size error_size). */
+ * target is changed, directories created by this call are removed again, and false is returned with a message
+ * "path: reason" in `error` (size error_size). The one failure that cannot be undone is a rename that fails after
+ * earlier renames succeeded (the checks before the renames make that unlikely: targets are known to be regular
+ * files or missing, in directories that exist). `stats` may be NULL. */
 bool output_tree_write(const OutputTree *tree, const char *directory, OutputStats *stats, char *error,
                        size_t error_size);
 

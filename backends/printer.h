@@ -38,14 +38,23 @@ void printer_blank_line(Printer *printer);
 void printer_string_literal(Printer *printer, Target target, const char *text, size_t len);
 
 /* Doc comments. `text` is the raw doc (lines separated by '\n', no trailing newline); each writes complete lines
- * at the current indentation and nothing when text is NULL or empty.
- * Python docstring: """...""" (one line if the doc is one line), escaping '\' and any '"""' run and a trailing
- * '"' so the literal cannot end early; written as a plain (not raw) string.
- * JSDoc: a slash-star-star block with " * " line prefixes; "*\/" inside the text is broken as "*\/" (backslash) so it cannot
- * close the comment; U+2028/U+2029 become spaces (they are line terminators in JS).
- * Go: "// " prefix on every line ("//" alone for an empty line). `deprecated` (may be NULL) adds a final paragraph
- * "Deprecated: <reason>" in Go (the format tools recognise), "@deprecated <reason>" in JSDoc; Python ignores it
- * (the backend emits a warning decorator instead). */
+ * at the current indentation, and nothing when text is NULL or blank and there is no deprecation. Trailing
+ * blanks of every line and leading and trailing empty lines are dropped; no output line ends in whitespace.
+ * Python docstring: triple double quotes (closing on the same line if the doc is one line, else on a line of its
+ * own), a plain (not raw) string: '\' is doubled, a '"' that would make a run of three is escaped, and so is a
+ * '"' ending the doc, so the literal cannot end early; controls other than tab and the code points listed for
+ * string literals become escapes.
+ * JSDoc: a slash-star-star block, on one line for a one-line doc, else with its delimiters on lines of their own
+ * and " * " line prefixes (" *" for an empty line); '*' followed by '/' is written "*\/" so the text cannot close
+ * the comment; controls other than tab, U+2028/U+2029 (line terminators in JS) and the other listed code points
+ * become spaces.
+ * Go: "// " prefix on every line ("//" alone for an empty line), in the layout gofmt gives doc comments (so the
+ * generated code stays gofmt-clean): common indentation removed, an indented span as a code block ("//" + tab,
+ * set off by "//" lines), an indented list as plain unindented lines, runs of empty lines collapsed, an old-style
+ * heading written "# Heading". Controls and the listed code points become spaces (a BOM mid-file does not compile).
+ * `deprecated` (may be NULL; "" means deprecated without a reason) adds a final paragraph "Deprecated: <reason>"
+ * in Go (the form the tools recognise; "Deprecated: do not use in new code." without a reason),
+ * "@deprecated <reason>" in JSDoc; Python ignores it (the backend emits a warning decorator instead). */
 void printer_python_docstring(Printer *printer, const char *text);
 void printer_jsdoc(Printer *printer, const char *text, const char *deprecated);
 void printer_go_comment(Printer *printer, const char *text, const char *deprecated);
