@@ -1,0 +1,27 @@
+"""Typed use of the edge-case SDKs: Python names for escaped and aliased fields; checked by mypy --strict."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from edge_names_client import APIClient, Keywords, class_holder
+from edge_types_client import Circle, Containers, Drawing, Scalars, Square, Tree
+
+
+async def example(api: APIClient) -> None:
+    holder = class_holder(
+        class_="c", from_=1, model_config_="m", date_=date(2026, 1, 2), type_="x", None_=3, wire_case="w"
+    )
+    await api.class_def(holder)
+    back: class_holder = await api.import_from()
+    kind: Keywords = Keywords.CLASS
+    del back, kind
+
+
+def shapes() -> list[Circle | Square]:
+    drawing = Drawing(inline=Circle(kind="circle", radius=1.0), either=Tree(label="t"))
+    tree: Tree = Tree(label="root", children=[Tree(label="leaf")])
+    containers = Containers(yes=True, mixed=[1, "two"])
+    scalars = Scalars(raw=b"\x00")
+    del tree, containers, scalars
+    return list(drawing.shapes)
