@@ -4,6 +4,8 @@
 #   make install  PREFIX=/usr/local
 
 PREFIX     ?= /usr/local
+# Go lives in /usr/local/go/bin on Debian's official tarball install; make sure the tests can find it.
+export PATH := $(PATH):/usr/local/go/bin
 CC         ?= cc
 ifeq ($(origin CC),default)
 CC         := gcc
@@ -32,7 +34,8 @@ LIB_OBJ_SAN    := $(call obj,$(BUILD)/san,$(LIB_SRC) $(GEN_SRC))
 UNIT_BIN       := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 UNIT_BIN_SAN   := $(patsubst tests/unit/%.c,$(BUILD)/san/tests/%,$(UNIT_SRC))
 
-.PHONY: all demo check check-unit check-unit-san check-errors check-errors-san deps test-deps install clean
+.PHONY: all demo check check-unit check-unit-san check-errors check-errors-san check-robustness check-examples deps \
+        install clean
 all: $(BUILD)/rpcc
 
 # --- dependencies -------------------------------------------------------------------------------------------
@@ -105,15 +108,21 @@ check-errors: $(BUILD)/rpcc
 	tests/run-errors.sh $(BUILD)/rpcc
 check-errors-san: $(BUILD)/san/rpcc
 	ASAN_OPTIONS=detect_leaks=1 tests/run-errors.sh $(BUILD)/san/rpcc
+check-robustness: $(BUILD)/rpcc $(BUILD)/san/rpcc
+	tests/run-robustness.sh $(BUILD)/rpcc
+	ASAN_OPTIONS=detect_leaks=1 tests/run-robustness.sh $(BUILD)/san/rpcc
+# Every spec example is valid, and its IR (with every target name) matches the reviewed dump.
+check-examples: $(BUILD)/rpcc
+	tests/run-examples.sh $(BUILD)/rpcc
 
-CHECKS := check-unit check-unit-san check-errors check-errors-san
+CHECKS := check-unit check-unit-san check-errors check-errors-san check-robustness check-examples
 -include mk/*.mk
 check: $(CHECKS)
 	@echo "make check: all suites passed"
 
 demo: $(BUILD)/rpcc
-	$(BUILD)/rpcc --check spec/examples/tasks.rpc
-	@echo "spec/examples/tasks.rpc is valid"
+	$(BUILD)/rpcc spec/examples/tasks.rpc -o opensdk
+	@echo "opensdk/ holds the Python, TypeScript and Go clients for spec/examples/tasks.rpc"
 
 install: $(BUILD)/rpcc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -35,7 +35,7 @@ void *strmap_get(const StrMap *map, const char *key, size_t key_length) {
 
 void *strmap_put(StrMap *map, const char *key, size_t key_length, void *value) {
     if ((map->count + 1) * 4 > map->capacity * 3) {
-        size_t capacity = map->capacity ? map->capacity * 2 : 64;
+        size_t capacity = map->capacity ? map->capacity * 2 : 8;
         StrMapEntry *entries = ARENA_ARRAY(map->arena, StrMapEntry, capacity);
         for (size_t i = 0; i < map->capacity; i++) {
             StrMapEntry *old = &map->entries[i];

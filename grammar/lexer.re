@@ -107,8 +107,11 @@ static size_t encode_utf8(unsigned long code_point, char *out) {
  * Errors point at the offending escape or character; the token is still produced so parsing goes on. */
 static Token lex_string(Lexer *lexer, const unsigned char *start) {
     const unsigned char *p = lexer->cursor;
-    /* The decoded text is never longer than the source text. */
-    char *decoded = arena_alloc(lexer->arena, (size_t)(lexer->limit - p) + 1);
+    /* The decoded text is never longer than the literal's source text, which ends at the closing quote or the
+     * end of the line: bound the allocation by that, not by the rest of the file. */
+    const unsigned char *bound = p;
+    while (bound < lexer->limit && *bound != '"' && *bound != '\n') bound += *bound == '\\' && bound + 1 < lexer->limit ? 2 : 1;
+    char *decoded = arena_alloc(lexer->arena, (size_t)(bound - p) + 1);
     size_t length = 0;
     bool terminated = false;
     while (p < lexer->limit) {

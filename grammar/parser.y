@@ -116,7 +116,19 @@ decl(D) ::= MODEL(K) IDENT(N) annotations(A) LBRACE fields(F) RBRACE. {
     D->annotations = A;
     D->fields = F;
 }
+/* A field missing its ';' before the closing brace: recover at the brace instead of swallowing what follows. */
+decl(D) ::= MODEL(K) IDENT(N) annotations(A) LBRACE fields(F) error RBRACE. {
+    D = decl_new(state, AST_DECL_MODEL, &K, N.span);
+    D->annotations = A;
+    D->fields = F;
+}
 decl(D) ::= ENUM(K) IDENT(N) COLON IDENT(B) annotations(A) LBRACE members(M) RBRACE. {
+    D = decl_new(state, AST_DECL_ENUM, &K, N.span);
+    D->enum_base = B.span;
+    D->annotations = A;
+    D->members = M;
+}
+decl(D) ::= ENUM(K) IDENT(N) COLON IDENT(B) annotations(A) LBRACE members(M) error RBRACE. {
     D = decl_new(state, AST_DECL_ENUM, &K, N.span);
     D->enum_base = B.span;
     D->annotations = A;

@@ -134,8 +134,11 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
     for (size_t d = 0; d < program->decl_count; d++) {
         IrDecl *decl = program->decls[d];
         if (decl->kind == IR_DECL_MODEL) {
+            /* A scope per model lives only while its model is checked. */
+            Arena scope_arena;
+            arena_init(&scope_arena);
             Scope fields;
-            scope_init(&fields, arena);
+            scope_init(&fields, &scope_arena);
             for (size_t i = 0; i < decl->field_count; i++) {
                 IrField *field = decl->fields[i];
                 field->names.in[TARGET_PYTHON] = namer_identifier(arena, TARGET_PYTHON, NAME_FIELD, field->name, NULL, NULL);
@@ -145,10 +148,13 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                     &check, arena_printf(arena, "field '%s.%s'", decl->name, field->name), field->span, &field->names);
                 for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &fields, (Target)t, symbol);
             }
+            arena_free(&scope_arena);
         }
         if (decl->kind == IR_DECL_ENUM) {
+            Arena scope_arena;
+            arena_init(&scope_arena);
             Scope members;
-            scope_init(&members, arena);
+            scope_init(&members, &scope_arena);
             for (size_t i = 0; i < decl->member_count; i++) {
                 IrEnumMember *member = decl->members[i];
                 name_all(&check, NAME_ENUM_MEMBER, member->name, decl->names.in[TARGET_GO],
@@ -160,6 +166,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                 claim(&check, &members, TARGET_TYPESCRIPT, symbol);
                 claim(&check, &types, TARGET_GO, symbol);
             }
+            arena_free(&scope_arena);
         }
     }
 

@@ -13,7 +13,7 @@ static void dump_names(FILE *out, const IrNames *names) {
 static void dump_deprecation(FILE *out, const IrDeprecation *deprecation) {
     if (!deprecation->deprecated) return;
     if (deprecation->reason)
-        fprintf(out, " @deprecated(\"%s\")", deprecation->reason);
+        fprintf(out, " @deprecated(\"%s\")", deprecation->reason); /* reasons are prose: shown as written */
     else
         fputs(" @deprecated", out);
 }
@@ -47,7 +47,10 @@ static void dump_constraints(FILE *out, Arena *arena, const IrConstraints *const
             fprintf(out, "%smax: %lld", constraints->has_min_length ? ", " : "", (long long)constraints->max_length);
         fputc(')', out);
     }
-    if (constraints->pattern) fprintf(out, " @pattern(%s)", constraints->pattern);
+    if (constraints->pattern) {
+        IrValue value = {.kind = IR_VALUE_STRING, .text = constraints->pattern, .text_length = strlen(constraints->pattern)};
+        fprintf(out, " @pattern(%s)", ir_value_to_string(arena, &value));
+    }
 }
 
 void ir_dump(const IrProgram *program, FILE *out) {
@@ -86,8 +89,11 @@ void ir_dump(const IrProgram *program, FILE *out) {
             dump_doc(out, member->doc, "    ");
             if (decl->int_enum)
                 fprintf(out, "    %s = %lld", member->name, (long long)member->int_value);
-            else
-                fprintf(out, "    %s = \"%.*s\"", member->name, (int)member->string_value_length, member->string_value);
+            else {
+                IrValue value = {.kind = IR_VALUE_STRING, .text = member->string_value,
+                                 .text_length = member->string_value_length};
+                fprintf(out, "    %s = %s", member->name, ir_value_to_string(&arena, &value));
+            }
             dump_deprecation(out, &member->deprecation);
             dump_names(out, &member->names);
             fputc('\n', out);

@@ -139,6 +139,7 @@ typedef enum IrDeclKind {
 
 struct IrDecl {
     IrDeclKind kind;
+    size_t index;     /* position in IrProgram.decls */
     const char *name; /* as in the IDL; for a hoisted inline union, the synthesized name */
     Span span;        /* the name (for a hoisted union, the inline union's type) */
     IrNames names;

@@ -948,6 +948,7 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
     IrProgram *program = ARENA_NEW(arena, IrProgram);
     program->decls = (IrDecl **)lowering.decls.items;
     program->decl_count = lowering.decls.count;
+    for (size_t d = 0; d < program->decl_count; d++) program->decls[d]->index = d;
     program->rpcs = (IrRpc **)lowering.rpcs.items;
     program->rpc_count = lowering.rpcs.count;
     program->files = ARENA_ARRAY(arena, const SourceFile *, loaded->count + 1);

@@ -27,3 +27,5 @@ centrifugo: $(CENTRIFUGO_BIN)
 
 check-python: $(VENV)/.stamp $(CENTRIFUGO_BIN) build/rpcc
 	RPCC=$(CURDIR)/build/rpcc CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m pytest tests/python $(PYTEST_ARGS)
+
+CHECKS += check-python
