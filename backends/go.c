@@ -930,6 +930,12 @@ static void emit_readme(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
     printer_line(out, "go mod edit -require=%s@v0.0.0 -replace=%s=./path/to/this/directory", module, module);
     printer_line(out, "```");
     printer_blank_line(out);
+    size_t first_element = strcspn(module, "/");
+    if (!memchr(module, '.', first_element)) {
+        printer_line(out, "The module path `%s` has no domain: `go get` cannot fetch it, and a `require` of it works only", module);
+        printer_line(out, "with the `replace` above. Give the SDK a real path with `rpcc --go-module github.com/you/sdk`.");
+        printer_blank_line(out);
+    }
     printer_line(out, "`go.sum` is included: `go build` works without `go mod tidy`, offline once the module cache has the");
     printer_line(out, "WebSocket module.");
     printer_blank_line(out);

@@ -1,0 +1,102 @@
+# Go SDK: golden output, generated-code checks, the base client's protocol tests, live tests. Included by the
+# top-level Makefile.
+#
+#   make check-go           everything below
+#   make check-go-golden    rpcc output for every spec example (and the Go edge cases) == tests/golden/*/go
+#   make check-go-compile   gofmt -l (empty), go vet, go build of every generated module, offline; determinism
+#   make check-go-runtime   runtime-templates/go: protocol client against an in-process fake, with -race
+#   make check-go-tests     tests/go: JSON shape of the generated types (presence, unions, int64)
+#   make check-go-live      tests/go with -tags live: every example method over both transports against the real
+#                           Centrifugo + bridge of tests/fixture, with -race
+#   make go-golden-update   rewrite tests/golden/*/go from the current rpcc (review the diff before committing)
+
+# go from PATH, else the official tarball's place, else Debian's (installed by go-deps).
+GO_PATH      := PATH="$(PATH):/usr/local/go/bin"
+GO_BIN       := env $(GO_PATH) go
+GOFMT_BIN    := env $(GO_PATH) gofmt
+# From python.mk (included after this file): the same values, needed here at parse time.
+VENV           ?= .venv
+VENV_PY        ?= $(VENV)/bin/python
+CENTRIFUGO_BIN ?= .cache/bin/centrifugo
+GO_OUT       := $(BUILD)/go
+GO_EXAMPLES  := $(sort $(wildcard spec/examples/*.rpc))
+GO_EDGE      := tests/go/edge/go_edge.rpc
+GO_GOLDEN_IN := $(GO_EXAMPLES) $(GO_EDGE)
+# Module downloads go to the normal module cache; everything after the first download runs with GOPROXY=off, which
+# proves that a generated module builds offline from the cache.
+GO_OFFLINE   := GOFLAGS=-mod=readonly GOPROXY=off GOTOOLCHAIN=local
+GO_STAMP     := .cache/go-modules.stamp
+
+.PHONY: check-go check-go-golden check-go-compile check-go-runtime check-go-tests check-go-live go-golden-update go-deps
+CHECKS += check-go
+
+check-go: check-go-golden check-go-compile check-go-runtime check-go-tests check-go-live
+
+# Go itself: Debian's golang-go when there is no go at all (a newer toolchain then comes from the module proxy
+# through GOTOOLCHAIN=auto), and the pinned WebSocket modules (coder and nhooyr) in the module cache.
+go-deps: $(GO_STAMP)
+$(GO_STAMP): runtime-templates/go/go.mod runtime-templates/go/go.sum runtime-templates/go/nhooyr.sum
+	@if ! $(GO_PATH) command -v go >/dev/null 2>&1; then \
+	    echo "installing golang-go"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null; \
+	fi
+	cd runtime-templates/go && GOFLAGS=-mod=readonly $(GO_BIN) mod download
+	mkdir -p $(GO_OUT) && cd $(GO_OUT) && $(GO_BIN) mod download \
+	    $$(awk '{print $$1 "@" $$2; exit}' $(CURDIR)/runtime-templates/go/nhooyr.sum)
+	@mkdir -p $(dir $@) && touch $@
+
+# Golden trees: tests/golden/<stem>/go/ (default options: module and package = the input's stem).
+check-go-golden: $(BUILD)/rpcc
+	@set -e; for input in $(GO_GOLDEN_IN); do \
+	    stem=$$(basename $$input .rpc); out=$(GO_OUT)/golden/$$stem; rm -rf $$out; \
+	    $(BUILD)/rpcc $$input -o $$out --lang go; \
+	    diff -ru tests/golden/$$stem/go $$out/go || { echo "check-go-golden: $$input differs from tests/golden/$$stem/go"; exit 1; }; \
+	    $(BUILD)/rpcc $$input -o $$out.again --lang go; diff -r $$out $$out.again >/dev/null || { echo "nondeterministic output for $$input"; exit 1; }; \
+	    rm -rf $$out.again; \
+	done; echo "check-go-golden: $(words $(GO_GOLDEN_IN)) inputs match"
+
+go-golden-update: $(BUILD)/rpcc
+	@set -e; for input in $(GO_GOLDEN_IN); do \
+	    stem=$$(basename $$input .rpc); rm -rf tests/golden/$$stem/go; mkdir -p tests/golden/$$stem; \
+	    $(BUILD)/rpcc $$input -o tests/golden/$$stem --lang go; \
+	done
+
+# Every example and the edge cases, with both WebSocket modules: generated-marker line, gofmt, vet, build.
+check-go-compile: $(BUILD)/rpcc $(GO_STAMP)
+	@set -e; n=0; for input in $(GO_GOLDEN_IN); do for ws in coder nhooyr; do \
+	    stem=$$(basename $$input .rpc); out=$(GO_OUT)/compile/$$stem-$$ws; rm -rf $$out; \
+	    $(BUILD)/rpcc $$input -o $$out --lang go --go-websocket=$$ws; \
+	    for f in $$out/go/*.go $$out/go/go.mod; do \
+	        head -n1 $$f | grep -Eq '^// Code generated .* DO NOT EDIT\.$$' || { echo "$$f: no generated-code marker"; exit 1; }; \
+	    done; \
+	    unformatted=$$($(GOFMT_BIN) -l $$out/go 2>&1 || true); \
+	    [ -z "$$unformatted" ] || { echo "gofmt -l: $$unformatted"; $(GOFMT_BIN) -d $$out/go; exit 1; }; \
+	    (cd $$out/go && $(GO_OFFLINE) $(GO_BIN) vet ./... && $(GO_OFFLINE) $(GO_BIN) build ./...); \
+	    n=$$((n+1)); \
+	done; done; echo "check-go-compile: $$n generated modules are gofmt-clean, vet-clean and build offline"
+
+check-go-runtime: $(GO_STAMP)
+	cd runtime-templates/go && test -z "$$($(GOFMT_BIN) -l .)" && $(GO_OFFLINE) $(GO_BIN) vet . && \
+	    $(GO_OFFLINE) $(GO_BIN) test -race -count=1 .
+
+# The modules tests/go/go.mod replaces: the examples and edge cases under a test module path, and the SDK of the
+# fixture's handlers (exported from python/examples, so that it always matches what the bridge serves).
+GO_TEST_MODULES := $(GO_OUT)/tasks/go/go.mod $(GO_OUT)/edge/go/go.mod
+$(GO_OUT)/tasks/go/go.mod: $(BUILD)/rpcc spec/examples/tasks.rpc
+	rm -rf $(GO_OUT)/tasks && $(BUILD)/rpcc spec/examples/tasks.rpc -o $(GO_OUT)/tasks --lang go --go-module example.com/tasks
+$(GO_OUT)/edge/go/go.mod: $(BUILD)/rpcc $(GO_EDGE)
+	rm -rf $(GO_OUT)/edge && $(BUILD)/rpcc $(GO_EDGE) -o $(GO_OUT)/edge --lang go --go-module example.com/edge
+$(GO_OUT)/live/go/go.mod: $(BUILD)/rpcc $(VENV)/.stamp $(wildcard python/examples/*.py)
+	@mkdir -p $(GO_OUT)
+	PYTHONPATH=python/examples $(VENV_PY) -m rpcc export tasks_handlers debug_handlers -o $(GO_OUT)/live.rpc
+	rm -rf $(GO_OUT)/live && $(BUILD)/rpcc $(GO_OUT)/live.rpc -o $(GO_OUT)/live --lang go --go-module example.com/live \
+	    --package-name live
+
+check-go-tests: $(GO_TEST_MODULES) $(GO_OUT)/live/go/go.mod $(GO_STAMP)
+	cd tests/go && test -z "$$($(GOFMT_BIN) -l .)" && $(GO_OFFLINE) $(GO_BIN) vet . && \
+	    $(GO_OFFLINE) $(GO_BIN) vet -tags live . && $(GO_OFFLINE) $(GO_BIN) test -race -count=1 .
+
+check-go-live: $(GO_TEST_MODULES) $(GO_OUT)/live/go/go.mod $(GO_STAMP) $(VENV)/.stamp $(CENTRIFUGO_BIN)
+	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m tests.fixture run -- \
+	    sh -c 'cd tests/go && $(GO_OFFLINE) $(GO_BIN) test -race -tags live -count=1 -run Live -v . \
+	        >../../$(GO_OUT)/live-test.log 2>&1; status=$$?; grep -Ev "^=== (RUN|PAUSE|CONT)" ../../$(GO_OUT)/live-test.log; \
+	        exit $$status'
