@@ -829,6 +829,9 @@ static void print_models_imports(PyGen *gen, Printer *printer) {
     const bool *used = gen->used;
     printer_line(printer, "from __future__ import annotations");
     printer_blank_line(printer);
+    bool stdlib = used[IMP_BYTES] || used[IMP_DATE] || used[IMP_DATETIME] || used[IMP_TIME] || used[IMP_TIMEDELTA] ||
+                  used[IMP_DECIMAL] || used[IMP_ENUM] || used[IMP_INT_ENUM] || used[IMP_ANNOTATED] || used[IMP_ANY] ||
+                  used[IMP_LITERAL] || used[IMP_UUID];
     if (used[IMP_BYTES]) {
         printer_line(printer, "from base64 import b64decode as _b64decode");
         printer_line(printer, "from base64 import b64encode as _b64encode");
@@ -867,7 +870,7 @@ static void print_models_imports(PyGen *gen, Printer *printer) {
         strbuf_free(&names);
     }
     if (used[IMP_UUID]) printer_line(printer, "from uuid import UUID");
-    printer_blank_line(printer);
+    if (stdlib) printer_blank_line(printer);
     StrBuf names;
     strbuf_init(&names);
     const char *const pydantic_names[] = {"BaseModel", "BeforeValidator", "ConfigDict", "Field", "PlainSerializer",
@@ -956,7 +959,10 @@ static int member_type(const char *name) {
     return 2;                                                   /* variable */
 }
 
-static int natural_compare(const char *left, const char *right) {
+static int natural_compare_case(const char *left, const char *right, bool ignore_case);
+static int natural_compare(const char *left, const char *right) { return natural_compare_case(left, right, true); }
+
+static int natural_compare_case(const char *left, const char *right, bool ignore_case) {
     while (*left && *right) {
         if (*left >= '0' && *left <= '9' && *right >= '0' && *right <= '9') {
             const char *left_start = left, *right_start = right;
@@ -972,8 +978,8 @@ static int natural_compare(const char *left, const char *right) {
             if (digits) return digits;
             continue;
         }
-        int a = (*left >= 'A' && *left <= 'Z') ? *left + 32 : *left;
-        int b = (*right >= 'A' && *right <= 'Z') ? *right + 32 : *right;
+        int a = (ignore_case && *left >= 'A' && *left <= 'Z') ? *left + 32 : *left;
+        int b = (ignore_case && *right >= 'A' && *right <= 'Z') ? *right + 32 : *right;
         if (a != b) return a < b ? -1 : 1;
         left++;
         right++;
@@ -1137,9 +1143,14 @@ static void emit_client(PyGen *gen, Printer *out) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* __init__.py                                                                                                */
 
+/* ruff RUF022's "isort-style" order of __all__: constants, classes, the rest, each in case-sensitive natural
+ * order (unlike import names, which isort compares ignoring case). */
 static int compare_all_names(const void *left_ptr, const void *right_ptr) {
-    /* RUF022: isort-style sort of __all__ (the same order as import names) */
-    return compare_import_names(left_ptr, right_ptr);
+    const char *left = *(const char *const *)left_ptr, *right = *(const char *const *)right_ptr;
+    int left_type = member_type(left), right_type = member_type(right);
+    if (left_type != right_type) return left_type - right_type;
+    int natural = natural_compare_case(left, right, false);
+    return natural ? natural : strcmp(left, right);
 }
 
 static void emit_init(PyGen *gen, Printer *out) {

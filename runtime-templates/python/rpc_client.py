@@ -85,6 +85,10 @@ class RPCConnectionError(RPCError):
         super().__init__(DISCONNECTED_CODE, message, temporary=True)
 
 
+_CLOSE_WAIT = 2.0
+"""Seconds close() waits for the SDK to close the socket."""
+
+
 def _new_correlation_id() -> str:
     """128 bits from the operating system's cryptographic random source."""
     return secrets.token_hex(16)
@@ -255,6 +259,11 @@ class CentrifugoRPCClient:
         self._router.fail_all("client closed")
         if client is not None:
             await client.disconnect()
+            # centrifuge-python closes the socket in background tasks; let them finish (bounded) so that closing
+            # the client, then the event loop, leaves no socket open.
+            background = set(getattr(client, "_background_tasks", ()))
+            if background:
+                await asyncio.wait(background, timeout=_CLOSE_WAIT)
 
     async def __aenter__(self) -> Self:
         await self.connect()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
 import shutil
 import subprocess
@@ -46,7 +48,7 @@ def generate(source: Path, root: Path, site: Path) -> Generated:
     if output.exists():
         shutil.rmtree(output)
     proc = subprocess.run([str(rpcc_binary()), str(source), "-o", str(output), "--lang", "python"],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, f"rpcc failed on {source}:\n{proc.stderr}"
     package = f"{source.stem.lower().replace('-', '_')}_client"
     target = site / package
@@ -66,3 +68,13 @@ def generated() -> dict[str, Generated]:
     if str(site) not in sys.path:
         sys.path.insert(0, str(site))
     return result
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Runs `async def` tests in a fresh event loop (no plugin needed)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    asyncio.run(pyfuncitem.obj(**arguments))
+    return True

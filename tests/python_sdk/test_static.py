@@ -20,7 +20,7 @@ EXPECTED_FILES = {"README.md", "__init__.py", "client.py", "models.py", "py.type
 
 
 def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=300, env=env, cwd=cwd)
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=300, env=env, cwd=cwd, check=False)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -29,7 +29,7 @@ def test_output_is_deterministic(case: str, generated: dict[str, Generated], tmp
     second = generate(first.source, tmp_path / "again", tmp_path / "site")
     names = sorted(p.name for p in first.python_dir.iterdir())
     assert set(names) == EXPECTED_FILES
-    match, mismatch, errors = filecmp.cmpfiles(first.python_dir, second.python_dir, names, shallow=False)
+    _, mismatch, errors = filecmp.cmpfiles(first.python_dir, second.python_dir, names, shallow=False)
     assert (mismatch, errors) == ([], [])
     assert str(REPO) not in "".join((first.python_dir / n).read_text() for n in names), "absolute path in output"
 

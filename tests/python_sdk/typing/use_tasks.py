@@ -27,8 +27,11 @@ async def example(url: str, token: str) -> None:
             await api.system_health()
         except RPCTimeoutError as exc:
             code: int = exc.code
+            del code
         except RPCConnectionError as exc:
             message: str = exc.message
+            del message
         except RPCError as exc:
             temporary: bool = exc.temporary
+            del temporary
         del total, counts, task_id

@@ -1,0 +1,378 @@
+"""CentrifugoRPCClient against a fake centrifuge.Client: transports, correlation, timeouts, errors, cleanup."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import centrifuge
+import pytest
+
+import rpc_client
+from rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCTimeoutError
+
+
+@dataclass
+class Pub:
+    data: Any
+
+
+@dataclass
+class Ctx:
+    pub: Any = None
+    reason: str = ""
+    code: int = 0
+
+
+class FakeSubscription:
+    def __init__(self, client: FakeClient, channel: str, events: Any) -> None:
+        self.client, self.channel, self.events = client, channel, events
+        self.subscribed = False
+
+    async def subscribe(self) -> None:
+        self.subscribed = True
+
+    async def ready(self, timeout: float | None = None) -> None:
+        if self.client.subscribe_error:
+            raise self.client.subscribe_error
+
+    async def push(self, data: Any) -> None:
+        await self.events.on_publication(Ctx(pub=Pub(data)))
+
+
+class FakeClient:
+    """Records what the base client asks of centrifuge-python; `responder` answers publications."""
+
+    instances: ClassVar[list[FakeClient]] = []
+
+    def __init__(self, url: str, *, token: str, get_token: Any, events: Any, timeout: float, name: str) -> None:
+        self.url, self.token, self.get_token, self.events, self.timeout = url, token, get_token, events, timeout
+        self.loop = asyncio.get_running_loop()  # the real client must be built inside a running loop
+        self.published: list[tuple[str, Any]] = []
+        self.rpcs: list[tuple[str, Any]] = []
+        self.subscription: FakeSubscription | None = None
+        self.connected = False
+        self.disconnects = 0
+        self.ready_error: BaseException | None = None
+        self.subscribe_error: BaseException | None = None
+        self.rpc_answer: Callable[[str, Any], Any] = lambda method, data: {"echo": data}
+        self.responder: Callable[[dict[str, Any]], Any] | None = None
+        FakeClient.instances.append(self)
+
+    async def connect(self) -> None:
+        self.connected = True
+        await self.events.on_connecting(Ctx(reason="connect called"))
+
+    async def ready(self, timeout: float | None = None) -> None:
+        if self.ready_error:
+            raise self.ready_error
+
+    async def disconnect(self) -> None:
+        self.connected = False
+        self.disconnects += 1
+
+    def new_subscription(self, channel: str, events: Any) -> FakeSubscription:
+        self.subscription = FakeSubscription(self, channel, events)
+        return self.subscription
+
+    async def rpc(self, method: str, data: Any, timeout: float | None = None) -> Any:
+        self.rpcs.append((method, data))
+        answer = self.rpc_answer(method, data)
+        if asyncio.iscoroutine(answer):
+            answer = await answer
+        return Pub(answer)
+
+    async def publish(self, channel: str, data: Any, timeout: float | None = None) -> None:
+        self.published.append((channel, data))
+        if self.responder:
+            self.responder(data)
+
+
+@pytest.fixture(autouse=True)
+def fake_centrifuge(monkeypatch: pytest.MonkeyPatch) -> None:
+    FakeClient.instances = []
+    monkeypatch.setattr(rpc_client.centrifuge, "Client", FakeClient)
+
+
+def reply_later(client: FakeClient, message: dict[str, Any], delay: float = 0.0) -> None:
+    """Delivers a publication on the personal channel from the event loop, as the read loop would."""
+    assert client.subscription is not None
+    sub = client.subscription
+    client.loop.call_later(delay, lambda: asyncio.ensure_future(sub.push(message)))
+
+
+def answer_with(result: Any = None, error: Any = None) -> Callable[[FakeClient], Callable[[dict[str, Any]], Any]]:
+    def make(client: FakeClient) -> Callable[[dict[str, Any]], Any]:
+        def respond(request: dict[str, Any]) -> None:
+            reply: dict[str, Any] = {"correlation_id": request["correlation_id"]}
+            if error is not None:
+                reply["error"] = error
+            else:
+                reply["result"] = result
+            reply_later(client, reply)
+        return respond
+    return make
+
+
+# --- construction -----------------------------------------------------------------------------------------------
+
+
+def test_arguments_are_checked() -> None:
+    with pytest.raises(ValueError, match="user_id"):
+        CentrifugoRPCClient("ws://x", "t", transport="pubsub")
+    with pytest.raises(ValueError, match="transport"):
+        CentrifugoRPCClient("ws://x", "t", "u", transport="grpc")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="timeout"):
+        CentrifugoRPCClient("ws://x", "t", "u", timeout=0)
+
+
+def test_client_is_built_in_connect_not_in_init() -> None:
+    CentrifugoRPCClient("ws://x", "t", "u")  # no running loop here: must not build centrifuge.Client
+    assert FakeClient.instances == []
+
+
+# --- rpc transport ----------------------------------------------------------------------------------------------
+
+
+async def test_rpc_transport_sends_method_and_params() -> None:
+    async with CentrifugoRPCClient("ws://x", "tok", "u", timeout=3) as client:
+        fake = FakeClient.instances[0]
+        assert (fake.url, fake.token, fake.timeout) == ("ws://x", "tok", 3)
+        assert await client.call("a.b", {"x": 1}) == {"echo": {"x": 1}}
+        assert await client.call("a.c") == {"echo": {}}
+        assert fake.rpcs == [("a.b", {"x": 1}), ("a.c", {})]
+        assert fake.subscription is None
+    assert fake.disconnects == 1
+
+
+async def test_rpc_reply_error_keeps_code_and_message() -> None:
+    async with CentrifugoRPCClient("ws://x", "t") as client:
+        def fail(method: str, data: Any) -> Any:
+            raise centrifuge.ReplyError(1404, "task 9 not found", False)
+        FakeClient.instances[0].rpc_answer = fail
+        with pytest.raises(RPCError) as info:
+            await client.call("tasks.update", {"id": 9})
+    assert type(info.value) is RPCError
+    assert (info.value.code, info.value.message, info.value.temporary) == (1404, "task 9 not found", False)
+    assert str(info.value) == "RPC error 1404: task 9 not found"
+
+
+async def test_rpc_timeout_and_disconnect_are_told_apart() -> None:
+    async with CentrifugoRPCClient("ws://x", "t") as client:
+        fake = FakeClient.instances[0]
+
+        async def slow() -> Any:
+            await asyncio.sleep(30)
+        fake.rpc_answer = lambda method, data: slow()
+        with pytest.raises(RPCTimeoutError) as timeout_info:
+            await client.call("slow", timeout=0.05)
+        assert timeout_info.value.code == rpc_client.TIMEOUT_CODE
+
+        def sdk_timeout(method: str, data: Any) -> Any:
+            raise centrifuge.OperationTimeoutError()
+        fake.rpc_answer = sdk_timeout
+        with pytest.raises(RPCTimeoutError):
+            await client.call("x")
+
+        def lost(method: str, data: Any) -> Any:
+            raise centrifuge.ClientDisconnectedError("command 3 canceled due to disconnect")
+        fake.rpc_answer = lost
+        with pytest.raises(RPCConnectionError) as lost_info:
+            await client.call("x")
+        assert lost_info.value.code == rpc_client.DISCONNECTED_CODE
+        assert not isinstance(lost_info.value, RPCTimeoutError)
+
+
+async def test_unrelated_exceptions_are_not_disguised() -> None:
+    async with CentrifugoRPCClient("ws://x", "t") as client:
+        def boom(method: str, data: Any) -> Any:
+            raise KeyError("bug")
+        FakeClient.instances[0].rpc_answer = boom
+        with pytest.raises(KeyError):
+            await client.call("x")
+
+
+async def test_call_without_connection() -> None:
+    client = CentrifugoRPCClient("ws://x", "t")
+    with pytest.raises(RPCConnectionError, match="not connected"):
+        await client.call("x")
+    await client.connect()
+    await client.close()
+    await client.close()  # twice is harmless
+    with pytest.raises(RPCConnectionError):
+        await client.call("x")
+
+
+async def test_failed_connect_raises_and_cleans_up() -> None:
+    client = CentrifugoRPCClient("ws://x", "bad-token")
+    original = FakeClient.ready
+
+    async def unauthorized(self: FakeClient, timeout: float | None = None) -> None:
+        raise centrifuge.ClientDisconnectedError("client disconnected")
+    FakeClient.ready = unauthorized  # type: ignore[method-assign]
+    try:
+        with pytest.raises(RPCConnectionError, match="cannot connect"):
+            await client.connect()
+    finally:
+        FakeClient.ready = original  # type: ignore[method-assign]
+    assert FakeClient.instances[0].disconnects == 1
+    with pytest.raises(RPCConnectionError):
+        await client.call("x")
+
+
+# --- pubsub transport -------------------------------------------------------------------------------------------
+
+
+async def test_pubsub_publishes_request_and_matches_reply() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as client:
+        fake = FakeClient.instances[0]
+        assert fake.subscription is not None and fake.subscription.channel == "user#42"
+        fake.responder = answer_with(result={"total": 3})(fake)
+        assert await client.call("tasks.get_stats", {"user_id": "42"}) == {"total": 3}
+        channel, request = fake.published[0]
+        assert channel == "rpc:requests"
+        assert request["method"] == "tasks.get_stats" and request["params"] == {"user_id": "42"}
+        assert request["reply_to"] == "user#42"
+        assert set(request) == {"method", "params", "correlation_id", "reply_to"}
+        assert rpc_client._ReplyRouter.__name__ and client._router.pending == {}
+
+
+async def test_pubsub_custom_request_channel() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub", request_channel="rpc:other") as client:
+        fake = FakeClient.instances[0]
+        fake.responder = answer_with(result=1)(fake)
+        assert await client.call("m") == 1
+        assert fake.published[0][0] == "rpc:other"
+
+
+async def test_pubsub_correlation_ids_are_random_and_unique() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as client:
+        fake = FakeClient.instances[0]
+        fake.responder = answer_with(result=None)(fake)
+        for _ in range(50):
+            await client.call("m")
+        ids = [request["correlation_id"] for _, request in fake.published]
+        assert len(set(ids)) == 50
+        assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+
+
+async def test_pubsub_error_reply() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as client:
+        fake = FakeClient.instances[0]
+        fake.responder = answer_with(error={"code": 1409, "message": "already done"})(fake)
+        with pytest.raises(RPCError) as info:
+            await client.call("tasks.update")
+        assert (info.value.code, info.value.message) == (1409, "already done")
+        assert client._router.pending == {}
+
+
+async def test_pubsub_concurrent_calls_get_their_own_replies() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as client:
+        fake = FakeClient.instances[0]
+
+        def respond(request: dict[str, Any]) -> None:
+            # answer in reverse order of arrival: later requests are answered first
+            delay = 0.05 - 0.005 * len(fake.published)
+            reply = {"correlation_id": request["correlation_id"], "result": request["params"]["n"]}
+            reply_later(fake, reply, max(delay, 0))
+        fake.responder = respond
+        results = await asyncio.gather(*(client.call("m", {"n": n}) for n in range(8)))
+        assert results == list(range(8))
+
+
+async def test_pubsub_ignores_foreign_and_malformed_publications() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as client:
+        fake = FakeClient.instances[0]
+
+        def respond(request: dict[str, Any]) -> None:
+            for noise in ("text", None, {"no": "id"}, {"correlation_id": 5}, {"correlation_id": "other", "result": 1}):
+                reply_later(fake, noise)  # type: ignore[arg-type]
+            reply_later(fake, {"correlation_id": request["correlation_id"], "result": "mine"}, 0.01)
+        fake.responder = respond
+        assert await client.call("m") == "mine"
+
+
+async def test_pubsub_timeout_cleans_up_and_late_reply_is_dropped() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as client:
+        fake = FakeClient.instances[0]
+        with pytest.raises(RPCTimeoutError, match="no answer within"):
+            await client.call("m", timeout=0.05)
+        assert client._router.pending == {}
+        late = {"correlation_id": fake.published[0][1]["correlation_id"], "result": 1}
+        assert fake.subscription is not None
+        await fake.subscription.push(late)  # no pending call: ignored, no error
+        fake.responder = answer_with(result=2)(fake)
+        assert await client.call("m") == 2
+
+
+async def test_pubsub_connection_loss_fails_waiting_calls() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as client:
+        fake = FakeClient.instances[0]
+        call = asyncio.ensure_future(client.call("m", timeout=5))
+        await asyncio.sleep(0.01)
+        await fake.events.on_connecting(Ctx(code=2, reason="transport closed"))
+        with pytest.raises(RPCConnectionError, match="transport closed"):
+            await call
+        assert client._router.pending == {}
+
+
+async def test_pubsub_unsubscribe_fails_waiting_calls() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as client:
+        fake = FakeClient.instances[0]
+        call = asyncio.ensure_future(client.call("m", timeout=5))
+        await asyncio.sleep(0.01)
+        assert fake.subscription is not None
+        await fake.subscription.events.on_unsubscribed(Ctx(reason="permission denied"))
+        with pytest.raises(RPCConnectionError, match="unsubscribed"):
+            await call
+
+
+async def test_close_fails_waiting_calls() -> None:
+    client = CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub")
+    await client.connect()
+    call = asyncio.ensure_future(client.call("m", timeout=5))
+    await asyncio.sleep(0.01)
+    await client.close()
+    with pytest.raises(RPCConnectionError, match="closed"):
+        await call
+
+
+async def test_publish_refused_by_server() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as client:
+        original = FakeClient.publish
+
+        async def refuse(self: FakeClient, channel: str, data: Any, timeout: float | None = None) -> None:
+            raise centrifuge.ReplyError(103, "permission denied", False)
+        FakeClient.publish = refuse  # type: ignore[method-assign]
+        try:
+            with pytest.raises(RPCError) as info:
+                await client.call("m")
+        finally:
+            FakeClient.publish = original  # type: ignore[method-assign]
+        assert info.value.code == 103 and client._router.pending == {}
+
+
+async def test_pubsub_subscribe_failure_is_a_connect_failure() -> None:
+    client = CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub")
+    original = FakeSubscription.ready
+
+    async def denied(self: FakeSubscription, timeout: float | None = None) -> None:
+        raise centrifuge.ReplyError(103, "permission denied", False)
+    FakeSubscription.ready = denied  # type: ignore[method-assign]
+    try:
+        with pytest.raises(RPCConnectionError, match="permission denied"):
+            await client.connect()
+    finally:
+        FakeSubscription.ready = original  # type: ignore[method-assign]
+
+
+async def test_cancelling_a_call_cleans_up() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as client:
+        call = asyncio.ensure_future(client.call("m", timeout=5))
+        await asyncio.sleep(0.01)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        assert client._router.pending == {}
