@@ -652,14 +652,21 @@ static void emit_client(const TsEmitter *emitter, Printer *printer) {
     doc_free(&doc);
     printer_line(printer, "export class APIClient {");
     printer_indent(printer);
-    printer_line(printer, "readonly #client: CentrifugoRPCClient;");
-    printer_blank_line(printer);
-    printer_jsdoc(printer, "@param client - a connected (or soon connected) base client; either transport works", NULL);
-    printer_line(printer, "constructor(client: CentrifugoRPCClient) {");
-    printer_indent(printer);
-    printer_line(printer, "this.#client = client;");
-    printer_dedent(printer);
-    printer_line(printer, "}");
+    if (program->rpc_count == 0) {
+        /* No method would read the client: an unused field does not compile under noUnusedLocals. */
+        printer_jsdoc(printer, "@param _client - the base client (this API declares no methods)", NULL);
+        printer_line(printer, "constructor(_client: CentrifugoRPCClient) {}");
+    } else {
+        printer_line(printer, "readonly #client: CentrifugoRPCClient;");
+        printer_blank_line(printer);
+        printer_jsdoc(printer, "@param client - a connected (or soon connected) base client; either transport works",
+                      NULL);
+        printer_line(printer, "constructor(client: CentrifugoRPCClient) {");
+        printer_indent(printer);
+        printer_line(printer, "this.#client = client;");
+        printer_dedent(printer);
+        printer_line(printer, "}");
+    }
 
     for (size_t i = 0; i < program->rpc_count; i++) {
         const IrRpc *rpc = program->rpcs[i];
@@ -831,12 +838,14 @@ static bool print_sample_value(Printer *printer, const IrType *type) {
     }
 }
 
-/* The README's example call: the first rpc whose required parameters all have a short placeholder. Returns the
- * rpc (and prints `await api.method({...})` into `call`), or NULL. Enum placeholders need their const imported. */
+/* The README's example call: the first rpc, not deprecated, whose required parameters all have a short placeholder.
+ * Returns the rpc (and prints `await api.method({...})` into `call`), or NULL. An enum placeholder needs its const
+ * imported: its name is returned in *enum_import. */
 static const IrRpc *readme_example(const TsEmitter *emitter, Printer *call, const char **enum_import) {
     *enum_import = NULL;
     for (size_t i = 0; i < emitter->program->rpc_count; i++) {
         const IrRpc *rpc = emitter->program->rpcs[i];
+        if (rpc->deprecation.deprecated) continue; /* an example shows what to use */
         Printer attempt;
         printer_init(&attempt, "");
         printer_printf(&attempt, "await api.%s(", rpc->names.in[TS]);
@@ -954,8 +963,8 @@ static void emit_readme(const TsEmitter *emitter, Printer *printer) {
     printer_line(printer, "  optional and the server fills in the default; in models you only receive they are required, since the");
     printer_line(printer, "  server always includes them. A model that is both sent and received uses the sending shape, so a");
     printer_line(printer, "  defaulted field of it is typed as possibly absent in results too. Each field's doc says which applies.");
-    printer_line(printer, "- Enums are unions of their values (`\"open\" | \"done\"`) plus a const object of the same name that names");
-    printer_line(printer, "  them (`TaskStatus.OPEN`).");
+    printer_line(printer, "- Enums are unions of their values (`\"open\" | \"done\"`) plus a const object of the same name whose");
+    printer_line(printer, "  UPPER_SNAKE keys name the values (`TaskStatus.OPEN`).");
     printer_line(printer, "- `int` is `number`: integers beyond 2^53 (9007199254740992) lose precision in JavaScript.");
     printer_line(printer, "- Timestamps, dates, times, durations (ISO 8601), UUIDs, decimals and bytes (base64) are strings in their");
     printer_line(printer, "  JSON form; results are not validated at run time.");

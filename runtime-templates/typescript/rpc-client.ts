@@ -248,6 +248,8 @@ export class CentrifugoRPCClient {
                 this.#failPending(new RPCError(context.code, `reply channel lost: ${context.reason}`, "disconnected"));
             });
             subscription.on("unsubscribed", (context) => {
+                // Codes from 100 are the server's refusal (103 permission denied); below, the client's own.
+                if (context.code >= 100) refusal.error = new RPCError(context.code, context.reason, "server");
                 this.#failPending(new RPCError(context.code, `reply channel closed: ${context.reason}`, "disconnected"));
             });
             subscription.on("error", (context) => {

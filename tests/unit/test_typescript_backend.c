@@ -307,6 +307,23 @@ static void test_scalars_and_any(void **state) {
     generated_free(generated);
 }
 
+static void test_readme_example_call(void **state) {
+    (void)state;
+    /* The first rpc that is not deprecated and whose required parameters have placeholders; an enum placeholder
+     * is imported. */
+    Generated *generated = generate("enum S: string { open; }\n"
+                                    "model Old { x: int; }\n"
+                                    "model P { s: S; user_id: string; n?: int; d: int = 1; }\n"
+                                    "model R { r: int; }\n"
+                                    "rpc old(Old) -> R @deprecated;\n"
+                                    "rpc tasks.get(P) -> R;\n");
+    const char *readme = "typescript/README.md";
+    expect_in(generated, readme, "import { APIClient, CentrifugoRPCClient, S } from \"demo-client\";\n");
+    expect_in(generated, readme, "console.log(await api.tasksGet({ s: S.OPEN, user_id: \"123\" }));\n");
+    expect_in(generated, readme, "| `tasksGet` | `tasks.get` | `P` | `R` |\n");
+    generated_free(generated);
+}
+
 static void test_output_is_deterministic(void **state) {
     (void)state;
     const char *source = "enum S: string { a; b; }\nmodel P { s: list<S> = []; }\nmodel R { n: int; }\n"
@@ -346,6 +363,7 @@ int main(void) {
         cmocka_unit_test(test_client_methods),
         cmocka_unit_test(test_index_exports),
         cmocka_unit_test(test_scalars_and_any),
+        cmocka_unit_test(test_readme_example_call),
         cmocka_unit_test(test_output_is_deterministic),
         cmocka_unit_test(test_empty_model_and_no_rpcs),
     };

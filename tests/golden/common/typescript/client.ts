@@ -13,10 +13,6 @@ import type { CentrifugoRPCClient } from "./rpc-client.js";
  * ```
  */
 export class APIClient {
-    readonly #client: CentrifugoRPCClient;
-
-    /** @param client - a connected (or soon connected) base client; either transport works */
-    constructor(client: CentrifugoRPCClient) {
-        this.#client = client;
-    }
+    /** @param _client - the base client (this API declares no methods) */
+    constructor(_client: CentrifugoRPCClient) {}
 }

@@ -1,0 +1,335 @@
+// The base client's own tests, against a fake Centrifugo (a `ws` server speaking the JSON client protocol) so
+// that every branch is reachable and nothing depends on timing but generous timeouts. The real server is in
+// tests/typescript/live. Run by `tests/typescript/run.sh runtime` (compiled with the same strict options).
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { afterEach, describe, test } from "node:test";
+
+import { WebSocketServer } from "ws";
+import type { WebSocket } from "ws";
+
+import { CentrifugoRPCClient, RPCError } from "../rpc-client.js";
+
+type Json = Record<string, unknown>;
+
+interface Fake {
+    url: string;
+    /** Every command the client sent, in order (connect, subscribe, publish, rpc). */
+    commands: Json[];
+    /** Sends a publication to the client's subscription on `channel`. */
+    push(channel: string, data: unknown): void;
+    /** Closes every client connection with a WebSocket close code. */
+    drop(code: number, reason: string): void;
+    close(): Promise<void>;
+}
+
+type Answer = { reply?: Json; error?: { code: number; message: string; temporary?: boolean } } | "ignore";
+
+/**
+ * A fake Centrifugo. `answer` decides each command's reply (default: success); after answering a publish the
+ * fake calls `onPublish` with its data, so a test can play the backend and push the reply.
+ */
+async function fakeCentrifugo(
+    answer: (command: Json) => Answer | undefined = () => undefined,
+    onPublish: (fake: Fake, data: Json) => void = () => {},
+): Promise<Fake> {
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    const address = server.address();
+    assert.ok(typeof address === "object" && address !== null);
+    const sockets = new Set<WebSocket>();
+    const fake: Fake = {
+        url: `ws://127.0.0.1:${address.port}/connection/websocket`,
+        commands: [],
+        push(channel, data) {
+            for (const socket of sockets) socket.send(JSON.stringify({ push: { channel, pub: { data } } }));
+        },
+        drop(code, reason) {
+            for (const socket of sockets) socket.close(code, reason);
+        },
+        close() {
+            for (const socket of sockets) socket.terminate();
+            return new Promise((resolve) => server.close(() => resolve()));
+        },
+    };
+    server.on("connection", (socket) => {
+        sockets.add(socket);
+        socket.on("close", () => sockets.delete(socket));
+        socket.on("message", (raw) => {
+            // One frame may carry several commands separated by newlines.
+            for (const line of String(raw).split("\n")) {
+                if (line.trim() === "") continue;
+                const command = JSON.parse(line) as Json;
+                if (Object.keys(command).length === 0) continue; // pong
+                fake.commands.push(command);
+                const decided = answer(command);
+                if (decided === "ignore") continue;
+                const id = command["id"];
+                if (decided?.error) {
+                    socket.send(JSON.stringify({ id, error: decided.error }));
+                    continue;
+                }
+                let reply: Json;
+                if ("connect" in command) reply = { connect: { client: "fake-client", version: "0.0.0", ping: 25, pong: true } };
+                else if ("subscribe" in command) reply = { subscribe: {} };
+                else if ("publish" in command) reply = { publish: {} };
+                else if ("rpc" in command) reply = { rpc: { data: { echo: (command["rpc"] as Json)["data"] } } };
+                else reply = {};
+                socket.send(JSON.stringify({ id, ...(decided?.reply ?? reply) }));
+                if ("publish" in command) {
+                    const publish = command["publish"] as Json;
+                    onPublish(fake, publish["data"] as Json);
+                }
+            }
+        });
+    });
+    return fake;
+}
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+async function rejection(promise: Promise<unknown>): Promise<RPCError> {
+    try {
+        await promise;
+    } catch (error) {
+        assert.ok(error instanceof RPCError, `expected RPCError, got ${String(error)}`);
+        return error;
+    }
+    assert.fail("resolved; expected a rejection");
+}
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+async function connected(fake: Fake, transport: "rpc" | "pubsub", timeout = 5000): Promise<CentrifugoRPCClient> {
+    const client = new CentrifugoRPCClient(fake.url, "token", "u1", { transport, timeout });
+    cleanups.push(() => client.close());
+    await client.connect();
+    return client;
+}
+
+async function fake(...args: Parameters<typeof fakeCentrifugo>): Promise<Fake> {
+    const server = await fakeCentrifugo(...args);
+    cleanups.push(() => server.close());
+    return server;
+}
+
+describe("RPCError", () => {
+    test("is an Error with code, kind and temporary", () => {
+        const error = new RPCError(1404, "not found");
+        assert.ok(error instanceof Error);
+        assert.equal(error.name, "RPCError");
+        assert.equal(error.message, "not found");
+        assert.equal(error.code, 1404);
+        assert.equal(error.kind, "server");
+        assert.equal(error.temporary, false);
+        assert.equal(error.isTimeout, false);
+        assert.equal(error.isDisconnect, false);
+        assert.equal(new RPCError(1, "t", "timeout").isTimeout, true);
+        assert.equal(new RPCError(3, "d", "disconnected").isDisconnect, true);
+        assert.equal(new RPCError(100, "busy", "server", true).temporary, true);
+    });
+});
+
+describe("without a connection", () => {
+    test("the constructor refuses a timeout that is not a positive number", () => {
+        for (const timeout of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+            assert.throws(
+                () => new CentrifugoRPCClient("ws://127.0.0.1:1/", "t", "u", { timeout }),
+                (error: unknown) => error instanceof RPCError && error.kind === "client",
+            );
+        }
+    });
+
+    test("a call before connect() fails with kind 'disconnected'", async () => {
+        const client = new CentrifugoRPCClient("ws://127.0.0.1:1/", "t", "u");
+        const error = await rejection(client.call("x", {}));
+        assert.equal(error.kind, "disconnected");
+        assert.equal(error.code, 3);
+        assert.equal(client.connected, false);
+    });
+
+    test("connect() to a closed port fails, leaves the client closed, and stops reconnecting", async () => {
+        const port = await new Promise<number>((resolve) => {
+            const probe = createServer();
+            probe.listen(0, "127.0.0.1", () => {
+                const address = probe.address();
+                probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+            });
+        });
+        const client = new CentrifugoRPCClient(`ws://127.0.0.1:${port}/connection/websocket`, "t", "u", { timeout: 1500 });
+        const error = await rejection(client.connect());
+        assert.ok(error.kind === "timeout" || error.kind === "disconnected", error.kind);
+        assert.equal(client.connected, false);
+        assert.equal((await rejection(client.call("x", {}))).kind, "disconnected");
+        // The test runner would hang here if the client kept reconnecting in the background.
+    });
+
+    test("the rpc transport publishes nothing and subscribes to nothing", async () => {
+        const server = await fake();
+        const client = await connected(server, "rpc");
+        assert.equal(client.connected, true);
+        assert.deepEqual(
+            server.commands.map((command) => Object.keys(command).filter((key) => key !== "id")[0]),
+            ["connect"],
+        );
+        const connect = server.commands[0]?.["connect"] as Json;
+        assert.equal(connect["token"], "token");
+    });
+});
+
+describe("rpc transport", () => {
+    test("call() sends the rpc command and resolves with its data", async () => {
+        const server = await fake();
+        const client = await connected(server, "rpc");
+        const result = await client.call<{ echo: unknown }>("tasks.get_stats", { user_id: "u1", limit: 3 });
+        assert.deepEqual(result, { echo: { user_id: "u1", limit: 3 } });
+        const rpc = server.commands.find((command) => "rpc" in command)?.["rpc"] as Json;
+        assert.equal(rpc["method"], "tasks.get_stats");
+    });
+
+    test("an error reply becomes RPCError(kind 'server') with code, message and temporary", async () => {
+        const server = await fake((command) =>
+            "rpc" in command ? { error: { code: 1409, message: "already done" } } : undefined,
+        );
+        const client = await connected(server, "rpc");
+        const error = await rejection(client.call("tasks.update", {}));
+        assert.deepEqual([error.kind, error.code, error.message, error.temporary], ["server", 1409, "already done", false]);
+        const busy = await fake((command) =>
+            "rpc" in command ? { error: { code: 100, message: "internal server error", temporary: true } } : undefined,
+        );
+        const temporary = await rejection((await connected(busy, "rpc")).call("x", {}));
+        assert.equal(temporary.temporary, true);
+    });
+
+    test("no reply in time is kind 'timeout'", async () => {
+        const server = await fake((command) => ("rpc" in command ? "ignore" : undefined));
+        const client = await connected(server, "rpc", 800);
+        const error = await rejection(client.call("debug.sleep", {}));
+        assert.equal(error.kind, "timeout");
+        assert.equal(error.code, 1);
+    });
+
+    test("a dropped connection fails the call in flight with kind 'disconnected'", async () => {
+        const server = await fake((command) => ("rpc" in command ? "ignore" : undefined));
+        const client = await connected(server, "rpc");
+        const call = client.call("debug.sleep", {});
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        server.drop(3001, "test");
+        const error = await rejection(call);
+        assert.equal(error.kind, "disconnected");
+    });
+});
+
+describe("pubsub transport", () => {
+    /** Plays the backend: answers each request with `reply(request)` on the request's reply channel. */
+    function backend(reply: (request: Json) => Json | null) {
+        return (server: Fake, data: Json) => {
+            const answer = reply(data);
+            if (answer !== null) setTimeout(() => server.push(String(data["reply_to"]), answer), 10);
+        };
+    }
+
+    test("subscribes to user#<userId>, publishes the request, resolves with the matching result", async () => {
+        const server = await fake(undefined, backend((request) => ({ correlation_id: request["correlation_id"], result: { ok: request["params"] } })));
+        const client = await connected(server, "pubsub");
+        assert.equal(client.replyChannel, "user#u1");
+        const result = await client.call("tasks.create", { title: "t" });
+        assert.deepEqual(result, { ok: { title: "t" } });
+        const subscribe = server.commands.find((command) => "subscribe" in command)?.["subscribe"] as Json;
+        assert.equal(subscribe["channel"], "user#u1");
+        const publish = server.commands.find((command) => "publish" in command)?.["publish"] as Json;
+        assert.equal(publish["channel"], "rpc:requests");
+        const request = publish["data"] as Json;
+        assert.equal(request["method"], "tasks.create");
+        assert.deepEqual(request["params"], { title: "t" });
+        assert.equal(request["reply_to"], "user#u1");
+        assert.match(String(request["correlation_id"]), UUID_V4);
+    });
+
+    test("correlation ids are distinct, and replies settle their own calls whatever their order", async () => {
+        const requests: Json[] = [];
+        const server = await fake(undefined, (_server, data) => requests.push(data));
+        const client = await connected(server, "pubsub");
+        const calls = [0, 1, 2, 3, 4].map((index) => client.call("debug.echo", { index }));
+        while (requests.length < 5) await new Promise((resolve) => setTimeout(resolve, 10));
+        assert.equal(new Set(requests.map((request) => request["correlation_id"])).size, 5);
+        // Unrelated and malformed publications on the channel are ignored.
+        server.push("user#u1", { correlation_id: "someone-else", result: 1 });
+        server.push("user#u1", "not an object");
+        server.push("user#u1", { correlation_id: 42 });
+        for (const request of [...requests].reverse()) {
+            server.push("user#u1", { correlation_id: request["correlation_id"], result: request["params"] });
+        }
+        assert.deepEqual(await Promise.all(calls), [0, 1, 2, 3, 4].map((index) => ({ index })));
+    });
+
+    test("an error reply becomes RPCError(kind 'server')", async () => {
+        const server = await fake(undefined, backend((request) => ({ correlation_id: request["correlation_id"], error: { code: 1404, message: "task 7 not found" } })));
+        const error = await rejection((await connected(server, "pubsub")).call("tasks.update", { id: 7 }));
+        assert.deepEqual([error.kind, error.code, error.message], ["server", 1404, "task 7 not found"]);
+    });
+
+    test("a reply with neither result nor error is a server error, not a hang", async () => {
+        const server = await fake(undefined, backend((request) => ({ correlation_id: request["correlation_id"] })));
+        const error = await rejection((await connected(server, "pubsub")).call("x", {}));
+        assert.equal(error.kind, "server");
+        assert.match(error.message, /malformed/);
+    });
+
+    test("a null result is a result", async () => {
+        const server = await fake(undefined, backend((request) => ({ correlation_id: request["correlation_id"], result: null })));
+        assert.equal(await (await connected(server, "pubsub")).call("x", {}), null);
+    });
+
+    test("a refused publish fails at once with the server's code", async () => {
+        const server = await fake((command) => ("publish" in command ? { error: { code: 103, message: "permission denied" } } : undefined));
+        const error = await rejection((await connected(server, "pubsub")).call("x", {}));
+        assert.deepEqual([error.kind, error.code], ["server", 103]);
+    });
+
+    test("no reply in time is kind 'timeout'; the late reply is ignored and the client stays usable", async () => {
+        const requests: Json[] = [];
+        const server = await fake(undefined, (_server, data) => requests.push(data));
+        const client = await connected(server, "pubsub", 600);
+        const error = await rejection(client.call("debug.sleep", {}));
+        assert.equal(error.kind, "timeout");
+        const late = requests[0];
+        assert.ok(late !== undefined);
+        server.push("user#u1", { correlation_id: late["correlation_id"], result: "late" });
+        const next = client.call("debug.echo", {});
+        while (requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+        server.push("user#u1", { correlation_id: requests[1]?.["correlation_id"], result: "next" });
+        assert.equal(await next, "next");
+    });
+
+    test("a dropped connection fails pending calls with kind 'disconnected'", async () => {
+        const server = await fake();
+        const client = await connected(server, "pubsub");
+        const call = client.call("debug.sleep", {});
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        server.drop(3001, "test");
+        const error = await rejection(call);
+        assert.equal(error.kind, "disconnected");
+    });
+
+    test("close() fails pending calls with kind 'disconnected'", async () => {
+        const server = await fake();
+        const client = await connected(server, "pubsub");
+        const call = client.call("debug.sleep", {});
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        client.close();
+        const error = await rejection(call);
+        assert.deepEqual([error.kind, error.code], ["disconnected", 4]);
+    });
+
+    test("a refused subscription rejects connect()", async () => {
+        const server = await fake((command) => ("subscribe" in command ? { error: { code: 103, message: "permission denied" } } : undefined));
+        const client = new CentrifugoRPCClient(server.url, "token", "u1", { transport: "pubsub", timeout: 3000 });
+        const error = await rejection(client.connect());
+        assert.equal(error.code, 103);
+        assert.equal(client.connected, false);
+    });
+});

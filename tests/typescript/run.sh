@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# The TypeScript backend's checks (mk/typescript.mk calls them; run from the repository root):
+#
+#   tests/typescript/run.sh golden [--update]   rpcc output == tests/golden/<name>/typescript, byte for byte
+#   tests/typescript/run.sh compile             every generated package passes tsc (strict, exactOptionalPropertyTypes,
+#                                               NodeNext ESM), its dist/ loads in Node, bundles for browsers without
+#                                               `ws`, and the type tests compile
+#   tests/typescript/run.sh runtime             the base client's own tests (runtime-templates/typescript/tests)
+#   tests/typescript/run.sh live                live tests and the README's example against Centrifugo + bridge
+#
+# Inputs: spec/examples/*.rpc and tests/typescript/edge/*.rpc. Output goes under build/typescript/.
+# Environment: RPCC (default build/rpcc), PYTHON (default .venv/bin/python, for the fixture and the exporter).
+set -euo pipefail
+
+RPCC=${RPCC:-build/rpcc}
+PYTHON=${PYTHON:-.venv/bin/python}
+TOOLS=tests/typescript
+OUT=build/typescript
+NODE_MODULES=$PWD/$TOOLS/node_modules
+TSC=$NODE_MODULES/.bin/tsc
+
+inputs() {
+    ls spec/examples/*.rpc "$TOOLS"/edge/*.rpc
+}
+
+# generate INPUT DIR: a fresh TypeScript package in DIR/typescript.
+generate() {
+    rm -rf "$2"
+    mkdir -p "$2"
+    "$RPCC" "$1" -o "$2" --lang typescript
+}
+
+cmd_golden() {
+    local update=${1:-} failed=0 input name expected actual
+    for input in $(inputs); do
+        name=$(basename "$input" .rpc)
+        expected=tests/golden/$name/typescript
+        actual=$OUT/golden/$name
+        generate "$input" "$actual"
+        if [ "$update" = --update ]; then
+            rm -rf "$expected"
+            mkdir -p "$(dirname "$expected")"
+            cp -R "$actual/typescript" "$expected"
+            echo "updated $expected (review the diff before committing)"
+        elif diff -ru "$expected" "$actual/typescript"; then
+            echo "ok golden $name"
+        else
+            echo "FAIL golden $name: rpcc output differs from $expected" >&2
+            failed=1
+        fi
+        # Deterministic: a second run into the same directory changes nothing.
+        "$RPCC" "$input" -o "$actual" --lang typescript
+        diff -r "$actual/typescript" "$expected" >/dev/null || [ "$update" = --update ] || failed=1
+    done
+    return $failed
+}
+
+# A tsconfig for test code beside generated packages: as strict as the generated one, with Node's types.
+write_test_tsconfig() {
+    cat >"$1/tsconfig.json" <<'EOF'
+{
+  "compilerOptions": {
+    "target": "ES2022",
+    "lib": ["ES2022", "DOM"],
+    "module": "NodeNext",
+    "moduleResolution": "NodeNext",
+    "types": ["node"],
+    "strict": true,
+    "exactOptionalPropertyTypes": true,
+    "noUncheckedIndexedAccess": true,
+    "noImplicitOverride": true,
+    "noImplicitReturns": true,
+    "noFallthroughCasesInSwitch": true,
+    "noPropertyAccessFromIndexSignature": true,
+    "verbatimModuleSyntax": true,
+    "isolatedModules": true,
+    "outDir": "dist",
+    "rootDir": "."
+  },
+  "include": ["*.ts", "*/typescript/*.ts"]
+}
+EOF
+    printf '{ "type": "module", "private": true }\n' >"$1/package.json"
+    ln -sfn "$NODE_MODULES" "$1/node_modules"
+}
+
+cmd_compile() {
+    local input name dir typecheck
+    for input in $(inputs); do
+        name=$(basename "$input" .rpc)
+        dir=$OUT/compile/$name
+        generate "$input" "$dir"
+        ln -sfn "$NODE_MODULES" "$dir/typescript/node_modules"
+        # The package exactly as a user builds it: its own tsconfig.json, no skipLibCheck.
+        "$TSC" -p "$dir/typescript/tsconfig.json"
+        # The compiled ESM loads in Node (import extensions resolve, centrifuge imports).
+        (cd "$dir/typescript" && node --input-type=module -e '
+            const sdk = await import("./dist/index.js");
+            for (const name of ["APIClient", "CentrifugoRPCClient", "RPCError"]) {
+                if (typeof sdk[name] !== "function") throw new Error(`index.js does not export ${name}`);
+            }')
+        # A browser bundle of the package builds and leaves `ws` out: the base client loads it only where there is
+        # no global WebSocket, through a specifier bundlers do not follow.
+        "$NODE_MODULES/.bin/esbuild" "$dir/typescript/dist/index.js" --bundle --platform=browser --format=esm \
+            --log-level=warning --outfile="$dir/browser-bundle.js"
+        if grep -q 'WebSocketServer\|require("ws")\|from "ws"\|ws does not work in the browser' "$dir/browser-bundle.js"; then
+            echo "FAIL compile $name: the browser bundle includes the ws package" >&2
+            return 1
+        fi
+        grep -q 'CentrifugoRPCClient = class' "$dir/browser-bundle.js"
+        typecheck=$TOOLS/typecheck/$name.ts
+        if [ -f "$typecheck" ]; then
+            cp "$typecheck" "$dir/typecheck.ts"
+            write_test_tsconfig "$dir"
+            "$TSC" -p "$dir/tsconfig.json" --noEmit
+        fi
+        echo "ok compile $name"
+    done
+}
+
+cmd_runtime() {
+    local dir=$OUT/runtime
+    rm -rf "$dir"
+    mkdir -p "$dir/tests"
+    cp runtime-templates/typescript/rpc-client.ts "$dir/"
+    cp runtime-templates/typescript/tests/*.ts "$dir/tests/"
+    write_test_tsconfig "$dir"
+    sed -i 's#"include": \[.*\]#"include": ["*.ts", "tests/*.ts"]#' "$dir/tsconfig.json"
+    "$TSC" -p "$dir/tsconfig.json"
+    node --test "$dir"/dist/tests/*.test.js
+}
+
+cmd_live() {
+    local dir=$OUT/live app=$OUT/app
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    generate spec/examples/tasks.rpc "$dir/tasks"
+    "$PYTHON" -m rpcc export debug_handlers -P python/examples -o "$dir/debug.rpc"
+    generate "$dir/debug.rpc" "$dir/debug"
+    cp "$TOOLS"/live/*.ts "$dir/"
+    write_test_tsconfig "$dir"
+    "$TSC" -p "$dir/tsconfig.json"
+
+    # The README's promise: install the generated package into an app and run the README's example as written.
+    rm -rf "$app"
+    mkdir -p "$app"
+    generate spec/examples/tasks.rpc "$app/sdk"
+    sed -n '/^```ts$/,/^```$/p' "$app/sdk/typescript/README.md" | sed '1d;$d' >"$app/readme-example.ts"
+    grep -q 'new CentrifugoRPCClient(' "$app/readme-example.ts"
+    {
+        echo 'declare const process: { env: Record<string, string | undefined> };'
+        echo 'const token = process.env["README_TOKEN"] ?? "";'
+        sed -e 's#"ws://localhost:8000/connection/websocket"#process.env["CENTRIFUGO_URL"] ?? ""#' "$app/readme-example.ts"
+    } >"$app/main.ts"
+    cat >"$app/package.json" <<'EOF'
+{
+  "name": "readme-app",
+  "private": true,
+  "type": "module",
+  "dependencies": { "tasks-client": "file:./sdk/typescript" }
+}
+EOF
+    cp "$app/sdk/typescript/tsconfig.json" "$app/tsconfig.json"
+    sed -i 's#"include": \[.*\]#"include": ["main.ts"]#' "$app/tsconfig.json"
+    (cd "$app/sdk/typescript" && npm install --no-audit --no-fund --loglevel=error)
+    (cd "$app" && npm install --no-audit --no-fund --loglevel=error && "$TSC" -p tsconfig.json)
+
+    "$PYTHON" -m tests.fixture run -- bash -c '
+        set -e
+        node --test --test-timeout=120000 "$0"/dist/*.test.js
+        export README_TOKEN=$('"$PYTHON"' -m tests.fixture token 123)
+        out=$(cd "$1" && timeout 60 node dist/main.js)
+        echo "README example printed: $out"
+        case "$out" in *"status: '"'"'ok'"'"'"*) ;; *) echo "README example did not print a health result" >&2; exit 1 ;; esac
+    ' "$dir" "$app"
+}
+
+case ${1:-} in
+golden) cmd_golden "${2:-}" ;;
+compile) cmd_compile ;;
+runtime) cmd_runtime ;;
+live) cmd_live ;;
+*)
+    echo "usage: $0 golden [--update] | compile | runtime | live" >&2
+    exit 2
+    ;;
+esac
