@@ -24,7 +24,7 @@ SANFLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 LIB_SRC    := $(sort $(wildcard frontend/*.c ir/*.c backends/*.c))
 GEN_SRC    := $(GEN)/lexer.c $(GEN)/parser.c $(GEN)/embedded.c
 # Runtime templates embedded into the binary: every file under runtime-templates/ except tests and caches.
-TEMPLATES  := $(sort $(shell find runtime-templates -type f -not -path '*/node_modules/*' -not -path '*/__pycache__/*' -not -path '*/test*' -not -name '*_test.go' -not -name '.*' 2>/dev/null))
+TEMPLATES  := $(sort $(shell find runtime-templates -type f -not -path '*/node_modules/*' -not -path '*/__pycache__/*' -not -path '*/test*' -not -name '*_test.go' -not -name '.*' -not -path '*/.*' 2>/dev/null))
 MAIN_SRC   := cli/main.c
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -98,6 +98,8 @@ $(BUILD)/san/tests/%: $(BUILD)/san/obj/tests/unit/%.o $(LIB_OBJ_SAN)
 	$(CC) $(SANFLAGS) -o $@ $^ -lcmocka
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Keep the unit tests' objects: they are intermediates of pattern rules, which make would otherwise delete.
+.SECONDARY:
 
 # --- tests --------------------------------------------------------------------------------------------------
 check-unit: $(UNIT_BIN)

@@ -1,7 +1,8 @@
 /* Target names: computes every identifier through the namer (ir/namer.c) and reports two symbols that end up
  * with the same identifier in the same scope of some target, naming both locations. Scopes per target:
  *   types: one per program (in Go, enum constants live there too: Go has one package scope);
- *   fields: one per model; enum members: one per enum (Python, TypeScript); methods: one per client. */
+ *   fields: one per model; enum members: one per enum (Python, TypeScript); methods: one per client, and in Python
+ *   the type scope too (a method named like a type would shadow it in the client's annotations). */
 #include <string.h>
 
 #include "../frontend/strmap.h"
@@ -178,6 +179,9 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
         NamedSymbol *symbol =
             new_symbol(&check, arena_printf(arena, "method '%s'", rpc->method), rpc->span, &rpc->names);
         for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &methods, (Target)t, symbol);
+        /* In Python the client's methods live in a class body whose annotations name the model types: a method
+         * named like a type would shadow it there. */
+        claim(&check, &types, TARGET_PYTHON, symbol);
     }
     report_collisions(&check);
 }
