@@ -108,6 +108,7 @@ check-unit-san: $(UNIT_BIN_SAN)
 	@set -e; for t in $(UNIT_BIN_SAN); do echo "== $$t (asan+ubsan)"; ASAN_OPTIONS=detect_leaks=1 $$t; done
 check-errors: $(BUILD)/rpcc
 	tests/run-errors.sh $(BUILD)/rpcc
+	python3 tests/corpus-coverage.py
 check-errors-san: $(BUILD)/san/rpcc
 	ASAN_OPTIONS=detect_leaks=1 tests/run-errors.sh $(BUILD)/san/rpcc
 check-robustness: $(BUILD)/rpcc $(BUILD)/san/rpcc

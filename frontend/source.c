@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void *checked_malloc(size_t size) {
     void *memory = malloc(size ? size : 1);
@@ -41,6 +42,13 @@ SourceFile *source_from_bytes(const char *path, const char *bytes, size_t length
 SourceFile *source_read(const char *path) {
     FILE *stream = fopen(path, "rb");
     if (!stream) return NULL;
+    /* Refuse a file too large for 32-bit offsets before reading any of it. */
+    struct stat info;
+    if (fstat(fileno(stream), &info) == 0 && S_ISREG(info.st_mode) && (uint64_t)info.st_size > SOURCE_MAX_BYTES) {
+        fclose(stream);
+        errno = EFBIG;
+        return NULL;
+    }
     char *bytes = NULL;
     size_t length = 0, capacity = 0;
     for (;;) {

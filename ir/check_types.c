@@ -103,9 +103,11 @@ static void check_discriminated_union(TypeCheck *check, IrDecl *decl) {
             continue;
         }
         if (tag_wire_name && strcmp(tag_wire_name, field->wire_name) != 0) {
-            diag_error(check->diags, field->span,
-                       "discriminator field '%s.%s' has wire name '%s', but other alternatives use '%s'", model->name,
-                       field->name, field->wire_name, tag_wire_name);
+            Diagnostic *diagnostic = diag_error(
+                check->diags, alternative->span,
+                "discriminator field '%s.%s' has wire name '%s', but other alternatives use '%s'", model->name,
+                field->name, field->wire_name, tag_wire_name);
+            diag_note(check->diags, diagnostic, field->span, "'%s.%s' is declared here", model->name, field->name);
             continue;
         }
         tag_wire_name = field->wire_name;

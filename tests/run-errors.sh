@@ -7,7 +7,9 @@ set -u
 rpcc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 cd "$(dirname "$0")/errors" || exit 2
 passed=0 failed=0
-actual=$(mktemp) && trap 'rm -f "$actual"' EXIT
+# A file too large to read (a sparse file: it takes no disk space), for import_unreadable.rpc.
+truncate -s 5G inc/huge.rpc
+actual=$(mktemp) && trap 'rm -f "$actual" inc/huge.rpc' EXIT
 for input in *.rpc; do
     name=${input%.rpc}
     expected_status=1
