@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -272,40 +273,51 @@ func serverDisconnect(t *testing.T, user string, code int) {
 	}
 }
 
-// waitDisconnected calls until a call fails with ErrDisconnected (the close frame arrives asynchronously).
-func waitDisconnected(t *testing.T, api *tasks.APIClient) error {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		_, err := api.SystemHealth(ctx(t))
-		if errors.Is(err, tasks.ErrDisconnected) {
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
+// clientID is the Centrifugo client id of the connection the call went over (debug.echo reports it), or "" when
+// the call failed with ErrDisconnected: the close frame arrives asynchronously, so a call just after a server-side
+// disconnect may either fail or go over a new connection.
+func clientID(t *testing.T, api *live.APIClient) string {
+	echo, err := api.DebugEcho(ctx(t), live.EchoParams{})
+	if errors.Is(err, live.ErrDisconnected) {
+		return ""
 	}
-	t.Fatal("the server's disconnect never reached the client")
-	return nil
+	if err != nil {
+		t.Fatalf("debug.echo: %v", err)
+	}
+	return echo.ClientID
 }
 
 func TestLiveReconnectOrStopOnCloseCodes(t *testing.T) {
 	for _, transport := range transports {
 		t.Run(transport, func(t *testing.T) {
 			user := freshUser(t)
-			api := tasks.NewAPIClient(newClient(t, transport, user))
-			defer api.Close()
-			if _, err := api.SystemHealth(ctx(t)); err != nil {
-				t.Fatal(err)
+			api := newDebug(t, transport, user)
+			first := clientID(t, api)
+			if first == "" {
+				t.Fatal("no connection")
 			}
-			// 4000..4499: reconnect on the next call.
+			// 4000..4499: the client reconnects (on the next call).
 			serverDisconnect(t, user, 4100)
-			waitDisconnected(t, api)
-			if _, err := api.SystemHealth(ctx(t)); err != nil {
-				t.Fatalf("the client must reconnect after code 4100: %v", err)
+			deadline := time.Now().Add(20 * time.Second)
+			for id := clientID(t, api); id == "" || id == first; id = clientID(t, api) {
+				if time.Now().After(deadline) {
+					t.Fatal("the client did not come back on a new connection after code 4100")
+				}
+				time.Sleep(20 * time.Millisecond)
 			}
-			// 4500..4999: stop for good.
+			// 4500..4999: the client stops for good.
 			serverDisconnect(t, user, 4501)
-			err := waitDisconnected(t, api)
-			if _, err2 := api.SystemHealth(ctx(t)); !errors.Is(err2, tasks.ErrDisconnected) {
-				t.Fatalf("the client must stay stopped after code 4501 (%v): %v", err, err2)
+			for clientID(t, api) != "" {
+				if time.Now().After(deadline) {
+					t.Fatal("the server's disconnect with code 4501 never reached the client")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			for range 3 {
+				_, err := api.DebugEcho(ctx(t), live.EchoParams{})
+				if !errors.Is(err, live.ErrDisconnected) || !strings.Contains(err.Error(), "4501") {
+					t.Fatalf("the client must stay stopped after code 4501: %v", err)
+				}
 			}
 		})
 	}
