@@ -45,6 +45,17 @@ void printer_write(Printer *printer, const char *text, size_t len) {
 }
 
 static void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
+    /* Most lines fit a stack buffer: format once, with no allocation (a hot path: every line of every file). */
+    char stack[512];
+    va_list copy;
+    va_copy(copy, args);
+    int length = vsnprintf(stack, sizeof stack, fmt, copy);
+    va_end(copy);
+    if (length < 0) return;
+    if ((size_t)length < sizeof stack) {
+        printer_write(printer, stack, (size_t)length);
+        return;
+    }
     StrBuf formatted;
     strbuf_init(&formatted);
     strbuf_vprintf(&formatted, fmt, args);
