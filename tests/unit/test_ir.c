@@ -269,6 +269,28 @@ static void test_imports_resolve_and_order(void **state) {
     remove_tree(dir);
 }
 
+static void test_include_directories(void **state) {
+    (void)state;
+    char *dir = make_tree();
+    char main_path[256], include[256];
+    snprintf(main_path, sizeof main_path, "%s/sub/main.rpc", dir);
+    snprintf(include, sizeof include, "%s", dir);
+    const char *include_dirs[] = {"/nonexistent", include};
+    Compiled c;
+    memset(&c, 0, sizeof c);
+    arena_init(&c.arena);
+    c.sink = open_memstream(&c.messages, &c.messages_size);
+    diag_init(&c.diags, c.sink, DIAG_FORMAT_TEXT, false);
+    LoadOptions options = {include_dirs, 2};
+    /* "common.rpc" is not beside sub/main.rpc: found through the second -I directory */
+    const char *text = "import \"common.rpc\";\nmodel Main { c: Common; }\n";
+    load_program(source_from_bytes(main_path, text, strlen(text)), &options, &c.arena, &c.diags, &c.loaded);
+    assert_int_equal(c.diags.error_count, 0);
+    assert_int_equal(c.loaded.count, 2);
+    compiled_free(&c);
+    remove_tree(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_presence_and_nullability),
@@ -285,6 +307,7 @@ int main(void) {
         cmocka_unit_test(test_type_errors),
         cmocka_unit_test(test_default_wire_formats),
         cmocka_unit_test(test_imports_resolve_and_order),
+        cmocka_unit_test(test_include_directories),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
