@@ -4,7 +4,7 @@
 #   make check-typescript            everything below
 #   make check-typescript-golden     rpcc output for spec/examples/*.rpc and tests/typescript/edge/*.rpc
 #                                    == tests/golden/<name>/typescript, byte for byte
-#   make check-typescript-compile    tsc (strict, exactOptionalPropertyTypes, NodeNext ESM) on every generated
+#   make check-typescript-compile    prettier, and tsc (strict, exactOptionalPropertyTypes, NodeNext ESM) on every generated
 #                                    package, its dist/ imports in Node, a browser bundle without `ws`, and the type
 #                                    tests in tests/typescript/typecheck
 #   make check-typescript-runtime    runtime-templates/typescript/tests (node --test, fake Centrifugo)

@@ -3,8 +3,8 @@
 #
 #   tests/typescript/run.sh golden [--update]   rpcc output == tests/golden/<name>/typescript, byte for byte
 #   tests/typescript/run.sh compile             every generated package passes tsc (strict, exactOptionalPropertyTypes,
-#                                               NodeNext ESM), its dist/ loads in Node, bundles for browsers without
-#                                               `ws`, and the type tests compile
+#                                               NodeNext ESM) and prettier, its dist/ loads in Node, bundles for
+#                                               browsers without `ws`, and the type tests compile
 #   tests/typescript/run.sh runtime             the base client's own tests (runtime-templates/typescript/tests)
 #   tests/typescript/run.sh live                live tests and the README's example against Centrifugo + bridge
 #
@@ -84,8 +84,15 @@ EOF
     ln -sfn "$NODE_MODULES" "$1/node_modules"
 }
 
+# prettier with the project's settings: generated and hand-written TypeScript must already be formatted.
+prettier_check() {
+    "$NODE_MODULES/.bin/prettier" --print-width 120 --tab-width 4 --log-level warn --check "$@"
+}
+
 cmd_compile() {
     local input name dir typecheck
+    prettier_check runtime-templates/typescript/rpc-client.ts runtime-templates/typescript/tests/*.ts \
+        "$TOOLS"/live/*.ts "$TOOLS"/typecheck/*.ts
     for input in $(inputs); do
         name=$(basename "$input" .rpc)
         dir=$OUT/compile/$name
@@ -93,6 +100,7 @@ cmd_compile() {
         ln -sfn "$NODE_MODULES" "$dir/typescript/node_modules"
         # The package exactly as a user builds it: its own tsconfig.json, no skipLibCheck.
         "$TSC" -p "$dir/typescript/tsconfig.json"
+        prettier_check "$dir"/typescript/*.ts
         # The compiled ESM loads in Node (import extensions resolve, centrifuge imports).
         (cd "$dir/typescript" && node --input-type=module -e '
             const sdk = await import("./dist/index.js");

@@ -70,7 +70,8 @@ async function fakeCentrifugo(
                     continue;
                 }
                 let reply: Json;
-                if ("connect" in command) reply = { connect: { client: "fake-client", version: "0.0.0", ping: 25, pong: true } };
+                if ("connect" in command)
+                    reply = { connect: { client: "fake-client", version: "0.0.0", ping: 25, pong: true } };
                 else if ("subscribe" in command) reply = { subscribe: {} };
                 else if ("publish" in command) reply = { publish: {} };
                 else if ("rpc" in command) reply = { rpc: { data: { echo: (command["rpc"] as Json)["data"] } } };
@@ -159,7 +160,9 @@ describe("without a connection", () => {
                 probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
             });
         });
-        const client = new CentrifugoRPCClient(`ws://127.0.0.1:${port}/connection/websocket`, "t", "u", { timeout: 1500 });
+        const client = new CentrifugoRPCClient(`ws://127.0.0.1:${port}/connection/websocket`, "t", "u", {
+            timeout: 1500,
+        });
         const error = await rejection(client.connect());
         assert.ok(error.kind === "timeout" || error.kind === "disconnected", error.kind);
         assert.equal(client.connected, false);
@@ -196,7 +199,10 @@ describe("rpc transport", () => {
         );
         const client = await connected(server, "rpc");
         const error = await rejection(client.call("tasks.update", {}));
-        assert.deepEqual([error.kind, error.code, error.message, error.temporary], ["server", 1409, "already done", false]);
+        assert.deepEqual(
+            [error.kind, error.code, error.message, error.temporary],
+            ["server", 1409, "already done", false],
+        );
         const busy = await fake((command) =>
             "rpc" in command ? { error: { code: 100, message: "internal server error", temporary: true } } : undefined,
         );
@@ -219,8 +225,18 @@ describe("rpc transport", () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
         server.drop(3001, "test");
         const error = await rejection(call);
-        assert.equal(error.kind, "disconnected");
+        assert.deepEqual([error.kind, error.code], ["disconnected", 11]);
     });
+});
+
+test("rpc transport: close() fails the call in flight with code 4", async () => {
+    const server = await fake((command) => ("rpc" in command ? "ignore" : undefined));
+    const client = await connected(server, "rpc");
+    const call = client.call("debug.sleep", {});
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    client.close();
+    const error = await rejection(call);
+    assert.deepEqual([error.kind, error.code], ["disconnected", 4]);
 });
 
 describe("pubsub transport", () => {
@@ -233,7 +249,10 @@ describe("pubsub transport", () => {
     }
 
     test("subscribes to user#<userId>, publishes the request, resolves with the matching result", async () => {
-        const server = await fake(undefined, backend((request) => ({ correlation_id: request["correlation_id"], result: { ok: request["params"] } })));
+        const server = await fake(
+            undefined,
+            backend((request) => ({ correlation_id: request["correlation_id"], result: { ok: request["params"] } })),
+        );
         const client = await connected(server, "pubsub");
         assert.equal(client.replyChannel, "user#u1");
         const result = await client.call("tasks.create", { title: "t" });
@@ -263,29 +282,46 @@ describe("pubsub transport", () => {
         for (const request of [...requests].reverse()) {
             server.push("user#u1", { correlation_id: request["correlation_id"], result: request["params"] });
         }
-        assert.deepEqual(await Promise.all(calls), [0, 1, 2, 3, 4].map((index) => ({ index })));
+        assert.deepEqual(
+            await Promise.all(calls),
+            [0, 1, 2, 3, 4].map((index) => ({ index })),
+        );
     });
 
     test("an error reply becomes RPCError(kind 'server')", async () => {
-        const server = await fake(undefined, backend((request) => ({ correlation_id: request["correlation_id"], error: { code: 1404, message: "task 7 not found" } })));
+        const server = await fake(
+            undefined,
+            backend((request) => ({
+                correlation_id: request["correlation_id"],
+                error: { code: 1404, message: "task 7 not found" },
+            })),
+        );
         const error = await rejection((await connected(server, "pubsub")).call("tasks.update", { id: 7 }));
         assert.deepEqual([error.kind, error.code, error.message], ["server", 1404, "task 7 not found"]);
     });
 
     test("a reply with neither result nor error is a server error, not a hang", async () => {
-        const server = await fake(undefined, backend((request) => ({ correlation_id: request["correlation_id"] })));
+        const server = await fake(
+            undefined,
+            backend((request) => ({ correlation_id: request["correlation_id"] })),
+        );
         const error = await rejection((await connected(server, "pubsub")).call("x", {}));
         assert.equal(error.kind, "server");
         assert.match(error.message, /malformed/);
     });
 
     test("a null result is a result", async () => {
-        const server = await fake(undefined, backend((request) => ({ correlation_id: request["correlation_id"], result: null })));
+        const server = await fake(
+            undefined,
+            backend((request) => ({ correlation_id: request["correlation_id"], result: null })),
+        );
         assert.equal(await (await connected(server, "pubsub")).call("x", {}), null);
     });
 
     test("a refused publish fails at once with the server's code", async () => {
-        const server = await fake((command) => ("publish" in command ? { error: { code: 103, message: "permission denied" } } : undefined));
+        const server = await fake((command) =>
+            "publish" in command ? { error: { code: 103, message: "permission denied" } } : undefined,
+        );
         const error = await rejection((await connected(server, "pubsub")).call("x", {}));
         assert.deepEqual([error.kind, error.code], ["server", 103]);
     });
@@ -312,7 +348,7 @@ describe("pubsub transport", () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
         server.drop(3001, "test");
         const error = await rejection(call);
-        assert.equal(error.kind, "disconnected");
+        assert.deepEqual([error.kind, error.code], ["disconnected", 11]);
     });
 
     test("close() fails pending calls with kind 'disconnected'", async () => {
@@ -325,8 +361,21 @@ describe("pubsub transport", () => {
         assert.deepEqual([error.kind, error.code], ["disconnected", 4]);
     });
 
+    test("a refused connection rejects connect() with the server's disconnect code", async () => {
+        const server = await fake((command) => ("connect" in command ? "ignore" : undefined));
+        const client = new CentrifugoRPCClient(server.url, "token", "u1", { transport: "pubsub", timeout: 3000 });
+        const connecting = client.connect();
+        while (server.commands.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+        server.drop(3500, "invalid token");
+        const error = await rejection(connecting);
+        assert.deepEqual([error.kind, error.code], ["disconnected", 3500]);
+        assert.equal(client.connected, false);
+    });
+
     test("a refused subscription rejects connect()", async () => {
-        const server = await fake((command) => ("subscribe" in command ? { error: { code: 103, message: "permission denied" } } : undefined));
+        const server = await fake((command) =>
+            "subscribe" in command ? { error: { code: 103, message: "permission denied" } } : undefined,
+        );
         const client = new CentrifugoRPCClient(server.url, "token", "u1", { transport: "pubsub", timeout: 3000 });
         const error = await rejection(client.connect());
         assert.equal(error.code, 103);

@@ -54,7 +54,10 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Awaits a promise that must reject with the SDK's RPCError, and returns the error. */
-async function rejection<E extends Error>(promise: Promise<unknown>, errorClass: new (...args: never[]) => E): Promise<E> {
+async function rejection<E extends Error>(
+    promise: Promise<unknown>,
+    errorClass: new (...args: never[]) => E,
+): Promise<E> {
     try {
         await promise;
     } catch (error) {
@@ -100,12 +103,12 @@ for (const transport of ["rpc", "pubsub"] as const) {
 
         test("tasks.create sends every field", async () => {
             second = await api.tasksCreate({
-                title: "ünïcödé ✓ \u2028 \"quotes\"",
+                title: 'ünïcödé ✓ \u2028 "quotes"',
                 priority: tasks.Priority.HIGH,
                 labels: ["a", "b"],
                 due: "2030-01-02T03:04:05Z",
             });
-            assert.equal(second.title, "ünïcödé ✓ \u2028 \"quotes\"");
+            assert.equal(second.title, 'ünïcödé ✓ \u2028 "quotes"');
             assert.equal(second.priority, tasks.Priority.HIGH);
             assert.deepEqual(second.labels, ["a", "b"]);
             assert.ok(second.due !== null);
@@ -208,7 +211,9 @@ for (const transport of ["rpc", "pubsub"] as const) {
             try {
                 const mine = Array.from({ length: 10 }, (_, index) => api.debugEcho({ value: `mine-${index}` }));
                 const otherApi = new debug.APIClient(other);
-                const theirs = Array.from({ length: 10 }, (_, index) => otherApi.debugEcho({ value: `theirs-${index}` }));
+                const theirs = Array.from({ length: 10 }, (_, index) =>
+                    otherApi.debugEcho({ value: `theirs-${index}` }),
+                );
                 const [a, b] = await Promise.all([Promise.all(mine), Promise.all(theirs)]);
                 assert.deepEqual(
                     a.map((answer) => answer.value),
@@ -251,6 +256,7 @@ for (const transport of ["rpc", "pubsub"] as const) {
             const error = await rejection(call, debug.RPCError);
             assert.equal(error.kind, "disconnected");
             assert.equal(error.isDisconnect, true);
+            assert.equal(error.code, 4); // client closed
             const after = await rejection(new debug.APIClient(closing).debugEcho({ value: 1 }), debug.RPCError);
             assert.equal(after.kind, "disconnected");
             assert.equal(closing.connected, false);
@@ -269,9 +275,12 @@ for (const transport of ["rpc", "pubsub"] as const) {
                 const call = victimApi.debugSleep({ seconds: 3 });
                 await sleep(300);
                 // 3000..3499: Centrifugo tells the client to reconnect.
-                await serverApi("disconnect", { user: victimUser, disconnect: { code: 3001, reason: "test reconnect" } });
+                await serverApi("disconnect", {
+                    user: victimUser,
+                    disconnect: { code: 3001, reason: "test reconnect" },
+                });
                 const error = await rejection(call, debug.RPCError);
-                assert.equal(error.kind, "disconnected");
+                assert.deepEqual([error.kind, error.code], ["disconnected", 11]);
                 let echo: debug.EchoResult | null = null;
                 for (let attempt = 0; attempt < 50 && echo === null; attempt++) {
                     try {
@@ -296,6 +305,7 @@ describe("connecting", () => {
         const client = new tasks.CentrifugoRPCClient(URL, `${mintToken(user)}x`, user, { timeout: 5000 });
         const error = await rejection(client.connect(), tasks.RPCError);
         assert.equal(error.kind, "disconnected");
+        assert.equal(error.code, 3500); // Centrifugo: invalid token
         assert.equal(client.connected, false);
         const call = await rejection(new tasks.APIClient(client).systemHealth(), tasks.RPCError);
         assert.equal(call.kind, "disconnected");

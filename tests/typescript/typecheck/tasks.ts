@@ -70,10 +70,19 @@ export const badStatusLiteral: TaskStatus = "closed";
 export const priorities: readonly Priority[] = [Priority.LOW, Priority.NORMAL, Priority.HIGH];
 
 // The base client's surface.
-export const options: CentrifugoRPCClientOptions = { transport: "pubsub", timeout: 5000, requestChannel: "rpc:requests" };
+export const options: CentrifugoRPCClientOptions = {
+    transport: "pubsub",
+    timeout: 5000,
+    requestChannel: "rpc:requests",
+};
 // @ts-expect-error no such transport
 export const badOptions: CentrifugoRPCClientOptions = { transport: "http" };
-export const client = new CentrifugoRPCClient("ws://localhost:8000/connection/websocket", async () => "token", "123", options);
+export const client = new CentrifugoRPCClient(
+    "ws://localhost:8000/connection/websocket",
+    async () => "token",
+    "123",
+    options,
+);
 export function describeError(error: unknown): string {
     if (error instanceof RPCError) {
         const kind: "server" | "timeout" | "disconnected" | "client" = error.kind;

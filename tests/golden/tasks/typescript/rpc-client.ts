@@ -36,9 +36,10 @@ export interface CentrifugoRPCClientOptions {
 }
 
 /**
- * The one error type of the SDK. `code` and `message` are what the server sent for `kind === "server"`
- * (application errors use codes 400..1999, Centrifugo's own 100..399); for the other kinds `code` is the
- * centrifuge-js client error code (1 timeout, 3 client disconnected, 4 client closed, 11 connection closed, ...).
+ * The one error type of the SDK. For `kind === "server"`, `code` and `message` are what the server sent
+ * (application errors use codes 400..1999, Centrifugo's own 100..399). Otherwise `code` is a centrifuge-js client
+ * error code: 1 timeout; 3 not connected; 4 closed by `close()`; 11 connection lost; or, when the server refused
+ * the connection, its disconnect code (3000..4999, such as 3500 for an invalid token).
  */
 export class RPCError extends Error {
     /** The error code (see the class description). */
@@ -80,8 +81,16 @@ export class RPCError extends Error {
 const CODE_TIMEOUT = 1;
 const CODE_CLIENT_DISCONNECTED = 3;
 const CODE_CLIENT_CLOSED = 4;
+const CODE_CONNECTION_CLOSED = 11;
 const CODE_BAD_CONFIGURATION = 12;
-const DISCONNECT_CODES: ReadonlySet<number> = new Set([2, CODE_CLIENT_DISCONNECTED, CODE_CLIENT_CLOSED, 10, 11]);
+// transportClosed 2, clientDisconnected 3, clientClosed 4, transportWriteError 10, connectionClosed 11.
+const DISCONNECT_CODES: ReadonlySet<number> = new Set([
+    2,
+    CODE_CLIENT_DISCONNECTED,
+    CODE_CLIENT_CLOSED,
+    10,
+    CODE_CONNECTION_CLOSED,
+]);
 
 /** Turns whatever a centrifuge-js promise rejected with (`{code, message, temporary}`) into an RPCError. */
 function toRPCError(error: unknown, context: string): RPCError {
@@ -234,24 +243,32 @@ export class CentrifugoRPCClient {
         // Why connecting failed, when the server said (a refused token, a refused subscription).
         const refusal: { error: RPCError | null } = { error: null };
         centrifuge.on("disconnected", (context) => {
-            refusal.error = new RPCError(context.code, `disconnected: ${context.reason}`, "disconnected");
+            // Codes from 3000 are the server's disconnect codes; below, centrifuge-js's own reasons.
+            const code = context.code >= 3000 ? context.code : CODE_CLIENT_DISCONNECTED;
+            refusal.error = new RPCError(code, `disconnected: ${context.reason}`, "disconnected");
             this.#failPending(refusal.error);
         });
         centrifuge.on("connecting", (context) => {
             // The transport went away: a reply sent while it is down is lost, so nothing in flight can finish.
-            this.#failPending(new RPCError(context.code, `connection lost: ${context.reason}`, "disconnected"));
+            this.#failPending(
+                new RPCError(CODE_CONNECTION_CLOSED, `connection lost: ${context.reason}`, "disconnected"),
+            );
         });
         let subscription: Subscription | null = null;
         if (this.transport === "pubsub") {
             subscription = centrifuge.newSubscription(this.replyChannel);
             subscription.on("publication", (context) => this.#onReply(context.data));
             subscription.on("subscribing", (context) => {
-                this.#failPending(new RPCError(context.code, `reply channel lost: ${context.reason}`, "disconnected"));
+                this.#failPending(
+                    new RPCError(CODE_CONNECTION_CLOSED, `reply channel lost: ${context.reason}`, "disconnected"),
+                );
             });
             subscription.on("unsubscribed", (context) => {
                 // Codes from 100 are the server's refusal (103 permission denied); below, the client's own.
                 if (context.code >= 100) refusal.error = new RPCError(context.code, context.reason, "server");
-                this.#failPending(new RPCError(context.code, `reply channel closed: ${context.reason}`, "disconnected"));
+                this.#failPending(
+                    new RPCError(CODE_CONNECTION_CLOSED, `reply channel closed: ${context.reason}`, "disconnected"),
+                );
             });
             subscription.on("error", (context) => {
                 refusal.error = toRPCError(context.error, `subscribe to ${this.replyChannel}`);
@@ -283,13 +300,21 @@ export class CentrifugoRPCClient {
     async call<Result>(method: string, params: object): Promise<Result> {
         const centrifuge = this.#centrifuge;
         if (centrifuge === null) {
-            throw new RPCError(CODE_CLIENT_DISCONNECTED, `${method}: not connected (call connect() first)`, "disconnected");
+            throw new RPCError(
+                CODE_CLIENT_DISCONNECTED,
+                `${method}: not connected (call connect() first)`,
+                "disconnected",
+            );
         }
         if (this.#subscription === null) {
             try {
                 const reply = await centrifuge.rpc(method, params);
                 return reply.data as Result;
             } catch (error) {
+                // close() during the call: say so, as the pubsub transport does, rather than "connection closed".
+                if (this.#centrifuge !== centrifuge) {
+                    throw new RPCError(CODE_CLIENT_CLOSED, `${method}: client closed`, "disconnected");
+                }
                 throw toRPCError(error, method);
             }
         }
