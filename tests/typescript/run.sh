@@ -170,8 +170,8 @@ cmd_live() {
 EOF
     cp "$app/sdk/typescript/tsconfig.json" "$app/tsconfig.json"
     sed -i 's#"include": \[.*\]#"include": ["main.ts"]#' "$app/tsconfig.json"
-    (cd "$app/sdk/typescript" && npm install --no-audit --no-fund --loglevel=error)
-    (cd "$app" && npm install --no-audit --no-fund --loglevel=error && "$TSC" -p tsconfig.json)
+    (cd "$app/sdk/typescript" && npm install --prefer-offline --no-audit --no-fund --loglevel=error)
+    (cd "$app" && npm install --prefer-offline --no-audit --no-fund --loglevel=error && "$TSC" -p tsconfig.json)
 
     "$PYTHON" -m tests.fixture run -- bash -c '
         set -e

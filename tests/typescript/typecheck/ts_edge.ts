@@ -32,6 +32,8 @@ export const value: number_ = {
     answer: 42,
     yes: true,
     kind: class_.NEW,
+    名前: "name",
+    'a"b\\c\u2028d': "escaped",
 };
 
 // The array-union precedence bug would make these element types `number | null[]` and accept a bare number.

@@ -145,6 +145,14 @@ export interface number_ {
     old?: string;
     /** May be omitted: the server then uses `class_.NEW`. */
     kind?: class_;
+    /**
+     * Wire names that are no identifiers: non-ASCII, quotes, backslashes, a line separator.
+     *
+     * May be absent (never null).
+     */
+    "名前"?: string;
+    /** May be absent (never null). */
+    "a\"b\\c\u2028d"?: string;
 }
 
 /**
