@@ -101,8 +101,8 @@ static void mark_sent_type(TsEmitter *emitter, const IrType *type) {
     }
 }
 
-/* Iterative over declarations only through recursion on types: depth is bounded by type nesting, and a
- * declaration is entered once (marked before its parts are walked). */
+/* Marks `decl` and everything its fields, alternatives or aliased type reach. A declaration is marked before its
+ * parts are walked, so each is entered once and recursive types terminate. */
 static void mark_sent_decl(TsEmitter *emitter, const IrDecl *decl) {
     size_t index = decl_index(emitter, decl);
     if (emitter->sent[index]) return;
