@@ -35,10 +35,10 @@ static const char usage_text[] =
     "      --package-name NAME     Python/npm package base name (default: the input's stem)\n"
     "      --go-module PATH        Go module path (default: the package name)\n"
     "      --go-websocket=LIB      coder (github.com/coder/websocket, default) or nhooyr (nhooyr.io/websocket)\n"
-    "  -MD                         write a Make depfile (FILE.d beside the output, or -MF)\n"
+    "  -MD                         write a Make depfile (DIR.d for -o DIR, or -MF)\n"
     "  -MF FILE                    the depfile's path (implies -MD)\n"
     "  -MT TARGET                  the depfile's target (default: every output file); may repeat\n"
-    "  -MP                         add a phony target for every imported file\n"
+    "  -MP                         add a phony target for every imported file and for rpcc\n"
     "      --version               print the version\n"
     "  -h, --help                  print this help\n";
 
@@ -190,8 +190,14 @@ static int parse_arguments(int argc, char **argv, Options *options) {
     if (!options->input) return usage_error("%s", "no input file");
     if (!options->check && !options->output && !options->list_outputs && !options->dump_ir)
         return usage_error("%s", "nothing to do: give -o DIR, --check, --list-outputs or --dump-ir");
-    if (options->depfile && !options->output)
-        return usage_error("%s", "a depfile (-MD, -MF) needs an output directory (-o DIR)");
+    /* A depfile's targets default to the files the run writes. A run that writes none (--check) names its
+     * targets with -MT (a stamp, typically) and its path with -MF, as DIR.d needs a DIR. --list-outputs writes
+     * nothing, a depfile neither. */
+    if (options->depfile && (options->check || !options->output) && !options->list_outputs &&
+        (!options->depfile_target_count || !options->depfile_path))
+        return usage_error("%s", options->output
+                                     ? "a depfile of --check names its targets: give -MT TARGET and -MF FILE"
+                                     : "a depfile without -o DIR needs -MT TARGET and -MF FILE");
     if (!options->targets_given)
         for (int t = 0; t < TARGET_COUNT; t++) options->targets[t] = true;
     return -1;
@@ -245,6 +251,14 @@ static char *default_package_name(Arena *arena, const char *input) {
     return name;
 }
 
+/* "DIR" + "go/x.go" -> "DIR/go/x.go", without doubling a trailing slash of DIR ("out/" + ... -> "out/go/x.go"):
+ * Make and Ninja compare targets as strings, so the depfile must name a file the way a build file would. */
+static char *output_path(Arena *arena, const char *directory, const char *relative) {
+    size_t length = strlen(directory);
+    while (length > 1 && directory[length - 1] == '/') length--;
+    return arena_printf(arena, "%.*s/%s", (int)length, directory, relative);
+}
+
 /* Make's escaping for a path in a depfile: spaces and '#' with a backslash, '$' doubled. */
 static void write_make_path(FILE *out, const char *path) {
     for (const char *p = path; *p; p++) {
@@ -263,8 +277,12 @@ static char *self_path(Arena *arena, const char *argv0) {
 
 static bool write_depfile(const Options *options, const LoadedProgram *loaded, const char **outputs, size_t count,
                           Arena *arena, const char *argv0) {
-    const char *path = options->depfile_path ? options->depfile_path
-                                             : arena_printf(arena, "%s.d", options->output);
+    const char *path = options->depfile_path;
+    if (!path) {
+        size_t length = strlen(options->output);
+        while (length > 1 && options->output[length - 1] == '/') length--;
+        path = arena_printf(arena, "%.*s.d", (int)length, options->output);
+    }
     char *temporary = arena_printf(arena, "%s.tmp%ld", path, (long)getpid());
     FILE *out = fopen(temporary, "w");
     if (!out) {
@@ -279,7 +297,7 @@ static bool write_depfile(const Options *options, const LoadedProgram *loaded, c
     } else {
         for (size_t i = 0; i < count; i++) {
             if (i) fputs(" \\\n ", out);
-            write_make_path(out, arena_printf(arena, "%s/%s", options->output, outputs[i]));
+            write_make_path(out, output_path(arena, options->output, outputs[i]));
         }
     }
     fputc(':', out);
@@ -291,15 +309,22 @@ static bool write_depfile(const Options *options, const LoadedProgram *loaded, c
         fputs(" \\\n ", out);
         write_make_path(out, loaded->files[i]->source->path);
     }
+    const char *self = self_path(arena, argv0);
     fputs(" \\\n ", out);
-    write_make_path(out, self_path(arena, argv0));
+    write_make_path(out, self);
     fputc('\n', out);
+    /* -MP: an empty rule per prerequisite but the main file (as gcc), so that a deleted import reruns rpcc, which
+     * then reports the missing file, instead of Make stopping at "No rule to make target". rpcc itself is one
+     * too: an rpcc moved by an upgrade is not a reason for the build to stop. */
     if (options->depfile_phony) {
         for (size_t i = 0; i + 1 < loaded->count; i++) {
             fputc('\n', out);
             write_make_path(out, loaded->files[i]->source->path);
             fputs(":\n", out);
         }
+        fputc('\n', out);
+        write_make_path(out, self);
+        fputs(":\n", out);
     }
     bool ok = fflush(out) == 0 && !ferror(out);
     ok = fclose(out) == 0 && ok;
@@ -341,7 +366,12 @@ static int run(const Options *options, const char *argv0) {
         goto done;
     }
     if (options->dump_ir) ir_dump(program, stdout);
-    if (options->check || (!options->output && !options->list_outputs)) goto done;
+    if (options->check || (!options->output && !options->list_outputs)) {
+        if (options->depfile && !options->list_outputs &&
+            !write_depfile(options, &loaded, NULL, 0, &arena, argv0))
+            status = EXIT_USAGE;
+        goto done;
+    }
 
     BackendOptions backend_options;
     backend_options.input_name = strrchr(options->input, '/') ? strrchr(options->input, '/') + 1 : options->input;
@@ -369,7 +399,7 @@ static int run(const Options *options, const char *argv0) {
         if (options->list_outputs) {
             for (size_t i = 0; i < tree.count; i++) {
                 if (options->output)
-                    printf("%s/%s\n", options->output, paths[i]);
+                    printf("%s\n", output_path(&arena, options->output, paths[i]));
                 else
                     printf("%s\n", paths[i]);
             }
