@@ -7,7 +7,7 @@ root=$(cd "$here/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/rpcc-integration.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-ok() { passed=$((passed + 1)); [ -n "${VERBOSE:-}" ] && echo "ok   $1"; return 0; }
+ok() { passed=$((passed + 1)); [ -n "${TEST_VERBOSE:-}" ] && echo "ok   $1"; return 0; }
 fail() { failed=$((failed + 1)); echo "FAIL $suite: $1"; shift; for line in "$@"; do printf '     %s\n' "$line"; done; }
 
 # expect_eq NAME EXPECTED ACTUAL

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The command-line features build systems and editors rely on: depfiles (-MD -MF -MT -MP), --list-outputs,
 # --stdin-filename, and the JSON "fixes" of did-you-mean diagnostics (applied with cli/apply-fixes.js).
-# Usage: tests/integration/run-cli.sh RPCC        (VERBOSE=1 names every passing check)
+# Usage: tests/integration/run-cli.sh RPCC        (TEST_VERBOSE=1 names every passing check)
 suite=cli
 . "$(dirname "$0")/lib.sh"
 use_rpcc "$1"
