@@ -210,16 +210,29 @@ static const char *pascal_part(Lowering *lowering, const char *name) {
     return out;
 }
 
-typedef struct HoistContext {
-    const char *name;  /* the name a union hoisted here gets */
-    IrDecl *owner;     /* the declaration it comes from (for messages) */
-    PtrVec *hoisted;   /* where hoisted declarations are collected, to follow their owner in program order */
-} HoistContext;
+/* Where a type stands, to name a union hoisted from there. The name is built only when a union is hoisted, so
+ * the common case (no inline union) costs no string. */
+typedef struct HoistContext HoistContext;
+struct HoistContext {
+    const HoistContext *parent; /* NULL at the root */
+    const char *part;           /* root: the declaration's name; below: a suffix such as "Item" */
+    const char *field;          /* root only: the field the type belongs to, or NULL */
+    size_t option;              /* below: nonzero for the suffix "Option<n>" instead of part */
+    PtrVec *hoisted;            /* where hoisted declarations go, to follow their owner in program order */
+};
 
-static HoistContext sub_context(Lowering *lowering, const HoistContext *context, const char *suffix) {
-    HoistContext sub = *context;
-    sub.name = arena_printf(lowering->arena, "%s%s", context->name, suffix);
+static HoistContext sub_context(const HoistContext *parent, const char *suffix, size_t option) {
+    HoistContext sub = {parent, suffix, NULL, option, parent->hoisted};
     return sub;
+}
+
+static const char *hoist_name(Lowering *lowering, const HoistContext *context) {
+    if (!context->parent)
+        return context->field ? arena_printf(lowering->arena, "%s%s", context->part, pascal_part(lowering, context->field))
+                              : context->part;
+    const char *base = hoist_name(lowering, context->parent);
+    if (context->option) return arena_printf(lowering->arena, "%sOption%zu", base, context->option);
+    return arena_printf(lowering->arena, "%s%s", base, context->part);
 }
 
 static IrType *lower_type(Lowering *lowering, const AstType *ast, const HoistContext *context);
@@ -240,7 +253,7 @@ static void lower_alternatives(Lowering *lowering, IrDecl *decl, const AstType *
     decl->alternatives = ARENA_ARRAY(lowering->arena, IrType *, count);
     decl->alternative_count = 0;
     for (size_t i = 0; i < count; i++) {
-        HoistContext sub = sub_context(lowering, context, arena_printf(lowering->arena, "Option%zu", i + 1));
+        HoistContext sub = sub_context(context, NULL, i + 1);
         IrType *type = lower_type(lowering, alternatives[i], &sub);
         if (type) decl->alternatives[decl->alternative_count++] = type;
     }
@@ -249,7 +262,7 @@ static void lower_alternatives(Lowering *lowering, IrDecl *decl, const AstType *
 static IrDecl *new_hoisted_union(Lowering *lowering, const HoistContext *context, Span span) {
     IrDecl *decl = ARENA_NEW(lowering->arena, IrDecl);
     decl->kind = IR_DECL_UNION;
-    decl->name = context->name;
+    decl->name = hoist_name(lowering, context);
     decl->span = span;
     decl->synthesized = true;
     ptrvec_push(lowering->arena, context->hoisted, decl);
@@ -336,12 +349,12 @@ static IrType *lower_named_type(Lowering *lowering, const AstType *ast, const Ho
         }
         IrType *type = new_type(lowering, kind, ast->span);
         if (kind == IR_LIST) {
-            HoistContext sub = sub_context(lowering, context, "Item");
+            HoistContext sub = sub_context(context, "Item", 0);
             type->element = lower_type(lowering, ast->arguments.items[0], &sub);
             if (!type->element) return NULL;
         } else if (kind == IR_MAP) {
-            HoistContext key_context = sub_context(lowering, context, "Key");
-            HoistContext value_context = sub_context(lowering, context, "Value");
+            HoistContext key_context = sub_context(context, "Key", 0);
+            HoistContext value_context = sub_context(context, "Value", 0);
             type->key = lower_type(lowering, ast->arguments.items[0], &key_context);
             type->element = lower_type(lowering, ast->arguments.items[1], &value_context);
             if (!type->key || !type->element) return NULL;
@@ -712,8 +725,7 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         field->optional = field_ast->optional;
         check_name_spelling(lowering, field_ast->name, "field");
 
-        HoistContext context = {arena_printf(lowering->arena, "%s%s", decl->name, pascal_part(lowering, field->name)),
-                                decl, hoisted};
+        HoistContext context = {NULL, decl->name, field->name, 0, hoisted};
         field->type = lower_type(lowering, field_ast->type, &context);
 
         Annotations field_annotations;
@@ -769,7 +781,7 @@ static void lower_union_or_alias(Lowering *lowering, const AstDecl *ast, IrDecl 
     Placement place = ast->kind == AST_DECL_UNION ? PLACE_UNION : PLACE_ALIAS;
     lower_annotations(lowering, &ast->annotations, place, &annotations);
     decl->deprecation = annotations.deprecation;
-    HoistContext context = {decl->name, decl, hoisted};
+    HoistContext context = {NULL, decl->name, NULL, 0, hoisted};
     const AstType *type = ast->type;
 
     bool literal_union = false;
@@ -791,7 +803,7 @@ static void lower_union_or_alias(Lowering *lowering, const AstDecl *ast, IrDecl 
         if (null_count > 0 && ast->kind == AST_DECL_ALIAS) {
             /* `type T = A | B | null;`: an alias of a nullable hoisted union. */
             decl->kind = IR_DECL_ALIAS;
-            HoistContext sub = sub_context(lowering, &context, "Value");
+            HoistContext sub = sub_context(&context, "Value", 0);
             decl->aliased = lower_union(lowering, type, &sub);
             if (annotations.discriminator && decl->aliased && decl->aliased->kind == IR_REF)
                 decl->aliased->decl->discriminator = annotations.discriminator;
