@@ -275,7 +275,7 @@ static char *self_path(Arena *arena, const char *argv0) {
     return arena_strdup(arena, argv0);
 }
 
-static bool write_depfile(const Options *options, const LoadedProgram *loaded, const char **outputs, size_t count,
+static bool write_depfile(const Options *options, const IrProgram *program, const char **outputs, size_t count,
                           Arena *arena, const char *argv0) {
     const char *path = options->depfile_path;
     if (!path) {
@@ -302,12 +302,12 @@ static bool write_depfile(const Options *options, const LoadedProgram *loaded, c
     }
     fputc(':', out);
     /* The main file last in load order: list it first, as gcc lists the source before its headers. */
-    const char *main_path = loaded->files[loaded->count - 1]->source->path;
+    const char *main_path = program->files[program->file_count - 1]->path;
     fputs(" \\\n ", out);
     write_make_path(out, main_path);
-    for (size_t i = 0; i + 1 < loaded->count; i++) {
+    for (size_t i = 0; i + 1 < program->file_count; i++) {
         fputs(" \\\n ", out);
-        write_make_path(out, loaded->files[i]->source->path);
+        write_make_path(out, program->files[i]->path);
     }
     const char *self = self_path(arena, argv0);
     fputs(" \\\n ", out);
@@ -317,9 +317,9 @@ static bool write_depfile(const Options *options, const LoadedProgram *loaded, c
      * then reports the missing file, instead of Make stopping at "No rule to make target". rpcc itself is one
      * too: an rpcc moved by an upgrade is not a reason for the build to stop. */
     if (options->depfile_phony) {
-        for (size_t i = 0; i + 1 < loaded->count; i++) {
+        for (size_t i = 0; i + 1 < program->file_count; i++) {
             fputc('\n', out);
-            write_make_path(out, loaded->files[i]->source->path);
+            write_make_path(out, program->files[i]->path);
             fputs(":\n", out);
         }
         fputc('\n', out);
@@ -356,10 +356,14 @@ static int run(const Options *options, const char *argv0) {
     }
     LoadOptions load_options = {options->include_dirs, options->include_dir_count};
     LoadedProgram loaded;
-    load_program(main_source, &load_options, &arena, &diags, &loaded);
+    /* The ASTs live in their own arena, freed once the IR is built: large schemas need the memory back. */
+    Arena ast_arena;
+    arena_init(&ast_arena);
+    load_program(main_source, &load_options, &ast_arena, &diags, &loaded);
 
     IrProgram *program = NULL;
     if (diags.error_count == 0) program = ir_compile(&loaded, &arena, &diags);
+    arena_free(&ast_arena);
     diag_flush(&diags);
     if (!program) {
         status = EXIT_INPUT_ERRORS;
@@ -368,7 +372,7 @@ static int run(const Options *options, const char *argv0) {
     if (options->dump_ir) ir_dump(program, stdout);
     if (options->check || (!options->output && !options->list_outputs)) {
         if (options->depfile && !options->list_outputs &&
-            !write_depfile(options, &loaded, NULL, 0, &arena, argv0))
+            !write_depfile(options, program, NULL, 0, &arena, argv0))
             status = EXIT_USAGE;
         goto done;
     }
@@ -410,7 +414,7 @@ static int run(const Options *options, const char *argv0) {
                 fprintf(stderr, "rpcc: error: %s\n", error);
                 status = EXIT_USAGE;
             } else if (options->depfile &&
-                       !write_depfile(options, &loaded, paths, tree.count, &arena, argv0)) {
+                       !write_depfile(options, program, paths, tree.count, &arena, argv0)) {
                 status = EXIT_USAGE;
             }
         }

@@ -73,6 +73,14 @@ static void program_append(LoadedProgram *program, LoadedFile *file) {
 }
 
 static LoadedFile *new_loaded_file(Loader *loader, SourceFile *source) {
+    LoadedProgram *program = loader->program;
+    SourceFile **sources = realloc(program->sources, (program->source_count + 1) * sizeof *sources);
+    if (!sources) {
+        fputs("rpcc: out of memory\n", stderr);
+        abort();
+    }
+    program->sources = sources;
+    program->sources[program->source_count++] = source;
     LoadedFile *file = ARENA_NEW(loader->arena, LoadedFile);
     file->source = source;
     ptrvec_push(loader->arena, &loader->all, file);
@@ -162,7 +170,8 @@ void load_program(SourceFile *main_source, const LoadOptions *options, Arena *ar
 }
 
 void load_program_free(LoadedProgram *program) {
-    for (size_t i = 0; i < program->count; i++) source_free(program->files[i]->source);
+    for (size_t i = 0; i < program->source_count; i++) source_free(program->sources[i]);
+    free(program->sources);
     free(program->files);
     memset(program, 0, sizeof *program);
 }

@@ -25,6 +25,10 @@ typedef struct LoadedProgram {
     LoadedFile **files; /* dependency order: a file comes after everything it imports; main file last */
     size_t count;
     size_t capacity;
+    /* Every source read, on the heap: they outlive the arena holding the ASTs and LoadedFiles (spans in the IR
+     * and in diagnostics point into them), and load_program_free releases them. */
+    SourceFile **sources;
+    size_t source_count;
 } LoadedProgram;
 
 typedef struct LoadOptions {
@@ -36,6 +40,7 @@ typedef struct LoadOptions {
  * cyclic imports) are diagnostics; the result is always usable for further checking. */
 void load_program(SourceFile *main_source, const LoadOptions *options, Arena *arena, Diagnostics *diags,
                   LoadedProgram *program);
+/* Frees the sources and the file list; the LoadedFiles and ASTs are in the arena given to load_program. */
 void load_program_free(LoadedProgram *program);
 
 #endif

@@ -114,6 +114,15 @@ static Symbol *resolve_declaration(Lowering *lowering, Span name) {
     return symbol;
 }
 
+/* The IR outlives the AST (the CLI frees the AST's arena after lowering): text the IR keeps is copied. */
+static const char *copy_text(Lowering *lowering, const char *text, size_t length) {
+    if (!text) return NULL;
+    char *copy = arena_alloc(lowering->arena, length + 1);
+    memcpy(copy, text, length); /* decoded strings may hold NUL bytes: copy by length */
+    copy[length] = '\0';
+    return copy;
+}
+
 /* ---- values ---- */
 
 static IrEnumMember *find_member(IrDecl *decl, Span name) {
@@ -137,12 +146,12 @@ static IrValue *lower_value(Lowering *lowering, const AstValue *ast) {
         break;
     case AST_VALUE_FLOAT:
         value->kind = IR_VALUE_FLOAT;
-        value->text = ast->text;
+        value->text = copy_text(lowering, ast->text, ast->text_length);
         value->text_length = ast->text_length;
         break;
     case AST_VALUE_STRING:
         value->kind = IR_VALUE_STRING;
-        value->text = ast->text;
+        value->text = copy_text(lowering, ast->text, ast->text_length);
         value->text_length = ast->text_length;
         break;
     case AST_VALUE_ENUM_MEMBER: {
@@ -456,7 +465,7 @@ static bool positional_string(Lowering *lowering, const AstAnnotation *annotatio
                    "@%.*s takes one string argument", (int)annotation->name.length, span_text(annotation->name));
         return false;
     }
-    *out = argument->value->text;
+    *out = copy_text(lowering, argument->value->text, argument->value->text_length);
     return true;
 }
 
@@ -644,7 +653,9 @@ static void check_constraint_targets(Lowering *lowering, const IrType *type, con
 
 /* ---- declarations ---- */
 
-static const char *doc_text(const AstDoc *doc) { return doc->text; }
+static const char *doc_text(Lowering *lowering, const AstDoc *doc) {
+    return doc->text ? copy_text(lowering, doc->text, strlen(doc->text)) : NULL;
+}
 
 static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {
     Annotations annotations;
@@ -664,7 +675,7 @@ static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {
         IrEnumMember *member = ARENA_NEW(lowering->arena, IrEnumMember);
         member->name = span_strdup(lowering->arena, member_ast->name);
         member->span = member_ast->name;
-        member->doc = doc_text(&member_ast->doc);
+        member->doc = doc_text(lowering, &member_ast->doc);
         Annotations member_annotations;
         lower_annotations(lowering, &member_ast->annotations, PLACE_MEMBER, &member_annotations);
         member->deprecation = member_annotations.deprecation;
@@ -685,7 +696,7 @@ static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {
             diag_error(lowering->diags, value->span, "a member of a string enum has a string value");
             continue;
         } else {
-            member->string_value = value->text;
+            member->string_value = copy_text(lowering, value->text, value->text_length);
             member->string_value_length = value->text_length;
         }
         bool duplicate = false;
@@ -721,7 +732,7 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         IrField *field = ARENA_NEW(lowering->arena, IrField);
         field->name = span_strdup(lowering->arena, field_ast->name);
         field->span = field_ast->name;
-        field->doc = doc_text(&field_ast->doc);
+        field->doc = doc_text(lowering, &field_ast->doc);
         field->optional = field_ast->optional;
         check_name_spelling(lowering, field_ast->name, "field");
 
@@ -831,9 +842,9 @@ static void lower_union_or_alias(Lowering *lowering, const AstDecl *ast, IrDecl 
 
 static void lower_rpc(Lowering *lowering, const AstDecl *ast) {
     IrRpc *rpc = ARENA_NEW(lowering->arena, IrRpc);
-    rpc->method = ast->method.text;
+    rpc->method = copy_text(lowering, ast->method.text, strlen(ast->method.text));
     rpc->span = ast->method.span;
-    rpc->doc = doc_text(&ast->doc);
+    rpc->doc = doc_text(lowering, &ast->doc);
     Annotations annotations;
     lower_annotations(lowering, &ast->annotations, PLACE_RPC, &annotations);
     rpc->deprecation = annotations.deprecation;
@@ -883,7 +894,7 @@ static void collect_declarations(Lowering *lowering, const LoadedProgram *loaded
             IrDecl *decl = ARENA_NEW(lowering->arena, IrDecl);
             decl->name = span_strdup(lowering->arena, ast->name);
             decl->span = ast->name;
-            decl->doc = doc_text(&ast->doc);
+            decl->doc = doc_text(lowering, &ast->doc);
             decl->kind = ast->kind == AST_DECL_MODEL  ? IR_DECL_MODEL
                          : ast->kind == AST_DECL_ENUM ? IR_DECL_ENUM
                          : ast->kind == AST_DECL_UNION ? IR_DECL_UNION
