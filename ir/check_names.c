@@ -9,7 +9,10 @@
 #include "passes.h"
 
 typedef struct NamedSymbol {
-    const char *description; /* "type 'Task'", "field 'Task.id'", ... */
+    /* What the symbol is, for messages, formed only when a collision is reported: "field 'Task.id'" */
+    const char *kind;  /* "model", "field", "member", "method", ... */
+    const char *owner; /* the model or enum of a field or member, else NULL */
+    const char *name;  /* as in the IDL */
     Span span;
     IrNames *names;
 } NamedSymbol;
@@ -66,9 +69,12 @@ static void claim(NameCheck *check, Scope *scope, Target target, NamedSymbol *sy
     if (existing != symbol) record_collision(check, existing, symbol, target, name);
 }
 
-static NamedSymbol *new_symbol(NameCheck *check, const char *description, Span span, IrNames *names) {
+static NamedSymbol *new_symbol(NameCheck *check, const char *kind, const char *owner, const char *name, Span span,
+                               IrNames *names) {
     NamedSymbol *symbol = ARENA_NEW(check->arena, NamedSymbol);
-    symbol->description = description;
+    symbol->kind = kind;
+    symbol->owner = owner;
+    symbol->name = name;
     symbol->span = span;
     symbol->names = names;
     return symbol;
@@ -80,6 +86,13 @@ static void name_all(NameCheck *check, NameKind kind, const char *idl_name, cons
         const char *scope = (t == TARGET_GO && kind == NAME_ENUM_MEMBER) ? scope_name : NULL;
         names->in[t] = namer_identifier(check->arena, (Target)t, kind, idl_name, scope, NULL);
     }
+}
+
+static const char *describe(NameCheck *check, const NamedSymbol *symbol) {
+    if (strcmp(symbol->kind, "inline union") == 0)
+        return arena_printf(check->arena, "the inline union named '%s'", symbol->name);
+    if (symbol->owner) return arena_printf(check->arena, "%s '%s.%s'", symbol->kind, symbol->owner, symbol->name);
+    return arena_printf(check->arena, "%s '%s'", symbol->kind, symbol->name);
 }
 
 static void report_collisions(NameCheck *check) {
@@ -105,19 +118,19 @@ static void report_collisions(NameCheck *check) {
                                      target_display_name((Target)members[m]));
         }
         Diagnostic *diagnostic =
-            diag_error(check->diags, collision->second->span, "%s and %s both become %s", collision->second->description,
-                       collision->first->description, where);
-        diag_note(check->diags, diagnostic, collision->first->span, "%s is declared here", collision->first->description);
+            diag_error(check->diags, collision->second->span, "%s and %s both become %s",
+                       describe(check, collision->second), describe(check, collision->first), where);
+        diag_note(check->diags, diagnostic, collision->first->span, "%s is declared here",
+                  describe(check, collision->first));
     }
 }
 
-static const char *decl_description(NameCheck *check, const IrDecl *decl) {
-    if (decl->synthesized) return arena_printf(check->arena, "the inline union named '%s'", decl->name);
-    const char *kind = decl->kind == IR_DECL_MODEL  ? "model"
-                       : decl->kind == IR_DECL_ENUM ? "enum"
-                       : decl->kind == IR_DECL_UNION ? "union"
-                                                     : "type";
-    return arena_printf(check->arena, "%s '%s'", kind, decl->name);
+static const char *decl_kind(const IrDecl *decl) {
+    if (decl->synthesized) return "inline union";
+    return decl->kind == IR_DECL_MODEL  ? "model"
+           : decl->kind == IR_DECL_ENUM ? "enum"
+           : decl->kind == IR_DECL_UNION ? "union"
+                                         : "type";
 }
 
 void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
@@ -128,7 +141,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
     for (size_t d = 0; d < program->decl_count; d++) {
         IrDecl *decl = program->decls[d];
         name_all(&check, NAME_TYPE, decl->name, NULL, &decl->names);
-        NamedSymbol *symbol = new_symbol(&check, decl_description(&check, decl), decl->span, &decl->names);
+        NamedSymbol *symbol = new_symbol(&check, decl_kind(decl), NULL, decl->name, decl->span, &decl->names);
         for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &types, (Target)t, symbol);
     }
 
@@ -145,8 +158,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                 field->names.in[TARGET_PYTHON] = namer_identifier(arena, TARGET_PYTHON, NAME_FIELD, field->name, NULL, NULL);
                 field->names.in[TARGET_TYPESCRIPT] = namer_ts_property(arena, field->wire_name);
                 field->names.in[TARGET_GO] = namer_identifier(arena, TARGET_GO, NAME_FIELD, field->name, NULL, NULL);
-                NamedSymbol *symbol = new_symbol(
-                    &check, arena_printf(arena, "field '%s.%s'", decl->name, field->name), field->span, &field->names);
+                NamedSymbol *symbol = new_symbol(&check, "field", decl->name, field->name, field->span, &field->names);
                 for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &fields, (Target)t, symbol);
             }
             arena_free(&scope_arena);
@@ -160,9 +172,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                 IrEnumMember *member = decl->members[i];
                 name_all(&check, NAME_ENUM_MEMBER, member->name, decl->names.in[TARGET_GO],
                          &member->names);
-                NamedSymbol *symbol = new_symbol(
-                    &check, arena_printf(arena, "member '%s.%s'", decl->name, member->name), member->span,
-                    &member->names);
+                NamedSymbol *symbol = new_symbol(&check, "member", decl->name, member->name, member->span, &member->names);
                 claim(&check, &members, TARGET_PYTHON, symbol);
                 claim(&check, &members, TARGET_TYPESCRIPT, symbol);
                 claim(&check, &types, TARGET_GO, symbol);
@@ -177,7 +187,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
         IrRpc *rpc = program->rpcs[r];
         name_all(&check, NAME_METHOD, rpc->method, NULL, &rpc->names);
         NamedSymbol *symbol =
-            new_symbol(&check, arena_printf(arena, "method '%s'", rpc->method), rpc->span, &rpc->names);
+            new_symbol(&check, "method", NULL, rpc->method, rpc->span, &rpc->names);
         for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &methods, (Target)t, symbol);
         /* In Python the client's methods live in a class body whose annotations name the model types: a method
          * named like a type would shadow it there. */
