@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "backends/overview.h"
 #include "frontend/diag.h"
 #include "frontend/load.h"
 #include "ir/passes.h"
@@ -397,6 +398,7 @@ static int run(const Options *options, const char *argv0) {
         }
         if (!backend->emit(program, &backend_options, &tree)) status = EXIT_USAGE;
     }
+    if (status == EXIT_CLEAN) overview_emit(program, &backend_options, options->targets, &tree);
     const char **paths = calloc(tree.count + 1, sizeof *paths);
     if (status == EXIT_CLEAN && paths) {
         output_tree_sorted_paths(&tree, paths);

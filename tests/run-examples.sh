@@ -1,12 +1,14 @@
 #!/bin/sh
-# Every spec/examples/*.rpc passes `rpcc --check` with no diagnostic at all, and its IR dump equals
-# tests/golden/<example>/ir.dump (reviewed by hand: it shows every name each target prints).
+# Every spec/examples/*.rpc passes `rpcc --check` with no diagnostic at all, its IR dump equals
+# tests/golden/<example>/ir.dump (reviewed by hand: it shows every name each target prints), and the README.md
+# rpcc writes at the root of the output directory equals tests/golden/<example>/README.md. (Each SDK's own files
+# are compared by its suite: check-python-sdk, check-typescript, check-go.)
 # Usage: tests/run-examples.sh RPCC      (UPDATE=1 rewrites the dumps: review the diff before committing)
 set -u
 rpcc=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 passed=0 failed=0
-out=$(mktemp) err=$(mktemp) && trap 'rm -f "$out" "$err"' EXIT
+out=$(mktemp) err=$(mktemp) sdk=$(mktemp -d) && trap 'rm -rf "$out" "$err" "$sdk"' EXIT
 for example in "$top"/spec/examples/*.rpc; do
     name=$(basename "$example" .rpc)
     expected="$top/tests/golden/$name/ir.dump"
@@ -17,6 +19,12 @@ for example in "$top"/spec/examples/*.rpc; do
         echo "FAIL $name: rpcc exited $status"; cat "$err"; failed=$((failed + 1))
     elif ! diff -u "$expected" "$out"; then
         echo "FAIL $name: IR differs from tests/golden/$name/ir.dump"; failed=$((failed + 1))
+    elif ! (cd "$top" && "$rpcc" "spec/examples/$name.rpc" -o "$sdk/$name" 2>"$err"); then
+        echo "FAIL $name: generation failed"; cat "$err"; failed=$((failed + 1))
+    elif [ "${UPDATE:-}" = 1 ] && ! cp "$sdk/$name/README.md" "$top/tests/golden/$name/README.md"; then
+        failed=$((failed + 1))
+    elif ! diff -u "$top/tests/golden/$name/README.md" "$sdk/$name/README.md"; then
+        echo "FAIL $name: README.md differs from tests/golden/$name/README.md"; failed=$((failed + 1))
     else
         passed=$((passed + 1))
     fi
