@@ -1,0 +1,2 @@
+" .rpc files are rpcc interface definitions.
+autocmd BufRead,BufNewFile *.rpc setfiletype rpc
