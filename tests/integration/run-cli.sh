@@ -71,6 +71,10 @@ expect_eq "--list-outputs names exactly the files a run writes" "$(sed 's/^never
 expect_eq "--list-outputs without -o prints paths relative to the output directory" "go/client.go" \
     "$(grep -x go/client.go relative.txt)"
 
+# cmake/Rpcc.cmake lists the outputs at configure time: the list must not depend on the input's content.
+expect_eq "--list-outputs depends on the options, not on the input" \
+    "$("$rpcc" "my api/main.rpc" --list-outputs)" "$("$rpcc" "$root/spec/examples/everything.rpc" --list-outputs)"
+
 # --- --stdin-filename ----------------------------------------------------------------------------------------
 # The buffer differs from the file on disk (an unsaved edit): the buffer is checked, reported under PATH as given.
 sed 's/page: Page;/page: Pgae;/' "my api/main.rpc" >buffer.rpc
