@@ -13,6 +13,9 @@ use_rpcc "$1"
 shift
 drivers=${*:-make ninja cmake-make}
 
+# The sample is built as its user would build it, not as part of our make: no -s, -j or -k from `make check`.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+
 T_SOURCES='2020-01-01 00:00:00' T_BUILT='2021-01-01 00:00:00' T_EDITED='2022-01-01 00:00:00'
 
 # Per driver: the paths of its products, how to build, how to ask whether anything is left to do.
