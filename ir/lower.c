@@ -73,7 +73,7 @@ static bool file_sees(const LoadedFile *file, const LoadedFile *declared_in) {
 
 /* The closest visible declaration or built-in name to `name`, for "did you mean". */
 static const char *suggest_type_name(Lowering *lowering, Span name) {
-    size_t limit = name.length <= 3 ? 1 : (name.length <= 6 ? 2 : 3);
+    size_t limit = name.length <= 2 ? 0 : (name.length <= 3 ? 1 : (name.length <= 6 ? 2 : 3)); /* none for one- or two-letter names: noise */
     const char *best = NULL;
     size_t best_distance = limit + 1;
     for (size_t i = 0; i < BUILTIN_COUNT; i++) {
@@ -112,6 +112,18 @@ static Symbol *resolve_declaration(Lowering *lowering, Span name) {
         return NULL;
     }
     return symbol;
+}
+
+/* The closest of `candidates` to `name` within a small edit distance, for "did you mean"; ties go to the first. */
+static const char *closest_name(Span name, const char *const *candidates, size_t count) {
+    size_t limit = name.length <= 2 ? 0 : (name.length <= 3 ? 1 : (name.length <= 6 ? 2 : 3)); /* none for one- or two-letter names: noise */
+    const char *best = NULL;
+    size_t best_distance = limit + 1;
+    for (size_t i = 0; i < count; i++) {
+        size_t distance = ir_edit_distance(span_text(name), name.length, candidates[i], strlen(candidates[i]), limit);
+        if (distance < best_distance) best = candidates[i], best_distance = distance;
+    }
+    return best;
 }
 
 /* The IR outlives the AST (the CLI frees the AST's arena after lowering): text the IR keeps is copied. */
@@ -164,8 +176,12 @@ static IrValue *lower_value(Lowering *lowering, const AstValue *ast) {
         }
         IrEnumMember *member = find_member(symbol->ir, ast->member_name);
         if (!member) {
-            diag_error(lowering->diags, ast->member_name, "enum '%s' has no member '%.*s'", symbol->name,
-                       (int)ast->member_name.length, span_text(ast->member_name));
+            Diagnostic *diagnostic = diag_error(lowering->diags, ast->member_name, "enum '%s' has no member '%.*s'",
+                                                symbol->name, (int)ast->member_name.length, span_text(ast->member_name));
+            const char **names = ARENA_ARRAY(lowering->arena, const char *, symbol->ir->member_count + 1);
+            for (size_t i = 0; i < symbol->ir->member_count; i++) names[i] = symbol->ir->members[i]->name;
+            const char *suggestion = closest_name(ast->member_name, names, symbol->ir->member_count);
+            if (suggestion) diag_set_fix(lowering->diags, diagnostic, suggestion);
             return NULL;
         }
         value->enum_decl = symbol->ir;
@@ -498,8 +514,12 @@ static void parse_range(Lowering *lowering, const AstAnnotation *annotation, Ann
         else if (span_equals(argument->name, "le")) has = &constraints->has_le, slot = &constraints->le;
         else if (span_equals(argument->name, "lt")) has = &constraints->has_lt, slot = &constraints->lt;
         else {
-            diag_error(lowering->diags, argument->name, "unknown @range bound '%.*s' (ge, gt, le or lt)",
-                       (int)argument->name.length, span_text(argument->name));
+            static const char *const bounds[] = {"ge", "gt", "le", "lt"};
+            Diagnostic *diagnostic = diag_error(lowering->diags, argument->name,
+                                                "unknown @range bound '%.*s' (ge, gt, le or lt)",
+                                                (int)argument->name.length, span_text(argument->name));
+            const char *suggestion = closest_name(argument->name, bounds, 4);
+            if (suggestion) diag_set_fix(lowering->diags, diagnostic, suggestion);
             continue;
         }
         if (*has) {
@@ -577,14 +597,9 @@ static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement 
         if (index == ANNOTATION_COUNT) {
             Diagnostic *diagnostic = diag_error(lowering->diags, annotation->name, "unknown annotation '@%.*s'",
                                                 (int)annotation->name.length, span_text(annotation->name));
-            size_t best_distance = 3;
-            const char *best = NULL;
-            for (size_t k = 0; k < ANNOTATION_COUNT; k++) {
-                const char *candidate = annotation_specs[k].name;
-                size_t distance = ir_edit_distance(span_text(annotation->name), annotation->name.length, candidate,
-                                                   strlen(candidate), 2);
-                if (distance < best_distance) best = candidate, best_distance = distance;
-            }
+            const char *names[ANNOTATION_COUNT];
+            for (size_t k = 0; k < ANNOTATION_COUNT; k++) names[k] = annotation_specs[k].name;
+            const char *best = closest_name(annotation->name, names, ANNOTATION_COUNT);
             if (best) diag_set_fix(lowering->diags, diagnostic, best);
             continue;
         }
