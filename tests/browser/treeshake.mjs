@@ -1,0 +1,108 @@
+// Tree-shaking and dependencies of the generated TypeScript client, in the two bundlers front ends use most
+// (Vite/Rolldown, as in examples/web, and esbuild). For every spec/examples/*.rpc and tests/typescript/edge/*.rpc:
+//
+//   - an app that calls one method keeps none of the const objects of the API's enums (their runtime code), while
+//     an app that keeps the whole package holds every one of them (the control that the marker works);
+//   - that app takes no npm package beyond what `centrifuge` alone brings, and never `ws`;
+//   - the generated package.json depends on `centrifuge` only (`ws` is optional, for Node.js 20).
+//
+// Run by tests/browser/run.sh after `npm ci` in examples/web and tests/browser; RPCC is the rpcc binary.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { bundle, packagesOf, REPO, WEB } from "../../bench/bundle/lib.mjs";
+
+const RPCC = resolve(process.env.RPCC ?? "build/rpcc");
+const OUT = resolve(REPO, "build/browser/treeshake");
+const inputs = [
+    ...readdirSync(join(REPO, "spec/examples")).map((name) => join(REPO, "spec/examples", name)),
+    ...readdirSync(join(REPO, "tests/typescript/edge")).map((name) => join(REPO, "tests/typescript/edge", name)),
+].filter((path) => path.endsWith(".rpc"));
+
+let failures = 0;
+function check(condition, what, detail = "") {
+    if (condition) console.log(`ok ${what}`);
+    else {
+        failures++;
+        console.error(`FAIL ${what}${detail ? `: ${detail}` : ""}`);
+    }
+}
+
+/** The enum const objects of a generated types.ts: [{ name, keys }]. */
+function enumObjects(types) {
+    const found = [];
+    for (const match of types.matchAll(/^export const (\w+) = \{\n([\s\S]*?)^\} as const;/gm)) {
+        const keys = [...match[2].matchAll(/^ {4}(?:"([^"]+)"|(\w+)):/gm)].map((key) => key[1] ?? key[2]);
+        found.push({ name: match[1], keys });
+    }
+    return found;
+}
+
+/** True when the minified code holds an object literal property `key` (quoted or not). */
+function hasKey(code, key) {
+    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`[{,]\\s*(?:${escaped}|"${escaped}"|'${escaped}')\\s*:`).test(code);
+}
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+symlinkSync(join(WEB, "node_modules"), join(OUT, "node_modules"));
+writeFileSync(join(OUT, "centrifuge-only.ts"), readFileSync(join(REPO, "bench/bundle/entries/centrifuge-only.ts")));
+const baseline = {};
+for (const bundler of ["vite", "esbuild"]) {
+    baseline[bundler] = packagesOf((await bundle(bundler, join(OUT, "centrifuge-only.ts"))).modules);
+}
+console.log(`centrifuge alone brings: ${baseline.vite.join(", ")}`);
+
+for (const input of inputs) {
+    const name = basename(input, ".rpc");
+    const dir = join(OUT, name);
+    execFileSync(RPCC, [input, "-o", join(dir, "sdk"), "--lang", "typescript"]);
+    const sdk = join(dir, "sdk/typescript");
+    const pkg = JSON.parse(readFileSync(join(sdk, "package.json"), "utf8"));
+    check(
+        JSON.stringify(Object.keys(pkg.dependencies ?? {})) === '["centrifuge"]' &&
+            JSON.stringify(Object.keys(pkg.optionalDependencies ?? {})) === '["ws"]',
+        `${name}: package.json depends on centrifuge only (ws optional)`,
+        JSON.stringify([pkg.dependencies, pkg.optionalDependencies]),
+    );
+    const enums = enumObjects(readFileSync(join(sdk, "types.ts"), "utf8"));
+    const method = /^ {4}async (\w+)\(/m.exec(readFileSync(join(sdk, "client.ts"), "utf8"))?.[1];
+    const wire = new RegExp(`async ${method}\\([^]*?call<[^>]*>\\("([^"]+)"`).exec(
+        readFileSync(join(sdk, "client.ts"), "utf8"),
+    )?.[1];
+    writeFileSync(
+        join(dir, "one.ts"),
+        `import { APIClient, CentrifugoRPCClient } from "./sdk/typescript/index.js";\n` +
+            `const client = new CentrifugoRPCClient("ws://127.0.0.1:8000/connection/websocket", "token", "user");\n` +
+            `await client.connect();\n` +
+            `console.log(await new APIClient(client).${method}({} as never));\n`,
+    );
+    writeFileSync(join(dir, "whole.ts"), `import * as sdk from "./sdk/typescript/index.js";\nconsole.log(sdk);\n`);
+    for (const bundler of ["vite", "esbuild"]) {
+        const label = `${name} (${bundler})`;
+        const one = await bundle(bundler, join(dir, "one.ts"));
+        const whole = await bundle(bundler, join(dir, "whole.ts"));
+        check(one.code.includes(wire), `${label}: the one-method app calls ${wire}`);
+        check(/class\b/.test(one.code) && one.code.includes("rpc:requests"), `${label}: it holds the base client`);
+        for (const { name: enumName, keys } of enums) {
+            check(
+                keys.every((key) => hasKey(whole.code, key)),
+                `${label}: the whole package holds const ${enumName}`,
+            );
+            const kept = keys.filter((key) => hasKey(one.code, key));
+            check(kept.length === 0, `${label}: the one-method app drops const ${enumName}`, `kept ${kept.join(", ")}`);
+        }
+        const packages = packagesOf(one.modules);
+        const extra = packages.filter((p) => !baseline[bundler].includes(p));
+        check(
+            extra.length === 0,
+            `${label}: no npm package beyond centrifuge's own (${packages.join(", ")})`,
+            `extra ${extra.join(", ")}`,
+        );
+        check(!/WebSocketServer|ws does not work in the browser/.test(one.code), `${label}: no ws in the bundle`);
+        console.log(`   ${label}: one method ${one.gzip} B gzipped, whole package ${whole.gzip} B gzipped`);
+    }
+}
+console.log(failures === 0 ? "tree-shaking test passed" : `${failures} tree-shaking check(s) failed`);
+process.exit(failures === 0 ? 0 : 1);
