@@ -44,7 +44,7 @@ async function cleanup() {
     }
 }
 for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) {
-    process.on(signal, () => void cleanup().finally(() => process.exit(128 + 1)));
+    process.on(signal, () => void cleanup().finally(() => process.exit(1)));
 }
 
 function filesUnder(dir) {
@@ -112,7 +112,8 @@ async function startPreview() {
     cleanups.push(async () => {
         if (child.exitCode === null) {
             process.kill(-child.pid, "SIGTERM");
-            await exited;
+            const stopped = await Promise.race([exited, new Promise((done) => setTimeout(done, 5000, "late"))]);
+            if (stopped === "late") process.kill(-child.pid, "SIGKILL");
         }
     });
     const deadline = Date.now() + 30_000;
@@ -152,7 +153,7 @@ async function main() {
     // 3. The browser.
     mkdirSync(ARTIFACTS, { recursive: true });
     const profile = mkdtempSync(join(tmpdir(), "rpcc-chromium-"));
-    cleanups.push(() => rmSync(profile, { recursive: true, force: true }));
+    cleanups.push(() => rmSync(profile, { recursive: true, force: true, maxRetries: 5 }));
     const context = await chromium.launchPersistentContext(profile, {
         executablePath: CHROMIUM,
         headless: true,

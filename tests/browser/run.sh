@@ -25,5 +25,6 @@ export PAGE_PORT ARTIFACT_DIR=$PWD/build/browser
 "$PYTHON" -m tests.fixture run --allowed-origin "http://127.0.0.1:$PAGE_PORT" -- bash -c '
     set -e
     VITE_CENTRIFUGO_URL=$CENTRIFUGO_URL npm --prefix examples/web run --silent build >/dev/null
-    timeout 120 node tests/browser/e2e.mjs
+    # exec: the fixture'"'"'s SIGTERM reaches timeout, which passes it on to node, which stops what it started.
+    exec timeout 120 node tests/browser/e2e.mjs
 '
