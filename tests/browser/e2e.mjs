@@ -205,6 +205,11 @@ async function main() {
     let shown = await click("#get-stats");
     check(shown.kind === "stats" && shown.transport === "rpc", "rpc: tasks.get_stats shows stats", shown.text);
     check(shown.fields.total === "0" && shown.fields.open === "0", "rpc: a new user has no tasks", shown.text);
+    check(
+        shown.text.startsWith("TaskStatsResult from tasks.get_stats, via rpc"),
+        "rpc: the result names its type",
+        shown.text,
+    );
     check((await page.textContent("#status")) === `connected as ${USER} over rpc`, "rpc: the status names the user");
     shown = await click("#create");
     check(shown.kind === "task" && shown.fields.status === "open", "rpc: tasks.create shows the task", shown.text);

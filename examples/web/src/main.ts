@@ -56,10 +56,10 @@ async function connection(): Promise<{ user: string; api: APIClient }> {
     return current;
 }
 
-function show(kind: "stats" | "task" | "error", transport: string, ...content: Node[]): void {
+function show(kind: "stats" | "task" | "error", caption: string, transport: string, ...content: Node[]): void {
     const heading = document.createElement("p");
     heading.className = "muted";
-    heading.textContent = `via ${transport}`;
+    heading.textContent = `${caption}, via ${transport}`;
     const box = document.createElement("div");
     box.className = `card ${kind}`;
     box.dataset["kind"] = kind;
@@ -87,12 +87,13 @@ function showStats(stats: TaskStatsResult, transport: string): void {
     const rows: [string, string][] = [["total", String(stats.total)]];
     for (const value of Object.values(TaskStatus)) rows.push([value, String(stats.by_status[value] ?? 0)]);
     rows.push(["avg_cycle", stats.avg_cycle ?? "none done yet"]);
-    show("stats", transport, table(rows));
+    show("stats", "TaskStatsResult from tasks.get_stats", transport, table(rows));
 }
 
-function showTask(task: Task, transport: string): void {
+function showTask(task: Task, method: string, transport: string): void {
     show(
         "task",
+        `Task from ${method}`,
         transport,
         table([
             ["id", String(task.id)],
@@ -103,22 +104,25 @@ function showTask(task: Task, transport: string): void {
     );
 }
 
-function showError(error: unknown, transport: string): void {
+function showError(error: unknown, method: string, transport: string): void {
     if (error instanceof RPCError) {
         // kind: "server" (code and message from the server), "timeout", "disconnected" or "client".
         const line = document.createElement("p");
         line.textContent = `RPCError ${error.code} (${error.kind}): ${error.message}`;
         line.dataset["code"] = String(error.code);
-        show("error", transport, line);
+        show("error", `RPCError from ${method}`, transport, line);
     } else {
         const line = document.createElement("p");
         line.textContent = `Error: ${error instanceof Error ? error.message : String(error)}`;
-        show("error", transport, line);
+        show("error", `Error from ${method}`, transport, line);
     }
 }
 
 /** Runs one call with the buttons disabled, and shows its result or its error. */
-async function run(call: (api: APIClient, user: string, transport: string) => Promise<void>): Promise<void> {
+async function run(
+    method: string,
+    call: (api: APIClient, user: string, transport: string) => Promise<void>,
+): Promise<void> {
     const transport = transportSelect.value;
     const buttons = document.querySelectorAll("button");
     buttons.forEach((button) => (button.disabled = true));
@@ -126,7 +130,7 @@ async function run(call: (api: APIClient, user: string, transport: string) => Pr
         const { api, user } = await connection();
         await call(api, user, transport);
     } catch (error) {
-        showError(error, transport);
+        showError(error, method, transport);
     } finally {
         buttons.forEach((button) => (button.disabled = false));
     }
@@ -135,17 +139,21 @@ async function run(call: (api: APIClient, user: string, transport: string) => Pr
 $<HTMLFormElement>("create-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const title = $<HTMLInputElement>("title").value;
-    void run(async (api, _user, transport) => showTask(await api.tasksCreate({ title }), transport));
+    void run("tasks.create", async (api, _user, transport) =>
+        showTask(await api.tasksCreate({ title }), "tasks.create", transport),
+    );
 });
 
 $("get-stats").addEventListener("click", () => {
-    void run(async (api, user, transport) => showStats(await api.tasksGetStats({ user_id: user }), transport));
+    void run("tasks.get_stats", async (api, user, transport) =>
+        showStats(await api.tasksGetStats({ user_id: user }), transport),
+    );
 });
 
 $("update-missing").addEventListener("click", () => {
     // No task has this id: the server answers error 1404, which arrives as a typed RPCError.
-    void run(async (api, _user, transport) =>
-        showTask(await api.tasksUpdate({ id: 999_999_999, status: TaskStatus.DONE }), transport),
+    void run("tasks.update", async (api, _user, transport) =>
+        showTask(await api.tasksUpdate({ id: 999_999_999, status: TaskStatus.DONE }), "tasks.update", transport),
     );
 });
 
