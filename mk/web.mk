@@ -15,30 +15,31 @@ WEB_DIR := examples/web
 WEB_NODE_STAMP := $(WEB_DIR)/node_modules/.rpcc-stamp
 BROWSER_NODE_STAMP := tests/browser/node_modules/.rpcc-stamp
 
-.PHONY: check-browser bench-bundle browser-deps
+.PHONY: check-browser bench-bundle web-node web-chromium
 
-# Node.js 20+ (Debian's when missing) and Debian's chromium; each step does nothing when its tool is there.
-browser-deps:
+# Node.js 20+ (Debian's when missing) and Debian's chromium; each does nothing when its tool is there.
+web-node:
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
 	    echo "installing node and npm"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
 	fi
 	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || \
 	    { echo "examples/web needs Node.js 20 or later, found $$(node --version)" >&2; exit 1; }
+web-chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	    echo "installing Debian's chromium"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-$(WEB_NODE_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json | browser-deps
+$(WEB_NODE_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json | web-node
 	cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(BROWSER_NODE_STAMP): tests/browser/package.json tests/browser/package-lock.json | browser-deps
+$(BROWSER_NODE_STAMP): tests/browser/package.json tests/browser/package-lock.json | web-node
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-check-browser: build/rpcc browser-deps $(WEB_NODE_STAMP) $(BROWSER_NODE_STAMP) .venv/.stamp .cache/bin/centrifugo
+check-browser: build/rpcc web-chromium $(WEB_NODE_STAMP) $(BROWSER_NODE_STAMP) .venv/.stamp .cache/bin/centrifugo
 	RPCC=build/rpcc PYTHON=.venv/bin/python tests/browser/run.sh
 
 bench-bundle: build/rpcc $(WEB_NODE_STAMP) $(BROWSER_NODE_STAMP)
