@@ -6,6 +6,7 @@
 //   - that app takes no npm package beyond what `centrifuge` alone brings, and never `ws`;
 //   - the generated package.json depends on `centrifuge` only (`ws` is optional, for Node.js 20).
 //
+// Each is checked with the generated package.json and again without its "sideEffects": false.
 // Run by tests/browser/run.sh after `npm ci` in examples/web and tests/browser; RPCC is the rpcc binary.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -62,8 +63,9 @@ for (const input of inputs) {
     const pkg = JSON.parse(readFileSync(join(sdk, "package.json"), "utf8"));
     check(
         JSON.stringify(Object.keys(pkg.dependencies ?? {})) === '["centrifuge"]' &&
-            JSON.stringify(Object.keys(pkg.optionalDependencies ?? {})) === '["ws"]',
-        `${name}: package.json depends on centrifuge only (ws optional)`,
+            JSON.stringify(Object.keys(pkg.optionalDependencies ?? {})) === '["ws"]' &&
+            pkg.sideEffects === false,
+        `${name}: package.json depends on centrifuge only (ws optional) and says "sideEffects": false`,
         JSON.stringify([pkg.dependencies, pkg.optionalDependencies]),
     );
     const enums = enumObjects(readFileSync(join(sdk, "types.ts"), "utf8"));
@@ -79,29 +81,42 @@ for (const input of inputs) {
             `console.log(await new APIClient(client).${method}({} as never));\n`,
     );
     writeFileSync(join(dir, "whole.ts"), `import * as sdk from "./sdk/typescript/index.js";\nconsole.log(sdk);\n`);
-    for (const bundler of ["vite", "esbuild"]) {
-        const label = `${name} (${bundler})`;
-        const one = await bundle(bundler, join(dir, "one.ts"));
-        const whole = await bundle(bundler, join(dir, "whole.ts"));
-        check(one.code.includes(wire), `${label}: the one-method app calls ${wire}`);
-        check(/class\b/.test(one.code) && one.code.includes("rpc:requests"), `${label}: it holds the base client`);
-        for (const { name: enumName, keys } of enums) {
-            check(
-                keys.every((key) => hasKey(whole.code, key)),
-                `${label}: the whole package holds const ${enumName}`,
-            );
-            const kept = keys.filter((key) => hasKey(one.code, key));
-            check(kept.length === 0, `${label}: the one-method app drops const ${enumName}`, `kept ${kept.join(", ")}`);
+    // Twice: as generated, and without the package's "sideEffects": false, so that the code is seen to be pure by
+    // itself (bundlers ignore the hint in some set-ups, e.g. when the sources are copied into an app).
+    for (const hint of [true, false]) {
+        if (!hint) {
+            delete pkg.sideEffects;
+            writeFileSync(join(sdk, "package.json"), JSON.stringify(pkg, null, 2));
         }
-        const packages = packagesOf(one.modules);
-        const extra = packages.filter((p) => !baseline[bundler].includes(p));
-        check(
-            extra.length === 0,
-            `${label}: no npm package beyond centrifuge's own (${packages.join(", ")})`,
-            `extra ${extra.join(", ")}`,
-        );
-        check(!/WebSocketServer|ws does not work in the browser/.test(one.code), `${label}: no ws in the bundle`);
-        console.log(`   ${label}: one method ${one.gzip} B gzipped, whole package ${whole.gzip} B gzipped`);
+        for (const bundler of ["vite", "esbuild"]) {
+            const label = `${name} (${bundler}${hint ? "" : ", no sideEffects hint"})`;
+            const one = await bundle(bundler, join(dir, "one.ts"));
+            const whole = await bundle(bundler, join(dir, "whole.ts"));
+            check(one.code.includes(wire), `${label}: the one-method app calls ${wire}`);
+            check(/class\b/.test(one.code) && one.code.includes("rpc:requests"), `${label}: it holds the base client`);
+            for (const { name: enumName, keys } of enums) {
+                check(
+                    keys.every((key) => hasKey(whole.code, key)),
+                    `${label}: the whole package holds const ${enumName}`,
+                );
+                const kept = keys.filter((key) => hasKey(one.code, key));
+                check(
+                    kept.length === 0,
+                    `${label}: the one-method app drops const ${enumName}`,
+                    `kept ${kept.join(", ")}`,
+                );
+            }
+            const packages = packagesOf(one.modules);
+            const extra = packages.filter((p) => !baseline[bundler].includes(p));
+            check(
+                extra.length === 0,
+                `${label}: no npm package beyond centrifuge's own (${packages.join(", ")})`,
+                `extra ${extra.join(", ")}`,
+            );
+            check(!/WebSocketServer|ws does not work in the browser/.test(one.code), `${label}: no ws in the bundle`);
+            if (hint)
+                console.log(`   ${label}: one method ${one.gzip} B gzipped, whole package ${whole.gzip} B gzipped`);
+        }
     }
 }
 console.log(failures === 0 ? "tree-shaking test passed" : `${failures} tree-shaking check(s) failed`);
