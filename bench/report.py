@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""Writes bench/RESULTS.md and bench/plots/*.png from what `make bench` measured (build/bench/...).
+
+    report.py [--no-plots]
+
+Inputs: build/bench/codegen/results.json (bench/codegen/run.py), build/bench/runtime/results.jsonl
+(bench/runtime/run.py), build/bench/profile/summary.md (bench/profile.sh), bench/bundle/RESULTS.md (make
+bench-bundle, when present), and machine facts read now. Everything is regenerated from scratch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BUILD = REPO / "build/bench"
+PLOTS = REPO / "bench/plots"
+TOOL_ORDER = ["rpcc", "copy", "protoc", "protoc-py", "flatc", "thrift"]
+TARGET_MS, TARGET_MIB = 200, 64
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
+
+
+def machine() -> list[str]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    dirty = " (with uncommitted changes)" if git("status", "--porcelain", "--", "frontend", "ir", "backends",
+                                                 "cli", "grammar", "runtime-templates") else ""
+    return [
+        f"- commit `{git('rev-parse', 'HEAD')}`{dirty}, {git('log', '-1', '--format=%cd', '--date=iso')}",
+        f"- machine: {os.cpu_count()} CPUs (nproc), {cpu}, {int(mem) // 1024} MiB RAM, {platform.platform()}",
+    ]
+
+
+def ms(x: float) -> str:
+    return f"{x * 1000:.0f}" if x >= 0.1 else f"{x * 1000:.1f}"
+
+
+def spread(s: dict, scale=1.0, fmt=None) -> str:
+    f = fmt or (lambda v: f"{v * scale:.0f}")
+    return f"{f(s['median'])} ({f(s['min'])}–{f(s['max'])})"
+
+
+def codegen_section(res: dict, plots: bool) -> list[str]:
+    cells = res["cells"]
+    by = {(c["n"], c["tool"]): c for c in cells}
+    tools = [t for t in TOOL_ORDER if any(c["tool"] == t for c in cells)]
+    out = ["## Code generation", "",
+           f"Load average before the runs: `{res['load_before']}`; after: `{res.get('load_after', '?')}`.", "",
+           "Wall time in ms: median (min–max) of the runs; peak RSS in MiB: median. "
+           "`× rpcc` is the tool's median over rpcc's median at the same N (above 1: slower than rpcc). "
+           "Every tool writes all its languages in one invocation, into an empty directory.", ""]
+    out.append("| N | tool | runs | wall ms, median (min–max) | IQR ms | × rpcc | peak RSS MiB | files | output MB |")
+    out.append("|---:|---|---:|---|---|---:|---:|---:|---:|")
+    for n in res["sizes"]:
+        base = by.get((n, "rpcc"))
+        for t in tools:
+            c = by.get((n, t))
+            if c is None:
+                continue
+            if "skipped" in c:
+                out.append(f"| {n:,} | {t} | 0 | {c['skipped']} | | | | | |")
+                continue
+            w = c["wall"]
+            ratio = w["median"] / base["wall"]["median"] if base else float("nan")
+            out.append(f"| {n:,} | {t} | {w['n']} | {ms(w['median'])} ({ms(w['min'])}–{ms(w['max'])}) | "
+                       f"{ms(w['q1'])}–{ms(w['q3'])} | {ratio:.2f} | {c['rss_kib']['median'] / 1024:.1f} | "
+                       f"{c['files']:,} | {c['bytes'] / 1e6:.1f} |")
+    out += ["", "What each tool generates here (one invocation each):", ""]
+    out += [f"- **{t}**: {res['tools'][t]['langs']}. `{res['tools'][t]['cmd']}`" for t in tools if t in res["tools"]]
+    out += ["", "Versions: " + "; ".join(f"{k} `{v}`" for k, v in res.get("versions", {}).items()), ""]
+
+    # Targets.
+    big = max(res["sizes"])
+    r = by.get((big, "rpcc"))
+    cp = by.get((big, "copy"))
+    out += ["### Targets", ""]
+    if r:
+        wall, rss = r["wall"]["median"] * 1000, r["rss_kib"]["median"] / 1024
+        out.append(f"- {big:,} methods, all three languages, under {TARGET_MS} ms: **{wall:.0f} ms** — "
+                   + ("met." if wall < TARGET_MS else f"**missed, {wall / TARGET_MS:.1f}× the target**."))
+        out.append(f"- ... and under {TARGET_MIB} MB: **{rss:.0f} MiB** peak RSS — "
+                   + ("met." if rss < TARGET_MIB else f"**missed, {rss / TARGET_MIB:.1f}× the target**."))
+        if cp:
+            f = r["wall"]["median"] / cp["wall"]["median"]
+            out.append(f"- within 3× of the I/O floor (`cp -r` of its own output, {cp['wall']['median'] * 1000:.0f} ms):"
+                       f" **{f:.1f}×** — " + ("met." if f <= 3 else "**missed**."))
+        for n in res["sizes"]:
+            slower = [t for t in tools if t not in ("rpcc", "copy") and (n, t) in by and "wall" in by[(n, t)]
+                      and by[(n, t)]["wall"]["median"] < by[(n, "rpcc")]["wall"]["median"]]
+            out.append(f"- N={n:,}: faster than every other compiler: "
+                       + ("**yes**." if not slower else f"**no**, faster than rpcc: {', '.join(slower)}."))
+    cg = res.get("callgrind", {})
+    if cg:
+        out += ["", "### Growth with N", "",
+                "Instructions executed by rpcc (valgrind callgrind: the same count whatever the load) and wall time "
+                "per method:", "", "| N | instructions | instructions per method | wall ms | µs per method |",
+                "|---:|---:|---:|---:|---:|"]
+        for n in res["sizes"]:
+            if str(n) in cg and (n, "rpcc") in by:
+                w = by[(n, "rpcc")]["wall"]["median"]
+                out.append(f"| {n:,} | {cg[str(n)]:,} | {cg[str(n)] / n:,.0f} | {w * 1000:.1f} | {w / n * 1e6:.0f} |")
+        ns = [n for n in res["sizes"] if str(n) in cg]
+        if len(ns) >= 2:
+            a, b = ns[-2], ns[-1]
+            out += ["", f"From N={a:,} to N={b:,} ({b / a:.0f}× the methods) rpcc executes "
+                    f"{cg[str(b)] / cg[str(a)]:.1f}× the instructions."]
+    if plots:
+        out += ["", "![wall time against N](plots/codegen_time.png)", "", "![peak RSS against N](plots/codegen_rss.png)"]
+    return out + [""]
+
+
+def pct(values: list[int], p: float) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
+
+
+def runtime_section(path: Path, plots: bool) -> list[str]:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    groups: dict = defaultdict(list)
+    for r in rows:
+        groups[(r["lang"], r["transport"], r["inflight"], r["kind"])].append(r)
+    load = (BUILD / "runtime/load.txt").read_text().split("\n") if (BUILD / "runtime/load.txt").exists() else []
+    out = ["## Runtime: generated typed call against the raw SDK call", "",
+           "Method `debug.echo` with `{\"value\": {\"id\": 42, \"name\": \"bench\", \"tags\": [\"a\", \"b\"], "
+           "\"score\": 0.5}}`, against the real fixture (Centrifugo v6 + the Python bridge, tests/fixture) on "
+           "loopback. *generated*: the rpcc SDK's typed method (Python: pydantic model in, model_validate out; "
+           "TypeScript: typed call; Go: rpcc's own protocol client with encoding/json). *raw*: the SDK call for the "
+           "same method (centrifuge-python `client.rpc`, centrifuge npm `rpc`, centrifuge-go `RPC` with "
+           "encoding/json on both sides); over pub/sub the raw side subscribes to `user#<id>`, publishes "
+           "`{method, params, correlation_id, reply_to}` and matches the reply, written minimally in each "
+           "language (bench/runtime/*/).", "",
+           "Each cell: rounds in which generated and raw alternate (and which goes first alternates), after a "
+           "warm-up; latencies pooled over the rounds; calls/s is the median of the rounds (min–max). "
+           "Overhead = generated p50 / raw p50 − 1 (negative: the generated call was faster). "
+           f"Load before/after: `{load[0] if load else '?'}` / `{load[1] if len(load) > 1 else '?'}`.", "",
+           "| language | transport | in flight | client | calls | p50 µs | p99 µs | calls/s median (min–max) | "
+           "overhead p50 | overhead calls/s |",
+           "|---|---|---:|---|---:|---:|---:|---|---:|---:|"]
+    summary = {}
+    for key in sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3] != "generated")):
+        runs = groups[key]
+        lat = [x for r in runs for x in r["lat_us"]]
+        rates = sorted(len(r["lat_us"]) / r["elapsed_s"] for r in runs)
+        summary[key] = (pct(lat, 50), pct(lat, 99), statistics.median(rates), rates[0], rates[-1], len(lat))
+    for key, (p50, p99, rate, lo, hi, count) in summary.items():
+        lang, transport, inflight, kind = key
+        extra = ["", ""]
+        if kind == "generated" and (lang, transport, inflight, "raw") in summary:
+            raw = summary[(lang, transport, inflight, "raw")]
+            extra = [f"{(p50 / raw[0] - 1) * 100:+.1f}%", f"{(raw[2] / rate - 1) * 100:+.1f}%"]
+        out.append(f"| {lang} | {transport} | {inflight} | {kind} | {count:,} | {p50:,.0f} | {p99:,.0f} | "
+                   f"{rate:,.0f} ({lo:,.0f}–{hi:,.0f}) | {extra[0]} | {extra[1]} |")
+    out += ["", "### Targets", ""]
+    worst = []
+    for (lang, transport, inflight, kind), s in summary.items():
+        if kind == "generated" and (lang, transport, inflight, "raw") in summary:
+            raw = summary[(lang, transport, inflight, "raw")]
+            worst.append(((s[0] / raw[0] - 1) * 100, f"{lang}/{transport}/{inflight}"))
+    if worst:
+        worst.sort()
+        over = [w for w in worst if w[0] > 5]
+        out.append(f"- generated-call overhead within 5% of the raw SDK call (p50): "
+                   + ("met in every cell." if not over else
+                      f"**missed in {len(over)} of {len(worst)} cells**: "
+                      + ", ".join(f"{name} {v:+.1f}%" for v, name in over) + "."))
+    go = [(k, s) for k, s in summary.items() if k[0] == "go" and k[3] == "generated"]
+    if go:
+        verdict = []
+        for (lang, transport, inflight, _), s in go:
+            raw = summary.get((lang, transport, inflight, "raw"))
+            if raw:
+                verdict.append(f"{transport}/{inflight}: {s[2]:,.0f} vs {raw[2]:,.0f} calls/s, p50 {s[0]:,.0f} vs "
+                               f"{raw[0]:,.0f} µs")
+        out.append("- Go runtime at least as fast as centrifuge-go: " + "; ".join(verdict) + ".")
+    if plots:
+        out += ["", "![p50 latency, generated vs raw](plots/runtime_latency.png)"]
+    return out + [""]
+
+
+def make_plots(codegen: dict | None, runtime: Path | None) -> None:
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    PLOTS.mkdir(parents=True, exist_ok=True)
+    for old in PLOTS.glob("*.png"):
+        old.unlink()
+    if codegen:
+        for metric, fname, label in (("wall", "codegen_time.png", "wall time, ms (median; bars: min–max)"),
+                                     ("rss_kib", "codegen_rss.png", "peak RSS, MiB (median)")):
+            fig, ax = plt.subplots(figsize=(7, 4.5))
+            for t in TOOL_ORDER:
+                cs = [c for c in codegen["cells"] if c["tool"] == t and metric in c]
+                if not cs:
+                    continue
+                xs = [c["n"] for c in cs]
+                scale = 1000 if metric == "wall" else 1 / 1024
+                ys = [c[metric]["median"] * scale for c in cs]
+                err = [[y - c[metric]["min"] * scale for y, c in zip(ys, cs)],
+                       [c[metric]["max"] * scale - y for y, c in zip(ys, cs)]]
+                ax.errorbar(xs, ys, yerr=err if metric == "wall" else None, marker="o", capsize=3, label=t)
+            if metric == "wall":
+                ax.axhline(TARGET_MS, color="grey", linestyle=":", label=f"target {TARGET_MS} ms at 10,000")
+            else:
+                ax.axhline(TARGET_MIB, color="grey", linestyle=":", label=f"target {TARGET_MIB} MB")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel("methods (N)")
+            ax.set_ylabel(label)
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=8)
+            fig.tight_layout()
+            fig.savefig(PLOTS / fname, dpi=110)
+            plt.close(fig)
+    if runtime:
+        rows = [json.loads(line) for line in runtime.read_text().splitlines() if line.strip()]
+        groups: dict = defaultdict(list)
+        for r in rows:
+            groups[(r["lang"], r["transport"], r["inflight"], r["kind"])].extend(r["lat_us"])
+        cells = sorted({k[:3] for k in groups})
+        fig, ax = plt.subplots(figsize=(10, 4.5))
+        width = 0.4
+        for i, kind in enumerate(("generated", "raw")):
+            ys = [pct(groups.get((*c, kind), [0]), 50) / 1000 for c in cells]
+            ax.bar([x + (i - 0.5) * width for x in range(len(cells))], ys, width, label=kind)
+        ax.set_xticks(range(len(cells)))
+        ax.set_xticklabels([f"{lang}\n{tr}\n{n} in flight" for lang, tr, n in cells], fontsize=7)
+        ax.set_ylabel("p50 latency, ms")
+        ax.set_yscale("log")
+        ax.legend()
+        ax.grid(True, axis="y", which="both", alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(PLOTS / "runtime_latency.png", dpi=110)
+        plt.close(fig)
+
+
+def main() -> int:
+    plots = "--no-plots" not in sys.argv
+    codegen_path = BUILD / "codegen/results.json"
+    runtime_path = BUILD / "runtime/results.jsonl"
+    codegen = json.loads(codegen_path.read_text()) if codegen_path.exists() else None
+    runtime = runtime_path if runtime_path.exists() and runtime_path.stat().st_size else None
+    if plots:
+        make_plots(codegen, runtime)
+    out = ["# rpcc benchmarks", "",
+           "Written by `make bench` (bench/report.py) from one run on one machine; re-running it regenerates this "
+           "file and bench/plots/ from scratch. Times are wall-clock medians with their spread; the machine may be "
+           "shared, so the instruction counts (callgrind) are the noise-free companion of the codegen times.", ""]
+    out += machine() + [""]
+    notes = REPO / "bench/NOTES.md"
+    if notes.exists():
+        out += [notes.read_text().strip(), ""]
+    out += codegen_section(codegen, plots) if codegen else ["## Code generation", "", "(not run)", ""]
+    profile = BUILD / "profile/summary.md"
+    out += [profile.read_text().strip(), ""] if profile.exists() else ["## Profile of rpcc", "", "(not run)", ""]
+    out += runtime_section(runtime, plots) if runtime else ["## Runtime", "", "(not run)", ""]
+    bundle = REPO / "bench/bundle/RESULTS.md"
+    out += ["## Browser bundle size", ""]
+    if bundle.exists():
+        text = bundle.read_text().strip().splitlines()
+        if text and text[0].startswith("# "):
+            text = text[1:]
+        out += ["From bench/bundle/RESULTS.md (`make bench-bundle`, the browser example's own benchmark), "
+                "included as it was when this report was written:", ""]
+        out += [line.replace("## ", "### ", 1) if line.startswith("## ") else line for line in text]
+    else:
+        out += ["**Not available yet**: `make bench-bundle` (mk/web.mk) has not written bench/bundle/RESULTS.md."]
+    (REPO / "bench/RESULTS.md").write_text("\n".join(out).rstrip() + "\n")
+    print("wrote bench/RESULTS.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+# Benchmarks (not part of `make check`, which runs only the smoke test). Included by the top-level Makefile.
+#
+#   make bench               everything below, then bench/RESULTS.md and bench/plots/*.png from scratch
+#   make bench-codegen       rpcc against protoc, flatc and thrift (and `cp -r`, the I/O floor) at N = 10 .. 10,000
+#   make bench-profile       callgrind and massif of rpcc on the 10,000-method schema (build/bench/profile/)
+#   make bench-runtime       generated typed calls against the raw SDKs, three languages, real Centrifugo
+#   make bench-report        bench/RESULTS.md and the plots from what the targets above left in build/bench/
+#   make check-bench-smoke   (in make check) N=10 schemas in all four IDLs compile with every tool
+#
+# Knobs: BENCH_RUNS (9 runs a tool at N <= 1,000), BENCH_BIG_RUNS (5 at 10,000), BENCH_SLOW (30 s: a tool whose
+# warm-up takes longer runs once at that N and not at larger ones), BENCH_SIZES, BENCH_CALLS, BENCH_ROUNDS,
+# BENCH_LANGS (bench/runtime/run.py).
+#
+# What they install when missing: Debian's protobuf-compiler, flatbuffers-compiler, thrift-compiler and valgrind;
+# protoc-gen-go from the Go module proxy (into .cache/bench/bin); ts-proto, centrifuge, ws and esbuild from npm
+# (bench/package-lock.json, into bench/node_modules); matplotlib from PyPI (into the venv .cache/bench/venv).
+
+BENCH_OUT        := build/bench
+BENCH_SIZES      ?= 10,100,1000,10000
+BENCH_TOOLS      := .cache/bench/tools.stamp
+BENCH_NODE       := bench/node_modules/.rpcc-stamp
+BENCH_VENV       := .cache/bench/venv/.stamp
+PROTOC_GEN_GO    := .cache/bench/bin/protoc-gen-go
+PROTOC_GEN_GO_VERSION := v1.36.12
+BENCH_GO         := env PATH="$(PATH):/usr/local/go/bin" go
+
+.PHONY: bench bench-codegen bench-profile bench-runtime bench-report check-bench-smoke bench-deps
+
+$(BENCH_TOOLS):
+	@if ! command -v protoc >/dev/null || ! command -v flatc >/dev/null || ! command -v thrift >/dev/null || \
+	    ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/null; then \
+	    echo "installing protobuf-compiler flatbuffers-compiler thrift-compiler valgrind"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+	        protobuf-compiler flatbuffers-compiler thrift-compiler valgrind >/dev/null; \
+	fi
+	@mkdir -p $(dir $@) && touch $@
+
+$(PROTOC_GEN_GO):
+	@if ! env PATH="$(PATH):/usr/local/go/bin" sh -c 'command -v go' >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null; \
+	fi
+	GOBIN=$(CURDIR)/.cache/bench/bin $(BENCH_GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+
+$(BENCH_NODE): bench/package.json bench/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(BENCH_VENV):
+	python3 -m venv .cache/bench/venv
+	.cache/bench/venv/bin/pip install --quiet --disable-pip-version-check 'matplotlib==3.11.2'
+	touch $@
+
+bench-deps: $(BENCH_TOOLS) $(PROTOC_GEN_GO) $(BENCH_NODE) $(BENCH_VENV)
+
+# The smoke test: seconds, no timing asserted. Every tool must accept the N=10 schema and write files.
+check-bench-smoke: build/rpcc $(BENCH_TOOLS) $(PROTOC_GEN_GO) $(BENCH_NODE)
+	python3 bench/codegen/run.py --smoke --rpcc build/rpcc --out $(BENCH_OUT)/smoke
+CHECKS += check-bench-smoke
+
+bench-codegen: build/rpcc bench-deps
+	@echo "load before the codegen runs: $$(cat /proc/loadavg)"
+	python3 bench/codegen/run.py --rpcc build/rpcc --out $(BENCH_OUT)/codegen --sizes $(BENCH_SIZES) --callgrind
+
+bench-profile: build/rpcc $(BENCH_TOOLS)
+	python3 bench/profile.py build/rpcc $(BENCH_OUT)/profile
+
+bench-runtime: build/rpcc $(BENCH_NODE) .venv/.stamp .cache/bin/centrifugo .cache/go-modules.stamp
+	python3 bench/runtime/run.py build
+	@echo "load before the runtime runs: $$(cat /proc/loadavg)"
+	python3 bench/runtime/run.py run
+
+bench-report: $(BENCH_VENV)
+	.cache/bench/venv/bin/python bench/report.py
+
+# Build everything first (so that compiling does not overlap the timed runs), then measure, then report. The
+# browser bundle sizes come from mk/web.mk's bench-bundle when that target exists; its failure is reported, not fatal.
+bench: build/rpcc bench-deps .venv/.stamp .cache/bin/centrifugo .cache/go-modules.stamp
+	rm -rf $(BENCH_OUT) bench/plots
+	$(MAKE) --no-print-directory bench-profile
+	$(MAKE) --no-print-directory bench-codegen
+	$(MAKE) --no-print-directory bench-runtime
+	@if $(MAKE) -n bench-bundle >/dev/null 2>&1; then \
+	    $(MAKE) --no-print-directory bench-bundle || echo "bench-bundle failed: bench/RESULTS.md shows the last bench/bundle/RESULTS.md"; \
+	fi
+	$(MAKE) --no-print-directory bench-report
