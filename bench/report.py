@@ -30,7 +30,7 @@ def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
 
 
-def machine() -> list[str]:
+def machine(codegen: dict | None) -> list[str]:
     cpu = "unknown"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -39,10 +39,27 @@ def machine() -> list[str]:
     mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
     dirty = " (with uncommitted changes)" if git("status", "--porcelain", "--", "frontend", "ir", "backends",
                                                  "cli", "grammar", "runtime-templates") else ""
+    if codegen and codegen.get("commit"):
+        changed = [line.strip() for line in codegen.get("dirty", []) if line.strip()]
+        dirty = (f" with uncommitted changes in the shared work tree, which build/rpcc was built from: "
+                 f"{', '.join(f'`{c}`' for c in changed)}" if changed else "")
+        return [f"- commit `{codegen['commit']}`{dirty} (when the codegen runs started)",
+                f"- machine: {os.cpu_count()} CPUs (nproc), {cpu_model()}, {mem_mib()} MiB RAM, {platform.platform()}"]
     return [
         f"- commit `{git('rev-parse', 'HEAD')}`{dirty}, {git('log', '-1', '--format=%cd', '--date=iso')}",
         f"- machine: {os.cpu_count()} CPUs (nproc), {cpu}, {int(mem) // 1024} MiB RAM, {platform.platform()}",
     ]
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def mem_mib() -> int:
+    return int(Path("/proc/meminfo").read_text().splitlines()[0].split()[1]) // 1024
 
 
 def ms(x: float) -> str:
@@ -261,12 +278,15 @@ def main() -> int:
            "Written by `make bench` (bench/report.py) from one run on one machine; re-running it regenerates this "
            "file and bench/plots/ from scratch. Times are wall-clock medians with their spread; the machine may be "
            "shared, so the instruction counts (callgrind) are the noise-free companion of the codegen times.", ""]
-    out += machine() + [""]
+    out += machine(codegen) + [""]
     notes = REPO / "bench/NOTES.md"
     if notes.exists():
         out += [notes.read_text().strip(), ""]
     out += codegen_section(codegen, plots) if codegen else ["## Code generation", "", "(not run)", ""]
     profile = BUILD / "profile/summary.md"
+    findings = REPO / "bench/FINDINGS.md"
+    if findings.exists():
+        out += [findings.read_text().strip(), ""]
     out += [profile.read_text().strip(), ""] if profile.exists() else ["## Profile of rpcc", "", "(not run)", ""]
     out += runtime_section(runtime, plots) if runtime else ["## Runtime", "", "(not run)", ""]
     bundle = REPO / "bench/bundle/RESULTS.md"

@@ -157,7 +157,12 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict = {"sizes": sizes, "tools": {}, "cells": [], "callgrind": {},
-                     "load_before": Path("/proc/loadavg").read_text().strip()}
+                     "load_before": Path("/proc/loadavg").read_text().strip(),
+                     "commit": subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True,
+                                              text=True).stdout.strip(),
+                     "dirty": subprocess.run(["git", "status", "--porcelain", "--", "frontend", "ir", "backends",
+                                              "cli", "grammar", "runtime-templates", "Makefile"], cwd=REPO,
+                                             capture_output=True, text=True).stdout.split("\n")[:20]}
     failed = False
     skipped: dict[str, str] = {}
     for n in sizes:
