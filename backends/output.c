@@ -23,9 +23,13 @@ void output_tree_init(OutputTree *tree) {
     tree->files = NULL;
     tree->count = 0;
     tree->capacity = 0;
+    tree->staging = NULL;
 }
 
+static void staging_free(OutputStaging *staging, bool undo_first);
+
 void output_tree_free(OutputTree *tree) {
+    if (tree->staging) staging_free(tree->staging, true);
     for (size_t index = 0; index < tree->count; index++) {
         printer_free(&tree->files[index]->printer);
         free(tree->files[index]->relative_path);
@@ -86,15 +90,25 @@ typedef struct PendingFile {
     StrBuf temporary_path; /* empty while no temporary exists */
 } PendingFile;
 
-/* State of one output_tree_write call, so that a failure can undo exactly what the call did. */
+/* The state of a tree's staging and final write, so that a failure (or an abandoned run) can undo exactly what was
+ * done: the temporaries written and the directories created. */
 typedef struct WriteRun {
-    PendingFile *pending; /* one per file, in path order */
+    PendingFile *pending; /* one per staged file, in staging order */
     size_t pending_count;
     StrBuf *created_directories; /* in creation order: parents first */
     size_t created_count;
     char *error;
     size_t error_size;
 } WriteRun;
+
+struct OutputStaging {
+    WriteRun run;
+    StrBuf base;           /* the output directory without trailing slashes */
+    const char *separator; /* "" when base is "/" */
+    OutputStats stats;
+    bool base_created;     /* the base directory exists (made by this run if it was missing) */
+    bool failed;           /* a staging step failed: only undo is left */
+};
 
 static bool fail(WriteRun *run, const char *path, const char *reason) {
     if (run->error && run->error_size > 0) snprintf(run->error, run->error_size, "%s: %s", path, reason);
@@ -243,27 +257,38 @@ static void write_run_free(WriteRun *run) {
     free(run->created_directories);
 }
 
-static int compare_pending(const void *left, const void *right) {
-    const PendingFile *left_file = left, *right_file = right;
-    return strcmp(left_file->file->relative_path, right_file->file->relative_path);
+static int compare_pending_paths(const void *left, const void *right) {
+    const PendingFile *const *left_file = left, *const *right_file = right;
+    return strcmp((*left_file)->file->relative_path, (*right_file)->file->relative_path);
 }
 
-/* "a" and "a/b" cannot both be files. Paths are sorted, so every path extending `path` follows it directly. */
+/* "a" and "a/b" cannot both be files. In path order every path extending `path` follows it directly. */
 static bool check_file_directory_conflicts(WriteRun *run) {
-    for (size_t index = 0; index + 1 < run->pending_count; index++) {
-        const char *path = run->pending[index].file->relative_path;
+    if (run->pending_count < 2) return true;
+    PendingFile **sorted = checked_realloc(NULL, run->pending_count * sizeof *sorted);
+    for (size_t index = 0; index < run->pending_count; index++) sorted[index] = &run->pending[index];
+    qsort(sorted, run->pending_count, sizeof *sorted, compare_pending_paths);
+    bool ok = true;
+    for (size_t index = 0; ok && index + 1 < run->pending_count; index++) {
+        const char *path = sorted[index]->file->relative_path;
         size_t len = strlen(path);
         for (size_t next = index + 1; next < run->pending_count; next++) {
-            const char *other = run->pending[next].file->relative_path;
+            const char *other = sorted[next]->file->relative_path;
             if (strncmp(other, path, len) != 0) break;
-            if (other[len] == '/') return fail(run, path, "is both a file and a directory of the output");
+            if (other[len] == '/') {
+                ok = fail(run, path, "is both a file and a directory of the output");
+                break;
+            }
         }
     }
-    return true;
+    free(sorted);
+    return ok;
 }
 
 /* Creates the target's parent directories, compares it, and writes a temporary if it changed. */
 static bool prepare_file(WriteRun *run, PendingFile *pending, OutputStats *stats) {
+    /* A path whose parent is a file that this tree also writes ("a" and "a/b") fails here (not a directory) or
+     * in the conflict check before the renames. */
     const char *target = pending->target_path.data;
     const char *slash = strrchr(target, '/');
     StrBuf parent;
@@ -288,49 +313,82 @@ static bool prepare_file(WriteRun *run, PendingFile *pending, OutputStats *stats
     return write_temporary(run, pending, content, true, mode);
 }
 
-bool output_tree_write(const OutputTree *tree, const char *directory, OutputStats *stats, char *error,
-                       size_t error_size) {
-    OutputStats local_stats = {0, 0};
-    WriteRun run = {NULL, 0, NULL, 0, error, error_size};
+static void staging_free(OutputStaging *staging, bool undo_first) {
+    if (undo_first) undo(&staging->run);
+    write_run_free(&staging->run);
+    strbuf_free(&staging->base);
+    free(staging);
+}
+
+/* Stages the files not staged yet; `release` frees their content afterwards (explicit staging during a run),
+ * while a plain output_tree_write keeps it, so that a tree can be written again. */
+static bool stage_files(OutputTree *tree, const char *directory, char *error, size_t error_size, bool release) {
     if (error && error_size > 0) error[0] = '\0';
-
-    /* The base directory without trailing slashes ("out/" -> "out", "/" stays). */
-    size_t base_len = strlen(directory);
-    while (base_len > 1 && directory[base_len - 1] == '/') base_len--;
-    StrBuf base;
-    strbuf_init(&base);
-    strbuf_append(&base, base_len ? directory : ".", base_len ? base_len : 1);
-    const char *separator = strcmp(base.data, "/") == 0 ? "" : "/";
-
-    run.pending = checked_realloc(NULL, (tree->count ? tree->count : 1) * sizeof *run.pending);
-    for (size_t index = 0; index < tree->count; index++) {
-        PendingFile *pending = &run.pending[index];
-        pending->file = tree->files[index];
+    OutputStaging *staging = tree->staging;
+    if (!staging) {
+        staging = checked_realloc(NULL, sizeof *staging);
+        memset(staging, 0, sizeof *staging);
+        /* The base directory without trailing slashes ("out/" -> "out", "/" stays). */
+        size_t base_len = strlen(directory);
+        while (base_len > 1 && directory[base_len - 1] == '/') base_len--;
+        strbuf_init(&staging->base);
+        strbuf_append(&staging->base, base_len ? directory : ".", base_len ? base_len : 1);
+        staging->separator = strcmp(staging->base.data, "/") == 0 ? "" : "/";
+        tree->staging = staging;
+    }
+    WriteRun *run = &staging->run;
+    run->error = error;
+    run->error_size = error_size;
+    if (staging->failed) return fail(run, staging->base.data, "an earlier step of this run failed");
+    if (!staging->base_created) {
+        if (!make_directories(run, staging->base.data)) {
+            staging->failed = true;
+            return false;
+        }
+        staging->base_created = true;
+    }
+    run->pending = checked_realloc(run->pending, (tree->count ? tree->count : 1) * sizeof *run->pending);
+    while (run->pending_count < tree->count) {
+        PendingFile *pending = &run->pending[run->pending_count++];
+        OutputFile *file = tree->files[run->pending_count - 1];
+        pending->file = file;
         strbuf_init(&pending->target_path);
         strbuf_init(&pending->temporary_path);
-        strbuf_printf(&pending->target_path, "%s%s%s", base.data, separator, pending->file->relative_path);
+        strbuf_printf(&pending->target_path, "%s%s%s", staging->base.data, staging->separator, file->relative_path);
+        if (!prepare_file(run, pending, &staging->stats)) {
+            staging->failed = true;
+            return false;
+        }
+        /* The content is on disk (or equal to the target's): release it. */
+        if (release) printer_free(&file->printer);
     }
-    run.pending_count = tree->count;
-    if (run.pending_count > 1) qsort(run.pending, run.pending_count, sizeof *run.pending, compare_pending);
+    return true;
+}
 
-    bool ok = check_file_directory_conflicts(&run) && make_directories(&run, base.data);
-    for (size_t index = 0; ok && index < run.pending_count; index++) {
-        ok = prepare_file(&run, &run.pending[index], &local_stats);
-    }
+bool output_tree_stage(OutputTree *tree, const char *directory, char *error, size_t error_size) {
+    return stage_files(tree, directory, error, error_size, true);
+}
+
+bool output_tree_write(OutputTree *tree, const char *directory, OutputStats *stats, char *error,
+                       size_t error_size) {
+    bool ok = stage_files(tree, directory, error, error_size, false);
+    OutputStaging *staging = tree->staging;
+    WriteRun *run = &staging->run;
+    ok = ok && check_file_directory_conflicts(run);
     /* Commit: every temporary is complete, now replace the targets. */
-    for (size_t index = 0; ok && index < run.pending_count; index++) {
-        StrBuf *temporary = &run.pending[index].temporary_path;
+    for (size_t index = 0; ok && index < run->pending_count; index++) {
+        StrBuf *temporary = &run->pending[index].temporary_path;
         if (!temporary->len) continue;
-        if (rename(temporary->data, run.pending[index].target_path.data) != 0) {
-            ok = fail_errno(&run, run.pending[index].target_path.data, errno);
+        if (rename(temporary->data, run->pending[index].target_path.data) != 0) {
+            ok = fail_errno(run, run->pending[index].target_path.data, errno);
             break;
         }
         strbuf_free(temporary);
-        local_stats.written++;
+        staging->stats.written++;
     }
-    if (!ok) undo(&run);
-    write_run_free(&run);
-    strbuf_free(&base);
-    if (stats) *stats = local_stats;
+    if (stats) *stats = staging->stats;
+    /* Committed or failed, the staging is over; on failure, undo what is left. */
+    staging_free(staging, !ok);
+    tree->staging = NULL;
     return ok;
 }

@@ -1,5 +1,8 @@
-/* The output tree: every generated file is built in memory; only a run without errors writes, and then it
- * replaces each changed file atomically and leaves unchanged files untouched (their mtime too). */
+/* The output tree: generated files are built in memory; only a run without errors replaces anything, and then it
+ * replaces each changed file atomically and leaves unchanged files untouched (their mtime too). Finished files
+ * may be staged early (output_tree_stage) so that their memory is freed while later files are built: a staged
+ * file is compared with its target and, if it changed, written to a temporary beside it, which the final
+ * output_tree_write renames into place and output_tree_free removes when the run is abandoned. */
 #ifndef RPCC_OUTPUT_H
 #define RPCC_OUTPUT_H
 
@@ -13,15 +16,19 @@ typedef struct OutputFile {
     Printer printer;     /* the file's content */
 } OutputFile;
 
+typedef struct OutputStaging OutputStaging;
+
 typedef struct OutputTree {
     /* Each file is allocated on its own so that the printer output_tree_add returns stays valid while later
      * files are added (a backend may fill several files at once). */
     OutputFile **files;
     size_t count;
     size_t capacity;
+    OutputStaging *staging; /* NULL until the first output_tree_stage */
 } OutputTree;
 
 void output_tree_init(OutputTree *tree);
+/* Frees the tree; temporaries and directories of a staging that was not committed are removed. */
 void output_tree_free(OutputTree *tree);
 
 /* Adds a file and returns its printer (valid until output_tree_free), or NULL if the path was already added (a
@@ -46,7 +53,13 @@ typedef struct OutputStats {
  * "path: reason" in `error` (size error_size). The one failure that cannot be undone is a rename that fails after
  * earlier renames succeeded (the checks before the renames make that unlikely: targets are known to be regular
  * files or missing, in directories that exist). `stats` may be NULL. */
-bool output_tree_write(const OutputTree *tree, const char *directory, OutputStats *stats, char *error,
+bool output_tree_write(OutputTree *tree, const char *directory, OutputStats *stats, char *error,
                        size_t error_size);
+
+/* Stages every file added so far and not staged yet (their printers must not be written to afterwards: their
+ * memory is released), under `directory`, which every call for this tree must name alike. Creates the missing
+ * directories and the temporaries of changed files; targets stay untouched until output_tree_write. On failure,
+ * returns false with the message in `error`; output_tree_free then undoes what was staged. */
+bool output_tree_stage(OutputTree *tree, const char *directory, char *error, size_t error_size);
 
 #endif

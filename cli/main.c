@@ -396,7 +396,17 @@ static int run(const Options *options, const char *argv0) {
             status = EXIT_USAGE;
             break;
         }
-        if (!backend->emit(program, &backend_options, &tree)) status = EXIT_USAGE;
+        if (!backend->emit(program, &backend_options, &tree)) {
+            status = EXIT_USAGE;
+            break;
+        }
+        /* Stage each language's files once they are complete, so that their memory is released before the next
+         * backend runs; nothing is replaced until the final write (output_tree_free undoes a failed run). */
+        char error[1024];
+        if (options->output && !options->list_outputs && !output_tree_stage(&tree, options->output, error, sizeof error)) {
+            fprintf(stderr, "rpcc: error: %s\n", error);
+            status = EXIT_USAGE;
+        }
     }
     if (status == EXIT_CLEAN) overview_emit(program, &backend_options, options->targets, &tree);
     const char **paths = calloc(tree.count + 1, sizeof *paths);

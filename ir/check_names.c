@@ -69,9 +69,9 @@ static void claim(NameCheck *check, Scope *scope, Target target, NamedSymbol *sy
     if (existing != symbol) record_collision(check, existing, symbol, target, name);
 }
 
-static NamedSymbol *new_symbol(NameCheck *check, const char *kind, const char *owner, const char *name, Span span,
+static NamedSymbol *new_symbol(Arena *arena, const char *kind, const char *owner, const char *name, Span span,
                                IrNames *names) {
-    NamedSymbol *symbol = ARENA_NEW(check->arena, NamedSymbol);
+    NamedSymbol *symbol = ARENA_NEW(arena, NamedSymbol);
     symbol->kind = kind;
     symbol->owner = owner;
     symbol->name = name;
@@ -95,6 +95,7 @@ static const char *describe(NameCheck *check, const NamedSymbol *symbol) {
     return arena_printf(check->arena, "%s '%s'", symbol->kind, symbol->name);
 }
 
+/* Reports the collisions recorded so far and forgets them. */
 static void report_collisions(NameCheck *check) {
     for (size_t i = 0; i < check->collisions.count; i++) {
         const Collision *collision = check->collisions.items[i];
@@ -123,6 +124,7 @@ static void report_collisions(NameCheck *check) {
         diag_note(check->diags, diagnostic, collision->first->span, "%s is declared here",
                   describe(check, collision->first));
     }
+    check->collisions.count = 0;
 }
 
 static const char *decl_kind(const IrDecl *decl) {
@@ -141,7 +143,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
     for (size_t d = 0; d < program->decl_count; d++) {
         IrDecl *decl = program->decls[d];
         name_all(&check, NAME_TYPE, decl->name, NULL, &decl->names);
-        NamedSymbol *symbol = new_symbol(&check, decl_kind(decl), NULL, decl->name, decl->span, &decl->names);
+        NamedSymbol *symbol = new_symbol(arena, decl_kind(decl), NULL, decl->name, decl->span, &decl->names);
         for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &types, (Target)t, symbol);
     }
 
@@ -156,11 +158,17 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
             for (size_t i = 0; i < decl->field_count; i++) {
                 IrField *field = decl->fields[i];
                 field->names.in[TARGET_PYTHON] = namer_identifier(arena, TARGET_PYTHON, NAME_FIELD, field->name, NULL, NULL);
-                field->names.in[TARGET_TYPESCRIPT] = namer_ts_property(arena, field->wire_name);
+                /* TypeScript keys are the wire names: shared, not copied, when they need no quotes. */
+                field->names.in[TARGET_TYPESCRIPT] = namer_is_ts_identifier(field->wire_name)
+                                                         ? field->wire_name
+                                                         : namer_ts_property(arena, field->wire_name);
                 field->names.in[TARGET_GO] = namer_identifier(arena, TARGET_GO, NAME_FIELD, field->name, NULL, NULL);
-                NamedSymbol *symbol = new_symbol(&check, "field", decl->name, field->name, field->span, &field->names);
+                NamedSymbol *symbol =
+                    new_symbol(&scope_arena, "field", decl->name, field->name, field->span, &field->names);
                 for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &fields, (Target)t, symbol);
             }
+            /* The field symbols die with the scope: report this model's collisions now. */
+            report_collisions(&check);
             arena_free(&scope_arena);
         }
         if (decl->kind == IR_DECL_ENUM) {
@@ -172,7 +180,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                 IrEnumMember *member = decl->members[i];
                 name_all(&check, NAME_ENUM_MEMBER, member->name, decl->names.in[TARGET_GO],
                          &member->names);
-                NamedSymbol *symbol = new_symbol(&check, "member", decl->name, member->name, member->span, &member->names);
+                NamedSymbol *symbol = new_symbol(arena, "member", decl->name, member->name, member->span, &member->names);
                 claim(&check, &members, TARGET_PYTHON, symbol);
                 claim(&check, &members, TARGET_TYPESCRIPT, symbol);
                 claim(&check, &types, TARGET_GO, symbol);
@@ -187,7 +195,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
         IrRpc *rpc = program->rpcs[r];
         name_all(&check, NAME_METHOD, rpc->method, NULL, &rpc->names);
         NamedSymbol *symbol =
-            new_symbol(&check, "method", NULL, rpc->method, rpc->span, &rpc->names);
+            new_symbol(arena, "method", NULL, rpc->method, rpc->span, &rpc->names);
         for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &methods, (Target)t, symbol);
         /* In Python the client's methods live in a class body whose annotations name the model types: a method
          * named like a type would shadow it there. */

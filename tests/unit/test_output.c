@@ -327,6 +327,42 @@ static void test_failure_changes_nothing(void **state) {
     output_tree_free(&tree);
 }
 
+/* Staging during a run: staged files' memory is released, nothing is replaced before the final write, and an
+ * abandoned run (a later failure, then output_tree_free) leaves the directory as it was. */
+static void test_staged_files_release_memory_and_commit_together(void **state) {
+    Sandbox *sandbox = *state;
+    char directory[256], path[256], text[256];
+    in_sandbox(sandbox, "sdk", directory, sizeof directory);
+    OutputTree tree;
+    output_tree_init(&tree);
+    add_file(&tree, "python/models.py", "models\n");
+    Printer *first = &tree.files[0]->printer;
+    char error[256];
+    assert_true(output_tree_stage(&tree, directory, error, sizeof error));
+    assert_null(first->out.data); /* released */
+    /* staged, not committed: the target does not exist yet, only its temporary */
+    assert_string_equal(read_text(in_sandbox(sandbox, "sdk/python/models.py", path, sizeof path), text, sizeof text),
+                        "<missing>");
+    add_file(&tree, "go/types.go", "package sdk\n");
+    OutputStats stats;
+    assert_true(output_tree_write(&tree, directory, &stats, error, sizeof error));
+    assert_int_equal(stats.written, 2);
+    assert_string_equal(read_text(in_sandbox(sandbox, "sdk/python/models.py", path, sizeof path), text, sizeof text),
+                        "models\n");
+    assert_listing(sandbox->root, "sdk/\nsdk/go/\nsdk/go/types.go\nsdk/python/\nsdk/python/models.py\n");
+    output_tree_free(&tree);
+
+    /* a run that stages a changed file, then is abandoned: the old content stays, no temporary is left */
+    output_tree_init(&tree);
+    add_file(&tree, "python/models.py", "models v2\n");
+    add_file(&tree, "python/new/added.py", "new\n");
+    assert_true(output_tree_stage(&tree, directory, error, sizeof error));
+    output_tree_free(&tree);
+    assert_string_equal(read_text(in_sandbox(sandbox, "sdk/python/models.py", path, sizeof path), text, sizeof text),
+                        "models\n");
+    assert_listing(sandbox->root, "sdk/\nsdk/go/\nsdk/go/types.go\nsdk/python/\nsdk/python/models.py\n");
+}
+
 /* The same for a failure any user (root too) gets: a file name longer than NAME_MAX. A long but valid name
  * works: the temporary's name does not grow with it. */
 static void test_failure_after_a_temporary_was_written(void **state) {
@@ -451,6 +487,7 @@ int main(void) {
         cmocka_unit_test(test_sorted_paths),
         SANDBOX_TEST(test_writes_tree_creating_directories),
         SANDBOX_TEST(test_second_write_touches_nothing),
+        SANDBOX_TEST(test_staged_files_release_memory_and_commit_together),
         SANDBOX_TEST(test_replacing_keeps_permission_bits),
         SANDBOX_TEST(test_failure_changes_nothing),
         SANDBOX_TEST(test_failure_after_a_temporary_was_written),
