@@ -984,6 +984,8 @@ static void emit_readme(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
     printer_line(out, "case errors.As(err, &rpcErr): // the server answered with an error: rpcErr.Code, rpcErr.Message");
     printer_line(out, "case errors.Is(err, context.DeadlineExceeded): // the context's deadline passed first");
     printer_line(out, "case errors.Is(err, %s.ErrDisconnected): // no connection, or it was lost before the reply", pkg);
+    printer_line(out, "case errors.Is(err, %s.ErrBadReply): // the result does not decode into the result type", pkg);
+    printer_line(out, "case errors.Is(err, context.Canceled): // you cancelled the context");
     printer_line(out, "}");
     printer_line(out, "```");
     printer_blank_line(out);
@@ -991,6 +993,8 @@ static void emit_readme(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
     printer_line(out, "unauthorized, 103 permission denied, 104 method not found, 109 token expired, ...). A call that was");
     printer_line(out, "sent when the connection dropped may or may not have run. The server closing the connection with a");
     printer_line(out, "code in 3500..3999 or 4500..4999 stops the client for good; other closes reconnect on the next call.");
+    printer_line(out, "Cancelling a call's context (or its deadline passing) returns at once and releases the call: its");
+    printer_line(out, "reply, if it still comes, is ignored. `Client.Pending()` counts the calls waiting for a reply.");
     printer_blank_line(out);
     printer_line(out, "## Types");
     printer_blank_line(out);
@@ -1001,7 +1005,7 @@ static void emit_readme(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
     printer_line(out, "| `timestamp` | `time.Time` (RFC 3339 on the wire) |");
     printer_line(out, "| `bytes` | `[]byte` (standard base64 on the wire) |");
     printer_line(out, "| `decimal`, `uuid`, `date`, `time`, `duration` | `string` in their wire format |");
-    printer_line(out, "| `any` | `any` (numbers decode as `float64`) |");
+    printer_line(out, "| `any` | `any` (numbers decode as `json.Number`: exact, also beyond 2^53) |");
     printer_line(out, "| enum | a named `string` or `int64` type with one constant per member (`TypeMember`) |");
     printer_line(out, "| union | a struct with one pointer field per alternative: set exactly one |");
     printer_blank_line(out);
@@ -1019,6 +1023,11 @@ static void emit_readme(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
     printer_blank_line(out);
     printer_line(out, "The client never sends `null` for a field that may only be absent. Results decode the same way: a");
     printer_line(out, "pointer is nil when the field was absent or null.");
+    printer_blank_line(out);
+    printer_line(out, "Decoding is `encoding/json`'s: a required field missing from a result is left at its zero value, an");
+    printer_line(out, "enum value the SDK does not know is kept in the enum's type (compare it with the constants), a");
+    printer_line(out, "default the server left out stays nil, and invalid UTF-8 in strings becomes U+FFFD. A value of the");
+    printer_line(out, "wrong JSON type, an int beyond 64 bits, bad base64 or an unknown union tag fail with `ErrBadReply`.");
     printer_blank_line(out);
     printer_line(out, "## Methods");
     printer_blank_line(out);

@@ -46,6 +46,7 @@ typedef enum PyImport {
     IMP_TYPE_ADAPTER,
     IMP_BYTES, /* the base64 helpers and the _Base64Bytes alias */
     IMP_IS_NONE,
+    IMP_STRICT,
     IMP_COUNT
 } PyImport;
 
@@ -673,6 +674,17 @@ static const char *discriminator_field(const IrDecl *decl) {
     return decl->discriminator;
 }
 
+/* bool, int or float (also through aliases): the scalars that pydantic's lax mode converts from other JSON types. */
+static bool is_lax_scalar(const IrType *type) {
+    for (int depth = 0; type && depth < 1000; depth++) {
+        if (type->nullable) return false;
+        if (type->kind == IR_BOOL || type->kind == IR_INT || type->kind == IR_FLOAT) return true;
+        if (type->kind != IR_REF || type->decl->kind != IR_DECL_ALIAS) return false;
+        type = type->decl->aliased;
+    }
+    return false;
+}
+
 static void print_union(PyGen *gen, Printer *printer, const IrDecl *decl) {
     StrBuf alternatives;
     strbuf_init(&alternatives);
@@ -700,7 +712,15 @@ static void print_union(PyGen *gen, Printer *printer, const IrDecl *decl) {
             continue;
         }
         if (alternatives.len) strbuf_puts(&alternatives, " | ");
-        append_type(gen, &alternatives, alternative);
+        if (!decl->discriminator && is_lax_scalar(alternative)) {
+            /* Untagged: pydantic's lax mode would read "1" or true as the int 1; JSON types must match exactly. */
+            gen->used[IMP_STRICT] = true;
+            strbuf_puts(&alternatives, "Annotated[");
+            append_type(gen, &alternatives, alternative);
+            strbuf_puts(&alternatives, ", Strict()]");
+        } else {
+            append_type(gen, &alternatives, alternative);
+        }
     }
     gen->used[IMP_ANNOTATED] = true;
     gen->used[IMP_FIELD] = true;
@@ -874,10 +894,10 @@ static void print_models_imports(PyGen *gen, Printer *printer) {
     StrBuf names;
     strbuf_init(&names);
     const char *const pydantic_names[] = {"BaseModel", "BeforeValidator", "ConfigDict", "Field", "PlainSerializer",
-                                          "TypeAdapter"};
-    const bool pydantic_used[] = {used[IMP_BASE_MODEL], used[IMP_BYTES],  used[IMP_CONFIG_DICT],
-                                  used[IMP_FIELD],      used[IMP_BYTES],  used[IMP_TYPE_ADAPTER]};
-    for (int index = 0; index < 6; index++) {
+                                          "Strict",    "TypeAdapter"};
+    const bool pydantic_used[] = {used[IMP_BASE_MODEL], used[IMP_BYTES],  used[IMP_CONFIG_DICT], used[IMP_FIELD],
+                                  used[IMP_BYTES],      used[IMP_STRICT], used[IMP_TYPE_ADAPTER]};
+    for (int index = 0; index < 7; index++) {
         if (!pydantic_used[index]) continue;
         next_arg(&names);
         strbuf_puts(&names, pydantic_names[index]);
@@ -1133,7 +1153,7 @@ static void emit_client(PyGen *gen, Printer *out) {
         } else {
             printer_line(out, "data = await self.call(%s, timeout=timeout)", strbuf_cstr(&method));
         }
-        printer_line(out, "return %s.model_validate(data)", result);
+        printer_line(out, "return self._decode(%s, data, %s)", result, strbuf_cstr(&method));
         printer_dedent(out);
         strbuf_free(&method);
     }
@@ -1164,15 +1184,16 @@ static void emit_init(PyGen *gen, Printer *out) {
     printer_line(out, "from .client import APIClient");
     const char **names = declaration_names(program, 0);
     print_from_import(out, ".models", names, program->decl_count);
-    const char *runtime[] = {"CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCTimeoutError"};
-    print_from_import(out, ".rpc_client", runtime, 4);
+    const char *runtime[] = {"CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError",
+                             "RPCTimeoutError"};
+    print_from_import(out, ".rpc_client", runtime, 5);
     printer_blank_line(out);
 
-    size_t total = program->decl_count + 5;
+    size_t total = program->decl_count + 6;
     const char **all = calloc(total + 1, sizeof *all);
     for (size_t index = 0; index < program->decl_count; index++) all[index] = names[index];
     all[program->decl_count] = "APIClient";
-    for (size_t index = 0; index < 4; index++) all[program->decl_count + 1 + index] = runtime[index];
+    for (size_t index = 0; index < 5; index++) all[program->decl_count + 1 + index] = runtime[index];
     qsort(all, total, sizeof *all, compare_all_names);
     printer_line(out, "__all__ = [");
     printer_indent(out);
@@ -1373,7 +1394,13 @@ static void emit_readme(PyGen *gen, Printer *out) {
     printer_line(out, "- an error answered by the server keeps its code: 400..1999 from the handlers, below 400 from");
     printer_line(out, "  Centrifugo itself (for example 103 permission denied);");
     printer_line(out, "- `RPCTimeoutError` (a subclass, code 1): no answer within the timeout;");
-    printer_line(out, "- `RPCConnectionError` (a subclass, code 3): not connected, or the connection was lost.");
+    printer_line(out, "- `RPCConnectionError` (a subclass, code 3): not connected, or the connection was lost;");
+    printer_line(out, "- `RPCReplyError` (a subclass, code 13): the result does not fit the result type.");
+    printer_blank_line(out);
+    printer_line(out, "Cancelling the task of a call (`task.cancel()`, `asyncio.timeout`) stops waiting for it and");
+    printer_line(out, "releases its reply slot; the server may still run it. After a lost connection the client");
+    printer_line(out, "reconnects by itself with backoff (and subscribes to its reply channel again); calls made");
+    printer_line(out, "meanwhile wait for the connection up to their timeout.");
     printer_blank_line(out);
     printer_line(out, "## Absent, null and defaults");
     printer_blank_line(out);
@@ -1381,7 +1408,12 @@ static void emit_readme(PyGen *gen, Printer *out) {
     printer_line(out, "- A field that may be absent (`x?: T`) is `None` when absent and is never sent as `null`.");
     printer_line(out, "- A field that may be absent or null (`x?: T | null`) is sent as `null` only when you set it to");
     printer_line(out, "  `None`; in a result, `\"x\" in result.model_fields_set` tells an absent field from a null one.");
-    printer_line(out, "- `int` values keep their exact value at any size.");
+    printer_line(out, "- `int` values keep their exact value at any size (the 64-bit range of the IDL is not checked).");
+    printer_line(out, "- Results are validated: a value of the wrong JSON type (an untagged union takes no `\"1\"` for");
+    printer_line(out, "  an int), an unknown enum value or a missing required field raises `RPCReplyError`. A `null`");
+    printer_line(out, "  for a field that may only be absent reads as absent.");
+    printer_line(out, "- Timestamps come back as aware `datetime`s with their offset; they are sent with six fractional");
+    printer_line(out, "  digits (`...05.500000+01:00`), the same instant.");
     printer_blank_line(out);
     printer_line(out, "## Methods");
     printer_blank_line(out);

@@ -612,7 +612,11 @@ static size_t client_imports(const IrProgram *program, const char **names) {
 static void emit_client(const TsEmitter *emitter, Printer *printer) {
     const IrProgram *program = emitter->program;
     print_marker(printer, emitter->options);
-    printer_line(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");
+    if (program->rpc_count == 0) {
+        printer_line(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");
+    } else {
+        printer_line(printer, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";");
+    }
     const char **names = calloc(program->rpc_count * 2 + 1, sizeof *names);
     if (!names) {
         fprintf(stderr, "rpcc: out of memory\n");
@@ -678,6 +682,7 @@ static void emit_client(const TsEmitter *emitter, Printer *printer) {
         doc_paragraph(&method_doc);
         printer_printf(&method_doc.printer, "Calls `%s`.\n", rpc->method);
         if (rpc->params) printer_printf(&method_doc.printer, "@param params - the `%s` to send\n", rpc->params->names.in[TS]);
+        printer_printf(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds\n");
         printer_printf(&method_doc.printer, "@returns the `%s` the server answered\n", result);
         printer_printf(&method_doc.printer, "@throws `RPCError` for an error reply, a timeout or a disconnect");
         printer_jsdoc(printer, doc_cstr(&method_doc), deprecation_of(&rpc->deprecation));
@@ -685,15 +690,15 @@ static void emit_client(const TsEmitter *emitter, Printer *printer) {
         if (rpc->params) {
             const char *params = rpc->params->names.in[TS];
             bool omissible = params_all_omissible(emitter, rpc->params);
-            printer_line(printer, "async %s(params: %s%s): Promise<%s> {", rpc->names.in[TS], params,
-                         omissible ? " = {}" : "", result);
+            printer_line(printer, "async %s(params: %s%s, options: CallOptions = {}): Promise<%s> {", rpc->names.in[TS],
+                         params, omissible ? " = {}" : "", result);
         } else {
-            printer_line(printer, "async %s(): Promise<%s> {", rpc->names.in[TS], result);
+            printer_line(printer, "async %s(options: CallOptions = {}): Promise<%s> {", rpc->names.in[TS], result);
         }
         printer_indent(printer);
         printer_printf(printer, "return this.#client.call<%s>(", result);
         printer_string_literal(printer, TS, rpc->method, strlen(rpc->method));
-        printer_printf(printer, ", %s);\n", rpc->params ? "params" : "{}");
+        printer_printf(printer, ", %s, options);\n", rpc->params ? "params" : "{}");
         printer_dedent(printer);
         printer_line(printer, "}");
     }
@@ -706,7 +711,7 @@ static void emit_index(const TsEmitter *emitter, Printer *printer) {
     printer_line(printer, "export { APIClient } from \"./client.js\";");
     printer_line(printer, "export { CentrifugoRPCClient, RPCError } from \"./rpc-client.js\";");
     /* The namer reserves these names for TypeScript types, so `export *` below cannot clash with them. */
-    printer_line(printer, "export type { CentrifugoRPCClientOptions } from \"./rpc-client.js\";");
+    printer_line(printer, "export type { CallOptions, CentrifugoRPCClientOptions } from \"./rpc-client.js\";");
     printer_line(printer, "export * from \"./types.js\";");
 }
 
@@ -953,6 +958,12 @@ static void emit_readme(const TsEmitter *emitter, Printer *printer) {
     printer_line(printer, "- `\"disconnected\"`: the connection was closed or lost before the answer, or was never opened;");
     printer_line(printer, "- `\"client\"`: a local failure (configuration, token function).");
     printer_blank_line(printer);
+    printer_line(printer, "Every method takes a last `options` argument: `{ signal, timeout }`. Aborting `signal` (an");
+    printer_line(printer, "`AbortController`'s) rejects the call at once with `signal.reason`, as `fetch` does, and releases it; a");
+    printer_line(printer, "reply that still comes is ignored. `timeout` (milliseconds) replaces the client's for that call. After a");
+    printer_line(printer, "lost connection the client reconnects by itself with backoff (and subscribes to its reply channel again);");
+    printer_line(printer, "calls made meanwhile wait for the connection up to their timeout.");
+    printer_blank_line(printer);
     printer_line(printer, "## Types");
     printer_blank_line(printer);
     printer_line(printer, "`types.ts` has one interface per model, with the wire names as property names.");
@@ -965,9 +976,13 @@ static void emit_readme(const TsEmitter *emitter, Printer *printer) {
     printer_line(printer, "  defaulted field of it is typed as possibly absent in results too. Each field's doc says which applies.");
     printer_line(printer, "- Enums are unions of their values (`\"open\" | \"done\"`) plus a const object of the same name whose");
     printer_line(printer, "  UPPER_SNAKE keys name the values (`TaskStatus.OPEN`).");
-    printer_line(printer, "- `int` is `number`: integers beyond 2^53 (9007199254740992) lose precision in JavaScript.");
+    printer_line(printer, "- `int` is `number`: integers beyond 2^53 (9007199254740992) lose precision in JavaScript, in `int`");
+    printer_line(printer, "  fields and `unknown` values alike (`9007199254740993` arrives as `9007199254740992`).");
     printer_line(printer, "- Timestamps, dates, times, durations (ISO 8601), UUIDs, decimals and bytes (base64) are strings in their");
-    printer_line(printer, "  JSON form; results are not validated at run time.");
+    printer_line(printer, "  JSON form, kept as the server wrote them.");
+    printer_line(printer, "- Results are not validated at run time: the types hold for a server that keeps to the API. A value");
+    printer_line(printer, "  the Python and Go SDKs refuse (an unknown enum value, a missing field, a wrong JSON type) reaches you");
+    printer_line(printer, "  as it was sent, and a defaulted field the server left out stays absent.");
     printer_blank_line(printer);
     printer_line(printer, "## Methods");
     printer_blank_line(printer);

@@ -69,7 +69,8 @@ static const char *const PYTHON_CLASS_BODY_NAMES[] = {
 static const char *const PYTHON_MODULE_NAMES[] = {
     "BaseModel", "RootModel", "TypeAdapter", "Enum", "IntEnum", "StrEnum", "deprecated",
     /* the generated client and the runtime (runtime-templates/python/rpc_client.py __all__) */
-    "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCTimeoutError", "Transport",
+    "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError", "RPCTimeoutError",
+    "Transport",
     /* modules imported by name */
     "annotations", "asyncio", "decimal", "enum", "json", "pydantic", "typing", "uuid", "warnings",
     NULL,
@@ -112,7 +113,7 @@ static const char *const TS_GLOBAL_AND_GENERATED_NAMES[] = {
     "Object", "Partial", "Promise", "PromiseLike", "Readonly", "ReadonlyArray", "Record", "Set", "String",
     "Symbol", "Uint8Array", "globalThis",
     /* the generated client and what index.ts re-exports from the runtime (rpc-client.ts), the centrifuge import */
-    "APIClient", "CentrifugoRPCClient", "CentrifugoRPCClientOptions", "RPCError", "Centrifuge",
+    "APIClient", "CentrifugoRPCClient", "CentrifugoRPCClientOptions", "CallOptions", "RPCError", "Centrifuge",
     NULL,
 };
 
@@ -144,7 +145,7 @@ static const char *const GO_PREDECLARED[] = {
  * runtime-templates/go/rpc_client.go); types and enum constants share that scope. Unexported runtime names
  * cannot collide: every generated name is exported. */
 static const char *const GO_PACKAGE_NAMES[] = {
-    "APIClient", "NewAPIClient", "Option", "Client", "NewClient", "RPCError", "ErrDisconnected", NULL,
+    "APIClient", "NewAPIClient", "Option", "Client", "NewClient", "RPCError", "ErrDisconnected", "ErrBadReply", NULL,
 };
 
 /* Methods the generated code defines on model structs (custom JSON for optional/nullable fields, Stringer on

@@ -604,3 +604,60 @@ func waitFor(t *testing.T, condition func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestResultThatDoesNotFitIsBadReply(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	var out echoData
+	err := c.Call(contextWithTimeout(t, 10*time.Second), "echo", map[string]any{"n": "not a number"}, &out)
+	var rpcErr *RPCError
+	if !errors.Is(err, ErrBadReply) || errors.Is(err, ErrDisconnected) || errors.As(err, &rpcErr) {
+		t.Fatalf("want an error wrapping ErrBadReply only, got %v", err)
+	}
+	// the connection is still usable
+	if err := c.Call(contextWithTimeout(t, 10*time.Second), "echo", echoData{N: 1}, &out); err != nil || out.N != 1 {
+		t.Fatalf("call after a bad reply: %v %+v", err, out)
+	}
+}
+
+func TestAnyNumbersStayExact(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	var out struct {
+		Value any `json:"value"`
+	}
+	if err := c.Call(contextWithTimeout(t, 10*time.Second), "echo", json.RawMessage(`{"value":[9007199254740993,0.1]}`), &out); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := json.Marshal(out)
+	if string(again) != `{"value":[9007199254740993,0.1]}` {
+		t.Fatalf("any value re-encoded as %s", again)
+	}
+}
+
+func TestPendingCountsWaitingCalls(t *testing.T) {
+	for _, transport := range []string{"rpc", "pubsub"} {
+		f := newFakeServer(t, nil)
+		c := NewClient(f.url(), testToken("7"))
+		c.Transport = transport
+		defer c.Close()
+		if err := c.Connect(contextWithTimeout(t, 10*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- c.Call(ctx, "slow", nil, nil) }()
+		for c.Pending() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("%s: want context.Canceled, got %v", transport, err)
+		}
+		if n := c.Pending(); n != 0 {
+			t.Fatalf("%s: %d calls still pending after cancellation", transport, n)
+		}
+	}
+}

@@ -251,12 +251,16 @@ async def test_typed_methods_send_wire_json_and_return_models(sdk: dict[str, Mod
     assert inspect.getdoc(t.APIClient.tasks_get_stats) == "Get task statistics.\n\nRetrieves full counts for one user."
 
 
-async def test_invalid_answer_is_a_validation_error(sdk: dict[str, ModuleType]) -> None:
+async def test_invalid_answer_is_a_reply_error(sdk: dict[str, ModuleType]) -> None:
+    """A result that does not fit the model is the SDK's typed RPCReplyError (code 13), pydantic's error its cause."""
     t = sdk["tasks"]
     api = t.APIClient("ws://127.0.0.1:1/connection/websocket", "token")
     api.call = Recorder({"total": "many"})
-    with pytest.raises(ValidationError):
+    with pytest.raises(t.RPCReplyError) as info:
         await api.tasks_get_stats(t.TaskStatsParams(user_id="7"))
+    assert isinstance(info.value, t.RPCError) and info.value.code == 13
+    assert "tasks.get_stats" in info.value.message and "total" in info.value.message
+    assert isinstance(info.value.__cause__, ValidationError)
 
 
 async def test_calls_before_connect_fail_with_a_connection_error(sdk: dict[str, ModuleType]) -> None:

@@ -129,7 +129,7 @@ static void test_nhooyr_option_swaps_the_websocket_module(void **state) {
     Generated *generated = generate_with("model R { }\nrpc x() -> R;\n", "nhooyr.io/websocket");
     assert_true(generated->ok);
     expect_in(generated, "go/rpc_client.go", "\t\"nhooyr.io/websocket\"\n");
-    expect_not_in(generated, "go/rpc_client.go", "coder");
+    expect_not_in(generated, "go/rpc_client.go", "github.com/coder"); /* not "coder": json.NewDecoder */
     expect_in(generated, "go/go.mod", "require nhooyr.io/websocket v1.8.17\n");
     expect_in(generated, "go/go.sum", "nhooyr.io/websocket v1.8.17 h1:");
     expect_not_in(generated, "go/go.sum", "coder");

@@ -149,7 +149,7 @@ static void test_client_dumps_wire_names_and_only_set_fields(void **state) {
     expect_in(generated, client, "    async def x_do_it(self, params: P, *, timeout: float | None = None) -> R:\n"
                                  "        \"\"\"Does \"\"\\\" things.\"\"\"\n"
                                  "        data = await self.call(\"x.do_it\", _to_json(params), timeout=timeout)\n"
-                                 "        return R.model_validate(data)\n");
+                                 "        return self._decode(R, data, \"x.do_it\")\n");
     expect_in(generated, client, "    async def x_none(self, *, timeout: float | None = None) -> R:\n");
     expect_in(generated, client, "        data = await self.call(\"x.none\", timeout=timeout)\n");
     generated_free(generated);
@@ -194,10 +194,10 @@ static void test_unions(void **state) {
                                     "model M { t: Tagged; l: Loose | null; inline: list<int | string>; }\n");
     const char *models = "python/models.py";
     expect_in(generated, models, "Tagged = Annotated[A | B, Field(discriminator=\"kind\")]\n");
-    expect_in(generated, models, "Loose = Annotated[int | str, Field(union_mode=\"left_to_right\")]\n");
+    expect_in(generated, models, "Loose = Annotated[Annotated[int, Strict()] | str, Field(union_mode=\"left_to_right\")]\n");
     expect_in(generated, models, "    l: Loose | None\n");
     expect_in(generated, models, "    inline: list[MInlineItem]\n");
-    expect_in(generated, models, "MInlineItem = Annotated[int | str, Field(union_mode=\"left_to_right\")]\n");
+    expect_in(generated, models, "MInlineItem = Annotated[Annotated[int, Strict()] | str, Field(union_mode=\"left_to_right\")]\n");
     expect_in(generated, models, "    kind: Literal[\"a\"]\n");
     generated_free(generated);
 }

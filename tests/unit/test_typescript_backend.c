@@ -255,19 +255,19 @@ static void test_client_methods(void **state) {
                                     "rpc none() -> R;\n"
                                     "rpc delete(P) -> R;\n");
     const char *client = "typescript/client.ts";
-    expect_in(generated, client, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";\n");
+    expect_in(generated, client, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";\n");
     expect_in(generated, client, "import type { P, Q, R } from \"./types.js\";\n");
-    expect_in(generated, client, "    async tasksGetStats(params: P): Promise<R> {\n"
-                                 "        return this.#client.call<R>(\"tasks.get_stats\", params);\n"
+    expect_in(generated, client, "    async tasksGetStats(params: P, options: CallOptions = {}): Promise<R> {\n"
+                                 "        return this.#client.call<R>(\"tasks.get_stats\", params, options);\n"
                                  "    }\n");
     /* Every field may be left out: so may the whole params object. */
-    expect_in(generated, client, "    async opt(params: Q = {}): Promise<R> {\n");
+    expect_in(generated, client, "    async opt(params: Q = {}, options: CallOptions = {}): Promise<R> {\n");
     expect_in(generated, client, "     * @deprecated use tasks.get_stats\n");
-    expect_in(generated, client, "    async none(): Promise<R> {\n"
-                                 "        return this.#client.call<R>(\"none\", {});\n");
+    expect_in(generated, client, "    async none(options: CallOptions = {}): Promise<R> {\n"
+                                 "        return this.#client.call<R>(\"none\", {}, options);\n");
     /* A TypeScript keyword as a method name is escaped; the wire name stays. */
-    expect_in(generated, client, "    async delete_(params: P): Promise<R> {\n"
-                                 "        return this.#client.call<R>(\"delete\", params);\n");
+    expect_in(generated, client, "    async delete_(params: P, options: CallOptions = {}): Promise<R> {\n"
+                                 "        return this.#client.call<R>(\"delete\", params, options);\n");
     expect_in(generated, client, "     * Does x.\n     *\n     * Calls `tasks.get_stats`.\n");
     generated_free(generated);
 }
@@ -277,14 +277,14 @@ static void test_index_exports(void **state) {
     Generated *generated = generate("model M { x: int; }\n");
     expect_in(generated, "typescript/index.ts", "export { APIClient } from \"./client.js\";\n"
                                                 "export { CentrifugoRPCClient, RPCError } from \"./rpc-client.js\";\n"
-                                                "export type { CentrifugoRPCClientOptions } from \"./rpc-client.js\";\n"
+                                                "export type { CallOptions, CentrifugoRPCClientOptions } from \"./rpc-client.js\";\n"
                                                 "export * from \"./types.js\";\n");
     generated_free(generated);
     /* The names index.ts exports are reserved: a declaration of one is escaped, and both stay reachable. */
     generated = generate("model CentrifugoRPCClientOptions { x: int; }\nmodel RPCError { y: int; }\n");
     expect_in(generated, "typescript/types.ts", "export interface CentrifugoRPCClientOptions_ {\n");
     expect_in(generated, "typescript/types.ts", "export interface RPCError_ {\n");
-    expect_in(generated, "typescript/index.ts", "export type { CentrifugoRPCClientOptions } from \"./rpc-client.js\";\n");
+    expect_in(generated, "typescript/index.ts", "export type { CallOptions, CentrifugoRPCClientOptions } from \"./rpc-client.js\";\n");
     generated_free(generated);
 }
 

@@ -22,8 +22,10 @@ export async function calls(api: APIClient): Promise<void> {
     await api.tasksGetStats({});
     // @ts-expect-error user_id is a string
     await api.tasksGetStats({ user_id: 123 });
-    // @ts-expect-error system.health takes no parameters
-    await api.systemHealth({});
+    // @ts-expect-error system.health takes no parameters (its one argument is the CallOptions)
+    await api.systemHealth({ user_id: "1" });
+    await api.systemHealth({ timeout: 500, signal: new AbortController().signal });
+    await api.tasksList({}, { timeout: 500 });
     // @ts-expect-error no such method
     await api.tasksDelete({ id: 1 });
     void [stats, page, health];

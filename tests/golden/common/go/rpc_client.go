@@ -7,6 +7,7 @@ package common
 // WebSocket import). It has no other dependency than the WebSocket module.
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -44,6 +45,10 @@ func (e *RPCError) Error() string {
 // A call whose context ended (deadline or cancellation) returns an error wrapping the context's error instead:
 // errors.Is(err, context.DeadlineExceeded) tells a timeout.
 var ErrDisconnected = errors.New("disconnected")
+
+// ErrBadReply is wrapped by the error of a call whose result does not decode into the result type (a server
+// that answers another shape than the SDK was generated for). Use errors.Is to test for it.
+var ErrBadReply = errors.New("bad reply")
 
 const (
 	defaultName           = "rpcc-go"
@@ -224,11 +229,33 @@ func (c *Client) Call(ctx context.Context, method string, params, result any) er
 		return fmt.Errorf("rpcc: %s: %w", method, err)
 	}
 	if result != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, result); err != nil {
-			return fmt.Errorf("rpcc: %s: decoding result: %w", method, err)
+		if err := decodeResult(raw, result); err != nil {
+			return fmt.Errorf("rpcc: %s: %w: decoding result: %w", method, ErrBadReply, err)
 		}
 	}
 	return nil
+}
+
+// decodeResult decodes a call's result. Numbers in `any` values decode as json.Number, which keeps integers
+// beyond 2^53 exact (float64 would round them) and encodes back to the same digits.
+func decodeResult(raw json.RawMessage, result any) error {
+	decoder := json.NewDecoder(bytes.NewReader(raw))
+	decoder.UseNumber()
+	return decoder.Decode(result)
+}
+
+// Pending returns the number of calls waiting for their reply on the current connection (for diagnostics and
+// tests: a call that returned, however it ended, is no longer counted).
+func (c *Client) Pending() int {
+	c.mu.Lock()
+	conn := c.conn
+	c.mu.Unlock()
+	if conn == nil {
+		return 0
+	}
+	conn.mu.Lock()
+	defer conn.mu.Unlock()
+	return len(conn.pending) + len(conn.waiting)
 }
 
 // connection returns the live connection, dialing one if there is none. Concurrent callers share one dial.

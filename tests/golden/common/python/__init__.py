@@ -3,7 +3,7 @@
 
 from .client import APIClient
 from .models import PageInfo, UserId
-from .rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCTimeoutError
+from .rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCReplyError, RPCTimeoutError
 
 __all__ = [
     "APIClient",
@@ -11,6 +11,7 @@ __all__ = [
     "PageInfo",
     "RPCConnectionError",
     "RPCError",
+    "RPCReplyError",
     "RPCTimeoutError",
     "UserId",
 ]

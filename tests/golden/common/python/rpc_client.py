@@ -19,9 +19,10 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import centrifuge  # type: ignore[import-untyped, unused-ignore]
+from pydantic import BaseModel, ValidationError
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -33,6 +34,7 @@ __all__ = [
     "CentrifugoRPCClient",
     "RPCConnectionError",
     "RPCError",
+    "RPCReplyError",
     "RPCTimeoutError",
     "Transport",
 ]
@@ -48,6 +50,11 @@ TIMEOUT_CODE = 1
 
 DISCONNECTED_CODE = 3
 """``RPCError.code`` of a call made without a connection, or whose connection was lost (client-side)."""
+
+BAD_REPLY_CODE = 13
+"""``RPCError.code`` of a call whose result does not fit the result type (client-side)."""
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 class RPCError(Exception):
@@ -83,6 +90,13 @@ class RPCConnectionError(RPCError):
 
     def __init__(self, message: str = "not connected") -> None:
         super().__init__(DISCONNECTED_CODE, message, temporary=True)
+
+
+class RPCReplyError(RPCError):
+    """The server answered, but its result does not fit the declared result type (the call did run)."""
+
+    def __init__(self, message: str = "the result does not fit the result type") -> None:
+        super().__init__(BAD_REPLY_CODE, message)
 
 
 _CLOSE_WAIT = 2.0
@@ -303,6 +317,18 @@ class CentrifugoRPCClient:
             if error is None:
                 raise
             raise error from exc
+
+    @staticmethod
+    def _decode(model: type[_Model], data: Any, method: str = "") -> _Model:
+        """The result ``data`` as ``model``; RPCReplyError (not pydantic's ValidationError) when it does not fit."""
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            errors = exc.errors()
+            where = ".".join(str(part) for part in errors[0]["loc"]) if errors else ""
+            reason = errors[0]["msg"] if errors else "invalid"
+            msg = f"{method}: bad result: {where or 'result'}: {reason}"
+            raise RPCReplyError(msg) from exc
 
     async def _ready(self, client: Any, limit: float) -> None:
         try:

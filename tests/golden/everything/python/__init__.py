@@ -29,7 +29,7 @@ from .models import (
     TreeNode,
     UserId,
 )
-from .rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCTimeoutError
+from .rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCReplyError, RPCTimeoutError
 
 __all__ = [
     "APIClient",
@@ -56,6 +56,7 @@ __all__ = [
     "Person",
     "RPCConnectionError",
     "RPCError",
+    "RPCReplyError",
     "RPCTimeoutError",
     "Rectangle",
     "Scalars",

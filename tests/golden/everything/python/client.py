@@ -33,7 +33,7 @@ class APIClient(CentrifugoRPCClient):
     async def everything_echo(self, params: Everything, *, timeout: float | None = None) -> Everything:
         """Echo every feature back."""
         data = await self.call("everything.echo", _to_json(params), timeout=timeout)
-        return Everything.model_validate(data)
+        return self._decode(Everything, data, "everything.echo")
 
     async def drawings_list(self, params: ListParams, *, timeout: float | None = None) -> DrawingPage:
         """List drawings, one page at a time.
@@ -41,12 +41,12 @@ class APIClient(CentrifugoRPCClient):
         A second paragraph, with `code` and a */ that must not close a comment, and ""\" too.
         """
         data = await self.call("drawings.list", _to_json(params), timeout=timeout)
-        return DrawingPage.model_validate(data)
+        return self._decode(DrawingPage, data, "drawings.list")
 
     async def system_ping(self, *, timeout: float | None = None) -> Empty:
         """A method without parameters."""
         data = await self.call("system.ping", timeout=timeout)
-        return Empty.model_validate(data)
+        return self._decode(Empty, data, "system.ping")
 
     @deprecated("use admin.remove")
     async def admin_class_delete(self, params: Empty, *, timeout: float | None = None) -> Empty:
@@ -55,4 +55,4 @@ class APIClient(CentrifugoRPCClient):
         Deprecated: use admin.remove
         """
         data = await self.call("admin.class.delete", _to_json(params), timeout=timeout)
-        return Empty.model_validate(data)
+        return self._decode(Empty, data, "admin.class.delete")

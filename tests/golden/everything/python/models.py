@@ -11,7 +11,7 @@ from enum import Enum, IntEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, Strict, TypeAdapter
 
 
 def _is_none(value: object) -> bool:
@@ -173,7 +173,7 @@ Shape = Annotated[Circle | Rectangle, Field(discriminator="kind")]
 """A shape, told apart by its `kind`."""
 
 
-NumberOrText = Annotated[int | str, Field(union_mode="left_to_right")]
+NumberOrText = Annotated[Annotated[int, Strict()] | str, Field(union_mode="left_to_right")]
 """A value that is a number or a text: tried in this order."""
 
 
@@ -197,7 +197,7 @@ class Drawing(BaseModel):
 DrawingExtra = Annotated[Circle | Rectangle, Field(discriminator="kind")]
 
 
-DrawingValuesItem = Annotated[int | str, Field(union_mode="left_to_right")]
+DrawingValuesItem = Annotated[Annotated[int, Strict()] | str, Field(union_mode="left_to_right")]
 
 
 class Keywords(BaseModel):

@@ -14,7 +14,7 @@ from .models import (
     TaskStatus,
     TaskUpdateParams,
 )
-from .rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCTimeoutError
+from .rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCReplyError, RPCTimeoutError
 
 __all__ = [
     "APIClient",
@@ -23,6 +23,7 @@ __all__ = [
     "Priority",
     "RPCConnectionError",
     "RPCError",
+    "RPCReplyError",
     "RPCTimeoutError",
     "Task",
     "TaskCreateParams",

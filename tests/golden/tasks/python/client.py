@@ -41,12 +41,12 @@ class APIClient(CentrifugoRPCClient):
     async def system_health(self, *, timeout: float | None = None) -> HealthResult:
         """Liveness check; takes no parameters."""
         data = await self.call("system.health", timeout=timeout)
-        return HealthResult.model_validate(data)
+        return self._decode(HealthResult, data, "system.health")
 
     async def tasks_create(self, params: TaskCreateParams, *, timeout: float | None = None) -> Task:
         """Create a task for the caller."""
         data = await self.call("tasks.create", _to_json(params), timeout=timeout)
-        return Task.model_validate(data)
+        return self._decode(Task, data, "tasks.create")
 
     async def tasks_get_stats(self, params: TaskStatsParams, *, timeout: float | None = None) -> TaskStatsResult:
         """Get task statistics.
@@ -54,12 +54,12 @@ class APIClient(CentrifugoRPCClient):
         Retrieves full counts for one user.
         """
         data = await self.call("tasks.get_stats", _to_json(params), timeout=timeout)
-        return TaskStatsResult.model_validate(data)
+        return self._decode(TaskStatsResult, data, "tasks.get_stats")
 
     async def tasks_list(self, params: TaskListParams, *, timeout: float | None = None) -> TaskList:
         """List the caller's tasks, newest first."""
         data = await self.call("tasks.list", _to_json(params), timeout=timeout)
-        return TaskList.model_validate(data)
+        return self._decode(TaskList, data, "tasks.list")
 
     async def tasks_update(self, params: TaskUpdateParams, *, timeout: float | None = None) -> Task:
         """Update a task of the caller.
@@ -67,4 +67,4 @@ class APIClient(CentrifugoRPCClient):
         Errors: 1404 when the task does not exist, 1409 when it is already done.
         """
         data = await self.call("tasks.update", _to_json(params), timeout=timeout)
-        return Task.model_validate(data)
+        return self._decode(Task, data, "tasks.update")

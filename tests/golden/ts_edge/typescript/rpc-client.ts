@@ -35,6 +35,17 @@ export interface CentrifugoRPCClientOptions {
     centrifuge?: Partial<CentrifugeOptions>;
 }
 
+/** Options of one call. */
+export interface CallOptions {
+    /**
+     * Cancels the call: it rejects at once with `signal.reason` (an `AbortError` unless you abort with another
+     * reason), as `fetch` does, and its reply is ignored if it still comes. The server may have run the call.
+     */
+    signal?: AbortSignal;
+    /** Milliseconds this call may take before it fails with a timeout. Default: the client's `timeout`. */
+    timeout?: number;
+}
+
 /**
  * The one error type of the SDK. For `kind === "server"`, `code` and `message` are what the server sent
  * (application errors use codes 400..1999, Centrifugo's own 100..399). Otherwise `code` is a centrifuge-js client
@@ -151,8 +162,9 @@ async function resolveWebSocket(given: unknown): Promise<unknown> {
 
 interface PendingCall {
     resolve: (result: unknown) => void;
-    reject: (error: RPCError) => void;
+    reject: (error: unknown) => void;
     timer: ReturnType<typeof setTimeout>;
+    release: () => void;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -214,6 +226,11 @@ export class CentrifugoRPCClient {
         this.replyChannel = `user#${userId}`;
         this.#websocket = options.websocket;
         this.#centrifugeOptions = options.centrifuge ?? {};
+    }
+
+    /** The number of calls waiting for their answer (a call that settled, however, is no longer counted). */
+    get pendingCalls(): number {
+        return this.#pending.size;
     }
 
     /** True while the connection is up (it reconnects by itself after a network failure). */
@@ -295,9 +312,10 @@ export class CentrifugoRPCClient {
 
     /**
      * Calls `method` with `params` and resolves with the server's result (not validated at run time: the typed
-     * `APIClient` methods give it its type). Rejects with an {@link RPCError}.
+     * `APIClient` methods give it its type). Rejects with an {@link RPCError}, or with `options.signal`'s reason
+     * when that signal aborts the call.
      */
-    async call<Result>(method: string, params: object): Promise<Result> {
+    async call<Result>(method: string, params: object, options: CallOptions = {}): Promise<Result> {
         const centrifuge = this.#centrifuge;
         if (centrifuge === null) {
             throw new RPCError(
@@ -306,19 +324,38 @@ export class CentrifugoRPCClient {
                 "disconnected",
             );
         }
-        if (this.#subscription === null) {
-            try {
-                const reply = await centrifuge.rpc(method, params);
-                return reply.data as Result;
-            } catch (error) {
-                // close() during the call: say so, as the pubsub transport does, rather than "connection closed".
-                if (this.#centrifuge !== centrifuge) {
-                    throw new RPCError(CODE_CLIENT_CLOSED, `${method}: client closed`, "disconnected");
-                }
-                throw toRPCError(error, method);
-            }
+        const timeout = options.timeout ?? this.timeout;
+        if (!(timeout > 0) || !Number.isFinite(timeout)) {
+            throw new RPCError(CODE_BAD_CONFIGURATION, `timeout must be a positive number, not ${timeout}`, "client");
         }
-        return (await this.#publishCall(centrifuge, this.#subscription, method, params)) as Result;
+        const signal = options.signal;
+        signal?.throwIfAborted();
+        const subscription = this.#subscription;
+        const correlationId = newCorrelationId();
+        return new Promise<Result>((resolve, reject) => {
+            const timer = setTimeout(() => {
+                this.#take(correlationId)?.reject(
+                    new RPCError(CODE_TIMEOUT, `${method}: no answer within ${timeout} ms`, "timeout"),
+                );
+            }, timeout);
+            const onAbort = (): void => this.#take(correlationId)?.reject(signal?.reason);
+            signal?.addEventListener("abort", onAbort, { once: true });
+            const release = (): void => signal?.removeEventListener("abort", onAbort);
+            // Registered before sending: a pubsub reply may arrive before the publish acknowledgement.
+            this.#pending.set(correlationId, { resolve: resolve as (result: unknown) => void, reject, timer, release });
+            if (subscription === null) {
+                centrifuge.rpc(method, params).then(
+                    (reply) => this.#take(correlationId)?.resolve(reply.data),
+                    (error: unknown) => this.#take(correlationId)?.reject(toRPCError(error, method)),
+                );
+            } else {
+                const request = { method, params, correlation_id: correlationId, reply_to: this.replyChannel };
+                subscription
+                    .ready(timeout)
+                    .then(() => centrifuge.publish(this.requestChannel, request))
+                    .catch((error: unknown) => this.#take(correlationId)?.reject(toRPCError(error, method)));
+            }
+        });
     }
 
     async #whenReady(centrifuge: Centrifuge, subscription: Subscription | null): Promise<void> {
@@ -339,31 +376,13 @@ export class CentrifugoRPCClient {
         centrifuge.disconnect();
     }
 
-    /** The pubsub flow: register the call, publish the request, settle on the matching reply or the timeout. */
-    #publishCall(centrifuge: Centrifuge, subscription: Subscription, method: string, params: object): Promise<unknown> {
-        const correlationId = newCorrelationId();
-        return new Promise<unknown>((resolve, reject) => {
-            const timer = setTimeout(() => {
-                if (this.#pending.delete(correlationId)) {
-                    reject(new RPCError(CODE_TIMEOUT, `${method}: no reply within ${this.timeout} ms`, "timeout"));
-                }
-            }, this.timeout);
-            // Registered before publishing: the reply may arrive before the publish acknowledgement.
-            this.#pending.set(correlationId, { resolve, reject, timer });
-            const request = { method, params, correlation_id: correlationId, reply_to: this.replyChannel };
-            subscription
-                .ready(this.timeout)
-                .then(() => centrifuge.publish(this.requestChannel, request))
-                .catch((error: unknown) => this.#take(correlationId)?.reject(toRPCError(error, method)));
-        });
-    }
-
     /** Removes a pending call and stops its timer; undefined if it already finished. */
     #take(correlationId: string): PendingCall | undefined {
         const pending = this.#pending.get(correlationId);
         if (pending === undefined) return undefined;
         this.#pending.delete(correlationId);
         clearTimeout(pending.timer);
+        pending.release();
         return pending;
     }
 
