@@ -60,10 +60,8 @@ typedef struct PyGen {
 } PyGen;
 
 static size_t decl_index(const PyGen *gen, const IrDecl *decl) {
-    for (size_t index = 0; index < gen->program->decl_count; index++) {
-        if (gen->program->decls[index] == decl) return index;
-    }
-    return 0; /* the IR guarantees every reference points into decls */
+    (void)gen;
+    return decl->index; /* the IR numbers its declarations */
 }
 
 static const char *py_name(const IrNames *names) { return names->in[PY]; }
@@ -807,28 +805,34 @@ static bool ready_to_print(PyGen *gen, const IrDecl *decl) {
 static void print_declarations(PyGen *gen, Printer *printer) {
     const IrProgram *program = gen->program;
     bool first = true;
-    bool *waiting = calloc(program->decl_count + 1, sizeof *waiting);
+    /* The declarations still waiting, in source order; only they are looked at again after each print, so that
+     * the common case (nothing waits) stays linear. */
+    size_t *waiting = calloc(program->decl_count + 1, sizeof *waiting);
+    size_t waiting_count = 0;
     for (size_t index = 0; index < program->decl_count; index++) {
         const IrDecl *decl = program->decls[index];
         if (!ready_to_print(gen, decl)) {
-            waiting[index] = true;
+            waiting[waiting_count++] = index;
             continue;
         }
         print_decl(gen, printer, decl, &first);
-        for (bool progress = true; progress;) {
+        for (bool progress = waiting_count > 0; progress;) {
             progress = false;
-            for (size_t other = 0; other < program->decl_count; other++) {
-                if (!waiting[other] || !ready_to_print(gen, program->decls[other])) continue;
-                waiting[other] = false;
-                print_decl(gen, printer, program->decls[other], &first);
+            size_t kept = 0;
+            for (size_t i = 0; i < waiting_count; i++) {
+                const IrDecl *other = program->decls[waiting[i]];
+                if (!ready_to_print(gen, other)) {
+                    waiting[kept++] = waiting[i];
+                    continue;
+                }
+                print_decl(gen, printer, other, &first);
                 progress = true;
             }
+            waiting_count = kept;
         }
     }
     /* Only a cycle through aliases and unions is left here, which the IR rejects; print it anyway. */
-    for (size_t index = 0; index < program->decl_count; index++) {
-        if (waiting[index]) print_decl(gen, printer, program->decls[index], &first);
-    }
+    for (size_t i = 0; i < waiting_count; i++) print_decl(gen, printer, program->decls[waiting[i]], &first);
     free(waiting);
 
     bool any_rebuild = false;
