@@ -29,7 +29,8 @@ const char *target_name(Target target);
 /* Parses a target name as given to --lang; returns false if unknown. */
 bool target_parse(const char *name, Target *target);
 
-/* The identifier `idl_name` becomes in `target`, allocated in `arena`.
+/* The identifier `idl_name` becomes in `target`: `idl_name` itself when unchanged, else a string allocated in
+ * `arena` (either way it lives as long as both do).
  * Python:     type as written; field as written; enum member UPPER_SNAKE; method snake_case ('.' -> '_').
  * TypeScript: type as written; field = the wire name, never escaped (see namer_ts_property for quoting); enum
  *             member UPPER_SNAKE; method camelCase.
@@ -53,8 +54,8 @@ const char *namer_identifier(Arena *arena, Target target, NameKind kind, const c
  * name that is not reserved. */
 bool namer_is_reserved(Target target, NameKind kind, const char *identifier);
 
-/* A TypeScript property key for a wire name: the name itself when it is a valid identifier
- * (keywords are valid property names), otherwise a double-quoted, escaped string literal. */
+/* A TypeScript property key for a wire name: `wire_name` itself when it is a valid identifier
+ * (keywords are valid property names), otherwise a double-quoted, escaped string literal in `arena`. */
 const char *namer_ts_property(Arena *arena, const char *wire_name);
 
 /* True when `name` matches [A-Za-z_$][A-Za-z0-9_$]* (ASCII; used for TypeScript property keys). */
