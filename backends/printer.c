@@ -45,6 +45,19 @@ void printer_write(Printer *printer, const char *text, size_t len) {
 }
 
 static void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
+    /* Fixed text and a lone "%s" need no formatting at all (many generated lines are one or the other). */
+    if (!strchr(fmt, '%')) {
+        printer_write(printer, fmt, strlen(fmt));
+        return;
+    }
+    if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
+        va_list copy;
+        va_copy(copy, args);
+        const char *text = va_arg(copy, const char *);
+        va_end(copy);
+        printer_write(printer, text, strlen(text));
+        return;
+    }
     /* Most lines fit a stack buffer: format once, with no allocation (a hot path: every line of every file). */
     char stack[512];
     va_list copy;
