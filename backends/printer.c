@@ -264,6 +264,18 @@ static void append_doc_line(StrBuf *out, DocContext context, const char *line, s
     int raw_quote_run = 0;
     size_t pos = 0;
     while (pos < len) {
+        /* A run of printable ASCII with nothing to escape in this context is copied at once: most doc text. */
+        size_t run = pos;
+        while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F &&
+               !(context == DOC_PYTHON && (bytes[run] == '\\' || bytes[run] == '"')) &&
+               !(context == DOC_JSDOC && bytes[run] == '*'))
+            run++;
+        if (run > pos) {
+            strbuf_append(out, line + pos, run - pos);
+            raw_quote_run = 0;
+            pos = run;
+            continue;
+        }
         size_t size;
         uint32_t code_point = utf8_decode(bytes + pos, len - pos, &size);
         bool is_safe = code_point != INVALID_CODE_POINT && (!is_ascii_control(code_point) || code_point == '\t') &&
