@@ -23,6 +23,12 @@ BENCH_VENV       := .cache/bench/venv/.stamp
 PROTOC_GEN_GO    := .cache/bench/bin/protoc-gen-go
 PROTOC_GEN_GO_VERSION := v1.36.12
 BENCH_GO         := env PATH="$(PATH):/usr/local/go/bin" go
+# The binary measured: a copy of build/rpcc taken once, so that a rebuild in the shared work tree during the runs
+# does not change what is measured halfway.
+BENCH_RPCC       := $(BENCH_OUT)/rpcc
+
+$(BENCH_RPCC): build/rpcc
+	@mkdir -p $(dir $@) && cp build/rpcc $@
 
 .PHONY: bench bench-codegen bench-profile bench-runtime bench-report check-bench-smoke bench-deps
 
@@ -58,14 +64,14 @@ check-bench-smoke: build/rpcc $(BENCH_TOOLS) $(PROTOC_GEN_GO) $(BENCH_NODE)
 	python3 bench/codegen/run.py --smoke --rpcc build/rpcc --out $(BENCH_OUT)/smoke
 CHECKS += check-bench-smoke
 
-bench-codegen: build/rpcc bench-deps
+bench-codegen: $(BENCH_RPCC) bench-deps
 	@echo "load before the codegen runs: $$(cat /proc/loadavg)"
-	python3 bench/codegen/run.py --rpcc build/rpcc --out $(BENCH_OUT)/codegen --sizes $(BENCH_SIZES) --callgrind
+	python3 bench/codegen/run.py --rpcc $(BENCH_RPCC) --out $(BENCH_OUT)/codegen --sizes $(BENCH_SIZES) --callgrind
 
-bench-profile: build/rpcc $(BENCH_TOOLS)
-	python3 bench/profile.py build/rpcc $(BENCH_OUT)/profile
+bench-profile: $(BENCH_RPCC) $(BENCH_TOOLS)
+	python3 bench/profile.py $(BENCH_RPCC) $(BENCH_OUT)/profile
 
-bench-runtime: build/rpcc $(BENCH_NODE) .venv/.stamp .cache/bin/centrifugo .cache/go-modules.stamp
+bench-runtime: $(BENCH_RPCC) $(BENCH_NODE) .venv/.stamp .cache/bin/centrifugo .cache/go-modules.stamp
 	python3 bench/runtime/run.py build
 	@echo "load before the runtime runs: $$(cat /proc/loadavg)"
 	python3 bench/runtime/run.py run
@@ -77,6 +83,7 @@ bench-report: $(BENCH_VENV)
 # browser bundle sizes come from mk/web.mk's bench-bundle when that target exists; its failure is reported, not fatal.
 bench: build/rpcc bench-deps .venv/.stamp .cache/bin/centrifugo .cache/go-modules.stamp
 	rm -rf $(BENCH_OUT) bench/plots
+	$(MAKE) --no-print-directory $(BENCH_RPCC)
 	$(MAKE) --no-print-directory bench-profile
 	$(MAKE) --no-print-directory bench-codegen
 	$(MAKE) --no-print-directory bench-runtime

@@ -4,6 +4,8 @@
     run.py --rpcc build/rpcc --out build/bench/codegen [--sizes 10,100,1000,10000] [--runs 7] [--big-runs 5]
            [--callgrind] [--smoke]
 
+Each run goes through measure.c, a small C parent (fork, exec, wait4): wall time and the command's peak RSS
+(ru_maxrss of the child of a small process, not of a fork of this Python timer).
 For every size N the four schemas are written, each tool runs once untimed (warm-up: page cache, dynamic loader),
 then the tools take turns, run after run (rpcc, copy, protoc, flatc, thrift, rpcc, ...), so that a change of load
 on the shared machine hits all of them alike. Each run writes into a fresh, empty directory (removed before the
@@ -28,7 +30,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -85,21 +86,33 @@ def commands(args: argparse.Namespace, schemas: dict[str, Path], out: Path, ref:
     return tools
 
 
+MEASURE: list[str] = []
+
+
+def build_measure(work: Path) -> None:
+    """Compiles measure.c (a C parent for fork/exec/wait4: see its comment) into WORK/measure."""
+    src, exe = Path(__file__).resolve().parent / "measure.c", work / "measure"
+    if not exe.exists() or exe.stat().st_mtime < src.stat().st_mtime:
+        subprocess.run([os.environ.get("CC", "cc"), "-std=c11", "-O2", "-o", str(exe), str(src)], check=True)
+    MEASURE[:] = [str(exe)]
+
+
 def run_once(cmd: list[str], out: Path, dirs: list[Path]) -> tuple[float, int, int]:
     """(wall seconds, peak RSS in KiB, exit status), out removed first and dirs created, both untimed."""
     if out.exists():
         shutil.rmtree(out)
     for d in dirs:
         d.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.returncode != 0:
-        sys.stderr.write(f"{cmd[0]} exited {proc.returncode}:\n{err[-2000:]}\n")
-    return wall, usage.ru_maxrss, proc.returncode
+    proc = subprocess.run(MEASURE + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.decode(errors="replace")
+    last = err.rstrip().splitlines()[-1] if err.strip() else ""
+    if not last.startswith("measure: "):
+        sys.stderr.write(f"{cmd[0]}: no measurement:\n{err[-2000:]}\n")
+        return float("nan"), 0, proc.returncode or 1
+    _, wall, rss, code = last.split()
+    if int(code) != 0:
+        sys.stderr.write(f"{cmd[0]} exited {code}:\n{err[-2000:]}\n")
+    return float(wall), int(rss), int(code)
 
 
 def tree_size(path: Path) -> tuple[int, int]:
@@ -155,6 +168,7 @@ def main() -> int:
         args.sizes, args.runs = "10", 1
     work = Path(args.out)
     work.mkdir(parents=True, exist_ok=True)
+    build_measure(work)
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict = {"sizes": sizes, "tools": {}, "cells": [], "callgrind": {},
                      "load_before": Path("/proc/loadavg").read_text().strip(),
