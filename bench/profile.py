@@ -2,7 +2,8 @@
 """Where rpcc's time and memory go on the 10,000-method schema: callgrind (instructions, by stage and by function)
 and massif (heap over time, the allocation sites at the peak). Writes OUT/summary.md for bench/RESULTS.md.
 
-    profile.py RPCC OUT [N]      (N = 10000; bench/codegen/gen_schemas.py writes the schema)
+    profile.py RPCC OUT [N] [--reuse]   (N = 10000; bench/codegen/gen_schemas.py writes the schema; --reuse only
+                                         summarizes the callgrind.out and massif.out already in OUT)
 
 Instruction counts do not depend on the machine's load, so this part of the report is reproducible to the
 instruction for the same binary and input. Raw outputs stay in OUT (callgrind.out, massif.out) for
@@ -80,6 +81,7 @@ def massif_peak(ms: Path) -> tuple[int, int, list[str]]:
             sites.append(f"{'  ' * (len(indent) - 1)}- {int(size) / 2**20:.1f} MiB ({int(size) / best[0] * 100:.1f}%) "
                          f"{where[:140]}")
     groups = {"output buffers (printer_*, the files held until written)": 0, "source text (source.c)": 0,
+              "AST (parser.y, still alive while the IR is built)": 0,
               "IR, names and symbol tables (lower, check_names, namer, strmap)": 0, "other": 0}
     for line in best[2].splitlines():
         m = re.match(r"^ n\d+: (\d+) (0x[0-9A-F]+: )?(.*)$", line)
@@ -88,6 +90,8 @@ def massif_peak(ms: Path) -> tuple[int, int, list[str]]:
         size, where = int(m.group(1)), m.group(3)
         if where.startswith("printer_"):
             groups["output buffers (printer_*, the files held until written)"] += size
+        elif "parser.y" in where or "parser.c" in where:
+            groups["AST (parser.y, still alive while the IR is built)"] += size
         elif "source.c" in where:
             groups["source text (source.c)"] += size
         elif re.match(r"(lower_|new_type|new_symbol|collect_|strmap_|ir_|claim|namer_|name_all)", where):
@@ -99,12 +103,14 @@ def massif_peak(ms: Path) -> tuple[int, int, list[str]]:
 
 
 def main() -> int:
-    rpcc, out = sys.argv[1], Path(sys.argv[2])
-    n = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
+    reuse = "--reuse" in sys.argv  # summarize the existing callgrind.out and massif.out again
+    args = [a for a in sys.argv[1:] if a != "--reuse"]
+    rpcc, out = args[0], Path(args[1])
+    n = int(args[2]) if len(args) > 2 else 10000
     out.mkdir(parents=True, exist_ok=True)
     schema = gen_schemas.write(n, out / "schema")["rpc"]
     cg, ms = out / "callgrind.out", out / "massif.out"
-    for tool, extra in (("callgrind", [f"--callgrind-out-file={cg}"]),
+    for tool, extra in () if reuse else (("callgrind", [f"--callgrind-out-file={cg}"]),
                         ("massif", [f"--massif-out-file={ms}", "--depth=8", "--threshold=0.5",
                                    *(f"--alloc-fn={fn}" for fn in ALLOC_FNS)])):
         shutil.rmtree(out / "gen", ignore_errors=True)
