@@ -1054,13 +1054,6 @@ static const char **declaration_names(const IrProgram *program, size_t extra) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* client.py                                                                                                  */
 
-static bool rpc_type_used(const IrProgram *program, const IrDecl *decl) {
-    for (size_t index = 0; index < program->rpc_count; index++) {
-        if (program->rpcs[index]->params == decl || program->rpcs[index]->result == decl) return true;
-    }
-    return false;
-}
-
 static void emit_client(PyGen *gen, Printer *out) {
     const IrProgram *program = gen->program;
     bool any_params = false, any_deprecated = false;
@@ -1080,14 +1073,20 @@ static void emit_client(PyGen *gen, Printer *out) {
     if (any_deprecated) printer_line(out, "from typing_extensions import deprecated");
     if (any_params || any_deprecated) printer_blank_line(out);
 
+    /* The models some rpc takes or returns, in declaration order: marked in one pass over the rpcs. */
     size_t count = 0;
     const char **names = calloc(program->decl_count + 1, sizeof *names);
-    for (size_t index = 0; index < program->decl_count; index++) {
-        const IrDecl *decl = program->decls[index];
-        if (rpc_type_used(program, decl)) names[count++] = py_name(&decl->names);
+    bool *used = calloc(program->decl_count + 1, sizeof *used);
+    for (size_t index = 0; used && index < program->rpc_count; index++) {
+        if (program->rpcs[index]->params) used[program->rpcs[index]->params->index] = true;
+        used[program->rpcs[index]->result->index] = true;
+    }
+    for (size_t index = 0; names && used && index < program->decl_count; index++) {
+        if (used[index]) names[count++] = py_name(&program->decls[index]->names);
     }
     print_from_import(out, ".models", names, count);
     free(names);
+    free(used);
     printer_line(out, "from .rpc_client import CentrifugoRPCClient");
 
     if (any_params) {
