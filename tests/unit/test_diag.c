@@ -180,6 +180,25 @@ static void test_binary_bytes_are_not_printed_raw(void **state) {
     source_free(file);
 }
 
+static void test_color_only_when_asked(void **state) {
+    (void)state;
+    SourceFile *file = source_from_bytes("f.rpc", "model A { x: Q; }", 17);
+    Output output;
+    output_open(&output, DIAG_FORMAT_TEXT);
+    output.diags.color = true;
+    diag_error(&output.diags, span_of(file, "Q"), "unknown type 'Q'");
+    const char *printed = output_flush(&output);
+    /* bold location, red "error:", green caret, each reset */
+    assert_non_null(strstr(printed, "\033[1mf.rpc:1:14: \033[0m\033[1;31merror:\033[0m unknown type 'Q'\n"));
+    assert_non_null(strstr(printed, "\033[1;32m^\033[0m\n"));
+    output_close(&output);
+    output_open(&output, DIAG_FORMAT_TEXT);
+    diag_error(&output.diags, span_of(file, "Q"), "unknown type 'Q'");
+    assert_null(strchr(output_flush(&output), '\033'));
+    output_close(&output);
+    source_free(file);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_positions_and_lines),
@@ -190,6 +209,7 @@ int main(void) {
         cmocka_unit_test(test_sorted_by_file_then_position),
         cmocka_unit_test(test_error_limit),
         cmocka_unit_test(test_binary_bytes_are_not_printed_raw),
+        cmocka_unit_test(test_color_only_when_asked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
