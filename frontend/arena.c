@@ -7,6 +7,10 @@
 #include <string.h>
 
 #define ARENA_BLOCK_SIZE (64 * 1024)
+#define ARENA_ALIGNMENT 8
+_Static_assert(_Alignof(void *) <= ARENA_ALIGNMENT && _Alignof(double) <= ARENA_ALIGNMENT &&
+                   _Alignof(long long) <= ARENA_ALIGNMENT,
+               "arena alignment too small for the objects it holds");
 
 struct ArenaBlock {
     ArenaBlock *next;
@@ -37,7 +41,9 @@ static void *checked_malloc(size_t size) {
 }
 
 void *arena_alloc(Arena *arena, size_t size) {
-    const size_t align = sizeof(max_align_t);
+    /* Eight bytes suit every object the compiler allocates (pointers, 64-bit integers, doubles; no long double),
+     * and halve the padding of max_align_t's sixteen: a large schema makes millions of small allocations. */
+    const size_t align = ARENA_ALIGNMENT;
     size = (size + align - 1) / align * align;
     if (size == 0) size = align;
     ArenaBlock *block = arena->head;

@@ -12,7 +12,8 @@ typedef struct Arena {
 
 void arena_init(Arena *arena);
 void arena_free(Arena *arena);
-/* Zeroed memory, aligned for any object. Aborts with a message if memory is exhausted. */
+/* Zeroed memory, aligned to 8 bytes (enough for pointers, 64-bit integers and doubles; not for long double).
+ * Aborts with a message if memory is exhausted. */
 void *arena_alloc(Arena *arena, size_t size);
 char *arena_strndup(Arena *arena, const char *text, size_t len);
 char *arena_strdup(Arena *arena, const char *text);
