@@ -32,15 +32,24 @@ typedef enum AstValueKind {
 typedef struct AstValue AstValue;
 struct AstValue {
     AstValueKind kind;
-    Span span;
     bool bool_value;
-    int64_t int_value;
-    const char *text;   /* FLOAT: the lexeme; STRING: decoded UTF-8 */
-    size_t text_length;
-    Span type_name;     /* ENUM_MEMBER */
-    Span member_name;   /* ENUM_MEMBER */
-    PtrVec items;       /* LIST items, OBJECT values (AstValue *) */
-    PtrVec keys;        /* OBJECT keys (AstValue *, STRING or INT) */
+    Span span;
+    /* By kind: */
+    union {
+        struct {
+            int64_t int_value;
+            const char *text; /* FLOAT: the lexeme; STRING: decoded UTF-8 */
+            size_t text_length;
+        };
+        struct {
+            Span type_name;   /* ENUM_MEMBER */
+            Span member_name; /* ENUM_MEMBER */
+        };
+        struct {
+            PtrVec items; /* LIST items, OBJECT values (AstValue *) */
+            PtrVec keys;  /* OBJECT keys (AstValue *, STRING or INT) */
+        };
+    };
 };
 
 typedef enum AstTypeKind {
@@ -53,12 +62,15 @@ typedef enum AstTypeKind {
 typedef struct AstType AstType;
 struct AstType {
     AstTypeKind kind;
-    Span span;
-    Span name;          /* NAME */
     bool has_arguments; /* NAME written with <...> */
-    PtrVec arguments;   /* NAME: AstType * */
-    AstValue *literal;  /* LITERAL */
-    PtrVec alternatives; /* UNION: AstType *, flattened */
+    Span span;
+    Span name; /* NAME */
+    /* One of these, by kind (a large schema has hundreds of thousands of types: keep the node small). */
+    union {
+        PtrVec arguments;    /* NAME: AstType * */
+        PtrVec alternatives; /* UNION: AstType *, flattened */
+        AstValue *literal;   /* LITERAL */
+    };
 };
 
 typedef struct AstAnnotationArgument {
