@@ -8,7 +8,8 @@
 #   make check-go-tests     tests/go: JSON shape of the generated types (presence, unions, int64)
 #   make check-go-live      tests/go with -tags live: every example method over both transports against the real
 #                           Centrifugo + bridge of tests/fixture, with -race
-#   make go-golden-update   rewrite tests/golden/*/go from the current rpcc (review the diff before committing)
+#   make go-golden-update   rewrite tests/golden/*/go from the current rpcc (review the diff before committing); the
+#                           overview README.md next to it (all languages) is left alone
 
 # go from PATH, else the official tarball's place, else Debian's (installed by go-deps).
 GO_PATH      := PATH="$(PATH):/usr/local/go/bin"
@@ -56,8 +57,9 @@ check-go-golden: $(BUILD)/rpcc
 
 go-golden-update: $(BUILD)/rpcc
 	@set -e; for input in $(GO_GOLDEN_IN); do \
-	    stem=$$(basename $$input .rpc); rm -rf tests/golden/$$stem/go; mkdir -p tests/golden/$$stem; \
-	    $(BUILD)/rpcc $$input -o tests/golden/$$stem --lang go; \
+	    stem=$$(basename $$input .rpc); out=$(GO_OUT)/golden-update/$$stem; rm -rf $$out; \
+	    $(BUILD)/rpcc $$input -o $$out --lang go; \
+	    rm -rf tests/golden/$$stem/go; mkdir -p tests/golden/$$stem; cp -R $$out/go tests/golden/$$stem/go; \
 	done
 
 # Every example and the edge cases, with both WebSocket modules: generated-marker line, gofmt, vet, build.
