@@ -14,7 +14,9 @@
  *   x: T = v           v is Go's zero value: T `omitempty`; else *T `omitempty`: the zero value / nil is left out
  *                      and the receiver fills the default
  *   x: T | null = null *T                                          nil sends null, which is the default
- *   x?: T | null, x: T | null = v (v not null): as `x?: T`: nil is left out; null cannot be sent
+ *   x?: T | null       Nullable[T] `omitzero` (the runtime's three-state type): the zero value is left out,
+ *   x: T | null = v    Null[T]() sends null, Some(v) sends v; decoding tells absent, null and a value apart
+ *   (v not null)
  * Required lists, maps and bytes are sent as [] / {} / "" when nil (a MarshalJSON on the model), and a required
  * field whose type is one literal value is filled with it when left zero.
  *
@@ -234,12 +236,21 @@ static void field_shape(GoEmitter *emitter, const IrField *field, FieldShape *sh
         go_type(emitter, &shape->type, type);
         return;
     }
-    if (field->default_value && !type->nullable && default_is_go_zero(type, field->default_value)) {
+    if (type->nullable) {
+        /* `x?: T | null`, `x: T | null = v` (v not null): absent, null and a value are three things to the
+         * receiver; the runtime's Nullable keeps them apart (its zero value is absent, left out by omitzero). */
+        strbuf_puts(&shape->type, "Nullable[");
+        go_type(emitter, &shape->type, type);
+        strbuf_putc(&shape->type, ']');
+        shape->omit = "omitzero";
+        return;
+    }
+    if (field->default_value && default_is_go_zero(type, field->default_value)) {
         go_type(emitter, &shape->type, type);
         shape->omit = omit_kind;
         return;
     }
-    /* Optional, or a default Go's zero value cannot stand for: nil is left out. */
+    /* Optional and not nullable, or a default Go's zero value cannot stand for: nil is left out. */
     if (!nilable) strbuf_putc(&shape->type, '*');
     go_type(emitter, &shape->type, type);
     shape->omit = omit_kind;
@@ -1019,15 +1030,32 @@ static void emit_readme(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
     printer_line(out, "| `x: T = v`, v is Go's zero value (`0`, `\"\"`, `false`, `[]`) | `X T` with `omitempty` | the zero value is left out: the server fills in the same default |");
     printer_line(out, "| `x: T = v`, other v | `X *T` with `omitempty` | nil is left out: the server fills in `v` |");
     printer_line(out, "| `x: T \\| null = null` | `X *T` | nil is sent as `null`, the default |");
-    printer_line(out, "| `x?: T \\| null`, `x: T \\| null = v` | `X *T` with `omitempty` | nil is left out; `null` cannot be sent |");
+    printer_line(out, "| `x?: T \\| null`, `x: T \\| null = v` (v not null) | `X Nullable[T]` with `omitzero` | the zero value is left out; `Null[T]()` is sent as `null`, `Some(v)` as `v` |");
     printer_blank_line(out);
     printer_line(out, "The client never sends `null` for a field that may only be absent. Results decode the same way: a");
-    printer_line(out, "pointer is nil when the field was absent or null.");
+    printer_line(out, "`*T` is nil when the field was absent or null, which its field never needs to tell apart (one of the");
+    printer_line(out, "two is not allowed, or both mean the same). A `%s.Nullable[T]` keeps the three states apart:", pkg);
+    printer_blank_line(out);
+    printer_line(out, "```go");
+    printer_line(out, "p.Note = %s.Nullable[string]{} // absent: left out (the zero value)", pkg);
+    printer_line(out, "p.Note = %s.Null[string]()     // null", pkg);
+    printer_line(out, "p.Note = %s.Some(\"text\")       // a value", pkg);
+    printer_blank_line(out);
+    printer_line(out, "switch {");
+    printer_line(out, "case r.Note.Null: // null");
+    printer_line(out, "case r.Note.Set:  // a value: r.Note.Value (or v, ok := r.Note.Get())");
+    printer_line(out, "default:          // absent");
+    printer_line(out, "}");
+    printer_line(out, "```");
+    printer_blank_line(out);
+    printer_line(out, "`x: T | null = null` stays a `*T`: its default is null, so absent and null mean the same to the");
+    printer_line(out, "receiver, and a nil pointer sends `null`.");
     printer_blank_line(out);
     printer_line(out, "Decoding is `encoding/json`'s: a required field missing from a result is left at its zero value, an");
     printer_line(out, "enum value the SDK does not know is kept in the enum's type (compare it with the constants), a");
-    printer_line(out, "default the server left out stays nil, and invalid UTF-8 in strings becomes U+FFFD. A value of the");
-    printer_line(out, "wrong JSON type, an int beyond 64 bits, bad base64 or an unknown union tag fail with `ErrBadReply`.");
+    printer_line(out, "default the server left out stays nil (absent in a `Nullable`), and invalid UTF-8 in strings");
+    printer_line(out, "becomes U+FFFD. A value of the wrong JSON type, an int beyond 64 bits, bad base64 or an unknown");
+    printer_line(out, "union tag fail with `ErrBadReply`.");
     printer_blank_line(out);
     printer_line(out, "## Methods");
     printer_blank_line(out);

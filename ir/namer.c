@@ -145,7 +145,8 @@ static const char *const GO_PREDECLARED[] = {
  * runtime-templates/go/rpc_client.go); types and enum constants share that scope. Unexported runtime names
  * cannot collide: every generated name is exported. */
 static const char *const GO_PACKAGE_NAMES[] = {
-    "APIClient", "NewAPIClient", "Option", "Client", "NewClient", "RPCError", "ErrDisconnected", "ErrBadReply", NULL,
+    "APIClient", "NewAPIClient", "Option", "Client", "NewClient", "RPCError", "ErrDisconnected", "ErrBadReply",
+    "Nullable", "Some", "Null", NULL,
 };
 
 /* Methods the generated code defines on model structs (custom JSON for optional/nullable fields, Stringer on

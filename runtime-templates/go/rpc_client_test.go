@@ -661,3 +661,91 @@ func TestPendingCountsWaitingCalls(t *testing.T) {
 		}
 	}
 }
+
+// A struct as the generated code declares `x?: T | null` and `x: T | null = v` fields.
+type nullableFields struct {
+	N     Nullable[int64]          `json:"n,omitzero"`
+	S     Nullable[string]         `json:"s,omitzero"`
+	L     Nullable[[]int64]        `json:"l,omitzero"`
+	M     Nullable[map[string]any] `json:"m,omitzero"`
+	Other int64                    `json:"other"`
+}
+
+func TestNullableEncodesAbsentNullAndValue(t *testing.T) {
+	cases := []struct {
+		value nullableFields
+		want  string
+	}{
+		{nullableFields{}, `{"other":0}`},
+		{nullableFields{N: Null[int64](), S: Null[string](), L: Null[[]int64](), M: Null[map[string]any]()},
+			`{"n":null,"s":null,"l":null,"m":null,"other":0}`},
+		{nullableFields{N: Some(int64(0)), S: Some(""), L: Some([]int64{1}), M: Some(map[string]any{"a": 1})},
+			`{"n":0,"s":"","l":[1],"m":{"a":1},"other":0}`},
+		// A set value is never null: nil slices and maps are sent empty.
+		{nullableFields{L: Some([]int64(nil)), M: Some(map[string]any(nil))}, `{"l":[],"m":{},"other":0}`},
+		// Null alone means null; Set alone with the zero Value is that value.
+		{nullableFields{N: Nullable[int64]{Null: true}, S: Nullable[string]{Set: true}}, `{"n":null,"s":"","other":0}`},
+	}
+	for _, c := range cases {
+		data, err := json.Marshal(c.value)
+		if err != nil || string(data) != c.want {
+			t.Errorf("%+v: got %s %v, want %s", c.value, data, err, c.want)
+		}
+	}
+	if data, err := json.Marshal(Some([]byte(nil))); err != nil || string(data) != `""` {
+		t.Errorf("nil bytes: got %s %v", data, err)
+	}
+	if data, err := json.Marshal(Nullable[int64]{}); err != nil || string(data) != `null` {
+		t.Errorf("absent outside a struct: got %s %v", data, err)
+	}
+}
+
+func TestNullableDecodesAbsentNullAndValue(t *testing.T) {
+	var v nullableFields
+	v.N = Some(int64(5)) // decoding into a used value: a missing field is left as it was, as encoding/json does
+	if err := json.Unmarshal([]byte(`{"s":null,"l":[1,2],"m":{"big":9007199254740993},"other":1}`), &v); err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := v.N.Get(); !ok || n != 5 {
+		t.Errorf("n: %+v", v.N)
+	}
+	if !v.S.Null || !v.S.Set || v.S.IsZero() {
+		t.Errorf("s must be null: %+v", v.S)
+	}
+	if l, ok := v.L.Get(); !ok || len(l) != 2 || l[1] != 2 {
+		t.Errorf("l: %+v", v.L)
+	}
+	if m, ok := v.M.Get(); !ok || m["big"] != json.Number("9007199254740993") {
+		t.Errorf("m: numbers in any must stay exact: %#v", v.M)
+	}
+	var fresh nullableFields
+	if err := json.Unmarshal([]byte(`{"other":1}`), &fresh); err != nil || !fresh.N.IsZero() || !fresh.S.IsZero() {
+		t.Errorf("missing fields must stay absent: %+v %v", fresh, err)
+	}
+	if err := json.Unmarshal([]byte(`{"n":"x"}`), &fresh); err == nil {
+		t.Error("a value of the wrong type must fail")
+	}
+	// A value decoded after a null is a value again.
+	if err := json.Unmarshal([]byte(`{"s":"x"}`), &v); err != nil || v.S.Null || v.S.Value != "x" {
+		t.Errorf("s: %+v %v", v.S, err)
+	}
+}
+
+func TestNullableRoundTrip(t *testing.T) {
+	for _, text := range []string{
+		`{"other":0}`,
+		`{"n":null,"other":0}`,
+		`{"n":0,"s":"","other":0}`,
+		`{"n":-9223372036854775808,"s":null,"l":[],"m":{},"other":0}`,
+		`{"l":null,"m":{"x":null,"y":[1.5]},"other":0}`,
+	} {
+		var v nullableFields
+		if err := decodeResult([]byte(text), &v); err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		data, err := json.Marshal(v)
+		if err != nil || string(data) != text {
+			t.Errorf("%s: sent back %s %v", text, data, err)
+		}
+	}
+}

@@ -63,8 +63,8 @@ func TestPresenceOfSetFields(t *testing.T) {
 		On:               ptr(false),
 		Kind:             ptr(edge.ChanNil),
 		Level:            edge.RangeBig,
-		NullableDefault:  ptr(int64(0)),
-		OptionalNullable: ptr(""),
+		NullableDefault:  edge.Some(int64(0)),
+		OptionalNullable: edge.Some(""),
 		ZeroDay:          []byte{0, 255},
 		Answer:           7,
 		Scalar:           edge.Scalar{String: ptr("s")},
@@ -79,6 +79,47 @@ func TestPresenceOfSetFields(t *testing.T) {
 		if got := string(object[key]); got != value {
 			t.Errorf("%q: want %s, got %s", key, value, got)
 		}
+	}
+}
+
+// `x?: T | null` and `x: T | null = v`: absent, null and a value are sent and decoded as three states.
+func TestThreeStateFields(t *testing.T) {
+	base := edge.Func{Scalar: edge.Scalar{Int: ptr(int64(1))}, MixedUnion: edge.Mixed{Literal: ptr("auto")}}
+	nulls := base
+	nulls.OptionalNullable = edge.Null[string]()
+	nulls.NullableDefault = edge.Null[int64]()
+	object := marshalObject(t, nulls)
+	if string(object["optional_nullable"]) != `null` || string(object["nullable_default"]) != `null` {
+		t.Errorf("null must be sent: %s %s", object["optional_nullable"], object["nullable_default"])
+	}
+	object = marshalObject(t, base)
+	if _, ok := object["optional_nullable"]; ok {
+		t.Error("absent optional_nullable is sent")
+	}
+	if _, ok := object["nullable_default"]; ok {
+		t.Error("absent nullable_default is sent")
+	}
+
+	var box edge.ShapeBox
+	if err := json.Unmarshal([]byte(`{"shape":{"kind":"circle","radius":1},"optional_shape":null,"mixed":null}`), &box); err != nil {
+		t.Fatal(err)
+	}
+	if !box.OptionalShape.Null {
+		t.Errorf("optional_shape: null must be kept: %+v", box.OptionalShape)
+	}
+	data, err := json.Marshal(box)
+	if err != nil || string(data) != `{"shape":{"kind":"circle","radius":1},"optional_shape":null,"mixed":null}` {
+		t.Errorf("sent back %s %v", data, err)
+	}
+	box = edge.ShapeBox{}
+	if err := json.Unmarshal([]byte(`{"shape":{"kind":"circle","radius":1},"mixed":null}`), &box); err != nil || !box.OptionalShape.IsZero() {
+		t.Errorf("optional_shape: absent must stay absent: %+v %v", box.OptionalShape, err)
+	}
+	if err := json.Unmarshal([]byte(`{"shape":{"kind":"circle","radius":1},"optional_shape":{"kind":"square"},"mixed":null}`), &box); err != nil {
+		t.Fatal(err)
+	}
+	if shape, ok := box.OptionalShape.Get(); !ok || shape.Square == nil {
+		t.Errorf("optional_shape: %+v", box.OptionalShape)
 	}
 }
 

@@ -160,7 +160,7 @@ static void test_presence_rules(void **state) {
     expect_field(generated, types, "ZeroDefault int64 `json:\"zero_default,omitempty\"`");
     expect_field(generated, types, "Default *int64 `json:\"default,omitempty\"`");
     expect_field(generated, types, "NullDefault *string `json:\"null_default\"`");
-    expect_field(generated, types, "ValueDefault *int64 `json:\"value_default,omitempty\"`");
+    expect_field(generated, types, "ValueDefault Nullable[int64] `json:\"value_default,omitzero\"`");
     expect_field(generated, types, "Items []int64 `json:\"items\"`");
     expect_field(generated, types, "NullableItems []int64 `json:\"nullable_items\"`");
     expect_field(generated, types, "OptionalItems []int64 `json:\"optional_items,omitzero\"`");
@@ -170,6 +170,47 @@ static void test_presence_rules(void **state) {
     expect_in(generated, types, "func (m P) MarshalJSON() ([]byte, error) {\n\ttype plain P\n"
                                 "\tif m.Items == nil {\n\t\tm.Items = []int64{}\n\t}\n\treturn json.Marshal(plain(m))\n}\n");
     expect_in(generated, types, "import (\n\t\"encoding/json\"\n\t\"time\"\n)\n");
+    generated_free(generated);
+}
+
+/* `x?: T | null` and `x: T | null = v` (v not null): absent, null and a value are three states, kept by the
+ * runtime's Nullable[T] with omitzero; the other nullable forms stay pointers (or nil-able types). */
+static void test_three_state_fields_are_nullable(void **state) {
+    (void)state;
+    Generated *generated = generate("enum E: string { a; b; }\n"
+                                    "model Inner { n: int; }\n"
+                                    "model P {\n"
+                                    "    opt_null?: int | null;\n"
+                                    "    opt_null_list?: list<int | null> | null;\n"
+                                    "    opt_null_model?: Inner | null;\n"
+                                    "    opt_null_when?: timestamp | null;\n"
+                                    "    value_default: string | null = \"x\";\n"
+                                    "    zero_default: int | null = 0;\n"
+                                    "    enum_default: E | null = E.b;\n"
+                                    "    list_default: list<int> | null = [];\n"
+                                    "    null_default: int | null = null;\n"
+                                    "    nullable: int | null;\n"
+                                    "    optional?: int;\n"
+                                    "}\n");
+    assert_true(generated->ok);
+    const char *types = "go/types.go";
+    expect_field(generated, types, "OptNull Nullable[int64] `json:\"opt_null,omitzero\"`");
+    expect_field(generated, types, "OptNullList Nullable[[]*int64] `json:\"opt_null_list,omitzero\"`");
+    expect_field(generated, types, "OptNullModel Nullable[Inner] `json:\"opt_null_model,omitzero\"`");
+    expect_field(generated, types, "OptNullWhen Nullable[time.Time] `json:\"opt_null_when,omitzero\"`");
+    expect_field(generated, types, "ValueDefault Nullable[string] `json:\"value_default,omitzero\"`");
+    expect_field(generated, types, "ZeroDefault Nullable[int64] `json:\"zero_default,omitzero\"`");
+    expect_field(generated, types, "EnumDefault Nullable[E] `json:\"enum_default,omitzero\"`");
+    expect_field(generated, types, "ListDefault Nullable[[]int64] `json:\"list_default,omitzero\"`");
+    /* Unchanged: absent and null mean the same for a null default; the others have two states. */
+    expect_field(generated, types, "NullDefault *int64 `json:\"null_default\"`");
+    expect_field(generated, types, "Nullable *int64 `json:\"nullable\"`");
+    expect_field(generated, types, "Optional *int64 `json:\"optional,omitempty\"`");
+    expect_not_in(generated, types, "MarshalJSON"); /* the runtime's Nullable encodes itself */
+    /* The runtime defines the type, and the README shows how to set each state. */
+    expect_in(generated, "go/rpc_client.go", "\ntype Nullable[T any] struct {\n");
+    expect_in(generated, "go/README.md", "| `X Nullable[T]` with `omitzero` |");
+    expect_in(generated, "go/README.md", "p.Note = demo.Null[string]()");
     generated_free(generated);
 }
 
@@ -307,7 +348,7 @@ static void test_runtime_names_are_reserved_by_the_namer(void **state) {
     /* The generated client.go defines these two. */
     assert_true(namer_is_reserved(TARGET_GO, NAME_TYPE, "APIClient"));
     assert_true(namer_is_reserved(TARGET_GO, NAME_TYPE, "NewAPIClient"));
-    assert_true(checked >= 4); /* RPCError, ErrDisconnected, Client, NewClient */
+    assert_true(checked >= 7); /* RPCError, ErrDisconnected, Client, NewClient, Nullable, Some, Null, ... */
 }
 
 int main(void) {
@@ -315,6 +356,7 @@ int main(void) {
         cmocka_unit_test(test_writes_the_module_with_markers),
         cmocka_unit_test(test_nhooyr_option_swaps_the_websocket_module),
         cmocka_unit_test(test_presence_rules),
+        cmocka_unit_test(test_three_state_fields_are_nullable),
         cmocka_unit_test(test_columns_are_aligned_like_gofmt),
         cmocka_unit_test(test_enums_and_escaped_values),
         cmocka_unit_test(test_unions),

@@ -49,21 +49,21 @@ const (
 
 // Every scalar, in every presence form.
 type Scalars struct {
-	Flag         bool      `json:"flag"`
-	Count        int64     `json:"count"`
-	Ratio        float64   `json:"ratio"`
-	Name         string    `json:"name"`
-	Blob         []byte    `json:"blob"`
-	Price        string    `json:"price"`
-	ID           string    `json:"id"`
-	At           time.Time `json:"at"`
-	Day          string    `json:"day"`
-	Clock        string    `json:"clock"`
-	Wait         string    `json:"wait"`
-	Anything     any       `json:"anything"`
-	MaybeCount   *int64    `json:"maybe_count"`
-	AbsentCount  *int64    `json:"absent_count,omitempty"`
-	AbsentOrNull *int64    `json:"absent_or_null,omitempty"`
+	Flag         bool            `json:"flag"`
+	Count        int64           `json:"count"`
+	Ratio        float64         `json:"ratio"`
+	Name         string          `json:"name"`
+	Blob         []byte          `json:"blob"`
+	Price        string          `json:"price"`
+	ID           string          `json:"id"`
+	At           time.Time       `json:"at"`
+	Day          string          `json:"day"`
+	Clock        string          `json:"clock"`
+	Wait         string          `json:"wait"`
+	Anything     any             `json:"anything"`
+	MaybeCount   *int64          `json:"maybe_count"`
+	AbsentCount  *int64          `json:"absent_count,omitempty"`
+	AbsentOrNull Nullable[int64] `json:"absent_or_null,omitzero"`
 }
 
 // MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one

@@ -310,15 +310,15 @@ type Func struct {
 	// Default: ChanNil.
 	ZeroKind Chan `json:"zero_kind,omitempty"`
 	// Default: RangeZero.
-	Level            Range   `json:"level,omitempty"`
-	Scalar           Scalar  `json:"scalar"`
-	MaybeScalar      *Scalar `json:"maybe_scalar,omitempty"`
-	MixedUnion       Mixed   `json:"mixed_union"`
-	NullableList     []int64 `json:"nullable_list"`
-	OptionalList     []int64 `json:"optional_list,omitzero"`
-	OptionalNullable *string `json:"optional_nullable,omitempty"`
+	Level            Range            `json:"level,omitempty"`
+	Scalar           Scalar           `json:"scalar"`
+	MaybeScalar      *Scalar          `json:"maybe_scalar,omitempty"`
+	MixedUnion       Mixed            `json:"mixed_union"`
+	NullableList     []int64          `json:"nullable_list"`
+	OptionalList     []int64          `json:"optional_list,omitzero"`
+	OptionalNullable Nullable[string] `json:"optional_nullable,omitzero"`
 	// Default: 7.
-	NullableDefault *int64 `json:"nullable_default,omitempty"`
+	NullableDefault Nullable[int64] `json:"nullable_default,omitzero"`
 	// Old; use `default`.
 	//
 	// Deprecated: gone in */ v2
@@ -425,9 +425,9 @@ type RPCError_ struct {
 }
 
 type ShapeBox struct {
-	Shape         Shape  `json:"shape"`
-	OptionalShape *Shape `json:"optional_shape,omitempty"`
-	Mixed         *Mixed `json:"mixed"`
+	Shape         Shape           `json:"shape"`
+	OptionalShape Nullable[Shape] `json:"optional_shape,omitzero"`
+	Mixed         *Mixed          `json:"mixed"`
 }
 
 // decodeStrict decodes data into v, refusing object fields that v does not have.

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,69 @@ var ErrDisconnected = errors.New("disconnected")
 // ErrBadReply is wrapped by the error of a call whose result does not decode into the result type (a server
 // that answers another shape than the SDK was generated for). Use errors.Is to test for it.
 var ErrBadReply = errors.New("bad reply")
+
+// Nullable is a field that may be absent, null or a value on the wire: the type of the generated fields
+// `x?: T | null` and `x: T | null = v` (v not null), whose receiver tells "absent" from "null". The zero value is
+// absent and is left out (the fields are tagged `omitzero`); Null (which implies Set) is sent as null; Set with
+// Null false sends Value. Decoding sets Set for every value the JSON has, and Null for null.
+//
+//	p.Note = Nullable[string]{} // absent: left out
+//	p.Note = Null[string]()     // null
+//	p.Note = Some("text")       // a value
+type Nullable[T any] struct {
+	Value T
+	Null  bool // the field is null (and present)
+	Set   bool // the field is present: Value, or null when Null
+}
+
+// Some returns a Nullable holding v.
+func Some[T any](v T) Nullable[T] { return Nullable[T]{Value: v, Set: true} }
+
+// Null returns a Nullable that is null.
+func Null[T any]() Nullable[T] { return Nullable[T]{Null: true, Set: true} }
+
+// IsZero reports whether n is absent (for `omitzero`).
+func (n Nullable[T]) IsZero() bool { return !n.Set && !n.Null }
+
+// Get returns the value and true when n holds one (present and not null).
+func (n Nullable[T]) Get() (T, bool) { return n.Value, n.Set && !n.Null }
+
+// MarshalJSON encodes null, or the value. A nil slice, map or []byte value is sent as [], {} or "": a value
+// that is set is never null (unless T is any).
+func (n Nullable[T]) MarshalJSON() ([]byte, error) {
+	if n.Null || !n.Set {
+		return []byte("null"), nil
+	}
+	switch v := reflect.ValueOf(&n.Value).Elem(); v.Kind() {
+	case reflect.Slice:
+		if v.IsNil() && v.Type().Elem().Kind() == reflect.Uint8 {
+			return []byte(`""`), nil
+		} else if v.IsNil() {
+			return []byte("[]"), nil
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			return []byte("{}"), nil
+		}
+	}
+	return json.Marshal(n.Value)
+}
+
+// UnmarshalJSON decodes null or a value (numbers in `any` values as json.Number, as Client.Call decodes). A
+// field missing from the JSON is not decoded at all: it stays absent.
+func (n *Nullable[T]) UnmarshalJSON(data []byte) error {
+	var zero T
+	if string(data) == "null" {
+		*n = Nullable[T]{Value: zero, Null: true, Set: true}
+		return nil
+	}
+	n.Value = zero
+	if err := decodeResult(data, &n.Value); err != nil {
+		return err
+	}
+	n.Null, n.Set = false, true
+	return nil
+}
 
 const (
 	defaultName           = "rpcc-go"
