@@ -29,7 +29,7 @@ static void strbuf_reserve(StrBuf *buf, size_t extra) {
 }
 
 void strbuf_append(StrBuf *buf, const char *bytes, size_t len) {
-    strbuf_reserve(buf, len);
+    if (buf->len + len + 1 > buf->cap) strbuf_reserve(buf, len); /* the common case needs no call */
     if (len) memcpy(buf->data + buf->len, bytes, len);
     buf->len += len;
     buf->data[buf->len] = '\0';
