@@ -2,7 +2,7 @@
 # ruff, import) for every example and edge case, golden files, and live tests against a real Centrifugo.
 #
 #   make check-python-sdk            everything below
-#   make check-python-sdk-golden     rpcc output for spec/examples/*.rpc == tests/golden/<example>/python
+#   make check-python-sdk-golden     rpcc output for spec/examples/*.rpc == tests/golden/<example>/python (rpc_client.py: == its template)
 #   make check-python-sdk-static     generated packages pass mypy --strict, ruff check, import, serialization
 #   make check-python-sdk-runtime    runtime-templates/python/tests (base client against a fake SDK)
 #   make check-python-sdk-live       generated SDK over both transports against Centrifugo + the bridge

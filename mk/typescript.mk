@@ -3,7 +3,7 @@
 #
 #   make check-typescript            everything below
 #   make check-typescript-golden     rpcc output for spec/examples/*.rpc and tests/typescript/edge/*.rpc
-#                                    == tests/golden/<name>/typescript, byte for byte
+#                                    == tests/golden/<name>/typescript, byte for byte (rpc-client.ts: == its template, tests/runtime-copy.sh)
 #   make check-typescript-compile    prettier, and tsc (strict, exactOptionalPropertyTypes, NodeNext ESM) on every generated
 #                                    package, its dist/ imports in Node, a browser bundle without `ws`, and the type
 #                                    tests in tests/typescript/typecheck
