@@ -13,69 +13,19 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "backends/backend.h"
+#include "backend_support.h"
 #include "backends/embedded.h"
-#include "backends/output.h"
-#include "frontend/load.h"
-#include "ir/passes.h"
 
 extern const Backend backend_go;
 
-typedef struct Generated {
-    OutputTree tree;
-    bool ok;
-} Generated;
-
 static Generated *generate_with(const char *source, const char *websocket) {
-    Arena arena;
-    arena_init(&arena);
-    Diagnostics diags;
-    diag_init(&diags, stderr, DIAG_FORMAT_TEXT, false);
-    SourceFile *file = source_from_bytes("demo.rpc", source, strlen(source));
-    LoadOptions load_options = {NULL, 0};
-    LoadedProgram loaded = {0};
-    load_program(file, &load_options, &arena, &diags, &loaded);
-    IrProgram *program = diags.error_count == 0 ? ir_compile(&loaded, &arena, &diags) : NULL;
-    diag_flush(&diags);
-    assert_non_null(program);
-    Generated *generated = calloc(1, sizeof *generated);
-    assert_non_null(generated);
-    output_tree_init(&generated->tree);
-    BackendOptions options = {
-        .input_name = "demo.rpc",
-        .rpcc_version = "0.1.0",
-        .go_module = "example.com/demo",
-        .go_websocket = websocket,
-        .package_name = "demo",
-    };
-    generated->ok = backend_go.emit(program, &options, &generated->tree);
-    load_program_free(&loaded);
-    diag_free(&diags);
-    arena_free(&arena);
-    return generated;
+    BackendOptions options = default_backend_options();
+    options.go_module = "example.com/demo";
+    options.go_websocket = websocket;
+    return generate_by(&backend_go, "demo.rpc", source, options);
 }
 
 static Generated *generate(const char *source) { return generate_with(source, "github.com/coder/websocket"); }
-
-static void generated_free(Generated *generated) {
-    output_tree_free(&generated->tree);
-    free(generated);
-}
-
-static const char *file_text(Generated *generated, const char *path) {
-    for (size_t i = 0; i < generated->tree.count; i++) {
-        if (strcmp(generated->tree.files[i]->relative_path, path) == 0) {
-            return strbuf_cstr(&generated->tree.files[i]->printer.out);
-        }
-    }
-    fail_msg("no file %s in the output", path);
-    return NULL;
-}
-
-static void expect_in(Generated *generated, const char *path, const char *needle) {
-    const char *text = file_text(generated, path);
-    if (!strstr(text, needle)) fail_msg("%s lacks:\n%s\n--- %s ---\n%s", path, needle, path, text);
-}
 
 /* Like expect_in, with runs of spaces in the file collapsed to one (gofmt's column padding). */
 static void expect_field(Generated *generated, const char *path, const char *needle) {
@@ -91,11 +41,6 @@ static void expect_field(Generated *generated, const char *path, const char *nee
     bool found = strstr(collapsed, needle) != NULL;
     free(collapsed);
     if (!found) fail_msg("%s lacks (spaces collapsed):\n%s\n--- %s ---\n%s", path, needle, path, text);
-}
-
-static void expect_not_in(Generated *generated, const char *path, const char *needle) {
-    const char *text = file_text(generated, path);
-    if (strstr(text, needle)) fail_msg("%s must not contain:\n%s\n--- %s ---\n%s", path, needle, path, text);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */

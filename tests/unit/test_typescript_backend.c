@@ -12,75 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/backend.h"
-#include "backends/output.h"
-#include "frontend/load.h"
-#include "ir/passes.h"
+#include "backend_support.h"
 
 extern const Backend backend_typescript;
 
-typedef struct Generated {
-    OutputTree tree;
-    bool ok;
-} Generated;
-
 /* Compiles `source` (as file `name`) and runs the TypeScript backend. Fails the test on input errors. */
 static Generated *generate_named(const char *name, const char *source) {
-    Arena arena;
-    arena_init(&arena);
-    Diagnostics diags;
-    diag_init(&diags, stderr, DIAG_FORMAT_TEXT, false);
-    SourceFile *file = source_from_bytes(name, source, strlen(source));
-    LoadOptions load_options = {NULL, 0};
-    LoadedProgram loaded = {0};
-    load_program(file, &load_options, &arena, &diags, &loaded);
-    IrProgram *program = diags.error_count == 0 ? ir_compile(&loaded, &arena, &diags) : NULL;
-    diag_flush(&diags);
-    assert_non_null(program);
-    Generated *generated = calloc(1, sizeof *generated);
-    assert_non_null(generated);
-    output_tree_init(&generated->tree);
-    BackendOptions options = {
-        .input_name = name,
-        .rpcc_version = "0.1.0",
-        .go_module = "example",
-        .go_websocket = "github.com/coder/websocket",
-        .package_name = "demo",
-    };
-    generated->ok = backend_typescript.emit(program, &options, &generated->tree);
-    load_program_free(&loaded);
-    diag_free(&diags);
-    arena_free(&arena);
-    return generated;
+    return generate_by(&backend_typescript, name, source, default_backend_options());
 }
 
 static Generated *generate(const char *source) { return generate_named("demo.rpc", source); }
-
-static void generated_free(Generated *generated) {
-    output_tree_free(&generated->tree);
-    free(generated);
-}
-
-static const char *file_text(Generated *generated, const char *path) {
-    for (size_t i = 0; i < generated->tree.count; i++) {
-        if (strcmp(generated->tree.files[i]->relative_path, path) == 0) {
-            return strbuf_cstr(&generated->tree.files[i]->printer.out);
-        }
-    }
-    fail_msg("no file %s in the output", path);
-    return NULL;
-}
-
-/* Asserts that `needle` occurs in the file, printing the file when it does not. */
-static void expect_in(Generated *generated, const char *path, const char *needle) {
-    const char *text = file_text(generated, path);
-    if (!strstr(text, needle)) fail_msg("%s lacks:\n%s\n--- %s ---\n%s", path, needle, path, text);
-}
-
-static void expect_not_in(Generated *generated, const char *path, const char *needle) {
-    const char *text = file_text(generated, path);
-    if (strstr(text, needle)) fail_msg("%s must not contain:\n%s\n--- %s ---\n%s", path, needle, path, text);
-}
 
 /* ---------------------------------------------------------------------------------------------------------- */
 
