@@ -1,17 +1,23 @@
 """A dependency-free ASGI application serving the bridge endpoints.
 
 Routes: ``POST /centrifugo/rpc`` (RPC proxy), ``POST /centrifugo/publish`` (publish proxy), ``GET /health``.
+Every proxy route needs Centrifugo's shared secret (:class:`rpcc.bridge.ProxyAuth`): without it the answer is 401
+and nothing runs.
+
+``create_app()`` builds the app from ``RPCC_*`` environment variables (what ``python -m rpcc serve`` passes to
+its worker processes); see :func:`create_app`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable, MutableMapping
+import os
+from typing import Any, Awaitable, Callable, Mapping, MutableMapping, Optional
 
-from .bridge import Bridge
+from .bridge import Bridge, CentrifugoAPI, ProxyAuth
 
-__all__ = ["BridgeApp", "MAX_BODY"]
+__all__ = ["BridgeApp", "MAX_BODY", "create_app"]
 
 log = logging.getLogger("rpcc.asgi")
 MAX_BODY = 8 * 1024 * 1024
@@ -19,21 +25,38 @@ MAX_BODY = 8 * 1024 * 1024
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ProxyHandler = Callable[[Mapping[str, Any]], Awaitable[dict]]
+
+_SECRET_HEADER = ProxyAuth.header.lower().encode("latin-1")
 
 
 class BridgeApp:
+    """The ASGI app. ``secret``: the value Centrifugo sends in ``X-Rpcc-Proxy-Secret``; without one the
+    constructor raises :class:`rpcc.bridge.InsecureBridgeError`, unless ``insecure_no_auth=True`` (development
+    only: then every start logs a warning)."""
+
     def __init__(
         self,
         bridge: Bridge,
         *,
+        secret: Optional[str] = None,
+        insecure_no_auth: bool = False,
         rpc_path: str = "/centrifugo/rpc",
         publish_path: str = "/centrifugo/publish",
         health_path: str = "/health",
     ) -> None:
         self.bridge = bridge
+        self.auth = ProxyAuth(secret, insecure_no_auth=insecure_no_auth)
+        self.auth.warn_if_insecure(log)
         self.rpc_path = rpc_path
         self.publish_path = publish_path
         self.health_path = health_path
+        # Every proxy endpoint goes through the same authentication and body checks in _proxy: a new one (the
+        # subscribe proxy) is one more entry here.
+        self.proxy_routes: dict[str, ProxyHandler] = {
+            rpc_path: bridge.rpc_proxy,
+            publish_path: bridge.handle_publish,
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -48,10 +71,19 @@ class BridgeApp:
                 return
             await _json(send, 200, {"status": "ok", "methods": [h.method for h in self.bridge.router.handlers()]})
             return
-        if path not in (self.rpc_path, self.publish_path):
+        handler = self.proxy_routes.get(path)
+        if handler is None:
             await _json(send, 404, {"error": "not found"})
             return
-        if method != "POST":
+        await self._proxy(scope, receive, send, handler)
+
+    async def _proxy(self, scope: Scope, receive: Receive, send: Send, handler: ProxyHandler) -> None:
+        # Authentication comes first: a request without the secret learns nothing else and its body is not read.
+        if not self.auth.check(_secret_header(scope)):
+            log.warning("refused an unauthenticated request to %s from %s", scope.get("path"), _peer(scope))
+            await _json(send, 401, {"error": "unauthorized"})
+            return
+        if scope.get("method") != "POST":
             await _json(send, 405, {"error": "method not allowed"})
             return
         body = await _read_body(receive)
@@ -66,11 +98,7 @@ class BridgeApp:
         if not isinstance(request, dict):
             await _json(send, 400, {"error": "body is not a JSON object"})
             return
-        if path == self.rpc_path:
-            answer = await self.bridge.rpc_proxy(request)
-        else:
-            answer = await self.bridge.handle_publish(request)
-        await _json(send, 200, answer)
+        await _json(send, 200, await handler(request))
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -81,6 +109,22 @@ class BridgeApp:
                 await self.bridge.drain(timeout=10)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _secret_header(scope: Scope) -> Optional[bytes]:
+    """The value of X-Rpcc-Proxy-Secret; None when absent or sent more than once (ambiguous)."""
+    found: Optional[bytes] = None
+    for name, value in scope.get("headers") or ():
+        if name.lower() == _SECRET_HEADER:
+            if found is not None:
+                return None
+            found = value
+    return found
+
+
+def _peer(scope: Scope) -> str:
+    client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else "?"
 
 
 async def _read_body(receive: Receive) -> bytes | None:
@@ -107,3 +151,32 @@ async def _json(send: Send, status: int, payload: Any) -> None:
         "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
     })
     await send({"type": "http.response.body", "body": body})
+
+
+def _env_flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def create_app(env: Optional[Mapping[str, str]] = None) -> BridgeApp:
+    """The bridge app from environment variables (``python -m rpcc serve`` sets them for its workers):
+
+    - ``RPCC_HANDLER_MODULES`` (comma-separated, required), ``RPCC_MODULE_PATH`` (``os.pathsep``-separated dirs
+      prepended to ``sys.path``)
+    - ``RPCC_PROXY_SECRET``, or ``RPCC_INSECURE_NO_AUTH=1`` (development only)
+    - ``RPCC_CENTRIFUGO_API_URL`` and ``RPCC_CENTRIFUGO_API_KEY`` (pub/sub replies), ``RPCC_ACK_AFTER_REPLY=1``
+
+    Use it as an app factory: ``uvicorn --factory rpcc.asgi:create_app``.
+    """
+    from .discovery import discover
+
+    env = os.environ if env is None else env
+    modules = [m for m in env.get("RPCC_HANDLER_MODULES", "").split(",") if m.strip()]
+    if not modules:
+        raise RuntimeError("RPCC_HANDLER_MODULES is empty: name the handler modules (comma-separated)")
+    path = [p for p in env.get("RPCC_MODULE_PATH", "").split(os.pathsep) if p]
+    router = discover([m.strip() for m in modules], path=path)
+    api_url, api_key = env.get("RPCC_CENTRIFUGO_API_URL"), env.get("RPCC_CENTRIFUGO_API_KEY")
+    api = CentrifugoAPI(api_url, api_key) if api_url and api_key else None
+    bridge = Bridge(router, api=api, ack_after_reply=_env_flag(env, "RPCC_ACK_AFTER_REPLY"))
+    return BridgeApp(bridge, secret=env.get("RPCC_PROXY_SECRET") or None,
+                     insecure_no_auth=_env_flag(env, "RPCC_INSECURE_NO_AUTH"))

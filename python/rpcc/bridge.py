@@ -12,6 +12,10 @@ Error codes (all in Centrifugo's application range 400..1999):
 - 500 any other exception in a handler (generic message; details only in the server log)
 - 503 pub/sub: the bridge has no Centrifugo server API configured, so it cannot reply
 - a handler's own :class:`RPCError` code (400..1999)
+
+Only Centrifugo may call the proxy endpoints: :class:`ProxyAuth` checks the shared secret Centrifugo sends in the
+``X-Rpcc-Proxy-Secret`` header (its ``*.proxy.http.static_headers``); the HTTP shells answer 401 and run nothing
+without it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hmac
 import json
 import logging
 import urllib.error
@@ -35,7 +40,10 @@ __all__ = [
     "Bridge",
     "CentrifugoAPI",
     "CentrifugoAPIError",
+    "InsecureBridgeError",
     "Outcome",
+    "PROXY_SECRET_HEADER",
+    "ProxyAuth",
     "RPCError",
     "CODE_BAD_REQUEST",
     "CODE_FORBIDDEN",
@@ -54,6 +62,64 @@ CODE_UNAVAILABLE = 503
 INTERNAL_MESSAGE = "internal server error"
 MAX_CORRELATION_ID = 128
 MAX_MESSAGE = 2000
+
+
+PROXY_SECRET_HEADER = "X-Rpcc-Proxy-Secret"
+MIN_SECRET_LENGTH = 16
+
+
+class InsecureBridgeError(RuntimeError):
+    """The bridge was asked to serve proxy endpoints without a secret and without the explicit development flag."""
+
+
+class ProxyAuth:
+    """Proof that a proxy request comes from Centrifugo: the shared secret in the ``X-Rpcc-Proxy-Secret`` header.
+
+    Centrifugo sends it with every proxy request (``rpc.proxy.http.static_headers``,
+    ``channel.proxy.publish.http.static_headers``; ``python -m rpcc config`` writes both). ``check`` compares in
+    constant time. Without a secret the constructor raises :class:`InsecureBridgeError`, unless
+    ``insecure_no_auth=True`` says on purpose that every request is accepted (development only; a warning is logged
+    whenever a server starts so, through the logging system, whose last-resort handler prints it to stderr when the
+    application configured none). The secret never appears in a log line, an exception or an answer.
+    """
+
+    header = PROXY_SECRET_HEADER
+
+    def __init__(self, secret: Optional[str], *, insecure_no_auth: bool = False) -> None:
+        if secret:
+            if len(secret) < MIN_SECRET_LENGTH:
+                raise InsecureBridgeError(f"the proxy secret is too short (at least {MIN_SECRET_LENGTH} characters; "
+                                          "`python -m rpcc config` generates one)")
+            self._secret: Optional[bytes] = secret.encode("utf-8")
+        elif insecure_no_auth:
+            self._secret = None
+        else:
+            raise InsecureBridgeError(
+                "no proxy secret: set RPCC_PROXY_SECRET (Django: settings.RPCC_PROXY_SECRET) to the value of "
+                f"{PROXY_SECRET_HEADER} in Centrifugo's proxy static_headers (`python -m rpcc config` writes both), "
+                "or pass --insecure-no-auth (Django: RPCC_INSECURE_NO_AUTH = True) to accept unauthenticated "
+                "requests during development")
+        self.insecure = self._secret is None
+
+    def check(self, presented: Optional[str | bytes]) -> bool:
+        """True when ``presented`` (the header's value, None when absent) is the secret, or auth is off."""
+        if self._secret is None:
+            return True
+        if presented is None:
+            return False
+        if isinstance(presented, str):
+            presented = presented.encode("utf-8", "surrogateescape")
+        return hmac.compare_digest(presented, self._secret)
+
+    def warn_if_insecure(self, logger: Optional[logging.Logger] = None) -> None:
+        """Log (and warn) that the proxy endpoints accept anyone: called by every server on start."""
+        if self.insecure:
+            message = ("rpcc bridge: proxy authentication is OFF (insecure_no_auth): anyone who can reach this server "
+                       "can call every handler as any user; development only")
+            (logger or log).warning(message)
+
+    def __repr__(self) -> str:  # never the secret
+        return "ProxyAuth(insecure)" if self.insecure else "ProxyAuth(secret=***)"
 
 
 class RPCError(Exception):

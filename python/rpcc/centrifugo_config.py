@@ -6,10 +6,13 @@ import json
 import secrets
 from typing import Any, Optional
 
-__all__ = ["make_config", "render_config"]
+__all__ = ["make_config", "render_config", "bridge_env", "render_env", "proxy_secret", "DEFAULT_MESSAGE_SIZE_LIMIT",
+           "PROXY_SECRET_HEADER"]
 
 REQUEST_NAMESPACE = "rpc"
 REQUEST_CHANNEL = "rpc:requests"
+PROXY_SECRET_HEADER = "X-Rpcc-Proxy-Secret"  # rpcc.bridge.PROXY_SECRET_HEADER (kept import-free of pydantic)
+DEFAULT_MESSAGE_SIZE_LIMIT = 65536  # Centrifugo's default websocket.message_size_limit, written out explicitly
 
 
 def make_config(
@@ -17,6 +20,8 @@ def make_config(
     *,
     hmac_secret: Optional[str] = None,
     api_key: Optional[str] = None,
+    proxy_secret: Optional[str] = None,
+    message_size_limit: int = DEFAULT_MESSAGE_SIZE_LIMIT,
     address: str = "127.0.0.1",
     port: int = 8000,
     rpc_timeout: str = "10s",
@@ -30,8 +35,13 @@ def make_config(
     channel (``allow_user_limited_channels``) and publish requests to ``rpc:requests``; the ``rpc`` namespace sends
     every publication through the publish proxy ``<bridge>/centrifugo/publish`` first. Nobody may subscribe to
     ``rpc:requests`` (``allow_subscribe_for_client`` stays off) and it keeps no history.
+
+    Every proxy request carries ``X-Rpcc-Proxy-Secret: <proxy_secret>`` (``*.proxy.http.static_headers``): the
+    bridge refuses requests without it. ``websocket.message_size_limit`` is written out (Centrifugo drops a
+    connection that sends a bigger message).
     """
     bridge = bridge_url.rstrip("/")
+    secret_headers = {PROXY_SECRET_HEADER: proxy_secret or secrets.token_urlsafe(32)}
     return {
         "http_server": {"address": address, "port": port},
         "log": {"level": log_level},
@@ -40,6 +50,7 @@ def make_config(
             "allowed_origins": [],
         },
         "http_api": {"key": api_key or secrets.token_urlsafe(32)},
+        "websocket": {"message_size_limit": message_size_limit},
         "health": {"enabled": True},
         "channel": {
             "without_namespace": {"allow_user_limited_channels": True},
@@ -50,10 +61,12 @@ def make_config(
                     "allow_publish_for_client": True,
                 }
             ],
-            "proxy": {"publish": {"endpoint": f"{bridge}/centrifugo/publish", "timeout": publish_timeout}},
+            "proxy": {"publish": {"endpoint": f"{bridge}/centrifugo/publish", "timeout": publish_timeout,
+                                  "http": {"static_headers": dict(secret_headers)}}},
         },
         "rpc": {
-            "proxy": {"endpoint": f"{bridge}/centrifugo/rpc", "timeout": rpc_timeout},
+            "proxy": {"endpoint": f"{bridge}/centrifugo/rpc", "timeout": rpc_timeout,
+                      "http": {"static_headers": dict(secret_headers)}},
             "without_namespace": {"proxy_enabled": True},
         },
     }
@@ -61,3 +74,29 @@ def make_config(
 
 def render_config(config: dict[str, Any]) -> str:
     return json.dumps(config, indent=2) + "\n"
+
+
+def proxy_secret(config: dict[str, Any]) -> str:
+    """The secret a config makes Centrifugo send to the bridge (the RPC proxy's static header)."""
+    return str(config["rpc"]["proxy"]["http"]["static_headers"][PROXY_SECRET_HEADER])
+
+
+def bridge_env(config: dict[str, Any], *, api_url: Optional[str] = None) -> dict[str, str]:
+    """The bridge's settings matching ``config``: what ``python -m rpcc config --env-file`` writes and
+    ``python -m rpcc serve --env-file`` reads."""
+    server = config["http_server"]
+    host = server.get("address") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return {
+        "RPCC_PROXY_SECRET": proxy_secret(config),
+        "RPCC_CENTRIFUGO_API_URL": api_url or f"http://{host}:{server.get('port', 8000)}/api",
+        "RPCC_CENTRIFUGO_API_KEY": str(config["http_api"]["key"]),
+    }
+
+
+def render_env(values: dict[str, str]) -> str:
+    lines = ["# rpcc bridge settings written by `python -m rpcc config`; keep this file secret (mode 0600).",
+             "# Use: python -m rpcc serve MODULE... --env-file THIS_FILE"]
+    lines += [f"{k}={v}" for k, v in values.items()]
+    return "\n".join(lines) + "\n"

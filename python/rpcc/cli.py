@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -67,28 +68,67 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_env_file(path: str) -> dict[str, str]:
+    """``KEY=VALUE`` lines (``#`` comments, blank lines); what ``python -m rpcc config --env-file`` writes."""
+    values: dict[str, str] = {}
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip():
+                raise ValueError(f"{path}:{number}: expected KEY=VALUE")
+            values[key.strip()] = value.strip()
+    return values
+
+
+def _serve_env(args: argparse.Namespace) -> dict[str, str]:
+    """The settings of `serve` as the RPCC_* variables rpcc.asgi.create_app reads (also in worker processes).
+    Precedence: command-line options, then --env-file, then the environment."""
+    env = dict(os.environ)
+    if args.env_file:
+        env.update(read_env_file(args.env_file))
+    if args.proxy_secret_file:
+        with open(args.proxy_secret_file, encoding="utf-8") as f:
+            env["RPCC_PROXY_SECRET"] = f.read().strip()
+    env["RPCC_HANDLER_MODULES"] = ",".join(args.modules)
+    env["RPCC_MODULE_PATH"] = os.pathsep.join(os.path.abspath(p) for p in args.path)
+    if args.centrifugo_api:
+        env["RPCC_CENTRIFUGO_API_URL"] = args.centrifugo_api
+    if args.api_key:
+        env["RPCC_CENTRIFUGO_API_KEY"] = args.api_key
+    if args.ack_after_reply:
+        env["RPCC_ACK_AFTER_REPLY"] = "1"
+    if args.insecure_no_auth:
+        env["RPCC_INSECURE_NO_AUTH"] = "1"
+    return env
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .asgi import BridgeApp
-    from .bridge import Bridge, CentrifugoAPI
+    from .asgi import create_app
+    from .bridge import InsecureBridgeError
 
     logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        router = discover(args.modules, path=args.path)
+        env = _serve_env(args)
+    except (OSError, ValueError) as exc:
+        print(f"rpcc serve: error: {exc}", file=sys.stderr)
+        return 2
+    if env.get("RPCC_CENTRIFUGO_API_URL") and not env.get("RPCC_CENTRIFUGO_API_KEY"):
+        print("rpcc serve: error: --centrifugo-api needs --api-key (or RPCC_CENTRIFUGO_API_KEY)", file=sys.stderr)
+        return 2
+    if not env.get("RPCC_CENTRIFUGO_API_URL"):
+        print("rpcc serve: warning: no --centrifugo-api: the pub/sub transport answers 503", file=sys.stderr)
+    try:
+        app = create_app(env)  # also in the parent with --workers: refuse a bad setup before forking
+    except InsecureBridgeError as exc:
+        print(f"rpcc serve: error: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:
         print(f"rpcc serve: error: {exc}", file=sys.stderr)
         return 1
-    api_key = args.api_key or os.environ.get("RPCC_CENTRIFUGO_API_KEY")
-    api_url = args.centrifugo_api or os.environ.get("RPCC_CENTRIFUGO_API_URL")
-    api = None
-    if api_url:
-        if not api_key:
-            print("rpcc serve: error: --centrifugo-api needs --api-key (or RPCC_CENTRIFUGO_API_KEY)", file=sys.stderr)
-            return 2
-        api = CentrifugoAPI(api_url, api_key)
-    else:
-        print("rpcc serve: warning: no --centrifugo-api: the pub/sub transport answers 503", file=sys.stderr)
-    app = BridgeApp(Bridge(router, api=api, ack_after_reply=args.ack_after_reply))
     try:
         import uvicorn
     except ImportError:
@@ -100,15 +140,42 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_config(args: argparse.Namespace) -> int:
-    from .centrifugo_config import make_config, render_config
+    from .centrifugo_config import bridge_env, make_config, render_config, render_env
 
-    cfg = make_config(args.bridge_url, address=args.address, port=args.port)
+    cfg = make_config(args.bridge_url, address=args.address, port=args.port,
+                      message_size_limit=args.message_size_limit)
     text = render_config(cfg)
+    env_text = render_env(bridge_env(cfg))
+    env_file = args.env_file
+    if env_file is None and args.output != "-":
+        env_file = os.path.join(os.path.dirname(os.path.abspath(args.output)), "rpcc-bridge.env")
+    if env_file is not None:
+        _write_private(env_file, env_text)
     if args.output == "-":
         sys.stdout.write(text)
     else:
         write_if_changed(args.output, text)
+    if env_file is None:  # config on stdout, no --env-file: the bridge's settings go to stderr
+        sys.stderr.write(env_text)
+    else:
+        print(f"rpcc config: the bridge's settings (the proxy secret, the API key) are in {env_file}: "
+              f"python -m rpcc serve MODULE... --env-file {env_file}", file=sys.stderr)
     return 0
+
+
+def _write_private(path: str, text: str) -> None:
+    """Write a file only its owner can read (it holds secrets), atomically."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".rpcc-", dir=directory)  # mkstemp creates it 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -128,6 +195,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     s.add_argument("--centrifugo-api", metavar="URL", help="Centrifugo server API, e.g. http://127.0.0.1:8000/api "
                    "(env RPCC_CENTRIFUGO_API_URL)")
     s.add_argument("--api-key", metavar="KEY", help="Centrifugo http_api.key (env RPCC_CENTRIFUGO_API_KEY)")
+    s.add_argument("--env-file", metavar="FILE", help="read RPCC_* settings from FILE (KEY=VALUE lines, as "
+                   "`python -m rpcc config` writes them); they override the environment, options override them")
+    s.add_argument("--proxy-secret-file", metavar="FILE", help="read the proxy secret from FILE (else "
+                   "RPCC_PROXY_SECRET); Centrifugo sends it in X-Rpcc-Proxy-Secret")
+    s.add_argument("--insecure-no-auth", action="store_true", help="DEVELOPMENT ONLY: accept proxy requests "
+                   "without the secret (anyone who reaches the port can call every handler as any user)")
     s.add_argument("--ack-after-reply", action="store_true",
                    help="publish proxy: answer Centrifugo only after the reply is published (default: at once)")
     s.add_argument("-P", "--path", action="append", default=[], help="prepend DIR to sys.path (repeatable)")
@@ -135,11 +208,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     s.add_argument("--access-log", action="store_true")
     s.set_defaults(func=_cmd_serve)
 
-    c = sub.add_parser("config", help="print a Centrifugo v6 config for both transports, with fresh secrets")
+    c = sub.add_parser("config", help="write a Centrifugo v6 config for both transports and the bridge's settings, "
+                       "with fresh secrets")
     c.add_argument("--bridge-url", default="http://127.0.0.1:3000")
     c.add_argument("--address", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8000)
-    c.add_argument("-o", "--output", default="-")
+    c.add_argument("--message-size-limit", type=int, default=65536, metavar="BYTES",
+                   help="websocket.message_size_limit: the largest message a client may send (default 65536)")
+    c.add_argument("-o", "--output", default="-", help="the Centrifugo config ('-': stdout)")
+    c.add_argument("--env-file", metavar="FILE", help="the bridge's settings (RPCC_PROXY_SECRET, the API URL and "
+                   "key), mode 0600 (default: rpcc-bridge.env beside --output; with '-' they go to stderr)")
     c.set_defaults(func=_cmd_config)
 
     args = p.parse_args(argv)

@@ -48,7 +48,7 @@ async function blockStarted(key: string): Promise<boolean> {
         user: "test",
         method: "fault.started",
         data: { key },
-    });
+    }, { "X-Rpcc-Proxy-Secret": env("RPCC_PROXY_SECRET") });
     return (answer["result"] as { data: { started: boolean } }).data.started;
 }
 

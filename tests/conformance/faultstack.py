@@ -92,7 +92,8 @@ def start_two_nodes() -> Iterator[tuple[Stack, dict[str, str]]]:
     """Redis, Centrifugo nodes A and B with the Redis engine, and the bridge publishing through node B."""
     workdir = Path(tempfile.mkdtemp(prefix="rpcc-two-nodes-"))
     stack = Stack(centrifugo_port=free_port(), bridge_port=free_port(), api_key=secrets.token_urlsafe(24),
-                  token_secret=secrets.token_urlsafe(32), workdir=workdir, config_path=workdir / "config.json")
+                  token_secret=secrets.token_urlsafe(32), workdir=workdir, config_path=workdir / "config.json",
+                  proxy_secret=secrets.token_urlsafe(32))
     ports = {stack.centrifugo_port, stack.bridge_port}
     node_b_port, redis_port = free_port(), free_port()
     while len(ports | {node_b_port, redis_port}) < 4:
@@ -109,11 +110,13 @@ def start_two_nodes() -> Iterator[tuple[Stack, dict[str, str]]]:
         for name, port in (("config.json", stack.centrifugo_port), ("config-b.json", node_b_port)):
             path = workdir / name
             cfg = write_config(path, centrifugo_port=port, bridge_url=stack.bridge_url,
-                               hmac_secret=stack.token_secret, api_key=stack.api_key)
+                               hmac_secret=stack.token_secret, api_key=stack.api_key,
+                               proxy_secret=stack.proxy_secret)
             cfg["engine"] = {"type": "redis", "redis": {"address": f"127.0.0.1:{redis_port}"}}
             path.write_text(json.dumps(cfg, indent=2))
             configs.append(path)
-        env = {**os.environ, "RPCC_CENTRIFUGO_API_KEY": stack.api_key, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "RPCC_CENTRIFUGO_API_KEY": stack.api_key, "RPCC_PROXY_SECRET": stack.proxy_secret,
+               "PYTHONUNBUFFERED": "1"}
         with open(workdir / "bridge.log", "wb") as blog:
             bridge = subprocess.Popen([sys.executable, "-m", "rpcc", "serve", *MODULES, "--host", "127.0.0.1",
                                        "--port", str(stack.bridge_port), "--centrifugo-api", node_b_api,

@@ -73,7 +73,8 @@ def block_started(key: str) -> bool:
     """Asks the bridge directly (as Centrifugo's RPC proxy would) whether fault.block(key) has started."""
     answer = post(f"{ENV['RPCC_BRIDGE_URL']}/centrifugo/rpc",
                   {"client": "test", "transport": "websocket", "protocol": "json", "encoding": "json",
-                   "user": "test", "method": "fault.started", "data": {"key": key}})
+                   "user": "test", "method": "fault.started", "data": {"key": key}},
+                  {"X-Rpcc-Proxy-Secret": ENV["RPCC_PROXY_SECRET"]})
     return bool(answer["result"]["data"]["started"])
 
 

@@ -8,3 +8,4 @@ ROOT_URLCONF = "django_urls"
 DATABASES: dict = {}
 USE_TZ = True
 RPCC_HANDLER_MODULES = ["tasks_handlers", "debug_handlers"]
+RPCC_PROXY_SECRET = "django-test-proxy-secret-0123456789"

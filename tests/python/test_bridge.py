@@ -9,8 +9,11 @@ import pytest
 
 from rpcc import Bridge, RPCError, discover
 from rpcc.asgi import BridgeApp
+from rpcc.bridge import InsecureBridgeError, ProxyAuth
 
 ROUTER = discover(["tasks_handlers", "debug_handlers"])
+SECRET = "test-proxy-secret-0123456789"
+GOOD = [(b"x-rpcc-proxy-secret", SECRET.encode())]
 
 
 class FakeAPI:
@@ -167,7 +170,7 @@ def test_publish_handler_errors_go_to_the_reply(data, error_code):
 
 # -- ASGI app -----------------------------------------------------------------------------------------------------
 
-async def asgi_call(app, method, path, body=b""):
+async def asgi_call(app, method, path, body=b"", headers=GOOD):
     sent = []
     chunks = [{"type": "http.request", "body": body, "more_body": False}]
 
@@ -177,13 +180,14 @@ async def asgi_call(app, method, path, body=b""):
     async def send(msg):
         sent.append(msg)
 
-    await app({"type": "http", "method": method, "path": path, "headers": []}, receive, send)
+    await app({"type": "http", "method": method, "path": path, "headers": list(headers),
+               "client": ("127.0.0.1", 5555)}, receive, send)
     status = sent[0]["status"]
     return status, json.loads(sent[1]["body"])
 
 
 def test_asgi_routes():
-    app = BridgeApp(Bridge(ROUTER))
+    app = BridgeApp(Bridge(ROUTER), secret=SECRET)
 
     async def go():
         return [
@@ -200,3 +204,93 @@ def test_asgi_routes():
     assert rpc[0] == 200 and rpc[1]["result"]["data"]["user_id"] == "u1"
     assert bad[0] == 400 and wrong_method[0] == 405 and missing[0] == 404
     assert publish[0] == 200 and publish[1]["error"]["code"] == 400
+
+
+# -- authentication: only Centrifugo (which sends the secret header) may call the proxy endpoints -------------------
+
+class SpyBridge(Bridge):
+    """Records every handler the bridge would run."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ran: list = []
+
+    async def call(self, method, params, conn):
+        self.ran.append((method, conn.user_id))
+        return await super().call(method, params, conn)
+
+
+FORGED_HEADERS = {
+    "no header": [],
+    "empty header": [(b"x-rpcc-proxy-secret", b"")],
+    "wrong secret": [(b"x-rpcc-proxy-secret", b"test-proxy-secret-0123456780")],
+    "secret prefix": [(b"x-rpcc-proxy-secret", SECRET[:-1].encode())],
+    "secret plus suffix": [(b"x-rpcc-proxy-secret", SECRET.encode() + b"x")],
+    "secret twice": GOOD + GOOD,
+    "other header": [(b"authorization", b"Bearer " + SECRET.encode())],
+}
+VICTIM_RPC = rpc_body("tasks.create", {"title": "forged"}, user="victim-42")
+VICTIM_PUB = pub_body({"method": "tasks.create", "params": {"title": "forged"}, "correlation_id": "c",
+                       "reply_to": "user#victim-42"}, user="victim-42")
+
+
+@pytest.mark.parametrize("forged", FORGED_HEADERS)
+@pytest.mark.parametrize("path, body", [("/centrifugo/rpc", VICTIM_RPC), ("/centrifugo/publish", VICTIM_PUB)])
+def test_asgi_forged_requests_are_401_and_run_nothing(forged, path, body, caplog):
+    api = FakeAPI()
+    bridge = SpyBridge(ROUTER, api=api, ack_after_reply=True)
+    app = BridgeApp(bridge, secret=SECRET)
+    with caplog.at_level(logging.DEBUG):
+        status, answer = run(asgi_call(app, "POST", path, json.dumps(body).encode(), headers=FORGED_HEADERS[forged]))
+    assert (status, answer) == (401, {"error": "unauthorized"})
+    assert bridge.ran == [] and api.published == []
+    assert SECRET not in caplog.text and SECRET not in json.dumps(answer)
+    assert "unauthenticated" in caplog.text  # refused requests are logged (without the secret)
+
+
+def test_asgi_every_proxy_route_is_authenticated():
+    """A new proxy endpoint (e.g. the subscribe proxy) is one more entry in proxy_routes and gets the same check."""
+    app = BridgeApp(SpyBridge(ROUTER), secret=SECRET)
+    ran = []
+
+    async def subscribe_proxy(body):
+        ran.append(body)
+        return {"result": {}}
+
+    app.proxy_routes["/centrifugo/subscribe"] = subscribe_proxy
+    status, _ = run(asgi_call(app, "POST", "/centrifugo/subscribe", b"{}", headers=[]))
+    assert status == 401 and ran == []
+    status, _ = run(asgi_call(app, "POST", "/centrifugo/subscribe", b"{}"))
+    assert status == 200 and ran == [{}]
+
+
+def test_asgi_right_secret_with_another_users_reply_to_is_refused():
+    api = FakeAPI()
+    bridge = SpyBridge(ROUTER, api=api, ack_after_reply=True)
+    app = BridgeApp(bridge, secret=SECRET)
+    body = pub_body({"method": "debug.echo", "params": {}, "correlation_id": "c", "reply_to": "user#victim-42"},
+                    user="attacker")
+    status, answer = run(asgi_call(app, "POST", "/centrifugo/publish", json.dumps(body).encode()))
+    assert status == 200 and answer["error"]["code"] == 403
+    assert bridge.ran == [] and api.published == []
+
+
+def test_asgi_refuses_to_start_without_a_secret(caplog):
+    with pytest.raises(InsecureBridgeError) as exc:
+        BridgeApp(Bridge(ROUTER))
+    assert "RPCC_PROXY_SECRET" in str(exc.value) and "--insecure-no-auth" in str(exc.value)
+    with pytest.raises(InsecureBridgeError, match="too short"):
+        BridgeApp(Bridge(ROUTER), secret="short")
+    with caplog.at_level(logging.WARNING, logger="rpcc.asgi"):
+        app = BridgeApp(Bridge(ROUTER), insecure_no_auth=True)
+    assert "authentication is OFF" in caplog.text  # warned on start
+    status, answer = run(asgi_call(app, "POST", "/centrifugo/rpc", json.dumps(rpc_body("debug.echo", {})).encode(),
+                                   headers=[]))
+    assert status == 200 and answer["result"]["data"]["user_id"] == "u1"
+
+
+def test_proxy_auth_never_shows_the_secret():
+    auth = ProxyAuth(SECRET)
+    assert SECRET not in repr(auth) and SECRET not in str(auth.__dict__.keys())
+    assert auth.check(SECRET) and auth.check(SECRET.encode()) and not auth.check(None) and not auth.check("")
+    assert not auth.check("é" * 10)  # a non-ASCII header value is compared as bytes, never raises

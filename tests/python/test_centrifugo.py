@@ -64,7 +64,8 @@ def test_documented_config_passes_strict_checkconfig_and_matches_the_generator()
     assert res.returncode == 0, res.stdout + res.stderr
     documented = json.loads(path.read_text())
     expected = make_config(hmac_secret=documented["client"]["token"]["hmac_secret_key"],
-                           api_key=documented["http_api"]["key"])
+                           api_key=documented["http_api"]["key"],
+                           proxy_secret=documented["rpc"]["proxy"]["http"]["static_headers"]["X-Rpcc-Proxy-Secret"])
     assert documented == expected, "python/centrifugo/config.json drifted from rpcc.centrifugo_config.make_config"
 
 
@@ -226,3 +227,118 @@ def test_other_users_channel_and_request_channel_cannot_be_subscribed(centrifugo
 
     errors = with_client(centrifugo_stack, "intruder", body)
     assert 103 in errors, errors  # permission denied
+
+
+# -- the bridge (`python -m rpcc serve`, a real uvicorn process) refuses anything but Centrifugo -------------------
+
+def bridge_post(stack, path, body, headers=None):
+    """POST straight to the bridge, as an attacker on the network would; returns (HTTP status, answer)."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(f"{stack.bridge_url}{path}", data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+def victims_tasks(stack, victim):
+    """The victim's tasks, asked the honest way (through Centrifugo)."""
+    async def body(client):
+        return (await client.rpc("tasks.list", {})).data
+
+    return with_client(stack, victim, body)
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Rpcc-Proxy-Secret": ""}, {"X-Rpcc-Proxy-Secret": "not-the-secret-at-all"},
+                                     {"Authorization": "Bearer x"}], ids=["none", "empty", "wrong", "other"])
+def test_serve_refuses_forged_requests_and_runs_nothing(centrifugo_stack, headers):
+    stack = centrifugo_stack
+    victim = f"victim-{secrets.token_hex(4)}"
+    rpc_status, rpc_answer = bridge_post(stack, "/centrifugo/rpc", {
+        "client": "x", "transport": "websocket", "protocol": "json", "encoding": "json", "user": victim,
+        "method": "tasks.create", "data": {"title": "forged"}}, headers)
+    pub_status, pub_answer = bridge_post(stack, "/centrifugo/publish", {
+        "client": "x", "transport": "websocket", "protocol": "json", "encoding": "json", "user": victim,
+        "channel": REQUEST_CHANNEL, "data": {"method": "tasks.create", "params": {"title": "forged"},
+                                              "correlation_id": "c", "reply_to": f"user#{victim}"}}, headers)
+    assert (rpc_status, rpc_answer) == (401, {"error": "unauthorized"})
+    assert (pub_status, pub_answer) == (401, {"error": "unauthorized"})
+    assert victims_tasks(stack, victim)["total"] == 0  # nothing ran in the victim's name
+    log = stack.bridge_log()
+    assert "unauthenticated request" in log and stack.proxy_secret not in log
+
+
+def test_serve_right_secret_with_another_users_reply_to_runs_nothing(centrifugo_stack):
+    stack = centrifugo_stack
+    victim = f"victim-{secrets.token_hex(4)}"
+    status, answer = bridge_post(stack, "/centrifugo/publish", {
+        "client": "x", "user": f"attacker-{secrets.token_hex(4)}", "channel": REQUEST_CHANNEL,
+        "data": {"method": "tasks.create", "params": {"title": "forged"}, "correlation_id": "c",
+                 "reply_to": f"user#{victim}"}}, {"X-Rpcc-Proxy-Secret": stack.proxy_secret})
+    assert status == 200 and answer["error"]["code"] == 403
+    assert victims_tasks(stack, victim)["total"] == 0
+
+
+def test_config_writes_the_same_secret_for_centrifugo_and_the_bridge(tmp_path):
+    import os
+    import stat
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "rpcc", "config", "-o", str(tmp_path / "c.json"), "--env-file",
+                          str(tmp_path / "b.env")], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    cfg = json.loads((tmp_path / "c.json").read_text())
+    env = dict(line.split("=", 1) for line in (tmp_path / "b.env").read_text().splitlines()
+               if line and not line.startswith("#"))
+    secret = env["RPCC_PROXY_SECRET"]
+    assert len(secret) >= 32 and secret not in res.stderr + res.stdout
+    assert cfg["rpc"]["proxy"]["http"]["static_headers"] == {"X-Rpcc-Proxy-Secret": secret}
+    assert cfg["channel"]["proxy"]["publish"]["http"]["static_headers"] == {"X-Rpcc-Proxy-Secret": secret}
+    assert cfg["websocket"]["message_size_limit"] == 65536
+    assert env["RPCC_CENTRIFUGO_API_KEY"] == cfg["http_api"]["key"]
+    assert env["RPCC_CENTRIFUGO_API_URL"] == "http://127.0.0.1:8000/api"
+    assert stat.S_IMODE(os.stat(tmp_path / "b.env").st_mode) == 0o600
+    assert checkconfig(tmp_path / "c.json").returncode == 0
+
+
+def serve_process(args, env_extra=None):
+    import os
+    import sys
+
+    from tests.fixture.stack import EXAMPLES, free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RPCC_")}
+    return port, subprocess.Popen([sys.executable, "-m", "rpcc", "serve", "debug_handlers", "-P", str(EXAMPLES),
+                                   "--port", str(port), *args], env={**env, **(env_extra or {})},
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_serve_refuses_to_start_without_a_secret():
+    _, proc = serve_process([])
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "no proxy secret" in out and "--insecure-no-auth" in out
+
+
+def test_serve_insecure_flag_starts_and_warns():
+    import time
+    import urllib.request
+
+    port, proc = serve_process(["--insecure-no-auth"])
+    try:
+        end = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    break
+            except OSError:
+                assert time.monotonic() < end and proc.poll() is None, "serve did not start"
+                time.sleep(0.1)
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert "authentication is OFF" in out

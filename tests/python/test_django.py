@@ -45,8 +45,12 @@ def client():
     reset_bridge()
 
 
-def post(client, path, body):
-    return client.post(path, data=json.dumps(body), content_type="application/json")
+SECRET = "django-test-proxy-secret-0123456789"  # django_settings.RPCC_PROXY_SECRET
+
+
+def post(client, path, body, secret=SECRET):
+    headers = {} if secret is None else {"X-Rpcc-Proxy-Secret": secret}
+    return client.post(path, data=json.dumps(body), content_type="application/json", headers=headers)
 
 
 def rpc(method, data, user="dj-user"):
@@ -75,7 +79,73 @@ def test_rpc_view_errors(client, method, data, code):
 
 def test_rpc_view_rejects_get_and_garbage(client):
     assert client.get("/centrifugo/rpc").status_code == 405
-    assert client.post("/centrifugo/rpc", data="nope", content_type="application/json").status_code == 400
+    assert client.post("/centrifugo/rpc", data="nope", content_type="application/json",
+                       headers={"X-Rpcc-Proxy-Secret": SECRET}).status_code == 400
+
+
+# -- authentication -------------------------------------------------------------------------------------------------
+
+class Spy:
+    def __init__(self, monkeypatch):
+        self.ran = []
+        bridge = get_bridge()
+        real = bridge.call
+
+        async def call(method, params, conn):
+            self.ran.append((method, conn.user_id))
+            return await real(method, params, conn)
+
+        monkeypatch.setattr(bridge, "call", call)
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong-secret-wrong-secret-wrong", SECRET[:-1], SECRET + "x"])
+@pytest.mark.parametrize("path, data", [
+    ("/centrifugo/rpc", rpc("tasks.create", {"title": "forged"}, user="victim-42")),
+    ("/centrifugo/publish", {"client": "c", "user": "victim-42", "channel": "rpc:requests",
+                             "data": {"method": "tasks.create", "params": {"title": "forged"}, "correlation_id": "k",
+                                      "reply_to": "user#victim-42"}}),
+])
+def test_forged_requests_are_401_and_run_nothing(client, monkeypatch, caplog, secret, path, data):
+    api = FakeAPI()
+    get_bridge().api = api
+    spy = Spy(monkeypatch)
+    res = post(client, path, data, secret=secret)
+    assert res.status_code == 401 and res.json() == {"error": "unauthorized"}
+    assert spy.ran == [] and api.published == []
+    assert SECRET not in caplog.text and SECRET not in res.content.decode()
+
+
+def test_right_secret_with_another_users_reply_to_runs_nothing(client, monkeypatch):
+    api = FakeAPI()
+    get_bridge().api = api
+    spy = Spy(monkeypatch)
+    res = post(client, "/centrifugo/publish", {"client": "c", "user": "attacker", "channel": "rpc:requests",
+                                               "data": {"method": "debug.echo", "params": {}, "correlation_id": "k",
+                                                        "reply_to": "user#victim-42"}})
+    assert res.status_code == 200 and res.json()["error"]["code"] == 403
+    assert spy.ran == [] and api.published == []
+
+
+def django_setup(tmp_path, extra_settings: str) -> subprocess.CompletedProcess:
+    """django.setup() in a fresh process with django_settings minus the secret, plus ``extra_settings``."""
+    (tmp_path / "nosecret_settings.py").write_text(
+        "from django_settings import *  # noqa\ndel RPCC_PROXY_SECRET\n" + extra_settings)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "nosecret_settings",
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), str(HERE), str(REPO / "python" / "examples")])}
+    return subprocess.run([sys.executable, "-c", "import django; django.setup(); print('started')"], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_django_refuses_to_start_without_a_secret(tmp_path):
+    res = django_setup(tmp_path, "")
+    assert res.returncode != 0 and "started" not in res.stdout
+    assert "ImproperlyConfigured" in res.stderr and "RPCC_PROXY_SECRET" in res.stderr
+
+
+def test_django_insecure_flag_starts_and_warns(tmp_path):
+    res = django_setup(tmp_path, "RPCC_INSECURE_NO_AUTH = True\n")
+    assert res.returncode == 0 and "started" in res.stdout
+    assert "authentication is OFF" in res.stderr
 
 
 def test_publish_view_fast_ack_then_reply(client):

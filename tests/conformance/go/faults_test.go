@@ -84,7 +84,8 @@ func post(t *testing.T, url string, body any, header map[string]string) map[stri
 // blockStarted asks the bridge directly (as Centrifugo's RPC proxy would) whether fault.block(key) has started.
 func blockStarted(t *testing.T, key string) bool {
 	answer := post(t, env(t, "RPCC_BRIDGE_URL")+"/centrifugo/rpc", map[string]any{"client": "test", "transport": "websocket",
-		"protocol": "json", "encoding": "json", "user": "test", "method": "fault.started", "data": map[string]any{"key": key}}, nil)
+		"protocol": "json", "encoding": "json", "user": "test", "method": "fault.started", "data": map[string]any{"key": key}},
+		map[string]string{"X-Rpcc-Proxy-Secret": env(t, "RPCC_PROXY_SECRET")})
 	result, _ := answer["result"].(map[string]any)
 	data, _ := result["data"].(map[string]any)
 	return data["started"] == true

@@ -2,6 +2,10 @@
 
 Settings:
 
+- ``RPCC_PROXY_SECRET`` (required): the secret Centrifugo sends in the ``X-Rpcc-Proxy-Secret`` header
+  (``python -m rpcc config`` generates it and writes it into Centrifugo's config and the bridge's env file). Django
+  refuses to start without it (ImproperlyConfigured), unless ``RPCC_INSECURE_NO_AUTH = True`` (development only;
+  warns on every start). A proxy request without the right header gets 401 and runs nothing.
 - ``RPCC_HANDLER_MODULES``: dotted names of handler modules (besides them, every installed app's ``rpc_handlers``
   module is discovered).
 - ``RPCC_CENTRIFUGO_API_URL`` / ``RPCC_CENTRIFUGO_API_KEY``: Centrifugo's server API, for pub/sub replies.

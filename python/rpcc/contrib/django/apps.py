@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,10 @@ class RpccConfig(AppConfig):
     name = "rpcc.contrib.django"
     label = "rpcc"
     verbose_name = "rpcc Centrifugo RPC"
+
+    def ready(self) -> None:
+        # Refuse to start without the proxy secret (ImproperlyConfigured), unless RPCC_INSECURE_NO_AUTH says so on
+        # purpose; then warn on every start.
+        from .bridge import get_auth
+
+        get_auth().warn_if_insecure(logging.getLogger("rpcc.django"))

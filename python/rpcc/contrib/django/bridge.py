@@ -9,12 +9,13 @@ from typing import Optional
 from django.apps import apps
 from django.conf import settings
 
-from rpcc.bridge import Bridge, CentrifugoAPI
+from rpcc.bridge import Bridge, CentrifugoAPI, InsecureBridgeError, ProxyAuth
 from rpcc.discovery import discover
 from rpcc.router import MessageRouter
 
 _lock = threading.Lock()
 _bridge: Optional[Bridge] = None
+_auth: Optional[ProxyAuth] = None
 
 
 def handler_modules(include_apps: bool = True) -> list[str]:
@@ -47,8 +48,29 @@ def get_bridge() -> Bridge:
         return _bridge
 
 
+def auth_from_settings() -> ProxyAuth:
+    """``settings.RPCC_PROXY_SECRET`` (the value of X-Rpcc-Proxy-Secret in Centrifugo's proxy static_headers), or
+    ``RPCC_INSECURE_NO_AUTH = True`` (development only). Raises ImproperlyConfigured without either."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        return ProxyAuth(getattr(settings, "RPCC_PROXY_SECRET", None) or None,
+                         insecure_no_auth=bool(getattr(settings, "RPCC_INSECURE_NO_AUTH", False)))
+    except InsecureBridgeError as exc:
+        raise ImproperlyConfigured(str(exc)) from None
+
+
+def get_auth() -> ProxyAuth:
+    global _auth
+    with _lock:
+        if _auth is None:
+            _auth = auth_from_settings()
+        return _auth
+
+
 def reset_bridge() -> None:
-    """Forget the cached bridge (tests that change settings)."""
-    global _bridge
+    """Forget the cached bridge and proxy auth (tests that change settings)."""
+    global _bridge, _auth
     with _lock:
         _bridge = None
+        _auth = None

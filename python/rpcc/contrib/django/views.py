@@ -12,12 +12,21 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .bridge import get_bridge
+from .bridge import get_auth, get_bridge
 
 log = logging.getLogger("rpcc.django")
 
 # pub/sub jobs run here after the publish proxy was answered (fast ack); each runs its own event loop
 _jobs = ThreadPoolExecutor(max_workers=8, thread_name_prefix="rpcc-pubsub")
+
+
+def _unauthorized(request: HttpRequest) -> HttpResponse | None:
+    """401 unless the request carries Centrifugo's secret header; checked before the body is read."""
+    auth = get_auth()
+    if auth.check(request.headers.get(auth.header)):
+        return None
+    log.warning("refused an unauthenticated request to %s from %s", request.path, request.META.get("REMOTE_ADDR"))
+    return JsonResponse({"error": "unauthorized"}, status=401)
 
 
 def _body(request: HttpRequest):
@@ -31,6 +40,8 @@ def _body(request: HttpRequest):
 @csrf_exempt
 @require_POST
 def rpc_proxy(request: HttpRequest) -> HttpResponse:
+    if (refused := _unauthorized(request)) is not None:
+        return refused
     body = _body(request)
     if body is None:
         return JsonResponse({"error": "body is not a JSON object"}, status=400)
@@ -47,6 +58,8 @@ def _run_job(job) -> None:
 @csrf_exempt
 @require_POST
 def publish_proxy(request: HttpRequest) -> HttpResponse:
+    if (refused := _unauthorized(request)) is not None:
+        return refused
     body = _body(request)
     if body is None:
         return JsonResponse({"error": "body is not a JSON object"}, status=400)
