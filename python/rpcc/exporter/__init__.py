@@ -57,6 +57,7 @@ def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None
         result = names[1]
         assert result is not None  # every handler has a result model
         rpcs.append(RpcDecl(h.method, names[0], result, clean_doc(h.doc), anns))
+    walk.require_discriminator_fields()
     if walk.errors:
         raise ExportError(walk.errors)
     return render_file(walk.decls, rpcs, list(header or []))

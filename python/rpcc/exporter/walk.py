@@ -101,6 +101,8 @@ class ModelWalk:
         self.keep: list[Any] = []  # keeps objects alive so ids stay unique
         self.errors: list[str] = []
         self.pending: list[type] = []  # models whose fields are still to walk
+        # model name -> Python names of its fields that discriminate a union it is an alternative of
+        self.discriminator_fields: dict[str, set[str]] = {}
 
     # -- names --------------------------------------------------------------------------------------------------
     def _claim(self, obj: Any, name: str, what: str) -> str | None:
@@ -281,12 +283,36 @@ class ModelWalk:
                     if typing.get_origin(ann) is not typing.Literal or \
                             not all(isinstance(v, (str, enum.Enum)) for v in typing.get_args(ann)):
                         raise WalkError(f"{where}: discriminator field {disc!r} of {a.name} must be a string Literal")
+                    self.discriminator_fields.setdefault(a.name, set()).add(pn)
             if found is None:
                 raise WalkError(f"{where}: alternative {a.name} has no discriminator field {disc!r}")
             if idl_field not in (None, found):
                 raise WalkError(f"{where}: the discriminator {disc!r} has different IDL names in the alternatives")
             idl_field = found
         return f"@discriminator({render_string(idl_field or disc)})"
+
+    def require_discriminator_fields(self) -> None:
+        """Make the discriminator field of every union alternative required, as the IDL wants it.
+
+        Pydantic needs the tag in the input of a discriminated union, default or not, and always writes it, so the
+        common ``kind: Literal["cat"] = "cat"`` is the required ``kind: "cat"``. A discriminator field whose
+        default is anything else cannot be expressed. Runs after the walk: the JSON-schema cross-check compares
+        with the fields as Pydantic declares them.
+        """
+        for name, py_names in self.discriminator_fields.items():
+            decl = self.decls.get(name)
+            if not isinstance(decl, ModelDecl):
+                continue
+            for fd in decl.fields:
+                if fd.py_name not in py_names or (fd.default is None and not fd.optional):
+                    continue
+                if isinstance(fd.type, Lit) and fd.default == render_type(fd.type) and not fd.optional:
+                    fd.default = None
+                else:
+                    shown = f" = {fd.default}" if fd.default is not None else " (optional)"
+                    self.errors.append(f"model {name}, field {fd.py_name}: a union discriminator must be required; "
+                                       f"give it one Literal value, with that value as its only default or none, "
+                                       f"not {render_type(fd.type)}{shown}")
 
     # -- types --------------------------------------------------------------------------------------------------
     def convert(self, tp: Any, where: str, c: Constraints, top: bool = False, depth: int = 0) -> IdlType:
