@@ -9,7 +9,7 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 CENTRIFUGO_VERSION := v6.9.1
 CENTRIFUGO_BIN := .cache/bin/centrifugo
-PY_TEST_DEPS := 'pytest>=8' 'centrifuge-python>=0.7,<0.8'
+PY_TEST_DEPS := 'pytest>=8' 'centrifuge-python>=0.7,<0.8' 'mypy>=1.10'
 PYTEST_ARGS ?=
 
 $(VENV)/.stamp: python/pyproject.toml mk/python.mk
