@@ -33,13 +33,10 @@ CHECKS += check-go
 check-go: $(BUILD)/rpcc check-go-compile check-go-runtime check-go-tests check-go-live
 	$(GOLDEN) $(BUILD)/rpcc go
 
-# Go itself: Debian's golang-go when there is no go at all (a newer toolchain then comes from the module proxy
-# through GOTOOLCHAIN=auto), and the pinned WebSocket modules (coder and nhooyr) in the module cache.
+# Go itself: Debian's golang-go when there is no go at all (mk/deps.mk; a newer toolchain then comes from the module
+# proxy through GOTOOLCHAIN=auto), and the pinned WebSocket modules (coder and nhooyr) in the module cache.
 go-deps: $(GO_STAMP)
-$(GO_STAMP): runtime-templates/go/go.mod runtime-templates/go/go.sum runtime-templates/go/nhooyr.sum
-	@if ! $(GO_PATH) command -v go >/dev/null 2>&1; then \
-	    echo "installing golang-go"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null; \
-	fi
+$(GO_STAMP): runtime-templates/go/go.mod runtime-templates/go/go.sum runtime-templates/go/nhooyr.sum | $(call debian,go)
 	cd runtime-templates/go && GOFLAGS=-mod=readonly $(GO_BIN) mod download
 	mkdir -p $(GO_OUT) && cd $(GO_OUT) && $(GO_BIN) mod download \
 	    $$(awk '{print $$1 "@" $$2; exit}' $(CURDIR)/runtime-templates/go/nhooyr.sum)

@@ -11,17 +11,13 @@
 #   make golden-update LANG=typescript (mk/golden.mk); check-typescript runs the comparison
 #
 # The toolchain (typescript, centrifuge, ws, @types) is pinned in tests/typescript/package-lock.json and installed
-# with `npm ci` into tests/typescript/node_modules; node and npm come from Debian when missing.
+# with `npm ci` into tests/typescript/node_modules; node and npm come from Debian when missing (mk/deps.mk).
 
 TS_TOOLS := tests/typescript
 TS_NODE_STAMP := $(TS_TOOLS)/node_modules/.rpcc-stamp
 TS_RUN := RPCC=build/rpcc PYTHON=.venv/bin/python $(TS_TOOLS)/run.sh
 
-$(TS_NODE_STAMP): $(TS_TOOLS)/package.json $(TS_TOOLS)/package-lock.json
-	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
-	    echo "installing node and npm"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
-	fi
+$(TS_NODE_STAMP): $(TS_TOOLS)/package.json $(TS_TOOLS)/package-lock.json | $(call debian,node)
 	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || \
 	    { echo "the TypeScript checks need Node.js 20 or later, found $$(node --version)" >&2; exit 1; }
 	cd $(TS_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
