@@ -168,7 +168,7 @@ class MessageRouter:
         """All handlers, sorted by method name."""
         return [self._handlers[m] for m in sorted(self._handlers)]
 
-    def include(self, other: "MessageRouter") -> None:
+    def include(self, other: MessageRouter) -> None:
         """Register every handler of ``other`` here too."""
         for h in other.handlers():
             self.register(h.method, h.func, deprecated=h.deprecated)

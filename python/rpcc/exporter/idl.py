@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
 __all__ = [
     "IDENTIFIER", "KEYWORDS", "NULL", "PREDECLARED", "Decl", "Decls", "EnumDecl", "FieldDecl", "IdlType", "ListT",
     "Lit", "MapT", "ModelDecl", "NullT", "Ref", "RpcDecl", "Scalar", "TypeDecl", "UnionT", "alternatives",

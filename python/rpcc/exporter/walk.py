@@ -526,7 +526,7 @@ class ModelWalk:
         if isinstance(v, (list, tuple)):
             return "[" + ", ".join(self.value(x, where, enums) for x in v) + "]"
         if isinstance(v, (set, frozenset)):
-            items = sorted((self.value(x, where, enums) for x in v))
+            items = sorted(self.value(x, where, enums) for x in v)
             return "[" + ", ".join(items) + "]"
         if isinstance(v, dict):
             parts = []
