@@ -3,6 +3,7 @@ rpcc on it, in one step. Any failure (import, export, rpcc) is a non-zero exit w
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -15,6 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rpcc.cli import write_if_changed
 from rpcc.exporter import ExportError, export_modules
 from rpcc.contrib.django.bridge import handler_modules
+
+LANGUAGES = ("python", "typescript", "go")
 
 
 def find_rpcc(explicit: str | None) -> str:
@@ -46,9 +49,24 @@ class Command(BaseCommand):
         parser.add_argument("--rpc-file", help="also keep the exported .rpc file at this path")
         parser.add_argument("--rpcc", help="path of the rpcc compiler")
         parser.add_argument("--lang", help="rpcc --lang: targets, comma-separated (default: all)")
+        # The per-language flags of the command this one replaces; an explicit --python also keeps argparse from
+        # taking it for an abbreviation of Django's --pythonpath.
+        for lang in LANGUAGES:
+            parser.add_argument(f"--{lang}", action="store_true",
+                                help=f"generate the {lang} client (several may be given; default: every language)")
         parser.add_argument("--package-name", help="rpcc --package-name (default: api)")
+        parser.add_argument("--go-module", help="rpcc --go-module: the Go module path (default: the package name)")
+        parser.add_argument("--go-websocket", choices=["coder", "nhooyr"],
+                            help="rpcc --go-websocket: the Go client's WebSocket module (default: coder)")
+        # The replaced command's verbose=False (call_command) and --no-verbose; the same as -v 0.
+        parser.add_argument("--verbose", action=argparse.BooleanOptionalAction, default=None,
+                            help="--no-verbose prints nothing on success, like -v 0")
 
     def handle(self, *args, **opts):
+        quiet = opts["verbosity"] == 0 or opts["verbose"] is False
+        chosen = [lang for lang in LANGUAGES if opts[lang]]
+        if chosen and opts["lang"]:
+            raise CommandError("give either --lang or --python/--typescript/--go, not both")
         if opts["all"] and opts["module"]:
             raise CommandError("give either --all or --module, not both")
         if not opts["all"] and not opts["module"]:
@@ -70,19 +88,23 @@ class Command(BaseCommand):
             rpc_path.write_text(text, encoding="utf-8")
             try:
                 cmd = [rpcc, str(rpc_path), "-o", opts["output"]]
-                if opts["lang"]:
-                    cmd += ["--lang", opts["lang"]]
-                if opts["package_name"]:
-                    cmd += ["--package-name", opts["package_name"]]
+                if opts["lang"] or chosen:
+                    cmd += ["--lang", opts["lang"] or ",".join(chosen)]
+                for option in ("package_name", "go_module"):
+                    if opts[option]:
+                        cmd += ["--" + option.replace("_", "-"), opts[option]]
+                if opts["go_websocket"]:
+                    cmd += [f"--go-websocket={opts['go_websocket']}"]
                 res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
             except OSError as exc:
                 raise CommandError(f"cannot run {rpcc}: {exc}") from exc
             except subprocess.TimeoutExpired as exc:
                 raise CommandError(f"{rpcc} did not finish in time") from exc
-            if res.stdout:
+            if res.stdout and not quiet:
                 self.stdout.write(res.stdout.rstrip("\n"))
             if res.returncode != 0:
                 raise CommandError(f"rpcc failed (exit {res.returncode}):\n{res.stderr.strip() or res.stdout.strip()}")
         if opts["rpc_file"]:
             write_if_changed(opts["rpc_file"], text)
-        self.stdout.write(f"generated clients for {methods} methods in {opts['output']}")
+        if not quiet:
+            self.stdout.write(f"generated clients for {methods} methods in {opts['output']}")
