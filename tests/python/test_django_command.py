@@ -21,8 +21,9 @@ def recording_rpcc(tmp_path: Path) -> tuple[str, Path]:
     return str(script), log
 
 
-def django(*args: str, rpcc: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "django_settings", "RPCC": rpcc,
+def django(*args: str, rpcc: str, code: str | None = None,
+           settings: str = "django_settings") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "RPCC": rpcc,
            "PYTHONPATH": os.pathsep.join([str(HERE), str(REPO / "python" / "examples")])}
     argv = [sys.executable, "-c", code] if code else [sys.executable, "-m", "django", "generate_centrifugo_clients",
                                                        *args]
@@ -69,3 +70,12 @@ def test_call_command_with_verbose_false(tmp_path):
     assert res.returncode == 0, res.stderr
     assert res.stdout == ""
     assert (tmp_path / "out" / "python").is_dir() and not (tmp_path / "out" / "go").exists()
+
+
+def test_all_finds_handlers_registered_by_an_app_config_ready(tmp_path):
+    rpc_file = tmp_path / "api.rpc"
+    res = django("--output", str(tmp_path / "out"), "--all", "--python", "--rpc-file", str(rpc_file),
+                 rpcc=str(rpcc_binary()), settings="django_settings_ready")
+    assert res.returncode == 0, res.stderr
+    assert "generated clients for 1 methods" in res.stdout
+    assert "rpc ready.ping() -> Pong;" in rpc_file.read_text()

@@ -10,10 +10,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from rpcc.cli import write_if_changed
+from rpcc.router import default_router
 from rpcc.exporter import ExportError, export_modules
 from rpcc.contrib.django.bridge import handler_modules
 
@@ -37,13 +39,22 @@ def find_rpcc(explicit: str | None) -> str:
                        "or build it (make build/rpcc)")
 
 
+def registered_app_modules() -> list[str]:
+    """Modules of installed apps that registered handlers before the command ran, whatever imported them (the old
+    way: an AppConfig.ready() that imports the app's handler module)."""
+    prefixes = tuple(app.name for app in apps.get_app_configs())
+    return sorted({h.module for h in default_router.handlers()
+                   if any(h.module == p or h.module.startswith(p + ".") for p in prefixes)})
+
+
 class Command(BaseCommand):
     help = "Export the @websocket_rpc handlers to a .rpc file and generate the typed clients with rpcc."
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", default="./opensdk", help="output directory for the clients")
         parser.add_argument("--all", action="store_true",
-                            help="all handlers: RPCC_HANDLER_MODULES and every app's rpc_handlers module")
+                            help="all handlers: RPCC_HANDLER_MODULES, every app's rpc_handlers module, and the handlers "
+                                 "an installed app registered when Django started")
         parser.add_argument("--module", "-m", action="append", default=[],
                             help="export only these handler modules (repeatable)")
         parser.add_argument("--rpc-file", help="also keep the exported .rpc file at this path")
@@ -71,9 +82,13 @@ class Command(BaseCommand):
             raise CommandError("give either --all or --module, not both")
         if not opts["all"] and not opts["module"]:
             raise CommandError("give --all or one or more --module MODULE")
-        modules = handler_modules() if opts["all"] else opts["module"]
+        if opts["all"]:
+            modules = list(dict.fromkeys(handler_modules() + registered_app_modules()))
+        else:
+            modules = opts["module"]
         if not modules:
-            raise CommandError("no handler modules: set RPCC_HANDLER_MODULES or add rpc_handlers.py to an app")
+            raise CommandError("no handler modules: set RPCC_HANDLER_MODULES, add rpc_handlers.py to an app, or "
+                               "register the handlers when Django starts (an AppConfig.ready() importing them)")
         rpcc = find_rpcc(opts["rpcc"])
         # The same export as `python -m rpcc export`: only the command named in the file's header differs.
         try:
