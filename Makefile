@@ -39,24 +39,17 @@ UNIT_BIN_SAN   := $(patsubst tests/unit/%.c,$(BUILD)/san/tests/%,$(UNIT_SRC))
 all: $(BUILD)/rpcc
 
 # --- dependencies -------------------------------------------------------------------------------------------
-# Installs Debian's re2c, lemon and cmocka when one is missing (the README's fresh-machine path).
-DEPS_STAMP := .cache/deps.stamp
-deps: $(DEPS_STAMP)
-$(DEPS_STAMP):
-	@if ! command -v re2c >/dev/null || ! command -v lemon >/dev/null || [ ! -f /usr/include/cmocka.h ]; then \
-	    echo "installing build dependencies (re2c, lemon, libcmocka-dev)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq re2c lemon libcmocka-dev >/dev/null; \
-	fi
-	@mkdir -p $(dir $@) && touch $@
+# Debian packages (re2c, lemon and cmocka here): mk/deps.mk, the one place that installs them.
+include mk/deps.mk
 
 # --- generated lexer and parser -----------------------------------------------------------------------------
-$(GEN)/parser.c $(GEN)/parser.h: grammar/parser.y | $(DEPS_STAMP)
+$(GEN)/parser.c $(GEN)/parser.h: grammar/parser.y | $(call debian,build)
 	@mkdir -p $(GEN)
 	cp grammar/parser.y $(GEN)/parser.y
 	cd $(GEN) && lemon -q -s parser.y >/dev/null
 	rm -f $(GEN)/parser.y
 
-$(GEN)/lexer.c: grammar/lexer.re $(GEN)/parser.h | $(DEPS_STAMP)
+$(GEN)/lexer.c: grammar/lexer.re $(GEN)/parser.h | $(call debian,build)
 	@mkdir -p $(GEN)
 	re2c -W -Werror --no-generation-date --no-version -o $@ $<
 
@@ -119,7 +112,7 @@ check-examples: $(BUILD)/rpcc
 	tests/run-examples.sh $(BUILD)/rpcc
 
 CHECKS := check-unit check-unit-san check-errors check-errors-san check-robustness check-examples
--include mk/*.mk
+-include $(filter-out mk/deps.mk,$(wildcard mk/*.mk))
 check: $(CHECKS)
 	@echo "make check: all suites passed"
 

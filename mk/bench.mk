@@ -11,13 +11,14 @@
 # warm-up takes longer runs once at that N and not at larger ones), BENCH_SIZES, BENCH_CALLS, BENCH_ROUNDS,
 # BENCH_LANGS (bench/runtime/run.py).
 #
-# What they install when missing: Debian's protobuf-compiler, flatbuffers-compiler, thrift-compiler and valgrind;
+# What they install when missing: Debian's protobuf-compiler, flatbuffers-compiler, thrift-compiler and valgrind
+# (mk/deps.mk);
 # protoc-gen-go from the Go module proxy (into .cache/bench/bin); ts-proto, centrifuge, ws and esbuild from npm
 # (bench/package-lock.json, into bench/node_modules); matplotlib from PyPI (into the venv .cache/bench/venv).
 
 BENCH_OUT        := build/bench
 BENCH_SIZES      ?= 10,100,1000,10000
-BENCH_TOOLS      := .cache/bench/tools.stamp
+BENCH_TOOLS      := $(call debian,bench)
 BENCH_NODE       := bench/node_modules/.rpcc-stamp
 BENCH_VENV       := .cache/bench/venv/.stamp
 PROTOC_GEN_GO    := .cache/bench/bin/protoc-gen-go
@@ -32,27 +33,14 @@ $(BENCH_RPCC): build/rpcc
 
 .PHONY: bench bench-codegen bench-profile bench-runtime bench-report check-bench-smoke bench-deps
 
-$(BENCH_TOOLS):
-	@if ! command -v protoc >/dev/null || ! command -v flatc >/dev/null || ! command -v thrift >/dev/null || \
-	    ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/null; then \
-	    echo "installing protobuf-compiler flatbuffers-compiler thrift-compiler valgrind"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-	        protobuf-compiler flatbuffers-compiler thrift-compiler valgrind >/dev/null; \
-	fi
-	@mkdir -p $(dir $@) && touch $@
-
-$(PROTOC_GEN_GO):
-	@if ! env PATH="$(PATH):/usr/local/go/bin" sh -c 'command -v go' >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null; \
-	fi
+$(PROTOC_GEN_GO): | $(call debian,go)
 	GOBIN=$(CURDIR)/.cache/bench/bin $(BENCH_GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
 
-$(BENCH_NODE): bench/package.json bench/package-lock.json
-	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+$(BENCH_NODE): bench/package.json bench/package-lock.json | $(call debian,node)
 	cd bench && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(BENCH_VENV):
+$(BENCH_VENV): | $(call debian,python)
 	python3 -m venv .cache/bench/venv
 	.cache/bench/venv/bin/pip install --quiet --disable-pip-version-check 'matplotlib==3.11.2'
 	touch $@

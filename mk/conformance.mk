@@ -17,7 +17,7 @@ CONF_GO       := GOFLAGS=-mod=readonly GOPROXY=off GOTOOLCHAIN=local env PATH="$
 CONF_PY_DEPS  := build/rpcc .venv/.stamp .venv/.sdk-stamp .cache/bin/centrifugo
 CONF_TS_DEPS  := build/rpcc .venv/.stamp tests/typescript/node_modules/.rpcc-stamp .cache/bin/centrifugo
 CONF_GO_DEPS  := build/rpcc .venv/.stamp .cache/go-modules.stamp .cache/bin/centrifugo
-REDIS_STAMP   := .cache/redis.stamp
+REDIS_STAMP   := $(call debian,redis)
 
 .PHONY: check-conformance check-conformance-vectors check-conformance-python check-conformance-typescript \
         check-conformance-go check-conformance-two-nodes conformance-go-build
@@ -25,14 +25,6 @@ CHECKS += check-conformance
 
 check-conformance: check-conformance-vectors check-conformance-python check-conformance-typescript \
                    check-conformance-go check-conformance-two-nodes
-
-# Debian's redis-server, for the two-node test (only when missing).
-$(REDIS_STAMP):
-	@if ! command -v redis-server >/dev/null; then \
-	    echo "installing redis-server"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
-	fi
-	@mkdir -p $(dir $@) && touch $@
 
 # The Go SDKs of conformance.rpc and faults.rpc, and the Go driver (tests/conformance/go replaces both modules).
 conformance-go-build: build/rpcc .cache/go-modules.stamp

@@ -2,14 +2,13 @@
 # top-level Makefile.
 #
 #   make check-go           everything below
-#   make check-go-golden    rpcc output for every spec example (and the Go edge cases) == tests/golden/*/go (rpc_client.go: == its template)
 #   make check-go-compile   gofmt -l (empty), go vet, go build of every generated module, offline; determinism
 #   make check-go-runtime   runtime-templates/go: protocol client against an in-process fake, with -race
 #   make check-go-tests     tests/go: JSON shape of the generated types (presence, unions, int64)
 #   make check-go-live      tests/go with -tags live: every example method over both transports against the real
 #                           Centrifugo + bridge of tests/fixture, with -race
-#   make go-golden-update   rewrite tests/golden/*/go from the current rpcc (review the diff before committing); the
-#                           overview README.md next to it (all languages) is left alone
+#   golden files (spec/examples/*.rpc and tests/go/edge/*.rpc): make check-golden LANG=go, make golden-update LANG=go
+#   (mk/golden.mk); check-go runs the comparison
 
 # go from PATH, else the official tarball's place, else Debian's (installed by go-deps).
 GO_PATH      := PATH="$(PATH):/usr/local/go/bin"
@@ -22,51 +21,30 @@ CENTRIFUGO_BIN ?= .cache/bin/centrifugo
 GO_OUT       := $(BUILD)/go
 GO_EXAMPLES  := $(sort $(wildcard spec/examples/*.rpc))
 GO_EDGE      := tests/go/edge/go_edge.rpc
-GO_GOLDEN_IN := $(GO_EXAMPLES) $(GO_EDGE)
+GO_INPUTS    := $(GO_EXAMPLES) $(GO_EDGE)
 # Module downloads go to the normal module cache; everything after the first download runs with GOPROXY=off, which
 # proves that a generated module builds offline from the cache.
 GO_OFFLINE   := GOFLAGS=-mod=readonly GOPROXY=off GOTOOLCHAIN=local
 GO_STAMP     := .cache/go-modules.stamp
 
-.PHONY: check-go check-go-golden check-go-compile check-go-runtime check-go-tests check-go-live go-golden-update go-deps
+.PHONY: check-go check-go-compile check-go-runtime check-go-tests check-go-live go-deps
 CHECKS += check-go
 
-check-go: check-go-golden check-go-compile check-go-runtime check-go-tests check-go-live
+check-go: $(BUILD)/rpcc check-go-compile check-go-runtime check-go-tests check-go-live
+	$(GOLDEN) $(BUILD)/rpcc go
 
-# Go itself: Debian's golang-go when there is no go at all (a newer toolchain then comes from the module proxy
-# through GOTOOLCHAIN=auto), and the pinned WebSocket modules (coder and nhooyr) in the module cache.
+# Go itself: Debian's golang-go when there is no go at all (mk/deps.mk; a newer toolchain then comes from the module
+# proxy through GOTOOLCHAIN=auto), and the pinned WebSocket modules (coder and nhooyr) in the module cache.
 go-deps: $(GO_STAMP)
-$(GO_STAMP): runtime-templates/go/go.mod runtime-templates/go/go.sum runtime-templates/go/nhooyr.sum
-	@if ! $(GO_PATH) command -v go >/dev/null 2>&1; then \
-	    echo "installing golang-go"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null; \
-	fi
+$(GO_STAMP): runtime-templates/go/go.mod runtime-templates/go/go.sum runtime-templates/go/nhooyr.sum | $(call debian,go)
 	cd runtime-templates/go && GOFLAGS=-mod=readonly $(GO_BIN) mod download
 	mkdir -p $(GO_OUT) && cd $(GO_OUT) && $(GO_BIN) mod download \
 	    $$(awk '{print $$1 "@" $$2; exit}' $(CURDIR)/runtime-templates/go/nhooyr.sum)
 	@mkdir -p $(dir $@) && touch $@
 
-# Golden trees: tests/golden/<stem>/go/ (default options: module and package = the input's stem).
-check-go-golden: $(BUILD)/rpcc
-	@set -e; for input in $(GO_GOLDEN_IN); do \
-	    stem=$$(basename $$input .rpc); out=$(GO_OUT)/golden/$$stem; rm -rf $$out; \
-	    $(BUILD)/rpcc $$input -o $$out --lang go; \
-	    diff -ru -x rpc_client.go tests/golden/$$stem/go $$out/go || { echo "check-go-golden: $$input differs from tests/golden/$$stem/go"; exit 1; }; \
-	    tests/runtime-copy.sh go $$out/go; \
-	    $(BUILD)/rpcc $$input -o $$out.again --lang go; diff -r $$out $$out.again >/dev/null || { echo "nondeterministic output for $$input"; exit 1; }; \
-	    rm -rf $$out.again; \
-	done; echo "check-go-golden: $(words $(GO_GOLDEN_IN)) inputs match"
-
-go-golden-update: $(BUILD)/rpcc
-	@set -e; for input in $(GO_GOLDEN_IN); do \
-	    stem=$$(basename $$input .rpc); out=$(GO_OUT)/golden-update/$$stem; rm -rf $$out; \
-	    $(BUILD)/rpcc $$input -o $$out --lang go; \
-	    rm -rf tests/golden/$$stem/go; mkdir -p tests/golden/$$stem; cp -R $$out/go tests/golden/$$stem/go; \
-	    rm -f tests/golden/$$stem/go/rpc_client.go; \
-	done
-
 # Every example and the edge cases, with both WebSocket modules: generated-marker line, gofmt, vet, build.
 check-go-compile: $(BUILD)/rpcc $(GO_STAMP)
-	@set -e; n=0; for input in $(GO_GOLDEN_IN); do for ws in coder nhooyr; do \
+	@set -e; n=0; for input in $(GO_INPUTS); do for ws in coder nhooyr; do \
 	    stem=$$(basename $$input .rpc); out=$(GO_OUT)/compile/$$stem-$$ws; rm -rf $$out; \
 	    $(BUILD)/rpcc $$input -o $$out --lang go --go-websocket=$$ws; \
 	    for f in $$out/go/*.go $$out/go/go.mod; do \

@@ -1,20 +1,10 @@
 # Editor and build-system integration (issue 8): the CLI features they use, rpcc.mk and cmake/Rpcc.cmake on a sample
 # project (make, CMake with Ninja and with Unix Makefiles), and the editor set-ups of editors/ run by Vim, Emacs
-# and node on real output. Installs what is missing (Debian packages), then runs tests/integration/run-*.sh.
+# and node on real output. Installs what is missing (Debian packages, mk/deps.mk), then runs tests/integration/run-*.sh.
 .PHONY: check-integration integration-deps install-integration
 CHECKS += check-integration
 
-integration-deps:
-	@missing=""; \
-	{ vim --version 2>/dev/null | grep -q '+quickfix' && vim --version | grep -q '+eval'; } || missing="$$missing vim-nox"; \
-	command -v emacs >/dev/null || missing="$$missing emacs-nox"; \
-	command -v node >/dev/null || missing="$$missing nodejs"; \
-	command -v cmake >/dev/null || missing="$$missing cmake"; \
-	command -v ninja >/dev/null || missing="$$missing ninja-build"; \
-	if [ -n "$$missing" ]; then \
-	    echo "installing$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+integration-deps: | $(call debian,integration)
 
 check-integration: $(BUILD)/rpcc integration-deps
 	@status=0; for suite in cli build editors; do tests/integration/run-$$suite.sh $(BUILD)/rpcc || status=1; done; \

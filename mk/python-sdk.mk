@@ -2,11 +2,11 @@
 # ruff, import) for every example and edge case, golden files, and live tests against a real Centrifugo.
 #
 #   make check-python-sdk            everything below
-#   make check-python-sdk-golden     rpcc output for spec/examples/*.rpc == tests/golden/<example>/python (rpc_client.py: == its template)
 #   make check-python-sdk-static     generated packages pass mypy --strict, ruff check, import, serialization
 #   make check-python-sdk-runtime    runtime-templates/python/tests (base client against a fake SDK)
 #   make check-python-sdk-live       generated SDK over both transports against Centrifugo + the bridge
-#   make update-python-sdk-golden    rewrite the golden files (review the diff before committing!)
+#   golden files: make check-golden LANG=python, make golden-update LANG=python (mk/golden.mk); check-python-sdk
+#   runs the comparison
 
 PY_SDK_STAMP := .venv/.sdk-stamp
 PY_SDK_OUT := build/python-sdk
@@ -16,14 +16,7 @@ $(PY_SDK_STAMP): .venv/.stamp mk/python-sdk.mk
 	    'pydantic>=2.11,<3' 'typing-extensions>=4.12'
 	touch $@
 
-.PHONY: check-python-sdk check-python-sdk-golden check-python-sdk-static check-python-sdk-runtime \
-        check-python-sdk-live update-python-sdk-golden
-
-check-python-sdk-golden: build/rpcc
-	tests/python_sdk/golden.sh build/rpcc
-
-update-python-sdk-golden: build/rpcc
-	tests/python_sdk/golden.sh build/rpcc --update
+.PHONY: check-python-sdk check-python-sdk-static check-python-sdk-runtime check-python-sdk-live
 
 check-python-sdk-static: build/rpcc $(PY_SDK_STAMP)
 	cd tests/python_sdk && RPCC=$(CURDIR)/build/rpcc PY_SDK_OUT=$(CURDIR)/$(PY_SDK_OUT) PYTHONDONTWRITEBYTECODE=1 \
@@ -39,6 +32,7 @@ check-python-sdk-live: build/rpcc $(PY_SDK_STAMP) .cache/bin/centrifugo
 	cd tests/python_sdk && RPCC=$(CURDIR)/build/rpcc CENTRIFUGO_BIN=$(CURDIR)/.cache/bin/centrifugo \
 	    PY_SDK_OUT=$(CURDIR)/$(PY_SDK_OUT) PYTHONDONTWRITEBYTECODE=1 $(CURDIR)/.venv/bin/python -m pytest -q test_live.py
 
-check-python-sdk: check-python-sdk-golden check-python-sdk-runtime check-python-sdk-static check-python-sdk-live
+check-python-sdk: build/rpcc check-python-sdk-runtime check-python-sdk-static check-python-sdk-live
+	$(GOLDEN) build/rpcc python
 
 CHECKS += check-python-sdk

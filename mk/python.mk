@@ -9,15 +9,15 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 CENTRIFUGO_VERSION := v6.9.1
 CENTRIFUGO_BIN := .cache/bin/centrifugo
-PY_TEST_DEPS := 'pytest>=8' 'centrifuge-python>=0.7,<0.8'
+PY_TEST_DEPS := 'pytest>=8' 'centrifuge-python>=0.7,<0.8' 'mypy>=1.10'
 PYTEST_ARGS ?=
 
-$(VENV)/.stamp: python/pyproject.toml mk/python.mk
+$(VENV)/.stamp: python/pyproject.toml mk/python.mk | $(call debian,python)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -e 'python[serve,django]' $(PY_TEST_DEPS)
 	touch $@
 
-$(CENTRIFUGO_BIN):
+$(CENTRIFUGO_BIN): | $(call debian,go)
 	mkdir -p $(dir $@)
 	GOBIN=$(CURDIR)/.cache/bin GOFLAGS=-mod=mod go install github.com/centrifugal/centrifugo/v6@$(CENTRIFUGO_VERSION)
 

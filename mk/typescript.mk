@@ -2,40 +2,28 @@
 # tests (fake Centrifugo), and live tests against a real Centrifugo + the bridge. Included by the top-level Makefile.
 #
 #   make check-typescript            everything below
-#   make check-typescript-golden     rpcc output for spec/examples/*.rpc and tests/typescript/edge/*.rpc
-#                                    == tests/golden/<name>/typescript, byte for byte (rpc-client.ts: == its template, tests/runtime-copy.sh)
 #   make check-typescript-compile    prettier, and tsc (strict, exactOptionalPropertyTypes, NodeNext ESM) on every generated
 #                                    package, its dist/ imports in Node, a browser bundle without `ws`, and the type
 #                                    tests in tests/typescript/typecheck
 #   make check-typescript-runtime    runtime-templates/typescript/tests (node --test, fake Centrifugo)
 #   make check-typescript-live       every method over both transports + the README example, real Centrifugo
-#   make update-typescript-golden    rewrite the golden files (review the diff before committing!)
+#   golden files (spec/examples/*.rpc and tests/typescript/edge/*.rpc): make check-golden LANG=typescript,
+#   make golden-update LANG=typescript (mk/golden.mk); check-typescript runs the comparison
 #
 # The toolchain (typescript, centrifuge, ws, @types) is pinned in tests/typescript/package-lock.json and installed
-# with `npm ci` into tests/typescript/node_modules; node and npm come from Debian when missing.
+# with `npm ci` into tests/typescript/node_modules; node and npm come from Debian when missing (mk/deps.mk).
 
 TS_TOOLS := tests/typescript
 TS_NODE_STAMP := $(TS_TOOLS)/node_modules/.rpcc-stamp
 TS_RUN := RPCC=build/rpcc PYTHON=.venv/bin/python $(TS_TOOLS)/run.sh
 
-$(TS_NODE_STAMP): $(TS_TOOLS)/package.json $(TS_TOOLS)/package-lock.json
-	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
-	    echo "installing node and npm"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
-	fi
+$(TS_NODE_STAMP): $(TS_TOOLS)/package.json $(TS_TOOLS)/package-lock.json | $(call debian,node)
 	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || \
 	    { echo "the TypeScript checks need Node.js 20 or later, found $$(node --version)" >&2; exit 1; }
 	cd $(TS_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.PHONY: check-typescript check-typescript-golden check-typescript-compile check-typescript-runtime \
-        check-typescript-live update-typescript-golden
-
-check-typescript-golden: build/rpcc
-	$(TS_RUN) golden
-
-update-typescript-golden: build/rpcc
-	$(TS_RUN) golden --update
+.PHONY: check-typescript check-typescript-compile check-typescript-runtime check-typescript-live
 
 check-typescript-compile: build/rpcc $(TS_NODE_STAMP)
 	$(TS_RUN) compile
@@ -46,6 +34,7 @@ check-typescript-runtime: $(TS_NODE_STAMP)
 check-typescript-live: build/rpcc $(TS_NODE_STAMP) .venv/.stamp .cache/bin/centrifugo
 	$(TS_RUN) live
 
-check-typescript: check-typescript-golden check-typescript-compile check-typescript-runtime check-typescript-live
+check-typescript: build/rpcc check-typescript-compile check-typescript-runtime check-typescript-live
+	$(GOLDEN) build/rpcc typescript
 
 CHECKS += check-typescript

@@ -17,19 +17,11 @@ BROWSER_NODE_STAMP := tests/browser/node_modules/.rpcc-stamp
 
 .PHONY: check-browser bench-bundle web-node web-chromium
 
-# Node.js 20+ (Debian's when missing) and Debian's chromium; each does nothing when its tool is there.
-web-node:
-	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
-	    echo "installing node and npm"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
-	fi
+# Node.js 20+ (Debian's when missing) and Debian's chromium (mk/deps.mk).
+web-node: | $(call debian,node)
 	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || \
 	    { echo "examples/web needs Node.js 20 or later, found $$(node --version)" >&2; exit 1; }
-web-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	    echo "installing Debian's chromium"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	fi
+web-chromium: | $(call debian,chromium)
 
 $(WEB_NODE_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json | web-node
 	cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error

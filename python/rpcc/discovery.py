@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 from .router import MessageRouter, default_router
 
@@ -15,7 +15,7 @@ class DiscoveryError(ImportError):
     pass
 
 
-def discover(modules: Iterable[str], *, router: Optional[MessageRouter] = None, path: Iterable[str] = ()) -> MessageRouter:
+def discover(modules: Iterable[str], *, router: MessageRouter | None = None, path: Iterable[str] = ()) -> MessageRouter:
     """Import ``modules`` and return a router holding the handlers they registered.
 
     Collected: handlers of the default router (or ``router``) whose function is defined in one of the modules or

@@ -5,12 +5,17 @@ from __future__ import annotations
 import inspect
 import re
 import typing
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 __all__ = ["Connection", "Handler", "MessageRouter", "RegistrationError", "default_router", "websocket_rpc"]
+
+# A handler as the decorators take it and give it back: the decorated function keeps its own type for type checkers
+# (the way FastAPI types its route decorators); `async def` is required, so the bound asks for an awaitable result.
+HandlerFunc = TypeVar("HandlerFunc", bound=Callable[..., Awaitable[Any]])
 
 _METHOD_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
 
@@ -31,7 +36,7 @@ class Connection:
     user_id: str
     client_id: str
     transport: str = "rpc"
-    meta: Optional[Any] = None
+    meta: Any | None = None
 
 
 @dataclass(frozen=True)
@@ -40,10 +45,10 @@ class Handler:
 
     method: str
     func: Callable[..., Awaitable[Any]]
-    params_model: Optional[type[BaseModel]]
+    params_model: type[BaseModel] | None
     result_model: type[BaseModel]
-    doc: Optional[str]
-    deprecated: Optional[str] = None  # None: not deprecated; "": deprecated without a reason
+    doc: str | None
+    deprecated: str | None = None  # None: not deprecated; "": deprecated without a reason
     module: str = field(default="")
 
     @property
@@ -59,7 +64,7 @@ def _describe(func: Callable[..., Any]) -> str:
     return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
 
 
-def inspect_handler(method: str, func: Callable[..., Any], deprecated: Optional[str] = None) -> Handler:
+def inspect_handler(method: str, func: Callable[..., Any], deprecated: str | None = None) -> Handler:
     """Check a handler's signature and build its :class:`Handler` record.
 
     Accepted: ``async def f(conn, params: SomeModel) -> ResultModel`` or ``async def f(conn) -> ResultModel``.
@@ -88,7 +93,7 @@ def inspect_handler(method: str, func: Callable[..., Any], deprecated: Optional[
             f"@websocket_rpc({method!r}): handler {name} must take (conn, params: Model) or (conn), "
             f"it takes {len(positional)} positional parameters"
         )
-    params_model: Optional[type[BaseModel]] = None
+    params_model: type[BaseModel] | None = None
     if len(positional) == 2:
         pname = positional[1].name
         if pname not in hints:
@@ -130,7 +135,7 @@ class MessageRouter:
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
 
-    def register(self, method: str, func: Callable[..., Any], *, deprecated: Optional[str] = None) -> Handler:
+    def register(self, method: str, func: Callable[..., Any], *, deprecated: str | None = None) -> Handler:
         handler = inspect_handler(method, func, deprecated)
         existing = self._handlers.get(method)
         if existing is not None:
@@ -144,26 +149,26 @@ class MessageRouter:
         self._handlers[method] = handler
         return handler
 
-    def websocket_rpc(self, method: str, *, deprecated: Optional[str] = None) -> Callable[[Any], Any]:
+    def websocket_rpc(self, method: str, *, deprecated: str | None = None) -> Callable[[HandlerFunc], HandlerFunc]:
         """Decorator registering an ``async def handler(conn, params: Model) -> Model`` under ``method``.
 
         ``deprecated``: a reason string (or "") marks the method ``@deprecated`` in the exported IDL.
         """
 
-        def decorate(func: Any) -> Any:
+        def decorate(func: HandlerFunc) -> HandlerFunc:
             self.register(method, func, deprecated=deprecated)
             return func
 
         return decorate
 
-    def get(self, method: str) -> Optional[Handler]:
+    def get(self, method: str) -> Handler | None:
         return self._handlers.get(method)
 
     def handlers(self) -> list[Handler]:
         """All handlers, sorted by method name."""
         return [self._handlers[m] for m in sorted(self._handlers)]
 
-    def include(self, other: "MessageRouter") -> None:
+    def include(self, other: MessageRouter) -> None:
         """Register every handler of ``other`` here too."""
         for h in other.handlers():
             self.register(h.method, h.func, deprecated=h.deprecated)
@@ -181,7 +186,9 @@ class MessageRouter:
 default_router = MessageRouter()
 
 
-def websocket_rpc(method: str, *, router: Optional[MessageRouter] = None, deprecated: Optional[str] = None) -> Callable[[Any], Any]:
+def websocket_rpc(
+    method: str, *, router: MessageRouter | None = None, deprecated: str | None = None
+) -> Callable[[HandlerFunc], HandlerFunc]:
     """Register an ``async def handler(conn, params: Params) -> Result`` as the RPC method ``method``.
 
     Handlers go to the process-wide default router unless ``router`` is given.

@@ -10,6 +10,7 @@ from pydantic import (AliasChoices, BaseModel, ConfigDict, Discriminator, Field,
                       computed_field, field_serializer)
 from typing_extensions import TypedDict
 
+from conftest import rpcc_check
 from rpcc import ExportError, MessageRouter, export
 
 T = TypeVar("T")
@@ -226,14 +227,21 @@ def test_name_clash_between_two_models():
     assert "two types export under the name 'Same'" in errors_of(Both)
 
 
-def test_keyword_method_segment():
+def test_keyword_method_segments_are_exported_and_rpcc_accepts_them(tmp_path):
+    """spec/rpc-idl.md: method name segments may be keywords (issue 17: the exporter refused `system.import`)."""
     router = MessageRouter()
 
     async def h(conn, params: Ok) -> Ok: ...
 
-    router.register("tasks.type", h)
-    with pytest.raises(ExportError, match="'type' is an IDL keyword"):
-        export(router)
+    for method in ("system.import", "type.func", "tasks.type", "model.rpc.null"):
+        router.register(method, h)
+    text = export(router)
+    for method in ("system.import", "type.func", "tasks.type", "model.rpc.null"):
+        assert f"rpc {method}(Ok) -> Ok;" in text
+    path = tmp_path / "keywords.rpc"
+    path.write_text(text)
+    res = rpcc_check(path)
+    assert res.returncode == 0, res.stdout + res.stderr
 
 
 def test_cli_reports_errors_and_writes_nothing(tmp_path, monkeypatch):

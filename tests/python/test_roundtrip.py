@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import rpcc_check
-from rpcc.cli import export_modules
+from rpcc.exporter import export_modules
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 

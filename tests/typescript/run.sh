@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The TypeScript backend's checks (mk/typescript.mk calls them; run from the repository root):
 #
-#   tests/typescript/run.sh golden [--update]   rpcc output == tests/golden/<name>/typescript, byte for byte
 #   tests/typescript/run.sh compile             every generated package passes tsc (strict, exactOptionalPropertyTypes,
 #                                               NodeNext ESM) and prettier, its dist/ loads in Node, bundles for
 #                                               browsers without `ws`, and the type tests compile
 #   tests/typescript/run.sh runtime             the base client's own tests (runtime-templates/typescript/tests)
 #   tests/typescript/run.sh live                live tests and the README's example against Centrifugo + bridge
 #
-# Inputs: spec/examples/*.rpc and tests/typescript/edge/*.rpc. Output goes under build/typescript/.
+# Inputs: spec/examples/*.rpc and tests/typescript/edge/*.rpc. Output goes under build/typescript/. The golden files
+# are compared by tests/golden.sh, the harness of every language (make check-golden LANG=typescript).
 # Environment: RPCC (default build/rpcc), PYTHON (default .venv/bin/python, for the fixture and the exporter).
 set -euo pipefail
 
@@ -28,32 +28,6 @@ generate() {
     rm -rf "$2"
     mkdir -p "$2"
     "$RPCC" "$1" -o "$2" --lang typescript
-}
-
-cmd_golden() {
-    local update=${1:-} failed=0 input name expected actual
-    for input in $(inputs); do
-        name=$(basename "$input" .rpc)
-        expected=tests/golden/$name/typescript
-        actual=$OUT/golden/$name
-        generate "$input" "$actual"
-        if [ "$update" = --update ]; then
-            rm -rf "$expected"
-            mkdir -p "$(dirname "$expected")"
-            cp -R "$actual/typescript" "$expected"
-            rm -f "$expected/rpc-client.ts" # the runtime: checked against its template, not kept per example
-            echo "updated $expected (review the diff before committing)"
-        elif diff -ru -x rpc-client.ts "$expected" "$actual/typescript" && tests/runtime-copy.sh typescript "$actual/typescript"; then
-            echo "ok golden $name"
-        else
-            echo "FAIL golden $name: rpcc output differs from $expected" >&2
-            failed=1
-        fi
-        # Deterministic: a second run into the same directory changes nothing.
-        "$RPCC" "$input" -o "$actual" --lang typescript
-        diff -r -x rpc-client.ts "$actual/typescript" "$expected" >/dev/null || [ "$update" = --update ] || failed=1
-    done
-    return $failed
 }
 
 # A tsconfig for test code beside generated packages: as strict as the generated one, with Node's types.
@@ -185,12 +159,11 @@ EOF
 }
 
 case ${1:-} in
-golden) cmd_golden "${2:-}" ;;
 compile) cmd_compile ;;
 runtime) cmd_runtime ;;
 live) cmd_live ;;
 *)
-    echo "usage: $0 golden [--update] | compile | runtime | live" >&2
+    echo "usage: $0 compile | runtime | live" >&2
     exit 2
     ;;
 esac

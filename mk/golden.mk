@@ -1,0 +1,23 @@
+# Golden trees of the SDK backends, tests/golden/<input>/<language>/: one harness for every language
+# (tests/golden.sh). Included by the top-level Makefile.
+#
+#   make check-golden [LANG=python|typescript|go]    rpcc's output == the golden trees, byte for byte, and
+#                                                     deterministic; writes nothing under tests/ (default: all three)
+#   make golden-update [LANG=python|typescript|go]   rewrite the golden trees from the current rpcc; review them
+#                                                     with `git diff` before committing
+#
+# check-python-sdk, check-typescript and check-go run the same comparison for their language.
+
+GOLDEN_ALL_LANGS := python typescript go
+# LANG is taken from the command line only: from the environment it is the locale.
+GOLDEN_LANGS := $(if $(filter command line,$(origin LANG)),$(LANG),$(GOLDEN_ALL_LANGS))
+GOLDEN := tests/golden.sh
+
+.PHONY: check-golden golden-update
+
+check-golden: $(BUILD)/rpcc
+	$(GOLDEN) $(BUILD)/rpcc $(GOLDEN_LANGS)
+
+golden-update: $(BUILD)/rpcc
+	$(GOLDEN) --update $(BUILD)/rpcc $(GOLDEN_LANGS)
+	@echo "golden-update: review the changes with git diff tests/golden before committing"

@@ -1,0 +1,95 @@
+#!/bin/sh
+# Golden trees of the SDK backends, one harness for every language: rpcc's LANG output for each input equals
+# tests/golden/<input>/<LANG>/ byte for byte. The runtime file (rpc_client.py, rpc-client.ts, rpc_client.go) is the
+# embedded template, copied: it is checked against its template (tests/runtime-copy.sh) rather than kept once per
+# input. Inputs: spec/examples/*.rpc, then the language's own edge cases (tests/typescript/edge/*.rpc,
+# tests/go/edge/*.rpc). Output is also deterministic: a second run into another directory, and a run over the
+# existing output, give the same files.
+#
+#   tests/golden.sh RPCC LANG...            compare; writes only under build/golden/ (diff -ru on mismatch, exit 1)
+#   tests/golden.sh --update RPCC LANG...   rewrite tests/golden/*/LANG from this rpcc, for review with `git diff`
+#
+# make check-golden [LANG=python|typescript|go] and make golden-update [LANG=...] call it (mk/golden.mk).
+set -u
+# diff's messages in one language; make passes LANG=<target language> on, which is no locale.
+export LC_ALL=C
+
+update=0
+if [ "${1:-}" = --update ]; then update=1; shift; fi
+if [ $# -lt 2 ]; then echo "usage: $0 [--update] RPCC LANG..." >&2; exit 2; fi
+rpcc=$1
+shift
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/golden
+failed=0
+
+runtime_file() {
+    case $1 in
+    python) echo rpc_client.py ;;
+    typescript) echo rpc-client.ts ;;
+    go) echo rpc_client.go ;;
+    esac
+}
+
+inputs() {
+    ls "$top"/spec/examples/*.rpc
+    ls "$top/tests/$1"/edge/*.rpc 2>/dev/null
+}
+
+fail() {
+    echo "FAIL $*" >&2
+    failed=$((failed + 1))
+}
+
+# generate INPUT LANG DIR: a fresh LANG package in DIR/LANG; fails with rpcc's message.
+generate() {
+    rm -rf "$3"
+    "$rpcc" "$1" -o "$3" --lang "$2"
+}
+
+for lang in "$@"; do
+    runtime=$(runtime_file "$lang")
+    if [ -z "$runtime" ]; then echo "$0: unknown language '$lang' (python, typescript or go)" >&2; exit 2; fi
+    passed=0 before=$failed
+    for input in $(inputs "$lang"); do
+        name=$(basename "$input" .rpc)
+        golden=$top/tests/golden/$name/$lang
+        first=$out/$lang/$name
+        if ! generate "$input" "$lang" "$first"; then fail "$lang $name: rpcc failed on $input"; continue; fi
+        if [ $update = 1 ]; then
+            rm -rf "$golden"
+            mkdir -p "$(dirname "$golden")"
+            cp -R "$first/$lang" "$golden"
+            rm -f "$golden/$runtime"
+            echo "updated tests/golden/$name/$lang"
+            continue
+        fi
+        if [ ! -d "$golden" ]; then
+            fail "$lang $name: tests/golden/$name/$lang is missing (make golden-update LANG=$lang, then review)"
+            continue
+        fi
+        if ! diff -ru -x "$runtime" "$golden" "$first/$lang"; then
+            fail "$lang $name: rpcc output differs from tests/golden/$name/$lang (make golden-update LANG=$lang, then review the diff)"
+            continue
+        fi
+        if ! "$top"/tests/runtime-copy.sh "$lang" "$first/$lang"; then fail "$lang $name: runtime file"; continue; fi
+        # Deterministic: the same files from a run into another directory, and from a run over the output.
+        generate "$input" "$lang" "$first.again" >/dev/null 2>&1
+        "$rpcc" "$input" -o "$first" --lang "$lang" >/dev/null 2>&1
+        if ! diff -r "$first" "$first.again" >/dev/null; then
+            fail "$lang $name: a second run of rpcc gives different output"
+            continue
+        fi
+        rm -rf "$first.again"
+        passed=$((passed + 1))
+    done
+    [ $update = 1 ] && continue
+    # A golden tree without its input is left over from a removed or renamed input.
+    for golden in "$top"/tests/golden/*/"$lang"; do
+        [ -d "$golden" ] || continue
+        name=$(basename "$(dirname "$golden")")
+        inputs "$lang" | grep -q "/$name\.rpc\$" || fail "$lang $name: tests/golden/$name/$lang has no input"
+    done
+    echo "golden $lang: $passed inputs match, $((failed - before)) failed"
+done
+[ $failed = 0 ]

@@ -1,0 +1,6 @@
+"""Django settings of a project that registers its handlers the old way (AppConfig.ready), without
+RPCC_HANDLER_MODULES (test_django_command.py)."""
+SECRET_KEY = "rpcc-tests-only"
+INSTALLED_APPS = ["rpcc.contrib.django", "ready_app"]
+DATABASES: dict = {}
+USE_TZ = True
