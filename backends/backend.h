@@ -10,7 +10,7 @@
 typedef struct BackendOptions {
     const char *input_name;    /* the main .rpc file's base name, e.g. "tasks.rpc" (never an absolute path) */
     const char *rpcc_version;  /* RPCC_VERSION */
-    const char *go_module;     /* go.mod module path, default "example.com/opensdk" style set by the CLI */
+    const char *go_module;     /* go.mod module path (--go-module; the package name by default) */
     const char *go_websocket;  /* "github.com/coder/websocket" (default) or "nhooyr.io/websocket" */
     const char *package_name;  /* Python distribution / npm package name base */
 } BackendOptions;

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/escape.h"
 #include "backend.h"
 #include "embedded.h"
 #include "printer.h"
@@ -120,36 +121,18 @@ static void go_type(GoEmitter *emitter, StrBuf *out, const IrType *type) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Values (for "Default:" notes in doc comments: JSON text)                                                   */
 
-static void json_string(StrBuf *out, const char *text, size_t len) {
-    strbuf_putc(out, '"');
-    for (size_t index = 0; index < len; index++) {
-        unsigned char c = (unsigned char)text[index];
-        if (c == '"' || c == '\\') {
-            strbuf_putc(out, '\\');
-            strbuf_putc(out, (char)c);
-        } else if (c == '\n') {
-            strbuf_puts(out, "\\n");
-        } else if (c < 0x20 || c == 0x7f) {
-            strbuf_printf(out, "\\u%04x", c);
-        } else {
-            strbuf_putc(out, (char)c);
-        }
-    }
-    strbuf_putc(out, '"');
-}
-
 static void json_value(StrBuf *out, const IrValue *value) {
     switch (value->kind) {
     case IR_VALUE_NULL: strbuf_puts(out, "null"); break;
     case IR_VALUE_BOOL: strbuf_puts(out, value->bool_value ? "true" : "false"); break;
     case IR_VALUE_INT: strbuf_printf(out, "%lld", (long long)value->int_value); break;
     case IR_VALUE_FLOAT: strbuf_puts(out, value->text); break;
-    case IR_VALUE_STRING: json_string(out, value->text, value->text_length); break;
+    case IR_VALUE_STRING: escape_json_string(out, value->text, value->text_length); break;
     case IR_VALUE_ENUM:
         if (value->enum_decl->int_enum) {
             strbuf_printf(out, "%lld", (long long)value->enum_member->int_value);
         } else {
-            json_string(out, value->enum_member->string_value, value->enum_member->string_value_length);
+            escape_json_string(out, value->enum_member->string_value, value->enum_member->string_value_length);
         }
         break;
     case IR_VALUE_LIST:
@@ -166,7 +149,7 @@ static void json_value(StrBuf *out, const IrValue *value) {
             const IrValue *key = value->keys[index];
             if (index) strbuf_puts(out, ", ");
             if (key->kind == IR_VALUE_STRING) {
-                json_string(out, key->text, key->text_length);
+                escape_json_string(out, key->text, key->text_length);
             } else {
                 strbuf_printf(out, "\"%lld\"", (long long)key->int_value);
             }

@@ -7,11 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Empties a buffer for reuse, keeping its memory. */
-static void strbuf_clear(StrBuf *buf) {
-    buf->len = 0;
-    if (buf->data) buf->data[0] = '\0';
-}
+#include "../support/escape.h"
 
 void printer_init(Printer *printer, const char *indent_unit) {
     strbuf_init(&printer->out);
@@ -107,122 +103,16 @@ void printer_line(Printer *printer, const char *fmt, ...) {
 
 void printer_blank_line(Printer *printer) { printer_write(printer, "\n", 1); }
 
-/* ---------------------------------------------------------------------------------------------------------- */
-/* UTF-8 and the code points that must never appear raw in generated code                                    */
-
-#define INVALID_CODE_POINT UINT32_MAX
-
-/* Decodes one code point at text[0..len); *size gets the bytes used. An invalid sequence (the lexer rejects
- * them, so only a caller's bug can pass one) yields INVALID_CODE_POINT with *size 1. */
-static uint32_t utf8_decode(const unsigned char *text, size_t len, size_t *size) {
-    unsigned char lead = text[0];
-    *size = 1;
-    if (lead < 0x80) return lead;
-    size_t needed;
-    uint32_t code_point, minimum;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        needed = 1, code_point = lead & 0x1Fu, minimum = 0x80;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        needed = 2, code_point = lead & 0x0Fu, minimum = 0x800;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        needed = 3, code_point = lead & 0x07u, minimum = 0x10000;
-    } else {
-        return INVALID_CODE_POINT;
-    }
-    if (len < needed + 1) return INVALID_CODE_POINT;
-    for (size_t index = 1; index <= needed; index++) {
-        if ((text[index] & 0xC0) != 0x80) return INVALID_CODE_POINT;
-        code_point = (code_point << 6) | (text[index] & 0x3Fu);
-    }
-    if (code_point < minimum || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-        return INVALID_CODE_POINT;
-    }
-    *size = needed + 1;
-    return code_point;
-}
-
-/* Non-ASCII code points written as escapes in string literals and replaced in comments: C1 controls, line and
- * paragraph separators (line terminators in JavaScript), bidirectional controls (they can make source read
- * differently from how it compiles), invisible format characters, and the BOM (Go rejects it mid-file). */
-static bool is_unsafe_code_point(uint32_t code_point) {
-    return (code_point >= 0x80 && code_point <= 0x9F) || code_point == 0xAD || code_point == 0x061C ||
-           code_point == 0x180E || code_point == 0x200B || code_point == 0x200E || code_point == 0x200F ||
-           (code_point >= 0x2028 && code_point <= 0x202E) || (code_point >= 0x2060 && code_point <= 0x2064) ||
-           (code_point >= 0x2066 && code_point <= 0x206F) || code_point == 0xFEFF ||
-           (code_point >= 0xFFF9 && code_point <= 0xFFFB);
-}
-
-static bool is_ascii_control(uint32_t code_point) { return code_point < 0x20 || code_point == 0x7F; }
-
-/* \xNN where the target reads it as the code point (Python, TypeScript), \uXXXX otherwise. */
-static void append_code_point_escape(StrBuf *out, Target target, uint32_t code_point) {
-    if (code_point < 0x100 && (target != TARGET_GO || code_point < 0x80)) {
-        strbuf_printf(out, "\\x%02x", (unsigned)code_point);
-    } else {
-        strbuf_printf(out, "\\u%04x", (unsigned)code_point);
-    }
-}
-
-/* The named escape of an ASCII control character in `target`, or NULL. */
-static const char *named_control_escape(Target target, uint32_t code_point) {
-    switch (code_point) {
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
-    case '\a': return target == TARGET_GO ? "\\a" : NULL;
-    case '\b': return target == TARGET_PYTHON ? NULL : "\\b";
-    case '\f': return target == TARGET_PYTHON ? NULL : "\\f";
-    case '\v': return target == TARGET_PYTHON ? NULL : "\\v";
-    default: return NULL;
-    }
-}
-
-/* Appends the body (no quotes) of a double-quoted string literal of `target` holding `text`. */
-static void append_string_literal_body(StrBuf *out, Target target, const char *text, size_t len) {
-    const unsigned char *bytes = (const unsigned char *)text;
-    size_t pos = 0;
-    while (pos < len) {
-        size_t size;
-        uint32_t code_point = utf8_decode(bytes + pos, len - pos, &size);
-        if (code_point == INVALID_CODE_POINT) {
-            if (target == TARGET_GO) {
-                strbuf_printf(out, "\\x%02x", (unsigned)bytes[pos]); /* Go strings hold bytes */
-            } else {
-                strbuf_puts(out, "\\ufffd");
-            }
-        } else if (code_point == '"' || code_point == '\\') {
-            strbuf_putc(out, '\\');
-            strbuf_putc(out, (char)code_point);
-        } else if (is_ascii_control(code_point)) {
-            const char *named = named_control_escape(target, code_point);
-            if (named) {
-                strbuf_puts(out, named);
-            } else {
-                append_code_point_escape(out, target, code_point);
-            }
-        } else if (is_unsafe_code_point(code_point)) {
-            append_code_point_escape(out, target, code_point);
-        } else {
-            strbuf_append(out, text + pos, size);
-        }
-        pos += size;
-    }
-}
-
 void printer_string_literal(Printer *printer, Target target, const char *text, size_t len) {
     StrBuf literal;
     strbuf_init(&literal);
-    strbuf_putc(&literal, '"');
-    append_string_literal_body(&literal, target, text, len);
-    strbuf_putc(&literal, '"');
+    escape_string_literal(&literal, target, text, len);
     printer_write(printer, strbuf_cstr(&literal), literal.len);
     strbuf_free(&literal);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Doc comments                                                                                               */
-
-typedef enum DocContext { DOC_PYTHON, DOC_JSDOC, DOC_GO } DocContext;
 
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 static bool is_upper_ascii(char c) { return c >= 'A' && c <= 'Z'; }
@@ -269,75 +159,6 @@ static bool doc_lines_next(DocLines *lines, const char **line, size_t *len) {
     return true;
 }
 
-/* Appends one doc line made safe for `context`. In a Python docstring (a plain, non-raw string) '\' is doubled,
- * a '"' that would complete a run of three is escaped, and so is a '"' ending the whole doc (`is_last_line`),
- * which would otherwise merge with the closing quotes; unsafe characters become escapes. In comments, which
- * cannot escape, unsafe characters become a space, and JSDoc breaks every "* /" pair (without the space). */
-static void append_doc_line(StrBuf *out, DocContext context, const char *line, size_t len, bool is_last_line) {
-    const unsigned char *bytes = (const unsigned char *)line;
-    int raw_quote_run = 0;
-    size_t pos = 0;
-    while (pos < len) {
-        /* A run of printable ASCII with nothing to escape in this context is copied at once: most doc text. */
-        size_t run = pos;
-        while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F &&
-               !(context == DOC_PYTHON && (bytes[run] == '\\' || bytes[run] == '"')) &&
-               !(context == DOC_JSDOC && bytes[run] == '*'))
-            run++;
-        if (run > pos) {
-            strbuf_append(out, line + pos, run - pos);
-            raw_quote_run = 0;
-            pos = run;
-            continue;
-        }
-        size_t size;
-        uint32_t code_point = utf8_decode(bytes + pos, len - pos, &size);
-        bool is_safe = code_point != INVALID_CODE_POINT && (!is_ascii_control(code_point) || code_point == '\t') &&
-                       !is_unsafe_code_point(code_point);
-        if (code_point != '"') raw_quote_run = 0;
-        if (context == DOC_PYTHON) {
-            if (code_point == '\\') {
-                strbuf_puts(out, "\\\\");
-            } else if (code_point == '"') {
-                bool ends_doc = is_last_line && pos + 1 == len;
-                if (raw_quote_run == 2 || ends_doc) {
-                    strbuf_puts(out, "\\\"");
-                    raw_quote_run = 0;
-                } else {
-                    strbuf_putc(out, '"');
-                    raw_quote_run++;
-                }
-            } else if (code_point == INVALID_CODE_POINT) {
-                strbuf_puts(out, "\\ufffd");
-            } else if (!is_safe) {
-                const char *named = named_control_escape(TARGET_PYTHON, code_point);
-                if (named) {
-                    strbuf_puts(out, named);
-                } else {
-                    append_code_point_escape(out, TARGET_PYTHON, code_point);
-                }
-            } else {
-                strbuf_append(out, line + pos, size);
-            }
-        } else if (code_point == INVALID_CODE_POINT) {
-            strbuf_puts(out, "\xEF\xBF\xBD"); /* U+FFFD */
-        } else if (!is_safe) {
-            strbuf_putc(out, ' ');
-        } else if (context == DOC_JSDOC && code_point == '*' && pos + 1 < len && line[pos + 1] == '/') {
-            strbuf_puts(out, "*\\");
-        } else {
-            strbuf_append(out, line + pos, size);
-        }
-        pos += size;
-    }
-    /* Replacing characters by spaces may have left trailing blanks. */
-    if (context != DOC_PYTHON) {
-        while (out->len > 0 && (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\t')) {
-            out->data[--out->len] = '\0';
-        }
-    }
-}
-
 void printer_python_docstring(Printer *printer, const char *text) {
     DocLines lines;
     doc_lines_init(&lines, text);
@@ -350,7 +171,7 @@ void printer_python_docstring(Printer *printer, const char *text) {
     size_t line_count = 0;
     while (doc_lines_next(&lines, &line, &len)) {
         if (line_count++) strbuf_putc(&docstring, '\n');
-        append_doc_line(&docstring, DOC_PYTHON, line, len, doc_lines_empty(&lines));
+        escape_comment_line(&docstring, COMMENT_DOCSTRING, line, len, doc_lines_empty(&lines));
     }
     /* PEP 257: a one-line docstring closes on its line, a longer one on a line of its own. */
     strbuf_puts(&docstring, line_count > 1 ? "\n\"\"\"\n" : "\"\"\"\n");
@@ -359,7 +180,7 @@ void printer_python_docstring(Printer *printer, const char *text) {
 }
 
 /* Writes each line of `lines` as `prefix` + line (or `empty_line` for an empty one), one line each. */
-static void write_comment_lines(Printer *printer, DocContext context, DocLines *lines, const char *prefix,
+static void write_comment_lines(Printer *printer, CommentStyle style, DocLines *lines, const char *prefix,
                                 const char *empty_line) {
     StrBuf content;
     strbuf_init(&content);
@@ -367,7 +188,7 @@ static void write_comment_lines(Printer *printer, DocContext context, DocLines *
     size_t len;
     while (doc_lines_next(lines, &line, &len)) {
         strbuf_clear(&content);
-        append_doc_line(&content, context, line, len, false);
+        escape_comment_line(&content, style, line, len, false);
         if (content.len == 0) {
             printer_line(printer, "%s", empty_line);
         } else {
@@ -393,7 +214,7 @@ void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
         DocLines probe = lines;
         doc_lines_next(&probe, &line, &len);
         if (doc_lines_empty(&probe)) {
-            append_doc_line(&single, DOC_JSDOC, line, len, true);
+            escape_comment_line(&single, COMMENT_JSDOC, line, len, true);
             printer_line(printer, "/** %s */", strbuf_cstr(&single));
             strbuf_free(&single);
             return;
@@ -406,7 +227,7 @@ void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
             return;
         }
         if (doc_lines_empty(&probe)) {
-            append_doc_line(&single, DOC_JSDOC, line, len, true);
+            escape_comment_line(&single, COMMENT_JSDOC, line, len, true);
             printer_line(printer, "/** @deprecated %s */", strbuf_cstr(&single));
             strbuf_free(&single);
             return;
@@ -415,19 +236,19 @@ void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
     strbuf_free(&single);
 
     printer_line(printer, "/**");
-    write_comment_lines(printer, DOC_JSDOC, &lines, " * ", " *");
+    write_comment_lines(printer, COMMENT_JSDOC, &lines, " * ", " *");
     if (deprecated) {
         /* "@deprecated <first line>", then the reason's further lines. */
         StrBuf first;
         strbuf_init(&first);
-        if (doc_lines_next(&reason, &line, &len)) append_doc_line(&first, DOC_JSDOC, line, len, false);
+        if (doc_lines_next(&reason, &line, &len)) escape_comment_line(&first, COMMENT_JSDOC, line, len, false);
         if (first.len) {
             printer_line(printer, " * @deprecated %s", strbuf_cstr(&first));
         } else {
             printer_line(printer, " * @deprecated");
         }
         strbuf_free(&first);
-        write_comment_lines(printer, DOC_JSDOC, &reason, " * ", " *");
+        write_comment_lines(printer, COMMENT_JSDOC, &reason, " * ", " *");
     }
     printer_line(printer, " */");
 }
@@ -505,7 +326,7 @@ static void go_doc_load(GoDocLines *doc, const char *text, bool trim_left) {
     size_t len;
     while (doc_lines_next(&lines, &line, &len)) {
         StrBuf *sanitized = go_doc_push(doc, "");
-        append_doc_line(sanitized, DOC_GO, line, len, false);
+        escape_comment_line(sanitized, COMMENT_LINE, line, len, false);
         size_t skip = 0;
         while (trim_left && skip < sanitized->len && (sanitized->data[skip] == ' ' || sanitized->data[skip] == '\t')) {
             skip++;

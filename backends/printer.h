@@ -1,13 +1,13 @@
-/* The indent-aware printer every backend writes through, and the escaping helpers for the three contexts in
- * which input text reaches generated code: identifiers (see ir/namer.h), string literals and doc comments. */
+/* The indent-aware printer every backend writes through, with the layout of doc comments. The escaping of input
+ * text itself (string literals, comment lines) is support/escape.h's; identifiers are the namer's (ir/namer.h). */
 #ifndef RPCC_PRINTER_H
 #define RPCC_PRINTER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../frontend/strbuf.h"
-#include "../ir/namer.h"
+#include "../support/strbuf.h"
+#include "../support/target.h"
 
 typedef struct Printer {
     StrBuf out;
@@ -30,11 +30,7 @@ void printer_line(Printer *printer, const char *fmt, ...) __attribute__((format(
 void printer_write(Printer *printer, const char *text, size_t len);
 void printer_blank_line(Printer *printer);
 
-/* Writes `text` (UTF-8, len bytes) as a complete double-quoted string literal of `target`:
- * Python: "..." escaping \\ \" and control characters (\n \r \t, others \xNN), U+2028/U+2029 kept;
- * TypeScript: "..." escaping \\ \" control characters, U+2028, U+2029 (as \u2028 \u2029);
- * Go: "..." as strconv.Quote would write it for valid UTF-8 (\a \b \f \n \r \t \v, \xNN for other controls,
- *     \u2028 and \u2029 kept raw is fine for Go, DEL as \x7f). Non-ASCII printable characters stay UTF-8. */
+/* Writes `text` (UTF-8, len bytes) as a complete double-quoted string literal of `target` (escape_string_literal). */
 void printer_string_literal(Printer *printer, Target target, const char *text, size_t len);
 
 /* Doc comments. `text` is the raw doc (lines separated by '\n', no trailing newline); each writes complete lines

@@ -5,7 +5,7 @@
  *   the type scope too (a method named like a type would shadow it in the client's annotations). */
 #include <string.h>
 
-#include "../frontend/strmap.h"
+#include "../support/strmap.h"
 #include "passes.h"
 
 typedef struct NamedSymbol {

@@ -8,7 +8,7 @@
  * - a union declaration has at least two alternatives, none nullable and none null;
  * - a discriminated union's alternatives are models whose discriminator field is a required string literal type;
  * - default values fit their field's type (ints in range, enum defaults name a member, ...);
- * - map keys are string, int, uuid or an enum (aliases of those are resolved in IrType.key's `resolved`).
+ * - map keys are string, int, uuid or an enum, or an alias of one of those (ir_resolve_alias follows it).
  */
 #ifndef RPCC_IR_H
 #define RPCC_IR_H
@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../frontend/arena.h"
+#include "../support/arena.h"
 #include "../frontend/source.h"
 #include "namer.h"
 

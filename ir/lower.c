@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../frontend/strmap.h"
+#include "../support/strmap.h"
 #include "passes.h"
 
 typedef struct Symbol {

@@ -8,31 +8,8 @@
 
 #include <string.h>
 
-#include "../backends/printer.h"
-#include "../frontend/strbuf.h"
-
-/* ---------------------------------------------------------------------------------------------------------- */
-/* Targets                                                                                                    */
-
-static const char *const TARGET_NAMES[TARGET_COUNT] = {
-    [TARGET_PYTHON] = "python",
-    [TARGET_TYPESCRIPT] = "typescript",
-    [TARGET_GO] = "go",
-};
-
-const char *target_name(Target target) {
-    return (unsigned)target < TARGET_COUNT ? TARGET_NAMES[target] : "?";
-}
-
-bool target_parse(const char *name, Target *target) {
-    for (int index = 0; index < TARGET_COUNT; index++) {
-        if (strcmp(name, TARGET_NAMES[index]) == 0) {
-            *target = (Target)index;
-            return true;
-        }
-    }
-    return false;
-}
+#include "../support/escape.h"
+#include "../support/strbuf.h"
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Reserved names. Each list is NULL-terminated.                                                             */
@@ -452,11 +429,10 @@ bool namer_is_ts_identifier(const char *name) {
 
 const char *namer_ts_property(Arena *arena, const char *wire_name) {
     if (namer_is_ts_identifier(wire_name)) return wire_name;
-    /* The one TypeScript string-literal escaper lives in the printer; use it rather than a second copy. */
-    Printer quoted;
-    printer_init(&quoted, "");
-    printer_string_literal(&quoted, TARGET_TYPESCRIPT, wire_name, strlen(wire_name));
-    const char *result = arena_strndup(arena, strbuf_cstr(&quoted.out), quoted.out.len);
-    printer_free(&quoted);
+    StrBuf quoted;
+    strbuf_init(&quoted);
+    escape_string_literal(&quoted, TARGET_TYPESCRIPT, wire_name, strlen(wire_name));
+    const char *result = arena_strndup(arena, strbuf_cstr(&quoted), quoted.len);
+    strbuf_free(&quoted);
     return result;
 }

@@ -6,14 +6,8 @@
 
 #include <stdbool.h>
 
-#include "../frontend/arena.h"
-
-typedef enum Target {
-    TARGET_PYTHON,
-    TARGET_TYPESCRIPT,
-    TARGET_GO,
-    TARGET_COUNT
-} Target;
+#include "../support/arena.h"
+#include "../support/target.h"
 
 /* What kind of symbol a name belongs to; each kind has its own case rule and reserved set per target. */
 typedef enum NameKind {
@@ -23,11 +17,6 @@ typedef enum NameKind {
     NAME_METHOD,      /* rpc method, dotted IDL name such as "tasks.get_stats" */
     NAME_KIND_COUNT
 } NameKind;
-
-/* "python", "typescript", "go". */
-const char *target_name(Target target);
-/* Parses a target name as given to --lang; returns false if unknown. */
-bool target_parse(const char *name, Target *target);
 
 /* The identifier `idl_name` becomes in `target`: `idl_name` itself when unchanged, else a string allocated in
  * `arena` (either way it lives as long as both do).

@@ -1,0 +1,11 @@
+/* The pass driver: from loaded ASTs to a checked IR (see passes.h for what each pass does). */
+#include "passes.h"
+
+IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags) {
+    IrProgram *program = ir_lower(loaded, arena, diags);
+    ir_check_types(program, diags);
+    ir_check_defaults(program, diags);
+    ir_check_recursion(program, diags);
+    ir_check_names(program, arena, diags);
+    return diags->error_count ? NULL : program;
+}
