@@ -19,7 +19,8 @@ typedef struct Backend {
     Target target;
     const char *directory; /* "python", "typescript", "go" under the output directory */
     /* Adds this target's files (paths prefixed with `directory`/) to the tree. Returns false only on an internal
-     * error, after printing it; the IR is already valid. */
+     * error, after printing it: the IR is valid (ir_compile) and holds nothing this target cannot print
+     * (ir_check_targets), so a backend reports no user error. */
     bool (*emit)(const IrProgram *program, const BackendOptions *options, OutputTree *tree);
 } Backend;
 

@@ -240,17 +240,6 @@ static void field_shape(GoEmitter *emitter, const IrField *field, FieldShape *sh
 }
 
 /* A json struct tag name must pass encoding/json's isValidTag, or the tag is ignored and the Go name used. */
-static bool valid_json_tag_name(const char *name) {
-    if (!*name) return false;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if (*p >= 0x80) continue; /* non-ASCII: accepted when a letter or digit (checked by the go tests) */
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) continue;
-        if (strchr("!#$%&()*+-./:;<=>?@[]^_{|}~ ", *p)) continue;
-        return false;
-    }
-    return true;
-}
-
 static char *deprecation_text(const IrDeprecation *deprecation) {
     if (!deprecation->deprecated) return NULL;
     return (char *)(deprecation->reason ? deprecation->reason : "");
@@ -324,29 +313,23 @@ static void print_decl_comment(Printer *printer, const IrDecl *decl, const char 
     strbuf_free(&doc);
 }
 
-static bool emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl) {
+static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl) {
     const char *name = decl->names.in[GO];
     print_decl_comment(printer, decl, NULL);
     if (decl->field_count == 0) {
         printer_line(printer, "type %s struct{}", name);
-        return true;
+        return;
     }
     Row *rows = calloc(decl->field_count, sizeof *rows);
     FieldShape *shapes = calloc(decl->field_count, sizeof *shapes);
     char **docs = calloc(decl->field_count, sizeof *docs);
     if (!rows || !shapes || !docs) abort();
-    bool ok = true, needs_marshal = false;
+    bool needs_marshal = false;
     for (size_t index = 0; index < decl->field_count; index++) {
         const IrField *field = decl->fields[index];
         FieldShape *shape = &shapes[index];
         field_shape(emitter, field, shape);
         needs_marshal |= shape->fill_empty || shape->fill_literal;
-        if (!valid_json_tag_name(field->wire_name)) {
-            fprintf(stderr, "rpcc: go: the wire name of %s.%s cannot be written as a Go json tag "
-                            "(quotes, backslashes, commas and control characters are not supported)\n",
-                    decl->name, field->name);
-            ok = false;
-        }
         StrBuf doc;
         strbuf_init(&doc);
         if (field->doc && *field->doc) strbuf_puts(&doc, field->doc);
@@ -429,7 +412,6 @@ static bool emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     free(rows);
     free(shapes);
     free(docs);
-    return ok;
 }
 
 static void emit_enum(Printer *printer, const IrDecl *decl) {
@@ -686,12 +668,12 @@ static void print_imports(Printer *printer, const char **std, size_t std_count, 
 static bool emit_types(GoEmitter *emitter, OutputTree *tree) {
     Printer body;
     printer_init(&body, "\t");
-    bool ok = true, any_untagged_union = false;
+    bool any_untagged_union = false;
     for (size_t index = 0; index < emitter->program->decl_count; index++) {
         const IrDecl *decl = emitter->program->decls[index];
         if (index) printer_blank_line(&body);
         switch (decl->kind) {
-        case IR_DECL_MODEL: ok &= emit_model(emitter, &body, decl); break;
+        case IR_DECL_MODEL: emit_model(emitter, &body, decl); break;
         case IR_DECL_ENUM: emit_enum(&body, decl); break;
         case IR_DECL_UNION:
             emit_union(emitter, &body, decl);
@@ -731,7 +713,7 @@ static bool emit_types(GoEmitter *emitter, OutputTree *tree) {
     print_imports(out, std, std_count, NULL);
     printer_write(out, strbuf_cstr(&body.out), body.out.len);
     printer_free(&body);
-    return ok;
+    return true;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -857,16 +839,6 @@ static char *module_version(const char *path, const char *module, const char *pr
     at += skip;
     size_t len = strcspn(at, " \n/");
     return strndup(at, len);
-}
-
-static bool valid_module_path(const char *path) {
-    if (!*path) return false;
-    for (const char *p = path; *p; p++) {
-        char c = *p;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~/+", c)) continue;
-        return false;
-    }
-    return path[0] != '/' && path[strlen(path) - 1] != '/';
 }
 
 static bool emit_module(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
@@ -1086,14 +1058,6 @@ static bool go_emit(const IrProgram *program, const BackendOptions *options, Out
     memset(&emitter, 0, sizeof emitter);
     emitter.program = program;
     emitter.options = options;
-    const char *go_module = options->go_module ? options->go_module : options->package_name;
-    if (!go_module || !valid_module_path(go_module)) {
-        fprintf(stderr, "rpcc: go: invalid Go module path \"%s\" (use --go-module)\n", go_module ? go_module : "");
-        return false;
-    }
-    BackendOptions local = *options;
-    local.go_module = go_module;
-    emitter.options = &local;
     bool nhooyr = options->go_websocket && strcmp(options->go_websocket, "nhooyr.io/websocket") == 0;
     char *package = go_package_name(options->package_name);
     emitter.package = package;

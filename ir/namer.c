@@ -436,3 +436,18 @@ const char *namer_ts_property(Arena *arena, const char *wire_name) {
     strbuf_free(&quoted);
     return result;
 }
+
+bool namer_is_go_module_path(const char *path) {
+    if (path[0] == '-') return false;
+    const char *element = path;
+    for (;;) {
+        size_t length = strcspn(element, "/");
+        if (length == 0 || element[0] == '.' || element[length - 1] == '.') return false;
+        for (size_t index = 0; index < length; index++) {
+            char c = element[index];
+            if (!is_lower(c) && !is_upper(c) && !is_digit(c) && !strchr("-._~", c)) return false;
+        }
+        if (!element[length]) return true;
+        element += length + 1;
+    }
+}

@@ -50,4 +50,9 @@ const char *namer_ts_property(Arena *arena, const char *wire_name);
 /* True when `name` matches [A-Za-z_$][A-Za-z0-9_$]* (ASCII; used for TypeScript property keys). */
 bool namer_is_ts_identifier(const char *name);
 
+/* True when `path` can be a Go module path (golang.org/x/mod/module.CheckPath's rules, ASCII): elements
+ * separated by '/', each non-empty, of letters, digits and "-._~", neither starting nor ending with '.'; the
+ * first element does not start with '-'. */
+bool namer_is_go_module_path(const char *path);
+
 #endif
