@@ -55,15 +55,7 @@ typedef struct PyGen {
     const IrProgram *program;
     const BackendOptions *options;
     bool used[IMP_COUNT];
-    /* decl index -> printed yet / complete at definition (see print_models) */
-    bool *emitted;
-    bool *incomplete;
 } PyGen;
-
-static size_t decl_index(const PyGen *gen, const IrDecl *decl) {
-    (void)gen;
-    return decl->index; /* the IR numbers its declarations */
-}
 
 static const char *py_name(const IrNames *names) { return names->in[PY]; }
 
@@ -400,54 +392,6 @@ static void append_bound(PyGen *gen, StrBuf *out, const IrType *type, const IrVa
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
-/* Declaration order and completeness                                                                         */
-
-typedef bool (*RefVisitor)(PyGen *gen, const IrDecl *decl, void *context);
-
-/* Calls `visit` for every declaration `type` names (not looking into the named declarations). Stops and returns
- * false as soon as a visit returns false. */
-static bool visit_refs(PyGen *gen, const IrType *type, RefVisitor visit, void *context) {
-    if (!type) return true;
-    switch (type->kind) {
-    case IR_LIST: return visit_refs(gen, type->element, visit, context);
-    case IR_MAP: return visit_refs(gen, type->key, visit, context) && visit_refs(gen, type->element, visit, context);
-    case IR_REF: return visit(gen, type->decl, context);
-    default: return true;
-    }
-}
-
-static bool visit_decl_refs(PyGen *gen, const IrDecl *decl, RefVisitor visit, void *context) {
-    switch (decl->kind) {
-    case IR_DECL_MODEL:
-        for (size_t index = 0; index < decl->field_count; index++) {
-            if (!visit_refs(gen, decl->fields[index]->type, visit, context)) return false;
-        }
-        return true;
-    case IR_DECL_UNION:
-        for (size_t index = 0; index < decl->alternative_count; index++) {
-            if (!visit_refs(gen, decl->alternatives[index], visit, context)) return false;
-        }
-        return true;
-    case IR_DECL_ALIAS: return visit_refs(gen, decl->aliased, visit, context);
-    case IR_DECL_ENUM: return true;
-    }
-    return true;
-}
-
-static bool ref_is_emitted(PyGen *gen, const IrDecl *decl, void *context) {
-    (void)context;
-    return gen->emitted[decl_index(gen, decl)];
-}
-
-/* Complete: printed before, and not itself waiting for a rebuild. A model naming itself is fine (pydantic
- * resolves a class's own name while it builds the class). */
-static bool ref_is_complete(PyGen *gen, const IrDecl *decl, void *context) {
-    if (decl == context) return true;
-    size_t index = decl_index(gen, decl);
-    return gen->emitted[index] && !gen->incomplete[index];
-}
-
-/* ---------------------------------------------------------------------------------------------------------- */
 /* models.py                                                                                                  */
 
 static void print_enum(PyGen *gen, Printer *printer, const IrDecl *decl) {
@@ -743,87 +687,21 @@ static void print_decl(PyGen *gen, Printer *printer, const IrDecl *decl, bool *f
     case IR_DECL_UNION: print_union(gen, printer, decl); break;
     case IR_DECL_ALIAS: print_alias(gen, printer, decl); break;
     }
-    size_t index = decl_index(gen, decl);
-    gen->emitted[index] = true;
-    /* complete unless it names something not printed yet or waiting for a rebuild */
-    gen->incomplete[index] = decl->kind != IR_DECL_ENUM && !visit_decl_refs(gen, decl, ref_is_complete, (void *)decl);
 }
 
-/* True when every enum a default value names (a member, or a key or element of an enum type) is printed: class
- * bodies evaluate their defaults when the class is created. */
-static bool value_enums_emitted(PyGen *gen, const IrType *type, const IrValue *value) {
-    const IrType *resolved = type ? ir_resolve_alias(type) : NULL;
-    if (value->kind == IR_VALUE_ENUM) return gen->emitted[decl_index(gen, value->enum_decl)];
-    if (resolved && resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM &&
-        (value->kind == IR_VALUE_STRING || value->kind == IR_VALUE_INT))
-        return gen->emitted[decl_index(gen, resolved->decl)];
-    bool typed = resolved && (resolved->kind == IR_LIST || resolved->kind == IR_MAP);
-    for (size_t index = 0; index < value->count; index++) {
-        if (value->kind == IR_VALUE_MAP && !value_enums_emitted(gen, typed ? resolved->key : NULL, value->keys[index]))
-            return false;
-        if ((value->kind == IR_VALUE_MAP || value->kind == IR_VALUE_LIST) &&
-            !value_enums_emitted(gen, typed ? resolved->element : NULL, value->items[index]))
-            return false;
-    }
-    return true;
-}
-
-/* True when `decl` can be printed now: an alias or union once all it names exists (it is evaluated at import), a
- * model once the enums its defaults name exist. */
-static bool ready_to_print(PyGen *gen, const IrDecl *decl) {
-    switch (decl->kind) {
-    case IR_DECL_ALIAS:
-    case IR_DECL_UNION: return visit_decl_refs(gen, decl, ref_is_emitted, NULL);
-    case IR_DECL_MODEL:
-        for (size_t index = 0; index < decl->field_count; index++) {
-            const IrField *field = decl->fields[index];
-            if (field->default_value && !value_enums_emitted(gen, field->type, field->default_value)) return false;
-        }
-        return true;
-    case IR_DECL_ENUM: return true;
-    }
-    return true;
-}
-
-/* Prints every declaration in source order, except that one that is not ready yet (see ready_to_print) waits
- * until it is. */
+/* Prints every declaration in the IR's definition order (aliases and unions are evaluated at import, class bodies
+ * evaluate their defaults), then rebuilds the models that named something not complete yet. */
 static void print_declarations(PyGen *gen, Printer *printer) {
     const IrProgram *program = gen->program;
     bool first = true;
-    /* The declarations still waiting, in source order; only they are looked at again after each print, so that
-     * the common case (nothing waits) stays linear. */
-    size_t *waiting = calloc(program->decl_count + 1, sizeof *waiting);
-    size_t waiting_count = 0;
     for (size_t index = 0; index < program->decl_count; index++) {
-        const IrDecl *decl = program->decls[index];
-        if (!ready_to_print(gen, decl)) {
-            waiting[waiting_count++] = index;
-            continue;
-        }
-        print_decl(gen, printer, decl, &first);
-        for (bool progress = waiting_count > 0; progress;) {
-            progress = false;
-            size_t kept = 0;
-            for (size_t i = 0; i < waiting_count; i++) {
-                const IrDecl *other = program->decls[waiting[i]];
-                if (!ready_to_print(gen, other)) {
-                    waiting[kept++] = waiting[i];
-                    continue;
-                }
-                print_decl(gen, printer, other, &first);
-                progress = true;
-            }
-            waiting_count = kept;
-        }
+        print_decl(gen, printer, program->definition_order[index], &first);
     }
-    /* Only a cycle through aliases and unions is left here, which the IR rejects; print it anyway. */
-    for (size_t i = 0; i < waiting_count; i++) print_decl(gen, printer, program->decls[waiting[i]], &first);
-    free(waiting);
 
     bool any_rebuild = false;
     for (size_t index = 0; index < program->decl_count; index++) {
         const IrDecl *decl = program->decls[index];
-        if (decl->kind != IR_DECL_MODEL || !gen->incomplete[index]) continue;
+        if (decl->kind != IR_DECL_MODEL || !decl->defined_incomplete) continue;
         if (!any_rebuild) {
             printer_blank_line(printer);
             printer_blank_line(printer);
@@ -1058,20 +936,15 @@ static void emit_client(PyGen *gen, Printer *out) {
     if (any_deprecated) printer_line(out, "from typing_extensions import deprecated");
     if (any_params || any_deprecated) printer_blank_line(out);
 
-    /* The models some rpc takes or returns, in declaration order: marked in one pass over the rpcs. */
+    /* The models some rpc takes or returns, in declaration order. */
     size_t count = 0;
     const char **names = calloc(program->decl_count + 1, sizeof *names);
-    bool *used = calloc(program->decl_count + 1, sizeof *used);
-    for (size_t index = 0; used && index < program->rpc_count; index++) {
-        if (program->rpcs[index]->params) used[program->rpcs[index]->params->index] = true;
-        used[program->rpcs[index]->result->index] = true;
-    }
-    for (size_t index = 0; names && used && index < program->decl_count; index++) {
-        if (used[index]) names[count++] = py_name(&program->decls[index]->names);
+    for (size_t index = 0; names && index < program->decl_count; index++) {
+        const IrDecl *decl = program->decls[index];
+        if (decl->is_params || decl->is_result) names[count++] = py_name(&decl->names);
     }
     print_from_import(out, ".models", names, count);
     free(names);
-    free(used);
     printer_line(out, "from .rpc_client import CentrifugoRPCClient");
 
     if (any_params) {
@@ -1437,9 +1310,7 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
     memset(&gen, 0, sizeof gen);
     gen.program = program;
     gen.options = options;
-    gen.emitted = calloc(program->decl_count + 1, sizeof *gen.emitted);
-    gen.incomplete = calloc(program->decl_count + 1, sizeof *gen.incomplete);
-    bool ok = gen.emitted && gen.incomplete;
+    bool ok = true;
 
     const EmbeddedFile *runtime = embedded_file("python/rpc_client.py");
     if (!runtime) {
@@ -1454,8 +1325,6 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
     if (ok) ok = add_file(tree, "python/py.typed", &printer);
     if (ok && (ok = add_file(tree, "python/pyproject.toml", &printer))) emit_pyproject(&gen, printer);
     if (ok && (ok = add_file(tree, "python/README.md", &printer))) emit_readme(&gen, printer);
-    free(gen.emitted);
-    free(gen.incomplete);
     return ok;
 }
 

@@ -29,102 +29,11 @@
 typedef struct TsEmitter {
     const IrProgram *program;
     const BackendOptions *options;
-    /* Per declaration (same index as program->decls): reachable from some rpc's parameters. */
-    bool *sent;
-    /* Open-addressing map from IrDecl pointer to its index, for the reachability walk. */
-    const IrDecl **slots;
-    size_t *slot_index;
-    size_t slot_count;
 } TsEmitter;
 
-/* ---------------------------------------------------------------------------------------------------------- */
-/* Declaration index and the "sent" (input shape) analysis                                                    */
-
-static size_t hash_pointer(const void *pointer, size_t slot_count) {
-    uintptr_t value = (uintptr_t)pointer;
-    value ^= value >> 17;
-    value *= (uintptr_t)0x9E3779B97F4A7C15ull;
-    value ^= value >> 29;
-    return (size_t)(value & (slot_count - 1));
-}
-
-static bool index_init(TsEmitter *emitter) {
-    size_t count = emitter->program->decl_count;
-    size_t slots = 16;
-    while (slots < count * 2) slots *= 2;
-    emitter->slot_count = slots;
-    emitter->slots = calloc(slots, sizeof *emitter->slots);
-    emitter->slot_index = calloc(slots, sizeof *emitter->slot_index);
-    emitter->sent = calloc(count ? count : 1, sizeof *emitter->sent);
-    if (!emitter->slots || !emitter->slot_index || !emitter->sent) return false;
-    for (size_t index = 0; index < count; index++) {
-        const IrDecl *decl = emitter->program->decls[index];
-        size_t slot = hash_pointer(decl, slots);
-        while (emitter->slots[slot] && emitter->slots[slot] != decl) slot = (slot + 1) & (slots - 1);
-        emitter->slots[slot] = decl;
-        emitter->slot_index[slot] = index;
-    }
-    return true;
-}
-
-static void index_free(TsEmitter *emitter) {
-    free(emitter->slots);
-    free(emitter->slot_index);
-    free(emitter->sent);
-}
-
-/* The index of `decl` in program->decls; the IR guarantees every reference points there. */
-static size_t decl_index(const TsEmitter *emitter, const IrDecl *decl) {
-    size_t slot = hash_pointer(decl, emitter->slot_count);
-    while (emitter->slots[slot] != decl) {
-        if (!emitter->slots[slot]) {
-            fprintf(stderr, "rpcc: internal error: typescript backend: declaration '%s' is not in the program\n",
-                    decl->name);
-            abort();
-        }
-        slot = (slot + 1) & (emitter->slot_count - 1);
-    }
-    return emitter->slot_index[slot];
-}
-
-static void mark_sent_decl(TsEmitter *emitter, const IrDecl *decl);
-
-static void mark_sent_type(TsEmitter *emitter, const IrType *type) {
-    if (!type) return;
-    switch (type->kind) {
-    case IR_LIST: mark_sent_type(emitter, type->element); break;
-    case IR_MAP:
-        mark_sent_type(emitter, type->key);
-        mark_sent_type(emitter, type->element);
-        break;
-    case IR_REF: mark_sent_decl(emitter, type->decl); break;
-    default: break;
-    }
-}
-
-/* Marks `decl` and everything its fields, alternatives or aliased type reach. A declaration is marked before its
- * parts are walked, so each is entered once and recursive types terminate. */
-static void mark_sent_decl(TsEmitter *emitter, const IrDecl *decl) {
-    size_t index = decl_index(emitter, decl);
-    if (emitter->sent[index]) return;
-    emitter->sent[index] = true;
-    switch (decl->kind) {
-    case IR_DECL_MODEL:
-        for (size_t i = 0; i < decl->field_count; i++) mark_sent_type(emitter, decl->fields[i]->type);
-        break;
-    case IR_DECL_UNION:
-        for (size_t i = 0; i < decl->alternative_count; i++) mark_sent_type(emitter, decl->alternatives[i]);
-        break;
-    case IR_DECL_ALIAS: mark_sent_type(emitter, decl->aliased); break;
-    case IR_DECL_ENUM: break;
-    }
-}
-
-static bool is_sent(const TsEmitter *emitter, const IrDecl *decl) { return emitter->sent[decl_index(emitter, decl)]; }
-
 /* A field the sender may leave out: `x?: T`, or (in the input shape) one with a default. */
-static bool field_is_omissible(const TsEmitter *emitter, const IrDecl *model, const IrField *field) {
-    return field->optional || (field->default_value && is_sent(emitter, model));
+static bool field_is_omissible(const IrDecl *model, const IrField *field) {
+    return field->optional || (field->default_value && model->sent);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -323,12 +232,12 @@ static void print_bound(Printer *printer, const char *relation, const IrValue *v
 }
 
 /* The facts of a field that its type does not tell: presence, default, format, constraints. */
-static void doc_field_facts(const TsEmitter *emitter, DocText *doc, const IrDecl *model, const IrField *field) {
+static void doc_field_facts(DocText *doc, const IrDecl *model, const IrField *field) {
     Printer *printer = &doc->printer;
     doc_paragraph(doc);
     const IrType *type = field->type;
     if (field->default_value) {
-        if (is_sent(emitter, model)) {
+        if (model->sent) {
             printer_printf(printer, "May be omitted: the server then uses `");
         } else {
             printer_printf(printer, "Always present in results; the default is `");
@@ -389,7 +298,7 @@ static void print_marker(Printer *printer, const BackendOptions *options) {
 
 /* The rpc that takes `decl` as parameters or returns it, for the doc of an undocumented model. */
 static void doc_model_role(const TsEmitter *emitter, DocText *doc, const IrDecl *decl) {
-    for (size_t i = 0; i < emitter->program->rpc_count; i++) {
+    for (size_t i = 0; (decl->is_params || decl->is_result) && i < emitter->program->rpc_count; i++) {
         const IrRpc *rpc = emitter->program->rpcs[i];
         if (rpc->params == decl) {
             printer_printf(&doc->printer, "Parameters of `%s`.", rpc->method);
@@ -420,7 +329,7 @@ static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl 
     }
     if (model_has_default(decl)) {
         doc_paragraph(&doc);
-        printer_printf(&doc.printer, is_sent(emitter, decl)
+        printer_printf(&doc.printer, decl->sent
                                          ? "Sent to the server: fields with a default may be omitted."
                                          : "Received from the server: fields with a default are always present.");
     }
@@ -439,10 +348,10 @@ static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl 
         DocText field_doc;
         doc_init(&field_doc);
         doc_append_user(&field_doc, field->doc);
-        doc_field_facts(emitter, &field_doc, decl, field);
+        doc_field_facts(&field_doc, decl, field);
         printer_jsdoc(printer, doc_cstr(&field_doc), deprecation_of(&field->deprecation));
         doc_free(&field_doc);
-        printer_printf(printer, "%s%s: ", field->names.in[TS], field_is_omissible(emitter, decl, field) ? "?" : "");
+        printer_printf(printer, "%s%s: ", field->names.in[TS], field_is_omissible(decl, field) ? "?" : "");
         print_type(printer, field->type);
         printer_printf(printer, ";\n");
     }
@@ -580,9 +489,9 @@ static void emit_types(const TsEmitter *emitter, Printer *printer) {
 }
 
 /* True when a call may pass no parameters at all: every field may be omitted. */
-static bool params_all_omissible(const TsEmitter *emitter, const IrDecl *params) {
+static bool params_all_omissible(const IrDecl *params) {
     for (size_t i = 0; i < params->field_count; i++) {
-        if (!field_is_omissible(emitter, params, params->fields[i])) return false;
+        if (!field_is_omissible(params, params->fields[i])) return false;
     }
     return true;
 }
@@ -691,7 +600,7 @@ static void emit_client(const TsEmitter *emitter, Printer *printer) {
         doc_free(&method_doc);
         if (rpc->params) {
             const char *params = rpc->params->names.in[TS];
-            bool omissible = params_all_omissible(emitter, rpc->params);
+            bool omissible = params_all_omissible(rpc->params);
             printer_line(printer, "async %s(params: %s%s, options: CallOptions = {}): Promise<%s> {", rpc->names.in[TS],
                          params, omissible ? " = {}" : "", result);
         } else {
@@ -862,7 +771,7 @@ static const IrRpc *readme_example(const TsEmitter *emitter, Printer *call, cons
             size_t shown = 0;
             for (size_t f = 0; f < rpc->params->field_count && ok; f++) {
                 const IrField *field = rpc->params->fields[f];
-                if (field_is_omissible(emitter, rpc->params, field)) continue;
+                if (field_is_omissible(rpc->params, field)) continue;
                 printer_printf(&attempt, "%s%s: ", shown++ ? ", " : "{ ", field->names.in[TS]);
                 ok = print_sample_value(&attempt, field->type);
                 const IrType *resolved = ir_resolve_alias(field->type);
@@ -1007,14 +916,6 @@ static void emit_readme(const TsEmitter *emitter, Printer *printer) {
 
 static bool emit(const IrProgram *program, const BackendOptions *options, OutputTree *tree) {
     TsEmitter emitter = {.program = program, .options = options};
-    if (!index_init(&emitter)) {
-        index_free(&emitter);
-        fprintf(stderr, "rpcc: out of memory\n");
-        return false;
-    }
-    for (size_t i = 0; i < program->rpc_count; i++) {
-        if (program->rpcs[i]->params) mark_sent_decl(&emitter, program->rpcs[i]->params);
-    }
 
     struct {
         const char *path;
@@ -1039,7 +940,6 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
         ok = printer && emit_runtime(&emitter, printer);
         if (!printer) fprintf(stderr, "rpcc: internal error: typescript backend: cannot add rpc-client.ts\n");
     }
-    index_free(&emitter);
     return ok;
 }
 

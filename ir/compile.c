@@ -7,5 +7,8 @@ IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *di
     ir_check_defaults(program, diags);
     ir_check_recursion(program, diags);
     ir_check_names(program, arena, diags);
-    return diags->error_count ? NULL : program;
+    if (diags->error_count) return NULL;
+    ir_mark_usage(program);
+    ir_order_definitions(program, arena);
+    return program;
 }

@@ -150,7 +150,7 @@ struct IrDecl {
     /* IR_DECL_MODEL */
     IrField **fields;
     size_t field_count;
-    bool recursive; /* the model can reach itself through its fields (needs forward references in some targets) */
+    bool recursive; /* the model can reach itself through its fields */
     /* IR_DECL_ENUM */
     bool int_enum;
     IrEnumMember **members;
@@ -162,6 +162,13 @@ struct IrDecl {
     /* IR_DECL_ALIAS: the aliased type (may be nullable; never an inline union of non-literals: `type X = A | B;`
      * is lowered as `union X = A | B;`) */
     IrType *aliased;
+    /* What the rpcs use it for (ir/usage.c): some rpc's parameters or result model itself; reachable from some
+     * rpc's parameters (clients send it, so a field with a default may be left out) or from some result. */
+    bool is_params, is_result;
+    bool sent, received;
+    /* At its place in IrProgram.definition_order, the declaration names one defined after it, or one that is
+     * itself incomplete there (ir/order.c): a target that defines types eagerly completes it at the end. */
+    bool defined_incomplete;
 };
 
 typedef struct IrRpc {
@@ -179,6 +186,10 @@ typedef struct IrProgram {
      * each file's declarations as written, hoisted unions right after the declaration they came from. */
     IrDecl **decls;
     size_t decl_count;
+    /* The same declarations in an order in which each comes after what its definition evaluates at once in a
+     * language that defines types eagerly (ir/order.c): an alias or union after everything it names, a model after
+     * the enums its defaults name; otherwise in the order of `decls`. */
+    IrDecl **definition_order;
     IrRpc **rpcs; /* in source order, files as above */
     size_t rpc_count;
     const SourceFile **files; /* every loaded file, main file last */
