@@ -1028,32 +1028,11 @@ static void emit_readme(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
 
 /* ---------------------------------------------------------------------------------------------------------- */
 
-static bool is_go_keyword(const char *name) {
-    static const char *const keywords[] = {"break",   "case",   "chan",   "const", "continue", "default", "defer",
-                                           "else",    "fallthrough", "for", "func",  "go",       "goto",    "if",
-                                           "import",  "interface", "map",   "package", "range",  "return",  "select",
-                                           "struct",  "switch", "type",   "var",   NULL};
-    for (size_t index = 0; keywords[index]; index++) {
-        if (strcmp(keywords[index], name) == 0) return true;
-    }
-    return false;
-}
-
-/* The Go package name: the package name option (already [a-z0-9_]), made a valid, non-keyword identifier. */
+/* The Go package name (the namer's rule). */
 static char *go_package_name(const char *name) {
     StrBuf buf;
     strbuf_init(&buf);
-    if (!name || !*name) {
-        strbuf_puts(&buf, "opensdk");
-    } else {
-        if (name[0] >= '0' && name[0] <= '9') strbuf_puts(&buf, "sdk");
-        for (const char *p = name; *p; p++) {
-            char c = *p;
-            bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-            strbuf_putc(&buf, ok ? c : '_');
-        }
-        if (is_go_keyword(buf.data) || strcmp(buf.data, "_") == 0) strbuf_putc(&buf, '_');
-    }
+    namer_append_package_name(&buf, GO, name);
     return take(&buf);
 }
 

@@ -90,18 +90,12 @@ static void print_module_docstring(PyGen *gen, Printer *printer, const char *tex
     strbuf_free(&doc);
 }
 
-/* The package's import name: <package_name>_client. */
 static void append_package(StrBuf *out, const BackendOptions *options) {
-    const char *base = options->package_name && options->package_name[0] ? options->package_name : "api";
-    strbuf_puts(out, base);
-    strbuf_puts(out, "_client");
+    namer_append_package_name(out, PY, options->package_name);
 }
 
-/* The distribution name: <package_name>-client with '_' as '-'. */
 static void append_distribution(StrBuf *out, const BackendOptions *options) {
-    const char *base = options->package_name && options->package_name[0] ? options->package_name : "api";
-    for (const char *c = base; *c; c++) strbuf_putc(out, *c == '_' ? '-' : *c);
-    strbuf_puts(out, "-client");
+    namer_append_python_distribution(out, options->package_name);
 }
 
 /* A doc plus its deprecation note, as one text for a docstring; NULL when there is neither. */

@@ -637,20 +637,10 @@ static bool emit_runtime(const TsEmitter *emitter, Printer *printer) {
     return true;
 }
 
-/* The npm package name: the input's stem (already [a-z0-9_]) with '_' as '-', plus "-client". */
 static void print_package_name(Printer *printer, const char *package_name) {
     StrBuf name;
     strbuf_init(&name);
-    for (const char *c = package_name; *c; c++) {
-        bool keep = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9');
-        if (keep) {
-            strbuf_putc(&name, *c);
-        } else if (name.len && name.data[name.len - 1] != '-') {
-            strbuf_putc(&name, '-'); /* npm names may not start with '_' or '-' */
-        }
-    }
-    if (name.len == 0 || name.data[name.len - 1] != '-') strbuf_putc(&name, '-');
-    strbuf_puts(&name, "client");
+    namer_append_package_name(&name, TS, package_name);
     printer_write(printer, strbuf_cstr(&name), name.len);
     strbuf_free(&name);
 }
@@ -798,13 +788,7 @@ static void emit_readme(const TsEmitter *emitter, Printer *printer) {
     const IrProgram *program = emitter->program;
     StrBuf package;
     strbuf_init(&package);
-    {
-        Printer name;
-        printer_init(&name, "");
-        print_package_name(&name, emitter->options->package_name);
-        strbuf_puts(&package, strbuf_cstr(&name.out));
-        printer_free(&name);
-    }
+    namer_append_package_name(&package, TS, emitter->options->package_name);
     const char *package_name = strbuf_cstr(&package);
     backend_print_marker(printer, MARKER_HTML, emitter->options);
     printer_line(printer, "# %s", package_name);

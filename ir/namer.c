@@ -451,3 +451,47 @@ bool namer_is_go_module_path(const char *path) {
         element += length + 1;
     }
 }
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Package names                                                                                              */
+
+void namer_append_package_name(StrBuf *out, Target target, const char *base) {
+    bool given = base && base[0];
+    switch (target) {
+    case TARGET_PYTHON:
+        strbuf_puts(out, given ? base : "api");
+        strbuf_puts(out, "_client");
+        break;
+    case TARGET_TYPESCRIPT: {
+        size_t start = out->len;
+        for (const char *c = given ? base : ""; *c; c++) {
+            if (is_lower(*c) || is_digit(*c)) {
+                strbuf_putc(out, *c);
+            } else if (out->len > start && out->data[out->len - 1] != '-') {
+                strbuf_putc(out, '-'); /* npm names may not start with '_' or '-' */
+            }
+        }
+        if (out->len == start || out->data[out->len - 1] != '-') strbuf_putc(out, '-');
+        strbuf_puts(out, "client");
+        break;
+    }
+    case TARGET_GO: {
+        if (!given) {
+            strbuf_puts(out, "opensdk");
+            break;
+        }
+        size_t start = out->len;
+        if (is_digit(base[0])) strbuf_puts(out, "sdk");
+        for (const char *c = base; *c; c++) strbuf_putc(out, is_lower(*c) || is_digit(*c) || *c == '_' ? *c : '_');
+        const char *name = out->data + start;
+        if (name_in_list(GO_KEYWORDS, name) || strcmp(name, "_") == 0) strbuf_putc(out, '_');
+        break;
+    }
+    case TARGET_COUNT: break;
+    }
+}
+
+void namer_append_python_distribution(StrBuf *out, const char *base) {
+    for (const char *c = base && base[0] ? base : "api"; *c; c++) strbuf_putc(out, *c == '_' ? '-' : *c);
+    strbuf_puts(out, "-client");
+}
