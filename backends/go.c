@@ -448,47 +448,6 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     free(rows);
 }
 
-/* The field names of a union's alternatives: the declaration's Go name for a named type, else a word for the kind
- * ("Int", "String", "List", ...), with the alternative's position appended when a name repeats. */
-static char **union_field_names(const IrDecl *decl) {
-    char **names = calloc(decl->alternative_count, sizeof *names);
-    if (!names) abort();
-    for (size_t index = 0; index < decl->alternative_count; index++) {
-        const IrType *alt = decl->alternatives[index];
-        const char *base;
-        switch (alt->kind) {
-        case IR_REF: base = alt->decl->names.in[GO]; break;
-        case IR_BOOL: base = "Bool"; break;
-        case IR_INT: base = "Int"; break;
-        case IR_FLOAT: base = "Float"; break;
-        case IR_STRING: base = "String"; break;
-        case IR_BYTES: base = "Bytes"; break;
-        case IR_DECIMAL: base = "Decimal"; break;
-        case IR_UUID: base = "UUID"; break;
-        case IR_TIMESTAMP: base = "Timestamp"; break;
-        case IR_DATE: base = "Date"; break;
-        case IR_TIME: base = "Time"; break;
-        case IR_DURATION: base = "Duration"; break;
-        case IR_ANY: base = "Any"; break;
-        case IR_LIST: base = "List"; break;
-        case IR_MAP: base = "Map"; break;
-        case IR_LITERAL: base = "Literal"; break;
-        default: base = "Value"; break;
-        }
-        bool taken = strcmp(base, "MarshalJSON") == 0 || strcmp(base, "UnmarshalJSON") == 0;
-        for (size_t other = 0; other < index && !taken; other++) taken = strcmp(names[other], base) == 0;
-        StrBuf buf;
-        strbuf_init(&buf);
-        if (taken) {
-            strbuf_printf(&buf, "%s%zu", base, index + 1);
-        } else {
-            strbuf_puts(&buf, base);
-        }
-        names[index] = take(&buf);
-    }
-    return names;
-}
-
 static const IrField *find_field(const IrDecl *model, const char *wire_name) {
     for (size_t index = 0; index < model->field_count; index++) {
         if (strcmp(model->fields[index]->wire_name, wire_name) == 0) return model->fields[index];
@@ -506,7 +465,6 @@ static void print_literal_value(Printer *printer, const IrValue *value) {
 
 static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl) {
     const char *name = decl->names.in[GO];
-    char **fields = union_field_names(decl);
     emitter->uses_json = true;
     emitter->uses_errors = true;
     print_decl_comment(printer, decl,
@@ -525,7 +483,7 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         go_type(emitter, &types[index], alt);
         static const IrDeprecation none = {false, NULL};
         rows[index].deprecation = &none;
-        rows[index].cells[0] = strdup(fields[index]);
+        rows[index].cells[0] = strdup(decl->alternative_names[index].in[GO]);
         rows[index].cells[1] = strdup(strbuf_cstr(&types[index]));
         rows[index].cell_count = 2;
     }
@@ -543,9 +501,9 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     printer_indent(printer);
     printer_line(printer, "switch {");
     for (size_t index = 0; index < decl->alternative_count; index++) {
-        printer_line(printer, "case u.%s != nil:", fields[index]);
+        printer_line(printer, "case u.%s != nil:", decl->alternative_names[index].in[GO]);
         printer_indent(printer);
-        printer_line(printer, "return json.Marshal(u.%s)", fields[index]);
+        printer_line(printer, "return json.Marshal(u.%s)", decl->alternative_names[index].in[GO]);
         printer_dedent(printer);
     }
     printer_line(printer, "}");
@@ -586,8 +544,8 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             printer_string_literal(printer, GO, literal->text, literal->text_length);
             printer_printf(printer, ":\n");
             printer_indent(printer);
-            printer_line(printer, "u.%s = new(%s)", fields[index], alt->decl->names.in[GO]);
-            printer_line(printer, "return json.Unmarshal(data, u.%s)", fields[index]);
+            printer_line(printer, "u.%s = new(%s)", decl->alternative_names[index].in[GO], alt->decl->names.in[GO]);
+            printer_line(printer, "return json.Unmarshal(data, u.%s)", decl->alternative_names[index].in[GO]);
             printer_dedent(printer);
         }
         printer_line(printer, "}");
@@ -616,7 +574,7 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
                 printer_line(printer, "if v := new(%s); decodeStrict(data, v) == nil {", type + 1);
             }
             printer_indent(printer);
-            printer_line(printer, "u.%s = v", fields[index]);
+            printer_line(printer, "u.%s = v", decl->alternative_names[index].in[GO]);
             printer_line(printer, "return nil");
             printer_dedent(printer);
             printer_line(printer, "}");
@@ -633,10 +591,8 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     printer_line(printer, "}");
     for (size_t index = 0; index < decl->alternative_count; index++) {
         strbuf_free(&types[index]);
-        free(fields[index]);
     }
     free(types);
-    free(fields);
 }
 
 static void emit_alias(GoEmitter *emitter, Printer *printer, const IrDecl *decl) {

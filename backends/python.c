@@ -420,7 +420,7 @@ static bool model_has_aliases(const IrDecl *decl) {
 
 static bool model_has_protected_names(const IrDecl *decl) {
     for (size_t index = 0; index < decl->field_count; index++) {
-        if (strncmp(py_name(&decl->fields[index]->names), "model_", 6) == 0) return true;
+        if (namer_python_is_pydantic_namespace(py_name(&decl->fields[index]->names))) return true;
     }
     return false;
 }

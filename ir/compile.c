@@ -10,5 +10,6 @@ IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *di
     if (diags->error_count) return NULL;
     ir_mark_usage(program);
     ir_order_definitions(program, arena);
+    ir_name_union_members(program, arena);
     return program;
 }

@@ -177,8 +177,10 @@ static bool name_in_list(NameList list, const char *identifier) {
  * Python backend sets `protected_namespaces=()` so that such escaped names do not warn. */
 static bool python_field_prefix_reserved(const char *identifier) {
     size_t len = strlen(identifier);
-    return strncmp(identifier, "model_", 6) == 0 && identifier[len - 1] != '_';
+    return namer_python_is_pydantic_namespace(identifier) && identifier[len - 1] != '_';
 }
+
+bool namer_python_is_pydantic_namespace(const char *identifier) { return strncmp(identifier, "model_", 6) == 0; }
 
 bool namer_is_reserved(Target target, NameKind kind, const char *identifier) {
     if ((unsigned)target >= TARGET_COUNT || (unsigned)kind >= NAME_KIND_COUNT) return false;

@@ -51,6 +51,10 @@ const char *namer_ts_property(Arena *arena, const char *wire_name);
 /* True when `name` matches [A-Za-z_$][A-Za-z0-9_$]* (ASCII; used for TypeScript property keys). */
 bool namer_is_ts_identifier(const char *name);
 
+/* True when a Python model field name is in Pydantic's protected "model_" namespace (escaped or not): the model
+ * then needs `protected_namespaces=()` so that Pydantic does not warn. */
+bool namer_python_is_pydantic_namespace(const char *identifier);
+
 /* The name code imports the generated package by, from the package name base (--package-name, or the input's
  * stem in [a-z0-9_]; NULL or "" for none), appended to `out`:
  * Python: the import package, base + "_client" ("api_client" without a base);

@@ -1,5 +1,6 @@
 /* The analyses the IR carries for backends once a program is valid: what the rpcs use each declaration for
- * (ir/usage.c) and the definition order of eagerly defined targets (ir/order.c). */
+ * (ir/usage.c), the definition order of eagerly defined targets (ir/order.c) and union members
+ * (ir/union_members.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,11 +73,29 @@ static void test_definition_order_is_source_order_when_nothing_waits(void **stat
     compiled_free(&c);
 }
 
+static void test_union_member_names(void **state) {
+    (void)state;
+    Compiled c;
+    assert_compiles(&c, "model A { x: int; }\n"
+                        "union U = A | int | list<int> | list<string> | string | \"lit\";\n"
+                        "model MarshalJSON { y: int; }\n"
+                        "union V = MarshalJSON | A;\n");
+    const char *u[] = {"A", "Int", "List", "List4", "String", "Literal"};
+    const IrDecl *decl = find_decl(c.program, "U");
+    assert_int_equal(decl->alternative_count, 6);
+    for (size_t i = 0; i < 6; i++) assert_string_equal(decl->alternative_names[i].in[TARGET_GO], u[i]);
+    decl = find_decl(c.program, "V"); /* a member may not be named like the union's own JSON methods */
+    assert_string_equal(decl->alternative_names[0].in[TARGET_GO], "MarshalJSON1");
+    assert_string_equal(decl->alternative_names[1].in[TARGET_GO], "A");
+    compiled_free(&c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_usage_follows_rpcs_through_types),
         cmocka_unit_test(test_definition_order_waits_for_what_a_definition_evaluates),
         cmocka_unit_test(test_definition_order_is_source_order_when_nothing_waits),
+        cmocka_unit_test(test_union_member_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
