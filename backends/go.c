@@ -834,44 +834,45 @@ static void emit_readme(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
     const char *pkg = emitter->package;
     const char *module = emitter->options->go_module;
     const IrProgram *program = emitter->program;
-    backend_print_marker(out, MARKER_HTML, emitter->options);
-    printer_blank_line(out);
-    printer_line(out, "# %s: Go client", module);
-    printer_blank_line(out);
     StrBuf input;
     strbuf_init(&input);
     backend_append_input_name(&input, emitter->options);
-    printer_line(out, "Typed Go client for the RPC methods of `%s`, called through a [Centrifugo](https://centrifugal.dev)",
-                 strbuf_cstr(&input));
+    backend_print_marker(out, MARKER_HTML, emitter->options);
+    printer_block(out, "\n"
+                       "# $module$: Go client\n"
+                       "\n"
+                       "Typed Go client for the RPC methods of `$input$`, called through a [Centrifugo](https://centrifugal.dev)\n"
+                       "server. It speaks Centrifugo's JSON client protocol itself; its one dependency is `$websocket$`.\n"
+                       "\n"
+                       "## Install\n"
+                       "\n"
+                       "Publish this directory as the module `$module$` and `go get $module$`, or point your module at a local copy:\n"
+                       "\n"
+                       "```sh\n"
+                       "go mod edit -require=$module$@v0.0.0 -replace=$module$=./path/to/this/directory\n"
+                       "```\n"
+                       "\n",
+                       "websocket", nhooyr ? "nhooyr.io/websocket" : "github.com/coder/websocket", "module", module,
+                       "input", strbuf_cstr(&input), NULL);
     strbuf_free(&input);
-    printer_line(out, "server. It speaks Centrifugo's JSON client protocol itself; its one dependency is `%s`.",
-                 nhooyr ? "nhooyr.io/websocket" : "github.com/coder/websocket");
-    printer_blank_line(out);
-    printer_line(out, "## Install");
-    printer_blank_line(out);
-    printer_line(out, "Publish this directory as the module `%s` and `go get %s`, or point your module at a local copy:", module,
-                 module);
-    printer_blank_line(out);
-    printer_line(out, "```sh");
-    printer_line(out, "go mod edit -require=%s@v0.0.0 -replace=%s=./path/to/this/directory", module, module);
-    printer_line(out, "```");
-    printer_blank_line(out);
     size_t first_element = strcspn(module, "/");
     if (!memchr(module, '.', first_element)) {
-        printer_line(out, "The module path `%s` has no domain: `go get` cannot fetch it, and a `require` of it works only", module);
-        printer_line(out, "with the `replace` above. Give the SDK a real path with `rpcc --go-module github.com/you/sdk`.");
-        printer_blank_line(out);
+        printer_block(out, "The module path `$module$` has no domain: `go get` cannot fetch it, and a `require` of it works only\n"
+                           "with the `replace` above. Give the SDK a real path with `rpcc --go-module github.com/you/sdk`.\n"
+                           "\n",
+                           "module", module, NULL);
     }
-    printer_line(out, "`go.sum` is included: `go build` works without `go mod tidy`, offline once the module cache has the");
-    printer_line(out, "WebSocket module.");
-    printer_blank_line(out);
-    printer_line(out, "## Use");
-    printer_blank_line(out);
-    printer_line(out, "```go");
-    printer_line(out, "import %s \"%s\"", pkg, module);
-    printer_blank_line(out);
-    printer_line(out, "api := %s.NewAPIClient(%s.NewClient(\"ws://localhost:8000/connection/websocket\", token))", pkg, pkg);
-    printer_line(out, "defer api.Close()");
+    printer_block(out, "`go.sum` is included: `go build` works without `go mod tidy`, offline once the module cache has the\n"
+                       "WebSocket module.\n"
+                       "\n"
+                       "## Use\n"
+                       "\n"
+                       "```go\n"
+                       "import $pkg$ \"$module$\"\n"
+                       "\n"
+                       "api := $pkg$.NewAPIClient($pkg$.NewClient(\"ws://localhost:8000/connection/websocket\", token))\n"
+                       "defer api.Close()\n",
+                       "pkg", pkg, "module", module, NULL);
     if (program->rpc_count) {
         const IrRpc *rpc = program->rpcs[0];
         for (size_t index = 0; index < program->rpc_count; index++) {
@@ -887,95 +888,96 @@ static void emit_readme(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
             printer_line(out, "result, err := api.%s(ctx)", rpc->names.in[GO]);
         }
     }
-    printer_line(out, "```");
-    printer_blank_line(out);
-    printer_line(out, "The client connects on the first call and again on the next call after the connection was lost.");
-    printer_line(out, "`%s.Client` has more settings (set them before the first call):", pkg);
-    printer_blank_line(out);
-    printer_line(out, "- `GetToken func(ctx) (string, error)`: a fresh token when the server says the token expired, and");
-    printer_line(out, "  before it expires (the connection is refreshed without reconnecting).");
-    printer_line(out, "- `Transport`: `\"rpc\"` (default: Centrifugo's `rpc` command, proxied to the backend) or `\"pubsub\"`");
-    printer_line(out, "  (requests published to `RequestChannel`, default `rpc:requests`; replies received on `user#<UserID>`,");
-    printer_line(out, "  matched by random correlation ids; `UserID` defaults to the token's `sub` claim).");
-    printer_line(out, "- `Timeout` (per call when the context has no deadline, default 30 s), `MaxPingDelay`, `ReadLimit`,");
-    printer_line(out, "  `Header`, `Name`.");
-    printer_blank_line(out);
-    printer_line(out, "A `Client` (and an `APIClient`) is safe for concurrent use.");
-    printer_blank_line(out);
-    printer_line(out, "## Errors");
-    printer_blank_line(out);
-    printer_line(out, "```go");
-    printer_line(out, "var rpcErr *%s.RPCError", pkg);
-    printer_line(out, "switch {");
-    printer_line(out, "case errors.As(err, &rpcErr): // the server answered with an error: rpcErr.Code, rpcErr.Message");
-    printer_line(out, "case errors.Is(err, context.DeadlineExceeded): // the context's deadline passed first");
-    printer_line(out, "case errors.Is(err, %s.ErrDisconnected): // no connection, or it was lost before the reply", pkg);
-    printer_line(out, "case errors.Is(err, %s.ErrBadReply): // the result does not decode into the result type", pkg);
-    printer_line(out, "case errors.Is(err, context.Canceled): // you cancelled the context");
-    printer_line(out, "}");
-    printer_line(out, "```");
-    printer_blank_line(out);
-    printer_line(out, "Application errors have codes 400..1999; lower codes are Centrifugo's own (100 internal, 101");
-    printer_line(out, "unauthorized, 103 permission denied, 104 method not found, 109 token expired, ...). A call that was");
-    printer_line(out, "sent when the connection dropped may or may not have run. The server closing the connection with a");
-    printer_line(out, "code in 3500..3999 or 4500..4999 stops the client for good; other closes reconnect on the next call.");
-    printer_line(out, "Cancelling a call's context (or its deadline passing) returns at once and releases the call: its");
-    printer_line(out, "reply, if it still comes, is ignored. `Client.Pending()` counts the calls waiting for a reply.");
-    printer_blank_line(out);
-    printer_line(out, "## Types");
-    printer_blank_line(out);
-    printer_line(out, "| IDL | Go |");
-    printer_line(out, "|---|---|");
-    printer_line(out, "| `int` | `int64` (exact, also beyond 2^53) |");
-    printer_line(out, "| `float` | `float64` |");
-    printer_line(out, "| `timestamp` | `time.Time` (RFC 3339 on the wire) |");
-    printer_line(out, "| `bytes` | `[]byte` (standard base64 on the wire) |");
-    printer_line(out, "| `decimal`, `uuid`, `date`, `time`, `duration` | `string` in their wire format |");
-    printer_line(out, "| `any` | `any` (numbers decode as `json.Number`: exact, also beyond 2^53) |");
-    printer_line(out, "| enum | a named `string` or `int64` type with one constant per member (`TypeMember`) |");
-    printer_line(out, "| union | a struct with one pointer field per alternative: set exactly one |");
-    printer_blank_line(out);
-    printer_line(out, "Presence: what the client sends for each kind of field.");
-    printer_blank_line(out);
-    printer_line(out, "| IDL field | Go field | sent |");
-    printer_line(out, "|---|---|---|");
-    printer_line(out, "| `x: T` | `X T` | always; a nil list or map is sent as `[]` / `{}` |");
-    printer_line(out, "| `x: T \\| null` | `X *T` (lists, maps, `any`: `X T`) | nil is sent as `null` |");
-    printer_line(out, "| `x?: T` | `X *T` with `omitempty` (lists, maps: `omitzero`) | nil is left out; an empty non-nil list is sent |");
-    printer_line(out, "| `x: T = v`, v is Go's zero value (`0`, `\"\"`, `false`, `[]`) | `X T` with `omitempty` | the zero value is left out: the server fills in the same default |");
-    printer_line(out, "| `x: T = v`, other v | `X *T` with `omitempty` | nil is left out: the server fills in `v` |");
-    printer_line(out, "| `x: T \\| null = null` | `X *T` | nil is sent as `null`, the default |");
-    printer_line(out, "| `x?: T \\| null`, `x: T \\| null = v` (v not null) | `X Nullable[T]` with `omitzero` | the zero value is left out; `Null[T]()` is sent as `null`, `Some(v)` as `v` |");
-    printer_blank_line(out);
-    printer_line(out, "The client never sends `null` for a field that may only be absent. Results decode the same way: a");
-    printer_line(out, "`*T` is nil when the field was absent or null, which its field never needs to tell apart (one of the");
-    printer_line(out, "two is not allowed, or both mean the same). A `%s.Nullable[T]` keeps the three states apart:", pkg);
-    printer_blank_line(out);
-    printer_line(out, "```go");
-    printer_line(out, "p.Note = %s.Nullable[string]{} // absent: left out (the zero value)", pkg);
-    printer_line(out, "p.Note = %s.Null[string]()     // null", pkg);
-    printer_line(out, "p.Note = %s.Some(\"text\")       // a value", pkg);
-    printer_blank_line(out);
-    printer_line(out, "switch {");
-    printer_line(out, "case r.Note.Null: // null");
-    printer_line(out, "case r.Note.Set:  // a value: r.Note.Value (or v, ok := r.Note.Get())");
-    printer_line(out, "default:          // absent");
-    printer_line(out, "}");
-    printer_line(out, "```");
-    printer_blank_line(out);
-    printer_line(out, "`x: T | null = null` stays a `*T`: its default is null, so absent and null mean the same to the");
-    printer_line(out, "receiver, and a nil pointer sends `null`.");
-    printer_blank_line(out);
-    printer_line(out, "Decoding is `encoding/json`'s: a required field missing from a result is left at its zero value, an");
-    printer_line(out, "enum value the SDK does not know is kept in the enum's type (compare it with the constants), a");
-    printer_line(out, "default the server left out stays nil (absent in a `Nullable`), and invalid UTF-8 in strings");
-    printer_line(out, "becomes U+FFFD. A value of the wrong JSON type, an int beyond 64 bits, bad base64 or an unknown");
-    printer_line(out, "union tag fail with `ErrBadReply`.");
-    printer_blank_line(out);
-    printer_line(out, "## Methods");
-    printer_blank_line(out);
-    printer_line(out, "| Go | RPC method |");
-    printer_line(out, "|---|---|");
+    printer_block(out, "```\n"
+                       "\n"
+                       "The client connects on the first call and again on the next call after the connection was lost.\n"
+                       "`$pkg$.Client` has more settings (set them before the first call):\n"
+                       "\n"
+                       "- `GetToken func(ctx) (string, error)`: a fresh token when the server says the token expired, and\n"
+                       "  before it expires (the connection is refreshed without reconnecting).\n"
+                       "- `Transport`: `\"rpc\"` (default: Centrifugo's `rpc` command, proxied to the backend) or `\"pubsub\"`\n"
+                       "  (requests published to `RequestChannel`, default `rpc:requests`; replies received on `user#<UserID>`,\n"
+                       "  matched by random correlation ids; `UserID` defaults to the token's `sub` claim).\n"
+                       "- `Timeout` (per call when the context has no deadline, default 30 s), `MaxPingDelay`, `ReadLimit`,\n"
+                       "  `Header`, `Name`.\n"
+                       "\n"
+                       "A `Client` (and an `APIClient`) is safe for concurrent use.\n"
+                       "\n"
+                       "## Errors\n"
+                       "\n"
+                       "```go\n"
+                       "var rpcErr *$pkg$.RPCError\n"
+                       "switch {\n"
+                       "case errors.As(err, &rpcErr): // the server answered with an error: rpcErr.Code, rpcErr.Message\n"
+                       "case errors.Is(err, context.DeadlineExceeded): // the context's deadline passed first\n"
+                       "case errors.Is(err, $pkg$.ErrDisconnected): // no connection, or it was lost before the reply\n"
+                       "case errors.Is(err, $pkg$.ErrBadReply): // the result does not decode into the result type\n"
+                       "case errors.Is(err, context.Canceled): // you cancelled the context\n"
+                       "}\n"
+                       "```\n"
+                       "\n"
+                       "Application errors have codes 400..1999; lower codes are Centrifugo's own (100 internal, 101\n"
+                       "unauthorized, 103 permission denied, 104 method not found, 109 token expired, ...). A call that was\n"
+                       "sent when the connection dropped may or may not have run. The server closing the connection with a\n"
+                       "code in 3500..3999 or 4500..4999 stops the client for good; other closes reconnect on the next call.\n"
+                       "Cancelling a call's context (or its deadline passing) returns at once and releases the call: its\n"
+                       "reply, if it still comes, is ignored. `Client.Pending()` counts the calls waiting for a reply.\n"
+                       "\n"
+                       "## Types\n"
+                       "\n"
+                       "| IDL | Go |\n"
+                       "|---|---|\n"
+                       "| `int` | `int64` (exact, also beyond 2^53) |\n"
+                       "| `float` | `float64` |\n"
+                       "| `timestamp` | `time.Time` (RFC 3339 on the wire) |\n"
+                       "| `bytes` | `[]byte` (standard base64 on the wire) |\n"
+                       "| `decimal`, `uuid`, `date`, `time`, `duration` | `string` in their wire format |\n"
+                       "| `any` | `any` (numbers decode as `json.Number`: exact, also beyond 2^53) |\n"
+                       "| enum | a named `string` or `int64` type with one constant per member (`TypeMember`) |\n"
+                       "| union | a struct with one pointer field per alternative: set exactly one |\n"
+                       "\n"
+                       "Presence: what the client sends for each kind of field.\n"
+                       "\n"
+                       "| IDL field | Go field | sent |\n"
+                       "|---|---|---|\n"
+                       "| `x: T` | `X T` | always; a nil list or map is sent as `[]` / `{}` |\n"
+                       "| `x: T \\| null` | `X *T` (lists, maps, `any`: `X T`) | nil is sent as `null` |\n"
+                       "| `x?: T` | `X *T` with `omitempty` (lists, maps: `omitzero`) | nil is left out; an empty non-nil list is sent |\n"
+                       "| `x: T = v`, v is Go's zero value (`0`, `\"\"`, `false`, `[]`) | `X T` with `omitempty` | the zero value is left out: the server fills in the same default |\n"
+                       "| `x: T = v`, other v | `X *T` with `omitempty` | nil is left out: the server fills in `v` |\n"
+                       "| `x: T \\| null = null` | `X *T` | nil is sent as `null`, the default |\n"
+                       "| `x?: T \\| null`, `x: T \\| null = v` (v not null) | `X Nullable[T]` with `omitzero` | the zero value is left out; `Null[T]()` is sent as `null`, `Some(v)` as `v` |\n"
+                       "\n"
+                       "The client never sends `null` for a field that may only be absent. Results decode the same way: a\n"
+                       "`*T` is nil when the field was absent or null, which its field never needs to tell apart (one of the\n"
+                       "two is not allowed, or both mean the same). A `$pkg$.Nullable[T]` keeps the three states apart:\n"
+                       "\n"
+                       "```go\n"
+                       "p.Note = $pkg$.Nullable[string]{} // absent: left out (the zero value)\n"
+                       "p.Note = $pkg$.Null[string]()     // null\n"
+                       "p.Note = $pkg$.Some(\"text\")       // a value\n"
+                       "\n"
+                       "switch {\n"
+                       "case r.Note.Null: // null\n"
+                       "case r.Note.Set:  // a value: r.Note.Value (or v, ok := r.Note.Get())\n"
+                       "default:          // absent\n"
+                       "}\n"
+                       "```\n"
+                       "\n"
+                       "`x: T | null = null` stays a `*T`: its default is null, so absent and null mean the same to the\n"
+                       "receiver, and a nil pointer sends `null`.\n"
+                       "\n"
+                       "Decoding is `encoding/json`'s: a required field missing from a result is left at its zero value, an\n"
+                       "enum value the SDK does not know is kept in the enum's type (compare it with the constants), a\n"
+                       "default the server left out stays nil (absent in a `Nullable`), and invalid UTF-8 in strings\n"
+                       "becomes U+FFFD. A value of the wrong JSON type, an int beyond 64 bits, bad base64 or an unknown\n"
+                       "union tag fail with `ErrBadReply`.\n"
+                       "\n"
+                       "## Methods\n"
+                       "\n"
+                       "| Go | RPC method |\n"
+                       "|---|---|\n",
+                       "pkg", pkg, NULL);
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
         printer_line(out, "| `%s` | `%s` |", rpc->names.in[GO], rpc->method);

@@ -103,6 +103,39 @@ void printer_line(Printer *printer, const char *fmt, ...) {
 
 void printer_blank_line(Printer *printer) { printer_write(printer, "\n", 1); }
 
+/* The value of the variable text[0..length) among printer_block's (name, value) pairs; aborts when there is none. */
+static const char *block_variable(const char *text, size_t length, va_list pairs) {
+    for (const char *name = va_arg(pairs, const char *); name; name = va_arg(pairs, const char *)) {
+        const char *value = va_arg(pairs, const char *);
+        if (strlen(name) == length && memcmp(name, text, length) == 0) return value;
+    }
+    fprintf(stderr, "rpcc: internal error: printer_block: no value for $%.*s$\n", (int)length, text);
+    abort();
+}
+
+void printer_block(Printer *printer, const char *text, ...) {
+    const char *cursor = text;
+    for (const char *dollar = strchr(cursor, '$'); dollar; dollar = strchr(cursor, '$')) {
+        if (dollar > cursor) printer_write(printer, cursor, (size_t)(dollar - cursor));
+        const char *end = strchr(dollar + 1, '$');
+        if (!end) {
+            fprintf(stderr, "rpcc: internal error: printer_block: unclosed '$' in \"%.40s\"\n", dollar);
+            abort();
+        }
+        if (end == dollar + 1) {
+            printer_write(printer, "$", 1);
+        } else {
+            va_list pairs;
+            va_start(pairs, text);
+            const char *value = block_variable(dollar + 1, (size_t)(end - dollar - 1), pairs);
+            va_end(pairs);
+            printer_write(printer, value, strlen(value));
+        }
+        cursor = end + 1;
+    }
+    if (*cursor) printer_write(printer, cursor, strlen(cursor));
+}
+
 void printer_string_literal(Printer *printer, Target target, const char *text, size_t len) {
     StrBuf literal;
     strbuf_init(&literal);

@@ -30,6 +30,12 @@ void printer_line(Printer *printer, const char *fmt, ...) __attribute__((format(
 void printer_write(Printer *printer, const char *text, size_t len);
 void printer_blank_line(Printer *printer);
 
+/* Prints a block of fixed text, indented like printer_write, with each "$name$" replaced by the value given for
+ * name in the (name, value) pairs after `text`, which end with NULL; "$$" prints '$'. The text holds no control
+ * flow: conditions and loops stay in C. A name without a value, or an unclosed '$', is a bug in rpcc: it aborts at
+ * once. Values are appended as they are (no format processing). The way protobuf's io::Printer prints. */
+void printer_block(Printer *printer, const char *text, ...) __attribute__((sentinel));
+
 /* Writes `text` (UTF-8, len bytes) as a complete double-quoted string literal of `target` (escape_string_literal). */
 void printer_string_literal(Printer *printer, Target target, const char *text, size_t len);
 
