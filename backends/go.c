@@ -32,6 +32,7 @@
 #include "backend.h"
 #include "common.h"
 #include "embedded.h"
+#include "go_doc.h"
 #include "printer.h"
 
 #define GO TARGET_GO
@@ -275,7 +276,7 @@ static void print_rows(Printer *printer, Row *rows, size_t count) {
         }
         for (size_t index = start; index < end; index++) {
             Row *row = &rows[index];
-            printer_go_comment(printer, row->doc, deprecation_text(row->deprecation));
+            go_print_comment(printer, row->doc, deprecation_text(row->deprecation));
             for (size_t cell = 0; cell < row->cell_count; cell++) {
                 if (cell + 1 < row->cell_count) {
                     printer_printf(printer, "%-*s ", (int)widths[cell], row->cells[cell]);
@@ -310,7 +311,7 @@ static void print_decl_comment(Printer *printer, const IrDecl *decl, const char 
         if (doc.len) strbuf_puts(&doc, "\n\n");
         strbuf_puts(&doc, extra);
     }
-    printer_go_comment(printer, doc.len ? doc.data : NULL, deprecation_text(&decl->deprecation));
+    go_print_comment(printer, doc.len ? doc.data : NULL, deprecation_text(&decl->deprecation));
     strbuf_free(&doc);
 }
 
@@ -686,7 +687,7 @@ static bool emit_client(GoEmitter *emitter, OutputTree *tree) {
     strbuf_printf(&doc, "Package %s is the typed client of the RPC methods declared in ", emitter->package);
     backend_append_input_name(&doc, emitter->options);
     strbuf_puts(&doc, ",\ncalled through a Centrifugo server over its WebSocket JSON protocol.");
-    printer_go_comment(out, doc.data, NULL);
+    go_print_comment(out, doc.data, NULL);
     strbuf_free(&doc);
     printer_line(out, "package %s", emitter->package);
     printer_blank_line(out);
@@ -728,7 +729,7 @@ static bool emit_client(GoEmitter *emitter, OutputTree *tree) {
             strbuf_puts(&text, "\n\n");
             strbuf_puts(&text, rpc->doc);
         }
-        printer_go_comment(out, text.data, deprecation_text(&rpc->deprecation));
+        go_print_comment(out, text.data, deprecation_text(&rpc->deprecation));
         strbuf_free(&text);
         if (rpc->params) {
             printer_line(out, "func (c *APIClient) %s(ctx context.Context, p %s) (*%s, error) {", method,

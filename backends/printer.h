@@ -50,15 +50,22 @@ void printer_string_literal(Printer *printer, Target target, const char *text, s
  * and " * " line prefixes (" *" for an empty line); '*' followed by '/' is written "*\/" so the text cannot close
  * the comment; controls other than tab, U+2028/U+2029 (line terminators in JS) and the other listed code points
  * become spaces.
- * Go: "// " prefix on every line ("//" alone for an empty line), in the layout gofmt gives doc comments (so the
- * generated code stays gofmt-clean): common indentation removed, an indented span as a code block ("//" + tab,
- * set off by "//" lines), an indented list as plain unindented lines, runs of empty lines collapsed, an old-style
- * heading written "# Heading". Controls and the listed code points become spaces (a BOM mid-file does not compile).
- * `deprecated` (may be NULL; "" means deprecated without a reason) adds a final paragraph "Deprecated: <reason>"
- * in Go (the form the tools recognise; "Deprecated: do not use in new code." without a reason),
- * "@deprecated <reason>" in JSDoc; Python ignores it (the backend emits a warning decorator instead). */
+ * Go: see go_print_comment (backends/go_doc.h).
+ * JSDoc's `deprecated` (may be NULL; "" means deprecated without a reason) adds "@deprecated <reason>"; Python
+ * docstrings take none (the backend emits a warning decorator instead). */
 void printer_python_docstring(Printer *printer, const char *text);
 void printer_jsdoc(Printer *printer, const char *text, const char *deprecated);
-void printer_go_comment(Printer *printer, const char *text, const char *deprecated);
+
+/* A doc's lines without trailing blanks, with leading and trailing empty lines dropped (for the doc-comment
+ * layouts: printer.c's and the Go backend's). */
+typedef struct DocLines {
+    const char *cursor; /* next line */
+    const char *end;    /* end of the last non-empty line */
+} DocLines;
+
+void doc_lines_init(DocLines *lines, const char *text); /* text may be NULL */
+bool doc_lines_empty(const DocLines *lines);
+/* The next line (without its line end and trailing blanks); false after the last one. */
+bool doc_lines_next(DocLines *lines, const char **line, size_t *len);
 
 #endif

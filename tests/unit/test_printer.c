@@ -1,4 +1,4 @@
-/* backends/printer.c: indentation, string literals per target, doc comments per target. Every expected text
+/* backends/printer.c and go_doc.c: indentation, string literals per target, doc comments per target. Every expected text
  * here was also checked against the real language (Python ast.literal_eval and exec, node, gofmt/go vet). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "backends/go_doc.h"
 #include "backends/printer.h"
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -158,7 +159,7 @@ static void check_doc(DocKind kind, int depth, const char *text, const char *dep
     printer.depth = depth;
     if (kind == PYTHON_DOC) printer_python_docstring(&printer, text);
     if (kind == JSDOC) printer_jsdoc(&printer, text, deprecated);
-    if (kind == GO_DOC) printer_go_comment(&printer, text, deprecated);
+    if (kind == GO_DOC) go_print_comment(&printer, text, deprecated);
     char got[1024];
     snprintf(got, sizeof got, "%s", strbuf_cstr(&printer.out));
     printer_free(&printer);
