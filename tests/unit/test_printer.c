@@ -1,5 +1,6 @@
-/* backends/printer.c and go_doc.c: indentation, string literals per target, doc comments per target. Every expected text
- * here was also checked against the real language (Python ast.literal_eval and exec, node, gofmt/go vet). */
+/* backends/printer.c and go_doc.c: indentation, string literals per target, doc comments per target, blocks.
+ * Every expected text here was also checked against the real language (Python ast.literal_eval and exec, node,
+ * gofmt/go vet). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
