@@ -27,3 +27,8 @@ void backend_print_marker(Printer *printer, MarkerStyle style, const BackendOpti
     printer_write(printer, marker.data, marker.len);
     strbuf_free(&marker);
 }
+
+const char *backend_deprecation_reason(const IrDeprecation *deprecation) {
+    if (!deprecation->deprecated) return NULL;
+    return deprecation->reason ? deprecation->reason : "";
+}

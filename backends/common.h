@@ -24,4 +24,8 @@ void backend_append_input_name(StrBuf *out, const BackendOptions *options);
 void backend_append_marker(StrBuf *out, MarkerStyle style, const BackendOptions *options);
 void backend_print_marker(Printer *printer, MarkerStyle style, const BackendOptions *options);
 
+/* The reason a deprecated declaration, field, member or rpc gives (`@deprecated("why")`), "" for none, or NULL when
+ * it is not deprecated: the form the doc-comment printers take (JSDoc's @deprecated, Go's "Deprecated:"). */
+const char *backend_deprecation_reason(const IrDeprecation *deprecation);
+
 #endif

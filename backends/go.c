@@ -241,12 +241,6 @@ static void field_shape(GoEmitter *emitter, const IrField *field, FieldShape *sh
     shape->omit = omit_kind;
 }
 
-/* A json struct tag name must pass encoding/json's isValidTag, or the tag is ignored and the Go name used. */
-static char *deprecation_text(const IrDeprecation *deprecation) {
-    if (!deprecation->deprecated) return NULL;
-    return (char *)(deprecation->reason ? deprecation->reason : "");
-}
-
 static bool has_comment(const char *doc, const IrDeprecation *deprecation) {
     return (doc && *doc) || deprecation->deprecated;
 }
@@ -276,7 +270,7 @@ static void print_rows(Printer *printer, Row *rows, size_t count) {
         }
         for (size_t index = start; index < end; index++) {
             Row *row = &rows[index];
-            go_print_comment(printer, row->doc, deprecation_text(row->deprecation));
+            go_print_comment(printer, row->doc, backend_deprecation_reason(row->deprecation));
             for (size_t cell = 0; cell < row->cell_count; cell++) {
                 if (cell + 1 < row->cell_count) {
                     printer_printf(printer, "%-*s ", (int)widths[cell], row->cells[cell]);
@@ -311,7 +305,7 @@ static void print_decl_comment(Printer *printer, const IrDecl *decl, const char 
         if (doc.len) strbuf_puts(&doc, "\n\n");
         strbuf_puts(&doc, extra);
     }
-    go_print_comment(printer, doc.len ? doc.data : NULL, deprecation_text(&decl->deprecation));
+    go_print_comment(printer, doc.len ? doc.data : NULL, backend_deprecation_reason(&decl->deprecation));
     strbuf_free(&doc);
 }
 
@@ -729,7 +723,7 @@ static bool emit_client(GoEmitter *emitter, OutputTree *tree) {
             strbuf_puts(&text, "\n\n");
             strbuf_puts(&text, rpc->doc);
         }
-        go_print_comment(out, text.data, deprecation_text(&rpc->deprecation));
+        go_print_comment(out, text.data, backend_deprecation_reason(&rpc->deprecation));
         strbuf_free(&text);
         if (rpc->params) {
             printer_line(out, "func (c *APIClient) %s(ctx context.Context, p %s) (*%s, error) {", method,

@@ -205,10 +205,6 @@ static void doc_append_user(DocText *doc, const char *text) {
     printer_printf(&doc->printer, "%s", text);
 }
 
-static const char *deprecation_of(const IrDeprecation *deprecation) {
-    if (!deprecation->deprecated) return NULL;
-    return deprecation->reason ? deprecation->reason : "";
-}
 
 /* What a scalar's string holds, for the field docs: JavaScript sees only a string or a number. */
 static const char *format_sentence(IrTypeKind kind) {
@@ -333,7 +329,7 @@ static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl 
                                          ? "Sent to the server: fields with a default may be omitted."
                                          : "Received from the server: fields with a default are always present.");
     }
-    printer_jsdoc(printer, doc_cstr(&doc), deprecation_of(&decl->deprecation));
+    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
 
     if (decl->field_count == 0) {
@@ -349,7 +345,7 @@ static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl 
         doc_init(&field_doc);
         doc_append_user(&field_doc, field->doc);
         doc_field_facts(&field_doc, decl, field);
-        printer_jsdoc(printer, doc_cstr(&field_doc), deprecation_of(&field->deprecation));
+        printer_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
         doc_free(&field_doc);
         printer_printf(printer, "%s%s: ", field->names.in[TS], field_is_omissible(decl, field) ? "?" : "");
         print_type(printer, field->type);
@@ -379,7 +375,7 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     doc_paragraph(&doc);
     printer_printf(&doc.printer, "The const object `%s` names each value: `%s.%s`.", name, name,
                    decl->member_count ? decl->members[0]->names.in[TS] : "NAME");
-    const char *deprecated = deprecation_of(&decl->deprecation);
+    const char *deprecated = backend_deprecation_reason(&decl->deprecation);
     printer_jsdoc(printer, doc_cstr(&doc), deprecated);
     doc_free(&doc);
 
@@ -405,7 +401,7 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     printer_indent(printer);
     for (size_t i = 0; i < decl->member_count; i++) {
         const IrEnumMember *member = decl->members[i];
-        printer_jsdoc(printer, member->doc, deprecation_of(&member->deprecation));
+        printer_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
         printer_printf(printer, "%s: ", member->names.in[TS]);
         print_enum_value(printer, decl, member);
         printer_printf(printer, ",\n");
@@ -437,7 +433,7 @@ static void emit_union(Printer *printer, const IrDecl *decl) {
         doc_paragraph(&doc);
         printer_printf(&doc.printer, "Untagged: the server tries the alternatives in this order.");
     }
-    printer_jsdoc(printer, doc_cstr(&doc), deprecation_of(&decl->deprecation));
+    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
     printer_printf(printer, "export type %s =", decl->names.in[TS]);
     for (size_t i = 0; i < decl->alternative_count; i++) {
@@ -462,7 +458,7 @@ static void emit_alias(Printer *printer, const IrDecl *decl) {
         doc_paragraph(&doc);
         printer_printf(&doc.printer, "%s", format);
     }
-    printer_jsdoc(printer, doc_cstr(&doc), deprecation_of(&decl->deprecation));
+    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
     printer_printf(printer, "export type %s = ", decl->names.in[TS]);
     print_type(printer, decl->aliased);
@@ -596,7 +592,7 @@ static void emit_client(const TsEmitter *emitter, Printer *printer) {
         printer_printf(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds\n");
         printer_printf(&method_doc.printer, "@returns the `%s` the server answered\n", result);
         printer_printf(&method_doc.printer, "@throws `RPCError` for an error reply, a timeout or a disconnect");
-        printer_jsdoc(printer, doc_cstr(&method_doc), deprecation_of(&rpc->deprecation));
+        printer_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
         doc_free(&method_doc);
         if (rpc->params) {
             const char *params = rpc->params->names.in[TS];
