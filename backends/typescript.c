@@ -205,7 +205,6 @@ static void doc_append_user(DocText *doc, const char *text) {
     printer_printf(&doc->printer, "%s", text);
 }
 
-
 /* What a scalar's string holds, for the field docs: JavaScript sees only a string or a number. */
 static const char *format_sentence(IrTypeKind kind) {
     switch (kind) {
