@@ -25,8 +25,6 @@ static void print_cell_text(Printer *printer, const char *text) {
     }
 }
 
-static const char *const display_names[TARGET_COUNT] = {"Python", "TypeScript", "Go"};
-
 void overview_emit(const IrProgram *program, const BackendOptions *options, const bool *targets, OutputTree *tree) {
     Printer *printer = output_tree_add(tree, "README.md", "  ");
     if (!printer) return;
@@ -43,14 +41,14 @@ void overview_emit(const IrProgram *program, const BackendOptions *options, cons
         if (!targets[t]) continue;
         const Backend *backend = backend_for((Target)t);
         if (!backend) continue;
-        printer_line(printer, "- [%s](%s/README.md)", display_names[t], backend->directory);
+        printer_line(printer, "- [%s](%s/README.md)", target_display_name((Target)t), backend->directory);
     }
     printer_blank_line(printer);
     printer_line(printer, "## Methods");
     printer_blank_line(printer);
     printer_printf(printer, "| method |");
     for (int t = 0; t < TARGET_COUNT; t++)
-        if (targets[t]) printer_printf(printer, " %s |", display_names[t]);
+        if (targets[t]) printer_printf(printer, " %s |", target_display_name((Target)t));
     printer_line(printer, " description |");
     printer_printf(printer, "|---|");
     for (int t = 0; t < TARGET_COUNT; t++)

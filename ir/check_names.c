@@ -36,16 +36,6 @@ static void scope_init(Scope *scope, Arena *arena) {
     for (int t = 0; t < TARGET_COUNT; t++) strmap_init(&scope->names[t], arena);
 }
 
-static const char *target_display_name(Target target) {
-    switch (target) {
-    case TARGET_PYTHON: return "Python";
-    case TARGET_TYPESCRIPT: return "TypeScript";
-    case TARGET_GO: return "Go";
-    case TARGET_COUNT: break;
-    }
-    return "?";
-}
-
 static void record_collision(NameCheck *check, NamedSymbol *first, NamedSymbol *second, Target target,
                              const char *name) {
     for (size_t i = 0; i < check->collisions.count; i++) {

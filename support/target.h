@@ -14,6 +14,8 @@ typedef enum Target {
 
 /* "python", "typescript", "go". */
 const char *target_name(Target target);
+/* "Python", "TypeScript", "Go": the language's name in prose. */
+const char *target_display_name(Target target);
 /* Parses a target name as given to --lang; returns false if unknown. */
 bool target_parse(const char *name, Target *target);
 

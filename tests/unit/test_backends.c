@@ -1,5 +1,5 @@
-/* What every backend must do alike, run once per backend (a fourth language gets these by adding one line to
- * `backends` below): deterministic output, an empty schema that still generates, and the input file name under
+/* What every backend must do alike, run once per backend (a fourth language gets these by one more line in
+ * PER_BACKEND below): deterministic output, an empty schema that still generates, and the input file name under
  * the one marker policy of backends/common.c. The language-specific tests are in test_<language>_backend.c. */
 #include <setjmp.h>
 #include <stdarg.h>
