@@ -21,7 +21,7 @@ SANFLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 
 # Our own sources, one stage a file. The CLI's main lives in cli/main.c; everything else is a library that the
 # unit tests link against too.
-LIB_SRC    := $(sort $(wildcard frontend/*.c ir/*.c backends/*.c))
+LIB_SRC    := $(sort $(wildcard support/*.c frontend/*.c ir/*.c backends/*.c))
 GEN_SRC    := $(GEN)/lexer.c $(GEN)/parser.c $(GEN)/embedded.c
 # Runtime templates embedded into the binary: every file under runtime-templates/ except tests and caches.
 TEMPLATES  := $(sort $(shell find runtime-templates -type f -not -path '*/node_modules/*' -not -path '*/__pycache__/*' -not -path '*/test*' -not -name '*_test.go' -not -name '.*' -not -path '*/.*' 2>/dev/null))
@@ -96,6 +96,7 @@ $(BUILD)/san/tests/%: $(BUILD)/san/obj/tests/unit/%.o $(LIB_OBJ_SAN)
 
 # --- tests --------------------------------------------------------------------------------------------------
 check-unit: $(UNIT_BIN)
+	python3 tests/check-layers.py
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 check-unit-san: $(UNIT_BIN_SAN)
 	@set -e; for t in $(UNIT_BIN_SAN); do echo "== $$t (asan+ubsan)"; ASAN_OPTIONS=detect_leaks=1 $$t; done

@@ -8,12 +8,11 @@ extern const Backend backend_python __attribute__((weak));
 extern const Backend backend_typescript __attribute__((weak));
 extern const Backend backend_go __attribute__((weak));
 
-const Backend *backend_for(Target target) {
-    switch (target) {
-    case TARGET_PYTHON: return &backend_python;
-    case TARGET_TYPESCRIPT: return &backend_typescript;
-    case TARGET_GO: return &backend_go;
-    case TARGET_COUNT: break;
-    }
-    return NULL;
-}
+/* The one table entry a new target adds (besides its file under backends/). */
+static const Backend *const BACKENDS[TARGET_COUNT] = {
+    [TARGET_PYTHON] = &backend_python,
+    [TARGET_TYPESCRIPT] = &backend_typescript,
+    [TARGET_GO] = &backend_go,
+};
+
+const Backend *backend_for(Target target) { return (unsigned)target < TARGET_COUNT ? BACKENDS[target] : NULL; }

@@ -10,7 +10,7 @@
 typedef struct BackendOptions {
     const char *input_name;    /* the main .rpc file's base name, e.g. "tasks.rpc" (never an absolute path) */
     const char *rpcc_version;  /* RPCC_VERSION */
-    const char *go_module;     /* go.mod module path, default "example.com/opensdk" style set by the CLI */
+    const char *go_module;     /* go.mod module path (--go-module; the package name by default) */
     const char *go_websocket;  /* "github.com/coder/websocket" (default) or "nhooyr.io/websocket" */
     const char *package_name;  /* Python distribution / npm package name base */
 } BackendOptions;
@@ -19,7 +19,8 @@ typedef struct Backend {
     Target target;
     const char *directory; /* "python", "typescript", "go" under the output directory */
     /* Adds this target's files (paths prefixed with `directory`/) to the tree. Returns false only on an internal
-     * error, after printing it; the IR is already valid. */
+     * error, after printing it: the IR is valid (ir_compile) and holds nothing this target cannot print
+     * (ir_check_targets), so a backend reports no user error. */
     bool (*emit)(const IrProgram *program, const BackendOptions *options, OutputTree *tree);
 } Backend;
 

@@ -28,8 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/escape.h"
 #include "backend.h"
+#include "common.h"
 #include "embedded.h"
+#include "go_doc.h"
 #include "printer.h"
 
 #define GO TARGET_GO
@@ -120,36 +123,18 @@ static void go_type(GoEmitter *emitter, StrBuf *out, const IrType *type) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Values (for "Default:" notes in doc comments: JSON text)                                                   */
 
-static void json_string(StrBuf *out, const char *text, size_t len) {
-    strbuf_putc(out, '"');
-    for (size_t index = 0; index < len; index++) {
-        unsigned char c = (unsigned char)text[index];
-        if (c == '"' || c == '\\') {
-            strbuf_putc(out, '\\');
-            strbuf_putc(out, (char)c);
-        } else if (c == '\n') {
-            strbuf_puts(out, "\\n");
-        } else if (c < 0x20 || c == 0x7f) {
-            strbuf_printf(out, "\\u%04x", c);
-        } else {
-            strbuf_putc(out, (char)c);
-        }
-    }
-    strbuf_putc(out, '"');
-}
-
 static void json_value(StrBuf *out, const IrValue *value) {
     switch (value->kind) {
     case IR_VALUE_NULL: strbuf_puts(out, "null"); break;
     case IR_VALUE_BOOL: strbuf_puts(out, value->bool_value ? "true" : "false"); break;
     case IR_VALUE_INT: strbuf_printf(out, "%lld", (long long)value->int_value); break;
     case IR_VALUE_FLOAT: strbuf_puts(out, value->text); break;
-    case IR_VALUE_STRING: json_string(out, value->text, value->text_length); break;
+    case IR_VALUE_STRING: escape_json_string(out, value->text, value->text_length); break;
     case IR_VALUE_ENUM:
         if (value->enum_decl->int_enum) {
             strbuf_printf(out, "%lld", (long long)value->enum_member->int_value);
         } else {
-            json_string(out, value->enum_member->string_value, value->enum_member->string_value_length);
+            escape_json_string(out, value->enum_member->string_value, value->enum_member->string_value_length);
         }
         break;
     case IR_VALUE_LIST:
@@ -166,7 +151,7 @@ static void json_value(StrBuf *out, const IrValue *value) {
             const IrValue *key = value->keys[index];
             if (index) strbuf_puts(out, ", ");
             if (key->kind == IR_VALUE_STRING) {
-                json_string(out, key->text, key->text_length);
+                escape_json_string(out, key->text, key->text_length);
             } else {
                 strbuf_printf(out, "\"%lld\"", (long long)key->int_value);
             }
@@ -256,23 +241,6 @@ static void field_shape(GoEmitter *emitter, const IrField *field, FieldShape *sh
     shape->omit = omit_kind;
 }
 
-/* A json struct tag name must pass encoding/json's isValidTag, or the tag is ignored and the Go name used. */
-static bool valid_json_tag_name(const char *name) {
-    if (!*name) return false;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if (*p >= 0x80) continue; /* non-ASCII: accepted when a letter or digit (checked by the go tests) */
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) continue;
-        if (strchr("!#$%&()*+-./:;<=>?@[]^_{|}~ ", *p)) continue;
-        return false;
-    }
-    return true;
-}
-
-static char *deprecation_text(const IrDeprecation *deprecation) {
-    if (!deprecation->deprecated) return NULL;
-    return (char *)(deprecation->reason ? deprecation->reason : "");
-}
-
 static bool has_comment(const char *doc, const IrDeprecation *deprecation) {
     return (doc && *doc) || deprecation->deprecated;
 }
@@ -302,7 +270,7 @@ static void print_rows(Printer *printer, Row *rows, size_t count) {
         }
         for (size_t index = start; index < end; index++) {
             Row *row = &rows[index];
-            printer_go_comment(printer, row->doc, deprecation_text(row->deprecation));
+            go_print_comment(printer, row->doc, backend_deprecation_reason(row->deprecation));
             for (size_t cell = 0; cell < row->cell_count; cell++) {
                 if (cell + 1 < row->cell_count) {
                     printer_printf(printer, "%-*s ", (int)widths[cell], row->cells[cell]);
@@ -337,33 +305,27 @@ static void print_decl_comment(Printer *printer, const IrDecl *decl, const char 
         if (doc.len) strbuf_puts(&doc, "\n\n");
         strbuf_puts(&doc, extra);
     }
-    printer_go_comment(printer, doc.len ? doc.data : NULL, deprecation_text(&decl->deprecation));
+    go_print_comment(printer, doc.len ? doc.data : NULL, backend_deprecation_reason(&decl->deprecation));
     strbuf_free(&doc);
 }
 
-static bool emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl) {
+static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl) {
     const char *name = decl->names.in[GO];
     print_decl_comment(printer, decl, NULL);
     if (decl->field_count == 0) {
         printer_line(printer, "type %s struct{}", name);
-        return true;
+        return;
     }
     Row *rows = calloc(decl->field_count, sizeof *rows);
     FieldShape *shapes = calloc(decl->field_count, sizeof *shapes);
     char **docs = calloc(decl->field_count, sizeof *docs);
     if (!rows || !shapes || !docs) abort();
-    bool ok = true, needs_marshal = false;
+    bool needs_marshal = false;
     for (size_t index = 0; index < decl->field_count; index++) {
         const IrField *field = decl->fields[index];
         FieldShape *shape = &shapes[index];
         field_shape(emitter, field, shape);
         needs_marshal |= shape->fill_empty || shape->fill_literal;
-        if (!valid_json_tag_name(field->wire_name)) {
-            fprintf(stderr, "rpcc: go: the wire name of %s.%s cannot be written as a Go json tag "
-                            "(quotes, backslashes, commas and control characters are not supported)\n",
-                    decl->name, field->name);
-            ok = false;
-        }
         StrBuf doc;
         strbuf_init(&doc);
         if (field->doc && *field->doc) strbuf_puts(&doc, field->doc);
@@ -446,7 +408,6 @@ static bool emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     free(rows);
     free(shapes);
     free(docs);
-    return ok;
 }
 
 static void emit_enum(Printer *printer, const IrDecl *decl) {
@@ -482,47 +443,6 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     free(rows);
 }
 
-/* The field names of a union's alternatives: the declaration's Go name for a named type, else a word for the kind
- * ("Int", "String", "List", ...), with the alternative's position appended when a name repeats. */
-static char **union_field_names(const IrDecl *decl) {
-    char **names = calloc(decl->alternative_count, sizeof *names);
-    if (!names) abort();
-    for (size_t index = 0; index < decl->alternative_count; index++) {
-        const IrType *alt = decl->alternatives[index];
-        const char *base;
-        switch (alt->kind) {
-        case IR_REF: base = alt->decl->names.in[GO]; break;
-        case IR_BOOL: base = "Bool"; break;
-        case IR_INT: base = "Int"; break;
-        case IR_FLOAT: base = "Float"; break;
-        case IR_STRING: base = "String"; break;
-        case IR_BYTES: base = "Bytes"; break;
-        case IR_DECIMAL: base = "Decimal"; break;
-        case IR_UUID: base = "UUID"; break;
-        case IR_TIMESTAMP: base = "Timestamp"; break;
-        case IR_DATE: base = "Date"; break;
-        case IR_TIME: base = "Time"; break;
-        case IR_DURATION: base = "Duration"; break;
-        case IR_ANY: base = "Any"; break;
-        case IR_LIST: base = "List"; break;
-        case IR_MAP: base = "Map"; break;
-        case IR_LITERAL: base = "Literal"; break;
-        default: base = "Value"; break;
-        }
-        bool taken = strcmp(base, "MarshalJSON") == 0 || strcmp(base, "UnmarshalJSON") == 0;
-        for (size_t other = 0; other < index && !taken; other++) taken = strcmp(names[other], base) == 0;
-        StrBuf buf;
-        strbuf_init(&buf);
-        if (taken) {
-            strbuf_printf(&buf, "%s%zu", base, index + 1);
-        } else {
-            strbuf_puts(&buf, base);
-        }
-        names[index] = take(&buf);
-    }
-    return names;
-}
-
 static const IrField *find_field(const IrDecl *model, const char *wire_name) {
     for (size_t index = 0; index < model->field_count; index++) {
         if (strcmp(model->fields[index]->wire_name, wire_name) == 0) return model->fields[index];
@@ -540,7 +460,6 @@ static void print_literal_value(Printer *printer, const IrValue *value) {
 
 static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl) {
     const char *name = decl->names.in[GO];
-    char **fields = union_field_names(decl);
     emitter->uses_json = true;
     emitter->uses_errors = true;
     print_decl_comment(printer, decl,
@@ -559,7 +478,7 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         go_type(emitter, &types[index], alt);
         static const IrDeprecation none = {false, NULL};
         rows[index].deprecation = &none;
-        rows[index].cells[0] = strdup(fields[index]);
+        rows[index].cells[0] = strdup(decl->alternative_names[index].in[GO]);
         rows[index].cells[1] = strdup(strbuf_cstr(&types[index]));
         rows[index].cell_count = 2;
     }
@@ -577,9 +496,9 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     printer_indent(printer);
     printer_line(printer, "switch {");
     for (size_t index = 0; index < decl->alternative_count; index++) {
-        printer_line(printer, "case u.%s != nil:", fields[index]);
+        printer_line(printer, "case u.%s != nil:", decl->alternative_names[index].in[GO]);
         printer_indent(printer);
-        printer_line(printer, "return json.Marshal(u.%s)", fields[index]);
+        printer_line(printer, "return json.Marshal(u.%s)", decl->alternative_names[index].in[GO]);
         printer_dedent(printer);
     }
     printer_line(printer, "}");
@@ -620,8 +539,8 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             printer_string_literal(printer, GO, literal->text, literal->text_length);
             printer_printf(printer, ":\n");
             printer_indent(printer);
-            printer_line(printer, "u.%s = new(%s)", fields[index], alt->decl->names.in[GO]);
-            printer_line(printer, "return json.Unmarshal(data, u.%s)", fields[index]);
+            printer_line(printer, "u.%s = new(%s)", decl->alternative_names[index].in[GO], alt->decl->names.in[GO]);
+            printer_line(printer, "return json.Unmarshal(data, u.%s)", decl->alternative_names[index].in[GO]);
             printer_dedent(printer);
         }
         printer_line(printer, "}");
@@ -650,7 +569,7 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
                 printer_line(printer, "if v := new(%s); decodeStrict(data, v) == nil {", type + 1);
             }
             printer_indent(printer);
-            printer_line(printer, "u.%s = v", fields[index]);
+            printer_line(printer, "u.%s = v", decl->alternative_names[index].in[GO]);
             printer_line(printer, "return nil");
             printer_dedent(printer);
             printer_line(printer, "}");
@@ -667,10 +586,8 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     printer_line(printer, "}");
     for (size_t index = 0; index < decl->alternative_count; index++) {
         strbuf_free(&types[index]);
-        free(fields[index]);
     }
     free(types);
-    free(fields);
 }
 
 static void emit_alias(GoEmitter *emitter, Printer *printer, const IrDecl *decl) {
@@ -703,12 +620,12 @@ static void print_imports(Printer *printer, const char **std, size_t std_count, 
 static bool emit_types(GoEmitter *emitter, OutputTree *tree) {
     Printer body;
     printer_init(&body, "\t");
-    bool ok = true, any_untagged_union = false;
+    bool any_untagged_union = false;
     for (size_t index = 0; index < emitter->program->decl_count; index++) {
         const IrDecl *decl = emitter->program->decls[index];
         if (index) printer_blank_line(&body);
         switch (decl->kind) {
-        case IR_DECL_MODEL: ok &= emit_model(emitter, &body, decl); break;
+        case IR_DECL_MODEL: emit_model(emitter, &body, decl); break;
         case IR_DECL_ENUM: emit_enum(&body, decl); break;
         case IR_DECL_UNION:
             emit_union(emitter, &body, decl);
@@ -748,7 +665,7 @@ static bool emit_types(GoEmitter *emitter, OutputTree *tree) {
     print_imports(out, std, std_count, NULL);
     printer_write(out, strbuf_cstr(&body.out), body.out.len);
     printer_free(&body);
-    return ok;
+    return true;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -757,14 +674,14 @@ static bool emit_types(GoEmitter *emitter, OutputTree *tree) {
 static bool emit_client(GoEmitter *emitter, OutputTree *tree) {
     Printer *out = output_tree_add(tree, "go/client.go", "\t");
     if (!out) return false;
-    const char *input = emitter->options->input_name;
     printer_line(out, "%s", emitter->header);
     printer_blank_line(out);
     StrBuf doc;
     strbuf_init(&doc);
-    strbuf_printf(&doc, "Package %s is the typed client of the RPC methods declared in %s,\ncalled through a "
-                        "Centrifugo server over its WebSocket JSON protocol.", emitter->package, input);
-    printer_go_comment(out, doc.data, NULL);
+    strbuf_printf(&doc, "Package %s is the typed client of the RPC methods declared in ", emitter->package);
+    backend_append_input_name(&doc, emitter->options);
+    strbuf_puts(&doc, ",\ncalled through a Centrifugo server over its WebSocket JSON protocol.");
+    go_print_comment(out, doc.data, NULL);
     strbuf_free(&doc);
     printer_line(out, "package %s", emitter->package);
     printer_blank_line(out);
@@ -806,7 +723,7 @@ static bool emit_client(GoEmitter *emitter, OutputTree *tree) {
             strbuf_puts(&text, "\n\n");
             strbuf_puts(&text, rpc->doc);
         }
-        printer_go_comment(out, text.data, deprecation_text(&rpc->deprecation));
+        go_print_comment(out, text.data, backend_deprecation_reason(&rpc->deprecation));
         strbuf_free(&text);
         if (rpc->params) {
             printer_line(out, "func (c *APIClient) %s(ctx context.Context, p %s) (*%s, error) {", method,
@@ -876,16 +793,6 @@ static char *module_version(const char *path, const char *module, const char *pr
     return strndup(at, len);
 }
 
-static bool valid_module_path(const char *path) {
-    if (!*path) return false;
-    for (const char *p = path; *p; p++) {
-        char c = *p;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~/+", c)) continue;
-        return false;
-    }
-    return path[0] != '/' && path[strlen(path) - 1] != '/';
-}
-
 static bool emit_module(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
     const char *module = nhooyr ? "nhooyr.io/websocket" : "github.com/coder/websocket";
     char *version = nhooyr ? module_version("go/nhooyr.sum", module, "") : module_version("go/go.mod", module, "require ");
@@ -922,145 +829,144 @@ static void emit_readme(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
     const char *pkg = emitter->package;
     const char *module = emitter->options->go_module;
     const IrProgram *program = emitter->program;
-    printer_line(out, "<!-- Code generated by rpcc %s from %s. DO NOT EDIT. -->", emitter->options->rpcc_version,
-                 emitter->options->input_name);
-    printer_blank_line(out);
-    printer_line(out, "# %s: Go client", module);
-    printer_blank_line(out);
-    printer_line(out, "Typed Go client for the RPC methods of `%s`, called through a [Centrifugo](https://centrifugal.dev)",
-                 emitter->options->input_name);
-    printer_line(out, "server. It speaks Centrifugo's JSON client protocol itself; its one dependency is `%s`.",
-                 nhooyr ? "nhooyr.io/websocket" : "github.com/coder/websocket");
-    printer_blank_line(out);
-    printer_line(out, "## Install");
-    printer_blank_line(out);
-    printer_line(out, "Publish this directory as the module `%s` and `go get %s`, or point your module at a local copy:", module,
-                 module);
-    printer_blank_line(out);
-    printer_line(out, "```sh");
-    printer_line(out, "go mod edit -require=%s@v0.0.0 -replace=%s=./path/to/this/directory", module, module);
-    printer_line(out, "```");
-    printer_blank_line(out);
+    StrBuf input;
+    strbuf_init(&input);
+    backend_append_input_name(&input, emitter->options);
+    backend_print_marker(out, MARKER_HTML, emitter->options);
+    printer_block(out, "\n"
+                       "# $module$: Go client\n"
+                       "\n"
+                       "Typed Go client for the RPC methods of `$input$`, called through a [Centrifugo](https://centrifugal.dev)\n"
+                       "server. It speaks Centrifugo's JSON client protocol itself; its one dependency is `$websocket$`.\n"
+                       "\n"
+                       "## Install\n"
+                       "\n"
+                       "Publish this directory as the module `$module$` and `go get $module$`, or point your module at a local copy:\n"
+                       "\n"
+                       "```sh\n"
+                       "go mod edit -require=$module$@v0.0.0 -replace=$module$=./path/to/this/directory\n"
+                       "```\n"
+                       "\n",
+                       "websocket", nhooyr ? "nhooyr.io/websocket" : "github.com/coder/websocket", "module", module,
+                       "input", strbuf_cstr(&input), NULL);
+    strbuf_free(&input);
     size_t first_element = strcspn(module, "/");
     if (!memchr(module, '.', first_element)) {
-        printer_line(out, "The module path `%s` has no domain: `go get` cannot fetch it, and a `require` of it works only", module);
-        printer_line(out, "with the `replace` above. Give the SDK a real path with `rpcc --go-module github.com/you/sdk`.");
-        printer_blank_line(out);
+        printer_block(out, "The module path `$module$` has no domain: `go get` cannot fetch it, and a `require` of it works only\n"
+                           "with the `replace` above. Give the SDK a real path with `rpcc --go-module github.com/you/sdk`.\n"
+                           "\n",
+                           "module", module, NULL);
     }
-    printer_line(out, "`go.sum` is included: `go build` works without `go mod tidy`, offline once the module cache has the");
-    printer_line(out, "WebSocket module.");
-    printer_blank_line(out);
-    printer_line(out, "## Use");
-    printer_blank_line(out);
-    printer_line(out, "```go");
-    printer_line(out, "import %s \"%s\"", pkg, module);
-    printer_blank_line(out);
-    printer_line(out, "api := %s.NewAPIClient(%s.NewClient(\"ws://localhost:8000/connection/websocket\", token))", pkg, pkg);
-    printer_line(out, "defer api.Close()");
-    if (program->rpc_count) {
-        const IrRpc *rpc = program->rpcs[0];
-        for (size_t index = 0; index < program->rpc_count; index++) {
-            if (program->rpcs[index]->params) {
-                rpc = program->rpcs[index];
-                break;
-            }
-        }
-        if (rpc->params) {
-            printer_line(out, "result, err := api.%s(ctx, %s.%s{ /* ... */ })", rpc->names.in[GO], pkg,
-                         rpc->params->names.in[GO]);
+    printer_block(out, "`go.sum` is included: `go build` works without `go mod tidy`, offline once the module cache has the\n"
+                       "WebSocket module.\n"
+                       "\n"
+                       "## Use\n"
+                       "\n"
+                       "```go\n"
+                       "import $pkg$ \"$module$\"\n"
+                       "\n"
+                       "api := $pkg$.NewAPIClient($pkg$.NewClient(\"ws://localhost:8000/connection/websocket\", token))\n"
+                       "defer api.Close()\n",
+                       "pkg", pkg, "module", module, NULL);
+    const IrRpc *example = program->example_rpc; /* the method the IR chose for every README's example */
+    if (example) {
+        if (example->params) {
+            printer_line(out, "result, err := api.%s(ctx, %s.%s{ /* ... */ })", example->names.in[GO], pkg,
+                         example->params->names.in[GO]);
         } else {
-            printer_line(out, "result, err := api.%s(ctx)", rpc->names.in[GO]);
+            printer_line(out, "result, err := api.%s(ctx)", example->names.in[GO]);
         }
     }
-    printer_line(out, "```");
-    printer_blank_line(out);
-    printer_line(out, "The client connects on the first call and again on the next call after the connection was lost.");
-    printer_line(out, "`%s.Client` has more settings (set them before the first call):", pkg);
-    printer_blank_line(out);
-    printer_line(out, "- `GetToken func(ctx) (string, error)`: a fresh token when the server says the token expired, and");
-    printer_line(out, "  before it expires (the connection is refreshed without reconnecting).");
-    printer_line(out, "- `Transport`: `\"rpc\"` (default: Centrifugo's `rpc` command, proxied to the backend) or `\"pubsub\"`");
-    printer_line(out, "  (requests published to `RequestChannel`, default `rpc:requests`; replies received on `user#<UserID>`,");
-    printer_line(out, "  matched by random correlation ids; `UserID` defaults to the token's `sub` claim).");
-    printer_line(out, "- `Timeout` (per call when the context has no deadline, default 30 s), `MaxPingDelay`, `ReadLimit`,");
-    printer_line(out, "  `Header`, `Name`.");
-    printer_blank_line(out);
-    printer_line(out, "A `Client` (and an `APIClient`) is safe for concurrent use.");
-    printer_blank_line(out);
-    printer_line(out, "## Errors");
-    printer_blank_line(out);
-    printer_line(out, "```go");
-    printer_line(out, "var rpcErr *%s.RPCError", pkg);
-    printer_line(out, "switch {");
-    printer_line(out, "case errors.As(err, &rpcErr): // the server answered with an error: rpcErr.Code, rpcErr.Message");
-    printer_line(out, "case errors.Is(err, context.DeadlineExceeded): // the context's deadline passed first");
-    printer_line(out, "case errors.Is(err, %s.ErrDisconnected): // no connection, or it was lost before the reply", pkg);
-    printer_line(out, "case errors.Is(err, %s.ErrBadReply): // the result does not decode into the result type", pkg);
-    printer_line(out, "case errors.Is(err, context.Canceled): // you cancelled the context");
-    printer_line(out, "}");
-    printer_line(out, "```");
-    printer_blank_line(out);
-    printer_line(out, "Application errors have codes 400..1999; lower codes are Centrifugo's own (100 internal, 101");
-    printer_line(out, "unauthorized, 103 permission denied, 104 method not found, 109 token expired, ...). A call that was");
-    printer_line(out, "sent when the connection dropped may or may not have run. The server closing the connection with a");
-    printer_line(out, "code in 3500..3999 or 4500..4999 stops the client for good; other closes reconnect on the next call.");
-    printer_line(out, "Cancelling a call's context (or its deadline passing) returns at once and releases the call: its");
-    printer_line(out, "reply, if it still comes, is ignored. `Client.Pending()` counts the calls waiting for a reply.");
-    printer_blank_line(out);
-    printer_line(out, "## Types");
-    printer_blank_line(out);
-    printer_line(out, "| IDL | Go |");
-    printer_line(out, "|---|---|");
-    printer_line(out, "| `int` | `int64` (exact, also beyond 2^53) |");
-    printer_line(out, "| `float` | `float64` |");
-    printer_line(out, "| `timestamp` | `time.Time` (RFC 3339 on the wire) |");
-    printer_line(out, "| `bytes` | `[]byte` (standard base64 on the wire) |");
-    printer_line(out, "| `decimal`, `uuid`, `date`, `time`, `duration` | `string` in their wire format |");
-    printer_line(out, "| `any` | `any` (numbers decode as `json.Number`: exact, also beyond 2^53) |");
-    printer_line(out, "| enum | a named `string` or `int64` type with one constant per member (`TypeMember`) |");
-    printer_line(out, "| union | a struct with one pointer field per alternative: set exactly one |");
-    printer_blank_line(out);
-    printer_line(out, "Presence: what the client sends for each kind of field.");
-    printer_blank_line(out);
-    printer_line(out, "| IDL field | Go field | sent |");
-    printer_line(out, "|---|---|---|");
-    printer_line(out, "| `x: T` | `X T` | always; a nil list or map is sent as `[]` / `{}` |");
-    printer_line(out, "| `x: T \\| null` | `X *T` (lists, maps, `any`: `X T`) | nil is sent as `null` |");
-    printer_line(out, "| `x?: T` | `X *T` with `omitempty` (lists, maps: `omitzero`) | nil is left out; an empty non-nil list is sent |");
-    printer_line(out, "| `x: T = v`, v is Go's zero value (`0`, `\"\"`, `false`, `[]`) | `X T` with `omitempty` | the zero value is left out: the server fills in the same default |");
-    printer_line(out, "| `x: T = v`, other v | `X *T` with `omitempty` | nil is left out: the server fills in `v` |");
-    printer_line(out, "| `x: T \\| null = null` | `X *T` | nil is sent as `null`, the default |");
-    printer_line(out, "| `x?: T \\| null`, `x: T \\| null = v` (v not null) | `X Nullable[T]` with `omitzero` | the zero value is left out; `Null[T]()` is sent as `null`, `Some(v)` as `v` |");
-    printer_blank_line(out);
-    printer_line(out, "The client never sends `null` for a field that may only be absent. Results decode the same way: a");
-    printer_line(out, "`*T` is nil when the field was absent or null, which its field never needs to tell apart (one of the");
-    printer_line(out, "two is not allowed, or both mean the same). A `%s.Nullable[T]` keeps the three states apart:", pkg);
-    printer_blank_line(out);
-    printer_line(out, "```go");
-    printer_line(out, "p.Note = %s.Nullable[string]{} // absent: left out (the zero value)", pkg);
-    printer_line(out, "p.Note = %s.Null[string]()     // null", pkg);
-    printer_line(out, "p.Note = %s.Some(\"text\")       // a value", pkg);
-    printer_blank_line(out);
-    printer_line(out, "switch {");
-    printer_line(out, "case r.Note.Null: // null");
-    printer_line(out, "case r.Note.Set:  // a value: r.Note.Value (or v, ok := r.Note.Get())");
-    printer_line(out, "default:          // absent");
-    printer_line(out, "}");
-    printer_line(out, "```");
-    printer_blank_line(out);
-    printer_line(out, "`x: T | null = null` stays a `*T`: its default is null, so absent and null mean the same to the");
-    printer_line(out, "receiver, and a nil pointer sends `null`.");
-    printer_blank_line(out);
-    printer_line(out, "Decoding is `encoding/json`'s: a required field missing from a result is left at its zero value, an");
-    printer_line(out, "enum value the SDK does not know is kept in the enum's type (compare it with the constants), a");
-    printer_line(out, "default the server left out stays nil (absent in a `Nullable`), and invalid UTF-8 in strings");
-    printer_line(out, "becomes U+FFFD. A value of the wrong JSON type, an int beyond 64 bits, bad base64 or an unknown");
-    printer_line(out, "union tag fail with `ErrBadReply`.");
-    printer_blank_line(out);
-    printer_line(out, "## Methods");
-    printer_blank_line(out);
-    printer_line(out, "| Go | RPC method |");
-    printer_line(out, "|---|---|");
+    printer_block(out, "```\n"
+                       "\n"
+                       "The client connects on the first call and again on the next call after the connection was lost.\n"
+                       "`$pkg$.Client` has more settings (set them before the first call):\n"
+                       "\n"
+                       "- `GetToken func(ctx) (string, error)`: a fresh token when the server says the token expired, and\n"
+                       "  before it expires (the connection is refreshed without reconnecting).\n"
+                       "- `Transport`: `\"rpc\"` (default: Centrifugo's `rpc` command, proxied to the backend) or `\"pubsub\"`\n"
+                       "  (requests published to `RequestChannel`, default `rpc:requests`; replies received on `user#<UserID>`,\n"
+                       "  matched by random correlation ids; `UserID` defaults to the token's `sub` claim).\n"
+                       "- `Timeout` (per call when the context has no deadline, default 30 s), `MaxPingDelay`, `ReadLimit`,\n"
+                       "  `Header`, `Name`.\n"
+                       "\n"
+                       "A `Client` (and an `APIClient`) is safe for concurrent use.\n"
+                       "\n"
+                       "## Errors\n"
+                       "\n"
+                       "```go\n"
+                       "var rpcErr *$pkg$.RPCError\n"
+                       "switch {\n"
+                       "case errors.As(err, &rpcErr): // the server answered with an error: rpcErr.Code, rpcErr.Message\n"
+                       "case errors.Is(err, context.DeadlineExceeded): // the context's deadline passed first\n"
+                       "case errors.Is(err, $pkg$.ErrDisconnected): // no connection, or it was lost before the reply\n"
+                       "case errors.Is(err, $pkg$.ErrBadReply): // the result does not decode into the result type\n"
+                       "case errors.Is(err, context.Canceled): // you cancelled the context\n"
+                       "}\n"
+                       "```\n"
+                       "\n"
+                       "Application errors have codes 400..1999; lower codes are Centrifugo's own (100 internal, 101\n"
+                       "unauthorized, 103 permission denied, 104 method not found, 109 token expired, ...). A call that was\n"
+                       "sent when the connection dropped may or may not have run. The server closing the connection with a\n"
+                       "code in 3500..3999 or 4500..4999 stops the client for good; other closes reconnect on the next call.\n"
+                       "Cancelling a call's context (or its deadline passing) returns at once and releases the call: its\n"
+                       "reply, if it still comes, is ignored. `Client.Pending()` counts the calls waiting for a reply.\n"
+                       "\n"
+                       "## Types\n"
+                       "\n"
+                       "| IDL | Go |\n"
+                       "|---|---|\n"
+                       "| `int` | `int64` (exact, also beyond 2^53) |\n"
+                       "| `float` | `float64` |\n"
+                       "| `timestamp` | `time.Time` (RFC 3339 on the wire) |\n"
+                       "| `bytes` | `[]byte` (standard base64 on the wire) |\n"
+                       "| `decimal`, `uuid`, `date`, `time`, `duration` | `string` in their wire format |\n"
+                       "| `any` | `any` (numbers decode as `json.Number`: exact, also beyond 2^53) |\n"
+                       "| enum | a named `string` or `int64` type with one constant per member (`TypeMember`) |\n"
+                       "| union | a struct with one pointer field per alternative: set exactly one |\n"
+                       "\n"
+                       "Presence: what the client sends for each kind of field.\n"
+                       "\n"
+                       "| IDL field | Go field | sent |\n"
+                       "|---|---|---|\n"
+                       "| `x: T` | `X T` | always; a nil list or map is sent as `[]` / `{}` |\n"
+                       "| `x: T \\| null` | `X *T` (lists, maps, `any`: `X T`) | nil is sent as `null` |\n"
+                       "| `x?: T` | `X *T` with `omitempty` (lists, maps: `omitzero`) | nil is left out; an empty non-nil list is sent |\n"
+                       "| `x: T = v`, v is Go's zero value (`0`, `\"\"`, `false`, `[]`) | `X T` with `omitempty` | the zero value is left out: the server fills in the same default |\n"
+                       "| `x: T = v`, other v | `X *T` with `omitempty` | nil is left out: the server fills in `v` |\n"
+                       "| `x: T \\| null = null` | `X *T` | nil is sent as `null`, the default |\n"
+                       "| `x?: T \\| null`, `x: T \\| null = v` (v not null) | `X Nullable[T]` with `omitzero` | the zero value is left out; `Null[T]()` is sent as `null`, `Some(v)` as `v` |\n"
+                       "\n"
+                       "The client never sends `null` for a field that may only be absent. Results decode the same way: a\n"
+                       "`*T` is nil when the field was absent or null, which its field never needs to tell apart (one of the\n"
+                       "two is not allowed, or both mean the same). A `$pkg$.Nullable[T]` keeps the three states apart:\n"
+                       "\n"
+                       "```go\n"
+                       "p.Note = $pkg$.Nullable[string]{} // absent: left out (the zero value)\n"
+                       "p.Note = $pkg$.Null[string]()     // null\n"
+                       "p.Note = $pkg$.Some(\"text\")       // a value\n"
+                       "\n"
+                       "switch {\n"
+                       "case r.Note.Null: // null\n"
+                       "case r.Note.Set:  // a value: r.Note.Value (or v, ok := r.Note.Get())\n"
+                       "default:          // absent\n"
+                       "}\n"
+                       "```\n"
+                       "\n"
+                       "`x: T | null = null` stays a `*T`: its default is null, so absent and null mean the same to the\n"
+                       "receiver, and a nil pointer sends `null`.\n"
+                       "\n"
+                       "Decoding is `encoding/json`'s: a required field missing from a result is left at its zero value, an\n"
+                       "enum value the SDK does not know is kept in the enum's type (compare it with the constants), a\n"
+                       "default the server left out stays nil (absent in a `Nullable`), and invalid UTF-8 in strings\n"
+                       "becomes U+FFFD. A value of the wrong JSON type, an int beyond 64 bits, bad base64 or an unknown\n"
+                       "union tag fail with `ErrBadReply`.\n"
+                       "\n"
+                       "## Methods\n"
+                       "\n"
+                       "| Go | RPC method |\n"
+                       "|---|---|\n",
+                       "pkg", pkg, NULL);
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
         printer_line(out, "| `%s` | `%s` |", rpc->names.in[GO], rpc->method);
@@ -1069,32 +975,11 @@ static void emit_readme(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
 
 /* ---------------------------------------------------------------------------------------------------------- */
 
-static bool is_go_keyword(const char *name) {
-    static const char *const keywords[] = {"break",   "case",   "chan",   "const", "continue", "default", "defer",
-                                           "else",    "fallthrough", "for", "func",  "go",       "goto",    "if",
-                                           "import",  "interface", "map",   "package", "range",  "return",  "select",
-                                           "struct",  "switch", "type",   "var",   NULL};
-    for (size_t index = 0; keywords[index]; index++) {
-        if (strcmp(keywords[index], name) == 0) return true;
-    }
-    return false;
-}
-
-/* The Go package name: the package name option (already [a-z0-9_]), made a valid, non-keyword identifier. */
+/* The Go package name (the namer's rule). */
 static char *go_package_name(const char *name) {
     StrBuf buf;
     strbuf_init(&buf);
-    if (!name || !*name) {
-        strbuf_puts(&buf, "opensdk");
-    } else {
-        if (name[0] >= '0' && name[0] <= '9') strbuf_puts(&buf, "sdk");
-        for (const char *p = name; *p; p++) {
-            char c = *p;
-            bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-            strbuf_putc(&buf, ok ? c : '_');
-        }
-        if (is_go_keyword(buf.data) || strcmp(buf.data, "_") == 0) strbuf_putc(&buf, '_');
-    }
+    namer_append_package_name(&buf, GO, name);
     return take(&buf);
 }
 
@@ -1103,24 +988,12 @@ static bool go_emit(const IrProgram *program, const BackendOptions *options, Out
     memset(&emitter, 0, sizeof emitter);
     emitter.program = program;
     emitter.options = options;
-    const char *go_module = options->go_module ? options->go_module : options->package_name;
-    if (!go_module || !valid_module_path(go_module)) {
-        fprintf(stderr, "rpcc: go: invalid Go module path \"%s\" (use --go-module)\n", go_module ? go_module : "");
-        return false;
-    }
-    BackendOptions local = *options;
-    local.go_module = go_module;
-    emitter.options = &local;
     bool nhooyr = options->go_websocket && strcmp(options->go_websocket, "nhooyr.io/websocket") == 0;
     char *package = go_package_name(options->package_name);
     emitter.package = package;
     StrBuf header;
     strbuf_init(&header);
-    strbuf_printf(&header, "// Code generated by rpcc %s from %s. DO NOT EDIT.", options->rpcc_version,
-                  options->input_name);
-    for (char *p = header.data; *p; p++) {
-        if (*p == '\n' || *p == '\r') *p = ' '; /* the input name stays on the marker line */
-    }
+    backend_append_marker(&header, MARKER_SLASHES, options);
     emitter.header = header.data;
 
     bool ok = emit_types(&emitter, tree) && emit_client(&emitter, tree) && emit_runtime(&emitter, tree, nhooyr) &&

@@ -7,11 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Empties a buffer for reuse, keeping its memory. */
-static void strbuf_clear(StrBuf *buf) {
-    buf->len = 0;
-    if (buf->data) buf->data[0] = '\0';
-}
+#include "../support/escape.h"
 
 void printer_init(Printer *printer, const char *indent_unit) {
     strbuf_init(&printer->out);
@@ -107,114 +103,43 @@ void printer_line(Printer *printer, const char *fmt, ...) {
 
 void printer_blank_line(Printer *printer) { printer_write(printer, "\n", 1); }
 
-/* ---------------------------------------------------------------------------------------------------------- */
-/* UTF-8 and the code points that must never appear raw in generated code                                    */
-
-#define INVALID_CODE_POINT UINT32_MAX
-
-/* Decodes one code point at text[0..len); *size gets the bytes used. An invalid sequence (the lexer rejects
- * them, so only a caller's bug can pass one) yields INVALID_CODE_POINT with *size 1. */
-static uint32_t utf8_decode(const unsigned char *text, size_t len, size_t *size) {
-    unsigned char lead = text[0];
-    *size = 1;
-    if (lead < 0x80) return lead;
-    size_t needed;
-    uint32_t code_point, minimum;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        needed = 1, code_point = lead & 0x1Fu, minimum = 0x80;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        needed = 2, code_point = lead & 0x0Fu, minimum = 0x800;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        needed = 3, code_point = lead & 0x07u, minimum = 0x10000;
-    } else {
-        return INVALID_CODE_POINT;
+/* The value of the variable text[0..length) among printer_block's (name, value) pairs; aborts when there is none. */
+static const char *block_variable(const char *text, size_t length, va_list pairs) {
+    for (const char *name = va_arg(pairs, const char *); name; name = va_arg(pairs, const char *)) {
+        const char *value = va_arg(pairs, const char *);
+        if (strlen(name) == length && memcmp(name, text, length) == 0) return value;
     }
-    if (len < needed + 1) return INVALID_CODE_POINT;
-    for (size_t index = 1; index <= needed; index++) {
-        if ((text[index] & 0xC0) != 0x80) return INVALID_CODE_POINT;
-        code_point = (code_point << 6) | (text[index] & 0x3Fu);
-    }
-    if (code_point < minimum || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-        return INVALID_CODE_POINT;
-    }
-    *size = needed + 1;
-    return code_point;
+    fprintf(stderr, "rpcc: internal error: printer_block: no value for $%.*s$\n", (int)length, text);
+    abort();
 }
 
-/* Non-ASCII code points written as escapes in string literals and replaced in comments: C1 controls, line and
- * paragraph separators (line terminators in JavaScript), bidirectional controls (they can make source read
- * differently from how it compiles), invisible format characters, and the BOM (Go rejects it mid-file). */
-static bool is_unsafe_code_point(uint32_t code_point) {
-    return (code_point >= 0x80 && code_point <= 0x9F) || code_point == 0xAD || code_point == 0x061C ||
-           code_point == 0x180E || code_point == 0x200B || code_point == 0x200E || code_point == 0x200F ||
-           (code_point >= 0x2028 && code_point <= 0x202E) || (code_point >= 0x2060 && code_point <= 0x2064) ||
-           (code_point >= 0x2066 && code_point <= 0x206F) || code_point == 0xFEFF ||
-           (code_point >= 0xFFF9 && code_point <= 0xFFFB);
-}
-
-static bool is_ascii_control(uint32_t code_point) { return code_point < 0x20 || code_point == 0x7F; }
-
-/* \xNN where the target reads it as the code point (Python, TypeScript), \uXXXX otherwise. */
-static void append_code_point_escape(StrBuf *out, Target target, uint32_t code_point) {
-    if (code_point < 0x100 && (target != TARGET_GO || code_point < 0x80)) {
-        strbuf_printf(out, "\\x%02x", (unsigned)code_point);
-    } else {
-        strbuf_printf(out, "\\u%04x", (unsigned)code_point);
-    }
-}
-
-/* The named escape of an ASCII control character in `target`, or NULL. */
-static const char *named_control_escape(Target target, uint32_t code_point) {
-    switch (code_point) {
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
-    case '\a': return target == TARGET_GO ? "\\a" : NULL;
-    case '\b': return target == TARGET_PYTHON ? NULL : "\\b";
-    case '\f': return target == TARGET_PYTHON ? NULL : "\\f";
-    case '\v': return target == TARGET_PYTHON ? NULL : "\\v";
-    default: return NULL;
-    }
-}
-
-/* Appends the body (no quotes) of a double-quoted string literal of `target` holding `text`. */
-static void append_string_literal_body(StrBuf *out, Target target, const char *text, size_t len) {
-    const unsigned char *bytes = (const unsigned char *)text;
-    size_t pos = 0;
-    while (pos < len) {
-        size_t size;
-        uint32_t code_point = utf8_decode(bytes + pos, len - pos, &size);
-        if (code_point == INVALID_CODE_POINT) {
-            if (target == TARGET_GO) {
-                strbuf_printf(out, "\\x%02x", (unsigned)bytes[pos]); /* Go strings hold bytes */
-            } else {
-                strbuf_puts(out, "\\ufffd");
-            }
-        } else if (code_point == '"' || code_point == '\\') {
-            strbuf_putc(out, '\\');
-            strbuf_putc(out, (char)code_point);
-        } else if (is_ascii_control(code_point)) {
-            const char *named = named_control_escape(target, code_point);
-            if (named) {
-                strbuf_puts(out, named);
-            } else {
-                append_code_point_escape(out, target, code_point);
-            }
-        } else if (is_unsafe_code_point(code_point)) {
-            append_code_point_escape(out, target, code_point);
-        } else {
-            strbuf_append(out, text + pos, size);
+void printer_block(Printer *printer, const char *text, ...) {
+    const char *cursor = text;
+    for (const char *dollar = strchr(cursor, '$'); dollar; dollar = strchr(cursor, '$')) {
+        if (dollar > cursor) printer_write(printer, cursor, (size_t)(dollar - cursor));
+        const char *end = strchr(dollar + 1, '$');
+        if (!end) {
+            fprintf(stderr, "rpcc: internal error: printer_block: unclosed '$' in \"%.40s\"\n", dollar);
+            abort();
         }
-        pos += size;
+        if (end == dollar + 1) {
+            printer_write(printer, "$", 1);
+        } else {
+            va_list pairs;
+            va_start(pairs, text);
+            const char *value = block_variable(dollar + 1, (size_t)(end - dollar - 1), pairs);
+            va_end(pairs);
+            printer_write(printer, value, strlen(value));
+        }
+        cursor = end + 1;
     }
+    if (*cursor) printer_write(printer, cursor, strlen(cursor));
 }
 
 void printer_string_literal(Printer *printer, Target target, const char *text, size_t len) {
     StrBuf literal;
     strbuf_init(&literal);
-    strbuf_putc(&literal, '"');
-    append_string_literal_body(&literal, target, text, len);
-    strbuf_putc(&literal, '"');
+    escape_string_literal(&literal, target, text, len);
     printer_write(printer, strbuf_cstr(&literal), literal.len);
     strbuf_free(&literal);
 }
@@ -222,19 +147,9 @@ void printer_string_literal(Printer *printer, Target target, const char *text, s
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Doc comments                                                                                               */
 
-typedef enum DocContext { DOC_PYTHON, DOC_JSDOC, DOC_GO } DocContext;
-
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-static bool is_upper_ascii(char c) { return c >= 'A' && c <= 'Z'; }
-static bool is_alnum_ascii(char c) { return is_upper_ascii(c) || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
-/* A doc's lines without trailing blanks, with leading and trailing empty lines dropped. */
-typedef struct DocLines {
-    const char *cursor; /* next line */
-    const char *end;    /* end of the last non-empty line */
-} DocLines;
-
-static void doc_lines_init(DocLines *lines, const char *text) {
+void doc_lines_init(DocLines *lines, const char *text) {
     lines->cursor = text ? text : "";
     lines->end = lines->cursor;
     /* Skip leading empty lines; `end` becomes the end of the last line with content. */
@@ -255,9 +170,9 @@ static void doc_lines_init(DocLines *lines, const char *text) {
     if (!seen_content) lines->cursor = lines->end;
 }
 
-static bool doc_lines_empty(const DocLines *lines) { return lines->cursor >= lines->end; }
+bool doc_lines_empty(const DocLines *lines) { return lines->cursor >= lines->end; }
 
-static bool doc_lines_next(DocLines *lines, const char **line, size_t *len) {
+bool doc_lines_next(DocLines *lines, const char **line, size_t *len) {
     if (lines->cursor >= lines->end) return false;
     const char *line_end = memchr(lines->cursor, '\n', (size_t)(lines->end - lines->cursor));
     if (!line_end) line_end = lines->end;
@@ -267,75 +182,6 @@ static bool doc_lines_next(DocLines *lines, const char **line, size_t *len) {
     *len = (size_t)(content_end - lines->cursor);
     lines->cursor = line_end < lines->end ? line_end + 1 : lines->end;
     return true;
-}
-
-/* Appends one doc line made safe for `context`. In a Python docstring (a plain, non-raw string) '\' is doubled,
- * a '"' that would complete a run of three is escaped, and so is a '"' ending the whole doc (`is_last_line`),
- * which would otherwise merge with the closing quotes; unsafe characters become escapes. In comments, which
- * cannot escape, unsafe characters become a space, and JSDoc breaks every "* /" pair (without the space). */
-static void append_doc_line(StrBuf *out, DocContext context, const char *line, size_t len, bool is_last_line) {
-    const unsigned char *bytes = (const unsigned char *)line;
-    int raw_quote_run = 0;
-    size_t pos = 0;
-    while (pos < len) {
-        /* A run of printable ASCII with nothing to escape in this context is copied at once: most doc text. */
-        size_t run = pos;
-        while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F &&
-               !(context == DOC_PYTHON && (bytes[run] == '\\' || bytes[run] == '"')) &&
-               !(context == DOC_JSDOC && bytes[run] == '*'))
-            run++;
-        if (run > pos) {
-            strbuf_append(out, line + pos, run - pos);
-            raw_quote_run = 0;
-            pos = run;
-            continue;
-        }
-        size_t size;
-        uint32_t code_point = utf8_decode(bytes + pos, len - pos, &size);
-        bool is_safe = code_point != INVALID_CODE_POINT && (!is_ascii_control(code_point) || code_point == '\t') &&
-                       !is_unsafe_code_point(code_point);
-        if (code_point != '"') raw_quote_run = 0;
-        if (context == DOC_PYTHON) {
-            if (code_point == '\\') {
-                strbuf_puts(out, "\\\\");
-            } else if (code_point == '"') {
-                bool ends_doc = is_last_line && pos + 1 == len;
-                if (raw_quote_run == 2 || ends_doc) {
-                    strbuf_puts(out, "\\\"");
-                    raw_quote_run = 0;
-                } else {
-                    strbuf_putc(out, '"');
-                    raw_quote_run++;
-                }
-            } else if (code_point == INVALID_CODE_POINT) {
-                strbuf_puts(out, "\\ufffd");
-            } else if (!is_safe) {
-                const char *named = named_control_escape(TARGET_PYTHON, code_point);
-                if (named) {
-                    strbuf_puts(out, named);
-                } else {
-                    append_code_point_escape(out, TARGET_PYTHON, code_point);
-                }
-            } else {
-                strbuf_append(out, line + pos, size);
-            }
-        } else if (code_point == INVALID_CODE_POINT) {
-            strbuf_puts(out, "\xEF\xBF\xBD"); /* U+FFFD */
-        } else if (!is_safe) {
-            strbuf_putc(out, ' ');
-        } else if (context == DOC_JSDOC && code_point == '*' && pos + 1 < len && line[pos + 1] == '/') {
-            strbuf_puts(out, "*\\");
-        } else {
-            strbuf_append(out, line + pos, size);
-        }
-        pos += size;
-    }
-    /* Replacing characters by spaces may have left trailing blanks. */
-    if (context != DOC_PYTHON) {
-        while (out->len > 0 && (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\t')) {
-            out->data[--out->len] = '\0';
-        }
-    }
 }
 
 void printer_python_docstring(Printer *printer, const char *text) {
@@ -350,7 +196,7 @@ void printer_python_docstring(Printer *printer, const char *text) {
     size_t line_count = 0;
     while (doc_lines_next(&lines, &line, &len)) {
         if (line_count++) strbuf_putc(&docstring, '\n');
-        append_doc_line(&docstring, DOC_PYTHON, line, len, doc_lines_empty(&lines));
+        escape_comment_line(&docstring, COMMENT_DOCSTRING, line, len, doc_lines_empty(&lines));
     }
     /* PEP 257: a one-line docstring closes on its line, a longer one on a line of its own. */
     strbuf_puts(&docstring, line_count > 1 ? "\n\"\"\"\n" : "\"\"\"\n");
@@ -359,7 +205,7 @@ void printer_python_docstring(Printer *printer, const char *text) {
 }
 
 /* Writes each line of `lines` as `prefix` + line (or `empty_line` for an empty one), one line each. */
-static void write_comment_lines(Printer *printer, DocContext context, DocLines *lines, const char *prefix,
+static void write_comment_lines(Printer *printer, CommentStyle style, DocLines *lines, const char *prefix,
                                 const char *empty_line) {
     StrBuf content;
     strbuf_init(&content);
@@ -367,7 +213,7 @@ static void write_comment_lines(Printer *printer, DocContext context, DocLines *
     size_t len;
     while (doc_lines_next(lines, &line, &len)) {
         strbuf_clear(&content);
-        append_doc_line(&content, context, line, len, false);
+        escape_comment_line(&content, style, line, len, false);
         if (content.len == 0) {
             printer_line(printer, "%s", empty_line);
         } else {
@@ -393,7 +239,7 @@ void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
         DocLines probe = lines;
         doc_lines_next(&probe, &line, &len);
         if (doc_lines_empty(&probe)) {
-            append_doc_line(&single, DOC_JSDOC, line, len, true);
+            escape_comment_line(&single, COMMENT_JSDOC, line, len, true);
             printer_line(printer, "/** %s */", strbuf_cstr(&single));
             strbuf_free(&single);
             return;
@@ -406,7 +252,7 @@ void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
             return;
         }
         if (doc_lines_empty(&probe)) {
-            append_doc_line(&single, DOC_JSDOC, line, len, true);
+            escape_comment_line(&single, COMMENT_JSDOC, line, len, true);
             printer_line(printer, "/** @deprecated %s */", strbuf_cstr(&single));
             strbuf_free(&single);
             return;
@@ -415,234 +261,19 @@ void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
     strbuf_free(&single);
 
     printer_line(printer, "/**");
-    write_comment_lines(printer, DOC_JSDOC, &lines, " * ", " *");
+    write_comment_lines(printer, COMMENT_JSDOC, &lines, " * ", " *");
     if (deprecated) {
         /* "@deprecated <first line>", then the reason's further lines. */
         StrBuf first;
         strbuf_init(&first);
-        if (doc_lines_next(&reason, &line, &len)) append_doc_line(&first, DOC_JSDOC, line, len, false);
+        if (doc_lines_next(&reason, &line, &len)) escape_comment_line(&first, COMMENT_JSDOC, line, len, false);
         if (first.len) {
             printer_line(printer, " * @deprecated %s", strbuf_cstr(&first));
         } else {
             printer_line(printer, " * @deprecated");
         }
         strbuf_free(&first);
-        write_comment_lines(printer, DOC_JSDOC, &reason, " * ", " *");
+        write_comment_lines(printer, COMMENT_JSDOC, &reason, " * ", " *");
     }
     printer_line(printer, " */");
-}
-
-/* Go doc comments are reformatted by gofmt (go/doc/comment): whitespace common to all lines is removed, an
- * indented span is a code block written as "//\t<line>" between "//" lines, and an indented span that starts
- * with a list marker is a list with its own layout. The generated code must be gofmt-clean, so this prints the
- * canonical form: code blocks as gofmt writes them, list spans unindented (plain text lines, which gofmt keeps),
- * runs of empty lines collapsed into one. */
-typedef struct GoDocLines {
-    StrBuf *lines; /* each NUL-terminated, never NULL */
-    size_t count;
-    size_t capacity;
-} GoDocLines;
-
-static StrBuf *go_doc_push(GoDocLines *doc, const char *text) {
-    if (doc->count == doc->capacity) {
-        doc->capacity = doc->capacity ? doc->capacity * 2 : 8;
-        StrBuf *grown = realloc(doc->lines, doc->capacity * sizeof *grown);
-        if (!grown) {
-            fputs("rpcc: out of memory\n", stderr);
-            abort();
-        }
-        doc->lines = grown;
-    }
-    StrBuf *line = &doc->lines[doc->count++];
-    strbuf_init(line);
-    strbuf_append(line, text, strlen(text)); /* allocates even for "" */
-    return line;
-}
-
-static bool go_line_is_blank(const StrBuf *line) { return line->len == 0; }
-
-/* Length of the longest run of spaces and tabs that starts every non-blank line in [first, last). */
-static size_t go_common_indent(const GoDocLines *doc, size_t first, size_t last) {
-    const StrBuf *model = NULL;
-    size_t common = 0;
-    for (size_t index = first; index < last; index++) {
-        const StrBuf *line = &doc->lines[index];
-        if (go_line_is_blank(line)) continue;
-        size_t indent = 0;
-        while (indent < line->len && (line->data[indent] == ' ' || line->data[indent] == '\t')) indent++;
-        if (!model) {
-            model = line;
-            common = indent;
-            continue;
-        }
-        size_t same = 0;
-        while (same < common && same < indent && line->data[same] == model->data[same]) same++;
-        common = same;
-    }
-    return common;
-}
-
-/* "- ", "* ", "+ ", "• " or a number followed by ". " or ") " (or ending the line), as go/doc/comment. */
-static bool go_starts_list_item(const char *text) {
-    while (*text == ' ' || *text == '\t') text++;
-    if ((text[0] == '-' || text[0] == '*' || text[0] == '+') && (text[1] == ' ' || text[1] == '\t' || !text[1])) {
-        return true;
-    }
-    if (strncmp(text, "\xE2\x80\xA2", 3) == 0 && (text[3] == ' ' || text[3] == '\t' || !text[3])) return true;
-    const char *digit = text;
-    while (*digit >= '0' && *digit <= '9') digit++;
-    return digit > text && (*digit == '.' || *digit == ')') &&
-           (digit[1] == ' ' || digit[1] == '\t' || !digit[1]);
-}
-
-/* The doc's lines, sanitized for a Go comment, without trailing blanks (and without leading ones if asked). */
-static void go_doc_load(GoDocLines *doc, const char *text, bool trim_left) {
-    doc->lines = NULL;
-    doc->count = doc->capacity = 0;
-    DocLines lines;
-    doc_lines_init(&lines, text);
-    const char *line;
-    size_t len;
-    while (doc_lines_next(&lines, &line, &len)) {
-        StrBuf *sanitized = go_doc_push(doc, "");
-        append_doc_line(sanitized, DOC_GO, line, len, false);
-        size_t skip = 0;
-        while (trim_left && skip < sanitized->len && (sanitized->data[skip] == ' ' || sanitized->data[skip] == '\t')) {
-            skip++;
-        }
-        memmove(sanitized->data, sanitized->data + skip, sanitized->len - skip + 1);
-        sanitized->len -= skip;
-    }
-}
-
-static void go_doc_free(GoDocLines *doc) {
-    for (size_t index = 0; index < doc->count; index++) strbuf_free(&doc->lines[index]);
-    free(doc->lines);
-}
-
-/* Renders the doc in gofmt's layout into `out`: "" for an empty line, "\t..." for a code line, else text. */
-static void render_go_doc(const GoDocLines *doc, GoDocLines *out) {
-    size_t common = go_common_indent(doc, 0, doc->count);
-    bool last_blank = true, last_code = false;
-    size_t index = 0;
-    while (index < doc->count) {
-        const StrBuf *line = &doc->lines[index];
-        if (go_line_is_blank(line)) {
-            if (!last_blank) go_doc_push(out, "");
-            last_blank = true;
-            last_code = false;
-            index++;
-            continue;
-        }
-        const char *rest = line->data + common;
-        if (*rest != ' ' && *rest != '\t') {
-            if (last_code) go_doc_push(out, "");
-            go_doc_push(out, rest);
-            last_blank = last_code = false;
-            index++;
-            continue;
-        }
-        /* An indented span: indented lines and the empty lines between them. */
-        size_t span_end = index + 1;
-        for (size_t next = index + 1; next < doc->count; next++) {
-            const StrBuf *candidate = &doc->lines[next];
-            if (go_line_is_blank(candidate)) continue;
-            if (candidate->data[common] != ' ' && candidate->data[common] != '\t') break;
-            span_end = next + 1;
-        }
-        if (go_starts_list_item(rest)) {
-            for (; index < span_end; index++) {
-                const StrBuf *item = &doc->lines[index];
-                if (go_line_is_blank(item)) {
-                    if (!last_blank) go_doc_push(out, "");
-                    last_blank = true;
-                    continue;
-                }
-                const char *trimmed = item->data;
-                while (*trimmed == ' ' || *trimmed == '\t') trimmed++;
-                if (last_code) go_doc_push(out, "");
-                go_doc_push(out, trimmed);
-                last_blank = last_code = false;
-            }
-            continue;
-        }
-        if (!last_blank) go_doc_push(out, "");
-        size_t code_indent = go_common_indent(doc, index, span_end);
-        StrBuf code;
-        strbuf_init(&code);
-        for (; index < span_end; index++) {
-            const StrBuf *code_line = &doc->lines[index];
-            strbuf_clear(&code);
-            if (!go_line_is_blank(code_line)) {
-                strbuf_putc(&code, '\t');
-                strbuf_puts(&code, code_line->data + code_indent);
-            }
-            go_doc_push(out, strbuf_cstr(&code));
-        }
-        strbuf_free(&code);
-        last_blank = false;
-        last_code = true;
-    }
-}
-
-/* go/doc/comment's "old heading": a one-line paragraph between empty lines, not first, followed by an unindented
- * line, starting with an upper-case letter, ending in a letter or digit, without most punctuation. gofmt
- * rewrites it as "# Heading", so it is printed that way. (Non-ASCII letters: only the ASCII rules are known
- * here; a non-ASCII first character never makes a heading, a non-ASCII last one counts as a letter.) */
-static bool go_is_old_heading(const GoDocLines *doc, size_t at) {
-    if (at == 0 || at + 2 >= doc->count || doc->lines[at - 1].len || doc->lines[at + 1].len) return false;
-    const StrBuf *next = &doc->lines[at + 2];
-    if (next->len && (next->data[0] == ' ' || next->data[0] == '\t')) return false;
-    const char *line = doc->lines[at].data;
-    size_t len = doc->lines[at].len;
-    if (!is_upper_ascii(line[0])) return false;
-    unsigned char last = (unsigned char)line[len - 1];
-    if (last < 0x80 && !is_alnum_ascii((char)last)) return false;
-    if (strpbrk(line, ";:!?+*/=[]{}_^&~%#@<\">\\") || strstr(line, "\xC2\xB0") || strstr(line, "\xC2\xA7")) {
-        return false;
-    }
-    for (const char *quote = strchr(line, '\''); quote; quote = strchr(quote + 1, '\'')) {
-        if (quote[1] != 's' || (quote[2] != '\0' && quote[2] != ' ')) return false; /* possessive 's only */
-    }
-    for (const char *dot = strchr(line, '.'); dot; dot = strchr(dot + 1, '.')) {
-        if (dot[1] == '\0' || dot[1] == ' ') return false; /* "." only inside a word, as in "v1.2" */
-    }
-    return true;
-}
-
-void printer_go_comment(Printer *printer, const char *text, const char *deprecated) {
-    GoDocLines doc, rendered = {NULL, 0, 0};
-    go_doc_load(&doc, text, false);
-    render_go_doc(&doc, &rendered);
-    go_doc_free(&doc);
-    if (deprecated) {
-        /* The "Deprecated: " paragraph that go doc, gopls and staticcheck recognise; it needs some text. Its
-         * lines are kept as one plain paragraph (no indentation, no empty lines). */
-        GoDocLines reason;
-        go_doc_load(&reason, deprecated, true);
-        if (rendered.count) go_doc_push(&rendered, "");
-        size_t first = 0;
-        while (first < reason.count && go_line_is_blank(&reason.lines[first])) first++;
-        StrBuf paragraph;
-        strbuf_init(&paragraph);
-        strbuf_printf(&paragraph, "Deprecated: %s",
-                      first < reason.count ? reason.lines[first].data : "do not use in new code.");
-        go_doc_push(&rendered, paragraph.data);
-        strbuf_free(&paragraph);
-        for (size_t index = first + 1; index < reason.count; index++) {
-            if (!go_line_is_blank(&reason.lines[index])) go_doc_push(&rendered, reason.lines[index].data);
-        }
-        go_doc_free(&reason);
-    }
-    for (size_t index = 0; index < rendered.count; index++) {
-        const StrBuf *line = &rendered.lines[index];
-        if (line->len == 0) {
-            printer_line(printer, "//");
-        } else if (line->data[0] == '\t') {
-            printer_line(printer, "//%s", line->data);
-        } else {
-            printer_line(printer, "// %s%s", go_is_old_heading(&rendered, index) ? "# " : "", line->data);
-        }
-    }
-    go_doc_free(&rendered);
 }

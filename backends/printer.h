@@ -1,13 +1,13 @@
-/* The indent-aware printer every backend writes through, and the escaping helpers for the three contexts in
- * which input text reaches generated code: identifiers (see ir/namer.h), string literals and doc comments. */
+/* The indent-aware printer every backend writes through, with the layout of doc comments. The escaping of input
+ * text itself (string literals, comment lines) is support/escape.h's; identifiers are the namer's (ir/namer.h). */
 #ifndef RPCC_PRINTER_H
 #define RPCC_PRINTER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../frontend/strbuf.h"
-#include "../ir/namer.h"
+#include "../support/strbuf.h"
+#include "../support/target.h"
 
 typedef struct Printer {
     StrBuf out;
@@ -30,11 +30,13 @@ void printer_line(Printer *printer, const char *fmt, ...) __attribute__((format(
 void printer_write(Printer *printer, const char *text, size_t len);
 void printer_blank_line(Printer *printer);
 
-/* Writes `text` (UTF-8, len bytes) as a complete double-quoted string literal of `target`:
- * Python: "..." escaping \\ \" and control characters (\n \r \t, others \xNN), U+2028/U+2029 kept;
- * TypeScript: "..." escaping \\ \" control characters, U+2028, U+2029 (as \u2028 \u2029);
- * Go: "..." as strconv.Quote would write it for valid UTF-8 (\a \b \f \n \r \t \v, \xNN for other controls,
- *     \u2028 and \u2029 kept raw is fine for Go, DEL as \x7f). Non-ASCII printable characters stay UTF-8. */
+/* Prints a block of fixed text, indented like printer_write, with each "$name$" replaced by the value given for
+ * name in the (name, value) pairs after `text`, which end with NULL; "$$" prints '$'. The text holds no control
+ * flow: conditions and loops stay in C. A name without a value, or an unclosed '$', is a bug in rpcc: it aborts at
+ * once. Values are appended as they are (no format processing). The way protobuf's io::Printer prints. */
+void printer_block(Printer *printer, const char *text, ...) __attribute__((sentinel));
+
+/* Writes `text` (UTF-8, len bytes) as a complete double-quoted string literal of `target` (escape_string_literal). */
 void printer_string_literal(Printer *printer, Target target, const char *text, size_t len);
 
 /* Doc comments. `text` is the raw doc (lines separated by '\n', no trailing newline); each writes complete lines
@@ -48,15 +50,22 @@ void printer_string_literal(Printer *printer, Target target, const char *text, s
  * and " * " line prefixes (" *" for an empty line); '*' followed by '/' is written "*\/" so the text cannot close
  * the comment; controls other than tab, U+2028/U+2029 (line terminators in JS) and the other listed code points
  * become spaces.
- * Go: "// " prefix on every line ("//" alone for an empty line), in the layout gofmt gives doc comments (so the
- * generated code stays gofmt-clean): common indentation removed, an indented span as a code block ("//" + tab,
- * set off by "//" lines), an indented list as plain unindented lines, runs of empty lines collapsed, an old-style
- * heading written "# Heading". Controls and the listed code points become spaces (a BOM mid-file does not compile).
- * `deprecated` (may be NULL; "" means deprecated without a reason) adds a final paragraph "Deprecated: <reason>"
- * in Go (the form the tools recognise; "Deprecated: do not use in new code." without a reason),
- * "@deprecated <reason>" in JSDoc; Python ignores it (the backend emits a warning decorator instead). */
+ * Go: see go_print_comment (backends/go_doc.h).
+ * JSDoc's `deprecated` (may be NULL; "" means deprecated without a reason) adds "@deprecated <reason>"; Python
+ * docstrings take none (the backend emits a warning decorator instead). */
 void printer_python_docstring(Printer *printer, const char *text);
 void printer_jsdoc(Printer *printer, const char *text, const char *deprecated);
-void printer_go_comment(Printer *printer, const char *text, const char *deprecated);
+
+/* A doc's lines without trailing blanks, with leading and trailing empty lines dropped (for the doc-comment
+ * layouts: printer.c's and the Go backend's). */
+typedef struct DocLines {
+    const char *cursor; /* next line */
+    const char *end;    /* end of the last non-empty line */
+} DocLines;
+
+void doc_lines_init(DocLines *lines, const char *text); /* text may be NULL */
+bool doc_lines_empty(const DocLines *lines);
+/* The next line (without its line end and trailing blanks); false after the last one. */
+bool doc_lines_next(DocLines *lines, const char **line, size_t *len);
 
 #endif

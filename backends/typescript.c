@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "common.h"
 #include "embedded.h"
 #include "printer.h"
 
@@ -28,102 +29,11 @@
 typedef struct TsEmitter {
     const IrProgram *program;
     const BackendOptions *options;
-    /* Per declaration (same index as program->decls): reachable from some rpc's parameters. */
-    bool *sent;
-    /* Open-addressing map from IrDecl pointer to its index, for the reachability walk. */
-    const IrDecl **slots;
-    size_t *slot_index;
-    size_t slot_count;
 } TsEmitter;
 
-/* ---------------------------------------------------------------------------------------------------------- */
-/* Declaration index and the "sent" (input shape) analysis                                                    */
-
-static size_t hash_pointer(const void *pointer, size_t slot_count) {
-    uintptr_t value = (uintptr_t)pointer;
-    value ^= value >> 17;
-    value *= (uintptr_t)0x9E3779B97F4A7C15ull;
-    value ^= value >> 29;
-    return (size_t)(value & (slot_count - 1));
-}
-
-static bool index_init(TsEmitter *emitter) {
-    size_t count = emitter->program->decl_count;
-    size_t slots = 16;
-    while (slots < count * 2) slots *= 2;
-    emitter->slot_count = slots;
-    emitter->slots = calloc(slots, sizeof *emitter->slots);
-    emitter->slot_index = calloc(slots, sizeof *emitter->slot_index);
-    emitter->sent = calloc(count ? count : 1, sizeof *emitter->sent);
-    if (!emitter->slots || !emitter->slot_index || !emitter->sent) return false;
-    for (size_t index = 0; index < count; index++) {
-        const IrDecl *decl = emitter->program->decls[index];
-        size_t slot = hash_pointer(decl, slots);
-        while (emitter->slots[slot] && emitter->slots[slot] != decl) slot = (slot + 1) & (slots - 1);
-        emitter->slots[slot] = decl;
-        emitter->slot_index[slot] = index;
-    }
-    return true;
-}
-
-static void index_free(TsEmitter *emitter) {
-    free(emitter->slots);
-    free(emitter->slot_index);
-    free(emitter->sent);
-}
-
-/* The index of `decl` in program->decls; the IR guarantees every reference points there. */
-static size_t decl_index(const TsEmitter *emitter, const IrDecl *decl) {
-    size_t slot = hash_pointer(decl, emitter->slot_count);
-    while (emitter->slots[slot] != decl) {
-        if (!emitter->slots[slot]) {
-            fprintf(stderr, "rpcc: internal error: typescript backend: declaration '%s' is not in the program\n",
-                    decl->name);
-            abort();
-        }
-        slot = (slot + 1) & (emitter->slot_count - 1);
-    }
-    return emitter->slot_index[slot];
-}
-
-static void mark_sent_decl(TsEmitter *emitter, const IrDecl *decl);
-
-static void mark_sent_type(TsEmitter *emitter, const IrType *type) {
-    if (!type) return;
-    switch (type->kind) {
-    case IR_LIST: mark_sent_type(emitter, type->element); break;
-    case IR_MAP:
-        mark_sent_type(emitter, type->key);
-        mark_sent_type(emitter, type->element);
-        break;
-    case IR_REF: mark_sent_decl(emitter, type->decl); break;
-    default: break;
-    }
-}
-
-/* Marks `decl` and everything its fields, alternatives or aliased type reach. A declaration is marked before its
- * parts are walked, so each is entered once and recursive types terminate. */
-static void mark_sent_decl(TsEmitter *emitter, const IrDecl *decl) {
-    size_t index = decl_index(emitter, decl);
-    if (emitter->sent[index]) return;
-    emitter->sent[index] = true;
-    switch (decl->kind) {
-    case IR_DECL_MODEL:
-        for (size_t i = 0; i < decl->field_count; i++) mark_sent_type(emitter, decl->fields[i]->type);
-        break;
-    case IR_DECL_UNION:
-        for (size_t i = 0; i < decl->alternative_count; i++) mark_sent_type(emitter, decl->alternatives[i]);
-        break;
-    case IR_DECL_ALIAS: mark_sent_type(emitter, decl->aliased); break;
-    case IR_DECL_ENUM: break;
-    }
-}
-
-static bool is_sent(const TsEmitter *emitter, const IrDecl *decl) { return emitter->sent[decl_index(emitter, decl)]; }
-
 /* A field the sender may leave out: `x?: T`, or (in the input shape) one with a default. */
-static bool field_is_omissible(const TsEmitter *emitter, const IrDecl *model, const IrField *field) {
-    return field->optional || (field->default_value && is_sent(emitter, model));
+static bool field_is_omissible(const IrDecl *model, const IrField *field) {
+    return field->optional || (field->default_value && model->sent);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -295,11 +205,6 @@ static void doc_append_user(DocText *doc, const char *text) {
     printer_printf(&doc->printer, "%s", text);
 }
 
-static const char *deprecation_of(const IrDeprecation *deprecation) {
-    if (!deprecation->deprecated) return NULL;
-    return deprecation->reason ? deprecation->reason : "";
-}
-
 /* What a scalar's string holds, for the field docs: JavaScript sees only a string or a number. */
 static const char *format_sentence(IrTypeKind kind) {
     switch (kind) {
@@ -322,12 +227,12 @@ static void print_bound(Printer *printer, const char *relation, const IrValue *v
 }
 
 /* The facts of a field that its type does not tell: presence, default, format, constraints. */
-static void doc_field_facts(const TsEmitter *emitter, DocText *doc, const IrDecl *model, const IrField *field) {
+static void doc_field_facts(DocText *doc, const IrDecl *model, const IrField *field) {
     Printer *printer = &doc->printer;
     doc_paragraph(doc);
     const IrType *type = field->type;
     if (field->default_value) {
-        if (is_sent(emitter, model)) {
+        if (model->sent) {
             printer_printf(printer, "May be omitted: the server then uses `");
         } else {
             printer_printf(printer, "Always present in results; the default is `");
@@ -383,15 +288,12 @@ static void doc_field_facts(const TsEmitter *emitter, DocText *doc, const IrDecl
 /* Files                                                                                                      */
 
 static void print_marker(Printer *printer, const BackendOptions *options) {
-    /* The input name is a file name: quoted as a string literal so that no character of it can end the comment. */
-    printer_printf(printer, "// Code generated by rpcc %s from ", options->rpcc_version);
-    printer_string_literal(printer, TS, options->input_name, strlen(options->input_name));
-    printer_printf(printer, ". DO NOT EDIT.\n");
+    backend_print_marker(printer, MARKER_SLASHES, options);
 }
 
 /* The rpc that takes `decl` as parameters or returns it, for the doc of an undocumented model. */
 static void doc_model_role(const TsEmitter *emitter, DocText *doc, const IrDecl *decl) {
-    for (size_t i = 0; i < emitter->program->rpc_count; i++) {
+    for (size_t i = 0; (decl->is_params || decl->is_result) && i < emitter->program->rpc_count; i++) {
         const IrRpc *rpc = emitter->program->rpcs[i];
         if (rpc->params == decl) {
             printer_printf(&doc->printer, "Parameters of `%s`.", rpc->method);
@@ -422,11 +324,11 @@ static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl 
     }
     if (model_has_default(decl)) {
         doc_paragraph(&doc);
-        printer_printf(&doc.printer, is_sent(emitter, decl)
+        printer_printf(&doc.printer, decl->sent
                                          ? "Sent to the server: fields with a default may be omitted."
                                          : "Received from the server: fields with a default are always present.");
     }
-    printer_jsdoc(printer, doc_cstr(&doc), deprecation_of(&decl->deprecation));
+    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
 
     if (decl->field_count == 0) {
@@ -441,10 +343,10 @@ static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl 
         DocText field_doc;
         doc_init(&field_doc);
         doc_append_user(&field_doc, field->doc);
-        doc_field_facts(emitter, &field_doc, decl, field);
-        printer_jsdoc(printer, doc_cstr(&field_doc), deprecation_of(&field->deprecation));
+        doc_field_facts(&field_doc, decl, field);
+        printer_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
         doc_free(&field_doc);
-        printer_printf(printer, "%s%s: ", field->names.in[TS], field_is_omissible(emitter, decl, field) ? "?" : "");
+        printer_printf(printer, "%s%s: ", field->names.in[TS], field_is_omissible(decl, field) ? "?" : "");
         print_type(printer, field->type);
         printer_printf(printer, ";\n");
     }
@@ -472,7 +374,7 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     doc_paragraph(&doc);
     printer_printf(&doc.printer, "The const object `%s` names each value: `%s.%s`.", name, name,
                    decl->member_count ? decl->members[0]->names.in[TS] : "NAME");
-    const char *deprecated = deprecation_of(&decl->deprecation);
+    const char *deprecated = backend_deprecation_reason(&decl->deprecation);
     printer_jsdoc(printer, doc_cstr(&doc), deprecated);
     doc_free(&doc);
 
@@ -498,7 +400,7 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     printer_indent(printer);
     for (size_t i = 0; i < decl->member_count; i++) {
         const IrEnumMember *member = decl->members[i];
-        printer_jsdoc(printer, member->doc, deprecation_of(&member->deprecation));
+        printer_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
         printer_printf(printer, "%s: ", member->names.in[TS]);
         print_enum_value(printer, decl, member);
         printer_printf(printer, ",\n");
@@ -530,7 +432,7 @@ static void emit_union(Printer *printer, const IrDecl *decl) {
         doc_paragraph(&doc);
         printer_printf(&doc.printer, "Untagged: the server tries the alternatives in this order.");
     }
-    printer_jsdoc(printer, doc_cstr(&doc), deprecation_of(&decl->deprecation));
+    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
     printer_printf(printer, "export type %s =", decl->names.in[TS]);
     for (size_t i = 0; i < decl->alternative_count; i++) {
@@ -555,7 +457,7 @@ static void emit_alias(Printer *printer, const IrDecl *decl) {
         doc_paragraph(&doc);
         printer_printf(&doc.printer, "%s", format);
     }
-    printer_jsdoc(printer, doc_cstr(&doc), deprecation_of(&decl->deprecation));
+    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
     printer_printf(printer, "export type %s = ", decl->names.in[TS]);
     print_type(printer, decl->aliased);
@@ -582,9 +484,9 @@ static void emit_types(const TsEmitter *emitter, Printer *printer) {
 }
 
 /* True when a call may pass no parameters at all: every field may be omitted. */
-static bool params_all_omissible(const TsEmitter *emitter, const IrDecl *params) {
+static bool params_all_omissible(const IrDecl *params) {
     for (size_t i = 0; i < params->field_count; i++) {
-        if (!field_is_omissible(emitter, params, params->fields[i])) return false;
+        if (!field_is_omissible(params, params->fields[i])) return false;
     }
     return true;
 }
@@ -643,7 +545,11 @@ static void emit_client(const TsEmitter *emitter, Printer *printer) {
     DocText doc;
     doc_init(&doc);
     printer_printf(&doc.printer, "The methods of ");
-    printer_string_literal(&doc.printer, TS, emitter->options->input_name, strlen(emitter->options->input_name));
+    StrBuf input;
+    strbuf_init(&input);
+    backend_append_input_name(&input, emitter->options);
+    printer_write(&doc.printer, input.data, input.len);
+    strbuf_free(&input);
     printer_printf(&doc.printer, ", one typed async method each.\n\n"
                                  "Every method rejects with an `RPCError`: `kind` tells a server error (`code`, `message`)"
                                  " from a timeout or a disconnect.\n\n"
@@ -685,11 +591,11 @@ static void emit_client(const TsEmitter *emitter, Printer *printer) {
         printer_printf(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds\n");
         printer_printf(&method_doc.printer, "@returns the `%s` the server answered\n", result);
         printer_printf(&method_doc.printer, "@throws `RPCError` for an error reply, a timeout or a disconnect");
-        printer_jsdoc(printer, doc_cstr(&method_doc), deprecation_of(&rpc->deprecation));
+        printer_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
         doc_free(&method_doc);
         if (rpc->params) {
             const char *params = rpc->params->names.in[TS];
-            bool omissible = params_all_omissible(emitter, rpc->params);
+            bool omissible = params_all_omissible(rpc->params);
             printer_line(printer, "async %s(params: %s%s, options: CallOptions = {}): Promise<%s> {", rpc->names.in[TS],
                          params, omissible ? " = {}" : "", result);
         } else {
@@ -726,20 +632,10 @@ static bool emit_runtime(const TsEmitter *emitter, Printer *printer) {
     return true;
 }
 
-/* The npm package name: the input's stem (already [a-z0-9_]) with '_' as '-', plus "-client". */
 static void print_package_name(Printer *printer, const char *package_name) {
     StrBuf name;
     strbuf_init(&name);
-    for (const char *c = package_name; *c; c++) {
-        bool keep = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9');
-        if (keep) {
-            strbuf_putc(&name, *c);
-        } else if (name.len && name.data[name.len - 1] != '-') {
-            strbuf_putc(&name, '-'); /* npm names may not start with '_' or '-' */
-        }
-    }
-    if (name.len == 0 || name.data[name.len - 1] != '-') strbuf_putc(&name, '-');
-    strbuf_puts(&name, "client");
+    namer_append_package_name(&name, TS, package_name);
     printer_write(printer, strbuf_cstr(&name), name.len);
     strbuf_free(&name);
 }
@@ -843,14 +739,13 @@ static bool print_sample_value(Printer *printer, const IrType *type) {
     }
 }
 
-/* The README's example call: the first rpc, not deprecated, whose required parameters all have a short placeholder.
+/* The README's example call of the method the IR chose, when its required parameters all have a short placeholder.
  * Returns the rpc (and prints `await api.method({...})` into `call`), or NULL. An enum placeholder needs its const
  * imported: its name is returned in *enum_import. */
 static const IrRpc *readme_example(const TsEmitter *emitter, Printer *call, const char **enum_import) {
     *enum_import = NULL;
-    for (size_t i = 0; i < emitter->program->rpc_count; i++) {
-        const IrRpc *rpc = emitter->program->rpcs[i];
-        if (rpc->deprecation.deprecated) continue; /* an example shows what to use */
+    const IrRpc *rpc = emitter->program->example_rpc;
+    if (rpc) {
         Printer attempt;
         printer_init(&attempt, "");
         printer_printf(&attempt, "await api.%s(", rpc->names.in[TS]);
@@ -860,7 +755,7 @@ static const IrRpc *readme_example(const TsEmitter *emitter, Printer *call, cons
             size_t shown = 0;
             for (size_t f = 0; f < rpc->params->field_count && ok; f++) {
                 const IrField *field = rpc->params->fields[f];
-                if (field_is_omissible(emitter, rpc->params, field)) continue;
+                if (field_is_omissible(rpc->params, field)) continue;
                 printer_printf(&attempt, "%s%s: ", shown++ ? ", " : "{ ", field->names.in[TS]);
                 ok = print_sample_value(&attempt, field->type);
                 const IrType *resolved = ir_resolve_alias(field->type);
@@ -887,110 +782,108 @@ static void emit_readme(const TsEmitter *emitter, Printer *printer) {
     const IrProgram *program = emitter->program;
     StrBuf package;
     strbuf_init(&package);
-    {
-        Printer name;
-        printer_init(&name, "");
-        print_package_name(&name, emitter->options->package_name);
-        strbuf_puts(&package, strbuf_cstr(&name.out));
-        printer_free(&name);
-    }
+    namer_append_package_name(&package, TS, emitter->options->package_name);
     const char *package_name = strbuf_cstr(&package);
-    printer_line(printer, "<!-- Code generated by rpcc %s. DO NOT EDIT. -->", emitter->options->rpcc_version);
-    printer_line(printer, "# %s", package_name);
-    printer_blank_line(printer);
-    printer_line(printer, "A typed TypeScript client for a Centrifugo RPC API, generated by rpcc: one typed async method per");
-    printer_line(printer, "RPC method, over a real Centrifugo connection (`centrifuge` 5.x). ESM, for Node.js 20+ and browsers.");
-    printer_blank_line(printer);
-    printer_line(printer, "## Install");
-    printer_blank_line(printer);
-    printer_line(printer, "```sh");
-    printer_line(printer, "cd path/to/typescript && npm install    # dependencies, then builds dist/");
-    printer_line(printer, "cd your-app && npm install path/to/typescript");
-    printer_line(printer, "```");
-    printer_blank_line(printer);
-    printer_line(printer, "Its only runtime dependency is `centrifuge`; on Node.js versions without a global `WebSocket` (Node 20)");
-    printer_line(printer, "it loads the optional dependency `ws`. Browsers use their own `WebSocket`, and bundles never include `ws`.");
-    printer_blank_line(printer);
-    printer_line(printer, "## Use");
-    printer_blank_line(printer);
+    backend_print_marker(printer, MARKER_HTML, emitter->options);
+    printer_block(printer, "# $package_name$\n"
+                           "\n"
+                           "A typed TypeScript client for a Centrifugo RPC API, generated by rpcc: one typed async method per\n"
+                           "RPC method, over a real Centrifugo connection (`centrifuge` 5.x). ESM, for Node.js 20+ and browsers.\n"
+                           "\n"
+                           "## Install\n"
+                           "\n"
+                           "```sh\n"
+                           "cd path/to/typescript && npm install    # dependencies, then builds dist/\n"
+                           "cd your-app && npm install path/to/typescript\n"
+                           "```\n"
+                           "\n"
+                           "Its only runtime dependency is `centrifuge`; on Node.js versions without a global `WebSocket` (Node 20)\n"
+                           "it loads the optional dependency `ws`. Browsers use their own `WebSocket`, and bundles never include `ws`.\n"
+                           "\n"
+                           "## Use\n"
+                           "\n"
+                           "```ts\n",
+                           "package_name", package_name, NULL);
     Printer call;
     printer_init(&call, "");
     const char *enum_import = NULL;
     const IrRpc *example = readme_example(emitter, &call, &enum_import);
-    printer_line(printer, "```ts");
     if (enum_import) {
         printer_line(printer, "import { APIClient, CentrifugoRPCClient, %s } from \"%s\";", enum_import, package_name);
     } else {
         printer_line(printer, "import { APIClient, CentrifugoRPCClient } from \"%s\";", package_name);
     }
-    printer_blank_line(printer);
-    printer_line(printer, "const client = new CentrifugoRPCClient(\"ws://localhost:8000/connection/websocket\", token, \"123\");");
-    printer_line(printer, "await client.connect();");
-    printer_line(printer, "const api = new APIClient(client);");
+    printer_block(printer, "\n"
+                           "const client = new CentrifugoRPCClient(\"ws://localhost:8000/connection/websocket\", token, \"123\");\n"
+                           "await client.connect();\n"
+                           "const api = new APIClient(client);\n",
+                           NULL);
     if (example) {
         printer_line(printer, "console.log(%s);", strbuf_cstr(&call.out));
     }
-    printer_line(printer, "client.close();");
-    printer_line(printer, "```");
     printer_free(&call);
-    printer_blank_line(printer);
-    printer_line(printer, "`token` is a Centrifugo connection JWT whose `sub` is the user id (`\"123\"` here), or an async function");
-    printer_line(printer, "that returns a fresh one.");
-    printer_blank_line(printer);
-    printer_line(printer, "## Transports");
-    printer_blank_line(printer);
-    printer_line(printer, "The typed methods are the same with either transport:");
-    printer_blank_line(printer);
-    printer_line(printer, "- `{ transport: \"rpc\" }` (default): Centrifugo's RPC command, proxied by Centrifugo to the backend.");
-    printer_line(printer, "- `{ transport: \"pubsub\" }`: the client subscribes to `user#<userId>`, publishes each request with a");
-    printer_line(printer, "  random correlation id (`crypto.randomUUID()`) to `rpc:requests` (option `requestChannel`), and");
-    printer_line(printer, "  matches the reply that arrives on its channel.");
-    printer_blank_line(printer);
-    printer_line(printer, "`timeout` (milliseconds, default 10000) bounds `connect()` and every call:");
-    printer_line(printer, "`new CentrifugoRPCClient(url, token, userId, { transport: \"pubsub\", timeout: 5000 })`.");
-    printer_blank_line(printer);
-    printer_line(printer, "## Errors");
-    printer_blank_line(printer);
-    printer_line(printer, "Every failure rejects with `RPCError` (`instanceof RPCError`), which has `code`, `message` and `kind`:");
-    printer_blank_line(printer);
-    printer_line(printer, "- `\"server\"`: the server answered with an error; application errors have codes 400..1999;");
-    printer_line(printer, "- `\"timeout\"`: no answer within `timeout` (the server may still have run the call);");
-    printer_line(printer, "- `\"disconnected\"`: the connection was closed or lost before the answer, or was never opened;");
-    printer_line(printer, "- `\"client\"`: a local failure (configuration, token function).");
-    printer_blank_line(printer);
-    printer_line(printer, "Every method takes a last `options` argument: `{ signal, timeout }`. Aborting `signal` (an");
-    printer_line(printer, "`AbortController`'s) rejects the call at once with `signal.reason`, as `fetch` does, and releases it; a");
-    printer_line(printer, "reply that still comes is ignored. `timeout` (milliseconds) replaces the client's for that call. After a");
-    printer_line(printer, "lost connection the client reconnects by itself with backoff (and subscribes to its reply channel again);");
-    printer_line(printer, "calls made meanwhile wait for the connection up to their timeout.");
-    printer_blank_line(printer);
-    printer_line(printer, "## Types");
-    printer_blank_line(printer);
-    printer_line(printer, "`types.ts` has one interface per model, with the wire names as property names.");
-    printer_blank_line(printer);
-    printer_line(printer, "- `x?: T` may be absent; `x: T | null` is always present but may be `null`. The package compiles with");
-    printer_line(printer, "  `exactOptionalPropertyTypes`: leave an absent field out rather than setting it to `undefined`.");
-    printer_line(printer, "- Fields with a default: in models you send (parameters, and every model reachable from them) they are");
-    printer_line(printer, "  optional and the server fills in the default; in models you only receive they are required, since the");
-    printer_line(printer, "  server always includes them. A model that is both sent and received uses the sending shape, so a");
-    printer_line(printer, "  defaulted field of it is typed as possibly absent in results too. Each field's doc says which applies.");
-    printer_line(printer, "- Enums are unions of their values (`\"open\" | \"done\"`) plus a const object of the same name whose");
-    printer_line(printer, "  UPPER_SNAKE keys name the values (`TaskStatus.OPEN`).");
-    printer_line(printer, "- `int` is `number`: integers beyond 2^53 (9007199254740992) lose precision in JavaScript, in `int`");
-    printer_line(printer, "  fields and `unknown` values alike (`9007199254740993` arrives as `9007199254740992`).");
-    printer_line(printer, "- Timestamps, dates, times, durations (ISO 8601), UUIDs, decimals and bytes (base64) are strings in their");
-    printer_line(printer, "  JSON form, kept as the server wrote them.");
-    printer_line(printer, "- Results are not validated at run time: the types hold for a server that keeps to the API. A value");
-    printer_line(printer, "  the Python and Go SDKs refuse (an unknown enum value, a missing field, a wrong JSON type) reaches you");
-    printer_line(printer, "  as it was sent, and a defaulted field the server left out stays absent.");
-    printer_blank_line(printer);
-    printer_line(printer, "## Methods");
-    printer_blank_line(printer);
+    printer_block(printer, "client.close();\n"
+                           "```\n"
+                           "\n"
+                           "`token` is a Centrifugo connection JWT whose `sub` is the user id (`\"123\"` here), or an async function\n"
+                           "that returns a fresh one.\n"
+                           "\n"
+                           "## Transports\n"
+                           "\n"
+                           "The typed methods are the same with either transport:\n"
+                           "\n"
+                           "- `{ transport: \"rpc\" }` (default): Centrifugo's RPC command, proxied by Centrifugo to the backend.\n"
+                           "- `{ transport: \"pubsub\" }`: the client subscribes to `user#<userId>`, publishes each request with a\n"
+                           "  random correlation id (`crypto.randomUUID()`) to `rpc:requests` (option `requestChannel`), and\n"
+                           "  matches the reply that arrives on its channel.\n"
+                           "\n"
+                           "`timeout` (milliseconds, default 10000) bounds `connect()` and every call:\n"
+                           "`new CentrifugoRPCClient(url, token, userId, { transport: \"pubsub\", timeout: 5000 })`.\n"
+                           "\n"
+                           "## Errors\n"
+                           "\n"
+                           "Every failure rejects with `RPCError` (`instanceof RPCError`), which has `code`, `message` and `kind`:\n"
+                           "\n"
+                           "- `\"server\"`: the server answered with an error; application errors have codes 400..1999;\n"
+                           "- `\"timeout\"`: no answer within `timeout` (the server may still have run the call);\n"
+                           "- `\"disconnected\"`: the connection was closed or lost before the answer, or was never opened;\n"
+                           "- `\"client\"`: a local failure (configuration, token function).\n"
+                           "\n"
+                           "Every method takes a last `options` argument: `{ signal, timeout }`. Aborting `signal` (an\n"
+                           "`AbortController`'s) rejects the call at once with `signal.reason`, as `fetch` does, and releases it; a\n"
+                           "reply that still comes is ignored. `timeout` (milliseconds) replaces the client's for that call. After a\n"
+                           "lost connection the client reconnects by itself with backoff (and subscribes to its reply channel again);\n"
+                           "calls made meanwhile wait for the connection up to their timeout.\n"
+                           "\n"
+                           "## Types\n"
+                           "\n"
+                           "`types.ts` has one interface per model, with the wire names as property names.\n"
+                           "\n"
+                           "- `x?: T` may be absent; `x: T | null` is always present but may be `null`. The package compiles with\n"
+                           "  `exactOptionalPropertyTypes`: leave an absent field out rather than setting it to `undefined`.\n"
+                           "- Fields with a default: in models you send (parameters, and every model reachable from them) they are\n"
+                           "  optional and the server fills in the default; in models you only receive they are required, since the\n"
+                           "  server always includes them. A model that is both sent and received uses the sending shape, so a\n"
+                           "  defaulted field of it is typed as possibly absent in results too. Each field's doc says which applies.\n"
+                           "- Enums are unions of their values (`\"open\" | \"done\"`) plus a const object of the same name whose\n"
+                           "  UPPER_SNAKE keys name the values (`TaskStatus.OPEN`).\n"
+                           "- `int` is `number`: integers beyond 2^53 (9007199254740992) lose precision in JavaScript, in `int`\n"
+                           "  fields and `unknown` values alike (`9007199254740993` arrives as `9007199254740992`).\n"
+                           "- Timestamps, dates, times, durations (ISO 8601), UUIDs, decimals and bytes (base64) are strings in their\n"
+                           "  JSON form, kept as the server wrote them.\n"
+                           "- Results are not validated at run time: the types hold for a server that keeps to the API. A value\n"
+                           "  the Python and Go SDKs refuse (an unknown enum value, a missing field, a wrong JSON type) reaches you\n"
+                           "  as it was sent, and a defaulted field the server left out stays absent.\n"
+                           "\n"
+                           "## Methods\n"
+                           "\n",
+                           NULL);
     if (program->rpc_count == 0) {
         printer_line(printer, "The API declares no methods.");
     } else {
-        printer_line(printer, "| method | RPC name | parameters | result |");
-        printer_line(printer, "|--------|----------|------------|--------|");
+        printer_block(printer, "| method | RPC name | parameters | result |\n"
+                               "|--------|----------|------------|--------|\n",
+                               NULL);
         for (size_t i = 0; i < program->rpc_count; i++) {
             const IrRpc *rpc = program->rpcs[i];
             printer_line(printer, "| `%s` | `%s` | %s%s%s | `%s` |", rpc->names.in[TS], rpc->method,
@@ -1005,14 +898,6 @@ static void emit_readme(const TsEmitter *emitter, Printer *printer) {
 
 static bool emit(const IrProgram *program, const BackendOptions *options, OutputTree *tree) {
     TsEmitter emitter = {.program = program, .options = options};
-    if (!index_init(&emitter)) {
-        index_free(&emitter);
-        fprintf(stderr, "rpcc: out of memory\n");
-        return false;
-    }
-    for (size_t i = 0; i < program->rpc_count; i++) {
-        if (program->rpcs[i]->params) mark_sent_decl(&emitter, program->rpcs[i]->params);
-    }
 
     struct {
         const char *path;
@@ -1037,7 +922,6 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
         ok = printer && emit_runtime(&emitter, printer);
         if (!printer) fprintf(stderr, "rpcc: internal error: typescript backend: cannot add rpc-client.ts\n");
     }
-    index_free(&emitter);
     return ok;
 }
 

@@ -170,6 +170,9 @@ static int parse_arguments(int argc, char **argv, Options *options) {
             options->package_name = value;
         } else if (TAKES_VALUE("--go-module")) {
             if (!value) return EXIT_USAGE;
+            if (!namer_is_go_module_path(value))
+                return usage_error("--go-module takes a Go module path ('/'-separated elements of letters, digits "
+                                   "and -._~), not '%s'", value);
             options->go_module = value;
         } else if (TAKES_VALUE("--go-websocket")) {
             if (!value) return EXIT_USAGE;
@@ -201,6 +204,11 @@ static int parse_arguments(int argc, char **argv, Options *options) {
                                      : "a depfile without -o DIR needs -MT TARGET and -MF FILE");
     if (!options->targets_given)
         for (int t = 0; t < TARGET_COUNT; t++) options->targets[t] = true;
+    /* The Go module path defaults to the package name (the input's stem, always a valid path, unless given). */
+    if (options->targets[TARGET_GO] && !options->go_module && options->package_name &&
+        !namer_is_go_module_path(options->package_name))
+        return usage_error("the Go module path defaults to the package name, and '%s' is not one: give --go-module",
+                           options->package_name);
     return -1;
 }
 
@@ -364,6 +372,7 @@ static int run(const Options *options, const char *argv0) {
 
     IrProgram *program = NULL;
     if (diags.error_count == 0) program = ir_compile(&loaded, &arena, &diags);
+    if (program && !ir_check_targets(program, options->targets, &diags)) program = NULL;
     arena_free(&ast_arena);
     diag_flush(&diags);
     if (!program) {

@@ -6,17 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "../support/arena.h"
+#include "../support/vec.h"
 #include "source.h"
-
-/* A growable array of pointers in an arena (the old storage is simply left behind when it grows). */
-typedef struct PtrVec {
-    void **items;
-    size_t count;
-    size_t capacity;
-} PtrVec;
-
-void ptrvec_push(Arena *arena, PtrVec *vec, void *item);
 
 typedef enum AstValueKind {
     AST_VALUE_NULL,
@@ -148,11 +140,5 @@ typedef struct AstFile {
     PtrVec imports; /* AstImport * */
     PtrVec decls;   /* AstDecl * */
 } AstFile;
-
-/* The text of a span (not NUL-terminated: use with the span's length). */
-static inline const char *span_text(Span span) { return span.file->text + span.offset; }
-/* A NUL-terminated copy of a span's text in the arena. */
-char *span_strdup(Arena *arena, Span span);
-bool span_equals(Span span, const char *text);
 
 #endif

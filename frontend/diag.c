@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/escape.h"
+#include "../support/utf8.h"
+
 void diag_init(Diagnostics *diags, FILE *out, DiagFormat format, bool color) {
     memset(diags, 0, sizeof *diags);
     arena_init(&diags->arena);
@@ -125,7 +128,7 @@ static void print_source_excerpt(const Diagnostics *diags, const Diagnostic *dia
      * terminal; each still takes one column, as the caret line below counts. */
     const unsigned char *bytes = (const unsigned char *)line;
     for (size_t i = window_start; i < window_end;) {
-        size_t length = source_utf8_length(bytes + i, bytes + window_end);
+        size_t length = utf8_length(bytes + i, bytes + window_end);
         if (length == 0 || (bytes[i] < 0x20 && bytes[i] != '\t') || bytes[i] == 0x7F) {
             fputc('?', out);
             i++;
@@ -141,7 +144,7 @@ static void print_source_excerpt(const Diagnostics *diags, const Diagnostic *dia
      * character even when the line holds tabs or non-ASCII text. */
     for (size_t i = 0; i < strlen(prefix); i++) fputc(' ', out);
     for (size_t i = window_start; i < column;) {
-        size_t length = source_utf8_length(bytes + i, bytes + window_end);
+        size_t length = utf8_length(bytes + i, bytes + window_end);
         fputc(bytes[i] == '\t' ? '\t' : ' ', out);
         i += length ? length : 1;
     }
@@ -151,7 +154,7 @@ static void print_source_excerpt(const Diagnostics *diags, const Diagnostic *dia
     if (span_end > window_end) span_end = window_end;
     /* one '~' per character after the first, up to the end of the span on this line */
     for (size_t i = column; i < span_end;) {
-        size_t length = source_utf8_length(bytes + i, bytes + window_end);
+        size_t length = utf8_length(bytes + i, bytes + window_end);
         if (i > column) fputc('~', out);
         i += length ? length : 1;
     }
@@ -179,23 +182,11 @@ static void print_text(const Diagnostics *diags, const Diagnostic *diagnostic) {
 }
 
 void diag_json_string(FILE *out, const char *text, size_t len) {
-    fputc('"', out);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
-        switch (c) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (c < 0x20 || c == 0x7F)
-                fprintf(out, "\\u%04x", c);
-            else
-                fputc(c, out);
-        }
-    }
-    fputc('"', out);
+    StrBuf quoted;
+    strbuf_init(&quoted);
+    escape_json_string(&quoted, text, len);
+    fwrite(strbuf_cstr(&quoted), 1, quoted.len, out);
+    strbuf_free(&quoted);
 }
 
 static void print_json_position(FILE *out, const SourceFile *file, uint32_t offset, uint32_t length) {

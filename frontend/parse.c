@@ -3,30 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/utf8.h"
 #include "parser.h"
 
 /* lemon's generated entry points (grammar/parser.y, %name RpccParser). */
 void *RpccParserAlloc(void *(*allocate)(size_t));
 void RpccParser(void *parser, int kind, Token token, ParseState *state);
 void RpccParserFree(void *parser, void (*release)(void *));
-
-void ptrvec_push(Arena *arena, PtrVec *vec, void *item) {
-    if (vec->count == vec->capacity) {
-        size_t capacity = vec->capacity ? vec->capacity * 2 : 4;
-        void **items = ARENA_ARRAY(arena, void *, capacity);
-        if (vec->count) memcpy(items, vec->items, vec->count * sizeof *items);
-        vec->items = items;
-        vec->capacity = capacity;
-    }
-    vec->items[vec->count++] = item;
-}
-
-char *span_strdup(Arena *arena, Span span) { return arena_strndup(arena, span_text(span), span.length); }
-
-bool span_equals(Span span, const char *text) {
-    size_t length = strlen(text);
-    return span.length == length && memcmp(span_text(span), text, length) == 0;
-}
 
 AstDoc parse_take_doc(const Token *token) {
     AstDoc doc = {NULL, {NULL, 0, 0}};
@@ -46,7 +29,7 @@ bool parse_check_encoding(const SourceFile *source, Diagnostics *diags) {
             diag_error(diags, span_make(source, offset, 1), "NUL byte in source file (is this a binary file?)");
             return false;
         }
-        size_t length = source_utf8_length(p, end);
+        size_t length = utf8_length(p, end);
         if (length == 0) {
             uint32_t offset = (uint32_t)((const char *)p - source->text);
             diag_error(diags, span_make(source, offset, 1), "invalid UTF-8 (byte 0x%02X); source files must be UTF-8",

@@ -132,26 +132,9 @@ Span span_join(Span first, Span last) {
     return joined;
 }
 
-/* Length of the UTF-8 sequence at p (1-4), or 0 if it is not well-formed (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF). */
-size_t source_utf8_length(const unsigned char *p, const unsigned char *end) {
-    unsigned char c = p[0];
-    if (c < 0x80) return 1;
-    size_t need;
-    unsigned char low = 0x80, high = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) need = 2;
-    else if (c == 0xE0) need = 3, low = 0xA0;
-    else if (c >= 0xE1 && c <= 0xEC) need = 3;
-    else if (c == 0xED) need = 3, high = 0x9F;
-    else if (c >= 0xEE && c <= 0xEF) need = 3;
-    else if (c == 0xF0) need = 4, low = 0x90;
-    else if (c >= 0xF1 && c <= 0xF3) need = 4;
-    else if (c == 0xF4) need = 4, high = 0x8F;
-    else return 0;
-    if ((size_t)(end - p) < need) return 0;
-    if (p[1] < low || p[1] > high) return 0;
-    for (size_t i = 2; i < need; i++)
-        if ((p[i] & 0xC0) != 0x80) return 0;
-    return need;
-}
+char *span_strdup(Arena *arena, Span span) { return arena_strndup(arena, span_text(span), span.length); }
 
+bool span_equals(Span span, const char *text) {
+    size_t length = strlen(text);
+    return span.length == length && memcmp(span_text(span), text, length) == 0;
+}

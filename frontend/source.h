@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../support/arena.h"
+
 typedef struct SourceFile {
     char *path;          /* as given on the command line, or as derived from an import: used in diagnostics */
     char *text;          /* the file's bytes plus a terminating NUL (a BOM is kept; the lexer skips it) */
@@ -39,7 +41,10 @@ static inline Span span_make(const SourceFile *file, uint32_t offset, uint32_t l
 /* The smallest span covering both (same file). */
 Span span_join(Span first, Span last);
 
-/* Length of the well-formed UTF-8 sequence at p (1 to 4 bytes), or 0 if it is not well-formed (RFC 3629). */
-size_t source_utf8_length(const unsigned char *p, const unsigned char *end);
+/* The text of a span (not NUL-terminated: use with the span's length). */
+static inline const char *span_text(Span span) { return span.file->text + span.offset; }
+/* A NUL-terminated copy of a span's text in the arena. */
+char *span_strdup(Arena *arena, Span span);
+bool span_equals(Span span, const char *text);
 
 #endif

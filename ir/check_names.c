@@ -5,7 +5,7 @@
  *   the type scope too (a method named like a type would shadow it in the client's annotations). */
 #include <string.h>
 
-#include "../frontend/strmap.h"
+#include "../support/strmap.h"
 #include "passes.h"
 
 typedef struct NamedSymbol {
@@ -34,16 +34,6 @@ typedef struct Scope {
 
 static void scope_init(Scope *scope, Arena *arena) {
     for (int t = 0; t < TARGET_COUNT; t++) strmap_init(&scope->names[t], arena);
-}
-
-static const char *target_display_name(Target target) {
-    switch (target) {
-    case TARGET_PYTHON: return "Python";
-    case TARGET_TYPESCRIPT: return "TypeScript";
-    case TARGET_GO: return "Go";
-    case TARGET_COUNT: break;
-    }
-    return "?";
 }
 
 static void record_collision(NameCheck *check, NamedSymbol *first, NamedSymbol *second, Target target,

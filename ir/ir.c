@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "../support/escape.h"
 #include "passes.h"
 
 const IrType *ir_resolve_alias(const IrType *type) {
@@ -58,29 +59,16 @@ size_t ir_edit_distance(const char *a, size_t a_length, const char *b, size_t b_
     return row[b_length] <= limit ? row[b_length] : limit + 1;
 }
 
-IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags) {
-    IrProgram *program = ir_lower(loaded, arena, diags);
-    ir_check_types(program, diags);
-    ir_check_defaults(program, diags);
-    ir_check_recursion(program, diags);
-    ir_check_names(program, arena, diags);
-    return diags->error_count ? NULL : program;
-}
-
 static void append_value(Arena *arena, char **out, const IrValue *value);
 
 static void append(Arena *arena, char **out, const char *text) { *out = arena_printf(arena, "%s%s", *out, text); }
 
 static void append_json_string(Arena *arena, char **out, const char *text, size_t length) {
-    append(arena, out, "\"");
-    for (size_t i = 0; i < length; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c == '"' || c == '\\') *out = arena_printf(arena, "%s\\%c", *out, c);
-        else if (c == '\n') append(arena, out, "\\n");
-        else if (c < 0x20 || c == 0x7F) *out = arena_printf(arena, "%s\\u%04x", *out, c);
-        else *out = arena_printf(arena, "%s%c", *out, c);
-    }
-    append(arena, out, "\"");
+    StrBuf quoted;
+    strbuf_init(&quoted);
+    escape_json_string(&quoted, text, length);
+    append(arena, out, strbuf_cstr(&quoted));
+    strbuf_free(&quoted);
 }
 
 static void append_value(Arena *arena, char **out, const IrValue *value) {

@@ -8,7 +8,7 @@
  * - a union declaration has at least two alternatives, none nullable and none null;
  * - a discriminated union's alternatives are models whose discriminator field is a required string literal type;
  * - default values fit their field's type (ints in range, enum defaults name a member, ...);
- * - map keys are string, int, uuid or an enum (aliases of those are resolved in IrType.key's `resolved`).
+ * - map keys are string, int, uuid or an enum, or an alias of one of those (ir_resolve_alias follows it).
  */
 #ifndef RPCC_IR_H
 #define RPCC_IR_H
@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../frontend/arena.h"
+#include "../support/arena.h"
 #include "../frontend/source.h"
 #include "namer.h"
 
@@ -110,6 +110,7 @@ typedef struct IrField {
     const char *name;      /* as in the IDL */
     Span span;             /* the field name */
     const char *wire_name; /* JSON key: @json(...) or the name */
+    Span wire_name_span;   /* the @json argument, or the field name */
     IrNames names;         /* Python attribute, TypeScript property key (may be a quoted literal), Go field */
     const char *doc;       /* NULL if none; lines separated by '\n' */
     IrDeprecation deprecation;
@@ -149,7 +150,7 @@ struct IrDecl {
     /* IR_DECL_MODEL */
     IrField **fields;
     size_t field_count;
-    bool recursive; /* the model can reach itself through its fields (needs forward references in some targets) */
+    bool recursive; /* the model can reach itself through its fields */
     /* IR_DECL_ENUM */
     bool int_enum;
     IrEnumMember **members;
@@ -158,9 +159,18 @@ struct IrDecl {
     IrType **alternatives;
     size_t alternative_count;
     const char *discriminator; /* wire name of the tag field, or NULL for an untagged union */
+    IrNames *alternative_names; /* per alternative, the member a target holds it in (Go: the union struct's field;
+                                   NULL in targets whose unions have no members) (ir/union_members.c) */
     /* IR_DECL_ALIAS: the aliased type (may be nullable; never an inline union of non-literals: `type X = A | B;`
      * is lowered as `union X = A | B;`) */
     IrType *aliased;
+    /* What the rpcs use it for (ir/usage.c): some rpc's parameters or result model itself; reachable from some
+     * rpc's parameters (clients send it, so a field with a default may be left out) or from some result. */
+    bool is_params, is_result;
+    bool sent, received;
+    /* At its place in IrProgram.definition_order, the declaration names one defined after it, or one that is
+     * itself incomplete there (ir/order.c): a target that defines types eagerly completes it at the end. */
+    bool defined_incomplete;
 };
 
 typedef struct IrRpc {
@@ -178,13 +188,21 @@ typedef struct IrProgram {
      * each file's declarations as written, hoisted unions right after the declaration they came from. */
     IrDecl **decls;
     size_t decl_count;
+    /* The same declarations in an order in which each comes after what its definition evaluates at once in a
+     * language that defines types eagerly (ir/order.c): an alias or union after everything it names, a model after
+     * the enums its defaults name; otherwise in the order of `decls`. */
+    IrDecl **definition_order;
     IrRpc **rpcs; /* in source order, files as above */
     size_t rpc_count;
+    IrRpc *example_rpc; /* the method the READMEs' example calls (ir/example.c); NULL without rpcs */
     const SourceFile **files; /* every loaded file, main file last */
     size_t file_count;
 } IrProgram;
 
 static inline bool ir_type_is_scalar(const IrType *type) { return type->kind <= IR_ANY; }
+
+/* A field a sender must give: neither `x?: T` nor with a default. */
+static inline bool ir_field_is_required(const IrField *field) { return !field->optional && !field->default_value; }
 
 /* Follows aliases (not nullability) to the underlying type. */
 const IrType *ir_resolve_alias(const IrType *type);

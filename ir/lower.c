@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../frontend/strmap.h"
+#include "../support/strmap.h"
 #include "passes.h"
 
 typedef struct Symbol {
@@ -443,7 +443,8 @@ static const char *placement_name(Placement placement) {
 typedef struct Annotations {
     IrDeprecation deprecation;
     const char *json_name;
-    Span json_span;
+    Span json_span;          /* the whole @json(...) */
+    Span json_argument_span; /* its string */
     IrConstraints constraints;
     Span range_span, length_span, pattern_span;
     const char *discriminator;
@@ -621,7 +622,9 @@ static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement 
                 if (name[0] == '\0')
                     diag_error(lowering->diags, annotation->span, "@json needs a non-empty wire name");
                 else
-                    out->json_name = name, out->json_span = annotation->span;
+                    out->json_name = name, out->json_span = annotation->span,
+                    out->json_argument_span =
+                        ((const AstAnnotationArgument *)annotation->arguments.items[0])->value->span;
             }
         } else if (strcmp(spec->name, "deprecated") == 0) {
             const char *reason = NULL;
@@ -759,6 +762,7 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         field->deprecation = field_annotations.deprecation;
         field->constraints = field_annotations.constraints;
         field->wire_name = field_annotations.json_name ? field_annotations.json_name : field->name;
+        field->wire_name_span = field_annotations.json_name ? field_annotations.json_argument_span : field->span;
         check_constraint_targets(lowering, field->type, &field_annotations);
         if (field_annotations.discriminator) {
             if (field->type && field->type->kind == IR_REF && field->type->decl->synthesized)

@@ -8,31 +8,8 @@
 
 #include <string.h>
 
-#include "../backends/printer.h"
-#include "../frontend/strbuf.h"
-
-/* ---------------------------------------------------------------------------------------------------------- */
-/* Targets                                                                                                    */
-
-static const char *const TARGET_NAMES[TARGET_COUNT] = {
-    [TARGET_PYTHON] = "python",
-    [TARGET_TYPESCRIPT] = "typescript",
-    [TARGET_GO] = "go",
-};
-
-const char *target_name(Target target) {
-    return (unsigned)target < TARGET_COUNT ? TARGET_NAMES[target] : "?";
-}
-
-bool target_parse(const char *name, Target *target) {
-    for (int index = 0; index < TARGET_COUNT; index++) {
-        if (strcmp(name, TARGET_NAMES[index]) == 0) {
-            *target = (Target)index;
-            return true;
-        }
-    }
-    return false;
-}
+#include "../support/escape.h"
+#include "../support/strbuf.h"
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Reserved names. Each list is NULL-terminated.                                                             */
@@ -200,8 +177,10 @@ static bool name_in_list(NameList list, const char *identifier) {
  * Python backend sets `protected_namespaces=()` so that such escaped names do not warn. */
 static bool python_field_prefix_reserved(const char *identifier) {
     size_t len = strlen(identifier);
-    return strncmp(identifier, "model_", 6) == 0 && identifier[len - 1] != '_';
+    return namer_python_is_pydantic_namespace(identifier) && identifier[len - 1] != '_';
 }
+
+bool namer_python_is_pydantic_namespace(const char *identifier) { return strncmp(identifier, "model_", 6) == 0; }
 
 bool namer_is_reserved(Target target, NameKind kind, const char *identifier) {
     if ((unsigned)target >= TARGET_COUNT || (unsigned)kind >= NAME_KIND_COUNT) return false;
@@ -452,11 +431,69 @@ bool namer_is_ts_identifier(const char *name) {
 
 const char *namer_ts_property(Arena *arena, const char *wire_name) {
     if (namer_is_ts_identifier(wire_name)) return wire_name;
-    /* The one TypeScript string-literal escaper lives in the printer; use it rather than a second copy. */
-    Printer quoted;
-    printer_init(&quoted, "");
-    printer_string_literal(&quoted, TARGET_TYPESCRIPT, wire_name, strlen(wire_name));
-    const char *result = arena_strndup(arena, strbuf_cstr(&quoted.out), quoted.out.len);
-    printer_free(&quoted);
+    StrBuf quoted;
+    strbuf_init(&quoted);
+    escape_string_literal(&quoted, TARGET_TYPESCRIPT, wire_name, strlen(wire_name));
+    const char *result = arena_strndup(arena, strbuf_cstr(&quoted), quoted.len);
+    strbuf_free(&quoted);
     return result;
+}
+
+bool namer_is_go_module_path(const char *path) {
+    if (path[0] == '-') return false;
+    const char *element = path;
+    for (;;) {
+        size_t length = strcspn(element, "/");
+        if (length == 0 || element[0] == '.' || element[length - 1] == '.') return false;
+        for (size_t index = 0; index < length; index++) {
+            char c = element[index];
+            if (!is_lower(c) && !is_upper(c) && !is_digit(c) && !strchr("-._~", c)) return false;
+        }
+        if (!element[length]) return true;
+        element += length + 1;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Package names                                                                                              */
+
+void namer_append_package_name(StrBuf *out, Target target, const char *base) {
+    bool given = base && base[0];
+    switch (target) {
+    case TARGET_PYTHON:
+        strbuf_puts(out, given ? base : "api");
+        strbuf_puts(out, "_client");
+        break;
+    case TARGET_TYPESCRIPT: {
+        size_t start = out->len;
+        for (const char *c = given ? base : ""; *c; c++) {
+            if (is_lower(*c) || is_digit(*c)) {
+                strbuf_putc(out, *c);
+            } else if (out->len > start && out->data[out->len - 1] != '-') {
+                strbuf_putc(out, '-'); /* npm names may not start with '_' or '-' */
+            }
+        }
+        if (out->len == start || out->data[out->len - 1] != '-') strbuf_putc(out, '-');
+        strbuf_puts(out, "client");
+        break;
+    }
+    case TARGET_GO: {
+        if (!given) {
+            strbuf_puts(out, "opensdk");
+            break;
+        }
+        size_t start = out->len;
+        if (is_digit(base[0])) strbuf_puts(out, "sdk");
+        for (const char *c = base; *c; c++) strbuf_putc(out, is_lower(*c) || is_digit(*c) || *c == '_' ? *c : '_');
+        const char *name = out->data + start;
+        if (name_in_list(GO_KEYWORDS, name) || strcmp(name, "_") == 0) strbuf_putc(out, '_');
+        break;
+    }
+    case TARGET_COUNT: break;
+    }
+}
+
+void namer_append_python_distribution(StrBuf *out, const char *base) {
+    for (const char *c = base && base[0] ? base : "api"; *c; c++) strbuf_putc(out, *c == '_' ? '-' : *c);
+    strbuf_puts(out, "-client");
 }

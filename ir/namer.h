@@ -6,14 +6,9 @@
 
 #include <stdbool.h>
 
-#include "../frontend/arena.h"
-
-typedef enum Target {
-    TARGET_PYTHON,
-    TARGET_TYPESCRIPT,
-    TARGET_GO,
-    TARGET_COUNT
-} Target;
+#include "../support/arena.h"
+#include "../support/strbuf.h"
+#include "../support/target.h"
 
 /* What kind of symbol a name belongs to; each kind has its own case rule and reserved set per target. */
 typedef enum NameKind {
@@ -23,11 +18,6 @@ typedef enum NameKind {
     NAME_METHOD,      /* rpc method, dotted IDL name such as "tasks.get_stats" */
     NAME_KIND_COUNT
 } NameKind;
-
-/* "python", "typescript", "go". */
-const char *target_name(Target target);
-/* Parses a target name as given to --lang; returns false if unknown. */
-bool target_parse(const char *name, Target *target);
 
 /* The identifier `idl_name` becomes in `target`: `idl_name` itself when unchanged, else a string allocated in
  * `arena` (either way it lives as long as both do).
@@ -60,5 +50,25 @@ const char *namer_ts_property(Arena *arena, const char *wire_name);
 
 /* True when `name` matches [A-Za-z_$][A-Za-z0-9_$]* (ASCII; used for TypeScript property keys). */
 bool namer_is_ts_identifier(const char *name);
+
+/* True when a Python model field name is in Pydantic's protected "model_" namespace (escaped or not): the model
+ * then needs `protected_namespaces=()` so that Pydantic does not warn. */
+bool namer_python_is_pydantic_namespace(const char *identifier);
+
+/* The name code imports the generated package by, from the package name base (--package-name, or the input's
+ * stem in [a-z0-9_]; NULL or "" for none), appended to `out`:
+ * Python: the import package, base + "_client" ("api_client" without a base);
+ * TypeScript: the npm package, base with runs of other characters than [a-z0-9] as one '-' (none leading), then
+ *             "-client";
+ * Go: the package clause, base with other characters than [a-z0-9_] as '_', "sdk" before a leading digit, '_'
+ *     after a Go keyword or a lone "_" ("opensdk" without a base). */
+void namer_append_package_name(StrBuf *out, Target target, const char *base);
+/* The Python distribution name (pyproject's `name`): base with '_' as '-', + "-client" ("api-client"). */
+void namer_append_python_distribution(StrBuf *out, const char *base);
+
+/* True when `path` can be a Go module path (golang.org/x/mod/module.CheckPath's rules, ASCII): elements
+ * separated by '/', each non-empty, of letters, digits and "-._~", neither starting nor ending with '.'; the
+ * first element does not start with '-'. */
+bool namer_is_go_module_path(const char *path);
 
 #endif

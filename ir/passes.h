@@ -4,8 +4,14 @@
  *   check_types.c     map keys, unions (untagged and discriminated), alias and union self-reference
  *   check_recursion.c models that can never be built; IrDecl.recursive
  *   check_names.c     per-target identifiers and their collisions
- * ir_compile runs them in order. A pass tolerates the holes an earlier error left (a NULL type), so one run
- * reports as many independent errors as it can. */
+ * and, once the program is valid, the analyses whose results the IR carries for backends:
+ *   usage.c           what the rpcs use each declaration for (IrDecl.is_params, is_result, sent, received)
+ *   order.c           the definition order of eagerly defined targets (IrProgram.definition_order)
+ *   union_members.c   the member each union alternative is held in (Go's union struct fields)
+ *   example.c         the method the SDK READMEs show in their example call (IrProgram.example_rpc)
+ * compile.c's ir_compile runs them in order. A pass tolerates the holes an earlier error left (a NULL type), so
+ * one run reports as many independent errors as it can. After them, for the targets a run generates or checks:
+ *   check_targets.c   what one target language cannot hold (wire names Go's json tags cannot write) */
 #ifndef RPCC_PASSES_H
 #define RPCC_PASSES_H
 
@@ -20,9 +26,16 @@ void ir_check_defaults(IrProgram *program, Diagnostics *diags);
 void ir_check_types(IrProgram *program, Diagnostics *diags);
 void ir_check_recursion(IrProgram *program, Diagnostics *diags);
 void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags);
+void ir_mark_usage(IrProgram *program);
+void ir_order_definitions(IrProgram *program, Arena *arena);
+void ir_name_union_members(IrProgram *program, Arena *arena);
+void ir_choose_example(IrProgram *program);
 
 /* All of the above. Returns NULL when the input has errors (diags->error_count > 0). */
 IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags);
+
+/* The checks of check_targets.c for each target set in `targets`; false if one reported an error. */
+bool ir_check_targets(const IrProgram *program, const bool targets[TARGET_COUNT], Diagnostics *diags);
 
 /* A readable dump of the IR (rpcc --dump-ir), stable for tests. */
 void ir_dump(const IrProgram *program, FILE *out);

@@ -111,4 +111,18 @@ expect_eq "the fixes apply" 4 "$(wc -l <applied.txt | tr -d ' ')"
 "$rpcc" --check "my api/typos.rpc" 2>fixed.txt
 expect_eq "the file with every fix applied is valid" 0 $?
 
+# --- Go module path: checked where the arguments are parsed, before anything is read or written ---------------
+for bad in "Bad Module" "a//b" "-x" "x." "a/.b" "a+b"; do
+    expect_status "--go-module '$bad' is a usage error" 2 "$rpcc" -o gomod --lang go --go-module "$bad" "my api/main.rpc"
+done
+expect_eq "... and nothing is written" "no" "$([ -e gomod ] && echo yes || echo no)"
+"$rpcc" -o gomod --lang go --go-module "Bad Module" "my api/main.rpc" 2>gomod.txt
+expect_contains "the usage error names the value" "rpcc: error: --go-module takes a Go module path" gomod.txt
+expect_status "--check checks --go-module too" 2 "$rpcc" --check --go-module "a//b" "my api/main.rpc"
+expect_status "a --package-name that cannot be the default Go module path is a usage error" 2 \
+    "$rpcc" -o gomod --package-name "Foo Bar" "my api/main.rpc"
+expect_status "... unless --go-module gives one" 0 \
+    "$rpcc" -o gomod --package-name "Foo Bar" --go-module example.com/foo "my api/main.rpc"
+expect_status "... or Go is not generated" 0 "$rpcc" -o gomod-py --lang python --package-name "Foo Bar" "my api/main.rpc"
+
 finish

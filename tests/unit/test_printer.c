@@ -1,14 +1,18 @@
-/* backends/printer.c: indentation, string literals per target, doc comments per target. Every expected text
- * here was also checked against the real language (Python ast.literal_eval and exec, node, gofmt/go vet). */
+/* backends/printer.c and go_doc.c: indentation, string literals per target, doc comments per target, blocks.
+ * Every expected text here was also checked against the real language (Python ast.literal_eval and exec, node,
+ * gofmt/go vet). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "backends/go_doc.h"
 #include "backends/printer.h"
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -156,7 +160,7 @@ static void check_doc(DocKind kind, int depth, const char *text, const char *dep
     printer.depth = depth;
     if (kind == PYTHON_DOC) printer_python_docstring(&printer, text);
     if (kind == JSDOC) printer_jsdoc(&printer, text, deprecated);
-    if (kind == GO_DOC) printer_go_comment(&printer, text, deprecated);
+    if (kind == GO_DOC) go_print_comment(&printer, text, deprecated);
     char got[1024];
     snprintf(got, sizeof got, "%s", strbuf_cstr(&printer.out));
     printer_free(&printer);
@@ -266,12 +270,51 @@ static void test_go_comment_gofmt_layout(void **state) {
               "// Intro.\n//\n// # Usage Notes\n//\n// Deprecated: Use V2.\n");
 }
 
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Blocks of fixed text with $name$ variables                                                                  */
+
+static void test_block_substitutes_and_indents(void **state) {
+    (void)state;
+    Printer printer;
+    printer_init(&printer, "  ");
+    printer_indent(&printer);
+    printer_block(&printer, "# $title$\n\ncost: $$5, $title$ again: $x$\n", "x", "%s is not a format", "title",
+                  "T", NULL);
+    printer_block(&printer, "no variables\n", NULL);
+    assert_string_equal(strbuf_cstr(&printer.out),
+                        "  # T\n\n  cost: $5, T again: %s is not a format\n  no variables\n");
+    printer_free(&printer);
+}
+
+/* A variable the text names but the call does not give is a bug in rpcc: it stops at once. */
+static void test_block_unknown_variable_aborts(void **state) {
+    (void)state;
+    const char *texts[] = {"a $missing$ b\n", "unclosed $name\n"};
+    for (size_t i = 0; i < 2; i++) {
+        fflush(NULL);
+        pid_t child = fork();
+        assert_true(child >= 0);
+        if (child == 0) {
+            freopen("/dev/null", "w", stderr);
+            Printer printer;
+            printer_init(&printer, "");
+            printer_block(&printer, texts[i], "name", "value", NULL);
+            _exit(0);
+        }
+        int status = 0;
+        assert_int_equal(waitpid(child, &status, 0), child);
+        assert_true(WIFSIGNALED(status));
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nested_indentation),
         cmocka_unit_test(test_multi_line_text_and_partial_lines),
         cmocka_unit_test(test_dedent_never_below_zero),
         cmocka_unit_test(test_empty_printer),
+        cmocka_unit_test(test_block_substitutes_and_indents),
+        cmocka_unit_test(test_block_unknown_variable_aborts),
         cmocka_unit_test(test_string_literals),
         cmocka_unit_test(test_string_literal_is_indented_at_line_start),
         cmocka_unit_test(test_python_docstring),

@@ -15,6 +15,11 @@ void strbuf_free(StrBuf *buf) {
     strbuf_init(buf);
 }
 
+void strbuf_clear(StrBuf *buf) {
+    buf->len = 0;
+    if (buf->data) buf->data[0] = '\0';
+}
+
 static void strbuf_reserve(StrBuf *buf, size_t extra) {
     if (buf->len + extra + 1 <= buf->cap) return;
     size_t cap = buf->cap ? buf->cap : 256;

@@ -13,6 +13,8 @@ typedef struct StrBuf {
 
 void strbuf_init(StrBuf *buf);
 void strbuf_free(StrBuf *buf);
+/* Empties the buffer for reuse, keeping its memory. */
+void strbuf_clear(StrBuf *buf);
 void strbuf_append(StrBuf *buf, const char *bytes, size_t len);
 void strbuf_puts(StrBuf *buf, const char *text);
 void strbuf_putc(StrBuf *buf, char c);

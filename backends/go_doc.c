@@ -1,0 +1,227 @@
+/* The Go backend's doc comments: the layout gofmt gives them (go/doc/comment), so that the generated code stays
+ * gofmt-clean. Only Go reformats comments, so this lives with the Go backend, not in the shared printer. */
+#include "go_doc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../support/escape.h"
+
+static bool is_upper_ascii(char c) { return c >= 'A' && c <= 'Z'; }
+static bool is_alnum_ascii(char c) { return is_upper_ascii(c) || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+/* Go doc comments are reformatted by gofmt (go/doc/comment): whitespace common to all lines is removed, an
+ * indented span is a code block written as "//\t<line>" between "//" lines, and an indented span that starts
+ * with a list marker is a list with its own layout. The generated code must be gofmt-clean, so this prints the
+ * canonical form: code blocks as gofmt writes them, list spans unindented (plain text lines, which gofmt keeps),
+ * runs of empty lines collapsed into one. */
+typedef struct GoDocLines {
+    StrBuf *lines; /* each NUL-terminated, never NULL */
+    size_t count;
+    size_t capacity;
+} GoDocLines;
+
+static StrBuf *go_doc_push(GoDocLines *doc, const char *text) {
+    if (doc->count == doc->capacity) {
+        doc->capacity = doc->capacity ? doc->capacity * 2 : 8;
+        StrBuf *grown = realloc(doc->lines, doc->capacity * sizeof *grown);
+        if (!grown) {
+            fputs("rpcc: out of memory\n", stderr);
+            abort();
+        }
+        doc->lines = grown;
+    }
+    StrBuf *line = &doc->lines[doc->count++];
+    strbuf_init(line);
+    strbuf_append(line, text, strlen(text)); /* allocates even for "" */
+    return line;
+}
+
+static bool go_line_is_blank(const StrBuf *line) { return line->len == 0; }
+
+/* Length of the longest run of spaces and tabs that starts every non-blank line in [first, last). */
+static size_t go_common_indent(const GoDocLines *doc, size_t first, size_t last) {
+    const StrBuf *model = NULL;
+    size_t common = 0;
+    for (size_t index = first; index < last; index++) {
+        const StrBuf *line = &doc->lines[index];
+        if (go_line_is_blank(line)) continue;
+        size_t indent = 0;
+        while (indent < line->len && (line->data[indent] == ' ' || line->data[indent] == '\t')) indent++;
+        if (!model) {
+            model = line;
+            common = indent;
+            continue;
+        }
+        size_t same = 0;
+        while (same < common && same < indent && line->data[same] == model->data[same]) same++;
+        common = same;
+    }
+    return common;
+}
+
+/* "- ", "* ", "+ ", "• " or a number followed by ". " or ") " (or ending the line), as go/doc/comment. */
+static bool go_starts_list_item(const char *text) {
+    while (*text == ' ' || *text == '\t') text++;
+    if ((text[0] == '-' || text[0] == '*' || text[0] == '+') && (text[1] == ' ' || text[1] == '\t' || !text[1])) {
+        return true;
+    }
+    if (strncmp(text, "\xE2\x80\xA2", 3) == 0 && (text[3] == ' ' || text[3] == '\t' || !text[3])) return true;
+    const char *digit = text;
+    while (*digit >= '0' && *digit <= '9') digit++;
+    return digit > text && (*digit == '.' || *digit == ')') &&
+           (digit[1] == ' ' || digit[1] == '\t' || !digit[1]);
+}
+
+/* The doc's lines, sanitized for a Go comment, without trailing blanks (and without leading ones if asked). */
+static void go_doc_load(GoDocLines *doc, const char *text, bool trim_left) {
+    doc->lines = NULL;
+    doc->count = doc->capacity = 0;
+    DocLines lines;
+    doc_lines_init(&lines, text);
+    const char *line;
+    size_t len;
+    while (doc_lines_next(&lines, &line, &len)) {
+        StrBuf *sanitized = go_doc_push(doc, "");
+        escape_comment_line(sanitized, COMMENT_LINE, line, len, false);
+        size_t skip = 0;
+        while (trim_left && skip < sanitized->len && (sanitized->data[skip] == ' ' || sanitized->data[skip] == '\t')) {
+            skip++;
+        }
+        memmove(sanitized->data, sanitized->data + skip, sanitized->len - skip + 1);
+        sanitized->len -= skip;
+    }
+}
+
+static void go_doc_free(GoDocLines *doc) {
+    for (size_t index = 0; index < doc->count; index++) strbuf_free(&doc->lines[index]);
+    free(doc->lines);
+}
+
+/* Renders the doc in gofmt's layout into `out`: "" for an empty line, "\t..." for a code line, else text. */
+static void render_go_doc(const GoDocLines *doc, GoDocLines *out) {
+    size_t common = go_common_indent(doc, 0, doc->count);
+    bool last_blank = true, last_code = false;
+    size_t index = 0;
+    while (index < doc->count) {
+        const StrBuf *line = &doc->lines[index];
+        if (go_line_is_blank(line)) {
+            if (!last_blank) go_doc_push(out, "");
+            last_blank = true;
+            last_code = false;
+            index++;
+            continue;
+        }
+        const char *rest = line->data + common;
+        if (*rest != ' ' && *rest != '\t') {
+            if (last_code) go_doc_push(out, "");
+            go_doc_push(out, rest);
+            last_blank = last_code = false;
+            index++;
+            continue;
+        }
+        /* An indented span: indented lines and the empty lines between them. */
+        size_t span_end = index + 1;
+        for (size_t next = index + 1; next < doc->count; next++) {
+            const StrBuf *candidate = &doc->lines[next];
+            if (go_line_is_blank(candidate)) continue;
+            if (candidate->data[common] != ' ' && candidate->data[common] != '\t') break;
+            span_end = next + 1;
+        }
+        if (go_starts_list_item(rest)) {
+            for (; index < span_end; index++) {
+                const StrBuf *item = &doc->lines[index];
+                if (go_line_is_blank(item)) {
+                    if (!last_blank) go_doc_push(out, "");
+                    last_blank = true;
+                    continue;
+                }
+                const char *trimmed = item->data;
+                while (*trimmed == ' ' || *trimmed == '\t') trimmed++;
+                if (last_code) go_doc_push(out, "");
+                go_doc_push(out, trimmed);
+                last_blank = last_code = false;
+            }
+            continue;
+        }
+        if (!last_blank) go_doc_push(out, "");
+        size_t code_indent = go_common_indent(doc, index, span_end);
+        StrBuf code;
+        strbuf_init(&code);
+        for (; index < span_end; index++) {
+            const StrBuf *code_line = &doc->lines[index];
+            strbuf_clear(&code);
+            if (!go_line_is_blank(code_line)) {
+                strbuf_putc(&code, '\t');
+                strbuf_puts(&code, code_line->data + code_indent);
+            }
+            go_doc_push(out, strbuf_cstr(&code));
+        }
+        strbuf_free(&code);
+        last_blank = false;
+        last_code = true;
+    }
+}
+
+/* go/doc/comment's "old heading": a one-line paragraph between empty lines, not first, followed by an unindented
+ * line, starting with an upper-case letter, ending in a letter or digit, without most punctuation. gofmt
+ * rewrites it as "# Heading", so it is printed that way. (Non-ASCII letters: only the ASCII rules are known
+ * here; a non-ASCII first character never makes a heading, a non-ASCII last one counts as a letter.) */
+static bool go_is_old_heading(const GoDocLines *doc, size_t at) {
+    if (at == 0 || at + 2 >= doc->count || doc->lines[at - 1].len || doc->lines[at + 1].len) return false;
+    const StrBuf *next = &doc->lines[at + 2];
+    if (next->len && (next->data[0] == ' ' || next->data[0] == '\t')) return false;
+    const char *line = doc->lines[at].data;
+    size_t len = doc->lines[at].len;
+    if (!is_upper_ascii(line[0])) return false;
+    unsigned char last = (unsigned char)line[len - 1];
+    if (last < 0x80 && !is_alnum_ascii((char)last)) return false;
+    if (strpbrk(line, ";:!?+*/=[]{}_^&~%#@<\">\\") || strstr(line, "\xC2\xB0") || strstr(line, "\xC2\xA7")) {
+        return false;
+    }
+    for (const char *quote = strchr(line, '\''); quote; quote = strchr(quote + 1, '\'')) {
+        if (quote[1] != 's' || (quote[2] != '\0' && quote[2] != ' ')) return false; /* possessive 's only */
+    }
+    for (const char *dot = strchr(line, '.'); dot; dot = strchr(dot + 1, '.')) {
+        if (dot[1] == '\0' || dot[1] == ' ') return false; /* "." only inside a word, as in "v1.2" */
+    }
+    return true;
+}
+
+void go_print_comment(Printer *printer, const char *text, const char *deprecated) {
+    GoDocLines doc, rendered = {NULL, 0, 0};
+    go_doc_load(&doc, text, false);
+    render_go_doc(&doc, &rendered);
+    go_doc_free(&doc);
+    if (deprecated) {
+        /* The "Deprecated: " paragraph that go doc, gopls and staticcheck recognise; it needs some text. Its
+         * lines are kept as one plain paragraph (no indentation, no empty lines). */
+        GoDocLines reason;
+        go_doc_load(&reason, deprecated, true);
+        if (rendered.count) go_doc_push(&rendered, "");
+        size_t first = 0;
+        while (first < reason.count && go_line_is_blank(&reason.lines[first])) first++;
+        StrBuf paragraph;
+        strbuf_init(&paragraph);
+        strbuf_printf(&paragraph, "Deprecated: %s",
+                      first < reason.count ? reason.lines[first].data : "do not use in new code.");
+        go_doc_push(&rendered, paragraph.data);
+        strbuf_free(&paragraph);
+        for (size_t index = first + 1; index < reason.count; index++) {
+            if (!go_line_is_blank(&reason.lines[index])) go_doc_push(&rendered, reason.lines[index].data);
+        }
+        go_doc_free(&reason);
+    }
+    for (size_t index = 0; index < rendered.count; index++) {
+        const StrBuf *line = &rendered.lines[index];
+        if (line->len == 0) {
+            printer_line(printer, "//");
+        } else if (line->data[0] == '\t') {
+            printer_line(printer, "//%s", line->data);
+        } else {
+            printer_line(printer, "// %s%s", go_is_old_heading(&rendered, index) ? "# " : "", line->data);
+        }
+    }
+    go_doc_free(&rendered);
+}

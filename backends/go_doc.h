@@ -1,0 +1,16 @@
+/* Go doc comments in gofmt's layout (part of the Go backend, go.c). */
+#ifndef RPCC_GO_DOC_H
+#define RPCC_GO_DOC_H
+
+#include "printer.h"
+
+/* Writes `text` (the raw doc: lines separated by '\n'; NULL or blank for none) as "// " lines at the current
+ * indentation ("//" alone for an empty line), in the layout gofmt gives doc comments: common indentation removed,
+ * an indented span as a code block ("//" + tab, set off by "//" lines), an indented list as plain unindented lines,
+ * runs of empty lines collapsed, an old-style heading written "# Heading". Controls and the code points
+ * escape_comment_line replaces become spaces (a BOM mid-file does not compile). `deprecated` (may be NULL; ""
+ * means deprecated without a reason) adds a final paragraph "Deprecated: <reason>", the form the tools recognise
+ * ("Deprecated: do not use in new code." without a reason). Writes nothing when there is neither. */
+void go_print_comment(Printer *printer, const char *text, const char *deprecated);
+
+#endif

@@ -1,0 +1,40 @@
+/* What a checked program still cannot be in one target language, reported for the targets a run generates (or
+ * checks) with the span that causes it, rather than by a backend on stderr after --check said the input was fine:
+ * - Go: a wire name that encoding/json cannot hold in a struct tag. */
+#include <string.h>
+
+#include "passes.h"
+
+/* encoding/json's isValidTag: a tag name of letters, digits and these punctuation characters, or encoding/json
+ * ignores it and uses the Go field name instead; a quote or backquote would also end the tag's string. Non-ASCII
+ * bytes pass here (Go accepts letters and digits; the Go tests cover the names the examples use). */
+static bool is_go_json_tag_name(const char *name) {
+    if (!*name) return false;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p >= 0x80) continue;
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) continue;
+        if (strchr("!#$%&()*+-./:;<=>?@[]^_{|}~ ", *p)) continue;
+        return false;
+    }
+    return true;
+}
+
+static void check_go(const IrProgram *program, Diagnostics *diags) {
+    for (size_t d = 0; d < program->decl_count; d++) {
+        const IrDecl *decl = program->decls[d];
+        for (size_t f = 0; f < decl->field_count; f++) {
+            const IrField *field = decl->fields[f];
+            if (!is_go_json_tag_name(field->wire_name))
+                diag_error(diags, field->wire_name_span,
+                           "the wire name of field '%s' cannot be a Go json tag (encoding/json ignores one with a "
+                           "quote, backquote, backslash, comma or control character)",
+                           field->name);
+        }
+    }
+}
+
+bool ir_check_targets(const IrProgram *program, const bool targets[TARGET_COUNT], Diagnostics *diags) {
+    size_t errors_before = diags->error_count;
+    if (targets[TARGET_GO]) check_go(program, diags);
+    return diags->error_count == errors_before;
+}

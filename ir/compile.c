@@ -1,0 +1,16 @@
+/* The pass driver: from loaded ASTs to a checked IR (see passes.h for what each pass does). */
+#include "passes.h"
+
+IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags) {
+    IrProgram *program = ir_lower(loaded, arena, diags);
+    ir_check_types(program, diags);
+    ir_check_defaults(program, diags);
+    ir_check_recursion(program, diags);
+    ir_check_names(program, arena, diags);
+    if (diags->error_count) return NULL;
+    ir_mark_usage(program);
+    ir_order_definitions(program, arena);
+    ir_name_union_members(program, arena);
+    ir_choose_example(program);
+    return program;
+}

@@ -1,0 +1,49 @@
+/* What the rpcs use each declaration for: IrDecl.is_params and is_result (the models an rpc names), sent and
+ * received (everything reachable from those through fields, alternatives, aliases, lists and maps). */
+#include "passes.h"
+
+static void mark_decl(IrDecl *decl, bool sent);
+
+static void mark_type(const IrType *type, bool sent) {
+    if (!type) return;
+    switch (type->kind) {
+    case IR_LIST: mark_type(type->element, sent); break;
+    case IR_MAP:
+        mark_type(type->key, sent);
+        mark_type(type->element, sent);
+        break;
+    case IR_REF: mark_decl(type->decl, sent); break;
+    default: break;
+    }
+}
+
+/* A declaration is marked before its parts are walked, so each is entered once and recursive types end. */
+static void mark_decl(IrDecl *decl, bool sent) {
+    bool *mark = sent ? &decl->sent : &decl->received;
+    if (*mark) return;
+    *mark = true;
+    switch (decl->kind) {
+    case IR_DECL_MODEL:
+        for (size_t i = 0; i < decl->field_count; i++) mark_type(decl->fields[i]->type, sent);
+        break;
+    case IR_DECL_UNION:
+        for (size_t i = 0; i < decl->alternative_count; i++) mark_type(decl->alternatives[i], sent);
+        break;
+    case IR_DECL_ALIAS: mark_type(decl->aliased, sent); break;
+    case IR_DECL_ENUM: break;
+    }
+}
+
+void ir_mark_usage(IrProgram *program) {
+    for (size_t r = 0; r < program->rpc_count; r++) {
+        IrRpc *rpc = program->rpcs[r];
+        if (rpc->params) {
+            rpc->params->is_params = true;
+            mark_decl(rpc->params, true);
+        }
+        if (rpc->result) {
+            rpc->result->is_result = true;
+            mark_decl(rpc->result, false);
+        }
+    }
+}

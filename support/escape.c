@@ -1,0 +1,174 @@
+/* Escaping of input text for JSON, string literals and comments. See escape.h for each policy. */
+#include "escape.h"
+
+#include <stdint.h>
+
+#include "utf8.h"
+
+void escape_json_string(StrBuf *out, const char *text, size_t len) {
+    strbuf_putc(out, '"');
+    size_t plain = 0; /* start of the run of bytes copied as they are */
+    for (size_t index = 0; index < len; index++) {
+        unsigned char c = (unsigned char)text[index];
+        if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7F) continue;
+        strbuf_append(out, text + plain, index - plain);
+        plain = index + 1;
+        if (c == '"' || c == '\\') {
+            strbuf_putc(out, '\\');
+            strbuf_putc(out, (char)c);
+        } else if (c == '\n') {
+            strbuf_puts(out, "\\n");
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            char escape[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+            strbuf_append(out, escape, sizeof escape);
+        }
+    }
+    strbuf_append(out, text + plain, len - plain);
+    strbuf_putc(out, '"');
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* The code points that must never appear raw in generated code                                              */
+
+/* Non-ASCII code points written as escapes in string literals and replaced in comments: C1 controls, line and
+ * paragraph separators (line terminators in JavaScript), bidirectional controls (they can make source read
+ * differently from how it compiles), invisible format characters, and the BOM (Go rejects it mid-file). */
+static bool is_unsafe_code_point(uint32_t code_point) {
+    return (code_point >= 0x80 && code_point <= 0x9F) || code_point == 0xAD || code_point == 0x061C ||
+           code_point == 0x180E || code_point == 0x200B || code_point == 0x200E || code_point == 0x200F ||
+           (code_point >= 0x2028 && code_point <= 0x202E) || (code_point >= 0x2060 && code_point <= 0x2064) ||
+           (code_point >= 0x2066 && code_point <= 0x206F) || code_point == 0xFEFF ||
+           (code_point >= 0xFFF9 && code_point <= 0xFFFB);
+}
+
+static bool is_ascii_control(uint32_t code_point) { return code_point < 0x20 || code_point == 0x7F; }
+
+/* \xNN where the target reads it as the code point (Python, TypeScript), \uXXXX otherwise. */
+static void append_code_point_escape(StrBuf *out, Target target, uint32_t code_point) {
+    if (code_point < 0x100 && (target != TARGET_GO || code_point < 0x80)) {
+        strbuf_printf(out, "\\x%02x", (unsigned)code_point);
+    } else {
+        strbuf_printf(out, "\\u%04x", (unsigned)code_point);
+    }
+}
+
+/* The named escape of an ASCII control character in `target`, or NULL. */
+static const char *named_control_escape(Target target, uint32_t code_point) {
+    switch (code_point) {
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    case '\a': return target == TARGET_GO ? "\\a" : NULL;
+    case '\b': return target == TARGET_PYTHON ? NULL : "\\b";
+    case '\f': return target == TARGET_PYTHON ? NULL : "\\f";
+    case '\v': return target == TARGET_PYTHON ? NULL : "\\v";
+    default: return NULL;
+    }
+}
+
+static void append_string_literal_body(StrBuf *out, Target target, const char *text, size_t len) {
+    const unsigned char *bytes = (const unsigned char *)text;
+    size_t pos = 0;
+    while (pos < len) {
+        size_t size;
+        uint32_t code_point = utf8_decode(bytes + pos, len - pos, &size);
+        if (code_point == UTF8_INVALID) {
+            if (target == TARGET_GO) {
+                strbuf_printf(out, "\\x%02x", (unsigned)bytes[pos]); /* Go strings hold bytes */
+            } else {
+                strbuf_puts(out, "\\ufffd");
+            }
+        } else if (code_point == '"' || code_point == '\\') {
+            strbuf_putc(out, '\\');
+            strbuf_putc(out, (char)code_point);
+        } else if (is_ascii_control(code_point)) {
+            const char *named = named_control_escape(target, code_point);
+            if (named) {
+                strbuf_puts(out, named);
+            } else {
+                append_code_point_escape(out, target, code_point);
+            }
+        } else if (is_unsafe_code_point(code_point)) {
+            append_code_point_escape(out, target, code_point);
+        } else {
+            strbuf_append(out, text + pos, size);
+        }
+        pos += size;
+    }
+}
+
+void escape_string_literal(StrBuf *out, Target target, const char *text, size_t len) {
+    strbuf_putc(out, '"');
+    append_string_literal_body(out, target, text, len);
+    strbuf_putc(out, '"');
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Comments                                                                                                   */
+
+void escape_comment_line(StrBuf *out, CommentStyle style, const char *line, size_t len, bool is_last_line) {
+    const unsigned char *bytes = (const unsigned char *)line;
+    int raw_quote_run = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        /* A run of printable ASCII with nothing to escape in this context is copied at once: most doc text. */
+        size_t run = pos;
+        while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F &&
+               !(style == COMMENT_DOCSTRING && (bytes[run] == '\\' || bytes[run] == '"')) &&
+               !(style == COMMENT_JSDOC && bytes[run] == '*'))
+            run++;
+        if (run > pos) {
+            strbuf_append(out, line + pos, run - pos);
+            raw_quote_run = 0;
+            pos = run;
+            continue;
+        }
+        size_t size;
+        uint32_t code_point = utf8_decode(bytes + pos, len - pos, &size);
+        bool is_safe = code_point != UTF8_INVALID && (!is_ascii_control(code_point) || code_point == '\t') &&
+                       !is_unsafe_code_point(code_point);
+        if (code_point != '"') raw_quote_run = 0;
+        if (style == COMMENT_DOCSTRING) {
+            if (code_point == '\\') {
+                strbuf_puts(out, "\\\\");
+            } else if (code_point == '"') {
+                bool ends_doc = is_last_line && pos + 1 == len;
+                if (raw_quote_run == 2 || ends_doc) {
+                    strbuf_puts(out, "\\\"");
+                    raw_quote_run = 0;
+                } else {
+                    strbuf_putc(out, '"');
+                    raw_quote_run++;
+                }
+            } else if (code_point == UTF8_INVALID) {
+                strbuf_puts(out, "\\ufffd");
+            } else if (!is_safe) {
+                const char *named = named_control_escape(TARGET_PYTHON, code_point);
+                if (named) {
+                    strbuf_puts(out, named);
+                } else {
+                    append_code_point_escape(out, TARGET_PYTHON, code_point);
+                }
+            } else {
+                strbuf_append(out, line + pos, size);
+            }
+        } else if (code_point == UTF8_INVALID) {
+            strbuf_puts(out, "\xEF\xBF\xBD"); /* U+FFFD */
+        } else if (!is_safe) {
+            strbuf_putc(out, ' ');
+        } else if (style == COMMENT_JSDOC && code_point == '*' && pos + 1 < len && line[pos + 1] == '/') {
+            strbuf_puts(out, "*\\");
+        } else {
+            strbuf_append(out, line + pos, size);
+        }
+        pos += size;
+    }
+    /* Replacing characters by spaces may have left trailing blanks. */
+    if (style != COMMENT_DOCSTRING) {
+        while (out->len > 0 && (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\t')) {
+            out->data[--out->len] = '\0';
+        }
+    }
+}
+

@@ -1,0 +1,68 @@
+/* support/: the bottom layer's JSON escaper, UTF-8 checks and pointer vector (the string-literal and comment
+ * escapers are tested through the printer, in test_printer.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "support/escape.h"
+#include "support/utf8.h"
+#include "support/vec.h"
+
+static void check_json(const char *text, size_t len, const char *expected) {
+    StrBuf out;
+    strbuf_init(&out);
+    strbuf_puts(&out, "x=");
+    escape_json_string(&out, text, len);
+    assert_string_equal(strbuf_cstr(&out), expected);
+    strbuf_free(&out);
+}
+
+static void test_json_string(void **state) {
+    (void)state;
+    check_json("", 0, "x=\"\"");
+    check_json("plain", 5, "x=\"plain\"");
+    check_json("a\"b\\c", 5, "x=\"a\\\"b\\\\c\"");
+    /* newline by name, every other control and DEL as \u00XX (the form the IR dump and the goldens hold) */
+    check_json("\n\t\r\x01\x1f\x7f", 6, "x=\"\\n\\u0009\\u000d\\u0001\\u001f\\u007f\"");
+    check_json("caf\xC3\xA9", 5, "x=\"caf\xC3\xA9\"");
+    check_json("a\0b", 3, "x=\"a\\u0000b\"");
+}
+
+static void test_utf8(void **state) {
+    (void)state;
+    const unsigned char e_acute[] = {0xC3, 0xA9}, overlong[] = {0xC0, 0xAF}, surrogate[] = {0xED, 0xA0, 0x80};
+    assert_int_equal(utf8_length(e_acute, e_acute + 2), 2);
+    assert_int_equal(utf8_length(e_acute, e_acute + 1), 0); /* truncated */
+    assert_int_equal(utf8_length(overlong, overlong + 2), 0);
+    assert_int_equal(utf8_length(surrogate, surrogate + 3), 0);
+    size_t size;
+    assert_int_equal(utf8_decode(e_acute, 2, &size), 0xE9);
+    assert_int_equal(size, 2);
+    assert_int_equal(utf8_decode(surrogate, 3, &size), UTF8_INVALID);
+    assert_int_equal(size, 1);
+}
+
+static void test_ptrvec_keeps_order_across_growth(void **state) {
+    (void)state;
+    Arena arena;
+    arena_init(&arena);
+    PtrVec vec = {0};
+    int values[100];
+    for (int i = 0; i < 100; i++) ptrvec_push(&arena, &vec, &values[i]);
+    assert_int_equal(vec.count, 100);
+    for (int i = 0; i < 100; i++) assert_ptr_equal(vec.items[i], &values[i]);
+    arena_free(&arena);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_ptrvec_keeps_order_across_growth),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
