@@ -210,9 +210,10 @@ static Token lex_integer(Lexer *lexer, const unsigned char *start) {
         }
         value = value * 10 - digit;
     }
-    if (!negative) {
+    /* 9223372036854775808 accumulates to exactly INT64_MIN: out of range, and not to be negated. */
+    if (!negative && !overflow) {
         if (value == INT64_MIN) overflow = true;
-        value = -value;
+        else value = -value;
     }
     if (overflow) {
         diag_error(lexer->diags, token.span, "integer literal out of the signed 64-bit range");
