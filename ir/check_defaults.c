@@ -228,12 +228,9 @@ static bool key_fits(DefaultCheck *check, const IrValue *key, const IrType *key_
 static bool fits(DefaultCheck *check, const IrValue *value, const IrType *type, Misfit *out) {
     if (!type || !value) return true; /* an earlier error */
     bool nullable = false;
-    for (int depth = 0; type->kind == IR_REF && type->decl->kind == IR_DECL_ALIAS && depth < 1000; depth++) {
-        nullable = nullable || type->nullable;
-        if (!type->decl->aliased) return true;
-        type = type->decl->aliased;
-    }
-    nullable = nullable || type->nullable || type->kind == IR_ANY; /* null is a JSON value like any other */
+    type = ir_resolve_alias_nullable(type, &nullable);
+    if (!type) return true;                     /* an alias cycle, or an alias of an error: reported elsewhere */
+    nullable = nullable || type->kind == IR_ANY; /* null is a JSON value like any other */
     if (value->kind == IR_VALUE_NULL)
         return nullable || misfit(out, value, "null needs a nullable type (T | null)");
 
