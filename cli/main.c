@@ -364,6 +364,7 @@ static int run(const Options *options, const char *argv0) {
 
     IrProgram *program = NULL;
     if (diags.error_count == 0) program = ir_compile(&loaded, &arena, &diags);
+    if (program && !ir_check_target_limits(program, options->targets, &diags)) program = NULL;
     arena_free(&ast_arena);
     diag_flush(&diags);
     if (!program) {

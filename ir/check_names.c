@@ -157,7 +157,13 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
             scope_init(&fields, &scope_arena);
             for (size_t i = 0; i < decl->field_count; i++) {
                 IrField *field = decl->fields[i];
-                field->names.in[TARGET_PYTHON] = namer_identifier(arena, TARGET_PYTHON, NAME_FIELD, field->name, NULL, NULL);
+                const char *python = namer_identifier(arena, TARGET_PYTHON, NAME_FIELD, field->name, NULL, NULL);
+                /* A Python field named like a type of the module would shadow that type in the class body's
+                 * annotations (`Item: str = "x"` then `other: Item | None`): escaped like a reserved name, the wire
+                 * name stays. */
+                while (strmap_get(&types.names[TARGET_PYTHON], python, strlen(python)))
+                    python = arena_printf(arena, "%s_", python);
+                field->names.in[TARGET_PYTHON] = python;
                 /* TypeScript keys are the wire names: shared, not copied, when they need no quotes. */
                 field->names.in[TARGET_TYPESCRIPT] = namer_is_ts_identifier(field->wire_name)
                                                          ? field->wire_name
@@ -202,4 +208,34 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
         claim(&check, &types, TARGET_PYTHON, symbol);
     }
     report_collisions(&check);
+}
+
+/* encoding/json ignores a struct tag whose name fails its isValidTag (and then uses the Go field name): the rule
+ * backends/go.c enforces. Non-ASCII passes (Go accepts letters and digits there). */
+static bool wire_name_fits_go_tag(const char *name) {
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p >= 0x80) continue;
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) continue;
+        if (strchr("!#$%&()*+-./:;<=>?@[]^_{|}~ ", *p)) continue;
+        return false;
+    }
+    return true;
+}
+
+bool ir_check_target_limits(const IrProgram *program, const bool targets[TARGET_COUNT], Diagnostics *diags) {
+    size_t errors = diags->error_count;
+    if (targets[TARGET_GO]) {
+        for (size_t d = 0; d < program->decl_count; d++) {
+            const IrDecl *decl = program->decls[d];
+            for (size_t i = 0; i < decl->field_count; i++) {
+                const IrField *field = decl->fields[i];
+                if (!wire_name_fits_go_tag(field->wire_name))
+                    diag_error(diags, field->wire_name_span,
+                               "the wire name of '%s.%s' cannot be a Go json struct tag (quotes, backslashes, commas "
+                               "and control characters are not allowed); leave Go out with --lang",
+                               decl->name, field->name);
+            }
+        }
+    }
+    return diags->error_count == errors;
 }

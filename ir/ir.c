@@ -2,6 +2,7 @@
 #include "ir.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "passes.h"
 
@@ -26,6 +27,16 @@ const IrType *ir_resolve_alias_nullable(const IrType *type, bool *nullable) {
 }
 
 const IrType *ir_resolve_alias(const IrType *type) { return ir_resolve_alias_nullable(type, NULL); }
+
+int ir_compare_numbers(const IrValue *a, const IrValue *b) {
+    if (a->kind == IR_VALUE_INT && b->kind == IR_VALUE_INT)
+        return (a->int_value > b->int_value) - (a->int_value < b->int_value);
+    /* A float is involved. long double holds every int64 exactly where it has a 64-bit mantissa (x86-64) or more
+     * (AArch64); a double would round integers beyond 2^53 and call 2^53 + 1 equal to 2^53. */
+    long double x = a->kind == IR_VALUE_INT ? (long double)a->int_value : strtold(a->text, NULL);
+    long double y = b->kind == IR_VALUE_INT ? (long double)b->int_value : strtold(b->text, NULL);
+    return (x > y) - (x < y);
+}
 
 const char *ir_type_kind_name(IrTypeKind kind) {
     switch (kind) {

@@ -110,6 +110,7 @@ typedef struct IrField {
     const char *name;      /* as in the IDL */
     Span span;             /* the field name */
     const char *wire_name; /* JSON key: @json(...) or the name */
+    Span wire_name_span;   /* the @json annotation, or the field's name */
     IrNames names;         /* Python attribute, TypeScript property key (may be a quoted literal), Go field */
     const char *doc;       /* NULL if none; lines separated by '\n' */
     IrDeprecation deprecation;

@@ -499,10 +499,6 @@ static IrValue *number_value(Lowering *lowering, const AstValue *ast) {
     return lower_value(lowering, ast);
 }
 
-static double value_as_double(const IrValue *value) {
-    return value->kind == IR_VALUE_INT ? (double)value->int_value : strtod(value->text, NULL);
-}
-
 static void parse_range(Lowering *lowering, const AstAnnotation *annotation, Annotations *out) {
     IrConstraints *constraints = &out->constraints;
     if (annotation->arguments.count == 0) {
@@ -551,9 +547,9 @@ static void parse_range(Lowering *lowering, const AstAnnotation *annotation, Ann
     const IrValue *low = constraints->has_ge ? constraints->ge : constraints->gt;
     const IrValue *high = constraints->has_le ? constraints->le : constraints->lt;
     if (low && high) {
-        double low_value = value_as_double(low), high_value = value_as_double(high);
+        int order = ir_compare_numbers(low, high);
         bool inclusive = constraints->has_ge && constraints->has_le;
-        if (inclusive ? low_value > high_value : low_value >= high_value)
+        if (inclusive ? order > 0 : order >= 0)
             diag_error(lowering->diags, annotation->span, "@range admits no value: the lower bound is above the upper");
     }
     out->range_span = annotation->span;
@@ -768,6 +764,7 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         field->deprecation = field_annotations.deprecation;
         field->constraints = field_annotations.constraints;
         field->wire_name = field_annotations.json_name ? field_annotations.json_name : field->name;
+        field->wire_name_span = field_annotations.json_name ? field_annotations.json_span : field->span;
         check_constraint_targets(lowering, field->type, &field_annotations);
         if (field_annotations.discriminator) {
             if (field->type && field->type->kind == IR_REF && field->type->decl->synthesized)

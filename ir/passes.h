@@ -21,6 +21,11 @@ void ir_check_types(IrProgram *program, Diagnostics *diags);
 void ir_check_recursion(IrProgram *program, Diagnostics *diags);
 void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags);
 
+/* What some target cannot print, for the selected targets only (rpcc calls it after ir_compile, for --check and
+ * generation alike, so that --check refuses what generation would): Go, a wire name that cannot be a json struct
+ * tag. Returns false when it reported an error. */
+bool ir_check_target_limits(const IrProgram *program, const bool targets[TARGET_COUNT], Diagnostics *diags);
+
 /* All of the above. Returns NULL when the input has errors (diags->error_count > 0). */
 IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags);
 
@@ -29,6 +34,9 @@ void ir_dump(const IrProgram *program, FILE *out);
 
 /* Edit distance, for "did you mean" (a bounded Levenshtein: returns limit + 1 when the distance exceeds limit). */
 size_t ir_edit_distance(const char *a, size_t a_length, const char *b, size_t b_length, size_t limit);
+
+/* Compares two numeric values (IR_VALUE_INT or IR_VALUE_FLOAT) exactly: -1, 0 or 1. Integers compare as integers. */
+int ir_compare_numbers(const IrValue *a, const IrValue *b);
 
 /* The IDL spelling of a type ("list<string> | null"), for messages and the IR dump. */
 const char *ir_type_to_string(Arena *arena, const IrType *type);

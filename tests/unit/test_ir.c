@@ -88,6 +88,18 @@ static void test_unions_mixing_literals_and_types_are_hoisted(void **state) {
     compiled_free(&c);
 }
 
+/* Issue 22: a Python field named like a type of the module would shadow it in the class body: escaped. */
+static void test_python_field_named_like_a_type_is_escaped(void **state) {
+    (void)state;
+    Compiled c;
+    assert_compiles(&c, "model M { Item: string = \"x\"; other: Item | null; }\nmodel Item { }\n");
+    IrField *field = find_field(find_decl(c.program, "M"), "Item");
+    assert_string_equal(field->names.in[TARGET_PYTHON], "Item_");
+    assert_string_equal(field->names.in[TARGET_TYPESCRIPT], "Item");
+    assert_string_equal(field->wire_name, "Item");
+    compiled_free(&c);
+}
+
 static void test_alias_of_union_is_a_union(void **state) {
     (void)state;
     Compiled c;
@@ -318,6 +330,7 @@ int main(void) {
         cmocka_unit_test(test_literal_unions_stay_literals),
         cmocka_unit_test(test_inline_unions_are_hoisted_after_their_owner),
         cmocka_unit_test(test_unions_mixing_literals_and_types_are_hoisted),
+        cmocka_unit_test(test_python_field_named_like_a_type_is_escaped),
         cmocka_unit_test(test_alias_of_union_is_a_union),
         cmocka_unit_test(test_discriminator_resolves_to_wire_name),
         cmocka_unit_test(test_annotations_lower_into_constraints),
