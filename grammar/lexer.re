@@ -2,6 +2,9 @@
  * the source, never copies; only string literals are decoded. */
 #include "frontend/lexer.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parser.h"
@@ -210,15 +213,28 @@ static Token lex_integer(Lexer *lexer, const unsigned char *start) {
         }
         value = value * 10 - digit;
     }
-    if (!negative) {
+    /* 9223372036854775808 accumulates to exactly INT64_MIN: out of range, and not to be negated. */
+    if (!negative && !overflow) {
         if (value == INT64_MIN) overflow = true;
-        value = -value;
+        else value = -value;
     }
     if (overflow) {
         diag_error(lexer->diags, token.span, "integer literal out of the signed 64-bit range");
         value = 0;
     }
     token.int_value = value;
+    return token;
+}
+
+/* A float literal must be a finite double: the spec excludes infinities, which no SDK could print or send as JSON.
+ * (Underflow rounds towards zero, as every JSON decoder does.) The text is NUL-terminated (the lexer's sentinel)
+ * and a float token is exactly the prefix strtod reads. */
+static Token lex_float(Lexer *lexer, const unsigned char *start) {
+    Token token = make_token(lexer, TK_FLOAT, start);
+    errno = 0;
+    double value = strtod((const char *)start, NULL);
+    if (errno == ERANGE && isinf(value))
+        diag_error(lexer->diags, token.span, "float literal out of the range of a 64-bit double");
     return token;
 }
 
@@ -284,7 +300,7 @@ Token lexer_next(Lexer *lexer) {
         [A-Za-z_] [A-Za-z0-9_]* { return make_token(lexer, TK_IDENT, start); }
 
         integer { return lex_integer(lexer, start); }
-        integer (fraction exponent? | exponent) { return make_token(lexer, TK_FLOAT, start); }
+        integer (fraction exponent? | exponent) { return lex_float(lexer, start); }
         "-"? "0" [0-9]+ (fraction? exponent?) {
             Token token = make_token(lexer, TK_INT, start);
             diag_error(lexer->diags, token.span, "numbers may not have leading zeros");

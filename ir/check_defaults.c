@@ -39,6 +39,7 @@ static bool valid_date(const char *text, size_t length) {
     if (length != 10 || text[4] != '-' || text[7] != '-') return false;
     if (!all_digits(text, 4) || !all_digits(text + 5, 2) || !all_digits(text + 8, 2)) return false;
     int year = number_at(text, 4), month = number_at(text + 5, 2), day = number_at(text + 8, 2);
+    if (year == 0) return false; /* Python's date starts at year 1 */
     static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (month < 1 || month > 12 || day < 1 || day > days[month - 1]) return false;
     bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -57,7 +58,8 @@ static bool valid_offset(const char *text, size_t length) {
 static bool valid_time(const char *text, size_t length, bool require_offset) {
     if (length < 8 || text[2] != ':' || text[5] != ':') return false;
     if (!all_digits(text, 2) || !all_digits(text + 3, 2) || !all_digits(text + 6, 2)) return false;
-    if (number_at(text, 2) > 23 || number_at(text + 3, 2) > 59 || number_at(text + 6, 2) > 60) return false;
+    /* No leap second: Python's time and datetime cannot hold second 60, so pydantic refuses it at import. */
+    if (number_at(text, 2) > 23 || number_at(text + 3, 2) > 59 || number_at(text + 6, 2) > 59) return false;
     size_t i = 8;
     if (i < length && text[i] == '.') {
         size_t start = ++i;
@@ -183,10 +185,11 @@ static bool string_fits(DefaultCheck *check, const IrValue *value, IrTypeKind ki
                misfit(out, value, "not a UUID (8-4-4-4-12 hexadecimal digits, such as \"123e4567-e89b-12d3-a456-426614174000\")");
     case IR_TIMESTAMP:
         return valid_timestamp(text, length) ||
-               misfit(out, value, "not an RFC 3339 timestamp with an offset, such as \"2026-01-02T03:04:05Z\"");
-    case IR_DATE: return valid_date(text, length) || misfit(out, value, "not a date of the form YYYY-MM-DD");
+               misfit(out, value, "not an RFC 3339 timestamp with an offset, such as \"2026-01-02T03:04:05Z\" (seconds 00 to 59, "
+                                        "years 0001 to 9999)");
+    case IR_DATE: return valid_date(text, length) || misfit(out, value, "not a date of the form YYYY-MM-DD (years 0001 to 9999)");
     case IR_TIME:
-        return valid_time(text, length, false) || misfit(out, value, "not a time of the form HH:MM:SS[.ffffff]");
+        return valid_time(text, length, false) || misfit(out, value, "not a time of the form HH:MM:SS[.ffffff] (seconds 00 to 59)");
     case IR_DURATION:
         return valid_duration(text, length) || misfit(out, value, "not an ISO 8601 duration, such as \"PT1H30M\"");
     case IR_DECIMAL: return valid_decimal(text, length) || misfit(out, value, "not a decimal number, such as \"12.50\"");
@@ -228,12 +231,9 @@ static bool key_fits(DefaultCheck *check, const IrValue *key, const IrType *key_
 static bool fits(DefaultCheck *check, const IrValue *value, const IrType *type, Misfit *out) {
     if (!type || !value) return true; /* an earlier error */
     bool nullable = false;
-    for (int depth = 0; type->kind == IR_REF && type->decl->kind == IR_DECL_ALIAS && depth < 1000; depth++) {
-        nullable = nullable || type->nullable;
-        if (!type->decl->aliased) return true;
-        type = type->decl->aliased;
-    }
-    nullable = nullable || type->nullable || type->kind == IR_ANY; /* null is a JSON value like any other */
+    type = ir_resolve_alias_nullable(type, &nullable);
+    if (!type) return true;                     /* an alias cycle, or an alias of an error: reported elsewhere */
+    nullable = nullable || type->kind == IR_ANY; /* null is a JSON value like any other */
     if (value->kind == IR_VALUE_NULL)
         return nullable || misfit(out, value, "null needs a nullable type (T | null)");
 
@@ -303,7 +303,6 @@ static void check_constraints(DefaultCheck *check, const IrField *field) {
     const IrValue *value = field->default_value;
     const IrConstraints *constraints = &field->constraints;
     if (value->kind == IR_VALUE_INT || value->kind == IR_VALUE_FLOAT) {
-        double number = value->kind == IR_VALUE_INT ? (double)value->int_value : strtod(value->text, NULL);
         struct {
             bool has;
             const IrValue *bound;
@@ -313,10 +312,8 @@ static void check_constraints(DefaultCheck *check, const IrField *field) {
                       {constraints->has_le, constraints->le, -1, false}, {constraints->has_lt, constraints->lt, -1, true}};
         for (size_t i = 0; i < 4; i++) {
             if (!bounds[i].has) continue;
-            const IrValue *bound = bounds[i].bound;
-            double limit = bound->kind == IR_VALUE_INT ? (double)bound->int_value : strtod(bound->text, NULL);
-            double difference = (number - limit) * bounds[i].sign;
-            if (difference < 0 || (bounds[i].strict && difference == 0)) {
+            int order = ir_compare_numbers(value, bounds[i].bound) * bounds[i].sign;
+            if (order < 0 || (bounds[i].strict && order == 0)) {
                 diag_error(check->diags, value->span, "default %s is outside the field's @range",
                            ir_value_to_string(&check->arena, value));
                 return;
@@ -329,7 +326,11 @@ static void check_constraints(DefaultCheck *check, const IrField *field) {
     else if (value->kind == IR_VALUE_LIST || value->kind == IR_VALUE_MAP) length = value->count;
     else measurable = false;
     const IrType *base = ir_resolve_alias(field->type);
-    if (base && base->kind == IR_BYTES && value->kind == IR_VALUE_STRING) length = value->text_length / 4 * 3;
+    if (base && base->kind == IR_BYTES && value->kind == IR_VALUE_STRING) {
+        /* the decoded bytes: three per four characters, less one per '=' of padding (the text is valid base64) */
+        length = value->text_length / 4 * 3;
+        for (size_t i = value->text_length; i > 0 && value->text[i - 1] == '='; i--) length--;
+    }
     if (measurable && ((constraints->has_min_length && (int64_t)length < constraints->min_length) ||
                        (constraints->has_max_length && (int64_t)length > constraints->max_length)))
         diag_error(check->diags, value->span, "default's length %zu is outside the field's @length", length);

@@ -147,7 +147,13 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
             scope_init(&fields, &scope_arena);
             for (size_t i = 0; i < decl->field_count; i++) {
                 IrField *field = decl->fields[i];
-                field->names.in[TARGET_PYTHON] = namer_identifier(arena, TARGET_PYTHON, NAME_FIELD, field->name, NULL, NULL);
+                const char *python = namer_identifier(arena, TARGET_PYTHON, NAME_FIELD, field->name, NULL, NULL);
+                /* A Python field named like a type of the module would shadow that type in the class body's
+                 * annotations (`Item: str = "x"` then `other: Item | None`): escaped like a reserved name, the wire
+                 * name stays. */
+                while (strmap_get(&types.names[TARGET_PYTHON], python, strlen(python)))
+                    python = arena_printf(arena, "%s_", python);
+                field->names.in[TARGET_PYTHON] = python;
                 /* TypeScript keys are the wire names: shared, not copied, when they need no quotes. */
                 field->names.in[TARGET_TYPESCRIPT] = namer_is_ts_identifier(field->wire_name)
                                                          ? field->wire_name

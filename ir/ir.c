@@ -2,15 +2,41 @@
 #include "ir.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "../support/escape.h"
 #include "passes.h"
 
-const IrType *ir_resolve_alias(const IrType *type) {
-    /* Alias cycles are errors found by check_types; the bound keeps an erroneous IR from looping here. */
-    for (int depth = 0; type && type->kind == IR_REF && type->decl->kind == IR_DECL_ALIAS && depth < 1000; depth++)
+const IrType *ir_resolve_alias_nullable(const IrType *type, bool *nullable) {
+    /* Exact at any chain length. An alias cycle (an error check_types reports) gives NULL: Brent's cycle detection,
+     * linear and without memory; each alias's `aliased` is one IrType, so a cycle revisits the same pointer. */
+    const IrType *tortoise = type;
+    size_t steps = 0, limit = 1;
+    bool any_nullable = false;
+    while (type && type->kind == IR_REF && type->decl->kind == IR_DECL_ALIAS) {
+        any_nullable = any_nullable || type->nullable;
         type = type->decl->aliased;
+        if (type == tortoise) return NULL;
+        if (++steps == limit) {
+            tortoise = type;
+            steps = 0;
+            limit *= 2;
+        }
+    }
+    if (nullable) *nullable = any_nullable || (type && type->nullable);
     return type;
+}
+
+const IrType *ir_resolve_alias(const IrType *type) { return ir_resolve_alias_nullable(type, NULL); }
+
+int ir_compare_numbers(const IrValue *a, const IrValue *b) {
+    if (a->kind == IR_VALUE_INT && b->kind == IR_VALUE_INT)
+        return (a->int_value > b->int_value) - (a->int_value < b->int_value);
+    /* A float is involved. long double holds every int64 exactly where it has a 64-bit mantissa (x86-64) or more
+     * (AArch64); a double would round integers beyond 2^53 and call 2^53 + 1 equal to 2^53. */
+    long double x = a->kind == IR_VALUE_INT ? (long double)a->int_value : strtold(a->text, NULL);
+    long double y = b->kind == IR_VALUE_INT ? (long double)b->int_value : strtold(b->text, NULL);
+    return (x > y) - (x < y);
 }
 
 const char *ir_type_kind_name(IrTypeKind kind) {

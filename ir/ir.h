@@ -206,6 +206,8 @@ static inline bool ir_field_is_required(const IrField *field) { return !field->o
 
 /* Follows aliases (not nullability) to the underlying type. */
 const IrType *ir_resolve_alias(const IrType *type);
+/* The same, and whether the type or any alias on the way is nullable (`nullable` may be NULL). */
+const IrType *ir_resolve_alias_nullable(const IrType *type, bool *nullable);
 
 /* The IDL spelling of a scalar kind ("int", "timestamp", ...) or container ("list", "map"). */
 const char *ir_type_kind_name(IrTypeKind kind);

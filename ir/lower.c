@@ -309,6 +309,19 @@ static size_t collect_alternatives(Lowering *lowering, const AstType *ast, const
     return count;
 }
 
+/* True when the alternatives (nulls left out) are literals of one kind: a closed set of values, that is a literal
+ * type rather than a union. `1 | "a"` and `string | "auto"` are unions whose alternatives are literal types. */
+static bool is_literal_set(const AstType *const *alternatives, size_t count) {
+    const AstType *first = NULL;
+    for (size_t i = 0; i < count; i++) {
+        if (alternatives[i]->kind == AST_TYPE_NULL) continue;
+        if (alternatives[i]->kind != AST_TYPE_LITERAL) return false;
+        if (!first) first = alternatives[i];
+        else if (alternatives[i]->literal->kind != first->literal->kind) return false;
+    }
+    return true;
+}
+
 static IrType *lower_union(Lowering *lowering, const AstType *ast, const HoistContext *context) {
     size_t null_count;
     const AstType **alternatives = ARENA_ARRAY(lowering->arena, const AstType *, ast->alternatives.count);
@@ -318,11 +331,7 @@ static IrType *lower_union(Lowering *lowering, const AstType *ast, const HoistCo
         return NULL;
     }
     /* Literals of one kind only: a closed set of values, not a union that needs a declaration. */
-    bool all_literals = true;
-    for (size_t i = 0; i < count; i++)
-        if (alternatives[i]->kind != AST_TYPE_LITERAL || alternatives[i]->literal->kind != alternatives[0]->literal->kind)
-            all_literals = false;
-    if (all_literals) {
+    if (is_literal_set(alternatives, count)) {
         IrType *type = new_type(lowering, IR_LITERAL, ast->span);
         type->literals = ARENA_ARRAY(lowering->arena, IrValue *, count);
         for (size_t i = 0; i < count; i++) {
@@ -491,10 +500,6 @@ static IrValue *number_value(Lowering *lowering, const AstValue *ast) {
     return lower_value(lowering, ast);
 }
 
-static double value_as_double(const IrValue *value) {
-    return value->kind == IR_VALUE_INT ? (double)value->int_value : strtod(value->text, NULL);
-}
-
 static void parse_range(Lowering *lowering, const AstAnnotation *annotation, Annotations *out) {
     IrConstraints *constraints = &out->constraints;
     if (annotation->arguments.count == 0) {
@@ -543,9 +548,9 @@ static void parse_range(Lowering *lowering, const AstAnnotation *annotation, Ann
     const IrValue *low = constraints->has_ge ? constraints->ge : constraints->gt;
     const IrValue *high = constraints->has_le ? constraints->le : constraints->lt;
     if (low && high) {
-        double low_value = value_as_double(low), high_value = value_as_double(high);
+        int order = ir_compare_numbers(low, high);
         bool inclusive = constraints->has_ge && constraints->has_le;
-        if (inclusive ? low_value > high_value : low_value >= high_value)
+        if (inclusive ? order > 0 : order >= 0)
             diag_error(lowering->diags, annotation->span, "@range admits no value: the lower bound is above the upper");
     }
     out->range_span = annotation->span;
@@ -814,14 +819,8 @@ static void lower_union_or_alias(Lowering *lowering, const AstDecl *ast, IrDecl 
     HoistContext context = {NULL, decl->name, NULL, 0, hoisted};
     const AstType *type = ast->type;
 
-    bool literal_union = false;
-    if (type->kind == AST_TYPE_UNION) {
-        literal_union = true;
-        for (size_t i = 0; i < type->alternatives.count; i++) {
-            const AstType *alternative = type->alternatives.items[i];
-            if (alternative->kind != AST_TYPE_LITERAL && alternative->kind != AST_TYPE_NULL) literal_union = false;
-        }
-    }
+    bool literal_union = type->kind == AST_TYPE_UNION &&
+                         is_literal_set((const AstType *const *)type->alternatives.items, type->alternatives.count);
     if (type->kind == AST_TYPE_UNION && !literal_union) {
         size_t null_count;
         const AstType **alternatives = ARENA_ARRAY(lowering->arena, const AstType *, type->alternatives.count);
@@ -845,6 +844,14 @@ static void lower_union_or_alias(Lowering *lowering, const AstDecl *ast, IrDecl 
         }
         lower_alternatives(lowering, decl, alternatives, count, &context);
         decl->discriminator = annotations.discriminator;
+        return;
+    }
+    bool has_literal = false;
+    for (size_t i = 0; type->kind == AST_TYPE_UNION && i < type->alternatives.count; i++)
+        if (((const AstType *)type->alternatives.items[i])->kind == AST_TYPE_LITERAL) has_literal = true;
+    if (ast->kind == AST_DECL_UNION && literal_union && has_literal) {
+        diag_error(lowering->diags, type->span,
+                   "literals of one kind are a literal type, not a union: declare it as 'type %s = ...;'", decl->name);
         return;
     }
     if (ast->kind == AST_DECL_UNION) {

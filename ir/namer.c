@@ -45,11 +45,40 @@ static const char *const PYTHON_CLASS_BODY_NAMES[] = {
  * them, a client method would shadow them in the client class body (the deprecation decorator). */
 static const char *const PYTHON_MODULE_NAMES[] = {
     "BaseModel", "RootModel", "TypeAdapter", "Enum", "IntEnum", "StrEnum", "deprecated",
+    /* the rest of what backends/python.c imports from pydantic (bytes, strict scalars) */
+    "BeforeValidator", "PlainSerializer", "Strict",
     /* the generated client and the runtime (runtime-templates/python/rpc_client.py __all__) */
     "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError", "RPCTimeoutError",
     "Transport",
     /* modules imported by name */
     "annotations", "asyncio", "decimal", "enum", "json", "pydantic", "typing", "uuid", "warnings",
+    NULL,
+};
+
+/* Python's builtins (Python 3.10 to 3.13). A type of such a name that is used before its class is defined would
+ * resolve to the builtin when pydantic evaluates the annotation at class creation (`x: min | None` before
+ * `class min`), and the package would fail at import. */
+static const char *const PYTHON_BUILTINS[] = {
+    "ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BaseExceptionGroup", "BlockingIOError",
+    "BrokenPipeError", "BufferError", "BytesWarning", "ChildProcessError", "ConnectionAbortedError",
+    "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "DeprecationWarning", "EOFError",
+    "Ellipsis", "EncodingWarning", "EnvironmentError", "Exception", "ExceptionGroup", "FileExistsError",
+    "FileNotFoundError", "FloatingPointError", "FutureWarning", "GeneratorExit", "IOError", "ImportError",
+    "ImportWarning", "IndentationError", "IndexError", "InterruptedError", "IsADirectoryError", "KeyError",
+    "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "NotADirectoryError",
+    "NotImplemented", "NotImplementedError", "OSError", "OverflowError", "PendingDeprecationWarning",
+    "PermissionError", "ProcessLookupError", "PythonFinalizationError", "RecursionError", "ReferenceError",
+    "ResourceWarning", "RuntimeError", "RuntimeWarning", "StopAsyncIteration", "StopIteration", "SyntaxError",
+    "SyntaxWarning", "SystemError", "SystemExit", "TabError", "TimeoutError", "TypeError", "UnboundLocalError",
+    "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError", "UnicodeWarning",
+    "UserWarning", "ValueError", "Warning", "ZeroDivisionError",
+    "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray", "bytes", "callable",
+    "chr", "classmethod", "compile", "complex", "copyright", "credits", "delattr", "dict", "dir", "divmod",
+    "enumerate", "eval", "exec", "exit", "filter", "float", "format", "frozenset", "getattr", "globals", "hasattr",
+    "hash", "help", "hex", "id", "input", "int", "isinstance", "issubclass", "iter", "len", "license", "list",
+    "locals", "map", "max", "memoryview", "min", "next", "object", "oct", "open", "ord", "pow", "print", "property",
+    "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice", "sorted", "staticmethod", "str", "sum",
+    "super", "tuple", "type", "vars", "zip",
     NULL,
 };
 
@@ -78,9 +107,13 @@ static const char *const TS_RESERVED_WORDS[] = {
     NULL,
 };
 
-/* Predefined type names TypeScript refuses as a declared type name ("Type alias name cannot be 'string'"). */
+/* Predefined type names TypeScript refuses as a declared type name ("Type alias name cannot be 'string'"), and
+ * the contextual keywords of type positions, which do not parse as a type reference (`x: readonly;`,
+ * `T[] | keyof`, `unique symbol`, `infer`, `asserts`, `is` and `as`). */
 static const char *const TS_PREDEFINED_TYPES[] = {
-    "any", "bigint", "boolean", "never", "number", "object", "string", "symbol", "undefined", "unknown", NULL,
+    "any", "bigint", "boolean", "never", "number", "object", "string", "symbol", "undefined", "unknown",
+    "as", "asserts", "infer", "is", "keyof", "readonly", "satisfies", "unique",
+    NULL,
 };
 
 /* Globals the generated TypeScript refers to (as types or values: an enum is a const and a type, so it would
@@ -136,8 +169,8 @@ static const char *const GO_CLIENT_METHODS[] = {"Call", "Close", "Connect", "Dis
 typedef const char *const *NameList;
 
 /* Per target and kind, a NULL-terminated array of lists. */
-static const NameList PYTHON_TYPE_LISTS[] = {PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS, PYTHON_CLASS_BODY_NAMES,
-                                             PYTHON_MODULE_NAMES, NULL};
+static const NameList PYTHON_TYPE_LISTS[] = {PYTHON_KEYWORDS,     PYTHON_SOFT_KEYWORDS, PYTHON_CLASS_BODY_NAMES,
+                                             PYTHON_MODULE_NAMES, PYTHON_BUILTINS,      NULL};
 static const NameList PYTHON_FIELD_LISTS[] = {PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS, PYTHON_CLASS_BODY_NAMES,
                                               PYTHON_BASEMODEL_ATTRIBUTES, NULL};
 static const NameList PYTHON_ENUM_MEMBER_LISTS[] = {PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS, NULL};

@@ -43,6 +43,9 @@ void ir_dump(const IrProgram *program, FILE *out);
 /* Edit distance, for "did you mean" (a bounded Levenshtein: returns limit + 1 when the distance exceeds limit). */
 size_t ir_edit_distance(const char *a, size_t a_length, const char *b, size_t b_length, size_t limit);
 
+/* Compares two numeric values (IR_VALUE_INT or IR_VALUE_FLOAT) exactly: -1, 0 or 1. Integers compare as integers. */
+int ir_compare_numbers(const IrValue *a, const IrValue *b);
+
 /* The IDL spelling of a type ("list<string> | null"), for messages and the IR dump. */
 const char *ir_type_to_string(Arena *arena, const IrType *type);
 /* A value as IDL source text, for messages and the IR dump. */

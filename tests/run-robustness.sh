@@ -68,6 +68,28 @@ check "a chain of 20000 models" "0" "$work/long-chain.rpc"
 awk 'BEGIN { for (i = 0; i < 5000; i++) printf "model M%d { next: M%d; }\n", i, (i + 1) % 5000 }' > "$work/long-cycle.rpc"
 check "an unbuildable cycle of 5000 models" "1" "$work/long-cycle.rpc"
 
+# Alias and union cycles are found exactly at any length and in linear time (issue 22: a depth bound of 200 accepted
+# longer cycles, and a diamond of unions took exponential time). check_says also wants the diagnostic's text.
+check_says() {
+    needle=$1
+    shift
+    check "$@"
+    grep -q "$needle" "$work/err" || { echo "FAIL $1: no diagnostic says: $needle"; failed=$((failed + 1)); }
+}
+awk 'BEGIN { for (i = 0; i < 202; i++) printf "type A%d = A%d;\n", i, (i + 1) % 202 }' > "$work/alias-cycle.rpc"
+check_says "type alias 'A0' refers to itself" "an alias cycle of 202" "1" "$work/alias-cycle.rpc"
+awk 'BEGIN { for (i = 0; i < 101; i++) printf "type A%d = list<A%d>;\n", i, (i + 1) % 101 }' > "$work/list-cycle.rpc"
+check_says "type alias 'A0' refers to itself" "an alias cycle of 101 through list<>" "1" "$work/list-cycle.rpc"
+awk 'BEGIN { print "model M { }"; for (i = 0; i < 20000; i++) printf "union U%d = M | map<string, U%d>;\n", i, (i + 1) % 20000 }' \
+    > "$work/union-cycle.rpc"
+check_says "union 'U0' refers to itself here" "a union cycle of 20000" "1" "$work/union-cycle.rpc"
+awk 'BEGIN { print "model M { }"; print "union U0 = M | int;";
+             for (i = 0; i < 60; i++) printf "union U%d = list<U%d> | map<string, U%d>;\n", i + 1, i, i }' > "$work/union-diamond.rpc"
+check "60 levels of unions that each mention the previous twice" "0" "$work/union-diamond.rpc"
+awk 'BEGIN { for (i = 0; i < 20000; i++) printf "type A%d = A%d;\n", i, i + 1; print "type A20000 = int | null;";
+             print "model M { x: A0 = 1; y: map<string, A0>; z: A0 = null; }" }' > "$work/alias-chain.rpc"
+check "a chain of 20000 aliases" "0" "$work/alias-chain.rpc"
+
 # an import of itself, an import of a directory, an import of a binary file
 printf 'import "self.rpc";\nmodel A { }\n' > "$work/self.rpc"
 check "a file importing itself" "1" "$work/self.rpc"

@@ -67,6 +67,39 @@ static void test_inline_unions_are_hoisted_after_their_owner(void **state) {
     compiled_free(&c);
 }
 
+/* Issue 22: a union of a literal and a non-literal type crashed lowering (the first alternative's literal was
+ * read although it was not a literal). Both orders, and the open-enum idiom `string | "auto"`, are hoisted unions. */
+static void test_unions_mixing_literals_and_types_are_hoisted(void **state) {
+    (void)state;
+    Compiled c;
+    assert_compiles(&c, "model A {\n  c: int | \"x\";\n  d: \"x\" | int;\n  e: string | \"auto\" = \"auto\";\n"
+                        "  f: list<\"a\" | \"b\" | string | null>;\n  g: 1 | \"a\";\n}\n");
+    const char *names[] = {"AC", "AD", "AE", "AFItem", "AG"};
+    for (size_t i = 0; i < 5; i++) {
+        IrDecl *decl = find_decl(c.program, names[i]);
+        assert_non_null(decl);
+        assert_int_equal(decl->kind, IR_DECL_UNION);
+        assert_int_equal(decl->alternative_count, i == 3 ? 3 : 2);
+    }
+    IrDecl *c_union = find_decl(c.program, "AC");
+    assert_int_equal(c_union->alternatives[0]->kind, IR_INT);
+    assert_int_equal(c_union->alternatives[1]->kind, IR_LITERAL);
+    assert_true(find_field(find_decl(c.program, "A"), "f")->type->element->nullable);
+    compiled_free(&c);
+}
+
+/* Issue 22: a Python field named like a type of the module would shadow it in the class body: escaped. */
+static void test_python_field_named_like_a_type_is_escaped(void **state) {
+    (void)state;
+    Compiled c;
+    assert_compiles(&c, "model M { Item: string = \"x\"; other: Item | null; }\nmodel Item { }\n");
+    IrField *field = find_field(find_decl(c.program, "M"), "Item");
+    assert_string_equal(field->names.in[TARGET_PYTHON], "Item_");
+    assert_string_equal(field->names.in[TARGET_TYPESCRIPT], "Item");
+    assert_string_equal(field->wire_name, "Item");
+    compiled_free(&c);
+}
+
 static void test_alias_of_union_is_a_union(void **state) {
     (void)state;
     Compiled c;
@@ -296,6 +329,8 @@ int main(void) {
         cmocka_unit_test(test_presence_and_nullability),
         cmocka_unit_test(test_literal_unions_stay_literals),
         cmocka_unit_test(test_inline_unions_are_hoisted_after_their_owner),
+        cmocka_unit_test(test_unions_mixing_literals_and_types_are_hoisted),
+        cmocka_unit_test(test_python_field_named_like_a_type_is_escaped),
         cmocka_unit_test(test_alias_of_union_is_a_union),
         cmocka_unit_test(test_discriminator_resolves_to_wire_name),
         cmocka_unit_test(test_annotations_lower_into_constraints),

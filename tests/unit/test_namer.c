@@ -381,6 +381,22 @@ static void test_ts_property(void **state) {
     arena_free(&arena);
 }
 
+/* Issue 22: every name the Python backend imports, Python's builtins (as type names), and TypeScript's contextual
+ * keywords of type positions are reserved for types; the same words stay free where they are harmless. */
+static void test_reserved_imports_builtins_and_type_keywords(void **state) {
+    (void)state;
+    const char *python_types[] = {"Strict", "BeforeValidator", "PlainSerializer", "TypeAdapter", "min", "eval",
+                                  "property", "super", "classmethod", "NotImplemented", "TimeoutError", "Exception"};
+    for (size_t i = 0; i < sizeof python_types / sizeof *python_types; i++)
+        assert_true(namer_is_reserved(TARGET_PYTHON, NAME_TYPE, python_types[i]));
+    assert_false(namer_is_reserved(TARGET_PYTHON, NAME_TYPE, "Min"));
+    assert_false(namer_is_reserved(TARGET_PYTHON, NAME_ENUM_MEMBER, "min"));
+    const char *ts_types[] = {"readonly", "infer", "keyof", "unique", "as", "asserts", "is", "satisfies"};
+    for (size_t i = 0; i < sizeof ts_types / sizeof *ts_types; i++)
+        assert_true(namer_is_reserved(TARGET_TYPESCRIPT, NAME_TYPE, ts_types[i]));
+    assert_false(namer_is_reserved(TARGET_TYPESCRIPT, NAME_ENUM_MEMBER, "readonly"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_target_names),
@@ -393,6 +409,7 @@ int main(void) {
         cmocka_unit_test(test_is_reserved_checks_final_identifier),
         cmocka_unit_test(test_escaped_names_are_free),
         cmocka_unit_test(test_escaped_flag_is_optional),
+        cmocka_unit_test(test_reserved_imports_builtins_and_type_keywords),
         cmocka_unit_test(test_ts_identifier),
         cmocka_unit_test(test_ts_property),
     };
