@@ -45,6 +45,11 @@ func (e *RPCError) Error() string {
 // errors.Is(err, context.DeadlineExceeded) tells a timeout.
 var ErrDisconnected = errors.New("disconnected")
 
+// ErrRequestTooLarge is wrapped by the error of a call whose request is larger than the server reads
+// (Client.MaxMessageSize): the call was not sent, and the connection and the other calls are not affected.
+// Centrifugo would close the connection on such a message and fail every call on it. Use errors.Is to test for it.
+var ErrRequestTooLarge = errors.New("request too large")
+
 // ErrBadReply is wrapped by the error of a call whose result does not decode into the result type (a server
 // that answers another shape than the SDK was generated for). Use errors.Is to test for it.
 var ErrBadReply = errors.New("bad reply")
@@ -118,6 +123,8 @@ const (
 	defaultTimeout        = 30 * time.Second
 	defaultMaxPingDelay   = 10 * time.Second
 	defaultReadLimit      = 16 << 20
+	// Centrifugo's default websocket.message_size_limit: the largest message it reads from a client.
+	defaultMaxMessageSize = 65536
 	writeTimeout          = 10 * time.Second
 )
 
@@ -148,6 +155,10 @@ type Client struct {
 	MaxPingDelay time.Duration
 	// ReadLimit is the largest message accepted from the server, in bytes; default 16 MiB.
 	ReadLimit int64
+	// MaxMessageSize is the largest message the server reads from a client, in bytes: Centrifugo's
+	// websocket.message_size_limit, default 65536. A call whose command (params, method and envelope, as sent)
+	// is larger fails with ErrRequestTooLarge before it is sent. Negative for no limit.
+	MaxMessageSize int
 	// Header holds extra HTTP headers for the WebSocket handshake.
 	Header http.Header
 
@@ -304,6 +315,13 @@ func decodeResult(raw json.RawMessage, result any) error {
 	decoder := json.NewDecoder(bytes.NewReader(raw))
 	decoder.UseNumber()
 	return decoder.Decode(result)
+}
+
+func (c *Client) maxMessageSize() int {
+	if c.MaxMessageSize == 0 {
+		return defaultMaxMessageSize
+	}
+	return c.MaxMessageSize
 }
 
 // Pending returns the number of calls waiting for their reply on the current connection (for diagnostics and
@@ -686,6 +704,12 @@ func (conn *connection) command(ctx context.Context, kind string, body any) (*re
 	message, err := json.Marshal(map[string]any{"id": id, kind: body})
 	if err != nil {
 		return nil, err
+	}
+	// Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
+	// One command is one WebSocket message (the writer never batches), so len(message) is what the server counts.
+	if limit := conn.client.maxMessageSize(); limit > 0 && len(message) > limit {
+		return nil, fmt.Errorf("%w: the request is %d bytes, more than the server's message size limit of %d bytes",
+			ErrRequestTooLarge, len(message), limit)
 	}
 	waiter := make(chan *reply, 1)
 	conn.mu.Lock()

@@ -38,6 +38,7 @@ type fakeServer struct {
 	connections atomic.Int32
 	mu          sync.Mutex
 	commands    []map[string]json.RawMessage
+	frames      []int // the size of every message the client sent
 	pongs       int
 	refreshes   []string
 }
@@ -82,6 +83,9 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return
 		}
+		f.mu.Lock()
+		f.frames = append(f.frames, len(data))
+		f.mu.Unlock()
 		var replies []string
 		for _, line := range strings.Split(string(data), "\n") {
 			var command map[string]json.RawMessage
@@ -378,7 +382,8 @@ func TestClientTimeoutAppliesWithoutDeadline(t *testing.T) {
 }
 
 func TestReconnectAfterReconnectCloseCode(t *testing.T) {
-	for _, code := range []int{3000, 3499, 4000, 4499} {
+	// 1009: Centrifugo closes with it on a message over its size limit; the connection is gone, the server is fine.
+	for _, code := range []int{1009, 3000, 3499, 4000, 4499} {
 		t.Run(fmt.Sprint(code), func(t *testing.T) {
 			f := newFakeServer(t, nil)
 			c := NewClient(f.url(), testToken("7"))
@@ -747,5 +752,81 @@ func TestNullableRoundTrip(t *testing.T) {
 		if err != nil || string(data) != text {
 			t.Errorf("%s: sent back %s %v", text, data, err)
 		}
+	}
+}
+
+func TestOversizeRequestIsRefusedBeforeSending(t *testing.T) {
+	for _, transport := range []string{"rpc", "pubsub"} {
+		t.Run(transport, func(t *testing.T) {
+			f := newFakeServer(t, nil)
+			c := NewClient(f.url(), testToken("7"))
+			c.Transport = transport
+			c.MaxMessageSize = 1000
+			defer c.Close()
+			ctx := contextWithTimeout(t, 10*time.Second)
+			if err := c.Connect(ctx); err != nil {
+				t.Fatal(err)
+			}
+			sent := len(f.recorded())
+			inFlight := make(chan error, 1)
+			go func() {
+				var out echoData
+				err := c.Call(ctx, "echo", echoData{N: 1}, &out)
+				if err == nil && out.N != 1 {
+					err = fmt.Errorf("got %+v", out)
+				}
+				inFlight <- err
+			}()
+			err := c.Call(ctx, "echo", echoData{N: 2, S: strings.Repeat("x", 1000)}, nil)
+			var rpcErr *RPCError
+			if !errors.Is(err, ErrRequestTooLarge) || errors.Is(err, ErrDisconnected) || errors.As(err, &rpcErr) {
+				t.Fatalf("want ErrRequestTooLarge, got %v", err)
+			}
+			if !strings.Contains(err.Error(), "limit of 1000 bytes") {
+				t.Fatalf("the error must say the limit: %v", err)
+			}
+			if err := <-inFlight; err != nil {
+				t.Fatalf("the call in flight: %v", err)
+			}
+			for _, command := range f.recorded()[sent:] {
+				if strings.Contains(string(command["rpc"])+string(command["publish"]), "xxxx") {
+					t.Fatalf("the oversize request was sent: %v", command)
+				}
+			}
+			if err := c.Call(ctx, "echo", echoData{N: 3}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if n := f.connections.Load(); n != 1 {
+				t.Fatalf("the connection must stay: %d connections", n)
+			}
+		})
+	}
+}
+
+func TestMessageSizeIsTheSentMessage(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	c.MaxMessageSize = -1 // no limit: learn the size of the message first
+	defer c.Close()
+	ctx := contextWithTimeout(t, 10*time.Second)
+	params := echoData{N: 5, S: strings.Repeat("é€𝄞<&>", 40)}
+	if err := c.Call(ctx, "echo", params, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	size := f.frames[len(f.frames)-1]
+	f.mu.Unlock()
+	// The next ids have as many digits: the same request is the same number of bytes.
+	c.MaxMessageSize = size
+	if err := c.Call(ctx, "echo", params, nil); err != nil {
+		t.Fatalf("a request of exactly the limit must go: %v", err)
+	}
+	c.MaxMessageSize = size - 1
+	if err := c.Call(ctx, "echo", params, nil); !errors.Is(err, ErrRequestTooLarge) ||
+		!strings.Contains(err.Error(), fmt.Sprintf("is %d bytes", size)) {
+		t.Fatalf("one byte over: want ErrRequestTooLarge for %d bytes, got %v", size, err)
+	}
+	if c.maxMessageSize() != size-1 || (&Client{}).maxMessageSize() != 65536 {
+		t.Fatal("the default limit must be Centrifugo's 65536 bytes")
 	}
 }

@@ -11,12 +11,18 @@ Two transports carry the same calls:
 Every failure of a call is an :class:`RPCError` carrying ``code`` and ``message``. Errors answered by the server
 (application codes 400..1999, Centrifugo's own codes below 400) are plain :class:`RPCError`; a call that got no
 answer in time is an :class:`RPCTimeoutError`, a call that could not be made or lost its connection an
-:class:`RPCConnectionError`.
+:class:`RPCConnectionError`, a request larger than the server accepts an :class:`RPCRequestTooLargeError`.
+
+The connection comes back by itself after a network failure or a server disconnect that allows it (close codes
+3000..3499 and 4000..4499, a message the server found too big); after one that does not (3500..3999 and
+4500..4999, a refused token) calls fail at once with RPCConnectionError until :meth:`CentrifugoRPCClient.connect`
+is called again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -30,11 +36,13 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 __all__ = [
+    "DEFAULT_MAX_MESSAGE_SIZE",
     "DEFAULT_REQUEST_CHANNEL",
     "CentrifugoRPCClient",
     "RPCConnectionError",
     "RPCError",
     "RPCReplyError",
+    "RPCRequestTooLargeError",
     "RPCTimeoutError",
     "Transport",
 ]
@@ -53,6 +61,15 @@ DISCONNECTED_CODE = 3
 
 BAD_REPLY_CODE = 13
 """``RPCError.code`` of a call whose result does not fit the result type (client-side)."""
+
+REQUEST_TOO_LARGE_CODE = 15
+"""``RPCError.code`` of a call refused because its request exceeds the message size limit (client-side)."""
+
+DEFAULT_MAX_MESSAGE_SIZE = 65536
+"""Centrifugo's default ``websocket.message_size_limit``: the largest WebSocket message it reads from a client."""
+
+_MAX_COMMAND_ID = 2**32 - 1
+"""Command ids are uint32: the widest id a command can carry, so that a counted size never falls short."""
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -90,6 +107,22 @@ class RPCConnectionError(RPCError):
 
     def __init__(self, message: str = "not connected") -> None:
         super().__init__(DISCONNECTED_CODE, message, temporary=True)
+
+
+class RPCRequestTooLargeError(RPCError):
+    """A call refused before sending: its request is larger than the server reads (``max_message_size``).
+
+    Nothing was sent; the connection and the other calls are not affected. ``size`` is the request's command frame
+    in bytes, ``limit`` the client's ``max_message_size``.
+    """
+
+    def __init__(self, method: str, size: int, limit: int) -> None:
+        super().__init__(
+            REQUEST_TOO_LARGE_CODE,
+            f"{method}: the request is {size} bytes, more than the server's message size limit of {limit} bytes",
+        )
+        self.size = size
+        self.limit = limit
 
 
 class RPCReplyError(RPCError):
@@ -133,6 +166,12 @@ class _ReplyRouter:
         for future in self.pending.values():
             if not future.done():
                 future.set_exception(RPCConnectionError(message))
+
+
+def _frame_size(command: Mapping[str, Any]) -> int:
+    """The bytes of the WebSocket message centrifuge-python sends for ``command`` (one command a message, encoded
+    with ``json.dumps``), counted with the widest command id."""
+    return len(json.dumps({"id": _MAX_COMMAND_ID, **command}).encode())
 
 
 def _error_from_reply(error: object) -> RPCError:
@@ -194,8 +233,12 @@ class CentrifugoRPCClient:
     ``url`` is the WebSocket endpoint (``ws://host:8000/connection/websocket``), ``token`` a connection JWT
     whose ``sub`` is ``user_id``. ``get_token`` (optional) returns a fresh token when Centrifugo asks for one
     (expiry) or when ``token`` is empty. ``transport`` chooses ``"rpc"`` or ``"pubsub"`` (which needs
-    ``user_id``); ``timeout`` is the default per-call timeout in seconds. Use it as an async context manager, or
-    call :meth:`connect` and :meth:`close`.
+    ``user_id``); ``timeout`` is the default per-call timeout in seconds. ``max_message_size`` is the largest
+    WebSocket message the server reads, Centrifugo's ``websocket.message_size_limit`` (default 65536 bytes): a call
+    whose request frame (params, method and envelope, as sent) is larger fails with RPCRequestTooLargeError before
+    it is sent, since Centrifugo would close the connection and fail every call on it. ``max_server_ping_delay``
+    is how many seconds past the server's ping interval a silent connection is taken for dead and replaced.
+    Use it as an async context manager, or call :meth:`connect` and :meth:`close`.
     """
 
     def __init__(
@@ -209,6 +252,8 @@ class CentrifugoRPCClient:
         get_token: Callable[[], Awaitable[str]] | None = None,
         request_channel: str = DEFAULT_REQUEST_CHANNEL,
         name: str = "rpcc-python",
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        max_server_ping_delay: float = 10.0,
     ) -> None:
         if transport not in ("rpc", "pubsub"):
             msg = f"transport must be 'rpc' or 'pubsub', not {transport!r}"
@@ -219,6 +264,12 @@ class CentrifugoRPCClient:
         if timeout <= 0:
             msg = "timeout must be positive"
             raise ValueError(msg)
+        if max_message_size <= 0:
+            msg = "max_message_size must be positive"
+            raise ValueError(msg)
+        if max_server_ping_delay <= 0:
+            msg = "max_server_ping_delay must be positive"
+            raise ValueError(msg)
         self._url = url
         self._token = token
         self._user_id = user_id
@@ -227,6 +278,8 @@ class CentrifugoRPCClient:
         self._get_token = get_token
         self._request_channel = request_channel
         self._name = name
+        self._max_message_size = max_message_size
+        self._max_server_ping_delay = max_server_ping_delay
         self._router = _ReplyRouter()
         self._client: Any = None
         self._subscription: Any = None
@@ -235,10 +288,13 @@ class CentrifugoRPCClient:
         """Connect (and, for ``pubsub``, subscribe to the reply channel); raises RPCConnectionError on failure.
 
         The client reconnects by itself after a connection loss; calls made meanwhile wait for it up to their
-        timeout.
+        timeout. After the server closed the connection for good (close codes 3500..3999 and 4500..4999), calling
+        connect() again opens a new connection.
         """
         if self._client is not None:
-            return
+            if self._client.state != centrifuge.ClientState.DISCONNECTED:
+                return
+            await self._teardown()  # the server closed it for good: start afresh
         # centrifuge.Client binds to the running event loop: build it here, never in __init__.
         client = centrifuge.Client(
             self._url,
@@ -247,6 +303,7 @@ class CentrifugoRPCClient:
             events=_ClientEvents(self._router),
             timeout=self._timeout,
             name=self._name,
+            max_server_ping_delay=self._max_server_ping_delay,
         )
         self._client = client
         try:
@@ -295,7 +352,8 @@ class CentrifugoRPCClient:
         """Calls ``method`` with JSON ``params`` (``{}`` when None) and returns the JSON result.
 
         Raises RPCError with the server's code and message, RPCTimeoutError after ``timeout`` seconds (default:
-        the client's), RPCConnectionError when not connected or when the connection was lost during the call.
+        the client's), RPCConnectionError when not connected or when the connection was lost during the call, and
+        RPCRequestTooLargeError (without sending anything) when the request exceeds ``max_message_size``.
         """
         client = self._client
         if client is None:
@@ -303,10 +361,24 @@ class CentrifugoRPCClient:
             raise RPCConnectionError(msg)
         limit = self._timeout if timeout is None else timeout
         data = dict(params) if params is not None else {}
+        request: dict[str, Any] = {}
+        if self._transport == "rpc":
+            size = _frame_size({"rpc": {"method": method, "data": data}})
+        else:
+            request = {
+                "method": method,
+                "params": data,
+                "correlation_id": _new_correlation_id(),
+                "reply_to": f"user#{self._user_id}",
+            }
+            size = _frame_size({"publish": {"channel": self._request_channel, "data": request}})
+        # Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
+        if size > self._max_message_size:
+            raise RPCRequestTooLargeError(method, size, self._max_message_size)
         try:
             if self._transport == "rpc":
                 return await asyncio.wait_for(self._rpc(client, method, data, limit), limit)
-            return await asyncio.wait_for(self._publish(client, method, data, limit), limit)
+            return await asyncio.wait_for(self._publish(client, request, limit), limit)
         except asyncio.TimeoutError:
             msg = f"{method}: no answer within {limit:g} s"
             raise RPCTimeoutError(msg) from None
@@ -344,18 +416,12 @@ class CentrifugoRPCClient:
         reply = await client.rpc(method, data, timeout=limit)
         return reply.data
 
-    async def _publish(self, client: Any, method: str, data: dict[str, Any], limit: float) -> Any:
+    async def _publish(self, client: Any, request: dict[str, Any], limit: float) -> Any:
         await self._ready(client, limit)
-        correlation_id = _new_correlation_id()
+        correlation_id: str = request["correlation_id"]
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._router.pending[correlation_id] = future
         try:
-            request = {
-                "method": method,
-                "params": data,
-                "correlation_id": correlation_id,
-                "reply_to": f"user#{self._user_id}",
-            }
             await client.publish(self._request_channel, request, timeout=limit)
             return await future
         finally:

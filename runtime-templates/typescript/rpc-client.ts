@@ -10,6 +10,10 @@
  *
  * Every failure is an {@link RPCError}; its `kind` tells server errors, timeouts and disconnects apart.
  * Works in browsers and on Node.js 20+ (where the optional `ws` package supplies the WebSocket).
+ *
+ * The connection comes back by itself after a network failure or a server disconnect that allows it (close codes
+ * 3000..3499 and 4000..4499, a message the server found too big); after one that does not (3500..3999 and
+ * 4500..4999, a refused token) calls fail at once with kind `"disconnected"` until `connect()` is called again.
  */
 import { Centrifuge } from "centrifuge";
 import type { Options as CentrifugeOptions, Subscription } from "centrifuge";
@@ -30,7 +34,19 @@ export interface CentrifugoRPCClientOptions {
      * (Node.js 20).
      */
     websocket?: unknown;
-    /** Further options for the underlying `Centrifuge` client (reconnect delays, debug, name, ...). */
+    /**
+     * The largest WebSocket message, in bytes, that the server reads from a client: Centrifugo's
+     * `websocket.message_size_limit`, 65536 unless its configuration says otherwise. A call whose request would not
+     * fit is refused before it is sent, with an {@link RPCRequestTooLargeError}: Centrifugo would close the
+     * connection and fail every call on it. The size counted is that of the whole command frame (method name,
+     * envelope and, for `"pubsub"`, channel and correlation id), in UTF-8. `Infinity` turns the check off.
+     * Default 65536.
+     */
+    maxMessageSize?: number;
+    /**
+     * Further options for the underlying `Centrifuge` client (reconnect delays, debug, name, `maxServerPingDelay`:
+     * how long after the expected server ping a silent connection is taken for dead, ...).
+     */
     centrifuge?: Partial<CentrifugeOptions>;
 }
 
@@ -48,8 +64,9 @@ export interface CallOptions {
 /**
  * The one error type of the SDK. For `kind === "server"`, `code` and `message` are what the server sent
  * (application errors use codes 400..1999, Centrifugo's own 100..399). Otherwise `code` is a centrifuge-js client
- * error code: 1 timeout; 3 not connected; 4 closed by `close()`; 11 connection lost; or, when the server refused
- * the connection, its disconnect code (3000..4999, such as 3500 for an invalid token).
+ * error code: 1 timeout; 3 not connected; 4 closed by `close()`; 11 connection lost; 15 a request over the message
+ * size limit (an {@link RPCRequestTooLargeError}); or, when the server refused or closed the connection, its
+ * disconnect code (3000..4999, such as 3500 for an invalid token).
  */
 export class RPCError extends Error {
     /** The error code (see the class description). */
@@ -93,6 +110,19 @@ const CODE_CLIENT_DISCONNECTED = 3;
 const CODE_CLIENT_CLOSED = 4;
 const CODE_CONNECTION_CLOSED = 11;
 const CODE_BAD_CONFIGURATION = 12;
+// Ours, above centrifuge-js's codes (1..14): a request over the message size limit, refused before sending.
+const CODE_REQUEST_TOO_LARGE = 15;
+// centrifuge-js's `disconnectedCodes` for closes it does not retry although the server did not forbid it: a
+// protocol error, and close code 1009 (a message the server found too big).
+const DISCONNECTED_BAD_PROTOCOL = 2;
+const DISCONNECTED_MESSAGE_SIZE_LIMIT = 3;
+// centrifuge-js's `connectingCodes.connectCalled`: connecting because connect() was called.
+const CONNECTING_CONNECT_CALLED = 0;
+// Command ids are uint32: the widest id a command frame can carry, for a size that never underestimates.
+const MAX_COMMAND_ID = 4294967295;
+// Milliseconds before such a reconnect, doubling up to the maximum while connecting fails.
+const MIN_RECONNECT_DELAY = 100;
+const MAX_RECONNECT_DELAY = 10_000;
 // transportClosed 2, clientDisconnected 3, clientClosed 4, transportWriteError 10, connectionClosed 11.
 const DISCONNECT_CODES: ReadonlySet<number> = new Set([
     2,
@@ -101,6 +131,31 @@ const DISCONNECT_CODES: ReadonlySet<number> = new Set([
     10,
     CODE_CONNECTION_CLOSED,
 ]);
+
+/**
+ * A call refused by the client because its request is larger than the server accepts (`maxMessageSize`); nothing
+ * was sent, and the connection and other calls are not affected. `kind` is `"client"`, `code` is 15.
+ */
+export class RPCRequestTooLargeError extends RPCError {
+    /** The size of the request's command frame, in bytes (UTF-8). */
+    readonly size: number;
+    /** The client's `maxMessageSize`. */
+    readonly limit: number;
+
+    constructor(method: string, size: number, limit: number) {
+        super(
+            CODE_REQUEST_TOO_LARGE,
+            `${method}: the request is ${size} bytes, more than the server's message size limit of ${limit} bytes`,
+            "client",
+        );
+        this.name = "RPCRequestTooLargeError";
+        this.size = size;
+        this.limit = limit;
+    }
+}
+
+/** Centrifugo's default `websocket.message_size_limit`: the largest WebSocket message it reads from a client. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 65536;
 
 /** Turns whatever a centrifuge-js promise rejected with (`{code, message, temporary}`) into an RPCError. */
 function toRPCError(error: unknown, context: string): RPCError {
@@ -115,6 +170,41 @@ function toRPCError(error: unknown, context: string): RPCError {
     }
     const text = error instanceof Error ? error.message : String(error);
     return new RPCError(0, `${context}: ${text}`, "client");
+}
+
+/**
+ * Whether the client should connect again after centrifuge-js stopped with this `disconnected` code: the close
+ * codes the server uses for "come back" (3000..3499, 4000..4499; "stay away" is 3500..3999 and 4500..4999), and
+ * centrifuge-js's own stops that the server did not ask for. Never after `disconnect()` (0) or a refused token (1).
+ */
+function mayReconnect(code: number): boolean {
+    if (code === DISCONNECTED_BAD_PROTOCOL || code === DISCONNECTED_MESSAGE_SIZE_LIMIT) return true;
+    return (code >= 3000 && code < 3500) || (code >= 4000 && code < 4500);
+}
+
+/** The number of bytes of `text` in UTF-8 (a surrogate pair is 4 bytes; JSON text has no lone surrogates). */
+function utf8Length(text: string): number {
+    let length = text.length;
+    for (let i = 0; i < text.length; i++) {
+        const unit = text.charCodeAt(i);
+        if (unit >= 0x800) length += unit >= 0xd800 && unit <= 0xdfff ? 1 : 2;
+        else if (unit >= 0x80) length += 1;
+    }
+    return length;
+}
+
+/**
+ * The size in bytes of the WebSocket message centrifuge-js sends for `command` (`JSON.stringify` of
+ * `{id, ...command}`, one command a frame: this client never batches), counted with the widest id.
+ */
+function frameSize(command: object, method: string): number {
+    let text: string;
+    try {
+        text = JSON.stringify({ id: MAX_COMMAND_ID, ...command });
+    } catch (error) {
+        throw new RPCError(0, `${method}: cannot encode the request: ${String(error)}`, "client");
+    }
+    return utf8Length(text);
 }
 
 /** A random RFC 4122 version 4 UUID from the platform's cryptographic generator. */
@@ -192,6 +282,8 @@ export class CentrifugoRPCClient {
     readonly requestChannel: string;
     /** The channel `"pubsub"` replies arrive on: `user#<userId>`. */
     readonly replyChannel: string;
+    /** The largest request, in bytes, that calls may send (see `CentrifugoRPCClientOptions.maxMessageSize`). */
+    readonly maxMessageSize: number;
 
     readonly #token: string | (() => Promise<string>);
     readonly #websocket: unknown;
@@ -199,6 +291,11 @@ export class CentrifugoRPCClient {
     #centrifuge: Centrifuge | null = null;
     #subscription: Subscription | null = null;
     readonly #pending = new Map<string, PendingCall>();
+    // Set when the server closed the connection and asked the client not to come back: calls fail with it at once.
+    #stopped: RPCError | null = null;
+    // A reconnect after a close that centrifuge-js does not retry by itself, and the delay before the next one.
+    #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+    #reconnectDelay = MIN_RECONNECT_DELAY;
 
     /**
      * @param url - the Centrifugo WebSocket endpoint, `ws://host:8000/connection/websocket`
@@ -223,6 +320,15 @@ export class CentrifugoRPCClient {
         this.timeout = timeout;
         this.requestChannel = options.requestChannel ?? "rpc:requests";
         this.replyChannel = `user#${userId}`;
+        const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+        if (!(maxMessageSize > 0)) {
+            throw new RPCError(
+                CODE_BAD_CONFIGURATION,
+                `maxMessageSize must be a positive number, not ${maxMessageSize}`,
+                "client",
+            );
+        }
+        this.maxMessageSize = maxMessageSize;
         this.#websocket = options.websocket;
         this.#centrifugeOptions = options.centrifuge ?? {};
     }
@@ -241,10 +347,12 @@ export class CentrifugoRPCClient {
      * Opens the connection (and, for `"pubsub"`, subscribes to the reply channel). Resolves once calls can be
      * made; rejects with an RPCError (and leaves the client closed) when that does not happen within `timeout`
      * or the server refuses the connection. After a network failure the connection is re-established
-     * automatically; calls in flight then fail with `kind === "disconnected"`.
+     * automatically; calls in flight then fail with `kind === "disconnected"`. After the server closed the
+     * connection for good (close codes 3500..3999 and 4500..4999), `connect()` connects again.
      */
     async connect(): Promise<void> {
         if (this.#centrifuge !== null) {
+            if (this.#centrifuge.state === "disconnected") this.#reconnect(this.#centrifuge, 0);
             await this.#whenReady(this.#centrifuge, this.#subscription);
             return;
         }
@@ -258,14 +366,26 @@ export class CentrifugoRPCClient {
         });
         // Why connecting failed, when the server said (a refused token, a refused subscription).
         const refusal: { error: RPCError | null } = { error: null };
+        // Whether connect() succeeded: only from then on does the client reconnect after centrifuge-js gave up.
+        const established = { value: false };
         centrifuge.on("disconnected", (context) => {
             // Codes from 3000 are the server's disconnect codes; below, centrifuge-js's own reasons.
             const code = context.code >= 3000 ? context.code : CODE_CLIENT_DISCONNECTED;
-            refusal.error = new RPCError(code, `disconnected: ${context.reason}`, "disconnected");
-            this.#failPending(refusal.error);
+            const error = new RPCError(code, `disconnected: ${context.reason}`, "disconnected");
+            refusal.error = error;
+            this.#failPending(error);
+            if (this.#centrifuge !== centrifuge || !established.value) return; // connect() reports it
+            // centrifuge-js stays disconnected now: connect again unless the server said not to.
+            if (mayReconnect(context.code)) this.#reconnect(centrifuge, this.#reconnectDelay);
+            else this.#stopped = error;
+        });
+        centrifuge.on("connected", () => {
+            this.#reconnectDelay = MIN_RECONNECT_DELAY;
         });
         centrifuge.on("connecting", (context) => {
             // The transport went away: a reply sent while it is down is lost, so nothing in flight can finish.
+            // Not so for a connect() of a disconnected client: the calls made meanwhile were never sent.
+            if (context.code === CONNECTING_CONNECT_CALLED) return;
             this.#failPending(
                 new RPCError(CODE_CONNECTION_CLOSED, `connection lost: ${context.reason}`, "disconnected"),
             );
@@ -300,6 +420,7 @@ export class CentrifugoRPCClient {
             this.#shutdown(centrifuge, subscription);
             throw refusal.error ?? toRPCError(error, "connect");
         }
+        established.value = true;
     }
 
     /** Closes the connection. Calls still waiting fail with `kind === "disconnected"`. Safe to call twice. */
@@ -323,6 +444,10 @@ export class CentrifugoRPCClient {
                 "disconnected",
             );
         }
+        const stopped = this.#stopped;
+        if (stopped !== null) {
+            throw new RPCError(stopped.code, `${method}: ${stopped.message} (call connect() again)`, "disconnected");
+        }
         const timeout = options.timeout ?? this.timeout;
         if (!(timeout > 0) || !Number.isFinite(timeout)) {
             throw new RPCError(CODE_BAD_CONFIGURATION, `timeout must be a positive number, not ${timeout}`, "client");
@@ -331,6 +456,13 @@ export class CentrifugoRPCClient {
         signal?.throwIfAborted();
         const subscription = this.#subscription;
         const correlationId = newCorrelationId();
+        const request = { method, params, correlation_id: correlationId, reply_to: this.replyChannel };
+        // Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
+        const size =
+            subscription === null
+                ? frameSize({ rpc: { method, data: params } }, method)
+                : frameSize({ publish: { channel: this.requestChannel, data: request } }, method);
+        if (size > this.maxMessageSize) throw new RPCRequestTooLargeError(method, size, this.maxMessageSize);
         return new Promise<Result>((resolve, reject) => {
             const timer = setTimeout(() => {
                 this.#take(correlationId)?.reject(
@@ -348,7 +480,6 @@ export class CentrifugoRPCClient {
                     (error: unknown) => this.#take(correlationId)?.reject(toRPCError(error, method)),
                 );
             } else {
-                const request = { method, params, correlation_id: correlationId, reply_to: this.replyChannel };
                 subscription
                     .ready(timeout)
                     .then(() => centrifuge.publish(this.requestChannel, request))
@@ -362,9 +493,31 @@ export class CentrifugoRPCClient {
         if (subscription !== null) await subscription.ready(this.timeout);
     }
 
+    /**
+     * Connects `centrifuge` again, now or after `delay` ms (centrifuge-js then subscribes to the reply channel
+     * again). Calls made meanwhile wait for the connection up to their timeout.
+     */
+    #reconnect(centrifuge: Centrifuge, delay: number): void {
+        this.#stopped = null;
+        if (this.#reconnectTimer !== null) clearTimeout(this.#reconnectTimer);
+        this.#reconnectTimer = null;
+        if (delay === 0) {
+            centrifuge.connect();
+            return;
+        }
+        this.#reconnectDelay = Math.min(delay * 2, MAX_RECONNECT_DELAY);
+        this.#reconnectTimer = setTimeout(() => {
+            this.#reconnectTimer = null;
+            if (this.#centrifuge === centrifuge && centrifuge.state === "disconnected") centrifuge.connect();
+        }, delay);
+    }
+
     #shutdown(centrifuge: Centrifuge, subscription: Subscription | null): void {
         this.#centrifuge = null;
         this.#subscription = null;
+        this.#stopped = null;
+        if (this.#reconnectTimer !== null) clearTimeout(this.#reconnectTimer);
+        this.#reconnectTimer = null;
         this.#failPending(new RPCError(CODE_CLIENT_CLOSED, "client closed", "disconnected"));
         if (subscription !== null) {
             subscription.removeAllListeners();

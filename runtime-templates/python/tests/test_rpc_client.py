@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -11,7 +12,7 @@ import centrifuge
 import pytest
 
 import rpc_client
-from rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCTimeoutError
+from rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCRequestTooLargeError, RPCTimeoutError
 
 
 @dataclass
@@ -47,8 +48,11 @@ class FakeClient:
 
     instances: ClassVar[list[FakeClient]] = []
 
-    def __init__(self, url: str, *, token: str, get_token: Any, events: Any, timeout: float, name: str) -> None:
+    def __init__(self, url: str, *, token: str, get_token: Any, events: Any, timeout: float, name: str,
+                 max_server_ping_delay: float) -> None:
         self.url, self.token, self.get_token, self.events, self.timeout = url, token, get_token, events, timeout
+        self.max_server_ping_delay = max_server_ping_delay
+        self.state = centrifuge.ClientState.DISCONNECTED
         self.loop = asyncio.get_running_loop()  # the real client must be built inside a running loop
         self.published: list[tuple[str, Any]] = []
         self.rpcs: list[tuple[str, Any]] = []
@@ -63,6 +67,7 @@ class FakeClient:
 
     async def connect(self) -> None:
         self.connected = True
+        self.state = centrifuge.ClientState.CONNECTED
         await self.events.on_connecting(Ctx(reason="connect called"))
 
     async def ready(self, timeout: float | None = None) -> None:
@@ -71,6 +76,7 @@ class FakeClient:
 
     async def disconnect(self) -> None:
         self.connected = False
+        self.state = centrifuge.ClientState.DISCONNECTED
         self.disconnects += 1
 
     def new_subscription(self, channel: str, events: Any) -> FakeSubscription:
@@ -376,3 +382,78 @@ async def test_cancelling_a_call_cleans_up() -> None:
         with pytest.raises(asyncio.CancelledError):
             await call
         assert client._router.pending == {}
+
+
+# --- message size and server disconnects -----------------------------------------------------------------------
+
+
+def expected_frame(command: dict[str, Any]) -> int:
+    """The frame centrifuge-python would send for ``command``, with the widest uint32 id (computed here)."""
+    return len(json.dumps({"id": 4294967295, **command}, ensure_ascii=True).encode())
+
+
+def test_message_size_limit_defaults_to_centrifugos_and_is_checked() -> None:
+    assert rpc_client.DEFAULT_MAX_MESSAGE_SIZE == 65536
+    assert CentrifugoRPCClient("ws://x", "t")._max_message_size == 65536
+    with pytest.raises(ValueError, match="max_message_size"):
+        CentrifugoRPCClient("ws://x", "t", max_message_size=0)
+    with pytest.raises(ValueError, match="max_server_ping_delay"):
+        CentrifugoRPCClient("ws://x", "t", max_server_ping_delay=0)
+
+
+async def test_max_server_ping_delay_reaches_the_sdk() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", max_server_ping_delay=2.5):
+        assert FakeClient.instances[0].max_server_ping_delay == 2.5
+
+
+@pytest.mark.parametrize("transport", ["rpc", "pubsub"])
+async def test_oversize_request_is_refused_before_sending(transport: str) -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport=transport,  # type: ignore[arg-type]
+                                   max_message_size=1000) as client:
+        fake = FakeClient.instances[0]
+        fake.responder = answer_with(result="small")(fake)
+        other = asyncio.ensure_future(client.call("m", {"n": 1}))
+        with pytest.raises(RPCRequestTooLargeError) as info:
+            await client.call("big", {"text": "\u00e9" * 600})
+        error = info.value
+        assert isinstance(error, RPCError) and error.code == rpc_client.REQUEST_TOO_LARGE_CODE == 15
+        assert error.limit == 1000 and error.size > 1000 and "1000 bytes" in error.message
+        assert await other in ({"echo": {"n": 1}}, "small")
+        sent = [method for method, _ in fake.rpcs] + [request["method"] for _, request in fake.published]
+        assert sent == ["m"] and client._router.pending == {}
+        assert len(FakeClient.instances) == 1 and fake.disconnects == 0
+
+
+async def test_the_size_is_the_whole_frame_and_exactly_the_limit_passes() -> None:
+    params = {"text": "\u00e9\u20ac\U0001d11ex" * 40, "list": [1, "\u2028", None]}
+    rpc_size = expected_frame({"rpc": {"method": "echo", "data": params}})
+    async with CentrifugoRPCClient("ws://x", "t", max_message_size=rpc_size) as client:
+        assert await client.call("echo", params) == {"echo": params}
+    async with CentrifugoRPCClient("ws://x", "t", max_message_size=rpc_size - 1) as client:
+        with pytest.raises(RPCRequestTooLargeError) as info:
+            await client.call("echo", params)
+        assert info.value.size == rpc_size
+    request = {"method": "echo", "params": params, "correlation_id": "0" * 32, "reply_to": "user#42"}
+    pubsub_size = expected_frame({"publish": {"channel": "rpc:requests", "data": request}})
+    for limit, fits in ((pubsub_size, True), (pubsub_size - 1, False)):
+        async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub", max_message_size=limit) as client:
+            fake = FakeClient.instances[-1]
+            fake.responder = answer_with(result=1)(fake)
+            if fits:
+                assert await client.call("echo", params) == 1
+            else:
+                with pytest.raises(RPCRequestTooLargeError):
+                    await client.call("echo", params)
+
+
+async def test_connect_again_after_the_server_closed_for_good() -> None:
+    client = CentrifugoRPCClient("ws://x", "t")
+    await client.connect()
+    first = FakeClient.instances[0]
+    await client.connect()  # connected: nothing to do
+    assert len(FakeClient.instances) == 1
+    first.state = centrifuge.ClientState.DISCONNECTED  # as after close code 4500
+    await client.connect()
+    assert len(FakeClient.instances) == 2 and first.disconnects == 1
+    assert await client.call("x") == {"echo": {}}
+    await client.close()

@@ -8,7 +8,7 @@ import { afterEach, describe, test } from "node:test";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 
-import { CentrifugoRPCClient, RPCError } from "../rpc-client.js";
+import { CentrifugoRPCClient, DEFAULT_MAX_MESSAGE_SIZE, RPCError, RPCRequestTooLargeError } from "../rpc-client.js";
 
 type Json = Record<string, unknown>;
 
@@ -16,6 +16,10 @@ interface Fake {
     url: string;
     /** Every command the client sent, in order (connect, subscribe, publish, rpc). */
     commands: Json[];
+    /** The size in bytes of every WebSocket message the client sent, in order. */
+    frames: number[];
+    /** How many connections the client opened. */
+    connections: number;
     /** Sends a publication to the client's subscription on `channel`. */
     push(channel: string, data: unknown): void;
     /** Closes every client connection with a WebSocket close code. */
@@ -41,6 +45,8 @@ async function fakeCentrifugo(
     const fake: Fake = {
         url: `ws://127.0.0.1:${address.port}/connection/websocket`,
         commands: [],
+        frames: [],
+        connections: 0,
         push(channel, data) {
             for (const socket of sockets) socket.send(JSON.stringify({ push: { channel, pub: { data } } }));
         },
@@ -54,8 +60,10 @@ async function fakeCentrifugo(
     };
     server.on("connection", (socket) => {
         sockets.add(socket);
+        fake.connections += 1;
         socket.on("close", () => sockets.delete(socket));
-        socket.on("message", (raw) => {
+        socket.on("message", (raw: Buffer) => {
+            fake.frames.push(raw.length);
             // One frame may carry several commands separated by newlines.
             for (const line of String(raw).split("\n")) {
                 if (line.trim() === "") continue;
@@ -382,3 +390,142 @@ describe("pubsub transport", () => {
         assert.equal(client.connected, false);
     });
 });
+
+/** Resolves once `condition` holds (checked every 10 ms; the test runner's timeout bounds the wait). */
+async function until(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+for (const transport of ["rpc", "pubsub"] as const) {
+    /** A fake that answers every call with its params, except method "slow", which it never answers. */
+    async function echoing(): Promise<Fake> {
+        return fake(
+            (command) => {
+                if (!("rpc" in command)) return undefined;
+                const rpc = command["rpc"] as Json;
+                return rpc["method"] === "slow" ? "ignore" : { reply: { rpc: { data: rpc["data"] } } };
+            },
+            (server, data) => {
+                if (data["method"] === "slow") return;
+                server.push(String(data["reply_to"]), {
+                    correlation_id: data["correlation_id"],
+                    result: data["params"],
+                });
+            },
+        );
+    }
+
+    async function client(server: Fake, options: { maxMessageSize?: number; timeout?: number } = {}) {
+        const made = new CentrifugoRPCClient(server.url, "token", "u1", { transport, timeout: 5000, ...options });
+        cleanups.push(() => made.close());
+        await made.connect();
+        return made;
+    }
+
+    /** The bytes of the frame a call sends, computed here independently of the client (widest id, UTF-8). */
+    function expectedFrame(method: string, params: object): number {
+        const id = 4294967295;
+        const command =
+            transport === "rpc"
+                ? { id, rpc: { method, data: params } }
+                : {
+                      id,
+                      publish: {
+                          channel: "rpc:requests",
+                          data: { method, params, correlation_id: "0".repeat(36), reply_to: "user#u1" },
+                      },
+                  };
+        return Buffer.byteLength(JSON.stringify(command), "utf8");
+    }
+
+    describe(`${transport} transport: message size`, () => {
+        test("the limit defaults to Centrifugo's 65536 bytes and must be positive", async () => {
+            assert.equal(DEFAULT_MAX_MESSAGE_SIZE, 65536);
+            assert.equal(new CentrifugoRPCClient("ws://127.0.0.1:1/", "t", "u").maxMessageSize, 65536);
+            for (const maxMessageSize of [0, -1, Number.NaN]) {
+                assert.throws(
+                    () => new CentrifugoRPCClient("ws://127.0.0.1:1/", "t", "u", { maxMessageSize }),
+                    (error: unknown) => error instanceof RPCError && error.kind === "client",
+                );
+            }
+        });
+
+        test("a request over the limit is refused before sending; the call in flight and the connection stay", async () => {
+            const server = await echoing();
+            const made = await client(server, { maxMessageSize: 1000 });
+            const inFlight = made.call("echo", { n: 1 });
+            const error = await rejection(made.call("big", { text: "x".repeat(1000) }));
+            assert.ok(error instanceof RPCRequestTooLargeError, String(error));
+            assert.deepEqual([error.kind, error.code, error.limit], ["client", 15, 1000]);
+            assert.equal(error.size, expectedFrame("big", { text: "x".repeat(1000) }));
+            assert.deepEqual(await inFlight, { n: 1 });
+            assert.deepEqual(await made.call("echo", { n: 2 }), { n: 2 });
+            assert.equal(server.connections, 1);
+            assert.equal(made.pendingCalls, 0);
+            const sent = server.commands.map((command) => JSON.stringify(command));
+            assert.ok(!sent.some((text) => text.includes('"big"')), "the oversize request was sent");
+        });
+
+        test("the size counts UTF-8 bytes of the whole frame: exactly the limit is sent, one byte more is not", async () => {
+            const params = { text: "é€𝄞x".repeat(50), list: [1, "\u2028", null] };
+            const size = expectedFrame("echo", params);
+            const server = await echoing();
+            const exact = await client(server, { maxMessageSize: size });
+            assert.deepEqual(await exact.call("echo", params), params);
+            // what the client really sent fits the size it counted
+            const sentFrame = server.frames[server.frames.length - 1] ?? Infinity;
+            assert.ok(sentFrame <= size, `sent ${sentFrame} bytes, counted ${size}`);
+            const under = await client(server, { maxMessageSize: size - 1 });
+            const error = await rejection(under.call("echo", params));
+            assert.ok(error instanceof RPCRequestTooLargeError && error.size === size, String(error));
+        });
+    });
+
+    describe(`${transport} transport: the server closes the connection`, () => {
+        test("close code 1009 (message too big): the call in flight fails, the client connects again", async () => {
+            const server = await echoing();
+            const made = await client(server);
+            const inFlight = rejection(made.call("slow", {}));
+            await until(() => server.commands.length >= (transport === "rpc" ? 2 : 3));
+            server.drop(1009, "");
+            const error = await inFlight;
+            assert.equal(error.kind, "disconnected");
+            // centrifuge-js stops after 1009; this call would wait for its timeout without a reconnect
+            assert.deepEqual(await made.call("echo", { after: 1009 }), { after: 1009 });
+            assert.equal(made.connected, true);
+            assert.equal(server.connections, 2);
+        });
+
+        for (const code of [3005, 4000, 4499]) {
+            test(`close code ${code} (reconnect): the client comes back by itself`, async () => {
+                const server = await echoing();
+                const made = await client(server);
+                const inFlight = rejection(made.call("slow", {}));
+                await until(() => server.commands.length >= (transport === "rpc" ? 2 : 3));
+                server.drop(code, "come back");
+                assert.equal((await inFlight).kind, "disconnected");
+                assert.deepEqual(await made.call("echo", { after: code }), { after: code });
+                assert.equal(server.connections, 2);
+            });
+        }
+
+        for (const code of [3500, 4500, 4999]) {
+            test(`close code ${code} (stay away): calls fail at once as 'disconnected' until connect()`, async () => {
+                const server = await echoing();
+                const made = await client(server);
+                const inFlight = rejection(made.call("slow", {}));
+                await until(() => server.commands.length >= (transport === "rpc" ? 2 : 3));
+                server.drop(code, "go away");
+                assert.equal((await inFlight).kind, "disconnected");
+                assert.equal(made.connected, false);
+                // kind "timeout" would mean that the call waited for a connection that is not coming
+                const next = await rejection(made.call("echo", {}));
+                assert.deepEqual([next.kind, next.code], ["disconnected", code]);
+                assert.equal(server.connections, 1);
+                await made.connect();
+                assert.deepEqual(await made.call("echo", { after: code }), { after: code });
+                assert.equal(server.connections, 2);
+            });
+        }
+    });
+}
