@@ -48,8 +48,8 @@ static const char *const PYTHON_MODULE_NAMES[] = {
     /* the rest of what backends/python.c imports from pydantic (bytes, strict scalars) */
     "BeforeValidator", "PlainSerializer", "Strict",
     /* the generated client and the runtime (runtime-templates/python/rpc_client.py __all__) */
-    "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError", "RPCTimeoutError",
-    "Transport",
+    "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError",
+    "RPCRequestTooLargeError", "RPCTimeoutError", "Transport", "DEFAULT_MAX_MESSAGE_SIZE", "DEFAULT_REQUEST_CHANNEL",
     /* modules imported by name */
     "annotations", "asyncio", "decimal", "enum", "json", "pydantic", "typing", "uuid", "warnings",
     NULL,
@@ -156,7 +156,7 @@ static const char *const GO_PREDECLARED[] = {
  * cannot collide: every generated name is exported. */
 static const char *const GO_PACKAGE_NAMES[] = {
     "APIClient", "NewAPIClient", "Option", "Client", "NewClient", "RPCError", "ErrDisconnected", "ErrBadReply",
-    "Nullable", "Some", "Null", NULL,
+    "ErrRequestTooLarge", "Nullable", "Some", "Null", NULL,
 };
 
 /* Methods the generated code defines on model structs (custom JSON for optional/nullable fields, Stringer on
