@@ -15,12 +15,11 @@ import logging
 import os
 from typing import Any, Awaitable, Callable, Mapping, MutableMapping, Optional
 
-from .bridge import Bridge, CentrifugoAPI, ProxyAuth
+from .bridge import Bridge, CentrifugoAPI, Limits, ProxyAuth
 
-__all__ = ["BridgeApp", "MAX_BODY", "create_app"]
+__all__ = ["BridgeApp", "create_app", "limits_from_env"]
 
 log = logging.getLogger("rpcc.asgi")
-MAX_BODY = 8 * 1024 * 1024
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -69,7 +68,8 @@ class BridgeApp:
             if method not in ("GET", "HEAD"):
                 await _json(send, 405, {"error": "method not allowed"})
                 return
-            await _json(send, 200, {"status": "ok", "methods": [h.method for h in self.bridge.router.handlers()]})
+            await _json(send, 200, {"status": "ok", "methods": [h.method for h in self.bridge.router.handlers()],
+                                    "running": self.bridge.running, "stats": self.bridge.stats})
             return
         handler = self.proxy_routes.get(path)
         if handler is None:
@@ -86,9 +86,13 @@ class BridgeApp:
         if scope.get("method") != "POST":
             await _json(send, 405, {"error": "method not allowed"})
             return
-        body = await _read_body(receive)
+        max_body = self.bridge.limits.max_body
+        if _content_length(scope) > max_body:  # refused before a byte of the body is read
+            await _json(send, 413, {"error": f"request body larger than {max_body} bytes"})
+            return
+        body = await _read_body(receive, max_body)
         if body is None:
-            await _json(send, 413, {"error": "request too large"})
+            await _json(send, 413, {"error": f"request body larger than {max_body} bytes"})
             return
         try:
             request = json.loads(body)
@@ -127,7 +131,19 @@ def _peer(scope: Scope) -> str:
     return f"{client[0]}:{client[1]}" if client else "?"
 
 
-async def _read_body(receive: Receive) -> bytes | None:
+def _content_length(scope: Scope) -> int:
+    """The declared body size (0 when absent; an unreadable value counts as too large)."""
+    for name, value in scope.get("headers") or ():
+        if name.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 1 << 62
+    return 0
+
+
+async def _read_body(receive: Receive, max_body: int) -> bytes | None:
+    """The body, or None as soon as more than ``max_body`` bytes arrived (chunked requests have no length)."""
     chunks, size = [], 0
     while True:
         message = await receive()
@@ -135,7 +151,7 @@ async def _read_body(receive: Receive) -> bytes | None:
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY:
+        if size > max_body:
             return None
         chunks.append(chunk)
         if not message.get("more_body", False):
@@ -164,6 +180,7 @@ def create_app(env: Optional[Mapping[str, str]] = None) -> BridgeApp:
       prepended to ``sys.path``)
     - ``RPCC_PROXY_SECRET``, or ``RPCC_INSECURE_NO_AUTH=1`` (development only)
     - ``RPCC_CENTRIFUGO_API_URL`` and ``RPCC_CENTRIFUGO_API_KEY`` (pub/sub replies), ``RPCC_ACK_AFTER_REPLY=1``
+    - the limits (:func:`limits_from_env`)
 
     Use it as an app factory: ``uvicorn --factory rpcc.asgi:create_app``.
     """
@@ -177,6 +194,38 @@ def create_app(env: Optional[Mapping[str, str]] = None) -> BridgeApp:
     router = discover([m.strip() for m in modules], path=path)
     api_url, api_key = env.get("RPCC_CENTRIFUGO_API_URL"), env.get("RPCC_CENTRIFUGO_API_KEY")
     api = CentrifugoAPI(api_url, api_key) if api_url and api_key else None
-    bridge = Bridge(router, api=api, ack_after_reply=_env_flag(env, "RPCC_ACK_AFTER_REPLY"))
+    bridge = Bridge(router, api=api, ack_after_reply=_env_flag(env, "RPCC_ACK_AFTER_REPLY"),
+                    limits=limits_from_env(env))
     return BridgeApp(bridge, secret=env.get("RPCC_PROXY_SECRET") or None,
                      insecure_no_auth=_env_flag(env, "RPCC_INSECURE_NO_AUTH"))
+
+
+LIMIT_VARIABLES = {
+    "RPCC_MAX_BODY": ("max_body", int),
+    "RPCC_MAX_CONCURRENCY": ("max_concurrency", int),
+    "RPCC_HANDLER_TIMEOUT": ("handler_timeout", float),
+    "RPCC_PUBLISH_TIMEOUT": ("publish_timeout", float),
+    "RPCC_MAX_REPLY": ("max_reply", int),
+}
+
+
+def limits_from_env(env: Mapping[str, str]) -> Limits:
+    """:class:`rpcc.bridge.Limits` from ``RPCC_MAX_MESSAGE_SIZE`` (Centrifugo's ``websocket.message_size_limit``,
+    which sets the reply and body bounds) and ``RPCC_MAX_BODY``, ``RPCC_MAX_CONCURRENCY``, ``RPCC_HANDLER_TIMEOUT``,
+    ``RPCC_PUBLISH_TIMEOUT`` (seconds), ``RPCC_MAX_REPLY``; unset ones keep their defaults."""
+    kw: dict[str, Any] = {}
+    for variable, (name, kind) in LIMIT_VARIABLES.items():
+        raw = env.get(variable, "").strip()
+        if raw:
+            try:
+                kw[name] = kind(raw)
+            except ValueError:
+                raise ValueError(f"{variable}={raw!r} is not a number") from None
+    raw = env.get("RPCC_MAX_MESSAGE_SIZE", "").strip()
+    if raw:
+        try:
+            size = int(raw)
+        except ValueError:
+            raise ValueError(f"RPCC_MAX_MESSAGE_SIZE={raw!r} is not a number of bytes") from None
+        return Limits.for_message_size(size, **kw)
+    return Limits(**kw)

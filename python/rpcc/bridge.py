@@ -9,8 +9,11 @@ Error codes (all in Centrifugo's application range 400..1999):
 - 400 invalid params (the message is Pydantic's validation message), or a malformed pub/sub request
 - 403 pub/sub: ``reply_to`` is not ``user#<authenticated user>``, or the connection is anonymous
 - 404 unknown method
+- 413 the reply is larger than the clients' message size limit (``Limits.max_reply``)
+- 429 temporary: the bridge already runs ``Limits.max_concurrency`` handlers; the client may retry
 - 500 any other exception in a handler (generic message; details only in the server log)
 - 503 pub/sub: the bridge has no Centrifugo server API configured, so it cannot reply
+- 504 temporary: the handler was still running after ``Limits.handler_timeout`` and was cancelled
 - a handler's own :class:`RPCError` code (400..1999)
 
 Only Centrifugo may call the proxy endpoints: :class:`ProxyAuth` checks the shared secret Centrifugo sends in the
@@ -26,10 +29,11 @@ import binascii
 import hmac
 import json
 import logging
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
 from pydantic import BaseModel, ValidationError
@@ -41,6 +45,7 @@ __all__ = [
     "CentrifugoAPI",
     "CentrifugoAPIError",
     "InsecureBridgeError",
+    "Limits",
     "Outcome",
     "PROXY_SECRET_HEADER",
     "ProxyAuth",
@@ -50,6 +55,9 @@ __all__ = [
     "CODE_NOT_FOUND",
     "CODE_INTERNAL",
     "CODE_UNAVAILABLE",
+    "CODE_BUSY",
+    "CODE_TIMEOUT",
+    "CODE_TOO_LARGE",
 ]
 
 log = logging.getLogger("rpcc.bridge")
@@ -57,8 +65,14 @@ log = logging.getLogger("rpcc.bridge")
 CODE_BAD_REQUEST = 400
 CODE_FORBIDDEN = 403
 CODE_NOT_FOUND = 404
+CODE_TOO_LARGE = 413
+CODE_BUSY = 429
 CODE_INTERNAL = 500
 CODE_UNAVAILABLE = 503
+CODE_TIMEOUT = 504
+# Room left in the clients' message size limit for what Centrifugo wraps around a reply (the reply frame or the
+# publication push with its channel name).
+ENVELOPE_ROOM = 512
 INTERNAL_MESSAGE = "internal server error"
 MAX_CORRELATION_ID = 128
 MAX_MESSAGE = 2000
@@ -161,17 +175,81 @@ class Outcome:
     data: Any = None
     code: Optional[int] = None
     message: Optional[str] = None
+    temporary: bool = False  # Centrifugo's flag: the same call may succeed later
 
     @property
     def ok(self) -> bool:
         return self.code is None
 
     @classmethod
-    def error(cls, code: int, message: str) -> "Outcome":
-        return cls(code=code, message=message[:MAX_MESSAGE])
+    def error(cls, code: int, message: str, *, temporary: bool = False) -> "Outcome":
+        return cls(code=code, message=message[:MAX_MESSAGE], temporary=temporary)
 
     def error_json(self) -> dict:
+        if self.temporary:
+            return {"code": self.code, "message": self.message, "temporary": True}
         return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What bounds the bridge under load (per process; see python/README.md, "Deploying the bridge").
+
+    - ``max_body``: bytes of one proxy request body; a larger one gets HTTP 413 before it is read whole (the
+      Content-Length is checked first, then the bytes are counted as they arrive).
+    - ``max_concurrency``: handlers running at once; one more call is refused at once with error 429 marked
+      ``temporary`` (the client may retry) instead of waiting in a queue.
+    - ``handler_timeout``: seconds a handler may run, which should be Centrifugo's ``rpc.proxy.timeout``: a handler
+      still running then is cancelled, counted (``Bridge.stats["timed_out"]``) and logged; its caller gets 504
+      ``temporary`` (over RPC Centrifugo has already answered the client with error 100).
+    - ``publish_timeout``: with ``ack_after_reply`` the handler and the reply's publish must fit in Centrifugo's
+      ``channel.proxy.publish.timeout``: the handler gets this much (less when ``handler_timeout`` is lower).
+    - ``max_reply``: bytes of a reply's JSON; a larger one is refused with error 413 (clients refuse messages over
+      the message size limit, and a connection that receives one is dropped), ``ENVELOPE_ROOM`` bytes under the
+      limit for Centrifugo's wrapping.
+    """
+
+    max_body: int = 256 * 1024
+    max_concurrency: int = 256
+    handler_timeout: float = 10.0
+    publish_timeout: float = 3.0
+    max_reply: int = 65536 - ENVELOPE_ROOM
+
+    def __post_init__(self) -> None:
+        for name in ("max_body", "max_concurrency", "max_reply"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"Limits.{name} must be at least 1")
+        for name in ("handler_timeout", "publish_timeout"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"Limits.{name} must be above 0 seconds")
+
+    @classmethod
+    def for_message_size(cls, message_size_limit: int, **kw: Any) -> "Limits":
+        """Limits matching Centrifugo's ``websocket.message_size_limit``: replies under it, request bodies (the
+        client's message, maybe base64, plus Centrifugo's fields) under four times it."""
+        kw.setdefault("max_reply", max(1, message_size_limit - ENVELOPE_ROOM))
+        kw.setdefault("max_body", 4 * message_size_limit)
+        return cls(**kw)
+
+
+class _Slots:
+    """A counter of running handlers, shared by asyncio tasks and threads (Django); never waits."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.used = 0
+        self._lock = threading.Lock()
+
+    def try_acquire(self) -> bool:
+        with self._lock:
+            if self.used >= self.size:
+                return False
+            self.used += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self.used -= 1
 
 
 def format_validation_error(exc: ValidationError) -> str:
@@ -258,17 +336,34 @@ class Bridge:
         *,
         api: Optional[CentrifugoAPI] = None,
         ack_after_reply: bool = False,
+        limits: Optional[Limits] = None,
         logger: Optional[logging.Logger] = None,
     ) -> None:
         self.router = router
         self.api = api
         self.ack_after_reply = ack_after_reply
+        self.limits = limits or Limits()
         self.log = logger or log
         self._tasks: set[asyncio.Task] = set()
+        self._slots = _Slots(self.limits.max_concurrency)
+        # Counters (read them, e.g. on /health): calls refused because max_concurrency handlers were running,
+        # handlers cancelled after the timeout, replies refused as too large.
+        self.stats: dict[str, int] = {"busy": 0, "timed_out": 0, "reply_too_large": 0}
+
+    @property
+    def running(self) -> int:
+        """Handlers running now (bounded by ``limits.max_concurrency``)."""
+        return self._slots.used
+
+    def _busy(self) -> Outcome:
+        self.stats["busy"] += 1
+        return Outcome.error(CODE_BUSY, f"server busy: {self.limits.max_concurrency} calls are running, retry later",
+                             temporary=True)
 
     # -- the core --------------------------------------------------------------------------------------------
-    async def call(self, method: Any, params: Any, conn: Connection) -> Outcome:
-        """Validate ``params`` for ``method``, run its handler, serialize the result."""
+    async def call(self, method: Any, params: Any, conn: Connection, *, timeout: Optional[float] = None) -> Outcome:
+        """Validate ``params`` for ``method``, run its handler (cancelled after ``timeout`` seconds, by default
+        ``limits.handler_timeout``), serialize the result."""
         handler = self.router.get(method) if isinstance(method, str) else None
         if handler is None:
             shown = method if isinstance(method, str) else type(method).__name__
@@ -282,30 +377,61 @@ class Bridge:
                 return Outcome.error(CODE_BAD_REQUEST, format_validation_error(exc))
             except (TypeError, ValueError) as exc:  # not JSON-serializable input: cannot happen from a proxy
                 return Outcome.error(CODE_BAD_REQUEST, f"invalid params: {type(exc).__name__}")
+        limit = self.limits.handler_timeout if timeout is None else timeout
+        task = asyncio.ensure_future(handler.func(*args))
         try:
-            result = await handler.func(*args)
+            done, _ = await asyncio.wait((task,), timeout=limit)
+        except asyncio.CancelledError:  # our caller gave up (the HTTP request went away): so does the handler
+            task.cancel()
+            raise
+        if not done:
+            task.cancel()
+            task.add_done_callback(_consume)
+            self.stats["timed_out"] += 1
+            self.log.warning("handler %s (%s) still running after %gs: cancelled; user=%r client=%r transport=%s",
+                             handler.method, handler.qualname, limit, conn.user_id, conn.client_id, conn.transport)
+            return Outcome.error(CODE_TIMEOUT, f"{handler.method} did not finish within {limit:g}s",
+                                 temporary=True)
+        try:
+            result = task.result()
         except RPCError as exc:
             return Outcome.error(exc.code, exc.message)
         except Exception:
             self.log.exception("handler %s (%s) failed; user=%r client=%r transport=%s", handler.method,
                                handler.qualname, conn.user_id, conn.client_id, conn.transport)
             return Outcome.error(CODE_INTERNAL, INTERNAL_MESSAGE)
+        except asyncio.CancelledError:  # the handler cancelled itself
+            self.log.error("handler %s (%s) was cancelled", handler.method, handler.qualname)
+            return Outcome.error(CODE_INTERNAL, INTERNAL_MESSAGE)
         try:
-            return Outcome(data=self.serialize(handler, result))
+            data, size = self.serialize_sized(handler, result)
         except Exception:
             self.log.exception("handler %s (%s) returned a value that does not serialize as %s", handler.method,
                                handler.qualname, handler.result_model.__name__)
             return Outcome.error(CODE_INTERNAL, INTERNAL_MESSAGE)
+        if size > self.limits.max_reply:
+            self.stats["reply_too_large"] += 1
+            self.log.warning("handler %s (%s) returned %d bytes, more than the %d a reply may have: refused",
+                             handler.method, handler.qualname, size, self.limits.max_reply)
+            return Outcome.error(CODE_TOO_LARGE, f"the reply of {handler.method} is {size} bytes, more than the "
+                                                 f"{self.limits.max_reply} a message may carry")
+        return Outcome(data=data)
 
     @staticmethod
     def serialize(handler: Handler, result: Any) -> Any:
+        return Bridge.serialize_sized(handler, result)[0]
+
+    @staticmethod
+    def serialize_sized(handler: Handler, result: Any) -> tuple[Any, int]:
+        """The result as JSON data, and the size of its JSON text in bytes."""
         model = handler.result_model
         if type(result) is not model:
             if isinstance(result, BaseModel):
                 result = model.model_validate(result.model_dump(mode="python", by_alias=False), from_attributes=True)
             else:
                 result = model.model_validate(result, from_attributes=True)
-        return json.loads(result.model_dump_json(by_alias=True))
+        text = result.model_dump_json(by_alias=True)
+        return json.loads(text), len(text.encode("utf-8")) if not text.isascii() else len(text)
 
     # -- RPC proxy -------------------------------------------------------------------------------------------
     async def rpc_proxy(self, body: Mapping[str, Any]) -> dict:
@@ -320,7 +446,12 @@ class Bridge:
             transport="rpc",
             meta=body.get("meta"),
         )
-        out = await self.call(body.get("method"), data, conn)
+        if not self._slots.try_acquire():
+            return {"error": self._busy().error_json()}
+        try:
+            out = await self.call(body.get("method"), data, conn)
+        finally:
+            self._slots.release()
         if not out.ok:
             return {"error": out.error_json()}
         if binary:
@@ -360,9 +491,19 @@ class Bridge:
                           meta=body.get("meta"))
         params = data.get("params")
         api = self.api
+        # The slot is taken now, so that a flood is refused (the client's publish fails with 429 temporary) rather
+        # than acked and queued; the job gives it back. The caller must run the job it gets.
+        if not self._slots.try_acquire():
+            return {"error": self._busy().error_json()}, None
+        timeout = self.limits.handler_timeout
+        if self.ack_after_reply:
+            timeout = min(timeout, self.limits.publish_timeout)
 
         async def job() -> None:
-            out = await self.call(method, params, conn)
+            try:
+                out = await self.call(method, params, conn, timeout=timeout)
+            finally:
+                self._slots.release()
             reply: dict = {"correlation_id": cid}
             if out.ok:
                 reply["result"] = out.data
@@ -393,6 +534,12 @@ class Bridge:
         """Wait for the pub/sub jobs still running (server shutdown)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
+
+
+def _consume(task: "asyncio.Future[Any]") -> None:
+    """Retrieve the outcome of a cancelled handler task so that asyncio does not log it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _refuse(code: int, message: str) -> dict:

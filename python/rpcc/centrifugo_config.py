@@ -92,7 +92,24 @@ def bridge_env(config: dict[str, Any], *, api_url: Optional[str] = None) -> dict
         "RPCC_PROXY_SECRET": proxy_secret(config),
         "RPCC_CENTRIFUGO_API_URL": api_url or f"http://{host}:{server.get('port', 8000)}/api",
         "RPCC_CENTRIFUGO_API_KEY": str(config["http_api"]["key"]),
+        # the bridge's limits follow Centrifugo's: handlers end when Centrifugo stops waiting, replies fit in a
+        # client message
+        "RPCC_HANDLER_TIMEOUT": f"{duration_seconds(config['rpc']['proxy']['timeout']):g}",
+        "RPCC_PUBLISH_TIMEOUT": f"{duration_seconds(config['channel']['proxy']['publish']['timeout']):g}",
+        "RPCC_MAX_MESSAGE_SIZE": str(config.get("websocket", {}).get("message_size_limit",
+                                                                      DEFAULT_MESSAGE_SIZE_LIMIT)),
     }
+
+
+def duration_seconds(text: str) -> float:
+    """A Centrifugo duration such as ``10s``, ``500ms`` or ``1m30s`` in seconds."""
+    import re
+
+    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"not a duration: {text!r} (e.g. 10s, 500ms)")
+    return sum(float(n) * units[u] for n, u in parts)
 
 
 def render_env(values: dict[str, str]) -> str:

@@ -102,7 +102,20 @@ def _serve_env(args: argparse.Namespace) -> dict[str, str]:
         env["RPCC_ACK_AFTER_REPLY"] = "1"
     if args.insecure_no_auth:
         env["RPCC_INSECURE_NO_AUTH"] = "1"
+    for option, variable in SERVE_LIMIT_OPTIONS.items():
+        value = getattr(args, option)
+        if value is not None:
+            env[variable] = str(value)
     return env
+
+
+SERVE_LIMIT_OPTIONS = {  # serve option (attribute) -> the variable rpcc.asgi.create_app reads
+    "max_message_size": "RPCC_MAX_MESSAGE_SIZE",
+    "max_body": "RPCC_MAX_BODY",
+    "max_concurrency": "RPCC_MAX_CONCURRENCY",
+    "handler_timeout": "RPCC_HANDLER_TIMEOUT",
+    "publish_timeout": "RPCC_PUBLISH_TIMEOUT",
+}
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -143,7 +156,8 @@ def _cmd_config(args: argparse.Namespace) -> int:
     from .centrifugo_config import bridge_env, make_config, render_config, render_env
 
     cfg = make_config(args.bridge_url, address=args.address, port=args.port,
-                      message_size_limit=args.message_size_limit)
+                      message_size_limit=args.message_size_limit, rpc_timeout=args.rpc_timeout,
+                      publish_timeout=args.publish_timeout)
     text = render_config(cfg)
     env_text = render_env(bridge_env(cfg))
     env_file = args.env_file
@@ -201,6 +215,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                    "RPCC_PROXY_SECRET); Centrifugo sends it in X-Rpcc-Proxy-Secret")
     s.add_argument("--insecure-no-auth", action="store_true", help="DEVELOPMENT ONLY: accept proxy requests "
                    "without the secret (anyone who reaches the port can call every handler as any user)")
+    limits = s.add_argument_group("limits (per process; defaults: the env file's or the environment's RPCC_* "
+                                  "values, else the built-in defaults)")
+    limits.add_argument("--max-message-size", type=int, metavar="BYTES", help="Centrifugo's "
+                        "websocket.message_size_limit (RPCC_MAX_MESSAGE_SIZE, default 65536): replies must fit in it "
+                        "(else error 413), request bodies in four times it")
+    limits.add_argument("--max-body", type=int, metavar="BYTES", help="largest proxy request body; HTTP 413 above "
+                        "(RPCC_MAX_BODY, default 4 x the message size)")
+    limits.add_argument("--max-concurrency", type=int, metavar="N", help="handlers running at once; more calls get "
+                        "error 429, temporary (RPCC_MAX_CONCURRENCY, default 256)")
+    limits.add_argument("--handler-timeout", type=float, metavar="SECONDS", help="cancel a handler still running "
+                        "after this; use Centrifugo's rpc.proxy.timeout (RPCC_HANDLER_TIMEOUT, default 10)")
+    limits.add_argument("--publish-timeout", type=float, metavar="SECONDS", help="with --ack-after-reply: Centrifugo's "
+                        "channel.proxy.publish.timeout (RPCC_PUBLISH_TIMEOUT, default 3)")
     s.add_argument("--ack-after-reply", action="store_true",
                    help="publish proxy: answer Centrifugo only after the reply is published (default: at once)")
     s.add_argument("-P", "--path", action="append", default=[], help="prepend DIR to sys.path (repeatable)")
@@ -215,6 +242,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     c.add_argument("--port", type=int, default=8000)
     c.add_argument("--message-size-limit", type=int, default=65536, metavar="BYTES",
                    help="websocket.message_size_limit: the largest message a client may send (default 65536)")
+    c.add_argument("--rpc-timeout", default="10s", metavar="DURATION",
+                   help="rpc.proxy.timeout, also the bridge's handler timeout (default 10s)")
+    c.add_argument("--publish-timeout", default="3s", metavar="DURATION",
+                   help="channel.proxy.publish.timeout (default 3s)")
     c.add_argument("-o", "--output", default="-", help="the Centrifugo config ('-': stdout)")
     c.add_argument("--env-file", metavar="FILE", help="the bridge's settings (RPCC_PROXY_SECRET, the API URL and "
                    "key), mode 0600 (default: rpcc-bridge.env beside --output; with '-' they go to stderr)")

@@ -294,3 +294,185 @@ def test_proxy_auth_never_shows_the_secret():
     assert SECRET not in repr(auth) and SECRET not in str(auth.__dict__.keys())
     assert auth.check(SECRET) and auth.check(SECRET.encode()) and not auth.check(None) and not auth.check("")
     assert not auth.check("é" * 10)  # a non-ASCII header value is compared as bytes, never raises
+
+
+# -- limits: body size, concurrency, handler time, reply size ------------------------------------------------------
+
+from pydantic import BaseModel  # noqa: E402
+
+from rpcc import MessageRouter  # noqa: E402
+from rpcc.bridge import Limits  # noqa: E402
+
+
+class GateParams(BaseModel):
+    key: str
+
+
+class GateResult(BaseModel):
+    key: str
+
+
+class Gates:
+    """A router whose gate.wait handler blocks until the test opens its gate (no sleeps, no timing)."""
+
+    def __init__(self):
+        self.router = MessageRouter()
+        self.started: dict[str, asyncio.Event] = {}
+        self.open: dict[str, asyncio.Event] = {}
+        self.cancelled: list[str] = []
+        self.router.include(ROUTER)
+
+        @self.router.websocket_rpc("gate.wait")
+        async def wait(conn, params: GateParams) -> GateResult:
+            self.started.setdefault(params.key, asyncio.Event()).set()
+            try:
+                await self.open.setdefault(params.key, asyncio.Event()).wait()
+            except asyncio.CancelledError:
+                self.cancelled.append(params.key)
+                raise
+            return GateResult(key=params.key)
+
+    async def until_started(self, key):
+        await asyncio.wait_for(self.started.setdefault(key, asyncio.Event()).wait(), 30)
+
+    def release(self, key):
+        self.open.setdefault(key, asyncio.Event()).set()
+
+
+def test_flood_beyond_the_concurrency_bound_is_refused_temporary_not_queued():
+    async def go():
+        gates = Gates()
+        api = FakeAPI()
+        bridge = Bridge(gates.router, api=api, limits=Limits(max_concurrency=2))
+        first = asyncio.ensure_future(bridge.rpc_proxy(rpc_body("gate.wait", {"key": "a"})))
+        answer, job = await bridge.publish_proxy(pub_body({"method": "gate.wait", "params": {"key": "b"},
+                                                           "correlation_id": "b"}))
+        assert answer == {"result": {}}
+        second = asyncio.ensure_future(job())
+        await gates.until_started("a")
+        await gates.until_started("b")
+        assert bridge.running == 2
+        flood = [await bridge.rpc_proxy(rpc_body("debug.echo", {})) for _ in range(50)]
+        refused_pub, no_job = await bridge.publish_proxy(pub_body({"method": "debug.echo", "correlation_id": "x"}))
+        gates.release("a")
+        gates.release("b")
+        done = await first
+        await second
+        after = await bridge.rpc_proxy(rpc_body("debug.echo", {"value": 1}))
+        return bridge, flood, refused_pub, no_job, done, after, api
+
+    bridge, flood, refused_pub, no_job, done, after, api = run(go())
+    busy = {"code": 429, "message": "server busy: 2 calls are running, retry later", "temporary": True}
+    assert flood == [{"error": busy}] * 50
+    assert refused_pub == {"error": busy} and no_job is None
+    assert bridge.stats["busy"] == 51 and bridge.running == 0
+    assert done == {"result": {"data": {"key": "a"}}} and after["result"]["data"]["value"] == 1
+    assert api.published == [("user#u1", {"correlation_id": "b", "result": {"key": "b"}})]
+
+
+def test_slow_handler_past_the_timeout_is_cancelled_and_counted(caplog):
+    async def go():
+        gates = Gates()
+        api = FakeAPI()
+        bridge = Bridge(gates.router, api=api, limits=Limits(handler_timeout=0.05))
+        rpc_answer = await bridge.rpc_proxy(rpc_body("gate.wait", {"key": "never"}))
+        await bridge.handle_publish(pub_body({"method": "gate.wait", "params": {"key": "never2"},
+                                              "correlation_id": "p"}))
+        await asyncio.wait_for(api.event.wait(), 30)
+        await asyncio.sleep(0)  # let the cancellations run
+        return bridge, gates, rpc_answer, api.published
+
+    with caplog.at_level(logging.WARNING, logger="rpcc.bridge"):
+        bridge, gates, rpc_answer, published = run(go())
+    assert rpc_answer == {"error": {"code": 504, "message": "gate.wait did not finish within 0.05s",
+                                    "temporary": True}}
+    assert published == [("user#u1", {"correlation_id": "p", "error": {
+        "code": 504, "message": "gate.wait did not finish within 0.05s", "temporary": True}})]
+    assert sorted(gates.cancelled) == ["never", "never2"]  # cancelled, not left running
+    assert bridge.stats["timed_out"] == 2 and bridge.running == 0
+    assert caplog.text.count("still running after 0.05s: cancelled") == 2
+
+
+def test_ack_after_reply_bounds_the_handler_by_the_publish_timeout():
+    async def go():
+        gates = Gates()
+        api = FakeAPI()
+        bridge = Bridge(gates.router, api=api, ack_after_reply=True,
+                        limits=Limits(handler_timeout=60, publish_timeout=0.05))
+        answer = await bridge.handle_publish(pub_body({"method": "gate.wait", "params": {"key": "k"},
+                                                       "correlation_id": "p"}))
+        return answer, api.published
+
+    answer, published = run(go())
+    assert answer == {"result": {}} and published[0][1]["error"]["code"] == 504
+
+
+def test_oversize_reply_is_refused_with_a_clear_error():
+    limits = Limits(max_reply=1000)
+    small = run(Bridge(ROUTER, limits=limits).rpc_proxy(rpc_body("debug.echo", {"value": "x" * 800})))
+    bridge = Bridge(ROUTER, limits=limits)
+    big = run(bridge.rpc_proxy(rpc_body("debug.echo", {"value": "é" * 600})))  # 1,200 bytes in UTF-8
+    assert small["result"]["data"]["value"] == "x" * 800
+    assert big["error"]["code"] == 413 and "more than the 1000" in big["error"]["message"]
+    assert bridge.stats["reply_too_large"] == 1
+    assert Limits.for_message_size(65536).max_reply == 65536 - 512
+
+
+class Receiver:
+    """An ASGI receive that hands out ``chunks`` and counts what was taken."""
+
+    def __init__(self, chunks):
+        self.chunks = list(chunks)
+        self.taken = 0
+
+    async def __call__(self):
+        if not self.chunks:
+            return {"type": "http.disconnect"}
+        self.taken += 1
+        body = self.chunks.pop(0)
+        return {"type": "http.request", "body": body, "more_body": bool(self.chunks)}
+
+
+async def asgi_raw(app, path, headers, receive):
+    sent = []
+
+    async def send(msg):
+        sent.append(msg)
+
+    await app({"type": "http", "method": "POST", "path": path, "headers": headers, "client": ("127.0.0.1", 1)},
+              receive, send)
+    return sent[0]["status"], json.loads(sent[1]["body"])
+
+
+@pytest.mark.parametrize("path", ["/centrifugo/rpc", "/centrifugo/publish"])
+def test_asgi_oversize_body_is_413_before_it_is_read_whole(path):
+    bridge = SpyBridge(ROUTER, api=FakeAPI(), limits=Limits(max_body=1000))
+    app = BridgeApp(bridge, secret=SECRET)
+    declared = Receiver([b"{" + b" " * 5000 + b"}"])
+    status, answer = run(asgi_raw(app, path, GOOD + [(b"content-length", b"5002")], declared))
+    assert (status, answer) == (413, {"error": "request body larger than 1000 bytes"}) and declared.taken == 0
+    streamed = Receiver([b" " * 400] * 100)  # no Content-Length (chunked): counted while it arrives
+    status, _ = run(asgi_raw(app, path, GOOD, streamed))
+    assert status == 413 and streamed.taken == 3
+    fits = Receiver([json.dumps(rpc_body("debug.echo", {"value": "v"})).encode()])
+    status, _ = run(asgi_raw(app, "/centrifugo/rpc", GOOD, fits))
+    assert status == 200 and bridge.ran == [("debug.echo", "u1")]
+
+
+@pytest.mark.parametrize("body, status", [(b"{not json", 400), (b"[1, 2]", 400), (b"\xff\xfe", 400), (b"", 400)])
+def test_asgi_malformed_bodies_are_400(body, status):
+    bridge = SpyBridge(ROUTER)
+    app = BridgeApp(bridge, secret=SECRET)
+    assert run(asgi_raw(app, "/centrifugo/rpc", GOOD, Receiver([body])))[0] == status and bridge.ran == []
+
+
+def test_limits_from_the_environment():
+    from rpcc.asgi import limits_from_env
+
+    limits = limits_from_env({"RPCC_MAX_MESSAGE_SIZE": "10000", "RPCC_MAX_CONCURRENCY": "7",
+                              "RPCC_HANDLER_TIMEOUT": "2.5"})
+    assert limits == Limits(max_body=40000, max_concurrency=7, handler_timeout=2.5, max_reply=10000 - 512)
+    with pytest.raises(ValueError, match="RPCC_MAX_BODY"):
+        limits_from_env({"RPCC_MAX_BODY": "lots"})
+    with pytest.raises(ValueError, match="max_concurrency"):
+        limits_from_env({"RPCC_MAX_CONCURRENCY": "0"})

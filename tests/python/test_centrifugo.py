@@ -342,3 +342,120 @@ def test_serve_insecure_flag_starts_and_warns():
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert "authentication is OFF" in out
+
+
+# -- limits, live: a bridge with 2 handler slots behind a Centrifugo whose RPC proxy timeout is 3 s ----------------
+
+@pytest.fixture(scope="module")
+def limited_stack():
+    from tests.fixture import start_stack
+
+    with start_stack(config_args=["--rpc-timeout", "3s"], bridge_args=["--max-concurrency", "2"]) as stack:
+        yield stack
+
+
+def bridge_health(stack) -> dict:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{stack.bridge_url}/health", timeout=TIMEOUT) as resp:
+        return json.loads(resp.read())
+
+
+async def until(condition, what, deadline=60.0):
+    """Poll ``condition`` (a bound on waiting, not a timing assertion)."""
+    end = asyncio.get_running_loop().time() + deadline
+    while not condition():
+        assert asyncio.get_running_loop().time() < end, f"timed out waiting for {what}"
+        await asyncio.sleep(0.02)
+
+
+def test_live_flood_and_slow_handlers(limited_stack):
+    """Two handlers sleep past Centrifugo's 3 s proxy timeout: while they hold both slots, more calls (RPC and
+    pub/sub) are refused with 429 temporary; then both are cancelled and counted, and the bridge answers again."""
+    stack = limited_stack
+    user = f"flood-{secrets.token_hex(4)}"
+    before = bridge_health(stack)["stats"]
+
+    async def body(client):
+        # Centrifugo runs one connection's commands in order: each sleeper needs its own connection.
+        others = [await connected(stack, f"{user}-{i}") for i in range(2)]
+        sleepers = [asyncio.ensure_future(other.rpc("debug.sleep", {"seconds": 30})) for other in others]
+        await until(lambda: bridge_health(stack)["running"] == 2, "two running handlers")
+        with pytest.raises(ReplyError) as rpc_refused:
+            await client.rpc("debug.echo", {"value": 1})
+        with pytest.raises(ReplyError) as publish_refused:
+            await client.publish(REQUEST_CHANNEL, request("debug.echo", {}, user))
+        slept = await asyncio.gather(*sleepers, return_exceptions=True)
+        await until(lambda: bridge_health(stack)["stats"]["timed_out"] >= before["timed_out"] + 2, "cancellations")
+        after = (await client.rpc("debug.echo", {"value": 2})).data
+        for other in others:
+            await other.disconnect()
+        return rpc_refused.value, publish_refused.value, slept, after
+
+    rpc_refused, publish_refused, slept, after = with_client(stack, user, body)
+    for refused in (rpc_refused, publish_refused):
+        assert (refused.code, refused.temporary) == (429, True) and "busy" in refused.message
+    assert [(e.code, e.temporary) for e in slept] == [(100, True)] * 2  # Centrifugo gave up after 3 s
+    assert after["value"] == 2
+    health = bridge_health(stack)
+    assert health["running"] == 0 and health["stats"]["busy"] >= before["busy"] + 2
+    assert stack.bridge_log().count("still running after 3s: cancelled") >= 2
+
+
+def test_live_oversize_and_malformed_bodies_then_flat_memory(limited_stack):
+    """Oversize bodies get 413 (declared or not), malformed ones 400, forged ones 401, oversize replies 413; over
+    thousands of such requests the bridge stays up and its resident memory stays flat."""
+    import http.client
+
+    stack = limited_stack
+    secret = {"X-Rpcc-Proxy-Secret": stack.proxy_secret}
+    bridge_pid = stack.processes[0].pid
+    conn = http.client.HTTPConnection("127.0.0.1", stack.bridge_port, timeout=TIMEOUT)
+
+    def send(body: bytes, headers: dict, chunked: bool = False):
+        if chunked:
+            conn.putrequest("POST", "/centrifugo/rpc")
+            for k, v in {**headers, "Transfer-Encoding": "chunked"}.items():
+                conn.putheader(k, v)
+            conn.endheaders()
+            for i in range(0, len(body), 8192):
+                piece = body[i:i + 8192]
+                conn.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+            conn.send(b"0\r\n\r\n")
+        else:
+            conn.request("POST", "/centrifugo/rpc", body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        if resp.getheader("connection", "").lower() == "close":
+            conn.close()
+        return resp.status, json.loads(data)
+
+    big = b'{"user":"u","method":"debug.echo","data":{"value":"' + b"x" * 400_000 + b'"}}'
+    echo_big_reply = json.dumps({"user": "u", "method": "debug.echo", "data": {"value": "y" * 70_000}}).encode()
+    cases = [
+        (big, secret, False, 413),
+        (big, secret, True, 413),
+        (b"{not json", secret, False, 400),
+        (b"[]", secret, False, 400),
+        (json.dumps({"user": "victim", "method": "debug.echo"}).encode(), {}, False, 401),
+    ]
+
+    def round_of_requests(n):
+        for _ in range(n):
+            for body, headers, chunked, status in cases:
+                assert send(body, headers, chunked)[0] == status
+            status, answer = send(echo_big_reply, secret)
+            assert status == 200 and answer["error"]["code"] == 413  # the reply would not fit a client message
+
+    def rss_kib() -> int:
+        with open(f"/proc/{bridge_pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+    round_of_requests(100)  # warm-up: caches, allocator arenas
+    rss_before = rss_kib()
+    round_of_requests(600)
+    rss_after = rss_kib()
+    conn.close()
+    assert stack.processes[0].poll() is None and bridge_health(stack)["status"] == "ok"
+    # 3,600 requests that each carried or asked for up to 400 KB: a leak of even one body each would be ~1 GB.
+    assert rss_after - rss_before < 32 * 1024, (rss_before, rss_after)

@@ -18,7 +18,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import CommandError, call_command  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 
 from conftest import rpcc_binary  # noqa: E402
 from rpcc.cli import export_modules  # noqa: E402
@@ -81,6 +81,26 @@ def test_rpc_view_rejects_get_and_garbage(client):
     assert client.get("/centrifugo/rpc").status_code == 405
     assert client.post("/centrifugo/rpc", data="nope", content_type="application/json",
                        headers={"X-Rpcc-Proxy-Secret": SECRET}).status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/centrifugo/rpc", "/centrifugo/publish"])
+def test_oversize_body_is_413_and_runs_nothing(client, monkeypatch, path):
+    with override_settings(RPCC_MAX_BODY=1000):
+        reset_bridge()
+        spy = Spy(monkeypatch)
+        res = post(client, path, rpc("debug.echo", {"value": "x" * 2000}))
+        assert res.status_code == 413 and res.json() == {"error": "request body larger than 1000 bytes"}
+        assert spy.ran == []
+        res = post(client, "/centrifugo/rpc", rpc("debug.echo", {"value": "x" * 100}))
+        assert res.status_code == 200 and spy.ran == [("debug.echo", "dj-user")]
+
+
+def test_django_limits_from_settings():
+    from rpcc.bridge import Limits
+    from rpcc.contrib.django.bridge import limits_from_settings
+
+    with override_settings(RPCC_MAX_MESSAGE_SIZE=10000, RPCC_MAX_CONCURRENCY=3):
+        assert limits_from_settings() == Limits(max_body=40000, max_concurrency=3, max_reply=10000 - 512)
 
 
 # -- authentication -------------------------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ Settings:
 - ``RPCC_HANDLER_MODULES``: dotted names of handler modules (besides them, every installed app's ``rpc_handlers``
   module is discovered).
 - ``RPCC_CENTRIFUGO_API_URL`` / ``RPCC_CENTRIFUGO_API_KEY``: Centrifugo's server API, for pub/sub replies.
+- Limits (see rpcc.bridge.Limits and python/README.md, "Deploying the bridge"): ``RPCC_MAX_MESSAGE_SIZE``
+  (Centrifugo's websocket.message_size_limit), ``RPCC_MAX_BODY``, ``RPCC_MAX_CONCURRENCY`` (per process),
+  ``RPCC_HANDLER_TIMEOUT`` (Centrifugo's rpc.proxy.timeout), ``RPCC_PUBLISH_TIMEOUT``, ``RPCC_MAX_REPLY``.
 - ``RPCC_PUBLISH_ACK_AFTER_REPLY``: answer the publish proxy only after the reply was published (default False).
 - ``RPCC_BINARY``: the rpcc compiler for ``generate_centrifugo_clients`` (else ``$RPCC``, PATH, ``build/rpcc``).
 

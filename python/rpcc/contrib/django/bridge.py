@@ -9,7 +9,7 @@ from typing import Optional
 from django.apps import apps
 from django.conf import settings
 
-from rpcc.bridge import Bridge, CentrifugoAPI, InsecureBridgeError, ProxyAuth
+from rpcc.bridge import Bridge, CentrifugoAPI, InsecureBridgeError, Limits, ProxyAuth
 from rpcc.discovery import discover
 from rpcc.router import MessageRouter
 
@@ -44,8 +44,22 @@ def get_bridge() -> Bridge:
             key = getattr(settings, "RPCC_CENTRIFUGO_API_KEY", None)
             api = CentrifugoAPI(url, key) if url and key else None
             _bridge = Bridge(router_from_settings(), api=api,
-                             ack_after_reply=bool(getattr(settings, "RPCC_PUBLISH_ACK_AFTER_REPLY", False)))
+                             ack_after_reply=bool(getattr(settings, "RPCC_PUBLISH_ACK_AFTER_REPLY", False)),
+                             limits=limits_from_settings())
         return _bridge
+
+
+LIMIT_SETTINGS = ("max_body", "max_concurrency", "handler_timeout", "publish_timeout", "max_reply")
+
+
+def limits_from_settings() -> Limits:
+    """``RPCC_MAX_MESSAGE_SIZE`` (Centrifugo's websocket.message_size_limit) and ``RPCC_MAX_BODY``,
+    ``RPCC_MAX_CONCURRENCY``, ``RPCC_HANDLER_TIMEOUT``, ``RPCC_PUBLISH_TIMEOUT``, ``RPCC_MAX_REPLY``: see
+    rpcc.bridge.Limits."""
+    kw = {name: getattr(settings, f"RPCC_{name.upper()}") for name in LIMIT_SETTINGS
+          if getattr(settings, f"RPCC_{name.upper()}", None) is not None}
+    size = getattr(settings, "RPCC_MAX_MESSAGE_SIZE", None)
+    return Limits.for_message_size(int(size), **kw) if size is not None else Limits(**kw)
 
 
 def auth_from_settings() -> ProxyAuth:

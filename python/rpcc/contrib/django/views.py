@@ -16,7 +16,8 @@ from .bridge import get_auth, get_bridge
 
 log = logging.getLogger("rpcc.django")
 
-# pub/sub jobs run here after the publish proxy was answered (fast ack); each runs its own event loop
+# pub/sub jobs run here after the publish proxy was answered (fast ack); each runs its own event loop. The queue is
+# bounded: a job holds one of the bridge's max_concurrency slots from before the ack.
 _jobs = ThreadPoolExecutor(max_workers=8, thread_name_prefix="rpcc-pubsub")
 
 
@@ -29,12 +30,38 @@ def _unauthorized(request: HttpRequest) -> HttpResponse | None:
     return JsonResponse({"error": "unauthorized"}, status=401)
 
 
-def _body(request: HttpRequest):
+class _TooLarge(Exception):
+    pass
+
+
+def _body(request: HttpRequest, max_body: int):
+    """The JSON object of the body; None when it is not one; _TooLarge past ``max_body`` bytes (refused on the
+    declared Content-Length before reading, else while reading: at most max_body + 1 bytes are read)."""
     try:
-        data = json.loads(request.body)
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise _TooLarge from None
+    if declared > max_body:
+        raise _TooLarge
+    raw = request.read(max_body + 1)
+    if len(raw) > max_body:
+        raise _TooLarge
+    try:
+        data = json.loads(raw)
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def _parse(request: HttpRequest, max_body: int):
+    """(body, None) or (None, the error response)."""
+    try:
+        body = _body(request, max_body)
+    except _TooLarge:
+        return None, JsonResponse({"error": f"request body larger than {max_body} bytes"}, status=413)
+    if body is None:
+        return None, JsonResponse({"error": "body is not a JSON object"}, status=400)
+    return body, None
 
 
 @csrf_exempt
@@ -42,10 +69,11 @@ def _body(request: HttpRequest):
 def rpc_proxy(request: HttpRequest) -> HttpResponse:
     if (refused := _unauthorized(request)) is not None:
         return refused
-    body = _body(request)
-    if body is None:
-        return JsonResponse({"error": "body is not a JSON object"}, status=400)
-    return JsonResponse(async_to_sync(get_bridge().rpc_proxy)(body))
+    bridge = get_bridge()
+    body, refused = _parse(request, bridge.limits.max_body)
+    if refused is not None:
+        return refused
+    return JsonResponse(async_to_sync(bridge.rpc_proxy)(body))
 
 
 def _run_job(job) -> None:
@@ -60,10 +88,10 @@ def _run_job(job) -> None:
 def publish_proxy(request: HttpRequest) -> HttpResponse:
     if (refused := _unauthorized(request)) is not None:
         return refused
-    body = _body(request)
-    if body is None:
-        return JsonResponse({"error": "body is not a JSON object"}, status=400)
     bridge = get_bridge()
+    body, refused = _parse(request, bridge.limits.max_body)
+    if refused is not None:
+        return refused
     answer, job = async_to_sync(bridge.publish_proxy)(body)
     if job is not None:
         if bridge.ack_after_reply:
