@@ -33,7 +33,7 @@ import json
 import logging
 import threading
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
 from pydantic import BaseModel, ValidationError

@@ -187,7 +187,7 @@ def _run_workers(uvicorn: Any, workers: int, options: dict) -> None:
         sock.set_inheritable(True)
     sockets = [sock]
     if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn < 0.30
-        Multiprocess(config, target=uvicorn.Server(config).run, sockets=sockets).run()
+        Multiprocess(config, target=uvicorn.Server(config).run, sockets=sockets).run()  # type: ignore[call-arg]
     else:
         Multiprocess(config, sockets=sockets).run()
 
