@@ -296,6 +296,14 @@ def main() -> int:
         out += [findings.read_text().strip(), ""]
     out += [profile.read_text().strip(), ""] if profile.exists() else ["## Profile of rpcc", "", "(not run)", ""]
     out += runtime_section(runtime, plots) if runtime else ["## Runtime", "", "(not run)", ""]
+    bridge = REPO / "bench/bridge/RESULTS.md"  # `make bench-bridge`: written by hand from its runs
+    if bridge.exists():
+        text = bridge.read_text().strip().splitlines()
+        out += text[:1] if text and text[0].startswith("## ") else ["## Bridge throughput"]
+        out += ["", "From bench/bridge/RESULTS.md (`make bench-bridge`), included as it was when this report was "
+                "written:", ""]
+        body = text[1:] if text and text[0].startswith("#") else text
+        out += [line.replace("## ", "### ", 1) if line.startswith("## ") else line for line in body] + [""]
     bundle = REPO / "bench/bundle/RESULTS.md"
     out += ["## Browser bundle size", ""]
     if bundle.exists():

@@ -4,6 +4,8 @@
 #   make bench-codegen       rpcc against protoc, flatc and thrift (and `cp -r`, the I/O floor) at N = 10 .. 10,000
 #   make bench-profile       callgrind and massif of rpcc on the 10,000-method schema (build/bench/profile/)
 #   make bench-runtime       generated typed calls against the raw SDKs, three languages, real Centrifugo
+#   make bench-bridge        the bridge's calls/s at 100 in flight, 1 and 2 workers, both transports (figures go
+#                            into bench/bridge/RESULTS.md by hand; BENCH_BRIDGE_WORKERS, BENCH_BRIDGE_CALLS)
 #   make bench-report        bench/RESULTS.md and the plots from what the targets above left in build/bench/
 #   make check-bench-smoke   (in make check) N=10 schemas in all four IDLs compile with every tool
 #
@@ -31,7 +33,7 @@ BENCH_RPCC       := $(BENCH_OUT)/rpcc
 $(BENCH_RPCC): build/rpcc
 	@mkdir -p $(dir $@) && cp build/rpcc $@
 
-.PHONY: bench bench-codegen bench-profile bench-runtime bench-report check-bench-smoke bench-deps
+.PHONY: bench bench-codegen bench-profile bench-runtime bench-bridge bench-report check-bench-smoke bench-deps
 
 $(PROTOC_GEN_GO): | $(call debian,go)
 	GOBIN=$(CURDIR)/.cache/bench/bin $(BENCH_GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
@@ -63,6 +65,14 @@ bench-runtime: $(BENCH_RPCC) $(BENCH_NODE) .venv/.stamp .cache/bin/centrifugo .c
 	python3 bench/runtime/run.py build
 	@echo "load before the runtime runs: $$(cat /proc/loadavg)"
 	python3 bench/runtime/run.py run
+
+BENCH_BRIDGE_WORKERS ?= 1,2
+BENCH_BRIDGE_CALLS   ?= 4000
+bench-bridge: $(BENCH_RPCC) $(BENCH_NODE) .venv/.stamp .cache/bin/centrifugo .cache/go-modules.stamp
+	python3 bench/runtime/run.py build
+	@echo "load before the bridge runs: $$(cat /proc/loadavg)"
+	$(VENV_PY) bench/bridge/run.py --workers $(BENCH_BRIDGE_WORKERS) --calls $(BENCH_BRIDGE_CALLS) --warmup 500 \
+	    --label "$$(git rev-parse --short HEAD)"
 
 bench-report: $(BENCH_VENV)
 	.cache/bench/venv/bin/python bench/report.py

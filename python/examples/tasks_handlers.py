@@ -1,7 +1,8 @@
 """The tasks example of the original design: Centrifugo RPC handlers with Pydantic v2 models.
 
 Export:  python -m rpcc export tasks_handlers -P python/examples -o tasks.rpc
-Serve:   python -m rpcc serve tasks_handlers -P python/examples --port 3000 --centrifugo-api http://127.0.0.1:8000/api --api-key KEY
+Serve:   python -m rpcc config -o centrifugo.json --env-file bridge.env    (Centrifugo's config and the bridge's secret)
+         python -m rpcc serve tasks_handlers -P python/examples --port 3000 --env-file bridge.env
 
 State lives in memory (per process), keyed by user, so tests of different users do not see each other's tasks.
 """

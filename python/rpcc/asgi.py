@@ -24,7 +24,8 @@ log = logging.getLogger("rpcc.asgi")
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-ProxyHandler = Callable[[Mapping[str, Any]], Awaitable[dict]]
+# A proxy endpoint: the request's JSON object in, the answer out (a JSON-able dict, or JSON bytes as they are).
+ProxyHandler = Callable[[Mapping[str, Any]], Awaitable[Any]]
 
 _SECRET_HEADER = ProxyAuth.header.lower().encode("latin-1")
 
@@ -53,7 +54,7 @@ class BridgeApp:
         # Every proxy endpoint goes through the same authentication and body checks in _proxy: a new one (the
         # subscribe proxy) is one more entry here.
         self.proxy_routes: dict[str, ProxyHandler] = {
-            rpc_path: bridge.rpc_proxy,
+            rpc_path: bridge.rpc_proxy_json,
             publish_path: bridge.handle_publish,
         }
 
@@ -69,7 +70,7 @@ class BridgeApp:
                 await _json(send, 405, {"error": "method not allowed"})
                 return
             await _json(send, 200, {"status": "ok", "methods": [h.method for h in self.bridge.router.handlers()],
-                                    "running": self.bridge.running, "stats": self.bridge.stats})
+                                    "pid": os.getpid(), "running": self.bridge.running, "stats": self.bridge.stats})
             return
         handler = self.proxy_routes.get(path)
         if handler is None:
@@ -111,6 +112,8 @@ class BridgeApp:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.bridge.drain(timeout=10)
+                if self.bridge.api is not None:
+                    await self.bridge.api.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -160,7 +163,10 @@ async def _read_body(receive: Receive, max_body: int) -> bytes | None:
 
 
 async def _json(send: Send, status: int, payload: Any) -> None:
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    if isinstance(payload, bytes):
+        body = payload
+    else:
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     await send({
         "type": "http.response.start",
         "status": status,

@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 import tempfile
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from .discovery import DiscoveryError, discover
 from .exporter import ExportError, export_modules
@@ -113,6 +113,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.workers < 1:
+        print("rpcc serve: error: --workers must be at least 1", file=sys.stderr)
+        return 2
     try:
         env = _serve_env(args)
     except (OSError, ValueError) as exc:
@@ -136,9 +139,46 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except ImportError:
         print("rpcc serve: error: uvicorn is not installed (pip install 'rpcc[serve]')", file=sys.stderr)
         return 1
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level.lower(), lifespan="on",
-                access_log=args.access_log)
+    options: dict = dict(host=args.host, port=args.port, log_level=args.log_level.lower(), lifespan="on",
+                         access_log=args.access_log)
+    if args.ssl_certfile:
+        import ssl
+
+        options.update(ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
+        if args.ssl_ca_certs:  # mutual TLS: a client (Centrifugo) without a certificate from this CA is refused
+            options.update(ssl_ca_certs=args.ssl_ca_certs, ssl_cert_reqs=ssl.CERT_REQUIRED)
+    elif args.ssl_keyfile or args.ssl_ca_certs:
+        print("rpcc serve: error: --ssl-keyfile and --ssl-ca-certs need --ssl-certfile", file=sys.stderr)
+        return 2
+    if args.workers > 1:
+        # Worker processes import the app factory and read the same RPCC_* settings from their environment.
+        os.environ.update(env)
+        _run_workers(uvicorn, args.workers, options)
+    else:
+        uvicorn.run(app, **options)
     return 0
+
+
+def _run_workers(uvicorn: Any, workers: int, options: dict) -> None:
+    """uvicorn.run(..., workers=N), except that the shared listening socket is made with IPPROTO_TCP: uvicorn makes
+    it with proto 0, so asyncio does not set TCP_NODELAY on the accepted connections, and each answer (headers and
+    body are two writes) then waits ~40 ms for the peer's delayed ACK (Nagle) on Centrifugo's kept-alive
+    connections."""
+    import inspect
+    import socket
+
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("rpcc.asgi:create_app", factory=True, workers=workers, **options)
+    sock = config.bind_socket()
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto != socket.IPPROTO_TCP:
+        sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+        sock.set_inheritable(True)
+    sockets = [sock]
+    if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn < 0.30
+        Multiprocess(config, target=uvicorn.Server(config).run, sockets=sockets).run()  # type: ignore[call-arg]
+    else:
+        Multiprocess(config, sockets=sockets).run()
 
 
 def _cmd_config(args: argparse.Namespace) -> int:
@@ -198,6 +238,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     s.add_argument("--centrifugo-api", metavar="URL", help="Centrifugo server API, e.g. http://127.0.0.1:8000/api "
                    "(env RPCC_CENTRIFUGO_API_URL)")
     s.add_argument("--api-key", metavar="KEY", help="Centrifugo http_api.key (env RPCC_CENTRIFUGO_API_KEY)")
+    tls = s.add_argument_group("TLS (HTTPS; with --ssl-ca-certs also client certificates: mutual TLS)")
+    tls.add_argument("--ssl-certfile", metavar="FILE", help="the bridge's certificate (PEM)")
+    tls.add_argument("--ssl-keyfile", metavar="FILE", help="its private key (PEM)")
+    tls.add_argument("--ssl-ca-certs", metavar="FILE", help="require a client certificate signed by this CA "
+                     "(Centrifugo's *.proxy.http.tls cert_pem/key_pem)")
+    s.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes sharing the port "
+                   "(uvicorn's); each has its own limits (default 1)")
     s.add_argument("--env-file", metavar="FILE", help="read RPCC_* settings from FILE (KEY=VALUE lines, as "
                    "`python -m rpcc config` writes them); they override the environment, options override them")
     s.add_argument("--proxy-secret-file", metavar="FILE", help="read the proxy secret from FILE (else "

@@ -476,3 +476,122 @@ def test_limits_from_the_environment():
         limits_from_env({"RPCC_MAX_BODY": "lots"})
     with pytest.raises(ValueError, match="max_concurrency"):
         limits_from_env({"RPCC_MAX_CONCURRENCY": "0"})
+
+
+# -- the pub/sub reply publisher: one kept-alive connection, batches ----------------------------------------------
+
+from rpcc.bridge import CentrifugoAPI, CentrifugoAPIError  # noqa: E402
+
+
+class FakeCentrifugoAPI:
+    """A loopback HTTP/1.1 server answering /api/batch like Centrifugo; counts connections and requests."""
+
+    def __init__(self, *, close_after=None, fail_channel=None):
+        self.connections = 0
+        self.requests: list[list] = []
+        self.close_after = close_after  # close each connection after this many requests
+        self.fail_channel = fail_channel
+
+    async def start(self):
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/api"
+
+    async def handle(self, reader, writer):
+        self.connections += 1
+        served = 0
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length")))
+                assert b"X-API-Key: key" in head and head.startswith(b"POST /api/batch ")
+                commands = json.loads(await reader.readexactly(length))["commands"]
+                self.requests.append(commands)
+                replies = [{"error": {"code": 102, "message": "unknown channel"}}
+                           if c["publish"]["channel"] == self.fail_channel else {"publish": {}} for c in commands]
+                body = json.dumps({"replies": replies}).encode()
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                             % (len(body), body))
+                await writer.drain()
+                served += 1
+                if self.close_after and served >= self.close_after:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.close()
+
+
+def test_publisher_batches_replies_over_one_kept_alive_connection():
+    async def go():
+        fake = FakeCentrifugoAPI(fail_channel="user#nobody")
+        api = CentrifugoAPI(await fake.start(), "key")
+        results = await asyncio.gather(*[api.publish(f"user#{i}", {"n": i}) for i in range(300)])
+        with pytest.raises(CentrifugoAPIError, match="102"):
+            await api.publish("user#nobody", {})
+        more = [await api.publish("user#x", {"n": i}) for i in range(5)]
+        await api.aclose()
+        return fake, results, more
+
+    fake, results, more = run(go())
+    sent = [c["publish"] for batch in fake.requests for c in batch]
+    assert sent[:300] == [{"channel": f"user#{i}", "data": {"n": i}} for i in range(300)]
+    assert len(results) == 300 and more == [{}] * 5
+    assert fake.connections == 1  # kept alive throughout
+    assert len(fake.requests) < 300 and max(len(b) for b in fake.requests) <= 256  # batched, bounded
+
+
+def test_publisher_reconnects_when_centrifugo_closed_the_connection():
+    async def go():
+        fake = FakeCentrifugoAPI(close_after=1)
+        api = CentrifugoAPI(await fake.start(), "key")
+        for i in range(4):
+            await api.publish("user#a", {"n": i})
+            await asyncio.sleep(0.01)  # let the server close its side
+        await api.aclose()
+        return fake
+
+    fake = run(go())
+    assert len(fake.requests) == 4 and fake.connections == 4
+
+
+def test_publisher_fails_every_waiting_reply_when_centrifugo_is_down():
+    from tests.fixture import free_port
+
+    async def go():
+        api = CentrifugoAPI(f"http://127.0.0.1:{free_port()}/api", "key", timeout=5)
+        return await asyncio.gather(*[api.publish("user#a", {}) for _ in range(3)], return_exceptions=True)
+
+    errors = run(go())
+    assert all(isinstance(e, CentrifugoAPIError) for e in errors)
+
+
+# -- serve --workers ------------------------------------------------------------------------------------------------
+
+def test_workers_listening_socket_is_tcp_so_answers_are_not_delayed(monkeypatch):
+    """uvicorn's own worker socket has proto 0, so asyncio set no TCP_NODELAY on its connections and every answer
+    on a kept-alive connection waited ~40 ms for a delayed ACK (22 calls/s at 100 in flight with 2 workers)."""
+    import socket
+    import types
+
+    import uvicorn
+
+    from rpcc import cli
+
+    captured = {}
+
+    class FakeMultiprocess:
+        def __init__(self, config, sockets, target=None):
+            captured.update(config=config, sockets=sockets)
+
+        def run(self):
+            pass
+
+    monkeypatch.setattr("uvicorn.supervisors.Multiprocess", FakeMultiprocess)
+    cli._run_workers(types.SimpleNamespace(Config=uvicorn.Config, Server=uvicorn.Server), 3,
+                     {"host": "127.0.0.1", "port": 0})
+    (sock,) = captured["sockets"]
+    try:
+        assert (sock.family, sock.type, sock.proto) == (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        assert sock.get_inheritable() and captured["config"].workers == 3 and captured["config"].factory
+    finally:
+        sock.close()

@@ -377,7 +377,9 @@ def test_live_flood_and_slow_handlers(limited_stack):
     before = bridge_health(stack)["stats"]
 
     async def body(client):
-        sleepers = [asyncio.ensure_future(client.rpc("debug.sleep", {"seconds": 30})) for _ in range(2)]
+        # Centrifugo runs one connection's commands in order: each sleeper needs its own connection.
+        others = [await connected(stack, f"{user}-{i}") for i in range(2)]
+        sleepers = [asyncio.ensure_future(other.rpc("debug.sleep", {"seconds": 30})) for other in others]
         await until(lambda: bridge_health(stack)["running"] == 2, "two running handlers")
         with pytest.raises(ReplyError) as rpc_refused:
             await client.rpc("debug.echo", {"value": 1})
@@ -386,6 +388,8 @@ def test_live_flood_and_slow_handlers(limited_stack):
         slept = await asyncio.gather(*sleepers, return_exceptions=True)
         await until(lambda: bridge_health(stack)["stats"]["timed_out"] >= before["timed_out"] + 2, "cancellations")
         after = (await client.rpc("debug.echo", {"value": 2})).data
+        for other in others:
+            await other.disconnect()
         return rpc_refused.value, publish_refused.value, slept, after
 
     rpc_refused, publish_refused, slept, after = with_client(stack, user, body)
@@ -455,3 +459,119 @@ def test_live_oversize_and_malformed_bodies_then_flat_memory(limited_stack):
     assert stack.processes[0].poll() is None and bridge_health(stack)["status"] == "ok"
     # 3,600 requests that each carried or asked for up to 400 KB: a leak of even one body each would be ~1 GB.
     assert rss_after - rss_before < 32 * 1024, (rss_before, rss_after)
+
+
+# -- mutual TLS between Centrifugo and the bridge (loopback) ------------------------------------------------------
+
+def make_certs(d: Path) -> None:
+    """A test CA, a server certificate for 127.0.0.1 and a client certificate for Centrifugo (openssl CLI)."""
+    def ssl_cmd(*args):
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True, timeout=60)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    ssl_cmd("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=rpcc-test-ca",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
+    for name, ext in (("bridge", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"),
+                      ("centrifugo", "extendedKeyUsage=clientAuth\n")):
+        (d / f"{name}.ext").write_text(ext)
+        ssl_cmd("req", *ec, "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={name}")
+        ssl_cmd("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", f"{name}.crt", "-days", "2", "-extfile", f"{name}.ext")
+
+
+def test_mutual_tls_between_centrifugo_and_the_bridge(tmp_path):
+    """The bridge serves HTTPS and requires a client certificate from the test CA; Centrifugo presents its own
+    (rpc.proxy.http.tls). Calls through Centrifugo work; a direct caller without a certificate fails the handshake,
+    and one with a certificate but without the secret still gets 401."""
+    import os
+    import ssl
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from tests.fixture.stack import EXAMPLES, _stop, free_port
+
+    make_certs(tmp_path)
+    cport, bport = free_port(), free_port()
+    res = subprocess.run([sys.executable, "-m", "rpcc", "config", "--bridge-url", f"https://127.0.0.1:{bport}",
+                          "--port", str(cport), "-o", str(tmp_path / "c.json"), "--env-file", str(tmp_path / "b.env")],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    cfg = json.loads((tmp_path / "c.json").read_text())
+    tls = {"enabled": True, "cert_pem": str(tmp_path / "centrifugo.crt"), "key_pem": str(tmp_path / "centrifugo.key"),
+           "server_ca_pem": str(tmp_path / "ca.crt")}
+    cfg["rpc"]["proxy"]["http"]["tls"] = tls
+    cfg["channel"]["proxy"]["publish"]["http"]["tls"] = tls
+    (tmp_path / "c.json").write_text(json.dumps(cfg))
+    assert checkconfig(tmp_path / "c.json").returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RPCC_")}
+    bridge = subprocess.Popen([sys.executable, "-m", "rpcc", "serve", "debug_handlers", "-P", str(EXAMPLES),
+                               "--port", str(bport), "--env-file", str(tmp_path / "b.env"),
+                               "--ssl-certfile", str(tmp_path / "bridge.crt"), "--ssl-keyfile",
+                               str(tmp_path / "bridge.key"), "--ssl-ca-certs", str(tmp_path / "ca.crt")],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    centrifugo = subprocess.Popen([str(centrifugo_binary()), "-c", str(tmp_path / "c.json")], cwd=tmp_path,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    with_cert = ssl.create_default_context(cafile=str(tmp_path / "ca.crt"))
+    with_cert.load_cert_chain(str(tmp_path / "centrifugo.crt"), str(tmp_path / "centrifugo.key"))
+    without_cert = ssl.create_default_context(cafile=str(tmp_path / "ca.crt"))
+    url = f"https://127.0.0.1:{bport}"
+    try:
+        end = time.monotonic() + 60
+        for probe, context in ((f"{url}/health", with_cert), (f"http://127.0.0.1:{cport}/health", None)):
+            while True:
+                try:
+                    urllib.request.urlopen(probe, timeout=2, context=context).close()
+                    break
+                except OSError:
+                    assert time.monotonic() < end and bridge.poll() is None and centrifugo.poll() is None
+                    time.sleep(0.1)
+
+        class Stack:  # what with_client needs
+            centrifugo_url = f"ws://127.0.0.1:{cport}/connection/websocket"
+
+            @staticmethod
+            def token(user):
+                from tests.fixture import mint_token
+                return mint_token(cfg["client"]["token"]["hmac_secret_key"], user)
+
+        async def body(client):
+            return (await client.rpc("debug.echo", {"value": "over mTLS"})).data
+
+        assert with_client(Stack, "tls-user", body)["value"] == "over mTLS"
+        forged = urllib.request.Request(f"{url}/centrifugo/rpc", data=b'{"user":"victim","method":"debug.echo"}',
+                                        method="POST", headers={"Content-Type": "application/json"})
+        with pytest.raises((ssl.SSLError, urllib.error.URLError, ConnectionError)):
+            urllib.request.urlopen(forged, timeout=10, context=without_cert).read()
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged, timeout=10, context=with_cert)
+        assert refused.value.code == 401
+    finally:
+        _stop(centrifugo)
+        _stop(bridge)
+
+
+def test_serve_with_two_workers(tmp_path):
+    """`serve --workers 2`: two worker processes behind one port, each with the secret from the env file; calls over
+    both transports work and forged ones are still refused."""
+    from pathlib import Path as P
+
+    from tests.fixture import start_stack
+
+    with start_stack(("debug_handlers",), bridge_args=["--workers", "2"]) as stack:
+        supervisor = stack.processes[0].pid
+        children = P(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+        workers = [c for c in children if b"multiprocessing" in P(f"/proc/{c}/cmdline").read_bytes()
+                   and b"resource_tracker" not in P(f"/proc/{c}/cmdline").read_bytes()]
+        assert len(workers) == 2, children
+        user = f"workers-{secrets.token_hex(4)}"
+        replies, refused = asyncio.run(pubsub_session(stack, user, [request("debug.echo", {"value": i}, user)
+                                                                    for i in range(20)]))
+        assert not refused and sorted(r["result"]["value"] for r in replies.values()) == list(range(20))
+
+        async def body(client):
+            return [(await client.rpc("debug.echo", {"value": i})).data["value"] for i in range(20)]
+
+        assert with_client(stack, user, body) == list(range(20))
+        assert bridge_post(stack, "/centrifugo/rpc", {"user": "victim", "method": "debug.echo"})[0] == 401

@@ -42,7 +42,9 @@ def get_bridge() -> Bridge:
         if _bridge is None:
             url = getattr(settings, "RPCC_CENTRIFUGO_API_URL", None)
             key = getattr(settings, "RPCC_CENTRIFUGO_API_KEY", None)
-            api = CentrifugoAPI(url, key) if url and key else None
+            # batch=False: each pub/sub job runs on its own short-lived event loop (views._run_job), so replies go
+            # through publish_sync in the job's thread, over that thread's kept-alive connection
+            api = CentrifugoAPI(url, key, batch=False) if url and key else None
             _bridge = Bridge(router_from_settings(), api=api,
                              ack_after_reply=bool(getattr(settings, "RPCC_PUBLISH_ACK_AFTER_REPLY", False)),
                              limits=limits_from_settings())

@@ -73,7 +73,7 @@ def rpc_proxy(request: HttpRequest) -> HttpResponse:
     body, refused = _parse(request, bridge.limits.max_body)
     if refused is not None:
         return refused
-    return JsonResponse(async_to_sync(bridge.rpc_proxy)(body))
+    return HttpResponse(async_to_sync(bridge.rpc_proxy_json)(body), content_type="application/json")
 
 
 def _run_job(job) -> None:
