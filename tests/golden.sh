@@ -19,8 +19,10 @@ if [ "${1:-}" = --update ]; then update=1; shift; fi
 if [ $# -lt 2 ]; then echo "usage: $0 [--update] RPCC LANG..." >&2; exit 2; fi
 rpcc=$1
 shift
-top=$(cd "$(dirname "$0")/.." && pwd)
-out=$top/build/golden
+case $rpcc in /*) ;; */*) rpcc=$PWD/$rpcc ;; esac
+# Paths below are relative to the repository root, so that a checkout path with spaces does not split them.
+cd "$(dirname "$0")/.."
+out=build/golden
 failed=0
 
 runtime_file() {
@@ -32,8 +34,8 @@ runtime_file() {
 }
 
 inputs() {
-    ls "$top"/spec/examples/*.rpc
-    ls "$top/tests/$1"/edge/*.rpc 2>/dev/null
+    ls spec/examples/*.rpc
+    ls tests/"$1"/edge/*.rpc 2>/dev/null
 }
 
 fail() {
@@ -53,7 +55,7 @@ for lang in "$@"; do
     passed=0 before=$failed
     for input in $(inputs "$lang"); do
         name=$(basename "$input" .rpc)
-        golden=$top/tests/golden/$name/$lang
+        golden=tests/golden/$name/$lang
         first=$out/$lang/$name
         if ! generate "$input" "$lang" "$first"; then fail "$lang $name: rpcc failed on $input"; continue; fi
         if [ $update = 1 ]; then
@@ -72,7 +74,7 @@ for lang in "$@"; do
             fail "$lang $name: rpcc output differs from tests/golden/$name/$lang (make golden-update LANG=$lang, then review the diff)"
             continue
         fi
-        if ! "$top"/tests/runtime-copy.sh "$lang" "$first/$lang"; then fail "$lang $name: runtime file"; continue; fi
+        if ! tests/runtime-copy.sh "$lang" "$first/$lang"; then fail "$lang $name: runtime file"; continue; fi
         # Deterministic: the same files from a run into another directory, and from a run over the output.
         generate "$input" "$lang" "$first.again" >/dev/null 2>&1
         "$rpcc" "$input" -o "$first" --lang "$lang" >/dev/null 2>&1
@@ -85,7 +87,7 @@ for lang in "$@"; do
     done
     [ $update = 1 ] && continue
     # A golden tree without its input is left over from a removed or renamed input.
-    for golden in "$top"/tests/golden/*/"$lang"; do
+    for golden in tests/golden/*/"$lang"; do
         [ -d "$golden" ] || continue
         name=$(basename "$(dirname "$golden")")
         inputs "$lang" | grep -q "/$name\.rpc\$" || fail "$lang $name: tests/golden/$name/$lang has no input"

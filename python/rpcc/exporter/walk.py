@@ -57,6 +57,10 @@ _SCALARS: list[tuple[type, str]] = [
 ]
 
 
+# The doc line of a field whose Python type holds a set (exported as a list).
+SET_NOTE = "A set on the server: duplicate items are dropped, and the order of the items is not kept."
+
+
 def model_name(cls: type) -> str:
     """IDL name of a model: its class name; a parametrized generic `Page[Task]` becomes `Page_Task`."""
     return re.sub(r"[^A-Za-z0-9_]+", "_", cls.__name__).strip("_")
@@ -103,6 +107,7 @@ class ModelWalk:
         self.pending: list[type] = []  # models whose fields are still to walk
         # model name -> Python names of its fields that discriminate a union it is an alternative of
         self.discriminator_fields: dict[str, set[str]] = {}
+        self.set_in_field = False  # the field being walked has a set or frozenset in its type
 
     # -- names --------------------------------------------------------------------------------------------------
     def _claim(self, obj: Any, name: str, what: str) -> str | None:
@@ -199,8 +204,13 @@ class ModelWalk:
         collect_metadata(fi.metadata, c, where=where)
         if fi.discriminator is not None:
             c.discriminator = fi.discriminator
+        self.set_in_field = False
         t = self.convert(fi.annotation, where, c, top=True)
-        fd = FieldDecl(idl_name, t, wire=wire, py_name=py_name, doc=clean_doc(fi.description))
+        doc = clean_doc(fi.description)
+        if self.set_in_field:
+            # The IDL has no set type: say in the field's docs what the server does with the list.
+            doc = (doc + "\n\n" if doc else "") + SET_NOTE
+        fd = FieldDecl(idl_name, t, wire=wire, py_name=py_name, doc=doc)
         if wire != idl_name:
             fd.annotations.append(f"@json({render_string(wire)})")
         dep = render_deprecated(fi.deprecated)
@@ -365,6 +375,7 @@ class ModelWalk:
             item = self.convert(args[0], where, Constraints(), depth=depth + 1) if args else Scalar("any")
             return ListT(item)
         if origin in _SET_ORIGINS or tp in (set, frozenset):
+            self.set_in_field = True
             item = self.convert(args[0], where, Constraints(), depth=depth + 1) if args else Scalar("any")
             return ListT(item)
         if origin is tuple or tp is tuple:
