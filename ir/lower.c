@@ -673,8 +673,53 @@ static void check_constraint_targets(Lowering *lowering, const IrType *type, con
 
 /* ---- declarations ---- */
 
+/* Length of the white space (ASCII, or a Unicode space as Go's unicode.IsSpace has them) that ends text[0, end). */
+static size_t trailing_space(const char *text, size_t end) {
+    static const char *const unicode_spaces[] = {
+        "\xC2\x85", "\xC2\xA0", "\xE1\x9A\x80", "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82",
+        "\xE2\x80\x83", "\xE2\x80\x84", "\xE2\x80\x85", "\xE2\x80\x86", "\xE2\x80\x87",
+        "\xE2\x80\x88", "\xE2\x80\x89", "\xE2\x80\x8A", "\xE2\x80\xA8", "\xE2\x80\xA9",
+        "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE3\x80\x80",
+    };
+    size_t at = end;
+    for (;;) {
+        if (at > 0 && (text[at - 1] == ' ' || text[at - 1] == '\t' || text[at - 1] == '\r')) {
+            at--;
+            continue;
+        }
+        bool found = false;
+        for (size_t i = 0; i < sizeof unicode_spaces / sizeof *unicode_spaces && !found; i++) {
+            size_t length = strlen(unicode_spaces[i]);
+            if (at >= length && memcmp(text + at - length, unicode_spaces[i], length) == 0) {
+                at -= length;
+                found = true;
+            }
+        }
+        if (!found) return end - at;
+    }
+}
+
+/* A doc as the outputs print it: white space at the end of each line is dropped (gofmt drops it from Go comments,
+ * and it means nothing anywhere), and a doc of only white space is no doc (it printed a Python class whose body
+ * was an empty docstring line: an IndentationError). */
 static const char *doc_text(Lowering *lowering, const AstDoc *doc) {
-    return doc->text ? copy_text(lowering, doc->text, strlen(doc->text)) : NULL;
+    if (!doc->text) return NULL;
+    size_t length = strlen(doc->text);
+    char *text = (char *)copy_text(lowering, doc->text, length);
+    size_t out = 0, line_start = 0;
+    bool blank = true;
+    for (size_t i = 0; i <= length; i++) {
+        if (i < length && text[i] != '\n') continue;
+        size_t end = i - trailing_space(text + line_start, i - line_start);
+        /* keep [line_start, end), moving it down to `out` */
+        memmove(text + out, text + line_start, end - line_start);
+        if (end > line_start) blank = false;
+        out += end - line_start;
+        if (i < length) text[out++] = '\n';
+        line_start = i + 1;
+    }
+    text[out] = '\0';
+    return blank ? NULL : text;
 }
 
 static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {

@@ -70,6 +70,8 @@ static const char *const PYTHON_MODULE_NAMES[] = {
     "BaseModel", "RootModel", "TypeAdapter", "Enum", "IntEnum", "StrEnum", "deprecated",
     /* the rest of what backends/python.c imports from pydantic (bytes, strict scalars) */
     "BeforeValidator", "PlainSerializer", "Strict",
+    /* assigned in model bodies (model_config = ConfigDict(...)): a type of that name would be shadowed there */
+    "model_config",
     /* the generated client and the runtime (runtime-templates/python/rpc_client.py __all__) */
     "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError", "RPCTimeoutError",
     "Transport",
