@@ -72,6 +72,9 @@ static const char *const PYTHON_MODULE_NAMES[] = {
     "BeforeValidator", "PlainSerializer", "Strict",
     /* assigned in model bodies (model_config = ConfigDict(...)): a type of that name would be shadowed there */
     "model_config",
+    /* the parameters and locals of the generated client's methods, which name the result and parameter types in
+     * their bodies (`return self._decode(Result, data, ...)`): a type named so would be shadowed there */
+    "self", "params", "data", "timeout",
     /* the generated client and the runtime (runtime-templates/python/rpc_client.py __all__) */
     "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError", "RPCTimeoutError",
     "Transport",
