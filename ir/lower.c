@@ -499,6 +499,47 @@ static IrValue *number_value(Lowering *lowering, const AstValue *ast) {
     return lower_value(lowering, ast);
 }
 
+/* The common subset of the regex dialects (spec section 4) as far as braces go: outside a character class, an
+ * unescaped '{' must open {n}, {n,} or {n,m} (n <= m). Python's re and JavaScript read any other '{' as a
+ * character, pydantic's Rust engine refuses the pattern (the package failed at import: `@pattern("${x}")`). */
+static bool braces_are_repetitions(const char *pattern) {
+    bool in_class = false;
+    for (const char *p = pattern; *p; p++) {
+        if (*p == '\\') {
+            if (!p[1]) return true; /* a trailing backslash: not this check's business */
+            p++;
+            continue;
+        }
+        if (in_class) {
+            if (*p == ']') in_class = false;
+            continue;
+        }
+        if (*p == '[') {
+            in_class = true;
+            if (p[1] == '^') p++;
+            if (p[1] == ']') p++; /* a ']' first in a class is a character */
+            continue;
+        }
+        if (*p != '{') continue;
+        const char *q = p + 1;
+        unsigned long low = 0, high;
+        if (*q < '0' || *q > '9') return false;
+        while (*q >= '0' && *q <= '9') low = low * 10 + (unsigned long)(*q++ - '0'), low = low > 100000 ? 100000 : low;
+        high = low;
+        if (*q == ',') {
+            q++;
+            if (*q >= '0' && *q <= '9') {
+                high = 0;
+                while (*q >= '0' && *q <= '9') high = high * 10 + (unsigned long)(*q++ - '0'), high = high > 100000 ? 100000 : high;
+                if (high < low) return false;
+            }
+        }
+        if (*q != '}') return false;
+        p = q;
+    }
+    return true;
+}
+
 static void parse_range(Lowering *lowering, const AstAnnotation *annotation, Annotations *out) {
     IrConstraints *constraints = &out->constraints;
     if (annotation->arguments.count == 0) {
@@ -641,6 +682,10 @@ static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement 
         } else if (strcmp(spec->name, "pattern") == 0) {
             const char *pattern = NULL;
             if (positional_string(lowering, annotation, false, &pattern)) {
+                if (!braces_are_repetitions(pattern))
+                    diag_error(lowering->diags, annotation->span,
+                               "a '{' in a @pattern starts a repetition {n}, {n,} or {n,m} with n <= m (pydantic's "
+                               "regex engine refuses any other); write \\{ for the character");
                 out->constraints.pattern = pattern;
                 out->pattern_span = annotation->span;
             }
