@@ -139,7 +139,10 @@ static bool leads_into_cycle(Arena *arena, const AliasGraph *graph, const IrType
 }
 
 static bool same_alternative(const IrType *a, const IrType *b) {
-    if (a->kind != b->kind) return false;
+    /* Through aliases: `type S = uuid;` then `S | uuid` has uuid twice (pydantic refused the union at import). */
+    a = ir_resolve_alias(a);
+    b = ir_resolve_alias(b);
+    if (!a || !b || a->kind != b->kind) return false;
     if (a->kind == IR_REF) return a->decl == b->decl;
     /* Two lists, maps or literal sets are told apart only by their contents; treat scalars of one kind as equal. */
     return a->kind <= IR_ANY;

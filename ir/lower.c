@@ -500,6 +500,47 @@ static IrValue *number_value(Lowering *lowering, const AstValue *ast) {
     return lower_value(lowering, ast);
 }
 
+/* The common subset of the regex dialects (spec section 4) as far as braces go: outside a character class, an
+ * unescaped '{' must open {n}, {n,} or {n,m} (n <= m). Python's re and JavaScript read any other '{' as a
+ * character, pydantic's Rust engine refuses the pattern (the package failed at import: `@pattern("${x}")`). */
+static bool braces_are_repetitions(const char *pattern) {
+    bool in_class = false;
+    for (const char *p = pattern; *p; p++) {
+        if (*p == '\\') {
+            if (!p[1]) return true; /* a trailing backslash: not this check's business */
+            p++;
+            continue;
+        }
+        if (in_class) {
+            if (*p == ']') in_class = false;
+            continue;
+        }
+        if (*p == '[') {
+            in_class = true;
+            if (p[1] == '^') p++;
+            if (p[1] == ']') p++; /* a ']' first in a class is a character */
+            continue;
+        }
+        if (*p != '{') continue;
+        const char *q = p + 1;
+        unsigned long low = 0, high;
+        if (*q < '0' || *q > '9') return false;
+        while (*q >= '0' && *q <= '9') low = low * 10 + (unsigned long)(*q++ - '0'), low = low > 100000 ? 100000 : low;
+        high = low;
+        if (*q == ',') {
+            q++;
+            if (*q >= '0' && *q <= '9') {
+                high = 0;
+                while (*q >= '0' && *q <= '9') high = high * 10 + (unsigned long)(*q++ - '0'), high = high > 100000 ? 100000 : high;
+                if (high < low) return false;
+            }
+        }
+        if (*q != '}') return false;
+        p = q;
+    }
+    return true;
+}
+
 static void parse_range(Lowering *lowering, const AstAnnotation *annotation, Annotations *out) {
     IrConstraints *constraints = &out->constraints;
     if (annotation->arguments.count == 0) {
@@ -644,6 +685,10 @@ static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement 
         } else if (strcmp(spec->name, "pattern") == 0) {
             const char *pattern = NULL;
             if (positional_string(lowering, annotation, false, &pattern)) {
+                if (!braces_are_repetitions(pattern))
+                    diag_error(lowering->diags, annotation->span,
+                               "a '{' in a @pattern starts a repetition {n}, {n,} or {n,m} with n <= m (pydantic's "
+                               "regex engine refuses any other); write \\{ for the character");
                 out->constraints.pattern = pattern;
                 out->pattern_span = annotation->span;
             }
@@ -676,8 +721,53 @@ static void check_constraint_targets(Lowering *lowering, const IrType *type, con
 
 /* ---- declarations ---- */
 
+/* Length of the white space (ASCII, or a Unicode space as Go's unicode.IsSpace has them) that ends text[0, end). */
+static size_t trailing_space(const char *text, size_t end) {
+    static const char *const unicode_spaces[] = {
+        "\xC2\x85", "\xC2\xA0", "\xE1\x9A\x80", "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82",
+        "\xE2\x80\x83", "\xE2\x80\x84", "\xE2\x80\x85", "\xE2\x80\x86", "\xE2\x80\x87",
+        "\xE2\x80\x88", "\xE2\x80\x89", "\xE2\x80\x8A", "\xE2\x80\xA8", "\xE2\x80\xA9",
+        "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE3\x80\x80",
+    };
+    size_t at = end;
+    for (;;) {
+        if (at > 0 && (text[at - 1] == ' ' || text[at - 1] == '\t' || text[at - 1] == '\r')) {
+            at--;
+            continue;
+        }
+        bool found = false;
+        for (size_t i = 0; i < sizeof unicode_spaces / sizeof *unicode_spaces && !found; i++) {
+            size_t length = strlen(unicode_spaces[i]);
+            if (at >= length && memcmp(text + at - length, unicode_spaces[i], length) == 0) {
+                at -= length;
+                found = true;
+            }
+        }
+        if (!found) return end - at;
+    }
+}
+
+/* A doc as the outputs print it: white space at the end of each line is dropped (gofmt drops it from Go comments,
+ * and it means nothing anywhere), and a doc of only white space is no doc (it printed a Python class whose body
+ * was an empty docstring line: an IndentationError). */
 static const char *doc_text(Lowering *lowering, const AstDoc *doc) {
-    return doc->text ? copy_text(lowering, doc->text, strlen(doc->text)) : NULL;
+    if (!doc->text) return NULL;
+    size_t length = strlen(doc->text);
+    char *text = (char *)copy_text(lowering, doc->text, length);
+    size_t out = 0, line_start = 0;
+    bool blank = true;
+    for (size_t i = 0; i <= length; i++) {
+        if (i < length && text[i] != '\n') continue;
+        size_t end = i - trailing_space(text + line_start, i - line_start);
+        /* keep [line_start, end), moving it down to `out` */
+        memmove(text + out, text + line_start, end - line_start);
+        if (end > line_start) blank = false;
+        out += end - line_start;
+        if (i < length) text[out++] = '\n';
+        line_start = i + 1;
+    }
+    text[out] = '\0';
+    return blank ? NULL : text;
 }
 
 static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {

@@ -47,6 +47,11 @@ static const char *const PYTHON_MODULE_NAMES[] = {
     "BaseModel", "RootModel", "TypeAdapter", "Enum", "IntEnum", "StrEnum", "deprecated",
     /* the rest of what backends/python.c imports from pydantic (bytes, strict scalars) */
     "BeforeValidator", "PlainSerializer", "Strict",
+    /* assigned in model bodies (model_config = ConfigDict(...)): a type of that name would be shadowed there */
+    "model_config",
+    /* the parameters and locals of the generated client's methods, which name the result and parameter types in
+     * their bodies (`return self._decode(Result, data, ...)`): a type named so would be shadowed there */
+    "self", "params", "data", "timeout",
     /* the generated client and the runtime (runtime-templates/python/rpc_client.py __all__) */
     "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError",
     "RPCRequestTooLargeError", "RPCTimeoutError", "Transport", "DEFAULT_MAX_MESSAGE_SIZE", "DEFAULT_REQUEST_CHANNEL",

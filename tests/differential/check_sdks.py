@@ -60,14 +60,15 @@ class Results:
 
 def attribute(output: str, root: Path, stems: set[str], results: Results, check: str) -> bool:
     """Splits a checker's output by the program each line names (gen/<stem>/ or site/<stem>_client/)."""
-    pattern = re.compile(r"(?:gen/|site/)([A-Za-z0-9_]+?)(?:_client)?/")
+    pattern = re.compile(r"(?:gen/|site/|^)([A-Za-z0-9_]+?)(?:_client)?/")
     attributed = False
     current: str | None = None
     for line in output.splitlines():
         line = line.replace(str(root) + "/", "")
-        match = pattern.search(line)
-        if match and match.group(1) in stems:
-            current = match.group(1)
+        for match in pattern.finditer(line):
+            if match.group(1) in stems:
+                current = match.group(1)
+                break
         if current:
             results.fail(current, check, line)
             attributed = True
@@ -153,8 +154,24 @@ def check_python(python: str, root: Path, accepted: list[str], results: Results)
     site.mkdir()
     for stem in accepted:
         shutil.copytree(root / "gen" / stem / "python", site / f"{stem}_client")
-    packages = [str(site / f"{stem}_client") for stem in accepted]
     stems = set(accepted)
+    # A syntax error stops mypy for every package: those that do not compile fail here and are left out of the rest.
+    compiled = run([python, "-c", (
+        "import json, pathlib, sys\n"
+        "failed = {}\n"
+        "for stem in sys.argv[2:]:\n"
+        "    for path in sorted(pathlib.Path(sys.argv[1], stem + '_client').glob('*.py')):\n"
+        "        try:\n"
+        "            compile(path.read_text(encoding='utf-8'), str(path), 'exec')\n"
+        "        except SyntaxError as error:\n"
+        "            failed[stem] = f'{path.name}:{error.lineno}: {error.msg}'\n"
+        "print(json.dumps(failed))\n"), str(site), *accepted])
+    for stem, message in json.loads(compiled.stdout.strip().splitlines()[-1]).items():
+        results.fail(stem, "python-syntax", message)
+        stems.discard(stem)
+    packages = [str(site / f"{stem}_client") for stem in accepted if stem in stems]
+    if not packages:
+        return
     mypy = run([python, "-m", "mypy", "--strict", "--python-version", "3.10", "--no-incremental",
                 "--cache-dir", str(root / "mypy-cache"), *packages], env={"MYPYPATH": str(site)})
     if mypy.returncode != 0 and not attribute(mypy.stdout + mypy.stderr, root, stems, results, "python-mypy"):
@@ -176,7 +193,7 @@ def check_python(python: str, root: Path, accepted: list[str], results: Results)
         "    except BaseException:\n"
         "        failed[stem] = traceback.format_exc(limit=-3)\n"
         "print(json.dumps(failed))\n")
-    imported = run([python, "-c", script, *accepted], env={"PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"})
+    imported = run([python, "-c", script, *sorted(stems)], env={"PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"})
     try:
         failed = json.loads(imported.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):

@@ -100,6 +100,17 @@ static void test_python_field_named_like_a_type_is_escaped(void **state) {
     compiled_free(&c);
 }
 
+/* Issue 22: white space ending doc lines (ASCII and Unicode spaces) is dropped, and a doc of only white space is
+ * no doc. */
+static void test_docs_lose_trailing_white_space(void **state) {
+    (void)state;
+    Compiled c;
+    assert_compiles(&c, "///   \nmodel Blank { }\n/// a \xc2\xa0\n///\xe3\x80\x80\n/// b\t\nmodel Doc { }\n");
+    assert_null(find_decl(c.program, "Blank")->doc);
+    assert_string_equal(find_decl(c.program, "Doc")->doc, "a\n\nb");
+    compiled_free(&c);
+}
+
 static void test_alias_of_union_is_a_union(void **state) {
     (void)state;
     Compiled c;
@@ -331,6 +342,7 @@ int main(void) {
         cmocka_unit_test(test_inline_unions_are_hoisted_after_their_owner),
         cmocka_unit_test(test_unions_mixing_literals_and_types_are_hoisted),
         cmocka_unit_test(test_python_field_named_like_a_type_is_escaped),
+        cmocka_unit_test(test_docs_lose_trailing_white_space),
         cmocka_unit_test(test_alias_of_union_is_a_union),
         cmocka_unit_test(test_discriminator_resolves_to_wire_name),
         cmocka_unit_test(test_annotations_lower_into_constraints),

@@ -386,7 +386,8 @@ static void test_ts_property(void **state) {
 static void test_reserved_imports_builtins_and_type_keywords(void **state) {
     (void)state;
     const char *python_types[] = {"Strict", "BeforeValidator", "PlainSerializer", "TypeAdapter", "min", "eval",
-                                  "property", "super", "classmethod", "NotImplemented", "TimeoutError", "Exception"};
+                                  "property", "super", "classmethod", "NotImplemented", "TimeoutError", "Exception",
+                                  "model_config", "self", "params", "data", "timeout"};
     for (size_t i = 0; i < sizeof python_types / sizeof *python_types; i++)
         assert_true(namer_is_reserved(TARGET_PYTHON, NAME_TYPE, python_types[i]));
     assert_false(namer_is_reserved(TARGET_PYTHON, NAME_TYPE, "Min"));
