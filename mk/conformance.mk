@@ -7,6 +7,8 @@
 #   make check-conformance-typescript   fault tests of the TypeScript SDK, live, both transports
 #   make check-conformance-go           fault tests of the Go SDK, live, both transports, -race
 #   make check-conformance-two-nodes    two Centrifugo nodes sharing a Redis engine: every language's cluster tests
+#   make soak                           100,000 sequential calls per language and transport, RSS growth bounded
+#                                       (make check runs the same tests with RPCC_SOAK_CALLS=2000)
 #
 # This file is read before python.mk, typescript.mk and go.mk: their stamps are named by path here.
 
@@ -20,7 +22,7 @@ CONF_GO_DEPS  := build/rpcc .venv/.stamp .cache/go-modules.stamp .cache/bin/cent
 REDIS_STAMP   := $(call debian,redis)
 
 .PHONY: check-conformance check-conformance-vectors check-conformance-python check-conformance-typescript \
-        check-conformance-go check-conformance-two-nodes conformance-go-build
+        check-conformance-go check-conformance-two-nodes conformance-go-build soak
 CHECKS += check-conformance
 
 check-conformance: check-conformance-vectors check-conformance-python check-conformance-typescript \
@@ -65,3 +67,13 @@ check-conformance-two-nodes: $(REDIS_STAMP) $(CONF_PY_DEPS) $(CONF_TS_DEPS) $(CO
 	        tests/conformance/test_faults.py -k cluster; \
 	    tests/conformance/run-ts.sh faults --test-reporter=dot; \
 	    cd tests/conformance/go && $(CONF_GO) test -race -tags live -count=1 -run TestCluster .'
+
+# The memory soak alone, at full length (tens of minutes on two cores); the figures are printed per transport.
+SOAK_CALLS ?= 100000
+soak: $(CONF_PY_DEPS) $(CONF_TS_DEPS) $(CONF_GO_DEPS) conformance-go-build
+	RPCC=build/rpcc PYTHON=$(CONF_PY) tests/conformance/run-ts.sh build
+	$(CONF_RUN) -- env RPCC_SOAK_CALLS=$(SOAK_CALLS) sh -c 'set -e; \
+	    RPCC=$(CURDIR)/build/rpcc PYTHONDONTWRITEBYTECODE=1 $(CONF_PY) -m pytest -q -s -p no:cacheprovider \
+	        tests/conformance/test_faults.py -k sequential_calls; \
+	    TEST_TIMEOUT=0 tests/conformance/run-ts.sh faults --test-name-pattern="sequential calls"; \
+	    cd tests/conformance/go && $(CONF_GO) test -timeout 0 -tags live -count=1 -v -run TestSequentialCalls .'

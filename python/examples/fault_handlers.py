@@ -1,5 +1,6 @@
 """Test-only handlers for the fault tests of tests/conformance: a call that blocks until told (so a test knows it is
-in flight before it restarts Centrifugo), and a result that does not fit the client's declared result type."""
+in flight before it restarts Centrifugo), a result that does not fit the client's declared result type, and a call
+that takes a large request and answers small (message size limits)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,14 @@ class StartedResult(BaseModel):
     started: bool
 
 
+class SizeParams(BaseModel):
+    blob: str = ""
+
+
+class SizeResult(BaseModel):
+    length: int
+
+
 class WrongShape(BaseModel):
     """What fault.wrong_shape answers; tests/conformance/faults.rpc declares `count: int` instead."""
 
@@ -53,3 +62,9 @@ async def started(conn: Connection, params: StartedParams) -> StartedResult:
 async def wrong_shape(conn: Connection) -> WrongShape:
     """A result of another shape than the client expects."""
     return WrongShape()
+
+
+@websocket_rpc("fault.size")
+async def size(conn: Connection, params: SizeParams) -> SizeResult:
+    """The length of ``blob``: a request as large as the test wants, with a small reply."""
+    return SizeResult(length=len(params.blob))

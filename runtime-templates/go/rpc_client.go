@@ -47,8 +47,23 @@ var ErrDisconnected = errors.New("disconnected")
 
 // ErrRequestTooLarge is wrapped by the error of a call whose request is larger than the server reads
 // (Client.MaxMessageSize): the call was not sent, and the connection and the other calls are not affected.
-// Centrifugo would close the connection on such a message and fail every call on it. Use errors.Is to test for it.
+// Centrifugo would close the connection on such a message and fail every call on it. Use errors.Is to test for
+// it, errors.As with a *RequestTooLargeError for the sizes.
 var ErrRequestTooLarge = errors.New("request too large")
+
+// RequestTooLargeError is the error of a call refused for its size (see ErrRequestTooLarge).
+type RequestTooLargeError struct {
+	Size  int // bytes of the command message the call would have sent
+	Limit int // Client.MaxMessageSize
+}
+
+func (e *RequestTooLargeError) Error() string {
+	return fmt.Sprintf("%v: the request is %d bytes, more than the server's message size limit of %d bytes",
+		ErrRequestTooLarge, e.Size, e.Limit)
+}
+
+// Is makes errors.Is(err, ErrRequestTooLarge) true.
+func (e *RequestTooLargeError) Is(target error) bool { return target == ErrRequestTooLarge }
 
 // ErrBadReply is wrapped by the error of a call whose result does not decode into the result type (a server
 // that answers another shape than the SDK was generated for). Use errors.Is to test for it.
@@ -708,8 +723,7 @@ func (conn *connection) command(ctx context.Context, kind string, body any) (*re
 	// Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
 	// One command is one WebSocket message (the writer never batches), so len(message) is what the server counts.
 	if limit := conn.client.maxMessageSize(); limit > 0 && len(message) > limit {
-		return nil, fmt.Errorf("%w: the request is %d bytes, more than the server's message size limit of %d bytes",
-			ErrRequestTooLarge, len(message), limit)
+		return nil, &RequestTooLargeError{Size: len(message), Limit: limit}
 	}
 	waiter := make(chan *reply, 1)
 	conn.mu.Lock()

@@ -822,9 +822,13 @@ func TestMessageSizeIsTheSentMessage(t *testing.T) {
 		t.Fatalf("a request of exactly the limit must go: %v", err)
 	}
 	c.MaxMessageSize = size - 1
-	if err := c.Call(ctx, "echo", params, nil); !errors.Is(err, ErrRequestTooLarge) ||
-		!strings.Contains(err.Error(), fmt.Sprintf("is %d bytes", size)) {
+	err := c.Call(ctx, "echo", params, nil)
+	if !errors.Is(err, ErrRequestTooLarge) || !strings.Contains(err.Error(), fmt.Sprintf("is %d bytes", size)) {
 		t.Fatalf("one byte over: want ErrRequestTooLarge for %d bytes, got %v", size, err)
+	}
+	var tooLarge *RequestTooLargeError
+	if !errors.As(err, &tooLarge) || tooLarge.Size != size || tooLarge.Limit != size-1 {
+		t.Fatalf("want a *RequestTooLargeError with the sizes, got %#v", tooLarge)
 	}
 	if c.maxMessageSize() != size-1 || (&Client{}).maxMessageSize() != 65536 {
 		t.Fatal("the default limit must be Centrifugo's 65536 bytes")

@@ -6,6 +6,8 @@ import { createHmac, randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 
 import * as faults from "./faults/typescript/index.js";
+// Not re-exported by the package index (yet): the runtime module itself.
+import { RPCRequestTooLargeError } from "./faults/typescript/rpc-client.js";
 
 function env(name: string): string {
     const value = process.env[name];
@@ -65,11 +67,49 @@ async function connected(
     user: string,
     token: string | (() => Promise<string>) = mintToken(user),
     timeout = 30_000,
+    options: faults.CentrifugoRPCClientOptions = {},
+    url = env("CENTRIFUGO_URL"),
 ): Promise<{ client: faults.CentrifugoRPCClient; api: faults.APIClient }> {
-    const client = new faults.CentrifugoRPCClient(env("CENTRIFUGO_URL"), token, user, { transport, timeout });
+    const client = new faults.CentrifugoRPCClient(url, token, user, { transport, timeout, ...options });
     await client.connect();
     return { client, api: new faults.APIClient(client) };
 }
+
+/** faultstack.py's control endpoint: /restart (with {config: overrides}), /proxy, /proxy/freeze. */
+async function control(path: string, body: object = {}): Promise<Record<string, unknown>> {
+    const answer = await post(`${env("RPCC_CONTROL_URL")}${path}`, body);
+    assert.equal(answer["error"], undefined);
+    return answer;
+}
+
+async function serverApi(method: string, body: object): Promise<void> {
+    const answer = await post(`${env("CENTRIFUGO_API_URL")}/${method}`, body, {
+        "X-API-Key": env("CENTRIFUGO_API_KEY"),
+    });
+    assert.equal(answer["error"], undefined);
+}
+
+/**
+ * Starts fault.block and resolves once the bridge runs it, with `outcome`: the call's result or rejection (in an
+ * object: an async function returning the promise itself would wait for it).
+ */
+async function startBlock(api: faults.APIClient, seconds: number): Promise<{ outcome: Promise<unknown> }> {
+    const key = randomUUID();
+    const outcome = api.faultBlock({ key, seconds }).then(
+        (result) => result,
+        (error: unknown) => error,
+    );
+    await waitFor("fault.block to start", () => blockStarted(key));
+    return { outcome };
+}
+
+function isDisconnect(error: unknown): boolean {
+    return error instanceof faults.RPCError && error.kind === "disconnected";
+}
+
+const LIMIT = 65536; // Centrifugo's default websocket.message_size_limit, which the project's config keeps
+const SOAK_CALLS = Number(process.env["RPCC_SOAK_CALLS"] ?? "2000"); // per transport; `make soak`: 100,000
+const SOAK_RSS_BOUND = 64 * 1024 * 1024; // RSS growth allowed over the measured calls (after a warm-up fifth)
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
     try {
@@ -86,9 +126,7 @@ for (const transport of ["rpc", "pubsub"] as const) {
             const user = newUser("many");
             const { client, api } = await connected(transport, user, mintToken(user), 60_000);
             try {
-                const results = await Promise.all(
-                    Array.from({ length: 1000 }, (_, n) => api.debugEcho({ value: n })),
-                );
+                const results = await Promise.all(Array.from({ length: 1000 }, (_, n) => api.debugEcho({ value: n })));
                 assert.deepEqual(
                     results.map((r) => r.value),
                     Array.from({ length: 1000 }, (_, n) => n),
@@ -106,7 +144,10 @@ for (const transport of ["rpc", "pubsub"] as const) {
             const { client, api } = await connected(transport, newUser("timeout"));
             try {
                 const error = await rejection(api.debugSleep({ seconds: 1.0 }, { timeout: 300 }));
-                assert.ok(error instanceof faults.RPCError && error.kind === "timeout" && error.isTimeout, String(error));
+                assert.ok(
+                    error instanceof faults.RPCError && error.kind === "timeout" && error.isTimeout,
+                    String(error),
+                );
                 assert.equal(client.pendingCalls, 0);
                 // ends after the first call's late reply came and was dropped
                 assert.equal((await api.debugSleep({ seconds: 1.2 })).slept, 1.2);
@@ -238,3 +279,151 @@ describe("pubsub reply channel", { skip: TWO_NODES }, () => {
         }
     });
 });
+
+for (const transport of ["rpc", "pubsub"] as const) {
+    describe(`connection faults over ${transport}`, { skip: TWO_NODES }, () => {
+        test("an oversize request is refused before sending; the call in flight and the connection stay", async () => {
+            const { client, api } = await connected(transport, newUser("oversize"));
+            try {
+                const before = await api.debugEcho({ value: 0 });
+                const blocked = await startBlock(api, 1);
+                const error = await rejection(api.faultSize({ blob: "x".repeat(70_000) }));
+                assert.ok(error instanceof RPCRequestTooLargeError, String(error));
+                assert.deepEqual([error.kind, error.code, error.limit], ["client", 15, LIMIT]);
+                assert.ok(!((await blocked.outcome) instanceof Error), "the call in flight failed");
+                const fits = 70_000 - (error.size - LIMIT); // one byte a character
+                assert.equal((await api.faultSize({ blob: "x".repeat(fits) })).length, fits);
+                await rejection(api.faultSize({ blob: "x".repeat(fits + 1) }));
+                assert.equal((await api.debugEcho({ value: 1 })).client_id, before.client_id);
+                assert.equal(client.pendingCalls, 0);
+            } finally {
+                client.close();
+            }
+        });
+
+        test("a message over the server's limit closes the connection (1009); the client comes back", async () => {
+            const { client, api } = await connected(transport, newUser("toobig"), undefined, 30_000, {
+                maxMessageSize: 1 << 20,
+            });
+            try {
+                const before = await api.debugEcho({ value: 0 });
+                const blocked = await startBlock(api, 20);
+                const error = await rejection(api.faultSize({ blob: "x".repeat(70_000) }));
+                assert.ok(isDisconnect(error), String(error));
+                assert.ok(isDisconnect(await blocked.outcome), "the call in flight must fail as a disconnect");
+                // before the fix: centrifuge-js stayed disconnected and this call failed as a timeout
+                const after = await api.debugEcho({ value: 1 });
+                assert.notEqual(after.client_id, before.client_id);
+                assert.equal(client.connected, true);
+            } finally {
+                client.close();
+            }
+        });
+
+        for (const code of [3499, 4000, 3500, 4500]) {
+            const stays = code % 1000 >= 500;
+            test(`the server disconnects with ${code}: ${stays ? "calls fail at once until connect()" : "the client comes back"}`, async () => {
+                const user = newUser(`close${code}`);
+                const { client, api } = await connected(transport, user);
+                try {
+                    const before = await api.debugEcho({ value: 0 });
+                    const blocked = await startBlock(api, 20);
+                    await serverApi("disconnect", { user, disconnect: { code, reason: "t" } });
+                    assert.ok(isDisconnect(await blocked.outcome), "the call in flight must fail as a disconnect");
+                    if (stays) {
+                        // kind "timeout" would mean that the call waited for a connection that is not coming
+                        const next = await rejection(api.debugEcho({ value: 1 }));
+                        assert.ok(next instanceof faults.RPCError, String(next));
+                        assert.deepEqual([next.kind, next.code], ["disconnected", code]);
+                        assert.equal(client.connected, false);
+                        await client.connect();
+                    }
+                    const after = await api.debugEcho({ value: 2 });
+                    assert.notEqual(after.client_id, before.client_id);
+                } finally {
+                    client.close();
+                }
+            });
+        }
+
+        test("a half-open connection is noticed by its missing pings and replaced", async () => {
+            await control("/restart", { config: { client: { ping_interval: "2s", pong_timeout: "1s" } } });
+            try {
+                const proxy = await control("/proxy");
+                const user = newUser("halfopen");
+                const { client, api } = await connected(
+                    transport,
+                    user,
+                    undefined,
+                    60_000,
+                    { centrifuge: { maxServerPingDelay: 2000 } },
+                    String(proxy["url"]),
+                );
+                try {
+                    const before = await api.debugEcho({ value: 0 });
+                    assert.equal((await control("/proxy/freeze", { id: proxy["id"] }))["frozen"], 1);
+                    const started = Date.now();
+                    const error = await rejection(api.debugEcho({ value: 1 }));
+                    const noticed = (Date.now() - started) / 1000;
+                    assert.ok(isDisconnect(error), String(error));
+                    const after = await api.debugEcho({ value: 2 });
+                    console.log(
+                        `half-open ${transport}: noticed after ${noticed.toFixed(1)} s, ` +
+                            `working again after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+                    );
+                    assert.notEqual(after.client_id, before.client_id);
+                } finally {
+                    client.close();
+                }
+            } finally {
+                await control("/restart", {});
+            }
+        });
+
+        test("a handler slower than the proxy timeout: rpc fails with 100 (temporary), pubsub waits", async () => {
+            await control("/restart", {
+                config: { rpc: { proxy: { timeout: "1s" } }, channel: { proxy: { publish: { timeout: "1s" } } } },
+            });
+            try {
+                const { client, api } = await connected(transport, newUser("slow"));
+                try {
+                    const before = await api.debugEcho({ value: 0 });
+                    if (transport === "rpc") {
+                        const error = await rejection(api.debugSleep({ seconds: 2.5 }));
+                        assert.ok(error instanceof faults.RPCError, String(error));
+                        assert.deepEqual([error.kind, error.code, error.temporary], ["server", 100, true]);
+                    } else {
+                        assert.equal((await api.debugSleep({ seconds: 2.5 })).slept, 2.5);
+                    }
+                    assert.equal((await api.debugEcho({ value: 1 })).client_id, before.client_id);
+                } finally {
+                    client.close();
+                }
+            } finally {
+                await control("/restart", {});
+            }
+        });
+
+        test("sequential calls keep memory flat", async () => {
+            const { client, api } = await connected(transport, newUser("soak"));
+            const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+            try {
+                const warmUp = Math.floor(SOAK_CALLS / 5);
+                for (let n = 0; n < warmUp; n++) assert.equal((await api.debugEcho({ value: n })).value, n);
+                gc();
+                const start = process.memoryUsage().rss;
+                for (let n = warmUp; n < SOAK_CALLS; n++) assert.equal((await api.debugEcho({ value: n })).value, n);
+                gc();
+                const growth = process.memoryUsage().rss - start;
+                console.log(
+                    `soak ${transport}: ${SOAK_CALLS} calls, RSS ${Math.round(start / 1024)} KiB after ${warmUp}, ` +
+                        `${Math.round(growth / 1024)} KiB over the next ${SOAK_CALLS - warmUp}`,
+                );
+                assert.ok(growth < SOAK_RSS_BOUND, `RSS grew by ${growth} bytes`);
+                assert.equal(client.pendingCalls, 0);
+            } finally {
+                client.close();
+            }
+        });
+    });
+}

@@ -6,7 +6,13 @@ that restarts Centrifugo on the same port, and a two-node mode that shares a Red
 The child gets tests/fixture's variables (README there) plus:
 
     RPCC_CONTROL_URL      POST $RPCC_CONTROL_URL/restart: stop Centrifugo, start it again on the same port and
-                          config, answer 200 once its /health answers (the node clients connect to, in two-node mode)
+                          config, answer 200 once its /health answers (the node clients connect to, in two-node mode).
+                          A body {"config": {...}} is merged into the stack's original config for this start (checked
+                          with `centrifugo checkconfig --strict` first); {} or no body restores the original.
+                          POST $RPCC_CONTROL_URL/proxy: a loopback TCP proxy to Centrifugo; answers {"id", "url"}
+                          (the WebSocket endpoint through the proxy). POST .../proxy/freeze {"id"}: the proxy stops
+                          forwarding on the connections open now, in both directions, without closing them (a
+                          half-open connection); later connections are forwarded. Answers {"frozen": n}.
     RPCC_TWO_NODES        "1" in two-node mode: clients connect to node A (CENTRIFUGO_URL); the bridge publishes
                           pub/sub replies through node B's server API (RPCC_NODE_B_API_URL), so they reach the client
                           only through Redis
@@ -22,6 +28,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -55,11 +62,31 @@ def _start_centrifugo(stack: Stack, config: Path, log_name: str) -> subprocess.P
                                 cwd=stack.workdir, start_new_session=True)
 
 
-def restart_centrifugo(stack: Stack, index: int) -> None:
-    """Stops the Centrifugo process stack.processes[index] and starts it again with its config and port."""
+def _merged(base: dict, overrides: dict) -> dict:
+    merged = dict(base)
+    for key, value in overrides.items():
+        merged[key] = _merged(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return merged
+
+
+_original_configs: dict[Path, str] = {}
+
+
+def restart_centrifugo(stack: Stack, index: int, overrides: dict | None = None) -> None:
+    """Stops the Centrifugo process stack.processes[index] and starts it again with its port and its original
+    config, into which ``overrides`` are merged (checked with `centrifugo checkconfig --strict` first)."""
     old = stack.processes[index]
-    _stop(old)
     config = Path(old.args[2])
+    original = _original_configs.setdefault(config, config.read_text())
+    text = json.dumps(_merged(json.loads(original), overrides), indent=2) if overrides else original
+    if text != config.read_text():
+        config.write_text(text)
+        check = subprocess.run([str(centrifugo_binary()), "checkconfig", "--strict", "-c", str(config)],
+                               check=False, capture_output=True, text=True, cwd=stack.workdir)
+        if check.returncode != 0:
+            config.write_text(original)
+            raise StackError(f"config overrides {overrides} refused: {check.stdout}{check.stderr}")
+    _stop(old)
     proc = _start_centrifugo(stack, config, "centrifugo.log")
     stack.processes[index] = proc
     port = json.loads(config.read_text())["http_server"]["port"]
@@ -139,18 +166,89 @@ def start_two_nodes() -> Iterator[tuple[Stack, dict[str, str]]]:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+class HalfOpenProxy:
+    """A loopback TCP proxy to a port that can stop forwarding on its open connections without closing them."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.lock = threading.Lock()
+        self.live: list[threading.Event] = []  # one "frozen" flag per open connection pair
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            frozen = threading.Event()
+            with self.lock:
+                self.live.append(frozen)
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, sink, frozen), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket, frozen: threading.Event) -> None:
+        source.settimeout(0.1)
+        while not frozen.is_set():
+            try:
+                data = source.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                data = b""
+            if frozen.is_set():
+                break
+            if not data:
+                with contextlib.suppress(OSError):
+                    sink.shutdown(socket.SHUT_WR)
+                return
+            try:
+                sink.sendall(data)
+            except OSError:
+                return
+        # Frozen: keep both sockets open and silent (a half-open connection) until the stack stops.
+        frozen.wait()
+
+    def freeze(self) -> int:
+        with self.lock:
+            live, self.live = self.live, []
+        for frozen in live:
+            frozen.set()
+        return len(live)
+
+
 def _control_server(stack: Stack, centrifugo_index: int) -> http.server.ThreadingHTTPServer:
     lock = threading.Lock()
+    proxies: list[HalfOpenProxy] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            if self.path != "/restart":
-                self.send_error(404)
-                return
+            length = int(self.headers.get("Content-Length") or 0)
             try:
-                with lock:
-                    restart_centrifugo(stack, centrifugo_index)
-                body, status = b'{"restarted":true}', 200
+                request = json.loads(self.rfile.read(length) or b"{}")
+                if self.path == "/restart":
+                    with lock:
+                        restart_centrifugo(stack, centrifugo_index, request.get("config"))
+                    answer: dict = {"restarted": True}
+                elif self.path == "/proxy":
+                    port = json.loads(Path(stack.processes[centrifugo_index].args[2]).read_text())["http_server"]["port"]
+                    proxy = HalfOpenProxy(port)
+                    proxies.append(proxy)
+                    answer = {"id": len(proxies) - 1, "url": f"ws://127.0.0.1:{proxy.port}/connection/websocket"}
+                elif self.path == "/proxy/freeze":
+                    answer = {"frozen": proxies[int(request["id"])].freeze()}
+                else:
+                    self.send_error(404)
+                    return
+                body, status = json.dumps(answer).encode(), 200
             except Exception as exc:  # noqa: BLE001  (reported to the test)
                 body, status = json.dumps({"error": str(exc)}).encode(), 500
             self.send_response(status)

@@ -41,7 +41,11 @@ vectors)
 faults)
     shift
     [ -f "$OUT/dist/faults.test.js" ] || build
-    node --test --test-timeout=300000 "$@" "$OUT/dist/faults.test.js"
+    # TEST_TIMEOUT: milliseconds a test may take (0: no limit, for `make soak`)
+    timeout=${TEST_TIMEOUT:-300000}
+    [ "$timeout" = 0 ] && timeout=86400000
+    # --expose-gc: the memory soak collects garbage before it reads the RSS
+    node --expose-gc --test --test-timeout="$timeout" "$@" "$OUT/dist/faults.test.js"
     ;;
 build) build ;;
 *)

@@ -7,6 +7,7 @@ RPCC_CONTROL_URL (restart Centrifugo). With RPCC_TWO_NODES=1 only the `cluster` 
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import json
 import os
@@ -66,6 +67,18 @@ def post(url: str, body: dict[str, Any], headers: dict[str, str] | None = None) 
 def server_publish(channel: str, data: Any) -> None:
     answer = post(f"{ENV['CENTRIFUGO_API_URL']}/publish", {"channel": channel, "data": data},
                   {"X-API-Key": ENV["CENTRIFUGO_API_KEY"]})
+    assert "error" not in answer, answer
+
+
+def control(path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """faultstack.py's control endpoint: /restart (with {"config": overrides}), /proxy, /proxy/freeze."""
+    answer = post(f"{ENV['RPCC_CONTROL_URL']}{path}", body or {})
+    assert "error" not in answer, answer
+    return answer
+
+
+def server_api(method: str, body: dict[str, Any]) -> None:
+    answer = post(f"{ENV['CENTRIFUGO_API_URL']}/{method}", body, {"X-API-Key": ENV["CENTRIFUGO_API_KEY"]})
     assert "error" not in answer, answer
 
 
@@ -212,3 +225,151 @@ async def test_replies_for_another_client_of_the_same_user(sdk: ModuleType, tran
         other = sdk.APIClient(ENV["CENTRIFUGO_URL"], token(user), "somebody-else", transport="pubsub", timeout=10)
         with pytest.raises(sdk.RPCConnectionError):
             await other.connect()
+
+
+# --- message size, server disconnects, half-open connections, slow handlers, memory -----------------------------
+
+LIMIT = 65536  # Centrifugo's default websocket.message_size_limit, which the project's config keeps
+SOAK_CALLS = int(ENV.get("RPCC_SOAK_CALLS", "2000"))  # sequential calls per transport; `make soak`: 100,000
+SOAK_RSS_BOUND_KIB = 32 * 1024  # RSS growth allowed over the measured calls (after a warm-up fifth)
+
+
+def rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+async def start_block(api: Any, sdk: ModuleType, seconds: float) -> asyncio.Future[Any]:
+    """A fault.block call, once the bridge runs it."""
+    key = uuid.uuid4().hex
+    call = asyncio.ensure_future(api.fault_block(sdk.BlockParams(key=key, seconds=seconds)))
+    await wait_for(lambda: asyncio.to_thread(block_started, key), "fault.block to start")
+    return call
+
+
+@two_nodes_only
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_oversize_request_is_refused_before_sending(sdk: ModuleType, transport: str) -> None:
+    """Over Centrifugo's limit: a typed error, nothing sent, the call in flight and the connection unharmed; a
+    request counted at exactly the limit goes through."""
+    too_large = sdk.rpc_client.RPCRequestTooLargeError
+    async with client(sdk, transport, new_user("oversize")) as api:
+        before = await api.debug_echo(sdk.EchoParams(value=0))
+        blocked = await start_block(api, sdk, 1)
+        with pytest.raises(too_large) as info:
+            await api.fault_size(sdk.SizeParams(blob="x" * 70_000))
+        assert isinstance(info.value, sdk.RPCError) and info.value.code == 15 and info.value.limit == LIMIT
+        assert (await blocked).key  # the call in flight got its answer
+        fits = 70_000 - (info.value.size - LIMIT)  # one byte a character
+        assert (await api.fault_size(sdk.SizeParams(blob="x" * fits))).length == fits
+        with pytest.raises(too_large):
+            await api.fault_size(sdk.SizeParams(blob="x" * (fits + 1)))
+        after = await api.debug_echo(sdk.EchoParams(value=1))
+        assert after.client_id == before.client_id  # the same connection throughout
+        assert api._router.pending == {}
+
+
+@two_nodes_only
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_oversize_message_closes_the_connection_and_the_client_comes_back(sdk: ModuleType,
+                                                                                transport: str) -> None:
+    """With the client's limit set above the server's, Centrifugo closes the connection (1009): every call on it
+    fails as a disconnect, and the client reconnects by itself."""
+    async with client(sdk, transport, new_user("toobig"), timeout=30, max_message_size=1 << 20) as api:
+        before = await api.debug_echo(sdk.EchoParams(value=0))
+        blocked = await start_block(api, sdk, 20)
+        with pytest.raises(sdk.RPCConnectionError):
+            await api.fault_size(sdk.SizeParams(blob="x" * 70_000))
+        with pytest.raises(sdk.RPCConnectionError):
+            await blocked
+        after = await api.debug_echo(sdk.EchoParams(value=1))
+        assert after.value == 1 and after.client_id != before.client_id
+
+
+@two_nodes_only
+@pytest.mark.parametrize("code", [3499, 4000, 3500, 4500])
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_server_disconnect_codes(sdk: ModuleType, transport: str, code: int) -> None:
+    """Centrifugo's server API disconnects the user with a close code: 3000..3499 and 4000..4499 mean come back,
+    3500..3999 and 4500..4999 stay away (calls fail at once until connect() is called again)."""
+    user = new_user(f"close{code}")
+    async with client(sdk, transport, user, timeout=30) as api:
+        before = await api.debug_echo(sdk.EchoParams(value=0))
+        blocked = await start_block(api, sdk, 20)
+        await asyncio.to_thread(server_api, "disconnect", {"user": user, "disconnect": {"code": code, "reason": "t"}})
+        with pytest.raises(sdk.RPCConnectionError):
+            await blocked
+        if code % 1000 >= 500:
+            # RPCTimeoutError (not an RPCConnectionError) would mean the call waited for a connection in vain
+            with pytest.raises(sdk.RPCConnectionError):
+                await api.debug_echo(sdk.EchoParams(value=1))
+            await api.connect()
+        after = await api.debug_echo(sdk.EchoParams(value=2))
+        assert after.value == 2 and after.client_id != before.client_id
+
+
+@two_nodes_only
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_half_open_connection_is_replaced(sdk: ModuleType, transport: str) -> None:
+    """A connection that goes silent without closing (a proxy stops forwarding): the client notices the missing
+    pings within ping interval + max_server_ping_delay, fails the call in flight and connects again."""
+    await asyncio.to_thread(control, "/restart", {"config": {"client": {"ping_interval": "2s", "pong_timeout": "1s"}}})
+    try:
+        proxy = await asyncio.to_thread(control, "/proxy")
+        user = new_user("halfopen")
+        async with sdk.APIClient(proxy["url"], token(user), user, transport=transport, timeout=60,
+                                 max_server_ping_delay=2) as api:
+            before = await api.debug_echo(sdk.EchoParams(value=0))
+            assert (await asyncio.to_thread(control, "/proxy/freeze", {"id": proxy["id"]}))["frozen"] == 1
+            started = time.monotonic()
+            with pytest.raises(sdk.RPCConnectionError):
+                await api.debug_echo(sdk.EchoParams(value=1))
+            noticed = time.monotonic() - started
+            after = await api.debug_echo(sdk.EchoParams(value=2))
+            print(f"half-open {transport}: noticed after {noticed:.1f} s, "
+                  f"working again after {time.monotonic() - started:.1f} s")
+            assert after.client_id != before.client_id
+    finally:
+        await asyncio.to_thread(control, "/restart", {})
+
+
+@two_nodes_only
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_handler_slower_than_the_proxy_timeout(sdk: ModuleType, transport: str) -> None:
+    """rpc: Centrifugo gives up on the RPC proxy and answers error 100 (temporary). pubsub: the publish proxy is
+    answered at once and the reply published later, so only the client's timeout applies. The connection stays."""
+    await asyncio.to_thread(control, "/restart", {"config": {"rpc": {"proxy": {"timeout": "1s"}},
+                                                             "channel": {"proxy": {"publish": {"timeout": "1s"}}}}})
+    try:
+        async with client(sdk, transport, new_user("slow"), timeout=30) as api:
+            before = await api.debug_echo(sdk.EchoParams(value=0))
+            if transport == "rpc":
+                with pytest.raises(sdk.RPCError) as info:
+                    await api.debug_sleep(sdk.SleepParams(seconds=2.5))
+                assert type(info.value) is sdk.RPCError and info.value.code == 100 and info.value.temporary
+            else:
+                assert (await api.debug_sleep(sdk.SleepParams(seconds=2.5))).slept == 2.5
+            after = await api.debug_echo(sdk.EchoParams(value=1))
+            assert after.client_id == before.client_id
+    finally:
+        await asyncio.to_thread(control, "/restart", {})
+
+
+@two_nodes_only
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_sequential_calls_keep_memory_flat(sdk: ModuleType, transport: str) -> None:
+    """RPCC_SOAK_CALLS sequential calls: RSS grows by less than a generous bound after a warm-up fifth."""
+    async with client(sdk, transport, new_user("soak")) as api:
+        warm_up = SOAK_CALLS // 5
+        for n in range(warm_up):
+            assert (await api.debug_echo(sdk.EchoParams(value=n))).value == n
+        gc.collect()
+        start = rss_kib()
+        for n in range(warm_up, SOAK_CALLS):
+            assert (await api.debug_echo(sdk.EchoParams(value=n))).value == n
+        gc.collect()
+        growth = rss_kib() - start
+        print(f"soak {transport}: {SOAK_CALLS} calls, RSS {start} KiB after {warm_up}, "
+              f"{growth:+d} KiB over the next {SOAK_CALLS - warm_up}")
+        assert growth < SOAK_RSS_BOUND_KIB
+        assert api._router.pending == {} and not api._client._inflight_commands

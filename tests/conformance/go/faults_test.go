@@ -19,6 +19,9 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -339,6 +342,266 @@ func TestTwoClientsOfOneUser(t *testing.T) {
 			close(errs)
 			for err := range errs {
 				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// --- message size, server disconnects, half-open connections, slow handlers, memory ---------------------------
+
+const limit = 65536 // Centrifugo's default websocket.message_size_limit, which the project's config keeps
+
+// control calls faultstack.py's control endpoint: /restart (with {"config": overrides}), /proxy, /proxy/freeze.
+func control(t *testing.T, path string, body map[string]any) map[string]any {
+	t.Helper()
+	answer := post(t, env(t, "RPCC_CONTROL_URL")+path, body, nil)
+	if answer["error"] != nil {
+		t.Fatalf("%s: %v", path, answer)
+	}
+	return answer
+}
+
+func serverAPI(t *testing.T, method string, body map[string]any) {
+	t.Helper()
+	answer := post(t, env(t, "CENTRIFUGO_API_URL")+"/"+method, body, map[string]string{"X-API-Key": env(t, "CENTRIFUGO_API_KEY")})
+	if answer["error"] != nil {
+		t.Fatalf("%s: %v", method, answer)
+	}
+}
+
+// withConfig restarts Centrifugo with config overrides for the test, and with its original config after it.
+func withConfig(t *testing.T, overrides map[string]any) {
+	control(t, "/restart", map[string]any{"config": overrides})
+	t.Cleanup(func() { control(t, "/restart", map[string]any{}) })
+}
+
+// startBlock starts fault.block and returns once the bridge runs it; the channel gets the call's error.
+func startBlock(t *testing.T, api *faults.APIClient, seconds float64) <-chan error {
+	key := newUser("key")
+	done := make(chan error, 1)
+	go func() {
+		_, err := api.FaultBlock(ctx(t), faults.BlockParams{Key: key, Seconds: seconds})
+		done <- err
+	}()
+	waitFor(t, "fault.block to start", func() bool { return blockStarted(t, key) })
+	return done
+}
+
+func echo(t *testing.T, api *faults.APIClient, value any) *faults.EchoResult {
+	t.Helper()
+	result, err := api.DebugEcho(ctx(t), faults.EchoParams{Value: value})
+	if err != nil {
+		t.Fatalf("echo %v: %v", value, err)
+	}
+	return result
+}
+
+func TestOversizeRequestIsRefusedBeforeSending(t *testing.T) {
+	singleNode(t)
+	for _, transport := range transports {
+		t.Run(transport, func(t *testing.T) {
+			c, api := newClient(t, transport, newUser("oversize"))
+			before := echo(t, api, 0)
+			blocked := startBlock(t, api, 1)
+			_, err := api.FaultSize(ctx(t), faults.SizeParams{Blob: strings.Repeat("x", 70000)})
+			var tooLarge *faults.RequestTooLargeError
+			if !errors.Is(err, faults.ErrRequestTooLarge) || !errors.As(err, &tooLarge) || tooLarge.Limit != limit {
+				t.Fatalf("want ErrRequestTooLarge with limit %d, got %v", limit, err)
+			}
+			if err := <-blocked; err != nil {
+				t.Fatalf("the call in flight: %v", err)
+			}
+			// Go counts the message it would send, id included: a request of exactly the limit goes through.
+			fits := 70000 - (tooLarge.Size - limit)
+			size, err := api.FaultSize(ctx(t), faults.SizeParams{Blob: strings.Repeat("x", fits)})
+			if err != nil || size.Length != int64(fits) {
+				t.Fatalf("a request of %d bytes: %v %+v", limit, err, size)
+			}
+			if _, err := api.FaultSize(ctx(t), faults.SizeParams{Blob: strings.Repeat("x", fits+1)}); !errors.Is(err, faults.ErrRequestTooLarge) {
+				t.Fatalf("one byte over: %v", err)
+			}
+			if after := echo(t, api, 1); after.ClientID != before.ClientID {
+				t.Fatal("the connection changed")
+			}
+			if p := c.Pending(); p != 0 {
+				t.Fatalf("%d calls pending", p)
+			}
+		})
+	}
+}
+
+func TestOversizeMessageClosesTheConnectionAndTheClientComesBack(t *testing.T) {
+	singleNode(t)
+	for _, transport := range transports {
+		t.Run(transport, func(t *testing.T) {
+			c, api := newClient(t, transport, newUser("toobig"))
+			c.MaxMessageSize = 1 << 20 // above the server's limit: Centrifugo closes the connection (1009)
+			before := echo(t, api, 0)
+			blocked := startBlock(t, api, 20)
+			if _, err := api.FaultSize(ctx(t), faults.SizeParams{Blob: strings.Repeat("x", 70000)}); !errors.Is(err, faults.ErrDisconnected) {
+				t.Fatalf("the oversize call: want ErrDisconnected, got %v", err)
+			}
+			if err := <-blocked; !errors.Is(err, faults.ErrDisconnected) {
+				t.Fatalf("the call in flight: want ErrDisconnected, got %v", err)
+			}
+			if after := echo(t, api, 1); after.ClientID == before.ClientID {
+				t.Fatal("want a new connection")
+			}
+		})
+	}
+}
+
+func TestServerDisconnectCodes(t *testing.T) {
+	singleNode(t)
+	for _, transport := range transports {
+		for _, code := range []int{3499, 4000, 3500, 4500} {
+			t.Run(fmt.Sprint(transport, "/", code), func(t *testing.T) {
+				user := newUser(fmt.Sprint("close", code))
+				_, api := newClient(t, transport, user)
+				before := echo(t, api, 0)
+				blocked := startBlock(t, api, 20)
+				serverAPI(t, "disconnect", map[string]any{"user": user, "disconnect": map[string]any{"code": code, "reason": "t"}})
+				if err := <-blocked; !errors.Is(err, faults.ErrDisconnected) {
+					t.Fatalf("the call in flight: want ErrDisconnected, got %v", err)
+				}
+				if code%1000 >= 500 {
+					// stays away: later calls fail at once (context.DeadlineExceeded would mean a wait in vain)
+					_, err := api.DebugEcho(ctx(t), faults.EchoParams{Value: 1})
+					if !errors.Is(err, faults.ErrDisconnected) || !strings.Contains(err.Error(), fmt.Sprint(code)) {
+						t.Fatalf("after %d: want ErrDisconnected with the code, got %v", code, err)
+					}
+					return
+				}
+				if after := echo(t, api, 2); after.ClientID == before.ClientID {
+					t.Fatal("want a new connection")
+				}
+			})
+		}
+	}
+}
+
+func TestHalfOpenConnectionIsReplaced(t *testing.T) {
+	singleNode(t)
+	withConfig(t, map[string]any{"client": map[string]any{"ping_interval": "2s", "pong_timeout": "1s"}})
+	for _, transport := range transports {
+		t.Run(transport, func(t *testing.T) {
+			proxy := control(t, "/proxy", map[string]any{})
+			user := newUser("halfopen")
+			c := faults.NewClient(proxy["url"].(string), mintToken(t, user, time.Hour))
+			c.Transport = transport
+			c.Timeout = 60 * time.Second
+			c.MaxPingDelay = 2 * time.Second
+			t.Cleanup(func() { c.Close() })
+			api := faults.NewAPIClient(c)
+			before := echo(t, api, 0)
+			if frozen := control(t, "/proxy/freeze", map[string]any{"id": proxy["id"]}); frozen["frozen"] != 1.0 {
+				t.Fatalf("freeze: %v", frozen)
+			}
+			started := time.Now()
+			if _, err := api.DebugEcho(ctx(t), faults.EchoParams{Value: 1}); !errors.Is(err, faults.ErrDisconnected) {
+				t.Fatalf("the call on the silent connection: want ErrDisconnected, got %v", err)
+			}
+			noticed := time.Since(started)
+			after := echo(t, api, 2)
+			t.Logf("half-open %s: noticed after %.1f s, working again after %.1f s", transport, noticed.Seconds(),
+				time.Since(started).Seconds())
+			if after.ClientID == before.ClientID {
+				t.Fatal("want a new connection")
+			}
+		})
+	}
+}
+
+func TestHandlerSlowerThanTheProxyTimeout(t *testing.T) {
+	singleNode(t)
+	withConfig(t, map[string]any{"rpc": map[string]any{"proxy": map[string]any{"timeout": "1s"}},
+		"channel": map[string]any{"proxy": map[string]any{"publish": map[string]any{"timeout": "1s"}}}})
+	for _, transport := range transports {
+		t.Run(transport, func(t *testing.T) {
+			_, api := newClient(t, transport, newUser("slow"))
+			before := echo(t, api, 0)
+			slept, err := api.DebugSleep(ctx(t), faults.SleepParams{Seconds: 2.5})
+			var rpcErr *faults.RPCError
+			if transport == "rpc" {
+				// Centrifugo gives up on the RPC proxy: error 100, temporary
+				if !errors.As(err, &rpcErr) || rpcErr.Code != 100 || !rpcErr.Temporary {
+					t.Fatalf("want RPCError 100 (temporary), got %v", err)
+				}
+			} else if err != nil || slept.Slept != 2.5 {
+				// the publish proxy is answered at once; the reply is published when the handler is done
+				t.Fatalf("pubsub: %v %+v", err, slept)
+			}
+			if after := echo(t, api, 1); after.ClientID != before.ClientID {
+				t.Fatal("the connection changed")
+			}
+		})
+	}
+}
+
+// soakCalls is the number of sequential calls per transport: RPCC_SOAK_CALLS (`make soak`: 100,000), default 2,000.
+func soakCalls(t *testing.T) int {
+	if value := os.Getenv("RPCC_SOAK_CALLS"); value != "" {
+		n, err := strconv.Atoi(value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	return 2000
+}
+
+func rssKiB(t *testing.T) int {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if fields := strings.Fields(line); len(fields) >= 2 && fields[0] == "VmRSS:" {
+			n, _ := strconv.Atoi(fields[1])
+			return n
+		}
+	}
+	t.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
+
+func TestSequentialCallsKeepMemoryFlat(t *testing.T) {
+	singleNode(t)
+	boundKiB := 32 * 1024 // RSS growth allowed over the measured calls (after a warm-up fifth)
+	if raceDetector {
+		boundKiB = 256 * 1024 // make check's -race: +23 MiB over 1,600 calls is the race detector's, not the client's
+	}
+	calls := soakCalls(t)
+	for _, transport := range transports {
+		t.Run(transport, func(t *testing.T) {
+			c, api := newClient(t, transport, newUser("soak"))
+			warmUp := calls / 5
+			call := func(n int) {
+				// a context per call, released at once (ctx(t) keeps each one until the test ends)
+				callCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				result, err := api.DebugEcho(callCtx, faults.EchoParams{Value: n})
+				if err != nil || fmt.Sprint(result.Value) != fmt.Sprint(n) {
+					t.Fatalf("call %d: %v %+v", n, err, result)
+				}
+			}
+			for n := 0; n < warmUp; n++ {
+				call(n)
+			}
+			runtime.GC()
+			start := rssKiB(t)
+			for n := warmUp; n < calls; n++ {
+				call(n)
+			}
+			runtime.GC()
+			growth := rssKiB(t) - start
+			t.Logf("soak %s: %d calls, RSS %d KiB after %d, %+d KiB over the next %d", transport, calls, start, warmUp,
+				growth, calls-warmUp)
+			if growth >= boundKiB {
+				t.Fatalf("RSS grew by %d KiB", growth)
+			}
+			if p := c.Pending(); p != 0 {
+				t.Fatalf("%d calls pending", p)
 			}
 		})
 	}
