@@ -868,19 +868,13 @@ static void emit_readme(GoEmitter *emitter, OutputTree *tree, bool nhooyr) {
                        "api := $pkg$.NewAPIClient($pkg$.NewClient(\"ws://localhost:8000/connection/websocket\", token))\n"
                        "defer api.Close()\n",
                        "pkg", pkg, "module", module, NULL);
-    if (program->rpc_count) {
-        const IrRpc *rpc = program->rpcs[0];
-        for (size_t index = 0; index < program->rpc_count; index++) {
-            if (program->rpcs[index]->params) {
-                rpc = program->rpcs[index];
-                break;
-            }
-        }
-        if (rpc->params) {
-            printer_line(out, "result, err := api.%s(ctx, %s.%s{ /* ... */ })", rpc->names.in[GO], pkg,
-                         rpc->params->names.in[GO]);
+    const IrRpc *example = program->example_rpc; /* the method the IR chose for every README's example */
+    if (example) {
+        if (example->params) {
+            printer_line(out, "result, err := api.%s(ctx, %s.%s{ /* ... */ })", example->names.in[GO], pkg,
+                         example->params->names.in[GO]);
         } else {
-            printer_line(out, "result, err := api.%s(ctx)", rpc->names.in[GO]);
+            printer_line(out, "result, err := api.%s(ctx)", example->names.in[GO]);
         }
     }
     printer_block(out, "```\n"

@@ -1182,22 +1182,11 @@ static void emit_readme(PyGen *gen, Printer *out) {
                        "\n",
                        "distribution", strbuf_cstr(&distribution), "input", strbuf_cstr(&input), NULL);
 
-    /* The example calls the first RPC method whose required parameters all have a simple placeholder value,
-     * else the first one. */
-    const IrRpc *example = NULL;
+    /* The method the IR chose for every README's example. */
+    const IrRpc *example = program->example_rpc;
     StrBuf example_args;
     strbuf_init(&example_args);
-    for (size_t index = 0; index < program->rpc_count && !example; index++) {
-        const IrRpc *rpc = program->rpcs[index];
-        if (!rpc->params) continue;
-        example_args.len = 0;
-        if (example_arguments(&example_args, rpc->params)) example = rpc;
-    }
-    if (!example && program->rpc_count) {
-        example = program->rpcs[0];
-        example_args.len = 0;
-        if (example->params) example_arguments(&example_args, example->params);
-    }
+    if (example && example->params) example_arguments(&example_args, example->params);
     printer_block(out, "```python\n"
                        "import asyncio\n"
                        "\n",

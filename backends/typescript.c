@@ -739,14 +739,13 @@ static bool print_sample_value(Printer *printer, const IrType *type) {
     }
 }
 
-/* The README's example call: the first rpc, not deprecated, whose required parameters all have a short placeholder.
+/* The README's example call of the method the IR chose, when its required parameters all have a short placeholder.
  * Returns the rpc (and prints `await api.method({...})` into `call`), or NULL. An enum placeholder needs its const
  * imported: its name is returned in *enum_import. */
 static const IrRpc *readme_example(const TsEmitter *emitter, Printer *call, const char **enum_import) {
     *enum_import = NULL;
-    for (size_t i = 0; i < emitter->program->rpc_count; i++) {
-        const IrRpc *rpc = emitter->program->rpcs[i];
-        if (rpc->deprecation.deprecated) continue; /* an example shows what to use */
+    const IrRpc *rpc = emitter->program->example_rpc;
+    if (rpc) {
         Printer attempt;
         printer_init(&attempt, "");
         printer_printf(&attempt, "await api.%s(", rpc->names.in[TS]);

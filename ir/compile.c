@@ -11,5 +11,6 @@ IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *di
     ir_mark_usage(program);
     ir_order_definitions(program, arena);
     ir_name_union_members(program, arena);
+    ir_choose_example(program);
     return program;
 }

@@ -194,11 +194,15 @@ typedef struct IrProgram {
     IrDecl **definition_order;
     IrRpc **rpcs; /* in source order, files as above */
     size_t rpc_count;
+    IrRpc *example_rpc; /* the method the READMEs' example calls (ir/example.c); NULL without rpcs */
     const SourceFile **files; /* every loaded file, main file last */
     size_t file_count;
 } IrProgram;
 
 static inline bool ir_type_is_scalar(const IrType *type) { return type->kind <= IR_ANY; }
+
+/* A field a sender must give: neither `x?: T` nor with a default. */
+static inline bool ir_field_is_required(const IrField *field) { return !field->optional && !field->default_value; }
 
 /* Follows aliases (not nullability) to the underlying type. */
 const IrType *ir_resolve_alias(const IrType *type);

@@ -8,6 +8,7 @@
  *   usage.c           what the rpcs use each declaration for (IrDecl.is_params, is_result, sent, received)
  *   order.c           the definition order of eagerly defined targets (IrProgram.definition_order)
  *   union_members.c   the member each union alternative is held in (Go's union struct fields)
+ *   example.c         the method the SDK READMEs show in their example call (IrProgram.example_rpc)
  * compile.c's ir_compile runs them in order. A pass tolerates the holes an earlier error left (a NULL type), so
  * one run reports as many independent errors as it can. After them, for the targets a run generates or checks:
  *   check_targets.c   what one target language cannot hold (wire names Go's json tags cannot write) */
@@ -28,6 +29,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags);
 void ir_mark_usage(IrProgram *program);
 void ir_order_definitions(IrProgram *program, Arena *arena);
 void ir_name_union_members(IrProgram *program, Arena *arena);
+void ir_choose_example(IrProgram *program);
 
 /* All of the above. Returns NULL when the input has errors (diags->error_count > 0). */
 IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags);

@@ -180,7 +180,7 @@ EOF
         export README_TOKEN=$('"$PYTHON"' -m tests.fixture token 123)
         out=$(cd "$1" && timeout 60 node dist/main.js)
         echo "README example printed: $out"
-        case "$out" in *"status: '"'"'ok'"'"'"*) ;; *) echo "README example did not print a health result" >&2; exit 1 ;; esac
+        case "$out" in *"title: '"'"'123'"'"'"*) ;; *) echo "README example did not print the task it created" >&2; exit 1 ;; esac
     ' "$dir" "$app"
 }
 

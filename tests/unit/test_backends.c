@@ -107,6 +107,30 @@ static void test_marker_styles(void **state) {
     }
 }
 
+/* The IR chooses the method every README's example calls (ir/example.c): the first one, not deprecated, whose
+ * required parameters all have a placeholder. Python's README once showed the arguments of an earlier candidate
+ * with the method chosen after it ("b(Empty(when=...))"). */
+static void test_readmes_show_the_same_example(void **state) {
+    (void)state;
+    const char *source = "model A { when: timestamp; }\nmodel Empty { }\nmodel R { x: int; }\n"
+                         "rpc old(Empty) -> R @deprecated;\nrpc a(A) -> R;\nrpc tasks.b(Empty) -> R;\n";
+    struct {
+        const Backend *backend;
+        const char *readme, *call;
+    } expected[] = {
+        {&backend_python, "python/README.md", "result = await api.tasks_b(Empty())\n"},
+        {&backend_typescript, "typescript/README.md", "console.log(await api.tasksB());\n"},
+        {&backend_go, "go/README.md", "result, err := api.TasksB(ctx, demo.Empty{ /* ... */ })\n"},
+    };
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        BackendOptions options = default_backend_options();
+        options.package_name = "demo";
+        Generated *generated = generate_by(expected[i].backend, "demo.rpc", source, options);
+        expect_in(generated, expected[i].readme, expected[i].call);
+        generated_free(generated);
+    }
+}
+
 #define PER_BACKEND(test)                                                                                          \
     cmocka_unit_test_prestate(test, (void *)&backend_python),                                                      \
         cmocka_unit_test_prestate(test, (void *)&backend_typescript),                                              \
@@ -118,6 +142,7 @@ int main(void) {
         PER_BACKEND(test_empty_schema_generates_every_file),
         PER_BACKEND(test_input_name_appears_only_sanitized),
         cmocka_unit_test(test_marker_styles),
+        cmocka_unit_test(test_readmes_show_the_same_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
