@@ -1,5 +1,9 @@
 #include "common.h"
 
+#include <stdio.h>
+
+#include "embedded.h"
+
 void backend_append_input_name(StrBuf *out, const BackendOptions *options) {
     for (const char *c = options->input_name ? options->input_name : "input.rpc"; *c; c++) {
         bool safe = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.' ||
@@ -31,4 +35,27 @@ void backend_print_marker(Printer *printer, MarkerStyle style, const BackendOpti
 const char *backend_deprecation_reason(const IrDeprecation *deprecation) {
     if (!deprecation->deprecated) return NULL;
     return deprecation->reason ? deprecation->reason : "";
+}
+
+bool backend_emit_files(OutputTree *tree, const BackendFile *files, size_t count, const char *indent_unit,
+                        void *emitter) {
+    for (size_t i = 0; i < count; i++) {
+        Printer *out = output_tree_add(tree, files[i].path, indent_unit);
+        if (!out) {
+            fprintf(stderr, "rpcc: internal error: cannot add %s to the output\n", files[i].path);
+            return false;
+        }
+        if (!files[i].print(emitter, out)) return false;
+    }
+    return true;
+}
+
+bool backend_copy_runtime(Printer *out, const char *path) {
+    const EmbeddedFile *file = embedded_file(path);
+    if (!file) {
+        fprintf(stderr, "rpcc: internal error: the runtime template %s is not embedded\n", path);
+        return false;
+    }
+    printer_write(out, file->data, file->length);
+    return true;
 }

@@ -24,6 +24,23 @@ void backend_append_input_name(StrBuf *out, const BackendOptions *options);
 void backend_append_marker(StrBuf *out, MarkerStyle style, const BackendOptions *options);
 void backend_print_marker(Printer *printer, MarkerStyle style, const BackendOptions *options);
 
+/* One file of a backend: its path under the output directory and the function that prints it into `out` from the
+ * backend's own state (`emitter`); the function returns false only on an internal error, after printing it. A
+ * backend is a table of these. */
+typedef struct BackendFile {
+    const char *path;
+    bool (*print)(void *emitter, Printer *out);
+} BackendFile;
+
+/* Adds each file of `files` to the tree (indented by `indent_unit`) and prints it, in order; false at the first
+ * failure, with a message. */
+bool backend_emit_files(OutputTree *tree, const BackendFile *files, size_t count, const char *indent_unit,
+                        void *emitter);
+
+/* Appends the embedded runtime template at `path` (runtime-templates/<path>) to `out`; false, with a message,
+ * when this build of rpcc does not embed it. */
+bool backend_copy_runtime(Printer *out, const char *path);
+
 /* The reason a deprecated declaration, field, member or rpc gives (`@deprecated("why")`), "" for none, or NULL when
  * it is not deprecated: the form the doc-comment printers take (JSDoc's @deprecated, Go's "Deprecated:"). */
 const char *backend_deprecation_reason(const IrDeprecation *deprecation);

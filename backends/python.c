@@ -22,7 +22,6 @@
 
 #include "backend.h"
 #include "common.h"
-#include "embedded.h"
 #include "printer.h"
 
 #define PY TARGET_PYTHON
@@ -807,7 +806,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
     }
 }
 
-static void emit_models(PyGen *gen, Printer *out) {
+static bool emit_models(void *context, Printer *out) {
+    PyGen *gen = context;
     Printer body;
     printer_init(&body, "    ");
     print_declarations(gen, &body);
@@ -823,6 +823,7 @@ static void emit_models(PyGen *gen, Printer *out) {
         printer_write(out, body.out.data, body.out.len);
     }
     printer_free(&body);
+    return true;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -911,7 +912,8 @@ static const char **declaration_names(const IrProgram *program, size_t extra) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* client.py                                                                                                  */
 
-static void emit_client(PyGen *gen, Printer *out) {
+static bool emit_client(void *context, Printer *out) {
+    PyGen *gen = context;
     const IrProgram *program = gen->program;
     bool any_params = false, any_deprecated = false;
     for (size_t index = 0; index < program->rpc_count; index++) {
@@ -1013,6 +1015,7 @@ static void emit_client(PyGen *gen, Printer *out) {
         strbuf_free(&method);
     }
     printer_dedent(out);
+    return true;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -1028,7 +1031,8 @@ static int compare_all_names(const void *left_ptr, const void *right_ptr) {
     return natural ? natural : strcmp(left, right);
 }
 
-static void emit_init(PyGen *gen, Printer *out) {
+static bool emit_init(void *context, Printer *out) {
+    PyGen *gen = context;
     const IrProgram *program = gen->program;
     StrBuf package;
     strbuf_init(&package);
@@ -1058,12 +1062,14 @@ static void emit_init(PyGen *gen, Printer *out) {
     free(all);
     free(names);
     strbuf_free(&package);
+    return true;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* pyproject.toml and README.md                                                                               */
 
-static void emit_pyproject(PyGen *gen, Printer *out) {
+static bool emit_pyproject(void *context, Printer *out) {
+    PyGen *gen = context;
     StrBuf package, distribution, input;
     strbuf_init(&package);
     strbuf_init(&distribution);
@@ -1111,6 +1117,7 @@ static void emit_pyproject(PyGen *gen, Printer *out) {
     strbuf_free(&package);
     strbuf_free(&distribution);
     strbuf_free(&input);
+    return true;
 }
 
 /* One line of Markdown from doc text: its first line, with characters Markdown would read removed. */
@@ -1155,7 +1162,8 @@ static bool example_arguments(StrBuf *out, const IrDecl *params) {
     return simple;
 }
 
-static void emit_readme(PyGen *gen, Printer *out) {
+static bool emit_readme(void *context, Printer *out) {
+    PyGen *gen = context;
     const IrProgram *program = gen->program;
     StrBuf package, distribution, input;
     strbuf_init(&package);
@@ -1277,17 +1285,19 @@ static void emit_readme(PyGen *gen, Printer *out) {
     strbuf_free(&package);
     strbuf_free(&distribution);
     strbuf_free(&input);
+    return true;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Entry point                                                                                                */
 
-static bool add_file(OutputTree *tree, const char *path, Printer **printer) {
-    *printer = output_tree_add(tree, path, "    ");
-    if (!*printer) {
-        fprintf(stderr, "rpcc: internal error: python backend could not add %s\n", path);
-        return false;
-    }
+static bool emit_runtime(void *context, Printer *out) {
+    (void)context;
+    return backend_copy_runtime(out, "python/rpc_client.py");
+}
+
+static bool emit_nothing(void *context, Printer *out) {
+    (void)context, (void)out;
     return true;
 }
 
@@ -1296,22 +1306,13 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
     memset(&gen, 0, sizeof gen);
     gen.program = program;
     gen.options = options;
-    bool ok = true;
-
-    const EmbeddedFile *runtime = embedded_file("python/rpc_client.py");
-    if (!runtime) {
-        fprintf(stderr, "rpcc: internal error: the Python runtime (python/rpc_client.py) is not embedded\n");
-        ok = false;
-    }
-    Printer *printer = NULL;
-    if (ok && (ok = add_file(tree, "python/models.py", &printer))) emit_models(&gen, printer);
-    if (ok && (ok = add_file(tree, "python/client.py", &printer))) emit_client(&gen, printer);
-    if (ok && (ok = add_file(tree, "python/__init__.py", &printer))) emit_init(&gen, printer);
-    if (ok && (ok = add_file(tree, "python/rpc_client.py", &printer))) printer_write(printer, runtime->data, runtime->length);
-    if (ok) ok = add_file(tree, "python/py.typed", &printer);
-    if (ok && (ok = add_file(tree, "python/pyproject.toml", &printer))) emit_pyproject(&gen, printer);
-    if (ok && (ok = add_file(tree, "python/README.md", &printer))) emit_readme(&gen, printer);
-    return ok;
+    static const BackendFile files[] = {
+        {"python/models.py", emit_models},         {"python/client.py", emit_client},
+        {"python/__init__.py", emit_init},         {"python/rpc_client.py", emit_runtime},
+        {"python/py.typed", emit_nothing},         {"python/pyproject.toml", emit_pyproject},
+        {"python/README.md", emit_readme},
+    };
+    return backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &gen);
 }
 
 const Backend backend_python = {TARGET_PYTHON, "python", emit};

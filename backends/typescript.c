@@ -21,7 +21,6 @@
 
 #include "backend.h"
 #include "common.h"
-#include "embedded.h"
 #include "printer.h"
 
 #define TS TARGET_TYPESCRIPT
@@ -464,7 +463,8 @@ static void emit_alias(Printer *printer, const IrDecl *decl) {
     printer_printf(printer, ";\n");
 }
 
-static void emit_types(const TsEmitter *emitter, Printer *printer) {
+static bool emit_types(void *context, Printer *printer) {
+    const TsEmitter *emitter = context;
     print_marker(printer, emitter->options);
     printer_line(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.");
     for (size_t i = 0; i < emitter->program->decl_count; i++) {
@@ -481,6 +481,7 @@ static void emit_types(const TsEmitter *emitter, Printer *printer) {
         printer_blank_line(printer);
         printer_line(printer, "export {};");
     }
+    return true;
 }
 
 /* True when a call may pass no parameters at all: every field may be omitted. */
@@ -511,7 +512,8 @@ static size_t client_imports(const IrProgram *program, const char **names) {
     return unique;
 }
 
-static void emit_client(const TsEmitter *emitter, Printer *printer) {
+static bool emit_client(void *context, Printer *printer) {
+    const TsEmitter *emitter = context;
     const IrProgram *program = emitter->program;
     print_marker(printer, emitter->options);
     if (program->rpc_count == 0) {
@@ -610,26 +612,24 @@ static void emit_client(const TsEmitter *emitter, Printer *printer) {
     }
     printer_dedent(printer);
     printer_line(printer, "}");
+    return true;
 }
 
-static void emit_index(const TsEmitter *emitter, Printer *printer) {
+static bool emit_index(void *context, Printer *printer) {
+    const TsEmitter *emitter = context;
     print_marker(printer, emitter->options);
     printer_line(printer, "export { APIClient } from \"./client.js\";");
     printer_line(printer, "export { CentrifugoRPCClient, RPCError } from \"./rpc-client.js\";");
     /* The namer reserves these names for TypeScript types, so `export *` below cannot clash with them. */
     printer_line(printer, "export type { CallOptions, CentrifugoRPCClientOptions } from \"./rpc-client.js\";");
     printer_line(printer, "export * from \"./types.js\";");
+    return true;
 }
 
-static bool emit_runtime(const TsEmitter *emitter, Printer *printer) {
-    const EmbeddedFile *file = embedded_file("typescript/rpc-client.ts");
-    if (!file) {
-        fprintf(stderr, "rpcc: internal error: runtime template typescript/rpc-client.ts is not embedded\n");
-        return false;
-    }
+static bool emit_runtime(void *context, Printer *printer) {
+    const TsEmitter *emitter = context;
     print_marker(printer, emitter->options);
-    printer_write(printer, file->data, file->length);
-    return true;
+    return backend_copy_runtime(printer, "typescript/rpc-client.ts");
 }
 
 static void print_package_name(Printer *printer, const char *package_name) {
@@ -642,7 +642,8 @@ static void print_package_name(Printer *printer, const char *package_name) {
 
 static void write_text(Printer *printer, const char *text) { printer_write(printer, text, strlen(text)); }
 
-static void emit_package_json(const TsEmitter *emitter, Printer *printer) {
+static bool emit_package_json(void *context, Printer *printer) {
+    const TsEmitter *emitter = context;
     write_text(printer, "{\n  \"name\": \"");
     print_package_name(printer, emitter->options->package_name);
     write_text(printer, "\",\n"
@@ -676,9 +677,11 @@ static void emit_package_json(const TsEmitter *emitter, Printer *printer) {
                         "    \"typescript\": \"^5.4.0\"\n"
                         "  }\n"
                         "}\n");
+    return true;
 }
 
-static void emit_tsconfig(const TsEmitter *emitter, Printer *printer) {
+static bool emit_tsconfig(void *context, Printer *printer) {
+    const TsEmitter *emitter = context;
     /* tsconfig.json is JSON with comments: the marker fits. */
     print_marker(printer, emitter->options);
     write_text(printer, "{\n"
@@ -709,6 +712,7 @@ static void emit_tsconfig(const TsEmitter *emitter, Printer *printer) {
                         "  \"include\": [\"*.ts\"],\n"
                         "  \"exclude\": [\"dist\", \"node_modules\"]\n"
                         "}\n");
+    return true;
 }
 
 /* A placeholder value of `type` for the README's example call, or false when the type has no short one. */
@@ -778,7 +782,8 @@ static const IrRpc *readme_example(const TsEmitter *emitter, Printer *call, cons
     return NULL;
 }
 
-static void emit_readme(const TsEmitter *emitter, Printer *printer) {
+static bool emit_readme(void *context, Printer *printer) {
+    const TsEmitter *emitter = context;
     const IrProgram *program = emitter->program;
     StrBuf package;
     strbuf_init(&package);
@@ -894,35 +899,18 @@ static void emit_readme(const TsEmitter *emitter, Printer *printer) {
     printer_blank_line(printer);
     printer_line(printer, "Generated code: regenerate it with rpcc instead of editing it.");
     strbuf_free(&package);
+    return true;
 }
 
 static bool emit(const IrProgram *program, const BackendOptions *options, OutputTree *tree) {
     TsEmitter emitter = {.program = program, .options = options};
-
-    struct {
-        const char *path;
-        void (*print)(const TsEmitter *, Printer *);
-    } const files[] = {
+    static const BackendFile files[] = {
         {"typescript/types.ts", emit_types},         {"typescript/client.ts", emit_client},
         {"typescript/index.ts", emit_index},         {"typescript/package.json", emit_package_json},
         {"typescript/tsconfig.json", emit_tsconfig}, {"typescript/README.md", emit_readme},
+        {"typescript/rpc-client.ts", emit_runtime},
     };
-    bool ok = true;
-    for (size_t i = 0; i < sizeof files / sizeof files[0] && ok; i++) {
-        Printer *printer = output_tree_add(tree, files[i].path, "    ");
-        if (!printer) {
-            fprintf(stderr, "rpcc: internal error: typescript backend: cannot add %s\n", files[i].path);
-            ok = false;
-            break;
-        }
-        files[i].print(&emitter, printer);
-    }
-    if (ok) {
-        Printer *printer = output_tree_add(tree, "typescript/rpc-client.ts", "    ");
-        ok = printer && emit_runtime(&emitter, printer);
-        if (!printer) fprintf(stderr, "rpcc: internal error: typescript backend: cannot add rpc-client.ts\n");
-    }
-    return ok;
+    return backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &emitter);
 }
 
 const Backend backend_typescript = {TARGET_TYPESCRIPT, "typescript", emit};
