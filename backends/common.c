@@ -59,3 +59,8 @@ bool backend_copy_runtime(Printer *out, const char *path) {
     printer_write(out, file->data, file->length);
     return true;
 }
+
+bool backend_print_runtime(Printer *out, MarkerStyle style, const BackendOptions *options, const char *path) {
+    backend_print_marker(out, style, options);
+    return backend_copy_runtime(out, path);
+}

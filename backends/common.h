@@ -37,9 +37,12 @@ typedef struct BackendFile {
 bool backend_emit_files(OutputTree *tree, const BackendFile *files, size_t count, const char *indent_unit,
                         void *emitter);
 
-/* Appends the embedded runtime template at `path` (runtime-templates/<path>) to `out`; false, with a message,
- * when this build of rpcc does not embed it. */
+/* Appends the embedded file at `path` (runtime-templates/<path>) to `out` as it is; false, with a message, when
+ * this build of rpcc does not embed it. */
 bool backend_copy_runtime(Printer *out, const char *path);
+/* A runtime file of an SDK: the marker line in `style`, then the template verbatim (tests/runtime-copy.sh checks
+ * it so). Go's runtime is the exception: its package clause is the SDK's (go.c). */
+bool backend_print_runtime(Printer *out, MarkerStyle style, const BackendOptions *options, const char *path);
 
 /* The reason a deprecated declaration, field, member or rpc gives (`@deprecated("why")`), "" for none, or NULL when
  * it is not deprecated: the form the doc-comment printers take (JSDoc's @deprecated, Go's "Deprecated:"). */

@@ -1292,8 +1292,8 @@ static bool emit_readme(void *context, Printer *out) {
 /* Entry point                                                                                                */
 
 static bool emit_runtime(void *context, Printer *out) {
-    (void)context;
-    return backend_copy_runtime(out, "python/rpc_client.py");
+    const PyGen *gen = context;
+    return backend_print_runtime(out, MARKER_HASH, gen->options, "python/rpc_client.py");
 }
 
 static bool emit_nothing(void *context, Printer *out) {

@@ -628,8 +628,7 @@ static bool emit_index(void *context, Printer *printer) {
 
 static bool emit_runtime(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
-    print_marker(printer, emitter->options);
-    return backend_copy_runtime(printer, "typescript/rpc-client.ts");
+    return backend_print_runtime(printer, MARKER_SLASHES, emitter->options, "typescript/rpc-client.ts");
 }
 
 static void print_package_name(Printer *printer, const char *package_name) {

@@ -43,8 +43,11 @@ def test_sources_carry_the_generated_marker(case: str, generated: dict[str, Gene
 
 @pytest.mark.parametrize("case", CASES)
 def test_runtime_is_the_embedded_template(case: str, generated: dict[str, Generated]) -> None:
+    """The SDK's marker line, then the template (one policy for every language's runtime copy)."""
     template = REPO / "runtime-templates" / "python" / "rpc_client.py"
-    assert (generated[case].python_dir / "rpc_client.py").read_bytes() == template.read_bytes()
+    marker, _, rest = (generated[case].python_dir / "rpc_client.py").read_bytes().partition(b"\n")
+    assert MARKER.match(marker.decode())
+    assert rest == template.read_bytes()
 
 
 def test_mypy_strict(generated: dict[str, Generated]) -> None:
