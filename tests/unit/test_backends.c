@@ -90,6 +90,37 @@ static void test_input_name_appears_only_sanitized(void **state) {
     generated_free(generated);
 }
 
+/* Every file that can hold a comment starts with the marker in its comment style (py.typed is empty, JSON has no
+ * comments, go.sum is Go's own format). */
+static void test_every_file_starts_with_the_marker(void **state) {
+    Generated *generated = generate_for(state, "demo.rpc", "model P { a: int; }\nmodel R { b: string; }\nrpc x.y(P) -> R;\n");
+    assert_true(generated->ok);
+    size_t marked = 0;
+    for (size_t i = 0; i < generated->tree.count; i++) {
+        const char *path = generated->tree.files[i]->relative_path;
+        const char *extension = strrchr(path, '.');
+        MarkerStyle style;
+        if (strstr(path, "tsconfig.json") || !strcmp(extension, ".ts") || !strcmp(extension, ".go") ||
+            !strcmp(extension, ".mod"))
+            style = MARKER_SLASHES;
+        else if (!strcmp(extension, ".py") || !strcmp(extension, ".toml"))
+            style = MARKER_HASH;
+        else if (!strcmp(extension, ".md"))
+            style = MARKER_HTML;
+        else
+            continue;
+        Printer marker;
+        printer_init(&marker, "");
+        backend_print_marker(&marker, style, &(BackendOptions){.rpcc_version = "0.1.0", .input_name = "demo.rpc"});
+        const char *text = strbuf_cstr(&generated->tree.files[i]->printer.out);
+        if (strncmp(text, strbuf_cstr(&marker.out), marker.out.len) != 0) fail_msg("%s starts with:\n%.200s", path, text);
+        printer_free(&marker);
+        marked++;
+    }
+    assert_true(marked >= 5);
+    generated_free(generated);
+}
+
 static void test_marker_styles(void **state) {
     (void)state;
     BackendOptions options = default_backend_options();
@@ -141,6 +172,7 @@ int main(void) {
         PER_BACKEND(test_output_is_deterministic),
         PER_BACKEND(test_empty_schema_generates_every_file),
         PER_BACKEND(test_input_name_appears_only_sanitized),
+        PER_BACKEND(test_every_file_starts_with_the_marker),
         cmocka_unit_test(test_marker_styles),
         cmocka_unit_test(test_readmes_show_the_same_example),
     };
