@@ -11,7 +11,8 @@
  *   checkers then see the Python name in __init__, and populate_by_name lets callers use it at run time.
  * - Aliases and unions are module-level assignments evaluated at import time, so each is printed once everything
  *   it names exists; classes are printed in source order (their annotations are lazy, `from __future__ import
- *   annotations`), and models that name something printed after them are rebuilt at the end of the module.
+ *   annotations`), and models that name something printed after them are rebuilt at the end of the module (the
+ *   IR's IrProgram.definition_order and IrDecl.defined_incomplete).
  * - Untagged unions validate left to right (the IDL's order), tagged unions by their discriminator.
  */
 #include <inttypes.h>

@@ -9,7 +9,7 @@
  *
  * Input and output shapes. A field with a default may be omitted by the sender and is always present in what the
  * server returns. One interface per model stays honest by choosing its shape by direction: a model reachable from
- * some rpc's parameters (the client builds it) makes defaulted fields optional (`limit?: number`); a model only
+ * some rpc's parameters (IrDecl.sent: the client builds it) makes defaulted fields optional (`limit?: number`); a model only
  * ever received makes them required (`tags: string[]`). A model that is both sent and received takes the input
  * shape: in results its defaulted fields are then typed as possibly absent, which is weaker than the truth but
  * never false. The generated README says so.

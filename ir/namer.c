@@ -499,7 +499,10 @@ void namer_append_package_name(StrBuf *out, Target target, const char *base) {
     bool given = base && base[0];
     switch (target) {
     case TARGET_PYTHON:
-        strbuf_puts(out, given ? base : "api");
+        /* An importable name whatever --package-name says: [a-z0-9_], not starting with a digit. */
+        if (!given) base = "api";
+        if (is_digit(base[0])) strbuf_putc(out, '_');
+        for (const char *c = base; *c; c++) strbuf_putc(out, is_alnum(*c) ? to_lower(*c) : '_');
         strbuf_puts(out, "_client");
         break;
     case TARGET_TYPESCRIPT: {
@@ -532,6 +535,6 @@ void namer_append_package_name(StrBuf *out, Target target, const char *base) {
 }
 
 void namer_append_python_distribution(StrBuf *out, const char *base) {
-    for (const char *c = base && base[0] ? base : "api"; *c; c++) strbuf_putc(out, *c == '_' ? '-' : *c);
+    for (const char *c = base && base[0] ? base : "api"; *c; c++) strbuf_putc(out, is_alnum(*c) ? to_lower(*c) : '-');
     strbuf_puts(out, "-client");
 }

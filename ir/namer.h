@@ -57,13 +57,15 @@ bool namer_python_is_pydantic_namespace(const char *identifier);
 
 /* The name code imports the generated package by, from the package name base (--package-name, or the input's
  * stem in [a-z0-9_]; NULL or "" for none), appended to `out`:
- * Python: the import package, base + "_client" ("api_client" without a base);
+ * Python: the import package, base + "_client" ("api_client" without a base), lower-cased, other characters than
+ *         [a-z0-9_] as '_', '_' before a leading digit;
  * TypeScript: the npm package, base with runs of other characters than [a-z0-9] as one '-' (none leading), then
  *             "-client";
  * Go: the package clause, base with other characters than [a-z0-9_] as '_', "sdk" before a leading digit, '_'
  *     after a Go keyword or a lone "_" ("opensdk" without a base). */
 void namer_append_package_name(StrBuf *out, Target target, const char *base);
-/* The Python distribution name (pyproject's `name`): base with '_' as '-', + "-client" ("api-client"). */
+/* The Python distribution name (pyproject's `name`): base lower-cased with other characters than [a-z0-9] as '-',
+ * + "-client" ("api-client"). */
 void namer_append_python_distribution(StrBuf *out, const char *base);
 
 /* True when `path` can be a Go module path (golang.org/x/mod/module.CheckPath's rules, ASCII): elements

@@ -25,6 +25,10 @@ static void test_package_names(void **state) {
     (void)state;
     check_name(TARGET_PYTHON, "tasks", "tasks_client");
     check_name(TARGET_PYTHON, NULL, "api_client");
+    /* --package-name is any text: the import name stays importable (it was "Foo Bar_client", "9x_client") */
+    check_name(TARGET_PYTHON, "Foo Bar", "foo_bar_client");
+    check_name(TARGET_PYTHON, "9x", "_9x_client");
+    check_name(TARGET_PYTHON, "my-api", "my_api_client");
     check_name(TARGET_TYPESCRIPT, "my_api", "my-api-client");
     check_name(TARGET_TYPESCRIPT, "_x__y_", "x-y-client");
     check_name(TARGET_TYPESCRIPT, "", "-client");
@@ -39,6 +43,9 @@ static void test_package_names(void **state) {
     strbuf_init(&out);
     namer_append_python_distribution(&out, "my_api");
     assert_string_equal(strbuf_cstr(&out), "my-api-client");
+    strbuf_clear(&out);
+    namer_append_python_distribution(&out, "Foo Bar");
+    assert_string_equal(strbuf_cstr(&out), "foo-bar-client");
     strbuf_free(&out);
 }
 
