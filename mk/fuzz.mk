@@ -14,7 +14,7 @@
 #                               check_sdks.py; not part of `make check` (see the README's testing section)
 #
 # The targets are built with clang, AddressSanitizer, UndefinedBehaviorSanitizer and libFuzzer (Debian's clang and
-# libclang-rt-dev, installed when missing, as the Makefile's deps stamp does for re2c and lemon).
+# libclang-rt-dev, installed when missing by tools/debian-deps.sh's fuzz set).
 
 VALID_PROGRAMS := $(sort $(wildcard tests/differential/valid/*.rpc))
 
@@ -26,7 +26,7 @@ FUZZ_SEED        ?= 1
 FUZZ_SMOKE_RUNS  ?= 20000
 FUZZ_SMOKE_SECONDS ?= 60
 FUZZ_SECONDS     ?= 3600
-FUZZ_DEPS_STAMP  := .cache/fuzz-deps.stamp
+FUZZ_DEPS_STAMP  := $(call debian,fuzz)
 # Sanitizer coverage for our code; the harness links libFuzzer's main.
 # (clang finds warnings gcc does not in code whose warnings the gcc builds enforce: not fatal here.)
 FUZZ_WARN        := $(WARN) -Wno-format-nonliteral -Wno-error
@@ -47,13 +47,6 @@ check-valid-programs: $(BUILD)/rpcc .venv/.sdk-stamp tests/typescript/node_modul
 	$(VENV_PY) tests/differential/check_sdks.py --expect-valid --rpcc $(BUILD)/rpcc --out $(BUILD)/valid-programs \
 	    $(VALID_PROGRAMS)
 
-$(FUZZ_DEPS_STAMP):
-	@if ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }\n' | \
-	        $(FUZZ_CC) -fsanitize=fuzzer,address,undefined -x c - -o /dev/null >/dev/null 2>&1; then \
-	    echo "installing clang and libFuzzer (clang, libclang-rt-dev)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-dev >/dev/null; \
-	fi
-	@mkdir -p $(dir $@) && touch $@
 
 $(FUZZ_DIR)/obj/$(GEN)/%.o: $(GEN)/%.c | $(FUZZ_DEPS_STAMP)
 	@mkdir -p $(dir $@)

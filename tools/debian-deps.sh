@@ -43,6 +43,10 @@ for set in "$@"; do
     # the browser of check-browser: Debian's, never one that a test tool downloads
     chromium)
         want chromium '[ -x /usr/bin/chromium ]' ;;
+    # the libFuzzer targets: clang, and its runtime with libFuzzer and the sanitizers (probe: link a fuzz target)
+    fuzz)
+        want clang 'command -v clang'
+        want libclang-rt-dev "printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }\\n' | clang -fsanitize=fuzzer,address,undefined -x c - -o /dev/null" ;;
     # the two-node conformance test's Redis engine
     redis)
         want redis-server 'command -v redis-server' ;;
