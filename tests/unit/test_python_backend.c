@@ -30,7 +30,8 @@ static void test_writes_the_package_files(void **state) {
     Generated *generated = generate("model P { a: int; }\nmodel R { b: string; }\nrpc x.y(P) -> R;\n");
     assert_true(generated->ok);
     const char *expected[] = {"python/models.py",  "python/client.py",      "python/__init__.py", "python/rpc_client.py",
-                              "python/py.typed",   "python/pyproject.toml", "python/README.md"};
+                              "python/py.typed",   "python/pyproject.toml", "python/requirements.txt",
+                              "python/README.md"};
     assert_int_equal(generated->tree.count, sizeof expected / sizeof expected[0]);
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) file_text(generated, expected[i]);
     expect_in(generated, "python/rpc_client.py", "class CentrifugoRPCClient:");
@@ -38,6 +39,10 @@ static void test_writes_the_package_files(void **state) {
     expect_in(generated, "python/pyproject.toml", "name = \"demo-client\"");
     expect_in(generated, "python/pyproject.toml", "\"\" = \"demo_client\"");
     expect_in(generated, "python/pyproject.toml", "\"pydantic>=2.11,<3\"");
+    /* the old generator's `pip install -r requirements.txt`: the same list as pyproject.toml's dependencies */
+    expect_in(generated, "python/requirements.txt", "\ncentrifuge-python>=0.7,<0.8\npydantic>=2.11,<3\n");
+    /* the old generator's thin-wrapper form APIClient(rpc) is accepted */
+    expect_in(generated, "python/client.py", "    def __init__(self, client: CentrifugoRPCClient, /) -> None: ...\n");
     generated_free(generated);
 }
 
