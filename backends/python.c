@@ -927,8 +927,9 @@ static bool emit_client(void *context, Printer *out) {
     printer_blank_line(out);
     printer_line(out, "from __future__ import annotations");
     printer_blank_line(out);
-    if (any_params) printer_line(out, "from typing import Any");
-    if (any_params || any_deprecated) printer_blank_line(out);
+    printer_line(out, "from collections.abc import Awaitable, Callable");
+    printer_line(out, "from typing import Any, overload");
+    printer_blank_line(out);
     if (any_params) printer_line(out, "from pydantic import BaseModel");
     if (any_deprecated) printer_line(out, "from typing_extensions import deprecated");
     if (any_params || any_deprecated) printer_blank_line(out);
@@ -942,7 +943,7 @@ static bool emit_client(void *context, Printer *out) {
     }
     print_from_import(out, ".models", names, count);
     free(names);
-    printer_line(out, "from .rpc_client import CentrifugoRPCClient");
+    printer_line(out, "from .rpc_client import CentrifugoRPCClient, Transport");
 
     if (any_params) {
         printer_blank_line(out);
@@ -962,13 +963,57 @@ static bool emit_client(void *context, Printer *out) {
     printer_blank_line(out);
     printer_line(out, "class APIClient(CentrifugoRPCClient):");
     printer_indent(out);
-    printer_line(out, "\"\"\"The API over Centrifugo: one typed async method per RPC method.");
-    printer_blank_line(out);
-    printer_line(out, "Construct it like CentrifugoRPCClient and use it as an async context manager:");
-    printer_line(out, "``async with APIClient(url, token, user_id) as api: ...``. Every method raises RPCError");
-    printer_line(out, "(code, message) for an error answer, RPCTimeoutError when the answer does not come within");
-    printer_line(out, "``timeout`` seconds, and RPCConnectionError when the connection is missing or lost.");
-    printer_line(out, "\"\"\"");
+    /* The second form, APIClient(rpc), is the thin wrapper of the generator rpcc replaces (issue 17): its users'
+     * code constructs a CentrifugoRPCClient, connects it and wraps it. The wrapper shares the client's instance
+     * state rather than delegating method by method, so every method of the base client, present or future, acts
+     * on the one connection. The URL overload repeats CentrifugoRPCClient.__init__'s parameters (defaults as
+     * `...`); tests/python_sdk/test_static.py fails when the two drift apart. */
+    printer_block(out,
+                  "\"\"\"The API over Centrifugo: one typed async method per RPC method.\n"
+                  "\n"
+                  "Construct it like CentrifugoRPCClient and use it as an async context manager:\n"
+                  "``async with APIClient(url, token, user_id) as api: ...``. Or wrap a CentrifugoRPCClient made\n"
+                  "before: ``api = APIClient(rpc)`` is a typed view of ``rpc``, the same connection and settings\n"
+                  "(connecting or closing either connects or closes both). Every method raises RPCError\n"
+                  "(code, message) for an error answer, RPCTimeoutError when the answer does not come within\n"
+                  "``timeout`` seconds, and RPCConnectionError when the connection is missing or lost.\n"
+                  "\"\"\"\n"
+                  "\n"
+                  "@overload\n"
+                  "def __init__(self, client: CentrifugoRPCClient, /) -> None: ...\n"
+                  "\n"
+                  "@overload\n"
+                  "def __init__(\n"
+                  "    self,\n"
+                  "    url: str,\n"
+                  "    token: str = ...,\n"
+                  "    user_id: str = ...,\n"
+                  "    *,\n"
+                  "    transport: Transport = ...,\n"
+                  "    timeout: float = ...,\n"
+                  "    get_token: Callable[[], Awaitable[str]] | None = ...,\n"
+                  "    request_channel: str = ...,\n"
+                  "    name: str = ...,\n"
+                  "    max_message_size: int = ...,\n"
+                  "    max_server_ping_delay: float = ...,\n"
+                  ") -> None: ...\n"
+                  "\n"
+                  "def __init__(self, url: str | CentrifugoRPCClient, *args: Any, **kwargs: Any) -> None:\n"
+                  "    if isinstance(url, CentrifugoRPCClient):\n"
+                  "        if args or kwargs:\n"
+                  "            msg = \"APIClient(rpc) takes the client alone: its settings are the ones rpc was made with\"\n"
+                  "            raise TypeError(msg)\n"
+                  "        # A view of `url`: one state, so both objects use (and connect, and close) one connection.\n"
+                  "        self.__dict__ = url.__dict__\n"
+                  "        return\n"
+                  "    if not isinstance(url, str):\n"
+                  "        msg = (\n"
+                  "            \"APIClient takes a URL, APIClient(url, token, user_id), or a CentrifugoRPCClient of this \"\n"
+                  "            f\"package, APIClient(rpc); not {type(url).__name__}\"\n"
+                  "        )\n"
+                  "        raise TypeError(msg)\n"
+                  "    super().__init__(url, *args, **kwargs)\n",
+                  NULL);
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
         const char *result = py_name(&rpc->result->names);
@@ -1067,7 +1112,23 @@ static bool emit_init(void *context, Printer *out) {
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
-/* pyproject.toml and README.md                                                                               */
+/* pyproject.toml, requirements.txt and README.md                                                             */
+
+/* The distributions the package needs at run time: pyproject.toml's dependencies and requirements.txt, one list
+ * so that the two cannot disagree. requirements.txt serves `pip install -r requirements.txt`, the install step of
+ * the generator rpcc replaces (issue 17), for using the directory in place without installing it. */
+static const char *const PY_DEPENDENCIES[] = {
+    "centrifuge-python>=0.7,<0.8",
+    "pydantic>=2.11,<3",
+    "typing-extensions>=4.12",
+    NULL,
+};
+
+static bool emit_requirements(void *context, Printer *out) {
+    print_marker(context, out);
+    for (size_t index = 0; PY_DEPENDENCIES[index]; index++) printer_line(out, "%s", PY_DEPENDENCIES[index]);
+    return true;
+}
 
 static bool emit_pyproject(void *context, Printer *out) {
     PyGen *gen = context;
@@ -1088,12 +1149,13 @@ static bool emit_pyproject(void *context, Printer *out) {
                        "version = \"0.1.0\"\n"
                        "description = \"Typed Centrifugo RPC client generated by rpcc from $input$\"\n"
                        "readme = \"README.md\"\n"
-                       "requires-python = \">=3.10\"\n"
-                       "dependencies = [\n"
-                       "    \"centrifuge-python>=0.7,<0.8\",\n"
-                       "    \"pydantic>=2.11,<3\",\n"
-                       "    \"typing-extensions>=4.12\",\n"
-                       "]\n"
+                       "requires-python = \">=3.10\"\n",
+                  "distribution", strbuf_cstr(&distribution), "input", strbuf_cstr(&input), NULL);
+    /* an SPDX expression (checked by the command line): nothing to escape in a TOML string */
+    if (gen->options->license) printer_line(out, "license = \"%s\"", gen->options->license);
+    printer_line(out, "dependencies = [");
+    for (size_t index = 0; PY_DEPENDENCIES[index]; index++) printer_line(out, "    \"%s\",", PY_DEPENDENCIES[index]);
+    printer_block(out, "]\n"
                        "classifiers = [\"Framework :: AsyncIO\", \"Framework :: Pydantic :: 2\", \"Typing :: Typed\"]\n"
                        "\n"
                        "# The package's modules sit at the root of this directory; the wheel installs them as $package$.\n"
@@ -1187,6 +1249,9 @@ static bool emit_readme(void *context, Printer *out) {
                        "pip install ./python    # this directory; Python 3.10 or later\n"
                        "```\n"
                        "\n"
+                       "To import the directory in place instead (its parent on `sys.path`), install only its dependencies:\n"
+                       "`pip install -r requirements.txt` (the same list as `pyproject.toml`).\n"
+                       "\n"
                        "## Use\n"
                        "\n",
                        "distribution", strbuf_cstr(&distribution), "input", strbuf_cstr(&input), NULL);
@@ -1240,6 +1305,9 @@ static bool emit_readme(void *context, Printer *out) {
                        "- `timeout`: seconds a call waits for its answer (default 10); each method also takes `timeout=`.\n"
                        "\n"
                        "Without `async with`, call `await api.connect()` first and `await api.close()` at the end.\n"
+                       "\n"
+                       "`APIClient(rpc)` wraps a `CentrifugoRPCClient` made before (the thin-wrapper form): `api` then\n"
+                       "uses `rpc`'s connection and settings, and connecting or closing either one acts on both.\n"
                        "\n"
                        "## Errors\n"
                        "\n"
@@ -1311,7 +1379,7 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
         {"python/models.py", emit_models},         {"python/client.py", emit_client},
         {"python/__init__.py", emit_init},         {"python/rpc_client.py", emit_runtime},
         {"python/py.typed", emit_nothing},         {"python/pyproject.toml", emit_pyproject},
-        {"python/README.md", emit_readme},
+        {"python/requirements.txt", emit_requirements}, {"python/README.md", emit_readme},
     };
     return backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &gen);
 }

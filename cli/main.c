@@ -36,6 +36,8 @@ static const char usage_text[] =
     "      --package-name NAME     Python/npm package base name (default: the input's stem)\n"
     "      --go-module PATH        Go module path (default: the package name)\n"
     "      --go-websocket=LIB      coder (github.com/coder/websocket, default) or nhooyr (nhooyr.io/websocket)\n"
+    "      --license SPDX          the licence field of pyproject.toml and package.json, an SPDX expression such as\n"
+    "                              MIT or 'Apache-2.0 OR MIT' (default: no licence field)\n"
     "  -MD                         write a Make depfile (DIR.d for -o DIR, or -MF)\n"
     "  -MF FILE                    the depfile's path (implies -MD)\n"
     "  -MT TARGET                  the depfile's target (default: every output file); may repeat\n"
@@ -60,6 +62,7 @@ typedef struct Options {
     const char *package_name;
     const char *go_module;
     const char *go_websocket;
+    const char *license;
     bool depfile;
     const char *depfile_path;
     const char **depfile_targets;
@@ -76,6 +79,22 @@ static int usage_error(const char *fmt, ...) {
     va_end(args);
     fputs("\n(see rpcc --help)\n", stderr);
     return EXIT_USAGE;
+}
+
+/* An SPDX licence expression as far as the package files need it: identifiers (letters, digits, '.', '-', '+',
+ * "LicenseRef-x:y") joined by single spaces and parentheses. Such text needs no escaping in a TOML or JSON string;
+ * whether the identifiers exist is left to the packaging tools, whose list grows. */
+static bool is_license_expression(const char *text) {
+    size_t length = strlen(text);
+    if (length == 0 || length > 200 || text[0] == ' ' || text[length - 1] == ' ') return false;
+    for (size_t i = 0; i < length; i++) {
+        char c = text[i];
+        bool identifier = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                          c == '.' || c == '-' || c == '+' || c == ':';
+        if (c == ' ' && text[i + 1] == ' ') return false;
+        if (!identifier && c != ' ' && c != '(' && c != ')') return false;
+    }
+    return true;
 }
 
 static bool parse_targets(const char *list, Options *options) {
@@ -179,6 +198,12 @@ static int parse_arguments(int argc, char **argv, Options *options) {
             if (strcmp(value, "coder") == 0) options->go_websocket = "github.com/coder/websocket";
             else if (strcmp(value, "nhooyr") == 0) options->go_websocket = "nhooyr.io/websocket";
             else return usage_error("--go-websocket takes coder or nhooyr, not '%s'", value);
+        } else if (TAKES_VALUE("--license")) {
+            if (!value) return EXIT_USAGE;
+            if (!is_license_expression(value))
+                return usage_error("--license takes an SPDX licence expression (such as MIT or 'Apache-2.0 OR MIT'), "
+                                   "not '%s'", value);
+            options->license = value;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usage_error("unknown option '%s'", arg);
         } else if (options->input) {
@@ -394,6 +419,7 @@ static int run(const Options *options, const char *argv0) {
         options->package_name ? options->package_name : default_package_name(&arena, options->input);
     backend_options.go_module = options->go_module ? options->go_module : backend_options.package_name;
     backend_options.go_websocket = options->go_websocket;
+    backend_options.license = options->license;
 
     OutputTree tree;
     output_tree_init(&tree);

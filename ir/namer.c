@@ -45,6 +45,8 @@ static const char *const PYTHON_CLASS_BODY_NAMES[] = {
  * them, a client method would shadow them in the client class body (the deprecation decorator). */
 static const char *const PYTHON_MODULE_NAMES[] = {
     "BaseModel", "RootModel", "TypeAdapter", "Enum", "IntEnum", "StrEnum", "deprecated",
+    /* what client.py imports for APIClient's constructor overloads */
+    "Awaitable", "Callable", "overload",
     /* the rest of what backends/python.c imports from pydantic (bytes, strict scalars) */
     "BeforeValidator", "PlainSerializer", "Strict",
     /* assigned in model bodies (model_config = ConfigDict(...)): a type of that name would be shadowed there */

@@ -79,6 +79,26 @@ func TestLiveReadmeExample(t *testing.T) {
 	}
 }
 
+// The old generator's documented calls in the form the README maps them to: a constructor from URL, token and user,
+// Connect, then a call with a UserID field (issue 17).
+func TestLiveOldGeneratorCalls(t *testing.T) {
+	for _, transport := range transports {
+		t.Run(transport, func(t *testing.T) {
+			user := freshUser(t)
+			api := tasks.NewAPIClient(&tasks.Client{URL: env(t, "CENTRIFUGO_URL"), Token: mintToken(t, user, time.Hour),
+				UserID: user, Transport: transport})
+			defer api.Close()
+			if err := api.Connect(ctx(t)); err != nil {
+				t.Fatal(err)
+			}
+			result, err := api.TasksGetStats(ctx(t), tasks.TaskStatsParams{UserID: user})
+			if err != nil || result == nil {
+				t.Fatalf("tasks.get_stats: %+v %v", result, err)
+			}
+		})
+	}
+}
+
 func TestLiveEveryExampleMethod(t *testing.T) {
 	for _, transport := range transports {
 		t.Run(transport, func(t *testing.T) {

@@ -125,4 +125,16 @@ expect_status "... unless --go-module gives one" 0 \
     "$rpcc" -o gomod --package-name "Foo Bar" --go-module example.com/foo "my api/main.rpc"
 expect_status "... or Go is not generated" 0 "$rpcc" -o gomod-py --lang python --package-name "Foo Bar" "my api/main.rpc"
 
+# --- --license: the licence field of the package files, an SPDX expression; none by default ------------------
+"$rpcc" -o lic-none --lang python,typescript "my api/main.rpc"
+expect_lacks "no --license: pyproject.toml has no licence field" "license" "lic-none/python/pyproject.toml"
+expect_lacks "no --license: package.json has no licence field" "license" "lic-none/typescript/package.json"
+"$rpcc" -o lic --lang python,typescript --license "Apache-2.0 OR MIT" "my api/main.rpc"
+expect_contains "--license fills pyproject.toml's field" 'license = "Apache-2.0 OR MIT"' "lic/python/pyproject.toml"
+expect_contains "--license fills package.json's field" '"license": "Apache-2.0 OR MIT",' "lic/typescript/package.json"
+for bad in "" "MIT\"" " MIT" "MIT  OR Apache-2.0" "MIT\\x" "MIT,Apache-2.0"; do
+    expect_status "--license '$bad' is a usage error" 2 "$rpcc" -o lic-bad --license "$bad" "my api/main.rpc"
+done
+expect_eq "... and nothing is written" "no" "$([ -e lic-bad ] && echo yes || echo no)"
+
 finish

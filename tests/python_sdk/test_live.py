@@ -190,6 +190,25 @@ async def test_unknown_method_is_a_server_error(live_sdk: dict[str, ModuleType],
         assert not isinstance(info.value, (t.RPCTimeoutError, t.RPCConnectionError))
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_old_generator_form_wraps_a_connected_client(live_sdk: dict[str, ModuleType], stack: Stack,
+                                                           transport: str) -> None:
+    """The old generator's documented usage: connect a CentrifugoRPCClient, wrap it in APIClient, call, close.
+    Before the fix APIClient(rpc) was accepted and the first call raised "not connected"."""
+    t = live_sdk["tasks"]
+    rpc = t.CentrifugoRPCClient(stack.centrifugo_url, stack.token(USER), USER, transport=transport)
+    await rpc.connect()
+    try:
+        api = t.APIClient(rpc)
+        stats = await api.tasks_get_stats(t.TaskStatsParams(user_id=USER))
+        assert isinstance(stats, t.TaskStatsResult)
+        assert (await api.system_health()).status == "ok"
+    finally:
+        await rpc.close()
+    with pytest.raises(t.RPCConnectionError):
+        await api.system_health()  # closing rpc closed the one connection both use
+
+
 def test_readme_example_runs(live_sdk: dict[str, ModuleType], stack: Stack) -> None:
     """The usage block of the generated README, run as a script with the stack's URL and a token."""
     readme = (OUT / "live" / "gen" / "tasks" / "python" / "README.md").read_text()

@@ -4,10 +4,14 @@ importable with warnings as errors, pip-installable."""
 from __future__ import annotations
 
 import filecmp
+import importlib
+import inspect
 import os
 import re
 import subprocess
 import sys
+import tomllib
+import typing
 from pathlib import Path
 
 import pytest
@@ -16,7 +20,8 @@ from conftest import OUT, REPO, Generated, example_inputs, generate
 CASES = [source.stem for source in example_inputs()]
 TYPING_DIR = Path(__file__).resolve().parent / "typing"
 MARKER = re.compile(r"^# Code generated .* DO NOT EDIT\.$")
-EXPECTED_FILES = {"README.md", "__init__.py", "client.py", "models.py", "py.typed", "pyproject.toml", "rpc_client.py"}
+EXPECTED_FILES = {"README.md", "__init__.py", "client.py", "models.py", "py.typed", "pyproject.toml", "requirements.txt",
+                  "rpc_client.py"}
 
 
 def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -96,3 +101,46 @@ def test_pip_install_and_import(generated: dict[str, Generated], tmp_path: Path)
                "from tasks_client import APIClient, TaskStatsParams; print(APIClient.__module__)", env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "tasks_client.client"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_requirements_list_the_pyproject_dependencies(case: str, generated: dict[str, Generated]) -> None:
+    """`pip install -r requirements.txt`, the old generator's install step, installs what pyproject.toml needs."""
+    python_dir = generated[case].python_dir
+    requirements = [line for line in (python_dir / "requirements.txt").read_text().splitlines()
+                    if line and not line.startswith("#")]
+    pyproject = tomllib.loads((python_dir / "pyproject.toml").read_text())
+    assert requirements == pyproject["project"]["dependencies"]
+
+
+def test_apiclient_url_overload_matches_the_base_client(generated: dict[str, Generated]) -> None:
+    """APIClient's URL overload repeats CentrifugoRPCClient.__init__ (names, kinds, annotations, defaulted or not):
+    fails when the runtime's constructor changes and backends/python.c was not updated."""
+    sdk = importlib.import_module(generated["tasks"].package)
+    overloads = typing.get_overloads(sdk.APIClient.__init__)
+    assert len(overloads) == 2
+    url_form = inspect.signature(overloads[1])
+    base = inspect.signature(sdk.CentrifugoRPCClient.__init__)
+
+    def shape(signature: inspect.Signature) -> list[tuple[str, object, object, bool]]:
+        return [(p.name, p.kind, p.annotation, p.default is inspect.Parameter.empty)
+                for p in signature.parameters.values()]
+
+    assert shape(url_form) == shape(base)
+
+
+def test_apiclient_wraps_a_base_client(generated: dict[str, Generated]) -> None:
+    """The old generator's form `APIClient(rpc)`: a typed view of rpc's own state (one connection)."""
+    sdk = importlib.import_module(generated["tasks"].package)
+    rpc = sdk.CentrifugoRPCClient("ws://127.0.0.1:1/connection/websocket", "token", "user-123", timeout=3)
+    api = sdk.APIClient(rpc)
+    assert isinstance(api, sdk.APIClient) and api.__dict__ is rpc.__dict__
+    assert api._url == "ws://127.0.0.1:1/connection/websocket" and api._timeout == 3
+    wrapped_twice = sdk.APIClient(api)
+    assert wrapped_twice.__dict__ is rpc.__dict__
+    with pytest.raises(TypeError, match=r"takes the client alone"):
+        sdk.APIClient(rpc, "token")
+    with pytest.raises(TypeError, match=r"APIClient\(url, token, user_id\).*APIClient\(rpc\); not object"):
+        sdk.APIClient(object())  # e.g. a client of another generated package
+    url_form = sdk.APIClient("ws://127.0.0.1:1/connection/websocket", "token", "user-123", transport="pubsub")
+    assert url_form._transport == "pubsub" and url_form.__dict__ is not rpc.__dict__

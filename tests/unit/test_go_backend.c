@@ -78,6 +78,10 @@ static void test_nhooyr_option_swaps_the_websocket_module(void **state) {
     expect_in(generated, "go/go.mod", "require nhooyr.io/websocket v1.8.17\n");
     expect_in(generated, "go/go.sum", "nhooyr.io/websocket v1.8.17 h1:");
     expect_not_in(generated, "go/go.sum", "coder");
+    /* the README names the module in use and still documents both choices */
+    expect_in(generated, "go/README.md", "This SDK imports `nhooyr.io/websocket`.");
+    expect_in(generated, "go/README.md", "- `coder` (the default), `github.com/coder/websocket`:");
+    expect_in(generated, "go/README.md", "- `nhooyr`, `nhooyr.io/websocket`:");
     generated_free(generated);
 }
 

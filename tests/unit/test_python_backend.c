@@ -30,7 +30,8 @@ static void test_writes_the_package_files(void **state) {
     Generated *generated = generate("model P { a: int; }\nmodel R { b: string; }\nrpc x.y(P) -> R;\n");
     assert_true(generated->ok);
     const char *expected[] = {"python/models.py",  "python/client.py",      "python/__init__.py", "python/rpc_client.py",
-                              "python/py.typed",   "python/pyproject.toml", "python/README.md"};
+                              "python/py.typed",   "python/pyproject.toml", "python/requirements.txt",
+                              "python/README.md"};
     assert_int_equal(generated->tree.count, sizeof expected / sizeof expected[0]);
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) file_text(generated, expected[i]);
     expect_in(generated, "python/rpc_client.py", "class CentrifugoRPCClient:");
@@ -38,6 +39,22 @@ static void test_writes_the_package_files(void **state) {
     expect_in(generated, "python/pyproject.toml", "name = \"demo-client\"");
     expect_in(generated, "python/pyproject.toml", "\"\" = \"demo_client\"");
     expect_in(generated, "python/pyproject.toml", "\"pydantic>=2.11,<3\"");
+    /* the old generator's `pip install -r requirements.txt`: the same list as pyproject.toml's dependencies */
+    expect_in(generated, "python/requirements.txt", "\ncentrifuge-python>=0.7,<0.8\npydantic>=2.11,<3\n");
+    /* the old generator's thin-wrapper form APIClient(rpc) is accepted */
+    expect_in(generated, "python/client.py", "    def __init__(self, client: CentrifugoRPCClient, /) -> None: ...\n");
+    /* rpcc does not choose the licence of the user's SDK */
+    expect_not_in(generated, "python/pyproject.toml", "license");
+    generated_free(generated);
+}
+
+static void test_license_option_fills_the_license_field(void **state) {
+    (void)state;
+    BackendOptions options = default_backend_options();
+    options.license = "MIT";
+    Generated *generated = generate_by(&backend_python, "demo.rpc", "model R { }\nrpc x() -> R;\n", options);
+    assert_true(generated->ok);
+    expect_in(generated, "python/pyproject.toml", "requires-python = \">=3.10\"\nlicense = \"MIT\"\ndependencies = [\n");
     generated_free(generated);
 }
 
@@ -215,6 +232,7 @@ static void test_empty_model_and_no_rpcs(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_writes_the_package_files),
+        cmocka_unit_test(test_license_option_fills_the_license_field),
         cmocka_unit_test(test_presence_optional_nullable_and_defaults),
         cmocka_unit_test(test_client_dumps_wire_names_and_only_set_fields),
         cmocka_unit_test(test_wire_names_and_keywords),

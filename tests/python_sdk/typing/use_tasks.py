@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tasks_client import (
     APIClient,
+    CentrifugoRPCClient,
     Priority,
     RPCConnectionError,
     RPCError,
@@ -35,3 +36,13 @@ async def example(url: str, token: str) -> None:
             temporary: bool = exc.temporary
             del temporary
         del total, counts, task_id
+
+
+async def old_generator_form(url: str, token: str) -> None:
+    """The thin-wrapper form of the generator rpcc replaces: a base client, connected, then wrapped."""
+    rpc = CentrifugoRPCClient(url, token, "user-123")
+    await rpc.connect()
+    api = APIClient(rpc)
+    stats: TaskStatsResult = await api.tasks_get_stats(TaskStatsParams(user_id="123"))
+    del stats
+    await rpc.close()

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, overload
 
 from pydantic import BaseModel
 
@@ -17,7 +18,7 @@ from .models import (
     TaskStatsResult,
     TaskUpdateParams,
 )
-from .rpc_client import CentrifugoRPCClient
+from .rpc_client import CentrifugoRPCClient, Transport
 
 
 def _to_json(params: BaseModel) -> dict[str, Any]:
@@ -33,10 +34,47 @@ class APIClient(CentrifugoRPCClient):
     """The API over Centrifugo: one typed async method per RPC method.
 
     Construct it like CentrifugoRPCClient and use it as an async context manager:
-    ``async with APIClient(url, token, user_id) as api: ...``. Every method raises RPCError
+    ``async with APIClient(url, token, user_id) as api: ...``. Or wrap a CentrifugoRPCClient made
+    before: ``api = APIClient(rpc)`` is a typed view of ``rpc``, the same connection and settings
+    (connecting or closing either connects or closes both). Every method raises RPCError
     (code, message) for an error answer, RPCTimeoutError when the answer does not come within
     ``timeout`` seconds, and RPCConnectionError when the connection is missing or lost.
     """
+
+    @overload
+    def __init__(self, client: CentrifugoRPCClient, /) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        url: str,
+        token: str = ...,
+        user_id: str = ...,
+        *,
+        transport: Transport = ...,
+        timeout: float = ...,
+        get_token: Callable[[], Awaitable[str]] | None = ...,
+        request_channel: str = ...,
+        name: str = ...,
+        max_message_size: int = ...,
+        max_server_ping_delay: float = ...,
+    ) -> None: ...
+
+    def __init__(self, url: str | CentrifugoRPCClient, *args: Any, **kwargs: Any) -> None:
+        if isinstance(url, CentrifugoRPCClient):
+            if args or kwargs:
+                msg = "APIClient(rpc) takes the client alone: its settings are the ones rpc was made with"
+                raise TypeError(msg)
+            # A view of `url`: one state, so both objects use (and connect, and close) one connection.
+            self.__dict__ = url.__dict__
+            return
+        if not isinstance(url, str):
+            msg = (
+                "APIClient takes a URL, APIClient(url, token, user_id), or a CentrifugoRPCClient of this "
+                f"package, APIClient(rpc); not {type(url).__name__}"
+            )
+            raise TypeError(msg)
+        super().__init__(url, *args, **kwargs)
 
     async def system_health(self, *, timeout: float | None = None) -> HealthResult:
         """Liveness check; takes no parameters."""
