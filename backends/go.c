@@ -931,6 +931,9 @@ static bool emit_readme(void *context, Printer *out) {
                        "  matched by random correlation ids; `UserID` defaults to the token's `sub` claim).\n"
                        "- `Timeout` (per call when the context has no deadline, default 30 s), `MaxPingDelay`, `ReadLimit`,\n"
                        "  `Header`, `Name`.\n"
+                       "- `MaxMessageSize` (default 65536, Centrifugo's `websocket.message_size_limit`; negative for none): a\n"
+                       "  call whose command message is larger fails with `ErrRequestTooLarge` (`*RequestTooLargeError` holds\n"
+                       "  the sizes) before it is sent.\n"
                        "\n"
                        "A `Client` (and an `APIClient`) is safe for concurrent use.\n"
                        "\n",
@@ -946,6 +949,7 @@ static bool emit_readme(void *context, Printer *out) {
                        "case errors.Is(err, context.DeadlineExceeded): // the context's deadline passed first\n"
                        "case errors.Is(err, $pkg$.ErrDisconnected): // no connection, or it was lost before the reply\n"
                        "case errors.Is(err, $pkg$.ErrBadReply): // the result does not decode into the result type\n"
+                       "case errors.Is(err, $pkg$.ErrRequestTooLarge): // the request exceeds MaxMessageSize; nothing was sent\n"
                        "case errors.Is(err, context.Canceled): // you cancelled the context\n"
                        "}\n"
                        "```\n"

@@ -1089,16 +1089,17 @@ static bool emit_init(void *context, Printer *out) {
     printer_line(out, "from .client import APIClient");
     const char **names = declaration_names(program, 0);
     print_from_import(out, ".models", names, program->decl_count);
-    const char *runtime[] = {"CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError",
-                             "RPCTimeoutError"};
-    print_from_import(out, ".rpc_client", runtime, 5);
+    const char *runtime[] = {"CentrifugoRPCClient", "RPCConnectionError",      "RPCError",
+                             "RPCReplyError",       "RPCRequestTooLargeError", "RPCTimeoutError"};
+    size_t runtime_count = sizeof runtime / sizeof runtime[0];
+    print_from_import(out, ".rpc_client", runtime, runtime_count);
     printer_blank_line(out);
 
-    size_t total = program->decl_count + 6;
+    size_t total = program->decl_count + 1 + runtime_count;
     const char **all = calloc(total + 1, sizeof *all);
     for (size_t index = 0; index < program->decl_count; index++) all[index] = names[index];
     all[program->decl_count] = "APIClient";
-    for (size_t index = 0; index < 5; index++) all[program->decl_count + 1 + index] = runtime[index];
+    for (size_t index = 0; index < runtime_count; index++) all[program->decl_count + 1 + index] = runtime[index];
     qsort(all, total, sizeof *all, compare_all_names);
     printer_line(out, "__all__ = [");
     printer_indent(out);
@@ -1302,7 +1303,12 @@ static bool emit_readme(void *context, Printer *out) {
                        "- `transport=\"rpc\"` (default): Centrifugo's RPC command, proxied to the backend;\n"
                        "  `transport=\"pubsub\"`: requests published to `rpc:requests`, replies received on `user#<user_id>`\n"
                        "  and matched by a random correlation id (`request_channel=` changes the request channel);\n"
-                       "- `timeout`: seconds a call waits for its answer (default 10); each method also takes `timeout=`.\n"
+                       "- `timeout`: seconds a call waits for its answer (default 10); each method also takes `timeout=`;\n"
+                       "- `max_message_size`: the largest request in bytes (default 65536, Centrifugo's\n"
+                       "  `websocket.message_size_limit`; set it to your server's value); a larger one raises\n"
+                       "  `RPCRequestTooLargeError` before anything is sent;\n"
+                       "- `max_server_ping_delay`: seconds past the server's ping interval after which a silent connection\n"
+                       "  is replaced (default 10).\n"
                        "\n"
                        "Without `async with`, call `await api.connect()` first and `await api.close()` at the end.\n"
                        "\n"
@@ -1317,12 +1323,16 @@ static bool emit_readme(void *context, Printer *out) {
                        "  Centrifugo itself (for example 103 permission denied);\n"
                        "- `RPCTimeoutError` (a subclass, code 1): no answer within the timeout;\n"
                        "- `RPCConnectionError` (a subclass, code 3): not connected, or the connection was lost;\n"
-                       "- `RPCReplyError` (a subclass, code 13): the result does not fit the result type.\n"
+                       "- `RPCReplyError` (a subclass, code 13): the result does not fit the result type;\n"
+                       "- `RPCRequestTooLargeError` (a subclass, code 15): the request exceeds `max_message_size`; it was\n"
+                       "  not sent, and the connection and other calls are not affected.\n"
                        "\n"
                        "Cancelling the task of a call (`task.cancel()`, `asyncio.timeout`) stops waiting for it and\n"
                        "releases its reply slot; the server may still run it. After a lost connection the client\n"
                        "reconnects by itself with backoff (and subscribes to its reply channel again); calls made\n"
-                       "meanwhile wait for the connection up to their timeout.\n"
+                       "meanwhile wait for the connection up to their timeout. A server close with a code in\n"
+                       "3500..3999 or 4500..4999 stops the client: calls fail at once with `RPCConnectionError` until\n"
+                       "`connect()` is called again.\n"
                        "\n"
                        "## Absent, null and defaults\n"
                        "\n"

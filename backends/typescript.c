@@ -619,7 +619,13 @@ static bool emit_index(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     print_marker(printer, emitter->options);
     printer_line(printer, "export { APIClient } from \"./client.js\";");
-    printer_line(printer, "export { CentrifugoRPCClient, RPCError } from \"./rpc-client.js\";");
+    printer_block(printer, "export {\n"
+                           "    CentrifugoRPCClient,\n"
+                           "    DEFAULT_MAX_MESSAGE_SIZE,\n"
+                           "    RPCError,\n"
+                           "    RPCRequestTooLargeError,\n"
+                           "} from \"./rpc-client.js\";\n",
+                  NULL);
     /* The namer reserves these names for TypeScript types, so `export *` below cannot clash with them. */
     printer_line(printer, "export type { CallOptions, CentrifugoRPCClientOptions } from \"./rpc-client.js\";");
     printer_line(printer, "export * from \"./types.js\";");
@@ -850,6 +856,10 @@ static bool emit_readme(void *context, Printer *printer) {
                            "`timeout` (milliseconds, default 10000) bounds `connect()` and every call:\n"
                            "`new CentrifugoRPCClient(url, token, userId, { transport: \"pubsub\", timeout: 5000 })`.\n"
                            "\n"
+                           "`maxMessageSize` (bytes, default 65536: Centrifugo's `websocket.message_size_limit`) bounds a request;\n"
+                           "a larger one rejects with `RPCRequestTooLargeError` (kind `\"client\"`, code 15, with `size` and\n"
+                           "`limit`) before anything is sent, leaving the connection and other calls alone.\n"
+                           "\n"
                            "## Errors\n"
                            "\n"
                            "Every failure rejects with `RPCError` (`instanceof RPCError`), which has `code`, `message` and `kind`:\n"
@@ -862,8 +872,10 @@ static bool emit_readme(void *context, Printer *printer) {
                            "Every method takes a last `options` argument: `{ signal, timeout }`. Aborting `signal` (an\n"
                            "`AbortController`'s) rejects the call at once with `signal.reason`, as `fetch` does, and releases it; a\n"
                            "reply that still comes is ignored. `timeout` (milliseconds) replaces the client's for that call. After a\n"
-                           "lost connection the client reconnects by itself with backoff (and subscribes to its reply channel again);\n"
-                           "calls made meanwhile wait for the connection up to their timeout.\n"
+                           "lost connection, or a server close with a code in 3000..3499 or 4000..4499 (or 1009), the client\n"
+                           "reconnects by itself with backoff (and subscribes to its reply channel again); calls made meanwhile wait\n"
+                           "for the connection up to their timeout. A close with 3500..3999 or 4500..4999 stops it: calls reject at\n"
+                           "once with kind `\"disconnected\"` and the close code until `connect()` is called again.\n"
                            "\n"
                            "## Types\n"
                            "\n"

@@ -6,8 +6,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 
 import * as faults from "./faults/typescript/index.js";
-// Not re-exported by the package index (yet): the runtime module itself.
-import { RPCRequestTooLargeError } from "./faults/typescript/rpc-client.js";
+import { RPCRequestTooLargeError } from "./faults/typescript/index.js";
 
 function env(name: string): string {
     const value = process.env[name];

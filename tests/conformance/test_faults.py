@@ -252,7 +252,7 @@ async def start_block(api: Any, sdk: ModuleType, seconds: float) -> asyncio.Futu
 async def test_oversize_request_is_refused_before_sending(sdk: ModuleType, transport: str) -> None:
     """Over Centrifugo's limit: a typed error, nothing sent, the call in flight and the connection unharmed; a
     request counted at exactly the limit goes through."""
-    too_large = sdk.rpc_client.RPCRequestTooLargeError
+    too_large = sdk.RPCRequestTooLargeError  # the package exports it
     async with client(sdk, transport, new_user("oversize")) as api:
         before = await api.debug_echo(sdk.EchoParams(value=0))
         blocked = await start_block(api, sdk, 1)

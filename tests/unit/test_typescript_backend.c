@@ -217,14 +217,21 @@ static void test_index_exports(void **state) {
     (void)state;
     Generated *generated = generate("model M { x: int; }\n");
     expect_in(generated, "typescript/index.ts", "export { APIClient } from \"./client.js\";\n"
-                                                "export { CentrifugoRPCClient, RPCError } from \"./rpc-client.js\";\n"
+                                                "export {\n"
+                                                "    CentrifugoRPCClient,\n"
+                                                "    DEFAULT_MAX_MESSAGE_SIZE,\n"
+                                                "    RPCError,\n"
+                                                "    RPCRequestTooLargeError,\n"
+                                                "} from \"./rpc-client.js\";\n"
                                                 "export type { CallOptions, CentrifugoRPCClientOptions } from \"./rpc-client.js\";\n"
                                                 "export * from \"./types.js\";\n");
     generated_free(generated);
     /* The names index.ts exports are reserved: a declaration of one is escaped, and both stay reachable. */
-    generated = generate("model CentrifugoRPCClientOptions { x: int; }\nmodel RPCError { y: int; }\n");
+    generated = generate("model CentrifugoRPCClientOptions { x: int; }\nmodel RPCError { y: int; }\n"
+                         "model RPCRequestTooLargeError { z: int; }\n");
     expect_in(generated, "typescript/types.ts", "export interface CentrifugoRPCClientOptions_ {\n");
     expect_in(generated, "typescript/types.ts", "export interface RPCError_ {\n");
+    expect_in(generated, "typescript/types.ts", "export interface RPCRequestTooLargeError_ {\n");
     expect_in(generated, "typescript/index.ts", "export type { CallOptions, CentrifugoRPCClientOptions } from \"./rpc-client.js\";\n");
     generated_free(generated);
 }

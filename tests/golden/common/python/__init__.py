@@ -3,7 +3,14 @@
 
 from .client import APIClient
 from .models import PageInfo, UserId
-from .rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCReplyError, RPCTimeoutError
+from .rpc_client import (
+    CentrifugoRPCClient,
+    RPCConnectionError,
+    RPCError,
+    RPCReplyError,
+    RPCRequestTooLargeError,
+    RPCTimeoutError,
+)
 
 __all__ = [
     "APIClient",
@@ -12,6 +19,7 @@ __all__ = [
     "RPCConnectionError",
     "RPCError",
     "RPCReplyError",
+    "RPCRequestTooLargeError",
     "RPCTimeoutError",
     "UserId",
 ]

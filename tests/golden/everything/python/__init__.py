@@ -29,7 +29,14 @@ from .models import (
     TreeNode,
     UserId,
 )
-from .rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCReplyError, RPCTimeoutError
+from .rpc_client import (
+    CentrifugoRPCClient,
+    RPCConnectionError,
+    RPCError,
+    RPCReplyError,
+    RPCRequestTooLargeError,
+    RPCTimeoutError,
+)
 
 __all__ = [
     "APIClient",
@@ -57,6 +64,7 @@ __all__ = [
     "RPCConnectionError",
     "RPCError",
     "RPCReplyError",
+    "RPCRequestTooLargeError",
     "RPCTimeoutError",
     "Rectangle",
     "Scalars",

@@ -14,7 +14,14 @@ from .models import (
     TaskStatus,
     TaskUpdateParams,
 )
-from .rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCReplyError, RPCTimeoutError
+from .rpc_client import (
+    CentrifugoRPCClient,
+    RPCConnectionError,
+    RPCError,
+    RPCReplyError,
+    RPCRequestTooLargeError,
+    RPCTimeoutError,
+)
 
 __all__ = [
     "APIClient",
@@ -24,6 +31,7 @@ __all__ = [
     "RPCConnectionError",
     "RPCError",
     "RPCReplyError",
+    "RPCRequestTooLargeError",
     "RPCTimeoutError",
     "Task",
     "TaskCreateParams",
