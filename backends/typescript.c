@@ -842,7 +842,7 @@ static bool emit_readme(void *context, Printer *printer) {
                            "```\n"
                            "\n"
                            "`token` is a Centrifugo connection JWT whose `sub` is the user id (`\"123\"` here), or an async function\n"
-                           "that returns a fresh one.\n"
+                           "that returns a fresh one. `client.disconnect()` is the same as `client.close()`.\n"
                            "\n"
                            "## Transports\n"
                            "\n"

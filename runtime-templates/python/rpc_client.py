@@ -324,6 +324,10 @@ class CentrifugoRPCClient:
         """Disconnect; calls still waiting fail with RPCConnectionError. Closing twice is harmless."""
         await self._teardown()
 
+    async def disconnect(self) -> None:
+        """The same as :meth:`close`, under the name centrifuge-python and the replaced generator use."""
+        await self._teardown()
+
     async def _teardown(self) -> None:
         client, self._client, self._subscription = self._client, None, None
         self._router.fail_all("client closed")

@@ -430,6 +430,11 @@ export class CentrifugoRPCClient {
         this.#shutdown(centrifuge, this.#subscription);
     }
 
+    /** The same as {@link close}, under the name centrifuge-js and the replaced generator use. */
+    disconnect(): void {
+        this.close();
+    }
+
     /**
      * Calls `method` with `params` and resolves with the server's result (not validated at run time: the typed
      * `APIClient` methods give it its type). Rejects with an {@link RPCError}, or with `options.signal`'s reason

@@ -345,6 +345,17 @@ async def test_close_fails_waiting_calls() -> None:
         await call
 
 
+async def test_disconnect_is_close() -> None:
+    """The replaced generator's snippets end with ``await rpc.disconnect()``."""
+    client = CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub")
+    await client.connect()
+    call = asyncio.ensure_future(client.call("m", timeout=5))
+    await asyncio.sleep(0.01)
+    await client.disconnect()
+    with pytest.raises(RPCConnectionError, match="closed"):
+        await call
+
+
 async def test_publish_refused_by_server() -> None:
     async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as client:
         original = FakeClient.publish

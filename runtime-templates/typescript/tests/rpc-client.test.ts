@@ -247,6 +247,16 @@ test("rpc transport: close() fails the call in flight with code 4", async () => 
     assert.deepEqual([error.kind, error.code], ["disconnected", 4]);
 });
 
+test("disconnect() is close() under the replaced generator's name", async () => {
+    const server = await fake((command) => ("rpc" in command ? "ignore" : undefined));
+    const client = await connected(server, "rpc");
+    const call = client.call("debug.sleep", {});
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    client.disconnect();
+    const error = await rejection(call);
+    assert.deepEqual([error.kind, error.code], ["disconnected", 4]);
+});
+
 describe("pubsub transport", () => {
     /** Plays the backend: answers each request with `reply(request)` on the request's reply channel. */
     function backend(reply: (request: Json) => Json | null) {
