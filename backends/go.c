@@ -226,6 +226,10 @@ static void field_shape(GoEmitter *emitter, const IrField *field, FieldShape *sh
         /* `x?: T | null`, `x: T | null = v` (v not null): absent, null and a value are three things to the
          * receiver; the runtime's Nullable keeps them apart (its zero value is absent, left out by omitzero). */
         strbuf_puts(&shape->type, "Nullable[");
+        /* A model that can reach itself cannot hold itself by value ("invalid recursive type"): point to it. */
+        const IrType *resolved = ir_resolve_alias(type);
+        if (resolved && resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_MODEL && resolved->decl->recursive)
+            strbuf_putc(&shape->type, '*');
         go_type(emitter, &shape->type, type);
         strbuf_putc(&shape->type, ']');
         shape->omit = "omitzero";
@@ -984,7 +988,7 @@ static bool emit_readme(void *context, Printer *out) {
                        "| `x: T = v`, v is Go's zero value (`0`, `\"\"`, `false`, `[]`) | `X T` with `omitempty` | the zero value is left out: the server fills in the same default |\n"
                        "| `x: T = v`, other v | `X *T` with `omitempty` | nil is left out: the server fills in `v` |\n"
                        "| `x: T \\| null = null` | `X *T` | nil is sent as `null`, the default |\n"
-                       "| `x?: T \\| null`, `x: T \\| null = v` (v not null) | `X Nullable[T]` with `omitzero` | the zero value is left out; `Null[T]()` is sent as `null`, `Some(v)` as `v` |\n"
+                       "| `x?: T \\| null`, `x: T \\| null = v` (v not null) | `X Nullable[T]` with `omitzero` (`Nullable[*T]` for a model that can contain itself) | the zero value is left out; `Null[T]()` is sent as `null`, `Some(v)` as `v` |\n"
                        "\n"
                        "The client never sends `null` for a field that may only be absent. Results decode the same way: a\n"
                        "`*T` is nil when the field was absent or null, which its field never needs to tell apart (one of the\n"

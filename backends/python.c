@@ -817,10 +817,16 @@ static bool emit_models(void *context, Printer *out) {
     print_module_docstring(gen, out, "Data models of %s: pydantic v2 models that read and write its JSON.");
     printer_blank_line(out);
     print_models_imports(gen, out);
+    size_t imports_end = out->out.len;
     print_models_helpers(gen, out);
     if (body.out.len) {
+        /* isort (ruff I001) wants two blank lines after the imports before a class or def, one before an
+         * assignment: an alias or union printed first, right after the imports. */
+        const IrDecl *first = gen->program->decl_count ? gen->program->definition_order[0] : NULL;
+        bool assignment_first = first && (first->kind == IR_DECL_ALIAS || first->kind == IR_DECL_UNION);
+        bool helpers_printed = out->out.len != imports_end;
         printer_blank_line(out);
-        printer_blank_line(out);
+        if (helpers_printed || !assignment_first) printer_blank_line(out);
         printer_write(out, body.out.data, body.out.len);
     }
     printer_free(&body);
