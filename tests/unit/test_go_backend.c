@@ -128,6 +128,7 @@ static void test_three_state_fields_are_nullable(void **state) {
     (void)state;
     Generated *generated = generate("enum E: string { a; b; }\n"
                                     "model Inner { n: int; }\n"
+                                    "model Node { next?: Node | null; }\n"
                                     "model P {\n"
                                     "    opt_null?: int | null;\n"
                                     "    opt_null_list?: list<int | null> | null;\n"
@@ -146,6 +147,8 @@ static void test_three_state_fields_are_nullable(void **state) {
     expect_field(generated, types, "OptNull Nullable[int64] `json:\"opt_null,omitzero\"`");
     expect_field(generated, types, "OptNullList Nullable[[]*int64] `json:\"opt_null_list,omitzero\"`");
     expect_field(generated, types, "OptNullModel Nullable[Inner] `json:\"opt_null_model,omitzero\"`");
+    /* A model that can reach itself is held through a pointer (by value it would be an invalid recursive type). */
+    expect_field(generated, types, "Next Nullable[*Node] `json:\"next,omitzero\"`");
     expect_field(generated, types, "OptNullWhen Nullable[time.Time] `json:\"opt_null_when,omitzero\"`");
     expect_field(generated, types, "ValueDefault Nullable[string] `json:\"value_default,omitzero\"`");
     expect_field(generated, types, "ZeroDefault Nullable[int64] `json:\"zero_default,omitzero\"`");
@@ -158,7 +161,7 @@ static void test_three_state_fields_are_nullable(void **state) {
     expect_not_in(generated, types, "MarshalJSON"); /* the runtime's Nullable encodes itself */
     /* The runtime defines the type, and the README shows how to set each state. */
     expect_in(generated, "go/rpc_client.go", "\ntype Nullable[T any] struct {\n");
-    expect_in(generated, "go/README.md", "| `X Nullable[T]` with `omitzero` |");
+    expect_in(generated, "go/README.md", "| `X Nullable[T]` with `omitzero` (`Nullable[*T]` for a model that can contain itself) |");
     expect_in(generated, "go/README.md", "p.Note = demo.Null[string]()");
     generated_free(generated);
 }
