@@ -310,7 +310,7 @@ static void print_decl_comment(Printer *printer, const IrDecl *decl, const char 
         if (doc.len) strbuf_puts(&doc, "\n\n");
         strbuf_puts(&doc, extra);
     }
-    go_print_comment(printer, doc.len ? doc.data : NULL, backend_deprecation_reason(&decl->deprecation));
+    go_print_doc_comment(printer, doc.len ? doc.data : NULL, backend_deprecation_reason(&decl->deprecation));
     strbuf_free(&doc);
 }
 
@@ -681,7 +681,7 @@ static bool emit_client(void *context, Printer *out) {
     strbuf_printf(&doc, "Package %s is the typed client of the RPC methods declared in ", emitter->package);
     backend_append_input_name(&doc, emitter->options);
     strbuf_puts(&doc, ",\ncalled through a Centrifugo server over its WebSocket JSON protocol.");
-    go_print_comment(out, doc.data, NULL);
+    go_print_doc_comment(out, doc.data, NULL);
     strbuf_free(&doc);
     printer_line(out, "package %s", emitter->package);
     printer_blank_line(out);
@@ -723,7 +723,7 @@ static bool emit_client(void *context, Printer *out) {
             strbuf_puts(&text, "\n\n");
             strbuf_puts(&text, rpc->doc);
         }
-        go_print_comment(out, text.data, backend_deprecation_reason(&rpc->deprecation));
+        go_print_doc_comment(out, text.data, backend_deprecation_reason(&rpc->deprecation));
         strbuf_free(&text);
         if (rpc->params) {
             printer_line(out, "func (c *APIClient) %s(ctx context.Context, p %s) (*%s, error) {", method,

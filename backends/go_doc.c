@@ -189,7 +189,23 @@ static bool go_is_old_heading(const GoDocLines *doc, size_t at) {
     return true;
 }
 
-void go_print_comment(Printer *printer, const char *text, const char *deprecated) {
+/* Appends `text` with gofmt's rewrite of the text of doc comments (go/doc/comment): "``" becomes U+201C and "''"
+ * U+201D, left to right. Code lines keep them, and so do comments that are not doc comments. */
+static void append_go_doc_quotes(StrBuf *out, const char *text) {
+    for (const char *at = text; *at; at++) {
+        if (at[0] == '`' && at[1] == '`') {
+            strbuf_puts(out, "\xE2\x80\x9C");
+            at++;
+        } else if (at[0] == '\'' && at[1] == '\'') {
+            strbuf_puts(out, "\xE2\x80\x9D");
+            at++;
+        } else {
+            strbuf_putc(out, *at);
+        }
+    }
+}
+
+static void print_comment(Printer *printer, const char *text, const char *deprecated, bool doc_comment) {
     GoDocLines doc, rendered = {NULL, 0, 0};
     go_doc_load(&doc, text, false);
     render_go_doc(&doc, &rendered);
@@ -219,9 +235,23 @@ void go_print_comment(Printer *printer, const char *text, const char *deprecated
             printer_line(printer, "//");
         } else if (line->data[0] == '\t') {
             printer_line(printer, "//%s", line->data);
+        } else if (doc_comment && (strstr(line->data, "``") || strstr(line->data, "''"))) {
+            StrBuf quoted;
+            strbuf_init(&quoted);
+            append_go_doc_quotes(&quoted, line->data);
+            printer_line(printer, "// %s%s", go_is_old_heading(&rendered, index) ? "# " : "", quoted.data);
+            strbuf_free(&quoted);
         } else {
             printer_line(printer, "// %s%s", go_is_old_heading(&rendered, index) ? "# " : "", line->data);
         }
     }
     go_doc_free(&rendered);
+}
+
+void go_print_comment(Printer *printer, const char *text, const char *deprecated) {
+    print_comment(printer, text, deprecated, false);
+}
+
+void go_print_doc_comment(Printer *printer, const char *text, const char *deprecated) {
+    print_comment(printer, text, deprecated, true);
 }

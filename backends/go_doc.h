@@ -13,4 +13,8 @@
  * ("Deprecated: do not use in new code." without a reason). Writes nothing when there is neither. */
 void go_print_comment(Printer *printer, const char *text, const char *deprecated);
 
+/* The same for the doc comment of a top-level declaration, whose text gofmt also rewrites: "``" and "''" become
+ * curly quotes (U+201C, U+201D) outside code blocks, so they are printed that way. */
+void go_print_doc_comment(Printer *printer, const char *text, const char *deprecated);
+
 #endif

@@ -245,6 +245,20 @@ static void test_wire_names_with_tag_punctuation(void **state) {
     generated_free(generated);
 }
 
+/* gofmt turns "``" and "''" in the text of a top-level doc comment into curly quotes: they are printed that way
+ * there, and kept in code lines and in the comments of fields and enum members, which gofmt leaves alone. */
+static void test_doc_comment_quotes_as_gofmt_prints_them(void **state) {
+    (void)state;
+    Generated *generated = generate("/// A ``quoted'' model.\n///\n///     code ``kept''\n"
+                                    "model M {\n    /// A ``field''.\n    x: int;\n}\n"
+                                    "/// A ``call''.\nrpc m.get(M) -> M;\n");
+    assert_true(generated->ok);
+    expect_in(generated, "go/types.go", "// A \xE2\x80\x9Cquoted\xE2\x80\x9D model.\n//\n//\tcode ``kept''\n");
+    expect_in(generated, "go/types.go", "\t// A ``field''.\n");
+    expect_in(generated, "go/client.go", "// A \xE2\x80\x9Ccall\xE2\x80\x9D.\n");
+    generated_free(generated);
+}
+
 static void test_empty_program(void **state) {
     (void)state;
     Generated *generated = generate("");
@@ -296,6 +310,7 @@ int main(void) {
         cmocka_unit_test(test_unions),
         cmocka_unit_test(test_client_methods),
         cmocka_unit_test(test_wire_names_with_tag_punctuation),
+        cmocka_unit_test(test_doc_comment_quotes_as_gofmt_prints_them),
         cmocka_unit_test(test_empty_program),
         cmocka_unit_test(test_runtime_names_are_reserved_by_the_namer),
     };
