@@ -643,6 +643,17 @@ static void print_union(PyGen *gen, Printer *printer, const IrDecl *decl) {
             append_type(gen, &alternatives, alternative);
         }
     }
+    bool only_literals = true;
+    for (size_t index = 0; index < decl->alternative_count; index++)
+        if (decl->alternatives[index]->kind != IR_LITERAL) only_literals = false;
+    if (only_literals) {
+        /* Literals of several kinds (`1 | "a"`) are one Literal[...] to typing, on which pydantic refuses
+         * union_mode at import: there is nothing to order. */
+        printer_line(printer, "%s = %s", py_name(&decl->names), strbuf_cstr(&alternatives));
+        strbuf_free(&alternatives);
+        print_docstring(printer, decl->doc, &decl->deprecation);
+        return;
+    }
     gen->used[IMP_ANNOTATED] = true;
     gen->used[IMP_FIELD] = true;
     if (decl->discriminator) {

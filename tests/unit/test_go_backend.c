@@ -255,7 +255,7 @@ static void test_doc_comment_quotes_as_gofmt_prints_them(void **state) {
     assert_true(generated->ok);
     expect_in(generated, "go/types.go", "// A \xE2\x80\x9Cquoted\xE2\x80\x9D model.\n//\n//\tcode ``kept''\n");
     expect_in(generated, "go/types.go", "\t// A ``field''.\n");
-    expect_in(generated, "go/client.go", "// A \xE2\x80\x9Ccall\xE2\x80\x9D.\n");
+    expect_in(generated, "go/client.go", "// A \xE2\x80\x9C" "call\xE2\x80\x9D.\n");
     generated_free(generated);
 }
 
