@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Any, Awaitable, Callable, Mapping, MutableMapping, Optional
+from typing import Any, Awaitable, Callable, Mapping, MutableMapping
 
 from .bridge import Bridge, CentrifugoAPI, Limits, ProxyAuth
 
@@ -39,7 +39,7 @@ class BridgeApp:
         self,
         bridge: Bridge,
         *,
-        secret: Optional[str] = None,
+        secret: str | None = None,
         insecure_no_auth: bool = False,
         rpc_path: str = "/centrifugo/rpc",
         publish_path: str = "/centrifugo/publish",
@@ -118,9 +118,9 @@ class BridgeApp:
                 return
 
 
-def _secret_header(scope: Scope) -> Optional[bytes]:
+def _secret_header(scope: Scope) -> bytes | None:
     """The value of X-Rpcc-Proxy-Secret; None when absent or sent more than once (ambiguous)."""
-    found: Optional[bytes] = None
+    found: bytes | None = None
     for name, value in scope.get("headers") or ():
         if name.lower() == _SECRET_HEADER:
             if found is not None:
@@ -179,7 +179,7 @@ def _env_flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def create_app(env: Optional[Mapping[str, str]] = None) -> BridgeApp:
+def create_app(env: Mapping[str, str] | None = None) -> BridgeApp:
     """The bridge app from environment variables (``python -m rpcc serve`` sets them for its workers):
 
     - ``RPCC_HANDLER_MODULES`` (comma-separated, required), ``RPCC_MODULE_PATH`` (``os.pathsep``-separated dirs

@@ -34,7 +34,7 @@ import logging
 import threading
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Mapping, Optional
+from typing import Any, Awaitable, Callable, Mapping
 
 from pydantic import BaseModel, ValidationError
 
@@ -99,12 +99,12 @@ class ProxyAuth:
 
     header = PROXY_SECRET_HEADER
 
-    def __init__(self, secret: Optional[str], *, insecure_no_auth: bool = False) -> None:
+    def __init__(self, secret: str | None, *, insecure_no_auth: bool = False) -> None:
         if secret:
             if len(secret) < MIN_SECRET_LENGTH:
                 raise InsecureBridgeError(f"the proxy secret is too short (at least {MIN_SECRET_LENGTH} characters; "
                                           "`python -m rpcc config` generates one)")
-            self._secret: Optional[bytes] = secret.encode("utf-8")
+            self._secret: bytes | None = secret.encode("utf-8")
         elif insecure_no_auth:
             self._secret = None
         else:
@@ -115,7 +115,7 @@ class ProxyAuth:
                 "requests during development")
         self.insecure = self._secret is None
 
-    def check(self, presented: Optional[str | bytes]) -> bool:
+    def check(self, presented: str | bytes | None) -> bool:
         """True when ``presented`` (the header's value, None when absent) is the secret, or auth is off."""
         if self._secret is None:
             return True
@@ -125,7 +125,7 @@ class ProxyAuth:
             presented = presented.encode("utf-8", "surrogateescape")
         return hmac.compare_digest(presented, self._secret)
 
-    def warn_if_insecure(self, logger: Optional[logging.Logger] = None) -> None:
+    def warn_if_insecure(self, logger: logging.Logger | None = None) -> None:
         """Log (and warn) that the proxy endpoints accept anyone: called by every server on start."""
         if self.insecure:
             message = ("rpcc bridge: proxy authentication is OFF (insecure_no_auth): anyone who can reach this server "
@@ -179,8 +179,8 @@ class Outcome:
 
     __slots__ = ("_data", "text", "code", "message", "temporary")
 
-    def __init__(self, data: Any = _UNSET, code: Optional[int] = None, message: Optional[str] = None,
-                 temporary: bool = False, *, text: Optional[str] = None) -> None:
+    def __init__(self, data: Any = _UNSET, code: int | None = None, message: str | None = None,
+                 temporary: bool = False, *, text: str | None = None) -> None:
         self._data = None if data is _UNSET and text is None else data
         self.text = text
         self.code = code
@@ -315,10 +315,10 @@ class CentrifugoAPI:
         self._port = split.port or (443 if self._tls else 80)
         self._path = split.path
         self._local = threading.local()
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: list[tuple[str, Any, asyncio.Future]] = []
-        self._flusher: Optional[asyncio.Task] = None
-        self._stream: Optional[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = None
+        self._flusher: asyncio.Task | None = None
+        self._stream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         self.batches = 0  # batch requests sent (with ``published`` below: the mean batch size)
         self.published = 0
 
@@ -508,10 +508,10 @@ class Bridge:
         self,
         router: MessageRouter,
         *,
-        api: Optional[CentrifugoAPI] = None,
+        api: CentrifugoAPI | None = None,
         ack_after_reply: bool = False,
-        limits: Optional[Limits] = None,
-        logger: Optional[logging.Logger] = None,
+        limits: Limits | None = None,
+        logger: logging.Logger | None = None,
     ) -> None:
         self.router = router
         self.api = api
@@ -535,7 +535,7 @@ class Bridge:
                              temporary=True)
 
     # -- the core --------------------------------------------------------------------------------------------
-    async def call(self, method: Any, params: Any, conn: Connection, *, timeout: Optional[float] = None) -> Outcome:
+    async def call(self, method: Any, params: Any, conn: Connection, *, timeout: float | None = None) -> Outcome:
         """Validate ``params`` for ``method``, run its handler (cancelled after ``timeout`` seconds, by default
         ``limits.handler_timeout``), serialize the result."""
         handler = self.router.get(method) if isinstance(method, str) else None
@@ -651,7 +651,7 @@ class Bridge:
         return b'{"result":{"data":' + text.encode() + b"}}"
 
     # -- publish proxy (pub/sub transport) -------------------------------------------------------------------
-    async def publish_proxy(self, body: Mapping[str, Any]) -> tuple[dict, Optional[Job]]:
+    async def publish_proxy(self, body: Mapping[str, Any]) -> tuple[dict, Job | None]:
         """Check one publish-proxy request; returns Centrifugo's answer and the job that runs the handler and
         publishes the reply (None when refused). The caller answers first and runs the job afterwards (see
         :meth:`handle_publish`)."""
@@ -722,7 +722,7 @@ class Bridge:
                 task.add_done_callback(self._tasks.discard)
         return answer
 
-    async def drain(self, timeout: Optional[float] = None) -> None:
+    async def drain(self, timeout: float | None = None) -> None:
         """Wait for the pub/sub jobs still running (server shutdown)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Any, Optional
+from typing import Any
 
 __all__ = ["make_config", "render_config", "bridge_env", "render_env", "proxy_secret", "DEFAULT_MESSAGE_SIZE_LIMIT",
            "PROXY_SECRET_HEADER"]
@@ -18,9 +18,9 @@ DEFAULT_MESSAGE_SIZE_LIMIT = 65536  # Centrifugo's default websocket.message_siz
 def make_config(
     bridge_url: str = "http://127.0.0.1:3000",
     *,
-    hmac_secret: Optional[str] = None,
-    api_key: Optional[str] = None,
-    proxy_secret: Optional[str] = None,
+    hmac_secret: str | None = None,
+    api_key: str | None = None,
+    proxy_secret: str | None = None,
     message_size_limit: int = DEFAULT_MESSAGE_SIZE_LIMIT,
     address: str = "127.0.0.1",
     port: int = 8000,
@@ -81,7 +81,7 @@ def proxy_secret(config: dict[str, Any]) -> str:
     return str(config["rpc"]["proxy"]["http"]["static_headers"][PROXY_SECRET_HEADER])
 
 
-def bridge_env(config: dict[str, Any], *, api_url: Optional[str] = None) -> dict[str, str]:
+def bridge_env(config: dict[str, Any], *, api_url: str | None = None) -> dict[str, str]:
     """The bridge's settings matching ``config``: what ``python -m rpcc config --env-file`` writes and
     ``python -m rpcc serve --env-file`` reads."""
     server = config["http_server"]

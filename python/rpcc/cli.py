@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 import tempfile
-from typing import Any, Optional, Sequence
+from typing import Any, Sequence
 
 from .discovery import DiscoveryError, discover
 from .exporter import ExportError, export_modules
@@ -221,7 +221,7 @@ def _write_private(path: str, text: str) -> None:
         raise
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m rpcc", description="Centrifugo RPC handlers: export and serve")
     sub = p.add_subparsers(dest="command", required=True)
 

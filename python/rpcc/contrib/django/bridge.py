@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from typing import Optional
 
 from django.apps import apps
 from django.conf import settings
@@ -14,8 +13,8 @@ from rpcc.discovery import discover
 from rpcc.router import MessageRouter
 
 _lock = threading.Lock()
-_bridge: Optional[Bridge] = None
-_auth: Optional[ProxyAuth] = None
+_bridge: Bridge | None = None
+_auth: ProxyAuth | None = None
 
 
 def handler_modules(include_apps: bool = True) -> list[str]:
