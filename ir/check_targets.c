@@ -1,6 +1,7 @@
 /* What a checked program still cannot be in one target language, reported for the targets a run generates (or
  * checks) with the span that causes it, rather than by a backend on stderr after --check said the input was fine:
- * - Go: a wire name that encoding/json cannot hold in a struct tag. */
+ * - Go: a wire name that encoding/json cannot hold in a struct tag;
+ * - TypeScript: a field a sender may leave out whose wire name is a member of Object.prototype. */
 #include <string.h>
 
 #include "passes.h"
@@ -33,8 +34,35 @@ static void check_go(const IrProgram *program, Diagnostics *diags) {
     }
 }
 
+/* The members every TypeScript object has (lib.es5.d.ts's Object interface). A property of that name that may be
+ * absent can never be left out: `{}` still has the inherited member, whose type does not fit, so no object
+ * literal (and no `params: P = {}` default) type-checks without it. */
+static const char *const OBJECT_PROTOTYPE_MEMBERS[] = {
+    "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "toString", "valueOf",
+};
+
+static void check_typescript(const IrProgram *program, Diagnostics *diags) {
+    for (size_t d = 0; d < program->decl_count; d++) {
+        const IrDecl *decl = program->decls[d];
+        if (!decl->sent) continue; /* a received model is read, never written as a literal */
+        for (size_t f = 0; f < decl->field_count; f++) {
+            const IrField *field = decl->fields[f];
+            if (!field->optional && !field->default_value) continue;
+            for (size_t m = 0; m < sizeof OBJECT_PROTOTYPE_MEMBERS / sizeof OBJECT_PROTOTYPE_MEMBERS[0]; m++) {
+                if (strcmp(field->wire_name, OBJECT_PROTOTYPE_MEMBERS[m]) != 0) continue;
+                diag_error(diags, field->wire_name_span,
+                           "field '%s' of '%s', which is sent, may be left out, but every TypeScript object has a "
+                           "'%s' member, so it could never be: make the field required, or leave TypeScript out "
+                           "with --lang",
+                           field->name, decl->name, field->wire_name);
+            }
+        }
+    }
+}
+
 bool ir_check_targets(const IrProgram *program, const bool targets[TARGET_COUNT], Diagnostics *diags) {
     size_t errors_before = diags->error_count;
     if (targets[TARGET_GO]) check_go(program, diags);
+    if (targets[TARGET_TYPESCRIPT]) check_typescript(program, diags);
     return diags->error_count == errors_before;
 }
