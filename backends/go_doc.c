@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../support/escape.h"
+#include "../support/utf8.h"
 
 static bool is_upper_ascii(char c) { return c >= 'A' && c <= 'Z'; }
 static bool is_alnum_ascii(char c) { return is_upper_ascii(c) || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
@@ -165,16 +166,17 @@ static void render_go_doc(const GoDocLines *doc, GoDocLines *out) {
 }
 
 /* go/doc/comment's "old heading": a one-line paragraph between empty lines, not first, followed by an unindented
- * line, starting with an upper-case letter, ending in a letter or digit, without most punctuation. gofmt
- * rewrites it as "# Heading", so it is printed that way. (Non-ASCII letters: only the ASCII rules are known
- * here; a non-ASCII first character never makes a heading, a non-ASCII last one counts as a letter.) */
+ * line, starting with an upper-case letter (unicode.IsUpper: go_upper.c has Go's table), ending in a letter or
+ * digit, without most punctuation. gofmt rewrites it as "# Heading", so it is printed that way. (A non-ASCII
+ * last character counts as a letter: printed as a heading, it stays one under gofmt either way.) */
 static bool go_is_old_heading(const GoDocLines *doc, size_t at) {
     if (at == 0 || at + 2 >= doc->count || doc->lines[at - 1].len || doc->lines[at + 1].len) return false;
     const StrBuf *next = &doc->lines[at + 2];
     if (next->len && (next->data[0] == ' ' || next->data[0] == '\t')) return false;
     const char *line = doc->lines[at].data;
     size_t len = doc->lines[at].len;
-    if (!is_upper_ascii(line[0])) return false;
+    size_t first_size;
+    if (!go_is_upper(utf8_decode((const unsigned char *)line, len, &first_size))) return false;
     unsigned char last = (unsigned char)line[len - 1];
     if (last < 0x80 && !is_alnum_ascii((char)last)) return false;
     if (strpbrk(line, ";:!?+*/=[]{}_^&~%#@<\">\\") || strstr(line, "\xC2\xB0") || strstr(line, "\xC2\xA7")) {

@@ -259,6 +259,18 @@ static void test_doc_comment_quotes_as_gofmt_prints_them(void **state) {
     generated_free(generated);
 }
 
+/* gofmt makes a one-line paragraph that starts with an upper-case letter by Go's unicode.IsUpper (non-ASCII ones
+ * too) a "# " heading: it is printed that way; a lower-case start stays text. */
+static void test_non_ascii_headings_as_gofmt_prints_them(void **state) {
+    (void)state;
+    Generated *generated = generate("/// First.\n///\n/// \xC3\x89" "clair heading\n///\n/// Body.\nmodel M { x: int; }\n"
+                                    "/// First.\n///\n/// \xC3\xA9" "clair text\n///\n/// Body.\nmodel N { x: int; }\n");
+    assert_true(generated->ok);
+    expect_in(generated, "go/types.go", "//\n// # \xC3\x89" "clair heading\n//\n");
+    expect_in(generated, "go/types.go", "//\n// \xC3\xA9" "clair text\n//\n");
+    generated_free(generated);
+}
+
 static void test_empty_program(void **state) {
     (void)state;
     Generated *generated = generate("");
@@ -311,6 +323,7 @@ int main(void) {
         cmocka_unit_test(test_client_methods),
         cmocka_unit_test(test_wire_names_with_tag_punctuation),
         cmocka_unit_test(test_doc_comment_quotes_as_gofmt_prints_them),
+        cmocka_unit_test(test_non_ascii_headings_as_gofmt_prints_them),
         cmocka_unit_test(test_empty_program),
         cmocka_unit_test(test_runtime_names_are_reserved_by_the_namer),
     };
