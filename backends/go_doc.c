@@ -166,7 +166,7 @@ static void render_go_doc(const GoDocLines *doc, GoDocLines *out) {
 }
 
 /* go/doc/comment's "old heading": a one-line paragraph between empty lines, not first, followed by an unindented
- * line, starting with an upper-case letter (unicode.IsUpper: go_upper.c has Go's table), ending in a letter or
+ * line, starting with an upper-case letter (unicode.IsUpper: support/go_unicode.c has Go's table), ending in a letter or
  * digit, without most punctuation. gofmt rewrites it as "# Heading", so it is printed that way. (A non-ASCII
  * last character counts as a letter: printed as a heading, it stays one under gofmt either way.) */
 static bool go_is_old_heading(const GoDocLines *doc, size_t at) {

@@ -4,17 +4,22 @@
  * - TypeScript: a field a sender may leave out whose wire name is a member of Object.prototype. */
 #include <string.h>
 
+#include "../support/go_unicode.h"
 #include "passes.h"
+#include "../support/utf8.h"
 
-/* encoding/json's isValidTag: a tag name of letters, digits and these punctuation characters, or encoding/json
- * ignores it and uses the Go field name instead; a quote or backquote would also end the tag's string. Non-ASCII
- * bytes pass here (Go accepts letters and digits; the Go tests cover the names the examples use). */
+/* encoding/json's isValidTag: a tag name of letters, digits (Go's unicode.IsLetter and IsDigit, whatever the
+ * script) and these punctuation characters, or encoding/json ignores it and uses the Go field name instead; a
+ * quote or backquote would also end the tag's string. */
 static bool is_go_json_tag_name(const char *name) {
     if (!*name) return false;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if (*p >= 0x80) continue;
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) continue;
-        if (strchr("!#$%&()*+-./:;<=>?@[]^_{|}~ ", *p)) continue;
+    size_t length = strlen(name);
+    for (size_t at = 0; at < length;) {
+        size_t size;
+        uint32_t code_point = utf8_decode((const unsigned char *)name + at, length - at, &size);
+        at += size;
+        if (code_point < 0x80 && strchr("!#$%&()*+-./:;<=>?@[]^_{|}~ ", (int)code_point)) continue;
+        if (code_point != UTF8_INVALID && go_is_letter_or_digit(code_point)) continue;
         return false;
     }
     return true;
@@ -27,8 +32,8 @@ static void check_go(const IrProgram *program, Diagnostics *diags) {
             const IrField *field = decl->fields[f];
             if (!is_go_json_tag_name(field->wire_name))
                 diag_error(diags, field->wire_name_span,
-                           "the wire name of field '%s' cannot be a Go json tag (encoding/json ignores one with a "
-                           "quote, backquote, backslash, comma or control character)",
+                           "the wire name of field '%s' cannot be a Go json tag: encoding/json takes only letters, digits, "
+                           "spaces and !#$%%&()*+-./:;<=>?@[]^_{|}~ in one",
                            field->name);
         }
     }

@@ -27,7 +27,7 @@ for source in sources:
         fmt = bytes(fmt, "utf-8").decode("unicode_escape")
         count += 1
         parts = conversion.split(fmt)
-        pattern = ".*".join(re.escape(p) for p in parts)
+        pattern = ".*".join(re.escape(p.replace("%%", "%")) for p in parts)
         severity = match.group(1)
         regex = re.compile(r"(: %s: |^rpcc: %s: )%s" % (severity, severity, pattern))
         if not any(regex.search(line) for line in corpus):
