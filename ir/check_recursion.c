@@ -7,13 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decl_graph.h"
 #include "passes.h"
-
-typedef struct Graph {
-    size_t count;
-    size_t **edges; /* edges[d]: indices of the declarations d mentions, terminated by SIZE_MAX */
-    size_t *edge_count;
-} Graph;
 
 /* The declaration a value of `type` needs to exist, or NULL when it can always be built (null, containers,
  * scalars, enums). */
@@ -22,96 +17,31 @@ static const IrDecl *required_declaration(const IrType *type) {
     return type->decl;
 }
 
-static void add_edges(Arena *arena, const IrType *type, size_t **list, size_t *count, size_t *capacity) {
+/* Adds an edge from declaration `from` to each declaration `type` mentions (inside lists and maps too). */
+static void add_edges(DeclGraph *graph, Arena *arena, size_t from, const IrType *type) {
     if (!type) return;
-    if (type->kind == IR_LIST) add_edges(arena, type->element, list, count, capacity);
+    if (type->kind == IR_LIST) add_edges(graph, arena, from, type->element);
     if (type->kind == IR_MAP) {
-        add_edges(arena, type->key, list, count, capacity);
-        add_edges(arena, type->element, list, count, capacity);
+        add_edges(graph, arena, from, type->key);
+        add_edges(graph, arena, from, type->element);
     }
-    if (type->kind != IR_REF) return;
-    if (*count == *capacity) {
-        size_t grown_capacity = *capacity ? *capacity * 2 : 8;
-        size_t *grown = ARENA_ARRAY(arena, size_t, grown_capacity);
-        if (*count) memcpy(grown, *list, *count * sizeof *grown);
-        *list = grown;
-        *capacity = grown_capacity;
-    }
-    (*list)[(*count)++] = type->decl->index;
+    if (type->kind == IR_REF) decl_graph_add_edge(graph, arena, from, type->decl->index);
 }
 
-static void build_graph(Arena *arena, const IrProgram *program, Graph *graph) {
-    graph->count = program->decl_count;
-    graph->edges = ARENA_ARRAY(arena, size_t *, graph->count + 1);
-    graph->edge_count = ARENA_ARRAY(arena, size_t, graph->count + 1);
+/* IrDecl.recursive: the models on a cycle of the graph of everything each declaration mentions. */
+static void mark_recursive(Arena *arena, IrProgram *program) {
+    DeclGraph graph;
+    decl_graph_init(&graph, arena, program->decl_count);
     for (size_t d = 0; d < program->decl_count; d++) {
         const IrDecl *decl = program->decls[d];
-        size_t capacity = 0;
-        for (size_t i = 0; i < decl->field_count; i++)
-            add_edges(arena, decl->fields[i]->type, &graph->edges[d], &graph->edge_count[d], &capacity);
-        for (size_t i = 0; i < decl->alternative_count; i++)
-            add_edges(arena, decl->alternatives[i], &graph->edges[d], &graph->edge_count[d], &capacity);
-        if (decl->kind == IR_DECL_ALIAS)
-            add_edges(arena, decl->aliased, &graph->edges[d], &graph->edge_count[d], &capacity);
+        for (size_t i = 0; i < decl->field_count; i++) add_edges(&graph, arena, d, decl->fields[i]->type);
+        for (size_t i = 0; i < decl->alternative_count; i++) add_edges(&graph, arena, d, decl->alternatives[i]);
+        if (decl->kind == IR_DECL_ALIAS) add_edges(&graph, arena, d, decl->aliased);
     }
-}
-
-/* Tarjan's strongly connected components, iterative (a chain of 20,000 models must not exhaust the C stack). */
-static void mark_recursive(Arena *arena, IrProgram *program, const Graph *graph) {
-    size_t count = graph->count;
-    const size_t unvisited = (size_t)-1;
-    size_t *order = ARENA_ARRAY(arena, size_t, count + 1);
-    size_t *low = ARENA_ARRAY(arena, size_t, count + 1);
-    bool *on_stack = ARENA_ARRAY(arena, bool, count + 1);
-    size_t *stack = ARENA_ARRAY(arena, size_t, count + 1);
-    size_t *call_node = ARENA_ARRAY(arena, size_t, count + 1);
-    size_t *call_edge = ARENA_ARRAY(arena, size_t, count + 1);
-    for (size_t i = 0; i < count; i++) order[i] = unvisited;
-    size_t next_order = 0, stack_size = 0;
-
-    for (size_t root = 0; root < count; root++) {
-        if (order[root] != unvisited) continue;
-        size_t depth = 0;
-        call_node[0] = root;
-        call_edge[0] = 0;
-        order[root] = low[root] = next_order++;
-        stack[stack_size++] = root;
-        on_stack[root] = true;
-        while (true) {
-            size_t node = call_node[depth];
-            if (call_edge[depth] < graph->edge_count[node]) {
-                size_t target = graph->edges[node][call_edge[depth]++];
-                if (order[target] == unvisited) {
-                    order[target] = low[target] = next_order++;
-                    stack[stack_size++] = target;
-                    on_stack[target] = true;
-                    depth++;
-                    call_node[depth] = target;
-                    call_edge[depth] = 0;
-                } else if (on_stack[target] && order[target] < low[node]) {
-                    low[node] = order[target];
-                }
-                continue;
-            }
-            if (low[node] == order[node]) {
-                /* pop the component; it is recursive if it has two members or a self-edge */
-                size_t first = stack_size;
-                do first--; while (stack[first] != node);
-                bool recursive = stack_size - first > 1;
-                for (size_t e = 0; e < graph->edge_count[node] && !recursive; e++)
-                    if (graph->edges[node][e] == node) recursive = true;
-                for (size_t i = first; i < stack_size; i++) {
-                    IrDecl *decl = program->decls[stack[i]];
-                    decl->recursive = recursive && decl->kind == IR_DECL_MODEL;
-                    on_stack[stack[i]] = false;
-                }
-                stack_size = first;
-            }
-            if (depth == 0) break;
-            depth--;
-            size_t parent = call_node[depth];
-            if (low[node] < low[parent]) low[parent] = low[node];
-        }
+    decl_graph_components(&graph, arena);
+    for (size_t d = 0; d < program->decl_count; d++) {
+        IrDecl *decl = program->decls[d];
+        decl->recursive = decl->kind == IR_DECL_MODEL && graph.cyclic[graph.component[d]];
     }
 }
 
@@ -211,8 +141,6 @@ void ir_check_recursion(IrProgram *program, Diagnostics *diags) {
     Arena scratch;
     arena_init(&scratch);
     check_buildable(&scratch, program, diags);
-    Graph graph;
-    build_graph(&scratch, program, &graph);
-    mark_recursive(&scratch, program, &graph);
+    mark_recursive(&scratch, program);
     arena_free(&scratch);
 }

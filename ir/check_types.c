@@ -2,6 +2,7 @@
  * aliases and unions that refer to themselves without passing through a model. */
 #include <string.h>
 
+#include "decl_graph.h"
 #include "passes.h"
 
 typedef struct TypeCheck {
@@ -32,110 +33,40 @@ static void check_map_key(const IrType *type, void *context) {
 /* Self-reference without a model. Aliases and unions form a graph whose edges are the aliases and unions a type
  * mentions directly or inside lists and maps (a model ends the chain: it is never followed). A declaration refers
  * to itself exactly when it lies on a cycle of that graph: in a strongly connected component of two or more, or
- * with an edge to itself. Tarjan's algorithm, iterative, finds them in linear time at any cycle length. */
-typedef struct AliasGraph {
-    size_t count;
-    size_t **edges; /* edges[d]: the alias and union declarations d mentions */
-    size_t *edge_count;
-    size_t *component; /* component[d]: the strongly connected component of d */
-    bool *cyclic;      /* cyclic[component]: that component is a cycle */
-} AliasGraph;
-
-static void collect_alias_edges(Arena *arena, const IrType *type, size_t **list, size_t *count, size_t *capacity) {
+ * with an edge to itself (decl_graph.c finds the components in linear time at any cycle length).
+ *
+ * Adds an edge from declaration `from` to each alias or union `type` mentions (inside lists and maps too). */
+static void add_alias_edges(DeclGraph *graph, Arena *arena, size_t from, const IrType *type) {
     while (type && (type->kind == IR_LIST || type->kind == IR_MAP)) {
-        if (type->kind == IR_MAP) collect_alias_edges(arena, type->key, list, count, capacity);
+        if (type->kind == IR_MAP) add_alias_edges(graph, arena, from, type->key);
         type = type->element;
     }
     if (!type || type->kind != IR_REF) return;
     if (type->decl->kind != IR_DECL_ALIAS && type->decl->kind != IR_DECL_UNION) return;
-    if (*count == *capacity) {
-        size_t grown_capacity = *capacity ? *capacity * 2 : 4;
-        size_t *grown = ARENA_ARRAY(arena, size_t, grown_capacity);
-        if (*count) memcpy(grown, *list, *count * sizeof *grown);
-        *list = grown;
-        *capacity = grown_capacity;
-    }
-    (*list)[(*count)++] = type->decl->index;
+    decl_graph_add_edge(graph, arena, from, type->decl->index);
 }
 
-static void build_alias_graph(Arena *arena, const IrProgram *program, AliasGraph *graph) {
-    size_t count = program->decl_count;
-    graph->count = count;
-    graph->edges = ARENA_ARRAY(arena, size_t *, count + 1);
-    graph->edge_count = ARENA_ARRAY(arena, size_t, count + 1);
-    graph->component = ARENA_ARRAY(arena, size_t, count + 1);
-    graph->cyclic = ARENA_ARRAY(arena, bool, count + 1);
-    for (size_t d = 0; d < count; d++) {
+static void build_alias_graph(Arena *arena, const IrProgram *program, DeclGraph *graph) {
+    decl_graph_init(graph, arena, program->decl_count);
+    for (size_t d = 0; d < program->decl_count; d++) {
         const IrDecl *decl = program->decls[d];
-        size_t capacity = 0;
-        if (decl->kind == IR_DECL_ALIAS)
-            collect_alias_edges(arena, decl->aliased, &graph->edges[d], &graph->edge_count[d], &capacity);
+        if (decl->kind == IR_DECL_ALIAS) add_alias_edges(graph, arena, d, decl->aliased);
         if (decl->kind == IR_DECL_UNION)
             for (size_t i = 0; i < decl->alternative_count; i++)
-                collect_alias_edges(arena, decl->alternatives[i], &graph->edges[d], &graph->edge_count[d], &capacity);
+                add_alias_edges(graph, arena, d, decl->alternatives[i]);
     }
-
-    const size_t unvisited = (size_t)-1;
-    size_t *order = ARENA_ARRAY(arena, size_t, count + 1);
-    size_t *low = ARENA_ARRAY(arena, size_t, count + 1);
-    bool *on_stack = ARENA_ARRAY(arena, bool, count + 1);
-    size_t *stack = ARENA_ARRAY(arena, size_t, count + 1);
-    size_t *call_node = ARENA_ARRAY(arena, size_t, count + 1);
-    size_t *call_edge = ARENA_ARRAY(arena, size_t, count + 1);
-    for (size_t i = 0; i < count; i++) order[i] = unvisited;
-    size_t next_order = 0, stack_size = 0, components = 0;
-    for (size_t root = 0; root < count; root++) {
-        if (order[root] != unvisited) continue;
-        size_t depth = 0;
-        call_node[0] = root;
-        call_edge[0] = 0;
-        order[root] = low[root] = next_order++;
-        stack[stack_size++] = root;
-        on_stack[root] = true;
-        for (;;) {
-            size_t node = call_node[depth];
-            if (call_edge[depth] < graph->edge_count[node]) {
-                size_t target = graph->edges[node][call_edge[depth]++];
-                if (order[target] == unvisited) {
-                    order[target] = low[target] = next_order++;
-                    stack[stack_size++] = target;
-                    on_stack[target] = true;
-                    depth++;
-                    call_node[depth] = target;
-                    call_edge[depth] = 0;
-                } else if (on_stack[target] && order[target] < low[node]) {
-                    low[node] = order[target];
-                }
-                continue;
-            }
-            if (low[node] == order[node]) {
-                size_t first = stack_size;
-                do first--; while (stack[first] != node);
-                bool cyclic = stack_size - first > 1;
-                for (size_t e = 0; e < graph->edge_count[node] && !cyclic; e++)
-                    if (graph->edges[node][e] == node) cyclic = true;
-                for (size_t i = first; i < stack_size; i++) {
-                    graph->component[stack[i]] = components;
-                    on_stack[stack[i]] = false;
-                }
-                graph->cyclic[components++] = cyclic;
-                stack_size = first;
-            }
-            if (depth == 0) break;
-            depth--;
-            size_t parent = call_node[depth];
-            if (low[node] < low[parent]) low[parent] = low[node];
-        }
-    }
+    decl_graph_components(graph, arena);
 }
 
 /* True if `type` mentions (directly or in a list or map) a declaration of `decl`'s cycle. */
-static bool leads_into_cycle(Arena *arena, const AliasGraph *graph, const IrType *type, const IrDecl *decl) {
-    size_t *edges = NULL, count = 0, capacity = 0;
-    collect_alias_edges(arena, type, &edges, &count, &capacity);
-    for (size_t e = 0; e < count; e++)
-        if (graph->component[edges[e]] == graph->component[decl->index]) return true;
-    return false;
+static bool leads_into_cycle(const DeclGraph *graph, const IrType *type, const IrDecl *decl) {
+    while (type && (type->kind == IR_LIST || type->kind == IR_MAP)) {
+        if (type->kind == IR_MAP && leads_into_cycle(graph, type->key, decl)) return true;
+        type = type->element;
+    }
+    if (!type || type->kind != IR_REF) return false;
+    if (type->decl->kind != IR_DECL_ALIAS && type->decl->kind != IR_DECL_UNION) return false;
+    return graph->component[type->decl->index] == graph->component[decl->index];
 }
 
 static bool same_alternative(const IrType *a, const IrType *b) {
@@ -246,7 +177,7 @@ void ir_check_types(IrProgram *program, Diagnostics *diags) {
     TypeCheck check = {diags, {0}};
     arena_init(&check.arena);
     ir_for_each_type(program, check_map_key, &check);
-    AliasGraph graph;
+    DeclGraph graph;
     build_alias_graph(&check.arena, program, &graph);
     for (size_t d = 0; d < program->decl_count; d++) {
         IrDecl *decl = program->decls[d];
@@ -257,7 +188,7 @@ void ir_check_types(IrProgram *program, Diagnostics *diags) {
                        "type alias '%s' refers to itself; recursive data must pass through a model", decl->name);
         if (decl->kind == IR_DECL_UNION && cyclic) {
             for (size_t i = 0; i < decl->alternative_count; i++) {
-                if (leads_into_cycle(&check.arena, &graph, decl->alternatives[i], decl)) {
+                if (leads_into_cycle(&graph, decl->alternatives[i], decl)) {
                     diag_error(diags, decl->alternatives[i]->span,
                                "union '%s' refers to itself here; recursive data must pass through a model",
                                decl->name);
