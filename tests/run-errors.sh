@@ -5,11 +5,15 @@
 # Usage: tests/run-errors.sh RPCC        (UPDATE=1 writes the expected files: review them before committing)
 set -u
 rpcc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-cd "$(dirname "$0")/errors" || exit 2
+corpus=$(cd "$(dirname "$0")/errors" && pwd) || exit 2
+# Each run works in a private copy of the corpus: the plain and sanitizer runs go side by side under make -j, and
+# the file below must not come and go under the other run. The relative paths in the diagnostics stay the same.
+work=$(mktemp -d) && trap 'rm -rf "$work"' EXIT
+cp -R "$corpus/." "$work/" && cd "$work" || exit 2
 passed=0 failed=0
 # A file too large to read (a sparse file: it takes no disk space), for import_unreadable.rpc.
 truncate -s 5G inc/huge.rpc
-actual=$(mktemp) && trap 'rm -f "$actual" inc/huge.rpc' EXIT
+actual="$work/.actual"
 for input in *.rpc; do
     name=${input%.rpc}
     expected_status=1
@@ -18,8 +22,8 @@ for input in *.rpc; do
     status=$?
     # An exit status above 2 is a crash or a missing binary: never record that as the expectation.
     if [ "${UPDATE:-}" = 1 ] && [ "$status" -le 2 ]; then
-        cp "$actual" "$name.err"
-        [ "$status" != 1 ] && echo "$status" > "$name.status"
+        cp "$actual" "$name.err" && cp "$actual" "$corpus/$name.err"
+        [ "$status" != 1 ] && echo "$status" > "$corpus/$name.status"
     fi
     ok=1
     if [ "$status" -gt 2 ]; then
@@ -31,7 +35,7 @@ for input in *.rpc; do
     fi
     if [ -f "$name.json" ]; then
         "$rpcc" --check --diagnostics-format=json "$input" 2>"$actual" >/dev/null
-        if [ "${UPDATE:-}" = 1 ]; then cp "$actual" "$name.json"; fi
+        if [ "${UPDATE:-}" = 1 ]; then cp "$actual" "$name.json" && cp "$actual" "$corpus/$name.json"; fi
         if ! diff -u "$name.json" "$actual" >/dev/null 2>&1; then
             echo "FAIL $input: JSON diagnostics differ from $name.json:"; diff -u "$name.json" "$actual" | head -20; ok=0
         fi
