@@ -11,6 +11,7 @@
 #include "frontend/diag.h"
 #include "frontend/load.h"
 #include "ir/compare.h"
+#include "ir/contract.h"
 #include "ir/passes.h"
 
 #ifndef RPCC_VERSION
@@ -40,6 +41,8 @@ static const char usage_text[] =
     "                              server) or new-clients (new clients of an old server)\n"
     "      --breaking-exclude LIST rules not to report, comma-separated; may repeat\n"
     "      --list-breaking-rules   print the breaking-change rules\n"
+    "      --contract-hash         print the contract's hash (what is on the wire: spec/evolution.md)\n"
+    "      --contract-canonical    print the canonical text the contract hash is computed from\n"
     "      --package-name NAME     Python/npm package base name (default: the input's stem)\n"
     "      --go-module PATH        Go module path (default: the package name)\n"
     "      --go-websocket=LIB      coder (github.com/coder/websocket, default) or nhooyr (nhooyr.io/websocket)\n"
@@ -78,6 +81,7 @@ typedef struct Options {
     const char *breaking_against;
     bool list_breaking_rules;
     BreakingOptions breaking;
+    bool contract_hash, contract_canonical;
 } Options;
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -165,6 +169,10 @@ static int parse_arguments(int argc, char **argv, Options *options) {
             options->list_outputs = true;
         } else if (strcmp(arg, "--dump-ir") == 0) {
             options->dump_ir = true;
+        } else if (strcmp(arg, "--contract-hash") == 0) {
+            options->contract_hash = true;
+        } else if (strcmp(arg, "--contract-canonical") == 0) {
+            options->contract_canonical = true;
         } else if (strcmp(arg, "--list-breaking-rules") == 0) {
             options->list_breaking_rules = true;
         } else if (TAKES_VALUE("--breaking-against")) {
@@ -256,7 +264,8 @@ static int parse_arguments(int argc, char **argv, Options *options) {
     }
     if (options->list_breaking_rules) return -1;
     if (!options->breaking.directions) options->breaking.directions = BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS;
-    if (options->breaking_against && (options->output || options->list_outputs || options->dump_ir || options->depfile))
+    if (options->breaking_against && (options->output || options->list_outputs || options->dump_ir || options->depfile ||
+                                      options->contract_hash || options->contract_canonical))
         return usage_error("%s", "--breaking-against compares two files and writes nothing: give no -o, "
                                  "--list-outputs, --dump-ir or depfile option");
     if (options->stdin_filename && options->input && strcmp(options->input, "-") != 0)
@@ -264,7 +273,7 @@ static int parse_arguments(int argc, char **argv, Options *options) {
     if (options->stdin_filename) options->input = options->stdin_filename;
     if (!options->input) return usage_error("%s", "no input file");
     if (!options->check && !options->output && !options->list_outputs && !options->dump_ir &&
-        !options->breaking_against)
+        !options->breaking_against && !options->contract_hash && !options->contract_canonical)
         return usage_error("%s", "nothing to do: give -o DIR, --check, --list-outputs or --dump-ir");
     /* A depfile's targets default to the files the run writes. A run that writes none (--check) names its
      * targets with -MT (a stamp, typically) and its path with -MF, as DIR.d needs a DIR. --list-outputs writes
@@ -417,6 +426,22 @@ static bool write_depfile(const Options *options, const IrProgram *program, cons
     return true;
 }
 
+/* --contract-canonical, --contract-hash (ir/contract.c). */
+static void print_contract(const Options *options, const IrProgram *program) {
+    if (options->contract_canonical) {
+        StrBuf text;
+        strbuf_init(&text);
+        ir_contract_canonical(program, &text);
+        fwrite(strbuf_cstr(&text), 1, text.len, stdout);
+        strbuf_free(&text);
+    }
+    if (options->contract_hash) {
+        char hash[72];
+        ir_contract_hash(program, hash);
+        printf("%s\n", hash);
+    }
+}
+
 static int run(const Options *options, const char *argv0) {
     bool color = options->color == 1 || (options->color == -1 && isatty(STDERR_FILENO) && !getenv("NO_COLOR"));
     Diagnostics diags;
@@ -452,6 +477,7 @@ static int run(const Options *options, const char *argv0) {
         goto done;
     }
     if (options->dump_ir) ir_dump(program, stdout);
+    if (options->contract_canonical || options->contract_hash) print_contract(options, program);
     if (options->check || (!options->output && !options->list_outputs)) {
         if (options->depfile && !options->list_outputs &&
             !write_depfile(options, program, NULL, 0, &arena, argv0))
