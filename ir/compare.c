@@ -306,6 +306,11 @@ static bool same_alternative(const IrType *old_alternative, const IrType *new_al
     return true;
 }
 
+/* Whether the other version declares a declaration of this one's name. */
+static bool is_known(const StrMap *names, const IrDecl *decl) {
+    return strmap_get(names, decl->name, strlen(decl->name)) != NULL;
+}
+
 /* The alternatives of two unions (or of a union and a single type, when a type became a union or stopped being
  * one): matched, and the unmatched ones reported. */
 static void compare_alternatives(Compare *c, IrType *const *old_alternatives, size_t old_count,
@@ -321,6 +326,22 @@ static void compare_alternatives(Compare *c, IrType *const *old_alternatives, si
                 taken[j] = true;
                 break;
             }
+        }
+    }
+    /* Then a renamed declaration: an old one whose name the new files lack, for a new one of the same kind whose
+     * name the old files lack. */
+    for (size_t i = 0; i < old_count; i++) {
+        const IrType *old_type = ir_resolve_alias(old_alternatives[i]);
+        if (match[i] != SIZE_MAX || !old_type || old_type->kind != IR_REF || is_known(&c->new_names, old_type->decl))
+            continue;
+        for (size_t j = 0; j < new_count; j++) {
+            const IrType *new_type = ir_resolve_alias(new_alternatives[j]);
+            if (taken[j] || !new_type || new_type->kind != IR_REF || new_type->decl->kind != old_type->decl->kind ||
+                is_known(&c->old_names, new_type->decl))
+                continue;
+            match[i] = j;
+            taken[j] = true;
+            break;
         }
     }
     size_t previous = 0;

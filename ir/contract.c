@@ -200,7 +200,7 @@ static void put_model(Canonical *k, const IrDecl *decl) {
     StrBuf *out = k->out;
     const IrField **fields = calloc(decl->field_count + 1, sizeof *fields);
     if (!fields) abort();
-    memcpy(fields, decl->fields, decl->field_count * sizeof *fields);
+    if (decl->field_count) memcpy(fields, decl->fields, decl->field_count * sizeof *fields);
     qsort(fields, decl->field_count, sizeof *fields, compare_fields);
     strbuf_puts(out, "model {");
     for (size_t i = 0; i < decl->field_count; i++) {
@@ -237,6 +237,7 @@ static void put_enum(Canonical *k, const IrDecl *decl) {
     /* int values sort as text here; any fixed order makes the text canonical */
     put_sorted(k->out, values, decl->member_count);
     strbuf_putc(k->out, ']');
+    free(values);
 }
 
 /* The canonical text of a tagged alternative's tag values, for ordering. */
@@ -309,7 +310,7 @@ void ir_contract_canonical(const IrProgram *program, StrBuf *out) {
     strbuf_printf(out, "rpcc-contract %d\n", CONTRACT_FORMAT_VERSION);
     const IrRpc **rpcs = calloc(program->rpc_count + 1, sizeof *rpcs);
     if (!rpcs) abort();
-    memcpy(rpcs, program->rpcs, program->rpc_count * sizeof *rpcs);
+    if (program->rpc_count) memcpy(rpcs, program->rpcs, program->rpc_count * sizeof *rpcs);
     qsort(rpcs, program->rpc_count, sizeof *rpcs, compare_rpcs);
     for (size_t i = 0; i < program->rpc_count; i++) {
         strbuf_puts(out, "method ");

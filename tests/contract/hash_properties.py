@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Property test of the contract hash (rpcc --contract-hash, spec/evolution.md) on random valid programs.
+"""Property test of the contract hash (rpcc --contract-hash) and of the breaking-change check (rpcc
+--breaking-against), spec/evolution.md, on random valid programs.
 
-    hash_properties.py --rpcc build/rpcc --seed 1 --count 200
+    hash_properties.py --rpcc build/rpcc --seed 1 --count 200 --work build/contract-properties
 
 Programs come from tests/differential/generate.py. For every program rpcc accepts:
 - the same hash after each change that leaves the wire as it is: comments and docs stripped, top-level
@@ -9,6 +10,10 @@ Programs come from tests/differential/generate.py. For every program rpcc accept
   one declaration renamed everywhere, and all of these at once;
 - another hash after each change of the wire, on a model some method sends or receives: a method renamed, a
   field added, a field's wire name changed, a field made nullable.
+The breaking-change check agrees: it reports nothing for the first kind (a rename only as declaration-renamed or
+declaration-removed, a code change), and the rule of each wire change (method-removed, field-added-required,
+field-wire-name-changed, became-nullable). It also compares each program with the next one, which share nothing:
+any report, never a crash (run with the sanitizer build, this is a small fuzzer of ir/compare.c).
 A transformed program that rpcc refuses (a rename that collides with a generated name) is counted, not failed.
 Exit status 1 lists each program and transformation that broke a property."""
 
@@ -223,9 +228,29 @@ def wire_changes(tokens: list[tuple[str, str]], rng: random.Random) -> dict[str,
 def contract_hash(rpcc: str, text: str) -> str | None:
     run = subprocess.run([rpcc, "--contract-hash", "--stdin-filename", "p.rpc"], input=text.encode(),
                          capture_output=True, check=False)
-    if run.returncode > 1:
-        raise SystemExit(f"rpcc failed with status {run.returncode}:\n{run.stderr.decode()}\n{text}")
+    stderr = run.stderr.decode()
+    if run.returncode > 1 or "runtime error" in stderr or "Sanitizer" in stderr:
+        raise SystemExit(f"rpcc --contract-hash crashed (status {run.returncode}):\n{stderr}\n{text}")
     return run.stdout.decode().strip() if run.returncode == 0 else None
+
+
+EXPECTED_RULE = {
+    "method renamed": "method-removed",
+    "field added": "field-added-required",
+    "wire name changed": "field-wire-name-changed",
+    "made nullable": "became-nullable",
+}
+CODE_RULES = {"declaration-renamed", "declaration-removed"}
+
+
+def breaking(rpcc: str, old_path: Path, new_text: str) -> tuple[int, set[str], str]:
+    """Exit status, the rules reported, and standard error of --breaking-against OLD with NEW on standard input."""
+    run = subprocess.run([rpcc, "--breaking-against", str(old_path), "--stdin-filename", "new.rpc", "--color=never"],
+                         input=new_text.encode(), capture_output=True, check=False)
+    stderr = run.stderr.decode()
+    if run.returncode > 1 or "runtime error" in stderr or "Sanitizer" in stderr:
+        raise SystemExit(f"rpcc --breaking-against crashed (status {run.returncode}):\n{stderr}\n--- new:\n{new_text}")
+    return run.returncode, set(re.findall(r"\[([a-z-]+)\]$", stderr, re.M)), stderr
 
 
 def main() -> None:
@@ -233,7 +258,12 @@ def main() -> None:
     parser.add_argument("--rpcc", required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--work", required=True, help="a directory for the old files")
     args = parser.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    breaking_checked = 0
+    previous: Path | None = None
     failures: list[str] = []
     checked = refused = accepted = wire_checked = 0
     refused_by_label: dict[str, int] = {}
@@ -243,6 +273,11 @@ def main() -> None:
         if original is None:
             continue
         accepted += 1
+        old_path = work / f"p{index % 2}.rpc"
+        old_path.write_text(text, encoding="utf-8")
+        if previous is not None:
+            breaking(args.rpcc, previous, text)  # unrelated programs: only that it does not crash
+        previous = old_path
         rng = random.Random(f"contract/{args.seed}/{index}")
         tokens = tokenize(text)
         same: dict[str, list[tuple[str, str]]] = {
@@ -255,29 +290,46 @@ def main() -> None:
             same["declaration renamed"] = rename(tokens, rng.choice(names), "ZzRenamed")
         same["all at once"] = shuffle_fields(shuffle_declarations(strip_comments(same.get("declaration renamed", tokens)), rng), rng)
         for label, changed in same.items():
-            result = contract_hash(args.rpcc, render(changed, rng if label != "comments stripped" else None))
+            new_text = render(changed, rng if label != "comments stripped" else None)
+            result = contract_hash(args.rpcc, new_text)
             if result is None:
                 refused += 1
                 refused_by_label[label] = refused_by_label.get(label, 0) + 1
-            elif result != original:
+                continue
+            if result != original:
                 failures.append(f"program {index} (seed {args.seed}): {label}: the hash changed")
             else:
                 checked += 1
+            status, rules, stderr = breaking(args.rpcc, old_path, new_text)
+            allowed = CODE_RULES if "renamed" in label or label == "all at once" else set()
+            if not rules <= allowed or (status != 0 and not rules):
+                failures.append(f"program {index} (seed {args.seed}): {label}: --breaking-against reported:\n{stderr}")
+            else:
+                breaking_checked += 1
         for label, changed in wire_changes(tokens, rng).items():
-            result = contract_hash(args.rpcc, render(changed))
+            new_text = render(changed)
+            result = contract_hash(args.rpcc, new_text)
             if result is None:
                 refused += 1
                 refused_by_label[label] = refused_by_label.get(label, 0) + 1
-            elif result == original:
+                continue
+            if result == original:
                 failures.append(f"program {index} (seed {args.seed}): {label}: the hash stayed {original}")
             else:
                 wire_checked += 1
+            status, rules, stderr = breaking(args.rpcc, old_path, new_text)
+            if status != 1 or EXPECTED_RULE[label] not in rules:
+                failures.append(f"program {index} (seed {args.seed}): {label}: --breaking-against did not report "
+                                f"{EXPECTED_RULE[label]} (status {status}):\n{stderr}")
+            else:
+                breaking_checked += 1
     for failure in failures:
         print("FAIL", failure)
     print(f"contract hash: {accepted} of {args.count} programs accepted; {checked} unchanged-wire variants kept the "
           f"hash, {wire_checked} wire changes changed it, {refused} variants refused by rpcc "
-          f"({', '.join(f'{k}: {v}' for k, v in sorted(refused_by_label.items()))}), {len(failures)} failures")
-    sys.exit(1 if failures or not checked or not wire_checked else 0)
+          f"({', '.join(f'{k}: {v}' for k, v in sorted(refused_by_label.items()))}); --breaking-against agreed "
+          f"{breaking_checked} times; {len(failures)} failures")
+    sys.exit(1 if failures or not checked or not wire_checked or not breaking_checked else 0)
 
 
 if __name__ == "__main__":
