@@ -328,9 +328,9 @@ static void compare_alternatives(Compare *c, IrType *const *old_alternatives, si
             }
         }
     }
-    /* Then a renamed declaration: an old one whose name the new files lack, for a new one of the same kind whose
-     * name the old files lack. */
-    for (size_t i = 0; i < old_count; i++) {
+    /* Then, in an untagged union, a renamed declaration: an old one whose name the new files lack, for a new one of
+     * the same kind whose name the old files lack. (A tagged union's alternatives are their tags.) */
+    for (size_t i = 0; i < old_count && !(old_tag && new_tag); i++) {
         const IrType *old_type = ir_resolve_alias(old_alternatives[i]);
         if (match[i] != SIZE_MAX || !old_type || old_type->kind != IR_REF || is_known(&c->new_names, old_type->decl))
             continue;
