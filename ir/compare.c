@@ -268,10 +268,20 @@ static bool value_set_within(const IrType *inner, const IrType *outer) {
     return true;
 }
 
+static const char *type_note(const Compare *c, const IrType *old_type) {
+    return arena_printf(c->arena, "it was '%s' here", type_text(c, old_type));
+}
+
+/* A scalar whose wire form is a JSON string of some format: a `string` reads all of them. */
+static bool is_string_format(IrTypeKind kind) {
+    return kind == IR_BYTES || kind == IR_DECIMAL || kind == IR_UUID || kind == IR_TIMESTAMP || kind == IR_DATE ||
+           kind == IR_TIME || kind == IR_DURATION;
+}
+
 static void type_changed(Compare *c, const IrType *old_type, const IrType *new_type, const char *what,
                          bool old_to_new, bool new_to_old) {
     report(c, BREAKING_TYPE_CHANGED, wire_breaks(c, old_to_new, new_to_old), new_type->span, old_type->span,
-           arena_printf(c->arena, "it was '%s' here", type_text(c, old_type)), "the type of %s changed from '%s' to '%s'",
+           type_note(c, old_type), "the type of %s changed from '%s' to '%s'",
            what, type_text(c, old_type), type_text(c, new_type));
 }
 
@@ -381,12 +391,13 @@ static void compare_types(Compare *c, const IrType *old_type, const IrType *new_
     const IrType *new_resolved = ir_resolve_alias_nullable(new_type, &new_nullable);
     if (!old_resolved || !new_resolved) return;
     Span new_span = new_type->span, old_span = old_type->span;
-    const char *old_note = arena_printf(c->arena, "it was '%s' here", type_text(c, old_type));
-    if (old_nullable && !new_nullable)
-        report(c, BREAKING_BECAME_NON_NULLABLE, wire_breaks(c, false, true), new_span, old_span, old_note,
-               "%s may no longer be null", what);
-    if (!old_nullable && new_nullable)
-        report(c, BREAKING_BECAME_NULLABLE, wire_breaks(c, true, false), new_span, old_span, old_note,
+    /* `any` holds null either way */
+    bool both_any = old_resolved->kind == IR_ANY && new_resolved->kind == IR_ANY;
+    if (old_nullable && !new_nullable && !both_any)
+        report(c, BREAKING_BECAME_NON_NULLABLE, wire_breaks(c, false, true), new_span, old_span,
+               type_note(c, old_type), "%s may no longer be null", what);
+    if (!old_nullable && new_nullable && !both_any)
+        report(c, BREAKING_BECAME_NULLABLE, wire_breaks(c, true, false), new_span, old_span, type_note(c, old_type),
                "%s may now be null", what);
 
     bool old_union = is_union(old_resolved), new_union = is_union(new_resolved);
@@ -415,12 +426,12 @@ static void compare_types(Compare *c, const IrType *old_type, const IrType *new_
         old_resolved->literals[0]->kind == new_resolved->literals[0]->kind) {
         for (size_t i = 0; i < old_resolved->literal_count; i++) {
             if (literal_in(old_resolved->literals[i], new_resolved)) continue;
-            report(c, BREAKING_LITERAL_REMOVED, wire_breaks(c, false, true), new_span, old_span, old_note,
+            report(c, BREAKING_LITERAL_REMOVED, wire_breaks(c, false, true), new_span, old_span, type_note(c, old_type),
                    "%s no longer accepts %s", what, value_text(c, old_resolved->literals[i]));
         }
         for (size_t i = 0; i < new_resolved->literal_count; i++) {
             if (literal_in(new_resolved->literals[i], old_resolved)) continue;
-            report(c, BREAKING_LITERAL_ADDED, wire_breaks(c, true, false), new_span, old_span, old_note,
+            report(c, BREAKING_LITERAL_ADDED, wire_breaks(c, true, false), new_span, old_span, type_note(c, old_type),
                    "%s now accepts %s", what, value_text(c, new_resolved->literals[i]));
         }
         return;
@@ -441,6 +452,8 @@ static void compare_types(Compare *c, const IrType *old_type, const IrType *new_
     if (new_kind == IR_ANY) old_to_new = true;
     else if (old_kind == IR_ANY) new_to_old = true;
     else if (old_kind == IR_INT && new_kind == IR_FLOAT) old_to_new = true;
+    else if (is_string_format(old_kind) && new_kind == IR_STRING) old_to_new = true;
+    else if (old_kind == IR_STRING && is_string_format(new_kind)) new_to_old = true;
     else if (old_kind == IR_FLOAT && new_kind == IR_INT) new_to_old = true;
     else if (old_base >= 0 && old_base == new_base) {
         /* a literal type became an enum of the same values, or the reverse: only the SDKs see it */
@@ -531,6 +544,7 @@ static const char *pattern_text(const Compare *c, const IrConstraints *k) {
 
 static void report_constraint(Compare *c, bool narrower, bool wider, const char *kind, const char *what,
                               const char *old_text, const char *new_text, Span new_span, Span old_span) {
+    if (!c->reporting) return;
     const char *note = arena_printf(c->arena, "it had %s here", old_text);
     if (narrower)
         report(c, BREAKING_CONSTRAINT_NARROWED, wire_breaks(c, false, true), new_span, old_span, note,
@@ -550,18 +564,21 @@ static void compare_constraints(Compare *c, const IrField *old_field, const IrFi
     Bound old_upper = range_bound(o, false, integer), new_upper = range_bound(n, false, integer);
     bool narrower = bound_narrower(&new_lower, &old_lower, true) || bound_narrower(&new_upper, &old_upper, false);
     bool wider = bound_narrower(&old_lower, &new_lower, true) || bound_narrower(&old_upper, &new_upper, false);
-    report_constraint(c, narrower, wider, "@range", what, range_text(c, o), range_text(c, n), new_span, old_span);
+    if (narrower || wider)
+        report_constraint(c, narrower, wider, "@range", what, range_text(c, o), range_text(c, n), new_span, old_span);
 
     int64_t old_min = o->has_min_length ? o->min_length : 0, new_min = n->has_min_length ? n->min_length : 0;
     narrower = new_min > old_min || (n->has_max_length && (!o->has_max_length || n->max_length < o->max_length));
     wider = new_min < old_min || (o->has_max_length && (!n->has_max_length || n->max_length > o->max_length));
-    report_constraint(c, narrower, wider, "@length", what, length_text(c, o), length_text(c, n), new_span, old_span);
+    if (narrower || wider)
+        report_constraint(c, narrower, wider, "@length", what, length_text(c, o), length_text(c, n), new_span,
+                          old_span);
 
     if (o->pattern && n->pattern && strcmp(o->pattern, n->pattern) != 0)
         report(c, BREAKING_PATTERN_CHANGED, wire_breaks(c, false, false), new_span, old_span,
                arena_printf(c->arena, "it had %s here", pattern_text(c, o)), "the @pattern of %s changed: %s", what,
                pattern_text(c, n));
-    else
+    else if (!o->pattern != !n->pattern)
         report_constraint(c, n->pattern && !o->pattern, o->pattern && !n->pattern, "@pattern", what, pattern_text(c, o),
                           pattern_text(c, n), new_span, old_span);
 }
