@@ -134,6 +134,7 @@ static void put_type(Canonical *k, const IrType *type) {
     bool nullable = false;
     const IrType *resolved = ir_resolve_alias_nullable(type, &nullable);
     if (!resolved) return;
+    if (resolved->kind == IR_ANY) nullable = false; /* `any` holds null either way */
     if (nullable) strbuf_puts(out, "nullable<");
     switch (resolved->kind) {
     case IR_LIST:

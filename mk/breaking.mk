@@ -8,7 +8,9 @@
 #   make check-contract-hash   CONTRACT_HASH_COUNT random valid programs (tests/differential/generate.py, seed
 #                              CONTRACT_HASH_SEED): the hash stays through changes the wire does not see and
 #                              changes with each wire change, and --breaking-against agrees
-#                              (tests/contract/hash_properties.py)
+#                              (tests/contract/hash_properties.py); the canonical text of each spec example is
+#                              its reviewed copy, and its hash is coreutils' sha256sum of it
+#                              (tests/contract/run-canonical.sh)
 
 CONTRACT_HASH_COUNT ?= 200
 CONTRACT_HASH_SEED  ?= 1
@@ -24,5 +26,6 @@ check-breaking-san: $(BUILD)/san/rpcc
 	ASAN_OPTIONS=detect_leaks=1 python3 tests/contract/hash_properties.py --rpcc $(BUILD)/san/rpcc --seed 2 \
 	    --count 40 --work $(BUILD)/contract-properties-san
 check-contract-hash: $(BUILD)/rpcc
+	tests/contract/run-canonical.sh $(BUILD)/rpcc
 	python3 tests/contract/hash_properties.py --rpcc $(BUILD)/rpcc --seed $(CONTRACT_HASH_SEED) \
 	    --count $(CONTRACT_HASH_COUNT) --work $(BUILD)/contract-properties

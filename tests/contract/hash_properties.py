@@ -220,7 +220,8 @@ def wire_changes(tokens: list[tuple[str, str]], rng: random.Random) -> dict[str,
         segment = [t[1] for t in tokens[name:end]]
         if "@" not in segment or "json" not in segment:
             changes["wire name changed"] = tokens[:end] + tokenize('@json("zz_wire")') + tokens[end:]
-        if "|" not in segment and "=" not in segment and "@" not in segment:
+        # (`any | null` is `any`: it holds null already)
+        if "|" not in segment and "=" not in segment and "@" not in segment and "any" not in segment:
             changes["made nullable"] = tokens[:end] + tokenize("| null") + tokens[end:]
     return changes
 
