@@ -10,6 +10,8 @@
 #include "backends/overview.h"
 #include "frontend/diag.h"
 #include "frontend/load.h"
+#include "ir/compare.h"
+#include "ir/contract.h"
 #include "ir/passes.h"
 
 #ifndef RPCC_VERSION
@@ -33,6 +35,14 @@ static const char usage_text[] =
     "      --color=WHEN            auto (default: only on a terminal), always or never\n"
     "      --max-errors N          stop reporting after N errors (default 100, 0: no limit)\n"
     "      --dump-ir               print the checked IR to standard output\n"
+    "      --breaking-against OLD  report the changes from OLD.rpc to FILE.rpc that break deployed clients, servers\n"
+    "                              or code using the SDKs (exit 0 none, 1 breaking changes or errors)\n"
+    "      --breaking-direction=D  the wire direction checked: both (default), old-clients (old clients of the new\n"
+    "                              server) or new-clients (new clients of an old server)\n"
+    "      --breaking-exclude LIST rules not to report, comma-separated; may repeat\n"
+    "      --list-breaking-rules   print the breaking-change rules\n"
+    "      --contract-hash         print the contract's hash (what is on the wire: spec/evolution.md)\n"
+    "      --contract-canonical    print the canonical text the contract hash is computed from\n"
     "      --package-name NAME     Python/npm package base name (default: the input's stem)\n"
     "      --go-module PATH        Go module path (default: the package name)\n"
     "      --go-websocket=LIB      coder (github.com/coder/websocket, default) or nhooyr (nhooyr.io/websocket)\n"
@@ -68,6 +78,10 @@ typedef struct Options {
     const char **depfile_targets;
     size_t depfile_target_count;
     bool depfile_phony;
+    const char *breaking_against;
+    bool list_breaking_rules;
+    BreakingOptions breaking;
+    bool contract_hash, contract_canonical;
 } Options;
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -111,6 +125,22 @@ static bool parse_targets(const char *list, Options *options) {
     return true;
 }
 
+/* "rule,rule": each rule excluded. Returns -1, or the exit status after an unknown or empty name. */
+static int parse_breaking_rules(const char *list, BreakingOptions *breaking) {
+    const char *start = list;
+    for (;;) {
+        const char *end = strchr(start, ',');
+        size_t length = end ? (size_t)(end - start) : strlen(start);
+        BreakingRule rule;
+        if (!breaking_rule_parse(start, length, &rule))
+            return usage_error("unknown rule '%.*s' in --breaking-exclude (rpcc --list-breaking-rules lists them)",
+                               (int)length, start);
+        breaking->excluded[rule] = true;
+        if (!end) return -1;
+        start = end + 1;
+    }
+}
+
 /* Returns -1 when the arguments are fine, else the exit status. */
 static int parse_arguments(int argc, char **argv, Options *options) {
     options->format = DIAG_FORMAT_TEXT;
@@ -139,6 +169,25 @@ static int parse_arguments(int argc, char **argv, Options *options) {
             options->list_outputs = true;
         } else if (strcmp(arg, "--dump-ir") == 0) {
             options->dump_ir = true;
+        } else if (strcmp(arg, "--contract-hash") == 0) {
+            options->contract_hash = true;
+        } else if (strcmp(arg, "--contract-canonical") == 0) {
+            options->contract_canonical = true;
+        } else if (strcmp(arg, "--list-breaking-rules") == 0) {
+            options->list_breaking_rules = true;
+        } else if (TAKES_VALUE("--breaking-against")) {
+            if (!value) return EXIT_USAGE;
+            options->breaking_against = value;
+        } else if (TAKES_VALUE("--breaking-direction")) {
+            if (!value) return EXIT_USAGE;
+            if (strcmp(value, "both") == 0) options->breaking.directions = BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS;
+            else if (strcmp(value, "old-clients") == 0) options->breaking.directions = BREAKS_OLD_CLIENTS;
+            else if (strcmp(value, "new-clients") == 0) options->breaking.directions = BREAKS_NEW_CLIENTS;
+            else return usage_error("--breaking-direction takes both, old-clients or new-clients, not '%s'", value);
+        } else if (TAKES_VALUE("--breaking-exclude")) {
+            if (!value) return EXIT_USAGE;
+            int status = parse_breaking_rules(value, &options->breaking);
+            if (status >= 0) return status;
         } else if (strcmp(arg, "-MD") == 0) {
             options->depfile = true;
         } else if (strcmp(arg, "-MP") == 0) {
@@ -213,11 +262,18 @@ static int parse_arguments(int argc, char **argv, Options *options) {
         }
 #undef TAKES_VALUE
     }
+    if (options->list_breaking_rules) return -1;
+    if (!options->breaking.directions) options->breaking.directions = BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS;
+    if (options->breaking_against && (options->output || options->list_outputs || options->dump_ir || options->depfile ||
+                                      options->contract_hash || options->contract_canonical))
+        return usage_error("%s", "--breaking-against compares two files and writes nothing: give no -o, "
+                                 "--list-outputs, --dump-ir or depfile option");
     if (options->stdin_filename && options->input && strcmp(options->input, "-") != 0)
         return usage_error("%s", "--stdin-filename reads the input from standard input: give no input file");
     if (options->stdin_filename) options->input = options->stdin_filename;
     if (!options->input) return usage_error("%s", "no input file");
-    if (!options->check && !options->output && !options->list_outputs && !options->dump_ir)
+    if (!options->check && !options->output && !options->list_outputs && !options->dump_ir &&
+        !options->breaking_against && !options->contract_hash && !options->contract_canonical)
         return usage_error("%s", "nothing to do: give -o DIR, --check, --list-outputs or --dump-ir");
     /* A depfile's targets default to the files the run writes. A run that writes none (--check) names its
      * targets with -MT (a stamp, typically) and its path with -MF, as DIR.d needs a DIR. --list-outputs writes
@@ -370,6 +426,22 @@ static bool write_depfile(const Options *options, const IrProgram *program, cons
     return true;
 }
 
+/* --contract-canonical, --contract-hash (ir/contract.c). */
+static void print_contract(const Options *options, const IrProgram *program) {
+    if (options->contract_canonical) {
+        StrBuf text;
+        strbuf_init(&text);
+        ir_contract_canonical(program, &text);
+        fwrite(strbuf_cstr(&text), 1, text.len, stdout);
+        strbuf_free(&text);
+    }
+    if (options->contract_hash) {
+        char hash[72];
+        ir_contract_hash(program, hash);
+        printf("%s\n", hash);
+    }
+}
+
 static int run(const Options *options, const char *argv0) {
     bool color = options->color == 1 || (options->color == -1 && isatty(STDERR_FILENO) && !getenv("NO_COLOR"));
     Diagnostics diags;
@@ -405,6 +477,7 @@ static int run(const Options *options, const char *argv0) {
         goto done;
     }
     if (options->dump_ir) ir_dump(program, stdout);
+    if (options->contract_canonical || options->contract_hash) print_contract(options, program);
     if (options->check || (!options->output && !options->list_outputs)) {
         if (options->depfile && !options->list_outputs &&
             !write_depfile(options, program, NULL, 0, &arena, argv0))
@@ -476,10 +549,72 @@ done:
     return status;
 }
 
+/* rpcc --list-breaking-rules: name, severity and summary of each rule. */
+static void print_breaking_rules(void) {
+    for (int i = 0; i < BREAKING_RULE_COUNT; i++) {
+        const BreakingRuleInfo *info = breaking_rule_info((BreakingRule)i);
+        printf("%-26s %-8s %s\n", info->name, info->severity == DIAG_ERROR ? "error" : "warning", info->summary);
+    }
+}
+
+/* Loads and checks one file and its imports for --breaking-against; NULL when it has errors (reported), or when
+ * it cannot be read (then *status is EXIT_USAGE). */
+static IrProgram *compile_for_comparison(const Options *options, const char *path, bool from_stdin,
+                                         LoadedProgram *loaded, Arena *arena, Diagnostics *diags, int *status) {
+    SourceFile *source = from_stdin ? read_stdin(path) : source_read(path);
+    if (!source) {
+        fprintf(stderr, "rpcc: error: cannot read '%s': %s\n", from_stdin ? "<stdin>" : path, strerror(errno));
+        *status = EXIT_USAGE;
+        return NULL;
+    }
+    LoadOptions load_options = {options->include_dirs, options->include_dir_count};
+    size_t errors_before = diags->error_count;
+    Arena ast_arena;
+    arena_init(&ast_arena);
+    load_program(source, &load_options, &ast_arena, diags, loaded);
+    IrProgram *program = NULL;
+    if (diags->error_count == errors_before) program = ir_compile(loaded, arena, diags);
+    arena_free(&ast_arena);
+    diag_flush(diags);
+    return program;
+}
+
+/* rpcc --breaking-against OLD NEW: both files checked, then compared (ir/compare.c). */
+static int run_breaking(const Options *options) {
+    bool color = options->color == 1 || (options->color == -1 && isatty(STDERR_FILENO) && !getenv("NO_COLOR"));
+    Diagnostics diags;
+    diag_init(&diags, stderr, options->format, color && options->format == DIAG_FORMAT_TEXT);
+    diags.max_errors = options->max_errors;
+    Arena arena;
+    arena_init(&arena);
+    LoadedProgram old_loaded, new_loaded;
+    memset(&old_loaded, 0, sizeof old_loaded);
+    memset(&new_loaded, 0, sizeof new_loaded);
+    int status = EXIT_CLEAN;
+    IrProgram *old_program =
+        compile_for_comparison(options, options->breaking_against, false, &old_loaded, &arena, &diags, &status);
+    IrProgram *new_program = NULL;
+    if (status == EXIT_CLEAN)
+        new_program = compile_for_comparison(options, options->input, options->stdin_filename != NULL, &new_loaded,
+                                             &arena, &diags, &status);
+    if (old_program && new_program) {
+        ir_compare_programs(old_program, new_program, &options->breaking, &arena, &diags);
+        diag_flush(&diags);
+    }
+    if (status == EXIT_CLEAN && (!old_program || !new_program || diags.error_count)) status = EXIT_INPUT_ERRORS;
+    load_program_free(&old_loaded);
+    load_program_free(&new_loaded);
+    diag_free(&diags);
+    arena_free(&arena);
+    return status;
+}
+
 int main(int argc, char **argv) {
     Options options;
     memset(&options, 0, sizeof options);
     int status = parse_arguments(argc, argv, &options);
+    if (status < 0 && options.list_breaking_rules) print_breaking_rules(), status = EXIT_CLEAN;
+    if (status < 0 && options.breaking_against) status = run_breaking(&options);
     if (status < 0) status = run(&options, argv[0]);
     free(options.include_dirs);
     free(options.depfile_targets);

@@ -1,0 +1,180 @@
+/* Contract evolution: SHA-256 (support/sha256.c), the canonical contract text and its hash (ir/contract.c), and
+ * the breaking-change comparison's options and directions (ir/compare.c; tests/breaking/ holds the exact reports). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "ir/compare.h"
+#include "ir/contract.h"
+#include "support.h"
+#include "support/sha256.h"
+
+/* FIPS 180-4 example vectors, and a message that fills a block exactly where padding needs a second one. */
+static void test_sha256_vectors(void **state) {
+    (void)state;
+    char hex[65];
+    sha256_hex("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    sha256_hex("abc", 3, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    sha256_hex(two_blocks, strlen(two_blocks), hex);
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    /* one million 'a', fed in pieces that do not align with blocks */
+    Sha256 sha;
+    sha256_init(&sha);
+    char chunk[997];
+    memset(chunk, 'a', sizeof chunk);
+    size_t left = 1000000;
+    while (left) {
+        size_t take = left < sizeof chunk ? left : sizeof chunk;
+        sha256_update(&sha, chunk, take);
+        left -= take;
+    }
+    unsigned char digest[32];
+    sha256_final(&sha, digest);
+    static const unsigned char expected[32] = {0xcd, 0xc7, 0x6e, 0x5c, 0x99, 0x14, 0xfb, 0x92, 0x81, 0xa1, 0xc7,
+                                               0xe2, 0x84, 0xd7, 0x3e, 0x67, 0xf1, 0x80, 0x9a, 0x48, 0xa4, 0x97,
+                                               0x20, 0x0e, 0x04, 0x6d, 0x39, 0xcc, 0xc7, 0x11, 0x2c, 0xd0};
+    assert_memory_equal(digest, expected, 32);
+}
+
+static char *canonical(Compiled *compiled, const char *text) {
+    assert_compiles(compiled, text);
+    StrBuf out;
+    strbuf_init(&out);
+    ir_contract_canonical(compiled->program, &out);
+    char *result = strdup(strbuf_cstr(&out));
+    strbuf_free(&out);
+    return result;
+}
+
+static void test_canonical_text(void **state) {
+    (void)state;
+    Compiled c;
+    char *text = canonical(&c, "/// docs are not on the wire\n"
+                               "rpc b.get(Q) -> R @deprecated;\n"
+                               "rpc a.ping() -> R;\n"
+                               "type Id = int;\n"
+                               "model R { z: list<S> | null; a?: Id @range(ge: 1); w: float = 1.0 @json(\"W\"); }\n"
+                               "enum S: string { x = \"x\"; b; }\n"
+                               "model Q { kind: \"b\" | \"a\"; m: map<S, S> = {}; }\n");
+    assert_string_equal(text, "rpcc-contract 1\n"
+                              "method \"a.ping\" #1 -> #2\n"
+                              "method \"b.get\" #3 -> #2\n"
+                              "#1 model {}\n"
+                              "#2 model {\"W\": default 1 float, \"a\": optional int @range(ge: 1), "
+                              "\"z\": required nullable<list<#4>>}\n"
+                              "#3 model {\"kind\": required literal[\"a\", \"b\"], \"m\": default {} map<#4, #4>}\n"
+                              "#4 enum string [\"b\", \"x\"]\n");
+    free(text);
+    compiled_free(&c);
+}
+
+static void hash_of(const char *text, char hash[72]) {
+    Compiled c;
+    assert_compiles(&c, text);
+    ir_contract_hash(c.program, hash);
+    compiled_free(&c);
+}
+
+static void test_hash_ignores_names_and_order(void **state) {
+    (void)state;
+    char a[72], b[72], wire[72];
+    hash_of("model P { id: int; name: string; }\nenum E: int { one = 1; two = 2; }\n"
+            "model R { e: E; p: P; }\nrpc x.get(P) -> R;\n",
+            a);
+    hash_of("// another layout\nrpc x.get(Params) -> Result;\nmodel Result { p: Params; e: Numbers; }\n"
+            "enum Numbers: int { two = 2; uno = 1; }\nmodel Params { name: string; id: int; }\n",
+            b);
+    assert_string_equal(a, b);
+    assert_int_equal(strlen(a), 7 + 64);
+    assert_memory_equal(a, "sha256:", 7);
+    hash_of("model P { id: int; name: string @json(\"n\"); }\nenum E: int { one = 1; two = 2; }\n"
+            "model R { e: E; p: P; }\nrpc x.get(P) -> R;\n",
+            wire);
+    assert_string_not_equal(a, wire);
+}
+
+/* Runs the comparison and returns the messages printed. */
+static char *compare(const char *old_text, const char *new_text, const BreakingOptions *options, size_t *findings) {
+    Compiled old_compiled, new_compiled;
+    compile_text(&old_compiled, "old.rpc", old_text);
+    compile_text(&new_compiled, "new.rpc", new_text);
+    assert_non_null(old_compiled.program);
+    assert_non_null(new_compiled.program);
+    char *messages = NULL;
+    size_t size = 0;
+    FILE *sink = open_memstream(&messages, &size);
+    Diagnostics diags;
+    diag_init(&diags, sink, DIAG_FORMAT_TEXT, false);
+    Arena arena;
+    arena_init(&arena);
+    *findings = ir_compare_programs(old_compiled.program, new_compiled.program, options, &arena, &diags);
+    diag_flush(&diags);
+    diag_free(&diags);
+    arena_free(&arena);
+    fclose(sink);
+    compiled_free(&old_compiled);
+    compiled_free(&new_compiled);
+    return messages;
+}
+
+static const char *const old_api = "model P { limit: int; }\nmodel R { note: string; }\nrpc t.list(P) -> R;\n";
+static const char *const new_api = "model P { limit: int = 1; }\nmodel R { note?: string; }\nrpc t.list(P) -> R;\n";
+
+static void test_compare_directions(void **state) {
+    (void)state;
+    BreakingOptions options = {BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS, {false}};
+    size_t findings;
+    char *messages = compare(old_api, new_api, &options, &findings);
+    assert_int_equal(findings, 2);
+    assert_non_null(strstr(messages, "field 'limit' of model 'P' may now be left out: breaks new clients of an old server"));
+    assert_non_null(strstr(messages, "field 'note' of model 'R' may now be left out: breaks old clients of the new server"));
+    free(messages);
+
+    options.directions = BREAKS_OLD_CLIENTS;
+    messages = compare(old_api, new_api, &options, &findings);
+    assert_int_equal(findings, 1);
+    assert_null(strstr(messages, "'limit'"));
+    free(messages);
+
+    options.directions = BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS;
+    options.excluded[BREAKING_FIELD_NOW_OPTIONAL] = true;
+    messages = compare(old_api, new_api, &options, &findings);
+    assert_int_equal(findings, 0);
+    free(messages);
+}
+
+static void test_compare_identical_and_rules(void **state) {
+    (void)state;
+    BreakingOptions options = {BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS, {false}};
+    size_t findings;
+    char *messages = compare(old_api, old_api, &options, &findings);
+    assert_int_equal(findings, 0);
+    assert_string_equal(messages, "");
+    free(messages);
+    /* every rule has a distinct name that parses back to it */
+    for (int i = 0; i < BREAKING_RULE_COUNT; i++) {
+        const char *name = breaking_rule_info((BreakingRule)i)->name;
+        BreakingRule parsed;
+        assert_true(breaking_rule_parse(name, strlen(name), &parsed));
+        assert_int_equal(parsed, i);
+    }
+    BreakingRule unused;
+    assert_false(breaking_rule_parse("field", 5, &unused));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sha256_vectors),
+        cmocka_unit_test(test_canonical_text),
+        cmocka_unit_test(test_hash_ignores_names_and_order),
+        cmocka_unit_test(test_compare_directions),
+        cmocka_unit_test(test_compare_identical_and_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
