@@ -21,6 +21,7 @@ typedef struct Lowering {
     Diagnostics *diags;
     StrMap symbols;      /* declaration name -> Symbol */
     StrMap methods;      /* rpc method -> IrRpc */
+    StrMap lost_names;   /* names of declarations a syntax error dropped (AstFile.lost_names) */
     PtrVec decls;        /* IrDecl *, in program order */
     PtrVec rpcs;         /* IrRpc * */
     const LoadedFile *file; /* the file being lowered */
@@ -97,6 +98,9 @@ static const char *suggest_type_name(Lowering *lowering, Span name) {
 /* Resolves a declared name as seen from the current file; reports unknown and not-imported names. */
 static Symbol *resolve_declaration(Lowering *lowering, Span name) {
     Symbol *symbol = strmap_get(&lowering->symbols, span_text(name), name.length);
+    if (!symbol && strmap_get(&lowering->lost_names, span_text(name), name.length)) {
+        return NULL; /* declared in text that a syntax error dropped: that error says it all */
+    }
     if (!symbol) {
         Diagnostic *diagnostic = diag_error(lowering->diags, name, "unknown type '%.*s'", (int)name.length,
                                             span_text(name));
@@ -175,6 +179,7 @@ static IrValue *lower_value(Lowering *lowering, const AstValue *ast) {
             return NULL;
         }
         IrEnumMember *member = find_member(symbol->ir, ast->member_name);
+        if (!member && symbol->ast->incomplete) return NULL; /* the member may be the one a syntax error dropped */
         if (!member) {
             Diagnostic *diagnostic = diag_error(lowering->diags, ast->member_name, "enum '%s' has no member '%.*s'",
                                                 symbol->name, (int)ast->member_name.length, span_text(ast->member_name));
@@ -1082,6 +1087,14 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
     lowering.diags = diags;
     strmap_init(&lowering.symbols, arena);
     strmap_init(&lowering.methods, arena);
+    strmap_init(&lowering.lost_names, arena);
+    for (size_t f = 0; f < loaded->count; f++) {
+        const PtrVec *lost = &loaded->files[f]->ast->lost_names;
+        for (size_t i = 0; i < lost->count; i++) {
+            const Span *name = lost->items[i];
+            strmap_put(&lowering.lost_names, span_text(*name), name->length, (void *)name);
+        }
+    }
 
     collect_declarations(&lowering, loaded);
 
