@@ -192,7 +192,6 @@ AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags) 
         }
         if (token.kind == TK_LBRACE) state.brace_depth++;
         if (token.kind == TK_RBRACE && state.brace_depth > 0) state.brace_depth--;
-        state.previous_end = token.span.offset + token.span.length;
         if (token.kind == 0 || state.stack_overflow || diag_limit_reached(diags)) break;
     }
     RpccParserFree(parser, free);

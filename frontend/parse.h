@@ -3,7 +3,6 @@
 #define RPCC_PARSE_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "ast.h"
 #include "diag.h"
@@ -20,7 +19,6 @@ typedef struct ParseState {
     /* Error recovery (grammar/parser.y): */
     bool member_error;        /* a field or member of the declaration being parsed had a syntax error */
     int brace_depth;          /* '{' minus '}' before the current token */
-    uint32_t previous_end;    /* where the token before the current one ends */
     size_t syntax_errors;     /* syntax errors reported in this file */
     unsigned short *snapshot; /* the parser's state stack before the current token (RpccParserSnapshot) */
     size_t snapshot_depth, snapshot_capacity;
