@@ -4,7 +4,10 @@
 #   RPCC         := rpcc                 # the compiler (default: rpcc on PATH)
 #   RPCC_SOURCES := api/tasks.rpc        # main .rpc files; their imports are found by rpcc
 #   RPCC_OUTDIR  := opensdk              # default: rpcc-out
-#   RPCC_FLAGS   := --lang python,go     # any other options: --lang, -I DIR, --package-name, --go-module...
+#   RPCC_FLAGS   := --lang python,go     # any other options: --lang, -I DIR, --package-name...
+#   RPCC_LICENSE := MIT                  # optional: --license, the SPDX licence of the generated packages
+#   RPCC_GO_MODULE    := example.com/me/api   # optional: --go-module, the Go module path
+#   RPCC_GO_WEBSOCKET := nhooyr          # optional: --go-websocket, coder (GitHub, default) or nhooyr (nhooyr.io)
 #   include rpcc.mk
 #
 # Each source SRC.rpc writes its SDKs under $(RPCC_OUTDIR)/SRC/ (api/tasks.rpc: opensdk/api/tasks/python, ...) and
@@ -18,7 +21,7 @@
 #
 # Targets: rpcc-generate (every stamp), rpcc-clean (the outputs, stamps and depfiles).
 # RPCC_OUTDIR and RPCC_SOURCES must be set before the include (they name the rule's targets); RPCC and RPCC_FLAGS
-# are read when the recipe runs.
+# are read when the recipe runs, and so are RPCC_LICENSE, RPCC_GO_MODULE and RPCC_GO_WEBSOCKET.
 
 # Including this file does not change your default goal.
 rpcc_default_goal := $(.DEFAULT_GOAL)
@@ -26,13 +29,16 @@ rpcc_default_goal := $(.DEFAULT_GOAL)
 RPCC        ?= rpcc
 RPCC_OUTDIR ?= rpcc-out
 RPCC_FLAGS  ?=
+# The options most projects set, each a variable of its own (a licence such as 'Apache-2.0 OR MIT' has spaces).
+rpcc_options = $(if $(RPCC_LICENSE),--license '$(RPCC_LICENSE)') $(if $(RPCC_GO_MODULE),--go-module '$(RPCC_GO_MODULE)') \
+               $(if $(RPCC_GO_WEBSOCKET),--go-websocket='$(RPCC_GO_WEBSOCKET)')
 
 RPCC_STAMPS   := $(patsubst %.rpc,$(RPCC_OUTDIR)/%.stamp,$(RPCC_SOURCES))
 RPCC_DEPFILES := $(RPCC_STAMPS:.stamp=.d)
 
 $(RPCC_OUTDIR)/%.stamp: %.rpc
 	@mkdir -p '$(@D)'
-	$(RPCC) $(RPCC_FLAGS) '$<' -o '$(RPCC_OUTDIR)/$*' -MD -MF '$(RPCC_OUTDIR)/$*.d' -MT '$@' -MP
+	$(RPCC) $(RPCC_FLAGS) $(rpcc_options) '$<' -o '$(RPCC_OUTDIR)/$*' -MD -MF '$(RPCC_OUTDIR)/$*.d' -MT '$@' -MP
 	@touch '$@'
 
 .PHONY: rpcc-generate rpcc-clean

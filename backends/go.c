@@ -1022,7 +1022,11 @@ static bool emit_readme(void *context, Printer *out) {
                        "pkg", pkg, NULL);
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
-        printer_line(out, "| `%s` | `%s` |", rpc->names.in[GO], rpc->method);
+        StrBuf wire;
+        strbuf_init(&wire);
+        escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
+        printer_line(out, "| `%s` | %s |", rpc->names.in[GO], strbuf_cstr(&wire));
+        strbuf_free(&wire);
     }
     return true;
 }

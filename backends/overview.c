@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "../support/escape.h"
 #include "common.h"
 
 /* Markdown table cells: the first line of a doc, with the characters that would end the cell or start markup
@@ -56,7 +57,11 @@ void overview_emit(const IrProgram *program, const BackendOptions *options, cons
     printer_line(printer, "---|");
     for (size_t r = 0; r < program->rpc_count; r++) {
         const IrRpc *rpc = program->rpcs[r];
-        printer_printf(printer, "| `%s` |", rpc->method);
+        StrBuf wire;
+        strbuf_init(&wire);
+        escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
+        printer_printf(printer, "| %s |", strbuf_cstr(&wire));
+        strbuf_free(&wire);
         for (int t = 0; t < TARGET_COUNT; t++)
             if (targets[t]) printer_printf(printer, " `%s` |", rpc->names.in[t]);
         printer_printf(printer, " ");

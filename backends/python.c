@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "../support/escape.h"
 #include "common.h"
 #include "printer.h"
 
@@ -1374,9 +1375,13 @@ static bool emit_readme(void *context, Printer *out) {
         StrBuf summary;
         strbuf_init(&summary);
         append_markdown_summary(&summary, rpc->doc);
-        printer_line(out, "- `%s(%s) -> %s` (`%s`)%s%s%s", py_name(&rpc->names),
-                     rpc->params ? py_name(&rpc->params->names) : "", py_name(&rpc->result->names), rpc->method,
+        StrBuf wire;
+        strbuf_init(&wire);
+        escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), false);
+        printer_line(out, "- `%s(%s) -> %s` (%s)%s%s%s", py_name(&rpc->names),
+                     rpc->params ? py_name(&rpc->params->names) : "", py_name(&rpc->result->names), strbuf_cstr(&wire),
                      summary.len ? ": " : "", strbuf_cstr(&summary), rpc->deprecation.deprecated ? " (deprecated)" : "");
+        strbuf_free(&wire);
         strbuf_free(&summary);
     }
     strbuf_free(&package);

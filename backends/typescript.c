@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "../support/escape.h"
 #include "common.h"
 #include "printer.h"
 
@@ -908,9 +909,13 @@ static bool emit_readme(void *context, Printer *printer) {
                                NULL);
         for (size_t i = 0; i < program->rpc_count; i++) {
             const IrRpc *rpc = program->rpcs[i];
-            printer_line(printer, "| `%s` | `%s` | %s%s%s | `%s` |", rpc->names.in[TS], rpc->method,
+            StrBuf wire;
+            strbuf_init(&wire);
+            escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
+            printer_line(printer, "| `%s` | %s | %s%s%s | `%s` |", rpc->names.in[TS], strbuf_cstr(&wire),
                          rpc->params ? "`" : "", rpc->params ? rpc->params->names.in[TS] : "none",
                          rpc->params ? "`" : "", rpc->result->names.in[TS]);
+            strbuf_free(&wire);
         }
     }
     printer_blank_line(printer);

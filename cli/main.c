@@ -468,7 +468,9 @@ static int run(const Options *options, const char *argv0) {
     load_program(main_source, &load_options, &ast_arena, &diags, &loaded);
 
     IrProgram *program = NULL;
-    if (diags.error_count == 0) program = ir_compile(&loaded, &arena, &diags);
+    /* After syntax errors the declarations that parsed are checked too, as gcc and clang do. */
+    if (diags.error_count == 0 || (!loaded.incomplete && !diag_limit_reached(&diags)))
+        program = ir_compile(&loaded, &arena, &diags);
     if (program && !ir_check_targets(program, options->targets, &diags)) program = NULL;
     arena_free(&ast_arena);
     diag_flush(&diags);

@@ -7,6 +7,9 @@
 #     [OUTPUT_DIR dir]                       # default: ${CMAKE_CURRENT_BINARY_DIR}/<stem of SOURCE>
 #     [LANGUAGES python typescript go]       # default: all three
 #     [INCLUDE_DIRS dir...]                  # -I, relative: to the current source dir
+#     [LICENSE spdx]                         # --license: the licence field of pyproject.toml and package.json
+#     [GO_MODULE path]                       # --go-module: the Go module path (default: the package name)
+#     [GO_WEBSOCKET coder|nhooyr]            # --go-websocket: GitHub's coder/websocket (default) or nhooyr.io
 #     [OPTIONS --package-name tasks ...]     # any other rpcc options
 #     [OUTPUTS_VAR var]                      # set to the list of generated files, for add_library() and the like
 #     [TARGET name [ALL]])                   # a custom target that generates (ALL: as part of the default build)
@@ -39,7 +42,7 @@ cmake_policy(PUSH)
 cmake_policy(SET CMP0116 NEW)
 
 function(rpcc_generate)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "ALL" "SOURCE;OUTPUT_DIR;OUTPUTS_VAR;TARGET"
+  cmake_parse_arguments(PARSE_ARGV 0 arg "ALL" "SOURCE;OUTPUT_DIR;OUTPUTS_VAR;TARGET;LICENSE;GO_MODULE;GO_WEBSOCKET"
                         "LANGUAGES;INCLUDE_DIRS;OPTIONS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "rpcc_generate: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -68,6 +71,18 @@ function(rpcc_generate)
     get_filename_component(dir "${dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
     list(APPEND flags -I "${dir}")
   endforeach()
+  if(arg_LICENSE)
+    list(APPEND flags --license "${arg_LICENSE}")
+  endif()
+  if(arg_GO_MODULE)
+    list(APPEND flags --go-module "${arg_GO_MODULE}")
+  endif()
+  if(arg_GO_WEBSOCKET)
+    if(NOT arg_GO_WEBSOCKET MATCHES "^(coder|nhooyr)$")
+      message(FATAL_ERROR "rpcc_generate: GO_WEBSOCKET is coder or nhooyr, not '${arg_GO_WEBSOCKET}'")
+    endif()
+    list(APPEND flags "--go-websocket=${arg_GO_WEBSOCKET}")
+  endif()
   list(APPEND flags ${arg_OPTIONS})
 
   # The files a run writes, without running it (rpcc checks the input here too: a broken .rpc fails configure).

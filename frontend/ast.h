@@ -128,6 +128,7 @@ typedef struct AstDecl {
     bool has_params;    /* RPC */
     Span params;        /* RPC: the parameter model's name */
     Span result;        /* RPC */
+    bool incomplete;    /* a syntax error inside it was recovered from: its checks would only echo that error */
 } AstDecl;
 
 typedef struct AstImport {
@@ -139,6 +140,9 @@ typedef struct AstFile {
     const SourceFile *source;
     PtrVec imports; /* AstImport * */
     PtrVec decls;   /* AstDecl * */
+    /* Names of declarations that a syntax error dropped (Span *): a use of one is no "unknown type" error. */
+    PtrVec lost_names;
+    bool unusable; /* not parsed at all (not UTF-8, nested too deep): nothing in it can be checked */
 } AstFile;
 
 #endif

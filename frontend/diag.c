@@ -18,6 +18,7 @@ void diag_init(Diagnostics *diags, FILE *out, DiagFormat format, bool color) {
 
 void diag_free(Diagnostics *diags) {
     free(diags->items);
+    free(diags->broken);
     arena_free(&diags->arena);
 }
 
@@ -33,6 +34,30 @@ static Diagnostic *make_diagnostic(Diagnostics *diags, DiagSeverity severity, Sp
     diagnostic->message = arena_alloc(&diags->arena, (size_t)(len > 0 ? len : 0) + 1);
     if (len > 0) vsnprintf(diagnostic->message, (size_t)len + 1, fmt, args);
     return diagnostic;
+}
+
+void diag_add_broken_region(Diagnostics *diags, Span region) {
+    if (diags->broken_count == diags->broken_capacity) {
+        size_t capacity = diags->broken_capacity ? diags->broken_capacity * 2 : 8;
+        Span *grown = realloc(diags->broken, capacity * sizeof *grown);
+        if (!grown) return; /* a cascade may then be printed: more output, never less */
+        diags->broken = grown;
+        diags->broken_capacity = capacity;
+    }
+    diags->broken[diags->broken_count++] = region;
+}
+
+void diag_filter_cascades(Diagnostics *diags) { diags->filter_cascades = diags->broken_count > 0; }
+
+static bool in_broken_region(const Diagnostics *diags, Span span) {
+    if (!diags->filter_cascades || !span.file) return false;
+    for (size_t i = 0; i < diags->broken_count; i++) {
+        const Span *region = &diags->broken[i];
+        if (region->file == span.file && span.offset >= region->offset &&
+            span.offset < region->offset + region->length)
+            return true;
+    }
+    return false;
 }
 
 bool diag_limit_reached(const Diagnostics *diags) {
@@ -61,6 +86,7 @@ Diagnostic *diag_report(Diagnostics *diags, DiagSeverity severity, Span span, co
         diags->items = grown;
     }
     diags->items[diags->count++] = diagnostic;
+    diagnostic->cascade = in_broken_region(diags, span);
     if (severity == DIAG_ERROR) diags->error_count++;
     if (severity == DIAG_WARNING) diags->warning_count++;
     return diagnostic;
@@ -68,6 +94,7 @@ Diagnostic *diag_report(Diagnostics *diags, DiagSeverity severity, Span span, co
 
 Diagnostic *diag_note(Diagnostics *diags, Diagnostic *parent, Span span, const char *fmt, ...) {
     if (parent->message == NULL) return parent; /* the parent was past the error limit */
+    if (in_broken_region(diags, span)) parent->cascade = true;
     va_list args;
     va_start(args, fmt);
     Diagnostic *note = make_diagnostic(diags, DIAG_NOTE, span, fmt, args);
@@ -270,6 +297,7 @@ void diag_flush(Diagnostics *diags) {
     sort_unprinted(diags);
     for (; diags->printed < diags->count; diags->printed++) {
         const Diagnostic *diagnostic = diags->items[diags->printed];
+        if (diagnostic->cascade) continue;
         print_one(diags, diagnostic);
         for (const Diagnostic *note = diagnostic->notes; note; note = note->next) print_one(diags, note);
     }

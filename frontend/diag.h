@@ -25,6 +25,7 @@ struct Diagnostic {
     const char *fix_replacement; /* a suggested replacement of the span's text ("did you mean"), or NULL */
     Diagnostic *notes;           /* related locations, in order */
     Diagnostic *next;            /* next note of the same parent */
+    bool cascade;                /* points into a broken region: an echo of a syntax error, not printed */
 };
 
 typedef struct Diagnostics {
@@ -41,6 +42,11 @@ typedef struct Diagnostics {
     DiagFormat format;
     bool color;
     FILE *out;
+    /* Declarations that recovered from a syntax error: once diag_filter_cascades is called, an error pointing
+     * into one (itself or through a note) is taken for a cascade of that syntax error and left unsaid. */
+    Span *broken;
+    size_t broken_count, broken_capacity;
+    bool filter_cascades;
 } Diagnostics;
 
 void diag_init(Diagnostics *diags, FILE *out, DiagFormat format, bool color);
@@ -54,6 +60,10 @@ Diagnostic *diag_report(Diagnostics *diags, DiagSeverity severity, Span span, co
 Diagnostic *diag_note(Diagnostics *diags, Diagnostic *parent, Span span, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void diag_set_fix(Diagnostics *diags, Diagnostic *diagnostic, const char *replacement);
+
+void diag_add_broken_region(Diagnostics *diags, Span region);
+/* From now on (the checks of meaning after parsing), drop the diagnostics that point into a broken region. */
+void diag_filter_cascades(Diagnostics *diags);
 
 /* True once max_errors errors were reported: stages may stop early. */
 bool diag_limit_reached(const Diagnostics *diags);

@@ -103,6 +103,7 @@ static void report_cycle(Loader *loader, const AstImport *import, const LoadedFi
     }
     snprintf(chain + used, sizeof chain - used, "%s", target->source->path);
     diag_error(loader->diags, import->span, "import cycle: %s", chain);
+    loader->program->incomplete = true;
 }
 
 static void load_import(Loader *loader, LoadedFile *importer, const AstImport *import) {
@@ -120,6 +121,7 @@ static void load_import(Loader *loader, LoadedFile *importer, const AstImport *i
             searched = arena_printf(loader->arena, "%s, '%s'", searched,
                                     join_dir(loader->arena, loader->options->include_dirs[i], import->path));
         diag_note(loader->diags, diagnostic, import->span, "%s", searched);
+        loader->program->incomplete = true;
         return;
     }
 
@@ -128,6 +130,7 @@ static void load_import(Loader *loader, LoadedFile *importer, const AstImport *i
         SourceFile *source = source_read(found);
         if (!source) {
             diag_error(loader->diags, import->span, "cannot read imported file '%s': %s", found, strerror(errno));
+            loader->program->incomplete = true;
             return;
         }
         target = new_loaded_file(loader, source);
@@ -154,6 +157,7 @@ static void load_file(Loader *loader, LoadedFile *file) {
     file->state = 1;
     ptrvec_push(loader->arena, &loader->stack, file);
     file->ast = parse_file(file->source, loader->arena, loader->diags);
+    if (file->ast->unusable) loader->program->incomplete = true;
     for (size_t i = 0; i < file->ast->imports.count; i++) load_import(loader, file, file->ast->imports.items[i]);
     loader->stack.count--;
     file->state = 2;

@@ -29,6 +29,10 @@ typedef struct LoadedProgram {
      * and in diagnostics point into them), and load_program_free releases them. */
     SourceFile **sources;
     size_t source_count;
+    /* An import was not loaded (missing, unreadable, cyclic) or a file could not be parsed at all: checking the
+     * meaning of the rest would report every name those files declare as unknown. Syntax errors alone leave the
+     * program checkable (the declarations that parsed are checked). */
+    bool incomplete;
 } LoadedProgram;
 
 typedef struct LoadOptions {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/strmap.h"
 #include "../support/utf8.h"
 #include "parser.h"
 
@@ -10,6 +11,7 @@
 void *RpccParserAlloc(void *(*allocate)(size_t));
 void RpccParser(void *parser, int kind, Token token, ParseState *state);
 void RpccParserFree(void *parser, void (*release)(void *));
+void RpccParserSnapshot(void *parser, ParseState *state);
 
 AstDoc parse_take_doc(const Token *token) {
     AstDoc doc = {NULL, {NULL, 0, 0}};
@@ -41,9 +43,22 @@ bool parse_check_encoding(const SourceFile *source, Diagnostics *diags) {
     return true;
 }
 
+bool parse_resynchronised(const ParseState *state, bool whole_item) {
+    return !whole_item || state->brace_depth <= 0;
+}
+
+void parse_mark_incomplete(ParseState *state, AstDecl *decl) {
+    decl->incomplete = true;
+    /* Its header, where the checks point when they speak of the declaration as a whole ("enum 'E' has no
+     * members", "'M' is declared here"): what they would say may be about what the error dropped. Its fields and
+     * members that parsed are checked as any others. */
+    diag_add_broken_region(state->diags, span_join(decl->keyword, decl->name));
+}
+
 void parse_syntax_error(ParseState *state, int token_kind, const Token *token, const int *expected,
                         int expected_count) {
     if (state->stack_overflow) return;
+    state->syntax_errors++;
     /* Whole classes of tokens read better as one phrase: "expected a type" rather than six token names. */
     static const struct {
         const char *phrase;
@@ -110,29 +125,79 @@ void parse_stack_overflow(ParseState *state) {
                "nesting too deep (more than %d levels)", PARSE_MAX_DEPTH);
 }
 
+/* The declared names that no parsed declaration has: those the syntax errors dropped. */
+static void collect_lost_names(Arena *arena, AstFile *file, const PtrVec *declared) {
+    StrMap parsed;
+    strmap_init(&parsed, arena);
+    for (size_t i = 0; i < file->decls.count; i++) {
+        const AstDecl *decl = file->decls.items[i];
+        if (decl->kind != AST_DECL_RPC) strmap_put(&parsed, span_text(decl->name), decl->name.length, (void *)decl);
+    }
+    for (size_t i = 0; i < declared->count; i++) {
+        Span *name = declared->items[i];
+        if (!strmap_get(&parsed, span_text(*name), name->length)) ptrvec_push(arena, &file->lost_names, name);
+    }
+}
+
 AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags) {
     AstFile *file = ARENA_NEW(arena, AstFile);
     file->source = source;
-    if (!parse_check_encoding(source, diags)) return file;
+    if (!parse_check_encoding(source, diags)) {
+        file->unusable = true;
+        return file;
+    }
 
     Lexer lexer;
     lexer_init(&lexer, source, diags, arena);
-    ParseState state = {arena, diags, &lexer, file, false, false};
+    ParseState state;
+    memset(&state, 0, sizeof state);
+    state.arena = arena;
+    state.diags = diags;
+    state.lexer = &lexer;
+    state.file = file;
     void *parser = RpccParserAlloc(malloc);
     if (!parser) {
         fputs("rpcc: out of memory\n", stderr);
         abort();
     }
+    /* The names declarations were given in the text (the name after `model`, `enum`, `union`, `type`): the last
+     * one before the first syntax error and all after it may belong to a declaration the error dropped. */
+    int previous_kind = 0;
+    Span last_declared = {NULL, 0, 0};
+    PtrVec declared_after_error = {0};
     for (;;) {
         Token token = lexer_next(&lexer);
         if (token.kind == 0 && token.doc) {
             /* A doc comment at the end of the file documents nothing (reported below). */
             token.doc = NULL;
         }
+        if (token.kind == TK_IDENT && (previous_kind == TK_MODEL || previous_kind == TK_ENUM ||
+                                       previous_kind == TK_UNION || previous_kind == TK_TYPE)) {
+            if (state.syntax_errors) {
+                Span *name = ARENA_NEW(arena, Span);
+                *name = token.span;
+                ptrvec_push(arena, &declared_after_error, name);
+            } else {
+                last_declared = token.span;
+            }
+        }
+        previous_kind = token.kind;
+        size_t errors_before = state.syntax_errors;
+        RpccParserSnapshot(parser, &state);
         RpccParser(parser, token.kind, token, &state);
+        if (errors_before == 0 && state.syntax_errors && last_declared.file) {
+            Span *name = ARENA_NEW(arena, Span);
+            *name = last_declared;
+            ptrvec_push(arena, &declared_after_error, name);
+        }
+        if (token.kind == TK_LBRACE) state.brace_depth++;
+        if (token.kind == TK_RBRACE && state.brace_depth > 0) state.brace_depth--;
         if (token.kind == 0 || state.stack_overflow || diag_limit_reached(diags)) break;
     }
     RpccParserFree(parser, free);
+    free(state.snapshot);
+    if (state.stack_overflow) file->unusable = true;
+    if (declared_after_error.count) collect_lost_names(arena, file, &declared_after_error);
 
     for (size_t i = 0; i < lexer.docs.count; i++) {
         DocComment *doc = lexer.docs.items[i];

@@ -16,6 +16,12 @@ typedef struct ParseState {
     AstFile *file;
     bool seen_declaration; /* imports must come first */
     bool stack_overflow;   /* the input nests deeper than the parser's stack: stop parsing */
+    /* Error recovery (grammar/parser.y): */
+    bool member_error;        /* a field or member of the declaration being parsed had a syntax error */
+    int brace_depth;          /* '{' minus '}' before the current token */
+    size_t syntax_errors;     /* syntax errors reported in this file */
+    unsigned short *snapshot; /* the parser's state stack before the current token (RpccParserSnapshot) */
+    size_t snapshot_depth, snapshot_capacity;
 } ParseState;
 
 /* Parses `source`; every diagnostic goes to `diags`. Always returns a file (possibly partial). */
@@ -33,5 +39,11 @@ void parse_syntax_error(ParseState *state, int token_kind, const Token *token, c
                         int expected_count);
 void parse_stack_overflow(ParseState *state);
 AstDoc parse_take_doc(const Token *token);
+/* After a recovery rule shifted its ';' or '}': whether the parser is back in step with the text, so that the next
+ * syntax error can be reported at once. A whole item is back in step only outside every '{'. */
+bool parse_resynchronised(const ParseState *state, bool whole_item);
+/* A declaration that recovered from a syntax error in its body: kept, and what the checks of meaning would say
+ * about it as a whole is left unsaid (diag_add_broken_region). */
+void parse_mark_incomplete(ParseState *state, AstDecl *decl);
 
 #endif

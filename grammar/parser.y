@@ -1,5 +1,8 @@
 /* The .rpc grammar (lemon). Each rule builds AST nodes in the arena; the EBNF in spec/rpc-idl.md section 2 is the
- * reference this follows. Error recovery: `error SEMI` and `error RBRACE` let one run report every syntax error. */
+ * reference this follows. Error recovery: `error SEMI` and `error RBRACE` let one run report every syntax error.
+ * Once one of them has resynchronised (outside any unclosed brace, for a whole item), the next error is reported
+ * at once (parse_resynchronised) rather than after yacc's three shifted tokens. A declaration that recovered
+ * inside its body is kept, marked incomplete; one that was dropped leaves its name in AstFile.lost_names. */
 
 %include {
 #include <assert.h>
@@ -10,8 +13,7 @@
 #include "frontend/parse.h"
 #include "parser.h"
 
-struct yyParser;
-static int parser_expected_tokens(struct yyParser *parser, int *expected, int capacity);
+static int parser_expected_tokens(ParseState *state, int *expected, int capacity);
 
 static AstDecl *decl_new(ParseState *state, AstDeclKind kind, const Token *keyword, Span name) {
     AstDecl *decl = ARENA_NEW(state->arena, AstDecl);
@@ -69,6 +71,8 @@ static AstType *type_union(ParseState *state, AstType *left, AstType *right) {
 
 static void add_declaration(ParseState *state, AstDecl *decl) {
     state->seen_declaration = true;
+    if (state->member_error) parse_mark_incomplete(state, decl);
+    state->member_error = false;
     ptrvec_push(state->arena, &state->file->decls, decl);
 }
 }
@@ -82,7 +86,7 @@ static void add_declaration(ParseState *state, AstDecl *decl) {
 
 %syntax_error {
     int expected[YYNTOKEN];
-    int expected_count = parser_expected_tokens(yypParser, expected, YYNTOKEN);
+    int expected_count = parser_expected_tokens(state, expected, YYNTOKEN);
     parse_syntax_error(state, yymajor, &yyminor, expected, expected_count);
 }
 %stack_overflow { parse_stack_overflow(state); }
@@ -104,8 +108,8 @@ item ::= IMPORT(K) STRING(S) SEMI. {
     ptrvec_push(state->arena, &state->file->imports, import);
 }
 item ::= decl(D). { add_declaration(state, D); }
-item ::= error SEMI.
-item ::= error RBRACE.
+item ::= error SEMI. { state->member_error = false; if (parse_resynchronised(state, true)) yypParser->yyerrcnt = -1; }
+item ::= error RBRACE. { state->member_error = false; if (parse_resynchronised(state, true)) yypParser->yyerrcnt = -1; }
 
 /* ---- declarations ---- */
 
@@ -121,6 +125,8 @@ decl(D) ::= MODEL(K) IDENT(N) annotations(A) LBRACE fields(F) error RBRACE. {
     D = decl_new(state, AST_DECL_MODEL, &K, N.span);
     D->annotations = A;
     D->fields = F;
+    state->member_error = true;
+    if (parse_resynchronised(state, false)) yypParser->yyerrcnt = -1;
 }
 decl(D) ::= ENUM(K) IDENT(N) COLON IDENT(B) annotations(A) LBRACE members(M) RBRACE. {
     D = decl_new(state, AST_DECL_ENUM, &K, N.span);
@@ -133,6 +139,8 @@ decl(D) ::= ENUM(K) IDENT(N) COLON IDENT(B) annotations(A) LBRACE members(M) err
     D->enum_base = B.span;
     D->annotations = A;
     D->members = M;
+    state->member_error = true;
+    if (parse_resynchronised(state, false)) yypParser->yyerrcnt = -1;
 }
 decl(D) ::= UNION(K) IDENT(N) EQ type(T) annotations(A) SEMI. {
     D = decl_new(state, AST_DECL_UNION, &K, N.span);
@@ -205,7 +213,11 @@ field(F) ::= member_name(N) optional(Q) COLON type(T) default(D) annotations(A) 
     F->default_value = D;
     F->annotations = A;
 }
-field(F) ::= error SEMI. { F = NULL; }
+field(F) ::= error SEMI. {
+    F = NULL;
+    state->member_error = true;
+    if (parse_resynchronised(state, false)) yypParser->yyerrcnt = -1;
+}
 
 %type optional { Span }
 optional(Q) ::= . { memset(&Q, 0, sizeof Q); }
@@ -229,7 +241,11 @@ member(M) ::= member_name(N) default(V) annotations(A) SEMI. {
     M->value = V;
     M->annotations = A;
 }
-member(M) ::= error SEMI. { M = NULL; }
+member(M) ::= error SEMI. {
+    M = NULL;
+    state->member_error = true;
+    if (parse_resynchronised(state, false)) yypParser->yyerrcnt = -1;
+}
 
 /* ---- types ---- */
 
@@ -361,17 +377,39 @@ argument(X) ::= IDENT(N) COLON value(V). {
 }
 
 %code {
-/* The terminals the parser could shift in its current state, found by simulating the reductions each lookahead
- * would cause on a copy of the state stack (LALR default reductions make the action table alone imprecise). */
-static int parser_expected_tokens(struct yyParser *parser, int *expected, int capacity) {
+/* Before each token: the parser's state stack as it was, saved into state->snapshot. The bad token has already
+ * caused the default reductions of LALR by the time %syntax_error runs, which narrow what the states left on the
+ * stack could shift (after `x: int` and a '}', only ';' and '@' would remain of ; @ = | <). */
+void RpccParserSnapshot(void *parser_pointer, ParseState *state) {
+    struct yyParser *parser = parser_pointer;
+    size_t depth = (size_t)(parser->yytos - parser->yystack) + 1;
+    if (depth > state->snapshot_capacity) {
+        size_t capacity = depth * 2;
+        unsigned short *grown = realloc(state->snapshot, capacity * sizeof *grown);
+        if (!grown) {
+            state->snapshot_depth = 0;
+            return;
+        }
+        state->snapshot = grown;
+        state->snapshot_capacity = capacity;
+    }
+    for (size_t i = 0; i < depth; i++) state->snapshot[i] = parser->yystack[i].stateno;
+    state->snapshot_depth = depth;
+}
+
+/* The terminals the parser could shift before the bad token, found by simulating the reductions each lookahead
+ * would cause on a copy of the saved state stack (LALR default reductions make the action table alone
+ * imprecise). */
+static int parser_expected_tokens(ParseState *state, int *expected, int capacity) {
     int count = 0;
-    int depth = (int)(parser->yytos - parser->yystack) + 1;
+    int depth = (int)state->snapshot_depth;
+    if (depth == 0) return 0;
     YYACTIONTYPE *states = malloc(sizeof(YYACTIONTYPE) * (size_t)(depth + 64));
     if (!states) return 0;
     for (int token = 1; token < YYNTOKEN && count < capacity; token++) {
         if (token == YYERRORSYMBOL) continue;
         int top = depth - 1;
-        for (int i = 0; i < depth; i++) states[i] = parser->yystack[i].stateno;
+        for (int i = 0; i < depth; i++) states[i] = (YYACTIONTYPE)state->snapshot[i];
         for (int steps = 0; steps < 10000; steps++) {
             YYACTIONTYPE action = yy_find_shift_action((YYCODETYPE)token, states[top]);
             if (action <= YY_MAX_SHIFTREDUCE || action == YY_ACCEPT_ACTION) {

@@ -189,9 +189,9 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
     scope_init(&methods, arena);
     for (size_t r = 0; r < program->rpc_count; r++) {
         IrRpc *rpc = program->rpcs[r];
-        name_all(&check, NAME_METHOD, rpc->method, NULL, &rpc->names);
+        name_all(&check, NAME_METHOD, rpc->name, NULL, &rpc->names);
         NamedSymbol *symbol =
-            new_symbol(arena, "method", NULL, rpc->method, rpc->span, &rpc->names);
+            new_symbol(arena, "method", NULL, rpc->name, rpc->span, &rpc->names);
         for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &methods, (Target)t, symbol);
         /* In Python the client's methods live in a class body whose annotations name the model types: a method
          * named like a type would shadow it there. */

@@ -2,6 +2,7 @@
 #include "passes.h"
 
 IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags) {
+    diag_filter_cascades(diags); /* after syntax errors: what the broken declarations would say is an echo */
     IrProgram *program = ir_lower(loaded, arena, diags);
     ir_check_types(program, diags);
     ir_check_defaults(program, diags);

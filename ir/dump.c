@@ -2,6 +2,7 @@
  * target prints. Stable, so tests can compare it. */
 #include <string.h>
 
+#include "../support/escape.h"
 #include "passes.h"
 
 static void dump_names(FILE *out, const IrNames *names) {
@@ -102,8 +103,15 @@ void ir_dump(const IrProgram *program, FILE *out) {
     for (size_t r = 0; r < program->rpc_count; r++) {
         const IrRpc *rpc = program->rpcs[r];
         dump_doc(out, rpc->doc, "");
-        fprintf(out, "rpc %s(%s) -> %s", rpc->method, rpc->params ? rpc->params->name : "",
+        fprintf(out, "rpc %s(%s) -> %s", rpc->name, rpc->params ? rpc->params->name : "",
                 rpc->result ? rpc->result->name : "?");
+        if (strcmp(rpc->method, rpc->name) != 0) {
+            StrBuf wire;
+            strbuf_init(&wire);
+            escape_json_string(&wire, rpc->method, strlen(rpc->method));
+            fprintf(out, " @method(%s)", strbuf_cstr(&wire));
+            strbuf_free(&wire);
+        }
         dump_deprecation(out, &rpc->deprecation);
         dump_names(out, &rpc->names);
         fputc('\n', out);

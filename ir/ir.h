@@ -174,8 +174,10 @@ struct IrDecl {
 };
 
 typedef struct IrRpc {
-    const char *method; /* the wire method name, "tasks.get_stats" */
-    Span span;
+    const char *method; /* the wire method name, "tasks.get_stats", or the string of @method("user-profile.get") */
+    const char *name;   /* the dotted name as written, which the generated names come from */
+    Span span;          /* the dotted name */
+    Span method_span;   /* the wire name: the @method string, else the dotted name */
     IrNames names;      /* tasks_get_stats, tasksGetStats, TasksGetStats */
     const char *doc;
     IrDeprecation deprecation;

@@ -21,6 +21,7 @@ typedef struct Lowering {
     Diagnostics *diags;
     StrMap symbols;      /* declaration name -> Symbol */
     StrMap methods;      /* rpc method -> IrRpc */
+    StrMap lost_names;   /* names of declarations a syntax error dropped (AstFile.lost_names) */
     PtrVec decls;        /* IrDecl *, in program order */
     PtrVec rpcs;         /* IrRpc * */
     const LoadedFile *file; /* the file being lowered */
@@ -97,6 +98,9 @@ static const char *suggest_type_name(Lowering *lowering, Span name) {
 /* Resolves a declared name as seen from the current file; reports unknown and not-imported names. */
 static Symbol *resolve_declaration(Lowering *lowering, Span name) {
     Symbol *symbol = strmap_get(&lowering->symbols, span_text(name), name.length);
+    if (!symbol && strmap_get(&lowering->lost_names, span_text(name), name.length)) {
+        return NULL; /* declared in text that a syntax error dropped: that error says it all */
+    }
     if (!symbol) {
         Diagnostic *diagnostic = diag_error(lowering->diags, name, "unknown type '%.*s'", (int)name.length,
                                             span_text(name));
@@ -175,6 +179,7 @@ static IrValue *lower_value(Lowering *lowering, const AstValue *ast) {
             return NULL;
         }
         IrEnumMember *member = find_member(symbol->ir, ast->member_name);
+        if (!member && symbol->ast->incomplete) return NULL; /* the member may be the one a syntax error dropped */
         if (!member) {
             Diagnostic *diagnostic = diag_error(lowering->diags, ast->member_name, "enum '%s' has no member '%.*s'",
                                                 symbol->name, (int)ast->member_name.length, span_text(ast->member_name));
@@ -458,6 +463,9 @@ typedef struct Annotations {
     Span range_span, length_span, pattern_span;
     const char *discriminator;
     Span discriminator_span;
+    const char *method_name;        /* @method("wire") on an rpc */
+    size_t method_name_length;
+    Span method_argument_span;      /* its string */
 } Annotations;
 
 typedef struct AnnotationSpec {
@@ -468,6 +476,7 @@ typedef struct AnnotationSpec {
 
 static const AnnotationSpec annotation_specs[] = {
     {"json", PLACE_FIELD, "fields"},
+    {"method", PLACE_RPC, "rpcs"},
     {"deprecated", PLACE_MODEL | PLACE_FIELD | PLACE_ENUM | PLACE_MEMBER | PLACE_UNION | PLACE_ALIAS | PLACE_RPC,
      "declarations, fields, enum members and rpcs"},
     {"range", PLACE_FIELD, "fields"},
@@ -634,6 +643,30 @@ static void parse_length(Lowering *lowering, const AstAnnotation *annotation, An
     out->length_span = annotation->span;
 }
 
+/* @method("user-profile.get"): the rpc's Centrifugo method name, any string a one-line doc can show (Centrifugo
+ * method names are free strings); the dotted name before it only names the generated methods. */
+static void parse_method(Lowering *lowering, const AstAnnotation *annotation, Annotations *out) {
+    const char *name = NULL;
+    if (!positional_string(lowering, annotation, false, &name)) return;
+    const AstValue *value = ((const AstAnnotationArgument *)annotation->arguments.items[0])->value;
+    if (value->text_length == 0) {
+        diag_error(lowering->diags, annotation->span, "@method needs a non-empty method name");
+        return;
+    }
+    for (size_t i = 0; i < value->text_length; i++) {
+        unsigned char c = (unsigned char)value->text[i];
+        bool c1 = c == 0xC2 && i + 1 < value->text_length && (unsigned char)value->text[i + 1] >= 0x80 &&
+                  (unsigned char)value->text[i + 1] < 0xA0;
+        if (c < 0x20 || c == 0x7F || c1) {
+            diag_error(lowering->diags, value->span, "a method name may not contain control characters");
+            return;
+        }
+    }
+    out->method_name = name;
+    out->method_name_length = value->text_length;
+    out->method_argument_span = value->span;
+}
+
 static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement place, Annotations *out) {
     memset(out, 0, sizeof *out);
     const AstAnnotation *seen[ANNOTATION_COUNT] = {0};
@@ -672,6 +705,8 @@ static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement 
                     out->json_argument_span =
                         ((const AstAnnotationArgument *)annotation->arguments.items[0])->value->span;
             }
+        } else if (strcmp(spec->name, "method") == 0) {
+            parse_method(lowering, annotation, out);
         } else if (strcmp(spec->name, "deprecated") == 0) {
             const char *reason = NULL;
             if (positional_string(lowering, annotation, true, &reason)) {
@@ -958,12 +993,14 @@ static void lower_union_or_alias(Lowering *lowering, const AstDecl *ast, IrDecl 
 
 static void lower_rpc(Lowering *lowering, const AstDecl *ast) {
     IrRpc *rpc = ARENA_NEW(lowering->arena, IrRpc);
-    rpc->method = copy_text(lowering, ast->method.text, strlen(ast->method.text));
+    rpc->name = copy_text(lowering, ast->method.text, strlen(ast->method.text));
     rpc->span = ast->method.span;
     rpc->doc = doc_text(lowering, &ast->doc);
     Annotations annotations;
     lower_annotations(lowering, &ast->annotations, PLACE_RPC, &annotations);
     rpc->deprecation = annotations.deprecation;
+    rpc->method = annotations.method_name ? annotations.method_name : rpc->name;
+    rpc->method_span = annotations.method_name ? annotations.method_argument_span : rpc->span;
     for (size_t i = 0; i < ast->method.segment_count; i++)
         check_name_spelling(lowering, ast->method.segments[i], "method");
 
@@ -992,8 +1029,9 @@ static void lower_rpc(Lowering *lowering, const AstDecl *ast) {
 
     IrRpc *previous = strmap_put(&lowering->methods, rpc->method, strlen(rpc->method), rpc);
     if (previous != rpc) {
-        Diagnostic *diagnostic = diag_error(lowering->diags, rpc->span, "method '%s' is declared twice", rpc->method);
-        diag_note(lowering->diags, diagnostic, previous->span, "first declared here");
+        Diagnostic *diagnostic =
+            diag_error(lowering->diags, rpc->method_span, "method '%s' is declared twice", rpc->method);
+        diag_note(lowering->diags, diagnostic, previous->method_span, "first declared here");
         return;
     }
     ptrvec_push(lowering->arena, &lowering->rpcs, rpc);
@@ -1049,6 +1087,14 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
     lowering.diags = diags;
     strmap_init(&lowering.symbols, arena);
     strmap_init(&lowering.methods, arena);
+    strmap_init(&lowering.lost_names, arena);
+    for (size_t f = 0; f < loaded->count; f++) {
+        const PtrVec *lost = &loaded->files[f]->ast->lost_names;
+        for (size_t i = 0; i < lost->count; i++) {
+            const Span *name = lost->items[i];
+            strmap_put(&lowering.lost_names, span_text(*name), name->length, (void *)name);
+        }
+    }
 
     collect_declarations(&lowering, loaded);
 

@@ -172,3 +172,20 @@ void escape_comment_line(StrBuf *out, CommentStyle style, const char *line, size
     }
 }
 
+
+void escape_markdown_code_span(StrBuf *out, const char *text, size_t len, bool in_table) {
+    size_t longest = 0, run = 0;
+    for (size_t i = 0; i < len; i++) {
+        run = text[i] == '`' ? run + 1 : 0;
+        if (run > longest) longest = run;
+    }
+    bool pad = len > 0 && (text[0] == '`' || text[len - 1] == '`' || text[0] == ' ' || text[len - 1] == ' ');
+    for (size_t i = 0; i <= longest; i++) strbuf_putc(out, '`');
+    if (pad) strbuf_putc(out, ' ');
+    for (size_t i = 0; i < len; i++) {
+        if (in_table && text[i] == '|') strbuf_putc(out, '\\');
+        strbuf_putc(out, text[i]);
+    }
+    if (pad) strbuf_putc(out, ' ');
+    for (size_t i = 0; i <= longest; i++) strbuf_putc(out, '`');
+}

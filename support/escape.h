@@ -37,4 +37,10 @@ typedef enum CommentStyle {
  * a block comment breaks every "* /" pair (without the space). Invalid UTF-8 becomes U+FFFD. */
 void escape_comment_line(StrBuf *out, CommentStyle style, const char *line, size_t len, bool is_last_line);
 
+/* Appends `text` as a Markdown code span, backticks included, as CommonMark reads it back: the fence is one backtick
+ * longer than the longest backtick run inside, and a space pads text that starts or ends with a backtick or a space. In a
+ * GitHub table cell (`in_table`) each '|' is written '\|', which the table reads as a '|' even inside the span.
+ * For the wire method names READMEs list, which @method lets be any string without control characters. */
+void escape_markdown_code_span(StrBuf *out, const char *text, size_t len, bool in_table);
+
 #endif

@@ -17,7 +17,9 @@ __all__ = ["Connection", "Handler", "MessageRouter", "RegistrationError", "defau
 # (the way FastAPI types its route decorators); `async def` is required, so the bound asks for an awaitable result.
 HandlerFunc = TypeVar("HandlerFunc", bound=Callable[..., Awaitable[Any]])
 
-_METHOD_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
+# Centrifugo method names are free strings ("user-profile.get", "chat:send"): any non-empty one without control
+# characters, which the IDL's @method can carry (spec/rpc-idl.md, section 5).
+_METHOD_RE = re.compile(r"^[^\x00-\x1f\x7f-\x9f]+$")
 
 
 class RegistrationError(TypeError):
@@ -72,7 +74,8 @@ def inspect_handler(method: str, func: Callable[..., Any], deprecated: str | Non
     name = _describe(func)
     if not isinstance(method, str) or not _METHOD_RE.match(method):
         raise RegistrationError(
-            f"@websocket_rpc({method!r}) on {name}: a method name is dot-separated identifiers, e.g. 'tasks.get_stats'"
+            f"@websocket_rpc({method!r}) on {name}: a method name is a non-empty string without control characters, "
+            "e.g. 'tasks.get_stats'"
         )
     if not inspect.iscoroutinefunction(func):
         raise RegistrationError(f"@websocket_rpc({method!r}): handler {name} must be an 'async def' function")

@@ -72,6 +72,10 @@ scenario() {
         [ -f "$f" ] || echo "missing $f"; done)
     expect_eq "$d: every file of --list-outputs was generated" "" "$listed"
     expect_eq "$d: the depfile names the import" "yes" "$(grep -q 'api/common.rpc' "$depfile" && echo yes)"
+    # The licence and the Go options, each set the way the rules document (issue 17).
+    expect_contains "$d: the licence reaches pyproject.toml" 'license = "Apache-2.0 OR MIT"' "$out/python/pyproject.toml"
+    expect_contains "$d: the Go module path reaches go.mod" "module example.com/sample/tasks" "$out/go/go.mod"
+    expect_contains "$d: the nhooyr WebSocket module was chosen" "nhooyr.io/websocket" "$out/go/go.mod"
 
     before=$(snapshot)
     expect_eq "$d: after a build nothing is pending" "" "$(pending)"

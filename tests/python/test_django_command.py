@@ -48,6 +48,13 @@ def test_go_options_are_passed_to_rpcc(tmp_path):
     assert "--go-websocket=nhooyr" in argv
 
 
+def test_license_is_passed_to_rpcc(tmp_path):
+    res = django("--output", str(tmp_path / "out"), "--all", "--python", "--license", "Apache-2.0 OR MIT",
+                 rpcc=str(rpcc_binary()))
+    assert res.returncode == 0, res.stderr
+    assert 'license = "Apache-2.0 OR MIT"' in (tmp_path / "out" / "python" / "pyproject.toml").read_text()
+
+
 def test_lang_and_a_language_flag_together_are_an_error(tmp_path):
     rpcc, _ = recording_rpcc(tmp_path)
     res = django("--output", str(tmp_path / "out"), "--all", "--lang", "go", "--python", rpcc=rpcc)

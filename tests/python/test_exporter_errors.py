@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+import subprocess
 from typing import Annotated, Any, Callable, Generic, Literal, Optional, TypeVar, Union
 
 import pytest
@@ -10,7 +12,7 @@ from pydantic import (AliasChoices, BaseModel, ConfigDict, Discriminator, Field,
                       computed_field, field_serializer)
 from typing_extensions import TypedDict
 
-from conftest import rpcc_check
+from conftest import rpcc_binary, rpcc_check
 from rpcc import ExportError, MessageRouter, export
 
 T = TypeVar("T")
@@ -242,6 +244,35 @@ def test_keyword_method_segments_are_exported_and_rpcc_accepts_them(tmp_path):
     path.write_text(text)
     res = rpcc_check(path)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_free_string_method_names_are_exported_with_method_annotations(tmp_path):
+    """Issue 17: Centrifugo method names are free strings; each that is not dotted identifiers is exported with a
+    dotted name for the generated code and @method("wire"), and rpcc accepts the file with those wire names."""
+    router = MessageRouter()
+
+    async def h(conn, params: Ok) -> Ok: ...
+
+    wire = ["user-profile.get", "chat:send", "getUserProfile", "tasks._private", "2fa.verify", "--", "chat_send",
+            'odd "quoted" \\ name']
+    for method in wire:
+        router.register(method, h)
+    text = export(router)
+    assert 'rpc user_profile.get(Ok) -> Ok @method("user-profile.get");' in text
+    assert "rpc getUserProfile(Ok) -> Ok;" in text
+    assert "rpc chat_send(Ok) -> Ok;" in text  # the plain name keeps its name; the derived one moves aside
+    assert 'rpc chat_send_2(Ok) -> Ok @method("chat:send");' in text
+    assert 'rpc tasks.private(Ok) -> Ok @method("tasks._private");' in text
+    assert 'rpc m2fa.verify(Ok) -> Ok @method("2fa.verify");' in text
+    assert 'rpc method(Ok) -> Ok @method("--");' in text
+    assert 'rpc odd_quoted_name(Ok) -> Ok @method("odd \\"quoted\\" \\\\ name");' in text
+    path = tmp_path / "wire.rpc"
+    path.write_text(text)
+    res = rpcc_check(path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    dump = subprocess.run([str(rpcc_binary()), "--dump-ir", str(path)], capture_output=True, text=True, check=True).stdout
+    for method in wire:
+        assert method == "getUserProfile" or method == "chat_send" or json.dumps(method) in dump
 
 
 def test_cli_reports_errors_and_writes_nothing(tmp_path, monkeypatch):

@@ -59,7 +59,7 @@ def test_wrong_signature_names_the_function(source, message):
     assert ".f" in str(err.value)  # names the function
 
 
-@pytest.mark.parametrize("name", ["", "a..b", "a:b", ".a", "a.1b", "a b"])
+@pytest.mark.parametrize("name", ["", "a\nb", "tab\there", "del\x7f", 42])
 def test_bad_method_names(name):
     router = MessageRouter()
 
@@ -67,6 +67,17 @@ def test_bad_method_names(name):
 
     with pytest.raises(RegistrationError, match="method name"):
         router.websocket_rpc(name)(f)
+
+
+@pytest.mark.parametrize("name", ["user-profile.get", "chat:send", "getUserProfile", "a..b", "a b", "_x.y"])
+def test_free_string_method_names(name):
+    """Centrifugo method names are free strings (issue 17); the exporter writes @method for them."""
+    router = MessageRouter()
+
+    async def f(conn, params: P) -> R: ...
+
+    router.websocket_rpc(name)(f)
+    assert [h.method for h in router.handlers()] == [name]
 
 
 def test_duplicate_method_is_an_error():

@@ -166,7 +166,26 @@ static void test_missing_semicolon_before_brace_recovers_at_brace(void **state) 
     parse_text(&parsed, "model A {\n    x: int\n}\nmodel B { y: int; }\n");
     assert_int_equal(parsed.diags.error_count, 1);
     assert_int_equal(parsed.file->decls.count, 2);
-    assert_non_null(strstr(parsed.messages, "p.rpc:3:1: error: unexpected '}', expected ';' or '@'"));
+    /* Every token that could follow `x: int`, not only those left after LALR's default reductions (issue 17). */
+    assert_non_null(strstr(parsed.messages, "p.rpc:3:1: error: unexpected '}', expected '<', ';', '=', '|' or '@'"));
+    AstDecl *a = parsed.file->decls.items[0], *b = parsed.file->decls.items[1];
+    assert_true(a->incomplete);
+    assert_false(b->incomplete);
+    parsed_free(&parsed);
+}
+
+/* A declaration a syntax error dropped leaves its name, so that its uses are no "unknown type"; the one before the
+ * first error counts too (the error may be in it). */
+static void test_dropped_declarations_leave_their_names(void **state) {
+    (void)state;
+    Parsed parsed;
+    parse_text(&parsed, "model Kept { x: int; }\nunion U = ;\nmodel M @json( { y: int; }\nmodel Also { z: int; }\n");
+    assert_int_equal(parsed.diags.error_count, 2);
+    assert_int_equal(parsed.file->decls.count, 2);
+    assert_int_equal(parsed.file->lost_names.count, 2);
+    const Span *first = parsed.file->lost_names.items[0], *second = parsed.file->lost_names.items[1];
+    assert_true(span_equals(*first, "U"));
+    assert_true(span_equals(*second, "M"));
     parsed_free(&parsed);
 }
 
@@ -225,6 +244,7 @@ int main(void) {
         cmocka_unit_test(test_recovery_reports_every_statement),
         cmocka_unit_test(test_missing_semicolon_before_brace_recovers_at_brace),
         cmocka_unit_test(test_expected_tokens_in_message),
+        cmocka_unit_test(test_dropped_declarations_leave_their_names),
         cmocka_unit_test(test_deep_nesting_is_an_error_not_a_crash),
         cmocka_unit_test(test_doc_documenting_nothing_warns),
         cmocka_unit_test(test_encoding_checks),

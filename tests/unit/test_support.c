@@ -32,6 +32,25 @@ static void test_json_string(void **state) {
     check_json("a\0b", 3, "x=\"a\\u0000b\"");
 }
 
+static void check_code_span(const char *text, bool in_table, const char *expected) {
+    StrBuf out;
+    strbuf_init(&out);
+    escape_markdown_code_span(&out, text, strlen(text), in_table);
+    assert_string_equal(strbuf_cstr(&out), expected);
+    strbuf_free(&out);
+}
+
+/* The wire method names of @method in README code spans: CommonMark reads the span back as the name. */
+static void test_markdown_code_span(void **state) {
+    (void)state;
+    check_code_span("user-profile.get", false, "`user-profile.get`");
+    check_code_span("a`b", false, "``a`b``");
+    check_code_span("a``b`", false, "``` a``b` ```");
+    check_code_span(" x", false, "`  x `");
+    check_code_span("a|b", false, "`a|b`");
+    check_code_span("a|b", true, "`a\\|b`");
+}
+
 static void test_utf8(void **state) {
     (void)state;
     const unsigned char e_acute[] = {0xC3, 0xA9}, overlong[] = {0xC0, 0xAF}, surrogate[] = {0xED, 0xA0, 0x80};
@@ -61,6 +80,7 @@ static void test_ptrvec_keeps_order_across_growth(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_markdown_code_span),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_ptrvec_keeps_order_across_growth),
     };

@@ -11,6 +11,7 @@ params before its result, fields in definition order), rpcs last, sorted by meth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pydantic import RootModel
@@ -26,16 +27,40 @@ from .walk import ModelWalk
 __all__ = ["ExportError", "export", "export_handlers", "export_modules"]
 
 
+def _is_dotted_name(method: str) -> bool:
+    return all(IDENTIFIER.match(segment) for segment in method.split("."))
+
+
+def _dotted_name_for(method: str, taken: set[str]) -> str:
+    """A dotted name for the generated code of a method whose name is not one: ``user-profile.get`` ->
+    ``user_profile.get``, ``chat:send`` -> ``chat_send``; each segment's runs of other characters become one ``_``,
+    a segment must start with a letter (``m`` is put before one that does not), and ``_2``, ``_3``, ... keep the
+    name unused."""
+    segments = []
+    for part in method.split("."):
+        words = re.findall(r"[A-Za-z0-9]+", part)
+        if words:
+            segment = "_".join(words)
+            segments.append(segment if segment[0].isalpha() else f"m{segment}")
+    base = ".".join(segments) or "method"
+    name, suffix = base, 2
+    while name in taken:
+        name, suffix = f"{base}_{suffix}", suffix + 1
+    return name
+
+
 def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None = None) -> str:
     """Render the IDL for ``handlers``; raises :class:`ExportError` listing every problem."""
     walk = ModelWalk()
     rpcs: list[RpcDecl] = []
+    # Dotted names in use: the plain method names first, so a derived name never takes one.
+    taken = {h.method for h in handlers if _is_dotted_name(h.method)}
     for h in sorted(handlers, key=lambda h: h.method):
         where = f"rpc {h.method} ({h.qualname})"
-        # Segments may be IDL keywords (`rpc system.import(...)`, spec/rpc-idl.md); the router checked the rest.
-        bad = [s for s in h.method.split(".") if not IDENTIFIER.match(s)]
-        if bad:
-            walk.errors.append(f"{where}: method name segment {bad[0]!r} is not an identifier")
+        # Segments may be IDL keywords (`rpc system.import(...)`, spec/rpc-idl.md). Any other method name gets a
+        # dotted name for the generated code and travels as written in @method("...").
+        name = h.method if _is_dotted_name(h.method) else _dotted_name_for(h.method, taken)
+        taken.add(name)
         names: list[str | None] = []
         for role, model in (("params", h.params_model), ("result", h.result_model)):
             if model is None:
@@ -56,7 +81,9 @@ def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None
             anns.append("@deprecated" if h.deprecated == "" else f"@deprecated({render_string(h.deprecated)})")
         result = names[1]
         assert result is not None  # every handler has a result model
-        rpcs.append(RpcDecl(h.method, names[0], result, clean_doc(h.doc), anns))
+        if name != h.method:
+            anns.insert(0, f"@method({render_string(h.method)})")
+        rpcs.append(RpcDecl(name, names[0], result, clean_doc(h.doc), anns))
     walk.require_discriminator_fields()
     if walk.errors:
         raise ExportError(walk.errors)

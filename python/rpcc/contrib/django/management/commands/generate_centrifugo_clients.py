@@ -66,6 +66,8 @@ class Command(BaseCommand):
             parser.add_argument(f"--{lang}", action="store_true",
                                 help=f"generate the {lang} client (several may be given; default: every language)")
         parser.add_argument("--package-name", help="rpcc --package-name (default: api)")
+        parser.add_argument("--license", help="rpcc --license: the SPDX licence of the generated packages, such as "
+                                              "MIT (default: none)")
         parser.add_argument("--go-module", help="rpcc --go-module: the Go module path (default: the package name)")
         parser.add_argument("--go-websocket", choices=["coder", "nhooyr"],
                             help="rpcc --go-websocket: the Go client's WebSocket module (default: coder)")
@@ -105,7 +107,7 @@ class Command(BaseCommand):
                 cmd = [rpcc, str(rpc_path), "-o", opts["output"]]
                 if opts["lang"] or chosen:
                     cmd += ["--lang", opts["lang"] or ",".join(chosen)]
-                for option in ("package_name", "go_module"):
+                for option in ("package_name", "license", "go_module"):
                     if opts[option]:
                         cmd += ["--" + option.replace("_", "-"), opts[option]]
                 if opts["go_websocket"]:
