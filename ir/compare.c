@@ -81,19 +81,17 @@ static unsigned wire_breaks(const Compare *c, bool old_to_new, bool new_to_old) 
     return breaks;
 }
 
-static const char *parties_text(unsigned breaks) {
+/* "A", "A and B", "A, B and C". */
+static const char *parties_text(const Compare *c, unsigned breaks) {
     static const char *const names[] = {"old clients of the new server", "new clients of an old server",
                                         "code using the generated SDKs"};
     const char *parts[3];
     size_t count = 0;
     for (unsigned i = 0; i < 3; i++)
         if (breaks & (1u << i)) parts[count++] = names[i];
-    static char text[256];
-    text[0] = '\0';
-    for (size_t i = 0; i < count; i++) {
-        if (i) strcat(text, i + 1 == count ? " and " : ", ");
-        strcat(text, parts[i]);
-    }
+    const char *text = "";
+    for (size_t i = 0; i < count; i++)
+        text = arena_printf(c->arena, "%s%s%s", text, i == 0 ? "" : i + 1 == count ? " and " : ", ", parts[i]);
     return text;
 }
 
@@ -109,12 +107,16 @@ static void report(Compare *c, BreakingRule rule, unsigned breaks, Span new_span
     if (!breaks) return;
     va_list args;
     va_start(args, fmt);
-    char what[1024];
-    vsnprintf(what, sizeof what, fmt, args);
+    va_list copy;
+    va_copy(copy, args);
+    int length = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    char *what = arena_alloc(c->arena, (size_t)(length > 0 ? length : 0) + 1);
+    if (length > 0) vsnprintf(what, (size_t)length + 1, fmt, args);
     va_end(args);
     const BreakingRuleInfo *info = &rule_table[rule];
     const char *message = arena_printf(c->arena, "%s: %s %s [%s]", what,
-                                       info->severity == DIAG_ERROR ? "breaks" : "affects", parties_text(breaks),
+                                       info->severity == DIAG_ERROR ? "breaks" : "affects", parties_text(c, breaks),
                                        info->name);
     const char *key = arena_printf(c->arena, "%p:%u:%s", (const void *)new_span.file, new_span.offset, message);
     if (strmap_put(&c->reported, key, strlen(key), (void *)key) != key) return;

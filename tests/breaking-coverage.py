@@ -17,7 +17,7 @@ reported = set()
 safe_cases = []
 for case in sorted(p for p in (top / "tests" / "breaking").iterdir() if p.is_dir()):
     expected = (case / "expected").read_text()
-    reported.update(re.findall(r"\[([a-z-]+)\]$", expected, re.M))
+    reported.update(re.findall(r"\[([a-z-]+)\]$", expected, re.MULTILINE))
     status = (case / "status").read_text().strip() if (case / "status").exists() else "1"
     if expected == "" and status == "0":
         safe_cases.append(case.name)

@@ -27,12 +27,12 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "differential"))
-from generate import Program  # noqa: E402
+from generate import Program
 
 TOKEN = re.compile(
     r'(?P<string>"(?:[^"\\\n]|\\.)*")|(?P<line_comment>//[^\n]*)|(?P<block_comment>/\*.*?\*/)|(?P<space>\s+)'
     r"|(?P<arrow>->)|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<number>-?[0-9][0-9.eE+-]*)|(?P<punct>.)",
-    re.S,
+    re.DOTALL,
 )
 
 
@@ -251,7 +251,7 @@ def breaking(rpcc: str, old_path: Path, new_text: str) -> tuple[int, set[str], s
     stderr = run.stderr.decode()
     if run.returncode > 1 or "runtime error" in stderr or "Sanitizer" in stderr:
         raise SystemExit(f"rpcc --breaking-against crashed (status {run.returncode}):\n{stderr}\n--- new:\n{new_text}")
-    return run.returncode, set(re.findall(r"\[([a-z-]+)\]$", stderr, re.M)), stderr
+    return run.returncode, set(re.findall(r"\[([a-z-]+)\]$", stderr, re.MULTILINE)), stderr
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from pydantic import RootModel
 
 from ..discovery import discover
 from ..router import Handler, MessageRouter
+from .contract import contract_hash
 from .errors import ExportError, WalkError
 from .idl import IDENTIFIER, RpcDecl
 from .metadata import clean_doc
@@ -49,8 +50,10 @@ def _dotted_name_for(method: str, taken: set[str]) -> str:
     return name
 
 
-def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None = None) -> str:
-    """Render the IDL for ``handlers``; raises :class:`ExportError` listing every problem."""
+def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None = None,
+                    with_contract_hash: bool = False) -> str:
+    """Render the IDL for ``handlers``; raises :class:`ExportError` listing every problem. ``with_contract_hash``
+    ends the header with the contract hash, as ``rpcc --contract-hash`` prints it for the file (spec/evolution.md)."""
     walk = ModelWalk()
     rpcs: list[RpcDecl] = []
     # Dotted names in use: the plain method names first, so a derived name never takes one.
@@ -87,16 +90,20 @@ def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None
     walk.require_discriminator_fields()
     if walk.errors:
         raise ExportError(walk.errors)
-    return render_file(walk.decls, rpcs, list(header or []))
+    lines = list(header or [])
+    if with_contract_hash:
+        lines.append(f"// Contract hash: {contract_hash(walk.decls, rpcs)}")
+    return render_file(walk.decls, rpcs, lines)
 
 
-def export(router: MessageRouter, *, header: Sequence[str] | None = None) -> str:
+def export(router: MessageRouter, *, header: Sequence[str] | None = None, with_contract_hash: bool = False) -> str:
     """Render the IDL for every handler of ``router``."""
-    return export_handlers(router.handlers(), header=header)
+    return export_handlers(router.handlers(), header=header, with_contract_hash=with_contract_hash)
 
 
 def export_modules(modules: Sequence[str], *, path: Sequence[str] = (), command: str | None = None) -> str:
-    """The .rpc file for the handlers that ``modules`` register (:func:`rpcc.discover`), with its header.
+    """The .rpc file for the handlers that ``modules`` register (:func:`rpcc.discover`), with its header (the
+    command that wrote it, and the contract hash).
 
     What ``python -m rpcc export`` writes and the Django command compiles. ``command`` is the command named in the
     header (default: the ``python -m rpcc export`` call). Raises :class:`ExportError` (no handlers, or models the
@@ -110,4 +117,4 @@ def export_modules(modules: Sequence[str], *, path: Sequence[str] = (), command:
         "models.",
         "// Do not edit: change the handlers and export again.",
     ]
-    return export(router, header=header)
+    return export(router, header=header, with_contract_hash=True)

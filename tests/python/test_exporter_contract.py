@@ -1,0 +1,56 @@
+"""The contract hash in the exporter's header (rpcc/exporter/contract.py) is the hash rpcc computes for the same
+file (rpcc --contract-hash, ir/contract.c): the two implementations of spec/evolution.md's canonical text agree on
+every exported golden file, and the hash follows the wire, not the names."""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+from rpcc import MessageRouter
+from rpcc.exporter import export
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+HASH_LINE = re.compile(r"^// Contract hash: (sha256:[0-9a-f]{64})$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("golden", sorted(p.name for p in GOLDEN.glob("*.rpc")))
+def test_header_hash_is_rpccs(golden, rpcc):
+    text = (GOLDEN / golden).read_text()
+    found = HASH_LINE.findall(text)
+    assert len(found) == 1, f"{golden}: no contract hash line in the header"
+    printed = subprocess.run([str(rpcc), "--contract-hash", str(GOLDEN / golden)], capture_output=True, text=True,
+                             check=True, timeout=60).stdout.strip()
+    assert found[0] == printed
+
+
+class Item(BaseModel):
+    count: int
+
+
+class Thing(BaseModel):
+    count: int
+
+
+class Counted(BaseModel):
+    total: int
+
+
+def _hash_of(model: type[BaseModel]) -> str:
+    router = MessageRouter()
+
+    async def handler(conn, params: model) -> model:  # type: ignore[valid-type]
+        return params
+
+    handler.__annotations__ = {"params": model, "return": model}
+    router.register("items.get", handler)
+    found = HASH_LINE.findall(export(router, with_contract_hash=True))
+    assert len(found) == 1
+    return found[0]
+
+
+def test_hash_follows_the_wire_not_the_names():
+    assert _hash_of(Item) == _hash_of(Thing)  # renamed: the same wire
+    assert _hash_of(Item) != _hash_of(Counted)  # another wire name
