@@ -114,7 +114,13 @@ check-examples: $(BUILD)/rpcc
 
 CHECKS := check-unit check-unit-san check-errors check-errors-san check-robustness check-examples
 -include $(filter-out mk/deps.mk,$(wildcard mk/*.mk))
+# make check must leave the tree clean: the untracked files before the run, read when make starts, against after.
+UNTRACKED_BEFORE := $(BUILD)/untracked-before-check.txt
+ifneq ($(filter check,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(BUILD) && git ls-files --others --exclude-standard 2>/dev/null | LC_ALL=C sort >$(UNTRACKED_BEFORE))
+endif
 check: $(CHECKS)
+	tests/check-clean-tree.sh $(UNTRACKED_BEFORE)
 	@echo "make check: all suites passed"
 
 demo: $(BUILD)/rpcc

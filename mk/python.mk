@@ -15,6 +15,8 @@ PYTEST_ARGS ?=
 $(VENV)/.stamp: python/pyproject.toml mk/python.mk | $(call debian,python)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -e 'python[serve,django]' $(PY_TEST_DEPS)
+	@# setuptools may leave its build directory in the package (a non-editable build always does): not ours to keep.
+	rm -rf python/build
 	touch $@
 
 $(CENTRIFUGO_BIN): | $(call debian,go)

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from rpcc.bridge import Bridge, CentrifugoAPI, InsecureBridgeError, Limits, ProxyAuth
 from rpcc.discovery import discover
-from rpcc.router import MessageRouter
+from rpcc.router import MessageRouter, default_router
 
 _lock = threading.Lock()
 _bridge: Bridge | None = None
@@ -28,10 +28,25 @@ def handler_modules(include_apps: bool = True) -> list[str]:
     return modules
 
 
+def registered_app_modules() -> list[str]:
+    """Modules of installed apps that registered handlers before this ran, whatever imported them (the old way: an
+    AppConfig.ready() that imports the app's handler module)."""
+    prefixes = tuple(app.name for app in apps.get_app_configs())
+    return sorted({h.module for h in default_router.handlers()
+                   if any(h.module == p or h.module.startswith(p + ".") for p in prefixes)})
+
+
+def all_handler_modules() -> list[str]:
+    """What the bridge serves and `generate_centrifugo_clients --all` exports: handler_modules() and
+    registered_app_modules()."""
+    return list(dict.fromkeys(handler_modules() + registered_app_modules()))
+
+
 def router_from_settings() -> MessageRouter:
-    modules = handler_modules()
+    modules = all_handler_modules()
     if not modules:
-        raise RuntimeError("no handler modules: set RPCC_HANDLER_MODULES or add rpc_handlers.py to an app")
+        raise RuntimeError("no handler modules: set RPCC_HANDLER_MODULES, add rpc_handlers.py to an app, or "
+                           "register the handlers when Django starts (an AppConfig.ready() importing them)")
     return discover(modules)
 
 

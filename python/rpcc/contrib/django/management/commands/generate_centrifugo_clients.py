@@ -10,14 +10,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from rpcc.cli import write_if_changed
-from rpcc.router import default_router
 from rpcc.exporter import ExportError, export_modules
-from rpcc.contrib.django.bridge import handler_modules
+from rpcc.contrib.django.bridge import all_handler_modules
 
 LANGUAGES = ("python", "typescript", "go")
 
@@ -37,14 +35,6 @@ def find_rpcc(explicit: str | None) -> str:
         return str(local.resolve())
     raise CommandError("rpcc compiler not found: set RPCC (or settings.RPCC_BINARY), put rpcc on PATH, "
                        "or build it (make build/rpcc)")
-
-
-def registered_app_modules() -> list[str]:
-    """Modules of installed apps that registered handlers before the command ran, whatever imported them (the old
-    way: an AppConfig.ready() that imports the app's handler module)."""
-    prefixes = tuple(app.name for app in apps.get_app_configs())
-    return sorted({h.module for h in default_router.handlers()
-                   if any(h.module == p or h.module.startswith(p + ".") for p in prefixes)})
 
 
 class Command(BaseCommand):
@@ -85,7 +75,7 @@ class Command(BaseCommand):
         if not opts["all"] and not opts["module"]:
             raise CommandError("give --all or one or more --module MODULE")
         if opts["all"]:
-            modules = list(dict.fromkeys(handler_modules() + registered_app_modules()))
+            modules = all_handler_modules()
         else:
             modules = opts["module"]
         if not modules:

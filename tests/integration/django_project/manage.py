@@ -1,0 +1,15 @@
+#!/usr/bin/env python
+"""Django's manage.py, as `django-admin startproject sample` writes it."""
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sample.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
