@@ -46,6 +46,9 @@ bool backend_emit_files(OutputTree *tree, const BackendFile *files, size_t count
             return false;
         }
         if (!files[i].print(emitter, out)) return false;
+        if (tree->stage_directory &&
+            !output_tree_stage(tree, tree->stage_directory, tree->stage_error, sizeof tree->stage_error))
+            return false;
     }
     return true;
 }

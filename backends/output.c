@@ -24,6 +24,8 @@ void output_tree_init(OutputTree *tree) {
     tree->count = 0;
     tree->capacity = 0;
     tree->staging = NULL;
+    tree->stage_directory = NULL;
+    tree->stage_error[0] = '\0';
 }
 
 static void staging_free(OutputStaging *staging, bool undo_first);
@@ -391,4 +393,49 @@ bool output_tree_write(OutputTree *tree, const char *directory, OutputStats *sta
     staging_free(staging, !ok);
     tree->staging = NULL;
     return ok;
+}
+
+void output_tree_merge(OutputTree *into, OutputTree *from) {
+    if (into->count + from->count > into->capacity) {
+        into->capacity = into->count + from->count;
+        into->files = checked_realloc(into->files, into->capacity * sizeof *into->files);
+    }
+    memcpy(into->files + into->count, from->files, from->count * sizeof *from->files);
+    size_t first_moved = into->count;
+    into->count += from->count;
+    OutputStaging *moved = from->staging;
+    if (moved) {
+        OutputStaging *staging = into->staging;
+        if (!staging || strcmp(staging->base.data, moved->base.data) != 0) {
+            fputs("rpcc: internal error: output_tree_merge: trees staged under different directories\n", stderr);
+            abort();
+        }
+        /* Every file before the moved ones is staged in `into` (pending_count == first_moved) unless `into`
+         * holds unstaged files, which its next staging handles in order as before. */
+        WriteRun *run = &staging->run, *other = &moved->run;
+        if (run->pending_count != first_moved) {
+            fputs("rpcc: internal error: output_tree_merge: unstaged files before staged ones\n", stderr);
+            abort();
+        }
+        run->pending = checked_realloc(run->pending, (into->count ? into->count : 1) * sizeof *run->pending);
+        memcpy(run->pending + run->pending_count, other->pending, other->pending_count * sizeof *other->pending);
+        run->pending_count += other->pending_count;
+        run->created_directories = checked_realloc(
+            run->created_directories, (run->created_count + other->created_count + 1) * sizeof(StrBuf));
+        memcpy(run->created_directories + run->created_count, other->created_directories,
+               other->created_count * sizeof(StrBuf));
+        run->created_count += other->created_count;
+        staging->stats.written += moved->stats.written;
+        staging->stats.unchanged += moved->stats.unchanged;
+        staging->failed |= moved->failed;
+        /* The moved strings now belong to `into`: free only the arrays that held them. */
+        free(other->pending);
+        free(other->created_directories);
+        strbuf_free(&moved->base);
+        free(moved);
+    }
+    free(from->files);
+    const char *stage_directory = from->stage_directory;
+    output_tree_init(from);
+    from->stage_directory = stage_directory;
 }

@@ -25,6 +25,10 @@ typedef struct OutputTree {
     size_t count;
     size_t capacity;
     OutputStaging *staging; /* NULL until the first output_tree_stage */
+    /* When set, backend_emit_files stages each file as soon as it is printed (its memory is released at once);
+     * a staging failure ends the backend's emit with the message in stage_error. */
+    const char *stage_directory;
+    char stage_error[1024];
 } OutputTree;
 
 void output_tree_init(OutputTree *tree);
@@ -61,5 +65,11 @@ bool output_tree_write(OutputTree *tree, const char *directory, OutputStats *sta
  * directories and the temporaries of changed files; targets stay untouched until output_tree_write. On failure,
  * returns false with the message in `error`; output_tree_free then undoes what was staged. */
 bool output_tree_stage(OutputTree *tree, const char *directory, char *error, size_t error_size);
+
+/* Moves every file of `from` (staged or not) and what its staging did into `into`, which must stage under the same
+ * directory, and leaves `from` empty: trees filled and staged by separate threads become one, written or undone
+ * as one. `into` must have been staged already when `from` has (it created the output directory first, so that
+ * trees staging at the same time never race to create it). Aborts on a staging directory mismatch (a bug). */
+void output_tree_merge(OutputTree *into, OutputTree *from);
 
 #endif

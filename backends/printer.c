@@ -12,6 +12,7 @@
 void printer_init(Printer *printer, const char *indent_unit) {
     strbuf_init(&printer->out);
     printer->indent_unit = indent_unit;
+    printer->indent_unit_len = strlen(indent_unit);
     printer->depth = 0;
     printer->at_line_start = true;
 }
@@ -24,66 +25,62 @@ void printer_dedent(Printer *printer) {
     if (printer->depth > 0) printer->depth--;
 }
 
+static void append_indentation(Printer *printer) {
+    if (printer->indent_unit_len == 1) {
+        for (int level = 0; level < printer->depth; level++) strbuf_putc(&printer->out, printer->indent_unit[0]);
+        return;
+    }
+    for (int level = 0; level < printer->depth; level++)
+        strbuf_append(&printer->out, printer->indent_unit, printer->indent_unit_len);
+}
+
 void printer_write(Printer *printer, const char *text, size_t len) {
-    size_t pos = 0;
-    while (pos < len) {
-        if (printer->at_line_start && text[pos] != '\n') {
-            for (int level = 0; level < printer->depth; level++) strbuf_puts(&printer->out, printer->indent_unit);
+    while (len > 0) {
+        if (printer->at_line_start && text[0] != '\n') {
+            append_indentation(printer);
             printer->at_line_start = false;
         }
         /* Copy up to and including the next newline in one piece. */
-        const char *newline = memchr(text + pos, '\n', len - pos);
-        size_t chunk = newline ? (size_t)(newline - (text + pos)) + 1 : len - pos;
-        strbuf_append(&printer->out, text + pos, chunk);
-        pos += chunk;
+        const char *newline = memchr(text, '\n', len);
+        size_t chunk = newline ? (size_t)(newline - text) + 1 : len;
+        strbuf_append(&printer->out, text, chunk);
+        text += chunk;
+        len -= chunk;
         if (newline) printer->at_line_start = true;
     }
 }
 
-/* True when `fmt` has no conversion but plain %s and %%: such formats (most generated lines) are expanded here
- * without vsnprintf, which was a quarter of a large run's instructions. */
-static bool only_plain_strings(const char *fmt) {
-    for (const char *p = strchr(fmt, '%'); p; p = strchr(p + 2, '%')) {
-        if (p[1] != 's' && p[1] != '%') return false;
-    }
-    return true;
-}
-
+/* Formats straight into the output (strbuf_vprintf expands the common conversions without vsnprintf), with the
+ * indentation written first when the text starts a line. Text that holds a line break before its last byte, or an
+ * indentation that turns out not to be wanted (the text is empty or starts with one), is written again through
+ * printer_write, which indents every line: rare in generated code. */
 static void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
-    if (only_plain_strings(fmt)) {
-        va_list copy;
-        va_copy(copy, args);
-        const char *text = fmt;
-        for (const char *p = strchr(text, '%'); p; p = strchr(text, '%')) {
-            if (p > text) printer_write(printer, text, (size_t)(p - text));
-            if (p[1] == 's') {
-                const char *argument = va_arg(copy, const char *);
-                printer_write(printer, argument, strlen(argument));
-            } else {
-                printer_write(printer, "%", 1);
-            }
-            text = p + 2;
-        }
-        if (*text) printer_write(printer, text, strlen(text));
-        va_end(copy);
+    StrBuf *out = &printer->out;
+    size_t start = out->len;
+    bool indented = printer->at_line_start && printer->depth > 0;
+    if (indented) append_indentation(printer);
+    size_t text_start = out->len;
+    strbuf_vprintf(out, fmt, args);
+    size_t text_len = out->len - text_start;
+    if (text_len == 0) {
+        out->len = start; /* nothing printed: no indentation either */
+        if (out->data) out->data[start] = '\0';
         return;
     }
-    /* Most lines fit a stack buffer: format once, with no allocation (a hot path: every line of every file). */
+    const char *text = out->data + text_start;
+    const char *newline = memchr(text, '\n', text_len);
+    if ((!newline || newline == text + text_len - 1) && !(indented && text[0] == '\n')) {
+        printer->at_line_start = newline != NULL;
+        return;
+    }
     char stack[512];
-    va_list copy;
-    va_copy(copy, args);
-    int length = vsnprintf(stack, sizeof stack, fmt, copy);
-    va_end(copy);
-    if (length < 0) return;
-    if ((size_t)length < sizeof stack) {
-        printer_write(printer, stack, (size_t)length);
-        return;
-    }
-    StrBuf formatted;
-    strbuf_init(&formatted);
-    strbuf_vprintf(&formatted, fmt, args);
-    printer_write(printer, strbuf_cstr(&formatted), formatted.len);
-    strbuf_free(&formatted);
+    char *copy = text_len <= sizeof stack ? stack : malloc(text_len);
+    if (!copy) abort();
+    memcpy(copy, text, text_len);
+    out->len = start;
+    out->data[start] = '\0';
+    printer_write(printer, copy, text_len);
+    if (copy != stack) free(copy);
 }
 
 void printer_printf(Printer *printer, const char *fmt, ...) {
@@ -98,7 +95,8 @@ void printer_line(Printer *printer, const char *fmt, ...) {
     va_start(args, fmt);
     printer_vprintf(printer, fmt, args);
     va_end(args);
-    printer_write(printer, "\n", 1);
+    strbuf_putc(&printer->out, '\n'); /* a line break is never indented */
+    printer->at_line_start = true;
 }
 
 void printer_blank_line(Printer *printer) { printer_write(printer, "\n", 1); }

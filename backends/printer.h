@@ -12,6 +12,7 @@
 typedef struct Printer {
     StrBuf out;
     const char *indent_unit; /* "    " for Python and TypeScript, "\t" for Go */
+    size_t indent_unit_len;
     int depth;
     bool at_line_start;
 } Printer;

@@ -24,14 +24,16 @@ SourceFile *source_from_bytes(const char *path, const char *bytes, size_t length
     file->text[length] = '\0';
     file->length = length;
 
+    /* The line table, found with memchr (a byte loop was a tenth of parsing a large schema). */
     size_t count = 1;
-    for (size_t i = 0; i < length; i++)
-        if (bytes[i] == '\n') count++;
+    const char *end = bytes + length;
+    for (const char *p = length ? memchr(bytes, '\n', length) : NULL; p; p = memchr(p + 1, '\n', (size_t)(end - p - 1)))
+        count++;
     file->line_starts = checked_malloc(count * sizeof *file->line_starts);
     file->line_starts[0] = 0;
     size_t line = 1;
-    for (size_t i = 0; i < length; i++)
-        if (bytes[i] == '\n') file->line_starts[line++] = (uint32_t)(i + 1);
+    for (const char *p = length ? memchr(bytes, '\n', length) : NULL; p; p = memchr(p + 1, '\n', (size_t)(end - p - 1)))
+        file->line_starts[line++] = (uint32_t)(p - bytes + 1);
     file->line_count = count;
     return file;
 }

@@ -26,7 +26,24 @@ typedef struct NameCheck {
     Arena *arena;
     Diagnostics *diags;
     PtrVec collisions;
+    /* The namer's answer per target and kind for each IDL name seen (without a scope): field names repeat from
+     * model to model, and converting their case again each time was a tenth of a large run. */
+    StrMap identifiers[TARGET_COUNT][NAME_KIND_COUNT];
 } NameCheck;
+
+/* Marks a cached identifier that is the IDL name as written: the namer then shares the IDL's own string, and so
+ * does the cache, with each occurrence's string. */
+static const char AS_WRITTEN[] = "";
+
+static const char *identifier_of(NameCheck *check, Target target, NameKind kind, const char *idl_name) {
+    StrMap *cache = &check->identifiers[target][kind];
+    size_t length = strlen(idl_name);
+    const char *cached = strmap_get(cache, idl_name, length);
+    if (cached) return cached == AS_WRITTEN ? idl_name : cached;
+    const char *identifier = namer_identifier(check->arena, target, kind, idl_name, NULL, NULL);
+    strmap_put(cache, idl_name, length, (void *)(identifier == idl_name ? AS_WRITTEN : identifier));
+    return identifier;
+}
 
 typedef struct Scope {
     StrMap names[TARGET_COUNT];
@@ -74,7 +91,10 @@ static void name_all(NameCheck *check, NameKind kind, const char *idl_name, cons
                      IrNames *names) {
     for (int t = 0; t < TARGET_COUNT; t++) {
         const char *scope = (t == TARGET_GO && kind == NAME_ENUM_MEMBER) ? scope_name : NULL;
-        names->in[t] = namer_identifier(check->arena, (Target)t, kind, idl_name, scope, NULL);
+        /* Type and method names are unique in a valid program: only member names repeat. */
+        names->in[t] = scope || kind != NAME_ENUM_MEMBER
+                           ? namer_identifier(check->arena, (Target)t, kind, idl_name, scope, NULL)
+                           : identifier_of(check, (Target)t, kind, idl_name);
     }
 }
 
@@ -126,7 +146,10 @@ static const char *decl_kind(const IrDecl *decl) {
 }
 
 void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
-    NameCheck check = {arena, diags, {0}};
+    NameCheck check = {arena, diags, {0}, {{{0}}}};
+    for (int t = 0; t < TARGET_COUNT; t++) {
+        for (int k = 0; k < NAME_KIND_COUNT; k++) strmap_init(&check.identifiers[t][k], arena);
+    }
     Scope types;
     scope_init(&types, arena);
 
@@ -147,7 +170,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
             scope_init(&fields, &scope_arena);
             for (size_t i = 0; i < decl->field_count; i++) {
                 IrField *field = decl->fields[i];
-                const char *python = namer_identifier(arena, TARGET_PYTHON, NAME_FIELD, field->name, NULL, NULL);
+                const char *python = identifier_of(&check, TARGET_PYTHON, NAME_FIELD, field->name);
                 /* A Python field named like a type of the module would shadow that type in the class body's
                  * annotations (`Item: str = "x"` then `other: Item | None`): escaped like a reserved name, the wire
                  * name stays. */
@@ -158,7 +181,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                 field->names.in[TARGET_TYPESCRIPT] = namer_is_ts_identifier(field->wire_name)
                                                          ? field->wire_name
                                                          : namer_ts_property(arena, field->wire_name);
-                field->names.in[TARGET_GO] = namer_identifier(arena, TARGET_GO, NAME_FIELD, field->name, NULL, NULL);
+                field->names.in[TARGET_GO] = identifier_of(&check, TARGET_GO, NAME_FIELD, field->name);
                 NamedSymbol *symbol =
                     new_symbol(&scope_arena, "field", decl->name, field->name, field->span, &field->names);
                 for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &fields, (Target)t, symbol);

@@ -6,6 +6,8 @@
  * listed name ends in '_', so appending the escape suffix once always yields a free name (a unit test checks). */
 #include "namer.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../support/escape.h"
@@ -203,14 +205,90 @@ static const NameList *const RESERVED_LISTS[TARGET_COUNT][NAME_KIND_COUNT] = {
     [TARGET_GO] = {GO_TYPE_LISTS, GO_FIELD_LISTS, GO_ENUM_MEMBER_LISTS, GO_METHOD_LISTS},
 };
 
+/* golint's common initialisms: a Go word equal to one of them (ignoring case) is written in capitals. */
+static const char *const GO_INITIALISMS[] = {
+    "ACL", "API", "ASCII", "CPU", "CSS", "DNS", "EOF", "GUID", "HTML", "HTTP", "HTTPS", "ID", "IP", "JSON",
+    "LHS", "QPS", "RAM", "RHS", "RPC", "SLA", "SMTP", "SQL", "SSH", "TCP", "TLS", "TTL", "UDP", "UI", "UID",
+    "UUID", "URI", "URL", "UTF8", "VM", "XML", "XMPP", "XSRF", "XSS", NULL,
+};
+
 static bool name_in_list(NameList list, const char *identifier) {
-    /* Every identifier of the program is looked up here, in every list: compare the first byte inline and call
-     * strcmp only for a likely match (a profile of a 10,000-method schema had this lookup at a tenth of the run). */
-    char first = identifier[0];
     for (size_t index = 0; list[index]; index++) {
-        if (list[index][0] == first && strcmp(list[index], identifier) == 0) return true;
+        if (strcmp(list[index], identifier) == 0) return true;
     }
     return false;
+}
+
+/* Every identifier of the program is looked up in the reserved lists of its target and kind (a tenth of a large
+ * run once, scanning each list): all lists are merged into one hash table built once, where each name carries a
+ * bit per list that holds it. */
+static const NameList ALL_LISTS[] = {
+    PYTHON_KEYWORDS,   PYTHON_SOFT_KEYWORDS, PYTHON_CLASS_BODY_NAMES, PYTHON_MODULE_NAMES,
+    PYTHON_BUILTINS,   PYTHON_BASEMODEL_ATTRIBUTES, PYTHON_CLIENT_MEMBERS, TS_RESERVED_WORDS,
+    TS_PREDEFINED_TYPES, TS_GLOBAL_AND_GENERATED_NAMES, TS_CLIENT_MEMBERS, GO_KEYWORDS,
+    GO_PREDECLARED,    GO_PACKAGE_NAMES,     GO_STRUCT_METHODS,       GO_CLIENT_METHODS,
+    GO_INITIALISMS,
+};
+enum { LIST_COUNT = sizeof ALL_LISTS / sizeof ALL_LISTS[0], GO_INITIALISMS_BIT = LIST_COUNT - 1 };
+_Static_assert(LIST_COUNT <= 32, "a list is a bit of a uint32_t");
+
+enum { RESERVED_SLOTS = 2048 }; /* a power of two, over three times the names */
+
+typedef struct ReservedSlot {
+    const char *name;
+    uint32_t length;
+    uint32_t lists; /* bit i: ALL_LISTS[i] holds the name */
+} ReservedSlot;
+
+static struct {
+    ReservedSlot slots[RESERVED_SLOTS];
+    uint32_t mask[TARGET_COUNT][NAME_KIND_COUNT]; /* the lists of each target and kind */
+} reserved;
+static pthread_once_t reserved_once = PTHREAD_ONCE_INIT;
+
+/* FNV-1a of a NUL-terminated name, with its length. */
+static uint32_t name_hash(const char *name, size_t *length) {
+    uint32_t hash = 2166136261u;
+    const char *c = name;
+    for (; *c; c++) hash = (hash ^ (unsigned char)*c) * 16777619u;
+    *length = (size_t)(c - name);
+    return hash;
+}
+
+static void reserved_build(void) {
+    for (size_t list = 0; list < LIST_COUNT; list++) {
+        for (const char *const *name = ALL_LISTS[list]; *name; name++) {
+            size_t length;
+            size_t index = name_hash(*name, &length) & (RESERVED_SLOTS - 1);
+            while (reserved.slots[index].name && strcmp(reserved.slots[index].name, *name) != 0)
+                index = (index + 1) & (RESERVED_SLOTS - 1);
+            reserved.slots[index].name = *name;
+            reserved.slots[index].length = (uint32_t)length;
+            reserved.slots[index].lists |= 1u << list;
+        }
+    }
+    for (int target = 0; target < TARGET_COUNT; target++) {
+        for (int kind = 0; kind < NAME_KIND_COUNT; kind++) {
+            for (const NameList *lists = RESERVED_LISTS[target][kind]; *lists; lists++) {
+                for (size_t list = 0; list < LIST_COUNT; list++) {
+                    if (ALL_LISTS[list] == *lists) reserved.mask[target][kind] |= 1u << list;
+                }
+            }
+        }
+    }
+}
+
+/* The lists holding `identifier` (a bit per ALL_LISTS entry). */
+static uint32_t reserved_lists(const char *identifier) {
+    pthread_once(&reserved_once, reserved_build);
+    size_t length;
+    size_t index = name_hash(identifier, &length) & (RESERVED_SLOTS - 1);
+    for (;;) {
+        const ReservedSlot *slot = &reserved.slots[index];
+        if (!slot->name) return 0;
+        if (slot->length == length && memcmp(slot->name, identifier, length) == 0) return slot->lists;
+        index = (index + 1) & (RESERVED_SLOTS - 1);
+    }
 }
 
 /* Pydantic reserves the "model_" namespace for BaseModel's own API (model_dump, model_config, and whatever a
@@ -225,9 +303,7 @@ bool namer_python_is_pydantic_namespace(const char *identifier) { return strncmp
 
 bool namer_is_reserved(Target target, NameKind kind, const char *identifier) {
     if ((unsigned)target >= TARGET_COUNT || (unsigned)kind >= NAME_KIND_COUNT) return false;
-    for (const NameList *lists = RESERVED_LISTS[target][kind]; *lists; lists++) {
-        if (name_in_list(*lists, identifier)) return true;
-    }
+    if (reserved_lists(identifier) & reserved.mask[target][kind]) return true;
     if (target == TARGET_PYTHON && kind == NAME_FIELD) return python_field_prefix_reserved(identifier);
     return false;
 }
@@ -303,19 +379,12 @@ static void word_cursor_init(WordCursor *cursor, const char *name) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Case rules                                                                                                 */
 
-/* golint's common initialisms: a Go word equal to one of them (ignoring case) is written in capitals. */
-static const char *const GO_INITIALISMS[] = {
-    "ACL", "API", "ASCII", "CPU", "CSS", "DNS", "EOF", "GUID", "HTML", "HTTP", "HTTPS", "ID", "IP", "JSON",
-    "LHS", "QPS", "RAM", "RHS", "RPC", "SLA", "SMTP", "SQL", "SSH", "TCP", "TLS", "TTL", "UDP", "UI", "UID",
-    "UUID", "URI", "URL", "UTF8", "VM", "XML", "XMPP", "XSRF", "XSS", NULL,
-};
-
 static bool is_go_initialism(const char *text, size_t len) {
     char upper[16];
     if (len >= sizeof upper) return false;
     for (size_t index = 0; index < len; index++) upper[index] = to_upper(text[index]);
     upper[len] = '\0';
-    return name_in_list(GO_INITIALISMS, upper);
+    return (reserved_lists(upper) >> GO_INITIALISMS_BIT) & 1u;
 }
 
 /* A word written in capitals (digits allowed, at least two letters) inside a mixed-case segment is an acronym

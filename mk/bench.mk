@@ -8,6 +8,9 @@
 #                            into bench/bridge/RESULTS.md by hand; BENCH_BRIDGE_WORKERS, BENCH_BRIDGE_CALLS)
 #   make bench-report        bench/RESULTS.md and the plots from what the targets above left in build/bench/
 #   make check-bench-smoke   (in make check) N=10 schemas in all four IDLs compile with every tool
+#   make check-instructions  (in make check) rpcc's instruction count (callgrind) on the 100-method bench schema
+#                            against bench/instructions-budget.json: fails when it grows by more than the tolerance
+#   make instructions-budget write the measured count as the new budget (after a change that is worth its cost)
 #
 # Knobs: BENCH_RUNS (9 runs a tool at N <= 1,000), BENCH_BIG_RUNS (5 at 10,000), BENCH_SLOW (30 s: a tool whose
 # warm-up takes longer runs once at that N and not at larger ones), BENCH_SIZES, BENCH_CALLS, BENCH_ROUNDS,
@@ -33,7 +36,8 @@ BENCH_RPCC       := $(BENCH_OUT)/rpcc
 $(BENCH_RPCC): build/rpcc
 	@mkdir -p $(dir $@) && cp build/rpcc $@
 
-.PHONY: bench bench-codegen bench-profile bench-runtime bench-bridge bench-report check-bench-smoke bench-deps
+.PHONY: bench bench-codegen bench-profile bench-runtime bench-bridge bench-report check-bench-smoke bench-deps \
+        check-instructions instructions-budget
 
 $(PROTOC_GEN_GO): | $(call debian,go)
 	GOBIN=$(CURDIR)/.cache/bench/bin $(BENCH_GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
@@ -53,6 +57,15 @@ bench-deps: $(BENCH_TOOLS) $(PROTOC_GEN_GO) $(BENCH_NODE) $(BENCH_VENV)
 check-bench-smoke: build/rpcc $(BENCH_TOOLS) $(PROTOC_GEN_GO) $(BENCH_NODE)
 	python3 bench/codegen/run.py --smoke --rpcc build/rpcc --out $(BENCH_OUT)/smoke
 CHECKS += check-bench-smoke
+
+# The speed regression test: an instruction count (deterministic, unlike a time) against the budget in the
+# repository; seconds under valgrind. See bench/instructions.py.
+check-instructions: build/rpcc $(BENCH_TOOLS)
+	python3 bench/instructions.py check --rpcc build/rpcc
+CHECKS += check-instructions
+
+instructions-budget: build/rpcc $(BENCH_TOOLS)
+	python3 bench/instructions.py update --rpcc build/rpcc
 
 bench-codegen: $(BENCH_RPCC) bench-deps
 	@echo "load before the codegen runs: $$(cat /proc/loadavg)"

@@ -1,5 +1,7 @@
 #include "strbuf.h"
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,7 @@ void strbuf_clear(StrBuf *buf) {
     if (buf->data) buf->data[0] = '\0';
 }
 
-static void strbuf_reserve(StrBuf *buf, size_t extra) {
+void strbuf_grow(StrBuf *buf, size_t extra) {
     if (buf->len + extra + 1 <= buf->cap) return;
     size_t cap = buf->cap ? buf->cap : 256;
     while (cap < buf->len + extra + 1) cap *= 2;
@@ -33,24 +35,209 @@ static void strbuf_reserve(StrBuf *buf, size_t extra) {
     buf->cap = cap;
 }
 
-void strbuf_append(StrBuf *buf, const char *bytes, size_t len) {
-    if (buf->len + len + 1 > buf->cap) strbuf_reserve(buf, len); /* the common case needs no call */
-    if (len) memcpy(buf->data + buf->len, bytes, len);
-    buf->len += len;
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Formatting without vsnprintf                                                                               */
+
+/* The generated code is printed through printf-style formats, nearly all of them "%s", "%.*s", "%-*s" and
+ * integers: glibc's vsnprintf spent a third of a large run's instructions on them. The conversions below are
+ * expanded here, byte for byte as printf would; a format with anything else goes to vsnprintf whole. */
+
+/* The parts of one conversion that this file expands. */
+typedef struct Conversion {
+    bool left;         /* '-' flag */
+    bool zero;         /* '0' flag */
+    int width;         /* -1: none; FORMAT_STAR: taken from the arguments */
+    int precision;     /* -1: none; FORMAT_STAR: taken from the arguments */
+    int length;        /* 0: int, 1: long, 2: long long, 3: size_t */
+    char kind;         /* s c d i u x X % */
+    const char *after; /* the byte after the conversion */
+} Conversion;
+
+enum { FORMAT_STAR = -2 };
+
+/* Parses the conversion at `percent` ('%'); false when this file does not expand it. */
+static bool parse_conversion(const char *percent, Conversion *conversion) {
+    const char *p = percent + 1;
+    conversion->left = conversion->zero = false;
+    conversion->width = conversion->precision = -1;
+    conversion->length = 0;
+    for (;; p++) {
+        if (*p == '-') conversion->left = true;
+        else if (*p == '0') conversion->zero = true;
+        else break;
+    }
+    if (*p == '*') {
+        conversion->width = FORMAT_STAR;
+        p++;
+    } else if (*p >= '1' && *p <= '9') {
+        int width = 0;
+        while (*p >= '0' && *p <= '9' && width < 10000) width = width * 10 + (*p++ - '0');
+        if (*p >= '0' && *p <= '9') return false;
+        conversion->width = width;
+    }
+    if (*p == '.') {
+        p++;
+        if (*p == '*') {
+            conversion->precision = FORMAT_STAR;
+            p++;
+        } else {
+            int precision = 0;
+            while (*p >= '0' && *p <= '9' && precision < 100000) precision = precision * 10 + (*p++ - '0');
+            if (*p >= '0' && *p <= '9') return false;
+            conversion->precision = precision;
+        }
+    }
+    if (*p == 'l') {
+        conversion->length = 1;
+        if (*++p == 'l') {
+            conversion->length = 2;
+            p++;
+        }
+    } else if (*p == 'z') {
+        conversion->length = 3;
+        p++;
+    }
+    conversion->kind = *p;
+    conversion->after = p + 1;
+    switch (*p) {
+    case '%':
+        return p == percent + 1;
+    case 's':
+    case 'c':
+        /* '0' with a string is undefined; %ls and %lc are wide. */
+        return !conversion->zero && conversion->length == 0 && (*p == 's' || conversion->precision == -1);
+    case 'd':
+    case 'i':
+    case 'u':
+    case 'x':
+    case 'X':
+        return conversion->precision == -1; /* an integer's precision (minimum digits) is left to vsnprintf */
+    default:
+        return false;
+    }
+}
+
+static void append_padding(StrBuf *buf, char fill, size_t count) {
+    strbuf_grow(buf, count);
+    memset(buf->data + buf->len, fill, count);
+    buf->len += count;
     buf->data[buf->len] = '\0';
 }
 
-void strbuf_puts(StrBuf *buf, const char *text) { strbuf_append(buf, text, strlen(text)); }
+/* `text` padded to `width` (spaces; on the right with '-'). */
+static void append_padded(StrBuf *buf, const char *text, size_t len, int width, bool left) {
+    size_t pad = width > 0 && (size_t)width > len ? (size_t)width - len : 0;
+    if (pad && !left) append_padding(buf, ' ', pad);
+    strbuf_append(buf, text, len);
+    if (pad && left) append_padding(buf, ' ', pad);
+}
 
-void strbuf_putc(StrBuf *buf, char c) { strbuf_append(buf, &c, 1); }
+static void append_integer(StrBuf *buf, const Conversion *conversion, int width, va_list *args) {
+    bool is_signed = conversion->kind == 'd' || conversion->kind == 'i';
+    unsigned base = conversion->kind == 'x' || conversion->kind == 'X' ? 16 : 10;
+    const char *digits_of = conversion->kind == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+    unsigned long long magnitude;
+    bool negative = false;
+    if (is_signed) {
+        long long value;
+        switch (conversion->length) {
+        case 0: value = va_arg(*args, int); break;
+        case 1: value = va_arg(*args, long); break;
+        case 2: value = va_arg(*args, long long); break;
+        default: value = (long long)va_arg(*args, size_t); break; /* %zd: the signed type of size_t's width */
+        }
+        negative = value < 0;
+        magnitude = negative ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    } else {
+        switch (conversion->length) {
+        case 0: magnitude = va_arg(*args, unsigned); break;
+        case 1: magnitude = va_arg(*args, unsigned long); break;
+        case 2: magnitude = va_arg(*args, unsigned long long); break;
+        default: magnitude = va_arg(*args, size_t); break;
+        }
+    }
+    char digits[24];
+    size_t count = 0;
+    do {
+        digits[sizeof digits - 1 - count++] = digits_of[magnitude % base];
+        magnitude /= base;
+    } while (magnitude);
+    size_t len = count + (negative ? 1 : 0);
+    size_t pad = width > 0 && (size_t)width > len ? (size_t)width - len : 0;
+    if (pad && !conversion->left && !conversion->zero) append_padding(buf, ' ', pad);
+    if (negative) strbuf_putc(buf, '-');
+    if (pad && !conversion->left && conversion->zero) append_padding(buf, '0', pad);
+    strbuf_append(buf, digits + sizeof digits - count, count);
+    if (pad && conversion->left) append_padding(buf, ' ', pad);
+}
+
+/* Appends the expansion of `fmt`, or returns false at the first conversion that this file does not expand (what
+ * was appended is then to be discarded). One pass: most formats are short and hold only "%s". */
+static bool append_expanded(StrBuf *buf, const char *fmt, va_list *args) {
+    const char *p = fmt;
+    for (;;) {
+        const char *run = p;
+        while (*p && *p != '%') p++;
+        if (p > run) strbuf_append(buf, run, (size_t)(p - run));
+        if (!*p) return true;
+        if (p[1] == 's') {
+            const char *argument = va_arg(*args, const char *);
+            strbuf_append(buf, argument, strlen(argument));
+            p += 2;
+            continue;
+        }
+        Conversion conversion;
+        if (!parse_conversion(p, &conversion)) return false;
+        p = conversion.after;
+        int width = conversion.width;
+        if (width == FORMAT_STAR) {
+            width = va_arg(*args, int);
+            if (width < 0) {
+                conversion.left = true;
+                width = width == INT_MIN ? INT_MAX : -width;
+            }
+        }
+        int precision = conversion.precision;
+        if (precision == FORMAT_STAR) {
+            precision = va_arg(*args, int); /* negative: as if omitted */
+            if (precision < 0) precision = -1;
+        }
+        switch (conversion.kind) {
+        case '%':
+            strbuf_putc(buf, '%');
+            break;
+        case 's': {
+            const char *argument = va_arg(*args, const char *);
+            size_t len = precision >= 0 ? strnlen(argument, (size_t)precision) : strlen(argument);
+            append_padded(buf, argument, len, width, conversion.left);
+            break;
+        }
+        case 'c': {
+            char c = (char)va_arg(*args, int);
+            append_padded(buf, &c, 1, width, conversion.left);
+            break;
+        }
+        default:
+            append_integer(buf, &conversion, width, args);
+            break;
+        }
+    }
+}
 
 void strbuf_vprintf(StrBuf *buf, const char *fmt, va_list args) {
+    size_t start = buf->len;
     va_list copy;
+    va_copy(copy, args);
+    bool expanded = append_expanded(buf, fmt, &copy);
+    va_end(copy);
+    if (expanded) return;
+    buf->len = start; /* a conversion left to vsnprintf: the whole format goes there */
+    if (buf->data) buf->data[start] = '\0';
     va_copy(copy, args);
     int len = vsnprintf(NULL, 0, fmt, copy);
     va_end(copy);
     if (len <= 0) return;
-    strbuf_reserve(buf, (size_t)len);
+    strbuf_grow(buf, (size_t)len);
     vsnprintf(buf->data + buf->len, (size_t)len + 1, fmt, args);
     buf->len += (size_t)len;
 }

@@ -9,27 +9,26 @@ void strmap_init(StrMap *map, Arena *arena) {
 }
 
 /* FNV-1a: short keys, no adversary. */
-static uint64_t hash_key(const char *key, size_t length) {
-    uint64_t hash = 1469598103934665603ull;
-    for (size_t i = 0; i < length; i++) {
-        hash ^= (unsigned char)key[i];
-        hash *= 1099511628211ull;
-    }
+static uint32_t hash_key(const char *key, size_t length) {
+    uint32_t hash = 2166136261u;
+    for (size_t i = 0; i < length; i++) hash = (hash ^ (unsigned char)key[i]) * 16777619u;
     return hash;
 }
 
-static StrMapEntry *find_slot(StrMapEntry *entries, size_t capacity, const char *key, size_t length) {
-    size_t index = (size_t)hash_key(key, length) & (capacity - 1);
+static StrMapEntry *find_slot(StrMapEntry *entries, size_t capacity, const char *key, size_t length, uint32_t hash) {
+    size_t index = hash & (capacity - 1);
     for (;;) {
         StrMapEntry *entry = &entries[index];
-        if (!entry->key || (entry->key_length == length && memcmp(entry->key, key, length) == 0)) return entry;
+        if (!entry->key ||
+            (entry->hash == hash && entry->key_length == length && memcmp(entry->key, key, length) == 0))
+            return entry;
         index = (index + 1) & (capacity - 1);
     }
 }
 
 void *strmap_get(const StrMap *map, const char *key, size_t key_length) {
     if (!map->capacity) return NULL;
-    StrMapEntry *entry = find_slot(map->entries, map->capacity, key, key_length);
+    StrMapEntry *entry = find_slot(map->entries, map->capacity, key, key_length, hash_key(key, key_length));
     return entry->key ? entry->value : NULL;
 }
 
@@ -39,15 +38,20 @@ void *strmap_put(StrMap *map, const char *key, size_t key_length, void *value) {
         StrMapEntry *entries = ARENA_ARRAY(map->arena, StrMapEntry, capacity);
         for (size_t i = 0; i < map->capacity; i++) {
             StrMapEntry *old = &map->entries[i];
-            if (old->key) *find_slot(entries, capacity, old->key, old->key_length) = *old;
+            if (!old->key) continue;
+            size_t index = old->hash & (capacity - 1);
+            while (entries[index].key) index = (index + 1) & (capacity - 1);
+            entries[index] = *old;
         }
         map->entries = entries;
         map->capacity = capacity;
     }
-    StrMapEntry *entry = find_slot(map->entries, map->capacity, key, key_length);
+    uint32_t hash = hash_key(key, key_length);
+    StrMapEntry *entry = find_slot(map->entries, map->capacity, key, key_length, hash);
     if (entry->key) return entry->value;
     entry->key = key;
-    entry->key_length = key_length;
+    entry->key_length = (uint32_t)key_length;
+    entry->hash = hash;
     entry->value = value;
     map->count++;
     return value;

@@ -3,12 +3,14 @@
 #define RPCC_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 
 typedef struct StrMapEntry {
     const char *key; /* not copied: must outlive the map */
-    size_t key_length;
+    uint32_t key_length; /* keys come from source files, which are below 4 GiB */
+    uint32_t hash;       /* of the key: compared before the key, and kept for growing the table */
     void *value;
 } StrMapEntry;
 

@@ -2,7 +2,8 @@
 # Every spec/examples/*.rpc passes `rpcc --check` with no diagnostic at all, its IR dump equals
 # tests/golden/<example>/ir.dump (reviewed by hand: it shows every name each target prints), and the README.md
 # rpcc writes at the root of the output directory equals tests/golden/<example>/README.md. (Each SDK's own files
-# are compared by its suite: check-python-sdk, check-typescript, check-go.)
+# are compared by its suite: check-python-sdk, check-typescript, check-go.) Running the backends in threads
+# (--jobs 3) writes the same files, and a backend's failure leaves the output directory untouched.
 # Usage: tests/run-examples.sh RPCC      (UPDATE=1 rewrites the dumps: review the diff before committing)
 set -u
 rpcc=$1
@@ -25,6 +26,25 @@ for example in "$top"/spec/examples/*.rpc; do
         failed=$((failed + 1))
     elif ! diff -u "$top/tests/golden/$name/README.md" "$sdk/$name/README.md"; then
         echo "FAIL $name: README.md differs from tests/golden/$name/README.md"; failed=$((failed + 1))
+    elif ! (cd "$top" && "$rpcc" "spec/examples/$name.rpc" -o "$sdk/$name.jobs" --jobs 3 2>"$err") ||
+        ! diff -r "$sdk/$name" "$sdk/$name.jobs"; then
+        echo "FAIL $name: --jobs 3 (a thread per backend) wrote other files than one backend after another"
+        cat "$err"; failed=$((failed + 1))
+    else
+        passed=$((passed + 1))
+    fi
+done
+# A backend that cannot stage its files (go/ is a file here) fails the run, whether the backends run one after
+# another or at the same time, and leaves the output directory as it was: the other languages' temporaries and
+# directories are removed again.
+for jobs in 1 3; do
+    target="$sdk/blocked-$jobs"
+    mkdir -p "$target" && echo keep >"$target/go"
+    (cd "$top" && "$rpcc" spec/examples/tasks.rpc -o "$target" --jobs $jobs >"$out" 2>"$err")
+    status=$?
+    left=$(cd "$target" && find . | sort | tr '\n' ' ')
+    if [ $status != 2 ] || ! grep -q "/go: Not a directory" "$err" || [ "$left" != ". ./go " ] || [ "$(cat "$target/go")" != keep ]; then
+        echo "FAIL --jobs $jobs with go/ blocked: exit $status (want 2), left: $left"; cat "$err"; failed=$((failed + 1))
     else
         passed=$((passed + 1))
     fi

@@ -14,7 +14,8 @@ process and the children it waited for (protoc's plugins), as the largest of the
 
 `copy` is the I/O floor: `cp -r` of rpcc's own output tree for the same schema (the same files and bytes written,
 with no compiling). With --callgrind, rpcc also runs under valgrind's callgrind at every size: instruction counts
-are the same whatever the load, the noise-free secondary metric. --smoke: N=10 only, one run each, and it fails
+are the same whatever the load, the noise-free secondary metric; at N=1,000 thrift (the fastest peer) is counted
+too. --smoke: N=10 only, one run each, and it fails
 unless every tool exits 0 and writes files (the `make check` smoke test).
 
 Writes OUT/results.json.
@@ -131,11 +132,16 @@ def summary(values: list[float]) -> dict:
             "n": len(values), "all": values}
 
 
-def callgrind(rpcc: str, schema: Path, out: Path, work: Path, tag: str) -> int:
+def callgrind(rpcc: str, schema: Path, out: Path, work: Path, tag: str, cmd: list[str] | None = None) -> int:
+    """Instructions of rpcc on `schema` (or of `cmd`, another tool's command, which writes under `out`)."""
     cg = work / f"callgrind.{tag}.out"
     if out.exists():
         shutil.rmtree(out)
-    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={cg}", rpcc, str(schema), "-o", str(out)],
+    if cmd:
+        out.mkdir(parents=True)
+    # thrift runs its generators in-process: the count is all of its work.
+    subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=no", f"--callgrind-out-file={cg}",
+                    *(cmd or [rpcc, str(schema), "-o", str(out)])],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for line in cg.read_text(errors="replace").splitlines():
         if line.startswith(("summary:", "totals:")):
@@ -232,6 +238,13 @@ def main() -> int:
         if args.callgrind:
             results["callgrind"][str(n)] = callgrind(args.rpcc, schemas["rpc"], work / "out/cg", work, str(n))
             print(f"N={n}: rpcc {results['callgrind'][str(n)]:,} instructions (callgrind)", flush=True)
+            # The fastest peer at the size issue 14 compares at: its instruction count beside rpcc's.
+            if n == 1000 and "thrift" in tools:
+                out = work / "out/cg-thrift"
+                cmd = [c.replace(str(work / "out/TOOL"), str(out)) for c in tools["thrift"]["cmd"]]
+                count = callgrind(args.rpcc, schemas["rpc"], out, work, f"thrift.{n}", cmd)
+                results.setdefault("callgrind_peers", {})[f"thrift@{n}"] = count
+                print(f"N={n}: thrift {count:,} instructions (callgrind)", flush=True)
         shutil.rmtree(work / "out", ignore_errors=True)
     if args.smoke:
         return 1 if failed else 0

@@ -3,12 +3,16 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "support/escape.h"
+#include "support/strbuf.h"
 #include "support/utf8.h"
 #include "support/vec.h"
 
@@ -77,12 +81,56 @@ static void test_ptrvec_keeps_order_across_growth(void **state) {
     arena_free(&arena);
 }
 
+/* strbuf_printf expands the common conversions itself (no vsnprintf): every one must give snprintf's bytes. */
+#define CHECK_FORMAT(...)                                                                                          \
+    do {                                                                                                           \
+        char expected[256];                                                                                        \
+        snprintf(expected, sizeof expected, __VA_ARGS__);                                                          \
+        StrBuf out;                                                                                                \
+        strbuf_init(&out);                                                                                         \
+        strbuf_puts(&out, "<");                                                                                    \
+        strbuf_printf(&out, __VA_ARGS__);                                                                          \
+        assert_string_equal(strbuf_cstr(&out) + 1, expected);                                                     \
+        assert_int_equal(out.len, strlen(expected) + 1);                                                           \
+        strbuf_free(&out);                                                                                         \
+    } while (0)
+
+static void test_strbuf_printf_matches_snprintf(void **state) {
+    (void)state;
+    CHECK_FORMAT("plain text");
+    CHECK_FORMAT("%s", "");
+    CHECK_FORMAT("a %s b %s%s c", "x", "yy", "");
+    CHECK_FORMAT("100%% %s%%", "sure");
+    CHECK_FORMAT("[%.*s]", 3, "abcdef");
+    CHECK_FORMAT("[%.*s]", 10, "abc");
+    CHECK_FORMAT("[%.*s]", -1, "abc");
+    CHECK_FORMAT("[%.2s|%.0s]", "abc", "abc");
+    CHECK_FORMAT("[%-*s]", 6, "ab");
+    CHECK_FORMAT("[%-*s]", 1, "abc");
+    CHECK_FORMAT("[%*s]", 6, "ab");
+    CHECK_FORMAT("[%*s]", -6, "ab");
+    CHECK_FORMAT("[%5s|%-5s]", "ab", "cd");
+    CHECK_FORMAT("[%c%c|%3c|%-3c]", 'a', 'b', 'c', 'd');
+    CHECK_FORMAT("%d %d %d %i", 0, -1, INT_MIN, INT_MAX);
+    CHECK_FORMAT("%u %u", 0u, UINT_MAX);
+    CHECK_FORMAT("%ld %ld %lu", LONG_MIN, LONG_MAX, ULONG_MAX);
+    CHECK_FORMAT("%lld %lld %llu", LLONG_MIN, LLONG_MAX, ULLONG_MAX);
+    CHECK_FORMAT("%zu %zu", (size_t)0, SIZE_MAX);
+    CHECK_FORMAT("%" PRId64 " %" PRId64, INT64_MIN, (int64_t)42);
+    CHECK_FORMAT("[%5d|%-5d|%05d|%05d|%-5d]", 42, 42, 42, -42, 7);
+    CHECK_FORMAT("%x %X %02x %04x %02X %lx", 255u, 255u, 7u, 0xabu, 0xcu, 0xdeadbeefUL);
+    /* Left to vsnprintf: precision of an integer, flags and conversions not expanded here. */
+    CHECK_FORMAT("%.3d %+d % d %#x %o %e %g %p|%s", 5, 5, 5, 255u, 8u, 1.5, 2.5, (void *)0, "tail");
+    CHECK_FORMAT("%s then %f", "consumed first", 0.25);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_markdown_code_span),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_ptrvec_keeps_order_across_growth),
+        cmocka_unit_test(test_strbuf_printf_matches_snprintf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
