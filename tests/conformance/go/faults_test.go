@@ -58,7 +58,7 @@ func newUser(label string) string {
 
 func newClient(t *testing.T, transport, user string) (*faults.Client, *faults.APIClient) {
 	c := faults.NewClient(env(t, "CENTRIFUGO_URL"), mintToken(t, user, time.Hour))
-	c.Transport = transport
+	c.Transport = faults.Transport(transport)
 	c.Timeout = 30 * time.Second
 	t.Cleanup(func() { c.Close() })
 	return c, faults.NewAPIClient(c)
@@ -211,7 +211,7 @@ func TestTokenRefresh(t *testing.T) {
 			user := newUser("refresh")
 			var issued atomic.Int32
 			c := faults.NewClient(env(t, "CENTRIFUGO_URL"), "")
-			c.Transport = transport
+			c.Transport = faults.Transport(transport)
 			c.GetToken = func(context.Context) (string, error) {
 				issued.Add(1)
 				return mintToken(t, user, 3*time.Second), nil
@@ -488,7 +488,7 @@ func TestHalfOpenConnectionIsReplaced(t *testing.T) {
 			proxy := control(t, "/proxy", map[string]any{})
 			user := newUser("halfopen")
 			c := faults.NewClient(proxy["url"].(string), mintToken(t, user, time.Hour))
-			c.Transport = transport
+			c.Transport = faults.Transport(transport)
 			c.Timeout = 60 * time.Second
 			c.MaxPingDelay = 2 * time.Second
 			t.Cleanup(func() { c.Close() })
