@@ -28,7 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ir/namer.h"
 #include "../support/escape.h"
+#include "../support/strmap.h"
 #include "backend.h"
 #include "common.h"
 #include "embedded.h"
@@ -50,6 +52,9 @@ typedef struct GoEmitter {
      * is an alternative of an untagged union (decoding checks its keys: fitsModel). */
     bool **tag_fields;
     bool *untagged_alternative;
+    /* Per union (by IrDecl.index): the Go type each alternative that is not a model is held in (see alt_form). */
+    const char ***alternative_types;
+    Arena arena;
 } GoEmitter;
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -471,7 +476,7 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         docs[index] = doc.len ? take(&doc) : (strbuf_free(&doc), NULL);
         StrBuf tag;
         strbuf_init(&tag);
-        strbuf_printf(&tag, "`json:\"%s%s%s%s\"`", field->wire_name, strcmp(field->wire_name, "-") == 0 ? "," : "",
+        strbuf_printf(&tag, "`json:\"%s%s%s%s\"`", field->wire_name, strcmp(field->wire_name, "-") == 0 && !shape->omit ? "," : "",
                       shape->omit ? "," : "", shape->omit ? shape->omit : "");
         Row *row = &rows[row_count++];
         row->doc = docs[index];
@@ -711,10 +716,10 @@ static const IrField *find_field(const IrDecl *model, const char *wire_name) {
     return NULL;
 }
 
-/* How a union holds an alternative: a model as *Model; any other type in a type of its own named
- * Union_Alternative (Go's names for declarations have no '_', so it cannot collide), defined as the alternative's
- * Go type where Go allows methods on it, else (an interface or a pointer) as a struct with a Value field; a single
- * literal value as an empty struct, which cannot hold a wrong value. */
+/* How a union holds an alternative: a model as *Model; any other type in a type of its own named UnionAlternative
+ * (Union_Alternative when that name is taken: Go's names for declarations have no '_' inside), defined as the
+ * alternative's Go type where Go allows methods on it, else (an interface or a pointer) as a struct with a Value
+ * field; a single literal value as an empty struct, which cannot hold a wrong value. */
 typedef enum AltForm { ALT_MODEL, ALT_DEFINED, ALT_BOXED, ALT_UNIT } AltForm;
 
 static AltForm alt_form(const IrType *alt) {
@@ -733,7 +738,7 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     emitter->uses_errors = true;
     size_t count = decl->alternative_count;
     StrBuf *types = calloc(count, sizeof *types);  /* the Go type of each alternative's value */
-    StrBuf *holders = calloc(count, sizeof *holders); /* what Value holds: *Model or Union_Alternative */
+    StrBuf *holders = calloc(count, sizeof *holders); /* what Value holds: *Model or UnionAlternative */
     AltForm *forms = calloc(count, sizeof *forms);
     if (!types || !holders || !forms) abort();
     bool any_model = false;
@@ -751,7 +756,7 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             any_model = true;
             strbuf_printf(&holders[index], "*%s", types[index].data);
         } else {
-            strbuf_printf(&holders[index], "%s_%s", name, decl->alternative_names[index].in[GO]);
+            strbuf_puts(&holders[index], emitter->alternative_types[decl->index][index]);
         }
     }
     StrBuf sentence;
@@ -1020,6 +1025,38 @@ static bool emit_types(void *context, Printer *out) {
             }
         }
     }
+    /* The names of the alternative types, free of every name of the package's scope (in declaration order, so that
+     * the output is deterministic). */
+    arena_init(&emitter->arena);
+    StrMap taken;
+    strmap_init(&taken, &emitter->arena);
+    emitter->alternative_types = calloc(program->decl_count + 1, sizeof *emitter->alternative_types);
+    if (!emitter->alternative_types) abort();
+    for (size_t index = 0; index < program->decl_count; index++) {
+        const IrDecl *decl = program->decls[index];
+        strmap_put(&taken, decl->names.in[GO], strlen(decl->names.in[GO]), (void *)decl);
+        for (size_t member = 0; decl->kind == IR_DECL_ENUM && member < decl->member_count; member++) {
+            const char *constant = decl->members[member]->names.in[GO];
+            strmap_put(&taken, constant, strlen(constant), (void *)decl);
+        }
+    }
+    for (size_t index = 0; index < program->decl_count; index++) {
+        const IrDecl *decl = program->decls[index];
+        if (decl->kind != IR_DECL_UNION) continue;
+        const char **names = calloc(decl->alternative_count + 1, sizeof *names);
+        if (!names) abort();
+        emitter->alternative_types[index] = names;
+        for (size_t alt = 0; alt < decl->alternative_count; alt++) {
+            if (alt_form(decl->alternatives[alt]) == ALT_MODEL) continue;
+            const char *word = decl->alternative_names[alt].in[GO];
+            char *joined = arena_printf(&emitter->arena, "%s%s", decl->names.in[GO], word);
+            if (strmap_get(&taken, joined, strlen(joined)) || namer_is_reserved(GO, NAME_TYPE, joined)) {
+                joined = arena_printf(&emitter->arena, "%s_%s", decl->names.in[GO], word);
+            }
+            strmap_put(&taken, joined, strlen(joined), (void *)decl);
+            names[alt] = joined;
+        }
+    }
     for (size_t index = 0; index < program->decl_count; index++) {
         const IrDecl *decl = program->decls[index];
         if (index) printer_blank_line(&body);
@@ -1030,7 +1067,12 @@ static bool emit_types(void *context, Printer *out) {
         case IR_DECL_ALIAS: emit_alias(emitter, &body, decl); break;
         }
     }
-    for (size_t index = 0; index < program->decl_count; index++) free(emitter->tag_fields[index]);
+    for (size_t index = 0; index < program->decl_count; index++) {
+        free(emitter->tag_fields[index]);
+        free(emitter->alternative_types[index]);
+    }
+    free(emitter->alternative_types);
+    arena_free(&emitter->arena);
     free(emitter->tag_fields);
     free(emitter->untagged_alternative);
     if (emitter->uses_decode_as) {
@@ -1433,7 +1475,7 @@ static bool emit_readme(void *context, Printer *out) {
                        "| `duration` | `$pkg$.Duration`, a `time.Duration` (`$pkg$.Duration(90 * time.Minute)`, `time.Duration(d)`); ISO 8601 on the wire, as Pydantic writes a `timedelta` (`\"PT1H30M\"`, `\"-P1DT0.5S\"`) |\n"
                        "| `any` | `any` (numbers decode as `json.Number`: exact, also beyond 2^53) |\n"
                        "| enum | a named `string` or `int64` type with one constant per member (`TypeMember`) and `IsKnown()` |\n"
-                       "| union | a struct whose `Value` holds one alternative: `*Model`, or `Union_Alternative` for other types |\n"
+                       "| union | a struct whose `Value` holds one alternative: `*Model`, or `UnionAlternative` for other types |\n"
                        "\n"
                        "Presence: what the client sends for each kind of field.\n"
                        "\n"
@@ -1485,14 +1527,15 @@ static bool emit_readme(void *context, Printer *out) {
                        "\n"
                        "A union is a struct with one field, `Value`, of an interface type only its alternatives implement (as\n"
                        "protoc-gen-go models a oneof): a model alternative is held as `*Model`, any other as the type\n"
-                       "`Union_Alternative` defined beside the union (a single literal value as an empty struct). Exactly one\n"
+                       "`UnionAlternative` defined beside the union (`Union_Alternative` where that name is taken; a single\n"
+                       "literal value as an empty struct). Exactly one\n"
                        "alternative is set by construction; encoding a union whose `Value` is nil fails. Read it with a type\n"
                        "switch:\n"
                        "\n"
                        "```go\n"
                        "switch v := u.Value.(type) {\n"
                        "case *Circle: // v.Radius\n"
-                       "case Shape_List: // []T(v)\n"
+                       "case ShapeList: // []T(v)\n"
                        "}\n"
                        "```\n"
                        "\n"

@@ -26,7 +26,7 @@ func marshalObject(t *testing.T, v any) map[string]json.RawMessage {
 
 // The presence rules of the generated README, field by field.
 func TestPresenceOfAZeroModel(t *testing.T) {
-	object := marshalObject(t, edge.Func{Scalar: edge.Scalar{Value: edge.Scalar_Int(1)}, MixedUnion: edge.Mixed{Value: edge.Mixed_Literal{}}})
+	object := marshalObject(t, edge.Func{Scalar: edge.Scalar{Value: edge.Scalar_Int(1)}, MixedUnion: edge.Mixed{Value: edge.MixedLiteral{}}})
 	want := map[string]string{
 		// required: always sent; nil lists and maps as empty ones, bytes as ""
 		"default": `""`, "content-type": `""`, "at": `""`, "id": `""`, "blob": `null`,
@@ -67,8 +67,8 @@ func TestPresenceOfSetFields(t *testing.T) {
 		OptionalNullable: edge.Some(""),
 		ZeroDay:          []byte{0, 255},
 		Answer:           7,
-		Scalar:           edge.Scalar{Value: edge.Scalar_String("s")},
-		MixedUnion:       edge.Mixed{Value: edge.Mixed_List{}},
+		Scalar:           edge.Scalar{Value: edge.ScalarString("s")},
+		MixedUnion:       edge.Mixed{Value: edge.MixedList{}},
 		Took:             edge.Duration(90 * time.Minute),
 	})
 	want := map[string]string{
@@ -85,7 +85,7 @@ func TestPresenceOfSetFields(t *testing.T) {
 
 // `x?: T | null` and `x: T | null = v`: absent, null and a value are sent and decoded as three states.
 func TestThreeStateFields(t *testing.T) {
-	base := edge.Func{Scalar: edge.Scalar{Value: edge.Scalar_Int(1)}, MixedUnion: edge.Mixed{Value: edge.Mixed_Literal{}}}
+	base := edge.Func{Scalar: edge.Scalar{Value: edge.Scalar_Int(1)}, MixedUnion: edge.Mixed{Value: edge.MixedLiteral{}}}
 	nulls := base
 	nulls.OptionalNullable = edge.Null[string]()
 	nulls.NullableDefault = edge.Null[int64]()
@@ -158,9 +158,9 @@ func TestTaggedUnion(t *testing.T) {
 func TestUntaggedUnionTriesInOrder(t *testing.T) {
 	cases := map[string]edge.Scalar{
 		`12`:   {Value: edge.Scalar_Int(12)},
-		`1.5`:  {Value: edge.Scalar_Float(1.5)},
-		`"x"`:  {Value: edge.Scalar_String("x")},
-		`true`: {Value: edge.Scalar_Bool(true)},
+		`1.5`:  {Value: edge.ScalarFloat(1.5)},
+		`"x"`:  {Value: edge.ScalarString("x")},
+		`true`: {Value: edge.ScalarBool(true)},
 	}
 	for input, want := range cases {
 		var s edge.Scalar
@@ -175,14 +175,14 @@ func TestUntaggedUnionTriesInOrder(t *testing.T) {
 	mixed := map[string]func(edge.Mixed) bool{
 		`{"kind":"circle","radius":2}`: func(m edge.Mixed) bool { c, ok := m.Value.(*edge.Circle); return ok && c.Radius == 2 },
 		`[1,2]`: func(m edge.Mixed) bool {
-			l, ok := m.Value.(edge.Mixed_List)
+			l, ok := m.Value.(edge.MixedList)
 			return ok && reflect.DeepEqual([]int64(l), []int64{1, 2})
 		},
 		`"2026-01-02T03:04:05+01:00"`: func(m edge.Mixed) bool {
-			ts, ok := m.Value.(edge.Mixed_Timestamp)
+			ts, ok := m.Value.(edge.MixedTimestamp)
 			return ok && time.Time(ts).Hour() == 3
 		},
-		`"manual"`: func(m edge.Mixed) bool { return m.Value == edge.Mixed_Literal5{} },
+		`"manual"`: func(m edge.Mixed) bool { return m.Value == edge.MixedLiteral5{} },
 	}
 	for input, check := range mixed {
 		var m edge.Mixed

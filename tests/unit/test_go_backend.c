@@ -203,6 +203,7 @@ static void test_unions(void **state) {
     (void)state;
     Generated *generated = generate("model A { kind: \"a\"; x: int; }\nmodel B { kind: \"b\"; }\n"
                                     "union T = A | B @discriminator(\"kind\");\nunion U = int | string;\n"
+                                    "union W = int | bool;\nmodel WInt { x: int; }\n"
                                     "model M { t: T; u: U | null; }\n");
     assert_true(generated->ok);
     const char *types = "go/types.go";
@@ -220,10 +221,13 @@ static void test_unions(void **state) {
                                 "\t\treturn fmt.Errorf(\"demo: A: kind is %q, not %q\", *object.Kind, \"a\")\n");
     /* Other alternatives are types of their own. */
     expect_in(generated, types, "type U struct {\n\tValue isU\n}\n");
-    expect_in(generated, types, "type U_Int int64\n");
-    expect_in(generated, types, "\tif v, ok := decodeAs[int64](data); ok {\n\t\tu.Value = U_Int(v)\n");
-    expect_in(generated, types, "\tcase U_String:\n\t\treturn json.Marshal(string(v))\n");
+    expect_in(generated, types, "type UInt int64\n");
+    expect_in(generated, types, "\tif v, ok := decodeAs[int64](data); ok {\n\t\tu.Value = UInt(v)\n");
+    expect_in(generated, types, "\tcase UString:\n\t\treturn json.Marshal(string(v))\n");
     expect_in(generated, types, "func decodeAs[T any](data []byte) (T, bool) {");
+    /* A name that is taken (the model WInt) gets an underscore, which no declared name has. */
+    expect_in(generated, types, "type W_Int int64\n");
+    expect_in(generated, types, "type WBool bool\n");
     expect_in(generated, types, "errors.New(\"demo: U: no alternative is set\")");
     expect_in(generated, types, "\tU *U `json:\"u\"`\n");
     generated_free(generated);

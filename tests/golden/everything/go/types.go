@@ -337,7 +337,7 @@ func (u *Shape) UnmarshalJSON(data []byte) error {
 
 // NumberOrText is a value that is a number or a text: tried in this order.
 //
-// NumberOrText is one of NumberOrText_Int or NumberOrText_String, held in Value.
+// NumberOrText is one of NumberOrTextInt or NumberOrTextString, held in Value.
 //
 // Decoding takes the first alternative, in this order, that the value fits.
 type NumberOrText struct {
@@ -349,21 +349,21 @@ type isNumberOrText interface {
 	isNumberOrText()
 }
 
-// NumberOrText_Int is the int64 alternative of NumberOrText.
-type NumberOrText_Int int64
+// NumberOrTextInt is the int64 alternative of NumberOrText.
+type NumberOrTextInt int64
 
-// NumberOrText_String is the string alternative of NumberOrText.
-type NumberOrText_String string
+// NumberOrTextString is the string alternative of NumberOrText.
+type NumberOrTextString string
 
-func (NumberOrText_Int) isNumberOrText()    {}
-func (NumberOrText_String) isNumberOrText() {}
+func (NumberOrTextInt) isNumberOrText()    {}
+func (NumberOrTextString) isNumberOrText() {}
 
 // MarshalJSON encodes the alternative in Value.
 func (u NumberOrText) MarshalJSON() ([]byte, error) {
 	switch v := u.Value.(type) {
-	case NumberOrText_Int:
+	case NumberOrTextInt:
 		return json.Marshal(int64(v))
-	case NumberOrText_String:
+	case NumberOrTextString:
 		return json.Marshal(string(v))
 	}
 	return nil, errors.New("everything: NumberOrText: no alternative is set")
@@ -376,11 +376,11 @@ func (u *NumberOrText) UnmarshalJSON(data []byte) error {
 	}
 	u.Value = nil
 	if v, ok := decodeAs[int64](data); ok {
-		u.Value = NumberOrText_Int(v)
+		u.Value = NumberOrTextInt(v)
 		return nil
 	}
 	if v, ok := decodeAs[string](data); ok {
-		u.Value = NumberOrText_String(v)
+		u.Value = NumberOrTextString(v)
 		return nil
 	}
 	return errors.New("everything: NumberOrText: the value matches no alternative")
@@ -480,7 +480,7 @@ func (u *DrawingExtra) UnmarshalJSON(data []byte) error {
 	return fmt.Errorf("everything: DrawingExtra: unknown kind %q", tag.Value)
 }
 
-// DrawingValuesItem is one of DrawingValuesItem_Int or DrawingValuesItem_String, held in Value.
+// DrawingValuesItem is one of DrawingValuesItemInt or DrawingValuesItemString, held in Value.
 //
 // Decoding takes the first alternative, in this order, that the value fits.
 type DrawingValuesItem struct {
@@ -492,21 +492,21 @@ type isDrawingValuesItem interface {
 	isDrawingValuesItem()
 }
 
-// DrawingValuesItem_Int is the int64 alternative of DrawingValuesItem.
-type DrawingValuesItem_Int int64
+// DrawingValuesItemInt is the int64 alternative of DrawingValuesItem.
+type DrawingValuesItemInt int64
 
-// DrawingValuesItem_String is the string alternative of DrawingValuesItem.
-type DrawingValuesItem_String string
+// DrawingValuesItemString is the string alternative of DrawingValuesItem.
+type DrawingValuesItemString string
 
-func (DrawingValuesItem_Int) isDrawingValuesItem()    {}
-func (DrawingValuesItem_String) isDrawingValuesItem() {}
+func (DrawingValuesItemInt) isDrawingValuesItem()    {}
+func (DrawingValuesItemString) isDrawingValuesItem() {}
 
 // MarshalJSON encodes the alternative in Value.
 func (u DrawingValuesItem) MarshalJSON() ([]byte, error) {
 	switch v := u.Value.(type) {
-	case DrawingValuesItem_Int:
+	case DrawingValuesItemInt:
 		return json.Marshal(int64(v))
-	case DrawingValuesItem_String:
+	case DrawingValuesItemString:
 		return json.Marshal(string(v))
 	}
 	return nil, errors.New("everything: DrawingValuesItem: no alternative is set")
@@ -519,11 +519,11 @@ func (u *DrawingValuesItem) UnmarshalJSON(data []byte) error {
 	}
 	u.Value = nil
 	if v, ok := decodeAs[int64](data); ok {
-		u.Value = DrawingValuesItem_Int(v)
+		u.Value = DrawingValuesItemInt(v)
 		return nil
 	}
 	if v, ok := decodeAs[string](data); ok {
-		u.Value = DrawingValuesItem_String(v)
+		u.Value = DrawingValuesItemString(v)
 		return nil
 	}
 	return errors.New("everything: DrawingValuesItem: the value matches no alternative")

@@ -222,7 +222,7 @@ func (u *Shape) UnmarshalJSON(data []byte) error {
 	return fmt.Errorf("go_edge: Shape: unknown kind %q", tag.Value)
 }
 
-// Scalar is one of Scalar_Int, Scalar_Float, Scalar_String or Scalar_Bool, held in Value.
+// Scalar is one of Scalar_Int, ScalarFloat, ScalarString or ScalarBool, held in Value.
 //
 // Untagged: tried in order.
 //
@@ -239,30 +239,30 @@ type isScalar interface {
 // Scalar_Int is the int64 alternative of Scalar.
 type Scalar_Int int64
 
-// Scalar_Float is the float64 alternative of Scalar.
-type Scalar_Float float64
+// ScalarFloat is the float64 alternative of Scalar.
+type ScalarFloat float64
 
-// Scalar_String is the string alternative of Scalar.
-type Scalar_String string
+// ScalarString is the string alternative of Scalar.
+type ScalarString string
 
-// Scalar_Bool is the bool alternative of Scalar.
-type Scalar_Bool bool
+// ScalarBool is the bool alternative of Scalar.
+type ScalarBool bool
 
-func (Scalar_Int) isScalar()    {}
-func (Scalar_Float) isScalar()  {}
-func (Scalar_String) isScalar() {}
-func (Scalar_Bool) isScalar()   {}
+func (Scalar_Int) isScalar()   {}
+func (ScalarFloat) isScalar()  {}
+func (ScalarString) isScalar() {}
+func (ScalarBool) isScalar()   {}
 
 // MarshalJSON encodes the alternative in Value.
 func (u Scalar) MarshalJSON() ([]byte, error) {
 	switch v := u.Value.(type) {
 	case Scalar_Int:
 		return json.Marshal(int64(v))
-	case Scalar_Float:
+	case ScalarFloat:
 		return json.Marshal(float64(v))
-	case Scalar_String:
+	case ScalarString:
 		return json.Marshal(string(v))
-	case Scalar_Bool:
+	case ScalarBool:
 		return json.Marshal(bool(v))
 	}
 	return nil, errors.New("go_edge: Scalar: no alternative is set")
@@ -279,21 +279,21 @@ func (u *Scalar) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	if v, ok := decodeAs[float64](data); ok {
-		u.Value = Scalar_Float(v)
+		u.Value = ScalarFloat(v)
 		return nil
 	}
 	if v, ok := decodeAs[string](data); ok {
-		u.Value = Scalar_String(v)
+		u.Value = ScalarString(v)
 		return nil
 	}
 	if v, ok := decodeAs[bool](data); ok {
-		u.Value = Scalar_Bool(v)
+		u.Value = ScalarBool(v)
 		return nil
 	}
 	return errors.New("go_edge: Scalar: the value matches no alternative")
 }
 
-// Mixed is one of *Circle, Mixed_List, Mixed_Timestamp, Mixed_Literal or Mixed_Literal5, held in Value.
+// Mixed is one of *Circle, MixedList, MixedTimestamp, MixedLiteral or MixedLiteral5, held in Value.
 //
 // Decoding takes the first alternative, in this order, that the value fits (an object fits a
 // model when it has only the model's keys, all its required keys and its literal values).
@@ -306,23 +306,23 @@ type isMixed interface {
 	isMixed()
 }
 
-// Mixed_List is the []int64 alternative of Mixed.
-type Mixed_List []int64
+// MixedList is the []int64 alternative of Mixed.
+type MixedList []int64
 
-// Mixed_Timestamp is the time.Time alternative of Mixed.
-type Mixed_Timestamp time.Time
+// MixedTimestamp is the time.Time alternative of Mixed.
+type MixedTimestamp time.Time
 
-// Mixed_Literal is the alternative "auto" of Mixed.
-type Mixed_Literal struct{}
+// MixedLiteral is the alternative "auto" of Mixed.
+type MixedLiteral struct{}
 
-// Mixed_Literal5 is the alternative "manual" of Mixed.
-type Mixed_Literal5 struct{}
+// MixedLiteral5 is the alternative "manual" of Mixed.
+type MixedLiteral5 struct{}
 
-func (*Circle) isMixed()         {}
-func (Mixed_List) isMixed()      {}
-func (Mixed_Timestamp) isMixed() {}
-func (Mixed_Literal) isMixed()   {}
-func (Mixed_Literal5) isMixed()  {}
+func (*Circle) isMixed()        {}
+func (MixedList) isMixed()      {}
+func (MixedTimestamp) isMixed() {}
+func (MixedLiteral) isMixed()   {}
+func (MixedLiteral5) isMixed()  {}
 
 // MarshalJSON encodes the alternative in Value.
 func (u Mixed) MarshalJSON() ([]byte, error) {
@@ -331,13 +331,13 @@ func (u Mixed) MarshalJSON() ([]byte, error) {
 		if v != nil {
 			return json.Marshal(v)
 		}
-	case Mixed_List:
+	case MixedList:
 		return json.Marshal([]int64(v))
-	case Mixed_Timestamp:
+	case MixedTimestamp:
 		return json.Marshal(time.Time(v))
-	case Mixed_Literal:
+	case MixedLiteral:
 		return json.Marshal("auto")
-	case Mixed_Literal5:
+	case MixedLiteral5:
 		return json.Marshal("manual")
 	}
 	return nil, errors.New("go_edge: Mixed: no alternative is set")
@@ -355,19 +355,19 @@ func (u *Mixed) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	if v, ok := decodeAs[[]int64](data); ok {
-		u.Value = Mixed_List(v)
+		u.Value = MixedList(v)
 		return nil
 	}
 	if v, ok := decodeAs[time.Time](data); ok {
-		u.Value = Mixed_Timestamp(v)
+		u.Value = MixedTimestamp(v)
 		return nil
 	}
 	if v, ok := decodeAs[string](data); ok && (v == "auto") {
-		u.Value = Mixed_Literal{}
+		u.Value = MixedLiteral{}
 		return nil
 	}
 	if v, ok := decodeAs[string](data); ok && (v == "manual") {
-		u.Value = Mixed_Literal5{}
+		u.Value = MixedLiteral5{}
 		return nil
 	}
 	return errors.New("go_edge: Mixed: the value matches no alternative")
@@ -394,7 +394,7 @@ type Func struct {
 	ContentType string   `json:"content-type"`
 	ZeroDay     []byte   `json:"0day,omitzero"`
 	// Default: 3.
-	Dash *int64 `json:"-,,omitempty"`
+	Dash *int64 `json:"-,omitempty"`
 	// Default: "12.50".
 	Dollar    *string    `json:"$ref,omitempty"`
 	When      time.Time  `json:"when"`
@@ -506,7 +506,7 @@ func (m Func) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(m))
 }
 
-// FuncMixedItem is one of FuncMixedItem_Int or FuncMixedItem_String, held in Value.
+// FuncMixedItem is one of FuncMixedItemInt or FuncMixedItemString, held in Value.
 //
 // Decoding takes the first alternative, in this order, that the value fits.
 type FuncMixedItem struct {
@@ -518,21 +518,21 @@ type isFuncMixedItem interface {
 	isFuncMixedItem()
 }
 
-// FuncMixedItem_Int is the int64 alternative of FuncMixedItem.
-type FuncMixedItem_Int int64
+// FuncMixedItemInt is the int64 alternative of FuncMixedItem.
+type FuncMixedItemInt int64
 
-// FuncMixedItem_String is the string alternative of FuncMixedItem.
-type FuncMixedItem_String string
+// FuncMixedItemString is the string alternative of FuncMixedItem.
+type FuncMixedItemString string
 
-func (FuncMixedItem_Int) isFuncMixedItem()    {}
-func (FuncMixedItem_String) isFuncMixedItem() {}
+func (FuncMixedItemInt) isFuncMixedItem()    {}
+func (FuncMixedItemString) isFuncMixedItem() {}
 
 // MarshalJSON encodes the alternative in Value.
 func (u FuncMixedItem) MarshalJSON() ([]byte, error) {
 	switch v := u.Value.(type) {
-	case FuncMixedItem_Int:
+	case FuncMixedItemInt:
 		return json.Marshal(int64(v))
-	case FuncMixedItem_String:
+	case FuncMixedItemString:
 		return json.Marshal(string(v))
 	}
 	return nil, errors.New("go_edge: FuncMixedItem: no alternative is set")
@@ -545,11 +545,11 @@ func (u *FuncMixedItem) UnmarshalJSON(data []byte) error {
 	}
 	u.Value = nil
 	if v, ok := decodeAs[int64](data); ok {
-		u.Value = FuncMixedItem_Int(v)
+		u.Value = FuncMixedItemInt(v)
 		return nil
 	}
 	if v, ok := decodeAs[string](data); ok {
-		u.Value = FuncMixedItem_String(v)
+		u.Value = FuncMixedItemString(v)
 		return nil
 	}
 	return errors.New("go_edge: FuncMixedItem: the value matches no alternative")
@@ -712,6 +712,13 @@ func (u *Typed) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	return errors.New("go_edge: Typed: the value matches no alternative")
+}
+
+// ScalarInt is a model.
+//
+// Takes the name the alternative int of Scalar would have: that one becomes Scalar_Int.
+type ScalarInt struct {
+	X int64 `json:"x"`
 }
 
 // decodeAs decodes data into a T, refusing object keys that T does not have.
