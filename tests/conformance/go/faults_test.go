@@ -175,6 +175,28 @@ func TestTimeout(t *testing.T) {
 	}
 }
 
+// A per-call deadline is honoured both ways (issue 15): longer than Client.Timeout, the call waits for it; without
+// one, Client.Timeout bounds the call.
+func TestPerCallDeadlineOverridesTheClientTimeout(t *testing.T) {
+	singleNode(t)
+	for _, transport := range transports {
+		t.Run(transport, func(t *testing.T) {
+			c, api := newClient(t, transport, newUser("deadline"))
+			c.Timeout = 300 * time.Millisecond
+			long, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			slept, err := api.DebugSleep(long, faults.SleepParams{Seconds: 1.0})
+			if err != nil || slept.Slept != 1.0 {
+				t.Fatalf("a 20 s context deadline with a 300 ms client timeout: %v %+v", err, slept)
+			}
+			_, err = api.DebugSleep(context.Background(), faults.SleepParams{Seconds: 1.0})
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("no context deadline: want the client's timeout (context.DeadlineExceeded), got %v", err)
+			}
+		})
+	}
+}
+
 func TestCentrifugoRestart(t *testing.T) {
 	singleNode(t)
 	for _, transport := range transports {
