@@ -1078,11 +1078,13 @@ static bool emit_types(void *context, Printer *out) {
     if (emitter->uses_decode_as) {
         emitter->uses_bytes = true;
         printer_blank_line(&body);
-        printer_block(&body, "// decodeAs decodes data into a T, refusing object keys that T does not have.\n"
+        printer_block(&body, "// decodeAs decodes data into a T, refusing object keys that T does not have (numbers in any\n"
+                             "// values as json.Number, as Client.Call decodes).\n"
                              "func decodeAs[T any](data []byte) (T, bool) {\n"
                              "\tvar v T\n"
                              "\tdecoder := json.NewDecoder(bytes.NewReader(data))\n"
                              "\tdecoder.DisallowUnknownFields()\n"
+                             "\tdecoder.UseNumber()\n"
                              "\treturn v, decoder.Decode(&v) == nil\n"
                              "}\n", NULL);
     }

@@ -241,6 +241,23 @@ func TestUntaggedUnionHonoursLiteralsAndRequiredFields(t *testing.T) {
 	}
 }
 
+// An `any` alternative keeps integers beyond 2^53 exact, as Client.Call does for any values (json.Number).
+func TestAnyAlternativeKeepsBigIntegers(t *testing.T) {
+	var u edge.Loose
+	if err := json.Unmarshal([]byte(`[9007199254740993]`), &u); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := u.Value.(edge.LooseAny); !ok {
+		t.Fatalf("got %T", u.Value)
+	}
+	if data, err := json.Marshal(u); err != nil || string(data) != `[9007199254740993]` {
+		t.Fatalf("sent back as %s %v", data, err)
+	}
+	if err := json.Unmarshal([]byte(`7`), &u); err != nil || u.Value != edge.LooseInt(7) {
+		t.Fatalf("got %#v %v", u.Value, err)
+	}
+}
+
 func sameJSON(t *testing.T, a, b []byte) bool {
 	t.Helper()
 	var x, y any

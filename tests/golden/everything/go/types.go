@@ -619,10 +619,12 @@ type Everything struct {
 	Legacy      *Legacy     `json:"legacy,omitempty"`
 }
 
-// decodeAs decodes data into a T, refusing object keys that T does not have.
+// decodeAs decodes data into a T, refusing object keys that T does not have (numbers in any
+// values as json.Number, as Client.Call decodes).
 func decodeAs[T any](data []byte) (T, bool) {
 	var v T
 	decoder := json.NewDecoder(bytes.NewReader(data))
 	decoder.DisallowUnknownFields()
+	decoder.UseNumber()
 	return v, decoder.Decode(&v) == nil
 }

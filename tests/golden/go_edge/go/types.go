@@ -590,6 +590,60 @@ type ShapeBox struct {
 	Mixed         *Mixed          `json:"mixed"`
 	Typed         *Typed          `json:"typed,omitempty"`
 	Wait          *Duration       `json:"wait,omitempty"`
+	Loose         *Loose          `json:"loose,omitempty"`
+}
+
+// Loose is one of LooseInt or LooseAny, held in Value.
+//
+// `any` as an alternative: held in a struct (Go has no methods on interface types).
+//
+// Decoding takes the first alternative, in this order, that the value fits.
+type Loose struct {
+	Value isLoose
+}
+
+// isLoose is implemented by the alternatives of Loose only.
+type isLoose interface {
+	isLoose()
+}
+
+// LooseInt is the int64 alternative of Loose.
+type LooseInt int64
+
+// LooseAny is the any alternative of Loose.
+type LooseAny struct {
+	Value any
+}
+
+func (LooseInt) isLoose() {}
+func (LooseAny) isLoose() {}
+
+// MarshalJSON encodes the alternative in Value.
+func (u Loose) MarshalJSON() ([]byte, error) {
+	switch v := u.Value.(type) {
+	case LooseInt:
+		return json.Marshal(int64(v))
+	case LooseAny:
+		return json.Marshal(v.Value)
+	}
+	return nil, errors.New("go_edge: Loose: no alternative is set")
+}
+
+// UnmarshalJSON decodes one of the alternatives into Value.
+func (u *Loose) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
+	u.Value = nil
+	if v, ok := decodeAs[int64](data); ok {
+		u.Value = LooseInt(v)
+		return nil
+	}
+	if v, ok := decodeAs[any](data); ok {
+		u.Value = LooseAny{Value: v}
+		return nil
+	}
+	return errors.New("go_edge: Loose: the value matches no alternative")
 }
 
 // TypedA is a model.
@@ -721,11 +775,13 @@ type ScalarInt struct {
 	X int64 `json:"x"`
 }
 
-// decodeAs decodes data into a T, refusing object keys that T does not have.
+// decodeAs decodes data into a T, refusing object keys that T does not have (numbers in any
+// values as json.Number, as Client.Call decodes).
 func decodeAs[T any](data []byte) (T, bool) {
 	var v T
 	decoder := json.NewDecoder(bytes.NewReader(data))
 	decoder.DisallowUnknownFields()
+	decoder.UseNumber()
 	return v, decoder.Decode(&v) == nil
 }
 
