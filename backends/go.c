@@ -258,6 +258,12 @@ static void field_shape(GoEmitter *emitter, const IrDecl *model, const IrField *
         shape->omit = omit_kind;
         return;
     }
+    if (field->optional && !field->default_value && type->kind == IR_REF && type->decl->kind == IR_DECL_UNION) {
+        /* `x?: U`: a union whose Value is nil is absent (its IsZero), no pointer needed. */
+        go_type(emitter, &shape->type, type);
+        shape->omit = "omitzero";
+        return;
+    }
     /* Optional and not nullable, or a default Go's zero value cannot stand for: nil is left out. */
     if (!nilable) strbuf_putc(&shape->type, '*');
     go_type(emitter, &shape->type, type);
@@ -835,6 +841,10 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     }
     print_rows(printer, markers, count);
     free(markers);
+
+    printer_blank_line(printer);
+    printer_line(printer, "// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.");
+    printer_line(printer, "func (u %s) IsZero() bool { return u.Value == nil }", name);
 
     /* MarshalJSON */
     printer_blank_line(printer);
@@ -1485,7 +1495,7 @@ static bool emit_readme(void *context, Printer *out) {
                        "|---|---|---|\n"
                        "| `x: T` | `X T` | always; a nil list or map is sent as `[]` / `{}` |\n"
                        "| `x: T \\| null` | `X *T` (lists, maps, `any`: `X T`) | nil is sent as `null` |\n"
-                       "| `x?: T` | `X *T` with `omitempty` (lists, maps: `omitzero`) | nil is left out; an empty non-nil list is sent |\n"
+                       "| `x?: T` | `X *T` with `omitempty` (lists, maps, unions: `X T` with `omitzero`) | nil (a union: `Value` nil) is left out; an empty non-nil list is sent |\n"
                        "| `x: T = v`, v is Go's zero value (`0`, `\"\"`, `false`, `[]`) | `X T` with `omitempty` | the zero value is left out: the server fills in the same default |\n"
                        "| `x: T = v`, other v | `X *T` with `omitempty` | nil is left out: the server fills in `v` |\n"
                        "| `x: T \\| null = null` | `X *T` with `omitempty` (lists, maps: `omitzero`) | nil is left out: the receiver reads it as `null`, the default |\n"

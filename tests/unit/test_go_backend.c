@@ -204,7 +204,7 @@ static void test_unions(void **state) {
     Generated *generated = generate("model A { kind: \"a\"; x: int; }\nmodel B { kind: \"b\"; }\n"
                                     "union T = A | B @discriminator(\"kind\");\nunion U = int | string;\n"
                                     "union W = int | bool;\nmodel WInt { x: int; }\n"
-                                    "model M { t: T; u: U | null; }\n");
+                                    "model M { t: T; u: U | null; o?: U; }\n");
     assert_true(generated->ok);
     const char *types = "go/types.go";
     /* A sealed interface (as protoc-gen-go's oneof): exactly one alternative, by construction. */
@@ -230,6 +230,9 @@ static void test_unions(void **state) {
     expect_in(generated, types, "type WBool bool\n");
     expect_in(generated, types, "errors.New(\"demo: U: no alternative is set\")");
     expect_in(generated, types, "\tU *U `json:\"u\"`\n");
+    /* `x?: U` is the union itself: no alternative set means absent. */
+    expect_field(generated, types, "O U `json:\"o,omitzero\"`");
+    expect_in(generated, types, "func (u U) IsZero() bool { return u.Value == nil }\n");
     generated_free(generated);
 }
 

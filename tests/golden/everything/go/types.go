@@ -289,6 +289,9 @@ type isShape interface {
 func (*Circle) isShape()    {}
 func (*Rectangle) isShape() {}
 
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u Shape) IsZero() bool { return u.Value == nil }
+
 // MarshalJSON encodes the alternative in Value.
 func (u Shape) MarshalJSON() ([]byte, error) {
 	switch v := u.Value.(type) {
@@ -357,6 +360,9 @@ type NumberOrTextString string
 
 func (NumberOrTextInt) isNumberOrText()    {}
 func (NumberOrTextString) isNumberOrText() {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u NumberOrText) IsZero() bool { return u.Value == nil }
 
 // MarshalJSON encodes the alternative in Value.
 func (u NumberOrText) MarshalJSON() ([]byte, error) {
@@ -434,6 +440,9 @@ type isDrawingExtra interface {
 func (*Circle) isDrawingExtra()    {}
 func (*Rectangle) isDrawingExtra() {}
 
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u DrawingExtra) IsZero() bool { return u.Value == nil }
+
 // MarshalJSON encodes the alternative in Value.
 func (u DrawingExtra) MarshalJSON() ([]byte, error) {
 	switch v := u.Value.(type) {
@@ -500,6 +509,9 @@ type DrawingValuesItemString string
 
 func (DrawingValuesItemInt) isDrawingValuesItem()    {}
 func (DrawingValuesItemString) isDrawingValuesItem() {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u DrawingValuesItem) IsZero() bool { return u.Value == nil }
 
 // MarshalJSON encodes the alternative in Value.
 func (u DrawingValuesItem) MarshalJSON() ([]byte, error) {

@@ -176,6 +176,9 @@ type isShape interface {
 func (*Circle) isShape() {}
 func (*Square) isShape() {}
 
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u Shape) IsZero() bool { return u.Value == nil }
+
 // MarshalJSON encodes the alternative in Value.
 func (u Shape) MarshalJSON() ([]byte, error) {
 	switch v := u.Value.(type) {
@@ -253,6 +256,9 @@ func (ScalarFloat) isScalar()  {}
 func (ScalarString) isScalar() {}
 func (ScalarBool) isScalar()   {}
 
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u Scalar) IsZero() bool { return u.Value == nil }
+
 // MarshalJSON encodes the alternative in Value.
 func (u Scalar) MarshalJSON() ([]byte, error) {
 	switch v := u.Value.(type) {
@@ -323,6 +329,9 @@ func (MixedList) isMixed()      {}
 func (MixedTimestamp) isMixed() {}
 func (MixedLiteral) isMixed()   {}
 func (MixedLiteral5) isMixed()  {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u Mixed) IsZero() bool { return u.Value == nil }
 
 // MarshalJSON encodes the alternative in Value.
 func (u Mixed) MarshalJSON() ([]byte, error) {
@@ -448,7 +457,7 @@ type Func struct {
 	// Default: RangeZero.
 	Level            Range            `json:"level,omitempty"`
 	Scalar           Scalar           `json:"scalar"`
-	MaybeScalar      *Scalar          `json:"maybe_scalar,omitempty"`
+	MaybeScalar      Scalar           `json:"maybe_scalar,omitzero"`
 	MixedUnion       Mixed            `json:"mixed_union"`
 	NullableList     []int64          `json:"nullable_list"`
 	OptionalList     []int64          `json:"optional_list,omitzero"`
@@ -527,6 +536,9 @@ type FuncMixedItemString string
 func (FuncMixedItemInt) isFuncMixedItem()    {}
 func (FuncMixedItemString) isFuncMixedItem() {}
 
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u FuncMixedItem) IsZero() bool { return u.Value == nil }
+
 // MarshalJSON encodes the alternative in Value.
 func (u FuncMixedItem) MarshalJSON() ([]byte, error) {
 	switch v := u.Value.(type) {
@@ -588,9 +600,9 @@ type ShapeBox struct {
 	Shape         Shape           `json:"shape"`
 	OptionalShape Nullable[Shape] `json:"optional_shape,omitzero"`
 	Mixed         *Mixed          `json:"mixed"`
-	Typed         *Typed          `json:"typed,omitempty"`
+	Typed         Typed           `json:"typed,omitzero"`
 	Wait          *Duration       `json:"wait,omitempty"`
-	Loose         *Loose          `json:"loose,omitempty"`
+	Loose         Loose           `json:"loose,omitzero"`
 }
 
 // Loose is one of LooseInt or LooseAny, held in Value.
@@ -617,6 +629,9 @@ type LooseAny struct {
 
 func (LooseInt) isLoose() {}
 func (LooseAny) isLoose() {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u Loose) IsZero() bool { return u.Value == nil }
 
 // MarshalJSON encodes the alternative in Value.
 func (u Loose) MarshalJSON() ([]byte, error) {
@@ -726,6 +741,9 @@ type isTyped interface {
 func (*TypedA) isTyped() {}
 func (*TypedB) isTyped() {}
 func (*TypedC) isTyped() {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u Typed) IsZero() bool { return u.Value == nil }
 
 // MarshalJSON encodes the alternative in Value.
 func (u Typed) MarshalJSON() ([]byte, error) {
