@@ -166,7 +166,8 @@ static const char *const GO_PREDECLARED[] = {
  * cannot collide: every generated name is exported. */
 static const char *const GO_PACKAGE_NAMES[] = {
     "APIClient", "NewAPIClient", "Option", "Client", "NewClient", "RPCError", "ErrDisconnected", "ErrBadReply",
-    "ErrRequestTooLarge", "RequestTooLargeError", "Nullable", "Some", "Null", NULL,
+    "ErrRequestTooLarge", "RequestTooLargeError", "Nullable", "Some", "Null",
+    "Ptr", "Duration", "Transport", "TransportRPC", "TransportPubSub", NULL,
 };
 
 /* Methods the generated code defines on model structs (custom JSON for optional/nullable fields, Stringer on

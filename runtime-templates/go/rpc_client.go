@@ -132,10 +132,162 @@ func (n *Nullable[T]) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// packageName starts the messages of the errors this package makes (rpcc writes the generated package's name).
+const packageName = "rpcclient"
+
+// Transport is how a Client sends calls and receives their replies.
+type Transport string
+
+const (
+	// TransportRPC is Centrifugo's rpc command, proxied to the backend (the default).
+	TransportRPC Transport = "rpc"
+	// TransportPubSub publishes requests to Client.RequestChannel and receives the replies on the user's
+	// channel "user#" + Client.UserID, matched by random correlation ids.
+	TransportPubSub Transport = "pubsub"
+)
+
+// Ptr returns a pointer to a copy of v, for the pointer fields of optional values:
+// Params{PageSize: Ptr(int64(50))}.
+func Ptr[T any](v T) *T { return &v }
+
+// Duration is the IDL's duration: a time.Duration that is an ISO 8601 duration on the wire, as Pydantic writes a
+// timedelta ("P1DT2H3M4.5S", "-PT0.25S", "PT0S"). Decoding also takes weeks, and years and months as 365 and 30
+// days (as Pydantic does); a value beyond time.Duration's range (about 292 years) fails.
+type Duration time.Duration
+
+// String returns d in the wire format: days, hours, minutes and seconds, each left out when zero.
+func (d Duration) String() string {
+	var b strings.Builder
+	n := int64(d)
+	if n == 0 {
+		return "PT0S"
+	}
+	u := uint64(n)
+	if n < 0 {
+		b.WriteByte('-')
+		u = -u
+	}
+	b.WriteByte('P')
+	const day = uint64(24 * time.Hour)
+	if days := u / day; days > 0 {
+		b.WriteString(strconv.FormatUint(days, 10) + "D")
+	}
+	u %= day
+	if u == 0 {
+		return b.String()
+	}
+	b.WriteByte('T')
+	if hours := u / uint64(time.Hour); hours > 0 {
+		b.WriteString(strconv.FormatUint(hours, 10) + "H")
+	}
+	if minutes := u / uint64(time.Minute) % 60; minutes > 0 {
+		b.WriteString(strconv.FormatUint(minutes, 10) + "M")
+	}
+	if nanos := u % uint64(time.Minute); nanos > 0 {
+		b.WriteString(strconv.FormatUint(nanos/uint64(time.Second), 10))
+		if fraction := nanos % uint64(time.Second); fraction > 0 {
+			b.WriteString(strings.TrimRight(fmt.Sprintf(".%09d", fraction), "0"))
+		}
+		b.WriteByte('S')
+	}
+	return b.String()
+}
+
+// MarshalJSON encodes d as its wire string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON decodes an ISO 8601 duration string.
+func (d *Duration) UnmarshalJSON(data []byte) error {
+	var text string
+	if err := json.Unmarshal(data, &text); err != nil {
+		return err
+	}
+	parsed, err := parseDuration(text)
+	if err != nil {
+		return err
+	}
+	*d = parsed
+	return nil
+}
+
+// parseDuration reads [-+]P[nY][nM][nW][nD][T[nH][nM][n[.n]S]]; only seconds may have a fraction.
+func parseDuration(text string) (Duration, error) {
+	bad := fmt.Errorf("%s: %q is not an ISO 8601 duration", packageName, text)
+	rest, negative := text, false
+	if strings.HasPrefix(rest, "-") || strings.HasPrefix(rest, "+") {
+		rest, negative = rest[1:], rest[0] == '-'
+	}
+	if !strings.HasPrefix(rest, "P") || len(rest) == 1 {
+		return 0, bad
+	}
+	rest = rest[1:]
+	units := map[byte]float64{'Y': 365 * 24 * 3600, 'M': 30 * 24 * 3600, 'W': 7 * 24 * 3600, 'D': 24 * 3600}
+	order := "YMWD"
+	limit := uint64(1<<63 - 1) // the magnitude of the largest Duration; of the smallest when negative, one more
+	if negative {
+		limit++
+	}
+	var total uint64 // nanoseconds
+	inTime, found := false, false
+	for rest != "" {
+		if rest[0] == 'T' && !inTime {
+			inTime, order, rest = true, "HMS", rest[1:]
+			units = map[byte]float64{'H': 3600, 'M': 60, 'S': 1}
+			if rest == "" {
+				return 0, bad
+			}
+			continue
+		}
+		end := 0
+		for end < len(rest) && (rest[end] >= '0' && rest[end] <= '9' || rest[end] == '.') {
+			end++
+		}
+		if end == 0 || end == len(rest) {
+			return 0, bad
+		}
+		unit := rest[end]
+		at := strings.IndexByte(order, unit)
+		if at < 0 || (strings.Contains(rest[:end], ".") && unit != 'S') {
+			return 0, bad
+		}
+		order = order[at+1:]
+		whole, fraction, _ := strings.Cut(rest[:end], ".")
+		count, err := strconv.ParseUint(whole, 10, 64)
+		if err != nil || strings.Contains(fraction, ".") {
+			return 0, bad
+		}
+		unitNanos := uint64(units[unit]) * uint64(time.Second)
+		if count > limit/unitNanos {
+			return 0, bad
+		}
+		step := count * unitNanos
+		if fraction != "" {
+			nanos, err := strconv.ParseUint((fraction + "000000000")[:9], 10, 64)
+			if err != nil {
+				return 0, bad
+			}
+			step += nanos
+		}
+		if step > limit-total {
+			return 0, bad
+		}
+		total += step
+		found = true
+		rest = rest[end+1:]
+	}
+	if !found {
+		return 0, bad
+	}
+	if negative {
+		return Duration(-int64(total-1) - 1), nil
+	}
+	return Duration(total), nil
+}
+
 const (
 	defaultName           = "rpcc-go"
 	defaultRequestChannel = "rpc:requests"
-	defaultTimeout        = 30 * time.Second
+	defaultTimeout        = 10 * time.Second
 	defaultMaxPingDelay   = 10 * time.Second
 	defaultReadLimit      = 16 << 20
 	// Centrifugo's default websocket.message_size_limit: the largest message it reads from a client.
@@ -154,9 +306,8 @@ type Client struct {
 	// server says the token expired, and before the token's expiry to refresh the connection.
 	Token    string
 	GetToken func(ctx context.Context) (string, error)
-	// Transport is "rpc" (the default: Centrifugo's rpc command, proxied to the backend) or "pubsub" (requests
-	// published to RequestChannel, replies received on the user's channel "user#" + UserID).
-	Transport string
+	// Transport is TransportRPC (the default) or TransportPubSub.
+	Transport Transport
 	// UserID is the user of the token, for the pubsub transport; when empty it is read from the token's "sub"
 	// claim.
 	UserID string
@@ -164,7 +315,8 @@ type Client struct {
 	RequestChannel string
 	// Name is the client name sent in the connect command; default "rpcc-go".
 	Name string
-	// Timeout bounds a call whose context has no deadline; default 30s, negative for none.
+	// Timeout bounds a call whose context has no deadline; default 10s (as the Python and TypeScript SDKs), negative
+	// for none. A context deadline, shorter or longer, takes its place.
 	Timeout time.Duration
 	// MaxPingDelay is how long after the expected server ping the connection is considered dead; default 10s.
 	MaxPingDelay time.Duration
@@ -269,7 +421,7 @@ func (c *Client) Connect(ctx context.Context) error {
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.stopped == nil {
-		c.stopped = fmt.Errorf("rpcc: client closed: %w", ErrDisconnected)
+		c.stopped = fmt.Errorf("%s: client closed: %w", packageName, ErrDisconnected)
 	}
 	conn := c.conn
 	c.conn = nil
@@ -286,42 +438,47 @@ func (c *Client) Close() error {
 // Call sends one RPC call and decodes the result into result (a pointer; nil to discard it). params is
 // marshalled with encoding/json; nil sends an empty object.
 func (c *Client) Call(ctx context.Context, method string, params, result any) error {
-	if _, ok := ctx.Deadline(); !ok && c.Timeout >= 0 {
-		timeout := c.Timeout
-		if timeout == 0 {
-			timeout = defaultTimeout
-		}
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
-	}
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
 	var data json.RawMessage = []byte("{}")
 	if params != nil {
 		encoded, err := json.Marshal(params)
 		if err != nil {
-			return fmt.Errorf("rpcc: %s: encoding params: %w", method, err)
+			return fmt.Errorf("%s: %s: encoding params: %w", packageName, method, err)
 		}
 		data = encoded
 	}
 	conn, err := c.connection(ctx)
 	if err != nil {
-		return fmt.Errorf("rpcc: %s: %w", method, err)
+		return fmt.Errorf("%s: %s: %w", packageName, method, err)
 	}
 	var raw json.RawMessage
-	if c.Transport == "pubsub" {
+	if c.Transport == TransportPubSub {
 		raw, err = conn.callPubSub(ctx, method, data)
 	} else {
 		raw, err = conn.callRPC(ctx, method, data)
 	}
 	if err != nil {
-		return fmt.Errorf("rpcc: %s: %w", method, err)
+		return fmt.Errorf("%s: %s: %w", packageName, method, err)
 	}
 	if result != nil && len(raw) > 0 {
 		if err := decodeResult(raw, result); err != nil {
-			return fmt.Errorf("rpcc: %s: %w: decoding result: %w", method, ErrBadReply, err)
+			return fmt.Errorf("%s: %s: %w: decoding result: %w", packageName, method, ErrBadReply, err)
 		}
 	}
 	return nil
+}
+
+// callContext bounds a call by Timeout (default 10s) when ctx has no deadline of its own.
+func (c *Client) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok || c.Timeout < 0 {
+		return ctx, func() {}
+	}
+	timeout := c.Timeout
+	if timeout == 0 {
+		timeout = defaultTimeout
+	}
+	return context.WithTimeout(ctx, timeout)
 }
 
 // decodeResult decodes a call's result. Numbers in `any` values decode as json.Number, which keeps integers
@@ -458,11 +615,11 @@ func (c *Client) dial(ctx context.Context) (*connection, error) {
 }
 
 func (c *Client) dialOnce(ctx context.Context, token string) (*connection, error) {
-	if c.Transport != "" && c.Transport != "rpc" && c.Transport != "pubsub" {
-		return nil, fmt.Errorf("unknown transport %q (want \"rpc\" or \"pubsub\")", c.Transport)
+	if c.Transport != "" && c.Transport != TransportRPC && c.Transport != TransportPubSub {
+		return nil, fmt.Errorf("unknown transport %q (want TransportRPC or TransportPubSub)", c.Transport)
 	}
 	userID := c.UserID
-	if c.Transport == "pubsub" && userID == "" {
+	if c.Transport == TransportPubSub && userID == "" {
 		userID = tokenSubject(token)
 		if userID == "" {
 			return nil, errors.New("the pubsub transport needs Client.UserID or a token with a \"sub\" claim")
@@ -510,7 +667,7 @@ func (c *Client) dialOnce(ctx context.Context, token string) (*connection, error
 	}
 	conn.started(connectReply.Connect)
 
-	if c.Transport == "pubsub" {
+	if c.Transport == TransportPubSub {
 		if _, err := conn.command(ctx, "subscribe", map[string]any{"channel": conn.replyTo}); err != nil {
 			conn.fail(fmt.Errorf("%w: subscribe failed", ErrDisconnected))
 			ws.CloseNow()

@@ -562,7 +562,7 @@ func TestTokenIsRefreshedBeforeExpiry(t *testing.T) {
 
 func TestConcurrentCallsOverBothTransports(t *testing.T) {
 	f := newFakeServer(t, nil)
-	for _, transport := range []string{"rpc", "pubsub"} {
+	for _, transport := range []Transport{TransportRPC, TransportPubSub} {
 		c := &Client{URL: f.url(), Token: testToken("11"), Transport: transport}
 		ctx := contextWithTimeout(t, 30*time.Second)
 		var wg sync.WaitGroup
@@ -643,7 +643,7 @@ func TestAnyNumbersStayExact(t *testing.T) {
 }
 
 func TestPendingCountsWaitingCalls(t *testing.T) {
-	for _, transport := range []string{"rpc", "pubsub"} {
+	for _, transport := range []Transport{TransportRPC, TransportPubSub} {
 		f := newFakeServer(t, nil)
 		c := NewClient(f.url(), testToken("7"))
 		c.Transport = transport
@@ -756,8 +756,8 @@ func TestNullableRoundTrip(t *testing.T) {
 }
 
 func TestOversizeRequestIsRefusedBeforeSending(t *testing.T) {
-	for _, transport := range []string{"rpc", "pubsub"} {
-		t.Run(transport, func(t *testing.T) {
+	for _, transport := range []Transport{TransportRPC, TransportPubSub} {
+		t.Run(string(transport), func(t *testing.T) {
 			f := newFakeServer(t, nil)
 			c := NewClient(f.url(), testToken("7"))
 			c.Transport = transport
@@ -832,5 +832,50 @@ func TestMessageSizeIsTheSentMessage(t *testing.T) {
 	}
 	if c.maxMessageSize() != size-1 || (&Client{}).maxMessageSize() != 65536 {
 		t.Fatal("the default limit must be Centrifugo's 65536 bytes")
+	}
+}
+
+// The default per-call timeout is 10s, as in the Python and TypeScript SDKs; a context deadline, shorter or
+// longer, takes its place (issue 15).
+func TestCallDeadlines(t *testing.T) {
+	c := &Client{}
+	ctx, cancel := c.callContext(context.Background())
+	defer cancel()
+	deadline, ok := ctx.Deadline()
+	if left := time.Until(deadline); !ok || left > 10*time.Second || left < 9*time.Second {
+		t.Fatalf("default deadline: %v %v", left, ok)
+	}
+	for _, want := range []time.Duration{time.Second, time.Minute} {
+		own, cancelOwn := context.WithTimeout(context.Background(), want)
+		ctx, cancel := c.callContext(own)
+		deadline, _ := ctx.Deadline()
+		ownDeadline, _ := own.Deadline()
+		if !deadline.Equal(ownDeadline) {
+			t.Errorf("a %v context deadline became %v", want, time.Until(deadline))
+		}
+		cancel()
+		cancelOwn()
+	}
+	c.Timeout = -1
+	if _, ok := func() (time.Time, bool) {
+		ctx, cancel := c.callContext(context.Background())
+		defer cancel()
+		return ctx.Deadline()
+	}(); ok {
+		t.Error("a negative Timeout sets no deadline")
+	}
+}
+
+// Errors name the package (rpcc writes the generated package's name), as Go's own packages do.
+func TestErrorsNameThePackage(t *testing.T) {
+	c := &Client{URL: "ws://127.0.0.1:1/connection/websocket", Token: "x"}
+	c.Close()
+	err := c.Call(context.Background(), "m", nil, nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "rpcclient: m: ") || !errors.Is(err, ErrDisconnected) {
+		t.Fatalf("got %v", err)
+	}
+	var d Duration
+	if err := json.Unmarshal([]byte(`"1 hour"`), &d); err == nil || !strings.HasPrefix(err.Error(), "rpcclient: ") {
+		t.Fatalf("got %v", err)
 	}
 }

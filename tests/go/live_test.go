@@ -58,7 +58,7 @@ func freshUser(t *testing.T) string {
 
 func newClient(t *testing.T, transport, user string) *tasks.Client {
 	c := tasks.NewClient(env(t, "CENTRIFUGO_URL"), mintToken(t, user, time.Hour))
-	c.Transport = transport
+	c.Transport = tasks.Transport(transport)
 	return c
 }
 
@@ -86,7 +86,7 @@ func TestLiveOldGeneratorCalls(t *testing.T) {
 		t.Run(transport, func(t *testing.T) {
 			user := freshUser(t)
 			api := tasks.NewAPIClient(&tasks.Client{URL: env(t, "CENTRIFUGO_URL"), Token: mintToken(t, user, time.Hour),
-				UserID: user, Transport: transport})
+				UserID: user, Transport: tasks.Transport(transport)})
 			defer api.Close()
 			if err := api.Connect(ctx(t)); err != nil {
 				t.Fatal(err)
@@ -117,16 +117,16 @@ func TestLiveEveryExampleMethod(t *testing.T) {
 			if err != nil {
 				t.Fatalf("tasks.create: %v", err)
 			}
-			if first.Title != "first" || first.Status != tasks.TaskStatusOpen || first.Priority == nil ||
-				*first.Priority != tasks.PriorityNormal || first.Labels == nil || len(first.Labels) != 0 ||
+			if first.Title != "first" || first.Status != tasks.TaskStatusOpen ||
+				first.Priority != tasks.PriorityNormal || first.Labels == nil || len(first.Labels) != 0 ||
 				first.Due != nil || first.CreatedAt.IsZero() {
 				t.Fatalf("tasks.create defaults: %+v", first)
 			}
 			due := time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC)
 			second, err := api.TasksCreate(c, tasks.TaskCreateParams{
-				Title: "second", Priority: ptr(tasks.PriorityHigh), Labels: []string{"a", "b"}, Due: &due,
+				Title: "second", Priority: tasks.Ptr(tasks.PriorityHigh), Labels: []string{"a", "b"}, Due: &due,
 			})
-			if err != nil || *second.Priority != tasks.PriorityHigh || len(second.Labels) != 2 || !second.Due.Equal(due) {
+			if err != nil || second.Priority != tasks.PriorityHigh || len(second.Labels) != 2 || !second.Due.Equal(due) {
 				t.Fatalf("tasks.create: %+v %v", second, err)
 			}
 
@@ -134,16 +134,16 @@ func TestLiveEveryExampleMethod(t *testing.T) {
 			if err != nil || list.Total != 2 || len(list.Items) != 2 {
 				t.Fatalf("tasks.list: %+v %v", list, err)
 			}
-			page, err := api.TasksList(c, tasks.TaskListParams{Limit: ptr(int64(1)), Offset: 1})
+			page, err := api.TasksList(c, tasks.TaskListParams{Limit: tasks.Ptr(int64(1)), Offset: 1})
 			if err != nil || len(page.Items) != 1 || page.Total != 2 {
 				t.Fatalf("tasks.list page: %+v %v", page, err)
 			}
 
-			done, err := api.TasksUpdate(c, tasks.TaskUpdateParams{ID: first.ID, Status: ptr(tasks.TaskStatusDone)})
+			done, err := api.TasksUpdate(c, tasks.TaskUpdateParams{ID: first.ID, Status: tasks.Ptr(tasks.TaskStatusDone)})
 			if err != nil || done.Status != tasks.TaskStatusDone || done.Title != "first" {
 				t.Fatalf("tasks.update: %+v %v", done, err)
 			}
-			open, err := api.TasksList(c, tasks.TaskListParams{Status: ptr(tasks.TaskStatusOpen)})
+			open, err := api.TasksList(c, tasks.TaskListParams{Status: tasks.Ptr(tasks.TaskStatusOpen)})
 			if err != nil || open.Total != 1 || open.Items[0].ID != second.ID {
 				t.Fatalf("tasks.list status=open: %+v %v", open, err)
 			}
@@ -154,7 +154,7 @@ func TestLiveEveryExampleMethod(t *testing.T) {
 			}
 			since := time.Now().Add(-time.Hour)
 			stats, err = api.TasksGetStats(c, tasks.TaskStatsParams{
-				UserID: user, Limit: ptr(int64(5)), Since: &since, Statuses: []tasks.TaskStatus{tasks.TaskStatusOpen},
+				UserID: user, Limit: tasks.Ptr(int64(5)), Since: &since, Statuses: []tasks.TaskStatus{tasks.TaskStatusOpen},
 			})
 			if err != nil || stats == nil {
 				t.Fatalf("tasks.get_stats with every field: %+v %v", stats, err)
@@ -162,7 +162,7 @@ func TestLiveEveryExampleMethod(t *testing.T) {
 
 			// Application errors reach the caller as *RPCError with the handler's code.
 			var rpcErr *tasks.RPCError
-			_, err = api.TasksUpdate(c, tasks.TaskUpdateParams{ID: first.ID, Title: ptr("again")})
+			_, err = api.TasksUpdate(c, tasks.TaskUpdateParams{ID: first.ID, Title: tasks.Ptr("again")})
 			if !errors.As(err, &rpcErr) || rpcErr.Code != 1409 {
 				t.Fatalf("update of a done task: want 1409, got %v", err)
 			}
@@ -174,7 +174,7 @@ func TestLiveEveryExampleMethod(t *testing.T) {
 			if !errors.As(err, &rpcErr) || rpcErr.Code != 400 || errors.Is(err, tasks.ErrDisconnected) {
 				t.Fatalf("invalid params: want 400, got %v", err)
 			}
-			_, err = api.TasksGetStats(c, tasks.TaskStatsParams{UserID: user, Limit: ptr(int64(0))})
+			_, err = api.TasksGetStats(c, tasks.TaskStatsParams{UserID: user, Limit: tasks.Ptr(int64(0))})
 			if !errors.As(err, &rpcErr) || rpcErr.Code != 400 {
 				t.Fatalf("limit out of range: want 400, got %v", err)
 			}
@@ -184,7 +184,7 @@ func TestLiveEveryExampleMethod(t *testing.T) {
 
 func newDebug(t *testing.T, transport, user string) *live.APIClient {
 	c := live.NewClient(env(t, "CENTRIFUGO_URL"), mintToken(t, user, time.Hour))
-	c.Transport = transport
+	c.Transport = live.Transport(transport)
 	api := live.NewAPIClient(c)
 	t.Cleanup(func() { api.Close() })
 	return api
@@ -204,7 +204,7 @@ func TestLiveIdentityAndErrors(t *testing.T) {
 				t.Fatalf("debug.echo value: %#v", echo.Value)
 			}
 			var rpcErr *live.RPCError
-			_, err = api.DebugFail(c, live.FailParams{Code: ptr(int64(1777)), Message: ptr("nope")})
+			_, err = api.DebugFail(c, live.FailParams{Code: live.Ptr(int64(1777)), Message: live.Ptr("nope")})
 			if !errors.As(err, &rpcErr) || rpcErr.Code != 1777 || rpcErr.Message != "nope" {
 				t.Fatalf("debug.fail: %v", err)
 			}
@@ -267,7 +267,7 @@ func TestLiveConcurrentCalls(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			list, err := api.TasksList(c, tasks.TaskListParams{Limit: ptr(int64(500))})
+			list, err := api.TasksList(c, tasks.TaskListParams{Limit: tasks.Ptr(int64(500))})
 			if err != nil || list.Total != created.Load() || created.Load() != 40 {
 				t.Fatalf("want 40 tasks, got %+v %v", list, err)
 			}

@@ -108,7 +108,8 @@ static void test_presence_rules(void **state) {
     expect_field(generated, types, "Optional *int64 `json:\"optional,omitempty\"`");
     expect_field(generated, types, "ZeroDefault int64 `json:\"zero_default,omitempty\"`");
     expect_field(generated, types, "Default *int64 `json:\"default,omitempty\"`");
-    expect_field(generated, types, "NullDefault *string `json:\"null_default\"`");
+    /* `= null`: nil is left out, the caller did not set it (absent and null mean the same to the receiver). */
+    expect_field(generated, types, "NullDefault *string `json:\"null_default,omitempty\"`");
     expect_field(generated, types, "ValueDefault Nullable[int64] `json:\"value_default,omitzero\"`");
     expect_field(generated, types, "Items []int64 `json:\"items\"`");
     expect_field(generated, types, "NullableItems []int64 `json:\"nullable_items\"`");
@@ -155,7 +156,7 @@ static void test_three_state_fields_are_nullable(void **state) {
     expect_field(generated, types, "EnumDefault Nullable[E] `json:\"enum_default,omitzero\"`");
     expect_field(generated, types, "ListDefault Nullable[[]int64] `json:\"list_default,omitzero\"`");
     /* Unchanged: absent and null mean the same for a null default; the others have two states. */
-    expect_field(generated, types, "NullDefault *int64 `json:\"null_default\"`");
+    expect_field(generated, types, "NullDefault *int64 `json:\"null_default,omitempty\"`");
     expect_field(generated, types, "Nullable *int64 `json:\"nullable\"`");
     expect_field(generated, types, "Optional *int64 `json:\"optional,omitempty\"`");
     expect_not_in(generated, types, "MarshalJSON"); /* the runtime's Nullable encodes itself */
@@ -191,7 +192,7 @@ static void test_enums_and_escaped_values(void **state) {
                                     "    quote = \"a\\\"b\\\\c\\nd\";\n    plain;\n}\n"
                                     "model M { s: S = S.plain; }\n");
     assert_true(generated->ok);
-    expect_in(generated, "go/types.go", "// Line one */ still a comment\n// line two\ntype S string\n");
+    expect_in(generated, "go/types.go", "// S is an enum.\n//\n// Line one */ still a comment\n// line two\ntype S string\n");
     expect_in(generated, "go/types.go", "\tSQuote S = \"a\\\"b\\\\c\\nd\"\n");
     expect_in(generated, "go/types.go", "\tSPlain S = \"plain\"\n");
     expect_in(generated, "go/types.go", "\t// Default: SPlain.\n\tS *S `json:\"s,omitempty\"`\n");
@@ -202,18 +203,102 @@ static void test_unions(void **state) {
     (void)state;
     Generated *generated = generate("model A { kind: \"a\"; x: int; }\nmodel B { kind: \"b\"; }\n"
                                     "union T = A | B @discriminator(\"kind\");\nunion U = int | string;\n"
-                                    "model M { t: T; u: U | null; }\n");
+                                    "union W = int | bool;\nmodel WInt { x: int; }\n"
+                                    "model M { t: T; u: U | null; o?: U; }\n");
     assert_true(generated->ok);
     const char *types = "go/types.go";
-    expect_in(generated, types, "type T struct {\n\tA *A\n\tB *B\n}\n");
-    expect_in(generated, types, "\tswitch tag.Value {\n\tcase \"a\":\n\t\tu.A = new(A)\n");
+    /* A sealed interface (as protoc-gen-go's oneof): exactly one alternative, by construction. */
+    expect_in(generated, types, "type T struct {\n\tValue isT\n}\n");
+    expect_in(generated, types, "type isT interface {\n\tisT()\n}\n");
+    expect_in(generated, types, "func (*A) isT() {}\nfunc (*B) isT() {}\n");
+    expect_in(generated, types, "\tswitch tag.Value {\n\tcase \"a\":\n\t\tv := new(A)\n");
     expect_in(generated, types, "\t\tValue string `json:\"kind\"`\n");
-    expect_in(generated, types, "type U struct {\n\tInt    *int64\n\tString *string\n}\n");
-    expect_in(generated, types, "\tif v := new(int64); decodeStrict(data, v) == nil {\n\t\tu.Int = v\n");
-    expect_in(generated, types, "func decodeStrict(data []byte, v any) error {");
-    /* A single-literal field is filled in when left zero. */
-    expect_in(generated, types, "\tif m.Kind == \"\" {\n\t\tm.Kind = \"a\"\n\t}\n");
+    /* The discriminator is no field of A: MarshalJSON writes it, UnmarshalJSON checks it. */
+    expect_in(generated, types, "type A struct {\n\tX int64 `json:\"x\"`\n}\n");
+    expect_in(generated, types, "type B struct{}\n");
+    expect_in(generated, types, "\treturn json.Marshal(struct {\n\t\tKind string `json:\"kind\"`\n\t\tplain\n\t}{\"a\", plain(m)})\n");
+    expect_in(generated, types, "\tif object.Kind != nil && *object.Kind != \"a\" {\n"
+                                "\t\treturn fmt.Errorf(\"demo: A: kind is %q, not %q\", *object.Kind, \"a\")\n");
+    /* Other alternatives are types of their own. */
+    expect_in(generated, types, "type U struct {\n\tValue isU\n}\n");
+    expect_in(generated, types, "type UInt int64\n");
+    expect_in(generated, types, "\tif v, ok := decodeAs[int64](data); ok {\n\t\tu.Value = UInt(v)\n");
+    expect_in(generated, types, "\tcase UString:\n\t\treturn json.Marshal(string(v))\n");
+    expect_in(generated, types, "func decodeAs[T any](data []byte) (T, bool) {");
+    /* A name that is taken (the model WInt) gets an underscore, which no declared name has. */
+    expect_in(generated, types, "type W_Int int64\n");
+    expect_in(generated, types, "type WBool bool\n");
+    expect_in(generated, types, "errors.New(\"demo: U: no alternative is set\")");
     expect_in(generated, types, "\tU *U `json:\"u\"`\n");
+    /* `x?: U` is the union itself: no alternative set means absent. */
+    expect_field(generated, types, "O U `json:\"o,omitzero\"`");
+    expect_in(generated, types, "func (u U) IsZero() bool { return u.Value == nil }\n");
+    generated_free(generated);
+}
+
+/* Issue 24: an untagged union of models chooses by the literal values and the required keys of each model. */
+static void test_untagged_union_of_models_checks_literals_and_keys(void **state) {
+    (void)state;
+    Generated *generated = generate("model A { type_: \"a\" @json(\"type\"); x: int; }\n"
+                                    "model B { type_: \"b\" | \"c\" @json(\"type\"); x: int; y?: int; z: 1 | null; }\n"
+                                    "union V = A | B | string;\n");
+    assert_true(generated->ok);
+    const char *types = "go/types.go";
+    expect_in(generated, types, "func fitsA(object map[string]json.RawMessage) bool {\n"
+                                "\treturn hasOnlyKeys(object, \"type\", \"x\") &&\n"
+                                "\t\thasKeys(object, \"type\", \"x\") &&\n"
+                                "\t\tjsonIn(object[\"type\"], \"a\")\n}\n");
+    expect_in(generated, types, "\treturn hasOnlyKeys(object, \"type\", \"x\", \"y\", \"z\") &&\n"
+                                "\t\thasKeys(object, \"type\", \"x\", \"z\") &&\n"
+                                "\t\tjsonIn(object[\"type\"], \"b\", \"c\") &&\n"
+                                "\t\t(string(object[\"z\"]) == \"null\" || jsonIn(object[\"z\"], int64(1)))\n}\n");
+    expect_in(generated, types, "\tobject := jsonObject(data)\n"
+                                "\tif v, ok := decodeAs[A](data); ok && object != nil && fitsA(object) {\n"
+                                "\t\tu.Value = &v\n");
+    /* The type field of A stays (the union is untagged), filled when left zero. */
+    expect_field(generated, types, "Type string `json:\"type\"`");
+    generated_free(generated);
+}
+
+/* Issue 15: a model the client only receives holds defaulted fields as values: the server always sends them. */
+static void test_received_only_models_hold_defaults_as_values(void **state) {
+    (void)state;
+    Generated *generated = generate("enum E: int { a = 1; b = 2; }\n"
+                                    "model R { e: E = E.b; n: int | null = 4; s: string | null = null; o?: int; }\n"
+                                    "model P { e: E = E.b; }\n"
+                                    "rpc m.get(P) -> R;\n");
+    assert_true(generated->ok);
+    const char *types = "go/types.go";
+    expect_field(generated, types, "E E `json:\"e\"`");
+    expect_field(generated, types, "N *int64 `json:\"n\"`");
+    expect_field(generated, types, "S *string `json:\"s\"`");
+    expect_field(generated, types, "O *int64 `json:\"o,omitempty\"`");
+    expect_field(generated, types, "E *E `json:\"e,omitempty\"`"); /* P is sent: left out when nil */
+    generated_free(generated);
+}
+
+/* Issue 15: open enums (IsKnown), the duration type, doc comments that start with the name (staticcheck ST1021),
+ * errors that name the package, and the pointer helper. */
+static void test_go_idioms(void **state) {
+    (void)state;
+    Generated *generated = generate("/// Colours.\nenum Color: string { red; green; }\n"
+                                    "/// The thing.\nmodel Thing { wait: duration; }\n"
+                                    "/// Thing2 names itself.\nmodel Thing2 { x: int; }\n"
+                                    "model Old @deprecated(\"use Thing\") { x: int; }\n");
+    assert_true(generated->ok);
+    const char *types = "go/types.go";
+    expect_in(generated, types, "func (v Color) IsKnown() bool {\n\tswitch v {\n\tcase ColorRed, ColorGreen:\n"
+                                "\t\treturn true\n\t}\n\treturn false\n}\n");
+    expect_in(generated, types, "// Color is an enum.\n//\n// Colours.\ntype Color string\n");
+    expect_in(generated, types, "// Thing is the thing.\ntype Thing struct {\n\tWait Duration `json:\"wait\"`\n");
+    expect_in(generated, types, "// Thing2 names itself.\ntype Thing2 struct {\n");
+    expect_in(generated, types, "// Old is a model.\n//\n// Deprecated: use Thing\ntype Old struct {\n");
+    expect_in(generated, "go/rpc_client.go", "\nconst packageName = \"demo\"\n");
+    expect_not_in(generated, "go/rpc_client.go", "rpcclient");
+    expect_in(generated, "go/rpc_client.go", "\nfunc Ptr[T any](v T) *T { return &v }\n");
+    expect_in(generated, "go/rpc_client.go", "\ntype Duration time.Duration\n");
+    expect_in(generated, "go/rpc_client.go", "\tdefaultTimeout        = 10 * time.Second\n");
+    expect_in(generated, "go/README.md", "`Timeout`: per call when the context has no deadline, default 10 s");
     generated_free(generated);
 }
 
@@ -253,7 +338,7 @@ static void test_doc_comment_quotes_as_gofmt_prints_them(void **state) {
                                     "model M {\n    /// A ``field''.\n    x: int;\n}\n"
                                     "/// A ``call''.\nrpc m.get(M) -> M;\n");
     assert_true(generated->ok);
-    expect_in(generated, "go/types.go", "// A \xE2\x80\x9Cquoted\xE2\x80\x9D model.\n//\n//\tcode ``kept''\n");
+    expect_in(generated, "go/types.go", "// M is a \xE2\x80\x9Cquoted\xE2\x80\x9D model.\n//\n//\tcode ``kept''\n");
     expect_in(generated, "go/types.go", "\t// A ``field''.\n");
     expect_in(generated, "go/client.go", "// A \xE2\x80\x9C" "call\xE2\x80\x9D.\n");
     generated_free(generated);
@@ -320,6 +405,9 @@ int main(void) {
         cmocka_unit_test(test_columns_are_aligned_like_gofmt),
         cmocka_unit_test(test_enums_and_escaped_values),
         cmocka_unit_test(test_unions),
+        cmocka_unit_test(test_untagged_union_of_models_checks_literals_and_keys),
+        cmocka_unit_test(test_received_only_models_hold_defaults_as_values),
+        cmocka_unit_test(test_go_idioms),
         cmocka_unit_test(test_client_methods),
         cmocka_unit_test(test_wire_names_with_tag_punctuation),
         cmocka_unit_test(test_doc_comment_quotes_as_gofmt_prints_them),

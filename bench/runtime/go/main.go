@@ -207,7 +207,7 @@ func main() {
 	for _, transport := range []string{"rpc", "pubsub"} {
 		genUser, rawUser := "go-gen-"+transport, "go-raw-"+transport
 		c := live.NewClient(url, token(genUser))
-		c.Transport = transport
+		c.Transport = live.Transport(transport)
 		api := live.NewAPIClient(c)
 		if err := api.Connect(ctx); err != nil {
 			panic(err)

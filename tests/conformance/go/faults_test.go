@@ -58,7 +58,7 @@ func newUser(label string) string {
 
 func newClient(t *testing.T, transport, user string) (*faults.Client, *faults.APIClient) {
 	c := faults.NewClient(env(t, "CENTRIFUGO_URL"), mintToken(t, user, time.Hour))
-	c.Transport = transport
+	c.Transport = faults.Transport(transport)
 	c.Timeout = 30 * time.Second
 	t.Cleanup(func() { c.Close() })
 	return c, faults.NewAPIClient(c)
@@ -175,6 +175,28 @@ func TestTimeout(t *testing.T) {
 	}
 }
 
+// A per-call deadline is honoured both ways (issue 15): longer than Client.Timeout, the call waits for it; without
+// one, Client.Timeout bounds the call.
+func TestPerCallDeadlineOverridesTheClientTimeout(t *testing.T) {
+	singleNode(t)
+	for _, transport := range transports {
+		t.Run(transport, func(t *testing.T) {
+			c, api := newClient(t, transport, newUser("deadline"))
+			c.Timeout = 300 * time.Millisecond
+			long, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			slept, err := api.DebugSleep(long, faults.SleepParams{Seconds: 1.0})
+			if err != nil || slept.Slept != 1.0 {
+				t.Fatalf("a 20 s context deadline with a 300 ms client timeout: %v %+v", err, slept)
+			}
+			_, err = api.DebugSleep(context.Background(), faults.SleepParams{Seconds: 1.0})
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("no context deadline: want the client's timeout (context.DeadlineExceeded), got %v", err)
+			}
+		})
+	}
+}
+
 func TestCentrifugoRestart(t *testing.T) {
 	singleNode(t)
 	for _, transport := range transports {
@@ -211,7 +233,7 @@ func TestTokenRefresh(t *testing.T) {
 			user := newUser("refresh")
 			var issued atomic.Int32
 			c := faults.NewClient(env(t, "CENTRIFUGO_URL"), "")
-			c.Transport = transport
+			c.Transport = faults.Transport(transport)
 			c.GetToken = func(context.Context) (string, error) {
 				issued.Add(1)
 				return mintToken(t, user, 3*time.Second), nil
@@ -488,7 +510,7 @@ func TestHalfOpenConnectionIsReplaced(t *testing.T) {
 			proxy := control(t, "/proxy", map[string]any{})
 			user := newUser("halfopen")
 			c := faults.NewClient(proxy["url"].(string), mintToken(t, user, time.Hour))
-			c.Transport = transport
+			c.Transport = faults.Transport(transport)
 			c.Timeout = 60 * time.Second
 			c.MaxPingDelay = 2 * time.Second
 			t.Cleanup(func() { c.Close() })

@@ -2,15 +2,15 @@
 
 package common
 
-// A page of results: where the next one starts.
+// PageInfo is a page of results: where the next one starts.
 type PageInfo struct {
 	// Opaque cursor of the next page; absent on the last page.
 	NextCursor *string `json:"next_cursor,omitempty"`
 	// Total number of items, when the server knows it.
 	//
 	// Default: null.
-	Total *int64 `json:"total"`
+	Total *int64 `json:"total,omitempty"`
 }
 
-// An identifier that names a user.
+// UserID is an identifier that names a user.
 type UserID = string

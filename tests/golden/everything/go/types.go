@@ -10,20 +10,20 @@ import (
 	"time"
 )
 
-// A page of results: where the next one starts.
+// PageInfo is a page of results: where the next one starts.
 type PageInfo struct {
 	// Opaque cursor of the next page; absent on the last page.
 	NextCursor *string `json:"next_cursor,omitempty"`
 	// Total number of items, when the server knows it.
 	//
 	// Default: null.
-	Total *int64 `json:"total"`
+	Total *int64 `json:"total,omitempty"`
 }
 
-// An identifier that names a user.
+// UserID is an identifier that names a user.
 type UserID = string
 
-// A colour, stored by its name.
+// Color is a colour, stored by its name.
 //
 // Members keep their names in every language.
 type Color string
@@ -38,6 +38,18 @@ const (
 	ColorGrey Color = "grey"
 )
 
+// IsKnown reports whether v is one of the constants of Color. A reply may hold a value the server
+// added after this SDK was generated: it is kept as it came and sent back unchanged.
+func (v Color) IsKnown() bool {
+	switch v {
+	case ColorRed, ColorGreen, ColorBlueIsh, ColorGrey:
+		return true
+	}
+	return false
+}
+
+// Level is an enum.
+//
 // Priorities are numbers on the wire.
 type Level int64
 
@@ -47,6 +59,18 @@ const (
 	LevelHigh   Level = 10
 )
 
+// IsKnown reports whether v is one of the constants of Level. A reply may hold a value the server
+// added after this SDK was generated: it is kept as it came and sent back unchanged.
+func (v Level) IsKnown() bool {
+	switch v {
+	case LevelLow, LevelNormal, LevelHigh:
+		return true
+	}
+	return false
+}
+
+// Scalars is a model.
+//
 // Every scalar, in every presence form.
 type Scalars struct {
 	Flag         bool            `json:"flag"`
@@ -59,7 +83,7 @@ type Scalars struct {
 	At           time.Time       `json:"at"`
 	Day          string          `json:"day"`
 	Clock        string          `json:"clock"`
-	Wait         string          `json:"wait"`
+	Wait         Duration        `json:"wait"`
 	Anything     any             `json:"anything"`
 	MaybeCount   *int64          `json:"maybe_count"`
 	AbsentCount  *int64          `json:"absent_count,omitempty"`
@@ -101,9 +125,9 @@ type Defaults struct {
 	// Default: "23:59:59".
 	Clock *string `json:"clock,omitempty"`
 	// Default: "P1DT2H3M4.5S".
-	Wait *string `json:"wait,omitempty"`
+	Wait *Duration `json:"wait,omitempty"`
 	// Default: null.
-	Nothing *string `json:"nothing"`
+	Nothing *string `json:"nothing,omitempty"`
 	// Default: [].
 	EmptyList []int64 `json:"empty_list,omitzero"`
 	// Default: [1, 2, 3].
@@ -124,6 +148,8 @@ type Defaults struct {
 	Loose any `json:"loose,omitempty"`
 }
 
+// Containers is a model.
+//
 // Containers, nested.
 type Containers struct {
 	Matrix   [][]float64                   `json:"matrix"`
@@ -163,15 +189,17 @@ func (m Containers) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(m))
 }
 
-// A tree: recursion through a list and through '| null'.
+// TreeNode is a tree: recursion through a list and through '| null'.
 type TreeNode struct {
 	Label string `json:"label"`
 	// Default: [].
 	Children []TreeNode `json:"children,omitzero"`
 	// Default: null.
-	Parent *TreeNode `json:"parent"`
+	Parent *TreeNode `json:"parent,omitempty"`
 }
 
+// Person is a model.
+//
 // Mutual recursion through '?'.
 type Person struct {
 	Name     string   `json:"name"`
@@ -183,65 +211,108 @@ type Company struct {
 	Ceo  Person `json:"ceo"`
 }
 
-// A circle.
+// Circle is a circle.
 type Circle struct {
-	Kind   string  `json:"kind"`
 	Radius float64 `json:"radius"`
 }
 
-// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one
-// literal value.
+// MarshalJSON writes the discriminator, whose value only Circle has.
 func (m Circle) MarshalJSON() ([]byte, error) {
 	type plain Circle
-	if m.Kind == "" {
-		m.Kind = "circle"
-	}
-	return json.Marshal(plain(m))
+	return json.Marshal(struct {
+		Kind string `json:"kind"`
+		plain
+	}{"circle", plain(m)})
 }
 
-// A rectangle.
+// UnmarshalJSON decodes Circle and checks its discriminator.
+func (m *Circle) UnmarshalJSON(data []byte) error {
+	type plain Circle
+	object := struct {
+		Kind *string `json:"kind"`
+		*plain
+	}{plain: (*plain)(m)}
+	if err := json.Unmarshal(data, &object); err != nil {
+		return err
+	}
+	if object.Kind != nil && *object.Kind != "circle" {
+		return fmt.Errorf("everything: Circle: kind is %q, not %q", *object.Kind, "circle")
+	}
+	return nil
+}
+
+// Rectangle is a rectangle.
 type Rectangle struct {
-	Kind   string  `json:"kind"`
 	Width  float64 `json:"width"`
 	Height float64 `json:"height"`
 }
 
-// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one
-// literal value.
+// MarshalJSON writes the discriminator, whose value only Rectangle has.
 func (m Rectangle) MarshalJSON() ([]byte, error) {
 	type plain Rectangle
-	if m.Kind == "" {
-		m.Kind = "rectangle"
-	}
-	return json.Marshal(plain(m))
+	return json.Marshal(struct {
+		Kind string `json:"kind"`
+		plain
+	}{"rectangle", plain(m)})
 }
 
-// A shape, told apart by its `kind`.
+// UnmarshalJSON decodes Rectangle and checks its discriminator.
+func (m *Rectangle) UnmarshalJSON(data []byte) error {
+	type plain Rectangle
+	object := struct {
+		Kind *string `json:"kind"`
+		*plain
+	}{plain: (*plain)(m)}
+	if err := json.Unmarshal(data, &object); err != nil {
+		return err
+	}
+	if object.Kind != nil && *object.Kind != "rectangle" {
+		return fmt.Errorf("everything: Rectangle: kind is %q, not %q", *object.Kind, "rectangle")
+	}
+	return nil
+}
+
+// Shape is a shape, told apart by its `kind`.
 //
-// Set exactly one field: the JSON value is that alternative. Decoding
-// chooses the alternative by its discriminator field.
+// Shape is one of *Circle or *Rectangle, held in Value.
+//
+// Decoding chooses the alternative by the "kind" field; encoding writes it.
 type Shape struct {
-	Circle    *Circle
-	Rectangle *Rectangle
+	Value isShape
 }
 
-// MarshalJSON encodes the alternative that is set.
+// isShape is implemented by the alternatives of Shape only.
+type isShape interface {
+	isShape()
+}
+
+func (*Circle) isShape()    {}
+func (*Rectangle) isShape() {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u Shape) IsZero() bool { return u.Value == nil }
+
+// MarshalJSON encodes the alternative in Value.
 func (u Shape) MarshalJSON() ([]byte, error) {
-	switch {
-	case u.Circle != nil:
-		return json.Marshal(u.Circle)
-	case u.Rectangle != nil:
-		return json.Marshal(u.Rectangle)
+	switch v := u.Value.(type) {
+	case *Circle:
+		if v != nil {
+			return json.Marshal(v)
+		}
+	case *Rectangle:
+		if v != nil {
+			return json.Marshal(v)
+		}
 	}
-	return nil, errors.New("Shape: no alternative is set")
+	return nil, errors.New("everything: Shape: no alternative is set")
 }
 
-// UnmarshalJSON decodes one of the alternatives.
+// UnmarshalJSON decodes one of the alternatives into Value.
 func (u *Shape) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
 	}
-	*u = Shape{}
+	u.Value = nil
 	var tag struct {
 		Value string `json:"kind"`
 	}
@@ -250,52 +321,79 @@ func (u *Shape) UnmarshalJSON(data []byte) error {
 	}
 	switch tag.Value {
 	case "circle":
-		u.Circle = new(Circle)
-		return json.Unmarshal(data, u.Circle)
+		v := new(Circle)
+		if err := json.Unmarshal(data, v); err != nil {
+			return err
+		}
+		u.Value = v
+		return nil
 	case "rectangle":
-		u.Rectangle = new(Rectangle)
-		return json.Unmarshal(data, u.Rectangle)
+		v := new(Rectangle)
+		if err := json.Unmarshal(data, v); err != nil {
+			return err
+		}
+		u.Value = v
+		return nil
 	}
-	return fmt.Errorf("Shape: unknown kind %q", tag.Value)
+	return fmt.Errorf("everything: Shape: unknown kind %q", tag.Value)
 }
 
-// A value that is a number or a text: tried in this order.
+// NumberOrText is a value that is a number or a text: tried in this order.
 //
-// Set exactly one field: the JSON value is that alternative. Decoding
-// tries the alternatives in order and takes the first that fits.
+// NumberOrText is one of NumberOrTextInt or NumberOrTextString, held in Value.
+//
+// Decoding takes the first alternative, in this order, that the value fits.
 type NumberOrText struct {
-	Int    *int64
-	String *string
+	Value isNumberOrText
 }
 
-// MarshalJSON encodes the alternative that is set.
+// isNumberOrText is implemented by the alternatives of NumberOrText only.
+type isNumberOrText interface {
+	isNumberOrText()
+}
+
+// NumberOrTextInt is the int64 alternative of NumberOrText.
+type NumberOrTextInt int64
+
+// NumberOrTextString is the string alternative of NumberOrText.
+type NumberOrTextString string
+
+func (NumberOrTextInt) isNumberOrText()    {}
+func (NumberOrTextString) isNumberOrText() {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u NumberOrText) IsZero() bool { return u.Value == nil }
+
+// MarshalJSON encodes the alternative in Value.
 func (u NumberOrText) MarshalJSON() ([]byte, error) {
-	switch {
-	case u.Int != nil:
-		return json.Marshal(u.Int)
-	case u.String != nil:
-		return json.Marshal(u.String)
+	switch v := u.Value.(type) {
+	case NumberOrTextInt:
+		return json.Marshal(int64(v))
+	case NumberOrTextString:
+		return json.Marshal(string(v))
 	}
-	return nil, errors.New("NumberOrText: no alternative is set")
+	return nil, errors.New("everything: NumberOrText: no alternative is set")
 }
 
-// UnmarshalJSON decodes one of the alternatives.
+// UnmarshalJSON decodes one of the alternatives into Value.
 func (u *NumberOrText) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
 	}
-	*u = NumberOrText{}
-	if v := new(int64); decodeStrict(data, v) == nil {
-		u.Int = v
+	u.Value = nil
+	if v, ok := decodeAs[int64](data); ok {
+		u.Value = NumberOrTextInt(v)
 		return nil
 	}
-	if v := new(string); decodeStrict(data, v) == nil {
-		u.String = v
+	if v, ok := decodeAs[string](data); ok {
+		u.Value = NumberOrTextString(v)
 		return nil
 	}
-	return errors.New("NumberOrText: the value matches no alternative")
+	return errors.New("everything: NumberOrText: the value matches no alternative")
 }
 
+// Drawing is a model.
+//
 // Literal types and unions in every position.
 type Drawing struct {
 	// A discriminated union declared by name.
@@ -327,30 +425,45 @@ func (m Drawing) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(m))
 }
 
-// Set exactly one field: the JSON value is that alternative. Decoding
-// chooses the alternative by its discriminator field.
+// DrawingExtra is one of *Circle or *Rectangle, held in Value.
+//
+// Decoding chooses the alternative by the "kind" field; encoding writes it.
 type DrawingExtra struct {
-	Circle    *Circle
-	Rectangle *Rectangle
+	Value isDrawingExtra
 }
 
-// MarshalJSON encodes the alternative that is set.
+// isDrawingExtra is implemented by the alternatives of DrawingExtra only.
+type isDrawingExtra interface {
+	isDrawingExtra()
+}
+
+func (*Circle) isDrawingExtra()    {}
+func (*Rectangle) isDrawingExtra() {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u DrawingExtra) IsZero() bool { return u.Value == nil }
+
+// MarshalJSON encodes the alternative in Value.
 func (u DrawingExtra) MarshalJSON() ([]byte, error) {
-	switch {
-	case u.Circle != nil:
-		return json.Marshal(u.Circle)
-	case u.Rectangle != nil:
-		return json.Marshal(u.Rectangle)
+	switch v := u.Value.(type) {
+	case *Circle:
+		if v != nil {
+			return json.Marshal(v)
+		}
+	case *Rectangle:
+		if v != nil {
+			return json.Marshal(v)
+		}
 	}
-	return nil, errors.New("DrawingExtra: no alternative is set")
+	return nil, errors.New("everything: DrawingExtra: no alternative is set")
 }
 
-// UnmarshalJSON decodes one of the alternatives.
+// UnmarshalJSON decodes one of the alternatives into Value.
 func (u *DrawingExtra) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
 	}
-	*u = DrawingExtra{}
+	u.Value = nil
 	var tag struct {
 		Value string `json:"kind"`
 	}
@@ -359,50 +472,77 @@ func (u *DrawingExtra) UnmarshalJSON(data []byte) error {
 	}
 	switch tag.Value {
 	case "circle":
-		u.Circle = new(Circle)
-		return json.Unmarshal(data, u.Circle)
+		v := new(Circle)
+		if err := json.Unmarshal(data, v); err != nil {
+			return err
+		}
+		u.Value = v
+		return nil
 	case "rectangle":
-		u.Rectangle = new(Rectangle)
-		return json.Unmarshal(data, u.Rectangle)
+		v := new(Rectangle)
+		if err := json.Unmarshal(data, v); err != nil {
+			return err
+		}
+		u.Value = v
+		return nil
 	}
-	return fmt.Errorf("DrawingExtra: unknown kind %q", tag.Value)
+	return fmt.Errorf("everything: DrawingExtra: unknown kind %q", tag.Value)
 }
 
-// Set exactly one field: the JSON value is that alternative. Decoding
-// tries the alternatives in order and takes the first that fits.
+// DrawingValuesItem is one of DrawingValuesItemInt or DrawingValuesItemString, held in Value.
+//
+// Decoding takes the first alternative, in this order, that the value fits.
 type DrawingValuesItem struct {
-	Int    *int64
-	String *string
+	Value isDrawingValuesItem
 }
 
-// MarshalJSON encodes the alternative that is set.
+// isDrawingValuesItem is implemented by the alternatives of DrawingValuesItem only.
+type isDrawingValuesItem interface {
+	isDrawingValuesItem()
+}
+
+// DrawingValuesItemInt is the int64 alternative of DrawingValuesItem.
+type DrawingValuesItemInt int64
+
+// DrawingValuesItemString is the string alternative of DrawingValuesItem.
+type DrawingValuesItemString string
+
+func (DrawingValuesItemInt) isDrawingValuesItem()    {}
+func (DrawingValuesItemString) isDrawingValuesItem() {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u DrawingValuesItem) IsZero() bool { return u.Value == nil }
+
+// MarshalJSON encodes the alternative in Value.
 func (u DrawingValuesItem) MarshalJSON() ([]byte, error) {
-	switch {
-	case u.Int != nil:
-		return json.Marshal(u.Int)
-	case u.String != nil:
-		return json.Marshal(u.String)
+	switch v := u.Value.(type) {
+	case DrawingValuesItemInt:
+		return json.Marshal(int64(v))
+	case DrawingValuesItemString:
+		return json.Marshal(string(v))
 	}
-	return nil, errors.New("DrawingValuesItem: no alternative is set")
+	return nil, errors.New("everything: DrawingValuesItem: no alternative is set")
 }
 
-// UnmarshalJSON decodes one of the alternatives.
+// UnmarshalJSON decodes one of the alternatives into Value.
 func (u *DrawingValuesItem) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
 	}
-	*u = DrawingValuesItem{}
-	if v := new(int64); decodeStrict(data, v) == nil {
-		u.Int = v
+	u.Value = nil
+	if v, ok := decodeAs[int64](data); ok {
+		u.Value = DrawingValuesItemInt(v)
 		return nil
 	}
-	if v := new(string); decodeStrict(data, v) == nil {
-		u.String = v
+	if v, ok := decodeAs[string](data); ok {
+		u.Value = DrawingValuesItemString(v)
 		return nil
 	}
-	return errors.New("DrawingValuesItem: the value matches no alternative")
+	return errors.New("everything: DrawingValuesItem: the value matches no alternative")
 }
 
+// Keywords is a model.
+//
 // Names that are keywords somewhere keep their wire names.
 type Keywords struct {
 	Class string `json:"class"`
@@ -410,13 +550,15 @@ type Keywords struct {
 	// Default: false.
 	Def bool `json:"def,omitempty"`
 	// Default: null.
-	Import    *string `json:"import"`
+	Import    *string `json:"import,omitempty"`
 	Func      float64 `json:"func"`
 	Interface string  `json:"interface"`
 	From      string  `json:"from"`
 	UserID    string  `json:"user-id"`
 }
 
+// Constrained is a model.
+//
 // Constraints, with and without nullability.
 type Constrained struct {
 	Code     string  `json:"code"`
@@ -425,10 +567,12 @@ type Constrained struct {
 	// Default: [].
 	Tags []string `json:"tags,omitzero"`
 	// Default: null.
-	Note   *string `json:"note"`
+	Note   *string `json:"note,omitempty"`
 	Amount string  `json:"amount"`
 }
 
+// Legacy is a model.
+//
 // Deprecated things still work, and say so.
 //
 // Deprecated: use Drawing
@@ -439,9 +583,11 @@ type Legacy struct {
 	OldField string `json:"old_field"`
 }
 
-// An alias of a container.
+// Matrix is an alias of a container.
 type Matrix = [][]float64
 
+// ListParams is a model.
+//
 // Parameters of methods that take the shared PageInfo.
 type ListParams struct {
 	// Default: 50.
@@ -450,6 +596,8 @@ type ListParams struct {
 	Owner    UserID  `json:"owner"`
 }
 
+// DrawingPage is a model.
+//
 // One page of drawings.
 type DrawingPage struct {
 	Items  []Drawing `json:"items"`
@@ -467,7 +615,7 @@ func (m DrawingPage) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(m))
 }
 
-// An empty model.
+// Empty is an empty model.
 type Empty struct{}
 
 // Everything at once.
@@ -483,9 +631,12 @@ type Everything struct {
 	Legacy      *Legacy     `json:"legacy,omitempty"`
 }
 
-// decodeStrict decodes data into v, refusing object fields that v does not have.
-func decodeStrict(data []byte, v any) error {
+// decodeAs decodes data into a T, refusing object keys that T does not have (numbers in any
+// values as json.Number, as Client.Call decodes).
+func decodeAs[T any](data []byte) (T, bool) {
+	var v T
 	decoder := json.NewDecoder(bytes.NewReader(data))
 	decoder.DisallowUnknownFields()
-	return decoder.Decode(v)
+	decoder.UseNumber()
+	return v, decoder.Decode(&v) == nil
 }

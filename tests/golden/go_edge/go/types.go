@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// A doc with a comment closer */ and /* an opener, a `backtick`, a "quote" and a \backslash.
+// Chan is a doc with a comment closer */ and /* an opener, a `backtick`, a "quote" and a \backslash.
 //
 // Second paragraph.
 //
@@ -28,6 +28,16 @@ const (
 	ChanControls Chan = "tab\tnewline\nnul\x00del\x7f"
 )
 
+// IsKnown reports whether v is one of the constants of Chan. A reply may hold a value the server
+// added after this SDK was generated: it is kept as it came and sent back unchanged.
+func (v Chan) IsKnown() bool {
+	switch v {
+	case ChanQuoted, ChanFunc, ChanNil, ChanUnicode, ChanControls:
+		return true
+	}
+	return false
+}
+
 type Range int64
 
 const (
@@ -37,18 +47,40 @@ const (
 	RangeMin      Range = -9223372036854775808
 )
 
+// IsKnown reports whether v is one of the constants of Range. A reply may hold a value the server
+// added after this SDK was generated: it is kept as it came and sent back unchanged.
+func (v Range) IsKnown() bool {
+	switch v {
+	case RangeNegative, RangeZero, RangeBig, RangeMin:
+		return true
+	}
+	return false
+}
+
+// Client_ is a model.
+//
 // Collides with the base client's names unless escaped.
 type Client_ struct {
 	// A field named like a method of every model.
 	String_ string  `json:"string"`
 	Error   *string `json:"error,omitempty"`
 	// Default: 0.
-	Len int64 `json:"len,omitempty"`
+	Len int64 `json:"len"`
 	Nil *bool `json:"nil"`
 	// Default: {}.
-	Map map[string]int64 `json:"map,omitzero"`
+	Map map[string]int64 `json:"map"`
 	// Default: 1.
-	Iota *int64 `json:"iota,omitempty"`
+	Iota int64 `json:"iota"`
+}
+
+// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one
+// literal value.
+func (m Client_) MarshalJSON() ([]byte, error) {
+	type plain Client_
+	if m.Map == nil {
+		m.Map = map[string]int64{}
+	}
+	return json.Marshal(plain(m))
 }
 
 type Error struct {
@@ -59,64 +91,115 @@ type Option_ struct {
 	Struct string `json:"struct"`
 }
 
-// A circle.
+// Circle is a circle.
 type Circle struct {
-	Kind   string  `json:"kind"`
 	Radius float64 `json:"radius"`
 }
 
-// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one
-// literal value.
+// MarshalJSON writes the discriminator, whose value only Circle has.
 func (m Circle) MarshalJSON() ([]byte, error) {
 	type plain Circle
-	if m.Kind == "" {
-		m.Kind = "circle"
+	return json.Marshal(struct {
+		Kind string `json:"kind"`
+		plain
+	}{"circle", plain(m)})
+}
+
+// UnmarshalJSON decodes Circle and checks its discriminator.
+func (m *Circle) UnmarshalJSON(data []byte) error {
+	type plain Circle
+	object := struct {
+		Kind *string `json:"kind"`
+		*plain
+	}{plain: (*plain)(m)}
+	if err := json.Unmarshal(data, &object); err != nil {
+		return err
 	}
-	return json.Marshal(plain(m))
+	if object.Kind != nil && *object.Kind != "circle" {
+		return fmt.Errorf("go_edge: Circle: kind is %q, not %q", *object.Kind, "circle")
+	}
+	return nil
+}
+
+// fitsCircle reports whether object has only keys of Circle, all its required keys, and its
+// literal values.
+func fitsCircle(object map[string]json.RawMessage) bool {
+	return hasOnlyKeys(object, "kind", "radius") &&
+		hasKeys(object, "kind", "radius") &&
+		jsonIn(object["kind"], "circle")
 }
 
 type Square struct {
-	Kind string `json:"kind"`
 	// Default: 1.5.
 	Side *float64 `json:"side,omitempty"`
 }
 
-// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one
-// literal value.
+// MarshalJSON writes the discriminator, whose value only Square has.
 func (m Square) MarshalJSON() ([]byte, error) {
 	type plain Square
-	if m.Kind == "" {
-		m.Kind = "square"
-	}
-	return json.Marshal(plain(m))
+	return json.Marshal(struct {
+		Kind string `json:"kind"`
+		plain
+	}{"square", plain(m)})
 }
 
+// UnmarshalJSON decodes Square and checks its discriminator.
+func (m *Square) UnmarshalJSON(data []byte) error {
+	type plain Square
+	object := struct {
+		Kind *string `json:"kind"`
+		*plain
+	}{plain: (*plain)(m)}
+	if err := json.Unmarshal(data, &object); err != nil {
+		return err
+	}
+	if object.Kind != nil && *object.Kind != "square" {
+		return fmt.Errorf("go_edge: Square: kind is %q, not %q", *object.Kind, "square")
+	}
+	return nil
+}
+
+// Shape is one of *Circle or *Square, held in Value.
+//
 // Shapes, tagged by `kind`.
 //
-// Set exactly one field: the JSON value is that alternative. Decoding
-// chooses the alternative by its discriminator field.
+// Decoding chooses the alternative by the "kind" field; encoding writes it.
 type Shape struct {
-	Circle *Circle
-	Square *Square
+	Value isShape
 }
 
-// MarshalJSON encodes the alternative that is set.
+// isShape is implemented by the alternatives of Shape only.
+type isShape interface {
+	isShape()
+}
+
+func (*Circle) isShape() {}
+func (*Square) isShape() {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u Shape) IsZero() bool { return u.Value == nil }
+
+// MarshalJSON encodes the alternative in Value.
 func (u Shape) MarshalJSON() ([]byte, error) {
-	switch {
-	case u.Circle != nil:
-		return json.Marshal(u.Circle)
-	case u.Square != nil:
-		return json.Marshal(u.Square)
+	switch v := u.Value.(type) {
+	case *Circle:
+		if v != nil {
+			return json.Marshal(v)
+		}
+	case *Square:
+		if v != nil {
+			return json.Marshal(v)
+		}
 	}
-	return nil, errors.New("Shape: no alternative is set")
+	return nil, errors.New("go_edge: Shape: no alternative is set")
 }
 
-// UnmarshalJSON decodes one of the alternatives.
+// UnmarshalJSON decodes one of the alternatives into Value.
 func (u *Shape) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
 	}
-	*u = Shape{}
+	u.Value = nil
 	var tag struct {
 		Value string `json:"kind"`
 	}
@@ -125,153 +208,215 @@ func (u *Shape) UnmarshalJSON(data []byte) error {
 	}
 	switch tag.Value {
 	case "circle":
-		u.Circle = new(Circle)
-		return json.Unmarshal(data, u.Circle)
+		v := new(Circle)
+		if err := json.Unmarshal(data, v); err != nil {
+			return err
+		}
+		u.Value = v
+		return nil
 	case "square":
-		u.Square = new(Square)
-		return json.Unmarshal(data, u.Square)
+		v := new(Square)
+		if err := json.Unmarshal(data, v); err != nil {
+			return err
+		}
+		u.Value = v
+		return nil
 	}
-	return fmt.Errorf("Shape: unknown kind %q", tag.Value)
+	return fmt.Errorf("go_edge: Shape: unknown kind %q", tag.Value)
 }
 
+// Scalar is one of Scalar_Int, ScalarFloat, ScalarString or ScalarBool, held in Value.
+//
 // Untagged: tried in order.
 //
-// Set exactly one field: the JSON value is that alternative. Decoding
-// tries the alternatives in order and takes the first that fits.
+// Decoding takes the first alternative, in this order, that the value fits.
 type Scalar struct {
-	Int    *int64
-	Float  *float64
-	String *string
-	Bool   *bool
+	Value isScalar
 }
 
-// MarshalJSON encodes the alternative that is set.
+// isScalar is implemented by the alternatives of Scalar only.
+type isScalar interface {
+	isScalar()
+}
+
+// Scalar_Int is the int64 alternative of Scalar.
+type Scalar_Int int64
+
+// ScalarFloat is the float64 alternative of Scalar.
+type ScalarFloat float64
+
+// ScalarString is the string alternative of Scalar.
+type ScalarString string
+
+// ScalarBool is the bool alternative of Scalar.
+type ScalarBool bool
+
+func (Scalar_Int) isScalar()   {}
+func (ScalarFloat) isScalar()  {}
+func (ScalarString) isScalar() {}
+func (ScalarBool) isScalar()   {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u Scalar) IsZero() bool { return u.Value == nil }
+
+// MarshalJSON encodes the alternative in Value.
 func (u Scalar) MarshalJSON() ([]byte, error) {
-	switch {
-	case u.Int != nil:
-		return json.Marshal(u.Int)
-	case u.Float != nil:
-		return json.Marshal(u.Float)
-	case u.String != nil:
-		return json.Marshal(u.String)
-	case u.Bool != nil:
-		return json.Marshal(u.Bool)
+	switch v := u.Value.(type) {
+	case Scalar_Int:
+		return json.Marshal(int64(v))
+	case ScalarFloat:
+		return json.Marshal(float64(v))
+	case ScalarString:
+		return json.Marshal(string(v))
+	case ScalarBool:
+		return json.Marshal(bool(v))
 	}
-	return nil, errors.New("Scalar: no alternative is set")
+	return nil, errors.New("go_edge: Scalar: no alternative is set")
 }
 
-// UnmarshalJSON decodes one of the alternatives.
+// UnmarshalJSON decodes one of the alternatives into Value.
 func (u *Scalar) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
 	}
-	*u = Scalar{}
-	if v := new(int64); decodeStrict(data, v) == nil {
-		u.Int = v
+	u.Value = nil
+	if v, ok := decodeAs[int64](data); ok {
+		u.Value = Scalar_Int(v)
 		return nil
 	}
-	if v := new(float64); decodeStrict(data, v) == nil {
-		u.Float = v
+	if v, ok := decodeAs[float64](data); ok {
+		u.Value = ScalarFloat(v)
 		return nil
 	}
-	if v := new(string); decodeStrict(data, v) == nil {
-		u.String = v
+	if v, ok := decodeAs[string](data); ok {
+		u.Value = ScalarString(v)
 		return nil
 	}
-	if v := new(bool); decodeStrict(data, v) == nil {
-		u.Bool = v
+	if v, ok := decodeAs[bool](data); ok {
+		u.Value = ScalarBool(v)
 		return nil
 	}
-	return errors.New("Scalar: the value matches no alternative")
+	return errors.New("go_edge: Scalar: the value matches no alternative")
 }
 
-// Set exactly one field: the JSON value is that alternative. Decoding
-// tries the alternatives in order and takes the first that fits.
+// Mixed is one of *Circle, MixedList, MixedTimestamp, MixedLiteral or MixedLiteral5, held in Value.
+//
+// Decoding takes the first alternative, in this order, that the value fits (an object fits a
+// model when it has only the model's keys, all its required keys and its literal values).
 type Mixed struct {
-	Circle    *Circle
-	List      []int64
-	Timestamp *time.Time
-	Literal   *string
-	Literal5  *string
+	Value isMixed
 }
 
-// MarshalJSON encodes the alternative that is set.
+// isMixed is implemented by the alternatives of Mixed only.
+type isMixed interface {
+	isMixed()
+}
+
+// MixedList is the []int64 alternative of Mixed.
+type MixedList []int64
+
+// MixedTimestamp is the time.Time alternative of Mixed.
+type MixedTimestamp time.Time
+
+// MixedLiteral is the alternative "auto" of Mixed.
+type MixedLiteral struct{}
+
+// MixedLiteral5 is the alternative "manual" of Mixed.
+type MixedLiteral5 struct{}
+
+func (*Circle) isMixed()        {}
+func (MixedList) isMixed()      {}
+func (MixedTimestamp) isMixed() {}
+func (MixedLiteral) isMixed()   {}
+func (MixedLiteral5) isMixed()  {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u Mixed) IsZero() bool { return u.Value == nil }
+
+// MarshalJSON encodes the alternative in Value.
 func (u Mixed) MarshalJSON() ([]byte, error) {
-	switch {
-	case u.Circle != nil:
-		return json.Marshal(u.Circle)
-	case u.List != nil:
-		return json.Marshal(u.List)
-	case u.Timestamp != nil:
-		return json.Marshal(u.Timestamp)
-	case u.Literal != nil:
-		return json.Marshal(u.Literal)
-	case u.Literal5 != nil:
-		return json.Marshal(u.Literal5)
+	switch v := u.Value.(type) {
+	case *Circle:
+		if v != nil {
+			return json.Marshal(v)
+		}
+	case MixedList:
+		return json.Marshal([]int64(v))
+	case MixedTimestamp:
+		return json.Marshal(time.Time(v))
+	case MixedLiteral:
+		return json.Marshal("auto")
+	case MixedLiteral5:
+		return json.Marshal("manual")
 	}
-	return nil, errors.New("Mixed: no alternative is set")
+	return nil, errors.New("go_edge: Mixed: no alternative is set")
 }
 
-// UnmarshalJSON decodes one of the alternatives.
+// UnmarshalJSON decodes one of the alternatives into Value.
 func (u *Mixed) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
 	}
-	*u = Mixed{}
-	if v := new(Circle); decodeStrict(data, v) == nil {
-		u.Circle = v
+	u.Value = nil
+	object := jsonObject(data)
+	if v, ok := decodeAs[Circle](data); ok && object != nil && fitsCircle(object) {
+		u.Value = &v
 		return nil
 	}
-	if v := []int64(nil); decodeStrict(data, &v) == nil {
-		u.List = v
+	if v, ok := decodeAs[[]int64](data); ok {
+		u.Value = MixedList(v)
 		return nil
 	}
-	if v := new(time.Time); decodeStrict(data, v) == nil {
-		u.Timestamp = v
+	if v, ok := decodeAs[time.Time](data); ok {
+		u.Value = MixedTimestamp(v)
 		return nil
 	}
-	if v := new(string); decodeStrict(data, v) == nil && (*v == "auto") {
-		u.Literal = v
+	if v, ok := decodeAs[string](data); ok && (v == "auto") {
+		u.Value = MixedLiteral{}
 		return nil
 	}
-	if v := new(string); decodeStrict(data, v) == nil && (*v == "manual") {
-		u.Literal5 = v
+	if v, ok := decodeAs[string](data); ok && (v == "manual") {
+		u.Value = MixedLiteral5{}
 		return nil
 	}
-	return errors.New("Mixed: the value matches no alternative")
+	return errors.New("go_edge: Mixed: the value matches no alternative")
 }
 
 type UserID = string
 
+// MaybeName is an alias of *string.
+//
 // nil stands for null.
 type MaybeName = *string
 
 type Names = []MaybeName
 
+// Func is a model.
+//
 // Every scalar and container, and the presence rules.
 type Func struct {
 	Default string `json:"default"`
 	Go      *int64 `json:"go,omitempty"`
 	Chan    *bool  `json:"chan"`
 	// Default: null.
-	Select      *float64 `json:"select"`
+	Select      *float64 `json:"select,omitempty"`
 	ContentType string   `json:"content-type"`
 	ZeroDay     []byte   `json:"0day,omitzero"`
 	// Default: 3.
-	Dash *int64 `json:"-,,omitempty"`
+	Dash *int64 `json:"-,omitempty"`
 	// Default: "12.50".
 	Dollar    *string    `json:"$ref,omitempty"`
 	When      time.Time  `json:"when"`
 	WhenMaybe *time.Time `json:"when_maybe,omitempty"`
 	WhenNull  *time.Time `json:"when_null"`
 	// Default: "2026-01-02".
-	Day  *string `json:"day,omitempty"`
-	At   string  `json:"at"`
-	Took string  `json:"took"`
-	ID   UserID  `json:"id"`
-	Blob any     `json:"blob"`
+	Day  *string  `json:"day,omitempty"`
+	At   string   `json:"at"`
+	Took Duration `json:"took"`
+	ID   UserID   `json:"id"`
+	Blob any      `json:"blob"`
 	// Default: null.
-	MaybeBlob any `json:"maybe_blob"`
+	MaybeBlob any `json:"maybe_blob,omitempty"`
 	// Default: 5.
 	Anything any    `json:"anything,omitempty"`
 	Raw      []byte `json:"raw"`
@@ -312,7 +457,7 @@ type Func struct {
 	// Default: RangeZero.
 	Level            Range            `json:"level,omitempty"`
 	Scalar           Scalar           `json:"scalar"`
-	MaybeScalar      *Scalar          `json:"maybe_scalar,omitempty"`
+	MaybeScalar      Scalar           `json:"maybe_scalar,omitzero"`
 	MixedUnion       Mixed            `json:"mixed_union"`
 	NullableList     []int64          `json:"nullable_list"`
 	OptionalList     []int64          `json:"optional_list,omitzero"`
@@ -370,48 +515,75 @@ func (m Func) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(m))
 }
 
-// Set exactly one field: the JSON value is that alternative. Decoding
-// tries the alternatives in order and takes the first that fits.
+// FuncMixedItem is one of FuncMixedItemInt or FuncMixedItemString, held in Value.
+//
+// Decoding takes the first alternative, in this order, that the value fits.
 type FuncMixedItem struct {
-	Int    *int64
-	String *string
+	Value isFuncMixedItem
 }
 
-// MarshalJSON encodes the alternative that is set.
+// isFuncMixedItem is implemented by the alternatives of FuncMixedItem only.
+type isFuncMixedItem interface {
+	isFuncMixedItem()
+}
+
+// FuncMixedItemInt is the int64 alternative of FuncMixedItem.
+type FuncMixedItemInt int64
+
+// FuncMixedItemString is the string alternative of FuncMixedItem.
+type FuncMixedItemString string
+
+func (FuncMixedItemInt) isFuncMixedItem()    {}
+func (FuncMixedItemString) isFuncMixedItem() {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u FuncMixedItem) IsZero() bool { return u.Value == nil }
+
+// MarshalJSON encodes the alternative in Value.
 func (u FuncMixedItem) MarshalJSON() ([]byte, error) {
-	switch {
-	case u.Int != nil:
-		return json.Marshal(u.Int)
-	case u.String != nil:
-		return json.Marshal(u.String)
+	switch v := u.Value.(type) {
+	case FuncMixedItemInt:
+		return json.Marshal(int64(v))
+	case FuncMixedItemString:
+		return json.Marshal(string(v))
 	}
-	return nil, errors.New("FuncMixedItem: no alternative is set")
+	return nil, errors.New("go_edge: FuncMixedItem: no alternative is set")
 }
 
-// UnmarshalJSON decodes one of the alternatives.
+// UnmarshalJSON decodes one of the alternatives into Value.
 func (u *FuncMixedItem) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
 	}
-	*u = FuncMixedItem{}
-	if v := new(int64); decodeStrict(data, v) == nil {
-		u.Int = v
+	u.Value = nil
+	if v, ok := decodeAs[int64](data); ok {
+		u.Value = FuncMixedItemInt(v)
 		return nil
 	}
-	if v := new(string); decodeStrict(data, v) == nil {
-		u.String = v
+	if v, ok := decodeAs[string](data); ok {
+		u.Value = FuncMixedItemString(v)
 		return nil
 	}
-	return errors.New("FuncMixedItem: the value matches no alternative")
+	return errors.New("go_edge: FuncMixedItem: the value matches no alternative")
 }
 
-// A tree: recursive through a list and a nullable reference.
+// Node is a tree: recursive through a list and a nullable reference.
 type Node struct {
 	Value int64 `json:"value"`
 	// Default: [].
-	Children []Node `json:"children,omitzero"`
+	Children []Node `json:"children"`
 	Parent   *Node  `json:"parent"`
 	Next     *Node  `json:"next,omitempty"`
+}
+
+// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one
+// literal value.
+func (m Node) MarshalJSON() ([]byte, error) {
+	type plain Node
+	if m.Children == nil {
+		m.Children = []Node{}
+	}
+	return json.Marshal(plain(m))
 }
 
 type Empty struct{}
@@ -428,11 +600,252 @@ type ShapeBox struct {
 	Shape         Shape           `json:"shape"`
 	OptionalShape Nullable[Shape] `json:"optional_shape,omitzero"`
 	Mixed         *Mixed          `json:"mixed"`
+	Typed         Typed           `json:"typed,omitzero"`
+	Wait          *Duration       `json:"wait,omitempty"`
+	Loose         Loose           `json:"loose,omitzero"`
 }
 
-// decodeStrict decodes data into v, refusing object fields that v does not have.
-func decodeStrict(data []byte, v any) error {
+// Loose is one of LooseInt or LooseAny, held in Value.
+//
+// `any` as an alternative: held in a struct (Go has no methods on interface types).
+//
+// Decoding takes the first alternative, in this order, that the value fits.
+type Loose struct {
+	Value isLoose
+}
+
+// isLoose is implemented by the alternatives of Loose only.
+type isLoose interface {
+	isLoose()
+}
+
+// LooseInt is the int64 alternative of Loose.
+type LooseInt int64
+
+// LooseAny is the any alternative of Loose.
+type LooseAny struct {
+	Value any
+}
+
+func (LooseInt) isLoose() {}
+func (LooseAny) isLoose() {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u Loose) IsZero() bool { return u.Value == nil }
+
+// MarshalJSON encodes the alternative in Value.
+func (u Loose) MarshalJSON() ([]byte, error) {
+	switch v := u.Value.(type) {
+	case LooseInt:
+		return json.Marshal(int64(v))
+	case LooseAny:
+		return json.Marshal(v.Value)
+	}
+	return nil, errors.New("go_edge: Loose: no alternative is set")
+}
+
+// UnmarshalJSON decodes one of the alternatives into Value.
+func (u *Loose) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
+	u.Value = nil
+	if v, ok := decodeAs[int64](data); ok {
+		u.Value = LooseInt(v)
+		return nil
+	}
+	if v, ok := decodeAs[any](data); ok {
+		u.Value = LooseAny{Value: v}
+		return nil
+	}
+	return errors.New("go_edge: Loose: the value matches no alternative")
+}
+
+// TypedA is a model.
+//
+// Untagged, told apart only by the value of a literal field (issue 24).
+type TypedA struct {
+	Type string `json:"type"`
+	X    int64  `json:"x"`
+}
+
+// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one
+// literal value.
+func (m TypedA) MarshalJSON() ([]byte, error) {
+	type plain TypedA
+	if m.Type == "" {
+		m.Type = "a"
+	}
+	return json.Marshal(plain(m))
+}
+
+// fitsTypedA reports whether object has only keys of TypedA, all its required keys, and its
+// literal values.
+func fitsTypedA(object map[string]json.RawMessage) bool {
+	return hasOnlyKeys(object, "type", "x") &&
+		hasKeys(object, "type", "x") &&
+		jsonIn(object["type"], "a")
+}
+
+type TypedB struct {
+	Type string `json:"type"`
+	X    int64  `json:"x"`
+	Y    *int64 `json:"y,omitempty"`
+}
+
+// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one
+// literal value.
+func (m TypedB) MarshalJSON() ([]byte, error) {
+	type plain TypedB
+	if m.Type == "" {
+		m.Type = "b"
+	}
+	return json.Marshal(plain(m))
+}
+
+// fitsTypedB reports whether object has only keys of TypedB, all its required keys, and its
+// literal values.
+func fitsTypedB(object map[string]json.RawMessage) bool {
+	return hasOnlyKeys(object, "type", "x", "y") &&
+		hasKeys(object, "type", "x") &&
+		jsonIn(object["type"], "b")
+}
+
+type TypedC struct {
+	Type string  `json:"type"`
+	X    int64   `json:"x"`
+	Note *string `json:"note"`
+}
+
+// fitsTypedC reports whether object has only keys of TypedC, all its required keys, and its
+// literal values.
+func fitsTypedC(object map[string]json.RawMessage) bool {
+	return hasOnlyKeys(object, "type", "x", "note") &&
+		hasKeys(object, "type", "x", "note") &&
+		jsonIn(object["type"], "c", "d")
+}
+
+// Typed is one of *TypedA, *TypedB or *TypedC, held in Value.
+//
+// Decoding takes the first alternative, in this order, that the value fits (an object fits a
+// model when it has only the model's keys, all its required keys and its literal values).
+type Typed struct {
+	Value isTyped
+}
+
+// isTyped is implemented by the alternatives of Typed only.
+type isTyped interface {
+	isTyped()
+}
+
+func (*TypedA) isTyped() {}
+func (*TypedB) isTyped() {}
+func (*TypedC) isTyped() {}
+
+// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.
+func (u Typed) IsZero() bool { return u.Value == nil }
+
+// MarshalJSON encodes the alternative in Value.
+func (u Typed) MarshalJSON() ([]byte, error) {
+	switch v := u.Value.(type) {
+	case *TypedA:
+		if v != nil {
+			return json.Marshal(v)
+		}
+	case *TypedB:
+		if v != nil {
+			return json.Marshal(v)
+		}
+	case *TypedC:
+		if v != nil {
+			return json.Marshal(v)
+		}
+	}
+	return nil, errors.New("go_edge: Typed: no alternative is set")
+}
+
+// UnmarshalJSON decodes one of the alternatives into Value.
+func (u *Typed) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
+	u.Value = nil
+	object := jsonObject(data)
+	if v, ok := decodeAs[TypedA](data); ok && object != nil && fitsTypedA(object) {
+		u.Value = &v
+		return nil
+	}
+	if v, ok := decodeAs[TypedB](data); ok && object != nil && fitsTypedB(object) {
+		u.Value = &v
+		return nil
+	}
+	if v, ok := decodeAs[TypedC](data); ok && object != nil && fitsTypedC(object) {
+		u.Value = &v
+		return nil
+	}
+	return errors.New("go_edge: Typed: the value matches no alternative")
+}
+
+// ScalarInt is a model.
+//
+// Takes the name the alternative int of Scalar would have: that one becomes Scalar_Int.
+type ScalarInt struct {
+	X int64 `json:"x"`
+}
+
+// decodeAs decodes data into a T, refusing object keys that T does not have (numbers in any
+// values as json.Number, as Client.Call decodes).
+func decodeAs[T any](data []byte) (T, bool) {
+	var v T
 	decoder := json.NewDecoder(bytes.NewReader(data))
 	decoder.DisallowUnknownFields()
-	return decoder.Decode(v)
+	decoder.UseNumber()
+	return v, decoder.Decode(&v) == nil
+}
+
+// jsonObject is data as a JSON object, or nil when it is none.
+func jsonObject(data []byte) map[string]json.RawMessage {
+	var object map[string]json.RawMessage
+	if json.Unmarshal(data, &object) != nil {
+		return nil
+	}
+	return object
+}
+
+// hasKeys reports whether object has every key in keys.
+func hasKeys(object map[string]json.RawMessage, keys ...string) bool {
+	for _, key := range keys {
+		if _, ok := object[key]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// hasOnlyKeys reports whether every key of object is in keys.
+func hasOnlyKeys(object map[string]json.RawMessage, keys ...string) bool {
+	for key := range object {
+		known := false
+		for _, want := range keys {
+			known = known || key == want
+		}
+		if !known {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonIn reports whether raw is a JSON value equal to one of values.
+func jsonIn[T comparable](raw json.RawMessage, values ...T) bool {
+	var v T
+	if raw == nil || string(raw) == "null" || json.Unmarshal(raw, &v) != nil {
+		return false
+	}
+	for _, value := range values {
+		if v == value {
+			return true
+		}
+	}
+	return false
 }

@@ -19,9 +19,11 @@ type TaskCreateParams struct {
 	// Default: [].
 	Labels []string `json:"labels,omitzero"`
 	// Default: null.
-	Due *time.Time `json:"due"`
+	Due *time.Time `json:"due,omitempty"`
 }
 
+// Priority is an enum.
+//
 // How urgent a task is.
 type Priority int64
 
@@ -31,6 +33,18 @@ const (
 	PriorityHigh   Priority = 3
 )
 
+// IsKnown reports whether v is one of the constants of Priority. A reply may hold a value the server
+// added after this SDK was generated: it is kept as it came and sent back unchanged.
+func (v Priority) IsKnown() bool {
+	switch v {
+	case PriorityLow, PriorityNormal, PriorityHigh:
+		return true
+	}
+	return false
+}
+
+// Task is a model.
+//
 // One task of a user.
 type Task struct {
 	// Task ID, unique per server.
@@ -38,14 +52,26 @@ type Task struct {
 	Title  string     `json:"title"`
 	Status TaskStatus `json:"status"`
 	// Default: PriorityNormal.
-	Priority *Priority `json:"priority,omitempty"`
+	Priority Priority `json:"priority"`
 	// Default: [].
-	Labels    []string  `json:"labels,omitzero"`
+	Labels    []string  `json:"labels"`
 	CreatedAt time.Time `json:"created_at"`
 	// Default: null.
 	Due *time.Time `json:"due"`
 }
 
+// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one
+// literal value.
+func (m Task) MarshalJSON() ([]byte, error) {
+	type plain Task
+	if m.Labels == nil {
+		m.Labels = []string{}
+	}
+	return json.Marshal(plain(m))
+}
+
+// TaskStatus is an enum.
+//
 // Lifecycle state of a task.
 type TaskStatus string
 
@@ -55,6 +81,18 @@ const (
 	TaskStatusDone       TaskStatus = "done"
 )
 
+// IsKnown reports whether v is one of the constants of TaskStatus. A reply may hold a value the server
+// added after this SDK was generated: it is kept as it came and sent back unchanged.
+func (v TaskStatus) IsKnown() bool {
+	switch v {
+	case TaskStatusOpen, TaskStatusInProgress, TaskStatusDone:
+		return true
+	}
+	return false
+}
+
+// TaskStatsParams is a model.
+//
 // Parameters for tasks.get_stats.
 type TaskStatsParams struct {
 	// User ID to fetch.
@@ -64,17 +102,19 @@ type TaskStatsParams struct {
 	// Default: 10.
 	Limit *int64 `json:"limit,omitempty"`
 	// Default: null.
-	Since *time.Time `json:"since"`
+	Since *time.Time `json:"since,omitempty"`
 	// Default: [].
 	Statuses []TaskStatus `json:"statuses,omitzero"`
 }
 
+// TaskStatsResult is a model.
+//
 // Counts of a user's tasks.
 type TaskStatsResult struct {
 	Total    int64                `json:"total"`
 	ByStatus map[TaskStatus]int64 `json:"by_status"`
 	// Mean time from creation to done; null when nothing is done.
-	AvgCycle *string `json:"avg_cycle"`
+	AvgCycle *Duration `json:"avg_cycle"`
 }
 
 // MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one
@@ -87,10 +127,12 @@ func (m TaskStatsResult) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(m))
 }
 
+// TaskListParams is a model.
+//
 // Parameters for tasks.list.
 type TaskListParams struct {
 	// Default: null.
-	Status *TaskStatus `json:"status"`
+	Status *TaskStatus `json:"status,omitempty"`
 	// Default: 50.
 	Limit *int64 `json:"limit,omitempty"`
 	// Default: 0.
@@ -112,13 +154,15 @@ func (m TaskList) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(m))
 }
 
+// TaskUpdateParams is a model.
+//
 // Change some fields of a task; absent fields stay as they are.
 type TaskUpdateParams struct {
 	ID int64 `json:"id"`
 	// Default: null.
-	Title *string `json:"title"`
+	Title *string `json:"title,omitempty"`
 	// Default: null.
-	Status *TaskStatus `json:"status"`
+	Status *TaskStatus `json:"status,omitempty"`
 	// Default: null.
-	Priority *Priority `json:"priority"`
+	Priority *Priority `json:"priority,omitempty"`
 }
