@@ -10,7 +10,7 @@ from edge_types_client import Circle, Containers, Drawing, Scalars, Square, Tree
 
 async def example(api: APIClient) -> None:
     holder = class_holder(
-        class_="c", from_=1, model_config_="m", date_=date(2026, 1, 2), type_="x", None_=3, wire_case="w"
+        class_="c", from_=1, model_config_="m", date=date(2026, 1, 2), type_="x", None_=3, wire_case="w"
     )
     await api.class_def(holder)
     back: class_holder = await api.import_from()
