@@ -415,14 +415,16 @@ static void append_bound(PyGen *gen, StrBuf *out, const IrType *type, const IrVa
 /* ---------------------------------------------------------------------------------------------------------- */
 /* models.py                                                                                                  */
 
-/* `@deprecated(reason)` (typing_extensions, PEP 702) before a deprecated class, as before a deprecated method. */
+/* `@deprecated(reason, category=None)` (typing_extensions, PEP 702) before a deprecated class: type checkers flag
+ * its uses, as those of a deprecated method. No warning at run time: pydantic makes instances of a model when it
+ * decodes a reply, which the caller does not choose (a deprecated method warns when it is called). */
 static void print_deprecated_decorator(PyGen *gen, Printer *printer, const IrDeprecation *deprecation) {
     if (!deprecation->deprecated) return;
     gen->used[IMP_DEPRECATED] = true;
     StrBuf reason;
     strbuf_init(&reason);
     append_cstring(&reason, deprecation->reason && deprecation->reason[0] ? deprecation->reason : "deprecated");
-    printer_line(printer, "@deprecated(%s)", strbuf_cstr(&reason));
+    printer_line(printer, "@deprecated(%s, category=None)", strbuf_cstr(&reason));
     strbuf_free(&reason);
 }
 
@@ -1614,9 +1616,11 @@ static bool emit_readme(void *context, Printer *out) {
                        "  wins, the first on a tie, so `Easy {role, content}` before `Full {role, content, status}` does\n"
                        "  not take a `Full` object. An alternative with literal fields matches only an object that has\n"
                        "  each with its value. Untagged unions without models try their alternatives in order.\n"
-                       "- Deprecated methods, models and enums carry `typing_extensions.deprecated` (type checkers\n"
-                       "  flag their use; making a deprecated model warns). Python has no such marker for an enum\n"
-                       "  member: a deprecated member says so in its docstring.\n"
+                       "- Deprecated methods, models and enums carry `typing_extensions.deprecated`: type checkers flag\n"
+                       "  their use (mypy: `--enable-error-code deprecated`). A deprecated method also warns when called;\n"
+                       "  a model or enum does not, since decoding a reply makes them without the caller's choice, and a\n"
+                       "  deprecated field warns when read. Python has no such marker for an enum member: a deprecated\n"
+                       "  member says so in its docstring.\n"
                        "\n"
                        "## Methods\n"
                        "\n",

@@ -230,6 +230,8 @@ static void test_deprecations(void **state) {
                                     "rpc m.x(M) -> M @deprecated(\"gone\");\n");
     expect_in(generated, "python/models.py", "\"\"\"Deprecated: old\"\"\"");
     expect_in(generated, "python/models.py", "    a: int = Field(deprecated=True)\n");
+    expect_in(generated, "python/models.py", "@deprecated(\"old\", category=None)\nclass M(BaseModel):\n");
+    expect_in(generated, "python/models.py", "from typing_extensions import deprecated\n");
     expect_in(generated, "python/client.py", "    @deprecated(\"gone\")\n    async def m_x(");
     expect_in(generated, "python/client.py", "from typing_extensions import deprecated\n");
     generated_free(generated);

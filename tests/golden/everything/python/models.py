@@ -258,7 +258,7 @@ class Constrained(BaseModel):
     amount: Decimal = Field(ge=Decimal(0))
 
 
-@deprecated("use Drawing")
+@deprecated("use Drawing", category=None)
 class Legacy(BaseModel):
     """Deprecated things still work, and say so.
 
