@@ -8,12 +8,15 @@
  *   explicit None is sent as null. The client serializes with exclude_unset, so a field with a default that the
  *   caller did not set is omitted and the receiver applies its default.
  * - Wire names that differ from the Python name use validation_alias + serialization_alias (not alias): type
- *   checkers then see the Python name in __init__, and populate_by_name lets callers use it at run time.
+ *   checkers then see the Python name in __init__; the model config (serialize_by_alias, validate_by_name) makes
+ *   every dump use the wire name and lets callers use the Python name at run time.
+ * - Enums are open: a field of enum E is `E | str` (or int), so an unknown value is kept and sent back.
  * - Aliases and unions are module-level assignments evaluated at import time, so each is printed once everything
  *   it names exists; classes are printed in source order (their annotations are lazy, `from __future__ import
  *   annotations`), and models that name something printed after them are rebuilt at the end of the module (the
  *   IR's IrProgram.definition_order and IrDecl.defined_incomplete).
- * - Untagged unions validate left to right (the IDL's order), tagged unions by their discriminator.
+ * - Tagged unions validate by their discriminator; untagged unions with a model in pydantic's smart mode (the
+ *   alternative with the most fields set wins), others left to right (the IDL's order).
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -883,22 +886,35 @@ static void print_declarations(PyGen *gen, Printer *printer) {
 
 static void print_from_import(Printer *printer, const char *module, const char **names, size_t count);
 
+static int compare_import_names(const void *left_ptr, const void *right_ptr);
+
 /* `from MODULE import NAME` for the scalar types of MODULE that are used: the plain ones on one line, each
- * aliased one (a field has its name) on a line of its own, as isort keeps `as` imports apart. */
+ * aliased one (a field has its name) on a line of its own, as isort keeps `as` imports apart. isort orders these
+ * statements by their first name. */
 static void print_scalar_imports(PyGen *gen, Printer *printer, const char *module) {
     static const PyImport alias_imports[ALIAS_COUNT] = {IMP_DATE, IMP_TIME, IMP_TIMEDELTA, IMP_DECIMAL, IMP_UUID};
     const char *plain[ALIAS_COUNT];
-    size_t plain_count = 0;
+    const char *statements[ALIAS_COUNT + 1]; /* the first name of each statement */
+    size_t plain_count = 0, statement_count = 0;
     for (int index = 0; index < ALIAS_COUNT; index++) {
         if (strcmp(SCALAR_ALIAS_MODULES[index], module) != 0 || !gen->used[alias_imports[index]]) continue;
-        if (!gen->aliased[index]) plain[plain_count++] = SCALAR_ALIAS_NAMES[index];
+        if (gen->aliased[index]) {
+            statements[statement_count++] = SCALAR_ALIAS_NAMES[index];
+        } else {
+            plain[plain_count++] = SCALAR_ALIAS_NAMES[index];
+        }
     }
-    print_from_import(printer, module, plain, plain_count);
-    for (int index = 0; index < ALIAS_COUNT; index++) {
-        if (strcmp(SCALAR_ALIAS_MODULES[index], module) != 0 || !gen->used[alias_imports[index]]) continue;
-        if (gen->aliased[index])
-            printer_line(printer, "from %s import %s as _%s", module, SCALAR_ALIAS_NAMES[index],
-                         SCALAR_ALIAS_NAMES[index]);
+    if (plain_count) {
+        qsort(plain, plain_count, sizeof *plain, compare_import_names);
+        statements[statement_count++] = plain[0];
+    }
+    qsort(statements, statement_count, sizeof *statements, compare_import_names);
+    for (size_t index = 0; index < statement_count; index++) {
+        if (plain_count && statements[index] == plain[0]) {
+            print_from_import(printer, module, plain, plain_count);
+        } else {
+            printer_line(printer, "from %s import %s as _%s", module, statements[index], statements[index]);
+        }
     }
 }
 
@@ -1362,7 +1378,7 @@ static bool emit_init(void *context, Printer *out) {
  * the generator rpcc replaces (issue 17), for using the directory in place without installing it. */
 static const char *const PY_DEPENDENCIES[] = {
     "centrifuge-python>=0.7,<0.8",
-    "pydantic>=2.11,<3",
+    "pydantic>=2.12,<3", /* Field(exclude_if=...) came in 2.12; serialize_by_alias and validate_by_name in 2.11 */
     "typing-extensions>=4.12",
     NULL,
 };

@@ -61,9 +61,6 @@ static const char *const PYTHON_MODULE_NAMES[] = {
     "RPCRequestTooLargeError", "RPCTimeoutError", "Transport", "DEFAULT_MAX_MESSAGE_SIZE", "DEFAULT_REQUEST_CHANNEL",
     /* modules imported by name */
     "annotations", "asyncio", "decimal", "enum", "json", "pydantic", "sys", "typing", "uuid", "warnings",
-    /* the private helpers of models.py and the aliased scalar imports */
-    "_Base64Bytes", "_Enum", "_OpenInt", "_OpenStr", "_b64decode", "_b64encode", "_carries", "_date", "_Decimal",
-    "_from_base64", "_is_none", "_time", "_timedelta", "_to_base64", "_UUID",
     NULL,
 };
 

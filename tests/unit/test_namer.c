@@ -179,7 +179,6 @@ static void test_python_escaping(void **state) {
         {PY, NAME_FIELD, "Decimal", NULL, "Decimal", false},
         {PY, NAME_TYPE, "date", NULL, "date_", true},
         {PY, NAME_TYPE, "UUID", NULL, "UUID_", true},
-        {PY, NAME_TYPE, "_date", NULL, "_date_", true},
         /* names used in annotations or defaults inside class bodies */
         {PY, NAME_FIELD, "AwareDatetime", NULL, "AwareDatetime_", true},
         {PY, NAME_FIELD, "str", NULL, "str_", true},

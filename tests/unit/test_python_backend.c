@@ -38,9 +38,9 @@ static void test_writes_the_package_files(void **state) {
     assert_string_equal(file_text(generated, "python/py.typed"), "");
     expect_in(generated, "python/pyproject.toml", "name = \"demo-client\"");
     expect_in(generated, "python/pyproject.toml", "\"\" = \"demo_client\"");
-    expect_in(generated, "python/pyproject.toml", "\"pydantic>=2.11,<3\"");
+    expect_in(generated, "python/pyproject.toml", "\"pydantic>=2.12,<3\"");
     /* the old generator's `pip install -r requirements.txt`: the same list as pyproject.toml's dependencies */
-    expect_in(generated, "python/requirements.txt", "\ncentrifuge-python>=0.7,<0.8\npydantic>=2.11,<3\n");
+    expect_in(generated, "python/requirements.txt", "\ncentrifuge-python>=0.7,<0.8\npydantic>=2.12,<3\n");
     /* the old generator's thin-wrapper form APIClient(rpc) is accepted */
     expect_in(generated, "python/client.py", "    def __init__(self, client: CentrifugoRPCClient, /) -> None: ...\n");
     /* rpcc does not choose the licence of the user's SDK */
@@ -172,10 +172,11 @@ static void test_untagged_unions_of_models(void **state) {
 
 static void test_fields_named_like_scalar_types(void **state) {
     (void)state;
-    Generated *generated = generate("model S { date: date; time: time = \"01:02:03\"; when: date; }\n");
+    Generated *generated = generate("model S { date: date; time: time = \"01:02:03\"; when: date; span: duration; }\n");
     const char *models = "python/models.py";
-    expect_in(generated, models, "from datetime import date as _date\n");
-    expect_in(generated, models, "from datetime import time as _time\n");
+    /* isort's order: the statements by their first name, `time as _time` before `timedelta` */
+    expect_in(generated, models,
+              "from datetime import date as _date\nfrom datetime import time as _time\nfrom datetime import timedelta\n");
     expect_in(generated, models, "    date: _date\n");
     expect_in(generated, models, "    time: _time = TypeAdapter(_time).validate_python(\"01:02:03\")\n");
     expect_in(generated, models, "    when: _date\n");
