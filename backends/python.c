@@ -8,12 +8,15 @@
  *   explicit None is sent as null. The client serializes with exclude_unset, so a field with a default that the
  *   caller did not set is omitted and the receiver applies its default.
  * - Wire names that differ from the Python name use validation_alias + serialization_alias (not alias): type
- *   checkers then see the Python name in __init__, and populate_by_name lets callers use it at run time.
+ *   checkers then see the Python name in __init__; the model config (serialize_by_alias, validate_by_name) makes
+ *   every dump use the wire name and lets callers use the Python name at run time.
+ * - Enums are open: a field of enum E is `E | str` (or int), so an unknown value is kept and sent back.
  * - Aliases and unions are module-level assignments evaluated at import time, so each is printed once everything
  *   it names exists; classes are printed in source order (their annotations are lazy, `from __future__ import
  *   annotations`), and models that name something printed after them are rebuilt at the end of the module (the
  *   IR's IrProgram.definition_order and IrDecl.defined_incomplete).
- * - Untagged unions validate left to right (the IDL's order), tagged unions by their discriminator.
+ * - Tagged unions validate by their discriminator; untagged unions with a model in pydantic's smart mode (the
+ *   alternative with the most fields set wins), others left to right (the IDL's order).
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -49,13 +52,28 @@ typedef enum PyImport {
     IMP_BYTES, /* the base64 helpers and the _Base64Bytes alias */
     IMP_IS_NONE,
     IMP_STRICT,
+    IMP_AWARE_DATETIME,
+    IMP_STR_ENUM,   /* enum.StrEnum, or its stand-in on Python 3.10 */
+    IMP_OPEN_STR,   /* _OpenStr[E]: a string enum that keeps unknown values */
+    IMP_OPEN_INT,   /* _OpenInt[E]: an int enum that keeps unknown values */
+    IMP_OPEN_INT_KEY, /* _OpenIntKey[E]: the same as a map key, which JSON writes as a string */
+    IMP_DEPRECATED, /* typing_extensions.deprecated on models and enums */
+    IMP_CARRIES,    /* _carries(...): the literal fields an untagged union's alternative needs in the JSON */
     IMP_COUNT
 } PyImport;
+
+/* The scalar types a field may be named like: imported under an alias (`from datetime import date as _date`) when
+ * some field of the program has that name, so that the field keeps its name and its class body still sees the
+ * type (as datamodel-code-generator does). */
+typedef enum PyScalarAlias { ALIAS_DATE, ALIAS_TIME, ALIAS_TIMEDELTA, ALIAS_DECIMAL, ALIAS_UUID, ALIAS_COUNT } PyScalarAlias;
+static const char *const SCALAR_ALIAS_NAMES[ALIAS_COUNT] = {"date", "time", "timedelta", "Decimal", "UUID"};
+static const char *const SCALAR_ALIAS_MODULES[ALIAS_COUNT] = {"datetime", "datetime", "datetime", "decimal", "uuid"};
 
 typedef struct PyGen {
     const IrProgram *program;
     const BackendOptions *options;
     bool used[IMP_COUNT];
+    bool aliased[ALIAS_COUNT]; /* the scalar type is imported as _<name>: a field has its name */
 } PyGen;
 
 static const char *py_name(const IrNames *names) { return names->in[PY]; }
@@ -139,12 +157,13 @@ static const char *scalar_name(PyGen *gen, IrTypeKind kind) {
     case IR_FLOAT: return "float";
     case IR_STRING: return "str";
     case IR_BYTES: gen->used[IMP_BYTES] = true; return "_Base64Bytes";
-    case IR_DECIMAL: gen->used[IMP_DECIMAL] = true; return "Decimal";
-    case IR_UUID: gen->used[IMP_UUID] = true; return "UUID";
-    case IR_TIMESTAMP: gen->used[IMP_DATETIME] = true; return "datetime";
-    case IR_DATE: gen->used[IMP_DATE] = true; return "date";
-    case IR_TIME: gen->used[IMP_TIME] = true; return "time";
-    case IR_DURATION: gen->used[IMP_TIMEDELTA] = true; return "timedelta";
+    case IR_DECIMAL: gen->used[IMP_DECIMAL] = true; return gen->aliased[ALIAS_DECIMAL] ? "_Decimal" : "Decimal";
+    case IR_UUID: gen->used[IMP_UUID] = true; return gen->aliased[ALIAS_UUID] ? "_UUID" : "UUID";
+    /* An offset is part of the wire format (RFC 3339): a naive datetime is refused, not sent without one. */
+    case IR_TIMESTAMP: gen->used[IMP_AWARE_DATETIME] = true; return "AwareDatetime";
+    case IR_DATE: gen->used[IMP_DATE] = true; return gen->aliased[ALIAS_DATE] ? "_date" : "date";
+    case IR_TIME: gen->used[IMP_TIME] = true; return gen->aliased[ALIAS_TIME] ? "_time" : "time";
+    case IR_DURATION: gen->used[IMP_TIMEDELTA] = true; return gen->aliased[ALIAS_TIMEDELTA] ? "_timedelta" : "timedelta";
     case IR_ANY: gen->used[IMP_ANY] = true; return "Any";
     default: return "Any";
     }
@@ -171,7 +190,12 @@ static void append_base_type(PyGen *gen, StrBuf *out, const IrType *type) {
         return;
     case IR_MAP:
         strbuf_puts(out, "dict[");
-        append_type(gen, out, type->key);
+        if (type->key->kind == IR_REF && type->key->decl->kind == IR_DECL_ENUM && type->key->decl->int_enum) {
+            gen->used[IMP_OPEN_INT_KEY] = true;
+            strbuf_printf(out, "_OpenIntKey[%s]", py_name(&type->key->decl->names));
+        } else {
+            append_type(gen, out, type->key);
+        }
         strbuf_puts(out, ", ");
         append_type(gen, out, type->element);
         strbuf_putc(out, ']');
@@ -185,7 +209,15 @@ static void append_base_type(PyGen *gen, StrBuf *out, const IrType *type) {
         }
         strbuf_putc(out, ']');
         return;
-    case IR_REF: strbuf_puts(out, py_name(&type->decl->names)); return;
+    case IR_REF:
+        if (type->decl->kind == IR_DECL_ENUM) {
+            /* Open: a value this SDK does not know is kept as a plain str or int and sent back unchanged. */
+            gen->used[type->decl->int_enum ? IMP_OPEN_INT : IMP_OPEN_STR] = true;
+            strbuf_printf(out, "%s[%s]", type->decl->int_enum ? "_OpenInt" : "_OpenStr", py_name(&type->decl->names));
+            return;
+        }
+        strbuf_puts(out, py_name(&type->decl->names));
+        return;
     default: strbuf_puts(out, scalar_name(gen, type->kind)); return;
     }
 }
@@ -305,8 +337,7 @@ static void append_value(PyGen *gen, StrBuf *out, const IrType *type, const IrVa
         }
         break;
     case IR_DECIMAL:
-        gen->used[IMP_DECIMAL] = true;
-        strbuf_puts(out, "Decimal(");
+        strbuf_printf(out, "%s(", scalar_name(gen, IR_DECIMAL));
         if (value->kind == IR_VALUE_INT) {
             strbuf_printf(out, "%" PRId64, value->int_value); /* an integral Decimal from an int (ruff FURB157) */
         } else {
@@ -321,8 +352,7 @@ static void append_value(PyGen *gen, StrBuf *out, const IrType *type, const IrVa
         strbuf_putc(out, ')');
         return;
     case IR_UUID:
-        gen->used[IMP_UUID] = true;
-        strbuf_puts(out, "UUID(");
+        strbuf_printf(out, "%s(", scalar_name(gen, IR_UUID));
         append_string(out, value->text, value->text_length);
         strbuf_putc(out, ')');
         return;
@@ -389,9 +419,23 @@ static void append_bound(PyGen *gen, StrBuf *out, const IrType *type, const IrVa
 /* ---------------------------------------------------------------------------------------------------------- */
 /* models.py                                                                                                  */
 
+/* `@deprecated(reason, category=None)` (typing_extensions, PEP 702) before a deprecated class: type checkers flag
+ * its uses, as those of a deprecated method. No warning at run time: pydantic makes instances of a model when it
+ * decodes a reply, which the caller does not choose (a deprecated method warns when it is called). */
+static void print_deprecated_decorator(PyGen *gen, Printer *printer, const IrDeprecation *deprecation) {
+    if (!deprecation->deprecated) return;
+    gen->used[IMP_DEPRECATED] = true;
+    StrBuf reason;
+    strbuf_init(&reason);
+    append_cstring(&reason, deprecation->reason && deprecation->reason[0] ? deprecation->reason : "deprecated");
+    printer_line(printer, "@deprecated(%s, category=None)", strbuf_cstr(&reason));
+    strbuf_free(&reason);
+}
+
 static void print_enum(PyGen *gen, Printer *printer, const IrDecl *decl) {
-    gen->used[decl->int_enum ? IMP_INT_ENUM : IMP_ENUM] = true;
-    printer_line(printer, "class %s(%s):", py_name(&decl->names), decl->int_enum ? "IntEnum" : "str, Enum");
+    gen->used[decl->int_enum ? IMP_INT_ENUM : IMP_STR_ENUM] = true;
+    print_deprecated_decorator(gen, printer, &decl->deprecation);
+    printer_line(printer, "class %s(%s):", py_name(&decl->names), decl->int_enum ? "IntEnum" : "StrEnum");
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
     if (has_doc && decl->member_count) printer_blank_line(printer);
@@ -419,6 +463,21 @@ static bool model_has_aliases(const IrDecl *decl) {
     return false;
 }
 
+/* The value of a required field whose type is one literal (`kind: "circle"`): its default, as Go's zero value is;
+ * NULL for any other field. */
+static const IrValue *single_literal(const IrField *field) {
+    if (field->optional || field->default_value || admits_none(field->type)) return NULL;
+    const IrType *resolved = ir_resolve_alias(field->type);
+    if (!resolved || resolved->kind != IR_LITERAL || resolved->literal_count != 1) return NULL;
+    return resolved->literals[0];
+}
+
+static bool model_has_single_literals(const IrDecl *decl) {
+    for (size_t index = 0; index < decl->field_count; index++)
+        if (single_literal(decl->fields[index])) return true;
+    return false;
+}
+
 static bool model_has_protected_names(const IrDecl *decl) {
     for (size_t index = 0; index < decl->field_count; index++) {
         if (namer_python_is_pydantic_namespace(py_name(&decl->fields[index]->names))) return true;
@@ -443,6 +502,23 @@ static StrBuf *field_arg(FieldArgs *args) {
     return arg;
 }
 
+/* True when a container value holds an enum member: a factory's lambda would be typed list[Color], which mypy
+ * does not take for list[Color | str] (the open enum), so such a value is a plain default, which pydantic copies
+ * for every instance as it would call a factory. */
+static bool value_has_enum(const IrType *type, const IrValue *value) {
+    const IrType *resolved = type ? ir_resolve_alias(type) : NULL;
+    if (value->kind == IR_VALUE_ENUM) return true;
+    if (resolved && resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM) return true;
+    if (value->kind != IR_VALUE_LIST && value->kind != IR_VALUE_MAP) return false;
+    for (size_t index = 0; index < value->count; index++) {
+        const IrType *element = resolved && (resolved->kind == IR_LIST || resolved->kind == IR_MAP) ? resolved->element : NULL;
+        const IrType *key = resolved && resolved->kind == IR_MAP ? resolved->key : NULL;
+        if (value_has_enum(element, value->items[index])) return true;
+        if (value->kind == IR_VALUE_MAP && value_has_enum(key, value->keys[index])) return true;
+    }
+    return false;
+}
+
 static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     const char *name = py_name(&field->names);
     const IrType *type = field->type;
@@ -461,12 +537,14 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     bool factory = false;
     if (field->optional) {
         strbuf_puts(&default_value, "None");
+    } else if (single_literal(field)) {
+        append_literal_value(&default_value, single_literal(field));
     } else if (field->default_value) {
         const IrValue *value = field->default_value;
         if ((value->kind == IR_VALUE_LIST || value->kind == IR_VALUE_MAP) && value->count == 0) {
             factory = true;
             strbuf_puts(&default_value, value->kind == IR_VALUE_LIST ? "list" : "dict");
-        } else if (value->kind == IR_VALUE_LIST || value->kind == IR_VALUE_MAP) {
+        } else if ((value->kind == IR_VALUE_LIST || value->kind == IR_VALUE_MAP) && !value_has_enum(type, value)) {
             factory = true;
             strbuf_puts(&default_value, "lambda: ");
             append_value(gen, &default_value, type, value);
@@ -565,8 +643,34 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     strbuf_free(&default_value);
 }
 
+/* Marks the single-literal fields as set once a model is made, so that the client, which sends only the fields
+ * that were set (exclude_unset), sends them even when they were left at their default. */
+static void print_single_literals_set(Printer *printer, const IrDecl *decl) {
+    StrBuf names;
+    strbuf_init(&names);
+    size_t count = 0;
+    for (size_t index = 0; index < decl->field_count; index++) {
+        if (!single_literal(decl->fields[index])) continue;
+        next_arg(&names);
+        append_cstring(&names, py_name(&decl->fields[index]->names));
+        count++;
+    }
+    printer_blank_line(printer);
+    printer_line(printer, "def model_post_init(self, context: Any, /) -> None:");
+    printer_indent(printer);
+    printer_line(printer, "\"\"\"Literal fields are always sent, also when left at their only value.\"\"\"");
+    if (count == 1) {
+        printer_line(printer, "self.model_fields_set.add(%s)", strbuf_cstr(&names));
+    } else {
+        printer_line(printer, "self.model_fields_set.update((%s))", strbuf_cstr(&names));
+    }
+    printer_dedent(printer);
+    strbuf_free(&names);
+}
+
 static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
     gen->used[IMP_BASE_MODEL] = true;
+    print_deprecated_decorator(gen, printer, &decl->deprecation);
     printer_line(printer, "class %s(BaseModel):", py_name(&decl->names));
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
@@ -574,12 +678,32 @@ static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
     if (aliases || protected_names) {
         gen->used[IMP_CONFIG_DICT] = true;
         if (has_doc) printer_blank_line(printer);
-        printer_line(printer, "model_config = ConfigDict(%s%s%s)", aliases ? "populate_by_name=True" : "",
-                     aliases && protected_names ? ", " : "", protected_names ? "protected_namespaces=()" : "");
+        /* Wire names everywhere, also in a user's own model_dump_json(); the Python name is accepted too. */
+        StrBuf config;
+        strbuf_init(&config);
+        if (aliases) strbuf_puts(&config, "serialize_by_alias=True, validate_by_alias=True, validate_by_name=True");
+        if (protected_names) {
+            next_arg(&config);
+            strbuf_puts(&config, "protected_namespaces=()");
+        }
+        if ((size_t)printer->depth * 4 + strlen("model_config = ConfigDict()") + config.len <= PY_LINE_LENGTH) {
+            printer_line(printer, "model_config = ConfigDict(%s)", strbuf_cstr(&config));
+        } else {
+            printer_line(printer, "model_config = ConfigDict(");
+            printer_indent(printer);
+            printer_line(printer, "%s", strbuf_cstr(&config));
+            printer_dedent(printer);
+            printer_line(printer, ")");
+        }
+        strbuf_free(&config);
         has_doc = true;
     }
     if (has_doc && decl->field_count) printer_blank_line(printer);
     for (size_t index = 0; index < decl->field_count; index++) print_field(gen, printer, decl->fields[index]);
+    if (model_has_single_literals(decl)) {
+        gen->used[IMP_ANY] = true;
+        print_single_literals_set(printer, decl);
+    }
     if (!has_doc && decl->field_count == 0) printer_line(printer, "pass");
     printer_dedent(printer);
 }
@@ -604,6 +728,19 @@ static bool is_lax_scalar(const IrType *type) {
         if (type->kind != IR_REF || type->decl->kind != IR_DECL_ALIAS) return false;
         type = type->decl->aliased;
     }
+    return false;
+}
+
+/* The model an alternative names (directly or through aliases), or NULL. */
+static const IrDecl *model_alternative(const IrType *alternative) {
+    const IrType *resolved = ir_resolve_alias(alternative);
+    if (!resolved || resolved->nullable || resolved->kind != IR_REF || resolved->decl->kind != IR_DECL_MODEL) return NULL;
+    return resolved->decl;
+}
+
+static bool has_model_alternative(const IrDecl *decl) {
+    for (size_t index = 0; index < decl->alternative_count; index++)
+        if (model_alternative(decl->alternatives[index])) return true;
     return false;
 }
 
@@ -634,7 +771,23 @@ static void print_union(PyGen *gen, Printer *printer, const IrDecl *decl) {
             continue;
         }
         if (alternatives.len) strbuf_puts(&alternatives, " | ");
-        if (!decl->discriminator && is_lax_scalar(alternative)) {
+        const IrDecl *model = model_alternative(alternative);
+        if (!decl->discriminator && model && model_has_single_literals(model)) {
+            /* A literal's default serves models made in Python: in JSON, this alternative needs its literals. */
+            gen->used[IMP_CARRIES] = true;
+            strbuf_printf(&alternatives, "Annotated[%s, _carries({", py_name(&model->names));
+            bool first_literal = true;
+            for (size_t field = 0; field < model->field_count; field++) {
+                const IrValue *value = single_literal(model->fields[field]);
+                if (!value) continue;
+                if (!first_literal) strbuf_puts(&alternatives, ", ");
+                first_literal = false;
+                append_cstring(&alternatives, model->fields[field]->wire_name);
+                strbuf_puts(&alternatives, ": ");
+                append_literal_value(&alternatives, value);
+            }
+            strbuf_puts(&alternatives, "})]");
+        } else if (!decl->discriminator && is_lax_scalar(alternative)) {
             /* Untagged: pydantic's lax mode would read "1" or true as the int 1; JSON types must match exactly. */
             gen->used[IMP_STRICT] = true;
             strbuf_puts(&alternatives, "Annotated[");
@@ -665,8 +818,22 @@ static void print_union(PyGen *gen, Printer *printer, const IrDecl *decl) {
                      strbuf_cstr(&alternatives), strbuf_cstr(&tag));
         strbuf_free(&tag);
     } else {
-        printer_line(printer, "%s = Annotated[%s, Field(union_mode=\"left_to_right\")]", py_name(&decl->names),
-                     strbuf_cstr(&alternatives));
+        /* With models, pydantic's smart mode: of the alternatives that validate, the one with the most fields set
+         * wins, so an alternative whose fields are a subset of a later one's does not absorb the later one's JSON.
+         * Without, the IDL's order. */
+        const char *mode = has_model_alternative(decl) ? "smart" : "left_to_right";
+        const char *name = py_name(&decl->names);
+        size_t width = strlen(name) + strlen(" = Annotated[, Field(union_mode=\"\")]") + alternatives.len + strlen(mode);
+        if (width <= PY_LINE_LENGTH) {
+            printer_line(printer, "%s = Annotated[%s, Field(union_mode=\"%s\")]", name, strbuf_cstr(&alternatives), mode);
+        } else {
+            /* as a formatter wraps it */
+            printer_line(printer, "%s = Annotated[", name);
+            printer_indent(printer);
+            printer_line(printer, "%s, Field(union_mode=\"%s\")", strbuf_cstr(&alternatives), mode);
+            printer_dedent(printer);
+            printer_line(printer, "]");
+        }
     }
     strbuf_free(&alternatives);
     print_docstring(printer, decl->doc, &decl->deprecation);
@@ -718,68 +885,85 @@ static void print_declarations(PyGen *gen, Printer *printer) {
     }
 }
 
+static void print_from_import(Printer *printer, const char *module, const char **names, size_t count);
+
+static int compare_import_names(const void *left_ptr, const void *right_ptr);
+
+/* `from MODULE import NAME` for the scalar types of MODULE that are used: the plain ones on one line, each
+ * aliased one (a field has its name) on a line of its own, as isort keeps `as` imports apart. isort orders these
+ * statements by their first name. */
+static void print_scalar_imports(PyGen *gen, Printer *printer, const char *module) {
+    static const PyImport alias_imports[ALIAS_COUNT] = {IMP_DATE, IMP_TIME, IMP_TIMEDELTA, IMP_DECIMAL, IMP_UUID};
+    const char *plain[ALIAS_COUNT];
+    const char *statements[ALIAS_COUNT + 1]; /* the first name of each statement */
+    size_t plain_count = 0, statement_count = 0;
+    for (int index = 0; index < ALIAS_COUNT; index++) {
+        if (strcmp(SCALAR_ALIAS_MODULES[index], module) != 0 || !gen->used[alias_imports[index]]) continue;
+        if (gen->aliased[index]) {
+            statements[statement_count++] = SCALAR_ALIAS_NAMES[index];
+        } else {
+            plain[plain_count++] = SCALAR_ALIAS_NAMES[index];
+        }
+    }
+    if (plain_count) {
+        qsort(plain, plain_count, sizeof *plain, compare_import_names);
+        statements[statement_count++] = plain[0];
+    }
+    qsort(statements, statement_count, sizeof *statements, compare_import_names);
+    for (size_t index = 0; index < statement_count; index++) {
+        if (plain_count && statements[index] == plain[0]) {
+            print_from_import(printer, module, plain, plain_count);
+        } else {
+            printer_line(printer, "from %s import %s as _%s", module, statements[index], statements[index]);
+        }
+    }
+}
+
 static void print_models_imports(PyGen *gen, Printer *printer) {
     const bool *used = gen->used;
     printer_line(printer, "from __future__ import annotations");
     printer_blank_line(printer);
-    bool stdlib = used[IMP_BYTES] || used[IMP_DATE] || used[IMP_DATETIME] || used[IMP_TIME] || used[IMP_TIMEDELTA] ||
-                  used[IMP_DECIMAL] || used[IMP_ENUM] || used[IMP_INT_ENUM] || used[IMP_ANNOTATED] || used[IMP_ANY] ||
-                  used[IMP_LITERAL] || used[IMP_UUID];
+    size_t stdlib_start = printer->out.len;
+    if (used[IMP_STR_ENUM]) printer_line(printer, "import sys");
     if (used[IMP_BYTES]) {
         printer_line(printer, "from base64 import b64decode as _b64decode");
         printer_line(printer, "from base64 import b64encode as _b64encode");
     }
-    if (used[IMP_DATE] || used[IMP_DATETIME] || used[IMP_TIME] || used[IMP_TIMEDELTA]) {
-        StrBuf names;
-        strbuf_init(&names);
-        const char *const datetime_names[] = {"date", "datetime", "time", "timedelta"};
-        const PyImport datetime_imports[] = {IMP_DATE, IMP_DATETIME, IMP_TIME, IMP_TIMEDELTA};
-        for (int index = 0; index < 4; index++) {
-            if (!used[datetime_imports[index]]) continue;
-            next_arg(&names);
-            strbuf_puts(&names, datetime_names[index]);
-        }
-        printer_line(printer, "from datetime import %s", strbuf_cstr(&names));
-        strbuf_free(&names);
-    }
-    if (used[IMP_DECIMAL]) printer_line(printer, "from decimal import Decimal");
-    if (used[IMP_ENUM] || used[IMP_INT_ENUM]) {
-        printer_line(printer, "from enum import %s%s%s", used[IMP_ENUM] ? "Enum" : "",
-                     used[IMP_ENUM] && used[IMP_INT_ENUM] ? ", " : "", used[IMP_INT_ENUM] ? "IntEnum" : "");
-    }
-    if (used[IMP_ANNOTATED] || used[IMP_ANY] || used[IMP_LITERAL] || used[IMP_BYTES]) {
-        StrBuf names;
-        strbuf_init(&names);
-        if (used[IMP_ANNOTATED] || used[IMP_BYTES]) strbuf_puts(&names, "Annotated");
-        if (used[IMP_ANY]) {
-            next_arg(&names);
-            strbuf_puts(&names, "Any");
-        }
-        if (used[IMP_LITERAL]) {
-            next_arg(&names);
-            strbuf_puts(&names, "Literal");
-        }
-        printer_line(printer, "from typing import %s", strbuf_cstr(&names));
-        strbuf_free(&names);
-    }
-    if (used[IMP_UUID]) printer_line(printer, "from uuid import UUID");
-    if (stdlib) printer_blank_line(printer);
-    StrBuf names;
-    strbuf_init(&names);
-    const char *const pydantic_names[] = {"BaseModel", "BeforeValidator", "ConfigDict", "Field", "PlainSerializer",
-                                          "Strict",    "TypeAdapter"};
-    const bool pydantic_used[] = {used[IMP_BASE_MODEL], used[IMP_BYTES],  used[IMP_CONFIG_DICT], used[IMP_FIELD],
-                                  used[IMP_BYTES],      used[IMP_STRICT], used[IMP_TYPE_ADAPTER]};
-    for (int index = 0; index < 7; index++) {
-        if (!pydantic_used[index]) continue;
-        next_arg(&names);
-        strbuf_puts(&names, pydantic_names[index]);
-    }
-    if (names.len) printer_line(printer, "from pydantic import %s", strbuf_cstr(&names));
-    strbuf_free(&names);
+    print_scalar_imports(gen, printer, "datetime");
+    print_scalar_imports(gen, printer, "decimal");
+    const char *enum_names[3];
+    size_t enum_count = 0;
+    if (used[IMP_STR_ENUM]) enum_names[enum_count++] = "Enum"; /* the StrEnum stand-in of Python 3.10 */
+    if (used[IMP_INT_ENUM]) enum_names[enum_count++] = "IntEnum";
+    print_from_import(printer, "enum", enum_names, enum_count);
+    bool open_enums = used[IMP_OPEN_STR] || used[IMP_OPEN_INT] || used[IMP_OPEN_INT_KEY];
+    const char *typing_names[4];
+    size_t typing_count = 0;
+    if (used[IMP_ANNOTATED] || used[IMP_BYTES] || open_enums || used[IMP_CARRIES]) typing_names[typing_count++] = "Annotated";
+    if (used[IMP_ANY]) typing_names[typing_count++] = "Any";
+    if (used[IMP_LITERAL]) typing_names[typing_count++] = "Literal";
+    if (open_enums) typing_names[typing_count++] = "TypeVar";
+    print_from_import(printer, "typing", typing_names, typing_count);
+    print_scalar_imports(gen, printer, "uuid");
+    if (printer->out.len != stdlib_start) printer_blank_line(printer);
+    const char *pydantic_names[8];
+    size_t pydantic_count = 0;
+    if (used[IMP_AWARE_DATETIME]) pydantic_names[pydantic_count++] = "AwareDatetime";
+    if (used[IMP_BASE_MODEL]) pydantic_names[pydantic_count++] = "BaseModel";
+    if (used[IMP_BYTES] || used[IMP_CARRIES]) pydantic_names[pydantic_count++] = "BeforeValidator";
+    if (used[IMP_CONFIG_DICT]) pydantic_names[pydantic_count++] = "ConfigDict";
+    if (used[IMP_FIELD] || open_enums) pydantic_names[pydantic_count++] = "Field";
+    if (used[IMP_BYTES]) pydantic_names[pydantic_count++] = "PlainSerializer";
+    if (used[IMP_STRICT] || used[IMP_OPEN_INT]) pydantic_names[pydantic_count++] = "Strict";
+    if (used[IMP_TYPE_ADAPTER]) pydantic_names[pydantic_count++] = "TypeAdapter";
+    print_from_import(printer, "pydantic", pydantic_names, pydantic_count);
+    if (used[IMP_DEPRECATED]) printer_line(printer, "from typing_extensions import deprecated");
 }
 
 static void print_models_helpers(PyGen *gen, Printer *printer) {
+    /* isort puts one blank line between the imports and a statement that is not a def or class, formatters two
+     * between such a statement and what precedes it otherwise */
+    size_t imports_end = printer->out.len;
     if (gen->used[IMP_IS_NONE]) {
         printer_blank_line(printer);
         printer_blank_line(printer);
@@ -816,6 +1000,63 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         printer_dedent(printer);
         printer_line(printer, "]");
         printer_line(printer, "\"\"\"`bytes` on the wire: a standard base64 string (pydantic's own base64 is URL-safe).\"\"\"");
+    }
+    if (gen->used[IMP_STR_ENUM]) {
+        printer_blank_line(printer);
+        if (printer->out.len != imports_end + 1) printer_blank_line(printer);
+        printer_line(printer, "if sys.version_info >= (3, 11):");
+        printer_indent(printer);
+        printer_line(printer, "from enum import StrEnum");
+        printer_dedent(printer);
+        printer_line(printer, "else:");
+        printer_blank_line(printer);
+        printer_indent(printer);
+        printer_line(printer, "class StrEnum(str, Enum):");
+        printer_indent(printer);
+        printer_line(printer, "\"\"\"Python 3.11's enum.StrEnum: str() and format() of a member give its value.\"\"\"");
+        printer_blank_line(printer);
+        printer_line(printer, "def __str__(self) -> str:");
+        printer_indent(printer);
+        printer_line(printer, "return str(self.value)");
+        printer_dedent(printer);
+        printer_dedent(printer);
+        printer_dedent(printer);
+    }
+    if (gen->used[IMP_OPEN_STR] || gen->used[IMP_OPEN_INT] || gen->used[IMP_OPEN_INT_KEY]) {
+        printer_blank_line(printer);
+        if (printer->out.len != imports_end + 1) printer_blank_line(printer);
+        printer_line(printer, "_Enum = TypeVar(\"_Enum\")");
+        if (gen->used[IMP_OPEN_STR]) {
+            printer_line(printer, "_OpenStr = Annotated[_Enum | str, Field(union_mode=\"left_to_right\")]");
+            printer_line(printer, "\"\"\"A string enum that keeps a value it does not know as a plain str, sent back unchanged.\"\"\"");
+        }
+        if (gen->used[IMP_OPEN_INT]) {
+            printer_line(printer, "_OpenInt = Annotated[_Enum | Annotated[int, Strict()], Field(union_mode=\"left_to_right\")]");
+            printer_line(printer, "\"\"\"An int enum that keeps a value it does not know as a plain int, sent back unchanged.\"\"\"");
+        }
+        if (gen->used[IMP_OPEN_INT_KEY]) {
+            printer_line(printer, "_OpenIntKey = Annotated[_Enum | int, Field(union_mode=\"left_to_right\")]");
+            printer_line(printer, "\"\"\"_OpenInt as a map key, which JSON writes as a string of digits.\"\"\"");
+        }
+    }
+    if (gen->used[IMP_CARRIES]) {
+        printer_blank_line(printer);
+        printer_blank_line(printer);
+        printer_block(printer,
+                      "def _carries(literals: dict[str, object]) -> BeforeValidator:\n"
+                      "    \"\"\"An untagged union's alternative fits a JSON object only if the object has each of these literal\n"
+                      "    fields with its value: the literals' defaults serve models made in Python, not JSON.\"\"\"\n"
+                      "\n"
+                      "    def check(value: object) -> object:\n"
+                      "        if isinstance(value, dict):\n"
+                      "            for key, literal in literals.items():\n"
+                      "                if key not in value or type(value[key]) is not type(literal) or value[key] != literal:\n"
+                      "                    msg = f\"not this alternative: {key!r} is not {literal!r}\"\n"
+                      "                    raise ValueError(msg)\n"
+                      "        return value\n"
+                      "\n"
+                      "    return BeforeValidator(check)\n",
+                      NULL);
     }
 }
 
@@ -1138,7 +1379,7 @@ static bool emit_init(void *context, Printer *out) {
  * the generator rpcc replaces (issue 17), for using the directory in place without installing it. */
 static const char *const PY_DEPENDENCIES[] = {
     "centrifuge-python>=0.7,<0.8",
-    "pydantic>=2.11,<3",
+    "pydantic>=2.12,<3", /* Field(exclude_if=...) came in 2.12; serialize_by_alias and validate_by_name in 2.11 */
     "typing-extensions>=4.12",
     NULL,
 };
@@ -1321,7 +1562,8 @@ static bool emit_readme(void *context, Printer *out) {
                        "- `transport=\"rpc\"` (default): Centrifugo's RPC command, proxied to the backend;\n"
                        "  `transport=\"pubsub\"`: requests published to `rpc:requests`, replies received on `user#<user_id>`\n"
                        "  and matched by a random correlation id (`request_channel=` changes the request channel);\n"
-                       "- `timeout`: seconds a call waits for its answer (default 10); each method also takes `timeout=`;\n"
+                       "- `timeout`: seconds a call waits for its answer (default 10); each method also takes `timeout=`,\n"
+                       "  which counts for that call, shorter or longer than the client's;\n"
                        "- `max_message_size`: the largest request in bytes (default 65536, Centrifugo's\n"
                        "  `websocket.message_size_limit`; set it to your server's value); a larger one raises\n"
                        "  `RPCRequestTooLargeError` before anything is sent;\n"
@@ -1346,6 +1588,8 @@ static bool emit_readme(void *context, Printer *out) {
                        "- `RPCRequestTooLargeError` (a subclass, code 15): the request exceeds `max_message_size`; it was\n"
                        "  not sent, and the connection and other calls are not affected.\n"
                        "\n"
+                       "Every error class survives `pickle` with its attributes (multiprocessing, task queues).\n"
+                       "\n"
                        "Cancelling the task of a call (`task.cancel()`, `asyncio.timeout`) stops waiting for it and\n"
                        "releases its reply slot; the server may still run it. After a lost connection the client\n"
                        "reconnects by itself with backoff (and subscribes to its reply channel again); calls made\n"
@@ -1359,12 +1603,41 @@ static bool emit_readme(void *context, Printer *out) {
                        "- A field that may be absent (`x?: T`) is `None` when absent and is never sent as `null`.\n"
                        "- A field that may be absent or null (`x?: T | null`) is sent as `null` only when you set it to\n"
                        "  `None`; in a result, `\"x\" in result.model_fields_set` tells an absent field from a null one.\n"
+                       "- A field whose type is one literal (`kind: Literal[\"circle\"] = \"circle\"`) has that value as its\n"
+                       "  default and is always sent.\n"
                        "- `int` values keep their exact value at any size (the 64-bit range of the IDL is not checked).\n"
                        "- Results are validated: a value of the wrong JSON type (an untagged union takes no `\"1\"` for\n"
-                       "  an int), an unknown enum value or a missing required field raises `RPCReplyError`. A `null`\n"
-                       "  for a field that may only be absent reads as absent.\n"
-                       "- Timestamps come back as aware `datetime`s with their offset; they are sent with six fractional\n"
-                       "  digits (`...05.500000+01:00`), the same instant.\n"
+                       "  an int) or a missing required field raises `RPCReplyError`. A `null` for a field that may only\n"
+                       "  be absent reads as absent.\n"
+                       "- Timestamps are `AwareDatetime`: a `datetime` without a timezone is refused (`ValidationError`)\n"
+                       "  rather than sent without the offset RFC 3339 requires. They come back with their offset and are\n"
+                       "  sent with six fractional digits (`...05.500000+01:00`), the same instant.\n"
+                       "\n"
+                       "## Enums\n"
+                       "\n"
+                       "String enums are `StrEnum`s (`f\"{member}\"` is the wire value), int enums `IntEnum`s. Enums are\n"
+                       "open, as in proto3: a value this SDK does not know (the server added a member) does not fail the\n"
+                       "reply; it is kept as a plain `str` or `int` and sent back unchanged. A field of enum `Color` is\n"
+                       "typed `Color | str`, and `isinstance(value, Color)` tells a known value from an unknown one.\n"
+                       "\n"
+                       "## Names and unions\n"
+                       "\n"
+                       "- Fields keep their IDL names, also `date` or `time` (the module imports those types under an\n"
+                       "  alias). A name that cannot be a field gets a trailing `_`: Python keywords (`class_`) and\n"
+                       "  attributes of pydantic's `BaseModel` (`json_`, `schema_`, `copy_`, `model_...`), which pydantic\n"
+                       "  warns about and mypy refuses to override. Such a field is sent under its wire name.\n"
+                       "- Models serialise by wire name everywhere (`model_dump()`, `model_dump_json()`) and accept both\n"
+                       "  the wire name and the Python name.\n"
+                       "- A union with `@discriminator` is decoded by that field. An untagged union of models is decoded\n"
+                       "  in pydantic's smart mode: of the alternatives that validate, the one with the most fields set\n"
+                       "  wins, the first on a tie, so `Easy {role, content}` before `Full {role, content, status}` does\n"
+                       "  not take a `Full` object. An alternative with literal fields matches only an object that has\n"
+                       "  each with its value. Untagged unions without models try their alternatives in order.\n"
+                       "- Deprecated methods, models and enums carry `typing_extensions.deprecated`: type checkers flag\n"
+                       "  their use (mypy: `--enable-error-code deprecated`). A deprecated method also warns when called;\n"
+                       "  a model or enum does not, since decoding a reply makes them without the caller's choice, and a\n"
+                       "  deprecated field warns when read. Python has no such marker for an enum member: a deprecated\n"
+                       "  member says so in its docstring.\n"
                        "\n"
                        "## Methods\n"
                        "\n",
@@ -1408,6 +1681,15 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
     memset(&gen, 0, sizeof gen);
     gen.program = program;
     gen.options = options;
+    for (size_t index = 0; index < program->decl_count; index++) {
+        const IrDecl *decl = program->decls[index];
+        if (decl->kind != IR_DECL_MODEL) continue;
+        for (size_t field = 0; field < decl->field_count; field++) {
+            for (int alias = 0; alias < ALIAS_COUNT; alias++) {
+                if (strcmp(py_name(&decl->fields[field]->names), SCALAR_ALIAS_NAMES[alias]) == 0) gen.aliased[alias] = true;
+            }
+        }
+    }
     static const BackendFile files[] = {
         {"python/models.py", emit_models},         {"python/client.py", emit_client},
         {"python/__init__.py", emit_init},         {"python/rpc_client.py", emit_runtime},

@@ -36,12 +36,14 @@ static const char *const PYTHON_CLASS_BODY_NAMES[] = {
     "bool", "bytes", "dict", "float", "int", "list", "object", "set", "str", "tuple",
     /* typing */
     "Annotated", "Any", "ClassVar", "Literal", "Optional", "Union",
-    /* datetime, decimal, uuid: the scalar types */
-    "date", "datetime", "time", "timedelta", "Decimal", "UUID",
     /* pydantic names used inside model bodies */
-    "ConfigDict", "Field",
+    "AwareDatetime", "ConfigDict", "Field",
     NULL,
 };
+
+/* The scalar types of datetime, decimal and uuid. A field may have such a name: the models module then imports
+ * the type under an alias (`from datetime import date as _date`); a type or method may not. */
+static const char *const PYTHON_SCALAR_TYPE_NAMES[] = {"date", "datetime", "time", "timedelta", "Decimal", "UUID", NULL};
 
 /* Other module-level names the generated Python modules import or define: a type of that name would replace
  * them, a client method would shadow them in the client class body (the deprecation decorator). */
@@ -60,7 +62,7 @@ static const char *const PYTHON_MODULE_NAMES[] = {
     "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError",
     "RPCRequestTooLargeError", "RPCTimeoutError", "Transport", "DEFAULT_MAX_MESSAGE_SIZE", "DEFAULT_REQUEST_CHANNEL",
     /* modules imported by name */
-    "annotations", "asyncio", "decimal", "enum", "json", "pydantic", "typing", "uuid", "warnings",
+    "annotations", "asyncio", "decimal", "enum", "json", "pydantic", "sys", "typing", "uuid", "warnings",
     NULL,
 };
 
@@ -180,13 +182,14 @@ static const char *const GO_CLIENT_METHODS[] = {"Call", "Close", "Connect", "Dis
 typedef const char *const *NameList;
 
 /* Per target and kind, a NULL-terminated array of lists. */
-static const NameList PYTHON_TYPE_LISTS[] = {PYTHON_KEYWORDS,     PYTHON_SOFT_KEYWORDS, PYTHON_CLASS_BODY_NAMES,
-                                             PYTHON_MODULE_NAMES, PYTHON_BUILTINS,      NULL};
+static const NameList PYTHON_TYPE_LISTS[] = {PYTHON_KEYWORDS,     PYTHON_SOFT_KEYWORDS,     PYTHON_CLASS_BODY_NAMES,
+                                             PYTHON_SCALAR_TYPE_NAMES, PYTHON_MODULE_NAMES, PYTHON_BUILTINS, NULL};
 static const NameList PYTHON_FIELD_LISTS[] = {PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS, PYTHON_CLASS_BODY_NAMES,
                                               PYTHON_BASEMODEL_ATTRIBUTES, NULL};
 static const NameList PYTHON_ENUM_MEMBER_LISTS[] = {PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS, NULL};
-static const NameList PYTHON_METHOD_LISTS[] = {PYTHON_KEYWORDS,     PYTHON_SOFT_KEYWORDS,  PYTHON_CLASS_BODY_NAMES,
-                                               PYTHON_MODULE_NAMES, PYTHON_CLIENT_MEMBERS, NULL};
+static const NameList PYTHON_METHOD_LISTS[] = {PYTHON_KEYWORDS,     PYTHON_SOFT_KEYWORDS,     PYTHON_CLASS_BODY_NAMES,
+                                               PYTHON_SCALAR_TYPE_NAMES, PYTHON_MODULE_NAMES, PYTHON_CLIENT_MEMBERS,
+                                               NULL};
 
 static const NameList TS_TYPE_LISTS[] = {TS_RESERVED_WORDS, TS_PREDEFINED_TYPES, TS_GLOBAL_AND_GENERATED_NAMES,
                                          NULL};

@@ -93,6 +93,18 @@ class RPCError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickling (multiprocessing, task queues) rebuilds an exception as cls(*args); the subclasses take other
+        # arguments than (code, message), so every RPCError is rebuilt from its attributes instead.
+        return _restore_error, (type(self), self.args, self.__dict__.copy())
+
+
+def _restore_error(cls: type[RPCError], args: tuple[Any, ...], state: dict[str, Any]) -> RPCError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class RPCTimeoutError(RPCError):
     """A call got no answer within its timeout (the server may still have run it)."""

@@ -133,6 +133,18 @@ async def test_timeout_is_typed_and_late_reply_ignored(sdk: ModuleType, transpor
 
 @two_nodes_only
 @pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_per_call_timeout_is_honoured_both_ways(sdk: ModuleType, transport: str) -> None:
+    """A per-call timeout counts for that call whether it is longer or shorter than the client's (issue 15)."""
+    async with client(sdk, transport, new_user("percall"), timeout=2) as api:
+        slept = await api.debug_sleep(sdk.SleepParams(seconds=3.0), timeout=30)  # longer than the client's 2 s
+        assert slept.slept == 3.0
+        with pytest.raises(sdk.RPCTimeoutError):
+            await api.debug_sleep(sdk.SleepParams(seconds=1.0), timeout=0.3)
+        assert api._router.pending == {}
+
+
+@two_nodes_only
+@pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_centrifugo_restart(sdk: ModuleType, transport: str) -> None:
     async with client(sdk, transport, new_user("restart"), timeout=30) as api:
         key = uuid.uuid4().hex

@@ -55,7 +55,7 @@ async def test_every_tasks_method(live_sdk: dict[str, ModuleType], stack: Stack,
     t = live_sdk["tasks"]
     async with client(t, stack, transport, timeout=10) as api:
         health = await api.system_health()
-        assert isinstance(health, t.HealthResult) and health.status == "ok" and health.time_.tzinfo is not None
+        assert isinstance(health, t.HealthResult) and health.status == "ok" and health.time.tzinfo is not None
 
         created = await api.tasks_create(t.TaskCreateParams(title=f"write {transport} tests", labels=["a", "b"]))
         assert isinstance(created, t.Task)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
@@ -86,7 +86,7 @@ def test_nested_models_keep_presence(sdk: dict[str, ModuleType]) -> None:
 
 def test_escaped_names_use_wire_names_on_the_wire(sdk: dict[str, ModuleType]) -> None:
     n = sdk["edge_names"]
-    holder = n.class_holder(class_="c", from_=2, model_config_="m", date_="2026-01-02", type_="x", None_=1,
+    holder = n.class_holder(class_="c", from_=2, model_config_="m", date="2026-01-02", type_="x", None_=1,
                             wire_case="w")
     assert wire(holder) == {"class": "c", "from": 2, "model_config": "m", "date": "2026-01-02", "type": "x",
                             "None": 1, "Wire-Case": "w"}
@@ -214,7 +214,11 @@ def test_pattern(sdk: dict[str, ModuleType]) -> None:
 
 def test_deprecations(sdk: dict[str, ModuleType]) -> None:
     e = sdk["edge_types"]
+    # deprecated models and enums are marked for type checkers (typing_extensions.deprecated), silently at run time:
+    # decoding a reply makes them
     old = e.Old()
+    assert e.Old.__deprecated__ == "use Drawing" and e.OldColor.__deprecated__ == "use Color"
+    assert e.Old.model_validate({"x": 2}).model_dump() == {"x": 2} and e.OldColor("cyan") is e.OldColor.CYAN
     with pytest.warns(DeprecationWarning):
         assert old.x == 1
     assert "Deprecated: use Drawing" in (inspect.getdoc(e.Old) or "")
@@ -247,7 +251,7 @@ async def test_typed_methods_send_wire_json_and_return_models(sdk: dict[str, Mod
     assert result.by_status == {t.TaskStatus.OPEN: 2} and result.avg_cycle == timedelta(minutes=1)
     recorder.answer = {"status": "ok", "time": "2026-01-02T03:04:05Z"}
     health = await api.system_health()
-    assert recorder.calls[-1] == ("system.health", None, None) and health.time_.year == 2026
+    assert recorder.calls[-1] == ("system.health", None, None) and health.time.year == 2026
     assert inspect.getdoc(t.APIClient.tasks_get_stats) == "Get task statistics.\n\nRetrieves full counts for one user."
 
 
@@ -269,3 +273,96 @@ async def test_calls_before_connect_fail_with_a_connection_error(sdk: dict[str, 
     with pytest.raises(t.RPCConnectionError) as info:
         await api.system_health()
     assert isinstance(info.value, t.RPCError) and info.value.code == 3
+
+
+# --- issue 15: what a Python developer expects of the models ----------------------------------------------------
+
+
+def test_fields_named_like_imported_types_keep_their_names(sdk: dict[str, ModuleType]) -> None:
+    """`date`, `time`: the import is aliased instead; BaseModel's own attributes (schema) are still escaped."""
+    n, t = sdk["edge_names"], sdk["tasks"]
+    assert "date" in n.class_holder.model_fields and "date_" not in n.class_holder.model_fields
+    assert "time" in t.HealthResult.model_fields
+    assert "schema_" in n.class_holder.model_fields  # pydantic warns and mypy refuses a field named `schema`
+    holder = n.class_holder(class_="c", model_config_="m", date="2026-01-02", type_="x", None_=1, wire_case="w")
+    assert holder.date.year == 2026
+
+
+def test_models_serialise_by_wire_name_everywhere(sdk: dict[str, ModuleType]) -> None:
+    """A user's own model_dump_json() uses the wire names; both names are accepted when reading."""
+    n = sdk["edge_names"]
+    holder = n.class_holder(class_="c", from_=2, model_config_="m", date="2026-01-02", type_="x", None_=1,
+                            wire_case="w")
+    assert '"class":"c"' in holder.model_dump_json() and "class_" not in holder.model_dump_json()
+    assert holder.model_dump()["Wire-Case"] == "w"
+    by_wire = n.class_holder.model_validate({"class": "c", "model_config": "m", "date": "2026-01-02", "type": "x",
+                                             "None": 1, "Wire-Case": "w"})
+    by_name = n.class_holder.model_validate({"class_": "c", "model_config_": "m", "date": "2026-01-02", "type_": "x",
+                                             "None_": 1, "wire_case": "w"})
+    assert by_wire == by_name
+
+
+def test_single_value_literals_default_to_their_value_and_are_sent(sdk: dict[str, ModuleType]) -> None:
+    e = sdk["edge_types"]
+    circle = e.Circle(radius=1.0)
+    assert circle.kind == "circle" and wire(circle) == {"kind": "circle", "radius": 1.0}
+    assert wire(e.Drawing(inline=e.Square(side=2.0), either=1)) == {"inline": {"kind": "square", "side": 2.0},
+                                                                     "either": 1}
+    assert wire(e.TypeA(x=1)) == {"type": "a", "x": 1}
+    with pytest.raises(ValidationError):
+        e.Circle(kind="square", radius=1.0)
+
+
+def test_string_enums_format_as_their_value(sdk: dict[str, ModuleType]) -> None:
+    e = sdk["edge_types"]
+    assert f"{e.Color.RED}" == "red" and str(e.Color.RED) == "red" and e.Color.RED == "red"
+    assert str(e.Level.HIGH) == "2" and e.Level.HIGH == 2
+
+
+def test_naive_timestamps_are_refused(sdk: dict[str, ModuleType]) -> None:
+    """A timestamp without an offset is not RFC 3339: refused when made, not sent without an offset."""
+    scalars = sdk["edge_types"].Scalars
+    with pytest.raises(ValidationError, match="timezone"):
+        scalars(at=datetime(2026, 1, 1, 12))  # a naive datetime
+    with pytest.raises(ValidationError, match="timezone"):
+        scalars.model_validate({"at": "2026-01-01T12:00:00"})
+    aware = scalars(at=datetime(2026, 1, 1, 12, tzinfo=UTC))
+    assert wire(aware)["at"] == "2026-01-01T12:00:00Z"
+
+
+def test_unknown_enum_values_are_kept_and_sent_back(sdk: dict[str, ModuleType]) -> None:
+    """Open enums (as proto3): a value this SDK does not know stays a plain str or int, sent back unchanged."""
+    e = sdk["edge_types"]
+    read = e.Containers.model_validate({"yes": True, "mixed": [], "colors": ["red", "purple"], "level": 7,
+                                        "by_color": {"red": 1, "purple": 2}, "by_level": {"2": "a", "9": "b"}})
+    known, unknown = read.colors
+    assert isinstance(known, e.Color) and known is e.Color.RED
+    assert not isinstance(unknown, e.Color) and unknown == "purple"
+    assert read.level == 7 and not isinstance(read.level, e.Level)
+    assert wire(read) == {"yes": True, "mixed": [], "colors": ["red", "purple"], "level": 7,
+                          "by_color": {"red": 1, "purple": 2}, "by_level": {"2": "a", "9": "b"}}
+    assert isinstance(e.Containers.model_validate({"yes": True, "mixed": [], "level": 2}).level, e.Level)
+    for bad in ({"level": "7"}, {"colors": [1]}):
+        with pytest.raises(ValidationError):  # the JSON type still has to be right
+            e.Containers.model_validate({"yes": True, "mixed": [], **bad})
+
+
+def test_untagged_union_of_models_takes_the_alternative_that_fits(sdk: dict[str, ModuleType]) -> None:
+    """Issue 24: `Easy` (role, content) before `Full` (role, content, status) does not absorb a Full payload, and an
+    alternative with a literal field matches only the JSON that has its value."""
+    e = sdk["edge_types"]
+    full = e.Message.model_validate({"instruction": {"role": "red", "content": "c", "status": "s"}})
+    assert type(full.instruction) is e.Full and full.instruction.status == "s"
+    assert wire(full) == {"instruction": {"role": "red", "content": "c", "status": "s"}}
+    easy = e.Message.model_validate({"instruction": {"role": "purple", "content": "c"}})
+    assert type(easy.instruction) is e.Easy
+    base = {"instruction": {"role": "red", "content": "c"}}
+    assert type(e.Message.model_validate({**base, "typed": {"type": "b", "x": 1}}).typed) is e.TypeB
+    assert type(e.Message.model_validate({**base, "typed": {"type": "a", "x": 1}}).typed) is e.TypeA
+    for bad in ({"x": 1}, {"type": "c", "x": 1}, {"type": "b"}):
+        with pytest.raises(ValidationError):
+            e.Message.model_validate({**base, "typed": bad})
+    assert e.Message.model_validate({**base, "anything": {"x": 1}}).anything == {"x": 1}  # the map, not TypeA
+    assert type(e.Message.model_validate({**base, "anything": {"type": "a", "x": 1}}).anything) is e.TypeA
+    made = e.Message(instruction=e.Easy(role=e.Color.RED, content="c"), typed=e.TypeB(x=2))
+    assert wire(made) == {"instruction": {"role": "red", "content": "c"}, "typed": {"type": "b", "x": 2}}

@@ -172,10 +172,15 @@ static void test_python_escaping(void **state) {
         {PY, NAME_FIELD, "type", NULL, "type_", true},
         {PY, NAME_METHOD, "import", NULL, "import_", true},
         {PY, NAME_METHOD, "tasks.class", NULL, "tasks_class", false},
+        /* the scalar types: a field keeps the name (models.py imports the type under an alias), a type does not */
+        {PY, NAME_FIELD, "date", NULL, "date", false},
+        {PY, NAME_FIELD, "datetime", NULL, "datetime", false},
+        {PY, NAME_FIELD, "time", NULL, "time", false},
+        {PY, NAME_FIELD, "Decimal", NULL, "Decimal", false},
+        {PY, NAME_TYPE, "date", NULL, "date_", true},
+        {PY, NAME_TYPE, "UUID", NULL, "UUID_", true},
         /* names used in annotations or defaults inside class bodies */
-        {PY, NAME_FIELD, "date", NULL, "date_", true},
-        {PY, NAME_FIELD, "datetime", NULL, "datetime_", true},
-        {PY, NAME_FIELD, "time", NULL, "time_", true},
+        {PY, NAME_FIELD, "AwareDatetime", NULL, "AwareDatetime_", true},
         {PY, NAME_FIELD, "str", NULL, "str_", true},
         {PY, NAME_FIELD, "list", NULL, "list_", true},
         {PY, NAME_FIELD, "Field", NULL, "Field_", true},

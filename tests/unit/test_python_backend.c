@@ -38,9 +38,9 @@ static void test_writes_the_package_files(void **state) {
     assert_string_equal(file_text(generated, "python/py.typed"), "");
     expect_in(generated, "python/pyproject.toml", "name = \"demo-client\"");
     expect_in(generated, "python/pyproject.toml", "\"\" = \"demo_client\"");
-    expect_in(generated, "python/pyproject.toml", "\"pydantic>=2.11,<3\"");
+    expect_in(generated, "python/pyproject.toml", "\"pydantic>=2.12,<3\"");
     /* the old generator's `pip install -r requirements.txt`: the same list as pyproject.toml's dependencies */
-    expect_in(generated, "python/requirements.txt", "\ncentrifuge-python>=0.7,<0.8\npydantic>=2.11,<3\n");
+    expect_in(generated, "python/requirements.txt", "\ncentrifuge-python>=0.7,<0.8\npydantic>=2.12,<3\n");
     /* the old generator's thin-wrapper form APIClient(rpc) is accepted */
     expect_in(generated, "python/client.py", "    def __init__(self, client: CentrifugoRPCClient, /) -> None: ...\n");
     /* rpcc does not choose the licence of the user's SDK */
@@ -105,7 +105,9 @@ static void test_wire_names_and_keywords(void **state) {
     (void)state;
     Generated *generated = generate("model K { class: string; from_: int @json(\"from\"); plain: bool; }\n");
     const char *models = "python/models.py";
-    expect_in(generated, models, "    model_config = ConfigDict(populate_by_name=True)\n");
+    /* wire names in every dump, and both names accepted when reading */
+    expect_in(generated, models,
+              "    model_config = ConfigDict(serialize_by_alias=True, validate_by_alias=True, validate_by_name=True)\n");
     expect_in(generated, models, "    class_: str = Field(validation_alias=\"class\", serialization_alias=\"class\")\n");
     expect_in(generated, models, "    from_: int = Field(validation_alias=\"from\", serialization_alias=\"from\")\n");
     expect_in(generated, models, "    plain: bool\n");
@@ -124,7 +126,9 @@ static void test_declarations_wait_for_what_they_name(void **state) {
     /* an alias is evaluated at import: printed after the class it names */
     expect_before(generated, models, "class Tree(BaseModel):", "Forest = list[Tree]");
     /* a default is evaluated when the class is created: the enum comes first */
-    expect_before(generated, models, "class Color(str, Enum):", "class Painted(BaseModel):");
+    expect_before(generated, models, "class Color(StrEnum):", "class Painted(BaseModel):");
+    /* an enum field is open: an unknown value stays a str */
+    expect_in(generated, models, "    color: _OpenStr[Color] = Color.RED\n");
     /* Holder names Forest and Tree, printed after it: rebuilt at the end; Tree names only itself */
     expect_before(generated, models, "class Holder(BaseModel):", "class Tree(BaseModel):");
     expect_in(generated, models, "Holder.model_rebuild()\n");
@@ -144,7 +148,38 @@ static void test_unions(void **state) {
     expect_in(generated, models, "    l: Loose | None\n");
     expect_in(generated, models, "    inline: list[MInlineItem]\n");
     expect_in(generated, models, "MInlineItem = Annotated[Annotated[int, Strict()] | str, Field(union_mode=\"left_to_right\")]\n");
-    expect_in(generated, models, "    kind: Literal[\"a\"]\n");
+    /* a single literal defaults to its value and is marked set, so that exclude_unset still sends it */
+    expect_in(generated, models, "    kind: Literal[\"a\"] = \"a\"\n");
+    expect_in(generated, models, "        self.model_fields_set.add(\"kind\")\n");
+    generated_free(generated);
+}
+
+static void test_untagged_unions_of_models(void **state) {
+    (void)state;
+    Generated *generated = generate("model A { kind: \"a\"; x: int; }\nmodel B { kind: \"b\"; x: int; y?: int; }\n"
+                                    "model C { x: int; }\n"
+                                    "model M { ab: A | B; c: C | int; }\n");
+    const char *models = "python/models.py";
+    /* smart mode (most fields set wins), and an alternative with literals needs them in the JSON */
+    expect_in(generated, models,
+              "MAb = Annotated[\n"
+              "    Annotated[A, _carries({\"kind\": \"a\"})] | Annotated[B, _carries({\"kind\": \"b\"})], Field(union_mode=\"smart\")\n"
+              "]\n");
+    expect_in(generated, models, "MC = Annotated[C | Annotated[int, Strict()], Field(union_mode=\"smart\")]\n");
+    expect_in(generated, models, "def _carries(literals: dict[str, object]) -> BeforeValidator:\n");
+    generated_free(generated);
+}
+
+static void test_fields_named_like_scalar_types(void **state) {
+    (void)state;
+    Generated *generated = generate("model S { date: date; time: time = \"01:02:03\"; when: date; span: duration; }\n");
+    const char *models = "python/models.py";
+    /* isort's order: the statements by their first name, `time as _time` before `timedelta` */
+    expect_in(generated, models,
+              "from datetime import date as _date\nfrom datetime import time as _time\nfrom datetime import timedelta\n");
+    expect_in(generated, models, "    date: _date\n");
+    expect_in(generated, models, "    time: _time = TypeAdapter(_time).validate_python(\"01:02:03\")\n");
+    expect_in(generated, models, "    when: _date\n");
     generated_free(generated);
 }
 
@@ -163,12 +198,14 @@ static void test_scalars_and_their_defaults(void **state) {
     expect_in(generated, models, "    b: _Base64Bytes = _b64decode(\"aGk=\")\n");
     expect_in(generated, models, "    d: Decimal = Field(default=Decimal(\"1.50\"), ge=Decimal(0))\n");
     expect_in(generated, models, "    u: UUID = UUID(\"123e4567-e89b-12d3-a456-426614174000\")\n");
-    expect_in(generated, models, "    t: datetime = TypeAdapter(datetime).validate_python(\"2026-01-02T03:04:05Z\")\n");
+    expect_in(generated, models,
+              "    t: AwareDatetime = TypeAdapter(AwareDatetime).validate_python(\"2026-01-02T03:04:05Z\")\n");
     expect_in(generated, models, "    w: timedelta\n");
     expect_in(generated, models, "    f: float = 1.0\n");
     expect_in(generated, models, "    a: Any\n"); /* any already admits None */
     expect_in(generated, models, "PlainSerializer(_to_base64, when_used=\"json\")");
-    expect_in(generated, models, "from datetime import datetime, timedelta\n");
+    expect_in(generated, models, "from datetime import timedelta\n");
+    expect_not_in(generated, models, "datetime import datetime");
     generated_free(generated);
 }
 
@@ -194,6 +231,8 @@ static void test_deprecations(void **state) {
                                     "rpc m.x(M) -> M @deprecated(\"gone\");\n");
     expect_in(generated, "python/models.py", "\"\"\"Deprecated: old\"\"\"");
     expect_in(generated, "python/models.py", "    a: int = Field(deprecated=True)\n");
+    expect_in(generated, "python/models.py", "@deprecated(\"old\", category=None)\nclass M(BaseModel):\n");
+    expect_in(generated, "python/models.py", "from typing_extensions import deprecated\n");
     expect_in(generated, "python/client.py", "    @deprecated(\"gone\")\n    async def m_x(");
     expect_in(generated, "python/client.py", "from typing_extensions import deprecated\n");
     generated_free(generated);
@@ -238,6 +277,8 @@ int main(void) {
         cmocka_unit_test(test_wire_names_and_keywords),
         cmocka_unit_test(test_declarations_wait_for_what_they_name),
         cmocka_unit_test(test_unions),
+        cmocka_unit_test(test_untagged_unions_of_models),
+        cmocka_unit_test(test_fields_named_like_scalar_types),
         cmocka_unit_test(test_scalars_and_their_defaults),
         cmocka_unit_test(test_input_text_is_escaped),
         cmocka_unit_test(test_deprecations),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -12,7 +13,14 @@ import centrifuge
 import pytest
 
 import rpc_client
-from rpc_client import CentrifugoRPCClient, RPCConnectionError, RPCError, RPCRequestTooLargeError, RPCTimeoutError
+from rpc_client import (
+    CentrifugoRPCClient,
+    RPCConnectionError,
+    RPCError,
+    RPCReplyError,
+    RPCRequestTooLargeError,
+    RPCTimeoutError,
+)
 
 
 @dataclass
@@ -56,6 +64,7 @@ class FakeClient:
         self.loop = asyncio.get_running_loop()  # the real client must be built inside a running loop
         self.published: list[tuple[str, Any]] = []
         self.rpcs: list[tuple[str, Any]] = []
+        self.rpc_timeouts: list[float | None] = []
         self.subscription: FakeSubscription | None = None
         self.connected = False
         self.disconnects = 0
@@ -85,6 +94,7 @@ class FakeClient:
 
     async def rpc(self, method: str, data: Any, timeout: float | None = None) -> Any:
         self.rpcs.append((method, data))
+        self.rpc_timeouts.append(timeout)
         answer = self.rpc_answer(method, data)
         if asyncio.iscoroutine(answer):
             answer = await answer
@@ -132,6 +142,48 @@ def test_arguments_are_checked() -> None:
         CentrifugoRPCClient("ws://x", "t", "u", transport="grpc")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="timeout"):
         CentrifugoRPCClient("ws://x", "t", "u", timeout=0)
+
+
+@pytest.mark.parametrize("error", [
+    RPCError(1404, "task 9 not found", temporary=True),
+    RPCTimeoutError("tasks.get: no answer within 2 s"),
+    RPCConnectionError("connection lost"),
+    RPCReplyError("tasks.get: bad result: total: not an int"),
+    RPCRequestTooLargeError("tasks.create", 70000, 65536),
+], ids=lambda error: type(error).__name__)
+def test_every_error_survives_pickling(error: RPCError) -> None:
+    """multiprocessing and task queues pickle exceptions: each class comes back as itself, with its attributes."""
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error) and back.__dict__ == error.__dict__ and back.args == error.args
+    assert str(back) == str(error) and repr(back) == repr(error)
+
+
+def test_the_default_timeout_is_ten_seconds() -> None:
+    assert CentrifugoRPCClient("ws://x", "t")._timeout == 10
+
+
+async def test_a_per_call_timeout_is_honoured_both_ways() -> None:
+    """Longer than the client's (the answer comes after the client's default has passed) and shorter."""
+    async with CentrifugoRPCClient("ws://x", "t", timeout=0.01) as client:
+        fake = FakeClient.instances[0]
+        release = asyncio.Event()
+
+        async def late() -> Any:
+            await release.wait()
+            return {"ok": True}
+        fake.rpc_answer = lambda method, data: late()
+        call = asyncio.ensure_future(client.call("slow", timeout=30))
+        await asyncio.sleep(0.05)  # five times the client's timeout
+        assert not call.done()
+        release.set()
+        assert await call == {"ok": True}
+        assert fake.rpc_timeouts == [30]
+    async with CentrifugoRPCClient("ws://x", "t", timeout=30) as client:
+        fake = FakeClient.instances[-1]
+        fake.rpc_answer = lambda method, data: asyncio.Event().wait()
+        with pytest.raises(RPCTimeoutError, match="within 0.01 s"):
+            await client.call("slow", timeout=0.01)
+        assert fake.rpc_timeouts == [0.01]
 
 
 def test_client_is_built_in_connect_not_in_init() -> None:

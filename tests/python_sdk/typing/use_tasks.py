@@ -21,7 +21,7 @@ async def example(url: str, token: str) -> None:
     async with APIClient(url, token, "user-1", transport="pubsub", timeout=5) as api:
         stats: TaskStatsResult = await api.tasks_get_stats(TaskStatsParams(user_id="1", statuses=[TaskStatus.DONE]))
         total: int = stats.total
-        counts: dict[TaskStatus, int] = stats.by_status
+        counts: dict[TaskStatus | str, int] = stats.by_status  # open enum: unknown values stay str
         task: Task = await api.tasks_create(TaskCreateParams(title="x", priority=Priority.HIGH), timeout=1.5)
         task_id: int = task.id
         try:

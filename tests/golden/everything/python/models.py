@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import sys
 from base64 import b64decode as _b64decode
 from base64 import b64encode as _b64encode
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from enum import Enum, IntEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, Strict, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, Strict, TypeAdapter
+from typing_extensions import deprecated
 
 
 def _is_none(value: object) -> bool:
@@ -37,6 +39,24 @@ _Base64Bytes = Annotated[
 """`bytes` on the wire: a standard base64 string (pydantic's own base64 is URL-safe)."""
 
 
+if sys.version_info >= (3, 11):
+    from enum import StrEnum
+else:
+
+    class StrEnum(str, Enum):
+        """Python 3.11's enum.StrEnum: str() and format() of a member give its value."""
+
+        def __str__(self) -> str:
+            return str(self.value)
+
+
+_Enum = TypeVar("_Enum")
+_OpenStr = Annotated[_Enum | str, Field(union_mode="left_to_right")]
+"""A string enum that keeps a value it does not know as a plain str, sent back unchanged."""
+_OpenInt = Annotated[_Enum | Annotated[int, Strict()], Field(union_mode="left_to_right")]
+"""An int enum that keeps a value it does not know as a plain int, sent back unchanged."""
+
+
 class PageInfo(BaseModel):
     """A page of results: where the next one starts."""
 
@@ -52,7 +72,7 @@ UserId = str
 """An identifier that names a user."""
 
 
-class Color(str, Enum):
+class Color(StrEnum):
     """A colour, stored by its name.
 
     Members keep their names in every language.
@@ -85,7 +105,7 @@ class Scalars(BaseModel):
     blob: _Base64Bytes
     price: Decimal
     id: UUID
-    at: datetime
+    at: AwareDatetime
     day: date
     clock: time
     wait: timedelta
@@ -106,7 +126,7 @@ class Defaults(BaseModel):
     blob: _Base64Bytes = _b64decode("aGVsbG8=")
     price: Decimal = Decimal("19.99")
     id: UUID = UUID("123e4567-e89b-12d3-a456-426614174000")
-    at: datetime = TypeAdapter(datetime).validate_python("2026-01-02T03:04:05.5+01:00")
+    at: AwareDatetime = TypeAdapter(AwareDatetime).validate_python("2026-01-02T03:04:05.5+01:00")
     day: date = TypeAdapter(date).validate_python("2024-02-29")
     clock: time = TypeAdapter(time).validate_python("23:59:59")
     wait: timedelta = TypeAdapter(timedelta).validate_python("P1DT2H3M4.5S")
@@ -115,9 +135,9 @@ class Defaults(BaseModel):
     numbers: list[int] = Field(default_factory=lambda: [1, 2, 3])
     empty_map: dict[str, int] = Field(default_factory=dict)
     counts: dict[str, int] = Field(default_factory=lambda: {"a": 1, "b": 2})
-    color: Color = Color.GREEN
-    colors: list[Color] = Field(default_factory=lambda: [Color.RED, Color.BLUE_ISH])
-    level: Level = Level.HIGH
+    color: _OpenStr[Color] = Color.GREEN
+    colors: list[_OpenStr[Color]] = [Color.RED, Color.BLUE_ISH]
+    level: _OpenInt[Level] = Level.HIGH
     mode: Literal["fast", "safe"] = "safe"
     loose: Any = Field(default_factory=lambda: {"nested": [1, "two", None, True]})
 
@@ -128,10 +148,10 @@ class Containers(BaseModel):
     matrix: list[list[float]]
     by_name: dict[str, Scalars]
     by_number: dict[int, str]
-    by_color: dict[Color, list[int]]
-    by_id: dict[UUID, Level]
+    by_color: dict[_OpenStr[Color], list[int]]
+    by_id: dict[UUID, _OpenInt[Level]]
     by_user: dict[UserId, PageInfo]
-    deep: dict[str, list[dict[int, Color | None]]]
+    deep: dict[str, list[dict[int, _OpenStr[Color] | None]]]
 
 
 class TreeNode(BaseModel):
@@ -157,16 +177,24 @@ class Company(BaseModel):
 class Circle(BaseModel):
     """A circle."""
 
-    kind: Literal["circle"]
+    kind: Literal["circle"] = "circle"
     radius: float = Field(gt=0)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Literal fields are always sent, also when left at their only value."""
+        self.model_fields_set.add("kind")
 
 
 class Rectangle(BaseModel):
     """A rectangle."""
 
-    kind: Literal["rectangle"]
+    kind: Literal["rectangle"] = "rectangle"
     width: float = Field(gt=0)
     height: float = Field(gt=0)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Literal fields are always sent, also when left at their only value."""
+        self.model_fields_set.add("kind")
 
 
 Shape = Annotated[Circle | Rectangle, Field(discriminator="kind")]
@@ -190,8 +218,12 @@ class Drawing(BaseModel):
     """Unions inside containers are parenthesized where a language needs it."""
     named: NumberOrText
     sort: Literal["asc", "desc"] = "asc"
-    version: Literal[2]
-    enabled: Literal[True]
+    version: Literal[2] = 2
+    enabled: Literal[True] = True
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Literal fields are always sent, also when left at their only value."""
+        self.model_fields_set.update(("version", "enabled"))
 
 
 DrawingExtra = Annotated[Circle | Rectangle, Field(discriminator="kind")]
@@ -203,7 +235,7 @@ DrawingValuesItem = Annotated[Annotated[int, Strict()] | str, Field(union_mode="
 class Keywords(BaseModel):
     """Names that are keywords somewhere keep their wire names."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_alias=True, validate_by_name=True)
 
     class_: str = Field(validation_alias="class", serialization_alias="class")
     type_: int = Field(validation_alias="type", serialization_alias="type")
@@ -226,6 +258,7 @@ class Constrained(BaseModel):
     amount: Decimal = Field(ge=Decimal(0))
 
 
+@deprecated("use Drawing", category=None)
 class Legacy(BaseModel):
     """Deprecated things still work, and say so.
 

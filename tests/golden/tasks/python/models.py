@@ -3,17 +3,34 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import sys
+from datetime import timedelta
 from enum import Enum, IntEnum
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field, Strict
+
+if sys.version_info >= (3, 11):
+    from enum import StrEnum
+else:
+
+    class StrEnum(str, Enum):
+        """Python 3.11's enum.StrEnum: str() and format() of a member give its value."""
+
+        def __str__(self) -> str:
+            return str(self.value)
+
+
+_Enum = TypeVar("_Enum")
+_OpenStr = Annotated[_Enum | str, Field(union_mode="left_to_right")]
+"""A string enum that keeps a value it does not know as a plain str, sent back unchanged."""
+_OpenInt = Annotated[_Enum | Annotated[int, Strict()], Field(union_mode="left_to_right")]
+"""An int enum that keeps a value it does not know as a plain int, sent back unchanged."""
 
 
 class HealthResult(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
     status: str
-    time_: datetime = Field(validation_alias="time", serialization_alias="time")
+    time: AwareDatetime
 
 
 class Priority(IntEnum):
@@ -26,9 +43,9 @@ class Priority(IntEnum):
 
 class TaskCreateParams(BaseModel):
     title: str = Field(min_length=1, max_length=200)
-    priority: Priority = Priority.NORMAL
+    priority: _OpenInt[Priority] = Priority.NORMAL
     labels: list[str] = Field(default_factory=list, max_length=10)
-    due: datetime | None = None
+    due: AwareDatetime | None = None
 
 
 class Task(BaseModel):
@@ -37,14 +54,14 @@ class Task(BaseModel):
     id: int = Field(description="Task ID, unique per server.")
     """Task ID, unique per server."""
     title: str = Field(min_length=1, max_length=200)
-    status: TaskStatus
-    priority: Priority = Priority.NORMAL
+    status: _OpenStr[TaskStatus]
+    priority: _OpenInt[Priority] = Priority.NORMAL
     labels: list[str] = Field(default_factory=list)
-    created_at: datetime
-    due: datetime | None = None
+    created_at: AwareDatetime
+    due: AwareDatetime | None = None
 
 
-class TaskStatus(str, Enum):
+class TaskStatus(StrEnum):
     """Lifecycle state of a task."""
 
     OPEN = "open"
@@ -59,15 +76,15 @@ class TaskStatsParams(BaseModel):
     """User ID to fetch."""
     limit: int = Field(default=10, ge=1, le=100, description="Max results.")
     """Max results."""
-    since: datetime | None = None
-    statuses: list[TaskStatus] = Field(default_factory=list)
+    since: AwareDatetime | None = None
+    statuses: list[_OpenStr[TaskStatus]] = Field(default_factory=list)
 
 
 class TaskStatsResult(BaseModel):
     """Counts of a user's tasks."""
 
     total: int
-    by_status: dict[TaskStatus, int]
+    by_status: dict[_OpenStr[TaskStatus], int]
     avg_cycle: timedelta | None = Field(description="Mean time from creation to done; null when nothing is done.")
     """Mean time from creation to done; null when nothing is done."""
 
@@ -75,7 +92,7 @@ class TaskStatsResult(BaseModel):
 class TaskListParams(BaseModel):
     """Parameters for tasks.list."""
 
-    status: TaskStatus | None = None
+    status: _OpenStr[TaskStatus] | None = None
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0)
 
@@ -90,8 +107,8 @@ class TaskUpdateParams(BaseModel):
 
     id: int
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    status: TaskStatus | None = None
-    priority: Priority | None = None
+    status: _OpenStr[TaskStatus] | None = None
+    priority: _OpenInt[Priority] | None = None
 
 
 # Models that name declarations printed after them resolve those names now.
