@@ -15,6 +15,7 @@
  * 3000..3499 and 4000..4499, a message the server found too big); after one that does not (3500..3999 and
  * 4500..4999, a refused token) calls fail at once with kind `"disconnected"` until `connect()` is called again.
  */
+/// <reference lib="esnext.disposable" preserve="true" />
 import { Centrifuge } from "centrifuge";
 import type { Options as CentrifugeOptions, Subscription } from "centrifuge";
 
@@ -80,13 +81,18 @@ export class RPCError extends Error {
     /** True when the server marked the error as temporary: the same call may succeed later. */
     readonly temporary: boolean;
 
+    /**
+     * @param options - `cause`: the error this one reports (a centrifuge-js error object, a thrown exception),
+     *   kept as the standard `Error.cause` for logs and debugging
+     */
     constructor(
         code: number,
         message: string,
         kind: "server" | "timeout" | "disconnected" | "client" = "server",
         temporary = false,
+        options: { cause?: unknown } = {},
     ) {
-        super(message);
+        super(message, options);
         this.name = "RPCError";
         this.code = code;
         this.kind = kind;
@@ -106,6 +112,7 @@ export class RPCError extends Error {
 
 // centrifuge-js client error codes (its `errorCodes`) that mean the connection is gone.
 const CODE_TIMEOUT = 1;
+const CODE_TRANSPORT_CLOSED = 2;
 const CODE_CLIENT_DISCONNECTED = 3;
 const CODE_CLIENT_CLOSED = 4;
 const CODE_CONNECTION_CLOSED = 11;
@@ -120,12 +127,14 @@ const DISCONNECTED_MESSAGE_SIZE_LIMIT = 3;
 const CONNECTING_CONNECT_CALLED = 0;
 // Command ids are uint32: the widest id a command frame can carry, for a size that never underestimates.
 const MAX_COMMAND_ID = 4294967295;
+// Milliseconds centrifuge-js's own command timeout is given beyond a call's, so that the call's timer fires first.
+const COMMAND_TIMEOUT_GRACE = 1000;
 // Milliseconds before such a reconnect, doubling up to the maximum while connecting fails.
 const MIN_RECONNECT_DELAY = 100;
 const MAX_RECONNECT_DELAY = 10_000;
 // transportClosed 2, clientDisconnected 3, clientClosed 4, transportWriteError 10, connectionClosed 11.
 const DISCONNECT_CODES: ReadonlySet<number> = new Set([
-    2,
+    CODE_TRANSPORT_CLOSED,
     CODE_CLIENT_DISCONNECTED,
     CODE_CLIENT_CLOSED,
     10,
@@ -163,13 +172,17 @@ function toRPCError(error: unknown, context: string): RPCError {
     if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "number") {
         const message = "message" in error && typeof error.message === "string" ? error.message : "error";
         const temporary = "temporary" in error && error.temporary === true;
-        if (error.code === CODE_TIMEOUT) return new RPCError(error.code, `${context}: timeout`, "timeout");
-        if (DISCONNECT_CODES.has(error.code)) return new RPCError(error.code, `${context}: ${message}`, "disconnected");
-        if (error.code >= 100) return new RPCError(error.code, message, "server", temporary);
-        return new RPCError(error.code, `${context}: ${message}`, "client");
+        const cause = { cause: error };
+        if (error.code === CODE_TIMEOUT)
+            return new RPCError(error.code, `${context}: timeout`, "timeout", false, cause);
+        if (DISCONNECT_CODES.has(error.code)) {
+            return new RPCError(error.code, `${context}: ${message}`, "disconnected", false, cause);
+        }
+        if (error.code >= 100) return new RPCError(error.code, message, "server", temporary, cause);
+        return new RPCError(error.code, `${context}: ${message}`, "client", false, cause);
     }
     const text = error instanceof Error ? error.message : String(error);
-    return new RPCError(0, `${context}: ${text}`, "client");
+    return new RPCError(0, `${context}: ${text}`, "client", false, { cause: error });
 }
 
 /**
@@ -264,24 +277,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * A connection to Centrifugo that typed SDK methods call through.
  *
  * ```ts
- * const client = new CentrifugoRPCClient("ws://localhost:8000/connection/websocket", token, "123");
+ * await using client = new CentrifugoRPCClient("ws://localhost:8000/connection/websocket", token);
  * await client.connect();
  * const api = new APIClient(client);
  * ```
+ *
+ * The `"pubsub"` transport also needs the user id: `new CentrifugoRPCClient(url, token, "123", { transport: "pubsub" })`.
  */
-export class CentrifugoRPCClient {
+export class CentrifugoRPCClient implements AsyncDisposable {
     /** The Centrifugo WebSocket endpoint, `ws://host:8000/connection/websocket`. */
     readonly url: string;
-    /** The user the token belongs to; the `"pubsub"` transport receives replies on `user#<userId>`. */
-    readonly userId: string;
+    /** The user the token belongs to, when given; the `"pubsub"` transport receives replies on `user#<userId>`. */
+    readonly userId: string | undefined;
     /** The transport calls use. */
     readonly transport: "rpc" | "pubsub";
     /** Milliseconds that `connect()` and each call may take. */
     readonly timeout: number;
     /** The channel `"pubsub"` requests are published to. */
     readonly requestChannel: string;
-    /** The channel `"pubsub"` replies arrive on: `user#<userId>`. */
-    readonly replyChannel: string;
+    /** The channel `"pubsub"` replies arrive on: `user#<userId>` (undefined without a user id). */
+    readonly replyChannel: string | undefined;
     /** The largest request, in bytes, that calls may send (see `CentrifugoRPCClientOptions.maxMessageSize`). */
     readonly maxMessageSize: number;
 
@@ -300,15 +315,31 @@ export class CentrifugoRPCClient {
     /**
      * @param url - the Centrifugo WebSocket endpoint, `ws://host:8000/connection/websocket`
      * @param token - a connection JWT, or a function that fetches a fresh one (called when one is needed)
-     * @param userId - the user the token belongs to (its `sub` claim)
+     * @param options - transport, timeout and connection options (the `"pubsub"` transport needs a user id:
+     *   use the other signature)
+     */
+    constructor(url: string, token: string | (() => Promise<string>), options?: CentrifugoRPCClientOptions);
+    /**
+     * @param url - the Centrifugo WebSocket endpoint, `ws://host:8000/connection/websocket`
+     * @param token - a connection JWT, or a function that fetches a fresh one (called when one is needed)
+     * @param userId - the user the token belongs to (its `sub` claim): the `"pubsub"` transport receives its
+     *   replies on `user#<userId>`; the `"rpc"` transport does not use it
      * @param options - transport, timeout and connection options
      */
     constructor(
         url: string,
         token: string | (() => Promise<string>),
         userId: string,
-        options: CentrifugoRPCClientOptions = {},
+        options?: CentrifugoRPCClientOptions,
+    );
+    constructor(
+        url: string,
+        token: string | (() => Promise<string>),
+        userIdOrOptions?: string | CentrifugoRPCClientOptions,
+        maybeOptions: CentrifugoRPCClientOptions = {},
     ) {
+        const userId = typeof userIdOrOptions === "string" ? userIdOrOptions : undefined;
+        const options = typeof userIdOrOptions === "object" ? userIdOrOptions : maybeOptions;
         const timeout = options.timeout ?? 10_000;
         if (!(timeout > 0) || !Number.isFinite(timeout)) {
             throw new RPCError(CODE_BAD_CONFIGURATION, `timeout must be a positive number, not ${timeout}`, "client");
@@ -319,7 +350,14 @@ export class CentrifugoRPCClient {
         this.transport = options.transport ?? "rpc";
         this.timeout = timeout;
         this.requestChannel = options.requestChannel ?? "rpc:requests";
-        this.replyChannel = `user#${userId}`;
+        this.replyChannel = userId === undefined ? undefined : `user#${userId}`;
+        if (this.transport === "pubsub" && userId === undefined) {
+            throw new RPCError(
+                CODE_BAD_CONFIGURATION,
+                'the "pubsub" transport needs the user id: new CentrifugoRPCClient(url, token, userId, options)',
+                "client",
+            );
+        }
         const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
         if (!(maxMessageSize > 0)) {
             throw new RPCError(
@@ -390,9 +428,28 @@ export class CentrifugoRPCClient {
                 new RPCError(CODE_CONNECTION_CLOSED, `connection lost: ${context.reason}`, "disconnected"),
             );
         });
+        // A transport that closed before it opened (nothing listens there, the handshake was refused): connect()
+        // fails at once with a connection error instead of at its timeout while centrifuge-js retries.
+        let unreachable: (error: RPCError) => void = () => {};
+        const failed = new Promise<never>((_resolve, reject) => {
+            unreachable = reject;
+        });
+        centrifuge.on("error", (context) => {
+            if (established.value || context.type !== "transport") return;
+            unreachable(
+                new RPCError(
+                    CODE_TRANSPORT_CLOSED,
+                    `connect: cannot reach ${this.url}: ${context.error.message}`,
+                    "disconnected",
+                    false,
+                    { cause: context.error },
+                ),
+            );
+        });
         let subscription: Subscription | null = null;
-        if (this.transport === "pubsub") {
-            subscription = centrifuge.newSubscription(this.replyChannel);
+        const replyChannel = this.replyChannel;
+        if (this.transport === "pubsub" && replyChannel !== undefined) {
+            subscription = centrifuge.newSubscription(replyChannel);
             subscription.on("publication", (context) => this.#onReply(context.data));
             subscription.on("subscribing", (context) => {
                 this.#failPending(
@@ -407,7 +464,7 @@ export class CentrifugoRPCClient {
                 );
             });
             subscription.on("error", (context) => {
-                refusal.error = toRPCError(context.error, `subscribe to ${this.replyChannel}`);
+                refusal.error = toRPCError(context.error, `subscribe to ${replyChannel}`);
             });
             subscription.subscribe();
         }
@@ -415,7 +472,7 @@ export class CentrifugoRPCClient {
         this.#subscription = subscription;
         centrifuge.connect();
         try {
-            await this.#whenReady(centrifuge, subscription);
+            await Promise.race([this.#whenReady(centrifuge, subscription), failed]);
         } catch (error) {
             this.#shutdown(centrifuge, subscription);
             throw refusal.error ?? toRPCError(error, "connect");
@@ -432,6 +489,11 @@ export class CentrifugoRPCClient {
 
     /** The same as {@link close}, under the name centrifuge-js and the replaced generator use. */
     disconnect(): void {
+        this.close();
+    }
+
+    /** {@link close}, for `await using client = new CentrifugoRPCClient(...)`: closed when the block is left. */
+    async [Symbol.asyncDispose](): Promise<void> {
         this.close();
     }
 
@@ -480,17 +542,52 @@ export class CentrifugoRPCClient {
             // Registered before sending: a pubsub reply may arrive before the publish acknowledgement.
             this.#pending.set(correlationId, { resolve: resolve as (result: unknown) => void, reject, timer, release });
             if (subscription === null) {
-                centrifuge.rpc(method, params).then(
+                this.#command(centrifuge, timeout, () => centrifuge.rpc(method, params)).then(
                     (reply) => this.#take(correlationId)?.resolve(reply.data),
                     (error: unknown) => this.#take(correlationId)?.reject(toRPCError(error, method)),
                 );
             } else {
                 subscription
                     .ready(timeout)
-                    .then(() => centrifuge.publish(this.requestChannel, request))
+                    .then(() =>
+                        this.#command(centrifuge, timeout, () => centrifuge.publish(this.requestChannel, request)),
+                    )
                     .catch((error: unknown) => this.#take(correlationId)?.reject(toRPCError(error, method)));
             }
         });
+    }
+
+    /**
+     * Sends a centrifuge-js command that may take up to `timeout` ms. centrifuge-js fails every command at its own
+     * `timeout` option, read when it registers the command (in the microtasks after `send()` starts, once
+     * connected): left alone, that would cap a longer per-call timeout at the client's. So it is raised past
+     * `timeout` for those microtasks and set back in the next task; the call's own timer enforces `timeout`.
+     */
+    async #command<T>(centrifuge: Centrifuge, timeout: number, send: () => Promise<T>): Promise<T> {
+        if (centrifuge.state !== "connected") {
+            // Reconnecting (by centrifuge-js or by this client after a close it does not retry): wait for it here,
+            // where the wait is this call's, not centrifuge-js's.
+            await new Promise<void>((resolve, reject) => {
+                const onConnected = (): void => {
+                    clearTimeout(timer);
+                    resolve();
+                };
+                const timer = setTimeout(() => {
+                    centrifuge.off("connected", onConnected);
+                    reject({ code: CODE_TIMEOUT, message: "timeout" });
+                }, timeout);
+                centrifuge.once("connected", onConnected);
+            });
+        }
+        const config = (centrifuge as unknown as { _config?: { timeout?: unknown } })._config;
+        const needed = timeout + COMMAND_TIMEOUT_GRACE;
+        if (config !== undefined && typeof config.timeout === "number" && config.timeout < needed) {
+            config.timeout = needed;
+            setTimeout(() => {
+                config.timeout = this.timeout;
+            }, 0);
+        }
+        return send();
     }
 
     async #whenReady(centrifuge: Centrifuge, subscription: Subscription | null): Promise<void> {

@@ -22,6 +22,8 @@ interface Fake {
     connections: number;
     /** Sends a publication to the client's subscription on `channel`. */
     push(channel: string, data: unknown): void;
+    /** Sends a frame (a reply or a push) to every client connection. */
+    send(frame: Json): void;
     /** Closes every client connection with a WebSocket close code. */
     drop(code: number, reason: string): void;
     close(): Promise<void>;
@@ -49,6 +51,9 @@ async function fakeCentrifugo(
         connections: 0,
         push(channel, data) {
             for (const socket of sockets) socket.send(JSON.stringify({ push: { channel, pub: { data } } }));
+        },
+        send(frame) {
+            for (const socket of sockets) socket.send(JSON.stringify(frame));
         },
         drop(code, reason) {
             for (const socket of sockets) socket.close(code, reason);
@@ -168,14 +173,43 @@ describe("without a connection", () => {
                 probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
             });
         });
-        const client = new CentrifugoRPCClient(`ws://127.0.0.1:${port}/connection/websocket`, "t", "u", {
-            timeout: 1500,
+        // A timeout far beyond the test's: connect() must fail because nothing listens, not because time ran out.
+        const client = new CentrifugoRPCClient(`ws://127.0.0.1:${port}/connection/websocket`, "t", {
+            timeout: 600_000,
         });
         const error = await rejection(client.connect());
-        assert.ok(error.kind === "timeout" || error.kind === "disconnected", error.kind);
+        assert.deepEqual([error.kind, error.code], ["disconnected", 2]);
+        assert.match(error.message, /cannot reach ws:\/\/127\.0\.0\.1:/);
+        assert.ok(error.cause !== undefined, "the transport error is the cause");
         assert.equal(client.connected, false);
         assert.equal((await rejection(client.call("x", {}))).kind, "disconnected");
         // The test runner would hang here if the client kept reconnecting in the background.
+    });
+
+    test("the rpc transport needs no user id; the pubsub transport refuses to start without one", async () => {
+        const server = await fake();
+        const client = new CentrifugoRPCClient(server.url, "token", { timeout: 5000 });
+        cleanups.push(() => client.close());
+        assert.deepEqual([client.userId, client.replyChannel, client.transport], [undefined, undefined, "rpc"]);
+        await client.connect();
+        assert.deepEqual(await client.call("x", { a: 1 }), { echo: { a: 1 } });
+        assert.throws(
+            () => new CentrifugoRPCClient(server.url, "token", { transport: "pubsub" }),
+            (error: unknown) => error instanceof RPCError && error.kind === "client" && /user id/.test(error.message),
+        );
+    });
+
+    test("await using closes the client when the block is left", async () => {
+        const server = await fake();
+        let escaped: CentrifugoRPCClient | null = null;
+        {
+            await using client = new CentrifugoRPCClient(server.url, "token", "u1", { timeout: 5000 });
+            await client.connect();
+            escaped = client;
+            assert.equal(client.connected, true);
+        }
+        assert.equal(escaped.connected, false);
+        assert.equal((await rejection(escaped.call("x", {}))).kind, "disconnected");
     });
 
     test("the rpc transport publishes nothing and subscribes to nothing", async () => {
@@ -216,6 +250,8 @@ describe("rpc transport", () => {
         );
         const temporary = await rejection((await connected(busy, "rpc")).call("x", {}));
         assert.equal(temporary.temporary, true);
+        // The error centrifuge-js reported is kept as the standard cause.
+        assert.deepEqual(temporary.cause, { code: 100, message: "internal server error", temporary: true });
     });
 
     test("no reply in time is kind 'timeout'", async () => {
@@ -488,6 +524,54 @@ for (const transport of ["rpc", "pubsub"] as const) {
             const under = await client(server, { maxMessageSize: size - 1 });
             const error = await rejection(under.call("echo", params));
             assert.ok(error instanceof RPCRequestTooLargeError && error.size === size, String(error));
+        });
+    });
+
+    describe(`${transport} transport: per-call timeouts`, () => {
+        /** A fake whose answers to method "held" wait until the test sends them (`release`). */
+        async function holding(): Promise<{ server: Fake; release: () => void }> {
+            const held: Json[] = [];
+            const server = await fake(
+                (command) => {
+                    if (!("rpc" in command)) return undefined;
+                    const rpc = command["rpc"] as Json;
+                    if (rpc["method"] !== "held") return { reply: { rpc: { data: rpc["data"] } } };
+                    held.push({ id: command["id"], rpc: { data: rpc["data"] } });
+                    return "ignore";
+                },
+                (_server, data) => {
+                    const reply = { correlation_id: data["correlation_id"], result: data["params"] };
+                    if (data["method"] === "held")
+                        held.push({ push: { channel: data["reply_to"], pub: { data: reply } } });
+                    else _server.push(String(data["reply_to"]), reply);
+                },
+            );
+            const release = (): void => {
+                for (const frame of held.splice(0)) server.send(frame);
+            };
+            return { server, release };
+        }
+
+        test("a per-call timeout longer than the client's is honoured", async () => {
+            const { server, release } = await holding();
+            const made = await client(server, { timeout: 200 });
+            const call = made.call("held", { n: 1 }, { timeout: 60_000 });
+            // Three client timeouts: centrifuge-js would have failed the rpc command by now at its own timeout.
+            await new Promise((resolve) => setTimeout(resolve, 600));
+            await until(() => server.commands.length >= (transport === "rpc" ? 2 : 3));
+            release();
+            assert.deepEqual(await call, { n: 1 });
+            // Later calls keep the client's timeout.
+            const short = await rejection(made.call("held", { n: 2 }));
+            assert.equal(short.kind, "timeout");
+        });
+
+        test("a per-call timeout shorter than the client's is honoured", async () => {
+            const server = await echoing();
+            const made = await client(server, { timeout: 600_000 });
+            const error = await rejection(made.call("slow", {}, { timeout: 100 }));
+            assert.deepEqual([error.kind, error.code], ["timeout", 1]);
+            assert.equal(made.pendingCalls, 0);
         });
     });
 

@@ -4,6 +4,7 @@
 // the generated types at compile time (this file is compiled with tsc --strict) and by value at run time.
 import assert from "node:assert/strict";
 import { createHmac, randomUUID } from "node:crypto";
+import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 
 import * as debug from "./debug/typescript/index.js";
@@ -247,6 +248,24 @@ for (const transport of ["rpc", "pubsub"] as const) {
             }
         });
 
+        test("a per-call timeout is honoured both ways: longer and shorter than the client's", async () => {
+            const quick = new debug.CentrifugoRPCClient(URL, mintToken(user), user, { transport, timeout: 500 });
+            await quick.connect();
+            try {
+                const quickApi = new debug.APIClient(quick);
+                // Three times the client's timeout: centrifuge-js alone would fail the rpc command at 500 ms.
+                const slept = await quickApi.debugSleep({ seconds: 1.5 }, { timeout: 8000 });
+                assert.equal(slept.slept, 1.5);
+                const error = await rejection(
+                    api.debugSleep({ seconds: 2.5 }, { timeout: 300 }), // the client's is 8000 ms
+                    debug.RPCError,
+                );
+                assert.equal(error.kind, "timeout");
+            } finally {
+                quick.close();
+            }
+        });
+
         test("close() fails the calls in flight with kind 'disconnected'", async () => {
             const closing = new debug.CentrifugoRPCClient(URL, mintToken(user), user, { transport, timeout: 8000 });
             await closing.connect();
@@ -309,6 +328,24 @@ describe("connecting", () => {
         assert.equal(client.connected, false);
         const call = await rejection(new tasks.APIClient(client).systemHealth(), tasks.RPCError);
         assert.equal(call.kind, "disconnected");
+    });
+
+    test("an unreachable server rejects connect() with a connection error, not at the timeout", async () => {
+        const user = newUser("unreachable");
+        // A loopback port that was free a moment ago: nothing listens there.
+        const port = await new Promise<number>((resolve) => {
+            const probe = createServer();
+            probe.listen(0, "127.0.0.1", () => {
+                const address = probe.address();
+                probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+            });
+        });
+        const client = new tasks.CentrifugoRPCClient(`ws://127.0.0.1:${port}/connection/websocket`, mintToken(user), {
+            timeout: 600_000,
+        });
+        const error = await rejection(client.connect(), tasks.RPCError);
+        assert.deepEqual([error.kind, error.code], ["disconnected", 2]);
+        assert.equal(client.connected, false);
     });
 
     test("a token function is called for the token", async () => {
