@@ -11,7 +11,8 @@ params before its result, fields in definition order), rpcs last, sorted by meth
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pydantic import RootModel
 
@@ -21,14 +22,55 @@ from .errors import ExportError, WalkError
 from .idl import IDENTIFIER, RpcDecl
 from .metadata import clean_doc
 from .render import render_file, render_string
-from .walk import ModelWalk
+from .validate import rpcc_problems
+from .walk import NAMINGS, ModelWalk, _qual
 
-__all__ = ["ExportError", "export", "export_handlers", "export_modules"]
+__all__ = ["NAMINGS", "ExportError", "export", "export_handlers", "export_models", "export_modules"]
 
 
-def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None = None) -> str:
-    """Render the IDL for ``handlers``; raises :class:`ExportError` listing every problem."""
-    walk = ModelWalk()
+def _finish(walk: ModelWalk, rpcs: list[RpcDecl], header: Sequence[str] | None, check: bool) -> str:
+    walk.require_discriminator_fields()
+    walk.name_inline_unions()
+    if walk.errors:
+        raise ExportError(walk.errors)
+    text = render_file(walk.decls, rpcs, list(header or []))
+    if check:
+        def origin(name: str) -> str:
+            obj = walk.owner.get(name)
+            return f"{name} ({_qual(obj)})" if obj is not None else name
+
+        problems = rpcc_problems(text, origin)
+        if problems:
+            raise ExportError(problems)
+    return text
+
+
+def export_models(models: Sequence[type], *, header: Sequence[str] | None = None, naming: str = "class",
+                  rename: Mapping[Any, str] | None = None, check: bool = True) -> str:
+    """The IDL declarations of ``models`` (Pydantic models and RootModels) and what they reach, without rpcs.
+
+    For libraries' models (a provider's SDK types) that a handler will use: see :func:`export_handlers` for
+    ``naming``, ``rename`` and ``check``.
+    """
+    walk = ModelWalk(naming=naming, rename=rename)
+    for model in models:
+        try:
+            walk.model_ref(model, f"model {_qual(model)}")
+        except WalkError as exc:
+            walk.errors.append(str(exc))
+    return _finish(walk, [], header, check)
+
+
+def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None = None, naming: str = "class",
+                    rename: Mapping[Any, str] | None = None, check: bool = True) -> str:
+    """Render the IDL for ``handlers``; raises :class:`ExportError` listing every problem.
+
+    ``naming`` names the declarations: "class" (the class name) or "module" (qualified by the last segment of the
+    defining module unless the class name starts with it: `chat_completion.Choice` is `ChatCompletionChoice`), for
+    libraries whose classes share names. ``rename`` maps classes (or their "module.QualName") to names of one's
+    choosing. With ``check`` the text is checked by `rpcc --check` when the compiler is found ($RPCC, else PATH).
+    """
+    walk = ModelWalk(naming=naming, rename=rename)
     rpcs: list[RpcDecl] = []
     for h in sorted(handlers, key=lambda h: h.method):
         where = f"rpc {h.method} ({h.qualname})"
@@ -57,18 +99,17 @@ def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None
         result = names[1]
         assert result is not None  # every handler has a result model
         rpcs.append(RpcDecl(h.method, names[0], result, clean_doc(h.doc), anns))
-    walk.require_discriminator_fields()
-    if walk.errors:
-        raise ExportError(walk.errors)
-    return render_file(walk.decls, rpcs, list(header or []))
+    return _finish(walk, rpcs, header, check)
 
 
-def export(router: MessageRouter, *, header: Sequence[str] | None = None) -> str:
-    """Render the IDL for every handler of ``router``."""
-    return export_handlers(router.handlers(), header=header)
+def export(router: MessageRouter, *, header: Sequence[str] | None = None, naming: str = "class",
+           rename: Mapping[Any, str] | None = None, check: bool = True) -> str:
+    """Render the IDL for every handler of ``router`` (options: :func:`export_handlers`)."""
+    return export_handlers(router.handlers(), header=header, naming=naming, rename=rename, check=check)
 
 
-def export_modules(modules: Sequence[str], *, path: Sequence[str] = (), command: str | None = None) -> str:
+def export_modules(modules: Sequence[str], *, path: Sequence[str] = (), command: str | None = None,
+                   naming: str = "class", rename: Mapping[Any, str] | None = None, check: bool = True) -> str:
     """The .rpc file for the handlers that ``modules`` register (:func:`rpcc.discover`), with its header.
 
     What ``python -m rpcc export`` writes and the Django command compiles. ``command`` is the command named in the
@@ -83,4 +124,4 @@ def export_modules(modules: Sequence[str], *, path: Sequence[str] = (), command:
         "models.",
         "// Do not edit: change the handlers and export again.",
     ]
-    return export(router, header=header)
+    return export(router, header=header, naming=naming, rename=rename, check=check)
