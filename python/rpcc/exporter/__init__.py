@@ -23,9 +23,9 @@ from .idl import IDENTIFIER, RpcDecl
 from .metadata import clean_doc
 from .render import render_file, render_string
 from .validate import rpcc_problems
-from .walk import NAMINGS, ModelWalk, _qual
+from .walk import NAMINGS, ModelWalk, _qual, unique_names
 
-__all__ = ["NAMINGS", "ExportError", "export", "export_handlers", "export_models", "export_modules"]
+__all__ = ["NAMINGS", "ExportError", "export", "export_handlers", "export_models", "export_modules", "unique_names"]
 
 
 def _finish(walk: ModelWalk, rpcs: list[RpcDecl], header: Sequence[str] | None, check: bool) -> str:

@@ -148,6 +148,7 @@ class ModelDecl:
     doc: str | None
     annotations: list[str]
     fields: list[FieldDecl] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)  # `//` lines above the declaration
 
 
 @dataclass

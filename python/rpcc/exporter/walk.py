@@ -18,7 +18,7 @@ import re
 import types
 import typing
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pydantic
@@ -159,6 +159,36 @@ def _is_url_class(tp: type) -> bool:
         return False
 
 
+def unique_names(classes: Sequence[type]) -> dict[str, str]:
+    """A rename map that gives each of ``classes`` a distinct declaration name: its name under naming="module",
+    qualified by more trailing segments of its module where that is not enough
+    (`responses.function_tool.FunctionTool` -> `ResponsesFunctionTool` beside `beta.function_tool.FunctionTool` ->
+    `BetaFunctionTool`). Keys are "module.QualName", as :func:`~rpcc.exporter.export_handlers` takes ``rename``."""
+    out: dict[str, str] = {}
+    groups: dict[tuple[str, ...], list[type]] = {}
+    for cls in classes:
+        groups.setdefault(name_key(module_qualified_name(cls, model_name(cls))), []).append(cls)
+    for group in groups.values():
+        if len(group) == 1:
+            out[_qual(group[0])] = module_qualified_name(group[0], model_name(group[0]))
+            continue
+        depth = 2
+        while True:
+            names = {}
+            for cls in group:
+                segments = str(getattr(cls, "__module__", "")).split(".")
+                name = model_name(cls)
+                for segment in reversed(segments[-depth:]):
+                    name = module_qualified_name(type("_", (), {"__module__": segment}), name)
+                names[_qual(cls)] = name
+            keys = [name_key(n) for n in names.values()]
+            if len(set(keys)) == len(keys) or depth > 8:
+                out.update(names)
+                break
+            depth += 1
+    return out
+
+
 class ModelWalk:
     """Declarations reached from the models given to :meth:`model_ref`, and the problems found on the way."""
 
@@ -263,7 +293,8 @@ class ModelWalk:
         other_name = self.keys.get(name_key(name))
         other = self.owner.get(other_name) if other_name is not None else None
         if other is not None and other is not obj:
-            here = f"model {self.current[0]}, field {self.current[1]}" if self.current else "the walk"
+            here = f"{self.reached_by(self.current[0])} -> {self.current[0]}.{self.current[1]}" if self.current \
+                else self.top_where
             assert other_name is not None
             same = f"the name {name!r}" if other_name == name else f"names {other_name!r} and {name!r}, which " \
                 "become the same identifier in Go"
@@ -351,6 +382,9 @@ class ModelWalk:
         if dep:
             annotations.append(dep)
         decl = ModelDecl(name, class_doc(cls), annotations)
+        if (getattr(cls, "model_config", None) or {}).get("extra") == "allow":
+            # spec/rpc-idl.md, Open models: `@open` once rpcc takes it; the SDKs drop undeclared keys until then
+            decl.comments.append(f"open model: {_qual(cls)} has extra=\"allow\" and keeps keys it does not declare")
         self.decls[name] = decl
         idl_names: dict[str, str] = {}
         for py_name, fi in cls.model_fields.items():
