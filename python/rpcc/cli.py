@@ -42,7 +42,14 @@ def write_if_changed(path: str, text: str) -> None:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     try:
-        text = export_modules(args.modules, path=args.path)
+        rename = {}
+        for item in args.rename:
+            qualname, sep, name = item.partition("=")
+            if not sep or not qualname or not name:
+                print(f"rpcc export: error: --rename takes MODULE.CLASS=NAME, not {item!r}", file=sys.stderr)
+                return 2
+            rename[qualname] = name
+        text = export_modules(args.modules, path=args.path, naming=args.names, rename=rename)
     except ExportError as exc:
         for e in exc.errors:
             print(f"rpcc export: error: {e}", file=sys.stderr)
@@ -229,6 +236,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("modules", nargs="+", metavar="MODULE", help="dotted module names to import")
     e.add_argument("-o", "--output", required=True, help="output .rpc file ('-' for stdout)")
     e.add_argument("-P", "--path", action="append", default=[], help="prepend DIR to sys.path (repeatable)")
+    e.add_argument("--names", choices=["class", "module"], default="class",
+                   help="declaration names: the class name (default), or qualified by the defining module "
+                   "(chat_completion.Choice -> ChatCompletionChoice) for libraries whose classes share names")
+    e.add_argument("--rename", action="append", default=[], metavar="MODULE.CLASS=NAME",
+                   help="export a class under a name of your choosing (repeatable)")
     e.set_defaults(func=_cmd_export)
 
     s = sub.add_parser("serve", help="serve the RPC proxy and publish proxy endpoints (ASGI, uvicorn)")

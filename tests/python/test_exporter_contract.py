@@ -54,3 +54,23 @@ def _hash_of(model: type[BaseModel]) -> str:
 def test_hash_follows_the_wire_not_the_names():
     assert _hash_of(Item) == _hash_of(Thing)  # renamed: the same wire
     assert _hash_of(Item) != _hash_of(Counted)  # another wire name
+
+
+def test_free_form_method_names_hash_as_rpcc_does(rpcc, tmp_path):
+    """A method whose Centrifugo name is not a dotted name is exported with @method("wire"): the canonical text
+    names the wire method, in both implementations (the two merged on the same day disagreed before)."""
+    router = MessageRouter()
+
+    async def handler(conn, params: Item) -> Item:
+        return params
+
+    for method in ("user-profile.get", "chat:send", "getUserProfile", "a.b"):
+        router.register(method, handler)
+    text = export(router, with_contract_hash=True)
+    assert '@method("chat:send")' in text
+    found = HASH_LINE.findall(text)
+    source = tmp_path / "free.rpc"
+    source.write_text(text)
+    printed = subprocess.run([str(rpcc), "--contract-hash", str(source)], capture_output=True, text=True,
+                             check=True, timeout=60).stdout.strip()
+    assert found == [printed]

@@ -143,10 +143,6 @@ class FloatLiteral(BaseModel):
     x: Literal[1.5]  # type: ignore[valid-type]
 
 
-class NestedConstraint(BaseModel):
-    xs: list[Annotated[int, Field(ge=0)]]
-
-
 class CallableField(BaseModel):
     f: Callable[[int], int]
 
@@ -185,7 +181,6 @@ CASES = [
     (ChoiceAlias, ["ChoiceAlias", "field a", "AliasChoices"]),
     (Excluded, ["Excluded", "field secret", "exclude"]),
     (FloatLiteral, ["FloatLiteral", "field x", "Literal"]),
-    (NestedConstraint, ["NestedConstraint", "field xs", "constraints inside"]),
     (CallableField, ["CallableField", "field f"]),
     (Complex, ["Complex", "field c", "complex"]),
     (Outer, ["model Inner, field bad"]),

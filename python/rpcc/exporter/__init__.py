@@ -12,7 +12,8 @@ params before its result, fields in definition order), rpcs last, sorted by meth
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pydantic import RootModel
 
@@ -23,9 +24,10 @@ from .errors import ExportError, WalkError
 from .idl import IDENTIFIER, RpcDecl
 from .metadata import clean_doc
 from .render import render_file, render_string
-from .walk import ModelWalk
+from .validate import rpcc_problems
+from .walk import NAMINGS, ModelWalk, _qual, unique_names
 
-__all__ = ["ExportError", "export", "export_handlers", "export_modules"]
+__all__ = ["NAMINGS", "ExportError", "export", "export_handlers", "export_models", "export_modules", "unique_names"]
 
 
 def _is_dotted_name(method: str) -> bool:
@@ -50,11 +52,56 @@ def _dotted_name_for(method: str, taken: set[str]) -> str:
     return name
 
 
-def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None = None,
+def _finish(walk: ModelWalk, rpcs: list[RpcDecl], header: Sequence[str] | None, check: bool,
+            with_contract_hash: bool = False) -> str:
+    walk.require_discriminator_fields()
+    walk.name_inline_unions()
+    if walk.errors:
+        raise ExportError(walk.errors)
+    lines = list(header or [])
+    if with_contract_hash:
+        lines.append(f"// Contract hash: {contract_hash(walk.decls, rpcs)}")
+    text = render_file(walk.decls, rpcs, lines)
+    if check:
+        def origin(name: str) -> str:
+            obj = walk.owner.get(name)
+            return f"{name} ({_qual(obj)})" if obj is not None else name
+
+        problems = rpcc_problems(text, origin)
+        if problems:
+            raise ExportError(problems)
+    return text
+
+
+def export_models(models: Sequence[type], *, header: Sequence[str] | None = None, naming: str = "class",
+                  rename: Mapping[Any, str] | None = None, check: bool = True) -> str:
+    """The IDL declarations of ``models`` (Pydantic models and RootModels) and what they reach, without rpcs.
+
+    For libraries' models (a provider's SDK types) that a handler will use: see :func:`export_handlers` for
+    ``naming``, ``rename`` and ``check``.
+    """
+    walk = ModelWalk(naming=naming, rename=rename)
+    for model in models:
+        try:
+            walk.model_ref(model, f"model {_qual(model)}")
+        except WalkError as exc:
+            walk.errors.append(str(exc))
+    return _finish(walk, [], header, check)
+
+
+def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None = None, naming: str = "class",
+                    rename: Mapping[Any, str] | None = None, check: bool = True,
                     with_contract_hash: bool = False) -> str:
-    """Render the IDL for ``handlers``; raises :class:`ExportError` listing every problem. ``with_contract_hash``
-    ends the header with the contract hash, as ``rpcc --contract-hash`` prints it for the file (spec/evolution.md)."""
-    walk = ModelWalk()
+    """Render the IDL for ``handlers``; raises :class:`ExportError` listing every problem.
+
+    ``naming`` names the declarations: "class" (the class name) or "module" (qualified by the last segment of the
+    defining module unless the class name starts with it: `chat_completion.Choice` is `ChatCompletionChoice`), for
+    libraries whose classes share names. ``rename`` maps classes (or their "module.QualName") to names of one's
+    choosing. With ``check`` the text is checked by `rpcc --check` when the compiler is found ($RPCC, else PATH).
+    ``with_contract_hash`` ends the header with the contract hash, as ``rpcc --contract-hash`` prints it for the file
+    (spec/evolution.md).
+    """
+    walk = ModelWalk(naming=naming, rename=rename)
     rpcs: list[RpcDecl] = []
     # Dotted names in use: the plain method names first, so a derived name never takes one.
     taken = {h.method for h in handlers if _is_dotted_name(h.method)}
@@ -86,22 +133,20 @@ def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None
         assert result is not None  # every handler has a result model
         if name != h.method:
             anns.insert(0, f"@method({render_string(h.method)})")
-        rpcs.append(RpcDecl(name, names[0], result, clean_doc(h.doc), anns))
-    walk.require_discriminator_fields()
-    if walk.errors:
-        raise ExportError(walk.errors)
-    lines = list(header or [])
-    if with_contract_hash:
-        lines.append(f"// Contract hash: {contract_hash(walk.decls, rpcs)}")
-    return render_file(walk.decls, rpcs, lines)
+        wire = None if name == h.method else h.method
+        rpcs.append(RpcDecl(name, names[0], result, clean_doc(h.doc), anns, wire=wire))
+    return _finish(walk, rpcs, header, check, with_contract_hash)
 
 
-def export(router: MessageRouter, *, header: Sequence[str] | None = None, with_contract_hash: bool = False) -> str:
-    """Render the IDL for every handler of ``router``."""
-    return export_handlers(router.handlers(), header=header, with_contract_hash=with_contract_hash)
+def export(router: MessageRouter, *, header: Sequence[str] | None = None, naming: str = "class",
+           rename: Mapping[Any, str] | None = None, check: bool = True, with_contract_hash: bool = False) -> str:
+    """Render the IDL for every handler of ``router`` (options: :func:`export_handlers`)."""
+    return export_handlers(router.handlers(), header=header, naming=naming, rename=rename, check=check,
+                           with_contract_hash=with_contract_hash)
 
 
-def export_modules(modules: Sequence[str], *, path: Sequence[str] = (), command: str | None = None) -> str:
+def export_modules(modules: Sequence[str], *, path: Sequence[str] = (), command: str | None = None,
+                   naming: str = "class", rename: Mapping[Any, str] | None = None, check: bool = True) -> str:
     """The .rpc file for the handlers that ``modules`` register (:func:`rpcc.discover`), with its header (the
     command that wrote it, and the contract hash).
 
@@ -117,4 +162,4 @@ def export_modules(modules: Sequence[str], *, path: Sequence[str] = (), command:
         "models.",
         "// Do not edit: change the handlers and export again.",
     ]
-    return export(router, header=header, with_contract_hash=True)
+    return export(router, header=header, naming=naming, rename=rename, check=check, with_contract_hash=True)

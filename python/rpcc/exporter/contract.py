@@ -279,10 +279,10 @@ class _Canonical:
 
     def text(self, rpcs: Sequence[RpcDecl]) -> str:
         lines = [f"rpcc-contract {FORMAT_VERSION}"]
-        for r in sorted(rpcs, key=lambda r: r.method):
+        for r in sorted(rpcs, key=lambda r: r.wire_method):
             params = self.number(("empty",), ("model", None)) if r.params is None else self.ref_number(r.params)
             result = self.ref_number(r.result)
-            lines.append(f"method {_json_string(r.method)} #{params} -> #{result}")
+            lines.append(f"method {_json_string(r.wire_method)} #{params} -> #{result}")
         i = 0
         while i < len(self.numbered):  # writing one may number more
             body = self.numbered[i]

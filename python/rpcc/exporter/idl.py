@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "IDENTIFIER", "KEYWORDS", "NULL", "PREDECLARED", "Decl", "Decls", "EnumDecl", "FieldDecl", "IdlType", "ListT",
     "Lit", "MapT", "ModelDecl", "NullT", "Ref", "RpcDecl", "Scalar", "TypeDecl", "UnionT", "alternatives",
-    "enum_names", "resolve_alias", "strip_null", "union_of",
+    "enum_names", "hoisted_union", "name_key", "resolve_alias", "strip_null", "union_of",
 ]
 
 KEYWORDS = frozenset({"import", "model", "enum", "union", "type", "rpc", "null", "true", "false"})
@@ -22,6 +22,35 @@ PREDECLARED = frozenset(
      "list", "map"}
 )
 IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+_WORD_RUN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _words(run: str) -> list[str]:
+    """The words of a run of letters and digits, split as ir/namer.c splits them (userId, HTTPServer, URLs)."""
+    out, start = [], 0
+    for at in range(1, len(run)):
+        prev, cur, nxt = run[at - 1], run[at], run[at + 1] if at + 1 < len(run) else ""
+        if not cur.isupper():
+            continue
+        if prev.islower() or prev.isdigit():
+            out.append(run[start:at])
+            start = at
+        elif prev.isupper() and nxt.islower() and not (nxt == "s" and not (run[at + 2:at + 3].islower())):
+            out.append(run[start:at])
+            start = at
+    out.append(run[start:])
+    return out
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """What a name is in every target language once case-converted: its words, lowercased.
+
+    rpcc refuses two names of one scope that become the same identifier in some language (spec/rpc-idl.md,
+    section 7): `user_id` and `userId` are both `UserID` in Go. Names with equal keys are such a pair.
+    """
+    return tuple(w.lower() for run in _WORD_RUN.findall(name) for w in _words(run))
+
 
 # Guards against runaway recursion through aliases (the walk refuses alias cycles, so these are never reached by
 # a valid declaration set).
@@ -119,6 +148,7 @@ class ModelDecl:
     doc: str | None
     annotations: list[str]
     fields: list[FieldDecl] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)  # `//` lines above the declaration
 
 
 @dataclass
@@ -141,11 +171,16 @@ class TypeDecl:  # `union X = ...;` or `type X = ...;`
 
 @dataclass
 class RpcDecl:
-    method: str
+    method: str  # the dotted name the generated code is named from
     params: str | None
     result: str
     doc: str | None
     annotations: list[str]
+    wire: str | None = None  # the Centrifugo method name when it is not `method` (written as @method("..."))
+
+    @property
+    def wire_method(self) -> str:
+        return self.wire if self.wire is not None else self.method
 
 
 Decl = ModelDecl | EnumDecl | TypeDecl
@@ -194,6 +229,18 @@ def enum_names(decls: Decls, t: IdlType, depth: int = 0) -> frozenset[str]:
             out |= enum_names(decls, a, depth + 1)
         return out
     return frozenset()
+
+
+def hoisted_union(t: IdlType) -> bool:
+    """Whether rpcc gives the inline union ``t`` (its ``| null`` dropped) a declaration of its own: any union but
+    one of literals of one kind (spec/rpc-idl.md, Inline unions)."""
+    base, _ = strip_null(t)
+    if not isinstance(base, UnionT):
+        return False
+    if all(isinstance(a, Lit) for a in base.alts):
+        kinds = {type(a.value) for a in base.alts if isinstance(a, Lit)}
+        return len(kinds) > 1
+    return True
 
 
 def resolve_alias(decls: Decls, t: IdlType) -> IdlType:

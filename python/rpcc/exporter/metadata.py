@@ -34,6 +34,17 @@ class Constraints:
     discriminator: Any = None
     bytes_b64: bool = False
 
+    def describe(self) -> str:
+        """The constraints as the docs state them: `ge=0, le=1, max_length=3, strict`."""
+        parts = [f"{k}={getattr(self, k)!r}" for k in ("ge", "gt", "le", "lt") if getattr(self, k) is not None]
+        if self.min_len is not None:
+            parts.append(f"min_length={self.min_len}")
+        if self.max_len is not None:
+            parts.append(f"max_length={self.max_len}")
+        if self.pattern is not None:
+            parts.append(f"pattern={self.pattern!r}")
+        return ", ".join(parts + self.server_only)
+
     def any_idl(self) -> bool:
         """Whether any of them is an IDL annotation (@range, @length, @pattern)."""
         return any(v is not None for v in (self.ge, self.gt, self.le, self.lt, self.min_len, self.max_len, self.pattern))

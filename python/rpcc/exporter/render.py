@@ -92,7 +92,7 @@ def _annotations(annotations: Sequence[str]) -> str:
 
 
 def _model_lines(d: ModelDecl) -> list[str]:
-    lines = _doc_lines(d.doc, "")
+    lines = _doc_lines(d.doc, "") + [f"// {c}" for c in d.comments]
     lines.append(f"model {d.name}{_annotations(d.annotations)} {{")
     for f in d.fields:
         lines += _doc_lines(f.doc, "    ")

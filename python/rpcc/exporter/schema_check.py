@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .idl import Decls, EnumDecl, IdlType, ListT, Lit, MapT, ModelDecl, NullT, Ref, Scalar, alternatives
+from .idl import (Decls, EnumDecl, IdlType, ListT, Lit, MapT, ModelDecl, NullT, Ref, Scalar, TypeDecl, UnionT,
+                  alternatives)
 from .metadata import serialized_name
 from .render import render_type
 
@@ -32,8 +33,30 @@ _FORMATS = {"timestamp": "date-time", "date": "date", "time": "time", "duration"
             "bytes": "base64"}
 
 
-def cross_check(cls: Any, decl: ModelDecl, decls: Decls) -> list[str]:
-    """The differences between the walked ``decl`` of ``cls`` and Pydantic's serialized form, one message each."""
+def _mentions(decls: Decls, t: IdlType, names: set[str], depth: int = 0) -> bool:
+    """Whether ``t`` refers to one of ``names``, directly or through aliases and unions."""
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(t, Ref):
+        if t.name in names:
+            return True
+        d = decls.get(t.name)
+        return isinstance(d, TypeDecl) and _mentions(decls, d.type, names, depth + 1)
+    if isinstance(t, ListT):
+        return _mentions(decls, t.item, names, depth + 1)
+    if isinstance(t, MapT):
+        return _mentions(decls, t.key, names, depth + 1) or _mentions(decls, t.value, names, depth + 1)
+    if isinstance(t, UnionT):
+        return any(_mentions(decls, a, names, depth + 1) for a in t.alts)
+    return False
+
+
+def cross_check(cls: Any, decl: ModelDecl, decls: Decls, failed: set[str] | None = None) -> list[str]:
+    """The differences between the walked ``decl`` of ``cls`` and Pydantic's serialized form, one message each.
+
+    A field whose type refers to a declaration in ``failed`` is not compared: that declaration's own error says
+    what is wrong, and its uses would only repeat it.
+    """
     errors: list[str] = []
     where = f"model {decl.name}"
     try:
@@ -55,6 +78,8 @@ def cross_check(cls: Any, decl: ModelDecl, decls: Decls) -> list[str]:
                       "(computed_field or custom model serializer); the IDL cannot express it")
     for w, f in wires.items():
         fwhere = f"{where}, field {f.py_name}"
+        if failed and _mentions(decls, f.type, failed):
+            continue
         if w not in props:
             errors.append(f"{fwhere}: missing from the serialization JSON schema under {w!r} "
                           "(custom serializer or exclusion?)")
@@ -88,7 +113,10 @@ def _schema_alternatives(s: Schema, defs: Schema, depth: int) -> list[Schema]:
         return [s]
     if "$ref" in s:
         target = _resolve(s, defs)
-        if "enum" in target or target.get("type") == "object" and "additionalProperties" not in target:
+        # A model's schema has "properties" (with extra="allow" or "forbid" also "additionalProperties", which
+        # says nothing about the declared fields); a RootModel of a dict has only "additionalProperties".
+        if "enum" in target or target.get("type") == "object" and (
+                "properties" in target or "additionalProperties" not in target):
             return [{"$enum_or_model": target}]
         return _schema_alternatives(target, defs, depth + 1)
     if "allOf" in s and len(s["allOf"]) == 1:

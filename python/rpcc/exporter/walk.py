@@ -13,10 +13,12 @@ import dataclasses
 import datetime as _dt
 import decimal
 import enum
+import ipaddress
 import re
 import types
 import typing
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pydantic
@@ -27,8 +29,8 @@ from pydantic_core import to_jsonable_python
 
 from .errors import NotExpressible, WalkError
 from .idl import (IDENTIFIER, KEYWORDS, NULL, PREDECLARED, Decls, EnumDecl, FieldDecl, IdlType, ListT, Lit, MapT,
-                  ModelDecl, Ref, Scalar, TypeDecl, UnionT, alternatives, enum_names, resolve_alias, strip_null,
-                  union_of)
+                  ModelDecl, Ref, Scalar, TypeDecl, UnionT, alternatives, enum_names, hoisted_union, name_key,
+                  resolve_alias, strip_null, union_of)
 from .metadata import Constraints, class_doc, clean_doc, collect_metadata, wire_name
 from .render import render_deprecated, render_float, render_number, render_string, render_type
 from .schema_check import cross_check
@@ -57,13 +59,75 @@ _SCALARS: list[tuple[type, str]] = [
 ]
 
 
+def _special_types() -> list[tuple[type, str, str]]:
+    """Pydantic's and the standard library's types whose wire form is a scalar of the IDL plus a rule the IDL
+    cannot state: (class, IDL scalar, the rule as the field's documentation says it). Subclasses included."""
+    table = [
+        ("AwareDatetime", "timestamp", "a date-time with a timezone offset"),
+        ("NaiveDatetime", "timestamp", "a date-time without a timezone offset"),
+        ("PastDatetime", "timestamp", "a date-time in the past"),
+        ("FutureDatetime", "timestamp", "a date-time in the future"),
+        ("PastDate", "date", "a date in the past"),
+        ("FutureDate", "date", "a date in the future"),
+        ("EmailStr", "string", "an email address"),
+        ("NameEmail", "string", "a name and an email address, `Fred Bloggs <fred@example.com>`"),
+        ("IPvAnyAddress", "string", "an IPv4 or IPv6 address"),
+        ("IPvAnyInterface", "string", "an IPv4 or IPv6 interface (address/prefix length)"),
+        ("IPvAnyNetwork", "string", "an IPv4 or IPv6 network (address/prefix length)"),
+    ]
+    out: list[tuple[type, str, str]] = []
+    for name, scalar, rule in table:
+        cls = getattr(pydantic, name, None)
+        if isinstance(cls, type):
+            out.append((cls, scalar, f"{rule} ({name})"))
+    for cls, rule in ((ipaddress.IPv4Address, "an IPv4 address"), (ipaddress.IPv6Address, "an IPv6 address"),
+                      (ipaddress.IPv4Interface, "an IPv4 interface (address/prefix length)"),
+                      (ipaddress.IPv6Interface, "an IPv6 interface (address/prefix length)"),
+                      (ipaddress.IPv4Network, "an IPv4 network (address/prefix length)"),
+                      (ipaddress.IPv6Network, "an IPv6 network (address/prefix length)")):
+        out.append((cls, "string", rule))
+    networks = getattr(pydantic, "networks", None)
+    multi_host = getattr(networks, "_BaseMultiHostUrl", None)
+    if isinstance(multi_host, type):  # PostgresDsn, MongoDsn, ...: URLs that may name several hosts
+        out.append((multi_host, "string", "a URL that may name several hosts"))
+    return out
+
+
+_SPECIAL = _special_types()
+
+
 # The doc line of a field whose Python type holds a set (exported as a list).
 SET_NOTE = "A set on the server: duplicate items are dropped, and the order of the items is not kept."
+
+
+NAMINGS = ("class", "module")
 
 
 def model_name(cls: type) -> str:
     """IDL name of a model: its class name; a parametrized generic `Page[Task]` becomes `Page_Task`."""
     return re.sub(r"[^A-Za-z0-9_]+", "_", cls.__name__).strip("_")
+
+
+def _pascal(text: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", text) if w)
+
+
+def module_qualified_name(obj: Any, name: str) -> str:
+    """``name`` qualified by the last segment of the module that defines ``obj``, unless it already starts with it:
+    `openai.types.chat.chat_completion.Choice` is `ChatCompletionChoice`, `...chat_completion.ChatCompletion` stays."""
+    module = str(getattr(obj, "__module__", "") or "").rsplit(".", 1)[-1]
+    prefix = _pascal(module)
+    if not prefix or name_key(name)[:len(name_key(prefix))] == name_key(prefix):
+        return name
+    return prefix + name[:1].upper() + name[1:]
+
+
+def _with_notes(doc: str | None, notes: list[str]) -> str | None:
+    """``doc`` followed by the notes not already in it, a blank line between."""
+    notes = [n for n in dict.fromkeys(notes) if not doc or n not in doc]
+    if not notes:
+        return doc
+    return (doc + "\n\n" if doc else "") + "\n".join(notes)
 
 
 def _is_model_class(tp: Any) -> bool:
@@ -95,10 +159,45 @@ def _is_url_class(tp: type) -> bool:
         return False
 
 
+def unique_names(classes: Sequence[type]) -> dict[str, str]:
+    """A rename map that gives each of ``classes`` a distinct declaration name: its name under naming="module",
+    qualified by more trailing segments of its module where that is not enough
+    (`responses.function_tool.FunctionTool` -> `ResponsesFunctionTool` beside `beta.function_tool.FunctionTool` ->
+    `BetaFunctionTool`). Keys are "module.QualName", as :func:`~rpcc.exporter.export_handlers` takes ``rename``."""
+    out: dict[str, str] = {}
+    groups: dict[tuple[str, ...], list[type]] = {}
+    for cls in classes:
+        groups.setdefault(name_key(module_qualified_name(cls, model_name(cls))), []).append(cls)
+    for group in groups.values():
+        if len(group) == 1:
+            out[_qual(group[0])] = module_qualified_name(group[0], model_name(group[0]))
+            continue
+        depth = 2
+        while True:
+            names = {}
+            for cls in group:
+                segments = str(getattr(cls, "__module__", "")).split(".")
+                name = model_name(cls)
+                for segment in reversed(segments[-depth:]):
+                    name = module_qualified_name(type("_", (), {"__module__": segment}), name)
+                names[_qual(cls)] = name
+            keys = [name_key(n) for n in names.values()]
+            if len(set(keys)) == len(keys) or depth > 8:
+                out.update(names)
+                break
+            depth += 1
+    return out
+
+
 class ModelWalk:
     """Declarations reached from the models given to :meth:`model_ref`, and the problems found on the way."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, naming: str = "class", rename: Mapping[Any, str] | None = None) -> None:
+        if naming not in NAMINGS:
+            raise ValueError(f"naming must be one of {', '.join(NAMINGS)}, not {naming!r}")
+        self.naming = naming
+        # class (or "module.QualName") -> the IDL name to give it
+        self.rename = {(k if isinstance(k, str) else _qual(k)): v for k, v in (rename or {}).items()}
         self.decls: Decls = {}  # name -> decl, in first-reached order
         self.owner: dict[str, Any] = {}  # name -> python object it came from
         self.names: dict[int, str] = {}  # id(python object) -> name
@@ -108,6 +207,80 @@ class ModelWalk:
         # model name -> Python names of its fields that discriminate a union it is an alternative of
         self.discriminator_fields: dict[str, set[str]] = {}
         self.set_in_field = False  # the field being walked has a set or frozenset in its type
+        self.notes: list[str] = []  # rules of the field being walked that the IDL cannot state: its docs say them
+        self.failed: set[str] = set()  # declarations whose walk failed: their uses add no errors of their own
+        self.keys: dict[tuple[str, ...], str] = {}  # name_key -> declared name
+        self.current: tuple[str, str] | None = None  # (model, field) being walked
+        self.top_where = ""  # the handler and role the walk started from
+        self.reached: dict[str, tuple[tuple[str, str] | None, str]] = {}  # name -> (model, field) or where
+
+    def reached_by(self, name: str) -> str:
+        """The field path by which the walk first reached declaration ``name``: `rpc a.b, result -> A.x -> B.y`."""
+        steps: list[str] = []
+        seen: set[str] = set()
+        while name in self.reached and name not in seen:
+            seen.add(name)
+            via, where = self.reached[name]
+            if via is None:
+                steps.append(where)
+                break
+            steps.append(f"{via[0]}.{via[1]}")
+            name = via[0]
+        return " -> ".join(reversed(steps))
+
+    def error(self, message: str, name: str | None = None) -> None:
+        """Record a problem; one inside declaration ``name`` says how the walk reached it."""
+        if name is not None:
+            self.failed.add(name)
+            path = self.reached_by(name)
+            if path:
+                message += f" [{name} reached by {path}]"
+        self.errors.append(message)
+
+    def _note(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def inferred_discriminator(self, t: IdlType) -> str | None:
+        """The wire name by which a union of models is tagged, when Pydantic is not told but the models say it.
+
+        Every alternative a model with a required field of that wire name whose type is one string Literal, the
+        values distinct: only one alternative can validate a value, so decoding by the tag is what Pydantic's
+        left-to-right validation does (the SDKs of API providers tag their unions so, with a discriminator that
+        Pydantic never sees). The first such field of the first alternative wins.
+        """
+        base, _ = strip_null(t)
+        if not isinstance(base, UnionT) or len(base.alts) < 2:
+            return None
+        tags: list[dict[str, str]] = []
+        for a in base.alts:
+            if not (isinstance(a, Ref) and a.kind == "model"):
+                return None
+            cls = self.owner.get(a.name)
+            if cls is None or not _is_model_class(cls):
+                return None
+            fields: dict[str, str] = {}
+            for pn, fi in cls.model_fields.items():
+                literal = typing.get_origin(fi.annotation) is typing.Literal
+                values = [v.value if isinstance(v, enum.Enum) else v for v in typing.get_args(fi.annotation)] \
+                    if literal else []
+                if len(values) == 1 and isinstance(values[0], str) and fi.is_required():
+                    wire = fi.serialization_alias or fi.alias or pn
+                    if wire == (fi.validation_alias if isinstance(fi.validation_alias, str) else fi.alias or pn):
+                        fields[wire] = values[0]
+            tags.append(fields)
+        for wire in tags[0]:
+            values = [f.get(wire) for f in tags]
+            if all(v is not None for v in values) and len(set(values)) == len(values):
+                return wire
+        return None
+
+    def idl_name(self, obj: Any, name: str) -> str:
+        """The declaration name of a class or alias: the rename map's, else by the naming option."""
+        mapped = self.rename.get(_qual(obj))
+        if mapped is not None:
+            return mapped
+        return module_qualified_name(obj, name) if self.naming == "module" else name
 
     # -- names --------------------------------------------------------------------------------------------------
     def _claim(self, obj: Any, name: str, what: str) -> str | None:
@@ -117,9 +290,23 @@ class ModelWalk:
         if not IDENTIFIER.match(name) or name in KEYWORDS or name in PREDECLARED:
             raise WalkError(f"{what} {_qual(obj)}: its name {name!r} cannot be an IDL declaration name "
                             "(an identifier not starting with '_', not a keyword or built-in type name)")
-        other = self.owner.get(name)
+        other_name = self.keys.get(name_key(name))
+        other = self.owner.get(other_name) if other_name is not None else None
         if other is not None and other is not obj:
-            raise WalkError(f"two types export under the name {name!r}: {_qual(other)} and {_qual(obj)}; rename one")
+            here = f"{self.reached_by(self.current[0])} -> {self.current[0]}.{self.current[1]}" if self.current \
+                else self.top_where
+            assert other_name is not None
+            same = f"the name {name!r}" if other_name == name else f"names {other_name!r} and {name!r}, which " \
+                "become the same identifier in Go"
+            if self.naming == "module":
+                hint = "map one of them to another name (rename={...}, or --rename MODULE.CLASS=NAME)"
+            else:
+                hint = ("qualify the names by module (naming='module', or --names module) or map one of them to "
+                        "another name (rename={...}, or --rename MODULE.CLASS=NAME)")
+            raise WalkError(f"two types export under {same}: {_qual(other)} (reached by {self.reached_by(other_name)}) "
+                            f"and {_qual(obj)} (reached by {here}); {hint}")
+        self.keys[name_key(name)] = name
+        self.reached.setdefault(name, (self.current, self.top_where))
         self.names[id(obj)] = name
         self.owner[name] = obj
         self.keep.append(obj)
@@ -137,7 +324,9 @@ class ModelWalk:
                             f"{cls.__name__}[SomeModel]")
         if id(cls) in self.names:
             return Ref(self.names[id(cls)], "model")
-        name = self._claim(cls, model_name(cls), "model")
+        if self.current is None:
+            self.top_where = where
+        name = self._claim(cls, self.idl_name(cls, model_name(cls)), "model")
         assert name is not None
         self.pending.append(cls)
         self.walk_pending()
@@ -151,18 +340,35 @@ class ModelWalk:
     def root_model(self, cls: type[RootModel[Any]], where: str) -> Ref:
         if id(cls) in self.names:
             return Ref(self.names[id(cls)], "alias")
-        name = self._claim(cls, model_name(cls), "root model")
+        if self.current is None:
+            self.top_where = where
+        name = self._claim(cls, self.idl_name(cls, model_name(cls)), "root model")
         assert name is not None
         fi = cls.model_fields["root"]
         c = Constraints()
-        collect_metadata(fi.metadata, c, where=f"root model {name}")
-        if c.any_idl():
-            raise WalkError(f"root model {name}: constraints on a root model cannot be expressed in the IDL")
-        t = self.convert(fi.annotation, f"root model {name}", c)
-        self.decls[name] = TypeDecl("type", name, t, class_doc(cls), [])
+        outer_notes, self.notes = self.notes, []
+        try:
+            collect_metadata(fi.metadata, c, where=f"root model {name}")
+            t = self.convert(fi.annotation, f"root model {name}", c, top=True)
+        except WalkError as exc:
+            self.error(str(exc), name)  # once: the fields that use it add nothing (self.failed)
+            return Ref(name, "alias")
+        finally:
+            notes, self.notes = self.notes, outer_notes
+        # The IDL bounds fields only: on an alias the constraints are documented and the server checks them.
+        if c.any_idl() or c.server_only:
+            notes.append(f"Checked by the server: {c.describe()}.")
+        self.decls[name] = TypeDecl("type", name, t, _with_notes(class_doc(cls), notes), [])
         return Ref(name, "alias")
 
     def walk_model(self, cls: Any) -> None:
+        outer = self.current
+        try:
+            self._walk_model(cls)
+        finally:
+            self.current = outer
+
+    def _walk_model(self, cls: Any) -> None:
         name = self.names[id(cls)]
         try:
             if not cls.__pydantic_complete__:
@@ -176,21 +382,26 @@ class ModelWalk:
         if dep:
             annotations.append(dep)
         decl = ModelDecl(name, class_doc(cls), annotations)
+        if (getattr(cls, "model_config", None) or {}).get("extra") == "allow":
+            # spec/rpc-idl.md, Open models: `@open` once rpcc takes it; the SDKs drop undeclared keys until then
+            decl.comments.append(f"open model: {_qual(cls)} has extra=\"allow\" and keeps keys it does not declare")
         self.decls[name] = decl
         idl_names: dict[str, str] = {}
         for py_name, fi in cls.model_fields.items():
             where = f"model {name}, field {py_name}"
+            self.current = (name, py_name)
             try:
                 fd = self.field(py_name, fi, where)
             except WalkError as exc:
-                self.errors.append(str(exc))
+                self.error(str(exc), name)
                 continue
             if fd.name in idl_names:
-                self.errors.append(f"{where}: its IDL name {fd.name!r} clashes with field {idl_names[fd.name]!r}")
+                self.error(f"{where}: its IDL name {fd.name!r} clashes with field {idl_names[fd.name]!r}", name)
                 continue
             idl_names[fd.name] = py_name
             decl.fields.append(fd)
-        self.errors += cross_check(cls, decl, self.decls)
+        for problem in cross_check(cls, decl, self.decls, self.failed):
+            self.error(problem, name)
 
     def field(self, py_name: str, fi: FieldInfo, where: str) -> FieldDecl:
         idl_name = py_name if py_name not in KEYWORDS else py_name + "_"
@@ -205,11 +416,15 @@ class ModelWalk:
         if fi.discriminator is not None:
             c.discriminator = fi.discriminator
         self.set_in_field = False
+        self.notes = []
         t = self.convert(fi.annotation, where, c, top=True)
+        if c.discriminator is None:
+            c.discriminator = self.inferred_discriminator(t)
         doc = clean_doc(fi.description)
         if self.set_in_field:
             # The IDL has no set type: say in the field's docs what the server does with the list.
             doc = (doc + "\n\n" if doc else "") + SET_NOTE
+        doc = _with_notes(doc, self.notes)
         fd = FieldDecl(idl_name, t, wire=wire, py_name=py_name, doc=doc)
         if wire != idl_name:
             fd.annotations.append(f"@json({render_string(wire)})")
@@ -275,6 +490,7 @@ class ModelWalk:
             fd.comments.append("server-side only: " + ", ".join(c.server_only))
 
     def discriminator_annotation(self, t: IdlType, disc: Any, where: str) -> str:
+        """`@discriminator("field")` for the union ``t`` tagged by ``disc`` (a field's Python name or wire name)."""
         if not isinstance(disc, str):
             raise WalkError(f"{where}: a callable Discriminator cannot be expressed in the IDL; "
                             "use Field(discriminator='field_name')")
@@ -287,7 +503,7 @@ class ModelWalk:
             cls = self.owner[a.name]
             found = None
             for pn, fi in cls.model_fields.items():
-                if pn == disc or fi.alias == disc:
+                if pn == disc or fi.alias == disc or fi.serialization_alias == disc:
                     found = pn if pn not in KEYWORDS else pn + "_"
                     ann = fi.annotation
                     if typing.get_origin(ann) is not typing.Literal or \
@@ -324,6 +540,59 @@ class ModelWalk:
                                        f"give it one Literal value, with that value as its only default or none, "
                                        f"not {render_type(fd.type)}{shown}")
 
+    def name_inline_unions(self) -> None:
+        """Declare an inline union under a free name where rpcc's name for it would be taken.
+
+        rpcc declares every inline union of non-literals under a name made of where it stands (spec/rpc-idl.md,
+        Inline unions): `Shape.fill` gives `ShapeFill`, plus `Item`, `Value`, `Option<n>` inside containers and
+        unions. The SDKs of API providers name their nested classes the same way, so that name may be a class's:
+        such a union is declared here, as `union <name>Union = ...;`, and the field refers to it. Runs after the
+        walk, on the final declarations.
+        """
+        taken = dict(self.keys)
+        for decl in list(self.decls.values()):
+            if isinstance(decl, ModelDecl):
+                for fd in decl.fields:
+                    disc = [a for a in fd.annotations if a.startswith("@discriminator(")]
+                    fd.type = self._hoist(fd.type, decl.name + _pascal(fd.name), taken, disc)
+                    if disc and not hoisted_union(fd.type):
+                        fd.annotations = [a for a in fd.annotations if a not in disc]  # now on the declared union
+            elif isinstance(decl, TypeDecl) and decl.keyword == "type":
+                base, nullable = strip_null(decl.type)
+                if nullable and isinstance(base, UnionT):
+                    taken.setdefault(name_key(decl.name + "Value"), decl.name + "Value")
+                    base = UnionT(tuple(self._hoist(a, f"{decl.name}ValueOption{i + 1}", taken, [])
+                                        for i, a in enumerate(base.alts)))
+                    decl.type = union_of([base, NULL])
+                else:
+                    decl.type = self._hoist(decl.type, decl.name, taken, [])
+            elif isinstance(decl, TypeDecl):
+                decl.type = UnionT(tuple(self._hoist(a, f"{decl.name}Option{i + 1}", taken, [])
+                                         for i, a in enumerate(decl.type.alts))) \
+                    if isinstance(decl.type, UnionT) else decl.type
+
+    def _hoist(self, t: IdlType, name: str, taken: dict[tuple[str, ...], str], anns: list[str]) -> IdlType:
+        base, nullable = strip_null(t)
+        if isinstance(base, ListT):
+            out: IdlType = ListT(self._hoist(base.item, name + "Item", taken, []))
+        elif isinstance(base, MapT):
+            out = MapT(base.key, self._hoist(base.value, name + "Value", taken, []))
+        elif isinstance(base, UnionT) and hoisted_union(base):
+            base = UnionT(tuple(self._hoist(a, f"{name}Option{i + 1}", taken, []) for i, a in enumerate(base.alts)))
+            if name_key(name) not in taken:
+                taken[name_key(name)] = name
+                out = base
+            else:
+                free, n = name + "Union", 2
+                while name_key(free) in taken:
+                    free, n = f"{name}Union{n}", n + 1
+                taken[name_key(free)] = free
+                self.decls[free] = TypeDecl("union", free, base, None, list(anns))
+                out = Ref(free, "union")
+        else:
+            return t
+        return union_of([out, NULL]) if nullable else out
+
     # -- types --------------------------------------------------------------------------------------------------
     def convert(self, tp: Any, where: str, c: Constraints, top: bool = False, depth: int = 0) -> IdlType:
         if depth > 60:
@@ -337,10 +606,10 @@ class ModelWalk:
                 return self.convert(inner, where, c, top=True, depth=depth + 1)
             sub = Constraints()
             collect_metadata(meta, sub, where=where)
-            if sub.any_idl():
-                raise WalkError(f"{where}: constraints inside a container or union ({tp!r}) cannot be expressed in "
-                                "the IDL; constrain the field itself or use a model")
             t = self.convert(inner, where, sub, top=False, depth=depth + 1)
+            if sub.any_idl() or sub.server_only:
+                # The IDL bounds a field's own value only: the server checks these, the docs say so.
+                self._note(f"Checked by the server: {sub.describe()} on each {render_type(t)} inside the type.")
             if sub.discriminator is not None:
                 return self.named_discriminated_union(t, sub.discriminator, where)
             if sub.bytes_b64 and t != Scalar("bytes"):
@@ -369,8 +638,16 @@ class ModelWalk:
                     raise WalkError(f"{where}: Literal value {v!r} cannot be expressed (only str, int, bool, None)")
             return union_of(alts)
         if origin is typing.Union or origin is types.UnionType:
-            return union_of([self.convert(a, where, c if top else Constraints(), top=top, depth=depth + 1)
-                             for a in args])
+            u = union_of([self.convert(a, where, c if top else Constraints(), top=top, depth=depth + 1)
+                          for a in args])
+            if not top and c.discriminator is None:  # an explicit one is applied by the Annotated around it
+                disc = self.inferred_discriminator(u)
+                if disc is not None:
+                    try:
+                        return self.named_discriminated_union(u, disc, where)
+                    except WalkError:
+                        pass  # no free name: the union stays untagged, as Pydantic treats it
+            return u
         if origin in _LIST_ORIGINS or tp in (list, typing.List):
             item = self.convert(args[0], where, Constraints(), depth=depth + 1) if args else Scalar("any")
             return ListT(item)
@@ -422,6 +699,10 @@ class ModelWalk:
                 return Scalar("bytes")
             if _is_url_class(tp):
                 return Scalar("string")
+            for special, scalar, rule in _SPECIAL:
+                if issubclass(tp, special):
+                    self._note(f"Checked by the server: {rule}.")
+                    return Scalar(scalar)
             for py, name in _SCALARS:  # enums, the int and str subclasses among them, are handled above
                 if issubclass(tp, py):
                     return Scalar(name)
@@ -458,14 +739,20 @@ class ModelWalk:
                 raise WalkError(f"{where}: type alias {name} refers to itself; the IDL allows recursion only "
                                 "through models")
             return Ref(name, kind)
-        name = tp.__name__
+        name = self.idl_name(tp, tp.__name__)
         self._claim(tp, name, "type alias")
         sub = Constraints()
         value = tp.__value__
-        t = self.convert(value, f"type alias {name}", sub, top=True, depth=depth + 1)
-        if sub.any_idl():
-            self.decls.pop(name, None)
-            raise WalkError(f"type alias {name}: constraints on an alias cannot be expressed in the IDL")
+        try:
+            t = self.convert(value, f"type alias {name}", sub, top=True, depth=depth + 1)
+        except WalkError:
+            self.failed.add(name)
+            raise
+        if sub.any_idl() or sub.server_only:
+            # The IDL bounds fields only: on an alias the constraints are documented and the server checks them.
+            self._note(f"Checked by the server: {sub.describe()} (type alias {name}).")
+        if sub.discriminator is None:
+            sub.discriminator = self.inferred_discriminator(t)
         base, nullable = strip_null(t)
         if isinstance(base, UnionT) and not nullable:
             anns = []
@@ -485,22 +772,31 @@ class ModelWalk:
         members = list(cls)  # canonical members, aliases skipped
         values = [m.value for m in members]
         if not members:
-            raise WalkError(f"{where}: enum {cls.__name__} has no members")
+            raise WalkError(f"{where}: enum {_qual(cls)} has no members")
         if all(isinstance(v, str) for v in values):
             base = "string"
         elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
             base = "int"
         else:
-            raise WalkError(f"{where}: enum {cls.__name__} mixes value types or has values that are neither str nor "
+            raise WalkError(f"{where}: enum {_qual(cls)} mixes value types or has values that are neither str nor "
                             "int; the IDL has string and int enums")
-        name = self._claim(cls, cls.__name__, "enum")
+        name = self._claim(cls, self.idl_name(cls, cls.__name__), "enum")
         assert name is not None
         out = []
+        taken: set[tuple[str, ...]] = set()
         for m in members:
             mname = m.name if m.name not in KEYWORDS else m.name + "_"
             if not IDENTIFIER.match(mname):
                 self.decls.pop(name, None)
-                raise WalkError(f"{where}: enum {name} member {m.name!r} cannot be an IDL name")
+                self.failed.add(name)
+                raise WalkError(f"{where}: enum {_qual(cls)} member {m.name!r} cannot be an IDL name")
+            # Member names become UPPER_SNAKE (Python, TypeScript) and PascalCase (Go): two that meet there
+            # (`number__1 = -1`, `number_1 = 1`) would be refused by rpcc, so the later one gets a free name.
+            # The wire carries values, so only the generated constant's name changes.
+            base_name, n = mname, 2
+            while name_key(mname) in taken:
+                mname, n = f"{base_name}_{n}", n + 1
+            taken.add(name_key(mname))
             out.append((mname, m.value))
         anns = []
         dep = render_deprecated(getattr(cls, "__deprecated__", None))
