@@ -8,6 +8,8 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../support/escape.h"
@@ -227,7 +229,7 @@ static bool name_in_list(NameList list, const char *identifier) {
  * run once, scanning each list): all lists are merged into one hash table built once, where each name carries a
  * bit per list that holds it. */
 static const NameList ALL_LISTS[] = {
-    PYTHON_KEYWORDS,   PYTHON_SOFT_KEYWORDS, PYTHON_CLASS_BODY_NAMES, PYTHON_MODULE_NAMES,
+    PYTHON_KEYWORDS,   PYTHON_SOFT_KEYWORDS, PYTHON_CLASS_BODY_NAMES, PYTHON_SCALAR_TYPE_NAMES, PYTHON_MODULE_NAMES,
     PYTHON_BUILTINS,   PYTHON_BASEMODEL_ATTRIBUTES, PYTHON_CLIENT_MEMBERS, TS_RESERVED_WORDS,
     TS_PREDEFINED_TYPES, TS_GLOBAL_AND_GENERATED_NAMES, TS_CLIENT_MEMBERS, GO_KEYWORDS,
     GO_PREDECLARED,    GO_PACKAGE_NAMES,     GO_STRUCT_METHODS,       GO_CLIENT_METHODS,
@@ -274,8 +276,17 @@ static void reserved_build(void) {
     for (int target = 0; target < TARGET_COUNT; target++) {
         for (int kind = 0; kind < NAME_KIND_COUNT; kind++) {
             for (const NameList *lists = RESERVED_LISTS[target][kind]; *lists; lists++) {
+                bool merged = false;
                 for (size_t list = 0; list < LIST_COUNT; list++) {
-                    if (ALL_LISTS[list] == *lists) reserved.mask[target][kind] |= 1u << list;
+                    if (ALL_LISTS[list] != *lists) continue;
+                    reserved.mask[target][kind] |= 1u << list;
+                    merged = true;
+                }
+                /* A list missing from ALL_LISTS would reserve nothing, silently. */
+                if (!merged) {
+                    fprintf(stderr, "rpcc: internal error: a reserved-name list of target %d is not in ALL_LISTS\n",
+                            target);
+                    abort();
                 }
             }
         }

@@ -35,7 +35,7 @@ static void test_writes_the_package_files(void **state) {
     assert_int_equal(generated->tree.count, sizeof expected / sizeof expected[0]);
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) file_text(generated, expected[i]);
     /* The base client is the embedded template, verbatim after the marker. */
-    expect_in(generated, "typescript/rpc-client.ts", "export class CentrifugoRPCClient {");
+    expect_in(generated, "typescript/rpc-client.ts", "export class CentrifugoRPCClient implements AsyncDisposable {");
     expect_in(generated, "typescript/rpc-client.ts", "export class RPCError extends Error {");
     expect_in(generated, "typescript/package.json", "\"name\": \"demo-client\"");
     expect_in(generated, "typescript/package.json", "\"centrifuge\": \"^5.0.0\"");
