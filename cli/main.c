@@ -406,18 +406,23 @@ typedef struct BackendJob {
     char error[1024]; /* a staging error */
 } BackendJob;
 
-static void *run_backend_job(void *argument) {
-    BackendJob *job = argument;
+static void run_backend(BackendJob *job) {
     job->tree.stage_directory = job->output; /* each file is staged once printed */
     job->emitted = job->backend->emit(job->program, job->options, &job->tree);
     if (!job->emitted && job->tree.stage_error[0]) {
         job->emitted = true; /* the emit stopped at a staging error, reported as such */
         job->staged = false;
         snprintf(job->error, sizeof job->error, "%s", job->tree.stage_error);
-        return NULL;
+        return;
     }
     job->staged = job->emitted && (!job->output || output_tree_stage(&job->tree, job->output, job->error,
                                                                       sizeof job->error));
+}
+
+static void *run_backend_job(void *argument) {
+    BackendJob *job = argument;
+    run_backend(job);
+    strbuf_release_kept(); /* this thread's spare string blocks */
     return NULL;
 }
 
@@ -432,17 +437,17 @@ static int run_backend_jobs(BackendJob *jobs, size_t count, int max_jobs, Output
     if (concurrent) {
         /* The first job runs on this thread; a thread that cannot start runs here too. */
         for (size_t j = 1; j < count; j++) started[j] = pthread_create(&threads[j], NULL, run_backend_job, &jobs[j]) == 0;
-        run_backend_job(&jobs[0]);
+        run_backend(&jobs[0]);
         for (size_t j = 1; j < count; j++) {
             if (started[j]) {
                 pthread_join(threads[j], NULL);
             } else {
-                run_backend_job(&jobs[j]);
+                run_backend(&jobs[j]);
             }
         }
     }
     for (size_t j = 0; j < count; j++) {
-        if (!concurrent) run_backend_job(&jobs[j]);
+        if (!concurrent) run_backend(&jobs[j]);
         if (!jobs[j].emitted) return EXIT_USAGE; /* emit printed the internal error */
         if (!jobs[j].staged) {
             fprintf(stderr, "rpcc: error: %s\n", jobs[j].error);
@@ -573,5 +578,6 @@ int main(int argc, char **argv) {
     if (status < 0) status = run(&options, argv[0]);
     free(options.include_dirs);
     free(options.depfile_targets);
+    strbuf_release_kept();
     return status;
 }

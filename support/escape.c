@@ -71,6 +71,14 @@ static void append_string_literal_body(StrBuf *out, Target target, const char *t
     const unsigned char *bytes = (const unsigned char *)text;
     size_t pos = 0;
     while (pos < len) {
+        /* A run of printable ASCII but '"' and '\\' is copied as it is: most literals are nothing else. */
+        size_t run = pos;
+        while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F && bytes[run] != '"' && bytes[run] != '\\') run++;
+        if (run > pos) {
+            strbuf_append(out, text + pos, run - pos);
+            pos = run;
+            continue;
+        }
         size_t size;
         uint32_t code_point = utf8_decode(bytes + pos, len - pos, &size);
         if (code_point == UTF8_INVALID) {
