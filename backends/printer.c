@@ -99,6 +99,24 @@ void printer_line(Printer *printer, const char *fmt, ...) {
     printer->at_line_start = true;
 }
 
+void printer_append_printer(Printer *printer, Printer *body) {
+    StrBuf *text = &body->out, *head = &printer->out;
+    if (printer->depth != 0 || text->len <= head->len) {
+        printer_write(printer, strbuf_cstr(text), text->len);
+    } else {
+        /* No indentation at depth 0: the result is head's bytes then body's, and the line state is body's end. */
+        strbuf_grow(text, head->len);
+        memmove(text->data + head->len, text->data, text->len + 1);
+        if (head->len) memcpy(text->data, head->data, head->len);
+        text->len += head->len;
+        StrBuf moved = *text;
+        *text = *head;
+        *head = moved;
+        printer->at_line_start = head->data[head->len - 1] == '\n';
+    }
+    printer_free(body);
+}
+
 void printer_blank_line(Printer *printer) { printer_write(printer, "\n", 1); }
 
 /* The value of the variable text[0..length) among printer_block's (name, value) pairs; aborts when there is none. */
