@@ -484,7 +484,11 @@ static int run(const Options *options, const char *argv0) {
     load_program(main_source, &load_options, &ast_arena, &diags, &loaded);
 
     IrProgram *program = NULL;
-    if (diags.error_count == 0) program = ir_compile(&loaded, &arena, &diags);
+    if (diags.error_count == 0) {
+        program = ir_lower(&loaded, &arena, &diags);
+        arena_free(&ast_arena); /* lowered: the ASTs are not needed any more */
+        program = ir_check_lowered(program, &arena, &diags);
+    }
     if (program && !ir_check_targets(program, options->targets, &diags)) program = NULL;
     arena_free(&ast_arena);
     diag_flush(&diags);

@@ -2,7 +2,10 @@
 #include "passes.h"
 
 IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags) {
-    IrProgram *program = ir_lower(loaded, arena, diags);
+    return ir_check_lowered(ir_lower(loaded, arena, diags), arena, diags);
+}
+
+IrProgram *ir_check_lowered(IrProgram *program, Arena *arena, Diagnostics *diags) {
     ir_check_types(program, diags);
     ir_check_defaults(program, diags);
     ir_check_recursion(program, diags);
