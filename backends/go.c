@@ -1160,8 +1160,7 @@ static bool emit_types(void *context, Printer *out) {
     if (emitter->uses_fmt) std[std_count++] = "fmt";
     if (emitter->uses_time) std[std_count++] = "time";
     print_imports(out, std, std_count, NULL);
-    printer_write(out, strbuf_cstr(&body.out), body.out.len);
-    printer_free(&body);
+    printer_append_printer(out, &body);
     return true;
 }
 

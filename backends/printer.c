@@ -99,6 +99,24 @@ void printer_line(Printer *printer, const char *fmt, ...) {
     printer->at_line_start = true;
 }
 
+void printer_append_printer(Printer *printer, Printer *body) {
+    StrBuf *text = &body->out, *head = &printer->out;
+    if (printer->depth != 0 || text->len <= head->len) {
+        printer_write(printer, strbuf_cstr(text), text->len);
+    } else {
+        /* No indentation at depth 0: the result is head's bytes then body's, and the line state is body's end. */
+        strbuf_grow(text, head->len);
+        memmove(text->data + head->len, text->data, text->len + 1);
+        if (head->len) memcpy(text->data, head->data, head->len);
+        text->len += head->len;
+        StrBuf moved = *text;
+        *text = *head;
+        *head = moved;
+        printer->at_line_start = head->data[head->len - 1] == '\n';
+    }
+    printer_free(body);
+}
+
 void printer_blank_line(Printer *printer) { printer_write(printer, "\n", 1); }
 
 /* The value of the variable text[0..length) among printer_block's (name, value) pairs; aborts when there is none. */
@@ -134,12 +152,17 @@ void printer_block(Printer *printer, const char *text, ...) {
     if (*cursor) printer_write(printer, cursor, strlen(cursor));
 }
 
+/* Starts text that holds no line break on the current line: the indentation first when the line is empty. */
+static void begin_text(Printer *printer) {
+    if (printer->at_line_start) {
+        append_indentation(printer);
+        printer->at_line_start = false;
+    }
+}
+
 void printer_string_literal(Printer *printer, Target target, const char *text, size_t len) {
-    StrBuf literal;
-    strbuf_init(&literal);
-    escape_string_literal(&literal, target, text, len);
-    printer_write(printer, strbuf_cstr(&literal), literal.len);
-    strbuf_free(&literal);
+    begin_text(printer); /* an escaped literal holds no raw line break: written straight into the output */
+    escape_string_literal(&printer->out, target, text, len);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -212,11 +235,15 @@ static void write_comment_lines(Printer *printer, CommentStyle style, DocLines *
     while (doc_lines_next(lines, &line, &len)) {
         strbuf_clear(&content);
         escape_comment_line(&content, style, line, len, false);
+        begin_text(printer);
         if (content.len == 0) {
-            printer_line(printer, "%s", empty_line);
+            strbuf_puts(&printer->out, empty_line);
         } else {
-            printer_line(printer, "%s%s", prefix, strbuf_cstr(&content));
+            strbuf_puts(&printer->out, prefix);
+            strbuf_append(&printer->out, content.data, content.len);
         }
+        strbuf_putc(&printer->out, '\n');
+        printer->at_line_start = true;
     }
     strbuf_free(&content);
 }

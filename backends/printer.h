@@ -30,6 +30,10 @@ void printer_line(Printer *printer, const char *fmt, ...) __attribute__((format(
 /* Raw text, indented like printer_printf but without format processing. */
 void printer_write(Printer *printer, const char *text, size_t len);
 void printer_blank_line(Printer *printer);
+/* Appends all of `body`'s text as printer_write would, then frees `body`. A file printed as a body first and its
+ * header (imports) after: when `printer` holds less than `body` and is not indented, its text is moved in front of
+ * body's instead, so that a large file is never held twice. */
+void printer_append_printer(Printer *printer, Printer *body);
 
 /* Prints a block of fixed text, indented like printer_write, with each "$name$" replaced by the value given for
  * name in the (name, value) pairs after `text`, which end with NULL; "$$" prints '$'. The text holds no control

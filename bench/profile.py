@@ -23,7 +23,8 @@ import gen_schemas  # noqa: E402
 
 STAGES = [
     ("load_program", "read, lex, parse (frontend)"),
-    ("ir_compile", "lower, resolve, validate, name (ir)"),
+    ("ir_lower", "lower and resolve (ir)"),
+    ("ir_check_lowered", "validate, name, analyses (ir)"),
     ("backends/python.c:emit", "Python backend"),
     ("backends/typescript.c:emit", "TypeScript backend"),
     ("backends/go.c:go_emit", "Go backend"),
@@ -34,7 +35,7 @@ STAGES = [
 ]
 # rpcc's own allocation wrappers: massif charges their callers instead (an arena chunk goes to whoever opened it).
 ALLOC_FNS = ["checked_malloc", "checked_realloc", "arena_alloc", "arena_strndup", "arena_strdup", "arena_printf",
-             "strbuf_reserve", "strbuf_append", "strbuf_puts", "strbuf_printf"]
+             "strbuf_grow", "strbuf_append", "strbuf_puts", "strbuf_printf"]
 LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*([\d.]+)%\)\s+(.*?)\s*(\[.*\])?$")
 
 

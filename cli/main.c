@@ -478,18 +478,23 @@ typedef struct BackendJob {
     char error[1024]; /* a staging error */
 } BackendJob;
 
-static void *run_backend_job(void *argument) {
-    BackendJob *job = argument;
+static void run_backend(BackendJob *job) {
     job->tree.stage_directory = job->output; /* each file is staged once printed */
     job->emitted = job->backend->emit(job->program, job->options, &job->tree);
     if (!job->emitted && job->tree.stage_error[0]) {
         job->emitted = true; /* the emit stopped at a staging error, reported as such */
         job->staged = false;
         snprintf(job->error, sizeof job->error, "%s", job->tree.stage_error);
-        return NULL;
+        return;
     }
     job->staged = job->emitted && (!job->output || output_tree_stage(&job->tree, job->output, job->error,
                                                                       sizeof job->error));
+}
+
+static void *run_backend_job(void *argument) {
+    BackendJob *job = argument;
+    run_backend(job);
+    strbuf_release_kept(); /* this thread's spare string blocks */
     return NULL;
 }
 
@@ -504,17 +509,17 @@ static int run_backend_jobs(BackendJob *jobs, size_t count, int max_jobs, Output
     if (concurrent) {
         /* The first job runs on this thread; a thread that cannot start runs here too. */
         for (size_t j = 1; j < count; j++) started[j] = pthread_create(&threads[j], NULL, run_backend_job, &jobs[j]) == 0;
-        run_backend_job(&jobs[0]);
+        run_backend(&jobs[0]);
         for (size_t j = 1; j < count; j++) {
             if (started[j]) {
                 pthread_join(threads[j], NULL);
             } else {
-                run_backend_job(&jobs[j]);
+                run_backend(&jobs[j]);
             }
         }
     }
     for (size_t j = 0; j < count; j++) {
-        if (!concurrent) run_backend_job(&jobs[j]);
+        if (!concurrent) run_backend(&jobs[j]);
         if (!jobs[j].emitted) return EXIT_USAGE; /* emit printed the internal error */
         if (!jobs[j].staged) {
             fprintf(stderr, "rpcc: error: %s\n", jobs[j].error);
@@ -552,8 +557,12 @@ static int run(const Options *options, const char *argv0) {
 
     IrProgram *program = NULL;
     /* After syntax errors the declarations that parsed are checked too, as gcc and clang do. */
-    if (diags.error_count == 0 || (!loaded.incomplete && !diag_limit_reached(&diags)))
-        program = ir_compile(&loaded, &arena, &diags);
+    if (diags.error_count == 0 || (!loaded.incomplete && !diag_limit_reached(&diags))) {
+        diag_filter_cascades(&diags); /* after syntax errors: what the broken declarations would say is an echo */
+        program = ir_lower(&loaded, &arena, &diags);
+        arena_free(&ast_arena); /* lowered: the ASTs are not needed any more */
+        program = ir_check_lowered(program, &arena, &diags);
+    }
     if (program && !ir_check_targets(program, options->targets, &diags)) program = NULL;
     arena_free(&ast_arena);
     diag_flush(&diags);
@@ -710,5 +719,6 @@ int main(int argc, char **argv) {
     if (status < 0) status = run(&options, argv[0]);
     free(options.include_dirs);
     free(options.depfile_targets);
+    strbuf_release_kept();
     return status;
 }

@@ -147,16 +147,20 @@ static const char *decl_kind(const IrDecl *decl) {
 
 void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
     NameCheck check = {arena, diags, {0}, {{{0}}}};
+    /* The scopes, their symbols and the cache live only while the check runs: in an arena of their own, freed at
+     * the end (with every table the maps outgrew), while the names they computed stay in `arena` with the IR. */
+    Arena scratch;
+    arena_init(&scratch);
     for (int t = 0; t < TARGET_COUNT; t++) {
-        for (int k = 0; k < NAME_KIND_COUNT; k++) strmap_init(&check.identifiers[t][k], arena);
+        for (int k = 0; k < NAME_KIND_COUNT; k++) strmap_init(&check.identifiers[t][k], &scratch);
     }
     Scope types;
-    scope_init(&types, arena);
+    scope_init(&types, &scratch);
 
     for (size_t d = 0; d < program->decl_count; d++) {
         IrDecl *decl = program->decls[d];
         name_all(&check, NAME_TYPE, decl->name, NULL, &decl->names);
-        NamedSymbol *symbol = new_symbol(arena, decl_kind(decl), NULL, decl->name, decl->span, &decl->names);
+        NamedSymbol *symbol = new_symbol(&scratch, decl_kind(decl), NULL, decl->name, decl->span, &decl->names);
         for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &types, (Target)t, symbol);
     }
 
@@ -199,7 +203,8 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                 IrEnumMember *member = decl->members[i];
                 name_all(&check, NAME_ENUM_MEMBER, member->name, decl->names.in[TARGET_GO],
                          &member->names);
-                NamedSymbol *symbol = new_symbol(arena, "member", decl->name, member->name, member->span, &member->names);
+                NamedSymbol *symbol =
+                    new_symbol(&scratch, "member", decl->name, member->name, member->span, &member->names);
                 claim(&check, &members, TARGET_PYTHON, symbol);
                 claim(&check, &members, TARGET_TYPESCRIPT, symbol);
                 claim(&check, &types, TARGET_GO, symbol);
@@ -209,16 +214,17 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
     }
 
     Scope methods;
-    scope_init(&methods, arena);
+    scope_init(&methods, &scratch);
     for (size_t r = 0; r < program->rpc_count; r++) {
         IrRpc *rpc = program->rpcs[r];
         name_all(&check, NAME_METHOD, rpc->name, NULL, &rpc->names);
         NamedSymbol *symbol =
-            new_symbol(arena, "method", NULL, rpc->name, rpc->span, &rpc->names);
+            new_symbol(&scratch, "method", NULL, rpc->name, rpc->span, &rpc->names);
         for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &methods, (Target)t, symbol);
         /* In Python the client's methods live in a class body whose annotations name the model types: a method
          * named like a type would shadow it there. */
         claim(&check, &types, TARGET_PYTHON, symbol);
     }
     report_collisions(&check);
+    arena_free(&scratch);
 }

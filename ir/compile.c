@@ -3,7 +3,10 @@
 
 IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags) {
     diag_filter_cascades(diags); /* after syntax errors: what the broken declarations would say is an echo */
-    IrProgram *program = ir_lower(loaded, arena, diags);
+    return ir_check_lowered(ir_lower(loaded, arena, diags), arena, diags);
+}
+
+IrProgram *ir_check_lowered(IrProgram *program, Arena *arena, Diagnostics *diags) {
     ir_check_types(program, diags);
     ir_check_defaults(program, diags);
     ir_check_recursion(program, diags);

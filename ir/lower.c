@@ -791,14 +791,16 @@ static const char *doc_text(Lowering *lowering, const AstDoc *doc) {
     char *text = (char *)copy_text(lowering, doc->text, length);
     size_t out = 0, line_start = 0;
     bool blank = true;
-    for (size_t i = 0; i <= length; i++) {
-        if (i < length && text[i] != '\n') continue;
+    for (;;) {
+        const char *newline = memchr(text + line_start, '\n', length - line_start);
+        size_t i = newline ? (size_t)(newline - text) : length;
         size_t end = i - trailing_space(text + line_start, i - line_start);
         /* keep [line_start, end), moving it down to `out` */
-        memmove(text + out, text + line_start, end - line_start);
+        if (out != line_start) memmove(text + out, text + line_start, end - line_start);
         if (end > line_start) blank = false;
         out += end - line_start;
-        if (i < length) text[out++] = '\n';
+        if (!newline) break;
+        text[out++] = '\n';
         line_start = i + 1;
     }
     text[out] = '\0';

@@ -33,6 +33,9 @@ void ir_choose_example(IrProgram *program);
 
 /* All of the above. Returns NULL when the input has errors (diags->error_count > 0). */
 IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags);
+/* ir_compile after ir_lower: the checks and analyses. The IR holds no pointer into the ASTs, so a caller may free
+ * them between ir_lower and this (rpcc does: a large schema's ASTs are a third of its peak memory). */
+IrProgram *ir_check_lowered(IrProgram *program, Arena *arena, Diagnostics *diags);
 
 /* The checks of check_targets.c for each target set in `targets`; false if one reported an error. */
 bool ir_check_targets(const IrProgram *program, const bool targets[TARGET_COUNT], Diagnostics *diags);

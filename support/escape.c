@@ -71,6 +71,14 @@ static void append_string_literal_body(StrBuf *out, Target target, const char *t
     const unsigned char *bytes = (const unsigned char *)text;
     size_t pos = 0;
     while (pos < len) {
+        /* A run of printable ASCII but '"' and '\\' is copied as it is: most literals are nothing else. */
+        size_t run = pos;
+        while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F && bytes[run] != '"' && bytes[run] != '\\') run++;
+        if (run > pos) {
+            strbuf_append(out, text + pos, run - pos);
+            pos = run;
+            continue;
+        }
         size_t size;
         uint32_t code_point = utf8_decode(bytes + pos, len - pos, &size);
         if (code_point == UTF8_INVALID) {
@@ -114,10 +122,14 @@ void escape_comment_line(StrBuf *out, CommentStyle style, const char *line, size
     while (pos < len) {
         /* A run of printable ASCII with nothing to escape in this context is copied at once: most doc text. */
         size_t run = pos;
-        while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F &&
-               !(style == COMMENT_DOCSTRING && (bytes[run] == '\\' || bytes[run] == '"')) &&
-               !(style == COMMENT_JSDOC && bytes[run] == '*'))
-            run++;
+        if (style == COMMENT_DOCSTRING) {
+            while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F && bytes[run] != '\\' && bytes[run] != '"')
+                run++;
+        } else if (style == COMMENT_JSDOC) {
+            while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F && bytes[run] != '*') run++;
+        } else {
+            while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F) run++;
+        }
         if (run > pos) {
             strbuf_append(out, line + pos, run - pos);
             raw_quote_run = 0;

@@ -14,6 +14,8 @@ typedef struct StrBuf {
 
 void strbuf_init(StrBuf *buf);
 void strbuf_free(StrBuf *buf);
+/* Frees the first blocks that strbuf_free keeps for reuse by this thread (call before a thread ends). */
+void strbuf_release_kept(void);
 /* Empties the buffer for reuse, keeping its memory. */
 void strbuf_clear(StrBuf *buf);
 /* Makes room for `extra` more bytes and the NUL (the slow path of the appends below). */

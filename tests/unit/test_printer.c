@@ -58,6 +58,40 @@ static void test_multi_line_text_and_partial_lines(void **state) {
     printer_free(&printer);
 }
 
+/* printer_append_printer gives printer_write's bytes and line state, whether it moves the head in front of the body
+ * (a small head, no indentation) or copies the body (an indented printer, or a head larger than the body). */
+static void test_append_printer(void **state) {
+    (void)state;
+    for (int indented = 0; indented < 2; indented++) {
+        for (int body_ends_line = 0; body_ends_line < 2; body_ends_line++) {
+            Printer head, body;
+            printer_init(&head, "  ");
+            printer_init(&body, "  ");
+            printer_line(&head, "package x");
+            if (indented) printer_indent(&head);
+            printer_printf(&body, "type A struct{}\n\nvar b = 1%s", body_ends_line ? "\n" : "");
+            printer_append_printer(&head, &body);
+            assert_null(body.out.data); /* freed */
+            printer_printf(&head, "z\n");
+            const char *expected[2][2] = {
+                {"package x\ntype A struct{}\n\nvar b = 1z\n", "package x\ntype A struct{}\n\nvar b = 1\nz\n"},
+                {"package x\n  type A struct{}\n\n  var b = 1z\n",
+                 "package x\n  type A struct{}\n\n  var b = 1\n  z\n"},
+            };
+            assert_string_equal(strbuf_cstr(&head.out), expected[indented][body_ends_line]);
+            printer_free(&head);
+        }
+    }
+    Printer head, body; /* an empty body changes nothing */
+    printer_init(&head, "");
+    printer_init(&body, "");
+    printer_printf(&head, "a");
+    printer_append_printer(&head, &body);
+    printer_printf(&head, "b\n");
+    assert_string_equal(strbuf_cstr(&head.out), "ab\n");
+    printer_free(&head);
+}
+
 static void test_dedent_never_below_zero(void **state) {
     (void)state;
     Printer printer;
@@ -314,6 +348,7 @@ int main(void) {
         cmocka_unit_test(test_dedent_never_below_zero),
         cmocka_unit_test(test_empty_printer),
         cmocka_unit_test(test_block_substitutes_and_indents),
+        cmocka_unit_test(test_append_printer),
         cmocka_unit_test(test_block_unknown_variable_aborts),
         cmocka_unit_test(test_string_literals),
         cmocka_unit_test(test_string_literal_is_indented_at_line_start),
