@@ -1,7 +1,8 @@
 /* The Go backend: prints a Go module whose base client speaks Centrifugo's JSON client protocol itself.
  *
- *   go/types.go       one struct per model (json tags with the wire names), a named type plus constants per enum,
- *                     a struct with one field per alternative and custom JSON per union, Go aliases for aliases
+ *   go/types.go       one struct per model (json tags with the wire names), a named type plus constants and
+ *                     IsKnown per enum, per union a struct whose Value field has a sealed interface type (the
+ *                     alternatives' types implement it; custom JSON), Go aliases for aliases
  *   go/client.go      APIClient: one typed method per rpc
  *   go/rpc_client.go  the base client (runtime-templates/go/rpc_client.go, embedded; package clause and, with
  *                     --go-websocket=nhooyr, the WebSocket import rewritten)
@@ -10,15 +11,17 @@
  * Presence (the generated README explains it to users; the rules live in field_shape()):
  *   x: T               T                                          always sent
  *   x: T | null        *T (T itself when nil-able: slice, map, any) nil sends null
- *   x?: T              *T `omitempty` (slice/map/bytes: `omitzero`)  nil is left out
+ *   x?: T              *T `omitempty` (slice/map/bytes, union: T `omitzero`)  nil is left out
  *   x: T = v           v is Go's zero value: T `omitempty`; else *T `omitempty`: the zero value / nil is left out
  *                      and the receiver fills the default
- *   x: T | null = null *T                                          nil sends null, which is the default
+ *   x: T | null = null *T `omitempty` (slice/map: `omitzero`)    nil is left out (null, the default, is the same)
  *   x?: T | null       Nullable[T] `omitzero` (the runtime's three-state type): the zero value is left out,
  *   x: T | null = v    Null[T]() sends null, Some(v) sends v; decoding tells absent, null and a value apart
  *   (v not null)
  * Required lists, maps and bytes are sent as [] / {} / "" when nil (a MarshalJSON on the model), and a required
- * field whose type is one literal value is filled with it when left zero.
+ * field whose type is one literal value is filled with it when left zero. In a model only received (ir/usage.c),
+ * a field with a default is held as a required one: the server always sends it. A tagged union's discriminator is
+ * no Go field of its models: their MarshalJSON writes it.
  *
  * gofmt: the printer emits gofmt's layout itself. Struct fields and constants are aligned in columns within
  * runs of lines that no comment line interrupts (gofmt's tabwriter cells), so widths are computed here.

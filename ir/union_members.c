@@ -1,7 +1,7 @@
-/* IrDecl.alternative_names: the member each alternative of a union is held in, for targets whose unions are
- * structs (Go: one pointer field per alternative). A declaration's own name for a named type, else a word for
- * the kind ("Int", "String", "List", ...), with the alternative's position appended when a name repeats or would
- * be one of the methods the generated union defines. */
+/* IrDecl.alternative_names: the word that names each alternative of a union, for targets that name them (Go: the
+ * type UnionWord that holds an alternative other than a model, backends/go.c). A declaration's own name for a
+ * named type, else a word for the kind ("Int", "String", "List", ...), with the alternative's position appended
+ * when a name repeats or would be one of the methods the generated union defines. */
 #include <string.h>
 
 #include "passes.h"

@@ -20,6 +20,7 @@ var types = map[string]func() any{
 	"Text":       func() any { return new(conf.Text) },
 	"Containers": func() any { return new(conf.Containers) },
 	"Unions":     func() any { return new(conf.Unions) },
+	"Untagged":   func() any { return new(conf.Untagged) },
 	"Enums":      func() any { return new(conf.Enums) },
 	"Times":      func() any { return new(conf.Times) },
 	"Money":      func() any { return new(conf.Money) },
