@@ -8,7 +8,9 @@
  *   `{method, params, correlation_id, reply_to}` to the request channel (default `rpc:requests`), and matches the
  *   replies `{correlation_id, result}` / `{correlation_id, error: {code, message}}` that arrive on its channel.
  *
- * Every failure is an {@link RPCError}; its `kind` tells server errors, timeouts and disconnects apart.
+ * Every failure is an {@link RPCError}; its `kind` tells server errors, timeouts, disconnects and results that do
+ * not fit the API apart. The connection's JSON codec keeps every digit of an integer (see {@link parseJson}), and
+ * the typed methods check each result against the generated schema ({@link Schema}).
  * Works in browsers and on Node.js 20+ (where the optional `ws` package supplies the WebSocket).
  *
  * The connection comes back by itself after a network failure or a server disconnect that allows it (close codes
@@ -850,8 +852,8 @@ export class CentrifugoRPCClient implements AsyncDisposable {
 
     /**
      * Opens the connection (and, for `"pubsub"`, subscribes to the reply channel). Resolves once calls can be
-     * made; rejects with an RPCError (and leaves the client closed) when that does not happen within `timeout`
-     * or the server refuses the connection. After a network failure the connection is re-established
+     * made; rejects with an RPCError (and leaves the client closed) when that does not happen within `timeout`,
+     * the server refuses the connection, or nothing listens at `url` (at once: kind `"disconnected"`, code 2). After a network failure the connection is re-established
      * automatically; calls in flight then fail with `kind === "disconnected"`. After the server closed the
      * connection for good (close codes 3500..3999 and 4500..4999), `connect()` connects again.
      */
