@@ -299,6 +299,7 @@ async function resolveWebSocket(given: unknown): Promise<unknown> {
 // refuses a bigint; the connection's codec uses these instead, for every frame it reads and writes.
 
 // A JSON string, or a run of 16 or more digits outside strings: the only way to an integer JSON.parse would round.
+const SIXTEEN_DIGITS = /\d{16}/;
 const STRING_OR_LONG_DIGITS = /"(?:[^"\\]|\\.)*"|\d{16,}/g;
 const JSON_NUMBER_OR_WORD = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null/y;
 const JSON_STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
@@ -421,6 +422,7 @@ class LosslessJsonReader {
  * no run of 16 digits outside its strings goes to JSON.parse itself.
  */
 export function parseJson(text: string): unknown {
+    if (!SIXTEEN_DIGITS.test(text)) return JSON.parse(text); // the common case: nothing JSON.parse could round
     let long = false;
     for (const match of text.matchAll(STRING_OR_LONG_DIGITS)) {
         if (match[0][0] !== '"') {
@@ -433,6 +435,12 @@ export function parseJson(text: string): unknown {
 
 /** JSON.stringify, except that a `bigint` is written as its digits (JSON.stringify refuses it). */
 export function stringifyJson(value: unknown): string {
+    try {
+        const plain = JSON.stringify(value) as string | undefined; // the common case: no bigint
+        if (plain !== undefined) return plain;
+    } catch (error) {
+        if (!(error instanceof TypeError)) throw error; // a bigint (or a cycle, which throws again below)
+    }
     let marker: string | null = null;
     const text = JSON.stringify(value, (_key, item: unknown) => {
         if (typeof item !== "bigint") return item;
