@@ -1,18 +1,22 @@
 /* The TypeScript backend: prints an ESM package over the `centrifuge` SDK.
  *
- *   typescript/types.ts       one interface per model, string/number literal unions plus a const object per enum,
- *                             type aliases for unions and aliases, JSDoc on every type and field
- *   typescript/client.ts      APIClient: one typed async method per rpc
+ *   typescript/types.ts       one interface per model shape, open enums (literal unions with UnknownEnumValue, a
+ *                             const object and an is<Enum> guard each), type aliases for unions and aliases, JSDoc
+ *                             on every type and field
+ *   typescript/client.ts      APIClient: one typed async method per rpc, its result checked against schema.ts
+ *   typescript/schema.ts      every model's fields as the base client checks results: wire name, shape, presence
  *   typescript/rpc-client.ts  the base client (runtime-templates/typescript/rpc-client.ts, embedded)
  *   typescript/index.ts       the public surface
  *   typescript/package.json, tsconfig.json, README.md
  *
  * Input and output shapes. A field with a default may be omitted by the sender and is always present in what the
- * server returns. One interface per model stays honest by choosing its shape by direction: a model reachable from
- * some rpc's parameters (IrDecl.sent: the client builds it) makes defaulted fields optional (`limit?: number`); a model only
- * ever received makes them required (`tags: string[]`). A model that is both sent and received takes the input
- * shape: in results its defaulted fields are then typed as possibly absent, which is weaker than the truth but
- * never false. The generated README says so.
+ * server returns. A model only sent (IrDecl.sent: reachable from some rpc's parameters) makes defaulted fields
+ * optional (`limit?: number`); a model only received makes them required (`tags: string[]`). A declaration both sent
+ * and received gets two types where the shapes differ (compute_input_shapes): `Name` for results and `NameInput`
+ * for what the client sends, as protobuf-es separates a message from its init shape.
+ *
+ * `int` is `number` (exact up to 2^53 - 1; the base client refuses a result beyond rather than round it) or, with
+ * --ts-int bigint, `bigint`: the base client's JSON codec keeps every digit both ways.
  */
 #include <stdint.h>
 #include <stdio.h>
