@@ -26,6 +26,8 @@
 #include "backend.h"
 #include "common.h"
 #include "printer.h"
+#include "../support/arena.h"
+#include "../support/strmap.h"
 
 #define TS TARGET_TYPESCRIPT
 
@@ -33,8 +35,12 @@ typedef struct TsEmitter {
     const IrProgram *program;
     const BackendOptions *options;
     /* Per declaration (the index of program->decls): the name of its input shape when it has one distinct from
-     * its result shape (see decl_has_input_shape), else NULL. */
+     * its result shape (compute_input_shapes), else NULL. */
     char **input_names;
+    /* Each declaration's index in program->decls, keyed by the bytes of its pointer (programs may hold tens of
+     * thousands of declarations: no linear search per reference). */
+    Arena arena;
+    StrMap decl_indexes;
 } TsEmitter;
 
 /* The shape a type is printed in: what results hold, or what the client sends. */
@@ -50,17 +56,15 @@ static bool field_is_omissible(Direction direction, const IrField *field) {
     return field->optional || (field->default_value && direction == DIRECTION_INPUT);
 }
 
-static size_t decl_index(const IrProgram *program, const IrDecl *decl) {
-    for (size_t i = 0; i < program->decl_count; i++) {
-        if (program->decls[i] == decl) return i;
-    }
-    return 0; /* every referenced declaration is in the program */
+static size_t decl_index(const TsEmitter *emitter, const IrDecl *decl) {
+    void *found = strmap_get(&emitter->decl_indexes, (const char *)&decl, sizeof decl);
+    return found ? (size_t)((uintptr_t)found - 1) : 0; /* every referenced declaration is in the program */
 }
 
 /* The name of `decl` in `direction`: its input shape's name where it has a distinct one. */
 static const char *decl_name(const TypeContext *context, const IrDecl *decl) {
     if (context->direction == DIRECTION_INPUT) {
-        const char *input = context->emitter->input_names[decl_index(context->emitter->program, decl)];
+        const char *input = context->emitter->input_names[decl_index(context->emitter, decl)];
         if (input) return input;
     }
     return decl->names.in[TS];
@@ -71,73 +75,134 @@ static Direction single_direction(const IrDecl *decl) {
     return decl->sent ? DIRECTION_INPUT : DIRECTION_RESULT;
 }
 
-/* Whether `type` names a declaration that has a distinct input shape (by `has`, per declaration index). */
-static bool type_names_input_shape(const IrProgram *program, const bool *has, const IrType *type) {
+/* Calls `visit` with the index of every declaration `type` names (through lists and maps). */
+static void each_named_decl(const TsEmitter *emitter, const IrType *type, void (*visit)(void *, size_t),
+                            void *context) {
     switch (type->kind) {
-    case IR_LIST: return type_names_input_shape(program, has, type->element);
-    case IR_MAP: return type_names_input_shape(program, has, type->element);
-    case IR_REF: return has[decl_index(program, type->decl)];
-    default: return false;
+    case IR_LIST:
+    case IR_MAP: each_named_decl(emitter, type->element, visit, context); break;
+    case IR_REF: visit(context, decl_index(emitter, type->decl)); break;
+    default: break;
     }
 }
 
-/* A declaration that is both sent and received has two shapes when a field of it has a default (optional in what
- * the client sends, always present in results) or when it names a declaration that has two. Computed to a fixed
- * point, for recursive models. The input shape is named `<Name>Input` (underscores appended while that is taken). */
-static void compute_input_shapes(TsEmitter *emitter) {
-    const IrProgram *program = emitter->program;
-    bool *has = calloc(program->decl_count + 1, sizeof *has);
-    emitter->input_names = calloc(program->decl_count + 1, sizeof *emitter->input_names);
-    if (!has || !emitter->input_names) {
+/* Calls `visit` with every declaration a declaration's definition names: field types, alternatives, the aliased. */
+static void each_decl_named_by(const TsEmitter *emitter, const IrDecl *decl, void (*visit)(void *, size_t),
+                               void *context) {
+    switch (decl->kind) {
+    case IR_DECL_MODEL:
+        for (size_t f = 0; f < decl->field_count; f++) each_named_decl(emitter, decl->fields[f]->type, visit, context);
+        break;
+    case IR_DECL_UNION:
+        for (size_t a = 0; a < decl->alternative_count; a++) {
+            each_named_decl(emitter, decl->alternatives[a], visit, context);
+        }
+        break;
+    case IR_DECL_ALIAS: each_named_decl(emitter, decl->aliased, visit, context); break;
+    case IR_DECL_ENUM: break;
+    }
+}
+
+/* The edges "referrer names named" between declarations both sent and received, reversed: for each declaration,
+ * the ones that name it (compressed rows: referrers[starts[j] .. starts[j + 1]) name j). */
+typedef struct Referrers {
+    size_t *starts;
+    size_t *referrers;
+    size_t referrer; /* the declaration being visited */
+    bool filling;
+} Referrers;
+
+static void count_or_fill_referrer(void *context, size_t named) {
+    Referrers *edges = context;
+    if (edges->filling) {
+        edges->referrers[--edges->starts[named]] = edges->referrer; /* from the row's end down to its start */
+    } else {
+        edges->starts[named]++;
+    }
+}
+
+static void *checked_calloc(size_t count, size_t size) {
+    void *memory = calloc(count, size);
+    if (!memory) {
         fprintf(stderr, "rpcc: out of memory\n");
         abort();
     }
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (size_t i = 0; i < program->decl_count; i++) {
-            const IrDecl *decl = program->decls[i];
-            if (has[i] || !decl->sent || !decl->received) continue;
-            bool two = false;
-            switch (decl->kind) {
-            case IR_DECL_MODEL:
-                for (size_t f = 0; f < decl->field_count && !two; f++) {
-                    two = decl->fields[f]->default_value || type_names_input_shape(program, has, decl->fields[f]->type);
-                }
-                break;
-            case IR_DECL_UNION:
-                for (size_t a = 0; a < decl->alternative_count && !two; a++) {
-                    two = type_names_input_shape(program, has, decl->alternatives[a]);
-                }
-                break;
-            case IR_DECL_ALIAS: two = type_names_input_shape(program, has, decl->aliased); break;
-            case IR_DECL_ENUM: break;
-            }
-            if (two) has[i] = changed = true;
+    return memory;
+}
+
+/* A declaration that is both sent and received has two shapes when a field of it has a default (optional in what
+ * the client sends, always present in results) or when it names a declaration that has two: found by a walk from
+ * the models with defaults back along "is named by" (linear in the declarations and their references, recursive
+ * models included). The input shape is named `<Name>Input` (underscores appended while that is taken). */
+static void compute_input_shapes(TsEmitter *emitter) {
+    const IrProgram *program = emitter->program;
+    size_t count = program->decl_count;
+    arena_init(&emitter->arena);
+    strmap_init(&emitter->decl_indexes, &emitter->arena);
+    for (size_t i = 0; i < count; i++) {
+        strmap_put(&emitter->decl_indexes, (const char *)&program->decls[i], sizeof program->decls[i],
+                   (void *)(uintptr_t)(i + 1));
+    }
+    emitter->input_names = checked_calloc(count + 1, sizeof *emitter->input_names);
+    bool *has = checked_calloc(count + 1, sizeof *has);
+    size_t *queue = checked_calloc(count + 1, sizeof *queue);
+    Referrers edges = {.starts = checked_calloc(count + 2, sizeof *edges.starts)};
+    for (int pass = 0; pass < 2; pass++) {
+        edges.filling = pass == 1;
+        if (edges.filling) {
+            /* counts to the ends of the rows; filling moves each back to its row's start */
+            for (size_t j = 1; j < count; j++) edges.starts[j] += edges.starts[j - 1];
+            if (count) edges.starts[count] = edges.starts[count - 1];
+            edges.referrers = checked_calloc(edges.starts[count] + 1, sizeof *edges.referrers);
+        }
+        for (size_t i = 0; i < count; i++) {
+            if (!program->decls[i]->sent || !program->decls[i]->received) continue;
+            edges.referrer = i;
+            each_decl_named_by(emitter, program->decls[i], count_or_fill_referrer, &edges);
         }
     }
-    for (size_t i = 0; i < program->decl_count; i++) {
+    size_t head = 0, tail = 0;
+    for (size_t i = 0; i < count; i++) {
+        const IrDecl *decl = program->decls[i];
+        if (decl->kind != IR_DECL_MODEL || !decl->sent || !decl->received) continue;
+        for (size_t f = 0; f < decl->field_count && !has[i]; f++) {
+            if (decl->fields[f]->default_value) has[queue[tail++] = i] = true;
+        }
+    }
+    while (head < tail) {
+        size_t named = queue[head++];
+        for (size_t k = edges.starts[named]; k < edges.starts[named + 1]; k++) {
+            size_t referrer = edges.referrers[k];
+            if (!has[referrer]) has[queue[tail++] = referrer] = true;
+        }
+    }
+    free(queue);
+    free(edges.starts);
+    free(edges.referrers);
+    /* Every declaration's name is taken, and then every input shape's name as it is given. */
+    StrMap taken;
+    strmap_init(&taken, &emitter->arena);
+    for (size_t i = 0; i < count; i++) {
+        const char *name = program->decls[i]->names.in[TS];
+        strmap_put(&taken, name, strlen(name), (void *)name);
+    }
+    for (size_t i = 0; i < count; i++) {
         if (!has[i]) continue;
         StrBuf name;
         strbuf_init(&name);
         strbuf_puts(&name, program->decls[i]->names.in[TS]);
         strbuf_puts(&name, "Input");
-        for (bool taken = true; taken;) {
-            taken = false;
-            for (size_t j = 0; j < program->decl_count && !taken; j++) {
-                taken = strcmp(program->decls[j]->names.in[TS], strbuf_cstr(&name)) == 0 ||
-                        (emitter->input_names[j] && strcmp(emitter->input_names[j], strbuf_cstr(&name)) == 0);
-            }
-            if (taken) strbuf_puts(&name, "_");
-        }
-        emitter->input_names[i] = strdup(strbuf_cstr(&name));
+        while (strmap_get(&taken, name.data, name.len)) strbuf_puts(&name, "_");
+        emitter->input_names[i] = arena_strdup(&emitter->arena, strbuf_cstr(&name));
+        strmap_put(&taken, emitter->input_names[i], name.len, emitter->input_names[i]);
         strbuf_free(&name);
     }
     free(has);
 }
 
 static void free_input_shapes(TsEmitter *emitter) {
-    for (size_t i = 0; emitter->input_names && i < emitter->program->decl_count; i++) free(emitter->input_names[i]);
-    free(emitter->input_names);
+    free(emitter->input_names); /* the names are in the arena */
+    arena_free(&emitter->arena);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -443,7 +508,7 @@ static bool model_has_default(const IrDecl *decl) {
 static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const IrDecl *decl, Direction direction) {
     TypeContext context = {emitter, direction};
     const char *name = decl_name(&context, decl);
-    const char *input_name = emitter->input_names[decl_index(emitter->program, decl)];
+    const char *input_name = emitter->input_names[decl_index(emitter, decl)];
     DocText doc;
     doc_init(&doc);
     if (decl->doc && *decl->doc) {
@@ -494,7 +559,7 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
 }
 
 static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
-    if (emitter->input_names[decl_index(emitter->program, decl)]) {
+    if (emitter->input_names[decl_index(emitter, decl)]) {
         emit_model_shape(emitter, printer, decl, DIRECTION_RESULT);
         printer_blank_line(printer);
         emit_model_shape(emitter, printer, decl, DIRECTION_INPUT);
@@ -666,7 +731,7 @@ static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const I
 /* A union or an alias, in both shapes when it has two. */
 static void emit_type_decl(const TsEmitter *emitter, Printer *printer, const IrDecl *decl,
                            void (*emit_shape)(const TsEmitter *, Printer *, const IrDecl *, Direction)) {
-    if (emitter->input_names[decl_index(emitter->program, decl)]) {
+    if (emitter->input_names[decl_index(emitter, decl)]) {
         emit_shape(emitter, printer, decl, DIRECTION_RESULT);
         printer_blank_line(printer);
         emit_shape(emitter, printer, decl, DIRECTION_INPUT);
