@@ -41,6 +41,7 @@ typedef struct TsEmitter {
      * thousands of declarations: no linear search per reference). */
     Arena arena;
     StrMap decl_indexes;
+    StrMap taken_names; /* the names of every declaration and every input shape */
 } TsEmitter;
 
 /* The shape a type is printed in: what results hold, or what the client sends. */
@@ -180,11 +181,11 @@ static void compute_input_shapes(TsEmitter *emitter) {
     free(edges.starts);
     free(edges.referrers);
     /* Every declaration's name is taken, and then every input shape's name as it is given. */
-    StrMap taken;
-    strmap_init(&taken, &emitter->arena);
+    StrMap *taken = &emitter->taken_names;
+    strmap_init(taken, &emitter->arena);
     for (size_t i = 0; i < count; i++) {
         const char *name = program->decls[i]->names.in[TS];
-        strmap_put(&taken, name, strlen(name), (void *)name);
+        strmap_put(taken, name, strlen(name), (void *)name);
     }
     for (size_t i = 0; i < count; i++) {
         if (!has[i]) continue;
@@ -192,9 +193,9 @@ static void compute_input_shapes(TsEmitter *emitter) {
         strbuf_init(&name);
         strbuf_puts(&name, program->decls[i]->names.in[TS]);
         strbuf_puts(&name, "Input");
-        while (strmap_get(&taken, name.data, name.len)) strbuf_puts(&name, "_");
+        while (strmap_get(taken, name.data, name.len)) strbuf_puts(&name, "_");
         emitter->input_names[i] = arena_strdup(&emitter->arena, strbuf_cstr(&name));
-        strmap_put(&taken, emitter->input_names[i], name.len, emitter->input_names[i]);
+        strmap_put(taken, emitter->input_names[i], name.len, emitter->input_names[i]);
         strbuf_free(&name);
     }
     free(has);
@@ -576,16 +577,10 @@ static void print_enum_value(Printer *printer, const IrDecl *decl, const IrEnumM
     }
 }
 
-/* The name of an enum's type guard, `is<Name>`, with underscores appended while a declaration has that name. */
-static void append_guard_name(StrBuf *name, const IrProgram *program, const IrDecl *decl) {
+/* The name of an enum's type guard, `is<Name>`, with underscores appended while a type has that name. */
+static void append_guard_name(StrBuf *name, const TsEmitter *emitter, const IrDecl *decl) {
     strbuf_printf(name, "is%s", decl->names.in[TS]);
-    for (bool taken = true; taken;) {
-        taken = false;
-        for (size_t i = 0; i < program->decl_count && !taken; i++) {
-            taken = strcmp(program->decls[i]->names.in[TS], strbuf_cstr(name)) == 0;
-        }
-        if (taken) strbuf_putc(name, '_');
-    }
+    while (strmap_get(&emitter->taken_names, name->data, name->len)) strbuf_putc(name, '_');
 }
 
 /* An enum is open: its type admits a value this SDK does not know (`UnknownEnumValue<string>`, which only a
@@ -596,7 +591,7 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     const char *base = decl->int_enum ? "number" : "string";
     StrBuf guard;
     strbuf_init(&guard);
-    append_guard_name(&guard, emitter->program, decl);
+    append_guard_name(&guard, emitter, decl);
     DocText doc;
     doc_init(&doc);
     if (decl->doc && *decl->doc) {
