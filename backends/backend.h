@@ -13,6 +13,7 @@ typedef struct BackendOptions {
     const char *go_module;     /* go.mod module path (--go-module; the package name by default) */
     const char *go_websocket;  /* "github.com/coder/websocket" (default) or "nhooyr.io/websocket" */
     const char *package_name;  /* Python distribution / npm package name base */
+    bool ts_bigint;            /* --ts-int bigint: TypeScript `int` is bigint (default number) */
     /* --license: an SPDX licence expression for the licence field of pyproject.toml and package.json, or NULL
      * to leave the field out. The SDK is generated from the user's schema: rpcc does not choose its licence. */
     const char *license;

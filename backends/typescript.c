@@ -1,18 +1,22 @@
 /* The TypeScript backend: prints an ESM package over the `centrifuge` SDK.
  *
- *   typescript/types.ts       one interface per model, string/number literal unions plus a const object per enum,
- *                             type aliases for unions and aliases, JSDoc on every type and field
- *   typescript/client.ts      APIClient: one typed async method per rpc
+ *   typescript/types.ts       one interface per model shape, open enums (literal unions with UnknownEnumValue, a
+ *                             const object and an is<Enum> guard each), type aliases for unions and aliases, JSDoc
+ *                             on every type and field
+ *   typescript/client.ts      APIClient: one typed async method per rpc, its result checked against schema.ts
+ *   typescript/schema.ts      every model's fields as the base client checks results: wire name, shape, presence
  *   typescript/rpc-client.ts  the base client (runtime-templates/typescript/rpc-client.ts, embedded)
  *   typescript/index.ts       the public surface
  *   typescript/package.json, tsconfig.json, README.md
  *
  * Input and output shapes. A field with a default may be omitted by the sender and is always present in what the
- * server returns. One interface per model stays honest by choosing its shape by direction: a model reachable from
- * some rpc's parameters (IrDecl.sent: the client builds it) makes defaulted fields optional (`limit?: number`); a model only
- * ever received makes them required (`tags: string[]`). A model that is both sent and received takes the input
- * shape: in results its defaulted fields are then typed as possibly absent, which is weaker than the truth but
- * never false. The generated README says so.
+ * server returns. A model only sent (IrDecl.sent: reachable from some rpc's parameters) makes defaulted fields
+ * optional (`limit?: number`); a model only received makes them required (`tags: string[]`). A declaration both sent
+ * and received gets two types where the shapes differ (compute_input_shapes): `Name` for results and `NameInput`
+ * for what the client sends, as protobuf-es separates a message from its init shape.
+ *
+ * `int` is `number` (exact up to 2^53 - 1; the base client refuses a result beyond rather than round it) or, with
+ * --ts-int bigint, `bigint`: the base client's JSON codec keeps every digit both ways.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,26 +27,193 @@
 #include "../support/escape.h"
 #include "common.h"
 #include "printer.h"
+#include "../support/arena.h"
+#include "../support/strmap.h"
 
 #define TS TARGET_TYPESCRIPT
 
 typedef struct TsEmitter {
     const IrProgram *program;
     const BackendOptions *options;
+    /* Per declaration (the index of program->decls): the name of its input shape when it has one distinct from
+     * its result shape (compute_input_shapes), else NULL. */
+    char **input_names;
+    /* Each declaration's index in program->decls, keyed by the bytes of its pointer (programs may hold tens of
+     * thousands of declarations: no linear search per reference). */
+    Arena arena;
+    StrMap decl_indexes;
+    StrMap taken_names; /* the names of every declaration and every input shape */
 } TsEmitter;
 
+/* The shape a type is printed in: what results hold, or what the client sends. */
+typedef enum Direction { DIRECTION_RESULT, DIRECTION_INPUT } Direction;
+
+typedef struct TypeContext {
+    const TsEmitter *emitter;
+    Direction direction;
+} TypeContext;
+
 /* A field the sender may leave out: `x?: T`, or (in the input shape) one with a default. */
-static bool field_is_omissible(const IrDecl *model, const IrField *field) {
-    return field->optional || (field->default_value && model->sent);
+static bool field_is_omissible(Direction direction, const IrField *field) {
+    return field->optional || (field->default_value && direction == DIRECTION_INPUT);
+}
+
+static size_t decl_index(const TsEmitter *emitter, const IrDecl *decl) {
+    void *found = strmap_get(&emitter->decl_indexes, (const char *)&decl, sizeof decl);
+    return found ? (size_t)((uintptr_t)found - 1) : 0; /* every referenced declaration is in the program */
+}
+
+/* The name of `decl` in `direction`: its input shape's name where it has a distinct one. */
+static const char *decl_name(const TypeContext *context, const IrDecl *decl) {
+    if (context->direction == DIRECTION_INPUT) {
+        const char *input = context->emitter->input_names[decl_index(context->emitter, decl)];
+        if (input) return input;
+    }
+    return decl->names.in[TS];
+}
+
+/* The one shape of a declaration without a distinct input shape: sent ones as sent, others as received. */
+static Direction single_direction(const IrDecl *decl) {
+    return decl->sent ? DIRECTION_INPUT : DIRECTION_RESULT;
+}
+
+/* Calls `visit` with the index of every declaration `type` names (through lists and maps). */
+static void each_named_decl(const TsEmitter *emitter, const IrType *type, void (*visit)(void *, size_t),
+                            void *context) {
+    switch (type->kind) {
+    case IR_LIST:
+    case IR_MAP: each_named_decl(emitter, type->element, visit, context); break;
+    case IR_REF: visit(context, decl_index(emitter, type->decl)); break;
+    default: break;
+    }
+}
+
+/* Calls `visit` with every declaration a declaration's definition names: field types, alternatives, the aliased. */
+static void each_decl_named_by(const TsEmitter *emitter, const IrDecl *decl, void (*visit)(void *, size_t),
+                               void *context) {
+    switch (decl->kind) {
+    case IR_DECL_MODEL:
+        for (size_t f = 0; f < decl->field_count; f++) each_named_decl(emitter, decl->fields[f]->type, visit, context);
+        break;
+    case IR_DECL_UNION:
+        for (size_t a = 0; a < decl->alternative_count; a++) {
+            each_named_decl(emitter, decl->alternatives[a], visit, context);
+        }
+        break;
+    case IR_DECL_ALIAS: each_named_decl(emitter, decl->aliased, visit, context); break;
+    case IR_DECL_ENUM: break;
+    }
+}
+
+/* The edges "referrer names named" between declarations both sent and received, reversed: for each declaration,
+ * the ones that name it (compressed rows: referrers[starts[j] .. starts[j + 1]) name j). */
+typedef struct Referrers {
+    size_t *starts;
+    size_t *referrers;
+    size_t referrer; /* the declaration being visited */
+    bool filling;
+} Referrers;
+
+static void count_or_fill_referrer(void *context, size_t named) {
+    Referrers *edges = context;
+    if (edges->filling) {
+        edges->referrers[--edges->starts[named]] = edges->referrer; /* from the row's end down to its start */
+    } else {
+        edges->starts[named]++;
+    }
+}
+
+static void *checked_calloc(size_t count, size_t size) {
+    void *memory = calloc(count, size);
+    if (!memory) {
+        fprintf(stderr, "rpcc: out of memory\n");
+        abort();
+    }
+    return memory;
+}
+
+/* A declaration that is both sent and received has two shapes when a field of it has a default (optional in what
+ * the client sends, always present in results) or when it names a declaration that has two: found by a walk from
+ * the models with defaults back along "is named by" (linear in the declarations and their references, recursive
+ * models included). The input shape is named `<Name>Input` (underscores appended while that is taken). */
+static void compute_input_shapes(TsEmitter *emitter) {
+    const IrProgram *program = emitter->program;
+    size_t count = program->decl_count;
+    arena_init(&emitter->arena);
+    strmap_init(&emitter->decl_indexes, &emitter->arena);
+    for (size_t i = 0; i < count; i++) {
+        strmap_put(&emitter->decl_indexes, (const char *)&program->decls[i], sizeof program->decls[i],
+                   (void *)(uintptr_t)(i + 1));
+    }
+    emitter->input_names = checked_calloc(count + 1, sizeof *emitter->input_names);
+    bool *has = checked_calloc(count + 1, sizeof *has);
+    size_t *queue = checked_calloc(count + 1, sizeof *queue);
+    Referrers edges = {.starts = checked_calloc(count + 2, sizeof *edges.starts)};
+    for (int pass = 0; pass < 2; pass++) {
+        edges.filling = pass == 1;
+        if (edges.filling) {
+            /* counts to the ends of the rows; filling moves each back to its row's start */
+            for (size_t j = 1; j < count; j++) edges.starts[j] += edges.starts[j - 1];
+            if (count) edges.starts[count] = edges.starts[count - 1];
+            edges.referrers = checked_calloc(edges.starts[count] + 1, sizeof *edges.referrers);
+        }
+        for (size_t i = 0; i < count; i++) {
+            if (!program->decls[i]->sent || !program->decls[i]->received) continue;
+            edges.referrer = i;
+            each_decl_named_by(emitter, program->decls[i], count_or_fill_referrer, &edges);
+        }
+    }
+    size_t head = 0, tail = 0;
+    for (size_t i = 0; i < count; i++) {
+        const IrDecl *decl = program->decls[i];
+        if (decl->kind != IR_DECL_MODEL || !decl->sent || !decl->received) continue;
+        for (size_t f = 0; f < decl->field_count && !has[i]; f++) {
+            if (decl->fields[f]->default_value) has[queue[tail++] = i] = true;
+        }
+    }
+    while (head < tail) {
+        size_t named = queue[head++];
+        for (size_t k = edges.starts[named]; k < edges.starts[named + 1]; k++) {
+            size_t referrer = edges.referrers[k];
+            if (!has[referrer]) has[queue[tail++] = referrer] = true;
+        }
+    }
+    free(queue);
+    free(edges.starts);
+    free(edges.referrers);
+    /* Every declaration's name is taken, and then every input shape's name as it is given. */
+    StrMap *taken = &emitter->taken_names;
+    strmap_init(taken, &emitter->arena);
+    for (size_t i = 0; i < count; i++) {
+        const char *name = program->decls[i]->names.in[TS];
+        strmap_put(taken, name, strlen(name), (void *)name);
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (!has[i]) continue;
+        StrBuf name;
+        strbuf_init(&name);
+        strbuf_puts(&name, program->decls[i]->names.in[TS]);
+        strbuf_puts(&name, "Input");
+        while (strmap_get(taken, name.data, name.len)) strbuf_puts(&name, "_");
+        emitter->input_names[i] = arena_strdup(&emitter->arena, strbuf_cstr(&name));
+        strmap_put(taken, emitter->input_names[i], name.len, emitter->input_names[i]);
+        strbuf_free(&name);
+    }
+    free(has);
+}
+
+static void free_input_shapes(TsEmitter *emitter) {
+    free(emitter->input_names); /* the names are in the arena */
+    arena_free(&emitter->arena);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Types                                                                                                      */
 
-static const char *scalar_type(IrTypeKind kind) {
+static const char *scalar_type(const TypeContext *context, IrTypeKind kind) {
     switch (kind) {
     case IR_BOOL: return "boolean";
-    case IR_INT:
+    case IR_INT: return context->emitter->options->ts_bigint ? "bigint" : "number";
     case IR_FLOAT: return "number";
     case IR_STRING:
     case IR_BYTES:
@@ -79,10 +250,38 @@ static bool key_is_closed_set(const IrType *key) {
     return resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM;
 }
 
-static void print_type(Printer *printer, const IrType *type);
+static void print_type(Printer *printer, const TypeContext *context, const IrType *type);
 
-static void print_type_without_null(Printer *printer, const IrType *type) {
-    const char *scalar = scalar_type(type->kind);
+/* A map's key type: what `Object.entries` yields, a string (decimal digits for int keys); an enum's or a literal
+ * union's values where the keys are a closed set. */
+static void print_map_key(Printer *printer, const TypeContext *context, const IrType *key) {
+    const IrType *resolved = ir_resolve_alias(key);
+    if (resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM) {
+        const char *name = decl_name(context, resolved->decl);
+        if (resolved->decl->int_enum) {
+            printer_printf(printer, "`${%s}`", name);
+        } else {
+            printer_printf(printer, "%s", name);
+        }
+    } else if (resolved->kind == IR_LITERAL) {
+        for (size_t i = 0; i < resolved->literal_count; i++) {
+            const IrValue *value = resolved->literals[i];
+            if (i) printer_printf(printer, " | ");
+            if (value->kind == IR_VALUE_INT) {
+                printer_printf(printer, "\"%lld\"", (long long)value->int_value);
+            } else {
+                print_literal_value(printer, value);
+            }
+        }
+    } else if (key->kind == IR_REF && resolved->kind == IR_STRING) {
+        printer_printf(printer, "%s", decl_name(context, key->decl)); /* an alias of string names the keys */
+    } else {
+        printer_printf(printer, "string");
+    }
+}
+
+static void print_type_without_null(Printer *printer, const TypeContext *context, const IrType *type) {
+    const char *scalar = scalar_type(context, type->kind);
     if (scalar) {
         printer_printf(printer, "%s", scalar);
         return;
@@ -91,29 +290,20 @@ static void print_type_without_null(Printer *printer, const IrType *type) {
     case IR_LIST:
         if (type_prints_as_union(type->element)) {
             printer_printf(printer, "(");
-            print_type(printer, type->element);
+            print_type(printer, context, type->element);
             printer_printf(printer, ")[]");
         } else {
-            print_type(printer, type->element);
+            print_type(printer, context, type->element);
             printer_printf(printer, "[]");
         }
         break;
     case IR_MAP: {
-        /* Wire keys are strings; int keys read as numbers in TypeScript's index signatures. */
-        const IrType *key = type->key;
-        bool closed = key_is_closed_set(key);
+        /* Wire keys are strings, and so are the keys Object.entries yields: int keys are decimal strings. */
+        bool closed = key_is_closed_set(type->key);
         printer_printf(printer, "%sRecord<", closed ? "Partial<" : "");
-        if (key->kind == IR_REF) {
-            printer_printf(printer, "%s", key->decl->names.in[TS]);
-        } else if (key->kind == IR_INT) {
-            printer_printf(printer, "number");
-        } else if (key->kind == IR_LITERAL) {
-            print_type_without_null(printer, key);
-        } else {
-            printer_printf(printer, "string");
-        }
+        print_map_key(printer, context, type->key);
         printer_printf(printer, ", ");
-        print_type(printer, type->element);
+        print_type(printer, context, type->element);
         printer_printf(printer, ">%s", closed ? ">" : "");
         break;
     }
@@ -124,13 +314,13 @@ static void print_type_without_null(Printer *printer, const IrType *type) {
         }
         if (type->literal_count == 0) printer_printf(printer, "never");
         break;
-    case IR_REF: printer_printf(printer, "%s", type->decl->names.in[TS]); break;
+    case IR_REF: printer_printf(printer, "%s", decl_name(context, type->decl)); break;
     default: printer_printf(printer, "never"); break;
     }
 }
 
-static void print_type(Printer *printer, const IrType *type) {
-    print_type_without_null(printer, type);
+static void print_type(Printer *printer, const TypeContext *context, const IrType *type) {
+    print_type_without_null(printer, context, type);
     /* `unknown` already holds null. */
     if (type->nullable && type->kind != IR_ANY) printer_printf(printer, " | null");
 }
@@ -206,9 +396,11 @@ static void doc_append_user(DocText *doc, const char *text) {
 }
 
 /* What a scalar's string holds, for the field docs: JavaScript sees only a string or a number. */
-static const char *format_sentence(IrTypeKind kind) {
+static const char *format_sentence(const TypeContext *context, IrTypeKind kind) {
     switch (kind) {
-    case IR_INT: return "Integer (exact in JavaScript only up to 2^53).";
+    case IR_INT:
+        return context->emitter->options->ts_bigint ? "Integer (any number of digits)."
+                                                    : "Integer (exact up to 2^53 - 1; a result beyond is refused).";
     case IR_BYTES: return "Base64 string (standard alphabet, padded).";
     case IR_DECIMAL: return "Decimal number as a string, such as `\"12.50\"`.";
     case IR_UUID: return "UUID string.";
@@ -227,12 +419,12 @@ static void print_bound(Printer *printer, const char *relation, const IrValue *v
 }
 
 /* The facts of a field that its type does not tell: presence, default, format, constraints. */
-static void doc_field_facts(DocText *doc, const IrDecl *model, const IrField *field) {
+static void doc_field_facts(DocText *doc, const TypeContext *context, const IrField *field) {
     Printer *printer = &doc->printer;
     doc_paragraph(doc);
     const IrType *type = field->type;
     if (field->default_value) {
-        if (model->sent) {
+        if (context->direction == DIRECTION_INPUT) {
             printer_printf(printer, "May be omitted: the server then uses `");
         } else {
             printer_printf(printer, "Always present in results; the default is `");
@@ -246,7 +438,7 @@ static void doc_field_facts(DocText *doc, const IrDecl *model, const IrField *fi
         printer_printf(printer, type->nullable ? "Required; may be null." : "Required.");
     }
     const IrType *resolved = ir_resolve_alias(type);
-    const char *format = format_sentence(resolved->kind);
+    const char *format = format_sentence(context, resolved->kind);
     if (format) {
         doc_sentence_start(doc);
         printer_printf(printer, "%s", format);
@@ -314,7 +506,11 @@ static bool model_has_default(const IrDecl *decl) {
     return false;
 }
 
-static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
+/* One shape of a model: `name` in `direction`. A model with two shapes says in its doc where the other is. */
+static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const IrDecl *decl, Direction direction) {
+    TypeContext context = {emitter, direction};
+    const char *name = decl_name(&context, decl);
+    const char *input_name = emitter->input_names[decl_index(emitter, decl)];
     DocText doc;
     doc_init(&doc);
     if (decl->doc && *decl->doc) {
@@ -322,9 +518,19 @@ static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl 
     } else {
         doc_model_role(emitter, &doc, decl);
     }
-    if (model_has_default(decl)) {
+    if (input_name) {
         doc_paragraph(&doc);
-        printer_printf(&doc.printer, decl->sent
+        if (direction == DIRECTION_INPUT) {
+            printer_printf(&doc.printer, "The shape you send: fields with a default may be omitted. Results are `%s`.",
+                           decl->names.in[TS]);
+        } else {
+            printer_printf(&doc.printer,
+                           "The shape of results: fields with a default are always present. What you send is `%s`.",
+                           input_name);
+        }
+    } else if (model_has_default(decl)) {
+        doc_paragraph(&doc);
+        printer_printf(&doc.printer, direction == DIRECTION_INPUT
                                          ? "Sent to the server: fields with a default may be omitted."
                                          : "Received from the server: fields with a default are always present.");
     }
@@ -333,25 +539,35 @@ static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl 
 
     if (decl->field_count == 0) {
         /* An empty interface would accept any non-nullish value; an object with no known keys is what is meant. */
-        printer_line(printer, "export type %s = Record<string, never>;", decl->names.in[TS]);
+        printer_line(printer, "export type %s = Record<string, never>;", name);
         return;
     }
-    printer_line(printer, "export interface %s {", decl->names.in[TS]);
+    printer_line(printer, "export interface %s {", name);
     printer_indent(printer);
     for (size_t i = 0; i < decl->field_count; i++) {
         const IrField *field = decl->fields[i];
         DocText field_doc;
         doc_init(&field_doc);
         doc_append_user(&field_doc, field->doc);
-        doc_field_facts(&field_doc, decl, field);
+        doc_field_facts(&field_doc, &context, field);
         printer_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
         doc_free(&field_doc);
-        printer_printf(printer, "%s%s: ", field->names.in[TS], field_is_omissible(decl, field) ? "?" : "");
-        print_type(printer, field->type);
+        printer_printf(printer, "%s%s: ", field->names.in[TS], field_is_omissible(direction, field) ? "?" : "");
+        print_type(printer, &context, field->type);
         printer_printf(printer, ";\n");
     }
     printer_dedent(printer);
     printer_line(printer, "}");
+}
+
+static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
+    if (emitter->input_names[decl_index(emitter, decl)]) {
+        emit_model_shape(emitter, printer, decl, DIRECTION_RESULT);
+        printer_blank_line(printer);
+        emit_model_shape(emitter, printer, decl, DIRECTION_INPUT);
+    } else {
+        emit_model_shape(emitter, printer, decl, single_direction(decl));
+    }
 }
 
 static void print_enum_value(Printer *printer, const IrDecl *decl, const IrEnumMember *member) {
@@ -362,8 +578,21 @@ static void print_enum_value(Printer *printer, const IrDecl *decl, const IrEnumM
     }
 }
 
-static void emit_enum(Printer *printer, const IrDecl *decl) {
+/* The name of an enum's type guard, `is<Name>`, with underscores appended while a type has that name. */
+static void append_guard_name(StrBuf *name, const TsEmitter *emitter, const IrDecl *decl) {
+    strbuf_printf(name, "is%s", decl->names.in[TS]);
+    while (strmap_get(&emitter->taken_names, name->data, name->len)) strbuf_putc(name, '_');
+}
+
+/* An enum is open: its type admits a value this SDK does not know (`UnknownEnumValue<string>`, which only a
+ * received value has), so a reply with a member added later is kept and can be sent back unchanged; the guard
+ * `is<Name>` tells a known value from an unknown one. */
+static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
     const char *name = decl->names.in[TS];
+    const char *base = decl->int_enum ? "number" : "string";
+    StrBuf guard;
+    strbuf_init(&guard);
+    append_guard_name(&guard, emitter, decl);
     DocText doc;
     doc_init(&doc);
     if (decl->doc && *decl->doc) {
@@ -374,17 +603,21 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     doc_paragraph(&doc);
     printer_printf(&doc.printer, "The const object `%s` names each value: `%s.%s`.", name, name,
                    decl->member_count ? decl->members[0]->names.in[TS] : "NAME");
+    doc_paragraph(&doc);
+    printer_printf(&doc.printer,
+                   "Open: a result may hold a value added to the API later (an `UnknownEnumValue<%s>`), kept and "
+                   "sent back unchanged; `%s(value)` tells the known values apart.",
+                   base, strbuf_cstr(&guard));
     const char *deprecated = backend_deprecation_reason(&decl->deprecation);
     printer_jsdoc(printer, doc_cstr(&doc), deprecated);
     doc_free(&doc);
 
     printer_printf(printer, "export type %s =", name);
-    if (decl->member_count == 0) printer_printf(printer, " never");
     for (size_t i = 0; i < decl->member_count; i++) {
         printer_printf(printer, i ? " | " : " ");
         print_enum_value(printer, decl, decl->members[i]);
     }
-    printer_printf(printer, ";\n");
+    printer_printf(printer, "%sUnknownEnumValue<%s>;\n", decl->member_count ? " | " : " ", base);
     printer_blank_line(printer);
 
     DocText const_doc;
@@ -407,9 +640,35 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     }
     printer_dedent(printer);
     printer_line(printer, "} as const;");
+    printer_blank_line(printer);
+
+    DocText guard_doc;
+    doc_init(&guard_doc);
+    printer_printf(&guard_doc.printer,
+                   "True for a value of `%s` this SDK knows; false for an `UnknownEnumValue` or anything else.",
+                   name);
+    printer_jsdoc(printer, doc_cstr(&guard_doc), deprecated);
+    doc_free(&guard_doc);
+    /* prettier's layout: the signature on one line when it fits in 120 columns, else the parameter on its own. */
+    size_t signature = strlen("export function (value: unknown): value is (typeof )[keyof typeof ] {") + guard.len +
+                       2 * strlen(name);
+    if (signature <= 120) {
+        printer_line(printer, "export function %s(value: unknown): value is (typeof %s)[keyof typeof %s] {",
+                     strbuf_cstr(&guard), name, name);
+    } else {
+        printer_line(printer, "export function %s(", strbuf_cstr(&guard));
+        printer_line(printer, "    value: unknown,");
+        printer_line(printer, "): value is (typeof %s)[keyof typeof %s] {", name, name);
+    }
+    printer_indent(printer);
+    printer_line(printer, "return (Object.values(%s) as unknown[]).includes(value);", name);
+    printer_dedent(printer);
+    printer_line(printer, "}");
+    strbuf_free(&guard);
 }
 
-static void emit_union(Printer *printer, const IrDecl *decl) {
+static void emit_union_shape(const TsEmitter *emitter, Printer *printer, const IrDecl *decl, Direction direction) {
+    TypeContext context = {emitter, direction};
     DocText doc;
     doc_init(&doc);
     if (decl->doc && *decl->doc) {
@@ -418,7 +677,7 @@ static void emit_union(Printer *printer, const IrDecl *decl) {
         printer_printf(&doc.printer, "One of: ");
         for (size_t i = 0; i < decl->alternative_count; i++) {
             printer_printf(&doc.printer, "%s`", i ? ", " : "");
-            print_type(&doc.printer, decl->alternatives[i]);
+            print_type(&doc.printer, &context, decl->alternatives[i]);
             printer_printf(&doc.printer, "`");
         }
         printer_printf(&doc.printer, ".");
@@ -434,48 +693,64 @@ static void emit_union(Printer *printer, const IrDecl *decl) {
     }
     printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
-    printer_printf(printer, "export type %s =", decl->names.in[TS]);
+    printer_printf(printer, "export type %s =", decl_name(&context, decl));
     for (size_t i = 0; i < decl->alternative_count; i++) {
         printer_printf(printer, i ? " | " : " ");
-        print_type(printer, decl->alternatives[i]);
+        print_type(printer, &context, decl->alternatives[i]);
     }
     printer_printf(printer, ";\n");
 }
 
-static void emit_alias(Printer *printer, const IrDecl *decl) {
+static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const IrDecl *decl, Direction direction) {
+    TypeContext context = {emitter, direction};
     DocText doc;
     doc_init(&doc);
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
         printer_printf(&doc.printer, "Another name for `");
-        print_type(&doc.printer, decl->aliased);
+        print_type(&doc.printer, &context, decl->aliased);
         printer_printf(&doc.printer, "`.");
     }
-    const char *format = format_sentence(ir_resolve_alias(decl->aliased)->kind);
+    const char *format = format_sentence(&context, ir_resolve_alias(decl->aliased)->kind);
     if (format) {
         doc_paragraph(&doc);
         printer_printf(&doc.printer, "%s", format);
     }
     printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
-    printer_printf(printer, "export type %s = ", decl->names.in[TS]);
-    print_type(printer, decl->aliased);
+    printer_printf(printer, "export type %s = ", decl_name(&context, decl));
+    print_type(printer, &context, decl->aliased);
     printer_printf(printer, ";\n");
+}
+
+/* A union or an alias, in both shapes when it has two. */
+static void emit_type_decl(const TsEmitter *emitter, Printer *printer, const IrDecl *decl,
+                           void (*emit_shape)(const TsEmitter *, Printer *, const IrDecl *, Direction)) {
+    if (emitter->input_names[decl_index(emitter, decl)]) {
+        emit_shape(emitter, printer, decl, DIRECTION_RESULT);
+        printer_blank_line(printer);
+        emit_shape(emitter, printer, decl, DIRECTION_INPUT);
+    } else {
+        emit_shape(emitter, printer, decl, single_direction(decl));
+    }
 }
 
 static bool emit_types(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     print_marker(printer, emitter->options);
     printer_line(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.");
+    bool has_enum = false;
+    for (size_t i = 0; i < emitter->program->decl_count; i++) has_enum |= emitter->program->decls[i]->kind == IR_DECL_ENUM;
+    if (has_enum) printer_line(printer, "import type { UnknownEnumValue } from \"./rpc-client.js\";");
     for (size_t i = 0; i < emitter->program->decl_count; i++) {
         const IrDecl *decl = emitter->program->decls[i];
         printer_blank_line(printer);
         switch (decl->kind) {
         case IR_DECL_MODEL: emit_model(emitter, printer, decl); break;
-        case IR_DECL_ENUM: emit_enum(printer, decl); break;
-        case IR_DECL_UNION: emit_union(printer, decl); break;
-        case IR_DECL_ALIAS: emit_alias(printer, decl); break;
+        case IR_DECL_ENUM: emit_enum(emitter, printer, decl); break;
+        case IR_DECL_UNION: emit_type_decl(emitter, printer, decl, emit_union_shape); break;
+        case IR_DECL_ALIAS: emit_type_decl(emitter, printer, decl, emit_alias_shape); break;
         }
     }
     if (emitter->program->decl_count == 0) {
@@ -488,7 +763,7 @@ static bool emit_types(void *context, Printer *printer) {
 /* True when a call may pass no parameters at all: every field may be omitted. */
 static bool params_all_omissible(const IrDecl *params) {
     for (size_t i = 0; i < params->field_count; i++) {
-        if (!field_is_omissible(params, params->fields[i])) return false;
+        if (!field_is_omissible(DIRECTION_INPUT, params->fields[i])) return false;
     }
     return true;
 }
@@ -498,11 +773,13 @@ static int compare_strings(const void *left, const void *right) {
 }
 
 /* The type names client.ts imports: params and results of every rpc, sorted, without duplicates. */
-static size_t client_imports(const IrProgram *program, const char **names) {
+static size_t client_imports(const TsEmitter *emitter, const char **names) {
+    const IrProgram *program = emitter->program;
+    TypeContext input = {emitter, DIRECTION_INPUT};
     size_t count = 0;
     for (size_t i = 0; i < program->rpc_count; i++) {
         const IrRpc *rpc = program->rpcs[i];
-        if (rpc->params) names[count++] = rpc->params->names.in[TS];
+        if (rpc->params) names[count++] = decl_name(&input, rpc->params);
         names[count++] = rpc->result->names.in[TS];
     }
     qsort(names, count, sizeof *names, compare_strings);
@@ -521,13 +798,14 @@ static bool emit_client(void *context, Printer *printer) {
         printer_line(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");
     } else {
         printer_line(printer, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";");
+        printer_line(printer, "import { schema } from \"./schema.js\";");
     }
     const char **names = calloc(program->rpc_count * 2 + 1, sizeof *names);
     if (!names) {
         fprintf(stderr, "rpcc: out of memory\n");
         abort();
     }
-    size_t name_count = client_imports(program, names);
+    size_t name_count = client_imports(emitter, names);
     size_t line_length = strlen("import type {  } from \"./types.js\";");
     for (size_t i = 0; i < name_count; i++) line_length += strlen(names[i]) + (i ? 2 : 0);
     if (name_count && line_length <= 120) {
@@ -581,23 +859,25 @@ static bool emit_client(void *context, Printer *printer) {
         printer_line(printer, "}");
     }
 
+    TypeContext input_context = {emitter, DIRECTION_INPUT};
     for (size_t i = 0; i < program->rpc_count; i++) {
         const IrRpc *rpc = program->rpcs[i];
         const char *result = rpc->result->names.in[TS];
+        const char *params = rpc->params ? decl_name(&input_context, rpc->params) : NULL;
         printer_blank_line(printer);
         DocText method_doc;
         doc_init(&method_doc);
         doc_append_user(&method_doc, rpc->doc);
         doc_paragraph(&method_doc);
         printer_printf(&method_doc.printer, "Calls `%s`.\n", rpc->method);
-        if (rpc->params) printer_printf(&method_doc.printer, "@param params - the `%s` to send\n", rpc->params->names.in[TS]);
+        if (params) printer_printf(&method_doc.printer, "@param params - the `%s` to send\n", params);
         printer_printf(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds\n");
         printer_printf(&method_doc.printer, "@returns the `%s` the server answered\n", result);
-        printer_printf(&method_doc.printer, "@throws `RPCError` for an error reply, a timeout or a disconnect");
+        printer_printf(&method_doc.printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that "
+                                            "does not fit the API");
         printer_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
         doc_free(&method_doc);
-        if (rpc->params) {
-            const char *params = rpc->params->names.in[TS];
+        if (params) {
             bool omissible = params_all_omissible(rpc->params);
             printer_line(printer, "async %s(params: %s%s, options: CallOptions = {}): Promise<%s> {", rpc->names.in[TS],
                          params, omissible ? " = {}" : "", result);
@@ -605,9 +885,29 @@ static bool emit_client(void *context, Printer *printer) {
             printer_line(printer, "async %s(options: CallOptions = {}): Promise<%s> {", rpc->names.in[TS], result);
         }
         printer_indent(printer);
-        printer_printf(printer, "return this.#client.call<%s>(", result);
-        printer_string_literal(printer, TS, rpc->method, strlen(rpc->method));
-        printer_printf(printer, ", %s, options);\n", rpc->params ? "params" : "{}");
+        /* The result is checked against schema.ts. One line when it fits in 120 columns, else one argument a line
+         * (prettier's layout). */
+        Printer method;
+        printer_init(&method, "");
+        printer_string_literal(&method, TS, rpc->method, strlen(rpc->method));
+        const char *method_literal = strbuf_cstr(&method.out);
+        const char *params_argument = rpc->params ? "params" : "{}";
+        size_t line = strlen("        return this.#client.call<>(, , options, schema.result(\"\"));") + 2 * strlen(result) +
+                      strlen(method_literal) + strlen(params_argument);
+        if (line <= 120) {
+            printer_line(printer, "return this.#client.call<%s>(%s, %s, options, schema.result(\"%s\"));", result,
+                         method_literal, params_argument, result);
+        } else {
+            printer_line(printer, "return this.#client.call<%s>(", result);
+            printer_indent(printer);
+            printer_line(printer, "%s,", method_literal);
+            printer_line(printer, "%s,", params_argument);
+            printer_line(printer, "options,");
+            printer_line(printer, "schema.result(\"%s\"),", result);
+            printer_dedent(printer);
+            printer_line(printer, ");");
+        }
+        printer_free(&method);
         printer_dedent(printer);
         printer_line(printer, "}");
     }
@@ -624,12 +924,175 @@ static bool emit_index(void *context, Printer *printer) {
                            "    CentrifugoRPCClient,\n"
                            "    DEFAULT_MAX_MESSAGE_SIZE,\n"
                            "    RPCError,\n"
+                           "    RPCReplyError,\n"
                            "    RPCRequestTooLargeError,\n"
+                           "    parseJson,\n"
+                           "    stringifyJson,\n"
                            "} from \"./rpc-client.js\";\n",
                   NULL);
     /* The namer reserves these names for TypeScript types, so `export *` below cannot clash with them. */
-    printer_line(printer, "export type { CallOptions, CentrifugoRPCClientOptions } from \"./rpc-client.js\";");
+    printer_line(printer, "export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from \"./rpc-client.js\";");
     printer_line(printer, "export * from \"./types.js\";");
+    return true;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* schema.ts: what the base client checks of results                                                          */
+
+/* A literal value as JSON (inside a shape: `literal(["circle", 2])`). */
+static void append_json_literal(StrBuf *out, const IrValue *value) {
+    switch (value->kind) {
+    case IR_VALUE_STRING:
+        strbuf_putc(out, '"');
+        for (size_t i = 0; i < value->text_length; i++) {
+            unsigned char c = (unsigned char)value->text[i];
+            if (c == '"' || c == '\\') {
+                strbuf_putc(out, '\\');
+                strbuf_putc(out, (char)c);
+            } else if (c < 0x20) {
+                strbuf_printf(out, "\\u%04x", c);
+            } else {
+                strbuf_putc(out, (char)c);
+            }
+        }
+        strbuf_putc(out, '"');
+        break;
+    case IR_VALUE_INT: strbuf_printf(out, "%lld", (long long)value->int_value); break;
+    case IR_VALUE_BOOL: strbuf_puts(out, value->bool_value ? "true" : "false"); break;
+    default: strbuf_puts(out, "null"); break;
+    }
+}
+
+static void append_shape(StrBuf *out, const IrType *type);
+
+static void append_shape_without_null(StrBuf *out, const IrType *type) {
+    switch (type->kind) {
+    case IR_BOOL: strbuf_puts(out, "bool"); break;
+    case IR_INT: strbuf_puts(out, "int"); break;
+    case IR_FLOAT: strbuf_puts(out, "float"); break;
+    case IR_ANY: strbuf_puts(out, "any"); break;
+    case IR_LIST:
+    case IR_MAP:
+        strbuf_puts(out, type->kind == IR_LIST ? "list(" : "map(");
+        append_shape(out, type->element);
+        strbuf_putc(out, ')');
+        break;
+    case IR_LITERAL:
+        strbuf_puts(out, "literal([");
+        for (size_t i = 0; i < type->literal_count; i++) {
+            if (i) strbuf_puts(out, ", ");
+            append_json_literal(out, type->literals[i]);
+        }
+        strbuf_puts(out, "])");
+        break;
+    case IR_REF: {
+        const IrDecl *decl = type->decl;
+        switch (decl->kind) {
+        case IR_DECL_MODEL: strbuf_printf(out, "model(%s)", decl->names.in[TS]); break;
+        case IR_DECL_ENUM: strbuf_puts(out, decl->int_enum ? "enum(number)" : "enum(string)"); break;
+        case IR_DECL_ALIAS: append_shape(out, decl->aliased); break;
+        case IR_DECL_UNION:
+            strbuf_puts(out, "union(");
+            for (size_t i = 0; i < decl->alternative_count; i++) {
+                if (i) strbuf_puts(out, ", ");
+                append_shape(out, decl->alternatives[i]);
+            }
+            strbuf_putc(out, ')');
+            break;
+        }
+        break;
+    }
+    default: strbuf_puts(out, "string"); break; /* every other scalar is a JSON string */
+    }
+}
+
+static void append_shape(StrBuf *out, const IrType *type) {
+    if (type->nullable && type->kind != IR_ANY) {
+        strbuf_puts(out, "null(");
+        append_shape_without_null(out, type);
+        strbuf_putc(out, ')');
+    } else {
+        append_shape_without_null(out, type);
+    }
+}
+
+/* A string literal as prettier writes it: double quotes unless the text holds more of them than single quotes. */
+static void append_prettier_string(StrBuf *out, const char *text) {
+    size_t doubles = 0, singles = 0;
+    for (const char *c = text; *c; c++) {
+        doubles += *c == '"';
+        singles += *c == '\'';
+    }
+    char quote = doubles > singles ? '\'' : '"';
+    strbuf_putc(out, quote);
+    for (const char *c = text; *c; c++) {
+        if ((unsigned char)*c < 0x20) {
+            strbuf_printf(out, "\\u%04x", (unsigned char)*c);
+            continue;
+        }
+        if (*c == quote || *c == '\\') strbuf_putc(out, '\\');
+        strbuf_putc(out, *c);
+    }
+    strbuf_putc(out, quote);
+}
+
+/* `schema.field("Model", "wire", "shape", required);` on one line when it fits in 120 columns, else one argument
+ * a line (prettier's layout). */
+static void print_schema_call(Printer *printer, const char *const *arguments, size_t count) {
+    size_t line = strlen("schema.field();");
+    for (size_t i = 0; i < count; i++) line += strlen(arguments[i]) + (i ? 2 : 0);
+    if (line <= 120) {
+        printer_printf(printer, "schema.field(");
+        for (size_t i = 0; i < count; i++) printer_printf(printer, "%s%s", i ? ", " : "", arguments[i]);
+        printer_printf(printer, ");\n");
+        return;
+    }
+    printer_line(printer, "schema.field(");
+    printer_indent(printer);
+    for (size_t i = 0; i < count; i++) printer_line(printer, "%s,", arguments[i]);
+    printer_dedent(printer);
+    printer_line(printer, ");");
+}
+
+static bool emit_schema(void *context, Printer *printer) {
+    const TsEmitter *emitter = context;
+    const IrProgram *program = emitter->program;
+    print_marker(printer, emitter->options);
+    printer_line(printer, "// What the typed methods check of each result, and how its integers are represented: every model of");
+    printer_line(printer, "// the API, field by field (wire name, shape, presence). See `Schema` in");
+    printer_line(printer, "// rpc-client.ts for what is checked and what is trusted.");
+    printer_line(printer, "import { Schema } from \"./rpc-client.js\";");
+    printer_blank_line(printer);
+    printer_line(printer, "export const schema = new Schema(\"%s\");", emitter->options->ts_bigint ? "bigint" : "number");
+    for (size_t i = 0; i < program->decl_count; i++) {
+        const IrDecl *decl = program->decls[i];
+        if (decl->kind != IR_DECL_MODEL) continue;
+        printer_blank_line(printer);
+        StrBuf model;
+        strbuf_init(&model);
+        append_prettier_string(&model, decl->names.in[TS]);
+        if (decl->field_count == 0) printer_line(printer, "schema.model(%s);", strbuf_cstr(&model));
+        for (size_t f = 0; f < decl->field_count; f++) {
+            const IrField *field = decl->fields[f];
+            StrBuf wire, shape_text, shape;
+            strbuf_init(&wire);
+            strbuf_init(&shape_text);
+            strbuf_init(&shape);
+            append_prettier_string(&wire, field->wire_name);
+            append_shape(&shape_text, field->type);
+            append_prettier_string(&shape, strbuf_cstr(&shape_text));
+            /* A defaulted field is trusted to be present: the rpcc bridge always sends it. */
+            const char *presence = field->optional        ? "\"optional\""
+                                   : field->default_value ? "\"defaulted\""
+                                                          : "\"required\"";
+            const char *arguments[] = {strbuf_cstr(&model), strbuf_cstr(&wire), strbuf_cstr(&shape), presence};
+            print_schema_call(printer, arguments, 4);
+            strbuf_free(&wire);
+            strbuf_free(&shape_text);
+            strbuf_free(&shape);
+        }
+        strbuf_free(&model);
+    }
     return true;
 }
 
@@ -728,7 +1191,7 @@ static bool emit_tsconfig(void *context, Printer *printer) {
 }
 
 /* A placeholder value of `type` for the README's example call, or false when the type has no short one. */
-static bool print_sample_value(Printer *printer, const IrType *type) {
+static bool print_sample_value(Printer *printer, const IrType *type, bool bigint) {
     if (type->nullable) {
         printer_printf(printer, "null");
         return true;
@@ -736,7 +1199,7 @@ static bool print_sample_value(Printer *printer, const IrType *type) {
     const IrType *resolved = ir_resolve_alias(type);
     switch (resolved->kind) {
     case IR_BOOL: printer_printf(printer, "false"); return true;
-    case IR_INT:
+    case IR_INT: printer_printf(printer, bigint ? "1n" : "1"); return true;
     case IR_FLOAT: printer_printf(printer, "1"); return true;
     case IR_UUID: printer_printf(printer, "\"2f1b3c1e-8d4a-4e55-9a0b-6f0c2d7e9a10\""); return true;
     case IR_TIMESTAMP: printer_printf(printer, "\"2026-01-02T03:04:05Z\""); return true;
@@ -771,9 +1234,9 @@ static const IrRpc *readme_example(const TsEmitter *emitter, Printer *call, cons
             size_t shown = 0;
             for (size_t f = 0; f < rpc->params->field_count && ok; f++) {
                 const IrField *field = rpc->params->fields[f];
-                if (field_is_omissible(rpc->params, field)) continue;
+                if (field_is_omissible(DIRECTION_INPUT, field)) continue;
                 printer_printf(&attempt, "%s%s: ", shown++ ? ", " : "{ ", field->names.in[TS]);
-                ok = print_sample_value(&attempt, field->type);
+                ok = print_sample_value(&attempt, field->type, emitter->options->ts_bigint);
                 const IrType *resolved = ir_resolve_alias(field->type);
                 if (!field->type->nullable && resolved->kind == IR_REF) {
                     if (needs_enum && needs_enum != resolved->decl->names.in[TS]) ok = false; /* keep it short */
@@ -817,6 +1280,10 @@ static bool emit_readme(void *context, Printer *printer) {
                            "Its only runtime dependency is `centrifuge`; on Node.js versions without a global `WebSocket` (Node 20)\n"
                            "it loads the optional dependency `ws`. Browsers use their own `WebSocket`, and bundles never include `ws`.\n"
                            "\n"
+                           "The package is ESM only, on purpose: one copy of the code, so that `instanceof RPCError` holds everywhere\n"
+                           "(a dual CommonJS/ESM package can load twice). CommonJS code imports it with `await import(\"$package_name$\")`,\n"
+                           "which TypeScript types under `module: Node16` too; Node.js 20.19+ and 22.12+ also let `require()` load it.\n"
+                           "\n"
                            "## Use\n"
                            "\n"
                            "```ts\n",
@@ -831,7 +1298,7 @@ static bool emit_readme(void *context, Printer *printer) {
         printer_line(printer, "import { APIClient, CentrifugoRPCClient } from \"%s\";", package_name);
     }
     printer_block(printer, "\n"
-                           "const client = new CentrifugoRPCClient(\"ws://localhost:8000/connection/websocket\", token, \"123\");\n"
+                           "await using client = new CentrifugoRPCClient(\"ws://localhost:8000/connection/websocket\", token);\n"
                            "await client.connect();\n"
                            "const api = new APIClient(client);\n",
                            NULL);
@@ -839,11 +1306,11 @@ static bool emit_readme(void *context, Printer *printer) {
         printer_line(printer, "console.log(%s);", strbuf_cstr(&call.out));
     }
     printer_free(&call);
-    printer_block(printer, "client.close();\n"
-                           "```\n"
+    printer_block(printer, "```\n"
                            "\n"
-                           "`token` is a Centrifugo connection JWT whose `sub` is the user id (`\"123\"` here), or an async function\n"
-                           "that returns a fresh one. `client.disconnect()` is the same as `client.close()`.\n"
+                           "`token` is a Centrifugo connection JWT, or an async function that returns a fresh one. `await using`\n"
+                           "closes the client when the block ends (TypeScript 5.2+); `client.close()` does the same, and\n"
+                           "`client.disconnect()` is `close()` under another name.\n"
                            "\n"
                            "## Transports\n"
                            "\n"
@@ -852,10 +1319,12 @@ static bool emit_readme(void *context, Printer *printer) {
                            "- `{ transport: \"rpc\" }` (default): Centrifugo's RPC command, proxied by Centrifugo to the backend.\n"
                            "- `{ transport: \"pubsub\" }`: the client subscribes to `user#<userId>`, publishes each request with a\n"
                            "  random correlation id (`crypto.randomUUID()`) to `rpc:requests` (option `requestChannel`), and\n"
-                           "  matches the reply that arrives on its channel.\n"
+                           "  matches the reply that arrives on its channel. It needs the user id, the token's `sub`:\n"
+                           "  `new CentrifugoRPCClient(url, token, \"123\", { transport: \"pubsub\" })`.\n"
                            "\n"
                            "`timeout` (milliseconds, default 10000) bounds `connect()` and every call:\n"
-                           "`new CentrifugoRPCClient(url, token, userId, { transport: \"pubsub\", timeout: 5000 })`.\n"
+                           "`new CentrifugoRPCClient(url, token, { timeout: 5000 })`. `connect()` to an address where nothing\n"
+                           "listens rejects at once (kind `\"disconnected\"`, code 2), not at the timeout.\n"
                            "\n"
                            "`maxMessageSize` (bytes, default 65536: Centrifugo's `websocket.message_size_limit`) bounds a request;\n"
                            "a larger one rejects with `RPCRequestTooLargeError` (kind `\"client\"`, code 15, with `size` and\n"
@@ -868,35 +1337,66 @@ static bool emit_readme(void *context, Printer *printer) {
                            "- `\"server\"`: the server answered with an error; application errors have codes 400..1999;\n"
                            "- `\"timeout\"`: no answer within `timeout` (the server may still have run the call);\n"
                            "- `\"disconnected\"`: the connection was closed or lost before the answer, or was never opened;\n"
-                           "- `\"client\"`: a local failure (configuration, token function).\n"
+                           "- `\"client\"`: a local failure (configuration, token function);\n"
+                           "- `\"reply\"`: the result does not have the declared shape (`RPCReplyError`, code 16, with the `path`\n"
+                           "  of the first value that does not fit; see Types). The server did run the call.\n"
+                           "\n"
+                           "`cause` holds the error it reports, when there is one (centrifuge-js's error object, a thrown exception).\n"
                            "\n"
                            "Every method takes a last `options` argument: `{ signal, timeout }`. Aborting `signal` (an\n"
                            "`AbortController`'s) rejects the call at once with `signal.reason`, as `fetch` does, and releases it; a\n"
-                           "reply that still comes is ignored. `timeout` (milliseconds) replaces the client's for that call. After a\n"
-                           "lost connection, or a server close with a code in 3000..3499 or 4000..4499 (or 1009), the client\n"
-                           "reconnects by itself with backoff (and subscribes to its reply channel again); calls made meanwhile wait\n"
-                           "for the connection up to their timeout. A close with 3500..3999 or 4500..4999 stops it: calls reject at\n"
-                           "once with kind `\"disconnected\"` and the close code until `connect()` is called again.\n"
+                           "reply that still comes is ignored. `timeout` (milliseconds) replaces the client's for that call, longer\n"
+                           "or shorter. After a lost connection, or a server close with a code in 3000..3499 or 4000..4499 (or\n"
+                           "1009), the client reconnects by itself with backoff (and subscribes to its reply channel again); calls\n"
+                           "made meanwhile wait for the connection up to their timeout. A close with 3500..3999 or 4500..4999 stops\n"
+                           "it: calls reject at once with kind `\"disconnected\"` and the close code until `connect()` is called\n"
+                           "again.\n"
                            "\n"
                            "## Types\n"
                            "\n"
-                           "`types.ts` has one interface per model, with the wire names as property names.\n"
+                           "`types.ts` has the types of the models, with the wire names as property names.\n"
                            "\n"
                            "- `x?: T` may be absent; `x: T | null` is always present but may be `null`. The package compiles with\n"
-                           "  `exactOptionalPropertyTypes`: leave an absent field out rather than setting it to `undefined`.\n"
-                           "- Fields with a default: in models you send (parameters, and every model reachable from them) they are\n"
-                           "  optional and the server fills in the default; in models you only receive they are required, since the\n"
-                           "  server always includes them. A model that is both sent and received uses the sending shape, so a\n"
-                           "  defaulted field of it is typed as possibly absent in results too. Each field's doc says which applies.\n"
+                           "  `exactOptionalPropertyTypes`: leave an absent field out rather than setting it to `undefined`. The\n"
+                           "  client sends exactly the fields you set.\n"
+                           "- Fields with a default are optional in what you send (the server fills in the default) and required in\n"
+                           "  results (the server always includes them). A model that is both sent and received, with such a field\n"
+                           "  (or holding such a model), has two types: `Task` for results and `TaskInput` for what you send, as\n"
+                           "  protobuf-es separates a message from its init shape. Each field's doc says which applies.\n"
                            "- Enums are unions of their values (`\"open\" | \"done\"`) plus a const object of the same name whose\n"
-                           "  UPPER_SNAKE keys name the values (`TaskStatus.OPEN`).\n"
-                           "- `int` is `number`: integers beyond 2^53 (9007199254740992) lose precision in JavaScript, in `int`\n"
-                           "  fields and `unknown` values alike (`9007199254740993` arrives as `9007199254740992`).\n"
-                           "- Timestamps, dates, times, durations (ISO 8601), UUIDs, decimals and bytes (base64) are strings in their\n"
+                           "  UPPER_SNAKE keys name the values (`TaskStatus.OPEN`). They are open, as in proto3: a result may hold a\n"
+                           "  value the server's API gained after this SDK was generated. Such a value is kept as received (the\n"
+                           "  call does not fail) and is sent back unchanged; its type is `UnknownEnumValue<string>` (or `<number>`),\n"
+                           "  which only a received value has, so a misspelt literal still does not compile. The guard\n"
+                           "  `isTaskStatus(value)` is true for the values this SDK knows (`Object.values(TaskStatus)`), so a\n"
+                           "  `switch` handles an unknown one in its `default` branch.\n"
+                           "- Maps have string keys, as JSON objects do and as `Object.entries` yields them: an `int` key is its\n"
+                           "  decimal digits (`Record<string, V>`), an enum key one of the enum's values.\n",
+                           NULL);
+    if (emitter->options->ts_bigint) {
+        printer_block(printer, "- `int` is `bigint` (generated with `--ts-int bigint`): every digit is kept both ways, up to and\n"
+                               "  beyond the int64 range. Write `10n` for 10. Results are read with a JSON parser that keeps an\n"
+                               "  integer beyond 2^53 - 1 exact (`parseJson`, exported), and requests written with `stringifyJson`,\n"
+                               "  which writes a bigint as its digits. In `unknown` values, an integer beyond 2^53 - 1 arrives as a\n"
+                               "  `bigint`, smaller ones as `number`. `JSON.stringify` refuses a bigint: use `stringifyJson`.\n",
+                      NULL);
+    } else {
+        printer_block(printer, "- `int` is `number`, exact up to 2^53 - 1 (9007199254740991). Nothing is rounded silently: a result\n"
+                               "  with an `int` beyond that is refused (`RPCReplyError`). `rpcc --ts-int bigint` makes `int` a\n"
+                               "  `bigint` that keeps every digit, at the cost of writing `10n` and of `JSON.stringify`, which refuses\n"
+                               "  bigints; `number` is the default because most APIs' integers (counts, limits, ids from a sequence)\n"
+                               "  fit, and a `number` is what every other library hands you. In `unknown` values, integers beyond\n"
+                               "  2^53 - 1 arrive as the nearest `number`.\n",
+                      NULL);
+    }
+    printer_block(printer, "- Timestamps, dates, times, durations (ISO 8601), UUIDs, decimals and bytes (base64) are strings in their\n"
                            "  JSON form, kept as the server wrote them.\n"
-                           "- Results are not validated at run time: the types hold for a server that keeps to the API. A value\n"
-                           "  the Python and Go SDKs refuse (an unknown enum value, a missing field, a wrong JSON type) reaches you\n"
-                           "  as it was sent, and a defaulted field the server left out stays absent.\n"
+                           "- Results are checked, cheaply, before a method resolves (`schema.ts`): every field the API requires\n"
+                           "  is present, every value has the JSON type its declaration says (and integers are integers), literals\n"
+                           "  and union tags hold a declared value; a `null` in a field that may only be absent reads as absent.\n"
+                           "  A result that does not fit rejects with `RPCReplyError`. Trusted, not checked: that a field with a\n"
+                           "  default is present (the rpcc bridge always sends it); string formats (timestamps, UUIDs, base64,\n"
+                           "  decimals); ranges, lengths and patterns; map keys. Fields the API does not declare are kept.\n"
                            "\n"
                            "## Methods\n"
                            "\n",
@@ -926,13 +1426,16 @@ static bool emit_readme(void *context, Printer *printer) {
 
 static bool emit(const IrProgram *program, const BackendOptions *options, OutputTree *tree) {
     TsEmitter emitter = {.program = program, .options = options};
+    compute_input_shapes(&emitter);
     static const BackendFile files[] = {
         {"typescript/types.ts", emit_types},         {"typescript/client.ts", emit_client},
         {"typescript/index.ts", emit_index},         {"typescript/package.json", emit_package_json},
         {"typescript/tsconfig.json", emit_tsconfig}, {"typescript/README.md", emit_readme},
-        {"typescript/rpc-client.ts", emit_runtime},
+        {"typescript/rpc-client.ts", emit_runtime},  {"typescript/schema.ts", emit_schema},
     };
-    return backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &emitter);
+    bool ok = backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &emitter);
+    free_input_shapes(&emitter);
+    return ok;
 }
 
 const Backend backend_typescript = {TARGET_TYPESCRIPT, "typescript", emit};

@@ -49,6 +49,7 @@ static const char usage_text[] =
     "      --go-websocket=LIB      coder (github.com/coder/websocket, default) or nhooyr (nhooyr.io/websocket)\n"
     "      --jobs N                N > 1: run the backends at the same time, each in a thread of its own\n"
     "                              (default 1: one after another, using less memory; also RPCC_JOBS)\n"
+    "      --ts-int=TYPE           the TypeScript type of `int`: number (default; exact up to 2^53) or bigint\n"
     "      --license SPDX          the licence field of pyproject.toml and package.json, an SPDX expression such as\n"
     "                              MIT or 'Apache-2.0 OR MIT' (default: no licence field)\n"
     "  -MD                         write a Make depfile (DIR.d for -o DIR, or -MF)\n"
@@ -75,6 +76,7 @@ typedef struct Options {
     const char *package_name;
     const char *go_module;
     const char *go_websocket;
+    bool ts_bigint;
     const char *license;
     bool depfile;
     const char *depfile_path;
@@ -271,6 +273,11 @@ static int parse_arguments(int argc, char **argv, Options *options) {
         } else if (TAKES_VALUE("--jobs")) {
             if (!value) return EXIT_USAGE;
             if (!parse_jobs(value, &options->jobs)) return usage_error("--jobs takes a positive number, not '%s'", value);
+        } else if (TAKES_VALUE("--ts-int")) {
+            if (!value) return EXIT_USAGE;
+            if (strcmp(value, "number") == 0) options->ts_bigint = false;
+            else if (strcmp(value, "bigint") == 0) options->ts_bigint = true;
+            else return usage_error("--ts-int takes number or bigint, not '%s'", value);
         } else if (TAKES_VALUE("--license")) {
             if (!value) return EXIT_USAGE;
             if (!is_license_expression(value))
@@ -586,6 +593,7 @@ static int run(const Options *options, const char *argv0) {
         options->package_name ? options->package_name : default_package_name(&arena, options->input);
     backend_options.go_module = options->go_module ? options->go_module : backend_options.package_name;
     backend_options.go_websocket = options->go_websocket;
+    backend_options.ts_bigint = options->ts_bigint;
     backend_options.license = options->license;
 
     OutputTree tree;

@@ -137,7 +137,8 @@ static const char *const TS_GLOBAL_AND_GENERATED_NAMES[] = {
     "Symbol", "Uint8Array", "globalThis",
     /* the generated client and what index.ts re-exports from the runtime (rpc-client.ts), the centrifuge import */
     "APIClient", "CentrifugoRPCClient", "CentrifugoRPCClientOptions", "CallOptions", "RPCError", "Centrifuge",
-    "RPCRequestTooLargeError", "DEFAULT_MAX_MESSAGE_SIZE",
+    "RPCRequestTooLargeError", "DEFAULT_MAX_MESSAGE_SIZE", "RPCReplyError", "UnknownEnumValue", "parseJson",
+    "stringifyJson", "schema",
     NULL,
 };
 

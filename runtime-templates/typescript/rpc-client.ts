@@ -8,7 +8,9 @@
  *   `{method, params, correlation_id, reply_to}` to the request channel (default `rpc:requests`), and matches the
  *   replies `{correlation_id, result}` / `{correlation_id, error: {code, message}}` that arrive on its channel.
  *
- * Every failure is an {@link RPCError}; its `kind` tells server errors, timeouts and disconnects apart.
+ * Every failure is an {@link RPCError}; its `kind` tells server errors, timeouts, disconnects and results that do
+ * not fit the API apart. The connection's JSON codec keeps every digit of an integer (see {@link parseJson}), and
+ * the typed methods check each result against the generated schema ({@link Schema}).
  * Works in browsers and on Node.js 20+ (where the optional `ws` package supplies the WebSocket).
  *
  * The connection comes back by itself after a network failure or a server disconnect that allows it (close codes
@@ -75,9 +77,11 @@ export class RPCError extends Error {
     /**
      * What went wrong: `"server"`: Centrifugo or the backend answered with an error; `"timeout"`: no answer in
      * time (the server may still have run the call); `"disconnected"`: the connection was closed or lost before
-     * an answer, or the client is not connected; `"client"`: a local failure (configuration, token callback).
+     * an answer, or the client is not connected; `"client"`: a local failure (configuration, token callback);
+     * `"reply"`: the server answered with a result that does not have the declared shape (an
+     * {@link RPCReplyError}).
      */
-    readonly kind: "server" | "timeout" | "disconnected" | "client";
+    readonly kind: "server" | "timeout" | "disconnected" | "client" | "reply";
     /** True when the server marked the error as temporary: the same call may succeed later. */
     readonly temporary: boolean;
 
@@ -88,7 +92,7 @@ export class RPCError extends Error {
     constructor(
         code: number,
         message: string,
-        kind: "server" | "timeout" | "disconnected" | "client" = "server",
+        kind: "server" | "timeout" | "disconnected" | "client" | "reply" = "server",
         temporary = false,
         options: { cause?: unknown } = {},
     ) {
@@ -117,8 +121,10 @@ const CODE_CLIENT_DISCONNECTED = 3;
 const CODE_CLIENT_CLOSED = 4;
 const CODE_CONNECTION_CLOSED = 11;
 const CODE_BAD_CONFIGURATION = 12;
-// Ours, above centrifuge-js's codes (1..14): a request over the message size limit, refused before sending.
+// Ours, above centrifuge-js's codes (1..14): a request over the message size limit, refused before sending; a
+// result that does not have the declared shape.
 const CODE_REQUEST_TOO_LARGE = 15;
+const CODE_BAD_REPLY = 16;
 // centrifuge-js's `disconnectedCodes` for closes it does not retry although the server did not forbid it: a
 // protocol error, and close code 1009 (a message the server found too big).
 const DISCONNECTED_BAD_PROTOCOL = 2;
@@ -162,6 +168,32 @@ export class RPCRequestTooLargeError extends RPCError {
         this.limit = limit;
     }
 }
+
+/**
+ * A result that does not have the shape the API declares (see {@link Schema} for what is checked): a missing
+ * field, a JSON type that does not fit, an integer that JavaScript cannot hold exactly. `kind` is `"reply"`,
+ * `code` is 16. The server did run the call.
+ */
+export class RPCReplyError extends RPCError {
+    /** Where in the result, as `$.field[index].field`. */
+    readonly path: string;
+
+    constructor(method: string, path: string, problem: string) {
+        super(CODE_BAD_REPLY, `${method}: the result does not fit the API at ${path}: ${problem}`, "reply");
+        this.name = "RPCReplyError";
+        this.path = path;
+    }
+}
+
+declare const unknownEnumValue: unique symbol;
+
+/**
+ * A value of an enum that this SDK does not know: the server's API gained a member after the SDK was generated.
+ * Enums are open: such a value in a result is kept as received (a string or number, as on the wire), can be sent
+ * back unchanged, and only a received value has this type, so a literal typo does not compile. The generated
+ * `is<Enum>(value)` guard tells a known value from an unknown one.
+ */
+export type UnknownEnumValue<T extends string | number> = T & { readonly [unknownEnumValue]: true };
 
 /** Centrifugo's default `websocket.message_size_limit`: the largest WebSocket message it reads from a client. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 65536;
@@ -213,7 +245,7 @@ function utf8Length(text: string): number {
 function frameSize(command: object, method: string): number {
     let text: string;
     try {
-        text = JSON.stringify({ id: MAX_COMMAND_ID, ...command });
+        text = stringifyJson({ id: MAX_COMMAND_ID, ...command });
     } catch (error) {
         throw new RPCError(0, `${method}: cannot encode the request: ${String(error)}`, "client");
     }
@@ -260,6 +292,451 @@ async function resolveWebSocket(given: unknown): Promise<unknown> {
         "no WebSocket implementation: install the `ws` package or pass options.websocket",
         "client",
     );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JSON that keeps every digit. JSON.parse rounds an integer beyond 2^53 to the nearest double and JSON.stringify
+// refuses a bigint; the connection's codec uses these instead, for every frame it reads and writes.
+
+// A JSON string, or a run of 16 or more digits outside strings: the only way to an integer JSON.parse would round.
+const SIXTEEN_DIGITS = /\d{16}/;
+const STRING_OR_LONG_DIGITS = /"(?:[^"\\]|\\.)*"|\d{16,}/g;
+const JSON_NUMBER_OR_WORD = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null/y;
+const JSON_STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+
+/** Sets an own property, also one named `__proto__` (which an assignment would take for the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+    if (key === "__proto__") {
+        Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+    } else {
+        target[key] = value;
+    }
+}
+
+/** Reads JSON text as JSON.parse does, except that an integer JavaScript cannot hold exactly becomes a bigint. */
+class LosslessJsonReader {
+    readonly #text: string;
+    #at = 0;
+
+    constructor(text: string) {
+        this.#text = text;
+    }
+
+    document(): unknown {
+        const value = this.#value();
+        this.#space();
+        if (this.#at !== this.#text.length) this.#fail();
+        return value;
+    }
+
+    #space(): void {
+        const text = this.#text;
+        while (this.#at < text.length) {
+            const unit = text.charCodeAt(this.#at);
+            if (unit !== 0x20 && unit !== 0x0a && unit !== 0x0d && unit !== 0x09) break;
+            this.#at++;
+        }
+    }
+
+    #fail(): never {
+        throw new SyntaxError(`JSON: unexpected input at position ${this.#at}`);
+    }
+
+    #expect(char: string): void {
+        this.#space();
+        if (this.#text[this.#at] !== char) this.#fail();
+        this.#at++;
+    }
+
+    #string(): string {
+        this.#space();
+        JSON_STRING.lastIndex = this.#at;
+        const match = JSON_STRING.exec(this.#text);
+        if (match === null) this.#fail();
+        this.#at = JSON_STRING.lastIndex;
+        return JSON.parse(match[0]) as string;
+    }
+
+    #value(): unknown {
+        this.#space();
+        const text = this.#text;
+        const char = text[this.#at];
+        if (char === "{") {
+            this.#at++;
+            const object: Record<string, unknown> = {};
+            this.#space();
+            if (text[this.#at] === "}") {
+                this.#at++;
+                return object;
+            }
+            for (;;) {
+                const key = this.#string();
+                this.#expect(":");
+                setOwn(object, key, this.#value());
+                this.#space();
+                if (text[this.#at] === ",") {
+                    this.#at++;
+                    continue;
+                }
+                this.#expect("}");
+                return object;
+            }
+        }
+        if (char === "[") {
+            this.#at++;
+            const array: unknown[] = [];
+            this.#space();
+            if (text[this.#at] === "]") {
+                this.#at++;
+                return array;
+            }
+            for (;;) {
+                array.push(this.#value());
+                this.#space();
+                if (text[this.#at] === ",") {
+                    this.#at++;
+                    continue;
+                }
+                this.#expect("]");
+                return array;
+            }
+        }
+        if (char === '"') return this.#string();
+        JSON_NUMBER_OR_WORD.lastIndex = this.#at;
+        const match = JSON_NUMBER_OR_WORD.exec(text);
+        if (match === null) this.#fail();
+        this.#at = JSON_NUMBER_OR_WORD.lastIndex;
+        const token = match[0];
+        if (token === "true") return true;
+        if (token === "false") return false;
+        if (token === "null") return null;
+        const number = Number(token);
+        // An integer (no fraction, no exponent) that a double cannot hold exactly keeps every digit.
+        if (match[1] === undefined && match[2] === undefined && !Number.isSafeInteger(number)) return BigInt(token);
+        return number;
+    }
+}
+
+/**
+ * JSON.parse, except that an integer beyond 2^53 - 1 (in magnitude) becomes a `bigint` with every digit. Text with
+ * no run of 16 digits outside its strings goes to JSON.parse itself.
+ */
+export function parseJson(text: string): unknown {
+    if (!SIXTEEN_DIGITS.test(text)) return JSON.parse(text); // the common case: nothing JSON.parse could round
+    let long = false;
+    for (const match of text.matchAll(STRING_OR_LONG_DIGITS)) {
+        if (match[0][0] !== '"') {
+            long = true;
+            break;
+        }
+    }
+    return long ? new LosslessJsonReader(text).document() : JSON.parse(text);
+}
+
+/** JSON.stringify, except that a `bigint` is written as its digits (JSON.stringify refuses it). */
+export function stringifyJson(value: unknown): string {
+    try {
+        const plain = JSON.stringify(value) as string | undefined; // the common case: no bigint
+        if (plain !== undefined) return plain;
+    } catch (error) {
+        if (!(error instanceof TypeError)) throw error; // a bigint (or a cycle, which throws again below)
+    }
+    let marker: string | null = null;
+    const text = JSON.stringify(value, (_key, item: unknown) => {
+        if (typeof item !== "bigint") return item;
+        // A string no caller's value holds: a random token, then the digits; the quotes are removed below.
+        marker ??= `rpcc-bigint-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}:`;
+        return `${marker}${item.toString()}`;
+    }) as string | undefined;
+    if (text === undefined) throw new TypeError("JSON: the value has no JSON form");
+    if (marker === null) return text;
+    return text.split(`"${marker}`).reduce((joined, part) => joined + part.replace('"', ""));
+}
+
+/**
+ * The centrifuge-js client with a JSON codec that keeps every digit ({@link parseJson}, {@link stringifyJson}).
+ * centrifuge-js declares its codec `protected` for such subclasses; its other methods (deltas) are kept.
+ */
+class LosslessCentrifuge extends Centrifuge {
+    constructor(endpoint: string, options: Partial<CentrifugeOptions>) {
+        super(endpoint, options);
+        const base = this._codec as { name?: () => string } | undefined;
+        if (base === undefined || typeof base.name !== "function" || base.name() !== "json") return;
+        this._codec = Object.assign(Object.create(base) as object, {
+            encodeCommands: (commands: unknown[]): string =>
+                commands.map((command) => stringifyJson(command)).join("\n"),
+            decodeReplies: (data: string): unknown[] =>
+                data
+                    .split("\n")
+                    .filter((line) => line.trim() !== "")
+                    .map((line) => parseJson(line)),
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Results: the cheap check of their shape, and the conversion of integers (the generated schema.ts describes them).
+
+/**
+ * The shape of a value in a result: a scalar kind, or a list, map (string keys), nullable, literal, enum, model (by
+ * name in the {@link Schema}) or union (the first alternative that fits).
+ */
+type Shape =
+    | "bool"
+    | "int"
+    | "float"
+    | "string"
+    | "any"
+    | { readonly list: Shape }
+    | { readonly map: Shape }
+    | { readonly nullable: Shape }
+    | { readonly literal: readonly unknown[] }
+    | { readonly enum: "string" | "number" }
+    | { readonly model: string }
+    | { readonly union: readonly Shape[] };
+
+const SHAPE_TOKEN = /\s*(?:([A-Za-z_$][\w$]*)(\()?|(\))|(,)|(\[(?:[^"\]]|"(?:[^"\\]|\\.)*")*\]))/y;
+
+/** Reads a shape written as in schema.ts: `int`, `list(string)`, `null(model(Task))`, `literal(["a", 1])`, ... */
+function parseShape(text: string): Shape {
+    let at = 0;
+    const fail = (): never => {
+        throw new Error(`bad shape at ${at}: ${text}`);
+    };
+    const next = (): RegExpExecArray => {
+        SHAPE_TOKEN.lastIndex = at;
+        const match = SHAPE_TOKEN.exec(text) ?? fail();
+        at = SHAPE_TOKEN.lastIndex;
+        return match;
+    };
+    const close = (): void => {
+        if (next()[3] === undefined) fail();
+    };
+    const shape = (): Shape => {
+        const [, word, open] = next();
+        if (word === undefined) return fail();
+        if (open === undefined) {
+            if (word === "bool" || word === "int" || word === "float" || word === "string" || word === "any")
+                return word;
+            return fail();
+        }
+        let result: Shape;
+        if (word === "list") result = { list: shape() };
+        else if (word === "map") result = { map: shape() };
+        else if (word === "null") result = { nullable: shape() };
+        else if (word === "model" || word === "enum") {
+            const name = next()[1] ?? fail();
+            if (word === "model") result = { model: name };
+            else if (name === "string" || name === "number") result = { enum: name };
+            else return fail();
+        } else if (word === "literal") {
+            result = { literal: JSON.parse(next()[5] ?? fail()) as unknown[] };
+        } else if (word === "union") {
+            const alternatives = [shape()];
+            for (;;) {
+                SHAPE_TOKEN.lastIndex = at;
+                if (SHAPE_TOKEN.exec(text)?.[4] === undefined) break;
+                at = SHAPE_TOKEN.lastIndex;
+                alternatives.push(shape());
+            }
+            result = { union: alternatives };
+        } else return fail();
+        close();
+        return result;
+    };
+    const parsed = shape();
+    if (text.slice(at).trim() !== "") fail();
+    return parsed;
+}
+
+/** How a field of a model may be missing from a result (see {@link Schema.field}). */
+type Presence = "required" | "optional" | "defaulted";
+
+/**
+ * What the typed methods check of a result, generated from the API (schema.ts). Checked: every field the API
+ * requires is present; each value has the JSON type of its declaration (string, number, integer, boolean, array,
+ * object, null only where allowed); literals and union tags have a declared value. Trusted, not checked: that a
+ * field with a default is present (the rpcc bridge always sends it); string formats (timestamps, UUIDs, base64,
+ * decimals); ranges, lengths and patterns; enum values (open: a value this SDK does not know is kept); map keys.
+ * Fields the API does not declare are kept as sent.
+ */
+export class Schema {
+    /** How `int` values are represented: `"number"` (exact up to 2^53 - 1; beyond, the result is refused) or `"bigint"`. */
+    readonly ints: "number" | "bigint";
+    readonly #models = new Map<string, Map<string, readonly [Shape, Presence]>>();
+
+    constructor(ints: "number" | "bigint") {
+        this.ints = ints;
+    }
+
+    /** Declares a model (with no fields yet). */
+    model(name: string): void {
+        if (!this.#models.has(name)) this.#models.set(name, new Map());
+    }
+
+    /**
+     * Declares a field of a model: its wire name, shape, and presence: `"required"`, `"optional"` (`x?: T`: may be
+     * absent; a null where the type has none is read as absent, as the Python and Go SDKs do) or `"defaulted"`
+     * (trusted to be present).
+     */
+    field(model: string, name: string, shape: string, presence: Presence): void {
+        this.model(model);
+        this.#models.get(model)?.set(name, [parseShape(shape), presence]);
+    }
+
+    /** The fields of a model, by wire name. */
+    fields(model: string): ReadonlyMap<string, readonly [Shape, Presence]> {
+        return this.#models.get(model) ?? new Map();
+    }
+
+    /**
+     * Checks `value` (as {@link parseJson} read it) as a result of the model `name`, converting its integers in
+     * place, and returns it; throws an {@link RPCReplyError} when it does not fit.
+     */
+    check(name: string, value: unknown): unknown {
+        try {
+            return conform(this, { model: name }, value, "$");
+        } catch (error) {
+            if (error instanceof Mismatch) throw new RPCReplyError(name, error.path, error.problem);
+            throw error;
+        }
+    }
+
+    /** What a typed method passes to {@link CentrifugoRPCClient.call}: its result is the model `name`. */
+    result(name: string): ResultCheck {
+        return { schema: this, shape: { model: name } };
+    }
+}
+
+/** A value that does not fit its shape: where, and what was expected. */
+class Mismatch {
+    constructor(
+        readonly path: string,
+        readonly problem: string,
+    ) {}
+}
+
+function jsonType(value: unknown): string {
+    if (value === null) return "null";
+    if (Array.isArray(value)) return "an array";
+    if (typeof value === "bigint") return "an integer";
+    return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** In a `number` schema, an `any` value holds numbers only: a bigint from the codec becomes the nearest double. */
+function roundBigInts(value: unknown): unknown {
+    if (typeof value === "bigint") return Number(value);
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) value[i] = roundBigInts(value[i]);
+    } else if (isRecord(value)) {
+        for (const key of Object.keys(value)) {
+            const item = value[key];
+            if (typeof item === "object" || typeof item === "bigint") setOwn(value, key, roundBigInts(item));
+        }
+    }
+    return value;
+}
+
+/**
+ * Checks `value` against `shape` and returns it with its integers in the schema's representation. Objects and
+ * arrays are the ones the codec just parsed: converted in place.
+ */
+function conform(schema: Schema, shape: Shape, value: unknown, path: string): unknown {
+    if (typeof shape === "string") {
+        switch (shape) {
+            case "any":
+                return schema.ints === "number" ? roundBigInts(value) : value;
+            case "bool":
+                if (typeof value === "boolean") return value;
+                throw new Mismatch(path, `expected a boolean, got ${jsonType(value)}`);
+            case "string":
+                if (typeof value === "string") return value;
+                throw new Mismatch(path, `expected a string, got ${jsonType(value)}`);
+            case "float":
+                if (typeof value === "number") return value;
+                if (typeof value === "bigint") return Number(value);
+                throw new Mismatch(path, `expected a number, got ${jsonType(value)}`);
+            case "int":
+                if (typeof value === "bigint") {
+                    if (schema.ints === "bigint") return value;
+                    throw new Mismatch(
+                        path,
+                        `the integer ${value} is beyond 2^53 - 1: a number cannot hold it exactly (an SDK generated with --ts-int bigint can)`,
+                    );
+                }
+                if (typeof value === "number" && Number.isSafeInteger(value)) {
+                    return schema.ints === "bigint" ? BigInt(value) : value;
+                }
+                throw new Mismatch(
+                    path,
+                    `expected an integer, got ${typeof value === "number" ? value : jsonType(value)}`,
+                );
+        }
+    }
+    if ("nullable" in shape) return value === null ? null : conform(schema, shape.nullable, value, path);
+    if ("list" in shape) {
+        if (!Array.isArray(value)) throw new Mismatch(path, `expected an array, got ${jsonType(value)}`);
+        for (let i = 0; i < value.length; i++) value[i] = conform(schema, shape.list, value[i], `${path}[${i}]`);
+        return value;
+    }
+    if ("map" in shape) {
+        if (!isRecord(value)) throw new Mismatch(path, `expected an object, got ${jsonType(value)}`);
+        for (const key of Object.keys(value)) {
+            const item = value[key];
+            const converted = conform(schema, shape.map, item, `${path}[${JSON.stringify(key)}]`);
+            if (converted !== item) setOwn(value, key, converted);
+        }
+        return value;
+    }
+    if ("literal" in shape) {
+        if (shape.literal.some((literal) => literal === value)) return value;
+        throw new Mismatch(path, `expected ${shape.literal.map((literal) => JSON.stringify(literal)).join(" or ")}`);
+    }
+    if ("enum" in shape) {
+        if (shape.enum === "number" ? Number.isSafeInteger(value) : typeof value === "string") return value;
+        throw new Mismatch(
+            path,
+            `expected ${shape.enum === "number" ? "an integer" : "a string"}, got ${jsonType(value)}`,
+        );
+    }
+    if ("model" in shape) {
+        if (!isRecord(value)) throw new Mismatch(path, `expected an object, got ${jsonType(value)}`);
+        for (const [name, [fieldShape, presence]] of schema.fields(shape.model)) {
+            const fieldPath = `${path}.${name}`;
+            if (!Object.hasOwn(value, name)) {
+                if (presence === "required") throw new Mismatch(fieldPath, "missing");
+                continue;
+            }
+            const item = value[name];
+            if (
+                item === null &&
+                presence === "optional" &&
+                !(typeof fieldShape === "object" && "nullable" in fieldShape)
+            ) {
+                delete value[name]; // `x?: T` holds no null: read as absent
+                continue;
+            }
+            const converted = conform(schema, fieldShape, item, fieldPath);
+            if (converted !== item) setOwn(value, name, converted);
+        }
+        return value;
+    }
+    let first: Mismatch | null = null;
+    for (const alternative of shape.union) {
+        try {
+            return conform(schema, alternative, value, path);
+        } catch (error) {
+            if (!(error instanceof Mismatch)) throw error;
+            first ??= error;
+        }
+    }
+    throw first ?? new Mismatch(path, "no alternative fits");
+}
+
+/** What a typed method asks of its result: the schema, and the result's shape in it ({@link Schema.result}). */
+export interface ResultCheck {
+    readonly schema: Schema;
+    readonly shape: unknown;
 }
 
 interface PendingCall {
@@ -383,8 +860,8 @@ export class CentrifugoRPCClient implements AsyncDisposable {
 
     /**
      * Opens the connection (and, for `"pubsub"`, subscribes to the reply channel). Resolves once calls can be
-     * made; rejects with an RPCError (and leaves the client closed) when that does not happen within `timeout`
-     * or the server refuses the connection. After a network failure the connection is re-established
+     * made; rejects with an RPCError (and leaves the client closed) when that does not happen within `timeout`,
+     * the server refuses the connection, or nothing listens at `url` (at once: kind `"disconnected"`, code 2). After a network failure the connection is re-established
      * automatically; calls in flight then fail with `kind === "disconnected"`. After the server closed the
      * connection for good (close codes 3500..3999 and 4500..4999), `connect()` connects again.
      */
@@ -396,7 +873,7 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         }
         const websocket = await resolveWebSocket(this.#websocket);
         const token = this.#token;
-        const centrifuge = new Centrifuge(this.url, {
+        const centrifuge = new LosslessCentrifuge(this.url, {
             ...this.#centrifugeOptions,
             ...(typeof token === "string" ? { token } : { getToken: () => token() }),
             websocket,
@@ -498,11 +975,18 @@ export class CentrifugoRPCClient implements AsyncDisposable {
     }
 
     /**
-     * Calls `method` with `params` and resolves with the server's result (not validated at run time: the typed
-     * `APIClient` methods give it its type). Rejects with an {@link RPCError}, or with `options.signal`'s reason
-     * when that signal aborts the call.
+     * Calls `method` with `params` and resolves with the server's result. The typed `APIClient` methods pass
+     * `check`: the result is then checked against the API's schema and its integers converted (see {@link Schema});
+     * one that does not fit rejects with an {@link RPCReplyError}. Without `check` the result is what the server
+     * sent, an integer beyond 2^53 - 1 as a `bigint`. Rejects with an {@link RPCError}, or with `options.signal`'s
+     * reason when that signal aborts the call.
      */
-    async call<Result>(method: string, params: object, options: CallOptions = {}): Promise<Result> {
+    async call<Result>(
+        method: string,
+        params: object,
+        options: CallOptions = {},
+        check?: ResultCheck,
+    ): Promise<Result> {
         const centrifuge = this.#centrifuge;
         if (centrifuge === null) {
             throw new RPCError(
@@ -540,7 +1024,19 @@ export class CentrifugoRPCClient implements AsyncDisposable {
             signal?.addEventListener("abort", onAbort, { once: true });
             const release = (): void => signal?.removeEventListener("abort", onAbort);
             // Registered before sending: a pubsub reply may arrive before the publish acknowledgement.
-            this.#pending.set(correlationId, { resolve: resolve as (result: unknown) => void, reject, timer, release });
+            const accept = (result: unknown): void => {
+                if (check === undefined) {
+                    resolve(result as Result);
+                    return;
+                }
+                try {
+                    resolve(conform(check.schema, check.shape as Shape, result, "$") as Result);
+                } catch (error) {
+                    if (!(error instanceof Mismatch)) throw error;
+                    reject(new RPCReplyError(method, error.path, error.problem));
+                }
+            };
+            this.#pending.set(correlationId, { resolve: accept, reject, timer, release });
             if (subscription === null) {
                 this.#command(centrifuge, timeout, () => centrifuge.rpc(method, params)).then(
                     (reply) => this.#take(correlationId)?.resolve(reply.data),

@@ -2,23 +2,28 @@
 //
 //     node driver.mjs SDK_DIR      SDK_DIR: the compiled package rpcc generated from conformance.rpc
 //
-// The TypeScript SDK has no run-time decoder: a result is what centrifuge-js's JSON codec parsed (JSON.parse of the
-// frame) and params are what it serializes (JSON.stringify). The types of types.ts hold at compile time only, so
-// values that do not fit them pass through unchanged (the vectors record it).
+// A vector's `in` goes the way a result does: parseJson (the connection's codec: JSON.parse, except that an integer
+// beyond 2^53 - 1 keeps every digit, as a bigint), then the generated schema's check of the vector's type (what the
+// typed methods do: JSON types, required fields, integers in the SDK's representation; a mismatch is an
+// RPCReplyError). `out` is what the codec sends back: stringifyJson.
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
 
-const sdk = await import(pathToFileURL(path.join(process.argv[2], "dist", "index.js")).href);
-if (typeof sdk.CentrifugoRPCClient !== "function") throw new Error("the SDK does not export CentrifugoRPCClient");
+const dist = path.join(process.argv[2], "dist");
+const sdk = await import(pathToFileURL(path.join(dist, "index.js")).href);
+const { schema } = await import(pathToFileURL(path.join(dist, "schema.js")).href);
+for (const name of ["parseJson", "stringifyJson", "RPCReplyError"]) {
+    if (typeof sdk[name] !== "function") throw new Error(`the SDK does not export ${name}`);
+}
 
 for await (const line of createInterface({ input: process.stdin })) {
     if (line.trim() === "") continue;
     const input = JSON.parse(line);
     const answer = { name: input.name };
     try {
-        const decoded = JSON.parse(input.in); // centrifuge-js: the reply frame's data
-        answer.out = JSON.stringify(decoded); // centrifuge-js: the command's data
+        const decoded = schema.check(input.type, sdk.parseJson(input.in)); // a result of the typed method
+        answer.out = sdk.stringifyJson(decoded); // the command's data
     } catch (error) {
         answer.error = String(error);
     }

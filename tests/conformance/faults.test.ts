@@ -156,6 +156,19 @@ for (const transport of ["rpc", "pubsub"] as const) {
             }
         });
 
+        test("a per-call timeout longer than the client's is honoured", async () => {
+            const user = newUser("long-timeout");
+            const { client, api } = await connected(transport, user, mintToken(user), 300);
+            try {
+                // four client timeouts: the call's own timeout, not the client's, decides
+                assert.equal((await api.debugSleep({ seconds: 1.2 }, { timeout: 10_000 })).slept, 1.2);
+                const error = await rejection(api.debugSleep({ seconds: 1.2 }));
+                assert.ok(error instanceof faults.RPCError && error.kind === "timeout", String(error));
+            } finally {
+                client.close();
+            }
+        });
+
         test("Centrifugo restarted: the call in flight fails as a disconnect, the client comes back", async () => {
             const { client, api } = await connected(transport, newUser("restart"));
             try {
@@ -215,11 +228,15 @@ for (const transport of ["rpc", "pubsub"] as const) {
             }
         });
 
-        test("a result of the wrong shape arrives as sent (results are not validated)", async () => {
+        test("a result of the wrong shape is refused with RPCReplyError; the client stays usable", async () => {
             const { client, api } = await connected(transport, newUser("shape"));
             try {
-                const count: unknown = (await api.faultWrongShape()).count;
-                assert.equal(count, "many");
+                const error = await api.faultWrongShape().then(
+                    () => assert.fail('a result with count: "many" for count: int was accepted'),
+                    (rejected: unknown) => rejected,
+                );
+                assert.ok(error instanceof faults.RPCReplyError, String(error));
+                assert.deepEqual([error.kind, error.code, error.path], ["reply", 16, "$.count"]);
                 assert.equal((await api.debugEcho({ value: 1 })).value, 1);
             } finally {
                 client.close();

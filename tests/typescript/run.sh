@@ -99,6 +99,17 @@ cmd_compile() {
         fi
         echo "ok compile $name"
     done
+    # --ts-int bigint: the same checks, with int as bigint in the types and the schema.
+    dir=$OUT/compile/everything-bigint
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    "$RPCC" spec/examples/everything.rpc -o "$dir" --lang typescript --ts-int bigint
+    ln -sfn "$NODE_MODULES" "$dir/typescript/node_modules"
+    "$TSC" -p "$dir/typescript/tsconfig.json"
+    prettier_check "$dir"/typescript/*.ts
+    grep -q '^    count: bigint;$' "$dir/typescript/types.ts"
+    grep -q '^export const schema = new Schema("bigint");$' "$dir/typescript/schema.ts"
+    echo "ok compile everything --ts-int bigint"
 }
 
 cmd_runtime() {
@@ -120,6 +131,8 @@ cmd_live() {
     generate spec/examples/tasks.rpc "$dir/tasks"
     "$PYTHON" -m rpcc export debug_handlers -P python/examples -o "$dir/debug.rpc"
     generate "$dir/debug.rpc" "$dir/debug"
+    mkdir -p "$dir/debug-bigint"
+    "$RPCC" "$dir/debug.rpc" -o "$dir/debug-bigint" --lang typescript --ts-int bigint
     cp "$TOOLS"/live/*.ts "$dir/"
     write_test_tsconfig "$dir"
     "$TSC" -p "$dir/tsconfig.json"
@@ -148,6 +161,42 @@ EOF
     (cd "$app/sdk/typescript" && npm install --prefer-offline --no-audit --no-fund --loglevel=error)
     (cd "$app" && npm install --prefer-offline --no-audit --no-fund --loglevel=error && "$TSC" -p tsconfig.json)
 
+    # A CommonJS consumer compiled under `module: Node16` imports the ESM-only package as its README says.
+    local cjs=$OUT/cjs-app
+    rm -rf "$cjs"
+    mkdir -p "$cjs"
+    cat >"$cjs/package.json" <<'JSON'
+{
+  "name": "cjs-app",
+  "private": true,
+  "type": "commonjs",
+  "dependencies": { "tasks-client": "file:../app/sdk/typescript" }
+}
+JSON
+    cat >"$cjs/tsconfig.json" <<'JSON'
+{
+  "compilerOptions": {
+    "target": "ES2022", "lib": ["ES2022", "DOM"], "module": "Node16", "moduleResolution": "Node16", "types": [],
+    "strict": true, "exactOptionalPropertyTypes": true, "outDir": "dist", "rootDir": "."
+  },
+  "include": ["main.ts"]
+}
+JSON
+    cat >"$cjs/main.ts" <<'TS'
+declare const process: { env: Record<string, string | undefined> };
+async function main(): Promise<void> {
+    const sdk = await import("tasks-client");
+    const client = new sdk.CentrifugoRPCClient(process.env["CENTRIFUGO_URL"] ?? "", process.env["README_TOKEN"] ?? "");
+    await client.connect();
+    const health = await new sdk.APIClient(client).systemHealth();
+    client.close();
+    console.log(`cjs health: ${health.status}`);
+}
+void main();
+TS
+    (cd "$cjs" && npm install --prefer-offline --no-audit --no-fund --loglevel=error && "$TSC" -p tsconfig.json)
+    grep -q '"use strict"' "$cjs/dist/main.js" # compiled as CommonJS
+
     "$PYTHON" -m tests.fixture run -- bash -c '
         set -e
         node --test --test-timeout=120000 "$0"/dist/*.test.js
@@ -155,7 +204,10 @@ EOF
         out=$(cd "$1" && timeout 60 node dist/main.js)
         echo "README example printed: $out"
         case "$out" in *"title: '"'"'123'"'"'"*) ;; *) echo "README example did not print the task it created" >&2; exit 1 ;; esac
-    ' "$dir" "$app"
+        cjs_out=$(cd "$2" && timeout 60 node dist/main.js)
+        echo "CommonJS consumer printed: $cjs_out"
+        [ "$cjs_out" = "cjs health: ok" ]
+    ' "$dir" "$app" "$OUT/cjs-app"
 }
 
 case ${1:-} in

@@ -31,7 +31,7 @@ static void test_writes_the_package_files(void **state) {
     assert_true(generated->ok);
     const char *expected[] = {"typescript/types.ts",     "typescript/client.ts",  "typescript/index.ts",
                               "typescript/package.json", "typescript/tsconfig.json", "typescript/README.md",
-                              "typescript/rpc-client.ts"};
+                              "typescript/rpc-client.ts", "typescript/schema.ts"};
     assert_int_equal(generated->tree.count, sizeof expected / sizeof expected[0]);
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) file_text(generated, expected[i]);
     /* The base client is the embedded template, verbatim after the marker. */
@@ -90,15 +90,35 @@ static void test_presence_optional_nullable_and_defaults(void **state) {
     generated_free(generated);
 }
 
-static void test_model_both_sent_and_received_takes_the_input_shape(void **state) {
+static void test_model_both_sent_and_received_has_a_result_and_an_input_shape(void **state) {
     (void)state;
     Generated *generated = generate("model Item { n: int = 1; }\n"
-                                    "model P { item: Item; }\n"
-                                    "model R { items: list<Item>; }\n"
+                                    "model Box { item: Item; }\n"
+                                    "model Plain { s: string; }\n"
+                                    "union U = Item | Plain;\n"
+                                    "model P { box: Box; u: U; plain: Plain; }\n"
+                                    "model R { boxes: list<Box>; u: U; plain: Plain; }\n"
                                     "rpc put(P) -> R;\n");
-    expect_in(generated, "typescript/types.ts", "export interface Item {\n");
-    expect_in(generated, "typescript/types.ts", "    n?: number;\n");
-    expect_in(generated, "typescript/types.ts", "Sent to the server: fields with a default may be omitted.");
+    const char *types = "typescript/types.ts";
+    /* Results always hold a defaulted field; what the client sends may leave it out. */
+    expect_in(generated, types, "export interface Item {\n");
+    expect_in(generated, types, "    n: number;\n");
+    expect_in(generated, types, "export interface ItemInput {\n");
+    expect_in(generated, types, "    n?: number;\n");
+    expect_in(generated, types, "What you send is `ItemInput`.");
+    /* A model or union holding one with two shapes has two shapes too; one without keeps one. */
+    expect_in(generated, types, "export interface BoxInput {\n    /** Required. */\n    item: ItemInput;\n");
+    expect_in(generated, types, "export type UInput = ItemInput | Plain;\n");
+    expect_not_in(generated, types, "PlainInput");
+    expect_in(generated, types, "    box: BoxInput;\n    /** Required. */\n    u: UInput;\n");
+    expect_in(generated, types, "    boxes: Box[];\n");
+    expect_in(generated, "typescript/client.ts", "async put(params: P, options: CallOptions = {}): Promise<R> {\n");
+    generated_free(generated);
+    /* The input shape's name is unique. */
+    generated = generate("model Item { n: int = 1; }\nmodel ItemInput { x: int; }\n"
+                         "model R { item: Item; other: ItemInput; }\nrpc put(Item) -> R;\n");
+    expect_in(generated, "typescript/types.ts", "export interface ItemInput_ {\n");
+    expect_in(generated, "typescript/client.ts", "async put(params: ItemInput_ = {}, options: CallOptions = {}): Promise<R> {\n");
     generated_free(generated);
 }
 
@@ -129,14 +149,23 @@ static void test_enums_are_literal_unions_plus_a_const_object(void **state) {
                                     "enum N: int { low = 1; minus = -2; }\n"
                                     "model M { s: S = S.in_progress; byS: map<S, int>; byN: map<int, S>; }\n");
     const char *types = "typescript/types.ts";
-    expect_in(generated, types, "export type S = \"open\" | \"in-progress\";\n");
+    /* Open enums: a received value this SDK does not know is typed honestly, and a guard tells known values. */
+    expect_in(generated, types, "import type { UnknownEnumValue } from \"./rpc-client.js\";\n");
+    expect_in(generated, types, "export type S = \"open\" | \"in-progress\" | UnknownEnumValue<string>;\n");
     expect_in(generated, types, "export const S = {\n    OPEN: \"open\",\n    IN_PROGRESS: \"in-progress\",\n} as const;\n");
-    expect_in(generated, types, "export type N = 1 | -2;\n");
+    expect_in(generated, types, "export function isS(value: unknown): value is (typeof S)[keyof typeof S] {\n"
+                                "    return (Object.values(S) as unknown[]).includes(value);\n"
+                                "}\n");
+    expect_in(generated, types, "export type N = 1 | -2 | UnknownEnumValue<number>;\n");
     expect_in(generated, types, "    MINUS: -2,\n");
     expect_in(generated, types, "the default is `S.IN_PROGRESS`");
-    /* A map keyed by an enum need not have every key; int keys are numbers to TypeScript. */
+    /* A map keyed by an enum need not have every key; int keys are strings, as Object.entries yields them. */
     expect_in(generated, types, "    byS: Partial<Record<S, number>>;\n");
-    expect_in(generated, types, "    byN: Record<number, S>;\n");
+    expect_in(generated, types, "    byN: Record<string, S>;\n");
+    generated_free(generated);
+    /* A guard's name does not take a declaration's. */
+    generated = generate("enum Color: string { red; }\nmodel isColor { c: Color; }\n");
+    expect_in(generated, "typescript/types.ts", "export function isColor_(value: unknown)");
     generated_free(generated);
 }
 
@@ -178,7 +207,7 @@ static void test_input_text_is_escaped_in_docs_and_literals(void **state) {
     const char *types = "typescript/types.ts";
     expect_in(generated, types, "Closes *\\/ here, `tick` ${x} next.");
     expect_not_in(generated, types, "\xE2\x80\xA8");
-    expect_in(generated, types, "export type E = \"q\\\"*/\\u2028\";\n");
+    expect_in(generated, types, "export type E = \"q\\\"*/\\u2028\" | UnknownEnumValue<string>;\n");
     expect_in(generated, types, "Doc *\\/ of a field.");
     expect_in(generated, types, "the default is `\"*\\/\\n\"`");
     expect_in(generated, types, "    \"content-type\": string;\n");
@@ -196,19 +225,21 @@ static void test_client_methods(void **state) {
                                     "rpc none() -> R;\n"
                                     "rpc delete(P) -> R;\n");
     const char *client = "typescript/client.ts";
-    expect_in(generated, client, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";\n");
+    expect_in(generated, client, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";\n"
+                                 "import { schema } from \"./schema.js\";\n");
     expect_in(generated, client, "import type { P, Q, R } from \"./types.js\";\n");
+    /* The result is checked against the schema of its model. */
     expect_in(generated, client, "    async tasksGetStats(params: P, options: CallOptions = {}): Promise<R> {\n"
-                                 "        return this.#client.call<R>(\"tasks.get_stats\", params, options);\n"
+                                 "        return this.#client.call<R>(\"tasks.get_stats\", params, options, schema.result(\"R\"));\n"
                                  "    }\n");
     /* Every field may be left out: so may the whole params object. */
     expect_in(generated, client, "    async opt(params: Q = {}, options: CallOptions = {}): Promise<R> {\n");
     expect_in(generated, client, "     * @deprecated use tasks.get_stats\n");
     expect_in(generated, client, "    async none(options: CallOptions = {}): Promise<R> {\n"
-                                 "        return this.#client.call<R>(\"none\", {}, options);\n");
+                                 "        return this.#client.call<R>(\"none\", {}, options, schema.result(\"R\"));\n");
     /* A TypeScript keyword as a method name is escaped; the wire name stays. */
     expect_in(generated, client, "    async delete_(params: P, options: CallOptions = {}): Promise<R> {\n"
-                                 "        return this.#client.call<R>(\"delete\", params, options);\n");
+                                 "        return this.#client.call<R>(\"delete\", params, options, schema.result(\"R\"));\n");
     expect_in(generated, client, "     * Does x.\n     *\n     * Calls `tasks.get_stats`.\n");
     generated_free(generated);
 }
@@ -221,9 +252,12 @@ static void test_index_exports(void **state) {
                                                 "    CentrifugoRPCClient,\n"
                                                 "    DEFAULT_MAX_MESSAGE_SIZE,\n"
                                                 "    RPCError,\n"
+                                                "    RPCReplyError,\n"
                                                 "    RPCRequestTooLargeError,\n"
+                                                "    parseJson,\n"
+                                                "    stringifyJson,\n"
                                                 "} from \"./rpc-client.js\";\n"
-                                                "export type { CallOptions, CentrifugoRPCClientOptions } from \"./rpc-client.js\";\n"
+                                                "export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from \"./rpc-client.js\";\n"
                                                 "export * from \"./types.js\";\n");
     generated_free(generated);
     /* The names index.ts exports are reserved: a declaration of one is escaped, and both stay reachable. */
@@ -232,7 +266,7 @@ static void test_index_exports(void **state) {
     expect_in(generated, "typescript/types.ts", "export interface CentrifugoRPCClientOptions_ {\n");
     expect_in(generated, "typescript/types.ts", "export interface RPCError_ {\n");
     expect_in(generated, "typescript/types.ts", "export interface RPCRequestTooLargeError_ {\n");
-    expect_in(generated, "typescript/index.ts", "export type { CallOptions, CentrifugoRPCClientOptions } from \"./rpc-client.js\";\n");
+    expect_in(generated, "typescript/index.ts", "export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from \"./rpc-client.js\";\n");
     generated_free(generated);
 }
 
@@ -251,7 +285,50 @@ static void test_scalars_and_any(void **state) {
     expect_in(generated, types, "    l: unknown;\n");
     expect_in(generated, types, "    m: unknown;\n"); /* unknown already holds null */
     expect_in(generated, types, "    n: unknown[];\n");
-    expect_in(generated, types, "Integer (exact in JavaScript only up to 2^53).");
+    expect_in(generated, types, "Integer (exact up to 2^53 - 1; a result beyond is refused).");
+    expect_in(generated, "typescript/schema.ts", "export const schema = new Schema(\"number\");\n");
+    expect_in(generated, "typescript/schema.ts", "schema.field(\"M\", \"b\", \"int\", \"required\");\n");
+    expect_in(generated, "typescript/schema.ts", "schema.field(\"M\", \"m\", \"any\", \"required\");\n");
+    generated_free(generated);
+}
+
+static void test_ts_int_bigint(void **state) {
+    (void)state;
+    BackendOptions options = default_backend_options();
+    options.ts_bigint = true;
+    Generated *generated = generate_by(&backend_typescript, "demo.rpc",
+                                       "model P { n: int; f: float; ns?: list<int | null>; }\nrpc x(P) -> P;\n", options);
+    assert_true(generated->ok);
+    expect_in(generated, "typescript/types.ts", "    n: bigint;\n");
+    expect_in(generated, "typescript/types.ts", "    f: number;\n");
+    expect_in(generated, "typescript/types.ts", "    ns?: (bigint | null)[];\n");
+    expect_in(generated, "typescript/types.ts", "Integer (any number of digits).");
+    expect_in(generated, "typescript/schema.ts", "export const schema = new Schema(\"bigint\");\n");
+    expect_in(generated, "typescript/schema.ts", "schema.field(\"P\", \"ns\", \"list(null(int))\", \"optional\");\n");
+    expect_in(generated, "typescript/README.md", "- `int` is `bigint` (generated with `--ts-int bigint`)");
+    expect_in(generated, "typescript/README.md", "console.log(await api.x({ n: 1n, f: 1 }));\n");
+    generated_free(generated);
+}
+
+static void test_schema_shapes(void **state) {
+    (void)state;
+    Generated *generated = generate("enum E: int { a = 1; }\n"
+                                    "model C { kind: \"c\"; r: float; }\n"
+                                    "model D { kind: \"d\"; }\n"
+                                    "model Z { }\n"
+                                    "union U = C | D @discriminator(\"kind\");\n"
+                                    "type Alias = list<U | null>;\n"
+                                    "model M { u: U; a?: Alias; m: map<string, E> = {}; q: \"it's \\\"q\\\"\" | 2; w: string @json(\"a-b\"); }\n");
+    const char *schema = "typescript/schema.ts";
+    expect_in(generated, schema, "schema.field(\"C\", \"kind\", 'literal([\"c\"])', \"required\");\n");
+    expect_in(generated, schema, "schema.field(\"M\", \"u\", \"union(model(C), model(D))\", \"required\");\n");
+    expect_in(generated, schema, "schema.field(\"M\", \"a\", \"list(null(union(model(C), model(D))))\", \"optional\");\n");
+    expect_in(generated, schema, "schema.field(\"M\", \"m\", \"map(enum(number))\", \"defaulted\");\n");
+    /* A literal's JSON inside a string literal quoted as prettier would: fewer escapes win. */
+    expect_in(generated, schema,
+              "schema.field(\"M\", \"q\", 'union(literal([\"it\\'s \\\\\"q\\\\\"\"]), literal([2]))', \"required\");\n");
+    expect_in(generated, schema, "schema.field(\"M\", \"a-b\", \"string\", \"required\");\n");
+    expect_in(generated, schema, "schema.model(\"Z\");\n"); /* a model without fields is declared too */
     generated_free(generated);
 }
 
@@ -287,7 +364,7 @@ int main(void) {
         cmocka_unit_test(test_writes_the_package_files),
         cmocka_unit_test(test_license_option_fills_the_license_field),
         cmocka_unit_test(test_presence_optional_nullable_and_defaults),
-        cmocka_unit_test(test_model_both_sent_and_received_takes_the_input_shape),
+        cmocka_unit_test(test_model_both_sent_and_received_has_a_result_and_an_input_shape),
         cmocka_unit_test(test_unions_are_parenthesized_inside_arrays),
         cmocka_unit_test(test_enums_are_literal_unions_plus_a_const_object),
         cmocka_unit_test(test_every_type_and_field_has_jsdoc),
@@ -295,6 +372,8 @@ int main(void) {
         cmocka_unit_test(test_client_methods),
         cmocka_unit_test(test_index_exports),
         cmocka_unit_test(test_scalars_and_any),
+        cmocka_unit_test(test_ts_int_bigint),
+        cmocka_unit_test(test_schema_shapes),
         cmocka_unit_test(test_readme_example_call),
         cmocka_unit_test(test_empty_model_and_no_rpcs),
     };

@@ -8,7 +8,16 @@ import { afterEach, describe, test } from "node:test";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 
-import { CentrifugoRPCClient, DEFAULT_MAX_MESSAGE_SIZE, RPCError, RPCRequestTooLargeError } from "../rpc-client.js";
+import {
+    CentrifugoRPCClient,
+    DEFAULT_MAX_MESSAGE_SIZE,
+    RPCError,
+    RPCReplyError,
+    RPCRequestTooLargeError,
+    Schema,
+    parseJson,
+    stringifyJson,
+} from "../rpc-client.js";
 
 type Json = Record<string, unknown>;
 
@@ -16,6 +25,8 @@ interface Fake {
     url: string;
     /** Every command the client sent, in order (connect, subscribe, publish, rpc). */
     commands: Json[];
+    /** The same commands as the client wrote them (JSON text). */
+    texts: string[];
     /** The size in bytes of every WebSocket message the client sent, in order. */
     frames: number[];
     /** How many connections the client opened. */
@@ -24,6 +35,8 @@ interface Fake {
     push(channel: string, data: unknown): void;
     /** Sends a frame (a reply or a push) to every client connection. */
     send(frame: Json): void;
+    /** Sends a frame written as JSON text (for integers JSON.stringify cannot write). */
+    sendText(text: string): void;
     /** Closes every client connection with a WebSocket close code. */
     drop(code: number, reason: string): void;
     close(): Promise<void>;
@@ -47,6 +60,7 @@ async function fakeCentrifugo(
     const fake: Fake = {
         url: `ws://127.0.0.1:${address.port}/connection/websocket`,
         commands: [],
+        texts: [],
         frames: [],
         connections: 0,
         push(channel, data) {
@@ -54,6 +68,9 @@ async function fakeCentrifugo(
         },
         send(frame) {
             for (const socket of sockets) socket.send(JSON.stringify(frame));
+        },
+        sendText(text) {
+            for (const socket of sockets) socket.send(text);
         },
         drop(code, reason) {
             for (const socket of sockets) socket.close(code, reason);
@@ -75,6 +92,7 @@ async function fakeCentrifugo(
                 const command = JSON.parse(line) as Json;
                 if (Object.keys(command).length === 0) continue; // pong
                 fake.commands.push(command);
+                fake.texts.push(line);
                 const decided = answer(command);
                 if (decided === "ignore") continue;
                 const id = command["id"];
@@ -623,3 +641,152 @@ for (const transport of ["rpc", "pubsub"] as const) {
         }
     });
 }
+
+describe("JSON that keeps every digit", () => {
+    test("parseJson reads integers beyond 2^53 - 1 as bigint, everything else as JSON.parse does", () => {
+        const text =
+            '{"max": 9223372036854775807, "min": -9223372036854775808, "safe": 9007199254740991, ' +
+            '"float": 1.5e3, "text": "12345678901234567890", "list": [9007199254740993, null, true], "__proto__": 1}';
+        const value = parseJson(text) as Record<string, unknown>;
+        assert.equal(value["max"], 9223372036854775807n);
+        assert.equal(value["min"], -9223372036854775808n);
+        assert.equal(value["safe"], 9007199254740991);
+        assert.equal(value["float"], 1500);
+        assert.equal(value["text"], "12345678901234567890");
+        assert.deepEqual(value["list"], [9007199254740993n, null, true]);
+        assert.ok(Object.hasOwn(value, "__proto__") && Object.getPrototypeOf(value) === Object.prototype);
+        assert.deepEqual(parseJson('{"a": [1, "x"]}'), { a: [1, "x"] });
+        assert.throws(() => parseJson('{"a": 12345678901234567890,}'), SyntaxError);
+    });
+
+    test("stringifyJson writes a bigint as its digits, and strings that look like its marker as strings", () => {
+        const text = stringifyJson({ max: 9223372036854775807n, min: -9223372036854775808n, s: 'rpcc-bigint-x:"1"' });
+        assert.equal(text, '{"max":9223372036854775807,"min":-9223372036854775808,"s":"rpcc-bigint-x:\\"1\\""}');
+        assert.equal(stringifyJson({ a: 1 }), JSON.stringify({ a: 1 }));
+    });
+});
+
+describe("results: the schema's check", () => {
+    function schemaOf(ints: "number" | "bigint"): Schema {
+        const schema = new Schema(ints);
+        schema.field("Item", "id", "int", "required");
+        schema.field("Item", "name", "null(string)", "required");
+        schema.field("Item", "tags", "list(string)", "defaulted");
+        schema.field("Item", "color", "enum(string)", "optional");
+        schema.field("Item", "note", "string", "optional");
+        schema.field("Item", "shape", "union(model(Circle), model(Square))", "optional");
+        schema.field("Item", "extra", "any", "optional");
+        schema.field("Circle", "kind", 'literal(["circle"])', "required");
+        schema.field("Circle", "r", "float", "required");
+        schema.field("Square", "kind", 'literal(["square"])', "required");
+        schema.field("Square", "side", "float", "required");
+        return schema;
+    }
+
+    test("bigint: every integer of an int field becomes a bigint, exactly", () => {
+        const item = schemaOf("bigint").check("Item", parseJson('{"id": 9223372036854775807, "name": null}'));
+        assert.deepEqual(item, { id: 9223372036854775807n, name: null });
+        const small = schemaOf("bigint").check("Item", parseJson('{"id": 7, "name": "x", "extra": 9007199254740993}'));
+        assert.deepEqual(small, { id: 7n, name: "x", extra: 9007199254740993n });
+    });
+
+    test("number: an int beyond 2^53 - 1 is refused, not rounded", () => {
+        const schema = schemaOf("number");
+        assert.deepEqual(schema.check("Item", parseJson('{"id": 9007199254740991, "name": "x"}')), {
+            id: 9007199254740991,
+            name: "x",
+        });
+        assert.throws(
+            () => schema.check("Item", parseJson('{"id": 9007199254740993, "name": "x"}')),
+            (error: unknown) =>
+                error instanceof RPCReplyError && error.kind === "reply" && error.code === 16 && error.path === "$.id",
+        );
+        // in `any`, as JSON.parse would
+        assert.deepEqual(schema.check("Item", parseJson('{"id": 1, "name": "x", "extra": [9007199254740993]}')), {
+            id: 1,
+            name: "x",
+            extra: [9007199254740992],
+        });
+    });
+
+    test("a missing required field, a wrong JSON type, a wrong union tag are refused with their path", () => {
+        const schema = schemaOf("number");
+        const refused = (text: string): string => {
+            try {
+                schema.check("Item", parseJson(text));
+            } catch (error) {
+                assert.ok(error instanceof RPCReplyError, String(error));
+                return error.path;
+            }
+            return assert.fail(`accepted ${text}`);
+        };
+        assert.equal(refused('{"name": "x"}'), "$.id");
+        assert.equal(refused('{"id": 1.5, "name": "x"}'), "$.id");
+        assert.equal(refused('{"id": 1, "name": 2}'), "$.name");
+        assert.equal(refused('{"id": 1, "name": "x", "tags": ["a", 1]}'), "$.tags[1]");
+        assert.equal(refused('{"id": 1, "name": "x", "shape": {"kind": "hexagon"}}'), "$.shape.kind");
+        assert.equal(refused("[]"), "$");
+    });
+
+    test("open enums, unknown fields, absent defaults and a null for x?: T", () => {
+        const schema = schemaOf("number");
+        const text =
+            '{"id": 1, "name": "x", "color": "purple", "new_field": {"a": 1}, "note": null, "shape": {"kind": "square", "side": 2}}';
+        assert.deepEqual(schema.check("Item", parseJson(text)), {
+            id: 1,
+            name: "x",
+            color: "purple",
+            new_field: { a: 1 },
+            shape: { kind: "square", side: 2 },
+        });
+    });
+
+    for (const transport of ["rpc", "pubsub"] as const) {
+        test(`${transport}: a call keeps int64 extremes both ways and refuses a result of the wrong shape`, async () => {
+            // The fake answers with the request's params, copied as the client wrote them: every digit stays.
+            const server = await fake(
+                (command) => {
+                    if (!("rpc" in command)) return undefined;
+                    return "ignore";
+                },
+                () => {},
+            );
+            const client = new CentrifugoRPCClient(server.url, "token", "u1", { transport, timeout: 5000 });
+            cleanups.push(() => client.close());
+            await client.connect();
+            const schema = new Schema("bigint");
+            schema.field("Numbers", "max", "int", "required");
+            schema.field("Numbers", "min", "int", "required");
+            const params = { max: 9223372036854775807n, min: -9223372036854775808n };
+            const call = client.call("echo", params, {}, schema.result("Numbers"));
+            await until(() => server.texts.some((text) => text.includes('"echo"')));
+            const sent = server.texts.find((text) => text.includes('"echo"')) ?? "";
+            assert.match(sent, /"max":9223372036854775807,"min":-9223372036854775808/);
+            const data = '{"max":9223372036854775807,"min":-9223372036854775808}';
+            const command = server.commands.find((command) => JSON.stringify(command).includes('"echo"')) ?? {};
+            if (transport === "rpc") {
+                server.sendText(`{"id":${String(command["id"])},"rpc":{"data":${data}}}`);
+            } else {
+                const request = (command["publish"] as Json)["data"] as Json;
+                const reply = `{"correlation_id":"${String(request["correlation_id"])}","result":${data}}`;
+                server.sendText(`{"push":{"channel":"user#u1","pub":{"data":${reply}}}}`);
+            }
+            assert.deepEqual(await call, params);
+
+            const wrong = client.call("echo", {}, {}, schema.result("Numbers"));
+            await until(() => server.texts.filter((text) => text.includes('"echo"')).length >= 2);
+            const second = server.commands.filter((command) => JSON.stringify(command).includes('"echo"'))[1] ?? {};
+            if (transport === "rpc") {
+                server.sendText(`{"id":${String(second["id"])},"rpc":{"data":{"max":"many"}}}`);
+            } else {
+                const request = (second["publish"] as Json)["data"] as Json;
+                const reply = `{"correlation_id":"${String(request["correlation_id"])}","result":{"max":"many"}}`;
+                server.sendText(`{"push":{"channel":"user#u1","pub":{"data":${reply}}}}`);
+            }
+            const error = await rejection(wrong);
+            assert.ok(error instanceof RPCReplyError, String(error));
+            assert.deepEqual([error.kind, error.code, error.path], ["reply", 16, "$.max"]);
+            assert.equal(client.connected, true);
+        });
+    }
+});

@@ -7,6 +7,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 
+import * as debugBigint from "./debug-bigint/typescript/index.js";
 import * as debug from "./debug/typescript/index.js";
 import * as tasks from "./tasks/typescript/index.js";
 
@@ -317,6 +318,36 @@ for (const transport of ["rpc", "pubsub"] as const) {
         });
     });
 }
+
+describe("int64 extremes, live, with --ts-int bigint", () => {
+    for (const transport of ["rpc", "pubsub"] as const) {
+        test(`2^63 - 1 and -2^63 go to the server and come back with every digit over ${transport}`, async () => {
+            const user = newUser(`bigint-${transport}`);
+            const client = new debugBigint.CentrifugoRPCClient(URL, mintToken(user), user, {
+                transport,
+                timeout: 8000,
+            });
+            await client.connect();
+            try {
+                const api = new debugBigint.APIClient(client);
+                const extremes = [9223372036854775807n, -9223372036854775808n, 9007199254740993n];
+                const echo = await api.debugEcho({ value: { extremes, nested: [{ max: extremes[0] }] } });
+                assert.deepEqual(echo.value, { extremes, nested: [{ max: 9223372036854775807n }] });
+            } finally {
+                client.close();
+            }
+            // The default SDK sends a bigint's digits too; in an `unknown` result it gives the nearest number.
+            const numbers = new debug.CentrifugoRPCClient(URL, mintToken(user), user, { transport, timeout: 8000 });
+            await numbers.connect();
+            try {
+                const rounded = await new debug.APIClient(numbers).debugEcho({ value: 9007199254740993n });
+                assert.equal(rounded.value, 9007199254740992);
+            } finally {
+                numbers.close();
+            }
+        });
+    }
+});
 
 describe("connecting", () => {
     test("a refused token rejects connect() with kind 'disconnected'", async () => {

@@ -1,6 +1,15 @@
 // Compile-time tests of the SDK generated from spec/examples/tasks.rpc: each `@ts-expect-error` line must fail to
 // compile (tsc reports an unused directive otherwise), each other line must compile. Checked by `run.sh compile`.
-import { APIClient, CentrifugoRPCClient, Priority, RPCError, TaskStatus } from "./typescript/index.js";
+import {
+    APIClient,
+    CentrifugoRPCClient,
+    Priority,
+    RPCError,
+    RPCReplyError,
+    TaskStatus,
+    isPriority,
+    isTaskStatus,
+} from "./typescript/index.js";
 import type {
     CentrifugoRPCClientOptions,
     HealthResult,
@@ -87,8 +96,47 @@ export const client = new CentrifugoRPCClient(
 );
 export function describeError(error: unknown): string {
     if (error instanceof RPCError) {
-        const kind: "server" | "timeout" | "disconnected" | "client" = error.kind;
+        const kind: "server" | "timeout" | "disconnected" | "client" | "reply" = error.kind;
         return `${kind} ${error.code} ${error.message} ${error.temporary}`;
     }
     return "other";
+}
+
+// Open enums: a received value may be one this SDK does not know; the guard tells the known ones apart, and a
+// received value can be sent back unchanged.
+export function statusName(task: Task): string {
+    if (isTaskStatus(task.status)) {
+        const known: "open" | "in_progress" | "done" = task.status;
+        return known;
+    }
+    return `unknown ${String(task.status)}`;
+}
+export function knownOnly(task: Task): "open" | "in_progress" | "done" {
+    // @ts-expect-error a received status may be a value this SDK does not know
+    return task.status;
+}
+export function priorityLevel(task: Task): number {
+    return isPriority(task.priority) ? task.priority : 0;
+}
+export async function resend(api: APIClient, task: Task): Promise<void> {
+    await api.tasksUpdate({ id: task.id, status: task.status, priority: task.priority });
+}
+export function replyPath(error: unknown): string | null {
+    return error instanceof RPCReplyError ? error.path : null;
+}
+
+// The rpc transport needs no user id; the client is AsyncDisposable; an RPCError has a cause.
+export const rpcClient = new CentrifugoRPCClient("ws://localhost:8000/connection/websocket", "token");
+export const rpcClientWithOptions = new CentrifugoRPCClient("ws://localhost:8000/connection/websocket", "token", {
+    timeout: 1000,
+});
+export async function scoped(): Promise<unknown> {
+    await using scopedClient = new CentrifugoRPCClient("ws://localhost:8000/connection/websocket", "token");
+    await scopedClient.connect();
+    return new RPCError(1, "x").cause;
+}
+
+// A map keyed by int is keyed by strings, as Object.entries yields them.
+export function totals(stats: TaskStatsResult): [string, number][] {
+    return Object.entries(stats.by_status).map(([status, count]) => [status, count ?? 0]);
 }

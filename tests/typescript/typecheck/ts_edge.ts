@@ -1,7 +1,18 @@
 // Compile-time tests of the SDK generated from tests/typescript/edge/ts_edge.rpc: escaped names, quoted wire
 // names, union precedence inside arrays, literal types, tagged unions. `@ts-expect-error` lines must fail.
 import { APIClient, Date_, class_ } from "./typescript/index.js";
-import type { Defaults, MaybeName, Node, Shape, ShapeBox, UserId, number_ } from "./typescript/index.js";
+import type {
+    Defaults,
+    DefaultsInput,
+    MaybeName,
+    Node,
+    Shape,
+    ShapeBox,
+    ShapeInput,
+    Square,
+    UserId,
+    number_,
+} from "./typescript/index.js";
 
 export const kinds: class_[] = [class_.QUOTED, class_.NEW, class_.TEMPLATE, class_.SEPARATOR, class_.EMOJI];
 export const quoted: class_ = 'say "hi" \\ bye';
@@ -71,3 +82,19 @@ export async function calls(api: APIClient): Promise<void> {
     await api.call_({ mode: "medium" });
     void [node, empty, defaults, box, name];
 }
+
+// A model both sent and received with a defaulted field has two shapes: what you send may omit the field, results
+// always hold it.
+export const squareToSend: ShapeInput = { kind: "square" };
+// @ts-expect-error in a result, side is always present
+export const squareReceived: Shape = { kind: "square" };
+export function side(square: Square): number {
+    return square.side;
+}
+export const defaultsToSend: DefaultsInput = {};
+export function received(defaults: Defaults): Defaults {
+    return defaults;
+}
+
+// Map keys are strings (the JSON object's keys, what Object.entries yields), also for int keys.
+export const intKey: keyof number_["by_int"] = "1";

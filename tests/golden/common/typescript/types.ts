@@ -16,7 +16,7 @@ export interface PageInfo {
     /**
      * Total number of items, when the server knows it.
      *
-     * Always present in results; the default is `null`. May be null. Integer (exact in JavaScript only up to 2^53). Range: >= 0.
+     * Always present in results; the default is `null`. May be null. Integer (exact up to 2^53 - 1; a result beyond is refused). Range: >= 0.
      */
     total: number | null;
 }
