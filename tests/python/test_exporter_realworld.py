@@ -373,3 +373,22 @@ def test_dates_stay_plain():
         when: dt.datetime
 
     assert "    when: timestamp;\n" in export_params(Plain)
+
+
+def test_unique_names_qualifies_by_as_many_module_segments_as_it_takes(tmp_path):
+    from rpcc.exporter import unique_names
+
+    beta = _class_in("sdk.types.beta.function_tool", "FunctionTool", beta=int)
+    beta_named = _class_in("sdk.types.beta.beta_function_tool", "BetaFunctionTool", named=int)
+    responses = _class_in("sdk.types.responses.function_tool", "FunctionTool", responses=int)
+    names = unique_names([beta, beta_named, responses, ChatChoice, CompletionChoice])
+    assert names == {
+        "sdk.types.beta.function_tool.FunctionTool": "TypesBetaFunctionTool",
+        "sdk.types.beta.beta_function_tool.BetaFunctionTool": "BetaFunctionTool",
+        "sdk.types.responses.function_tool.FunctionTool": "ResponsesFunctionTool",
+        "sdk.types.chat_completion.Choice": "ChatCompletionChoice",
+        "sdk.types.completion.Choice": "CompletionChoice",
+    }
+    text = export_models([beta, beta_named, responses], rename=names)
+    assert "model TypesBetaFunctionTool {" in text and "model ResponsesFunctionTool {" in text
+    accepted(text, tmp_path)
