@@ -3,6 +3,7 @@
 # in all three SDKs and checked by the strict checkers; then round-trip samples. Included by the top-level Makefile.
 #
 #   make check-realworld    corpus numbers (exported / refused by documented rule), SDK checks, round trips
+#                           (tests/realworld/roundtrip.py: samples.json through each SDK vs the original models)
 #
 # Its own venv (.cache/realworld-venv: the packages of tests/realworld/requirements.txt beside python/), cached like
 # the project's; the generated models are cached under build/realworld/generated/.
@@ -35,3 +36,5 @@ check-realworld: $(BUILD)/rpcc $(RW_STAMP) $(RW_MODELS) .venv/.sdk-stamp tests/t
 	    --rpcc $(BUILD)/rpcc --numbers $(RW_OUT)/numbers.json
 	$(VENV_PY) tests/differential/check_sdks.py --expect-valid --rpcc $(BUILD)/rpcc --out $(RW_OUT)/sdks \
 	    $(RW_OUT)/rpc/*.rpc
+	PATH="$(PATH):/usr/local/go/bin" RPCC=$(CURDIR)/$(BUILD)/rpcc $(RW_PY) tests/realworld/roundtrip.py \
+	    --out $(RW_OUT)/roundtrip --rpcc $(BUILD)/rpcc --sdk-python $(VENV_PY)
