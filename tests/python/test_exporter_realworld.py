@@ -77,10 +77,9 @@ def test_nested_models_with_extra_allow_or_forbid_export(tmp_path):
     assert "    choices: list<OpenChoice>;\n" in text
     assert "    first: OpenChoice | null = null;\n" in text
     assert "    closed: ClosedChoice;\n" in text
-    # spec/rpc-idl.md, Open models (proposed): said in a comment until rpcc takes `@open`
-    assert ('// open model: test_exporter_realworld.OpenChoice has extra="allow" and keeps keys it does not declare\n'
-            "model OpenChoice {") in text
-    assert "model ClosedChoice {" in text and "ClosedChoice has extra" not in text
+    # spec/rpc-idl.md, Open models
+    assert "model OpenChoice @open {" in text and "model Completion @open {" in text
+    assert "model ClosedChoice {" in text
     accepted(text, tmp_path)
 
 

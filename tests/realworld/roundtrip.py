@@ -42,8 +42,8 @@ GO_ENV = {"GOFLAGS": "-mod=mod", "GOPROXY": "off", "GOTOOLCHAIN": "local"}
 
 # The differences between a generated SDK's answer and Pydantic's that the project documents, by language.
 DIFFERENCES = {
-    "open-model": "a key the model does not declare (extra=\"allow\" keeps it; the SDKs drop it until rpcc takes "
-                  "@open: spec/rpc-idl.md, Open models)",
+    "open-model": "a key the model does not declare (extra=\"allow\" keeps it; the SDKs drop it: they do not act on "
+                  "@open yet, spec/rpc-idl.md, Open models)",
     "go-null-default": "Go sends an absent `x: T | null = null` field back as null "
                        "(tests/conformance/README.md)",
 }

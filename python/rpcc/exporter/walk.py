@@ -380,8 +380,7 @@ class ModelWalk:
             annotations.append(dep)
         decl = ModelDecl(name, class_doc(cls), annotations)
         if (getattr(cls, "model_config", None) or {}).get("extra") == "allow":
-            # spec/rpc-idl.md, Open models: `@open` once rpcc takes it; the SDKs drop undeclared keys until then
-            decl.comments.append(f"open model: {_qual(cls)} has extra=\"allow\" and keeps keys it does not declare")
+            annotations.append("@open")  # keeps keys it does not declare (spec/rpc-idl.md, Open models)
         self.decls[name] = decl
         idl_names: dict[str, str] = {}
         for py_name, fi in cls.model_fields.items():
