@@ -37,4 +37,4 @@ check-realworld: $(BUILD)/rpcc $(RW_STAMP) $(RW_MODELS) .venv/.sdk-stamp tests/t
 	$(VENV_PY) tests/differential/check_sdks.py --expect-valid --rpcc $(BUILD)/rpcc --out $(RW_OUT)/sdks \
 	    $(RW_OUT)/rpc/*.rpc
 	PATH="$(PATH):/usr/local/go/bin" RPCC=$(CURDIR)/$(BUILD)/rpcc $(RW_PY) tests/realworld/roundtrip.py \
-	    --out $(RW_OUT)/roundtrip --rpcc $(BUILD)/rpcc --sdk-python $(VENV_PY)
+	    --out $(RW_OUT)/roundtrip --rpcc $(BUILD)/rpcc --sdk-python $(VENV_PY) --generated $(RW_OUT)/generated
