@@ -115,8 +115,12 @@ def _pascal(text: str) -> str:
 def module_qualified_name(obj: Any, name: str) -> str:
     """``name`` qualified by the last segment of the module that defines ``obj``, unless it already starts with it:
     `openai.types.chat.chat_completion.Choice` is `ChatCompletionChoice`, `...chat_completion.ChatCompletion` stays."""
-    module = str(getattr(obj, "__module__", "") or "").rsplit(".", 1)[-1]
-    prefix = _pascal(module)
+    return _qualify(str(getattr(obj, "__module__", "") or "").rsplit(".", 1)[-1], name)
+
+
+def _qualify(segment: str, name: str) -> str:
+    """``name`` prefixed by the module segment in PascalCase, unless it already starts with it."""
+    prefix = _pascal(segment)
     if not prefix or name_key(name)[:len(name_key(prefix))] == name_key(prefix):
         return name
     return prefix + name[:1].upper() + name[1:]
@@ -167,7 +171,7 @@ def unique_names(classes: Sequence[type]) -> dict[str, str]:
     def qualified(cls: type, depth: int) -> str:
         name = model_name(cls)
         for segment in reversed(str(getattr(cls, "__module__", "")).split(".")[-depth:]):
-            name = module_qualified_name(type("_", (), {"__module__": segment}), name)
+            name = _qualify(segment, name)
         return name
 
     depth = {_qual(cls): 1 for cls in classes}
