@@ -70,6 +70,7 @@ void ir_dump(const IrProgram *program, FILE *out) {
                 fprintf(out, "%s %s", i ? " |" : "", ir_type_to_string(&arena, decl->alternatives[i]));
         }
         if (decl->discriminator) fprintf(out, " @discriminator(\"%s\")", decl->discriminator);
+        if (decl->open) fputs(" @open", out);
         if (decl->recursive) fputs(" (recursive)", out);
         dump_deprecation(out, &decl->deprecation);
         dump_names(out, &decl->names);

@@ -151,6 +151,8 @@ struct IrDecl {
     IrField **fields;
     size_t field_count;
     bool recursive; /* the model can reach itself through its fields */
+    bool open;      /* @open: its values may carry keys it does not declare, which receivers keep (spec/rpc-idl.md,
+                       Open models); the backends do not act on it yet */
     /* IR_DECL_ENUM */
     bool int_enum;
     IrEnumMember **members;

@@ -466,6 +466,7 @@ typedef struct Annotations {
     const char *method_name;        /* @method("wire") on an rpc */
     size_t method_name_length;
     Span method_argument_span;      /* its string */
+    bool open; /* @open */
 } Annotations;
 
 typedef struct AnnotationSpec {
@@ -483,6 +484,7 @@ static const AnnotationSpec annotation_specs[] = {
     {"length", PLACE_FIELD, "fields"},
     {"pattern", PLACE_FIELD, "fields"},
     {"discriminator", PLACE_FIELD | PLACE_UNION | PLACE_ALIAS, "unions and fields of an inline union type"},
+    {"open", PLACE_MODEL, "models"},
 };
 #define ANNOTATION_COUNT (sizeof annotation_specs / sizeof annotation_specs[0])
 
@@ -733,6 +735,11 @@ static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement 
                 out->discriminator = field;
                 out->discriminator_span = annotation->span;
             }
+        } else if (strcmp(spec->name, "open") == 0) {
+            if (annotation->arguments.count)
+                diag_error(lowering->diags, annotation->span, "@open takes no argument");
+            else
+                out->open = true;
         }
     }
 }
@@ -876,6 +883,7 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
     Annotations annotations;
     lower_annotations(lowering, &ast->annotations, PLACE_MODEL, &annotations);
     decl->deprecation = annotations.deprecation;
+    decl->open = annotations.open;
     decl->fields = ARENA_ARRAY(lowering->arena, IrField *, ast->fields.count + 1);
     for (size_t i = 0; i < ast->fields.count; i++) {
         const AstField *field_ast = ast->fields.items[i];

@@ -77,10 +77,9 @@ def test_nested_models_with_extra_allow_or_forbid_export(tmp_path):
     assert "    choices: list<OpenChoice>;\n" in text
     assert "    first: OpenChoice | null = null;\n" in text
     assert "    closed: ClosedChoice;\n" in text
-    # spec/rpc-idl.md, Open models (proposed): said in a comment until rpcc takes `@open`
-    assert ('// open model: test_exporter_realworld.OpenChoice has extra="allow" and keeps keys it does not declare\n'
-            "model OpenChoice {") in text
-    assert "model ClosedChoice {" in text and "ClosedChoice has extra" not in text
+    # spec/rpc-idl.md, Open models
+    assert "model OpenChoice @open {" in text and "model Completion @open {" in text
+    assert "model ClosedChoice {" in text
     accepted(text, tmp_path)
 
 
@@ -373,3 +372,22 @@ def test_dates_stay_plain():
         when: dt.datetime
 
     assert "    when: timestamp;\n" in export_params(Plain)
+
+
+def test_unique_names_qualifies_by_as_many_module_segments_as_it_takes(tmp_path):
+    from rpcc.exporter import unique_names
+
+    beta = _class_in("sdk.types.beta.function_tool", "FunctionTool", beta=int)
+    beta_named = _class_in("sdk.types.beta.beta_function_tool", "BetaFunctionTool", named=int)
+    responses = _class_in("sdk.types.responses.function_tool", "FunctionTool", responses=int)
+    names = unique_names([beta, beta_named, responses, ChatChoice, CompletionChoice])
+    assert names == {
+        "sdk.types.beta.function_tool.FunctionTool": "TypesBetaFunctionTool",
+        "sdk.types.beta.beta_function_tool.BetaFunctionTool": "BetaFunctionTool",
+        "sdk.types.responses.function_tool.FunctionTool": "ResponsesFunctionTool",
+        "sdk.types.chat_completion.Choice": "ChatCompletionChoice",
+        "sdk.types.completion.Choice": "CompletionChoice",
+    }
+    text = export_models([beta, beta_named, responses], rename=names)
+    assert "model TypesBetaFunctionTool {" in text and "model ResponsesFunctionTool {" in text
+    accepted(text, tmp_path)

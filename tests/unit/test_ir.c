@@ -184,6 +184,18 @@ static void test_recursive_flag(void **state) {
     compiled_free(&c);
 }
 
+/* spec/rpc-idl.md, Open models: @open marks a model that keeps keys it does not declare. */
+static void test_open_flag(void **state) {
+    (void)state;
+    Compiled c;
+    assert_compiles(&c, "model Open @open { x: int; }\nmodel Closed { x: int; }\n");
+    assert_true(find_decl(c.program, "Open")->open);
+    assert_false(find_decl(c.program, "Closed")->open);
+    compiled_free(&c);
+    assert_compile_error("model M @open(1) { x: int; }", "@open takes no argument");
+    assert_compile_error("model M { x: int @open; }", "@open is not allowed on a field");
+}
+
 static void test_unbuildable_models(void **state) {
     (void)state;
     assert_compile_error("model N { next: N; }", "model 'N' has no finite value");
@@ -348,6 +360,7 @@ int main(void) {
         cmocka_unit_test(test_annotations_lower_into_constraints),
         cmocka_unit_test(test_enum_values_and_defaults),
         cmocka_unit_test(test_recursive_flag),
+        cmocka_unit_test(test_open_flag),
         cmocka_unit_test(test_unbuildable_models),
         cmocka_unit_test(test_target_names),
         cmocka_unit_test(test_collisions_name_both_locations),

@@ -115,8 +115,12 @@ def _pascal(text: str) -> str:
 def module_qualified_name(obj: Any, name: str) -> str:
     """``name`` qualified by the last segment of the module that defines ``obj``, unless it already starts with it:
     `openai.types.chat.chat_completion.Choice` is `ChatCompletionChoice`, `...chat_completion.ChatCompletion` stays."""
-    module = str(getattr(obj, "__module__", "") or "").rsplit(".", 1)[-1]
-    prefix = _pascal(module)
+    return _qualify(str(getattr(obj, "__module__", "") or "").rsplit(".", 1)[-1], name)
+
+
+def _qualify(segment: str, name: str) -> str:
+    """``name`` prefixed by the module segment in PascalCase, unless it already starts with it."""
+    prefix = _pascal(segment)
     if not prefix or name_key(name)[:len(name_key(prefix))] == name_key(prefix):
         return name
     return prefix + name[:1].upper() + name[1:]
@@ -164,29 +168,26 @@ def unique_names(classes: Sequence[type]) -> dict[str, str]:
     qualified by more trailing segments of its module where that is not enough
     (`responses.function_tool.FunctionTool` -> `ResponsesFunctionTool` beside `beta.function_tool.FunctionTool` ->
     `BetaFunctionTool`). Keys are "module.QualName", as :func:`~rpcc.exporter.export_handlers` takes ``rename``."""
-    out: dict[str, str] = {}
-    groups: dict[tuple[str, ...], list[type]] = {}
-    for cls in classes:
-        groups.setdefault(name_key(module_qualified_name(cls, model_name(cls))), []).append(cls)
-    for group in groups.values():
-        if len(group) == 1:
-            out[_qual(group[0])] = module_qualified_name(group[0], model_name(group[0]))
-            continue
-        depth = 2
-        while True:
-            names = {}
-            for cls in group:
-                segments = str(getattr(cls, "__module__", "")).split(".")
-                name = model_name(cls)
-                for segment in reversed(segments[-depth:]):
-                    name = module_qualified_name(type("_", (), {"__module__": segment}), name)
-                names[_qual(cls)] = name
-            keys = [name_key(n) for n in names.values()]
-            if len(set(keys)) == len(keys) or depth > 8:
-                out.update(names)
-                break
-            depth += 1
-    return out
+    def qualified(cls: type, depth: int) -> str:
+        name = model_name(cls)
+        for segment in reversed(str(getattr(cls, "__module__", "")).split(".")[-depth:]):
+            name = _qualify(segment, name)
+        return name
+
+    depth = {_qual(cls): 1 for cls in classes}
+    by_qual = {_qual(cls): cls for cls in classes}
+    for _ in range(12):  # each round qualifies the names that still meet by one more segment
+        names = {q: qualified(by_qual[q], d) for q, d in depth.items()}
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for q, n in names.items():
+            groups.setdefault(name_key(n), []).append(q)
+        clashes = [g for g in groups.values() if len(g) > 1]
+        if not clashes:
+            break
+        for group in clashes:
+            for q in group:
+                depth[q] += 1
+    return names
 
 
 class ModelWalk:
@@ -383,8 +384,7 @@ class ModelWalk:
             annotations.append(dep)
         decl = ModelDecl(name, class_doc(cls), annotations)
         if (getattr(cls, "model_config", None) or {}).get("extra") == "allow":
-            # spec/rpc-idl.md, Open models: `@open` once rpcc takes it; the SDKs drop undeclared keys until then
-            decl.comments.append(f"open model: {_qual(cls)} has extra=\"allow\" and keeps keys it does not declare")
+            annotations.append("@open")  # keeps keys it does not declare (spec/rpc-idl.md, Open models)
         self.decls[name] = decl
         idl_names: dict[str, str] = {}
         for py_name, fi in cls.model_fields.items():
