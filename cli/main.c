@@ -298,14 +298,15 @@ static int parse_arguments(int argc, char **argv, Options *options) {
     if (options->breaking_against && (options->output || options->list_outputs || options->dump_ir || options->depfile ||
                                       options->contract_hash || options->contract_canonical))
         return usage_error("%s", "--breaking-against compares two files and writes nothing: give no -o, "
-                                 "--list-outputs, --dump-ir or depfile option");
+                                 "--list-outputs, --dump-ir, --contract-hash, --contract-canonical or depfile option");
     if (options->stdin_filename && options->input && strcmp(options->input, "-") != 0)
         return usage_error("%s", "--stdin-filename reads the input from standard input: give no input file");
     if (options->stdin_filename) options->input = options->stdin_filename;
     if (!options->input) return usage_error("%s", "no input file");
     if (!options->check && !options->output && !options->list_outputs && !options->dump_ir &&
         !options->breaking_against && !options->contract_hash && !options->contract_canonical)
-        return usage_error("%s", "nothing to do: give -o DIR, --check, --list-outputs or --dump-ir");
+        return usage_error("%s", "nothing to do: give -o DIR, --check, --list-outputs, --dump-ir, --contract-hash or "
+                                 "--breaking-against OLD.rpc");
     /* A depfile's targets default to the files the run writes. A run that writes none (--check) names its
      * targets with -MT (a stamp, typically) and its path with -MF, as DIR.d needs a DIR. --list-outputs writes
      * nothing, a depfile neither. */
