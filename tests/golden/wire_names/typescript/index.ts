@@ -4,7 +4,10 @@ export {
     CentrifugoRPCClient,
     DEFAULT_MAX_MESSAGE_SIZE,
     RPCError,
+    RPCReplyError,
     RPCRequestTooLargeError,
+    parseJson,
+    stringifyJson,
 } from "./rpc-client.js";
-export type { CallOptions, CentrifugoRPCClientOptions } from "./rpc-client.js";
+export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from "./rpc-client.js";
 export * from "./types.js";

@@ -23,6 +23,6 @@ export interface ChatMessage {
 
 /** Result of `chat:send`. */
 export interface Sent {
-    /** Required. Integer (exact in JavaScript only up to 2^53). */
+    /** Required. Integer (exact up to 2^53 - 1; a result beyond is refused). */
     id: number;
 }
