@@ -10,10 +10,10 @@
  *
  * Presence (the generated README explains it to users):
  *   x: T                 T
- *   x: T | null          Option<T>, None sent as null
+ *   x: T | null          Option<T>, None sent as null; a received one must be present
  *   x?: T                Option<T>, None left out
  *   x: T = v             Option<T>, None left out (the receiver fills in v)
- *   x: T | null = null   Option<T>, None sent as null (the default)
+ *   x: T | null = null   Option<T>, None left out (the receiver fills in null)
  *   x?: T | null         Nullable<T> (the runtime's three states: Absent left out, Null, Value)
  *   x: T | null = v      Nullable<T>
  * A model field that refers to a model or union directly (not through a list or map) is boxed when its model can
@@ -227,10 +227,9 @@ static void print_deprecated(Printer *printer, const IrDeprecation *deprecation)
 /* Declarations                                                                                               */
 
 typedef enum FieldShape {
-    SHAPE_PLAIN,          /* T (T's own `| null` is Option<T>, sent as null) */
-    SHAPE_OPTION_SKIP,    /* Option<T>, None left out */
-    SHAPE_OPTION_DEFAULT, /* Option<T>, None sent as null; missing decodes as None */
-    SHAPE_NULLABLE,       /* Nullable<T>, Absent left out */
+    SHAPE_PLAIN,       /* T (T's own `| null` is Option<T>, sent as null, and must be present when received) */
+    SHAPE_OPTION_SKIP, /* Option<T>, None left out (for `x: T | null = null` too: absent means the default, null) */
+    SHAPE_NULLABLE,    /* Nullable<T>, Absent left out */
 } FieldShape;
 
 static FieldShape field_shape(const IrField *field) {
@@ -238,7 +237,6 @@ static FieldShape field_shape(const IrField *field) {
     ir_resolve_alias_nullable(field->type, &nullable);
     bool default_null = field->default_value && field->default_value->kind == IR_VALUE_NULL;
     if (nullable && (field->optional || (field->default_value && !default_null))) return SHAPE_NULLABLE;
-    if (default_null) return SHAPE_OPTION_DEFAULT;
     if (field->optional || field->default_value) return SHAPE_OPTION_SKIP;
     return SHAPE_PLAIN;
 }
@@ -282,6 +280,10 @@ static void emit_model(Printer *printer, const IrDecl *decl, TypeUse *uses) {
                            : shape == SHAPE_NULLABLE  ? "Nullable::is_absent"
                                                       : NULL;
         if (shape != SHAPE_PLAIN) strbuf_puts(&attributes, attributes.len ? ", default" : "default");
+        /* serde reads a missing Option field as None; a required `x: T | null` must be present. */
+        if (shape == SHAPE_PLAIN && field->type->nullable)
+            strbuf_puts(&attributes, attributes.len ? ", deserialize_with = \"Option::deserialize\""
+                                                    : "deserialize_with = \"Option::deserialize\"");
         if (skip) strbuf_printf(&attributes, ", skip_serializing_if = \"%s\"", skip);
         /* A field with doc or attribute lines is set apart by blank lines; plain fields stay together. */
         DocLines doc;
@@ -312,8 +314,7 @@ static void emit_model(Printer *printer, const IrDecl *decl, TypeUse *uses) {
                 strbuf_puts(&type, value.data);
             }
             break;
-        case SHAPE_OPTION_SKIP:
-        case SHAPE_OPTION_DEFAULT: strbuf_printf(&type, "Option<%s>", value.data); break;
+        case SHAPE_OPTION_SKIP: strbuf_printf(&type, "Option<%s>", value.data); break;
         case SHAPE_NULLABLE:
             uses->nullable = true;
             strbuf_printf(&type, "Nullable<%s>", value.data);
@@ -772,6 +773,12 @@ static bool emit_cargo_toml(void *context, Printer *out) {
     strbuf_free(&input);
     if (emitter->options->license) printer_line(out, "license = \"%s\"", emitter->options->license);
     printer_line(out, "publish = false");
+    /* The docs are the schema's text: a code block in them is no Rust example to compile. */
+    printer_block(out,
+                  "\n"
+                  "[lib]\n"
+                  "doctest = false\n",
+                  NULL);
     const char *rest = dependencies + 1;
     printer_write(out, rest, file->length - (size_t)(rest - file->data));
     return true;
@@ -974,10 +981,10 @@ static bool emit_readme(void *context, Printer *out) {
                   "| IDL field | Rust field | sent |\n"
                   "|---|---|---|\n"
                   "| `x: T` | `T` | always |\n"
-                  "| `x: T \\| null` | `Option<T>` | `None` is sent as `null` |\n"
+                  "| `x: T \\| null` | `Option<T>` | `None` is sent as `null` (a result must have the field, `null` or a value) |\n"
                   "| `x?: T` | `Option<T>` | `None` is left out |\n"
                   "| `x: T = v` | `Option<T>` | `None` is left out: the server fills in `v` |\n"
-                  "| `x: T \\| null = null` | `Option<T>` | `None` is sent as `null`, the default |\n"
+                  "| `x: T \\| null = null` | `Option<T>` | `None` is left out: the server fills in `null` |\n"
                   "| `x?: T \\| null`, `x: T \\| null = v` (v not null) | `Nullable<T>` | `Absent` is left out, `Null` is sent as `null`, `Value(v)` as `v` |\n"
                   "\n"
                   "A field whose model can contain itself is a `Box<T>` where it names a model or union directly.\n"

@@ -23,7 +23,7 @@ static const char usage_text[] =
     "\n"
     "Compiles a .rpc interface definition into typed Centrifugo RPC clients.\n"
     "\n"
-    "  -o, --output DIR            write the SDKs under DIR (DIR/python, DIR/typescript, DIR/go)\n"
+    "  -o, --output DIR            write the SDKs under DIR (DIR/python, DIR/typescript, DIR/go, DIR/rust)\n"
     "      --lang LIST             targets, comma-separated: python,typescript,go,rust (default: all but rust)\n"
     "      --check                 check the input, write nothing (exit 0 clean, 1 errors)\n"
     "      --list-outputs          print the files a run with -o would write, write nothing\n"

@@ -4,6 +4,7 @@
 #   make check-rust-compile   cargo fmt --check, cargo clippy -D warnings and cargo build --locked of every generated
 #                             crate (spec/examples/*.rpc, tests/rust/edge/*.rpc), offline; the crates share one target
 #                             directory under .cache, so the dependencies compile once
+#   make check-rust-conformance  tests/conformance/vectors.json through the generated types (the Rust driver)
 #   make check-rust-live      tests/rust against the real Centrifugo + bridge of tests/fixture, over both transports
 #   make rust-deps            the one network step: cargo fetch of the pinned dependencies (runtime-templates/rust)
 #
@@ -21,10 +22,10 @@ VENV           ?= .venv
 VENV_PY        ?= $(VENV)/bin/python
 CENTRIFUGO_BIN ?= .cache/bin/centrifugo
 
-.PHONY: check-rust check-rust-compile check-rust-live rust-deps
+.PHONY: check-rust check-rust-compile check-rust-conformance check-rust-live rust-deps
 CHECKS += check-rust
 
-check-rust: $(BUILD)/rpcc check-rust-compile check-rust-live
+check-rust: $(BUILD)/rpcc check-rust-compile check-rust-conformance check-rust-live
 	$(GOLDEN) $(BUILD)/rpcc rust
 
 rust-deps: $(RUST_STAMP)
@@ -52,7 +53,18 @@ $(RUST_OUT)/live/rust/Cargo.toml: $(BUILD)/rpcc $(VENV)/.stamp $(wildcard python
 	PYTHONPATH=python/examples $(VENV_PY) -m rpcc export tasks_handlers debug_handlers -o $(RUST_OUT)/live.rpc
 	rm -rf $(RUST_OUT)/live && $(BUILD)/rpcc $(RUST_OUT)/live.rpc -o $(RUST_OUT)/live --lang rust --package-name live
 
-check-rust-live: $(RUST_OUT)/live/rust/Cargo.toml $(RUST_STAMP) $(VENV)/.stamp $(CENTRIFUGO_BIN)
+# tests/conformance/conformance.rpc's crate, for the conformance driver (tests/rust/src/bin/conformance_driver.rs).
+$(RUST_OUT)/conformance/rust/Cargo.toml: $(BUILD)/rpcc tests/conformance/conformance.rpc
+	rm -rf $(RUST_OUT)/conformance && $(BUILD)/rpcc tests/conformance/conformance.rpc -o $(RUST_OUT)/conformance --lang rust
+
+RUST_TEST_CRATES := $(RUST_OUT)/live/rust/Cargo.toml $(RUST_OUT)/conformance/rust/Cargo.toml
+
+# tests/conformance/vectors.json through the generated Rust types, as the runtime decodes results and encodes params.
+check-rust-conformance: $(RUST_TEST_CRATES) $(RUST_STAMP) $(VENV)/.stamp
+	cd tests/rust && $(RUST_CARGO) build --locked --quiet --bin conformance_driver
+	$(VENV_PY) tests/conformance/check_vectors.py --lang rust -- $(RUST_TARGET)/debug/conformance_driver
+
+check-rust-live: $(RUST_TEST_CRATES) $(RUST_STAMP) $(VENV)/.stamp $(CENTRIFUGO_BIN)
 	cd tests/rust && $(RUST_CARGO) fmt --check && $(RUST_CARGO) clippy --locked --quiet --tests -- -D warnings
 	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m tests.fixture run -- \
 	    env RPCC_FIXTURE_PYTHON=$(CURDIR)/$(VENV_PY) RPCC_REPO_ROOT=$(CURDIR) \

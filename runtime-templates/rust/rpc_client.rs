@@ -531,7 +531,7 @@ fn token_subject(token: &str) -> String {
     else {
         return String::new();
     };
-    let Some(payload) = base64_decode(payload.trim_end_matches('=')) else {
+    let Some(payload) = base64_decode(payload.trim_end_matches('='), true) else {
         return String::new();
     };
     #[derive(Deserialize)]
@@ -545,18 +545,35 @@ fn token_subject(token: &str) -> String {
 const BASE64_STANDARD: &[u8; 64] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/// Decodes standard or URL-safe base64, with or without padding.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+/// Decodes base64: the standard alphabet with its padding (what `bytes` fields carry), or, for `url_safe`, the
+/// URL-safe alphabet without padding (what a JWT carries).
+fn base64_decode(text: &str, url_safe: bool) -> Option<Vec<u8>> {
+    let data = if url_safe {
+        text
+    } else {
+        if text.len() % 4 != 0 {
+            return None;
+        }
+        let data = text
+            .strip_suffix("==")
+            .or_else(|| text.strip_suffix('='))
+            .unwrap_or(text);
+        if data.len() % 4 == 1 {
+            return None;
+        }
+        data
+    };
+    let mut out = Vec::with_capacity(data.len() * 3 / 4);
     let (mut bits, mut count) = (0u32, 0u32);
-    for byte in text.bytes() {
+    for byte in data.bytes() {
         let value = match byte {
             b'A'..=b'Z' => byte - b'A',
             b'a'..=b'z' => byte - b'a' + 26,
             b'0'..=b'9' => byte - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => continue,
+            b'+' if !url_safe => 62,
+            b'/' if !url_safe => 63,
+            b'-' if url_safe => 62,
+            b'_' if url_safe => 63,
             _ => return None,
         };
         bits = (bits << 6) | u32::from(value);
@@ -647,7 +664,7 @@ impl Serialize for Base64Bytes {
 impl<'de> Deserialize<'de> for Base64Bytes {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        base64_decode(&text)
+        base64_decode(&text, false)
             .map(Self)
             .ok_or_else(|| serde::de::Error::custom("invalid base64"))
     }

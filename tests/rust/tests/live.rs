@@ -226,3 +226,83 @@ async fn token_refresh_keeps_the_connection() {
         api.close().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_thousand_concurrent_calls_each_get_their_own_result() {
+    for transport in transports() {
+        let api = client(transport.clone());
+        let calls = (0..1000_i64).map(|index| {
+            let api = api.clone();
+            tokio::spawn(async move {
+                let echo = api
+                    .debug_echo(&EchoParams {
+                        value: Some(serde_json::json!(index)),
+                    })
+                    .await;
+                (index, echo)
+            })
+        });
+        for call in calls.collect::<Vec<_>>() {
+            let (index, echo) = call.await.expect("join");
+            let echo = echo.unwrap_or_else(|why| panic!("{transport:?}: call {index}: {why}"));
+            assert_eq!(echo.value, Some(serde_json::json!(index)), "{transport:?}");
+        }
+        api.close().await;
+    }
+}
+
+/// Publishes `data` into `channel` through Centrifugo's server API (curl: the tests need no HTTP client crate).
+fn server_publish(channel: &str, data: &serde_json::Value) {
+    let body = serde_json::json!({"channel": channel, "data": data}).to_string();
+    let output = std::process::Command::new("curl")
+        .args([
+            "-sS",
+            "--fail",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+        ])
+        .arg("-H")
+        .arg(format!("X-API-Key: {}", env("CENTRIFUGO_API_KEY")))
+        .args(["--data", &body])
+        .arg(format!("{}/publish", env("CENTRIFUGO_API_URL")))
+        .output()
+        .expect("curl");
+    assert!(
+        output.status.success(),
+        "publish: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer = String::from_utf8_lossy(&output.stdout);
+    assert!(!answer.contains("\"error\""), "publish: {answer}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn junk_on_the_reply_channel_is_ignored() {
+    let api = client(Transport::pubsub());
+    api.rpc_client()
+        .ready(Duration::from_secs(20))
+        .await
+        .expect("ready");
+    let call = {
+        let api = api.clone();
+        tokio::spawn(async move { api.debug_sleep(&SleepParams { seconds: 0.5 }).await })
+    };
+    let channel = format!("user#{}", env("CENTRIFUGO_USER"));
+    for junk in [
+        serde_json::json!("not an object"),
+        serde_json::json!({"unrelated": true}),
+        serde_json::json!({"correlation_id": 42}),
+        serde_json::json!({"correlation_id": "no-such-call", "result": {"slept": 1.0}}),
+        serde_json::json!({"correlation_id": "no-such-call", "error": {"code": 1400, "message": "x"}}),
+    ] {
+        server_publish(&channel, &junk);
+    }
+    let result = call
+        .await
+        .expect("join")
+        .expect("the call gets its own reply");
+    assert!(result.slept >= 0.0);
+    api.close().await;
+}

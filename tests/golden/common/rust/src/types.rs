@@ -14,7 +14,7 @@ pub struct PageInfo {
     /// Total number of items, when the server knows it.
     ///
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
 

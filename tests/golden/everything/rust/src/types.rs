@@ -17,7 +17,7 @@ pub struct PageInfo {
     /// Total number of items, when the server knows it.
     ///
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
 
@@ -154,6 +154,8 @@ pub struct Scalars {
     pub clock: chrono::NaiveTime,
     pub wait: IsoDuration,
     pub anything: serde_json::Value,
+
+    #[serde(deserialize_with = "Option::deserialize")]
     pub maybe_count: Option<i64>,
 
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -215,7 +217,7 @@ pub struct Defaults {
     pub wait: Option<IsoDuration>,
 
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nothing: Option<String>,
 
     /// Default: `[]`.
@@ -277,7 +279,7 @@ pub struct TreeNode {
     pub children: Option<Vec<TreeNode>>,
 
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<TreeNode>>,
 }
 
@@ -355,6 +357,7 @@ pub struct Drawing {
     pub main: Shape,
 
     /// An inline discriminated union (rpcc names it DrawingExtra).
+    #[serde(deserialize_with = "Option::deserialize")]
     pub extra: Option<DrawingExtra>,
 
     /// Unions inside containers are parenthesized where a language needs it.
@@ -413,7 +416,7 @@ pub struct Keywords {
     pub def: Option<bool>,
 
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import: Option<String>,
 
     pub func: f64,
@@ -438,7 +441,7 @@ pub struct Constrained {
     pub tags: Option<Vec<String>>,
 
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 
     pub amount: String,

@@ -25,7 +25,7 @@ pub struct TaskCreateParams {
     pub labels: Option<Vec<String>>,
 
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
@@ -102,7 +102,7 @@ pub struct Task {
     pub created_at: chrono::DateTime<chrono::FixedOffset>,
 
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
@@ -173,7 +173,7 @@ pub struct TaskStatsParams {
     pub limit: Option<i64>,
 
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<chrono::DateTime<chrono::FixedOffset>>,
 
     /// Default: `[]`.
@@ -188,6 +188,7 @@ pub struct TaskStatsResult {
     pub by_status: BTreeMap<TaskStatus, i64>,
 
     /// Mean time from creation to done; null when nothing is done.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub avg_cycle: Option<IsoDuration>,
 }
 
@@ -195,7 +196,7 @@ pub struct TaskStatsResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskListParams {
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TaskStatus>,
 
     /// Default: `50`.
@@ -219,14 +220,14 @@ pub struct TaskUpdateParams {
     pub id: i64,
 
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TaskStatus>,
 
     /// Default: `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
 }
