@@ -209,6 +209,33 @@ static void print_doc(Printer *printer, const char *text, const char *extra, boo
     }
 }
 
+/* Columns of UTF-8 text as rustfmt counts them (one a code point; no East Asian wide characters in practice). */
+static size_t columns(const char *text) {
+    size_t count = 0;
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) count += (*c & 0xC0) != 0x80;
+    return count;
+}
+
+#define RUSTFMT_WIDTH 100
+
+/* `#[name(item, item)]` on one line, or broken as rustfmt breaks it beyond 100 columns: one item a line. */
+static void print_attribute(Printer *printer, const char *name, const char *const *items, size_t count) {
+    StrBuf line;
+    strbuf_init(&line);
+    strbuf_printf(&line, "#[%s(", name);
+    for (size_t index = 0; index < count; index++) strbuf_printf(&line, "%s%s", index ? ", " : "", items[index]);
+    strbuf_puts(&line, ")]");
+    if ((size_t)printer->depth * 4 + columns(line.data) <= RUSTFMT_WIDTH) {
+        printer_line(printer, "%s", line.data);
+    } else {
+        printer_line(printer, "#[%s(", name);
+        for (size_t index = 0; index < count; index++)
+            printer_line(printer, "    %s%s", items[index], index + 1 < count ? "," : "");
+        printer_line(printer, ")]");
+    }
+    strbuf_free(&line);
+}
+
 static void print_deprecated(Printer *printer, const IrDeprecation *deprecation) {
     const char *reason = backend_deprecation_reason(deprecation);
     if (!reason) return;
@@ -218,8 +245,10 @@ static void print_deprecated(Printer *printer, const IrDeprecation *deprecation)
     }
     StrBuf note;
     strbuf_init(&note);
+    strbuf_puts(&note, "note = ");
     rust_string(&note, reason, strlen(reason));
-    printer_line(printer, "#[deprecated(note = %s)]", note.data);
+    const char *items[] = {note.data};
+    print_attribute(printer, "deprecated", items, 1);
     strbuf_free(&note);
 }
 
@@ -269,33 +298,34 @@ static void emit_model(Printer *printer, const IrDecl *decl, TypeUse *uses) {
             json_value(&extra, resolved->literals[0]);
             strbuf_puts(&extra, "`.");
         }
-        StrBuf attributes;
-        strbuf_init(&attributes);
         const char *name = field->names.in[RUST];
+        StrBuf rename;
+        strbuf_init(&rename);
+        const char *items[3];
+        size_t item_count = 0;
         if (strcmp(unraw(name), field->wire_name) != 0) {
-            strbuf_puts(&attributes, "rename = ");
-            rust_string(&attributes, field->wire_name, strlen(field->wire_name));
+            strbuf_puts(&rename, "rename = ");
+            rust_string(&rename, field->wire_name, strlen(field->wire_name));
+            items[item_count++] = rename.data;
         }
-        const char *skip = shape == SHAPE_OPTION_SKIP ? "Option::is_none"
-                           : shape == SHAPE_NULLABLE  ? "Nullable::is_absent"
-                                                      : NULL;
-        if (shape != SHAPE_PLAIN) strbuf_puts(&attributes, attributes.len ? ", default" : "default");
+        if (shape != SHAPE_PLAIN) items[item_count++] = "default";
         /* serde reads a missing Option field as None; a required `x: T | null` must be present. */
-        if (shape == SHAPE_PLAIN && field->type->nullable)
-            strbuf_puts(&attributes, attributes.len ? ", deserialize_with = \"Option::deserialize\""
-                                                    : "deserialize_with = \"Option::deserialize\"");
-        if (skip) strbuf_printf(&attributes, ", skip_serializing_if = \"%s\"", skip);
+        bool nullable = false;
+        ir_resolve_alias_nullable(field->type, &nullable);
+        if (shape == SHAPE_PLAIN && nullable) items[item_count++] = "deserialize_with = \"Option::deserialize\"";
+        if (shape == SHAPE_OPTION_SKIP) items[item_count++] = "skip_serializing_if = \"Option::is_none\"";
+        if (shape == SHAPE_NULLABLE) items[item_count++] = "skip_serializing_if = \"Nullable::is_absent\"";
         /* A field with doc or attribute lines is set apart by blank lines; plain fields stay together. */
         DocLines doc;
         doc_lines_init(&doc, field->doc);
-        bool has_lines = extra.len || attributes.len || field->deprecation.deprecated || !doc_lines_empty(&doc);
+        bool has_lines = extra.len || item_count || field->deprecation.deprecated || !doc_lines_empty(&doc);
         if (index && (has_lines || previous_has_lines)) printer_blank_line(printer);
         previous_has_lines = has_lines;
         print_doc(printer, field->doc, extra.len ? extra.data : NULL, false);
         strbuf_free(&extra);
         print_deprecated(printer, &field->deprecation);
-        if (attributes.len) printer_line(printer, "#[serde(%s)]", attributes.data);
-        strbuf_free(&attributes);
+        if (item_count) print_attribute(printer, "serde", items, item_count);
+        strbuf_free(&rename);
 
         StrBuf type;
         strbuf_init(&type);
@@ -320,7 +350,13 @@ static void emit_model(Printer *printer, const IrDecl *decl, TypeUse *uses) {
             strbuf_printf(&type, "Nullable<%s>", value.data);
             break;
         }
-        printer_line(printer, "pub %s: %s,", name, type.data);
+        /* rustfmt moves a type that does not fit the line to the next one. */
+        if ((size_t)printer->depth * 4 + strlen("pub : ,") + columns(name) + columns(type.data) <= RUSTFMT_WIDTH) {
+            printer_line(printer, "pub %s: %s,", name, type.data);
+        } else {
+            printer_line(printer, "pub %s:", name);
+            printer_line(printer, "    %s,", type.data);
+        }
         strbuf_free(&value);
         strbuf_free(&type);
     }
@@ -590,8 +626,8 @@ static bool emit_types(void *context, Printer *out) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* client.rs                                                                                                  */
 
-#define RUSTFMT_WIDTH 100
 #define RUSTFMT_CHAIN_WIDTH 60
+#define RUSTFMT_CALL_WIDTH 60
 
 static bool emit_client(void *context, Printer *out) {
     const RustEmitter *emitter = context;
@@ -699,10 +735,23 @@ static bool emit_client(void *context, Printer *out) {
         if (call.len <= RUSTFMT_CHAIN_WIDTH) {
             printer_line(out, "        %s", call.data);
         } else {
+            /* rustfmt puts a call's arguments one a line beyond its fn_call_width, 60 columns. */
+            StrBuf arguments;
+            strbuf_init(&arguments);
+            strbuf_printf(&arguments, "%s, %s, &self.options", method.data,
+                          rpc->params ? "params" : "&serde_json::Map::new()");
             printer_line(out, "        self.rpc");
-            printer_line(out, "            .call(%s, %s, &self.options)", method.data,
-                         rpc->params ? "params" : "&serde_json::Map::new()");
+            if (arguments.len <= RUSTFMT_CALL_WIDTH) {
+                printer_line(out, "            .call(%s)", arguments.data);
+            } else {
+                printer_line(out, "            .call(");
+                printer_line(out, "                %s,", method.data);
+                printer_line(out, "                %s,", rpc->params ? "params" : "&serde_json::Map::new()");
+                printer_line(out, "                &self.options,");
+                printer_line(out, "            )");
+            }
             printer_line(out, "            .await");
+            strbuf_free(&arguments);
         }
         printer_line(out, "    }");
         strbuf_free(&call);
