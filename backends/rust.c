@@ -901,6 +901,61 @@ static bool emit_cargo_lock(void *context, Printer *out) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* README.md                                                                                                  */
 
+/* The README example's parameters: the fields of a struct literal, a placeholder for every required field and the
+ * empty value of the others; false when a required field has no simple placeholder (a comment stands for it then).
+ * `*uses_enum` gets the enum the placeholders name, `*uses_nullable` whether they name Nullable. */
+static bool example_fields(StrBuf *out, const IrDecl *params, const IrDecl **uses_enum, bool *uses_nullable) {
+    bool simple = true;
+    for (size_t index = 0; index < params->field_count; index++) {
+        const IrField *field = params->fields[index];
+        FieldShape shape = field_shape(field);
+        StrBuf value;
+        strbuf_init(&value);
+        const IrType *type = ir_resolve_alias(field->type);
+        if (shape == SHAPE_NULLABLE) {
+            *uses_nullable = true;
+            strbuf_puts(&value, "Nullable::Absent");
+        } else if (shape == SHAPE_OPTION_SKIP || field->type->nullable) {
+            strbuf_puts(&value, "None");
+        } else {
+            switch (type->kind) {
+            case IR_STRING: strbuf_puts(&value, "\"example\".to_owned()"); break;
+            case IR_INT: strbuf_puts(&value, "1"); break;
+            case IR_FLOAT: strbuf_puts(&value, "1.0"); break;
+            case IR_BOOL: strbuf_puts(&value, "true"); break;
+            case IR_LIST: strbuf_puts(&value, "Vec::new()"); break;
+            case IR_MAP: strbuf_puts(&value, "Default::default()"); break;
+            case IR_LITERAL: {
+                const IrValue *literal = type->literals[0];
+                if (literal->kind == IR_VALUE_STRING) {
+                    rust_string(&value, literal->text, literal->text_length);
+                    strbuf_puts(&value, ".to_owned()");
+                } else if (literal->kind == IR_VALUE_INT) {
+                    strbuf_printf(&value, "%lld", (long long)literal->int_value);
+                } else {
+                    strbuf_puts(&value, literal->bool_value ? "true" : "false");
+                }
+                break;
+            }
+            case IR_REF:
+                if (type->decl->kind == IR_DECL_ENUM && type->decl->member_count) {
+                    *uses_enum = type->decl;
+                    strbuf_printf(&value, "%s::%s", type->decl->names.in[RUST], type->decl->members[0]->names.in[RUST]);
+                    break;
+                }
+                /* fall through */
+            default:
+                strbuf_puts(&value, "/* ... */");
+                simple = false;
+                break;
+            }
+        }
+        strbuf_printf(out, "%s%s: %s", index ? "\n" : "", field->names.in[RUST], value.data);
+        strbuf_free(&value);
+    }
+    return simple;
+}
+
 static bool emit_readme(void *context, Printer *out) {
     const RustEmitter *emitter = context;
     const IrProgram *program = emitter->program;
@@ -933,25 +988,91 @@ static bool emit_readme(void *context, Printer *out) {
                   "\n"
                   "## Use\n"
                   "\n"
-                  "```rust\n"
-                  "use $crate$::{ApiClient, ClientConfig};\n"
+                  "```rust\n",
+                  "crate", crate, "input", input.data, NULL);
+    strbuf_free(&input);
+    /* The example: a program a user can paste into src/main.rs as it is (tests/rust runs the live SDK's). */
+    const IrRpc *example = program->example_rpc;
+    StrBuf fields; /* "name: value" lines */
+    strbuf_init(&fields);
+    const IrDecl *uses_enum = NULL;
+    bool uses_nullable = false;
+    if (example && example->params) example_fields(&fields, example->params, &uses_enum, &uses_nullable);
+    const char *names[5];
+    size_t name_count = 0;
+    names[name_count++] = "ApiClient";
+    names[name_count++] = "ClientConfig";
+    if (uses_nullable) names[name_count++] = "Nullable";
+    if (example && example->params) names[name_count++] = example->params->names.in[RUST];
+    if (uses_enum && (!example->params || strcmp(uses_enum->names.in[RUST], example->params->names.in[RUST]) != 0))
+        names[name_count++] = uses_enum->names.in[RUST];
+    /* rustfmt sorts a use list: capitals before lower case, by bytes otherwise. */
+    for (size_t i = 1; i < name_count; i++)
+        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            const char *swap = names[j - 1];
+            names[j - 1] = names[j];
+            names[j] = swap;
+        }
+    printer_printf(out, "use %s::{", crate);
+    for (size_t i = 0; i < name_count; i++) printer_printf(out, "%s%s", i ? ", " : "", names[i]);
+    printer_line(out, "};");
+    printer_block(out,
                   "\n"
                   "#[tokio::main]\n"
                   "async fn main() -> Result<(), Box<dyn std::error::Error>> {\n"
+                  "    let url = std::env::var(\"CENTRIFUGO_URL\")\n"
+                  "        .unwrap_or_else(|_| \"ws://localhost:8000/connection/websocket\".to_owned());\n"
                   "    let token = std::env::var(\"CENTRIFUGO_TOKEN\")?; // a connection JWT for the user\n"
-                  "    let api = ApiClient::connect(ClientConfig::new(\"ws://localhost:8000/connection/websocket\", token))?;\n",
-                  "crate", crate, "input", input.data, NULL);
-    strbuf_free(&input);
-    const IrRpc *example = program->example_rpc;
+                  "    let api = ApiClient::connect(ClientConfig::new(url, token))?;\n",
+                  NULL);
     if (example) {
         if (example->params) {
-            printer_line(out, "    let params = %s::%s { /* ... */ };", crate, example->params->names.in[RUST]);
-            printer_line(out, "    let result = api.%s(&params).await?;", example->names.in[RUST]);
+            /* rustfmt keeps a struct literal on one line up to its struct_lit_width, 18 columns of fields. */
+            StrBuf inline_fields;
+            strbuf_init(&inline_fields);
+            for (const char *at = fields.data ? fields.data : ""; *at;) {
+                size_t len = strcspn(at, "\n");
+                strbuf_printf(&inline_fields, "%s%.*s", inline_fields.len ? ", " : "", (int)len, at);
+                at += len;
+                if (*at) at++;
+            }
+            const char *method = example->names.in[RUST], *type = example->params->names.in[RUST];
+            if (columns(strbuf_cstr(&inline_fields)) <= 18) {
+                StrBuf call;
+                strbuf_init(&call);
+                if (inline_fields.len) {
+                    strbuf_printf(&call, "api.%s(&%s { %s }).await?", method, type, inline_fields.data);
+                } else {
+                    strbuf_printf(&call, "api.%s(&%s {}).await?", method, type);
+                }
+                if (columns(call.data) <= RUSTFMT_CHAIN_WIDTH) {
+                    printer_line(out, "    let result = %s;", call.data);
+                } else {
+                    printer_line(out, "    let result = api");
+                    printer_line(out, "        .%s(&%s %s%s%s)", method, type, inline_fields.len ? "{ " : "{",
+                                 strbuf_cstr(&inline_fields), inline_fields.len ? " }" : "}");
+                    printer_line(out, "        .await?;");
+                }
+                strbuf_free(&call);
+            } else {
+                printer_line(out, "    let result = api");
+                printer_line(out, "        .%s(&%s {", method, type);
+                for (const char *at = fields.data; *at;) {
+                    size_t len = strcspn(at, "\n");
+                    printer_line(out, "            %.*s,", (int)len, at);
+                    at += len;
+                    if (*at) at++;
+                }
+                printer_line(out, "        })");
+                printer_line(out, "        .await?;");
+            }
+            strbuf_free(&inline_fields);
         } else {
             printer_line(out, "    let result = api.%s().await?;", example->names.in[RUST]);
         }
         printer_line(out, "    println!(\"{result:?}\");");
     }
+    strbuf_free(&fields);
     printer_block(out,
                   "    api.close().await;\n"
                   "    Ok(())\n"

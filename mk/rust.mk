@@ -5,6 +5,7 @@
 #                             crate (spec/examples/*.rpc, tests/rust/edge/*.rpc), offline; the crates share one target
 #                             directory under .cache, so the dependencies compile once
 #   make check-rust-conformance  tests/conformance/vectors.json through the generated types (the Rust driver)
+#   make check-rust-readme    the generated README's example, pasted as a program: fmt, clippy, a live call
 #   make check-rust-live      tests/rust against the real Centrifugo + bridge of tests/fixture, over both transports
 #   make rust-deps            the one network step: cargo fetch of the pinned dependencies (runtime-templates/rust)
 #
@@ -22,10 +23,10 @@ VENV           ?= .venv
 VENV_PY        ?= $(VENV)/bin/python
 CENTRIFUGO_BIN ?= .cache/bin/centrifugo
 
-.PHONY: check-rust check-rust-compile check-rust-conformance check-rust-live rust-deps
+.PHONY: check-rust check-rust-compile check-rust-conformance check-rust-live check-rust-readme rust-deps
 CHECKS += check-rust
 
-check-rust: $(BUILD)/rpcc check-rust-compile check-rust-conformance check-rust-live
+check-rust: $(BUILD)/rpcc check-rust-compile check-rust-conformance check-rust-live check-rust-readme
 	$(GOLDEN) $(BUILD)/rpcc rust
 
 rust-deps: $(RUST_STAMP)
@@ -63,6 +64,21 @@ RUST_TEST_CRATES := $(RUST_OUT)/live/rust/Cargo.toml $(RUST_OUT)/conformance/rus
 check-rust-conformance: $(RUST_TEST_CRATES) $(RUST_STAMP) $(VENV)/.stamp
 	cd tests/rust && $(RUST_CARGO) build --locked --quiet --bin conformance_driver
 	$(VENV_PY) tests/conformance/check_vectors.py --lang rust -- $(RUST_TARGET)/debug/conformance_driver
+
+# The generated README's example, as a user pastes it into src/main.rs: rustfmt-clean, clippy-clean, and a live call
+# through the fixture (which sets CENTRIFUGO_URL and CENTRIFUGO_TOKEN, the variables the example reads).
+RUST_README := $(RUST_OUT)/readme-example
+check-rust-readme: $(RUST_TEST_CRATES) $(RUST_STAMP) $(VENV)/.stamp $(CENTRIFUGO_BIN)
+	rm -rf $(RUST_README) && mkdir -p $(RUST_README)/src
+	awk '/^```rust$$/ { if (!seen) { seen = 1; on = 1; next } } /^```$$/ { if (on) exit } on' \
+	    $(RUST_OUT)/live/rust/README.md > $(RUST_README)/src/main.rs
+	printf '%s\n' '[package]' 'name = "readme_example"' 'version = "0.1.0"' 'edition = "2021"' 'publish = false' '' \
+	    '[dependencies]' 'live_client = { path = "../live/rust" }' \
+	    'tokio = { version = "=1.54.1", features = ["macros", "rt-multi-thread"] }' > $(RUST_README)/Cargo.toml
+	cp tests/rust/Cargo.lock $(RUST_README)/Cargo.lock
+	cd $(RUST_README) && $(RUST_CARGO) fmt --check && $(RUST_CARGO) clippy --quiet -- -D warnings
+	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m tests.fixture run -- \
+	    sh -c 'cd $(RUST_README) && $(RUST_CARGO) run --quiet'
 
 check-rust-live: $(RUST_TEST_CRATES) $(RUST_STAMP) $(VENV)/.stamp $(CENTRIFUGO_BIN)
 	cd tests/rust && $(RUST_CARGO) fmt --check && $(RUST_CARGO) clippy --locked --quiet --tests -- -D warnings
