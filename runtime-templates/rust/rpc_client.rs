@@ -30,6 +30,8 @@ pub const DEFAULT_REQUEST_CHANNEL: &str = "rpc:requests";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The client name sent in the connect command.
 pub const DEFAULT_NAME: &str = "rpcc-rust";
+/// Centrifugo's default `websocket.message_size_limit`: the largest message it reads from a client.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 65536;
 
 /// Why a call failed. Match on it: [`Error::Rpc`] is an error reply of the server (an application error of the
 /// handler, codes 400..1999, or one of Centrifugo's: 100 internal, 101 unauthorized, 103 permission denied,
@@ -62,6 +64,14 @@ pub enum Error {
     BadReply(String),
     /// The client is configured wrongly (a bad URL, the pub/sub transport without a user id, ...).
     Config(String),
+    /// The request is larger than the server reads ([`ClientConfig::max_message_size`]): it was not sent, and the
+    /// connection and the other calls are not affected (Centrifugo would close the connection on it).
+    RequestTooLarge {
+        /// Bytes of the command the call would have sent (counted with the largest command id).
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -75,6 +85,10 @@ impl fmt::Display for Error {
             Self::Encode(why) => write!(f, "encoding the parameters: {why}"),
             Self::BadReply(why) => write!(f, "bad reply: {why}"),
             Self::Config(why) => write!(f, "configuration: {why}"),
+            Self::RequestTooLarge { size, limit } => write!(
+                f,
+                "request too large: {size} bytes, more than the server's message size limit of {limit} bytes"
+            ),
         }
     }
 }
@@ -143,6 +157,10 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// The client name sent in the connect command; [`DEFAULT_NAME`] by default.
     pub name: String,
+    /// The largest message the server reads, in bytes (Centrifugo's `websocket.message_size_limit`,
+    /// [`DEFAULT_MAX_MESSAGE_SIZE`] by default; 0 for no limit): a larger call fails with
+    /// [`Error::RequestTooLarge`] before it is sent.
+    pub max_message_size: usize,
 }
 
 impl ClientConfig {
@@ -156,6 +174,7 @@ impl ClientConfig {
             transport: Transport::Rpc,
             timeout: DEFAULT_TIMEOUT,
             name: DEFAULT_NAME.to_owned(),
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
         }
     }
 
@@ -194,6 +213,7 @@ impl fmt::Debug for ClientConfig {
             .field("transport", &self.transport)
             .field("timeout", &self.timeout)
             .field("name", &self.name)
+            .field("max_message_size", &self.max_message_size)
             .finish()
     }
 }
@@ -293,6 +313,7 @@ pub struct RpcClient {
     client: centrifuge::Client,
     pubsub: Option<Arc<PubSub>>,
     timeout: Duration,
+    max_message_size: usize,
     closed: Arc<AtomicBool>,
 }
 
@@ -384,6 +405,7 @@ impl RpcClient {
             client,
             pubsub,
             timeout: config.timeout,
+            max_message_size: config.max_message_size,
             closed: Arc::default(),
         })
     }
@@ -448,6 +470,8 @@ impl RpcClient {
 
     async fn send(&self, method: &str, data: Vec<u8>) -> Result<Vec<u8>, Error> {
         let Some(pubsub) = &self.pubsub else {
+            // {"id":N,"rpc":{"data":DATA,"method":"METHOD"}}
+            self.check_size(43 + data.len() + json_string_length(method))?;
             let reply = self.client.rpc(method, data).await?;
             return Ok(reply.data.to_vec());
         };
@@ -461,6 +485,8 @@ impl RpcClient {
             reply_to: &pubsub.reply_channel,
         })
         .map_err(|why| Error::Encode(why.to_string()))?;
+        // {"id":N,"publish":{"channel":"CHANNEL","data":REQUEST}}
+        self.check_size(47 + request.len() + json_string_length(&pubsub.request_channel))?;
         let (sender, receiver) = oneshot::channel();
         lock(&pubsub.waiting).insert(correlation_id.clone(), sender);
         // Forgets the waiter however the call ends: a reply, an error, a timeout or a dropped future.
@@ -487,6 +513,24 @@ impl RpcClient {
             .result
             .map_or_else(Vec::new, |raw| raw.get().as_bytes().to_vec()))
     }
+}
+
+impl RpcClient {
+    /// Refuses a command of `size` bytes (counted with a ten-digit command id) beyond the server's limit.
+    fn check_size(&self, size: usize) -> Result<(), Error> {
+        if self.max_message_size > 0 && size > self.max_message_size {
+            return Err(Error::RequestTooLarge {
+                size,
+                limit: self.max_message_size,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The length of `text` as a JSON string.
+fn json_string_length(text: &str) -> usize {
+    serde_json::to_string(text).map_or(text.len() + 2, |quoted| quoted.len())
 }
 
 struct Forget<'a> {

@@ -306,3 +306,29 @@ async fn junk_on_the_reply_channel_is_ignored() {
     assert!(result.slept >= 0.0);
     api.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_over_the_message_limit_is_refused_before_sending() {
+    for transport in transports() {
+        let api = client(transport.clone());
+        let big = "x".repeat(70 * 1024);
+        let refused = api
+            .debug_echo(&EchoParams {
+                value: Some(serde_json::json!(big)),
+            })
+            .await;
+        assert!(
+            matches!(refused, Err(Error::RequestTooLarge { limit: 65536, .. })),
+            "{transport:?}: {refused:?}"
+        );
+        // Nothing was sent: the connection is the same and works.
+        let health = api.system_health().await;
+        assert!(health.is_ok(), "{transport:?}: {health:?}");
+        assert_eq!(
+            api.rpc_client().centrifuge().statistics().connects,
+            1,
+            "{transport:?}"
+        );
+        api.close().await;
+    }
+}
