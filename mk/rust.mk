@@ -6,6 +6,7 @@
 #                             directory under .cache, so the dependencies compile once
 #   make check-rust-conformance  tests/conformance/vectors.json through the generated types (the Rust driver)
 #   make check-rust-readme    the generated README's example, pasted as a program: fmt, clippy, a live call
+#   make check-rust-faults    tests/rust/tests/faults.rs: Centrifugo restarted mid-call, server disconnect codes
 #   make check-rust-live      tests/rust against the real Centrifugo + bridge of tests/fixture, over both transports
 #   make rust-deps            the one network step: cargo fetch of the pinned dependencies (runtime-templates/rust)
 #
@@ -23,10 +24,10 @@ VENV           ?= .venv
 VENV_PY        ?= $(VENV)/bin/python
 CENTRIFUGO_BIN ?= .cache/bin/centrifugo
 
-.PHONY: check-rust check-rust-compile check-rust-conformance check-rust-live check-rust-readme rust-deps
+.PHONY: check-rust check-rust-compile check-rust-conformance check-rust-live check-rust-faults check-rust-readme rust-deps
 CHECKS += check-rust
 
-check-rust: $(BUILD)/rpcc check-rust-compile check-rust-conformance check-rust-live check-rust-readme
+check-rust: $(BUILD)/rpcc check-rust-compile check-rust-conformance check-rust-live check-rust-faults check-rust-readme
 	$(GOLDEN) $(BUILD)/rpcc rust
 
 rust-deps: $(RUST_STAMP)
@@ -58,7 +59,12 @@ $(RUST_OUT)/live/rust/Cargo.toml: $(BUILD)/rpcc $(VENV)/.stamp $(wildcard python
 $(RUST_OUT)/conformance/rust/Cargo.toml: $(BUILD)/rpcc tests/conformance/conformance.rpc
 	rm -rf $(RUST_OUT)/conformance && $(BUILD)/rpcc tests/conformance/conformance.rpc -o $(RUST_OUT)/conformance --lang rust
 
-RUST_TEST_CRATES := $(RUST_OUT)/live/rust/Cargo.toml $(RUST_OUT)/conformance/rust/Cargo.toml
+# tests/conformance/faults.rpc's crate, for the fault tests (tests/rust/tests/faults.rs).
+$(RUST_OUT)/faults/rust/Cargo.toml: $(BUILD)/rpcc tests/conformance/faults.rpc
+	rm -rf $(RUST_OUT)/faults && $(BUILD)/rpcc tests/conformance/faults.rpc -o $(RUST_OUT)/faults --lang rust --package-name faults
+
+RUST_TEST_CRATES := $(RUST_OUT)/live/rust/Cargo.toml $(RUST_OUT)/conformance/rust/Cargo.toml \
+                    $(RUST_OUT)/faults/rust/Cargo.toml
 
 # tests/conformance/vectors.json through the generated Rust types, as the runtime decodes results and encodes params.
 check-rust-conformance: $(RUST_TEST_CRATES) $(RUST_STAMP) $(VENV)/.stamp
@@ -84,4 +90,12 @@ check-rust-live: $(RUST_TEST_CRATES) $(RUST_STAMP) $(VENV)/.stamp $(CENTRIFUGO_B
 	cd tests/rust && $(RUST_CARGO) fmt --check && $(RUST_CARGO) clippy --locked --quiet --tests -- -D warnings
 	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m tests.fixture run -- \
 	    env RPCC_FIXTURE_PYTHON=$(CURDIR)/$(VENV_PY) RPCC_REPO_ROOT=$(CURDIR) \
-	    sh -c 'cd tests/rust && $(RUST_CARGO) test --locked --quiet -- --test-threads=4'
+	    sh -c 'cd tests/rust && $(RUST_CARGO) test --locked --quiet --test live --test types -- --test-threads=4'
+
+# The fault cases, against faultstack.py's stack (Centrifugo restartable on the same port, the fault handlers); one
+# test at a time, since a restart cuts every connection.
+check-rust-faults: $(RUST_TEST_CRATES) $(RUST_STAMP) $(VENV)/.stamp $(CENTRIFUGO_BIN)
+	cd tests/rust && $(RUST_CARGO) build --locked --quiet --tests
+	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) tests/conformance/faultstack.py run -- \
+	    env RPCC_FIXTURE_PYTHON=$(CURDIR)/$(VENV_PY) RPCC_REPO_ROOT=$(CURDIR) \
+	    sh -c 'cd tests/rust && $(RUST_CARGO) test --locked --quiet --test faults -- --test-threads=1'

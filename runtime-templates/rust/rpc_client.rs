@@ -296,7 +296,16 @@ struct PubSubRequest<'a> {
     reply_to: &'a str,
 }
 
-type Waiting = Arc<Mutex<HashMap<String, oneshot::Sender<PubSubReply>>>>;
+/// The pub/sub calls waiting for their reply, by correlation id.
+type Waiting = Arc<Mutex<HashMap<String, oneshot::Sender<Result<PubSubReply, Error>>>>>;
+
+/// Fails every waiting pub/sub call: the connection they were sent on is gone, and a reply published meanwhile
+/// may never come (the rpc transport's calls fail the same way, in the SDK).
+fn fail_waiting(waiting: &Waiting, why: &str) {
+    for (_, waiter) in lock(waiting).drain() {
+        let _ = waiter.send(Err(Error::Disconnected(why.to_owned())));
+    }
+}
 
 struct PubSub {
     request_channel: String,
@@ -315,6 +324,8 @@ pub struct RpcClient {
     timeout: Duration,
     max_message_size: usize,
     closed: Arc<AtomicBool>,
+    /// The code and reason of the last disconnect (the SDK's `on_disconnected` event).
+    disconnected: Arc<Mutex<Option<(u32, String)>>>,
 }
 
 impl fmt::Debug for RpcClient {
@@ -336,6 +347,9 @@ impl RpcClient {
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         let mut builder = centrifuge::Client::builder(config.url.clone())
             .protocol(centrifuge::Protocol::Json)
+            // Events on the client's own task, in order with its state: a lost connection fails the pub/sub calls
+            // waiting then, never one registered after the reconnect. Handlers must not block.
+            .event_delivery(centrifuge::EventDelivery::Inline)
             .name(config.name.clone())
             .timeout(config.timeout.max(Duration::from_secs(1)));
         if !config.token.is_empty() {
@@ -352,6 +366,23 @@ impl RpcClient {
                 }
             });
         }
+        let disconnected: Arc<Mutex<Option<(u32, String)>>> = Arc::default();
+        let waiting: Waiting = Arc::default();
+        let (record, lost) = (Arc::clone(&disconnected), Arc::clone(&waiting));
+        builder = builder.on_disconnected(move |_client, event| {
+            fail_waiting(
+                &lost,
+                &format!("disconnected ({} {})", event.code, event.reason),
+            );
+            *lock(&record) = Some((event.code, event.reason));
+        });
+        let lost = Arc::clone(&waiting);
+        builder = builder.on_connecting(move |_client, event| {
+            fail_waiting(
+                &lost,
+                &format!("the connection was lost ({} {})", event.code, event.reason),
+            );
+        });
         let client = builder.build().map_err(Error::from)?;
         let pubsub = match &config.transport {
             Transport::Rpc => None,
@@ -371,7 +402,6 @@ impl RpcClient {
                     ));
                 }
                 let reply_channel = format!("user#{user}");
-                let waiting: Waiting = Arc::default();
                 let deliver = Arc::clone(&waiting);
                 let subscription = client
                     .new_subscription(reply_channel.clone())
@@ -381,7 +411,7 @@ impl RpcClient {
                         };
                         let waiter = lock(&deliver).remove(&reply.correlation_id);
                         if let Some(waiter) = waiter {
-                            let _ = waiter.send(reply);
+                            let _ = waiter.send(Ok(reply));
                         }
                     })
                     .build()
@@ -407,10 +437,14 @@ impl RpcClient {
             timeout: config.timeout,
             max_message_size: config.max_message_size,
             closed: Arc::default(),
+            disconnected,
         })
     }
 
-    /// The SDK's client, for what this runtime does not wrap (events, statistics, subscriptions).
+    /// The SDK's client, for what this runtime does not wrap (events, statistics, subscriptions). The runtime
+    /// handles its `on_connecting` and `on_disconnected` events (registering another replaces it; use `events()`
+    /// instead), and, with the pub/sub transport, the reply channel's subscription. Events are delivered on the
+    /// client's own task (`EventDelivery::Inline`): a handler must not block.
     #[must_use]
     pub fn centrifuge(&self) -> &centrifuge::Client {
         &self.client
@@ -453,6 +487,15 @@ impl RpcClient {
         if self.closed.load(Ordering::SeqCst) {
             return Err(Error::Closed);
         }
+        // The SDK stops reconnecting when the server says so (close codes 3500..3999, 4500..4999): a call would
+        // wait in vain for its timeout, so it fails at once.
+        if self.client.state() == centrifuge::State::Disconnected {
+            let why = lock(&self.disconnected).clone();
+            return Err(Error::Disconnected(why.map_or_else(
+                || "the client is disconnected".to_owned(),
+                |(code, reason)| format!("the server closed the connection ({code} {reason}) and asked not to reconnect"),
+            )));
+        }
         let data = serde_json::to_vec(params).map_err(|why| Error::Encode(why.to_string()))?;
         let timeout = options.timeout.unwrap_or(self.timeout);
         let send = self.send(method, data);
@@ -487,6 +530,9 @@ impl RpcClient {
         .map_err(|why| Error::Encode(why.to_string()))?;
         // {"id":N,"publish":{"channel":"CHANNEL","data":REQUEST}}
         self.check_size(47 + request.len() + json_string_length(&pubsub.request_channel))?;
+        // The reply may only come once the reply channel is subscribed; the waiter is registered after that, so
+        // that only a later loss of the connection fails it.
+        pubsub.subscription.ready(Some(self.timeout)).await?;
         let (sender, receiver) = oneshot::channel();
         lock(&pubsub.waiting).insert(correlation_id.clone(), sender);
         // Forgets the waiter however the call ends: a reply, an error, a timeout or a dropped future.
@@ -494,14 +540,12 @@ impl RpcClient {
             waiting: &pubsub.waiting,
             correlation_id: &correlation_id,
         };
-        // The reply may only come once the reply channel is subscribed.
-        pubsub.subscription.ready(Some(self.timeout)).await?;
         self.client
             .publish(&pubsub.request_channel, request)
             .await?;
         let reply = receiver
             .await
-            .map_err(|_closed| Error::Disconnected("the reply channel ended".to_owned()))?;
+            .map_err(|_closed| Error::Disconnected("the reply channel ended".to_owned()))??;
         if let Some(error) = reply.error {
             return Err(Error::Rpc {
                 code: error.code,
