@@ -519,7 +519,7 @@ static void emit_union(Printer *printer, const IrDecl *decl, TypeUse *uses) {
         StrBuf type;
         strbuf_init(&type);
         rust_type(&type, decl->alternatives[index], uses);
-        printer_line(printer, "%s(%s),", decl->alternative_names[index].in[TARGET_GO], type.data);
+        printer_line(printer, "%s(%s),", decl->alternative_names[index].in[RUST], type.data);
         strbuf_free(&type);
     }
     printer_dedent(printer);
@@ -550,7 +550,7 @@ static void emit_union(Printer *printer, const IrDecl *decl, TypeUse *uses) {
             rust_string(&pattern, literal->literals[value]->text, literal->literals[value]->text_length);
         }
         printer_line(printer, "%s => union_alternative(value).map(Self::%s),", pattern.data,
-                     decl->alternative_names[index].in[TARGET_GO]);
+                     decl->alternative_names[index].in[RUST]);
         strbuf_free(&pattern);
     }
     printer_line(printer, "other => Err(unknown_tag(other)),");

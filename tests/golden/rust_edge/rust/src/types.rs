@@ -215,7 +215,7 @@ impl<'de> Deserialize<'de> for Expr {
     }
 }
 
-/// Tried in order: a list, a map, a literal expression.
+/// Tried in order: a list, a map, a literal expression, a uuid, a user id (an alias), another list.
 ///
 /// Decoded as the first alternative that fits, in this order.
 #[allow(clippy::large_enum_variant)]
@@ -225,7 +225,12 @@ pub enum Mixed {
     List(Vec<i64>),
     Map(BTreeMap<String, i64>),
     Literal(Literal),
+    Uuid(String),
+    UserId(UserId),
+    List6(Vec<String>),
 }
+
+pub type UserId = String;
 
 pub type MaybeText = Option<String>;
 
