@@ -7,12 +7,14 @@
 extern const Backend backend_python __attribute__((weak));
 extern const Backend backend_typescript __attribute__((weak));
 extern const Backend backend_go __attribute__((weak));
+extern const Backend backend_rust __attribute__((weak));
 
 /* The one table entry a new target adds (besides its file under backends/). */
 static const Backend *const BACKENDS[TARGET_COUNT] = {
     [TARGET_PYTHON] = &backend_python,
     [TARGET_TYPESCRIPT] = &backend_typescript,
     [TARGET_GO] = &backend_go,
+    [TARGET_RUST] = &backend_rust,
 };
 
 const Backend *backend_for(Target target) { return (unsigned)target < TARGET_COUNT ? BACKENDS[target] : NULL; }

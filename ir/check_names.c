@@ -1,7 +1,7 @@
 /* Target names: computes every identifier through the namer (ir/namer.c) and reports two symbols that end up
  * with the same identifier in the same scope of some target, naming both locations. Scopes per target:
  *   types: one per program (in Go, enum constants live there too: Go has one package scope);
- *   fields: one per model; enum members: one per enum (Python, TypeScript); methods: one per client, and in Python
+ *   fields: one per model; enum members: one per enum (Python, TypeScript, Rust); methods: one per client, and in Python
  *   the type scope too (a method named like a type would shadow it in the client's annotations). */
 #include <string.h>
 
@@ -186,6 +186,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                                                          ? field->wire_name
                                                          : namer_ts_property(arena, field->wire_name);
                 field->names.in[TARGET_GO] = identifier_of(&check, TARGET_GO, NAME_FIELD, field->name);
+                field->names.in[TARGET_RUST] = identifier_of(&check, TARGET_RUST, NAME_FIELD, field->name);
                 NamedSymbol *symbol =
                     new_symbol(&scope_arena, "field", decl->name, field->name, field->span, &field->names);
                 for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &fields, (Target)t, symbol);
@@ -208,6 +209,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                 claim(&check, &members, TARGET_PYTHON, symbol);
                 claim(&check, &members, TARGET_TYPESCRIPT, symbol);
                 claim(&check, &types, TARGET_GO, symbol);
+                claim(&check, &members, TARGET_RUST, symbol);
             }
             arena_free(&scope_arena);
         }

@@ -162,7 +162,8 @@ struct IrDecl {
     size_t alternative_count;
     const char *discriminator; /* wire name of the tag field, or NULL for an untagged union */
     IrNames *alternative_names; /* per alternative, the member a target holds it in (Go: the union struct's field;
-                                   NULL in targets whose unions have no members) (ir/union_members.c) */
+                                   Rust: the enum's variant; NULL in targets whose unions have no members)
+                                   (ir/union_members.c) */
     /* IR_DECL_ALIAS: the aliased type (may be nullable; never an inline union of non-literals: `type X = A | B;`
      * is lowered as `union X = A | B;`) */
     IrType *aliased;

@@ -182,6 +182,38 @@ static const char *const GO_STRUCT_METHODS[] = {"MarshalJSON", "UnmarshalJSON", 
 /* Methods of the generated *APIClient (and of the runtime *Client it wraps) that an RPC method may not take. */
 static const char *const GO_CLIENT_METHODS[] = {"Call", "Close", "Connect", "Disconnect", NULL};
 
+/* Rust 2021 keywords, strict and reserved (and 2024's `gen`): printed as raw identifiers (`r#type`), except the
+ * ones Rust refuses as raw identifiers (RUST_NOT_RAW), which take the '_' suffix. Weak keywords (`union`, `raw`,
+ * `macro_rules`) are valid identifiers. */
+static const char *const RUST_KEYWORDS[] = {
+    "as",     "break",    "const",    "continue", "crate",   "else",   "enum",  "extern", "false",  "fn",
+    "for",    "if",       "impl",     "in",       "let",     "loop",   "match", "mod",    "move",   "mut",
+    "pub",    "ref",      "return",   "self",     "Self",    "static", "struct", "super", "trait",  "true",
+    "type",   "unsafe",   "use",      "where",    "while",   "async",  "await", "dyn",    "abstract", "become",
+    "box",    "do",       "final",    "macro",    "override", "priv",  "typeof", "unsized", "virtual", "yield",
+    "try",    "gen",      "_",        NULL,
+};
+
+/* Keywords that cannot be raw identifiers: `r#self` does not compile. */
+static const char *const RUST_NOT_RAW[] = {"crate", "self", "Self", "super", "_", NULL};
+
+/* Type names the generated crate refers to unqualified in the modules that hold the types and the client (the
+ * prelude's types and variants, serde's derive macros) or defines beside them (the client and the runtime's types,
+ * re-exported at the crate root): a declaration of that name would shadow them. */
+static const char *const RUST_TYPE_NAMES[] = {
+    "Box", "BTreeMap", "Err", "None", "Ok", "Option", "Result", "Some", "String", "Vec",
+    "Deserialize", "Serialize",
+    "ApiClient", "Base64Bytes", "CallOptions", "CancelToken", "ClientConfig", "Error", "IsoDuration", "Nullable",
+    "RpcClient", "Transport",
+    NULL,
+};
+
+/* The variant every generated Rust enum has for values this SDK does not know (open enums). */
+static const char *const RUST_ENUM_MEMBER_NAMES[] = {"Unknown", NULL};
+
+/* Methods of the generated Rust ApiClient besides the rpcs. */
+static const char *const RUST_CLIENT_METHODS[] = {"close", "connect", "new", "rpc_client", "with_options", NULL};
+
 typedef const char *const *NameList;
 
 /* Per target and kind, a NULL-terminated array of lists. */
@@ -206,10 +238,16 @@ static const NameList GO_FIELD_LISTS[] = {GO_KEYWORDS, GO_PREDECLARED, GO_STRUCT
 static const NameList GO_ENUM_MEMBER_LISTS[] = {GO_KEYWORDS, GO_PREDECLARED, GO_PACKAGE_NAMES, NULL};
 static const NameList GO_METHOD_LISTS[] = {GO_KEYWORDS, GO_PREDECLARED, GO_CLIENT_METHODS, NULL};
 
+static const NameList RUST_TYPE_LISTS[] = {RUST_KEYWORDS, RUST_TYPE_NAMES, NULL};
+static const NameList RUST_FIELD_LISTS[] = {RUST_KEYWORDS, NULL};
+static const NameList RUST_ENUM_MEMBER_LISTS[] = {RUST_KEYWORDS, RUST_ENUM_MEMBER_NAMES, NULL};
+static const NameList RUST_METHOD_LISTS[] = {RUST_KEYWORDS, RUST_CLIENT_METHODS, NULL};
+
 static const NameList *const RESERVED_LISTS[TARGET_COUNT][NAME_KIND_COUNT] = {
     [TARGET_PYTHON] = {PYTHON_TYPE_LISTS, PYTHON_FIELD_LISTS, PYTHON_ENUM_MEMBER_LISTS, PYTHON_METHOD_LISTS},
     [TARGET_TYPESCRIPT] = {TS_TYPE_LISTS, TS_FIELD_LISTS, TS_ENUM_MEMBER_LISTS, TS_METHOD_LISTS},
     [TARGET_GO] = {GO_TYPE_LISTS, GO_FIELD_LISTS, GO_ENUM_MEMBER_LISTS, GO_METHOD_LISTS},
+    [TARGET_RUST] = {RUST_TYPE_LISTS, RUST_FIELD_LISTS, RUST_ENUM_MEMBER_LISTS, RUST_METHOD_LISTS},
 };
 
 /* golint's common initialisms: a Go word equal to one of them (ignoring case) is written in capitals. */
@@ -234,7 +272,8 @@ static const NameList ALL_LISTS[] = {
     PYTHON_BUILTINS,   PYTHON_BASEMODEL_ATTRIBUTES, PYTHON_CLIENT_MEMBERS, TS_RESERVED_WORDS,
     TS_PREDEFINED_TYPES, TS_GLOBAL_AND_GENERATED_NAMES, TS_CLIENT_MEMBERS, GO_KEYWORDS,
     GO_PREDECLARED,    GO_PACKAGE_NAMES,     GO_STRUCT_METHODS,       GO_CLIENT_METHODS,
-    GO_INITIALISMS,
+    RUST_KEYWORDS,     RUST_TYPE_NAMES,      RUST_ENUM_MEMBER_NAMES,  RUST_CLIENT_METHODS,
+    GO_INITIALISMS, /* last: GO_INITIALISMS_BIT */
 };
 enum { LIST_COUNT = sizeof ALL_LISTS / sizeof ALL_LISTS[0], GO_INITIALISMS_BIT = LIST_COUNT - 1 };
 _Static_assert(LIST_COUNT <= 32, "a list is a bit of a uint32_t");
@@ -447,6 +486,7 @@ typedef enum CaseRule {
     CASE_UPPER_SNAKE, /* IN_PROGRESS */
     CASE_CAMEL,       /* tasksGetStats */
     CASE_GO_PASCAL,   /* TasksGetStats, UserID */
+    CASE_PASCAL,      /* Rust: TaskStatus, UserId (no initialisms; an acronym the author wrote stays) */
 } CaseRule;
 
 static CaseRule case_rule(Target target, NameKind kind) {
@@ -459,6 +499,9 @@ static CaseRule case_rule(Target target, NameKind kind) {
         if (kind == NAME_ENUM_MEMBER) return CASE_UPPER_SNAKE;
         if (kind == NAME_METHOD) return CASE_CAMEL;
         return CASE_AS_WRITTEN;
+    case TARGET_RUST:
+        if (kind == NAME_FIELD || kind == NAME_METHOD) return CASE_SNAKE;
+        return CASE_PASCAL;
     case TARGET_GO:
     case TARGET_COUNT:
         break;
@@ -497,6 +540,9 @@ static bool append_converted(StrBuf *out, CaseRule rule, const char *name) {
         case CASE_GO_PASCAL:
             append_title_word(out, &word, true);
             break;
+        case CASE_PASCAL:
+            append_title_word(out, &word, false);
+            break;
         case CASE_AS_WRITTEN:
             break;
         }
@@ -504,7 +550,7 @@ static bool append_converted(StrBuf *out, CaseRule rule, const char *name) {
     }
     /* A trailing '_' is the author's own escape ("from_"): snake, upper snake and camel case keep it, so the
      * name reads the same in Python and TypeScript. Go exported names need no escape and avoid underscores. */
-    if (words && rule != CASE_GO_PASCAL && ends_with_underscore(name)) strbuf_putc(out, '_');
+    if (words && rule != CASE_GO_PASCAL && rule != CASE_PASCAL && ends_with_underscore(name)) strbuf_putc(out, '_');
     return words > 0;
 }
 
@@ -532,7 +578,18 @@ const char *namer_identifier(Arena *arena, Target target, NameKind kind, const c
     }
 
     bool needs_escape = namer_is_reserved(target, kind, strbuf_cstr(&identifier));
-    if (needs_escape) strbuf_putc(&identifier, '_');
+    if (needs_escape && target == TARGET_RUST && name_in_list(RUST_KEYWORDS, strbuf_cstr(&identifier)) &&
+        !name_in_list(RUST_NOT_RAW, strbuf_cstr(&identifier))) {
+        /* A Rust keyword becomes a raw identifier, which serde and rustdoc show without the "r#". */
+        StrBuf raw;
+        strbuf_init(&raw);
+        strbuf_puts(&raw, "r#");
+        strbuf_append(&raw, strbuf_cstr(&identifier), identifier.len);
+        strbuf_free(&identifier);
+        identifier = raw;
+    } else if (needs_escape) {
+        strbuf_putc(&identifier, '_');
+    }
     if (escaped) *escaped = needs_escape;
     /* Most names come out as written (Python and TypeScript fields, types): share the IDL's string then. */
     const char *result = strcmp(strbuf_cstr(&identifier), idl_name) == 0
@@ -618,6 +675,13 @@ void namer_append_package_name(StrBuf *out, Target target, const char *base) {
         if (name_in_list(GO_KEYWORDS, name) || strcmp(name, "_") == 0) strbuf_putc(out, '_');
         break;
     }
+    case TARGET_RUST:
+        /* A cargo package name that is also the library's name in code: [a-z0-9_], starting with a letter. */
+        if (!given) base = "api";
+        if (is_digit(base[0]) || base[0] == '_') strbuf_puts(out, "sdk_");
+        for (const char *c = base; *c; c++) strbuf_putc(out, is_alnum(*c) ? to_lower(*c) : '_');
+        strbuf_puts(out, "_client");
+        break;
     case TARGET_COUNT: break;
     }
 }

@@ -27,6 +27,10 @@ typedef enum NameKind {
  * Go:         type, field, method PascalCase with initialisms (user_id -> UserID, tasks.get_stats -> TasksGetStats);
  *             enum member scope + PascalCase(member) (TaskStatus + open -> TaskStatusOpen). `scope` is used for Go
  *             enum members only (may be NULL otherwise).
+ * Rust:       type and enum member UpperCamelCase without initialisms (user_id -> UserId; an acronym the author
+ *             wrote stays: TaskDTO); field and method snake_case. A keyword becomes a raw identifier ("r#type"),
+ *             except crate, self, Self, super and _, which cannot be raw and take the "_" suffix like other
+ *             reserved names.
  * A result that is a keyword of the target or a reserved name of the generated code gets the escape suffix "_";
  * *escaped (if not NULL) is set to true then, and false otherwise. Words are split at '_', '.', and case changes
  * (lower->Upper, digit->Upper, and before the last capital of an acronym run: "HTTPServer" -> HTTP, Server;
@@ -62,7 +66,9 @@ bool namer_python_is_pydantic_namespace(const char *identifier);
  * TypeScript: the npm package, base with runs of other characters than [a-z0-9] as one '-' (none leading), then
  *             "-client";
  * Go: the package clause, base with other characters than [a-z0-9_] as '_', "sdk" before a leading digit, '_'
- *     after a Go keyword or a lone "_" ("opensdk" without a base). */
+ *     after a Go keyword or a lone "_" ("opensdk" without a base);
+ * Rust: the cargo package and library name, base lower-cased with other characters than [a-z0-9] as '_', "sdk_"
+ *       before a leading digit or '_', then "_client" ("api_client" without a base). */
 void namer_append_package_name(StrBuf *out, Target target, const char *base);
 /* The Python distribution name (pyproject's `name`): base lower-cased with other characters than [a-z0-9] as '-',
  * + "-client" ("api-client"). */

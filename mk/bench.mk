@@ -3,7 +3,7 @@
 #   make bench               everything below, then bench/RESULTS.md and bench/plots/*.png from scratch
 #   make bench-codegen       rpcc against protoc, flatc and thrift (and `cp -r`, the I/O floor) at N = 10 .. 10,000
 #   make bench-profile       callgrind and massif of rpcc on the 10,000-method schema (build/bench/profile/)
-#   make bench-runtime       generated typed calls against the raw SDKs, three languages, real Centrifugo
+#   make bench-runtime       generated typed calls against the raw SDKs, four languages, real Centrifugo
 #   make bench-bridge        the bridge's calls/s at 100 in flight, 1 and 2 workers, both transports (figures go
 #                            into bench/bridge/RESULTS.md by hand; BENCH_BRIDGE_WORKERS, BENCH_BRIDGE_CALLS)
 #   make bench-report        bench/RESULTS.md and the plots from what the targets above left in build/bench/
@@ -74,14 +74,14 @@ bench-codegen: $(BENCH_RPCC) bench-deps
 bench-profile: $(BENCH_RPCC) $(BENCH_TOOLS)
 	python3 bench/profile.py $(BENCH_RPCC) $(BENCH_OUT)/profile
 
-bench-runtime: $(BENCH_RPCC) $(BENCH_NODE) .venv/.stamp .cache/bin/centrifugo .cache/go-modules.stamp
+bench-runtime: $(BENCH_RPCC) $(BENCH_NODE) .venv/.stamp .cache/bin/centrifugo .cache/go-modules.stamp .cache/rust-deps.stamp
 	python3 bench/runtime/run.py build
 	@echo "load before the runtime runs: $$(cat /proc/loadavg)"
 	python3 bench/runtime/run.py run
 
 BENCH_BRIDGE_WORKERS ?= 1,2
 BENCH_BRIDGE_CALLS   ?= 4000
-bench-bridge: $(BENCH_RPCC) $(BENCH_NODE) .venv/.stamp .cache/bin/centrifugo .cache/go-modules.stamp
+bench-bridge: $(BENCH_RPCC) $(BENCH_NODE) .venv/.stamp .cache/bin/centrifugo .cache/go-modules.stamp .cache/rust-deps.stamp
 	python3 bench/runtime/run.py build
 	@echo "load before the bridge runs: $$(cat /proc/loadavg)"
 	$(VENV_PY) bench/bridge/run.py --workers $(BENCH_BRIDGE_WORKERS) --calls $(BENCH_BRIDGE_CALLS) --warmup 500 \

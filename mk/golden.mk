@@ -1,14 +1,14 @@
 # Golden trees of the SDK backends, tests/golden/<input>/<language>/: one harness for every language
 # (tests/golden.sh). Included by the top-level Makefile.
 #
-#   make check-golden [LANG=python|typescript|go]    rpcc's output == the golden trees, byte for byte, and
-#                                                     deterministic; writes nothing under tests/ (default: all three)
-#   make golden-update [LANG=python|typescript|go]   rewrite the golden trees from the current rpcc; review them
+#   make check-golden [LANG=python|typescript|go|rust] rpcc's output == the golden trees, byte for byte, and
+#                                                     deterministic; writes nothing under tests/ (default: all four)
+#   make golden-update [LANG=python|typescript|go|rust] rewrite the golden trees from the current rpcc; review them
 #                                                     with `git diff` before committing
 #
 # check-python-sdk, check-typescript and check-go run the same comparison for their language.
 
-GOLDEN_ALL_LANGS := python typescript go
+GOLDEN_ALL_LANGS := python typescript go rust
 # LANG is taken from the command line only: from the environment it is the locale.
 GOLDEN_LANGS := $(if $(filter command line,$(origin LANG)),$(LANG),$(GOLDEN_ALL_LANGS))
 GOLDEN := tests/golden.sh

@@ -46,7 +46,9 @@ static bool is_ascii_control(uint32_t code_point) { return code_point < 0x20 || 
 
 /* \xNN where the target reads it as the code point (Python, TypeScript), \uXXXX otherwise. */
 static void append_code_point_escape(StrBuf *out, Target target, uint32_t code_point) {
-    if (code_point < 0x100 && (target != TARGET_GO || code_point < 0x80)) {
+    if (target == TARGET_RUST) {
+        strbuf_printf(out, "\\u{%x}", (unsigned)code_point); /* Rust's \x stops at 0x7f: \u{...} for all */
+    } else if (code_point < 0x100 && (target != TARGET_GO || code_point < 0x80)) {
         strbuf_printf(out, "\\x%02x", (unsigned)code_point);
     } else {
         strbuf_printf(out, "\\u%04x", (unsigned)code_point);
@@ -60,9 +62,9 @@ static const char *named_control_escape(Target target, uint32_t code_point) {
     case '\r': return "\\r";
     case '\t': return "\\t";
     case '\a': return target == TARGET_GO ? "\\a" : NULL;
-    case '\b': return target == TARGET_PYTHON ? NULL : "\\b";
-    case '\f': return target == TARGET_PYTHON ? NULL : "\\f";
-    case '\v': return target == TARGET_PYTHON ? NULL : "\\v";
+    case '\b': return target == TARGET_PYTHON || target == TARGET_RUST ? NULL : "\\b";
+    case '\f': return target == TARGET_PYTHON || target == TARGET_RUST ? NULL : "\\f";
+    case '\v': return target == TARGET_PYTHON || target == TARGET_RUST ? NULL : "\\v";
     default: return NULL;
     }
 }
@@ -84,6 +86,8 @@ static void append_string_literal_body(StrBuf *out, Target target, const char *t
         if (code_point == UTF8_INVALID) {
             if (target == TARGET_GO) {
                 strbuf_printf(out, "\\x%02x", (unsigned)bytes[pos]); /* Go strings hold bytes */
+            } else if (target == TARGET_RUST) {
+                strbuf_puts(out, "\\u{fffd}");
             } else {
                 strbuf_puts(out, "\\ufffd");
             }

@@ -17,8 +17,9 @@ void escape_json_string(StrBuf *out, const char *text, size_t len);
 /* Appends `text` (UTF-8, len bytes) as a complete double-quoted string literal of `target`:
  * Python: "..." escaping \\ \" and control characters (\n \r \t, others \xNN);
  * TypeScript: "..." escaping \\ \" control characters (\n \r \t \b \f \v, others \xNN);
- * Go: "..." as strconv.Quote would write it for valid UTF-8 (\a \b \f \n \r \t \v, \xNN for other controls).
- * In all three, the code points that must never appear raw in source (C1 controls, line and paragraph
+ * Go: "..." as strconv.Quote would write it for valid UTF-8 (\a \b \f \n \r \t \v, \xNN for other controls);
+ * Rust: "..." escaping \\ \" \n \r \t, other controls as \u{N}.
+ * In all four, the code points that must never appear raw in source (C1 controls, line and paragraph
  * separators, bidirectional and invisible format characters, the BOM) become \xNN or \uXXXX escapes; other
  * non-ASCII characters stay UTF-8. */
 void escape_string_literal(StrBuf *out, Target target, const char *text, size_t len);

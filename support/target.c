@@ -6,6 +6,7 @@ static const char *const TARGET_NAMES[TARGET_COUNT] = {
     [TARGET_PYTHON] = "python",
     [TARGET_TYPESCRIPT] = "typescript",
     [TARGET_GO] = "go",
+    [TARGET_RUST] = "rust",
 };
 
 const char *target_name(Target target) {
@@ -16,6 +17,7 @@ static const char *const TARGET_DISPLAY_NAMES[TARGET_COUNT] = {
     [TARGET_PYTHON] = "Python",
     [TARGET_TYPESCRIPT] = "TypeScript",
     [TARGET_GO] = "Go",
+    [TARGET_RUST] = "Rust",
 };
 
 const char *target_display_name(Target target) {

@@ -9,12 +9,13 @@ typedef enum Target {
     TARGET_PYTHON,
     TARGET_TYPESCRIPT,
     TARGET_GO,
+    TARGET_RUST,
     TARGET_COUNT
 } Target;
 
-/* "python", "typescript", "go". */
+/* "python", "typescript", "go", "rust". */
 const char *target_name(Target target);
-/* "Python", "TypeScript", "Go": the language's name in prose. */
+/* "Python", "TypeScript", "Go", "Rust": the language's name in prose. */
 const char *target_display_name(Target target);
 /* Parses a target name as given to --lang; returns false if unknown. */
 bool target_parse(const char *name, Target *target);

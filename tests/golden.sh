@@ -30,6 +30,7 @@ runtime_file() {
     python) echo rpc_client.py ;;
     typescript) echo rpc-client.ts ;;
     go) echo rpc_client.go ;;
+    rust) echo src/rpc_client.rs ;;
     esac
 }
 
@@ -51,7 +52,7 @@ generate() {
 
 for lang in "$@"; do
     runtime=$(runtime_file "$lang")
-    if [ -z "$runtime" ]; then echo "$0: unknown language '$lang' (python, typescript or go)" >&2; exit 2; fi
+    if [ -z "$runtime" ]; then echo "$0: unknown language '$lang' (python, typescript, go or rust)" >&2; exit 2; fi
     passed=0 before=$failed
     for input in $(inputs "$lang"); do
         name=$(basename "$input" .rpc)
@@ -70,7 +71,7 @@ for lang in "$@"; do
             fail "$lang $name: tests/golden/$name/$lang is missing (make golden-update LANG=$lang, then review)"
             continue
         fi
-        if ! diff -ru -x "$runtime" "$golden" "$first/$lang"; then
+        if ! diff -ru -x "$(basename "$runtime")" "$golden" "$first/$lang"; then
             fail "$lang $name: rpcc output differs from tests/golden/$name/$lang (make golden-update LANG=$lang, then review the diff)"
             continue
         fi

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The runtime file of a generated SDK is the embedded template, copied: the golden trees do not keep one copy per
 # example (a change of the template would show up once per example). This checks the copy instead:
-#   tests/runtime-copy.sh LANG GENERATED_DIR      LANG: python | typescript | go
+#   tests/runtime-copy.sh LANG GENERATED_DIR      LANG: python | typescript | go | rust
 # Every runtime copy is the SDK's "Code generated" line, then the template (backends/common.c
 # backend_print_runtime); Go's, whose template starts with its package clause, has a blank line and the SDK's own
 # package clause instead of the template's "package rpcclient" line.
@@ -11,6 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 case $lang in
 python) generated=$dir/rpc_client.py template=$top/runtime-templates/python/rpc_client.py skip_generated=2 skip_template=1 ;;
 typescript) generated=$dir/rpc-client.ts template=$top/runtime-templates/typescript/rpc-client.ts skip_generated=2 skip_template=1 ;;
+rust) generated=$dir/src/rpc_client.rs template=$top/runtime-templates/rust/rpc_client.rs skip_generated=2 skip_template=1 ;;
 go) generated=$dir/rpc_client.go template=$top/runtime-templates/go/rpc_client.go skip_generated=4 skip_template=2 ;;
 *) echo "runtime-copy.sh: unknown language $lang" >&2; exit 2 ;;
 esac

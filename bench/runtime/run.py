@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Runtime bench: generated typed calls against the raw Centrifugo SDKs, in Python, TypeScript and Go.
+"""Runtime bench: generated typed calls against the raw Centrifugo SDKs, in Python, TypeScript, Go and Rust.
 
     run.py build    export the debug handlers (python/examples) to .rpc, generate the SDK with rpcc, install it for
-                    Python, bundle the TypeScript driver with esbuild, build the Go driver
+                    Python, bundle the TypeScript driver with esbuild, build the Go driver and the Rust driver
+                    (cargo, offline, in .cache/cargo-target: make rust-deps fetches the crates once)
     run.py run      start the real fixture (Centrifugo + bridge, tests/fixture) once and run the three drivers in
                     it, one after another; writes build/bench/runtime/results.jsonl
 
 Environment: BENCH_CALLS (2000 calls a measurement), BENCH_WARMUP (200), BENCH_ROUNDS (3: generated and raw
 alternate, and which goes first alternates too), BENCH_MAX_SECONDS (10, bound of one measurement),
-BENCH_LANGS (python,typescript,go).
+BENCH_LANGS (python,typescript,go,rust).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "build/bench/runtime"
 VENV_PY = REPO / ".venv/bin/python"
 GO = shutil.which("go") or "/usr/local/go/bin/go"
+CARGO_TARGET = REPO / ".cache/cargo-target"
 
 
 def sh(cmd: list[str], **kw) -> None:
@@ -35,7 +37,8 @@ def build() -> None:
     sh([VENV_PY, "-m", "rpcc", "export", "debug_handlers", "-P", REPO / "python/examples", "-o", OUT / "live.rpc"])
     shutil.rmtree(OUT / "sdk", ignore_errors=True)
     rpcc = os.environ.get("RPCC", str(REPO / "build/bench/rpcc"))  # the copy mk/bench.mk measures
-    sh([rpcc, OUT / "live.rpc", "-o", OUT / "sdk", "--package-name", "live", "--go-module", "example.com/live"])
+    sh([rpcc, OUT / "live.rpc", "-o", OUT / "sdk", "--package-name", "live", "--go-module", "example.com/live",
+        "--lang", "python,typescript,go,rust"])
     site = OUT / "site"
     shutil.rmtree(site, ignore_errors=True)
     shutil.copytree(OUT / "sdk/python", site / "live")
@@ -50,6 +53,8 @@ def build() -> None:
         f"--outfile={ts / 'bench.mjs'}"])
     env = dict(os.environ, GOFLAGS="-mod=mod", GOTOOLCHAIN="local")
     sh([GO, "build", "-o", OUT / "gobench", "."], cwd=REPO / "bench/runtime/go", env=env)
+    cargo_env = dict(os.environ, CARGO_TARGET_DIR=str(CARGO_TARGET), CARGO_NET_OFFLINE="true")
+    sh(["cargo", "build", "--release", "--locked", "--quiet"], cwd=REPO / "bench/runtime/rust", env=cargo_env)
 
 
 def run() -> None:
@@ -57,12 +62,13 @@ def run() -> None:
     warmup = os.environ.get("BENCH_WARMUP", "200")
     rounds = os.environ.get("BENCH_ROUNDS", "3")
     max_seconds = os.environ.get("BENCH_MAX_SECONDS", "10")
-    langs = os.environ.get("BENCH_LANGS", "python,typescript,go").split(",")
+    langs = os.environ.get("BENCH_LANGS", "python,typescript,go,rust").split(",")
     common = f"--calls {calls} --warmup {warmup} --rounds {rounds} --max-seconds {max_seconds}"
     drivers = {
         "python": f"{VENV_PY} {REPO}/bench/runtime/python/bench.py {OUT}/site {common}",
         "typescript": f"node {OUT}/ts/bench.mjs {common}",
         "go": f"{OUT}/gobench " + common.replace("--", "-"),
+        "rust": f"{CARGO_TARGET}/release/rustbench {common}",
     }
     results = OUT / "results.jsonl"
     script = " && ".join(f"{drivers[lang]} >> {results}" for lang in langs)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-LANGS = ("python", "typescript", "go")
+LANGS = ("python", "typescript", "go", "rust")
 
 
 def exact(text: str) -> Any:

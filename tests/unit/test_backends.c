@@ -15,7 +15,7 @@
 #include "backend_support.h"
 #include "backends/common.h"
 
-extern const Backend backend_python, backend_typescript, backend_go;
+extern const Backend backend_python, backend_typescript, backend_go, backend_rust;
 
 static Generated *generate_for(void **state, const char *name, const char *source) {
     return generate_by(*state, name, source, default_backend_options());
@@ -101,7 +101,7 @@ static void test_every_file_starts_with_the_marker(void **state) {
         const char *extension = strrchr(path, '.');
         MarkerStyle style;
         if (strstr(path, "tsconfig.json") || !strcmp(extension, ".ts") || !strcmp(extension, ".go") ||
-            !strcmp(extension, ".mod"))
+            !strcmp(extension, ".mod") || !strcmp(extension, ".rs"))
             style = MARKER_SLASHES;
         else if (!strcmp(extension, ".py") || !strcmp(extension, ".toml"))
             style = MARKER_HASH;
@@ -152,6 +152,7 @@ static void test_readmes_show_the_same_example(void **state) {
         {&backend_python, "python/README.md", "result = await api.tasks_b(Empty())\n"},
         {&backend_typescript, "typescript/README.md", "console.log(await api.tasksB());\n"},
         {&backend_go, "go/README.md", "result, err := api.TasksB(ctx, demo.Empty{ /* ... */ })\n"},
+        {&backend_rust, "rust/README.md", "    let result = api.tasks_b(&Empty {}).await?;\n"},
     };
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
         BackendOptions options = default_backend_options();
@@ -165,7 +166,8 @@ static void test_readmes_show_the_same_example(void **state) {
 #define PER_BACKEND(test)                                                                                          \
     cmocka_unit_test_prestate(test, (void *)&backend_python),                                                      \
         cmocka_unit_test_prestate(test, (void *)&backend_typescript),                                              \
-        cmocka_unit_test_prestate(test, (void *)&backend_go)
+        cmocka_unit_test_prestate(test, (void *)&backend_go),                                                  \
+        cmocka_unit_test_prestate(test, (void *)&backend_rust)
 
 int main(void) {
     const struct CMUnitTest tests[] = {

@@ -235,7 +235,7 @@ static void test_collisions_name_both_locations(void **state) {
     compile_text(&c, "t.rpc", "model P { }\nrpc a.b_c(P) -> P;\nrpc a_b.c(P) -> P;\n");
     assert_int_equal(c.diags.error_count, 1);
     assert_non_null(strstr(c.messages, "t.rpc:3:5: error: method 'a_b.c' and method 'a.b_c' both become 'a_b_c' in "
-                                       "Python, 'aBC' in TypeScript, 'ABC' in Go"));
+                                       "Python and Rust, 'aBC' in TypeScript, 'ABC' in Go"));
     assert_non_null(strstr(c.messages, "t.rpc:2:5: note: method 'a.b_c' is declared here"));
     compiled_free(&c);
     assert_compile_error("model A { user_id: int; userId: int @json(\"u\"); }", "both become 'UserID' in Go");

@@ -403,6 +403,51 @@ static void test_reserved_imports_builtins_and_type_keywords(void **state) {
     assert_false(namer_is_reserved(TARGET_TYPESCRIPT, NAME_ENUM_MEMBER, "readonly"));
 }
 
+/* Rust: UpperCamel types and members without Go's initialisms, snake_case fields and methods; keywords become raw
+ * identifiers except the five Rust refuses as raw ones, which take the '_' suffix like reserved names. */
+static void test_rust_case_rules_and_escaping(void **state) {
+    (void)state;
+    static const NameCase cases[] = {
+        {TARGET_RUST, NAME_TYPE, "task_status", NULL, "TaskStatus", false},
+        {TARGET_RUST, NAME_TYPE, "UserId", NULL, "UserId", false},
+        {TARGET_RUST, NAME_TYPE, "TaskDTO", NULL, "TaskDTO", false},
+        {TARGET_RUST, NAME_TYPE, "HTTP_SERVER", NULL, "HttpServer", false},
+        {TARGET_RUST, NAME_TYPE, "Self", NULL, "Self_", true},
+        {TARGET_RUST, NAME_TYPE, "String", NULL, "String_", true},
+        {TARGET_RUST, NAME_TYPE, "Error", NULL, "Error_", true},
+        {TARGET_RUST, NAME_FIELD, "userId", NULL, "user_id", false},
+        {TARGET_RUST, NAME_FIELD, "type", NULL, "r#type", true},
+        {TARGET_RUST, NAME_FIELD, "match", NULL, "r#match", true},
+        {TARGET_RUST, NAME_FIELD, "self", NULL, "self_", true},
+        {TARGET_RUST, NAME_FIELD, "crate", NULL, "crate_", true},
+        {TARGET_RUST, NAME_FIELD, "from_", NULL, "from_", false},
+        {TARGET_RUST, NAME_FIELD, "union", NULL, "union", false},
+        {TARGET_RUST, NAME_ENUM_MEMBER, "in_progress", NULL, "InProgress", false},
+        {TARGET_RUST, NAME_ENUM_MEMBER, "unknown", NULL, "Unknown_", true},
+        {TARGET_RUST, NAME_METHOD, "tasks.get_stats", NULL, "tasks_get_stats", false},
+        {TARGET_RUST, NAME_METHOD, "tasks.getStats", NULL, "tasks_get_stats", false},
+        {TARGET_RUST, NAME_METHOD, "async", NULL, "r#async", true},
+        {TARGET_RUST, NAME_METHOD, "new", NULL, "new_", true},
+        {TARGET_RUST, NAME_METHOD, "super", NULL, "super_", true},
+    };
+    CHECK(cases);
+    assert_string_equal(target_name(TARGET_RUST), "rust");
+    Target target = TARGET_COUNT;
+    assert_true(target_parse("rust", &target));
+    assert_int_equal(target, TARGET_RUST);
+    StrBuf package;
+    strbuf_init(&package);
+    namer_append_package_name(&package, TARGET_RUST, "my-api.v2");
+    assert_string_equal(strbuf_cstr(&package), "my_api_v2_client");
+    package.len = 0;
+    namer_append_package_name(&package, TARGET_RUST, "2fa");
+    assert_string_equal(strbuf_cstr(&package), "sdk_2fa_client");
+    package.len = 0;
+    namer_append_package_name(&package, TARGET_RUST, NULL);
+    assert_string_equal(strbuf_cstr(&package), "api_client");
+    strbuf_free(&package);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_target_names),
@@ -412,6 +457,7 @@ int main(void) {
         cmocka_unit_test(test_python_escaping),
         cmocka_unit_test(test_typescript_escaping),
         cmocka_unit_test(test_go_escaping),
+        cmocka_unit_test(test_rust_case_rules_and_escaping),
         cmocka_unit_test(test_is_reserved_checks_final_identifier),
         cmocka_unit_test(test_escaped_names_are_free),
         cmocka_unit_test(test_escaped_flag_is_optional),

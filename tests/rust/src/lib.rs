@@ -1,0 +1,1 @@
+//! Tests of the generated Rust SDK: see tests/.
