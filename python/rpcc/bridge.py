@@ -222,7 +222,8 @@ class Limits:
       ``temporary`` (the client may retry) instead of waiting in a queue.
     - ``handler_timeout``: seconds a handler may run, which should be Centrifugo's ``rpc.proxy.timeout``: a handler
       still running then is cancelled, counted (``Bridge.stats["timed_out"]``) and logged; its caller gets 504
-      ``temporary`` (over RPC Centrifugo has already answered the client with error 100).
+      ``temporary`` (over RPC Centrifugo has usually answered the client with error 100 by then; when the two
+      timers are equal, whichever fires first answers).
     - ``publish_timeout``: with ``ack_after_reply`` the handler and the reply's publish must fit in Centrifugo's
       ``channel.proxy.publish.timeout``: the handler gets this much (less when ``handler_timeout`` is lower).
     - ``max_reply``: bytes of a reply's JSON; a larger one is refused with error 413 (clients refuse messages over

@@ -395,7 +395,9 @@ def test_live_flood_and_slow_handlers(limited_stack):
     rpc_refused, publish_refused, slept, after = with_client(stack, user, body)
     for refused in (rpc_refused, publish_refused):
         assert (refused.code, refused.temporary) == (429, True) and "busy" in refused.message
-    assert [(e.code, e.temporary) for e in slept] == [(100, True)] * 2  # Centrifugo gave up after 3 s
+    # Both timers are 3 s: Centrifugo gives up (100), or, on a busy machine, the bridge's cancellation answers
+    # first (504); either way a temporary timeout, never a result.
+    assert all(isinstance(e, ReplyError) and (e.code, e.temporary) in ((100, True), (504, True)) for e in slept), slept
     assert after["value"] == 2
     health = bridge_health(stack)
     assert health["running"] == 0 and health["stats"]["busy"] >= before["busy"] + 2
