@@ -35,11 +35,9 @@
 /* Names used by the generated modules, recorded while the body is printed so the imports list only those. */
 typedef enum PyImport {
     IMP_DATE,
-    IMP_DATETIME,
     IMP_TIME,
     IMP_TIMEDELTA,
     IMP_DECIMAL,
-    IMP_ENUM,
     IMP_INT_ENUM,
     IMP_ANNOTATED,
     IMP_ANY,
