@@ -264,7 +264,7 @@ def make_plots(codegen: dict | None, runtime: Path | None) -> None:
     if codegen:
         for metric, fname, label in (("wall", "codegen_time.png", "wall time, ms (median; bars: min–max)"),
                                      ("rss_kib", "codegen_rss.png", "peak RSS, MiB (median)")):
-            fig, ax = plt.subplots(figsize=(7, 4.5))
+            fig, ax = plt.subplots(figsize=(9, 4.5))
             for t in TOOL_ORDER:
                 cs = [c for c in codegen["cells"] if c["tool"] == t and metric in c]
                 if not cs:
@@ -284,7 +284,7 @@ def make_plots(codegen: dict | None, runtime: Path | None) -> None:
             ax.set_xlabel("methods (N)")
             ax.set_ylabel(label)
             ax.grid(True, which="both", alpha=0.3)
-            ax.legend(fontsize=8)
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: no point hidden
             fig.tight_layout()
             fig.savefig(PLOTS / fname, dpi=110)
             plt.close(fig)
