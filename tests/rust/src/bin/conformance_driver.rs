@@ -39,6 +39,7 @@ fn run(input: &Input) -> Result<String, String> {
         "Text" => round_trip::<conf::Text>(text),
         "Containers" => round_trip::<conf::Containers>(text),
         "Unions" => round_trip::<conf::Unions>(text),
+        "Untagged" => round_trip::<conf::Untagged>(text),
         "Enums" => round_trip::<conf::Enums>(text),
         "Times" => round_trip::<conf::Times>(text),
         "Money" => round_trip::<conf::Money>(text),
