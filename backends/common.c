@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "../support/escape.h"
 #include "embedded.h"
 
 void backend_append_input_name(StrBuf *out, const BackendOptions *options) {
@@ -66,4 +67,44 @@ bool backend_copy_runtime(Printer *out, const char *path) {
 bool backend_print_runtime(Printer *out, MarkerStyle style, const BackendOptions *options, const char *path) {
     backend_print_marker(out, style, options);
     return backend_copy_runtime(out, path);
+}
+
+void backend_json_value(StrBuf *out, const IrValue *value) {
+    switch (value->kind) {
+    case IR_VALUE_NULL: strbuf_puts(out, "null"); break;
+    case IR_VALUE_BOOL: strbuf_puts(out, value->bool_value ? "true" : "false"); break;
+    case IR_VALUE_INT: strbuf_printf(out, "%lld", (long long)value->int_value); break;
+    case IR_VALUE_FLOAT: strbuf_puts(out, value->text); break;
+    case IR_VALUE_STRING: escape_json_string(out, value->text, value->text_length); break;
+    case IR_VALUE_ENUM:
+        if (value->enum_decl->int_enum) {
+            strbuf_printf(out, "%lld", (long long)value->enum_member->int_value);
+        } else {
+            escape_json_string(out, value->enum_member->string_value, value->enum_member->string_value_length);
+        }
+        break;
+    case IR_VALUE_LIST:
+        strbuf_putc(out, '[');
+        for (size_t index = 0; index < value->count; index++) {
+            if (index) strbuf_puts(out, ", ");
+            backend_json_value(out, value->items[index]);
+        }
+        strbuf_putc(out, ']');
+        break;
+    case IR_VALUE_MAP:
+        strbuf_putc(out, '{');
+        for (size_t index = 0; index < value->count; index++) {
+            const IrValue *key = value->keys[index];
+            if (index) strbuf_puts(out, ", ");
+            if (key->kind == IR_VALUE_STRING) {
+                escape_json_string(out, key->text, key->text_length);
+            } else {
+                strbuf_printf(out, "\"%lld\"", (long long)key->int_value);
+            }
+            strbuf_puts(out, ": ");
+            backend_json_value(out, value->items[index]);
+        }
+        strbuf_putc(out, '}');
+        break;
+    }
 }

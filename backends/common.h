@@ -48,4 +48,8 @@ bool backend_print_runtime(Printer *out, MarkerStyle style, const BackendOptions
  * it is not deprecated: the form the doc-comment printers take (JSDoc's @deprecated, Go's "Deprecated:"). */
 const char *backend_deprecation_reason(const IrDeprecation *deprecation);
 
+/* Appends `value` as JSON text (the "Default:" notes of doc comments): strings escaped for JSON, enum members as
+ * their values, map keys as strings. */
+void backend_json_value(StrBuf *out, const IrValue *value);
+
 #endif

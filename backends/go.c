@@ -135,49 +135,6 @@ static void go_type(GoEmitter *emitter, StrBuf *out, const IrType *type) {
     }
 }
 
-/* ---------------------------------------------------------------------------------------------------------- */
-/* Values (for "Default:" notes in doc comments: JSON text)                                                   */
-
-static void json_value(StrBuf *out, const IrValue *value) {
-    switch (value->kind) {
-    case IR_VALUE_NULL: strbuf_puts(out, "null"); break;
-    case IR_VALUE_BOOL: strbuf_puts(out, value->bool_value ? "true" : "false"); break;
-    case IR_VALUE_INT: strbuf_printf(out, "%lld", (long long)value->int_value); break;
-    case IR_VALUE_FLOAT: strbuf_puts(out, value->text); break;
-    case IR_VALUE_STRING: escape_json_string(out, value->text, value->text_length); break;
-    case IR_VALUE_ENUM:
-        if (value->enum_decl->int_enum) {
-            strbuf_printf(out, "%lld", (long long)value->enum_member->int_value);
-        } else {
-            escape_json_string(out, value->enum_member->string_value, value->enum_member->string_value_length);
-        }
-        break;
-    case IR_VALUE_LIST:
-        strbuf_putc(out, '[');
-        for (size_t index = 0; index < value->count; index++) {
-            if (index) strbuf_puts(out, ", ");
-            json_value(out, value->items[index]);
-        }
-        strbuf_putc(out, ']');
-        break;
-    case IR_VALUE_MAP:
-        strbuf_putc(out, '{');
-        for (size_t index = 0; index < value->count; index++) {
-            const IrValue *key = value->keys[index];
-            if (index) strbuf_puts(out, ", ");
-            if (key->kind == IR_VALUE_STRING) {
-                escape_json_string(out, key->text, key->text_length);
-            } else {
-                strbuf_printf(out, "\"%lld\"", (long long)key->int_value);
-            }
-            strbuf_puts(out, ": ");
-            json_value(out, value->items[index]);
-        }
-        strbuf_putc(out, '}');
-        break;
-    }
-}
-
 /* True when `value` is what Go's zero value of the field's type sends: then leaving the field out (the zero value
  * with omitempty) and sending the default mean the same to the receiver. */
 static bool default_is_go_zero(const IrType *type, const IrValue *value) {
@@ -478,7 +435,7 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             if (field->default_value->kind == IR_VALUE_ENUM) {
                 strbuf_puts(&doc, field->default_value->enum_member->names.in[GO]);
             } else {
-                json_value(&doc, field->default_value);
+                backend_json_value(&doc, field->default_value);
             }
             strbuf_puts(&doc, ".");
         }

@@ -124,49 +124,6 @@ static bool needs_box(const IrDecl *model, const IrType *type) {
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
-/* Values (for "Default:" notes: JSON text)                                                                    */
-
-static void json_value(StrBuf *out, const IrValue *value) {
-    switch (value->kind) {
-    case IR_VALUE_NULL: strbuf_puts(out, "null"); break;
-    case IR_VALUE_BOOL: strbuf_puts(out, value->bool_value ? "true" : "false"); break;
-    case IR_VALUE_INT: strbuf_printf(out, "%lld", (long long)value->int_value); break;
-    case IR_VALUE_FLOAT: strbuf_puts(out, value->text); break;
-    case IR_VALUE_STRING: escape_json_string(out, value->text, value->text_length); break;
-    case IR_VALUE_ENUM:
-        if (value->enum_decl->int_enum) {
-            strbuf_printf(out, "%lld", (long long)value->enum_member->int_value);
-        } else {
-            escape_json_string(out, value->enum_member->string_value, value->enum_member->string_value_length);
-        }
-        break;
-    case IR_VALUE_LIST:
-        strbuf_putc(out, '[');
-        for (size_t index = 0; index < value->count; index++) {
-            if (index) strbuf_puts(out, ", ");
-            json_value(out, value->items[index]);
-        }
-        strbuf_putc(out, ']');
-        break;
-    case IR_VALUE_MAP:
-        strbuf_putc(out, '{');
-        for (size_t index = 0; index < value->count; index++) {
-            const IrValue *key = value->keys[index];
-            if (index) strbuf_puts(out, ", ");
-            if (key->kind == IR_VALUE_STRING) {
-                escape_json_string(out, key->text, key->text_length);
-            } else {
-                strbuf_printf(out, "\"%lld\"", (long long)key->int_value);
-            }
-            strbuf_puts(out, ": ");
-            json_value(out, value->items[index]);
-        }
-        strbuf_putc(out, '}');
-        break;
-    }
-}
-
-/* ---------------------------------------------------------------------------------------------------------- */
 /* Doc comments                                                                                               */
 
 /* `///` lines (or `//!` for `inner`): each line made safe for a line comment (support/escape.h), tabs as spaces
@@ -288,14 +245,14 @@ static void emit_model(Printer *printer, const IrDecl *decl, TypeUse *uses) {
         strbuf_init(&extra);
         if (field->default_value) {
             strbuf_puts(&extra, "Default: `");
-            json_value(&extra, field->default_value);
+            backend_json_value(&extra, field->default_value);
             strbuf_puts(&extra, "`.");
         }
         const IrType *resolved = ir_resolve_alias(field->type);
         if (resolved->kind == IR_LITERAL && resolved->literal_count == 1 && !field->type->nullable) {
             if (extra.len) strbuf_putc(&extra, '\n');
             strbuf_puts(&extra, "Always `");
-            json_value(&extra, resolved->literals[0]);
+            backend_json_value(&extra, resolved->literals[0]);
             strbuf_puts(&extra, "`.");
         }
         const char *name = field->names.in[RUST];
