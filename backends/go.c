@@ -245,6 +245,15 @@ typedef struct Row {
 } Row;
 
 /* Prints rows as gofmt aligns them: a comment line ends a run of aligned lines. */
+/* go/printer's funcBody: a function's body stays on its signature's line while the signature, the blank before
+ * the brace and the body's statements fit in this many columns (measured: a 99-byte signature keeps `{}`, a 100-byte
+ * one does not). */
+enum { GOFMT_ONE_LINE_FUNC = 100 };
+
+static bool gofmt_keeps_one_line(size_t signature_length, size_t body_length) {
+    return signature_length + 1 + body_length <= GOFMT_ONE_LINE_FUNC;
+}
+
 static void print_rows(Printer *printer, Row *rows, size_t count) {
     size_t start = 0;
     while (start < count) {
@@ -787,24 +796,46 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         }
     }
     printer_blank_line(printer);
-    Row *markers = calloc(count, sizeof *markers); /* one-line functions: gofmt aligns their bodies */
+    /* The marker methods, empty one-line functions whose bodies gofmt aligns. gofmt keeps a body on the signature's
+     * line only while it fits (gofmt_keeps_one_line); a longer one is written "{" and "}" on two lines, unaligned,
+     * and ends the block of one-liners above it. */
+    Row *markers = calloc(count, sizeof *markers);
     if (!markers) abort();
     static const IrDeprecation none = {false, NULL};
+    size_t block_start = 0;
     for (size_t index = 0; index < count; index++) {
         StrBuf head;
         strbuf_init(&head);
         strbuf_printf(&head, "func (%s) is%s()", holders[index].data, name);
+        if (!gofmt_keeps_one_line(head.len, 0)) {
+            print_rows(printer, markers + block_start, index - block_start);
+            printer_line(printer, "%s {", strbuf_cstr(&head));
+            printer_line(printer, "}");
+            strbuf_free(&head);
+            block_start = index + 1;
+            continue;
+        }
         markers[index].deprecation = &none;
         markers[index].cells[0] = take(&head);
         markers[index].cells[1] = strdup("{}");
         markers[index].cell_count = 2;
     }
-    print_rows(printer, markers, count);
+    print_rows(printer, markers + block_start, count - block_start);
     free(markers);
 
     printer_blank_line(printer);
     printer_line(printer, "// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.");
-    printer_line(printer, "func (u %s) IsZero() bool { return u.Value == nil }", name);
+    StrBuf is_zero;
+    strbuf_init(&is_zero);
+    strbuf_printf(&is_zero, "func (u %s) IsZero() bool", name);
+    if (gofmt_keeps_one_line(is_zero.len, strlen("return u.Value == nil"))) {
+        printer_line(printer, "%s { return u.Value == nil }", strbuf_cstr(&is_zero));
+    } else {
+        printer_line(printer, "%s {", strbuf_cstr(&is_zero));
+        printer_line(printer, "\treturn u.Value == nil");
+        printer_line(printer, "}");
+    }
+    strbuf_free(&is_zero);
 
     /* MarshalJSON */
     printer_blank_line(printer);
