@@ -65,6 +65,9 @@ $(RUST_OUT)/faults/rust/Cargo.toml: $(BUILD)/rpcc tests/conformance/faults.rpc
 
 RUST_TEST_CRATES := $(RUST_OUT)/live/rust/Cargo.toml $(RUST_OUT)/conformance/rust/Cargo.toml \
                     $(RUST_OUT)/faults/rust/Cargo.toml
+# tests/rust depends on these generated crates by path: `cargo fetch` there reads them, so they come first (on a
+# fresh clone the fetch failed for want of build/rust/conformance/rust/Cargo.toml).
+$(RUST_STAMP): | $(RUST_TEST_CRATES)
 
 # tests/conformance/vectors.json through the generated Rust types, as the runtime decodes results and encodes params.
 check-rust-conformance: $(RUST_TEST_CRATES) $(RUST_STAMP) $(VENV)/.stamp
