@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 from rpcc import Connection, History, RPCError, channel
+from typing_extensions import TypeAliasType
 
 
 class TaskStatus(str, Enum):
@@ -48,7 +49,8 @@ class TaskStatusChanged(BaseModel):
     status: TaskStatus
 
 
-TaskEvent = Annotated[TaskCreated | TaskStatusChanged, Field(discriminator="kind")]
+# A TypeAliasType names the union in the exported IDL: `union TaskEvent = ... @discriminator("kind");`
+TaskEvent = TypeAliasType("TaskEvent", Annotated[TaskCreated | TaskStatusChanged, Field(discriminator="kind")])
 
 
 class ChatMessage(BaseModel):

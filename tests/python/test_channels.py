@@ -511,3 +511,89 @@ def test_publication_union_type_alias_is_accepted():
 
     ab = channel("t.ab", "tab:x", Annotated[A | B, Field(discriminator="kind")], router=MessageRouter())
     assert ab.encode(B()) == {"kind": "b"}
+
+
+# -- the exporter -------------------------------------------------------------------------------------------------
+
+def channel_blocks(dump: str) -> list[str]:
+    """The channel entries of `rpcc --dump-ir` (each with its doc line and indented details)."""
+    lines, out = dump.splitlines(), []
+    for i, line in enumerate(lines):
+        if line.startswith("channel "):
+            block = [lines[i - 1]] if i and lines[i - 1].startswith("///") else []
+            block.append(line)
+            j = i + 1
+            while j < len(lines) and lines[j].startswith("    "):
+                block.append(lines[j])
+                j += 1
+            out.append("\n".join(block))
+    return out
+
+
+def test_exported_channels_are_the_ones_of_the_shared_example(tmp_path, rpcc):
+    from rpcc.exporter import export_modules
+
+    exported = tmp_path / "exported.rpc"
+    exported.write_text(export_modules(["channel_handlers"]))  # checked by rpcc --check on the way
+
+    def dump(path):
+        res = subprocess.run([str(rpcc), "--dump-ir", str(path)], check=False, capture_output=True, text=True,
+                             timeout=60)
+        assert res.returncode == 0, res.stderr
+        return channel_blocks(res.stdout)
+
+    ours, shared = dump(exported), dump(Path(__file__).resolve().parents[2] / "spec" / "examples" / "channels.rpc")
+    # the exporter sorts channels by name, as it sorts rpcs
+    assert len(ours) == 3 and ours == sorted(shared, key=lambda block: block.split("\nchannel ", 1)[1])
+
+
+def export_channels(*channels, check=True):
+    from rpcc.exporter import export_handlers
+
+    return export_handlers([], channels=list(channels), check=check)
+
+
+def test_channel_declarations_as_exported():
+    class Ping(BaseModel):
+        n: int
+
+    r = MessageRouter()
+    text = export_channels(
+        channel("t.plain", "plain", Ping, subscribe="any", router=r),
+        channel("t.board", "boards:{board}.{n}", Ping, params={"board": str, "n": int}, deprecated="use t.plain",
+                doc="A board.\n\nSecond paragraph.", router=r),
+    )
+    assert text.endswith(
+        "/// A board.\n///\n/// Second paragraph.\n"
+        'channel t.board(board: string, n: int) "boards:{board}.{n}" -> Ping @subscribe("guard") '
+        '@deprecated("use t.plain");\n\n'
+        'channel t.plain() "plain" -> Ping @subscribe("any");\n'), text
+
+
+def test_union_publications_export_as_unions():
+    class A(BaseModel):
+        a: int
+
+    class B(BaseModel):
+        b: str
+
+    class Tagged1(BaseModel):
+        kind: Literal["one"]
+
+    class Tagged2(BaseModel):
+        kind: Literal["two"]
+
+    r = MessageRouter()
+    text = export_channels(channel("t.ab", "ab:x", A | B, router=r),
+                           channel("t.tagged", "tagged:x", Tagged1 | Tagged2, router=r))
+    assert 'channel t.ab() "ab:x" -> A | B @subscribe("guard");' in text  # inline: rpcc hoists it
+    assert "union Tagged1OrTagged2 = Tagged1 | Tagged2 @discriminator(\"kind\");" in text
+    assert '-> Tagged1OrTagged2 @subscribe("guard");' in text
+
+
+@pytest.mark.parametrize("publication", [int, list[Ev], dict[str, Ev], Ev | None])
+def test_publications_that_are_not_models_are_export_errors(publication):
+    from rpcc import ExportError
+
+    with pytest.raises(ExportError, match="publication type is a model or a union of models"):
+        export_channels(channel("t.bad", "bad:x", publication, router=MessageRouter()))
