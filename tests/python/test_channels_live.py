@@ -49,9 +49,11 @@ class Events(SubscriptionEventHandler):
         self.publications: asyncio.Queue = asyncio.Queue()
         self.outcome: asyncio.Future = asyncio.get_running_loop().create_future()
         self.subscribed: SubscribedContext | None = None
+        self.subscriptions: asyncio.Queue = asyncio.Queue()  # every on_subscribed, resubscriptions included
 
     async def on_subscribed(self, ctx: SubscribedContext) -> None:
         self.subscribed = ctx
+        self.subscriptions.put_nowait(ctx)
         if not self.outcome.done():
             self.outcome.set_result(None)
 
@@ -119,6 +121,42 @@ def test_typed_publications_from_python_reach_a_raw_subscriber(stack):
         [example.TaskCreated, example.TaskStatusChanged]
     assert [p.offset for p in received] == [p.offset for p in published] and published[0].epoch
     assert published[1].offset == published[0].offset + 1
+
+
+def test_a_subscriber_away_during_200_publications_recovers_them_all_in_order(stack):
+    """@history: the namespace's history and forced recovery, as `rpcc config` wrote them, give back every
+    publication sent while the subscriber was disconnected, once each and in order."""
+    user = f"u-{secrets.token_hex(4)}"
+
+    async def body():
+        client = await connect(stack.centrifugo_url, stack.token(user))
+        api = api_of(stack)
+        try:
+            events, refused = await subscribe(client, f"tasks:events#{user}")
+            assert refused is None
+            events.subscriptions.get_nowait()
+            await example.task_events.publish(example.TaskCreated(task_id=0, title="before"), api=api, user_id=user)
+            first = await events.next()
+            await client.disconnect()
+            for n in range(1, 201):
+                await example.task_events.publish(example.TaskCreated(task_id=n, title=f"t{n}"), api=api,
+                                                  user_id=user)
+            await client.connect()
+            again = await asyncio.wait_for(events.subscriptions.get(), TIMEOUT)
+            missed = [await events.next() for _ in range(200)]
+            await example.task_events.publish(example.TaskCreated(task_id=201, title="after"), api=api,
+                                              user_id=user)
+            last = await events.next()
+        finally:
+            await client.disconnect()
+            await api.aclose()
+        return first, again, missed, last
+
+    first, again, missed, last = live(body)
+    assert again.was_recovering and again.recovered
+    assert [p.data["task_id"] for p in missed] == list(range(1, 201))
+    assert [p.offset for p in missed] == list(range(first.offset + 1, first.offset + 201))
+    assert last.data["task_id"] == 201 and last.offset == first.offset + 201  # nothing twice, nothing after
 
 
 def test_publish_sync_into_a_guarded_room(stack):
