@@ -2,6 +2,8 @@
  *   - the publication type is a model, a union, or an alias of one of them (not nullable);
  *   - a parameter's type is string or int, or an alias of one of them (not nullable);
  *   - the namespace (the pattern's text before the first ':') is literal and a valid Centrifugo namespace name;
+ *   - the literal text follows Centrifugo's channel name rules: ASCII, not more than 255 bytes, no '$' first (the
+ *     private channel prefix, which needs a subscription token);
  *   - a '#' (user-limited channel) is followed by the users' part; @subscribe("user") needs one;
  *   - channels that share a namespace (or share none) agree on @history, @publish and @subscribe, which are the
  *     namespace's options in Centrifugo's configuration;
@@ -88,6 +90,35 @@ static void check_namespace(const IrChannel *channel, Diagnostics *diags) {
                    "'%s' is not a valid Centrifugo namespace (the pattern's text before the first ':'): two or more "
                    "letters, digits, '-', '_' or '.'",
                    channel->namespace_name);
+}
+
+/* Centrifugo's channel_max_length, by default. */
+enum { CHANNEL_MAX_LENGTH = 255 };
+
+static void check_name_rules(const IrChannel *channel, Diagnostics *diags) {
+    if (!channel->parts) return;
+    size_t literal_length = 0;
+    bool ascii = true;
+    for (size_t p = 0; p < channel->part_count; p++) {
+        const IrChannelPart *part = channel->parts[p];
+        literal_length += part->text_length;
+        for (size_t i = 0; i < part->text_length; i++)
+            if ((unsigned char)part->text[i] >= 0x80 || (unsigned char)part->text[i] < 0x20) ascii = false;
+    }
+    if (!ascii)
+        diag_error(diags, channel->pattern_span,
+                   "the pattern of channel '%s' has a character that is not printable ASCII: Centrifugo's channel "
+                   "names are ASCII",
+                   channel->name);
+    if (literal_length > CHANNEL_MAX_LENGTH)
+        diag_error(diags, channel->pattern_span,
+                   "the pattern of channel '%s' is longer than a channel name may be (%d bytes, Centrifugo's "
+                   "channel_max_length by default)",
+                   channel->name, CHANNEL_MAX_LENGTH);
+    if (channel->pattern[0] == '$')
+        diag_error(diags, channel->pattern_span,
+                   "a channel name that starts with '$' is a Centrifugo private channel, which needs a subscription "
+                   "token; use @subscribe(\"guard\") to decide who may subscribe");
 }
 
 static void check_user_limited(const IrChannel *channel, Diagnostics *diags) {
@@ -303,6 +334,7 @@ void ir_check_channels(IrProgram *program, Arena *arena, Diagnostics *diags) {
         check_publication(channel, arena, diags);
         for (size_t p = 0; p < channel->param_count; p++) check_param_type(channel, channel->params[p], arena, diags);
         check_namespace(channel, diags);
+        check_name_rules(channel, diags);
         check_user_limited(channel, diags);
     }
     check_namespace_options(program, arena, diags);
