@@ -305,13 +305,27 @@ static bool patterns_overlap(Arena *arena, const IrChannel *a, const IrChannel *
     return false;
 }
 
+/* The literal text before a pattern's first placeholder: every name of the pattern starts with it. */
+static size_t literal_prefix(const IrChannel *channel, const char **text) {
+    const IrChannelPart *first = channel->part_count ? channel->parts[0] : NULL;
+    *text = first && !first->param ? first->text : "";
+    return first && !first->param ? first->text_length : 0;
+}
+
+/* A quick answer for most pairs: when neither literal prefix starts the other, no name has both. */
+static bool prefixes_differ(const IrChannel *a, const IrChannel *b) {
+    const char *a_text, *b_text;
+    size_t a_length = literal_prefix(a, &a_text), b_length = literal_prefix(b, &b_text);
+    return memcmp(a_text, b_text, a_length < b_length ? a_length : b_length) != 0;
+}
+
 static void check_overlaps(const IrProgram *program, Diagnostics *diags) {
     for (size_t c = 0; c < program->channel_count; c++) {
         const IrChannel *channel = program->channels[c];
         if (!channel->parts) continue;
         for (size_t o = 0; o < c; o++) {
             const IrChannel *other = program->channels[o];
-            if (!other->parts) continue;
+            if (!other->parts || prefixes_differ(other, channel)) continue;
             Arena scratch;
             arena_init(&scratch);
             bool overlap = patterns_overlap(&scratch, other, channel);
