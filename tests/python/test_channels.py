@@ -597,3 +597,35 @@ def test_publications_that_are_not_models_are_export_errors(publication):
 
     with pytest.raises(ExportError, match="publication type is a model or a union of models"):
         export_channels(channel("t.bad", "bad:x", publication, router=MessageRouter()))
+
+
+def test_contract_hash_of_channels_is_rpccs(tmp_path, rpcc):
+    """The exporter's contract text (python/rpcc/exporter/contract.py) writes the channel lines as ir/contract.c."""
+    class A(BaseModel):
+        a: int
+
+    class B(BaseModel):
+        b: str
+
+    class One(BaseModel):
+        kind: Literal["one"]
+        n: int
+
+    class Two(BaseModel):
+        kind: Literal["two"]
+
+    r = MessageRouter()
+    channels = [
+        channel("z.inline", "inline:{k}.{n}", A | B, params={"k": str, "n": int}, client_publish=True, router=r),
+        channel("a.tagged", "tagged:x#{u}", One | Two, params={"u": str}, history=History(size=5, ttl=7), router=r),
+        channel("m.plain", "plain.{id}", A, params={"id": int}, subscribe="any", deprecated="", router=r),
+    ]
+    from rpcc.exporter import export_handlers
+
+    text = export_handlers([], channels=channels, with_contract_hash=True)
+    path = tmp_path / "c.rpc"
+    path.write_text(text)
+    res = subprocess.run([str(rpcc), "--contract-hash", str(path)], check=False, capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert f"// Contract hash: {res.stdout.strip()}" in text

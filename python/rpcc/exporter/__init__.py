@@ -62,7 +62,7 @@ def _finish(walk: ModelWalk, rpcs: list[RpcDecl], header: Sequence[str] | None, 
         raise ExportError(walk.errors)
     lines = list(header or [])
     if with_contract_hash:
-        lines.append(f"// Contract hash: {contract_hash(walk.decls, rpcs)}")
+        lines.append(f"// Contract hash: {contract_hash(walk.decls, rpcs, channels)}")
     text = render_file(walk.decls, rpcs, lines, channels)
     if check:
         def origin(name: str) -> str:
