@@ -53,9 +53,10 @@ ParamValue = str | int
 
 # Characters a string parameter may not hold: they would change what the channel name means to Centrifugo (":" the
 # namespace boundary, "#" the user boundary, "," the user separator, "$" the private prefix) or to the pattern
-# syntax ("{", "}"), and "/" which the SDKs refuse too. Control characters are refused as well.
+# syntax ("{", "}"), and "/" which the SDKs refuse too. Anything but printable ASCII is refused as well: Centrifugo
+# refuses channel names that are not ASCII (error 107 bad request on subscribe).
 UNSAFE_PARAM_CHARACTERS = ":#,${}/"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NOT_PRINTABLE_ASCII = re.compile(r"[^\x20-\x7e]")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # A Centrifugo namespace name (its config validation)
@@ -158,10 +159,13 @@ def _check_param_value(where: str, name: str, kind: type, value: object) -> str:
     if not value:
         raise ChannelParamError(f"{where}: parameter {name!r} is empty")
     bad = sorted({c for c in value if c in UNSAFE_PARAM_CHARACTERS})
-    if bad or _CONTROL.search(value):
-        shown = " ".join(repr(c) for c in bad) if bad else "a control character"
+    if bad:
+        shown = " ".join(repr(c) for c in bad)
         raise ChannelParamError(f"{where}: parameter {name!r} = {value!r} holds {shown}, which would change the "
-                                f"channel's meaning (refused: {UNSAFE_PARAM_CHARACTERS!r} and control characters)")
+                                f"channel's meaning (refused: {UNSAFE_PARAM_CHARACTERS!r})")
+    if _NOT_PRINTABLE_ASCII.search(value):
+        raise ChannelParamError(f"{where}: parameter {name!r} = {value!r} holds a character that is not printable "
+                                "ASCII (Centrifugo's channel names are ASCII)")
     return value
 
 
@@ -197,6 +201,11 @@ class Channel(Generic[P]):
         self.pattern = pattern
         self.params: dict[str, type] = declared
         self.parts = _parse_pattern(where, pattern, declared)
+        if _NOT_PRINTABLE_ASCII.search(pattern):
+            raise ChannelError(f"{where}: the pattern has a character that is not printable ASCII (Centrifugo's "
+                               "channel names are ASCII)")
+        if pattern.endswith("#"):
+            raise ChannelError(f"{where}: the pattern ends with '#': the users who may subscribe come after it")
         if pattern.startswith("$"):
             raise ChannelError(f"{where}: a pattern starting with '$' is a private channel (subscription tokens), "
                                "which typed channels do not use")

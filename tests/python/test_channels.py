@@ -62,6 +62,8 @@ class Ev(BaseModel):
     ("$ab:b", {}, {}, "private channel"),
     ("", {}, {}, "non-empty"),
     ("ab:b", {}, {"subscribe": "user"}, "needs a user-limited pattern"),
+    ("ab:é", {}, {}, "not printable ASCII"),
+    ("ab:b#", {}, {}, "ends with '#'"),
     ("ab:b", {}, {"subscribe": "anyone"}, "'user', 'guard' or 'any'"),
 ])
 def test_bad_declarations_are_refused_where_declared(pattern, params, kwargs, message):
@@ -135,7 +137,8 @@ def test_channel_names_from_parameters():
     (example.task_events, {"user_id": "a#b"}, "'#'"),
     (example.task_events, {"user_id": "a:b"}, "':'"),
     (example.task_events, {"user_id": "{x}"}, "'{'"),
-    (example.task_events, {"user_id": "a\nb"}, "control character"),
+    (example.task_events, {"user_id": "a\nb"}, "not printable ASCII"),
+    (example.task_events, {"user_id": "zoë"}, "not printable ASCII"),  # Centrifugo refuses non-ASCII channels
     (example.task_events, {"user_id": ""}, "empty"),
     (example.task_events, {"user_id": 42}, "is a str"),
     (example.task_events, {}, "missing"),
