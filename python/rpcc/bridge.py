@@ -664,11 +664,8 @@ class Bridge:
     def handles_channel(self, channel_name: str) -> bool:
         """Whether ``channel_name`` is in a namespace of a declared channel (Centrifugo's reading: the text before
         the first ':', none without one): the publish proxy checks such publications as channel publications."""
-        channels = self.router.channels()
-        if not channels:
-            return False
         namespace = channel_name.split(":", 1)[0] if ":" in channel_name else None
-        return any(ch.namespace == namespace for ch in channels)
+        return any(ch.namespace == namespace for ch in self.router.channels())
 
     def resolve_channel(self, channel_name: Any) -> tuple[Channel[Any], dict[str, Any]] | Outcome:
         """The declared channel that ``channel_name`` is and its parameter values, or the error to answer: 102 when
@@ -676,7 +673,10 @@ class Bridge:
         if not isinstance(channel_name, str) or not channel_name:
             return Outcome.error(CODE_UNKNOWN_CHANNEL, "unknown channel")
         found: list[tuple[Channel[Any], dict[str, Any]]] = []
+        namespace = channel_name.split(":", 1)[0] if ":" in channel_name else None
         for ch in self.router.channels():
+            if ch.namespace != namespace:  # a pattern's namespace is literal: only its own can match
+                continue
             found += [(ch, values) for values in ch.match(channel_name)]
             if len(found) > 1:
                 self.log.warning("refused ambiguous channel %r: it reads as %s and %s", channel_name,
