@@ -127,7 +127,7 @@ typedef struct AstDecl {
     AstMethodName method; /* RPC */
     bool has_params;    /* RPC */
     Span params;        /* RPC: the parameter model's name */
-    Span result;        /* RPC */
+    Span result;        /* RPC: empty (length 0) when the rpc has no `-> Result` */
     bool incomplete;    /* a syntax error inside it was recovered from: its checks would only echo that error */
 } AstDecl;
 

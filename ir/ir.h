@@ -185,7 +185,8 @@ typedef struct IrRpc {
     const char *doc;
     IrDeprecation deprecation;
     IrDecl *params;     /* a model, or NULL for `()` (an empty object is sent) */
-    IrDecl *result;     /* a model */
+    IrDecl *result;     /* a model; NULL for a one-way method */
+    bool oneway;        /* @oneway: the client sends and waits for no result; the server answers nothing */
 } IrRpc;
 
 typedef struct IrProgram {

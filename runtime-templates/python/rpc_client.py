@@ -405,6 +405,40 @@ class CentrifugoRPCClient:
                 raise
             raise error from exc
 
+    async def send(self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> None:
+        """Sends a one-way call of ``method`` with JSON ``params``: returns once the command is written to the
+        connection, and never waits for the server.
+
+        Over ``"rpc"`` it is Centrifugo's ``rpc`` command, whose reply (always sent by Centrifugo) is discarded; over
+        ``"pubsub"`` a publication ``{"method", "params"}`` without ``correlation_id``, to which no reply comes. The
+        server's refusals never reach the caller. Raises RPCConnectionError when not connected within ``timeout``
+        seconds (default: the client's), RPCRequestTooLargeError (without sending anything) when the request exceeds
+        ``max_message_size``.
+        """
+        client = self._client
+        if client is None:
+            msg = "not connected: call connect() first or use the client as an async context manager"
+            raise RPCConnectionError(msg)
+        limit = self._timeout if timeout is None else timeout
+        data = dict(params) if params is not None else {}
+        if self._transport == "rpc":
+            command: dict[str, Any] = {"rpc": {"method": method, "data": data}}
+        else:
+            command = {"publish": {"channel": self._request_channel, "data": {"method": method, "params": data}}}
+        size = _frame_size(command)
+        if size > self._max_message_size:
+            raise RPCRequestTooLargeError(method, size, self._max_message_size)
+        try:
+            await asyncio.wait_for(self._ready(client, limit), limit)
+        except asyncio.TimeoutError:
+            msg = f"{method}: not connected within {limit:g} s"
+            raise RPCConnectionError(msg) from None
+        # centrifuge-python has no public call that sends without waiting for the reply: its rpc() and publish()
+        # await it. The command goes out through the SDK's own sender with an id of its sequence and no waiter
+        # registered, so the reply, when it comes, is dropped by the SDK like any reply nobody waits for.
+        command["id"] = client._next_command_id()
+        await client._send_commands([command])
+
     @staticmethod
     def _decode(model: type[_Model], data: Any, method: str = "") -> _Model:
         """The result ``data`` as ``model``; RPCReplyError (not pydantic's ValidationError) when it does not fit."""
