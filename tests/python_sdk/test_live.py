@@ -235,7 +235,7 @@ def bridge_stats(stack: Stack) -> dict[str, int]:
     import json
     import urllib.request
 
-    with urllib.request.urlopen(f"{stack.bridge_url}/health", timeout=10) as answer:  # noqa: S310 (loopback)
+    with urllib.request.urlopen(f"{stack.bridge_url}/health", timeout=10) as answer:
         stats: dict[str, int] = json.load(answer)["stats"]
     return stats
 
@@ -278,3 +278,26 @@ async def test_oneway_call_too_large_is_refused_before_sending(
     async with client(d, stack, transport, timeout=10, max_message_size=100) as api:
         with pytest.raises(d.RPCRequestTooLargeError):
             await api.debug_notify(d.NotifyParams(key="k" * 64), timeout=5)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_batch_returns_each_typed_result_or_error(
+    live_sdk: dict[str, ModuleType], stack: Stack, transport: str
+) -> None:
+    d = live_sdk["debug"]
+    async with client(d, stack, transport, timeout=10) as api:
+        echo, failed, slept = await api.batch(
+            api.debug_echo(d.EchoParams(value="first")),
+            api.debug_fail(d.FailParams(code=1409, message="only this one")),
+            api.debug_sleep(d.SleepParams(seconds=0)),
+        )
+        assert isinstance(echo, d.EchoResult) and echo.value == "first" and echo.transport == transport
+        assert isinstance(failed, d.RPCError) and (failed.code, failed.message) == (1409, "only this one")
+        assert isinstance(slept, d.SleepResult) and slept.slept == 0
+        many = await api.batch(*(api.debug_echo(d.EchoParams(value=i)) for i in range(100)))
+        assert [entry.value for entry in many if isinstance(entry, d.EchoResult)] == list(range(100))
+        with pytest.raises(d.RPCRequestTooLargeError, match="max_batch=100"):
+            await api.batch(*(api.debug_echo(d.EchoParams(value=i)) for i in range(101)))
+        with pytest.raises(d.RPCRequestTooLargeError, match="message size limit"):
+            await api.batch(*(api.debug_echo(d.EchoParams(value="x" * 1000)) for _ in range(70)))
+        assert (await api.debug_echo(d.EchoParams(value="after"))).value == "after"
