@@ -1158,6 +1158,31 @@ static bool emit_types(void *context, Printer *out) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* client.go                                                                                                  */
 
+/* A @oneway method: Client.Send, which returns once the message is handed to Centrifugo. */
+static void emit_oneway_method(Printer *out, const IrRpc *rpc) {
+    const char *method = rpc->names.in[GO];
+    printer_blank_line(out);
+    StrBuf text;
+    strbuf_init(&text);
+    strbuf_printf(&text, "%s sends %s one-way: it returns once the message is handed to Centrifugo; the server "
+                         "answers nothing, not even an error.", method, rpc->method);
+    if (rpc->doc && *rpc->doc) {
+        strbuf_puts(&text, "\n\n");
+        strbuf_puts(&text, rpc->doc);
+    }
+    go_print_doc_comment(out, text.data, backend_deprecation_reason(&rpc->deprecation));
+    strbuf_free(&text);
+    if (rpc->params)
+        printer_line(out, "func (c *APIClient) %s(ctx context.Context, p %s) error {", method,
+                     rpc->params->names.in[GO]);
+    else
+        printer_line(out, "func (c *APIClient) %s(ctx context.Context) error {", method);
+    printer_printf(out, "\treturn c.client.Send(ctx, ");
+    printer_string_literal(out, GO, rpc->method, strlen(rpc->method));
+    printer_printf(out, ", %s)\n", rpc->params ? "p" : "nil");
+    printer_line(out, "}");
+}
+
 static bool emit_client(void *context, Printer *out) {
     GoEmitter *emitter = context;
     printer_line(out, "%s", emitter->header);
@@ -1200,6 +1225,10 @@ static bool emit_client(void *context, Printer *out) {
     for (size_t index = 0; index < emitter->program->rpc_count; index++) {
         const IrRpc *rpc = emitter->program->rpcs[index];
         const char *method = rpc->names.in[GO];
+        if (rpc->oneway) {
+            emit_oneway_method(out, rpc);
+            continue;
+        }
         const char *result = rpc->result->names.in[GO];
         printer_blank_line(out);
         StrBuf text;
@@ -1557,7 +1586,7 @@ static bool emit_readme(void *context, Printer *out) {
         StrBuf wire;
         strbuf_init(&wire);
         escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
-        printer_line(out, "| `%s` | %s |", rpc->names.in[GO], strbuf_cstr(&wire));
+        printer_line(out, "| `%s` | %s%s |", rpc->names.in[GO], strbuf_cstr(&wire), rpc->oneway ? " (one-way)" : "");
         strbuf_free(&wire);
     }
     return true;

@@ -1273,7 +1273,7 @@ static bool emit_client(void *context, Printer *out) {
                   NULL);
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
-        const char *result = py_name(&rpc->result->names);
+        const char *result = rpc->oneway ? "None" : py_name(&rpc->result->names);
         StrBuf method;
         strbuf_init(&method);
         append_cstring(&method, rpc->method);
@@ -1302,11 +1302,21 @@ static bool emit_client(void *context, Printer *out) {
         if (!print_docstring(out, rpc->doc, &rpc->deprecation)) {
             StrBuf doc;
             strbuf_init(&doc);
-            strbuf_puts(&doc, "Calls ");
+            strbuf_puts(&doc, rpc->oneway ? "Sends " : "Calls ");
             strbuf_puts(&doc, rpc->method);
-            strbuf_puts(&doc, ".");
+            strbuf_puts(&doc, rpc->oneway ? " (one-way: no answer)." : ".");
             printer_python_docstring(out, strbuf_cstr(&doc));
             strbuf_free(&doc);
+        }
+        if (rpc->oneway) {
+            /* One-way: returns once the message is handed to Centrifugo (CentrifugoRPCClient.send). */
+            if (rpc->params)
+                printer_line(out, "await self.send(%s, _to_json(params), timeout=timeout)", strbuf_cstr(&method));
+            else
+                printer_line(out, "await self.send(%s, timeout=timeout)", strbuf_cstr(&method));
+            printer_dedent(out);
+            strbuf_free(&method);
+            continue;
         }
         if (rpc->params) {
             printer_line(out, "data = await self.call(%s, _to_json(params), timeout=timeout)", strbuf_cstr(&method));
@@ -1649,8 +1659,10 @@ static bool emit_readme(void *context, Printer *out) {
         StrBuf wire;
         strbuf_init(&wire);
         escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), false);
-        printer_line(out, "- `%s(%s) -> %s` (%s)%s%s%s", py_name(&rpc->names),
-                     rpc->params ? py_name(&rpc->params->names) : "", py_name(&rpc->result->names), strbuf_cstr(&wire),
+        printer_line(out, "- `%s(%s) -> %s` (%s%s)%s%s%s", py_name(&rpc->names),
+                     rpc->params ? py_name(&rpc->params->names) : "",
+                     rpc->oneway ? "None" : py_name(&rpc->result->names), strbuf_cstr(&wire),
+                     rpc->oneway ? ", one-way: no answer" : "",
                      summary.len ? ": " : "", strbuf_cstr(&summary), rpc->deprecation.deprecated ? " (deprecated)" : "");
         strbuf_free(&wire);
         strbuf_free(&summary);

@@ -659,14 +659,17 @@ static bool emit_client(void *context, Printer *out) {
         rust_string(&method, rpc->method, strlen(rpc->method));
         StrBuf extra;
         strbuf_init(&extra);
-        strbuf_puts(&extra, "Calls `");
+        strbuf_puts(&extra, rpc->oneway ? "Sends `" : "Calls `");
         escape_comment_line(&extra, COMMENT_LINE, rpc->method, strlen(rpc->method), true);
-        strbuf_puts(&extra, "`.\n\n# Errors\n\nSee [`Error`].");
+        strbuf_puts(&extra, rpc->oneway ? "` one-way: returns once the message is handed to Centrifugo; the server "
+                                          "answers nothing, not even an error.\n\n# Errors\n\nSee [`Error`]."
+                                        : "`.\n\n# Errors\n\nSee [`Error`].");
         printer_blank_line(out);
         printer_indent(out);
         print_doc(out, rpc->doc, extra.data, false);
         print_deprecated(out, &rpc->deprecation);
-        const char *result = rpc->result->names.in[RUST];
+        const char *result = rpc->oneway ? "()" : rpc->result->names.in[RUST];
+        const char *verb = rpc->oneway ? "send_oneway" : "call"; /* RpcClient's method */
         StrBuf signature;
         strbuf_init(&signature);
         if (rpc->params) {
@@ -687,7 +690,7 @@ static bool emit_client(void *context, Printer *out) {
         /* rustfmt keeps a method chain on one line up to its chain_width, 60 columns. */
         StrBuf call;
         strbuf_init(&call);
-        strbuf_printf(&call, "self.rpc.call(%s, %s, &self.options).await", method.data,
+        strbuf_printf(&call, "self.rpc.%s(%s, %s, &self.options).await", verb, method.data,
                       rpc->params ? "params" : "&serde_json::Map::new()");
         if (call.len <= RUSTFMT_CHAIN_WIDTH) {
             printer_line(out, "        %s", call.data);
@@ -699,9 +702,9 @@ static bool emit_client(void *context, Printer *out) {
                           rpc->params ? "params" : "&serde_json::Map::new()");
             printer_line(out, "        self.rpc");
             if (arguments.len <= RUSTFMT_CALL_WIDTH) {
-                printer_line(out, "            .call(%s)", arguments.data);
+                printer_line(out, "            .%s(%s)", verb, arguments.data);
             } else {
-                printer_line(out, "            .call(");
+                printer_line(out, "            .%s(", verb);
                 printer_line(out, "                %s,", method.data);
                 printer_line(out, "                %s,", rpc->params ? "params" : "&serde_json::Map::new()");
                 printer_line(out, "                &self.options,");
@@ -1130,7 +1133,7 @@ static bool emit_readme(void *context, Printer *out) {
                   "crate", crate, NULL);
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
-        printer_line(out, "| `%s` | `%s` |", rpc->names.in[RUST], rpc->method);
+        printer_line(out, "| `%s` | `%s`%s |", rpc->names.in[RUST], rpc->method, rpc->oneway ? " (one-way)" : "");
     }
     return true;
 }

@@ -13,6 +13,8 @@
 /* Each rule: its enum constant, its name on the command line and in messages, its severity, and what it reports. */
 #define BREAKING_RULES(X)                                                                                          \
     X(METHOD_REMOVED, "method-removed", DIAG_ERROR, "a method is gone (a renamed method is one removed)")         \
+    X(METHOD_ONEWAY_CHANGED, "method-oneway-changed", DIAG_ERROR,                                                 \
+      "a method became @oneway (answers nothing) or stopped being one")                                           \
     X(DECLARATION_REMOVED, "declaration-removed", DIAG_ERROR, "a model, enum, union or type alias is gone")      \
     X(DECLARATION_RENAMED, "declaration-renamed", DIAG_ERROR,                                                     \
       "a model, enum or union has a new name (the wire is the same, the SDKs' type names are not)")               \

@@ -480,6 +480,8 @@ typedef struct Annotations {
     bool subscribe_given;           /* @subscribe("user" | "guard" | "any") */
     IrChannelSubscribe subscribe;
     Span subscribe_span;
+    bool oneway; /* @oneway */
+    Span oneway_span;
 } Annotations;
 
 typedef struct AnnotationSpec {
@@ -502,6 +504,7 @@ static const AnnotationSpec annotation_specs[] = {
     {"history", PLACE_CHANNEL, "channels"},
     {"publish", PLACE_CHANNEL, "channels"},
     {"subscribe", PLACE_CHANNEL, "channels"},
+    {"oneway", PLACE_RPC, "rpcs"},
 };
 #define ANNOTATION_COUNT (sizeof annotation_specs / sizeof annotation_specs[0])
 
@@ -824,6 +827,11 @@ static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement 
             out->publish_span = annotation->span;
         } else if (strcmp(spec->name, "subscribe") == 0) {
             parse_subscribe(lowering, annotation, out);
+        } else if (strcmp(spec->name, "oneway") == 0) {
+            /* Marked one-way even with a stray argument: its missing result is then no second error. */
+            if (annotation->arguments.count) diag_error(lowering->diags, annotation->span, "@oneway takes no argument");
+            out->oneway = true;
+            out->oneway_span = annotation->span;
         }
     }
 }
@@ -1098,11 +1106,27 @@ static void lower_rpc(Lowering *lowering, const AstDecl *ast) {
     for (size_t i = 0; i < ast->method.segment_count; i++)
         check_name_spelling(lowering, ast->method.segments[i], "method");
 
+    /* A one-way method is marked on purpose: an rpc that lost its `-> Result` by mistake is an error, not a method
+     * that silently stops answering. */
+    bool has_result = ast->result.length > 0;
+    rpc->oneway = annotations.oneway;
+    if (!has_result && !annotations.oneway)
+        diag_error(lowering->diags, rpc->span,
+                   "rpc '%s' has no result: declare one with '-> Model', or mark it @oneway if it answers nothing",
+                   rpc->name);
+    if (has_result && annotations.oneway) {
+        Diagnostic *diagnostic = diag_error(lowering->diags, ast->result,
+                                            "a @oneway rpc has no result: remove '-> %.*s' or the @oneway",
+                                            (int)ast->result.length, span_text(ast->result));
+        diag_note(lowering->diags, diagnostic, annotations.oneway_span, "@oneway is given here");
+    }
+
     Span names[2] = {ast->params, ast->result};
     IrDecl **slots[2] = {&rpc->params, &rpc->result};
     const char *roles[2] = {"parameters", "result"};
     for (int i = 0; i < 2; i++) {
         if (i == 0 && !ast->has_params) continue;
+        if (i == 1 && (!has_result || annotations.oneway)) continue;
         IrTypeKind builtin;
         if (find_builtin(names[i], &builtin)) {
             diag_error(lowering->diags, names[i], "rpc %s must be a model, not the built-in type '%s'", roles[i],

@@ -19,6 +19,10 @@ Error codes (all in Centrifugo's application range 400..1999):
 Typed channels (:mod:`rpcc.channels`) answer with Centrifugo's own codes where Centrifugo would: 102 unknown channel
 (no declared channel has that name), 103 permission denied (the guard said no, another user's channel, a channel
 without client publications); 400 a client publication that does not validate; a guard's own :class:`RPCError`.
+One-way methods (``@oneway``, a handler returning None) are validated and run like any other, and answered with
+nothing useful: over the RPC proxy the answer is always ``{"result":{}}``, over the publish proxy no reply is
+published. A one-way call that fails (any of the errors above) is logged and counted in ``Bridge.stats``
+(``oneway_failed``; ``oneway`` counts those that ran to the end), never answered.
 
 Only Centrifugo may call the proxy endpoints: :class:`ProxyAuth` checks the shared secret Centrifugo sends in the
 ``X-Rpcc-Proxy-Secret`` header (its ``*.proxy.http.static_headers``); the HTTP shells answer 401 and run nothing
@@ -532,7 +536,9 @@ class Bridge:
         self._slots = _Slots(self.limits.max_concurrency)
         # Counters (read them, e.g. on /health): calls refused because max_concurrency handlers were running,
         # handlers cancelled after the timeout, replies refused as too large.
-        self.stats: dict[str, int] = {"busy": 0, "timed_out": 0, "reply_too_large": 0}
+        # One-way calls: run to the end (oneway), refused or failed (oneway_failed; logged, never answered).
+        self.stats: dict[str, int] = {"busy": 0, "timed_out": 0, "reply_too_large": 0, "oneway": 0,
+                                      "oneway_failed": 0}
 
     @property
     def running(self) -> int:
@@ -594,6 +600,8 @@ class Bridge:
             if hasattr(task, "uncancel"):
                 task.uncancel()
             return self._timed_out(handler, conn, limit)
+        if handler.oneway:  # nothing to serialize: the caller answers nothing useful
+            return Outcome(text="{}")
         try:
             text = self.serialize_json(handler, result)
         except Exception:
@@ -647,10 +655,15 @@ class Bridge:
             transport="rpc",
             meta=body.get("meta"),
         )
+        method = body.get("method")
+        handler = self.router.get(method) if isinstance(method, str) else None
+        if handler is not None and handler.oneway:
+            await self.run_oneway(handler, data, conn)
+            return b'{"result":{}}'  # Centrifugo always replies to an rpc command; the SDKs discard this one
         if not self._slots.try_acquire():
             return _dump({"error": self._busy().error_json()})
         try:
-            out = await self.call(body.get("method"), data, conn)
+            out = await self.call(method, data, conn)
         finally:
             self._slots.release()
         if not out.ok:
@@ -786,6 +799,26 @@ class Bridge:
         if binary:
             return {"result": {"b64data": base64.b64encode(text.encode()).decode()}}
         return {"result": {"data": canonical}}
+    # -- one-way methods -------------------------------------------------------------------------------------
+    async def run_oneway(self, handler: Handler, params: Any, conn: Connection, *, timeout: float | None = None,
+                         slot_taken: bool = False) -> None:
+        """Run a one-way call: validated and run as any call, its failure logged and counted, never answered.
+        ``slot_taken``: the caller already holds one of the ``max_concurrency`` slots, which this gives back."""
+        if not slot_taken and not self._slots.try_acquire():
+            self._busy()
+            out = Outcome.error(CODE_BUSY, "server busy")
+        else:
+            try:
+                out = await self.call(handler.method, params, conn, timeout=timeout)
+            finally:
+                self._slots.release()
+        if out.ok:
+            self.stats["oneway"] += 1
+            return
+        self.stats["oneway_failed"] += 1
+        self.log.warning("one-way call %s (%s) failed, not answered: error %s: %s; user=%r client=%r transport=%s",
+                         handler.method, handler.qualname, out.code, out.message, conn.user_id, conn.client_id,
+                         conn.transport)
 
     # -- publish proxy (pub/sub transport) -------------------------------------------------------------------
     async def publish_proxy(self, body: Mapping[str, Any]) -> tuple[dict, Job | None]:
@@ -805,6 +838,9 @@ class Bridge:
             return _refuse(CODE_BAD_REQUEST, "request data is not JSON"), None
         if not isinstance(data, dict):
             return _refuse(CODE_BAD_REQUEST, "a request is a JSON object {method, params, correlation_id, reply_to}"), None
+        handler = self.router.get(data["method"]) if isinstance(data.get("method"), str) else None
+        if handler is not None and handler.oneway:
+            return self._publish_oneway(handler, data, user, body)
         cid = data.get("correlation_id")
         if not isinstance(cid, str) or not cid or len(cid) > MAX_CORRELATION_ID:
             return _refuse(CODE_BAD_REQUEST, f"correlation_id must be a non-empty string of at most "
@@ -847,6 +883,27 @@ class Bridge:
             except Exception:
                 self.log.exception("cannot publish the reply of %s (correlation_id %r) to %s", method, cid,
                                    reply_channel)
+
+        return {"result": {}}, job
+
+    def _publish_oneway(self, handler: Handler, data: dict, user: str, body: Mapping[str, Any]
+                        ) -> tuple[dict, Job | None]:
+        """A one-way request ``{method, params}`` (a ``correlation_id`` or ``reply_to`` is ignored: nothing is
+        published). Acked at once; the job runs the handler. Refused only when busy, which the client never reads."""
+        conn = Connection(user_id=user, client_id=str(body.get("client") or ""), transport="pubsub",
+                          meta=body.get("meta"))
+        if not self._slots.try_acquire():
+            self.stats["oneway_failed"] += 1
+            self.log.warning("one-way call %s refused, not answered: %d calls are running; user=%r", handler.method,
+                             self.limits.max_concurrency, user)
+            return {"error": self._busy().error_json()}, None
+        params = data.get("params")
+        timeout = self.limits.handler_timeout
+        if self.ack_after_reply:
+            timeout = min(timeout, self.limits.publish_timeout)
+
+        async def job() -> None:
+            await self.run_oneway(handler, params, conn, timeout=timeout, slot_taken=True)
 
         return {"result": {}}, job
 

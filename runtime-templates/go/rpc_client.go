@@ -469,6 +469,49 @@ func (c *Client) Call(ctx context.Context, method string, params, result any) er
 	return nil
 }
 
+// Send sends a one-way call of method: it returns once the command is handed to the connection's writer, and
+// never waits for the server. Over TransportRPC it is Centrifugo's rpc command, whose reply (Centrifugo always
+// sends one) is dropped; over TransportPubSub a publication {"method","params"} without correlation_id, to which
+// no reply comes. The server's refusals never reach the caller. The errors are the client's own: params that do
+// not encode, no connection within ctx's deadline (Timeout by default), a request over MaxMessageSize.
+func (c *Client) Send(ctx context.Context, method string, params any) error {
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
+	var data json.RawMessage = []byte("{}")
+	if params != nil {
+		encoded, err := json.Marshal(params)
+		if err != nil {
+			return fmt.Errorf("%s: %s: encoding params: %w", packageName, method, err)
+		}
+		data = encoded
+	}
+	conn, err := c.connection(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", packageName, method, err)
+	}
+	kind, body := "rpc", any(map[string]any{"method": method, "data": data})
+	if c.Transport == TransportPubSub {
+		channel := c.RequestChannel
+		if channel == "" {
+			channel = defaultRequestChannel
+		}
+		kind = "publish"
+		body = map[string]any{"channel": channel, "data": map[string]any{"method": method, "params": data}}
+	}
+	// An id of the client's sequence and no waiter: handle drops the reply like any reply nobody waits for.
+	message, err := json.Marshal(map[string]any{"id": c.nextID.Add(1), kind: body})
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", packageName, method, err)
+	}
+	if limit := c.maxMessageSize(); limit > 0 && len(message) > limit {
+		return fmt.Errorf("%s: %s: %w", packageName, method, &RequestTooLargeError{Size: len(message), Limit: limit})
+	}
+	if err := conn.send(ctx, message); err != nil {
+		return fmt.Errorf("%s: %s: %w", packageName, method, err)
+	}
+	return nil
+}
+
 // callContext bounds a call by Timeout (default 10s) when ctx has no deadline of its own.
 func (c *Client) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok || c.Timeout < 0 {

@@ -24,7 +24,7 @@ import asyncio
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import centrifuge  # type: ignore[import-untyped, unused-ignore]
 from pydantic import BaseModel, ValidationError
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 __all__ = [
+    "DEFAULT_MAX_BATCH",
     "DEFAULT_MAX_MESSAGE_SIZE",
     "DEFAULT_REQUEST_CHANNEL",
     "CentrifugoRPCClient",
@@ -67,10 +68,17 @@ REQUEST_TOO_LARGE_CODE = 15
 DEFAULT_MAX_MESSAGE_SIZE = 65536
 """Centrifugo's default ``websocket.message_size_limit``: the largest WebSocket message it reads from a client."""
 
+DEFAULT_MAX_BATCH = 100
+"""The most calls :meth:`CentrifugoRPCClient.batch` sends in one message unless told otherwise."""
+
 _MAX_COMMAND_ID = 2**32 - 1
 """Command ids are uint32: the widest id a command can carry, so that a counted size never falls short."""
 
 _Model = TypeVar("_Model", bound=BaseModel)
+_T1 = TypeVar("_T1")
+_T2 = TypeVar("_T2")
+_T3 = TypeVar("_T3")
+_T4 = TypeVar("_T4")
 
 
 class RPCError(Exception):
@@ -179,6 +187,26 @@ class _ReplyRouter:
                 future.set_exception(RPCConnectionError(message))
 
 
+async def _awaited(call: Awaitable[Any]) -> Any:
+    return await call
+
+
+def _settle(target: asyncio.Future[Any]) -> Callable[[asyncio.Future[Any]], None]:
+    """A done-callback passing an SDK future's outcome on to ``target``."""
+
+    def settle(source: asyncio.Future[Any]) -> None:
+        if target.done():
+            return
+        if source.cancelled():
+            target.set_exception(RPCConnectionError("the call was cancelled"))
+        elif source.exception() is not None:
+            target.set_exception(source.exception())  # type: ignore[arg-type]
+        else:
+            target.set_result(source.result())
+
+    return settle
+
+
 def _frame_size(command: Mapping[str, Any]) -> int:
     """The bytes of the WebSocket message centrifuge-python sends for ``command`` (one command a message, encoded
     with ``json.dumps``), counted with the widest command id."""
@@ -207,6 +235,35 @@ def _translate(exc: BaseException) -> RPCError | None:
     if isinstance(exc, centrifuge.CentrifugeError):
         return RPCConnectionError(str(exc) or type(exc).__name__)
     return None
+
+
+class _BatchEntry:
+    """One call of a batch: its command (without id), and the future its task waits on for the raw reply."""
+
+    def __init__(self, command: dict[str, Any], timeout: float) -> None:
+        self.command = command
+        self.timeout = timeout
+        self.reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+
+class _BatchCollector:
+    """Collects the commands of the calls a batch's tasks make, to send them in one WebSocket message."""
+
+    def __init__(self, tasks: set[asyncio.Task[Any]]) -> None:
+        self.tasks = tasks
+        self.entries: list[_BatchEntry] = []
+        self.waiting: set[asyncio.Task[Any]] = set()
+        self.open = True
+
+    def add(self, command: dict[str, Any], timeout: float) -> _BatchEntry | None:
+        """The entry of a call made by one of the batch's tasks while the batch collects; None otherwise."""
+        task = asyncio.current_task()
+        if not self.open or task is None or task not in self.tasks:
+            return None
+        entry = _BatchEntry(command, timeout)
+        self.entries.append(entry)
+        self.waiting.add(task)
+        return entry
 
 
 class _ClientEvents(centrifuge.ClientEventHandler):  # type: ignore[misc, unused-ignore]
@@ -294,6 +351,8 @@ class CentrifugoRPCClient:
         self._router = _ReplyRouter()
         self._client: Any = None
         self._subscription: Any = None
+        self._collector: _BatchCollector | None = None
+        self._batch_lock = asyncio.Lock()
 
     async def connect(self) -> None:
         """Connect (and, for ``pubsub``, subscribe to the reply channel); raises RPCConnectionError on failure.
@@ -390,7 +449,16 @@ class CentrifugoRPCClient:
         # Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
         if size > self._max_message_size:
             raise RPCRequestTooLargeError(method, size, self._max_message_size)
+        collector = self._collector
+        entry = None
+        if collector is not None:
+            if self._transport == "rpc":
+                entry = collector.add({"rpc": {"method": method, "data": data}}, limit)
+            else:
+                entry = collector.add({"publish": {"channel": self._request_channel, "data": request}}, limit)
         try:
+            if entry is not None:
+                return await asyncio.wait_for(self._batched(client, entry, request), limit)
             if self._transport == "rpc":
                 return await asyncio.wait_for(self._rpc(client, method, data, limit), limit)
             return await asyncio.wait_for(self._publish(client, request, limit), limit)
@@ -404,6 +472,160 @@ class CentrifugoRPCClient:
             if error is None:
                 raise
             raise error from exc
+
+    async def send(self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> None:
+        """Sends a one-way call of ``method`` with JSON ``params``: returns once the command is written to the
+        connection, and never waits for the server.
+
+        Over ``"rpc"`` it is Centrifugo's ``rpc`` command, whose reply (always sent by Centrifugo) is discarded; over
+        ``"pubsub"`` a publication ``{"method", "params"}`` without ``correlation_id``, to which no reply comes. The
+        server's refusals never reach the caller. Raises RPCConnectionError when not connected within ``timeout``
+        seconds (default: the client's), RPCRequestTooLargeError (without sending anything) when the request exceeds
+        ``max_message_size``.
+        """
+        client = self._client
+        if client is None:
+            msg = "not connected: call connect() first or use the client as an async context manager"
+            raise RPCConnectionError(msg)
+        limit = self._timeout if timeout is None else timeout
+        data = dict(params) if params is not None else {}
+        if self._transport == "rpc":
+            command: dict[str, Any] = {"rpc": {"method": method, "data": data}}
+        else:
+            command = {"publish": {"channel": self._request_channel, "data": {"method": method, "params": data}}}
+        size = _frame_size(command)
+        if size > self._max_message_size:
+            raise RPCRequestTooLargeError(method, size, self._max_message_size)
+        try:
+            await asyncio.wait_for(self._ready(client, limit), limit)
+        except asyncio.TimeoutError:
+            msg = f"{method}: not connected within {limit:g} s"
+            raise RPCConnectionError(msg) from None
+        # centrifuge-python has no public call that sends without waiting for the reply: its rpc() and publish()
+        # await it. The command goes out through the SDK's own sender with an id of its sequence and no waiter
+        # registered, so the reply, when it comes, is dropped by the SDK like any reply nobody waits for.
+        command["id"] = client._next_command_id()
+        await client._send_commands([command])
+
+    @overload
+    async def batch(self, call1: Awaitable[_T1], /, *, max_batch: int = ...) -> tuple[_T1 | RPCError]: ...
+    @overload
+    async def batch(
+        self, call1: Awaitable[_T1], call2: Awaitable[_T2], /, *, max_batch: int = ...
+    ) -> tuple[_T1 | RPCError, _T2 | RPCError]: ...
+    @overload
+    async def batch(
+        self, call1: Awaitable[_T1], call2: Awaitable[_T2], call3: Awaitable[_T3], /, *, max_batch: int = ...
+    ) -> tuple[_T1 | RPCError, _T2 | RPCError, _T3 | RPCError]: ...
+    @overload
+    async def batch(
+        self,
+        call1: Awaitable[_T1],
+        call2: Awaitable[_T2],
+        call3: Awaitable[_T3],
+        call4: Awaitable[_T4],
+        /,
+        *,
+        max_batch: int = ...,
+    ) -> tuple[_T1 | RPCError, _T2 | RPCError, _T3 | RPCError, _T4 | RPCError]: ...
+    @overload
+    async def batch(self, *calls: Awaitable[_T1], max_batch: int = ...) -> tuple[_T1 | RPCError, ...]: ...
+
+    async def batch(self, *calls: Awaitable[Any], max_batch: int = DEFAULT_MAX_BATCH) -> tuple[Any, ...]:
+        """Sends several calls in one WebSocket message and returns each one's typed result or its RPCError.
+
+        Pass the typed methods' calls without awaiting them::
+
+            task, page = await api.batch(api.tasks_get(TaskGetParams(id=1)), api.tasks_list(TaskListParams()))
+
+        Each entry is the method's result, or the RPCError that call alone failed with (one failing call fails
+        only its own entry; each keeps its own timeout). Nothing is atomic: the server runs the calls one by one
+        or concurrently, as it would separate calls. Raises RPCRequestTooLargeError, sending nothing, when the
+        batch has more than ``max_batch`` calls or its message would exceed ``max_message_size``.
+        """
+        if self._client is None:
+            msg = "not connected: call connect() first or use the client as an async context manager"
+            raise RPCConnectionError(msg)
+        async with self._batch_lock:
+            loop = asyncio.get_running_loop()
+            tasks = [loop.create_task(_awaited(call)) for call in calls]
+            collector = _BatchCollector(set(tasks))
+            self._collector = collector
+            try:
+                # Each typed call reaches call() at its first step; a few turns of the loop let every task get there
+                # (or finish early: a request too large, an encoding error). The bound keeps a foreign awaitable
+                # that waits on something else from holding the batch.
+                for _ in range(100):
+                    await asyncio.sleep(0)
+                    if all(task.done() or task in collector.waiting for task in tasks):
+                        break
+            finally:
+                collector.open = False
+                self._collector = None
+            try:
+                await self._send_batch(collector.entries, max_batch)
+            except BaseException:
+                await asyncio.gather(*tasks, return_exceptions=True)  # each failed with the refusal: collected
+                raise
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, RPCError):
+                raise outcome
+        return tuple(outcomes)
+
+    async def _send_batch(self, entries: list[_BatchEntry], max_batch: int) -> None:
+        """Sends the collected commands in one message; refuses them all (sending nothing) over the limits."""
+        if not entries:
+            return
+        size = sum(_frame_size(entry.command) for entry in entries) + len(entries) - 1
+        refusal: RPCError | None = None
+        if len(entries) > max_batch:
+            refusal = RPCRequestTooLargeError(f"batch of {len(entries)} calls", len(entries), max_batch)
+            refusal.message = f"batch: {len(entries)} calls, more than max_batch={max_batch}; nothing was sent"
+        elif size > self._max_message_size:
+            refusal = RPCRequestTooLargeError(f"batch of {len(entries)} calls", size, self._max_message_size)
+        client = self._client
+        if refusal is None and client is None:
+            refusal = RPCConnectionError("client closed")
+        if refusal is None:
+            try:
+                await client.ready(timeout=max(entry.timeout for entry in entries))
+            except Exception as exc:
+                if _translate(exc) is None:
+                    raise
+                refusal = RPCConnectionError(f"not connected: {exc}")
+        if refusal is not None:
+            for entry in entries:
+                if not entry.reply.done():
+                    entry.reply.set_exception(refusal)
+            raise refusal
+        # centrifuge-python's own sender writes a list of commands as one message (its JSON codec joins them with
+        # newlines, which Centrifugo reads as separate commands); each reply settles its SDK future as usual.
+        commands = []
+        for entry in entries:
+            command = {"id": client._next_command_id(), **entry.command}
+            sdk_future = client._register_future(command["id"], entry.timeout)
+            sdk_future.add_done_callback(_settle(entry.reply))
+            commands.append(command)
+        await client._send_commands(commands)
+
+    async def _batched(self, client: Any, entry: _BatchEntry, request: dict[str, Any]) -> Any:
+        """The rest of a call collected by a batch: its reply, then (pubsub) the reply on the personal channel."""
+        future: asyncio.Future[Any] | None = None
+        if request:  # pubsub: registered before the batch is sent, as a reply may come before the ack
+            future = asyncio.get_running_loop().create_future()
+            self._router.pending[request["correlation_id"]] = future
+        try:
+            reply = await entry.reply
+            client._check_reply_error(reply)
+            if future is None:
+                return client._decode_data(reply["rpc"].get("data"))
+            return await future
+        finally:
+            if future is not None:
+                del self._router.pending[request["correlation_id"]]
+                if not future.done():
+                    future.cancel()
 
     @staticmethod
     def _decode(model: type[_Model], data: Any, method: str = "") -> _Model:

@@ -1054,6 +1054,50 @@ export class CentrifugoRPCClient implements AsyncDisposable {
     }
 
     /**
+     * Sends a one-way call of `method` with `params`: resolves once the command is handed to centrifuge-js on a
+     * connected client (it writes it to the socket in the same turn), and never waits for the server. Over the `rpc`
+     * transport it is Centrifugo's `rpc` command, whose reply (Centrifugo always sends one) is discarded; over
+     * `pubsub` a publication `{method, params}` without `correlation_id`, to which no reply comes. The server's
+     * refusals never reach the caller. Rejects with an {@link RPCError} when not connected within the timeout, or
+     * with an {@link RPCRequestTooLargeError} (nothing sent) when the request exceeds `maxMessageSize`.
+     */
+    async send(method: string, params: object, options: CallOptions = {}): Promise<void> {
+        const centrifuge = this.#centrifuge;
+        if (centrifuge === null) {
+            throw new RPCError(
+                CODE_CLIENT_DISCONNECTED,
+                `${method}: not connected (call connect() first)`,
+                "disconnected",
+            );
+        }
+        const stopped = this.#stopped;
+        if (stopped !== null) {
+            throw new RPCError(stopped.code, `${method}: ${stopped.message} (call connect() again)`, "disconnected");
+        }
+        const timeout = options.timeout ?? this.timeout;
+        if (!(timeout > 0) || !Number.isFinite(timeout)) {
+            throw new RPCError(CODE_BAD_CONFIGURATION, `timeout must be a positive number, not ${timeout}`, "client");
+        }
+        options.signal?.throwIfAborted();
+        const pubsub = this.#subscription !== null;
+        const request = { method, params };
+        const size = pubsub
+            ? frameSize({ publish: { channel: this.requestChannel, data: request } }, method)
+            : frameSize({ rpc: { method, data: params } }, method);
+        if (size > this.maxMessageSize) throw new RPCRequestTooLargeError(method, size, this.maxMessageSize);
+        try {
+            await centrifuge.ready(timeout);
+        } catch (error) {
+            throw toRPCError(error, method);
+        }
+        options.signal?.throwIfAborted();
+        // Connected: centrifuge-js registers and writes the command in the microtasks that follow. Its reply (or
+        // its timeout, or a disconnect) settles a promise nobody reads: caught so it is not an unhandled rejection.
+        const sent = pubsub ? centrifuge.publish(this.requestChannel, request) : centrifuge.rpc(method, params);
+        sent.catch(() => undefined);
+    }
+
+    /**
      * Sends a centrifuge-js command that may take up to `timeout` ms. centrifuge-js fails every command at its own
      * `timeout` option, read when it registers the command (in the microtasks after `send()` starts, once
      * connected): left alone, that would cap a longer per-call timeout at the client's. So it is raised past

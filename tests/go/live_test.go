@@ -377,3 +377,72 @@ func TestLivePubSubCannotAnswerAnotherUser(t *testing.T) {
 		t.Fatalf("want 103 permission denied, got %v", err)
 	}
 }
+
+// bridgeStats reads the bridge's counters (GET /health), where failed one-way calls are counted.
+func bridgeStats(t *testing.T) map[string]int {
+	t.Helper()
+	response, err := http.Get(env(t, "RPCC_BRIDGE_URL") + "/health")
+	if err != nil {
+		t.Fatalf("bridge health: %v", err)
+	}
+	defer response.Body.Close()
+	var body struct {
+		Stats map[string]int `json:"stats"`
+	}
+	if err := json.NewDecoder(response.Body).Decode(&body); err != nil {
+		t.Fatalf("bridge health: %v", err)
+	}
+	return body.Stats
+}
+
+// One-way methods: a refused call gives the client nothing, a burst is all handled (counted on the server).
+func TestLiveOneWay(t *testing.T) {
+	for _, transport := range transports {
+		t.Run(transport, func(t *testing.T) {
+			api := newDebug(t, transport, freshUser(t))
+			c := ctx(t)
+			key := "go-burst-" + transport + "-" + freshUser(t)
+			failedBefore := bridgeStats(t)["oneway_failed"]
+			if err := api.DebugNotify(c, live.NotifyParams{Key: key, Reject: true}); err != nil {
+				t.Fatalf("a refused one-way call returned an error: %v", err)
+			}
+			const burst = 200
+			var wg sync.WaitGroup
+			for range burst {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := api.DebugNotify(c, live.NotifyParams{Key: key}); err != nil {
+						t.Errorf("notify: %v", err)
+					}
+				}()
+			}
+			wg.Wait()
+			// One-way calls finish after they return: ask until the count is reached (a bound, not a timing test).
+			count := int64(-1)
+			for round := 0; round < 200 && count < burst; round++ {
+				result, err := api.DebugNotified(c, live.CountParams{Key: key})
+				if err != nil {
+					t.Fatalf("notified: %v", err)
+				}
+				if count = result.Count; count < burst {
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+			if count != burst {
+				t.Fatalf("the server handled %d of %d one-way calls", count, burst)
+			}
+			if got := bridgeStats(t)["oneway_failed"]; got < failedBefore+1 {
+				t.Fatalf("oneway_failed = %d, want at least %d", got, failedBefore+1)
+			}
+			small := live.NewClient(env(t, "CENTRIFUGO_URL"), mintToken(t, freshUser(t), time.Hour))
+			small.Transport = live.Transport(transport)
+			small.MaxMessageSize = 100
+			defer small.Close()
+			err := live.NewAPIClient(small).DebugNotify(c, live.NotifyParams{Key: strings.Repeat("k", 64)})
+			if !errors.Is(err, live.ErrRequestTooLarge) {
+				t.Fatalf("a one-way call over MaxMessageSize: %v, want ErrRequestTooLarge", err)
+			}
+		})
+	}
+}
