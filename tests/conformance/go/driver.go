@@ -24,6 +24,7 @@ var types = map[string]func() any{
 	"TypedA":     func() any { return new(conf.TypedA) },
 	"Opened":     func() any { return new(conf.Opened) },
 	"OpenUnions": func() any { return new(conf.OpenUnions) },
+	"OpenLoose":  func() any { return new(conf.OpenLoose) },
 	"Enums":      func() any { return new(conf.Enums) },
 	"Times":      func() any { return new(conf.Times) },
 	"Money":      func() any { return new(conf.Money) },

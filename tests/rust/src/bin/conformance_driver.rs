@@ -43,6 +43,7 @@ fn run(input: &Input) -> Result<String, String> {
         "TypedA" => round_trip::<conf::TypedA>(text),
         "Opened" => round_trip::<conf::Opened>(text),
         "OpenUnions" => round_trip::<conf::OpenUnions>(text),
+        "OpenLoose" => round_trip::<conf::OpenLoose>(text),
         "Enums" => round_trip::<conf::Enums>(text),
         "Times" => round_trip::<conf::Times>(text),
         "Money" => round_trip::<conf::Money>(text),
