@@ -673,7 +673,7 @@ static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
     bool aliases = model_has_aliases(decl), protected_names = model_has_protected_names(decl);
-    if (aliases || protected_names) {
+    if (aliases || protected_names || decl->open) {
         gen->used[IMP_CONFIG_DICT] = true;
         if (has_doc) printer_blank_line(printer);
         /* Wire names everywhere, also in a user's own model_dump_json(); the Python name is accepted too. */
@@ -683,6 +683,11 @@ static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
         if (protected_names) {
             next_arg(&config);
             strbuf_puts(&config, "protected_namespaces=()");
+        }
+        if (decl->open) {
+            /* @open: keys the model does not declare are kept (model_extra) and sent again */
+            next_arg(&config);
+            strbuf_puts(&config, "extra=\"allow\"");
         }
         if ((size_t)printer->depth * 4 + strlen("model_config = ConfigDict()") + config.len <= PY_LINE_LENGTH) {
             printer_line(printer, "model_config = ConfigDict(%s)", strbuf_cstr(&config));
@@ -1646,10 +1651,19 @@ static bool emit_readme(void *context, Printer *out) {
                        "  a model or enum does not, since decoding a reply makes them without the caller's choice, and a\n"
                        "  deprecated field warns when read. Python has no such marker for an enum member: a deprecated\n"
                        "  member says so in its docstring.\n"
-                       "\n"
-                       "## Methods\n"
                        "\n",
                        NULL);
+    if (backend_has_open_model(program))
+        printer_block(out, "## Open models\n"
+                           "\n"
+                           "A model the API marks open (`@open`, pydantic's `extra=\"allow\"`) keeps the keys it does not\n"
+                           "declare: they are in `model_extra` (and readable as attributes), and they are sent again with the\n"
+                           "model. Set more with `Model(known=1, other=2)`. Its declared fields keep their types.\n"
+                           "\n",
+                      NULL);
+    printer_block(out, "## Methods\n"
+                       "\n",
+                  NULL);
     if (program->rpc_count == 0) printer_line(out, "The API declares no RPC methods.");
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];

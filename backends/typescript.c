@@ -537,7 +537,7 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
     printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
 
-    if (decl->field_count == 0) {
+    if (decl->field_count == 0 && !decl->open) {
         /* An empty interface would accept any non-nullish value; an object with no known keys is what is meant. */
         printer_line(printer, "export type %s = Record<string, never>;", name);
         return;
@@ -555,6 +555,12 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
         printer_printf(printer, "%s%s: ", field->names.in[TS], field_is_omissible(direction, field) ? "?" : "");
         print_type(printer, &context, field->type);
         printer_printf(printer, ";\n");
+    }
+    if (decl->open) {
+        /* @open: the keys the model does not declare, kept as received (schema.ts checks declared fields only)
+         * and sent again */
+        printer_jsdoc(printer, "Keys the API does not declare (the model is open): kept as received and sent again.", NULL);
+        printer_line(printer, "[key: string]: unknown;");
     }
     printer_dedent(printer);
     printer_line(printer, "}");
@@ -1437,10 +1443,19 @@ static bool emit_readme(void *context, Printer *printer) {
                            "  A result that does not fit rejects with `RPCReplyError`. Trusted, not checked: that a field with a\n"
                            "  default is present (the rpcc bridge always sends it); string formats (timestamps, UUIDs, base64,\n"
                            "  decimals); ranges, lengths and patterns; map keys. Fields the API does not declare are kept.\n"
-                           "\n"
-                           "## Methods\n"
                            "\n",
                            NULL);
+    if (backend_has_open_model(program))
+        printer_block(printer, "## Open models\n"
+                               "\n"
+                               "An interface the API marks open (`@open`) has an index signature, `[key: string]: unknown`: the keys\n"
+                               "it does not declare are kept as received and sent again, and a value you send may carry keys besides\n"
+                               "its fields. Its declared fields keep their types.\n"
+                               "\n",
+                      NULL);
+    printer_block(printer, "## Methods\n"
+                           "\n",
+                  NULL);
     if (program->rpc_count == 0) {
         printer_line(printer, "The API declares no methods.");
     } else {
