@@ -719,7 +719,8 @@ static void parse_history(Lowering *lowering, const AstAnnotation *annotation, A
         *slot = argument->value->int_value;
     }
     if (ok && (!has_size || !has_ttl)) {
-        diag_error(lowering->diags, annotation->span, "@history needs both size and ttl: @history(size: 100, ttl: 3600)");
+        diag_error(lowering->diags, annotation->span,
+                   "@history needs both size and ttl: @history(size: 100, ttl: 3600)");
         ok = false;
     }
     if (!ok) return;

@@ -230,7 +230,8 @@ static void test_namespace_and_option_errors(void **state) {
     CHANNEL_ERROR("channel a.b() \"ns:caf\u00e9\" -> A;", "not printable ASCII");
     CHANNEL_ERROR("channel a.b() \"$ns:x\" -> A;", "starts with '$'");
     CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @subscribe(\"user\");", "@subscribe(\"user\") needs a user-limited");
-    CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @subscribe(\"all\");", "@subscribe takes \"user\", \"guard\" or \"any\"");
+    CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @subscribe(\"all\");",
+                  "@subscribe takes \"user\", \"guard\" or \"any\"");
     CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @history(size: 1);", "@history needs both size and ttl");
     CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @history(size: 1, ttl: -1);", "@history's ttl must be a positive");
     CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @history(size: 1, ttl: 2, max: 3);", "@history takes named arguments");
