@@ -495,7 +495,7 @@ static const AnnotationSpec annotation_specs[] = {
     {"method", PLACE_RPC, "rpcs"},
     {"deprecated",
      PLACE_MODEL | PLACE_FIELD | PLACE_ENUM | PLACE_MEMBER | PLACE_UNION | PLACE_ALIAS | PLACE_RPC | PLACE_CHANNEL,
-     "declarations, fields, enum members and rpcs"},
+     "declarations, fields, enum members, rpcs and channels"},
     {"range", PLACE_FIELD, "fields"},
     {"length", PLACE_FIELD, "fields"},
     {"pattern", PLACE_FIELD, "fields"},
@@ -722,7 +722,8 @@ static void parse_history(Lowering *lowering, const AstAnnotation *annotation, A
         *slot = argument->value->int_value;
     }
     if (ok && (!has_size || !has_ttl)) {
-        diag_error(lowering->diags, annotation->span, "@history needs both size and ttl: @history(size: 100, ttl: 3600)");
+        diag_error(lowering->diags, annotation->span,
+                   "@history needs both size and ttl: @history(size: 100, ttl: 3600)");
         ok = false;
     }
     if (!ok) return;
@@ -1346,20 +1347,22 @@ static void lower_channel(Lowering *lowering, const AstDecl *ast, PtrVec *hoiste
     }
     cut_pattern(lowering, ast, channel);
 
-    /* An inline union of models is hoisted as <ChannelName>Publication ("chat.room" -> ChatRoomPublication). */
+    /* An inline union of models is hoisted as <ChannelName>Publication ("chat.room" -> ChatRoomPublication); a
+     * channel declared twice (reported below) keeps none, whose name would only collide with the first's. */
+    IrChannel *previous = strmap_get(&lowering->channel_names, channel->name, strlen(channel->name));
     const char *hoist_base = arena_printf(lowering->arena, "%sPublication", pascal_part(lowering, channel->name));
-    HoistContext context = {NULL, hoist_base, NULL, 0, hoisted};
+    HoistContext context = {NULL, hoist_base, NULL, 0, previous ? &discarded : hoisted};
     channel->publication_type = lower_type(lowering, ast->type, &context);
     if (channel->publication_type && channel->publication_type->kind == IR_REF && !channel->publication_type->nullable)
         channel->publication = channel->publication_type->decl;
 
-    IrChannel *previous = strmap_put(&lowering->channel_names, channel->name, strlen(channel->name), channel);
-    if (previous != channel) {
+    if (previous) {
         Diagnostic *diagnostic = diag_error(lowering->diags, channel->span, "channel '%s' is declared twice",
                                             channel->name);
         diag_note(lowering->diags, diagnostic, previous->span, "first declared here");
         return;
     }
+    strmap_put(&lowering->channel_names, channel->name, strlen(channel->name), channel);
     ptrvec_push(lowering->arena, &lowering->channels, channel);
 }
 
