@@ -284,6 +284,9 @@ def test_guard_crash_timeout_and_missing_guard(caplog):
     assert out[2]["error"]["code"] == 103 and "has no guard" in caplog.text
     assert out[3]["error"]["code"] == 103
     assert "hunter2" not in json.dumps(out) and bridge.running == 0
+    # the guard gets as long as Centrifugo's subscribe proxy waits (subscribe_timeout), not the handler timeout
+    out = run(Bridge(r, limits=Limits(handler_timeout=30, subscribe_timeout=0.05)).subscribe_proxy(sub_body("ts:1")))
+    assert out["error"]["code"] == 504 and "within 0.05s" in out["error"]["message"]
 
 
 def test_ambiguous_channel_names_are_refused():
@@ -487,6 +490,7 @@ def test_config_command_writes_namespaces_that_pass_strict_checkconfig(tmp_path)
     # the subscribe proxy sends the same secret as the other proxies: the bridge refuses requests without it
     secret = cfg["rpc"]["proxy"]["http"]["static_headers"]["X-Rpcc-Proxy-Secret"]
     assert subscribe["http"]["static_headers"] == {"X-Rpcc-Proxy-Secret": secret}
+    assert "RPCC_SUBSCRIBE_TIMEOUT=2\n" in env.read_text()  # the guards' time bound follows Centrifugo's
     check = subprocess.run([str(centrifugo_binary()), "checkconfig", "--strict", "-c", str(out)],
                            check=False, capture_output=True, text=True, timeout=60)
     assert check.returncode == 0, check.stdout + check.stderr
