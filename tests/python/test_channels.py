@@ -636,3 +636,22 @@ def test_contract_hash_of_channels_is_rpccs(tmp_path, rpcc):
                          timeout=60)
     assert res.returncode == 0, res.stderr
     assert f"// Contract hash: {res.stdout.strip()}" in text
+
+
+def test_django_settings_configure_the_api_channels_publish_through(monkeypatch):
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_settings")
+    import django
+
+    django.setup()
+    from django.test import override_settings
+    from rpcc import channels
+    from rpcc.contrib.django.bridge import configure_channel_api
+
+    monkeypatch.setattr(channels, "_default_api", None)
+    with override_settings(RPCC_CENTRIFUGO_API_URL="http://127.0.0.1:8123/api", RPCC_CENTRIFUGO_API_KEY="k"):
+        configure_channel_api()
+    api = channels.centrifugo_api()
+    # batch=False: sync views publish over their thread's connection, async code of several loops through threads
+    assert api.url == "http://127.0.0.1:8123/api" and api.batch is False
