@@ -222,9 +222,21 @@ class Channel(Generic[P]):
                                    "(two or more of letters, digits, '-', '_', '.')")
             if self.namespace == RESERVED_NAMESPACE:
                 raise ChannelError(f"{where}: the namespace {RESERVED_NAMESPACE!r} belongs to the pub/sub transport")
-        elif pattern.startswith(RESERVED_PREFIX):
-            raise ChannelError(f"{where}: channels {RESERVED_PREFIX}<id> are the pub/sub transport's reply channels")
         self.user_limited = any(p.text is not None and "#" in p.text for p in self.parts)
+        if self.namespace is None and self.user_limited:
+            # user#<id> are the pub/sub transport's reply channels: no parameter value may make one
+            before: list[str] = []
+            for part in self.parts:
+                if part.text is None:
+                    raise ChannelError(f"{where}: without a namespace, the text before '#' must be literal (a "
+                                       f"parameter could make {RESERVED_PREFIX}<id>, a pub/sub reply channel)")
+                if "#" in part.text:
+                    before.append(part.text.split("#", 1)[0])
+                    break
+                before.append(part.text)
+            if "".join(before) + "#" == RESERVED_PREFIX:
+                raise ChannelError(f"{where}: channels {RESERVED_PREFIX}<id> are the pub/sub transport's reply "
+                                   "channels")
         if subscribe is None:
             subscribe = "user" if self.user_limited else "guard"
         if subscribe not in ("user", "guard", "any"):

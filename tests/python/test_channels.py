@@ -59,6 +59,7 @@ class Ev(BaseModel):
     ("x:b", {}, {}, "not a valid Centrifugo namespace"),
     ("rpc:mine", {}, {}, "pub/sub transport"),
     ("user#{u}", {"u": str}, {}, "reply channels"),
+    ("{x}#{u}", {"x": str, "u": str}, {}, "must be literal"),
     ("$ab:b", {}, {}, "private channel"),
     ("", {}, {}, "non-empty"),
     ("ab:b", {}, {"subscribe": "user"}, "needs a user-limited pattern"),
