@@ -720,10 +720,11 @@ class Bridge:
 
     async def _authorize(self, ch: Channel[Any], channel_name: str, conn: Connection, params: Mapping[str, Any],
                          publication: Any = _UNSET) -> Outcome | None:
-        """Who may subscribe (and, with ``publication``, publish): the channel's guard, or for "user" channels the
-        users after '#', or anyone for "any" channels."""
-        publishing = publication is not _UNSET
-        if publishing and ch.publish_guard_func is not None:
+        """Who may subscribe (and, for ``conn.transport == "publish"``, publish): the publish guard (given the
+        ``publication``), the channel's guard, or for "user" channels the users after '#', or anyone for "any"
+        channels."""
+        publishing = conn.transport == "publish"
+        if publishing and ch.publish_guard_func is not None and publication is not _UNSET:
             return await self._ask_guard(ch, ch.publish_guard_func, conn, (publication,), params)
         if ch.subscribe_guard_func is not None:
             return await self._ask_guard(ch, ch.subscribe_guard_func, conn, (), params)
