@@ -140,6 +140,9 @@ def test_channel_names_from_parameters():
     (example.task_events, {"user_id": "{x}"}, "'{'"),
     (example.task_events, {"user_id": "a\nb"}, "not printable ASCII"),
     (example.task_events, {"user_id": "zoë"}, "not printable ASCII"),  # Centrifugo refuses non-ASCII channels
+    (example.task_events, {"user_id": "a b"}, "space"),  # refused by the SDKs too
+    (example.task_events, {"user_id": "a*"}, "'\\*'"),
+    (example.task_events, {"user_id": "a&b"}, "'&'"),
     (example.task_events, {"user_id": ""}, "empty"),
     (example.task_events, {"user_id": 42}, "is a str"),
     (example.task_events, {}, "missing"),
