@@ -242,6 +242,9 @@ class Limits:
     - ``max_reply``: bytes of a reply's JSON; a larger one is refused with error 413 (clients refuse messages over
       the message size limit, and a connection that receives one is dropped), ``ENVELOPE_ROOM`` bytes under the
       limit for Centrifugo's wrapping.
+    - ``subscribe_timeout``: a typed channel's guard must answer within Centrifugo's
+      ``channel.proxy.subscribe.timeout`` (a guard asked about a client publication, within ``publish_timeout``):
+      past it (or ``handler_timeout`` when lower) it is cancelled and the answer is 504 ``temporary``.
     """
 
     max_body: int = 256 * 1024
@@ -249,12 +252,13 @@ class Limits:
     handler_timeout: float = 10.0
     publish_timeout: float = 3.0
     max_reply: int = 65536 - ENVELOPE_ROOM
+    subscribe_timeout: float = 3.0
 
     def __post_init__(self) -> None:
         for name in ("max_body", "max_concurrency", "max_reply"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Limits.{name} must be at least 1")
-        for name in ("handler_timeout", "publish_timeout"):
+        for name in ("handler_timeout", "publish_timeout", "subscribe_timeout"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"Limits.{name} must be above 0 seconds")
 
@@ -701,10 +705,12 @@ class Bridge:
 
     async def _ask_guard(self, ch: Channel[Any], func: Callable[..., Awaitable[bool]], conn: Connection,
                          args: tuple[Any, ...], params: Mapping[str, Any]) -> Outcome | None:
-        """None when the guard lets the user in (it returned True), else the error to answer."""
+        """None when the guard lets the user in (it returned True), else the error to answer. It gets as long as
+        Centrifugo waits for the proxy that asks (and no longer than a handler)."""
         if not self._slots.try_acquire():
             return self._busy()
-        limit = self.limits.handler_timeout
+        proxy_timeout = self.limits.publish_timeout if conn.transport == "publish" else self.limits.subscribe_timeout
+        limit = min(self.limits.handler_timeout, proxy_timeout)
         try:
             allowed = await asyncio.wait_for(func(conn, *args, **params), limit)
         except RPCError as exc:
@@ -727,10 +733,11 @@ class Bridge:
 
     async def _authorize(self, ch: Channel[Any], channel_name: str, conn: Connection, params: Mapping[str, Any],
                          publication: Any = _UNSET) -> Outcome | None:
-        """Who may subscribe (and, with ``publication``, publish): the channel's guard, or for "user" channels the
-        users after '#', or anyone for "any" channels."""
-        publishing = publication is not _UNSET
-        if publishing and ch.publish_guard_func is not None:
+        """Who may subscribe (and, for ``conn.transport == "publish"``, publish): the publish guard (given the
+        ``publication``), the channel's guard, or for "user" channels the users after '#', or anyone for "any"
+        channels."""
+        publishing = conn.transport == "publish"
+        if publishing and ch.publish_guard_func is not None and publication is not _UNSET:
             return await self._ask_guard(ch, ch.publish_guard_func, conn, (publication,), params)
         if ch.subscribe_guard_func is not None:
             return await self._ask_guard(ch, ch.subscribe_guard_func, conn, (), params)
