@@ -847,11 +847,17 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         strbuf_printf(&extra, "Decoding chooses the alternative by the \"%s\" field; encoding writes it.",
                       decl->discriminator);
     } else {
-        bool has_model = false;
-        for (size_t index = 0; index < count; index++) has_model |= forms[index] == ALT_MODEL;
-        strbuf_puts(&extra, has_model ? "Decoding takes the first alternative, in this order, that the value fits (an object fits a\n"
-                                        "model when it has only the model's keys, all its required keys and its literal values)."
-                                      : "Decoding takes the first alternative, in this order, that the value fits.");
+        bool has_model = false, has_open = false;
+        for (size_t index = 0; index < count; index++) {
+            has_model |= forms[index] == ALT_MODEL;
+            has_open |= forms[index] == ALT_MODEL && decl->alternatives[index]->decl->open;
+        }
+        strbuf_puts(&extra, has_open    ? "Decoding takes the first alternative, in this order, that the value fits (an object fits a\n"
+                                          "model when it has only the model's keys, or any keys if the model is open, all its required\n"
+                                          "keys and its literal values)."
+                            : has_model ? "Decoding takes the first alternative, in this order, that the value fits (an object fits a\n"
+                                          "model when it has only the model's keys, all its required keys and its literal values)."
+                                        : "Decoding takes the first alternative, in this order, that the value fits.");
     }
     if (doc_starts_with_name(decl) || doc_starts_with_article(decl)) {
         /* the doc is the first paragraph: the union's own sentence goes after it */

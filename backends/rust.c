@@ -62,7 +62,7 @@ static void rust_string(StrBuf *out, const char *text, size_t len) { escape_stri
 
 typedef struct TypeUse {
     bool btree_map, nullable, bytes, duration, serde;
-    bool literal, literal_or_null; /* the helpers that check a literal field's value: check_literal, ... */
+    bool literal, literal_or_null, literal_nullable; /* the helpers that check a literal field's value */
 } TypeUse;
 
 static void rust_type(StrBuf *out, const IrType *type, TypeUse *uses);
@@ -244,20 +244,25 @@ static char *extra_field_name(const IrDecl *decl) {
     }
 }
 
-/* The literal a field's value must be, when serde checks it on decode (check_literal): a required field whose type
- * is a literal type, or `x?: L` / `x: L = v` / `x: L | null` (held in an Option). NULL for the others (a
- * `Nullable<L>` is not checked). */
+/* The literal type of a field whose value serde checks on decode (check_literal and the like), through aliases;
+ * NULL when the field's type is no literal type. */
 static const IrType *checked_literal(const IrField *field) {
     bool nullable = false;
     const IrType *resolved = ir_resolve_alias_nullable(field->type, &nullable);
-    if (resolved->kind != IR_LITERAL || field_shape(field) == SHAPE_NULLABLE) return NULL;
-    return resolved;
+    return resolved->kind == IR_LITERAL ? resolved : NULL;
+}
+
+/* The helper that reads the field: check_literal (`T`), check_literal_or_null (an Option: `x?: L`, `x: L = v`,
+ * `x: L | null`), check_literal_nullable (`Nullable<L>`). */
+static const char *literal_check_helper(const IrField *field) {
+    FieldShape shape = field_shape(field);
+    if (shape == SHAPE_NULLABLE) return "check_literal_nullable";
+    return shape != SHAPE_PLAIN || field->type->nullable ? "check_literal_or_null" : "check_literal";
 }
 
 /* `check_literal(deserializer, &["a"])`: the body of a field's literal check. */
 static void literal_check_call(StrBuf *out, const IrField *field, const IrType *literal) {
-    bool option = field_shape(field) != SHAPE_PLAIN || field->type->nullable;
-    strbuf_printf(out, "%s(deserializer, &[", option ? "check_literal_or_null" : "check_literal");
+    strbuf_printf(out, "%s(deserializer, &[", literal_check_helper(field));
     for (size_t index = 0; index < literal->literal_count; index++) {
         const IrValue *value = literal->literals[index];
         if (index) strbuf_puts(out, ", ");
@@ -299,19 +304,23 @@ static void print_literal_checks(Printer *printer, const IrDecl *decl, TypeUse *
             printer_blank_line(printer);
         }
         any = true;
-        bool option = field_shape(field) != SHAPE_PLAIN || field->type->nullable;
-        if (option) {
-            uses->literal_or_null = true;
-        } else {
-            uses->literal = true;
-        }
+        const char *helper = literal_check_helper(field);
+        bool nullable = strcmp(helper, "check_literal_nullable") == 0;
+        bool option = strcmp(helper, "check_literal_or_null") == 0;
+        uses->literal |= !nullable && !option;
+        uses->literal_or_null |= option || nullable; /* check_literal_nullable calls it */
+        uses->literal_nullable |= nullable;
         IrValueKind kind = literal->literals[0]->kind;
         const char *value_type = kind == IR_VALUE_STRING ? "String" : kind == IR_VALUE_INT ? "i64" : "bool";
         StrBuf result, signature, call;
         strbuf_init(&result);
         strbuf_init(&signature);
         strbuf_init(&call);
-        strbuf_printf(&result, option ? "Result<Option<%s>, D::Error>" : "Result<%s, D::Error>", value_type);
+        strbuf_printf(&result,
+                      nullable ? "Result<Nullable<%s>, D::Error>"
+                      : option ? "Result<Option<%s>, D::Error>"
+                               : "Result<%s, D::Error>",
+                      value_type);
         strbuf_printf(&signature, "fn literal_%s<'de, D: serde::Deserializer<'de>>(deserializer: D) -> %s {",
                       unraw(field->names.in[RUST]), result.data);
         if (4 + columns(signature.data) <= RUSTFMT_WIDTH) {
@@ -749,6 +758,27 @@ static bool emit_types(void *context, Printer *out) {
                       "        ),\n"
                       "        value => Ok(value),\n"
                       "    }\n"
+                      "}\n",
+                      NULL);
+    }
+    if (uses.literal_nullable) {
+        printer_block(out,
+                      "\n"
+                      "/// Reads a literal field held in a Nullable (`default` makes absence `Absent`): null is `Null`, a\n"
+                      "/// value other than one of `allowed` an error.\n"
+                      "fn check_literal_nullable<'de, D, T, A>(\n"
+                      "    deserializer: D,\n"
+                      "    allowed: &[A],\n"
+                      ") -> Result<Nullable<T>, D::Error>\n"
+                      "where\n"
+                      "    D: serde::Deserializer<'de>,\n"
+                      "    T: Deserialize<'de> + PartialEq<A> + std::fmt::Debug,\n"
+                      "    A: std::fmt::Debug,\n"
+                      "{\n"
+                      "    Ok(match check_literal_or_null(deserializer, allowed)? {\n"
+                      "        Some(value) => Nullable::Value(value),\n"
+                      "        None => Nullable::Null,\n"
+                      "    })\n"
                       "}\n",
                       NULL);
     }

@@ -22,6 +22,7 @@ var types = map[string]func() any{
 	"Unions":     func() any { return new(conf.Unions) },
 	"Untagged":   func() any { return new(conf.Untagged) },
 	"TypedA":     func() any { return new(conf.TypedA) },
+	"Literals":   func() any { return new(conf.Literals) },
 	"Opened":     func() any { return new(conf.Opened) },
 	"OpenUnions": func() any { return new(conf.OpenUnions) },
 	"OpenLoose":  func() any { return new(conf.OpenLoose) },

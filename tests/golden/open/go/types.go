@@ -335,7 +335,8 @@ func (m *Completion) UnmarshalJSON(data []byte) error {
 // CompletionUsage is one of *Usage or *Metadata, held in Value.
 //
 // Decoding takes the first alternative, in this order, that the value fits (an object fits a
-// model when it has only the model's keys, all its required keys and its literal values).
+// model when it has only the model's keys, or any keys if the model is open, all its required
+// keys and its literal values).
 type CompletionUsage struct {
 	Value isCompletionUsage
 }

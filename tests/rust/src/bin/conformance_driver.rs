@@ -41,6 +41,7 @@ fn run(input: &Input) -> Result<String, String> {
         "Unions" => round_trip::<conf::Unions>(text),
         "Untagged" => round_trip::<conf::Untagged>(text),
         "TypedA" => round_trip::<conf::TypedA>(text),
+        "Literals" => round_trip::<conf::Literals>(text),
         "Opened" => round_trip::<conf::Opened>(text),
         "OpenUnions" => round_trip::<conf::OpenUnions>(text),
         "OpenLoose" => round_trip::<conf::OpenLoose>(text),
