@@ -36,7 +36,7 @@ BENCH_RPCC       := $(BENCH_OUT)/rpcc
 $(BENCH_RPCC): build/rpcc
 	@mkdir -p $(dir $@) && cp build/rpcc $@
 
-.PHONY: bench bench-codegen bench-profile bench-runtime bench-bridge bench-report check-bench-smoke bench-deps \
+.PHONY: bench bench-codegen bench-profile bench-runtime bench-bridge bench-batch bench-report check-bench-smoke bench-deps \
         check-instructions instructions-budget
 
 $(PROTOC_GEN_GO): | $(call debian,go)
@@ -86,6 +86,11 @@ bench-bridge: $(BENCH_RPCC) $(BENCH_NODE) .venv/.stamp .cache/bin/centrifugo .ca
 	@echo "load before the bridge runs: $$(cat /proc/loadavg)"
 	$(VENV_PY) bench/bridge/run.py --workers $(BENCH_BRIDGE_WORKERS) --calls $(BENCH_BRIDGE_CALLS) --warmup 500 \
 	    --label "$$(git rev-parse --short HEAD)"
+
+# 100 small calls as one batch against 100 sequential and 100 concurrent calls, per language (bench/batch/RESULTS.md).
+bench-batch: build/rpcc .venv/.stamp .cache/bin/centrifugo tests/typescript/node_modules/.rpcc-stamp
+	python3 bench/batch/run.py build
+	python3 bench/batch/run.py run
 
 bench-report: $(BENCH_VENV)
 	.cache/bench/venv/bin/python bench/report.py

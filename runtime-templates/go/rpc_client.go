@@ -939,7 +939,23 @@ func (conn *connection) command(ctx context.Context, kind string, body any) (*re
 		delete(conn.pending, id)
 		conn.mu.Unlock()
 	}
-	if err := conn.send(ctx, message); err != nil {
+	// Only calls are collected: the connect and refresh commands a call may make on its way go out at once.
+	var entry *batchEntry
+	if kind == "rpc" || kind == "publish" {
+		entry = batchEntryFor(ctx, conn, message)
+	}
+	if entry != nil {
+		// Collected by a Batch: it writes the message together with the batch's others, or refuses them all.
+		select {
+		case err = <-entry.sent:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			forget()
+			return nil, err
+		}
+	} else if err := conn.send(ctx, message); err != nil {
 		forget()
 		return nil, err
 	}
@@ -1036,4 +1052,188 @@ func tokenSubject(token string) string {
 		return ""
 	}
 	return claims.Sub
+}
+
+// DefaultMaxBatch is the most calls a Batch sends in one message unless its MaxCalls says otherwise.
+const DefaultMaxBatch = 100
+
+// ErrBatchTooLarge is wrapped by the error of every call of a Batch refused for its size: more than MaxCalls
+// calls, or a message over the client's MaxMessageSize. Nothing of such a batch was sent.
+var ErrBatchTooLarge = errors.New("batch too large")
+
+// Batch sends several calls in one WebSocket message. Each call runs in Go with the batch's context and is the
+// typed method it always is: its result and error are its own, and one failing call fails only itself. Wait sends
+// the calls once each has queued its command (or returned early), then waits for all of them. Nothing is atomic:
+// Centrifugo runs the calls as it would separate ones (one at a time per connection unless its
+// client.concurrency is set), and any of them may succeed while another fails.
+//
+//	b := NewBatch(ctx)
+//	var task *Task
+//	var taskErr error
+//	b.Go(func(ctx context.Context) { task, taskErr = api.TasksGet(ctx, TaskGetParams{ID: 1}) })
+//	b.Go(func(ctx context.Context) { page, pageErr = api.TasksList(ctx, TaskListParams{}) })
+//	err := b.Wait() // nil, or the refusal (errors.Is ErrBatchTooLarge) that every call also returned
+type Batch struct {
+	// MaxCalls bounds the calls sent in one message (DefaultMaxBatch when 0).
+	MaxCalls int
+
+	ctx     context.Context
+	mu      sync.Mutex
+	changed chan struct{} // a call queued its command or returned
+	started int
+	settled int
+	entries []*batchEntry
+	sealed  bool
+	refusal error
+	running sync.WaitGroup
+}
+
+type batchEntry struct {
+	conn    *connection
+	message []byte
+	sent    chan error // nil once written with the others, or the batch's refusal
+}
+
+type batchKey struct{}
+
+// batchCallKey marks the context of one Go call: its first collected command settles it (counted once).
+type batchCallKey struct{}
+
+// NewBatch returns an empty batch whose calls use ctx (and its deadline).
+func NewBatch(ctx context.Context) *Batch {
+	b := &Batch{changed: make(chan struct{}, 1)}
+	b.ctx = context.WithValue(ctx, batchKey{}, b)
+	return b
+}
+
+// Go runs call in a goroutine with the batch's context: the calls it makes are collected until Wait sends them.
+func (b *Batch) Go(call func(ctx context.Context)) {
+	b.mu.Lock()
+	b.started++
+	b.mu.Unlock()
+	b.running.Add(1)
+	go func() {
+		defer b.running.Done()
+		queued := false
+		defer func() {
+			if !queued { // returned before queuing a call (an encoding error, a failed dial): settled now
+				b.settle()
+			}
+		}()
+		call(context.WithValue(b.ctx, batchCallKey{}, &queued))
+	}()
+}
+
+func (b *Batch) settle() {
+	b.mu.Lock()
+	b.settled++
+	b.mu.Unlock()
+	select {
+	case b.changed <- struct{}{}:
+	default:
+	}
+}
+
+// batchEntryFor collects message when ctx is a batch's that still collects; nil otherwise (send it alone).
+func batchEntryFor(ctx context.Context, conn *connection, message []byte) *batchEntry {
+	b, _ := ctx.Value(batchKey{}).(*Batch)
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	if b.sealed {
+		b.mu.Unlock()
+		return nil
+	}
+	entry := &batchEntry{conn: conn, message: message, sent: make(chan error, 1)}
+	b.entries = append(b.entries, entry)
+	queued, _ := ctx.Value(batchCallKey{}).(*bool)
+	first := queued != nil && !*queued
+	if first {
+		*queued = true
+	}
+	b.mu.Unlock()
+	if first {
+		b.settle()
+	}
+	return entry
+}
+
+// Wait sends the collected calls in one message per connection and waits for every call to return. It returns
+// nil, or the error that refused the whole batch before anything was sent (errors.Is ErrBatchTooLarge, or the
+// connection's failure), which each collected call returned as well.
+func (b *Batch) Wait() error {
+	for {
+		b.mu.Lock()
+		ready := b.settled >= b.started
+		b.mu.Unlock()
+		if ready {
+			break
+		}
+		select {
+		case <-b.changed:
+		case <-b.ctx.Done():
+		}
+		if b.ctx.Err() != nil {
+			break
+		}
+	}
+	b.mu.Lock()
+	b.sealed = true
+	entries := b.entries
+	b.mu.Unlock()
+	b.refusal = b.flush(entries)
+	b.running.Wait()
+	return b.refusal
+}
+
+func (b *Batch) flush(entries []*batchEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	limit := b.MaxCalls
+	if limit <= 0 {
+		limit = DefaultMaxBatch
+	}
+	var refusal error
+	if len(entries) > limit {
+		refusal = fmt.Errorf("%w: %d calls, more than the %d one batch may send; nothing was sent", ErrBatchTooLarge,
+			len(entries), limit)
+	}
+	// One message per connection (all of them share one unless the client reconnected while collecting).
+	groups := map[*connection][]*batchEntry{}
+	var order []*connection
+	for _, entry := range entries {
+		if _, seen := groups[entry.conn]; !seen {
+			order = append(order, entry.conn)
+		}
+		groups[entry.conn] = append(groups[entry.conn], entry)
+	}
+	if refusal == nil {
+		for _, conn := range order {
+			size := len(groups[conn]) - 1
+			for _, entry := range groups[conn] {
+				size += len(entry.message)
+			}
+			if maxSize := conn.client.maxMessageSize(); maxSize > 0 && size > maxSize {
+				refusal = fmt.Errorf("%w: the message would be %d bytes, more than the server's message size limit "+
+					"of %d bytes; nothing was sent", ErrBatchTooLarge, size, maxSize)
+			}
+		}
+	}
+	for _, conn := range order {
+		group := groups[conn]
+		err := refusal
+		if err == nil {
+			messages := make([][]byte, len(group))
+			for i, entry := range group {
+				messages[i] = entry.message
+			}
+			err = conn.send(b.ctx, bytes.Join(messages, []byte("\n")))
+		}
+		for _, entry := range group {
+			entry.sent <- err
+		}
+	}
+	return refusal
 }

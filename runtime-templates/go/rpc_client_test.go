@@ -879,3 +879,66 @@ func TestErrorsNameThePackage(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestBatchSendsItsCallsInOneMessage(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	ctx := contextWithTimeout(t, 10*time.Second)
+	if err := c.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b := NewBatch(ctx)
+	results := make([]map[string]any, 3)
+	errs := make([]error, 3)
+	for i, method := range []string{"echo", "fail", "echo"} {
+		b.Go(func(ctx context.Context) { errs[i] = c.Call(ctx, method, map[string]any{"n": i}, &results[i]) })
+	}
+	if err := b.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	frames := len(f.frames)
+	f.mu.Unlock()
+	if frames != 2 { // connect, then the batch
+		t.Fatalf("the client sent %d messages, want 2 (connect, one batch)", frames)
+	}
+	var rpcErr *RPCError
+	if errs[0] != nil || errs[2] != nil || !errors.As(errs[1], &rpcErr) {
+		t.Fatalf("errors: %v", errs)
+	}
+	if fmt.Sprint(results[0]["n"]) != "0" || fmt.Sprint(results[2]["n"]) != "2" {
+		t.Fatalf("results: %v", results)
+	}
+	over := NewBatch(ctx)
+	over.MaxCalls = 2
+	for range 3 {
+		over.Go(func(ctx context.Context) { c.Call(ctx, "echo", nil, nil) })
+	}
+	if err := over.Wait(); !errors.Is(err, ErrBatchTooLarge) {
+		t.Fatalf("3 calls over MaxCalls 2: %v", err)
+	}
+	f.mu.Lock()
+	frames = len(f.frames)
+	f.mu.Unlock()
+	if frames != 2 {
+		t.Fatalf("a refused batch sent something: %d messages", frames)
+	}
+}
+
+func TestSendWaitsForNoReply(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	ctx := contextWithTimeout(t, 10*time.Second)
+	if err := c.Send(ctx, "echo", map[string]any{"n": 1}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return len(f.recorded()) == 2 })
+	if c.Pending() != 0 {
+		t.Fatalf("a one-way call left %d waiters", c.Pending())
+	}
+	if rpc := string(f.recorded()[1]["rpc"]); rpc != `{"data":{"n":1},"method":"echo"}` {
+		t.Fatalf("sent %s", rpc)
+	}
+}

@@ -475,3 +475,42 @@ for (const transport of ["rpc", "pubsub"] as const) {
         });
     });
 }
+
+for (const transport of ["rpc", "pubsub"] as const) {
+    describe(`batches over ${transport}`, () => {
+        const user = newUser(`batch-${transport}`);
+        const client = new debug.CentrifugoRPCClient(URL, mintToken(user), user, { transport, timeout: 8000 });
+        const api = new debug.APIClient(client);
+
+        before(() => client.connect());
+        after(() => client.close());
+
+        test("each entry is its call's typed result or its own error", async () => {
+            const [echo, failed, slept] = await client.batch(() => [
+                api.debugEcho({ value: "first" }),
+                api.debugFail({ code: 1409, message: "only this one" }),
+                api.debugSleep({ seconds: 0 }),
+            ]);
+            assert.ok(!(echo instanceof debug.RPCError) && echo.value === "first" && echo.transport === transport);
+            assert.ok(failed instanceof debug.RPCError && failed.code === 1409 && failed.message === "only this one");
+            assert.ok(!(slept instanceof debug.RPCError) && slept.slept === 0);
+            const many = await client.batch(() => Array.from({ length: 100 }, (_, i) => api.debugEcho({ value: i })));
+            assert.deepEqual(
+                many.map((entry) => (entry instanceof debug.RPCError ? entry : entry.value)),
+                Array.from({ length: 100 }, (_, i) => i),
+            );
+        });
+
+        test("over maxBatch or maxMessageSize nothing is sent and every call fails", async () => {
+            await rejection(
+                client.batch(() => Array.from({ length: 101 }, (_, i) => api.debugEcho({ value: i }))),
+                debug.RPCRequestTooLargeError,
+            );
+            await rejection(
+                client.batch(() => Array.from({ length: 70 }, () => api.debugEcho({ value: "x".repeat(1000) }))),
+                debug.RPCRequestTooLargeError,
+            );
+            assert.equal((await api.debugEcho({ value: "after" })).value, "after");
+        });
+    });
+}
