@@ -3,7 +3,7 @@ samples (samples.json): the field is what a handler's result would carry."""
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal
 
 from anthropic.types import RawMessageStreamEvent
 from pydantic import BaseModel
@@ -27,5 +27,5 @@ class DefaultTagImage(BaseModel):
 
 
 class DefaultTagged(BaseModel):
-    blocks: list[Union[DefaultTagText, DefaultTagImage]]
-    first: Union[DefaultTagText, DefaultTagImage]
+    blocks: list[DefaultTagText | DefaultTagImage]
+    first: DefaultTagText | DefaultTagImage
