@@ -1026,30 +1026,30 @@ func tokenSubject(token string) string {
 	return claims.Sub
 }
 
-// Channel subscriptions: the generated Subscribe<Channel> methods call Subscribe, which subscribes to one
+// Channel subscriptions: the generated Subscribe<Channel> methods call SubscribeChannel, which subscribes to one
 // Centrifugo channel and decodes its publications into T. A subscription outlives connections: after a lost
 // connection it subscribes again on the next one (the Client reconnects for it), and in a channel with history
 // it recovers the publications it missed, so that none is lost or delivered twice.
 
-// SubscriptionState is where a subscription is: subscribing (also again after a lost connection), subscribed,
+// ChannelState is where a subscription is: subscribing (also again after a lost connection), subscribed,
 // or unsubscribed (ended).
-type SubscriptionState int32
+type ChannelState int32
 
 const (
-	// SubscriptionUnsubscribed: the subscription ended (Unsubscribe, its context ended, the server refused it
+	// ChannelUnsubscribed: the subscription ended (Unsubscribe, its context ended, the server refused it
 	// or unsubscribed it for good, or the Client was closed).
-	SubscriptionUnsubscribed SubscriptionState = iota
-	// SubscriptionSubscribing: waiting for a connection or for the server's answer to the subscribe command.
-	SubscriptionSubscribing
-	// SubscriptionSubscribed: publications arrive.
-	SubscriptionSubscribed
+	ChannelUnsubscribed ChannelState = iota
+	// ChannelSubscribing: waiting for a connection or for the server's answer to the subscribe command.
+	ChannelSubscribing
+	// ChannelSubscribed: publications arrive.
+	ChannelSubscribed
 )
 
-func (s SubscriptionState) String() string {
+func (s ChannelState) String() string {
 	switch s {
-	case SubscriptionSubscribing:
+	case ChannelSubscribing:
 		return "subscribing"
-	case SubscriptionSubscribed:
+	case ChannelSubscribed:
 		return "subscribed"
 	}
 	return "unsubscribed"
@@ -1113,59 +1113,61 @@ type RecoveryFailedError struct {
 }
 
 func (e *RecoveryFailedError) Error() string {
-	return fmt.Sprintf("%s: %s: could not recover the publications missed since offset %d (epoch %q); the stream is at offset %d (epoch %q)",
+	return fmt.Sprintf("%s: %s: could not recover the publications missed since offset %d (epoch %q); "+
+		"the stream is at offset %d (epoch %q)",
 		packageName, e.Channel, e.Since.Offset, e.Since.Epoch, e.Position.Offset, e.Position.Epoch)
 }
 
-// SubscribeOption configures a subscription: OnDecodeError, OnRecoveryFailed, OnStateChange, Since.
-type SubscribeOption func(*subscribeOptions)
+// ChannelOption configures a subscription: OnDecodeError, OnRecoveryFailed, OnStateChange, Since.
+type ChannelOption func(*subscribeOptions)
 
 type subscribeOptions struct {
 	onDecodeError    func(*PublicationDecodeError)
 	onRecoveryFailed func(*RecoveryFailedError)
-	onStateChange    func(SubscriptionState)
+	onStateChange    func(ChannelState)
 	since            *StreamPosition
 }
 
 // OnDecodeError sets the hook for publications that do not decode (default: they are dropped). Hooks run on
 // the subscription's delivery goroutine, in stream order with the publications, and must not block long.
-func OnDecodeError(hook func(*PublicationDecodeError)) SubscribeOption {
+func OnDecodeError(hook func(*PublicationDecodeError)) ChannelOption {
 	return func(o *subscribeOptions) { o.onDecodeError = hook }
 }
 
 // OnRecoveryFailed sets the hook told when publications of a channel with history were lost over a reconnect
 // (see RecoveryFailedError), before the publications that follow the gap are delivered.
-func OnRecoveryFailed(hook func(*RecoveryFailedError)) SubscribeOption {
+func OnRecoveryFailed(hook func(*RecoveryFailedError)) ChannelOption {
 	return func(o *subscribeOptions) { o.onRecoveryFailed = hook }
 }
 
 // OnStateChange sets the hook told of every change of the subscription's state, in order.
-func OnStateChange(hook func(SubscriptionState)) SubscribeOption {
+func OnStateChange(hook func(ChannelState)) ChannelOption {
 	return func(o *subscribeOptions) { o.onStateChange = hook }
 }
 
 // Since makes a subscription to a channel with history start after position (one that an earlier subscription's
 // Position returned): the publications since then are delivered first, or OnRecoveryFailed is told they are lost.
-func Since(position StreamPosition) SubscribeOption {
+func Since(position StreamPosition) ChannelOption {
 	return func(o *subscribeOptions) { o.since = &position }
 }
 
-// Subscription is a typed subscription to one channel. Receive the publications from Publications (or range
-// over All); call Unsubscribe, or end the context given to Subscribe, when done: that ends it and closes the
-// channel. It is safe for concurrent use.
-type Subscription[T any] struct {
+// ChannelSubscription is a typed subscription to one channel. Receive the publications from Publications (or
+// range over All); call Unsubscribe, or end the context given to SubscribeChannel, when done: that ends it and
+// closes the channel. It is safe for concurrent use.
+type ChannelSubscription[T any] struct {
 	sub          *channelSubscription
 	publications chan T
 	delivered    chan struct{} // closed when the delivery goroutine returned
 }
 
-// Subscribe subscribes to channel and returns when the server accepted the subscription, or with its error: a
-// *SubscribeError when the server refused it, ErrDisconnected when there was no connection, the context's error
-// when ctx ended first. ctx bounds the whole subscription, not only this call. history says that the channel
-// keeps history: the subscription is positioned and recovers what it missed over reconnects.
-func Subscribe[T any](ctx context.Context, client *Client, channel string, history bool, opts ...SubscribeOption) (*Subscription[T], error) {
+// SubscribeChannel subscribes to channel and returns when the server accepted the subscription, or with its
+// error: a *SubscribeError when the server refused it, ErrDisconnected when there was no connection, the
+// context's error when ctx ended first. ctx bounds the whole subscription, not only this call. history says that
+// the channel keeps history: the subscription is positioned and recovers what it missed over reconnects.
+func SubscribeChannel[T any](ctx context.Context, client *Client, channel string, history bool,
+	opts ...ChannelOption) (*ChannelSubscription[T], error) {
 	sub := newChannelSubscription(client, channel, history, opts)
-	typed := &Subscription[T]{sub: sub, publications: make(chan T), delivered: make(chan struct{})}
+	typed := &ChannelSubscription[T]{sub: sub, publications: make(chan T), delivered: make(chan struct{})}
 	if err := sub.start(ctx); err != nil {
 		return nil, err
 	}
@@ -1175,10 +1177,10 @@ func Subscribe[T any](ctx context.Context, client *Client, channel string, histo
 
 // Publications returns the channel of the decoded publications, in the order they were published. It is closed
 // when the subscription ends; then Err says why.
-func (s *Subscription[T]) Publications() <-chan T { return s.publications }
+func (s *ChannelSubscription[T]) Publications() <-chan T { return s.publications }
 
 // All returns an iterator over the publications (for range), which ends when the subscription ends.
-func (s *Subscription[T]) All() iter.Seq[T] {
+func (s *ChannelSubscription[T]) All() iter.Seq[T] {
 	return func(yield func(T) bool) {
 		for value := range s.publications {
 			if !yield(value) {
@@ -1189,30 +1191,30 @@ func (s *Subscription[T]) All() iter.Seq[T] {
 }
 
 // Channel returns the Centrifugo channel's name.
-func (s *Subscription[T]) Channel() string { return s.sub.channel }
+func (s *ChannelSubscription[T]) Channel() string { return s.sub.channel }
 
 // State returns the subscription's current state.
-func (s *Subscription[T]) State() SubscriptionState { return s.sub.currentState() }
+func (s *ChannelSubscription[T]) State() ChannelState { return s.sub.currentState() }
 
 // Position returns the position of the last publication received in a channel with history (for Since), and
 // false before there is one or in a channel without history.
-func (s *Subscription[T]) Position() (StreamPosition, bool) { return s.sub.currentPosition() }
+func (s *ChannelSubscription[T]) Position() (StreamPosition, bool) { return s.sub.currentPosition() }
 
 // Err returns why the subscription ended: nil after Unsubscribe, the context's error when the context of
-// Subscribe ended, a *SubscribeError when the server refused it on a later resubscription, ErrDisconnected
+// SubscribeChannel ended, a *SubscribeError when the server refused it on a later resubscription, ErrDisconnected
 // when the Client was closed or told not to reconnect. It returns nil while the subscription is active.
-func (s *Subscription[T]) Err() error { return s.sub.endError() }
+func (s *ChannelSubscription[T]) Err() error { return s.sub.endError() }
 
 // Unsubscribe ends the subscription: it tells the server (when connected), stops the delivery and closes the
 // Publications channel. Publications not yet received are dropped. Calling it again does nothing.
-func (s *Subscription[T]) Unsubscribe() error {
+func (s *ChannelSubscription[T]) Unsubscribe() error {
 	err := s.sub.stop()
 	<-s.delivered
 	return err
 }
 
 // deliver decodes the queued events and hands them on, in order, until the subscription ends.
-func (s *Subscription[T]) deliver() {
+func (s *ChannelSubscription[T]) deliver() {
 	defer close(s.delivered)
 	defer close(s.publications)
 	sub := s.sub
@@ -1257,7 +1259,7 @@ func (s *Subscription[T]) deliver() {
 type subscriptionEvent struct {
 	pub   *publication
 	gap   *RecoveryFailedError
-	state *SubscriptionState
+	state *ChannelState
 }
 
 // channelSubscription is the untyped part of a subscription: it subscribes on every new connection and queues
@@ -1273,7 +1275,7 @@ type channelSubscription struct {
 	unsub   chan int      // the code of an unsubscribe push from the server
 
 	mu          sync.Mutex
-	state       SubscriptionState
+	state       ChannelState
 	position    StreamPosition
 	hasPosition bool
 	queue       []subscriptionEvent
@@ -1283,7 +1285,7 @@ type channelSubscription struct {
 	unsubErr    error // the unsubscribe command's error, for stop
 }
 
-func newChannelSubscription(client *Client, channel string, history bool, opts []SubscribeOption) *channelSubscription {
+func newChannelSubscription(client *Client, channel string, history bool, opts []ChannelOption) *channelSubscription {
 	sub := &channelSubscription{client: client, channel: channel, history: history, done: make(chan struct{}),
 		unsub: make(chan int, 1), wake: make(chan struct{}, 1)}
 	for _, opt := range opts {
@@ -1313,7 +1315,7 @@ func (sub *channelSubscription) run(first chan<- error) {
 	defer close(sub.done)
 	failures := 0
 	for {
-		sub.setState(SubscriptionSubscribing)
+		sub.setState(ChannelSubscribing)
 		conn, err := sub.client.connection(sub.ctx)
 		if err == nil {
 			err = sub.subscribeOn(conn)
@@ -1344,7 +1346,7 @@ func (sub *channelSubscription) run(first chan<- error) {
 			continue
 		}
 		failures = 0
-		sub.setState(SubscriptionSubscribed)
+		sub.setState(ChannelSubscribed)
 		select {
 		case <-conn.done:
 			sub.forget(conn)
@@ -1488,7 +1490,7 @@ func (sub *channelSubscription) signal() {
 	}
 }
 
-func (sub *channelSubscription) setState(state SubscriptionState) {
+func (sub *channelSubscription) setState(state ChannelState) {
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
 	if sub.state == state || sub.ended {
@@ -1510,7 +1512,7 @@ func (sub *channelSubscription) finish(err error) {
 		return
 	}
 	sub.err = err
-	state := SubscriptionUnsubscribed
+	state := ChannelUnsubscribed
 	sub.state = state
 	sub.queue = append(sub.queue, subscriptionEvent{state: &state})
 	sub.ended = true
@@ -1546,7 +1548,7 @@ func (sub *channelSubscription) stop() error {
 	return sub.unsubErr
 }
 
-func (sub *channelSubscription) currentState() SubscriptionState {
+func (sub *channelSubscription) currentState() ChannelState {
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
 	return sub.state

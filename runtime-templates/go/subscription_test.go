@@ -110,7 +110,7 @@ func (f *fakeServer) dropAll() {
 	}
 }
 
-func receive[T any](t *testing.T, sub *Subscription[T]) T {
+func receive[T any](t *testing.T, sub *ChannelSubscription[T]) T {
 	t.Helper()
 	select {
 	case value, ok := <-sub.Publications():
@@ -130,12 +130,12 @@ func TestSubscribeReceivesTypedPublicationsInOrder(t *testing.T) {
 	c := NewClient(f.url(), testToken("7"))
 	defer c.Close()
 	ctx := contextWithTimeout(t, 20*time.Second)
-	sub, err := Subscribe[echoData](ctx, c, "news:feed", false)
+	sub, err := SubscribeChannel[echoData](ctx, c, "news:feed", false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sub.Unsubscribe()
-	if sub.State() != SubscriptionSubscribed || sub.Channel() != "news:feed" {
+	if sub.State() != ChannelSubscribed || sub.Channel() != "news:feed" {
 		t.Fatalf("state %v, channel %q", sub.State(), sub.Channel())
 	}
 	for i := 1; i <= 3; i++ {
@@ -166,7 +166,7 @@ func TestRefusedSubscriptionIsATypedError(t *testing.T) {
 	c := NewClient(f.url(), testToken("7"))
 	defer c.Close()
 	ctx := contextWithTimeout(t, 20*time.Second)
-	sub, err := Subscribe[echoData](ctx, c, "secret:plans", false)
+	sub, err := SubscribeChannel[echoData](ctx, c, "secret:plans", false)
 	if sub != nil || !errors.Is(err, ErrSubscriptionRefused) {
 		t.Fatalf("want ErrSubscriptionRefused, got %v", err)
 	}
@@ -191,7 +191,7 @@ func TestDecodeErrorGoesToTheHookAndTheSubscriptionGoesOn(t *testing.T) {
 	ctx := contextWithTimeout(t, 20*time.Second)
 	var mu sync.Mutex
 	var bad []*PublicationDecodeError
-	sub, err := Subscribe[echoData](ctx, c, "news:feed", false, OnDecodeError(func(e *PublicationDecodeError) {
+	sub, err := SubscribeChannel[echoData](ctx, c, "news:feed", false, OnDecodeError(func(e *PublicationDecodeError) {
 		mu.Lock()
 		bad = append(bad, e)
 		mu.Unlock()
@@ -221,10 +221,10 @@ func TestRecoveryAfterReconnectDeliversEveryPublicationOnce(t *testing.T) {
 	defer c.Close()
 	ctx := contextWithTimeout(t, 30*time.Second)
 	var mu sync.Mutex
-	var states []SubscriptionState
+	var states []ChannelState
 	gaps := 0
-	sub, err := Subscribe[echoData](ctx, c, "hist:tasks", true,
-		OnStateChange(func(s SubscriptionState) { mu.Lock(); states = append(states, s); mu.Unlock() }),
+	sub, err := SubscribeChannel[echoData](ctx, c, "hist:tasks", true,
+		OnStateChange(func(s ChannelState) { mu.Lock(); states = append(states, s); mu.Unlock() }),
 		OnRecoveryFailed(func(*RecoveryFailedError) { gaps++ }))
 	if err != nil {
 		t.Fatal(err)
@@ -239,7 +239,7 @@ func TestRecoveryAfterReconnectDeliversEveryPublicationOnce(t *testing.T) {
 	}
 	f.refuse.Store(true)
 	f.dropAll()
-	waitFor(t, func() bool { return sub.State() == SubscriptionSubscribing })
+	waitFor(t, func() bool { return sub.State() == ChannelSubscribing })
 	for i := 3; i <= 200; i++ {
 		f.publish("hist:tasks", fmt.Sprintf(`{"n":%d}`, i))
 	}
@@ -276,9 +276,9 @@ func TestRecoveryAfterReconnectDeliversEveryPublicationOnce(t *testing.T) {
 	if gaps != 0 {
 		t.Fatal("nothing was lost")
 	}
-	want := []SubscriptionState{SubscriptionSubscribing, SubscriptionSubscribed, SubscriptionSubscribing}
-	if len(states) < 4 || fmt.Sprint(states[:3]) != fmt.Sprint(want) || states[len(states)-1] != SubscriptionUnsubscribed ||
-		states[len(states)-2] != SubscriptionSubscribed {
+	want := []ChannelState{ChannelSubscribing, ChannelSubscribed, ChannelSubscribing}
+	if len(states) < 4 || fmt.Sprint(states[:3]) != fmt.Sprint(want) || states[len(states)-1] != ChannelUnsubscribed ||
+		states[len(states)-2] != ChannelSubscribed {
 		t.Fatalf("states %v", states)
 	}
 }
@@ -289,7 +289,7 @@ func TestRecoveryFailureIsReportedBeforeTheNextPublications(t *testing.T) {
 	defer c.Close()
 	ctx := contextWithTimeout(t, 30*time.Second)
 	gaps := make(chan *RecoveryFailedError, 4)
-	sub, err := Subscribe[echoData](ctx, c, "hist:tasks", true, OnRecoveryFailed(func(e *RecoveryFailedError) { gaps <- e }))
+	sub, err := SubscribeChannel[echoData](ctx, c, "hist:tasks", true, OnRecoveryFailed(func(e *RecoveryFailedError) { gaps <- e }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,12 +298,12 @@ func TestRecoveryFailureIsReportedBeforeTheNextPublications(t *testing.T) {
 	receive(t, sub)
 	f.refuse.Store(true)
 	f.dropAll()
-	waitFor(t, func() bool { return sub.State() == SubscriptionSubscribing })
+	waitFor(t, func() bool { return sub.State() == ChannelSubscribing })
 	for i := 2; i <= 20; i++ {
 		f.publish("hist:tasks", fmt.Sprintf(`{"n":%d}`, i))
 	}
 	f.refuse.Store(false)
-	waitFor(t, func() bool { return sub.State() == SubscriptionSubscribed })
+	waitFor(t, func() bool { return sub.State() == ChannelSubscribed })
 	f.publish("hist:tasks", `{"n":21}`)
 	if got := receive(t, sub); got.N != 21 {
 		t.Fatalf("want 21, got %+v", got)
@@ -326,7 +326,7 @@ func TestSinceStartsFromAPosition(t *testing.T) {
 	for i := 1; i <= 5; i++ {
 		f.publish("hist:a", fmt.Sprintf(`{"n":%d}`, i))
 	}
-	sub, err := Subscribe[echoData](ctx, c, "hist:a", true, Since(StreamPosition{Offset: 3, Epoch: "e1"}))
+	sub, err := SubscribeChannel[echoData](ctx, c, "hist:a", true, Since(StreamPosition{Offset: 3, Epoch: "e1"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +343,7 @@ func TestUnsubscribeTellsTheServerAndClosesTheChannel(t *testing.T) {
 	c := NewClient(f.url(), testToken("7"))
 	defer c.Close()
 	ctx := contextWithTimeout(t, 20*time.Second)
-	sub, err := Subscribe[echoData](ctx, c, "news:feed", false)
+	sub, err := SubscribeChannel[echoData](ctx, c, "news:feed", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,14 +353,14 @@ func TestUnsubscribeTellsTheServerAndClosesTheChannel(t *testing.T) {
 	}
 	for range sub.All() {
 	}
-	if sub.State() != SubscriptionUnsubscribed || sub.Err() != nil || f.subscriberCount("news:feed") != 0 {
+	if sub.State() != ChannelUnsubscribed || sub.Err() != nil || f.subscriberCount("news:feed") != 0 {
 		t.Fatalf("state %v, err %v, %d subscribers", sub.State(), sub.Err(), f.subscriberCount("news:feed"))
 	}
 	if err := sub.Unsubscribe(); err != nil {
 		t.Fatal("a second Unsubscribe does nothing")
 	}
 	// The same channel can be subscribed again.
-	again, err := Subscribe[echoData](ctx, c, "news:feed", false)
+	again, err := SubscribeChannel[echoData](ctx, c, "news:feed", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,14 +376,14 @@ func TestContextEndsTheSubscription(t *testing.T) {
 	c := NewClient(f.url(), testToken("7"))
 	defer c.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	sub, err := Subscribe[echoData](ctx, c, "news:feed", false)
+	sub, err := SubscribeChannel[echoData](ctx, c, "news:feed", false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cancel()
 	for range sub.Publications() {
 	}
-	if !errors.Is(sub.Err(), context.Canceled) || sub.State() != SubscriptionUnsubscribed {
+	if !errors.Is(sub.Err(), context.Canceled) || sub.State() != ChannelUnsubscribed {
 		t.Fatalf("err %v, state %v", sub.Err(), sub.State())
 	}
 	waitFor(t, func() bool { return f.subscriberCount("news:feed") == 0 })
@@ -394,7 +394,7 @@ func TestServerUnsubscribe(t *testing.T) {
 	c := NewClient(f.url(), testToken("7"))
 	defer c.Close()
 	ctx := contextWithTimeout(t, 20*time.Second)
-	sub, err := Subscribe[echoData](ctx, c, "news:feed", false)
+	sub, err := SubscribeChannel[echoData](ctx, c, "news:feed", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +418,7 @@ func TestClosingTheClientEndsSubscriptions(t *testing.T) {
 	f := newFakeServer(t, nil)
 	c := NewClient(f.url(), testToken("7"))
 	ctx := contextWithTimeout(t, 20*time.Second)
-	sub, err := Subscribe[echoData](ctx, c, "news:feed", false)
+	sub, err := SubscribeChannel[echoData](ctx, c, "news:feed", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,7 +428,7 @@ func TestClosingTheClientEndsSubscriptions(t *testing.T) {
 	if !errors.Is(sub.Err(), ErrDisconnected) {
 		t.Fatalf("err %v", sub.Err())
 	}
-	if _, err := Subscribe[echoData](ctx, c, "news:feed", false); !errors.Is(err, ErrDisconnected) {
+	if _, err := SubscribeChannel[echoData](ctx, c, "news:feed", false); !errors.Is(err, ErrDisconnected) {
 		t.Fatalf("subscribe on a closed client: %v", err)
 	}
 }
@@ -438,12 +438,12 @@ func TestTwoSubscriptionsToOneChannelAreRefused(t *testing.T) {
 	c := NewClient(f.url(), testToken("7"))
 	defer c.Close()
 	ctx := contextWithTimeout(t, 20*time.Second)
-	sub, err := Subscribe[echoData](ctx, c, "news:feed", false)
+	sub, err := SubscribeChannel[echoData](ctx, c, "news:feed", false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sub.Unsubscribe()
-	if _, err := Subscribe[echoData](ctx, c, "news:feed", false); err == nil || !strings.Contains(err.Error(), "already") {
+	if _, err := SubscribeChannel[echoData](ctx, c, "news:feed", false); err == nil || !strings.Contains(err.Error(), "already") {
 		t.Fatalf("want an error, got %v", err)
 	}
 	f.publish("news:feed", `{"n":1}`)
@@ -460,9 +460,9 @@ func TestConcurrentSubscriptionsCallsAndReconnects(t *testing.T) {
 	ctx := contextWithTimeout(t, 60*time.Second)
 	const subscriptions, publications = 8, 50
 	var wg sync.WaitGroup
-	subs := make([]*Subscription[echoData], subscriptions)
+	subs := make([]*ChannelSubscription[echoData], subscriptions)
 	for i := range subs {
-		sub, err := Subscribe[echoData](ctx, c, fmt.Sprintf("hist:%d", i), true)
+		sub, err := SubscribeChannel[echoData](ctx, c, fmt.Sprintf("hist:%d", i), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -530,7 +530,7 @@ func TestPublish(t *testing.T) {
 	c := NewClient(f.url(), testToken("7"))
 	defer c.Close()
 	ctx := contextWithTimeout(t, 20*time.Second)
-	sub, err := Subscribe[echoData](ctx, c, "room:1", false)
+	sub, err := SubscribeChannel[echoData](ctx, c, "room:1", false)
 	if err != nil {
 		t.Fatal(err)
 	}
