@@ -1158,6 +1158,108 @@ static bool emit_types(void *context, Printer *out) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* client.go                                                                                                  */
 
+/* The Go expression of a channel's name: its literal parts and parameters joined with '+' (an int parameter in
+ * decimal). */
+static void print_channel_name(Printer *out, const IrChannel *channel) {
+    for (size_t index = 0; index < channel->part_count; index++) {
+        const IrChannelPart *part = channel->parts[index];
+        if (index > 0) printer_printf(out, "+");
+        if (part->text) {
+            printer_string_literal(out, GO, part->text, part->text_length);
+        } else if (ir_resolve_alias(part->param->type)->kind == IR_INT) {
+            printer_printf(out, "strconv.FormatInt(%s, 10)", part->param->names.in[GO]);
+        } else {
+            printer_printf(out, "%s", part->param->names.in[GO]);
+        }
+    }
+}
+
+static bool channels_have_int_param(const IrProgram *program) {
+    for (size_t index = 0; index < program->channel_count; index++) {
+        const IrChannel *channel = program->channels[index];
+        for (size_t param = 0; param < channel->param_count; param++) {
+            if (ir_resolve_alias(channel->params[param]->type)->kind == IR_INT) return true;
+        }
+    }
+    return false;
+}
+
+/* `userID string, roomID int64` (each with its leading ", "). */
+static void print_channel_params(GoEmitter *emitter, Printer *out, const IrChannel *channel) {
+    for (size_t index = 0; index < channel->param_count; index++) {
+        const IrChannelParam *param = channel->params[index];
+        StrBuf type;
+        strbuf_init(&type);
+        go_type(emitter, &type, param->type);
+        printer_printf(out, ", %s %s", param->names.in[GO], type.data);
+        strbuf_free(&type);
+    }
+}
+
+/* The checks of a channel's string parameters, which must not change the channel's meaning. */
+static void print_channel_param_checks(Printer *out, const IrChannel *channel, const char *zero) {
+    for (size_t index = 0; index < channel->param_count; index++) {
+        const IrChannelParam *param = channel->params[index];
+        if (ir_resolve_alias(param->type)->kind != IR_STRING) continue;
+        printer_printf(out, "if _, err := ChannelParam(");
+        printer_string_literal(out, GO, channel->name, strlen(channel->name));
+        printer_printf(out, ", ");
+        printer_string_literal(out, GO, param->name, strlen(param->name));
+        printer_printf(out, ", %s); err != nil {\n", param->names.in[GO]);
+        printer_line(out, "\treturn %serr", zero);
+        printer_line(out, "}");
+    }
+}
+
+static void print_channel_methods(GoEmitter *emitter, Printer *out, const IrChannel *channel) {
+    const char *publication = channel->publication->names.in[GO];
+    const char *deprecated = backend_deprecation_reason(&channel->deprecation);
+    StrBuf text;
+    strbuf_init(&text);
+    strbuf_printf(&text, "%s subscribes to the channel %s (%s),\nwhose publications are %s values.",
+                  channel->subscribe_names.in[GO], channel->name, channel->pattern, publication);
+    if (channel->history) {
+        strbuf_puts(&text, "\nThe channel keeps history: after a lost connection the subscription recovers the\n"
+                           "publications it missed, or tells OnRecoveryFailed that it could not.");
+    }
+    if (channel->doc && *channel->doc) {
+        strbuf_puts(&text, "\n\n");
+        strbuf_puts(&text, channel->doc);
+    }
+    printer_blank_line(out);
+    go_print_doc_comment(out, text.data, deprecated);
+    strbuf_free(&text);
+    printer_printf(out, "func (c *APIClient) %s(ctx context.Context", channel->subscribe_names.in[GO]);
+    print_channel_params(emitter, out, channel);
+    printer_printf(out, ", opts ...ChannelOption) (*ChannelSubscription[%s], error) {\n", publication);
+    printer_indent(out);
+    print_channel_param_checks(out, channel, "nil, ");
+    printer_printf(out, "return SubscribeChannel[%s](ctx, c.client, ", publication);
+    print_channel_name(out, channel);
+    printer_printf(out, ", %s, opts...)\n", channel->history ? "true" : "false");
+    printer_dedent(out);
+    printer_line(out, "}");
+    if (!channel->client_publish) return;
+
+    strbuf_init(&text);
+    strbuf_printf(&text, "%s publishes a %s into the channel %s (%s).\nThe server checks it before it reaches "
+                         "the subscribers: a refused publication is an *RPCError.",
+                  channel->publish_names.in[GO], publication, channel->name, channel->pattern);
+    printer_blank_line(out);
+    go_print_doc_comment(out, text.data, deprecated);
+    strbuf_free(&text);
+    printer_printf(out, "func (c *APIClient) %s(ctx context.Context", channel->publish_names.in[GO]);
+    print_channel_params(emitter, out, channel);
+    printer_printf(out, ", publication %s) error {\n", publication);
+    printer_indent(out);
+    print_channel_param_checks(out, channel, "");
+    printer_printf(out, "return c.client.Publish(ctx, ");
+    print_channel_name(out, channel);
+    printer_printf(out, ", publication)\n");
+    printer_dedent(out);
+    printer_line(out, "}");
+}
+
 static bool emit_client(void *context, Printer *out) {
     GoEmitter *emitter = context;
     printer_line(out, "%s", emitter->header);
@@ -1171,8 +1273,8 @@ static bool emit_client(void *context, Printer *out) {
     strbuf_free(&doc);
     printer_line(out, "package %s", emitter->package);
     printer_blank_line(out);
-    printer_line(out, "import \"context\"");
-    printer_blank_line(out);
+    const char *imports[] = {"context", "strconv"};
+    print_imports(out, imports, channels_have_int_param(emitter->program) ? 2 : 1, NULL);
     printer_line(out, "// APIClient has one typed method per RPC method. It is safe for concurrent use.");
     printer_line(out, "type APIClient struct {");
     printer_line(out, "\tclient *Client");
@@ -1227,6 +1329,9 @@ static bool emit_client(void *context, Printer *out) {
         printer_line(out, "return &result, nil");
         printer_dedent(out);
         printer_line(out, "}");
+    }
+    for (size_t index = 0; index < emitter->program->channel_count; index++) {
+        print_channel_methods(emitter, out, emitter->program->channels[index]);
     }
     return true;
 }
