@@ -63,7 +63,7 @@ static const char *const PYTHON_MODULE_NAMES[] = {
     /* the generated client and the runtime (runtime-templates/python/rpc_client.py __all__) */
     "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError",
     "RPCRequestTooLargeError", "RPCTimeoutError", "Transport", "DEFAULT_MAX_MESSAGE_SIZE", "DEFAULT_REQUEST_CHANNEL",
-    "ChannelParamError", "ChannelSubscription", "PublicationDecodeError", "RecoveryFailed", "StreamPosition",
+    "ChannelParamError", "ChannelSubscription", "PublicationDecodeError", "RecoveryFailedError", "StreamPosition",
     "SubscriptionRefusedError", "SubscriptionState",
     /* modules imported by name */
     "annotations", "asyncio", "decimal", "enum", "json", "pydantic", "sys", "typing", "uuid", "warnings",

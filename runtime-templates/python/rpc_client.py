@@ -47,7 +47,7 @@ __all__ = [
     "RPCReplyError",
     "RPCRequestTooLargeError",
     "RPCTimeoutError",
-    "RecoveryFailed",
+    "RecoveryFailedError",
     "StreamPosition",
     "SubscriptionRefusedError",
     "SubscriptionState",
@@ -518,18 +518,28 @@ class StreamPosition:
     epoch: str
 
 
-@dataclass(frozen=True)
-class RecoveryFailed:
-    """Told to ``on_recovery_failed``: a subscription to a channel with history subscribed again after a lost
-    connection and the server could not give it every publication it missed (the history was shorter than the gap,
-    or expired, or the stream was lost). Publications after ``since`` were lost; the ones that follow are delivered.
-    Reload the state the channel's publications update."""
+RECOVERY_FAILED_CODE = 112
+"""``RPCError.code`` of a RecoveryFailedError: Centrifugo's code for a position it cannot recover from."""
 
-    channel: str
-    since: StreamPosition | None
-    """The position of the last publication this subscription received (None: none yet)."""
-    position: StreamPosition | None
-    """The stream's position after the resubscription."""
+
+class RecoveryFailedError(RPCError):
+    """Told to ``on_error``: a subscription to a channel with history subscribed again after a lost connection and
+    the server could not give it every publication it missed (the history was shorter than the gap, or expired, or
+    the stream was lost). Publications after ``since`` (the last one received; None: none yet) were lost up to
+    ``position`` (the stream's position after the resubscription); the ones that follow are delivered. Reload the
+    state the channel's publications update."""
+
+    def __init__(self, channel: str, since: StreamPosition | None, position: StreamPosition | None) -> None:
+        super().__init__(RECOVERY_FAILED_CODE, f"{channel}: could not recover the publications missed since {since}")
+        self.channel = channel
+        self.since = since
+        self.position = position
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, RecoveryFailedError) and (self.channel, self.since, self.position)
+                == (other.channel, other.since, other.position))
+
+    __hash__ = RPCError.__hash__
 
 
 class SubscriptionRefusedError(RPCError):
@@ -569,11 +579,12 @@ class ChannelSubscription(Generic[_P]):
     Iterate it (``async for ev in api.subscribe_tasks_events(user_id="42"):``; the first iteration subscribes), or
     give ``on_publication`` and call :meth:`subscribe` (then publications go to the callback, not the iterator). It
     subscribes again by itself after a lost connection; in a channel with history it recovers the publications it
-    missed (``on_recovery_failed`` is told when it cannot). A publication that does not decode goes to
-    ``on_decode_error`` and the subscription goes on. A refused subscription raises SubscriptionRefusedError from
+    missed (``on_error`` is given a RecoveryFailedError when it cannot). A publication that does not decode goes to
+    ``on_error`` as a PublicationDecodeError and the subscription goes on. A refused subscription raises SubscriptionRefusedError from
     :meth:`subscribe` (or the iteration). End it with :meth:`unsubscribe` or ``async with``; closing the client
-    ends it with RPCConnectionError. Callbacks may be plain or async functions; an exception in one is reported to
-    the event loop's exception handler and the subscription goes on.
+    ends it with RPCConnectionError. ``state`` is the current state; ``on_state_change`` (settable) is told of every
+    change. Callbacks may be plain or async functions; an exception in one is reported to the event loop's
+    exception handler and the subscription goes on.
     """
 
     def __init__(
@@ -584,8 +595,7 @@ class ChannelSubscription(Generic[_P]):
         *,
         history: bool,
         on_publication: _Hook[_P] | None = None,
-        on_decode_error: _Hook[PublicationDecodeError] | None = None,
-        on_recovery_failed: _Hook[RecoveryFailed] | None = None,
+        on_error: _Hook[PublicationDecodeError | RecoveryFailedError] | None = None,
         on_state_change: _Hook[SubscriptionState] | None = None,
     ) -> None:
         self.channel = channel
@@ -593,9 +603,8 @@ class ChannelSubscription(Generic[_P]):
         self._adapter = adapter
         self._history = history
         self._on_publication = on_publication
-        self._on_decode_error = on_decode_error
-        self._on_recovery_failed = on_recovery_failed
-        self._on_state_change = on_state_change
+        self._on_error = on_error
+        self.on_state_change = on_state_change
         self._state: SubscriptionState = "unsubscribed"
         self._position: StreamPosition | None = None
         self._queue: asyncio.Queue[_P | _End] = asyncio.Queue()
@@ -657,7 +666,7 @@ class ChannelSubscription(Generic[_P]):
             await subscription.unsubscribe()
         if self._ended is None:
             self._end(None)
-            await self._call(self._on_state_change, "unsubscribed")
+            await self._call(self.on_state_change, "unsubscribed")
         await self._remove()
 
     async def _remove(self) -> None:
@@ -723,7 +732,7 @@ class ChannelSubscription(Generic[_P]):
         if self._ended is not None or state == self._state:
             return
         self._state = state
-        await self._call(self._on_state_change, state)
+        await self._call(self.on_state_change, state)
 
     async def _publication(self, data: Any, offset: int) -> None:
         if self._ended is not None:
@@ -731,7 +740,7 @@ class ChannelSubscription(Generic[_P]):
         try:
             value = self._adapter.validate_python(data)
         except ValidationError as exc:
-            await self._call(self._on_decode_error, PublicationDecodeError(self.channel, data, offset, exc))
+            await self._call(self._on_error, PublicationDecodeError(self.channel, data, offset, exc))
             return
         finally:
             if offset > 0 and self._position is not None:
@@ -745,7 +754,7 @@ class ChannelSubscription(Generic[_P]):
         position = ctx.stream_position
         if ctx.was_recovering and not ctx.recovered:
             now = StreamPosition(int(position.offset), str(position.epoch)) if position is not None else None
-            await self._call(self._on_recovery_failed, RecoveryFailed(self.channel, self._position, now))
+            await self._call(self._on_error, RecoveryFailedError(self.channel, self._position, now))
         if self._history and position is not None and not (ctx.was_recovering and ctx.recovered):
             # A first subscription, or a failed recovery: the stream goes on from the server's position (a recovery
             # that worked moves it with the recovered publications).
@@ -763,7 +772,7 @@ class ChannelSubscription(Generic[_P]):
             error = RPCConnectionError(f"subscription to {self.channel} ended: {reason}")
         if self._ended is None:
             self._end(error)
-            await self._call(self._on_state_change, "unsubscribed")
+            await self._call(self.on_state_change, "unsubscribed")
 
 
 class _TypedSubscriptionEvents(centrifuge.SubscriptionEventHandler):  # type: ignore[misc, unused-ignore]

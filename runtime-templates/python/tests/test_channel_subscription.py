@@ -16,7 +16,7 @@ from rpc_client import (
     ChannelParamError,
     ChannelSubscription,
     PublicationDecodeError,
-    RecoveryFailed,
+    RecoveryFailedError,
     RPCConnectionError,
     SubscriptionRefusedError,
     _channel_param,
@@ -99,13 +99,13 @@ async def test_a_channel_without_history_is_not_positioned() -> None:
 
 async def test_decode_error_goes_to_the_hook_and_the_subscription_goes_on() -> None:
     rpc, client = await connected()
-    bad: list[PublicationDecodeError] = []
-    subscription = ChannelSubscription(rpc, "c:1", ADAPTER, history=False, on_decode_error=bad.append)
+    bad: list[Any] = []
+    subscription = ChannelSubscription(rpc, "c:1", ADAPTER, history=False, on_error=bad.append)
     fake = await started(subscription, client, "c:1")
     await publish(fake, {"kind": "exploded", "n": 1}, 5)
     await publish(fake, {"kind": "created", "n": 2})
     assert await subscription.__anext__() == Created(n=2)
-    assert len(bad) == 1 and bad[0].data == {"kind": "exploded", "n": 1} and bad[0].offset == 5
+    assert len(bad) == 1 and isinstance(bad[0], PublicationDecodeError) and bad[0].data == {"kind": "exploded", "n": 1} and bad[0].offset == 5
     assert bad[0].channel == "c:1" and "bad publication" in str(bad[0])
 
 
@@ -147,7 +147,7 @@ async def test_iteration_subscribes_and_raises_a_later_refusal() -> None:
 async def test_recovery_failure_is_told_before_the_next_publications() -> None:
     rpc, client = await connected()
     told: list[Any] = []
-    subscription = ChannelSubscription(rpc, "h:1", ADAPTER, history=True, on_recovery_failed=told.append,
+    subscription = ChannelSubscription(rpc, "h:1", ADAPTER, history=True, on_error=told.append,
                                        on_publication=told.append)
     fake = await started(subscription, client, "h:1")
     await publish(fake, {"n": 1}, 1)
@@ -155,7 +155,7 @@ async def test_recovery_failure_is_told_before_the_next_publications() -> None:
     assert subscription.state == "subscribing"
     await subscribed(fake, offset=40, was_recovering=True, recovered=False)
     await publish(fake, {"n": 41}, 41)
-    assert told == [Created(n=1), RecoveryFailed("h:1", Position(1, "e1"), Position(40, "e1")), Created(n=41)]
+    assert told == [Created(n=1), RecoveryFailedError("h:1", Position(1, "e1"), Position(40, "e1")), Created(n=41)]
     # A recovery that worked is not reported.
     await fake.events.on_subscribing(None)
     await subscribed(fake, offset=41, was_recovering=True, recovered=True)
