@@ -1473,6 +1473,60 @@ static void print_readme_websocket(Printer *out, const GoEmitter *emitter) {
                   "websocket", emitter->nhooyr ? "nhooyr.io/websocket" : "github.com/coder/websocket", NULL);
 }
 
+/* The README's Channels section: how to subscribe, and one row per channel. */
+static void print_readme_channels(Printer *out, const IrProgram *program, const char *pkg) {
+    const IrChannel *first = program->channels[0];
+    StrBuf args;
+    strbuf_init(&args);
+    for (size_t index = 0; index < first->param_count; index++) {
+        strbuf_printf(&args, ", %s", first->params[index]->names.in[GO]);
+    }
+    printer_block(out, "\n"
+                       "## Channels\n"
+                       "\n"
+                       "One `Subscribe<Channel>` method per channel, and `Publish<Channel>` for the channels clients may\n"
+                       "publish into. A subscription decodes every publication into the channel's type:\n"
+                       "\n"
+                       "```go\n"
+                       "sub, err := api.$method$(ctx$args$, $pkg$.OnDecodeError(func(e *$pkg$.PublicationDecodeError) {\n"
+                       "\tlog.Print(e) // a publication of another shape: reported, and the subscription goes on\n"
+                       "}))\n"
+                       "if err != nil {\n"
+                       "\treturn err // errors.Is(err, $pkg$.ErrSubscriptionRefused): the server refused (a *$pkg$.SubscribeError)\n"
+                       "}\n"
+                       "defer sub.Unsubscribe()\n"
+                       "for event := range sub.All() { // or <-sub.Publications()\n"
+                       "\t_ = event\n"
+                       "}\n"
+                       "```\n"
+                       "\n"
+                       "The subscription lives until `Unsubscribe`, the end of `ctx`, or `Close`; then the channel of\n"
+                       "publications is closed and `sub.Err()` says why. After a lost connection it subscribes again by\n"
+                       "itself (the client reconnects for it); in a channel with history it recovers the publications it\n"
+                       "missed, in order and none twice, or tells `$pkg$.OnRecoveryFailed` that it could not. `sub.State()`\n"
+                       "and `$pkg$.OnStateChange` show subscribing, subscribed and unsubscribed. A string parameter that would\n"
+                       "change the channel's meaning (`:`, `#`, `,`, ...) fails with `$pkg$.ErrBadChannelParam` before\n"
+                       "anything is sent.\n"
+                       "\n"
+                       "| Go | channel | name | publication |\n"
+                       "|---|---|---|---|\n",
+                       "method", first->subscribe_names.in[GO], "args", args.data ? args.data : "", "pkg", pkg, NULL);
+    strbuf_free(&args);
+    for (size_t index = 0; index < program->channel_count; index++) {
+        const IrChannel *channel = program->channels[index];
+        StrBuf methods, name;
+        strbuf_init(&methods);
+        strbuf_init(&name);
+        strbuf_printf(&methods, "`%s`", channel->subscribe_names.in[GO]);
+        if (channel->client_publish) strbuf_printf(&methods, ", `%s`", channel->publish_names.in[GO]);
+        escape_markdown_code_span(&name, channel->pattern, strlen(channel->pattern), true);
+        printer_line(out, "| %s | `%s` | %s | `%s`%s |", methods.data, channel->name, strbuf_cstr(&name),
+                     channel->publication->names.in[GO], channel->history ? " (history)" : "");
+        strbuf_free(&methods);
+        strbuf_free(&name);
+    }
+}
+
 static bool emit_readme(void *context, Printer *out) {
     const GoEmitter *emitter = context;
     const char *pkg = emitter->package;
@@ -1665,6 +1719,7 @@ static bool emit_readme(void *context, Printer *out) {
         printer_line(out, "| `%s` | %s |", rpc->names.in[GO], strbuf_cstr(&wire));
         strbuf_free(&wire);
     }
+    if (program->channel_count) print_readme_channels(out, program, pkg);
     return true;
 }
 

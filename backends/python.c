@@ -1644,6 +1644,58 @@ static bool example_arguments(StrBuf *out, const IrDecl *params) {
     return simple;
 }
 
+/* The README's Channels section: how to subscribe, and one line per channel. */
+static void print_readme_channels(Printer *out, const IrProgram *program) {
+    const IrChannel *first = program->channels[0];
+    StrBuf args;
+    strbuf_init(&args);
+    for (size_t index = 0; index < first->param_count; index++) {
+        const char *name = py_name(&first->params[index]->names);
+        strbuf_printf(&args, "%s%s=%s", index ? ", " : "", name, name);
+    }
+    printer_block(out, "\n"
+                       "## Channels\n"
+                       "\n"
+                       "One `subscribe_<channel>` method per channel, and an async `publish_<channel>` for the channels\n"
+                       "clients may publish into. A subscription decodes every publication into the channel's type:\n"
+                       "\n"
+                       "```python\n"
+                       "async for event in api.$method$($args$):\n"
+                       "    ...\n"
+                       "```\n"
+                       "\n"
+                       "- The first iteration subscribes (or `await subscription.subscribe()`, or `async with`); a refused\n"
+                       "  subscription raises `SubscriptionRefusedError` (an `RPCError`: `code` 103 is permission denied).\n"
+                       "  `on_publication=` takes the publications in a callback instead (plain or async).\n"
+                       "- A publication of another shape goes to `on_error=` as a `PublicationDecodeError`; the\n"
+                       "  subscription goes on.\n"
+                       "- After a lost connection it subscribes again by itself; in a channel with history it recovers\n"
+                       "  the publications it missed, in order and none twice, or gives `on_error` a\n"
+                       "  `RecoveryFailedError`.\n"
+                       "- `subscription.state` is `\"subscribing\"`, `\"subscribed\"` or `\"unsubscribed\"`;\n"
+                       "  `subscription.on_state_change` is told of every change. `await subscription.unsubscribe()` ends\n"
+                       "  it, and so does closing the client (the iteration then raises `RPCConnectionError`).\n"
+                       "- A string parameter that would change the channel's meaning (`:`, `#`, `,`, ...) raises\n"
+                       "  `ChannelParamError` before anything is sent.\n"
+                       "\n",
+                       "method", py_name(&first->subscribe_names), "args", args.data ? args.data : "", NULL);
+    strbuf_free(&args);
+    for (size_t index = 0; index < program->channel_count; index++) {
+        const IrChannel *channel = program->channels[index];
+        StrBuf name;
+        strbuf_init(&name);
+        escape_markdown_code_span(&name, channel->pattern, strlen(channel->pattern), false);
+        StrBuf methods;
+        strbuf_init(&methods);
+        strbuf_printf(&methods, "`%s`", py_name(&channel->subscribe_names));
+        if (channel->client_publish) strbuf_printf(&methods, ", `%s`", py_name(&channel->publish_names));
+        printer_line(out, "- %s (%s, %s): `%s`%s", methods.data, channel->name, strbuf_cstr(&name),
+                     py_name(&channel->publication->names), channel->history ? ", history" : "");
+        strbuf_free(&methods);
+        strbuf_free(&name);
+    }
+}
+
 static bool emit_readme(void *context, Printer *out) {
     PyGen *gen = context;
     const IrProgram *program = gen->program;
@@ -1816,6 +1868,7 @@ static bool emit_readme(void *context, Printer *out) {
         strbuf_free(&wire);
         strbuf_free(&summary);
     }
+    if (program->channel_count) print_readme_channels(out, program);
     strbuf_free(&package);
     strbuf_free(&distribution);
     strbuf_free(&input);
