@@ -1505,8 +1505,8 @@ static void print_readme_channels(Printer *out, const IrProgram *program, const 
                        "itself (the client reconnects for it); in a channel with history it recovers the publications it\n"
                        "missed, in order and none twice, or tells `$pkg$.OnRecoveryFailed` that it could not. `sub.State()`\n"
                        "and `$pkg$.OnStateChange` show subscribing, subscribed and unsubscribed. A string parameter that would\n"
-                       "change the channel's meaning (`:`, `#`, `,`, ...) fails with `$pkg$.ErrBadChannelParam` before\n"
-                       "anything is sent.\n"
+                       "change the channel's meaning (`:`, `#`, `,`, ...) or is not printable ASCII fails with\n"
+                       "`$pkg$.ErrBadChannelParam` before anything is sent.\n"
                        "\n"
                        "| Go | channel | name | publication |\n"
                        "|---|---|---|---|\n",

@@ -1675,8 +1675,8 @@ static void print_readme_channels(Printer *out, const IrProgram *program) {
                        "- `subscription.state` is `\"subscribing\"`, `\"subscribed\"` or `\"unsubscribed\"`;\n"
                        "  `subscription.on_state_change` is told of every change. `await subscription.unsubscribe()` ends\n"
                        "  it, and so does closing the client (the iteration then raises `RPCConnectionError`).\n"
-                       "- A string parameter that would change the channel's meaning (`:`, `#`, `,`, ...) raises\n"
-                       "  `ChannelParamError` before anything is sent.\n"
+                       "- A string parameter that would change the channel's meaning (`:`, `#`, `,`, ...) or is not\n"
+                       "  printable ASCII raises `ChannelParamError` before anything is sent.\n"
                        "\n",
                        "method", py_name(&first->subscribe_names), "args", args.data ? args.data : "", NULL);
     strbuf_free(&args);

@@ -1068,8 +1068,8 @@ type StreamPosition struct {
 var ErrSubscriptionRefused = errors.New("subscription refused")
 
 // ErrBadChannelParam is wrapped by the error of a Subscribe or Publish method given a channel parameter that
-// would change the channel's meaning (empty, or holding one of : # , { } $ * & / or a space or control
-// character). Nothing is sent. Use errors.Is to test for it.
+// would change the channel's meaning (empty, or holding one of : # , { } $ * & /) or that Centrifugo refuses in a
+// channel name (a space, a control character, anything but ASCII). Nothing is sent. Use errors.Is to test for it.
 var ErrBadChannelParam = errors.New("bad channel parameter")
 
 // SubscribeError is the error of a subscription the server refused (see ErrSubscriptionRefused).
@@ -1633,7 +1633,7 @@ func ChannelParam(channel, name, value string) (string, error) {
 		return "", fmt.Errorf("%s: %s: %w: %s is empty", packageName, channel, ErrBadChannelParam, name)
 	}
 	for _, r := range value {
-		if strings.ContainsRune(":#,{}$*&/", r) || r <= ' ' || r == 0x7f {
+		if strings.ContainsRune(":#,{}$*&/", r) || r <= ' ' || r >= 0x7f { // Centrifugo's names are ASCII
 			return "", fmt.Errorf("%s: %s: %w: %s %q holds %q, which would change the channel's meaning",
 				packageName, channel, ErrBadChannelParam, name, value, r)
 		}

@@ -494,8 +494,9 @@ _CHANNEL_PARAM_FORBIDDEN = frozenset(":#,{}$*&/")
 
 
 class ChannelParamError(ValueError):
-    """A channel parameter that would change the channel's meaning (empty, or holding one of ``: # , { } $ * & /``,
-    a space or a control character): nothing was sent."""
+    """A channel parameter that would change the channel's meaning (empty, or holding one of ``: # , { } $ * & /``)
+    or that Centrifugo refuses in a channel name (a space, a control character, anything but ASCII): nothing was
+    sent."""
 
 
 def _channel_param(channel: str, name: str, value: str) -> str:
@@ -504,7 +505,7 @@ def _channel_param(channel: str, name: str, value: str) -> str:
         msg = f"{channel}: {name} is empty"
         raise ChannelParamError(msg)
     for char in value:
-        if char in _CHANNEL_PARAM_FORBIDDEN or char <= " " or char == "\x7f":
+        if char in _CHANNEL_PARAM_FORBIDDEN or char <= " " or char >= "\x7f":  # Centrifugo's names are ASCII
             msg = f"{channel}: {name} {value!r} holds {char!r}, which would change the channel's meaning"
             raise ChannelParamError(msg)
     return value
