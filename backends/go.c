@@ -1242,8 +1242,8 @@ static void print_channel_methods(GoEmitter *emitter, Printer *out, const IrChan
     if (!channel->client_publish) return;
 
     strbuf_init(&text);
-    strbuf_printf(&text, "%s publishes a %s into the channel %s (%s).\nThe server checks it before it reaches "
-                         "the subscribers: a refused publication is an *RPCError.",
+    strbuf_printf(&text, "%s publishes publication (a %s value) into the channel %s (%s).\nThe server checks it "
+                         "before it reaches the subscribers: a refused publication is an *RPCError.",
                   channel->publish_names.in[GO], publication, channel->name, channel->pattern);
     printer_blank_line(out);
     go_print_doc_comment(out, text.data, deprecated);

@@ -1182,13 +1182,22 @@ static void append_publication_adapter(StrBuf *out, const IrChannel *channel) {
 static void print_channel_name(Printer *out, const IrChannel *channel) {
     StrBuf expression;
     strbuf_init(&expression);
+    /* One line when it fits (8 columns of indentation, "channel = "), else one part a line in parentheses. */
+    size_t width = 8 + strlen("channel = ");
     for (size_t index = 0; index < channel->part_count; index++) {
         const IrChannelPart *part = channel->parts[index];
-        if (index > 0) strbuf_puts(&expression, " + ");
+        width += part->text ? part->text_length + 5 : strlen(py_name(&part->param->names)) + strlen(channel->name) +
+                                                          strlen(part->param->name) + 30;
+    }
+    bool wrap = width > PY_LINE_LENGTH && channel->part_count > 1;
+    for (size_t index = 0; index < channel->part_count; index++) {
+        const IrChannelPart *part = channel->parts[index];
+        if (index > 0) strbuf_puts(&expression, wrap ? "\n    + " : " + ");
         if (part->text) {
             append_string(&expression, part->text, part->text_length);
         } else if (ir_resolve_alias(part->param->type)->kind == IR_INT) {
-            strbuf_printf(&expression, "str(int(%s))", py_name(&part->param->names));
+            /* A format spec rather than str(): no builtin that a parameter's name could shadow. */
+            strbuf_printf(&expression, "f\"{%s:d}\"", py_name(&part->param->names));
         } else {
             strbuf_puts(&expression, "_channel_param(");
             append_cstring(&expression, channel->name);
@@ -1197,7 +1206,13 @@ static void print_channel_name(Printer *out, const IrChannel *channel) {
             strbuf_printf(&expression, ", %s)", py_name(&part->param->names));
         }
     }
-    printer_line(out, "channel = %s", strbuf_cstr(&expression));
+    if (wrap) {
+        printer_line(out, "channel = (");
+        printer_block(out, "    $expression$\n", "expression", strbuf_cstr(&expression), NULL);
+        printer_line(out, ")");
+    } else {
+        printer_line(out, "channel = %s", strbuf_cstr(&expression));
+    }
     strbuf_free(&expression);
 }
 
@@ -1361,7 +1376,8 @@ static bool emit_client(void *context, Printer *out) {
         printer_line(out, "return params.model_dump(mode=\"json\", by_alias=True, exclude_unset=True)");
         printer_dedent(out);
     }
-    if (channels) printer_blank_line(out);
+    /* After _to_json, two blank lines; right after the imports, one (isort's rule for a statement). */
+    if (channels && any_params) printer_blank_line(out);
     for (size_t index = 0; index < program->channel_count; index++) {
         const IrChannel *channel = program->channels[index];
         StrBuf adapter;

@@ -22,7 +22,7 @@ CENTRIFUGO_BIN ?= .cache/bin/centrifugo
 GO_OUT       := $(BUILD)/go
 GO_EXAMPLES  := $(sort $(wildcard spec/examples/*.rpc))
 GO_EDGE      := tests/go/edge/go_edge.rpc
-GO_INPUTS    := $(GO_EXAMPLES) $(GO_EDGE)
+GO_INPUTS    := $(GO_EXAMPLES) $(GO_EDGE) tests/python_sdk/cases/edge_channels.rpc
 # Module downloads go to the normal module cache; everything after the first download runs with GOPROXY=off, which
 # proves that a generated module builds offline from the cache.
 GO_OFFLINE   := GOFLAGS=-mod=readonly GOPROXY=off GOTOOLCHAIN=local

@@ -66,7 +66,7 @@ func (c *APIClient) SubscribeChatRoom(ctx context.Context, roomID int64, opts ..
 	return SubscribeChannel[ChatMessage](ctx, c.client, "chat:room."+strconv.FormatInt(roomID, 10), false, opts...)
 }
 
-// PublishChatRoom publishes a ChatMessage into the channel chat.room (chat:room.{room_id}).
+// PublishChatRoom publishes publication (a ChatMessage value) into the channel chat.room (chat:room.{room_id}).
 // The server checks it before it reaches the subscribers: a refused publication is an *RPCError.
 func (c *APIClient) PublishChatRoom(ctx context.Context, roomID int64, publication ChatMessage) error {
 	return c.client.Publish(ctx, "chat:room."+strconv.FormatInt(roomID, 10), publication)

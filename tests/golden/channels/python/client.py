@@ -130,7 +130,7 @@ class APIClient(CentrifugoRPCClient):
 
         A chat room: members publish messages into it, and a guard decides who may join.
         """
-        channel = "chat:room." + str(int(room_id))
+        channel = "chat:room." + f"{room_id:d}"
         return ChannelSubscription(
             self,
             channel,
@@ -152,7 +152,7 @@ class APIClient(CentrifugoRPCClient):
         The server checks the publication before it reaches the subscribers
         (RPCError 103 when it is refused).
         """
-        channel = "chat:room." + str(int(room_id))
+        channel = "chat:room." + f"{room_id:d}"
         data = _PUBLICATION_CHAT_ROOM.dump_python(publication, mode="json", by_alias=True, exclude_unset=True)
         await self._publish_channel(channel, data, timeout=timeout)
 
