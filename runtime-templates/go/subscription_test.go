@@ -545,3 +545,25 @@ func TestPublish(t *testing.T) {
 		t.Fatal("want an error")
 	}
 }
+
+// Over the pubsub transport the client also subscribes to its reply channel: both go on side by side.
+func TestSubscriptionBesideThePubSubTransport(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	c.Transport = TransportPubSub
+	defer c.Close()
+	ctx := contextWithTimeout(t, 20*time.Second)
+	sub, err := SubscribeChannel[echoData](ctx, c, "news:feed", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	var got echoData
+	if err := c.Call(ctx, "echo", echoData{N: 9}, &got); err != nil || got.N != 9 {
+		t.Fatalf("call: %+v %v", got, err)
+	}
+	f.publish("news:feed", `{"n":3}`)
+	if value := receive(t, sub); value.N != 3 {
+		t.Fatalf("got %+v", value)
+	}
+}
