@@ -1343,6 +1343,108 @@ static void emit_oneway_method(Printer *out, const IrRpc *rpc) {
     printer_line(out, "}");
 }
 
+/* The Go expression of a channel's name: its literal parts and parameters joined with '+' (an int parameter in
+ * decimal). */
+static void print_channel_name(Printer *out, const IrChannel *channel) {
+    for (size_t index = 0; index < channel->part_count; index++) {
+        const IrChannelPart *part = channel->parts[index];
+        if (index > 0) printer_printf(out, "+");
+        if (part->text) {
+            printer_string_literal(out, GO, part->text, part->text_length);
+        } else if (ir_resolve_alias(part->param->type)->kind == IR_INT) {
+            printer_printf(out, "strconv.FormatInt(%s, 10)", part->param->names.in[GO]);
+        } else {
+            printer_printf(out, "%s", part->param->names.in[GO]);
+        }
+    }
+}
+
+static bool channels_have_int_param(const IrProgram *program) {
+    for (size_t index = 0; index < program->channel_count; index++) {
+        const IrChannel *channel = program->channels[index];
+        for (size_t param = 0; param < channel->param_count; param++) {
+            if (ir_resolve_alias(channel->params[param]->type)->kind == IR_INT) return true;
+        }
+    }
+    return false;
+}
+
+/* `userID string, roomID int64` (each with its leading ", "). */
+static void print_channel_params(GoEmitter *emitter, Printer *out, const IrChannel *channel) {
+    for (size_t index = 0; index < channel->param_count; index++) {
+        const IrChannelParam *param = channel->params[index];
+        StrBuf type;
+        strbuf_init(&type);
+        go_type(emitter, &type, param->type);
+        printer_printf(out, ", %s %s", param->names.in[GO], type.data);
+        strbuf_free(&type);
+    }
+}
+
+/* The checks of a channel's string parameters, which must not change the channel's meaning. */
+static void print_channel_param_checks(Printer *out, const IrChannel *channel, const char *zero) {
+    for (size_t index = 0; index < channel->param_count; index++) {
+        const IrChannelParam *param = channel->params[index];
+        if (ir_resolve_alias(param->type)->kind != IR_STRING) continue;
+        printer_printf(out, "if _, err := ChannelParam(");
+        printer_string_literal(out, GO, channel->name, strlen(channel->name));
+        printer_printf(out, ", ");
+        printer_string_literal(out, GO, param->name, strlen(param->name));
+        printer_printf(out, ", %s); err != nil {\n", param->names.in[GO]);
+        printer_line(out, "\treturn %serr", zero);
+        printer_line(out, "}");
+    }
+}
+
+static void print_channel_methods(GoEmitter *emitter, Printer *out, const IrChannel *channel) {
+    const char *publication = channel->publication->names.in[GO];
+    const char *deprecated = backend_deprecation_reason(&channel->deprecation);
+    StrBuf text;
+    strbuf_init(&text);
+    strbuf_printf(&text, "%s subscribes to the channel %s (%s),\nwhose publications are %s values.",
+                  channel->subscribe_names.in[GO], channel->name, channel->pattern, publication);
+    if (channel->history) {
+        strbuf_puts(&text, "\nThe channel keeps history: after a lost connection the subscription recovers the\n"
+                           "publications it missed, or tells OnRecoveryFailed that it could not.");
+    }
+    if (channel->doc && *channel->doc) {
+        strbuf_puts(&text, "\n\n");
+        strbuf_puts(&text, channel->doc);
+    }
+    printer_blank_line(out);
+    go_print_doc_comment(out, text.data, deprecated);
+    strbuf_free(&text);
+    printer_printf(out, "func (c *APIClient) %s(ctx context.Context", channel->subscribe_names.in[GO]);
+    print_channel_params(emitter, out, channel);
+    printer_printf(out, ", opts ...ChannelOption) (*ChannelSubscription[%s], error) {\n", publication);
+    printer_indent(out);
+    print_channel_param_checks(out, channel, "nil, ");
+    printer_printf(out, "return SubscribeChannel[%s](ctx, c.client, ", publication);
+    print_channel_name(out, channel);
+    printer_printf(out, ", %s, opts...)\n", channel->history ? "true" : "false");
+    printer_dedent(out);
+    printer_line(out, "}");
+    if (!channel->client_publish) return;
+
+    strbuf_init(&text);
+    strbuf_printf(&text, "%s publishes publication (a %s value) into the channel %s (%s).\nThe server checks it "
+                         "before it reaches the subscribers: a refused publication is an *RPCError.",
+                  channel->publish_names.in[GO], publication, channel->name, channel->pattern);
+    printer_blank_line(out);
+    go_print_doc_comment(out, text.data, deprecated);
+    strbuf_free(&text);
+    printer_printf(out, "func (c *APIClient) %s(ctx context.Context", channel->publish_names.in[GO]);
+    print_channel_params(emitter, out, channel);
+    printer_printf(out, ", publication %s) error {\n", publication);
+    printer_indent(out);
+    print_channel_param_checks(out, channel, "");
+    printer_printf(out, "return c.client.Publish(ctx, ");
+    print_channel_name(out, channel);
+    printer_printf(out, ", publication)\n");
+    printer_dedent(out);
+    printer_line(out, "}");
+}
+
 static bool emit_client(void *context, Printer *out) {
     GoEmitter *emitter = context;
     printer_line(out, "%s", emitter->header);
@@ -1356,8 +1458,8 @@ static bool emit_client(void *context, Printer *out) {
     strbuf_free(&doc);
     printer_line(out, "package %s", emitter->package);
     printer_blank_line(out);
-    printer_line(out, "import \"context\"");
-    printer_blank_line(out);
+    const char *imports[] = {"context", "strconv"};
+    print_imports(out, imports, channels_have_int_param(emitter->program) ? 2 : 1, NULL);
     printer_line(out, "// APIClient has one typed method per RPC method. It is safe for concurrent use.");
     printer_line(out, "type APIClient struct {");
     printer_line(out, "\tclient *Client");
@@ -1416,6 +1518,9 @@ static bool emit_client(void *context, Printer *out) {
         printer_line(out, "return &result, nil");
         printer_dedent(out);
         printer_line(out, "}");
+    }
+    for (size_t index = 0; index < emitter->program->channel_count; index++) {
+        print_channel_methods(emitter, out, emitter->program->channels[index]);
     }
     return true;
 }
@@ -1555,6 +1660,60 @@ static void print_readme_websocket(Printer *out, const GoEmitter *emitter) {
                        "downloads the module through `GOPROXY` like any other (proxy.golang.org by default).\n"
                        "\n",
                   "websocket", emitter->nhooyr ? "nhooyr.io/websocket" : "github.com/coder/websocket", NULL);
+}
+
+/* The README's Channels section: how to subscribe, and one row per channel. */
+static void print_readme_channels(Printer *out, const IrProgram *program, const char *pkg) {
+    const IrChannel *first = program->channels[0];
+    StrBuf args;
+    strbuf_init(&args);
+    for (size_t index = 0; index < first->param_count; index++) {
+        strbuf_printf(&args, ", %s", first->params[index]->names.in[GO]);
+    }
+    printer_block(out, "\n"
+                       "## Channels\n"
+                       "\n"
+                       "One `Subscribe<Channel>` method per channel, and `Publish<Channel>` for the channels clients may\n"
+                       "publish into. A subscription decodes every publication into the channel's type:\n"
+                       "\n"
+                       "```go\n"
+                       "sub, err := api.$method$(ctx$args$, $pkg$.OnDecodeError(func(e *$pkg$.PublicationDecodeError) {\n"
+                       "\tlog.Print(e) // a publication of another shape: reported, and the subscription goes on\n"
+                       "}))\n"
+                       "if err != nil {\n"
+                       "\treturn err // errors.Is(err, $pkg$.ErrSubscriptionRefused): the server refused (a *$pkg$.SubscribeError)\n"
+                       "}\n"
+                       "defer sub.Unsubscribe()\n"
+                       "for event := range sub.All() { // or <-sub.Publications()\n"
+                       "\t_ = event\n"
+                       "}\n"
+                       "```\n"
+                       "\n"
+                       "The subscription lives until `Unsubscribe`, the end of `ctx`, or `Close`; then the channel of\n"
+                       "publications is closed and `sub.Err()` says why. After a lost connection it subscribes again by\n"
+                       "itself (the client reconnects for it); in a channel with history it recovers the publications it\n"
+                       "missed, in order and none twice, or tells `$pkg$.OnRecoveryFailed` that it could not. `sub.State()`\n"
+                       "and `$pkg$.OnStateChange` show subscribing, subscribed and unsubscribed. A string parameter that would\n"
+                       "change the channel's meaning (`:`, `#`, `,`, ...) or is not printable ASCII fails with\n"
+                       "`$pkg$.ErrBadChannelParam` before anything is sent.\n"
+                       "\n"
+                       "| Go | channel | name | publication |\n"
+                       "|---|---|---|---|\n",
+                       "method", first->subscribe_names.in[GO], "args", args.data ? args.data : "", "pkg", pkg, NULL);
+    strbuf_free(&args);
+    for (size_t index = 0; index < program->channel_count; index++) {
+        const IrChannel *channel = program->channels[index];
+        StrBuf methods, name;
+        strbuf_init(&methods);
+        strbuf_init(&name);
+        strbuf_printf(&methods, "`%s`", channel->subscribe_names.in[GO]);
+        if (channel->client_publish) strbuf_printf(&methods, ", `%s`", channel->publish_names.in[GO]);
+        escape_markdown_code_span(&name, channel->pattern, strlen(channel->pattern), true);
+        printer_line(out, "| %s | `%s` | %s | `%s`%s |", methods.data, channel->name, strbuf_cstr(&name),
+                     channel->publication->names.in[GO], channel->history ? " (history)" : "");
+        strbuf_free(&methods);
+        strbuf_free(&name);
+    }
 }
 
 static bool emit_readme(void *context, Printer *out) {
@@ -1760,6 +1919,7 @@ static bool emit_readme(void *context, Printer *out) {
         printer_line(out, "| `%s` | %s%s |", rpc->names.in[GO], strbuf_cstr(&wire), rpc->oneway ? " (one-way)" : "");
         strbuf_free(&wire);
     }
+    if (program->channel_count) print_readme_channels(out, program, pkg);
     return true;
 }
 

@@ -41,6 +41,21 @@ type fakeServer struct {
 	frames      []int // the size of every message the client sent
 	pongs       int
 	refreshes   []string
+
+	// Channels (see subscription_test.go): "secret:..." is refused, "hist:..." keeps history (epoch "e1", at most
+	// historyLimit publications when > 0), "user#..." only for its user; publish sends to the subscribers.
+	historyLimit int
+	refuse       atomic.Bool // refuse WebSocket connections (503) while set
+	history      map[string][]string
+	historyBase  map[string]int // offset of the first publication kept, minus one
+	subscribers  map[string]map[*fakeConn]bool
+	live         map[*fakeConn]bool
+}
+
+// fakeConn is one connection of the fake server.
+type fakeConn struct {
+	ws    *websocket.Conn
+	write func(messages ...string) error
 }
 
 func newFakeServer(t *testing.T, configure func(*fakeServer)) *fakeServer {
@@ -64,6 +79,10 @@ func (f *fakeServer) recorded() []map[string]json.RawMessage {
 }
 
 func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
+	if f.refuse.Load() {
+		http.Error(w, "not now", http.StatusServiceUnavailable)
+		return
+	}
 	ws, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return
@@ -77,6 +96,14 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 		defer writeMu.Unlock()
 		return ws.Write(ctx, websocket.MessageText, []byte(strings.Join(messages, "\n")))
 	}
+	self := &fakeConn{ws: ws, write: write}
+	f.mu.Lock()
+	if f.live == nil {
+		f.live = map[*fakeConn]bool{}
+	}
+	f.live[self] = true
+	f.mu.Unlock()
+	defer f.dropConn(self)
 	user := ""
 	for {
 		_, data, err := ws.Read(ctx)
@@ -130,11 +157,25 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 			case command["subscribe"] != nil:
 				var body struct{ Channel string }
 				json.Unmarshal(command["subscribe"], &body)
-				if body.Channel != "user#"+user {
+				if strings.HasPrefix(body.Channel, "user#") && body.Channel != "user#"+user ||
+					strings.HasPrefix(body.Channel, "secret:") {
 					replies = append(replies, `{"id":`+id+`,"error":{"code":103,"message":"permission denied"}}`)
 					continue
 				}
-				replies = append(replies, `{"id":`+id+`,"subscribe":{}}`)
+				if strings.HasPrefix(body.Channel, "user#") {
+					replies = append(replies, `{"id":`+id+`,"subscribe":{}}`)
+					continue
+				}
+				if err := f.subscribe(self, id, command["subscribe"]); err != nil {
+					return
+				}
+			case command["unsubscribe"] != nil:
+				var body struct{ Channel string }
+				json.Unmarshal(command["unsubscribe"], &body)
+				f.mu.Lock()
+				delete(f.subscribers[body.Channel], self)
+				f.mu.Unlock()
+				replies = append(replies, `{"id":`+id+`,"unsubscribe":{}}`)
 			case command["publish"] != nil:
 				var body struct {
 					Channel string
@@ -146,6 +187,13 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 					}
 				}
 				json.Unmarshal(command["publish"], &body)
+				if strings.HasPrefix(body.Channel, "room:") {
+					var raw struct{ Data json.RawMessage }
+					json.Unmarshal(command["publish"], &raw)
+					f.publish(body.Channel, string(raw.Data))
+					replies = append(replies, `{"id":`+id+`,"publish":{}}`)
+					continue
+				}
 				if body.Channel != "rpc:requests" || body.Data.ReplyTo != "user#"+user {
 					replies = append(replies, `{"id":`+id+`,"error":{"code":103,"message":"permission denied"}}`)
 					continue

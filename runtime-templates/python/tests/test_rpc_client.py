@@ -39,6 +39,11 @@ class FakeSubscription:
     def __init__(self, client: FakeClient, channel: str, events: Any) -> None:
         self.client, self.channel, self.events = client, channel, events
         self.subscribed = False
+        self.unsubscribed = False
+        self.options: dict[str, Any] = {}
+
+    async def unsubscribe(self) -> None:
+        self.unsubscribed = True
 
     async def subscribe(self) -> None:
         self.subscribed = True
@@ -66,6 +71,7 @@ class FakeClient:
         self.rpcs: list[tuple[str, Any]] = []
         self.rpc_timeouts: list[float | None] = []
         self.subscription: FakeSubscription | None = None
+        self.channel_subscriptions: dict[str, FakeSubscription] = {}
         self.connected = False
         self.disconnects = 0
         self.ready_error: BaseException | None = None
@@ -88,9 +94,14 @@ class FakeClient:
         self.state = centrifuge.ClientState.DISCONNECTED
         self.disconnects += 1
 
-    def new_subscription(self, channel: str, events: Any) -> FakeSubscription:
+    def new_subscription(self, channel: str, events: Any, **options: Any) -> FakeSubscription:
         self.subscription = FakeSubscription(self, channel, events)
+        self.subscription.options = options
+        self.channel_subscriptions[channel] = self.subscription
         return self.subscription
+
+    def remove_subscription(self, sub: FakeSubscription) -> None:
+        self.channel_subscriptions.pop(sub.channel, None)
 
     async def rpc(self, method: str, data: Any, timeout: float | None = None) -> Any:
         self.rpcs.append((method, data))
