@@ -1563,6 +1563,10 @@ func (sub *channelSubscription) run(first chan<- error) {
 		if err == nil {
 			err = sub.subscribeOn(conn)
 		}
+		if err == nil {
+			// Before first is answered: SubscribeChannel returns a subscription that is already subscribed.
+			sub.setState(ChannelSubscribed)
+		}
 		if first != nil {
 			first <- err
 			first = nil
@@ -1589,7 +1593,6 @@ func (sub *channelSubscription) run(first chan<- error) {
 			continue
 		}
 		failures = 0
-		sub.setState(ChannelSubscribed)
 		select {
 		case <-conn.done:
 			sub.forget(conn)
