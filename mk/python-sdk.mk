@@ -13,7 +13,7 @@ PY_SDK_OUT := build/python-sdk
 
 $(PY_SDK_STAMP): .venv/.stamp mk/python-sdk.mk
 	.venv/bin/python -m pip install --quiet --disable-pip-version-check 'mypy>=1.10' 'ruff>=0.5' 'hatchling>=1.18' \
-	    'pydantic>=2.12,<3' 'typing-extensions>=4.12'
+	    'pydantic>=2.12,<3' 'typing-extensions>=4.12' $(PY_TELEMETRY_DEPS)
 	touch $@
 
 .PHONY: check-python-sdk check-python-sdk-static check-python-sdk-runtime check-python-sdk-live

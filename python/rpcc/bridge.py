@@ -39,6 +39,7 @@ from typing import Any, Awaitable, Callable, Mapping
 from pydantic import BaseModel, ValidationError
 
 from .router import Connection, Handler, MessageRouter
+from .telemetry import TRACE_FIELD, UNKNOWN_METHOD, BridgeObserver, ServerCall, extract_trace
 
 __all__ = [
     "Bridge",
@@ -513,8 +514,10 @@ class Bridge:
         ack_after_reply: bool = False,
         limits: Limits | None = None,
         logger: logging.Logger | None = None,
+        telemetry: BridgeObserver | None = None,
     ) -> None:
         self.router = router
+        self.telemetry = telemetry  # rpcc.telemetry: called around every call when set
         self.api = api
         self.ack_after_reply = ack_after_reply
         self.limits = limits or Limits()
@@ -549,6 +552,8 @@ class Bridge:
                 raw = json.dumps({} if params is None else params)
                 args = (conn, handler.params_model.model_validate_json(raw))
             except ValidationError as exc:
+                if self.telemetry is not None:
+                    self.telemetry.validation_failed(handler.method, conn.transport)
                 return Outcome.error(CODE_BAD_REQUEST, format_validation_error(exc))
             except (TypeError, ValueError) as exc:  # not JSON-serializable input: cannot happen from a proxy
                 return Outcome.error(CODE_BAD_REQUEST, f"invalid params: {type(exc).__name__}")
@@ -600,6 +605,19 @@ class Bridge:
                                                  f"{self.limits.max_reply} a message may carry")
         return Outcome(text=text)
 
+    # -- telemetry (only with an observer) ---------------------------------------------------------------------
+    def _observe(self, method: Any, transport: str, trace: dict[str, str] | None) -> ServerCall:
+        known = isinstance(method, str) and self.router.get(method) is not None
+        call = ServerCall(method if known else UNKNOWN_METHOD, transport, trace)
+        assert self.telemetry is not None
+        self.telemetry.call_started(call)
+        return call
+
+    def _observed(self, call: ServerCall, out: Outcome) -> None:
+        call.finish(out.code, out.message)
+        assert self.telemetry is not None
+        self.telemetry.call_finished(call)
+
     def _timed_out(self, handler: Handler, conn: Connection, limit: float) -> Outcome:
         self.stats["timed_out"] += 1
         self.log.warning("handler %s (%s) still running after %gs: cancelled; user=%r client=%r transport=%s",
@@ -638,12 +656,19 @@ class Bridge:
             transport="rpc",
             meta=body.get("meta"),
         )
+        trace = None
+        if isinstance(data, dict) and TRACE_FIELD in data:  # the caller's trace context, not a param
+            trace = extract_trace(data.pop(TRACE_FIELD))
+        observed = None if self.telemetry is None else self._observe(body.get("method"), "rpc", trace)
         if not self._slots.try_acquire():
-            return _dump({"error": self._busy().error_json()})
-        try:
-            out = await self.call(body.get("method"), data, conn)
-        finally:
-            self._slots.release()
+            out = self._busy()
+        else:
+            try:
+                out = await self.call(body.get("method"), data, conn)
+            finally:
+                self._slots.release()
+        if observed is not None:
+            self._observed(observed, out)
         if not out.ok:
             return _dump({"error": out.error_json()})
         text = out.text if out.text is not None else json.dumps(out.data)
@@ -675,6 +700,8 @@ class Bridge:
         reply_channel = f"user#{user}"
         reply_to = data.get("reply_to")
         if reply_to is not None and reply_to != reply_channel:
+            if self.telemetry is not None:
+                self.telemetry.spoof_refused("reply_to", "pubsub")
             self.log.warning("refused pub/sub request with reply_to=%r from user %r (client %r)", reply_to, user,
                              body.get("client"))
             return _refuse(CODE_FORBIDDEN, "reply_to must be your own channel user#<your user id>"), None
@@ -686,13 +713,18 @@ class Bridge:
         api = self.api
         # The slot is taken now, so that a flood is refused (the client's publish fails with 429 temporary) rather
         # than acked and queued; the job gives it back. The caller must run the job it gets.
+        trace = extract_trace(data.get("trace")) if self.telemetry is not None else None
         if not self._slots.try_acquire():
-            return {"error": self._busy().error_json()}, None
+            busy = self._busy()
+            if self.telemetry is not None:
+                self._observed(self._observe(method, "pubsub", trace), busy)
+            return {"error": busy.error_json()}, None
         timeout = self.limits.handler_timeout
         if self.ack_after_reply:
             timeout = min(timeout, self.limits.publish_timeout)
 
         async def job() -> None:
+            observed = None if self.telemetry is None else self._observe(method, "pubsub", trace)
             try:
                 out = await self.call(method, params, conn, timeout=timeout)
             finally:
@@ -707,6 +739,9 @@ class Bridge:
             except Exception:
                 self.log.exception("cannot publish the reply of %s (correlation_id %r) to %s", method, cid,
                                    reply_channel)
+            finally:
+                if observed is not None:
+                    self._observed(observed, out)
 
         return {"result": {}}, job
 

@@ -7,4 +7,5 @@ app_name = "rpcc"
 urlpatterns = [
     path("rpc", views.rpc_proxy, name="rpc"),
     path("publish", views.publish_proxy, name="publish"),
+    path("metrics", views.metrics, name="metrics"),
 ]
