@@ -138,7 +138,7 @@ static const char *const TS_GLOBAL_AND_GENERATED_NAMES[] = {
     /* the generated client and what index.ts re-exports from the runtime (rpc-client.ts), the centrifuge import */
     "APIClient", "CentrifugoRPCClient", "CentrifugoRPCClientOptions", "CallOptions", "RPCError", "Centrifuge",
     "RPCRequestTooLargeError", "DEFAULT_MAX_MESSAGE_SIZE", "RPCReplyError", "UnknownEnumValue", "parseJson",
-    "stringifyJson", "schema",
+    "stringifyJson", "schema", "CallHook", "CallInfo", "TRACE_FIELD", "errorKind",
     NULL,
 };
 

@@ -38,6 +38,7 @@ runtime_file() {
 telemetry_files() {
     case $1 in
     python) echo rpc_telemetry.py ;;
+    typescript) echo rpc-telemetry.ts ;;
     esac
 }
 

@@ -33,17 +33,24 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.fixture.stack import DEFAULT_MODULES, EXAMPLES, Stack, start_stack
+from tests.fixture.stack import (
+    DEFAULT_MODULES,
+    EXAMPLES,
+    TELEMETRY_BRIDGE_ARGS,
+    TELEMETRY_DIR,
+    TELEMETRY_MODULE,
+    Stack,
+    start_stack,
+)
 
 TRANSPORTS = ["rpc", "pubsub"]
 USER = "user-1"
-TELEMETRY_HANDLERS = REPO / "tests" / "telemetry"
 
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    with start_stack((*DEFAULT_MODULES, "telemetry_handlers"), module_path=(str(EXAMPLES), str(TELEMETRY_HANDLERS)),
-                     bridge_args=["--otel-tracing", "propagated", "--metrics-path", "/metrics"]) as running:
+    with start_stack((*DEFAULT_MODULES, TELEMETRY_MODULE), module_path=(str(EXAMPLES), str(TELEMETRY_DIR)),
+                     bridge_args=TELEMETRY_BRIDGE_ARGS) as running:
         yield running
 
 
