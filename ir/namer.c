@@ -172,7 +172,8 @@ static const char *const GO_PREDECLARED[] = {
 static const char *const GO_PACKAGE_NAMES[] = {
     "APIClient", "NewAPIClient", "Option", "Client", "NewClient", "RPCError", "ErrDisconnected", "ErrBadReply",
     "ErrRequestTooLarge", "RequestTooLargeError", "Nullable", "Some", "Null",
-    "Ptr", "Duration", "Transport", "TransportRPC", "TransportPubSub", NULL,
+    "Ptr", "Duration", "Transport", "TransportRPC", "TransportPubSub", "CallInfo", "CallHook", "ErrorKind",
+    "TraceField", NULL,
 };
 
 /* Methods the generated code defines on model structs (custom JSON for optional/nullable fields, Stringer on
