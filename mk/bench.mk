@@ -6,6 +6,7 @@
 #   make bench-runtime       generated typed calls against the raw SDKs, four languages, real Centrifugo
 #   make bench-bridge        the bridge's calls/s at 100 in flight, 1 and 2 workers, both transports (figures go
 #                            into bench/bridge/RESULTS.md by hand; BENCH_BRIDGE_WORKERS, BENCH_BRIDGE_CALLS)
+#   make bench-telemetry     what the telemetry hooks cost, off and on, in process (bench/telemetry/RESULTS.md)
 #   make bench-report        bench/RESULTS.md and the plots from what the targets above left in build/bench/
 #   make check-bench-smoke   (in make check) N=10 schemas in all four IDLs compile with every tool
 #   make check-instructions  (in make check) rpcc's instruction count (callgrind) on the 100-method bench schema
@@ -102,3 +103,8 @@ bench: build/rpcc bench-deps .venv/.stamp .cache/bin/centrifugo .cache/go-module
 	    $(MAKE) --no-print-directory bench-bundle || echo "bench-bundle failed: bench/RESULTS.md shows the last bench/bundle/RESULTS.md"; \
 	fi
 	$(MAKE) --no-print-directory bench-report
+
+# What the telemetry hooks cost, off and on (issue 18), in process: writes bench/telemetry/RESULTS.md. Not in make check.
+.PHONY: bench-telemetry
+bench-telemetry: .venv/.stamp .cache/go-modules.stamp
+	$(VENV_PY) bench/telemetry/run.py

@@ -153,3 +153,31 @@ func TestHookSeesATimeout(t *testing.T) {
 		t.Fatalf("want kind timeout, got %+v", hook.finished[0])
 	}
 }
+
+type noopHook struct{}
+
+func (noopHook) CallStarted(ctx context.Context, call *CallInfo) context.Context { return ctx }
+func (noopHook) CallFinished(ctx context.Context, call *CallInfo)                {}
+
+func benchmarkHook(b *testing.B, hook CallHook) {
+	f := newFakeServer(&testing.T{}, nil)
+	defer f.server.Close()
+	c := NewClient(f.url(), testToken("7"))
+	c.Hook = hook
+	defer c.Close()
+	ctx := context.Background()
+	params := echoData{N: 42}
+	if err := c.Call(ctx, "echo", params, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := c.Call(ctx, "echo", params, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHookNone and BenchmarkHookNoop: the cost of a hook (bench/telemetry/run.py).
+func BenchmarkHookNone(b *testing.B) { benchmarkHook(b, nil) }
+func BenchmarkHookNoop(b *testing.B) { benchmarkHook(b, noopHook{}) }
