@@ -6,7 +6,8 @@
 #   make check-go-runtime   runtime-templates/go: protocol client against an in-process fake, with -race
 #   make check-go-tests     tests/go: JSON shape of the generated types (presence, unions, int64)
 #   make check-go-staticcheck  staticcheck on the Go goldens, as code a user wrote (see the target)
-#   make check-go-live      tests/go with -tags live: every example method over both transports against the real
+#   make check-go-live      tests/go with -tags live: every example method over both transports, and the trace
+#                           context a hook sends continued by the bridge (the fixture with --telemetry), against the real
 #                           Centrifugo + bridge of tests/fixture, with -race
 #   golden files (spec/examples/*.rpc and tests/go/edge/*.rpc): make check-golden LANG=go, make golden-update LANG=go
 #   (mk/golden.mk); check-go runs the comparison
@@ -110,7 +111,7 @@ check-go-tests: $(GO_TEST_MODULES) $(GO_OUT)/live/go/go.mod $(GO_STAMP)
 	    $(GO_OFFLINE) $(GO_BIN) vet -tags live . && $(GO_OFFLINE) $(GO_BIN) test -race -count=1 .
 
 check-go-live: $(GO_TEST_MODULES) $(GO_OUT)/live/go/go.mod $(GO_STAMP) $(VENV)/.stamp $(CENTRIFUGO_BIN)
-	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m tests.fixture run -- \
+	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m tests.fixture run --telemetry -- \
 	    sh -c 'cd tests/go && $(GO_OFFLINE) $(GO_BIN) test -race -tags live -count=1 -run Live -v . \
 	        >../../$(GO_OUT)/live-test.log 2>&1; status=$$?; grep -Ev "^=== (RUN|PAUSE|CONT)" ../../$(GO_OUT)/live-test.log; \
 	        exit $$status'

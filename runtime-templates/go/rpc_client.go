@@ -460,8 +460,8 @@ type CallInfo struct {
 
 // CallHook is called around every call of a Client whose Hook is set. CallStarted runs before the request is
 // built and returns the context the call continues with (a hook may put its span there); CallFinished gets that
-// context after the call returned. Both run on the caller's goroutine. The package's otel module holds the
-// OpenTelemetry implementation.
+// context after the call returned. Both run on the caller's goroutine. A tracing hook starts its span in
+// CallStarted, returns a context holding it and writes the span's W3C context into call.TraceContext.
 type CallHook interface {
 	CallStarted(ctx context.Context, call *CallInfo) context.Context
 	CallFinished(ctx context.Context, call *CallInfo)
