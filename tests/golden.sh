@@ -39,6 +39,7 @@ telemetry_files() {
     case $1 in
     python) echo rpc_telemetry.py ;;
     typescript) echo rpc-telemetry.ts ;;
+    go) echo otel ;; # the hook's module: a directory, built by make check-go-compile (its go.mod names the SDK's)
     esac
 }
 
@@ -72,7 +73,7 @@ for lang in "$@"; do
             mkdir -p "$(dirname "$golden")"
             cp -R "$first/$lang" "$golden"
             rm -f "$golden/$runtime"
-            for extra in $(telemetry_files "$lang"); do rm -f "$golden/$extra"; done
+            for extra in $(telemetry_files "$lang"); do rm -rf "${golden:?}/$extra"; done
             echo "updated tests/golden/$name/$lang"
             continue
         fi
@@ -90,6 +91,7 @@ for lang in "$@"; do
         if ! tests/runtime-copy.sh "$lang" "$first/$lang"; then fail "$lang $name: runtime file"; continue; fi
         copies_ok=1
         for extra in $(telemetry_files "$lang"); do
+            [ -d "$first/$lang/$extra" ] && continue
             tests/runtime-copy.sh "$lang" "$first/$lang" "$extra" || copies_ok=0
         done
         if [ $copies_ok = 0 ]; then fail "$lang $name: runtime file"; continue; fi
