@@ -2,16 +2,14 @@
 
 package gotests
 
-// Telemetry, live (issue 18): a Client.Hook that writes a W3C trace context (as an OpenTelemetry hook would) gets
-// the bridge to continue that trace over both transports: the bridge's server span has the caller's trace id and
-// span as parent, and the handler's span is its child. The bridge keeps its spans in OpenTelemetry's in-memory
-// exporter (make check-go-live runs the fixture with --telemetry) and telemetry.spans reads them back.
+// Telemetry, live (issue 18): the SDK's OpenTelemetry hook (otel/, with the OpenTelemetry SDK's span recorder) over
+// both transports: the client span, the bridge's server span and the handler's span are one trace. The bridge keeps
+// its spans in OpenTelemetry's in-memory exporter (make check-go-live runs the fixture with --telemetry) and
+// telemetry.spans reads them back.
 
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -19,27 +17,30 @@ import (
 	"time"
 
 	tasks "example.com/tasks"
+	rpcotel "example.com/tasks/otel"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 )
 
-// traceHook sends the trace context of a span it makes up, and records what it saw.
-type traceHook struct {
-	traceID, spanID string
-	finished        []tasks.CallInfo
+// recordingHook is the OpenTelemetry hook that also keeps the CallInfo of every call.
+type recordingHook struct {
+	*rpcotel.Hook
+	finished []tasks.CallInfo
 }
 
-func (h *traceHook) CallStarted(ctx context.Context, call *tasks.CallInfo) context.Context {
-	call.TraceContext = map[string]string{"traceparent": "00-" + h.traceID + "-" + h.spanID + "-01"}
-	return ctx
-}
-
-func (h *traceHook) CallFinished(ctx context.Context, call *tasks.CallInfo) {
+func (h *recordingHook) CallFinished(ctx context.Context, call *tasks.CallInfo) {
 	h.finished = append(h.finished, *call)
+	h.Hook.CallFinished(ctx, call)
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
+func spanAttributes(span sdktrace.ReadOnlySpan) map[string]string {
+	out := map[string]string{}
+	for _, kv := range span.Attributes() {
+		out[string(kv.Key)] = kv.Value.Emit()
+	}
+	return out
 }
 
 type bridgeSpan struct {
@@ -96,13 +97,17 @@ func TestLiveTelemetryTheBridgeContinuesTheTrace(t *testing.T) {
 			user := freshUser(t)
 			client := newClient(t, transport, user)
 			defer client.Close()
-			hook := &traceHook{traceID: randomHex(16), spanID: randomHex(8)}
+			recorder := tracetest.NewSpanRecorder()
+			provider := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(recorder))
+			hook := &recordingHook{Hook: rpcotel.NewHook(rpcotel.WithTracerProvider(provider))}
 			client.Hook = hook
+			rootCtx, root := provider.Tracer("test").Start(ctx(t), "test root")
 			var result struct{ Value int }
-			if err := client.Call(ctx(t), "telemetry.traced", map[string]int{"value": 41}, &result); err != nil ||
+			if err := client.Call(rootCtx, "telemetry.traced", map[string]int{"value": 41}, &result); err != nil ||
 				result.Value != 42 {
 				t.Fatalf("telemetry.traced: %+v %v", result, err)
 			}
+			root.End()
 			shortCtx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
 			err := client.Call(shortCtx, "debug.sleep", map[string]float64{"seconds": 2}, nil)
@@ -114,7 +119,27 @@ func TestLiveTelemetryTheBridgeContinuesTheTrace(t *testing.T) {
 				ok.Transport != tasks.Transport(transport) || late.ErrorKind != "timeout" {
 				t.Fatalf("bad call records: %+v %+v", ok, late)
 			}
-			spans := bridgeSpans(t, hook.traceID, 2)
+			ended := recorder.Ended()
+			var callSpan sdktrace.ReadOnlySpan
+			for _, span := range ended {
+				if span.Name() == "telemetry.traced" && span.SpanKind() == trace.SpanKindClient {
+					callSpan = span
+				}
+			}
+			if callSpan == nil || callSpan.Parent().SpanID() != root.SpanContext().SpanID() {
+				t.Fatalf("no client span under the root: %v", ended)
+			}
+			if got := spanAttributes(callSpan); got["rpc.system.name"] != "centrifugo" || got["rpc.method"] != "telemetry.traced" ||
+				got["rpcc.transport"] != transport || got["rpcc.response.size"] != "12" {
+				t.Fatalf("bad client span attributes %v", got)
+			}
+			for _, span := range ended {
+				if span.Name() == "debug.sleep" && spanAttributes(span)["error.type"] != "timeout" {
+					t.Fatalf("the timeout's span: %v", spanAttributes(span))
+				}
+			}
+			traceID := callSpan.SpanContext().TraceID().String()
+			spans := bridgeSpans(t, traceID, 2)
 			var server, handler *bridgeSpan
 			for i := range spans {
 				switch {
@@ -125,9 +150,9 @@ func TestLiveTelemetryTheBridgeContinuesTheTrace(t *testing.T) {
 				}
 			}
 			if server == nil || handler == nil {
-				t.Fatalf("want the server and handler spans of trace %s, got %+v", hook.traceID, spans)
+				t.Fatalf("want the server and handler spans of trace %s, got %+v", traceID, spans)
 			}
-			if server.ParentSpanID == nil || *server.ParentSpanID != hook.spanID ||
+			if server.ParentSpanID == nil || *server.ParentSpanID != callSpan.SpanContext().SpanID().String() ||
 				server.Attributes["rpc.method"] != "telemetry.traced" || server.Attributes["rpcc.transport"] != transport {
 				t.Fatalf("bad server span %+v", *server)
 			}
