@@ -1352,16 +1352,15 @@ static bool line_contains(const char *line, size_t len, const char *needle) {
 /* Writes `line` with the import path `"rpcclient"` replaced by the SDK's module (the local name stays). */
 static void print_with_module(Printer *out, const GoEmitter *emitter, const char *line, size_t len) {
     static const char quoted[] = "\"rpcclient\"";
-    size_t quoted_len = sizeof quoted - 1;
-    for (size_t at = 0; at < len;) {
-        if (at + quoted_len <= len && memcmp(line + at, quoted, quoted_len) == 0) {
-            printer_string_literal(out, GO, emitter->options->go_module, strlen(emitter->options->go_module));
-            at += quoted_len;
-            continue;
-        }
-        printer_write(out, line + at, 1);
-        at++;
+    size_t quoted_len = sizeof quoted - 1, written = 0;
+    for (size_t at = 0; at + quoted_len <= len; at++) {
+        if (line[at] != '"' || memcmp(line + at, quoted, quoted_len) != 0) continue;
+        printer_write(out, line + written, at - written);
+        printer_string_literal(out, GO, emitter->options->go_module, strlen(emitter->options->go_module));
+        written = at + quoted_len;
+        at = written - 1;
     }
+    printer_write(out, line + written, len - written);
 }
 
 static void otel_go_line(Printer *out, const GoEmitter *emitter, const char *line, size_t len) {
