@@ -727,6 +727,10 @@ class Bridge:
             observed = None if self.telemetry is None else self._observe(method, "pubsub", trace)
             try:
                 out = await self.call(method, params, conn, timeout=timeout)
+            except BaseException:  # cancelled (shutdown): the observation still ends
+                if observed is not None:
+                    self._observed(observed, Outcome.error(CODE_INTERNAL, INTERNAL_MESSAGE))
+                raise
             finally:
                 self._slots.release()
             reply: dict = {"correlation_id": cid}

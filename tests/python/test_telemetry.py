@@ -197,3 +197,28 @@ def test_a_bad_tracing_mode_is_refused(value):
 
     with pytest.raises(ValueError, match="propagated"):
         observer_from_settings(metrics=False, otel=value)
+
+
+def test_a_cancelled_pubsub_job_leaves_nothing_in_flight():
+    """A pub/sub job cancelled mid-handler (server shutdown) still ends its observation."""
+    registry = prometheus_client.CollectorRegistry()
+
+    class API:
+        async def publish(self, channel, data):
+            pass
+
+    bridge = Bridge(ROUTER, api=API(), telemetry=PrometheusMetrics(registry))
+
+    async def scenario():
+        answer, job = await bridge.publish_proxy({"user": "u1", "client": "c", "channel": "rpc:requests", "data": {
+            "method": "debug.sleep", "params": {"seconds": 30}, "correlation_id": "x", "reply_to": "user#u1"}})
+        assert answer == {"result": {}}
+        task = asyncio.get_running_loop().create_task(job())
+        await asyncio.sleep(0.05)
+        assert sample(registry, "rpcc_bridge_calls_in_flight", transport="pubsub") == 1
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    asyncio.run(scenario())
+    assert sample(registry, "rpcc_bridge_calls_in_flight", transport="pubsub") == 0
+    assert sample(registry, "rpcc_bridge_calls_total", method="debug.sleep", transport="pubsub", status="500") == 1
