@@ -160,7 +160,7 @@ def main() -> None:
         "the Python client against an instant stand-in for centrifuge-python, the bridge called directly, the Go client",
         "against its in-process fake server (loopback WebSocket). The cost of a hook is the difference to the default;",
         "with telemetry off the client runs the same code as before issue 18 but for one `is None` (Python),",
-        "`undefined` (TypeScript) or `nil` (Go) test, so the live figures of bench/RESULTS.md stand.",
+        "`undefined` (TypeScript) or `nil` (Go) test; the live figures of bench/RESULTS.md were not measured again.",
         "",
         *table("Python client (CentrifugoRPCClient.call, rpc transport)", client),
         *table("Bridge (Bridge.rpc_proxy_json, debug.echo, the call carrying a trace context)", bridge),
