@@ -1610,6 +1610,109 @@ static bool emit_go_sum(void *context, Printer *out) {
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
+/* otel/: the OpenTelemetry hook, a module of its own (runtime-templates/go/otel), so that the SDK's own module    */
+/* requires no OpenTelemetry module. The template is module rpcclient/otel importing rpcclient (replaced by ../);  */
+/* the copies name the SDK's module instead, and the nhooyr build swaps the WebSocket module's lines.             */
+
+static const char CODER_MODULE[] = "github.com/coder/websocket";
+
+/* The lines of embedded `path` after its first `skip` lines, each through `print_line` (NULL: printed as is). */
+typedef void (*LineFilter)(Printer *out, const GoEmitter *emitter, const char *line, size_t len);
+
+static bool copy_lines(Printer *out, const GoEmitter *emitter, const char *path, LineFilter filter) {
+    const EmbeddedFile *file = embedded_file(path);
+    if (!file) {
+        fprintf(stderr, "rpcc: internal error: the runtime template %s is not embedded\n", path);
+        return false;
+    }
+    const char *end = file->data + file->length;
+    for (const char *line = file->data; line < end;) {
+        const char *newline = memchr(line, '\n', (size_t)(end - line));
+        size_t len = newline ? (size_t)(newline - line) : (size_t)(end - line);
+        filter(out, emitter, line, len);
+        line += len + 1;
+    }
+    return true;
+}
+
+static bool line_contains(const char *line, size_t len, const char *needle) {
+    size_t needle_len = strlen(needle);
+    for (size_t at = 0; at + needle_len <= len; at++) {
+        if (memcmp(line + at, needle, needle_len) == 0) return true;
+    }
+    return false;
+}
+
+/* Writes `line` with the import path `"rpcclient"` replaced by the SDK's module (the local name stays). */
+static void print_with_module(Printer *out, const GoEmitter *emitter, const char *line, size_t len) {
+    static const char quoted[] = "\"rpcclient\"";
+    size_t quoted_len = sizeof quoted - 1, written = 0;
+    for (size_t at = 0; at + quoted_len <= len; at++) {
+        if (line[at] != '"' || memcmp(line + at, quoted, quoted_len) != 0) continue;
+        printer_write(out, line + written, at - written);
+        printer_string_literal(out, GO, emitter->options->go_module, strlen(emitter->options->go_module));
+        written = at + quoted_len;
+        at = written - 1;
+    }
+    printer_write(out, line + written, len - written);
+}
+
+static void otel_go_line(Printer *out, const GoEmitter *emitter, const char *line, size_t len) {
+    print_with_module(out, emitter, line, len);
+    printer_write(out, "\n", 1);
+}
+
+static bool emit_otel_go(void *context, Printer *out) {
+    const GoEmitter *emitter = context;
+    printer_line(out, "%s", emitter->header);
+    printer_blank_line(out);
+    return copy_lines(out, emitter, "go/otel/otel.go", otel_go_line);
+}
+
+/* go.mod: the module's own path, the SDK's module (replaced by the directory above), and no line of the
+ * OpenTelemetry SDK, which only the template's tests use. */
+static void otel_mod_line(Printer *out, const GoEmitter *emitter, const char *line, size_t len) {
+    const char *module = emitter->options->go_module;
+    if (line_contains(line, len, "go.opentelemetry.io/otel/sdk")) return;
+    if (emitter->nhooyr && line_contains(line, len, CODER_MODULE)) {
+        char *version = module_version("go/nhooyr.sum", "nhooyr.io/websocket", "");
+        printer_printf(out, "\tnhooyr.io/websocket %s // indirect\n", version ? version : "");
+        free(version);
+        return;
+    }
+    if (len > 7 && memcmp(line, "module ", 7) == 0) {
+        printer_printf(out, "module %s/otel\n", module);
+    } else if (len > 10 && memcmp(line, "\trpcclient ", 11) == 0) {
+        printer_printf(out, "\t%s%.*s\n", module, (int)(len - 10), line + 10);
+    } else if (len > 18 && memcmp(line, "replace rpcclient ", 18) == 0) {
+        printer_printf(out, "replace %s%.*s\n", module, (int)(len - 17), line + 17);
+    } else {
+        printer_write(out, line, len);
+        printer_write(out, "\n", 1);
+    }
+}
+
+static bool emit_otel_go_mod(void *context, Printer *out) {
+    const GoEmitter *emitter = context;
+    printer_line(out, "%s", emitter->header);
+    printer_blank_line(out);
+    return copy_lines(out, emitter, "go/otel/go.mod", otel_mod_line);
+}
+
+static void otel_sum_line(Printer *out, const GoEmitter *emitter, const char *line, size_t len) {
+    if (len == 0) return;
+    if (emitter->nhooyr && line_contains(line, len, CODER_MODULE)) return;
+    printer_write(out, line, len);
+    printer_write(out, "\n", 1);
+}
+
+static bool emit_otel_go_sum(void *context, Printer *out) {
+    const GoEmitter *emitter = context;
+    if (emitter->nhooyr && !backend_copy_runtime(out, "go/nhooyr.sum")) return false;
+    return copy_lines(out, emitter, "go/otel/go.sum", otel_sum_line);
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
 /* README.md                                                                                                  */
 
 /* How each call of the Go usage documented by the generator rpcc replaces (django-cfg's) maps to this SDK
@@ -1813,6 +1916,36 @@ static bool emit_readme(void *context, Printer *out) {
                        "Cancelling a call's context (or its deadline passing) returns at once and releases the call: its\n"
                        "reply, if it still comes, is ignored. `Client.Pending()` counts the calls waiting for a reply.\n"
                        "\n"
+                       "## Telemetry\n"
+                       "\n"
+                       "`otel/` is the OpenTelemetry hook, a module of its own (`$module$/otel`), so that this package requires\n"
+                       "no OpenTelemetry module: an app that does not import it builds none of it. To use it, require it beside\n"
+                       "the SDK (`go mod edit -require=$module$/otel@v0.0.0 -replace=$module$/otel=./path/to/this/directory/otel`)\n"
+                       "and set the client's hook:\n"
+                       "\n"
+                       "```go\n"
+                       "import rpcotel \"$module$/otel\"\n"
+                       "\n"
+                       "client.Hook = rpcotel.NewHook() // the global tracer and meter providers, or WithTracerProvider(...)\n"
+                       "```\n"
+                       "\n"
+                       "Each call is then a CLIENT span named after the method, a child of the span in the call's context, with\n"
+                       "`rpc.system.name` and `rpc.system` (`centrifugo`), `rpc.method` (the wire method), `rpcc.transport` (`rpc`\n"
+                       "or `pubsub`), `rpcc.request.size` and `rpcc.response.size` (bytes); a failed call also has `error.type`\n"
+                       "(`timeout`, `cancelled`, `request_too_large`, `disconnected`, `bad_reply`, `application` for a handler's\n"
+                       "code, `server` for Centrifugo's, `other`), `rpc.response.status_code` (an `RPCError`'s code) and the status\n"
+                       "Error. Metrics: `rpc.client.call.duration` (seconds), `rpc.client.request.size` and\n"
+                       "`rpc.client.response.size` (bytes), histograms by `rpc.method`, `rpcc.transport` and `error.type`. The\n"
+                       "module requires go.opentelemetry.io/otel v1.40.0, which builds with Go 1.24 as the SDK does (v1.42 and\n"
+                       "later need Go 1.25).\n"
+                       "\n"
+                       "The span's W3C trace context (`traceparent`, `tracestate`) travels with the call, in the call data's\n"
+                       "`$$trace` field over `rpc` and in the request envelope's `trace` field over `pubsub`; the rpcc bridge\n"
+                       "removes it before validation and continues the trace. Your own hook implements `$pkg$.CallHook`:\n"
+                       "`CallStarted(ctx, call)` returns the context the call continues with and may fill `call.TraceContext`;\n"
+                       "`CallFinished(ctx, call)` reads `CallInfo`: method, transport, `RequestSize`, `ResponseSize`, `Duration`,\n"
+                       "`Err` and `ErrorKind` (`$pkg$.ErrorKind(err)`). A client without a hook pays one comparison a call.\n"
+                       "\n"
                        "## Types\n"
                        "\n"
                        "| IDL | Go |\n"
@@ -1895,7 +2028,7 @@ static bool emit_readme(void *context, Printer *out) {
                        "its required keys, and its literal values (`{\"type\": \"b\", \"x\": 1}` is `B`, not `A`, when\n"
                        "`A.type_` is `\"a\"`).\n"
                        "\n",
-                       "pkg", pkg, NULL);
+                       "pkg", pkg, "module", emitter->options->go_module, NULL);
     if (backend_has_open_model(program))
         printer_block(out, "### Open models\n"
                            "\n"
@@ -1949,6 +2082,7 @@ static bool go_emit(const IrProgram *program, const BackendOptions *options, Out
     static const BackendFile files[] = {
         {"go/types.go", emit_types},       {"go/client.go", emit_client}, {"go/rpc_client.go", emit_runtime},
         {"go/go.mod", emit_go_mod},        {"go/go.sum", emit_go_sum},    {"go/README.md", emit_readme},
+        {"go/otel/otel.go", emit_otel_go}, {"go/otel/go.mod", emit_otel_go_mod}, {"go/otel/go.sum", emit_otel_go_sum},
     };
     bool ok = backend_emit_files(tree, files, sizeof files / sizeof files[0], "\t", &emitter);
     strbuf_free(&header);

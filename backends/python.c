@@ -1608,6 +1608,10 @@ static bool emit_pyproject(void *context, Printer *out) {
     printer_block(out, "]\n"
                        "classifiers = [\"Framework :: AsyncIO\", \"Framework :: Pydantic :: 2\", \"Typing :: Typed\"]\n"
                        "\n"
+                       "[project.optional-dependencies]\n"
+                       "# rpc_telemetry.py (OpenTelemetry spans and metrics of every call): imported only by an app that uses it\n"
+                       "otel = [\"opentelemetry-api>=1.27\"]\n"
+                       "\n"
                        "# The package's modules sit at the root of this directory; the wheel installs them as $package$.\n"
                        "[tool.hatch.build.targets.wheel]\n"
                        "include = [\"*.py\", \"py.typed\"]\n"
@@ -1839,6 +1843,33 @@ static bool emit_readme(void *context, Printer *out) {
                        "3500..3999 or 4500..4999 stops the client: calls fail at once with `RPCConnectionError` until\n"
                        "`connect()` is called again.\n"
                        "\n"
+                       "## Telemetry\n"
+                       "\n"
+                       "Every call can be traced and measured with OpenTelemetry (`pip install '$distribution$[otel]'`, or\n"
+                       "`opentelemetry-api`; the SDK and its exporters are the application's choice):\n"
+                       "\n"
+                       "```python\n"
+                       "from $package$.rpc_telemetry import OpenTelemetryHook\n"
+                       "\n"
+                       "api.hook = OpenTelemetryHook()  # the global tracer and meter providers, or pass your own\n"
+                       "```\n"
+                       "\n"
+                       "Only `rpc_telemetry.py` imports OpenTelemetry: an application that does not import it loads none of\n"
+                       "it, and a client without a hook pays one `is None` test per call. Each call is then a CLIENT span\n"
+                       "named after the method, a child of the current span, with `rpc.system.name` and `rpc.system`\n"
+                       "(`centrifugo`), `rpc.method` (the wire method), `rpcc.transport` (`rpc` or `pubsub`),\n"
+                       "`rpcc.request.size` and `rpcc.response.size` (bytes); a failed call also has `error.type` (`timeout`,\n"
+                       "`disconnected`, `request_too_large`, `application` for a handler's code, `server` for Centrifugo's,\n"
+                       "`cancelled`, `other`), `rpc.response.status_code` (the error code) and the status ERROR. Metrics:\n"
+                       "`rpc.client.call.duration` (seconds), `rpc.client.request.size` and `rpc.client.response.size`\n"
+                       "(bytes), histograms by `rpc.method`, `rpcc.transport` and `error.type`.\n"
+                       "\n"
+                       "The span's W3C trace context (`traceparent`, `tracestate`) travels with the call, in the call data's\n"
+                       "`$$trace` field over `rpc` and in the request envelope's `trace` field over `pubsub`; the rpcc bridge\n"
+                       "removes it before validation and continues the trace. Your own hook subclasses `CallHook`\n"
+                       "(`call_started`, `call_finished`) and reads `CallInfo`: method, transport, duration, sizes, the\n"
+                       "error and its kind.\n"
+                       "\n"
                        "## Absent, null and defaults\n"
                        "\n"
                        "- A field with a default that you do not set is not sent; the server applies the default.\n"
@@ -1881,7 +1912,7 @@ static bool emit_readme(void *context, Printer *out) {
                        "  deprecated field warns when read. Python has no such marker for an enum member: a deprecated\n"
                        "  member says so in its docstring.\n"
                        "\n",
-                       NULL);
+                       "distribution", strbuf_cstr(&distribution), "package", pkg, NULL);
     if (backend_has_open_model(program))
         printer_block(out, "## Open models\n"
                            "\n"
@@ -1925,6 +1956,12 @@ static bool emit_runtime(void *context, Printer *out) {
     return backend_print_runtime(out, MARKER_HASH, gen->options, "python/rpc_client.py");
 }
 
+/* The OpenTelemetry hook: a file of its own, so that only an application that imports it loads OpenTelemetry. */
+static bool emit_telemetry(void *context, Printer *out) {
+    const PyGen *gen = context;
+    return backend_print_runtime(out, MARKER_HASH, gen->options, "python/rpc_telemetry.py");
+}
+
 static bool emit_nothing(void *context, Printer *out) {
     (void)context, (void)out;
     return true;
@@ -1949,6 +1986,7 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
         {"python/__init__.py", emit_init},         {"python/rpc_client.py", emit_runtime},
         {"python/py.typed", emit_nothing},         {"python/pyproject.toml", emit_pyproject},
         {"python/requirements.txt", emit_requirements}, {"python/README.md", emit_readme},
+        {"python/rpc_telemetry.py", emit_telemetry},
     };
     return backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &gen);
 }

@@ -978,6 +978,9 @@ static bool emit_index(void *context, Printer *printer) {
                   NULL);
     /* The namer reserves these names for TypeScript types, so `export *` below cannot clash with them. */
     printer_line(printer, "export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from \"./rpc-client.js\";");
+    /* The hook interface (no OpenTelemetry in it); its OpenTelemetry implementation is the ./telemetry entry. */
+    printer_line(printer, "export { TRACE_FIELD, errorKind } from \"./rpc-client.js\";");
+    printer_line(printer, "export type { CallHook, CallInfo } from \"./rpc-client.js\";");
     printer_line(printer, "export * from \"./types.js\";");
     return true;
 }
@@ -1147,6 +1150,13 @@ static bool emit_runtime(void *context, Printer *printer) {
     return backend_print_runtime(printer, MARKER_SLASHES, emitter->options, "typescript/rpc-client.ts");
 }
 
+/* The OpenTelemetry hook: a file (and package entry) of its own, so that an app that does not import it bundles no
+ * OpenTelemetry. */
+static bool emit_telemetry(void *context, Printer *printer) {
+    const TsEmitter *emitter = context;
+    return backend_print_runtime(printer, MARKER_SLASHES, emitter->options, "typescript/rpc-telemetry.ts");
+}
+
 static void print_package_name(Printer *printer, const char *package_name) {
     StrBuf name;
     strbuf_init(&name);
@@ -1177,6 +1187,10 @@ static bool emit_package_json(void *context, Printer *printer) {
                         "    \".\": {\n"
                         "      \"types\": \"./dist/index.d.ts\",\n"
                         "      \"import\": \"./dist/index.js\"\n"
+                        "    },\n"
+                        "    \"./telemetry\": {\n"
+                        "      \"types\": \"./dist/rpc-telemetry.d.ts\",\n"
+                        "      \"import\": \"./dist/rpc-telemetry.js\"\n"
                         "    }\n"
                         "  },\n"
                         "  \"files\": [\"dist\", \"README.md\"],\n"
@@ -1194,7 +1208,16 @@ static bool emit_package_json(void *context, Printer *printer) {
                         "  \"optionalDependencies\": {\n"
                         "    \"ws\": \"^8.0.0\"\n"
                         "  },\n"
+                        "  \"peerDependencies\": {\n"
+                        "    \"@opentelemetry/api\": \"^1.4.0\"\n"
+                        "  },\n"
+                        "  \"peerDependenciesMeta\": {\n"
+                        "    \"@opentelemetry/api\": {\n"
+                        "      \"optional\": true\n"
+                        "    }\n"
+                        "  },\n"
                         "  \"devDependencies\": {\n"
+                        "    \"@opentelemetry/api\": \"^1.4.0\",\n"
                         "    \"typescript\": \"^5.4.0\"\n"
                         "  }\n"
                         "}\n");
@@ -1443,8 +1466,34 @@ static bool emit_readme(void *context, Printer *printer) {
                            "  A result that does not fit rejects with `RPCReplyError`. Trusted, not checked: that a field with a\n"
                            "  default is present (the rpcc bridge always sends it); string formats (timestamps, UUIDs, base64,\n"
                            "  decimals); ranges, lengths and patterns; map keys. Fields the API does not declare are kept.\n"
+                           "\n"
+                           "## Telemetry\n"
+                           "\n"
+                           "Every call can be traced and measured with OpenTelemetry: install `@opentelemetry/api` (an optional peer\n"
+                           "dependency; the SDK and its exporters are the app's choice) and set the client's hook:\n"
+                           "\n"
+                           "```ts\n"
+                           "import { openTelemetryHook } from \"$package_name$/telemetry\";\n"
+                           "\n"
+                           "client.hook = openTelemetryHook(); // the global tracer and meter providers, or pass your own\n"
+                           "```\n"
+                           "\n"
+                           "Only the `./telemetry` entry (`rpc-telemetry.ts`) imports OpenTelemetry: an app that does not import it\n"
+                           "bundles none of it, and a client without a hook pays one `undefined` test per call. Each call is then a\n"
+                           "CLIENT span named after the method, a child of the active span, with `rpc.system.name` and `rpc.system`\n"
+                           "(`centrifugo`), `rpc.method` (the wire method), `rpcc.transport` (`rpc` or `pubsub`), `rpcc.request.size`\n"
+                           "and `rpcc.response.size` (bytes); a failed call also has `error.type` (`timeout`, `disconnected`,\n"
+                           "`request_too_large`, `application` for a handler's code, `server` for Centrifugo's, `bad_reply`, `client`,\n"
+                           "`cancelled`, `other`), `rpc.response.status_code` (the error code) and the status ERROR. Metrics:\n"
+                           "`rpc.client.call.duration` (seconds), `rpc.client.request.size` and `rpc.client.response.size` (bytes),\n"
+                           "histograms by `rpc.method`, `rpcc.transport` and `error.type`.\n"
+                           "\n"
+                           "The span's W3C trace context (`traceparent`, `tracestate`) travels with the call, in the call data's\n"
+                           "`$$trace` field over `rpc` and in the request envelope's `trace` field over `pubsub`; the rpcc bridge\n"
+                           "removes it before validation and continues the trace. Your own hook is a `CallHook` (`callStarted`,\n"
+                           "`callFinished`) reading `CallInfo`: method, transport, duration (ms), sizes, the error and its kind.\n"
                            "\n",
-                           NULL);
+                           "package_name", package_name, NULL);
     if (backend_has_open_model(program))
         printer_block(printer, "## Open models\n"
                                "\n"
@@ -1492,6 +1541,7 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
         {"typescript/index.ts", emit_index},         {"typescript/package.json", emit_package_json},
         {"typescript/tsconfig.json", emit_tsconfig}, {"typescript/README.md", emit_readme},
         {"typescript/rpc-client.ts", emit_runtime},  {"typescript/schema.ts", emit_schema},
+        {"typescript/rpc-telemetry.ts", emit_telemetry},
     };
     bool ok = backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &emitter);
     free_input_shapes(&emitter);

@@ -145,7 +145,7 @@ static const char *const TS_GLOBAL_AND_GENERATED_NAMES[] = {
     /* the generated client and what index.ts re-exports from the runtime (rpc-client.ts), the centrifuge import */
     "APIClient", "CentrifugoRPCClient", "CentrifugoRPCClientOptions", "CallOptions", "RPCError", "Centrifuge",
     "RPCRequestTooLargeError", "DEFAULT_MAX_MESSAGE_SIZE", "RPCReplyError", "UnknownEnumValue", "parseJson",
-    "stringifyJson", "schema",
+    "stringifyJson", "schema", "CallHook", "CallInfo", "TRACE_FIELD", "errorKind",
     NULL,
 };
 
@@ -184,6 +184,7 @@ static const char *const GO_PACKAGE_NAMES[] = {
     "APIClient", "NewAPIClient", "Option", "Client", "NewClient", "RPCError", "ErrDisconnected", "ErrBadReply",
     "ErrRequestTooLarge", "RequestTooLargeError", "Nullable", "Some", "Null",
     "Ptr", "Duration", "Transport", "TransportRPC", "TransportPubSub",
+    "CallInfo", "CallHook", "ErrorKind", "TraceField",
     "Batch", "NewBatch", "ErrBatchTooLarge", "DefaultMaxBatch",
     /* channel subscriptions (runtime) */
     "ChannelSubscription", "SubscribeChannel", "ChannelOption", "ChannelState", "ChannelUnsubscribed",

@@ -9,6 +9,7 @@
 #   make bench-channels      channel fan-out latency: 1,000 subscribers in one Go process, the generated typed
 #                            subscription against centrifuge-go with encoding/json, real Centrifugo (figures go into
 #                            bench/channels/RESULTS.md by hand; BENCH_CHANNEL_SUBSCRIBERS, BENCH_CHANNEL_PUBLICATIONS)
+#   make bench-telemetry     what the telemetry hooks cost, off and on, in process (bench/telemetry/RESULTS.md)
 #   make bench-report        bench/RESULTS.md and the plots from what the targets above left in build/bench/
 #   make check-bench-smoke   (in make check) N=10 schemas in all four IDLs compile with every tool
 #   make check-instructions  (in make check) rpcc's instruction count (callgrind) on the 100-method bench schema
@@ -121,3 +122,8 @@ bench: build/rpcc bench-deps .venv/.stamp .cache/bin/centrifugo .cache/go-module
 	    $(MAKE) --no-print-directory bench-bundle || echo "bench-bundle failed: bench/RESULTS.md shows the last bench/bundle/RESULTS.md"; \
 	fi
 	$(MAKE) --no-print-directory bench-report
+
+# What the telemetry hooks cost, off and on (issue 18), in process: writes bench/telemetry/RESULTS.md. Not in make check.
+.PHONY: bench-telemetry
+bench-telemetry: .venv/.stamp .cache/go-modules.stamp
+	$(VENV_PY) bench/telemetry/run.py

@@ -6,8 +6,9 @@
 #   make check-go-runtime   runtime-templates/go: protocol client against an in-process fake, with -race
 #   make check-go-tests     tests/go: JSON shape of the generated types (presence, unions, int64)
 #   make check-go-staticcheck  staticcheck on the Go goldens, as code a user wrote (see the target)
-#   make check-go-live      tests/go with -tags live: every example method over both transports against the real
-#                           Centrifugo + bridge of tests/fixture (with its typed channels), with -race
+#   make check-go-live      tests/go with -tags live: every example method over both transports, typed channels,
+#                           and the trace context a hook sends continued by the bridge (the fixture with --channels
+#                           --telemetry), against the real Centrifugo + bridge of tests/fixture, with -race
 #   golden files (spec/examples/*.rpc and tests/go/edge/*.rpc): make check-golden LANG=go, make golden-update LANG=go
 #   (mk/golden.mk); check-go runs the comparison
 
@@ -41,23 +42,30 @@ check-go: $(BUILD)/rpcc check-go-compile check-go-runtime check-go-tests check-g
 # Go itself: Debian's golang-go when there is no go at all (mk/deps.mk; a newer toolchain then comes from the module
 # proxy through GOTOOLCHAIN=auto), and the pinned WebSocket modules (coder and nhooyr) in the module cache.
 go-deps: $(GO_STAMP)
-$(GO_STAMP): runtime-templates/go/go.mod runtime-templates/go/go.sum runtime-templates/go/nhooyr.sum | $(call debian,go)
+$(GO_STAMP): runtime-templates/go/go.mod runtime-templates/go/go.sum runtime-templates/go/nhooyr.sum \
+             runtime-templates/go/otel/go.mod runtime-templates/go/otel/go.sum | $(call debian,go)
 	cd runtime-templates/go && GOFLAGS=-mod=readonly $(GO_BIN) mod download
+	@# The OpenTelemetry hook's own module (go.opentelemetry.io/otel v1.40.0, and its SDK for the tests).
+	cd runtime-templates/go/otel && GOFLAGS=-mod=readonly $(GO_BIN) mod download
 	mkdir -p $(GO_OUT) && cd $(GO_OUT) && $(GO_BIN) mod download \
 	    $$(awk '{print $$1 "@" $$2; exit}' $(CURDIR)/runtime-templates/go/nhooyr.sum)
 	@mkdir -p $(dir $@) && touch $@
 
-# Every example and the edge cases, with both WebSocket modules: generated-marker line, gofmt, vet, build.
+# Every example and the edge cases, with both WebSocket modules: generated-marker line, gofmt, vet, build; the same
+# for the OpenTelemetry hook's module (go/otel), and the SDK's own package imports no OpenTelemetry package.
 check-go-compile: $(BUILD)/rpcc $(GO_STAMP)
 	@set -e; n=0; for input in $(GO_INPUTS); do for ws in coder nhooyr; do \
 	    stem=$$(basename $$input .rpc); out=$(GO_OUT)/compile/$$stem-$$ws; rm -rf $$out; \
 	    $(BUILD)/rpcc $$input -o $$out --lang go --go-websocket=$$ws; \
-	    for f in $$out/go/*.go $$out/go/go.mod; do \
+	    for f in $$out/go/*.go $$out/go/go.mod $$out/go/otel/*.go $$out/go/otel/go.mod; do \
 	        head -n1 $$f | grep -Eq '^// Code generated .* DO NOT EDIT\.$$' || { echo "$$f: no generated-code marker"; exit 1; }; \
 	    done; \
 	    unformatted=$$($(GOFMT_BIN) -l $$out/go 2>&1 || true); \
 	    [ -z "$$unformatted" ] || { echo "gofmt -l: $$unformatted"; $(GOFMT_BIN) -d $$out/go; exit 1; }; \
 	    (cd $$out/go && $(GO_OFFLINE) $(GO_BIN) vet ./... && $(GO_OFFLINE) $(GO_BIN) build ./...); \
+	    (cd $$out/go/otel && $(GO_OFFLINE) $(GO_BIN) vet ./... && $(GO_OFFLINE) $(GO_BIN) build ./...); \
+	    ! (cd $$out/go && $(GO_OFFLINE) $(GO_BIN) list -deps .) | grep opentelemetry || \
+	        { echo "$$out/go: the SDK's package imports OpenTelemetry"; exit 1; }; \
 	    n=$$((n+1)); \
 	done; done; echo "check-go-compile: $$n generated modules are gofmt-clean, vet-clean and build offline"
 
@@ -91,6 +99,7 @@ check-go-staticcheck: $(STATICCHECK_BIN) $(GO_STAMP)
 check-go-runtime: $(GO_STAMP)
 	cd runtime-templates/go && test -z "$$($(GOFMT_BIN) -l .)" && $(GO_OFFLINE) $(GO_BIN) vet . && \
 	    $(GO_OFFLINE) $(GO_BIN) test -race -count=1 .
+	cd runtime-templates/go/otel && $(GO_OFFLINE) $(GO_BIN) vet . && $(GO_OFFLINE) $(GO_BIN) test -race -count=1 .
 
 # The modules tests/go/go.mod replaces: the examples and edge cases under a test module path, and the SDK of the
 # fixture's handlers (exported from python/examples, so that it always matches what the bridge serves).
@@ -113,7 +122,7 @@ check-go-tests: $(GO_TEST_MODULES) $(GO_OUT)/live/go/go.mod $(GO_STAMP)
 	    $(GO_OFFLINE) $(GO_BIN) vet -tags live . && $(GO_OFFLINE) $(GO_BIN) test -race -count=1 .
 
 check-go-live: $(GO_TEST_MODULES) $(GO_OUT)/live/go/go.mod $(GO_STAMP) $(VENV)/.stamp $(CENTRIFUGO_BIN)
-	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m tests.fixture run --channels -- \
+	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m tests.fixture run --channels --telemetry -- \
 	    sh -c 'cd tests/go && $(GO_OFFLINE) $(GO_BIN) test -race -tags live -count=1 -run Live -v . \
 	        >../../$(GO_OUT)/live-test.log 2>&1; status=$$?; grep -Ev "^=== (RUN|PAUSE|CONT)" ../../$(GO_OUT)/live-test.log; \
 	        exit $$status'

@@ -5,7 +5,8 @@
 #   make check-python-sdk-static     generated packages pass mypy --strict, ruff check, import, serialization
 #   make check-python-sdk-runtime    runtime-templates/python/tests (base client against a fake SDK)
 #   make check-python-sdk-live       generated SDK over both transports against Centrifugo + the bridge, and its
-#                                    typed channel subscriptions (test_channels_live.py)
+#                                    typed channel subscriptions (test_channels_live.py) and telemetry
+#                                    (OpenTelemetry spans across client and bridge, Prometheus counts)
 #   golden files: make check-golden LANG=python, make golden-update LANG=python (mk/golden.mk); check-python-sdk
 #   runs the comparison
 
@@ -14,7 +15,7 @@ PY_SDK_OUT := build/python-sdk
 
 $(PY_SDK_STAMP): .venv/.stamp mk/python-sdk.mk
 	.venv/bin/python -m pip install --quiet --disable-pip-version-check 'mypy>=1.10' 'ruff>=0.5' 'hatchling>=1.18' \
-	    'pydantic>=2.12,<3' 'typing-extensions>=4.12'
+	    'pydantic>=2.12,<3' 'typing-extensions>=4.12' $(PY_TELEMETRY_DEPS)
 	touch $@
 
 .PHONY: check-python-sdk check-python-sdk-static check-python-sdk-runtime check-python-sdk-live
@@ -32,7 +33,7 @@ check-python-sdk-runtime: $(PY_SDK_STAMP)
 check-python-sdk-live: build/rpcc $(PY_SDK_STAMP) .cache/bin/centrifugo
 	cd tests/python_sdk && RPCC=$(CURDIR)/build/rpcc CENTRIFUGO_BIN=$(CURDIR)/.cache/bin/centrifugo \
 	    PY_SDK_OUT=$(CURDIR)/$(PY_SDK_OUT) PYTHONDONTWRITEBYTECODE=1 $(CURDIR)/.venv/bin/python -m pytest -q test_live.py \
-	        test_channels_live.py
+	        test_channels_live.py test_telemetry_live.py
 
 check-python-sdk: build/rpcc check-python-sdk-runtime check-python-sdk-static check-python-sdk-live
 	$(GOLDEN) build/rpcc python

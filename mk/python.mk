@@ -11,11 +11,15 @@ VENV_PY := $(VENV)/bin/python
 CENTRIFUGO_VERSION := v6.9.1
 CENTRIFUGO_BIN := .cache/bin/centrifugo
 PY_TEST_DEPS := 'pytest>=8' 'centrifuge-python>=0.7,<0.8' 'mypy>=1.10'
+# Telemetry (issue 18): the optional extras' packages at the versions the tests ran with, and OpenTelemetry's SDK,
+# whose in-memory exporters the tests read.
+PY_TELEMETRY_DEPS := 'opentelemetry-api==1.45.2' 'opentelemetry-sdk==1.45.2' 'prometheus_client==0.26.0'
 PYTEST_ARGS ?=
 
 $(VENV)/.stamp: python/pyproject.toml mk/python.mk | $(call debian,python)
 	$(PYTHON) -m venv $(VENV)
-	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -e 'python[serve,django]' $(PY_TEST_DEPS)
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -e 'python[serve,django,metrics,otel]' $(PY_TEST_DEPS) \
+	    $(PY_TELEMETRY_DEPS)
 	@# setuptools may leave its build directory in the package (a non-editable build always does): not ours to keep.
 	rm -rf python/build
 	touch $@

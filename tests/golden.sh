@@ -34,6 +34,15 @@ runtime_file() {
     esac
 }
 
+# The other runtime files: copies of runtime-templates/<LANG>/<the same name>, checked like the base client.
+telemetry_files() {
+    case $1 in
+    python) echo rpc_telemetry.py ;;
+    typescript) echo rpc-telemetry.ts ;;
+    go) echo otel ;; # the hook's module: a directory, built by make check-go-compile (its go.mod names the SDK's)
+    esac
+}
+
 inputs() {
     ls spec/examples/*.rpc
     ls tests/"$1"/edge/*.rpc 2>/dev/null
@@ -64,6 +73,7 @@ for lang in "$@"; do
             mkdir -p "$(dirname "$golden")"
             cp -R "$first/$lang" "$golden"
             rm -f "$golden/$runtime"
+            for extra in $(telemetry_files "$lang"); do rm -rf "${golden:?}/$extra"; done
             echo "updated tests/golden/$name/$lang"
             continue
         fi
@@ -71,11 +81,20 @@ for lang in "$@"; do
             fail "$lang $name: tests/golden/$name/$lang is missing (make golden-update LANG=$lang, then review)"
             continue
         fi
-        if ! diff -ru -x "$(basename "$runtime")" "$golden" "$first/$lang"; then
+        excluded="-x $(basename "$runtime")"
+        for extra in $(telemetry_files "$lang"); do excluded="$excluded -x $extra"; done
+        # shellcheck disable=SC2086 # $excluded is a list of options; the names hold no spaces
+        if ! diff -ru $excluded "$golden" "$first/$lang"; then
             fail "$lang $name: rpcc output differs from tests/golden/$name/$lang (make golden-update LANG=$lang, then review the diff)"
             continue
         fi
         if ! tests/runtime-copy.sh "$lang" "$first/$lang"; then fail "$lang $name: runtime file"; continue; fi
+        copies_ok=1
+        for extra in $(telemetry_files "$lang"); do
+            [ -d "$first/$lang/$extra" ] && continue
+            tests/runtime-copy.sh "$lang" "$first/$lang" "$extra" || copies_ok=0
+        done
+        if [ $copies_ok = 0 ]; then fail "$lang $name: runtime file"; continue; fi
         # Deterministic: the same files from a run into another directory, and from a run over the output.
         generate "$input" "$lang" "$first.again" >/dev/null 2>&1
         "$rpcc" "$input" -o "$first" --lang "$lang" >/dev/null 2>&1

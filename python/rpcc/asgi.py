@@ -46,6 +46,7 @@ class BridgeApp:
         publish_path: str = "/centrifugo/publish",
         subscribe_path: str = "/centrifugo/subscribe",
         health_path: str = "/health",
+        metrics_path: str | None = None,
     ) -> None:
         self.bridge = bridge
         self.auth = ProxyAuth(secret, insecure_no_auth=insecure_no_auth)
@@ -54,6 +55,7 @@ class BridgeApp:
         self.publish_path = publish_path
         self.subscribe_path = subscribe_path
         self.health_path = health_path
+        self.metrics_path = metrics_path  # Prometheus exposition of rpcc.telemetry.PrometheusMetrics, when set
         # Every proxy endpoint goes through the same authentication and body checks in _proxy: a new one is one
         # more entry here.
         self.proxy_routes: dict[str, ProxyHandler] = {
@@ -77,6 +79,15 @@ class BridgeApp:
                                     "channels": [ch.name for ch in self.bridge.router.channels()],
                                     "pid": os.getpid(), "running": self.bridge.running, "stats": self.bridge.stats})
             return
+        if path == self.metrics_path:
+            from .telemetry import prometheus_exposition
+
+            body, content_type = prometheus_exposition()
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", content_type.encode()),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
         handler = self.proxy_routes.get(path)
         if handler is None:
             await _json(send, 404, {"error": "not found"})
@@ -87,6 +98,9 @@ class BridgeApp:
         # Authentication comes first: a request without the secret learns nothing else and its body is not read.
         if not self.auth.check(_secret_header(scope)):
             log.warning("refused an unauthenticated request to %s from %s", scope.get("path"), _peer(scope))
+            if self.bridge.telemetry is not None:
+                transport = "pubsub" if scope.get("path") == self.publish_path else "rpc"
+                self.bridge.telemetry.spoof_refused("proxy_secret", transport)
             await _json(send, 401, {"error": "unauthorized"})
             return
         if scope.get("method") != "POST":
@@ -193,6 +207,8 @@ def create_app(env: Mapping[str, str] | None = None) -> BridgeApp:
     - ``RPCC_CENTRIFUGO_API_URL`` and ``RPCC_CENTRIFUGO_API_KEY`` (pub/sub replies, and what ``Channel.publish``
       publishes through), ``RPCC_ACK_AFTER_REPLY=1``
     - the limits (:func:`limits_from_env`)
+    - telemetry (:mod:`rpcc.telemetry`): ``RPCC_METRICS=1`` (Prometheus metrics), ``RPCC_METRICS_PATH`` (serve them
+      on this path of the app), ``RPCC_OTEL_TRACING=propagated|always`` (OpenTelemetry server spans)
 
     Use it as an app factory: ``uvicorn --factory rpcc.asgi:create_app``.
     """
@@ -210,10 +226,17 @@ def create_app(env: Mapping[str, str] | None = None) -> BridgeApp:
         from .channels import set_centrifugo_api
 
         set_centrifugo_api(api)  # handlers publish into typed channels over the bridge's connection
+    metrics_path = env.get("RPCC_METRICS_PATH") or None
+    telemetry = None
+    if metrics_path or _env_flag(env, "RPCC_METRICS") or env.get("RPCC_OTEL_TRACING"):
+        from .telemetry import observer_from_settings
+
+        telemetry = observer_from_settings(metrics=bool(metrics_path) or _env_flag(env, "RPCC_METRICS"),
+                                           otel=env.get("RPCC_OTEL_TRACING") or None)
     bridge = Bridge(router, api=api, ack_after_reply=_env_flag(env, "RPCC_ACK_AFTER_REPLY"),
-                    limits=limits_from_env(env))
+                    limits=limits_from_env(env), telemetry=telemetry)
     return BridgeApp(bridge, secret=env.get("RPCC_PROXY_SECRET") or None,
-                     insecure_no_auth=_env_flag(env, "RPCC_INSECURE_NO_AUTH"))
+                     insecure_no_auth=_env_flag(env, "RPCC_INSECURE_NO_AUTH"), metrics_path=metrics_path)
 
 
 LIMIT_VARIABLES = {

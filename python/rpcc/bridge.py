@@ -48,6 +48,7 @@ from pydantic import BaseModel, ValidationError
 
 from .channels import Channel, PublicationError, format_errors
 from .router import Connection, Handler, MessageRouter
+from .telemetry import TRACE_FIELD, UNKNOWN_METHOD, BridgeObserver, ServerCall, extract_trace
 
 __all__ = [
     "Bridge",
@@ -530,8 +531,10 @@ class Bridge:
         ack_after_reply: bool = False,
         limits: Limits | None = None,
         logger: logging.Logger | None = None,
+        telemetry: BridgeObserver | None = None,
     ) -> None:
         self.router = router
+        self.telemetry = telemetry  # rpcc.telemetry: called around every call when set
         self.api = api
         self.ack_after_reply = ack_after_reply
         self.limits = limits or Limits()
@@ -568,6 +571,8 @@ class Bridge:
                 raw = json.dumps({} if params is None else params)
                 args = (conn, handler.params_model.model_validate_json(raw))
             except ValidationError as exc:
+                if self.telemetry is not None:
+                    self.telemetry.validation_failed(handler.method, conn.transport)
                 return Outcome.error(CODE_BAD_REQUEST, format_validation_error(exc))
             except (TypeError, ValueError) as exc:  # not JSON-serializable input: cannot happen from a proxy
                 return Outcome.error(CODE_BAD_REQUEST, f"invalid params: {type(exc).__name__}")
@@ -621,6 +626,19 @@ class Bridge:
                                                  f"{self.limits.max_reply} a message may carry")
         return Outcome(text=text)
 
+    # -- telemetry (only with an observer) ---------------------------------------------------------------------
+    def _observe(self, method: Any, transport: str, trace: dict[str, str] | None) -> ServerCall:
+        known = isinstance(method, str) and self.router.get(method) is not None
+        call = ServerCall(method if known else UNKNOWN_METHOD, transport, trace)
+        assert self.telemetry is not None
+        self.telemetry.call_started(call)
+        return call
+
+    def _observed(self, call: ServerCall, out: Outcome) -> None:
+        call.finish(out.code, out.message)
+        assert self.telemetry is not None
+        self.telemetry.call_finished(call)
+
     def _timed_out(self, handler: Handler, conn: Connection, limit: float) -> Outcome:
         self.stats["timed_out"] += 1
         self.log.warning("handler %s (%s) still running after %gs: cancelled; user=%r client=%r transport=%s",
@@ -659,17 +677,26 @@ class Bridge:
             transport="rpc",
             meta=body.get("meta"),
         )
+        trace = None
+        if isinstance(data, dict) and TRACE_FIELD in data:  # the caller's trace context, not a param
+            trace = extract_trace(data.pop(TRACE_FIELD))
         method = body.get("method")
+        observed = None if self.telemetry is None else self._observe(method, "rpc", trace)
         handler = self.router.get(method) if isinstance(method, str) else None
         if handler is not None and handler.oneway:
-            await self.run_oneway(handler, data, conn)
+            oneway_out = await self.run_oneway(handler, data, conn)
+            if observed is not None:
+                self._observed(observed, oneway_out)
             return b'{"result":{}}'  # Centrifugo always replies to an rpc command; the SDKs discard this one
         if not self._slots.try_acquire():
-            return _dump({"error": self._busy().error_json()})
-        try:
-            out = await self.call(method, data, conn)
-        finally:
-            self._slots.release()
+            out = self._busy()
+        else:
+            try:
+                out = await self.call(method, data, conn)
+            finally:
+                self._slots.release()
+        if observed is not None:
+            self._observed(observed, out)
         if not out.ok:
             return _dump({"error": out.error_json()})
         text = out.text if out.text is not None else json.dumps(out.data)
@@ -808,9 +835,10 @@ class Bridge:
         return {"result": {"data": canonical}}
     # -- one-way methods -------------------------------------------------------------------------------------
     async def run_oneway(self, handler: Handler, params: Any, conn: Connection, *, timeout: float | None = None,
-                         slot_taken: bool = False) -> None:
-        """Run a one-way call: validated and run as any call, its failure logged and counted, never answered.
-        ``slot_taken``: the caller already holds one of the ``max_concurrency`` slots, which this gives back."""
+                         slot_taken: bool = False) -> Outcome:
+        """Run a one-way call: validated and run as any call, its failure logged and counted, never answered (the
+        outcome is returned for telemetry only). ``slot_taken``: the caller already holds one of the
+        ``max_concurrency`` slots, which this gives back."""
         if not slot_taken and not self._slots.try_acquire():
             self._busy()
             out = Outcome.error(CODE_BUSY, "server busy")
@@ -821,11 +849,12 @@ class Bridge:
                 self._slots.release()
         if out.ok:
             self.stats["oneway"] += 1
-            return
+            return out
         self.stats["oneway_failed"] += 1
         self.log.warning("one-way call %s (%s) failed, not answered: error %s: %s; user=%r client=%r transport=%s",
                          handler.method, handler.qualname, out.code, out.message, conn.user_id, conn.client_id,
                          conn.transport)
+        return out
 
     # -- publish proxy (pub/sub transport) -------------------------------------------------------------------
     async def publish_proxy(self, body: Mapping[str, Any]) -> tuple[dict, Job | None]:
@@ -858,6 +887,8 @@ class Bridge:
         reply_channel = f"user#{user}"
         reply_to = data.get("reply_to")
         if reply_to is not None and reply_to != reply_channel:
+            if self.telemetry is not None:
+                self.telemetry.spoof_refused("reply_to", "pubsub")
             self.log.warning("refused pub/sub request with reply_to=%r from user %r (client %r)", reply_to, user,
                              body.get("client"))
             return _refuse(CODE_FORBIDDEN, "reply_to must be your own channel user#<your user id>"), None
@@ -869,15 +900,24 @@ class Bridge:
         api = self.api
         # The slot is taken now, so that a flood is refused (the client's publish fails with 429 temporary) rather
         # than acked and queued; the job gives it back. The caller must run the job it gets.
+        trace = extract_trace(data.get("trace")) if self.telemetry is not None else None
         if not self._slots.try_acquire():
-            return {"error": self._busy().error_json()}, None
+            busy = self._busy()
+            if self.telemetry is not None:
+                self._observed(self._observe(method, "pubsub", trace), busy)
+            return {"error": busy.error_json()}, None
         timeout = self.limits.handler_timeout
         if self.ack_after_reply:
             timeout = min(timeout, self.limits.publish_timeout)
 
         async def job() -> None:
+            observed = None if self.telemetry is None else self._observe(method, "pubsub", trace)
             try:
                 out = await self.call(method, params, conn, timeout=timeout)
+            except BaseException:  # cancelled (shutdown): the observation still ends
+                if observed is not None:
+                    self._observed(observed, Outcome.error(CODE_INTERNAL, INTERNAL_MESSAGE))
+                raise
             finally:
                 self._slots.release()
             reply: dict = {"correlation_id": cid}
@@ -890,6 +930,9 @@ class Bridge:
             except Exception:
                 self.log.exception("cannot publish the reply of %s (correlation_id %r) to %s", method, cid,
                                    reply_channel)
+            finally:
+                if observed is not None:
+                    self._observed(observed, out)
 
         return {"result": {}}, job
 

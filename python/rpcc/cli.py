@@ -102,6 +102,12 @@ def _serve_env(args: argparse.Namespace) -> dict[str, str]:
         value = getattr(args, option)
         if value is not None:
             env[variable] = str(value)
+    if args.metrics_port is not None or args.metrics_path:
+        env["RPCC_METRICS"] = "1"
+    if args.metrics_path:
+        env["RPCC_METRICS_PATH"] = args.metrics_path
+    if args.otel_tracing:
+        env["RPCC_OTEL_TRACING"] = args.otel_tracing
     return env
 
 
@@ -134,14 +140,33 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return 2
     if not env.get("RPCC_CENTRIFUGO_API_URL"):
         print("rpcc serve: warning: no --centrifugo-api: the pub/sub transport answers 503", file=sys.stderr)
+    if env.get("RPCC_METRICS") and args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Each worker is a process with its own counters: prometheus_client's multiprocess mode keeps them in files
+        # of this directory and the exposition sums them. Set before prometheus_client is first imported.
+        import tempfile
+
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+            prefix="rpcc-metrics-")
     try:
         app = create_app(env)  # also in the parent with --workers: refuse a bad setup before forking
     except InsecureBridgeError as exc:
         print(f"rpcc serve: error: {exc}", file=sys.stderr)
         return 2
+    except ImportError as exc:
+        print(f"rpcc serve: error: {exc.name or exc} is not installed (metrics: pip install 'rpcc[metrics]'; "
+              "OpenTelemetry: pip install 'rpcc[otel]')", file=sys.stderr)
+        return 1
     except Exception as exc:
         print(f"rpcc serve: error: {exc}", file=sys.stderr)
         return 1
+    if args.metrics_port is not None:
+        from .telemetry import start_metrics_server
+
+        try:
+            start_metrics_server(args.metrics_port, args.host)
+        except OSError as exc:
+            print(f"rpcc serve: error: cannot serve metrics on port {args.metrics_port}: {exc}", file=sys.stderr)
+            return 1
     try:
         import uvicorn
     except ImportError:
@@ -295,6 +320,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "Centrifugo's channel.proxy.subscribe.timeout (RPCC_SUBSCRIBE_TIMEOUT, default 3)")
     s.add_argument("--ack-after-reply", action="store_true",
                    help="publish proxy: answer Centrifugo only after the reply is published (default: at once)")
+    telemetry = s.add_argument_group("telemetry (rpcc.telemetry; python/README.md, \"Telemetry\")")
+    telemetry.add_argument("--metrics-port", type=int, metavar="PORT", help="serve Prometheus metrics on this port "
+                           "of --host (needs prometheus_client: pip install 'rpcc[metrics]')")
+    telemetry.add_argument("--metrics-path", metavar="PATH", help="serve Prometheus metrics on this path of the "
+                           "bridge's own port, e.g. /metrics (unauthenticated, like /health)")
+    telemetry.add_argument("--otel-tracing", choices=["propagated", "always"], help="OpenTelemetry server spans "
+                           "with the globally configured SDK: continue the traces callers send (propagated), or "
+                           "also start one for calls that send none (always); needs 'rpcc[otel]'")
     s.add_argument("-P", "--path", action="append", default=[], help="prepend DIR to sys.path (repeatable)")
     s.add_argument("--log-level", default="info")
     s.add_argument("--access-log", action="store_true")

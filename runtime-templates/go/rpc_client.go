@@ -329,6 +329,8 @@ type Client struct {
 	MaxMessageSize int
 	// Header holds extra HTTP headers for the WebSocket handshake.
 	Header http.Header
+	// Hook, when set, is called around every call (CallHook); nil (the default) costs one comparison per call.
+	Hook CallHook
 
 	nextID atomic.Uint32
 
@@ -448,9 +450,100 @@ func (c *Client) Close() error {
 	return nil
 }
 
+// TraceField is the field of a call's data that carries its W3C trace context over the rpc transport (the RPC
+// proxy passes only data through): {"traceparent": ..., "tracestate": ...}, sent only when a hook filled
+// CallInfo.TraceContext. The rpcc bridge removes it before validating the params. Over pubsub the same object is
+// the request envelope's "trace" field.
+const TraceField = "$trace"
+
+// CallInfo is one call as a CallHook sees it. Method and Transport are set before CallStarted, which may fill
+// TraceContext (W3C traceparent and tracestate) to send with the request. Before CallFinished: RequestSize (bytes
+// of the request's command message, 0 when the call failed before it was built), ResponseSize (bytes of the
+// result's JSON, 0 on error), Duration, Err (nil on success) and ErrorKind (see ErrorKind).
+type CallInfo struct {
+	Method       string
+	Transport    Transport
+	TraceContext map[string]string
+	RequestSize  int
+	ResponseSize int
+	Duration     time.Duration
+	Err          error
+	ErrorKind    string
+}
+
+// CallHook is called around every call of a Client whose Hook is set. CallStarted runs before the request is
+// built and returns the context the call continues with (a hook may put its span there); CallFinished gets that
+// context after the call returned. Both run on the caller's goroutine. A tracing hook starts its span in
+// CallStarted, returns a context holding it and writes the span's W3C context into call.TraceContext.
+type CallHook interface {
+	CallStarted(ctx context.Context, call *CallInfo) context.Context
+	CallFinished(ctx context.Context, call *CallInfo)
+}
+
+// ErrorKind classifies the error of a call: "timeout" (its context's deadline), "cancelled" (its context was
+// cancelled), "request_too_large", "disconnected", "bad_reply", "application" (an *RPCError with a handler's code,
+// 400..1999), "server" (Centrifugo's own codes) or "other"; "" for nil.
+func ErrorKind(err error) string {
+	var rpcErr *RPCError
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	case errors.Is(err, ErrRequestTooLarge):
+		return "request_too_large"
+	case errors.Is(err, ErrDisconnected):
+		return "disconnected"
+	case errors.Is(err, ErrBadReply):
+		return "bad_reply"
+	case errors.As(err, &rpcErr):
+		if rpcErr.Code >= 400 && rpcErr.Code <= 1999 {
+			return "application"
+		}
+		return "server"
+	}
+	return "other"
+}
+
+// callInfoKey holds a hooked call's *CallInfo in its context, where the command that sends it records its size.
+type callInfoKey struct{}
+
+// hookedCall returns the CallInfo of a call made with a Hook set, or nil.
+func hookedCall(ctx context.Context, c *Client) *CallInfo {
+	if c.Hook == nil {
+		return nil
+	}
+	info, _ := ctx.Value(callInfoKey{}).(*CallInfo)
+	return info
+}
+
 // Call sends one RPC call and decodes the result into result (a pointer; nil to discard it). params is
 // marshalled with encoding/json; nil sends an empty object.
 func (c *Client) Call(ctx context.Context, method string, params, result any) error {
+	hook := c.Hook
+	if hook == nil {
+		return c.call(ctx, method, params, result)
+	}
+	info := &CallInfo{Method: method, Transport: TransportRPC}
+	if c.Transport == TransportPubSub {
+		info.Transport = TransportPubSub
+	}
+	ctx = hook.CallStarted(ctx, info)
+	start := time.Now()
+	err := c.call(context.WithValue(ctx, callInfoKey{}, info), method, params, result)
+	info.Duration = time.Since(start)
+	info.Err = err
+	info.ErrorKind = ErrorKind(err)
+	if err != nil {
+		info.ResponseSize = 0
+	}
+	hook.CallFinished(ctx, info)
+	return err
+}
+
+func (c *Client) call(ctx context.Context, method string, params, result any) error {
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()
 	var data json.RawMessage = []byte("{}")
@@ -473,6 +566,9 @@ func (c *Client) Call(ctx context.Context, method string, params, result any) er
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %s: %w", packageName, method, err)
+	}
+	if info := hookedCall(ctx, c); info != nil {
+		info.ResponseSize = len(raw)
 	}
 	if result != nil && len(raw) > 0 {
 		if err := decodeResult(raw, result); err != nil {
@@ -949,6 +1045,9 @@ func (conn *connection) commandWith(ctx context.Context, kind string, body any, 
 	}
 	// Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
 	// One command is one WebSocket message (the writer never batches), so len(message) is what the server counts.
+	if info := hookedCall(ctx, conn.client); info != nil {
+		info.RequestSize = len(message)
+	}
 	if limit := conn.client.maxMessageSize(); limit > 0 && len(message) > limit {
 		return nil, &RequestTooLargeError{Size: len(message), Limit: limit}
 	}
@@ -1006,6 +1105,19 @@ func (conn *connection) commandWith(ctx context.Context, kind string, body any, 
 }
 
 func (conn *connection) callRPC(ctx context.Context, method string, data json.RawMessage) (json.RawMessage, error) {
+	if info := hookedCall(ctx, conn.client); info != nil && len(info.TraceContext) > 0 && len(data) > 1 && data[0] == '{' {
+		// The trace context as the first field of the params object (only with a hook that set one).
+		field, err := json.Marshal(map[string]any{TraceField: info.TraceContext})
+		if err != nil {
+			return nil, err
+		}
+		if inner := bytes.TrimSpace(data[1:]); len(inner) == 0 || inner[0] == '}' {
+			data = field
+		} else {
+			field[len(field)-1] = ','
+			data = append(field, inner...)
+		}
+	}
 	answer, err := conn.command(ctx, "rpc", map[string]any{"method": method, "data": data})
 	if err != nil {
 		return nil, err
@@ -1040,6 +1152,9 @@ func (conn *connection) callPubSub(ctx context.Context, method string, data json
 		"params":         data,
 		"correlation_id": correlationID,
 		"reply_to":       conn.replyTo,
+	}
+	if info := hookedCall(ctx, c); info != nil && len(info.TraceContext) > 0 {
+		request["trace"] = info.TraceContext
 	}
 	if _, err := conn.command(ctx, "publish", map[string]any{"channel": channel, "data": request}); err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
@@ -39,6 +40,9 @@ __all__ = [
     "DEFAULT_MAX_BATCH",
     "DEFAULT_MAX_MESSAGE_SIZE",
     "DEFAULT_REQUEST_CHANNEL",
+    "TRACE_FIELD",
+    "CallHook",
+    "CallInfo",
     "CentrifugoRPCClient",
     "ChannelParamError",
     "ChannelSubscription",
@@ -53,6 +57,7 @@ __all__ = [
     "SubscriptionRefusedError",
     "SubscriptionState",
     "Transport",
+    "error_kind",
 ]
 
 Transport = Literal["rpc", "pubsub"]
@@ -157,6 +162,78 @@ class RPCReplyError(RPCError):
 
     def __init__(self, message: str = "the result does not fit the result type") -> None:
         super().__init__(BAD_REPLY_CODE, message)
+
+
+TRACE_FIELD = "$trace"
+"""The field of a call's data that carries its W3C trace context over the ``rpc`` transport (the RPC proxy passes
+only ``data`` through): ``{"traceparent": ..., "tracestate": ...}``, sent only when a hook filled
+``CallInfo.trace_context``. The rpcc bridge removes it before validating the params. Over ``pubsub`` the same object
+is the request envelope's ``trace`` field."""
+
+
+class CallInfo:
+    """One call as a :class:`CallHook` sees it.
+
+    Set before ``call_started``: ``method``, ``transport``. A hook may fill ``trace_context`` (W3C ``traceparent``
+    and ``tracestate``), which then travels with the request, and keep its own per-call state in ``state``.
+    Set before ``call_finished``: ``request_size`` (bytes of the request's WebSocket message, counted with the widest
+    command id; 0 when the call failed before it was built), ``response_size`` (bytes of the result's JSON, 0 on error), ``duration`` (seconds),
+    ``error`` (None on success, else the exception the call raises) and ``error_kind``: one of ``"timeout"``,
+    ``"disconnected"``, ``"request_too_large"``, ``"application"`` (a handler's code, 400..1999), ``"server"``
+    (Centrifugo's own codes, below 400), ``"cancelled"``, ``"other"``.
+    """
+
+    __slots__ = (
+        "duration",
+        "error",
+        "error_kind",
+        "method",
+        "request_size",
+        "response_size",
+        "state",
+        "trace_context",
+        "transport",
+    )
+
+    def __init__(self, method: str, transport: Transport) -> None:
+        self.method = method
+        self.transport: Transport = transport
+        self.trace_context: dict[str, str] = {}
+        self.state: Any = None
+        self.request_size = 0
+        self.response_size = 0
+        self.duration = 0.0
+        self.error: BaseException | None = None
+        self.error_kind = ""
+
+
+class CallHook:
+    """Called around every call of a client whose ``hook`` is set (``client.hook = MyHook()``); a client without
+    one pays a single ``is None`` test per call. Override either method; both run on the caller's task, so a hook may
+    use context variables (OpenTelemetry's current span). An exception in a hook propagates to the caller.
+    ``rpc_telemetry.OpenTelemetryHook`` is the ready OpenTelemetry instrumentation.
+    """
+
+    def call_started(self, call: CallInfo) -> None:
+        """Before the request is built: fill ``call.trace_context`` to propagate a trace."""
+
+    def call_finished(self, call: CallInfo) -> None:
+        """After the call returned or raised: sizes, duration and outcome are set."""
+
+
+def error_kind(error: BaseException) -> str:
+    """The ``CallInfo.error_kind`` of an exception a call raised."""
+    if isinstance(error, RPCTimeoutError):
+        return "timeout"
+    if isinstance(error, RPCConnectionError):
+        return "disconnected"
+    if isinstance(error, RPCRequestTooLargeError):
+        return "request_too_large"
+    if isinstance(error, RPCError):
+        return "application" if 400 <= error.code <= 1999 else "server"
+    if isinstance(error, asyncio.CancelledError):
+        return "cancelled"
+    return "other"
 
 
 _CLOSE_WAIT = 2.0
@@ -362,6 +439,8 @@ class CentrifugoRPCClient:
         self._collector: _BatchCollector | None = None
         self._batch_lock = asyncio.Lock()
         self._channel_subscriptions: set[ChannelSubscription[Any]] = set()
+        self.hook: CallHook | None = None
+        """Called around every call when set (:class:`CallHook`); None (the default) costs nothing."""
 
     async def connect(self) -> None:
         """Connect (and, for ``pubsub``, subscribe to the reply channel); raises RPCConnectionError on failure.
@@ -440,6 +519,34 @@ class CentrifugoRPCClient:
         the client's), RPCConnectionError when not connected or when the connection was lost during the call, and
         RPCRequestTooLargeError (without sending anything) when the request exceeds ``max_message_size``.
         """
+        hook = self.hook
+        if hook is None:
+            return await self._call(method, params, timeout, None)
+        return await self._observed_call(hook, method, params, timeout)
+
+    async def _observed_call(
+        self, hook: CallHook, method: str, params: Mapping[str, Any] | None, timeout: float | None
+    ) -> Any:
+        """``call`` with the hook around it."""
+        info = CallInfo(method, self._transport)
+        hook.call_started(info)
+        start = time.perf_counter()
+        try:
+            result = await self._call(method, params, timeout, info)
+        except BaseException as exc:
+            info.duration = time.perf_counter() - start
+            info.error = exc
+            info.error_kind = error_kind(exc)
+            hook.call_finished(info)
+            raise
+        info.duration = time.perf_counter() - start
+        info.response_size = len(json.dumps(result, separators=(",", ":")).encode())
+        hook.call_finished(info)
+        return result
+
+    async def _call(
+        self, method: str, params: Mapping[str, Any] | None, timeout: float | None, info: CallInfo | None
+    ) -> Any:
         client = self._client
         if client is None:
             msg = "not connected: call connect() first or use the client as an async context manager"
@@ -448,6 +555,8 @@ class CentrifugoRPCClient:
         data = dict(params) if params is not None else {}
         request: dict[str, Any] = {}
         if self._transport == "rpc":
+            if info is not None and info.trace_context:
+                data[TRACE_FIELD] = info.trace_context
             size = _frame_size({"rpc": {"method": method, "data": data}})
         else:
             request = {
@@ -456,7 +565,11 @@ class CentrifugoRPCClient:
                 "correlation_id": _new_correlation_id(),
                 "reply_to": f"user#{self._user_id}",
             }
+            if info is not None and info.trace_context:
+                request["trace"] = info.trace_context
             size = _frame_size({"publish": {"channel": self._request_channel, "data": request}})
+        if info is not None:
+            info.request_size = size
         # Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
         if size > self._max_message_size:
             raise RPCRequestTooLargeError(method, size, self._max_message_size)

@@ -204,6 +204,75 @@ export const DEFAULT_MAX_BATCH = 100;
 /** Each entry of a batch: the call's result, or the {@link RPCError} that call alone failed with. */
 export type BatchResults<T extends readonly unknown[]> = { -readonly [K in keyof T]: Awaited<T[K]> | RPCError };
 
+/**
+ * The field of a call's data that carries its W3C trace context over the `"rpc"` transport (the RPC proxy passes
+ * only `data` through): `{traceparent, tracestate}`, sent only when a hook filled `CallInfo.traceContext`. The rpcc
+ * bridge removes it before validating the params. Over `"pubsub"` the same object is the envelope's `trace` field.
+ */
+export const TRACE_FIELD = "$trace";
+
+/**
+ * One call as a {@link CallHook} sees it. Set before `callStarted`: `method`, `transport`; a hook may fill
+ * `traceContext` (W3C `traceparent`, `tracestate`), which then travels with the request, and keep its own state in
+ * `state`. Set before `callFinished`: `requestSize` (bytes of the request's command frame, 0 when the call failed
+ * before it was built), `responseSize` (bytes of the result's JSON, 0 on error), `duration` (milliseconds),
+ * `error` (undefined on success) and `errorKind`: `"timeout"`, `"disconnected"`, `"request_too_large"`,
+ * `"application"` (a handler's code, 400..1999), `"server"` (Centrifugo's own codes), `"bad_reply"` (a result
+ * that does not fit the API), `"client"`, `"cancelled"` (the signal aborted it) or `"other"`.
+ */
+export interface CallInfo {
+    readonly method: string;
+    readonly transport: "rpc" | "pubsub";
+    traceContext: Record<string, string>;
+    state: unknown;
+    requestSize: number;
+    responseSize: number;
+    duration: number;
+    error: unknown;
+    errorKind: string;
+}
+
+/**
+ * Called around every call of a client whose `hook` is set (`client.hook = myHook`); a client without one pays a
+ * single `undefined` test per call. An exception thrown by a hook rejects the call. `openTelemetryHook()` of
+ * `rpc-telemetry.ts` (the package's `./telemetry` entry) is the ready OpenTelemetry instrumentation.
+ */
+export interface CallHook {
+    /** Before the request is built: fill `call.traceContext` to propagate a trace. */
+    callStarted?(call: CallInfo): void;
+    /** After the call resolved or rejected: sizes, duration and outcome are set. */
+    callFinished?(call: CallInfo): void;
+}
+
+/** The `CallInfo.errorKind` of what a call rejected with. */
+export function errorKind(error: unknown): string {
+    if (error instanceof RPCRequestTooLargeError) return "request_too_large";
+    if (error instanceof RPCError) {
+        if (error.kind === "server") return error.code >= 400 && error.code <= 1999 ? "application" : "server";
+        return error.kind === "reply" ? "bad_reply" : error.kind;
+    }
+    if (error instanceof Error && error.name === "AbortError") return "cancelled";
+    return "other";
+}
+
+/** `run` with `hook` around it. */
+async function observe<Result>(hook: CallHook, info: CallInfo, run: () => Promise<Result>): Promise<Result> {
+    hook.callStarted?.(info);
+    const start = performance.now();
+    try {
+        const result = await run();
+        info.duration = performance.now() - start;
+        hook.callFinished?.(info);
+        return result;
+    } catch (error) {
+        info.duration = performance.now() - start;
+        info.error = error;
+        info.errorKind = errorKind(error);
+        hook.callFinished?.(info);
+        throw error;
+    }
+}
+
 /** Turns whatever a centrifuge-js promise rejected with (`{code, message, temporary}`) into an RPCError. */
 function toRPCError(error: unknown, context: string): RPCError {
     if (error instanceof RPCError) return error;
@@ -782,6 +851,8 @@ export class CentrifugoRPCClient implements AsyncDisposable {
     readonly replyChannel: string | undefined;
     /** The largest request, in bytes, that calls may send (see `CentrifugoRPCClientOptions.maxMessageSize`). */
     readonly maxMessageSize: number;
+    /** Called around every call when set ({@link CallHook}); undefined (the default) costs nothing. */
+    hook: CallHook | undefined = undefined;
 
     readonly #token: string | (() => Promise<string>);
     readonly #websocket: unknown;
@@ -995,6 +1066,29 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         options: CallOptions = {},
         check?: ResultCheck,
     ): Promise<Result> {
+        const hook = this.hook;
+        if (hook === undefined) return this.#call<Result>(method, params, options, check, undefined);
+        const info: CallInfo = {
+            method,
+            transport: this.transport,
+            traceContext: {},
+            state: undefined,
+            requestSize: 0,
+            responseSize: 0,
+            duration: 0,
+            error: undefined,
+            errorKind: "",
+        };
+        return observe(hook, info, () => this.#call<Result>(method, params, options, check, info));
+    }
+
+    async #call<Result>(
+        method: string,
+        params: object,
+        options: CallOptions,
+        check: ResultCheck | undefined,
+        info: CallInfo | undefined,
+    ): Promise<Result> {
         const centrifuge = this.#centrifuge;
         if (centrifuge === null) {
             throw new RPCError(
@@ -1016,12 +1110,22 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         const subscription = this.#subscription;
         const correlationId = newCorrelationId();
         this.#batchIds?.push(correlationId);
-        const request = { method, params, correlation_id: correlationId, reply_to: this.replyChannel };
+        // The trace context a hook gave: in the call data over rpc, in the envelope over pubsub.
+        const trace = info !== undefined && Object.keys(info.traceContext).length > 0 ? info.traceContext : undefined;
+        const data = trace !== undefined && subscription === null ? { ...params, [TRACE_FIELD]: trace } : params;
+        const request = {
+            method,
+            params,
+            correlation_id: correlationId,
+            reply_to: this.replyChannel,
+            ...(trace !== undefined && subscription !== null ? { trace } : {}),
+        };
         // Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
         const size =
             subscription === null
-                ? frameSize({ rpc: { method, data: params } }, method)
+                ? frameSize({ rpc: { method, data } }, method)
                 : frameSize({ publish: { channel: this.requestChannel, data: request } }, method);
+        if (info !== undefined) info.requestSize = size;
         if (size > this.maxMessageSize) throw new RPCRequestTooLargeError(method, size, this.maxMessageSize);
         return new Promise<Result>((resolve, reject) => {
             const timer = setTimeout(() => {
@@ -1034,6 +1138,7 @@ export class CentrifugoRPCClient implements AsyncDisposable {
             const release = (): void => signal?.removeEventListener("abort", onAbort);
             // Registered before sending: a pubsub reply may arrive before the publish acknowledgement.
             const accept = (result: unknown): void => {
+                if (info !== undefined) info.responseSize = utf8Length(stringifyJson(result));
                 if (check === undefined) {
                     resolve(result as Result);
                     return;
@@ -1047,7 +1152,7 @@ export class CentrifugoRPCClient implements AsyncDisposable {
             };
             this.#pending.set(correlationId, { resolve: accept, reject, timer, release });
             if (subscription === null) {
-                this.#command(centrifuge, timeout, () => centrifuge.rpc(method, params)).then(
+                this.#command(centrifuge, timeout, () => centrifuge.rpc(method, data)).then(
                     (reply) => this.#take(correlationId)?.resolve(reply.data),
                     (error: unknown) => this.#take(correlationId)?.reject(toRPCError(error, method)),
                 );

@@ -4,7 +4,10 @@
 //   - an app that calls one method keeps none of the const objects of the API's enums (their runtime code), while
 //     an app that keeps the whole package holds every one of them (the control that the marker works);
 //   - that app takes no npm package beyond what `centrifuge` alone brings, and never `ws`;
-//   - the generated package.json depends on `centrifuge` only (`ws` is optional, for Node.js 20).
+//   - the generated package.json depends on `centrifuge` only (`ws` is optional, for Node.js 20);
+//   - telemetry costs an app nothing unless it imports the `./telemetry` entry: the one-method app holds none of
+//     rpc-telemetry.ts and no @opentelemetry package, while an app that sets `client.hook = openTelemetryHook()`
+//     holds both (the control).
 //
 // Each is checked with the generated package.json and again without its "sideEffects": false.
 // Run by tests/browser/run.sh after `npm ci` in examples/web and tests/browser; RPCC is the rpcc binary.
@@ -19,6 +22,13 @@ const inputs = [
     ...readdirSync(join(REPO, "spec/examples")).map((name) => join(REPO, "spec/examples", name)),
     ...readdirSync(join(REPO, "tests/typescript/edge")).map((name) => join(REPO, "tests/typescript/edge", name)),
 ].filter((path) => path.endsWith(".rpc"));
+
+// rpc-telemetry.ts's histogram name: in a bundle only if the telemetry entry is.
+const TELEMETRY_MARK = "rpc.client.call.duration";
+// @opentelemetry/api for the telemetry app's bundle, from tests/browser's own pinned packages.
+const OTEL_ALIAS = {
+    "@opentelemetry/api": join(REPO, "tests/browser/node_modules/@opentelemetry/api/build/esm/index.js"),
+};
 
 let failures = 0;
 function check(condition, what, detail = "") {
@@ -81,6 +91,15 @@ for (const input of inputs) {
             `console.log(await new APIClient(client).${method}({} as never));\n`,
     );
     writeFileSync(join(dir, "whole.ts"), `import * as sdk from "./sdk/typescript/index.js";\nconsole.log(sdk);\n`);
+    writeFileSync(
+        join(dir, "telemetry.ts"),
+        `import { APIClient, CentrifugoRPCClient } from "./sdk/typescript/index.js";\n` +
+            `import { openTelemetryHook } from "./sdk/typescript/rpc-telemetry.js";\n` +
+            `const client = new CentrifugoRPCClient("ws://127.0.0.1:8000/connection/websocket", "token", "user");\n` +
+            `client.hook = openTelemetryHook();\n` +
+            `await client.connect();\n` +
+            `console.log(await new APIClient(client).${method}({} as never));\n`,
+    );
     // Twice: as generated, and without the package's "sideEffects": false, so that the code is seen to be pure by
     // itself (bundlers ignore the hint in some set-ups, e.g. when the sources are copied into an app).
     for (const hint of [true, false]) {
@@ -114,8 +133,20 @@ for (const input of inputs) {
                 `extra ${extra.join(", ")}`,
             );
             check(!/WebSocketServer|ws does not work in the browser/.test(one.code), `${label}: no ws in the bundle`);
+            const traced = await bundle(bundler, join(dir, "telemetry.ts"), { alias: OTEL_ALIAS });
+            check(
+                !one.code.includes(TELEMETRY_MARK) && !packages.some((p) => p.startsWith("@opentelemetry/")),
+                `${label}: the one-method app holds no telemetry code and no @opentelemetry package`,
+            );
+            check(
+                traced.code.includes(TELEMETRY_MARK) && packagesOf(traced.modules).includes("@opentelemetry/api"),
+                `${label}: an app that turns telemetry on holds rpc-telemetry.ts and @opentelemetry/api (control)`,
+            );
             if (hint)
-                console.log(`   ${label}: one method ${one.gzip} B gzipped, whole package ${whole.gzip} B gzipped`);
+                console.log(
+                    `   ${label}: one method ${one.gzip} B gzipped, whole package ${whole.gzip} B gzipped, ` +
+                        `with telemetry on ${traced.gzip} B gzipped`,
+                );
         }
     }
 }

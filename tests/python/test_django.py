@@ -245,3 +245,38 @@ def test_command_success_in_a_subprocess(tmp_path):
     res = manage("--output", str(tmp_path / "out"), "--all", env_extra={"RPCC": str(rpcc_binary())})
     assert res.returncode == 0, res.stderr
     assert "generated clients for 8 methods" in res.stdout
+
+
+def test_metrics_view_is_404_while_metrics_are_off(client):
+    assert client.get("/centrifugo/metrics").status_code == 404
+
+
+def test_metrics_view_counts_calls_validation_failures_and_spoofs(client):
+    """RPCC_METRICS = True: the bridge counts what the views served, and the metrics view exposes it."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    def scrape() -> dict:
+        res = client.get("/centrifugo/metrics")
+        assert res.status_code == 200 and res["Content-Type"].startswith("text/plain")
+        return {(s.name, tuple(sorted(s.labels.items()))): s.value
+                for family in text_string_to_metric_families(res.content.decode()) for s in family.samples}
+
+    with override_settings(RPCC_METRICS=True):
+        reset_bridge()
+        before = scrape()
+        for n in range(3):
+            assert "result" in post(client, "/centrifugo/rpc", rpc("debug.echo", {"value": n})).json()
+        assert post(client, "/centrifugo/rpc", rpc("debug.sleep", {"seconds": -1})).json()["error"]["code"] == 400
+        assert post(client, "/centrifugo/rpc", rpc("debug.echo", {}), secret=None).status_code == 401
+        after = scrape()
+    changed = {key: value - before.get(key, 0.0) for key, value in after.items()
+               if key[0].startswith("rpcc_bridge_") and not key[0].endswith(("_sum", "_bucket", "_created"))
+               and value != before.get(key, 0.0)}
+    assert changed == {
+        ("rpcc_bridge_calls_total", (("method", "debug.echo"), ("status", "ok"), ("transport", "rpc"))): 3.0,
+        ("rpcc_bridge_calls_total", (("method", "debug.sleep"), ("status", "400"), ("transport", "rpc"))): 1.0,
+        ("rpcc_bridge_call_duration_seconds_count", (("method", "debug.echo"), ("transport", "rpc"))): 3.0,
+        ("rpcc_bridge_call_duration_seconds_count", (("method", "debug.sleep"), ("transport", "rpc"))): 1.0,
+        ("rpcc_bridge_validation_failures_total", (("method", "debug.sleep"), ("transport", "rpc"))): 1.0,
+        ("rpcc_bridge_spoof_refusals_total", (("reason", "proxy_secret"), ("transport", "rpc"))): 1.0,
+    }

@@ -21,7 +21,7 @@ CASES = [source.stem for source in example_inputs()]
 TYPING_DIR = Path(__file__).resolve().parent / "typing"
 MARKER = re.compile(r"^# Code generated .* DO NOT EDIT\.$")
 EXPECTED_FILES = {"README.md", "__init__.py", "client.py", "models.py", "py.typed", "pyproject.toml", "requirements.txt",
-                  "rpc_client.py"}
+                  "rpc_client.py", "rpc_telemetry.py"}
 
 
 def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -94,13 +94,28 @@ def test_pip_install_and_import(generated: dict[str, Generated], tmp_path: Path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     installed = target / "tasks_client"
     assert sorted(p.name for p in installed.iterdir() if p.name != "__pycache__") == [
-        "__init__.py", "client.py", "models.py", "py.typed", "rpc_client.py"]
+        "__init__.py", "client.py", "models.py", "py.typed", "rpc_client.py", "rpc_telemetry.py"]
     assert not (g.python_dir / "build").exists(), "the build left files in the generated directory"
     env = {**os.environ, "PYTHONPATH": str(target)}
     proc = run(sys.executable, "-W", "error", "-c",
                "from tasks_client import APIClient, TaskStatsParams; print(APIClient.__module__)", env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "tasks_client.client"
+
+
+def test_opentelemetry_is_loaded_only_by_rpc_telemetry(generated: dict[str, Generated]) -> None:
+    """Telemetry costs nothing unless used: the package and a call-ready client import no OpenTelemetry module;
+    importing rpc_telemetry does (so the check can fail)."""
+    g = generated["tasks"]
+    env = {**os.environ, "PYTHONPATH": str(g.site)}
+    check = ("import sys; import tasks_client; from tasks_client import APIClient; APIClient('ws://127.0.0.1:1/x'); "
+             "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith('opentelemetry')}))")
+    proc = run(sys.executable, "-c", check, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    proc = run(sys.executable, "-c", "import tasks_client.rpc_telemetry; " + check, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "['opentelemetry']"
 
 
 @pytest.mark.parametrize("case", CASES)

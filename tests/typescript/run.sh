@@ -66,7 +66,8 @@ prettier_check() {
 
 cmd_compile() {
     local input name dir typecheck
-    prettier_check runtime-templates/typescript/rpc-client.ts runtime-templates/typescript/tests/*.ts \
+    prettier_check runtime-templates/typescript/rpc-client.ts runtime-templates/typescript/rpc-telemetry.ts \
+        runtime-templates/typescript/tests/*.ts \
         "$TOOLS"/live/*.ts "$TOOLS"/typecheck/*.ts
     for input in $(inputs); do
         name=$(basename "$input" .rpc)
@@ -141,7 +142,9 @@ cmd_live() {
     rm -rf "$app"
     mkdir -p "$app"
     generate spec/examples/tasks.rpc "$app/sdk"
-    sed -n '/^```ts$/,/^```$/p' "$app/sdk/typescript/README.md" | sed '1d;$d' >"$app/readme-example.ts"
+    # The README's first ts block is the example; the one of its Telemetry section is compiled below.
+    awk '/^```ts$/ { n++; if (n == 1) { inside = 1; next } } /^```$/ { inside = 0 } inside' \
+        "$app/sdk/typescript/README.md" >"$app/readme-example.ts"
     grep -q 'new CentrifugoRPCClient(' "$app/readme-example.ts"
     {
         echo 'declare const process: { env: Record<string, string | undefined> };'
@@ -160,6 +163,16 @@ EOF
     sed -i 's#"include": \[.*\]#"include": ["main.ts"]#' "$app/tsconfig.json"
     (cd "$app/sdk/typescript" && npm install --prefer-offline --no-audit --no-fund --loglevel=error)
     (cd "$app" && npm install --prefer-offline --no-audit --no-fund --loglevel=error && "$TSC" -p tsconfig.json)
+    # The README's lines that turn telemetry on compile against the installed package's ./telemetry entry.
+    {
+        echo 'import type { CentrifugoRPCClient } from "tasks-client";'
+        echo 'declare const client: CentrifugoRPCClient;'
+        awk '/^## Telemetry$/ { section = 1 } section && /^```ts$/ { inside = 1; next } inside && /^```$/ { exit }
+             inside' "$app/sdk/typescript/README.md"
+    } >"$app/telemetry.ts"
+    grep -q 'client.hook = openTelemetryHook()' "$app/telemetry.ts"
+    (cd "$app" && "$TSC" -p tsconfig.json --noEmit && sed 's#"main.ts"#"telemetry.ts"#' tsconfig.json >tsconfig.telemetry.json &&
+        "$TSC" -p tsconfig.telemetry.json --noEmit)
 
     # A CommonJS consumer compiled under `module: Node16` imports the ESM-only package as its README says.
     local cjs=$OUT/cjs-app
@@ -208,6 +221,8 @@ TS
         echo "CommonJS consumer printed: $cjs_out"
         [ "$cjs_out" = "cjs health: ok" ]
     ' "$dir" "$app" "$OUT/cjs-app"
+    # Telemetry: a bridge that traces (the fixture's --telemetry), the SDK's OpenTelemetry hook on.
+    "$PYTHON" -m tests.fixture run --telemetry -- node --test --test-timeout=120000 "$dir/dist/telemetry.live.js"
 }
 
 case ${1:-} in

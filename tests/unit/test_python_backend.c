@@ -31,7 +31,7 @@ static void test_writes_the_package_files(void **state) {
     assert_true(generated->ok);
     const char *expected[] = {"python/models.py",  "python/client.py",      "python/__init__.py", "python/rpc_client.py",
                               "python/py.typed",   "python/pyproject.toml", "python/requirements.txt",
-                              "python/README.md"};
+                              "python/README.md", "python/rpc_telemetry.py"};
     assert_int_equal(generated->tree.count, sizeof expected / sizeof expected[0]);
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) file_text(generated, expected[i]);
     expect_in(generated, "python/rpc_client.py", "class CentrifugoRPCClient:");

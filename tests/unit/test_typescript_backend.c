@@ -31,7 +31,7 @@ static void test_writes_the_package_files(void **state) {
     assert_true(generated->ok);
     const char *expected[] = {"typescript/types.ts",     "typescript/client.ts",  "typescript/index.ts",
                               "typescript/package.json", "typescript/tsconfig.json", "typescript/README.md",
-                              "typescript/rpc-client.ts", "typescript/schema.ts"};
+                              "typescript/rpc-client.ts", "typescript/schema.ts", "typescript/rpc-telemetry.ts"};
     assert_int_equal(generated->tree.count, sizeof expected / sizeof expected[0]);
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) file_text(generated, expected[i]);
     /* The base client is the embedded template, verbatim after the marker. */
@@ -258,11 +258,14 @@ static void test_index_exports(void **state) {
                                                 "    stringifyJson,\n"
                                                 "} from \"./rpc-client.js\";\n"
                                                 "export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from \"./rpc-client.js\";\n"
+                                                "export { TRACE_FIELD, errorKind } from \"./rpc-client.js\";\n"
+                                                "export type { CallHook, CallInfo } from \"./rpc-client.js\";\n"
                                                 "export * from \"./types.js\";\n");
     generated_free(generated);
     /* The names index.ts exports are reserved: a declaration of one is escaped, and both stay reachable. */
     generated = generate("model CentrifugoRPCClientOptions { x: int; }\nmodel RPCError { y: int; }\n"
-                         "model RPCRequestTooLargeError { z: int; }\n");
+                         "model RPCRequestTooLargeError { z: int; }\nmodel CallInfo { w: int; }\n");
+    expect_in(generated, "typescript/types.ts", "export interface CallInfo_ {\n");
     expect_in(generated, "typescript/types.ts", "export interface CentrifugoRPCClientOptions_ {\n");
     expect_in(generated, "typescript/types.ts", "export interface RPCError_ {\n");
     expect_in(generated, "typescript/types.ts", "export interface RPCRequestTooLargeError_ {\n");

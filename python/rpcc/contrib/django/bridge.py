@@ -61,8 +61,26 @@ def get_bridge() -> Bridge:
             api = CentrifugoAPI(url, key, batch=False) if url and key else None
             _bridge = Bridge(router_from_settings(), api=api,
                              ack_after_reply=bool(getattr(settings, "RPCC_PUBLISH_ACK_AFTER_REPLY", False)),
-                             limits=limits_from_settings())
+                             limits=limits_from_settings(), telemetry=telemetry_from_settings())
         return _bridge
+
+
+_telemetry: object = None  # made once per process: Prometheus metrics register in the global registry
+
+
+def telemetry_from_settings():
+    """``RPCC_METRICS = True`` (Prometheus metrics, served by the ``metrics`` view) and ``RPCC_OTEL_TRACING =
+    "propagated"`` or ``"always"`` (OpenTelemetry server spans): see rpcc.telemetry. None when both are off."""
+    global _telemetry
+    metrics = bool(getattr(settings, "RPCC_METRICS", False))
+    otel = getattr(settings, "RPCC_OTEL_TRACING", None) or None
+    if not metrics and not otel:
+        return None
+    if _telemetry is None:
+        from rpcc.telemetry import observer_from_settings
+
+        _telemetry = observer_from_settings(metrics=metrics, otel=otel)
+    return _telemetry
 
 
 LIMIT_SETTINGS = ("max_body", "max_concurrency", "handler_timeout", "publish_timeout", "max_reply",

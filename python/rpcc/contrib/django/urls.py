@@ -8,4 +8,5 @@ urlpatterns = [
     path("rpc", views.rpc_proxy, name="rpc"),
     path("publish", views.publish_proxy, name="publish"),
     path("subscribe", views.subscribe_proxy, name="subscribe"),
+    path("metrics", views.metrics, name="metrics"),
 ]

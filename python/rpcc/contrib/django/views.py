@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .bridge import get_auth, get_bridge
+from .bridge import get_auth, get_bridge, telemetry_from_settings
 
 log = logging.getLogger("rpcc.django")
 
@@ -27,6 +27,10 @@ def _unauthorized(request: HttpRequest) -> HttpResponse | None:
     if auth.check(request.headers.get(auth.header)):
         return None
     log.warning("refused an unauthenticated request to %s from %s", request.path, request.META.get("REMOTE_ADDR"))
+    telemetry = telemetry_from_settings()
+    if telemetry is not None:
+        transport = "pubsub" if request.resolver_match and request.resolver_match.url_name == "publish" else "rpc"
+        telemetry.spoof_refused("proxy_secret", transport)
     return JsonResponse({"error": "unauthorized"}, status=401)
 
 
@@ -112,3 +116,17 @@ def subscribe_proxy(request: HttpRequest) -> HttpResponse:
     if refused is not None:
         return refused
     return JsonResponse(async_to_sync(bridge.subscribe_proxy)(body))
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """The Prometheus exposition of the bridge's metrics (``RPCC_METRICS = True``); 404 when they are off."""
+    from django.conf import settings
+    from django.http import Http404
+
+    if not getattr(settings, "RPCC_METRICS", False):
+        raise Http404("RPCC_METRICS is off")
+    get_bridge()  # the metrics exist once the bridge does
+    from rpcc.telemetry import prometheus_exposition
+
+    body, content_type = prometheus_exposition()
+    return HttpResponse(body, content_type=content_type)

@@ -10,4 +10,6 @@ export {
     stringifyJson,
 } from "./rpc-client.js";
 export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from "./rpc-client.js";
+export { TRACE_FIELD, errorKind } from "./rpc-client.js";
+export type { CallHook, CallInfo } from "./rpc-client.js";
 export * from "./types.js";
