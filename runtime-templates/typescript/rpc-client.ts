@@ -80,10 +80,10 @@ export class RPCError extends Error {
      * time (the server may still have run the call); `"disconnected"`: the connection was closed or lost before
      * an answer, or the client is not connected; `"client"`: a local failure (configuration, token callback);
      * `"reply"`: the server answered with a result that does not have the declared shape (an
-     * {@link RPCReplyError}); `"publication"`: a channel publication that does not have the declared shape (an
-     * {@link RPCPublicationError}: reported, and the subscription goes on).
+     * {@link RPCReplyError}), or sent a channel publication that does not (an {@link RPCPublicationError}, code 17:
+     * reported, and the subscription goes on).
      */
-    readonly kind: "server" | "timeout" | "disconnected" | "client" | "reply" | "publication";
+    readonly kind: "server" | "timeout" | "disconnected" | "client" | "reply";
     /** True when the server marked the error as temporary: the same call may succeed later. */
     readonly temporary: boolean;
 
@@ -94,7 +94,7 @@ export class RPCError extends Error {
     constructor(
         code: number,
         message: string,
-        kind: "server" | "timeout" | "disconnected" | "client" | "reply" | "publication" = "server",
+        kind: "server" | "timeout" | "disconnected" | "client" | "reply" = "server",
         temporary = false,
         options: { cause?: unknown } = {},
     ) {
@@ -820,7 +820,7 @@ export class RPCSubscriptionError extends RPCError {
 
 /**
  * A publication that does not have the shape the API declares for its channel (checked as results are, see
- * {@link Schema}). `kind` is `"publication"`, `code` is 17. It is reported to the subscription's error handlers and
+ * {@link Schema}). `kind` is `"reply"`, `code` is 17. It is reported to the subscription's error handlers and
  * not delivered; the subscription goes on.
  */
 export class RPCPublicationError extends RPCError {
@@ -834,11 +834,7 @@ export class RPCPublicationError extends RPCError {
     readonly offset: number | undefined;
 
     constructor(channel: string, path: string, problem: string, data: unknown, offset: number | undefined) {
-        super(
-            CODE_BAD_PUBLICATION,
-            `${channel}: a publication does not fit the API at ${path}: ${problem}`,
-            "publication",
-        );
+        super(CODE_BAD_PUBLICATION, `${channel}: a publication does not fit the API at ${path}: ${problem}`, "reply");
         this.name = "RPCPublicationError";
         this.channel = channel;
         this.path = path;

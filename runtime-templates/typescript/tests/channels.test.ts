@@ -228,7 +228,7 @@ describe("typed subscriptions", () => {
         assert.deepEqual(
             [wrongType.kind, wrongType.code, wrongType.channel, wrongType.path, wrongType.data],
             // A union reports what the first alternative found (here: its tag).
-            ["publication", 17, "tasks:events#u1", "$.kind", { kind: "done", id: "2" }],
+            ["reply", 17, "tasks:events#u1", "$.kind", { kind: "done", id: "2" }],
         );
         assert.match(wrongType.message, /a publication does not fit the API at \$\.kind: expected "created"/);
         assert.ok(unknownKind instanceof RPCPublicationError);
