@@ -105,6 +105,7 @@ typedef enum AstDeclKind {
     AST_DECL_UNION,
     AST_DECL_ALIAS,
     AST_DECL_RPC,
+    AST_DECL_CHANNEL,
 } AstDeclKind;
 
 typedef struct AstMethodName {
@@ -113,6 +114,12 @@ typedef struct AstMethodName {
     Span *segments;
     size_t segment_count;
 } AstMethodName;
+
+/* A channel's parameter: `user_id: string`. */
+typedef struct AstChannelParam {
+    Span name;
+    AstType *type;
+} AstChannelParam;
 
 typedef struct AstDecl {
     AstDeclKind kind;
@@ -123,11 +130,15 @@ typedef struct AstDecl {
     PtrVec fields;      /* MODEL: AstField * */
     Span enum_base;     /* ENUM: "string" or "int" as written */
     PtrVec members;     /* ENUM: AstEnumMember * */
-    AstType *type;      /* UNION, ALIAS */
-    AstMethodName method; /* RPC */
+    AstType *type;      /* UNION, ALIAS; CHANNEL: the publication type */
+    AstMethodName method; /* RPC, CHANNEL */
     bool has_params;    /* RPC */
     Span params;        /* RPC: the parameter model's name */
     Span result;        /* RPC */
+    PtrVec channel_params; /* CHANNEL: AstChannelParam * */
+    Span pattern;          /* CHANNEL: the pattern's string literal */
+    const char *pattern_text; /* CHANNEL: decoded */
+    size_t pattern_length;
     bool incomplete;    /* a syntax error inside it was recovered from: its checks would only echo that error */
 } AstDecl;
 

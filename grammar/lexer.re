@@ -294,6 +294,7 @@ Token lexer_next(Lexer *lexer) {
         "union"  { return make_token(lexer, TK_UNION, start); }
         "type"   { return make_token(lexer, TK_TYPE, start); }
         "rpc"    { return make_token(lexer, TK_RPC, start); }
+        "channel" { return make_token(lexer, TK_CHANNEL, start); }
         "null"   { return make_token(lexer, TK_NULL, start); }
         "true"   { return make_token(lexer, TK_TRUE, start); }
         "false"  { return make_token(lexer, TK_FALSE, start); }
@@ -341,6 +342,7 @@ const char *token_kind_name(int kind) {
     case TK_UNION: return "'union'";
     case TK_TYPE: return "'type'";
     case TK_RPC: return "'rpc'";
+    case TK_CHANNEL: return "'channel'";
     case TK_NULL: return "'null'";
     case TK_TRUE: return "'true'";
     case TK_FALSE: return "'false'";

@@ -91,7 +91,7 @@ static void add_declaration(ParseState *state, AstDecl *decl) {
 }
 %stack_overflow { parse_stack_overflow(state); }
 
-%token IMPORT MODEL ENUM UNION TYPE RPC NULL TRUE FALSE IDENT INT FLOAT STRING
+%token IMPORT MODEL ENUM UNION TYPE RPC CHANNEL NULL TRUE FALSE IDENT INT FLOAT STRING
        LBRACE RBRACE LPAREN RPAREN LT GT LBRACKET RBRACKET COMMA SEMI COLON EQ QUESTION PIPE DOT AT ARROW.
 
 file ::= items.
@@ -161,6 +161,33 @@ decl(D) ::= RPC(K) method(M) LPAREN params(P) RPAREN ARROW IDENT(R) annotations(
     D->annotations = A;
 }
 
+/* channel tasks.events(user_id: string) "tasks:events#{user_id}" -> TaskEvent @history(size: 300, ttl: 600); */
+decl(D) ::= CHANNEL(K) method(M) LPAREN channel_params(P) RPAREN STRING(S) ARROW type(T) annotations(A) SEMI. {
+    D = decl_new(state, AST_DECL_CHANNEL, &K, M.span);
+    D->method = M;
+    D->channel_params = P;
+    D->pattern = S.span;
+    D->pattern_text = S.text;
+    D->pattern_length = S.text_length;
+    D->type = T;
+    D->annotations = A;
+}
+
+%type channel_params { PtrVec }
+channel_params(P) ::= . { memset(&P, 0, sizeof P); }
+channel_params(P) ::= channel_param_list(L). { P = L; }
+
+%type channel_param_list { PtrVec }
+channel_param_list(P) ::= channel_param(X). { memset(&P, 0, sizeof P); ptrvec_push(state->arena, &P, X); }
+channel_param_list(P) ::= channel_param_list(L) COMMA channel_param(X). { P = L; ptrvec_push(state->arena, &P, X); }
+
+%type channel_param { AstChannelParam * }
+channel_param(X) ::= member_name(N) COLON type(T). {
+    X = ARENA_NEW(state->arena, AstChannelParam);
+    X->name = N.span;
+    X->type = T;
+}
+
 /* Keywords are fine as field names, enum member names and method segments: `type: string;` is common. */
 %type member_name { Token }
 member_name(N) ::= IDENT(T). { N = T; }
@@ -170,6 +197,7 @@ member_name(N) ::= ENUM(T). { N = T; }
 member_name(N) ::= UNION(T). { N = T; }
 member_name(N) ::= TYPE(T). { N = T; }
 member_name(N) ::= RPC(T). { N = T; }
+member_name(N) ::= CHANNEL(T). { N = T; }
 member_name(N) ::= NULL(T). { N = T; }
 member_name(N) ::= TRUE(T). { N = T; }
 member_name(N) ::= FALSE(T). { N = T; }

@@ -2,7 +2,9 @@
  * with the same identifier in the same scope of some target, naming both locations. Scopes per target:
  *   types: one per program (in Go, enum constants live there too: Go has one package scope);
  *   fields: one per model; enum members: one per enum (Python, TypeScript, Rust); methods: one per client, and in Python
- *   the type scope too (a method named like a type would shadow it in the client's annotations). */
+ *   the type scope too (a method named like a type would shadow it in the client's annotations);
+ *   channels: their base names one scope of their own; their subscribe and publish methods (publish only with
+ *   @publish) the methods' scope; their parameters one scope per channel. */
 #include <string.h>
 
 #include "../support/strmap.h"
@@ -226,6 +228,39 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
         /* In Python the client's methods live in a class body whose annotations name the model types: a method
          * named like a type would shadow it there. */
         claim(&check, &types, TARGET_PYTHON, symbol);
+    }
+
+    Scope channels;
+    scope_init(&channels, &scratch);
+    for (size_t c = 0; c < program->channel_count; c++) {
+        IrChannel *channel = program->channels[c];
+        name_all(&check, NAME_METHOD, channel->name, NULL, &channel->names);
+        name_all(&check, NAME_METHOD, arena_printf(&scratch, "subscribe_%s", channel->name), NULL,
+                 &channel->subscribe_names);
+        name_all(&check, NAME_METHOD, arena_printf(&scratch, "publish_%s", channel->name), NULL,
+                 &channel->publish_names);
+        NamedSymbol *symbol = new_symbol(&scratch, "channel", NULL, channel->name, channel->span, &channel->names);
+        NamedSymbol *subscribe = new_symbol(&scratch, "subscribe method of channel", NULL, channel->name,
+                                            channel->span, &channel->subscribe_names);
+        NamedSymbol *publish = new_symbol(&scratch, "publish method of channel", NULL, channel->name,
+                                          channel->span, &channel->publish_names);
+        for (int t = 0; t < TARGET_COUNT; t++) {
+            claim(&check, &channels, (Target)t, symbol);
+            claim(&check, &methods, (Target)t, subscribe);
+            if (channel->client_publish) claim(&check, &methods, (Target)t, publish);
+        }
+        claim(&check, &types, TARGET_PYTHON, subscribe);
+        if (channel->client_publish) claim(&check, &types, TARGET_PYTHON, publish);
+
+        Scope params;
+        scope_init(&params, &scratch);
+        for (size_t p = 0; p < channel->param_count; p++) {
+            IrChannelParam *param = channel->params[p];
+            name_all(&check, NAME_PARAM, param->name, NULL, &param->names);
+            NamedSymbol *param_symbol =
+                new_symbol(&scratch, "parameter", channel->name, param->name, param->span, &param->names);
+            for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &params, (Target)t, param_symbol);
+        }
     }
     report_collisions(&check);
     arena_free(&scratch);

@@ -10,6 +10,7 @@ IrProgram *ir_check_lowered(IrProgram *program, Arena *arena, Diagnostics *diags
     ir_check_types(program, diags);
     ir_check_defaults(program, diags);
     ir_check_recursion(program, diags);
+    ir_check_channels(program, arena, diags);
     ir_check_names(program, arena, diags);
     if (diags->error_count) return NULL;
     ir_mark_usage(program);

@@ -5,7 +5,10 @@
  * enum values sorted, a tagged union's alternatives by tag value (an untagged union's order is kept: decoders try
  * its alternatives in order). Aliases are seen through. So renaming, reordering or re-documenting leaves the text
  * as it is, and every change of a wire name, type, presence, nullability, constraint, default, enum value or
- * union alternative shows in it. Declarations no method reaches are not on the wire and not in the text. */
+ * union alternative shows in it. Declarations no method reaches are not on the wire and not in the text.
+ * Channels follow the methods, sorted by their pattern with each placeholder written as its parameter's type
+ * ({string}, {int}): a parameter's name is not on the wire, its place and type are; then the publication type and
+ * the namespace's options. */
 #include "contract.h"
 
 #include <stdint.h>
@@ -300,6 +303,60 @@ static int compare_rpcs(const void *a, const void *b) {
     return strcmp((*(IrRpc *const *)a)->method, (*(IrRpc *const *)b)->method);
 }
 
+/* A channel's pattern as the wire sees it: its text, and each placeholder as the type of its parameter. */
+static char *channel_wire_pattern(const IrChannel *channel) {
+    StrBuf text;
+    strbuf_init(&text);
+    for (size_t i = 0; i < channel->part_count; i++) {
+        const IrChannelPart *part = channel->parts[i];
+        if (!part->param) {
+            strbuf_append(&text, part->text, part->text_length);
+            continue;
+        }
+        const IrType *type = ir_resolve_alias(part->param->type);
+        strbuf_puts(&text, type && type->kind == IR_INT ? "{int}" : "{string}");
+    }
+    char *result = strdup(strbuf_cstr(&text));
+    strbuf_free(&text);
+    if (!result) abort();
+    return result;
+}
+
+typedef struct WireChannel {
+    char *pattern;
+    const IrChannel *channel;
+} WireChannel;
+
+static int compare_wire_channels(const void *a, const void *b) {
+    return strcmp(((const WireChannel *)a)->pattern, ((const WireChannel *)b)->pattern);
+}
+
+/* `channel "tasks:events#{string}" -> #5 history(size: 300, ttl: 600) subscribe "user"`, sorted by pattern. */
+static void put_channels(Canonical *k, const IrProgram *program) {
+    WireChannel *channels = calloc(program->channel_count + 1, sizeof *channels);
+    if (!channels) abort();
+    for (size_t i = 0; i < program->channel_count; i++) {
+        channels[i].channel = program->channels[i];
+        channels[i].pattern = channel_wire_pattern(program->channels[i]);
+    }
+    qsort(channels, program->channel_count, sizeof *channels, compare_wire_channels);
+    StrBuf *out = k->out;
+    for (size_t i = 0; i < program->channel_count; i++) {
+        const IrChannel *channel = channels[i].channel;
+        strbuf_puts(out, "channel ");
+        put_string(out, channels[i].pattern, strlen(channels[i].pattern));
+        strbuf_puts(out, " -> ");
+        put_type(k, channel->publication_type); /* through aliases, as everywhere */
+        if (channel->history)
+            strbuf_printf(out, " history(size: %lld, ttl: %lld)", (long long)channel->history_size,
+                          (long long)channel->history_ttl_seconds);
+        if (channel->client_publish) strbuf_puts(out, " publish");
+        strbuf_printf(out, " subscribe \"%s\"\n", ir_channel_subscribe_name(channel->subscribe));
+        free(channels[i].pattern);
+    }
+    free(channels);
+}
+
 void ir_contract_canonical(const IrProgram *program, StrBuf *out) {
     Canonical k;
     memset(&k, 0, sizeof k);
@@ -323,6 +380,7 @@ void ir_contract_canonical(const IrProgram *program, StrBuf *out) {
         strbuf_printf(out, " #%zu -> #%zu\n", params, result);
     }
     free(rpcs);
+    put_channels(&k, program);
     /* Each declaration in number order; writing one may number more. */
     for (size_t i = 0; i < k.count; i++) {
         const IrDecl *decl = k.numbered[i];

@@ -117,5 +117,49 @@ void ir_dump(const IrProgram *program, FILE *out) {
         dump_names(out, &rpc->names);
         fputc('\n', out);
     }
+    for (size_t c = 0; c < program->channel_count; c++) {
+        const IrChannel *channel = program->channels[c];
+        dump_doc(out, channel->doc, "");
+        fprintf(out, "channel %s(", channel->name);
+        for (size_t p = 0; p < channel->param_count; p++)
+            fprintf(out, "%s%s: %s", p ? ", " : "", channel->params[p]->name,
+                    ir_type_to_string(&arena, channel->params[p]->type));
+        IrValue pattern = {.kind = IR_VALUE_STRING, .text = channel->pattern, .text_length = strlen(channel->pattern)};
+        fprintf(out, ") %s -> %s", ir_value_to_string(&arena, &pattern),
+                channel->publication ? channel->publication->name : "?");
+        if (channel->history)
+            fprintf(out, " @history(size: %lld, ttl: %lld)", (long long)channel->history_size,
+                    (long long)channel->history_ttl_seconds);
+        if (channel->client_publish) fputs(" @publish", out);
+        /* The effective value, written or not. */
+        fprintf(out, " @subscribe(\"%s\")", ir_channel_subscribe_name(channel->subscribe));
+        dump_deprecation(out, &channel->deprecation);
+        dump_names(out, &channel->names);
+        fputc('\n', out);
+        fprintf(out, "    namespace %s%s\n", channel->namespace_name ? channel->namespace_name : "(none)",
+                channel->user_limited ? ", user-limited" : "");
+        fputs("    parts", out);
+        for (size_t p = 0; p < channel->part_count; p++) {
+            const IrChannelPart *part = channel->parts[p];
+            if (part->param) {
+                fprintf(out, " {%s}", part->param->name);
+            } else {
+                IrValue text = {.kind = IR_VALUE_STRING, .text = part->text, .text_length = part->text_length};
+                fprintf(out, " %s", ir_value_to_string(&arena, &text));
+            }
+        }
+        fputc('\n', out);
+        for (size_t p = 0; p < channel->param_count; p++) {
+            fprintf(out, "    param %s", channel->params[p]->name);
+            dump_names(out, &channel->params[p]->names);
+            fputc('\n', out);
+        }
+        fputs("    subscribe", out);
+        dump_names(out, &channel->subscribe_names);
+        fputc('\n', out);
+        fputs("    publish", out);
+        dump_names(out, &channel->publish_names);
+        fputc('\n', out);
+    }
     arena_free(&arena);
 }

@@ -61,6 +61,15 @@ const char *ir_type_kind_name(IrTypeKind kind) {
     return "?";
 }
 
+const char *ir_channel_subscribe_name(IrChannelSubscribe subscribe) {
+    switch (subscribe) {
+    case IR_SUBSCRIBE_USER: return "user";
+    case IR_SUBSCRIBE_GUARD: return "guard";
+    case IR_SUBSCRIBE_ANY: return "any";
+    }
+    return "?";
+}
+
 size_t ir_edit_distance(const char *a, size_t a_length, const char *b, size_t b_length, size_t limit) {
     if (a_length > b_length + limit || b_length > a_length + limit) return limit + 1;
     if (b_length > 63) return limit + 1; /* names are short; a long one gets no suggestion */

@@ -188,6 +188,53 @@ typedef struct IrRpc {
     IrDecl *result;     /* a model */
 } IrRpc;
 
+/* Typed channels (spec/rpc-idl.md, Channels): a Centrifugo channel name pattern with typed parameters, the type
+ * of its publications and the options of its namespace. */
+typedef struct IrChannelParam {
+    const char *name; /* as in the IDL */
+    Span span;
+    IrNames names;    /* Python keyword argument, TypeScript property of the params object, Go parameter, Rust
+                         argument */
+    IrType *type;     /* resolves (ir_resolve_alias) to IR_STRING or IR_INT */
+} IrChannelParam;
+
+typedef struct IrChannelPart { /* the pattern, cut into literal text and placeholders, in order */
+    const char *text;          /* literal text (NULL for a placeholder); never empty */
+    size_t text_length;
+    IrChannelParam *param;     /* the placeholder's parameter (NULL for text) */
+} IrChannelPart;
+
+typedef enum IrChannelSubscribe { IR_SUBSCRIBE_USER, IR_SUBSCRIBE_GUARD, IR_SUBSCRIBE_ANY } IrChannelSubscribe;
+
+typedef struct IrChannel {
+    const char *name;           /* the dotted name as written: "tasks.events" */
+    Span span;                  /* the dotted name */
+    const char *pattern;        /* "tasks:events#{user_id}" as written (decoded string) */
+    Span pattern_span;          /* the string literal */
+    const char *namespace_name; /* "tasks", or NULL when the pattern has no ':' */
+    bool user_limited;          /* the pattern has '#' */
+    IrNames names;              /* base names: tasks_events, tasksEvents, TasksEvents (Rust: tasks_events) */
+    IrNames subscribe_names;    /* subscribe_tasks_events, subscribeTasksEvents, SubscribeTasksEvents */
+    IrNames publish_names;      /* publish_tasks_events, ... (set even without @publish; printed only with it) */
+    const char *doc;
+    IrDeprecation deprecation;
+    IrChannelParam **params;
+    size_t param_count;
+    IrChannelPart **parts;
+    size_t part_count;
+    IrDecl *publication;        /* a model, union or alias declaration (a hoisted inline union is a decl too) */
+    IrType *publication_type;   /* the type as written (an IR_REF to `publication` in a valid program) */
+    bool client_publish;        /* @publish */
+    bool history;               /* @history given */
+    int64_t history_size, history_ttl_seconds;
+    IrChannelSubscribe subscribe; /* @subscribe, or its default: USER with '#' in the pattern, else GUARD */
+    bool subscribe_given;       /* @subscribe was written (the default is not) */
+    Span history_span, publish_span, subscribe_span; /* the annotations where given, for messages */
+} IrChannel;
+
+/* "user", "guard" or "any": the spelling of @subscribe's argument. */
+const char *ir_channel_subscribe_name(IrChannelSubscribe subscribe);
+
 typedef struct IrProgram {
     /* Declarations in a stable order: files in dependency order (imports before importers, in import order),
      * each file's declarations as written, hoisted unions right after the declaration they came from. */
@@ -200,6 +247,8 @@ typedef struct IrProgram {
     IrRpc **rpcs; /* in source order, files as above */
     size_t rpc_count;
     IrRpc *example_rpc; /* the method the READMEs' example calls (ir/example.c); NULL without rpcs */
+    IrChannel **channels; /* in source order, files as for rpcs */
+    size_t channel_count;
     const SourceFile **files; /* every loaded file, main file last */
     size_t file_count;
 } IrProgram;

@@ -21,9 +21,11 @@ typedef struct Lowering {
     Diagnostics *diags;
     StrMap symbols;      /* declaration name -> Symbol */
     StrMap methods;      /* rpc method -> IrRpc */
+    StrMap channel_names; /* channel name -> IrChannel */
     StrMap lost_names;   /* names of declarations a syntax error dropped (AstFile.lost_names) */
     PtrVec decls;        /* IrDecl *, in program order */
     PtrVec rpcs;         /* IrRpc * */
+    PtrVec channels;     /* IrChannel * */
     const LoadedFile *file; /* the file being lowered */
 } Lowering;
 
@@ -439,6 +441,7 @@ typedef enum Placement {
     PLACE_UNION = 1 << 4,
     PLACE_ALIAS = 1 << 5,
     PLACE_RPC = 1 << 6,
+    PLACE_CHANNEL = 1 << 7,
 } Placement;
 
 static const char *placement_name(Placement placement) {
@@ -450,6 +453,7 @@ static const char *placement_name(Placement placement) {
     case PLACE_UNION: return "a union";
     case PLACE_ALIAS: return "a type alias";
     case PLACE_RPC: return "an rpc";
+    case PLACE_CHANNEL: return "a channel";
     }
     return "this";
 }
@@ -467,6 +471,15 @@ typedef struct Annotations {
     size_t method_name_length;
     Span method_argument_span;      /* its string */
     bool open; /* @open */
+    /* channels */
+    bool history;                   /* @history(size: N, ttl: SECONDS) */
+    int64_t history_size, history_ttl;
+    Span history_span;
+    bool publish;                   /* @publish */
+    Span publish_span;
+    bool subscribe_given;           /* @subscribe("user" | "guard" | "any") */
+    IrChannelSubscribe subscribe;
+    Span subscribe_span;
 } Annotations;
 
 typedef struct AnnotationSpec {
@@ -478,13 +491,17 @@ typedef struct AnnotationSpec {
 static const AnnotationSpec annotation_specs[] = {
     {"json", PLACE_FIELD, "fields"},
     {"method", PLACE_RPC, "rpcs"},
-    {"deprecated", PLACE_MODEL | PLACE_FIELD | PLACE_ENUM | PLACE_MEMBER | PLACE_UNION | PLACE_ALIAS | PLACE_RPC,
+    {"deprecated",
+     PLACE_MODEL | PLACE_FIELD | PLACE_ENUM | PLACE_MEMBER | PLACE_UNION | PLACE_ALIAS | PLACE_RPC | PLACE_CHANNEL,
      "declarations, fields, enum members and rpcs"},
     {"range", PLACE_FIELD, "fields"},
     {"length", PLACE_FIELD, "fields"},
     {"pattern", PLACE_FIELD, "fields"},
     {"discriminator", PLACE_FIELD | PLACE_UNION | PLACE_ALIAS, "unions and fields of an inline union type"},
     {"open", PLACE_MODEL, "models"},
+    {"history", PLACE_CHANNEL, "channels"},
+    {"publish", PLACE_CHANNEL, "channels"},
+    {"subscribe", PLACE_CHANNEL, "channels"},
 };
 #define ANNOTATION_COUNT (sizeof annotation_specs / sizeof annotation_specs[0])
 
@@ -669,6 +686,64 @@ static void parse_method(Lowering *lowering, const AstAnnotation *annotation, An
     out->method_argument_span = value->span;
 }
 
+/* @history(size: 300, ttl: 600): both named, both positive integers (Centrifugo's history_size and history_ttl,
+ * in publications and seconds). */
+static void parse_history(Lowering *lowering, const AstAnnotation *annotation, Annotations *out) {
+    bool has_size = false, has_ttl = false, ok = true;
+    for (size_t i = 0; i < annotation->arguments.count; i++) {
+        const AstAnnotationArgument *argument = annotation->arguments.items[i];
+        bool *has;
+        int64_t *slot;
+        if (argument->name.length && span_equals(argument->name, "size")) has = &has_size, slot = &out->history_size;
+        else if (argument->name.length && span_equals(argument->name, "ttl")) has = &has_ttl, slot = &out->history_ttl;
+        else {
+            diag_error(lowering->diags, argument->name.length ? argument->name : argument->value->span,
+                       "@history takes named arguments size and ttl: @history(size: 100, ttl: 3600)");
+            ok = false;
+            continue;
+        }
+        if (*has) {
+            diag_error(lowering->diags, argument->name, "'%.*s' given twice", (int)argument->name.length,
+                       span_text(argument->name));
+            ok = false;
+            continue;
+        }
+        *has = true;
+        if (argument->value->kind != AST_VALUE_INT || argument->value->int_value <= 0) {
+            diag_error(lowering->diags, argument->value->span, "@history's %.*s must be a positive integer%s",
+                       (int)argument->name.length, span_text(argument->name),
+                       slot == &out->history_ttl ? " (seconds)" : " (publications kept)");
+            ok = false;
+            continue;
+        }
+        *slot = argument->value->int_value;
+    }
+    if (ok && (!has_size || !has_ttl)) {
+        diag_error(lowering->diags, annotation->span, "@history needs both size and ttl: @history(size: 100, ttl: 3600)");
+        ok = false;
+    }
+    if (!ok) return;
+    out->history = true;
+    out->history_span = annotation->span;
+}
+
+/* @subscribe("user" | "guard" | "any"): who may subscribe to a channel. */
+static void parse_subscribe(Lowering *lowering, const AstAnnotation *annotation, Annotations *out) {
+    static const char *const modes[] = {"user", "guard", "any"};
+    const char *mode = NULL;
+    if (!positional_string(lowering, annotation, false, &mode)) return;
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(mode, modes[i]) == 0) {
+            out->subscribe_given = true;
+            out->subscribe = (IrChannelSubscribe)i;
+            out->subscribe_span = annotation->span;
+            return;
+        }
+    }
+    const AstValue *value = ((const AstAnnotationArgument *)annotation->arguments.items[0])->value;
+    diag_error(lowering->diags, value->span, "@subscribe takes \"user\", \"guard\" or \"any\"");
+}
+
 static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement place, Annotations *out) {
     memset(out, 0, sizeof *out);
     const AstAnnotation *seen[ANNOTATION_COUNT] = {0};
@@ -740,6 +815,15 @@ static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement 
                 diag_error(lowering->diags, annotation->span, "@open takes no argument");
             else
                 out->open = true;
+        } else if (strcmp(spec->name, "history") == 0) {
+            parse_history(lowering, annotation, out);
+        } else if (strcmp(spec->name, "publish") == 0) {
+            if (annotation->arguments.count)
+                diag_error(lowering->diags, annotation->span, "@publish takes no argument");
+            out->publish = true;
+            out->publish_span = annotation->span;
+        } else if (strcmp(spec->name, "subscribe") == 0) {
+            parse_subscribe(lowering, annotation, out);
         }
     }
 }
@@ -1047,6 +1131,214 @@ static void lower_rpc(Lowering *lowering, const AstDecl *ast) {
     ptrvec_push(lowering->arena, &lowering->rpcs, rpc);
 }
 
+/* ---- channels ---- */
+
+/* A span for bytes [start, start + length) of a channel's decoded pattern: exact when the literal holds no escape
+ * (the common case), else the whole literal. */
+static Span pattern_span(const AstDecl *ast, size_t start, size_t length) {
+    Span literal = ast->pattern;
+    if (literal.length == ast->pattern_length + 2 &&
+        memcmp(span_text(literal) + 1, ast->pattern_text, ast->pattern_length) == 0)
+        return span_make(literal.file, literal.offset + 1 + (uint32_t)start, (uint32_t)length);
+    return literal;
+}
+
+static bool is_placeholder_name(const char *text, size_t length) {
+    if (length == 0 || !((text[0] >= 'a' && text[0] <= 'z') || (text[0] >= 'A' && text[0] <= 'Z') || text[0] == '_'))
+        return false;
+    for (size_t i = 1; i < length; i++) {
+        char c = text[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    }
+    return true;
+}
+
+static void add_part(Lowering *lowering, PtrVec *parts, const char *text, size_t length, IrChannelParam *param) {
+    if (!param && length == 0) return;
+    IrChannelPart *part = ARENA_NEW(lowering->arena, IrChannelPart);
+    if (!param) {
+        part->text = copy_text(lowering, text, length);
+        part->text_length = length;
+    }
+    part->param = param;
+    ptrvec_push(lowering->arena, parts, part);
+}
+
+/* Cuts the pattern into literal text and {param} placeholders: every placeholder names a declared parameter, every
+ * parameter appears exactly once, and two placeholders have text between them (the bridge reads the parameters
+ * back from a channel name). Braces mean placeholders only. */
+static void cut_pattern(Lowering *lowering, const AstDecl *ast, IrChannel *channel) {
+    const char *text = ast->pattern_text;
+    size_t length = ast->pattern_length;
+    PtrVec parts = {0};
+    Span *used_at = ARENA_ARRAY(lowering->arena, Span, channel->param_count + 1);
+    bool *used = ARENA_ARRAY(lowering->arena, bool, channel->param_count + 1);
+    bool ok = true;
+    size_t literal_start = 0;
+    IrChannelPart *previous_placeholder = NULL;
+    size_t previous_end = 0;
+    if (length == 0) {
+        diag_error(lowering->diags, ast->pattern, "a channel pattern cannot be empty");
+        return;
+    }
+    for (size_t i = 0; i < length; i++) {
+        if (text[i] == '}') {
+            diag_error(lowering->diags, pattern_span(ast, i, 1),
+                       "'}' without '{' in the pattern of channel '%s' (braces only enclose placeholders)",
+                       channel->name);
+            ok = false;
+            continue;
+        }
+        if (text[i] != '{') continue;
+        size_t close = i + 1;
+        while (close < length && text[close] != '}' && text[close] != '{') close++;
+        if (close == length || text[close] != '}') {
+            diag_error(lowering->diags, pattern_span(ast, i, 1),
+                       "unclosed '{' in the pattern of channel '%s': a placeholder is {name}", channel->name);
+            ok = false;
+            i = close - 1;
+            continue;
+        }
+        Span placeholder_span = pattern_span(ast, i, close - i + 1);
+        const char *name = text + i + 1;
+        size_t name_length = close - i - 1;
+        add_part(lowering, &parts, text + literal_start, i - literal_start, NULL);
+        literal_start = close + 1;
+        if (!is_placeholder_name(name, name_length)) {
+            diag_error(lowering->diags, placeholder_span, "a placeholder names a parameter of the channel: {name}");
+            ok = false;
+            i = close;
+            continue;
+        }
+        size_t index = 0;
+        while (index < channel->param_count && !(strlen(channel->params[index]->name) == name_length &&
+                                                 memcmp(channel->params[index]->name, name, name_length) == 0))
+            index++;
+        if (index == channel->param_count) {
+            Diagnostic *diagnostic =
+                diag_error(lowering->diags, placeholder_span, "placeholder '{%.*s}' names no parameter of channel '%s'",
+                           (int)name_length, name, channel->name);
+            const char **names = ARENA_ARRAY(lowering->arena, const char *, channel->param_count + 1);
+            for (size_t p = 0; p < channel->param_count; p++) names[p] = channel->params[p]->name;
+            const char *suggestion = closest_name(placeholder_span.length == name_length + 2
+                                                      ? span_make(placeholder_span.file, placeholder_span.offset + 1,
+                                                                  (uint32_t)name_length)
+                                                      : placeholder_span,
+                                                  names, channel->param_count);
+            if (suggestion) diag_set_fix(lowering->diags, diagnostic, suggestion);
+            ok = false;
+        } else if (used[index]) {
+            Diagnostic *diagnostic = diag_error(lowering->diags, placeholder_span,
+                                                "parameter '%s' appears twice in the pattern of channel '%s'",
+                                                channel->params[index]->name, channel->name);
+            diag_note(lowering->diags, diagnostic, used_at[index], "first used here");
+            ok = false;
+        } else {
+            used[index] = true;
+            used_at[index] = placeholder_span;
+            if (previous_placeholder && previous_end == i) {
+                diag_error(lowering->diags, placeholder_span,
+                           "placeholders '{%s}' and '{%s}' need literal text between them: the parameters could not "
+                           "be read back from a channel name",
+                           previous_placeholder->param->name, channel->params[index]->name);
+                ok = false;
+            }
+            add_part(lowering, &parts, NULL, 0, channel->params[index]);
+            previous_placeholder = parts.items[parts.count - 1];
+            previous_end = close + 1;
+        }
+        i = close;
+    }
+    add_part(lowering, &parts, text + literal_start, length - literal_start, NULL);
+    for (size_t p = 0; p < channel->param_count; p++) {
+        if (used[p] || !ok) continue;
+        Diagnostic *diagnostic =
+            diag_error(lowering->diags, channel->params[p]->span,
+                       "parameter '%s' of channel '%s' does not appear in its pattern: write {%s} where it goes",
+                       channel->params[p]->name, channel->name, channel->params[p]->name);
+        diag_note(lowering->diags, diagnostic, ast->pattern, "the pattern");
+        ok = false;
+    }
+    if (!ok) return;
+    channel->parts = (IrChannelPart **)parts.items;
+    channel->part_count = parts.count;
+}
+
+static void lower_channel(Lowering *lowering, const AstDecl *ast, PtrVec *hoisted) {
+    IrChannel *channel = ARENA_NEW(lowering->arena, IrChannel);
+    channel->name = copy_text(lowering, ast->method.text, strlen(ast->method.text));
+    channel->span = ast->method.span;
+    channel->doc = doc_text(lowering, &ast->doc);
+    channel->pattern = copy_text(lowering, ast->pattern_text, ast->pattern_length);
+    channel->pattern_span = ast->pattern;
+    for (size_t i = 0; i < ast->method.segment_count; i++)
+        check_name_spelling(lowering, ast->method.segments[i], "channel");
+    if (memchr(ast->pattern_text, '\0', ast->pattern_length)) {
+        diag_error(lowering->diags, ast->pattern, "a channel pattern may not contain NUL characters");
+        return;
+    }
+
+    Annotations annotations;
+    lower_annotations(lowering, &ast->annotations, PLACE_CHANNEL, &annotations);
+    channel->deprecation = annotations.deprecation;
+    channel->client_publish = annotations.publish;
+    channel->publish_span = annotations.publish_span;
+    channel->history = annotations.history;
+    channel->history_size = annotations.history_size;
+    channel->history_ttl_seconds = annotations.history_ttl;
+    channel->history_span = annotations.history_span;
+    channel->user_limited = strchr(channel->pattern, '#') != NULL;
+    channel->subscribe_given = annotations.subscribe_given;
+    channel->subscribe = annotations.subscribe_given ? annotations.subscribe
+                         : channel->user_limited     ? IR_SUBSCRIBE_USER
+                                                     : IR_SUBSCRIBE_GUARD;
+    channel->subscribe_span = annotations.subscribe_span;
+    const char *colon = strchr(channel->pattern, ':');
+    if (colon) channel->namespace_name = copy_text(lowering, channel->pattern, (size_t)(colon - channel->pattern));
+
+    /* A parameter's type is checked once aliases are lowered (ir/check_channels.c); an inline union there is an
+     * error, so what it would hoist is not kept. */
+    PtrVec discarded = {0};
+    channel->params = ARENA_ARRAY(lowering->arena, IrChannelParam *, ast->channel_params.count + 1);
+    for (size_t i = 0; i < ast->channel_params.count; i++) {
+        const AstChannelParam *param_ast = ast->channel_params.items[i];
+        IrChannelParam *param = ARENA_NEW(lowering->arena, IrChannelParam);
+        param->name = span_strdup(lowering->arena, param_ast->name);
+        param->span = param_ast->name;
+        check_name_spelling(lowering, param_ast->name, "parameter");
+        HoistContext context = {NULL, channel->name, param->name, 0, &discarded};
+        param->type = lower_type(lowering, param_ast->type, &context);
+        bool duplicate = false;
+        for (size_t j = 0; j < channel->param_count && !duplicate; j++) {
+            if (strcmp(channel->params[j]->name, param->name) == 0) {
+                Diagnostic *diagnostic = diag_error(lowering->diags, param->span,
+                                                    "channel '%s' already has a parameter '%s'", channel->name,
+                                                    param->name);
+                diag_note(lowering->diags, diagnostic, channel->params[j]->span, "first declared here");
+                duplicate = true;
+            }
+        }
+        if (!duplicate) channel->params[channel->param_count++] = param;
+    }
+    cut_pattern(lowering, ast, channel);
+
+    /* An inline union of models is hoisted as <ChannelName>Publication ("chat.room" -> ChatRoomPublication). */
+    const char *hoist_base = arena_printf(lowering->arena, "%sPublication", pascal_part(lowering, channel->name));
+    HoistContext context = {NULL, hoist_base, NULL, 0, hoisted};
+    channel->publication_type = lower_type(lowering, ast->type, &context);
+    if (channel->publication_type && channel->publication_type->kind == IR_REF && !channel->publication_type->nullable)
+        channel->publication = channel->publication_type->decl;
+
+    IrChannel *previous = strmap_put(&lowering->channel_names, channel->name, strlen(channel->name), channel);
+    if (previous != channel) {
+        Diagnostic *diagnostic = diag_error(lowering->diags, channel->span, "channel '%s' is declared twice",
+                                            channel->name);
+        diag_note(lowering->diags, diagnostic, previous->span, "first declared here");
+        return;
+    }
+    ptrvec_push(lowering->arena, &lowering->channels, channel);
+}
+
 /* ---- driver ---- */
 
 static void collect_declarations(Lowering *lowering, const LoadedProgram *loaded) {
@@ -1054,7 +1346,7 @@ static void collect_declarations(Lowering *lowering, const LoadedProgram *loaded
         const LoadedFile *file = loaded->files[f];
         for (size_t i = 0; i < file->ast->decls.count; i++) {
             AstDecl *ast = file->ast->decls.items[i];
-            if (ast->kind == AST_DECL_RPC) continue;
+            if (ast->kind == AST_DECL_RPC || ast->kind == AST_DECL_CHANNEL) continue;
             IrDecl *decl = ARENA_NEW(lowering->arena, IrDecl);
             decl->name = span_strdup(lowering->arena, ast->name);
             decl->span = ast->name;
@@ -1097,6 +1389,7 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
     lowering.diags = diags;
     strmap_init(&lowering.symbols, arena);
     strmap_init(&lowering.methods, arena);
+    strmap_init(&lowering.channel_names, arena);
     strmap_init(&lowering.lost_names, arena);
     for (size_t f = 0; f < loaded->count; f++) {
         const PtrVec *lost = &loaded->files[f]->ast->lost_names;
@@ -1122,6 +1415,13 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
         for (size_t i = 0; i < lowering.file->ast->decls.count; i++) {
             AstDecl *ast = lowering.file->ast->decls.items[i];
             if (ast->kind == AST_DECL_RPC) continue;
+            if (ast->kind == AST_DECL_CHANNEL) {
+                /* Here rather than after the rpcs: an inline union it hoists takes its place in program order. */
+                PtrVec hoisted = {0};
+                lower_channel(&lowering, ast, &hoisted);
+                for (size_t h = 0; h < hoisted.count; h++) ptrvec_push(arena, &lowering.decls, hoisted.items[h]);
+                continue;
+            }
             Symbol *symbol = symbol_for(&lowering, ast);
             if (!symbol) continue;
             PtrVec hoisted = {0};
@@ -1146,6 +1446,8 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
     for (size_t d = 0; d < program->decl_count; d++) program->decls[d]->index = d;
     program->rpcs = (IrRpc **)lowering.rpcs.items;
     program->rpc_count = lowering.rpcs.count;
+    program->channels = (IrChannel **)lowering.channels.items;
+    program->channel_count = lowering.channels.count;
     program->files = ARENA_ARRAY(arena, const SourceFile *, loaded->count + 1);
     for (size_t f = 0; f < loaded->count; f++) program->files[f] = loaded->files[f]->source;
     program->file_count = loaded->count;

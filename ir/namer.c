@@ -107,6 +107,11 @@ static const char *const PYTHON_BASEMODEL_ATTRIBUTES[] = {
 /* Members of the generated Python APIClient (delegating to the runtime client) that a method may not take. */
 static const char *const PYTHON_CLIENT_MEMBERS[] = {"call", "close", "connect", "disconnect", NULL};
 
+/* The parameters and locals of the generated Python subscribe and publish methods besides a channel's own
+ * parameters: a channel parameter of that name would shadow them. */
+static const char *const PYTHON_PARAM_NAMES[] = {"self", "publication", "options", "on_publication", "on_error",
+                                                 "timeout", "channel", "data", NULL};
+
 /* ECMAScript reserved words, strict-mode reserved words (ES modules are strict), `await` (reserved in
  * modules), and `eval`/`arguments` (not bindable in strict mode: an enum is emitted as a const). */
 static const char *const TS_RESERVED_WORDS[] = {
@@ -149,6 +154,10 @@ static const char *const TS_CLIENT_MEMBERS[] = {
     "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "toString", "valueOf",
     NULL,
 };
+
+/* The parameters and locals of the generated Go subscribe and publish methods besides a channel's own parameters
+ * (the receiver, the context, the options, the channel name, the publication). */
+static const char *const GO_PARAM_NAMES[] = {"c", "ctx", "opts", "channel", "publication", "data", "err", "sub", NULL};
 
 /* Go keywords. Exported (PascalCase) names never match, but the final identifier is checked all the same. */
 static const char *const GO_KEYWORDS[] = {
@@ -225,6 +234,8 @@ static const NameList PYTHON_ENUM_MEMBER_LISTS[] = {PYTHON_KEYWORDS, PYTHON_SOFT
 static const NameList PYTHON_METHOD_LISTS[] = {PYTHON_KEYWORDS,     PYTHON_SOFT_KEYWORDS,     PYTHON_CLASS_BODY_NAMES,
                                                PYTHON_SCALAR_TYPE_NAMES, PYTHON_MODULE_NAMES, PYTHON_CLIENT_MEMBERS,
                                                NULL};
+static const NameList PYTHON_PARAM_LISTS[] = {PYTHON_KEYWORDS, PYTHON_SOFT_KEYWORDS, PYTHON_CLASS_BODY_NAMES,
+                                              PYTHON_PARAM_NAMES, NULL};
 
 static const NameList TS_TYPE_LISTS[] = {TS_RESERVED_WORDS, TS_PREDEFINED_TYPES, TS_GLOBAL_AND_GENERATED_NAMES,
                                          NULL};
@@ -232,22 +243,27 @@ static const NameList TS_TYPE_LISTS[] = {TS_RESERVED_WORDS, TS_PREDEFINED_TYPES,
 static const NameList TS_FIELD_LISTS[] = {NULL};
 static const NameList TS_ENUM_MEMBER_LISTS[] = {TS_RESERVED_WORDS, NULL};
 static const NameList TS_METHOD_LISTS[] = {TS_RESERVED_WORDS, TS_CLIENT_MEMBERS, NULL};
+/* A TypeScript parameter is a property of the params object, which the generated code may destructure. */
+static const NameList TS_PARAM_LISTS[] = {TS_RESERVED_WORDS, NULL};
 
 static const NameList GO_TYPE_LISTS[] = {GO_KEYWORDS, GO_PREDECLARED, GO_PACKAGE_NAMES, NULL};
 static const NameList GO_FIELD_LISTS[] = {GO_KEYWORDS, GO_PREDECLARED, GO_STRUCT_METHODS, NULL};
 static const NameList GO_ENUM_MEMBER_LISTS[] = {GO_KEYWORDS, GO_PREDECLARED, GO_PACKAGE_NAMES, NULL};
 static const NameList GO_METHOD_LISTS[] = {GO_KEYWORDS, GO_PREDECLARED, GO_CLIENT_METHODS, NULL};
+static const NameList GO_PARAM_LISTS[] = {GO_KEYWORDS, GO_PREDECLARED, GO_PARAM_NAMES, NULL};
 
 static const NameList RUST_TYPE_LISTS[] = {RUST_KEYWORDS, RUST_TYPE_NAMES, NULL};
 static const NameList RUST_FIELD_LISTS[] = {RUST_KEYWORDS, NULL};
 static const NameList RUST_ENUM_MEMBER_LISTS[] = {RUST_KEYWORDS, RUST_ENUM_MEMBER_NAMES, NULL};
 static const NameList RUST_METHOD_LISTS[] = {RUST_KEYWORDS, RUST_CLIENT_METHODS, NULL};
+static const NameList RUST_PARAM_LISTS[] = {RUST_KEYWORDS, NULL};
 
 static const NameList *const RESERVED_LISTS[TARGET_COUNT][NAME_KIND_COUNT] = {
-    [TARGET_PYTHON] = {PYTHON_TYPE_LISTS, PYTHON_FIELD_LISTS, PYTHON_ENUM_MEMBER_LISTS, PYTHON_METHOD_LISTS},
-    [TARGET_TYPESCRIPT] = {TS_TYPE_LISTS, TS_FIELD_LISTS, TS_ENUM_MEMBER_LISTS, TS_METHOD_LISTS},
-    [TARGET_GO] = {GO_TYPE_LISTS, GO_FIELD_LISTS, GO_ENUM_MEMBER_LISTS, GO_METHOD_LISTS},
-    [TARGET_RUST] = {RUST_TYPE_LISTS, RUST_FIELD_LISTS, RUST_ENUM_MEMBER_LISTS, RUST_METHOD_LISTS},
+    [TARGET_PYTHON] = {PYTHON_TYPE_LISTS, PYTHON_FIELD_LISTS, PYTHON_ENUM_MEMBER_LISTS, PYTHON_METHOD_LISTS,
+                       PYTHON_PARAM_LISTS},
+    [TARGET_TYPESCRIPT] = {TS_TYPE_LISTS, TS_FIELD_LISTS, TS_ENUM_MEMBER_LISTS, TS_METHOD_LISTS, TS_PARAM_LISTS},
+    [TARGET_GO] = {GO_TYPE_LISTS, GO_FIELD_LISTS, GO_ENUM_MEMBER_LISTS, GO_METHOD_LISTS, GO_PARAM_LISTS},
+    [TARGET_RUST] = {RUST_TYPE_LISTS, RUST_FIELD_LISTS, RUST_ENUM_MEMBER_LISTS, RUST_METHOD_LISTS, RUST_PARAM_LISTS},
 };
 
 /* golint's common initialisms: a Go word equal to one of them (ignoring case) is written in capitals. */
@@ -273,6 +289,7 @@ static const NameList ALL_LISTS[] = {
     TS_PREDEFINED_TYPES, TS_GLOBAL_AND_GENERATED_NAMES, TS_CLIENT_MEMBERS, GO_KEYWORDS,
     GO_PREDECLARED,    GO_PACKAGE_NAMES,     GO_STRUCT_METHODS,       GO_CLIENT_METHODS,
     RUST_KEYWORDS,     RUST_TYPE_NAMES,      RUST_ENUM_MEMBER_NAMES,  RUST_CLIENT_METHODS,
+    PYTHON_PARAM_NAMES, GO_PARAM_NAMES,
     GO_INITIALISMS, /* last: GO_INITIALISMS_BIT */
 };
 enum { LIST_COUNT = sizeof ALL_LISTS / sizeof ALL_LISTS[0], GO_INITIALISMS_BIT = LIST_COUNT - 1 };
@@ -486,6 +503,7 @@ typedef enum CaseRule {
     CASE_UPPER_SNAKE, /* IN_PROGRESS */
     CASE_CAMEL,       /* tasksGetStats */
     CASE_GO_PASCAL,   /* TasksGetStats, UserID */
+    CASE_GO_CAMEL,    /* userID: a Go parameter */
     CASE_PASCAL,      /* Rust: TaskStatus, UserId (no initialisms; an acronym the author wrote stays) */
 } CaseRule;
 
@@ -493,16 +511,18 @@ static CaseRule case_rule(Target target, NameKind kind) {
     switch (target) {
     case TARGET_PYTHON:
         if (kind == NAME_ENUM_MEMBER) return CASE_UPPER_SNAKE;
-        if (kind == NAME_METHOD) return CASE_SNAKE;
+        if (kind == NAME_METHOD || kind == NAME_PARAM) return CASE_SNAKE;
         return CASE_AS_WRITTEN;
     case TARGET_TYPESCRIPT:
         if (kind == NAME_ENUM_MEMBER) return CASE_UPPER_SNAKE;
-        if (kind == NAME_METHOD) return CASE_CAMEL;
+        if (kind == NAME_METHOD || kind == NAME_PARAM) return CASE_CAMEL;
         return CASE_AS_WRITTEN;
     case TARGET_RUST:
-        if (kind == NAME_FIELD || kind == NAME_METHOD) return CASE_SNAKE;
+        if (kind == NAME_FIELD || kind == NAME_METHOD || kind == NAME_PARAM) return CASE_SNAKE;
         return CASE_PASCAL;
     case TARGET_GO:
+        if (kind == NAME_PARAM) return CASE_GO_CAMEL;
+        break;
     case TARGET_COUNT:
         break;
     }
@@ -539,6 +559,13 @@ static bool append_converted(StrBuf *out, CaseRule rule, const char *name) {
             break;
         case CASE_GO_PASCAL:
             append_title_word(out, &word, true);
+            break;
+        case CASE_GO_CAMEL:
+            if (words) {
+                append_title_word(out, &word, true);
+            } else {
+                append_lower(out, &word);
+            }
             break;
         case CASE_PASCAL:
             append_title_word(out, &word, false);

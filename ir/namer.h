@@ -15,7 +15,9 @@ typedef enum NameKind {
     NAME_TYPE,        /* model, enum, union, alias (and unions hoisted out of fields) */
     NAME_FIELD,       /* model field; for TypeScript pass the wire name */
     NAME_ENUM_MEMBER, /* for Go pass the enum's Go type name as scope: constants are TypeNameMember */
-    NAME_METHOD,      /* rpc method, dotted IDL name such as "tasks.get_stats" */
+    NAME_METHOD,      /* rpc method, dotted IDL name such as "tasks.get_stats"; also a channel's base, subscribe and
+                         publish names ("subscribe_tasks.events") */
+    NAME_PARAM,       /* a channel's parameter: a keyword argument, a property of a params object, a parameter */
     NAME_KIND_COUNT
 } NameKind;
 
@@ -27,6 +29,8 @@ typedef enum NameKind {
  * Go:         type, field, method PascalCase with initialisms (user_id -> UserID, tasks.get_stats -> TasksGetStats);
  *             enum member scope + PascalCase(member) (TaskStatus + open -> TaskStatusOpen). `scope` is used for Go
  *             enum members only (may be NULL otherwise).
+ * Parameters (NAME_PARAM): Python snake_case, TypeScript camelCase, Go camelCase with initialisms (user_id ->
+ *             userID), Rust snake_case.
  * Rust:       type and enum member UpperCamelCase without initialisms (user_id -> UserId; an acronym the author
  *             wrote stays: TaskDTO); field and method snake_case. A keyword becomes a raw identifier ("r#type"),
  *             except crate, self, Self, super and _, which cannot be raw and take the "_" suffix like other

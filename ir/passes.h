@@ -3,9 +3,11 @@
  *   check_defaults.c  default values fit their types and constraints
  *   check_types.c     map keys, unions (untagged and discriminated), alias and union self-reference
  *   check_recursion.c models that can never be built; IrDecl.recursive
+ *   check_channels.c  channels: publication and parameter types, namespaces, shared namespace options,
+ *                     patterns that can produce the same channel name
  *   check_names.c     per-target identifiers and their collisions
  * and, once the program is valid, the analyses whose results the IR carries for backends:
- *   usage.c           what the rpcs use each declaration for (IrDecl.is_params, is_result, sent, received)
+ *   usage.c           what the rpcs and channels use each declaration for (IrDecl.is_params, is_result, sent, received)
  *   order.c           the definition order of eagerly defined targets (IrProgram.definition_order)
  *   union_members.c   the member each union alternative is held in (Go's union struct fields)
  *   example.c         the method the SDK READMEs show in their example call (IrProgram.example_rpc)
@@ -25,6 +27,7 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
 void ir_check_defaults(IrProgram *program, Diagnostics *diags);
 void ir_check_types(IrProgram *program, Diagnostics *diags);
 void ir_check_recursion(IrProgram *program, Diagnostics *diags);
+void ir_check_channels(IrProgram *program, Arena *arena, Diagnostics *diags);
 void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags);
 void ir_mark_usage(IrProgram *program);
 void ir_order_definitions(IrProgram *program, Arena *arena);

@@ -1,5 +1,6 @@
 /* What the rpcs use each declaration for: IrDecl.is_params and is_result (the models an rpc names), sent and
- * received (everything reachable from those through fields, alternatives, aliases, lists and maps). */
+ * received (everything reachable from those through fields, alternatives, aliases, lists and maps). A channel's
+ * publication type is received (clients decode publications), and sent too when clients may publish (@publish). */
 #include "passes.h"
 
 static void mark_decl(IrDecl *decl, bool sent);
@@ -45,5 +46,11 @@ void ir_mark_usage(IrProgram *program) {
             rpc->result->is_result = true;
             mark_decl(rpc->result, false);
         }
+    }
+    for (size_t c = 0; c < program->channel_count; c++) {
+        IrChannel *channel = program->channels[c];
+        if (!channel->publication) continue;
+        mark_decl(channel->publication, false);
+        if (channel->client_publish) mark_decl(channel->publication, true);
     }
 }

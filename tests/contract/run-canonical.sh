@@ -9,7 +9,7 @@ here=$(dirname "$0")
 top=$here/../..
 actual=$(mktemp) && trap 'rm -f "$actual"' EXIT
 passed=0 failed=0
-for example in tasks everything; do
+for example in tasks everything channels; do
     expected=$here/$example.canonical
     if ! "$rpcc" --contract-canonical "$top/spec/examples/$example.rpc" >"$actual"; then
         echo "FAIL $example: rpcc --contract-canonical failed"; failed=$((failed + 1)); continue

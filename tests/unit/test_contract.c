@@ -99,6 +99,48 @@ static void test_hash_ignores_names_and_order(void **state) {
     assert_string_not_equal(a, wire);
 }
 
+static void test_canonical_channels(void **state) {
+    (void)state;
+    Compiled c;
+    char *text = canonical(&c, "model M { x: int; }\nmodel N { y: int; }\ntype Event = M;\n"
+                               "channel z.room(room: int, who: string) \"rooms:r.{room}#{who}\" -> Event @publish;\n"
+                               "channel a.feed() \"feed\" -> M | N @history(size: 10, ttl: 60) @subscribe(\"any\");\n");
+    /* Sorted by pattern, placeholders as their types, aliases seen through, options always written. */
+    assert_string_equal(text, "rpcc-contract 1\n"
+                              "channel \"feed\" -> #1 history(size: 10, ttl: 60) subscribe \"any\"\n"
+                              "channel \"rooms:r.{int}#{string}\" -> #2 publish subscribe \"user\"\n"
+                              "#1 union [#2, #3]\n"
+                              "#2 model {\"x\": required int}\n"
+                              "#3 model {\"y\": required int}\n");
+    free(text);
+    compiled_free(&c);
+}
+
+static void test_channel_hash_follows_the_wire(void **state) {
+    (void)state;
+    const char *base = "model M { x: int; }\nchannel a.b(room: int) \"ns:r.{room}\" -> M;\n";
+    char reference[72], other[72];
+    hash_of(base, reference);
+    /* Not on the wire: the channel's name, its parameter's name, docs, @deprecated, an alias. */
+    hash_of("model Msg { x: int; }\ntype T = Msg;\n/// doc\nchannel c.d(id: int) \"ns:r.{id}\" -> T @deprecated;\n",
+            other);
+    assert_string_equal(reference, other);
+    /* On the wire: the pattern, a parameter's type, the publication type, each option. */
+    const char *const changes[] = {
+        "model M { x: int; }\nchannel a.b(room: int) \"ns:s.{room}\" -> M;\n",
+        "model M { x: int; }\nchannel a.b(room: string) \"ns:r.{room}\" -> M;\n",
+        "model M { x: string; }\nchannel a.b(room: int) \"ns:r.{room}\" -> M;\n",
+        "model M { x: int; }\nchannel a.b(room: int) \"ns:r.{room}\" -> M @publish;\n",
+        "model M { x: int; }\nchannel a.b(room: int) \"ns:r.{room}\" -> M @subscribe(\"any\");\n",
+        "model M { x: int; }\nchannel a.b(room: int) \"ns:r.{room}\" -> M @history(size: 1, ttl: 1);\n",
+        "model M { x: int; }\nchannel a.b(room: int) \"ns:r.{room}\" -> M;\nchannel c.d() \"ns:x\" -> M;\n",
+    };
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+        hash_of(changes[i], other);
+        if (strcmp(reference, other) == 0) fail_msg("the hash did not change for:\n%s", changes[i]);
+    }
+}
+
 /* Runs the comparison and returns the messages printed. */
 static char *compare(const char *old_text, const char *new_text, const BreakingOptions *options, size_t *findings) {
     Compiled old_compiled, new_compiled;
@@ -173,6 +215,8 @@ int main(void) {
         cmocka_unit_test(test_sha256_vectors),
         cmocka_unit_test(test_canonical_text),
         cmocka_unit_test(test_hash_ignores_names_and_order),
+        cmocka_unit_test(test_canonical_channels),
+        cmocka_unit_test(test_channel_hash_follows_the_wire),
         cmocka_unit_test(test_compare_directions),
         cmocka_unit_test(test_compare_identical_and_rules),
     };

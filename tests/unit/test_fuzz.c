@@ -25,10 +25,12 @@ static uint64_t next_random(void) {
 static size_t random_below(size_t bound) { return bound ? (size_t)(next_random() % bound) : 0; }
 
 static const char *const dictionary[] = {
-    "model", "enum", "union", "type", "rpc", "import", "null", "true", "false", "{", "}", "(", ")", "<", ">", "[", "]",
+    "model", "enum", "union", "type", "rpc", "channel", "import", "null", "true", "false",
+    "{", "}", "(", ")", "<", ">", "[", "]",
     ",", ";", ":", "=", "?", "|", ".", "@", "->", "///", "//", "/*", "*/", "\"", "\\u", "\\ud800", "list<", "map<",
     "int", "string", "any", "@json(\"x\")", "@range(ge: 1)", "@length(max: 0)", "@discriminator(\"kind\")",
-    "@deprecated", "9223372036854775808", "-0", "1e309", "\xc3\xa9", "\xff", "\t", "\n", "_x", "A | B", "| null",
+    "@deprecated", "@history(size: 1, ttl: 1)", "@publish", "@subscribe(\"any\")", "\"ns:{x}#{y}\"",
+    "9223372036854775808", "-0", "1e309", "\xc3\xa9", "\xff", "\t", "\n", "_x", "A | B", "| null",
     " = []", " = {}", " = null",
 };
 

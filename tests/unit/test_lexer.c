@@ -74,10 +74,13 @@ static void test_every_token_with_location(void **state) {
 
 static void test_keywords_are_whole_words(void **state) {
     (void)state;
-    const char *text = "models imports typed rpcs nullable";
+    const char *text = "models imports typed rpcs nullable channels";
     Lexed lexed;
     lex_open(&lexed, text, strlen(text));
-    for (int i = 0; i < 5; i++) assert_int_equal(lexer_next(&lexed.lexer).kind, TK_IDENT);
+    for (int i = 0; i < 6; i++) assert_int_equal(lexer_next(&lexed.lexer).kind, TK_IDENT);
+    lex_close(&lexed);
+    lex_open(&lexed, "channel", 7);
+    expect_token(&lexed, TK_CHANNEL, 1, 1, 7);
     lex_close(&lexed);
 }
 
