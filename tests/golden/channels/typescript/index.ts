@@ -9,5 +9,13 @@ export {
     parseJson,
     stringifyJson,
 } from "./rpc-client.js";
-export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from "./rpc-client.js";
+export { ChannelSubscription, RPCPublicationError, RPCSubscriptionError } from "./rpc-client.js";
+export type {
+    CallOptions,
+    CentrifugoRPCClientOptions,
+    PublicationInfo,
+    SubscribeOptions,
+    SubscriptionState,
+    UnknownEnumValue,
+} from "./rpc-client.js";
 export * from "./types.js";
