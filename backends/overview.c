@@ -1,5 +1,6 @@
-/* The output directory's README.md: which SDKs were generated from which .rpc file, and every method under the
- * name each language gives it. Written whenever at least one SDK is. */
+/* The output directory's README.md: which SDKs were generated from which .rpc file, every method under the name
+ * each language gives it, and the channels (spec/rpc-idl.md, section 9) with their patterns and options. Written
+ * whenever at least one SDK is. */
 #include "overview.h"
 
 #include <string.h>
@@ -72,5 +73,29 @@ void overview_emit(const IrProgram *program, const BackendOptions *options, cons
     if (program->rpc_count == 0) {
         printer_blank_line(printer);
         printer_line(printer, "The schema declares no methods.");
+    }
+    if (program->channel_count == 0) return;
+    printer_blank_line(printer);
+    printer_line(printer, "## Channels");
+    printer_blank_line(printer);
+    printer_line(printer, "| channel | pattern | publications | options | description |");
+    printer_line(printer, "|---|---|---|---|---|");
+    for (size_t c = 0; c < program->channel_count; c++) {
+        const IrChannel *channel = program->channels[c];
+        StrBuf code;
+        strbuf_init(&code);
+        escape_markdown_code_span(&code, channel->name, strlen(channel->name), true);
+        strbuf_puts(&code, " | ");
+        escape_markdown_code_span(&code, channel->pattern, strlen(channel->pattern), true);
+        printer_printf(printer, "| %s | `%s` | ", strbuf_cstr(&code), channel->publication->name);
+        strbuf_free(&code);
+        if (channel->history)
+            printer_printf(printer, "history %lld for %lld s, ", (long long)channel->history_size,
+                           (long long)channel->history_ttl_seconds);
+        if (channel->client_publish) printer_printf(printer, "clients publish, ");
+        printer_printf(printer, "subscribe: %s | ", ir_channel_subscribe_name(channel->subscribe));
+        if (channel->deprecation.deprecated) printer_printf(printer, "(deprecated) ");
+        print_cell_text(printer, channel->doc);
+        printer_line(printer, " |");
     }
 }

@@ -2,6 +2,8 @@
  *   - the publication type is a model, a union, or an alias of one of them (not nullable);
  *   - a parameter's type is string or int, or an alias of one of them (not nullable);
  *   - the namespace (the pattern's text before the first ':') is literal and a valid Centrifugo namespace name;
+ *   - the literal text follows Centrifugo's channel name rules: ASCII, not more than 255 bytes, no '$' first (the
+ *     private channel prefix, which needs a subscription token);
  *   - a '#' (user-limited channel) is followed by the users' part; @subscribe("user") needs one;
  *   - channels that share a namespace (or share none) agree on @history, @publish and @subscribe, which are the
  *     namespace's options in Centrifugo's configuration;
@@ -88,6 +90,35 @@ static void check_namespace(const IrChannel *channel, Diagnostics *diags) {
                    "'%s' is not a valid Centrifugo namespace (the pattern's text before the first ':'): two or more "
                    "letters, digits, '-', '_' or '.'",
                    channel->namespace_name);
+}
+
+/* Centrifugo's channel_max_length, by default. */
+enum { CHANNEL_MAX_LENGTH = 255 };
+
+static void check_name_rules(const IrChannel *channel, Diagnostics *diags) {
+    if (!channel->parts) return;
+    size_t literal_length = 0;
+    bool ascii = true;
+    for (size_t p = 0; p < channel->part_count; p++) {
+        const IrChannelPart *part = channel->parts[p];
+        literal_length += part->text_length;
+        for (size_t i = 0; i < part->text_length; i++)
+            if ((unsigned char)part->text[i] >= 0x80 || (unsigned char)part->text[i] < 0x20) ascii = false;
+    }
+    if (!ascii)
+        diag_error(diags, channel->pattern_span,
+                   "the pattern of channel '%s' has a character that is not printable ASCII: Centrifugo's channel "
+                   "names are ASCII",
+                   channel->name);
+    if (literal_length > CHANNEL_MAX_LENGTH)
+        diag_error(diags, channel->pattern_span,
+                   "the pattern of channel '%s' is longer than a channel name may be (%d bytes, Centrifugo's "
+                   "channel_max_length by default)",
+                   channel->name, CHANNEL_MAX_LENGTH);
+    if (channel->pattern[0] == '$')
+        diag_error(diags, channel->pattern_span,
+                   "a channel name that starts with '$' is a Centrifugo private channel, which needs a subscription "
+                   "token; use @subscribe(\"guard\") to decide who may subscribe");
 }
 
 static void check_user_limited(const IrChannel *channel, Diagnostics *diags) {
@@ -274,13 +305,27 @@ static bool patterns_overlap(Arena *arena, const IrChannel *a, const IrChannel *
     return false;
 }
 
+/* The literal text before a pattern's first placeholder: every name of the pattern starts with it. */
+static size_t literal_prefix(const IrChannel *channel, const char **text) {
+    const IrChannelPart *first = channel->part_count ? channel->parts[0] : NULL;
+    *text = first && !first->param ? first->text : "";
+    return first && !first->param ? first->text_length : 0;
+}
+
+/* A quick answer for most pairs: when neither literal prefix starts the other, no name has both. */
+static bool prefixes_differ(const IrChannel *a, const IrChannel *b) {
+    const char *a_text, *b_text;
+    size_t a_length = literal_prefix(a, &a_text), b_length = literal_prefix(b, &b_text);
+    return memcmp(a_text, b_text, a_length < b_length ? a_length : b_length) != 0;
+}
+
 static void check_overlaps(const IrProgram *program, Diagnostics *diags) {
     for (size_t c = 0; c < program->channel_count; c++) {
         const IrChannel *channel = program->channels[c];
         if (!channel->parts) continue;
         for (size_t o = 0; o < c; o++) {
             const IrChannel *other = program->channels[o];
-            if (!other->parts) continue;
+            if (!other->parts || prefixes_differ(other, channel)) continue;
             Arena scratch;
             arena_init(&scratch);
             bool overlap = patterns_overlap(&scratch, other, channel);
@@ -303,6 +348,7 @@ void ir_check_channels(IrProgram *program, Arena *arena, Diagnostics *diags) {
         check_publication(channel, arena, diags);
         for (size_t p = 0; p < channel->param_count; p++) check_param_type(channel, channel->params[p], arena, diags);
         check_namespace(channel, diags);
+        check_name_rules(channel, diags);
         check_user_limited(channel, diags);
     }
     check_namespace_options(program, arena, diags);

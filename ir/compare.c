@@ -14,7 +14,11 @@
  * Pairing first (quietly, to a fixed point, since a pair reached again by another path may gain a direction), then
  * the comparison of each pair with its final directions, reporting: one code path walks both times. Declarations
  * that no method reaches are paired by name, with no direction: only the code rules (names that disappear from the
- * SDKs) apply to them. */
+ * SDKs) apply to them.
+ *
+ * Channels are matched by name (the generated subscribe methods carry it), or else by their pattern (a renamed
+ * channel). A publication travels as a response (the server writes, subscribers read), and also as a request when
+ * clients may publish in both versions; its declarations are paired like a method's. */
 #include "compare.h"
 
 #include <stdarg.h>
@@ -824,6 +828,176 @@ static void report_removed_methods(Compare *c) {
     }
 }
 
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Channels                                                                                                       */
+
+/* The pattern as the wire sees it: its text, and each placeholder as "{}" (the shape), or as its parameter's type
+ * ({int}, {string}) when `typed`. */
+static const char *channel_wire_pattern(const Compare *c, const IrChannel *channel, bool typed) {
+    StrBuf text;
+    strbuf_init(&text);
+    for (size_t i = 0; i < channel->part_count; i++) {
+        const IrChannelPart *part = channel->parts[i];
+        if (!part->param) {
+            strbuf_append(&text, part->text, part->text_length);
+            continue;
+        }
+        const IrType *type = ir_resolve_alias(part->param->type);
+        strbuf_puts(&text, !typed ? "{}" : type && type->kind == IR_INT ? "{int}" : "{string}");
+    }
+    const char *result = arena_strndup(c->arena, strbuf_cstr(&text), text.len);
+    strbuf_free(&text);
+    return result;
+}
+
+static const IrChannel *find_channel_by_name(const IrProgram *program, const char *name) {
+    for (size_t i = 0; i < program->channel_count; i++)
+        if (strcmp(program->channels[i]->name, name) == 0) return program->channels[i];
+    return NULL;
+}
+
+/* The new version of an old channel: the one of its name, else one of another name (not in the old file) that has
+ * its pattern (*renamed is set then). */
+static const IrChannel *match_channel(const Compare *c, const IrChannel *old_channel, bool *renamed) {
+    *renamed = false;
+    const IrChannel *same_name = find_channel_by_name(c->new_program, old_channel->name);
+    if (same_name) return same_name;
+    const char *pattern = channel_wire_pattern(c, old_channel, true);
+    for (size_t i = 0; i < c->new_program->channel_count; i++) {
+        const IrChannel *candidate = c->new_program->channels[i];
+        if (find_channel_by_name(c->old_program, candidate->name)) continue;
+        if (strcmp(channel_wire_pattern(c, candidate, true), pattern) == 0) {
+            *renamed = true;
+            return candidate;
+        }
+    }
+    return NULL;
+}
+
+static const IrDecl *publication_decl(const IrChannel *channel) {
+    const IrType *type = ir_resolve_alias(channel->publication_type);
+    return type && type->kind == IR_REF ? type->decl : NULL;
+}
+
+static void pair_channels(Compare *c) {
+    for (size_t i = 0; i < c->old_program->channel_count; i++) {
+        const IrChannel *old_channel = c->old_program->channels[i];
+        bool renamed;
+        const IrChannel *new_channel = match_channel(c, old_channel, &renamed);
+        if (!new_channel) continue;
+        const IrDecl *old_decl = publication_decl(old_channel), *new_decl = publication_decl(new_channel);
+        if (!old_decl || !new_decl || old_decl->kind != new_decl->kind) continue; /* channel-publication-changed */
+        unsigned flows = FLOW_RESPONSE;
+        if (old_channel->client_publish && new_channel->client_publish) flows |= FLOW_REQUEST;
+        add_pair(c, old_decl, new_decl, NULL, NULL, flows);
+    }
+}
+
+static const IrChannelParam *find_channel_param(const IrChannel *channel, const char *name) {
+    for (size_t i = 0; i < channel->param_count; i++)
+        if (strcmp(channel->params[i]->name, name) == 0) return channel->params[i];
+    return NULL;
+}
+
+static const char *history_text(const Compare *c, const IrChannel *channel) {
+    return arena_printf(c->arena, "@history(size: %lld, ttl: %lld)", (long long)channel->history_size,
+                        (long long)channel->history_ttl_seconds);
+}
+
+static void compare_channel_params(Compare *c, const IrChannel *old_channel, const IrChannel *new_channel) {
+    for (size_t i = 0; i < old_channel->param_count; i++) {
+        const IrChannelParam *old_param = old_channel->params[i];
+        const IrChannelParam *new_param = find_channel_param(new_channel, old_param->name);
+        if (!new_param) {
+            report(c, BREAKING_CHANNEL_PARAM_REMOVED, BREAKS_CODE, new_channel->span, old_param->span,
+                   "it was declared here", "parameter '%s' of channel '%s' was removed", old_param->name,
+                   new_channel->name);
+            continue;
+        }
+        const IrType *old_type = ir_resolve_alias(old_param->type), *new_type = ir_resolve_alias(new_param->type);
+        if (!old_type || !new_type || old_type->kind == new_type->kind) continue;
+        /* Any int's decimal text is a string, not the reverse: an old client may send "abc" where the new server
+         * reads an int, a new client where the old server does. */
+        unsigned breaks = BREAKS_CODE | (new_type->kind == IR_INT ? BREAKS_OLD_CLIENTS : BREAKS_NEW_CLIENTS);
+        report(c, BREAKING_CHANNEL_PARAM_TYPE_CHANGED, breaks, new_param->type->span, old_param->type->span,
+               arena_printf(c->arena, "it was %s here", ir_type_kind_name(old_type->kind)),
+               "parameter '%s' of channel '%s' changed from %s to %s", new_param->name, new_channel->name,
+               ir_type_kind_name(old_type->kind), ir_type_kind_name(new_type->kind));
+    }
+    for (size_t i = 0; i < new_channel->param_count; i++) {
+        const IrChannelParam *new_param = new_channel->params[i];
+        if (find_channel_param(old_channel, new_param->name)) continue;
+        report(c, BREAKING_CHANNEL_PARAM_ADDED, BREAKS_CODE, new_param->span, old_channel->span,
+               "the channel was declared here", "channel '%s' has a new parameter '%s'", new_channel->name,
+               new_param->name);
+    }
+}
+
+static void compare_channel_options(Compare *c, const IrChannel *old_channel, const IrChannel *new_channel) {
+    Span new_history = new_channel->history_span.file ? new_channel->history_span : new_channel->span;
+    if (old_channel->history && !new_channel->history)
+        report(c, BREAKING_CHANNEL_HISTORY_REMOVED, BREAKS_OLD_CLIENTS, new_channel->span, old_channel->history_span,
+               "it kept history here", "channel '%s' no longer keeps history: subscribers can no longer recover what "
+               "they missed", new_channel->name);
+    else if (old_channel->history && new_channel->history &&
+             (old_channel->history_size != new_channel->history_size ||
+              old_channel->history_ttl_seconds != new_channel->history_ttl_seconds))
+        report(c, BREAKING_CHANNEL_HISTORY_CHANGED, BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS, new_history,
+               old_channel->history_span, "it was here", "channel '%s' keeps %s instead of %s: subscribers recover "
+               "from another window", new_channel->name, history_text(c, new_channel), history_text(c, old_channel));
+    if (old_channel->client_publish && !new_channel->client_publish)
+        report(c, BREAKING_CHANNEL_PUBLISH_REMOVED, BREAKS_OLD_CLIENTS | BREAKS_CODE, new_channel->span,
+               old_channel->publish_span, "it was allowed here",
+               "clients may no longer publish into channel '%s' (@publish is gone)", new_channel->name);
+    if (old_channel->subscribe != new_channel->subscribe) {
+        /* "any" admits every client; "user" and "guard" admit some, and not the same ones. */
+        unsigned breaks = old_channel->subscribe == IR_SUBSCRIBE_ANY   ? BREAKS_OLD_CLIENTS
+                          : new_channel->subscribe == IR_SUBSCRIBE_ANY ? BREAKS_NEW_CLIENTS
+                                                                       : BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS;
+        Span new_span = new_channel->subscribe_span.file ? new_channel->subscribe_span : new_channel->span;
+        Span old_span = old_channel->subscribe_span.file ? old_channel->subscribe_span : old_channel->span;
+        report(c, BREAKING_CHANNEL_SUBSCRIBE_CHANGED, breaks, new_span, old_span,
+               arena_printf(c->arena, "it was \"%s\"%s here", ir_channel_subscribe_name(old_channel->subscribe),
+                            old_channel->subscribe_given ? "" : " by default"),
+               "who may subscribe to channel '%s' changed from \"%s\" to \"%s\"", new_channel->name,
+               ir_channel_subscribe_name(old_channel->subscribe), ir_channel_subscribe_name(new_channel->subscribe));
+    }
+}
+
+static void report_channels(Compare *c) {
+    for (size_t i = 0; i < c->old_program->channel_count; i++) {
+        const IrChannel *old_channel = c->old_program->channels[i];
+        bool renamed;
+        const IrChannel *new_channel = match_channel(c, old_channel, &renamed);
+        if (!new_channel) {
+            report(c, BREAKING_CHANNEL_REMOVED, BREAKS_OLD_CLIENTS | BREAKS_CODE, no_span, old_channel->span,
+                   arena_printf(c->arena, "'%s' was declared here", old_channel->name), "channel '%s' was removed",
+                   old_channel->name);
+            continue;
+        }
+        if (renamed)
+            report(c, BREAKING_CHANNEL_RENAMED, BREAKS_CODE, new_channel->span, old_channel->span,
+                   arena_printf(c->arena, "it was named '%s' here", old_channel->name),
+                   "channel '%s' was renamed to '%s'", old_channel->name, new_channel->name);
+        const char *old_shape = channel_wire_pattern(c, old_channel, false);
+        const char *new_shape = channel_wire_pattern(c, new_channel, false);
+        if (strcmp(old_shape, new_shape) != 0)
+            report(c, BREAKING_CHANNEL_PATTERN_CHANGED, BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS,
+                   new_channel->pattern_span, old_channel->pattern_span, "it was this pattern here",
+                   "the pattern of channel '%s' names other channels: \"%s\" instead of \"%s\"", new_channel->name,
+                   new_channel->pattern, old_channel->pattern);
+        compare_channel_params(c, old_channel, new_channel);
+        const IrDecl *old_decl = publication_decl(old_channel), *new_decl = publication_decl(new_channel);
+        if (old_decl && new_decl && old_decl->kind != new_decl->kind)
+            report(c, BREAKING_CHANNEL_PUBLICATION_CHANGED, BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS | BREAKS_CODE,
+                   new_channel->publication_type->span, old_channel->publication_type->span,
+                   arena_printf(c->arena, "it was %s here", decl_kind_with_article(old_decl->kind)),
+                   "the publications of channel '%s' changed from %s to %s", new_channel->name,
+                   decl_kind_with_article(old_decl->kind), decl_kind_with_article(new_decl->kind));
+        compare_channel_options(c, old_channel, new_channel);
+    }
+}
+
 /* Declarations that no method pairs: paired by name, for the code rules. */
 static void pair_by_name(Compare *c) {
     for (size_t i = 0; i < c->old_program->decl_count; i++) {
@@ -888,12 +1062,14 @@ size_t ir_compare_programs(const IrProgram *old_program, const IrProgram *new_pr
     index_names(&c, &c.new_names, new_program);
 
     pair_methods(&c);
+    pair_channels(&c);
     drain_queue(&c);
     pair_by_name(&c);
     drain_queue(&c);
 
     c.reporting = true;
     report_removed_methods(&c);
+    report_channels(&c);
     compare_declarations(&c);
     for (size_t i = 0; i < c.pairs.count; i++) compare_pair(&c, c.pairs.items[i]);
     return c.finding_count;

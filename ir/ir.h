@@ -8,7 +8,10 @@
  * - a union declaration has at least two alternatives, none nullable and none null;
  * - a discriminated union's alternatives are models whose discriminator field is a required string literal type;
  * - default values fit their field's type (ints in range, enum defaults name a member, ...);
- * - map keys are string, int, uuid or an enum, or an alias of one of those (ir_resolve_alias follows it).
+ * - map keys are string, int, uuid or an enum, or an alias of one of those (ir_resolve_alias follows it);
+ * - a channel's publication is a model or union declaration, or an alias of one (never nullable); its parameters
+ *   resolve to string or int; its parts hold each parameter exactly once, never two placeholders side by side;
+ *   no two channels' patterns can produce the same channel name, and channels of one namespace share its options.
  */
 #ifndef RPCC_IR_H
 #define RPCC_IR_H

@@ -2,7 +2,8 @@
 #
 #   make .venv/.stamp            venv with python/ (editable) and the test dependencies
 #   make .cache/bin/centrifugo   Centrifugo built from its Go module (cached, not in git)
-#   make check-python            pytest suite in tests/python (needs build/rpcc for the round-trip tests)
+#   make check-python            pytest suite in tests/python (needs build/rpcc for the round-trip tests, and
+#                                redis-server for the two-node test of typed channels)
 
 PYTHON ?= python3
 VENV := .venv
@@ -27,7 +28,7 @@ $(CENTRIFUGO_BIN): | $(call debian,go)
 venv: $(VENV)/.stamp
 centrifugo: $(CENTRIFUGO_BIN)
 
-check-python: $(VENV)/.stamp $(CENTRIFUGO_BIN) build/rpcc
+check-python: $(VENV)/.stamp $(CENTRIFUGO_BIN) build/rpcc $(call debian,redis)
 	RPCC=$(CURDIR)/build/rpcc CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m pytest tests/python $(PYTEST_ARGS)
 
 CHECKS += check-python

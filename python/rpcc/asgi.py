@@ -1,6 +1,7 @@
 """A dependency-free ASGI application serving the bridge endpoints.
 
-Routes: ``POST /centrifugo/rpc`` (RPC proxy), ``POST /centrifugo/publish`` (publish proxy), ``GET /health``.
+Routes: ``POST /centrifugo/rpc`` (RPC proxy), ``POST /centrifugo/publish`` (publish proxy), ``POST
+/centrifugo/subscribe`` (subscribe proxy of typed channels), ``GET /health``.
 Every proxy route needs Centrifugo's shared secret (:class:`rpcc.bridge.ProxyAuth`): without it the answer is 401
 and nothing runs.
 
@@ -43,6 +44,7 @@ class BridgeApp:
         insecure_no_auth: bool = False,
         rpc_path: str = "/centrifugo/rpc",
         publish_path: str = "/centrifugo/publish",
+        subscribe_path: str = "/centrifugo/subscribe",
         health_path: str = "/health",
     ) -> None:
         self.bridge = bridge
@@ -50,12 +52,14 @@ class BridgeApp:
         self.auth.warn_if_insecure(log)
         self.rpc_path = rpc_path
         self.publish_path = publish_path
+        self.subscribe_path = subscribe_path
         self.health_path = health_path
-        # Every proxy endpoint goes through the same authentication and body checks in _proxy: a new one (the
-        # subscribe proxy) is one more entry here.
+        # Every proxy endpoint goes through the same authentication and body checks in _proxy: a new one is one
+        # more entry here.
         self.proxy_routes: dict[str, ProxyHandler] = {
             rpc_path: bridge.rpc_proxy_json,
             publish_path: bridge.handle_publish,
+            subscribe_path: bridge.subscribe_proxy,
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -70,6 +74,7 @@ class BridgeApp:
                 await _json(send, 405, {"error": "method not allowed"})
                 return
             await _json(send, 200, {"status": "ok", "methods": [h.method for h in self.bridge.router.handlers()],
+                                    "channels": [ch.name for ch in self.bridge.router.channels()],
                                     "pid": os.getpid(), "running": self.bridge.running, "stats": self.bridge.stats})
             return
         handler = self.proxy_routes.get(path)
@@ -185,7 +190,8 @@ def create_app(env: Mapping[str, str] | None = None) -> BridgeApp:
     - ``RPCC_HANDLER_MODULES`` (comma-separated, required), ``RPCC_MODULE_PATH`` (``os.pathsep``-separated dirs
       prepended to ``sys.path``)
     - ``RPCC_PROXY_SECRET``, or ``RPCC_INSECURE_NO_AUTH=1`` (development only)
-    - ``RPCC_CENTRIFUGO_API_URL`` and ``RPCC_CENTRIFUGO_API_KEY`` (pub/sub replies), ``RPCC_ACK_AFTER_REPLY=1``
+    - ``RPCC_CENTRIFUGO_API_URL`` and ``RPCC_CENTRIFUGO_API_KEY`` (pub/sub replies, and what ``Channel.publish``
+      publishes through), ``RPCC_ACK_AFTER_REPLY=1``
     - the limits (:func:`limits_from_env`)
 
     Use it as an app factory: ``uvicorn --factory rpcc.asgi:create_app``.
@@ -200,6 +206,10 @@ def create_app(env: Mapping[str, str] | None = None) -> BridgeApp:
     router = discover([m.strip() for m in modules], path=path)
     api_url, api_key = env.get("RPCC_CENTRIFUGO_API_URL"), env.get("RPCC_CENTRIFUGO_API_KEY")
     api = CentrifugoAPI(api_url, api_key) if api_url and api_key else None
+    if api is not None:
+        from .channels import set_centrifugo_api
+
+        set_centrifugo_api(api)  # handlers publish into typed channels over the bridge's connection
     bridge = Bridge(router, api=api, ack_after_reply=_env_flag(env, "RPCC_ACK_AFTER_REPLY"),
                     limits=limits_from_env(env))
     return BridgeApp(bridge, secret=env.get("RPCC_PROXY_SECRET") or None,

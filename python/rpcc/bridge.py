@@ -16,6 +16,10 @@ Error codes (all in Centrifugo's application range 400..1999):
 - 504 temporary: the handler was still running after ``Limits.handler_timeout`` and was cancelled
 - a handler's own :class:`RPCError` code (400..1999)
 
+Typed channels (:mod:`rpcc.channels`) answer with Centrifugo's own codes where Centrifugo would: 102 unknown channel
+(no declared channel has that name), 103 permission denied (the guard said no, another user's channel, a channel
+without client publications); 400 a client publication that does not validate; a guard's own :class:`RPCError`.
+
 Only Centrifugo may call the proxy endpoints: :class:`ProxyAuth` checks the shared secret Centrifugo sends in the
 ``X-Rpcc-Proxy-Secret`` header (its ``*.proxy.http.static_headers``); the HTTP shells answer 401 and run nothing
 without it.
@@ -38,6 +42,7 @@ from typing import Any, Awaitable, Callable, Mapping
 
 from pydantic import BaseModel, ValidationError
 
+from .channels import Channel, PublicationError, format_errors
 from .router import Connection, Handler, MessageRouter
 
 __all__ = [
@@ -51,6 +56,8 @@ __all__ = [
     "ProxyAuth",
     "RPCError",
     "CODE_BAD_REQUEST",
+    "CODE_PERMISSION_DENIED",
+    "CODE_UNKNOWN_CHANNEL",
     "CODE_FORBIDDEN",
     "CODE_NOT_FOUND",
     "CODE_INTERNAL",
@@ -62,6 +69,8 @@ __all__ = [
 
 log = logging.getLogger("rpcc.bridge")
 
+CODE_UNKNOWN_CHANNEL = 102  # Centrifugo's own codes, for the channel proxies
+CODE_PERMISSION_DENIED = 103
 CODE_BAD_REQUEST = 400
 CODE_FORBIDDEN = 403
 CODE_NOT_FOUND = 404
@@ -651,11 +660,142 @@ class Bridge:
             return _dump({"result": {"b64data": base64.b64encode(text.encode()).decode()}})
         return b'{"result":{"data":' + text.encode() + b"}}"
 
+    # -- typed channels: subscribe proxy, client publications ------------------------------------------------
+    def handles_channel(self, channel_name: str) -> bool:
+        """Whether ``channel_name`` is in a namespace of a declared channel (Centrifugo's reading: the text before
+        the first ':', none without one): the publish proxy checks such publications as channel publications."""
+        channels = self.router.channels()
+        if not channels:
+            return False
+        namespace = channel_name.split(":", 1)[0] if ":" in channel_name else None
+        return any(ch.namespace == namespace for ch in channels)
+
+    def resolve_channel(self, channel_name: Any) -> tuple[Channel[Any], dict[str, Any]] | Outcome:
+        """The declared channel that ``channel_name`` is and its parameter values, or the error to answer: 102 when
+        no pattern matches, 103 when it reads in more than one way (a guard must not decide for another reading)."""
+        if not isinstance(channel_name, str) or not channel_name:
+            return Outcome.error(CODE_UNKNOWN_CHANNEL, "unknown channel")
+        found: list[tuple[Channel[Any], dict[str, Any]]] = []
+        for ch in self.router.channels():
+            found += [(ch, values) for values in ch.match(channel_name)]
+            if len(found) > 1:
+                self.log.warning("refused ambiguous channel %r: it reads as %s and %s", channel_name,
+                                 found[0][0].name, found[1][0].name)
+                return Outcome.error(CODE_PERMISSION_DENIED, "permission denied: ambiguous channel name")
+        if not found:
+            return Outcome.error(CODE_UNKNOWN_CHANNEL, "unknown channel")
+        return found[0]
+
+    async def _ask_guard(self, ch: Channel[Any], func: Callable[..., Awaitable[bool]], conn: Connection,
+                         args: tuple[Any, ...], params: Mapping[str, Any]) -> Outcome | None:
+        """None when the guard lets the user in (it returned True), else the error to answer."""
+        if not self._slots.try_acquire():
+            return self._busy()
+        limit = self.limits.handler_timeout
+        try:
+            allowed = await asyncio.wait_for(func(conn, *args, **params), limit)
+        except RPCError as exc:
+            return Outcome.error(exc.code, exc.message)
+        except asyncio.TimeoutError:
+            self.stats["timed_out"] += 1
+            self.log.warning("guard of channel %s still running after %gs: cancelled; user=%r", ch.name, limit,
+                             conn.user_id)
+            return Outcome.error(CODE_TIMEOUT, f"the guard of {ch.name} did not finish within {limit:g}s",
+                                 temporary=True)
+        except Exception:
+            self.log.exception("guard of channel %s failed; user=%r client=%r", ch.name, conn.user_id,
+                               conn.client_id)
+            return Outcome.error(CODE_INTERNAL, INTERNAL_MESSAGE)
+        finally:
+            self._slots.release()
+        if allowed is True:
+            return None
+        return Outcome.error(CODE_PERMISSION_DENIED, "permission denied")
+
+    async def _authorize(self, ch: Channel[Any], channel_name: str, conn: Connection, params: Mapping[str, Any],
+                         publication: Any = _UNSET) -> Outcome | None:
+        """Who may subscribe (and, with ``publication``, publish): the channel's guard, or for "user" channels the
+        users after '#', or anyone for "any" channels."""
+        publishing = publication is not _UNSET
+        if publishing and ch.publish_guard_func is not None:
+            return await self._ask_guard(ch, ch.publish_guard_func, conn, (publication,), params)
+        if ch.subscribe_guard_func is not None:
+            return await self._ask_guard(ch, ch.subscribe_guard_func, conn, (), params)
+        if ch.subscribe == "any":
+            return None
+        if ch.subscribe == "user" and conn.user_id in ch.users(channel_name):
+            return None
+        if ch.subscribe == "guard":
+            self.log.warning("channel %s has no guard: refused %s by user %r", ch.name,
+                             "a publication" if publishing else "a subscription", conn.user_id)
+        return Outcome.error(CODE_PERMISSION_DENIED, "permission denied")
+
+    async def subscribe_proxy(self, body: Mapping[str, Any]) -> dict:
+        """Answer one Centrifugo subscribe proxy request (``{"client","user","channel",...}``): ``{"result": {}}``
+        lets the client subscribe, ``{"error": {...}}`` refuses (103 permission denied, 102 unknown channel)."""
+        name = body.get("channel")
+        resolved = self.resolve_channel(name)
+        if isinstance(resolved, Outcome):
+            return {"error": resolved.error_json()}
+        ch, params = resolved
+        user = str(body.get("user") or "")
+        if not user:
+            return _refuse(CODE_PERMISSION_DENIED, "permission denied")
+        conn = Connection(user_id=user, client_id=str(body.get("client") or ""), transport="subscribe",
+                          meta=body.get("meta"))
+        refused = await self._authorize(ch, str(name), conn, params)
+        if refused is not None:
+            return {"error": refused.error_json()}
+        return {"result": {}}
+
+    async def channel_publish(self, body: Mapping[str, Any]) -> dict:
+        """Answer a publish proxy request into a typed channel: refused unless the channel takes client
+        publications, the user may publish (guard) and the data validates as the publication type; accepted
+        publications go out in their validated, re-serialized form (``result.data``)."""
+        name = body.get("channel")
+        resolved = self.resolve_channel(name)
+        if isinstance(resolved, Outcome):
+            return {"error": resolved.error_json()}
+        ch, params = resolved
+        user = str(body.get("user") or "")
+        if not user or not ch.client_publish:
+            self.log.info("refused a client publication into %r (channel %s) by user %r", name, ch.name, user)
+            return _refuse(CODE_PERMISSION_DENIED, "permission denied")
+        conn = Connection(user_id=user, client_id=str(body.get("client") or ""), transport="publish",
+                          meta=body.get("meta"))
+        if ch.publish_guard_func is None:  # authorized before the data is looked at
+            refused = await self._authorize(ch, str(name), conn, params)
+            if refused is not None:
+                return {"error": refused.error_json()}
+        try:
+            data, binary = _proxy_data(body)
+        except (ValueError, binascii.Error):
+            return _refuse(CODE_BAD_REQUEST, "publication data is not JSON")
+        try:
+            value = ch.decode_json(json.dumps(data))
+            canonical = ch.encode(value)
+        except ValidationError as exc:
+            return _refuse(CODE_BAD_REQUEST, format_errors(exc)[:MAX_MESSAGE])
+        except PublicationError as exc:
+            return _refuse(CODE_BAD_REQUEST, str(exc)[:MAX_MESSAGE])
+        if ch.publish_guard_func is not None:
+            refused = await self._authorize(ch, str(name), conn, params, value)
+            if refused is not None:
+                return {"error": refused.error_json()}
+        text = json.dumps(canonical, separators=(",", ":"), ensure_ascii=False)
+        if binary:
+            return {"result": {"b64data": base64.b64encode(text.encode()).decode()}}
+        return {"result": {"data": canonical}}
+
     # -- publish proxy (pub/sub transport) -------------------------------------------------------------------
     async def publish_proxy(self, body: Mapping[str, Any]) -> tuple[dict, Job | None]:
         """Check one publish-proxy request; returns Centrifugo's answer and the job that runs the handler and
         publishes the reply (None when refused). The caller answers first and runs the job afterwards (see
-        :meth:`handle_publish`)."""
+        :meth:`handle_publish`). A publication into the namespace of a typed channel is checked by
+        :meth:`channel_publish` instead (no job)."""
+        channel_name = body.get("channel")
+        if isinstance(channel_name, str) and self.handles_channel(channel_name):
+            return await self.channel_publish(body), None
         user = str(body.get("user") or "")
         if not user:
             return _refuse(CODE_FORBIDDEN, "the pub/sub transport needs an authenticated user"), None

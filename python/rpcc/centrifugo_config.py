@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["make_config", "render_config", "bridge_env", "render_env", "proxy_secret", "DEFAULT_MESSAGE_SIZE_LIMIT",
@@ -26,7 +27,9 @@ def make_config(
     port: int = 8000,
     rpc_timeout: str = "10s",
     publish_timeout: str = "3s",
+    subscribe_timeout: str = "3s",
     log_level: str = "info",
+    channel_namespaces: Mapping[str | None, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A Centrifugo v6 config serving both transports through the bridge at ``bridge_url``.
 
@@ -42,7 +45,7 @@ def make_config(
     """
     bridge = bridge_url.rstrip("/")
     secret_headers = {PROXY_SECRET_HEADER: proxy_secret or secrets.token_urlsafe(32)}
-    return {
+    config: dict[str, Any] = {
         "http_server": {"address": address, "port": port},
         "log": {"level": log_level},
         "client": {
@@ -70,6 +73,29 @@ def make_config(
             "without_namespace": {"proxy_enabled": True},
         },
     }
+    if channel_namespaces:
+        add_channel_namespaces(config, channel_namespaces, bridge_url=bridge, subscribe_timeout=subscribe_timeout,
+                               secret_headers=secret_headers)
+    return config
+
+
+def add_channel_namespaces(config: dict[str, Any], namespaces: Mapping[str | None, Mapping[str, Any]], *,
+                           bridge_url: str, subscribe_timeout: str, secret_headers: Mapping[str, str]) -> None:
+    """The namespaces typed channels need (``rpcc.channels.namespace_options``: None is the channels without a
+    namespace), and the subscribe proxy ``<bridge>/centrifugo/subscribe`` when a channel has a guard. The publish
+    proxy is the pub/sub transport's (the bridge tells the two apart by namespace)."""
+    channel = config["channel"]
+    for name, options in namespaces.items():
+        if name is None:
+            channel["without_namespace"] = {**channel["without_namespace"], **options}
+        elif name == REQUEST_NAMESPACE:
+            raise ValueError(f"namespace {REQUEST_NAMESPACE!r} belongs to the pub/sub transport")
+        else:
+            channel["namespaces"].append({"name": name, **options})
+    if any(options.get("subscribe_proxy_enabled") for options in namespaces.values()):
+        channel["proxy"]["subscribe"] = {"endpoint": f"{bridge_url}/centrifugo/subscribe",
+                                         "timeout": subscribe_timeout,
+                                         "http": {"static_headers": dict(secret_headers)}}
 
 
 def render_config(config: dict[str, Any]) -> str:

@@ -191,9 +191,23 @@ def _run_workers(uvicorn: Any, workers: int, options: dict) -> None:
 def _cmd_config(args: argparse.Namespace) -> int:
     from .centrifugo_config import bridge_env, make_config, render_config, render_env
 
-    cfg = make_config(args.bridge_url, address=args.address, port=args.port,
-                      message_size_limit=args.message_size_limit, rpc_timeout=args.rpc_timeout,
-                      publish_timeout=args.publish_timeout)
+    namespaces = None
+    if args.modules:  # typed channels: the namespaces they need
+        from .channels import ChannelError, namespace_options
+
+        try:
+            namespaces = namespace_options(discover(args.modules, path=args.path).channels())
+        except (ChannelError, DiscoveryError, Exception) as exc:
+            print(f"rpcc config: error: {exc}", file=sys.stderr)
+            return 1
+    try:
+        cfg = make_config(args.bridge_url, address=args.address, port=args.port,
+                          message_size_limit=args.message_size_limit, rpc_timeout=args.rpc_timeout,
+                          publish_timeout=args.publish_timeout, subscribe_timeout=args.subscribe_timeout,
+                          channel_namespaces=namespaces)
+    except ValueError as exc:
+        print(f"rpcc config: error: {exc}", file=sys.stderr)
+        return 1
     text = render_config(cfg)
     env_text = render_env(bridge_env(cfg))
     env_file = args.env_file
@@ -285,6 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     c = sub.add_parser("config", help="write a Centrifugo v6 config for both transports and the bridge's settings, "
                        "with fresh secrets")
+    c.add_argument("modules", nargs="*", metavar="MODULE", help="handler modules whose typed channels need "
+                   "namespaces (history, recovery, subscribe and publish proxies)")
+    c.add_argument("-P", "--path", action="append", default=[], help="prepend DIR to sys.path (repeatable)")
     c.add_argument("--bridge-url", default="http://127.0.0.1:3000")
     c.add_argument("--address", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8000)
@@ -294,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="rpc.proxy.timeout, also the bridge's handler timeout (default 10s)")
     c.add_argument("--publish-timeout", default="3s", metavar="DURATION",
                    help="channel.proxy.publish.timeout (default 3s)")
+    c.add_argument("--subscribe-timeout", default="3s", metavar="DURATION",
+                   help="channel.proxy.subscribe.timeout, for channels with a guard (default 3s)")
     c.add_argument("-o", "--output", default="-", help="the Centrifugo config ('-': stdout)")
     c.add_argument("--env-file", metavar="FILE", help="the bridge's settings (RPCC_PROXY_SECRET, the API URL and "
                    "key), mode 0600 (default: rpcc-bridge.env beside --output; with '-' they go to stderr)")

@@ -16,10 +16,10 @@ class DiscoveryError(ImportError):
 
 
 def discover(modules: Iterable[str], *, router: MessageRouter | None = None, path: Iterable[str] = ()) -> MessageRouter:
-    """Import ``modules`` and return a router holding the handlers they registered.
+    """Import ``modules`` and return a router holding the handlers and typed channels they registered.
 
-    Collected: handlers of the default router (or ``router``) whose function is defined in one of the modules or
-    their submodules, handlers registered while importing them, and every ``MessageRouter`` instance the modules
+    Collected: handlers (and channels) of the default router (or ``router``) defined in one of the modules or
+    their submodules, those registered while importing them, and every ``MessageRouter`` instance the modules
     hold as a module-level attribute. ``path`` entries are put in front of ``sys.path`` first.
     """
     source = router or default_router
@@ -30,6 +30,7 @@ def discover(modules: Iterable[str], *, router: MessageRouter | None = None, pat
     if not names:
         raise DiscoveryError("no handler modules given")
     before = {h.method for h in source.handlers()}
+    channels_before = {ch.name for ch in source.channels()}
     imported = []
     for name in names:
         try:
@@ -41,9 +42,11 @@ def discover(modules: Iterable[str], *, router: MessageRouter | None = None, pat
     for h in source.handlers():
         if h.module in names or h.module.startswith(prefixes) or h.method not in before:
             out.register(h.method, h.func, deprecated=h.deprecated)
+    for ch in source.channels():
+        if ch.module in names or ch.module.startswith(prefixes) or ch.name not in channels_before:
+            out.register_channel(ch)
     for mod in imported:
         for value in list(vars(mod).values()):
             if isinstance(value, MessageRouter) and value is not source:
-                for h in value.handlers():
-                    out.register(h.method, h.func, deprecated=h.deprecated)
+                out.include(value)
     return out

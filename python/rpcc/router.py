@@ -7,9 +7,12 @@ import re
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from .channels import Channel
 
 __all__ = ["Connection", "Handler", "MessageRouter", "RegistrationError", "default_router", "websocket_rpc"]
 
@@ -137,6 +140,7 @@ class MessageRouter:
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        self._channels: dict[str, Channel[Any]] = {}
 
     def register(self, method: str, func: Callable[..., Any], *, deprecated: str | None = None) -> Handler:
         handler = inspect_handler(method, func, deprecated)
@@ -172,9 +176,29 @@ class MessageRouter:
         return [self._handlers[m] for m in sorted(self._handlers)]
 
     def include(self, other: MessageRouter) -> None:
-        """Register every handler of ``other`` here too."""
+        """Register every handler and channel of ``other`` here too."""
         for h in other.handlers():
             self.register(h.method, h.func, deprecated=h.deprecated)
+        for ch in other.channels():
+            self.register_channel(ch)
+
+    # -- typed channels (rpcc.channels) ----------------------------------------------------------------------------
+    def register_channel(self, channel: Channel[Any]) -> None:
+        """Add a channel declared with :func:`rpcc.channel`; two channels may not share a name (the same one
+        declared again, a module imported twice, replaces it)."""
+        existing = self._channels.get(channel.name)
+        if existing is not None and existing is not channel and not (
+                existing.module == channel.module and existing.pattern == channel.pattern):
+            raise RegistrationError(f"duplicate channel {channel.name!r}: declared in {existing.module} and "
+                                    f"{channel.module}")
+        self._channels[channel.name] = channel
+
+    def channels(self) -> list[Channel[Any]]:
+        """All channels, sorted by name."""
+        return [self._channels[n] for n in sorted(self._channels)]
+
+    def get_channel(self, name: str) -> Channel[Any] | None:
+        return self._channels.get(name)
 
     def unregister(self, method: str) -> None:
         self._handlers.pop(method, None)

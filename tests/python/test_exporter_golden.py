@@ -22,6 +22,7 @@ CASES = {
     "structure.rpc": ["cases.structure"],
     "tasks.rpc": ["tasks_handlers"],
     "tasks_debug.rpc": ["tasks_handlers", "debug_handlers"],
+    "channels.rpc": ["channel_handlers"],
 }
 
 

@@ -12,8 +12,9 @@ import pytest
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 PACKAGE = REPO / "python"
-# The registry and the exporter (the bridge's modules are checked with them only as imports).
-STRICT_MODULES = ["rpcc/__init__.py", "rpcc/router.py", "rpcc/discovery.py", "rpcc/types.py", "rpcc/exporter"]
+# The registry, the exporter and typed channels (the bridge's modules are checked with them only as imports).
+STRICT_MODULES = ["rpcc/__init__.py", "rpcc/router.py", "rpcc/discovery.py", "rpcc/types.py", "rpcc/exporter",
+                  "rpcc/channels.py"]
 
 
 def mypy(cwd: Path, *paths: str, cache: Path) -> subprocess.CompletedProcess[str]:
@@ -60,3 +61,15 @@ def test_a_handler_that_is_not_async_is_a_type_error(mypy_cache):
 def test_registry_and_exporter_are_strict_clean(mypy_cache):
     res = mypy(PACKAGE, *STRICT_MODULES, cache=mypy_cache)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_channels_are_typed_by_their_publication(mypy_cache):
+    res = mypy(HERE / "typecheck", "typed_channels.py", cache=mypy_cache)
+    revealed = [line.split("Revealed type is ", 1)[1].strip('"') for line in res.stdout.splitlines()
+                if "Revealed type is" in line]
+    assert revealed == ["rpcc.channels.Channel[typed_channels.Event]",
+                        "def (conn: rpcc.router.Connection, room_id: int) -> typing.Coroutine[Any, Any, bool]",
+                        "int | None"], res.stdout
+    errors = [line for line in res.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1 and "typed_channels.py:36: error: Argument 1 to \"publish_sync\" of \"Channel\"" \
+        in errors[0], res.stdout

@@ -219,6 +219,8 @@ static void test_namespace_and_option_errors(void **state) {
     CHANNEL_ERROR("channel a.b() \"n:y\" -> A;", "'n' is not a valid Centrifugo namespace");
     CHANNEL_ERROR("channel a.b() \"a b:y\" -> A;", "'a b' is not a valid Centrifugo namespace");
     CHANNEL_ERROR("channel a.b() \"ns:y#\" -> A;", "ends with '#'");
+    CHANNEL_ERROR("channel a.b() \"ns:caf\u00e9\" -> A;", "not printable ASCII");
+    CHANNEL_ERROR("channel a.b() \"$ns:x\" -> A;", "starts with '$'");
     CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @subscribe(\"user\");", "@subscribe(\"user\") needs a user-limited");
     CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @subscribe(\"all\");", "@subscribe takes \"user\", \"guard\" or \"any\"");
     CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @history(size: 1);", "@history needs both size and ttl");

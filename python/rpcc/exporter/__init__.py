@@ -6,7 +6,8 @@ set, and the shape of every field), so a custom serializer, a computed field or 
 format is caught instead of exported wrongly. :mod:`.render` prints the result.
 
 Output is deterministic: declarations in the order they are first reached (rpcs sorted by method name, each rpc's
-params before its result, fields in definition order), rpcs last, sorted by method name.
+params before its result, fields in definition order, then the channels' publication types, channels sorted by
+name), then the rpcs sorted by method name, then the channels (:mod:`rpcc.channels`) sorted by name.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from typing import Any
 
 from pydantic import RootModel
 
+from ..channels import Channel
 from ..discovery import discover
 from ..router import Handler, MessageRouter
 from .contract import contract_hash
 from .errors import ExportError, WalkError
-from .idl import IDENTIFIER, RpcDecl
-from .metadata import clean_doc
-from .render import render_file, render_string
+from .idl import IDENTIFIER, ChannelDecl, Ref, RpcDecl, alternatives
+from .metadata import Constraints, clean_doc
+from .render import render_file, render_string, render_type
 from .validate import rpcc_problems
 from .walk import NAMINGS, ModelWalk, _qual, unique_names
 
@@ -53,15 +55,15 @@ def _dotted_name_for(method: str, taken: set[str]) -> str:
 
 
 def _finish(walk: ModelWalk, rpcs: list[RpcDecl], header: Sequence[str] | None, check: bool,
-            with_contract_hash: bool = False) -> str:
+            with_contract_hash: bool = False, channels: Sequence[ChannelDecl] = ()) -> str:
     walk.require_discriminator_fields()
     walk.name_inline_unions()
     if walk.errors:
         raise ExportError(walk.errors)
     lines = list(header or [])
     if with_contract_hash:
-        lines.append(f"// Contract hash: {contract_hash(walk.decls, rpcs)}")
-    text = render_file(walk.decls, rpcs, lines)
+        lines.append(f"// Contract hash: {contract_hash(walk.decls, rpcs, channels)}")
+    text = render_file(walk.decls, rpcs, lines, channels)
     if check:
         def origin(name: str) -> str:
             obj = walk.owner.get(name)
@@ -91,7 +93,7 @@ def export_models(models: Sequence[type], *, header: Sequence[str] | None = None
 
 def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None = None, naming: str = "class",
                     rename: Mapping[Any, str] | None = None, check: bool = True,
-                    with_contract_hash: bool = False) -> str:
+                    with_contract_hash: bool = False, channels: Sequence[Channel[Any]] = ()) -> str:
     """Render the IDL for ``handlers``; raises :class:`ExportError` listing every problem.
 
     ``naming`` names the declarations: "class" (the class name) or "module" (qualified by the last segment of the
@@ -99,7 +101,7 @@ def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None
     libraries whose classes share names. ``rename`` maps classes (or their "module.QualName") to names of one's
     choosing. With ``check`` the text is checked by `rpcc --check` when the compiler is found ($RPCC, else PATH).
     ``with_contract_hash`` ends the header with the contract hash, as ``rpcc --contract-hash`` prints it for the file
-    (spec/evolution.md).
+    (spec/evolution.md). ``channels``: typed channels (:func:`rpcc.channel`) to declare too.
     """
     walk = ModelWalk(naming=naming, rename=rename)
     rpcs: list[RpcDecl] = []
@@ -135,19 +137,48 @@ def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None
             anns.insert(0, f"@method({render_string(h.method)})")
         wire = None if name == h.method else h.method
         rpcs.append(RpcDecl(name, names[0], result, clean_doc(h.doc), anns, wire=wire))
-    return _finish(walk, rpcs, header, check, with_contract_hash)
+    channel_decls = [d for d in (_channel_decl(walk, ch) for ch in sorted(channels, key=lambda c: c.name)) if d]
+    return _finish(walk, rpcs, header, check, with_contract_hash, channel_decls)
+
+
+def _channel_decl(walk: ModelWalk, ch: Channel[Any]) -> ChannelDecl | None:
+    """The ``channel`` declaration of ``ch``; its publication type is walked like a handler's models (a model, a
+    union of models, or a ``TypeAliasType`` naming one: the alias gives the union its IDL name)."""
+    where = f"channel {ch.name} ({ch.module})"
+    walk.current = None
+    walk.top_where = where
+    try:
+        publication = walk.convert(ch.publication, f"{where}, publication", Constraints())
+    except WalkError as exc:
+        walk.errors.append(str(exc))
+        return None
+    for alt in alternatives(walk.decls, publication):
+        if not (isinstance(alt, Ref) and alt.kind == "model"):
+            walk.errors.append(f"{where}: the publication type is a model or a union of models, not "
+                               f"{render_type(alt)}")
+            return None
+    anns: list[str] = []
+    if ch.history is not None:
+        anns.append(f"@history(size: {ch.history.size}, ttl: {ch.history.ttl})")
+    if ch.client_publish:
+        anns.append("@publish")
+    anns.append(f"@subscribe({render_string(ch.subscribe)})")  # written even as the default: the reader sees it
+    if ch.deprecated is not None:
+        anns.append("@deprecated" if ch.deprecated == "" else f"@deprecated({render_string(ch.deprecated)})")
+    params = [(name, "int" if kind is int else "string") for name, kind in ch.params.items()]
+    return ChannelDecl(ch.name, params, ch.pattern, publication, clean_doc(ch.doc), anns)
 
 
 def export(router: MessageRouter, *, header: Sequence[str] | None = None, naming: str = "class",
            rename: Mapping[Any, str] | None = None, check: bool = True, with_contract_hash: bool = False) -> str:
-    """Render the IDL for every handler of ``router`` (options: :func:`export_handlers`)."""
+    """Render the IDL for every handler and channel of ``router`` (options: :func:`export_handlers`)."""
     return export_handlers(router.handlers(), header=header, naming=naming, rename=rename, check=check,
-                           with_contract_hash=with_contract_hash)
+                           with_contract_hash=with_contract_hash, channels=router.channels())
 
 
 def export_modules(modules: Sequence[str], *, path: Sequence[str] = (), command: str | None = None,
                    naming: str = "class", rename: Mapping[Any, str] | None = None, check: bool = True) -> str:
-    """The .rpc file for the handlers that ``modules`` register (:func:`rpcc.discover`), with its header (the
+    """The .rpc file for the handlers (and channels) that ``modules`` register (:func:`rpcc.discover`), with its header (the
     command that wrote it, and the contract hash).
 
     What ``python -m rpcc export`` writes and the Django command compiles. ``command`` is the command named in the
@@ -155,8 +186,8 @@ def export_modules(modules: Sequence[str], *, path: Sequence[str] = (), command:
     IDL cannot express) and whatever importing the modules raises.
     """
     router = discover(modules, path=path)
-    if not len(router):
-        raise ExportError([f"no handlers registered by {', '.join(modules)}"])
+    if not len(router) and not router.channels():
+        raise ExportError([f"no handlers or channels registered by {', '.join(modules)}"])
     header = [
         f"// Generated by `{command or 'python -m rpcc export ' + ' '.join(modules)}` from the Pydantic handler "
         "models.",

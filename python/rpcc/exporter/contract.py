@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from .idl import (
     NULL,
+    ChannelDecl,
     Decls,
     EnumDecl,
     FieldDecl,
@@ -277,12 +278,25 @@ class _Canonical:
         steps.sort(key=lambda step: tag_text(step[0]))
         return f"union tag {_json_string(wire)} [" + ", ".join(self.type(a, owner, p) for a, p in steps) + "]"
 
-    def text(self, rpcs: Sequence[RpcDecl]) -> str:
+    def text(self, rpcs: Sequence[RpcDecl], channels: Sequence[ChannelDecl] = ()) -> str:
         lines = [f"rpcc-contract {FORMAT_VERSION}"]
         for r in sorted(rpcs, key=lambda r: r.wire_method):
             params = self.number(("empty",), ("model", None)) if r.params is None else self.ref_number(r.params)
             result = self.ref_number(r.result)
             lines.append(f"method {_json_string(r.wire_method)} #{params} -> #{result}")
+        # Channels: sorted by the pattern as the wire sees it (each placeholder as its parameter's type)
+        wired = sorted(((_wire_pattern(c), c) for c in channels), key=lambda item: item[0].encode("utf-8"))
+        for pattern, c in wired:
+            line = f"channel {_json_string(pattern)} -> {self.type(c.publication, ('channel', c.name), ())}"
+            history = _annotation(c.annotations, "history")
+            if history:
+                given = dict(_arguments(history))
+                line += f" history(size: {int(given['size'])}, ttl: {int(given['ttl'])})"
+            if "@publish" in c.annotations:
+                line += " publish"
+            subscribe = _annotation(c.annotations, "subscribe")
+            assert subscribe is not None, c.name  # the exporter always writes it
+            lines.append(f"{line} subscribe {_json_string(json.loads(subscribe))}")
         i = 0
         while i < len(self.numbered):  # writing one may number more
             body = self.numbered[i]
@@ -302,11 +316,17 @@ class _Canonical:
         return self.number(("model", model_name), ("model", d))
 
 
-def contract_text(decls: Decls, rpcs: Sequence[RpcDecl]) -> str:
-    """The canonical text of the contract of ``decls`` and ``rpcs`` (spec/evolution.md)."""
-    return _Canonical(decls).text(rpcs)
+def _wire_pattern(c: ChannelDecl) -> str:
+    """A channel's pattern with each ``{param}`` written as its type: ``tasks:events#{string}``."""
+    kinds = dict(c.params)
+    return re.sub(r"\{([^{}]*)\}", lambda m: "{" + kinds[m.group(1)] + "}", c.pattern)
 
 
-def contract_hash(decls: Decls, rpcs: Sequence[RpcDecl]) -> str:
+def contract_text(decls: Decls, rpcs: Sequence[RpcDecl], channels: Sequence[ChannelDecl] = ()) -> str:
+    """The canonical text of the contract of ``decls``, ``rpcs`` and ``channels`` (spec/evolution.md)."""
+    return _Canonical(decls).text(rpcs, channels)
+
+
+def contract_hash(decls: Decls, rpcs: Sequence[RpcDecl], channels: Sequence[ChannelDecl] = ()) -> str:
     """``sha256:`` and the SHA-256 of :func:`contract_text`, as ``rpcc --contract-hash`` prints it."""
-    return "sha256:" + hashlib.sha256(contract_text(decls, rpcs).encode("utf-8")).hexdigest()
+    return "sha256:" + hashlib.sha256(contract_text(decls, rpcs, channels).encode("utf-8")).hexdigest()

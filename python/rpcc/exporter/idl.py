@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
-    "IDENTIFIER", "KEYWORDS", "NULL", "PREDECLARED", "Decl", "Decls", "EnumDecl", "FieldDecl", "IdlType", "ListT",
+    "DECLARATION_KEYWORDS", "IDENTIFIER", "KEYWORDS", "NULL", "PREDECLARED", "ChannelDecl", "Decl", "Decls", "EnumDecl", "FieldDecl", "IdlType", "ListT",
     "Lit", "MapT", "ModelDecl", "NullT", "Ref", "RpcDecl", "Scalar", "TypeDecl", "UnionT", "alternatives",
     "enum_names", "hoisted_union", "name_key", "resolve_alias", "strip_null", "union_of",
 ]
 
 KEYWORDS = frozenset({"import", "model", "enum", "union", "type", "rpc", "null", "true", "false"})
+# Not a declaration's name either (a field may be called so: fields keep their names)
+DECLARATION_KEYWORDS = KEYWORDS | {"channel"}
 PREDECLARED = frozenset(
     {"bool", "int", "float", "string", "bytes", "decimal", "uuid", "timestamp", "date", "time", "duration", "any",
      "list", "map"}
@@ -181,6 +183,16 @@ class RpcDecl:
     @property
     def wire_method(self) -> str:
         return self.wire if self.wire is not None else self.method
+
+
+@dataclass
+class ChannelDecl:
+    name: str  # the dotted name the generated code is named from
+    params: list[tuple[str, str]]  # (name, IDL type: "string" or "int")
+    pattern: str
+    publication: IdlType
+    doc: str | None
+    annotations: list[str]
 
 
 Decl = ModelDecl | EnumDecl | TypeDecl

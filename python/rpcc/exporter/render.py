@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import WalkError
-from .idl import Decls, EnumDecl, IdlType, ListT, Lit, MapT, ModelDecl, NullT, Ref, RpcDecl, Scalar, TypeDecl, UnionT
+from .idl import ChannelDecl, Decls, EnumDecl, IdlType, ListT, Lit, MapT, ModelDecl, NullT, Ref, RpcDecl, Scalar, TypeDecl, UnionT
 
 __all__ = ["render_deprecated", "render_file", "render_float", "render_number", "render_string", "render_type"]
 
@@ -122,8 +122,17 @@ def _rpc_lines(r: RpcDecl) -> list[str]:
     return _doc_lines(r.doc, "") + [f"rpc {r.method}({r.params or ''}) -> {r.result}{_annotations(r.annotations)};"]
 
 
-def render_file(decls: Decls, rpcs: Sequence[RpcDecl], header: Sequence[str]) -> str:
-    """The .rpc file: ``header`` lines, the declarations in their order, then the rpcs, a blank line between."""
+def _channel_lines(c: ChannelDecl) -> list[str]:
+    params = ", ".join(f"{name}: {kind}" for name, kind in c.params)
+    line = (f"channel {c.name}({params}) {render_string(c.pattern)} -> {render_type(c.publication)}"
+            f"{_annotations(c.annotations)};")
+    return [*_doc_lines(c.doc, ""), line]
+
+
+def render_file(decls: Decls, rpcs: Sequence[RpcDecl], header: Sequence[str],
+                channels: Sequence[ChannelDecl] = ()) -> str:
+    """The .rpc file: ``header`` lines, the declarations in their order, then the rpcs, then the channels, a blank
+    line between."""
     blocks: list[list[str]] = []
     for d in decls.values():
         if isinstance(d, ModelDecl):
@@ -133,6 +142,7 @@ def render_file(decls: Decls, rpcs: Sequence[RpcDecl], header: Sequence[str]) ->
         elif isinstance(d, TypeDecl):
             blocks.append(_type_lines(d))
     blocks += [_rpc_lines(r) for r in rpcs]
+    blocks += [_channel_lines(c) for c in channels]
     out = list(header)
     for i, b in enumerate(blocks):
         if i or out:

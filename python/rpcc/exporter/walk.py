@@ -28,7 +28,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import to_jsonable_python
 
 from .errors import NotExpressible, WalkError
-from .idl import (IDENTIFIER, KEYWORDS, NULL, PREDECLARED, Decls, EnumDecl, FieldDecl, IdlType, ListT, Lit, MapT,
+from .idl import (DECLARATION_KEYWORDS, IDENTIFIER, KEYWORDS, NULL, PREDECLARED, Decls, EnumDecl, FieldDecl, IdlType, ListT, Lit, MapT,
                   ModelDecl, Ref, Scalar, TypeDecl, UnionT, alternatives, enum_names, hoisted_union, name_key,
                   resolve_alias, strip_null, union_of)
 from .metadata import Constraints, class_doc, clean_doc, collect_metadata, wire_name
@@ -288,7 +288,7 @@ class ModelWalk:
         """Reserve a declaration name for obj; returns the name, or None when already declared for obj."""
         if id(obj) in self.names:
             return None
-        if not IDENTIFIER.match(name) or name in KEYWORDS or name in PREDECLARED:
+        if not IDENTIFIER.match(name) or name in DECLARATION_KEYWORDS or name in PREDECLARED:
             raise WalkError(f"{what} {_qual(obj)}: its name {name!r} cannot be an IDL declaration name "
                             "(an identifier not starting with '_', not a keyword or built-in type name)")
         other_name = self.keys.get(name_key(name))

@@ -104,3 +104,14 @@ def reset_bridge() -> None:
     with _lock:
         _bridge = None
         _auth = None
+
+
+def configure_channel_api() -> None:
+    """Typed channels publish through ``RPCC_CENTRIFUGO_API_URL`` / ``RPCC_CENTRIFUGO_API_KEY`` when both are set
+    (``Channel.publish_sync`` in a view). batch=False: async code of a Django process runs on several event loops."""
+    from rpcc.channels import set_centrifugo_api
+
+    url = getattr(settings, "RPCC_CENTRIFUGO_API_URL", None)
+    key = getattr(settings, "RPCC_CENTRIFUGO_API_KEY", None)
+    if url and key:
+        set_centrifugo_api(CentrifugoAPI(url, key, batch=False))

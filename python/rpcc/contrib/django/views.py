@@ -99,3 +99,16 @@ def publish_proxy(request: HttpRequest) -> HttpResponse:
         else:
             _jobs.submit(_run_job, job)
     return JsonResponse(answer)
+
+
+@csrf_exempt
+@require_POST
+def subscribe_proxy(request: HttpRequest) -> HttpResponse:
+    """Centrifugo's subscribe proxy for typed channels: the channel's guard decides."""
+    if (refused := _unauthorized(request)) is not None:
+        return refused
+    bridge = get_bridge()
+    body, refused = _parse(request, bridge.limits.max_body)
+    if refused is not None:
+        return refused
+    return JsonResponse(async_to_sync(bridge.subscribe_proxy)(body))
