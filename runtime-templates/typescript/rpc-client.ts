@@ -844,12 +844,12 @@ export class RPCPublicationError extends RPCError {
 }
 
 /** Characters a string channel parameter may not hold: Centrifugo's reserved ones and what is not printable ASCII. */
-const CHANNEL_PARAMETER_REFUSED = /[^\x21-\x7e]|[:#,$*&/{}\\]/;
+const CHANNEL_PARAMETER_REFUSED = /[^\x21-\x7e]|[:#,$*&/{}]/;
 
 /**
  * A string parameter of a channel name, as given, or an {@link RPCError} (kind `"client"`, code 18) when it is
  * empty or holds a character that could change what the channel name means to Centrifugo: `:` (namespace), `#`
- * and `,` (user-limited channels), `$`, `*`, `&`, `/` (reserved), `{`, `}`, `\`, spaces and anything outside
+ * and `,` (user-limited channels), `$`, `*`, `&`, `/` (reserved), `{`, `}`, spaces and anything outside
  * printable ASCII. The generated `subscribe<Channel>` methods call it.
  */
 export function channelString(value: string, name: string): string {
@@ -857,7 +857,7 @@ export function channelString(value: string, name: string): string {
         throw new RPCError(
             CODE_BAD_CHANNEL,
             `channel parameter ${name}: ${JSON.stringify(value) ?? String(value)} is not allowed in a channel name ` +
-                "(empty, or it holds one of : # , $ * & / { } \\, a space, or a character outside printable ASCII)",
+                "(empty, or it holds one of : # , $ * & / { }, a space, or a character outside printable ASCII)",
             "client",
         );
     }
