@@ -975,8 +975,8 @@ class PublicationQueue<T> implements AsyncIterableIterator<T> {
  * ```
  *
  * - Publications go to the {@link onPublication} handlers and to every async iterator over the subscription.
- *   Those that arrive before the first handler or iterator are kept for it, so none is lost between the subscribe
- *   call and the first `for await`.
+ *   Those that arrive while there is neither (before the first `for await`, between two loops) are kept for the
+ *   next one: none is lost while the subscription lasts.
  * - A publication that does not fit the API is not delivered: it goes to the {@link onError} handlers as an
  *   {@link RPCPublicationError}, and the subscription goes on.
  * - A refusal by the server (another user's channel, a guard that says no) ends the subscription with an
@@ -1002,8 +1002,8 @@ export class ChannelSubscription<T> implements AsyncIterable<T>, AsyncDisposable
     readonly #stateHandlers = new Set<(state: SubscriptionState) => void>();
     readonly #recoveryHandlers = new Set<() => void>();
     readonly #queues = new Set<PublicationQueue<T>>();
-    // Publications received before the first handler or iterator; null from then on.
-    #backlog: [T, PublicationInfo][] | null = [];
+    // Publications received while there was no handler and no iterator, in order, for the next one.
+    #backlog: [T, PublicationInfo][] = [];
     #flushScheduled = false;
     readonly #readyWaiters = new Set<{ resolve: () => void; reject: (error: unknown) => void }>();
     readonly #signal: AbortSignal | undefined;
@@ -1141,7 +1141,7 @@ export class ChannelSubscription<T> implements AsyncIterable<T>, AsyncDisposable
     }
 
     /**
-     * An async iterator over the publications from now on (and those kept before the first handler or iterator).
+     * An async iterator over the publications from now on (and those kept while there was no handler or iterator).
      * It ends when the subscription ends, and throws the {@link RPCSubscriptionError} when the server ended it.
      * Leaving a `for await` loop stops this iterator, not the subscription.
      */
@@ -1211,7 +1211,7 @@ export class ChannelSubscription<T> implements AsyncIterable<T>, AsyncDisposable
         const ended = this.#endError();
         for (const waiter of this.#readyWaiters) waiter.reject(ended);
         this.#readyWaiters.clear();
-        // Publications still waiting for a first consumer go to the iterators that exist.
+        // Publications still waiting for a consumer go to the iterators that exist.
         this.#flush();
         for (const queue of this.#queues) queue.end(error);
         this.#queues.clear();
@@ -1242,7 +1242,8 @@ export class ChannelSubscription<T> implements AsyncIterable<T>, AsyncDisposable
             return;
         }
         const info: PublicationInfo = { channel: this.channel, offset };
-        if (this.#backlog !== null) {
+        // Kept while nobody takes them, and behind the ones kept before (a flush may be due in a microtask).
+        if (this.#backlog.length > 0 || (this.#publicationHandlers.size === 0 && this.#queues.size === 0)) {
             this.#backlog.push([publication, info]);
             return;
         }
@@ -1254,17 +1255,20 @@ export class ChannelSubscription<T> implements AsyncIterable<T>, AsyncDisposable
         for (const queue of this.#queues) queue.push(publication);
     }
 
-    /** The first handler or iterator takes the publications kept so far, in the next microtask. */
+    /** A new handler or iterator takes the publications kept so far, in the next microtask. */
     #consumerAdded(): void {
-        if (this.#backlog === null || this.#flushScheduled) return;
+        if (this.#backlog.length === 0 || this.#flushScheduled) return;
         this.#flushScheduled = true;
-        queueMicrotask(() => this.#flush());
+        queueMicrotask(() => {
+            this.#flushScheduled = false;
+            this.#flush();
+        });
     }
 
     #flush(): void {
+        if (this.#publicationHandlers.size === 0 && this.#queues.size === 0) return; // kept for the next consumer
         const backlog = this.#backlog;
-        if (backlog === null) return;
-        this.#backlog = null;
+        this.#backlog = [];
         for (const [publication, info] of backlog) this.#deliver(publication, info);
     }
 

@@ -129,6 +129,7 @@ cmd_live() {
     rm -rf "$dir"
     mkdir -p "$dir"
     generate spec/examples/tasks.rpc "$dir/tasks"
+    generate spec/examples/channels.rpc "$dir/channels"
     "$PYTHON" -m rpcc export debug_handlers -P python/examples -o "$dir/debug.rpc"
     generate "$dir/debug.rpc" "$dir/debug"
     mkdir -p "$dir/debug-bigint"
@@ -197,7 +198,9 @@ TS
     (cd "$cjs" && npm install --prefer-offline --no-audit --no-fund --loglevel=error && "$TSC" -p tsconfig.json)
     grep -q '"use strict"' "$cjs/dist/main.js" # compiled as CommonJS
 
-    "$PYTHON" -m tests.fixture run -- bash -c '
+    # --channels: the bridge also serves python/examples/channel_handlers.py (spec/examples/channels.rpc), and
+    # Centrifugo has its namespaces; channels.test.ts publishes from Python through live/publish.py ($PYTHON).
+    PYTHON=$(realpath -s "$PYTHON") "$PYTHON" -m tests.fixture run --channels -- bash -c '
         set -e
         node --test --test-timeout=120000 "$0"/dist/*.test.js
         export README_TOKEN=$('"$PYTHON"' -m tests.fixture token 123)

@@ -236,22 +236,33 @@ describe("typed subscriptions", () => {
         assert.equal(subscription.state, "subscribed");
     });
 
-    test("publications before the first handler or iterator are kept for it", async () => {
+    test("publications are kept while there is no handler or iterator: before the first loop, between two", async () => {
         const server = await fake();
         const rpc = client(server);
         await rpc.connect();
         const subscription = rpc.subscribe<Event>("tasks:events#u1", schema().publication("tasks.events"));
         await subscription.ready();
         for (let id = 1; id <= 3; id++) server.push("tasks:events#u1", { kind: "created", id });
-        const ids: number[] = [];
-        // The fake sends in order: a publication after the three arrives after them.
+        // The fake sends in order: the "done" after the three arrives after them.
         server.push("tasks:events#u1", { kind: "done", id: 4 });
-        for await (const event of subscription) {
-            ids.push(event.id);
-            if (event.kind === "done") break;
-        }
-        assert.deepEqual(ids, [1, 2, 3, 4]);
+        const loop = async (): Promise<number[]> => {
+            const ids: number[] = [];
+            for await (const event of subscription) {
+                ids.push(event.id);
+                if (event.kind === "done") break;
+            }
+            return ids;
+        };
+        assert.deepEqual(await loop(), [1, 2, 3, 4]);
         assert.equal(subscription.state, "subscribed", "leaving the loop stops the iterator, not the subscription");
+        // Received while no loop runs: a publication that does not fit, sent after them, is reported at once, so
+        // when it is, these two have arrived (and were kept).
+        const reported = errors(subscription, 1);
+        server.push("tasks:events#u1", { kind: "created", id: 5 });
+        server.push("tasks:events#u1", { kind: "done", id: 6 });
+        server.push("tasks:events#u1", { kind: "created" });
+        await reported;
+        assert.deepEqual(await loop(), [5, 6]);
     });
 
     test("integers follow the schema: bigint beyond 2^53 with --ts-int bigint, refused with number", async () => {
