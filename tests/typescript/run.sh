@@ -110,6 +110,17 @@ cmd_compile() {
     grep -q '^    count: bigint;$' "$dir/typescript/types.ts"
     grep -q '^export const schema = new Schema("bigint");$' "$dir/typescript/schema.ts"
     echo "ok compile everything --ts-int bigint"
+    # Channel parameters that are ints take a bigint there.
+    dir=$OUT/compile/channels-bigint
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    "$RPCC" spec/examples/channels.rpc -o "$dir" --lang typescript --ts-int bigint
+    ln -sfn "$NODE_MODULES" "$dir/typescript/node_modules"
+    "$TSC" -p "$dir/typescript/tsconfig.json"
+    prettier_check "$dir"/typescript/*.ts
+    grep -q '^    subscribeChatRoom($' "$dir/typescript/client.ts"
+    grep -q '^        params: { roomId: bigint },$' "$dir/typescript/client.ts"
+    echo "ok compile channels --ts-int bigint"
 }
 
 cmd_runtime() {

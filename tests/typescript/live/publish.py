@@ -6,7 +6,8 @@ Centrifugo's server API. The TypeScript live tests (channels.test.ts) run it und
 
 CHANNEL is the attribute of channel_handlers (task_events, chat_room, news_feed), PARAMS_JSON the channel's
 parameters as an object, PUBLICATIONS_JSON a list published in order. Prints the offset of each publication, one a
-line (empty for a channel without history).
+line (empty for a channel without history). Centrifugo's server API: CENTRIFUGO_API_URL and CENTRIFUGO_API_KEY (as
+tests.fixture sets them), else RPCC_CENTRIFUGO_API_URL and RPCC_CENTRIFUGO_API_KEY (as in the bridge's env file).
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ def main(argv: list[str]) -> int:
     name, params_json, publications_json = argv
     channel = getattr(channel_handlers, name)
     params = json.loads(params_json)
-    api = CentrifugoAPI(os.environ["CENTRIFUGO_API_URL"], os.environ["CENTRIFUGO_API_KEY"])
+    # The fixture's names, or the bridge's (its bridge.env).
+    url = os.environ.get("CENTRIFUGO_API_URL") or os.environ["RPCC_CENTRIFUGO_API_URL"]
+    key = os.environ.get("CENTRIFUGO_API_KEY") or os.environ["RPCC_CENTRIFUGO_API_KEY"]
+    api = CentrifugoAPI(url, key)
     for publication in json.loads(publications_json):
         published = channel.publish_sync(publication, api=api, **params)
         print("" if published.offset is None else published.offset)
