@@ -978,10 +978,10 @@ static void emit_channel_subscribe(const TsEmitter *emitter, Printer *printer, c
     strbuf_puts(&check, "schema.publication(");
     append_prettier_string(&check, channel->name);
     strbuf_puts(&check, ")");
-    strbuf_printf(&callee, "this.#client.subscribe<%s>", publication);
-    const char *arguments[] = {"channel", strbuf_cstr(&check), "options", "true"};
+    strbuf_printf(&callee, "subscribeChannel<%s>", publication);
+    const char *arguments[] = {"this.#client", "channel", strbuf_cstr(&check), "options", "true"};
     /* The last argument, `recoverable`, is printed only for channels with history. */
-    print_return_call(printer, strbuf_cstr(&callee), arguments, channel->history ? 4 : 3);
+    print_return_call(printer, strbuf_cstr(&callee), arguments, channel->history ? 5 : 4);
     printer_dedent(printer);
     printer_line(printer, "}");
     strbuf_free(&name);
@@ -1050,10 +1050,8 @@ static bool emit_client(void *context, Printer *printer) {
         printer_line(printer, "import type {%s CentrifugoRPCClient, ChannelSubscription, SubscribeOptions } from "
                               "\"./rpc-client.js\";", calls ? " CallOptions," : "");
         bool ints = channels_have_param_kind(program, IR_INT), strings = channels_have_param_kind(program, IR_STRING);
-        if (ints || strings) {
-            printer_line(printer, "import { %s%s%s } from \"./rpc-client.js\";", ints ? "channelInt" : "",
-                         ints && strings ? ", " : "", strings ? "channelString" : "");
-        }
+        printer_line(printer, "import { %s%ssubscribeChannel } from \"./rpc-client.js\";", ints ? "channelInt, " : "",
+                     strings ? "channelString, " : "");
         printer_line(printer, "import { schema } from \"./schema.js\";");
     } else if (program->rpc_count == 0) {
         printer_line(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");

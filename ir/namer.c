@@ -146,7 +146,7 @@ static const char *const TS_GLOBAL_AND_GENERATED_NAMES[] = {
     "stringifyJson", "schema",
     /* what the typed channel methods use and index.ts re-exports for them (runtime-templates/typescript) */
     "ChannelSubscription", "SubscribeOptions", "SubscriptionState", "PublicationInfo", "RPCPublicationError",
-    "RPCSubscriptionError", "channelString", "channelInt",
+    "RPCSubscriptionError", "channelString", "channelInt", "subscribeChannel",
     NULL,
 };
 

@@ -621,7 +621,7 @@ export class Schema {
     }
 
     /**
-     * What a typed subscription passes to {@link CentrifugoRPCClient.subscribe}: each publication of the channel
+     * What a typed subscription passes to {@link subscribeChannel}: each publication of the channel
      * `name` is checked as a result is.
      */
     publication(name: string): ResultCheck {
@@ -891,6 +891,28 @@ interface ChannelHost {
     release(link: ChannelLink): void;
 }
 
+/** Each client's maker of channel hosts: throws when the client already has a subscription to the channel. */
+const channelHosts = new WeakMap<object, (channel: string) => ChannelHost>();
+
+/**
+ * Subscribes `client` to `channel` and returns the typed subscription (see {@link ChannelSubscription}); the
+ * generated `subscribe<Channel>` methods call it with the channel's name, its publication type in the schema
+ * ({@link Schema.publication}) and, for channels with history, `recoverable`. Before `connect()` the subscription
+ * waits for the connection. Throws an {@link RPCError} (kind `"client"`, code 18) when the client already has a
+ * subscription to `channel` that has not ended.
+ */
+export function subscribeChannel<T>(
+    client: CentrifugoRPCClient,
+    channel: string,
+    check: ResultCheck,
+    options: SubscribeOptions<T> = {},
+    recoverable = false,
+): ChannelSubscription<T> {
+    const host = channelHosts.get(client);
+    if (host === undefined) throw new RPCError(CODE_BAD_CONFIGURATION, "not a CentrifugoRPCClient", "client");
+    return new ChannelSubscription<T>(channel, check, options, recoverable, host(channel));
+}
+
 /** One async iterator's queue of publications. */
 class PublicationQueue<T> implements AsyncIterableIterator<T> {
     #items: T[] = [];
@@ -1010,7 +1032,7 @@ export class ChannelSubscription<T> implements AsyncIterable<T>, AsyncDisposable
     readonly #onAbort = (): void => this.unsubscribe();
 
     /**
-     * Not called directly: the generated `subscribe<Channel>` methods call {@link CentrifugoRPCClient.subscribe}.
+     * Not called directly: the generated `subscribe<Channel>` methods call {@link subscribeChannel}.
      * @param recoverable - positioned and recoverable (channels with history)
      */
     constructor(
@@ -1405,6 +1427,26 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         this.maxMessageSize = maxMessageSize;
         this.#websocket = options.websocket;
         this.#centrifugeOptions = options.centrifuge ?? {};
+        // How subscribeChannel registers a typed subscription with this client (kept out of the class, so that a
+        // bundle without channels drops ChannelSubscription).
+        channelHosts.set(this, (channel) => {
+            if (this.#channels.has(channel) || (this.transport === "pubsub" && channel === this.replyChannel)) {
+                throw new RPCError(
+                    CODE_BAD_CHANNEL,
+                    `subscribe to ${channel}: this client is already subscribed to the channel (unsubscribe first)`,
+                    "client",
+                );
+            }
+            return {
+                adopt: (link) => {
+                    this.#channels.set(channel, link);
+                    return this.#centrifuge;
+                },
+                release: (link) => {
+                    if (this.#channels.get(channel) === link) this.#channels.delete(channel);
+                },
+            };
+        });
     }
 
     /** The number of calls waiting for their answer (a call that settled, however, is no longer counted). */
@@ -1617,37 +1659,6 @@ export class CentrifugoRPCClient implements AsyncDisposable {
                     )
                     .catch((error: unknown) => this.#take(correlationId)?.reject(toRPCError(error, method)));
             }
-        });
-    }
-
-    /**
-     * Subscribes to `channel` and returns the typed subscription (see {@link ChannelSubscription}); the generated
-     * `subscribe<Channel>` methods call it with the channel's name, its publication type in the schema
-     * ({@link Schema.publication}) and, for channels with history, `recoverable`. Before `connect()` the
-     * subscription waits for the connection. Throws an {@link RPCError} (kind `"client"`, code 18) when this client
-     * already has a subscription to `channel` that has not ended.
-     */
-    subscribe<T>(
-        channel: string,
-        check: ResultCheck,
-        options: SubscribeOptions<T> = {},
-        recoverable = false,
-    ): ChannelSubscription<T> {
-        if (this.#channels.has(channel) || (this.transport === "pubsub" && channel === this.replyChannel)) {
-            throw new RPCError(
-                CODE_BAD_CHANNEL,
-                `subscribe to ${channel}: this client is already subscribed to the channel (unsubscribe first)`,
-                "client",
-            );
-        }
-        return new ChannelSubscription<T>(channel, check, options, recoverable, {
-            adopt: (link) => {
-                this.#channels.set(channel, link);
-                return this.#centrifuge;
-            },
-            release: (link) => {
-                if (this.#channels.get(channel) === link) this.#channels.delete(channel);
-            },
         });
     }
 

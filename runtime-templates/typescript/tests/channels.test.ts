@@ -16,6 +16,7 @@ import {
     Schema,
     channelInt,
     channelString,
+    subscribeChannel,
 } from "../rpc-client.js";
 import type { SubscriptionState } from "../rpc-client.js";
 
@@ -204,7 +205,7 @@ describe("typed subscriptions", () => {
         const rpc = client(server);
         await rpc.connect();
         const received: Event[] = [];
-        const subscription = rpc.subscribe<Event>("tasks:events#u1", schema().publication("tasks.events"), {
+        const subscription = subscribeChannel<Event>(rpc, "tasks:events#u1", schema().publication("tasks.events"), {
             onPublication: (event) => received.push(event),
         });
         const iterator = subscription[Symbol.asyncIterator]();
@@ -240,7 +241,7 @@ describe("typed subscriptions", () => {
         const server = await fake();
         const rpc = client(server);
         await rpc.connect();
-        const subscription = rpc.subscribe<Event>("tasks:events#u1", schema().publication("tasks.events"));
+        const subscription = subscribeChannel<Event>(rpc, "tasks:events#u1", schema().publication("tasks.events"));
         await subscription.ready();
         for (let id = 1; id <= 3; id++) server.push("tasks:events#u1", { kind: "created", id });
         // The fake sends in order: the "done" after the three arrives after them.
@@ -269,11 +270,12 @@ describe("typed subscriptions", () => {
         const server = await fake();
         const rpc = client(server);
         await rpc.connect();
-        const big = rpc.subscribe<{ kind: "created"; id: bigint }>(
+        const big = subscribeChannel<{ kind: "created"; id: bigint }>(
+            rpc,
             "a:big",
             schema("bigint").publication("tasks.events"),
         );
-        const small = rpc.subscribe<Event>("a:small", schema().publication("tasks.events"));
+        const small = subscribeChannel<Event>(rpc, "a:small", schema().publication("tasks.events"));
         await Promise.all([big.ready(), small.ready()]);
         const reported = errors(small, 1);
         for (const channel of ["a:big", "a:small"]) {
@@ -296,7 +298,7 @@ describe("typed subscriptions", () => {
         await rpc.connect();
         const states: SubscriptionState[] = [];
         const reported: RPCError[] = [];
-        const subscription = rpc.subscribe<Event>("tasks:events#u2", schema().publication("tasks.events"), {
+        const subscription = subscribeChannel<Event>(rpc, "tasks:events#u2", schema().publication("tasks.events"), {
             onStateChange: (state) => states.push(state),
             onError: (error) => reported.push(error),
         });
@@ -315,7 +317,8 @@ describe("typed subscriptions", () => {
         assert.equal(subscription.error, refusal);
         // The channel is free again: a new subscription may try.
         assert.ok(
-            rpc.subscribe("tasks:events#u2", schema().publication("tasks.events")) instanceof ChannelSubscription,
+            subscribeChannel(rpc, "tasks:events#u2", schema().publication("tasks.events")) instanceof
+                ChannelSubscription,
         );
     });
 
@@ -323,7 +326,7 @@ describe("typed subscriptions", () => {
         const server = await fake();
         const rpc = client(server);
         await rpc.connect();
-        const subscription = rpc.subscribe<Event>("news:feed", schema().publication("tasks.events"));
+        const subscription = subscribeChannel<Event>(rpc, "news:feed", schema().publication("tasks.events"));
         await subscription.ready();
         const iterator = subscription[Symbol.asyncIterator]();
         server.unsubscribe("news:feed", 2000, "server unsubscribe");
@@ -339,10 +342,10 @@ describe("typed subscriptions", () => {
         const rpc = client(server);
         await rpc.connect();
         const controller = new AbortController();
-        const aborted = rpc.subscribe<Event>("a:one", schema().publication("tasks.events"), {
+        const aborted = subscribeChannel<Event>(rpc, "a:one", schema().publication("tasks.events"), {
             signal: controller.signal,
         });
-        const plain = rpc.subscribe<Event>("a:two", schema().publication("tasks.events"));
+        const plain = subscribeChannel<Event>(rpc, "a:two", schema().publication("tasks.events"));
         await Promise.all([aborted.ready(), plain.ready()]);
         const abortedIterator = aborted[Symbol.asyncIterator]();
         const pending = abortedIterator.next();
@@ -359,7 +362,7 @@ describe("typed subscriptions", () => {
         assert.deepEqual([aborted.state, plain.state, aborted.error], ["unsubscribed", "unsubscribed", null]);
         await assert.rejects(plain.ready(), (error: unknown) => error instanceof RPCError && error.code === 7);
         // A signal aborted before subscribing: nothing is sent.
-        const never = rpc.subscribe<Event>("a:three", schema().publication("tasks.events"), {
+        const never = subscribeChannel<Event>(rpc, "a:three", schema().publication("tasks.events"), {
             signal: AbortSignal.abort(),
         });
         assert.equal(never.state, "unsubscribed");
@@ -369,20 +372,20 @@ describe("typed subscriptions", () => {
         const server = await fake();
         const rpc = client(server);
         await rpc.connect();
-        const first = rpc.subscribe<Event>("a:one", schema().publication("tasks.events"));
+        const first = subscribeChannel<Event>(rpc, "a:one", schema().publication("tasks.events"));
         assert.throws(
-            () => rpc.subscribe<Event>("a:one", schema().publication("tasks.events")),
+            () => subscribeChannel<Event>(rpc, "a:one", schema().publication("tasks.events")),
             (error: unknown) => error instanceof RPCError && error.code === 18 && error.kind === "client",
         );
         first.unsubscribe();
-        const second = rpc.subscribe<Event>("a:one", schema().publication("tasks.events"));
+        const second = subscribeChannel<Event>(rpc, "a:one", schema().publication("tasks.events"));
         await second.ready();
     });
 
     test("a subscription made before connect() subscribes once connected; close() ends it quietly", async () => {
         const server = await fake();
         const rpc = client(server);
-        const subscription = rpc.subscribe<Event>("a:early", schema().publication("tasks.events"));
+        const subscription = subscribeChannel<Event>(rpc, "a:early", schema().publication("tasks.events"));
         assert.equal(subscription.state, "subscribing");
         const iterator = subscription[Symbol.asyncIterator]();
         await rpc.connect();
@@ -398,7 +401,7 @@ describe("typed subscriptions", () => {
         const server = await fake();
         const rpc = client(server);
         await rpc.connect();
-        const subscription = rpc.subscribe<Event>("a:one", schema().publication("tasks.events"), {
+        const subscription = subscribeChannel<Event>(rpc, "a:one", schema().publication("tasks.events"), {
             onPublication: (event) => {
                 if (event.id === 1) throw new Error("handler bug");
             },
@@ -444,7 +447,8 @@ describe("recovery", () => {
         const rpc = client(server);
         await rpc.connect();
         let failures = 0;
-        const subscription = rpc.subscribe<Event>(
+        const subscription = subscribeChannel<Event>(
+            rpc,
             "tasks:events#u1",
             schema().publication("tasks.events"),
             {
@@ -481,7 +485,8 @@ describe("recovery", () => {
         const rpc = client(server);
         await rpc.connect();
         const seen: string[] = [];
-        const subscription = rpc.subscribe<Event>(
+        const subscription = subscribeChannel<Event>(
+            rpc,
             "tasks:events#u1",
             schema().publication("tasks.events"),
             {
