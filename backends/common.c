@@ -108,3 +108,9 @@ void backend_json_value(StrBuf *out, const IrValue *value) {
         break;
     }
 }
+
+bool backend_has_open_model(const IrProgram *program) {
+    for (size_t index = 0; index < program->decl_count; index++)
+        if (program->decls[index]->kind == IR_DECL_MODEL && program->decls[index]->open) return true;
+    return false;
+}

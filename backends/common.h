@@ -52,4 +52,7 @@ const char *backend_deprecation_reason(const IrDeprecation *deprecation);
  * their values, map keys as strings. */
 void backend_json_value(StrBuf *out, const IrValue *value);
 
+/* Whether a model of the program is open (@open): the READMEs explain open models only then. */
+bool backend_has_open_model(const IrProgram *program);
+
 #endif

@@ -50,6 +50,8 @@ typedef struct GoEmitter {
     bool nhooyr;              /* --go-websocket=nhooyr */
     bool uses_time, uses_json, uses_errors, uses_fmt, uses_bytes;
     bool uses_decode_as, uses_fits; /* the helpers of untagged unions (printed once at the end of types.go) */
+    bool uses_open;                 /* the helpers of open models: decodeOpen, withExtra */
+    bool uses_has_keys, uses_has_only_keys, uses_json_in; /* which helpers the fits functions call */
     /* Per declaration (by IrDecl.index), for models: which fields are the discriminator of a tagged union the model
      * is an alternative of (no Go field: MarshalJSON writes the tag, so it cannot be wrong), and whether the model
      * is an alternative of an untagged union (decoding checks its keys: fitsModel). */
@@ -359,23 +361,36 @@ static void emit_fits(GoEmitter *emitter, Printer *printer, const IrDecl *decl) 
     const char *name = decl->names.in[GO];
     emitter->uses_fits = true;
     printer_blank_line(printer);
-    printer_line(printer, "// fits%s reports whether object has only keys of %s, all its required keys, and its", name, name);
-    printer_line(printer, "// literal values.");
+    if (decl->open) {
+        printer_line(printer, "// fits%s reports whether object has all the required keys of %s and its literal values (the", name, name);
+        printer_line(printer, "// model is open: other keys may be there).");
+    } else {
+        printer_line(printer, "// fits%s reports whether object has only keys of %s, all its required keys, and its", name, name);
+        printer_line(printer, "// literal values.");
+    }
     printer_line(printer, "func fits%s(object map[string]json.RawMessage) bool {", name);
     printer_indent(printer);
-    printer_printf(printer, "return hasOnlyKeys(object");
-    for (size_t index = 0; index < decl->field_count; index++) {
-        printer_printf(printer, ", ");
-        printer_string_literal(printer, GO, decl->fields[index]->wire_name, strlen(decl->fields[index]->wire_name));
+    printer_printf(printer, "return ");
+    bool first_term = true; /* an open model (@open) may have any other key: no hasOnlyKeys */
+    if (!decl->open) {
+        emitter->uses_has_only_keys = true;
+        printer_printf(printer, "hasOnlyKeys(object");
+        for (size_t index = 0; index < decl->field_count; index++) {
+            printer_printf(printer, ", ");
+            printer_string_literal(printer, GO, decl->fields[index]->wire_name, strlen(decl->fields[index]->wire_name));
+        }
+        printer_printf(printer, ")");
+        first_term = false;
     }
-    printer_printf(printer, ")");
     bool any_required = false;
     for (size_t index = 0; index < decl->field_count; index++) {
         const IrField *field = decl->fields[index];
         if (field->optional || field->default_value) continue;
-        printer_printf(printer, any_required ? ", " : " &&\n\thasKeys(object, ");
+        emitter->uses_has_keys = true;
+        printer_printf(printer, any_required ? ", " : first_term ? "hasKeys(object, " : " &&\n\thasKeys(object, ");
         printer_string_literal(printer, GO, field->wire_name, strlen(field->wire_name));
         any_required = true;
+        first_term = false;
     }
     if (any_required) printer_printf(printer, ")");
     for (size_t index = 0; index < decl->field_count; index++) {
@@ -384,7 +399,9 @@ static void emit_fits(GoEmitter *emitter, Printer *printer, const IrDecl *decl) 
         const IrType *literal = literal_type(field->type, &nullable);
         if (!literal) continue;
         bool required = !field->optional && !field->default_value;
-        printer_printf(printer, " &&\n\t");
+        emitter->uses_json_in = true;
+        if (!first_term) printer_printf(printer, " &&\n\t");
+        first_term = false;
         if (!required || nullable) printer_printf(printer, "(");
         if (!required) {
             printer_printf(printer, "object[");
@@ -408,9 +425,37 @@ static void emit_fits(GoEmitter *emitter, Printer *printer, const IrDecl *decl) 
         printer_printf(printer, ")");
         if (!required || nullable) printer_printf(printer, ")");
     }
+    if (first_term) printer_printf(printer, "true");
     printer_printf(printer, "\n");
     printer_dedent(printer);
     printer_line(printer, "}");
+}
+
+/* The Go field of an open model (@open) that holds the keys the model does not declare: Extra, or the first free
+ * name of ExtraKeys, Extra_, Extra__, ... */
+static char *extra_field_name(const IrDecl *decl) {
+    for (int underscores = -1;; underscores++) {
+        StrBuf candidate;
+        strbuf_init(&candidate);
+        strbuf_puts(&candidate, underscores < 0 ? "Extra" : underscores == 0 ? "ExtraKeys" : "Extra");
+        for (int index = 0; index < underscores; index++) strbuf_putc(&candidate, '_');
+        bool taken = false;
+        for (size_t index = 0; index < decl->field_count; index++)
+            taken |= strcmp(decl->fields[index]->names.in[GO], strbuf_cstr(&candidate)) == 0;
+        if (!taken) return take(&candidate);
+        strbuf_free(&candidate);
+    }
+}
+
+/* `, "a", "b"`: the wire names of a model's fields, the keys that decodeOpen and withExtra leave to the struct. */
+static char *declared_keys(const IrDecl *decl) {
+    StrBuf keys;
+    strbuf_init(&keys);
+    for (size_t index = 0; index < decl->field_count; index++) {
+        strbuf_puts(&keys, ", ");
+        escape_string_literal(&keys, GO, decl->fields[index]->wire_name, strlen(decl->fields[index]->wire_name));
+    }
+    return take(&keys);
 }
 
 static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl) {
@@ -423,12 +468,14 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     strbuf_free(&kind_sentence);
     size_t go_field_count = 0;
     for (size_t index = 0; index < decl->field_count; index++) go_field_count += !(tags && tags[index]);
-    Row *rows = calloc(decl->field_count + 1, sizeof *rows);
+    Row *rows = calloc(decl->field_count + 2, sizeof *rows);
     FieldShape *shapes = calloc(decl->field_count + 1, sizeof *shapes);
-    char **docs = calloc(decl->field_count + 1, sizeof *docs);
+    char **docs = calloc(decl->field_count + 1, sizeof *docs); /* the last: Extra's */
     if (!rows || !shapes || !docs) abort();
-    bool needs_marshal = tags != NULL;
+    bool needs_marshal = tags != NULL || decl->open;
     size_t row_count = 0;
+    char *extra = decl->open ? extra_field_name(decl) : NULL; /* the Go field of undeclared keys */
+    char *keys = decl->open ? declared_keys(decl) : NULL;
     for (size_t index = 0; index < decl->field_count; index++) {
         const IrField *field = decl->fields[index];
         FieldShape *shape = &shapes[index];
@@ -461,6 +508,23 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         row->cells[2] = take(&tag);
         row->cell_count = 3;
     }
+    if (extra) {
+        emitter->uses_json = true;
+        emitter->uses_open = true;
+        StrBuf doc;
+        strbuf_init(&doc);
+        strbuf_printf(&doc, "%s holds the keys that %s does not declare (the model is open), as received; they are sent\n"
+                            "again, except those that are the wire name of a field.", extra, name);
+        Row *row = &rows[row_count++];
+        row->doc = docs[decl->field_count] = take(&doc);
+        static const IrDeprecation none = {false, NULL};
+        row->deprecation = &none;
+        row->cells[0] = strdup(extra);
+        row->cells[1] = strdup("map[string]json.RawMessage");
+        row->cells[2] = strdup("`json:\"-\"`");
+        row->cell_count = 3;
+        go_field_count++;
+    }
     if (go_field_count == 0) {
         printer_line(printer, "type %s struct{}", name);
     } else {
@@ -477,7 +541,9 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         bool fills = false;
         for (size_t index = 0; index < decl->field_count; index++)
             fills |= !(tags && tags[index]) && (shapes[index].fill_empty || shapes[index].fill_literal);
-        if (tags && fills) {
+        if (extra && !tags && !fills) {
+            printer_line(printer, "// MarshalJSON sends the fields of %s and the keys of %s.", name, extra);
+        } else if (tags && fills) {
             printer_line(printer, "// MarshalJSON writes the discriminator, whose value only %s has, sends nil required lists", name);
             printer_line(printer, "// and maps as empty ones and fills fields whose type is one literal value.");
         } else if (tags) {
@@ -486,6 +552,7 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             printer_line(printer, "// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one");
             printer_line(printer, "// literal value.");
         }
+        if (extra && (tags || fills)) printer_line(printer, "// It also sends the keys of %s.", extra);
         printer_line(printer, "func (m %s) MarshalJSON() ([]byte, error) {", name);
         printer_indent(printer);
         printer_line(printer, "type plain %s", name);
@@ -524,7 +591,7 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         }
         if (tags) {
             /* The tags first, then the fields (plain's are promoted: encoding/json flattens an embedded struct). */
-            printer_line(printer, "return json.Marshal(struct {");
+            printer_line(printer, extra ? "data, err := json.Marshal(struct {" : "return json.Marshal(struct {");
             printer_indent(printer);
             Row *tag_rows = calloc(decl->field_count, sizeof *tag_rows);
             if (!tag_rows) abort();
@@ -554,8 +621,17 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
                 printer_printf(printer, ", ");
             }
             printer_printf(printer, "plain(m)})\n");
+        } else if (extra) {
+            printer_line(printer, "data, err := json.Marshal(plain(m))");
         } else {
             printer_line(printer, "return json.Marshal(plain(m))");
+        }
+        if (extra) {
+            /* Extra's keys after the fields' (json:"-" keeps them out of plain) */
+            printer_line(printer, "if err != nil {");
+            printer_line(printer, "\treturn nil, err");
+            printer_line(printer, "}");
+            printer_line(printer, "return withExtra(data, m.%s%s)", extra, keys);
         }
         printer_dedent(printer);
         printer_line(printer, "}");
@@ -592,7 +668,12 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         printer_line(printer, "*plain");
         printer_dedent(printer);
         printer_line(printer, "}{plain: (*plain)(m)}");
-        printer_line(printer, "if err := json.Unmarshal(data, &object); err != nil {");
+        if (extra) {
+            printer_line(printer, "extra, err := decodeOpen(data, &object%s)", keys);
+            printer_line(printer, "if err != nil {");
+        } else {
+            printer_line(printer, "if err := json.Unmarshal(data, &object); err != nil {");
+        }
         printer_line(printer, "\treturn err");
         printer_line(printer, "}");
         for (size_t index = 0; index < decl->field_count; index++) {
@@ -616,15 +697,33 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             printer_dedent(printer);
             printer_line(printer, "}");
         }
+        if (extra) printer_line(printer, "m.%s = extra", extra);
+        printer_line(printer, "return nil");
+        printer_dedent(printer);
+        printer_line(printer, "}");
+    } else if (extra) {
+        printer_blank_line(printer);
+        printer_line(printer, "// UnmarshalJSON decodes %s and keeps the keys it does not declare in %s.", name, extra);
+        printer_line(printer, "func (m *%s) UnmarshalJSON(data []byte) error {", name);
+        printer_indent(printer);
+        printer_line(printer, "type plain %s", name);
+        printer_line(printer, "extra, err := decodeOpen(data, (*plain)(m)%s)", keys);
+        printer_line(printer, "if err != nil {");
+        printer_line(printer, "\treturn err");
+        printer_line(printer, "}");
+        printer_line(printer, "m.%s = extra", extra);
         printer_line(printer, "return nil");
         printer_dedent(printer);
         printer_line(printer, "}");
     }
     if (emitter->untagged_alternative[decl->index]) emit_fits(emitter, printer, decl);
+    free(extra);
+    free(keys);
     for (size_t index = 0; index < decl->field_count; index++) {
         strbuf_free(&shapes[index].type);
         free(docs[index]);
     }
+    free(docs[decl->field_count]);
     free(rows);
     free(shapes);
     free(docs);
@@ -748,11 +847,17 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         strbuf_printf(&extra, "Decoding chooses the alternative by the \"%s\" field; encoding writes it.",
                       decl->discriminator);
     } else {
-        bool has_model = false;
-        for (size_t index = 0; index < count; index++) has_model |= forms[index] == ALT_MODEL;
-        strbuf_puts(&extra, has_model ? "Decoding takes the first alternative, in this order, that the value fits (an object fits a\n"
-                                        "model when it has only the model's keys, all its required keys and its literal values)."
-                                      : "Decoding takes the first alternative, in this order, that the value fits.");
+        bool has_model = false, has_open = false;
+        for (size_t index = 0; index < count; index++) {
+            has_model |= forms[index] == ALT_MODEL;
+            has_open |= forms[index] == ALT_MODEL && decl->alternatives[index]->decl->open;
+        }
+        strbuf_puts(&extra, has_open    ? "Decoding takes the first alternative, in this order, that the value fits (an object fits a\n"
+                                          "model when it has only the model's keys, or any keys if the model is open, all its required\n"
+                                          "keys and its literal values)."
+                            : has_model ? "Decoding takes the first alternative, in this order, that the value fits (an object fits a\n"
+                                          "model when it has only the model's keys, all its required keys and its literal values)."
+                                        : "Decoding takes the first alternative, in this order, that the value fits.");
     }
     if (doc_starts_with_name(decl) || doc_starts_with_article(decl)) {
         /* the doc is the first paragraph: the union's own sentence goes after it */
@@ -1090,6 +1195,7 @@ static bool emit_types(void *context, Printer *out) {
                              "}\n", NULL);
     }
     if (emitter->uses_fits) {
+        /* each helper only where a fits function calls it (staticcheck's U1000) */
         printer_blank_line(&body);
         printer_block(&body, "// jsonObject is data as a JSON object, or nil when it is none.\n"
                              "func jsonObject(data []byte) map[string]json.RawMessage {\n"
@@ -1098,9 +1204,11 @@ static bool emit_types(void *context, Printer *out) {
                              "\t\treturn nil\n"
                              "\t}\n"
                              "\treturn object\n"
-                             "}\n"
-                             "\n"
-                             "// hasKeys reports whether object has every key in keys.\n"
+                             "}\n", NULL);
+    }
+    if (emitter->uses_has_keys) {
+        printer_blank_line(&body);
+        printer_block(&body, "// hasKeys reports whether object has every key in keys.\n"
                              "func hasKeys(object map[string]json.RawMessage, keys ...string) bool {\n"
                              "\tfor _, key := range keys {\n"
                              "\t\tif _, ok := object[key]; !ok {\n"
@@ -1108,9 +1216,11 @@ static bool emit_types(void *context, Printer *out) {
                              "\t\t}\n"
                              "\t}\n"
                              "\treturn true\n"
-                             "}\n"
-                             "\n"
-                             "// hasOnlyKeys reports whether every key of object is in keys.\n"
+                             "}\n", NULL);
+    }
+    if (emitter->uses_has_only_keys) {
+        printer_blank_line(&body);
+        printer_block(&body, "// hasOnlyKeys reports whether every key of object is in keys.\n"
                              "func hasOnlyKeys(object map[string]json.RawMessage, keys ...string) bool {\n"
                              "\tfor key := range object {\n"
                              "\t\tknown := false\n"
@@ -1122,9 +1232,11 @@ static bool emit_types(void *context, Printer *out) {
                              "\t\t}\n"
                              "\t}\n"
                              "\treturn true\n"
-                             "}\n"
-                             "\n"
-                             "// jsonIn reports whether raw is a JSON value equal to one of values.\n"
+                             "}\n", NULL);
+    }
+    if (emitter->uses_json_in) {
+        printer_blank_line(&body);
+        printer_block(&body, "// jsonIn reports whether raw is a JSON value equal to one of values.\n"
                              "func jsonIn[T comparable](raw json.RawMessage, values ...T) bool {\n"
                              "\tvar v T\n"
                              "\tif raw == nil || string(raw) == \"null\" || json.Unmarshal(raw, &v) != nil {\n"
@@ -1136,6 +1248,54 @@ static bool emit_types(void *context, Printer *out) {
                              "\t\t}\n"
                              "\t}\n"
                              "\treturn false\n"
+                             "}\n", NULL);
+    }
+    if (emitter->uses_open) {
+        emitter->uses_bytes = true;
+        printer_blank_line(&body);
+        printer_block(&body, "// decodeOpen decodes the JSON object data into v (numbers in any values as json.Number, as\n"
+                             "// Client.Call decodes) and returns its keys that are not in declared, or nil when there are none:\n"
+                             "// what an open model keeps.\n"
+                             "func decodeOpen(data []byte, v any, declared ...string) (map[string]json.RawMessage, error) {\n"
+                             "\tdecoder := json.NewDecoder(bytes.NewReader(data))\n"
+                             "\tdecoder.UseNumber()\n"
+                             "\tif err := decoder.Decode(v); err != nil {\n"
+                             "\t\treturn nil, err\n"
+                             "\t}\n"
+                             "\tvar object map[string]json.RawMessage\n"
+                             "\tif err := json.Unmarshal(data, &object); err != nil {\n"
+                             "\t\treturn nil, err\n"
+                             "\t}\n"
+                             "\tfor _, key := range declared {\n"
+                             "\t\tdelete(object, key)\n"
+                             "\t}\n"
+                             "\tif len(object) == 0 {\n"
+                             "\t\treturn nil, nil\n"
+                             "\t}\n"
+                             "\treturn object, nil\n"
+                             "}\n"
+                             "\n"
+                             "// withExtra appends the keys of extra that are not in declared to the JSON object data, in\n"
+                             "// sorted order (as encoding/json writes a map): what an open model sends besides its fields.\n"
+                             "func withExtra(data []byte, extra map[string]json.RawMessage, declared ...string) ([]byte, error) {\n"
+                             "\tfree := make(map[string]json.RawMessage, len(extra))\n"
+                             "\tfor key, value := range extra {\n"
+                             "\t\tfree[key] = value\n"
+                             "\t}\n"
+                             "\tfor _, key := range declared {\n"
+                             "\t\tdelete(free, key)\n"
+                             "\t}\n"
+                             "\tif len(free) == 0 {\n"
+                             "\t\treturn data, nil\n"
+                             "\t}\n"
+                             "\tkeys, err := json.Marshal(free)\n"
+                             "\tif err != nil {\n"
+                             "\t\treturn nil, err\n"
+                             "\t}\n"
+                             "\tif string(data) == \"{}\" {\n"
+                             "\t\treturn keys, nil\n"
+                             "\t}\n"
+                             "\treturn append(append(data[:len(data)-1], ','), keys[1:]...), nil\n"
                              "}\n", NULL);
     }
 
@@ -1158,6 +1318,133 @@ static bool emit_types(void *context, Printer *out) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* client.go                                                                                                  */
 
+/* A @oneway method: Client.Send, which returns once the message is handed to Centrifugo. */
+static void emit_oneway_method(Printer *out, const IrRpc *rpc) {
+    const char *method = rpc->names.in[GO];
+    printer_blank_line(out);
+    StrBuf text;
+    strbuf_init(&text);
+    strbuf_printf(&text, "%s sends %s one-way: it returns once the message is handed to Centrifugo; the server "
+                         "answers nothing, not even an error.", method, rpc->method);
+    if (rpc->doc && *rpc->doc) {
+        strbuf_puts(&text, "\n\n");
+        strbuf_puts(&text, rpc->doc);
+    }
+    go_print_doc_comment(out, text.data, backend_deprecation_reason(&rpc->deprecation));
+    strbuf_free(&text);
+    if (rpc->params)
+        printer_line(out, "func (c *APIClient) %s(ctx context.Context, p %s) error {", method,
+                     rpc->params->names.in[GO]);
+    else
+        printer_line(out, "func (c *APIClient) %s(ctx context.Context) error {", method);
+    printer_printf(out, "\treturn c.client.Send(ctx, ");
+    printer_string_literal(out, GO, rpc->method, strlen(rpc->method));
+    printer_printf(out, ", %s)\n", rpc->params ? "p" : "nil");
+    printer_line(out, "}");
+}
+
+/* The Go expression of a channel's name: its literal parts and parameters joined with '+' (an int parameter in
+ * decimal). */
+static void print_channel_name(Printer *out, const IrChannel *channel) {
+    for (size_t index = 0; index < channel->part_count; index++) {
+        const IrChannelPart *part = channel->parts[index];
+        if (index > 0) printer_printf(out, "+");
+        if (part->text) {
+            printer_string_literal(out, GO, part->text, part->text_length);
+        } else if (ir_resolve_alias(part->param->type)->kind == IR_INT) {
+            printer_printf(out, "strconv.FormatInt(%s, 10)", part->param->names.in[GO]);
+        } else {
+            printer_printf(out, "%s", part->param->names.in[GO]);
+        }
+    }
+}
+
+static bool channels_have_int_param(const IrProgram *program) {
+    for (size_t index = 0; index < program->channel_count; index++) {
+        const IrChannel *channel = program->channels[index];
+        for (size_t param = 0; param < channel->param_count; param++) {
+            if (ir_resolve_alias(channel->params[param]->type)->kind == IR_INT) return true;
+        }
+    }
+    return false;
+}
+
+/* `userID string, roomID int64` (each with its leading ", "). */
+static void print_channel_params(GoEmitter *emitter, Printer *out, const IrChannel *channel) {
+    for (size_t index = 0; index < channel->param_count; index++) {
+        const IrChannelParam *param = channel->params[index];
+        StrBuf type;
+        strbuf_init(&type);
+        go_type(emitter, &type, param->type);
+        printer_printf(out, ", %s %s", param->names.in[GO], type.data);
+        strbuf_free(&type);
+    }
+}
+
+/* The checks of a channel's string parameters, which must not change the channel's meaning. */
+static void print_channel_param_checks(Printer *out, const IrChannel *channel, const char *zero) {
+    for (size_t index = 0; index < channel->param_count; index++) {
+        const IrChannelParam *param = channel->params[index];
+        if (ir_resolve_alias(param->type)->kind != IR_STRING) continue;
+        printer_printf(out, "if _, err := ChannelParam(");
+        printer_string_literal(out, GO, channel->name, strlen(channel->name));
+        printer_printf(out, ", ");
+        printer_string_literal(out, GO, param->name, strlen(param->name));
+        printer_printf(out, ", %s); err != nil {\n", param->names.in[GO]);
+        printer_line(out, "\treturn %serr", zero);
+        printer_line(out, "}");
+    }
+}
+
+static void print_channel_methods(GoEmitter *emitter, Printer *out, const IrChannel *channel) {
+    const char *publication = channel->publication->names.in[GO];
+    const char *deprecated = backend_deprecation_reason(&channel->deprecation);
+    StrBuf text;
+    strbuf_init(&text);
+    strbuf_printf(&text, "%s subscribes to the channel %s (%s),\nwhose publications are %s values.",
+                  channel->subscribe_names.in[GO], channel->name, channel->pattern, publication);
+    if (channel->history) {
+        strbuf_puts(&text, "\nThe channel keeps history: after a lost connection the subscription recovers the\n"
+                           "publications it missed, or tells OnRecoveryFailed that it could not.");
+    }
+    if (channel->doc && *channel->doc) {
+        strbuf_puts(&text, "\n\n");
+        strbuf_puts(&text, channel->doc);
+    }
+    printer_blank_line(out);
+    go_print_doc_comment(out, text.data, deprecated);
+    strbuf_free(&text);
+    printer_printf(out, "func (c *APIClient) %s(ctx context.Context", channel->subscribe_names.in[GO]);
+    print_channel_params(emitter, out, channel);
+    printer_printf(out, ", opts ...ChannelOption) (*ChannelSubscription[%s], error) {\n", publication);
+    printer_indent(out);
+    print_channel_param_checks(out, channel, "nil, ");
+    printer_printf(out, "return SubscribeChannel[%s](ctx, c.client, ", publication);
+    print_channel_name(out, channel);
+    printer_printf(out, ", %s, opts...)\n", channel->history ? "true" : "false");
+    printer_dedent(out);
+    printer_line(out, "}");
+    if (!channel->client_publish) return;
+
+    strbuf_init(&text);
+    strbuf_printf(&text, "%s publishes publication (a %s value) into the channel %s (%s).\nThe server checks it "
+                         "before it reaches the subscribers: a refused publication is an *RPCError.",
+                  channel->publish_names.in[GO], publication, channel->name, channel->pattern);
+    printer_blank_line(out);
+    go_print_doc_comment(out, text.data, deprecated);
+    strbuf_free(&text);
+    printer_printf(out, "func (c *APIClient) %s(ctx context.Context", channel->publish_names.in[GO]);
+    print_channel_params(emitter, out, channel);
+    printer_printf(out, ", publication %s) error {\n", publication);
+    printer_indent(out);
+    print_channel_param_checks(out, channel, "");
+    printer_printf(out, "return c.client.Publish(ctx, ");
+    print_channel_name(out, channel);
+    printer_printf(out, ", publication)\n");
+    printer_dedent(out);
+    printer_line(out, "}");
+}
+
 static bool emit_client(void *context, Printer *out) {
     GoEmitter *emitter = context;
     printer_line(out, "%s", emitter->header);
@@ -1171,8 +1458,8 @@ static bool emit_client(void *context, Printer *out) {
     strbuf_free(&doc);
     printer_line(out, "package %s", emitter->package);
     printer_blank_line(out);
-    printer_line(out, "import \"context\"");
-    printer_blank_line(out);
+    const char *imports[] = {"context", "strconv"};
+    print_imports(out, imports, channels_have_int_param(emitter->program) ? 2 : 1, NULL);
     printer_line(out, "// APIClient has one typed method per RPC method. It is safe for concurrent use.");
     printer_line(out, "type APIClient struct {");
     printer_line(out, "\tclient *Client");
@@ -1200,6 +1487,10 @@ static bool emit_client(void *context, Printer *out) {
     for (size_t index = 0; index < emitter->program->rpc_count; index++) {
         const IrRpc *rpc = emitter->program->rpcs[index];
         const char *method = rpc->names.in[GO];
+        if (rpc->oneway) {
+            emit_oneway_method(out, rpc);
+            continue;
+        }
         const char *result = rpc->result->names.in[GO];
         printer_blank_line(out);
         StrBuf text;
@@ -1227,6 +1518,9 @@ static bool emit_client(void *context, Printer *out) {
         printer_line(out, "return &result, nil");
         printer_dedent(out);
         printer_line(out, "}");
+    }
+    for (size_t index = 0; index < emitter->program->channel_count; index++) {
+        print_channel_methods(emitter, out, emitter->program->channels[index]);
     }
     return true;
 }
@@ -1366,6 +1660,60 @@ static void print_readme_websocket(Printer *out, const GoEmitter *emitter) {
                        "downloads the module through `GOPROXY` like any other (proxy.golang.org by default).\n"
                        "\n",
                   "websocket", emitter->nhooyr ? "nhooyr.io/websocket" : "github.com/coder/websocket", NULL);
+}
+
+/* The README's Channels section: how to subscribe, and one row per channel. */
+static void print_readme_channels(Printer *out, const IrProgram *program, const char *pkg) {
+    const IrChannel *first = program->channels[0];
+    StrBuf args;
+    strbuf_init(&args);
+    for (size_t index = 0; index < first->param_count; index++) {
+        strbuf_printf(&args, ", %s", first->params[index]->names.in[GO]);
+    }
+    printer_block(out, "\n"
+                       "## Channels\n"
+                       "\n"
+                       "One `Subscribe<Channel>` method per channel, and `Publish<Channel>` for the channels clients may\n"
+                       "publish into. A subscription decodes every publication into the channel's type:\n"
+                       "\n"
+                       "```go\n"
+                       "sub, err := api.$method$(ctx$args$, $pkg$.OnDecodeError(func(e *$pkg$.PublicationDecodeError) {\n"
+                       "\tlog.Print(e) // a publication of another shape: reported, and the subscription goes on\n"
+                       "}))\n"
+                       "if err != nil {\n"
+                       "\treturn err // errors.Is(err, $pkg$.ErrSubscriptionRefused): the server refused (a *$pkg$.SubscribeError)\n"
+                       "}\n"
+                       "defer sub.Unsubscribe()\n"
+                       "for event := range sub.All() { // or <-sub.Publications()\n"
+                       "\t_ = event\n"
+                       "}\n"
+                       "```\n"
+                       "\n"
+                       "The subscription lives until `Unsubscribe`, the end of `ctx`, or `Close`; then the channel of\n"
+                       "publications is closed and `sub.Err()` says why. After a lost connection it subscribes again by\n"
+                       "itself (the client reconnects for it); in a channel with history it recovers the publications it\n"
+                       "missed, in order and none twice, or tells `$pkg$.OnRecoveryFailed` that it could not. `sub.State()`\n"
+                       "and `$pkg$.OnStateChange` show subscribing, subscribed and unsubscribed. A string parameter that would\n"
+                       "change the channel's meaning (`:`, `#`, `,`, ...) or is not printable ASCII fails with\n"
+                       "`$pkg$.ErrBadChannelParam` before anything is sent.\n"
+                       "\n"
+                       "| Go | channel | name | publication |\n"
+                       "|---|---|---|---|\n",
+                       "method", first->subscribe_names.in[GO], "args", args.data ? args.data : "", "pkg", pkg, NULL);
+    strbuf_free(&args);
+    for (size_t index = 0; index < program->channel_count; index++) {
+        const IrChannel *channel = program->channels[index];
+        StrBuf methods, name;
+        strbuf_init(&methods);
+        strbuf_init(&name);
+        strbuf_printf(&methods, "`%s`", channel->subscribe_names.in[GO]);
+        if (channel->client_publish) strbuf_printf(&methods, ", `%s`", channel->publish_names.in[GO]);
+        escape_markdown_code_span(&name, channel->pattern, strlen(channel->pattern), true);
+        printer_line(out, "| %s | `%s` | %s | `%s`%s |", methods.data, channel->name, strbuf_cstr(&name),
+                     channel->publication->names.in[GO], channel->history ? " (history)" : "");
+        strbuf_free(&methods);
+        strbuf_free(&name);
+    }
 }
 
 static bool emit_readme(void *context, Printer *out) {
@@ -1546,20 +1894,32 @@ static bool emit_readme(void *context, Printer *out) {
                        "declared order, that the value fits; an object fits a model when it has only the model's keys, all\n"
                        "its required keys, and its literal values (`{\"type\": \"b\", \"x\": 1}` is `B`, not `A`, when\n"
                        "`A.type_` is `\"a\"`).\n"
-                       "\n"
-                       "## Methods\n"
+                       "\n",
+                       "pkg", pkg, NULL);
+    if (backend_has_open_model(program))
+        printer_block(out, "### Open models\n"
+                           "\n"
+                           "A model the API marks open (`@open`) has a field `Extra map[string]json.RawMessage` (`ExtraKeys`\n"
+                           "where a field is named `Extra`): decoding keeps there the keys the model does not declare, as raw\n"
+                           "JSON, and encoding writes them after the fields, sorted (a key that is a field's wire name is not\n"
+                           "sent from `Extra`). Its declared fields keep their types. In an untagged union, an object fits an\n"
+                           "open model whatever other keys it has.\n"
+                           "\n",
+                      NULL);
+    printer_block(out, "## Methods\n"
                        "\n"
                        "| Go | RPC method |\n"
                        "|---|---|\n",
-                       "pkg", pkg, NULL);
+                  NULL);
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
         StrBuf wire;
         strbuf_init(&wire);
         escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
-        printer_line(out, "| `%s` | %s |", rpc->names.in[GO], strbuf_cstr(&wire));
+        printer_line(out, "| `%s` | %s%s |", rpc->names.in[GO], strbuf_cstr(&wire), rpc->oneway ? " (one-way)" : "");
         strbuf_free(&wire);
     }
+    if (program->channel_count) print_readme_channels(out, program, pkg);
     return true;
 }
 

@@ -18,6 +18,7 @@
  * - Tagged unions validate by their discriminator; untagged unions with a model in pydantic's smart mode (the
  *   alternative with the most fields set wins), others left to right (the IDL's order).
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -673,7 +674,7 @@ static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
     bool aliases = model_has_aliases(decl), protected_names = model_has_protected_names(decl);
-    if (aliases || protected_names) {
+    if (aliases || protected_names || decl->open) {
         gen->used[IMP_CONFIG_DICT] = true;
         if (has_doc) printer_blank_line(printer);
         /* Wire names everywhere, also in a user's own model_dump_json(); the Python name is accepted too. */
@@ -683,6 +684,11 @@ static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
         if (protected_names) {
             next_arg(&config);
             strbuf_puts(&config, "protected_namespaces=()");
+        }
+        if (decl->open) {
+            /* @open: keys the model does not declare are kept (model_extra) and sent again */
+            next_arg(&config);
+            strbuf_puts(&config, "extra=\"allow\"");
         }
         if ((size_t)printer->depth * 4 + strlen("model_config = ConfigDict()") + config.len <= PY_LINE_LENGTH) {
             printer_line(printer, "model_config = ConfigDict(%s)", strbuf_cstr(&config));
@@ -1170,14 +1176,163 @@ static const char **declaration_names(const IrProgram *program, size_t extra) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* client.py                                                                                                  */
 
+/* The module-level TypeAdapter of a channel's publications: _PUBLICATION_TASKS_EVENTS. */
+static void append_publication_adapter(StrBuf *out, const IrChannel *channel) {
+    strbuf_puts(out, "_PUBLICATION_");
+    for (const char *c = py_name(&channel->names); *c; c++) strbuf_putc(out, (char)toupper((unsigned char)*c));
+}
+
+/* The Python expression of a channel's name: literal parts and parameters joined with '+' (a string parameter
+ * checked by the runtime's _channel_param, an int one in decimal). */
+static void print_channel_name(Printer *out, const IrChannel *channel) {
+    StrBuf expression;
+    strbuf_init(&expression);
+    /* One line when it fits (8 columns of indentation, "channel = "), else one part a line in parentheses. */
+    size_t width = 8 + strlen("channel = ");
+    for (size_t index = 0; index < channel->part_count; index++) {
+        const IrChannelPart *part = channel->parts[index];
+        width += part->text ? part->text_length + 5 : strlen(py_name(&part->param->names)) + strlen(channel->name) +
+                                                          strlen(part->param->name) + 30;
+    }
+    bool wrap = width > PY_LINE_LENGTH && channel->part_count > 1;
+    for (size_t index = 0; index < channel->part_count; index++) {
+        const IrChannelPart *part = channel->parts[index];
+        if (index > 0) strbuf_puts(&expression, wrap ? "\n    + " : " + ");
+        if (part->text) {
+            append_string(&expression, part->text, part->text_length);
+        } else if (ir_resolve_alias(part->param->type)->kind == IR_INT) {
+            /* A format spec rather than str(): no builtin that a parameter's name could shadow. */
+            strbuf_printf(&expression, "f\"{%s:d}\"", py_name(&part->param->names));
+        } else {
+            strbuf_puts(&expression, "_channel_param(");
+            append_cstring(&expression, channel->name);
+            strbuf_puts(&expression, ", ");
+            append_cstring(&expression, part->param->name);
+            strbuf_printf(&expression, ", %s)", py_name(&part->param->names));
+        }
+    }
+    if (wrap) {
+        printer_line(out, "channel = (");
+        printer_block(out, "    $expression$\n", "expression", strbuf_cstr(&expression), NULL);
+        printer_line(out, ")");
+    } else {
+        printer_line(out, "channel = %s", strbuf_cstr(&expression));
+    }
+    strbuf_free(&expression);
+}
+
+static void print_channel_deprecation(Printer *out, const IrChannel *channel) {
+    if (!channel->deprecation.deprecated) return;
+    StrBuf reason;
+    strbuf_init(&reason);
+    append_cstring(&reason, channel->deprecation.reason && channel->deprecation.reason[0] ? channel->deprecation.reason
+                                                                                           : "deprecated");
+    printer_line(out, "@deprecated(%s)", strbuf_cstr(&reason));
+    strbuf_free(&reason);
+}
+
+/* `user_id: str, ` for the keyword-only parameters (an alias as the str or int it stands for). */
+static void print_channel_params(Printer *out, const IrChannel *channel) {
+    for (size_t index = 0; index < channel->param_count; index++) {
+        const IrChannelParam *param = channel->params[index];
+        printer_line(out, "%s: %s,", py_name(&param->names),
+                     ir_resolve_alias(param->type)->kind == IR_INT ? "int" : "str");
+    }
+}
+
+static void print_channel_methods(Printer *out, const IrChannel *channel) {
+    const char *publication = py_name(&channel->publication->names);
+    StrBuf adapter, doc;
+    strbuf_init(&adapter);
+    append_publication_adapter(&adapter, channel);
+
+    printer_blank_line(out);
+    print_channel_deprecation(out, channel);
+    printer_line(out, "def %s(", py_name(&channel->subscribe_names));
+    printer_indent(out);
+    printer_line(out, "self,");
+    printer_line(out, "*,");
+    print_channel_params(out, channel);
+    printer_line(out, "on_publication: Callable[[%s], Awaitable[None] | None] | None = None,", publication);
+    printer_line(out, "on_error: Callable[[PublicationDecodeError | RecoveryFailedError], Awaitable[None] | None] | None = None,");
+    printer_dedent(out);
+    printer_line(out, ") -> ChannelSubscription[%s]:", publication);
+    printer_indent(out);
+    strbuf_init(&doc);
+    strbuf_printf(&doc, "A subscription to the channel %s (``%s``).\n\nIts publications are %s values.\n",
+                  channel->name, channel->pattern, publication);
+    strbuf_puts(&doc, "Iterate it (``async for``; the first iteration subscribes), or give ``on_publication``\n"
+                      "and await its ``subscribe()``. A publication that does not decode goes to ``on_error``\n"
+                      "as a PublicationDecodeError and the subscription goes on; a refused subscription raises\n"
+                      "SubscriptionRefusedError.");
+    if (channel->history) {
+        strbuf_puts(&doc, "\nThe channel keeps history: after a lost connection the subscription recovers the\n"
+                          "publications it missed, or gives ``on_error`` a RecoveryFailedError.");
+    }
+    if (channel->doc && *channel->doc) {
+        strbuf_puts(&doc, "\n\n");
+        strbuf_puts(&doc, channel->doc);
+    }
+    printer_python_docstring(out, strbuf_cstr(&doc));
+    strbuf_free(&doc);
+    print_channel_name(out, channel);
+    printer_line(out, "return ChannelSubscription(");
+    printer_line(out, "    self,");
+    printer_line(out, "    channel,");
+    printer_line(out, "    %s,", adapter.data);
+    printer_line(out, "    history=%s,", channel->history ? "True" : "False");
+    printer_line(out, "    on_publication=on_publication,");
+    printer_line(out, "    on_error=on_error,");
+    printer_line(out, ")");
+    printer_dedent(out);
+    if (!channel->client_publish) {
+        strbuf_free(&adapter);
+        return;
+    }
+
+    printer_blank_line(out);
+    print_channel_deprecation(out, channel);
+    printer_line(out, "async def %s(", py_name(&channel->publish_names));
+    printer_indent(out);
+    printer_line(out, "self,");
+    printer_line(out, "publication: %s,", publication);
+    printer_line(out, "*,");
+    print_channel_params(out, channel);
+    printer_line(out, "timeout: float | None = None,");
+    printer_dedent(out);
+    printer_line(out, ") -> None:");
+    printer_indent(out);
+    strbuf_init(&doc);
+    strbuf_printf(&doc, "Publishes into the channel %s (``%s``).\n\nThe server checks the publication before it "
+                        "reaches the subscribers\n(RPCError 103 when it is refused).", channel->name, channel->pattern);
+    printer_python_docstring(out, strbuf_cstr(&doc));
+    strbuf_free(&doc);
+    print_channel_name(out, channel);
+    printer_line(out, "data = %s.dump_python(publication, mode=\"json\", by_alias=True, exclude_unset=True)", adapter.data);
+    printer_line(out, "await self._publish_channel(channel, data, timeout=timeout)");
+    printer_dedent(out);
+    strbuf_free(&adapter);
+}
+
 static bool emit_client(void *context, Printer *out) {
     PyGen *gen = context;
     const IrProgram *program = gen->program;
-    bool any_params = false, any_deprecated = false;
+    bool any_params = false, any_deprecated = false, any_string_param = false;
     for (size_t index = 0; index < program->rpc_count; index++) {
         if (program->rpcs[index]->params) any_params = true;
         if (program->rpcs[index]->deprecation.deprecated) any_deprecated = true;
     }
+    bool *publication = calloc(program->decl_count + 1, sizeof *publication);
+    if (!publication) abort();
+    for (size_t index = 0; index < program->channel_count; index++) {
+        const IrChannel *channel = program->channels[index];
+        if (channel->deprecation.deprecated) any_deprecated = true;
+        publication[channel->publication->index] = true;
+        for (size_t param = 0; param < channel->param_count; param++) {
+            if (ir_resolve_alias(channel->params[param]->type)->kind == IR_STRING) any_string_param = true;
+        }
+    }
+    bool channels = program->channel_count > 0;
 
     print_marker(gen, out);
     print_module_docstring(gen, out, "Typed client of %s: one async method per RPC method.");
@@ -1187,20 +1342,31 @@ static bool emit_client(void *context, Printer *out) {
     printer_line(out, "from collections.abc import Awaitable, Callable");
     printer_line(out, "from typing import Any, overload");
     printer_blank_line(out);
-    if (any_params) printer_line(out, "from pydantic import BaseModel");
+    if (any_params || channels) {
+        printer_line(out, "from pydantic import %s", any_params && channels ? "BaseModel, TypeAdapter"
+                                                     : any_params           ? "BaseModel"
+                                                                            : "TypeAdapter");
+    }
     if (any_deprecated) printer_line(out, "from typing_extensions import deprecated");
-    if (any_params || any_deprecated) printer_blank_line(out);
+    if (any_params || any_deprecated || channels) printer_blank_line(out);
 
     /* The models some rpc takes or returns, in declaration order. */
     size_t count = 0;
     const char **names = calloc(program->decl_count + 1, sizeof *names);
     for (size_t index = 0; names && index < program->decl_count; index++) {
         const IrDecl *decl = program->decls[index];
-        if (decl->is_params || decl->is_result) names[count++] = py_name(&decl->names);
+        if (decl->is_params || decl->is_result || publication[index]) names[count++] = py_name(&decl->names);
     }
     print_from_import(out, ".models", names, count);
     free(names);
-    printer_line(out, "from .rpc_client import CentrifugoRPCClient, Transport");
+    free(publication);
+    if (channels) {
+        const char *runtime[] = {"CentrifugoRPCClient", "ChannelSubscription", "PublicationDecodeError",
+                                 "RecoveryFailedError", "Transport", "_channel_param"};
+        print_from_import(out, ".rpc_client", runtime, any_string_param ? 6 : 5);
+    } else {
+        printer_line(out, "from .rpc_client import CentrifugoRPCClient, Transport");
+    }
 
     if (any_params) {
         printer_blank_line(out);
@@ -1214,6 +1380,18 @@ static bool emit_client(void *context, Printer *out) {
         printer_line(out, "\"\"\"");
         printer_line(out, "return params.model_dump(mode=\"json\", by_alias=True, exclude_unset=True)");
         printer_dedent(out);
+    }
+    /* After _to_json, two blank lines; right after the imports, one (isort's rule for a statement). */
+    if (channels && any_params) printer_blank_line(out);
+    for (size_t index = 0; index < program->channel_count; index++) {
+        const IrChannel *channel = program->channels[index];
+        StrBuf adapter;
+        strbuf_init(&adapter);
+        append_publication_adapter(&adapter, channel);
+        const char *type = py_name(&channel->publication->names);
+        if (index == 0) printer_blank_line(out);
+        printer_line(out, "%s: TypeAdapter[%s] = TypeAdapter(%s)", adapter.data, type, type);
+        strbuf_free(&adapter);
     }
 
     printer_blank_line(out);
@@ -1273,7 +1451,7 @@ static bool emit_client(void *context, Printer *out) {
                   NULL);
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
-        const char *result = py_name(&rpc->result->names);
+        const char *result = rpc->oneway ? "None" : py_name(&rpc->result->names);
         StrBuf method;
         strbuf_init(&method);
         append_cstring(&method, rpc->method);
@@ -1302,11 +1480,21 @@ static bool emit_client(void *context, Printer *out) {
         if (!print_docstring(out, rpc->doc, &rpc->deprecation)) {
             StrBuf doc;
             strbuf_init(&doc);
-            strbuf_puts(&doc, "Calls ");
+            strbuf_puts(&doc, rpc->oneway ? "Sends " : "Calls ");
             strbuf_puts(&doc, rpc->method);
-            strbuf_puts(&doc, ".");
+            strbuf_puts(&doc, rpc->oneway ? " (one-way: no answer)." : ".");
             printer_python_docstring(out, strbuf_cstr(&doc));
             strbuf_free(&doc);
+        }
+        if (rpc->oneway) {
+            /* One-way: returns once the message is handed to Centrifugo (CentrifugoRPCClient.send). */
+            if (rpc->params)
+                printer_line(out, "await self.send(%s, _to_json(params), timeout=timeout)", strbuf_cstr(&method));
+            else
+                printer_line(out, "await self.send(%s, timeout=timeout)", strbuf_cstr(&method));
+            printer_dedent(out);
+            strbuf_free(&method);
+            continue;
         }
         if (rpc->params) {
             printer_line(out, "data = await self.call(%s, _to_json(params), timeout=timeout)", strbuf_cstr(&method));
@@ -1317,6 +1505,7 @@ static bool emit_client(void *context, Printer *out) {
         printer_dedent(out);
         strbuf_free(&method);
     }
+    for (size_t index = 0; index < program->channel_count; index++) print_channel_methods(out, program->channels[index]);
     printer_dedent(out);
     return true;
 }
@@ -1347,8 +1536,11 @@ static bool emit_init(void *context, Printer *out) {
     const char **names = declaration_names(program, 0);
     print_from_import(out, ".models", names, program->decl_count);
     const char *runtime[] = {"CentrifugoRPCClient", "RPCConnectionError",      "RPCError",
-                             "RPCReplyError",       "RPCRequestTooLargeError", "RPCTimeoutError"};
-    size_t runtime_count = sizeof runtime / sizeof runtime[0];
+                             "RPCReplyError",       "RPCRequestTooLargeError", "RPCTimeoutError",
+                             /* with channels */
+                             "ChannelParamError", "ChannelSubscription", "PublicationDecodeError",
+                             "RecoveryFailedError", "StreamPosition", "SubscriptionRefusedError", "SubscriptionState"};
+    size_t runtime_count = program->channel_count ? sizeof runtime / sizeof runtime[0] : 6;
     print_from_import(out, ".rpc_client", runtime, runtime_count);
     printer_blank_line(out);
 
@@ -1481,6 +1673,58 @@ static bool example_arguments(StrBuf *out, const IrDecl *params) {
         }
     }
     return simple;
+}
+
+/* The README's Channels section: how to subscribe, and one line per channel. */
+static void print_readme_channels(Printer *out, const IrProgram *program) {
+    const IrChannel *first = program->channels[0];
+    StrBuf args;
+    strbuf_init(&args);
+    for (size_t index = 0; index < first->param_count; index++) {
+        const char *name = py_name(&first->params[index]->names);
+        strbuf_printf(&args, "%s%s=%s", index ? ", " : "", name, name);
+    }
+    printer_block(out, "\n"
+                       "## Channels\n"
+                       "\n"
+                       "One `subscribe_<channel>` method per channel, and an async `publish_<channel>` for the channels\n"
+                       "clients may publish into. A subscription decodes every publication into the channel's type:\n"
+                       "\n"
+                       "```python\n"
+                       "async for event in api.$method$($args$):\n"
+                       "    ...\n"
+                       "```\n"
+                       "\n"
+                       "- The first iteration subscribes (or `await subscription.subscribe()`, or `async with`); a refused\n"
+                       "  subscription raises `SubscriptionRefusedError` (an `RPCError`: `code` 103 is permission denied).\n"
+                       "  `on_publication=` takes the publications in a callback instead (plain or async).\n"
+                       "- A publication of another shape goes to `on_error=` as a `PublicationDecodeError`; the\n"
+                       "  subscription goes on.\n"
+                       "- After a lost connection it subscribes again by itself; in a channel with history it recovers\n"
+                       "  the publications it missed, in order and none twice, or gives `on_error` a\n"
+                       "  `RecoveryFailedError`.\n"
+                       "- `subscription.state` is `\"subscribing\"`, `\"subscribed\"` or `\"unsubscribed\"`;\n"
+                       "  `subscription.on_state_change` is told of every change. `await subscription.unsubscribe()` ends\n"
+                       "  it, and so does closing the client (the iteration then raises `RPCConnectionError`).\n"
+                       "- A string parameter that would change the channel's meaning (`:`, `#`, `,`, ...) or is not\n"
+                       "  printable ASCII raises `ChannelParamError` before anything is sent.\n"
+                       "\n",
+                       "method", py_name(&first->subscribe_names), "args", args.data ? args.data : "", NULL);
+    strbuf_free(&args);
+    for (size_t index = 0; index < program->channel_count; index++) {
+        const IrChannel *channel = program->channels[index];
+        StrBuf name;
+        strbuf_init(&name);
+        escape_markdown_code_span(&name, channel->pattern, strlen(channel->pattern), false);
+        StrBuf methods;
+        strbuf_init(&methods);
+        strbuf_printf(&methods, "`%s`", py_name(&channel->subscribe_names));
+        if (channel->client_publish) strbuf_printf(&methods, ", `%s`", py_name(&channel->publish_names));
+        printer_line(out, "- %s (%s, %s): `%s`%s", methods.data, channel->name, strbuf_cstr(&name),
+                     py_name(&channel->publication->names), channel->history ? ", history" : "");
+        strbuf_free(&methods);
+        strbuf_free(&name);
+    }
 }
 
 static bool emit_readme(void *context, Printer *out) {
@@ -1636,10 +1880,19 @@ static bool emit_readme(void *context, Printer *out) {
                        "  a model or enum does not, since decoding a reply makes them without the caller's choice, and a\n"
                        "  deprecated field warns when read. Python has no such marker for an enum member: a deprecated\n"
                        "  member says so in its docstring.\n"
-                       "\n"
-                       "## Methods\n"
                        "\n",
                        NULL);
+    if (backend_has_open_model(program))
+        printer_block(out, "## Open models\n"
+                           "\n"
+                           "A model the API marks open (`@open`, pydantic's `extra=\"allow\"`) keeps the keys it does not\n"
+                           "declare: they are in `model_extra` (and readable as attributes), and they are sent again with the\n"
+                           "model. Set more with `Model(known=1, other=2)`. Its declared fields keep their types.\n"
+                           "\n",
+                      NULL);
+    printer_block(out, "## Methods\n"
+                       "\n",
+                  NULL);
     if (program->rpc_count == 0) printer_line(out, "The API declares no RPC methods.");
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
@@ -1649,12 +1902,15 @@ static bool emit_readme(void *context, Printer *out) {
         StrBuf wire;
         strbuf_init(&wire);
         escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), false);
-        printer_line(out, "- `%s(%s) -> %s` (%s)%s%s%s", py_name(&rpc->names),
-                     rpc->params ? py_name(&rpc->params->names) : "", py_name(&rpc->result->names), strbuf_cstr(&wire),
+        printer_line(out, "- `%s(%s) -> %s` (%s%s)%s%s%s", py_name(&rpc->names),
+                     rpc->params ? py_name(&rpc->params->names) : "",
+                     rpc->oneway ? "None" : py_name(&rpc->result->names), strbuf_cstr(&wire),
+                     rpc->oneway ? ", one-way: no answer" : "",
                      summary.len ? ": " : "", strbuf_cstr(&summary), rpc->deprecation.deprecated ? " (deprecated)" : "");
         strbuf_free(&wire);
         strbuf_free(&summary);
     }
+    if (program->channel_count) print_readme_channels(out, program);
     strbuf_free(&package);
     strbuf_free(&distribution);
     strbuf_free(&input);

@@ -62,6 +62,7 @@ static void rust_string(StrBuf *out, const char *text, size_t len) { escape_stri
 
 typedef struct TypeUse {
     bool btree_map, nullable, bytes, duration, serde;
+    bool literal, literal_or_null, literal_nullable; /* the helpers that check a literal field's value */
 } TypeUse;
 
 static void rust_type(StrBuf *out, const IrType *type, TypeUse *uses);
@@ -227,11 +228,126 @@ static FieldShape field_shape(const IrField *field) {
     return SHAPE_PLAIN;
 }
 
+/* The field of an open model (@open) that holds the keys the model does not declare: `extra`, or the first free
+ * name of extra_keys, extra_, extra__, ... */
+static char *extra_field_name(const IrDecl *decl) {
+    for (int underscores = -1;; underscores++) {
+        StrBuf candidate;
+        strbuf_init(&candidate);
+        strbuf_puts(&candidate, underscores == 0 ? "extra_keys" : "extra");
+        for (int index = 0; index < underscores; index++) strbuf_putc(&candidate, '_');
+        bool taken = false;
+        for (size_t index = 0; index < decl->field_count; index++)
+            taken |= strcmp(unraw(decl->fields[index]->names.in[RUST]), strbuf_cstr(&candidate)) == 0;
+        if (!taken) return take(&candidate);
+        strbuf_free(&candidate);
+    }
+}
+
+/* The literal type of a field whose value serde checks on decode (check_literal and the like), through aliases;
+ * NULL when the field's type is no literal type. */
+static const IrType *checked_literal(const IrField *field) {
+    bool nullable = false;
+    const IrType *resolved = ir_resolve_alias_nullable(field->type, &nullable);
+    return resolved->kind == IR_LITERAL ? resolved : NULL;
+}
+
+/* The helper that reads the field: check_literal (`T`), check_literal_or_null (an Option: `x?: L`, `x: L = v`,
+ * `x: L | null`), check_literal_nullable (`Nullable<L>`). */
+static const char *literal_check_helper(const IrField *field) {
+    FieldShape shape = field_shape(field);
+    if (shape == SHAPE_NULLABLE) return "check_literal_nullable";
+    return shape != SHAPE_PLAIN || field->type->nullable ? "check_literal_or_null" : "check_literal";
+}
+
+/* `check_literal(deserializer, &["a"])`: the body of a field's literal check. */
+static void literal_check_call(StrBuf *out, const IrField *field, const IrType *literal) {
+    strbuf_printf(out, "%s(deserializer, &[", literal_check_helper(field));
+    for (size_t index = 0; index < literal->literal_count; index++) {
+        const IrValue *value = literal->literals[index];
+        if (index) strbuf_puts(out, ", ");
+        if (value->kind == IR_VALUE_STRING) {
+            rust_string(out, value->text, value->text_length);
+        } else if (value->kind == IR_VALUE_INT) {
+            strbuf_printf(out, "%lld_i64", (long long)value->int_value);
+        } else {
+            strbuf_puts(out, value->bool_value ? "true" : "false");
+        }
+    }
+    strbuf_puts(out, "])");
+}
+
+/* Whether the check of a literal field fits rustfmt's line as printed by print_literal_checks (a longer list of
+ * values is left unchecked rather than laid out as rustfmt would break it). */
+static bool literal_check_fits(const IrField *field, const IrType *literal) {
+    StrBuf call;
+    strbuf_init(&call);
+    literal_check_call(&call, field, literal);
+    bool fits = 8 + columns(call.data) <= RUSTFMT_WIDTH;
+    strbuf_free(&call);
+    return fits;
+}
+
+/* The functions that serde's deserialize_with calls for the checked literal fields of a model (issue 24: an untagged
+ * union's alternative fits only a value with its literals, and a result with another value is refused). */
+static void print_literal_checks(Printer *printer, const IrDecl *decl, TypeUse *uses) {
+    bool any = false;
+    for (size_t index = 0; index < decl->field_count; index++) {
+        const IrField *field = decl->fields[index];
+        const IrType *literal = checked_literal(field);
+        if (!literal || !literal_check_fits(field, literal)) continue;
+        if (!any) {
+            printer_blank_line(printer);
+            printer_line(printer, "impl %s {", decl->names.in[RUST]);
+            printer_indent(printer);
+        } else {
+            printer_blank_line(printer);
+        }
+        any = true;
+        const char *helper = literal_check_helper(field);
+        bool nullable = strcmp(helper, "check_literal_nullable") == 0;
+        bool option = strcmp(helper, "check_literal_or_null") == 0;
+        uses->literal |= !nullable && !option;
+        uses->literal_or_null |= option || nullable; /* check_literal_nullable calls it */
+        uses->literal_nullable |= nullable;
+        IrValueKind kind = literal->literals[0]->kind;
+        const char *value_type = kind == IR_VALUE_STRING ? "String" : kind == IR_VALUE_INT ? "i64" : "bool";
+        StrBuf result, signature, call;
+        strbuf_init(&result);
+        strbuf_init(&signature);
+        strbuf_init(&call);
+        strbuf_printf(&result,
+                      nullable ? "Result<Nullable<%s>, D::Error>"
+                      : option ? "Result<Option<%s>, D::Error>"
+                               : "Result<%s, D::Error>",
+                      value_type);
+        strbuf_printf(&signature, "fn literal_%s<'de, D: serde::Deserializer<'de>>(deserializer: D) -> %s {",
+                      unraw(field->names.in[RUST]), result.data);
+        if (4 + columns(signature.data) <= RUSTFMT_WIDTH) {
+            printer_line(printer, "%s", signature.data);
+        } else {
+            printer_line(printer, "fn literal_%s<'de, D: serde::Deserializer<'de>>(", unraw(field->names.in[RUST]));
+            printer_line(printer, "    deserializer: D,");
+            printer_line(printer, ") -> %s {", result.data);
+        }
+        literal_check_call(&call, field, literal);
+        printer_line(printer, "    %s", call.data);
+        printer_line(printer, "}");
+        strbuf_free(&result);
+        strbuf_free(&signature);
+        strbuf_free(&call);
+    }
+    if (any) {
+        printer_dedent(printer);
+        printer_line(printer, "}");
+    }
+}
+
 static void emit_model(Printer *printer, const IrDecl *decl, TypeUse *uses) {
     print_doc(printer, decl->doc, NULL, false);
     print_deprecated(printer, &decl->deprecation);
     printer_line(printer, "#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]");
-    if (decl->field_count == 0) {
+    if (decl->field_count == 0 && !decl->open) {
         printer_line(printer, "pub struct %s {}", decl->names.in[RUST]);
         return;
     }
@@ -256,9 +372,10 @@ static void emit_model(Printer *printer, const IrDecl *decl, TypeUse *uses) {
             strbuf_puts(&extra, "`.");
         }
         const char *name = field->names.in[RUST];
-        StrBuf rename;
+        StrBuf rename, check;
         strbuf_init(&rename);
-        const char *items[3];
+        strbuf_init(&check);
+        const char *items[4];
         size_t item_count = 0;
         if (strcmp(unraw(name), field->wire_name) != 0) {
             strbuf_puts(&rename, "rename = ");
@@ -269,7 +386,19 @@ static void emit_model(Printer *printer, const IrDecl *decl, TypeUse *uses) {
         /* serde reads a missing Option field as None; a required `x: T | null` must be present. */
         bool nullable = false;
         ir_resolve_alias_nullable(field->type, &nullable);
-        if (shape == SHAPE_PLAIN && nullable) items[item_count++] = "deserialize_with = \"Option::deserialize\"";
+        const IrType *literal = checked_literal(field);
+        if (literal && literal_check_fits(field, literal)) {
+            /* the literal's value is checked (print_literal_checks); an Option also reads null and absence */
+            strbuf_puts(&check, "deserialize_with = ");
+            StrBuf path;
+            strbuf_init(&path);
+            strbuf_printf(&path, "%s::literal_%s", decl->names.in[RUST], unraw(name));
+            rust_string(&check, path.data, path.len);
+            strbuf_free(&path);
+            items[item_count++] = check.data;
+        } else if (shape == SHAPE_PLAIN && nullable) {
+            items[item_count++] = "deserialize_with = \"Option::deserialize\"";
+        }
         if (shape == SHAPE_OPTION_SKIP) items[item_count++] = "skip_serializing_if = \"Option::is_none\"";
         if (shape == SHAPE_NULLABLE) items[item_count++] = "skip_serializing_if = \"Nullable::is_absent\"";
         /* A field with doc or attribute lines is set apart by blank lines; plain fields stay together. */
@@ -283,6 +412,7 @@ static void emit_model(Printer *printer, const IrDecl *decl, TypeUse *uses) {
         print_deprecated(printer, &field->deprecation);
         if (item_count) print_attribute(printer, "serde", items, item_count);
         strbuf_free(&rename);
+        strbuf_free(&check);
 
         StrBuf type;
         strbuf_init(&type);
@@ -317,8 +447,19 @@ static void emit_model(Printer *printer, const IrDecl *decl, TypeUse *uses) {
         strbuf_free(&value);
         strbuf_free(&type);
     }
+    if (decl->open) {
+        /* @open: serde collects the keys no field takes, and writes them after the fields */
+        char *extra = extra_field_name(decl);
+        if (decl->field_count) printer_blank_line(printer);
+        printer_line(printer, "/// Keys that `%s` does not declare (the model is open), kept as received and sent", decl->names.in[RUST]);
+        printer_line(printer, "/// again. Do not put a field's wire name in it: serde would send the key twice.");
+        printer_line(printer, "#[serde(flatten)]");
+        printer_line(printer, "pub %s: serde_json::Map<String, serde_json::Value>,", extra);
+        free(extra);
+    }
     printer_dedent(printer);
     printer_line(printer, "}");
+    print_literal_checks(printer, decl, uses);
 }
 
 static void emit_enum(Printer *printer, const IrDecl *decl) {
@@ -577,6 +718,70 @@ static bool emit_types(void *context, Printer *out) {
     if (uses.btree_map) printer_line(out, "use std::collections::BTreeMap;");
     printer_write(out, body.out.data ? body.out.data : "", body.out.len);
     printer_free(&body);
+    if (uses.literal) {
+        printer_block(out,
+                      "\n"
+                      "/// Reads a literal field: a value other than one of `allowed` is an error.\n"
+                      "fn check_literal<'de, D, T, A>(deserializer: D, allowed: &[A]) -> Result<T, D::Error>\n"
+                      "where\n"
+                      "    D: serde::Deserializer<'de>,\n"
+                      "    T: Deserialize<'de> + PartialEq<A> + std::fmt::Debug,\n"
+                      "    A: std::fmt::Debug,\n"
+                      "{\n"
+                      "    let value = T::deserialize(deserializer)?;\n"
+                      "    if allowed.iter().any(|literal| value == *literal) {\n"
+                      "        return Ok(value);\n"
+                      "    }\n"
+                      "    Err(serde::de::Error::custom(format_args!(\n"
+                      "        \"expected {allowed:?}, got {value:?}\"\n"
+                      "    )))\n"
+                      "}\n",
+                      NULL);
+    }
+    if (uses.literal_or_null) {
+        printer_block(out,
+                      "\n"
+                      "/// Reads a literal field held in an Option: null (or, with `default`, absence) is None, a value\n"
+                      "/// other than one of `allowed` an error.\n"
+                      "fn check_literal_or_null<'de, D, T, A>(\n"
+                      "    deserializer: D,\n"
+                      "    allowed: &[A],\n"
+                      ") -> Result<Option<T>, D::Error>\n"
+                      "where\n"
+                      "    D: serde::Deserializer<'de>,\n"
+                      "    T: Deserialize<'de> + PartialEq<A> + std::fmt::Debug,\n"
+                      "    A: std::fmt::Debug,\n"
+                      "{\n"
+                      "    match Option::<T>::deserialize(deserializer)? {\n"
+                      "        Some(value) if !allowed.iter().any(|literal| value == *literal) => Err(\n"
+                      "            serde::de::Error::custom(format_args!(\"expected {allowed:?}, got {value:?}\")),\n"
+                      "        ),\n"
+                      "        value => Ok(value),\n"
+                      "    }\n"
+                      "}\n",
+                      NULL);
+    }
+    if (uses.literal_nullable) {
+        printer_block(out,
+                      "\n"
+                      "/// Reads a literal field held in a Nullable (`default` makes absence `Absent`): null is `Null`, a\n"
+                      "/// value other than one of `allowed` an error.\n"
+                      "fn check_literal_nullable<'de, D, T, A>(\n"
+                      "    deserializer: D,\n"
+                      "    allowed: &[A],\n"
+                      ") -> Result<Nullable<T>, D::Error>\n"
+                      "where\n"
+                      "    D: serde::Deserializer<'de>,\n"
+                      "    T: Deserialize<'de> + PartialEq<A> + std::fmt::Debug,\n"
+                      "    A: std::fmt::Debug,\n"
+                      "{\n"
+                      "    Ok(match check_literal_or_null(deserializer, allowed)? {\n"
+                      "        Some(value) => Nullable::Value(value),\n"
+                      "        None => Nullable::Null,\n"
+                      "    })\n"
+                      "}\n",
+                      NULL);
+    }
     return true;
 }
 
@@ -659,14 +864,17 @@ static bool emit_client(void *context, Printer *out) {
         rust_string(&method, rpc->method, strlen(rpc->method));
         StrBuf extra;
         strbuf_init(&extra);
-        strbuf_puts(&extra, "Calls `");
+        strbuf_puts(&extra, rpc->oneway ? "Sends `" : "Calls `");
         escape_comment_line(&extra, COMMENT_LINE, rpc->method, strlen(rpc->method), true);
-        strbuf_puts(&extra, "`.\n\n# Errors\n\nSee [`Error`].");
+        strbuf_puts(&extra, rpc->oneway ? "` one-way: returns once the message is handed to Centrifugo; the server "
+                                          "answers nothing, not even an error.\n\n# Errors\n\nSee [`Error`]."
+                                        : "`.\n\n# Errors\n\nSee [`Error`].");
         printer_blank_line(out);
         printer_indent(out);
         print_doc(out, rpc->doc, extra.data, false);
         print_deprecated(out, &rpc->deprecation);
-        const char *result = rpc->result->names.in[RUST];
+        const char *result = rpc->oneway ? "()" : rpc->result->names.in[RUST];
+        const char *verb = rpc->oneway ? "send_oneway" : "call"; /* RpcClient's method */
         StrBuf signature;
         strbuf_init(&signature);
         if (rpc->params) {
@@ -687,7 +895,7 @@ static bool emit_client(void *context, Printer *out) {
         /* rustfmt keeps a method chain on one line up to its chain_width, 60 columns. */
         StrBuf call;
         strbuf_init(&call);
-        strbuf_printf(&call, "self.rpc.call(%s, %s, &self.options).await", method.data,
+        strbuf_printf(&call, "self.rpc.%s(%s, %s, &self.options).await", verb, method.data,
                       rpc->params ? "params" : "&serde_json::Map::new()");
         if (call.len <= RUSTFMT_CHAIN_WIDTH) {
             printer_line(out, "        %s", call.data);
@@ -699,9 +907,9 @@ static bool emit_client(void *context, Printer *out) {
                           rpc->params ? "params" : "&serde_json::Map::new()");
             printer_line(out, "        self.rpc");
             if (arguments.len <= RUSTFMT_CALL_WIDTH) {
-                printer_line(out, "            .call(%s)", arguments.data);
+                printer_line(out, "            .%s(%s)", verb, arguments.data);
             } else {
-                printer_line(out, "            .call(");
+                printer_line(out, "            .%s(", verb);
                 printer_line(out, "                %s,", method.data);
                 printer_line(out, "                %s,", rpc->params ? "params" : "&serde_json::Map::new()");
                 printer_line(out, "                &self.options,");
@@ -910,6 +1118,11 @@ static bool example_fields(StrBuf *out, const IrDecl *params, const IrDecl **use
         strbuf_printf(out, "%s%s: %s", index ? "\n" : "", field->names.in[RUST], value.data);
         strbuf_free(&value);
     }
+    if (params->open) {
+        char *extra = extra_field_name(params);
+        strbuf_printf(out, "%s%s: Default::default()", params->field_count ? "\n" : "", extra);
+        free(extra);
+    }
     return simple;
 }
 
@@ -1100,7 +1313,7 @@ static bool emit_readme(void *context, Printer *out) {
                   "| `decimal`, `uuid` | `String` in their wire format |\n"
                   "| `any` | `serde_json::Value` |\n"
                   "| `list<T>`, `map<K, V>` | `Vec<T>`, `BTreeMap<K, V>` |\n"
-                  "| literal types (`\"circle\"`, `2`, `true`) | `String`, `i64`, `bool`: set the value the field's doc names |\n"
+                  "| literal types (`\"circle\"`, `2`, `true`) | `String`, `i64`, `bool`: set the value the field's doc names; decoding refuses another |\n"
                   "| enum | a Rust enum with an `Unknown` variant (see below) |\n"
                   "| union | a Rust enum with one variant per alternative |\n"
                   "\n"
@@ -1122,15 +1335,25 @@ static bool emit_readme(void *context, Printer *out) {
                   "| `x?: T \\| null`, `x: T \\| null = v` (v not null) | `Nullable<T>` | `Absent` is left out, `Null` is sent as `null`, `Value(v)` as `v` |\n"
                   "\n"
                   "A field whose model can contain itself is a `Box<T>` where it names a model or union directly.\n"
-                  "\n"
+                  "\n",
+                  "crate", crate, NULL);
+    if (backend_has_open_model(program))
+        printer_block(out,
+                      "A model the API marks open (`@open`) has a field `extra: serde_json::Map<String, serde_json::Value>`\n"
+                      "(`#[serde(flatten)]`; `extra_keys` where a field is named `extra`): decoding keeps there the keys the\n"
+                      "model does not declare, and encoding writes them after the fields. Do not put a field's wire name in\n"
+                      "it: serde would write the key twice. Its declared fields keep their types.\n"
+                      "\n",
+                      NULL);
+    printer_block(out,
                   "## Methods\n"
                   "\n"
                   "| Rust | RPC method |\n"
                   "|---|---|\n",
-                  "crate", crate, NULL);
+                  NULL);
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
-        printer_line(out, "| `%s` | `%s` |", rpc->names.in[RUST], rpc->method);
+        printer_line(out, "| `%s` | `%s`%s |", rpc->names.in[RUST], rpc->method, rpc->oneway ? " (one-way)" : "");
     }
     return true;
 }

@@ -537,7 +537,7 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
     printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
 
-    if (decl->field_count == 0) {
+    if (decl->field_count == 0 && !decl->open) {
         /* An empty interface would accept any non-nullish value; an object with no known keys is what is meant. */
         printer_line(printer, "export type %s = Record<string, never>;", name);
         return;
@@ -555,6 +555,12 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
         printer_printf(printer, "%s%s: ", field->names.in[TS], field_is_omissible(direction, field) ? "?" : "");
         print_type(printer, &context, field->type);
         printer_printf(printer, ";\n");
+    }
+    if (decl->open) {
+        /* @open: the keys the model does not declare, kept as received (schema.ts checks declared fields only)
+         * and sent again */
+        printer_jsdoc(printer, "Keys the API does not declare (the model is open): kept as received and sent again.", NULL);
+        printer_line(printer, "[key: string]: unknown;");
     }
     printer_dedent(printer);
     printer_line(printer, "}");
@@ -781,7 +787,7 @@ static size_t client_imports(const TsEmitter *emitter, const char **names) {
     for (size_t i = 0; i < program->rpc_count; i++) {
         const IrRpc *rpc = program->rpcs[i];
         if (rpc->params) names[count++] = decl_name(&input, rpc->params);
-        names[count++] = rpc->result->names.in[TS];
+        if (rpc->result) names[count++] = rpc->result->names.in[TS];
     }
     for (size_t i = 0; i < program->channel_count; i++) {
         const IrChannel *channel = program->channels[i];
@@ -1040,6 +1046,39 @@ static void emit_channel_publish(const TsEmitter *emitter, Printer *printer, con
     strbuf_free(&head);
 }
 
+/* A @oneway method: CentrifugoRPCClient.send, which resolves once the message is handed to Centrifugo. */
+static void emit_oneway_method(Printer *printer, const IrRpc *rpc, const char *params) {
+    printer_blank_line(printer);
+    DocText method_doc;
+    doc_init(&method_doc);
+    doc_append_user(&method_doc, rpc->doc);
+    doc_paragraph(&method_doc);
+    printer_printf(&method_doc.printer, "Sends `%s` one-way: resolves once the message is handed to Centrifugo; the "
+                                        "server answers nothing, not even an error.\n", rpc->method);
+    if (params) printer_printf(&method_doc.printer, "@param params - the `%s` to send\n", params);
+    printer_printf(&method_doc.printer, "@param options - `signal` to cancel, `timeout` in milliseconds to wait for the "
+                                        "connection\n");
+    printer_printf(&method_doc.printer, "@throws `RPCError`: not connected in time, a request too large");
+    printer_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
+    doc_free(&method_doc);
+    if (params) {
+        bool omissible = params_all_omissible(rpc->params);
+        printer_line(printer, "async %s(params: %s%s, options: CallOptions = {}): Promise<void> {", rpc->names.in[TS],
+                     params, omissible ? " = {}" : "");
+    } else {
+        printer_line(printer, "async %s(options: CallOptions = {}): Promise<void> {", rpc->names.in[TS]);
+    }
+    printer_indent(printer);
+    Printer method;
+    printer_init(&method, "");
+    printer_string_literal(&method, TS, rpc->method, strlen(rpc->method));
+    printer_line(printer, "return this.#client.send(%s, %s, options);", strbuf_cstr(&method.out),
+                 rpc->params ? "params" : "{}");
+    printer_free(&method);
+    printer_dedent(printer);
+    printer_line(printer, "}");
+}
+
 static bool emit_client(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     const IrProgram *program = emitter->program;
@@ -1057,7 +1096,10 @@ static bool emit_client(void *context, Printer *printer) {
         printer_line(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");
     } else {
         printer_line(printer, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";");
-        printer_line(printer, "import { schema } from \"./schema.js\";");
+        /* schema.ts checks results: a program of one-way methods only has none to check. */
+        bool any_result = false;
+        for (size_t i = 0; i < program->rpc_count; i++) any_result = any_result || !program->rpcs[i]->oneway;
+        if (any_result) printer_line(printer, "import { schema } from \"./schema.js\";");
     }
     const char **names = calloc(program->rpc_count * 2 + program->channel_count * 2 + 1, sizeof *names);
     if (!names) {
@@ -1125,8 +1167,12 @@ static bool emit_client(void *context, Printer *printer) {
     TypeContext input_context = {emitter, DIRECTION_INPUT};
     for (size_t i = 0; i < program->rpc_count; i++) {
         const IrRpc *rpc = program->rpcs[i];
-        const char *result = rpc->result->names.in[TS];
         const char *params = rpc->params ? decl_name(&input_context, rpc->params) : NULL;
+        if (rpc->oneway) {
+            emit_oneway_method(printer, rpc, params);
+            continue;
+        }
+        const char *result = rpc->result->names.in[TS];
         printer_blank_line(printer);
         DocText method_doc;
         doc_init(&method_doc);
@@ -1774,10 +1820,19 @@ static bool emit_readme(void *context, Printer *printer) {
                            "  A result that does not fit rejects with `RPCReplyError`. Trusted, not checked: that a field with a\n"
                            "  default is present (the rpcc bridge always sends it); string formats (timestamps, UUIDs, base64,\n"
                            "  decimals); ranges, lengths and patterns; map keys. Fields the API does not declare are kept.\n"
-                           "\n"
-                           "## Methods\n"
                            "\n",
                            NULL);
+    if (backend_has_open_model(program))
+        printer_block(printer, "## Open models\n"
+                               "\n"
+                               "An interface the API marks open (`@open`) has an index signature, `[key: string]: unknown`: the keys\n"
+                               "it does not declare are kept as received and sent again, and a value you send may carry keys besides\n"
+                               "its fields. Its declared fields keep their types.\n"
+                               "\n",
+                      NULL);
+    printer_block(printer, "## Methods\n"
+                           "\n",
+                  NULL);
     if (program->rpc_count == 0) {
         printer_line(printer, "The API declares no methods.");
     } else {
@@ -1789,9 +1844,14 @@ static bool emit_readme(void *context, Printer *printer) {
             StrBuf wire;
             strbuf_init(&wire);
             escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
-            printer_line(printer, "| `%s` | %s | %s%s%s | `%s` |", rpc->names.in[TS], strbuf_cstr(&wire),
-                         rpc->params ? "`" : "", rpc->params ? rpc->params->names.in[TS] : "none",
-                         rpc->params ? "`" : "", rpc->result->names.in[TS]);
+            if (rpc->oneway)
+                printer_line(printer, "| `%s` | %s | %s%s%s | none: one-way |", rpc->names.in[TS], strbuf_cstr(&wire),
+                             rpc->params ? "`" : "", rpc->params ? rpc->params->names.in[TS] : "none",
+                             rpc->params ? "`" : "");
+            else
+                printer_line(printer, "| `%s` | %s | %s%s%s | `%s` |", rpc->names.in[TS], strbuf_cstr(&wire),
+                             rpc->params ? "`" : "", rpc->params ? rpc->params->names.in[TS] : "none",
+                             rpc->params ? "`" : "", rpc->result->names.in[TS]);
             strbuf_free(&wire);
         }
     }

@@ -134,11 +134,11 @@ typedef struct AstDecl {
     AstMethodName method; /* RPC, CHANNEL */
     bool has_params;    /* RPC */
     Span params;        /* RPC: the parameter model's name */
-    Span result;        /* RPC */
     PtrVec channel_params; /* CHANNEL: AstChannelParam * */
     Span pattern;          /* CHANNEL: the pattern's string literal */
     const char *pattern_text; /* CHANNEL: decoded */
     size_t pattern_length;
+    Span result;        /* RPC: empty (length 0) when the rpc has no `-> Result` */
     bool incomplete;    /* a syntax error inside it was recovered from: its checks would only echo that error */
 } AstDecl;
 

@@ -76,7 +76,8 @@ void parse_syntax_error(ParseState *state, int token_kind, const Token *token, c
     } classes[] = {
         {"a value", {TK_NULL, TK_TRUE, TK_FALSE, TK_INT, TK_FLOAT, TK_STRING, TK_IDENT, TK_LBRACKET, TK_LBRACE, 0}},
         {"a type", {TK_IDENT, TK_NULL, TK_STRING, TK_INT, TK_TRUE, TK_FALSE, 0}},
-        {"a name", {TK_IDENT, TK_IMPORT, TK_MODEL, TK_ENUM, TK_UNION, TK_TYPE, TK_RPC, TK_CHANNEL, TK_NULL, TK_TRUE, TK_FALSE, 0}},
+        {"a name",
+         {TK_IDENT, TK_IMPORT, TK_MODEL, TK_ENUM, TK_UNION, TK_TYPE, TK_RPC, TK_CHANNEL, TK_NULL, TK_TRUE, TK_FALSE, 0}},
     };
     bool remaining[256] = {false};
     for (int i = 0; i < expected_count; i++)
@@ -141,7 +142,8 @@ static void collect_lost_names(Arena *arena, AstFile *file, const PtrVec *declar
     strmap_init(&parsed, arena);
     for (size_t i = 0; i < file->decls.count; i++) {
         const AstDecl *decl = file->decls.items[i];
-        if (decl->kind != AST_DECL_RPC && decl->kind != AST_DECL_CHANNEL) strmap_put(&parsed, span_text(decl->name), decl->name.length, (void *)decl);
+        if (decl->kind != AST_DECL_RPC && decl->kind != AST_DECL_CHANNEL)
+            strmap_put(&parsed, span_text(decl->name), decl->name.length, (void *)decl);
     }
     for (size_t i = 0; i < declared->count; i++) {
         Span *name = declared->items[i];

@@ -160,6 +160,14 @@ decl(D) ::= RPC(K) method(M) LPAREN params(P) RPAREN ARROW IDENT(R) annotations(
     D->result = R.span;
     D->annotations = A;
 }
+/* A method without `-> Result` answers nothing: lowering requires @oneway on it (spec/rpc-idl.md, section 5). */
+decl(D) ::= RPC(K) method(M) LPAREN params(P) RPAREN annotations(A) SEMI. {
+    D = decl_new(state, AST_DECL_RPC, &K, M.span);
+    D->method = M;
+    D->has_params = P.length > 0;
+    D->params = P;
+    D->annotations = A;
+}
 
 /* channel tasks.events(user_id: string) "tasks:events#{user_id}" -> TaskEvent @history(size: 300, ttl: 600); */
 decl(D) ::= CHANNEL(K) method(M) LPAREN channel_params(P) RPAREN STRING(S) ARROW type(T) annotations(A) SEMI. {

@@ -132,7 +132,8 @@ static void check_user_limited(const IrChannel *channel, Diagnostics *diags) {
     if (channel->subscribe == IR_SUBSCRIBE_USER && !hash) {
         Diagnostic *diagnostic =
             diag_error(diags, channel->subscribe_span,
-                       "@subscribe(\"user\") needs a user-limited pattern: '#' then the user, as in \"ns:name#{user_id}\"");
+                       "@subscribe(\"user\") needs a user-limited pattern: '#' then the user, as in "
+                       "\"ns:name#{user_id}\"");
         diag_note(diags, diagnostic, channel->pattern_span, "the pattern of channel '%s'", channel->name);
     }
 }

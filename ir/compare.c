@@ -808,7 +808,9 @@ static void pair_methods(Compare *c) {
         const char *new_label = new_rpc->params ? NULL : arena_printf(c->arena, "the parameters of '%s'", new_rpc->method);
         if (old_rpc->params || new_rpc->params)
             add_pair(c, params_or_empty(c, old_rpc), params_or_empty(c, new_rpc), old_label, new_label, FLOW_REQUEST);
-        add_pair(c, old_rpc->result, new_rpc->result, NULL, NULL, FLOW_RESPONSE);
+        /* A method that became or stopped being one-way has one result or none: report_oneway_changes. */
+        if (old_rpc->result && new_rpc->result)
+            add_pair(c, old_rpc->result, new_rpc->result, NULL, NULL, FLOW_RESPONSE);
     }
 }
 
@@ -998,6 +1000,30 @@ static void report_channels(Compare *c) {
     }
 }
 
+/* One side waits for a result the other never sends (or sends one nobody reads, and the SDK method has another
+ * signature): both directions and the code break. */
+static void report_oneway_changes(Compare *c) {
+    StrMap new_methods;
+    strmap_init(&new_methods, c->arena);
+    for (size_t i = 0; i < c->new_program->rpc_count; i++) {
+        const IrRpc *rpc = c->new_program->rpcs[i];
+        strmap_put(&new_methods, rpc->method, strlen(rpc->method), (void *)rpc);
+    }
+    for (size_t i = 0; i < c->old_program->rpc_count; i++) {
+        const IrRpc *old_rpc = c->old_program->rpcs[i];
+        const IrRpc *new_rpc = strmap_get(&new_methods, old_rpc->method, strlen(old_rpc->method));
+        if (!new_rpc || new_rpc->oneway == old_rpc->oneway) continue;
+        if (new_rpc->oneway)
+            report(c, BREAKING_METHOD_ONEWAY_CHANGED, BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS | BREAKS_CODE,
+                   new_rpc->span, old_rpc->span, "it answered here", "method '%s' became @oneway: it no longer answers",
+                   new_rpc->method);
+        else
+            report(c, BREAKING_METHOD_ONEWAY_CHANGED, BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS | BREAKS_CODE,
+                   new_rpc->span, old_rpc->span, "it was @oneway here", "method '%s' is no longer @oneway: it now answers",
+                   new_rpc->method);
+    }
+}
+
 /* Declarations that no method pairs: paired by name, for the code rules. */
 static void pair_by_name(Compare *c) {
     for (size_t i = 0; i < c->old_program->decl_count; i++) {
@@ -1070,6 +1096,7 @@ size_t ir_compare_programs(const IrProgram *old_program, const IrProgram *new_pr
     c.reporting = true;
     report_removed_methods(&c);
     report_channels(&c);
+    report_oneway_changes(&c);
     compare_declarations(&c);
     for (size_t i = 0; i < c.pairs.count; i++) compare_pair(&c, c.pairs.items[i]);
     return c.finding_count;

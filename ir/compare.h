@@ -13,6 +13,8 @@
 /* Each rule: its enum constant, its name on the command line and in messages, its severity, and what it reports. */
 #define BREAKING_RULES(X)                                                                                          \
     X(METHOD_REMOVED, "method-removed", DIAG_ERROR, "a method is gone (a renamed method is one removed)")         \
+    X(METHOD_ONEWAY_CHANGED, "method-oneway-changed", DIAG_ERROR,                                                 \
+      "a method became @oneway (answers nothing) or stopped being one")                                           \
     X(DECLARATION_REMOVED, "declaration-removed", DIAG_ERROR, "a model, enum, union or type alias is gone")      \
     X(DECLARATION_RENAMED, "declaration-renamed", DIAG_ERROR,                                                     \
       "a model, enum or union has a new name (the wire is the same, the SDKs' type names are not)")               \
@@ -42,18 +44,23 @@
     X(CONSTRAINT_WIDENED, "constraint-widened", DIAG_ERROR, "@range or @length accepts more, or a @pattern is gone") \
     X(PATTERN_CHANGED, "pattern-changed", DIAG_ERROR, "a field's @pattern is another regular expression")         \
     X(DEFAULT_CHANGED, "default-changed", DIAG_WARNING, "what a field left out means changed (its default)")       \
-    X(CHANNEL_REMOVED, "channel-removed", DIAG_ERROR, "a channel is gone (by name, and no channel of another name has its pattern)") \
+    X(CHANNEL_REMOVED, "channel-removed", DIAG_ERROR,                                                             \
+      "a channel is gone (by name, and no channel of another name has its pattern)")                                \
     X(CHANNEL_RENAMED, "channel-renamed", DIAG_ERROR, "a channel's pattern is declared under a new name")         \
     X(CHANNEL_PATTERN_CHANGED, "channel-pattern-changed", DIAG_ERROR, "a channel's pattern names other channels")  \
     X(CHANNEL_PARAM_REMOVED, "channel-param-removed", DIAG_ERROR, "a channel lost a parameter")                   \
     X(CHANNEL_PARAM_ADDED, "channel-param-added", DIAG_ERROR, "a channel gained a parameter")                     \
-    X(CHANNEL_PARAM_TYPE_CHANGED, "channel-param-type-changed", DIAG_ERROR, "a channel parameter is now an int or a string") \
+    X(CHANNEL_PARAM_TYPE_CHANGED, "channel-param-type-changed", DIAG_ERROR,                                       \
+      "a channel parameter is now an int or a string")                                                             \
     X(CHANNEL_PUBLICATION_CHANGED, "channel-publication-changed", DIAG_ERROR,                                      \
       "a channel's publications are another kind of type (a model became a union, or the reverse)")                \
-    X(CHANNEL_HISTORY_REMOVED, "channel-history-removed", DIAG_ERROR, "a channel no longer keeps history to recover from") \
-    X(CHANNEL_HISTORY_CHANGED, "channel-history-changed", DIAG_WARNING, "a channel keeps another size or time of history") \
+    X(CHANNEL_HISTORY_REMOVED, "channel-history-removed", DIAG_ERROR,                                             \
+      "a channel no longer keeps history to recover from")                                                         \
+    X(CHANNEL_HISTORY_CHANGED, "channel-history-changed", DIAG_WARNING,                                           \
+      "a channel keeps another size or time of history")                                                           \
     X(CHANNEL_PUBLISH_REMOVED, "channel-publish-removed", DIAG_ERROR, "clients may no longer publish into a channel") \
-    X(CHANNEL_SUBSCRIBE_CHANGED, "channel-subscribe-changed", DIAG_ERROR, "another rule says who may subscribe to a channel")
+    X(CHANNEL_SUBSCRIBE_CHANGED, "channel-subscribe-changed", DIAG_ERROR,                                         \
+      "another rule says who may subscribe to a channel")
 
 typedef enum BreakingRule {
 #define BREAKING_RULE_ENUM(constant, name, severity, summary) BREAKING_##constant,

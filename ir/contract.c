@@ -376,6 +376,10 @@ void ir_contract_canonical(const IrProgram *program, StrBuf *out) {
         /* numbered in this order: the parameters, then the result (not as arguments of one call, whose order C
          * leaves open) */
         size_t params = number_of(&k, rpcs[i]->params ? rpcs[i]->params : &k.empty_params);
+        if (rpcs[i]->oneway) { /* no result on the wire: the line says so, and no other method's line reads so */
+            strbuf_printf(out, " #%zu oneway\n", params);
+            continue;
+        }
         size_t result = number_of(&k, rpcs[i]->result);
         strbuf_printf(out, " #%zu -> #%zu\n", params, result);
     }

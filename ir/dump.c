@@ -104,8 +104,11 @@ void ir_dump(const IrProgram *program, FILE *out) {
     for (size_t r = 0; r < program->rpc_count; r++) {
         const IrRpc *rpc = program->rpcs[r];
         dump_doc(out, rpc->doc, "");
-        fprintf(out, "rpc %s(%s) -> %s", rpc->name, rpc->params ? rpc->params->name : "",
-                rpc->result ? rpc->result->name : "?");
+        if (rpc->oneway)
+            fprintf(out, "rpc %s(%s) @oneway", rpc->name, rpc->params ? rpc->params->name : "");
+        else
+            fprintf(out, "rpc %s(%s) -> %s", rpc->name, rpc->params ? rpc->params->name : "",
+                    rpc->result ? rpc->result->name : "?");
         if (strcmp(rpc->method, rpc->name) != 0) {
             StrBuf wire;
             strbuf_init(&wire);

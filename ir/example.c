@@ -36,11 +36,14 @@ static bool shows_well(const IrRpc *rpc) {
     return true;
 }
 
+/* A @oneway method has no result to show: it is never the example (NULL when every method is one-way). */
 void ir_choose_example(IrProgram *program) {
     program->example_rpc = NULL;
     for (size_t r = 0; r < program->rpc_count && !program->example_rpc; r++)
-        if (shows_well(program->rpcs[r])) program->example_rpc = program->rpcs[r];
+        if (!program->rpcs[r]->oneway && shows_well(program->rpcs[r])) program->example_rpc = program->rpcs[r];
     for (size_t r = 0; r < program->rpc_count && !program->example_rpc; r++)
-        if (!program->rpcs[r]->deprecation.deprecated) program->example_rpc = program->rpcs[r];
-    if (!program->example_rpc && program->rpc_count) program->example_rpc = program->rpcs[0];
+        if (!program->rpcs[r]->oneway && !program->rpcs[r]->deprecation.deprecated)
+            program->example_rpc = program->rpcs[r];
+    for (size_t r = 0; r < program->rpc_count && !program->example_rpc; r++)
+        if (!program->rpcs[r]->oneway) program->example_rpc = program->rpcs[r];
 }

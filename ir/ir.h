@@ -188,7 +188,8 @@ typedef struct IrRpc {
     const char *doc;
     IrDeprecation deprecation;
     IrDecl *params;     /* a model, or NULL for `()` (an empty object is sent) */
-    IrDecl *result;     /* a model */
+    IrDecl *result;     /* a model; NULL for a one-way method */
+    bool oneway;        /* @oneway: the client sends and waits for no result; the server answers nothing */
 } IrRpc;
 
 /* Typed channels (spec/rpc-idl.md, Channels): a Centrifugo channel name pattern with typed parameters, the type

@@ -480,6 +480,8 @@ typedef struct Annotations {
     bool subscribe_given;           /* @subscribe("user" | "guard" | "any") */
     IrChannelSubscribe subscribe;
     Span subscribe_span;
+    bool oneway; /* @oneway */
+    Span oneway_span;
 } Annotations;
 
 typedef struct AnnotationSpec {
@@ -493,7 +495,7 @@ static const AnnotationSpec annotation_specs[] = {
     {"method", PLACE_RPC, "rpcs"},
     {"deprecated",
      PLACE_MODEL | PLACE_FIELD | PLACE_ENUM | PLACE_MEMBER | PLACE_UNION | PLACE_ALIAS | PLACE_RPC | PLACE_CHANNEL,
-     "declarations, fields, enum members and rpcs"},
+     "declarations, fields, enum members, rpcs and channels"},
     {"range", PLACE_FIELD, "fields"},
     {"length", PLACE_FIELD, "fields"},
     {"pattern", PLACE_FIELD, "fields"},
@@ -502,6 +504,7 @@ static const AnnotationSpec annotation_specs[] = {
     {"history", PLACE_CHANNEL, "channels"},
     {"publish", PLACE_CHANNEL, "channels"},
     {"subscribe", PLACE_CHANNEL, "channels"},
+    {"oneway", PLACE_RPC, "rpcs"},
 };
 #define ANNOTATION_COUNT (sizeof annotation_specs / sizeof annotation_specs[0])
 
@@ -719,7 +722,8 @@ static void parse_history(Lowering *lowering, const AstAnnotation *annotation, A
         *slot = argument->value->int_value;
     }
     if (ok && (!has_size || !has_ttl)) {
-        diag_error(lowering->diags, annotation->span, "@history needs both size and ttl: @history(size: 100, ttl: 3600)");
+        diag_error(lowering->diags, annotation->span,
+                   "@history needs both size and ttl: @history(size: 100, ttl: 3600)");
         ok = false;
     }
     if (!ok) return;
@@ -824,6 +828,11 @@ static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement 
             out->publish_span = annotation->span;
         } else if (strcmp(spec->name, "subscribe") == 0) {
             parse_subscribe(lowering, annotation, out);
+        } else if (strcmp(spec->name, "oneway") == 0) {
+            /* Marked one-way even with a stray argument: its missing result is then no second error. */
+            if (annotation->arguments.count) diag_error(lowering->diags, annotation->span, "@oneway takes no argument");
+            out->oneway = true;
+            out->oneway_span = annotation->span;
         }
     }
 }
@@ -1098,11 +1107,27 @@ static void lower_rpc(Lowering *lowering, const AstDecl *ast) {
     for (size_t i = 0; i < ast->method.segment_count; i++)
         check_name_spelling(lowering, ast->method.segments[i], "method");
 
+    /* A one-way method is marked on purpose: an rpc that lost its `-> Result` by mistake is an error, not a method
+     * that silently stops answering. */
+    bool has_result = ast->result.length > 0;
+    rpc->oneway = annotations.oneway;
+    if (!has_result && !annotations.oneway)
+        diag_error(lowering->diags, rpc->span,
+                   "rpc '%s' has no result: declare one with '-> Model', or mark it @oneway if it answers nothing",
+                   rpc->name);
+    if (has_result && annotations.oneway) {
+        Diagnostic *diagnostic = diag_error(lowering->diags, ast->result,
+                                            "a @oneway rpc has no result: remove '-> %.*s' or the @oneway",
+                                            (int)ast->result.length, span_text(ast->result));
+        diag_note(lowering->diags, diagnostic, annotations.oneway_span, "@oneway is given here");
+    }
+
     Span names[2] = {ast->params, ast->result};
     IrDecl **slots[2] = {&rpc->params, &rpc->result};
     const char *roles[2] = {"parameters", "result"};
     for (int i = 0; i < 2; i++) {
         if (i == 0 && !ast->has_params) continue;
+        if (i == 1 && (!has_result || annotations.oneway)) continue;
         IrTypeKind builtin;
         if (find_builtin(names[i], &builtin)) {
             diag_error(lowering->diags, names[i], "rpc %s must be a model, not the built-in type '%s'", roles[i],
@@ -1322,20 +1347,22 @@ static void lower_channel(Lowering *lowering, const AstDecl *ast, PtrVec *hoiste
     }
     cut_pattern(lowering, ast, channel);
 
-    /* An inline union of models is hoisted as <ChannelName>Publication ("chat.room" -> ChatRoomPublication). */
+    /* An inline union of models is hoisted as <ChannelName>Publication ("chat.room" -> ChatRoomPublication); a
+     * channel declared twice (reported below) keeps none, whose name would only collide with the first's. */
+    IrChannel *previous = strmap_get(&lowering->channel_names, channel->name, strlen(channel->name));
     const char *hoist_base = arena_printf(lowering->arena, "%sPublication", pascal_part(lowering, channel->name));
-    HoistContext context = {NULL, hoist_base, NULL, 0, hoisted};
+    HoistContext context = {NULL, hoist_base, NULL, 0, previous ? &discarded : hoisted};
     channel->publication_type = lower_type(lowering, ast->type, &context);
     if (channel->publication_type && channel->publication_type->kind == IR_REF && !channel->publication_type->nullable)
         channel->publication = channel->publication_type->decl;
 
-    IrChannel *previous = strmap_put(&lowering->channel_names, channel->name, strlen(channel->name), channel);
-    if (previous != channel) {
+    if (previous) {
         Diagnostic *diagnostic = diag_error(lowering->diags, channel->span, "channel '%s' is declared twice",
                                             channel->name);
         diag_note(lowering->diags, diagnostic, previous->span, "first declared here");
         return;
     }
+    strmap_put(&lowering->channel_names, channel->name, strlen(channel->name), channel);
     ptrvec_push(lowering->arena, &lowering->channels, channel);
 }
 

@@ -63,6 +63,8 @@ static const char *const PYTHON_MODULE_NAMES[] = {
     /* the generated client and the runtime (runtime-templates/python/rpc_client.py __all__) */
     "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError",
     "RPCRequestTooLargeError", "RPCTimeoutError", "Transport", "DEFAULT_MAX_MESSAGE_SIZE", "DEFAULT_REQUEST_CHANNEL",
+    "ChannelParamError", "ChannelSubscription", "PublicationDecodeError", "RecoveryFailedError", "StreamPosition",
+    "SubscriptionRefusedError", "SubscriptionState",
     /* modules imported by name */
     "annotations", "asyncio", "decimal", "enum", "json", "pydantic", "sys", "typing", "uuid", "warnings",
     NULL,
@@ -184,7 +186,13 @@ static const char *const GO_PREDECLARED[] = {
 static const char *const GO_PACKAGE_NAMES[] = {
     "APIClient", "NewAPIClient", "Option", "Client", "NewClient", "RPCError", "ErrDisconnected", "ErrBadReply",
     "ErrRequestTooLarge", "RequestTooLargeError", "Nullable", "Some", "Null",
-    "Ptr", "Duration", "Transport", "TransportRPC", "TransportPubSub", NULL,
+    "Ptr", "Duration", "Transport", "TransportRPC", "TransportPubSub",
+    "Batch", "NewBatch", "ErrBatchTooLarge", "DefaultMaxBatch",
+    /* channel subscriptions (runtime) */
+    "ChannelSubscription", "SubscribeChannel", "ChannelOption", "ChannelState", "ChannelUnsubscribed",
+    "ChannelSubscribing", "ChannelSubscribed", "StreamPosition", "SubscribeError", "ErrSubscriptionRefused",
+    "ErrBadChannelParam", "PublicationDecodeError", "RecoveryFailedError", "OnDecodeError", "OnRecoveryFailed",
+    "OnStateChange", "Since", "ChannelParam", NULL,
 };
 
 /* Methods the generated code defines on model structs (custom JSON for optional/nullable fields, Stringer on

@@ -6,6 +6,9 @@
 #   make bench-runtime       generated typed calls against the raw SDKs, four languages, real Centrifugo
 #   make bench-bridge        the bridge's calls/s at 100 in flight, 1 and 2 workers, both transports (figures go
 #                            into bench/bridge/RESULTS.md by hand; BENCH_BRIDGE_WORKERS, BENCH_BRIDGE_CALLS)
+#   make bench-channels      channel fan-out latency: 1,000 subscribers in one Go process, the generated typed
+#                            subscription against centrifuge-go with encoding/json, real Centrifugo (figures go into
+#                            bench/channels/RESULTS.md by hand; BENCH_CHANNEL_SUBSCRIBERS, BENCH_CHANNEL_PUBLICATIONS)
 #   make bench-report        bench/RESULTS.md and the plots from what the targets above left in build/bench/
 #   make check-bench-smoke   (in make check) N=10 schemas in all four IDLs compile with every tool
 #   make check-instructions  (in make check) rpcc's instruction count (callgrind) on the 100-method bench schema
@@ -36,8 +39,8 @@ BENCH_RPCC       := $(BENCH_OUT)/rpcc
 $(BENCH_RPCC): build/rpcc
 	@mkdir -p $(dir $@) && cp build/rpcc $@
 
-.PHONY: bench bench-codegen bench-profile bench-runtime bench-bridge bench-report check-bench-smoke bench-deps \
-        check-instructions instructions-budget
+.PHONY: bench bench-codegen bench-profile bench-runtime bench-bridge bench-batch bench-channels bench-report \
+        check-bench-smoke bench-deps check-instructions instructions-budget
 
 $(PROTOC_GEN_GO): | $(call debian,go)
 	GOBIN=$(CURDIR)/.cache/bench/bin $(BENCH_GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
@@ -86,6 +89,22 @@ bench-bridge: $(BENCH_RPCC) $(BENCH_NODE) .venv/.stamp .cache/bin/centrifugo .ca
 	@echo "load before the bridge runs: $$(cat /proc/loadavg)"
 	$(VENV_PY) bench/bridge/run.py --workers $(BENCH_BRIDGE_WORKERS) --calls $(BENCH_BRIDGE_CALLS) --warmup 500 \
 	    --label "$$(git rev-parse --short HEAD)"
+
+# 100 small calls as one batch against 100 sequential and 100 concurrent calls, per language (bench/batch/RESULTS.md).
+bench-batch: build/rpcc .venv/.stamp .cache/bin/centrifugo tests/typescript/node_modules/.rpcc-stamp
+	python3 bench/batch/run.py build
+	python3 bench/batch/run.py run
+BENCH_CHANNEL_SUBSCRIBERS  ?= 1000
+BENCH_CHANNEL_PUBLICATIONS ?= 200
+bench-channels: build/rpcc .venv/.stamp .cache/bin/centrifugo .cache/go-modules.stamp
+	rm -rf $(BENCH_OUT)/channels && mkdir -p $(BENCH_OUT)/channels
+	build/rpcc spec/examples/channels.rpc -o $(BENCH_OUT)/channels/sdk --lang go --go-module example.com/channels
+	cd bench/channels && GOFLAGS=-mod=readonly GOPROXY=off GOTOOLCHAIN=local $(BENCH_GO) build \
+	    -o $(CURDIR)/$(BENCH_OUT)/channels/chanbench .
+	@echo "load before the channel runs: $$(cat /proc/loadavg)"
+	CENTRIFUGO_BIN=$(CURDIR)/.cache/bin/centrifugo $(VENV_PY) -m tests.fixture run --channels -- \
+	    $(BENCH_OUT)/channels/chanbench -subscribers $(BENCH_CHANNEL_SUBSCRIBERS) \
+	    -publications $(BENCH_CHANNEL_PUBLICATIONS) | tee $(BENCH_OUT)/channels/results.jsonl
 
 bench-report: $(BENCH_VENV)
 	.cache/bench/venv/bin/python bench/report.py

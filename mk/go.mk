@@ -7,7 +7,7 @@
 #   make check-go-tests     tests/go: JSON shape of the generated types (presence, unions, int64)
 #   make check-go-staticcheck  staticcheck on the Go goldens, as code a user wrote (see the target)
 #   make check-go-live      tests/go with -tags live: every example method over both transports against the real
-#                           Centrifugo + bridge of tests/fixture, with -race
+#                           Centrifugo + bridge of tests/fixture (with its typed channels), with -race
 #   golden files (spec/examples/*.rpc and tests/go/edge/*.rpc): make check-golden LANG=go, make golden-update LANG=go
 #   (mk/golden.mk); check-go runs the comparison
 
@@ -22,7 +22,7 @@ CENTRIFUGO_BIN ?= .cache/bin/centrifugo
 GO_OUT       := $(BUILD)/go
 GO_EXAMPLES  := $(sort $(wildcard spec/examples/*.rpc))
 GO_EDGE      := tests/go/edge/go_edge.rpc
-GO_INPUTS    := $(GO_EXAMPLES) $(GO_EDGE)
+GO_INPUTS    := $(GO_EXAMPLES) $(GO_EDGE) tests/python_sdk/cases/edge_channels.rpc
 # Module downloads go to the normal module cache; everything after the first download runs with GOPROXY=off, which
 # proves that a generated module builds offline from the cache.
 GO_OFFLINE   := GOFLAGS=-mod=readonly GOPROXY=off GOTOOLCHAIN=local
@@ -94,9 +94,12 @@ check-go-runtime: $(GO_STAMP)
 
 # The modules tests/go/go.mod replaces: the examples and edge cases under a test module path, and the SDK of the
 # fixture's handlers (exported from python/examples, so that it always matches what the bridge serves).
-GO_TEST_MODULES := $(GO_OUT)/tasks/go/go.mod $(GO_OUT)/edge/go/go.mod
+GO_TEST_MODULES := $(GO_OUT)/tasks/go/go.mod $(GO_OUT)/edge/go/go.mod $(GO_OUT)/channels/go/go.mod
 $(GO_OUT)/tasks/go/go.mod: $(BUILD)/rpcc spec/examples/tasks.rpc
 	rm -rf $(GO_OUT)/tasks && $(BUILD)/rpcc spec/examples/tasks.rpc -o $(GO_OUT)/tasks --lang go --go-module example.com/tasks
+$(GO_OUT)/channels/go/go.mod: $(BUILD)/rpcc spec/examples/channels.rpc
+	rm -rf $(GO_OUT)/channels && $(BUILD)/rpcc spec/examples/channels.rpc -o $(GO_OUT)/channels --lang go \
+	    --go-module example.com/channels
 $(GO_OUT)/edge/go/go.mod: $(BUILD)/rpcc $(GO_EDGE)
 	rm -rf $(GO_OUT)/edge && $(BUILD)/rpcc $(GO_EDGE) -o $(GO_OUT)/edge --lang go --go-module example.com/edge
 $(GO_OUT)/live/go/go.mod: $(BUILD)/rpcc $(VENV)/.stamp $(wildcard python/examples/*.py)
@@ -110,7 +113,7 @@ check-go-tests: $(GO_TEST_MODULES) $(GO_OUT)/live/go/go.mod $(GO_STAMP)
 	    $(GO_OFFLINE) $(GO_BIN) vet -tags live . && $(GO_OFFLINE) $(GO_BIN) test -race -count=1 .
 
 check-go-live: $(GO_TEST_MODULES) $(GO_OUT)/live/go/go.mod $(GO_STAMP) $(VENV)/.stamp $(CENTRIFUGO_BIN)
-	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m tests.fixture run -- \
+	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m tests.fixture run --channels -- \
 	    sh -c 'cd tests/go && $(GO_OFFLINE) $(GO_BIN) test -race -tags live -count=1 -run Live -v . \
 	        >../../$(GO_OUT)/live-test.log 2>&1; status=$$?; grep -Ev "^=== (RUN|PAUSE|CONT)" ../../$(GO_OUT)/live-test.log; \
 	        exit $$status'

@@ -4,7 +4,8 @@
 #   make check-python-sdk            everything below
 #   make check-python-sdk-static     generated packages pass mypy --strict, ruff check, import, serialization
 #   make check-python-sdk-runtime    runtime-templates/python/tests (base client against a fake SDK)
-#   make check-python-sdk-live       generated SDK over both transports against Centrifugo + the bridge
+#   make check-python-sdk-live       generated SDK over both transports against Centrifugo + the bridge, and its
+#                                    typed channel subscriptions (test_channels_live.py)
 #   golden files: make check-golden LANG=python, make golden-update LANG=python (mk/golden.mk); check-python-sdk
 #   runs the comparison
 
@@ -30,7 +31,8 @@ check-python-sdk-runtime: $(PY_SDK_STAMP)
 
 check-python-sdk-live: build/rpcc $(PY_SDK_STAMP) .cache/bin/centrifugo
 	cd tests/python_sdk && RPCC=$(CURDIR)/build/rpcc CENTRIFUGO_BIN=$(CURDIR)/.cache/bin/centrifugo \
-	    PY_SDK_OUT=$(CURDIR)/$(PY_SDK_OUT) PYTHONDONTWRITEBYTECODE=1 $(CURDIR)/.venv/bin/python -m pytest -q test_live.py
+	    PY_SDK_OUT=$(CURDIR)/$(PY_SDK_OUT) PYTHONDONTWRITEBYTECODE=1 $(CURDIR)/.venv/bin/python -m pytest -q test_live.py \
+	        test_channels_live.py
 
 check-python-sdk: build/rpcc check-python-sdk-runtime check-python-sdk-static check-python-sdk-live
 	$(GOLDEN) build/rpcc python

@@ -60,3 +60,34 @@ async def fail(conn: Connection, params: FailParams) -> Empty:
     if params.crash:
         raise RuntimeError("secret internal detail: database password is hunter2")
     raise RPCError(params.code, params.message)
+
+
+class NotifyParams(BaseModel):
+    key: str = Field(min_length=1, max_length=64, description="The counter to count on.")
+    reject: bool = Field(False, description="Raise an RPCError (logged and counted by the bridge, never answered).")
+
+
+class CountParams(BaseModel):
+    key: str = Field(min_length=1, max_length=64)
+
+
+class CountResult(BaseModel):
+    count: int
+
+
+# One-way calls handled, by key (per bridge process): what the burst tests count.
+_notified: dict[str, int] = {}
+
+
+@websocket_rpc("debug.notify")
+async def notify(conn: Connection, params: NotifyParams) -> None:
+    """Count one notification under `key` (one-way: nothing is answered, not even a refusal)."""
+    if params.reject:
+        raise RPCError(1403, "refused on purpose")
+    _notified[params.key] = _notified.get(params.key, 0) + 1
+
+
+@websocket_rpc("debug.notified")
+async def notified(conn: Connection, params: CountParams) -> CountResult:
+    """How many debug.notify calls with this key the server has handled."""
+    return CountResult(count=_notified.get(params.key, 0))

@@ -221,6 +221,7 @@ LIMIT_VARIABLES = {
     "RPCC_MAX_CONCURRENCY": ("max_concurrency", int),
     "RPCC_HANDLER_TIMEOUT": ("handler_timeout", float),
     "RPCC_PUBLISH_TIMEOUT": ("publish_timeout", float),
+    "RPCC_SUBSCRIBE_TIMEOUT": ("subscribe_timeout", float),
     "RPCC_MAX_REPLY": ("max_reply", int),
 }
 
@@ -228,7 +229,8 @@ LIMIT_VARIABLES = {
 def limits_from_env(env: Mapping[str, str]) -> Limits:
     """:class:`rpcc.bridge.Limits` from ``RPCC_MAX_MESSAGE_SIZE`` (Centrifugo's ``websocket.message_size_limit``,
     which sets the reply and body bounds) and ``RPCC_MAX_BODY``, ``RPCC_MAX_CONCURRENCY``, ``RPCC_HANDLER_TIMEOUT``,
-    ``RPCC_PUBLISH_TIMEOUT`` (seconds), ``RPCC_MAX_REPLY``; unset ones keep their defaults."""
+    ``RPCC_PUBLISH_TIMEOUT``, ``RPCC_SUBSCRIBE_TIMEOUT`` (seconds), ``RPCC_MAX_REPLY``; unset ones keep their
+    defaults."""
     kw: dict[str, Any] = {}
     for variable, (name, kind) in LIMIT_VARIABLES.items():
         raw = env.get(variable, "").strip()

@@ -19,6 +19,10 @@ Error codes (all in Centrifugo's application range 400..1999):
 Typed channels (:mod:`rpcc.channels`) answer with Centrifugo's own codes where Centrifugo would: 102 unknown channel
 (no declared channel has that name), 103 permission denied (the guard said no, another user's channel, a channel
 without client publications); 400 a client publication that does not validate; a guard's own :class:`RPCError`.
+One-way methods (``@oneway``, a handler returning None) are validated and run like any other, and answered with
+nothing useful: over the RPC proxy the answer is always ``{"result":{}}``, over the publish proxy no reply is
+published. A one-way call that fails (any of the errors above) is logged and counted in ``Bridge.stats``
+(``oneway_failed``; ``oneway`` counts those that ran to the end), never answered.
 
 Only Centrifugo may call the proxy endpoints: :class:`ProxyAuth` checks the shared secret Centrifugo sends in the
 ``X-Rpcc-Proxy-Secret`` header (its ``*.proxy.http.static_headers``); the HTTP shells answer 401 and run nothing
@@ -238,6 +242,9 @@ class Limits:
     - ``max_reply``: bytes of a reply's JSON; a larger one is refused with error 413 (clients refuse messages over
       the message size limit, and a connection that receives one is dropped), ``ENVELOPE_ROOM`` bytes under the
       limit for Centrifugo's wrapping.
+    - ``subscribe_timeout``: a typed channel's guard must answer within Centrifugo's
+      ``channel.proxy.subscribe.timeout`` (a guard asked about a client publication, within ``publish_timeout``):
+      past it (or ``handler_timeout`` when lower) it is cancelled and the answer is 504 ``temporary``.
     """
 
     max_body: int = 256 * 1024
@@ -245,12 +252,13 @@ class Limits:
     handler_timeout: float = 10.0
     publish_timeout: float = 3.0
     max_reply: int = 65536 - ENVELOPE_ROOM
+    subscribe_timeout: float = 3.0
 
     def __post_init__(self) -> None:
         for name in ("max_body", "max_concurrency", "max_reply"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Limits.{name} must be at least 1")
-        for name in ("handler_timeout", "publish_timeout"):
+        for name in ("handler_timeout", "publish_timeout", "subscribe_timeout"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"Limits.{name} must be above 0 seconds")
 
@@ -532,7 +540,9 @@ class Bridge:
         self._slots = _Slots(self.limits.max_concurrency)
         # Counters (read them, e.g. on /health): calls refused because max_concurrency handlers were running,
         # handlers cancelled after the timeout, replies refused as too large.
-        self.stats: dict[str, int] = {"busy": 0, "timed_out": 0, "reply_too_large": 0}
+        # One-way calls: run to the end (oneway), refused or failed (oneway_failed; logged, never answered).
+        self.stats: dict[str, int] = {"busy": 0, "timed_out": 0, "reply_too_large": 0, "oneway": 0,
+                                      "oneway_failed": 0}
 
     @property
     def running(self) -> int:
@@ -594,6 +604,8 @@ class Bridge:
             if hasattr(task, "uncancel"):
                 task.uncancel()
             return self._timed_out(handler, conn, limit)
+        if handler.oneway:  # nothing to serialize: the caller answers nothing useful
+            return Outcome(text="{}")
         try:
             text = self.serialize_json(handler, result)
         except Exception:
@@ -647,10 +659,15 @@ class Bridge:
             transport="rpc",
             meta=body.get("meta"),
         )
+        method = body.get("method")
+        handler = self.router.get(method) if isinstance(method, str) else None
+        if handler is not None and handler.oneway:
+            await self.run_oneway(handler, data, conn)
+            return b'{"result":{}}'  # Centrifugo always replies to an rpc command; the SDKs discard this one
         if not self._slots.try_acquire():
             return _dump({"error": self._busy().error_json()})
         try:
-            out = await self.call(body.get("method"), data, conn)
+            out = await self.call(method, data, conn)
         finally:
             self._slots.release()
         if not out.ok:
@@ -664,11 +681,8 @@ class Bridge:
     def handles_channel(self, channel_name: str) -> bool:
         """Whether ``channel_name`` is in a namespace of a declared channel (Centrifugo's reading: the text before
         the first ':', none without one): the publish proxy checks such publications as channel publications."""
-        channels = self.router.channels()
-        if not channels:
-            return False
         namespace = channel_name.split(":", 1)[0] if ":" in channel_name else None
-        return any(ch.namespace == namespace for ch in channels)
+        return any(ch.namespace == namespace for ch in self.router.channels())
 
     def resolve_channel(self, channel_name: Any) -> tuple[Channel[Any], dict[str, Any]] | Outcome:
         """The declared channel that ``channel_name`` is and its parameter values, or the error to answer: 102 when
@@ -676,7 +690,10 @@ class Bridge:
         if not isinstance(channel_name, str) or not channel_name:
             return Outcome.error(CODE_UNKNOWN_CHANNEL, "unknown channel")
         found: list[tuple[Channel[Any], dict[str, Any]]] = []
+        namespace = channel_name.split(":", 1)[0] if ":" in channel_name else None
         for ch in self.router.channels():
+            if ch.namespace != namespace:  # a pattern's namespace is literal: only its own can match
+                continue
             found += [(ch, values) for values in ch.match(channel_name)]
             if len(found) > 1:
                 self.log.warning("refused ambiguous channel %r: it reads as %s and %s", channel_name,
@@ -688,10 +705,12 @@ class Bridge:
 
     async def _ask_guard(self, ch: Channel[Any], func: Callable[..., Awaitable[bool]], conn: Connection,
                          args: tuple[Any, ...], params: Mapping[str, Any]) -> Outcome | None:
-        """None when the guard lets the user in (it returned True), else the error to answer."""
+        """None when the guard lets the user in (it returned True), else the error to answer. It gets as long as
+        Centrifugo waits for the proxy that asks (and no longer than a handler)."""
         if not self._slots.try_acquire():
             return self._busy()
-        limit = self.limits.handler_timeout
+        proxy_timeout = self.limits.publish_timeout if conn.transport == "publish" else self.limits.subscribe_timeout
+        limit = min(self.limits.handler_timeout, proxy_timeout)
         try:
             allowed = await asyncio.wait_for(func(conn, *args, **params), limit)
         except RPCError as exc:
@@ -714,10 +733,11 @@ class Bridge:
 
     async def _authorize(self, ch: Channel[Any], channel_name: str, conn: Connection, params: Mapping[str, Any],
                          publication: Any = _UNSET) -> Outcome | None:
-        """Who may subscribe (and, with ``publication``, publish): the channel's guard, or for "user" channels the
-        users after '#', or anyone for "any" channels."""
-        publishing = publication is not _UNSET
-        if publishing and ch.publish_guard_func is not None:
+        """Who may subscribe (and, for ``conn.transport == "publish"``, publish): the publish guard (given the
+        ``publication``), the channel's guard, or for "user" channels the users after '#', or anyone for "any"
+        channels."""
+        publishing = conn.transport == "publish"
+        if publishing and ch.publish_guard_func is not None and publication is not _UNSET:
             return await self._ask_guard(ch, ch.publish_guard_func, conn, (publication,), params)
         if ch.subscribe_guard_func is not None:
             return await self._ask_guard(ch, ch.subscribe_guard_func, conn, (), params)
@@ -786,6 +806,26 @@ class Bridge:
         if binary:
             return {"result": {"b64data": base64.b64encode(text.encode()).decode()}}
         return {"result": {"data": canonical}}
+    # -- one-way methods -------------------------------------------------------------------------------------
+    async def run_oneway(self, handler: Handler, params: Any, conn: Connection, *, timeout: float | None = None,
+                         slot_taken: bool = False) -> None:
+        """Run a one-way call: validated and run as any call, its failure logged and counted, never answered.
+        ``slot_taken``: the caller already holds one of the ``max_concurrency`` slots, which this gives back."""
+        if not slot_taken and not self._slots.try_acquire():
+            self._busy()
+            out = Outcome.error(CODE_BUSY, "server busy")
+        else:
+            try:
+                out = await self.call(handler.method, params, conn, timeout=timeout)
+            finally:
+                self._slots.release()
+        if out.ok:
+            self.stats["oneway"] += 1
+            return
+        self.stats["oneway_failed"] += 1
+        self.log.warning("one-way call %s (%s) failed, not answered: error %s: %s; user=%r client=%r transport=%s",
+                         handler.method, handler.qualname, out.code, out.message, conn.user_id, conn.client_id,
+                         conn.transport)
 
     # -- publish proxy (pub/sub transport) -------------------------------------------------------------------
     async def publish_proxy(self, body: Mapping[str, Any]) -> tuple[dict, Job | None]:
@@ -805,6 +845,9 @@ class Bridge:
             return _refuse(CODE_BAD_REQUEST, "request data is not JSON"), None
         if not isinstance(data, dict):
             return _refuse(CODE_BAD_REQUEST, "a request is a JSON object {method, params, correlation_id, reply_to}"), None
+        handler = self.router.get(data["method"]) if isinstance(data.get("method"), str) else None
+        if handler is not None and handler.oneway:
+            return self._publish_oneway(handler, data, user, body)
         cid = data.get("correlation_id")
         if not isinstance(cid, str) or not cid or len(cid) > MAX_CORRELATION_ID:
             return _refuse(CODE_BAD_REQUEST, f"correlation_id must be a non-empty string of at most "
@@ -847,6 +890,27 @@ class Bridge:
             except Exception:
                 self.log.exception("cannot publish the reply of %s (correlation_id %r) to %s", method, cid,
                                    reply_channel)
+
+        return {"result": {}}, job
+
+    def _publish_oneway(self, handler: Handler, data: dict, user: str, body: Mapping[str, Any]
+                        ) -> tuple[dict, Job | None]:
+        """A one-way request ``{method, params}`` (a ``correlation_id`` or ``reply_to`` is ignored: nothing is
+        published). Acked at once; the job runs the handler. Refused only when busy, which the client never reads."""
+        conn = Connection(user_id=user, client_id=str(body.get("client") or ""), transport="pubsub",
+                          meta=body.get("meta"))
+        if not self._slots.try_acquire():
+            self.stats["oneway_failed"] += 1
+            self.log.warning("one-way call %s refused, not answered: %d calls are running; user=%r", handler.method,
+                             self.limits.max_concurrency, user)
+            return {"error": self._busy().error_json()}, None
+        params = data.get("params")
+        timeout = self.limits.handler_timeout
+        if self.ack_after_reply:
+            timeout = min(timeout, self.limits.publish_timeout)
+
+        async def job() -> None:
+            await self.run_oneway(handler, params, conn, timeout=timeout, slot_taken=True)
 
         return {"result": {}}, job
 

@@ -122,6 +122,8 @@ def bridge_env(config: dict[str, Any], *, api_url: str | None = None) -> dict[st
         # client message
         "RPCC_HANDLER_TIMEOUT": f"{duration_seconds(config['rpc']['proxy']['timeout']):g}",
         "RPCC_PUBLISH_TIMEOUT": f"{duration_seconds(config['channel']['proxy']['publish']['timeout']):g}",
+        **({"RPCC_SUBSCRIBE_TIMEOUT": f"{duration_seconds(config['channel']['proxy']['subscribe']['timeout']):g}"}
+           if "subscribe" in config["channel"]["proxy"] else {}),
         "RPCC_MAX_MESSAGE_SIZE": str(config.get("websocket", {}).get("message_size_limit",
                                                                       DEFAULT_MESSAGE_SIZE_LIMIT)),
     }

@@ -53,10 +53,12 @@ ParamValue = str | int
 
 # Characters a string parameter may not hold: they would change what the channel name means to Centrifugo (":" the
 # namespace boundary, "#" the user boundary, "," the user separator, "$" the private prefix) or to the pattern
-# syntax ("{", "}"), and "/" which the SDKs refuse too. Anything but printable ASCII is refused as well: Centrifugo
-# refuses channel names that are not ASCII (error 107 bad request on subscribe).
-UNSAFE_PARAM_CHARACTERS = ":#,${}/"
+# syntax ("{", "}"), and "/", "*", "&" which the SDKs refuse too (the same set in every language). Spaces and
+# anything but printable ASCII are refused as well: Centrifugo refuses channel names that are not ASCII (error 107
+# bad request on subscribe).
+UNSAFE_PARAM_CHARACTERS = ":#,${}/*&"
 _NOT_PRINTABLE_ASCII = re.compile(r"[^\x20-\x7e]")
+_NOT_VISIBLE_ASCII = re.compile(r"[^\x21-\x7e]")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # A Centrifugo namespace name (its config validation)
@@ -163,9 +165,9 @@ def _check_param_value(where: str, name: str, kind: type, value: object) -> str:
         shown = " ".join(repr(c) for c in bad)
         raise ChannelParamError(f"{where}: parameter {name!r} = {value!r} holds {shown}, which would change the "
                                 f"channel's meaning (refused: {UNSAFE_PARAM_CHARACTERS!r})")
-    if _NOT_PRINTABLE_ASCII.search(value):
-        raise ChannelParamError(f"{where}: parameter {name!r} = {value!r} holds a character that is not printable "
-                                "ASCII (Centrifugo's channel names are ASCII)")
+    if _NOT_VISIBLE_ASCII.search(value):
+        raise ChannelParamError(f"{where}: parameter {name!r} = {value!r} holds a space or a character that is not "
+                                "printable ASCII (Centrifugo's channel names are ASCII)")
     return value
 
 
@@ -222,9 +224,21 @@ class Channel(Generic[P]):
                                    "(two or more of letters, digits, '-', '_', '.')")
             if self.namespace == RESERVED_NAMESPACE:
                 raise ChannelError(f"{where}: the namespace {RESERVED_NAMESPACE!r} belongs to the pub/sub transport")
-        elif pattern.startswith(RESERVED_PREFIX):
-            raise ChannelError(f"{where}: channels {RESERVED_PREFIX}<id> are the pub/sub transport's reply channels")
         self.user_limited = any(p.text is not None and "#" in p.text for p in self.parts)
+        if self.namespace is None and self.user_limited:
+            # user#<id> are the pub/sub transport's reply channels: no parameter value may make one
+            before: list[str] = []
+            for part in self.parts:
+                if part.text is None:
+                    raise ChannelError(f"{where}: without a namespace, the text before '#' must be literal (a "
+                                       f"parameter could make {RESERVED_PREFIX}<id>, a pub/sub reply channel)")
+                if "#" in part.text:
+                    before.append(part.text.split("#", 1)[0])
+                    break
+                before.append(part.text)
+            if "".join(before) + "#" == RESERVED_PREFIX:
+                raise ChannelError(f"{where}: channels {RESERVED_PREFIX}<id> are the pub/sub transport's reply "
+                                   "channels")
         if subscribe is None:
             subscribe = "user" if self.user_limited else "guard"
         if subscribe not in ("user", "guard", "any"):

@@ -111,6 +111,7 @@ SERVE_LIMIT_OPTIONS = {  # serve option (attribute) -> the variable rpcc.asgi.cr
     "max_concurrency": "RPCC_MAX_CONCURRENCY",
     "handler_timeout": "RPCC_HANDLER_TIMEOUT",
     "publish_timeout": "RPCC_PUBLISH_TIMEOUT",
+    "subscribe_timeout": "RPCC_SUBSCRIBE_TIMEOUT",
 }
 
 
@@ -290,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "after this; use Centrifugo's rpc.proxy.timeout (RPCC_HANDLER_TIMEOUT, default 10)")
     limits.add_argument("--publish-timeout", type=float, metavar="SECONDS", help="with --ack-after-reply: Centrifugo's "
                         "channel.proxy.publish.timeout (RPCC_PUBLISH_TIMEOUT, default 3)")
+    limits.add_argument("--subscribe-timeout", type=float, metavar="SECONDS", help="typed channels' guards: "
+                        "Centrifugo's channel.proxy.subscribe.timeout (RPCC_SUBSCRIBE_TIMEOUT, default 3)")
     s.add_argument("--ack-after-reply", action="store_true",
                    help="publish proxy: answer Centrifugo only after the reply is published (default: at once)")
     s.add_argument("-P", "--path", action="append", default=[], help="prepend DIR to sys.path (repeatable)")

@@ -51,10 +51,12 @@ class Handler:
     method: str
     func: Callable[..., Awaitable[Any]]
     params_model: type[BaseModel] | None
-    result_model: type[BaseModel]
+    result_model: type[BaseModel] | None  # None exactly for a one-way method
     doc: str | None
     deprecated: str | None = None  # None: not deprecated; "": deprecated without a reason
     module: str = field(default="")
+    oneway: bool = False  # answers nothing: exported as `@oneway`; the bridge runs it and sends no result
+
 
     @property
     def qualname(self) -> str:
@@ -69,10 +71,13 @@ def _describe(func: Callable[..., Any]) -> str:
     return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
 
 
-def inspect_handler(method: str, func: Callable[..., Any], deprecated: str | None = None) -> Handler:
+def inspect_handler(method: str, func: Callable[..., Any], deprecated: str | None = None,
+                    oneway: bool | None = None) -> Handler:
     """Check a handler's signature and build its :class:`Handler` record.
 
-    Accepted: ``async def f(conn, params: SomeModel) -> ResultModel`` or ``async def f(conn) -> ResultModel``.
+    Accepted: ``async def f(conn, params: SomeModel) -> ResultModel`` or ``async def f(conn) -> ResultModel``; a
+    one-way method returns ``None`` (``-> None``), which ``oneway=True`` may also say explicitly. ``oneway=False``
+    refuses ``-> None``.
     """
     name = _describe(func)
     if not isinstance(method, str) or not _METHOD_RE.match(method):
@@ -118,6 +123,20 @@ def inspect_handler(method: str, func: Callable[..., Any], deprecated: str | Non
             f"@websocket_rpc({method!r}): handler {name} has no return annotation; annotate it with a Pydantic model"
         )
     result_model = hints["return"]
+    if result_model is type(None):
+        if oneway is False:
+            raise RegistrationError(
+                f"@websocket_rpc({method!r}, oneway=False): handler {name} returns None; annotate its result with a "
+                "Pydantic model, or drop oneway=False to make it one-way"
+            )
+        return Handler(method=method, func=func, params_model=params_model, result_model=None,
+                       doc=inspect.getdoc(func), deprecated=deprecated, module=getattr(func, "__module__", ""),
+                       oneway=True)
+    if oneway:
+        raise RegistrationError(
+            f"@websocket_rpc({method!r}, oneway=True): handler {name} is annotated to return {result_model!r}; a "
+            "one-way method returns None (-> None)"
+        )
     if not _is_model(result_model):
         raise RegistrationError(
             f"@websocket_rpc({method!r}): the return annotation of handler {name} is {result_model!r}, "
@@ -142,8 +161,9 @@ class MessageRouter:
         self._handlers: dict[str, Handler] = {}
         self._channels: dict[str, Channel[Any]] = {}
 
-    def register(self, method: str, func: Callable[..., Any], *, deprecated: str | None = None) -> Handler:
-        handler = inspect_handler(method, func, deprecated)
+    def register(self, method: str, func: Callable[..., Any], *, deprecated: str | None = None,
+                 oneway: bool | None = None) -> Handler:
+        handler = inspect_handler(method, func, deprecated, oneway)
         existing = self._handlers.get(method)
         if existing is not None:
             if existing.func is func or existing.qualname == handler.qualname:
@@ -156,14 +176,17 @@ class MessageRouter:
         self._handlers[method] = handler
         return handler
 
-    def websocket_rpc(self, method: str, *, deprecated: str | None = None) -> Callable[[HandlerFunc], HandlerFunc]:
+    def websocket_rpc(self, method: str, *, deprecated: str | None = None,
+                      oneway: bool | None = None) -> Callable[[HandlerFunc], HandlerFunc]:
         """Decorator registering an ``async def handler(conn, params: Model) -> Model`` under ``method``.
 
-        ``deprecated``: a reason string (or "") marks the method ``@deprecated`` in the exported IDL.
+        ``deprecated``: a reason string (or "") marks the method ``@deprecated`` in the exported IDL. A handler
+        annotated ``-> None`` is one-way (``@oneway``: clients do not wait, nothing is answered); ``oneway=True``
+        says so explicitly and ``oneway=False`` refuses it.
         """
 
         def decorate(func: HandlerFunc) -> HandlerFunc:
-            self.register(method, func, deprecated=deprecated)
+            self.register(method, func, deprecated=deprecated, oneway=oneway)
             return func
 
         return decorate
@@ -178,7 +201,7 @@ class MessageRouter:
     def include(self, other: MessageRouter) -> None:
         """Register every handler and channel of ``other`` here too."""
         for h in other.handlers():
-            self.register(h.method, h.func, deprecated=h.deprecated)
+            self.register(h.method, h.func, deprecated=h.deprecated, oneway=h.oneway)
         for ch in other.channels():
             self.register_channel(ch)
 
@@ -214,10 +237,11 @@ default_router = MessageRouter()
 
 
 def websocket_rpc(
-    method: str, *, router: MessageRouter | None = None, deprecated: str | None = None
+    method: str, *, router: MessageRouter | None = None, deprecated: str | None = None, oneway: bool | None = None
 ) -> Callable[[HandlerFunc], HandlerFunc]:
     """Register an ``async def handler(conn, params: Params) -> Result`` as the RPC method ``method``.
 
-    Handlers go to the process-wide default router unless ``router`` is given.
+    Handlers go to the process-wide default router unless ``router`` is given. A handler returning ``None``
+    (``-> None``, or ``oneway=True``) is a one-way method: exported as ``@oneway``, run by the bridge without an answer.
     """
-    return (router or default_router).websocket_rpc(method, deprecated=deprecated)
+    return (router or default_router).websocket_rpc(method, deprecated=deprecated, oneway=oneway)

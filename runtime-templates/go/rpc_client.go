@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -352,12 +353,13 @@ type replyError struct {
 
 // reply is a message from the server: a reply to a command (with its id), a push, or a ping (empty).
 type reply struct {
-	ID      uint32         `json:"id,omitempty"`
-	Error   *replyError    `json:"error,omitempty"`
-	Connect *connectResult `json:"connect,omitempty"`
-	Refresh *connectResult `json:"refresh,omitempty"`
-	RPC     *rpcResult     `json:"rpc,omitempty"`
-	Push    *push          `json:"push,omitempty"`
+	ID        uint32           `json:"id,omitempty"`
+	Error     *replyError      `json:"error,omitempty"`
+	Connect   *connectResult   `json:"connect,omitempty"`
+	Refresh   *connectResult   `json:"refresh,omitempty"`
+	RPC       *rpcResult       `json:"rpc,omitempty"`
+	Subscribe *subscribeResult `json:"subscribe,omitempty"`
+	Push      *push            `json:"push,omitempty"`
 }
 
 type connectResult struct {
@@ -374,10 +376,18 @@ type rpcResult struct {
 }
 
 type push struct {
-	Channel string `json:"channel"`
-	Pub     *struct {
-		Data json.RawMessage `json:"data"`
-	} `json:"pub"`
+	Channel     string       `json:"channel"`
+	Pub         *publication `json:"pub"`
+	Unsubscribe *struct {
+		Code   int    `json:"code"`
+		Reason string `json:"reason"`
+	} `json:"unsubscribe"`
+}
+
+// publication is a message published into a channel: its data and, in a channel with history, its offset.
+type publication struct {
+	Data   json.RawMessage `json:"data"`
+	Offset uint64          `json:"offset,omitempty"`
 }
 
 // pubsubReply is what the server bridge publishes to the user's channel in answer to a request.
@@ -405,10 +415,13 @@ type connection struct {
 
 	mu      sync.Mutex
 	pending map[uint32]chan *reply      // command id -> its reply
+	onReply map[uint32]func(*reply)     // command id -> what the read loop does with its successful reply first
 	waiting map[string]chan pubsubReply // correlation id -> its pubsub reply
 	err     error                       // why the connection ended; set before done is closed
 	done    chan struct{}
 	refresh *time.Timer
+
+	subs map[string]*channelSubscription // channel -> the subscription its pushes go to
 }
 
 // Connect connects now instead of on the first call. It returns nil when already connected.
@@ -465,6 +478,49 @@ func (c *Client) Call(ctx context.Context, method string, params, result any) er
 		if err := decodeResult(raw, result); err != nil {
 			return fmt.Errorf("%s: %s: %w: decoding result: %w", packageName, method, ErrBadReply, err)
 		}
+	}
+	return nil
+}
+
+// Send sends a one-way call of method: it returns once the command is handed to the connection's writer, and
+// never waits for the server. Over TransportRPC it is Centrifugo's rpc command, whose reply (Centrifugo always
+// sends one) is dropped; over TransportPubSub a publication {"method","params"} without correlation_id, to which
+// no reply comes. The server's refusals never reach the caller. The errors are the client's own: params that do
+// not encode, no connection within ctx's deadline (Timeout by default), a request over MaxMessageSize.
+func (c *Client) Send(ctx context.Context, method string, params any) error {
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
+	var data json.RawMessage = []byte("{}")
+	if params != nil {
+		encoded, err := json.Marshal(params)
+		if err != nil {
+			return fmt.Errorf("%s: %s: encoding params: %w", packageName, method, err)
+		}
+		data = encoded
+	}
+	conn, err := c.connection(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", packageName, method, err)
+	}
+	kind, body := "rpc", any(map[string]any{"method": method, "data": data})
+	if c.Transport == TransportPubSub {
+		channel := c.RequestChannel
+		if channel == "" {
+			channel = defaultRequestChannel
+		}
+		kind = "publish"
+		body = map[string]any{"channel": channel, "data": map[string]any{"method": method, "params": data}}
+	}
+	// An id of the client's sequence and no waiter: handle drops the reply like any reply nobody waits for.
+	message, err := json.Marshal(map[string]any{"id": c.nextID.Add(1), kind: body})
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", packageName, method, err)
+	}
+	if limit := c.maxMessageSize(); limit > 0 && len(message) > limit {
+		return fmt.Errorf("%s: %s: %w", packageName, method, &RequestTooLargeError{Size: len(message), Limit: limit})
+	}
+	if err := conn.send(ctx, message); err != nil {
+		return fmt.Errorf("%s: %s: %w", packageName, method, err)
 	}
 	return nil
 }
@@ -646,7 +702,9 @@ func (c *Client) dialOnce(ctx context.Context, token string) (*connection, error
 		cancel:  cancel,
 		out:     make(chan []byte, 64),
 		pending: make(map[uint32]chan *reply),
+		onReply: make(map[uint32]func(*reply)),
 		waiting: make(map[string]chan pubsubReply),
+		subs:    make(map[string]*channelSubscription),
 		done:    make(chan struct{}),
 	}
 	go conn.readLoop()
@@ -841,10 +899,17 @@ func (conn *connection) handle(line []byte) {
 		conn.mu.Lock()
 		waiter := conn.pending[message.ID]
 		delete(conn.pending, message.ID)
+		hook := conn.onReply[message.ID]
+		delete(conn.onReply, message.ID)
 		conn.mu.Unlock()
+		if hook != nil && waiter != nil && message.Error == nil {
+			hook(&message) // before the pushes that follow this reply are handled
+		}
 		if waiter != nil {
 			waiter <- &message
 		}
+	case message.Push != nil && message.Push.Channel != conn.replyTo:
+		conn.routePush(message.Push)
 	case message.Push != nil:
 		if message.Push.Pub == nil {
 			return
@@ -872,6 +937,11 @@ func (conn *connection) handle(line []byte) {
 
 // command sends {"id": n, kind: body} and waits for its reply; an error reply becomes an *RPCError.
 func (conn *connection) command(ctx context.Context, kind string, body any) (*reply, error) {
+	return conn.commandWith(ctx, kind, body, nil)
+}
+
+// commandWith is command whose successful reply is first given to onReply on the read loop (nil: none).
+func (conn *connection) commandWith(ctx context.Context, kind string, body any, onReply func(*reply)) (*reply, error) {
 	id := conn.client.nextID.Add(1)
 	message, err := json.Marshal(map[string]any{"id": id, kind: body})
 	if err != nil {
@@ -890,13 +960,33 @@ func (conn *connection) command(ctx context.Context, kind string, body any) (*re
 		return nil, err
 	}
 	conn.pending[id] = waiter
+	if onReply != nil {
+		conn.onReply[id] = onReply
+	}
 	conn.mu.Unlock()
 	forget := func() {
 		conn.mu.Lock()
 		delete(conn.pending, id)
+		delete(conn.onReply, id)
 		conn.mu.Unlock()
 	}
-	if err := conn.send(ctx, message); err != nil {
+	// Only calls are collected: the connect and refresh commands a call may make on its way go out at once.
+	var entry *batchEntry
+	if kind == "rpc" || kind == "publish" {
+		entry = batchEntryFor(ctx, conn, message)
+	}
+	if entry != nil {
+		// Collected by a Batch: it writes the message together with the batch's others, or refuses them all.
+		select {
+		case err = <-entry.sent:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			forget()
+			return nil, err
+		}
+	} else if err := conn.send(ctx, message); err != nil {
 		forget()
 		return nil, err
 	}
@@ -993,4 +1083,803 @@ func tokenSubject(token string) string {
 		return ""
 	}
 	return claims.Sub
+}
+
+// DefaultMaxBatch is the most calls a Batch sends in one message unless its MaxCalls says otherwise.
+const DefaultMaxBatch = 100
+
+// ErrBatchTooLarge is wrapped by the error of every call of a Batch refused for its size: more than MaxCalls
+// calls, or a message over the client's MaxMessageSize. Nothing of such a batch was sent.
+var ErrBatchTooLarge = errors.New("batch too large")
+
+// Batch sends several calls in one WebSocket message. Each call runs in Go with the batch's context and is the
+// typed method it always is: its result and error are its own, and one failing call fails only itself. Wait sends
+// the calls once each has queued its command (or returned early), then waits for all of them. Nothing is atomic:
+// Centrifugo runs the calls as it would separate ones (one at a time per connection unless its
+// client.concurrency is set), and any of them may succeed while another fails.
+//
+//	b := NewBatch(ctx)
+//	var task *Task
+//	var taskErr error
+//	b.Go(func(ctx context.Context) { task, taskErr = api.TasksGet(ctx, TaskGetParams{ID: 1}) })
+//	b.Go(func(ctx context.Context) { page, pageErr = api.TasksList(ctx, TaskListParams{}) })
+//	err := b.Wait() // nil, or the refusal (errors.Is ErrBatchTooLarge) that every call also returned
+type Batch struct {
+	// MaxCalls bounds the calls sent in one message (DefaultMaxBatch when 0).
+	MaxCalls int
+
+	ctx     context.Context
+	mu      sync.Mutex
+	changed chan struct{} // a call queued its command or returned
+	started int
+	settled int
+	entries []*batchEntry
+	sealed  bool
+	refusal error
+	running sync.WaitGroup
+}
+
+type batchEntry struct {
+	conn    *connection
+	message []byte
+	sent    chan error // nil once written with the others, or the batch's refusal
+}
+
+type batchKey struct{}
+
+// batchCallKey marks the context of one Go call: its first collected command settles it (counted once).
+type batchCallKey struct{}
+
+// NewBatch returns an empty batch whose calls use ctx (and its deadline).
+func NewBatch(ctx context.Context) *Batch {
+	b := &Batch{changed: make(chan struct{}, 1)}
+	b.ctx = context.WithValue(ctx, batchKey{}, b)
+	return b
+}
+
+// Go runs call in a goroutine with the batch's context: the calls it makes are collected until Wait sends them.
+func (b *Batch) Go(call func(ctx context.Context)) {
+	b.mu.Lock()
+	b.started++
+	b.mu.Unlock()
+	b.running.Add(1)
+	go func() {
+		defer b.running.Done()
+		queued := false
+		defer func() {
+			if !queued { // returned before queuing a call (an encoding error, a failed dial): settled now
+				b.settle()
+			}
+		}()
+		call(context.WithValue(b.ctx, batchCallKey{}, &queued))
+	}()
+}
+
+func (b *Batch) settle() {
+	b.mu.Lock()
+	b.settled++
+	b.mu.Unlock()
+	select {
+	case b.changed <- struct{}{}:
+	default:
+	}
+}
+
+// batchEntryFor collects message when ctx is a batch's that still collects; nil otherwise (send it alone).
+func batchEntryFor(ctx context.Context, conn *connection, message []byte) *batchEntry {
+	b, _ := ctx.Value(batchKey{}).(*Batch)
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	if b.sealed {
+		b.mu.Unlock()
+		return nil
+	}
+	entry := &batchEntry{conn: conn, message: message, sent: make(chan error, 1)}
+	b.entries = append(b.entries, entry)
+	queued, _ := ctx.Value(batchCallKey{}).(*bool)
+	first := queued != nil && !*queued
+	if first {
+		*queued = true
+	}
+	b.mu.Unlock()
+	if first {
+		b.settle()
+	}
+	return entry
+}
+
+// Wait sends the collected calls in one message per connection and waits for every call to return. It returns
+// nil, or the error that refused the whole batch before anything was sent (errors.Is ErrBatchTooLarge, or the
+// connection's failure), which each collected call returned as well.
+func (b *Batch) Wait() error {
+	for {
+		b.mu.Lock()
+		ready := b.settled >= b.started
+		b.mu.Unlock()
+		if ready {
+			break
+		}
+		select {
+		case <-b.changed:
+		case <-b.ctx.Done():
+		}
+		if b.ctx.Err() != nil {
+			break
+		}
+	}
+	b.mu.Lock()
+	b.sealed = true
+	entries := b.entries
+	b.mu.Unlock()
+	b.refusal = b.flush(entries)
+	b.running.Wait()
+	return b.refusal
+}
+
+func (b *Batch) flush(entries []*batchEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	limit := b.MaxCalls
+	if limit <= 0 {
+		limit = DefaultMaxBatch
+	}
+	var refusal error
+	if len(entries) > limit {
+		refusal = fmt.Errorf("%w: %d calls, more than the %d one batch may send; nothing was sent", ErrBatchTooLarge,
+			len(entries), limit)
+	}
+	// One message per connection (all of them share one unless the client reconnected while collecting).
+	groups := map[*connection][]*batchEntry{}
+	var order []*connection
+	for _, entry := range entries {
+		if _, seen := groups[entry.conn]; !seen {
+			order = append(order, entry.conn)
+		}
+		groups[entry.conn] = append(groups[entry.conn], entry)
+	}
+	if refusal == nil {
+		for _, conn := range order {
+			size := len(groups[conn]) - 1
+			for _, entry := range groups[conn] {
+				size += len(entry.message)
+			}
+			if maxSize := conn.client.maxMessageSize(); maxSize > 0 && size > maxSize {
+				refusal = fmt.Errorf("%w: the message would be %d bytes, more than the server's message size limit "+
+					"of %d bytes; nothing was sent", ErrBatchTooLarge, size, maxSize)
+			}
+		}
+	}
+	for _, conn := range order {
+		group := groups[conn]
+		err := refusal
+		if err == nil {
+			messages := make([][]byte, len(group))
+			for i, entry := range group {
+				messages[i] = entry.message
+			}
+			err = conn.send(b.ctx, bytes.Join(messages, []byte("\n")))
+		}
+		for _, entry := range group {
+			entry.sent <- err
+		}
+	}
+	return refusal
+}
+
+// Channel subscriptions: the generated Subscribe<Channel> methods call SubscribeChannel, which subscribes to one
+// Centrifugo channel and decodes its publications into T. A subscription outlives connections: after a lost
+// connection it subscribes again on the next one (the Client reconnects for it), and in a channel with history
+// it recovers the publications it missed, so that none is lost or delivered twice.
+
+// ChannelState is where a subscription is: subscribing (also again after a lost connection), subscribed,
+// or unsubscribed (ended).
+type ChannelState int32
+
+const (
+	// ChannelUnsubscribed: the subscription ended (Unsubscribe, its context ended, the server refused it
+	// or unsubscribed it for good, or the Client was closed).
+	ChannelUnsubscribed ChannelState = iota
+	// ChannelSubscribing: waiting for a connection or for the server's answer to the subscribe command.
+	ChannelSubscribing
+	// ChannelSubscribed: publications arrive.
+	ChannelSubscribed
+)
+
+func (s ChannelState) String() string {
+	switch s {
+	case ChannelSubscribing:
+		return "subscribing"
+	case ChannelSubscribed:
+		return "subscribed"
+	}
+	return "unsubscribed"
+}
+
+// StreamPosition is a place in a channel's history stream: the offset of a publication and the stream's epoch
+// (which changes when the server lost the stream).
+type StreamPosition struct {
+	Offset uint64
+	Epoch  string
+}
+
+// ErrSubscriptionRefused is wrapped by the error of a subscription the server refused: the user may not
+// subscribe to the channel (103 permission denied), the channel is unknown (102), and so on. Use errors.Is to
+// test for it, errors.As with a *SubscribeError for the channel and the server's error.
+var ErrSubscriptionRefused = errors.New("subscription refused")
+
+// ErrBadChannelParam is wrapped by the error of a Subscribe or Publish method given a channel parameter that
+// would change the channel's meaning (empty, or holding one of : # , { } $ * & /) or that Centrifugo refuses in a
+// channel name (a space, a control character, anything but ASCII). Nothing is sent. Use errors.Is to test for it.
+var ErrBadChannelParam = errors.New("bad channel parameter")
+
+// SubscribeError is the error of a subscription the server refused (see ErrSubscriptionRefused).
+type SubscribeError struct {
+	Channel string
+	Err     *RPCError // the server's error: Code 103 is permission denied
+}
+
+func (e *SubscribeError) Error() string {
+	return fmt.Sprintf("%s: subscribe %s: %v: %v", packageName, e.Channel, ErrSubscriptionRefused, e.Err)
+}
+
+// Unwrap makes errors.Is(err, ErrSubscriptionRefused) true and errors.As(err, &rpcErr) find the server's error.
+func (e *SubscribeError) Unwrap() []error { return []error{ErrSubscriptionRefused, e.Err} }
+
+// PublicationDecodeError is given to the OnDecodeError hook for a publication whose data does not decode into
+// the channel's publication type (someone published another shape). The subscription goes on.
+type PublicationDecodeError struct {
+	Channel string
+	Offset  uint64          // the publication's offset in a channel with history, else 0
+	Data    json.RawMessage // the publication's data as received
+	Err     error           // what the decoder said
+}
+
+func (e *PublicationDecodeError) Error() string {
+	return fmt.Sprintf("%s: %s: %v: decoding a publication: %v", packageName, e.Channel, ErrBadReply, e.Err)
+}
+
+// Unwrap makes errors.Is(err, ErrBadReply) true and returns the decoder's error too.
+func (e *PublicationDecodeError) Unwrap() []error { return []error{ErrBadReply, e.Err} }
+
+// RecoveryFailedError is given to the OnRecoveryFailed hook when a subscription to a channel with history
+// subscribed again after a lost connection and the server could not give it every publication it missed (the
+// history was shorter than the gap, or expired, or the stream was lost: Position.Epoch differs from
+// Since.Epoch). Publications were lost between Since and Position; the ones that follow are delivered. Reload
+// the state the channel's publications update.
+type RecoveryFailedError struct {
+	Channel  string
+	Since    StreamPosition // the position of the last publication this subscription had
+	Position StreamPosition // the stream's position after the resubscription
+}
+
+func (e *RecoveryFailedError) Error() string {
+	return fmt.Sprintf("%s: %s: could not recover the publications missed since offset %d (epoch %q); "+
+		"the stream is at offset %d (epoch %q)",
+		packageName, e.Channel, e.Since.Offset, e.Since.Epoch, e.Position.Offset, e.Position.Epoch)
+}
+
+// ChannelOption configures a subscription: OnDecodeError, OnRecoveryFailed, OnStateChange, Since.
+type ChannelOption func(*subscribeOptions)
+
+type subscribeOptions struct {
+	onDecodeError    func(*PublicationDecodeError)
+	onRecoveryFailed func(*RecoveryFailedError)
+	onStateChange    func(ChannelState)
+	since            *StreamPosition
+}
+
+// OnDecodeError sets the hook for publications that do not decode (default: they are dropped). Hooks run on
+// the subscription's delivery goroutine, in stream order with the publications, and must not block long.
+func OnDecodeError(hook func(*PublicationDecodeError)) ChannelOption {
+	return func(o *subscribeOptions) { o.onDecodeError = hook }
+}
+
+// OnRecoveryFailed sets the hook told when publications of a channel with history were lost over a reconnect
+// (see RecoveryFailedError), before the publications that follow the gap are delivered.
+func OnRecoveryFailed(hook func(*RecoveryFailedError)) ChannelOption {
+	return func(o *subscribeOptions) { o.onRecoveryFailed = hook }
+}
+
+// OnStateChange sets the hook told of every change of the subscription's state, in order.
+func OnStateChange(hook func(ChannelState)) ChannelOption {
+	return func(o *subscribeOptions) { o.onStateChange = hook }
+}
+
+// Since makes a subscription to a channel with history start after position (one that an earlier subscription's
+// Position returned): the publications since then are delivered first, or OnRecoveryFailed is told they are lost.
+func Since(position StreamPosition) ChannelOption {
+	return func(o *subscribeOptions) { o.since = &position }
+}
+
+// ChannelSubscription is a typed subscription to one channel. Receive the publications from Publications (or
+// range over All); call Unsubscribe, or end the context given to SubscribeChannel, when done: that ends it and
+// closes the channel. It is safe for concurrent use.
+type ChannelSubscription[T any] struct {
+	sub          *channelSubscription
+	publications chan T
+	delivered    chan struct{} // closed when the delivery goroutine returned
+}
+
+// SubscribeChannel subscribes to channel and returns when the server accepted the subscription, or with its
+// error: a *SubscribeError when the server refused it, ErrDisconnected when there was no connection, the
+// context's error when ctx ended first. ctx bounds the whole subscription, not only this call. history says that
+// the channel keeps history: the subscription is positioned and recovers what it missed over reconnects.
+func SubscribeChannel[T any](ctx context.Context, client *Client, channel string, history bool,
+	opts ...ChannelOption) (*ChannelSubscription[T], error) {
+	sub := newChannelSubscription(client, channel, history, opts)
+	typed := &ChannelSubscription[T]{sub: sub, publications: make(chan T), delivered: make(chan struct{})}
+	if err := sub.start(ctx); err != nil {
+		return nil, err
+	}
+	go typed.deliver()
+	return typed, nil
+}
+
+// Publications returns the channel of the decoded publications, in the order they were published. It is closed
+// when the subscription ends; then Err says why.
+func (s *ChannelSubscription[T]) Publications() <-chan T { return s.publications }
+
+// All returns an iterator over the publications (for range), which ends when the subscription ends.
+func (s *ChannelSubscription[T]) All() iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for value := range s.publications {
+			if !yield(value) {
+				return
+			}
+		}
+	}
+}
+
+// Channel returns the Centrifugo channel's name.
+func (s *ChannelSubscription[T]) Channel() string { return s.sub.channel }
+
+// State returns the subscription's current state.
+func (s *ChannelSubscription[T]) State() ChannelState { return s.sub.currentState() }
+
+// Position returns the position of the last publication received in a channel with history (for Since), and
+// false before there is one or in a channel without history.
+func (s *ChannelSubscription[T]) Position() (StreamPosition, bool) { return s.sub.currentPosition() }
+
+// Err returns why the subscription ended: nil after Unsubscribe, the context's error when the context of
+// SubscribeChannel ended, a *SubscribeError when the server refused it on a later resubscription, ErrDisconnected
+// when the Client was closed or told not to reconnect. It returns nil while the subscription is active.
+func (s *ChannelSubscription[T]) Err() error { return s.sub.endError() }
+
+// Unsubscribe ends the subscription: it tells the server (when connected), stops the delivery and closes the
+// Publications channel. Publications not yet received are dropped. Calling it again does nothing.
+func (s *ChannelSubscription[T]) Unsubscribe() error {
+	err := s.sub.stop()
+	<-s.delivered
+	return err
+}
+
+// deliver decodes the queued events and hands them on, in order, until the subscription ends.
+func (s *ChannelSubscription[T]) deliver() {
+	defer close(s.delivered)
+	defer close(s.publications)
+	sub := s.sub
+	for {
+		events, ended := sub.take()
+		for _, event := range events {
+			switch {
+			case event.state != nil:
+				if sub.opts.onStateChange != nil {
+					sub.opts.onStateChange(*event.state)
+				}
+			case event.gap != nil:
+				if sub.opts.onRecoveryFailed != nil {
+					sub.opts.onRecoveryFailed(event.gap)
+				}
+			default:
+				var value T
+				if err := decodeResult(event.pub.Data, &value); err != nil {
+					if sub.opts.onDecodeError != nil {
+						sub.opts.onDecodeError(&PublicationDecodeError{Channel: sub.channel, Offset: event.pub.Offset,
+							Data: event.pub.Data, Err: err})
+					}
+					continue
+				}
+				if sub.ctx.Err() != nil {
+					return
+				}
+				select {
+				case s.publications <- value:
+				case <-sub.ctx.Done():
+					return
+				}
+			}
+		}
+		if ended {
+			return
+		}
+	}
+}
+
+// subscriptionEvent is one queued item of a subscription: a publication, a recovery gap or a state change.
+type subscriptionEvent struct {
+	pub   *publication
+	gap   *RecoveryFailedError
+	state *ChannelState
+}
+
+// channelSubscription is the untyped part of a subscription: it subscribes on every new connection and queues
+// what arrives for the delivery goroutine, so that the connection's read loop never waits for the receiver.
+type channelSubscription struct {
+	client  *Client
+	channel string
+	history bool
+	opts    subscribeOptions
+	ctx     context.Context // ends the subscription
+	cancel  context.CancelCauseFunc
+	done    chan struct{} // closed when run returned
+	unsub   chan int      // the code of an unsubscribe push from the server
+
+	mu          sync.Mutex
+	state       ChannelState
+	position    StreamPosition
+	hasPosition bool
+	queue       []subscriptionEvent
+	wake        chan struct{} // signalled when queue grows or the subscription ends
+	ended       bool
+	err         error
+	unsubErr    error // the unsubscribe command's error, for stop
+}
+
+func newChannelSubscription(client *Client, channel string, history bool, opts []ChannelOption) *channelSubscription {
+	sub := &channelSubscription{client: client, channel: channel, history: history, done: make(chan struct{}),
+		unsub: make(chan int, 1), wake: make(chan struct{}, 1)}
+	for _, opt := range opts {
+		opt(&sub.opts)
+	}
+	if sub.opts.since != nil && history {
+		sub.position, sub.hasPosition = *sub.opts.since, true
+	}
+	return sub
+}
+
+// start subscribes for the first time and, when that worked, keeps the subscription going in the background.
+func (sub *channelSubscription) start(ctx context.Context) error {
+	sub.ctx, sub.cancel = context.WithCancelCause(ctx)
+	first := make(chan error, 1)
+	go sub.run(first)
+	if err := <-first; err != nil {
+		<-sub.done
+		return err
+	}
+	return nil
+}
+
+// run subscribes on the current connection, waits until it is lost (and subscribes again on the next one), until
+// the subscription ends. The first attempt's result goes to first; a failed first attempt ends the subscription.
+func (sub *channelSubscription) run(first chan<- error) {
+	defer close(sub.done)
+	failures := 0
+	for {
+		sub.setState(ChannelSubscribing)
+		conn, err := sub.client.connection(sub.ctx)
+		if err == nil {
+			err = sub.subscribeOn(conn)
+		}
+		if first != nil {
+			first <- err
+			first = nil
+			if err != nil {
+				sub.finish(err)
+				return
+			}
+		}
+		if err != nil {
+			if sub.ctx.Err() != nil {
+				sub.finish(context.Cause(sub.ctx))
+				return
+			}
+			var refused *SubscribeError
+			if (errors.As(err, &refused) && !refused.Err.Temporary) || sub.client.isStopped() {
+				sub.finish(err)
+				return
+			}
+			failures++
+			if !sleepContext(sub.ctx, reconnectDelay(failures)) {
+				sub.finish(context.Cause(sub.ctx))
+				return
+			}
+			continue
+		}
+		failures = 0
+		sub.setState(ChannelSubscribed)
+		select {
+		case <-conn.done:
+			sub.forget(conn)
+			if !sleepContext(sub.ctx, reconnectDelay(0)) {
+				sub.finish(context.Cause(sub.ctx))
+				return
+			}
+		case code := <-sub.unsub:
+			sub.forget(conn)
+			if code < 2500 { // 2000..2499: unsubscribed for good; 2500..: subscribe again
+				sub.finish(fmt.Errorf("%s: %s: %w: the server unsubscribed (code %d)", packageName, sub.channel,
+					ErrSubscriptionRefused, code))
+				return
+			}
+		case <-sub.ctx.Done():
+			sub.forget(conn)
+			ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+			_, err := conn.command(ctx, "unsubscribe", map[string]any{"channel": sub.channel})
+			cancel()
+			if err != nil && !errors.Is(err, ErrDisconnected) {
+				sub.mu.Lock()
+				sub.unsubErr = fmt.Errorf("%s: unsubscribe %s: %w", packageName, sub.channel, err)
+				sub.mu.Unlock()
+			}
+			sub.finish(context.Cause(sub.ctx))
+			return
+		}
+	}
+}
+
+// subscribeOn sends the subscribe command on conn; the read loop applies the reply before the next push.
+func (sub *channelSubscription) subscribeOn(conn *connection) error {
+	body := map[string]any{"channel": sub.channel}
+	sub.mu.Lock()
+	since, recovering := sub.position, sub.hasPosition
+	sub.mu.Unlock()
+	if sub.history {
+		body["positioned"], body["recoverable"] = true, true
+		if recovering {
+			body["recover"], body["offset"], body["epoch"] = true, since.Offset, since.Epoch
+		}
+	}
+	conn.mu.Lock()
+	if other := conn.subs[sub.channel]; other != nil && other != sub {
+		conn.mu.Unlock()
+		return fmt.Errorf("%s: subscribe %s: this Client already has a subscription to the channel", packageName,
+			sub.channel)
+	}
+	conn.subs[sub.channel] = sub
+	conn.mu.Unlock()
+	ctx, cancel := sub.client.callContext(sub.ctx)
+	defer cancel()
+	_, err := conn.commandWith(ctx, "subscribe", body, func(answer *reply) {
+		sub.subscribed(answer.Subscribe, since, recovering)
+	})
+	if err != nil {
+		sub.forget(conn)
+		var rpcErr *RPCError
+		if errors.As(err, &rpcErr) {
+			return &SubscribeError{Channel: sub.channel, Err: rpcErr}
+		}
+		return fmt.Errorf("%s: subscribe %s: %w", packageName, sub.channel, err)
+	}
+	return nil
+}
+
+// forget removes the subscription from conn's routing.
+func (sub *channelSubscription) forget(conn *connection) {
+	conn.mu.Lock()
+	if conn.subs[sub.channel] == sub {
+		delete(conn.subs, sub.channel)
+	}
+	conn.mu.Unlock()
+}
+
+// subscribed applies a subscribe reply (on the read loop): the recovered publications, and the stream position.
+func (sub *channelSubscription) subscribed(result *subscribeResult, since StreamPosition, recovering bool) {
+	if result == nil {
+		return
+	}
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	if recovering && !result.Recovered {
+		sub.queue = append(sub.queue, subscriptionEvent{gap: &RecoveryFailedError{Channel: sub.channel, Since: since,
+			Position: StreamPosition{Offset: result.Offset, Epoch: result.Epoch}}})
+	}
+	if result.Epoch != sub.position.Epoch {
+		sub.position = StreamPosition{Epoch: result.Epoch}
+	}
+	for i := range result.Publications {
+		sub.addLocked(&result.Publications[i])
+	}
+	if result.Recoverable || result.Positioned {
+		if result.Offset > sub.position.Offset {
+			sub.position.Offset = result.Offset
+		}
+		sub.hasPosition = true
+	}
+	sub.signal()
+}
+
+// addLocked queues a publication unless it is one already delivered (by offset, in a positioned stream).
+func (sub *channelSubscription) addLocked(pub *publication) {
+	if pub.Offset > 0 && sub.history {
+		if sub.hasPosition && pub.Offset <= sub.position.Offset {
+			return
+		}
+		sub.position.Offset = pub.Offset
+		sub.hasPosition = true
+	}
+	sub.queue = append(sub.queue, subscriptionEvent{pub: pub})
+}
+
+// routePush hands a push of a subscribed channel to its subscription (on the read loop).
+func (conn *connection) routePush(message *push) {
+	conn.mu.Lock()
+	sub := conn.subs[message.Channel]
+	conn.mu.Unlock()
+	if sub == nil {
+		return
+	}
+	switch {
+	case message.Pub != nil:
+		sub.mu.Lock()
+		sub.addLocked(message.Pub)
+		sub.signal()
+		sub.mu.Unlock()
+	case message.Unsubscribe != nil:
+		sub.forget(conn)
+		select {
+		case sub.unsub <- message.Unsubscribe.Code:
+		default:
+		}
+	}
+}
+
+func (sub *channelSubscription) signal() {
+	select {
+	case sub.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (sub *channelSubscription) setState(state ChannelState) {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	if sub.state == state || sub.ended {
+		return
+	}
+	sub.state = state
+	sub.queue = append(sub.queue, subscriptionEvent{state: &state})
+	sub.signal()
+}
+
+// finish ends the subscription with err (nil after Unsubscribe).
+func (sub *channelSubscription) finish(err error) {
+	if errors.Is(err, errUnsubscribed) {
+		err = nil
+	}
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	if sub.ended {
+		return
+	}
+	sub.err = err
+	state := ChannelUnsubscribed
+	sub.state = state
+	sub.queue = append(sub.queue, subscriptionEvent{state: &state})
+	sub.ended = true
+	sub.signal()
+}
+
+// take waits for queued events and returns them, and whether the subscription ended (after these events).
+func (sub *channelSubscription) take() ([]subscriptionEvent, bool) {
+	for {
+		sub.mu.Lock()
+		events, ended := sub.queue, sub.ended
+		sub.queue = nil
+		sub.mu.Unlock()
+		if len(events) > 0 || ended {
+			return events, ended
+		}
+		select {
+		case <-sub.wake:
+		case <-sub.ctx.Done():
+			<-sub.done // run queues the end
+		}
+	}
+}
+
+// errUnsubscribed is the cause of the context of a subscription ended by Unsubscribe.
+var errUnsubscribed = errors.New("unsubscribed")
+
+func (sub *channelSubscription) stop() error {
+	sub.cancel(errUnsubscribed)
+	<-sub.done
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return sub.unsubErr
+}
+
+func (sub *channelSubscription) currentState() ChannelState {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return sub.state
+}
+
+func (sub *channelSubscription) currentPosition() (StreamPosition, bool) {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return sub.position, sub.hasPosition && sub.history
+}
+
+func (sub *channelSubscription) endError() error {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return sub.err
+}
+
+type subscribeResult struct {
+	Recoverable  bool          `json:"recoverable"`
+	Positioned   bool          `json:"positioned"`
+	Epoch        string        `json:"epoch"`
+	Offset       uint64        `json:"offset"`
+	Recovered    bool          `json:"recovered"`
+	Publications []publication `json:"publications"`
+}
+
+func (c *Client) isStopped() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stopped != nil
+}
+
+// reconnectDelay is the wait before attempt n+1 after n failures: a random part of min(100ms * 2^n, 10s)
+// (full jitter, so that many clients of a restarted server do not come back at once), at least 10ms.
+func reconnectDelay(failures int) time.Duration {
+	limit := 100 * time.Millisecond << min(failures, 7)
+	limit = min(limit, 10*time.Second)
+	var random [8]byte
+	_, _ = rand.Read(random[:])
+	n := uint64(0)
+	for _, b := range random {
+		n = n<<8 | uint64(b)
+	}
+	return 10*time.Millisecond + time.Duration(n%uint64(limit))
+}
+
+// sleepContext waits d, or less when ctx ends first (then it returns false).
+func sleepContext(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Publish publishes data (marshalled with encoding/json) into channel, for the generated Publish<Channel>
+// methods: the server accepts it only in a channel that lets clients publish, after checking it.
+func (c *Client) Publish(ctx context.Context, channel string, data any) error {
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
+	encoded, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("%s: publish %s: encoding the publication: %w", packageName, channel, err)
+	}
+	conn, err := c.connection(ctx)
+	if err == nil {
+		_, err = conn.command(ctx, "publish", map[string]any{"channel": channel, "data": json.RawMessage(encoded)})
+	}
+	if err != nil {
+		return fmt.Errorf("%s: publish %s: %w", packageName, channel, err)
+	}
+	return nil
+}
+
+// ChannelParam returns value when it can stand for the parameter name of the channel (a dotted name) in a
+// channel name, else an error wrapping ErrBadChannelParam: the generated methods check every string parameter.
+func ChannelParam(channel, name, value string) (string, error) {
+	if value == "" {
+		return "", fmt.Errorf("%s: %s: %w: %s is empty", packageName, channel, ErrBadChannelParam, name)
+	}
+	for _, r := range value {
+		if strings.ContainsRune(":#,{}$*&/", r) || r <= ' ' || r >= 0x7f { // Centrifugo's names are ASCII
+			return "", fmt.Errorf("%s: %s: %w: %s %q holds %q, which would change the channel's meaning",
+				packageName, channel, ErrBadChannelParam, name, value, r)
+		}
+	}
+	return value, nil
 }

@@ -41,6 +41,21 @@ type fakeServer struct {
 	frames      []int // the size of every message the client sent
 	pongs       int
 	refreshes   []string
+
+	// Channels (see subscription_test.go): "secret:..." is refused, "hist:..." keeps history (epoch "e1", at most
+	// historyLimit publications when > 0), "user#..." only for its user; publish sends to the subscribers.
+	historyLimit int
+	refuse       atomic.Bool // refuse WebSocket connections (503) while set
+	history      map[string][]string
+	historyBase  map[string]int // offset of the first publication kept, minus one
+	subscribers  map[string]map[*fakeConn]bool
+	live         map[*fakeConn]bool
+}
+
+// fakeConn is one connection of the fake server.
+type fakeConn struct {
+	ws    *websocket.Conn
+	write func(messages ...string) error
 }
 
 func newFakeServer(t *testing.T, configure func(*fakeServer)) *fakeServer {
@@ -64,6 +79,10 @@ func (f *fakeServer) recorded() []map[string]json.RawMessage {
 }
 
 func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
+	if f.refuse.Load() {
+		http.Error(w, "not now", http.StatusServiceUnavailable)
+		return
+	}
 	ws, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return
@@ -77,6 +96,14 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 		defer writeMu.Unlock()
 		return ws.Write(ctx, websocket.MessageText, []byte(strings.Join(messages, "\n")))
 	}
+	self := &fakeConn{ws: ws, write: write}
+	f.mu.Lock()
+	if f.live == nil {
+		f.live = map[*fakeConn]bool{}
+	}
+	f.live[self] = true
+	f.mu.Unlock()
+	defer f.dropConn(self)
 	user := ""
 	for {
 		_, data, err := ws.Read(ctx)
@@ -130,11 +157,25 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 			case command["subscribe"] != nil:
 				var body struct{ Channel string }
 				json.Unmarshal(command["subscribe"], &body)
-				if body.Channel != "user#"+user {
+				if strings.HasPrefix(body.Channel, "user#") && body.Channel != "user#"+user ||
+					strings.HasPrefix(body.Channel, "secret:") {
 					replies = append(replies, `{"id":`+id+`,"error":{"code":103,"message":"permission denied"}}`)
 					continue
 				}
-				replies = append(replies, `{"id":`+id+`,"subscribe":{}}`)
+				if strings.HasPrefix(body.Channel, "user#") {
+					replies = append(replies, `{"id":`+id+`,"subscribe":{}}`)
+					continue
+				}
+				if err := f.subscribe(self, id, command["subscribe"]); err != nil {
+					return
+				}
+			case command["unsubscribe"] != nil:
+				var body struct{ Channel string }
+				json.Unmarshal(command["unsubscribe"], &body)
+				f.mu.Lock()
+				delete(f.subscribers[body.Channel], self)
+				f.mu.Unlock()
+				replies = append(replies, `{"id":`+id+`,"unsubscribe":{}}`)
 			case command["publish"] != nil:
 				var body struct {
 					Channel string
@@ -146,6 +187,13 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 					}
 				}
 				json.Unmarshal(command["publish"], &body)
+				if strings.HasPrefix(body.Channel, "room:") {
+					var raw struct{ Data json.RawMessage }
+					json.Unmarshal(command["publish"], &raw)
+					f.publish(body.Channel, string(raw.Data))
+					replies = append(replies, `{"id":`+id+`,"publish":{}}`)
+					continue
+				}
 				if body.Channel != "rpc:requests" || body.Data.ReplyTo != "user#"+user {
 					replies = append(replies, `{"id":`+id+`,"error":{"code":103,"message":"permission denied"}}`)
 					continue
@@ -877,5 +925,68 @@ func TestErrorsNameThePackage(t *testing.T) {
 	var d Duration
 	if err := json.Unmarshal([]byte(`"1 hour"`), &d); err == nil || !strings.HasPrefix(err.Error(), "rpcclient: ") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestBatchSendsItsCallsInOneMessage(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	ctx := contextWithTimeout(t, 10*time.Second)
+	if err := c.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b := NewBatch(ctx)
+	results := make([]map[string]any, 3)
+	errs := make([]error, 3)
+	for i, method := range []string{"echo", "fail", "echo"} {
+		b.Go(func(ctx context.Context) { errs[i] = c.Call(ctx, method, map[string]any{"n": i}, &results[i]) })
+	}
+	if err := b.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	frames := len(f.frames)
+	f.mu.Unlock()
+	if frames != 2 { // connect, then the batch
+		t.Fatalf("the client sent %d messages, want 2 (connect, one batch)", frames)
+	}
+	var rpcErr *RPCError
+	if errs[0] != nil || errs[2] != nil || !errors.As(errs[1], &rpcErr) {
+		t.Fatalf("errors: %v", errs)
+	}
+	if fmt.Sprint(results[0]["n"]) != "0" || fmt.Sprint(results[2]["n"]) != "2" {
+		t.Fatalf("results: %v", results)
+	}
+	over := NewBatch(ctx)
+	over.MaxCalls = 2
+	for range 3 {
+		over.Go(func(ctx context.Context) { c.Call(ctx, "echo", nil, nil) })
+	}
+	if err := over.Wait(); !errors.Is(err, ErrBatchTooLarge) {
+		t.Fatalf("3 calls over MaxCalls 2: %v", err)
+	}
+	f.mu.Lock()
+	frames = len(f.frames)
+	f.mu.Unlock()
+	if frames != 2 {
+		t.Fatalf("a refused batch sent something: %d messages", frames)
+	}
+}
+
+func TestSendWaitsForNoReply(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	ctx := contextWithTimeout(t, 10*time.Second)
+	if err := c.Send(ctx, "echo", map[string]any{"n": 1}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return len(f.recorded()) == 2 })
+	if c.Pending() != 0 {
+		t.Fatalf("a one-way call left %d waiters", c.Pending())
+	}
+	if rpc := string(f.recorded()[1]["rpc"]); rpc != `{"data":{"n":1},"method":"echo"}` {
+		t.Fatalf("sent %s", rpc)
 	}
 }

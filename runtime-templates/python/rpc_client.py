@@ -24,10 +24,11 @@ import asyncio
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 import centrifuge  # type: ignore[import-untyped, unused-ignore]
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -35,14 +36,22 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 __all__ = [
+    "DEFAULT_MAX_BATCH",
     "DEFAULT_MAX_MESSAGE_SIZE",
     "DEFAULT_REQUEST_CHANNEL",
     "CentrifugoRPCClient",
+    "ChannelParamError",
+    "ChannelSubscription",
+    "PublicationDecodeError",
     "RPCConnectionError",
     "RPCError",
     "RPCReplyError",
     "RPCRequestTooLargeError",
     "RPCTimeoutError",
+    "RecoveryFailedError",
+    "StreamPosition",
+    "SubscriptionRefusedError",
+    "SubscriptionState",
     "Transport",
 ]
 
@@ -67,10 +76,17 @@ REQUEST_TOO_LARGE_CODE = 15
 DEFAULT_MAX_MESSAGE_SIZE = 65536
 """Centrifugo's default ``websocket.message_size_limit``: the largest WebSocket message it reads from a client."""
 
+DEFAULT_MAX_BATCH = 100
+"""The most calls :meth:`CentrifugoRPCClient.batch` sends in one message unless told otherwise."""
+
 _MAX_COMMAND_ID = 2**32 - 1
 """Command ids are uint32: the widest id a command can carry, so that a counted size never falls short."""
 
 _Model = TypeVar("_Model", bound=BaseModel)
+_T1 = TypeVar("_T1")
+_T2 = TypeVar("_T2")
+_T3 = TypeVar("_T3")
+_T4 = TypeVar("_T4")
 
 
 class RPCError(Exception):
@@ -179,6 +195,26 @@ class _ReplyRouter:
                 future.set_exception(RPCConnectionError(message))
 
 
+async def _awaited(call: Awaitable[Any]) -> Any:
+    return await call
+
+
+def _settle(target: asyncio.Future[Any]) -> Callable[[asyncio.Future[Any]], None]:
+    """A done-callback passing an SDK future's outcome on to ``target``."""
+
+    def settle(source: asyncio.Future[Any]) -> None:
+        if target.done():
+            return
+        if source.cancelled():
+            target.set_exception(RPCConnectionError("the call was cancelled"))
+        elif source.exception() is not None:
+            target.set_exception(source.exception())  # type: ignore[arg-type]
+        else:
+            target.set_result(source.result())
+
+    return settle
+
+
 def _frame_size(command: Mapping[str, Any]) -> int:
     """The bytes of the WebSocket message centrifuge-python sends for ``command`` (one command a message, encoded
     with ``json.dumps``), counted with the widest command id."""
@@ -207,6 +243,35 @@ def _translate(exc: BaseException) -> RPCError | None:
     if isinstance(exc, centrifuge.CentrifugeError):
         return RPCConnectionError(str(exc) or type(exc).__name__)
     return None
+
+
+class _BatchEntry:
+    """One call of a batch: its command (without id), and the future its task waits on for the raw reply."""
+
+    def __init__(self, command: dict[str, Any], timeout: float) -> None:
+        self.command = command
+        self.timeout = timeout
+        self.reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+
+class _BatchCollector:
+    """Collects the commands of the calls a batch's tasks make, to send them in one WebSocket message."""
+
+    def __init__(self, tasks: set[asyncio.Task[Any]]) -> None:
+        self.tasks = tasks
+        self.entries: list[_BatchEntry] = []
+        self.waiting: set[asyncio.Task[Any]] = set()
+        self.open = True
+
+    def add(self, command: dict[str, Any], timeout: float) -> _BatchEntry | None:
+        """The entry of a call made by one of the batch's tasks while the batch collects; None otherwise."""
+        task = asyncio.current_task()
+        if not self.open or task is None or task not in self.tasks:
+            return None
+        entry = _BatchEntry(command, timeout)
+        self.entries.append(entry)
+        self.waiting.add(task)
+        return entry
 
 
 class _ClientEvents(centrifuge.ClientEventHandler):  # type: ignore[misc, unused-ignore]
@@ -294,6 +359,9 @@ class CentrifugoRPCClient:
         self._router = _ReplyRouter()
         self._client: Any = None
         self._subscription: Any = None
+        self._collector: _BatchCollector | None = None
+        self._batch_lock = asyncio.Lock()
+        self._channel_subscriptions: set[ChannelSubscription[Any]] = set()
 
     async def connect(self) -> None:
         """Connect (and, for ``pubsub``, subscribe to the reply channel); raises RPCConnectionError on failure.
@@ -343,6 +411,8 @@ class CentrifugoRPCClient:
     async def _teardown(self) -> None:
         client, self._client, self._subscription = self._client, None, None
         self._router.fail_all("client closed")
+        for subscription in list(self._channel_subscriptions):
+            subscription._end(RPCConnectionError("client closed"))
         if client is not None:
             await client.disconnect()
             # centrifuge-python closes the socket in background tasks; let them finish (bounded) so that closing
@@ -390,7 +460,16 @@ class CentrifugoRPCClient:
         # Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
         if size > self._max_message_size:
             raise RPCRequestTooLargeError(method, size, self._max_message_size)
+        collector = self._collector
+        entry = None
+        if collector is not None:
+            if self._transport == "rpc":
+                entry = collector.add({"rpc": {"method": method, "data": data}}, limit)
+            else:
+                entry = collector.add({"publish": {"channel": self._request_channel, "data": request}}, limit)
         try:
+            if entry is not None:
+                return await asyncio.wait_for(self._batched(client, entry, request), limit)
             if self._transport == "rpc":
                 return await asyncio.wait_for(self._rpc(client, method, data, limit), limit)
             return await asyncio.wait_for(self._publish(client, request, limit), limit)
@@ -404,6 +483,160 @@ class CentrifugoRPCClient:
             if error is None:
                 raise
             raise error from exc
+
+    async def send(self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> None:
+        """Sends a one-way call of ``method`` with JSON ``params``: returns once the command is written to the
+        connection, and never waits for the server.
+
+        Over ``"rpc"`` it is Centrifugo's ``rpc`` command, whose reply (always sent by Centrifugo) is discarded; over
+        ``"pubsub"`` a publication ``{"method", "params"}`` without ``correlation_id``, to which no reply comes. The
+        server's refusals never reach the caller. Raises RPCConnectionError when not connected within ``timeout``
+        seconds (default: the client's), RPCRequestTooLargeError (without sending anything) when the request exceeds
+        ``max_message_size``.
+        """
+        client = self._client
+        if client is None:
+            msg = "not connected: call connect() first or use the client as an async context manager"
+            raise RPCConnectionError(msg)
+        limit = self._timeout if timeout is None else timeout
+        data = dict(params) if params is not None else {}
+        if self._transport == "rpc":
+            command: dict[str, Any] = {"rpc": {"method": method, "data": data}}
+        else:
+            command = {"publish": {"channel": self._request_channel, "data": {"method": method, "params": data}}}
+        size = _frame_size(command)
+        if size > self._max_message_size:
+            raise RPCRequestTooLargeError(method, size, self._max_message_size)
+        try:
+            await asyncio.wait_for(self._ready(client, limit), limit)
+        except asyncio.TimeoutError:
+            msg = f"{method}: not connected within {limit:g} s"
+            raise RPCConnectionError(msg) from None
+        # centrifuge-python has no public call that sends without waiting for the reply: its rpc() and publish()
+        # await it. The command goes out through the SDK's own sender with an id of its sequence and no waiter
+        # registered, so the reply, when it comes, is dropped by the SDK like any reply nobody waits for.
+        command["id"] = client._next_command_id()
+        await client._send_commands([command])
+
+    @overload
+    async def batch(self, call1: Awaitable[_T1], /, *, max_batch: int = ...) -> tuple[_T1 | RPCError]: ...
+    @overload
+    async def batch(
+        self, call1: Awaitable[_T1], call2: Awaitable[_T2], /, *, max_batch: int = ...
+    ) -> tuple[_T1 | RPCError, _T2 | RPCError]: ...
+    @overload
+    async def batch(
+        self, call1: Awaitable[_T1], call2: Awaitable[_T2], call3: Awaitable[_T3], /, *, max_batch: int = ...
+    ) -> tuple[_T1 | RPCError, _T2 | RPCError, _T3 | RPCError]: ...
+    @overload
+    async def batch(
+        self,
+        call1: Awaitable[_T1],
+        call2: Awaitable[_T2],
+        call3: Awaitable[_T3],
+        call4: Awaitable[_T4],
+        /,
+        *,
+        max_batch: int = ...,
+    ) -> tuple[_T1 | RPCError, _T2 | RPCError, _T3 | RPCError, _T4 | RPCError]: ...
+    @overload
+    async def batch(self, *calls: Awaitable[_T1], max_batch: int = ...) -> tuple[_T1 | RPCError, ...]: ...
+
+    async def batch(self, *calls: Awaitable[Any], max_batch: int = DEFAULT_MAX_BATCH) -> tuple[Any, ...]:
+        """Sends several calls in one WebSocket message and returns each one's typed result or its RPCError.
+
+        Pass the typed methods' calls without awaiting them::
+
+            task, page = await api.batch(api.tasks_get(TaskGetParams(id=1)), api.tasks_list(TaskListParams()))
+
+        Each entry is the method's result, or the RPCError that call alone failed with (one failing call fails
+        only its own entry; each keeps its own timeout). Nothing is atomic: the server runs the calls one by one
+        or concurrently, as it would separate calls. Raises RPCRequestTooLargeError, sending nothing, when the
+        batch has more than ``max_batch`` calls or its message would exceed ``max_message_size``.
+        """
+        if self._client is None:
+            msg = "not connected: call connect() first or use the client as an async context manager"
+            raise RPCConnectionError(msg)
+        async with self._batch_lock:
+            loop = asyncio.get_running_loop()
+            tasks = [loop.create_task(_awaited(call)) for call in calls]
+            collector = _BatchCollector(set(tasks))
+            self._collector = collector
+            try:
+                # Each typed call reaches call() at its first step; a few turns of the loop let every task get there
+                # (or finish early: a request too large, an encoding error). The bound keeps a foreign awaitable
+                # that waits on something else from holding the batch.
+                for _ in range(100):
+                    await asyncio.sleep(0)
+                    if all(task.done() or task in collector.waiting for task in tasks):
+                        break
+            finally:
+                collector.open = False
+                self._collector = None
+            try:
+                await self._send_batch(collector.entries, max_batch)
+            except BaseException:
+                await asyncio.gather(*tasks, return_exceptions=True)  # each failed with the refusal: collected
+                raise
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, RPCError):
+                raise outcome
+        return tuple(outcomes)
+
+    async def _send_batch(self, entries: list[_BatchEntry], max_batch: int) -> None:
+        """Sends the collected commands in one message; refuses them all (sending nothing) over the limits."""
+        if not entries:
+            return
+        size = sum(_frame_size(entry.command) for entry in entries) + len(entries) - 1
+        refusal: RPCError | None = None
+        if len(entries) > max_batch:
+            refusal = RPCRequestTooLargeError(f"batch of {len(entries)} calls", len(entries), max_batch)
+            refusal.message = f"batch: {len(entries)} calls, more than max_batch={max_batch}; nothing was sent"
+        elif size > self._max_message_size:
+            refusal = RPCRequestTooLargeError(f"batch of {len(entries)} calls", size, self._max_message_size)
+        client = self._client
+        if refusal is None and client is None:
+            refusal = RPCConnectionError("client closed")
+        if refusal is None:
+            try:
+                await client.ready(timeout=max(entry.timeout for entry in entries))
+            except Exception as exc:
+                if _translate(exc) is None:
+                    raise
+                refusal = RPCConnectionError(f"not connected: {exc}")
+        if refusal is not None:
+            for entry in entries:
+                if not entry.reply.done():
+                    entry.reply.set_exception(refusal)
+            raise refusal
+        # centrifuge-python's own sender writes a list of commands as one message (its JSON codec joins them with
+        # newlines, which Centrifugo reads as separate commands); each reply settles its SDK future as usual.
+        commands = []
+        for entry in entries:
+            command = {"id": client._next_command_id(), **entry.command}
+            sdk_future = client._register_future(command["id"], entry.timeout)
+            sdk_future.add_done_callback(_settle(entry.reply))
+            commands.append(command)
+        await client._send_commands(commands)
+
+    async def _batched(self, client: Any, entry: _BatchEntry, request: dict[str, Any]) -> Any:
+        """The rest of a call collected by a batch: its reply, then (pubsub) the reply on the personal channel."""
+        future: asyncio.Future[Any] | None = None
+        if request:  # pubsub: registered before the batch is sent, as a reply may come before the ack
+            future = asyncio.get_running_loop().create_future()
+            self._router.pending[request["correlation_id"]] = future
+        try:
+            reply = await entry.reply
+            client._check_reply_error(reply)
+            if future is None:
+                return client._decode_data(reply["rpc"].get("data"))
+            return await future
+        finally:
+            if future is not None:
+                del self._router.pending[request["correlation_id"]]
+                if not future.done():
+                    future.cancel()
 
     @staticmethod
     def _decode(model: type[_Model], data: Any, method: str = "") -> _Model:
@@ -443,3 +676,342 @@ class CentrifugoRPCClient:
             del self._router.pending[correlation_id]
             if not future.done():
                 future.cancel()
+
+    async def _publish_channel(self, channel: str, data: Any, *, timeout: float | None = None) -> None:
+        """Publishes JSON ``data`` into ``channel`` (the generated ``publish_<channel>`` methods): the server takes
+        it only in a channel that lets clients publish, after checking it. Raises RPCError as :meth:`call` does
+        (103 permission denied when the channel or its guard refuses it)."""
+        client = self._client
+        if client is None:
+            msg = "not connected: call connect() first or use the client as an async context manager"
+            raise RPCConnectionError(msg)
+        limit = self._timeout if timeout is None else timeout
+        size = _frame_size({"publish": {"channel": channel, "data": data}})
+        if size > self._max_message_size:
+            raise RPCRequestTooLargeError(f"publish {channel}", size, self._max_message_size)
+        try:
+            await self._ready(client, limit)
+            await asyncio.wait_for(client.publish(channel, data, timeout=limit), limit)
+        except asyncio.TimeoutError:
+            msg = f"publish {channel}: no answer within {limit:g} s"
+            raise RPCTimeoutError(msg) from None
+        except RPCError:
+            raise
+        except Exception as exc:
+            error = _translate(exc)
+            if error is None:
+                raise
+            raise error from exc
+
+
+# --- channel subscriptions ---------------------------------------------------------------------------------------
+
+SubscriptionState = Literal["unsubscribed", "subscribing", "subscribed"]
+"""Where a subscription is: subscribing (also again after a lost connection), subscribed, or unsubscribed (ended)."""
+
+_P = TypeVar("_P")
+_Hook = Callable[[_P], "Awaitable[None] | None"]
+
+_CHANNEL_PARAM_FORBIDDEN = frozenset(":#,{}$*&/")
+
+
+class ChannelParamError(ValueError):
+    """A channel parameter that would change the channel's meaning (empty, or holding one of ``: # , { } $ * & /``)
+    or that Centrifugo refuses in a channel name (a space, a control character, anything but ASCII): nothing was
+    sent."""
+
+
+def _channel_param(channel: str, name: str, value: str) -> str:
+    """``value`` when it can stand for the string parameter ``name`` of ``channel`` in a channel name."""
+    if not value:
+        msg = f"{channel}: {name} is empty"
+        raise ChannelParamError(msg)
+    for char in value:
+        if char in _CHANNEL_PARAM_FORBIDDEN or char <= " " or char >= "\x7f":  # Centrifugo's names are ASCII
+            msg = f"{channel}: {name} {value!r} holds {char!r}, which would change the channel's meaning"
+            raise ChannelParamError(msg)
+    return value
+
+
+@dataclass(frozen=True)
+class StreamPosition:
+    """A place in a channel's history stream: a publication's offset and the stream's epoch."""
+
+    offset: int
+    epoch: str
+
+
+RECOVERY_FAILED_CODE = 112
+"""``RPCError.code`` of a RecoveryFailedError: Centrifugo's code for a position it cannot recover from."""
+
+
+class RecoveryFailedError(RPCError):
+    """Told to ``on_error``: a subscription to a channel with history subscribed again after a lost connection and
+    the server could not give it every publication it missed (the history was shorter than the gap, or expired, or
+    the stream was lost). Publications after ``since`` (the last one received; None: none yet) were lost up to
+    ``position`` (the stream's position after the resubscription); the ones that follow are delivered. Reload the
+    state the channel's publications update."""
+
+    def __init__(self, channel: str, since: StreamPosition | None, position: StreamPosition | None) -> None:
+        super().__init__(RECOVERY_FAILED_CODE, f"{channel}: could not recover the publications missed since {since}")
+        self.channel = channel
+        self.since = since
+        self.position = position
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, RecoveryFailedError) and (self.channel, self.since, self.position)
+                == (other.channel, other.since, other.position))
+
+    __hash__ = RPCError.__hash__
+
+
+class SubscriptionRefusedError(RPCError):
+    """The server refused the subscription (``code`` 103: permission denied, 102: unknown channel, ...), or
+    unsubscribed it for good (codes 2000..2499)."""
+
+    def __init__(self, channel: str, code: int, reason: str) -> None:
+        super().__init__(code, f"subscribe {channel}: {reason}")
+        self.channel = channel
+
+
+class PublicationDecodeError(RPCReplyError):
+    """Told to ``on_decode_error``: a publication whose data does not fit the channel's publication type (someone
+    published another shape). The subscription goes on."""
+
+    def __init__(self, channel: str, data: Any, offset: int, error: ValidationError) -> None:
+        errors = error.errors()
+        where = ".".join(str(part) for part in errors[0]["loc"]) if errors else ""
+        reason = errors[0]["msg"] if errors else "invalid"
+        super().__init__(f"{channel}: bad publication: {where or 'publication'}: {reason}")
+        self.channel = channel
+        self.data = data
+        self.offset = offset
+        self.error = error
+
+
+class _End:
+    """Queued last: the subscription ended, with ``error`` (None: unsubscribed by the app)."""
+
+    def __init__(self, error: RPCError | None) -> None:
+        self.error = error
+
+
+class ChannelSubscription(Generic[_P]):
+    """A typed subscription to one channel, made by a generated ``subscribe_<channel>`` method.
+
+    Iterate it (``async for ev in api.subscribe_tasks_events(user_id="42"):``; the first iteration subscribes), or
+    give ``on_publication`` and call :meth:`subscribe` (then publications go to the callback, not the iterator). It
+    subscribes again by itself after a lost connection; in a channel with history it recovers the publications it
+    missed (``on_error`` is given a RecoveryFailedError when it cannot). A publication that does not decode goes to
+    ``on_error`` as a PublicationDecodeError and the subscription goes on. A refused subscription raises SubscriptionRefusedError from
+    :meth:`subscribe` (or the iteration). End it with :meth:`unsubscribe` or ``async with``; closing the client
+    ends it with RPCConnectionError. ``state`` is the current state; ``on_state_change`` (settable) is told of every
+    change. Callbacks may be plain or async functions; an exception in one is reported to the event loop's
+    exception handler and the subscription goes on.
+    """
+
+    def __init__(
+        self,
+        rpc: CentrifugoRPCClient,
+        channel: str,
+        adapter: TypeAdapter[_P],
+        *,
+        history: bool,
+        on_publication: _Hook[_P] | None = None,
+        on_error: _Hook[PublicationDecodeError | RecoveryFailedError] | None = None,
+        on_state_change: _Hook[SubscriptionState] | None = None,
+    ) -> None:
+        self.channel = channel
+        self._rpc = rpc
+        self._adapter = adapter
+        self._history = history
+        self._on_publication = on_publication
+        self._on_error = on_error
+        self.on_state_change = on_state_change
+        self._state: SubscriptionState = "unsubscribed"
+        self._position: StreamPosition | None = None
+        self._queue: asyncio.Queue[_P | _End] = asyncio.Queue()
+        self._subscription: Any = None
+        self._first: asyncio.Future[None] | None = None
+        self._ended: _End | None = None
+
+    @property
+    def state(self) -> SubscriptionState:
+        """The current state."""
+        return self._state
+
+    @property
+    def position(self) -> StreamPosition | None:
+        """The position of the last publication received in a channel with history, else None."""
+        return self._position
+
+    async def subscribe(self, *, timeout: float | None = None) -> None:
+        """Subscribes and returns once the server accepted; raises SubscriptionRefusedError when it refused,
+        RPCTimeoutError after ``timeout`` seconds (default: the client's), RPCConnectionError without a connection.
+        Does nothing when already subscribed or subscribing."""
+        if self._ended is not None:
+            msg = f"the subscription to {self.channel} ended; make a new one"
+            raise RPCConnectionError(msg)
+        if self._subscription is not None:
+            return
+        client = self._rpc._client
+        if client is None:
+            msg = "not connected: call connect() first or use the client as an async context manager"
+            raise RPCConnectionError(msg)
+        limit = self._rpc._timeout if timeout is None else timeout
+        self._first = asyncio.get_running_loop().create_future()
+        try:
+            self._subscription = client.new_subscription(
+                self.channel,
+                events=_TypedSubscriptionEvents(self),
+                positioned=self._history,
+                recoverable=self._history,
+            )
+        except Exception as exc:
+            error = _translate(exc)
+            raise error or RPCError(0, str(exc)) from exc
+        self._rpc._channel_subscriptions.add(self)
+        try:
+            await self._subscription.subscribe()
+            await asyncio.wait_for(asyncio.shield(self._first), limit)
+        except asyncio.TimeoutError:
+            await self.unsubscribe()
+            msg = f"subscribe {self.channel}: no answer within {limit:g} s"
+            raise RPCTimeoutError(msg) from None
+        except RPCError:
+            await self._remove()
+            raise
+
+    async def unsubscribe(self) -> None:
+        """Ends the subscription (telling the server); the iteration stops. Calling it again does nothing."""
+        subscription, active = self._subscription, self._ended is None
+        if subscription is not None and active:
+            await subscription.unsubscribe()
+        if self._ended is None:
+            self._end(None)
+            await self._call(self.on_state_change, "unsubscribed")
+        await self._remove()
+
+    async def _remove(self) -> None:
+        subscription, self._subscription = self._subscription, None
+        self._rpc._channel_subscriptions.discard(self)
+        client = self._rpc._client
+        if subscription is not None and client is not None:
+            client.remove_subscription(subscription)
+
+    def _end(self, error: RPCError | None) -> None:
+        if self._ended is not None:
+            return
+        self._ended = _End(error)
+        self._state = "unsubscribed"
+        if self._first is not None and not self._first.done():
+            if error is not None:
+                self._first.set_exception(error)
+            else:
+                self._first.set_exception(RPCConnectionError(f"subscribe {self.channel}: unsubscribed"))
+        self._queue.put_nowait(self._ended)
+
+    def __aiter__(self) -> ChannelSubscription[_P]:
+        return self
+
+    async def __anext__(self) -> _P:
+        if self._subscription is None and self._ended is None:
+            await self.subscribe()
+        item = await self._queue.get()
+        if isinstance(item, _End):
+            self._queue.put_nowait(item)  # every later iteration ends too
+            if item.error is not None:
+                raise item.error
+            raise StopAsyncIteration
+        return item
+
+    async def __aenter__(self) -> ChannelSubscription[_P]:
+        await self.subscribe()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.unsubscribe()
+
+    async def _call(self, hook: _Hook[Any] | None, argument: Any) -> None:
+        if hook is None:
+            return
+        try:
+            result = hook(argument)
+            if result is not None:
+                await result
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001  # the app's callback: report it and go on (raising would stop the connection)
+            asyncio.get_running_loop().call_exception_handler(
+                {"message": f"exception in a callback of the subscription to {self.channel}", "exception": exc},
+            )
+
+    async def _set_state(self, state: SubscriptionState) -> None:
+        if self._ended is not None or state == self._state:
+            return
+        self._state = state
+        await self._call(self.on_state_change, state)
+
+    async def _publication(self, data: Any, offset: int) -> None:
+        if self._ended is not None:
+            return
+        try:
+            value = self._adapter.validate_python(data)
+        except ValidationError as exc:
+            await self._call(self._on_error, PublicationDecodeError(self.channel, data, offset, exc))
+            return
+        finally:
+            if offset > 0 and self._position is not None:
+                self._position = StreamPosition(offset, self._position.epoch)
+        if self._on_publication is not None:
+            await self._call(self._on_publication, value)
+        else:
+            self._queue.put_nowait(value)
+
+    async def _subscribed(self, ctx: Any) -> None:
+        position = ctx.stream_position
+        if ctx.was_recovering and not ctx.recovered:
+            now = StreamPosition(int(position.offset), str(position.epoch)) if position is not None else None
+            await self._call(self._on_error, RecoveryFailedError(self.channel, self._position, now))
+        if self._history and position is not None and not (ctx.was_recovering and ctx.recovered):
+            # A first subscription, or a failed recovery: the stream goes on from the server's position (a recovery
+            # that worked moves it with the recovered publications).
+            self._position = StreamPosition(int(position.offset), str(position.epoch))
+        await self._set_state("subscribed")
+        if self._first is not None and not self._first.done():
+            self._first.set_result(None)
+
+    async def _unsubscribed(self, code: int, reason: str) -> None:
+        # Codes below 100 are the SDK's own (0: unsubscribe() called, 2: client closed).
+        error: RPCError | None = None
+        if code >= 100:
+            error = SubscriptionRefusedError(self.channel, code, reason)
+        elif code != 0:
+            error = RPCConnectionError(f"subscription to {self.channel} ended: {reason}")
+        if self._ended is None:
+            self._end(error)
+            await self._call(self.on_state_change, "unsubscribed")
+
+
+class _TypedSubscriptionEvents(centrifuge.SubscriptionEventHandler):  # type: ignore[misc, unused-ignore]
+    """Hands centrifuge-python's subscription events to a ChannelSubscription."""
+
+    def __init__(self, subscription: ChannelSubscription[Any]) -> None:
+        self._subscription = subscription
+
+    async def on_subscribing(self, ctx: Any) -> None:
+        await self._subscription._set_state("subscribing")
+
+    async def on_subscribed(self, ctx: Any) -> None:
+        await self._subscription._subscribed(ctx)
+
+    async def on_unsubscribed(self, ctx: Any) -> None:
+        await self._subscription._unsubscribed(int(ctx.code), str(ctx.reason))
+
+    async def on_publication(self, ctx: Any) -> None:
+        await self._subscription._publication(ctx.pub.data, int(ctx.pub.offset or 0))

@@ -296,6 +296,13 @@ struct PubSubRequest<'a> {
     reply_to: &'a str,
 }
 
+/// A one-way pub/sub request: no correlation id, no reply channel, so the bridge publishes no reply.
+#[derive(Serialize)]
+struct OneWayRequest<'a> {
+    method: &'a str,
+    params: &'a serde_json::value::RawValue,
+}
+
 /// The pub/sub calls waiting for their reply, by correlation id.
 type Waiting = Arc<Mutex<HashMap<String, oneshot::Sender<Result<PubSubReply, Error>>>>>;
 
@@ -509,6 +516,53 @@ impl RpcClient {
         let raw = reply.map_err(|_elapsed| Error::Timeout)??;
         let raw: &[u8] = if raw.is_empty() { b"null" } else { &raw };
         serde_json::from_slice(raw).map_err(|why| Error::BadReply(format!("{method}: {why}")))
+    }
+
+    /// Sends a one-way call: returns once the command is handed to the SDK on a connected client, and never
+    /// waits for the server. Over [`Transport::Rpc`] it is Centrifugo's `rpc` command, whose reply (Centrifugo
+    /// always sends one) is dropped; over [`Transport::PubSub`] a publication `{"method","params"}` without
+    /// `correlation_id`, to which no reply comes. The server's refusals never reach the caller.
+    ///
+    /// # Errors
+    ///
+    /// The client's own: closed, not connected within the timeout, params that do not encode, a request over
+    /// the message size limit.
+    pub async fn send_oneway<P>(&self, method: &str, params: &P, options: &CallOptions) -> Result<(), Error>
+    where
+        P: Serialize + ?Sized,
+    {
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(Error::Closed);
+        }
+        let data = serde_json::to_vec(params).map_err(|why| Error::Encode(why.to_string()))?;
+        let timeout = options.timeout.unwrap_or(self.timeout);
+        let request = match &self.pubsub {
+            None => {
+                self.check_size(43 + data.len() + json_string_length(method))?;
+                None
+            }
+            Some(pubsub) => {
+                let params: Box<serde_json::value::RawValue> =
+                    serde_json::from_slice(&data).map_err(|why| Error::Encode(why.to_string()))?;
+                let request = serde_json::to_vec(&OneWayRequest { method, params: &params })
+                    .map_err(|why| Error::Encode(why.to_string()))?;
+                self.check_size(47 + request.len() + json_string_length(&pubsub.request_channel))?;
+                Some((pubsub.request_channel.clone(), request))
+            }
+        };
+        self.client.ready(Some(timeout)).await?;
+        // The SDK's rpc() and publish() wait for the reply; the wait runs in a task of its own, whose result
+        // nobody reads. The SDK writes the command on its connection as soon as the task starts.
+        let client = self.client.clone();
+        let method = method.to_owned();
+        drop(tokio::spawn(async move {
+            let _ignored = match request {
+                None => client.rpc(&method, data).await.map(drop),
+                Some((channel, request)) => client.publish(&channel, request).await,
+            };
+        }));
+        tokio::task::yield_now().await;
+        Ok(())
     }
 
     async fn send(&self, method: &str, data: Vec<u8>) -> Result<Vec<u8>, Error> {

@@ -205,6 +205,12 @@ export type UnknownEnumValue<T extends string | number> = T & { readonly [unknow
 /** Centrifugo's default `websocket.message_size_limit`: the largest WebSocket message it reads from a client. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 65536;
 
+/** The most calls {@link CentrifugoRPCClient.batch} sends in one message unless told otherwise. */
+export const DEFAULT_MAX_BATCH = 100;
+
+/** Each entry of a batch: the call's result, or the {@link RPCError} that call alone failed with. */
+export type BatchResults<T extends readonly unknown[]> = { -readonly [K in keyof T]: Awaited<T[K]> | RPCError };
+
 /** Turns whatever a centrifuge-js promise rejected with (`{code, message, temporary}`) into an RPCError. */
 function toRPCError(error: unknown, context: string): RPCError {
     if (error instanceof RPCError) return error;
@@ -1364,6 +1370,8 @@ export class CentrifugoRPCClient implements AsyncDisposable {
     readonly #pending = new Map<string, PendingCall>();
     // The typed subscriptions, by channel: subscribed through each new connection until they end.
     readonly #channels = new Map<string, ChannelLink>();
+    /** While a batch collects: the correlation ids of the calls made, to fail them if the batch is refused. */
+    #batchIds: string[] | null = null;
     // Set when the server closed the connection and asked the client not to come back: calls fail with it at once.
     #stopped: RPCError | null = null;
     // A reconnect after a close that centrifuge-js does not retry by itself, and the delay before the next one.
@@ -1616,6 +1624,7 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         signal?.throwIfAborted();
         const subscription = this.#subscription;
         const correlationId = newCorrelationId();
+        this.#batchIds?.push(correlationId);
         const request = { method, params, correlation_id: correlationId, reply_to: this.replyChannel };
         // Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
         const size =
@@ -1711,6 +1720,132 @@ export class CentrifugoRPCClient implements AsyncDisposable {
                 (error: unknown) => settle(() => reject(toRPCError(error, context))),
             );
         });
+    }
+
+    /**
+     * Sends the calls `build` starts in one WebSocket message, and resolves with each one's typed result or its
+     * {@link RPCError} (one failing call fails only its own entry; each keeps its own options):
+     *
+     * ```ts
+     * const [task, page] = await client.batch(() => [api.tasksGet({ id: 1 }), api.tasksList({})]);
+     * ```
+     *
+     * Uses centrifuge-js's batching (`startBatching`/`stopBatching`). Nothing is atomic: the server runs the calls
+     * as it would separate ones. Rejects with an {@link RPCRequestTooLargeError}, sending nothing (every call of
+     * the batch fails with it too), when the batch has more than `maxBatch` calls or its message would exceed
+     * `maxMessageSize`.
+     */
+    async batch<T extends readonly unknown[]>(
+        build: () => readonly [...T],
+        options: { maxBatch?: number } = {},
+    ): Promise<BatchResults<T>> {
+        const centrifuge = this.#centrifuge;
+        if (centrifuge === null) {
+            throw new RPCError(CODE_CLIENT_DISCONNECTED, "batch: not connected (call connect() first)", "disconnected");
+        }
+        if (this.#batchIds !== null) {
+            throw new RPCError(CODE_BAD_CONFIGURATION, "batch: another batch of this client is collecting", "client");
+        }
+        const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+        try {
+            // Connected (and subscribed) first, so that every call queues its command at once.
+            await this.#whenReady(centrifuge, this.#subscription);
+        } catch (error) {
+            throw toRPCError(error, "batch");
+        }
+        const ids: string[] = [];
+        this.#batchIds = ids;
+        centrifuge.startBatching();
+        let calls: readonly [...T];
+        try {
+            calls = build();
+        } finally {
+            this.#batchIds = null;
+        }
+        const outcomes = Promise.allSettled(calls);
+        // centrifuge-js queues each command a few microtasks after its call starts: one task later all are queued.
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        const internals = centrifuge as unknown as {
+            _commands?: { id?: number }[];
+            _callbacks?: Record<number, { timeout: ReturnType<typeof setTimeout> | null }>;
+            _batching?: boolean;
+        };
+        const queued = internals._commands ?? [];
+        let size = queued.length - 1;
+        for (const command of queued) size += utf8Length(stringifyJson(command));
+        let refusal: RPCError | null = null;
+        if (queued.length > maxBatch) {
+            refusal = new RPCRequestTooLargeError(`batch of ${queued.length} calls`, queued.length, maxBatch);
+            refusal.message = `batch: ${queued.length} calls, more than maxBatch=${maxBatch}; nothing was sent`;
+        } else if (size > this.maxMessageSize) {
+            refusal = new RPCRequestTooLargeError(`batch of ${queued.length} calls`, size, this.maxMessageSize);
+        }
+        if (refusal !== null) {
+            // Unsent: drop the queued commands and their centrifuge-js callbacks, fail the calls.
+            for (const command of queued) {
+                const callback = command.id === undefined ? undefined : internals._callbacks?.[command.id];
+                if (callback !== undefined && command.id !== undefined) {
+                    if (callback.timeout !== null) clearTimeout(callback.timeout);
+                    delete internals._callbacks?.[command.id];
+                }
+            }
+            internals._commands = [];
+            internals._batching = false;
+            for (const id of ids) this.#take(id)?.reject(refusal);
+            await outcomes;
+            throw refusal;
+        }
+        centrifuge.stopBatching();
+        const settled = await outcomes;
+        return settled.map((outcome) => {
+            if (outcome.status === "fulfilled") return outcome.value;
+            if (outcome.reason instanceof RPCError) return outcome.reason;
+            throw outcome.reason;
+        }) as unknown as BatchResults<T>;
+    }
+
+    /**
+     * Sends a one-way call of `method` with `params`: resolves once the command is handed to centrifuge-js on a
+     * connected client (it writes it to the socket in the same turn), and never waits for the server. Over the `rpc`
+     * transport it is Centrifugo's `rpc` command, whose reply (Centrifugo always sends one) is discarded; over
+     * `pubsub` a publication `{method, params}` without `correlation_id`, to which no reply comes. The server's
+     * refusals never reach the caller. Rejects with an {@link RPCError} when not connected within the timeout, or
+     * with an {@link RPCRequestTooLargeError} (nothing sent) when the request exceeds `maxMessageSize`.
+     */
+    async send(method: string, params: object, options: CallOptions = {}): Promise<void> {
+        const centrifuge = this.#centrifuge;
+        if (centrifuge === null) {
+            throw new RPCError(
+                CODE_CLIENT_DISCONNECTED,
+                `${method}: not connected (call connect() first)`,
+                "disconnected",
+            );
+        }
+        const stopped = this.#stopped;
+        if (stopped !== null) {
+            throw new RPCError(stopped.code, `${method}: ${stopped.message} (call connect() again)`, "disconnected");
+        }
+        const timeout = options.timeout ?? this.timeout;
+        if (!(timeout > 0) || !Number.isFinite(timeout)) {
+            throw new RPCError(CODE_BAD_CONFIGURATION, `timeout must be a positive number, not ${timeout}`, "client");
+        }
+        options.signal?.throwIfAborted();
+        const pubsub = this.#subscription !== null;
+        const request = { method, params };
+        const size = pubsub
+            ? frameSize({ publish: { channel: this.requestChannel, data: request } }, method)
+            : frameSize({ rpc: { method, data: params } }, method);
+        if (size > this.maxMessageSize) throw new RPCRequestTooLargeError(method, size, this.maxMessageSize);
+        try {
+            await centrifuge.ready(timeout);
+        } catch (error) {
+            throw toRPCError(error, method);
+        }
+        options.signal?.throwIfAborted();
+        // Connected: centrifuge-js registers and writes the command in the microtasks that follow. Its reply (or
+        // its timeout, or a disconnect) settles a promise nobody reads: caught so it is not an unhandled rejection.
+        const sent = pubsub ? centrifuge.publish(this.requestChannel, request) : centrifuge.rpc(method, params);
+        sent.catch(() => undefined);
     }
 
     /**

@@ -377,3 +377,150 @@ func TestLivePubSubCannotAnswerAnotherUser(t *testing.T) {
 		t.Fatalf("want 103 permission denied, got %v", err)
 	}
 }
+
+// bridgeStats reads the bridge's counters (GET /health), where failed one-way calls are counted.
+func bridgeStats(t *testing.T) map[string]int {
+	t.Helper()
+	response, err := http.Get(env(t, "RPCC_BRIDGE_URL") + "/health")
+	if err != nil {
+		t.Fatalf("bridge health: %v", err)
+	}
+	defer response.Body.Close()
+	var body struct {
+		Stats map[string]int `json:"stats"`
+	}
+	if err := json.NewDecoder(response.Body).Decode(&body); err != nil {
+		t.Fatalf("bridge health: %v", err)
+	}
+	return body.Stats
+}
+
+// One-way methods: a refused call gives the client nothing, a burst is all handled (counted on the server).
+func TestLiveOneWay(t *testing.T) {
+	for _, transport := range transports {
+		t.Run(transport, func(t *testing.T) {
+			api := newDebug(t, transport, freshUser(t))
+			c := ctx(t)
+			key := "go-burst-" + transport + "-" + freshUser(t)
+			failedBefore := bridgeStats(t)["oneway_failed"]
+			if err := api.DebugNotify(c, live.NotifyParams{Key: key, Reject: true}); err != nil {
+				t.Fatalf("a refused one-way call returned an error: %v", err)
+			}
+			const burst = 200
+			var wg sync.WaitGroup
+			for range burst {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := api.DebugNotify(c, live.NotifyParams{Key: key}); err != nil {
+						t.Errorf("notify: %v", err)
+					}
+				}()
+			}
+			wg.Wait()
+			// One-way calls finish after they return: ask until the count is reached (a bound, not a timing test).
+			count := int64(-1)
+			for round := 0; round < 200 && count < burst; round++ {
+				result, err := api.DebugNotified(c, live.CountParams{Key: key})
+				if err != nil {
+					t.Fatalf("notified: %v", err)
+				}
+				if count = result.Count; count < burst {
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+			if count != burst {
+				t.Fatalf("the server handled %d of %d one-way calls", count, burst)
+			}
+			if got := bridgeStats(t)["oneway_failed"]; got < failedBefore+1 {
+				t.Fatalf("oneway_failed = %d, want at least %d", got, failedBefore+1)
+			}
+			small := live.NewClient(env(t, "CENTRIFUGO_URL"), mintToken(t, freshUser(t), time.Hour))
+			small.Transport = live.Transport(transport)
+			small.MaxMessageSize = 100
+			defer small.Close()
+			err := live.NewAPIClient(small).DebugNotify(c, live.NotifyParams{Key: strings.Repeat("k", 64)})
+			if !errors.Is(err, live.ErrRequestTooLarge) {
+				t.Fatalf("a one-way call over MaxMessageSize: %v, want ErrRequestTooLarge", err)
+			}
+		})
+	}
+}
+
+// A batch: every typed call in one message, each with its own result or error; refused whole over its limits.
+func TestLiveBatch(t *testing.T) {
+	for _, transport := range transports {
+		t.Run(transport, func(t *testing.T) {
+			api := newDebug(t, transport, freshUser(t))
+			b := live.NewBatch(ctx(t))
+			var echo *live.EchoResult
+			var echoErr, failErr error
+			var slept *live.SleepResult
+			var sleepErr error
+			b.Go(func(ctx context.Context) { echo, echoErr = api.DebugEcho(ctx, live.EchoParams{Value: "first"}) })
+			b.Go(func(ctx context.Context) {
+				_, failErr = api.DebugFail(ctx, live.FailParams{Code: live.Ptr(int64(1409)), Message: live.Ptr("only this one")})
+			})
+			b.Go(func(ctx context.Context) { slept, sleepErr = api.DebugSleep(ctx, live.SleepParams{Seconds: 0}) })
+			if err := b.Wait(); err != nil {
+				t.Fatalf("batch: %v", err)
+			}
+			if echoErr != nil || echo.Value != "first" || echo.Transport != transport {
+				t.Fatalf("echo: %+v, %v", echo, echoErr)
+			}
+			var rpcErr *live.RPCError
+			if !errors.As(failErr, &rpcErr) || rpcErr.Code != 1409 || rpcErr.Message != "only this one" {
+				t.Fatalf("fail: %v", failErr)
+			}
+			if sleepErr != nil || slept.Slept != 0 {
+				t.Fatalf("sleep: %+v, %v", slept, sleepErr)
+			}
+
+			many := live.NewBatch(ctx(t))
+			values := make([]any, 100)
+			errs := make([]error, 100)
+			for i := range 100 {
+				many.Go(func(ctx context.Context) {
+					var result *live.EchoResult
+					if result, errs[i] = api.DebugEcho(ctx, live.EchoParams{Value: float64(i)}); errs[i] == nil {
+						values[i] = result.Value
+					}
+				})
+			}
+			if err := many.Wait(); err != nil {
+				t.Fatalf("batch of 100: %v", err)
+			}
+			for i := range 100 {
+				if errs[i] != nil || fmt.Sprint(values[i]) != fmt.Sprint(i) {
+					t.Fatalf("entry %d: %v, %v", i, values[i], errs[i])
+				}
+			}
+
+			tooMany := live.NewBatch(ctx(t))
+			var tooManyErr atomic.Value
+			for range 101 {
+				tooMany.Go(func(ctx context.Context) {
+					if _, err := api.DebugEcho(ctx, live.EchoParams{}); err != nil {
+						tooManyErr.Store(err)
+					}
+				})
+			}
+			if err := tooMany.Wait(); !errors.Is(err, live.ErrBatchTooLarge) {
+				t.Fatalf("101 calls: %v, want ErrBatchTooLarge", err)
+			}
+			if err, _ := tooManyErr.Load().(error); !errors.Is(err, live.ErrBatchTooLarge) {
+				t.Fatalf("a call of a refused batch: %v", err)
+			}
+			big := live.NewBatch(ctx(t))
+			for range 70 {
+				big.Go(func(ctx context.Context) { api.DebugEcho(ctx, live.EchoParams{Value: strings.Repeat("x", 1000)}) })
+			}
+			if err := big.Wait(); !errors.Is(err, live.ErrBatchTooLarge) {
+				t.Fatalf("70 KB batch: %v, want ErrBatchTooLarge", err)
+			}
+			if echo, err := api.DebugEcho(ctx(t), live.EchoParams{Value: "after"}); err != nil || echo.Value != "after" {
+				t.Fatalf("after the refused batches: %+v, %v", echo, err)
+			}
+		})
+	}
+}

@@ -59,6 +59,7 @@ class Ev(BaseModel):
     ("x:b", {}, {}, "not a valid Centrifugo namespace"),
     ("rpc:mine", {}, {}, "pub/sub transport"),
     ("user#{u}", {"u": str}, {}, "reply channels"),
+    ("{x}#{u}", {"x": str, "u": str}, {}, "must be literal"),
     ("$ab:b", {}, {}, "private channel"),
     ("", {}, {}, "non-empty"),
     ("ab:b", {}, {"subscribe": "user"}, "needs a user-limited pattern"),
@@ -139,6 +140,9 @@ def test_channel_names_from_parameters():
     (example.task_events, {"user_id": "{x}"}, "'{'"),
     (example.task_events, {"user_id": "a\nb"}, "not printable ASCII"),
     (example.task_events, {"user_id": "zoë"}, "not printable ASCII"),  # Centrifugo refuses non-ASCII channels
+    (example.task_events, {"user_id": "a b"}, "space"),  # refused by the SDKs too
+    (example.task_events, {"user_id": "a*"}, "'\\*'"),
+    (example.task_events, {"user_id": "a&b"}, "'&'"),
     (example.task_events, {"user_id": ""}, "empty"),
     (example.task_events, {"user_id": 42}, "is a str"),
     (example.task_events, {}, "missing"),
@@ -284,6 +288,9 @@ def test_guard_crash_timeout_and_missing_guard(caplog):
     assert out[2]["error"]["code"] == 103 and "has no guard" in caplog.text
     assert out[3]["error"]["code"] == 103
     assert "hunter2" not in json.dumps(out) and bridge.running == 0
+    # the guard gets as long as Centrifugo's subscribe proxy waits (subscribe_timeout), not the handler timeout
+    out = run(Bridge(r, limits=Limits(handler_timeout=30, subscribe_timeout=0.05)).subscribe_proxy(sub_body("ts:1")))
+    assert out["error"]["code"] == 504 and "within 0.05s" in out["error"]["message"]
 
 
 def test_ambiguous_channel_names_are_refused():
@@ -487,6 +494,7 @@ def test_config_command_writes_namespaces_that_pass_strict_checkconfig(tmp_path)
     # the subscribe proxy sends the same secret as the other proxies: the bridge refuses requests without it
     secret = cfg["rpc"]["proxy"]["http"]["static_headers"]["X-Rpcc-Proxy-Secret"]
     assert subscribe["http"]["static_headers"] == {"X-Rpcc-Proxy-Secret": secret}
+    assert "RPCC_SUBSCRIBE_TIMEOUT=2\n" in env.read_text()  # the guards' time bound follows Centrifugo's
     check = subprocess.run([str(centrifugo_binary()), "checkconfig", "--strict", "-c", str(out)],
                            check=False, capture_output=True, text=True, timeout=60)
     assert check.returncode == 0, check.stdout + check.stderr
@@ -632,3 +640,22 @@ def test_contract_hash_of_channels_is_rpccs(tmp_path, rpcc):
                          timeout=60)
     assert res.returncode == 0, res.stderr
     assert f"// Contract hash: {res.stdout.strip()}" in text
+
+
+def test_django_settings_configure_the_api_channels_publish_through(monkeypatch):
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_settings")
+    import django
+
+    django.setup()
+    from django.test import override_settings
+    from rpcc import channels
+    from rpcc.contrib.django.bridge import configure_channel_api
+
+    monkeypatch.setattr(channels, "_default_api", None)
+    with override_settings(RPCC_CENTRIFUGO_API_URL="http://127.0.0.1:8123/api", RPCC_CENTRIFUGO_API_KEY="k"):
+        configure_channel_api()
+    api = channels.centrifugo_api()
+    # batch=False: sync views publish over their thread's connection, async code of several loops through threads
+    assert api.url == "http://127.0.0.1:8123/api" and api.batch is False

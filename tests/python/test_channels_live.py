@@ -179,6 +179,35 @@ def test_publish_sync_into_a_guarded_room(stack):
     assert pub.data == {"author": "server", "text": "welcome", "sent_at": "2026-01-02T03:04:05Z"}
 
 
+def test_debug_publish_lets_any_client_make_the_server_publish(stack):
+    """debug.publish (python/examples/channel_debug_handlers.py): what tests in other languages use to have Python
+    publish into a typed channel while they subscribe."""
+    user = f"u-{secrets.token_hex(4)}"
+
+    async def body():
+        client = await connect(stack.centrifugo_url, stack.token(user))
+        try:
+            events, refused = await subscribe(client, f"tasks:events#{user}")
+            assert refused is None
+            reply = await client.rpc("debug.publish", {"channel": "tasks.events", "params": {"user_id": user},
+                                                       "publication": {"kind": "created", "task_id": 5, "title": "t"}})
+            errors = []
+            for bad in ({"channel": "nope", "publication": {}},
+                        {"channel": "tasks.events", "params": {"user_id": "a,b"}, "publication": {}},
+                        {"channel": "tasks.events", "params": {"user_id": user}, "publication": {"kind": "x"}}):
+                with pytest.raises(ReplyError) as err:
+                    await client.rpc("debug.publish", bad)
+                errors.append(err.value.code)
+            return reply.data, await events.next(), errors
+        finally:
+            await client.disconnect()
+
+    reply, pub, errors = live(body)
+    assert reply["channel"] == f"tasks:events#{user}" and reply["offset"] == pub.offset
+    assert pub.data == {"kind": "created", "task_id": 5, "title": "t"}
+    assert errors == [404, 400, 400]
+
+
 def test_an_invalid_publication_never_leaves(stack):
     user = f"u-{secrets.token_hex(4)}"
     api = CentrifugoAPI(stack.api_url, stack.api_key)

@@ -347,17 +347,41 @@ class SameTagB(BaseModel):
 
 class DefaultTag(BaseModel):
     type: Literal["d"] = "d"
+    x: int = 0
+
+
+class OptionalTag(BaseModel):
+    type: Optional[Literal["o"]] = None
+
+
+class OtherDefaultTag(BaseModel):
+    type: Literal["e", "f"] = "e"
 
 
 class NotInferred(BaseModel):
     same: Union[SameTagA, SameTagB]
-    defaulted: Union[EventA, DefaultTag]
+    optional: Union[EventA, OptionalTag]
+    two_values: Union[EventA, OtherDefaultTag]
 
 
 def test_no_discriminator_is_inferred_from_equal_or_optional_tags():
     text = export_params(NotInferred)
     assert "    same: SameTagA | SameTagB;\n" in text
-    assert "    defaulted: EventA | DefaultTag;\n" in text
+    assert "    optional: EventA | OptionalTag;\n" in text
+    assert "    two_values: EventA | OtherDefaultTag;\n" in text
+
+
+class Defaulted(BaseModel):
+    defaulted: Union[EventA, DefaultTag]
+
+
+def test_a_tag_with_its_value_as_default_is_inferred_and_required(tmp_path, rpcc):
+    """pydantic's usual `type: Literal["d"] = "d"` tags a union as a required tag does (issue 24); the IDL's tag is
+    then required, which Pydantic always writes."""
+    text = export_params(Defaulted)
+    assert '    defaulted: EventA | DefaultTag @discriminator("type_");\n' in text
+    assert "model DefaultTag {\n    type_: \"d\" @json(\"type\");\n    x: int = 0;\n}" in text
+    accepted(text, tmp_path, rpcc)
 
 
 def test_export_models_exports_library_models_without_handlers(tmp_path):

@@ -229,3 +229,75 @@ def test_live_outputs_are_ours(live_sdk: dict[str, ModuleType]) -> None:
     """The SDKs under test are the ones generated for this run."""
     for module in live_sdk.values():
         assert Path(module.__file__ or "").is_relative_to(OUT / "live" / "site")
+
+
+def bridge_stats(stack: Stack) -> dict[str, int]:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{stack.bridge_url}/health", timeout=10) as answer:
+        stats: dict[str, int] = json.load(answer)["stats"]
+    return stats
+
+
+async def notified(api: Any, sdk: ModuleType, key: str, expected: int) -> int:
+    """The server's count for ``key``, asked until it reaches ``expected`` (one-way calls finish after they
+    return) or 200 rounds passed: a bound on the wait, not a timing assertion."""
+    count = -1
+    for _ in range(200):
+        count = (await api.debug_notified(sdk.CountParams(key=key))).count
+        if count >= expected:
+            break
+        await asyncio.sleep(0.05)
+    return count
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_oneway_calls_return_nothing_and_a_burst_is_all_handled(
+    live_sdk: dict[str, ModuleType], stack: Stack, transport: str
+) -> None:
+    d = live_sdk["debug"]
+    key = f"py-burst-{transport}-{os.getpid()}"
+    failed_before = bridge_stats(stack)["oneway_failed"]
+    async with client(d, stack, transport, timeout=10) as api:
+        # Refused by the handler: the client gets nothing, neither a reply nor an error, now or later.
+        assert await api.debug_notify(d.NotifyParams(key=key, reject=True)) is None
+        burst = 200
+        await asyncio.gather(*(api.debug_notify(d.NotifyParams(key=key)) for _ in range(burst)))
+        assert await notified(api, d, key, burst) == burst
+        echo = await api.debug_echo(d.EchoParams(value="after the burst"))
+        assert echo.value == "after the burst"
+    assert bridge_stats(stack)["oneway_failed"] >= failed_before + 1
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_oneway_call_too_large_is_refused_before_sending(
+    live_sdk: dict[str, ModuleType], stack: Stack, transport: str
+) -> None:
+    d = live_sdk["debug"]
+    async with client(d, stack, transport, timeout=10, max_message_size=100) as api:
+        with pytest.raises(d.RPCRequestTooLargeError):
+            await api.debug_notify(d.NotifyParams(key="k" * 64), timeout=5)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_batch_returns_each_typed_result_or_error(
+    live_sdk: dict[str, ModuleType], stack: Stack, transport: str
+) -> None:
+    d = live_sdk["debug"]
+    async with client(d, stack, transport, timeout=10) as api:
+        echo, failed, slept = await api.batch(
+            api.debug_echo(d.EchoParams(value="first")),
+            api.debug_fail(d.FailParams(code=1409, message="only this one")),
+            api.debug_sleep(d.SleepParams(seconds=0)),
+        )
+        assert isinstance(echo, d.EchoResult) and echo.value == "first" and echo.transport == transport
+        assert isinstance(failed, d.RPCError) and (failed.code, failed.message) == (1409, "only this one")
+        assert isinstance(slept, d.SleepResult) and slept.slept == 0
+        many = await api.batch(*(api.debug_echo(d.EchoParams(value=i)) for i in range(100)))
+        assert [entry.value for entry in many if isinstance(entry, d.EchoResult)] == list(range(100))
+        with pytest.raises(d.RPCRequestTooLargeError, match="max_batch=100"):
+            await api.batch(*(api.debug_echo(d.EchoParams(value=i)) for i in range(101)))
+        with pytest.raises(d.RPCRequestTooLargeError, match="message size limit"):
+            await api.batch(*(api.debug_echo(d.EchoParams(value="x" * 1000)) for _ in range(70)))
+        assert (await api.debug_echo(d.EchoParams(value="after"))).value == "after"

@@ -193,6 +193,14 @@ static void test_pattern_errors(void **state) {
     CHANNEL_ERROR("channel a.b() \"\" -> A;", "a channel pattern cannot be empty");
     CHANNEL_ERROR("channel a.b(x: string, x: int) \"ns:{x}\" -> A;", "channel 'a.b' already has a parameter 'x'");
     CHANNEL_ERROR("channel a.b() \"ns:x\" -> A;\nchannel a.b() \"ns:y\" -> A;", "channel 'a.b' is declared twice");
+    /* Declared twice with an inline union: one error, not also a collision of the two hoisted unions' names. */
+    Compiled c;
+    char *text = with_models("channel a.b() \"ns:x\" -> A | B;\nchannel a.b() \"ns:y\" -> A | B;\n");
+    compile_text(&c, "t.rpc", text);
+    assert_int_equal(c.diags.error_count, 1);
+    assert_non_null(strstr(c.messages, "declared twice"));
+    compiled_free(&c);
+    free(text);
 }
 
 static void test_type_errors(void **state) {
@@ -222,7 +230,8 @@ static void test_namespace_and_option_errors(void **state) {
     CHANNEL_ERROR("channel a.b() \"ns:caf\u00e9\" -> A;", "not printable ASCII");
     CHANNEL_ERROR("channel a.b() \"$ns:x\" -> A;", "starts with '$'");
     CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @subscribe(\"user\");", "@subscribe(\"user\") needs a user-limited");
-    CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @subscribe(\"all\");", "@subscribe takes \"user\", \"guard\" or \"any\"");
+    CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @subscribe(\"all\");",
+                  "@subscribe takes \"user\", \"guard\" or \"any\"");
     CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @history(size: 1);", "@history needs both size and ttl");
     CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @history(size: 1, ttl: -1);", "@history's ttl must be a positive");
     CHANNEL_ERROR("channel a.b() \"ns:y\" -> A @history(size: 1, ttl: 2, max: 3);", "@history takes named arguments");

@@ -297,6 +297,31 @@ static void test_go_escaping(void **state) {
     CHECK(cases);
 }
 
+/* Channel parameters (NAME_PARAM): a keyword argument, a property of a params object, a Go parameter. */
+static void test_channel_parameter_names(void **state) {
+    (void)state;
+    static const NameCase cases[] = {
+        {PY, NAME_PARAM, "user_id", NULL, "user_id", false},
+        {PY, NAME_PARAM, "roomId", NULL, "room_id", false},
+        {PY, NAME_PARAM, "self", NULL, "self_", true},   /* the method's own parameter */
+        {PY, NAME_PARAM, "type", NULL, "type_", true},   /* soft keyword, builtin */
+        {PY, NAME_PARAM, "str", NULL, "str_", true},     /* a builtin the annotations use */
+        {TS, NAME_PARAM, "user_id", NULL, "userId", false},
+        {TS, NAME_PARAM, "class", NULL, "class_", true},
+        {TS, NAME_PARAM, "type", NULL, "type", false},
+        {GO, NAME_PARAM, "user_id", NULL, "userID", false},
+        {GO, NAME_PARAM, "ID", NULL, "id", false},
+        {GO, NAME_PARAM, "url_path", NULL, "urlPath", false},
+        {GO, NAME_PARAM, "http_server_id", NULL, "httpServerID", false},
+        {GO, NAME_PARAM, "type", NULL, "type_", true},   /* keyword */
+        {GO, NAME_PARAM, "string", NULL, "string_", true}, /* would shadow the type of the next parameter */
+        {GO, NAME_PARAM, "ctx", NULL, "ctx_", true},     /* the method's own parameter */
+        {TARGET_RUST, NAME_PARAM, "userId", NULL, "user_id", false},
+        {TARGET_RUST, NAME_PARAM, "type", NULL, "r#type", true},
+    };
+    CHECK(cases);
+}
+
 static void test_is_reserved_checks_final_identifier(void **state) {
     (void)state;
     static const char *const go_lowercase[] = {"func", "type", "map", "chan", "nil", "iota", "string", "any",
@@ -458,6 +483,7 @@ int main(void) {
         cmocka_unit_test(test_typescript_escaping),
         cmocka_unit_test(test_go_escaping),
         cmocka_unit_test(test_rust_case_rules_and_escaping),
+        cmocka_unit_test(test_channel_parameter_names),
         cmocka_unit_test(test_is_reserved_checks_final_identifier),
         cmocka_unit_test(test_escaped_names_are_free),
         cmocka_unit_test(test_escaped_flag_is_optional),

@@ -132,7 +132,9 @@ def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None
         if h.deprecated is not None:
             anns.append("@deprecated" if h.deprecated == "" else f"@deprecated({render_string(h.deprecated)})")
         result = names[1]
-        assert result is not None  # every handler has a result model
+        assert result is not None or h.oneway  # every handler but a one-way one has a result model
+        if h.oneway:
+            anns.append("@oneway")
         if name != h.method:
             anns.insert(0, f"@method({render_string(h.method)})")
         wire = None if name == h.method else h.method

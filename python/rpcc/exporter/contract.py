@@ -282,6 +282,9 @@ class _Canonical:
         lines = [f"rpcc-contract {FORMAT_VERSION}"]
         for r in sorted(rpcs, key=lambda r: r.wire_method):
             params = self.number(("empty",), ("model", None)) if r.params is None else self.ref_number(r.params)
+            if r.result is None:  # one-way: as ir/contract.c writes it
+                lines.append(f"method {_json_string(r.wire_method)} #{params} oneway")
+                continue
             result = self.ref_number(r.result)
             lines.append(f"method {_json_string(r.wire_method)} #{params} -> #{result}")
         # Channels: sorted by the pattern as the wire sees it (each placeholder as its parameter's type)

@@ -175,7 +175,7 @@ class TypeDecl:  # `union X = ...;` or `type X = ...;`
 class RpcDecl:
     method: str  # the dotted name the generated code is named from
     params: str | None
-    result: str
+    result: str | None  # None: a one-way method (annotated @oneway)
     doc: str | None
     annotations: list[str]
     wire: str | None = None  # the Centrifugo method name when it is not `method` (written as @method("..."))

@@ -119,7 +119,8 @@ def _type_lines(d: TypeDecl) -> list[str]:
 
 
 def _rpc_lines(r: RpcDecl) -> list[str]:
-    return _doc_lines(r.doc, "") + [f"rpc {r.method}({r.params or ''}) -> {r.result}{_annotations(r.annotations)};"]
+    result = "" if r.result is None else f" -> {r.result}"
+    return _doc_lines(r.doc, "") + [f"rpc {r.method}({r.params or ''}){result}{_annotations(r.annotations)};"]
 
 
 def _channel_lines(c: ChannelDecl) -> list[str]:

@@ -245,10 +245,13 @@ class ModelWalk:
     def inferred_discriminator(self, t: IdlType) -> str | None:
         """The wire name by which a union of models is tagged, when Pydantic is not told but the models say it.
 
-        Every alternative a model with a required field of that wire name whose type is one string Literal, the
-        values distinct: only one alternative can validate a value, so decoding by the tag is what Pydantic's
-        left-to-right validation does (the SDKs of API providers tag their unions so, with a discriminator that
-        Pydantic never sees). The first such field of the first alternative wins.
+        Every alternative a model with a field of that wire name whose type is one string Literal, required or
+        with that value as its default (pydantic's usual ``type: Literal["a"] = "a"``), the values distinct: only
+        one alternative can validate a value that has the tag, so decoding by the tag is what Pydantic's validation
+        does (the SDKs of API providers tag their unions so, with a discriminator that Pydantic never sees). The
+        first such field of the first alternative wins. A defaulted tag becomes required in the IDL
+        (require_discriminator_fields), as the IDL's discriminated unions want it: Pydantic always writes it, and a
+        value without it fits no alternative by its tag.
         """
         base, _ = strip_null(t)
         if not isinstance(base, UnionT) or len(base.alts) < 2:
@@ -265,7 +268,9 @@ class ModelWalk:
                 literal = typing.get_origin(fi.annotation) is typing.Literal
                 values = [v.value if isinstance(v, enum.Enum) else v for v in typing.get_args(fi.annotation)] \
                     if literal else []
-                if len(values) == 1 and isinstance(values[0], str) and fi.is_required():
+                default = fi.default.value if isinstance(fi.default, enum.Enum) else fi.default
+                tag_default = not fi.is_required() and fi.default_factory is None and values == [default]
+                if len(values) == 1 and isinstance(values[0], str) and (fi.is_required() or tag_default):
                     wire = fi.serialization_alias or fi.alias or pn
                     if wire == (fi.validation_alias if isinstance(fi.validation_alias, str) else fi.alias or pn):
                         fields[wire] = values[0]

@@ -39,6 +39,11 @@ class FakeSubscription:
     def __init__(self, client: FakeClient, channel: str, events: Any) -> None:
         self.client, self.channel, self.events = client, channel, events
         self.subscribed = False
+        self.unsubscribed = False
+        self.options: dict[str, Any] = {}
+
+    async def unsubscribe(self) -> None:
+        self.unsubscribed = True
 
     async def subscribe(self) -> None:
         self.subscribed = True
@@ -66,6 +71,7 @@ class FakeClient:
         self.rpcs: list[tuple[str, Any]] = []
         self.rpc_timeouts: list[float | None] = []
         self.subscription: FakeSubscription | None = None
+        self.channel_subscriptions: dict[str, FakeSubscription] = {}
         self.connected = False
         self.disconnects = 0
         self.ready_error: BaseException | None = None
@@ -88,9 +94,14 @@ class FakeClient:
         self.state = centrifuge.ClientState.DISCONNECTED
         self.disconnects += 1
 
-    def new_subscription(self, channel: str, events: Any) -> FakeSubscription:
+    def new_subscription(self, channel: str, events: Any, **options: Any) -> FakeSubscription:
         self.subscription = FakeSubscription(self, channel, events)
+        self.subscription.options = options
+        self.channel_subscriptions[channel] = self.subscription
         return self.subscription
+
+    def remove_subscription(self, sub: FakeSubscription) -> None:
+        self.channel_subscriptions.pop(sub.channel, None)
 
     async def rpc(self, method: str, data: Any, timeout: float | None = None) -> Any:
         self.rpcs.append((method, data))
@@ -104,6 +115,46 @@ class FakeClient:
         self.published.append((channel, data))
         if self.responder:
             self.responder(data)
+
+    # The internals batch() and send() use, as centrifuge-python 0.7 has them: one message per _send_commands.
+    frames: list[list[dict[str, Any]]]
+    futures: dict[int, asyncio.Future[Any]]
+    next_id = 0
+
+    def _next_command_id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    def _register_future(self, cmd_id: int, timeout: float) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = self.loop.create_future()
+        self.__dict__.setdefault("futures", {})[cmd_id] = future
+        return future
+
+    async def _send_commands(self, commands: list[dict[str, Any]]) -> None:
+        self.__dict__.setdefault("frames", []).append(commands)
+        for command in commands:
+            future = self.__dict__.get("futures", {}).pop(command["id"], None)
+            if future is None:
+                continue  # no waiter: the SDK drops the reply
+            if "rpc" in command:
+                data = command["rpc"]["data"]
+                if data.get("fail"):
+                    future.set_result({"id": command["id"], "error": {"code": 1400, "message": "no"}})
+                else:
+                    future.set_result({"id": command["id"], "rpc": {"data": {"echo": data}}})
+            else:
+                future.set_result({"id": command["id"], "publish": {}})
+                if self.responder:
+                    self.responder(command["publish"]["data"])
+
+    @staticmethod
+    def _check_reply_error(reply: dict[str, Any]) -> None:
+        if "error" in reply:
+            raise centrifuge.ReplyError(reply["error"]["code"], reply["error"]["message"], False)
+
+    @staticmethod
+    def _decode_data(data: Any) -> Any:
+        return data
 
 
 @pytest.fixture(autouse=True)
@@ -520,3 +571,50 @@ async def test_connect_again_after_the_server_closed_for_good() -> None:
     assert len(FakeClient.instances) == 2 and first.disconnects == 1
     assert await client.call("x") == {"echo": {}}
     await client.close()
+
+
+# --- batches and one-way calls ----------------------------------------------------------------------------------
+
+
+async def test_batch_sends_every_call_in_one_message_and_fails_only_the_failing_entry() -> None:
+    async with CentrifugoRPCClient("ws://x", "t") as rpc:
+        first, failed, third = await rpc.batch(rpc.call("a", {"n": 1}), rpc.call("b", {"fail": True}),
+                                               rpc.call("c", {"n": 3}))
+        fake = FakeClient.instances[0]
+        assert [[c["rpc"]["method"] for c in frame] for frame in fake.frames] == [["a", "b", "c"]]
+        assert first == {"echo": {"n": 1}} and third == {"echo": {"n": 3}}
+        assert isinstance(failed, RPCError) and failed.code == 1400
+        assert fake.rpcs == []  # nothing went through the one-call path
+
+
+async def test_batch_over_the_limits_sends_nothing() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", max_message_size=300) as rpc:
+        with pytest.raises(RPCRequestTooLargeError, match="max_batch=2"):
+            await rpc.batch(rpc.call("a"), rpc.call("b"), rpc.call("c"), max_batch=2)
+        with pytest.raises(RPCRequestTooLargeError, match="message size limit of 300"):
+            await rpc.batch(*(rpc.call("a", {"x": "y" * 40}) for _ in range(5)))
+        assert FakeClient.instances[0].__dict__.get("frames") is None
+
+
+async def test_batch_over_pubsub_publishes_in_one_message_and_matches_replies() -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as rpc:
+        fake = FakeClient.instances[0]
+        fake.responder = lambda request: reply_later(fake, {"correlation_id": request["correlation_id"],
+                                                            "result": request["params"]})
+        got = await rpc.batch(rpc.call("a", {"n": 1}), rpc.call("b", {"n": 2}))
+        assert got == ({"n": 1}, {"n": 2})
+        assert len(fake.frames) == 1 and [c["publish"]["data"]["method"] for c in fake.frames[0]] == ["a", "b"]
+
+
+@pytest.mark.parametrize("transport", ["rpc", "pubsub"])
+async def test_send_writes_one_command_and_waits_for_nothing(transport: str) -> None:
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport=transport) as rpc:  # type: ignore[arg-type]
+        assert await rpc.send("events.track", {"n": 1}) is None
+        fake = FakeClient.instances[0]
+        assert len(fake.frames) == 1 and len(fake.frames[0]) == 1
+        command = fake.frames[0][0]
+        if transport == "rpc":
+            assert command["rpc"] == {"method": "events.track", "data": {"n": 1}}
+        else:
+            assert command["publish"]["data"] == {"method": "events.track", "params": {"n": 1}}
+        assert not fake.__dict__.get("futures")  # no waiter registered: the reply is dropped

@@ -790,3 +790,66 @@ describe("results: the schema's check", () => {
         });
     }
 });
+
+describe("batches and one-way calls", () => {
+    for (const transport of ["rpc", "pubsub"] as const) {
+        test(`a batch over ${transport} is one WebSocket message, each entry its own result or error`, async () => {
+            const server = await fake(
+                (command) => {
+                    const rpc = command["rpc"] as Json | undefined;
+                    if (rpc?.["method"] === "fail") return { error: { code: 1409, message: "no" } };
+                    return undefined;
+                },
+                (backend, data) => {
+                    const reply =
+                        data["method"] === "fail"
+                            ? { correlation_id: data["correlation_id"], error: { code: 1409, message: "no" } }
+                            : { correlation_id: data["correlation_id"], result: { echo: data["params"] } };
+                    setTimeout(() => backend.push("user#u1", reply), 0);
+                },
+            );
+            const client = await connected(server, transport);
+            const before = server.frames.length;
+            const [first, failed, third] = await client.batch(() => [
+                client.call<Json>("echo", { n: 1 }),
+                client.call<Json>("fail", {}),
+                client.call<Json>("echo", { n: 3 }),
+            ]);
+            assert.equal(server.frames.length, before + 1);
+            assert.deepEqual(first, { echo: { n: 1 } });
+            assert.ok(failed instanceof RPCError && failed.code === 1409);
+            assert.deepEqual(third, { echo: { n: 3 } });
+        });
+
+        test(`send over ${transport} writes one command and resolves without a reply`, async () => {
+            const server = await fake((command) => ("rpc" in command || "publish" in command ? "ignore" : undefined));
+            const client = await connected(server, transport);
+            const before = server.commands.length;
+            await client.send("events.track", { n: 1 });
+            while (server.commands.length === before) await new Promise((resolve) => setTimeout(resolve, 5));
+            const command = server.commands[server.commands.length - 1] ?? {};
+            if (transport === "rpc") assert.deepEqual(command["rpc"], { method: "events.track", data: { n: 1 } });
+            else assert.deepEqual((command["publish"] as Json)["data"], { method: "events.track", params: { n: 1 } });
+        });
+    }
+
+    test("a batch over maxBatch sends nothing and fails every call", async () => {
+        const server = await fake();
+        const client = await connected(server, "rpc");
+        const before = server.frames.length;
+        const calls: Promise<unknown>[] = [];
+        const error = await rejection(
+            client.batch(
+                () => {
+                    for (let i = 0; i < 3; i++) calls.push(client.call("echo", { i }));
+                    return calls;
+                },
+                { maxBatch: 2 },
+            ),
+        );
+        assert.match(error.message, /maxBatch=2/);
+        for (const call of calls) assert.equal((await rejection(call)).message, error.message);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.equal(server.frames.length, before);
+    });
+});

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use live_client::{
-    ApiClient, CallOptions, CancelToken, ClientConfig, EchoParams, Error, FailParams, Priority,
-    SleepParams, TaskCreateParams, TaskStatus, TaskUpdateParams, Transport,
+    ApiClient, CallOptions, CancelToken, ClientConfig, CountParams, EchoParams, Error, FailParams,
+    NotifyParams, Priority, SleepParams, TaskCreateParams, TaskStatus, TaskUpdateParams, Transport,
 };
 
 fn env(name: &str) -> String {
@@ -329,6 +329,45 @@ async fn a_request_over_the_message_limit_is_refused_before_sending() {
             1,
             "{transport:?}"
         );
+        api.close().await;
+    }
+}
+
+/// One-way methods: a refused call gives the client nothing (`Ok(())`), a burst is all handled (counted on the
+/// server, asked until the count is reached: a bound on the wait, not a timing test).
+#[tokio::test(flavor = "multi_thread")]
+async fn oneway_calls_over_both_transports() {
+    for (index, transport) in transports().into_iter().enumerate() {
+        let api = client(transport.clone());
+        let key = format!("rust-burst-{index}-{}", std::process::id());
+        api.debug_notify(&NotifyParams {
+            key: key.clone(),
+            reject: Some(true),
+        })
+        .await
+        .expect("a refused one-way call is no error on the client");
+        let burst = 100;
+        for _ in 0..burst {
+            api.debug_notify(&NotifyParams {
+                key: key.clone(),
+                reject: None,
+            })
+            .await
+            .expect("notify");
+        }
+        let mut count = -1;
+        for _ in 0..200 {
+            count = api
+                .debug_notified(&CountParams { key: key.clone() })
+                .await
+                .expect("notified")
+                .count;
+            if count >= burst {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(count, burst, "{transport:?}");
         api.close().await;
     }
 }

@@ -426,3 +426,91 @@ describe("connecting", () => {
         client.close();
     });
 });
+
+/** The bridge's counters (GET /health), where one-way calls that failed are counted. */
+async function bridgeStats(): Promise<Record<string, number>> {
+    const response = await fetch(`${env("RPCC_BRIDGE_URL")}/health`);
+    const body = (await response.json()) as { stats: Record<string, number> };
+    return body.stats;
+}
+
+for (const transport of ["rpc", "pubsub"] as const) {
+    describe(`one-way methods over ${transport}`, () => {
+        const user = newUser(`oneway-${transport}`);
+        const client = new debug.CentrifugoRPCClient(URL, mintToken(user), user, { transport, timeout: 8000 });
+        const api = new debug.APIClient(client);
+
+        before(() => client.connect());
+        after(() => client.close());
+
+        test("a refused call gives the client nothing; a burst is all handled, counted on the server", async () => {
+            const key = `ts-burst-${transport}-${randomUUID()}`;
+            const failedBefore = (await bridgeStats())["oneway_failed"] ?? 0;
+            const refused: void = await api.debugNotify({ key, reject: true });
+            assert.equal(refused, undefined);
+            const burst = 200;
+            await Promise.all(Array.from({ length: burst }, () => api.debugNotify({ key })));
+            // One-way calls finish after they resolve: ask until the count is reached (a bound, not a timing test).
+            let count = -1;
+            for (let round = 0; round < 200 && count < burst; round++) {
+                count = (await api.debugNotified({ key })).count;
+                if (count < burst) await sleep(50);
+            }
+            assert.equal(count, burst);
+            assert.equal((await api.debugEcho({ value: "after" })).value, "after");
+            assert.ok(((await bridgeStats())["oneway_failed"] ?? 0) >= failedBefore + 1);
+        });
+
+        test("a one-way request over maxMessageSize is refused before sending", async () => {
+            const small = new debug.CentrifugoRPCClient(URL, mintToken(user), user, { transport, maxMessageSize: 100 });
+            await small.connect();
+            try {
+                await rejection(
+                    new debug.APIClient(small).debugNotify({ key: "k".repeat(64) }),
+                    debug.RPCRequestTooLargeError,
+                );
+            } finally {
+                small.close();
+            }
+        });
+    });
+}
+
+for (const transport of ["rpc", "pubsub"] as const) {
+    describe(`batches over ${transport}`, () => {
+        const user = newUser(`batch-${transport}`);
+        const client = new debug.CentrifugoRPCClient(URL, mintToken(user), user, { transport, timeout: 8000 });
+        const api = new debug.APIClient(client);
+
+        before(() => client.connect());
+        after(() => client.close());
+
+        test("each entry is its call's typed result or its own error", async () => {
+            const [echo, failed, slept] = await client.batch(() => [
+                api.debugEcho({ value: "first" }),
+                api.debugFail({ code: 1409, message: "only this one" }),
+                api.debugSleep({ seconds: 0 }),
+            ]);
+            assert.ok(!(echo instanceof debug.RPCError) && echo.value === "first" && echo.transport === transport);
+            assert.ok(failed instanceof debug.RPCError && failed.code === 1409 && failed.message === "only this one");
+            assert.ok(!(slept instanceof debug.RPCError) && slept.slept === 0);
+            const many = await client.batch(() => Array.from({ length: 100 }, (_, i) => api.debugEcho({ value: i })));
+            assert.deepEqual(
+                many.map((entry) => (entry instanceof debug.RPCError ? entry : entry.value)),
+                Array.from({ length: 100 }, (_, i) => i),
+            );
+        });
+
+        test("over maxBatch or maxMessageSize nothing is sent and every call fails", async () => {
+            await rejection(
+                client.batch(() => Array.from({ length: 101 }, (_, i) => api.debugEcho({ value: i }))),
+                debug.RPCRequestTooLargeError,
+            );
+            await rejection(
+                client.batch(() => Array.from({ length: 70 }, () => api.debugEcho({ value: "x".repeat(1000) }))),
+                debug.RPCRequestTooLargeError,
+            );
+            assert.equal((await api.debugEcho({ value: "after" })).value, "after");
+        });
+    });
+}

@@ -12,7 +12,8 @@ Settings:
   publications into typed channels (``Channel.publish_sync`` in a view, ``await Channel.publish`` in async code).
 - Limits (see rpcc.bridge.Limits and python/README.md, "Deploying the bridge"): ``RPCC_MAX_MESSAGE_SIZE``
   (Centrifugo's websocket.message_size_limit), ``RPCC_MAX_BODY``, ``RPCC_MAX_CONCURRENCY`` (per process),
-  ``RPCC_HANDLER_TIMEOUT`` (Centrifugo's rpc.proxy.timeout), ``RPCC_PUBLISH_TIMEOUT``, ``RPCC_MAX_REPLY``.
+  ``RPCC_HANDLER_TIMEOUT`` (Centrifugo's rpc.proxy.timeout), ``RPCC_PUBLISH_TIMEOUT``, ``RPCC_SUBSCRIBE_TIMEOUT``
+  (typed channels' guards), ``RPCC_MAX_REPLY``.
 - ``RPCC_PUBLISH_ACK_AFTER_REPLY``: answer the publish proxy only after the reply was published (default False).
 - ``RPCC_BINARY``: the rpcc compiler for ``generate_centrifugo_clients`` (else ``$RPCC``, PATH, ``build/rpcc``).
 

@@ -65,7 +65,8 @@ def get_bridge() -> Bridge:
         return _bridge
 
 
-LIMIT_SETTINGS = ("max_body", "max_concurrency", "handler_timeout", "publish_timeout", "max_reply")
+LIMIT_SETTINGS = ("max_body", "max_concurrency", "handler_timeout", "publish_timeout", "max_reply",
+                  "subscribe_timeout")
 
 
 def limits_from_settings() -> Limits:

@@ -4,7 +4,10 @@
 // called through a Centrifugo server over its WebSocket JSON protocol.
 package channels
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // APIClient has one typed method per RPC method. It is safe for concurrent use.
 type APIClient struct {
@@ -40,4 +43,41 @@ func (c *APIClient) ChatHistory(ctx context.Context, p ChatHistoryParams) (*Chat
 		return nil, err
 	}
 	return &result, nil
+}
+
+// SubscribeTasksEvents subscribes to the channel tasks.events (tasks:events#{user_id}),
+// whose publications are TaskEvent values.
+// The channel keeps history: after a lost connection the subscription recovers the
+// publications it missed, or tells OnRecoveryFailed that it could not.
+//
+// Events about the tasks of one user; only that user may subscribe.
+func (c *APIClient) SubscribeTasksEvents(ctx context.Context, userID string, opts ...ChannelOption) (*ChannelSubscription[TaskEvent], error) {
+	if _, err := ChannelParam("tasks.events", "user_id", userID); err != nil {
+		return nil, err
+	}
+	return SubscribeChannel[TaskEvent](ctx, c.client, "tasks:events#"+userID, true, opts...)
+}
+
+// SubscribeChatRoom subscribes to the channel chat.room (chat:room.{room_id}),
+// whose publications are ChatMessage values.
+//
+// A chat room: members publish messages into it, and a guard decides who may join.
+func (c *APIClient) SubscribeChatRoom(ctx context.Context, roomID int64, opts ...ChannelOption) (*ChannelSubscription[ChatMessage], error) {
+	return SubscribeChannel[ChatMessage](ctx, c.client, "chat:room."+strconv.FormatInt(roomID, 10), false, opts...)
+}
+
+// PublishChatRoom publishes publication (a ChatMessage value) into the channel chat.room (chat:room.{room_id}).
+// The server checks it before it reaches the subscribers: a refused publication is an *RPCError.
+func (c *APIClient) PublishChatRoom(ctx context.Context, roomID int64, publication ChatMessage) error {
+	return c.client.Publish(ctx, "chat:room."+strconv.FormatInt(roomID, 10), publication)
+}
+
+// SubscribeNewsFeed subscribes to the channel news.feed (news:feed),
+// whose publications are NewsItem values.
+// The channel keeps history: after a lost connection the subscription recovers the
+// publications it missed, or tells OnRecoveryFailed that it could not.
+//
+// Headlines for every connected client.
+func (c *APIClient) SubscribeNewsFeed(ctx context.Context, opts ...ChannelOption) (*ChannelSubscription[NewsItem], error) {
+	return SubscribeChannel[NewsItem](ctx, c.client, "news:feed", true, opts...)
 }

@@ -6,10 +6,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, overload
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
-from .models import ChatHistoryParams, ChatHistoryResult
-from .rpc_client import CentrifugoRPCClient, Transport
+from .models import ChatHistoryParams, ChatHistoryResult, ChatMessage, NewsItem, TaskEvent
+from .rpc_client import (
+    CentrifugoRPCClient,
+    ChannelSubscription,
+    PublicationDecodeError,
+    RecoveryFailedError,
+    Transport,
+    _channel_param,
+)
 
 
 def _to_json(params: BaseModel) -> dict[str, Any]:
@@ -19,6 +26,11 @@ def _to_json(params: BaseModel) -> dict[str, Any]:
     be absent but not null is left out while it is None.
     """
     return params.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+_PUBLICATION_TASKS_EVENTS: TypeAdapter[TaskEvent] = TypeAdapter(TaskEvent)
+_PUBLICATION_CHAT_ROOM: TypeAdapter[ChatMessage] = TypeAdapter(ChatMessage)
+_PUBLICATION_NEWS_FEED: TypeAdapter[NewsItem] = TypeAdapter(NewsItem)
 
 
 class APIClient(CentrifugoRPCClient):
@@ -71,3 +83,103 @@ class APIClient(CentrifugoRPCClient):
         """The latest messages of a room."""
         data = await self.call("chat.history", _to_json(params), timeout=timeout)
         return self._decode(ChatHistoryResult, data, "chat.history")
+
+    def subscribe_tasks_events(
+        self,
+        *,
+        user_id: str,
+        on_publication: Callable[[TaskEvent], Awaitable[None] | None] | None = None,
+        on_error: Callable[[PublicationDecodeError | RecoveryFailedError], Awaitable[None] | None] | None = None,
+    ) -> ChannelSubscription[TaskEvent]:
+        """A subscription to the channel tasks.events (``tasks:events#{user_id}``).
+
+        Its publications are TaskEvent values.
+        Iterate it (``async for``; the first iteration subscribes), or give ``on_publication``
+        and await its ``subscribe()``. A publication that does not decode goes to ``on_error``
+        as a PublicationDecodeError and the subscription goes on; a refused subscription raises
+        SubscriptionRefusedError.
+        The channel keeps history: after a lost connection the subscription recovers the
+        publications it missed, or gives ``on_error`` a RecoveryFailedError.
+
+        Events about the tasks of one user; only that user may subscribe.
+        """
+        channel = "tasks:events#" + _channel_param("tasks.events", "user_id", user_id)
+        return ChannelSubscription(
+            self,
+            channel,
+            _PUBLICATION_TASKS_EVENTS,
+            history=True,
+            on_publication=on_publication,
+            on_error=on_error,
+        )
+
+    def subscribe_chat_room(
+        self,
+        *,
+        room_id: int,
+        on_publication: Callable[[ChatMessage], Awaitable[None] | None] | None = None,
+        on_error: Callable[[PublicationDecodeError | RecoveryFailedError], Awaitable[None] | None] | None = None,
+    ) -> ChannelSubscription[ChatMessage]:
+        """A subscription to the channel chat.room (``chat:room.{room_id}``).
+
+        Its publications are ChatMessage values.
+        Iterate it (``async for``; the first iteration subscribes), or give ``on_publication``
+        and await its ``subscribe()``. A publication that does not decode goes to ``on_error``
+        as a PublicationDecodeError and the subscription goes on; a refused subscription raises
+        SubscriptionRefusedError.
+
+        A chat room: members publish messages into it, and a guard decides who may join.
+        """
+        channel = "chat:room." + f"{room_id:d}"
+        return ChannelSubscription(
+            self,
+            channel,
+            _PUBLICATION_CHAT_ROOM,
+            history=False,
+            on_publication=on_publication,
+            on_error=on_error,
+        )
+
+    async def publish_chat_room(
+        self,
+        publication: ChatMessage,
+        *,
+        room_id: int,
+        timeout: float | None = None,
+    ) -> None:
+        """Publishes into the channel chat.room (``chat:room.{room_id}``).
+
+        The server checks the publication before it reaches the subscribers
+        (RPCError 103 when it is refused).
+        """
+        channel = "chat:room." + f"{room_id:d}"
+        data = _PUBLICATION_CHAT_ROOM.dump_python(publication, mode="json", by_alias=True, exclude_unset=True)
+        await self._publish_channel(channel, data, timeout=timeout)
+
+    def subscribe_news_feed(
+        self,
+        *,
+        on_publication: Callable[[NewsItem], Awaitable[None] | None] | None = None,
+        on_error: Callable[[PublicationDecodeError | RecoveryFailedError], Awaitable[None] | None] | None = None,
+    ) -> ChannelSubscription[NewsItem]:
+        """A subscription to the channel news.feed (``news:feed``).
+
+        Its publications are NewsItem values.
+        Iterate it (``async for``; the first iteration subscribes), or give ``on_publication``
+        and await its ``subscribe()``. A publication that does not decode goes to ``on_error``
+        as a PublicationDecodeError and the subscription goes on; a refused subscription raises
+        SubscriptionRefusedError.
+        The channel keeps history: after a lost connection the subscription recovers the
+        publications it missed, or gives ``on_error`` a RecoveryFailedError.
+
+        Headlines for every connected client.
+        """
+        channel = "news:feed"
+        return ChannelSubscription(
+            self,
+            channel,
+            _PUBLICATION_NEWS_FEED,
+            history=True,
+            on_publication=on_publication,
+            on_error=on_error,
+        )

@@ -63,20 +63,34 @@ impl<'de> Deserialize<'de> for TaskStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskCreated {
     /// Always `"created"`.
+    #[serde(deserialize_with = "TaskCreated::literal_kind")]
     pub kind: String,
 
     pub task_id: i64,
     pub title: String,
 }
 
+impl TaskCreated {
+    fn literal_kind<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        check_literal(deserializer, &["created"])
+    }
+}
+
 /// A task moved to another state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskStatusChanged {
     /// Always `"status_changed"`.
+    #[serde(deserialize_with = "TaskStatusChanged::literal_kind")]
     pub kind: String,
 
     pub task_id: i64,
     pub status: TaskStatus,
+}
+
+impl TaskStatusChanged {
+    fn literal_kind<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        check_literal(deserializer, &["status_changed"])
+    }
 }
 
 /// What happens to a user's tasks.
@@ -132,4 +146,20 @@ pub struct ChatHistoryParams {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatHistoryResult {
     pub messages: Vec<ChatMessage>,
+}
+
+/// Reads a literal field: a value other than one of `allowed` is an error.
+fn check_literal<'de, D, T, A>(deserializer: D, allowed: &[A]) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + PartialEq<A> + std::fmt::Debug,
+    A: std::fmt::Debug,
+{
+    let value = T::deserialize(deserializer)?;
+    if allowed.iter().any(|literal| value == *literal) {
+        return Ok(value);
+    }
+    Err(serde::de::Error::custom(format_args!(
+        "expected {allowed:?}, got {value:?}"
+    )))
 }

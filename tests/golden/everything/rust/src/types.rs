@@ -249,12 +249,24 @@ pub struct Defaults {
     pub level: Option<Level>,
 
     /// Default: `"safe"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "Defaults::literal_mode",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mode: Option<String>,
 
     /// Default: `{"nested": [1, "two", null, true]}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loose: Option<serde_json::Value>,
+}
+
+impl Defaults {
+    fn literal_mode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<String>, D::Error> {
+        check_literal_or_null(deserializer, &["fast", "safe"])
+    }
 }
 
 /// Containers, nested.
@@ -302,19 +314,33 @@ pub struct Company {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Circle {
     /// Always `"circle"`.
+    #[serde(deserialize_with = "Circle::literal_kind")]
     pub kind: String,
 
     pub radius: f64,
+}
+
+impl Circle {
+    fn literal_kind<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        check_literal(deserializer, &["circle"])
+    }
 }
 
 /// A rectangle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rectangle {
     /// Always `"rectangle"`.
+    #[serde(deserialize_with = "Rectangle::literal_kind")]
     pub kind: String,
 
     pub width: f64,
     pub height: f64,
+}
+
+impl Rectangle {
+    fn literal_kind<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        check_literal(deserializer, &["rectangle"])
+    }
 }
 
 /// A shape, told apart by its `kind`.
@@ -366,14 +392,38 @@ pub struct Drawing {
     pub named: NumberOrText,
 
     /// Default: `"asc"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "Drawing::literal_sort",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sort: Option<String>,
 
     /// Always `2`.
+    #[serde(deserialize_with = "Drawing::literal_version")]
     pub version: i64,
 
     /// Always `true`.
+    #[serde(deserialize_with = "Drawing::literal_enabled")]
     pub enabled: bool,
+}
+
+impl Drawing {
+    fn literal_sort<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<String>, D::Error> {
+        check_literal_or_null(deserializer, &["asc", "desc"])
+    }
+
+    fn literal_version<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+        check_literal(deserializer, &[2_i64])
+    }
+
+    fn literal_enabled<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<bool, D::Error> {
+        check_literal(deserializer, &[true])
+    }
 }
 
 /// Told apart by the field `kind`.
@@ -500,4 +550,39 @@ pub struct Everything {
 
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy: Option<Legacy>,
+}
+
+/// Reads a literal field: a value other than one of `allowed` is an error.
+fn check_literal<'de, D, T, A>(deserializer: D, allowed: &[A]) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + PartialEq<A> + std::fmt::Debug,
+    A: std::fmt::Debug,
+{
+    let value = T::deserialize(deserializer)?;
+    if allowed.iter().any(|literal| value == *literal) {
+        return Ok(value);
+    }
+    Err(serde::de::Error::custom(format_args!(
+        "expected {allowed:?}, got {value:?}"
+    )))
+}
+
+/// Reads a literal field held in an Option: null (or, with `default`, absence) is None, a value
+/// other than one of `allowed` an error.
+fn check_literal_or_null<'de, D, T, A>(
+    deserializer: D,
+    allowed: &[A],
+) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + PartialEq<A> + std::fmt::Debug,
+    A: std::fmt::Debug,
+{
+    match Option::<T>::deserialize(deserializer)? {
+        Some(value) if !allowed.iter().any(|literal| value == *literal) => Err(
+            serde::de::Error::custom(format_args!("expected {allowed:?}, got {value:?}")),
+        ),
+        value => Ok(value),
+    }
 }

@@ -175,14 +175,23 @@ pub struct Option_ {
 /// A literal, told apart by `op`, which may be written two ways.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Literal {
+    #[serde(deserialize_with = "Literal::literal_op")]
     pub op: String,
+
     pub value: f64,
+}
+
+impl Literal {
+    fn literal_op<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        check_literal(deserializer, &["lit", "literal"])
+    }
 }
 
 /// A sum of two expressions: recursion through a union.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sum {
     /// Always `"sum"`.
+    #[serde(deserialize_with = "Sum::literal_op")]
     pub op: String,
 
     pub left: Box<Expr>,
@@ -193,6 +202,12 @@ pub struct Sum {
 
     #[serde(deserialize_with = "Option::deserialize")]
     pub label: MaybeText,
+}
+
+impl Sum {
+    fn literal_op<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        check_literal(deserializer, &["sum"])
+    }
 }
 
 /// Told apart by the field `op`.
@@ -250,4 +265,20 @@ pub struct VeryLongParameterModelNameForTheSignature {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VeryLongResultModelNameForTheSignature {
     pub value: f64,
+}
+
+/// Reads a literal field: a value other than one of `allowed` is an error.
+fn check_literal<'de, D, T, A>(deserializer: D, allowed: &[A]) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + PartialEq<A> + std::fmt::Debug,
+    A: std::fmt::Debug,
+{
+    let value = T::deserialize(deserializer)?;
+    if allowed.iter().any(|literal| value == *literal) {
+        return Ok(value);
+    }
+    Err(serde::de::Error::custom(format_args!(
+        "expected {allowed:?}, got {value:?}"
+    )))
 }
