@@ -778,7 +778,8 @@ static int compare_strings(const void *left, const void *right) {
     return strcmp(*(const char *const *)left, *(const char *const *)right);
 }
 
-/* The type names client.ts imports: params and results of every rpc, sorted, without duplicates. */
+/* The type names client.ts imports: params and results of every rpc, the publication types of every channel (and
+ * their input shapes for publish methods), sorted, without duplicates. */
 static size_t client_imports(const TsEmitter *emitter, const char **names) {
     const IrProgram *program = emitter->program;
     TypeContext input = {emitter, DIRECTION_INPUT};
@@ -788,12 +789,261 @@ static size_t client_imports(const TsEmitter *emitter, const char **names) {
         if (rpc->params) names[count++] = decl_name(&input, rpc->params);
         if (rpc->result) names[count++] = rpc->result->names.in[TS];
     }
+    for (size_t i = 0; i < program->channel_count; i++) {
+        const IrChannel *channel = program->channels[i];
+        names[count++] = channel->publication->names.in[TS];
+        if (channel->client_publish) names[count++] = decl_name(&input, channel->publication);
+    }
     qsort(names, count, sizeof *names, compare_strings);
     size_t unique = 0;
     for (size_t i = 0; i < count; i++) {
         if (unique == 0 || strcmp(names[unique - 1], names[i]) != 0) names[unique++] = names[i];
     }
     return unique;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Channels: one subscribe method per channel (and a publish method for @publish), in client.ts               */
+
+static void append_prettier_string(StrBuf *out, const char *text);
+
+/* The kind a channel parameter's type resolves to: IR_STRING or IR_INT (checked by the IR). */
+static IrTypeKind channel_param_kind(const IrChannelParam *param) {
+    return ir_resolve_alias(param->type)->kind == IR_INT ? IR_INT : IR_STRING;
+}
+
+/* Whether some channel has a parameter of `kind` (client.ts then imports its runtime helper). */
+static bool channels_have_param_kind(const IrProgram *program, IrTypeKind kind) {
+    for (size_t i = 0; i < program->channel_count; i++) {
+        const IrChannel *channel = program->channels[i];
+        for (size_t p = 0; p < channel->param_count; p++) {
+            if (channel_param_kind(channel->params[p]) == kind) return true;
+        }
+    }
+    return false;
+}
+
+static bool channels_publish(const IrProgram *program) {
+    for (size_t i = 0; i < program->channel_count; i++) {
+        if (program->channels[i]->client_publish) return true;
+    }
+    return false;
+}
+
+/* `{ userId: string; roomId: number }`: the params object of a channel (NULL-free; only with parameters). */
+static void append_channel_params_type(StrBuf *out, const TsEmitter *emitter, const IrChannel *channel) {
+    TypeContext context = {emitter, DIRECTION_INPUT};
+    strbuf_puts(out, "params: { ");
+    for (size_t p = 0; p < channel->param_count; p++) {
+        const IrChannelParam *param = channel->params[p];
+        strbuf_printf(out, "%s%s: %s", p ? "; " : "", param->names.in[TS],
+                      scalar_type(&context, channel_param_kind(param)));
+    }
+    strbuf_puts(out, " }");
+}
+
+/* The channel name as an expression: a string literal without parameters, else a template literal whose
+ * placeholders go through the runtime's checks (channelString refuses what would change the name's meaning,
+ * channelInt prints an integer in decimal). */
+static void append_channel_name(StrBuf *out, const IrChannel *channel) {
+    if (channel->param_count == 0) {
+        StrBuf text;
+        strbuf_init(&text);
+        for (size_t i = 0; i < channel->part_count; i++) {
+            const IrChannelPart *part = channel->parts[i];
+            if (part->text) strbuf_append(&text, part->text, part->text_length);
+        }
+        append_prettier_string(out, strbuf_cstr(&text));
+        strbuf_free(&text);
+        return;
+    }
+    strbuf_putc(out, '`');
+    for (size_t i = 0; i < channel->part_count; i++) {
+        const IrChannelPart *part = channel->parts[i];
+        if (part->param) {
+            const char *name = part->param->names.in[TS];
+            strbuf_printf(out, "${%s(params.%s, ", channel_param_kind(part->param) == IR_INT ? "channelInt" : "channelString",
+                          name);
+            append_prettier_string(out, name);
+            strbuf_puts(out, ")}");
+            continue;
+        }
+        for (size_t c = 0; c < part->text_length; c++) {
+            unsigned char byte = (unsigned char)part->text[c];
+            if (byte == '\\' || byte == '`' || (byte == '$' && c + 1 < part->text_length && part->text[c + 1] == '{')) {
+                strbuf_putc(out, '\\');
+                strbuf_putc(out, (char)byte);
+            } else if (byte < 0x20) {
+                strbuf_printf(out, "\\u%04x", byte);
+            } else {
+                strbuf_putc(out, (char)byte);
+            }
+        }
+    }
+    strbuf_putc(out, '`');
+}
+
+/* `head(a, b): returns {` on one line when it fits in 120 columns (at the class body's indent of 4), else one
+ * parameter a line, as prettier breaks a signature. */
+static void print_signature(Printer *printer, const char *head, const char *const *params, size_t count,
+                            const char *returns) {
+    size_t line = 4 + strlen(head) + strlen("(): {") + strlen(returns);
+    for (size_t i = 0; i < count; i++) line += strlen(params[i]) + (i ? 2 : 0);
+    if (line <= 120) {
+        printer_printf(printer, "%s(", head);
+        for (size_t i = 0; i < count; i++) printer_printf(printer, "%s%s", i ? ", " : "", params[i]);
+        printer_printf(printer, "): %s {\n", returns);
+        return;
+    }
+    printer_line(printer, "%s(", head);
+    printer_indent(printer);
+    for (size_t i = 0; i < count; i++) printer_line(printer, "%s,", params[i]);
+    printer_dedent(printer);
+    printer_line(printer, "): %s {", returns);
+}
+
+/* `return callee(a, b);` on one line when it fits (at the method body's indent of 8), else one argument a line. */
+static void print_return_call(Printer *printer, const char *callee, const char *const *arguments, size_t count) {
+    size_t line = 8 + strlen("return ();") + strlen(callee);
+    for (size_t i = 0; i < count; i++) line += strlen(arguments[i]) + (i ? 2 : 0);
+    if (line <= 120) {
+        printer_printf(printer, "return %s(", callee);
+        for (size_t i = 0; i < count; i++) printer_printf(printer, "%s%s", i ? ", " : "", arguments[i]);
+        printer_printf(printer, ");\n");
+        return;
+    }
+    printer_line(printer, "return %s(", callee);
+    printer_indent(printer);
+    for (size_t i = 0; i < count; i++) printer_line(printer, "%s,", arguments[i]);
+    printer_dedent(printer);
+    printer_line(printer, ");");
+}
+
+/* The doc lines every method of a channel shares: the user's doc, what the channel is, its parameters. */
+static void doc_channel(DocText *doc, const IrChannel *channel) {
+    doc_append_user(doc, channel->doc);
+    doc_paragraph(doc);
+}
+
+static void doc_channel_params(DocText *doc, const IrChannel *channel) {
+    if (channel->param_count == 0) return;
+    printer_printf(&doc->printer, "@param params - the channel's parameters:");
+    for (size_t p = 0; p < channel->param_count; p++) {
+        const IrChannelParam *param = channel->params[p];
+        printer_printf(&doc->printer, "%s `%s` for `{%s}`", p ? "," : "", param->names.in[TS], param->name);
+    }
+    printer_printf(&doc->printer, "\n");
+}
+
+static void emit_channel_subscribe(const TsEmitter *emitter, Printer *printer, const IrChannel *channel) {
+    const char *publication = channel->publication->names.in[TS];
+    printer_blank_line(printer);
+    DocText doc;
+    doc_init(&doc);
+    doc_channel(&doc, channel);
+    printer_printf(&doc.printer, "Subscribes to the channel `%s` (`%s`): each publication is a `%s`.\n", channel->pattern,
+                   channel->name, publication);
+    if (channel->history) {
+        printer_printf(&doc.printer, "The channel keeps history: after a reconnect, the publications missed meanwhile "
+                                     "arrive first,\nin order and once, or `onRecoveryFailed` is told they could not.\n");
+    }
+    doc_channel_params(&doc, channel);
+    printer_printf(&doc.printer, "@param options - handlers (`onPublication`, `onError`, `onStateChange`, "
+                                 "`onRecoveryFailed`), and a `signal`\nthat unsubscribes\n");
+    printer_printf(&doc.printer, "@returns the subscription: `for await` over it, or add handlers; `unsubscribe()` ends "
+                                 "it\n");
+    printer_printf(&doc.printer, "@throws `RPCError` (kind `\"client\"`, code 18): a parameter that does not fit in a "
+                                 "channel name, or a second\nsubscription to the same channel");
+    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&channel->deprecation));
+    doc_free(&doc);
+
+    StrBuf params_type, options_param, returns, head;
+    strbuf_init(&params_type);
+    strbuf_init(&options_param);
+    strbuf_init(&returns);
+    strbuf_init(&head);
+    const char *signature[2];
+    size_t signature_count = 0;
+    if (channel->param_count) {
+        append_channel_params_type(&params_type, emitter, channel);
+        signature[signature_count++] = strbuf_cstr(&params_type);
+    }
+    strbuf_printf(&options_param, "options: SubscribeOptions<%s> = {}", publication);
+    signature[signature_count++] = strbuf_cstr(&options_param);
+    strbuf_printf(&returns, "ChannelSubscription<%s>", publication);
+    strbuf_puts(&head, channel->subscribe_names.in[TS]);
+    print_signature(printer, strbuf_cstr(&head), signature, signature_count, strbuf_cstr(&returns));
+    printer_indent(printer);
+
+    StrBuf name, check, callee;
+    strbuf_init(&name);
+    strbuf_init(&check);
+    strbuf_init(&callee);
+    append_channel_name(&name, channel);
+    printer_line(printer, "const channel = %s;", strbuf_cstr(&name));
+    strbuf_puts(&check, "schema.publication(");
+    append_prettier_string(&check, channel->name);
+    strbuf_puts(&check, ")");
+    strbuf_printf(&callee, "subscribeChannel<%s>", publication);
+    const char *arguments[] = {"this.#client", "channel", strbuf_cstr(&check), "options", "true"};
+    /* The last argument, `recoverable`, is printed only for channels with history. */
+    print_return_call(printer, strbuf_cstr(&callee), arguments, channel->history ? 5 : 4);
+    printer_dedent(printer);
+    printer_line(printer, "}");
+    strbuf_free(&name);
+    strbuf_free(&check);
+    strbuf_free(&callee);
+    strbuf_free(&params_type);
+    strbuf_free(&options_param);
+    strbuf_free(&returns);
+    strbuf_free(&head);
+}
+
+static void emit_channel_publish(const TsEmitter *emitter, Printer *printer, const IrChannel *channel) {
+    TypeContext input = {emitter, DIRECTION_INPUT};
+    const char *publication = decl_name(&input, channel->publication);
+    printer_blank_line(printer);
+    DocText doc;
+    doc_init(&doc);
+    doc_channel(&doc, channel);
+    printer_printf(&doc.printer, "Publishes into the channel `%s` (`%s`); the backend checks the publication\nbefore "
+                                 "Centrifugo sends it to the subscribers.\n", channel->pattern, channel->name);
+    doc_channel_params(&doc, channel);
+    printer_printf(&doc.printer, "@param publication - the `%s` to publish\n", publication);
+    printer_printf(&doc.printer, "@param options - `signal` to cancel, `timeout` in milliseconds\n");
+    printer_printf(&doc.printer, "@throws `RPCError`: a refusal (kind `\"server\"`, 103 when the backend refused it), a "
+                                 "timeout, a disconnect,\na parameter that does not fit in a channel name (kind "
+                                 "`\"client\"`, code 18)");
+    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&channel->deprecation));
+    doc_free(&doc);
+
+    StrBuf params_type, publication_param, head;
+    strbuf_init(&params_type);
+    strbuf_init(&publication_param);
+    strbuf_init(&head);
+    const char *signature[3];
+    size_t signature_count = 0;
+    if (channel->param_count) {
+        append_channel_params_type(&params_type, emitter, channel);
+        signature[signature_count++] = strbuf_cstr(&params_type);
+    }
+    strbuf_printf(&publication_param, "publication: %s", publication);
+    signature[signature_count++] = strbuf_cstr(&publication_param);
+    signature[signature_count++] = "options: CallOptions = {}";
+    strbuf_printf(&head, "async %s", channel->publish_names.in[TS]);
+    print_signature(printer, strbuf_cstr(&head), signature, signature_count, "Promise<void>");
+    printer_indent(printer);
+    StrBuf name;
+    strbuf_init(&name);
+    append_channel_name(&name, channel);
+    printer_line(printer, "const channel = %s;", strbuf_cstr(&name));
+    printer_line(printer, "return this.#client.publish(channel, publication, options);");
+    printer_dedent(printer);
+    printer_line(printer, "}");
+    strbuf_free(&name);
+    strbuf_free(&params_type);
+    strbuf_free(&publication_param);
+    strbuf_free(&head);
 }
 
 /* A @oneway method: CentrifugoRPCClient.send, which resolves once the message is handed to Centrifugo. */
@@ -833,7 +1083,16 @@ static bool emit_client(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     const IrProgram *program = emitter->program;
     print_marker(printer, emitter->options);
-    if (program->rpc_count == 0) {
+    if (program->channel_count) {
+        /* What the channel methods use from the runtime: its types, and the checks of channel parameters. */
+        bool calls = program->rpc_count || channels_publish(program);
+        printer_line(printer, "import type {%s CentrifugoRPCClient, ChannelSubscription, SubscribeOptions } from "
+                              "\"./rpc-client.js\";", calls ? " CallOptions," : "");
+        bool ints = channels_have_param_kind(program, IR_INT), strings = channels_have_param_kind(program, IR_STRING);
+        printer_line(printer, "import { %s%ssubscribeChannel } from \"./rpc-client.js\";", ints ? "channelInt, " : "",
+                     strings ? "channelString, " : "");
+        printer_line(printer, "import { schema } from \"./schema.js\";");
+    } else if (program->rpc_count == 0) {
         printer_line(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");
     } else {
         printer_line(printer, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";");
@@ -842,7 +1101,7 @@ static bool emit_client(void *context, Printer *printer) {
         for (size_t i = 0; i < program->rpc_count; i++) any_result = any_result || !program->rpcs[i]->oneway;
         if (any_result) printer_line(printer, "import { schema } from \"./schema.js\";");
     }
-    const char **names = calloc(program->rpc_count * 2 + 1, sizeof *names);
+    const char **names = calloc(program->rpc_count * 2 + program->channel_count * 2 + 1, sizeof *names);
     if (!names) {
         fprintf(stderr, "rpcc: out of memory\n");
         abort();
@@ -875,8 +1134,12 @@ static bool emit_client(void *context, Printer *printer) {
     strbuf_free(&input);
     printer_printf(&doc.printer, ", one typed async method each.\n\n"
                                  "Every method rejects with an `RPCError`: `kind` tells a server error (`code`, `message`)"
-                                 " from a timeout or a disconnect.\n\n"
-                                 "```ts\n"
+                                 " from a timeout or a disconnect.\n\n");
+    if (program->channel_count) {
+        printer_printf(&doc.printer, "Each channel has a `subscribe` method that returns a typed `ChannelSubscription` "
+                                     "(and a `publish`\nmethod when clients may publish into it).\n\n");
+    }
+    printer_printf(&doc.printer, "```ts\n"
                                  "const client = new CentrifugoRPCClient(\"ws://localhost:8000/connection/websocket\", token, userId);\n"
                                  "await client.connect();\n"
                                  "const api = new APIClient(client);\n"
@@ -885,7 +1148,7 @@ static bool emit_client(void *context, Printer *printer) {
     doc_free(&doc);
     printer_line(printer, "export class APIClient {");
     printer_indent(printer);
-    if (program->rpc_count == 0) {
+    if (program->rpc_count == 0 && program->channel_count == 0) {
         /* No method would read the client: an unused field does not compile under noUnusedLocals. */
         printer_jsdoc(printer, "@param _client - the base client (this API declares no methods)", NULL);
         printer_line(printer, "constructor(_client: CentrifugoRPCClient) {}");
@@ -957,6 +1220,10 @@ static bool emit_client(void *context, Printer *printer) {
         printer_dedent(printer);
         printer_line(printer, "}");
     }
+    for (size_t i = 0; i < program->channel_count; i++) {
+        emit_channel_subscribe(emitter, printer, program->channels[i]);
+        if (program->channels[i]->client_publish) emit_channel_publish(emitter, printer, program->channels[i]);
+    }
     printer_dedent(printer);
     printer_line(printer, "}");
     return true;
@@ -976,8 +1243,22 @@ static bool emit_index(void *context, Printer *printer) {
                            "    stringifyJson,\n"
                            "} from \"./rpc-client.js\";\n",
                   NULL);
-    /* The namer reserves these names for TypeScript types, so `export *` below cannot clash with them. */
-    printer_line(printer, "export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from \"./rpc-client.js\";");
+    if (emitter->program->channel_count) {
+        /* What the channel methods return and take, and their errors. */
+        printer_block(printer, "export { ChannelSubscription, RPCPublicationError, RPCSubscriptionError } from \"./rpc-client.js\";\n"
+                               "export type {\n"
+                               "    CallOptions,\n"
+                               "    CentrifugoRPCClientOptions,\n"
+                               "    PublicationInfo,\n"
+                               "    SubscribeOptions,\n"
+                               "    SubscriptionState,\n"
+                               "    UnknownEnumValue,\n"
+                               "} from \"./rpc-client.js\";\n",
+                      NULL);
+    } else {
+        /* The namer reserves these names for TypeScript types, so `export *` below cannot clash with them. */
+        printer_line(printer, "export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from \"./rpc-client.js\";");
+    }
     /* The hook interface (no OpenTelemetry in it); its OpenTelemetry implementation is the ./telemetry entry. */
     printer_line(printer, "export { TRACE_FIELD, errorKind } from \"./rpc-client.js\";");
     printer_line(printer, "export type { CallHook, CallInfo } from \"./rpc-client.js\";");
@@ -1085,18 +1366,18 @@ static void append_prettier_string(StrBuf *out, const char *text) {
     strbuf_putc(out, quote);
 }
 
-/* `schema.field("Model", "wire", "shape", required);` on one line when it fits in 120 columns, else one argument
- * a line (prettier's layout). */
-static void print_schema_call(Printer *printer, const char *const *arguments, size_t count) {
-    size_t line = strlen("schema.field();");
+/* `schema.field("Model", "wire", "shape", required);` (or another method of the schema) on one line when it fits in
+ * 120 columns, else one argument a line (prettier's layout). */
+static void print_schema_call(Printer *printer, const char *method, const char *const *arguments, size_t count) {
+    size_t line = strlen("schema.();") + strlen(method);
     for (size_t i = 0; i < count; i++) line += strlen(arguments[i]) + (i ? 2 : 0);
     if (line <= 120) {
-        printer_printf(printer, "schema.field(");
+        printer_printf(printer, "schema.%s(", method);
         for (size_t i = 0; i < count; i++) printer_printf(printer, "%s%s", i ? ", " : "", arguments[i]);
         printer_printf(printer, ");\n");
         return;
     }
-    printer_line(printer, "schema.field(");
+    printer_line(printer, "schema.%s(", method);
     printer_indent(printer);
     for (size_t i = 0; i < count; i++) printer_line(printer, "%s,", arguments[i]);
     printer_dedent(printer);
@@ -1135,12 +1416,30 @@ static bool emit_schema(void *context, Printer *printer) {
                                    : field->default_value ? "\"defaulted\""
                                                           : "\"required\"";
             const char *arguments[] = {strbuf_cstr(&model), strbuf_cstr(&wire), strbuf_cstr(&shape), presence};
-            print_schema_call(printer, arguments, 4);
+            print_schema_call(printer, "field", arguments, 4);
             strbuf_free(&wire);
             strbuf_free(&shape_text);
             strbuf_free(&shape);
         }
         strbuf_free(&model);
+    }
+    /* The publication type of each channel, by the channel's dotted name (the subscribe methods check with it). */
+    for (size_t i = 0; i < program->channel_count; i++) {
+        const IrChannel *channel = program->channels[i];
+        if (i == 0) printer_blank_line(printer);
+        StrBuf name, shape_text, shape;
+        strbuf_init(&name);
+        strbuf_init(&shape_text);
+        strbuf_init(&shape);
+        append_prettier_string(&name, channel->name);
+        IrType publication = {.kind = IR_REF, .decl = channel->publication};
+        append_shape(&shape_text, &publication);
+        append_prettier_string(&shape, strbuf_cstr(&shape_text));
+        const char *arguments[] = {strbuf_cstr(&name), strbuf_cstr(&shape)};
+        print_schema_call(printer, "channel", arguments, 2);
+        strbuf_free(&name);
+        strbuf_free(&shape_text);
+        strbuf_free(&shape);
     }
     return true;
 }
@@ -1324,6 +1623,84 @@ static const IrRpc *readme_example(const TsEmitter *emitter, Printer *call, cons
         printer_free(&attempt);
     }
     return NULL;
+}
+
+/* README.md's section on channels: how a typed subscription behaves, and the table of channel methods. */
+static void emit_readme_channels(const TsEmitter *emitter, Printer *printer) {
+    const IrProgram *program = emitter->program;
+    const IrChannel *example = program->channels[0];
+    printer_block(printer, "\n"
+                           "## Channels\n"
+                           "\n"
+                           "Each channel of the API has a `subscribe` method. It returns a `ChannelSubscription<T>` that delivers the\n"
+                           "channel's publications typed as `T`, checked against `schema.ts` as results are:\n"
+                           "\n"
+                           "```ts\n",
+                  NULL);
+    printer_printf(printer, "const events = api.%s(", example->subscribe_names.in[TS]);
+    if (example->param_count) {
+        printer_printf(printer, "{ ");
+        for (size_t p = 0; p < example->param_count; p++) {
+            const IrChannelParam *param = example->params[p];
+            const char *value = channel_param_kind(param) == IR_STRING ? "\"42\""
+                                : emitter->options->ts_bigint           ? "1n"
+                                                                        : "1";
+            printer_printf(printer, "%s%s: %s", p ? ", " : "", param->names.in[TS], value);
+        }
+        printer_printf(printer, " }, ");
+    }
+    printer_block(printer, "{\n"
+                           "    onPublication: (publication) => console.log(publication),\n"
+                           "    onError: (error) => console.warn(error.message),\n"
+                           "});\n"
+                           "```\n"
+                           "\n"
+                           "- Publications arrive in order, to the `onPublication` handlers and to every `for await (const x of\n"
+                           "  events)` loop. Those that arrive while there is neither (before the first loop, between two\n"
+                           "  loops) are kept for the next one: none is lost while the subscription lasts. Leaving a loop\n"
+                           "  stops that loop only.\n"
+                           "- `events.state` is `\"subscribing\"` (also while it subscribes again after a reconnect), `\"subscribed\"` or\n"
+                           "  `\"unsubscribed\"` (over); `onStateChange` is told each change, and `await events.ready()` resolves once\n"
+                           "  it is subscribed. A subscription made before `connect()` subscribes once the client is connected.\n"
+                           "- A publication that does not fit the API is not delivered: `onError` gets an `RPCPublicationError`\n"
+                           "  (kind `\"reply\"`, code 17, with its `path` and the `data` received), and the subscription goes on.\n"
+                           "  Without an `onError` handler such errors are written with `console.warn`.\n"
+                           "- A subscription the server refuses (code 103: another user's channel, or the channel's guard said no;\n"
+                           "  102: Centrifugo has no such namespace) or ends (2000) is over: `ready()` rejects with an\n"
+                           "  `RPCSubscriptionError` (kind `\"server\"`, Centrifugo's `code`, the `channel`), loops throw it, `onError`\n"
+                           "  gets it and `events.error` holds it. Temporary failures are retried by centrifuge-js and reported to\n"
+                           "  `onError` on the way.\n"
+                           "- Channels with history are subscribed positioned and recoverable: after a reconnect the publications\n"
+                           "  missed meanwhile arrive first, in order and once. When Centrifugo cannot send them (the history\n"
+                           "  expired), `onRecoveryFailed` is told before any newer publication: reload what the channel describes.\n"
+                           "- `events.unsubscribe()`, an aborted `signal` (an option), `await using events = ...` and `client.close()`\n"
+                           "  end it; loops end after what they hold. A client has one subscription per channel at a time: a second\n"
+                           "  one throws `RPCError` (kind `\"client\"`, code 18) until the first has ended.\n"
+                           "- Channel parameters: an `int` is written in decimal; a string is written as given, but one that is\n"
+                           "  empty or holds `:`, `#`, `,`, `$$`, `*`, `&`, `/`, `{`, `}`, a space or a character outside printable\n"
+                           "  ASCII is refused before anything is sent (`RPCError`, kind `\"client\"`, code 18): it could name\n"
+                           "  another channel.\n"
+                           "- Channels into which clients may publish have a `publish` method too; the backend checks each\n"
+                           "  publication (and may refuse it: `RPCError` kind `\"server\"`, code 103).\n"
+                           "\n"
+                           "| method | channel | publication | history |\n"
+                           "|--------|---------|-------------|---------|\n",
+                  NULL);
+    for (size_t i = 0; i < program->channel_count; i++) {
+        const IrChannel *channel = program->channels[i];
+        StrBuf pattern;
+        strbuf_init(&pattern);
+        escape_markdown_code_span(&pattern, channel->pattern, strlen(channel->pattern), true);
+        const char *publication = channel->publication->names.in[TS];
+        printer_line(printer, "| `%s` | %s | `%s` | %s |", channel->subscribe_names.in[TS], strbuf_cstr(&pattern),
+                     publication, channel->history ? "yes" : "no");
+        if (channel->client_publish) {
+            TypeContext input = {emitter, DIRECTION_INPUT};
+            printer_line(printer, "| `%s` | %s | `%s` | |", channel->publish_names.in[TS], strbuf_cstr(&pattern),
+                         decl_name(&input, channel->publication));
+        }
+        strbuf_free(&pattern);
+    }
 }
 
 static bool emit_readme(void *context, Printer *printer) {
@@ -1527,6 +1904,7 @@ static bool emit_readme(void *context, Printer *printer) {
             strbuf_free(&wire);
         }
     }
+    if (program->channel_count) emit_readme_channels(emitter, printer);
     printer_blank_line(printer);
     printer_line(printer, "Generated code: regenerate it with rpcc instead of editing it.");
     strbuf_free(&package);

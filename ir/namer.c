@@ -146,6 +146,9 @@ static const char *const TS_GLOBAL_AND_GENERATED_NAMES[] = {
     "APIClient", "CentrifugoRPCClient", "CentrifugoRPCClientOptions", "CallOptions", "RPCError", "Centrifuge",
     "RPCRequestTooLargeError", "DEFAULT_MAX_MESSAGE_SIZE", "RPCReplyError", "UnknownEnumValue", "parseJson",
     "stringifyJson", "schema", "CallHook", "CallInfo", "TRACE_FIELD", "errorKind",
+    /* what the typed channel methods use and index.ts re-exports for them (runtime-templates/typescript) */
+    "ChannelSubscription", "SubscribeOptions", "SubscriptionState", "PublicationInfo", "RPCPublicationError",
+    "RPCSubscriptionError", "channelString", "channelInt", "subscribeChannel",
     NULL,
 };
 

@@ -23,6 +23,9 @@ mkdirSync(OUT, { recursive: true });
 symlinkSync(join(WEB, "node_modules"), join(OUT, "node_modules"));
 for (const name of readdirSync(join(HERE, "entries"))) copyFileSync(join(HERE, "entries", name), join(OUT, name));
 execFileSync(RPCC, [join(REPO, "spec/examples/tasks.rpc"), "-o", join(OUT, "sdk"), "--lang", "typescript"]);
+// examples/web also shows live task events through the client of spec/examples/channels.rpc, in both page rows.
+execFileSync(RPCC, [join(REPO, "spec/examples/channels.rpc"), "-o", join(OUT, "sdk-channels"), "--lang", "typescript"]);
+const channelsClient = join(OUT, "sdk-channels/typescript/index.ts");
 const sdk = { "tasks-client": join(OUT, "sdk/typescript/index.ts") };
 const noClient = { "tasks-client": join(OUT, "no-client-shim.ts") };
 
@@ -40,8 +43,13 @@ const rows = [
     await row("`centrifuge` alone: its whole entry point (`import *`)", join(OUT, "centrifuge-whole.ts"), {}),
     await row("generated client: an app that calls one typed method", join(OUT, "one-method.ts"), sdk),
     await row("generated client: the whole package kept (`import *`)", join(OUT, "whole-client.ts"), sdk),
-    await row("examples/web **with** the generated client", null, sdk, true),
-    await row("examples/web **without** the generated client (hand-written stand-in)", null, noClient, true),
+    await row("examples/web **with** the generated client", null, { ...sdk, "channels-client": channelsClient }, true),
+    await row(
+        "examples/web **without** the generated client (hand-written stand-in)",
+        null,
+        { ...noClient, "channels-client": channelsClient },
+        true,
+    ),
 ];
 const [centrifugeOnly, , oneMethod, , webWith, webWithout] = rows;
 const css = readFileSync(join(WEB, "src/style.css"), "utf8").replace(/\s+/g, " ");
@@ -77,6 +85,8 @@ const lines = [
     "  tree-shake per method) and the whole base client (both transports), which is most of what the client adds.",
     '- The stand-in for "without" (bench/bundle/entries/no-client-shim.ts) gives the page the same names over',
     "  `centrifuge` by hand, for the rpc transport only: no pub/sub, no timeouts or error kinds of its own.",
+    "- Both examples/web rows also hold the client generated from spec/examples/channels.rpc (the page's live task",
+    "  events, a second copy of the base client): only the tasks client differs between them.",
     `- The page's CSS (${kb(sizes(css).min)} of source) is not counted.`,
     "",
 ];

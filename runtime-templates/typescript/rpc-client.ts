@@ -68,8 +68,9 @@ export interface CallOptions {
  * The one error type of the SDK. For `kind === "server"`, `code` and `message` are what the server sent
  * (application errors use codes 400..1999, Centrifugo's own 100..399). Otherwise `code` is a centrifuge-js client
  * error code: 1 timeout; 3 not connected; 4 closed by `close()`; 11 connection lost; 15 a request over the message
- * size limit (an {@link RPCRequestTooLargeError}); or, when the server refused or closed the connection, its
- * disconnect code (3000..4999, such as 3500 for an invalid token).
+ * size limit (an {@link RPCRequestTooLargeError}); 16 a result and 17 a channel publication that do not fit the API;
+ * 18 a channel parameter refused; 19 a publication handler that threw; or, when the server refused or closed the
+ * connection, its disconnect code (3000..4999, such as 3500 for an invalid token).
  */
 export class RPCError extends Error {
     /** The error code (see the class description). */
@@ -79,7 +80,8 @@ export class RPCError extends Error {
      * time (the server may still have run the call); `"disconnected"`: the connection was closed or lost before
      * an answer, or the client is not connected; `"client"`: a local failure (configuration, token callback);
      * `"reply"`: the server answered with a result that does not have the declared shape (an
-     * {@link RPCReplyError}).
+     * {@link RPCReplyError}), or sent a channel publication that does not (an {@link RPCPublicationError}, code 17:
+     * reported, and the subscription goes on).
      */
     readonly kind: "server" | "timeout" | "disconnected" | "client" | "reply";
     /** True when the server marked the error as temporary: the same call may succeed later. */
@@ -125,6 +127,11 @@ const CODE_BAD_CONFIGURATION = 12;
 // result that does not have the declared shape.
 const CODE_REQUEST_TOO_LARGE = 15;
 const CODE_BAD_REPLY = 16;
+// Also ours: a channel publication that does not have the declared shape; a channel parameter refused (or a second
+// subscription to one channel); a publication handler that threw.
+const CODE_BAD_PUBLICATION = 17;
+const CODE_BAD_CHANNEL = 18;
+const CODE_HANDLER_FAILED = 19;
 // centrifuge-js's `disconnectedCodes` for closes it does not retry although the server did not forbid it: a
 // protocol error, and close code 1009 (a message the server found too big).
 const DISCONNECTED_BAD_PROTOCOL = 2;
@@ -639,6 +646,7 @@ export class Schema {
     /** How `int` values are represented: `"number"` (exact up to 2^53 - 1; beyond, the result is refused) or `"bigint"`. */
     readonly ints: "number" | "bigint";
     readonly #models = new Map<string, Map<string, readonly [Shape, Presence]>>();
+    readonly #channels = new Map<string, Shape>();
 
     constructor(ints: "number" | "bigint") {
         this.ints = ints;
@@ -680,6 +688,21 @@ export class Schema {
     /** What a typed method passes to {@link CentrifugoRPCClient.call}: its result is the model `name`. */
     result(name: string): ResultCheck {
         return { schema: this, shape: { model: name } };
+    }
+
+    /** Declares the type of a channel's publications (the channel by its dotted name in the API), as a shape. */
+    channel(name: string, shape: string): void {
+        this.#channels.set(name, parseShape(shape));
+    }
+
+    /**
+     * What a typed subscription passes to {@link subscribeChannel}: each publication of the channel
+     * `name` is checked as a result is.
+     */
+    publication(name: string): ResultCheck {
+        const shape = this.#channels.get(name);
+        if (shape === undefined) throw new Error(`schema: no channel ${name}`);
+        return { schema: this, shape };
     }
 }
 
@@ -825,6 +848,562 @@ function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Typed channel subscriptions: the generated `subscribe<Channel>` methods return a ChannelSubscription.
+
+/** The state of a {@link ChannelSubscription}: it subscribes, resubscribes after a reconnect, and ends. */
+export type SubscriptionState = "subscribing" | "subscribed" | "unsubscribed";
+
+/** What comes with each publication besides its data. */
+export interface PublicationInfo {
+    /** The channel it was published in. */
+    readonly channel: string;
+    /** Its position in the channel's history, for channels with history (else `undefined`). */
+    readonly offset: number | undefined;
+}
+
+/** Options of a typed subscription (the generated `subscribe<Channel>` methods); every one may be left out. */
+export interface SubscribeOptions<T> {
+    /** Called with each publication, in order (the same as {@link ChannelSubscription.onPublication}). */
+    onPublication?: (publication: T, info: PublicationInfo) => void;
+    /** Called with each error of the subscription (see {@link ChannelSubscription.onError}). */
+    onError?: (error: RPCError) => void;
+    /** Called when the state changes (see {@link ChannelSubscription.onStateChange}). */
+    onStateChange?: (state: SubscriptionState) => void;
+    /** Called when a resubscription could not recover what was missed (see {@link ChannelSubscription.onRecoveryFailed}). */
+    onRecoveryFailed?: () => void;
+    /** Unsubscribes when it aborts (async iterators over the subscription then end). */
+    signal?: AbortSignal;
+}
+
+/**
+ * A subscription to a channel was refused or ended by the server: `code` and `message` are Centrifugo's (103
+ * permission denied: another user's channel, or the channel's guard said no; 102 unknown channel: no such
+ * namespace in Centrifugo's configuration; 2000 unsubscribed by the server). `kind` is `"server"`. The
+ * subscription is over (state `"unsubscribed"`).
+ */
+export class RPCSubscriptionError extends RPCError {
+    /** The channel, as subscribed to. */
+    readonly channel: string;
+
+    constructor(channel: string, code: number, message: string) {
+        super(code, `subscribe to ${channel}: ${message}`, "server");
+        this.name = "RPCSubscriptionError";
+        this.channel = channel;
+    }
+}
+
+/**
+ * A publication that does not have the shape the API declares for its channel (checked as results are, see
+ * {@link Schema}). `kind` is `"reply"`, `code` is 17. It is reported to the subscription's error handlers and
+ * not delivered; the subscription goes on.
+ */
+export class RPCPublicationError extends RPCError {
+    /** The channel it was published in. */
+    readonly channel: string;
+    /** Where in the publication, as `$.field[index].field`. */
+    readonly path: string;
+    /** The publication as received (integers possibly converted up to the place that did not fit). */
+    readonly data: unknown;
+    /** Its position in the channel's history, for channels with history (else `undefined`). */
+    readonly offset: number | undefined;
+
+    constructor(channel: string, path: string, problem: string, data: unknown, offset: number | undefined) {
+        super(CODE_BAD_PUBLICATION, `${channel}: a publication does not fit the API at ${path}: ${problem}`, "reply");
+        this.name = "RPCPublicationError";
+        this.channel = channel;
+        this.path = path;
+        this.data = data;
+        this.offset = offset;
+    }
+}
+
+/** Characters a string channel parameter may not hold: Centrifugo's reserved ones and what is not printable ASCII. */
+const CHANNEL_PARAMETER_REFUSED = /[^\x21-\x7e]|[:#,$*&/{}]/;
+
+/**
+ * A string parameter of a channel name, as given, or an {@link RPCError} (kind `"client"`, code 18) when it is
+ * empty or holds a character that could change what the channel name means to Centrifugo: `:` (namespace), `#`
+ * and `,` (user-limited channels), `$`, `*`, `&`, `/` (reserved), `{`, `}`, spaces and anything outside
+ * printable ASCII. The generated `subscribe<Channel>` methods call it.
+ */
+export function channelString(value: string, name: string): string {
+    if (typeof value !== "string" || value === "" || CHANNEL_PARAMETER_REFUSED.test(value)) {
+        throw new RPCError(
+            CODE_BAD_CHANNEL,
+            `channel parameter ${name}: ${JSON.stringify(value) ?? String(value)} is not allowed in a channel name ` +
+                "(empty, or it holds one of : # , $ * & / { }, a space, or a character outside printable ASCII)",
+            "client",
+        );
+    }
+    return value;
+}
+
+/**
+ * An integer parameter of a channel name in decimal, or an {@link RPCError} (kind `"client"`, code 18) when it is
+ * not an integer (a fraction, NaN, beyond 2^53 - 1). The generated `subscribe<Channel>` methods call it.
+ */
+export function channelInt(value: number | bigint, name: string): string {
+    if (typeof value === "bigint" || Number.isSafeInteger(value)) return value.toString();
+    throw new RPCError(CODE_BAD_CHANNEL, `channel parameter ${name}: ${String(value)} is not an integer`, "client");
+}
+
+/** What the base client holds of each typed subscription, to connect it to a new connection or end it. */
+interface ChannelLink {
+    /** Subscribes through `centrifuge` (a new connection). */
+    attach(centrifuge: Centrifuge): void;
+    /** Forgets the connection (its connect() failed): back to waiting for the next one. */
+    detach(): void;
+    /** Ends the subscription (the client was closed). */
+    close(): void;
+}
+
+/** How a typed subscription registers with its base client. */
+interface ChannelHost {
+    /** Registers `link` under its channel; returns the connection to subscribe through, null before connect(). */
+    adopt(link: ChannelLink): Centrifuge | null;
+    /** Unregisters `link` (it ended). */
+    release(link: ChannelLink): void;
+}
+
+/** Each client's maker of channel hosts: throws when the client already has a subscription to the channel. */
+const channelHosts = new WeakMap<object, (channel: string) => ChannelHost>();
+
+/**
+ * Subscribes `client` to `channel` and returns the typed subscription (see {@link ChannelSubscription}); the
+ * generated `subscribe<Channel>` methods call it with the channel's name, its publication type in the schema
+ * ({@link Schema.publication}) and, for channels with history, `recoverable`. Before `connect()` the subscription
+ * waits for the connection. Throws an {@link RPCError} (kind `"client"`, code 18) when the client already has a
+ * subscription to `channel` that has not ended.
+ */
+export function subscribeChannel<T>(
+    client: CentrifugoRPCClient,
+    channel: string,
+    check: ResultCheck,
+    options: SubscribeOptions<T> = {},
+    recoverable = false,
+): ChannelSubscription<T> {
+    const host = channelHosts.get(client);
+    if (host === undefined) throw new RPCError(CODE_BAD_CONFIGURATION, "not a CentrifugoRPCClient", "client");
+    return new ChannelSubscription<T>(channel, check, options, recoverable, host(channel));
+}
+
+/** One async iterator's queue of publications. */
+class PublicationQueue<T> implements AsyncIterableIterator<T> {
+    #items: T[] = [];
+    #head = 0;
+    #waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
+    // Set when the subscription ended: the error to throw once the queue is drained, or null to end quietly.
+    #ended: { error: RPCError | null } | null = null;
+    readonly #leave: (queue: PublicationQueue<T>) => void;
+
+    constructor(leave: (queue: PublicationQueue<T>) => void) {
+        this.#leave = leave;
+    }
+
+    push(item: T): void {
+        if (this.#ended !== null) return;
+        const waiting = this.#waiting;
+        if (waiting !== null) {
+            this.#waiting = null;
+            waiting.resolve({ value: item, done: false });
+        } else {
+            this.#items.push(item);
+        }
+    }
+
+    end(error: RPCError | null): void {
+        if (this.#ended !== null) return;
+        this.#ended = { error };
+        const waiting = this.#waiting;
+        if (waiting === null) return;
+        this.#waiting = null;
+        this.next().then(waiting.resolve, waiting.reject);
+    }
+
+    next(): Promise<IteratorResult<T>> {
+        if (this.#head < this.#items.length) {
+            const value = this.#items[this.#head++] as T;
+            if (this.#head === this.#items.length) {
+                this.#items = [];
+                this.#head = 0;
+            }
+            return Promise.resolve({ value, done: false });
+        }
+        const ended = this.#ended;
+        if (ended === null) {
+            return new Promise((resolve, reject) => {
+                this.#waiting = { resolve, reject };
+            });
+        }
+        const error = ended.error;
+        if (error !== null) {
+            ended.error = null; // thrown once, then the iterator is done
+            return Promise.reject(error);
+        }
+        return Promise.resolve({ value: undefined, done: true });
+    }
+
+    return(): Promise<IteratorResult<T>> {
+        this.#items = [];
+        this.#head = 0;
+        this.#ended = { error: null };
+        this.#leave(this);
+        const waiting = this.#waiting;
+        this.#waiting = null;
+        waiting?.resolve({ value: undefined, done: true });
+        return Promise.resolve({ value: undefined, done: true });
+    }
+
+    [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+        return this;
+    }
+}
+
+/**
+ * A typed subscription to one channel, from a generated `subscribe<Channel>` method: it subscribes at once (after
+ * `connect()` when the client is not connected yet), resubscribes by itself after a reconnect, and delivers each
+ * publication checked against the API's schema (see {@link Schema}) as `T`, in order.
+ *
+ * ```ts
+ * const events = api.subscribeTasksEvents({ userId: "42" });
+ * events.onError((error) => console.warn(error.message));
+ * for await (const event of events) console.log(event);
+ * ```
+ *
+ * - Publications go to the {@link onPublication} handlers and to every async iterator over the subscription.
+ *   Those that arrive while there is neither (before the first `for await`, between two loops) are kept for the
+ *   next one: none is lost while the subscription lasts.
+ * - A publication that does not fit the API is not delivered: it goes to the {@link onError} handlers as an
+ *   {@link RPCPublicationError}, and the subscription goes on.
+ * - A refusal by the server (another user's channel, a guard that says no) ends the subscription with an
+ *   {@link RPCSubscriptionError}: {@link ready} rejects with it, iterators throw it, {@link onError} handlers get it.
+ * - Channels with history (`@history`) are positioned and recoverable: after a reconnect Centrifugo sends what was
+ *   missed, in order and once. When it cannot (the history expired or was lost), the {@link onRecoveryFailed}
+ *   handlers are told before any newer publication is delivered: reload what the channel describes.
+ * - {@link unsubscribe}, an aborted `signal`, or closing the client end it: iterators end after what they hold.
+ */
+export class ChannelSubscription<T> implements AsyncIterable<T>, AsyncDisposable {
+    /** The channel name, as subscribed to (`tasks:events#42`). */
+    readonly channel: string;
+    readonly #check: ResultCheck;
+    readonly #recoverable: boolean;
+    readonly #host: ChannelHost;
+    readonly #link: ChannelLink;
+    #state: SubscriptionState = "subscribing";
+    #error: RPCError | null = null;
+    #centrifuge: Centrifuge | null = null;
+    #subscription: Subscription | null = null;
+    readonly #publicationHandlers = new Set<(publication: T, info: PublicationInfo) => void>();
+    readonly #errorHandlers = new Set<(error: RPCError) => void>();
+    readonly #stateHandlers = new Set<(state: SubscriptionState) => void>();
+    readonly #recoveryHandlers = new Set<() => void>();
+    readonly #queues = new Set<PublicationQueue<T>>();
+    // Publications received while there was no handler and no iterator, in order, for the next one.
+    #backlog: [T, PublicationInfo][] = [];
+    #flushScheduled = false;
+    readonly #readyWaiters = new Set<{ resolve: () => void; reject: (error: unknown) => void }>();
+    readonly #signal: AbortSignal | undefined;
+    readonly #onAbort = (): void => this.unsubscribe();
+
+    /**
+     * Not called directly: the generated `subscribe<Channel>` methods call {@link subscribeChannel}.
+     * @param recoverable - positioned and recoverable (channels with history)
+     */
+    constructor(
+        channel: string,
+        check: ResultCheck,
+        options: SubscribeOptions<T>,
+        recoverable: boolean,
+        host: ChannelHost,
+    ) {
+        this.channel = channel;
+        this.#check = check;
+        this.#recoverable = recoverable;
+        this.#host = host;
+        this.#link = {
+            attach: (centrifuge) => this.#attach(centrifuge),
+            detach: () => this.#detach(),
+            close: () => this.#finish(null),
+        };
+        if (options.onPublication !== undefined) this.onPublication(options.onPublication);
+        if (options.onError !== undefined) this.onError(options.onError);
+        if (options.onStateChange !== undefined) this.onStateChange(options.onStateChange);
+        if (options.onRecoveryFailed !== undefined) this.onRecoveryFailed(options.onRecoveryFailed);
+        const signal = options.signal;
+        this.#signal = signal;
+        if (signal?.aborted === true) {
+            this.#state = "unsubscribed";
+            return;
+        }
+        signal?.addEventListener("abort", this.#onAbort, { once: true });
+        const centrifuge = host.adopt(this.#link);
+        if (centrifuge !== null) this.#attach(centrifuge);
+    }
+
+    /** `"subscribing"` (also while resubscribing after a reconnect), `"subscribed"` or `"unsubscribed"` (over). */
+    get state(): SubscriptionState {
+        return this.#state;
+    }
+
+    /** Why the subscription ended, when the server ended it (an {@link RPCSubscriptionError}); else null. */
+    get error(): RPCError | null {
+        return this.#error;
+    }
+
+    /**
+     * Calls `handler` with each publication, in order, with its channel and offset. Returns a function that
+     * removes the handler. An exception it throws goes to the {@link onError} handlers (code 19).
+     */
+    onPublication(handler: (publication: T, info: PublicationInfo) => void): () => void {
+        this.#publicationHandlers.add(handler);
+        this.#consumerAdded();
+        return () => this.#publicationHandlers.delete(handler);
+    }
+
+    /**
+     * Calls `handler` with each error of the subscription: an {@link RPCPublicationError} for a publication that
+     * does not fit the API (not delivered; the subscription goes on); a temporary failure to subscribe that is
+     * retried by itself (`temporary` or a `kind` other than `"server"`); an exception of a publication handler
+     * (kind `"client"`, code 19); the {@link RPCSubscriptionError} that ends the subscription. Without any handler,
+     * the errors that do not end the subscription are written to `console.warn`. Returns a function that removes
+     * the handler.
+     */
+    onError(handler: (error: RPCError) => void): () => void {
+        this.#errorHandlers.add(handler);
+        return () => this.#errorHandlers.delete(handler);
+    }
+
+    /** Calls `handler` with the new state at each change. Returns a function that removes the handler. */
+    onStateChange(handler: (state: SubscriptionState) => void): () => void {
+        this.#stateHandlers.add(handler);
+        return () => this.#stateHandlers.delete(handler);
+    }
+
+    /**
+     * Calls `handler` when, after a reconnect, Centrifugo could not send the publications that were missed (the
+     * channel's history no longer holds them): some were lost, and what the channel describes should be reloaded.
+     * Called before any newer publication is delivered. Only channels with history recover. Returns a function that
+     * removes the handler.
+     */
+    onRecoveryFailed(handler: () => void): () => void {
+        this.#recoveryHandlers.add(handler);
+        return () => this.#recoveryHandlers.delete(handler);
+    }
+
+    /**
+     * Resolves when the subscription is subscribed (at once if it is); rejects with the {@link RPCSubscriptionError}
+     * when the server refused it, with an {@link RPCError} (code 7) when it was unsubscribed, or with a timeout
+     * after `timeout` ms when given.
+     */
+    ready(timeout?: number): Promise<void> {
+        if (this.#state === "subscribed") return Promise.resolve();
+        if (this.#state === "unsubscribed") return Promise.reject(this.#endError());
+        return new Promise<void>((resolve, reject) => {
+            let timer: ReturnType<typeof setTimeout> | undefined;
+            const waiter = {
+                resolve: () => {
+                    clearTimeout(timer);
+                    resolve();
+                },
+                reject: (error: unknown) => {
+                    clearTimeout(timer);
+                    reject(error);
+                },
+            };
+            if (timeout !== undefined) {
+                timer = setTimeout(() => {
+                    this.#readyWaiters.delete(waiter);
+                    reject(
+                        new RPCError(
+                            CODE_TIMEOUT,
+                            `subscribe to ${this.channel}: not subscribed within ${timeout} ms`,
+                            "timeout",
+                        ),
+                    );
+                }, timeout);
+            }
+            this.#readyWaiters.add(waiter);
+        });
+    }
+
+    /** Ends the subscription: no more publications; iterators end after what they hold. Safe to call twice. */
+    unsubscribe(): void {
+        this.#finish(null);
+    }
+
+    /** {@link unsubscribe}, for `await using events = api.subscribe...(...)`. */
+    async [Symbol.asyncDispose](): Promise<void> {
+        this.unsubscribe();
+    }
+
+    /**
+     * An async iterator over the publications from now on (and those kept while there was no handler or iterator).
+     * It ends when the subscription ends, and throws the {@link RPCSubscriptionError} when the server ended it.
+     * Leaving a `for await` loop stops this iterator, not the subscription.
+     */
+    [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+        const queue = new PublicationQueue<T>((left) => this.#queues.delete(left));
+        if (this.#state === "unsubscribed") {
+            queue.end(this.#error);
+            return queue;
+        }
+        this.#queues.add(queue);
+        this.#consumerAdded();
+        return queue;
+    }
+
+    #attach(centrifuge: Centrifuge): void {
+        if (this.#state === "unsubscribed" || this.#centrifuge === centrifuge) return;
+        this.#detach();
+        this.#centrifuge = centrifuge;
+        const subscription = centrifuge.newSubscription(
+            this.channel,
+            this.#recoverable ? { positioned: true, recoverable: true } : {},
+        );
+        this.#subscription = subscription;
+        // centrifuge-js stops the whole client when a handler throws: nothing below lets an exception out.
+        subscription.on("publication", (context) => this.#receive(context.data, context.offset));
+        subscription.on("subscribing", () => this.#setState("subscribing"));
+        subscription.on("subscribed", (context) => {
+            // Recovered publications are delivered after this event: the failure is told before newer ones.
+            if (context.wasRecovering && !context.recovered) {
+                for (const handler of [...this.#recoveryHandlers]) this.#guard(handler);
+            }
+            this.#setState("subscribed");
+        });
+        subscription.on("unsubscribed", (context) => {
+            if (this.#subscription !== subscription) return;
+            // Codes from 100 are the server's (103 permission denied, 2000 unsubscribed by the server); below, the
+            // client's own (an unsubscribe() of ours, a subscription token it could not get).
+            if (context.code >= 100) this.#finish(new RPCSubscriptionError(this.channel, context.code, context.reason));
+            else this.#finish(new RPCError(context.code, `subscribe to ${this.channel}: ${context.reason}`, "client"));
+        });
+        subscription.on("error", (context) => {
+            this.#report(toRPCError(context.error, `subscribe to ${this.channel}`));
+        });
+        subscription.subscribe();
+    }
+
+    #detach(): void {
+        const subscription = this.#subscription;
+        const centrifuge = this.#centrifuge;
+        this.#subscription = null;
+        this.#centrifuge = null;
+        if (subscription !== null && centrifuge !== null) {
+            subscription.removeAllListeners();
+            centrifuge.removeSubscription(subscription);
+        }
+        if (this.#state === "subscribed") this.#setState("subscribing");
+    }
+
+    #finish(error: RPCError | null): void {
+        if (this.#state === "unsubscribed") return;
+        this.#detach();
+        this.#host.release(this.#link);
+        this.#signal?.removeEventListener("abort", this.#onAbort);
+        this.#error = error instanceof RPCSubscriptionError ? error : null;
+        this.#setState("unsubscribed");
+        if (error !== null) this.#report(error, true);
+        const ended = this.#endError();
+        for (const waiter of this.#readyWaiters) waiter.reject(ended);
+        this.#readyWaiters.clear();
+        // Publications still waiting for a consumer go to the iterators that exist.
+        this.#flush();
+        for (const queue of this.#queues) queue.end(error);
+        this.#queues.clear();
+    }
+
+    #endError(): RPCError {
+        return this.#error ?? new RPCError(7, `subscribe to ${this.channel}: unsubscribed`, "client");
+    }
+
+    #setState(state: SubscriptionState): void {
+        if (this.#state === state) return;
+        this.#state = state;
+        if (state === "subscribed") {
+            for (const waiter of this.#readyWaiters) waiter.resolve();
+            this.#readyWaiters.clear();
+        }
+        for (const handler of [...this.#stateHandlers]) this.#guard(() => handler(state));
+    }
+
+    /** A publication as the codec read it: checked against the schema, then delivered or reported. */
+    #receive(data: unknown, offset: number | undefined): void {
+        let publication: T;
+        try {
+            publication = conform(this.#check.schema, this.#check.shape as Shape, data, "$") as T;
+        } catch (error) {
+            const mismatch = error instanceof Mismatch ? error : new Mismatch("$", String(error));
+            this.#report(new RPCPublicationError(this.channel, mismatch.path, mismatch.problem, data, offset));
+            return;
+        }
+        const info: PublicationInfo = { channel: this.channel, offset };
+        // Kept while nobody takes them, and behind the ones kept before (a flush may be due in a microtask).
+        if (this.#backlog.length > 0 || (this.#publicationHandlers.size === 0 && this.#queues.size === 0)) {
+            this.#backlog.push([publication, info]);
+            return;
+        }
+        this.#deliver(publication, info);
+    }
+
+    #deliver(publication: T, info: PublicationInfo): void {
+        for (const handler of [...this.#publicationHandlers]) this.#guard(() => handler(publication, info));
+        for (const queue of this.#queues) queue.push(publication);
+    }
+
+    /** A new handler or iterator takes the publications kept so far, in the next microtask. */
+    #consumerAdded(): void {
+        if (this.#backlog.length === 0 || this.#flushScheduled) return;
+        this.#flushScheduled = true;
+        queueMicrotask(() => {
+            this.#flushScheduled = false;
+            this.#flush();
+        });
+    }
+
+    #flush(): void {
+        if (this.#publicationHandlers.size === 0 && this.#queues.size === 0) return; // kept for the next consumer
+        const backlog = this.#backlog;
+        this.#backlog = [];
+        for (const [publication, info] of backlog) this.#deliver(publication, info);
+    }
+
+    /** Runs a user handler; what it throws goes to the error handlers (code 19). */
+    #guard(handler: () => void): void {
+        try {
+            handler();
+        } catch (error) {
+            this.#report(
+                new RPCError(
+                    CODE_HANDLER_FAILED,
+                    `${this.channel}: a handler threw: ${String(error)}`,
+                    "client",
+                    false,
+                    {
+                        cause: error,
+                    },
+                ),
+            );
+        }
+    }
+
+    /** Tells the error handlers; `ending`: the error that ended the subscription (not written when unhandled). */
+    #report(error: RPCError, ending = false): void {
+        if (this.#errorHandlers.size === 0) {
+            if (!ending) console.warn(`rpcc: ${error.message}`);
+            return;
+        }
+        for (const handler of [...this.#errorHandlers]) {
+            try {
+                handler(error);
+            } catch (thrown) {
+                console.warn(`rpcc: an error handler of ${this.channel} threw: ${String(thrown)}`);
+            }
+        }
+    }
+}
+
 /**
  * A connection to Centrifugo that typed SDK methods call through.
  *
@@ -860,6 +1439,8 @@ export class CentrifugoRPCClient implements AsyncDisposable {
     #centrifuge: Centrifuge | null = null;
     #subscription: Subscription | null = null;
     readonly #pending = new Map<string, PendingCall>();
+    // The typed subscriptions, by channel: subscribed through each new connection until they end.
+    readonly #channels = new Map<string, ChannelLink>();
     /** While a batch collects: the correlation ids of the calls made, to fail them if the batch is refused. */
     #batchIds: string[] | null = null;
     // Set when the server closed the connection and asked the client not to come back: calls fail with it at once.
@@ -925,6 +1506,26 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         this.maxMessageSize = maxMessageSize;
         this.#websocket = options.websocket;
         this.#centrifugeOptions = options.centrifuge ?? {};
+        // How subscribeChannel registers a typed subscription with this client (kept out of the class, so that a
+        // bundle without channels drops ChannelSubscription).
+        channelHosts.set(this, (channel) => {
+            if (this.#channels.has(channel) || (this.transport === "pubsub" && channel === this.replyChannel)) {
+                throw new RPCError(
+                    CODE_BAD_CHANNEL,
+                    `subscribe to ${channel}: this client is already subscribed to the channel (unsubscribe first)`,
+                    "client",
+                );
+            }
+            return {
+                adopt: (link) => {
+                    this.#channels.set(channel, link);
+                    return this.#centrifuge;
+                },
+                release: (link) => {
+                    if (this.#channels.get(channel) === link) this.#channels.delete(channel);
+                },
+            };
+        });
     }
 
     /** The number of calls waiting for their answer (a call that settled, however, is no longer counted). */
@@ -1026,21 +1627,29 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         }
         this.#centrifuge = centrifuge;
         this.#subscription = subscription;
+        for (const link of [...this.#channels.values()]) link.attach(centrifuge);
         centrifuge.connect();
         try {
             await Promise.race([this.#whenReady(centrifuge, subscription), failed]);
         } catch (error) {
-            this.#shutdown(centrifuge, subscription);
+            // The typed subscriptions wait for the next connect().
+            this.#shutdown(centrifuge, subscription, false);
             throw refusal.error ?? toRPCError(error, "connect");
         }
         established.value = true;
     }
 
-    /** Closes the connection. Calls still waiting fail with `kind === "disconnected"`. Safe to call twice. */
+    /**
+     * Closes the connection. Calls still waiting fail with `kind === "disconnected"`; typed subscriptions end
+     * (their iterators end quietly). Safe to call twice.
+     */
     close(): void {
         const centrifuge = this.#centrifuge;
-        if (centrifuge === null) return;
-        this.#shutdown(centrifuge, this.#subscription);
+        if (centrifuge === null) {
+            for (const link of [...this.#channels.values()]) link.close();
+            return;
+        }
+        this.#shutdown(centrifuge, this.#subscription, true);
     }
 
     /** The same as {@link close}, under the name centrifuge-js and the replaced generator use. */
@@ -1164,6 +1773,57 @@ export class CentrifugoRPCClient implements AsyncDisposable {
                     )
                     .catch((error: unknown) => this.#take(correlationId)?.reject(toRPCError(error, method)));
             }
+        });
+    }
+
+    /**
+     * Publishes `data` into `channel` (Centrifugo's publish command; the generated `publish<Channel>` methods call
+     * it for channels that accept client publications). Resolves when Centrifugo accepted it; rejects with an
+     * {@link RPCError}: kind `"server"` when it was refused (103 permission denied: the channel's guard or the
+     * backend's check of the publication said no), a timeout, a disconnect, or the `signal`'s reason.
+     */
+    async publish(channel: string, data: unknown, options: CallOptions = {}): Promise<void> {
+        const context = `publish to ${channel}`;
+        const centrifuge = this.#centrifuge;
+        if (centrifuge === null) {
+            throw new RPCError(
+                CODE_CLIENT_DISCONNECTED,
+                `${context}: not connected (call connect() first)`,
+                "disconnected",
+            );
+        }
+        const stopped = this.#stopped;
+        if (stopped !== null) {
+            throw new RPCError(stopped.code, `${context}: ${stopped.message} (call connect() again)`, "disconnected");
+        }
+        const timeout = options.timeout ?? this.timeout;
+        if (!(timeout > 0) || !Number.isFinite(timeout)) {
+            throw new RPCError(CODE_BAD_CONFIGURATION, `timeout must be a positive number, not ${timeout}`, "client");
+        }
+        const signal = options.signal;
+        signal?.throwIfAborted();
+        const size = frameSize({ publish: { channel, data } }, context);
+        if (size > this.maxMessageSize) throw new RPCRequestTooLargeError(context, size, this.maxMessageSize);
+        return new Promise<void>((resolve, reject) => {
+            let settled = false;
+            const settle = (done: () => void): void => {
+                if (settled) return;
+                settled = true;
+                clearTimeout(timer);
+                signal?.removeEventListener("abort", onAbort);
+                done();
+            };
+            const timer = setTimeout(() => {
+                settle(() =>
+                    reject(new RPCError(CODE_TIMEOUT, `${context}: no answer within ${timeout} ms`, "timeout")),
+                );
+            }, timeout);
+            const onAbort = (): void => settle(() => reject(signal?.reason));
+            signal?.addEventListener("abort", onAbort, { once: true });
+            this.#command(centrifuge, timeout, () => centrifuge.publish(channel, data)).then(
+                () => settle(resolve),
+                (error: unknown) => settle(() => reject(toRPCError(error, context))),
+            );
         });
     }
 
@@ -1350,7 +2010,12 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         }, delay);
     }
 
-    #shutdown(centrifuge: Centrifuge, subscription: Subscription | null): void {
+    /** Drops the connection; `closing`: close() ends the typed subscriptions, a failed connect() keeps them. */
+    #shutdown(centrifuge: Centrifuge, subscription: Subscription | null, closing: boolean): void {
+        for (const link of [...this.#channels.values()]) {
+            if (closing) link.close();
+            else link.detach();
+        }
         this.#centrifuge = null;
         this.#subscription = null;
         this.#stopped = null;

@@ -3,8 +3,10 @@
 // after `npm run build` of examples/web with VITE_CENTRIFUGO_URL=$CENTRIFUGO_URL. It serves the production build
 // with `vite preview` (and the development token endpoint) on $PAGE_PORT, clicks through tasks.create,
 // tasks.get_stats and a failing tasks.update over both transports, checks what the page shows and what went over
-// the WebSocket, checks that Centrifugo refuses every other origin, and keeps screenshots in $ARTIFACT_DIR.
-import { spawn } from "node:child_process";
+// the WebSocket, shows live task events that Python publishes into the user's channel (typed, and a wrongly shaped
+// one reported without ending the subscription), checks that Centrifugo refuses every other origin, and keeps
+// screenshots in $ARTIFACT_DIR.
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -12,7 +14,15 @@ import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 
 const env = process.env;
-for (const name of ["PAGE_PORT", "CENTRIFUGO_URL", "CENTRIFUGO_HTTP_URL", "CENTRIFUGO_TOKEN_SECRET"]) {
+for (const name of [
+    "PAGE_PORT",
+    "CENTRIFUGO_URL",
+    "CENTRIFUGO_HTTP_URL",
+    "CENTRIFUGO_TOKEN_SECRET",
+    "CENTRIFUGO_API_URL",
+    "CENTRIFUGO_API_KEY",
+    "PYTHON",
+]) {
     if (!env[name]) throw new Error(`${name} is not set (run me through tests/browser/run.sh)`);
 }
 const WEB = resolve("examples/web");
@@ -90,6 +100,26 @@ function handshakeStatus(origin) {
         req.on("error", fail);
         req.end();
     });
+}
+
+/** Publishes task events into `user`'s channel from Python, as the backend does (validated by the Pydantic models). */
+function publishTaskEvents(user, events) {
+    execFileSync(
+        env.PYTHON,
+        ["tests/typescript/live/publish.py", "task_events", JSON.stringify({ user_id: user }), JSON.stringify(events)],
+        { env, stdio: ["ignore", "ignore", "inherit"] },
+    );
+}
+
+/** Publishes raw JSON through Centrifugo's server API, around the Python side's checks. */
+async function publishRaw(channel, data) {
+    const response = await fetch(`${env.CENTRIFUGO_API_URL}/publish`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-API-Key": env.CENTRIFUGO_API_KEY },
+        body: JSON.stringify({ channel, data }),
+    });
+    const answer = await response.json();
+    if (response.status !== 200 || answer.error) throw new Error(`publish: ${JSON.stringify(answer)}`);
 }
 
 /** Serves the production build with `vite preview`; resolves once the token endpoint answers. */
@@ -181,6 +211,45 @@ async function main() {
     await page.goto(`${ORIGIN}/`);
     await page.waitForSelector("body[data-ready=true]");
     check((await page.title()).includes("Tasks"), "the page loads");
+
+    // Live task events: the page subscribes to tasks:events#<user> on load; what Python publishes shows up typed.
+    await page.waitForSelector('#events-state[data-state="subscribed"]');
+    check((await page.textContent("#events-state")) === "subscribed", "events: the page subscribed to its channel");
+    publishTaskEvents(USER, [
+        { kind: "created", task_id: 7, title: "Ship typed channels" },
+        { kind: "status_changed", task_id: 7, status: "done" },
+    ]);
+    await publishRaw(`tasks:events#${USER}`, { kind: "created", task_id: "seven" });
+    publishTaskEvents(USER, [{ kind: "created", task_id: 8, title: "After the bad one" }]);
+    await page.waitForFunction(() => document.querySelectorAll("#events li").length >= 4);
+    const events = await page.$$eval("#events li", (items) =>
+        items.map((item) => ({ kind: item.dataset.kind, text: item.textContent })),
+    );
+    check(
+        JSON.stringify(events.map((event) => event.kind)) ===
+            JSON.stringify(["created", "status_changed", "error", "created"]),
+        "events: each event arrives in order, the bad one as an error",
+        JSON.stringify(events),
+    );
+    check(events[0]?.text === "task 7 created: Ship typed channels", "events: a creation reads well", events[0]?.text);
+    check(events[1]?.text === "task 7 is now done", "events: a status change reads well", events[1]?.text);
+    check(
+        events[2]?.text.startsWith(`not a TaskEvent, skipped: tasks:events#${USER}: a publication does not fit`) ??
+            false,
+        "events: a publication that is not a TaskEvent is reported",
+        events[2]?.text,
+    );
+    check(
+        (await page.textContent("#events-state")) === "subscribed",
+        "events: the subscription goes on after the bad publication",
+    );
+    await page.screenshot({ path: join(ARTIFACTS, "examples-web-events.png"), fullPage: true });
+    const eventFrames = frames.splice(0);
+    check(
+        eventFrames.some((f) => f.includes(`"subscribe":{"channel":"tasks:events#${USER}"`)),
+        "events: subscribed to tasks:events#<user>",
+        eventFrames.join("\n").slice(0, 400),
+    );
 
     /** Clicks a button and returns what the result card then shows. */
     async function click(selector) {

@@ -1,5 +1,7 @@
 import { APIClient, CentrifugoRPCClient, RPCError, TaskStatus } from "tasks-client";
 import type { Task, TaskStatsResult } from "tasks-client";
+// The typed channels of spec/examples/channels.rpc, generated as a second client (one .rpc file gives one client).
+import * as channels from "channels-client";
 
 // Public configuration: where Centrifugo listens. The page's origin must be in its client.allowed_origins.
 const CENTRIFUGO_URL = import.meta.env.VITE_CENTRIFUGO_URL ?? "ws://127.0.0.1:8000/connection/websocket";
@@ -158,4 +160,57 @@ $("update-missing").addEventListener("click", () => {
 });
 
 transportSelect.addEventListener("change", () => setStatus("idle", "not connected (connects on the next call)"));
+
+// Live task events: the typed subscription to this user's channel tasks:events#<user>. The backend publishes into it
+// (`await task_events.publish(TaskCreated(...), user_id=...)` in Python); each publication arrives as a TaskEvent,
+// checked against the API, and the ones missed while the connection was down arrive after it comes back.
+const eventsList = $<HTMLUListElement>("events");
+const eventsState = $<HTMLOutputElement>("events-state");
+
+function addEvent(kind: string, text: string): void {
+    const item = document.createElement("li");
+    item.dataset["kind"] = kind;
+    item.textContent = text;
+    eventsList.append(item);
+}
+
+function describeEvent(event: channels.TaskEvent): string {
+    // TaskEvent is a union tagged by `kind`: each branch has its own fields, typed.
+    switch (event.kind) {
+        case "created":
+            return `task ${event.task_id} created: ${event.title}`;
+        case "status_changed":
+            return `task ${event.task_id} is now ${event.status}`;
+    }
+}
+
+async function watchTaskEvents(): Promise<void> {
+    const session = await fetchSession();
+    const client = new channels.CentrifugoRPCClient(CENTRIFUGO_URL, async () => (await fetchSession()).token, {
+        timeout: 5000,
+    });
+    // Subscribed before connect(): the subscription starts once the connection is up.
+    const events = new channels.APIClient(client).subscribeTasksEvents(
+        { userId: session.user },
+        {
+            onStateChange: (state) => {
+                eventsState.dataset["state"] = state;
+                eventsState.textContent = state;
+            },
+            // A publication that does not fit the API is reported here, and the subscription goes on.
+            onError: (error) => {
+                const skipped = error instanceof channels.RPCPublicationError ? "not a TaskEvent, skipped: " : "";
+                addEvent("error", `${skipped}${error.message}`);
+            },
+            onRecoveryFailed: () => addEvent("gap", "some events were lost while offline: reload the tasks"),
+        },
+    );
+    await client.connect();
+    for await (const event of events) addEvent(event.kind, describeEvent(event));
+}
+
+void watchTaskEvents().catch((error: unknown) => {
+    eventsState.dataset["state"] = "error";
+    eventsState.textContent = error instanceof Error ? error.message : String(error);
+});
 document.body.dataset["ready"] = "true";

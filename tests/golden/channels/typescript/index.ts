@@ -9,7 +9,15 @@ export {
     parseJson,
     stringifyJson,
 } from "./rpc-client.js";
-export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from "./rpc-client.js";
+export { ChannelSubscription, RPCPublicationError, RPCSubscriptionError } from "./rpc-client.js";
+export type {
+    CallOptions,
+    CentrifugoRPCClientOptions,
+    PublicationInfo,
+    SubscribeOptions,
+    SubscriptionState,
+    UnknownEnumValue,
+} from "./rpc-client.js";
 export { TRACE_FIELD, errorKind } from "./rpc-client.js";
 export type { CallHook, CallInfo } from "./rpc-client.js";
 export * from "./types.js";

@@ -26,3 +26,7 @@ schema.field("ChatHistoryParams", "room_id", "int", "required");
 schema.field("ChatHistoryParams", "limit", "int", "defaulted");
 
 schema.field("ChatHistoryResult", "messages", "list(model(ChatMessage))", "required");
+
+schema.channel("tasks.events", "union(model(TaskCreated), model(TaskStatusChanged))");
+schema.channel("chat.room", "model(ChatMessage)");
+schema.channel("news.feed", "model(NewsItem)");
