@@ -67,6 +67,7 @@ void overview_emit(const IrProgram *program, const BackendOptions *options, cons
             if (targets[t]) printer_printf(printer, " `%s` |", rpc->names.in[t]);
         printer_printf(printer, " ");
         if (rpc->deprecation.deprecated) printer_printf(printer, "(deprecated) ");
+        if (rpc->oneway) printer_printf(printer, "(one-way) ");
         print_cell_text(printer, rpc->doc);
         printer_line(printer, " |");
     }

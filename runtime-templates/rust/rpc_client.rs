@@ -527,7 +527,12 @@ impl RpcClient {
     ///
     /// The client's own: closed, not connected within the timeout, params that do not encode, a request over
     /// the message size limit.
-    pub async fn send_oneway<P>(&self, method: &str, params: &P, options: &CallOptions) -> Result<(), Error>
+    pub async fn send_oneway<P>(
+        &self,
+        method: &str,
+        params: &P,
+        options: &CallOptions,
+    ) -> Result<(), Error>
     where
         P: Serialize + ?Sized,
     {
@@ -544,8 +549,11 @@ impl RpcClient {
             Some(pubsub) => {
                 let params: Box<serde_json::value::RawValue> =
                     serde_json::from_slice(&data).map_err(|why| Error::Encode(why.to_string()))?;
-                let request = serde_json::to_vec(&OneWayRequest { method, params: &params })
-                    .map_err(|why| Error::Encode(why.to_string()))?;
+                let request = serde_json::to_vec(&OneWayRequest {
+                    method,
+                    params: &params,
+                })
+                .map_err(|why| Error::Encode(why.to_string()))?;
                 self.check_size(47 + request.len() + json_string_length(&pubsub.request_channel))?;
                 Some((pubsub.request_channel.clone(), request))
             }

@@ -244,7 +244,7 @@ def test_command_missing_rpcc_is_an_error(tmp_path):
 def test_command_success_in_a_subprocess(tmp_path):
     res = manage("--output", str(tmp_path / "out"), "--all", env_extra={"RPCC": str(rpcc_binary())})
     assert res.returncode == 0, res.stderr
-    assert "generated clients for 8 methods" in res.stdout
+    assert "generated clients for 10 methods" in res.stdout
 
 
 def test_metrics_view_is_404_while_metrics_are_off(client):
