@@ -63,6 +63,7 @@ static const char *const PYTHON_MODULE_NAMES[] = {
     /* the generated client and the runtime (runtime-templates/python/rpc_client.py __all__) */
     "APIClient", "CentrifugoRPCClient", "RPCConnectionError", "RPCError", "RPCReplyError",
     "RPCRequestTooLargeError", "RPCTimeoutError", "Transport", "DEFAULT_MAX_MESSAGE_SIZE", "DEFAULT_REQUEST_CHANNEL",
+    "CONTRACT_HASH", "RPCContractMismatchError", "RPCContractOlderError",
     /* modules imported by name */
     "annotations", "asyncio", "decimal", "enum", "json", "pydantic", "sys", "typing", "uuid", "warnings",
     NULL,
@@ -105,7 +106,7 @@ static const char *const PYTHON_BASEMODEL_ATTRIBUTES[] = {
 };
 
 /* Members of the generated Python APIClient (delegating to the runtime client) that a method may not take. */
-static const char *const PYTHON_CLIENT_MEMBERS[] = {"call", "close", "connect", "disconnect", NULL};
+static const char *const PYTHON_CLIENT_MEMBERS[] = {"call", "close", "connect", "contract_hash", "disconnect", NULL};
 
 /* ECMAScript reserved words, strict-mode reserved words (ES modules are strict), `await` (reserved in
  * modules), and `eval`/`arguments` (not bindable in strict mode: an enum is emitted as a const). */
@@ -138,7 +139,7 @@ static const char *const TS_GLOBAL_AND_GENERATED_NAMES[] = {
     /* the generated client and what index.ts re-exports from the runtime (rpc-client.ts), the centrifuge import */
     "APIClient", "CentrifugoRPCClient", "CentrifugoRPCClientOptions", "CallOptions", "RPCError", "Centrifuge",
     "RPCRequestTooLargeError", "DEFAULT_MAX_MESSAGE_SIZE", "RPCReplyError", "UnknownEnumValue", "parseJson",
-    "stringifyJson", "schema",
+    "stringifyJson", "schema", "CONTRACT_HASH", "RPCContractError",
     NULL,
 };
 
@@ -172,7 +173,8 @@ static const char *const GO_PREDECLARED[] = {
 static const char *const GO_PACKAGE_NAMES[] = {
     "APIClient", "NewAPIClient", "Option", "Client", "NewClient", "RPCError", "ErrDisconnected", "ErrBadReply",
     "ErrRequestTooLarge", "RequestTooLargeError", "Nullable", "Some", "Null",
-    "Ptr", "Duration", "Transport", "TransportRPC", "TransportPubSub", NULL,
+    "Ptr", "Duration", "Transport", "TransportRPC", "TransportPubSub", "ContractHash", "ErrContractMismatch",
+    "ErrContractOlder", NULL,
 };
 
 /* Methods the generated code defines on model structs (custom JSON for optional/nullable fields, Stringer on

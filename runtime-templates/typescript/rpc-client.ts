@@ -185,6 +185,37 @@ export class RPCReplyError extends RPCError {
     }
 }
 
+// The codes the rpcc bridge refuses a call with when the client's contract hash differs from its own (412), or
+// names a contract older than its own (426): spec/evolution.md, "Comparing hashes at run time".
+const CODE_CONTRACT_MISMATCH = 412;
+const CODE_CONTRACT_OLDER = 426;
+// The member of an `rpc` call's params that carries the client's contract hash (the bridge takes it out).
+const CONTRACT_FIELD = "$contract";
+
+/**
+ * The server refused the call because the client was generated from another version of its contract (the
+ * contract hashes differ) and it is configured to refuse such calls: regenerate the client from the server's
+ * current file (`rpcc --breaking-against` tells what changed). `older` is true (code 426) when the client's
+ * contract is older than the server's, false (code 412) when it only differs. `kind` is `"server"`.
+ */
+export class RPCContractError extends RPCError {
+    /** True when the server knows the client's contract as an older one of its own (or the client sent none). */
+    readonly older: boolean;
+
+    constructor(code: number, message: string, options: { cause?: unknown } = {}) {
+        super(code, message, "server", false, options);
+        this.name = "RPCContractError";
+        this.older = code === CODE_CONTRACT_OLDER;
+    }
+}
+
+/** The RPCError of an error the server answered: the contract refusals are {@link RPCContractError}s. */
+function serverError(code: number, message: string, temporary: boolean, options: { cause?: unknown } = {}): RPCError {
+    if (code === CODE_CONTRACT_MISMATCH || code === CODE_CONTRACT_OLDER)
+        return new RPCContractError(code, message, options);
+    return new RPCError(code, message, "server", temporary, options);
+}
+
 declare const unknownEnumValue: unique symbol;
 
 /**
@@ -210,7 +241,7 @@ function toRPCError(error: unknown, context: string): RPCError {
         if (DISCONNECT_CODES.has(error.code)) {
             return new RPCError(error.code, `${context}: ${message}`, "disconnected", false, cause);
         }
-        if (error.code >= 100) return new RPCError(error.code, message, "server", temporary, cause);
+        if (error.code >= 100) return serverError(error.code, message, temporary, cause);
         return new RPCError(error.code, `${context}: ${message}`, "client", false, cause);
     }
     const text = error instanceof Error ? error.message : String(error);
@@ -776,6 +807,11 @@ export class CentrifugoRPCClient implements AsyncDisposable {
     readonly replyChannel: string | undefined;
     /** The largest request, in bytes, that calls may send (see `CentrifugoRPCClientOptions.maxMessageSize`). */
     readonly maxMessageSize: number;
+    /**
+     * The contract hash sent with every call (the generated `APIClient` sets its file's; spec/evolution.md): over
+     * `"rpc"` as the `"$contract"` member of the params, over `"pubsub"` as the request's `contract`.
+     */
+    contractHash: string | undefined = undefined;
 
     readonly #token: string | (() => Promise<string>);
     readonly #websocket: unknown;
@@ -1007,11 +1043,13 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         signal?.throwIfAborted();
         const subscription = this.#subscription;
         const correlationId = newCorrelationId();
-        const request = { method, params, correlation_id: correlationId, reply_to: this.replyChannel };
+        const contract = this.contractHash;
+        const data = contract === undefined ? params : { ...params, [CONTRACT_FIELD]: contract };
+        const request = { method, params, correlation_id: correlationId, reply_to: this.replyChannel, contract };
         // Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
         const size =
             subscription === null
-                ? frameSize({ rpc: { method, data: params } }, method)
+                ? frameSize({ rpc: { method, data } }, method)
                 : frameSize({ publish: { channel: this.requestChannel, data: request } }, method);
         if (size > this.maxMessageSize) throw new RPCRequestTooLargeError(method, size, this.maxMessageSize);
         return new Promise<Result>((resolve, reject) => {
@@ -1038,7 +1076,7 @@ export class CentrifugoRPCClient implements AsyncDisposable {
             };
             this.#pending.set(correlationId, { resolve: accept, reject, timer, release });
             if (subscription === null) {
-                this.#command(centrifuge, timeout, () => centrifuge.rpc(method, params)).then(
+                this.#command(centrifuge, timeout, () => centrifuge.rpc(method, data)).then(
                     (reply) => this.#take(correlationId)?.resolve(reply.data),
                     (error: unknown) => this.#take(correlationId)?.reject(toRPCError(error, method)),
                 );
@@ -1149,7 +1187,7 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         if (isRecord(error)) {
             const code = typeof error["code"] === "number" ? error["code"] : 0;
             const message = typeof error["message"] === "string" ? error["message"] : "malformed error reply";
-            pending.reject(new RPCError(code, message, "server"));
+            pending.reject(serverError(code, message, false));
         } else if ("result" in data) {
             pending.resolve(data["result"]);
         } else {

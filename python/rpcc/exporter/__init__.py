@@ -27,7 +27,8 @@ from .render import render_file, render_string
 from .validate import rpcc_problems
 from .walk import NAMINGS, ModelWalk, _qual, unique_names
 
-__all__ = ["NAMINGS", "ExportError", "export", "export_handlers", "export_models", "export_modules", "unique_names"]
+__all__ = ["NAMINGS", "ExportError", "export", "export_handlers", "export_models", "export_modules",
+           "handlers_contract_hash", "unique_names"]
 
 
 def _is_dotted_name(method: str) -> bool:
@@ -101,6 +102,24 @@ def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None
     ``with_contract_hash`` ends the header with the contract hash, as ``rpcc --contract-hash`` prints it for the file
     (spec/evolution.md).
     """
+    walk, rpcs = _walk_handlers(handlers, naming, rename)
+    return _finish(walk, rpcs, header, check, with_contract_hash)
+
+
+def handlers_contract_hash(handlers: Sequence[Handler]) -> str:
+    """The contract hash of the .rpc file :func:`export_handlers` writes for ``handlers``, as ``rpcc
+    --contract-hash`` prints it, computed without rpcc (what the bridge compares clients' hashes with). Raises
+    :class:`ExportError` when the handlers use what the IDL cannot express."""
+    walk, rpcs = _walk_handlers(handlers, "class", None)
+    walk.require_discriminator_fields()
+    walk.name_inline_unions()
+    if walk.errors:
+        raise ExportError(walk.errors)
+    return contract_hash(walk.decls, rpcs)
+
+
+def _walk_handlers(handlers: Sequence[Handler], naming: str,
+                   rename: Mapping[Any, str] | None) -> tuple[ModelWalk, list[RpcDecl]]:
     walk = ModelWalk(naming=naming, rename=rename)
     rpcs: list[RpcDecl] = []
     # Dotted names in use: the plain method names first, so a derived name never takes one.
@@ -135,7 +154,7 @@ def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None
             anns.insert(0, f"@method({render_string(h.method)})")
         wire = None if name == h.method else h.method
         rpcs.append(RpcDecl(name, names[0], result, clean_doc(h.doc), anns, wire=wire))
-    return _finish(walk, rpcs, header, check, with_contract_hash)
+    return walk, rpcs
 
 
 def export(router: MessageRouter, *, header: Sequence[str] | None = None, naming: str = "class",
