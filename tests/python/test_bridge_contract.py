@@ -8,12 +8,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from pydantic import BaseModel, ConfigDict
-
 from rpcc import Bridge, Connection, MessageRouter, discover
 from rpcc.asgi import contract_policy_from_env
-from rpcc.bridge import CODE_CONTRACT_MISMATCH, CODE_CONTRACT_OLDER, CONTRACT_FIELD, ContractPolicy
+from rpcc.bridge import (
+    CODE_CONTRACT_MISMATCH,
+    CODE_CONTRACT_OLDER,
+    CONTRACT_FIELD,
+    ContractPolicy,
+)
 from rpcc.exporter import export, handlers_contract_hash
 
 REPO = Path(__file__).resolve().parents[2]
