@@ -1457,6 +1457,7 @@ static bool emit_readme(void *context, Printer *out) {
                        "```go\n"
                        "var rpcErr *$pkg$.RPCError\n"
                        "switch {\n"
+                       "case errors.Is(err, $pkg$.ErrContractMismatch): // the bridge refused this package's ContractHash (ErrContractOlder: an older one)\n"
                        "case errors.As(err, &rpcErr): // the server answered with an error: rpcErr.Code, rpcErr.Message\n"
                        "case errors.Is(err, context.DeadlineExceeded): // the context's deadline passed first\n"
                        "case errors.Is(err, $pkg$.ErrDisconnected): // no connection, or it was lost before the reply\n"
