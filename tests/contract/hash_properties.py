@@ -9,7 +9,7 @@ Programs come from tests/differential/generate.py. For every program rpcc accept
   declarations shuffled, fields of every model shuffled, the layout rewritten (tokens joined by random whitespace),
   one declaration renamed everywhere, and all of these at once;
 - another hash after each change of the wire, on a model some method sends or receives: a method renamed, a
-  field added, a field's wire name changed, a field made nullable, a required field made optional.
+  field added, a field's wire name changed, a field made nullable, a required parameter field made optional.
 Every tenth program's SDKs (Python, TypeScript, Go) embed the hash --contract-hash prints.
 The breaking-change check agrees: it reports nothing for the first kind (a rename only as declaration-renamed or
 declaration-removed, a code change), and the rule of each wire change (method-removed, field-added-required,
@@ -175,6 +175,18 @@ def reachable_models(tokens: list[tuple[str, str]]) -> list[str]:
     return names
 
 
+def params_models(tokens: list[tuple[str, str]]) -> set[str]:
+    names = set()
+    for i, (_, text) in enumerate(tokens):
+        if text == "rpc":
+            j = i + 1
+            while tokens[j][1] != "(":
+                j += 1
+            if tokens[j + 1][1] != ")":
+                names.add(tokens[j + 1][1])
+    return names
+
+
 def model_body(tokens: list[tuple[str, str]], name: str) -> int | None:
     """The index of the "{" that opens model `name`."""
     for i in range(len(tokens) - 1):
@@ -224,7 +236,8 @@ def wire_changes(tokens: list[tuple[str, str]], rng: random.Random) -> dict[str,
         # (`any | null` is `any`: it holds null already)
         if "|" not in segment and "=" not in segment and "@" not in segment and "any" not in segment:
             changes["made nullable"] = tokens[:end] + tokenize("| null") + tokens[end:]
-        if len(segment) > 1 and segment[1] == ":" and "=" not in segment:
+        # (presence matters in requests only: servers write every result field, spec/evolution.md)
+        if len(segment) > 1 and segment[1] == ":" and "=" not in segment and model in params_models(tokens):
             changes["made optional"] = tokens[: name + 1] + [("punct", "?")] + tokens[name + 1:]
     return changes
 
