@@ -206,7 +206,7 @@ static const char *const RUST_TYPE_NAMES[] = {
     "Box", "BTreeMap", "Err", "None", "Ok", "Option", "Result", "Some", "String", "Vec",
     "Deserialize", "Serialize",
     "ApiClient", "Base64Bytes", "CallOptions", "CancelToken", "ClientConfig", "Error", "IsoDuration", "Nullable",
-    "RpcClient", "Transport",
+    "RpcClient", "Transport", "CONTRACT_HASH",
     NULL,
 };
 

@@ -10,7 +10,7 @@ Programs come from tests/differential/generate.py. For every program rpcc accept
   one declaration renamed everywhere, and all of these at once;
 - another hash after each change of the wire, on a model some method sends or receives: a method renamed, a
   field added, a field's wire name changed, a field made nullable, a required parameter field made optional.
-Every tenth program's SDKs (Python, TypeScript, Go) embed the hash --contract-hash prints.
+Every tenth program's SDKs (Python, TypeScript, Go, Rust) embed the hash --contract-hash prints.
 The breaking-change check agrees: it reports nothing for the first kind (a rename only as declaration-renamed or
 declaration-removed, a code change), and the rule of each wire change (method-removed, field-added-required,
 field-wire-name-changed, became-nullable, field-now-optional). It also compares each program with the next one,
@@ -265,6 +265,7 @@ SDK_CONSTANTS = {  # where each SDK embeds the contract hash (spec/evolution.md,
     "python/client.py": re.compile(r'^CONTRACT_HASH = "(sha256:[0-9a-f]{64})"$', re.MULTILINE),
     "typescript/client.ts": re.compile(r'^export const CONTRACT_HASH = "(sha256:[0-9a-f]{64})";$', re.MULTILINE),
     "go/client.go": re.compile(r'^const ContractHash = "(sha256:[0-9a-f]{64})"$', re.MULTILINE),
+    "rust/src/client.rs": re.compile(r'^pub const CONTRACT_HASH: &str =\n    "(sha256:[0-9a-f]{64})";$', re.MULTILINE),
 }
 
 
@@ -272,7 +273,7 @@ def sdk_hashes(rpcc: str, text: str, out: Path) -> dict[str, str | None]:
     """The hash each generated SDK embeds, by file."""
     source = out.parent / "sdk.rpc"
     source.write_text(text, encoding="utf-8")
-    subprocess.run([rpcc, str(source), "-o", str(out), "--lang", "python,typescript,go"], check=True,
+    subprocess.run([rpcc, str(source), "-o", str(out), "--lang", "python,typescript,go,rust"], check=True,
                    capture_output=True)
     found: dict[str, str | None] = {}
     for path, pattern in SDK_CONSTANTS.items():

@@ -177,6 +177,8 @@ static void test_sdks_embed_the_contract_hash(void **state) {
         {&backend_typescript, "typescript/client.ts", "export const CONTRACT_HASH = \"", "\";\n",
          "        client.contractHash = CONTRACT_HASH;\n"},
         {&backend_go, "go/client.go", "const ContractHash = \"", "\"\n", "\tclient.ContractHash = ContractHash\n"},
+        {&backend_rust, "rust/src/client.rs", "pub const CONTRACT_HASH: &str =\n    \"", "\";\n",
+         "            rpc: rpc.with_contract_hash(CONTRACT_HASH),\n"},
     };
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
         for (int given = 0; given <= 1; given++) {
