@@ -33,6 +33,7 @@ import hmac
 import http.client
 import json
 import logging
+import re
 import threading
 import urllib.parse
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ CONTRACT_FIELD = "$contract"
 CONTRACT_ACTIONS = ("accept", "log", "refuse")
 MAX_CONTRACT_TEXT = 100  # a longer "hash" is shown cut in messages
 MAX_LOGGED_CONTRACTS = 64  # distinct client hashes logged once each ("log"); later ones are only counted
+_HASH_TEXT = re.compile(r"sha256:[0-9a-f]{64}")
 # Room left in the clients' message size limit for what Centrifugo wraps around a reply (the reply frame or the
 # publication push with its channel name).
 ENVELOPE_ROOM = 512
@@ -617,7 +619,11 @@ class Bridge:
             self.stats["contract_compatible"] += 1
             return None
         self.stats["contract_mismatch"] += 1
-        shown = client[:MAX_CONTRACT_TEXT] if isinstance(client, str) else f"<{type(client).__name__}>"
+        # What the client sent is shown as it is when it looks like a hash, else quoted and cut (logs stay one line).
+        if isinstance(client, str):
+            shown = client if _HASH_TEXT.fullmatch(client) else repr(client[:MAX_CONTRACT_TEXT])
+        else:
+            shown = f"<{type(client).__name__}>"
         if isinstance(client, str) and client in self.contract.older:
             self.stats["contract_older"] += 1
             message = f"the client's contract {shown} is older than the server's {own}: update the client"

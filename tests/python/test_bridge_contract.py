@@ -159,10 +159,10 @@ def test_compatible_hashes_pass_a_refusing_policy():
 
 def test_malformed_hashes_differ_and_never_crash():
     bridge = Bridge(ROUTER, contract=ContractPolicy(on_mismatch="refuse", older={OLD}))
-    for bad in (["list"], {"a": 1}, 7, "x" * 10_000, ""):
+    for bad in (["list"], {"a": 1}, 7, "x" * 10_000, "", "evil\nWARNING forged log line"):
         out = rpc(bridge, bad)
         assert out["error"]["code"] == CODE_CONTRACT_MISMATCH
-        assert len(out["error"]["message"]) < 400
+        assert len(out["error"]["message"]) < 400 and "\n" not in out["error"]["message"]
 
 
 def test_log_warns_once_per_hash_and_accepts(caplog):
