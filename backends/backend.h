@@ -17,6 +17,9 @@ typedef struct BackendOptions {
     /* --license: an SPDX licence expression for the licence field of pyproject.toml and package.json, or NULL
      * to leave the field out. The SDK is generated from the user's schema: rpcc does not choose its licence. */
     const char *license;
+    /* The contract hash (ir_contract_hash) every SDK embeds and sends with its calls, when the caller computed it
+     * once for all backends; NULL: each backend computes it (backend_contract_hash). */
+    const char *contract_hash;
 } BackendOptions;
 
 typedef struct Backend {

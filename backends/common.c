@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "../ir/contract.h"
 #include "../support/escape.h"
 #include "embedded.h"
 
@@ -31,6 +32,14 @@ void backend_print_marker(Printer *printer, MarkerStyle style, const BackendOpti
     strbuf_putc(&marker, '\n');
     printer_write(printer, marker.data, marker.len);
     strbuf_free(&marker);
+}
+
+void backend_contract_hash(const IrProgram *program, const BackendOptions *options, char hash[72]) {
+    if (options->contract_hash) {
+        snprintf(hash, 72, "%s", options->contract_hash);
+        return;
+    }
+    ir_contract_hash(program, hash);
 }
 
 const char *backend_deprecation_reason(const IrDeprecation *deprecation) {

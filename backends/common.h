@@ -44,6 +44,10 @@ bool backend_copy_runtime(Printer *out, const char *path);
  * it so). Go's runtime is the exception: its package clause is the SDK's (go.c). */
 bool backend_print_runtime(Printer *out, MarkerStyle style, const BackendOptions *options, const char *path);
 
+/* The contract hash of `program`, "sha256:" and 64 hexadecimal digits (spec/evolution.md, "Contract identity"):
+ * options->contract_hash, or computed when the caller gave none. */
+void backend_contract_hash(const IrProgram *program, const BackendOptions *options, char hash[72]);
+
 /* The reason a deprecated declaration, field, member or rpc gives (`@deprecated("why")`), "" for none, or NULL when
  * it is not deprecated: the form the doc-comment printers take (JSDoc's @deprecated, Go's "Deprecated:"). */
 const char *backend_deprecation_reason(const IrDeprecation *deprecation);

@@ -1460,13 +1460,22 @@ static bool emit_client(void *context, Printer *out) {
     printer_blank_line(out);
     const char *imports[] = {"context", "strconv"};
     print_imports(out, imports, channels_have_int_param(emitter->program) ? 2 : 1, NULL);
+    /* The contract hash: NewAPIClient has the client send it with every call (spec/evolution.md). */
+    char contract_hash[72];
+    backend_contract_hash(emitter->program, emitter->options, contract_hash);
+    printer_line(out, "// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as");
+    printer_line(out, "// the Client's ContractHash, which is sent with every call.");
+    printer_line(out, "const ContractHash = \"%s\"", contract_hash);
+    printer_blank_line(out);
     printer_line(out, "// APIClient has one typed method per RPC method. It is safe for concurrent use.");
     printer_line(out, "type APIClient struct {");
     printer_line(out, "\tclient *Client");
     printer_line(out, "}");
     printer_blank_line(out);
-    printer_line(out, "// NewAPIClient returns an APIClient that calls through client.");
+    printer_line(out, "// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to");
+    printer_line(out, "// ContractHash (call it before client is in use).");
     printer_line(out, "func NewAPIClient(client *Client) *APIClient {");
+    printer_line(out, "\tclient.ContractHash = ContractHash");
     printer_line(out, "\treturn &APIClient{client: client}");
     printer_line(out, "}");
     printer_blank_line(out);
@@ -1899,6 +1908,7 @@ static bool emit_readme(void *context, Printer *out) {
                        "```go\n"
                        "var rpcErr *$pkg$.RPCError\n"
                        "switch {\n"
+                       "case errors.Is(err, $pkg$.ErrContractMismatch): // the bridge refused this package's ContractHash (ErrContractOlder: an older one)\n"
                        "case errors.As(err, &rpcErr): // the server answered with an error: rpcErr.Code, rpcErr.Message\n"
                        "case errors.Is(err, context.DeadlineExceeded): // the context's deadline passed first\n"
                        "case errors.Is(err, $pkg$.ErrDisconnected): // no connection, or it was lost before the reply\n"

@@ -418,12 +418,15 @@ void output_tree_merge(OutputTree *into, OutputTree *from) {
             abort();
         }
         run->pending = checked_realloc(run->pending, (into->count ? into->count : 1) * sizeof *run->pending);
-        memcpy(run->pending + run->pending_count, other->pending, other->pending_count * sizeof *other->pending);
+        /* (memcpy from NULL is undefined even for 0 bytes: a language whose files were all unchanged has none) */
+        if (other->pending_count)
+            memcpy(run->pending + run->pending_count, other->pending, other->pending_count * sizeof *other->pending);
         run->pending_count += other->pending_count;
         run->created_directories = checked_realloc(
             run->created_directories, (run->created_count + other->created_count + 1) * sizeof(StrBuf));
-        memcpy(run->created_directories + run->created_count, other->created_directories,
-               other->created_count * sizeof(StrBuf));
+        if (other->created_count)
+            memcpy(run->created_directories + run->created_count, other->created_directories,
+                   other->created_count * sizeof(StrBuf));
         run->created_count += other->created_count;
         staging->stats.written += moved->stats.written;
         staging->stats.unchanged += moved->stats.unchanged;

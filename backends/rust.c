@@ -806,6 +806,13 @@ static bool emit_client(void *context, Printer *out) {
                   "input", input.data, NULL);
     strbuf_free(&input);
     if (program->rpc_count) printer_line(out, "use crate::types::*;");
+    /* The contract hash: ApiClient::new has the runtime client send it with every call (spec/evolution.md). */
+    char contract_hash[72];
+    backend_contract_hash(program, emitter->options, contract_hash);
+    printer_blank_line(out);
+    printer_line(out, "/// The contract hash of the file (`rpcc --contract-hash`): `ApiClient` sends it with each call.");
+    printer_line(out, "pub const CONTRACT_HASH: &str =");
+    printer_line(out, "    \"%s\";", contract_hash); /* rustfmt's 100 columns */
     printer_block(out,
                   "\n"
                   "/// The RPC methods, typed. Cheap to clone: clones share the connection.\n"
@@ -819,11 +826,11 @@ static bool emit_client(void *context, Printer *out) {
                   "}\n"
                   "\n"
                   "impl ApiClient {\n"
-                  "    /// The typed methods over a runtime client.\n"
+                  "    /// The typed methods over a runtime client, whose calls then carry [`CONTRACT_HASH`].\n"
                   "    #[must_use]\n"
                   "    pub fn new(rpc: RpcClient) -> Self {\n"
                   "        Self {\n"
-                  "            rpc,\n"
+                  "            rpc: rpc.with_contract_hash(CONTRACT_HASH),\n"
                   "            options: CallOptions::default(),\n"
                   "        }\n"
                   "    }\n"
@@ -948,7 +955,7 @@ static bool emit_lib(void *context, Printer *out) {
                   "pub mod rpc_client;\n"
                   "pub mod types;\n"
                   "\n"
-                  "pub use client::ApiClient;\n"
+                  "pub use client::{ApiClient, CONTRACT_HASH};\n"
                   "pub use rpc_client::{\n"
                   "    Base64Bytes, CallOptions, CancelToken, ClientConfig, Error, IsoDuration, Nullable, RpcClient,\n"
                   "    Transport,\n"
@@ -1290,6 +1297,7 @@ static bool emit_readme(void *context, Printer *out) {
                   "    Err(Error::Disconnected(why)) => { /* no connection, or it was lost before the reply */ }\n"
                   "    Err(Error::BadReply(why)) => { /* the result does not decode into the result type */ }\n"
                   "    Err(Error::RequestTooLarge { size, limit }) => { /* not sent: larger than the server reads */ }\n"
+                  "    Err(Error::Contract { older, .. }) => { /* the rpcc bridge refused CONTRACT_HASH (older: an older one) */ }\n"
                   "    Err(other) => { /* Closed, Encode, Config */ }\n"
                   "}\n"
                   "```\n"

@@ -1124,6 +1124,14 @@ static bool emit_client(void *context, Printer *printer) {
     free(names);
     printer_blank_line(printer);
 
+    /* The contract hash: the APIClient has the base client send it with every call (spec/evolution.md). */
+    char contract_hash[72];
+    backend_contract_hash(program, emitter->options, contract_hash);
+    printer_jsdoc(printer, "The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call.",
+                  NULL);
+    printer_line(printer, "export const CONTRACT_HASH = \"%s\";", contract_hash);
+    printer_blank_line(printer);
+
     DocText doc;
     doc_init(&doc);
     printer_printf(&doc.printer, "The methods of ");
@@ -1160,6 +1168,7 @@ static bool emit_client(void *context, Printer *printer) {
         printer_line(printer, "constructor(client: CentrifugoRPCClient) {");
         printer_indent(printer);
         printer_line(printer, "this.#client = client;");
+        printer_line(printer, "client.contractHash = CONTRACT_HASH;");
         printer_dedent(printer);
         printer_line(printer, "}");
     }
@@ -1232,10 +1241,11 @@ static bool emit_client(void *context, Printer *printer) {
 static bool emit_index(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     print_marker(printer, emitter->options);
-    printer_line(printer, "export { APIClient } from \"./client.js\";");
+    printer_line(printer, "export { APIClient, CONTRACT_HASH } from \"./client.js\";");
     printer_block(printer, "export {\n"
                            "    CentrifugoRPCClient,\n"
                            "    DEFAULT_MAX_MESSAGE_SIZE,\n"
+                           "    RPCContractError,\n"
                            "    RPCError,\n"
                            "    RPCReplyError,\n"
                            "    RPCRequestTooLargeError,\n"
@@ -1786,6 +1796,10 @@ static bool emit_readme(void *context, Printer *printer) {
                            "- `\"client\"`: a local failure (configuration, token function);\n"
                            "- `\"reply\"`: the result does not have the declared shape (`RPCReplyError`, code 16, with the `path`\n"
                            "  of the first value that does not fit; see Types). The server did run the call.\n"
+                           "\n"
+                           "An `RPCContractError` (kind `\"server\"`, code 412, or 426 with `older` true) is the rpcc bridge refusing\n"
+                           "the call because this package was generated from another version of its contract, or an older one\n"
+                           "(`CONTRACT_HASH`, sent with every call): regenerate it.\n"
                            "\n"
                            "`cause` holds the error it reports, when there is one (centrifuge-js's error object, a thrown exception).\n"
                            "\n"

@@ -598,6 +598,9 @@ static int run(const Options *options, const char *argv0) {
     backend_options.go_websocket = options->go_websocket;
     backend_options.ts_bigint = options->ts_bigint;
     backend_options.license = options->license;
+    char contract_hash[72]; /* once for every backend: each SDK embeds it */
+    ir_contract_hash(program, contract_hash);
+    backend_options.contract_hash = contract_hash;
 
     OutputTree tree;
     output_tree_init(&tree);

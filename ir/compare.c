@@ -596,13 +596,25 @@ static const char *default_text(const Compare *c, const IrField *field) {
     return field->default_value ? value_text(c, field->default_value) : "none (absent stays absent)";
 }
 
+/* Whom a change of a field's presence (`?` or a default gained or lost) breaks. Presence is the writer's freedom
+ * to leave the field out, and only clients use it: the SDKs send only the parameters that were set, while servers
+ * write every field of a result, defaults included (the bridge serializes the whole result model). So in a request
+ * it breaks as wire_breaks says, and in a result it breaks no one: a result field that must now be given was sent
+ * by the old server all the same, one that may now be left out is still sent by the new server. */
+static unsigned presence_breaks(const Compare *c, bool old_to_new, bool new_to_old) {
+    unsigned breaks = 0;
+    if ((c->flows & FLOW_REQUEST) && !old_to_new) breaks |= BREAKS_OLD_CLIENTS;
+    if ((c->flows & FLOW_REQUEST) && !new_to_old) breaks |= BREAKS_NEW_CLIENTS;
+    return breaks;
+}
+
 static void compare_fields(Compare *c, const IrField *old_field, const IrField *new_field, const char *what) {
     bool old_required = ir_field_is_required(old_field), new_required = ir_field_is_required(new_field);
     if (old_required && !new_required)
-        report(c, BREAKING_FIELD_NOW_OPTIONAL, wire_breaks(c, true, false), new_field->span, old_field->span,
+        report(c, BREAKING_FIELD_NOW_OPTIONAL, presence_breaks(c, true, false), new_field->span, old_field->span,
                "it was required here", "%s may now be left out", what);
     if (!old_required && new_required)
-        report(c, BREAKING_FIELD_NOW_REQUIRED, wire_breaks(c, false, true), new_field->span, old_field->span,
+        report(c, BREAKING_FIELD_NOW_REQUIRED, presence_breaks(c, false, true), new_field->span, old_field->span,
                "it could be left out here", "%s must now be given", what);
     /* Both may be left out, and what the receiver sees then changed. */
     if (!old_required && !new_required &&

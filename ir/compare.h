@@ -24,8 +24,8 @@
     X(FIELD_RENAMED, "field-renamed", DIAG_ERROR, "a field has a new name and the same wire name")                 \
     X(FIELD_WIRE_NAME_CHANGED, "field-wire-name-changed", DIAG_ERROR, "a field has a new wire name (@json)")      \
     X(FIELD_ADDED_REQUIRED, "field-added-required", DIAG_ERROR, "a new field that a sender must give")            \
-    X(FIELD_NOW_REQUIRED, "field-now-required", DIAG_ERROR, "a field that could be left out must now be given")  \
-    X(FIELD_NOW_OPTIONAL, "field-now-optional", DIAG_ERROR, "a field that was always given may now be left out") \
+    X(FIELD_NOW_REQUIRED, "field-now-required", DIAG_ERROR, "a parameter that could be left out must now be given")  \
+    X(FIELD_NOW_OPTIONAL, "field-now-optional", DIAG_ERROR, "a parameter that was always given may now be left out") \
     X(BECAME_NULLABLE, "became-nullable", DIAG_ERROR, "a value that was never null may now be null")            \
     X(BECAME_NON_NULLABLE, "became-non-nullable", DIAG_ERROR, "a value that could be null may no longer be")    \
     X(TYPE_CHANGED, "type-changed", DIAG_ERROR, "a value has another type or wire format")                       \

@@ -65,6 +65,7 @@ static const char *const PYTHON_MODULE_NAMES[] = {
     "RPCRequestTooLargeError", "RPCTimeoutError", "Transport", "DEFAULT_MAX_MESSAGE_SIZE", "DEFAULT_REQUEST_CHANNEL",
     "ChannelParamError", "ChannelSubscription", "PublicationDecodeError", "RecoveryFailedError", "StreamPosition",
     "SubscriptionRefusedError", "SubscriptionState",
+    "CONTRACT_HASH", "RPCContractMismatchError", "RPCContractOlderError",
     /* modules imported by name */
     "annotations", "asyncio", "decimal", "enum", "json", "pydantic", "sys", "typing", "uuid", "warnings",
     NULL,
@@ -107,7 +108,7 @@ static const char *const PYTHON_BASEMODEL_ATTRIBUTES[] = {
 };
 
 /* Members of the generated Python APIClient (delegating to the runtime client) that a method may not take. */
-static const char *const PYTHON_CLIENT_MEMBERS[] = {"call", "close", "connect", "disconnect", NULL};
+static const char *const PYTHON_CLIENT_MEMBERS[] = {"call", "close", "connect", "contract_hash", "disconnect", NULL};
 
 /* The parameters and locals of the generated Python subscribe and publish methods besides a channel's own
  * parameters: a channel parameter of that name would shadow them. */
@@ -145,7 +146,7 @@ static const char *const TS_GLOBAL_AND_GENERATED_NAMES[] = {
     /* the generated client and what index.ts re-exports from the runtime (rpc-client.ts), the centrifuge import */
     "APIClient", "CentrifugoRPCClient", "CentrifugoRPCClientOptions", "CallOptions", "RPCError", "Centrifuge",
     "RPCRequestTooLargeError", "DEFAULT_MAX_MESSAGE_SIZE", "RPCReplyError", "UnknownEnumValue", "parseJson",
-    "stringifyJson", "schema", "CallHook", "CallInfo", "TRACE_FIELD", "errorKind",
+    "stringifyJson", "schema", "CallHook", "CallInfo", "TRACE_FIELD", "errorKind", "CONTRACT_HASH", "RPCContractError",
     /* what the typed channel methods use and index.ts re-exports for them (runtime-templates/typescript) */
     "ChannelSubscription", "SubscribeOptions", "SubscriptionState", "PublicationInfo", "RPCPublicationError",
     "RPCSubscriptionError", "channelString", "channelInt", "subscribeChannel",
@@ -187,7 +188,7 @@ static const char *const GO_PACKAGE_NAMES[] = {
     "APIClient", "NewAPIClient", "Option", "Client", "NewClient", "RPCError", "ErrDisconnected", "ErrBadReply",
     "ErrRequestTooLarge", "RequestTooLargeError", "Nullable", "Some", "Null",
     "Ptr", "Duration", "Transport", "TransportRPC", "TransportPubSub",
-    "CallInfo", "CallHook", "ErrorKind", "TraceField",
+    "CallInfo", "CallHook", "ErrorKind", "TraceField", "ContractHash", "ErrContractMismatch", "ErrContractOlder",
     "Batch", "NewBatch", "ErrBatchTooLarge", "DefaultMaxBatch",
     /* channel subscriptions (runtime) */
     "ChannelSubscription", "SubscribeChannel", "ChannelOption", "ChannelState", "ChannelUnsubscribed",
@@ -225,7 +226,7 @@ static const char *const RUST_TYPE_NAMES[] = {
     "Box", "BTreeMap", "Err", "None", "Ok", "Option", "Result", "Some", "String", "Vec",
     "Deserialize", "Serialize",
     "ApiClient", "Base64Bytes", "CallOptions", "CancelToken", "ClientConfig", "Error", "IsoDuration", "Nullable",
-    "RpcClient", "Transport",
+    "RpcClient", "Transport", "CONTRACT_HASH",
     NULL,
 };
 

@@ -126,3 +126,8 @@ check-go-live: $(GO_TEST_MODULES) $(GO_OUT)/live/go/go.mod $(GO_STAMP) $(VENV)/.
 	    sh -c 'cd tests/go && $(GO_OFFLINE) $(GO_BIN) test -race -tags live -count=1 -run Live -v . \
 	        >../../$(GO_OUT)/live-test.log 2>&1; status=$$?; grep -Ev "^=== (RUN|PAUSE|CONT)" ../../$(GO_OUT)/live-test.log; \
 	        exit $$status'
+	# The contract check: a bridge that refuses other contracts and knows tasks.rpc's as an older one.
+	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) RPCC_CONTRACT_REFUSING=1 $(VENV_PY) -m tests.fixture run \
+	    --bridge-arg=--on-contract-mismatch --bridge-arg=refuse --bridge-arg=--contract-older \
+	    --bridge-arg=$$($(BUILD)/rpcc --contract-hash spec/examples/tasks.rpc) -- \
+	    sh -c 'cd tests/go && $(GO_OFFLINE) $(GO_BIN) test -race -tags live -count=1 -run ContractRefusal -v .'

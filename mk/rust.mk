@@ -94,6 +94,11 @@ check-rust-live: $(RUST_TEST_CRATES) $(RUST_STAMP) $(VENV)/.stamp $(CENTRIFUGO_B
 	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) $(VENV_PY) -m tests.fixture run -- \
 	    env RPCC_FIXTURE_PYTHON=$(CURDIR)/$(VENV_PY) RPCC_REPO_ROOT=$(CURDIR) \
 	    sh -c 'cd tests/rust && $(RUST_CARGO) test --locked --quiet --test live --test types -- --test-threads=4'
+	# The contract check: a bridge that refuses other contracts and knows faults.rpc's as an older one.
+	CENTRIFUGO_BIN=$(CURDIR)/$(CENTRIFUGO_BIN) RPCC_CONTRACT_REFUSING=1 $(VENV_PY) -m tests.fixture run \
+	    --bridge-arg=--on-contract-mismatch --bridge-arg=refuse --bridge-arg=--contract-older \
+	    --bridge-arg=$$($(BUILD)/rpcc --contract-hash tests/conformance/faults.rpc) -- \
+	    sh -c 'cd tests/rust && $(RUST_CARGO) test --locked --quiet --test contract'
 
 # The fault cases, against faultstack.py's stack (Centrifugo restartable on the same port, the fault handlers); one
 # test at a time, since a restart cuts every connection.

@@ -16,9 +16,9 @@ import logging
 import os
 from typing import Any, Awaitable, Callable, Mapping, MutableMapping
 
-from .bridge import Bridge, CentrifugoAPI, Limits, ProxyAuth
+from .bridge import Bridge, CentrifugoAPI, ContractPolicy, Limits, ProxyAuth
 
-__all__ = ["BridgeApp", "create_app", "limits_from_env"]
+__all__ = ["BridgeApp", "contract_policy_from_env", "create_app", "limits_from_env"]
 
 log = logging.getLogger("rpcc.asgi")
 
@@ -206,7 +206,7 @@ def create_app(env: Mapping[str, str] | None = None) -> BridgeApp:
     - ``RPCC_PROXY_SECRET``, or ``RPCC_INSECURE_NO_AUTH=1`` (development only)
     - ``RPCC_CENTRIFUGO_API_URL`` and ``RPCC_CENTRIFUGO_API_KEY`` (pub/sub replies, and what ``Channel.publish``
       publishes through), ``RPCC_ACK_AFTER_REPLY=1``
-    - the limits (:func:`limits_from_env`)
+    - the limits (:func:`limits_from_env`) and the contract policy (:func:`contract_policy_from_env`)
     - telemetry (:mod:`rpcc.telemetry`): ``RPCC_METRICS=1`` (Prometheus metrics), ``RPCC_METRICS_PATH`` (serve them
       on this path of the app), ``RPCC_OTEL_TRACING=propagated|always`` (OpenTelemetry server spans)
 
@@ -234,7 +234,7 @@ def create_app(env: Mapping[str, str] | None = None) -> BridgeApp:
         telemetry = observer_from_settings(metrics=bool(metrics_path) or _env_flag(env, "RPCC_METRICS"),
                                            otel=env.get("RPCC_OTEL_TRACING") or None)
     bridge = Bridge(router, api=api, ack_after_reply=_env_flag(env, "RPCC_ACK_AFTER_REPLY"),
-                    limits=limits_from_env(env), telemetry=telemetry)
+                    limits=limits_from_env(env), telemetry=telemetry, contract=contract_policy_from_env(env))
     return BridgeApp(bridge, secret=env.get("RPCC_PROXY_SECRET") or None,
                      insecure_no_auth=_env_flag(env, "RPCC_INSECURE_NO_AUTH"), metrics_path=metrics_path)
 
@@ -270,3 +270,16 @@ def limits_from_env(env: Mapping[str, str]) -> Limits:
             raise ValueError(f"RPCC_MAX_MESSAGE_SIZE={raw!r} is not a number of bytes") from None
         return Limits.for_message_size(size, **kw)
     return Limits(**kw)
+
+
+def contract_policy_from_env(env: Mapping[str, str]) -> ContractPolicy:
+    """:class:`rpcc.bridge.ContractPolicy` from ``RPCC_CONTRACT_MISMATCH`` and ``RPCC_CONTRACT_MISSING``
+    (``accept``, ``log`` or ``refuse``; default ``accept``), ``RPCC_CONTRACT_OLDER`` and
+    ``RPCC_CONTRACT_COMPATIBLE`` (comma-separated hashes)."""
+
+    def hashes(name: str) -> frozenset[str]:
+        return frozenset(h.strip() for h in env.get(name, "").split(",") if h.strip())
+
+    return ContractPolicy(on_mismatch=env.get("RPCC_CONTRACT_MISMATCH", "").strip() or "accept",
+                          on_missing=env.get("RPCC_CONTRACT_MISSING", "").strip() or "accept",
+                          older=hashes("RPCC_CONTRACT_OLDER"), compatible=hashes("RPCC_CONTRACT_COMPATIBLE"))

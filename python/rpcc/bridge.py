@@ -9,6 +9,8 @@ Error codes (all in Centrifugo's application range 400..1999):
 - 400 invalid params (the message is Pydantic's validation message), or a malformed pub/sub request
 - 403 pub/sub: ``reply_to`` is not ``user#<authenticated user>``, or the connection is anonymous
 - 404 unknown method
+- 412 the client's contract hash differs from the bridge's, and :class:`ContractPolicy` refuses such calls
+- 426 the client's contract is older than the bridge's (or it sent no hash), and the policy refuses such calls
 - 413 the reply is larger than the clients' message size limit (``Limits.max_reply``)
 - 429 temporary: the bridge already runs ``Limits.max_concurrency`` handlers; the client may retry
 - 500 any other exception in a handler (generic message; details only in the server log)
@@ -39,6 +41,7 @@ import hmac
 import http.client
 import json
 import logging
+import re
 import threading
 import urllib.parse
 from dataclasses import dataclass
@@ -54,6 +57,7 @@ __all__ = [
     "Bridge",
     "CentrifugoAPI",
     "CentrifugoAPIError",
+    "ContractPolicy",
     "InsecureBridgeError",
     "Limits",
     "Outcome",
@@ -70,6 +74,9 @@ __all__ = [
     "CODE_BUSY",
     "CODE_TIMEOUT",
     "CODE_TOO_LARGE",
+    "CODE_CONTRACT_MISMATCH",
+    "CODE_CONTRACT_OLDER",
+    "CONTRACT_FIELD",
 ]
 
 log = logging.getLogger("rpcc.bridge")
@@ -84,6 +91,15 @@ CODE_BUSY = 429
 CODE_INTERNAL = 500
 CODE_UNAVAILABLE = 503
 CODE_TIMEOUT = 504
+CODE_CONTRACT_MISMATCH = 412
+CODE_CONTRACT_OLDER = 426
+# Where a client sends its contract hash: over the RPC proxy, this member of the params object (taken out before
+# validation); over pub/sub, the request's "contract".
+CONTRACT_FIELD = "$contract"
+CONTRACT_ACTIONS = ("accept", "log", "refuse")
+MAX_CONTRACT_TEXT = 100  # a longer "hash" is shown cut in messages
+MAX_LOGGED_CONTRACTS = 64  # distinct client hashes logged once each ("log"); later ones are only counted
+_HASH_TEXT = re.compile(r"sha256:[0-9a-f]{64}")
 # Room left in the clients' message size limit for what Centrifugo wraps around a reply (the reply frame or the
 # publication push with its channel name).
 ENVELOPE_ROOM = 512
@@ -270,6 +286,42 @@ class Limits:
         kw.setdefault("max_reply", max(1, message_size_limit - ENVELOPE_ROOM))
         kw.setdefault("max_body", 4 * message_size_limit)
         return cls(**kw)
+
+
+@dataclass(frozen=True)
+class ContractPolicy:
+    """What the bridge does with a call whose client contract hash is not its own (spec/evolution.md, "Comparing
+    hashes at run time").
+
+    The generated SDKs send the hash of the .rpc file they were generated from with every call; the bridge
+    computes its own from the handlers it serves (:func:`rpcc.exporter.handlers_contract_hash`, what ``python -m
+    rpcc export`` writes in the file's header). Every call is counted in ``Bridge.stats``: ``contract_match``,
+    ``contract_mismatch`` (``contract_older`` as well when the hash is in ``older``), ``contract_missing``.
+
+    - ``on_mismatch``: ``"accept"`` (count it; the default), ``"log"`` (count it, and log a warning the first time
+      each hash is seen), or ``"refuse"``: error 426 when the hash is in ``older``, else 412; the SDKs raise
+      their contract errors for these codes.
+    - ``on_missing``: the same for a call without a hash (an SDK generated before hashes were sent, a client
+      written by hand, a custom proxy); refused, it is error 426: such a client predates the server's contract.
+      Default ``"accept"``, so that deploying a bridge with a policy never cuts off the clients already in use.
+    - ``older``: hashes of earlier versions of the server's contract (``rpcc --contract-hash`` of the file at a
+      past release): a mismatch with one is "older" (426), any other "differs" (412).
+    - ``compatible``: hashes treated as the server's own (versions ``rpcc --breaking-against`` found safe for
+      old clients), counted as ``contract_compatible``.
+    """
+
+    on_mismatch: str = "accept"
+    on_missing: str = "accept"
+    older: frozenset[str] = frozenset()
+    compatible: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        for name in ("on_mismatch", "on_missing"):
+            if getattr(self, name) not in CONTRACT_ACTIONS:
+                raise ValueError(f"ContractPolicy.{name} must be one of {', '.join(CONTRACT_ACTIONS)}, "
+                                 f"not {getattr(self, name)!r}")
+        object.__setattr__(self, "older", frozenset(self.older))
+        object.__setattr__(self, "compatible", frozenset(self.compatible))
 
 
 class _Slots:
@@ -532,6 +584,8 @@ class Bridge:
         limits: Limits | None = None,
         logger: logging.Logger | None = None,
         telemetry: BridgeObserver | None = None,
+        contract: ContractPolicy | None = None,
+        contract_hash: str | None = None,
     ) -> None:
         self.router = router
         self.telemetry = telemetry  # rpcc.telemetry: called around every call when set
@@ -546,6 +600,74 @@ class Bridge:
         # One-way calls: run to the end (oneway), refused or failed (oneway_failed; logged, never answered).
         self.stats: dict[str, int] = {"busy": 0, "timed_out": 0, "reply_too_large": 0, "oneway": 0,
                                       "oneway_failed": 0}
+        # The contract: the policy for clients of another contract, and the hash of the handlers served (computed
+        # here unless given; None when the handlers use what the IDL cannot express: nothing is compared then).
+        self.contract = contract or ContractPolicy()
+        self.contract_hash = contract_hash if contract_hash is not None else self._own_contract_hash()
+        self.stats.update(contract_match=0, contract_compatible=0, contract_mismatch=0, contract_older=0,
+                          contract_missing=0)
+        self._logged_contracts: set[str | None] = set()
+
+    def _own_contract_hash(self) -> str | None:
+        from .exporter import ExportError, handlers_contract_hash
+
+        try:
+            return handlers_contract_hash(self.router.handlers(), self.router.channels())
+        except ExportError as exc:
+            if self.contract.on_mismatch != "accept" or self.contract.on_missing != "accept":
+                raise ValueError(f"the contract hash of the handlers cannot be computed, so clients' hashes cannot "
+                                 f"be compared: {exc}") from exc
+            self.log.warning("the contract hash of the handlers cannot be computed (%s): clients' hashes are not "
+                             "compared", exc)
+            return None
+
+    def check_contract(self, client: Any, conn: Connection) -> Outcome | None:
+        """Compare a client's contract hash (None: it sent none) with the bridge's; count it; the error to answer
+        when the policy refuses the call, else None."""
+        own = self.contract_hash
+        if own is None:
+            return None
+        if client is None:
+            self.stats["contract_missing"] += 1
+            action = self.contract.on_missing
+            if action == "accept":
+                return None
+            message = f"the client sent no contract hash (an SDK older than the server's contract {own})"
+            return self._contract_refusal(action, None, conn, CODE_CONTRACT_OLDER, message)
+        if client == own:
+            self.stats["contract_match"] += 1
+            return None
+        if isinstance(client, str) and client in self.contract.compatible:
+            self.stats["contract_compatible"] += 1
+            return None
+        self.stats["contract_mismatch"] += 1
+        # What the client sent is shown as it is when it looks like a hash, else quoted and cut (logs stay one line).
+        if isinstance(client, str):
+            shown = client if _HASH_TEXT.fullmatch(client) else repr(client[:MAX_CONTRACT_TEXT])
+        else:
+            shown = f"<{type(client).__name__}>"
+        if isinstance(client, str) and client in self.contract.older:
+            self.stats["contract_older"] += 1
+            message = f"the client's contract {shown} is older than the server's {own}: update the client"
+            code = CODE_CONTRACT_OLDER
+        else:
+            message = (f"the client's contract {shown} differs from the server's {own}: generate the client from "
+                       "the server's current .rpc file")
+            code = CODE_CONTRACT_MISMATCH
+        action = self.contract.on_mismatch
+        if action == "accept":
+            return None
+        return self._contract_refusal(action, shown, conn, code, message)
+
+    def _contract_refusal(self, action: str, shown: str | None, conn: Connection, code: int,
+                          message: str) -> Outcome | None:
+        if action == "log":
+            if shown not in self._logged_contracts and len(self._logged_contracts) < MAX_LOGGED_CONTRACTS:
+                self._logged_contracts.add(shown)
+                self.log.warning("%s (user=%r client=%r transport=%s; logged once per hash)", message,
+                                 conn.user_id, conn.client_id, conn.transport)
+            return None
+        return Outcome.error(code, message)
 
     @property
     def running(self) -> int:
@@ -671,17 +793,27 @@ class Bridge:
             data, binary = _proxy_data(body)
         except (ValueError, binascii.Error):
             return _dump({"error": {"code": CODE_BAD_REQUEST, "message": "request data is not JSON"}})
+        contract = None
+        if isinstance(data, dict) and CONTRACT_FIELD in data:
+            data = dict(data)
+            contract = data.pop(CONTRACT_FIELD)
         conn = Connection(
             user_id=str(body.get("user") or ""),
             client_id=str(body.get("client") or ""),
             transport="rpc",
             meta=body.get("meta"),
+            contract=contract if isinstance(contract, str) else None,
         )
         trace = None
         if isinstance(data, dict) and TRACE_FIELD in data:  # the caller's trace context, not a param
             trace = extract_trace(data.pop(TRACE_FIELD))
         method = body.get("method")
         observed = None if self.telemetry is None else self._observe(method, "rpc", trace)
+        refusal = self.check_contract(contract, conn)
+        if refusal is not None:
+            if observed is not None:
+                self._observed(observed, refusal)
+            return _dump({"error": refusal.error_json()})
         handler = self.router.get(method) if isinstance(method, str) else None
         if handler is not None and handler.oneway:
             oneway_out = await self.run_oneway(handler, data, conn)
@@ -894,8 +1026,13 @@ class Bridge:
             return _refuse(CODE_FORBIDDEN, "reply_to must be your own channel user#<your user id>"), None
         if self.api is None:
             return _refuse(CODE_UNAVAILABLE, "the pub/sub transport is not configured on this server"), None
+        contract = data.get("contract")
         conn = Connection(user_id=user, client_id=str(body.get("client") or ""), transport="pubsub",
-                          meta=body.get("meta"))
+                          meta=body.get("meta"), contract=contract if isinstance(contract, str) else None)
+        # A refusal fails the client's publish with the code (as a reply_to of another user does): no reply is sent.
+        refusal = self.check_contract(contract, conn)
+        if refusal is not None:
+            return {"error": refusal.error_json()}, None
         params = data.get("params")
         api = self.api
         # The slot is taken now, so that a flood is refused (the client's publish fails with 429 temporary) rather

@@ -108,6 +108,14 @@ def _serve_env(args: argparse.Namespace) -> dict[str, str]:
         env["RPCC_METRICS_PATH"] = args.metrics_path
     if args.otel_tracing:
         env["RPCC_OTEL_TRACING"] = args.otel_tracing
+    if args.on_contract_mismatch:
+        env["RPCC_CONTRACT_MISMATCH"] = args.on_contract_mismatch
+    if args.on_missing_contract:
+        env["RPCC_CONTRACT_MISSING"] = args.on_missing_contract
+    if args.contract_older:
+        env["RPCC_CONTRACT_OLDER"] = ",".join(args.contract_older)
+    if args.contract_compatible:
+        env["RPCC_CONTRACT_COMPATIBLE"] = ",".join(args.contract_compatible)
     return env
 
 
@@ -318,6 +326,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "channel.proxy.publish.timeout (RPCC_PUBLISH_TIMEOUT, default 3)")
     limits.add_argument("--subscribe-timeout", type=float, metavar="SECONDS", help="typed channels' guards: "
                         "Centrifugo's channel.proxy.subscribe.timeout (RPCC_SUBSCRIBE_TIMEOUT, default 3)")
+    contract = s.add_argument_group("contract (clients send the hash of the .rpc their SDK was generated from; "
+                                    "spec/evolution.md)")
+    contract.add_argument("--on-contract-mismatch", choices=["accept", "log", "refuse"],
+                          help="a call whose hash is not the served handlers': accept and count it (default), also "
+                          "log each new hash once, or refuse it with error 426 (older) / 412 (differs) "
+                          "(RPCC_CONTRACT_MISMATCH)")
+    contract.add_argument("--on-missing-contract", choices=["accept", "log", "refuse"],
+                          help="the same for a call without a hash (older SDKs); refused: error 426 "
+                          "(RPCC_CONTRACT_MISSING, default accept)")
+    contract.add_argument("--contract-older", action="append", default=[], metavar="HASH",
+                          help="a hash of an earlier version of the served contract: its clients are told theirs "
+                          "is older (repeatable; RPCC_CONTRACT_OLDER, comma-separated)")
+    contract.add_argument("--contract-compatible", action="append", default=[], metavar="HASH",
+                          help="a hash accepted as the served one (a version --breaking-against found safe; "
+                          "repeatable; RPCC_CONTRACT_COMPATIBLE)")
     s.add_argument("--ack-after-reply", action="store_true",
                    help="publish proxy: answer Centrifugo only after the reply is published (default: at once)")
     telemetry = s.add_argument_group("telemetry (rpcc.telemetry; python/README.md, \"Telemetry\")")

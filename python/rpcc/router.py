@@ -35,13 +35,15 @@ class Connection:
 
     ``user_id`` is the JWT ``sub`` of the connection ("" for anonymous connections), ``client_id`` Centrifugo's
     client id, ``transport`` either ``"rpc"`` (Centrifugo RPC proxy) or ``"pubsub"`` (publish proxy), ``meta`` the
-    connection meta Centrifugo attached, if any.
+    connection meta Centrifugo attached, if any, ``contract`` the contract hash the client sent (the hash of the
+    .rpc file its SDK was generated from; None when it sent none).
     """
 
     user_id: str
     client_id: str
     transport: str = "rpc"
     meta: Any | None = None
+    contract: str | None = None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,35 @@ func (e *RPCError) Error() string {
 	return "rpc error " + strconv.Itoa(e.Code) + ": " + e.Message
 }
 
+// The codes the rpcc bridge refuses a call with when the client's contract hash differs from its own (412), or
+// names a contract older than its own (426): spec/evolution.md, "Comparing hashes at run time".
+const (
+	codeContractMismatch = 412
+	codeContractOlder    = 426
+	// contractField is the member of an rpc call's params that carries the contract hash (the bridge removes it).
+	contractField = "$contract"
+)
+
+// ErrContractMismatch is matched (errors.Is) by the *RPCError of a call the server refused because the client
+// was generated from another version of its contract (the contract hashes differ): regenerate the client from
+// the server's current file; rpcc --breaking-against tells what changed. ErrContractOlder is matched as well when
+// the server knows the client's contract as an older one of its own (or the client sent none).
+var (
+	ErrContractMismatch = errors.New("the client's contract differs from the server's")
+	ErrContractOlder    = errors.New("the client's contract is older than the server's")
+)
+
+// Is makes errors.Is(err, ErrContractMismatch) and errors.Is(err, ErrContractOlder) true for the contract refusals.
+func (e *RPCError) Is(target error) bool {
+	switch target {
+	case ErrContractOlder:
+		return e.Code == codeContractOlder
+	case ErrContractMismatch:
+		return e.Code == codeContractOlder || e.Code == codeContractMismatch
+	}
+	return false
+}
+
 // ErrDisconnected is wrapped by the error of a call that failed because there was no connection: the dial
 // failed, the connection was lost or closed by the server before the reply came, or the Client was closed. A
 // call that was sent may or may not have run on the server. Use errors.Is to test for it.
@@ -332,6 +361,11 @@ type Client struct {
 	// Hook, when set, is called around every call (CallHook); nil (the default) costs one comparison per call.
 	Hook CallHook
 
+	// ContractHash is sent with every call (NewAPIClient sets the generated file's; spec/evolution.md): over
+	// TransportRPC as the "$contract" member of the params object, over TransportPubSub as the request's
+	// "contract". Empty: none is sent.
+	ContractHash string
+
 	nextID atomic.Uint32
 
 	mu      sync.Mutex
@@ -562,7 +596,7 @@ func (c *Client) call(ctx context.Context, method string, params, result any) er
 	if c.Transport == TransportPubSub {
 		raw, err = conn.callPubSub(ctx, method, data)
 	} else {
-		raw, err = conn.callRPC(ctx, method, data)
+		raw, err = conn.callRPC(ctx, method, withContract(data, c.ContractHash))
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %s: %w", packageName, method, err)
@@ -1104,6 +1138,24 @@ func (conn *connection) commandWith(ctx context.Context, kind string, body any, 
 	}
 }
 
+// withContract returns the params object data with the contract hash as its first member; data as it is when
+// there is no hash or data is not an object.
+func withContract(data json.RawMessage, contract string) json.RawMessage {
+	body := bytes.TrimSpace(data)
+	if contract == "" || len(body) < 2 || body[0] != '{' {
+		return data
+	}
+	member, _ := json.Marshal(map[string]string{contractField: contract})
+	rest := bytes.TrimSpace(body[1:])
+	if rest[0] == '}' {
+		return member
+	}
+	out := make([]byte, 0, len(member)+len(body))
+	out = append(out, member[:len(member)-1]...)
+	out = append(out, ',')
+	return append(out, rest...)
+}
+
 func (conn *connection) callRPC(ctx context.Context, method string, data json.RawMessage) (json.RawMessage, error) {
 	if info := hookedCall(ctx, conn.client); info != nil && len(info.TraceContext) > 0 && len(data) > 1 && data[0] == '{' {
 		// The trace context as the first field of the params object (only with a hook that set one).
@@ -1155,6 +1207,9 @@ func (conn *connection) callPubSub(ctx context.Context, method string, data json
 	}
 	if info := hookedCall(ctx, c); info != nil && len(info.TraceContext) > 0 {
 		request["trace"] = info.TraceContext
+	}
+	if c.ContractHash != "" {
+		request["contract"] = c.ContractHash
 	}
 	if _, err := conn.command(ctx, "publish", map[string]any{"channel": channel, "data": request}); err != nil {
 		return nil, err

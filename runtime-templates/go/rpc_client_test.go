@@ -990,3 +990,64 @@ func TestSendWaitsForNoReply(t *testing.T) {
 		t.Fatalf("sent %s", rpc)
 	}
 }
+
+func TestContractHashIsSentOverBothTransports(t *testing.T) {
+	const hash = "sha256:0123"
+	f := newFakeServer(t, nil)
+	rpc := NewClient(f.url(), testToken("7"))
+	rpc.ContractHash = hash
+	defer rpc.Close()
+	pubsub := NewClient(f.url(), testToken("7"))
+	pubsub.Transport = TransportPubSub
+	pubsub.ContractHash = hash
+	defer pubsub.Close()
+	ctx := contextWithTimeout(t, 10*time.Second)
+	for _, c := range []*Client{rpc, pubsub} {
+		var out map[string]any
+		if err := c.Call(ctx, "echo", echoData{N: 5}, &out); err != nil {
+			t.Fatal(err)
+		}
+		// The echo is the params the server received: over rpc the hash is a member of them.
+		if c == rpc && (out["$contract"] != hash || fmt.Sprint(out["n"]) != "5") {
+			t.Fatalf("rpc params: %v", out)
+		}
+		if c == pubsub && (out["$contract"] != nil || fmt.Sprint(out["n"]) != "5") {
+			t.Fatalf("pubsub params: %v", out)
+		}
+		out = nil
+		if err := c.Call(ctx, "echo", nil, &out); err != nil {
+			t.Fatal(err)
+		}
+		if c == rpc && (len(out) != 1 || out["$contract"] != hash) {
+			t.Fatalf("rpc params without fields: %v", out)
+		}
+	}
+	contracts := 0
+	for _, command := range f.recorded() {
+		var publish struct{ Data map[string]json.RawMessage }
+		if json.Unmarshal(command["publish"], &publish) == nil && publish.Data != nil {
+			if string(publish.Data["contract"]) != `"`+hash+`"` {
+				t.Fatalf("a pubsub request without the hash: %s", command["publish"])
+			}
+			contracts++
+		}
+	}
+	if contracts != 2 {
+		t.Fatalf("want 2 pubsub requests, got %d", contracts)
+	}
+}
+
+func TestContractRefusalsMatchTheirSentinels(t *testing.T) {
+	older := fmt.Errorf("call: %w", &RPCError{Code: 426, Message: "older"})
+	differs := fmt.Errorf("call: %w", &RPCError{Code: 412, Message: "differs"})
+	other := fmt.Errorf("call: %w", &RPCError{Code: 400, Message: "bad"})
+	if !errors.Is(older, ErrContractOlder) || !errors.Is(older, ErrContractMismatch) {
+		t.Fatal("426 is ErrContractOlder and ErrContractMismatch")
+	}
+	if errors.Is(differs, ErrContractOlder) || !errors.Is(differs, ErrContractMismatch) {
+		t.Fatal("412 is ErrContractMismatch only")
+	}
+	if errors.Is(other, ErrContractMismatch) || errors.Is(other, ErrContractOlder) || errors.Is(older, ErrDisconnected) {
+		t.Fatal("other codes are no contract refusal")
+	}
+}

@@ -10,7 +10,9 @@ Two transports carry the same calls:
 Every failure of a call is an :class:`RPCError` carrying ``code`` and ``message``. Errors answered by the server
 (application codes 400..1999, Centrifugo's own codes below 400) are plain :class:`RPCError`; a call that got no
 answer in time is an :class:`RPCTimeoutError`, a call that could not be made or lost its connection an
-:class:`RPCConnectionError`, a request larger than the server accepts an :class:`RPCRequestTooLargeError`.
+:class:`RPCConnectionError`, a request larger than the server accepts an :class:`RPCRequestTooLargeError`, a call
+the server refused because the client was generated from another version of its contract an
+:class:`RPCContractMismatchError` (:class:`RPCContractOlderError` when the server knows that version as an older one).
 
 The connection comes back by itself after a network failure or a server disconnect that allows it (close codes
 3000..3499 and 4000..4499, a message the server found too big); after one that does not (3500..3999 and
@@ -48,6 +50,8 @@ __all__ = [
     "ChannelSubscription",
     "PublicationDecodeError",
     "RPCConnectionError",
+    "RPCContractMismatchError",
+    "RPCContractOlderError",
     "RPCError",
     "RPCReplyError",
     "RPCRequestTooLargeError",
@@ -77,6 +81,15 @@ BAD_REPLY_CODE = 13
 
 REQUEST_TOO_LARGE_CODE = 15
 """``RPCError.code`` of a call refused because its request exceeds the message size limit (client-side)."""
+
+CONTRACT_MISMATCH_CODE = 412
+"""``RPCError.code`` the rpcc bridge refuses a call with when the client's contract hash differs from its own."""
+
+CONTRACT_OLDER_CODE = 426
+"""``RPCError.code`` the rpcc bridge refuses a call with when the client's contract is older than its own."""
+
+CONTRACT_FIELD = "$contract"
+"""The member of an ``rpc`` call's params that carries the client's contract hash (the bridge takes it out)."""
 
 DEFAULT_MAX_MESSAGE_SIZE = 65536
 """Centrifugo's default ``websocket.message_size_limit``: the largest WebSocket message it reads from a client."""
@@ -155,6 +168,17 @@ class RPCRequestTooLargeError(RPCError):
         )
         self.size = size
         self.limit = limit
+
+
+class RPCContractMismatchError(RPCError):
+    """The server refused the call: the client was generated from another version of the server's contract (its
+    contract hash differs), and the server is configured to refuse such calls. Regenerate the client from the
+    server's current file; ``rpcc --breaking-against`` tells what changed. The message names both hashes."""
+
+
+class RPCContractOlderError(RPCContractMismatchError):
+    """The server refused the call: the client's contract is older than the server's (the server lists the client's
+    contract hash among its earlier ones, or the client sent none). Update the client."""
 
 
 class RPCReplyError(RPCError):
@@ -298,11 +322,20 @@ def _frame_size(command: Mapping[str, Any]) -> int:
     return len(json.dumps({"id": _MAX_COMMAND_ID, **command}).encode())
 
 
+def _server_error(code: int, message: str, *, temporary: bool = False) -> RPCError:
+    """The RPCError for an error the server answered: the contract refusals have classes of their own."""
+    if code == CONTRACT_OLDER_CODE:
+        return RPCContractOlderError(code, message, temporary=temporary)
+    if code == CONTRACT_MISMATCH_CODE:
+        return RPCContractMismatchError(code, message, temporary=temporary)
+    return RPCError(code, message, temporary=temporary)
+
+
 def _error_from_reply(error: object) -> RPCError:
     if isinstance(error, Mapping):
         code = error.get("code")
         message = error.get("message")
-        return RPCError(
+        return _server_error(
             code if isinstance(code, int) and not isinstance(code, bool) else 0,
             message if isinstance(message, str) else "",
         )
@@ -312,7 +345,7 @@ def _error_from_reply(error: object) -> RPCError:
 def _translate(exc: BaseException) -> RPCError | None:
     """The RPCError for an exception of centrifuge-python, or None for an unrelated one."""
     if isinstance(exc, centrifuge.ReplyError):
-        return RPCError(int(exc.code), str(exc.message), temporary=bool(exc.temporary))
+        return _server_error(int(exc.code), str(exc.message), temporary=bool(exc.temporary))
     if isinstance(exc, centrifuge.OperationTimeoutError):
         return RPCTimeoutError()
     if isinstance(exc, centrifuge.ClientDisconnectedError):
@@ -393,6 +426,10 @@ class CentrifugoRPCClient:
     is how many seconds past the server's ping interval a silent connection is taken for dead and replaced.
     Use it as an async context manager, or call :meth:`connect` and :meth:`close`.
     """
+
+    contract_hash: str | None = None
+    """The contract hash sent with every call (the generated APIClient sets its file's; spec/evolution.md): over
+    ``rpc`` as the ``"$contract"`` member of the params, over ``pubsub`` as the request's ``"contract"``."""
 
     def __init__(
         self,
@@ -554,9 +591,12 @@ class CentrifugoRPCClient:
         limit = self._timeout if timeout is None else timeout
         data = dict(params) if params is not None else {}
         request: dict[str, Any] = {}
+        contract = self.contract_hash
         if self._transport == "rpc":
             if info is not None and info.trace_context:
                 data[TRACE_FIELD] = info.trace_context
+            if contract is not None:
+                data[CONTRACT_FIELD] = contract
             size = _frame_size({"rpc": {"method": method, "data": data}})
         else:
             request = {
@@ -567,6 +607,8 @@ class CentrifugoRPCClient:
             }
             if info is not None and info.trace_context:
                 request["trace"] = info.trace_context
+            if contract is not None:
+                request["contract"] = contract
             size = _frame_size({"publish": {"channel": self._request_channel, "data": request}})
         if info is not None:
             info.request_size = size

@@ -72,6 +72,41 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// The rpcc bridge refused the call: the crate was generated from another version of its contract (the
+    /// contract hashes differ, code 412), or from an older one (`older`, code 426: the server lists the hash as an
+    /// earlier one of its own, or none was sent). Regenerate the crate; the message names both hashes.
+    Contract {
+        /// True when the client's contract is older than the server's.
+        older: bool,
+        /// The error code, 426 or 412.
+        code: u32,
+        /// The message.
+        message: String,
+    },
+}
+
+/// The codes the rpcc bridge refuses a call with when the client's contract is older than its own, or differs.
+const CODE_CONTRACT_OLDER: u32 = 426;
+const CODE_CONTRACT_MISMATCH: u32 = 412;
+/// The member of an `rpc` call's params that carries the contract hash (the bridge takes it out).
+const CONTRACT_FIELD: &str = "$contract";
+
+impl Error {
+    /// The error of a server's error reply: the contract refusals are [`Error::Contract`].
+    fn server(code: u32, message: String, temporary: bool) -> Self {
+        if code == CODE_CONTRACT_OLDER || code == CODE_CONTRACT_MISMATCH {
+            return Self::Contract {
+                older: code == CODE_CONTRACT_OLDER,
+                code,
+                message,
+            };
+        }
+        Self::Rpc {
+            code,
+            message,
+            temporary,
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -89,6 +124,7 @@ impl fmt::Display for Error {
                 f,
                 "request too large: {size} bytes, more than the server's message size limit of {limit} bytes"
             ),
+            Self::Contract { code, message, .. } => write!(f, "contract refused ({code}): {message}"),
         }
     }
 }
@@ -98,11 +134,9 @@ impl std::error::Error for Error {}
 impl From<centrifuge::Error> for Error {
     fn from(error: centrifuge::Error) -> Self {
         match error {
-            centrifuge::Error::Server(reply) => Self::Rpc {
-                code: reply.code,
-                message: reply.message,
-                temporary: reply.temporary,
-            },
+            centrifuge::Error::Server(reply) => {
+                Self::server(reply.code, reply.message, reply.temporary)
+            }
             centrifuge::Error::Timeout => Self::Timeout,
             centrifuge::Error::ClientClosed => Self::Closed,
             centrifuge::Error::Configuration(why) => Self::Config(why),
@@ -294,6 +328,8 @@ struct PubSubRequest<'a> {
     params: &'a serde_json::value::RawValue,
     correlation_id: &'a str,
     reply_to: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contract: Option<&'a str>,
 }
 
 /// A one-way pub/sub request: no correlation id, no reply channel, so the bridge publishes no reply.
@@ -333,6 +369,8 @@ pub struct RpcClient {
     closed: Arc<AtomicBool>,
     /// The code and reason of the last disconnect (the SDK's `on_disconnected` event).
     disconnected: Arc<Mutex<Option<(u32, String)>>>,
+    /// The contract hash sent with every call ([`RpcClient::with_contract_hash`]).
+    contract: Option<&'static str>,
 }
 
 impl fmt::Debug for RpcClient {
@@ -445,7 +483,18 @@ impl RpcClient {
             max_message_size: config.max_message_size,
             closed: Arc::default(),
             disconnected,
+            contract: None,
         })
+    }
+
+    /// A client on the same connection whose calls carry `hash`, the contract hash of the crate's `.rpc` file (the
+    /// generated `ApiClient` sets its `CONTRACT_HASH`; spec/evolution.md): over the rpc transport as the
+    /// `"$contract"` member of the params, over pub/sub as the request's `contract`.
+    #[must_use]
+    pub fn with_contract_hash(&self, hash: &'static str) -> Self {
+        let mut client = self.clone();
+        client.contract = Some(hash);
+        client
     }
 
     /// The SDK's client, for what this runtime does not wrap (events, statistics, subscriptions). The runtime
@@ -575,6 +624,7 @@ impl RpcClient {
 
     async fn send(&self, method: &str, data: Vec<u8>) -> Result<Vec<u8>, Error> {
         let Some(pubsub) = &self.pubsub else {
+            let data = with_contract(data, self.contract);
             // {"id":N,"rpc":{"data":DATA,"method":"METHOD"}}
             self.check_size(43 + data.len() + json_string_length(method))?;
             let reply = self.client.rpc(method, data).await?;
@@ -588,6 +638,7 @@ impl RpcClient {
             params: &params,
             correlation_id: &correlation_id,
             reply_to: &pubsub.reply_channel,
+            contract: self.contract,
         })
         .map_err(|why| Error::Encode(why.to_string()))?;
         // {"id":N,"publish":{"channel":"CHANNEL","data":REQUEST}}
@@ -609,11 +660,7 @@ impl RpcClient {
             .await
             .map_err(|_closed| Error::Disconnected("the reply channel ended".to_owned()))??;
         if let Some(error) = reply.error {
-            return Err(Error::Rpc {
-                code: error.code,
-                message: error.message,
-                temporary: error.temporary,
-            });
+            return Err(Error::server(error.code, error.message, error.temporary));
         }
         Ok(reply
             .result
@@ -635,6 +682,26 @@ impl RpcClient {
 }
 
 /// The length of `text` as a JSON string.
+/// The params object `data` with the contract hash as its first member; `data` as it is without a hash or when it
+/// is not an object.
+fn with_contract(data: Vec<u8>, contract: Option<&str>) -> Vec<u8> {
+    let Some(hash) = contract else {
+        return data;
+    };
+    let Some(rest) = data.trim_ascii_start().strip_prefix(b"{") else {
+        return data;
+    };
+    let rest = rest.trim_ascii_start();
+    let quoted = serde_json::Value::from(hash).to_string();
+    let mut out = format!("{{\"{CONTRACT_FIELD}\":{quoted}}}").into_bytes();
+    if !rest.starts_with(b"}") {
+        out.pop(); // the closing brace: the params' members follow
+        out.push(b',');
+        out.extend_from_slice(rest);
+    }
+    out
+}
+
 fn json_string_length(text: &str) -> usize {
     serde_json::to_string(text).map_or(text.len() + 2, |quoted| quoted.len())
 }

@@ -192,6 +192,37 @@ export class RPCReplyError extends RPCError {
     }
 }
 
+// The codes the rpcc bridge refuses a call with when the client's contract hash differs from its own (412), or
+// names a contract older than its own (426): spec/evolution.md, "Comparing hashes at run time".
+const CODE_CONTRACT_MISMATCH = 412;
+const CODE_CONTRACT_OLDER = 426;
+// The member of an `rpc` call's params that carries the client's contract hash (the bridge takes it out).
+const CONTRACT_FIELD = "$contract";
+
+/**
+ * The server refused the call because the client was generated from another version of its contract (the
+ * contract hashes differ) and it is configured to refuse such calls: regenerate the client from the server's
+ * current file (`rpcc --breaking-against` tells what changed). `older` is true (code 426) when the client's
+ * contract is older than the server's, false (code 412) when it only differs. `kind` is `"server"`.
+ */
+export class RPCContractError extends RPCError {
+    /** True when the server knows the client's contract as an older one of its own (or the client sent none). */
+    readonly older: boolean;
+
+    constructor(code: number, message: string, options: { cause?: unknown } = {}) {
+        super(code, message, "server", false, options);
+        this.name = "RPCContractError";
+        this.older = code === CODE_CONTRACT_OLDER;
+    }
+}
+
+/** The RPCError of an error the server answered: the contract refusals are {@link RPCContractError}s. */
+function serverError(code: number, message: string, temporary: boolean, options: { cause?: unknown } = {}): RPCError {
+    if (code === CODE_CONTRACT_MISMATCH || code === CODE_CONTRACT_OLDER)
+        return new RPCContractError(code, message, options);
+    return new RPCError(code, message, "server", temporary, options);
+}
+
 declare const unknownEnumValue: unique symbol;
 
 /**
@@ -292,7 +323,7 @@ function toRPCError(error: unknown, context: string): RPCError {
         if (DISCONNECT_CODES.has(error.code)) {
             return new RPCError(error.code, `${context}: ${message}`, "disconnected", false, cause);
         }
-        if (error.code >= 100) return new RPCError(error.code, message, "server", temporary, cause);
+        if (error.code >= 100) return serverError(error.code, message, temporary, cause);
         return new RPCError(error.code, `${context}: ${message}`, "client", false, cause);
     }
     const text = error instanceof Error ? error.message : String(error);
@@ -1433,6 +1464,12 @@ export class CentrifugoRPCClient implements AsyncDisposable {
     /** Called around every call when set ({@link CallHook}); undefined (the default) costs nothing. */
     hook: CallHook | undefined = undefined;
 
+    /**
+     * The contract hash sent with every call (the generated `APIClient` sets its file's; spec/evolution.md): over
+     * `"rpc"` as the `"$contract"` member of the params, over `"pubsub"` as the request's `contract`.
+     */
+    contractHash: string | undefined = undefined;
+
     readonly #token: string | (() => Promise<string>);
     readonly #websocket: unknown;
     readonly #centrifugeOptions: Partial<CentrifugeOptions>;
@@ -1719,14 +1756,19 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         const subscription = this.#subscription;
         const correlationId = newCorrelationId();
         this.#batchIds?.push(correlationId);
-        // The trace context a hook gave: in the call data over rpc, in the envelope over pubsub.
+        // The trace context a hook gave: in the call data over rpc, in the envelope over pubsub. The contract hash:
+        // the "$contract" member of the call data over rpc, the request's `contract` over pubsub.
         const trace = info !== undefined && Object.keys(info.traceContext).length > 0 ? info.traceContext : undefined;
-        const data = trace !== undefined && subscription === null ? { ...params, [TRACE_FIELD]: trace } : params;
+        const contract = this.contractHash;
+        let data: object = params;
+        if (trace !== undefined && subscription === null) data = { ...data, [TRACE_FIELD]: trace };
+        if (contract !== undefined) data = { ...data, [CONTRACT_FIELD]: contract };
         const request = {
             method,
             params,
             correlation_id: correlationId,
             reply_to: this.replyChannel,
+            contract,
             ...(trace !== undefined && subscription !== null ? { trace } : {}),
         };
         // Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
@@ -2054,7 +2096,7 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         if (isRecord(error)) {
             const code = typeof error["code"] === "number" ? error["code"] : 0;
             const message = typeof error["message"] === "string" ? error["message"] : "malformed error reply";
-            pending.reject(new RPCError(code, message, "server"));
+            pending.reject(serverError(code, message, false));
         } else if ("result" in data) {
             pending.resolve(data["result"]);
         } else {

@@ -9,11 +9,12 @@ Programs come from tests/differential/generate.py. For every program rpcc accept
   declarations shuffled, fields of every model shuffled, the layout rewritten (tokens joined by random whitespace),
   one declaration renamed everywhere, and all of these at once;
 - another hash after each change of the wire, on a model some method sends or receives: a method renamed, a
-  field added, a field's wire name changed, a field made nullable.
+  field added, a field's wire name changed, a field made nullable, a required parameter field made optional.
+Every tenth program's SDKs (Python, TypeScript, Go, Rust) embed the hash --contract-hash prints.
 The breaking-change check agrees: it reports nothing for the first kind (a rename only as declaration-renamed or
 declaration-removed, a code change), and the rule of each wire change (method-removed, field-added-required,
-field-wire-name-changed, became-nullable). It also compares each program with the next one, which share nothing:
-any report, never a crash (run with the sanitizer build, this is a small fuzzer of ir/compare.c).
+field-wire-name-changed, became-nullable, field-now-optional). It also compares each program with the next one,
+which share nothing: any report, never a crash (run with the sanitizer build, this is a small fuzzer of ir/compare.c).
 A transformed program that rpcc refuses (a rename that collides with a generated name) is counted, not failed.
 Exit status 1 lists each program and transformation that broke a property."""
 
@@ -174,6 +175,18 @@ def reachable_models(tokens: list[tuple[str, str]]) -> list[str]:
     return names
 
 
+def params_models(tokens: list[tuple[str, str]]) -> set[str]:
+    names = set()
+    for i, (_, text) in enumerate(tokens):
+        if text == "rpc":
+            j = i + 1
+            while tokens[j][1] != "(":
+                j += 1
+            if tokens[j + 1][1] != ")":
+                names.add(tokens[j + 1][1])
+    return names
+
+
 def model_body(tokens: list[tuple[str, str]], name: str) -> int | None:
     """The index of the "{" that opens model `name`."""
     for i in range(len(tokens) - 1):
@@ -223,6 +236,9 @@ def wire_changes(tokens: list[tuple[str, str]], rng: random.Random) -> dict[str,
         # (`any | null` is `any`: it holds null already)
         if "|" not in segment and "=" not in segment and "@" not in segment and "any" not in segment:
             changes["made nullable"] = tokens[:end] + tokenize("| null") + tokens[end:]
+        # (presence matters in requests only: servers write every result field, spec/evolution.md)
+        if len(segment) > 1 and segment[1] == ":" and "=" not in segment and model in params_models(tokens):
+            changes["made optional"] = tokens[: name + 1] + [("punct", "?")] + tokens[name + 1:]
     return changes
 
 
@@ -240,8 +256,30 @@ EXPECTED_RULE = {
     "field added": "field-added-required",
     "wire name changed": "field-wire-name-changed",
     "made nullable": "became-nullable",
+    "made optional": "field-now-optional",
 }
 CODE_RULES = {"declaration-renamed", "declaration-removed"}
+
+
+SDK_CONSTANTS = {  # where each SDK embeds the contract hash (spec/evolution.md, "Where the hash is written")
+    "python/client.py": re.compile(r'^CONTRACT_HASH = "(sha256:[0-9a-f]{64})"$', re.MULTILINE),
+    "typescript/client.ts": re.compile(r'^export const CONTRACT_HASH = "(sha256:[0-9a-f]{64})";$', re.MULTILINE),
+    "go/client.go": re.compile(r'^const ContractHash = "(sha256:[0-9a-f]{64})"$', re.MULTILINE),
+    "rust/src/client.rs": re.compile(r'^pub const CONTRACT_HASH: &str =\n    "(sha256:[0-9a-f]{64})";$', re.MULTILINE),
+}
+
+
+def sdk_hashes(rpcc: str, text: str, out: Path) -> dict[str, str | None]:
+    """The hash each generated SDK embeds, by file."""
+    source = out.parent / "sdk.rpc"
+    source.write_text(text, encoding="utf-8")
+    subprocess.run([rpcc, str(source), "-o", str(out), "--lang", "python,typescript,go,rust"], check=True,
+                   capture_output=True)
+    found: dict[str, str | None] = {}
+    for path, pattern in SDK_CONSTANTS.items():
+        match = pattern.search((out / path).read_text(encoding="utf-8"))
+        found[path] = match.group(1) if match else None
+    return found
 
 
 def breaking(rpcc: str, old_path: Path, new_text: str) -> tuple[int, set[str], str]:
@@ -266,7 +304,7 @@ def main() -> None:
     breaking_checked = 0
     previous: Path | None = None
     failures: list[str] = []
-    checked = refused = accepted = wire_checked = 0
+    checked = refused = accepted = wire_checked = sdk_checked = 0
     refused_by_label: dict[str, int] = {}
     for index in range(args.count):
         text = Program(random.Random(f"{args.seed}/{index}")).build()
@@ -279,6 +317,12 @@ def main() -> None:
         if previous is not None:
             breaking(args.rpcc, previous, text)  # unrelated programs: only that it does not crash
         previous = old_path
+        if index % 10 == 0:  # every SDK embeds what --contract-hash prints (a sample: generation costs more)
+            for path, embedded in sdk_hashes(args.rpcc, text, work / "sdk").items():
+                if embedded != original:
+                    failures.append(f"program {index} (seed {args.seed}): {path} embeds {embedded}, not {original}")
+                else:
+                    sdk_checked += 1
         rng = random.Random(f"contract/{args.seed}/{index}")
         tokens = tokenize(text)
         same: dict[str, list[tuple[str, str]]] = {
@@ -329,8 +373,8 @@ def main() -> None:
     print(f"contract hash: {accepted} of {args.count} programs accepted; {checked} unchanged-wire variants kept the "
           f"hash, {wire_checked} wire changes changed it, {refused} variants refused by rpcc "
           f"({', '.join(f'{k}: {v}' for k, v in sorted(refused_by_label.items()))}); --breaking-against agreed "
-          f"{breaking_checked} times; {len(failures)} failures")
-    sys.exit(1 if failures or not checked or not wire_checked or not breaking_checked else 0)
+          f"{breaking_checked} times; {sdk_checked} SDK files embed the printed hash; {len(failures)} failures")
+    sys.exit(1 if failures or not checked or not wire_checked or not breaking_checked or not sdk_checked else 0)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import os
 import re
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -301,3 +303,58 @@ async def test_batch_returns_each_typed_result_or_error(
         with pytest.raises(d.RPCRequestTooLargeError, match="message size limit"):
             await api.batch(*(api.debug_echo(d.EchoParams(value="x" * 1000)) for _ in range(70)))
         assert (await api.debug_echo(d.EchoParams(value="after"))).value == "after"
+
+
+@pytest.fixture(scope="module")
+def refusing_stack(live_sdk: dict[str, ModuleType]) -> Any:
+    """A second stack whose bridge serves the debug handlers only and refuses clients of another contract; it
+    knows the contract of tasks.rpc as an older one of its own (spec/evolution.md, "Comparing hashes at run
+    time")."""
+    from tests.fixture.stack import start_stack
+
+    with start_stack(modules=("debug_handlers",), bridge_args=[
+            "--on-contract-mismatch", "refuse", "--contract-older", live_sdk["tasks"].CONTRACT_HASH]) as refusing:
+        yield refusing
+
+
+@pytest.fixture(scope="module")
+def newer_sdk(live_sdk: dict[str, ModuleType]) -> ModuleType:
+    """A client of a newer contract than the debug handlers': their exported file with one more method."""
+    root = OUT / "live"
+    source = root / "newer.rpc"
+    source.write_text((root / "debug.rpc").read_text() + "\nrpc debug.later(EchoParams) -> EchoResult;\n")
+    return importlib.import_module(generate(source, root / "gen", root / "site").package)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_a_refusing_bridge_tells_older_and_other_contracts(live_sdk: dict[str, ModuleType],
+                                                                  newer_sdk: ModuleType, refusing_stack: Stack,
+                                                                  transport: str) -> None:
+    d, t = live_sdk["debug"], live_sdk["tasks"]
+    before = bridge_stats(refusing_stack)
+    # The same contract: its calls pass, and the bridge counts the hash it received as its own.
+    async with client(d, refusing_stack, transport) as api:
+        assert (await api.debug_echo(d.EchoParams(value=[1, "x"]))).value == [1, "x"]
+    assert bridge_stats(refusing_stack)["contract_match"] == before["contract_match"] + 1
+    # An older contract (listed with --contract-older): refused before the method is looked up.
+    async with client(t, refusing_stack, transport) as api:
+        with pytest.raises(t.RPCContractOlderError) as older:
+            await api.system_health()
+    assert older.value.code == 426 and isinstance(older.value, t.RPCContractMismatchError)
+    assert f"the client's contract {t.CONTRACT_HASH} is older than the server's {d.CONTRACT_HASH}" \
+        in older.value.message
+    # Another contract (a newer client): refused as different, not older.
+    async with client(newer_sdk, refusing_stack, transport) as api:
+        with pytest.raises(newer_sdk.RPCContractMismatchError) as other:
+            await api.debug_echo(newer_sdk.EchoParams(value=1))
+    assert type(other.value) is newer_sdk.RPCContractMismatchError and other.value.code == 412
+    assert f"the client's contract {newer_sdk.CONTRACT_HASH} differs from the server's {d.CONTRACT_HASH}" \
+        in other.value.message
+    # A client that sends no hash (the base client alone, as an SDK older than hashes): accepted, counted.
+    async with d.CentrifugoRPCClient(refusing_stack.centrifugo_url, refusing_stack.token(USER), USER,
+                                     transport=transport) as raw:
+        assert (await raw.call("debug.echo", {"value": 2}))["value"] == 2
+    after = bridge_stats(refusing_stack)
+    assert after["contract_older"] == before["contract_older"] + 1
+    assert after["contract_mismatch"] == before["contract_mismatch"] + 2
+    assert after["contract_missing"] == before["contract_missing"] + 1

@@ -7,6 +7,7 @@
 #   tests/typescript/run.sh runtime             the base client's own tests (runtime-templates/typescript/tests)
 #   tests/typescript/run.sh live                live tests and the README's example against Centrifugo + bridge
 #
+# (live also runs live/contract.live.ts against a second fixture whose bridge refuses other contracts.)
 # Inputs: spec/examples/*.rpc and tests/typescript/edge/*.rpc. Output goes under build/typescript/. The golden files
 # are compared by tests/golden.sh, the harness of every language (make check-golden LANG=typescript).
 # Environment: RPCC (default build/rpcc), PYTHON (default .venv/bin/python, for the fixture and the exporter).
@@ -144,6 +145,10 @@ cmd_live() {
     generate spec/examples/channels.rpc "$dir/channels"
     "$PYTHON" -m rpcc export debug_handlers -P python/examples -o "$dir/debug.rpc"
     generate "$dir/debug.rpc" "$dir/debug"
+    # A client of a newer contract than the debug handlers': their file with one more method (contract.live.ts).
+    cp "$dir/debug.rpc" "$dir/newer.rpc"
+    printf '\nrpc debug.later(EchoParams) -> EchoResult;\n' >>"$dir/newer.rpc"
+    generate "$dir/newer.rpc" "$dir/newer"
     mkdir -p "$dir/debug-bigint"
     "$RPCC" "$dir/debug.rpc" -o "$dir/debug-bigint" --lang typescript --ts-int bigint
     cp "$TOOLS"/live/*.ts "$dir/"
@@ -237,6 +242,14 @@ TS
     ' "$dir" "$app" "$OUT/cjs-app"
     # Telemetry: a bridge that traces (the fixture's --telemetry), the SDK's OpenTelemetry hook on.
     "$PYTHON" -m tests.fixture run --telemetry -- node --test --test-timeout=120000 "$dir/dist/telemetry.live.js"
+
+    # The contract check: a bridge that serves the debug handlers only and refuses other contracts, knowing
+    # tasks.rpc's as an older one (spec/evolution.md).
+    local older
+    older=$("$RPCC" --contract-hash spec/examples/tasks.rpc)
+    "$PYTHON" -m tests.fixture run --module debug_handlers --bridge-arg=--on-contract-mismatch \
+        --bridge-arg=refuse --bridge-arg=--contract-older --bridge-arg="$older" -- \
+        node --test --test-timeout=120000 "$dir/dist/contract.live.js"
 }
 
 case ${1:-} in

@@ -163,6 +163,37 @@ static void test_readmes_show_the_same_example(void **state) {
     }
 }
 
+/* Every SDK embeds the contract hash (spec/evolution.md): computed by the backend when the caller gives none (the
+ * value `rpcc --contract-hash` prints for the source), the caller's when it gives one (cli/main.c computes it once). */
+static void test_sdks_embed_the_contract_hash(void **state) {
+    (void)state;
+    const char *source = "model P { name: string; }\nmodel R { ok: bool; }\nrpc a.b(P) -> R;\n";
+    const char *hash = "sha256:1363db0bc18c68ba334220688bda2ea61b2092ec57bc21030fad3af7996c5c40";
+    struct {
+        const Backend *backend;
+        const char *file, *before, *after, *use;
+    } expected[] = {
+        {&backend_python, "python/client.py", "CONTRACT_HASH = \"", "\"\n", "    contract_hash = CONTRACT_HASH\n"},
+        {&backend_typescript, "typescript/client.ts", "export const CONTRACT_HASH = \"", "\";\n",
+         "        client.contractHash = CONTRACT_HASH;\n"},
+        {&backend_go, "go/client.go", "const ContractHash = \"", "\"\n", "\tclient.ContractHash = ContractHash\n"},
+        {&backend_rust, "rust/src/client.rs", "pub const CONTRACT_HASH: &str =\n    \"", "\";\n",
+         "            rpc: rpc.with_contract_hash(CONTRACT_HASH),\n"},
+    };
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        for (int given = 0; given <= 1; given++) {
+            BackendOptions options = default_backend_options();
+            options.contract_hash = given ? "sha256:given" : NULL;
+            Generated *generated = generate_by(expected[i].backend, "demo.rpc", source, options);
+            char line[160];
+            snprintf(line, sizeof line, "%s%s%s", expected[i].before, given ? "sha256:given" : hash, expected[i].after);
+            expect_in(generated, expected[i].file, line);
+            expect_in(generated, expected[i].file, expected[i].use);
+            generated_free(generated);
+        }
+    }
+}
+
 #define PER_BACKEND(test)                                                                                          \
     cmocka_unit_test_prestate(test, (void *)&backend_python),                                                      \
         cmocka_unit_test_prestate(test, (void *)&backend_typescript),                                              \
@@ -177,6 +208,7 @@ int main(void) {
         PER_BACKEND(test_every_file_starts_with_the_marker),
         cmocka_unit_test(test_marker_styles),
         cmocka_unit_test(test_readmes_show_the_same_example),
+        cmocka_unit_test(test_sdks_embed_the_contract_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,7 +166,7 @@ static char *compare(const char *old_text, const char *new_text, const BreakingO
 }
 
 static const char *const old_api = "model P { limit: int; }\nmodel R { note: string; }\nrpc t.list(P) -> R;\n";
-static const char *const new_api = "model P { limit: int = 1; }\nmodel R { note?: string; }\nrpc t.list(P) -> R;\n";
+static const char *const new_api = "model P { limit: int = 1; }\nmodel R { note: string | null; }\nrpc t.list(P) -> R;\n";
 
 static void test_compare_directions(void **state) {
     (void)state;
@@ -175,7 +175,7 @@ static void test_compare_directions(void **state) {
     char *messages = compare(old_api, new_api, &options, &findings);
     assert_int_equal(findings, 2);
     assert_non_null(strstr(messages, "field 'limit' of model 'P' may now be left out: breaks new clients of an old server"));
-    assert_non_null(strstr(messages, "field 'note' of model 'R' may now be left out: breaks old clients of the new server"));
+    assert_non_null(strstr(messages, "field 'note' of model 'R' may now be null: breaks old clients of the new server"));
     free(messages);
 
     options.directions = BREAKS_OLD_CLIENTS;
@@ -187,7 +187,32 @@ static void test_compare_directions(void **state) {
     options.directions = BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS;
     options.excluded[BREAKING_FIELD_NOW_OPTIONAL] = true;
     messages = compare(old_api, new_api, &options, &findings);
+    assert_int_equal(findings, 1);
+    assert_null(strstr(messages, "'limit'"));
+    free(messages);
+}
+
+/* Presence changes of a result field break no one: servers write every field of a result (the bridge serializes the
+ * whole model), so the old server sent a field that must now be given, and the new one still sends a field that may
+ * now be left out. They were once reported as field-now-required / field-now-optional. */
+static void test_result_presence_breaks_no_one(void **state) {
+    (void)state;
+    BreakingOptions options = {BREAKS_OLD_CLIENTS | BREAKS_NEW_CLIENTS, {false}};
+    size_t findings;
+    const char *optional = "model P { a: int; }\nmodel R { x?: int; y: int = 1; z: int; }\nrpc t.get(P) -> R;\n";
+    const char *required = "model P { a: int; }\nmodel R { x: int; y: int; z: int = 2; }\nrpc t.get(P) -> R;\n";
+    char *messages = compare(optional, required, &options, &findings);
     assert_int_equal(findings, 0);
+    free(messages);
+    messages = compare(required, optional, &options, &findings);
+    assert_int_equal(findings, 0);
+    free(messages);
+    /* The same model as parameters: each change is reported. */
+    const char *optional_params = "model P { x?: int; y: int = 1; }\nmodel R { a: int; }\nrpc t.get(P) -> R;\n";
+    const char *required_params = "model P { x: int; y: int; }\nmodel R { a: int; }\nrpc t.get(P) -> R;\n";
+    messages = compare(optional_params, required_params, &options, &findings);
+    assert_int_equal(findings, 2);
+    assert_non_null(strstr(messages, "field 'x' of model 'P' must now be given: breaks old clients of the new server"));
     free(messages);
 }
 
@@ -218,6 +243,7 @@ int main(void) {
         cmocka_unit_test(test_canonical_channels),
         cmocka_unit_test(test_channel_hash_follows_the_wire),
         cmocka_unit_test(test_compare_directions),
+        cmocka_unit_test(test_result_presence_breaks_no_one),
         cmocka_unit_test(test_compare_identical_and_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

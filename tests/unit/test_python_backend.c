@@ -245,7 +245,7 @@ static void test_init_exports_sorted(void **state) {
     /* ruff RUF022: classes before other names, case-sensitive natural order */
     expect_before(generated, init, "    \"RPCTimeoutError\",\n", "    \"Rect\",\n");
     expect_before(generated, init, "    \"Rect\",\n", "    \"apple\",\n");
-    expect_in(generated, init, "from .client import APIClient\n");
+    expect_in(generated, init, "from .client import CONTRACT_HASH, APIClient\n");
     generated_free(generated);
 }
 

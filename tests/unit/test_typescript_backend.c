@@ -247,10 +247,11 @@ static void test_client_methods(void **state) {
 static void test_index_exports(void **state) {
     (void)state;
     Generated *generated = generate("model M { x: int; }\n");
-    expect_in(generated, "typescript/index.ts", "export { APIClient } from \"./client.js\";\n"
+    expect_in(generated, "typescript/index.ts", "export { APIClient, CONTRACT_HASH } from \"./client.js\";\n"
                                                 "export {\n"
                                                 "    CentrifugoRPCClient,\n"
                                                 "    DEFAULT_MAX_MESSAGE_SIZE,\n"
+                                                "    RPCContractError,\n"
                                                 "    RPCError,\n"
                                                 "    RPCReplyError,\n"
                                                 "    RPCRequestTooLargeError,\n"
@@ -264,8 +265,10 @@ static void test_index_exports(void **state) {
     generated_free(generated);
     /* The names index.ts exports are reserved: a declaration of one is escaped, and both stay reachable. */
     generated = generate("model CentrifugoRPCClientOptions { x: int; }\nmodel RPCError { y: int; }\n"
-                         "model RPCRequestTooLargeError { z: int; }\nmodel CallInfo { w: int; }\n");
+                         "model RPCRequestTooLargeError { z: int; }\nmodel CallInfo { w: int; }\n"
+                         "model RPCContractError { v: int; }\n");
     expect_in(generated, "typescript/types.ts", "export interface CallInfo_ {\n");
+    expect_in(generated, "typescript/types.ts", "export interface RPCContractError_ {\n");
     expect_in(generated, "typescript/types.ts", "export interface CentrifugoRPCClientOptions_ {\n");
     expect_in(generated, "typescript/types.ts", "export interface RPCError_ {\n");
     expect_in(generated, "typescript/types.ts", "export interface RPCRequestTooLargeError_ {\n");

@@ -29,7 +29,8 @@ from .render import render_file, render_string, render_type
 from .validate import rpcc_problems
 from .walk import NAMINGS, ModelWalk, _qual, unique_names
 
-__all__ = ["NAMINGS", "ExportError", "export", "export_handlers", "export_models", "export_modules", "unique_names"]
+__all__ = ["NAMINGS", "ExportError", "export", "export_handlers", "export_models", "export_modules",
+           "handlers_contract_hash", "unique_names"]
 
 
 def _is_dotted_name(method: str) -> bool:
@@ -103,6 +104,30 @@ def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None
     ``with_contract_hash`` ends the header with the contract hash, as ``rpcc --contract-hash`` prints it for the file
     (spec/evolution.md). ``channels``: typed channels (:func:`rpcc.channel`) to declare too.
     """
+    walk, rpcs = _walk_handlers(handlers, naming, rename)
+    channel_decls = _channel_decls(walk, channels)
+    return _finish(walk, rpcs, header, check, with_contract_hash, channel_decls)
+
+
+def handlers_contract_hash(handlers: Sequence[Handler], channels: Sequence[Channel[Any]] = ()) -> str:
+    """The contract hash of the .rpc file :func:`export_handlers` writes for ``handlers`` (and ``channels``), as
+    ``rpcc --contract-hash`` prints it, computed without rpcc (what the bridge compares clients' hashes with).
+    Raises :class:`ExportError` when the handlers use what the IDL cannot express."""
+    walk, rpcs = _walk_handlers(handlers, "class", None)
+    channel_decls = _channel_decls(walk, channels)
+    walk.require_discriminator_fields()
+    walk.name_inline_unions()
+    if walk.errors:
+        raise ExportError(walk.errors)
+    return contract_hash(walk.decls, rpcs, channel_decls)
+
+
+def _channel_decls(walk: ModelWalk, channels: Sequence[Channel[Any]]) -> list[ChannelDecl]:
+    return [d for d in (_channel_decl(walk, ch) for ch in sorted(channels, key=lambda c: c.name)) if d]
+
+
+def _walk_handlers(handlers: Sequence[Handler], naming: str,
+                   rename: Mapping[Any, str] | None) -> tuple[ModelWalk, list[RpcDecl]]:
     walk = ModelWalk(naming=naming, rename=rename)
     rpcs: list[RpcDecl] = []
     # Dotted names in use: the plain method names first, so a derived name never takes one.
@@ -139,8 +164,7 @@ def export_handlers(handlers: Sequence[Handler], *, header: Sequence[str] | None
             anns.insert(0, f"@method({render_string(h.method)})")
         wire = None if name == h.method else h.method
         rpcs.append(RpcDecl(name, names[0], result, clean_doc(h.doc), anns, wire=wire))
-    channel_decls = [d for d in (_channel_decl(walk, ch) for ch in sorted(channels, key=lambda c: c.name)) if d]
-    return _finish(walk, rpcs, header, check, with_contract_hash, channel_decls)
+    return walk, rpcs
 
 
 def _channel_decl(walk: ModelWalk, ch: Channel[Any]) -> ChannelDecl | None:

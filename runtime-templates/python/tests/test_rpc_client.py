@@ -16,6 +16,8 @@ import rpc_client
 from rpc_client import (
     CentrifugoRPCClient,
     RPCConnectionError,
+    RPCContractMismatchError,
+    RPCContractOlderError,
     RPCError,
     RPCReplyError,
     RPCRequestTooLargeError,
@@ -201,6 +203,7 @@ def test_arguments_are_checked() -> None:
     RPCConnectionError("connection lost"),
     RPCReplyError("tasks.get: bad result: total: not an int"),
     RPCRequestTooLargeError("tasks.create", 70000, 65536),
+    RPCContractOlderError(426, "the client's contract sha256:0 is older than the server's sha256:1"),
 ], ids=lambda error: type(error).__name__)
 def test_every_error_survives_pickling(error: RPCError) -> None:
     """multiprocessing and task queues pickle exceptions: each class comes back as itself, with its attributes."""
@@ -618,3 +621,44 @@ async def test_send_writes_one_command_and_waits_for_nothing(transport: str) -> 
         else:
             assert command["publish"]["data"] == {"method": "events.track", "params": {"n": 1}}
         assert not fake.__dict__.get("futures")  # no waiter registered: the reply is dropped
+
+
+# --- the contract hash -------------------------------------------------------------------------------------------
+
+
+class _Typed(CentrifugoRPCClient):
+    contract_hash = "sha256:01"
+
+
+async def test_the_contract_hash_travels_with_every_call_over_both_transports() -> None:
+    async with CentrifugoRPCClient("ws://x", "t") as plain:
+        assert await plain.call("a.b", {"x": 1}) == {"echo": {"x": 1}}  # none set: none sent
+    async with _Typed("ws://x", "t") as client:
+        params = {"x": 1}
+        assert await client.call("a.b", params) == {"echo": {"x": 1, "$contract": "sha256:01"}}
+        assert await client.call("a.c") == {"echo": {"$contract": "sha256:01"}}
+        assert params == {"x": 1}  # the caller's params are not changed
+    async with _Typed("ws://x", "t", "42", transport="pubsub") as client:
+        fake = FakeClient.instances[-1]
+        fake.responder = answer_with(result={})(fake)
+        await client.call("a.b", {"x": 1})
+        request = fake.published[0][1]
+        assert request["params"] == {"x": 1} and request["contract"] == "sha256:01"
+
+
+@pytest.mark.parametrize(("code", "kind"), [(426, RPCContractOlderError), (412, RPCContractMismatchError),
+                                            (400, RPCError)])
+async def test_contract_refusals_have_their_classes(code: int, kind: type[RPCError]) -> None:
+    async with CentrifugoRPCClient("ws://x", "t") as client:
+        def refuse(method: str, data: Any) -> Any:
+            raise centrifuge.ReplyError(code, "refused", False)
+        FakeClient.instances[0].rpc_answer = refuse
+        with pytest.raises(RPCError) as info:
+            await client.call("m")
+    assert type(info.value) is kind and info.value.code == code
+    async with CentrifugoRPCClient("ws://x", "t", "42", transport="pubsub") as client:
+        fake = FakeClient.instances[-1]
+        fake.responder = answer_with(error={"code": code, "message": "refused"})(fake)
+        with pytest.raises(RPCError) as info:
+            await client.call("m")
+    assert type(info.value) is kind

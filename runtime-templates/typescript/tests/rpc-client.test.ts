@@ -11,6 +11,7 @@ import type { WebSocket } from "ws";
 import {
     CentrifugoRPCClient,
     DEFAULT_MAX_MESSAGE_SIZE,
+    RPCContractError,
     RPCError,
     RPCReplyError,
     RPCRequestTooLargeError,
@@ -851,5 +852,54 @@ describe("batches and one-way calls", () => {
         for (const call of calls) assert.equal((await rejection(call)).message, error.message);
         await new Promise((resolve) => setTimeout(resolve, 20));
         assert.equal(server.frames.length, before);
+    });
+});
+
+describe("contract hash", () => {
+    test("is sent with every call over both transports, and only when set", async () => {
+        const requests: Json[] = [];
+        const server = await fake(undefined, (fakeServer, data) => {
+            requests.push(data);
+            fakeServer.push(String(data["reply_to"]), { correlation_id: data["correlation_id"], result: {} });
+        });
+        const rpc = await connected(server, "rpc");
+        assert.deepEqual(await rpc.call("a", { x: 1 }), { echo: { x: 1 } });
+        rpc.contractHash = "sha256:01";
+        assert.deepEqual(await rpc.call("a", { x: 1 }), { echo: { x: 1, $contract: "sha256:01" } });
+        assert.deepEqual(await rpc.call("a", {}), { echo: { $contract: "sha256:01" } });
+        const pubsub = await connected(server, "pubsub");
+        await pubsub.call("b", { y: 2 });
+        pubsub.contractHash = "sha256:02";
+        await pubsub.call("b", { y: 2 });
+        assert.deepEqual(
+            requests.map((request) => [request["params"], request["contract"]]),
+            [
+                [{ y: 2 }, undefined],
+                [{ y: 2 }, "sha256:02"],
+            ],
+        );
+        assert.ok(!server.texts.some((text) => text.includes('"contract":null')));
+    });
+
+    test("the bridge's refusals are RPCContractErrors, older (426) or not (412), over both transports", async () => {
+        const rpcServer = await fake((command) => {
+            const rpc = command["rpc"] as Json | undefined;
+            if (rpc === undefined) return undefined;
+            const code = rpc["method"] === "old" ? 426 : rpc["method"] === "other" ? 412 : 400;
+            return { error: { code, message: `refused ${code}` } };
+        });
+        const rpc = await connected(rpcServer, "rpc");
+        const older = await rejection(rpc.call("old", {}));
+        assert.ok(older instanceof RPCContractError && older.older);
+        assert.deepEqual([older.kind, older.code, older.message], ["server", 426, "refused 426"]);
+        const differs = await rejection(rpc.call("other", {}));
+        assert.ok(differs instanceof RPCContractError && !differs.older && differs.code === 412);
+        assert.ok(!((await rejection(rpc.call("plain", {}))) instanceof RPCContractError));
+        // Over pub/sub the bridge refuses the publish itself.
+        const pubsubServer = await fake((command) =>
+            "publish" in command ? { error: { code: 426, message: "older" } } : undefined,
+        );
+        const refused = await rejection((await connected(pubsubServer, "pubsub")).call("x", {}));
+        assert.ok(refused instanceof RPCContractError && refused.older);
     });
 });

@@ -8,7 +8,7 @@ import threading
 from django.apps import apps
 from django.conf import settings
 
-from rpcc.bridge import Bridge, CentrifugoAPI, InsecureBridgeError, Limits, ProxyAuth
+from rpcc.bridge import Bridge, CentrifugoAPI, ContractPolicy, InsecureBridgeError, Limits, ProxyAuth
 from rpcc.discovery import discover
 from rpcc.router import MessageRouter, default_router
 
@@ -61,7 +61,8 @@ def get_bridge() -> Bridge:
             api = CentrifugoAPI(url, key, batch=False) if url and key else None
             _bridge = Bridge(router_from_settings(), api=api,
                              ack_after_reply=bool(getattr(settings, "RPCC_PUBLISH_ACK_AFTER_REPLY", False)),
-                             limits=limits_from_settings(), telemetry=telemetry_from_settings())
+                             limits=limits_from_settings(), telemetry=telemetry_from_settings(),
+                             contract=contract_policy_from_settings())
         return _bridge
 
 
@@ -134,3 +135,12 @@ def configure_channel_api() -> None:
     key = getattr(settings, "RPCC_CENTRIFUGO_API_KEY", None)
     if url and key:
         set_centrifugo_api(CentrifugoAPI(url, key, batch=False))
+
+
+def contract_policy_from_settings() -> ContractPolicy:
+    """``RPCC_CONTRACT_MISMATCH`` and ``RPCC_CONTRACT_MISSING`` ("accept", "log" or "refuse"), ``RPCC_CONTRACT_OLDER``
+    and ``RPCC_CONTRACT_COMPATIBLE`` (lists of hashes): see rpcc.bridge.ContractPolicy."""
+    return ContractPolicy(on_mismatch=getattr(settings, "RPCC_CONTRACT_MISMATCH", "accept"),
+                          on_missing=getattr(settings, "RPCC_CONTRACT_MISSING", "accept"),
+                          older=frozenset(getattr(settings, "RPCC_CONTRACT_OLDER", ())),
+                          compatible=frozenset(getattr(settings, "RPCC_CONTRACT_COMPATIBLE", ())))

@@ -18,6 +18,9 @@ from .rpc_client import (
     _channel_param,
 )
 
+CONTRACT_HASH = "sha256:b6cab3b152c184cd558a8b7254addd7cffe357b02ea314e3377541351719b2f1"
+"""The contract hash of the file (rpcc --contract-hash): APIClient sends it with every call."""
+
 
 def _to_json(params: BaseModel) -> dict[str, Any]:
     """The JSON of `params`: wire names, and only the fields that were set.
@@ -43,6 +46,8 @@ class APIClient(CentrifugoRPCClient):
     (code, message) for an error answer, RPCTimeoutError when the answer does not come within
     ``timeout`` seconds, and RPCConnectionError when the connection is missing or lost.
     """
+
+    contract_hash = CONTRACT_HASH
 
     @overload
     def __init__(self, client: CentrifugoRPCClient, /) -> None: ...

@@ -4,6 +4,9 @@ import { channelInt, channelString, subscribeChannel } from "./rpc-client.js";
 import { schema } from "./schema.js";
 import type { ChatHistoryParams, ChatHistoryResult, ChatMessage, NewsItem, TaskEvent } from "./types.js";
 
+/** The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call. */
+export const CONTRACT_HASH = "sha256:b6cab3b152c184cd558a8b7254addd7cffe357b02ea314e3377541351719b2f1";
+
 /**
  * The methods of channels.rpc, one typed async method each.
  *
@@ -24,6 +27,7 @@ export class APIClient {
     /** @param client - a connected (or soon connected) base client; either transport works */
     constructor(client: CentrifugoRPCClient) {
         this.#client = client;
+        client.contractHash = CONTRACT_HASH;
     }
 
     /**

@@ -6,13 +6,19 @@ package common
 
 import "context"
 
+// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as
+// the Client's ContractHash, which is sent with every call.
+const ContractHash = "sha256:bcb941223aa342aabd9e89d6392f4f34929180f8928f3fde82ca830a4425bdef"
+
 // APIClient has one typed method per RPC method. It is safe for concurrent use.
 type APIClient struct {
 	client *Client
 }
 
-// NewAPIClient returns an APIClient that calls through client.
+// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to
+// ContractHash (call it before client is in use).
 func NewAPIClient(client *Client) *APIClient {
+	client.ContractHash = ContractHash
 	return &APIClient{client: client}
 }
 

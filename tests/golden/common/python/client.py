@@ -8,6 +8,9 @@ from typing import Any, overload
 
 from .rpc_client import CentrifugoRPCClient, Transport
 
+CONTRACT_HASH = "sha256:bcb941223aa342aabd9e89d6392f4f34929180f8928f3fde82ca830a4425bdef"
+"""The contract hash of the file (rpcc --contract-hash): APIClient sends it with every call."""
+
 
 class APIClient(CentrifugoRPCClient):
     """The API over Centrifugo: one typed async method per RPC method.
@@ -19,6 +22,8 @@ class APIClient(CentrifugoRPCClient):
     (code, message) for an error answer, RPCTimeoutError when the answer does not come within
     ``timeout`` seconds, and RPCConnectionError when the connection is missing or lost.
     """
+
+    contract_hash = CONTRACT_HASH
 
     @overload
     def __init__(self, client: CentrifugoRPCClient, /) -> None: ...

@@ -6,13 +6,19 @@ package events
 
 import "context"
 
+// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as
+// the Client's ContractHash, which is sent with every call.
+const ContractHash = "sha256:f9e13b0fc799f177add4618bc5e2bf13c03a84a0d11a70349c2007cdbaaa2cf2"
+
 // APIClient has one typed method per RPC method. It is safe for concurrent use.
 type APIClient struct {
 	client *Client
 }
 
-// NewAPIClient returns an APIClient that calls through client.
+// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to
+// ContractHash (call it before client is in use).
 func NewAPIClient(client *Client) *APIClient {
+	client.ContractHash = ContractHash
 	return &APIClient{client: client}
 }
 

@@ -12,6 +12,9 @@ from typing_extensions import deprecated
 from .models import Counts, TrackEvent
 from .rpc_client import CentrifugoRPCClient, Transport
 
+CONTRACT_HASH = "sha256:f9e13b0fc799f177add4618bc5e2bf13c03a84a0d11a70349c2007cdbaaa2cf2"
+"""The contract hash of the file (rpcc --contract-hash): APIClient sends it with every call."""
+
 
 def _to_json(params: BaseModel) -> dict[str, Any]:
     """The JSON of `params`: wire names, and only the fields that were set.
@@ -32,6 +35,8 @@ class APIClient(CentrifugoRPCClient):
     (code, message) for an error answer, RPCTimeoutError when the answer does not come within
     ``timeout`` seconds, and RPCConnectionError when the connection is missing or lost.
     """
+
+    contract_hash = CONTRACT_HASH
 
     @overload
     def __init__(self, client: CentrifugoRPCClient, /) -> None: ...

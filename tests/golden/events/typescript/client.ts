@@ -3,6 +3,9 @@ import type { CallOptions, CentrifugoRPCClient } from "./rpc-client.js";
 import { schema } from "./schema.js";
 import type { Counts, TrackEvent } from "./types.js";
 
+/** The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call. */
+export const CONTRACT_HASH = "sha256:f9e13b0fc799f177add4618bc5e2bf13c03a84a0d11a70349c2007cdbaaa2cf2";
+
 /**
  * The methods of events.rpc, one typed async method each.
  *
@@ -20,6 +23,7 @@ export class APIClient {
     /** @param client - a connected (or soon connected) base client; either transport works */
     constructor(client: CentrifugoRPCClient) {
         this.#client = client;
+        client.contractHash = CONTRACT_HASH;
     }
 
     /**

@@ -12,6 +12,9 @@ from typing_extensions import deprecated
 from .models import DrawingPage, Empty, Everything, ListParams
 from .rpc_client import CentrifugoRPCClient, Transport
 
+CONTRACT_HASH = "sha256:c403703a83ea614cfa1abdf196ba187605a6c972208066de931eaf5d54292ca0"
+"""The contract hash of the file (rpcc --contract-hash): APIClient sends it with every call."""
+
 
 def _to_json(params: BaseModel) -> dict[str, Any]:
     """The JSON of `params`: wire names, and only the fields that were set.
@@ -32,6 +35,8 @@ class APIClient(CentrifugoRPCClient):
     (code, message) for an error answer, RPCTimeoutError when the answer does not come within
     ``timeout`` seconds, and RPCConnectionError when the connection is missing or lost.
     """
+
+    contract_hash = CONTRACT_HASH
 
     @overload
     def __init__(self, client: CentrifugoRPCClient, /) -> None: ...

@@ -3,6 +3,9 @@ import type { CallOptions, CentrifugoRPCClient } from "./rpc-client.js";
 import { schema } from "./schema.js";
 import type { DrawingPage, Empty, Everything, EverythingInput, ListParams } from "./types.js";
 
+/** The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call. */
+export const CONTRACT_HASH = "sha256:c403703a83ea614cfa1abdf196ba187605a6c972208066de931eaf5d54292ca0";
+
 /**
  * The methods of everything.rpc, one typed async method each.
  *
@@ -20,6 +23,7 @@ export class APIClient {
     /** @param client - a connected (or soon connected) base client; either transport works */
     constructor(client: CentrifugoRPCClient) {
         this.#client = client;
+        client.contractHash = CONTRACT_HASH;
     }
 
     /**

@@ -6,13 +6,19 @@ package open
 
 import "context"
 
+// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as
+// the Client's ContractHash, which is sent with every call.
+const ContractHash = "sha256:8f9629adff2ebbb2090d2af6c28cb0ceee5d78a23c4c9d59fe893e55b452bb5f"
+
 // APIClient has one typed method per RPC method. It is safe for concurrent use.
 type APIClient struct {
 	client *Client
 }
 
-// NewAPIClient returns an APIClient that calls through client.
+// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to
+// ContractHash (call it before client is in use).
 func NewAPIClient(client *Client) *APIClient {
+	client.ContractHash = ContractHash
 	return &APIClient{client: client}
 }
 

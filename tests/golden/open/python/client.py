@@ -11,6 +11,9 @@ from pydantic import BaseModel
 from .models import Completion, CompletionRequest
 from .rpc_client import CentrifugoRPCClient, Transport
 
+CONTRACT_HASH = "sha256:8f9629adff2ebbb2090d2af6c28cb0ceee5d78a23c4c9d59fe893e55b452bb5f"
+"""The contract hash of the file (rpcc --contract-hash): APIClient sends it with every call."""
+
 
 def _to_json(params: BaseModel) -> dict[str, Any]:
     """The JSON of `params`: wire names, and only the fields that were set.
@@ -31,6 +34,8 @@ class APIClient(CentrifugoRPCClient):
     (code, message) for an error answer, RPCTimeoutError when the answer does not come within
     ``timeout`` seconds, and RPCConnectionError when the connection is missing or lost.
     """
+
+    contract_hash = CONTRACT_HASH
 
     @overload
     def __init__(self, client: CentrifugoRPCClient, /) -> None: ...

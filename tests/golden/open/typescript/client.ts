@@ -3,6 +3,9 @@ import type { CallOptions, CentrifugoRPCClient } from "./rpc-client.js";
 import { schema } from "./schema.js";
 import type { Completion, CompletionRequest } from "./types.js";
 
+/** The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call. */
+export const CONTRACT_HASH = "sha256:8f9629adff2ebbb2090d2af6c28cb0ceee5d78a23c4c9d59fe893e55b452bb5f";
+
 /**
  * The methods of open.rpc, one typed async method each.
  *
@@ -20,6 +23,7 @@ export class APIClient {
     /** @param client - a connected (or soon connected) base client; either transport works */
     constructor(client: CentrifugoRPCClient) {
         this.#client = client;
+        client.contractHash = CONTRACT_HASH;
     }
 
     /**

@@ -6,13 +6,19 @@ package tasks
 
 import "context"
 
+// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as
+// the Client's ContractHash, which is sent with every call.
+const ContractHash = "sha256:eb68b8669ad0812d29d4c5091f10b7f7a10270873f6400e5d13f9effa73ec080"
+
 // APIClient has one typed method per RPC method. It is safe for concurrent use.
 type APIClient struct {
 	client *Client
 }
 
-// NewAPIClient returns an APIClient that calls through client.
+// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to
+// ContractHash (call it before client is in use).
 func NewAPIClient(client *Client) *APIClient {
+	client.ContractHash = ContractHash
 	return &APIClient{client: client}
 }
 

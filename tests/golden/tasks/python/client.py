@@ -20,6 +20,9 @@ from .models import (
 )
 from .rpc_client import CentrifugoRPCClient, Transport
 
+CONTRACT_HASH = "sha256:eb68b8669ad0812d29d4c5091f10b7f7a10270873f6400e5d13f9effa73ec080"
+"""The contract hash of the file (rpcc --contract-hash): APIClient sends it with every call."""
+
 
 def _to_json(params: BaseModel) -> dict[str, Any]:
     """The JSON of `params`: wire names, and only the fields that were set.
@@ -40,6 +43,8 @@ class APIClient(CentrifugoRPCClient):
     (code, message) for an error answer, RPCTimeoutError when the answer does not come within
     ``timeout`` seconds, and RPCConnectionError when the connection is missing or lost.
     """
+
+    contract_hash = CONTRACT_HASH
 
     @overload
     def __init__(self, client: CentrifugoRPCClient, /) -> None: ...

@@ -12,6 +12,9 @@ import type {
     TaskUpdateParams,
 } from "./types.js";
 
+/** The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call. */
+export const CONTRACT_HASH = "sha256:eb68b8669ad0812d29d4c5091f10b7f7a10270873f6400e5d13f9effa73ec080";
+
 /**
  * The methods of tasks.rpc, one typed async method each.
  *
@@ -29,6 +32,7 @@ export class APIClient {
     /** @param client - a connected (or soon connected) base client; either transport works */
     constructor(client: CentrifugoRPCClient) {
         this.#client = client;
+        client.contractHash = CONTRACT_HASH;
     }
 
     /**

@@ -3,6 +3,9 @@ import type { CallOptions, CentrifugoRPCClient } from "./rpc-client.js";
 import { schema } from "./schema.js";
 import type { Defaults, DefaultsInput, Empty, Node, ShapeBox, number_ } from "./types.js";
 
+/** The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call. */
+export const CONTRACT_HASH = "sha256:51216d7d38b928f39ab95d618cfd88a48db62c2069dc0ff549e88ce6e4644881";
+
 /**
  * The methods of ts_edge.rpc, one typed async method each.
  *
@@ -20,6 +23,7 @@ export class APIClient {
     /** @param client - a connected (or soon connected) base client; either transport works */
     constructor(client: CentrifugoRPCClient) {
         this.#client = client;
+        client.contractHash = CONTRACT_HASH;
     }
 
     /**

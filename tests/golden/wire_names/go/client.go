@@ -6,13 +6,19 @@ package wire_names
 
 import "context"
 
+// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as
+// the Client's ContractHash, which is sent with every call.
+const ContractHash = "sha256:1a1fd83909b3ab612b17a3f388226f4fa424f6fd64c15924f11f6cd9858e4cb7"
+
 // APIClient has one typed method per RPC method. It is safe for concurrent use.
 type APIClient struct {
 	client *Client
 }
 
-// NewAPIClient returns an APIClient that calls through client.
+// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to
+// ContractHash (call it before client is in use).
 func NewAPIClient(client *Client) *APIClient {
+	client.ContractHash = ContractHash
 	return &APIClient{client: client}
 }
 

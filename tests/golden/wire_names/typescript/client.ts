@@ -3,6 +3,9 @@ import type { CallOptions, CentrifugoRPCClient } from "./rpc-client.js";
 import { schema } from "./schema.js";
 import type { ChatMessage, Profile, ProfileQuery, Sent } from "./types.js";
 
+/** The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call. */
+export const CONTRACT_HASH = "sha256:1a1fd83909b3ab612b17a3f388226f4fa424f6fd64c15924f11f6cd9858e4cb7";
+
 /**
  * The methods of wire_names.rpc, one typed async method each.
  *
@@ -20,6 +23,7 @@ export class APIClient {
     /** @param client - a connected (or soon connected) base client; either transport works */
     constructor(client: CentrifugoRPCClient) {
         this.#client = client;
+        client.contractHash = CONTRACT_HASH;
     }
 
     /**

@@ -5,6 +5,10 @@
 use crate::rpc_client::{CallOptions, ClientConfig, Error, RpcClient};
 use crate::types::*;
 
+/// The contract hash of the file (`rpcc --contract-hash`): `ApiClient` sends it with each call.
+pub const CONTRACT_HASH: &str =
+    "sha256:b6cab3b152c184cd558a8b7254addd7cffe357b02ea314e3377541351719b2f1";
+
 /// The RPC methods, typed. Cheap to clone: clones share the connection.
 #[derive(Debug, Clone)]
 pub struct ApiClient {
@@ -13,11 +17,11 @@ pub struct ApiClient {
 }
 
 impl ApiClient {
-    /// The typed methods over a runtime client.
+    /// The typed methods over a runtime client, whose calls then carry [`CONTRACT_HASH`].
     #[must_use]
     pub fn new(rpc: RpcClient) -> Self {
         Self {
-            rpc,
+            rpc: rpc.with_contract_hash(CONTRACT_HASH),
             options: CallOptions::default(),
         }
     }

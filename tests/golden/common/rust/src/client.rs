@@ -4,6 +4,10 @@
 
 use crate::rpc_client::{CallOptions, ClientConfig, Error, RpcClient};
 
+/// The contract hash of the file (`rpcc --contract-hash`): `ApiClient` sends it with each call.
+pub const CONTRACT_HASH: &str =
+    "sha256:bcb941223aa342aabd9e89d6392f4f34929180f8928f3fde82ca830a4425bdef";
+
 /// The RPC methods, typed. Cheap to clone: clones share the connection.
 #[derive(Debug, Clone)]
 pub struct ApiClient {
@@ -13,11 +17,11 @@ pub struct ApiClient {
 }
 
 impl ApiClient {
-    /// The typed methods over a runtime client.
+    /// The typed methods over a runtime client, whose calls then carry [`CONTRACT_HASH`].
     #[must_use]
     pub fn new(rpc: RpcClient) -> Self {
         Self {
-            rpc,
+            rpc: rpc.with_contract_hash(CONTRACT_HASH),
             options: CallOptions::default(),
         }
     }

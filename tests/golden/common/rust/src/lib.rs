@@ -9,7 +9,7 @@ pub mod client;
 pub mod rpc_client;
 pub mod types;
 
-pub use client::ApiClient;
+pub use client::{ApiClient, CONTRACT_HASH};
 pub use rpc_client::{
     Base64Bytes, CallOptions, CancelToken, ClientConfig, Error, IsoDuration, Nullable, RpcClient,
     Transport,

@@ -5,6 +5,10 @@
 use crate::rpc_client::{CallOptions, ClientConfig, Error, RpcClient};
 use crate::types::*;
 
+/// The contract hash of the file (`rpcc --contract-hash`): `ApiClient` sends it with each call.
+pub const CONTRACT_HASH: &str =
+    "sha256:8f9629adff2ebbb2090d2af6c28cb0ceee5d78a23c4c9d59fe893e55b452bb5f";
+
 /// The RPC methods, typed. Cheap to clone: clones share the connection.
 #[derive(Debug, Clone)]
 pub struct ApiClient {
@@ -13,11 +17,11 @@ pub struct ApiClient {
 }
 
 impl ApiClient {
-    /// The typed methods over a runtime client.
+    /// The typed methods over a runtime client, whose calls then carry [`CONTRACT_HASH`].
     #[must_use]
     pub fn new(rpc: RpcClient) -> Self {
         Self {
-            rpc,
+            rpc: rpc.with_contract_hash(CONTRACT_HASH),
             options: CallOptions::default(),
         }
     }
