@@ -675,6 +675,18 @@ func decodeResult(raw json.RawMessage, result any) error {
 	return decoder.Decode(result)
 }
 
+// errNullPublication: a publication whose data is JSON null, which encoding/json would decode as the zero value
+// (a union with no alternative set) without an error.
+var errNullPublication = errors.New("the publication is null")
+
+// decodePublication decodes a channel publication's data as decodeResult does a result, and refuses null.
+func decodePublication(data json.RawMessage, publication any) error {
+	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+		return errNullPublication
+	}
+	return decodeResult(data, publication)
+}
+
 func (c *Client) maxMessageSize() int {
 	if c.MaxMessageSize == 0 {
 		return defaultMaxMessageSize
@@ -1645,7 +1657,7 @@ func (s *ChannelSubscription[T]) deliver() {
 				}
 			default:
 				var value T
-				if err := decodeResult(event.pub.Data, &value); err != nil {
+				if err := decodePublication(event.pub.Data, &value); err != nil {
 					if sub.opts.onDecodeError != nil {
 						sub.opts.onDecodeError(&PublicationDecodeError{Channel: sub.channel, Offset: event.pub.Offset,
 							Data: event.pub.Data, Err: err})

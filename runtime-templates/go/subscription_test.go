@@ -213,6 +213,35 @@ func TestDecodeErrorGoesToTheHookAndTheSubscriptionGoesOn(t *testing.T) {
 	}
 }
 
+// A null publication would decode as the zero value without an error: it goes to the hook, not to the receiver.
+func TestNullPublicationGoesToTheDecodeHook(t *testing.T) {
+	f := newFakeServer(t, nil)
+	c := NewClient(f.url(), testToken("7"))
+	defer c.Close()
+	ctx := contextWithTimeout(t, 20*time.Second)
+	var mu sync.Mutex
+	var bad []*PublicationDecodeError
+	sub, err := SubscribeChannel[echoData](ctx, c, "news:feed", false, OnDecodeError(func(e *PublicationDecodeError) {
+		mu.Lock()
+		bad = append(bad, e)
+		mu.Unlock()
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	f.publish("news:feed", `null`)
+	f.publish("news:feed", `{"n":2}`)
+	if got := receive(t, sub); got.N != 2 {
+		t.Fatalf("got %+v", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bad) != 1 || string(bad[0].Data) != `null` || !errors.Is(bad[0], ErrBadReply) {
+		t.Fatalf("want one decode error, got %v", bad)
+	}
+}
+
 // The connection breaks, publications are sent while the client cannot connect, it reconnects: it gets every
 // publication once, in order, and the subscribe command asked to recover from the last offset it had.
 func TestRecoveryAfterReconnectDeliversEveryPublicationOnce(t *testing.T) {
