@@ -7,6 +7,13 @@ its exact digits), decodes "in" into the generated type named "type" the way the
 result, encodes the value again the way the client encodes params, and prints one line a case:
 {"name", "out": "<JSON text>"} or {"name", "error": "<message>"}.
 
+A case with "channel" (a channel of conformance.rpc by its dotted name) instead of "type" is a publication: the
+driver hands "in" to a typed subscription of that channel as a received publication's data, through the SDK's own
+decoding of publications, and answers {"name", "out"} with the value the subscription delivered (encoded as
+params are), or {"name", "reported": "<message>"} when the subscription gave it to its error hook instead (and
+delivered nothing). For a publication, "error": true expects "reported"; an "error" answer (anything raised out
+of the subscription) is always a failure.
+
 Comparison: numbers by exact value (1 == 1.0, 2^53+1 != 2^53), objects without key order, strings exactly.
 Prints every mismatch and the closing line "<lang>: N passed, N failed".
 """
@@ -52,8 +59,14 @@ def main() -> int:
         unknown = set(case.get("lang", {})) - set(LANGS)
         assert not unknown, f"{case['name']}: unknown language {unknown}"
 
-    stdin = "".join(json.dumps({"name": c["name"], "type": c["type"], "in": json.dumps(c["in"])},
-                               ) + "\n" for c in cases)
+    for case in cases:
+        assert ("type" in case) != ("channel" in case), f"{case['name']}: give either type or channel"
+
+    def request(case: dict[str, Any]) -> str:
+        kind = "channel" if "channel" in case else "type"
+        return json.dumps({"name": case["name"], kind: case[kind], "in": json.dumps(case["in"])}) + "\n"
+
+    stdin = "".join(request(c) for c in cases)
     proc = subprocess.run(command, input=stdin.encode("utf-8"), capture_output=True, timeout=300, check=False)
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr.decode("utf-8", "replace"))
@@ -70,17 +83,21 @@ def main() -> int:
         want_error, want_out = expectation(case, args.lang)
         got = answers.get(case["name"])
         problem = None
+        failure = "reported" if "channel" in case else "error"
         if got is None:
             problem = "no answer from the driver"
-        elif want_error and "error" not in got:
+        elif failure == "reported" and "error" in got:
+            problem = f"raised out of the subscription instead of going to the error hook: {got['error']}"
+        elif want_error and failure not in got:
             problem = f"decoded, but must fail; sent back {got['out']}"
-        elif not want_error and "error" in got:
-            problem = f"failed: {got['error']}"
+        elif not want_error and failure in got:
+            problem = f"failed: {got[failure]}"
         elif not want_error and exact(got["out"]) != exact(json.dumps(want_out)):
             problem = f"sent back {got['out']}\n    expected {json.dumps(want_out)}"
         if problem:
             failed += 1
-            print(f"FAIL {args.lang} {case['name']} ({case['type']} {json.dumps(case['in'])}): {problem}")
+            what = case.get("type") or f"publication of {case['channel']}"
+            print(f"FAIL {args.lang} {case['name']} ({what} {json.dumps(case['in'])}): {problem}")
         else:
             passed += 1
     print(f"{args.lang}: {passed} passed, {failed} failed")

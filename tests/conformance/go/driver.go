@@ -1,11 +1,19 @@
 // Command driver is the conformance driver of the generated Go SDK (protocol: ../check_vectors.py): it decodes
 // each vector into the generated type as Client.Call decodes a result, and encodes it again as Call encodes params.
+//
+// A publication case decodes as ChannelSubscription[T].deliver does, through decodePublication: null refused, else
+// json.Decoder with UseNumber, into the T of the generated Subscribe method of the channel (taken from the
+// method's signature); a failure becomes the *PublicationDecodeError the OnDecodeError hook is given.
+// decodePublication is unexported: the driver does what it does, as it does for results (the runtime's own tests,
+// runtime-templates/go/subscription_test.go, run it through a subscription).
 package main
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
@@ -33,19 +41,62 @@ var types = map[string]func() any{
 	"Anything":   func() any { return new(conf.Anything) },
 }
 
+// publicationOf returns a maker of the publication type T of a generated Subscribe method.
+func publicationOf[T any](func(*conf.APIClient, context.Context, ...conf.ChannelOption) (*conf.ChannelSubscription[T],
+	error)) func() any {
+	return func() any { return new(T) }
+}
+
+// channels maps the channels of conformance.rpc to a new value of their publication type.
+var channels = map[string]func() any{
+	"conformance.shapes": publicationOf((*conf.APIClient).SubscribeConformanceShapes),
+	"conformance.notes":  publicationOf((*conf.APIClient).SubscribeConformanceNotes),
+}
+
 type input struct {
-	Name string `json:"name"`
-	Type string `json:"type"`
-	In   string `json:"in"`
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Channel string `json:"channel"`
+	In      string `json:"in"`
 }
 
 type answer struct {
-	Name  string `json:"name"`
-	Out   string `json:"out,omitempty"`
-	Error string `json:"error,omitempty"`
+	Name     string `json:"name"`
+	Out      string `json:"out,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Reported string `json:"reported,omitempty"`
+}
+
+// publication is what a subscription to in.Channel does with a publication whose data is in.In.
+func publication(in input) answer {
+	newValue, ok := channels[in.Channel]
+	if !ok {
+		return answer{Name: in.Name, Error: "driver: unknown channel " + in.Channel}
+	}
+	value := newValue()
+	var err error
+	if bytes.Equal(bytes.TrimSpace([]byte(in.In)), []byte("null")) {
+		err = errors.New("the publication is null")
+	} else {
+		decoder := json.NewDecoder(bytes.NewReader([]byte(in.In)))
+		decoder.UseNumber()
+		err = decoder.Decode(value)
+	}
+	if err != nil {
+		reported := &conf.PublicationDecodeError{Channel: in.Channel, Offset: 1, Data: json.RawMessage(in.In), Err: err}
+		return answer{Name: in.Name, Reported: reported.Error()}
+	}
+	out, err := json.Marshal(value)
+	if err != nil {
+		return answer{Name: in.Name, Error: "encoding: " + err.Error()}
+	}
+	return answer{Name: in.Name, Out: string(out)}
 }
 
 func run(in input) answer {
+	if in.Channel != "" {
+		return publication(in)
+	}
 	newValue, ok := types[in.Type]
 	if !ok {
 		return answer{Name: in.Name, Error: "driver: unknown type " + in.Type}
