@@ -9,9 +9,7 @@ package gotests
 // another API altogether.
 
 import (
-	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -20,20 +18,6 @@ import (
 	live "example.com/live"
 	tasks "example.com/tasks"
 )
-
-func bridgeStats(t *testing.T) map[string]int {
-	t.Helper()
-	response, err := http.Get(env(t, "RPCC_BRIDGE_URL") + "/health")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer response.Body.Close()
-	var health struct{ Stats map[string]int }
-	if err := json.NewDecoder(response.Body).Decode(&health); err != nil {
-		t.Fatal(err)
-	}
-	return health.Stats
-}
 
 func TestContractRefusal(t *testing.T) {
 	if env(t, "RPCC_CONTRACT_REFUSING") != "1" {
