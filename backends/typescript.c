@@ -1270,8 +1270,8 @@ static bool emit_index(void *context, Printer *printer) {
         printer_line(printer, "export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from \"./rpc-client.js\";");
     }
     /* The hook interface (no OpenTelemetry in it); its OpenTelemetry implementation is the ./telemetry entry. */
-    printer_line(printer, "export { TRACE_FIELD, errorKind } from \"./rpc-client.js\";");
-    printer_line(printer, "export type { CallHook, CallInfo } from \"./rpc-client.js\";");
+    printer_line(printer, "export { TRACE_FIELD, clientHook, errorKind } from \"./rpc-client.js\";");
+    printer_line(printer, "export type { CallHook, CallInfo, ClientHook } from \"./rpc-client.js\";");
     printer_line(printer, "export * from \"./types.js\";");
     return true;
 }
@@ -1870,9 +1870,10 @@ static bool emit_readme(void *context, Printer *printer) {
                            "```\n"
                            "\n"
                            "Only the `./telemetry` entry (`rpc-telemetry.ts`) imports OpenTelemetry: an app that does not import it\n"
-                           "bundles none of it, and a client without a hook pays one `undefined` test per call. Each call is then a\n"
-                           "CLIENT span named after the method, a child of the active span, with `rpc.system.name` and `rpc.system`\n"
-                           "(`centrifugo`), `rpc.method` (the wire method), `rpcc.transport` (`rpc` or `pubsub`), `rpcc.request.size`\n"
+                           "bundles none of it. A client without a hook tests it once per call and bundles none of the hook machinery\n"
+                           "(each call's `CallInfo`, timing and error kind come with `clientHook` and `./telemetry`). With this hook, each\n"
+                           "call is a CLIENT span named after the method, a child of the active span, with `rpc.system.name` and\n"
+                           "`rpc.system` (`centrifugo`), `rpc.method` (the wire method), `rpcc.transport` (`rpc` or `pubsub`), `rpcc.request.size`\n"
                            "and `rpcc.response.size` (bytes); a failed call also has `error.type` (`timeout`, `disconnected`,\n"
                            "`request_too_large`, `application` for a handler's code, `server` for Centrifugo's, `bad_reply`, `client`,\n"
                            "`cancelled`, `other`), `rpc.response.status_code` (the error code) and the status ERROR. Metrics:\n"
@@ -1882,7 +1883,8 @@ static bool emit_readme(void *context, Printer *printer) {
                            "The span's W3C trace context (`traceparent`, `tracestate`) travels with the call, in the call data's\n"
                            "`$$trace` field over `rpc` and in the request envelope's `trace` field over `pubsub`; the rpcc bridge\n"
                            "removes it before validation and continues the trace. Your own hook is a `CallHook` (`callStarted`,\n"
-                           "`callFinished`) reading `CallInfo`: method, transport, duration (ms), sizes, the error and its kind.\n"
+                           "`callFinished`) reading `CallInfo`: method, transport, duration (ms), sizes, the error and its kind;\n"
+                           "set it with `client.hook = clientHook(myHook)`.\n"
                            "\n",
                            "package_name", package_name, NULL);
     if (backend_has_open_model(program))

@@ -125,5 +125,5 @@ bench: build/rpcc bench-deps .venv/.stamp .cache/bin/centrifugo .cache/go-module
 
 # What the telemetry hooks cost, off and on (issue 18), in process: writes bench/telemetry/RESULTS.md. Not in make check.
 .PHONY: bench-telemetry
-bench-telemetry: .venv/.stamp .cache/go-modules.stamp
+bench-telemetry: .venv/.stamp .cache/go-modules.stamp tests/typescript/node_modules/.rpcc-stamp
 	$(VENV_PY) bench/telemetry/run.py

@@ -9,6 +9,9 @@ that the figures are the hooks' and not Centrifugo's or the machine's load.
   with OpenTelemetryTracing continuing a caller's trace (SDK, spans recorded, none exported).
 - Go client: `go test -bench` of runtime-templates/go (BenchmarkHook*: the protocol client against its in-process
   fake server, loopback WebSocket), no hook and a no-op hook.
+- TypeScript client: bench/telemetry/client.bench.ts (bundled with esbuild, run by Node.js): CentrifugoRPCClient.call
+  against an in-process fake Centrifugo (loopback WebSocket), no hook, a no-op clientHook({}) and openTelemetryHook()
+  with the OpenTelemetry SDK; BENCH_TS_CALLS calls a round (default CALLS / 4: a call costs more there).
 
 Each figure is the best of ROUNDS rounds (BENCH_ROUNDS, default 5) of CALLS calls (BENCH_CALLS, default 20000), the
 variants interleaved; writes bench/telemetry/RESULTS.md. Run with `make bench-telemetry` (not part of make check).
@@ -135,6 +138,25 @@ def go_bench() -> dict[str, float]:
     return figures
 
 
+def ts_bench() -> dict[str, float]:
+    """The TypeScript client's cell: client.bench.ts bundled with esbuild, run by Node.js (tests/typescript's
+    node_modules: ws, the OpenTelemetry SDK)."""
+    import json
+
+    out = OUT / "ts"
+    out.mkdir(parents=True, exist_ok=True)
+    modules = out / "node_modules"
+    if not modules.exists():
+        modules.symlink_to(REPO / "tests/typescript/node_modules")
+    subprocess.run([str(REPO / "tests/typescript/node_modules/.bin/esbuild"), "bench/telemetry/client.bench.ts",
+                    "--bundle", "--platform=node", "--format=esm", "--packages=external", "--log-level=warning",
+                    f"--outfile={out / 'client.bench.mjs'}"], cwd=REPO, check=True)
+    calls = os.environ.get("BENCH_TS_CALLS", str(max(CALLS // 4, 1)))
+    proc = subprocess.run(["node", "client.bench.mjs"], cwd=out, capture_output=True, text=True, check=True,
+                          env=dict(os.environ, BENCH_CALLS=calls, BENCH_ROUNDS=str(ROUNDS)))
+    return {name: float(seconds) for name, seconds in json.loads(proc.stdout).items()}
+
+
 def table(title: str, figures: dict[str, float]) -> list[str]:
     base = next(iter(figures.values()))
     lines = [f"### {title}", "", "| variant | µs per call | calls/s | vs. default |", "|---|---:|---:|---:|"]
@@ -148,7 +170,11 @@ def main() -> None:
     client = best(variants, lambda make: time_client(rpc_client, make))
     bridge = best(bridge_variants(), time_bridge)
     go = go_bench()
+    ts = ts_bench()
+    ts_calls = os.environ.get("BENCH_TS_CALLS", str(max(CALLS // 4, 1)))
     load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+    cores = os.cpu_count() or 1
+    loaded = load != "?" and float(load) >= cores / 2
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                             text=True).stdout.strip()
     lines = [
@@ -160,11 +186,16 @@ def main() -> None:
         "the Python client against an instant stand-in for centrifuge-python, the bridge called directly, the Go client",
         "against its in-process fake server (loopback WebSocket). The cost of a hook is the difference to the default;",
         "with telemetry off the client runs the same code as before issue 18 but for one `is None` (Python),",
-        "`undefined` (TypeScript) or `nil` (Go) test; the live figures of bench/RESULTS.md were not measured again.",
+        "`undefined` (TypeScript, which also tests for a hook where it hands one the trace context and sizes) or `nil`",
+        "(Go) test; the live figures of bench/RESULTS.md were not measured again.",
         "",
+        *([f"The machine was loaded (load average {load} on {cores} cores, other jobs running): a difference of about",
+           "10% between the no-hook and no-op rows is within the noise of such a run.", ""] if loaded else []),
         *table("Python client (CentrifugoRPCClient.call, rpc transport)", client),
         *table("Bridge (Bridge.rpc_proxy_json, debug.echo, the call carrying a trace context)", bridge),
         *table("Go client (Client.Call, rpc transport, fake server)", go),
+        *table(f"TypeScript client (CentrifugoRPCClient.call, rpc transport, fake server, {ts_calls} calls a round)",
+               ts),
     ]
     (REPO / "bench/telemetry/RESULTS.md").write_text("\n".join(lines))
     print("\n".join(lines))

@@ -271,9 +271,9 @@ export interface CallInfo {
 }
 
 /**
- * Called around every call of a client whose `hook` is set (`client.hook = myHook`); a client without one pays a
- * single `undefined` test per call. An exception thrown by a hook rejects the call. `openTelemetryHook()` of
- * `rpc-telemetry.ts` (the package's `./telemetry` entry) is the ready OpenTelemetry instrumentation.
+ * Called around every call of a client whose `hook` is `clientHook(myHook)`. An exception thrown by a hook rejects
+ * the call. `openTelemetryHook()` of `rpc-telemetry.ts` (the package's `./telemetry` entry) is the ready
+ * OpenTelemetry instrumentation.
  */
 export interface CallHook {
     /** Before the request is built: fill `call.traceContext` to propagate a trace. */
@@ -293,12 +293,47 @@ export function errorKind(error: unknown): string {
     return "other";
 }
 
+/**
+ * What a client's `hook` holds: runs one call (`run`, which fills the `CallInfo` it is given) and returns its
+ * outcome. The client itself only tests its `hook` once per call; the `CallInfo`, the timing and `errorKind` live in
+ * {@link clientHook}, so that an app that never sets a hook bundles none of them.
+ */
+export type ClientHook = <Result>(
+    method: string,
+    transport: "rpc" | "pubsub",
+    run: (info: CallInfo) => Promise<Result>,
+) => Promise<Result>;
+
+/** The client hook that calls `hook` around every call: `client.hook = clientHook({ callStarted, callFinished })`. */
+export function clientHook(hook: CallHook): ClientHook {
+    return (method, transport, run) =>
+        observe(
+            hook,
+            {
+                method,
+                transport,
+                traceContext: {},
+                state: undefined,
+                requestSize: 0,
+                responseSize: 0,
+                duration: 0,
+                error: undefined,
+                errorKind: "",
+            },
+            run,
+        );
+}
+
 /** `run` with `hook` around it. */
-async function observe<Result>(hook: CallHook, info: CallInfo, run: () => Promise<Result>): Promise<Result> {
+async function observe<Result>(
+    hook: CallHook,
+    info: CallInfo,
+    run: (info: CallInfo) => Promise<Result>,
+): Promise<Result> {
     hook.callStarted?.(info);
     const start = performance.now();
     try {
-        const result = await run();
+        const result = await run(info);
         info.duration = performance.now() - start;
         hook.callFinished?.(info);
         return result;
@@ -1461,8 +1496,11 @@ export class CentrifugoRPCClient implements AsyncDisposable {
     readonly replyChannel: string | undefined;
     /** The largest request, in bytes, that calls may send (see `CentrifugoRPCClientOptions.maxMessageSize`). */
     readonly maxMessageSize: number;
-    /** Called around every call when set ({@link CallHook}); undefined (the default) costs nothing. */
-    hook: CallHook | undefined = undefined;
+    /**
+     * Runs around every call when set: `clientHook(myCallHook)` ({@link CallHook}) or the `./telemetry` entry's
+     * `openTelemetryHook()`. Undefined (the default) costs one test per call.
+     */
+    hook: ClientHook | undefined = undefined;
 
     /**
      * The contract hash sent with every call (the generated `APIClient` sets its file's; spec/evolution.md): over
@@ -1713,19 +1751,8 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         check?: ResultCheck,
     ): Promise<Result> {
         const hook = this.hook;
-        if (hook === undefined) return this.#call<Result>(method, params, options, check, undefined);
-        const info: CallInfo = {
-            method,
-            transport: this.transport,
-            traceContext: {},
-            state: undefined,
-            requestSize: 0,
-            responseSize: 0,
-            duration: 0,
-            error: undefined,
-            errorKind: "",
-        };
-        return observe(hook, info, () => this.#call<Result>(method, params, options, check, info));
+        const run = (info?: CallInfo): Promise<Result> => this.#call<Result>(method, params, options, check, info);
+        return hook === undefined ? run() : hook(method, this.transport, run);
     }
 
     async #call<Result>(

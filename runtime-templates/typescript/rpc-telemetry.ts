@@ -1,5 +1,5 @@
 /**
- * OpenTelemetry instrumentation of the generated client: a {@link CallHook} that traces and measures every call.
+ * OpenTelemetry instrumentation of the generated client: a client hook that traces and measures every call.
  *
  * This file is the package's `./telemetry` entry and the only one that imports `@opentelemetry/api` (an optional
  * peer dependency): an app that never imports it bundles none of it. Turn it on with
@@ -20,8 +20,8 @@
  */
 import { context, metrics, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Attributes, MeterProvider, Span, TextMapPropagator, TracerProvider } from "@opentelemetry/api";
-import { RPCError } from "./rpc-client.js";
-import type { CallHook, CallInfo } from "./rpc-client.js";
+import { clientHook, RPCError } from "./rpc-client.js";
+import type { CallInfo, ClientHook } from "./rpc-client.js";
 
 /** The tracer's and meter's name (the instrumentation scope). */
 export const INSTRUMENTATION_NAME = "rpcc.client";
@@ -40,7 +40,7 @@ export interface OpenTelemetryHookOptions {
 const SYSTEM = "centrifugo";
 
 /** A hook that traces and measures every call: `client.hook = openTelemetryHook()`. */
-export function openTelemetryHook(options: OpenTelemetryHookOptions = {}): CallHook {
+export function openTelemetryHook(options: OpenTelemetryHookOptions = {}): ClientHook {
     const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_NAME);
     const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_NAME);
     const duration = meter.createHistogram("rpc.client.call.duration", {
@@ -56,7 +56,7 @@ export function openTelemetryHook(options: OpenTelemetryHookOptions = {}): CallH
         description: "Bytes of the results received",
     });
     const propagator = options.propagator;
-    return {
+    return clientHook({
         callStarted(call: CallInfo): void {
             const span = tracer.startSpan(call.method, {
                 kind: SpanKind.CLIENT,
@@ -99,7 +99,7 @@ export function openTelemetryHook(options: OpenTelemetryHookOptions = {}): CallH
             duration.record(call.duration / 1000, attributes);
             span.end();
         },
-    };
+    });
 }
 
 const defaultSetter = {

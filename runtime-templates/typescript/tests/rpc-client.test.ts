@@ -16,9 +16,12 @@ import {
     RPCReplyError,
     RPCRequestTooLargeError,
     Schema,
+    TRACE_FIELD,
+    clientHook,
     parseJson,
     stringifyJson,
 } from "../rpc-client.js";
+import type { CallInfo } from "../rpc-client.js";
 
 type Json = Record<string, unknown>;
 
@@ -290,6 +293,43 @@ describe("rpc transport", () => {
         const error = await rejection(call);
         assert.deepEqual([error.kind, error.code], ["disconnected", 11]);
     });
+});
+
+test("clientHook: a CallHook sees each call (sizes, outcome, error kind) and its trace context is sent", async () => {
+    const server = await fake((command) =>
+        "rpc" in command && (command["rpc"] as Json)["method"] === "debug.fail"
+            ? { error: { code: 1777, message: "on purpose" } }
+            : undefined,
+    );
+    const client = await connected(server, "rpc");
+    const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const seen: CallInfo[] = [];
+    client.hook = clientHook({
+        callStarted(call) {
+            call.traceContext["traceparent"] = traceparent;
+        },
+        callFinished(call) {
+            seen.push({ ...call });
+        },
+    });
+    // The fake echoes the call data: the params and the trace context the hook gave, in TRACE_FIELD.
+    const echoed = { echo: { value: 1, [TRACE_FIELD]: { traceparent } } };
+    assert.deepEqual(await client.call("debug.echo", { value: 1 }), echoed);
+    await rejection(client.call("debug.fail", {}));
+    const [echo, fail] = seen;
+    assert.ok(echo && fail);
+    assert.deepEqual([echo.method, echo.transport, echo.error, echo.errorKind], ["debug.echo", "rpc", undefined, ""]);
+    // The request's frame (frames: connect, debug.echo, debug.fail), its command id counted at the widest.
+    const frame = server.frames[1] ?? 0;
+    assert.ok(echo.requestSize >= frame && echo.requestSize <= frame + 10, `${echo.requestSize} for ${frame}`);
+    assert.equal(echo.responseSize, JSON.stringify(echoed).length);
+    assert.ok(echo.duration >= 0);
+    assert.deepEqual([fail.method, fail.errorKind, fail.responseSize], ["debug.fail", "application", 0]);
+    assert.ok(fail.error instanceof RPCError);
+    // Without a hook again: nothing observed, no trace context sent.
+    client.hook = undefined;
+    assert.deepEqual(await client.call("debug.echo", { value: 2 }), { echo: { value: 2 } });
+    assert.equal(seen.length, 2);
 });
 
 test("rpc transport: close() fails the call in flight with code 4", async () => {
