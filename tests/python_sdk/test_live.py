@@ -234,9 +234,6 @@ def test_live_outputs_are_ours(live_sdk: dict[str, ModuleType]) -> None:
 
 
 def bridge_stats(stack: Stack) -> dict[str, int]:
-    import json
-    import urllib.request
-
     with urllib.request.urlopen(f"{stack.bridge_url}/health", timeout=10) as answer:
         stats: dict[str, int] = json.load(answer)["stats"]
     return stats
