@@ -125,7 +125,10 @@ def go_driver(root: Path, package_dir: Path, go_names: dict[str, str]) -> Path:
     entries = "".join(f'\t"{n}": func() any {{ return new(sdk.{g}) }},\n' for n, g in sorted(go_names.items()))
     text = re.sub(r"var types = map\[string\]func\(\) any\{\n.*?\n\}\n",
                   lambda _: f"var types = map[string]func() any{{\n{entries}}}\n", conformance, flags=re.S)
-    text = text.replace('conf "example.com/conformance"', 'sdk "example.com/rwsamples"')
+    # The samples have no channels: the conformance driver's publication table is left empty.
+    text = re.sub(r"var channels = map\[string\]func\(\) any\{\n.*?\n\}\n",
+                  "var channels = map[string]func() any{}\n", text, flags=re.S)
+    text = text.replace('conf "example.com/conformance"', 'sdk "example.com/rwsamples"').replace("conf.", "sdk.")
     (src / "main.go").write_text(text)
     (src / "go.mod").write_text("module rpcc.test/rwsamples\n\ngo 1.24\n\nrequire example.com/rwsamples v0.0.0\n\n"
                                 "require github.com/coder/websocket v1.8.15 // indirect\n\n"
