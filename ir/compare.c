@@ -845,20 +845,11 @@ static void report_removed_methods(Compare *c) {
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Channels                                                                                                       */
 
-/* The pattern as the wire sees it: its text, and each placeholder as "{}" (the shape), or as its parameter's type
- * ({int}, {string}) when `typed`. */
+/* The channel's wire pattern (ir_channel_wire_pattern), in the comparison's arena. */
 static const char *channel_wire_pattern(const Compare *c, const IrChannel *channel, bool typed) {
     StrBuf text;
     strbuf_init(&text);
-    for (size_t i = 0; i < channel->part_count; i++) {
-        const IrChannelPart *part = channel->parts[i];
-        if (!part->param) {
-            strbuf_append(&text, part->text, part->text_length);
-            continue;
-        }
-        const IrType *type = ir_resolve_alias(part->param->type);
-        strbuf_puts(&text, !typed ? "{}" : type && type->kind == IR_INT ? "{int}" : "{string}");
-    }
+    ir_channel_wire_pattern(channel, typed, &text);
     const char *result = arena_strndup(c->arena, strbuf_cstr(&text), text.len);
     strbuf_free(&text);
     return result;

@@ -303,19 +303,11 @@ static int compare_rpcs(const void *a, const void *b) {
     return strcmp((*(IrRpc *const *)a)->method, (*(IrRpc *const *)b)->method);
 }
 
-/* A channel's pattern as the wire sees it: its text, and each placeholder as the type of its parameter. */
+/* A channel's typed wire pattern (ir_channel_wire_pattern), on the heap. */
 static char *channel_wire_pattern(const IrChannel *channel) {
     StrBuf text;
     strbuf_init(&text);
-    for (size_t i = 0; i < channel->part_count; i++) {
-        const IrChannelPart *part = channel->parts[i];
-        if (!part->param) {
-            strbuf_append(&text, part->text, part->text_length);
-            continue;
-        }
-        const IrType *type = ir_resolve_alias(part->param->type);
-        strbuf_puts(&text, type && type->kind == IR_INT ? "{int}" : "{string}");
-    }
+    ir_channel_wire_pattern(channel, true, &text);
     char *result = strdup(strbuf_cstr(&text));
     strbuf_free(&text);
     if (!result) abort();

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "../support/escape.h"
+#include "../support/strbuf.h"
 #include "passes.h"
 
 const IrType *ir_resolve_alias_nullable(const IrType *type, bool *nullable) {
@@ -182,5 +183,17 @@ void ir_for_each_type(const IrProgram *program, void (*visit)(const IrType *type
         for (size_t i = 0; i < decl->field_count; i++) visit_type(decl->fields[i]->type, visit, context);
         for (size_t i = 0; i < decl->alternative_count; i++) visit_type(decl->alternatives[i], visit, context);
         if (decl->kind == IR_DECL_ALIAS) visit_type(decl->aliased, visit, context);
+    }
+}
+
+void ir_channel_wire_pattern(const IrChannel *channel, bool typed, StrBuf *out) {
+    for (size_t i = 0; i < channel->part_count; i++) {
+        const IrChannelPart *part = channel->parts[i];
+        if (!part->param) {
+            strbuf_append(out, part->text, part->text_length);
+            continue;
+        }
+        const IrType *type = ir_resolve_alias(part->param->type);
+        strbuf_puts(out, !typed ? "{}" : type && type->kind == IR_INT ? "{int}" : "{string}");
     }
 }

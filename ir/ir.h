@@ -267,6 +267,11 @@ const IrType *ir_resolve_alias(const IrType *type);
 /* The same, and whether the type or any alias on the way is nullable (`nullable` may be NULL). */
 const IrType *ir_resolve_alias_nullable(const IrType *type, bool *nullable);
 
+/* Appends a channel's pattern as the wire sees it to `out`: its text, and each placeholder as its parameter's type
+ * ({int}, {string}) when `typed`, else as "{}" (the shape alone). The contract hash and the breaking check use it. */
+struct StrBuf;
+void ir_channel_wire_pattern(const IrChannel *channel, bool typed, struct StrBuf *out);
+
 /* The IDL spelling of a scalar kind ("int", "timestamp", ...) or container ("list", "map"). */
 const char *ir_type_kind_name(IrTypeKind kind);
 

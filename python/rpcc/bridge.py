@@ -567,6 +567,12 @@ def _proxy_data(body: Mapping[str, Any]) -> tuple[Any, bool]:
     return body.get("data"), False
 
 
+
+def _channel_namespace(channel_name: str) -> str | None:
+    """Centrifugo's namespace of a channel name: the text before the first ':', None without one."""
+    return channel_name.split(":", 1)[0] if ":" in channel_name else None
+
+
 class Bridge:
     """Dispatches Centrifugo proxy requests to the handlers of a :class:`MessageRouter`.
 
@@ -840,7 +846,7 @@ class Bridge:
     def handles_channel(self, channel_name: str) -> bool:
         """Whether ``channel_name`` is in a namespace of a declared channel (Centrifugo's reading: the text before
         the first ':', none without one): the publish proxy checks such publications as channel publications."""
-        namespace = channel_name.split(":", 1)[0] if ":" in channel_name else None
+        namespace = _channel_namespace(channel_name)
         return any(ch.namespace == namespace for ch in self.router.channels())
 
     def resolve_channel(self, channel_name: Any) -> tuple[Channel[Any], dict[str, Any]] | Outcome:
@@ -849,7 +855,7 @@ class Bridge:
         if not isinstance(channel_name, str) or not channel_name:
             return Outcome.error(CODE_UNKNOWN_CHANNEL, "unknown channel")
         found: list[tuple[Channel[Any], dict[str, Any]]] = []
-        namespace = channel_name.split(":", 1)[0] if ":" in channel_name else None
+        namespace = _channel_namespace(channel_name)
         for ch in self.router.channels():
             if ch.namespace != namespace:  # a pattern's namespace is literal: only its own can match
                 continue
