@@ -8,12 +8,16 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["make_config", "render_config", "bridge_env", "render_env", "proxy_secret", "DEFAULT_MESSAGE_SIZE_LIMIT",
-           "PROXY_SECRET_HEADER"]
+           "DEFAULT_CLIENT_CONCURRENCY", "PROXY_SECRET_HEADER"]
 
 REQUEST_NAMESPACE = "rpc"
 REQUEST_CHANNEL = "rpc:requests"
 PROXY_SECRET_HEADER = "X-Rpcc-Proxy-Secret"  # rpcc.bridge.PROXY_SECRET_HEADER (kept import-free of pydantic)
 DEFAULT_MESSAGE_SIZE_LIMIT = 65536  # Centrifugo's default websocket.message_size_limit, written out explicitly
+# client.concurrency: Centrifugo's default (0) runs one command of a connection at a time, in the loop that reads
+# the connection, so one slow RPC holds every later command of that client (its other calls and publishes, and even
+# the reading of an oversize message, which Centrifugo answers by closing the connection) until it ends.
+DEFAULT_CLIENT_CONCURRENCY = 64
 
 
 def make_config(
@@ -23,6 +27,7 @@ def make_config(
     api_key: str | None = None,
     proxy_secret: str | None = None,
     message_size_limit: int = DEFAULT_MESSAGE_SIZE_LIMIT,
+    client_concurrency: int = DEFAULT_CLIENT_CONCURRENCY,
     address: str = "127.0.0.1",
     port: int = 8000,
     rpc_timeout: str = "10s",
@@ -41,8 +46,12 @@ def make_config(
 
     Every proxy request carries ``X-Rpcc-Proxy-Secret: <proxy_secret>`` (``*.proxy.http.static_headers``): the
     bridge refuses requests without it. ``websocket.message_size_limit`` is written out (Centrifugo drops a
-    connection that sends a bigger message).
+    connection that sends a bigger message). ``client.concurrency`` (``client_concurrency``, at least 2) lets
+    Centrifugo run that many commands of one connection at once instead of one after another.
     """
+    if client_concurrency < 2:
+        # 0 and 1 both mean one command at a time in Centrifugo (see DEFAULT_CLIENT_CONCURRENCY).
+        raise ValueError(f"client concurrency must be at least 2, got {client_concurrency}")
     bridge = bridge_url.rstrip("/")
     secret_headers = {PROXY_SECRET_HEADER: proxy_secret or secrets.token_urlsafe(32)}
     config: dict[str, Any] = {
@@ -51,6 +60,7 @@ def make_config(
         "client": {
             "token": {"hmac_secret_key": hmac_secret or secrets.token_urlsafe(32)},
             "allowed_origins": [],
+            "concurrency": client_concurrency,
         },
         "http_api": {"key": api_key or secrets.token_urlsafe(32)},
         "websocket": {"message_size_limit": message_size_limit},

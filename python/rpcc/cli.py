@@ -236,7 +236,8 @@ def _cmd_config(args: argparse.Namespace) -> int:
             return 1
     try:
         cfg = make_config(args.bridge_url, address=args.address, port=args.port,
-                          message_size_limit=args.message_size_limit, rpc_timeout=args.rpc_timeout,
+                          message_size_limit=args.message_size_limit, client_concurrency=args.client_concurrency,
+                          rpc_timeout=args.rpc_timeout,
                           publish_timeout=args.publish_timeout, subscribe_timeout=args.subscribe_timeout,
                           channel_namespaces=namespaces)
     except ValueError as exc:
@@ -366,6 +367,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     c.add_argument("--port", type=int, default=8000)
     c.add_argument("--message-size-limit", type=int, default=65536, metavar="BYTES",
                    help="websocket.message_size_limit: the largest message a client may send (default 65536)")
+    c.add_argument("--client-concurrency", type=int, default=64, metavar="N",
+                   help="client.concurrency: commands of one connection Centrifugo runs at once (default 64; "
+                   "Centrifugo's own default runs them one at a time, so one slow call holds the others)")
     c.add_argument("--rpc-timeout", default="10s", metavar="DURATION",
                    help="rpc.proxy.timeout, also the bridge's handler timeout (default 10s)")
     c.add_argument("--publish-timeout", default="3s", metavar="DURATION",

@@ -299,10 +299,25 @@ def test_config_writes_the_same_secret_for_centrifugo_and_the_bridge(tmp_path):
     assert cfg["rpc"]["proxy"]["http"]["static_headers"] == {"X-Rpcc-Proxy-Secret": secret}
     assert cfg["channel"]["proxy"]["publish"]["http"]["static_headers"] == {"X-Rpcc-Proxy-Secret": secret}
     assert cfg["websocket"]["message_size_limit"] == 65536
+    assert cfg["client"]["concurrency"] == 64  # not Centrifugo's one command at a time (see centrifugo_config)
     assert env["RPCC_CENTRIFUGO_API_KEY"] == cfg["http_api"]["key"]
     assert env["RPCC_CENTRIFUGO_API_URL"] == "http://127.0.0.1:8000/api"
     assert stat.S_IMODE(os.stat(tmp_path / "b.env").st_mode) == 0o600
     assert checkconfig(tmp_path / "c.json").returncode == 0
+
+
+def test_config_client_concurrency_option_and_its_lower_bound(tmp_path):
+    import sys
+
+    def config(*extra):
+        return subprocess.run([sys.executable, "-m", "rpcc", "config", "-o", str(tmp_path / "c.json"), "--env-file",
+                               str(tmp_path / "b.env"), *extra], capture_output=True, text=True, timeout=60)
+
+    res = config("--client-concurrency", "8")
+    assert res.returncode == 0, res.stderr
+    assert json.loads((tmp_path / "c.json").read_text())["client"]["concurrency"] == 8
+    res = config("--client-concurrency", "1")  # 0 and 1 are Centrifugo's one command at a time
+    assert res.returncode == 1 and "client concurrency must be at least 2, got 1" in res.stderr
 
 
 def serve_process(args, env_extra=None):

@@ -473,6 +473,27 @@ func TestOversizeMessageClosesTheConnectionAndTheClientComesBack(t *testing.T) {
 	}
 }
 
+// TestSlowCallDoesNotHoldTheOthers: a call made while a slow one runs on the same connection is answered first
+// (Centrifugo's client.concurrency; with one command at a time the echo would wait for fault.block to end).
+func TestSlowCallDoesNotHoldTheOthers(t *testing.T) {
+	singleNode(t)
+	for _, transport := range transports {
+		t.Run(transport, func(t *testing.T) {
+			_, api := newClient(t, transport, newUser("slow"))
+			blocked := startBlock(t, api, 20)
+			before := echo(t, api, 0)
+			select {
+			case err := <-blocked:
+				t.Fatalf("fault.block ended before the echo made after it was answered: %v", err)
+			default:
+			}
+			if after := echo(t, api, 1); after.ClientID != before.ClientID {
+				t.Fatal("want the same connection")
+			}
+		})
+	}
+}
+
 func TestServerDisconnectCodes(t *testing.T) {
 	singleNode(t)
 	for _, transport := range transports {
