@@ -10,8 +10,8 @@
 #                               broken invariant or timeout (tests/fuzz/fuzz_target.c says which invariants)
 #   make fuzz                   long runs: each target for FUZZ_SECONDS (default one hour), corpus kept in
 #                               build/fuzz/corpus-TARGET across runs; crashes are written to build/fuzz/artifacts/
-#   make check-differential     random valid programs (tests/differential/generate.py, fixed seed) through
-#                               check_sdks.py; not part of `make check` (see the README's testing section)
+#   make check-differential     random valid programs (tests/differential/generate.py, fixed seed and count) through
+#                               check_sdks.py (see the README's testing section)
 #
 # The targets are built with clang, AddressSanitizer, UndefinedBehaviorSanitizer and libFuzzer (Debian's clang and
 # libclang-rt-dev, installed when missing by tools/debian-deps.sh's fuzz set).

@@ -6,7 +6,8 @@
 Each program declares enums (string and int), models with every presence form, unions (named, inline, tagged,
 of literals, mixing literals and types), aliases, defaults of every scalar type, lists and maps, recursion through
 `| null`, `?` and lists, annotations (@json, @range, @length, @pattern, @deprecated, @discriminator), docs with
-hostile text, and rpcs. Names are drawn partly from words that are keywords or built-ins in some target, and some
+hostile text, rpcs (some @oneway) and channels (string and int parameters, user-limited patterns, @history,
+@publish, every @subscribe mode). Names are drawn partly from words that are keywords or built-ins in some target, and some
 differ only in case or underscores: most programs are valid, some are refused (a collision), and both kinds are
 useful: every program rpcc accepts must give SDKs that pass the checkers, and --check must agree with generation.
 """
@@ -59,6 +60,7 @@ class Program:
         self.enums: list[tuple[str, bool, list[str]]] = []  # name, int-based, member names
         self.aliases: list[str] = []
         self.unions: list[str] = []
+        self.tagged_unions: list[str] = []  # unions of models: a channel may publish them
 
     def word(self) -> str:
         pool = HOSTILE_WORDS if self.rng.random() < 0.35 else PLAIN_WORDS
@@ -208,6 +210,7 @@ class Program:
         if self.rng.random() < 0.4:
             members = [self.add_model(tag=f"t{i}") for i in range(self.rng.randint(2, 3))]
             self.lines.append(f'union {name} = {" | ".join(members)} @discriminator("kind");')
+            self.tagged_unions.append(name)
         else:
             alternatives: list[str] = []
             for _ in range(self.rng.randint(2, 4)):
@@ -236,7 +239,45 @@ class Program:
             params = self.rng.choice(self.models + ["()"]) if self.rng.random() < 0.8 else "()"
             params = params if params == "()" else f"({params})"
             self.lines += self.doc("")
-            self.lines.append(f"rpc {method}{params} -> {self.rng.choice(self.models)};")
+            if self.rng.random() < 0.15:
+                self.lines.append(f"rpc {method}{params} @oneway;")
+            else:
+                self.lines.append(f"rpc {method}{params} -> {self.rng.choice(self.models)};")
+
+    def add_channels(self) -> None:
+        """Channels: patterns with string and int parameters, user-limited ones, every @subscribe mode, history and
+        client publications. Each channel gets a namespace of its own (or none), so that most programs agree on
+        the options Centrifugo keeps per namespace; names and parameters come from the same hostile words."""
+        publishable = self.models + [u for u in self.unions if u in self.tagged_unions]
+        if not publishable or self.rng.random() < 0.5:
+            return
+        for index in range(self.rng.randint(1, 3)):
+            name = ".".join(self.rng.choice(PLAIN_WORDS + HOSTILE_WORDS).lower() for _ in range(self.rng.randint(1, 2)))
+            params: list[tuple[str, str]] = []
+            for _ in range(self.rng.randint(0, 2)):
+                word = self.word()
+                if all(word != p for p, _ in params):
+                    params.append((word, self.rng.choice(["string", "int"])))
+            namespace = "" if index == 0 and self.rng.random() < 0.3 else f"{self.rng.choice(['ns', 'n_s', 'n-s.x'])}{index}:"
+            pattern = namespace + "feed"
+            user = None
+            if params and params[-1][1] == "string" and self.rng.random() < 0.4:
+                user = params[-1][0]
+            for param, _ in params:
+                pattern += f"#{{{param}}}" if param == user else f".{self.rng.choice(['a', 'at', '-'])}.{{{param}}}"
+            annotations = ""
+            if self.rng.random() < 0.4:
+                annotations += f" @history(size: {self.rng.randint(1, 500)}, ttl: {self.rng.randint(1, 86400)})"
+            if self.rng.random() < 0.3:
+                annotations += " @publish"
+            modes = ["guard", "any"] + (["user"] if user else [])
+            if self.rng.random() < 0.6:
+                annotations += f' @subscribe("{self.rng.choice(modes)}")'
+            if self.rng.random() < 0.1:
+                annotations += " @deprecated"
+            param_list = ", ".join(f"{p}: {t}" for p, t in params)
+            self.lines += self.doc("")
+            self.lines.append(f'channel {name}({param_list}) "{pattern}" -> {self.rng.choice(publishable)}{annotations};')
 
     def build(self) -> str:
         for _ in range(self.rng.randint(0, 2)):
@@ -251,6 +292,7 @@ class Program:
                 self.add_alias()
         self.add_model()
         self.add_rpcs()
+        self.add_channels()
         return "\n".join(self.lines).rstrip() + "\n"
 
 
