@@ -92,6 +92,24 @@ def test_duplicate_method_is_an_error():
         router.websocket_rpc("a.b")(two)
 
 
+def test_explicit_empty_router_is_used():
+    """An empty MessageRouter is falsy (it has __len__): passing one must still register there, never in the
+    process-wide default router."""
+    from rpcc import default_router, websocket_rpc
+
+    router = MessageRouter()
+    assert len(router) == 0
+
+    @websocket_rpc("empty_router.probe", router=router)
+    async def probe(conn, params: P) -> R: ...
+
+    try:
+        assert [h.method for h in router.handlers()] == ["empty_router.probe"]
+        assert "empty_router.probe" not in default_router
+    finally:
+        default_router.unregister("empty_router.probe")
+
+
 def test_discovery_collects_only_the_given_modules():
     router = discover(["tasks_handlers"])
     methods = [h.method for h in router.handlers()]
