@@ -118,6 +118,30 @@ def test_discovery_collects_only_the_given_modules():
     assert "debug.sleep" in both and "tasks.list" in both
 
 
+def test_discovery_from_an_explicit_empty_router(tmp_path, monkeypatch):
+    """discover(router=r) with r still empty (its handlers come with the imports) reads r, not the default
+    router: an empty MessageRouter is falsy."""
+    import sys
+    import types
+
+    holder = types.ModuleType("rpcc_test_empty_router_holder")
+    target = MessageRouter()
+    holder.get = lambda: target  # type: ignore[attr-defined]  # the module below does not hold the router itself
+    monkeypatch.setitem(sys.modules, holder.__name__, holder)
+    (tmp_path / "rpcc_test_empty_router_handlers.py").write_text(
+        "from pydantic import BaseModel\n"
+        "import rpcc_test_empty_router_holder as holder\n"
+        "class Out(BaseModel):\n"
+        "    n: int\n"
+        "@holder.get().websocket_rpc('late.ping')\n"
+        "async def ping(conn) -> Out:\n"
+        "    return Out(n=1)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "rpcc_test_empty_router_handlers", raising=False)
+    found = discover(["rpcc_test_empty_router_handlers"], router=target)
+    assert [h.method for h in found.handlers()] == ["late.ping"]
+
+
 def test_discovery_missing_module():
     from rpcc import DiscoveryError
 
