@@ -343,6 +343,36 @@ static void print_literal_checks(Printer *printer, const IrDecl *decl, TypeUse *
     }
 }
 
+/* The serialize_with of an open model's extra map: it leaves out the keys that are declared fields' wire names, which
+ * serde's flatten would send a second time after the fields (support::ExtraKeys of the runtime). */
+static void print_extra_serializer(Printer *printer, const IrDecl *decl) {
+    printer_blank_line(printer);
+    printer_line(printer, "impl %s {", decl->names.in[RUST]);
+    printer_line(printer, "    fn serialize_extra<S: serde::Serializer>(");
+    printer_line(printer, "        extra: &serde_json::Map<String, serde_json::Value>,");
+    printer_line(printer, "        serializer: S,");
+    printer_line(printer, "    ) -> Result<S::Ok, S::Error> {");
+    printer_line(printer, "        let mut keys = crate::rpc_client::support::ExtraKeys::new(extra);");
+    for (size_t index = 0; index < decl->field_count; index++) {
+        StrBuf name;
+        strbuf_init(&name);
+        rust_string(&name, decl->fields[index]->wire_name, strlen(decl->fields[index]->wire_name));
+        /* rustfmt breaks a call beyond 100 columns when the argument then fits its own line */
+        if (8 + strlen("keys.declared();") + columns(name.data) <= RUSTFMT_WIDTH ||
+            12 + columns(name.data) + 1 > RUSTFMT_WIDTH) {
+            printer_line(printer, "        keys.declared(%s);", name.data);
+        } else {
+            printer_line(printer, "        keys.declared(");
+            printer_line(printer, "            %s,", name.data);
+            printer_line(printer, "        );");
+        }
+        strbuf_free(&name);
+    }
+    printer_line(printer, "        keys.serialize(serializer)");
+    printer_line(printer, "    }");
+    printer_line(printer, "}");
+}
+
 static void emit_model(Printer *printer, const IrDecl *decl, TypeUse *uses) {
     print_doc(printer, decl->doc, NULL, false);
     print_deprecated(printer, &decl->deprecation);
@@ -452,13 +482,23 @@ static void emit_model(Printer *printer, const IrDecl *decl, TypeUse *uses) {
         char *extra = extra_field_name(decl);
         if (decl->field_count) printer_blank_line(printer);
         printer_line(printer, "/// Keys that `%s` does not declare (the model is open), kept as received and sent", decl->names.in[RUST]);
-        printer_line(printer, "/// again. Do not put a field's wire name in it: serde would send the key twice.");
-        printer_line(printer, "#[serde(flatten)]");
+        printer_line(printer, "/// again after the fields. A key that is a field's wire name is not sent from it.");
+        if (decl->field_count) {
+            StrBuf with;
+            strbuf_init(&with);
+            strbuf_printf(&with, "serialize_with = \"%s::serialize_extra\"", decl->names.in[RUST]);
+            const char *items[] = {"flatten", with.data};
+            print_attribute(printer, "serde", items, 2);
+            strbuf_free(&with);
+        } else {
+            printer_line(printer, "#[serde(flatten)]");
+        }
         printer_line(printer, "pub %s: serde_json::Map<String, serde_json::Value>,", extra);
         free(extra);
     }
     printer_dedent(printer);
     printer_line(printer, "}");
+    if (decl->open && decl->field_count) print_extra_serializer(printer, decl);
     print_literal_checks(printer, decl, uses);
 }
 
@@ -1349,8 +1389,8 @@ static bool emit_readme(void *context, Printer *out) {
         printer_block(out,
                       "A model the API marks open (`@open`) has a field `extra: serde_json::Map<String, serde_json::Value>`\n"
                       "(`#[serde(flatten)]`; `extra_keys` where a field is named `extra`): decoding keeps there the keys the\n"
-                      "model does not declare, and encoding writes them after the fields. Do not put a field's wire name in\n"
-                      "it: serde would write the key twice. Its declared fields keep their types.\n"
+                      "model does not declare, and encoding writes them after the fields, except a key that is a field's wire\n"
+                      "name (the field is sent). Its declared fields keep their types.\n"
                       "\n",
                       NULL);
     printer_block(out,

@@ -22,7 +22,7 @@ def discover(modules: Iterable[str], *, router: MessageRouter | None = None, pat
     their submodules, those registered while importing them, and every ``MessageRouter`` instance the modules
     hold as a module-level attribute. ``path`` entries are put in front of ``sys.path`` first.
     """
-    source = router or default_router
+    source = router if router is not None else default_router  # an empty router is falsy (__len__), still the one given
     for p in reversed(list(path)):
         if p not in sys.path:
             sys.path.insert(0, p)

@@ -246,4 +246,6 @@ def websocket_rpc(
     Handlers go to the process-wide default router unless ``router`` is given. A handler returning ``None``
     (``-> None``, or ``oneway=True``) is a one-way method: exported as ``@oneway``, run by the bridge without an answer.
     """
-    return (router or default_router).websocket_rpc(method, deprecated=deprecated, oneway=oneway)
+    # `router or default_router` would send an explicit empty router (falsy: it has __len__) to the default one.
+    target = router if router is not None else default_router
+    return target.websocket_rpc(method, deprecated=deprecated, oneway=oneway)

@@ -554,7 +554,8 @@ func hookedCall(ctx context.Context, c *Client) *CallInfo {
 }
 
 // Call sends one RPC call and decodes the result into result (a pointer; nil to discard it). params is
-// marshalled with encoding/json; nil sends an empty object.
+// marshalled with encoding/json; nil sends an empty object. A result that does not decode, or is null or absent
+// while result points to a struct (a model: results are never nullable), is an error wrapping ErrBadReply.
 func (c *Client) Call(ctx context.Context, method string, params, result any) error {
 	hook := c.Hook
 	if hook == nil {
@@ -604,12 +605,36 @@ func (c *Client) call(ctx context.Context, method string, params, result any) er
 	if info := hookedCall(ctx, c); info != nil {
 		info.ResponseSize = len(raw)
 	}
-	if result != nil && len(raw) > 0 {
-		if err := decodeResult(raw, result); err != nil {
-			return fmt.Errorf("%s: %s: %w: decoding result: %w", packageName, method, ErrBadReply, err)
+	if result == nil {
+		return nil
+	}
+	if isNullJSON(raw) {
+		// encoding/json leaves a struct untouched on null: the caller would get the zero value and no error.
+		if refusesNull(result) {
+			return fmt.Errorf("%s: %s: %w: the result is null or absent", packageName, method, ErrBadReply)
+		}
+		if len(raw) == 0 {
+			return nil
 		}
 	}
+	if err := decodeResult(raw, result); err != nil {
+		return fmt.Errorf("%s: %s: %w: decoding result: %w", packageName, method, ErrBadReply, err)
+	}
 	return nil
+}
+
+// isNullJSON tells a reply's absent data (empty) or JSON null.
+func isNullJSON(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
+}
+
+// refusesNull tells a result target that cannot hold null: a pointer to a struct, as every generated method
+// passes (results are models, never nullable). A pointer to any, a pointer, a map, a slice (json.RawMessage)
+// receives null as encoding/json decodes it.
+func refusesNull(result any) bool {
+	target := reflect.TypeOf(result)
+	return target.Kind() == reflect.Pointer && target.Elem().Kind() == reflect.Struct
 }
 
 // Send sends a one-way call of method: it returns once the command is handed to the connection's writer, and

@@ -202,6 +202,8 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 				switch body.Data.Method {
 				case "echo":
 					answer = fmt.Sprintf(`{"correlation_id":%q,"result":%s}`, body.Data.CorrelationID, body.Data.Params)
+				case "nodata": // a reply without a result member
+					answer = fmt.Sprintf(`{"correlation_id":%q}`, body.Data.CorrelationID)
 				case "slow":
 				default:
 					answer = fmt.Sprintf(`{"correlation_id":%q,"error":{"code":404,"message":"no such method"}}`, body.Data.CorrelationID)
@@ -220,6 +222,8 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 				switch {
 				case body.Method == "echo":
 					replies = append(replies, `{"id":`+id+`,"rpc":{"data":`+string(body.Data)+`}}`)
+				case body.Method == "nodata": // an rpc reply without data
+					replies = append(replies, `{"id":`+id+`,"rpc":{}}`)
 				case body.Method == "fail":
 					replies = append(replies, `{"id":`+id+`,"error":{"code":400,"message":"bad things"}}`)
 				case body.Method == "slow":
@@ -671,6 +675,44 @@ func TestResultThatDoesNotFitIsBadReply(t *testing.T) {
 	// the connection is still usable
 	if err := c.Call(contextWithTimeout(t, 10*time.Second), "echo", echoData{N: 1}, &out); err != nil || out.N != 1 {
 		t.Fatalf("call after a bad reply: %v %+v", err, out)
+	}
+}
+
+// Results are models (spec/rpc-idl.md, section 5: never nullable), so a null or absent result is a reply that
+// does not fit, as the Python (RPCReplyError) and TypeScript (RPCReplyError) SDKs say; encoding/json alone would
+// leave the zero value and no error. Targets that hold null (any, a pointer, json.RawMessage) still receive it.
+func TestNullResultIsBadReply(t *testing.T) {
+	for _, transport := range []Transport{TransportRPC, TransportPubSub} {
+		f := newFakeServer(t, nil)
+		c := NewClient(f.url(), testToken("7"))
+		c.Transport = transport
+		defer c.Close()
+		ctx := contextWithTimeout(t, 10*time.Second)
+		for _, call := range []struct{ method, params string }{{"echo", `null`}, {"nodata", `{}`}} {
+			out := echoData{N: 5}
+			err := c.Call(ctx, call.method, json.RawMessage(call.params), &out)
+			var rpcErr *RPCError
+			if !errors.Is(err, ErrBadReply) || errors.As(err, &rpcErr) {
+				t.Fatalf("%s %s(%s): want an error wrapping ErrBadReply, got %v (%+v)", transport, call.method,
+					call.params, err, out)
+			}
+		}
+		var anything any = "set"
+		if err := c.Call(ctx, "echo", json.RawMessage(`null`), &anything); err != nil || anything != nil {
+			t.Fatalf("%s: null into *any: %v %v", transport, err, anything)
+		}
+		pointer := &echoData{N: 5}
+		if err := c.Call(ctx, "echo", json.RawMessage(`null`), &pointer); err != nil || pointer != nil {
+			t.Fatalf("%s: null into **T: %v %v", transport, err, pointer)
+		}
+		var raw json.RawMessage
+		if err := c.Call(ctx, "echo", json.RawMessage(`null`), &raw); err != nil || string(raw) != "null" {
+			t.Fatalf("%s: null into *json.RawMessage: %v %s", transport, err, raw)
+		}
+		// a result nobody reads is not checked
+		if err := c.Call(ctx, "echo", json.RawMessage(`null`), nil); err != nil {
+			t.Fatalf("%s: null discarded: %v", transport, err)
+		}
 	}
 }
 

@@ -949,4 +949,42 @@ pub mod support {
     ) -> Result<T, E> {
         serde_json::from_value(value).map_err(E::custom)
     }
+
+    /// The keys of an open model's extra map that are sent: those that are no declared field's wire name. The
+    /// field is sent; serde's `flatten` alone would write such a key a second time. Each open model's
+    /// `serialize_extra` (its extra field's `serialize_with`) names its fields with `declared`.
+    pub struct ExtraKeys<'a> {
+        extra: &'a serde_json::Map<String, serde_json::Value>,
+        // Only the declared names the map holds: empty, and never allocated, for a map without them.
+        left_out: Vec<&'static str>,
+    }
+
+    impl<'a> ExtraKeys<'a> {
+        pub fn new(extra: &'a serde_json::Map<String, serde_json::Value>) -> Self {
+            Self {
+                extra,
+                left_out: Vec::new(),
+            }
+        }
+
+        /// Leaves out the key `wire_name`, a declared field's.
+        pub fn declared(&mut self, wire_name: &'static str) {
+            if self.extra.contains_key(wire_name) {
+                self.left_out.push(wire_name);
+            }
+        }
+    }
+
+    impl serde::Serialize for ExtraKeys<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            if self.left_out.is_empty() {
+                return self.extra.serialize(serializer);
+            }
+            serializer.collect_map(
+                self.extra
+                    .iter()
+                    .filter(|(key, _)| !self.left_out.contains(&key.as_str())),
+            )
+        }
+    }
 }

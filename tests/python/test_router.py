@@ -92,12 +92,54 @@ def test_duplicate_method_is_an_error():
         router.websocket_rpc("a.b")(two)
 
 
+def test_explicit_empty_router_is_used():
+    """An empty MessageRouter is falsy (it has __len__): passing one must still register there, never in the
+    process-wide default router."""
+    from rpcc import default_router, websocket_rpc
+
+    router = MessageRouter()
+    assert len(router) == 0
+
+    @websocket_rpc("empty_router.probe", router=router)
+    async def probe(conn, params: P) -> R: ...
+
+    try:
+        assert [h.method for h in router.handlers()] == ["empty_router.probe"]
+        assert "empty_router.probe" not in default_router
+    finally:
+        default_router.unregister("empty_router.probe")
+
+
 def test_discovery_collects_only_the_given_modules():
     router = discover(["tasks_handlers"])
     methods = [h.method for h in router.handlers()]
     assert methods == ["system.health", "tasks.create", "tasks.get_stats", "tasks.list", "tasks.update"]
     both = discover(["tasks_handlers", "debug_handlers"])
     assert "debug.sleep" in both and "tasks.list" in both
+
+
+def test_discovery_from_an_explicit_empty_router(tmp_path, monkeypatch):
+    """discover(router=r) with r still empty (its handlers come with the imports) reads r, not the default
+    router: an empty MessageRouter is falsy."""
+    import sys
+    import types
+
+    holder = types.ModuleType("rpcc_test_empty_router_holder")
+    target = MessageRouter()
+    holder.get = lambda: target  # type: ignore[attr-defined]  # the module below does not hold the router itself
+    monkeypatch.setitem(sys.modules, holder.__name__, holder)
+    (tmp_path / "rpcc_test_empty_router_handlers.py").write_text(
+        "from pydantic import BaseModel\n"
+        "import rpcc_test_empty_router_holder as holder\n"
+        "class Out(BaseModel):\n"
+        "    n: int\n"
+        "@holder.get().websocket_rpc('late.ping')\n"
+        "async def ping(conn) -> Out:\n"
+        "    return Out(n=1)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "rpcc_test_empty_router_handlers", raising=False)
+    found = discover(["rpcc_test_empty_router_handlers"], router=target)
+    assert [h.method for h in found.handlers()] == ["late.ping"]
 
 
 def test_discovery_missing_module():

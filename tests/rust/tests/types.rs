@@ -39,3 +39,30 @@ fn null_and_absent_defaults() {
     let encoded = serde_json::to_value(&absent).expect("encodes");
     assert_eq!(encoded["value"], serde_json::Value::Null);
 }
+
+#[test]
+fn open_model_sends_a_declared_key_once() {
+    use conformance_client::Opened;
+    // A key of `extra` that is a field's wire name is not sent from it (the field is), as the Go SDK does: serde's
+    // flatten alone wrote it twice, `{"id":1,"id":2,...}`.
+    let mut extra = serde_json::Map::new();
+    extra.insert("id".to_owned(), serde_json::json!(2));
+    extra.insert("note".to_owned(), serde_json::json!("from extra"));
+    extra.insert("later".to_owned(), serde_json::json!(true));
+    let value = Opened {
+        id: 1,
+        note: None,
+        extra,
+    };
+    assert_eq!(
+        serde_json::to_string(&value).expect("encodes"),
+        r#"{"id":1,"later":true}"#
+    );
+    let received: Opened =
+        serde_json::from_str(r#"{"id":1,"note":"n","later":true}"#).expect("decodes");
+    assert_eq!(received.extra.len(), 1);
+    assert_eq!(
+        serde_json::to_string(&received).expect("encodes"),
+        r#"{"id":1,"note":"n","later":true}"#
+    );
+}

@@ -15,9 +15,21 @@ pub struct Message {
     pub content: String,
 
     /// Keys that `Message` does not declare (the model is open), kept as received and sent
-    /// again. Do not put a field's wire name in it: serde would send the key twice.
-    #[serde(flatten)]
+    /// again after the fields. A key that is a field's wire name is not sent from it.
+    #[serde(flatten, serialize_with = "Message::serialize_extra")]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Message {
+    fn serialize_extra<S: serde::Serializer>(
+        extra: &serde_json::Map<String, serde_json::Value>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut keys = crate::rpc_client::support::ExtraKeys::new(extra);
+        keys.declared("role");
+        keys.declared("content");
+        keys.serialize(serializer)
+    }
 }
 
 impl Message {
@@ -37,9 +49,22 @@ pub struct CompletionRequest {
     pub extra: Option<String>,
 
     /// Keys that `CompletionRequest` does not declare (the model is open), kept as received and sent
-    /// again. Do not put a field's wire name in it: serde would send the key twice.
-    #[serde(flatten)]
+    /// again after the fields. A key that is a field's wire name is not sent from it.
+    #[serde(flatten, serialize_with = "CompletionRequest::serialize_extra")]
     pub extra_keys: serde_json::Map<String, serde_json::Value>,
+}
+
+impl CompletionRequest {
+    fn serialize_extra<S: serde::Serializer>(
+        extra: &serde_json::Map<String, serde_json::Value>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut keys = crate::rpc_client::support::ExtraKeys::new(extra);
+        keys.declared("model");
+        keys.declared("messages");
+        keys.declared("extra");
+        keys.serialize(serializer)
+    }
 }
 
 /// A text block.
@@ -52,9 +77,21 @@ pub struct TextBlock {
     pub text: String,
 
     /// Keys that `TextBlock` does not declare (the model is open), kept as received and sent
-    /// again. Do not put a field's wire name in it: serde would send the key twice.
-    #[serde(flatten)]
+    /// again after the fields. A key that is a field's wire name is not sent from it.
+    #[serde(flatten, serialize_with = "TextBlock::serialize_extra")]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl TextBlock {
+    fn serialize_extra<S: serde::Serializer>(
+        extra: &serde_json::Map<String, serde_json::Value>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut keys = crate::rpc_client::support::ExtraKeys::new(extra);
+        keys.declared("type");
+        keys.declared("text");
+        keys.serialize(serializer)
+    }
 }
 
 impl TextBlock {
@@ -111,16 +148,28 @@ pub struct Usage {
     pub output_tokens: i64,
 
     /// Keys that `Usage` does not declare (the model is open), kept as received and sent
-    /// again. Do not put a field's wire name in it: serde would send the key twice.
-    #[serde(flatten)]
+    /// again after the fields. A key that is a field's wire name is not sent from it.
+    #[serde(flatten, serialize_with = "Usage::serialize_extra")]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Usage {
+    fn serialize_extra<S: serde::Serializer>(
+        extra: &serde_json::Map<String, serde_json::Value>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut keys = crate::rpc_client::support::ExtraKeys::new(extra);
+        keys.declared("input_tokens");
+        keys.declared("output_tokens");
+        keys.serialize(serializer)
+    }
 }
 
 /// No declared field at all: every key is kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metadata {
     /// Keys that `Metadata` does not declare (the model is open), kept as received and sent
-    /// again. Do not put a field's wire name in it: serde would send the key twice.
+    /// again after the fields. A key that is a field's wire name is not sent from it.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -145,9 +194,24 @@ pub struct Completion {
     pub metadata: Option<Metadata>,
 
     /// Keys that `Completion` does not declare (the model is open), kept as received and sent
-    /// again. Do not put a field's wire name in it: serde would send the key twice.
-    #[serde(flatten)]
+    /// again after the fields. A key that is a field's wire name is not sent from it.
+    #[serde(flatten, serialize_with = "Completion::serialize_extra")]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Completion {
+    fn serialize_extra<S: serde::Serializer>(
+        extra: &serde_json::Map<String, serde_json::Value>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut keys = crate::rpc_client::support::ExtraKeys::new(extra);
+        keys.declared("id");
+        keys.declared("object");
+        keys.declared("content");
+        keys.declared("usage");
+        keys.declared("metadata");
+        keys.serialize(serializer)
+    }
 }
 
 impl Completion {
