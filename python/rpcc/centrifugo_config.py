@@ -16,8 +16,10 @@ PROXY_SECRET_HEADER = "X-Rpcc-Proxy-Secret"  # rpcc.bridge.PROXY_SECRET_HEADER (
 DEFAULT_MESSAGE_SIZE_LIMIT = 65536  # Centrifugo's default websocket.message_size_limit, written out explicitly
 # client.concurrency: Centrifugo's default (0) runs one command of a connection at a time, in the loop that reads
 # the connection, so one slow RPC holds every later command of that client (its other calls and publishes, and even
-# the reading of an oversize message, which Centrifugo answers by closing the connection) until it ends.
-DEFAULT_CLIENT_CONCURRENCY = 64
+# the reading of an oversize message, which Centrifugo answers by closing the connection) until it ends. Not much
+# more than a few: a client's burst of calls becomes that many proxy requests queued at the bridge at once, and on a
+# busy bridge the last of them wait past the publish proxy's timeout (64 did, in a test of 1,000 calls at once).
+DEFAULT_CLIENT_CONCURRENCY = 16
 
 
 def make_config(

@@ -367,8 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     c.add_argument("--port", type=int, default=8000)
     c.add_argument("--message-size-limit", type=int, default=65536, metavar="BYTES",
                    help="websocket.message_size_limit: the largest message a client may send (default 65536)")
-    c.add_argument("--client-concurrency", type=int, default=64, metavar="N",
-                   help="client.concurrency: commands of one connection Centrifugo runs at once (default 64; "
+    c.add_argument("--client-concurrency", type=int, default=16, metavar="N",
+                   help="client.concurrency: commands of one connection Centrifugo runs at once (default 16; "
                    "Centrifugo's own default runs them one at a time, so one slow call holds the others)")
     c.add_argument("--rpc-timeout", default="10s", metavar="DURATION",
                    help="rpc.proxy.timeout, also the bridge's handler timeout (default 10s)")

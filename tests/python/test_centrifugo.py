@@ -299,7 +299,7 @@ def test_config_writes_the_same_secret_for_centrifugo_and_the_bridge(tmp_path):
     assert cfg["rpc"]["proxy"]["http"]["static_headers"] == {"X-Rpcc-Proxy-Secret": secret}
     assert cfg["channel"]["proxy"]["publish"]["http"]["static_headers"] == {"X-Rpcc-Proxy-Secret": secret}
     assert cfg["websocket"]["message_size_limit"] == 65536
-    assert cfg["client"]["concurrency"] == 64  # not Centrifugo's one command at a time (see centrifugo_config)
+    assert cfg["client"]["concurrency"] == 16  # not Centrifugo's one command at a time (see centrifugo_config)
     assert env["RPCC_CENTRIFUGO_API_KEY"] == cfg["http_api"]["key"]
     assert env["RPCC_CENTRIFUGO_API_URL"] == "http://127.0.0.1:8000/api"
     assert stat.S_IMODE(os.stat(tmp_path / "b.env").st_mode) == 0o600
