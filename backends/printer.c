@@ -9,10 +9,23 @@
 
 #include "../support/escape.h"
 
+/* Indentation of a unit that repeats one byte (spaces or tabs, all the backends' units), written in one append. */
+static const char INDENT_SPACES[] = "                                                                ";
+static const char INDENT_TABS[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+
 void printer_init(Printer *printer, const char *indent_unit) {
     strbuf_init(&printer->out);
     printer->indent_unit = indent_unit;
     printer->indent_unit_len = strlen(indent_unit);
+    printer->indent_run = NULL;
+    printer->indent_run_len = 0;
+    if (indent_unit[0] == ' ' && strspn(indent_unit, " ") == printer->indent_unit_len) {
+        printer->indent_run = INDENT_SPACES;
+        printer->indent_run_len = sizeof INDENT_SPACES - 1;
+    } else if (indent_unit[0] == '\t' && strspn(indent_unit, "\t") == printer->indent_unit_len) {
+        printer->indent_run = INDENT_TABS;
+        printer->indent_run_len = sizeof INDENT_TABS - 1;
+    }
     printer->depth = 0;
     printer->at_line_start = true;
 }
@@ -25,14 +38,29 @@ void printer_dedent(Printer *printer) {
     if (printer->depth > 0) printer->depth--;
 }
 
-static void append_indentation(Printer *printer) {
-    if (printer->indent_unit_len == 1) {
-        for (int level = 0; level < printer->depth; level++) strbuf_putc(&printer->out, printer->indent_unit[0]);
+/* The indentation of `depth` levels, in one append when the unit repeats one byte: it is written for nearly every
+ * line of generated code. */
+void printer_append_indentation(Printer *printer) {
+    size_t total = (size_t)printer->depth * printer->indent_unit_len;
+    if (total == 0) return;
+    if (total <= printer->indent_run_len) {
+        StrBuf *out = &printer->out;
+        if (out->len + total + 1 > out->cap) strbuf_grow(out, total);
+        char fill = printer->indent_run[0], *at = out->data + out->len;
+        if (total <= 16) { /* most lines: a store per byte costs less than a call to memset */
+            for (size_t index = 0; index < total; index++) at[index] = fill;
+        } else {
+            memset(at, fill, total);
+        }
+        out->len += total;
+        out->data[out->len] = '\0';
         return;
     }
     for (int level = 0; level < printer->depth; level++)
         strbuf_append(&printer->out, printer->indent_unit, printer->indent_unit_len);
 }
+
+static void append_indentation(Printer *printer) { printer_append_indentation(printer); }
 
 void printer_write(Printer *printer, const char *text, size_t len) {
     while (len > 0) {
@@ -50,17 +78,12 @@ void printer_write(Printer *printer, const char *text, size_t len) {
     }
 }
 
-/* Formats straight into the output (strbuf_vprintf expands the common conversions without vsnprintf), with the
- * indentation written first when the text starts a line. Text that holds a line break before its last byte, or an
- * indentation that turns out not to be wanted (the text is empty or starts with one), is written again through
- * printer_write, which indents every line: rare in generated code. */
-static void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
+/* Ends text appended straight into the output from `start` (where the indentation, if `indented`, was written
+ * first, the text following at `text_start`). Text that holds a line break before its last byte, or an indentation
+ * that turns out not to be wanted (the text is empty or starts with one), is written again through printer_write,
+ * which indents every line: rare in generated code. */
+static inline __attribute__((always_inline)) void finish_appended(Printer *printer, size_t start, size_t text_start, bool indented) {
     StrBuf *out = &printer->out;
-    size_t start = out->len;
-    bool indented = printer->at_line_start && printer->depth > 0;
-    if (indented) append_indentation(printer);
-    size_t text_start = out->len;
-    strbuf_vprintf(out, fmt, args);
     size_t text_len = out->len - text_start;
     if (text_len == 0) {
         out->len = start; /* nothing printed: no indentation either */
@@ -81,6 +104,44 @@ static void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
     out->data[start] = '\0';
     printer_write(printer, copy, text_len);
     if (copy != stack) free(copy);
+}
+
+/* Formats straight into the output (strbuf_vprintf expands the common conversions without vsnprintf), with the
+ * indentation written first when the text starts a line. */
+static void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
+    StrBuf *out = &printer->out;
+    size_t start = out->len;
+    bool indented = printer->at_line_start && printer->depth > 0;
+    if (indented) append_indentation(printer);
+    size_t text_start = out->len;
+    strbuf_vprintf(out, fmt, args);
+    finish_appended(printer, start, text_start, indented);
+}
+
+/* printer_concat's pieces, appended as they are (printer_vprintf of "%s%s...%s" without the format). */
+static void printer_vconcat(Printer *printer, const char *first, va_list pieces) {
+    StrBuf *out = &printer->out;
+    size_t start = out->len;
+    bool indented = printer->at_line_start && printer->depth > 0;
+    if (indented) append_indentation(printer);
+    size_t text_start = out->len;
+    for (const char *piece = first; piece; piece = va_arg(pieces, const char *)) strbuf_puts(out, piece);
+    finish_appended(printer, start, text_start, indented);
+}
+
+void printer_concat(Printer *printer, const char *first, ...) {
+    va_list pieces;
+    va_start(pieces, first);
+    printer_vconcat(printer, first, pieces);
+    va_end(pieces);
+}
+
+void printer_concat_line(Printer *printer, const char *first, ...) {
+    va_list pieces;
+    va_start(pieces, first);
+    printer_vconcat(printer, first, pieces);
+    va_end(pieces);
+    printer_end_line(printer);
 }
 
 void printer_printf(Printer *printer, const char *fmt, ...) {
