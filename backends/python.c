@@ -1142,10 +1142,73 @@ static int compare_import_names(const void *left_ptr, const void *right_ptr) {
     return natural ? natural : strcmp(left, right);
 }
 
+/* The orders above, computed once per name instead of once per comparison (the names of a large __init__.py were a
+ * third of the backend's instructions): a name's member type, and a key whose bytes compare (memcmp, the shorter
+ * first when one is a prefix of the other) as natural_compare_case compares the names. A run of digits becomes '0',
+ * the run's length without its leading zeros (4 bytes, most significant first) and those digits: against a
+ * non-digit the '0' compares as any digit does, against another run the lengths and then the digits decide, as
+ * natural_compare_case's numeric comparison does. Letters are lowered when the order ignores case. */
+typedef struct SortedName {
+    const char *name;
+    size_t key_start, key_len; /* in the key buffer */
+    const char *key;
+    int type;
+} SortedName;
+
+static int compare_sorted_names(const void *left_ptr, const void *right_ptr) {
+    const SortedName *left = *(const SortedName *const *)left_ptr, *right = *(const SortedName *const *)right_ptr;
+    if (left->type != right->type) return left->type - right->type;
+    size_t common = left->key_len < right->key_len ? left->key_len : right->key_len;
+    int keys = memcmp(left->key, right->key, common);
+    if (keys) return keys;
+    if (left->key_len != right->key_len) return left->key_len < right->key_len ? -1 : 1;
+    return strcmp(left->name, right->name);
+}
+
+/* Sorts `names` as compare_import_names does (ignore_case), or in ruff RUF022's "isort-style" order of __all__:
+ * the same but case-sensitive natural order (isort compares import names ignoring case). */
+static void sort_member_names(const char **names, size_t count, bool ignore_case) {
+    if (count < 2) return;
+    SortedName *sorted = malloc(count * sizeof *sorted);
+    SortedName **order = malloc(count * sizeof *order);
+    if (!sorted || !order) abort();
+    StrBuf keys;
+    strbuf_init(&keys);
+    for (size_t index = 0; index < count; index++) {
+        const char *name = names[index];
+        SortedName *entry = &sorted[index];
+        entry->name = name;
+        entry->type = member_type(name);
+        entry->key_start = keys.len;
+        for (const char *c = name; *c;) {
+            if (*c >= '0' && *c <= '9') {
+                while (*c == '0') c++;
+                const char *digits = c;
+                while (*c >= '0' && *c <= '9') c++;
+                size_t length = (size_t)(c - digits);
+                char header[5] = {'0', (char)(length >> 24), (char)(length >> 16), (char)(length >> 8), (char)length};
+                strbuf_append(&keys, header, sizeof header);
+                strbuf_append(&keys, digits, length);
+                continue;
+            }
+            strbuf_putc(&keys, ignore_case && *c >= 'A' && *c <= 'Z' ? (char)(*c + 32) : *c);
+            c++;
+        }
+        entry->key_len = keys.len - entry->key_start;
+        order[index] = entry;
+    }
+    for (size_t index = 0; index < count; index++) sorted[index].key = strbuf_cstr(&keys) + sorted[index].key_start;
+    qsort(order, count, sizeof *order, compare_sorted_names);
+    for (size_t index = 0; index < count; index++) names[index] = order[index]->name;
+    strbuf_free(&keys);
+    free(order);
+    free(sorted);
+}
+
 /* `from module import (names...)` in one line when it fits, else one name per line. */
 static void print_from_import(Printer *printer, const char *module, const char **names, size_t count) {
     if (count == 0) return;
-    qsort(names, count, sizeof *names, compare_import_names);
+    sort_member_names(names, count, true);
     size_t width = strlen("from  import ") + strlen(module);
     for (size_t index = 0; index < count; index++) width += strlen(names[index]) + (index ? 2 : 0);
     if (width <= PY_LINE_LENGTH) {
@@ -1522,16 +1585,6 @@ static bool emit_client(void *context, Printer *out) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* __init__.py                                                                                                */
 
-/* ruff RUF022's "isort-style" order of __all__: constants, classes, the rest, each in case-sensitive natural
- * order (unlike import names, which isort compares ignoring case). */
-static int compare_all_names(const void *left_ptr, const void *right_ptr) {
-    const char *left = *(const char *const *)left_ptr, *right = *(const char *const *)right_ptr;
-    int left_type = member_type(left), right_type = member_type(right);
-    if (left_type != right_type) return left_type - right_type;
-    int natural = natural_compare_case(left, right, false);
-    return natural ? natural : strcmp(left, right);
-}
-
 static bool emit_init(void *context, Printer *out) {
     PyGen *gen = context;
     const IrProgram *program = gen->program;
@@ -1560,7 +1613,7 @@ static bool emit_init(void *context, Printer *out) {
     all[program->decl_count] = "APIClient";
     all[program->decl_count + 1] = "CONTRACT_HASH";
     for (size_t index = 0; index < runtime_count; index++) all[program->decl_count + 2 + index] = runtime[index];
-    qsort(all, total, sizeof *all, compare_all_names);
+    sort_member_names(all, total, false);
     printer_line(out, "__all__ = [");
     printer_indent(out);
     for (size_t index = 0; index < total; index++) printer_line(out, "\"%s\",", all[index]);
