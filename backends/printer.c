@@ -232,24 +232,23 @@ void printer_string_literal(Printer *printer, Target target, const char *text, s
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 void doc_lines_init(DocLines *lines, const char *text) {
-    lines->cursor = text ? text : "";
-    lines->end = lines->cursor;
-    /* Skip leading empty lines; `end` becomes the end of the last line with content. */
-    const char *line = lines->cursor;
-    bool seen_content = false;
-    while (*line) {
-        const char *line_end = strchr(line, '\n');
-        if (!line_end) line_end = line + strlen(line);
-        const char *content_end = line_end;
-        while (content_end > line && is_blank(content_end[-1])) content_end--;
-        if (content_end > line) {
-            if (!seen_content) lines->cursor = line;
-            seen_content = true;
-            lines->end = content_end;
+    const char *start = text ? text : "";
+    lines->cursor = lines->end = start;
+    /* The first line with content starts after the last line break before the first byte that is neither blank
+     * nor a line break; the last one ends after the last such byte (its trailing blanks dropped). */
+    const char *line = start, *c = start;
+    for (; *c; c++) {
+        if (*c == '\n') {
+            line = c + 1;
+        } else if (!is_blank(*c)) {
+            break;
         }
-        line = *line_end ? line_end + 1 : line_end;
     }
-    if (!seen_content) lines->cursor = lines->end;
+    if (!*c) return; /* no content */
+    lines->cursor = line;
+    const char *end = c + strlen(c);
+    while (end > c && (is_blank(end[-1]) || end[-1] == '\n')) end--;
+    lines->end = end;
 }
 
 bool doc_lines_empty(const DocLines *lines) { return lines->cursor >= lines->end; }
@@ -270,43 +269,58 @@ void printer_python_docstring(Printer *printer, const char *text) {
     DocLines lines;
     doc_lines_init(&lines, text);
     if (doc_lines_empty(&lines)) return;
-    StrBuf docstring;
-    strbuf_init(&docstring);
-    strbuf_puts(&docstring, "\"\"\"");
+    /* Escaped straight into the output: an escaped line holds no line break, and an empty line gets no indentation
+     * (as printer_write would lay the text out). */
+    begin_text(printer);
+    strbuf_append(&printer->out, "\"\"\"", 3);
     const char *line;
     size_t len;
     size_t line_count = 0;
     while (doc_lines_next(&lines, &line, &len)) {
-        if (line_count++) strbuf_putc(&docstring, '\n');
-        escape_comment_line(&docstring, COMMENT_DOCSTRING, line, len, doc_lines_empty(&lines));
+        if (line_count++) {
+            printer_end_line(printer);
+            if (len) begin_text(printer);
+        }
+        escape_comment_line(&printer->out, COMMENT_DOCSTRING, line, len, doc_lines_empty(&lines));
     }
     /* PEP 257: a one-line docstring closes on its line, a longer one on a line of its own. */
-    strbuf_puts(&docstring, line_count > 1 ? "\n\"\"\"\n" : "\"\"\"\n");
-    printer_write(printer, strbuf_cstr(&docstring), docstring.len);
-    strbuf_free(&docstring);
+    if (line_count > 1) {
+        printer_end_line(printer);
+        begin_text(printer);
+    }
+    strbuf_append(&printer->out, "\"\"\"\n", 4);
+    printer->at_line_start = true;
 }
 
 /* Writes each line of `lines` as `prefix` + line (or `empty_line` for an empty one), one line each. */
 static void write_comment_lines(Printer *printer, CommentStyle style, DocLines *lines, const char *prefix,
                                 const char *empty_line) {
-    StrBuf content;
-    strbuf_init(&content);
+    StrBuf *out = &printer->out;
+    size_t prefix_len = strlen(prefix);
     const char *line;
     size_t len;
     while (doc_lines_next(lines, &line, &len)) {
-        strbuf_clear(&content);
-        escape_comment_line(&content, style, line, len, false);
         begin_text(printer);
-        if (content.len == 0) {
-            strbuf_puts(&printer->out, empty_line);
-        } else {
-            strbuf_puts(&printer->out, prefix);
-            strbuf_append(&printer->out, content.data, content.len);
+        size_t line_start = out->len;
+        strbuf_append(out, prefix, prefix_len);
+        size_t content_start = out->len;
+        escape_comment_line(out, style, line, len, false); /* trims only what it appended */
+        if (out->len == content_start) {
+            out->len = line_start;
+            strbuf_puts(out, empty_line);
         }
-        strbuf_putc(&printer->out, '\n');
-        printer->at_line_start = true;
+        printer_end_line(printer);
     }
-    strbuf_free(&content);
+}
+
+/* One line "prefix" + the escaped line + "suffix" (the short forms of a JSDoc block). */
+static void write_short_comment(Printer *printer, const char *prefix, const char *line, size_t len,
+                                const char *suffix) {
+    begin_text(printer);
+    strbuf_puts(&printer->out, prefix);
+    escape_comment_line(&printer->out, COMMENT_JSDOC, line, len, true);
+    strbuf_puts(&printer->out, suffix);
+    printer_end_line(printer);
 }
 
 void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
@@ -317,34 +331,26 @@ void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
     if (!has_text && !deprecated) return;
 
     /* One short form: a one-line doc, or only a one-line deprecation. */
-    StrBuf single;
-    strbuf_init(&single);
     const char *line;
     size_t len;
     if (has_text && !deprecated) {
         DocLines probe = lines;
         doc_lines_next(&probe, &line, &len);
         if (doc_lines_empty(&probe)) {
-            escape_comment_line(&single, COMMENT_JSDOC, line, len, true);
-            printer_line(printer, "/** %s */", strbuf_cstr(&single));
-            strbuf_free(&single);
+            write_short_comment(printer, "/** ", line, len, " */");
             return;
         }
     } else if (!has_text) {
         DocLines probe = reason;
         if (!doc_lines_next(&probe, &line, &len)) {
             printer_line(printer, "/** @deprecated */");
-            strbuf_free(&single);
             return;
         }
         if (doc_lines_empty(&probe)) {
-            escape_comment_line(&single, COMMENT_JSDOC, line, len, true);
-            printer_line(printer, "/** @deprecated %s */", strbuf_cstr(&single));
-            strbuf_free(&single);
+            write_short_comment(printer, "/** @deprecated ", line, len, " */");
             return;
         }
     }
-    strbuf_free(&single);
 
     printer_line(printer, "/**");
     write_comment_lines(printer, COMMENT_JSDOC, &lines, " * ", " *");

@@ -249,6 +249,10 @@ static void test_jsdoc(void **state) {
               "/** a b c d e f */\n");
     check_doc(JSDOC, 0, "a\t\x01\nb", NULL, "/**\n * a\n * b\n */\n");
     check_doc(JSDOC, 0, "quote \" and \\ stay", NULL, "/** quote \" and \\ stay */\n");
+    /* a line that is all replaced characters: its spaces are dropped, never the prefix before it */
+    check_doc(JSDOC, 1, "\xe2\x80\x8b", NULL, "    /**  */\n");
+    check_doc(JSDOC, 0, "a\n\x01\x02\nb", NULL, "/**\n * a\n *\n * b\n */\n");
+    check_doc(JSDOC, 0, NULL, "\x01", "/** @deprecated  */\n");
     /* deprecation */
     check_doc(JSDOC, 0, NULL, "", "/** @deprecated */\n");
     check_doc(JSDOC, 0, "", "Use v2.", "/** @deprecated Use v2. */\n");
