@@ -80,14 +80,8 @@ static const char *py_name(const IrNames *names) { return names->in[PY]; }
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Text helpers                                                                                               */
 
-/* A Python string literal of `text` through the printer's escaper. */
-static void append_string(StrBuf *out, const char *text, size_t len) {
-    Printer literal;
-    printer_init(&literal, "");
-    printer_string_literal(&literal, PY, text, len);
-    strbuf_append(out, literal.out.data ? literal.out.data : "", literal.out.len);
-    printer_free(&literal);
-}
+/* A Python string literal of `text` (the escaping of printer_string_literal). */
+static void append_string(StrBuf *out, const char *text, size_t len) { escape_string_literal(out, PY, text, len); }
 
 static void append_cstring(StrBuf *out, const char *text) { append_string(out, text, strlen(text)); }
 
@@ -139,6 +133,11 @@ static char *doc_with_deprecation(const char *doc, const IrDeprecation *deprecat
 }
 
 static bool print_docstring(Printer *printer, const char *doc, const IrDeprecation *deprecation) {
+    if (!deprecation->deprecated) { /* the doc as it is: no copy */
+        if (!doc || !doc[0]) return false;
+        printer_python_docstring(printer, doc);
+        return true;
+    }
     char *text = doc_with_deprecation(doc, deprecation);
     if (!text) return false;
     printer_python_docstring(printer, text);
@@ -434,7 +433,7 @@ static void print_deprecated_decorator(PyGen *gen, Printer *printer, const IrDep
 static void print_enum(PyGen *gen, Printer *printer, const IrDecl *decl) {
     gen->used[decl->int_enum ? IMP_INT_ENUM : IMP_STR_ENUM] = true;
     print_deprecated_decorator(gen, printer, &decl->deprecation);
-    printer_line(printer, "class %s(%s):", py_name(&decl->names), decl->int_enum ? "IntEnum" : "StrEnum");
+    printer_concat_line(printer, "class ", py_name(&decl->names), decl->int_enum ? "(IntEnum):" : "(StrEnum):", NULL);
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
     if (has_doc && decl->member_count) printer_blank_line(printer);
@@ -447,7 +446,7 @@ static void print_enum(PyGen *gen, Printer *printer, const IrDecl *decl) {
         } else {
             append_string(&line, member->string_value, member->string_value_length);
         }
-        printer_line(printer, "%s = %s", py_name(&member->names), strbuf_cstr(&line));
+        printer_concat_line(printer, py_name(&member->names), " = ", strbuf_cstr(&line), NULL);
         strbuf_free(&line);
         print_docstring(printer, member->doc, &member->deprecation);
     }
@@ -556,7 +555,8 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     args.count = 0;
     if (default_value.len) {
         StrBuf *arg = field_arg(&args);
-        strbuf_printf(arg, "%s=%s", factory ? "default_factory" : "default", strbuf_cstr(&default_value));
+        strbuf_puts(arg, factory ? "default_factory=" : "default=");
+        strbuf_append(arg, default_value.data, default_value.len);
     }
     if (strcmp(field->wire_name, name) != 0) {
         StrBuf *arg = field_arg(&args);
@@ -605,9 +605,9 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     bool plain = args.count == 0 || (args.count == 1 && default_value.len && !factory);
     if (plain) {
         if (default_value.len) {
-            printer_line(printer, "%s: %s = %s", name, strbuf_cstr(&annotation), strbuf_cstr(&default_value));
+            printer_concat_line(printer, name, ": ", strbuf_cstr(&annotation), " = ", strbuf_cstr(&default_value), NULL);
         } else {
-            printer_line(printer, "%s: %s", name, strbuf_cstr(&annotation));
+            printer_concat_line(printer, name, ": ", strbuf_cstr(&annotation), NULL);
         }
     } else {
         gen->used[IMP_FIELD] = true;
@@ -620,7 +620,7 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
         size_t indent = (size_t)printer->depth * 4;
         size_t width = indent + strlen(name) + 2 + annotation.len + strlen(" = Field()") + joined.len;
         if (width <= PY_LINE_LENGTH) {
-            printer_line(printer, "%s: %s = Field(%s)", name, strbuf_cstr(&annotation), strbuf_cstr(&joined));
+            printer_concat_line(printer, name, ": ", strbuf_cstr(&annotation), " = Field(", strbuf_cstr(&joined), ")", NULL);
         } else {
             /* as a formatter wraps it: the arguments on one continuation line, or one per line */
             printer_line(printer, "%s: %s = Field(", name, strbuf_cstr(&annotation));
@@ -670,7 +670,7 @@ static void print_single_literals_set(Printer *printer, const IrDecl *decl) {
 static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
     gen->used[IMP_BASE_MODEL] = true;
     print_deprecated_decorator(gen, printer, &decl->deprecation);
-    printer_line(printer, "class %s(BaseModel):", py_name(&decl->names));
+    printer_concat_line(printer, "class ", py_name(&decl->names), "(BaseModel):", NULL);
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
     bool aliases = model_has_aliases(decl), protected_names = model_has_protected_names(decl);
@@ -1084,7 +1084,8 @@ static bool emit_models(void *context, Printer *out) {
         bool helpers_printed = out->out.len != imports_end;
         printer_blank_line(out);
         if (helpers_printed || !assignment_first) printer_blank_line(out);
-        printer_write(out, body.out.data, body.out.len);
+        printer_append_printer(out, &body); /* moved, not copied: models.py is the package's largest file */
+        return true;
     }
     printer_free(&body);
     return true;
