@@ -46,11 +46,12 @@ void printer_append_indentation(Printer *printer) {
     if (total <= printer->indent_run_len) {
         StrBuf *out = &printer->out;
         if (out->len + total + 1 > out->cap) strbuf_grow(out, total);
-        char fill = printer->indent_run[0], *at = out->data + out->len;
-        if (total <= 16) { /* most lines: a store per byte costs less than a call to memset */
-            for (size_t index = 0; index < total; index++) at[index] = fill;
-        } else {
-            memset(at, fill, total);
+        char *at = out->data + out->len;
+        if (total < 16) {
+            strbuf_copy_bytes(at, printer->indent_run, total);
+        } else { /* 16 bytes a copy, without a call; the run is one byte repeated, so copies may overlap */
+            for (size_t done = 0; done + 16 <= total; done += 16) memcpy(at + done, printer->indent_run, 16);
+            memcpy(at + total - 16, printer->indent_run, 16);
         }
         out->len += total;
         out->data[out->len] = '\0';
