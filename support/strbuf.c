@@ -145,6 +145,19 @@ static void append_padding(StrBuf *buf, char fill, size_t count) {
     buf->data[buf->len] = '\0';
 }
 
+/* `count` spaces, copied from a run of them (most paddings are short). */
+static void append_spaces(StrBuf *buf, size_t count) {
+    static const char spaces[] = "                                ";
+    if (buf->len + count + 1 > buf->cap) strbuf_grow(buf, count);
+    while (count) {
+        size_t chunk = count < sizeof spaces - 1 ? count : sizeof spaces - 1;
+        strbuf_copy_bytes(buf->data + buf->len, spaces, chunk);
+        buf->len += chunk;
+        count -= chunk;
+    }
+    buf->data[buf->len] = '\0';
+}
+
 /* `text` padded to `width` (spaces; on the right with '-'). */
 static void append_padded(StrBuf *buf, const char *text, size_t len, int width, bool left) {
     size_t pad = width > 0 && (size_t)width > len ? (size_t)width - len : 0;
@@ -223,6 +236,16 @@ static bool append_expanded(StrBuf *buf, const char *fmt, va_list *args) {
             const char *argument = va_arg(*args, const char *);
             strbuf_append(buf, argument, strlen(argument));
             p += 2;
+            continue;
+        }
+        if (p[1] == '-' && p[2] == '*' && p[3] == 's') { /* a column: "%-*s" (Go's aligned struct fields) */
+            int width = va_arg(*args, int);
+            const char *argument = va_arg(*args, const char *);
+            size_t len = strlen(argument);
+            strbuf_append(buf, argument, len);
+            size_t columns = width == INT_MIN ? (size_t)INT_MAX : (size_t)(width < 0 ? -width : width);
+            if (columns > len) append_spaces(buf, columns - len);
+            p += 4;
             continue;
         }
         Conversion conversion;
