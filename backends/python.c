@@ -602,13 +602,18 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
         strbuf_puts(field_arg(&args), "exclude_if=_is_none");
     }
 
+    /* The line's parts hold no line break (literals and values are escaped): appended with their lengths. */
+    size_t name_len = strlen(name);
     bool plain = args.count == 0 || (args.count == 1 && default_value.len && !factory);
     if (plain) {
+        printer_putn(printer, name, name_len);
+        printer_putn(printer, ": ", 2);
+        printer_putn(printer, annotation.data, annotation.len);
         if (default_value.len) {
-            printer_concat_line(printer, name, ": ", strbuf_cstr(&annotation), " = ", strbuf_cstr(&default_value), NULL);
-        } else {
-            printer_concat_line(printer, name, ": ", strbuf_cstr(&annotation), NULL);
+            printer_putn(printer, " = ", 3);
+            printer_putn(printer, default_value.data, default_value.len);
         }
+        printer_end_line(printer);
     } else {
         gen->used[IMP_FIELD] = true;
         StrBuf joined;
@@ -618,9 +623,15 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
             strbuf_append(&joined, args.items[index].data, args.items[index].len);
         }
         size_t indent = (size_t)printer->depth * 4;
-        size_t width = indent + strlen(name) + 2 + annotation.len + strlen(" = Field()") + joined.len;
+        size_t width = indent + name_len + 2 + annotation.len + strlen(" = Field()") + joined.len;
         if (width <= PY_LINE_LENGTH) {
-            printer_concat_line(printer, name, ": ", strbuf_cstr(&annotation), " = Field(", strbuf_cstr(&joined), ")", NULL);
+            printer_putn(printer, name, name_len);
+            printer_putn(printer, ": ", 2);
+            printer_putn(printer, annotation.data, annotation.len);
+            printer_putn(printer, " = Field(", 9);
+            printer_putn(printer, joined.data, joined.len);
+            printer_putn(printer, ")", 1);
+            printer_end_line(printer);
         } else {
             /* as a formatter wraps it: the arguments on one continuation line, or one per line */
             printer_line(printer, "%s: %s = Field(", name, strbuf_cstr(&annotation));
@@ -1151,8 +1162,8 @@ static int compare_import_names(const void *left_ptr, const void *right_ptr) {
  * natural_compare_case's numeric comparison does. Letters are lowered when the order ignores case. */
 typedef struct SortedName {
     const char *name;
-    size_t key_start, key_len; /* in the key buffer */
-    const char *key;
+    const char *key; /* in the key buffer */
+    size_t key_len;
     int type;
 } SortedName;
 
@@ -1173,35 +1184,45 @@ static void sort_member_names(const char **names, size_t count, bool ignore_case
     SortedName *sorted = malloc(count * sizeof *sorted);
     SortedName **order = malloc(count * sizeof *order);
     if (!sorted || !order) abort();
-    StrBuf keys;
-    strbuf_init(&keys);
+    /* A key takes at most 6 bytes per byte of its name (a run of k digits becomes at most 5 + k bytes, a letter
+     * one), so the buffer is sized once and written directly. */
+    size_t room = 1;
+    for (size_t index = 0; index < count; index++) room += 6 * strlen(names[index]);
+    char *keys = malloc(room);
+    if (!keys) abort();
+    size_t used = 0;
     for (size_t index = 0; index < count; index++) {
         const char *name = names[index];
         SortedName *entry = &sorted[index];
         entry->name = name;
         entry->type = member_type(name);
-        entry->key_start = keys.len;
+        entry->key = keys + used;
+        char *key = keys + used;
         for (const char *c = name; *c;) {
             if (*c >= '0' && *c <= '9') {
                 while (*c == '0') c++;
                 const char *digits = c;
                 while (*c >= '0' && *c <= '9') c++;
                 size_t length = (size_t)(c - digits);
-                char header[5] = {'0', (char)(length >> 24), (char)(length >> 16), (char)(length >> 8), (char)length};
-                strbuf_append(&keys, header, sizeof header);
-                strbuf_append(&keys, digits, length);
+                *key++ = '0';
+                *key++ = (char)(length >> 24);
+                *key++ = (char)(length >> 16);
+                *key++ = (char)(length >> 8);
+                *key++ = (char)length;
+                memcpy(key, digits, length);
+                key += length;
                 continue;
             }
-            strbuf_putc(&keys, ignore_case && *c >= 'A' && *c <= 'Z' ? (char)(*c + 32) : *c);
+            *key++ = ignore_case && *c >= 'A' && *c <= 'Z' ? (char)(*c + 32) : *c;
             c++;
         }
-        entry->key_len = keys.len - entry->key_start;
+        entry->key_len = (size_t)(key - entry->key);
+        used += entry->key_len;
         order[index] = entry;
     }
-    for (size_t index = 0; index < count; index++) sorted[index].key = strbuf_cstr(&keys) + sorted[index].key_start;
     qsort(order, count, sizeof *order, compare_sorted_names);
     for (size_t index = 0; index < count; index++) names[index] = order[index]->name;
-    strbuf_free(&keys);
+    free(keys);
     free(order);
     free(sorted);
 }
