@@ -353,7 +353,8 @@ void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
         }
     }
 
-    printer_line(printer, "/**");
+    printer_putn(printer, "/**", 3);
+    printer_end_line(printer);
     write_comment_lines(printer, COMMENT_JSDOC, &lines, " * ", " *");
     if (deprecated) {
         /* "@deprecated <first line>", then the reason's further lines. */
@@ -368,5 +369,6 @@ void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
         strbuf_free(&first);
         write_comment_lines(printer, COMMENT_JSDOC, &reason, " * ", " *");
     }
-    printer_line(printer, " */");
+    printer_putn(printer, " */", 3);
+    printer_end_line(printer);
 }
