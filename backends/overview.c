@@ -12,19 +12,26 @@
  * escaped. */
 static void print_cell_text(Printer *printer, const char *text) {
     if (!text) return;
-    for (const char *p = text; *p && *p != '\n'; p++) {
+    const char *run = text; /* bytes written as they are, a run at a time */
+    const char *p = text;
+    for (; *p && *p != '\n'; p++) {
+        const char *escaped;
         switch (*p) {
-        case '|': printer_write(printer, "\\|", 2); break;
-        case '<': printer_write(printer, "&lt;", 4); break;
-        case '>': printer_write(printer, "&gt;", 4); break;
-        case '&': printer_write(printer, "&amp;", 5); break;
-        case '`': printer_write(printer, "\\`", 2); break;
-        case '*': printer_write(printer, "\\*", 2); break;
-        case '_': printer_write(printer, "\\_", 2); break;
-        case '\\': printer_write(printer, "\\\\", 2); break;
-        default: printer_write(printer, p, 1);
+        case '|': escaped = "\\|"; break;
+        case '<': escaped = "&lt;"; break;
+        case '>': escaped = "&gt;"; break;
+        case '&': escaped = "&amp;"; break;
+        case '`': escaped = "\\`"; break;
+        case '*': escaped = "\\*"; break;
+        case '_': escaped = "\\_"; break;
+        case '\\': escaped = "\\\\"; break;
+        default: continue;
         }
+        printer_putn(printer, run, (size_t)(p - run));
+        printer_put(printer, escaped);
+        run = p + 1;
     }
+    printer_putn(printer, run, (size_t)(p - run));
 }
 
 void overview_emit(const IrProgram *program, const BackendOptions *options, const bool *targets, OutputTree *tree) {

@@ -9,10 +9,23 @@
 
 #include "../support/escape.h"
 
+/* Indentation of a unit that repeats one byte (spaces or tabs, all the backends' units), written in one append. */
+static const char INDENT_SPACES[] = "                                                                ";
+static const char INDENT_TABS[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+
 void printer_init(Printer *printer, const char *indent_unit) {
     strbuf_init(&printer->out);
     printer->indent_unit = indent_unit;
     printer->indent_unit_len = strlen(indent_unit);
+    printer->indent_run = NULL;
+    printer->indent_run_len = 0;
+    if (indent_unit[0] == ' ' && strspn(indent_unit, " ") == printer->indent_unit_len) {
+        printer->indent_run = INDENT_SPACES;
+        printer->indent_run_len = sizeof INDENT_SPACES - 1;
+    } else if (indent_unit[0] == '\t' && strspn(indent_unit, "\t") == printer->indent_unit_len) {
+        printer->indent_run = INDENT_TABS;
+        printer->indent_run_len = sizeof INDENT_TABS - 1;
+    }
     printer->depth = 0;
     printer->at_line_start = true;
 }
@@ -25,14 +38,30 @@ void printer_dedent(Printer *printer) {
     if (printer->depth > 0) printer->depth--;
 }
 
-static void append_indentation(Printer *printer) {
-    if (printer->indent_unit_len == 1) {
-        for (int level = 0; level < printer->depth; level++) strbuf_putc(&printer->out, printer->indent_unit[0]);
+/* The indentation of `depth` levels, in one append when the unit repeats one byte: it is written for nearly every
+ * line of generated code. */
+void printer_append_indentation(Printer *printer) {
+    size_t total = (size_t)printer->depth * printer->indent_unit_len;
+    if (total == 0) return;
+    if (total <= printer->indent_run_len) {
+        StrBuf *out = &printer->out;
+        if (out->len + total + 1 > out->cap) strbuf_grow(out, total);
+        char *at = out->data + out->len;
+        if (total < 16) {
+            strbuf_copy_bytes(at, printer->indent_run, total);
+        } else { /* 16 bytes a copy, without a call; the run is one byte repeated, so copies may overlap */
+            for (size_t done = 0; done + 16 <= total; done += 16) memcpy(at + done, printer->indent_run, 16);
+            memcpy(at + total - 16, printer->indent_run, 16);
+        }
+        out->len += total;
+        out->data[out->len] = '\0';
         return;
     }
     for (int level = 0; level < printer->depth; level++)
         strbuf_append(&printer->out, printer->indent_unit, printer->indent_unit_len);
 }
+
+static void append_indentation(Printer *printer) { printer_append_indentation(printer); }
 
 void printer_write(Printer *printer, const char *text, size_t len) {
     while (len > 0) {
@@ -50,17 +79,12 @@ void printer_write(Printer *printer, const char *text, size_t len) {
     }
 }
 
-/* Formats straight into the output (strbuf_vprintf expands the common conversions without vsnprintf), with the
- * indentation written first when the text starts a line. Text that holds a line break before its last byte, or an
- * indentation that turns out not to be wanted (the text is empty or starts with one), is written again through
- * printer_write, which indents every line: rare in generated code. */
-static void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
+/* Ends text appended straight into the output from `start` (where the indentation, if `indented`, was written
+ * first, the text following at `text_start`). Text that holds a line break before its last byte, or an indentation
+ * that turns out not to be wanted (the text is empty or starts with one), is written again through printer_write,
+ * which indents every line: rare in generated code. */
+static inline __attribute__((always_inline)) void finish_appended(Printer *printer, size_t start, size_t text_start, bool indented) {
     StrBuf *out = &printer->out;
-    size_t start = out->len;
-    bool indented = printer->at_line_start && printer->depth > 0;
-    if (indented) append_indentation(printer);
-    size_t text_start = out->len;
-    strbuf_vprintf(out, fmt, args);
     size_t text_len = out->len - text_start;
     if (text_len == 0) {
         out->len = start; /* nothing printed: no indentation either */
@@ -81,6 +105,44 @@ static void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
     out->data[start] = '\0';
     printer_write(printer, copy, text_len);
     if (copy != stack) free(copy);
+}
+
+/* Formats straight into the output (strbuf_vprintf expands the common conversions without vsnprintf), with the
+ * indentation written first when the text starts a line. */
+static void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
+    StrBuf *out = &printer->out;
+    size_t start = out->len;
+    bool indented = printer->at_line_start && printer->depth > 0;
+    if (indented) append_indentation(printer);
+    size_t text_start = out->len;
+    strbuf_vprintf(out, fmt, args);
+    finish_appended(printer, start, text_start, indented);
+}
+
+/* printer_concat's pieces, appended as they are (printer_vprintf of "%s%s...%s" without the format). */
+static void printer_vconcat(Printer *printer, const char *first, va_list pieces) {
+    StrBuf *out = &printer->out;
+    size_t start = out->len;
+    bool indented = printer->at_line_start && printer->depth > 0;
+    if (indented) append_indentation(printer);
+    size_t text_start = out->len;
+    for (const char *piece = first; piece; piece = va_arg(pieces, const char *)) strbuf_puts(out, piece);
+    finish_appended(printer, start, text_start, indented);
+}
+
+void printer_concat(Printer *printer, const char *first, ...) {
+    va_list pieces;
+    va_start(pieces, first);
+    printer_vconcat(printer, first, pieces);
+    va_end(pieces);
+}
+
+void printer_concat_line(Printer *printer, const char *first, ...) {
+    va_list pieces;
+    va_start(pieces, first);
+    printer_vconcat(printer, first, pieces);
+    va_end(pieces);
+    printer_end_line(printer);
 }
 
 void printer_printf(Printer *printer, const char *fmt, ...) {
@@ -171,24 +233,23 @@ void printer_string_literal(Printer *printer, Target target, const char *text, s
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 void doc_lines_init(DocLines *lines, const char *text) {
-    lines->cursor = text ? text : "";
-    lines->end = lines->cursor;
-    /* Skip leading empty lines; `end` becomes the end of the last line with content. */
-    const char *line = lines->cursor;
-    bool seen_content = false;
-    while (*line) {
-        const char *line_end = strchr(line, '\n');
-        if (!line_end) line_end = line + strlen(line);
-        const char *content_end = line_end;
-        while (content_end > line && is_blank(content_end[-1])) content_end--;
-        if (content_end > line) {
-            if (!seen_content) lines->cursor = line;
-            seen_content = true;
-            lines->end = content_end;
+    const char *start = text ? text : "";
+    lines->cursor = lines->end = start;
+    /* The first line with content starts after the last line break before the first byte that is neither blank
+     * nor a line break; the last one ends after the last such byte (its trailing blanks dropped). */
+    const char *line = start, *c = start;
+    for (; *c; c++) {
+        if (*c == '\n') {
+            line = c + 1;
+        } else if (!is_blank(*c)) {
+            break;
         }
-        line = *line_end ? line_end + 1 : line_end;
     }
-    if (!seen_content) lines->cursor = lines->end;
+    if (!*c) return; /* no content */
+    lines->cursor = line;
+    const char *end = c + strlen(c);
+    while (end > c && (is_blank(end[-1]) || end[-1] == '\n')) end--;
+    lines->end = end;
 }
 
 bool doc_lines_empty(const DocLines *lines) { return lines->cursor >= lines->end; }
@@ -209,43 +270,58 @@ void printer_python_docstring(Printer *printer, const char *text) {
     DocLines lines;
     doc_lines_init(&lines, text);
     if (doc_lines_empty(&lines)) return;
-    StrBuf docstring;
-    strbuf_init(&docstring);
-    strbuf_puts(&docstring, "\"\"\"");
+    /* Escaped straight into the output: an escaped line holds no line break, and an empty line gets no indentation
+     * (as printer_write would lay the text out). */
+    begin_text(printer);
+    strbuf_append(&printer->out, "\"\"\"", 3);
     const char *line;
     size_t len;
     size_t line_count = 0;
     while (doc_lines_next(&lines, &line, &len)) {
-        if (line_count++) strbuf_putc(&docstring, '\n');
-        escape_comment_line(&docstring, COMMENT_DOCSTRING, line, len, doc_lines_empty(&lines));
+        if (line_count++) {
+            printer_end_line(printer);
+            if (len) begin_text(printer);
+        }
+        escape_comment_line(&printer->out, COMMENT_DOCSTRING, line, len, doc_lines_empty(&lines));
     }
     /* PEP 257: a one-line docstring closes on its line, a longer one on a line of its own. */
-    strbuf_puts(&docstring, line_count > 1 ? "\n\"\"\"\n" : "\"\"\"\n");
-    printer_write(printer, strbuf_cstr(&docstring), docstring.len);
-    strbuf_free(&docstring);
+    if (line_count > 1) {
+        printer_end_line(printer);
+        begin_text(printer);
+    }
+    strbuf_append(&printer->out, "\"\"\"\n", 4);
+    printer->at_line_start = true;
 }
 
 /* Writes each line of `lines` as `prefix` + line (or `empty_line` for an empty one), one line each. */
 static void write_comment_lines(Printer *printer, CommentStyle style, DocLines *lines, const char *prefix,
                                 const char *empty_line) {
-    StrBuf content;
-    strbuf_init(&content);
+    StrBuf *out = &printer->out;
+    size_t prefix_len = strlen(prefix);
     const char *line;
     size_t len;
     while (doc_lines_next(lines, &line, &len)) {
-        strbuf_clear(&content);
-        escape_comment_line(&content, style, line, len, false);
         begin_text(printer);
-        if (content.len == 0) {
-            strbuf_puts(&printer->out, empty_line);
-        } else {
-            strbuf_puts(&printer->out, prefix);
-            strbuf_append(&printer->out, content.data, content.len);
+        size_t line_start = out->len;
+        strbuf_append(out, prefix, prefix_len);
+        size_t content_start = out->len;
+        escape_comment_line(out, style, line, len, false); /* trims only what it appended */
+        if (out->len == content_start) {
+            out->len = line_start;
+            strbuf_puts(out, empty_line);
         }
-        strbuf_putc(&printer->out, '\n');
-        printer->at_line_start = true;
+        printer_end_line(printer);
     }
-    strbuf_free(&content);
+}
+
+/* One line "prefix" + the escaped line + "suffix" (the short forms of a JSDoc block). */
+static void write_short_comment(Printer *printer, const char *prefix, const char *line, size_t len,
+                                const char *suffix) {
+    begin_text(printer);
+    strbuf_puts(&printer->out, prefix);
+    escape_comment_line(&printer->out, COMMENT_JSDOC, line, len, true);
+    strbuf_puts(&printer->out, suffix);
+    printer_end_line(printer);
 }
 
 void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
@@ -256,36 +332,29 @@ void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
     if (!has_text && !deprecated) return;
 
     /* One short form: a one-line doc, or only a one-line deprecation. */
-    StrBuf single;
-    strbuf_init(&single);
     const char *line;
     size_t len;
     if (has_text && !deprecated) {
         DocLines probe = lines;
         doc_lines_next(&probe, &line, &len);
         if (doc_lines_empty(&probe)) {
-            escape_comment_line(&single, COMMENT_JSDOC, line, len, true);
-            printer_line(printer, "/** %s */", strbuf_cstr(&single));
-            strbuf_free(&single);
+            write_short_comment(printer, "/** ", line, len, " */");
             return;
         }
     } else if (!has_text) {
         DocLines probe = reason;
         if (!doc_lines_next(&probe, &line, &len)) {
             printer_line(printer, "/** @deprecated */");
-            strbuf_free(&single);
             return;
         }
         if (doc_lines_empty(&probe)) {
-            escape_comment_line(&single, COMMENT_JSDOC, line, len, true);
-            printer_line(printer, "/** @deprecated %s */", strbuf_cstr(&single));
-            strbuf_free(&single);
+            write_short_comment(printer, "/** @deprecated ", line, len, " */");
             return;
         }
     }
-    strbuf_free(&single);
 
-    printer_line(printer, "/**");
+    printer_putn(printer, "/**", 3);
+    printer_end_line(printer);
     write_comment_lines(printer, COMMENT_JSDOC, &lines, " * ", " *");
     if (deprecated) {
         /* "@deprecated <first line>", then the reason's further lines. */
@@ -300,5 +369,6 @@ void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
         strbuf_free(&first);
         write_comment_lines(printer, COMMENT_JSDOC, &reason, " * ", " *");
     }
-    printer_line(printer, " */");
+    printer_putn(printer, " */", 3);
+    printer_end_line(printer);
 }

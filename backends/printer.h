@@ -13,6 +13,8 @@ typedef struct Printer {
     StrBuf out;
     const char *indent_unit; /* "    " for Python and TypeScript, "\t" for Go */
     size_t indent_unit_len;
+    const char *indent_run; /* many units' worth of the unit's one repeated byte, or NULL (set by printer_init) */
+    size_t indent_run_len;
     int depth;
     bool at_line_start;
 } Printer;
@@ -34,6 +36,19 @@ void printer_blank_line(Printer *printer);
  * header (imports) after: when `printer` holds less than `body` and is not indented, its text is moved in front of
  * body's instead, so that a large file is never held twice. */
 void printer_append_printer(Printer *printer, Printer *body);
+
+/* Fast appends for the hot paths (no format processing). printer_put/printer_putn append text that holds no line
+ * break (not checked: a '\n' in it would leave the next line unindented), writing the indentation first when the
+ * line is empty; empty text writes nothing, not even the indentation (as printer_printf). printer_end_line ends
+ * the line (a line break is never indented). printer_concat and printer_concat_line take NUL-terminated pieces
+ * ending with NULL and print exactly what printer_printf and printer_line would print for the format "%s%s...%s"
+ * with the same pieces (a piece may hold line breaks: those lines are indented too); they are the cheap form of a
+ * line whose parts are all strings already. */
+static inline void printer_putn(Printer *printer, const char *text, size_t len);
+static inline void printer_put(Printer *printer, const char *text);
+static inline void printer_end_line(Printer *printer);
+void printer_concat(Printer *printer, const char *first, ...) __attribute__((sentinel));
+void printer_concat_line(Printer *printer, const char *first, ...) __attribute__((sentinel));
 
 /* Prints a block of fixed text, indented like printer_write, with each "$name$" replaced by the value given for
  * name in the (name, value) pairs after `text`, which end with NULL; "$$" prints '$'. The text holds no control
@@ -72,5 +87,21 @@ void doc_lines_init(DocLines *lines, const char *text); /* text may be NULL */
 bool doc_lines_empty(const DocLines *lines);
 /* The next line (without its line end and trailing blanks); false after the last one. */
 bool doc_lines_next(DocLines *lines, const char **line, size_t *len);
+
+/* The inline definitions of the fast appends above. */
+void printer_append_indentation(Printer *printer); /* the current indentation, at any point */
+static inline void printer_putn(Printer *printer, const char *text, size_t len) {
+    if (len == 0) return;
+    if (printer->at_line_start) {
+        if (printer->depth) printer_append_indentation(printer);
+        printer->at_line_start = false;
+    }
+    strbuf_append(&printer->out, text, len);
+}
+static inline void printer_put(Printer *printer, const char *text) { printer_putn(printer, text, strlen(text)); }
+static inline void printer_end_line(Printer *printer) {
+    strbuf_putc(&printer->out, '\n');
+    printer->at_line_start = true;
+}
 
 #endif

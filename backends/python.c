@@ -80,14 +80,8 @@ static const char *py_name(const IrNames *names) { return names->in[PY]; }
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Text helpers                                                                                               */
 
-/* A Python string literal of `text` through the printer's escaper. */
-static void append_string(StrBuf *out, const char *text, size_t len) {
-    Printer literal;
-    printer_init(&literal, "");
-    printer_string_literal(&literal, PY, text, len);
-    strbuf_append(out, literal.out.data ? literal.out.data : "", literal.out.len);
-    printer_free(&literal);
-}
+/* A Python string literal of `text` (the escaping of printer_string_literal). */
+static void append_string(StrBuf *out, const char *text, size_t len) { escape_string_literal(out, PY, text, len); }
 
 static void append_cstring(StrBuf *out, const char *text) { append_string(out, text, strlen(text)); }
 
@@ -139,6 +133,11 @@ static char *doc_with_deprecation(const char *doc, const IrDeprecation *deprecat
 }
 
 static bool print_docstring(Printer *printer, const char *doc, const IrDeprecation *deprecation) {
+    if (!deprecation->deprecated) { /* the doc as it is: no copy */
+        if (!doc || !doc[0]) return false;
+        printer_python_docstring(printer, doc);
+        return true;
+    }
     char *text = doc_with_deprecation(doc, deprecation);
     if (!text) return false;
     printer_python_docstring(printer, text);
@@ -434,7 +433,7 @@ static void print_deprecated_decorator(PyGen *gen, Printer *printer, const IrDep
 static void print_enum(PyGen *gen, Printer *printer, const IrDecl *decl) {
     gen->used[decl->int_enum ? IMP_INT_ENUM : IMP_STR_ENUM] = true;
     print_deprecated_decorator(gen, printer, &decl->deprecation);
-    printer_line(printer, "class %s(%s):", py_name(&decl->names), decl->int_enum ? "IntEnum" : "StrEnum");
+    printer_concat_line(printer, "class ", py_name(&decl->names), decl->int_enum ? "(IntEnum):" : "(StrEnum):", NULL);
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
     if (has_doc && decl->member_count) printer_blank_line(printer);
@@ -447,7 +446,7 @@ static void print_enum(PyGen *gen, Printer *printer, const IrDecl *decl) {
         } else {
             append_string(&line, member->string_value, member->string_value_length);
         }
-        printer_line(printer, "%s = %s", py_name(&member->names), strbuf_cstr(&line));
+        printer_concat_line(printer, py_name(&member->names), " = ", strbuf_cstr(&line), NULL);
         strbuf_free(&line);
         print_docstring(printer, member->doc, &member->deprecation);
     }
@@ -556,7 +555,8 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     args.count = 0;
     if (default_value.len) {
         StrBuf *arg = field_arg(&args);
-        strbuf_printf(arg, "%s=%s", factory ? "default_factory" : "default", strbuf_cstr(&default_value));
+        strbuf_puts(arg, factory ? "default_factory=" : "default=");
+        strbuf_append(arg, default_value.data, default_value.len);
     }
     if (strcmp(field->wire_name, name) != 0) {
         StrBuf *arg = field_arg(&args);
@@ -602,13 +602,18 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
         strbuf_puts(field_arg(&args), "exclude_if=_is_none");
     }
 
+    /* The line's parts hold no line break (literals and values are escaped): appended with their lengths. */
+    size_t name_len = strlen(name);
     bool plain = args.count == 0 || (args.count == 1 && default_value.len && !factory);
     if (plain) {
+        printer_putn(printer, name, name_len);
+        printer_putn(printer, ": ", 2);
+        printer_putn(printer, annotation.data, annotation.len);
         if (default_value.len) {
-            printer_line(printer, "%s: %s = %s", name, strbuf_cstr(&annotation), strbuf_cstr(&default_value));
-        } else {
-            printer_line(printer, "%s: %s", name, strbuf_cstr(&annotation));
+            printer_putn(printer, " = ", 3);
+            printer_putn(printer, default_value.data, default_value.len);
         }
+        printer_end_line(printer);
     } else {
         gen->used[IMP_FIELD] = true;
         StrBuf joined;
@@ -618,9 +623,15 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
             strbuf_append(&joined, args.items[index].data, args.items[index].len);
         }
         size_t indent = (size_t)printer->depth * 4;
-        size_t width = indent + strlen(name) + 2 + annotation.len + strlen(" = Field()") + joined.len;
+        size_t width = indent + name_len + 2 + annotation.len + strlen(" = Field()") + joined.len;
         if (width <= PY_LINE_LENGTH) {
-            printer_line(printer, "%s: %s = Field(%s)", name, strbuf_cstr(&annotation), strbuf_cstr(&joined));
+            printer_putn(printer, name, name_len);
+            printer_putn(printer, ": ", 2);
+            printer_putn(printer, annotation.data, annotation.len);
+            printer_putn(printer, " = Field(", 9);
+            printer_putn(printer, joined.data, joined.len);
+            printer_putn(printer, ")", 1);
+            printer_end_line(printer);
         } else {
             /* as a formatter wraps it: the arguments on one continuation line, or one per line */
             printer_line(printer, "%s: %s = Field(", name, strbuf_cstr(&annotation));
@@ -670,7 +681,7 @@ static void print_single_literals_set(Printer *printer, const IrDecl *decl) {
 static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
     gen->used[IMP_BASE_MODEL] = true;
     print_deprecated_decorator(gen, printer, &decl->deprecation);
-    printer_line(printer, "class %s(BaseModel):", py_name(&decl->names));
+    printer_concat_line(printer, "class ", py_name(&decl->names), "(BaseModel):", NULL);
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
     bool aliases = model_has_aliases(decl), protected_names = model_has_protected_names(decl);
@@ -1084,7 +1095,8 @@ static bool emit_models(void *context, Printer *out) {
         bool helpers_printed = out->out.len != imports_end;
         printer_blank_line(out);
         if (helpers_printed || !assignment_first) printer_blank_line(out);
-        printer_write(out, body.out.data, body.out.len);
+        printer_append_printer(out, &body); /* moved, not copied: models.py is the package's largest file */
+        return true;
     }
     printer_free(&body);
     return true;
@@ -1142,10 +1154,83 @@ static int compare_import_names(const void *left_ptr, const void *right_ptr) {
     return natural ? natural : strcmp(left, right);
 }
 
+/* The orders above, computed once per name instead of once per comparison (the names of a large __init__.py were a
+ * third of the backend's instructions): a name's member type, and a key whose bytes compare (memcmp, the shorter
+ * first when one is a prefix of the other) as natural_compare_case compares the names. A run of digits becomes '0',
+ * the run's length without its leading zeros (4 bytes, most significant first) and those digits: against a
+ * non-digit the '0' compares as any digit does, against another run the lengths and then the digits decide, as
+ * natural_compare_case's numeric comparison does. Letters are lowered when the order ignores case. */
+typedef struct SortedName {
+    const char *name;
+    const char *key; /* in the key buffer */
+    size_t key_len;
+    int type;
+} SortedName;
+
+static int compare_sorted_names(const void *left_ptr, const void *right_ptr) {
+    const SortedName *left = *(const SortedName *const *)left_ptr, *right = *(const SortedName *const *)right_ptr;
+    if (left->type != right->type) return left->type - right->type;
+    size_t common = left->key_len < right->key_len ? left->key_len : right->key_len;
+    int keys = memcmp(left->key, right->key, common);
+    if (keys) return keys;
+    if (left->key_len != right->key_len) return left->key_len < right->key_len ? -1 : 1;
+    return strcmp(left->name, right->name);
+}
+
+/* Sorts `names` as compare_import_names does (ignore_case), or in ruff RUF022's "isort-style" order of __all__:
+ * the same but case-sensitive natural order (isort compares import names ignoring case). */
+static void sort_member_names(const char **names, size_t count, bool ignore_case) {
+    if (count < 2) return;
+    SortedName *sorted = malloc(count * sizeof *sorted);
+    SortedName **order = malloc(count * sizeof *order);
+    if (!sorted || !order) abort();
+    /* A key takes at most 6 bytes per byte of its name (a run of k digits becomes at most 5 + k bytes, a letter
+     * one), so the buffer is sized once and written directly. */
+    size_t room = 1;
+    for (size_t index = 0; index < count; index++) room += 6 * strlen(names[index]);
+    char *keys = malloc(room);
+    if (!keys) abort();
+    size_t used = 0;
+    for (size_t index = 0; index < count; index++) {
+        const char *name = names[index];
+        SortedName *entry = &sorted[index];
+        entry->name = name;
+        entry->type = member_type(name);
+        entry->key = keys + used;
+        char *key = keys + used;
+        for (const char *c = name; *c;) {
+            if (*c >= '0' && *c <= '9') {
+                while (*c == '0') c++;
+                const char *digits = c;
+                while (*c >= '0' && *c <= '9') c++;
+                size_t length = (size_t)(c - digits);
+                *key++ = '0';
+                *key++ = (char)(length >> 24);
+                *key++ = (char)(length >> 16);
+                *key++ = (char)(length >> 8);
+                *key++ = (char)length;
+                memcpy(key, digits, length);
+                key += length;
+                continue;
+            }
+            *key++ = ignore_case && *c >= 'A' && *c <= 'Z' ? (char)(*c + 32) : *c;
+            c++;
+        }
+        entry->key_len = (size_t)(key - entry->key);
+        used += entry->key_len;
+        order[index] = entry;
+    }
+    qsort(order, count, sizeof *order, compare_sorted_names);
+    for (size_t index = 0; index < count; index++) names[index] = order[index]->name;
+    free(keys);
+    free(order);
+    free(sorted);
+}
+
 /* `from module import (names...)` in one line when it fits, else one name per line. */
 static void print_from_import(Printer *printer, const char *module, const char **names, size_t count) {
     if (count == 0) return;
-    qsort(names, count, sizeof *names, compare_import_names);
+    sort_member_names(names, count, true);
     size_t width = strlen("from  import ") + strlen(module);
     for (size_t index = 0; index < count; index++) width += strlen(names[index]) + (index ? 2 : 0);
     if (width <= PY_LINE_LENGTH) {
@@ -1522,16 +1607,6 @@ static bool emit_client(void *context, Printer *out) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* __init__.py                                                                                                */
 
-/* ruff RUF022's "isort-style" order of __all__: constants, classes, the rest, each in case-sensitive natural
- * order (unlike import names, which isort compares ignoring case). */
-static int compare_all_names(const void *left_ptr, const void *right_ptr) {
-    const char *left = *(const char *const *)left_ptr, *right = *(const char *const *)right_ptr;
-    int left_type = member_type(left), right_type = member_type(right);
-    if (left_type != right_type) return left_type - right_type;
-    int natural = natural_compare_case(left, right, false);
-    return natural ? natural : strcmp(left, right);
-}
-
 static bool emit_init(void *context, Printer *out) {
     PyGen *gen = context;
     const IrProgram *program = gen->program;
@@ -1560,7 +1635,7 @@ static bool emit_init(void *context, Printer *out) {
     all[program->decl_count] = "APIClient";
     all[program->decl_count + 1] = "CONTRACT_HASH";
     for (size_t index = 0; index < runtime_count; index++) all[program->decl_count + 2 + index] = runtime[index];
-    qsort(all, total, sizeof *all, compare_all_names);
+    sort_member_names(all, total, false);
     printer_line(out, "__all__ = [");
     printer_indent(out);
     for (size_t index = 0; index < total; index++) printer_line(out, "\"%s\",", all[index]);

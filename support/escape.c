@@ -119,21 +119,35 @@ void escape_string_literal(StrBuf *out, Target target, const char *text, size_t 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Comments                                                                                                   */
 
+/* The bytes that end a run copied as it is, per comment style: controls, DEL and non-ASCII in all three, and
+ * '\\' '"' in a docstring, '*' in a block comment. Built on first use. */
+static _Thread_local bool comment_stops_ready;
+static _Thread_local bool comment_stops[3][256];
+
+static void init_comment_stops(void) {
+    for (int style = 0; style < 3; style++) {
+        for (int c = 0; c < 256; c++) comment_stops[style][c] = c < 0x20 || c >= 0x7F;
+    }
+    comment_stops[COMMENT_DOCSTRING]['\\'] = comment_stops[COMMENT_DOCSTRING]['"'] = true;
+    comment_stops[COMMENT_JSDOC]['*'] = true;
+    comment_stops_ready = true;
+}
+
 void escape_comment_line(StrBuf *out, CommentStyle style, const char *line, size_t len, bool is_last_line) {
     const unsigned char *bytes = (const unsigned char *)line;
+    if (!comment_stops_ready) init_comment_stops();
+    const bool *stops = comment_stops[style];
+    size_t start = out->len; /* what this call appends, the only text it may trim */
     int raw_quote_run = 0;
     size_t pos = 0;
     while (pos < len) {
-        /* A run of printable ASCII with nothing to escape in this context is copied at once: most doc text. */
+        /* A run of printable ASCII with nothing to escape in this context is copied at once: most doc text. Four
+         * bytes a step while four remain. */
         size_t run = pos;
-        if (style == COMMENT_DOCSTRING) {
-            while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F && bytes[run] != '\\' && bytes[run] != '"')
-                run++;
-        } else if (style == COMMENT_JSDOC) {
-            while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F && bytes[run] != '*') run++;
-        } else {
-            while (run < len && bytes[run] >= 0x20 && bytes[run] < 0x7F) run++;
-        }
+        while (run + 4 <= len && !stops[bytes[run]] && !stops[bytes[run + 1]] && !stops[bytes[run + 2]] &&
+               !stops[bytes[run + 3]])
+            run += 4;
+        while (run < len && !stops[bytes[run]]) run++;
         if (run > pos) {
             strbuf_append(out, line + pos, run - pos);
             raw_quote_run = 0;
@@ -182,7 +196,7 @@ void escape_comment_line(StrBuf *out, CommentStyle style, const char *line, size
     }
     /* Replacing characters by spaces may have left trailing blanks. */
     if (style != COMMENT_DOCSTRING) {
-        while (out->len > 0 && (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\t')) {
+        while (out->len > start && (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\t')) {
             out->data[--out->len] = '\0';
         }
     }

@@ -34,7 +34,8 @@ typedef enum CommentStyle {
 /* Appends one line of text made safe inside a comment of `style`. In a docstring '\' is doubled, a '"' that
  * would complete a run of three is escaped, and so is a '"' ending the whole doc (`is_last_line`), which would
  * otherwise merge with the closing quotes; unsafe characters become escapes. In comments, which cannot escape,
- * unsafe characters and controls other than tab become a space (trailing blanks this leaves are dropped), and
+ * unsafe characters and controls other than tab become a space (trailing blanks this leaves in the appended text are
+ * dropped; what `out` held before is left alone), and
  * a block comment breaks every "* /" pair (without the space). Invalid UTF-8 becomes U+FFFD. */
 void escape_comment_line(StrBuf *out, CommentStyle style, const char *line, size_t len, bool is_last_line);
 

@@ -145,6 +145,19 @@ static void append_padding(StrBuf *buf, char fill, size_t count) {
     buf->data[buf->len] = '\0';
 }
 
+/* `count` spaces, copied from a run of them (most paddings are short). */
+static void append_spaces(StrBuf *buf, size_t count) {
+    static const char spaces[] = "                                ";
+    if (buf->len + count + 1 > buf->cap) strbuf_grow(buf, count);
+    while (count) {
+        size_t chunk = count < sizeof spaces - 1 ? count : sizeof spaces - 1;
+        strbuf_copy_bytes(buf->data + buf->len, spaces, chunk);
+        buf->len += chunk;
+        count -= chunk;
+    }
+    buf->data[buf->len] = '\0';
+}
+
 /* `text` padded to `width` (spaces; on the right with '-'). */
 static void append_padded(StrBuf *buf, const char *text, size_t len, int width, bool left) {
     size_t pad = width > 0 && (size_t)width > len ? (size_t)width - len : 0;
@@ -192,19 +205,47 @@ static void append_integer(StrBuf *buf, const Conversion *conversion, int width,
     if (pad && conversion->left) append_padding(buf, ' ', pad);
 }
 
+/* The bytes that end a run of a format's fixed text. */
+static const bool FORMAT_STOP[256] = {['\0'] = true, ['%'] = true};
+
 /* Appends the expansion of `fmt`, or returns false at the first conversion that this file does not expand (what
  * was appended is then to be discarded). One pass: most formats are short and hold only "%s". */
 static bool append_expanded(StrBuf *buf, const char *fmt, va_list *args) {
     const char *p = fmt;
     for (;;) {
         const char *run = p;
-        while (*p && *p != '%') p++;
+        /* The fixed text up to the next '%' or the end, four bytes a step: a third of the formatting's cost. */
+        while (!FORMAT_STOP[(unsigned char)p[0]]) {
+            if (FORMAT_STOP[(unsigned char)p[1]]) {
+                p += 1;
+                break;
+            }
+            if (FORMAT_STOP[(unsigned char)p[2]]) {
+                p += 2;
+                break;
+            }
+            if (FORMAT_STOP[(unsigned char)p[3]]) {
+                p += 3;
+                break;
+            }
+            p += 4;
+        }
         if (p > run) strbuf_append(buf, run, (size_t)(p - run));
         if (!*p) return true;
         if (p[1] == 's') {
             const char *argument = va_arg(*args, const char *);
             strbuf_append(buf, argument, strlen(argument));
             p += 2;
+            continue;
+        }
+        if (p[1] == '-' && p[2] == '*' && p[3] == 's') { /* a column: "%-*s" (Go's aligned struct fields) */
+            int width = va_arg(*args, int);
+            const char *argument = va_arg(*args, const char *);
+            size_t len = strlen(argument);
+            strbuf_append(buf, argument, len);
+            size_t columns = width == INT_MIN ? (size_t)INT_MAX : (size_t)(width < 0 ? -width : width);
+            if (columns > len) append_spaces(buf, columns - len);
+            p += 4;
             continue;
         }
         Conversion conversion;

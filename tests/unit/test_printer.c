@@ -249,6 +249,10 @@ static void test_jsdoc(void **state) {
               "/** a b c d e f */\n");
     check_doc(JSDOC, 0, "a\t\x01\nb", NULL, "/**\n * a\n * b\n */\n");
     check_doc(JSDOC, 0, "quote \" and \\ stay", NULL, "/** quote \" and \\ stay */\n");
+    /* a line that is all replaced characters: its spaces are dropped, never the prefix before it */
+    check_doc(JSDOC, 1, "\xe2\x80\x8b", NULL, "    /**  */\n");
+    check_doc(JSDOC, 0, "a\n\x01\x02\nb", NULL, "/**\n * a\n *\n * b\n */\n");
+    check_doc(JSDOC, 0, NULL, "\x01", "/** @deprecated  */\n");
     /* deprecation */
     check_doc(JSDOC, 0, NULL, "", "/** @deprecated */\n");
     check_doc(JSDOC, 0, "", "Use v2.", "/** @deprecated Use v2. */\n");
@@ -320,6 +324,54 @@ static void test_block_substitutes_and_indents(void **state) {
     printer_free(&printer);
 }
 
+/* The fast appends print what printer_printf/printer_line print for the same strings. */
+static void test_fast_appends_match_printf(void **state) {
+    (void)state;
+    Printer fast, formatted;
+    printer_init(&fast, "    ");
+    printer_init(&formatted, "    ");
+    printer_indent(&fast);
+    printer_indent(&formatted);
+    for (int depth = 0; depth < 20; depth++) { /* deeper than one append of the indentation run */
+        printer_indent(&fast);
+        printer_indent(&formatted);
+    }
+    for (int depth = 0; depth < 19; depth++) {
+        printer_dedent(&fast);
+        printer_dedent(&formatted);
+    }
+    printer_put(&fast, "");        /* nothing, not even the indentation */
+    printer_putn(&fast, "id: intX", 7);
+    printer_put(&fast, " = 1");
+    printer_end_line(&fast);
+    printer_line(&formatted, "%s%s", "id: int", " = 1");
+    printer_concat_line(&fast, "a", "", "b", NULL);
+    printer_line(&formatted, "%s%s%s", "a", "", "b");
+    printer_concat_line(&fast, "", NULL); /* an empty line, without indentation */
+    printer_line(&formatted, "%s", "");
+    printer_concat(&fast, "x\n\ny", "\n", NULL); /* line breaks inside a piece: every line indented */
+    printer_printf(&formatted, "%s%s", "x\n\ny", "\n");
+    printer_concat(&fast, "\nz", NULL);
+    printer_printf(&formatted, "%s", "\nz");
+    printer_concat_line(&fast, " end", NULL);
+    printer_line(&formatted, "%s", " end");
+    assert_string_equal(strbuf_cstr(&fast.out), strbuf_cstr(&formatted.out));
+    assert_string_equal(strbuf_cstr(&fast.out), "        id: int = 1\n        ab\n\n        x\n\n        y\n\n"
+                                                "        z end\n");
+    printer_free(&fast);
+    printer_free(&formatted);
+
+    Printer tabs;
+    printer_init(&tabs, "\t");
+    for (int depth = 0; depth < 40; depth++) printer_indent(&tabs);
+    printer_concat_line(&tabs, "x", NULL);
+    char expected[64];
+    memset(expected, '\t', 40);
+    memcpy(expected + 40, "x\n", 3);
+    assert_string_equal(strbuf_cstr(&tabs.out), expected);
+    printer_free(&tabs);
+}
+
 /* A variable the text names but the call does not give is a bug in rpcc: it stops at once. */
 static void test_block_unknown_variable_aborts(void **state) {
     (void)state;
@@ -350,6 +402,7 @@ int main(void) {
         cmocka_unit_test(test_block_substitutes_and_indents),
         cmocka_unit_test(test_append_printer),
         cmocka_unit_test(test_block_unknown_variable_aborts),
+        cmocka_unit_test(test_fast_appends_match_printf),
         cmocka_unit_test(test_string_literals),
         cmocka_unit_test(test_string_literal_is_indented_at_line_start),
         cmocka_unit_test(test_python_docstring),

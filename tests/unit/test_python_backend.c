@@ -249,6 +249,21 @@ static void test_init_exports_sorted(void **state) {
     generated_free(generated);
 }
 
+/* Numbers in names compare by value (isort's and ruff's natural order), the leading zeros ignored. */
+static void test_init_names_natural_order(void **state) {
+    (void)state;
+    Generated *generated = generate("model Item10 { a: int; }\nmodel Item9 { a: int; }\nmodel ITEM3 { a: int; }\n"
+                                    "model item2 { a: int; }\nmodel Item09b { a: int; }\nmodel ab9 { a: int; }\n");
+    const char *init = "python/__init__.py";
+    expect_in(generated, init, "from .models import ITEM3, Item9, Item09b, Item10, ab9, item2\n");
+    expect_before(generated, init, "    \"ITEM3\",\n", "    \"Item9\",\n");
+    expect_before(generated, init, "    \"Item9\",\n", "    \"Item09b\",\n");
+    expect_before(generated, init, "    \"Item09b\",\n", "    \"Item10\",\n");
+    expect_before(generated, init, "    \"Item10\",\n", "    \"ab9\",\n");
+    expect_before(generated, init, "    \"ab9\",\n", "    \"item2\",\n");
+    generated_free(generated);
+}
+
 static void test_readme_example_call(void **state) {
     (void)state;
     Generated *generated = generate("model P { name: string; n: int = 1; }\nmodel R { ok: bool; }\n"
@@ -283,6 +298,7 @@ int main(void) {
         cmocka_unit_test(test_input_text_is_escaped),
         cmocka_unit_test(test_deprecations),
         cmocka_unit_test(test_init_exports_sorted),
+        cmocka_unit_test(test_init_names_natural_order),
         cmocka_unit_test(test_readme_example_call),
         cmocka_unit_test(test_empty_model_and_no_rpcs),
     };
