@@ -242,9 +242,23 @@ static bool has_comment(const char *doc, const IrDeprecation *deprecation) {
 typedef struct Row {
     const char *doc;
     const IrDeprecation *deprecation;
-    char *cells[3]; /* owned; the last non-NULL cell is not padded */
+    size_t starts[3], lengths[3]; /* each cell's text, in the rows' text buffer; the last cell is not padded */
     size_t cell_count;
 } Row;
+
+/* A cell is the text appended to `texts` between row_begin_cell and row_end_cell (no copy of its own). */
+static void row_begin_cell(Row *row, const StrBuf *texts) { row->starts[row->cell_count] = texts->len; }
+
+static void row_end_cell(Row *row, const StrBuf *texts) {
+    row->lengths[row->cell_count] = texts->len - row->starts[row->cell_count];
+    row->cell_count++;
+}
+
+static void row_cell(Row *row, StrBuf *texts, const char *text, size_t len) {
+    row_begin_cell(row, texts);
+    strbuf_append(texts, text, len);
+    row_end_cell(row, texts);
+}
 
 /* Prints rows as gofmt aligns them: a comment line ends a run of aligned lines. */
 /* go/printer's funcBody: a function's body stays on its signature's line while the signature, the blank before
@@ -256,7 +270,10 @@ static bool gofmt_keeps_one_line(size_t signature_length, size_t body_length) {
     return signature_length + 1 + body_length <= GOFMT_ONE_LINE_FUNC;
 }
 
-static void print_rows(Printer *printer, Row *rows, size_t count) {
+/* `texts` holds the rows' cells (row_cell). */
+static void print_rows(Printer *printer, const Row *rows, size_t count, const StrBuf *texts) {
+    static const char spaces[] = "                                                                ";
+    const char *base = texts->data ? texts->data : "";
     size_t start = 0;
     while (start < count) {
         size_t end = start + 1;
@@ -264,26 +281,26 @@ static void print_rows(Printer *printer, Row *rows, size_t count) {
         size_t widths[3] = {0, 0, 0};
         for (size_t index = start; index < end; index++) {
             for (size_t cell = 0; cell + 1 < rows[index].cell_count; cell++) {
-                size_t len = strlen(rows[index].cells[cell]);
-                if (len > widths[cell]) widths[cell] = len;
+                if (rows[index].lengths[cell] > widths[cell]) widths[cell] = rows[index].lengths[cell];
             }
         }
         for (size_t index = start; index < end; index++) {
-            Row *row = &rows[index];
-            go_print_comment(printer, row->doc, backend_deprecation_reason(row->deprecation));
+            const Row *row = &rows[index];
+            if (has_comment(row->doc, row->deprecation))
+                go_print_comment(printer, row->doc, backend_deprecation_reason(row->deprecation));
             for (size_t cell = 0; cell < row->cell_count; cell++) {
-                if (cell + 1 < row->cell_count) {
-                    printer_printf(printer, "%-*s ", (int)widths[cell], row->cells[cell]);
-                } else {
-                    printer_printf(printer, "%s", row->cells[cell]);
+                go_put(printer, base + row->starts[cell], row->lengths[cell]);
+                if (cell + 1 == row->cell_count) break;
+                /* padded to the column's width, then the one space between cells */
+                for (size_t pad = widths[cell] - row->lengths[cell] + 1; pad > 0;) {
+                    size_t chunk = pad < sizeof spaces - 1 ? pad : sizeof spaces - 1;
+                    go_put(printer, spaces, chunk);
+                    pad -= chunk;
                 }
             }
-            printer_printf(printer, "\n");
+            go_end_line(printer);
         }
         start = end;
-    }
-    for (size_t index = 0; index < count; index++) {
-        for (size_t cell = 0; cell < rows[index].cell_count; cell++) free(rows[index].cells[cell]);
     }
 }
 
@@ -476,6 +493,8 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     size_t row_count = 0;
     char *extra = decl->open ? extra_field_name(decl) : NULL; /* the Go field of undeclared keys */
     char *keys = decl->open ? declared_keys(decl) : NULL;
+    StrBuf texts; /* the rows' cells */
+    strbuf_init(&texts);
     for (size_t index = 0; index < decl->field_count; index++) {
         const IrField *field = decl->fields[index];
         FieldShape *shape = &shapes[index];
@@ -496,17 +515,22 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             strbuf_puts(&doc, ".");
         }
         docs[index] = doc.len ? take(&doc) : (strbuf_free(&doc), NULL);
-        StrBuf tag;
-        strbuf_init(&tag);
-        strbuf_printf(&tag, "`json:\"%s%s%s%s\"`", field->wire_name, strcmp(field->wire_name, "-") == 0 && !shape->omit ? "," : "",
-                      shape->omit ? "," : "", shape->omit ? shape->omit : "");
         Row *row = &rows[row_count++];
         row->doc = docs[index];
         row->deprecation = &field->deprecation;
-        row->cells[0] = strdup(field->names.in[GO]);
-        row->cells[1] = strdup(strbuf_cstr(&shape->type));
-        row->cells[2] = take(&tag);
-        row->cell_count = 3;
+        row_cell(row, &texts, field->names.in[GO], strlen(field->names.in[GO]));
+        row_cell(row, &texts, strbuf_cstr(&shape->type), shape->type.len);
+        row_begin_cell(row, &texts);
+        strbuf_puts(&texts, "`json:\"");
+        strbuf_puts(&texts, field->wire_name);
+        if (shape->omit) {
+            strbuf_putc(&texts, ',');
+            strbuf_puts(&texts, shape->omit);
+        } else if (strcmp(field->wire_name, "-") == 0) {
+            strbuf_putc(&texts, ',');
+        }
+        strbuf_puts(&texts, "\"`");
+        row_end_cell(row, &texts);
     }
     if (extra) {
         emitter->uses_json = true;
@@ -519,10 +543,9 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         row->doc = docs[decl->field_count] = take(&doc);
         static const IrDeprecation none = {false, NULL};
         row->deprecation = &none;
-        row->cells[0] = strdup(extra);
-        row->cells[1] = strdup("map[string]json.RawMessage");
-        row->cells[2] = strdup("`json:\"-\"`");
-        row->cell_count = 3;
+        row_cell(row, &texts, extra, strlen(extra));
+        row_cell(row, &texts, "map[string]json.RawMessage", strlen("map[string]json.RawMessage"));
+        row_cell(row, &texts, "`json:\"-\"`", strlen("`json:\"-\"`"));
         go_field_count++;
     }
     if (go_field_count == 0) {
@@ -530,7 +553,7 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     } else {
         printer_line(printer, "type %s struct {", name);
         printer_indent(printer);
-        print_rows(printer, rows, row_count);
+        print_rows(printer, rows, row_count, &texts);
         printer_dedent(printer);
         printer_line(printer, "}");
     }
@@ -593,23 +616,24 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             /* The tags first, then the fields (plain's are promoted: encoding/json flattens an embedded struct). */
             printer_line(printer, extra ? "data, err := json.Marshal(struct {" : "return json.Marshal(struct {");
             printer_indent(printer);
+            strbuf_clear(&texts);
             Row *tag_rows = calloc(decl->field_count, sizeof *tag_rows);
             if (!tag_rows) abort();
             size_t tag_count = 0;
             static const IrDeprecation none = {false, NULL};
             for (size_t index = 0; index < decl->field_count; index++) {
                 if (!tags[index]) continue;
-                StrBuf tag;
-                strbuf_init(&tag);
-                strbuf_printf(&tag, "`json:\"%s\"`", decl->fields[index]->wire_name);
                 Row *row = &tag_rows[tag_count++];
                 row->deprecation = &none;
-                row->cells[0] = strdup(decl->fields[index]->names.in[GO]);
-                row->cells[1] = strdup("string");
-                row->cells[2] = take(&tag);
-                row->cell_count = 3;
+                row_cell(row, &texts, decl->fields[index]->names.in[GO], strlen(decl->fields[index]->names.in[GO]));
+                row_cell(row, &texts, "string", strlen("string"));
+                row_begin_cell(row, &texts);
+                strbuf_puts(&texts, "`json:\"");
+                strbuf_puts(&texts, decl->fields[index]->wire_name);
+                strbuf_puts(&texts, "\"`");
+                row_end_cell(row, &texts);
             }
-            print_rows(printer, tag_rows, tag_count);
+            print_rows(printer, tag_rows, tag_count, &texts);
             free(tag_rows);
             printer_line(printer, "plain");
             printer_dedent(printer);
@@ -647,23 +671,24 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         printer_line(printer, "type plain %s", name);
         printer_line(printer, "object := struct {");
         printer_indent(printer);
+        strbuf_clear(&texts);
         Row *tag_rows = calloc(decl->field_count, sizeof *tag_rows);
         if (!tag_rows) abort();
         size_t tag_count = 0;
         static const IrDeprecation none = {false, NULL};
         for (size_t index = 0; index < decl->field_count; index++) {
             if (!tags[index]) continue;
-            StrBuf tag;
-            strbuf_init(&tag);
-            strbuf_printf(&tag, "`json:\"%s\"`", decl->fields[index]->wire_name);
             Row *row = &tag_rows[tag_count++];
             row->deprecation = &none;
-            row->cells[0] = strdup(decl->fields[index]->names.in[GO]);
-            row->cells[1] = strdup("*string");
-            row->cells[2] = take(&tag);
-            row->cell_count = 3;
+            row_cell(row, &texts, decl->fields[index]->names.in[GO], strlen(decl->fields[index]->names.in[GO]));
+            row_cell(row, &texts, "*string", strlen("*string"));
+            row_begin_cell(row, &texts);
+            strbuf_puts(&texts, "`json:\"");
+            strbuf_puts(&texts, decl->fields[index]->wire_name);
+            strbuf_puts(&texts, "\"`");
+            row_end_cell(row, &texts);
         }
-        print_rows(printer, tag_rows, tag_count);
+        print_rows(printer, tag_rows, tag_count, &texts);
         free(tag_rows);
         printer_line(printer, "*plain");
         printer_dedent(printer);
@@ -719,6 +744,7 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     if (emitter->untagged_alternative[decl->index]) emit_fits(emitter, printer, decl);
     free(extra);
     free(keys);
+    strbuf_free(&texts);
     for (size_t index = 0; index < decl->field_count; index++) {
         strbuf_free(&shapes[index].type);
         free(docs[index]);
@@ -741,29 +767,32 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     printer_blank_line(printer);
     Row *rows = calloc(decl->member_count, sizeof *rows);
     if (!rows) abort();
+    StrBuf texts; /* the rows' cells */
+    strbuf_init(&texts);
+    size_t name_len = strlen(name);
     for (size_t index = 0; index < decl->member_count; index++) {
         const IrEnumMember *member = decl->members[index];
-        Printer value;
-        printer_init(&value, "\t");
-        printer_printf(&value, "= ");
+        Row *row = &rows[index];
+        row->doc = member->doc;
+        row->deprecation = &member->deprecation;
+        row_cell(row, &texts, member->names.in[GO], strlen(member->names.in[GO]));
+        row_cell(row, &texts, name, name_len);
+        row_begin_cell(row, &texts);
+        strbuf_puts(&texts, "= ");
         if (decl->int_enum) {
-            printer_printf(&value, "%lld", (long long)member->int_value);
+            strbuf_printf(&texts, "%lld", (long long)member->int_value);
         } else {
-            printer_string_literal(&value, GO, member->string_value, member->string_value_length);
+            escape_string_literal(&texts, GO, member->string_value, member->string_value_length);
         }
-        rows[index].doc = member->doc;
-        rows[index].deprecation = &member->deprecation;
-        rows[index].cells[0] = strdup(member->names.in[GO]);
-        rows[index].cells[1] = strdup(name);
-        rows[index].cells[2] = take(&value.out);
-        rows[index].cell_count = 3;
+        row_end_cell(row, &texts);
     }
     printer_line(printer, "const (");
     printer_indent(printer);
-    print_rows(printer, rows, decl->member_count);
+    print_rows(printer, rows, decl->member_count, &texts);
     printer_dedent(printer);
     printer_line(printer, ")");
     free(rows);
+    strbuf_free(&texts);
     /* Open enums (as proto3's): a value this SDK does not know decodes and is sent back unchanged; IsKnown tells. */
     printer_blank_line(printer);
     printer_line(printer, "// IsKnown reports whether v is one of the constants of %s. A reply may hold a value the server", name);
@@ -906,6 +935,8 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
      * and ends the block of one-liners above it. */
     Row *markers = calloc(count, sizeof *markers);
     if (!markers) abort();
+    StrBuf texts; /* the rows' cells */
+    strbuf_init(&texts);
     static const IrDeprecation none = {false, NULL};
     size_t block_start = 0;
     for (size_t index = 0; index < count; index++) {
@@ -913,7 +944,7 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         strbuf_init(&head);
         strbuf_printf(&head, "func (%s) is%s()", holders[index].data, name);
         if (!gofmt_keeps_one_line(head.len, 0)) {
-            print_rows(printer, markers + block_start, index - block_start);
+            print_rows(printer, markers + block_start, index - block_start, &texts);
             printer_line(printer, "%s {", strbuf_cstr(&head));
             printer_line(printer, "}");
             strbuf_free(&head);
@@ -921,12 +952,13 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             continue;
         }
         markers[index].deprecation = &none;
-        markers[index].cells[0] = take(&head);
-        markers[index].cells[1] = strdup("{}");
-        markers[index].cell_count = 2;
+        row_cell(&markers[index], &texts, head.data, head.len);
+        row_cell(&markers[index], &texts, "{}", 2);
+        strbuf_free(&head);
     }
-    print_rows(printer, markers + block_start, count - block_start);
+    print_rows(printer, markers + block_start, count - block_start, &texts);
     free(markers);
+    strbuf_free(&texts);
 
     printer_blank_line(printer);
     printer_line(printer, "// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.");
