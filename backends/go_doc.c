@@ -207,7 +207,61 @@ static void append_go_doc_quotes(StrBuf *out, const char *text) {
     }
 }
 
+/* True when `text` holds "``" or "''" (gofmt's curly quotes in doc comments). */
+static bool has_doubled_quote(const char *text, size_t len) {
+    for (size_t index = 0; index + 1 < len; index++) {
+        if ((text[index] == '`' || text[index] == '\'') && text[index + 1] == text[index]) return true;
+    }
+    return false;
+}
+
+/* The common case of print_comment, written straight into the printer: no deprecation, and every line, once
+ * sanitized, either empty or starting with neither a space nor a tab (no common indentation to remove, no code
+ * block, no list), fewer than five lines (an old-style heading needs five), without curly quotes in a doc comment. Then
+ * gofmt's layout is the lines themselves with runs of empty lines collapsed. Returns false, having written
+ * nothing, for any other doc: print_comment's general path renders it. */
+static bool print_plain_comment(Printer *printer, const char *text, bool doc_comment) {
+    DocLines lines;
+    doc_lines_init(&lines, text);
+    const char *line;
+    size_t len;
+    DocLines probe = lines;
+    size_t line_count = 0;
+    while (line_count < 5 && doc_lines_next(&probe, &line, &len)) line_count++;
+    if (line_count >= 5) return false;
+    StrBuf *out = &printer->out;
+    size_t mark = out->len;
+    bool mark_at_line_start = printer->at_line_start;
+    bool last_blank = false;
+    while (doc_lines_next(&lines, &line, &len)) {
+        if (len == 0) {
+            if (!last_blank) {
+                go_put(printer, "//", 2);
+                go_end_line(printer);
+            }
+            last_blank = true;
+            continue;
+        }
+        go_put(printer, "// ", 3);
+        size_t start = out->len;
+        escape_comment_line(out, COMMENT_LINE, line, len, false);
+        const char *written = out->data + start;
+        size_t written_len = out->len - start;
+        if (written_len == 0 || written[0] == ' ' || written[0] == '\t' ||
+            (doc_comment && has_doubled_quote(written, written_len))) {
+            out->len = mark; /* not a plain doc: undone */
+            if (out->data) out->data[mark] = '\0';
+            printer->at_line_start = mark_at_line_start;
+            return false;
+        }
+        go_end_line(printer);
+        last_blank = false;
+    }
+    return true;
+}
+
 static void print_comment(Printer *printer, const char *text, const char *deprecated, bool doc_comment) {
+    if (!deprecated && print_plain_comment(printer, text, doc_comment)) return;
     GoDocLines doc, rendered = {NULL, 0, 0};
     go_doc_load(&doc, text, false);
     render_go_doc(&doc, &rendered);
