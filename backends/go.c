@@ -549,13 +549,13 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         go_field_count++;
     }
     if (go_field_count == 0) {
-        printer_line(printer, "type %s struct{}", name);
+        go_line(printer, "type ", name, " struct{}", NULL);
     } else {
-        printer_line(printer, "type %s struct {", name);
+        go_line(printer, "type ", name, " struct {", NULL);
         printer_indent(printer);
         print_rows(printer, rows, row_count, &texts);
         printer_dedent(printer);
-        printer_line(printer, "}");
+        go_line(printer, "}", NULL);
     }
 
     if (needs_marshal) {
@@ -565,51 +565,51 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         for (size_t index = 0; index < decl->field_count; index++)
             fills |= !(tags && tags[index]) && (shapes[index].fill_empty || shapes[index].fill_literal);
         if (extra && !tags && !fills) {
-            printer_line(printer, "// MarshalJSON sends the fields of %s and the keys of %s.", name, extra);
+            go_line(printer, "// MarshalJSON sends the fields of ", name, " and the keys of ", extra, ".", NULL);
         } else if (tags && fills) {
-            printer_line(printer, "// MarshalJSON writes the discriminator, whose value only %s has, sends nil required lists", name);
-            printer_line(printer, "// and maps as empty ones and fills fields whose type is one literal value.");
+            go_line(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has, sends nil required lists", NULL);
+            go_line(printer, "// and maps as empty ones and fills fields whose type is one literal value.", NULL);
         } else if (tags) {
-            printer_line(printer, "// MarshalJSON writes the discriminator, whose value only %s has.", name);
+            go_line(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has.", NULL);
         } else {
-            printer_line(printer, "// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one");
-            printer_line(printer, "// literal value.");
+            go_line(printer, "// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one", NULL);
+            go_line(printer, "// literal value.", NULL);
         }
-        if (extra && (tags || fills)) printer_line(printer, "// It also sends the keys of %s.", extra);
-        printer_line(printer, "func (m %s) MarshalJSON() ([]byte, error) {", name);
+        if (extra && (tags || fills)) go_line(printer, "// It also sends the keys of ", extra, ".", NULL);
+        go_line(printer, "func (m ", name, ") MarshalJSON() ([]byte, error) {", NULL);
         printer_indent(printer);
-        printer_line(printer, "type plain %s", name);
+        go_line(printer, "type plain ", name, NULL);
         for (size_t index = 0; index < decl->field_count; index++) {
             const IrField *field = decl->fields[index];
             const char *go_name = field->names.in[GO];
             if (tags && tags[index]) continue;
             if (shapes[index].fill_empty) {
-                printer_line(printer, "if m.%s == nil {", go_name);
+                go_line(printer, "if m.", go_name, " == nil {", NULL);
                 printer_indent(printer);
-                printer_line(printer, "m.%s = %s{}", go_name, strbuf_cstr(&shapes[index].type));
+                go_line(printer, "m.", go_name, " = ", strbuf_cstr(&shapes[index].type), "{}", NULL);
                 printer_dedent(printer);
-                printer_line(printer, "}");
+                go_line(printer, "}", NULL);
             } else if (shapes[index].fill_literal) {
                 const IrValue *literal = field->type->literals[0];
                 if (literal->kind == IR_VALUE_STRING && literal->text_length > 0) {
-                    printer_line(printer, "if m.%s == \"\" {", go_name);
+                    go_line(printer, "if m.", go_name, " == \"\" {", NULL);
                     printer_indent(printer);
-                    printer_printf(printer, "m.%s = ", go_name);
+                    go_puts(printer, "m.", go_name, " = ", NULL);
                     printer_string_literal(printer, GO, literal->text, literal->text_length);
-                    printer_printf(printer, "\n");
+                    go_end_line(printer);
                 } else if (literal->kind == IR_VALUE_INT && literal->int_value != 0) {
-                    printer_line(printer, "if m.%s == 0 {", go_name);
+                    go_line(printer, "if m.", go_name, " == 0 {", NULL);
                     printer_indent(printer);
                     printer_line(printer, "m.%s = %lld", go_name, (long long)literal->int_value);
                 } else if (literal->kind == IR_VALUE_BOOL && literal->bool_value) {
-                    printer_line(printer, "if !m.%s {", go_name);
+                    go_line(printer, "if !m.", go_name, " {", NULL);
                     printer_indent(printer);
-                    printer_line(printer, "m.%s = true", go_name);
+                    go_line(printer, "m.", go_name, " = true", NULL);
                 } else {
                     continue; /* the literal is Go's zero value */
                 }
                 printer_dedent(printer);
-                printer_line(printer, "}");
+                go_line(printer, "}", NULL);
             }
         }
         if (tags) {
@@ -635,41 +635,41 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             }
             print_rows(printer, tag_rows, tag_count, &texts);
             free(tag_rows);
-            printer_line(printer, "plain");
+            go_line(printer, "plain", NULL);
             printer_dedent(printer);
-            printer_printf(printer, "}{");
+            go_puts(printer, "}{", NULL);
             for (size_t index = 0; index < decl->field_count; index++) {
                 if (!tags[index]) continue;
                 const IrValue *literal = decl->fields[index]->type->literals[0];
                 printer_string_literal(printer, GO, literal->text, literal->text_length);
-                printer_printf(printer, ", ");
+                go_puts(printer, ", ", NULL);
             }
-            printer_printf(printer, "plain(m)})\n");
+            go_line(printer, "plain(m)})", NULL);
         } else if (extra) {
-            printer_line(printer, "data, err := json.Marshal(plain(m))");
+            go_line(printer, "data, err := json.Marshal(plain(m))", NULL);
         } else {
-            printer_line(printer, "return json.Marshal(plain(m))");
+            go_line(printer, "return json.Marshal(plain(m))", NULL);
         }
         if (extra) {
             /* Extra's keys after the fields' (json:"-" keeps them out of plain) */
-            printer_line(printer, "if err != nil {");
-            printer_line(printer, "\treturn nil, err");
-            printer_line(printer, "}");
-            printer_line(printer, "return withExtra(data, m.%s%s)", extra, keys);
+            go_line(printer, "if err != nil {", NULL);
+            go_line(printer, "\treturn nil, err", NULL);
+            go_line(printer, "}", NULL);
+            go_line(printer, "return withExtra(data, m.", extra, keys, ")", NULL);
         }
         printer_dedent(printer);
-        printer_line(printer, "}");
+        go_line(printer, "}", NULL);
     }
     if (tags) {
         /* Decoding accepts the tags (a strict decoder of an enclosing untagged union would refuse keys with no Go
          * field) and refuses a wrong value. */
         emitter->uses_fmt = true;
         printer_blank_line(printer);
-        printer_line(printer, "// UnmarshalJSON decodes %s and checks its discriminator.", name);
-        printer_line(printer, "func (m *%s) UnmarshalJSON(data []byte) error {", name);
+        go_line(printer, "// UnmarshalJSON decodes ", name, " and checks its discriminator.", NULL);
+        go_line(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {", NULL);
         printer_indent(printer);
-        printer_line(printer, "type plain %s", name);
-        printer_line(printer, "object := struct {");
+        go_line(printer, "type plain ", name, NULL);
+        go_line(printer, "object := struct {", NULL);
         printer_indent(printer);
         strbuf_clear(&texts);
         Row *tag_rows = calloc(decl->field_count, sizeof *tag_rows);
@@ -690,56 +690,56 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         }
         print_rows(printer, tag_rows, tag_count, &texts);
         free(tag_rows);
-        printer_line(printer, "*plain");
+        go_line(printer, "*plain", NULL);
         printer_dedent(printer);
-        printer_line(printer, "}{plain: (*plain)(m)}");
+        go_line(printer, "}{plain: (*plain)(m)}", NULL);
         if (extra) {
-            printer_line(printer, "extra, err := decodeOpen(data, &object%s)", keys);
-            printer_line(printer, "if err != nil {");
+            go_line(printer, "extra, err := decodeOpen(data, &object", keys, ")", NULL);
+            go_line(printer, "if err != nil {", NULL);
         } else {
-            printer_line(printer, "if err := json.Unmarshal(data, &object); err != nil {");
+            go_line(printer, "if err := json.Unmarshal(data, &object); err != nil {", NULL);
         }
-        printer_line(printer, "\treturn err");
-        printer_line(printer, "}");
+        go_line(printer, "\treturn err", NULL);
+        go_line(printer, "}", NULL);
         for (size_t index = 0; index < decl->field_count; index++) {
             if (!tags[index]) continue;
             const IrField *field = decl->fields[index];
             const char *go_name = field->names.in[GO];
             const IrValue *literal = field->type->literals[0];
-            printer_printf(printer, "if object.%s != nil && *object.%s != ", go_name, go_name);
+            go_puts(printer, "if object.", go_name, " != nil && *object.", go_name, " != ", NULL);
             printer_string_literal(printer, GO, literal->text, literal->text_length);
-            printer_printf(printer, " {\n");
+            go_line(printer, " {", NULL);
             printer_indent(printer);
             StrBuf message;
             strbuf_init(&message);
             strbuf_printf(&message, "%s: %s: %s is %%q, not %%q", emitter->package, name, field->wire_name);
-            printer_printf(printer, "return fmt.Errorf(");
+            go_puts(printer, "return fmt.Errorf(", NULL);
             printer_string_literal(printer, GO, message.data, message.len);
-            printer_printf(printer, ", *object.%s, ", go_name);
+            go_puts(printer, ", *object.", go_name, ", ", NULL);
             printer_string_literal(printer, GO, literal->text, literal->text_length);
-            printer_printf(printer, ")\n");
+            go_line(printer, ")", NULL);
             strbuf_free(&message);
             printer_dedent(printer);
-            printer_line(printer, "}");
+            go_line(printer, "}", NULL);
         }
-        if (extra) printer_line(printer, "m.%s = extra", extra);
-        printer_line(printer, "return nil");
+        if (extra) go_line(printer, "m.", extra, " = extra", NULL);
+        go_line(printer, "return nil", NULL);
         printer_dedent(printer);
-        printer_line(printer, "}");
+        go_line(printer, "}", NULL);
     } else if (extra) {
         printer_blank_line(printer);
-        printer_line(printer, "// UnmarshalJSON decodes %s and keeps the keys it does not declare in %s.", name, extra);
-        printer_line(printer, "func (m *%s) UnmarshalJSON(data []byte) error {", name);
+        go_line(printer, "// UnmarshalJSON decodes ", name, " and keeps the keys it does not declare in ", extra, ".", NULL);
+        go_line(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {", NULL);
         printer_indent(printer);
-        printer_line(printer, "type plain %s", name);
-        printer_line(printer, "extra, err := decodeOpen(data, (*plain)(m)%s)", keys);
-        printer_line(printer, "if err != nil {");
-        printer_line(printer, "\treturn err");
-        printer_line(printer, "}");
-        printer_line(printer, "m.%s = extra", extra);
-        printer_line(printer, "return nil");
+        go_line(printer, "type plain ", name, NULL);
+        go_line(printer, "extra, err := decodeOpen(data, (*plain)(m)", keys, ")", NULL);
+        go_line(printer, "if err != nil {", NULL);
+        go_line(printer, "\treturn err", NULL);
+        go_line(printer, "}", NULL);
+        go_line(printer, "m.", extra, " = extra", NULL);
+        go_line(printer, "return nil", NULL);
         printer_dedent(printer);
-        printer_line(printer, "}");
+        go_line(printer, "}", NULL);
     }
     if (emitter->untagged_alternative[decl->index]) emit_fits(emitter, printer, decl);
     free(extra);
@@ -762,7 +762,7 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     strbuf_printf(&kind_sentence, "%s is an enum.", name);
     print_decl_comment(printer, decl, kind_sentence.data, NULL);
     strbuf_free(&kind_sentence);
-    printer_line(printer, "type %s %s", name, decl->int_enum ? "int64" : "string");
+    go_line(printer, "type ", name, " ", decl->int_enum ? "int64" : "string", NULL);
     if (decl->member_count == 0) return;
     printer_blank_line(printer);
     Row *rows = calloc(decl->member_count, sizeof *rows);
@@ -786,30 +786,30 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
         }
         row_end_cell(row, &texts);
     }
-    printer_line(printer, "const (");
+    go_line(printer, "const (", NULL);
     printer_indent(printer);
     print_rows(printer, rows, decl->member_count, &texts);
     printer_dedent(printer);
-    printer_line(printer, ")");
+    go_line(printer, ")", NULL);
     free(rows);
     strbuf_free(&texts);
     /* Open enums (as proto3's): a value this SDK does not know decodes and is sent back unchanged; IsKnown tells. */
     printer_blank_line(printer);
-    printer_line(printer, "// IsKnown reports whether v is one of the constants of %s. A reply may hold a value the server", name);
-    printer_line(printer, "// added after this SDK was generated: it is kept as it came and sent back unchanged.");
-    printer_line(printer, "func (v %s) IsKnown() bool {", name);
+    go_line(printer, "// IsKnown reports whether v is one of the constants of ", name, ". A reply may hold a value the server", NULL);
+    go_line(printer, "// added after this SDK was generated: it is kept as it came and sent back unchanged.", NULL);
+    go_line(printer, "func (v ", name, ") IsKnown() bool {", NULL);
     printer_indent(printer);
-    printer_line(printer, "switch v {");
-    printer_printf(printer, "case ");
+    go_line(printer, "switch v {", NULL);
+    go_puts(printer, "case ", NULL);
     for (size_t index = 0; index < decl->member_count; index++) {
-        printer_printf(printer, "%s%s", index ? ", " : "", decl->members[index]->names.in[GO]);
+        go_puts(printer, index ? ", " : "", decl->members[index]->names.in[GO], NULL);
     }
-    printer_printf(printer, ":\n");
-    printer_line(printer, "\treturn true");
-    printer_line(printer, "}");
-    printer_line(printer, "return false");
+    go_line(printer, ":", NULL);
+    go_line(printer, "\treturn true", NULL);
+    go_line(printer, "}", NULL);
+    go_line(printer, "return false", NULL);
     printer_dedent(printer);
-    printer_line(printer, "}");
+    go_line(printer, "}", NULL);
 }
 
 static const IrField *find_field(const IrDecl *model, const char *wire_name) {
@@ -1113,7 +1113,7 @@ static void emit_alias(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     strbuf_printf(&kind_sentence, "%s is an alias of %s.", decl->names.in[GO], type.data);
     print_decl_comment(printer, decl, kind_sentence.data, decl->aliased->nullable ? "nil stands for null." : NULL);
     strbuf_free(&kind_sentence);
-    printer_line(printer, "type %s = %s", decl->names.in[GO], type.data);
+    go_line(printer, "type ", decl->names.in[GO], " = ", type.data, NULL);
     strbuf_free(&type);
 }
 
@@ -1479,7 +1479,7 @@ static void print_channel_methods(GoEmitter *emitter, Printer *out, const IrChan
 
 static bool emit_client(void *context, Printer *out) {
     GoEmitter *emitter = context;
-    printer_line(out, "%s", emitter->header);
+    go_line(out, emitter->header, NULL);
     printer_blank_line(out);
     StrBuf doc;
     strbuf_init(&doc);
@@ -1488,43 +1488,43 @@ static bool emit_client(void *context, Printer *out) {
     strbuf_puts(&doc, ",\ncalled through a Centrifugo server over its WebSocket JSON protocol.");
     go_print_doc_comment(out, doc.data, NULL);
     strbuf_free(&doc);
-    printer_line(out, "package %s", emitter->package);
+    go_line(out, "package ", emitter->package, NULL);
     printer_blank_line(out);
     const char *imports[] = {"context", "strconv"};
     print_imports(out, imports, channels_have_int_param(emitter->program) ? 2 : 1, NULL);
     /* The contract hash: NewAPIClient has the client send it with every call (spec/evolution.md). */
     char contract_hash[72];
     backend_contract_hash(emitter->program, emitter->options, contract_hash);
-    printer_line(out, "// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as");
-    printer_line(out, "// the Client's ContractHash, which is sent with every call.");
-    printer_line(out, "const ContractHash = \"%s\"", contract_hash);
+    go_line(out, "// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as", NULL);
+    go_line(out, "// the Client's ContractHash, which is sent with every call.", NULL);
+    go_line(out, "const ContractHash = \"", contract_hash, "\"", NULL);
     printer_blank_line(out);
-    printer_line(out, "// APIClient has one typed method per RPC method. It is safe for concurrent use.");
-    printer_line(out, "type APIClient struct {");
-    printer_line(out, "\tclient *Client");
-    printer_line(out, "}");
+    go_line(out, "// APIClient has one typed method per RPC method. It is safe for concurrent use.", NULL);
+    go_line(out, "type APIClient struct {", NULL);
+    go_line(out, "\tclient *Client", NULL);
+    go_line(out, "}", NULL);
     printer_blank_line(out);
-    printer_line(out, "// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to");
-    printer_line(out, "// ContractHash (call it before client is in use).");
-    printer_line(out, "func NewAPIClient(client *Client) *APIClient {");
-    printer_line(out, "\tclient.ContractHash = ContractHash");
-    printer_line(out, "\treturn &APIClient{client: client}");
-    printer_line(out, "}");
+    go_line(out, "// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to", NULL);
+    go_line(out, "// ContractHash (call it before client is in use).", NULL);
+    go_line(out, "func NewAPIClient(client *Client) *APIClient {", NULL);
+    go_line(out, "\tclient.ContractHash = ContractHash", NULL);
+    go_line(out, "\treturn &APIClient{client: client}", NULL);
+    go_line(out, "}", NULL);
     printer_blank_line(out);
-    printer_line(out, "// Connect connects now rather than on the first call.");
-    printer_line(out, "func (c *APIClient) Connect(ctx context.Context) error {");
-    printer_line(out, "\treturn c.client.Connect(ctx)");
-    printer_line(out, "}");
+    go_line(out, "// Connect connects now rather than on the first call.", NULL);
+    go_line(out, "func (c *APIClient) Connect(ctx context.Context) error {", NULL);
+    go_line(out, "\treturn c.client.Connect(ctx)", NULL);
+    go_line(out, "}", NULL);
     printer_blank_line(out);
-    printer_line(out, "// Close closes the connection; later calls fail with ErrDisconnected.");
-    printer_line(out, "func (c *APIClient) Close() error {");
-    printer_line(out, "\treturn c.client.Close()");
-    printer_line(out, "}");
+    go_line(out, "// Close closes the connection; later calls fail with ErrDisconnected.", NULL);
+    go_line(out, "func (c *APIClient) Close() error {", NULL);
+    go_line(out, "\treturn c.client.Close()", NULL);
+    go_line(out, "}", NULL);
     printer_blank_line(out);
-    printer_line(out, "// Call calls a method by its name, for methods this SDK does not know yet.");
-    printer_line(out, "func (c *APIClient) Call(ctx context.Context, method string, params, result any) error {");
-    printer_line(out, "\treturn c.client.Call(ctx, method, params, result)");
-    printer_line(out, "}");
+    go_line(out, "// Call calls a method by its name, for methods this SDK does not know yet.", NULL);
+    go_line(out, "func (c *APIClient) Call(ctx context.Context, method string, params, result any) error {", NULL);
+    go_line(out, "\treturn c.client.Call(ctx, method, params, result)", NULL);
+    go_line(out, "}", NULL);
     for (size_t index = 0; index < emitter->program->rpc_count; index++) {
         const IrRpc *rpc = emitter->program->rpcs[index];
         const char *method = rpc->names.in[GO];
@@ -1544,21 +1544,20 @@ static bool emit_client(void *context, Printer *out) {
         go_print_doc_comment(out, text.data, backend_deprecation_reason(&rpc->deprecation));
         strbuf_free(&text);
         if (rpc->params) {
-            printer_line(out, "func (c *APIClient) %s(ctx context.Context, p %s) (*%s, error) {", method,
-                         rpc->params->names.in[GO], result);
+            go_line(out, "func (c *APIClient) ", method, "(ctx context.Context, p ", rpc->params->names.in[GO], ") (*", result, ", error) {", NULL);
         } else {
-            printer_line(out, "func (c *APIClient) %s(ctx context.Context) (*%s, error) {", method, result);
+            go_line(out, "func (c *APIClient) ", method, "(ctx context.Context) (*", result, ", error) {", NULL);
         }
         printer_indent(out);
-        printer_line(out, "var result %s", result);
-        printer_printf(out, "if err := c.client.Call(ctx, ");
+        go_line(out, "var result ", result, NULL);
+        go_puts(out, "if err := c.client.Call(ctx, ", NULL);
         printer_string_literal(out, GO, rpc->method, strlen(rpc->method));
-        printer_printf(out, ", %s, &result); err != nil {\n", rpc->params ? "p" : "nil");
-        printer_line(out, "\treturn nil, err");
-        printer_line(out, "}");
-        printer_line(out, "return &result, nil");
+        go_line(out, ", ", rpc->params ? "p" : "nil", ", &result); err != nil {", NULL);
+        go_line(out, "\treturn nil, err", NULL);
+        go_line(out, "}", NULL);
+        go_line(out, "return &result, nil", NULL);
         printer_dedent(out);
-        printer_line(out, "}");
+        go_line(out, "}", NULL);
     }
     for (size_t index = 0; index < emitter->program->channel_count; index++) {
         print_channel_methods(emitter, out, emitter->program->channels[index]);
