@@ -18,6 +18,7 @@
  * `int` is `number` (exact up to 2^53 - 1; the base client refuses a result beyond rather than round it) or, with
  * --ts-int bigint, `bigint`: the base client's JSON codec keeps every digit both ways.
  */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,45 @@
 #include "../support/strmap.h"
 
 #define TS TARGET_TYPESCRIPT
+
+/* Line building: text appended straight into the printer's buffer, without the format scanning of
+ * printer_printf. `text` holds no line break; the indentation is written before the first byte of a line, as
+ * printer_printf writes it, and never for an empty line. */
+static void ts_put(Printer *printer, const char *text, size_t len) {
+    if (len == 0) return;
+    if (printer->at_line_start) {
+        for (int level = 0; level < printer->depth; level++)
+            strbuf_append(&printer->out, printer->indent_unit, printer->indent_unit_len);
+        printer->at_line_start = false;
+    }
+    strbuf_append(&printer->out, text, len);
+}
+
+static void ts_end_line(Printer *printer) {
+    strbuf_putc(&printer->out, '\n');
+    printer->at_line_start = true;
+}
+
+/* ts_put of each string argument, up to a NULL; ts_line ends the line after them. */
+static void ts_vput(Printer *printer, va_list parts) {
+    for (const char *part = va_arg(parts, const char *); part; part = va_arg(parts, const char *))
+        ts_put(printer, part, strlen(part));
+}
+
+__attribute__((sentinel)) static void ts_puts(Printer *printer, ...) {
+    va_list parts;
+    va_start(parts, printer);
+    ts_vput(printer, parts);
+    va_end(parts);
+}
+
+__attribute__((sentinel)) static void ts_line(Printer *printer, ...) {
+    va_list parts;
+    va_start(parts, printer);
+    ts_vput(printer, parts);
+    va_end(parts);
+    ts_end_line(printer);
+}
 
 typedef struct TsEmitter {
     const IrProgram *program;
@@ -232,8 +272,8 @@ static void print_literal_value(Printer *printer, const IrValue *value) {
     switch (value->kind) {
     case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
     case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
-    case IR_VALUE_BOOL: printer_printf(printer, "%s", value->bool_value ? "true" : "false"); break;
-    default: printer_printf(printer, "never"); break; /* not a literal kind: the IR never gives one */
+    case IR_VALUE_BOOL: ts_puts(printer, value->bool_value ? "true" : "false", NULL); break;
+    default: ts_puts(printer, "never", NULL); break; /* not a literal kind: the IR never gives one */
     }
 }
 
@@ -259,14 +299,14 @@ static void print_map_key(Printer *printer, const TypeContext *context, const Ir
     if (resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM) {
         const char *name = decl_name(context, resolved->decl);
         if (resolved->decl->int_enum) {
-            printer_printf(printer, "`${%s}`", name);
+            ts_puts(printer, "`${", name, "}`", NULL);
         } else {
-            printer_printf(printer, "%s", name);
+            ts_puts(printer, name, NULL);
         }
     } else if (resolved->kind == IR_LITERAL) {
         for (size_t i = 0; i < resolved->literal_count; i++) {
             const IrValue *value = resolved->literals[i];
-            if (i) printer_printf(printer, " | ");
+            if (i) ts_puts(printer, " | ", NULL);
             if (value->kind == IR_VALUE_INT) {
                 printer_printf(printer, "\"%lld\"", (long long)value->int_value);
             } else {
@@ -274,55 +314,55 @@ static void print_map_key(Printer *printer, const TypeContext *context, const Ir
             }
         }
     } else if (key->kind == IR_REF && resolved->kind == IR_STRING) {
-        printer_printf(printer, "%s", decl_name(context, key->decl)); /* an alias of string names the keys */
+        ts_puts(printer, decl_name(context, key->decl), NULL); /* an alias of string names the keys */
     } else {
-        printer_printf(printer, "string");
+        ts_puts(printer, "string", NULL);
     }
 }
 
 static void print_type_without_null(Printer *printer, const TypeContext *context, const IrType *type) {
     const char *scalar = scalar_type(context, type->kind);
     if (scalar) {
-        printer_printf(printer, "%s", scalar);
+        ts_puts(printer, scalar, NULL);
         return;
     }
     switch (type->kind) {
     case IR_LIST:
         if (type_prints_as_union(type->element)) {
-            printer_printf(printer, "(");
+            ts_puts(printer, "(", NULL);
             print_type(printer, context, type->element);
-            printer_printf(printer, ")[]");
+            ts_puts(printer, ")[]", NULL);
         } else {
             print_type(printer, context, type->element);
-            printer_printf(printer, "[]");
+            ts_puts(printer, "[]", NULL);
         }
         break;
     case IR_MAP: {
         /* Wire keys are strings, and so are the keys Object.entries yields: int keys are decimal strings. */
         bool closed = key_is_closed_set(type->key);
-        printer_printf(printer, "%sRecord<", closed ? "Partial<" : "");
+        ts_puts(printer, closed ? "Partial<" : "", "Record<", NULL);
         print_map_key(printer, context, type->key);
-        printer_printf(printer, ", ");
+        ts_puts(printer, ", ", NULL);
         print_type(printer, context, type->element);
-        printer_printf(printer, ">%s", closed ? ">" : "");
+        ts_puts(printer, ">", closed ? ">" : "", NULL);
         break;
     }
     case IR_LITERAL:
         for (size_t i = 0; i < type->literal_count; i++) {
-            if (i) printer_printf(printer, " | ");
+            if (i) ts_puts(printer, " | ", NULL);
             print_literal_value(printer, type->literals[i]);
         }
-        if (type->literal_count == 0) printer_printf(printer, "never");
+        if (type->literal_count == 0) ts_puts(printer, "never", NULL);
         break;
-    case IR_REF: printer_printf(printer, "%s", decl_name(context, type->decl)); break;
-    default: printer_printf(printer, "never"); break;
+    case IR_REF: ts_puts(printer, decl_name(context, type->decl), NULL); break;
+    default: ts_puts(printer, "never", NULL); break;
     }
 }
 
 static void print_type(Printer *printer, const TypeContext *context, const IrType *type) {
     print_type_without_null(printer, context, type);
     /* `unknown` already holds null. */
-    if (type->nullable && type->kind != IR_ANY) printer_printf(printer, " | null");
+    if (type->nullable && type->kind != IR_ANY) ts_puts(printer, " | null", NULL);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -330,40 +370,40 @@ static void print_type(Printer *printer, const TypeContext *context, const IrTyp
 
 static void print_value(Printer *printer, const IrValue *value) {
     switch (value->kind) {
-    case IR_VALUE_NULL: printer_printf(printer, "null"); break;
-    case IR_VALUE_BOOL: printer_printf(printer, "%s", value->bool_value ? "true" : "false"); break;
+    case IR_VALUE_NULL: ts_puts(printer, "null", NULL); break;
+    case IR_VALUE_BOOL: ts_puts(printer, value->bool_value ? "true" : "false", NULL); break;
     case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
-    case IR_VALUE_FLOAT: printer_printf(printer, "%s", value->text); break;
+    case IR_VALUE_FLOAT: ts_puts(printer, value->text, NULL); break;
     case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
     case IR_VALUE_ENUM:
-        printer_printf(printer, "%s.%s", value->enum_decl->names.in[TS], value->enum_member->names.in[TS]);
+        ts_puts(printer, value->enum_decl->names.in[TS], ".", value->enum_member->names.in[TS], NULL);
         break;
     case IR_VALUE_LIST:
-        printer_printf(printer, "[");
+        ts_puts(printer, "[", NULL);
         for (size_t i = 0; i < value->count; i++) {
-            if (i) printer_printf(printer, ", ");
+            if (i) ts_puts(printer, ", ", NULL);
             print_value(printer, value->items[i]);
         }
-        printer_printf(printer, "]");
+        ts_puts(printer, "]", NULL);
         break;
     case IR_VALUE_MAP:
         if (value->count == 0) {
-            printer_printf(printer, "{}");
+            ts_puts(printer, "{}", NULL);
             break;
         }
-        printer_printf(printer, "{ ");
+        ts_puts(printer, "{ ", NULL);
         for (size_t i = 0; i < value->count; i++) {
-            if (i) printer_printf(printer, ", ");
+            if (i) ts_puts(printer, ", ", NULL);
             const IrValue *key = value->keys[i];
             if (key->kind == IR_VALUE_STRING) {
                 printer_string_literal(printer, TS, key->text, key->text_length);
             } else {
                 printer_printf(printer, "\"%lld\"", (long long)key->int_value);
             }
-            printer_printf(printer, ": ");
+            ts_puts(printer, ": ", NULL);
             print_value(printer, value->items[i]);
         }
-        printer_printf(printer, " }");
+        ts_puts(printer, " }", NULL);
         break;
     }
 }
@@ -413,7 +453,7 @@ static const char *format_sentence(const TypeContext *context, IrTypeKind kind) 
 }
 
 static void print_bound(Printer *printer, const char *relation, const IrValue *value, bool *first) {
-    printer_printf(printer, "%s%s ", *first ? "" : ", ", relation);
+    ts_puts(printer, *first ? "" : ", ", relation, " ", NULL);
     print_value(printer, value);
     *first = false;
 }
@@ -425,13 +465,13 @@ static void doc_field_facts(DocText *doc, const TypeContext *context, const IrFi
     const IrType *type = field->type;
     if (field->default_value) {
         if (context->direction == DIRECTION_INPUT) {
-            printer_printf(printer, "May be omitted: the server then uses `");
+            ts_puts(printer, "May be omitted: the server then uses `", NULL);
         } else {
-            printer_printf(printer, "Always present in results; the default is `");
+            ts_puts(printer, "Always present in results; the default is `", NULL);
         }
         print_value(printer, field->default_value);
-        printer_printf(printer, "`.");
-        if (type->nullable) printer_printf(printer, " May be null.");
+        ts_puts(printer, "`.", NULL);
+        if (type->nullable) ts_puts(printer, " May be null.", NULL);
     } else if (field->optional) {
         printer_printf(printer, type->nullable ? "May be absent or null." : "May be absent (never null).");
     } else {
@@ -441,18 +481,18 @@ static void doc_field_facts(DocText *doc, const TypeContext *context, const IrFi
     const char *format = format_sentence(context, resolved->kind);
     if (format) {
         doc_sentence_start(doc);
-        printer_printf(printer, "%s", format);
+        ts_puts(printer, format, NULL);
     }
     const IrConstraints *constraints = &field->constraints;
     if (constraints->has_ge || constraints->has_gt || constraints->has_le || constraints->has_lt) {
         doc_sentence_start(doc);
-        printer_printf(printer, "Range: ");
+        ts_puts(printer, "Range: ", NULL);
         bool first = true;
         if (constraints->has_ge) print_bound(printer, ">=", constraints->ge, &first);
         if (constraints->has_gt) print_bound(printer, ">", constraints->gt, &first);
         if (constraints->has_le) print_bound(printer, "<=", constraints->le, &first);
         if (constraints->has_lt) print_bound(printer, "<", constraints->lt, &first);
-        printer_printf(printer, ".");
+        ts_puts(printer, ".", NULL);
     }
     if (constraints->has_min_length || constraints->has_max_length) {
         IrTypeKind kind = resolved->kind;
@@ -472,7 +512,7 @@ static void doc_field_facts(DocText *doc, const TypeContext *context, const IrFi
     }
     if (constraints->pattern) {
         doc_sentence_start(doc);
-        printer_printf(printer, "Pattern: `%s`.", constraints->pattern);
+        ts_puts(printer, "Pattern: `", constraints->pattern, "`.", NULL);
     }
 }
 
@@ -488,15 +528,15 @@ static void doc_model_role(const TsEmitter *emitter, DocText *doc, const IrDecl 
     for (size_t i = 0; (decl->is_params || decl->is_result) && i < emitter->program->rpc_count; i++) {
         const IrRpc *rpc = emitter->program->rpcs[i];
         if (rpc->params == decl) {
-            printer_printf(&doc->printer, "Parameters of `%s`.", rpc->method);
+            ts_puts(&doc->printer, "Parameters of `", rpc->method, "`.", NULL);
             return;
         }
         if (rpc->result == decl) {
-            printer_printf(&doc->printer, "Result of `%s`.", rpc->method);
+            ts_puts(&doc->printer, "Result of `", rpc->method, "`.", NULL);
             return;
         }
     }
-    printer_printf(&doc->printer, "The `%s` object.", decl->names.in[TS]);
+    ts_puts(&doc->printer, "The `", decl->names.in[TS], "` object.", NULL);
 }
 
 static bool model_has_default(const IrDecl *decl) {
@@ -521,12 +561,9 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
     if (input_name) {
         doc_paragraph(&doc);
         if (direction == DIRECTION_INPUT) {
-            printer_printf(&doc.printer, "The shape you send: fields with a default may be omitted. Results are `%s`.",
-                           decl->names.in[TS]);
+            ts_puts(&doc.printer, "The shape you send: fields with a default may be omitted. Results are `", decl->names.in[TS], "`.", NULL);
         } else {
-            printer_printf(&doc.printer,
-                           "The shape of results: fields with a default are always present. What you send is `%s`.",
-                           input_name);
+            ts_puts(&doc.printer, "The shape of results: fields with a default are always present. What you send is `", input_name, "`.", NULL);
         }
     } else if (model_has_default(decl)) {
         doc_paragraph(&doc);
@@ -539,10 +576,10 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
 
     if (decl->field_count == 0 && !decl->open) {
         /* An empty interface would accept any non-nullish value; an object with no known keys is what is meant. */
-        printer_line(printer, "export type %s = Record<string, never>;", name);
+        ts_line(printer, "export type ", name, " = Record<string, never>;", NULL);
         return;
     }
-    printer_line(printer, "export interface %s {", name);
+    ts_line(printer, "export interface ", name, " {", NULL);
     printer_indent(printer);
     for (size_t i = 0; i < decl->field_count; i++) {
         const IrField *field = decl->fields[i];
@@ -552,18 +589,18 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
         doc_field_facts(&field_doc, &context, field);
         printer_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
         doc_free(&field_doc);
-        printer_printf(printer, "%s%s: ", field->names.in[TS], field_is_omissible(direction, field) ? "?" : "");
+        ts_puts(printer, field->names.in[TS], field_is_omissible(direction, field) ? "?" : "", ": ", NULL);
         print_type(printer, &context, field->type);
-        printer_printf(printer, ";\n");
+        ts_line(printer, ";", NULL);
     }
     if (decl->open) {
         /* @open: the keys the model does not declare, kept as received (schema.ts checks declared fields only)
          * and sent again */
         printer_jsdoc(printer, "Keys the API does not declare (the model is open): kept as received and sent again.", NULL);
-        printer_line(printer, "[key: string]: unknown;");
+        ts_line(printer, "[key: string]: unknown;", NULL);
     }
     printer_dedent(printer);
-    printer_line(printer, "}");
+    ts_line(printer, "}", NULL);
 }
 
 static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
@@ -604,26 +641,22 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
-        printer_printf(&doc.printer, "The values of `%s`.", name);
+        ts_puts(&doc.printer, "The values of `", name, "`.", NULL);
     }
     doc_paragraph(&doc);
-    printer_printf(&doc.printer, "The const object `%s` names each value: `%s.%s`.", name, name,
-                   decl->member_count ? decl->members[0]->names.in[TS] : "NAME");
+    ts_puts(&doc.printer, "The const object `", name, "` names each value: `", name, ".", decl->member_count ? decl->members[0]->names.in[TS] : "NAME", "`.", NULL);
     doc_paragraph(&doc);
-    printer_printf(&doc.printer,
-                   "Open: a result may hold a value added to the API later (an `UnknownEnumValue<%s>`), kept and "
-                   "sent back unchanged; `%s(value)` tells the known values apart.",
-                   base, strbuf_cstr(&guard));
+    ts_puts(&doc.printer, "Open: a result may hold a value added to the API later (an `UnknownEnumValue<", base, ">`), kept and sent back unchanged; `", strbuf_cstr(&guard), "(value)` tells the known values apart.", NULL);
     const char *deprecated = backend_deprecation_reason(&decl->deprecation);
     printer_jsdoc(printer, doc_cstr(&doc), deprecated);
     doc_free(&doc);
 
-    printer_printf(printer, "export type %s =", name);
+    ts_puts(printer, "export type ", name, " =", NULL);
     for (size_t i = 0; i < decl->member_count; i++) {
         printer_printf(printer, i ? " | " : " ");
         print_enum_value(printer, decl, decl->members[i]);
     }
-    printer_printf(printer, "%sUnknownEnumValue<%s>;\n", decl->member_count ? " | " : " ", base);
+    ts_line(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base, ">;", NULL);
     printer_blank_line(printer);
 
     DocText const_doc;
@@ -631,45 +664,42 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     if (decl->doc && *decl->doc) {
         doc_append_user(&const_doc, decl->doc);
     } else {
-        printer_printf(&const_doc.printer, "The values of `%s`, by name.", name);
+        ts_puts(&const_doc.printer, "The values of `", name, "`, by name.", NULL);
     }
     printer_jsdoc(printer, doc_cstr(&const_doc), deprecated);
     doc_free(&const_doc);
-    printer_line(printer, "export const %s = {", name);
+    ts_line(printer, "export const ", name, " = {", NULL);
     printer_indent(printer);
     for (size_t i = 0; i < decl->member_count; i++) {
         const IrEnumMember *member = decl->members[i];
         printer_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
-        printer_printf(printer, "%s: ", member->names.in[TS]);
+        ts_puts(printer, member->names.in[TS], ": ", NULL);
         print_enum_value(printer, decl, member);
-        printer_printf(printer, ",\n");
+        ts_line(printer, ",", NULL);
     }
     printer_dedent(printer);
-    printer_line(printer, "} as const;");
+    ts_line(printer, "} as const;", NULL);
     printer_blank_line(printer);
 
     DocText guard_doc;
     doc_init(&guard_doc);
-    printer_printf(&guard_doc.printer,
-                   "True for a value of `%s` this SDK knows; false for an `UnknownEnumValue` or anything else.",
-                   name);
+    ts_puts(&guard_doc.printer, "True for a value of `", name, "` this SDK knows; false for an `UnknownEnumValue` or anything else.", NULL);
     printer_jsdoc(printer, doc_cstr(&guard_doc), deprecated);
     doc_free(&guard_doc);
     /* prettier's layout: the signature on one line when it fits in 120 columns, else the parameter on its own. */
     size_t signature = strlen("export function (value: unknown): value is (typeof )[keyof typeof ] {") + guard.len +
                        2 * strlen(name);
     if (signature <= 120) {
-        printer_line(printer, "export function %s(value: unknown): value is (typeof %s)[keyof typeof %s] {",
-                     strbuf_cstr(&guard), name, name);
+        ts_line(printer, "export function ", strbuf_cstr(&guard), "(value: unknown): value is (typeof ", name, ")[keyof typeof ", name, "] {", NULL);
     } else {
-        printer_line(printer, "export function %s(", strbuf_cstr(&guard));
-        printer_line(printer, "    value: unknown,");
-        printer_line(printer, "): value is (typeof %s)[keyof typeof %s] {", name, name);
+        ts_line(printer, "export function ", strbuf_cstr(&guard), "(", NULL);
+        ts_line(printer, "    value: unknown,", NULL);
+        ts_line(printer, "): value is (typeof ", name, ")[keyof typeof ", name, "] {", NULL);
     }
     printer_indent(printer);
-    printer_line(printer, "return (Object.values(%s) as unknown[]).includes(value);", name);
+    ts_line(printer, "return (Object.values(", name, ") as unknown[]).includes(value);", NULL);
     printer_dedent(printer);
-    printer_line(printer, "}");
+    ts_line(printer, "}", NULL);
     strbuf_free(&guard);
 }
 
@@ -680,31 +710,31 @@ static void emit_union_shape(const TsEmitter *emitter, Printer *printer, const I
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
-        printer_printf(&doc.printer, "One of: ");
+        ts_puts(&doc.printer, "One of: ", NULL);
         for (size_t i = 0; i < decl->alternative_count; i++) {
-            printer_printf(&doc.printer, "%s`", i ? ", " : "");
+            ts_puts(&doc.printer, i ? ", " : "", "`", NULL);
             print_type(&doc.printer, &context, decl->alternatives[i]);
-            printer_printf(&doc.printer, "`");
+            ts_puts(&doc.printer, "`", NULL);
         }
-        printer_printf(&doc.printer, ".");
+        ts_puts(&doc.printer, ".", NULL);
     }
     if (decl->discriminator) {
         doc_paragraph(&doc);
-        printer_printf(&doc.printer, "Tagged by the field ");
+        ts_puts(&doc.printer, "Tagged by the field ", NULL);
         printer_string_literal(&doc.printer, TS, decl->discriminator, strlen(decl->discriminator));
-        printer_printf(&doc.printer, ": check it to narrow the type.");
+        ts_puts(&doc.printer, ": check it to narrow the type.", NULL);
     } else {
         doc_paragraph(&doc);
-        printer_printf(&doc.printer, "Untagged: the server tries the alternatives in this order.");
+        ts_puts(&doc.printer, "Untagged: the server tries the alternatives in this order.", NULL);
     }
     printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
-    printer_printf(printer, "export type %s =", decl_name(&context, decl));
+    ts_puts(printer, "export type ", decl_name(&context, decl), " =", NULL);
     for (size_t i = 0; i < decl->alternative_count; i++) {
         printer_printf(printer, i ? " | " : " ");
         print_type(printer, &context, decl->alternatives[i]);
     }
-    printer_printf(printer, ";\n");
+    ts_line(printer, ";", NULL);
 }
 
 static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const IrDecl *decl, Direction direction) {
@@ -714,20 +744,20 @@ static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const I
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
-        printer_printf(&doc.printer, "Another name for `");
+        ts_puts(&doc.printer, "Another name for `", NULL);
         print_type(&doc.printer, &context, decl->aliased);
-        printer_printf(&doc.printer, "`.");
+        ts_puts(&doc.printer, "`.", NULL);
     }
     const char *format = format_sentence(&context, ir_resolve_alias(decl->aliased)->kind);
     if (format) {
         doc_paragraph(&doc);
-        printer_printf(&doc.printer, "%s", format);
+        ts_puts(&doc.printer, format, NULL);
     }
     printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
-    printer_printf(printer, "export type %s = ", decl_name(&context, decl));
+    ts_puts(printer, "export type ", decl_name(&context, decl), " = ", NULL);
     print_type(printer, &context, decl->aliased);
-    printer_printf(printer, ";\n");
+    ts_line(printer, ";", NULL);
 }
 
 /* A union or an alias, in both shapes when it has two. */
@@ -745,10 +775,10 @@ static void emit_type_decl(const TsEmitter *emitter, Printer *printer, const IrD
 static bool emit_types(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     print_marker(printer, emitter->options);
-    printer_line(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.");
+    ts_line(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.", NULL);
     bool has_enum = false;
     for (size_t i = 0; i < emitter->program->decl_count; i++) has_enum |= emitter->program->decls[i]->kind == IR_DECL_ENUM;
-    if (has_enum) printer_line(printer, "import type { UnknownEnumValue } from \"./rpc-client.js\";");
+    if (has_enum) ts_line(printer, "import type { UnknownEnumValue } from \"./rpc-client.js\";", NULL);
     for (size_t i = 0; i < emitter->program->decl_count; i++) {
         const IrDecl *decl = emitter->program->decls[i];
         printer_blank_line(printer);
@@ -761,7 +791,7 @@ static bool emit_types(void *context, Printer *printer) {
     }
     if (emitter->program->decl_count == 0) {
         printer_blank_line(printer);
-        printer_line(printer, "export {};");
+        ts_line(printer, "export {};", NULL);
     }
     return true;
 }
@@ -1053,30 +1083,26 @@ static void emit_oneway_method(Printer *printer, const IrRpc *rpc, const char *p
     doc_init(&method_doc);
     doc_append_user(&method_doc, rpc->doc);
     doc_paragraph(&method_doc);
-    printer_printf(&method_doc.printer, "Sends `%s` one-way: resolves once the message is handed to Centrifugo; the "
-                                        "server answers nothing, not even an error.\n", rpc->method);
-    if (params) printer_printf(&method_doc.printer, "@param params - the `%s` to send\n", params);
-    printer_printf(&method_doc.printer, "@param options - `signal` to cancel, `timeout` in milliseconds to wait for the "
-                                        "connection\n");
-    printer_printf(&method_doc.printer, "@throws `RPCError`: not connected in time, a request too large");
+    ts_line(&method_doc.printer, "Sends `", rpc->method, "` one-way: resolves once the message is handed to Centrifugo; the server answers nothing, not even an error.", NULL);
+    if (params) ts_line(&method_doc.printer, "@param params - the `", params, "` to send", NULL);
+    ts_line(&method_doc.printer, "@param options - `signal` to cancel, `timeout` in milliseconds to wait for the connection", NULL);
+    ts_puts(&method_doc.printer, "@throws `RPCError`: not connected in time, a request too large", NULL);
     printer_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
     doc_free(&method_doc);
     if (params) {
         bool omissible = params_all_omissible(rpc->params);
-        printer_line(printer, "async %s(params: %s%s, options: CallOptions = {}): Promise<void> {", rpc->names.in[TS],
-                     params, omissible ? " = {}" : "");
+        ts_line(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<void> {", NULL);
     } else {
-        printer_line(printer, "async %s(options: CallOptions = {}): Promise<void> {", rpc->names.in[TS]);
+        ts_line(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<void> {", NULL);
     }
     printer_indent(printer);
     Printer method;
     printer_init(&method, "");
     printer_string_literal(&method, TS, rpc->method, strlen(rpc->method));
-    printer_line(printer, "return this.#client.send(%s, %s, options);", strbuf_cstr(&method.out),
-                 rpc->params ? "params" : "{}");
+    ts_line(printer, "return this.#client.send(", strbuf_cstr(&method.out), ", ", rpc->params ? "params" : "{}", ", options);", NULL);
     printer_free(&method);
     printer_dedent(printer);
-    printer_line(printer, "}");
+    ts_line(printer, "}", NULL);
 }
 
 static bool emit_client(void *context, Printer *printer) {
@@ -1086,20 +1112,18 @@ static bool emit_client(void *context, Printer *printer) {
     if (program->channel_count) {
         /* What the channel methods use from the runtime: its types, and the checks of channel parameters. */
         bool calls = program->rpc_count || channels_publish(program);
-        printer_line(printer, "import type {%s CentrifugoRPCClient, ChannelSubscription, SubscribeOptions } from "
-                              "\"./rpc-client.js\";", calls ? " CallOptions," : "");
+        ts_line(printer, "import type {", calls ? " CallOptions," : "", " CentrifugoRPCClient, ChannelSubscription, SubscribeOptions } from \"./rpc-client.js\";", NULL);
         bool ints = channels_have_param_kind(program, IR_INT), strings = channels_have_param_kind(program, IR_STRING);
-        printer_line(printer, "import { %s%ssubscribeChannel } from \"./rpc-client.js\";", ints ? "channelInt, " : "",
-                     strings ? "channelString, " : "");
-        printer_line(printer, "import { schema } from \"./schema.js\";");
+        ts_line(printer, "import { ", ints ? "channelInt, " : "", strings ? "channelString, " : "", "subscribeChannel } from \"./rpc-client.js\";", NULL);
+        ts_line(printer, "import { schema } from \"./schema.js\";", NULL);
     } else if (program->rpc_count == 0) {
-        printer_line(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");
+        ts_line(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";", NULL);
     } else {
-        printer_line(printer, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";");
+        ts_line(printer, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";", NULL);
         /* schema.ts checks results: a program of one-way methods only has none to check. */
         bool any_result = false;
         for (size_t i = 0; i < program->rpc_count; i++) any_result = any_result || !program->rpcs[i]->oneway;
-        if (any_result) printer_line(printer, "import { schema } from \"./schema.js\";");
+        if (any_result) ts_line(printer, "import { schema } from \"./schema.js\";", NULL);
     }
     const char **names = calloc(program->rpc_count * 2 + program->channel_count * 2 + 1, sizeof *names);
     if (!names) {
@@ -1110,16 +1134,16 @@ static bool emit_client(void *context, Printer *printer) {
     size_t line_length = strlen("import type {  } from \"./types.js\";");
     for (size_t i = 0; i < name_count; i++) line_length += strlen(names[i]) + (i ? 2 : 0);
     if (name_count && line_length <= 120) {
-        printer_printf(printer, "import type {");
-        for (size_t i = 0; i < name_count; i++) printer_printf(printer, "%s %s", i ? "," : "", names[i]);
-        printer_printf(printer, " } from \"./types.js\";\n");
+        ts_puts(printer, "import type {", NULL);
+        for (size_t i = 0; i < name_count; i++) ts_puts(printer, i ? "," : "", " ", names[i], NULL);
+        ts_line(printer, " } from \"./types.js\";", NULL);
     } else if (name_count) {
         /* One name a line, as formatters wrap a long import. */
-        printer_line(printer, "import type {");
+        ts_line(printer, "import type {", NULL);
         printer_indent(printer);
-        for (size_t i = 0; i < name_count; i++) printer_line(printer, "%s,", names[i]);
+        for (size_t i = 0; i < name_count; i++) ts_line(printer, names[i], ",", NULL);
         printer_dedent(printer);
-        printer_line(printer, "} from \"./types.js\";");
+        ts_line(printer, "} from \"./types.js\";", NULL);
     }
     free(names);
     printer_blank_line(printer);
@@ -1129,12 +1153,12 @@ static bool emit_client(void *context, Printer *printer) {
     backend_contract_hash(program, emitter->options, contract_hash);
     printer_jsdoc(printer, "The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call.",
                   NULL);
-    printer_line(printer, "export const CONTRACT_HASH = \"%s\";", contract_hash);
+    ts_line(printer, "export const CONTRACT_HASH = \"", contract_hash, "\";", NULL);
     printer_blank_line(printer);
 
     DocText doc;
     doc_init(&doc);
-    printer_printf(&doc.printer, "The methods of ");
+    ts_puts(&doc.printer, "The methods of ", NULL);
     StrBuf input;
     strbuf_init(&input);
     backend_append_input_name(&input, emitter->options);
@@ -1154,23 +1178,23 @@ static bool emit_client(void *context, Printer *printer) {
                                  "```");
     printer_jsdoc(printer, doc_cstr(&doc), NULL);
     doc_free(&doc);
-    printer_line(printer, "export class APIClient {");
+    ts_line(printer, "export class APIClient {", NULL);
     printer_indent(printer);
     if (program->rpc_count == 0 && program->channel_count == 0) {
         /* No method would read the client: an unused field does not compile under noUnusedLocals. */
         printer_jsdoc(printer, "@param _client - the base client (this API declares no methods)", NULL);
-        printer_line(printer, "constructor(_client: CentrifugoRPCClient) {}");
+        ts_line(printer, "constructor(_client: CentrifugoRPCClient) {}", NULL);
     } else {
-        printer_line(printer, "readonly #client: CentrifugoRPCClient;");
+        ts_line(printer, "readonly #client: CentrifugoRPCClient;", NULL);
         printer_blank_line(printer);
         printer_jsdoc(printer, "@param client - a connected (or soon connected) base client; either transport works",
                       NULL);
-        printer_line(printer, "constructor(client: CentrifugoRPCClient) {");
+        ts_line(printer, "constructor(client: CentrifugoRPCClient) {", NULL);
         printer_indent(printer);
-        printer_line(printer, "this.#client = client;");
-        printer_line(printer, "client.contractHash = CONTRACT_HASH;");
+        ts_line(printer, "this.#client = client;", NULL);
+        ts_line(printer, "client.contractHash = CONTRACT_HASH;", NULL);
         printer_dedent(printer);
-        printer_line(printer, "}");
+        ts_line(printer, "}", NULL);
     }
 
     TypeContext input_context = {emitter, DIRECTION_INPUT};
@@ -1187,20 +1211,18 @@ static bool emit_client(void *context, Printer *printer) {
         doc_init(&method_doc);
         doc_append_user(&method_doc, rpc->doc);
         doc_paragraph(&method_doc);
-        printer_printf(&method_doc.printer, "Calls `%s`.\n", rpc->method);
-        if (params) printer_printf(&method_doc.printer, "@param params - the `%s` to send\n", params);
-        printer_printf(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds\n");
-        printer_printf(&method_doc.printer, "@returns the `%s` the server answered\n", result);
-        printer_printf(&method_doc.printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that "
-                                            "does not fit the API");
+        ts_line(&method_doc.printer, "Calls `", rpc->method, "`.", NULL);
+        if (params) ts_line(&method_doc.printer, "@param params - the `", params, "` to send", NULL);
+        ts_line(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds", NULL);
+        ts_line(&method_doc.printer, "@returns the `", result, "` the server answered", NULL);
+        ts_puts(&method_doc.printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API", NULL);
         printer_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
         doc_free(&method_doc);
         if (params) {
             bool omissible = params_all_omissible(rpc->params);
-            printer_line(printer, "async %s(params: %s%s, options: CallOptions = {}): Promise<%s> {", rpc->names.in[TS],
-                         params, omissible ? " = {}" : "", result);
+            ts_line(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<", result, "> {", NULL);
         } else {
-            printer_line(printer, "async %s(options: CallOptions = {}): Promise<%s> {", rpc->names.in[TS], result);
+            ts_line(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<", result, "> {", NULL);
         }
         printer_indent(printer);
         /* The result is checked against schema.ts. One line when it fits in 120 columns, else one argument a line
@@ -1213,28 +1235,27 @@ static bool emit_client(void *context, Printer *printer) {
         size_t line = strlen("        return this.#client.call<>(, , options, schema.result(\"\"));") + 2 * strlen(result) +
                       strlen(method_literal) + strlen(params_argument);
         if (line <= 120) {
-            printer_line(printer, "return this.#client.call<%s>(%s, %s, options, schema.result(\"%s\"));", result,
-                         method_literal, params_argument, result);
+            ts_line(printer, "return this.#client.call<", result, ">(", method_literal, ", ", params_argument, ", options, schema.result(\"", result, "\"));", NULL);
         } else {
-            printer_line(printer, "return this.#client.call<%s>(", result);
+            ts_line(printer, "return this.#client.call<", result, ">(", NULL);
             printer_indent(printer);
-            printer_line(printer, "%s,", method_literal);
-            printer_line(printer, "%s,", params_argument);
-            printer_line(printer, "options,");
-            printer_line(printer, "schema.result(\"%s\"),", result);
+            ts_line(printer, method_literal, ",", NULL);
+            ts_line(printer, params_argument, ",", NULL);
+            ts_line(printer, "options,", NULL);
+            ts_line(printer, "schema.result(\"", result, "\"),", NULL);
             printer_dedent(printer);
-            printer_line(printer, ");");
+            ts_line(printer, ");", NULL);
         }
         printer_free(&method);
         printer_dedent(printer);
-        printer_line(printer, "}");
+        ts_line(printer, "}", NULL);
     }
     for (size_t i = 0; i < program->channel_count; i++) {
         emit_channel_subscribe(emitter, printer, program->channels[i]);
         if (program->channels[i]->client_publish) emit_channel_publish(emitter, printer, program->channels[i]);
     }
     printer_dedent(printer);
-    printer_line(printer, "}");
+    ts_line(printer, "}", NULL);
     return true;
 }
 
