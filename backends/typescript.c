@@ -1379,13 +1379,20 @@ static void append_shape(StrBuf *out, const IrType *type) {
 
 /* A string literal as prettier writes it: double quotes unless the text holds more of them than single quotes. */
 static void append_prettier_string(StrBuf *out, const char *text) {
-    size_t doubles = 0, singles = 0;
-    for (const char *c = text; *c; c++) {
-        doubles += *c == '"';
-        singles += *c == '\'';
+    size_t doubles = 0, singles = 0, specials = 0; /* specials: controls and backslashes */
+    const char *end = text;
+    for (; *end; end++) {
+        doubles += *end == '"';
+        singles += *end == '\'';
+        specials += (unsigned char)*end < 0x20 || *end == '\\';
     }
     char quote = doubles > singles ? '\'' : '"';
     strbuf_putc(out, quote);
+    if (specials == 0 && (quote == '"' ? doubles : singles) == 0) { /* nothing to escape: the text as it is */
+        strbuf_append(out, text, (size_t)(end - text));
+        strbuf_putc(out, quote);
+        return;
+    }
     for (const char *c = text; *c; c++) {
         if ((unsigned char)*c < 0x20) {
             strbuf_printf(out, "\\u%04x", (unsigned char)*c);
@@ -1399,20 +1406,31 @@ static void append_prettier_string(StrBuf *out, const char *text) {
 
 /* `schema.field("Model", "wire", "shape", required);` (or another method of the schema) on one line when it fits in
  * 120 columns, else one argument a line (prettier's layout). */
-static void print_schema_call(Printer *printer, const char *method, const char *const *arguments, size_t count) {
-    size_t line = strlen("schema.();") + strlen(method);
-    for (size_t i = 0; i < count; i++) line += strlen(arguments[i]) + (i ? 2 : 0);
+static void print_schema_call(Printer *printer, const char *method, const StrBuf *arguments, size_t count) {
+    size_t method_len = strlen(method);
+    size_t line = strlen("schema.();") + method_len;
+    for (size_t i = 0; i < count; i++) line += arguments[i].len + (i ? 2 : 0);
     if (line <= 120) {
-        printer_printf(printer, "schema.%s(", method);
-        for (size_t i = 0; i < count; i++) printer_printf(printer, "%s%s", i ? ", " : "", arguments[i]);
-        printer_printf(printer, ");\n");
+        ts_put(printer, "schema.", strlen("schema."));
+        ts_put(printer, method, method_len);
+        ts_put(printer, "(", 1);
+        for (size_t i = 0; i < count; i++) {
+            if (i) ts_put(printer, ", ", 2);
+            ts_put(printer, arguments[i].data, arguments[i].len);
+        }
+        ts_put(printer, ");", 2);
+        ts_end_line(printer);
         return;
     }
-    printer_line(printer, "schema.%s(", method);
+    ts_line(printer, "schema.", method, "(", NULL);
     printer_indent(printer);
-    for (size_t i = 0; i < count; i++) printer_line(printer, "%s,", arguments[i]);
+    for (size_t i = 0; i < count; i++) {
+        ts_put(printer, arguments[i].data, arguments[i].len);
+        ts_put(printer, ",", 1);
+        ts_end_line(printer);
+    }
     printer_dedent(printer);
-    printer_line(printer, ");");
+    ts_line(printer, ");", NULL);
 }
 
 static bool emit_schema(void *context, Printer *printer) {
@@ -1425,35 +1443,36 @@ static bool emit_schema(void *context, Printer *printer) {
     printer_line(printer, "import { Schema } from \"./rpc-client.js\";");
     printer_blank_line(printer);
     printer_line(printer, "export const schema = new Schema(\"%s\");", emitter->options->ts_bigint ? "bigint" : "number");
+    /* The arguments of a field's call (model, wire name, shape, presence) and the shape before it is quoted, reused. */
+    StrBuf arguments[4], shape_source;
+    for (size_t a = 0; a < 4; a++) strbuf_init(&arguments[a]);
+    strbuf_init(&shape_source);
     for (size_t i = 0; i < program->decl_count; i++) {
         const IrDecl *decl = program->decls[i];
         if (decl->kind != IR_DECL_MODEL) continue;
         printer_blank_line(printer);
-        StrBuf model;
-        strbuf_init(&model);
-        append_prettier_string(&model, decl->names.in[TS]);
-        if (decl->field_count == 0) printer_line(printer, "schema.model(%s);", strbuf_cstr(&model));
+        StrBuf *model = &arguments[0];
+        strbuf_clear(model);
+        append_prettier_string(model, decl->names.in[TS]);
+        if (decl->field_count == 0) ts_line(printer, "schema.model(", strbuf_cstr(model), ");", NULL);
         for (size_t f = 0; f < decl->field_count; f++) {
             const IrField *field = decl->fields[f];
-            StrBuf wire, shape_text, shape;
-            strbuf_init(&wire);
-            strbuf_init(&shape_text);
-            strbuf_init(&shape);
-            append_prettier_string(&wire, field->wire_name);
-            append_shape(&shape_text, field->type);
-            append_prettier_string(&shape, strbuf_cstr(&shape_text));
+            strbuf_clear(&arguments[1]);
+            strbuf_clear(&arguments[2]);
+            strbuf_clear(&arguments[3]);
+            strbuf_clear(&shape_source);
+            append_prettier_string(&arguments[1], field->wire_name);
+            append_shape(&shape_source, field->type);
+            append_prettier_string(&arguments[2], strbuf_cstr(&shape_source));
             /* A defaulted field is trusted to be present: the rpcc bridge always sends it. */
-            const char *presence = field->optional        ? "\"optional\""
-                                   : field->default_value ? "\"defaulted\""
-                                                          : "\"required\"";
-            const char *arguments[] = {strbuf_cstr(&model), strbuf_cstr(&wire), strbuf_cstr(&shape), presence};
+            strbuf_puts(&arguments[3], field->optional        ? "\"optional\""
+                                       : field->default_value ? "\"defaulted\""
+                                                              : "\"required\"");
             print_schema_call(printer, "field", arguments, 4);
-            strbuf_free(&wire);
-            strbuf_free(&shape_text);
-            strbuf_free(&shape);
         }
-        strbuf_free(&model);
     }
+    for (size_t a = 0; a < 4; a++) strbuf_free(&arguments[a]);
+    strbuf_free(&shape_source);
     /* The publication type of each channel, by the channel's dotted name (the subscribe methods check with it). */
     for (size_t i = 0; i < program->channel_count; i++) {
         const IrChannel *channel = program->channels[i];
@@ -1466,8 +1485,8 @@ static bool emit_schema(void *context, Printer *printer) {
         IrType publication = {.kind = IR_REF, .decl = channel->publication};
         append_shape(&shape_text, &publication);
         append_prettier_string(&shape, strbuf_cstr(&shape_text));
-        const char *arguments[] = {strbuf_cstr(&name), strbuf_cstr(&shape)};
-        print_schema_call(printer, "channel", arguments, 2);
+        const StrBuf channel_arguments[] = {name, shape};
+        print_schema_call(printer, "channel", channel_arguments, 2);
         strbuf_free(&name);
         strbuf_free(&shape_text);
         strbuf_free(&shape);
