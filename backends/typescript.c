@@ -51,6 +51,43 @@ static void ts_end_line(Printer *printer) {
     printer->at_line_start = true;
 }
 
+/* printer_jsdoc, with a doc without deprecation (all but a few) escaped straight into the output in the same
+ * layout: one line between the delimiters for a one-line doc, else the delimiters on lines of their own and a
+ * " * " prefix a line (" *" for an empty one). */
+static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated) {
+    if (deprecated) {
+        printer_jsdoc(printer, text, deprecated);
+        return;
+    }
+    DocLines lines;
+    doc_lines_init(&lines, text);
+    const char *line;
+    size_t len;
+    if (!doc_lines_next(&lines, &line, &len)) return;
+    StrBuf *out = &printer->out;
+    if (doc_lines_empty(&lines)) {
+        ts_put(printer, "/** ", 4);
+        escape_comment_line(out, COMMENT_JSDOC, line, len, true);
+        ts_put(printer, " */", 3);
+        ts_end_line(printer);
+        return;
+    }
+    ts_put(printer, "/**", 3);
+    ts_end_line(printer);
+    do {
+        ts_put(printer, " * ", 3);
+        size_t start = out->len;
+        escape_comment_line(out, COMMENT_JSDOC, line, len, false);
+        if (out->len == start) { /* an empty line: " *" */
+            out->len = start - 1;
+            out->data[out->len] = '\0';
+        }
+        ts_end_line(printer);
+    } while (doc_lines_next(&lines, &line, &len));
+    ts_put(printer, " */", 3);
+    ts_end_line(printer);
+}
+
 /* ts_put of each string argument, up to a NULL; ts_line ends the line after them. */
 static void ts_vput(Printer *printer, va_list parts) {
     for (const char *part = va_arg(parts, const char *); part; part = va_arg(parts, const char *))
@@ -408,7 +445,7 @@ static void print_value(Printer *printer, const IrValue *value) {
     }
 }
 
-/* A scratch printer whose text is appended to a doc being composed (the doc then goes through printer_jsdoc). */
+/* A scratch printer whose text is appended to a doc being composed (the doc then goes through ts_jsdoc). */
 typedef struct DocText {
     Printer printer;
 } DocText;
@@ -420,19 +457,19 @@ static bool doc_empty(const DocText *doc) { return doc->printer.out.len == 0; }
 
 /* Starts a new paragraph (a blank line) unless the doc is empty. */
 static void doc_paragraph(DocText *doc) {
-    if (!doc_empty(doc)) printer_printf(&doc->printer, "\n\n");
+    if (!doc_empty(doc)) strbuf_append(&doc->printer.out, "\n\n", 2); /* no indentation in a doc's printer */
 }
 
 /* Adds a sentence to the current paragraph. */
 static void doc_sentence_start(DocText *doc) {
     size_t len = doc->printer.out.len;
-    if (len > 0 && doc->printer.out.data[len - 1] != '\n') printer_printf(&doc->printer, " ");
+    if (len > 0 && doc->printer.out.data[len - 1] != '\n') strbuf_putc(&doc->printer.out, ' ');
 }
 
 static void doc_append_user(DocText *doc, const char *text) {
     if (!text || !*text) return;
     doc_paragraph(doc);
-    printer_printf(&doc->printer, "%s", text);
+    strbuf_puts(&doc->printer.out, text);
 }
 
 /* What a scalar's string holds, for the field docs: JavaScript sees only a string or a number. */
@@ -571,7 +608,7 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
                                          ? "Sent to the server: fields with a default may be omitted."
                                          : "Received from the server: fields with a default are always present.");
     }
-    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
+    ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
 
     if (decl->field_count == 0 && !decl->open) {
@@ -587,7 +624,7 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
         doc_init(&field_doc);
         doc_append_user(&field_doc, field->doc);
         doc_field_facts(&field_doc, &context, field);
-        printer_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
+        ts_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
         doc_free(&field_doc);
         ts_puts(printer, field->names.in[TS], field_is_omissible(direction, field) ? "?" : "", ": ", NULL);
         print_type(printer, &context, field->type);
@@ -596,7 +633,7 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
     if (decl->open) {
         /* @open: the keys the model does not declare, kept as received (schema.ts checks declared fields only)
          * and sent again */
-        printer_jsdoc(printer, "Keys the API does not declare (the model is open): kept as received and sent again.", NULL);
+        ts_jsdoc(printer, "Keys the API does not declare (the model is open): kept as received and sent again.", NULL);
         ts_line(printer, "[key: string]: unknown;", NULL);
     }
     printer_dedent(printer);
@@ -648,7 +685,7 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     doc_paragraph(&doc);
     ts_puts(&doc.printer, "Open: a result may hold a value added to the API later (an `UnknownEnumValue<", base, ">`), kept and sent back unchanged; `", strbuf_cstr(&guard), "(value)` tells the known values apart.", NULL);
     const char *deprecated = backend_deprecation_reason(&decl->deprecation);
-    printer_jsdoc(printer, doc_cstr(&doc), deprecated);
+    ts_jsdoc(printer, doc_cstr(&doc), deprecated);
     doc_free(&doc);
 
     ts_puts(printer, "export type ", name, " =", NULL);
@@ -666,13 +703,13 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     } else {
         ts_puts(&const_doc.printer, "The values of `", name, "`, by name.", NULL);
     }
-    printer_jsdoc(printer, doc_cstr(&const_doc), deprecated);
+    ts_jsdoc(printer, doc_cstr(&const_doc), deprecated);
     doc_free(&const_doc);
     ts_line(printer, "export const ", name, " = {", NULL);
     printer_indent(printer);
     for (size_t i = 0; i < decl->member_count; i++) {
         const IrEnumMember *member = decl->members[i];
-        printer_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
+        ts_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
         ts_puts(printer, member->names.in[TS], ": ", NULL);
         print_enum_value(printer, decl, member);
         ts_line(printer, ",", NULL);
@@ -684,7 +721,7 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     DocText guard_doc;
     doc_init(&guard_doc);
     ts_puts(&guard_doc.printer, "True for a value of `", name, "` this SDK knows; false for an `UnknownEnumValue` or anything else.", NULL);
-    printer_jsdoc(printer, doc_cstr(&guard_doc), deprecated);
+    ts_jsdoc(printer, doc_cstr(&guard_doc), deprecated);
     doc_free(&guard_doc);
     /* prettier's layout: the signature on one line when it fits in 120 columns, else the parameter on its own. */
     size_t signature = strlen("export function (value: unknown): value is (typeof )[keyof typeof ] {") + guard.len +
@@ -727,7 +764,7 @@ static void emit_union_shape(const TsEmitter *emitter, Printer *printer, const I
         doc_paragraph(&doc);
         ts_puts(&doc.printer, "Untagged: the server tries the alternatives in this order.", NULL);
     }
-    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
+    ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
     ts_puts(printer, "export type ", decl_name(&context, decl), " =", NULL);
     for (size_t i = 0; i < decl->alternative_count; i++) {
@@ -753,7 +790,7 @@ static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const I
         doc_paragraph(&doc);
         ts_puts(&doc.printer, format, NULL);
     }
-    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
+    ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
     ts_puts(printer, "export type ", decl_name(&context, decl), " = ", NULL);
     print_type(printer, &context, decl->aliased);
@@ -984,7 +1021,7 @@ static void emit_channel_subscribe(const TsEmitter *emitter, Printer *printer, c
                                  "it\n");
     printer_printf(&doc.printer, "@throws `RPCError` (kind `\"client\"`, code 18): a parameter that does not fit in a "
                                  "channel name, or a second\nsubscription to the same channel");
-    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&channel->deprecation));
+    ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&channel->deprecation));
     doc_free(&doc);
 
     StrBuf params_type, options_param, returns, head;
@@ -1044,7 +1081,7 @@ static void emit_channel_publish(const TsEmitter *emitter, Printer *printer, con
     printer_printf(&doc.printer, "@throws `RPCError`: a refusal (kind `\"server\"`, 103 when the backend refused it), a "
                                  "timeout, a disconnect,\na parameter that does not fit in a channel name (kind "
                                  "`\"client\"`, code 18)");
-    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&channel->deprecation));
+    ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&channel->deprecation));
     doc_free(&doc);
 
     StrBuf params_type, publication_param, head;
@@ -1087,7 +1124,7 @@ static void emit_oneway_method(Printer *printer, const IrRpc *rpc, const char *p
     if (params) ts_line(&method_doc.printer, "@param params - the `", params, "` to send", NULL);
     ts_line(&method_doc.printer, "@param options - `signal` to cancel, `timeout` in milliseconds to wait for the connection", NULL);
     ts_puts(&method_doc.printer, "@throws `RPCError`: not connected in time, a request too large", NULL);
-    printer_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
+    ts_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
     doc_free(&method_doc);
     if (params) {
         bool omissible = params_all_omissible(rpc->params);
@@ -1151,7 +1188,7 @@ static bool emit_client(void *context, Printer *printer) {
     /* The contract hash: the APIClient has the base client send it with every call (spec/evolution.md). */
     char contract_hash[72];
     backend_contract_hash(program, emitter->options, contract_hash);
-    printer_jsdoc(printer, "The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call.",
+    ts_jsdoc(printer, "The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call.",
                   NULL);
     ts_line(printer, "export const CONTRACT_HASH = \"", contract_hash, "\";", NULL);
     printer_blank_line(printer);
@@ -1176,18 +1213,18 @@ static bool emit_client(void *context, Printer *printer) {
                                  "await client.connect();\n"
                                  "const api = new APIClient(client);\n"
                                  "```");
-    printer_jsdoc(printer, doc_cstr(&doc), NULL);
+    ts_jsdoc(printer, doc_cstr(&doc), NULL);
     doc_free(&doc);
     ts_line(printer, "export class APIClient {", NULL);
     printer_indent(printer);
     if (program->rpc_count == 0 && program->channel_count == 0) {
         /* No method would read the client: an unused field does not compile under noUnusedLocals. */
-        printer_jsdoc(printer, "@param _client - the base client (this API declares no methods)", NULL);
+        ts_jsdoc(printer, "@param _client - the base client (this API declares no methods)", NULL);
         ts_line(printer, "constructor(_client: CentrifugoRPCClient) {}", NULL);
     } else {
         ts_line(printer, "readonly #client: CentrifugoRPCClient;", NULL);
         printer_blank_line(printer);
-        printer_jsdoc(printer, "@param client - a connected (or soon connected) base client; either transport works",
+        ts_jsdoc(printer, "@param client - a connected (or soon connected) base client; either transport works",
                       NULL);
         ts_line(printer, "constructor(client: CentrifugoRPCClient) {", NULL);
         printer_indent(printer);
@@ -1216,7 +1253,7 @@ static bool emit_client(void *context, Printer *printer) {
         ts_line(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds", NULL);
         ts_line(&method_doc.printer, "@returns the `", result, "` the server answered", NULL);
         ts_puts(&method_doc.printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API", NULL);
-        printer_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
+        ts_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
         doc_free(&method_doc);
         if (params) {
             bool omissible = params_all_omissible(rpc->params);
