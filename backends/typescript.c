@@ -510,9 +510,9 @@ static void doc_field_facts(DocText *doc, const TypeContext *context, const IrFi
         ts_puts(printer, "`.", NULL);
         if (type->nullable) ts_puts(printer, " May be null.", NULL);
     } else if (field->optional) {
-        printer_printf(printer, type->nullable ? "May be absent or null." : "May be absent (never null).");
+        ts_puts(printer, type->nullable ? "May be absent or null." : "May be absent (never null).", NULL);
     } else {
-        printer_printf(printer, type->nullable ? "Required; may be null." : "Required.");
+        ts_puts(printer, type->nullable ? "Required; may be null." : "Required.", NULL);
     }
     const IrType *resolved = ir_resolve_alias(type);
     const char *format = format_sentence(context, resolved->kind);
@@ -618,18 +618,20 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
     }
     ts_line(printer, "export interface ", name, " {", NULL);
     printer_indent(printer);
+    DocText field_doc; /* reused: emptied for each field */
+    doc_init(&field_doc);
     for (size_t i = 0; i < decl->field_count; i++) {
         const IrField *field = decl->fields[i];
-        DocText field_doc;
-        doc_init(&field_doc);
+        strbuf_clear(&field_doc.printer.out);
+        field_doc.printer.at_line_start = true;
         doc_append_user(&field_doc, field->doc);
         doc_field_facts(&field_doc, &context, field);
         ts_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
-        doc_free(&field_doc);
         ts_puts(printer, field->names.in[TS], field_is_omissible(direction, field) ? "?" : "", ": ", NULL);
         print_type(printer, &context, field->type);
         ts_line(printer, ";", NULL);
     }
+    doc_free(&field_doc);
     if (decl->open) {
         /* @open: the keys the model does not declare, kept as received (schema.ts checks declared fields only)
          * and sent again */
@@ -1448,15 +1450,25 @@ static void print_schema_call(Printer *printer, const char *method, const StrBuf
     size_t line = strlen("schema.();") + method_len;
     for (size_t i = 0; i < count; i++) line += arguments[i].len + (i ? 2 : 0);
     if (line <= 120) {
+        /* The line's room made once, then its pieces copied in. */
         ts_put(printer, "schema.", strlen("schema."));
-        ts_put(printer, method, method_len);
-        ts_put(printer, "(", 1);
+        StrBuf *out = &printer->out;
+        strbuf_grow(out, line + 1);
+        char *cursor = out->data + out->len;
+        memcpy(cursor, method, method_len);
+        cursor += method_len;
+        *cursor++ = '(';
         for (size_t i = 0; i < count; i++) {
-            if (i) ts_put(printer, ", ", 2);
-            ts_put(printer, arguments[i].data, arguments[i].len);
+            if (i) {
+                memcpy(cursor, ", ", 2);
+                cursor += 2;
+            }
+            memcpy(cursor, arguments[i].data, arguments[i].len);
+            cursor += arguments[i].len;
         }
-        ts_put(printer, ");", 2);
-        ts_end_line(printer);
+        memcpy(cursor, ");\n", 4); /* with the NUL */
+        out->len = (size_t)(cursor + 3 - out->data);
+        printer->at_line_start = true;
         return;
     }
     ts_line(printer, "schema.", method, "(", NULL);
