@@ -217,18 +217,19 @@ static bool has_doubled_quote(const char *text, size_t len) {
 
 /* The common case of print_comment, written straight into the printer: no deprecation, and every line, once
  * sanitized, either empty or starting with neither a space nor a tab (no common indentation to remove, no code
- * block, no list), fewer than five lines (an old-style heading needs five), without curly quotes in a doc comment. Then
- * gofmt's layout is the lines themselves with runs of empty lines collapsed. Returns false, having written
- * nothing, for any other doc: print_comment's general path renders it. */
+ * block, no list), fewer than five lines in the raw text (an old-style heading needs five), without curly quotes in
+ * a doc comment. Then gofmt's layout is the lines themselves with runs of empty lines collapsed. Returns false,
+ * having written nothing, for any other doc: print_comment's general path renders it. */
 static bool print_plain_comment(Printer *printer, const char *text, bool doc_comment) {
+    /* Fewer than five lines in the raw text: fewer once empty lines are dropped, so no heading. */
+    size_t line_breaks = 0;
+    for (const char *at = text ? strchr(text, '\n') : NULL; at && line_breaks < 4; at = strchr(at + 1, '\n'))
+        line_breaks++;
+    if (line_breaks >= 4) return false;
     DocLines lines;
     doc_lines_init(&lines, text);
     const char *line;
     size_t len;
-    DocLines probe = lines;
-    size_t line_count = 0;
-    while (line_count < 5 && doc_lines_next(&probe, &line, &len)) line_count++;
-    if (line_count >= 5) return false;
     StrBuf *out = &printer->out;
     size_t mark = out->len;
     bool mark_at_line_start = printer->at_line_start;
