@@ -1170,7 +1170,14 @@ static bool emit_types(void *context, Printer *out) {
     strmap_init(&taken, &emitter->arena);
     emitter->alternative_types = calloc(program->decl_count + 1, sizeof *emitter->alternative_types);
     if (!emitter->alternative_types) abort();
-    for (size_t index = 0; index < program->decl_count; index++) {
+    /* Only unions with an alternative that is no model name types of their own: without one, no map to fill. */
+    bool names_alternatives = false;
+    for (size_t index = 0; index < program->decl_count && !names_alternatives; index++) {
+        const IrDecl *decl = program->decls[index];
+        for (size_t alt = 0; decl->kind == IR_DECL_UNION && alt < decl->alternative_count; alt++)
+            names_alternatives |= alt_form(decl->alternatives[alt]) != ALT_MODEL;
+    }
+    for (size_t index = 0; names_alternatives && index < program->decl_count; index++) {
         const IrDecl *decl = program->decls[index];
         strmap_put(&taken, decl->names.in[GO], strlen(decl->names.in[GO]), (void *)decl);
         for (size_t member = 0; decl->kind == IR_DECL_ENUM && member < decl->member_count; member++) {
