@@ -59,32 +59,57 @@ static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated)
         printer_jsdoc(printer, text, deprecated);
         return;
     }
-    DocLines lines;
-    doc_lines_init(&lines, text);
-    const char *line;
-    size_t len;
-    if (!doc_lines_next(&lines, &line, &len)) return;
+    if (!text) return;
+    /* One pass over the doc's lines (DocLines' rules: trailing blanks dropped, empty lines before the first and
+     * after the last line with content left out). The first line is written in the one-line form; a second line
+     * with content turns it into the block form. */
     StrBuf *out = &printer->out;
-    if (doc_lines_empty(&lines)) {
-        ts_put(printer, "/** ", 4);
-        escape_comment_line(out, COMMENT_JSDOC, line, len, true);
-        ts_put(printer, " */", 3);
-        ts_end_line(printer);
-        return;
-    }
-    ts_put(printer, "/**", 3);
-    ts_end_line(printer);
-    do {
-        ts_put(printer, " * ", 3);
-        size_t start = out->len;
-        escape_comment_line(out, COMMENT_JSDOC, line, len, false);
-        if (out->len == start) { /* an empty line: " *" */
-            out->len = start - 1;
-            out->data[out->len] = '\0';
+    const char *cursor = text, *end = text + strlen(text);
+    size_t opening = 0;        /* where the opening delimiter starts in the output */
+    bool started = false, block = false;
+    size_t empty_lines = 0;    /* since the last line with content: written only if another one follows */
+    while (cursor < end) {
+        const char *newline = memchr(cursor, '\n', (size_t)(end - cursor));
+        const char *line_end = newline ? newline : end;
+        const char *content_end = line_end;
+        while (content_end > cursor && (content_end[-1] == ' ' || content_end[-1] == '\t' || content_end[-1] == '\r'))
+            content_end--;
+        size_t len = (size_t)(content_end - cursor);
+        if (len == 0) {
+            empty_lines += started;
+        } else if (!started) {
+            ts_put(printer, "/** ", 4);
+            opening = out->len - 4;
+            escape_comment_line(out, COMMENT_JSDOC, cursor, len, true);
+            started = true;
+        } else {
+            if (!block) {
+                /* The space after the opening delimiter becomes a line break, the indentation and " * ". */
+                size_t indent_len = (size_t)printer->depth * printer->indent_unit_len;
+                size_t inserted = 1 + indent_len + 3 - 1; /* replaces the space after the opening */
+                strbuf_grow(out, inserted);
+                char *space = out->data + opening + 3;
+                memmove(space + inserted + 1, space + 1, (size_t)(out->data + out->len - space)); /* with the NUL */
+                *space++ = '\n';
+                for (int level = 0; level < printer->depth; level++, space += printer->indent_unit_len)
+                    memcpy(space, printer->indent_unit, printer->indent_unit_len);
+                memcpy(space, " * ", 3);
+                out->len += inserted;
+                ts_end_line(printer);
+                block = true;
+            }
+            for (; empty_lines; empty_lines--) {
+                ts_put(printer, " *", 2);
+                ts_end_line(printer);
+            }
+            ts_put(printer, " * ", 3);
+            escape_comment_line(out, COMMENT_JSDOC, cursor, len, false);
+            ts_end_line(printer);
         }
-        ts_end_line(printer);
-    } while (doc_lines_next(&lines, &line, &len));
-    ts_put(printer, " */", 3);
+        cursor = newline ? newline + 1 : end;
+    }
+    if (!started) return;
+    ts_put(printer, " */", 3); /* after the one line, or on a line of its own */
     ts_end_line(printer);
 }
 
