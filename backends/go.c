@@ -485,9 +485,18 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     strbuf_free(&kind_sentence);
     size_t go_field_count = 0;
     for (size_t index = 0; index < decl->field_count; index++) go_field_count += !(tags && tags[index]);
-    Row *rows = calloc(decl->field_count + 2, sizeof *rows);
-    FieldShape *shapes = calloc(decl->field_count + 1, sizeof *shapes);
-    char **docs = calloc(decl->field_count + 1, sizeof *docs); /* the last: Extra's */
+    /* Per field; on the stack for a model of up to SMALL_MODEL fields (nearly all), else on the heap. */
+    enum { SMALL_MODEL = 32 };
+    Row small_rows[SMALL_MODEL + 2];
+    FieldShape small_shapes[SMALL_MODEL + 1];
+    char *small_docs[SMALL_MODEL + 1];
+    bool small = decl->field_count <= SMALL_MODEL;
+    Row *rows = small ? memset(small_rows, 0, (decl->field_count + 2) * sizeof *rows)
+                      : calloc(decl->field_count + 2, sizeof *rows);
+    FieldShape *shapes = small ? memset(small_shapes, 0, (decl->field_count + 1) * sizeof *shapes)
+                               : calloc(decl->field_count + 1, sizeof *shapes);
+    char **docs = small ? memset(small_docs, 0, (decl->field_count + 1) * sizeof *docs)
+                        : calloc(decl->field_count + 1, sizeof *docs); /* the last: Extra's */
     if (!rows || !shapes || !docs) abort();
     bool needs_marshal = tags != NULL || decl->open;
     size_t row_count = 0;
@@ -750,9 +759,11 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         free(docs[index]);
     }
     free(docs[decl->field_count]);
-    free(rows);
-    free(shapes);
-    free(docs);
+    if (!small) {
+        free(rows);
+        free(shapes);
+        free(docs);
+    }
 }
 
 static void emit_enum(Printer *printer, const IrDecl *decl) {
