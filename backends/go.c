@@ -272,7 +272,6 @@ static bool gofmt_keeps_one_line(size_t signature_length, size_t body_length) {
 
 /* `texts` holds the rows' cells (row_cell). */
 static void print_rows(Printer *printer, const Row *rows, size_t count, const StrBuf *texts) {
-    static const char spaces[] = "                                                                ";
     const char *base = texts->data ? texts->data : "";
     size_t start = 0;
     while (start < count) {
@@ -288,17 +287,30 @@ static void print_rows(Printer *printer, const Row *rows, size_t count, const St
             const Row *row = &rows[index];
             if (has_comment(row->doc, row->deprecation))
                 go_print_comment(printer, row->doc, backend_deprecation_reason(row->deprecation));
-            for (size_t cell = 0; cell < row->cell_count; cell++) {
-                go_put(printer, base + row->starts[cell], row->lengths[cell]);
-                if (cell + 1 == row->cell_count) break;
-                /* padded to the column's width, then the one space between cells */
-                for (size_t pad = widths[cell] - row->lengths[cell] + 1; pad > 0;) {
-                    size_t chunk = pad < sizeof spaces - 1 ? pad : sizeof spaces - 1;
-                    go_put(printer, spaces, chunk);
-                    pad -= chunk;
-                }
+            if (row->cell_count == 0) {
+                go_end_line(printer);
+                continue;
             }
-            go_end_line(printer);
+            /* The line's room made once: the indentation (go_put's), each cell padded to its column's width and
+             * followed by one space, the last cell as it is, the line break. */
+            if (row->cell_count > 1 || row->lengths[0] > 0) go_begin_text(printer); /* padding is text too */
+            strbuf_append(&printer->out, base + row->starts[0], row->lengths[0]);
+            size_t line = 1;
+            for (size_t cell = 0; cell + 1 < row->cell_count; cell++) line += widths[cell] + 1 + row->lengths[cell + 1];
+            StrBuf *out = &printer->out;
+            strbuf_grow(out, line);
+            char *cursor = out->data + out->len;
+            for (size_t cell = 0; cell + 1 < row->cell_count; cell++) {
+                size_t pad = widths[cell] - row->lengths[cell] + 1;
+                memset(cursor, ' ', pad);
+                cursor += pad;
+                memcpy(cursor, base + row->starts[cell + 1], row->lengths[cell + 1]);
+                cursor += row->lengths[cell + 1];
+            }
+            *cursor++ = '\n';
+            *cursor = '\0';
+            out->len = (size_t)(cursor - out->data);
+            printer->at_line_start = true;
         }
         start = end;
     }

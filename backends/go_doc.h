@@ -11,13 +11,18 @@
 /* Line building for the Go backend's files (go.c, go_doc.c): text appended straight into the printer's buffer,
  * without the format scanning of printer_printf. `text` holds no line break; the indentation is written before
  * the first byte of a line, as printer_printf writes it, and never for an empty line. */
-static inline void go_put(Printer *printer, const char *text, size_t len) {
-    if (len == 0) return;
+/* The indentation, if the line has none yet (text follows). */
+static inline void go_begin_text(Printer *printer) {
     if (printer->at_line_start) {
         for (int level = 0; level < printer->depth; level++)
             strbuf_append(&printer->out, printer->indent_unit, printer->indent_unit_len);
         printer->at_line_start = false;
     }
+}
+
+static inline void go_put(Printer *printer, const char *text, size_t len) {
+    if (len == 0) return;
+    go_begin_text(printer);
     strbuf_append(&printer->out, text, len);
 }
 
