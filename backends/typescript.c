@@ -1443,6 +1443,22 @@ static void append_shape(StrBuf *out, const IrType *type) {
 
 /* A string literal as prettier writes it: double quotes unless the text holds more of them than single quotes. */
 static void append_prettier_string(StrBuf *out, const char *text) {
+    /* Most strings (names, shapes) hold no quote, backslash or control: found in one scan and copied. */
+    static const bool stops[256] = {
+        [0] = true, [1] = true, [2] = true, [3] = true, [4] = true, [5] = true, [6] = true, [7] = true, [8] = true,
+        [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [14] = true, [15] = true, [16] = true,
+        [17] = true, [18] = true, [19] = true, [20] = true, [21] = true, [22] = true, [23] = true, [24] = true,
+        [25] = true, [26] = true, [27] = true, [28] = true, [29] = true, [30] = true, [31] = true,
+        ['"'] = true, ['\''] = true, ['\\'] = true,
+    };
+    const char *plain_end = text;
+    while (!stops[(unsigned char)*plain_end]) plain_end++;
+    if (*plain_end == '\0') {
+        strbuf_putc(out, '"');
+        strbuf_append(out, text, (size_t)(plain_end - text));
+        strbuf_putc(out, '"');
+        return;
+    }
     size_t doubles = 0, singles = 0, specials = 0; /* specials: controls and backslashes */
     const char *end = text;
     for (; *end; end++) {
