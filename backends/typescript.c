@@ -36,7 +36,7 @@
 /* Line building: text appended straight into the printer's buffer, without the format scanning of
  * printer_printf. `text` holds no line break; the indentation is written before the first byte of a line, as
  * printer_printf writes it, and never for an empty line. */
-static void ts_put(Printer *printer, const char *text, size_t len) {
+static inline void ts_put(Printer *printer, const char *text, size_t len) {
     if (len == 0) return;
     if (printer->at_line_start) {
         for (int level = 0; level < printer->depth; level++)
@@ -46,7 +46,7 @@ static void ts_put(Printer *printer, const char *text, size_t len) {
     strbuf_append(&printer->out, text, len);
 }
 
-static void ts_end_line(Printer *printer) {
+static inline void ts_end_line(Printer *printer) {
     strbuf_putc(&printer->out, '\n');
     printer->at_line_start = true;
 }
