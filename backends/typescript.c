@@ -18,7 +18,6 @@
  * `int` is `number` (exact up to 2^53 - 1; the base client refuses a result beyond rather than round it) or, with
  * --ts-int bigint, `bigint`: the base client's JSON codec keeps every digit both ways.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,26 +112,19 @@ static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated)
     ts_end_line(printer);
 }
 
-/* ts_put of each string argument, up to a NULL; ts_line ends the line after them. */
-static void ts_vput(Printer *printer, va_list parts) {
-    for (const char *part = va_arg(parts, const char *); part; part = va_arg(parts, const char *))
-        ts_put(printer, part, strlen(part));
-}
-
-__attribute__((sentinel)) static void ts_puts(Printer *printer, ...) {
-    va_list parts;
-    va_start(parts, printer);
-    ts_vput(printer, parts);
-    va_end(parts);
-}
-
-__attribute__((sentinel)) static void ts_line(Printer *printer, ...) {
-    va_list parts;
-    va_start(parts, printer);
-    ts_vput(printer, parts);
-    va_end(parts);
-    ts_end_line(printer);
-}
+/* ts_put of each string argument, expanded in place (a literal's length is known when compiling); TS_LINE ends the
+ * line after them. */
+#define TS_PUTS(printer, ...)                                                                                 \
+    do {                                                                                                      \
+        const char *const ts_parts_[] = {__VA_ARGS__};                                                        \
+        for (size_t ts_part_ = 0; ts_part_ < sizeof ts_parts_ / sizeof *ts_parts_; ts_part_++)                \
+            ts_put((printer), ts_parts_[ts_part_], strlen(ts_parts_[ts_part_]));                              \
+    } while (0)
+#define TS_LINE(printer, ...)                                                                                 \
+    do {                                                                                                      \
+        TS_PUTS(printer, __VA_ARGS__);                                                                        \
+        ts_end_line(printer);                                                                                 \
+    } while (0)
 
 typedef struct TsEmitter {
     const IrProgram *program;
@@ -334,8 +326,8 @@ static void print_literal_value(Printer *printer, const IrValue *value) {
     switch (value->kind) {
     case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
     case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
-    case IR_VALUE_BOOL: ts_puts(printer, value->bool_value ? "true" : "false", NULL); break;
-    default: ts_puts(printer, "never", NULL); break; /* not a literal kind: the IR never gives one */
+    case IR_VALUE_BOOL: TS_PUTS(printer, value->bool_value ? "true" : "false"); break;
+    default: TS_PUTS(printer, "never"); break; /* not a literal kind: the IR never gives one */
     }
 }
 
@@ -361,14 +353,14 @@ static void print_map_key(Printer *printer, const TypeContext *context, const Ir
     if (resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM) {
         const char *name = decl_name(context, resolved->decl);
         if (resolved->decl->int_enum) {
-            ts_puts(printer, "`${", name, "}`", NULL);
+            TS_PUTS(printer, "`${", name, "}`");
         } else {
-            ts_puts(printer, name, NULL);
+            TS_PUTS(printer, name);
         }
     } else if (resolved->kind == IR_LITERAL) {
         for (size_t i = 0; i < resolved->literal_count; i++) {
             const IrValue *value = resolved->literals[i];
-            if (i) ts_puts(printer, " | ", NULL);
+            if (i) TS_PUTS(printer, " | ");
             if (value->kind == IR_VALUE_INT) {
                 printer_printf(printer, "\"%lld\"", (long long)value->int_value);
             } else {
@@ -376,55 +368,55 @@ static void print_map_key(Printer *printer, const TypeContext *context, const Ir
             }
         }
     } else if (key->kind == IR_REF && resolved->kind == IR_STRING) {
-        ts_puts(printer, decl_name(context, key->decl), NULL); /* an alias of string names the keys */
+        TS_PUTS(printer, decl_name(context, key->decl)); /* an alias of string names the keys */
     } else {
-        ts_puts(printer, "string", NULL);
+        TS_PUTS(printer, "string");
     }
 }
 
 static void print_type_without_null(Printer *printer, const TypeContext *context, const IrType *type) {
     const char *scalar = scalar_type(context, type->kind);
     if (scalar) {
-        ts_puts(printer, scalar, NULL);
+        TS_PUTS(printer, scalar);
         return;
     }
     switch (type->kind) {
     case IR_LIST:
         if (type_prints_as_union(type->element)) {
-            ts_puts(printer, "(", NULL);
+            TS_PUTS(printer, "(");
             print_type(printer, context, type->element);
-            ts_puts(printer, ")[]", NULL);
+            TS_PUTS(printer, ")[]");
         } else {
             print_type(printer, context, type->element);
-            ts_puts(printer, "[]", NULL);
+            TS_PUTS(printer, "[]");
         }
         break;
     case IR_MAP: {
         /* Wire keys are strings, and so are the keys Object.entries yields: int keys are decimal strings. */
         bool closed = key_is_closed_set(type->key);
-        ts_puts(printer, closed ? "Partial<" : "", "Record<", NULL);
+        TS_PUTS(printer, closed ? "Partial<" : "", "Record<");
         print_map_key(printer, context, type->key);
-        ts_puts(printer, ", ", NULL);
+        TS_PUTS(printer, ", ");
         print_type(printer, context, type->element);
-        ts_puts(printer, ">", closed ? ">" : "", NULL);
+        TS_PUTS(printer, ">", closed ? ">" : "");
         break;
     }
     case IR_LITERAL:
         for (size_t i = 0; i < type->literal_count; i++) {
-            if (i) ts_puts(printer, " | ", NULL);
+            if (i) TS_PUTS(printer, " | ");
             print_literal_value(printer, type->literals[i]);
         }
-        if (type->literal_count == 0) ts_puts(printer, "never", NULL);
+        if (type->literal_count == 0) TS_PUTS(printer, "never");
         break;
-    case IR_REF: ts_puts(printer, decl_name(context, type->decl), NULL); break;
-    default: ts_puts(printer, "never", NULL); break;
+    case IR_REF: TS_PUTS(printer, decl_name(context, type->decl)); break;
+    default: TS_PUTS(printer, "never"); break;
     }
 }
 
 static void print_type(Printer *printer, const TypeContext *context, const IrType *type) {
     print_type_without_null(printer, context, type);
     /* `unknown` already holds null. */
-    if (type->nullable && type->kind != IR_ANY) ts_puts(printer, " | null", NULL);
+    if (type->nullable && type->kind != IR_ANY) TS_PUTS(printer, " | null");
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -432,40 +424,40 @@ static void print_type(Printer *printer, const TypeContext *context, const IrTyp
 
 static void print_value(Printer *printer, const IrValue *value) {
     switch (value->kind) {
-    case IR_VALUE_NULL: ts_puts(printer, "null", NULL); break;
-    case IR_VALUE_BOOL: ts_puts(printer, value->bool_value ? "true" : "false", NULL); break;
+    case IR_VALUE_NULL: TS_PUTS(printer, "null"); break;
+    case IR_VALUE_BOOL: TS_PUTS(printer, value->bool_value ? "true" : "false"); break;
     case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
-    case IR_VALUE_FLOAT: ts_puts(printer, value->text, NULL); break;
+    case IR_VALUE_FLOAT: TS_PUTS(printer, value->text); break;
     case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
     case IR_VALUE_ENUM:
-        ts_puts(printer, value->enum_decl->names.in[TS], ".", value->enum_member->names.in[TS], NULL);
+        TS_PUTS(printer, value->enum_decl->names.in[TS], ".", value->enum_member->names.in[TS]);
         break;
     case IR_VALUE_LIST:
-        ts_puts(printer, "[", NULL);
+        TS_PUTS(printer, "[");
         for (size_t i = 0; i < value->count; i++) {
-            if (i) ts_puts(printer, ", ", NULL);
+            if (i) TS_PUTS(printer, ", ");
             print_value(printer, value->items[i]);
         }
-        ts_puts(printer, "]", NULL);
+        TS_PUTS(printer, "]");
         break;
     case IR_VALUE_MAP:
         if (value->count == 0) {
-            ts_puts(printer, "{}", NULL);
+            TS_PUTS(printer, "{}");
             break;
         }
-        ts_puts(printer, "{ ", NULL);
+        TS_PUTS(printer, "{ ");
         for (size_t i = 0; i < value->count; i++) {
-            if (i) ts_puts(printer, ", ", NULL);
+            if (i) TS_PUTS(printer, ", ");
             const IrValue *key = value->keys[i];
             if (key->kind == IR_VALUE_STRING) {
                 printer_string_literal(printer, TS, key->text, key->text_length);
             } else {
                 printer_printf(printer, "\"%lld\"", (long long)key->int_value);
             }
-            ts_puts(printer, ": ", NULL);
+            TS_PUTS(printer, ": ");
             print_value(printer, value->items[i]);
         }
-        ts_puts(printer, " }", NULL);
+        TS_PUTS(printer, " }");
         break;
     }
 }
@@ -515,7 +507,7 @@ static const char *format_sentence(const TypeContext *context, IrTypeKind kind) 
 }
 
 static void print_bound(Printer *printer, const char *relation, const IrValue *value, bool *first) {
-    ts_puts(printer, *first ? "" : ", ", relation, " ", NULL);
+    TS_PUTS(printer, *first ? "" : ", ", relation, " ");
     print_value(printer, value);
     *first = false;
 }
@@ -527,34 +519,34 @@ static void doc_field_facts(DocText *doc, const TypeContext *context, const IrFi
     const IrType *type = field->type;
     if (field->default_value) {
         if (context->direction == DIRECTION_INPUT) {
-            ts_puts(printer, "May be omitted: the server then uses `", NULL);
+            TS_PUTS(printer, "May be omitted: the server then uses `");
         } else {
-            ts_puts(printer, "Always present in results; the default is `", NULL);
+            TS_PUTS(printer, "Always present in results; the default is `");
         }
         print_value(printer, field->default_value);
-        ts_puts(printer, "`.", NULL);
-        if (type->nullable) ts_puts(printer, " May be null.", NULL);
+        TS_PUTS(printer, "`.");
+        if (type->nullable) TS_PUTS(printer, " May be null.");
     } else if (field->optional) {
-        ts_puts(printer, type->nullable ? "May be absent or null." : "May be absent (never null).", NULL);
+        TS_PUTS(printer, type->nullable ? "May be absent or null." : "May be absent (never null).");
     } else {
-        ts_puts(printer, type->nullable ? "Required; may be null." : "Required.", NULL);
+        TS_PUTS(printer, type->nullable ? "Required; may be null." : "Required.");
     }
     const IrType *resolved = ir_resolve_alias(type);
     const char *format = format_sentence(context, resolved->kind);
     if (format) {
         doc_sentence_start(doc);
-        ts_puts(printer, format, NULL);
+        TS_PUTS(printer, format);
     }
     const IrConstraints *constraints = &field->constraints;
     if (constraints->has_ge || constraints->has_gt || constraints->has_le || constraints->has_lt) {
         doc_sentence_start(doc);
-        ts_puts(printer, "Range: ", NULL);
+        TS_PUTS(printer, "Range: ");
         bool first = true;
         if (constraints->has_ge) print_bound(printer, ">=", constraints->ge, &first);
         if (constraints->has_gt) print_bound(printer, ">", constraints->gt, &first);
         if (constraints->has_le) print_bound(printer, "<=", constraints->le, &first);
         if (constraints->has_lt) print_bound(printer, "<", constraints->lt, &first);
-        ts_puts(printer, ".", NULL);
+        TS_PUTS(printer, ".");
     }
     if (constraints->has_min_length || constraints->has_max_length) {
         IrTypeKind kind = resolved->kind;
@@ -574,7 +566,7 @@ static void doc_field_facts(DocText *doc, const TypeContext *context, const IrFi
     }
     if (constraints->pattern) {
         doc_sentence_start(doc);
-        ts_puts(printer, "Pattern: `", constraints->pattern, "`.", NULL);
+        TS_PUTS(printer, "Pattern: `", constraints->pattern, "`.");
     }
 }
 
@@ -590,15 +582,15 @@ static void doc_model_role(const TsEmitter *emitter, DocText *doc, const IrDecl 
     for (size_t i = 0; (decl->is_params || decl->is_result) && i < emitter->program->rpc_count; i++) {
         const IrRpc *rpc = emitter->program->rpcs[i];
         if (rpc->params == decl) {
-            ts_puts(&doc->printer, "Parameters of `", rpc->method, "`.", NULL);
+            TS_PUTS(&doc->printer, "Parameters of `", rpc->method, "`.");
             return;
         }
         if (rpc->result == decl) {
-            ts_puts(&doc->printer, "Result of `", rpc->method, "`.", NULL);
+            TS_PUTS(&doc->printer, "Result of `", rpc->method, "`.");
             return;
         }
     }
-    ts_puts(&doc->printer, "The `", decl->names.in[TS], "` object.", NULL);
+    TS_PUTS(&doc->printer, "The `", decl->names.in[TS], "` object.");
 }
 
 static bool model_has_default(const IrDecl *decl) {
@@ -623,9 +615,9 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
     if (input_name) {
         doc_paragraph(&doc);
         if (direction == DIRECTION_INPUT) {
-            ts_puts(&doc.printer, "The shape you send: fields with a default may be omitted. Results are `", decl->names.in[TS], "`.", NULL);
+            TS_PUTS(&doc.printer, "The shape you send: fields with a default may be omitted. Results are `", decl->names.in[TS], "`.");
         } else {
-            ts_puts(&doc.printer, "The shape of results: fields with a default are always present. What you send is `", input_name, "`.", NULL);
+            TS_PUTS(&doc.printer, "The shape of results: fields with a default are always present. What you send is `", input_name, "`.");
         }
     } else if (model_has_default(decl)) {
         doc_paragraph(&doc);
@@ -638,10 +630,10 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
 
     if (decl->field_count == 0 && !decl->open) {
         /* An empty interface would accept any non-nullish value; an object with no known keys is what is meant. */
-        ts_line(printer, "export type ", name, " = Record<string, never>;", NULL);
+        TS_LINE(printer, "export type ", name, " = Record<string, never>;");
         return;
     }
-    ts_line(printer, "export interface ", name, " {", NULL);
+    TS_LINE(printer, "export interface ", name, " {");
     printer_indent(printer);
     DocText field_doc; /* reused: emptied for each field */
     doc_init(&field_doc);
@@ -652,19 +644,19 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
         doc_append_user(&field_doc, field->doc);
         doc_field_facts(&field_doc, &context, field);
         ts_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
-        ts_puts(printer, field->names.in[TS], field_is_omissible(direction, field) ? "?" : "", ": ", NULL);
+        TS_PUTS(printer, field->names.in[TS], field_is_omissible(direction, field) ? "?" : "", ": ");
         print_type(printer, &context, field->type);
-        ts_line(printer, ";", NULL);
+        TS_LINE(printer, ";");
     }
     doc_free(&field_doc);
     if (decl->open) {
         /* @open: the keys the model does not declare, kept as received (schema.ts checks declared fields only)
          * and sent again */
         ts_jsdoc(printer, "Keys the API does not declare (the model is open): kept as received and sent again.", NULL);
-        ts_line(printer, "[key: string]: unknown;", NULL);
+        TS_LINE(printer, "[key: string]: unknown;");
     }
     printer_dedent(printer);
-    ts_line(printer, "}", NULL);
+    TS_LINE(printer, "}");
 }
 
 static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
@@ -705,22 +697,22 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
-        ts_puts(&doc.printer, "The values of `", name, "`.", NULL);
+        TS_PUTS(&doc.printer, "The values of `", name, "`.");
     }
     doc_paragraph(&doc);
-    ts_puts(&doc.printer, "The const object `", name, "` names each value: `", name, ".", decl->member_count ? decl->members[0]->names.in[TS] : "NAME", "`.", NULL);
+    TS_PUTS(&doc.printer, "The const object `", name, "` names each value: `", name, ".", decl->member_count ? decl->members[0]->names.in[TS] : "NAME", "`.");
     doc_paragraph(&doc);
-    ts_puts(&doc.printer, "Open: a result may hold a value added to the API later (an `UnknownEnumValue<", base, ">`), kept and sent back unchanged; `", strbuf_cstr(&guard), "(value)` tells the known values apart.", NULL);
+    TS_PUTS(&doc.printer, "Open: a result may hold a value added to the API later (an `UnknownEnumValue<", base, ">`), kept and sent back unchanged; `", strbuf_cstr(&guard), "(value)` tells the known values apart.");
     const char *deprecated = backend_deprecation_reason(&decl->deprecation);
     ts_jsdoc(printer, doc_cstr(&doc), deprecated);
     doc_free(&doc);
 
-    ts_puts(printer, "export type ", name, " =", NULL);
+    TS_PUTS(printer, "export type ", name, " =");
     for (size_t i = 0; i < decl->member_count; i++) {
         printer_printf(printer, i ? " | " : " ");
         print_enum_value(printer, decl, decl->members[i]);
     }
-    ts_line(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base, ">;", NULL);
+    TS_LINE(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base, ">;");
     printer_blank_line(printer);
 
     DocText const_doc;
@@ -728,42 +720,42 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     if (decl->doc && *decl->doc) {
         doc_append_user(&const_doc, decl->doc);
     } else {
-        ts_puts(&const_doc.printer, "The values of `", name, "`, by name.", NULL);
+        TS_PUTS(&const_doc.printer, "The values of `", name, "`, by name.");
     }
     ts_jsdoc(printer, doc_cstr(&const_doc), deprecated);
     doc_free(&const_doc);
-    ts_line(printer, "export const ", name, " = {", NULL);
+    TS_LINE(printer, "export const ", name, " = {");
     printer_indent(printer);
     for (size_t i = 0; i < decl->member_count; i++) {
         const IrEnumMember *member = decl->members[i];
         ts_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
-        ts_puts(printer, member->names.in[TS], ": ", NULL);
+        TS_PUTS(printer, member->names.in[TS], ": ");
         print_enum_value(printer, decl, member);
-        ts_line(printer, ",", NULL);
+        TS_LINE(printer, ",");
     }
     printer_dedent(printer);
-    ts_line(printer, "} as const;", NULL);
+    TS_LINE(printer, "} as const;");
     printer_blank_line(printer);
 
     DocText guard_doc;
     doc_init(&guard_doc);
-    ts_puts(&guard_doc.printer, "True for a value of `", name, "` this SDK knows; false for an `UnknownEnumValue` or anything else.", NULL);
+    TS_PUTS(&guard_doc.printer, "True for a value of `", name, "` this SDK knows; false for an `UnknownEnumValue` or anything else.");
     ts_jsdoc(printer, doc_cstr(&guard_doc), deprecated);
     doc_free(&guard_doc);
     /* prettier's layout: the signature on one line when it fits in 120 columns, else the parameter on its own. */
     size_t signature = strlen("export function (value: unknown): value is (typeof )[keyof typeof ] {") + guard.len +
                        2 * strlen(name);
     if (signature <= 120) {
-        ts_line(printer, "export function ", strbuf_cstr(&guard), "(value: unknown): value is (typeof ", name, ")[keyof typeof ", name, "] {", NULL);
+        TS_LINE(printer, "export function ", strbuf_cstr(&guard), "(value: unknown): value is (typeof ", name, ")[keyof typeof ", name, "] {");
     } else {
-        ts_line(printer, "export function ", strbuf_cstr(&guard), "(", NULL);
-        ts_line(printer, "    value: unknown,", NULL);
-        ts_line(printer, "): value is (typeof ", name, ")[keyof typeof ", name, "] {", NULL);
+        TS_LINE(printer, "export function ", strbuf_cstr(&guard), "(");
+        TS_LINE(printer, "    value: unknown,");
+        TS_LINE(printer, "): value is (typeof ", name, ")[keyof typeof ", name, "] {");
     }
     printer_indent(printer);
-    ts_line(printer, "return (Object.values(", name, ") as unknown[]).includes(value);", NULL);
+    TS_LINE(printer, "return (Object.values(", name, ") as unknown[]).includes(value);");
     printer_dedent(printer);
-    ts_line(printer, "}", NULL);
+    TS_LINE(printer, "}");
     strbuf_free(&guard);
 }
 
@@ -774,31 +766,31 @@ static void emit_union_shape(const TsEmitter *emitter, Printer *printer, const I
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
-        ts_puts(&doc.printer, "One of: ", NULL);
+        TS_PUTS(&doc.printer, "One of: ");
         for (size_t i = 0; i < decl->alternative_count; i++) {
-            ts_puts(&doc.printer, i ? ", " : "", "`", NULL);
+            TS_PUTS(&doc.printer, i ? ", " : "", "`");
             print_type(&doc.printer, &context, decl->alternatives[i]);
-            ts_puts(&doc.printer, "`", NULL);
+            TS_PUTS(&doc.printer, "`");
         }
-        ts_puts(&doc.printer, ".", NULL);
+        TS_PUTS(&doc.printer, ".");
     }
     if (decl->discriminator) {
         doc_paragraph(&doc);
-        ts_puts(&doc.printer, "Tagged by the field ", NULL);
+        TS_PUTS(&doc.printer, "Tagged by the field ");
         printer_string_literal(&doc.printer, TS, decl->discriminator, strlen(decl->discriminator));
-        ts_puts(&doc.printer, ": check it to narrow the type.", NULL);
+        TS_PUTS(&doc.printer, ": check it to narrow the type.");
     } else {
         doc_paragraph(&doc);
-        ts_puts(&doc.printer, "Untagged: the server tries the alternatives in this order.", NULL);
+        TS_PUTS(&doc.printer, "Untagged: the server tries the alternatives in this order.");
     }
     ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
-    ts_puts(printer, "export type ", decl_name(&context, decl), " =", NULL);
+    TS_PUTS(printer, "export type ", decl_name(&context, decl), " =");
     for (size_t i = 0; i < decl->alternative_count; i++) {
         printer_printf(printer, i ? " | " : " ");
         print_type(printer, &context, decl->alternatives[i]);
     }
-    ts_line(printer, ";", NULL);
+    TS_LINE(printer, ";");
 }
 
 static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const IrDecl *decl, Direction direction) {
@@ -808,20 +800,20 @@ static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const I
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
-        ts_puts(&doc.printer, "Another name for `", NULL);
+        TS_PUTS(&doc.printer, "Another name for `");
         print_type(&doc.printer, &context, decl->aliased);
-        ts_puts(&doc.printer, "`.", NULL);
+        TS_PUTS(&doc.printer, "`.");
     }
     const char *format = format_sentence(&context, ir_resolve_alias(decl->aliased)->kind);
     if (format) {
         doc_paragraph(&doc);
-        ts_puts(&doc.printer, format, NULL);
+        TS_PUTS(&doc.printer, format);
     }
     ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
-    ts_puts(printer, "export type ", decl_name(&context, decl), " = ", NULL);
+    TS_PUTS(printer, "export type ", decl_name(&context, decl), " = ");
     print_type(printer, &context, decl->aliased);
-    ts_line(printer, ";", NULL);
+    TS_LINE(printer, ";");
 }
 
 /* A union or an alias, in both shapes when it has two. */
@@ -839,10 +831,10 @@ static void emit_type_decl(const TsEmitter *emitter, Printer *printer, const IrD
 static bool emit_types(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     print_marker(printer, emitter->options);
-    ts_line(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.", NULL);
+    TS_LINE(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.");
     bool has_enum = false;
     for (size_t i = 0; i < emitter->program->decl_count; i++) has_enum |= emitter->program->decls[i]->kind == IR_DECL_ENUM;
-    if (has_enum) ts_line(printer, "import type { UnknownEnumValue } from \"./rpc-client.js\";", NULL);
+    if (has_enum) TS_LINE(printer, "import type { UnknownEnumValue } from \"./rpc-client.js\";");
     for (size_t i = 0; i < emitter->program->decl_count; i++) {
         const IrDecl *decl = emitter->program->decls[i];
         printer_blank_line(printer);
@@ -855,7 +847,7 @@ static bool emit_types(void *context, Printer *printer) {
     }
     if (emitter->program->decl_count == 0) {
         printer_blank_line(printer);
-        ts_line(printer, "export {};", NULL);
+        TS_LINE(printer, "export {};");
     }
     return true;
 }
@@ -1147,26 +1139,26 @@ static void emit_oneway_method(Printer *printer, const IrRpc *rpc, const char *p
     doc_init(&method_doc);
     doc_append_user(&method_doc, rpc->doc);
     doc_paragraph(&method_doc);
-    ts_line(&method_doc.printer, "Sends `", rpc->method, "` one-way: resolves once the message is handed to Centrifugo; the server answers nothing, not even an error.", NULL);
-    if (params) ts_line(&method_doc.printer, "@param params - the `", params, "` to send", NULL);
-    ts_line(&method_doc.printer, "@param options - `signal` to cancel, `timeout` in milliseconds to wait for the connection", NULL);
-    ts_puts(&method_doc.printer, "@throws `RPCError`: not connected in time, a request too large", NULL);
+    TS_LINE(&method_doc.printer, "Sends `", rpc->method, "` one-way: resolves once the message is handed to Centrifugo; the server answers nothing, not even an error.");
+    if (params) TS_LINE(&method_doc.printer, "@param params - the `", params, "` to send");
+    TS_LINE(&method_doc.printer, "@param options - `signal` to cancel, `timeout` in milliseconds to wait for the connection");
+    TS_PUTS(&method_doc.printer, "@throws `RPCError`: not connected in time, a request too large");
     ts_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
     doc_free(&method_doc);
     if (params) {
         bool omissible = params_all_omissible(rpc->params);
-        ts_line(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<void> {", NULL);
+        TS_LINE(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<void> {");
     } else {
-        ts_line(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<void> {", NULL);
+        TS_LINE(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<void> {");
     }
     printer_indent(printer);
     Printer method;
     printer_init(&method, "");
     printer_string_literal(&method, TS, rpc->method, strlen(rpc->method));
-    ts_line(printer, "return this.#client.send(", strbuf_cstr(&method.out), ", ", rpc->params ? "params" : "{}", ", options);", NULL);
+    TS_LINE(printer, "return this.#client.send(", strbuf_cstr(&method.out), ", ", rpc->params ? "params" : "{}", ", options);");
     printer_free(&method);
     printer_dedent(printer);
-    ts_line(printer, "}", NULL);
+    TS_LINE(printer, "}");
 }
 
 static bool emit_client(void *context, Printer *printer) {
@@ -1176,18 +1168,18 @@ static bool emit_client(void *context, Printer *printer) {
     if (program->channel_count) {
         /* What the channel methods use from the runtime: its types, and the checks of channel parameters. */
         bool calls = program->rpc_count || channels_publish(program);
-        ts_line(printer, "import type {", calls ? " CallOptions," : "", " CentrifugoRPCClient, ChannelSubscription, SubscribeOptions } from \"./rpc-client.js\";", NULL);
+        TS_LINE(printer, "import type {", calls ? " CallOptions," : "", " CentrifugoRPCClient, ChannelSubscription, SubscribeOptions } from \"./rpc-client.js\";");
         bool ints = channels_have_param_kind(program, IR_INT), strings = channels_have_param_kind(program, IR_STRING);
-        ts_line(printer, "import { ", ints ? "channelInt, " : "", strings ? "channelString, " : "", "subscribeChannel } from \"./rpc-client.js\";", NULL);
-        ts_line(printer, "import { schema } from \"./schema.js\";", NULL);
+        TS_LINE(printer, "import { ", ints ? "channelInt, " : "", strings ? "channelString, " : "", "subscribeChannel } from \"./rpc-client.js\";");
+        TS_LINE(printer, "import { schema } from \"./schema.js\";");
     } else if (program->rpc_count == 0) {
-        ts_line(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";", NULL);
+        TS_LINE(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");
     } else {
-        ts_line(printer, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";", NULL);
+        TS_LINE(printer, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";");
         /* schema.ts checks results: a program of one-way methods only has none to check. */
         bool any_result = false;
         for (size_t i = 0; i < program->rpc_count; i++) any_result = any_result || !program->rpcs[i]->oneway;
-        if (any_result) ts_line(printer, "import { schema } from \"./schema.js\";", NULL);
+        if (any_result) TS_LINE(printer, "import { schema } from \"./schema.js\";");
     }
     const char **names = calloc(program->rpc_count * 2 + program->channel_count * 2 + 1, sizeof *names);
     if (!names) {
@@ -1198,16 +1190,16 @@ static bool emit_client(void *context, Printer *printer) {
     size_t line_length = strlen("import type {  } from \"./types.js\";");
     for (size_t i = 0; i < name_count; i++) line_length += strlen(names[i]) + (i ? 2 : 0);
     if (name_count && line_length <= 120) {
-        ts_puts(printer, "import type {", NULL);
-        for (size_t i = 0; i < name_count; i++) ts_puts(printer, i ? "," : "", " ", names[i], NULL);
-        ts_line(printer, " } from \"./types.js\";", NULL);
+        TS_PUTS(printer, "import type {");
+        for (size_t i = 0; i < name_count; i++) TS_PUTS(printer, i ? "," : "", " ", names[i]);
+        TS_LINE(printer, " } from \"./types.js\";");
     } else if (name_count) {
         /* One name a line, as formatters wrap a long import. */
-        ts_line(printer, "import type {", NULL);
+        TS_LINE(printer, "import type {");
         printer_indent(printer);
-        for (size_t i = 0; i < name_count; i++) ts_line(printer, names[i], ",", NULL);
+        for (size_t i = 0; i < name_count; i++) TS_LINE(printer, names[i], ",");
         printer_dedent(printer);
-        ts_line(printer, "} from \"./types.js\";", NULL);
+        TS_LINE(printer, "} from \"./types.js\";");
     }
     free(names);
     printer_blank_line(printer);
@@ -1217,12 +1209,12 @@ static bool emit_client(void *context, Printer *printer) {
     backend_contract_hash(program, emitter->options, contract_hash);
     ts_jsdoc(printer, "The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call.",
                   NULL);
-    ts_line(printer, "export const CONTRACT_HASH = \"", contract_hash, "\";", NULL);
+    TS_LINE(printer, "export const CONTRACT_HASH = \"", contract_hash, "\";");
     printer_blank_line(printer);
 
     DocText doc;
     doc_init(&doc);
-    ts_puts(&doc.printer, "The methods of ", NULL);
+    TS_PUTS(&doc.printer, "The methods of ");
     StrBuf input;
     strbuf_init(&input);
     backend_append_input_name(&input, emitter->options);
@@ -1242,23 +1234,23 @@ static bool emit_client(void *context, Printer *printer) {
                                  "```");
     ts_jsdoc(printer, doc_cstr(&doc), NULL);
     doc_free(&doc);
-    ts_line(printer, "export class APIClient {", NULL);
+    TS_LINE(printer, "export class APIClient {");
     printer_indent(printer);
     if (program->rpc_count == 0 && program->channel_count == 0) {
         /* No method would read the client: an unused field does not compile under noUnusedLocals. */
         ts_jsdoc(printer, "@param _client - the base client (this API declares no methods)", NULL);
-        ts_line(printer, "constructor(_client: CentrifugoRPCClient) {}", NULL);
+        TS_LINE(printer, "constructor(_client: CentrifugoRPCClient) {}");
     } else {
-        ts_line(printer, "readonly #client: CentrifugoRPCClient;", NULL);
+        TS_LINE(printer, "readonly #client: CentrifugoRPCClient;");
         printer_blank_line(printer);
         ts_jsdoc(printer, "@param client - a connected (or soon connected) base client; either transport works",
                       NULL);
-        ts_line(printer, "constructor(client: CentrifugoRPCClient) {", NULL);
+        TS_LINE(printer, "constructor(client: CentrifugoRPCClient) {");
         printer_indent(printer);
-        ts_line(printer, "this.#client = client;", NULL);
-        ts_line(printer, "client.contractHash = CONTRACT_HASH;", NULL);
+        TS_LINE(printer, "this.#client = client;");
+        TS_LINE(printer, "client.contractHash = CONTRACT_HASH;");
         printer_dedent(printer);
-        ts_line(printer, "}", NULL);
+        TS_LINE(printer, "}");
     }
 
     TypeContext input_context = {emitter, DIRECTION_INPUT};
@@ -1275,18 +1267,18 @@ static bool emit_client(void *context, Printer *printer) {
         doc_init(&method_doc);
         doc_append_user(&method_doc, rpc->doc);
         doc_paragraph(&method_doc);
-        ts_line(&method_doc.printer, "Calls `", rpc->method, "`.", NULL);
-        if (params) ts_line(&method_doc.printer, "@param params - the `", params, "` to send", NULL);
-        ts_line(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds", NULL);
-        ts_line(&method_doc.printer, "@returns the `", result, "` the server answered", NULL);
-        ts_puts(&method_doc.printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API", NULL);
+        TS_LINE(&method_doc.printer, "Calls `", rpc->method, "`.");
+        if (params) TS_LINE(&method_doc.printer, "@param params - the `", params, "` to send");
+        TS_LINE(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds");
+        TS_LINE(&method_doc.printer, "@returns the `", result, "` the server answered");
+        TS_PUTS(&method_doc.printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
         ts_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
         doc_free(&method_doc);
         if (params) {
             bool omissible = params_all_omissible(rpc->params);
-            ts_line(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<", result, "> {", NULL);
+            TS_LINE(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<", result, "> {");
         } else {
-            ts_line(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<", result, "> {", NULL);
+            TS_LINE(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<", result, "> {");
         }
         printer_indent(printer);
         /* The result is checked against schema.ts. One line when it fits in 120 columns, else one argument a line
@@ -1299,27 +1291,27 @@ static bool emit_client(void *context, Printer *printer) {
         size_t line = strlen("        return this.#client.call<>(, , options, schema.result(\"\"));") + 2 * strlen(result) +
                       strlen(method_literal) + strlen(params_argument);
         if (line <= 120) {
-            ts_line(printer, "return this.#client.call<", result, ">(", method_literal, ", ", params_argument, ", options, schema.result(\"", result, "\"));", NULL);
+            TS_LINE(printer, "return this.#client.call<", result, ">(", method_literal, ", ", params_argument, ", options, schema.result(\"", result, "\"));");
         } else {
-            ts_line(printer, "return this.#client.call<", result, ">(", NULL);
+            TS_LINE(printer, "return this.#client.call<", result, ">(");
             printer_indent(printer);
-            ts_line(printer, method_literal, ",", NULL);
-            ts_line(printer, params_argument, ",", NULL);
-            ts_line(printer, "options,", NULL);
-            ts_line(printer, "schema.result(\"", result, "\"),", NULL);
+            TS_LINE(printer, method_literal, ",");
+            TS_LINE(printer, params_argument, ",");
+            TS_LINE(printer, "options,");
+            TS_LINE(printer, "schema.result(\"", result, "\"),");
             printer_dedent(printer);
-            ts_line(printer, ");", NULL);
+            TS_LINE(printer, ");");
         }
         printer_free(&method);
         printer_dedent(printer);
-        ts_line(printer, "}", NULL);
+        TS_LINE(printer, "}");
     }
     for (size_t i = 0; i < program->channel_count; i++) {
         emit_channel_subscribe(emitter, printer, program->channels[i]);
         if (program->channels[i]->client_publish) emit_channel_publish(emitter, printer, program->channels[i]);
     }
     printer_dedent(printer);
-    ts_line(printer, "}", NULL);
+    TS_LINE(printer, "}");
     return true;
 }
 
@@ -1512,7 +1504,7 @@ static void print_schema_call(Printer *printer, const char *method, const StrBuf
         printer->at_line_start = true;
         return;
     }
-    ts_line(printer, "schema.", method, "(", NULL);
+    TS_LINE(printer, "schema.", method, "(");
     printer_indent(printer);
     for (size_t i = 0; i < count; i++) {
         ts_put(printer, arguments[i].data, arguments[i].len);
@@ -1520,7 +1512,7 @@ static void print_schema_call(Printer *printer, const char *method, const StrBuf
         ts_end_line(printer);
     }
     printer_dedent(printer);
-    ts_line(printer, ");", NULL);
+    TS_LINE(printer, ");");
 }
 
 static bool emit_schema(void *context, Printer *printer) {
@@ -1544,7 +1536,7 @@ static bool emit_schema(void *context, Printer *printer) {
         StrBuf *model = &arguments[0];
         strbuf_clear(model);
         append_prettier_string(model, decl->names.in[TS]);
-        if (decl->field_count == 0) ts_line(printer, "schema.model(", strbuf_cstr(model), ");", NULL);
+        if (decl->field_count == 0) TS_LINE(printer, "schema.model(", strbuf_cstr(model), ");");
         for (size_t f = 0; f < decl->field_count; f++) {
             const IrField *field = decl->fields[f];
             strbuf_clear(&arguments[1]);
