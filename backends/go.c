@@ -242,9 +242,23 @@ static bool has_comment(const char *doc, const IrDeprecation *deprecation) {
 typedef struct Row {
     const char *doc;
     const IrDeprecation *deprecation;
-    char *cells[3]; /* owned; the last non-NULL cell is not padded */
+    size_t starts[3], lengths[3]; /* each cell's text, in the rows' text buffer; the last cell is not padded */
     size_t cell_count;
 } Row;
+
+/* A cell is the text appended to `texts` between row_begin_cell and row_end_cell (no copy of its own). */
+static void row_begin_cell(Row *row, const StrBuf *texts) { row->starts[row->cell_count] = texts->len; }
+
+static void row_end_cell(Row *row, const StrBuf *texts) {
+    row->lengths[row->cell_count] = texts->len - row->starts[row->cell_count];
+    row->cell_count++;
+}
+
+static void row_cell(Row *row, StrBuf *texts, const char *text, size_t len) {
+    row_begin_cell(row, texts);
+    strbuf_append(texts, text, len);
+    row_end_cell(row, texts);
+}
 
 /* Prints rows as gofmt aligns them: a comment line ends a run of aligned lines. */
 /* go/printer's funcBody: a function's body stays on its signature's line while the signature, the blank before
@@ -256,7 +270,9 @@ static bool gofmt_keeps_one_line(size_t signature_length, size_t body_length) {
     return signature_length + 1 + body_length <= GOFMT_ONE_LINE_FUNC;
 }
 
-static void print_rows(Printer *printer, Row *rows, size_t count) {
+/* `texts` holds the rows' cells (row_cell). */
+static void print_rows(Printer *printer, const Row *rows, size_t count, const StrBuf *texts) {
+    const char *base = texts->data ? texts->data : "";
     size_t start = 0;
     while (start < count) {
         size_t end = start + 1;
@@ -264,26 +280,39 @@ static void print_rows(Printer *printer, Row *rows, size_t count) {
         size_t widths[3] = {0, 0, 0};
         for (size_t index = start; index < end; index++) {
             for (size_t cell = 0; cell + 1 < rows[index].cell_count; cell++) {
-                size_t len = strlen(rows[index].cells[cell]);
-                if (len > widths[cell]) widths[cell] = len;
+                if (rows[index].lengths[cell] > widths[cell]) widths[cell] = rows[index].lengths[cell];
             }
         }
         for (size_t index = start; index < end; index++) {
-            Row *row = &rows[index];
-            go_print_comment(printer, row->doc, backend_deprecation_reason(row->deprecation));
-            for (size_t cell = 0; cell < row->cell_count; cell++) {
-                if (cell + 1 < row->cell_count) {
-                    printer_printf(printer, "%-*s ", (int)widths[cell], row->cells[cell]);
-                } else {
-                    printer_printf(printer, "%s", row->cells[cell]);
-                }
+            const Row *row = &rows[index];
+            if (has_comment(row->doc, row->deprecation))
+                go_print_comment(printer, row->doc, backend_deprecation_reason(row->deprecation));
+            if (row->cell_count == 0) {
+                go_end_line(printer);
+                continue;
             }
-            printer_printf(printer, "\n");
+            /* The line's room made once: the indentation (go_put's), each cell padded to its column's width and
+             * followed by one space, the last cell as it is, the line break. */
+            if (row->cell_count > 1 || row->lengths[0] > 0) go_begin_text(printer); /* padding is text too */
+            strbuf_append(&printer->out, base + row->starts[0], row->lengths[0]);
+            size_t line = 1;
+            for (size_t cell = 0; cell + 1 < row->cell_count; cell++) line += widths[cell] + 1 + row->lengths[cell + 1];
+            StrBuf *out = &printer->out;
+            strbuf_grow(out, line);
+            char *cursor = out->data + out->len;
+            for (size_t cell = 0; cell + 1 < row->cell_count; cell++) {
+                size_t pad = widths[cell] - row->lengths[cell] + 1;
+                memset(cursor, ' ', pad);
+                cursor += pad;
+                memcpy(cursor, base + row->starts[cell + 1], row->lengths[cell + 1]);
+                cursor += row->lengths[cell + 1];
+            }
+            *cursor++ = '\n';
+            *cursor = '\0';
+            out->len = (size_t)(cursor - out->data);
+            printer->at_line_start = true;
         }
         start = end;
-    }
-    for (size_t index = 0; index < count; index++) {
-        for (size_t cell = 0; cell < rows[index].cell_count; cell++) free(rows[index].cells[cell]);
     }
 }
 
@@ -468,14 +497,25 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     strbuf_free(&kind_sentence);
     size_t go_field_count = 0;
     for (size_t index = 0; index < decl->field_count; index++) go_field_count += !(tags && tags[index]);
-    Row *rows = calloc(decl->field_count + 2, sizeof *rows);
-    FieldShape *shapes = calloc(decl->field_count + 1, sizeof *shapes);
-    char **docs = calloc(decl->field_count + 1, sizeof *docs); /* the last: Extra's */
+    /* Per field; on the stack for a model of up to SMALL_MODEL fields (nearly all), else on the heap. */
+    enum { SMALL_MODEL = 32 };
+    Row small_rows[SMALL_MODEL + 2];
+    FieldShape small_shapes[SMALL_MODEL + 1];
+    char *small_docs[SMALL_MODEL + 1];
+    bool small = decl->field_count <= SMALL_MODEL;
+    Row *rows = small ? memset(small_rows, 0, (decl->field_count + 2) * sizeof *rows)
+                      : calloc(decl->field_count + 2, sizeof *rows);
+    FieldShape *shapes = small ? memset(small_shapes, 0, (decl->field_count + 1) * sizeof *shapes)
+                               : calloc(decl->field_count + 1, sizeof *shapes);
+    char **docs = small ? memset(small_docs, 0, (decl->field_count + 1) * sizeof *docs)
+                        : calloc(decl->field_count + 1, sizeof *docs); /* the last: Extra's */
     if (!rows || !shapes || !docs) abort();
     bool needs_marshal = tags != NULL || decl->open;
     size_t row_count = 0;
     char *extra = decl->open ? extra_field_name(decl) : NULL; /* the Go field of undeclared keys */
     char *keys = decl->open ? declared_keys(decl) : NULL;
+    StrBuf texts; /* the rows' cells */
+    strbuf_init(&texts);
     for (size_t index = 0; index < decl->field_count; index++) {
         const IrField *field = decl->fields[index];
         FieldShape *shape = &shapes[index];
@@ -496,17 +536,22 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             strbuf_puts(&doc, ".");
         }
         docs[index] = doc.len ? take(&doc) : (strbuf_free(&doc), NULL);
-        StrBuf tag;
-        strbuf_init(&tag);
-        strbuf_printf(&tag, "`json:\"%s%s%s%s\"`", field->wire_name, strcmp(field->wire_name, "-") == 0 && !shape->omit ? "," : "",
-                      shape->omit ? "," : "", shape->omit ? shape->omit : "");
         Row *row = &rows[row_count++];
         row->doc = docs[index];
         row->deprecation = &field->deprecation;
-        row->cells[0] = strdup(field->names.in[GO]);
-        row->cells[1] = strdup(strbuf_cstr(&shape->type));
-        row->cells[2] = take(&tag);
-        row->cell_count = 3;
+        row_cell(row, &texts, field->names.in[GO], strlen(field->names.in[GO]));
+        row_cell(row, &texts, strbuf_cstr(&shape->type), shape->type.len);
+        row_begin_cell(row, &texts);
+        strbuf_puts(&texts, "`json:\"");
+        strbuf_puts(&texts, field->wire_name);
+        if (shape->omit) {
+            strbuf_putc(&texts, ',');
+            strbuf_puts(&texts, shape->omit);
+        } else if (strcmp(field->wire_name, "-") == 0) {
+            strbuf_putc(&texts, ',');
+        }
+        strbuf_puts(&texts, "\"`");
+        row_end_cell(row, &texts);
     }
     if (extra) {
         emitter->uses_json = true;
@@ -519,20 +564,19 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         row->doc = docs[decl->field_count] = take(&doc);
         static const IrDeprecation none = {false, NULL};
         row->deprecation = &none;
-        row->cells[0] = strdup(extra);
-        row->cells[1] = strdup("map[string]json.RawMessage");
-        row->cells[2] = strdup("`json:\"-\"`");
-        row->cell_count = 3;
+        row_cell(row, &texts, extra, strlen(extra));
+        row_cell(row, &texts, "map[string]json.RawMessage", strlen("map[string]json.RawMessage"));
+        row_cell(row, &texts, "`json:\"-\"`", strlen("`json:\"-\"`"));
         go_field_count++;
     }
     if (go_field_count == 0) {
-        printer_line(printer, "type %s struct{}", name);
+        go_line(printer, "type ", name, " struct{}", NULL);
     } else {
-        printer_line(printer, "type %s struct {", name);
+        go_line(printer, "type ", name, " struct {", NULL);
         printer_indent(printer);
-        print_rows(printer, rows, row_count);
+        print_rows(printer, rows, row_count, &texts);
         printer_dedent(printer);
-        printer_line(printer, "}");
+        go_line(printer, "}", NULL);
     }
 
     if (needs_marshal) {
@@ -542,191 +586,196 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         for (size_t index = 0; index < decl->field_count; index++)
             fills |= !(tags && tags[index]) && (shapes[index].fill_empty || shapes[index].fill_literal);
         if (extra && !tags && !fills) {
-            printer_line(printer, "// MarshalJSON sends the fields of %s and the keys of %s.", name, extra);
+            go_line(printer, "// MarshalJSON sends the fields of ", name, " and the keys of ", extra, ".", NULL);
         } else if (tags && fills) {
-            printer_line(printer, "// MarshalJSON writes the discriminator, whose value only %s has, sends nil required lists", name);
-            printer_line(printer, "// and maps as empty ones and fills fields whose type is one literal value.");
+            go_line(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has, sends nil required lists", NULL);
+            go_line(printer, "// and maps as empty ones and fills fields whose type is one literal value.", NULL);
         } else if (tags) {
-            printer_line(printer, "// MarshalJSON writes the discriminator, whose value only %s has.", name);
+            go_line(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has.", NULL);
         } else {
-            printer_line(printer, "// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one");
-            printer_line(printer, "// literal value.");
+            go_line(printer, "// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one", NULL);
+            go_line(printer, "// literal value.", NULL);
         }
-        if (extra && (tags || fills)) printer_line(printer, "// It also sends the keys of %s.", extra);
-        printer_line(printer, "func (m %s) MarshalJSON() ([]byte, error) {", name);
+        if (extra && (tags || fills)) go_line(printer, "// It also sends the keys of ", extra, ".", NULL);
+        go_line(printer, "func (m ", name, ") MarshalJSON() ([]byte, error) {", NULL);
         printer_indent(printer);
-        printer_line(printer, "type plain %s", name);
+        go_line(printer, "type plain ", name, NULL);
         for (size_t index = 0; index < decl->field_count; index++) {
             const IrField *field = decl->fields[index];
             const char *go_name = field->names.in[GO];
             if (tags && tags[index]) continue;
             if (shapes[index].fill_empty) {
-                printer_line(printer, "if m.%s == nil {", go_name);
+                go_line(printer, "if m.", go_name, " == nil {", NULL);
                 printer_indent(printer);
-                printer_line(printer, "m.%s = %s{}", go_name, strbuf_cstr(&shapes[index].type));
+                go_line(printer, "m.", go_name, " = ", strbuf_cstr(&shapes[index].type), "{}", NULL);
                 printer_dedent(printer);
-                printer_line(printer, "}");
+                go_line(printer, "}", NULL);
             } else if (shapes[index].fill_literal) {
                 const IrValue *literal = field->type->literals[0];
                 if (literal->kind == IR_VALUE_STRING && literal->text_length > 0) {
-                    printer_line(printer, "if m.%s == \"\" {", go_name);
+                    go_line(printer, "if m.", go_name, " == \"\" {", NULL);
                     printer_indent(printer);
-                    printer_printf(printer, "m.%s = ", go_name);
+                    go_puts(printer, "m.", go_name, " = ", NULL);
                     printer_string_literal(printer, GO, literal->text, literal->text_length);
-                    printer_printf(printer, "\n");
+                    go_end_line(printer);
                 } else if (literal->kind == IR_VALUE_INT && literal->int_value != 0) {
-                    printer_line(printer, "if m.%s == 0 {", go_name);
+                    go_line(printer, "if m.", go_name, " == 0 {", NULL);
                     printer_indent(printer);
                     printer_line(printer, "m.%s = %lld", go_name, (long long)literal->int_value);
                 } else if (literal->kind == IR_VALUE_BOOL && literal->bool_value) {
-                    printer_line(printer, "if !m.%s {", go_name);
+                    go_line(printer, "if !m.", go_name, " {", NULL);
                     printer_indent(printer);
-                    printer_line(printer, "m.%s = true", go_name);
+                    go_line(printer, "m.", go_name, " = true", NULL);
                 } else {
                     continue; /* the literal is Go's zero value */
                 }
                 printer_dedent(printer);
-                printer_line(printer, "}");
+                go_line(printer, "}", NULL);
             }
         }
         if (tags) {
             /* The tags first, then the fields (plain's are promoted: encoding/json flattens an embedded struct). */
             printer_line(printer, extra ? "data, err := json.Marshal(struct {" : "return json.Marshal(struct {");
             printer_indent(printer);
+            strbuf_clear(&texts);
             Row *tag_rows = calloc(decl->field_count, sizeof *tag_rows);
             if (!tag_rows) abort();
             size_t tag_count = 0;
             static const IrDeprecation none = {false, NULL};
             for (size_t index = 0; index < decl->field_count; index++) {
                 if (!tags[index]) continue;
-                StrBuf tag;
-                strbuf_init(&tag);
-                strbuf_printf(&tag, "`json:\"%s\"`", decl->fields[index]->wire_name);
                 Row *row = &tag_rows[tag_count++];
                 row->deprecation = &none;
-                row->cells[0] = strdup(decl->fields[index]->names.in[GO]);
-                row->cells[1] = strdup("string");
-                row->cells[2] = take(&tag);
-                row->cell_count = 3;
+                row_cell(row, &texts, decl->fields[index]->names.in[GO], strlen(decl->fields[index]->names.in[GO]));
+                row_cell(row, &texts, "string", strlen("string"));
+                row_begin_cell(row, &texts);
+                strbuf_puts(&texts, "`json:\"");
+                strbuf_puts(&texts, decl->fields[index]->wire_name);
+                strbuf_puts(&texts, "\"`");
+                row_end_cell(row, &texts);
             }
-            print_rows(printer, tag_rows, tag_count);
+            print_rows(printer, tag_rows, tag_count, &texts);
             free(tag_rows);
-            printer_line(printer, "plain");
+            go_line(printer, "plain", NULL);
             printer_dedent(printer);
-            printer_printf(printer, "}{");
+            go_puts(printer, "}{", NULL);
             for (size_t index = 0; index < decl->field_count; index++) {
                 if (!tags[index]) continue;
                 const IrValue *literal = decl->fields[index]->type->literals[0];
                 printer_string_literal(printer, GO, literal->text, literal->text_length);
-                printer_printf(printer, ", ");
+                go_puts(printer, ", ", NULL);
             }
-            printer_printf(printer, "plain(m)})\n");
+            go_line(printer, "plain(m)})", NULL);
         } else if (extra) {
-            printer_line(printer, "data, err := json.Marshal(plain(m))");
+            go_line(printer, "data, err := json.Marshal(plain(m))", NULL);
         } else {
-            printer_line(printer, "return json.Marshal(plain(m))");
+            go_line(printer, "return json.Marshal(plain(m))", NULL);
         }
         if (extra) {
             /* Extra's keys after the fields' (json:"-" keeps them out of plain) */
-            printer_line(printer, "if err != nil {");
-            printer_line(printer, "\treturn nil, err");
-            printer_line(printer, "}");
-            printer_line(printer, "return withExtra(data, m.%s%s)", extra, keys);
+            go_line(printer, "if err != nil {", NULL);
+            go_line(printer, "\treturn nil, err", NULL);
+            go_line(printer, "}", NULL);
+            go_line(printer, "return withExtra(data, m.", extra, keys, ")", NULL);
         }
         printer_dedent(printer);
-        printer_line(printer, "}");
+        go_line(printer, "}", NULL);
     }
     if (tags) {
         /* Decoding accepts the tags (a strict decoder of an enclosing untagged union would refuse keys with no Go
          * field) and refuses a wrong value. */
         emitter->uses_fmt = true;
         printer_blank_line(printer);
-        printer_line(printer, "// UnmarshalJSON decodes %s and checks its discriminator.", name);
-        printer_line(printer, "func (m *%s) UnmarshalJSON(data []byte) error {", name);
+        go_line(printer, "// UnmarshalJSON decodes ", name, " and checks its discriminator.", NULL);
+        go_line(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {", NULL);
         printer_indent(printer);
-        printer_line(printer, "type plain %s", name);
-        printer_line(printer, "object := struct {");
+        go_line(printer, "type plain ", name, NULL);
+        go_line(printer, "object := struct {", NULL);
         printer_indent(printer);
+        strbuf_clear(&texts);
         Row *tag_rows = calloc(decl->field_count, sizeof *tag_rows);
         if (!tag_rows) abort();
         size_t tag_count = 0;
         static const IrDeprecation none = {false, NULL};
         for (size_t index = 0; index < decl->field_count; index++) {
             if (!tags[index]) continue;
-            StrBuf tag;
-            strbuf_init(&tag);
-            strbuf_printf(&tag, "`json:\"%s\"`", decl->fields[index]->wire_name);
             Row *row = &tag_rows[tag_count++];
             row->deprecation = &none;
-            row->cells[0] = strdup(decl->fields[index]->names.in[GO]);
-            row->cells[1] = strdup("*string");
-            row->cells[2] = take(&tag);
-            row->cell_count = 3;
+            row_cell(row, &texts, decl->fields[index]->names.in[GO], strlen(decl->fields[index]->names.in[GO]));
+            row_cell(row, &texts, "*string", strlen("*string"));
+            row_begin_cell(row, &texts);
+            strbuf_puts(&texts, "`json:\"");
+            strbuf_puts(&texts, decl->fields[index]->wire_name);
+            strbuf_puts(&texts, "\"`");
+            row_end_cell(row, &texts);
         }
-        print_rows(printer, tag_rows, tag_count);
+        print_rows(printer, tag_rows, tag_count, &texts);
         free(tag_rows);
-        printer_line(printer, "*plain");
+        go_line(printer, "*plain", NULL);
         printer_dedent(printer);
-        printer_line(printer, "}{plain: (*plain)(m)}");
+        go_line(printer, "}{plain: (*plain)(m)}", NULL);
         if (extra) {
-            printer_line(printer, "extra, err := decodeOpen(data, &object%s)", keys);
-            printer_line(printer, "if err != nil {");
+            go_line(printer, "extra, err := decodeOpen(data, &object", keys, ")", NULL);
+            go_line(printer, "if err != nil {", NULL);
         } else {
-            printer_line(printer, "if err := json.Unmarshal(data, &object); err != nil {");
+            go_line(printer, "if err := json.Unmarshal(data, &object); err != nil {", NULL);
         }
-        printer_line(printer, "\treturn err");
-        printer_line(printer, "}");
+        go_line(printer, "\treturn err", NULL);
+        go_line(printer, "}", NULL);
         for (size_t index = 0; index < decl->field_count; index++) {
             if (!tags[index]) continue;
             const IrField *field = decl->fields[index];
             const char *go_name = field->names.in[GO];
             const IrValue *literal = field->type->literals[0];
-            printer_printf(printer, "if object.%s != nil && *object.%s != ", go_name, go_name);
+            go_puts(printer, "if object.", go_name, " != nil && *object.", go_name, " != ", NULL);
             printer_string_literal(printer, GO, literal->text, literal->text_length);
-            printer_printf(printer, " {\n");
+            go_line(printer, " {", NULL);
             printer_indent(printer);
             StrBuf message;
             strbuf_init(&message);
             strbuf_printf(&message, "%s: %s: %s is %%q, not %%q", emitter->package, name, field->wire_name);
-            printer_printf(printer, "return fmt.Errorf(");
+            go_puts(printer, "return fmt.Errorf(", NULL);
             printer_string_literal(printer, GO, message.data, message.len);
-            printer_printf(printer, ", *object.%s, ", go_name);
+            go_puts(printer, ", *object.", go_name, ", ", NULL);
             printer_string_literal(printer, GO, literal->text, literal->text_length);
-            printer_printf(printer, ")\n");
+            go_line(printer, ")", NULL);
             strbuf_free(&message);
             printer_dedent(printer);
-            printer_line(printer, "}");
+            go_line(printer, "}", NULL);
         }
-        if (extra) printer_line(printer, "m.%s = extra", extra);
-        printer_line(printer, "return nil");
+        if (extra) go_line(printer, "m.", extra, " = extra", NULL);
+        go_line(printer, "return nil", NULL);
         printer_dedent(printer);
-        printer_line(printer, "}");
+        go_line(printer, "}", NULL);
     } else if (extra) {
         printer_blank_line(printer);
-        printer_line(printer, "// UnmarshalJSON decodes %s and keeps the keys it does not declare in %s.", name, extra);
-        printer_line(printer, "func (m *%s) UnmarshalJSON(data []byte) error {", name);
+        go_line(printer, "// UnmarshalJSON decodes ", name, " and keeps the keys it does not declare in ", extra, ".", NULL);
+        go_line(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {", NULL);
         printer_indent(printer);
-        printer_line(printer, "type plain %s", name);
-        printer_line(printer, "extra, err := decodeOpen(data, (*plain)(m)%s)", keys);
-        printer_line(printer, "if err != nil {");
-        printer_line(printer, "\treturn err");
-        printer_line(printer, "}");
-        printer_line(printer, "m.%s = extra", extra);
-        printer_line(printer, "return nil");
+        go_line(printer, "type plain ", name, NULL);
+        go_line(printer, "extra, err := decodeOpen(data, (*plain)(m)", keys, ")", NULL);
+        go_line(printer, "if err != nil {", NULL);
+        go_line(printer, "\treturn err", NULL);
+        go_line(printer, "}", NULL);
+        go_line(printer, "m.", extra, " = extra", NULL);
+        go_line(printer, "return nil", NULL);
         printer_dedent(printer);
-        printer_line(printer, "}");
+        go_line(printer, "}", NULL);
     }
     if (emitter->untagged_alternative[decl->index]) emit_fits(emitter, printer, decl);
     free(extra);
     free(keys);
+    strbuf_free(&texts);
     for (size_t index = 0; index < decl->field_count; index++) {
         strbuf_free(&shapes[index].type);
         free(docs[index]);
     }
     free(docs[decl->field_count]);
-    free(rows);
-    free(shapes);
-    free(docs);
+    if (!small) {
+        free(rows);
+        free(shapes);
+        free(docs);
+    }
 }
 
 static void emit_enum(Printer *printer, const IrDecl *decl) {
@@ -736,51 +785,54 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     strbuf_printf(&kind_sentence, "%s is an enum.", name);
     print_decl_comment(printer, decl, kind_sentence.data, NULL);
     strbuf_free(&kind_sentence);
-    printer_line(printer, "type %s %s", name, decl->int_enum ? "int64" : "string");
+    go_line(printer, "type ", name, " ", decl->int_enum ? "int64" : "string", NULL);
     if (decl->member_count == 0) return;
     printer_blank_line(printer);
     Row *rows = calloc(decl->member_count, sizeof *rows);
     if (!rows) abort();
+    StrBuf texts; /* the rows' cells */
+    strbuf_init(&texts);
+    size_t name_len = strlen(name);
     for (size_t index = 0; index < decl->member_count; index++) {
         const IrEnumMember *member = decl->members[index];
-        Printer value;
-        printer_init(&value, "\t");
-        printer_printf(&value, "= ");
+        Row *row = &rows[index];
+        row->doc = member->doc;
+        row->deprecation = &member->deprecation;
+        row_cell(row, &texts, member->names.in[GO], strlen(member->names.in[GO]));
+        row_cell(row, &texts, name, name_len);
+        row_begin_cell(row, &texts);
+        strbuf_puts(&texts, "= ");
         if (decl->int_enum) {
-            printer_printf(&value, "%lld", (long long)member->int_value);
+            strbuf_printf(&texts, "%lld", (long long)member->int_value);
         } else {
-            printer_string_literal(&value, GO, member->string_value, member->string_value_length);
+            escape_string_literal(&texts, GO, member->string_value, member->string_value_length);
         }
-        rows[index].doc = member->doc;
-        rows[index].deprecation = &member->deprecation;
-        rows[index].cells[0] = strdup(member->names.in[GO]);
-        rows[index].cells[1] = strdup(name);
-        rows[index].cells[2] = take(&value.out);
-        rows[index].cell_count = 3;
+        row_end_cell(row, &texts);
     }
-    printer_line(printer, "const (");
+    go_line(printer, "const (", NULL);
     printer_indent(printer);
-    print_rows(printer, rows, decl->member_count);
+    print_rows(printer, rows, decl->member_count, &texts);
     printer_dedent(printer);
-    printer_line(printer, ")");
+    go_line(printer, ")", NULL);
     free(rows);
+    strbuf_free(&texts);
     /* Open enums (as proto3's): a value this SDK does not know decodes and is sent back unchanged; IsKnown tells. */
     printer_blank_line(printer);
-    printer_line(printer, "// IsKnown reports whether v is one of the constants of %s. A reply may hold a value the server", name);
-    printer_line(printer, "// added after this SDK was generated: it is kept as it came and sent back unchanged.");
-    printer_line(printer, "func (v %s) IsKnown() bool {", name);
+    go_line(printer, "// IsKnown reports whether v is one of the constants of ", name, ". A reply may hold a value the server", NULL);
+    go_line(printer, "// added after this SDK was generated: it is kept as it came and sent back unchanged.", NULL);
+    go_line(printer, "func (v ", name, ") IsKnown() bool {", NULL);
     printer_indent(printer);
-    printer_line(printer, "switch v {");
-    printer_printf(printer, "case ");
+    go_line(printer, "switch v {", NULL);
+    go_puts(printer, "case ", NULL);
     for (size_t index = 0; index < decl->member_count; index++) {
-        printer_printf(printer, "%s%s", index ? ", " : "", decl->members[index]->names.in[GO]);
+        go_puts(printer, index ? ", " : "", decl->members[index]->names.in[GO], NULL);
     }
-    printer_printf(printer, ":\n");
-    printer_line(printer, "\treturn true");
-    printer_line(printer, "}");
-    printer_line(printer, "return false");
+    go_line(printer, ":", NULL);
+    go_line(printer, "\treturn true", NULL);
+    go_line(printer, "}", NULL);
+    go_line(printer, "return false", NULL);
     printer_dedent(printer);
-    printer_line(printer, "}");
+    go_line(printer, "}", NULL);
 }
 
 static const IrField *find_field(const IrDecl *model, const char *wire_name) {
@@ -906,6 +958,8 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
      * and ends the block of one-liners above it. */
     Row *markers = calloc(count, sizeof *markers);
     if (!markers) abort();
+    StrBuf texts; /* the rows' cells */
+    strbuf_init(&texts);
     static const IrDeprecation none = {false, NULL};
     size_t block_start = 0;
     for (size_t index = 0; index < count; index++) {
@@ -913,7 +967,7 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         strbuf_init(&head);
         strbuf_printf(&head, "func (%s) is%s()", holders[index].data, name);
         if (!gofmt_keeps_one_line(head.len, 0)) {
-            print_rows(printer, markers + block_start, index - block_start);
+            print_rows(printer, markers + block_start, index - block_start, &texts);
             printer_line(printer, "%s {", strbuf_cstr(&head));
             printer_line(printer, "}");
             strbuf_free(&head);
@@ -921,12 +975,13 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             continue;
         }
         markers[index].deprecation = &none;
-        markers[index].cells[0] = take(&head);
-        markers[index].cells[1] = strdup("{}");
-        markers[index].cell_count = 2;
+        row_cell(&markers[index], &texts, head.data, head.len);
+        row_cell(&markers[index], &texts, "{}", 2);
+        strbuf_free(&head);
     }
-    print_rows(printer, markers + block_start, count - block_start);
+    print_rows(printer, markers + block_start, count - block_start, &texts);
     free(markers);
+    strbuf_free(&texts);
 
     printer_blank_line(printer);
     printer_line(printer, "// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.");
@@ -1081,7 +1136,7 @@ static void emit_alias(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     strbuf_printf(&kind_sentence, "%s is an alias of %s.", decl->names.in[GO], type.data);
     print_decl_comment(printer, decl, kind_sentence.data, decl->aliased->nullable ? "nil stands for null." : NULL);
     strbuf_free(&kind_sentence);
-    printer_line(printer, "type %s = %s", decl->names.in[GO], type.data);
+    go_line(printer, "type ", decl->names.in[GO], " = ", type.data, NULL);
     strbuf_free(&type);
 }
 
@@ -1138,7 +1193,14 @@ static bool emit_types(void *context, Printer *out) {
     strmap_init(&taken, &emitter->arena);
     emitter->alternative_types = calloc(program->decl_count + 1, sizeof *emitter->alternative_types);
     if (!emitter->alternative_types) abort();
-    for (size_t index = 0; index < program->decl_count; index++) {
+    /* Only unions with an alternative that is no model name types of their own: without one, no map to fill. */
+    bool names_alternatives = false;
+    for (size_t index = 0; index < program->decl_count && !names_alternatives; index++) {
+        const IrDecl *decl = program->decls[index];
+        for (size_t alt = 0; decl->kind == IR_DECL_UNION && alt < decl->alternative_count; alt++)
+            names_alternatives |= alt_form(decl->alternatives[alt]) != ALT_MODEL;
+    }
+    for (size_t index = 0; names_alternatives && index < program->decl_count; index++) {
         const IrDecl *decl = program->decls[index];
         strmap_put(&taken, decl->names.in[GO], strlen(decl->names.in[GO]), (void *)decl);
         for (size_t member = 0; decl->kind == IR_DECL_ENUM && member < decl->member_count; member++) {
@@ -1447,7 +1509,7 @@ static void print_channel_methods(GoEmitter *emitter, Printer *out, const IrChan
 
 static bool emit_client(void *context, Printer *out) {
     GoEmitter *emitter = context;
-    printer_line(out, "%s", emitter->header);
+    go_line(out, emitter->header, NULL);
     printer_blank_line(out);
     StrBuf doc;
     strbuf_init(&doc);
@@ -1456,43 +1518,43 @@ static bool emit_client(void *context, Printer *out) {
     strbuf_puts(&doc, ",\ncalled through a Centrifugo server over its WebSocket JSON protocol.");
     go_print_doc_comment(out, doc.data, NULL);
     strbuf_free(&doc);
-    printer_line(out, "package %s", emitter->package);
+    go_line(out, "package ", emitter->package, NULL);
     printer_blank_line(out);
     const char *imports[] = {"context", "strconv"};
     print_imports(out, imports, channels_have_int_param(emitter->program) ? 2 : 1, NULL);
     /* The contract hash: NewAPIClient has the client send it with every call (spec/evolution.md). */
     char contract_hash[72];
     backend_contract_hash(emitter->program, emitter->options, contract_hash);
-    printer_line(out, "// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as");
-    printer_line(out, "// the Client's ContractHash, which is sent with every call.");
-    printer_line(out, "const ContractHash = \"%s\"", contract_hash);
+    go_line(out, "// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as", NULL);
+    go_line(out, "// the Client's ContractHash, which is sent with every call.", NULL);
+    go_line(out, "const ContractHash = \"", contract_hash, "\"", NULL);
     printer_blank_line(out);
-    printer_line(out, "// APIClient has one typed method per RPC method. It is safe for concurrent use.");
-    printer_line(out, "type APIClient struct {");
-    printer_line(out, "\tclient *Client");
-    printer_line(out, "}");
+    go_line(out, "// APIClient has one typed method per RPC method. It is safe for concurrent use.", NULL);
+    go_line(out, "type APIClient struct {", NULL);
+    go_line(out, "\tclient *Client", NULL);
+    go_line(out, "}", NULL);
     printer_blank_line(out);
-    printer_line(out, "// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to");
-    printer_line(out, "// ContractHash (call it before client is in use).");
-    printer_line(out, "func NewAPIClient(client *Client) *APIClient {");
-    printer_line(out, "\tclient.ContractHash = ContractHash");
-    printer_line(out, "\treturn &APIClient{client: client}");
-    printer_line(out, "}");
+    go_line(out, "// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to", NULL);
+    go_line(out, "// ContractHash (call it before client is in use).", NULL);
+    go_line(out, "func NewAPIClient(client *Client) *APIClient {", NULL);
+    go_line(out, "\tclient.ContractHash = ContractHash", NULL);
+    go_line(out, "\treturn &APIClient{client: client}", NULL);
+    go_line(out, "}", NULL);
     printer_blank_line(out);
-    printer_line(out, "// Connect connects now rather than on the first call.");
-    printer_line(out, "func (c *APIClient) Connect(ctx context.Context) error {");
-    printer_line(out, "\treturn c.client.Connect(ctx)");
-    printer_line(out, "}");
+    go_line(out, "// Connect connects now rather than on the first call.", NULL);
+    go_line(out, "func (c *APIClient) Connect(ctx context.Context) error {", NULL);
+    go_line(out, "\treturn c.client.Connect(ctx)", NULL);
+    go_line(out, "}", NULL);
     printer_blank_line(out);
-    printer_line(out, "// Close closes the connection; later calls fail with ErrDisconnected.");
-    printer_line(out, "func (c *APIClient) Close() error {");
-    printer_line(out, "\treturn c.client.Close()");
-    printer_line(out, "}");
+    go_line(out, "// Close closes the connection; later calls fail with ErrDisconnected.", NULL);
+    go_line(out, "func (c *APIClient) Close() error {", NULL);
+    go_line(out, "\treturn c.client.Close()", NULL);
+    go_line(out, "}", NULL);
     printer_blank_line(out);
-    printer_line(out, "// Call calls a method by its name, for methods this SDK does not know yet.");
-    printer_line(out, "func (c *APIClient) Call(ctx context.Context, method string, params, result any) error {");
-    printer_line(out, "\treturn c.client.Call(ctx, method, params, result)");
-    printer_line(out, "}");
+    go_line(out, "// Call calls a method by its name, for methods this SDK does not know yet.", NULL);
+    go_line(out, "func (c *APIClient) Call(ctx context.Context, method string, params, result any) error {", NULL);
+    go_line(out, "\treturn c.client.Call(ctx, method, params, result)", NULL);
+    go_line(out, "}", NULL);
     for (size_t index = 0; index < emitter->program->rpc_count; index++) {
         const IrRpc *rpc = emitter->program->rpcs[index];
         const char *method = rpc->names.in[GO];
@@ -1512,21 +1574,20 @@ static bool emit_client(void *context, Printer *out) {
         go_print_doc_comment(out, text.data, backend_deprecation_reason(&rpc->deprecation));
         strbuf_free(&text);
         if (rpc->params) {
-            printer_line(out, "func (c *APIClient) %s(ctx context.Context, p %s) (*%s, error) {", method,
-                         rpc->params->names.in[GO], result);
+            go_line(out, "func (c *APIClient) ", method, "(ctx context.Context, p ", rpc->params->names.in[GO], ") (*", result, ", error) {", NULL);
         } else {
-            printer_line(out, "func (c *APIClient) %s(ctx context.Context) (*%s, error) {", method, result);
+            go_line(out, "func (c *APIClient) ", method, "(ctx context.Context) (*", result, ", error) {", NULL);
         }
         printer_indent(out);
-        printer_line(out, "var result %s", result);
-        printer_printf(out, "if err := c.client.Call(ctx, ");
+        go_line(out, "var result ", result, NULL);
+        go_puts(out, "if err := c.client.Call(ctx, ", NULL);
         printer_string_literal(out, GO, rpc->method, strlen(rpc->method));
-        printer_printf(out, ", %s, &result); err != nil {\n", rpc->params ? "p" : "nil");
-        printer_line(out, "\treturn nil, err");
-        printer_line(out, "}");
-        printer_line(out, "return &result, nil");
+        go_line(out, ", ", rpc->params ? "p" : "nil", ", &result); err != nil {", NULL);
+        go_line(out, "\treturn nil, err", NULL);
+        go_line(out, "}", NULL);
+        go_line(out, "return &result, nil", NULL);
         printer_dedent(out);
-        printer_line(out, "}");
+        go_line(out, "}", NULL);
     }
     for (size_t index = 0; index < emitter->program->channel_count; index++) {
         print_channel_methods(emitter, out, emitter->program->channels[index]);

@@ -207,7 +207,73 @@ static void append_go_doc_quotes(StrBuf *out, const char *text) {
     }
 }
 
+/* True when `text` holds "``" or "''" (gofmt's curly quotes in doc comments). */
+static bool has_doubled_quote(const char *text, size_t len) {
+    for (size_t index = 0; index + 1 < len; index++) {
+        if ((text[index] == '`' || text[index] == '\'') && text[index + 1] == text[index]) return true;
+    }
+    return false;
+}
+
+/* The common case of print_comment, written straight into the printer: no deprecation, and every line, once
+ * sanitized, either empty or starting with neither a space nor a tab (no common indentation to remove, no code
+ * block, no list), fewer than five lines once written (an old-style heading needs five), without curly quotes in a
+ * doc comment. Then gofmt's layout is the lines themselves with runs of empty lines collapsed. The lines are read in
+ * one pass with DocLines' rules (trailing blanks dropped, empty lines before the first and after the last line with
+ * content left out). Returns false, having written nothing, for any other doc: print_comment's general path
+ * renders it. */
+static bool print_plain_comment(Printer *printer, const char *text, bool doc_comment) {
+    if (!text) return true;
+    StrBuf *out = &printer->out;
+    size_t mark = out->len;
+    bool mark_at_line_start = printer->at_line_start;
+    const char *cursor = text, *end = text + strlen(text);
+    size_t written = 0;        /* lines written */
+    bool empty_pending = false; /* an empty line after a line with content: written if another one follows */
+    bool plain = true;
+    while (plain && cursor < end) {
+        const char *newline = memchr(cursor, '\n', (size_t)(end - cursor));
+        const char *line_end = newline ? newline : end;
+        const char *content_end = line_end;
+        while (content_end > cursor && (content_end[-1] == ' ' || content_end[-1] == '\t' || content_end[-1] == '\r'))
+            content_end--;
+        size_t len = (size_t)(content_end - cursor);
+        cursor = newline ? newline + 1 : end;
+        if (len == 0) {
+            empty_pending = written > 0;
+            continue;
+        }
+        if (empty_pending) {
+            if (++written >= 5) {
+                plain = false;
+                break;
+            }
+            go_put(printer, "//", 2);
+            go_end_line(printer);
+            empty_pending = false;
+        }
+        if (++written >= 5) {
+            plain = false;
+            break;
+        }
+        go_put(printer, "// ", 3);
+        size_t start = out->len;
+        escape_comment_line(out, COMMENT_LINE, content_end - len, len, false);
+        const char *sanitized = out->data + start;
+        size_t sanitized_len = out->len - start;
+        plain = sanitized_len > 0 && sanitized[0] != ' ' && sanitized[0] != '\t' &&
+                !(doc_comment && has_doubled_quote(sanitized, sanitized_len));
+        go_end_line(printer);
+    }
+    if (plain) return true;
+    out->len = mark; /* not a plain doc: undone */
+    if (out->data) out->data[mark] = '\0';
+    printer->at_line_start = mark_at_line_start;
+    return false;
+}
+
 static void print_comment(Printer *printer, const char *text, const char *deprecated, bool doc_comment) {
+    if (!deprecated && print_plain_comment(printer, text, doc_comment)) return;
     GoDocLines doc, rendered = {NULL, 0, 0};
     go_doc_load(&doc, text, false);
     render_go_doc(&doc, &rendered);

@@ -2,8 +2,57 @@
 #ifndef RPCC_GO_DOC_H
 #define RPCC_GO_DOC_H
 
+#include <stdarg.h>
+#include <string.h>
+
 #include "../support/go_unicode.h"
 #include "printer.h"
+
+/* Line building for the Go backend's files (go.c, go_doc.c): text appended straight into the printer's buffer,
+ * without the format scanning of printer_printf. `text` holds no line break; the indentation is written before
+ * the first byte of a line, as printer_printf writes it, and never for an empty line. */
+/* The indentation, if the line has none yet (text follows). */
+static inline void go_begin_text(Printer *printer) {
+    if (printer->at_line_start) {
+        for (int level = 0; level < printer->depth; level++)
+            strbuf_append(&printer->out, printer->indent_unit, printer->indent_unit_len);
+        printer->at_line_start = false;
+    }
+}
+
+static inline void go_put(Printer *printer, const char *text, size_t len) {
+    if (len == 0) return;
+    go_begin_text(printer);
+    strbuf_append(&printer->out, text, len);
+}
+
+static inline void go_put_cstr(Printer *printer, const char *text) { go_put(printer, text, strlen(text)); }
+
+static inline void go_end_line(Printer *printer) {
+    strbuf_putc(&printer->out, '\n');
+    printer->at_line_start = true;
+}
+
+/* go_put of each string argument, up to a NULL; go_line ends the line after them. */
+static inline void go_vput(Printer *printer, va_list parts) {
+    for (const char *part = va_arg(parts, const char *); part; part = va_arg(parts, const char *))
+        go_put(printer, part, strlen(part));
+}
+
+__attribute__((sentinel, unused)) static void go_puts(Printer *printer, ...) {
+    va_list parts;
+    va_start(parts, printer);
+    go_vput(printer, parts);
+    va_end(parts);
+}
+
+__attribute__((sentinel, unused)) static void go_line(Printer *printer, ...) {
+    va_list parts;
+    va_start(parts, printer);
+    go_vput(printer, parts);
+    va_end(parts);
+    go_end_line(printer);
+}
 
 /* Writes `text` (the raw doc: lines separated by '\n'; NULL or blank for none) as "// " lines at the current
  * indentation ("//" alone for an empty line), in the layout gofmt gives doc comments: common indentation removed,

@@ -32,6 +32,100 @@
 
 #define TS TARGET_TYPESCRIPT
 
+/* Line building: text appended straight into the printer's buffer, without the format scanning of
+ * printer_printf. `text` holds no line break; the indentation is written before the first byte of a line, as
+ * printer_printf writes it, and never for an empty line. */
+static inline void ts_put(Printer *printer, const char *text, size_t len) {
+    if (len == 0) return;
+    if (printer->at_line_start) {
+        for (int level = 0; level < printer->depth; level++)
+            strbuf_append(&printer->out, printer->indent_unit, printer->indent_unit_len);
+        printer->at_line_start = false;
+    }
+    strbuf_append(&printer->out, text, len);
+}
+
+static inline void ts_end_line(Printer *printer) {
+    strbuf_putc(&printer->out, '\n');
+    printer->at_line_start = true;
+}
+
+/* printer_jsdoc, with a doc without deprecation (all but a few) escaped straight into the output in the same
+ * layout: one line between the delimiters for a one-line doc, else the delimiters on lines of their own and a
+ * " * " prefix a line (" *" for an empty one). */
+static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated) {
+    if (deprecated) {
+        printer_jsdoc(printer, text, deprecated);
+        return;
+    }
+    if (!text) return;
+    /* One pass over the doc's lines (DocLines' rules: trailing blanks dropped, empty lines before the first and
+     * after the last line with content left out). The first line is written in the one-line form; a second line
+     * with content turns it into the block form. */
+    StrBuf *out = &printer->out;
+    const char *cursor = text, *end = text + strlen(text);
+    size_t opening = 0;        /* where the opening delimiter starts in the output */
+    bool started = false, block = false;
+    size_t empty_lines = 0;    /* since the last line with content: written only if another one follows */
+    while (cursor < end) {
+        const char *newline = memchr(cursor, '\n', (size_t)(end - cursor));
+        const char *line_end = newline ? newline : end;
+        const char *content_end = line_end;
+        while (content_end > cursor && (content_end[-1] == ' ' || content_end[-1] == '\t' || content_end[-1] == '\r'))
+            content_end--;
+        size_t len = (size_t)(content_end - cursor);
+        if (len == 0) {
+            empty_lines += started;
+        } else if (!started) {
+            ts_put(printer, "/** ", 4);
+            opening = out->len - 4;
+            escape_comment_line(out, COMMENT_JSDOC, cursor, len, true);
+            started = true;
+        } else {
+            if (!block) {
+                /* The space after the opening delimiter becomes a line break, the indentation and " * ". */
+                size_t indent_len = (size_t)printer->depth * printer->indent_unit_len;
+                size_t inserted = 1 + indent_len + 3 - 1; /* replaces the space after the opening */
+                strbuf_grow(out, inserted);
+                char *space = out->data + opening + 3;
+                memmove(space + inserted + 1, space + 1, (size_t)(out->data + out->len - space)); /* with the NUL */
+                *space++ = '\n';
+                for (int level = 0; level < printer->depth; level++, space += printer->indent_unit_len)
+                    memcpy(space, printer->indent_unit, printer->indent_unit_len);
+                memcpy(space, " * ", 3);
+                out->len += inserted;
+                ts_end_line(printer);
+                block = true;
+            }
+            for (; empty_lines; empty_lines--) {
+                ts_put(printer, " *", 2);
+                ts_end_line(printer);
+            }
+            ts_put(printer, " * ", 3);
+            escape_comment_line(out, COMMENT_JSDOC, cursor, len, false);
+            ts_end_line(printer);
+        }
+        cursor = newline ? newline + 1 : end;
+    }
+    if (!started) return;
+    ts_put(printer, " */", 3); /* after the one line, or on a line of its own */
+    ts_end_line(printer);
+}
+
+/* ts_put of each string argument, expanded in place (a literal's length is known when compiling); TS_LINE ends the
+ * line after them. */
+#define TS_PUTS(printer, ...)                                                                                 \
+    do {                                                                                                      \
+        const char *const ts_parts_[] = {__VA_ARGS__};                                                        \
+        for (size_t ts_part_ = 0; ts_part_ < sizeof ts_parts_ / sizeof *ts_parts_; ts_part_++)                \
+            ts_put((printer), ts_parts_[ts_part_], strlen(ts_parts_[ts_part_]));                              \
+    } while (0)
+#define TS_LINE(printer, ...)                                                                                 \
+    do {                                                                                                      \
+        TS_PUTS(printer, __VA_ARGS__);                                                                        \
+        ts_end_line(printer);                                                                                 \
+    } while (0)
+
 typedef struct TsEmitter {
     const IrProgram *program;
     const BackendOptions *options;
@@ -232,8 +326,8 @@ static void print_literal_value(Printer *printer, const IrValue *value) {
     switch (value->kind) {
     case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
     case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
-    case IR_VALUE_BOOL: printer_printf(printer, "%s", value->bool_value ? "true" : "false"); break;
-    default: printer_printf(printer, "never"); break; /* not a literal kind: the IR never gives one */
+    case IR_VALUE_BOOL: TS_PUTS(printer, value->bool_value ? "true" : "false"); break;
+    default: TS_PUTS(printer, "never"); break; /* not a literal kind: the IR never gives one */
     }
 }
 
@@ -259,14 +353,14 @@ static void print_map_key(Printer *printer, const TypeContext *context, const Ir
     if (resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM) {
         const char *name = decl_name(context, resolved->decl);
         if (resolved->decl->int_enum) {
-            printer_printf(printer, "`${%s}`", name);
+            TS_PUTS(printer, "`${", name, "}`");
         } else {
-            printer_printf(printer, "%s", name);
+            TS_PUTS(printer, name);
         }
     } else if (resolved->kind == IR_LITERAL) {
         for (size_t i = 0; i < resolved->literal_count; i++) {
             const IrValue *value = resolved->literals[i];
-            if (i) printer_printf(printer, " | ");
+            if (i) TS_PUTS(printer, " | ");
             if (value->kind == IR_VALUE_INT) {
                 printer_printf(printer, "\"%lld\"", (long long)value->int_value);
             } else {
@@ -274,55 +368,55 @@ static void print_map_key(Printer *printer, const TypeContext *context, const Ir
             }
         }
     } else if (key->kind == IR_REF && resolved->kind == IR_STRING) {
-        printer_printf(printer, "%s", decl_name(context, key->decl)); /* an alias of string names the keys */
+        TS_PUTS(printer, decl_name(context, key->decl)); /* an alias of string names the keys */
     } else {
-        printer_printf(printer, "string");
+        TS_PUTS(printer, "string");
     }
 }
 
 static void print_type_without_null(Printer *printer, const TypeContext *context, const IrType *type) {
     const char *scalar = scalar_type(context, type->kind);
     if (scalar) {
-        printer_printf(printer, "%s", scalar);
+        TS_PUTS(printer, scalar);
         return;
     }
     switch (type->kind) {
     case IR_LIST:
         if (type_prints_as_union(type->element)) {
-            printer_printf(printer, "(");
+            TS_PUTS(printer, "(");
             print_type(printer, context, type->element);
-            printer_printf(printer, ")[]");
+            TS_PUTS(printer, ")[]");
         } else {
             print_type(printer, context, type->element);
-            printer_printf(printer, "[]");
+            TS_PUTS(printer, "[]");
         }
         break;
     case IR_MAP: {
         /* Wire keys are strings, and so are the keys Object.entries yields: int keys are decimal strings. */
         bool closed = key_is_closed_set(type->key);
-        printer_printf(printer, "%sRecord<", closed ? "Partial<" : "");
+        TS_PUTS(printer, closed ? "Partial<" : "", "Record<");
         print_map_key(printer, context, type->key);
-        printer_printf(printer, ", ");
+        TS_PUTS(printer, ", ");
         print_type(printer, context, type->element);
-        printer_printf(printer, ">%s", closed ? ">" : "");
+        TS_PUTS(printer, ">", closed ? ">" : "");
         break;
     }
     case IR_LITERAL:
         for (size_t i = 0; i < type->literal_count; i++) {
-            if (i) printer_printf(printer, " | ");
+            if (i) TS_PUTS(printer, " | ");
             print_literal_value(printer, type->literals[i]);
         }
-        if (type->literal_count == 0) printer_printf(printer, "never");
+        if (type->literal_count == 0) TS_PUTS(printer, "never");
         break;
-    case IR_REF: printer_printf(printer, "%s", decl_name(context, type->decl)); break;
-    default: printer_printf(printer, "never"); break;
+    case IR_REF: TS_PUTS(printer, decl_name(context, type->decl)); break;
+    default: TS_PUTS(printer, "never"); break;
     }
 }
 
 static void print_type(Printer *printer, const TypeContext *context, const IrType *type) {
     print_type_without_null(printer, context, type);
     /* `unknown` already holds null. */
-    if (type->nullable && type->kind != IR_ANY) printer_printf(printer, " | null");
+    if (type->nullable && type->kind != IR_ANY) TS_PUTS(printer, " | null");
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -330,45 +424,45 @@ static void print_type(Printer *printer, const TypeContext *context, const IrTyp
 
 static void print_value(Printer *printer, const IrValue *value) {
     switch (value->kind) {
-    case IR_VALUE_NULL: printer_printf(printer, "null"); break;
-    case IR_VALUE_BOOL: printer_printf(printer, "%s", value->bool_value ? "true" : "false"); break;
+    case IR_VALUE_NULL: TS_PUTS(printer, "null"); break;
+    case IR_VALUE_BOOL: TS_PUTS(printer, value->bool_value ? "true" : "false"); break;
     case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
-    case IR_VALUE_FLOAT: printer_printf(printer, "%s", value->text); break;
+    case IR_VALUE_FLOAT: TS_PUTS(printer, value->text); break;
     case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
     case IR_VALUE_ENUM:
-        printer_printf(printer, "%s.%s", value->enum_decl->names.in[TS], value->enum_member->names.in[TS]);
+        TS_PUTS(printer, value->enum_decl->names.in[TS], ".", value->enum_member->names.in[TS]);
         break;
     case IR_VALUE_LIST:
-        printer_printf(printer, "[");
+        TS_PUTS(printer, "[");
         for (size_t i = 0; i < value->count; i++) {
-            if (i) printer_printf(printer, ", ");
+            if (i) TS_PUTS(printer, ", ");
             print_value(printer, value->items[i]);
         }
-        printer_printf(printer, "]");
+        TS_PUTS(printer, "]");
         break;
     case IR_VALUE_MAP:
         if (value->count == 0) {
-            printer_printf(printer, "{}");
+            TS_PUTS(printer, "{}");
             break;
         }
-        printer_printf(printer, "{ ");
+        TS_PUTS(printer, "{ ");
         for (size_t i = 0; i < value->count; i++) {
-            if (i) printer_printf(printer, ", ");
+            if (i) TS_PUTS(printer, ", ");
             const IrValue *key = value->keys[i];
             if (key->kind == IR_VALUE_STRING) {
                 printer_string_literal(printer, TS, key->text, key->text_length);
             } else {
                 printer_printf(printer, "\"%lld\"", (long long)key->int_value);
             }
-            printer_printf(printer, ": ");
+            TS_PUTS(printer, ": ");
             print_value(printer, value->items[i]);
         }
-        printer_printf(printer, " }");
+        TS_PUTS(printer, " }");
         break;
     }
 }
 
-/* A scratch printer whose text is appended to a doc being composed (the doc then goes through printer_jsdoc). */
+/* A scratch printer whose text is appended to a doc being composed (the doc then goes through ts_jsdoc). */
 typedef struct DocText {
     Printer printer;
 } DocText;
@@ -380,19 +474,19 @@ static bool doc_empty(const DocText *doc) { return doc->printer.out.len == 0; }
 
 /* Starts a new paragraph (a blank line) unless the doc is empty. */
 static void doc_paragraph(DocText *doc) {
-    if (!doc_empty(doc)) printer_printf(&doc->printer, "\n\n");
+    if (!doc_empty(doc)) strbuf_append(&doc->printer.out, "\n\n", 2); /* no indentation in a doc's printer */
 }
 
 /* Adds a sentence to the current paragraph. */
 static void doc_sentence_start(DocText *doc) {
     size_t len = doc->printer.out.len;
-    if (len > 0 && doc->printer.out.data[len - 1] != '\n') printer_printf(&doc->printer, " ");
+    if (len > 0 && doc->printer.out.data[len - 1] != '\n') strbuf_putc(&doc->printer.out, ' ');
 }
 
 static void doc_append_user(DocText *doc, const char *text) {
     if (!text || !*text) return;
     doc_paragraph(doc);
-    printer_printf(&doc->printer, "%s", text);
+    strbuf_puts(&doc->printer.out, text);
 }
 
 /* What a scalar's string holds, for the field docs: JavaScript sees only a string or a number. */
@@ -413,7 +507,7 @@ static const char *format_sentence(const TypeContext *context, IrTypeKind kind) 
 }
 
 static void print_bound(Printer *printer, const char *relation, const IrValue *value, bool *first) {
-    printer_printf(printer, "%s%s ", *first ? "" : ", ", relation);
+    TS_PUTS(printer, *first ? "" : ", ", relation, " ");
     print_value(printer, value);
     *first = false;
 }
@@ -425,34 +519,34 @@ static void doc_field_facts(DocText *doc, const TypeContext *context, const IrFi
     const IrType *type = field->type;
     if (field->default_value) {
         if (context->direction == DIRECTION_INPUT) {
-            printer_printf(printer, "May be omitted: the server then uses `");
+            TS_PUTS(printer, "May be omitted: the server then uses `");
         } else {
-            printer_printf(printer, "Always present in results; the default is `");
+            TS_PUTS(printer, "Always present in results; the default is `");
         }
         print_value(printer, field->default_value);
-        printer_printf(printer, "`.");
-        if (type->nullable) printer_printf(printer, " May be null.");
+        TS_PUTS(printer, "`.");
+        if (type->nullable) TS_PUTS(printer, " May be null.");
     } else if (field->optional) {
-        printer_printf(printer, type->nullable ? "May be absent or null." : "May be absent (never null).");
+        TS_PUTS(printer, type->nullable ? "May be absent or null." : "May be absent (never null).");
     } else {
-        printer_printf(printer, type->nullable ? "Required; may be null." : "Required.");
+        TS_PUTS(printer, type->nullable ? "Required; may be null." : "Required.");
     }
     const IrType *resolved = ir_resolve_alias(type);
     const char *format = format_sentence(context, resolved->kind);
     if (format) {
         doc_sentence_start(doc);
-        printer_printf(printer, "%s", format);
+        TS_PUTS(printer, format);
     }
     const IrConstraints *constraints = &field->constraints;
     if (constraints->has_ge || constraints->has_gt || constraints->has_le || constraints->has_lt) {
         doc_sentence_start(doc);
-        printer_printf(printer, "Range: ");
+        TS_PUTS(printer, "Range: ");
         bool first = true;
         if (constraints->has_ge) print_bound(printer, ">=", constraints->ge, &first);
         if (constraints->has_gt) print_bound(printer, ">", constraints->gt, &first);
         if (constraints->has_le) print_bound(printer, "<=", constraints->le, &first);
         if (constraints->has_lt) print_bound(printer, "<", constraints->lt, &first);
-        printer_printf(printer, ".");
+        TS_PUTS(printer, ".");
     }
     if (constraints->has_min_length || constraints->has_max_length) {
         IrTypeKind kind = resolved->kind;
@@ -472,7 +566,7 @@ static void doc_field_facts(DocText *doc, const TypeContext *context, const IrFi
     }
     if (constraints->pattern) {
         doc_sentence_start(doc);
-        printer_printf(printer, "Pattern: `%s`.", constraints->pattern);
+        TS_PUTS(printer, "Pattern: `", constraints->pattern, "`.");
     }
 }
 
@@ -488,15 +582,15 @@ static void doc_model_role(const TsEmitter *emitter, DocText *doc, const IrDecl 
     for (size_t i = 0; (decl->is_params || decl->is_result) && i < emitter->program->rpc_count; i++) {
         const IrRpc *rpc = emitter->program->rpcs[i];
         if (rpc->params == decl) {
-            printer_printf(&doc->printer, "Parameters of `%s`.", rpc->method);
+            TS_PUTS(&doc->printer, "Parameters of `", rpc->method, "`.");
             return;
         }
         if (rpc->result == decl) {
-            printer_printf(&doc->printer, "Result of `%s`.", rpc->method);
+            TS_PUTS(&doc->printer, "Result of `", rpc->method, "`.");
             return;
         }
     }
-    printer_printf(&doc->printer, "The `%s` object.", decl->names.in[TS]);
+    TS_PUTS(&doc->printer, "The `", decl->names.in[TS], "` object.");
 }
 
 static bool model_has_default(const IrDecl *decl) {
@@ -521,12 +615,9 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
     if (input_name) {
         doc_paragraph(&doc);
         if (direction == DIRECTION_INPUT) {
-            printer_printf(&doc.printer, "The shape you send: fields with a default may be omitted. Results are `%s`.",
-                           decl->names.in[TS]);
+            TS_PUTS(&doc.printer, "The shape you send: fields with a default may be omitted. Results are `", decl->names.in[TS], "`.");
         } else {
-            printer_printf(&doc.printer,
-                           "The shape of results: fields with a default are always present. What you send is `%s`.",
-                           input_name);
+            TS_PUTS(&doc.printer, "The shape of results: fields with a default are always present. What you send is `", input_name, "`.");
         }
     } else if (model_has_default(decl)) {
         doc_paragraph(&doc);
@@ -534,36 +625,38 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
                                          ? "Sent to the server: fields with a default may be omitted."
                                          : "Received from the server: fields with a default are always present.");
     }
-    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
+    ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
 
     if (decl->field_count == 0 && !decl->open) {
         /* An empty interface would accept any non-nullish value; an object with no known keys is what is meant. */
-        printer_line(printer, "export type %s = Record<string, never>;", name);
+        TS_LINE(printer, "export type ", name, " = Record<string, never>;");
         return;
     }
-    printer_line(printer, "export interface %s {", name);
+    TS_LINE(printer, "export interface ", name, " {");
     printer_indent(printer);
+    DocText field_doc; /* reused: emptied for each field */
+    doc_init(&field_doc);
     for (size_t i = 0; i < decl->field_count; i++) {
         const IrField *field = decl->fields[i];
-        DocText field_doc;
-        doc_init(&field_doc);
+        strbuf_clear(&field_doc.printer.out);
+        field_doc.printer.at_line_start = true;
         doc_append_user(&field_doc, field->doc);
         doc_field_facts(&field_doc, &context, field);
-        printer_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
-        doc_free(&field_doc);
-        printer_printf(printer, "%s%s: ", field->names.in[TS], field_is_omissible(direction, field) ? "?" : "");
+        ts_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
+        TS_PUTS(printer, field->names.in[TS], field_is_omissible(direction, field) ? "?" : "", ": ");
         print_type(printer, &context, field->type);
-        printer_printf(printer, ";\n");
+        TS_LINE(printer, ";");
     }
+    doc_free(&field_doc);
     if (decl->open) {
         /* @open: the keys the model does not declare, kept as received (schema.ts checks declared fields only)
          * and sent again */
-        printer_jsdoc(printer, "Keys the API does not declare (the model is open): kept as received and sent again.", NULL);
-        printer_line(printer, "[key: string]: unknown;");
+        ts_jsdoc(printer, "Keys the API does not declare (the model is open): kept as received and sent again.", NULL);
+        TS_LINE(printer, "[key: string]: unknown;");
     }
     printer_dedent(printer);
-    printer_line(printer, "}");
+    TS_LINE(printer, "}");
 }
 
 static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
@@ -604,26 +697,22 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
-        printer_printf(&doc.printer, "The values of `%s`.", name);
+        TS_PUTS(&doc.printer, "The values of `", name, "`.");
     }
     doc_paragraph(&doc);
-    printer_printf(&doc.printer, "The const object `%s` names each value: `%s.%s`.", name, name,
-                   decl->member_count ? decl->members[0]->names.in[TS] : "NAME");
+    TS_PUTS(&doc.printer, "The const object `", name, "` names each value: `", name, ".", decl->member_count ? decl->members[0]->names.in[TS] : "NAME", "`.");
     doc_paragraph(&doc);
-    printer_printf(&doc.printer,
-                   "Open: a result may hold a value added to the API later (an `UnknownEnumValue<%s>`), kept and "
-                   "sent back unchanged; `%s(value)` tells the known values apart.",
-                   base, strbuf_cstr(&guard));
+    TS_PUTS(&doc.printer, "Open: a result may hold a value added to the API later (an `UnknownEnumValue<", base, ">`), kept and sent back unchanged; `", strbuf_cstr(&guard), "(value)` tells the known values apart.");
     const char *deprecated = backend_deprecation_reason(&decl->deprecation);
-    printer_jsdoc(printer, doc_cstr(&doc), deprecated);
+    ts_jsdoc(printer, doc_cstr(&doc), deprecated);
     doc_free(&doc);
 
-    printer_printf(printer, "export type %s =", name);
+    TS_PUTS(printer, "export type ", name, " =");
     for (size_t i = 0; i < decl->member_count; i++) {
         printer_printf(printer, i ? " | " : " ");
         print_enum_value(printer, decl, decl->members[i]);
     }
-    printer_printf(printer, "%sUnknownEnumValue<%s>;\n", decl->member_count ? " | " : " ", base);
+    TS_LINE(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base, ">;");
     printer_blank_line(printer);
 
     DocText const_doc;
@@ -631,45 +720,42 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     if (decl->doc && *decl->doc) {
         doc_append_user(&const_doc, decl->doc);
     } else {
-        printer_printf(&const_doc.printer, "The values of `%s`, by name.", name);
+        TS_PUTS(&const_doc.printer, "The values of `", name, "`, by name.");
     }
-    printer_jsdoc(printer, doc_cstr(&const_doc), deprecated);
+    ts_jsdoc(printer, doc_cstr(&const_doc), deprecated);
     doc_free(&const_doc);
-    printer_line(printer, "export const %s = {", name);
+    TS_LINE(printer, "export const ", name, " = {");
     printer_indent(printer);
     for (size_t i = 0; i < decl->member_count; i++) {
         const IrEnumMember *member = decl->members[i];
-        printer_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
-        printer_printf(printer, "%s: ", member->names.in[TS]);
+        ts_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
+        TS_PUTS(printer, member->names.in[TS], ": ");
         print_enum_value(printer, decl, member);
-        printer_printf(printer, ",\n");
+        TS_LINE(printer, ",");
     }
     printer_dedent(printer);
-    printer_line(printer, "} as const;");
+    TS_LINE(printer, "} as const;");
     printer_blank_line(printer);
 
     DocText guard_doc;
     doc_init(&guard_doc);
-    printer_printf(&guard_doc.printer,
-                   "True for a value of `%s` this SDK knows; false for an `UnknownEnumValue` or anything else.",
-                   name);
-    printer_jsdoc(printer, doc_cstr(&guard_doc), deprecated);
+    TS_PUTS(&guard_doc.printer, "True for a value of `", name, "` this SDK knows; false for an `UnknownEnumValue` or anything else.");
+    ts_jsdoc(printer, doc_cstr(&guard_doc), deprecated);
     doc_free(&guard_doc);
     /* prettier's layout: the signature on one line when it fits in 120 columns, else the parameter on its own. */
     size_t signature = strlen("export function (value: unknown): value is (typeof )[keyof typeof ] {") + guard.len +
                        2 * strlen(name);
     if (signature <= 120) {
-        printer_line(printer, "export function %s(value: unknown): value is (typeof %s)[keyof typeof %s] {",
-                     strbuf_cstr(&guard), name, name);
+        TS_LINE(printer, "export function ", strbuf_cstr(&guard), "(value: unknown): value is (typeof ", name, ")[keyof typeof ", name, "] {");
     } else {
-        printer_line(printer, "export function %s(", strbuf_cstr(&guard));
-        printer_line(printer, "    value: unknown,");
-        printer_line(printer, "): value is (typeof %s)[keyof typeof %s] {", name, name);
+        TS_LINE(printer, "export function ", strbuf_cstr(&guard), "(");
+        TS_LINE(printer, "    value: unknown,");
+        TS_LINE(printer, "): value is (typeof ", name, ")[keyof typeof ", name, "] {");
     }
     printer_indent(printer);
-    printer_line(printer, "return (Object.values(%s) as unknown[]).includes(value);", name);
+    TS_LINE(printer, "return (Object.values(", name, ") as unknown[]).includes(value);");
     printer_dedent(printer);
-    printer_line(printer, "}");
+    TS_LINE(printer, "}");
     strbuf_free(&guard);
 }
 
@@ -680,31 +766,31 @@ static void emit_union_shape(const TsEmitter *emitter, Printer *printer, const I
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
-        printer_printf(&doc.printer, "One of: ");
+        TS_PUTS(&doc.printer, "One of: ");
         for (size_t i = 0; i < decl->alternative_count; i++) {
-            printer_printf(&doc.printer, "%s`", i ? ", " : "");
+            TS_PUTS(&doc.printer, i ? ", " : "", "`");
             print_type(&doc.printer, &context, decl->alternatives[i]);
-            printer_printf(&doc.printer, "`");
+            TS_PUTS(&doc.printer, "`");
         }
-        printer_printf(&doc.printer, ".");
+        TS_PUTS(&doc.printer, ".");
     }
     if (decl->discriminator) {
         doc_paragraph(&doc);
-        printer_printf(&doc.printer, "Tagged by the field ");
+        TS_PUTS(&doc.printer, "Tagged by the field ");
         printer_string_literal(&doc.printer, TS, decl->discriminator, strlen(decl->discriminator));
-        printer_printf(&doc.printer, ": check it to narrow the type.");
+        TS_PUTS(&doc.printer, ": check it to narrow the type.");
     } else {
         doc_paragraph(&doc);
-        printer_printf(&doc.printer, "Untagged: the server tries the alternatives in this order.");
+        TS_PUTS(&doc.printer, "Untagged: the server tries the alternatives in this order.");
     }
-    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
+    ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
-    printer_printf(printer, "export type %s =", decl_name(&context, decl));
+    TS_PUTS(printer, "export type ", decl_name(&context, decl), " =");
     for (size_t i = 0; i < decl->alternative_count; i++) {
         printer_printf(printer, i ? " | " : " ");
         print_type(printer, &context, decl->alternatives[i]);
     }
-    printer_printf(printer, ";\n");
+    TS_LINE(printer, ";");
 }
 
 static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const IrDecl *decl, Direction direction) {
@@ -714,20 +800,20 @@ static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const I
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
-        printer_printf(&doc.printer, "Another name for `");
+        TS_PUTS(&doc.printer, "Another name for `");
         print_type(&doc.printer, &context, decl->aliased);
-        printer_printf(&doc.printer, "`.");
+        TS_PUTS(&doc.printer, "`.");
     }
     const char *format = format_sentence(&context, ir_resolve_alias(decl->aliased)->kind);
     if (format) {
         doc_paragraph(&doc);
-        printer_printf(&doc.printer, "%s", format);
+        TS_PUTS(&doc.printer, format);
     }
-    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
+    ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
-    printer_printf(printer, "export type %s = ", decl_name(&context, decl));
+    TS_PUTS(printer, "export type ", decl_name(&context, decl), " = ");
     print_type(printer, &context, decl->aliased);
-    printer_printf(printer, ";\n");
+    TS_LINE(printer, ";");
 }
 
 /* A union or an alias, in both shapes when it has two. */
@@ -745,10 +831,10 @@ static void emit_type_decl(const TsEmitter *emitter, Printer *printer, const IrD
 static bool emit_types(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     print_marker(printer, emitter->options);
-    printer_line(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.");
+    TS_LINE(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.");
     bool has_enum = false;
     for (size_t i = 0; i < emitter->program->decl_count; i++) has_enum |= emitter->program->decls[i]->kind == IR_DECL_ENUM;
-    if (has_enum) printer_line(printer, "import type { UnknownEnumValue } from \"./rpc-client.js\";");
+    if (has_enum) TS_LINE(printer, "import type { UnknownEnumValue } from \"./rpc-client.js\";");
     for (size_t i = 0; i < emitter->program->decl_count; i++) {
         const IrDecl *decl = emitter->program->decls[i];
         printer_blank_line(printer);
@@ -761,7 +847,7 @@ static bool emit_types(void *context, Printer *printer) {
     }
     if (emitter->program->decl_count == 0) {
         printer_blank_line(printer);
-        printer_line(printer, "export {};");
+        TS_LINE(printer, "export {};");
     }
     return true;
 }
@@ -954,7 +1040,7 @@ static void emit_channel_subscribe(const TsEmitter *emitter, Printer *printer, c
                                  "it\n");
     printer_printf(&doc.printer, "@throws `RPCError` (kind `\"client\"`, code 18): a parameter that does not fit in a "
                                  "channel name, or a second\nsubscription to the same channel");
-    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&channel->deprecation));
+    ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&channel->deprecation));
     doc_free(&doc);
 
     StrBuf params_type, options_param, returns, head;
@@ -1014,7 +1100,7 @@ static void emit_channel_publish(const TsEmitter *emitter, Printer *printer, con
     printer_printf(&doc.printer, "@throws `RPCError`: a refusal (kind `\"server\"`, 103 when the backend refused it), a "
                                  "timeout, a disconnect,\na parameter that does not fit in a channel name (kind "
                                  "`\"client\"`, code 18)");
-    printer_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&channel->deprecation));
+    ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&channel->deprecation));
     doc_free(&doc);
 
     StrBuf params_type, publication_param, head;
@@ -1053,30 +1139,26 @@ static void emit_oneway_method(Printer *printer, const IrRpc *rpc, const char *p
     doc_init(&method_doc);
     doc_append_user(&method_doc, rpc->doc);
     doc_paragraph(&method_doc);
-    printer_printf(&method_doc.printer, "Sends `%s` one-way: resolves once the message is handed to Centrifugo; the "
-                                        "server answers nothing, not even an error.\n", rpc->method);
-    if (params) printer_printf(&method_doc.printer, "@param params - the `%s` to send\n", params);
-    printer_printf(&method_doc.printer, "@param options - `signal` to cancel, `timeout` in milliseconds to wait for the "
-                                        "connection\n");
-    printer_printf(&method_doc.printer, "@throws `RPCError`: not connected in time, a request too large");
-    printer_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
+    TS_LINE(&method_doc.printer, "Sends `", rpc->method, "` one-way: resolves once the message is handed to Centrifugo; the server answers nothing, not even an error.");
+    if (params) TS_LINE(&method_doc.printer, "@param params - the `", params, "` to send");
+    TS_LINE(&method_doc.printer, "@param options - `signal` to cancel, `timeout` in milliseconds to wait for the connection");
+    TS_PUTS(&method_doc.printer, "@throws `RPCError`: not connected in time, a request too large");
+    ts_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
     doc_free(&method_doc);
     if (params) {
         bool omissible = params_all_omissible(rpc->params);
-        printer_line(printer, "async %s(params: %s%s, options: CallOptions = {}): Promise<void> {", rpc->names.in[TS],
-                     params, omissible ? " = {}" : "");
+        TS_LINE(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<void> {");
     } else {
-        printer_line(printer, "async %s(options: CallOptions = {}): Promise<void> {", rpc->names.in[TS]);
+        TS_LINE(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<void> {");
     }
     printer_indent(printer);
     Printer method;
     printer_init(&method, "");
     printer_string_literal(&method, TS, rpc->method, strlen(rpc->method));
-    printer_line(printer, "return this.#client.send(%s, %s, options);", strbuf_cstr(&method.out),
-                 rpc->params ? "params" : "{}");
+    TS_LINE(printer, "return this.#client.send(", strbuf_cstr(&method.out), ", ", rpc->params ? "params" : "{}", ", options);");
     printer_free(&method);
     printer_dedent(printer);
-    printer_line(printer, "}");
+    TS_LINE(printer, "}");
 }
 
 static bool emit_client(void *context, Printer *printer) {
@@ -1086,20 +1168,18 @@ static bool emit_client(void *context, Printer *printer) {
     if (program->channel_count) {
         /* What the channel methods use from the runtime: its types, and the checks of channel parameters. */
         bool calls = program->rpc_count || channels_publish(program);
-        printer_line(printer, "import type {%s CentrifugoRPCClient, ChannelSubscription, SubscribeOptions } from "
-                              "\"./rpc-client.js\";", calls ? " CallOptions," : "");
+        TS_LINE(printer, "import type {", calls ? " CallOptions," : "", " CentrifugoRPCClient, ChannelSubscription, SubscribeOptions } from \"./rpc-client.js\";");
         bool ints = channels_have_param_kind(program, IR_INT), strings = channels_have_param_kind(program, IR_STRING);
-        printer_line(printer, "import { %s%ssubscribeChannel } from \"./rpc-client.js\";", ints ? "channelInt, " : "",
-                     strings ? "channelString, " : "");
-        printer_line(printer, "import { schema } from \"./schema.js\";");
+        TS_LINE(printer, "import { ", ints ? "channelInt, " : "", strings ? "channelString, " : "", "subscribeChannel } from \"./rpc-client.js\";");
+        TS_LINE(printer, "import { schema } from \"./schema.js\";");
     } else if (program->rpc_count == 0) {
-        printer_line(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");
+        TS_LINE(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");
     } else {
-        printer_line(printer, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";");
+        TS_LINE(printer, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";");
         /* schema.ts checks results: a program of one-way methods only has none to check. */
         bool any_result = false;
         for (size_t i = 0; i < program->rpc_count; i++) any_result = any_result || !program->rpcs[i]->oneway;
-        if (any_result) printer_line(printer, "import { schema } from \"./schema.js\";");
+        if (any_result) TS_LINE(printer, "import { schema } from \"./schema.js\";");
     }
     const char **names = calloc(program->rpc_count * 2 + program->channel_count * 2 + 1, sizeof *names);
     if (!names) {
@@ -1110,16 +1190,16 @@ static bool emit_client(void *context, Printer *printer) {
     size_t line_length = strlen("import type {  } from \"./types.js\";");
     for (size_t i = 0; i < name_count; i++) line_length += strlen(names[i]) + (i ? 2 : 0);
     if (name_count && line_length <= 120) {
-        printer_printf(printer, "import type {");
-        for (size_t i = 0; i < name_count; i++) printer_printf(printer, "%s %s", i ? "," : "", names[i]);
-        printer_printf(printer, " } from \"./types.js\";\n");
+        TS_PUTS(printer, "import type {");
+        for (size_t i = 0; i < name_count; i++) TS_PUTS(printer, i ? "," : "", " ", names[i]);
+        TS_LINE(printer, " } from \"./types.js\";");
     } else if (name_count) {
         /* One name a line, as formatters wrap a long import. */
-        printer_line(printer, "import type {");
+        TS_LINE(printer, "import type {");
         printer_indent(printer);
-        for (size_t i = 0; i < name_count; i++) printer_line(printer, "%s,", names[i]);
+        for (size_t i = 0; i < name_count; i++) TS_LINE(printer, names[i], ",");
         printer_dedent(printer);
-        printer_line(printer, "} from \"./types.js\";");
+        TS_LINE(printer, "} from \"./types.js\";");
     }
     free(names);
     printer_blank_line(printer);
@@ -1127,14 +1207,14 @@ static bool emit_client(void *context, Printer *printer) {
     /* The contract hash: the APIClient has the base client send it with every call (spec/evolution.md). */
     char contract_hash[72];
     backend_contract_hash(program, emitter->options, contract_hash);
-    printer_jsdoc(printer, "The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call.",
+    ts_jsdoc(printer, "The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call.",
                   NULL);
-    printer_line(printer, "export const CONTRACT_HASH = \"%s\";", contract_hash);
+    TS_LINE(printer, "export const CONTRACT_HASH = \"", contract_hash, "\";");
     printer_blank_line(printer);
 
     DocText doc;
     doc_init(&doc);
-    printer_printf(&doc.printer, "The methods of ");
+    TS_PUTS(&doc.printer, "The methods of ");
     StrBuf input;
     strbuf_init(&input);
     backend_append_input_name(&input, emitter->options);
@@ -1152,25 +1232,25 @@ static bool emit_client(void *context, Printer *printer) {
                                  "await client.connect();\n"
                                  "const api = new APIClient(client);\n"
                                  "```");
-    printer_jsdoc(printer, doc_cstr(&doc), NULL);
+    ts_jsdoc(printer, doc_cstr(&doc), NULL);
     doc_free(&doc);
-    printer_line(printer, "export class APIClient {");
+    TS_LINE(printer, "export class APIClient {");
     printer_indent(printer);
     if (program->rpc_count == 0 && program->channel_count == 0) {
         /* No method would read the client: an unused field does not compile under noUnusedLocals. */
-        printer_jsdoc(printer, "@param _client - the base client (this API declares no methods)", NULL);
-        printer_line(printer, "constructor(_client: CentrifugoRPCClient) {}");
+        ts_jsdoc(printer, "@param _client - the base client (this API declares no methods)", NULL);
+        TS_LINE(printer, "constructor(_client: CentrifugoRPCClient) {}");
     } else {
-        printer_line(printer, "readonly #client: CentrifugoRPCClient;");
+        TS_LINE(printer, "readonly #client: CentrifugoRPCClient;");
         printer_blank_line(printer);
-        printer_jsdoc(printer, "@param client - a connected (or soon connected) base client; either transport works",
+        ts_jsdoc(printer, "@param client - a connected (or soon connected) base client; either transport works",
                       NULL);
-        printer_line(printer, "constructor(client: CentrifugoRPCClient) {");
+        TS_LINE(printer, "constructor(client: CentrifugoRPCClient) {");
         printer_indent(printer);
-        printer_line(printer, "this.#client = client;");
-        printer_line(printer, "client.contractHash = CONTRACT_HASH;");
+        TS_LINE(printer, "this.#client = client;");
+        TS_LINE(printer, "client.contractHash = CONTRACT_HASH;");
         printer_dedent(printer);
-        printer_line(printer, "}");
+        TS_LINE(printer, "}");
     }
 
     TypeContext input_context = {emitter, DIRECTION_INPUT};
@@ -1187,20 +1267,18 @@ static bool emit_client(void *context, Printer *printer) {
         doc_init(&method_doc);
         doc_append_user(&method_doc, rpc->doc);
         doc_paragraph(&method_doc);
-        printer_printf(&method_doc.printer, "Calls `%s`.\n", rpc->method);
-        if (params) printer_printf(&method_doc.printer, "@param params - the `%s` to send\n", params);
-        printer_printf(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds\n");
-        printer_printf(&method_doc.printer, "@returns the `%s` the server answered\n", result);
-        printer_printf(&method_doc.printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that "
-                                            "does not fit the API");
-        printer_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
+        TS_LINE(&method_doc.printer, "Calls `", rpc->method, "`.");
+        if (params) TS_LINE(&method_doc.printer, "@param params - the `", params, "` to send");
+        TS_LINE(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds");
+        TS_LINE(&method_doc.printer, "@returns the `", result, "` the server answered");
+        TS_PUTS(&method_doc.printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
+        ts_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
         doc_free(&method_doc);
         if (params) {
             bool omissible = params_all_omissible(rpc->params);
-            printer_line(printer, "async %s(params: %s%s, options: CallOptions = {}): Promise<%s> {", rpc->names.in[TS],
-                         params, omissible ? " = {}" : "", result);
+            TS_LINE(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<", result, "> {");
         } else {
-            printer_line(printer, "async %s(options: CallOptions = {}): Promise<%s> {", rpc->names.in[TS], result);
+            TS_LINE(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<", result, "> {");
         }
         printer_indent(printer);
         /* The result is checked against schema.ts. One line when it fits in 120 columns, else one argument a line
@@ -1213,28 +1291,27 @@ static bool emit_client(void *context, Printer *printer) {
         size_t line = strlen("        return this.#client.call<>(, , options, schema.result(\"\"));") + 2 * strlen(result) +
                       strlen(method_literal) + strlen(params_argument);
         if (line <= 120) {
-            printer_line(printer, "return this.#client.call<%s>(%s, %s, options, schema.result(\"%s\"));", result,
-                         method_literal, params_argument, result);
+            TS_LINE(printer, "return this.#client.call<", result, ">(", method_literal, ", ", params_argument, ", options, schema.result(\"", result, "\"));");
         } else {
-            printer_line(printer, "return this.#client.call<%s>(", result);
+            TS_LINE(printer, "return this.#client.call<", result, ">(");
             printer_indent(printer);
-            printer_line(printer, "%s,", method_literal);
-            printer_line(printer, "%s,", params_argument);
-            printer_line(printer, "options,");
-            printer_line(printer, "schema.result(\"%s\"),", result);
+            TS_LINE(printer, method_literal, ",");
+            TS_LINE(printer, params_argument, ",");
+            TS_LINE(printer, "options,");
+            TS_LINE(printer, "schema.result(\"", result, "\"),");
             printer_dedent(printer);
-            printer_line(printer, ");");
+            TS_LINE(printer, ");");
         }
         printer_free(&method);
         printer_dedent(printer);
-        printer_line(printer, "}");
+        TS_LINE(printer, "}");
     }
     for (size_t i = 0; i < program->channel_count; i++) {
         emit_channel_subscribe(emitter, printer, program->channels[i]);
         if (program->channels[i]->client_publish) emit_channel_publish(emitter, printer, program->channels[i]);
     }
     printer_dedent(printer);
-    printer_line(printer, "}");
+    TS_LINE(printer, "}");
     return true;
 }
 
@@ -1358,13 +1435,36 @@ static void append_shape(StrBuf *out, const IrType *type) {
 
 /* A string literal as prettier writes it: double quotes unless the text holds more of them than single quotes. */
 static void append_prettier_string(StrBuf *out, const char *text) {
-    size_t doubles = 0, singles = 0;
-    for (const char *c = text; *c; c++) {
-        doubles += *c == '"';
-        singles += *c == '\'';
+    /* Most strings (names, shapes) hold no quote, backslash or control: found in one scan and copied. */
+    static const bool stops[256] = {
+        [0] = true, [1] = true, [2] = true, [3] = true, [4] = true, [5] = true, [6] = true, [7] = true, [8] = true,
+        [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [14] = true, [15] = true, [16] = true,
+        [17] = true, [18] = true, [19] = true, [20] = true, [21] = true, [22] = true, [23] = true, [24] = true,
+        [25] = true, [26] = true, [27] = true, [28] = true, [29] = true, [30] = true, [31] = true,
+        ['"'] = true, ['\''] = true, ['\\'] = true,
+    };
+    const char *plain_end = text;
+    while (!stops[(unsigned char)*plain_end]) plain_end++;
+    if (*plain_end == '\0') {
+        strbuf_putc(out, '"');
+        strbuf_append(out, text, (size_t)(plain_end - text));
+        strbuf_putc(out, '"');
+        return;
+    }
+    size_t doubles = 0, singles = 0, specials = 0; /* specials: controls and backslashes */
+    const char *end = text;
+    for (; *end; end++) {
+        doubles += *end == '"';
+        singles += *end == '\'';
+        specials += (unsigned char)*end < 0x20 || *end == '\\';
     }
     char quote = doubles > singles ? '\'' : '"';
     strbuf_putc(out, quote);
+    if (specials == 0 && (quote == '"' ? doubles : singles) == 0) { /* nothing to escape: the text as it is */
+        strbuf_append(out, text, (size_t)(end - text));
+        strbuf_putc(out, quote);
+        return;
+    }
     for (const char *c = text; *c; c++) {
         if ((unsigned char)*c < 0x20) {
             strbuf_printf(out, "\\u%04x", (unsigned char)*c);
@@ -1378,20 +1478,41 @@ static void append_prettier_string(StrBuf *out, const char *text) {
 
 /* `schema.field("Model", "wire", "shape", required);` (or another method of the schema) on one line when it fits in
  * 120 columns, else one argument a line (prettier's layout). */
-static void print_schema_call(Printer *printer, const char *method, const char *const *arguments, size_t count) {
-    size_t line = strlen("schema.();") + strlen(method);
-    for (size_t i = 0; i < count; i++) line += strlen(arguments[i]) + (i ? 2 : 0);
+static void print_schema_call(Printer *printer, const char *method, const StrBuf *arguments, size_t count) {
+    size_t method_len = strlen(method);
+    size_t line = strlen("schema.();") + method_len;
+    for (size_t i = 0; i < count; i++) line += arguments[i].len + (i ? 2 : 0);
     if (line <= 120) {
-        printer_printf(printer, "schema.%s(", method);
-        for (size_t i = 0; i < count; i++) printer_printf(printer, "%s%s", i ? ", " : "", arguments[i]);
-        printer_printf(printer, ");\n");
+        /* The line's room made once, then its pieces copied in. */
+        ts_put(printer, "schema.", strlen("schema."));
+        StrBuf *out = &printer->out;
+        strbuf_grow(out, line + 1);
+        char *cursor = out->data + out->len;
+        memcpy(cursor, method, method_len);
+        cursor += method_len;
+        *cursor++ = '(';
+        for (size_t i = 0; i < count; i++) {
+            if (i) {
+                memcpy(cursor, ", ", 2);
+                cursor += 2;
+            }
+            memcpy(cursor, arguments[i].data, arguments[i].len);
+            cursor += arguments[i].len;
+        }
+        memcpy(cursor, ");\n", 4); /* with the NUL */
+        out->len = (size_t)(cursor + 3 - out->data);
+        printer->at_line_start = true;
         return;
     }
-    printer_line(printer, "schema.%s(", method);
+    TS_LINE(printer, "schema.", method, "(");
     printer_indent(printer);
-    for (size_t i = 0; i < count; i++) printer_line(printer, "%s,", arguments[i]);
+    for (size_t i = 0; i < count; i++) {
+        ts_put(printer, arguments[i].data, arguments[i].len);
+        ts_put(printer, ",", 1);
+        ts_end_line(printer);
+    }
     printer_dedent(printer);
-    printer_line(printer, ");");
+    TS_LINE(printer, ");");
 }
 
 static bool emit_schema(void *context, Printer *printer) {
@@ -1404,35 +1525,36 @@ static bool emit_schema(void *context, Printer *printer) {
     printer_line(printer, "import { Schema } from \"./rpc-client.js\";");
     printer_blank_line(printer);
     printer_line(printer, "export const schema = new Schema(\"%s\");", emitter->options->ts_bigint ? "bigint" : "number");
+    /* The arguments of a field's call (model, wire name, shape, presence) and the shape before it is quoted, reused. */
+    StrBuf arguments[4], shape_source;
+    for (size_t a = 0; a < 4; a++) strbuf_init(&arguments[a]);
+    strbuf_init(&shape_source);
     for (size_t i = 0; i < program->decl_count; i++) {
         const IrDecl *decl = program->decls[i];
         if (decl->kind != IR_DECL_MODEL) continue;
         printer_blank_line(printer);
-        StrBuf model;
-        strbuf_init(&model);
-        append_prettier_string(&model, decl->names.in[TS]);
-        if (decl->field_count == 0) printer_line(printer, "schema.model(%s);", strbuf_cstr(&model));
+        StrBuf *model = &arguments[0];
+        strbuf_clear(model);
+        append_prettier_string(model, decl->names.in[TS]);
+        if (decl->field_count == 0) TS_LINE(printer, "schema.model(", strbuf_cstr(model), ");");
         for (size_t f = 0; f < decl->field_count; f++) {
             const IrField *field = decl->fields[f];
-            StrBuf wire, shape_text, shape;
-            strbuf_init(&wire);
-            strbuf_init(&shape_text);
-            strbuf_init(&shape);
-            append_prettier_string(&wire, field->wire_name);
-            append_shape(&shape_text, field->type);
-            append_prettier_string(&shape, strbuf_cstr(&shape_text));
+            strbuf_clear(&arguments[1]);
+            strbuf_clear(&arguments[2]);
+            strbuf_clear(&arguments[3]);
+            strbuf_clear(&shape_source);
+            append_prettier_string(&arguments[1], field->wire_name);
+            append_shape(&shape_source, field->type);
+            append_prettier_string(&arguments[2], strbuf_cstr(&shape_source));
             /* A defaulted field is trusted to be present: the rpcc bridge always sends it. */
-            const char *presence = field->optional        ? "\"optional\""
-                                   : field->default_value ? "\"defaulted\""
-                                                          : "\"required\"";
-            const char *arguments[] = {strbuf_cstr(&model), strbuf_cstr(&wire), strbuf_cstr(&shape), presence};
+            strbuf_puts(&arguments[3], field->optional        ? "\"optional\""
+                                       : field->default_value ? "\"defaulted\""
+                                                              : "\"required\"");
             print_schema_call(printer, "field", arguments, 4);
-            strbuf_free(&wire);
-            strbuf_free(&shape_text);
-            strbuf_free(&shape);
         }
-        strbuf_free(&model);
     }
+    for (size_t a = 0; a < 4; a++) strbuf_free(&arguments[a]);
+    strbuf_free(&shape_source);
     /* The publication type of each channel, by the channel's dotted name (the subscribe methods check with it). */
     for (size_t i = 0; i < program->channel_count; i++) {
         const IrChannel *channel = program->channels[i];
@@ -1445,8 +1567,8 @@ static bool emit_schema(void *context, Printer *printer) {
         IrType publication = {.kind = IR_REF, .decl = channel->publication};
         append_shape(&shape_text, &publication);
         append_prettier_string(&shape, strbuf_cstr(&shape_text));
-        const char *arguments[] = {strbuf_cstr(&name), strbuf_cstr(&shape)};
-        print_schema_call(printer, "channel", arguments, 2);
+        const StrBuf channel_arguments[] = {name, shape};
+        print_schema_call(printer, "channel", channel_arguments, 2);
         strbuf_free(&name);
         strbuf_free(&shape_text);
         strbuf_free(&shape);
