@@ -79,6 +79,7 @@ typedef struct AstAnnotation {
 
 typedef struct AstDoc {
     const char *text; /* NULL if none; lines joined with '\n', "/// " removed */
+    size_t length;    /* of text */
     Span span;
 } AstDoc;
 

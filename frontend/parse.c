@@ -15,7 +15,7 @@ void RpccParserFree(void *parser, void (*release)(void *));
 void RpccParserSnapshot(void *parser, ParseState *state);
 
 AstDoc parse_take_doc(const Token *token) {
-    AstDoc doc = {NULL, {NULL, 0, 0}};
+    AstDoc doc = {NULL, 0, {NULL, 0, 0}};
     if (token->doc) {
         token->doc->used = true;
         doc = token->doc->doc;

@@ -29,20 +29,24 @@ typedef struct Lowering {
     const LoadedFile *file; /* the file being lowered */
 } Lowering;
 
+#define BUILTIN(name, kind) {name, sizeof name - 1, kind}
 static const struct {
     const char *name;
+    size_t length;
     IrTypeKind kind;
 } builtin_types[] = {
-    {"bool", IR_BOOL},         {"int", IR_INT},       {"float", IR_FLOAT},       {"string", IR_STRING},
-    {"bytes", IR_BYTES},       {"decimal", IR_DECIMAL}, {"uuid", IR_UUID},       {"timestamp", IR_TIMESTAMP},
-    {"date", IR_DATE},         {"time", IR_TIME},     {"duration", IR_DURATION}, {"any", IR_ANY},
-    {"list", IR_LIST},         {"map", IR_MAP},
+    BUILTIN("bool", IR_BOOL),   BUILTIN("int", IR_INT),         BUILTIN("float", IR_FLOAT),
+    BUILTIN("string", IR_STRING), BUILTIN("bytes", IR_BYTES),   BUILTIN("decimal", IR_DECIMAL),
+    BUILTIN("uuid", IR_UUID),   BUILTIN("timestamp", IR_TIMESTAMP), BUILTIN("date", IR_DATE),
+    BUILTIN("time", IR_TIME),   BUILTIN("duration", IR_DURATION), BUILTIN("any", IR_ANY),
+    BUILTIN("list", IR_LIST),   BUILTIN("map", IR_MAP),
 };
+#undef BUILTIN
 #define BUILTIN_COUNT (sizeof builtin_types / sizeof builtin_types[0])
 
 static bool find_builtin(Span name, IrTypeKind *kind) {
     for (size_t i = 0; i < BUILTIN_COUNT; i++) {
-        if (span_equals(name, builtin_types[i].name)) {
+        if (name.length == builtin_types[i].length && memcmp(span_text(name), builtin_types[i].name, name.length) == 0) {
             *kind = builtin_types[i].kind;
             return true;
         }
@@ -870,6 +874,8 @@ static size_t trailing_space(const char *text, size_t end) {
             at--;
             continue;
         }
+        /* Every Unicode space ends with a byte of 0x80 or more: only then are they worth comparing. */
+        if (at == 0 || (unsigned char)text[at - 1] < 0x80) return end - at;
         bool found = false;
         for (size_t i = 0; i < sizeof unicode_spaces / sizeof *unicode_spaces && !found; i++) {
             size_t length = strlen(unicode_spaces[i]);
@@ -887,7 +893,7 @@ static size_t trailing_space(const char *text, size_t end) {
  * was an empty docstring line: an IndentationError). */
 static const char *doc_text(Lowering *lowering, const AstDoc *doc) {
     if (!doc->text) return NULL;
-    size_t length = strlen(doc->text);
+    size_t length = doc->length;
     char *text = (char *)copy_text(lowering, doc->text, length);
     size_t out = 0, line_start = 0;
     bool blank = true;
