@@ -5,6 +5,10 @@
  * inside its body is kept, marked incomplete; one that was dropped leaves its name in AstFile.lost_names. */
 
 %include {
+/* lemon's tracing hooks and its internal assertions cost a tenth of parsing: they are for debugging lemon. */
+#ifndef NDEBUG
+#define NDEBUG
+#endif
 #include <assert.h>
 #include <string.h>
 
