@@ -12,7 +12,7 @@
 void *RpccParserAlloc(void *(*allocate)(size_t));
 void RpccParser(void *parser, int kind, Token token, ParseState *state);
 void RpccParserFree(void *parser, void (*release)(void *));
-void RpccParserSnapshot(void *parser, ParseState *state);
+void RpccParserSnapshot(void *parser, int token_kind, ParseState *state);
 
 AstDoc parse_take_doc(const Token *token) {
     AstDoc doc = {NULL, 0, {NULL, 0, 0}};
@@ -195,7 +195,7 @@ AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags) 
         }
         previous_kind = token.kind;
         size_t errors_before = state.syntax_errors;
-        RpccParserSnapshot(parser, &state);
+        RpccParserSnapshot(parser, token.kind, &state);
         RpccParser(parser, token.kind, token, &state);
         if (errors_before == 0 && state.syntax_errors && last_declared.file) {
             Span *name = ARENA_NEW(arena, Span);

@@ -20,7 +20,7 @@ typedef struct ParseState {
     bool member_error;        /* a field or member of the declaration being parsed had a syntax error */
     int brace_depth;          /* '{' minus '}' before the current token */
     size_t syntax_errors;     /* syntax errors reported in this file */
-    unsigned short *snapshot; /* the parser's state stack before the current token (RpccParserSnapshot) */
+    unsigned short *snapshot; /* the parser's state stack before the last token that could be refused */
     size_t snapshot_depth, snapshot_capacity;
 } ParseState;
 
