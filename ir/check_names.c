@@ -113,6 +113,22 @@ static void claim(NameCheck *check, Scope *scope, Target target, NamedSymbol *sy
     if (existing != symbol) record_collision(check, existing, symbol, target, name);
 }
 
+/* Up to this many fields, a model's names are checked pairwise rather than through a hash table. */
+enum { PAIRWISE_FIELDS = 12 };
+
+/* claim() for symbols[index] against symbols[0, index) instead of a scope. */
+static void claim_among(NameCheck *check, NamedSymbol *symbols, size_t index, Target target) {
+    const char *name = symbols[index].names->in[target];
+    if (!name) return;
+    for (size_t j = 0; j < index; j++) {
+        const char *other = symbols[j].names->in[target];
+        if (other && (other == name || strcmp(other, name) == 0)) {
+            record_collision(check, &symbols[j], &symbols[index], target, name);
+            return;
+        }
+    }
+}
+
 static NamedSymbol *new_symbol(Arena *arena, const char *kind, const char *owner, const char *name, Span span,
                                IrNames *names) {
     NamedSymbol *symbol = ARENA_NEW(arena, NamedSymbol);
@@ -222,7 +238,12 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                     abort();
                 }
             }
-            for (int t = 0; t < TARGET_COUNT; t++) strmap_clear(&fields.names[t]);
+            /* A small model's fields are compared pairwise (cheaper than hashing each name in each target); a
+             * larger one's go through the scope. Either way a collision pairs a field with the first one before it
+             * that has its identifier, in the same order. */
+            bool pairwise = decl->field_count <= PAIRWISE_FIELDS;
+            if (!pairwise)
+                for (int t = 0; t < TARGET_COUNT; t++) strmap_clear(&fields.names[t]);
             for (size_t i = 0; i < decl->field_count; i++) {
                 IrField *field = decl->fields[i];
                 const FieldNames *names = field_names_of(&check, &types.names[TARGET_PYTHON], field->name);
@@ -235,7 +256,10 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                 field->names.in[TARGET_RUST] = field_identifier(names, TARGET_RUST, field->name);
                 NamedSymbol *symbol = &field_symbols[i];
                 *symbol = (NamedSymbol){"field", decl->name, field->name, field->span, &field->names};
-                for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &fields, (Target)t, symbol);
+                if (pairwise)
+                    for (int t = 0; t < TARGET_COUNT; t++) claim_among(&check, field_symbols, i, (Target)t);
+                else
+                    for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &fields, (Target)t, symbol);
             }
             /* The field symbols are reused by the next model: report this model's collisions now. */
             report_collisions(&check);
