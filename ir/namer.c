@@ -597,9 +597,15 @@ static bool append_converted(StrBuf *out, CaseRule rule, const char *name) {
 
 const char *namer_identifier(Arena *arena, Target target, NameKind kind, const char *idl_name, const char *scope,
                              bool *escaped) {
+    CaseRule rule = case_rule(target, kind);
+    /* Most names are kept as written and reserve nothing (Python's and TypeScript's types and fields): the IDL's own
+     * string, without building a copy to compare with it. */
+    if (rule == CASE_AS_WRITTEN && !namer_is_reserved(target, kind, idl_name)) {
+        if (escaped) *escaped = false;
+        return idl_name;
+    }
     StrBuf identifier;
     strbuf_init(&identifier);
-    CaseRule rule = case_rule(target, kind);
     if (rule == CASE_GO_PASCAL) {
         if (kind == NAME_ENUM_MEMBER && scope) strbuf_puts(&identifier, scope);
         size_t prefix_len = identifier.len;
