@@ -443,7 +443,7 @@ static void doc_field_facts(DocText *doc, const TypeContext *context, const IrFi
         doc_sentence_start(doc);
         printer_printf(printer, "%s", format);
     }
-    const IrConstraints *constraints = &field->constraints;
+    const IrConstraints *constraints = field->constraints;
     if (constraints->has_ge || constraints->has_gt || constraints->has_le || constraints->has_lt) {
         doc_sentence_start(doc);
         printer_printf(printer, "Range: ");

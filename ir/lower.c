@@ -999,7 +999,14 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         Annotations field_annotations;
         lower_annotations(lowering, &field_ast->annotations, PLACE_FIELD, &field_annotations);
         field->deprecation = field_annotations.deprecation;
-        field->constraints = field_annotations.constraints;
+        field->constraints = &ir_no_constraints;
+        const IrConstraints *given = &field_annotations.constraints;
+        if (given->has_ge || given->has_gt || given->has_le || given->has_lt || given->has_min_length ||
+            given->has_max_length || given->pattern) {
+            IrConstraints *constraints = ARENA_NEW(lowering->arena, IrConstraints);
+            *constraints = field_annotations.constraints;
+            field->constraints = constraints;
+        }
         field->wire_name = field_annotations.json_name ? field_annotations.json_name : field->name;
         field->wire_name_span = field_annotations.json_name ? field_annotations.json_argument_span : field->span;
         check_constraint_targets(lowering, field->type, &field_annotations);
