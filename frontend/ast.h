@@ -85,7 +85,7 @@ typedef struct AstDoc {
 
 typedef struct AstField {
     Span name;
-    AstDoc doc;
+    const AstDoc *doc; /* NULL if none */
     bool optional; /* written with '?' */
     Span question;
     AstType *type;
@@ -95,7 +95,7 @@ typedef struct AstField {
 
 typedef struct AstEnumMember {
     Span name;
-    AstDoc doc;
+    const AstDoc *doc; /* NULL if none */
     AstValue *value; /* NULL if not written */
     PtrVec annotations;
 } AstEnumMember;
@@ -126,7 +126,7 @@ typedef struct AstDecl {
     AstDeclKind kind;
     Span keyword;
     Span name;          /* for RPC: the whole dotted method name */
-    AstDoc doc;
+    const AstDoc *doc; /* NULL if none */
     PtrVec annotations; /* AstAnnotation * */
     PtrVec fields;      /* MODEL: AstField * */
     Span enum_base;     /* ENUM: "string" or "int" as written */

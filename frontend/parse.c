@@ -14,13 +14,10 @@ void RpccParser(void *parser, int kind, Token token, ParseState *state);
 void RpccParserFree(void *parser, void (*release)(void *));
 void RpccParserSnapshot(void *parser, int token_kind, ParseState *state);
 
-AstDoc parse_take_doc(const Token *token) {
-    AstDoc doc = {NULL, 0, {NULL, 0, 0}};
-    if (token->doc) {
-        token->doc->used = true;
-        doc = token->doc->doc;
-    }
-    return doc;
+const AstDoc *parse_take_doc(const Token *token) {
+    if (!token->doc) return NULL;
+    token->doc->used = true;
+    return &token->doc->doc;
 }
 
 bool parse_check_encoding(const SourceFile *source, Diagnostics *diags) {

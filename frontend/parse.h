@@ -38,7 +38,7 @@ struct yyParser;
 void parse_syntax_error(ParseState *state, int token_kind, const Token *token, const int *expected,
                         int expected_count);
 void parse_stack_overflow(ParseState *state);
-AstDoc parse_take_doc(const Token *token);
+const AstDoc *parse_take_doc(const Token *token);
 /* After a recovery rule shifted its ';' or '}': whether the parser is back in step with the text, so that the next
  * syntax error can be reported at once. A whole item is back in step only outside every '{'. */
 bool parse_resynchronised(const ParseState *state, bool whole_item);

@@ -892,7 +892,7 @@ static size_t trailing_space(const char *text, size_t end) {
  * and it means nothing anywhere), and a doc of only white space is no doc (it printed a Python class whose body
  * was an empty docstring line: an IndentationError). */
 static const char *doc_text(Lowering *lowering, const AstDoc *doc) {
-    if (!doc->text) return NULL;
+    if (!doc || !doc->text) return NULL;
     size_t length = doc->length;
     char *text = (char *)copy_text(lowering, doc->text, length);
     size_t out = 0, line_start = 0;
@@ -931,7 +931,7 @@ static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {
         IrEnumMember *member = ARENA_NEW(lowering->arena, IrEnumMember);
         member->name = span_strdup(lowering->arena, member_ast->name);
         member->span = member_ast->name;
-        member->doc = doc_text(lowering, &member_ast->doc);
+        member->doc = doc_text(lowering, member_ast->doc);
         Annotations member_annotations;
         lower_annotations(lowering, &member_ast->annotations, PLACE_MEMBER, &member_annotations);
         member->deprecation = member_annotations.deprecation;
@@ -989,7 +989,7 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         IrField *field = ARENA_NEW(lowering->arena, IrField);
         field->name = span_strdup(lowering->arena, field_ast->name);
         field->span = field_ast->name;
-        field->doc = doc_text(lowering, &field_ast->doc);
+        field->doc = doc_text(lowering, field_ast->doc);
         field->optional = field_ast->optional;
         check_name_spelling(lowering, field_ast->name, "field");
 
@@ -1111,7 +1111,7 @@ static void lower_rpc(Lowering *lowering, const AstDecl *ast) {
     IrRpc *rpc = ARENA_NEW(lowering->arena, IrRpc);
     rpc->name = copy_text(lowering, ast->method.text, strlen(ast->method.text));
     rpc->span = ast->method.span;
-    rpc->doc = doc_text(lowering, &ast->doc);
+    rpc->doc = doc_text(lowering, ast->doc);
     Annotations annotations;
     lower_annotations(lowering, &ast->annotations, PLACE_RPC, &annotations);
     rpc->deprecation = annotations.deprecation;
@@ -1306,7 +1306,7 @@ static void lower_channel(Lowering *lowering, const AstDecl *ast, PtrVec *hoiste
     IrChannel *channel = ARENA_NEW(lowering->arena, IrChannel);
     channel->name = copy_text(lowering, ast->method.text, strlen(ast->method.text));
     channel->span = ast->method.span;
-    channel->doc = doc_text(lowering, &ast->doc);
+    channel->doc = doc_text(lowering, ast->doc);
     channel->pattern = copy_text(lowering, ast->pattern_text, ast->pattern_length);
     channel->pattern_span = ast->pattern;
     for (size_t i = 0; i < ast->method.segment_count; i++)
@@ -1390,7 +1390,7 @@ static void collect_declarations(Lowering *lowering, const LoadedProgram *loaded
             IrDecl *decl = ARENA_NEW(lowering->arena, IrDecl);
             decl->name = span_strdup(lowering->arena, ast->name);
             decl->span = ast->name;
-            decl->doc = doc_text(lowering, &ast->doc);
+            decl->doc = doc_text(lowering, ast->doc);
             decl->kind = ast->kind == AST_DECL_MODEL  ? IR_DECL_MODEL
                          : ast->kind == AST_DECL_ENUM ? IR_DECL_ENUM
                          : ast->kind == AST_DECL_UNION ? IR_DECL_UNION
