@@ -45,6 +45,9 @@ static const struct {
 #define BUILTIN_COUNT (sizeof builtin_types / sizeof builtin_types[0])
 
 static bool find_builtin(Span name, IrTypeKind *kind) {
+    /* Most type names are declarations (capitalised by convention); every built-in starts with a lowercase letter. */
+    char first = name.length ? span_text(name)[0] : 0;
+    if (first < 'a' || first > 'z') return false;
     for (size_t i = 0; i < BUILTIN_COUNT; i++) {
         if (name.length == builtin_types[i].length && memcmp(span_text(name), builtin_types[i].name, name.length) == 0) {
             *kind = builtin_types[i].kind;
