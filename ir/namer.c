@@ -320,6 +320,7 @@ typedef struct ReservedSlot {
 static struct {
     ReservedSlot slots[RESERVED_SLOTS];
     uint32_t mask[TARGET_COUNT][NAME_KIND_COUNT]; /* the lists of each target and kind */
+    size_t initialism_min_length, initialism_max_length; /* of GO_INITIALISMS: a word of another length is none */
 } reserved;
 static pthread_once_t reserved_once = PTHREAD_ONCE_INIT;
 
@@ -342,6 +343,11 @@ static void reserved_build(void) {
             reserved.slots[index].name = *name;
             reserved.slots[index].length = (uint32_t)length;
             reserved.slots[index].lists |= 1u << list;
+            if (list == GO_INITIALISMS_BIT) {
+                if (!reserved.initialism_min_length || length < reserved.initialism_min_length)
+                    reserved.initialism_min_length = length;
+                if (length > reserved.initialism_max_length) reserved.initialism_max_length = length;
+            }
         }
     }
     for (int target = 0; target < TARGET_COUNT; target++) {
@@ -467,6 +473,8 @@ static void word_cursor_init(WordCursor *cursor, const char *name) {
 
 static bool is_go_initialism(const char *text, size_t len) {
     char upper[16];
+    pthread_once(&reserved_once, reserved_build);
+    if (len < reserved.initialism_min_length || len > reserved.initialism_max_length) return false;
     if (len >= sizeof upper) return false;
     for (size_t index = 0; index < len; index++) upper[index] = to_upper(text[index]);
     upper[len] = '\0';
