@@ -122,7 +122,7 @@ static void claim_among(NameCheck *check, NamedSymbol *symbols, size_t index, Ta
     if (!name) return;
     for (size_t j = 0; j < index; j++) {
         const char *other = symbols[j].names->in[target];
-        if (other && (other == name || strcmp(other, name) == 0)) {
+        if (other && (other == name || (other[0] == name[0] && strcmp(other, name) == 0))) {
             record_collision(check, &symbols[j], &symbols[index], target, name);
             return;
         }

@@ -1036,12 +1036,13 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         bool duplicate = false;
         for (size_t j = 0; j < decl->field_count && !duplicate; j++) {
             const IrField *other = decl->fields[j];
-            if (strcmp(other->name, field->name) == 0) {
+            /* The first characters first: most pairs differ there, and this loop is quadratic in the fields. */
+            if (other->name[0] == field->name[0] && strcmp(other->name, field->name) == 0) {
                 Diagnostic *diagnostic = diag_error(lowering->diags, field->span, "model '%s' already has a field '%s'",
                                                     decl->name, field->name);
                 diag_note(lowering->diags, diagnostic, other->span, "first declared here");
                 duplicate = true;
-            } else if (strcmp(other->wire_name, field->wire_name) == 0) {
+            } else if (other->wire_name[0] == field->wire_name[0] && strcmp(other->wire_name, field->wire_name) == 0) {
                 Diagnostic *diagnostic =
                     diag_error(lowering->diags, field_annotations.json_name ? field_annotations.json_span : field->span,
                                "fields '%s' and '%s' of model '%s' have the same wire name '%s'", other->name,
