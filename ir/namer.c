@@ -603,12 +603,35 @@ static bool append_converted(StrBuf *out, CaseRule rule, const char *name) {
     return words > 0;
 }
 
+/* True when PascalCase conversion (Go's with its initialisms when `go`) leaves `name` as it is: a capital, then
+ * words that each start with one capital followed by lowercase letters and digits ("Item0", "TaskStatus"), none of
+ * them a Go initialism in Go ("UserId" becomes "UserID"). Such a word is one word to the splitter and
+ * append_title_word writes it back unchanged. */
+static bool pascal_as_written(const char *name, bool go) {
+    if (!is_upper(name[0])) return false;
+    size_t word_start = 0;
+    for (size_t i = 1;; i++) {
+        char c = name[i];
+        if (c && !is_upper(c)) {
+            if (!is_lower(c) && !is_digit(c)) return false;
+            continue;
+        }
+        if (go && is_go_initialism(name + word_start, i - word_start)) return false;
+        if (!c) return true;
+        /* A capital that follows another ("HTTPServer", "IDs") is an acronym: the splitter's own rules apply. */
+        if (is_upper(name[i + 1])) return false;
+        word_start = i;
+    }
+}
+
 const char *namer_identifier(Arena *arena, Target target, NameKind kind, const char *idl_name, const char *scope,
                              bool *escaped) {
     CaseRule rule = case_rule(target, kind);
-    /* Most names are kept as written and reserve nothing (Python's and TypeScript's types and fields): the IDL's own
-     * string, without building a copy to compare with it. */
-    if (rule == CASE_AS_WRITTEN && !namer_is_reserved(target, kind, idl_name)) {
+    /* Most names are kept as written and reserve nothing (Python's and TypeScript's types and fields, the Go and
+     * Rust names of PascalCase types): the IDL's own string, without building a copy to compare with it. */
+    if ((rule == CASE_AS_WRITTEN || (rule == CASE_PASCAL && pascal_as_written(idl_name, false)) ||
+         (rule == CASE_GO_PASCAL && !(kind == NAME_ENUM_MEMBER && scope) && pascal_as_written(idl_name, true))) &&
+        !namer_is_reserved(target, kind, idl_name)) {
         if (escaped) *escaped = false;
         return idl_name;
     }
