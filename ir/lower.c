@@ -46,10 +46,11 @@ static const struct {
 
 static bool find_builtin(Span name, IrTypeKind *kind) {
     /* Most type names are declarations (capitalised by convention); every built-in starts with a lowercase letter. */
-    char first = name.length ? span_text(name)[0] : 0;
-    if (first < 'a' || first > 'z') return false;
+    const char *text = span_text(name);
+    if (!name.length || text[0] < 'a' || text[0] > 'z') return false;
     for (size_t i = 0; i < BUILTIN_COUNT; i++) {
-        if (name.length == builtin_types[i].length && memcmp(span_text(name), builtin_types[i].name, name.length) == 0) {
+        if (name.length != builtin_types[i].length || text[0] != builtin_types[i].name[0]) continue;
+        if (memcmp(text, builtin_types[i].name, name.length) == 0) {
             *kind = builtin_types[i].kind;
             return true;
         }
