@@ -128,19 +128,29 @@ typedef struct AstDecl {
     Span name;          /* for RPC: the whole dotted method name */
     const AstDoc *doc; /* NULL if none */
     PtrVec annotations; /* AstAnnotation * */
-    PtrVec fields;      /* MODEL: AstField * */
-    Span enum_base;     /* ENUM: "string" or "int" as written */
-    PtrVec members;     /* ENUM: AstEnumMember * */
     AstType *type;      /* UNION, ALIAS; CHANNEL: the publication type */
     AstMethodName method; /* RPC, CHANNEL */
-    bool has_params;    /* RPC */
-    Span params;        /* RPC: the parameter model's name */
-    PtrVec channel_params; /* CHANNEL: AstChannelParam * */
-    Span pattern;          /* CHANNEL: the pattern's string literal */
-    const char *pattern_text; /* CHANNEL: decoded */
-    size_t pattern_length;
-    Span result;        /* RPC: empty (length 0) when the rpc has no `-> Result` */
     bool incomplete;    /* a syntax error inside it was recovered from: its checks would only echo that error */
+    /* By kind (read only for a declaration of that kind; the rest of the AST is freed after lowering, but a large
+     * schema's ASTs and IR are both alive at its end): */
+    union {
+        PtrVec fields; /* MODEL: AstField * */
+        struct {
+            Span enum_base; /* ENUM: "string" or "int" as written */
+            PtrVec members; /* ENUM: AstEnumMember * */
+        };
+        struct {
+            bool has_params; /* RPC */
+            Span params;     /* RPC: the parameter model's name */
+            Span result;     /* RPC: empty (length 0) when the rpc has no `-> Result` */
+        };
+        struct {
+            PtrVec channel_params;    /* CHANNEL: AstChannelParam * */
+            Span pattern;             /* CHANNEL: the pattern's string literal */
+            const char *pattern_text; /* CHANNEL: decoded */
+            size_t pattern_length;
+        };
+    };
 } AstDecl;
 
 typedef struct AstImport {
