@@ -566,7 +566,7 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
         strbuf_puts(arg, "serialization_alias=");
         append_cstring(arg, field->wire_name);
     }
-    const IrConstraints *constraints = &field->constraints;
+    const IrConstraints *constraints = field->constraints;
     static const char *const bound_names[] = {"ge", "gt", "le", "lt"};
     const bool has_bound[] = {constraints->has_ge, constraints->has_gt, constraints->has_le, constraints->has_lt};
     IrValue *const bounds[] = {constraints->ge, constraints->gt, constraints->le, constraints->lt};

@@ -537,7 +537,7 @@ static void doc_field_facts(DocText *doc, const TypeContext *context, const IrFi
         doc_sentence_start(doc);
         TS_PUTS(printer, format);
     }
-    const IrConstraints *constraints = &field->constraints;
+    const IrConstraints *constraints = field->constraints;
     if (constraints->has_ge || constraints->has_gt || constraints->has_le || constraints->has_lt) {
         doc_sentence_start(doc);
         TS_PUTS(printer, "Range: ");

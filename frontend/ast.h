@@ -79,12 +79,13 @@ typedef struct AstAnnotation {
 
 typedef struct AstDoc {
     const char *text; /* NULL if none; lines joined with '\n', "/// " removed */
+    size_t length;    /* of text */
     Span span;
 } AstDoc;
 
 typedef struct AstField {
     Span name;
-    AstDoc doc;
+    const AstDoc *doc; /* NULL if none */
     bool optional; /* written with '?' */
     Span question;
     AstType *type;
@@ -94,7 +95,7 @@ typedef struct AstField {
 
 typedef struct AstEnumMember {
     Span name;
-    AstDoc doc;
+    const AstDoc *doc; /* NULL if none */
     AstValue *value; /* NULL if not written */
     PtrVec annotations;
 } AstEnumMember;
@@ -125,21 +126,31 @@ typedef struct AstDecl {
     AstDeclKind kind;
     Span keyword;
     Span name;          /* for RPC: the whole dotted method name */
-    AstDoc doc;
+    const AstDoc *doc; /* NULL if none */
     PtrVec annotations; /* AstAnnotation * */
-    PtrVec fields;      /* MODEL: AstField * */
-    Span enum_base;     /* ENUM: "string" or "int" as written */
-    PtrVec members;     /* ENUM: AstEnumMember * */
     AstType *type;      /* UNION, ALIAS; CHANNEL: the publication type */
     AstMethodName method; /* RPC, CHANNEL */
-    bool has_params;    /* RPC */
-    Span params;        /* RPC: the parameter model's name */
-    PtrVec channel_params; /* CHANNEL: AstChannelParam * */
-    Span pattern;          /* CHANNEL: the pattern's string literal */
-    const char *pattern_text; /* CHANNEL: decoded */
-    size_t pattern_length;
-    Span result;        /* RPC: empty (length 0) when the rpc has no `-> Result` */
     bool incomplete;    /* a syntax error inside it was recovered from: its checks would only echo that error */
+    /* By kind (read only for a declaration of that kind; the rest of the AST is freed after lowering, but a large
+     * schema's ASTs and IR are both alive at its end): */
+    union {
+        PtrVec fields; /* MODEL: AstField * */
+        struct {
+            Span enum_base; /* ENUM: "string" or "int" as written */
+            PtrVec members; /* ENUM: AstEnumMember * */
+        };
+        struct {
+            bool has_params; /* RPC */
+            Span params;     /* RPC: the parameter model's name */
+            Span result;     /* RPC: empty (length 0) when the rpc has no `-> Result` */
+        };
+        struct {
+            PtrVec channel_params;    /* CHANNEL: AstChannelParam * */
+            Span pattern;             /* CHANNEL: the pattern's string literal */
+            const char *pattern_text; /* CHANNEL: decoded */
+            size_t pattern_length;
+        };
+    };
 } AstDecl;
 
 typedef struct AstImport {

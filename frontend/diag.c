@@ -60,10 +60,6 @@ static bool in_broken_region(const Diagnostics *diags, Span span) {
     return false;
 }
 
-bool diag_limit_reached(const Diagnostics *diags) {
-    return diags->max_errors && diags->error_count >= diags->max_errors;
-}
-
 Diagnostic *diag_report(Diagnostics *diags, DiagSeverity severity, Span span, const char *fmt, ...) {
     if (severity != DIAG_NOTE && diag_limit_reached(diags)) {
         /* Past the limit a diagnostic is counted and thrown away; callers may still attach notes to it. */

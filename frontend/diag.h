@@ -66,7 +66,9 @@ void diag_add_broken_region(Diagnostics *diags, Span region);
 void diag_filter_cascades(Diagnostics *diags);
 
 /* True once max_errors errors were reported: stages may stop early. */
-bool diag_limit_reached(const Diagnostics *diags);
+static inline bool diag_limit_reached(const Diagnostics *diags) { /* inline: the parser asks after every token */
+    return diags->max_errors && diags->error_count >= diags->max_errors;
+}
 
 /* Prints the diagnostics not printed yet. */
 void diag_flush(Diagnostics *diags);

@@ -19,9 +19,13 @@ typedef struct Token {
     int kind;         /* TK_* from the generated parser.h; 0 at the end of the file */
     Span span;
     DocComment *doc;  /* the doc comment right before this token, or NULL */
-    const char *text; /* STRING: decoded value (NUL-terminated; text_length excludes the NUL) */
-    size_t text_length;
-    int64_t int_value; /* INT */
+    union { /* by kind (a token is copied several times on its way through the parser: keep it small) */
+        struct {
+            const char *text; /* STRING: decoded value (NUL-terminated; text_length excludes the NUL) */
+            size_t text_length;
+        };
+        int64_t int_value; /* INT */
+    };
 } Token;
 
 typedef struct Lexer {

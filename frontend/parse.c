@@ -12,15 +12,12 @@
 void *RpccParserAlloc(void *(*allocate)(size_t));
 void RpccParser(void *parser, int kind, Token token, ParseState *state);
 void RpccParserFree(void *parser, void (*release)(void *));
-void RpccParserSnapshot(void *parser, ParseState *state);
+void RpccParserSnapshot(void *parser, int token_kind, ParseState *state);
 
-AstDoc parse_take_doc(const Token *token) {
-    AstDoc doc = {NULL, {NULL, 0, 0}};
-    if (token->doc) {
-        token->doc->used = true;
-        doc = token->doc->doc;
-    }
-    return doc;
+const AstDoc *parse_take_doc(const Token *token) {
+    if (!token->doc) return NULL;
+    token->doc->used = true;
+    return &token->doc->doc;
 }
 
 bool parse_check_encoding(const SourceFile *source, Diagnostics *diags) {
@@ -195,7 +192,7 @@ AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags) 
         }
         previous_kind = token.kind;
         size_t errors_before = state.syntax_errors;
-        RpccParserSnapshot(parser, &state);
+        RpccParserSnapshot(parser, token.kind, &state);
         RpccParser(parser, token.kind, token, &state);
         if (errors_before == 0 && state.syntax_errors && last_declared.file) {
             Span *name = ARENA_NEW(arena, Span);

@@ -20,7 +20,7 @@ typedef struct ParseState {
     bool member_error;        /* a field or member of the declaration being parsed had a syntax error */
     int brace_depth;          /* '{' minus '}' before the current token */
     size_t syntax_errors;     /* syntax errors reported in this file */
-    unsigned short *snapshot; /* the parser's state stack before the current token (RpccParserSnapshot) */
+    unsigned short *snapshot; /* the parser's state stack before the last token that could be refused */
     size_t snapshot_depth, snapshot_capacity;
 } ParseState;
 
@@ -38,7 +38,7 @@ struct yyParser;
 void parse_syntax_error(ParseState *state, int token_kind, const Token *token, const int *expected,
                         int expected_count);
 void parse_stack_overflow(ParseState *state);
-AstDoc parse_take_doc(const Token *token);
+const AstDoc *parse_take_doc(const Token *token);
 /* After a recovery rule shifted its ';' or '}': whether the parser is back in step with the text, so that the next
  * syntax error can be reported at once. A whole item is back in step only outside every '{'. */
 bool parse_resynchronised(const ParseState *state, bool whole_item);

@@ -135,8 +135,3 @@ Span span_join(Span first, Span last) {
 }
 
 char *span_strdup(Arena *arena, Span span) { return arena_strndup(arena, span_text(span), span.length); }
-
-bool span_equals(Span span, const char *text) {
-    size_t length = strlen(text);
-    return span.length == length && memcmp(span_text(span), text, length) == 0;
-}

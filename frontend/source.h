@@ -45,6 +45,10 @@ Span span_join(Span first, Span last);
 static inline const char *span_text(Span span) { return span.file->text + span.offset; }
 /* A NUL-terminated copy of a span's text in the arena. */
 char *span_strdup(Arena *arena, Span span);
-bool span_equals(Span span, const char *text);
+/* Inline: most callers compare with a literal, whose length the compiler then knows. */
+static inline bool span_equals(Span span, const char *text) {
+    size_t length = __builtin_strlen(text);
+    return span.length == length && __builtin_memcmp(span_text(span), text, length) == 0;
+}
 
 #endif

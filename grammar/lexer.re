@@ -41,16 +41,18 @@ static void add_doc_line(Lexer *lexer, const unsigned char *start, const unsigne
         doc = ARENA_NEW(lexer->arena, DocComment);
         doc->doc.span = span_between(lexer, start, end);
         doc->doc.text = arena_strndup(lexer->arena, (const char *)text, length);
+        doc->doc.length = length;
         lexer->pending_doc = doc;
         ptrvec_push(lexer->arena, &lexer->docs, doc);
         return;
     }
-    size_t old_length = strlen(doc->doc.text);
+    size_t old_length = doc->doc.length;
     char *joined = arena_alloc(lexer->arena, old_length + 1 + length + 1);
     memcpy(joined, doc->doc.text, old_length);
     joined[old_length] = '\n';
     memcpy(joined + old_length + 1, text, length);
     doc->doc.text = joined;
+    doc->doc.length = old_length + 1 + length;
     doc->doc.span = span_join(doc->doc.span, span_between(lexer, start, end));
 }
 

@@ -5,6 +5,10 @@
  * inside its body is kept, marked incomplete; one that was dropped leaves its name in AstFile.lost_names. */
 
 %include {
+/* lemon's tracing hooks and its internal assertions cost a tenth of parsing: they are for debugging lemon. */
+#ifndef NDEBUG
+#define NDEBUG
+#endif
 #include <assert.h>
 #include <string.h>
 
@@ -413,11 +417,14 @@ argument(X) ::= IDENT(N) COLON value(V). {
 }
 
 %code {
-/* Before each token: the parser's state stack as it was, saved into state->snapshot. The bad token has already
- * caused the default reductions of LALR by the time %syntax_error runs, which narrow what the states left on the
- * stack could shift (after `x: int` and a '}', only ';' and '@' would remain of ; @ = | <). */
-void RpccParserSnapshot(void *parser_pointer, ParseState *state) {
+/* Before each token that may be refused: the parser's state stack as it was, saved into state->snapshot. The bad
+ * token has already caused the default reductions of LALR by the time %syntax_error runs, which narrow what the
+ * states left on the stack could shift (after `x: int` and a '}', only ';' and '@' would remain of ; @ = | <). */
+void RpccParserSnapshot(void *parser_pointer, int token_kind, ParseState *state) {
     struct yyParser *parser = parser_pointer;
+    /* A token shifted at once (most of them) leaves the stack as it is and cannot be the bad token: only one that
+     * reduces first, or is refused at once, needs the stack saved. */
+    if (yy_find_shift_action((YYCODETYPE)token_kind, parser->yytos->stateno) <= YY_MAX_SHIFTREDUCE) return;
     size_t depth = (size_t)(parser->yytos - parser->yystack) + 1;
     if (depth > state->snapshot_capacity) {
         size_t capacity = depth * 2;

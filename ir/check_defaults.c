@@ -301,7 +301,7 @@ static bool fits(DefaultCheck *check, const IrValue *value, const IrType *type, 
 
 static void check_constraints(DefaultCheck *check, const IrField *field) {
     const IrValue *value = field->default_value;
-    const IrConstraints *constraints = &field->constraints;
+    const IrConstraints *constraints = field->constraints;
     if (value->kind == IR_VALUE_INT || value->kind == IR_VALUE_FLOAT) {
         struct {
             bool has;

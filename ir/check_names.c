@@ -5,6 +5,8 @@
  *   the type scope too (a method named like a type would shadow it in the client's annotations);
  *   channels: their base names one scope of their own; their subscribe and publish methods (publish only with
  *   @publish) the methods' scope; their parameters one scope per channel. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../support/strmap.h"
@@ -31,7 +33,15 @@ typedef struct NameCheck {
     /* The namer's answer per target and kind for each IDL name seen (without a scope): field names repeat from
      * model to model, and converting their case again each time was a tenth of a large run. */
     StrMap identifiers[TARGET_COUNT][NAME_KIND_COUNT];
+    /* A field name's identifiers in every target that derives one from it (FieldNames), found with one lookup. */
+    StrMap field_names;
 } NameCheck;
+
+/* The identifiers of a field name (AS_WRITTEN where the IDL name is kept); Python's already escaped where it
+ * would shadow a type of the module. */
+typedef struct FieldNames {
+    const char *in[TARGET_COUNT];
+} FieldNames;
 
 /* Marks a cached identifier that is the IDL name as written: the namer then shares the IDL's own string, and so
  * does the cache, with each occurrence's string. */
@@ -45,6 +55,31 @@ static const char *identifier_of(NameCheck *check, Target target, NameKind kind,
     const char *identifier = namer_identifier(check->arena, target, kind, idl_name, NULL, NULL);
     strmap_put(cache, idl_name, length, (void *)(identifier == idl_name ? AS_WRITTEN : identifier));
     return identifier;
+}
+
+static const FieldNames *field_names_of(NameCheck *check, const StrMap *python_types, const char *idl_name) {
+    size_t length = strlen(idl_name);
+    FieldNames *names = strmap_get(&check->field_names, idl_name, length);
+    if (names) return names;
+    names = ARENA_NEW(check->field_names.arena, FieldNames);
+    static const Target derived[] = {TARGET_PYTHON, TARGET_GO, TARGET_RUST};
+    for (size_t i = 0; i < sizeof derived / sizeof *derived; i++) {
+        const char *identifier = namer_identifier(check->arena, derived[i], NAME_FIELD, idl_name, NULL, NULL);
+        if (derived[i] == TARGET_PYTHON) {
+            /* A Python field named like a type of the module would shadow that type in the class body's
+             * annotations (`Item: str = "x"` then `other: Item | None`): escaped like a reserved name, the wire
+             * name stays. The types are all claimed before any field, and methods only after. */
+            while (strmap_get(python_types, identifier, strlen(identifier)))
+                identifier = arena_printf(check->arena, "%s_", identifier);
+        }
+        names->in[derived[i]] = identifier == idl_name ? AS_WRITTEN : identifier;
+    }
+    strmap_put(&check->field_names, idl_name, length, names);
+    return names;
+}
+
+static const char *field_identifier(const FieldNames *names, Target target, const char *idl_name) {
+    return names->in[target] == AS_WRITTEN ? idl_name : names->in[target];
 }
 
 typedef struct Scope {
@@ -76,6 +111,22 @@ static void claim(NameCheck *check, Scope *scope, Target target, NamedSymbol *sy
     if (!name) return;
     NamedSymbol *existing = strmap_put(&scope->names[target], name, strlen(name), symbol);
     if (existing != symbol) record_collision(check, existing, symbol, target, name);
+}
+
+/* Up to this many fields, a model's names are checked pairwise rather than through a hash table. */
+enum { PAIRWISE_FIELDS = 12 };
+
+/* claim() for symbols[index] against symbols[0, index) instead of a scope. */
+static void claim_among(NameCheck *check, NamedSymbol *symbols, size_t index, Target target) {
+    const char *name = symbols[index].names->in[target];
+    if (!name) return;
+    for (size_t j = 0; j < index; j++) {
+        const char *other = symbols[j].names->in[target];
+        if (other && (other == name || (other[0] == name[0] && strcmp(other, name) == 0))) {
+            record_collision(check, &symbols[j], &symbols[index], target, name);
+            return;
+        }
+    }
 }
 
 static NamedSymbol *new_symbol(Arena *arena, const char *kind, const char *owner, const char *name, Span span,
@@ -148,7 +199,7 @@ static const char *decl_kind(const IrDecl *decl) {
 }
 
 void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
-    NameCheck check = {arena, diags, {0}, {{{0}}}};
+    NameCheck check = {arena, diags, {0}, {{{0}}}, {0}};
     /* The scopes, their symbols and the cache live only while the check runs: in an arena of their own, freed at
      * the end (with every table the maps outgrew), while the names they computed stay in `arena` with the IR. */
     Arena scratch;
@@ -156,8 +207,17 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
     for (int t = 0; t < TARGET_COUNT; t++) {
         for (int k = 0; k < NAME_KIND_COUNT; k++) strmap_init(&check.identifiers[t][k], &scratch);
     }
+    strmap_init(&check.field_names, &scratch);
     Scope types;
     scope_init(&types, &scratch);
+    for (int t = 0; t < TARGET_COUNT; t++) strmap_reserve(&types.names[t], program->decl_count + program->rpc_count);
+    /* One scope for the fields of every model in turn, cleared between models, and its symbols in one array. */
+    Scope fields;
+    scope_init(&fields, &scratch);
+    Scope members; /* the same for the members of every enum */
+    scope_init(&members, &scratch);
+    NamedSymbol *field_symbols = NULL;
+    size_t field_symbol_capacity = 0;
 
     for (size_t d = 0; d < program->decl_count; d++) {
         IrDecl *decl = program->decls[d];
@@ -169,39 +229,43 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
     for (size_t d = 0; d < program->decl_count; d++) {
         IrDecl *decl = program->decls[d];
         if (decl->kind == IR_DECL_MODEL) {
-            /* A scope per model lives only while its model is checked. */
-            Arena scope_arena;
-            arena_init(&scope_arena);
-            Scope fields;
-            scope_init(&fields, &scope_arena);
+            if (decl->field_count > field_symbol_capacity) {
+                field_symbol_capacity = decl->field_count * 2;
+                free(field_symbols);
+                field_symbols = malloc(field_symbol_capacity * sizeof *field_symbols);
+                if (!field_symbols) {
+                    fputs("rpcc: out of memory\n", stderr);
+                    abort();
+                }
+            }
+            /* A small model's fields are compared pairwise (cheaper than hashing each name in each target); a
+             * larger one's go through the scope. Either way a collision pairs a field with the first one before it
+             * that has its identifier, in the same order. */
+            bool pairwise = decl->field_count <= PAIRWISE_FIELDS;
+            if (!pairwise)
+                for (int t = 0; t < TARGET_COUNT; t++) strmap_clear(&fields.names[t]);
             for (size_t i = 0; i < decl->field_count; i++) {
                 IrField *field = decl->fields[i];
-                const char *python = identifier_of(&check, TARGET_PYTHON, NAME_FIELD, field->name);
-                /* A Python field named like a type of the module would shadow that type in the class body's
-                 * annotations (`Item: str = "x"` then `other: Item | None`): escaped like a reserved name, the wire
-                 * name stays. */
-                while (strmap_get(&types.names[TARGET_PYTHON], python, strlen(python)))
-                    python = arena_printf(arena, "%s_", python);
-                field->names.in[TARGET_PYTHON] = python;
+                const FieldNames *names = field_names_of(&check, &types.names[TARGET_PYTHON], field->name);
+                field->names.in[TARGET_PYTHON] = field_identifier(names, TARGET_PYTHON, field->name);
                 /* TypeScript keys are the wire names: shared, not copied, when they need no quotes. */
                 field->names.in[TARGET_TYPESCRIPT] = namer_is_ts_identifier(field->wire_name)
                                                          ? field->wire_name
                                                          : namer_ts_property(arena, field->wire_name);
-                field->names.in[TARGET_GO] = identifier_of(&check, TARGET_GO, NAME_FIELD, field->name);
-                field->names.in[TARGET_RUST] = identifier_of(&check, TARGET_RUST, NAME_FIELD, field->name);
-                NamedSymbol *symbol =
-                    new_symbol(&scope_arena, "field", decl->name, field->name, field->span, &field->names);
-                for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &fields, (Target)t, symbol);
+                field->names.in[TARGET_GO] = field_identifier(names, TARGET_GO, field->name);
+                field->names.in[TARGET_RUST] = field_identifier(names, TARGET_RUST, field->name);
+                NamedSymbol *symbol = &field_symbols[i];
+                *symbol = (NamedSymbol){"field", decl->name, field->name, field->span, &field->names};
+                if (pairwise)
+                    for (int t = 0; t < TARGET_COUNT; t++) claim_among(&check, field_symbols, i, (Target)t);
+                else
+                    for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &fields, (Target)t, symbol);
             }
-            /* The field symbols die with the scope: report this model's collisions now. */
+            /* The field symbols are reused by the next model: report this model's collisions now. */
             report_collisions(&check);
-            arena_free(&scope_arena);
         }
         if (decl->kind == IR_DECL_ENUM) {
-            Arena scope_arena;
-            arena_init(&scope_arena);
-            Scope members;
-            scope_init(&members, &scope_arena);
+            for (int t = 0; t < TARGET_COUNT; t++) strmap_clear(&members.names[t]);
             for (size_t i = 0; i < decl->member_count; i++) {
                 IrEnumMember *member = decl->members[i];
                 name_all(&check, NAME_ENUM_MEMBER, member->name, decl->names.in[TARGET_GO],
@@ -213,7 +277,6 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                 claim(&check, &types, TARGET_GO, symbol);
                 claim(&check, &members, TARGET_RUST, symbol);
             }
-            arena_free(&scope_arena);
         }
     }
 
@@ -263,5 +326,6 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
         }
     }
     report_collisions(&check);
+    free(field_symbols);
     arena_free(&scratch);
 }

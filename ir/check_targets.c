@@ -15,6 +15,11 @@ static bool is_go_json_tag_name(const char *name) {
     if (!*name) return false;
     size_t length = strlen(name);
     for (size_t at = 0; at < length;) {
+        unsigned char c = (unsigned char)name[at];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+            at++; /* nearly every character of a wire name: a letter and a digit in Go too */
+            continue;
+        }
         size_t size;
         uint32_t code_point = utf8_decode((const unsigned char *)name + at, length - at, &size);
         at += size;

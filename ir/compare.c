@@ -561,7 +561,7 @@ static void report_constraint(Compare *c, bool narrower, bool wider, const char 
 }
 
 static void compare_constraints(Compare *c, const IrField *old_field, const IrField *new_field, const char *what) {
-    const IrConstraints *o = &old_field->constraints, *n = &new_field->constraints;
+    const IrConstraints *o = old_field->constraints, *n = new_field->constraints;
     const IrType *new_type = ir_resolve_alias(new_field->type);
     bool integer = new_type && new_type->kind == IR_INT;
     Span new_span = new_field->span, old_span = old_field->span;

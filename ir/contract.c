@@ -220,7 +220,7 @@ static void put_model(Canonical *k, const IrDecl *decl) {
             strbuf_puts(out, field->optional ? "optional " : "required ");
         }
         put_type(k, field->type);
-        put_constraints(k, &field->constraints);
+        put_constraints(k, field->constraints);
     }
     strbuf_putc(out, '}');
     free(fields);

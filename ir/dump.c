@@ -81,7 +81,7 @@ void ir_dump(const IrProgram *program, FILE *out) {
             fprintf(out, "    %s%s: %s", field->name, field->optional ? "?" : "", ir_type_to_string(&arena, field->type));
             if (field->default_value) fprintf(out, " = %s", ir_value_to_string(&arena, field->default_value));
             if (strcmp(field->wire_name, field->name) != 0) fprintf(out, " @json(\"%s\")", field->wire_name);
-            dump_constraints(out, &arena, &field->constraints);
+            dump_constraints(out, &arena, field->constraints);
             dump_deprecation(out, &field->deprecation);
             dump_names(out, &field->names);
             fputc('\n', out);

@@ -8,6 +8,8 @@
 #include "../support/strbuf.h"
 #include "passes.h"
 
+const IrConstraints ir_no_constraints;
+
 const IrType *ir_resolve_alias_nullable(const IrType *type, bool *nullable) {
     /* Exact at any chain length. An alias cycle (an error check_types reports) gives NULL: Brent's cycle detection,
      * linear and without memory; each alias's `aliased` is one IrType, so a cycle revisits the same pointer. */

@@ -104,6 +104,9 @@ typedef struct IrConstraints {
     const char *pattern; /* NULL if none */
 } IrConstraints;
 
+/* The constraints of every field that has none. */
+extern const IrConstraints ir_no_constraints;
+
 typedef struct IrDeprecation {
     bool deprecated;
     const char *reason; /* NULL when @deprecated had no argument */
@@ -120,7 +123,8 @@ typedef struct IrField {
     IrType *type;
     bool optional;          /* `x?: T`: may be absent on the wire */
     IrValue *default_value; /* NULL if none; a field with a default may be absent too */
-    IrConstraints constraints;
+    /* Never NULL: &ir_no_constraints when none were given (most fields), so that a field does not carry the struct */
+    const IrConstraints *constraints;
 } IrField;
 
 struct IrEnumMember {

@@ -29,20 +29,28 @@ typedef struct Lowering {
     const LoadedFile *file; /* the file being lowered */
 } Lowering;
 
+#define BUILTIN(name, kind) {name, sizeof name - 1, kind}
 static const struct {
     const char *name;
+    size_t length;
     IrTypeKind kind;
 } builtin_types[] = {
-    {"bool", IR_BOOL},         {"int", IR_INT},       {"float", IR_FLOAT},       {"string", IR_STRING},
-    {"bytes", IR_BYTES},       {"decimal", IR_DECIMAL}, {"uuid", IR_UUID},       {"timestamp", IR_TIMESTAMP},
-    {"date", IR_DATE},         {"time", IR_TIME},     {"duration", IR_DURATION}, {"any", IR_ANY},
-    {"list", IR_LIST},         {"map", IR_MAP},
+    BUILTIN("bool", IR_BOOL),   BUILTIN("int", IR_INT),         BUILTIN("float", IR_FLOAT),
+    BUILTIN("string", IR_STRING), BUILTIN("bytes", IR_BYTES),   BUILTIN("decimal", IR_DECIMAL),
+    BUILTIN("uuid", IR_UUID),   BUILTIN("timestamp", IR_TIMESTAMP), BUILTIN("date", IR_DATE),
+    BUILTIN("time", IR_TIME),   BUILTIN("duration", IR_DURATION), BUILTIN("any", IR_ANY),
+    BUILTIN("list", IR_LIST),   BUILTIN("map", IR_MAP),
 };
+#undef BUILTIN
 #define BUILTIN_COUNT (sizeof builtin_types / sizeof builtin_types[0])
 
 static bool find_builtin(Span name, IrTypeKind *kind) {
+    /* Most type names are declarations (capitalised by convention); every built-in starts with a lowercase letter. */
+    const char *text = span_text(name);
+    if (!name.length || text[0] < 'a' || text[0] > 'z') return false;
     for (size_t i = 0; i < BUILTIN_COUNT; i++) {
-        if (span_equals(name, builtin_types[i].name)) {
+        if (name.length != builtin_types[i].length || text[0] != builtin_types[i].name[0]) continue;
+        if (memcmp(text, builtin_types[i].name, name.length) == 0) {
             *kind = builtin_types[i].kind;
             return true;
         }
@@ -870,6 +878,8 @@ static size_t trailing_space(const char *text, size_t end) {
             at--;
             continue;
         }
+        /* Every Unicode space ends with a byte of 0x80 or more: only then are they worth comparing. */
+        if (at == 0 || (unsigned char)text[at - 1] < 0x80) return end - at;
         bool found = false;
         for (size_t i = 0; i < sizeof unicode_spaces / sizeof *unicode_spaces && !found; i++) {
             size_t length = strlen(unicode_spaces[i]);
@@ -886,8 +896,8 @@ static size_t trailing_space(const char *text, size_t end) {
  * and it means nothing anywhere), and a doc of only white space is no doc (it printed a Python class whose body
  * was an empty docstring line: an IndentationError). */
 static const char *doc_text(Lowering *lowering, const AstDoc *doc) {
-    if (!doc->text) return NULL;
-    size_t length = strlen(doc->text);
+    if (!doc || !doc->text) return NULL;
+    size_t length = doc->length;
     char *text = (char *)copy_text(lowering, doc->text, length);
     size_t out = 0, line_start = 0;
     bool blank = true;
@@ -925,7 +935,7 @@ static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {
         IrEnumMember *member = ARENA_NEW(lowering->arena, IrEnumMember);
         member->name = span_strdup(lowering->arena, member_ast->name);
         member->span = member_ast->name;
-        member->doc = doc_text(lowering, &member_ast->doc);
+        member->doc = doc_text(lowering, member_ast->doc);
         Annotations member_annotations;
         lower_annotations(lowering, &member_ast->annotations, PLACE_MEMBER, &member_annotations);
         member->deprecation = member_annotations.deprecation;
@@ -983,7 +993,7 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         IrField *field = ARENA_NEW(lowering->arena, IrField);
         field->name = span_strdup(lowering->arena, field_ast->name);
         field->span = field_ast->name;
-        field->doc = doc_text(lowering, &field_ast->doc);
+        field->doc = doc_text(lowering, field_ast->doc);
         field->optional = field_ast->optional;
         check_name_spelling(lowering, field_ast->name, "field");
 
@@ -993,7 +1003,14 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         Annotations field_annotations;
         lower_annotations(lowering, &field_ast->annotations, PLACE_FIELD, &field_annotations);
         field->deprecation = field_annotations.deprecation;
-        field->constraints = field_annotations.constraints;
+        field->constraints = &ir_no_constraints;
+        const IrConstraints *given = &field_annotations.constraints;
+        if (given->has_ge || given->has_gt || given->has_le || given->has_lt || given->has_min_length ||
+            given->has_max_length || given->pattern) {
+            IrConstraints *constraints = ARENA_NEW(lowering->arena, IrConstraints);
+            *constraints = field_annotations.constraints;
+            field->constraints = constraints;
+        }
         field->wire_name = field_annotations.json_name ? field_annotations.json_name : field->name;
         field->wire_name_span = field_annotations.json_name ? field_annotations.json_argument_span : field->span;
         check_constraint_targets(lowering, field->type, &field_annotations);
@@ -1020,12 +1037,13 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         bool duplicate = false;
         for (size_t j = 0; j < decl->field_count && !duplicate; j++) {
             const IrField *other = decl->fields[j];
-            if (strcmp(other->name, field->name) == 0) {
+            /* The first characters first: most pairs differ there, and this loop is quadratic in the fields. */
+            if (other->name[0] == field->name[0] && strcmp(other->name, field->name) == 0) {
                 Diagnostic *diagnostic = diag_error(lowering->diags, field->span, "model '%s' already has a field '%s'",
                                                     decl->name, field->name);
                 diag_note(lowering->diags, diagnostic, other->span, "first declared here");
                 duplicate = true;
-            } else if (strcmp(other->wire_name, field->wire_name) == 0) {
+            } else if (other->wire_name[0] == field->wire_name[0] && strcmp(other->wire_name, field->wire_name) == 0) {
                 Diagnostic *diagnostic =
                     diag_error(lowering->diags, field_annotations.json_name ? field_annotations.json_span : field->span,
                                "fields '%s' and '%s' of model '%s' have the same wire name '%s'", other->name,
@@ -1098,7 +1116,7 @@ static void lower_rpc(Lowering *lowering, const AstDecl *ast) {
     IrRpc *rpc = ARENA_NEW(lowering->arena, IrRpc);
     rpc->name = copy_text(lowering, ast->method.text, strlen(ast->method.text));
     rpc->span = ast->method.span;
-    rpc->doc = doc_text(lowering, &ast->doc);
+    rpc->doc = doc_text(lowering, ast->doc);
     Annotations annotations;
     lower_annotations(lowering, &ast->annotations, PLACE_RPC, &annotations);
     rpc->deprecation = annotations.deprecation;
@@ -1293,7 +1311,7 @@ static void lower_channel(Lowering *lowering, const AstDecl *ast, PtrVec *hoiste
     IrChannel *channel = ARENA_NEW(lowering->arena, IrChannel);
     channel->name = copy_text(lowering, ast->method.text, strlen(ast->method.text));
     channel->span = ast->method.span;
-    channel->doc = doc_text(lowering, &ast->doc);
+    channel->doc = doc_text(lowering, ast->doc);
     channel->pattern = copy_text(lowering, ast->pattern_text, ast->pattern_length);
     channel->pattern_span = ast->pattern;
     for (size_t i = 0; i < ast->method.segment_count; i++)
@@ -1377,7 +1395,7 @@ static void collect_declarations(Lowering *lowering, const LoadedProgram *loaded
             IrDecl *decl = ARENA_NEW(lowering->arena, IrDecl);
             decl->name = span_strdup(lowering->arena, ast->name);
             decl->span = ast->name;
-            decl->doc = doc_text(lowering, &ast->doc);
+            decl->doc = doc_text(lowering, ast->doc);
             decl->kind = ast->kind == AST_DECL_MODEL  ? IR_DECL_MODEL
                          : ast->kind == AST_DECL_ENUM ? IR_DECL_ENUM
                          : ast->kind == AST_DECL_UNION ? IR_DECL_UNION

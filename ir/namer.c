@@ -320,6 +320,7 @@ typedef struct ReservedSlot {
 static struct {
     ReservedSlot slots[RESERVED_SLOTS];
     uint32_t mask[TARGET_COUNT][NAME_KIND_COUNT]; /* the lists of each target and kind */
+    size_t initialism_min_length, initialism_max_length; /* of GO_INITIALISMS: a word of another length is none */
 } reserved;
 static pthread_once_t reserved_once = PTHREAD_ONCE_INIT;
 
@@ -342,6 +343,11 @@ static void reserved_build(void) {
             reserved.slots[index].name = *name;
             reserved.slots[index].length = (uint32_t)length;
             reserved.slots[index].lists |= 1u << list;
+            if (list == GO_INITIALISMS_BIT) {
+                if (!reserved.initialism_min_length || length < reserved.initialism_min_length)
+                    reserved.initialism_min_length = length;
+                if (length > reserved.initialism_max_length) reserved.initialism_max_length = length;
+            }
         }
     }
     for (int target = 0; target < TARGET_COUNT; target++) {
@@ -467,6 +473,8 @@ static void word_cursor_init(WordCursor *cursor, const char *name) {
 
 static bool is_go_initialism(const char *text, size_t len) {
     char upper[16];
+    pthread_once(&reserved_once, reserved_build);
+    if (len < reserved.initialism_min_length || len > reserved.initialism_max_length) return false;
     if (len >= sizeof upper) return false;
     for (size_t index = 0; index < len; index++) upper[index] = to_upper(text[index]);
     upper[len] = '\0';
@@ -595,11 +603,40 @@ static bool append_converted(StrBuf *out, CaseRule rule, const char *name) {
     return words > 0;
 }
 
+/* True when PascalCase conversion (Go's with its initialisms when `go`) leaves `name` as it is: a capital, then
+ * words that each start with one capital followed by lowercase letters and digits ("Item0", "TaskStatus"), none of
+ * them a Go initialism in Go ("UserId" becomes "UserID"). Such a word is one word to the splitter and
+ * append_title_word writes it back unchanged. */
+static bool pascal_as_written(const char *name, bool go) {
+    if (!is_upper(name[0])) return false;
+    size_t word_start = 0;
+    for (size_t i = 1;; i++) {
+        char c = name[i];
+        if (c && !is_upper(c)) {
+            if (!is_lower(c) && !is_digit(c)) return false;
+            continue;
+        }
+        if (go && is_go_initialism(name + word_start, i - word_start)) return false;
+        if (!c) return true;
+        /* A capital that follows another ("HTTPServer", "IDs") is an acronym: the splitter's own rules apply. */
+        if (is_upper(name[i + 1])) return false;
+        word_start = i;
+    }
+}
+
 const char *namer_identifier(Arena *arena, Target target, NameKind kind, const char *idl_name, const char *scope,
                              bool *escaped) {
+    CaseRule rule = case_rule(target, kind);
+    /* Most names are kept as written and reserve nothing (Python's and TypeScript's types and fields, the Go and
+     * Rust names of PascalCase types): the IDL's own string, without building a copy to compare with it. */
+    if ((rule == CASE_AS_WRITTEN || (rule == CASE_PASCAL && pascal_as_written(idl_name, false)) ||
+         (rule == CASE_GO_PASCAL && !(kind == NAME_ENUM_MEMBER && scope) && pascal_as_written(idl_name, true))) &&
+        !namer_is_reserved(target, kind, idl_name)) {
+        if (escaped) *escaped = false;
+        return idl_name;
+    }
     StrBuf identifier;
     strbuf_init(&identifier);
-    CaseRule rule = case_rule(target, kind);
     if (rule == CASE_GO_PASCAL) {
         if (kind == NAME_ENUM_MEMBER && scope) strbuf_puts(&identifier, scope);
         size_t prefix_len = identifier.len;

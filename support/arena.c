@@ -7,17 +7,9 @@
 #include <string.h>
 
 #define ARENA_BLOCK_SIZE (64 * 1024)
-#define ARENA_ALIGNMENT 8
 _Static_assert(_Alignof(void *) <= ARENA_ALIGNMENT && _Alignof(double) <= ARENA_ALIGNMENT &&
                    _Alignof(long long) <= ARENA_ALIGNMENT,
                "arena alignment too small for the objects it holds");
-
-struct ArenaBlock {
-    ArenaBlock *next;
-    size_t used;
-    size_t capacity;
-    max_align_t data[];
-};
 
 void arena_init(Arena *arena) { arena->head = NULL; }
 
@@ -40,28 +32,22 @@ static void *checked_malloc(size_t size) {
     return memory;
 }
 
-void *arena_alloc(Arena *arena, size_t size) {
-    /* Eight bytes suit every object the compiler allocates (pointers, 64-bit integers, doubles; no long double),
-     * and halve the padding of max_align_t's sixteen: a large schema makes millions of small allocations. */
-    const size_t align = ARENA_ALIGNMENT;
-    size = (size + align - 1) / align * align;
-    if (size == 0) size = align;
+/* `size` is already rounded to the alignment (by arena_alloc). */
+void *arena_alloc_in_new_block(Arena *arena, size_t size) {
     ArenaBlock *block = arena->head;
-    if (!block || block->capacity - block->used < size) {
-        size_t capacity = size > ARENA_BLOCK_SIZE ? size : ARENA_BLOCK_SIZE;
-        ArenaBlock *fresh = checked_malloc(sizeof(ArenaBlock) + capacity);
-        fresh->used = 0;
-        fresh->capacity = capacity;
-        if (block && size > ARENA_BLOCK_SIZE) {
-            /* A large object gets its own block behind the current one, so the current block's room is kept. */
-            fresh->next = block->next;
-            block->next = fresh;
-        } else {
-            fresh->next = block;
-            arena->head = fresh;
-        }
-        block = fresh;
+    size_t capacity = size > ARENA_BLOCK_SIZE ? size : ARENA_BLOCK_SIZE;
+    ArenaBlock *fresh = checked_malloc(sizeof(ArenaBlock) + capacity);
+    fresh->used = 0;
+    fresh->capacity = capacity;
+    if (block && size > ARENA_BLOCK_SIZE) {
+        /* A large object gets its own block behind the current one, so the current block's room is kept. */
+        fresh->next = block->next;
+        block->next = fresh;
+    } else {
+        fresh->next = block;
+        arena->head = fresh;
     }
+    block = fresh;
     void *result = (char *)block->data + block->used;
     block->used += size;
     memset(result, 0, size);

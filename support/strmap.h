@@ -26,5 +26,9 @@ void *strmap_get(const StrMap *map, const char *key, size_t key_length);
 /* Inserts key -> value unless the key is present; returns the value now stored under the key (the old one if
  * it was present, so a caller can tell a duplicate by comparing with what it passed). */
 void *strmap_put(StrMap *map, const char *key, size_t key_length, void *value);
+/* Makes room for `count` keys in all, so that filling a map of known size never grows it step by step. */
+void strmap_reserve(StrMap *map, size_t count);
+/* Forgets every key; keeps the table for reuse unless it is much larger than what it held. */
+void strmap_clear(StrMap *map);
 
 #endif

@@ -143,16 +143,16 @@ static void test_annotations_lower_into_constraints(void **state) {
                         "  f: float @range(gt: 0.5);\n}\n");
     IrDecl *m = find_decl(c.program, "M");
     IrField *n = find_field(m, "n");
-    assert_true(n->constraints.has_ge && n->constraints.has_lt && !n->constraints.has_gt && !n->constraints.has_le);
-    assert_int_equal(n->constraints.ge->int_value, 1);
+    assert_true(n->constraints->has_ge && n->constraints->has_lt && !n->constraints->has_gt && !n->constraints->has_le);
+    assert_int_equal(n->constraints->ge->int_value, 1);
     assert_true(n->deprecation.deprecated);
     assert_string_equal(n->deprecation.reason, "use m");
     IrField *s = find_field(m, "s");
-    assert_int_equal(s->constraints.min_length, 1);
-    assert_int_equal(s->constraints.max_length, 3);
-    assert_string_equal(s->constraints.pattern, "^[a-z]+$");
+    assert_int_equal(s->constraints->min_length, 1);
+    assert_int_equal(s->constraints->max_length, 3);
+    assert_string_equal(s->constraints->pattern, "^[a-z]+$");
     assert_string_equal(s->wire_name, "S");
-    assert_string_equal(find_field(m, "f")->constraints.gt->text, "0.5");
+    assert_string_equal(find_field(m, "f")->constraints->gt->text, "0.5");
     compiled_free(&c);
 }
 

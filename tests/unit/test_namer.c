@@ -61,6 +61,33 @@ static void test_target_names(void **state) {
     assert_false(target_parse("", &target));
 }
 
+/* PascalCase names that the conversion leaves as they are come back as the IDL's own string (a shortcut in the
+ * namer); those with an initialism, an acronym or a reserved meaning still go through the conversion. */
+static void test_pascal_names_kept_as_written(void **state) {
+    (void)state;
+    static const NameCase cases[] = {
+        {GO, NAME_TYPE, "Item0", NULL, "Item0", false},
+        {GO, NAME_TYPE, "TaskStatus", NULL, "TaskStatus", false},
+        {GO, NAME_TYPE, "A", NULL, "A", false},
+        {GO, NAME_TYPE, "Ab1C", NULL, "Ab1C", false},
+        {GO, NAME_TYPE, "UserId", NULL, "UserID", false},
+        {GO, NAME_TYPE, "Id", NULL, "ID", false},
+        {GO, NAME_TYPE, "ApiKey", NULL, "APIKey", false},
+        {GO, NAME_TYPE, "Utf8Text", NULL, "UTF8Text", false},
+        {GO, NAME_TYPE, "Client", NULL, "Client_", true}, /* reserved: the escape still applies */
+        {TARGET_RUST, NAME_TYPE, "UserId", NULL, "UserId", false},
+        {TARGET_RUST, NAME_TYPE, "TaskDTO", NULL, "TaskDTO", false},
+        {TARGET_RUST, NAME_TYPE, "Item0", NULL, "Item0", false},
+    };
+    check_cases(cases, sizeof cases / sizeof cases[0]);
+    Arena arena;
+    arena_init(&arena);
+    const char *name = "TaskStatus";
+    assert_ptr_equal(namer_identifier(&arena, GO, NAME_TYPE, name, NULL, NULL), name);
+    assert_ptr_equal(namer_identifier(&arena, TARGET_RUST, NAME_TYPE, name, NULL, NULL), name);
+    arena_free(&arena);
+}
+
 static void test_go_pascal_case_and_initialisms(void **state) {
     (void)state;
     static const NameCase cases[] = {
@@ -477,6 +504,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_target_names),
         cmocka_unit_test(test_go_pascal_case_and_initialisms),
+        cmocka_unit_test(test_pascal_names_kept_as_written),
         cmocka_unit_test(test_python_case_rules),
         cmocka_unit_test(test_typescript_case_rules),
         cmocka_unit_test(test_python_escaping),

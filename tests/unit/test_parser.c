@@ -52,13 +52,13 @@ static void test_model_fields_presence_defaults(void **state) {
     AstDecl *decl = parsed.file->decls.items[0];
     assert_int_equal(decl->kind, AST_DECL_MODEL);
     assert_span(decl->name, "M");
-    assert_string_equal(decl->doc.text, "The model.");
+    assert_string_equal(decl->doc->text, "The model.");
     assert_int_equal(decl->annotations.count, 1);
     assert_int_equal(decl->fields.count, 4);
 
     AstField *a = decl->fields.items[0];
     assert_span(a->name, "a");
-    assert_string_equal(a->doc.text, "A field.");
+    assert_string_equal(a->doc->text, "A field.");
     assert_false(a->optional);
     assert_int_equal(a->type->kind, AST_TYPE_NAME);
 
@@ -111,7 +111,7 @@ static void test_enum_and_members(void **state) {
     assert_span(decl->enum_base, "int");
     assert_int_equal(decl->members.count, 2);
     AstEnumMember *one = decl->members.items[0];
-    assert_string_equal(one->doc.text, "one");
+    assert_string_equal(one->doc->text, "one");
     assert_int_equal(one->value->int_value, 1);
     assert_int_equal(one->annotations.count, 1);
     assert_span(((AstEnumMember *)decl->members.items[1])->name, "null");
@@ -126,7 +126,7 @@ static void test_rpc_method_segments(void **state) {
     AstDecl *rpc = parsed.file->decls.items[0];
     assert_string_equal(rpc->method.text, "tasks.get_stats.type");
     assert_int_equal(rpc->method.segment_count, 3);
-    assert_string_equal(rpc->doc.text, "Doc.");
+    assert_string_equal(rpc->doc->text, "Doc.");
     assert_true(rpc->has_params);
     assert_span(rpc->params, "P");
     assert_span(rpc->result, "R");
