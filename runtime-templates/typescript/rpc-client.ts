@@ -257,7 +257,7 @@ export const TRACE_FIELD = "$trace";
  * One call as a {@link CallHook} sees it. Set before `callStarted`: `method`, `transport`; a hook may fill
  * `traceContext` (W3C `traceparent`, `tracestate`), which then travels with the request, and keep its own state in
  * `state`. Set before `callFinished`: `requestSize` (bytes of the request's command frame, 0 when the call failed
- * before it was built), `responseSize` (bytes of the result's JSON, 0 on error), `duration` (milliseconds),
+ * before it was built), `responseSize` (bytes of the result's JSON, 0 when none came), `duration` (milliseconds),
  * `error` (undefined on success) and `errorKind`: `"timeout"`, `"disconnected"`, `"request_too_large"`,
  * `"application"` (a handler's code, 400..1999), `"server"` (Centrifugo's own codes), `"bad_reply"` (a result
  * that does not fit the API), `"client"`, `"cancelled"` (the signal aborted it) or `"other"`.
