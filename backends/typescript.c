@@ -1347,8 +1347,8 @@ static bool emit_index(void *context, Printer *printer) {
         printer_line(printer, "export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from \"./rpc-client.js\";");
     }
     /* The hook interface (no OpenTelemetry in it); its OpenTelemetry implementation is the ./telemetry entry. */
-    printer_line(printer, "export { TRACE_FIELD, clientHook, errorKind } from \"./rpc-client.js\";");
-    printer_line(printer, "export type { CallHook, CallInfo, ClientHook } from \"./rpc-client.js\";");
+    printer_line(printer, "export { TRACE_FIELD, errorKind, setCallHook } from \"./rpc-client.js\";");
+    printer_line(printer, "export type { CallHook, CallInfo } from \"./rpc-client.js\";");
     printer_line(printer, "export * from \"./types.js\";");
     return true;
 }
@@ -1986,14 +1986,15 @@ static bool emit_readme(void *context, Printer *printer) {
                            "dependency; the SDK and its exporters are the app's choice) and set the client's hook:\n"
                            "\n"
                            "```ts\n"
+                           "import { setCallHook } from \"$package_name$\";\n"
                            "import { openTelemetryHook } from \"$package_name$/telemetry\";\n"
                            "\n"
-                           "client.hook = openTelemetryHook(); // the global tracer and meter providers, or pass your own\n"
+                           "setCallHook(client, openTelemetryHook()); // the global tracer and meter providers, or pass your own\n"
                            "```\n"
                            "\n"
                            "Only the `./telemetry` entry (`rpc-telemetry.ts`) imports OpenTelemetry: an app that does not import it\n"
-                           "bundles none of it. A client without a hook tests it once per call and bundles none of the hook machinery\n"
-                           "(each call's `CallInfo`, timing and error kind come with `clientHook` and `./telemetry`). With this hook, each\n"
+                           "bundles none of it. The client itself knows nothing of hooks (`setCallHook` wraps its `call`), so an app\n"
+                           "that sets none bundles no hook code: its bundle is the same to the byte. With this hook, each\n"
                            "call is a CLIENT span named after the method, a child of the active span, with `rpc.system.name` and\n"
                            "`rpc.system` (`centrifugo`), `rpc.method` (the wire method), `rpcc.transport` (`rpc` or `pubsub`), `rpcc.request.size`\n"
                            "and `rpcc.response.size` (bytes); a failed call also has `error.type` (`timeout`, `disconnected`,\n"
@@ -2002,11 +2003,11 @@ static bool emit_readme(void *context, Printer *printer) {
                            "`rpc.client.call.duration` (seconds), `rpc.client.request.size` and `rpc.client.response.size` (bytes),\n"
                            "histograms by `rpc.method`, `rpcc.transport` and `error.type`.\n"
                            "\n"
-                           "The span's W3C trace context (`traceparent`, `tracestate`) travels with the call, in the call data's\n"
-                           "`$$trace` field over `rpc` and in the request envelope's `trace` field over `pubsub`; the rpcc bridge\n"
-                           "removes it before validation and continues the trace. Your own hook is a `CallHook` (`callStarted`,\n"
+                           "The span's W3C trace context (`traceparent`, `tracestate`) travels with the call as the `$$trace` field of\n"
+                           "its params (the call data over `rpc`, the request's `params` over `pubsub`); the rpcc bridge removes it\n"
+                           "before validation and continues the trace. Your own hook is a `CallHook` (`callStarted`,\n"
                            "`callFinished`) reading `CallInfo`: method, transport, duration (ms), sizes, the error and its kind;\n"
-                           "set it with `client.hook = clientHook(myHook)`.\n"
+                           "set it with `setCallHook(client, myHook)`, remove it with `setCallHook(client, undefined)`.\n"
                            "\n",
                            "package_name", package_name, NULL);
     if (backend_has_open_model(program))

@@ -146,7 +146,7 @@ static const char *const TS_GLOBAL_AND_GENERATED_NAMES[] = {
     /* the generated client and what index.ts re-exports from the runtime (rpc-client.ts), the centrifuge import */
     "APIClient", "CentrifugoRPCClient", "CentrifugoRPCClientOptions", "CallOptions", "RPCError", "Centrifuge",
     "RPCRequestTooLargeError", "DEFAULT_MAX_MESSAGE_SIZE", "RPCReplyError", "UnknownEnumValue", "parseJson",
-    "stringifyJson", "schema", "CallHook", "CallInfo", "TRACE_FIELD", "errorKind", "ClientHook", "clientHook",
+    "stringifyJson", "schema", "CallHook", "CallInfo", "TRACE_FIELD", "errorKind", "setCallHook",
     "CONTRACT_HASH", "RPCContractError",
     /* what the typed channel methods use and index.ts re-exports for them (runtime-templates/typescript) */
     "ChannelSubscription", "SubscribeOptions", "SubscriptionState", "PublicationInfo", "RPCPublicationError",

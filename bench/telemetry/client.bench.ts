@@ -1,23 +1,26 @@
 // The TypeScript cell of the telemetry bench (bench/telemetry/run.py builds and runs it): CentrifugoRPCClient.call
 // over the rpc transport against an in-process fake Centrifugo (a `ws` server on loopback that answers every rpc
-// command at once, as the runtime tests' fake does), with no hook (the default), a no-op hook
-// (`clientHook({})`) and `openTelemetryHook()` with the OpenTelemetry SDK (spans recorded, none exported).
+// command at once, as the runtime tests' fake does), with no hook (the default: the client's own `call`), a no-op
+// hook (`setCallHook(client, {})`) and `openTelemetryHook()` with the OpenTelemetry SDK (spans recorded, none
+// exported).
 // Prints one JSON object: variant -> seconds per call, the best of ROUNDS rounds of CALLS calls, variants interleaved.
+// The seconds are CPU time of this process (client and fake server, user + system), not wall time: on a machine
+// whose cores other jobs share, the wall time mostly measures the wait for a core.
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 
-import { CentrifugoRPCClient, clientHook } from "../../runtime-templates/typescript/rpc-client.js";
-import type { ClientHook } from "../../runtime-templates/typescript/rpc-client.js";
+import { CentrifugoRPCClient, setCallHook } from "../../runtime-templates/typescript/rpc-client.js";
+import type { CallHook } from "../../runtime-templates/typescript/rpc-client.js";
 import { openTelemetryHook } from "../../runtime-templates/typescript/rpc-telemetry.js";
 
 const CALLS = Number(process.env["BENCH_CALLS"] ?? "20000");
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? "5");
 
-const variants: Record<string, () => ClientHook | undefined> = {
+const variants: Record<string, () => CallHook | undefined> = {
     "no hook (default)": () => undefined,
-    "no-op hook (clientHook({}))": () => clientHook({}),
+    "no-op hook (setCallHook(client, {}))": () => ({}),
     "openTelemetryHook() (SDK)": () =>
         openTelemetryHook({ tracerProvider: new BasicTracerProvider(), meterProvider: new MeterProvider() }),
 };
@@ -55,15 +58,17 @@ async function fakeCentrifugo(): Promise<{ url: string; close(): void }> {
     };
 }
 
-async function timeCalls(url: string, makeHook: () => ClientHook | undefined): Promise<number> {
+async function timeCalls(url: string, makeHook: () => CallHook | undefined): Promise<number> {
     const client = new CentrifugoRPCClient(url, "token", "bench");
     await client.connect();
-    client.hook = makeHook();
+    const hook = makeHook();
+    if (hook !== undefined) setCallHook(client, hook);
     const params = { value: { id: 42, name: "bench", tags: ["a", "b"], score: 0.5 } };
     for (let n = 0; n < 200; n++) await client.call("debug.echo", params);
-    const start = performance.now();
+    const start = process.cpuUsage();
     for (let n = 0; n < CALLS; n++) await client.call("debug.echo", params);
-    const elapsed = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(start);
+    const elapsed = (used.user + used.system) / 1e6;
     client.close();
     return elapsed / CALLS;
 }

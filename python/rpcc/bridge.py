@@ -567,6 +567,14 @@ def _proxy_data(body: Mapping[str, Any]) -> tuple[Any, bool]:
     return body.get("data"), False
 
 
+def _take_trace(params: Any) -> tuple[Any, Any]:
+    """A pub/sub request's params without their ``$trace`` member (the caller's trace context, not a param: the
+    TypeScript SDK sends it there, the other SDKs in the request's ``trace``), and that member (None without one)."""
+    if not isinstance(params, dict) or TRACE_FIELD not in params:
+        return params, None
+    params = dict(params)
+    return params, params.pop(TRACE_FIELD)
+
 
 def _channel_namespace(channel_name: str) -> str | None:
     """Centrifugo's namespace of a channel name: the text before the first ':', None without one."""
@@ -1039,11 +1047,13 @@ class Bridge:
         refusal = self.check_contract(contract, conn)
         if refusal is not None:
             return {"error": refusal.error_json()}, None
-        params = data.get("params")
+        params, carried = _take_trace(data.get("params"))
         api = self.api
         # The slot is taken now, so that a flood is refused (the client's publish fails with 429 temporary) rather
         # than acked and queued; the job gives it back. The caller must run the job it gets.
-        trace = extract_trace(data.get("trace")) if self.telemetry is not None else None
+        trace = None
+        if self.telemetry is not None:
+            trace = extract_trace(carried if carried is not None else data.get("trace"))
         if not self._slots.try_acquire():
             busy = self._busy()
             if self.telemetry is not None:
@@ -1090,7 +1100,7 @@ class Bridge:
             self.log.warning("one-way call %s refused, not answered: %d calls are running; user=%r", handler.method,
                              self.limits.max_concurrency, user)
             return {"error": self._busy().error_json()}, None
-        params = data.get("params")
+        params, _ = _take_trace(data.get("params"))
         timeout = self.limits.handler_timeout
         if self.ack_after_reply:
             timeout = min(timeout, self.limits.publish_timeout)

@@ -242,10 +242,14 @@ export const DEFAULT_MAX_BATCH = 100;
 /** Each entry of a batch: the call's result, or the {@link RPCError} that call alone failed with. */
 export type BatchResults<T extends readonly unknown[]> = { -readonly [K in keyof T]: Awaited<T[K]> | RPCError };
 
+// The call hooks (issue 18), up to "End of the call hooks". The client knows nothing of them: setCallHook replaces a
+// client's `call` with one that runs the hook around the original, so an app that sets no hook bundles none of this
+// (tests/browser/treeshake.mjs cuts the block out and checks that such an app's bundle does not change by a byte).
+
 /**
- * The field of a call's data that carries its W3C trace context over the `"rpc"` transport (the RPC proxy passes
- * only `data` through): `{traceparent, tracestate}`, sent only when a hook filled `CallInfo.traceContext`. The rpcc
- * bridge removes it before validating the params. Over `"pubsub"` the same object is the envelope's `trace` field.
+ * The member of a call's params that carries its W3C trace context, `{traceparent, tracestate}`, added only when a
+ * hook filled `CallInfo.traceContext`: over `"rpc"` a field of the call data (the RPC proxy passes only `data`
+ * through), over `"pubsub"` a field of the request's `params`. The rpcc bridge removes it before validating them.
  */
 export const TRACE_FIELD = "$trace";
 
@@ -253,7 +257,7 @@ export const TRACE_FIELD = "$trace";
  * One call as a {@link CallHook} sees it. Set before `callStarted`: `method`, `transport`; a hook may fill
  * `traceContext` (W3C `traceparent`, `tracestate`), which then travels with the request, and keep its own state in
  * `state`. Set before `callFinished`: `requestSize` (bytes of the request's command frame, 0 when the call failed
- * before it was built), `responseSize` (bytes of the result's JSON, 0 on error), `duration` (milliseconds),
+ * before it was built), `responseSize` (bytes of the result's JSON, 0 when none came), `duration` (milliseconds),
  * `error` (undefined on success) and `errorKind`: `"timeout"`, `"disconnected"`, `"request_too_large"`,
  * `"application"` (a handler's code, 400..1999), `"server"` (Centrifugo's own codes), `"bad_reply"` (a result
  * that does not fit the API), `"client"`, `"cancelled"` (the signal aborted it) or `"other"`.
@@ -271,9 +275,9 @@ export interface CallInfo {
 }
 
 /**
- * Called around every call of a client whose `hook` is `clientHook(myHook)`. An exception thrown by a hook rejects
- * the call. `openTelemetryHook()` of `rpc-telemetry.ts` (the package's `./telemetry` entry) is the ready
- * OpenTelemetry instrumentation.
+ * Called around every call of a client given to {@link setCallHook}. An exception thrown by a hook rejects the
+ * call. `openTelemetryHook()` of `rpc-telemetry.ts` (the package's `./telemetry` entry) is the ready OpenTelemetry
+ * instrumentation.
  */
 export interface CallHook {
     /** Before the request is built: fill `call.traceContext` to propagate a trace. */
@@ -293,58 +297,131 @@ export function errorKind(error: unknown): string {
     return "other";
 }
 
-/**
- * What a client's `hook` holds: runs one call (`run`, which fills the `CallInfo` it is given) and returns its
- * outcome. The client itself only tests its `hook` once per call; the `CallInfo`, the timing and `errorKind` live in
- * {@link clientHook}, so that an app that never sets a hook bundles none of them.
- */
-export type ClientHook = <Result>(
-    method: string,
-    transport: "rpc" | "pubsub",
-    run: (info: CallInfo) => Promise<Result>,
-) => Promise<Result>;
+// The clients' own `call` methods, kept by setCallHook when it first replaces one.
+const unhookedCalls = new WeakMap<CentrifugoRPCClient, CentrifugoRPCClient["call"]>();
 
-/** The client hook that calls `hook` around every call: `client.hook = clientHook({ callStarted, callFinished })`. */
-export function clientHook(hook: CallHook): ClientHook {
-    return (method, transport, run) =>
-        observe(
-            hook,
-            {
-                method,
-                transport,
-                traceContext: {},
-                state: undefined,
-                requestSize: 0,
-                responseSize: 0,
-                duration: 0,
-                error: undefined,
-                errorKind: "",
-            },
-            run,
-        );
+/**
+ * Calls `hook` around every call of `client` (its `call`, so every typed method of an `APIClient` built on it);
+ * `undefined` removes the hook, and a second hook replaces the first. One-way `send()` calls and publications are
+ * not hooked. `openTelemetryHook()` of the `./telemetry` entry is the ready OpenTelemetry hook:
+ *
+ * ```ts
+ * setCallHook(client, openTelemetryHook());
+ * ```
+ */
+export function setCallHook(client: CentrifugoRPCClient, hook: CallHook | undefined): void {
+    let unhooked = unhookedCalls.get(client);
+    if (unhooked === undefined) {
+        unhooked = client.call;
+        unhookedCalls.set(client, unhooked);
+    }
+    const run = unhooked;
+    client.call =
+        hook === undefined
+            ? run
+            : <Result>(method: string, params: object, options: CallOptions = {}, check?: ResultCheck) =>
+                  hookedCall<Result>(client, run, hook, method, params, options, check);
 }
 
-/** `run` with `hook` around it. */
+/**
+ * One call of `client` through its own `call` (`run`) with `hook` around it. `run` starts at once (not after an
+ * await), so that a call made inside `batch()` joins the batch.
+ */
+function hookedCall<Result>(
+    client: CentrifugoRPCClient,
+    run: CentrifugoRPCClient["call"],
+    hook: CallHook,
+    method: string,
+    params: object,
+    options: CallOptions,
+    check: ResultCheck | undefined,
+): Promise<Result> {
+    const info: CallInfo = {
+        method,
+        transport: client.transport,
+        traceContext: {},
+        state: undefined,
+        requestSize: 0,
+        responseSize: 0,
+        duration: 0,
+        error: undefined,
+        errorKind: "",
+    };
+    try {
+        hook.callStarted?.(info);
+    } catch (error) {
+        return Promise.reject(error);
+    }
+    const start = performance.now();
+    const sent = Object.keys(info.traceContext).length > 0 ? { ...params, [TRACE_FIELD]: info.traceContext } : params;
+    const pending = client.pendingCalls;
+    // Unchecked: the result's size is that of the JSON received; observe() checks it.
+    const outcome = run.call(client, method, sent, options);
+    // The client registers a call in this same turn once its request is built and fits: it is being sent.
+    if (client.pendingCalls > pending) info.requestSize = requestSize(client, method, sent);
+    return observe(hook, info, start, method, outcome, check);
+}
+
+/** The rest of {@link hookedCall}: the outcome, its check, and the hook's `callFinished`. */
 async function observe<Result>(
     hook: CallHook,
     info: CallInfo,
-    run: (info: CallInfo) => Promise<Result>,
+    start: number,
+    method: string,
+    outcome: Promise<unknown>,
+    check: ResultCheck | undefined,
 ): Promise<Result> {
-    hook.callStarted?.(info);
-    const start = performance.now();
     try {
-        const result = await run(info);
+        const received = await outcome;
+        info.responseSize = utf8Length(stringifyJson(received));
+        const result = check === undefined ? received : checkedResult(method, check, received);
         info.duration = performance.now() - start;
         hook.callFinished?.(info);
-        return result;
+        return result as Result;
     } catch (error) {
         info.duration = performance.now() - start;
+        if (info.requestSize === 0 && error instanceof RPCRequestTooLargeError) info.requestSize = error.size;
         info.error = error;
         info.errorKind = errorKind(error);
         hook.callFinished?.(info);
         throw error;
     }
 }
+
+/** `result` checked against the API as the client checks it, or the {@link RPCReplyError} it does not fit with. */
+function checkedResult(method: string, check: ResultCheck, result: unknown): unknown {
+    try {
+        return conform(check.schema, check.shape as Shape, result, "$");
+    } catch (error) {
+        if (!(error instanceof Mismatch)) throw error;
+        throw new RPCReplyError(method, error.path, error.problem);
+    }
+}
+
+// The length of the client's correlation ids (RFC 4122 UUIDs).
+const CORRELATION_ID_SIZED = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * The size of the command frame `client.call` sends for `params`, its command id counted at the widest: the frame is
+ * built as `call` builds it (tests/rpc-client.test.ts compares the two over both transports).
+ */
+function requestSize(client: CentrifugoRPCClient, method: string, params: object): number {
+    const contract = client.contractHash;
+    if (client.transport === "rpc") {
+        const data = contract === undefined ? params : { ...params, [CONTRACT_FIELD]: contract };
+        return frameSize({ rpc: { method, data } }, method);
+    }
+    const request = {
+        method,
+        params,
+        correlation_id: CORRELATION_ID_SIZED,
+        reply_to: client.replyChannel,
+        contract,
+    };
+    return frameSize({ publish: { channel: client.requestChannel, data: request } }, method);
+}
+
+// End of the call hooks.
 
 /** Turns whatever a centrifuge-js promise rejected with (`{code, message, temporary}`) into an RPCError. */
 function toRPCError(error: unknown, context: string): RPCError {
@@ -1497,12 +1574,6 @@ export class CentrifugoRPCClient implements AsyncDisposable {
     /** The largest request, in bytes, that calls may send (see `CentrifugoRPCClientOptions.maxMessageSize`). */
     readonly maxMessageSize: number;
     /**
-     * Runs around every call when set: `clientHook(myCallHook)` ({@link CallHook}) or the `./telemetry` entry's
-     * `openTelemetryHook()`. Undefined (the default) costs one test per call.
-     */
-    hook: ClientHook | undefined = undefined;
-
-    /**
      * The contract hash sent with every call (the generated `APIClient` sets its file's; spec/evolution.md): over
      * `"rpc"` as the `"$contract"` member of the params, over `"pubsub"` as the request's `contract`.
      */
@@ -1750,18 +1821,6 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         options: CallOptions = {},
         check?: ResultCheck,
     ): Promise<Result> {
-        const hook = this.hook;
-        const run = (info?: CallInfo): Promise<Result> => this.#call<Result>(method, params, options, check, info);
-        return hook === undefined ? run() : hook(method, this.transport, run);
-    }
-
-    async #call<Result>(
-        method: string,
-        params: object,
-        options: CallOptions,
-        check: ResultCheck | undefined,
-        info: CallInfo | undefined,
-    ): Promise<Result> {
         const centrifuge = this.#centrifuge;
         if (centrifuge === null) {
             throw new RPCError(
@@ -1783,27 +1842,14 @@ export class CentrifugoRPCClient implements AsyncDisposable {
         const subscription = this.#subscription;
         const correlationId = newCorrelationId();
         this.#batchIds?.push(correlationId);
-        // The trace context a hook gave: in the call data over rpc, in the envelope over pubsub. The contract hash:
-        // the "$contract" member of the call data over rpc, the request's `contract` over pubsub.
-        const trace = info !== undefined && Object.keys(info.traceContext).length > 0 ? info.traceContext : undefined;
         const contract = this.contractHash;
-        let data: object = params;
-        if (trace !== undefined && subscription === null) data = { ...data, [TRACE_FIELD]: trace };
-        if (contract !== undefined) data = { ...data, [CONTRACT_FIELD]: contract };
-        const request = {
-            method,
-            params,
-            correlation_id: correlationId,
-            reply_to: this.replyChannel,
-            contract,
-            ...(trace !== undefined && subscription !== null ? { trace } : {}),
-        };
+        const data = contract === undefined ? params : { ...params, [CONTRACT_FIELD]: contract };
+        const request = { method, params, correlation_id: correlationId, reply_to: this.replyChannel, contract };
         // Centrifugo closes the connection on a message over its limit, failing every call on it: refuse this one.
         const size =
             subscription === null
                 ? frameSize({ rpc: { method, data } }, method)
                 : frameSize({ publish: { channel: this.requestChannel, data: request } }, method);
-        if (info !== undefined) info.requestSize = size;
         if (size > this.maxMessageSize) throw new RPCRequestTooLargeError(method, size, this.maxMessageSize);
         return new Promise<Result>((resolve, reject) => {
             const timer = setTimeout(() => {
@@ -1816,7 +1862,6 @@ export class CentrifugoRPCClient implements AsyncDisposable {
             const release = (): void => signal?.removeEventListener("abort", onAbort);
             // Registered before sending: a pubsub reply may arrive before the publish acknowledgement.
             const accept = (result: unknown): void => {
-                if (info !== undefined) info.responseSize = utf8Length(stringifyJson(result));
                 if (check === undefined) {
                     resolve(result as Result);
                     return;

@@ -1,17 +1,18 @@
 /**
- * OpenTelemetry instrumentation of the generated client: a client hook that traces and measures every call.
+ * OpenTelemetry instrumentation of the generated client: a call hook that traces and measures every call.
  *
  * This file is the package's `./telemetry` entry and the only one that imports `@opentelemetry/api` (an optional
  * peer dependency): an app that never imports it bundles none of it. Turn it on with
  *
  * ```ts
+ * import { setCallHook } from "tasks-client";
  * import { openTelemetryHook } from "tasks-client/telemetry";
- * client.hook = openTelemetryHook();
+ * setCallHook(client, openTelemetryHook());
  * ```
  *
  * Each call becomes a CLIENT span named after the method, a child of the active span, whose W3C trace context
- * travels with the request (`TRACE_FIELD` of the call data over `"rpc"`, the envelope's `trace` over `"pubsub"`),
- * so that the rpcc bridge continues the same trace. Attributes, after OpenTelemetry's RPC semantic conventions:
+ * travels with the request (as the params' `TRACE_FIELD`, `$trace`, over either transport), so that the rpcc bridge
+ * continues the same trace. Attributes, after OpenTelemetry's RPC semantic conventions:
  * `rpc.system.name` and `rpc.system` (`"centrifugo"`), `rpc.method`, `rpcc.transport`, `rpcc.request.size` and
  * `rpcc.response.size` (bytes); on failure `error.type` (`CallInfo.errorKind`), `rpc.response.status_code` (the
  * error code, for an `RPCError`) and the status ERROR. Metrics: `rpc.client.call.duration` (seconds),
@@ -20,8 +21,8 @@
  */
 import { context, metrics, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Attributes, MeterProvider, Span, TextMapPropagator, TracerProvider } from "@opentelemetry/api";
-import { clientHook, RPCError } from "./rpc-client.js";
-import type { CallInfo, ClientHook } from "./rpc-client.js";
+import { RPCError } from "./rpc-client.js";
+import type { CallHook, CallInfo } from "./rpc-client.js";
 
 /** The tracer's and meter's name (the instrumentation scope). */
 export const INSTRUMENTATION_NAME = "rpcc.client";
@@ -39,8 +40,8 @@ export interface OpenTelemetryHookOptions {
 
 const SYSTEM = "centrifugo";
 
-/** A hook that traces and measures every call: `client.hook = openTelemetryHook()`. */
-export function openTelemetryHook(options: OpenTelemetryHookOptions = {}): ClientHook {
+/** A hook that traces and measures every call: `setCallHook(client, openTelemetryHook())`. */
+export function openTelemetryHook(options: OpenTelemetryHookOptions = {}): CallHook {
     const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_NAME);
     const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_NAME);
     const duration = meter.createHistogram("rpc.client.call.duration", {
@@ -56,7 +57,7 @@ export function openTelemetryHook(options: OpenTelemetryHookOptions = {}): Clien
         description: "Bytes of the results received",
     });
     const propagator = options.propagator;
-    return clientHook({
+    return {
         callStarted(call: CallInfo): void {
             const span = tracer.startSpan(call.method, {
                 kind: SpanKind.CLIENT,
@@ -99,7 +100,7 @@ export function openTelemetryHook(options: OpenTelemetryHookOptions = {}): Clien
             duration.record(call.duration / 1000, attributes);
             span.end();
         },
-    });
+    };
 }
 
 const defaultSetter = {

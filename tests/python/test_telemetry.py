@@ -163,6 +163,52 @@ def test_no_trace_context_starts_nothing_unless_always():
     assert span.parent is None and span.name == "debug.echo"
 
 
+class Replies:
+    """A stand-in for the Centrifugo server API: the pub/sub replies the bridge publishes."""
+
+    def __init__(self) -> None:
+        self.published: list = []
+
+    async def publish(self, channel, data):
+        self.published.append(data)
+
+
+def publish(bridge: Bridge, method, params, **envelope) -> None:
+    """One pub/sub request through the publish proxy, its job run to the end."""
+    async def scenario():
+        answer, job = await bridge.publish_proxy({"user": "u1", "client": "c", "channel": "rpc:requests", "data": {
+            "method": method, "params": params, "correlation_id": "x", "reply_to": "user#u1", **envelope}})
+        assert answer == {"result": {}} and job is not None
+        await job()
+    asyncio.run(scenario())
+
+
+def test_a_pubsub_trace_field_of_the_params_is_removed_before_validation():
+    """The TypeScript SDK sends its trace context as the params' $trace over pub/sub too; a bridge with telemetry off
+    and a model that forbids extra fields still takes the call."""
+    replies = Replies()
+    bridge = Bridge(strict_router(), api=replies)
+    publish(bridge, "strict.echo", {"n": 1, "$trace": {"traceparent": TRACEPARENT}})
+    publish(bridge, "strict.echo", {"n": 1, "other": 2})  # the control: an extra field is refused
+    assert replies.published[0] == {"correlation_id": "x", "result": {"n": 1}}
+    assert replies.published[1]["error"]["code"] == 400
+
+
+def test_a_pubsub_call_continues_the_trace_of_its_params_or_of_its_envelope():
+    """Over pub/sub the trace context is the params' $trace (TypeScript) or the request's trace (Python, Go)."""
+    for envelope, params in (({}, {"$trace": {"traceparent": TRACEPARENT}}),
+                             ({"trace": {"traceparent": TRACEPARENT}}, {})):
+        bridge, exporter, _ = traced_bridge()
+        bridge.api = Replies()
+        publish(bridge, "debug.echo", {"value": 1, **params}, **envelope)
+        (reply,) = bridge.api.published
+        assert reply["result"]["value"] == 1
+        (span,) = exporter.get_finished_spans()
+        assert span.name == "debug.echo" and span.attributes["rpcc.transport"] == "pubsub"
+        assert format(span.context.trace_id, "032x") == "0af7651916cd43dd8448eb211c80319c"
+        assert span.parent is not None and format(span.parent.span_id, "016x") == "b7ad6b7169203331"
+
+
 def test_serve_metrics_port_exposes_the_counts(tmp_path):
     """`python -m rpcc serve --metrics-port`: the exposition on its own port counts the calls the bridge served."""
     port, metrics_port = free_port(), free_port()

@@ -187,7 +187,7 @@ EOF
         awk '/^## Telemetry$/ { section = 1 } section && /^```ts$/ { inside = 1; next } inside && /^```$/ { exit }
              inside' "$app/sdk/typescript/README.md"
     } >"$app/telemetry.ts"
-    grep -q 'client.hook = openTelemetryHook()' "$app/telemetry.ts"
+    grep -q 'setCallHook(client, openTelemetryHook())' "$app/telemetry.ts"
     (cd "$app" && "$TSC" -p tsconfig.json --noEmit && sed 's#"main.ts"#"telemetry.ts"#' tsconfig.json >tsconfig.telemetry.json &&
         "$TSC" -p tsconfig.telemetry.json --noEmit)
 

@@ -259,8 +259,8 @@ static void test_index_exports(void **state) {
                                                 "    stringifyJson,\n"
                                                 "} from \"./rpc-client.js\";\n"
                                                 "export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from \"./rpc-client.js\";\n"
-                                                "export { TRACE_FIELD, clientHook, errorKind } from \"./rpc-client.js\";\n"
-                                                "export type { CallHook, CallInfo, ClientHook } from \"./rpc-client.js\";\n"
+                                                "export { TRACE_FIELD, errorKind, setCallHook } from \"./rpc-client.js\";\n"
+                                                "export type { CallHook, CallInfo } from \"./rpc-client.js\";\n"
                                                 "export * from \"./types.js\";\n");
     generated_free(generated);
     /* The names index.ts exports are reserved: a declaration of one is escaped, and both stay reachable. */

@@ -17,8 +17,8 @@ import {
     RPCRequestTooLargeError,
     Schema,
     TRACE_FIELD,
-    clientHook,
     parseJson,
+    setCallHook,
     stringifyJson,
 } from "../rpc-client.js";
 import type { CallInfo } from "../rpc-client.js";
@@ -295,41 +295,115 @@ describe("rpc transport", () => {
     });
 });
 
-test("clientHook: a CallHook sees each call (sizes, outcome, error kind) and its trace context is sent", async () => {
-    const server = await fake((command) =>
-        "rpc" in command && (command["rpc"] as Json)["method"] === "debug.fail"
-            ? { error: { code: 1777, message: "on purpose" } }
-            : undefined,
-    );
-    const client = await connected(server, "rpc");
+describe("setCallHook", () => {
     const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-    const seen: CallInfo[] = [];
-    client.hook = clientHook({
-        callStarted(call) {
-            call.traceContext["traceparent"] = traceparent;
-        },
-        callFinished(call) {
-            seen.push({ ...call });
-        },
+
+    /** A hook that writes `traceparent` and keeps a copy of every finished call. */
+    function recorder(seen: CallInfo[]) {
+        return {
+            callStarted(call: CallInfo) {
+                call.traceContext["traceparent"] = traceparent;
+            },
+            callFinished(call: CallInfo) {
+                seen.push({ ...call });
+            },
+        };
+    }
+
+    /** A fake whose backend echoes the params over either transport, and fails method "debug.fail" with 1777. */
+    function echoing(): Promise<Fake> {
+        return fake(
+            (command) =>
+                "rpc" in command && (command["rpc"] as Json)["method"] === "debug.fail"
+                    ? { error: { code: 1777, message: "on purpose" } }
+                    : undefined,
+            (server, request) => {
+                const reply =
+                    request["method"] === "debug.fail"
+                        ? { correlation_id: request["correlation_id"], error: { code: 1777, message: "on purpose" } }
+                        : { correlation_id: request["correlation_id"], result: { echo: request["params"] } };
+                setTimeout(() => server.push("user#u1", reply), 0);
+            },
+        );
+    }
+
+    for (const transport of ["rpc", "pubsub"] as const) {
+        test(`${transport}: the hook sees each call (sizes, outcome, error kind) and its trace context is sent`, async () => {
+            const server = await echoing();
+            const client = await connected(server, transport);
+            client.contractHash = "c0ffee";
+            const seen: CallInfo[] = [];
+            setCallHook(client, recorder(seen));
+            // The trace context travels as the params' TRACE_FIELD over either transport.
+            const echoed = { echo: { value: "é", [TRACE_FIELD]: { traceparent } } };
+            const result = await client.call("debug.echo", { value: "é" });
+            if (transport === "rpc") assert.deepEqual(result, { echo: { ...echoed.echo, $contract: "c0ffee" } });
+            else assert.deepEqual(result, echoed);
+            await rejection(client.call("debug.fail", {}));
+            const [echo, fail] = seen;
+            assert.ok(echo && fail);
+            assert.deepEqual(
+                [echo.method, echo.transport, echo.error, echo.errorKind],
+                ["debug.echo", transport, undefined, ""],
+            );
+            // The request's frame as the server received it, its command id counted at the widest (10 digits).
+            const text = server.texts.find((line) => line.includes('"debug.echo"')) ?? "";
+            const command = JSON.parse(text) as Json;
+            const frame = Buffer.byteLength(text) - String(command["id"]).length + 10;
+            assert.equal(echo.requestSize, frame);
+            assert.equal(echo.responseSize, Buffer.byteLength(JSON.stringify(result)));
+            assert.ok(echo.duration >= 0);
+            assert.deepEqual([fail.method, fail.errorKind, fail.responseSize], ["debug.fail", "application", 0]);
+            assert.ok(fail.error instanceof RPCError && fail.requestSize > 0);
+            // Without a hook again: nothing observed, no trace context sent.
+            setCallHook(client, undefined);
+            const plain = (await client.call<Json>("debug.echo", { value: 2 }))["echo"] as Json;
+            assert.equal(plain["value"], 2);
+            assert.equal(TRACE_FIELD in plain, false);
+            assert.equal(seen.length, 2);
+        });
+    }
+
+    test("a call that fails before it is built has no request size; one over the limit has its size", async () => {
+        const seen: CallInfo[] = [];
+        const idle = new CentrifugoRPCClient("ws://127.0.0.1:1/", "t", "u");
+        setCallHook(idle, recorder(seen));
+        await rejection(idle.call("x", {}));
+        const server = await echoing();
+        const client = new CentrifugoRPCClient(server.url, "token", "u1", { maxMessageSize: 200 });
+        cleanups.push(() => client.close());
+        await client.connect();
+        setCallHook(client, recorder(seen));
+        const tooLarge = await rejection(client.call("debug.echo", { value: "x".repeat(300) }));
+        assert.ok(tooLarge instanceof RPCRequestTooLargeError);
+        const [before, over] = seen;
+        assert.ok(before && over);
+        assert.deepEqual([before.errorKind, before.requestSize], ["disconnected", 0]);
+        assert.deepEqual([over.errorKind, over.requestSize], ["request_too_large", tooLarge.size]);
     });
-    // The fake echoes the call data: the params and the trace context the hook gave, in TRACE_FIELD.
-    const echoed = { echo: { value: 1, [TRACE_FIELD]: { traceparent } } };
-    assert.deepEqual(await client.call("debug.echo", { value: 1 }), echoed);
-    await rejection(client.call("debug.fail", {}));
-    const [echo, fail] = seen;
-    assert.ok(echo && fail);
-    assert.deepEqual([echo.method, echo.transport, echo.error, echo.errorKind], ["debug.echo", "rpc", undefined, ""]);
-    // The request's frame (frames: connect, debug.echo, debug.fail), its command id counted at the widest.
-    const frame = server.frames[1] ?? 0;
-    assert.ok(echo.requestSize >= frame && echo.requestSize <= frame + 10, `${echo.requestSize} for ${frame}`);
-    assert.equal(echo.responseSize, JSON.stringify(echoed).length);
-    assert.ok(echo.duration >= 0);
-    assert.deepEqual([fail.method, fail.errorKind, fail.responseSize], ["debug.fail", "application", 0]);
-    assert.ok(fail.error instanceof RPCError);
-    // Without a hook again: nothing observed, no trace context sent.
-    client.hook = undefined;
-    assert.deepEqual(await client.call("debug.echo", { value: 2 }), { echo: { value: 2 } });
-    assert.equal(seen.length, 2);
+
+    test("a second hook replaces the first; hooked calls still join a batch; a result is checked", async () => {
+        const server = await echoing();
+        const client = await connected(server, "rpc");
+        const first: CallInfo[] = [];
+        const second: CallInfo[] = [];
+        setCallHook(client, recorder(first));
+        setCallHook(client, recorder(second));
+        const before = server.frames.length;
+        const results = await client.batch(() => [client.call<Json>("a", { n: 1 }), client.call<Json>("b", {})]);
+        assert.equal(server.frames.length, before + 1);
+        assert.equal(((results[0] as Json)["echo"] as Json)["n"], 1);
+        assert.deepEqual([first.length, second.map((call) => call.method)], [0, ["a", "b"]]);
+        // A typed call's result is checked after the hook measured it: a result that does not fit is a bad_reply.
+        const schema = new Schema("number");
+        schema.field("Numbers", "max", "int", "required");
+        const error = await rejection(client.call("debug.echo", {}, {}, schema.result("Numbers")));
+        assert.ok(error instanceof RPCReplyError);
+        assert.deepEqual(
+            [second[2]?.errorKind, second[2]?.responseSize],
+            ["bad_reply", JSON.stringify({ echo: { [TRACE_FIELD]: { traceparent } } }).length],
+        );
+    });
 });
 
 test("rpc transport: close() fails the call in flight with code 4", async () => {

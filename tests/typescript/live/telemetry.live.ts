@@ -131,7 +131,7 @@ for (const transport of TRANSPORTS) {
         test("one trace from the client through the bridge to the handler", async () => {
             const telemetry = new Telemetry();
             const client = await connected(transport);
-            client.hook = openTelemetryHook(telemetry);
+            tasks.setCallHook(client, openTelemetryHook(telemetry));
             const api = new tasks.APIClient(client);
             const tracer = telemetry.tracerProvider.getTracer("test");
             const root = tracer.startSpan("test root");
@@ -175,7 +175,7 @@ for (const transport of TRANSPORTS) {
             const telemetry = new Telemetry();
             const client = new debug.CentrifugoRPCClient(URL, token(USER), USER, { transport });
             await client.connect();
-            client.hook = debugHook(telemetry);
+            debug.setCallHook(client, debugHook(telemetry));
             const api = new debug.APIClient(client);
             const failed = await rejection(api.debugFail({ code: 1777, message: "on purpose" }));
             assert.ok(failed instanceof debug.RPCError && failed.code === 1777);
@@ -200,7 +200,7 @@ for (const transport of TRANSPORTS) {
             const telemetry = new Telemetry();
             const client = new debug.CentrifugoRPCClient(URL, token(USER), USER, { transport });
             await client.connect();
-            client.hook = debugHook(telemetry);
+            debug.setCallHook(client, debugHook(telemetry));
             const api = new debug.APIClient(client);
             for (let n = 0; n < 3; n++) await api.debugEcho({ value: n });
             await rejection(api.debugFail({}));

@@ -11,6 +11,6 @@ export {
     stringifyJson,
 } from "./rpc-client.js";
 export type { CallOptions, CentrifugoRPCClientOptions, UnknownEnumValue } from "./rpc-client.js";
-export { TRACE_FIELD, clientHook, errorKind } from "./rpc-client.js";
-export type { CallHook, CallInfo, ClientHook } from "./rpc-client.js";
+export { TRACE_FIELD, errorKind, setCallHook } from "./rpc-client.js";
+export type { CallHook, CallInfo } from "./rpc-client.js";
 export * from "./types.js";
