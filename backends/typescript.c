@@ -1994,7 +1994,7 @@ static bool emit_readme(void *context, Printer *printer) {
                            "\n"
                            "Only the `./telemetry` entry (`rpc-telemetry.ts`) imports OpenTelemetry: an app that does not import it\n"
                            "bundles none of it. The client itself knows nothing of hooks (`setCallHook` wraps its `call`), so an app\n"
-                           "that sets none bundles no hook code: its bundle is the same to the byte. With this hook, each\n"
+                           "that sets none bundles no hook code: its minified bundle is the size it was before hooks. With this hook, each\n"
                            "call is a CLIENT span named after the method, a child of the active span, with `rpc.system.name` and\n"
                            "`rpc.system` (`centrifugo`), `rpc.method` (the wire method), `rpcc.transport` (`rpc` or `pubsub`), `rpcc.request.size`\n"
                            "and `rpcc.response.size` (bytes); a failed call also has `error.type` (`timeout`, `disconnected`,\n"

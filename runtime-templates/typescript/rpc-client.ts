@@ -244,7 +244,7 @@ export type BatchResults<T extends readonly unknown[]> = { -readonly [K in keyof
 
 // The call hooks (issue 18), up to "End of the call hooks". The client knows nothing of them: setCallHook replaces a
 // client's `call` with one that runs the hook around the original, so an app that sets no hook bundles none of this
-// (tests/browser/treeshake.mjs cuts the block out and checks that such an app's bundle does not change by a byte).
+// (tests/browser/treeshake.mjs cuts the block out and checks that such an app's bundle does not grow by a byte).
 
 /**
  * The member of a call's params that carries its W3C trace context, `{traceparent, tracestate}`, added only when a
