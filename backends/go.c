@@ -570,13 +570,13 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         go_field_count++;
     }
     if (go_field_count == 0) {
-        go_line(printer, "type ", name, " struct{}", NULL);
+        GO_LINE(printer, "type ", name, " struct{}");
     } else {
-        go_line(printer, "type ", name, " struct {", NULL);
+        GO_LINE(printer, "type ", name, " struct {");
         printer_indent(printer);
         print_rows(printer, rows, row_count, &texts);
         printer_dedent(printer);
-        go_line(printer, "}", NULL);
+        GO_LINE(printer, "}");
     }
 
     if (needs_marshal) {
@@ -586,51 +586,51 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         for (size_t index = 0; index < decl->field_count; index++)
             fills |= !(tags && tags[index]) && (shapes[index].fill_empty || shapes[index].fill_literal);
         if (extra && !tags && !fills) {
-            go_line(printer, "// MarshalJSON sends the fields of ", name, " and the keys of ", extra, ".", NULL);
+            GO_LINE(printer, "// MarshalJSON sends the fields of ", name, " and the keys of ", extra, ".");
         } else if (tags && fills) {
-            go_line(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has, sends nil required lists", NULL);
-            go_line(printer, "// and maps as empty ones and fills fields whose type is one literal value.", NULL);
+            GO_LINE(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has, sends nil required lists");
+            GO_LINE(printer, "// and maps as empty ones and fills fields whose type is one literal value.");
         } else if (tags) {
-            go_line(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has.", NULL);
+            GO_LINE(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has.");
         } else {
-            go_line(printer, "// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one", NULL);
-            go_line(printer, "// literal value.", NULL);
+            GO_LINE(printer, "// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one");
+            GO_LINE(printer, "// literal value.");
         }
-        if (extra && (tags || fills)) go_line(printer, "// It also sends the keys of ", extra, ".", NULL);
-        go_line(printer, "func (m ", name, ") MarshalJSON() ([]byte, error) {", NULL);
+        if (extra && (tags || fills)) GO_LINE(printer, "// It also sends the keys of ", extra, ".");
+        GO_LINE(printer, "func (m ", name, ") MarshalJSON() ([]byte, error) {");
         printer_indent(printer);
-        go_line(printer, "type plain ", name, NULL);
+        GO_LINE(printer, "type plain ", name);
         for (size_t index = 0; index < decl->field_count; index++) {
             const IrField *field = decl->fields[index];
             const char *go_name = field->names.in[GO];
             if (tags && tags[index]) continue;
             if (shapes[index].fill_empty) {
-                go_line(printer, "if m.", go_name, " == nil {", NULL);
+                GO_LINE(printer, "if m.", go_name, " == nil {");
                 printer_indent(printer);
-                go_line(printer, "m.", go_name, " = ", strbuf_cstr(&shapes[index].type), "{}", NULL);
+                GO_LINE(printer, "m.", go_name, " = ", strbuf_cstr(&shapes[index].type), "{}");
                 printer_dedent(printer);
-                go_line(printer, "}", NULL);
+                GO_LINE(printer, "}");
             } else if (shapes[index].fill_literal) {
                 const IrValue *literal = field->type->literals[0];
                 if (literal->kind == IR_VALUE_STRING && literal->text_length > 0) {
-                    go_line(printer, "if m.", go_name, " == \"\" {", NULL);
+                    GO_LINE(printer, "if m.", go_name, " == \"\" {");
                     printer_indent(printer);
-                    go_puts(printer, "m.", go_name, " = ", NULL);
+                    GO_PUTS(printer, "m.", go_name, " = ");
                     printer_string_literal(printer, GO, literal->text, literal->text_length);
                     go_end_line(printer);
                 } else if (literal->kind == IR_VALUE_INT && literal->int_value != 0) {
-                    go_line(printer, "if m.", go_name, " == 0 {", NULL);
+                    GO_LINE(printer, "if m.", go_name, " == 0 {");
                     printer_indent(printer);
                     printer_line(printer, "m.%s = %lld", go_name, (long long)literal->int_value);
                 } else if (literal->kind == IR_VALUE_BOOL && literal->bool_value) {
-                    go_line(printer, "if !m.", go_name, " {", NULL);
+                    GO_LINE(printer, "if !m.", go_name, " {");
                     printer_indent(printer);
-                    go_line(printer, "m.", go_name, " = true", NULL);
+                    GO_LINE(printer, "m.", go_name, " = true");
                 } else {
                     continue; /* the literal is Go's zero value */
                 }
                 printer_dedent(printer);
-                go_line(printer, "}", NULL);
+                GO_LINE(printer, "}");
             }
         }
         if (tags) {
@@ -656,41 +656,41 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             }
             print_rows(printer, tag_rows, tag_count, &texts);
             free(tag_rows);
-            go_line(printer, "plain", NULL);
+            GO_LINE(printer, "plain");
             printer_dedent(printer);
-            go_puts(printer, "}{", NULL);
+            GO_PUTS(printer, "}{");
             for (size_t index = 0; index < decl->field_count; index++) {
                 if (!tags[index]) continue;
                 const IrValue *literal = decl->fields[index]->type->literals[0];
                 printer_string_literal(printer, GO, literal->text, literal->text_length);
-                go_puts(printer, ", ", NULL);
+                GO_PUTS(printer, ", ");
             }
-            go_line(printer, "plain(m)})", NULL);
+            GO_LINE(printer, "plain(m)})");
         } else if (extra) {
-            go_line(printer, "data, err := json.Marshal(plain(m))", NULL);
+            GO_LINE(printer, "data, err := json.Marshal(plain(m))");
         } else {
-            go_line(printer, "return json.Marshal(plain(m))", NULL);
+            GO_LINE(printer, "return json.Marshal(plain(m))");
         }
         if (extra) {
             /* Extra's keys after the fields' (json:"-" keeps them out of plain) */
-            go_line(printer, "if err != nil {", NULL);
-            go_line(printer, "\treturn nil, err", NULL);
-            go_line(printer, "}", NULL);
-            go_line(printer, "return withExtra(data, m.", extra, keys, ")", NULL);
+            GO_LINE(printer, "if err != nil {");
+            GO_LINE(printer, "\treturn nil, err");
+            GO_LINE(printer, "}");
+            GO_LINE(printer, "return withExtra(data, m.", extra, keys, ")");
         }
         printer_dedent(printer);
-        go_line(printer, "}", NULL);
+        GO_LINE(printer, "}");
     }
     if (tags) {
         /* Decoding accepts the tags (a strict decoder of an enclosing untagged union would refuse keys with no Go
          * field) and refuses a wrong value. */
         emitter->uses_fmt = true;
         printer_blank_line(printer);
-        go_line(printer, "// UnmarshalJSON decodes ", name, " and checks its discriminator.", NULL);
-        go_line(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {", NULL);
+        GO_LINE(printer, "// UnmarshalJSON decodes ", name, " and checks its discriminator.");
+        GO_LINE(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {");
         printer_indent(printer);
-        go_line(printer, "type plain ", name, NULL);
-        go_line(printer, "object := struct {", NULL);
+        GO_LINE(printer, "type plain ", name);
+        GO_LINE(printer, "object := struct {");
         printer_indent(printer);
         strbuf_clear(&texts);
         Row *tag_rows = calloc(decl->field_count, sizeof *tag_rows);
@@ -711,56 +711,56 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         }
         print_rows(printer, tag_rows, tag_count, &texts);
         free(tag_rows);
-        go_line(printer, "*plain", NULL);
+        GO_LINE(printer, "*plain");
         printer_dedent(printer);
-        go_line(printer, "}{plain: (*plain)(m)}", NULL);
+        GO_LINE(printer, "}{plain: (*plain)(m)}");
         if (extra) {
-            go_line(printer, "extra, err := decodeOpen(data, &object", keys, ")", NULL);
-            go_line(printer, "if err != nil {", NULL);
+            GO_LINE(printer, "extra, err := decodeOpen(data, &object", keys, ")");
+            GO_LINE(printer, "if err != nil {");
         } else {
-            go_line(printer, "if err := json.Unmarshal(data, &object); err != nil {", NULL);
+            GO_LINE(printer, "if err := json.Unmarshal(data, &object); err != nil {");
         }
-        go_line(printer, "\treturn err", NULL);
-        go_line(printer, "}", NULL);
+        GO_LINE(printer, "\treturn err");
+        GO_LINE(printer, "}");
         for (size_t index = 0; index < decl->field_count; index++) {
             if (!tags[index]) continue;
             const IrField *field = decl->fields[index];
             const char *go_name = field->names.in[GO];
             const IrValue *literal = field->type->literals[0];
-            go_puts(printer, "if object.", go_name, " != nil && *object.", go_name, " != ", NULL);
+            GO_PUTS(printer, "if object.", go_name, " != nil && *object.", go_name, " != ");
             printer_string_literal(printer, GO, literal->text, literal->text_length);
-            go_line(printer, " {", NULL);
+            GO_LINE(printer, " {");
             printer_indent(printer);
             StrBuf message;
             strbuf_init(&message);
             strbuf_printf(&message, "%s: %s: %s is %%q, not %%q", emitter->package, name, field->wire_name);
-            go_puts(printer, "return fmt.Errorf(", NULL);
+            GO_PUTS(printer, "return fmt.Errorf(");
             printer_string_literal(printer, GO, message.data, message.len);
-            go_puts(printer, ", *object.", go_name, ", ", NULL);
+            GO_PUTS(printer, ", *object.", go_name, ", ");
             printer_string_literal(printer, GO, literal->text, literal->text_length);
-            go_line(printer, ")", NULL);
+            GO_LINE(printer, ")");
             strbuf_free(&message);
             printer_dedent(printer);
-            go_line(printer, "}", NULL);
+            GO_LINE(printer, "}");
         }
-        if (extra) go_line(printer, "m.", extra, " = extra", NULL);
-        go_line(printer, "return nil", NULL);
+        if (extra) GO_LINE(printer, "m.", extra, " = extra");
+        GO_LINE(printer, "return nil");
         printer_dedent(printer);
-        go_line(printer, "}", NULL);
+        GO_LINE(printer, "}");
     } else if (extra) {
         printer_blank_line(printer);
-        go_line(printer, "// UnmarshalJSON decodes ", name, " and keeps the keys it does not declare in ", extra, ".", NULL);
-        go_line(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {", NULL);
+        GO_LINE(printer, "// UnmarshalJSON decodes ", name, " and keeps the keys it does not declare in ", extra, ".");
+        GO_LINE(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {");
         printer_indent(printer);
-        go_line(printer, "type plain ", name, NULL);
-        go_line(printer, "extra, err := decodeOpen(data, (*plain)(m)", keys, ")", NULL);
-        go_line(printer, "if err != nil {", NULL);
-        go_line(printer, "\treturn err", NULL);
-        go_line(printer, "}", NULL);
-        go_line(printer, "m.", extra, " = extra", NULL);
-        go_line(printer, "return nil", NULL);
+        GO_LINE(printer, "type plain ", name);
+        GO_LINE(printer, "extra, err := decodeOpen(data, (*plain)(m)", keys, ")");
+        GO_LINE(printer, "if err != nil {");
+        GO_LINE(printer, "\treturn err");
+        GO_LINE(printer, "}");
+        GO_LINE(printer, "m.", extra, " = extra");
+        GO_LINE(printer, "return nil");
         printer_dedent(printer);
-        go_line(printer, "}", NULL);
+        GO_LINE(printer, "}");
     }
     if (emitter->untagged_alternative[decl->index]) emit_fits(emitter, printer, decl);
     free(extra);
@@ -785,7 +785,7 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     strbuf_printf(&kind_sentence, "%s is an enum.", name);
     print_decl_comment(printer, decl, kind_sentence.data, NULL);
     strbuf_free(&kind_sentence);
-    go_line(printer, "type ", name, " ", decl->int_enum ? "int64" : "string", NULL);
+    GO_LINE(printer, "type ", name, " ", decl->int_enum ? "int64" : "string");
     if (decl->member_count == 0) return;
     printer_blank_line(printer);
     Row *rows = calloc(decl->member_count, sizeof *rows);
@@ -809,30 +809,30 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
         }
         row_end_cell(row, &texts);
     }
-    go_line(printer, "const (", NULL);
+    GO_LINE(printer, "const (");
     printer_indent(printer);
     print_rows(printer, rows, decl->member_count, &texts);
     printer_dedent(printer);
-    go_line(printer, ")", NULL);
+    GO_LINE(printer, ")");
     free(rows);
     strbuf_free(&texts);
     /* Open enums (as proto3's): a value this SDK does not know decodes and is sent back unchanged; IsKnown tells. */
     printer_blank_line(printer);
-    go_line(printer, "// IsKnown reports whether v is one of the constants of ", name, ". A reply may hold a value the server", NULL);
-    go_line(printer, "// added after this SDK was generated: it is kept as it came and sent back unchanged.", NULL);
-    go_line(printer, "func (v ", name, ") IsKnown() bool {", NULL);
+    GO_LINE(printer, "// IsKnown reports whether v is one of the constants of ", name, ". A reply may hold a value the server");
+    GO_LINE(printer, "// added after this SDK was generated: it is kept as it came and sent back unchanged.");
+    GO_LINE(printer, "func (v ", name, ") IsKnown() bool {");
     printer_indent(printer);
-    go_line(printer, "switch v {", NULL);
-    go_puts(printer, "case ", NULL);
+    GO_LINE(printer, "switch v {");
+    GO_PUTS(printer, "case ");
     for (size_t index = 0; index < decl->member_count; index++) {
-        go_puts(printer, index ? ", " : "", decl->members[index]->names.in[GO], NULL);
+        GO_PUTS(printer, index ? ", " : "", decl->members[index]->names.in[GO]);
     }
-    go_line(printer, ":", NULL);
-    go_line(printer, "\treturn true", NULL);
-    go_line(printer, "}", NULL);
-    go_line(printer, "return false", NULL);
+    GO_LINE(printer, ":");
+    GO_LINE(printer, "\treturn true");
+    GO_LINE(printer, "}");
+    GO_LINE(printer, "return false");
     printer_dedent(printer);
-    go_line(printer, "}", NULL);
+    GO_LINE(printer, "}");
 }
 
 static const IrField *find_field(const IrDecl *model, const char *wire_name) {
@@ -1136,7 +1136,7 @@ static void emit_alias(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     strbuf_printf(&kind_sentence, "%s is an alias of %s.", decl->names.in[GO], type.data);
     print_decl_comment(printer, decl, kind_sentence.data, decl->aliased->nullable ? "nil stands for null." : NULL);
     strbuf_free(&kind_sentence);
-    go_line(printer, "type ", decl->names.in[GO], " = ", type.data, NULL);
+    GO_LINE(printer, "type ", decl->names.in[GO], " = ", type.data);
     strbuf_free(&type);
 }
 
@@ -1509,7 +1509,7 @@ static void print_channel_methods(GoEmitter *emitter, Printer *out, const IrChan
 
 static bool emit_client(void *context, Printer *out) {
     GoEmitter *emitter = context;
-    go_line(out, emitter->header, NULL);
+    GO_LINE(out, emitter->header);
     printer_blank_line(out);
     StrBuf doc;
     strbuf_init(&doc);
@@ -1518,43 +1518,43 @@ static bool emit_client(void *context, Printer *out) {
     strbuf_puts(&doc, ",\ncalled through a Centrifugo server over its WebSocket JSON protocol.");
     go_print_doc_comment(out, doc.data, NULL);
     strbuf_free(&doc);
-    go_line(out, "package ", emitter->package, NULL);
+    GO_LINE(out, "package ", emitter->package);
     printer_blank_line(out);
     const char *imports[] = {"context", "strconv"};
     print_imports(out, imports, channels_have_int_param(emitter->program) ? 2 : 1, NULL);
     /* The contract hash: NewAPIClient has the client send it with every call (spec/evolution.md). */
     char contract_hash[72];
     backend_contract_hash(emitter->program, emitter->options, contract_hash);
-    go_line(out, "// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as", NULL);
-    go_line(out, "// the Client's ContractHash, which is sent with every call.", NULL);
-    go_line(out, "const ContractHash = \"", contract_hash, "\"", NULL);
+    GO_LINE(out, "// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as");
+    GO_LINE(out, "// the Client's ContractHash, which is sent with every call.");
+    GO_LINE(out, "const ContractHash = \"", contract_hash, "\"");
     printer_blank_line(out);
-    go_line(out, "// APIClient has one typed method per RPC method. It is safe for concurrent use.", NULL);
-    go_line(out, "type APIClient struct {", NULL);
-    go_line(out, "\tclient *Client", NULL);
-    go_line(out, "}", NULL);
+    GO_LINE(out, "// APIClient has one typed method per RPC method. It is safe for concurrent use.");
+    GO_LINE(out, "type APIClient struct {");
+    GO_LINE(out, "\tclient *Client");
+    GO_LINE(out, "}");
     printer_blank_line(out);
-    go_line(out, "// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to", NULL);
-    go_line(out, "// ContractHash (call it before client is in use).", NULL);
-    go_line(out, "func NewAPIClient(client *Client) *APIClient {", NULL);
-    go_line(out, "\tclient.ContractHash = ContractHash", NULL);
-    go_line(out, "\treturn &APIClient{client: client}", NULL);
-    go_line(out, "}", NULL);
+    GO_LINE(out, "// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to");
+    GO_LINE(out, "// ContractHash (call it before client is in use).");
+    GO_LINE(out, "func NewAPIClient(client *Client) *APIClient {");
+    GO_LINE(out, "\tclient.ContractHash = ContractHash");
+    GO_LINE(out, "\treturn &APIClient{client: client}");
+    GO_LINE(out, "}");
     printer_blank_line(out);
-    go_line(out, "// Connect connects now rather than on the first call.", NULL);
-    go_line(out, "func (c *APIClient) Connect(ctx context.Context) error {", NULL);
-    go_line(out, "\treturn c.client.Connect(ctx)", NULL);
-    go_line(out, "}", NULL);
+    GO_LINE(out, "// Connect connects now rather than on the first call.");
+    GO_LINE(out, "func (c *APIClient) Connect(ctx context.Context) error {");
+    GO_LINE(out, "\treturn c.client.Connect(ctx)");
+    GO_LINE(out, "}");
     printer_blank_line(out);
-    go_line(out, "// Close closes the connection; later calls fail with ErrDisconnected.", NULL);
-    go_line(out, "func (c *APIClient) Close() error {", NULL);
-    go_line(out, "\treturn c.client.Close()", NULL);
-    go_line(out, "}", NULL);
+    GO_LINE(out, "// Close closes the connection; later calls fail with ErrDisconnected.");
+    GO_LINE(out, "func (c *APIClient) Close() error {");
+    GO_LINE(out, "\treturn c.client.Close()");
+    GO_LINE(out, "}");
     printer_blank_line(out);
-    go_line(out, "// Call calls a method by its name, for methods this SDK does not know yet.", NULL);
-    go_line(out, "func (c *APIClient) Call(ctx context.Context, method string, params, result any) error {", NULL);
-    go_line(out, "\treturn c.client.Call(ctx, method, params, result)", NULL);
-    go_line(out, "}", NULL);
+    GO_LINE(out, "// Call calls a method by its name, for methods this SDK does not know yet.");
+    GO_LINE(out, "func (c *APIClient) Call(ctx context.Context, method string, params, result any) error {");
+    GO_LINE(out, "\treturn c.client.Call(ctx, method, params, result)");
+    GO_LINE(out, "}");
     for (size_t index = 0; index < emitter->program->rpc_count; index++) {
         const IrRpc *rpc = emitter->program->rpcs[index];
         const char *method = rpc->names.in[GO];
@@ -1574,20 +1574,20 @@ static bool emit_client(void *context, Printer *out) {
         go_print_doc_comment(out, text.data, backend_deprecation_reason(&rpc->deprecation));
         strbuf_free(&text);
         if (rpc->params) {
-            go_line(out, "func (c *APIClient) ", method, "(ctx context.Context, p ", rpc->params->names.in[GO], ") (*", result, ", error) {", NULL);
+            GO_LINE(out, "func (c *APIClient) ", method, "(ctx context.Context, p ", rpc->params->names.in[GO], ") (*", result, ", error) {");
         } else {
-            go_line(out, "func (c *APIClient) ", method, "(ctx context.Context) (*", result, ", error) {", NULL);
+            GO_LINE(out, "func (c *APIClient) ", method, "(ctx context.Context) (*", result, ", error) {");
         }
         printer_indent(out);
-        go_line(out, "var result ", result, NULL);
-        go_puts(out, "if err := c.client.Call(ctx, ", NULL);
+        GO_LINE(out, "var result ", result);
+        GO_PUTS(out, "if err := c.client.Call(ctx, ");
         printer_string_literal(out, GO, rpc->method, strlen(rpc->method));
-        go_line(out, ", ", rpc->params ? "p" : "nil", ", &result); err != nil {", NULL);
-        go_line(out, "\treturn nil, err", NULL);
-        go_line(out, "}", NULL);
-        go_line(out, "return &result, nil", NULL);
+        GO_LINE(out, ", ", rpc->params ? "p" : "nil", ", &result); err != nil {");
+        GO_LINE(out, "\treturn nil, err");
+        GO_LINE(out, "}");
+        GO_LINE(out, "return &result, nil");
         printer_dedent(out);
-        go_line(out, "}", NULL);
+        GO_LINE(out, "}");
     }
     for (size_t index = 0; index < emitter->program->channel_count; index++) {
         print_channel_methods(emitter, out, emitter->program->channels[index]);

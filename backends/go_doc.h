@@ -2,7 +2,6 @@
 #ifndef RPCC_GO_DOC_H
 #define RPCC_GO_DOC_H
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "../support/go_unicode.h"
@@ -33,26 +32,19 @@ static inline void go_end_line(Printer *printer) {
     printer->at_line_start = true;
 }
 
-/* go_put of each string argument, up to a NULL; go_line ends the line after them. */
-static inline void go_vput(Printer *printer, va_list parts) {
-    for (const char *part = va_arg(parts, const char *); part; part = va_arg(parts, const char *))
-        go_put(printer, part, strlen(part));
-}
-
-__attribute__((sentinel, unused)) static void go_puts(Printer *printer, ...) {
-    va_list parts;
-    va_start(parts, printer);
-    go_vput(printer, parts);
-    va_end(parts);
-}
-
-__attribute__((sentinel, unused)) static void go_line(Printer *printer, ...) {
-    va_list parts;
-    va_start(parts, printer);
-    go_vput(printer, parts);
-    va_end(parts);
-    go_end_line(printer);
-}
+/* go_put of each string argument, expanded in place (a literal's length is known when compiling); GO_LINE ends the
+ * line after them. */
+#define GO_PUTS(printer, ...)                                                                                 \
+    do {                                                                                                      \
+        const char *const go_parts_[] = {__VA_ARGS__};                                                        \
+        for (size_t go_part_ = 0; go_part_ < sizeof go_parts_ / sizeof *go_parts_; go_part_++)                \
+            go_put((printer), go_parts_[go_part_], strlen(go_parts_[go_part_]));                              \
+    } while (0)
+#define GO_LINE(printer, ...)                                                                                 \
+    do {                                                                                                      \
+        GO_PUTS(printer, __VA_ARGS__);                                                                        \
+        go_end_line(printer);                                                                                 \
+    } while (0)
 
 /* Writes `text` (the raw doc: lines separated by '\n'; NULL or blank for none) as "// " lines at the current
  * indentation ("//" alone for an empty line), in the layout gofmt gives doc comments: common indentation removed,
