@@ -296,12 +296,11 @@ type(T) ::= type(L) PIPE type_atom(R). { T = type_union(state, L, R); }
 %type type_atom { AstType * }
 type_atom(T) ::= IDENT(N). {
     T = type_new(state, AST_TYPE_NAME, N.span);
-    T->name = N.span;
+    T->name_length = N.span.length;
 }
 type_atom(T) ::= IDENT(N) LT type_arguments(A) GT(E). {
     T = type_new(state, AST_TYPE_NAME, span_join(N.span, E.span));
-    T->name = N.span;
-    T->has_arguments = true;
+    T->name_length = N.span.length;
     T->arguments = A;
 }
 type_atom(T) ::= NULL(N). { T = type_new(state, AST_TYPE_NULL, N.span); }

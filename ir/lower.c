@@ -383,10 +383,11 @@ static IrType *lower_union(Lowering *lowering, const AstType *ast, const HoistCo
 
 static IrType *lower_named_type(Lowering *lowering, const AstType *ast, const HoistContext *context) {
     IrTypeKind kind;
-    if (find_builtin(ast->name, &kind)) {
+    Span name = ast_type_name(ast);
+    if (find_builtin(name, &kind)) {
         size_t wanted = kind == IR_LIST ? 1 : (kind == IR_MAP ? 2 : 0);
         size_t given = ast->arguments.count;
-        if (wanted == 0 && ast->has_arguments) {
+        if (wanted == 0 && ast_type_has_arguments(ast)) {
             diag_error(lowering->diags, ast->span, "'%s' takes no type arguments", ir_type_kind_name(kind));
             return NULL;
         }
@@ -410,9 +411,9 @@ static IrType *lower_named_type(Lowering *lowering, const AstType *ast, const Ho
         }
         return type;
     }
-    Symbol *symbol = resolve_declaration(lowering, ast->name);
+    Symbol *symbol = resolve_declaration(lowering, name);
     if (!symbol) return NULL;
-    if (ast->has_arguments) {
+    if (ast_type_has_arguments(ast)) {
         diag_error(lowering->diags, ast->span, "'%s' takes no type arguments", symbol->name);
         return NULL;
     }

@@ -73,7 +73,7 @@ static void test_model_fields_presence_defaults(void **state) {
     assert_int_equal(c->default_value->kind, AST_VALUE_LIST);
     assert_int_equal(c->default_value->items.count, 2);
     assert_span(c->default_value->span, "[1, 2,]");
-    assert_true(c->type->has_arguments);
+    assert_true(ast_type_has_arguments(c->type));
     assert_span(c->type->span, "list<int>");
 
     AstField *keyword_named = decl->fields.items[3];
