@@ -99,14 +99,14 @@ typedef struct AstField {
     Span question;
     AstType *type;
     AstValue *default_value;
-    PtrVec annotations; /* AstAnnotation * */
+    const PtrVec *annotations; /* AstAnnotation *; NULL if none (most have none: no empty vector in every node) */
 } AstField;
 
 typedef struct AstEnumMember {
     Span name;
     const AstDoc *doc; /* NULL if none */
     AstValue *value; /* NULL if not written */
-    PtrVec annotations;
+    const PtrVec *annotations; /* AstAnnotation *; NULL if none */
 } AstEnumMember;
 
 typedef enum AstDeclKind {
@@ -136,7 +136,7 @@ typedef struct AstDecl {
     Span keyword;
     Span name;          /* for RPC: the whole dotted method name */
     const AstDoc *doc; /* NULL if none */
-    PtrVec annotations; /* AstAnnotation * */
+    const PtrVec *annotations; /* AstAnnotation *; NULL if none (most have none: no empty vector in every node) */
     AstType *type;      /* UNION, ALIAS; CHANNEL: the publication type */
     AstMethodName method; /* RPC, CHANNEL */
     bool incomplete;    /* a syntax error inside it was recovered from: its checks would only echo that error */
