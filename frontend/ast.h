@@ -54,9 +54,8 @@ typedef enum AstTypeKind {
 typedef struct AstType AstType;
 struct AstType {
     AstTypeKind kind;
-    bool has_arguments; /* NAME written with <...> */
+    uint32_t name_length; /* NAME: its name is the first name_length bytes of span (ast_type_name) */
     Span span;
-    Span name; /* NAME */
     /* One of these, by kind (a large schema has hundreds of thousands of types: keep the node small). */
     union {
         PtrVec arguments;    /* NAME: AstType * */
@@ -64,6 +63,16 @@ struct AstType {
         AstValue *literal;   /* LITERAL */
     };
 };
+
+/* A NAME type's name: `list` of `list<int>`. */
+static inline Span ast_type_name(const AstType *type) {
+    Span name = {type->span.file, type->span.offset, type->name_length};
+    return name;
+}
+/* A NAME type written with <...>: its span goes past its name (a type argument list is never empty). */
+static inline bool ast_type_has_arguments(const AstType *type) {
+    return type->kind == AST_TYPE_NAME && type->span.length > type->name_length;
+}
 
 typedef struct AstAnnotationArgument {
     Span name; /* length 0 for a positional argument */
@@ -90,14 +99,14 @@ typedef struct AstField {
     Span question;
     AstType *type;
     AstValue *default_value;
-    PtrVec annotations; /* AstAnnotation * */
+    const PtrVec *annotations; /* AstAnnotation *; NULL if none (most have none: no empty vector in every node) */
 } AstField;
 
 typedef struct AstEnumMember {
     Span name;
     const AstDoc *doc; /* NULL if none */
     AstValue *value; /* NULL if not written */
-    PtrVec annotations;
+    const PtrVec *annotations; /* AstAnnotation *; NULL if none */
 } AstEnumMember;
 
 typedef enum AstDeclKind {
@@ -127,7 +136,7 @@ typedef struct AstDecl {
     Span keyword;
     Span name;          /* for RPC: the whole dotted method name */
     const AstDoc *doc; /* NULL if none */
-    PtrVec annotations; /* AstAnnotation * */
+    const PtrVec *annotations; /* AstAnnotation *; NULL if none (most have none: no empty vector in every node) */
     AstType *type;      /* UNION, ALIAS; CHANNEL: the publication type */
     AstMethodName method; /* RPC, CHANNEL */
     bool incomplete;    /* a syntax error inside it was recovered from: its checks would only echo that error */

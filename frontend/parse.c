@@ -20,6 +20,13 @@ const AstDoc *parse_take_doc(const Token *token) {
     return &token->doc->doc;
 }
 
+const PtrVec *parse_keep_list(ParseState *state, const PtrVec *list) {
+    if (!list->count) return NULL;
+    PtrVec *kept = ARENA_NEW(state->arena, PtrVec);
+    *kept = *list;
+    return kept;
+}
+
 bool parse_check_encoding(const SourceFile *source, Diagnostics *diags) {
     const unsigned char *p = (const unsigned char *)source->text;
     const unsigned char *end = p + source->length;

@@ -39,6 +39,8 @@ void parse_syntax_error(ParseState *state, int token_kind, const Token *token, c
                         int expected_count);
 void parse_stack_overflow(ParseState *state);
 const AstDoc *parse_take_doc(const Token *token);
+/* A list the parser built, kept in the arena for the node that owns it; NULL when empty. */
+const PtrVec *parse_keep_list(ParseState *state, const PtrVec *list);
 /* After a recovery rule shifted its ';' or '}': whether the parser is back in step with the text, so that the next
  * syntax error can be reported at once. A whole item is back in step only outside every '{'. */
 bool parse_resynchronised(const ParseState *state, bool whole_item);

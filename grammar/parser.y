@@ -121,13 +121,13 @@ item ::= error RBRACE. { state->member_error = false; if (parse_resynchronised(s
 
 decl(D) ::= MODEL(K) IDENT(N) annotations(A) LBRACE fields(F) RBRACE. {
     D = decl_new(state, AST_DECL_MODEL, &K, N.span);
-    D->annotations = A;
+    D->annotations = parse_keep_list(state, &A);
     D->fields = F;
 }
 /* A field missing its ';' before the closing brace: recover at the brace instead of swallowing what follows. */
 decl(D) ::= MODEL(K) IDENT(N) annotations(A) LBRACE fields(F) error RBRACE. {
     D = decl_new(state, AST_DECL_MODEL, &K, N.span);
-    D->annotations = A;
+    D->annotations = parse_keep_list(state, &A);
     D->fields = F;
     state->member_error = true;
     if (parse_resynchronised(state, false)) yypParser->yyerrcnt = -1;
@@ -135,13 +135,13 @@ decl(D) ::= MODEL(K) IDENT(N) annotations(A) LBRACE fields(F) error RBRACE. {
 decl(D) ::= ENUM(K) IDENT(N) COLON IDENT(B) annotations(A) LBRACE members(M) RBRACE. {
     D = decl_new(state, AST_DECL_ENUM, &K, N.span);
     D->enum_base = B.span;
-    D->annotations = A;
+    D->annotations = parse_keep_list(state, &A);
     D->members = M;
 }
 decl(D) ::= ENUM(K) IDENT(N) COLON IDENT(B) annotations(A) LBRACE members(M) error RBRACE. {
     D = decl_new(state, AST_DECL_ENUM, &K, N.span);
     D->enum_base = B.span;
-    D->annotations = A;
+    D->annotations = parse_keep_list(state, &A);
     D->members = M;
     state->member_error = true;
     if (parse_resynchronised(state, false)) yypParser->yyerrcnt = -1;
@@ -149,12 +149,12 @@ decl(D) ::= ENUM(K) IDENT(N) COLON IDENT(B) annotations(A) LBRACE members(M) err
 decl(D) ::= UNION(K) IDENT(N) EQ type(T) annotations(A) SEMI. {
     D = decl_new(state, AST_DECL_UNION, &K, N.span);
     D->type = T;
-    D->annotations = A;
+    D->annotations = parse_keep_list(state, &A);
 }
 decl(D) ::= TYPE(K) IDENT(N) EQ type(T) annotations(A) SEMI. {
     D = decl_new(state, AST_DECL_ALIAS, &K, N.span);
     D->type = T;
-    D->annotations = A;
+    D->annotations = parse_keep_list(state, &A);
 }
 decl(D) ::= RPC(K) method(M) LPAREN params(P) RPAREN ARROW IDENT(R) annotations(A) SEMI. {
     D = decl_new(state, AST_DECL_RPC, &K, M.span);
@@ -162,7 +162,7 @@ decl(D) ::= RPC(K) method(M) LPAREN params(P) RPAREN ARROW IDENT(R) annotations(
     D->has_params = P.length > 0;
     D->params = P;
     D->result = R.span;
-    D->annotations = A;
+    D->annotations = parse_keep_list(state, &A);
 }
 /* A method without `-> Result` answers nothing: lowering requires @oneway on it (spec/rpc-idl.md, section 5). */
 decl(D) ::= RPC(K) method(M) LPAREN params(P) RPAREN annotations(A) SEMI. {
@@ -170,7 +170,7 @@ decl(D) ::= RPC(K) method(M) LPAREN params(P) RPAREN annotations(A) SEMI. {
     D->method = M;
     D->has_params = P.length > 0;
     D->params = P;
-    D->annotations = A;
+    D->annotations = parse_keep_list(state, &A);
 }
 
 /* channel tasks.events(user_id: string) "tasks:events#{user_id}" -> TaskEvent @history(size: 300, ttl: 600); */
@@ -182,7 +182,7 @@ decl(D) ::= CHANNEL(K) method(M) LPAREN channel_params(P) RPAREN STRING(S) ARROW
     D->pattern_text = S.text;
     D->pattern_length = S.text_length;
     D->type = T;
-    D->annotations = A;
+    D->annotations = parse_keep_list(state, &A);
 }
 
 %type channel_params { PtrVec }
@@ -251,7 +251,7 @@ field(F) ::= member_name(N) optional(Q) COLON type(T) default(D) annotations(A) 
     F->question = Q;
     F->type = T;
     F->default_value = D;
-    F->annotations = A;
+    F->annotations = parse_keep_list(state, &A);
 }
 field(F) ::= error SEMI. {
     F = NULL;
@@ -279,7 +279,7 @@ member(M) ::= member_name(N) default(V) annotations(A) SEMI. {
     M->name = N.span;
     M->doc = parse_take_doc(&N);
     M->value = V;
-    M->annotations = A;
+    M->annotations = parse_keep_list(state, &A);
 }
 member(M) ::= error SEMI. {
     M = NULL;
@@ -296,12 +296,11 @@ type(T) ::= type(L) PIPE type_atom(R). { T = type_union(state, L, R); }
 %type type_atom { AstType * }
 type_atom(T) ::= IDENT(N). {
     T = type_new(state, AST_TYPE_NAME, N.span);
-    T->name = N.span;
+    T->name_length = N.span.length;
 }
 type_atom(T) ::= IDENT(N) LT type_arguments(A) GT(E). {
     T = type_new(state, AST_TYPE_NAME, span_join(N.span, E.span));
-    T->name = N.span;
-    T->has_arguments = true;
+    T->name_length = N.span.length;
     T->arguments = A;
 }
 type_atom(T) ::= NULL(N). { T = type_new(state, AST_TYPE_NULL, N.span); }

@@ -383,10 +383,11 @@ static IrType *lower_union(Lowering *lowering, const AstType *ast, const HoistCo
 
 static IrType *lower_named_type(Lowering *lowering, const AstType *ast, const HoistContext *context) {
     IrTypeKind kind;
-    if (find_builtin(ast->name, &kind)) {
+    Span name = ast_type_name(ast);
+    if (find_builtin(name, &kind)) {
         size_t wanted = kind == IR_LIST ? 1 : (kind == IR_MAP ? 2 : 0);
         size_t given = ast->arguments.count;
-        if (wanted == 0 && ast->has_arguments) {
+        if (wanted == 0 && ast_type_has_arguments(ast)) {
             diag_error(lowering->diags, ast->span, "'%s' takes no type arguments", ir_type_kind_name(kind));
             return NULL;
         }
@@ -410,9 +411,9 @@ static IrType *lower_named_type(Lowering *lowering, const AstType *ast, const Ho
         }
         return type;
     }
-    Symbol *symbol = resolve_declaration(lowering, ast->name);
+    Symbol *symbol = resolve_declaration(lowering, name);
     if (!symbol) return NULL;
-    if (ast->has_arguments) {
+    if (ast_type_has_arguments(ast)) {
         diag_error(lowering->diags, ast->span, "'%s' takes no type arguments", symbol->name);
         return NULL;
     }
@@ -756,8 +757,10 @@ static void parse_subscribe(Lowering *lowering, const AstAnnotation *annotation,
     diag_error(lowering->diags, value->span, "@subscribe takes \"user\", \"guard\" or \"any\"");
 }
 
+/* `list` is NULL when the node has no annotation. */
 static void lower_annotations(Lowering *lowering, const PtrVec *list, Placement place, Annotations *out) {
     memset(out, 0, sizeof *out);
+    if (!list) return;
     const AstAnnotation *seen[ANNOTATION_COUNT] = {0};
     for (size_t i = 0; i < list->count; i++) {
         const AstAnnotation *annotation = list->items[i];
@@ -919,7 +922,7 @@ static const char *doc_text(Lowering *lowering, const AstDoc *doc) {
 
 static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {
     Annotations annotations;
-    lower_annotations(lowering, &ast->annotations, PLACE_ENUM, &annotations);
+    lower_annotations(lowering, ast->annotations, PLACE_ENUM, &annotations);
     decl->deprecation = annotations.deprecation;
     if (span_equals(ast->enum_base, "int")) {
         decl->int_enum = true;
@@ -937,7 +940,7 @@ static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {
         member->span = member_ast->name;
         member->doc = doc_text(lowering, member_ast->doc);
         Annotations member_annotations;
-        lower_annotations(lowering, &member_ast->annotations, PLACE_MEMBER, &member_annotations);
+        lower_annotations(lowering, member_ast->annotations, PLACE_MEMBER, &member_annotations);
         member->deprecation = member_annotations.deprecation;
         check_name_spelling(lowering, member_ast->name, "enum member");
 
@@ -984,7 +987,7 @@ static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {
 
 static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, PtrVec *hoisted) {
     Annotations annotations;
-    lower_annotations(lowering, &ast->annotations, PLACE_MODEL, &annotations);
+    lower_annotations(lowering, ast->annotations, PLACE_MODEL, &annotations);
     decl->deprecation = annotations.deprecation;
     decl->open = annotations.open;
     decl->fields = ARENA_ARRAY(lowering->arena, IrField *, ast->fields.count + 1);
@@ -1001,7 +1004,7 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         field->type = lower_type(lowering, field_ast->type, &context);
 
         Annotations field_annotations;
-        lower_annotations(lowering, &field_ast->annotations, PLACE_FIELD, &field_annotations);
+        lower_annotations(lowering, field_ast->annotations, PLACE_FIELD, &field_annotations);
         field->deprecation = field_annotations.deprecation;
         field->constraints = &ir_no_constraints;
         const IrConstraints *given = &field_annotations.constraints;
@@ -1060,7 +1063,7 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
 static void lower_union_or_alias(Lowering *lowering, const AstDecl *ast, IrDecl *decl, PtrVec *hoisted) {
     Annotations annotations;
     Placement place = ast->kind == AST_DECL_UNION ? PLACE_UNION : PLACE_ALIAS;
-    lower_annotations(lowering, &ast->annotations, place, &annotations);
+    lower_annotations(lowering, ast->annotations, place, &annotations);
     decl->deprecation = annotations.deprecation;
     HoistContext context = {NULL, decl->name, NULL, 0, hoisted};
     const AstType *type = ast->type;
@@ -1118,7 +1121,7 @@ static void lower_rpc(Lowering *lowering, const AstDecl *ast) {
     rpc->span = ast->method.span;
     rpc->doc = doc_text(lowering, ast->doc);
     Annotations annotations;
-    lower_annotations(lowering, &ast->annotations, PLACE_RPC, &annotations);
+    lower_annotations(lowering, ast->annotations, PLACE_RPC, &annotations);
     rpc->deprecation = annotations.deprecation;
     rpc->method = annotations.method_name ? annotations.method_name : rpc->name;
     rpc->method_span = annotations.method_name ? annotations.method_argument_span : rpc->span;
@@ -1322,7 +1325,7 @@ static void lower_channel(Lowering *lowering, const AstDecl *ast, PtrVec *hoiste
     }
 
     Annotations annotations;
-    lower_annotations(lowering, &ast->annotations, PLACE_CHANNEL, &annotations);
+    lower_annotations(lowering, ast->annotations, PLACE_CHANNEL, &annotations);
     channel->deprecation = annotations.deprecation;
     channel->client_publish = annotations.publish;
     channel->publish_span = annotations.publish_span;

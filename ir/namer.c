@@ -616,10 +616,11 @@ static bool pascal_as_written(const char *name, bool go) {
             if (!is_lower(c) && !is_digit(c)) return false;
             continue;
         }
+        /* A capital after a capital ("ID", "HTTPServer", "IDs") makes an acronym: the splitter's own rules apply
+         * (Rust writes "ID" as "Id"). */
+        if (c && is_upper(name[i - 1])) return false;
         if (go && is_go_initialism(name + word_start, i - word_start)) return false;
         if (!c) return true;
-        /* A capital that follows another ("HTTPServer", "IDs") is an acronym: the splitter's own rules apply. */
-        if (is_upper(name[i + 1])) return false;
         word_start = i;
     }
 }

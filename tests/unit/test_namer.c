@@ -78,6 +78,10 @@ static void test_pascal_names_kept_as_written(void **state) {
         {TARGET_RUST, NAME_TYPE, "UserId", NULL, "UserId", false},
         {TARGET_RUST, NAME_TYPE, "TaskDTO", NULL, "TaskDTO", false},
         {TARGET_RUST, NAME_TYPE, "Item0", NULL, "Item0", false},
+        {TARGET_RUST, NAME_TYPE, "ID", NULL, "Id", false}, /* two capitals: an acronym, converted */
+        {GO, NAME_TYPE, "ID", NULL, "ID", false},
+        {TARGET_RUST, NAME_TYPE, "XYz", NULL, "XYz", false},
+        {TARGET_RUST, NAME_TYPE, "AbC", NULL, "AbC", false},
     };
     check_cases(cases, sizeof cases / sizeof cases[0]);
     Arena arena;

@@ -53,7 +53,7 @@ static void test_model_fields_presence_defaults(void **state) {
     assert_int_equal(decl->kind, AST_DECL_MODEL);
     assert_span(decl->name, "M");
     assert_string_equal(decl->doc->text, "The model.");
-    assert_int_equal(decl->annotations.count, 1);
+    assert_int_equal(decl->annotations->count, 1);
     assert_int_equal(decl->fields.count, 4);
 
     AstField *a = decl->fields.items[0];
@@ -73,15 +73,15 @@ static void test_model_fields_presence_defaults(void **state) {
     assert_int_equal(c->default_value->kind, AST_VALUE_LIST);
     assert_int_equal(c->default_value->items.count, 2);
     assert_span(c->default_value->span, "[1, 2,]");
-    assert_true(c->type->has_arguments);
+    assert_true(ast_type_has_arguments(c->type));
     assert_span(c->type->span, "list<int>");
 
     AstField *keyword_named = decl->fields.items[3];
     assert_span(keyword_named->name, "type"); /* keywords are fine as field names */
     assert_int_equal(keyword_named->default_value->kind, AST_VALUE_OBJECT);
     assert_int_equal(keyword_named->default_value->keys.count, 1);
-    assert_int_equal(keyword_named->annotations.count, 1);
-    AstAnnotation *length = keyword_named->annotations.items[0];
+    assert_int_equal(keyword_named->annotations->count, 1);
+    AstAnnotation *length = keyword_named->annotations->items[0];
     assert_span(length->span, "@length(max: 3)");
     AstAnnotationArgument *max = length->arguments.items[0];
     assert_span(max->name, "max");
@@ -113,7 +113,7 @@ static void test_enum_and_members(void **state) {
     AstEnumMember *one = decl->members.items[0];
     assert_string_equal(one->doc->text, "one");
     assert_int_equal(one->value->int_value, 1);
-    assert_int_equal(one->annotations.count, 1);
+    assert_int_equal(one->annotations->count, 1);
     assert_span(((AstEnumMember *)decl->members.items[1])->name, "null");
     parsed_free(&parsed);
 }
