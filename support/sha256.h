@@ -3,6 +3,7 @@
 #ifndef RPCC_SHA256_H
 #define RPCC_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,5 +19,11 @@ void sha256_update(Sha256 *sha, const void *bytes, size_t length);
 void sha256_final(Sha256 *sha, unsigned char digest[32]);
 /* The digest of `bytes` as 64 lower-case hexadecimal digits and a NUL. */
 void sha256_hex(const void *bytes, size_t length, char hex[65]);
+
+/* Whether the x86 SHA extensions compute the digests (the CPU has them, detected once, and the portable code is
+ * not forced); false elsewhere, and under valgrind, whose CPU hides them. */
+bool sha256_accelerated(void);
+/* For tests: true makes every digest use the portable code, false gives the choice back to the CPU check. */
+void sha256_force_portable(bool portable);
 
 #endif
