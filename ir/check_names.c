@@ -298,9 +298,9 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
     for (size_t c = 0; c < program->channel_count; c++) {
         IrChannel *channel = program->channels[c];
         name_all(&check, NAME_METHOD, channel->name, NULL, &channel->names);
-        name_all(&check, NAME_METHOD, arena_printf(&scratch, "subscribe_%s", channel->name), NULL,
+        name_all(&check, NAME_METHOD, arena_printf(check.arena, "subscribe_%s", channel->name), NULL,
                  &channel->subscribe_names);
-        name_all(&check, NAME_METHOD, arena_printf(&scratch, "publish_%s", channel->name), NULL,
+        name_all(&check, NAME_METHOD, arena_printf(check.arena, "publish_%s", channel->name), NULL,
                  &channel->publish_names);
         NamedSymbol *symbol = new_symbol(&scratch, "channel", NULL, channel->name, channel->span, &channel->names);
         NamedSymbol *subscribe = new_symbol(&scratch, "subscribe method of channel", NULL, channel->name,

@@ -629,7 +629,9 @@ const char *namer_identifier(Arena *arena, Target target, NameKind kind, const c
                              bool *escaped) {
     CaseRule rule = case_rule(target, kind);
     /* Most names are kept as written and reserve nothing (Python's and TypeScript's types and fields, the Go and
-     * Rust names of PascalCase types): the IDL's own string, without building a copy to compare with it. */
+     * Rust names of PascalCase types): the IDL's own string, without building a copy to compare with it. The caller's
+     * idl_name must therefore live as long as the names (ir/check_names.c allocates the derived `subscribe_x` and
+     * `publish_x` with the IR for this reason). */
     if ((rule == CASE_AS_WRITTEN || (rule == CASE_PASCAL && pascal_as_written(idl_name, false)) ||
          (rule == CASE_GO_PASCAL && !(kind == NAME_ENUM_MEMBER && scope) && pascal_as_written(idl_name, true))) &&
         !namer_is_reserved(target, kind, idl_name)) {

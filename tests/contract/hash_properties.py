@@ -169,9 +169,10 @@ def reachable_models(tokens: list[tuple[str, str]]) -> list[str]:
                 j += 1
             if tokens[j + 1][1] != ")":
                 names.append(tokens[j + 1][1])
-            while tokens[j][0] != "arrow":
+            while tokens[j][1] != ")":
                 j += 1
-            names.append(tokens[j + 1][1])
+            if tokens[j + 1][0] == "arrow":  # an @oneway rpc has no result
+                names.append(tokens[j + 2][1])
     return names
 
 
@@ -222,7 +223,10 @@ def wire_changes(tokens: list[tuple[str, str]], rng: random.Random) -> dict[str,
         return changes
     i = rng.choice(rpc_positions)
     changes["method renamed"] = tokens[: i + 2] + [("punct", "."), ("word", "zz")] + tokens[i + 2:]
-    model = rng.choice(reachable_models(tokens))
+    reachable = reachable_models(tokens)
+    if not reachable:  # only one-way rpcs without params: no model crosses the wire
+        return changes
+    model = rng.choice(reachable)
     brace = model_body(tokens, model)
     if brace is None:
         return changes
