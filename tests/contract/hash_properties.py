@@ -131,7 +131,8 @@ def declared_names(tokens: list[tuple[str, str]]) -> list[str]:
 
 
 def rename(tokens: list[tuple[str, str]], old: str, new: str) -> list[tuple[str, str]]:
-    """Renames the declaration `old` where it names a type: not a field, enum member, method segment or annotation."""
+    """Renames the declaration `old` where it names a type: not a field, enum member, method or channel name segment,
+    or annotation."""
     out: list[tuple[str, str]] = []
     in_enum = in_rpc_name = False
     depth = 0
@@ -140,7 +141,7 @@ def rename(tokens: list[tuple[str, str]], old: str, new: str) -> list[tuple[str,
         following = tokens[i + 1][1] if i + 1 < len(tokens) else ""
         if text == "enum" and depth == 0:
             in_enum = True
-        if text == "rpc" and depth == 0:
+        if text in ("rpc", "channel") and depth == 0:  # a method's or a channel's dotted name (not a type)
             in_rpc_name = True
         if text == "(" and in_rpc_name:
             in_rpc_name = False
