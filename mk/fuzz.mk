@@ -23,7 +23,7 @@ FUZZ_DIR         := $(BUILD)/fuzz
 FUZZ_TARGETS     := fuzz_check fuzz_generate
 FUZZ_BINS        := $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 FUZZ_SEED        ?= 1
-FUZZ_SMOKE_RUNS  ?= 20000
+FUZZ_SMOKE_RUNS  ?= 10000
 FUZZ_SMOKE_SECONDS ?= 60
 FUZZ_SECONDS     ?= 3600
 FUZZ_DEPS_STAMP  := $(call debian,fuzz)
@@ -91,7 +91,7 @@ fuzz: $(FUZZ_BINS) $(FUZZ_DIR)/seeds.stamp
 # Random valid programs through the checkers: DIFFERENTIAL_COUNT programs from DIFFERENTIAL_SEED (a fixed sample in
 # make check; other seeds and larger counts by hand).
 DIFFERENTIAL_SEED  ?= 1
-DIFFERENTIAL_COUNT ?= 300
+DIFFERENTIAL_COUNT ?= 200
 check-differential: $(BUILD)/rpcc .venv/.sdk-stamp tests/typescript/node_modules/.rpcc-stamp .cache/go-modules.stamp
 	python3 tests/differential/generate.py --seed $(DIFFERENTIAL_SEED) --count $(DIFFERENTIAL_COUNT) \
 	    --out $(BUILD)/differential-programs
