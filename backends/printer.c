@@ -109,7 +109,7 @@ static inline __attribute__((always_inline)) void finish_appended(Printer *print
 
 /* Formats straight into the output (strbuf_vprintf expands the common conversions without vsnprintf), with the
  * indentation written first when the text starts a line. */
-static void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
+static inline __attribute__((always_inline)) void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
     StrBuf *out = &printer->out;
     size_t start = out->len;
     bool indented = printer->at_line_start && printer->depth > 0;
