@@ -83,7 +83,8 @@ void printer_write(Printer *printer, const char *text, size_t len) {
  * first, the text following at `text_start`). Text that holds a line break before its last byte, or an indentation
  * that turns out not to be wanted (the text is empty or starts with one), is written again through printer_write,
  * which indents every line: rare in generated code. */
-static inline __attribute__((always_inline)) void finish_appended(Printer *printer, size_t start, size_t text_start, bool indented) {
+static inline __attribute__((always_inline)) void finish_appended(Printer *printer, size_t start, size_t text_start,
+                                                                  bool indented) {
     StrBuf *out = &printer->out;
     size_t text_len = out->len - text_start;
     if (text_len == 0) {
@@ -109,7 +110,7 @@ static inline __attribute__((always_inline)) void finish_appended(Printer *print
 
 /* Formats straight into the output (strbuf_vprintf expands the common conversions without vsnprintf), with the
  * indentation written first when the text starts a line. */
-static void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
+static inline __attribute__((always_inline)) void printer_vprintf(Printer *printer, const char *fmt, va_list args) {
     StrBuf *out = &printer->out;
     size_t start = out->len;
     bool indented = printer->at_line_start && printer->depth > 0;

@@ -107,7 +107,8 @@ static void test_strbuf_printf_matches_snprintf(void **state) {
     CHECK_FORMAT("[%.2s|%.0s]", "abc", "abc");
     CHECK_FORMAT("[%-*s]", 6, "ab");
     CHECK_FORMAT("[%-*s]", 1, "abc");
-    CHECK_FORMAT("[%-*s|%-*s|%-*s]", -4, "ab", 0, "x", 75, "a column wider than one run of spaces"); /* "%-*s" fast path */
+    /* the "%-*s" fast path: a negative width, a zero width, padding longer than one run of spaces */
+    CHECK_FORMAT("[%-*s|%-*s|%-*s]", -4, "ab", 0, "x", 75, "a column wider than one run of spaces");
     CHECK_FORMAT("[%*s]", 6, "ab");
     CHECK_FORMAT("[%*s]", -6, "ab");
     CHECK_FORMAT("[%5s|%-5s]", "ab", "cd");
