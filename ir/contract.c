@@ -21,6 +21,9 @@
 
 typedef struct Canonical {
     StrBuf *out;
+    Sha256 *sha;             /* when hashing: `out` is a chunk handed to it and emptied as it fills (flush) */
+    const IrField **fields;  /* a model's fields, sorted (put_model; one array for all models) */
+    size_t fields_capacity;
     const IrDecl **numbered; /* number - 1 -> declaration (at most every declaration and `()`) */
     size_t *numbers;         /* IrDecl.index -> its number, 0 before its first use */
     size_t count;
@@ -38,17 +41,96 @@ static size_t number_of(Canonical *k, const IrDecl *decl) {
     return *number;
 }
 
+static int compare_strings(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* When hashing, hands the chunk written so far to SHA-256 once it is large, so the whole text is never held: called
+ * only between top-level lines, where `out` is the chunk (not a piece being sorted). */
+enum { HASH_CHUNK = 16384 };
+static void flush(Canonical *k) {
+    if (!k->sha || k->out->len < HASH_CHUNK) return;
+    sha256_update(k->sha, k->out->data, k->out->len);
+    strbuf_clear(k->out);
+}
+
 static void put_string(StrBuf *out, const char *text, size_t length) { escape_json_string(out, text, length); }
+
+/* Decimal integers without a format string (the text is what "%llu" / "%lld" / "%zu" would write). */
+static void put_unsigned(StrBuf *out, unsigned long long value) {
+    char digits[24];
+    size_t start = sizeof digits;
+    do {
+        digits[--start] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    strbuf_append(out, digits + start, sizeof digits - start);
+}
+
+static void put_signed(StrBuf *out, long long value) {
+    if (value < 0) {
+        strbuf_putc(out, '-');
+        put_unsigned(out, 0ULL - (unsigned long long)value);
+    } else {
+        put_unsigned(out, (unsigned long long)value);
+    }
+}
+
+/* `#N`, a declaration's number. */
+static void put_ref(StrBuf *out, size_t number) {
+    strbuf_putc(out, '#');
+    put_unsigned(out, number);
+}
+
+/* Texts written one after another into one buffer (each ended by a NUL), then sorted and joined: one buffer and
+ * one array per sorted list instead of an allocation per text. `k->out` points at the buffer while they are
+ * written, so a text may itself contain a sorted list (its own Pieces). */
+typedef struct Pieces {
+    StrBuf text;
+    size_t *starts;
+    const char **sorted;
+    size_t count;
+    StrBuf *saved_out;
+} Pieces;
+
+static void pieces_begin(Canonical *k, Pieces *pieces, size_t capacity) {
+    strbuf_init(&pieces->text);
+    pieces->starts = malloc((capacity + 1) * sizeof *pieces->starts);
+    pieces->sorted = malloc((capacity + 1) * sizeof *pieces->sorted);
+    if (!pieces->starts || !pieces->sorted) abort();
+    pieces->count = 0;
+    pieces->saved_out = k->out;
+    k->out = &pieces->text;
+}
+
+/* Starts the next text; the one before it (if any) ends here. */
+static void pieces_next(Pieces *pieces) {
+    if (pieces->count) strbuf_putc(&pieces->text, '\0');
+    pieces->starts[pieces->count++] = pieces->text.len;
+}
+
+/* The texts sorted, joined by ", " into the output again, and freed. */
+static void pieces_end_sorted(Canonical *k, Pieces *pieces) {
+    if (pieces->count) strbuf_putc(&pieces->text, '\0');
+    k->out = pieces->saved_out;
+    for (size_t i = 0; i < pieces->count; i++) pieces->sorted[i] = pieces->text.data + pieces->starts[i];
+    qsort(pieces->sorted, pieces->count, sizeof *pieces->sorted, compare_strings);
+    for (size_t i = 0; i < pieces->count; i++) {
+        if (i) strbuf_append(k->out, ", ", 2);
+        strbuf_puts(k->out, pieces->sorted[i]);
+    }
+    strbuf_free(&pieces->text);
+    free(pieces->starts);
+    free(pieces->sorted);
+}
 
 /* Numbers as numbers: an integral float is written as the integer (1.0 and 1 are one JSON value). */
 static void put_number(StrBuf *out, const IrValue *value) {
     if (value->kind == IR_VALUE_INT) {
-        strbuf_printf(out, "%lld", (long long)value->int_value);
+        put_signed(out, (long long)value->int_value);
         return;
     }
     double number = strtod(value->text, NULL);
     if (number > -9007199254740992.0 && number < 9007199254740992.0 && number == (double)(long long)number)
-        strbuf_printf(out, "%lld", (long long)number);
+        put_signed(out, (long long)number);
     else {
         /* the shortest text that reads back as the same double */
         char text[40];
@@ -62,32 +144,6 @@ static void put_number(StrBuf *out, const IrValue *value) {
 
 static void put_value(Canonical *k, const IrValue *value);
 
-/* The canonical text of a value in a fresh buffer, for sorting map entries and set members. */
-static char *value_text(Canonical *k, const IrValue *value) {
-    StrBuf text;
-    strbuf_init(&text);
-    StrBuf *saved = k->out;
-    k->out = &text;
-    put_value(k, value);
-    k->out = saved;
-    char *result = strdup(strbuf_cstr(&text));
-    strbuf_free(&text);
-    if (!result) abort();
-    return result;
-}
-
-static int compare_strings(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Texts sorted and joined by ", ", each freed. */
-static void put_sorted(StrBuf *out, char **texts, size_t count) {
-    qsort(texts, count, sizeof *texts, compare_strings);
-    for (size_t i = 0; i < count; i++) {
-        if (i) strbuf_puts(out, ", ");
-        strbuf_puts(out, texts[i]);
-        free(texts[i]);
-    }
-}
-
 static void put_value(Canonical *k, const IrValue *value) {
     StrBuf *out = k->out;
     switch (value->kind) {
@@ -98,35 +154,30 @@ static void put_value(Canonical *k, const IrValue *value) {
     case IR_VALUE_STRING: put_string(out, value->text, value->text_length); break;
     case IR_VALUE_ENUM: /* its value, as sent */
         if (value->enum_decl->int_enum)
-            strbuf_printf(out, "%lld", (long long)value->enum_member->int_value);
+            put_signed(out, (long long)value->enum_member->int_value);
         else
             put_string(out, value->enum_member->string_value, value->enum_member->string_value_length);
         break;
     case IR_VALUE_LIST:
         strbuf_putc(out, '[');
         for (size_t i = 0; i < value->count; i++) {
-            if (i) strbuf_puts(out, ", ");
+            if (i) strbuf_append(out, ", ", 2);
             put_value(k, value->items[i]);
         }
         strbuf_putc(out, ']');
         break;
     case IR_VALUE_MAP: { /* a JSON object: its entries in no order */
-        char **entries = calloc(value->count + 1, sizeof *entries);
-        if (!entries) abort();
-        for (size_t i = 0; i < value->count; i++) {
-            char *key = value_text(k, value->keys[i]);
-            char *item = value_text(k, value->items[i]);
-            size_t length = strlen(key) + strlen(item) + 3;
-            entries[i] = malloc(length);
-            if (!entries[i]) abort();
-            snprintf(entries[i], length, "%s: %s", key, item);
-            free(key);
-            free(item);
-        }
         strbuf_putc(out, '{');
-        put_sorted(out, entries, value->count);
+        Pieces entries;
+        pieces_begin(k, &entries, value->count);
+        for (size_t i = 0; i < value->count; i++) {
+            pieces_next(&entries);
+            put_value(k, value->keys[i]);
+            strbuf_append(k->out, ": ", 2);
+            put_value(k, value->items[i]);
+        }
+        pieces_end_sorted(k, &entries);
         strbuf_putc(out, '}');
-        free(entries);
         break;
     }
     }
@@ -153,16 +204,18 @@ static void put_type(Canonical *k, const IrType *type) {
         strbuf_putc(out, '>');
         break;
     case IR_LITERAL: {
-        char **values = calloc(resolved->literal_count + 1, sizeof *values);
-        if (!values) abort();
-        for (size_t i = 0; i < resolved->literal_count; i++) values[i] = value_text(k, resolved->literals[i]);
         strbuf_puts(out, "literal[");
-        put_sorted(out, values, resolved->literal_count);
+        Pieces values;
+        pieces_begin(k, &values, resolved->literal_count);
+        for (size_t i = 0; i < resolved->literal_count; i++) {
+            pieces_next(&values);
+            put_value(k, resolved->literals[i]);
+        }
+        pieces_end_sorted(k, &values);
         strbuf_putc(out, ']');
-        free(values);
         break;
     }
-    case IR_REF: strbuf_printf(out, "#%zu", number_of(k, resolved->decl)); break;
+    case IR_REF: put_ref(out, number_of(k, resolved->decl)); break;
     default: strbuf_puts(out, ir_type_kind_name(resolved->kind));
     }
     if (nullable) strbuf_putc(out, '>');
@@ -180,7 +233,9 @@ static void put_constraints(Canonical *k, const IrConstraints *c) {
     const char *separator = " @range(";
     for (int i = 0; i < 4; i++) {
         if (!bounds[i]) continue;
-        strbuf_printf(out, "%s%s: ", separator, bound_names[i]);
+        strbuf_puts(out, separator);
+        strbuf_puts(out, bound_names[i]);
+        strbuf_append(out, ": ", 2);
         put_number(out, bounds[i]);
         separator = ", ";
     }
@@ -188,9 +243,15 @@ static void put_constraints(Canonical *k, const IrConstraints *c) {
     bool has_min = c->has_min_length && c->min_length > 0;
     if (has_min || c->has_max_length) {
         strbuf_puts(out, " @length(");
-        if (has_min) strbuf_printf(out, "min: %lld", (long long)c->min_length);
+        if (has_min) {
+            strbuf_puts(out, "min: ");
+            put_signed(out, (long long)c->min_length);
+        }
         if (has_min && c->has_max_length) strbuf_puts(out, ", ");
-        if (c->has_max_length) strbuf_printf(out, "max: %lld", (long long)c->max_length);
+        if (c->has_max_length) {
+            strbuf_puts(out, "max: ");
+            put_signed(out, (long long)c->max_length);
+        }
         strbuf_putc(out, ')');
     }
     if (c->pattern) {
@@ -202,16 +263,21 @@ static void put_constraints(Canonical *k, const IrConstraints *c) {
 
 static void put_model(Canonical *k, const IrDecl *decl) {
     StrBuf *out = k->out;
-    const IrField **fields = calloc(decl->field_count + 1, sizeof *fields);
-    if (!fields) abort();
+    if (decl->field_count > k->fields_capacity) { /* one array for every model: put_model does not nest */
+        k->fields_capacity = decl->field_count * 2;
+        free(k->fields);
+        k->fields = malloc(k->fields_capacity * sizeof *k->fields);
+        if (!k->fields) abort();
+    }
+    const IrField **fields = k->fields;
     if (decl->field_count) memcpy(fields, decl->fields, decl->field_count * sizeof *fields);
     qsort(fields, decl->field_count, sizeof *fields, compare_fields);
     strbuf_puts(out, "model {");
     for (size_t i = 0; i < decl->field_count; i++) {
         const IrField *field = fields[i];
-        strbuf_puts(out, i ? ", " : "");
+        if (i) strbuf_append(out, ", ", 2);
         put_string(out, field->wire_name, strlen(field->wire_name));
-        strbuf_puts(out, ": ");
+        strbuf_append(out, ": ", 2);
         if (field->default_value) {
             strbuf_puts(out, "default ");
             put_value(k, field->default_value);
@@ -223,49 +289,37 @@ static void put_model(Canonical *k, const IrDecl *decl) {
         put_constraints(k, field->constraints);
     }
     strbuf_putc(out, '}');
-    free(fields);
 }
 
 static void put_enum(Canonical *k, const IrDecl *decl) {
-    char **values = calloc(decl->member_count + 1, sizeof *values);
-    if (!values) abort();
+    strbuf_puts(k->out, decl->int_enum ? "enum int [" : "enum string [");
+    /* int values sort as text here; any fixed order makes the text canonical */
+    Pieces values;
+    pieces_begin(k, &values, decl->member_count);
     for (size_t i = 0; i < decl->member_count; i++) {
         const IrEnumMember *member = decl->members[i];
-        IrValue value = {.kind = decl->int_enum ? IR_VALUE_INT : IR_VALUE_STRING,
-                         .int_value = member->int_value,
-                         .text = member->string_value,
-                         .text_length = member->string_value_length};
-        values[i] = value_text(k, &value);
+        pieces_next(&values);
+        if (decl->int_enum) put_signed(k->out, (long long)member->int_value);
+        else put_string(k->out, member->string_value, member->string_value_length);
     }
-    strbuf_printf(k->out, "enum %s [", decl->int_enum ? "int" : "string");
-    /* int values sort as text here; any fixed order makes the text canonical */
-    put_sorted(k->out, values, decl->member_count);
+    pieces_end_sorted(k, &values);
     strbuf_putc(k->out, ']');
-    free(values);
 }
 
-/* The canonical text of a tagged alternative's tag values, for ordering. */
-static char *tag_text(Canonical *k, const IrType *alternative, const char *discriminator) {
+/* Writes the canonical text of a tagged alternative's tag values (for ordering) to k->out; nothing when it has
+ * no such field. */
+static void put_tag(Canonical *k, const IrType *alternative, const char *discriminator) {
     const IrType *model = ir_resolve_alias(alternative);
     for (size_t i = 0; model && model->kind == IR_REF && i < model->decl->field_count; i++) {
         const IrField *field = model->decl->fields[i];
         if (strcmp(field->wire_name, discriminator) != 0) continue;
-        StrBuf text;
-        strbuf_init(&text);
-        StrBuf *saved = k->out;
-        k->out = &text;
         put_type(k, field->type); /* a literal type: numbers nothing */
-        k->out = saved;
-        char *result = strdup(strbuf_cstr(&text));
-        strbuf_free(&text);
-        if (!result) abort();
-        return result;
+        return;
     }
-    return strdup("");
 }
 
 typedef struct TaggedAlternative {
-    char *tag;
+    const char *tag;
     const IrType *type;
 } TaggedAlternative;
 
@@ -278,22 +332,35 @@ static void put_union(Canonical *k, const IrDecl *decl) {
     size_t count = decl->alternative_count;
     TaggedAlternative *alternatives = calloc(count + 1, sizeof *alternatives);
     if (!alternatives) abort();
-    for (size_t i = 0; i < count; i++) {
-        alternatives[i].type = decl->alternatives[i];
-        alternatives[i].tag = decl->discriminator ? tag_text(k, decl->alternatives[i], decl->discriminator) : NULL;
-    }
+    for (size_t i = 0; i < count; i++) alternatives[i].type = decl->alternatives[i];
     if (decl->discriminator) {
+        /* every tag text in one buffer (Pieces), then sorted by it */
+        Pieces tags;
+        pieces_begin(k, &tags, count);
+        for (size_t i = 0; i < count; i++) {
+            pieces_next(&tags);
+            put_tag(k, decl->alternatives[i], decl->discriminator);
+        }
+        if (tags.count) strbuf_putc(&tags.text, '\0');
+        k->out = tags.saved_out;
+        for (size_t i = 0; i < count; i++) alternatives[i].tag = tags.text.data + tags.starts[i];
         qsort(alternatives, count, sizeof *alternatives, compare_tagged);
         strbuf_puts(out, "union tag ");
         put_string(out, decl->discriminator, strlen(decl->discriminator));
         strbuf_puts(out, " [");
+        for (size_t i = 0; i < count; i++) {
+            if (i) strbuf_append(out, ", ", 2);
+            put_type(k, alternatives[i].type);
+        }
+        strbuf_free(&tags.text);
+        free(tags.starts);
+        free(tags.sorted);
     } else {
         strbuf_puts(out, "union [");
-    }
-    for (size_t i = 0; i < count; i++) {
-        if (i) strbuf_puts(out, ", ");
-        put_type(k, alternatives[i].type);
-        free(alternatives[i].tag);
+        for (size_t i = 0; i < count; i++) {
+            if (i) strbuf_append(out, ", ", 2);
+            put_type(k, alternatives[i].type);
+        }
     }
     strbuf_putc(out, ']');
     free(alternatives);
@@ -339,25 +406,36 @@ static void put_channels(Canonical *k, const IrProgram *program) {
         put_string(out, channels[i].pattern, strlen(channels[i].pattern));
         strbuf_puts(out, " -> ");
         put_type(k, channel->publication_type); /* through aliases, as everywhere */
-        if (channel->history)
-            strbuf_printf(out, " history(size: %lld, ttl: %lld)", (long long)channel->history_size,
-                          (long long)channel->history_ttl_seconds);
+        if (channel->history) {
+            strbuf_puts(out, " history(size: ");
+            put_signed(out, (long long)channel->history_size);
+            strbuf_puts(out, ", ttl: ");
+            put_signed(out, (long long)channel->history_ttl_seconds);
+            strbuf_putc(out, ')');
+        }
         if (channel->client_publish) strbuf_puts(out, " publish");
-        strbuf_printf(out, " subscribe \"%s\"\n", ir_channel_subscribe_name(channel->subscribe));
+        strbuf_puts(out, " subscribe \"");
+        strbuf_puts(out, ir_channel_subscribe_name(channel->subscribe));
+        strbuf_append(out, "\"\n", 2);
         free(channels[i].pattern);
+        flush(k);
     }
     free(channels);
 }
 
-void ir_contract_canonical(const IrProgram *program, StrBuf *out) {
+/* Writes the canonical text to `out`, or, with `sha`, hashes it through `out` as a chunk (flush). */
+static void write_canonical(const IrProgram *program, StrBuf *out, Sha256 *sha) {
     Canonical k;
     memset(&k, 0, sizeof k);
     k.out = out;
+    k.sha = sha;
     k.empty_params.kind = IR_DECL_MODEL;
     k.numbered = calloc(program->decl_count + 1, sizeof *k.numbered);
     k.numbers = calloc(program->decl_count + 1, sizeof *k.numbers);
     if (!k.numbered || !k.numbers) abort();
-    strbuf_printf(out, "rpcc-contract %d\n", CONTRACT_FORMAT_VERSION);
+    strbuf_puts(out, "rpcc-contract ");
+    put_signed(out, CONTRACT_FORMAT_VERSION);
+    strbuf_putc(out, '\n');
     const IrRpc **rpcs = calloc(program->rpc_count + 1, sizeof *rpcs);
     if (!rpcs) abort();
     if (program->rpc_count) memcpy(rpcs, program->rpcs, program->rpc_count * sizeof *rpcs);
@@ -369,32 +447,56 @@ void ir_contract_canonical(const IrProgram *program, StrBuf *out) {
          * leaves open) */
         size_t params = number_of(&k, rpcs[i]->params ? rpcs[i]->params : &k.empty_params);
         if (rpcs[i]->oneway) { /* no result on the wire: the line says so, and no other method's line reads so */
-            strbuf_printf(out, " #%zu oneway\n", params);
+            strbuf_putc(out, ' ');
+            put_ref(out, params);
+            strbuf_append(out, " oneway\n", 8);
+            flush(&k);
             continue;
         }
         size_t result = number_of(&k, rpcs[i]->result);
-        strbuf_printf(out, " #%zu -> #%zu\n", params, result);
+        strbuf_putc(out, ' ');
+        put_ref(out, params);
+        strbuf_append(out, " -> ", 4);
+        put_ref(out, result);
+        strbuf_putc(out, '\n');
+        flush(&k);
     }
     free(rpcs);
     put_channels(&k, program);
     /* Each declaration in number order; writing one may number more. */
     for (size_t i = 0; i < k.count; i++) {
         const IrDecl *decl = k.numbered[i];
-        strbuf_printf(out, "#%zu ", i + 1);
+        put_ref(out, i + 1);
+        strbuf_putc(out, ' ');
         if (decl->kind == IR_DECL_MODEL) put_model(&k, decl);
         else if (decl->kind == IR_DECL_ENUM) put_enum(&k, decl);
         else put_union(&k, decl);
         strbuf_putc(out, '\n');
+        flush(&k);
     }
     free(k.numbered);
     free(k.numbers);
+    free(k.fields);
 }
 
+void ir_contract_canonical(const IrProgram *program, StrBuf *out) { write_canonical(program, out, NULL); }
+
 void ir_contract_hash(const IrProgram *program, char hash[72]) {
-    StrBuf text;
-    strbuf_init(&text);
-    ir_contract_canonical(program, &text);
+    /* the text goes to SHA-256 in chunks of about HASH_CHUNK bytes as it is written, never whole */
+    Sha256 sha;
+    sha256_init(&sha);
+    StrBuf chunk;
+    strbuf_init(&chunk);
+    write_canonical(program, &chunk, &sha);
+    if (chunk.len) sha256_update(&sha, chunk.data, chunk.len);
+    strbuf_free(&chunk);
+    unsigned char digest[32];
+    sha256_final(&sha, digest);
+    static const char digits[] = "0123456789abcdef";
     memcpy(hash, "sha256:", 7);
-    sha256_hex(text.data ? text.data : "", text.len, hash + 7);
-    strbuf_free(&text);
+    for (int i = 0; i < 32; i++) {
+        hash[7 + 2 * i] = digits[digest[i] >> 4];
+        hash[7 + 2 * i + 1] = digits[digest[i] & 15];
+    }
+    hash[71] = '\0';
 }
