@@ -99,6 +99,34 @@ static void test_hash_ignores_names_and_order(void **state) {
     assert_string_not_equal(a, wire);
 }
 
+/* The hash is the SHA-256 of the canonical text even when the text is hashed in chunks as it is written
+ * (ir_contract_hash never holds it whole): a program whose text is many chunks long, with sorted lists, nested
+ * defaults and tagged unions on every line. */
+static void test_hash_of_a_long_text(void **state) {
+    (void)state;
+    StrBuf program;
+    strbuf_init(&program);
+    for (int i = 0; i < 400; i++)
+        strbuf_printf(&program,
+                      "enum E%d: string { z%d; a%d; m; }\n"
+                      "model A%d { kind: \"a%d\" | \"z\"; x: int @range(ge: -%d, lt: 1e%d); }\n"
+                      "model B%d { kind: \"b%d\"; tags: map<string, list<int>> = {\"q\": [%d], \"b\": []}; }\n"
+                      "type U%d = A%d | B%d @discriminator(\"kind\");\n"
+                      "model P%d { e: E%d; u: U%d; s: string = \"\\u00e9\\\"%d\" @length(min: 1, max: %d); }\n"
+                      "rpc m%d.call(P%d) -> A%d;\n",
+                      i, i, i, i, i, i, i % 300, i, i, i, i, i, i, i, i, i, i, i + 10, i, i, i);
+    Compiled c;
+    char *text = canonical(&c, strbuf_cstr(&program));
+    assert_true(strlen(text) > 4 * 16384);
+    char expected[72] = "sha256:", hash[72];
+    sha256_hex(text, strlen(text), expected + 7);
+    ir_contract_hash(c.program, hash);
+    assert_string_equal(hash, expected);
+    free(text);
+    compiled_free(&c);
+    strbuf_free(&program);
+}
+
 static void test_canonical_channels(void **state) {
     (void)state;
     Compiled c;
@@ -240,6 +268,7 @@ int main(void) {
         cmocka_unit_test(test_sha256_vectors),
         cmocka_unit_test(test_canonical_text),
         cmocka_unit_test(test_hash_ignores_names_and_order),
+        cmocka_unit_test(test_hash_of_a_long_text),
         cmocka_unit_test(test_canonical_channels),
         cmocka_unit_test(test_channel_hash_follows_the_wire),
         cmocka_unit_test(test_compare_directions),
