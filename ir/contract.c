@@ -270,8 +270,10 @@ static void put_model(Canonical *k, const IrDecl *decl) {
         if (!k->fields) abort();
     }
     const IrField **fields = k->fields;
-    if (decl->field_count) memcpy(fields, decl->fields, decl->field_count * sizeof *fields);
-    qsort(fields, decl->field_count, sizeof *fields, compare_fields);
+    if (decl->field_count) { /* an empty model has no array (qsort must not get NULL) */
+        memcpy(fields, decl->fields, decl->field_count * sizeof *fields);
+        qsort(fields, decl->field_count, sizeof *fields, compare_fields);
+    }
     strbuf_puts(out, "model {");
     for (size_t i = 0; i < decl->field_count; i++) {
         const IrField *field = fields[i];
