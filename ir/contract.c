@@ -272,7 +272,16 @@ static void put_model(Canonical *k, const IrDecl *decl) {
     const IrField **fields = k->fields;
     if (decl->field_count) { /* an empty model has no array (qsort must not get NULL) */
         memcpy(fields, decl->fields, decl->field_count * sizeof *fields);
-        qsort(fields, decl->field_count, sizeof *fields, compare_fields);
+        if (decl->field_count <= 16) { /* insertion sort: cheaper than qsort for a model's few fields */
+            for (size_t i = 1; i < decl->field_count; i++) {
+                const IrField *moving = fields[i];
+                size_t j = i;
+                for (; j && strcmp(fields[j - 1]->wire_name, moving->wire_name) > 0; j--) fields[j] = fields[j - 1];
+                fields[j] = moving;
+            }
+        } else {
+            qsort(fields, decl->field_count, sizeof *fields, compare_fields);
+        }
     }
     strbuf_puts(out, "model {");
     for (size_t i = 0; i < decl->field_count; i++) {
