@@ -2120,7 +2120,7 @@ static bool emit_readme(void *context, Printer *out) {
         StrBuf wire;
         strbuf_init(&wire);
         escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
-        printer_line(out, "| `%s` | %s%s |", rpc->names.in[GO], strbuf_cstr(&wire), rpc->oneway ? " (one-way)" : "");
+        GO_LINE(out, "| `", rpc->names.in[GO], "` | ", strbuf_cstr(&wire), rpc->oneway ? " (one-way) |" : " |");
         strbuf_free(&wire);
     }
     if (program->channel_count) print_readme_channels(out, program, pkg);

@@ -126,6 +126,19 @@ static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated)
         ts_end_line(printer);                                                                                 \
     } while (0)
 
+/* ts_put of the decimal text of `value`, as printer_printf's "%lld" writes it. */
+static void ts_put_int(Printer *printer, long long value) {
+    char digits[24];
+    char *cursor = digits + sizeof digits;
+    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    do {
+        *--cursor = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0) *--cursor = '-';
+    ts_put(printer, cursor, (size_t)(digits + sizeof digits - cursor));
+}
+
 typedef struct TsEmitter {
     const IrProgram *program;
     const BackendOptions *options;
@@ -426,7 +439,7 @@ static void print_value(Printer *printer, const IrValue *value) {
     switch (value->kind) {
     case IR_VALUE_NULL: TS_PUTS(printer, "null"); break;
     case IR_VALUE_BOOL: TS_PUTS(printer, value->bool_value ? "true" : "false"); break;
-    case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
+    case IR_VALUE_INT: ts_put_int(printer, (long long)value->int_value); break;
     case IR_VALUE_FLOAT: TS_PUTS(printer, value->text); break;
     case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
     case IR_VALUE_ENUM:
@@ -452,7 +465,9 @@ static void print_value(Printer *printer, const IrValue *value) {
             if (key->kind == IR_VALUE_STRING) {
                 printer_string_literal(printer, TS, key->text, key->text_length);
             } else {
-                printer_printf(printer, "\"%lld\"", (long long)key->int_value);
+                TS_PUTS(printer, "\"");
+                ts_put_int(printer, (long long)key->int_value);
+                TS_PUTS(printer, "\"");
             }
             TS_PUTS(printer, ": ");
             print_value(printer, value->items[i]);
@@ -621,9 +636,9 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
         }
     } else if (model_has_default(decl)) {
         doc_paragraph(&doc);
-        printer_printf(&doc.printer, direction == DIRECTION_INPUT
-                                         ? "Sent to the server: fields with a default may be omitted."
-                                         : "Received from the server: fields with a default are always present.");
+        TS_PUTS(&doc.printer, direction == DIRECTION_INPUT
+                                  ? "Sent to the server: fields with a default may be omitted."
+                                  : "Received from the server: fields with a default are always present.");
     }
     ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
@@ -671,7 +686,7 @@ static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl 
 
 static void print_enum_value(Printer *printer, const IrDecl *decl, const IrEnumMember *member) {
     if (decl->int_enum) {
-        printer_printf(printer, "%lld", (long long)member->int_value);
+        ts_put_int(printer, (long long)member->int_value);
     } else {
         printer_string_literal(printer, TS, member->string_value, member->string_value_length);
     }
@@ -709,7 +724,7 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
 
     TS_PUTS(printer, "export type ", name, " =");
     for (size_t i = 0; i < decl->member_count; i++) {
-        printer_printf(printer, i ? " | " : " ");
+        TS_PUTS(printer, i ? " | " : " ");
         print_enum_value(printer, decl, decl->members[i]);
     }
     TS_LINE(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base, ">;");
@@ -787,7 +802,7 @@ static void emit_union_shape(const TsEmitter *emitter, Printer *printer, const I
     doc_free(&doc);
     TS_PUTS(printer, "export type ", decl_name(&context, decl), " =");
     for (size_t i = 0; i < decl->alternative_count; i++) {
-        printer_printf(printer, i ? " | " : " ");
+        TS_PUTS(printer, i ? " | " : " ");
         print_type(printer, &context, decl->alternatives[i]);
     }
     TS_LINE(printer, ";");
@@ -2032,14 +2047,15 @@ static bool emit_readme(void *context, Printer *printer) {
             StrBuf wire;
             strbuf_init(&wire);
             escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
-            if (rpc->oneway)
-                printer_line(printer, "| `%s` | %s | %s%s%s | none: one-way |", rpc->names.in[TS], strbuf_cstr(&wire),
-                             rpc->params ? "`" : "", rpc->params ? rpc->params->names.in[TS] : "none",
-                             rpc->params ? "`" : "");
+            TS_PUTS(printer, "| `", rpc->names.in[TS], "` | ", strbuf_cstr(&wire), " | ");
+            if (rpc->params)
+                TS_PUTS(printer, "`", rpc->params->names.in[TS], "`");
             else
-                printer_line(printer, "| `%s` | %s | %s%s%s | `%s` |", rpc->names.in[TS], strbuf_cstr(&wire),
-                             rpc->params ? "`" : "", rpc->params ? rpc->params->names.in[TS] : "none",
-                             rpc->params ? "`" : "", rpc->result->names.in[TS]);
+                TS_PUTS(printer, "none");
+            if (rpc->oneway)
+                TS_LINE(printer, " | none: one-way |");
+            else
+                TS_LINE(printer, " | `", rpc->result->names.in[TS], "` |");
             strbuf_free(&wire);
         }
     }
