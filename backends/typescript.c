@@ -35,20 +35,9 @@
 /* Line building: text appended straight into the printer's buffer, without the format scanning of
  * printer_printf. `text` holds no line break; the indentation is written before the first byte of a line, as
  * printer_printf writes it, and never for an empty line. */
-static inline void ts_put(Printer *printer, const char *text, size_t len) {
-    if (len == 0) return;
-    if (printer->at_line_start) {
-        for (int level = 0; level < printer->depth; level++)
-            strbuf_append(&printer->out, printer->indent_unit, printer->indent_unit_len);
-        printer->at_line_start = false;
-    }
-    strbuf_append(&printer->out, text, len);
-}
+static inline void ts_put(Printer *printer, const char *text, size_t len) { printer_putn(printer, text, len); }
 
-static inline void ts_end_line(Printer *printer) {
-    strbuf_putc(&printer->out, '\n');
-    printer->at_line_start = true;
-}
+static inline void ts_end_line(Printer *printer) { printer_end_line(printer); }
 
 /* printer_jsdoc, with a doc without deprecation (all but a few) escaped straight into the output in the same
  * layout: one line between the delimiters for a one-line doc, else the delimiters on lines of their own and a
