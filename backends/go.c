@@ -352,7 +352,10 @@ static void print_decl_comment(Printer *printer, const IrDecl *decl, const char 
     if (doc_starts_with_name(decl)) {
         strbuf_puts(&doc, text);
     } else if (doc_starts_with_article(decl)) {
-        strbuf_printf(&doc, "%s is %c%s", name, text[0] - 'A' + 'a', text + 1);
+        strbuf_puts(&doc, name);
+        strbuf_puts(&doc, " is ");
+        strbuf_putc(&doc, (char)(text[0] - 'A' + 'a'));
+        strbuf_puts(&doc, text + 1);
     } else {
         strbuf_puts(&doc, kind_sentence);
         if (text) {
@@ -492,7 +495,8 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     const bool *tags = emitter->tag_fields[decl->index]; /* NULL when the model is no tagged alternative */
     StrBuf kind_sentence;
     strbuf_init(&kind_sentence);
-    strbuf_printf(&kind_sentence, "%s is a model.", name);
+    strbuf_puts(&kind_sentence, name);
+    strbuf_puts(&kind_sentence, " is a model.");
     print_decl_comment(printer, decl, kind_sentence.data, NULL);
     strbuf_free(&kind_sentence);
     size_t go_field_count = 0;
@@ -782,7 +786,8 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     const char *name = decl->names.in[GO];
     StrBuf kind_sentence;
     strbuf_init(&kind_sentence);
-    strbuf_printf(&kind_sentence, "%s is an enum.", name);
+    strbuf_puts(&kind_sentence, name);
+    strbuf_puts(&kind_sentence, " is an enum.");
     print_decl_comment(printer, decl, kind_sentence.data, NULL);
     strbuf_free(&kind_sentence);
     GO_LINE(printer, "type ", name, " ", decl->int_enum ? "int64" : "string");
@@ -1566,7 +1571,10 @@ static bool emit_client(void *context, Printer *out) {
         printer_blank_line(out);
         StrBuf text;
         strbuf_init(&text);
-        strbuf_printf(&text, "%s calls %s.", method, rpc->method);
+        strbuf_puts(&text, method);
+        strbuf_puts(&text, " calls ");
+        strbuf_puts(&text, rpc->method);
+        strbuf_putc(&text, '.');
         if (rpc->doc && *rpc->doc) {
             strbuf_puts(&text, "\n\n");
             strbuf_puts(&text, rpc->doc);

@@ -683,7 +683,8 @@ static void print_enum_value(Printer *printer, const IrDecl *decl, const IrEnumM
 
 /* The name of an enum's type guard, `is<Name>`, with underscores appended while a type has that name. */
 static void append_guard_name(StrBuf *name, const TsEmitter *emitter, const IrDecl *decl) {
-    strbuf_printf(name, "is%s", decl->names.in[TS]);
+    strbuf_puts(name, "is");
+    strbuf_puts(name, decl->names.in[TS]);
     while (strmap_get(&emitter->taken_names, name->data, name->len)) strbuf_putc(name, '_');
 }
 
@@ -1409,7 +1410,11 @@ static void append_shape_without_null(StrBuf *out, const IrType *type) {
     case IR_REF: {
         const IrDecl *decl = type->decl;
         switch (decl->kind) {
-        case IR_DECL_MODEL: strbuf_printf(out, "model(%s)", decl->names.in[TS]); break;
+        case IR_DECL_MODEL:
+            strbuf_puts(out, "model(");
+            strbuf_puts(out, decl->names.in[TS]);
+            strbuf_putc(out, ')');
+            break;
         case IR_DECL_ENUM: strbuf_puts(out, decl->int_enum ? "enum(number)" : "enum(string)"); break;
         case IR_DECL_ALIAS: append_shape(out, decl->aliased); break;
         case IR_DECL_UNION:
