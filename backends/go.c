@@ -302,9 +302,14 @@ static void print_rows(Printer *printer, const Row *rows, size_t count, const St
             char *cursor = out->data + out->len;
             for (size_t cell = 0; cell + 1 < row->cell_count; cell++) {
                 size_t pad = widths[cell] - row->lengths[cell] + 1;
-                memset(cursor, ' ', pad);
+                /* Short pieces: copied without a call to memset or memcpy. */
+                static const char spaces[] = "                                ";
+                if (pad < sizeof spaces)
+                    strbuf_copy_bytes(cursor, spaces, pad);
+                else
+                    memset(cursor, ' ', pad);
                 cursor += pad;
-                memcpy(cursor, base + row->starts[cell + 1], row->lengths[cell + 1]);
+                strbuf_copy_bytes(cursor, base + row->starts[cell + 1], row->lengths[cell + 1]);
                 cursor += row->lengths[cell + 1];
             }
             *cursor++ = '\n';

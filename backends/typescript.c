@@ -1497,7 +1497,7 @@ static void print_schema_call(Printer *printer, const char *method, const StrBuf
         StrBuf *out = &printer->out;
         strbuf_grow(out, line + 1);
         char *cursor = out->data + out->len;
-        memcpy(cursor, method, method_len);
+        strbuf_copy_bytes(cursor, method, method_len);
         cursor += method_len;
         *cursor++ = '(';
         for (size_t i = 0; i < count; i++) {
@@ -1505,7 +1505,7 @@ static void print_schema_call(Printer *printer, const char *method, const StrBuf
                 memcpy(cursor, ", ", 2);
                 cursor += 2;
             }
-            memcpy(cursor, arguments[i].data, arguments[i].len);
+            strbuf_copy_bytes(cursor, arguments[i].data, arguments[i].len); /* short: no call to memcpy */
             cursor += arguments[i].len;
         }
         memcpy(cursor, ");\n", 4); /* with the NUL */
