@@ -302,9 +302,14 @@ static void print_rows(Printer *printer, const Row *rows, size_t count, const St
             char *cursor = out->data + out->len;
             for (size_t cell = 0; cell + 1 < row->cell_count; cell++) {
                 size_t pad = widths[cell] - row->lengths[cell] + 1;
-                memset(cursor, ' ', pad);
+                /* Short pieces: copied without a call to memset or memcpy. */
+                static const char spaces[] = "                                ";
+                if (pad < sizeof spaces)
+                    strbuf_copy_bytes(cursor, spaces, pad);
+                else
+                    memset(cursor, ' ', pad);
                 cursor += pad;
-                memcpy(cursor, base + row->starts[cell + 1], row->lengths[cell + 1]);
+                strbuf_copy_bytes(cursor, base + row->starts[cell + 1], row->lengths[cell + 1]);
                 cursor += row->lengths[cell + 1];
             }
             *cursor++ = '\n';
@@ -352,7 +357,10 @@ static void print_decl_comment(Printer *printer, const IrDecl *decl, const char 
     if (doc_starts_with_name(decl)) {
         strbuf_puts(&doc, text);
     } else if (doc_starts_with_article(decl)) {
-        strbuf_printf(&doc, "%s is %c%s", name, text[0] - 'A' + 'a', text + 1);
+        strbuf_puts(&doc, name);
+        strbuf_puts(&doc, " is ");
+        strbuf_putc(&doc, (char)(text[0] - 'A' + 'a'));
+        strbuf_puts(&doc, text + 1);
     } else {
         strbuf_puts(&doc, kind_sentence);
         if (text) {
@@ -492,7 +500,8 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     const bool *tags = emitter->tag_fields[decl->index]; /* NULL when the model is no tagged alternative */
     StrBuf kind_sentence;
     strbuf_init(&kind_sentence);
-    strbuf_printf(&kind_sentence, "%s is a model.", name);
+    strbuf_puts(&kind_sentence, name);
+    strbuf_puts(&kind_sentence, " is a model.");
     print_decl_comment(printer, decl, kind_sentence.data, NULL);
     strbuf_free(&kind_sentence);
     size_t go_field_count = 0;
@@ -782,7 +791,8 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     const char *name = decl->names.in[GO];
     StrBuf kind_sentence;
     strbuf_init(&kind_sentence);
-    strbuf_printf(&kind_sentence, "%s is an enum.", name);
+    strbuf_puts(&kind_sentence, name);
+    strbuf_puts(&kind_sentence, " is an enum.");
     print_decl_comment(printer, decl, kind_sentence.data, NULL);
     strbuf_free(&kind_sentence);
     GO_LINE(printer, "type ", name, " ", decl->int_enum ? "int64" : "string");
@@ -1566,7 +1576,10 @@ static bool emit_client(void *context, Printer *out) {
         printer_blank_line(out);
         StrBuf text;
         strbuf_init(&text);
-        strbuf_printf(&text, "%s calls %s.", method, rpc->method);
+        strbuf_puts(&text, method);
+        strbuf_puts(&text, " calls ");
+        strbuf_puts(&text, rpc->method);
+        strbuf_putc(&text, '.');
         if (rpc->doc && *rpc->doc) {
             strbuf_puts(&text, "\n\n");
             strbuf_puts(&text, rpc->doc);
@@ -2120,7 +2133,7 @@ static bool emit_readme(void *context, Printer *out) {
         StrBuf wire;
         strbuf_init(&wire);
         escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
-        printer_line(out, "| `%s` | %s%s |", rpc->names.in[GO], strbuf_cstr(&wire), rpc->oneway ? " (one-way)" : "");
+        GO_LINE(out, "| `", rpc->names.in[GO], "` | ", strbuf_cstr(&wire), rpc->oneway ? " (one-way) |" : " |");
         strbuf_free(&wire);
     }
     if (program->channel_count) print_readme_channels(out, program, pkg);

@@ -207,12 +207,20 @@ static void append_go_doc_quotes(StrBuf *out, const char *text) {
     }
 }
 
-/* True when `text` holds "``" or "''" (gofmt's curly quotes in doc comments). */
-static bool has_doubled_quote(const char *text, size_t len) {
-    for (size_t index = 0; index + 1 < len; index++) {
-        if ((text[index] == '`' || text[index] == '\'') && text[index + 1] == text[index]) return true;
+/* True when `text` holds `quote` twice in a row. memchr finds the candidates: most docs hold no backquote and few
+ * apostrophes. */
+static bool has_doubled(const char *text, size_t len, char quote) {
+    const char *end = text + len, *at = text;
+    while ((at = memchr(at, quote, (size_t)(end - at))) != NULL && at + 1 < end) {
+        if (at[1] == quote) return true;
+        at += 2; /* at[1] is not the quote: no pair starts there */
     }
     return false;
+}
+
+/* True when `text` holds "``" or "''" (gofmt's curly quotes in doc comments). */
+static bool has_doubled_quote(const char *text, size_t len) {
+    return has_doubled(text, len, '`') || has_doubled(text, len, '\'');
 }
 
 /* The common case of print_comment, written straight into the printer: no deprecation, and every line, once

@@ -35,20 +35,9 @@
 /* Line building: text appended straight into the printer's buffer, without the format scanning of
  * printer_printf. `text` holds no line break; the indentation is written before the first byte of a line, as
  * printer_printf writes it, and never for an empty line. */
-static inline void ts_put(Printer *printer, const char *text, size_t len) {
-    if (len == 0) return;
-    if (printer->at_line_start) {
-        for (int level = 0; level < printer->depth; level++)
-            strbuf_append(&printer->out, printer->indent_unit, printer->indent_unit_len);
-        printer->at_line_start = false;
-    }
-    strbuf_append(&printer->out, text, len);
-}
+static inline void ts_put(Printer *printer, const char *text, size_t len) { printer_putn(printer, text, len); }
 
-static inline void ts_end_line(Printer *printer) {
-    strbuf_putc(&printer->out, '\n');
-    printer->at_line_start = true;
-}
+static inline void ts_end_line(Printer *printer) { printer_end_line(printer); }
 
 /* printer_jsdoc, with a doc without deprecation (all but a few) escaped straight into the output in the same
  * layout: one line between the delimiters for a one-line doc, else the delimiters on lines of their own and a
@@ -125,6 +114,19 @@ static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated)
         TS_PUTS(printer, __VA_ARGS__);                                                                        \
         ts_end_line(printer);                                                                                 \
     } while (0)
+
+/* ts_put of the decimal text of `value`, as printer_printf's "%lld" writes it. */
+static void ts_put_int(Printer *printer, long long value) {
+    char digits[24];
+    char *cursor = digits + sizeof digits;
+    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    do {
+        *--cursor = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0) *--cursor = '-';
+    ts_put(printer, cursor, (size_t)(digits + sizeof digits - cursor));
+}
 
 typedef struct TsEmitter {
     const IrProgram *program;
@@ -426,7 +428,7 @@ static void print_value(Printer *printer, const IrValue *value) {
     switch (value->kind) {
     case IR_VALUE_NULL: TS_PUTS(printer, "null"); break;
     case IR_VALUE_BOOL: TS_PUTS(printer, value->bool_value ? "true" : "false"); break;
-    case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
+    case IR_VALUE_INT: ts_put_int(printer, (long long)value->int_value); break;
     case IR_VALUE_FLOAT: TS_PUTS(printer, value->text); break;
     case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
     case IR_VALUE_ENUM:
@@ -452,7 +454,9 @@ static void print_value(Printer *printer, const IrValue *value) {
             if (key->kind == IR_VALUE_STRING) {
                 printer_string_literal(printer, TS, key->text, key->text_length);
             } else {
-                printer_printf(printer, "\"%lld\"", (long long)key->int_value);
+                TS_PUTS(printer, "\"");
+                ts_put_int(printer, (long long)key->int_value);
+                TS_PUTS(printer, "\"");
             }
             TS_PUTS(printer, ": ");
             print_value(printer, value->items[i]);
@@ -621,9 +625,9 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
         }
     } else if (model_has_default(decl)) {
         doc_paragraph(&doc);
-        printer_printf(&doc.printer, direction == DIRECTION_INPUT
-                                         ? "Sent to the server: fields with a default may be omitted."
-                                         : "Received from the server: fields with a default are always present.");
+        TS_PUTS(&doc.printer, direction == DIRECTION_INPUT
+                                  ? "Sent to the server: fields with a default may be omitted."
+                                  : "Received from the server: fields with a default are always present.");
     }
     ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
@@ -671,7 +675,7 @@ static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl 
 
 static void print_enum_value(Printer *printer, const IrDecl *decl, const IrEnumMember *member) {
     if (decl->int_enum) {
-        printer_printf(printer, "%lld", (long long)member->int_value);
+        ts_put_int(printer, (long long)member->int_value);
     } else {
         printer_string_literal(printer, TS, member->string_value, member->string_value_length);
     }
@@ -679,7 +683,8 @@ static void print_enum_value(Printer *printer, const IrDecl *decl, const IrEnumM
 
 /* The name of an enum's type guard, `is<Name>`, with underscores appended while a type has that name. */
 static void append_guard_name(StrBuf *name, const TsEmitter *emitter, const IrDecl *decl) {
-    strbuf_printf(name, "is%s", decl->names.in[TS]);
+    strbuf_puts(name, "is");
+    strbuf_puts(name, decl->names.in[TS]);
     while (strmap_get(&emitter->taken_names, name->data, name->len)) strbuf_putc(name, '_');
 }
 
@@ -709,7 +714,7 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
 
     TS_PUTS(printer, "export type ", name, " =");
     for (size_t i = 0; i < decl->member_count; i++) {
-        printer_printf(printer, i ? " | " : " ");
+        TS_PUTS(printer, i ? " | " : " ");
         print_enum_value(printer, decl, decl->members[i]);
     }
     TS_LINE(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base, ">;");
@@ -787,7 +792,7 @@ static void emit_union_shape(const TsEmitter *emitter, Printer *printer, const I
     doc_free(&doc);
     TS_PUTS(printer, "export type ", decl_name(&context, decl), " =");
     for (size_t i = 0; i < decl->alternative_count; i++) {
-        printer_printf(printer, i ? " | " : " ");
+        TS_PUTS(printer, i ? " | " : " ");
         print_type(printer, &context, decl->alternatives[i]);
     }
     TS_LINE(printer, ";");
@@ -1405,7 +1410,11 @@ static void append_shape_without_null(StrBuf *out, const IrType *type) {
     case IR_REF: {
         const IrDecl *decl = type->decl;
         switch (decl->kind) {
-        case IR_DECL_MODEL: strbuf_printf(out, "model(%s)", decl->names.in[TS]); break;
+        case IR_DECL_MODEL:
+            strbuf_puts(out, "model(");
+            strbuf_puts(out, decl->names.in[TS]);
+            strbuf_putc(out, ')');
+            break;
         case IR_DECL_ENUM: strbuf_puts(out, decl->int_enum ? "enum(number)" : "enum(string)"); break;
         case IR_DECL_ALIAS: append_shape(out, decl->aliased); break;
         case IR_DECL_UNION:
@@ -1488,7 +1497,7 @@ static void print_schema_call(Printer *printer, const char *method, const StrBuf
         StrBuf *out = &printer->out;
         strbuf_grow(out, line + 1);
         char *cursor = out->data + out->len;
-        memcpy(cursor, method, method_len);
+        strbuf_copy_bytes(cursor, method, method_len);
         cursor += method_len;
         *cursor++ = '(';
         for (size_t i = 0; i < count; i++) {
@@ -1496,7 +1505,7 @@ static void print_schema_call(Printer *printer, const char *method, const StrBuf
                 memcpy(cursor, ", ", 2);
                 cursor += 2;
             }
-            memcpy(cursor, arguments[i].data, arguments[i].len);
+            strbuf_copy_bytes(cursor, arguments[i].data, arguments[i].len); /* short: no call to memcpy */
             cursor += arguments[i].len;
         }
         memcpy(cursor, ");\n", 4); /* with the NUL */
@@ -2032,14 +2041,15 @@ static bool emit_readme(void *context, Printer *printer) {
             StrBuf wire;
             strbuf_init(&wire);
             escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
-            if (rpc->oneway)
-                printer_line(printer, "| `%s` | %s | %s%s%s | none: one-way |", rpc->names.in[TS], strbuf_cstr(&wire),
-                             rpc->params ? "`" : "", rpc->params ? rpc->params->names.in[TS] : "none",
-                             rpc->params ? "`" : "");
+            TS_PUTS(printer, "| `", rpc->names.in[TS], "` | ", strbuf_cstr(&wire), " | ");
+            if (rpc->params)
+                TS_PUTS(printer, "`", rpc->params->names.in[TS], "`");
             else
-                printer_line(printer, "| `%s` | %s | %s%s%s | `%s` |", rpc->names.in[TS], strbuf_cstr(&wire),
-                             rpc->params ? "`" : "", rpc->params ? rpc->params->names.in[TS] : "none",
-                             rpc->params ? "`" : "", rpc->result->names.in[TS]);
+                TS_PUTS(printer, "none");
+            if (rpc->oneway)
+                TS_LINE(printer, " | none: one-way |");
+            else
+                TS_LINE(printer, " | `", rpc->result->names.in[TS], "` |");
             strbuf_free(&wire);
         }
     }
