@@ -57,11 +57,7 @@ static void add_doc_line(Lexer *lexer, const unsigned char *start, const unsigne
 }
 
 static Token make_token(Lexer *lexer, int kind, const unsigned char *start) {
-    Token token;
-    memset(&token, 0, sizeof token);
-    token.kind = kind;
-    token.span = span_between(lexer, start, lexer->cursor);
-    token.doc = lexer->pending_doc;
+    Token token = {.kind = kind, .span = span_between(lexer, start, lexer->cursor), .doc = lexer->pending_doc};
     lexer->pending_doc = NULL;
     return token;
 }
