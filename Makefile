@@ -43,11 +43,16 @@ all: $(BUILD)/rpcc
 include mk/deps.mk
 
 # --- generated lexer and parser -----------------------------------------------------------------------------
-$(GEN)/parser.c $(GEN)/parser.h: grammar/parser.y | $(call debian,build)
+# lemon leaves parser.h alone when its content would not change, so both outputs are touched afterwards: else
+# parser.h stays older than parser.y and every later `make` runs lemon and recompiles the parser again. The
+# template lemon reads (Debian's) is a prerequisite too, when present.
+LEMON_TEMPLATE := /usr/share/lemon/lempar.c
+$(GEN)/parser.c $(GEN)/parser.h &: grammar/parser.y $(wildcard $(LEMON_TEMPLATE)) | $(call debian,build)
 	@mkdir -p $(GEN)
 	cp grammar/parser.y $(GEN)/parser.y
 	cd $(GEN) && lemon -q -s parser.y >/dev/null
 	rm -f $(GEN)/parser.y
+	touch $(GEN)/parser.c $(GEN)/parser.h
 
 $(GEN)/lexer.c: grammar/lexer.re $(GEN)/parser.h | $(call debian,build)
 	@mkdir -p $(GEN)

@@ -10,9 +10,10 @@
 
 /* lemon's generated entry points (grammar/parser.y, %name RpccParser). */
 void *RpccParserAlloc(void *(*allocate)(size_t));
-void RpccParser(void *parser, int kind, Token token, ParseState *state);
 void RpccParserFree(void *parser, void (*release)(void *));
-void RpccParserSnapshot(void *parser, int token_kind, ParseState *state);
+/* grammar/parser.y: saves the stack when the token may be refused (for the expected tokens of the error), then
+ * calls RpccParser. */
+void RpccParserFeed(void *parser, const Token *token, ParseState *state);
 
 const AstDoc *parse_take_doc(const Token *token) {
     if (!token->doc) return NULL;
@@ -199,8 +200,7 @@ AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags) 
         }
         previous_kind = token.kind;
         size_t errors_before = state.syntax_errors;
-        RpccParserSnapshot(parser, token.kind, &state);
-        RpccParser(parser, token.kind, token, &state);
+        RpccParserFeed(parser, &token, &state);
         if (errors_before == 0 && state.syntax_errors && last_declared.file) {
             Span *name = ARENA_NEW(arena, Span);
             *name = last_declared;

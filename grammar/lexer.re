@@ -57,11 +57,7 @@ static void add_doc_line(Lexer *lexer, const unsigned char *start, const unsigne
 }
 
 static Token make_token(Lexer *lexer, int kind, const unsigned char *start) {
-    Token token;
-    memset(&token, 0, sizeof token);
-    token.kind = kind;
-    token.span = span_between(lexer, start, lexer->cursor);
-    token.doc = lexer->pending_doc;
+    Token token = {.kind = kind, .span = span_between(lexer, start, lexer->cursor), .doc = lexer->pending_doc};
     lexer->pending_doc = NULL;
     return token;
 }
@@ -276,8 +272,16 @@ Token lexer_next(Lexer *lexer) {
         }
 
         [ \t\r\n]+ { continue; }
-        "///" ([^/\n\x00] [^\n\x00]*)? { add_doc_line(lexer, start, lexer->cursor); continue; }
-        "//" [^\n\x00]* { continue; }
+        /* A comment's text is skipped with strcspn (the text ends with the NUL sentinel): it stops at a newline or a
+         * NUL as the rules `"//" [^\n\x00]*` would, for a fraction of the DFA's cost per byte. Four slashes or more
+         * start a plain comment, not a doc line. */
+        "///" {
+            bool plain = *lexer->cursor == '/';
+            lexer->cursor += strcspn((const char *)lexer->cursor, "\n");
+            if (!plain) add_doc_line(lexer, start, lexer->cursor);
+            continue;
+        }
+        "//" { lexer->cursor += strcspn((const char *)lexer->cursor, "\n"); continue; }
         "/*" {
             const unsigned char *end = lexer->cursor;
             while (end + 1 < lexer->limit && !(end[0] == '*' && end[1] == '/')) end++;

@@ -419,7 +419,7 @@ argument(X) ::= IDENT(N) COLON value(V). {
 /* Before each token that may be refused: the parser's state stack as it was, saved into state->snapshot. The bad
  * token has already caused the default reductions of LALR by the time %syntax_error runs, which narrow what the
  * states left on the stack could shift (after `x: int` and a '}', only ';' and '@' would remain of ; @ = | <). */
-void RpccParserSnapshot(void *parser_pointer, int token_kind, ParseState *state) {
+static inline void parser_save_stack(void *parser_pointer, int token_kind, ParseState *state) {
     struct yyParser *parser = parser_pointer;
     /* A token shifted at once (most of them) leaves the stack as it is and cannot be the bad token: only one that
      * reduces first, or is refused at once, needs the stack saved. */
@@ -435,8 +435,24 @@ void RpccParserSnapshot(void *parser_pointer, int token_kind, ParseState *state)
         state->snapshot = grown;
         state->snapshot_capacity = capacity;
     }
-    for (size_t i = 0; i < depth; i++) state->snapshot[i] = parser->yystack[i].stateno;
+    /* Four entries a step: this copy runs before a third of all tokens, and the loop's own counting was most of it. */
+    const yyStackEntry *entry = parser->yystack;
+    unsigned short *saved = state->snapshot;
+    size_t i = 0;
+    for (; i + 4 <= depth; i += 4) {
+        saved[i] = entry[i].stateno;
+        saved[i + 1] = entry[i + 1].stateno;
+        saved[i + 2] = entry[i + 2].stateno;
+        saved[i + 3] = entry[i + 3].stateno;
+    }
+    for (; i < depth; i++) saved[i] = entry[i].stateno;
     state->snapshot_depth = depth;
+}
+
+/* One token into the parser, its stack saved first when the token may be refused: parse_file's one call a token. */
+void RpccParserFeed(void *parser, const Token *token, ParseState *state) {
+    parser_save_stack(parser, token->kind, state);
+    RpccParser(parser, token->kind, *token, state);
 }
 
 /* The terminals the parser could shift before the bad token, found by simulating the reductions each lookahead
