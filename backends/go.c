@@ -288,10 +288,10 @@ static void print_rows(Printer *printer, const Row *rows, size_t count, const St
             if (has_comment(row->doc, row->deprecation))
                 go_print_comment(printer, row->doc, backend_deprecation_reason(row->deprecation));
             if (row->cell_count == 0) {
-                go_end_line(printer);
+                printer_end_line(printer);
                 continue;
             }
-            /* The line's room made once: the indentation (go_put's), each cell padded to its column's width and
+            /* The line's room made once: the indentation (printer_putn's), each cell padded to its column's width and
              * followed by one space, the last cell as it is, the line break. */
             if (row->cell_count > 1 || row->lengths[0] > 0) go_begin_text(printer); /* padding is text too */
             strbuf_append(&printer->out, base + row->starts[0], row->lengths[0]);
@@ -579,13 +579,13 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         go_field_count++;
     }
     if (go_field_count == 0) {
-        GO_LINE(printer, "type ", name, " struct{}");
+        PRINTER_LINE(printer, "type ", name, " struct{}");
     } else {
-        GO_LINE(printer, "type ", name, " struct {");
+        PRINTER_LINE(printer, "type ", name, " struct {");
         printer_indent(printer);
         print_rows(printer, rows, row_count, &texts);
         printer_dedent(printer);
-        GO_LINE(printer, "}");
+        PRINTER_LINE(printer, "}");
     }
 
     if (needs_marshal) {
@@ -595,51 +595,51 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         for (size_t index = 0; index < decl->field_count; index++)
             fills |= !(tags && tags[index]) && (shapes[index].fill_empty || shapes[index].fill_literal);
         if (extra && !tags && !fills) {
-            GO_LINE(printer, "// MarshalJSON sends the fields of ", name, " and the keys of ", extra, ".");
+            PRINTER_LINE(printer, "// MarshalJSON sends the fields of ", name, " and the keys of ", extra, ".");
         } else if (tags && fills) {
-            GO_LINE(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has, sends nil required lists");
-            GO_LINE(printer, "// and maps as empty ones and fills fields whose type is one literal value.");
+            PRINTER_LINE(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has, sends nil required lists");
+            PRINTER_LINE(printer, "// and maps as empty ones and fills fields whose type is one literal value.");
         } else if (tags) {
-            GO_LINE(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has.");
+            PRINTER_LINE(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has.");
         } else {
-            GO_LINE(printer, "// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one");
-            GO_LINE(printer, "// literal value.");
+            PRINTER_LINE(printer, "// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one");
+            PRINTER_LINE(printer, "// literal value.");
         }
-        if (extra && (tags || fills)) GO_LINE(printer, "// It also sends the keys of ", extra, ".");
-        GO_LINE(printer, "func (m ", name, ") MarshalJSON() ([]byte, error) {");
+        if (extra && (tags || fills)) PRINTER_LINE(printer, "// It also sends the keys of ", extra, ".");
+        PRINTER_LINE(printer, "func (m ", name, ") MarshalJSON() ([]byte, error) {");
         printer_indent(printer);
-        GO_LINE(printer, "type plain ", name);
+        PRINTER_LINE(printer, "type plain ", name);
         for (size_t index = 0; index < decl->field_count; index++) {
             const IrField *field = decl->fields[index];
             const char *go_name = field->names.in[GO];
             if (tags && tags[index]) continue;
             if (shapes[index].fill_empty) {
-                GO_LINE(printer, "if m.", go_name, " == nil {");
+                PRINTER_LINE(printer, "if m.", go_name, " == nil {");
                 printer_indent(printer);
-                GO_LINE(printer, "m.", go_name, " = ", strbuf_cstr(&shapes[index].type), "{}");
+                PRINTER_LINE(printer, "m.", go_name, " = ", strbuf_cstr(&shapes[index].type), "{}");
                 printer_dedent(printer);
-                GO_LINE(printer, "}");
+                PRINTER_LINE(printer, "}");
             } else if (shapes[index].fill_literal) {
                 const IrValue *literal = field->type->literals[0];
                 if (literal->kind == IR_VALUE_STRING && literal->text_length > 0) {
-                    GO_LINE(printer, "if m.", go_name, " == \"\" {");
+                    PRINTER_LINE(printer, "if m.", go_name, " == \"\" {");
                     printer_indent(printer);
-                    GO_PUTS(printer, "m.", go_name, " = ");
+                    PRINTER_PUTS(printer, "m.", go_name, " = ");
                     printer_string_literal(printer, GO, literal->text, literal->text_length);
-                    go_end_line(printer);
+                    printer_end_line(printer);
                 } else if (literal->kind == IR_VALUE_INT && literal->int_value != 0) {
-                    GO_LINE(printer, "if m.", go_name, " == 0 {");
+                    PRINTER_LINE(printer, "if m.", go_name, " == 0 {");
                     printer_indent(printer);
                     printer_line(printer, "m.%s = %lld", go_name, (long long)literal->int_value);
                 } else if (literal->kind == IR_VALUE_BOOL && literal->bool_value) {
-                    GO_LINE(printer, "if !m.", go_name, " {");
+                    PRINTER_LINE(printer, "if !m.", go_name, " {");
                     printer_indent(printer);
-                    GO_LINE(printer, "m.", go_name, " = true");
+                    PRINTER_LINE(printer, "m.", go_name, " = true");
                 } else {
                     continue; /* the literal is Go's zero value */
                 }
                 printer_dedent(printer);
-                GO_LINE(printer, "}");
+                PRINTER_LINE(printer, "}");
             }
         }
         if (tags) {
@@ -665,41 +665,41 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             }
             print_rows(printer, tag_rows, tag_count, &texts);
             free(tag_rows);
-            GO_LINE(printer, "plain");
+            PRINTER_LINE(printer, "plain");
             printer_dedent(printer);
-            GO_PUTS(printer, "}{");
+            PRINTER_PUTS(printer, "}{");
             for (size_t index = 0; index < decl->field_count; index++) {
                 if (!tags[index]) continue;
                 const IrValue *literal = decl->fields[index]->type->literals[0];
                 printer_string_literal(printer, GO, literal->text, literal->text_length);
-                GO_PUTS(printer, ", ");
+                PRINTER_PUTS(printer, ", ");
             }
-            GO_LINE(printer, "plain(m)})");
+            PRINTER_LINE(printer, "plain(m)})");
         } else if (extra) {
-            GO_LINE(printer, "data, err := json.Marshal(plain(m))");
+            PRINTER_LINE(printer, "data, err := json.Marshal(plain(m))");
         } else {
-            GO_LINE(printer, "return json.Marshal(plain(m))");
+            PRINTER_LINE(printer, "return json.Marshal(plain(m))");
         }
         if (extra) {
             /* Extra's keys after the fields' (json:"-" keeps them out of plain) */
-            GO_LINE(printer, "if err != nil {");
-            GO_LINE(printer, "\treturn nil, err");
-            GO_LINE(printer, "}");
-            GO_LINE(printer, "return withExtra(data, m.", extra, keys, ")");
+            PRINTER_LINE(printer, "if err != nil {");
+            PRINTER_LINE(printer, "\treturn nil, err");
+            PRINTER_LINE(printer, "}");
+            PRINTER_LINE(printer, "return withExtra(data, m.", extra, keys, ")");
         }
         printer_dedent(printer);
-        GO_LINE(printer, "}");
+        PRINTER_LINE(printer, "}");
     }
     if (tags) {
         /* Decoding accepts the tags (a strict decoder of an enclosing untagged union would refuse keys with no Go
          * field) and refuses a wrong value. */
         emitter->uses_fmt = true;
         printer_blank_line(printer);
-        GO_LINE(printer, "// UnmarshalJSON decodes ", name, " and checks its discriminator.");
-        GO_LINE(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {");
+        PRINTER_LINE(printer, "// UnmarshalJSON decodes ", name, " and checks its discriminator.");
+        PRINTER_LINE(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {");
         printer_indent(printer);
-        GO_LINE(printer, "type plain ", name);
-        GO_LINE(printer, "object := struct {");
+        PRINTER_LINE(printer, "type plain ", name);
+        PRINTER_LINE(printer, "object := struct {");
         printer_indent(printer);
         strbuf_clear(&texts);
         Row *tag_rows = calloc(decl->field_count, sizeof *tag_rows);
@@ -720,56 +720,56 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         }
         print_rows(printer, tag_rows, tag_count, &texts);
         free(tag_rows);
-        GO_LINE(printer, "*plain");
+        PRINTER_LINE(printer, "*plain");
         printer_dedent(printer);
-        GO_LINE(printer, "}{plain: (*plain)(m)}");
+        PRINTER_LINE(printer, "}{plain: (*plain)(m)}");
         if (extra) {
-            GO_LINE(printer, "extra, err := decodeOpen(data, &object", keys, ")");
-            GO_LINE(printer, "if err != nil {");
+            PRINTER_LINE(printer, "extra, err := decodeOpen(data, &object", keys, ")");
+            PRINTER_LINE(printer, "if err != nil {");
         } else {
-            GO_LINE(printer, "if err := json.Unmarshal(data, &object); err != nil {");
+            PRINTER_LINE(printer, "if err := json.Unmarshal(data, &object); err != nil {");
         }
-        GO_LINE(printer, "\treturn err");
-        GO_LINE(printer, "}");
+        PRINTER_LINE(printer, "\treturn err");
+        PRINTER_LINE(printer, "}");
         for (size_t index = 0; index < decl->field_count; index++) {
             if (!tags[index]) continue;
             const IrField *field = decl->fields[index];
             const char *go_name = field->names.in[GO];
             const IrValue *literal = field->type->literals[0];
-            GO_PUTS(printer, "if object.", go_name, " != nil && *object.", go_name, " != ");
+            PRINTER_PUTS(printer, "if object.", go_name, " != nil && *object.", go_name, " != ");
             printer_string_literal(printer, GO, literal->text, literal->text_length);
-            GO_LINE(printer, " {");
+            PRINTER_LINE(printer, " {");
             printer_indent(printer);
             StrBuf message;
             strbuf_init(&message);
             strbuf_printf(&message, "%s: %s: %s is %%q, not %%q", emitter->package, name, field->wire_name);
-            GO_PUTS(printer, "return fmt.Errorf(");
+            PRINTER_PUTS(printer, "return fmt.Errorf(");
             printer_string_literal(printer, GO, message.data, message.len);
-            GO_PUTS(printer, ", *object.", go_name, ", ");
+            PRINTER_PUTS(printer, ", *object.", go_name, ", ");
             printer_string_literal(printer, GO, literal->text, literal->text_length);
-            GO_LINE(printer, ")");
+            PRINTER_LINE(printer, ")");
             strbuf_free(&message);
             printer_dedent(printer);
-            GO_LINE(printer, "}");
+            PRINTER_LINE(printer, "}");
         }
-        if (extra) GO_LINE(printer, "m.", extra, " = extra");
-        GO_LINE(printer, "return nil");
+        if (extra) PRINTER_LINE(printer, "m.", extra, " = extra");
+        PRINTER_LINE(printer, "return nil");
         printer_dedent(printer);
-        GO_LINE(printer, "}");
+        PRINTER_LINE(printer, "}");
     } else if (extra) {
         printer_blank_line(printer);
-        GO_LINE(printer, "// UnmarshalJSON decodes ", name, " and keeps the keys it does not declare in ", extra, ".");
-        GO_LINE(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {");
+        PRINTER_LINE(printer, "// UnmarshalJSON decodes ", name, " and keeps the keys it does not declare in ", extra, ".");
+        PRINTER_LINE(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {");
         printer_indent(printer);
-        GO_LINE(printer, "type plain ", name);
-        GO_LINE(printer, "extra, err := decodeOpen(data, (*plain)(m)", keys, ")");
-        GO_LINE(printer, "if err != nil {");
-        GO_LINE(printer, "\treturn err");
-        GO_LINE(printer, "}");
-        GO_LINE(printer, "m.", extra, " = extra");
-        GO_LINE(printer, "return nil");
+        PRINTER_LINE(printer, "type plain ", name);
+        PRINTER_LINE(printer, "extra, err := decodeOpen(data, (*plain)(m)", keys, ")");
+        PRINTER_LINE(printer, "if err != nil {");
+        PRINTER_LINE(printer, "\treturn err");
+        PRINTER_LINE(printer, "}");
+        PRINTER_LINE(printer, "m.", extra, " = extra");
+        PRINTER_LINE(printer, "return nil");
         printer_dedent(printer);
-        GO_LINE(printer, "}");
+        PRINTER_LINE(printer, "}");
     }
     if (emitter->untagged_alternative[decl->index]) emit_fits(emitter, printer, decl);
     free(extra);
@@ -795,7 +795,7 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
     strbuf_puts(&kind_sentence, " is an enum.");
     print_decl_comment(printer, decl, kind_sentence.data, NULL);
     strbuf_free(&kind_sentence);
-    GO_LINE(printer, "type ", name, " ", decl->int_enum ? "int64" : "string");
+    PRINTER_LINE(printer, "type ", name, " ", decl->int_enum ? "int64" : "string");
     if (decl->member_count == 0) return;
     printer_blank_line(printer);
     Row *rows = calloc(decl->member_count, sizeof *rows);
@@ -819,30 +819,30 @@ static void emit_enum(Printer *printer, const IrDecl *decl) {
         }
         row_end_cell(row, &texts);
     }
-    GO_LINE(printer, "const (");
+    PRINTER_LINE(printer, "const (");
     printer_indent(printer);
     print_rows(printer, rows, decl->member_count, &texts);
     printer_dedent(printer);
-    GO_LINE(printer, ")");
+    PRINTER_LINE(printer, ")");
     free(rows);
     strbuf_free(&texts);
     /* Open enums (as proto3's): a value this SDK does not know decodes and is sent back unchanged; IsKnown tells. */
     printer_blank_line(printer);
-    GO_LINE(printer, "// IsKnown reports whether v is one of the constants of ", name, ". A reply may hold a value the server");
-    GO_LINE(printer, "// added after this SDK was generated: it is kept as it came and sent back unchanged.");
-    GO_LINE(printer, "func (v ", name, ") IsKnown() bool {");
+    PRINTER_LINE(printer, "// IsKnown reports whether v is one of the constants of ", name, ". A reply may hold a value the server");
+    PRINTER_LINE(printer, "// added after this SDK was generated: it is kept as it came and sent back unchanged.");
+    PRINTER_LINE(printer, "func (v ", name, ") IsKnown() bool {");
     printer_indent(printer);
-    GO_LINE(printer, "switch v {");
-    GO_PUTS(printer, "case ");
+    PRINTER_LINE(printer, "switch v {");
+    PRINTER_PUTS(printer, "case ");
     for (size_t index = 0; index < decl->member_count; index++) {
-        GO_PUTS(printer, index ? ", " : "", decl->members[index]->names.in[GO]);
+        PRINTER_PUTS(printer, index ? ", " : "", decl->members[index]->names.in[GO]);
     }
-    GO_LINE(printer, ":");
-    GO_LINE(printer, "\treturn true");
-    GO_LINE(printer, "}");
-    GO_LINE(printer, "return false");
+    PRINTER_LINE(printer, ":");
+    PRINTER_LINE(printer, "\treturn true");
+    PRINTER_LINE(printer, "}");
+    PRINTER_LINE(printer, "return false");
     printer_dedent(printer);
-    GO_LINE(printer, "}");
+    PRINTER_LINE(printer, "}");
 }
 
 static const IrField *find_field(const IrDecl *model, const char *wire_name) {
@@ -1146,7 +1146,7 @@ static void emit_alias(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     strbuf_printf(&kind_sentence, "%s is an alias of %s.", decl->names.in[GO], type.data);
     print_decl_comment(printer, decl, kind_sentence.data, decl->aliased->nullable ? "nil stands for null." : NULL);
     strbuf_free(&kind_sentence);
-    GO_LINE(printer, "type ", decl->names.in[GO], " = ", type.data);
+    PRINTER_LINE(printer, "type ", decl->names.in[GO], " = ", type.data);
     strbuf_free(&type);
 }
 
@@ -1519,7 +1519,7 @@ static void print_channel_methods(GoEmitter *emitter, Printer *out, const IrChan
 
 static bool emit_client(void *context, Printer *out) {
     GoEmitter *emitter = context;
-    GO_LINE(out, emitter->header);
+    PRINTER_LINE(out, emitter->header);
     printer_blank_line(out);
     StrBuf doc;
     strbuf_init(&doc);
@@ -1528,43 +1528,43 @@ static bool emit_client(void *context, Printer *out) {
     strbuf_puts(&doc, ",\ncalled through a Centrifugo server over its WebSocket JSON protocol.");
     go_print_doc_comment(out, doc.data, NULL);
     strbuf_free(&doc);
-    GO_LINE(out, "package ", emitter->package);
+    PRINTER_LINE(out, "package ", emitter->package);
     printer_blank_line(out);
     const char *imports[] = {"context", "strconv"};
     print_imports(out, imports, channels_have_int_param(emitter->program) ? 2 : 1, NULL);
     /* The contract hash: NewAPIClient has the client send it with every call (spec/evolution.md). */
     char contract_hash[72];
     backend_contract_hash(emitter->program, emitter->options, contract_hash);
-    GO_LINE(out, "// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as");
-    GO_LINE(out, "// the Client's ContractHash, which is sent with every call.");
-    GO_LINE(out, "const ContractHash = \"", contract_hash, "\"");
+    PRINTER_LINE(out, "// ContractHash is the contract hash of the file (rpcc --contract-hash): NewAPIClient sets it as");
+    PRINTER_LINE(out, "// the Client's ContractHash, which is sent with every call.");
+    PRINTER_LINE(out, "const ContractHash = \"", contract_hash, "\"");
     printer_blank_line(out);
-    GO_LINE(out, "// APIClient has one typed method per RPC method. It is safe for concurrent use.");
-    GO_LINE(out, "type APIClient struct {");
-    GO_LINE(out, "\tclient *Client");
-    GO_LINE(out, "}");
+    PRINTER_LINE(out, "// APIClient has one typed method per RPC method. It is safe for concurrent use.");
+    PRINTER_LINE(out, "type APIClient struct {");
+    PRINTER_LINE(out, "\tclient *Client");
+    PRINTER_LINE(out, "}");
     printer_blank_line(out);
-    GO_LINE(out, "// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to");
-    GO_LINE(out, "// ContractHash (call it before client is in use).");
-    GO_LINE(out, "func NewAPIClient(client *Client) *APIClient {");
-    GO_LINE(out, "\tclient.ContractHash = ContractHash");
-    GO_LINE(out, "\treturn &APIClient{client: client}");
-    GO_LINE(out, "}");
+    PRINTER_LINE(out, "// NewAPIClient returns an APIClient that calls through client, and sets client.ContractHash to");
+    PRINTER_LINE(out, "// ContractHash (call it before client is in use).");
+    PRINTER_LINE(out, "func NewAPIClient(client *Client) *APIClient {");
+    PRINTER_LINE(out, "\tclient.ContractHash = ContractHash");
+    PRINTER_LINE(out, "\treturn &APIClient{client: client}");
+    PRINTER_LINE(out, "}");
     printer_blank_line(out);
-    GO_LINE(out, "// Connect connects now rather than on the first call.");
-    GO_LINE(out, "func (c *APIClient) Connect(ctx context.Context) error {");
-    GO_LINE(out, "\treturn c.client.Connect(ctx)");
-    GO_LINE(out, "}");
+    PRINTER_LINE(out, "// Connect connects now rather than on the first call.");
+    PRINTER_LINE(out, "func (c *APIClient) Connect(ctx context.Context) error {");
+    PRINTER_LINE(out, "\treturn c.client.Connect(ctx)");
+    PRINTER_LINE(out, "}");
     printer_blank_line(out);
-    GO_LINE(out, "// Close closes the connection; later calls fail with ErrDisconnected.");
-    GO_LINE(out, "func (c *APIClient) Close() error {");
-    GO_LINE(out, "\treturn c.client.Close()");
-    GO_LINE(out, "}");
+    PRINTER_LINE(out, "// Close closes the connection; later calls fail with ErrDisconnected.");
+    PRINTER_LINE(out, "func (c *APIClient) Close() error {");
+    PRINTER_LINE(out, "\treturn c.client.Close()");
+    PRINTER_LINE(out, "}");
     printer_blank_line(out);
-    GO_LINE(out, "// Call calls a method by its name, for methods this SDK does not know yet.");
-    GO_LINE(out, "func (c *APIClient) Call(ctx context.Context, method string, params, result any) error {");
-    GO_LINE(out, "\treturn c.client.Call(ctx, method, params, result)");
-    GO_LINE(out, "}");
+    PRINTER_LINE(out, "// Call calls a method by its name, for methods this SDK does not know yet.");
+    PRINTER_LINE(out, "func (c *APIClient) Call(ctx context.Context, method string, params, result any) error {");
+    PRINTER_LINE(out, "\treturn c.client.Call(ctx, method, params, result)");
+    PRINTER_LINE(out, "}");
     for (size_t index = 0; index < emitter->program->rpc_count; index++) {
         const IrRpc *rpc = emitter->program->rpcs[index];
         const char *method = rpc->names.in[GO];
@@ -1587,20 +1587,20 @@ static bool emit_client(void *context, Printer *out) {
         go_print_doc_comment(out, text.data, backend_deprecation_reason(&rpc->deprecation));
         strbuf_free(&text);
         if (rpc->params) {
-            GO_LINE(out, "func (c *APIClient) ", method, "(ctx context.Context, p ", rpc->params->names.in[GO], ") (*", result, ", error) {");
+            PRINTER_LINE(out, "func (c *APIClient) ", method, "(ctx context.Context, p ", rpc->params->names.in[GO], ") (*", result, ", error) {");
         } else {
-            GO_LINE(out, "func (c *APIClient) ", method, "(ctx context.Context) (*", result, ", error) {");
+            PRINTER_LINE(out, "func (c *APIClient) ", method, "(ctx context.Context) (*", result, ", error) {");
         }
         printer_indent(out);
-        GO_LINE(out, "var result ", result);
-        GO_PUTS(out, "if err := c.client.Call(ctx, ");
+        PRINTER_LINE(out, "var result ", result);
+        PRINTER_PUTS(out, "if err := c.client.Call(ctx, ");
         printer_string_literal(out, GO, rpc->method, strlen(rpc->method));
-        GO_LINE(out, ", ", rpc->params ? "p" : "nil", ", &result); err != nil {");
-        GO_LINE(out, "\treturn nil, err");
-        GO_LINE(out, "}");
-        GO_LINE(out, "return &result, nil");
+        PRINTER_LINE(out, ", ", rpc->params ? "p" : "nil", ", &result); err != nil {");
+        PRINTER_LINE(out, "\treturn nil, err");
+        PRINTER_LINE(out, "}");
+        PRINTER_LINE(out, "return &result, nil");
         printer_dedent(out);
-        GO_LINE(out, "}");
+        PRINTER_LINE(out, "}");
     }
     for (size_t index = 0; index < emitter->program->channel_count; index++) {
         print_channel_methods(emitter, out, emitter->program->channels[index]);
@@ -2133,7 +2133,7 @@ static bool emit_readme(void *context, Printer *out) {
         StrBuf wire;
         strbuf_init(&wire);
         escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
-        GO_LINE(out, "| `", rpc->names.in[GO], "` | ", strbuf_cstr(&wire), rpc->oneway ? " (one-way) |" : " |");
+        PRINTER_LINE(out, "| `", rpc->names.in[GO], "` | ", strbuf_cstr(&wire), rpc->oneway ? " (one-way) |" : " |");
         strbuf_free(&wire);
     }
     if (program->channel_count) print_readme_channels(out, program, pkg);

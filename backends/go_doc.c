@@ -256,22 +256,22 @@ static bool print_plain_comment(Printer *printer, const char *text, bool doc_com
                 plain = false;
                 break;
             }
-            go_put(printer, "//", 2);
-            go_end_line(printer);
+            printer_putn(printer, "//", 2);
+            printer_end_line(printer);
             empty_pending = false;
         }
         if (++written >= 5) {
             plain = false;
             break;
         }
-        go_put(printer, "// ", 3);
+        printer_putn(printer, "// ", 3);
         size_t start = out->len;
         escape_comment_line(out, COMMENT_LINE, content_end - len, len, false);
         const char *sanitized = out->data + start;
         size_t sanitized_len = out->len - start;
         plain = sanitized_len > 0 && sanitized[0] != ' ' && sanitized[0] != '\t' &&
                 !(doc_comment && has_doubled_quote(sanitized, sanitized_len));
-        go_end_line(printer);
+        printer_end_line(printer);
     }
     if (plain) return true;
     out->len = mark; /* not a plain doc: undone */

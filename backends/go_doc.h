@@ -7,44 +7,13 @@
 #include "../support/go_unicode.h"
 #include "printer.h"
 
-/* Line building for the Go backend's files (go.c, go_doc.c): text appended straight into the printer's buffer,
- * without the format scanning of printer_printf. `text` holds no line break; the indentation is written before
- * the first byte of a line, as printer_printf writes it, and never for an empty line. */
-/* The indentation, if the line has none yet (text follows). */
+/* The indentation, if the line has none yet (text follows): what printer_putn writes before a line's first byte. */
 static inline void go_begin_text(Printer *printer) {
     if (printer->at_line_start) {
-        for (int level = 0; level < printer->depth; level++)
-            strbuf_append(&printer->out, printer->indent_unit, printer->indent_unit_len);
+        if (printer->depth) printer_append_indentation(printer);
         printer->at_line_start = false;
     }
 }
-
-static inline void go_put(Printer *printer, const char *text, size_t len) {
-    if (len == 0) return;
-    go_begin_text(printer);
-    strbuf_append(&printer->out, text, len);
-}
-
-static inline void go_put_cstr(Printer *printer, const char *text) { go_put(printer, text, strlen(text)); }
-
-static inline void go_end_line(Printer *printer) {
-    strbuf_putc(&printer->out, '\n');
-    printer->at_line_start = true;
-}
-
-/* go_put of each string argument, expanded in place (a literal's length is known when compiling); GO_LINE ends the
- * line after them. */
-#define GO_PUTS(printer, ...)                                                                                 \
-    do {                                                                                                      \
-        const char *const go_parts_[] = {__VA_ARGS__};                                                        \
-        for (size_t go_part_ = 0; go_part_ < sizeof go_parts_ / sizeof *go_parts_; go_part_++)                \
-            go_put((printer), go_parts_[go_part_], strlen(go_parts_[go_part_]));                              \
-    } while (0)
-#define GO_LINE(printer, ...)                                                                                 \
-    do {                                                                                                      \
-        GO_PUTS(printer, __VA_ARGS__);                                                                        \
-        go_end_line(printer);                                                                                 \
-    } while (0)
 
 /* Writes `text` (the raw doc: lines separated by '\n'; NULL or blank for none) as "// " lines at the current
  * indentation ("//" alone for an empty line), in the layout gofmt gives doc comments: common indentation removed,

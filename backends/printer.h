@@ -104,4 +104,19 @@ static inline void printer_end_line(Printer *printer) {
     printer->at_line_start = true;
 }
 
+/* printer_putn of each string argument, expanded in place (a literal's length is known when compiling);
+ * PRINTER_LINE ends the line after them. */
+#define PRINTER_PUTS(printer, ...)                                                                            \
+    do {                                                                                                      \
+        const char *const printer_parts_[] = {__VA_ARGS__};                                                   \
+        for (size_t printer_part_ = 0; printer_part_ < sizeof printer_parts_ / sizeof *printer_parts_;        \
+             printer_part_++)                                                                                 \
+            printer_putn((printer), printer_parts_[printer_part_], strlen(printer_parts_[printer_part_]));    \
+    } while (0)
+#define PRINTER_LINE(printer, ...)                                                                            \
+    do {                                                                                                      \
+        PRINTER_PUTS(printer, __VA_ARGS__);                                                                   \
+        printer_end_line(printer);                                                                            \
+    } while (0)
+
 #endif

@@ -32,13 +32,6 @@
 
 #define TS TARGET_TYPESCRIPT
 
-/* Line building: text appended straight into the printer's buffer, without the format scanning of
- * printer_printf. `text` holds no line break; the indentation is written before the first byte of a line, as
- * printer_printf writes it, and never for an empty line. */
-static inline void ts_put(Printer *printer, const char *text, size_t len) { printer_putn(printer, text, len); }
-
-static inline void ts_end_line(Printer *printer) { printer_end_line(printer); }
-
 /* printer_jsdoc, with a doc without deprecation (all but a few) escaped straight into the output in the same
  * layout: one line between the delimiters for a one-line doc, else the delimiters on lines of their own and a
  * " * " prefix a line (" *" for an empty one). */
@@ -66,7 +59,7 @@ static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated)
         if (len == 0) {
             empty_lines += started;
         } else if (!started) {
-            ts_put(printer, "/** ", 4);
+            printer_putn(printer, "/** ", 4);
             opening = out->len - 4;
             escape_comment_line(out, COMMENT_JSDOC, cursor, len, true);
             started = true;
@@ -83,39 +76,25 @@ static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated)
                     memcpy(space, printer->indent_unit, printer->indent_unit_len);
                 memcpy(space, " * ", 3);
                 out->len += inserted;
-                ts_end_line(printer);
+                printer_end_line(printer);
                 block = true;
             }
             for (; empty_lines; empty_lines--) {
-                ts_put(printer, " *", 2);
-                ts_end_line(printer);
+                printer_putn(printer, " *", 2);
+                printer_end_line(printer);
             }
-            ts_put(printer, " * ", 3);
+            printer_putn(printer, " * ", 3);
             escape_comment_line(out, COMMENT_JSDOC, cursor, len, false);
-            ts_end_line(printer);
+            printer_end_line(printer);
         }
         cursor = newline ? newline + 1 : end;
     }
     if (!started) return;
-    ts_put(printer, " */", 3); /* after the one line, or on a line of its own */
-    ts_end_line(printer);
+    printer_putn(printer, " */", 3); /* after the one line, or on a line of its own */
+    printer_end_line(printer);
 }
 
-/* ts_put of each string argument, expanded in place (a literal's length is known when compiling); TS_LINE ends the
- * line after them. */
-#define TS_PUTS(printer, ...)                                                                                 \
-    do {                                                                                                      \
-        const char *const ts_parts_[] = {__VA_ARGS__};                                                        \
-        for (size_t ts_part_ = 0; ts_part_ < sizeof ts_parts_ / sizeof *ts_parts_; ts_part_++)                \
-            ts_put((printer), ts_parts_[ts_part_], strlen(ts_parts_[ts_part_]));                              \
-    } while (0)
-#define TS_LINE(printer, ...)                                                                                 \
-    do {                                                                                                      \
-        TS_PUTS(printer, __VA_ARGS__);                                                                        \
-        ts_end_line(printer);                                                                                 \
-    } while (0)
-
-/* ts_put of the decimal text of `value`, as printer_printf's "%lld" writes it. */
+/* printer_putn of the decimal text of `value`, as printer_printf's "%lld" writes it. */
 static void ts_put_int(Printer *printer, long long value) {
     char digits[24];
     char *cursor = digits + sizeof digits;
@@ -125,7 +104,7 @@ static void ts_put_int(Printer *printer, long long value) {
         magnitude /= 10;
     } while (magnitude);
     if (value < 0) *--cursor = '-';
-    ts_put(printer, cursor, (size_t)(digits + sizeof digits - cursor));
+    printer_putn(printer, cursor, (size_t)(digits + sizeof digits - cursor));
 }
 
 typedef struct TsEmitter {
@@ -328,8 +307,8 @@ static void print_literal_value(Printer *printer, const IrValue *value) {
     switch (value->kind) {
     case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
     case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
-    case IR_VALUE_BOOL: TS_PUTS(printer, value->bool_value ? "true" : "false"); break;
-    default: TS_PUTS(printer, "never"); break; /* not a literal kind: the IR never gives one */
+    case IR_VALUE_BOOL: PRINTER_PUTS(printer, value->bool_value ? "true" : "false"); break;
+    default: PRINTER_PUTS(printer, "never"); break; /* not a literal kind: the IR never gives one */
     }
 }
 
@@ -355,14 +334,14 @@ static void print_map_key(Printer *printer, const TypeContext *context, const Ir
     if (resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM) {
         const char *name = decl_name(context, resolved->decl);
         if (resolved->decl->int_enum) {
-            TS_PUTS(printer, "`${", name, "}`");
+            PRINTER_PUTS(printer, "`${", name, "}`");
         } else {
-            TS_PUTS(printer, name);
+            PRINTER_PUTS(printer, name);
         }
     } else if (resolved->kind == IR_LITERAL) {
         for (size_t i = 0; i < resolved->literal_count; i++) {
             const IrValue *value = resolved->literals[i];
-            if (i) TS_PUTS(printer, " | ");
+            if (i) PRINTER_PUTS(printer, " | ");
             if (value->kind == IR_VALUE_INT) {
                 printer_printf(printer, "\"%lld\"", (long long)value->int_value);
             } else {
@@ -370,55 +349,55 @@ static void print_map_key(Printer *printer, const TypeContext *context, const Ir
             }
         }
     } else if (key->kind == IR_REF && resolved->kind == IR_STRING) {
-        TS_PUTS(printer, decl_name(context, key->decl)); /* an alias of string names the keys */
+        PRINTER_PUTS(printer, decl_name(context, key->decl)); /* an alias of string names the keys */
     } else {
-        TS_PUTS(printer, "string");
+        PRINTER_PUTS(printer, "string");
     }
 }
 
 static void print_type_without_null(Printer *printer, const TypeContext *context, const IrType *type) {
     const char *scalar = scalar_type(context, type->kind);
     if (scalar) {
-        TS_PUTS(printer, scalar);
+        PRINTER_PUTS(printer, scalar);
         return;
     }
     switch (type->kind) {
     case IR_LIST:
         if (type_prints_as_union(type->element)) {
-            TS_PUTS(printer, "(");
+            PRINTER_PUTS(printer, "(");
             print_type(printer, context, type->element);
-            TS_PUTS(printer, ")[]");
+            PRINTER_PUTS(printer, ")[]");
         } else {
             print_type(printer, context, type->element);
-            TS_PUTS(printer, "[]");
+            PRINTER_PUTS(printer, "[]");
         }
         break;
     case IR_MAP: {
         /* Wire keys are strings, and so are the keys Object.entries yields: int keys are decimal strings. */
         bool closed = key_is_closed_set(type->key);
-        TS_PUTS(printer, closed ? "Partial<" : "", "Record<");
+        PRINTER_PUTS(printer, closed ? "Partial<" : "", "Record<");
         print_map_key(printer, context, type->key);
-        TS_PUTS(printer, ", ");
+        PRINTER_PUTS(printer, ", ");
         print_type(printer, context, type->element);
-        TS_PUTS(printer, ">", closed ? ">" : "");
+        PRINTER_PUTS(printer, ">", closed ? ">" : "");
         break;
     }
     case IR_LITERAL:
         for (size_t i = 0; i < type->literal_count; i++) {
-            if (i) TS_PUTS(printer, " | ");
+            if (i) PRINTER_PUTS(printer, " | ");
             print_literal_value(printer, type->literals[i]);
         }
-        if (type->literal_count == 0) TS_PUTS(printer, "never");
+        if (type->literal_count == 0) PRINTER_PUTS(printer, "never");
         break;
-    case IR_REF: TS_PUTS(printer, decl_name(context, type->decl)); break;
-    default: TS_PUTS(printer, "never"); break;
+    case IR_REF: PRINTER_PUTS(printer, decl_name(context, type->decl)); break;
+    default: PRINTER_PUTS(printer, "never"); break;
     }
 }
 
 static void print_type(Printer *printer, const TypeContext *context, const IrType *type) {
     print_type_without_null(printer, context, type);
     /* `unknown` already holds null. */
-    if (type->nullable && type->kind != IR_ANY) TS_PUTS(printer, " | null");
+    if (type->nullable && type->kind != IR_ANY) PRINTER_PUTS(printer, " | null");
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -426,42 +405,42 @@ static void print_type(Printer *printer, const TypeContext *context, const IrTyp
 
 static void print_value(Printer *printer, const IrValue *value) {
     switch (value->kind) {
-    case IR_VALUE_NULL: TS_PUTS(printer, "null"); break;
-    case IR_VALUE_BOOL: TS_PUTS(printer, value->bool_value ? "true" : "false"); break;
+    case IR_VALUE_NULL: PRINTER_PUTS(printer, "null"); break;
+    case IR_VALUE_BOOL: PRINTER_PUTS(printer, value->bool_value ? "true" : "false"); break;
     case IR_VALUE_INT: ts_put_int(printer, (long long)value->int_value); break;
-    case IR_VALUE_FLOAT: TS_PUTS(printer, value->text); break;
+    case IR_VALUE_FLOAT: PRINTER_PUTS(printer, value->text); break;
     case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
     case IR_VALUE_ENUM:
-        TS_PUTS(printer, value->enum_decl->names.in[TS], ".", value->enum_member->names.in[TS]);
+        PRINTER_PUTS(printer, value->enum_decl->names.in[TS], ".", value->enum_member->names.in[TS]);
         break;
     case IR_VALUE_LIST:
-        TS_PUTS(printer, "[");
+        PRINTER_PUTS(printer, "[");
         for (size_t i = 0; i < value->count; i++) {
-            if (i) TS_PUTS(printer, ", ");
+            if (i) PRINTER_PUTS(printer, ", ");
             print_value(printer, value->items[i]);
         }
-        TS_PUTS(printer, "]");
+        PRINTER_PUTS(printer, "]");
         break;
     case IR_VALUE_MAP:
         if (value->count == 0) {
-            TS_PUTS(printer, "{}");
+            PRINTER_PUTS(printer, "{}");
             break;
         }
-        TS_PUTS(printer, "{ ");
+        PRINTER_PUTS(printer, "{ ");
         for (size_t i = 0; i < value->count; i++) {
-            if (i) TS_PUTS(printer, ", ");
+            if (i) PRINTER_PUTS(printer, ", ");
             const IrValue *key = value->keys[i];
             if (key->kind == IR_VALUE_STRING) {
                 printer_string_literal(printer, TS, key->text, key->text_length);
             } else {
-                TS_PUTS(printer, "\"");
+                PRINTER_PUTS(printer, "\"");
                 ts_put_int(printer, (long long)key->int_value);
-                TS_PUTS(printer, "\"");
+                PRINTER_PUTS(printer, "\"");
             }
-            TS_PUTS(printer, ": ");
+            PRINTER_PUTS(printer, ": ");
             print_value(printer, value->items[i]);
         }
-        TS_PUTS(printer, " }");
+        PRINTER_PUTS(printer, " }");
         break;
     }
 }
@@ -511,7 +490,7 @@ static const char *format_sentence(const TypeContext *context, IrTypeKind kind) 
 }
 
 static void print_bound(Printer *printer, const char *relation, const IrValue *value, bool *first) {
-    TS_PUTS(printer, *first ? "" : ", ", relation, " ");
+    PRINTER_PUTS(printer, *first ? "" : ", ", relation, " ");
     print_value(printer, value);
     *first = false;
 }
@@ -523,34 +502,34 @@ static void doc_field_facts(DocText *doc, const TypeContext *context, const IrFi
     const IrType *type = field->type;
     if (field->default_value) {
         if (context->direction == DIRECTION_INPUT) {
-            TS_PUTS(printer, "May be omitted: the server then uses `");
+            PRINTER_PUTS(printer, "May be omitted: the server then uses `");
         } else {
-            TS_PUTS(printer, "Always present in results; the default is `");
+            PRINTER_PUTS(printer, "Always present in results; the default is `");
         }
         print_value(printer, field->default_value);
-        TS_PUTS(printer, "`.");
-        if (type->nullable) TS_PUTS(printer, " May be null.");
+        PRINTER_PUTS(printer, "`.");
+        if (type->nullable) PRINTER_PUTS(printer, " May be null.");
     } else if (field->optional) {
-        TS_PUTS(printer, type->nullable ? "May be absent or null." : "May be absent (never null).");
+        PRINTER_PUTS(printer, type->nullable ? "May be absent or null." : "May be absent (never null).");
     } else {
-        TS_PUTS(printer, type->nullable ? "Required; may be null." : "Required.");
+        PRINTER_PUTS(printer, type->nullable ? "Required; may be null." : "Required.");
     }
     const IrType *resolved = ir_resolve_alias(type);
     const char *format = format_sentence(context, resolved->kind);
     if (format) {
         doc_sentence_start(doc);
-        TS_PUTS(printer, format);
+        PRINTER_PUTS(printer, format);
     }
     const IrConstraints *constraints = field->constraints;
     if (constraints->has_ge || constraints->has_gt || constraints->has_le || constraints->has_lt) {
         doc_sentence_start(doc);
-        TS_PUTS(printer, "Range: ");
+        PRINTER_PUTS(printer, "Range: ");
         bool first = true;
         if (constraints->has_ge) print_bound(printer, ">=", constraints->ge, &first);
         if (constraints->has_gt) print_bound(printer, ">", constraints->gt, &first);
         if (constraints->has_le) print_bound(printer, "<=", constraints->le, &first);
         if (constraints->has_lt) print_bound(printer, "<", constraints->lt, &first);
-        TS_PUTS(printer, ".");
+        PRINTER_PUTS(printer, ".");
     }
     if (constraints->has_min_length || constraints->has_max_length) {
         IrTypeKind kind = resolved->kind;
@@ -570,7 +549,7 @@ static void doc_field_facts(DocText *doc, const TypeContext *context, const IrFi
     }
     if (constraints->pattern) {
         doc_sentence_start(doc);
-        TS_PUTS(printer, "Pattern: `", constraints->pattern, "`.");
+        PRINTER_PUTS(printer, "Pattern: `", constraints->pattern, "`.");
     }
 }
 
@@ -586,15 +565,15 @@ static void doc_model_role(const TsEmitter *emitter, DocText *doc, const IrDecl 
     for (size_t i = 0; (decl->is_params || decl->is_result) && i < emitter->program->rpc_count; i++) {
         const IrRpc *rpc = emitter->program->rpcs[i];
         if (rpc->params == decl) {
-            TS_PUTS(&doc->printer, "Parameters of `", rpc->method, "`.");
+            PRINTER_PUTS(&doc->printer, "Parameters of `", rpc->method, "`.");
             return;
         }
         if (rpc->result == decl) {
-            TS_PUTS(&doc->printer, "Result of `", rpc->method, "`.");
+            PRINTER_PUTS(&doc->printer, "Result of `", rpc->method, "`.");
             return;
         }
     }
-    TS_PUTS(&doc->printer, "The `", decl->names.in[TS], "` object.");
+    PRINTER_PUTS(&doc->printer, "The `", decl->names.in[TS], "` object.");
 }
 
 static bool model_has_default(const IrDecl *decl) {
@@ -619,13 +598,13 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
     if (input_name) {
         doc_paragraph(&doc);
         if (direction == DIRECTION_INPUT) {
-            TS_PUTS(&doc.printer, "The shape you send: fields with a default may be omitted. Results are `", decl->names.in[TS], "`.");
+            PRINTER_PUTS(&doc.printer, "The shape you send: fields with a default may be omitted. Results are `", decl->names.in[TS], "`.");
         } else {
-            TS_PUTS(&doc.printer, "The shape of results: fields with a default are always present. What you send is `", input_name, "`.");
+            PRINTER_PUTS(&doc.printer, "The shape of results: fields with a default are always present. What you send is `", input_name, "`.");
         }
     } else if (model_has_default(decl)) {
         doc_paragraph(&doc);
-        TS_PUTS(&doc.printer, direction == DIRECTION_INPUT
+        PRINTER_PUTS(&doc.printer, direction == DIRECTION_INPUT
                                   ? "Sent to the server: fields with a default may be omitted."
                                   : "Received from the server: fields with a default are always present.");
     }
@@ -634,10 +613,10 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
 
     if (decl->field_count == 0 && !decl->open) {
         /* An empty interface would accept any non-nullish value; an object with no known keys is what is meant. */
-        TS_LINE(printer, "export type ", name, " = Record<string, never>;");
+        PRINTER_LINE(printer, "export type ", name, " = Record<string, never>;");
         return;
     }
-    TS_LINE(printer, "export interface ", name, " {");
+    PRINTER_LINE(printer, "export interface ", name, " {");
     printer_indent(printer);
     DocText field_doc; /* reused: emptied for each field */
     doc_init(&field_doc);
@@ -648,19 +627,19 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
         doc_append_user(&field_doc, field->doc);
         doc_field_facts(&field_doc, &context, field);
         ts_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
-        TS_PUTS(printer, field->names.in[TS], field_is_omissible(direction, field) ? "?" : "", ": ");
+        PRINTER_PUTS(printer, field->names.in[TS], field_is_omissible(direction, field) ? "?" : "", ": ");
         print_type(printer, &context, field->type);
-        TS_LINE(printer, ";");
+        PRINTER_LINE(printer, ";");
     }
     doc_free(&field_doc);
     if (decl->open) {
         /* @open: the keys the model does not declare, kept as received (schema.ts checks declared fields only)
          * and sent again */
         ts_jsdoc(printer, "Keys the API does not declare (the model is open): kept as received and sent again.", NULL);
-        TS_LINE(printer, "[key: string]: unknown;");
+        PRINTER_LINE(printer, "[key: string]: unknown;");
     }
     printer_dedent(printer);
-    TS_LINE(printer, "}");
+    PRINTER_LINE(printer, "}");
 }
 
 static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
@@ -702,22 +681,22 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
-        TS_PUTS(&doc.printer, "The values of `", name, "`.");
+        PRINTER_PUTS(&doc.printer, "The values of `", name, "`.");
     }
     doc_paragraph(&doc);
-    TS_PUTS(&doc.printer, "The const object `", name, "` names each value: `", name, ".", decl->member_count ? decl->members[0]->names.in[TS] : "NAME", "`.");
+    PRINTER_PUTS(&doc.printer, "The const object `", name, "` names each value: `", name, ".", decl->member_count ? decl->members[0]->names.in[TS] : "NAME", "`.");
     doc_paragraph(&doc);
-    TS_PUTS(&doc.printer, "Open: a result may hold a value added to the API later (an `UnknownEnumValue<", base, ">`), kept and sent back unchanged; `", strbuf_cstr(&guard), "(value)` tells the known values apart.");
+    PRINTER_PUTS(&doc.printer, "Open: a result may hold a value added to the API later (an `UnknownEnumValue<", base, ">`), kept and sent back unchanged; `", strbuf_cstr(&guard), "(value)` tells the known values apart.");
     const char *deprecated = backend_deprecation_reason(&decl->deprecation);
     ts_jsdoc(printer, doc_cstr(&doc), deprecated);
     doc_free(&doc);
 
-    TS_PUTS(printer, "export type ", name, " =");
+    PRINTER_PUTS(printer, "export type ", name, " =");
     for (size_t i = 0; i < decl->member_count; i++) {
-        TS_PUTS(printer, i ? " | " : " ");
+        PRINTER_PUTS(printer, i ? " | " : " ");
         print_enum_value(printer, decl, decl->members[i]);
     }
-    TS_LINE(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base, ">;");
+    PRINTER_LINE(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base, ">;");
     printer_blank_line(printer);
 
     DocText const_doc;
@@ -725,42 +704,42 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     if (decl->doc && *decl->doc) {
         doc_append_user(&const_doc, decl->doc);
     } else {
-        TS_PUTS(&const_doc.printer, "The values of `", name, "`, by name.");
+        PRINTER_PUTS(&const_doc.printer, "The values of `", name, "`, by name.");
     }
     ts_jsdoc(printer, doc_cstr(&const_doc), deprecated);
     doc_free(&const_doc);
-    TS_LINE(printer, "export const ", name, " = {");
+    PRINTER_LINE(printer, "export const ", name, " = {");
     printer_indent(printer);
     for (size_t i = 0; i < decl->member_count; i++) {
         const IrEnumMember *member = decl->members[i];
         ts_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
-        TS_PUTS(printer, member->names.in[TS], ": ");
+        PRINTER_PUTS(printer, member->names.in[TS], ": ");
         print_enum_value(printer, decl, member);
-        TS_LINE(printer, ",");
+        PRINTER_LINE(printer, ",");
     }
     printer_dedent(printer);
-    TS_LINE(printer, "} as const;");
+    PRINTER_LINE(printer, "} as const;");
     printer_blank_line(printer);
 
     DocText guard_doc;
     doc_init(&guard_doc);
-    TS_PUTS(&guard_doc.printer, "True for a value of `", name, "` this SDK knows; false for an `UnknownEnumValue` or anything else.");
+    PRINTER_PUTS(&guard_doc.printer, "True for a value of `", name, "` this SDK knows; false for an `UnknownEnumValue` or anything else.");
     ts_jsdoc(printer, doc_cstr(&guard_doc), deprecated);
     doc_free(&guard_doc);
     /* prettier's layout: the signature on one line when it fits in 120 columns, else the parameter on its own. */
     size_t signature = strlen("export function (value: unknown): value is (typeof )[keyof typeof ] {") + guard.len +
                        2 * strlen(name);
     if (signature <= 120) {
-        TS_LINE(printer, "export function ", strbuf_cstr(&guard), "(value: unknown): value is (typeof ", name, ")[keyof typeof ", name, "] {");
+        PRINTER_LINE(printer, "export function ", strbuf_cstr(&guard), "(value: unknown): value is (typeof ", name, ")[keyof typeof ", name, "] {");
     } else {
-        TS_LINE(printer, "export function ", strbuf_cstr(&guard), "(");
-        TS_LINE(printer, "    value: unknown,");
-        TS_LINE(printer, "): value is (typeof ", name, ")[keyof typeof ", name, "] {");
+        PRINTER_LINE(printer, "export function ", strbuf_cstr(&guard), "(");
+        PRINTER_LINE(printer, "    value: unknown,");
+        PRINTER_LINE(printer, "): value is (typeof ", name, ")[keyof typeof ", name, "] {");
     }
     printer_indent(printer);
-    TS_LINE(printer, "return (Object.values(", name, ") as unknown[]).includes(value);");
+    PRINTER_LINE(printer, "return (Object.values(", name, ") as unknown[]).includes(value);");
     printer_dedent(printer);
-    TS_LINE(printer, "}");
+    PRINTER_LINE(printer, "}");
     strbuf_free(&guard);
 }
 
@@ -771,31 +750,31 @@ static void emit_union_shape(const TsEmitter *emitter, Printer *printer, const I
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
-        TS_PUTS(&doc.printer, "One of: ");
+        PRINTER_PUTS(&doc.printer, "One of: ");
         for (size_t i = 0; i < decl->alternative_count; i++) {
-            TS_PUTS(&doc.printer, i ? ", " : "", "`");
+            PRINTER_PUTS(&doc.printer, i ? ", " : "", "`");
             print_type(&doc.printer, &context, decl->alternatives[i]);
-            TS_PUTS(&doc.printer, "`");
+            PRINTER_PUTS(&doc.printer, "`");
         }
-        TS_PUTS(&doc.printer, ".");
+        PRINTER_PUTS(&doc.printer, ".");
     }
     if (decl->discriminator) {
         doc_paragraph(&doc);
-        TS_PUTS(&doc.printer, "Tagged by the field ");
+        PRINTER_PUTS(&doc.printer, "Tagged by the field ");
         printer_string_literal(&doc.printer, TS, decl->discriminator, strlen(decl->discriminator));
-        TS_PUTS(&doc.printer, ": check it to narrow the type.");
+        PRINTER_PUTS(&doc.printer, ": check it to narrow the type.");
     } else {
         doc_paragraph(&doc);
-        TS_PUTS(&doc.printer, "Untagged: the server tries the alternatives in this order.");
+        PRINTER_PUTS(&doc.printer, "Untagged: the server tries the alternatives in this order.");
     }
     ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
-    TS_PUTS(printer, "export type ", decl_name(&context, decl), " =");
+    PRINTER_PUTS(printer, "export type ", decl_name(&context, decl), " =");
     for (size_t i = 0; i < decl->alternative_count; i++) {
-        TS_PUTS(printer, i ? " | " : " ");
+        PRINTER_PUTS(printer, i ? " | " : " ");
         print_type(printer, &context, decl->alternatives[i]);
     }
-    TS_LINE(printer, ";");
+    PRINTER_LINE(printer, ";");
 }
 
 static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const IrDecl *decl, Direction direction) {
@@ -805,20 +784,20 @@ static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const I
     if (decl->doc && *decl->doc) {
         doc_append_user(&doc, decl->doc);
     } else {
-        TS_PUTS(&doc.printer, "Another name for `");
+        PRINTER_PUTS(&doc.printer, "Another name for `");
         print_type(&doc.printer, &context, decl->aliased);
-        TS_PUTS(&doc.printer, "`.");
+        PRINTER_PUTS(&doc.printer, "`.");
     }
     const char *format = format_sentence(&context, ir_resolve_alias(decl->aliased)->kind);
     if (format) {
         doc_paragraph(&doc);
-        TS_PUTS(&doc.printer, format);
+        PRINTER_PUTS(&doc.printer, format);
     }
     ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
     doc_free(&doc);
-    TS_PUTS(printer, "export type ", decl_name(&context, decl), " = ");
+    PRINTER_PUTS(printer, "export type ", decl_name(&context, decl), " = ");
     print_type(printer, &context, decl->aliased);
-    TS_LINE(printer, ";");
+    PRINTER_LINE(printer, ";");
 }
 
 /* A union or an alias, in both shapes when it has two. */
@@ -836,10 +815,10 @@ static void emit_type_decl(const TsEmitter *emitter, Printer *printer, const IrD
 static bool emit_types(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     print_marker(printer, emitter->options);
-    TS_LINE(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.");
+    PRINTER_LINE(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.");
     bool has_enum = false;
     for (size_t i = 0; i < emitter->program->decl_count; i++) has_enum |= emitter->program->decls[i]->kind == IR_DECL_ENUM;
-    if (has_enum) TS_LINE(printer, "import type { UnknownEnumValue } from \"./rpc-client.js\";");
+    if (has_enum) PRINTER_LINE(printer, "import type { UnknownEnumValue } from \"./rpc-client.js\";");
     for (size_t i = 0; i < emitter->program->decl_count; i++) {
         const IrDecl *decl = emitter->program->decls[i];
         printer_blank_line(printer);
@@ -852,7 +831,7 @@ static bool emit_types(void *context, Printer *printer) {
     }
     if (emitter->program->decl_count == 0) {
         printer_blank_line(printer);
-        TS_LINE(printer, "export {};");
+        PRINTER_LINE(printer, "export {};");
     }
     return true;
 }
@@ -1144,26 +1123,26 @@ static void emit_oneway_method(Printer *printer, const IrRpc *rpc, const char *p
     doc_init(&method_doc);
     doc_append_user(&method_doc, rpc->doc);
     doc_paragraph(&method_doc);
-    TS_LINE(&method_doc.printer, "Sends `", rpc->method, "` one-way: resolves once the message is handed to Centrifugo; the server answers nothing, not even an error.");
-    if (params) TS_LINE(&method_doc.printer, "@param params - the `", params, "` to send");
-    TS_LINE(&method_doc.printer, "@param options - `signal` to cancel, `timeout` in milliseconds to wait for the connection");
-    TS_PUTS(&method_doc.printer, "@throws `RPCError`: not connected in time, a request too large");
+    PRINTER_LINE(&method_doc.printer, "Sends `", rpc->method, "` one-way: resolves once the message is handed to Centrifugo; the server answers nothing, not even an error.");
+    if (params) PRINTER_LINE(&method_doc.printer, "@param params - the `", params, "` to send");
+    PRINTER_LINE(&method_doc.printer, "@param options - `signal` to cancel, `timeout` in milliseconds to wait for the connection");
+    PRINTER_PUTS(&method_doc.printer, "@throws `RPCError`: not connected in time, a request too large");
     ts_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
     doc_free(&method_doc);
     if (params) {
         bool omissible = params_all_omissible(rpc->params);
-        TS_LINE(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<void> {");
+        PRINTER_LINE(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<void> {");
     } else {
-        TS_LINE(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<void> {");
+        PRINTER_LINE(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<void> {");
     }
     printer_indent(printer);
     Printer method;
     printer_init(&method, "");
     printer_string_literal(&method, TS, rpc->method, strlen(rpc->method));
-    TS_LINE(printer, "return this.#client.send(", strbuf_cstr(&method.out), ", ", rpc->params ? "params" : "{}", ", options);");
+    PRINTER_LINE(printer, "return this.#client.send(", strbuf_cstr(&method.out), ", ", rpc->params ? "params" : "{}", ", options);");
     printer_free(&method);
     printer_dedent(printer);
-    TS_LINE(printer, "}");
+    PRINTER_LINE(printer, "}");
 }
 
 static bool emit_client(void *context, Printer *printer) {
@@ -1173,18 +1152,18 @@ static bool emit_client(void *context, Printer *printer) {
     if (program->channel_count) {
         /* What the channel methods use from the runtime: its types, and the checks of channel parameters. */
         bool calls = program->rpc_count || channels_publish(program);
-        TS_LINE(printer, "import type {", calls ? " CallOptions," : "", " CentrifugoRPCClient, ChannelSubscription, SubscribeOptions } from \"./rpc-client.js\";");
+        PRINTER_LINE(printer, "import type {", calls ? " CallOptions," : "", " CentrifugoRPCClient, ChannelSubscription, SubscribeOptions } from \"./rpc-client.js\";");
         bool ints = channels_have_param_kind(program, IR_INT), strings = channels_have_param_kind(program, IR_STRING);
-        TS_LINE(printer, "import { ", ints ? "channelInt, " : "", strings ? "channelString, " : "", "subscribeChannel } from \"./rpc-client.js\";");
-        TS_LINE(printer, "import { schema } from \"./schema.js\";");
+        PRINTER_LINE(printer, "import { ", ints ? "channelInt, " : "", strings ? "channelString, " : "", "subscribeChannel } from \"./rpc-client.js\";");
+        PRINTER_LINE(printer, "import { schema } from \"./schema.js\";");
     } else if (program->rpc_count == 0) {
-        TS_LINE(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");
+        PRINTER_LINE(printer, "import type { CentrifugoRPCClient } from \"./rpc-client.js\";");
     } else {
-        TS_LINE(printer, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";");
+        PRINTER_LINE(printer, "import type { CallOptions, CentrifugoRPCClient } from \"./rpc-client.js\";");
         /* schema.ts checks results: a program of one-way methods only has none to check. */
         bool any_result = false;
         for (size_t i = 0; i < program->rpc_count; i++) any_result = any_result || !program->rpcs[i]->oneway;
-        if (any_result) TS_LINE(printer, "import { schema } from \"./schema.js\";");
+        if (any_result) PRINTER_LINE(printer, "import { schema } from \"./schema.js\";");
     }
     const char **names = calloc(program->rpc_count * 2 + program->channel_count * 2 + 1, sizeof *names);
     if (!names) {
@@ -1195,16 +1174,16 @@ static bool emit_client(void *context, Printer *printer) {
     size_t line_length = strlen("import type {  } from \"./types.js\";");
     for (size_t i = 0; i < name_count; i++) line_length += strlen(names[i]) + (i ? 2 : 0);
     if (name_count && line_length <= 120) {
-        TS_PUTS(printer, "import type {");
-        for (size_t i = 0; i < name_count; i++) TS_PUTS(printer, i ? "," : "", " ", names[i]);
-        TS_LINE(printer, " } from \"./types.js\";");
+        PRINTER_PUTS(printer, "import type {");
+        for (size_t i = 0; i < name_count; i++) PRINTER_PUTS(printer, i ? "," : "", " ", names[i]);
+        PRINTER_LINE(printer, " } from \"./types.js\";");
     } else if (name_count) {
         /* One name a line, as formatters wrap a long import. */
-        TS_LINE(printer, "import type {");
+        PRINTER_LINE(printer, "import type {");
         printer_indent(printer);
-        for (size_t i = 0; i < name_count; i++) TS_LINE(printer, names[i], ",");
+        for (size_t i = 0; i < name_count; i++) PRINTER_LINE(printer, names[i], ",");
         printer_dedent(printer);
-        TS_LINE(printer, "} from \"./types.js\";");
+        PRINTER_LINE(printer, "} from \"./types.js\";");
     }
     free(names);
     printer_blank_line(printer);
@@ -1214,12 +1193,12 @@ static bool emit_client(void *context, Printer *printer) {
     backend_contract_hash(program, emitter->options, contract_hash);
     ts_jsdoc(printer, "The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call.",
                   NULL);
-    TS_LINE(printer, "export const CONTRACT_HASH = \"", contract_hash, "\";");
+    PRINTER_LINE(printer, "export const CONTRACT_HASH = \"", contract_hash, "\";");
     printer_blank_line(printer);
 
     DocText doc;
     doc_init(&doc);
-    TS_PUTS(&doc.printer, "The methods of ");
+    PRINTER_PUTS(&doc.printer, "The methods of ");
     StrBuf input;
     strbuf_init(&input);
     backend_append_input_name(&input, emitter->options);
@@ -1239,23 +1218,23 @@ static bool emit_client(void *context, Printer *printer) {
                                  "```");
     ts_jsdoc(printer, doc_cstr(&doc), NULL);
     doc_free(&doc);
-    TS_LINE(printer, "export class APIClient {");
+    PRINTER_LINE(printer, "export class APIClient {");
     printer_indent(printer);
     if (program->rpc_count == 0 && program->channel_count == 0) {
         /* No method would read the client: an unused field does not compile under noUnusedLocals. */
         ts_jsdoc(printer, "@param _client - the base client (this API declares no methods)", NULL);
-        TS_LINE(printer, "constructor(_client: CentrifugoRPCClient) {}");
+        PRINTER_LINE(printer, "constructor(_client: CentrifugoRPCClient) {}");
     } else {
-        TS_LINE(printer, "readonly #client: CentrifugoRPCClient;");
+        PRINTER_LINE(printer, "readonly #client: CentrifugoRPCClient;");
         printer_blank_line(printer);
         ts_jsdoc(printer, "@param client - a connected (or soon connected) base client; either transport works",
                       NULL);
-        TS_LINE(printer, "constructor(client: CentrifugoRPCClient) {");
+        PRINTER_LINE(printer, "constructor(client: CentrifugoRPCClient) {");
         printer_indent(printer);
-        TS_LINE(printer, "this.#client = client;");
-        TS_LINE(printer, "client.contractHash = CONTRACT_HASH;");
+        PRINTER_LINE(printer, "this.#client = client;");
+        PRINTER_LINE(printer, "client.contractHash = CONTRACT_HASH;");
         printer_dedent(printer);
-        TS_LINE(printer, "}");
+        PRINTER_LINE(printer, "}");
     }
 
     TypeContext input_context = {emitter, DIRECTION_INPUT};
@@ -1272,18 +1251,18 @@ static bool emit_client(void *context, Printer *printer) {
         doc_init(&method_doc);
         doc_append_user(&method_doc, rpc->doc);
         doc_paragraph(&method_doc);
-        TS_LINE(&method_doc.printer, "Calls `", rpc->method, "`.");
-        if (params) TS_LINE(&method_doc.printer, "@param params - the `", params, "` to send");
-        TS_LINE(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds");
-        TS_LINE(&method_doc.printer, "@returns the `", result, "` the server answered");
-        TS_PUTS(&method_doc.printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
+        PRINTER_LINE(&method_doc.printer, "Calls `", rpc->method, "`.");
+        if (params) PRINTER_LINE(&method_doc.printer, "@param params - the `", params, "` to send");
+        PRINTER_LINE(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds");
+        PRINTER_LINE(&method_doc.printer, "@returns the `", result, "` the server answered");
+        PRINTER_PUTS(&method_doc.printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
         ts_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
         doc_free(&method_doc);
         if (params) {
             bool omissible = params_all_omissible(rpc->params);
-            TS_LINE(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<", result, "> {");
+            PRINTER_LINE(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<", result, "> {");
         } else {
-            TS_LINE(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<", result, "> {");
+            PRINTER_LINE(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<", result, "> {");
         }
         printer_indent(printer);
         /* The result is checked against schema.ts. One line when it fits in 120 columns, else one argument a line
@@ -1296,27 +1275,27 @@ static bool emit_client(void *context, Printer *printer) {
         size_t line = strlen("        return this.#client.call<>(, , options, schema.result(\"\"));") + 2 * strlen(result) +
                       strlen(method_literal) + strlen(params_argument);
         if (line <= 120) {
-            TS_LINE(printer, "return this.#client.call<", result, ">(", method_literal, ", ", params_argument, ", options, schema.result(\"", result, "\"));");
+            PRINTER_LINE(printer, "return this.#client.call<", result, ">(", method_literal, ", ", params_argument, ", options, schema.result(\"", result, "\"));");
         } else {
-            TS_LINE(printer, "return this.#client.call<", result, ">(");
+            PRINTER_LINE(printer, "return this.#client.call<", result, ">(");
             printer_indent(printer);
-            TS_LINE(printer, method_literal, ",");
-            TS_LINE(printer, params_argument, ",");
-            TS_LINE(printer, "options,");
-            TS_LINE(printer, "schema.result(\"", result, "\"),");
+            PRINTER_LINE(printer, method_literal, ",");
+            PRINTER_LINE(printer, params_argument, ",");
+            PRINTER_LINE(printer, "options,");
+            PRINTER_LINE(printer, "schema.result(\"", result, "\"),");
             printer_dedent(printer);
-            TS_LINE(printer, ");");
+            PRINTER_LINE(printer, ");");
         }
         printer_free(&method);
         printer_dedent(printer);
-        TS_LINE(printer, "}");
+        PRINTER_LINE(printer, "}");
     }
     for (size_t i = 0; i < program->channel_count; i++) {
         emit_channel_subscribe(emitter, printer, program->channels[i]);
         if (program->channels[i]->client_publish) emit_channel_publish(emitter, printer, program->channels[i]);
     }
     printer_dedent(printer);
-    TS_LINE(printer, "}");
+    PRINTER_LINE(printer, "}");
     return true;
 }
 
@@ -1493,7 +1472,7 @@ static void print_schema_call(Printer *printer, const char *method, const StrBuf
     for (size_t i = 0; i < count; i++) line += arguments[i].len + (i ? 2 : 0);
     if (line <= 120) {
         /* The line's room made once, then its pieces copied in. */
-        ts_put(printer, "schema.", strlen("schema."));
+        printer_putn(printer, "schema.", strlen("schema."));
         StrBuf *out = &printer->out;
         strbuf_grow(out, line + 1);
         char *cursor = out->data + out->len;
@@ -1513,15 +1492,15 @@ static void print_schema_call(Printer *printer, const char *method, const StrBuf
         printer->at_line_start = true;
         return;
     }
-    TS_LINE(printer, "schema.", method, "(");
+    PRINTER_LINE(printer, "schema.", method, "(");
     printer_indent(printer);
     for (size_t i = 0; i < count; i++) {
-        ts_put(printer, arguments[i].data, arguments[i].len);
-        ts_put(printer, ",", 1);
-        ts_end_line(printer);
+        printer_putn(printer, arguments[i].data, arguments[i].len);
+        printer_putn(printer, ",", 1);
+        printer_end_line(printer);
     }
     printer_dedent(printer);
-    TS_LINE(printer, ");");
+    PRINTER_LINE(printer, ");");
 }
 
 static bool emit_schema(void *context, Printer *printer) {
@@ -1545,7 +1524,7 @@ static bool emit_schema(void *context, Printer *printer) {
         StrBuf *model = &arguments[0];
         strbuf_clear(model);
         append_prettier_string(model, decl->names.in[TS]);
-        if (decl->field_count == 0) TS_LINE(printer, "schema.model(", strbuf_cstr(model), ");");
+        if (decl->field_count == 0) PRINTER_LINE(printer, "schema.model(", strbuf_cstr(model), ");");
         for (size_t f = 0; f < decl->field_count; f++) {
             const IrField *field = decl->fields[f];
             strbuf_clear(&arguments[1]);
@@ -2041,15 +2020,15 @@ static bool emit_readme(void *context, Printer *printer) {
             StrBuf wire;
             strbuf_init(&wire);
             escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
-            TS_PUTS(printer, "| `", rpc->names.in[TS], "` | ", strbuf_cstr(&wire), " | ");
+            PRINTER_PUTS(printer, "| `", rpc->names.in[TS], "` | ", strbuf_cstr(&wire), " | ");
             if (rpc->params)
-                TS_PUTS(printer, "`", rpc->params->names.in[TS], "`");
+                PRINTER_PUTS(printer, "`", rpc->params->names.in[TS], "`");
             else
-                TS_PUTS(printer, "none");
+                PRINTER_PUTS(printer, "none");
             if (rpc->oneway)
-                TS_LINE(printer, " | none: one-way |");
+                PRINTER_LINE(printer, " | none: one-way |");
             else
-                TS_LINE(printer, " | `", rpc->result->names.in[TS], "` |");
+                PRINTER_LINE(printer, " | `", rpc->result->names.in[TS], "` |");
             strbuf_free(&wire);
         }
     }
