@@ -42,6 +42,28 @@
 
 #define GO TARGET_GO
 
+/* A line of gofmt's aligned columns (struct fields, constants, one-line functions): up to three cells, each text
+ * with its length; every cell but the last is padded to its column's width. */
+typedef struct Row {
+    const char *doc;                  /* the comment line(s) before the row (may be NULL) */
+    const IrDeprecation *deprecation;
+    const IrValue *default_value;     /* a field's default, which its comment states after the doc (may be NULL) */
+    bool comment;                     /* the row has a comment: it ends the run of aligned rows above it */
+    size_t cell_count;
+    const char *cells[3];
+    size_t lengths[3];
+    size_t text_start; /* while the rows are built: where the last cell starts in the emitter's texts */
+} Row;
+
+/* How a model field is held in Go (see field_shape). */
+typedef struct FieldShape {
+    size_t type_start, type_len; /* the Go type, in the emitter's texts */
+    size_t tag_start, tag_len;   /* the struct tag, in the emitter's texts */
+    const char *omit;            /* NULL, "omitempty" or "omitzero" */
+    bool fill_empty;             /* required slice/map/bytes: sent empty when nil */
+    bool fill_literal;           /* required single literal: filled when zero */
+} FieldShape;
+
 typedef struct GoEmitter {
     const IrProgram *program;
     const BackendOptions *options;
@@ -60,7 +82,73 @@ typedef struct GoEmitter {
     /* Per union (by IrDecl.index): the Go type each alternative that is not a model is held in (see alt_form). */
     const char ***alternative_types;
     Arena arena;
+    /* Kept from one declaration to the next (no allocation each): a doc comment being put together, the texts of
+     * the aligned rows being printed, the rows, and a model's field shapes. */
+    StrBuf scratch;
+    StrBuf texts;
+    Row *rows;
+    size_t row_capacity;
+    FieldShape *shapes;
+    size_t shape_capacity;
 } GoEmitter;
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Lines                                                                                                      */
+
+/* A piece of a line: GO_LIT for a string literal (its length known when compiling), go_text for a string. */
+typedef struct GoText {
+    const char *text;
+    size_t len;
+} GoText;
+
+#define GO_LIT(literal) ((GoText){"" literal, sizeof(literal) - 1})
+
+static inline GoText go_text(const char *text) { return (GoText){text, strlen(text)}; }
+
+/* One line made of `parts` (no line break in them), indented, in one append: printer_concat_line's output. */
+static void go_line_of(Printer *printer, const GoText *parts, size_t count) {
+    size_t len = 0;
+    for (size_t index = 0; index < count; index++) len += parts[index].len;
+    if (len == 0) {
+        printer_end_line(printer); /* an empty line is never indented */
+        return;
+    }
+    char *cursor = go_line_begin(printer, len + 1);
+    for (size_t index = 0; index < count; index++) {
+        strbuf_copy_bytes(cursor, parts[index].text, parts[index].len);
+        cursor += parts[index].len;
+    }
+    go_line_end(printer, cursor);
+}
+
+/* GO_LINE(printer, GO_LIT("type "), name, GO_LIT(" struct {")): the parts are GoText values. */
+#define GO_LINE(printer, ...)                                                                                     \
+    go_line_of((printer), (const GoText[]){__VA_ARGS__}, sizeof((const GoText[]){__VA_ARGS__}) / sizeof(GoText))
+
+/* Room for `count` rows and field shapes in the emitter's arrays. */
+static Row *rows_for(GoEmitter *emitter, size_t count) {
+    if (count > emitter->row_capacity) {
+        size_t capacity = emitter->row_capacity ? emitter->row_capacity : 64;
+        while (capacity < count) capacity *= 2;
+        Row *grown = realloc(emitter->rows, capacity * sizeof *grown);
+        if (!grown) abort();
+        emitter->rows = grown;
+        emitter->row_capacity = capacity;
+    }
+    return emitter->rows;
+}
+
+static FieldShape *shapes_for(GoEmitter *emitter, size_t count) {
+    if (count > emitter->shape_capacity) {
+        size_t capacity = emitter->shape_capacity ? emitter->shape_capacity : 64;
+        while (capacity < count) capacity *= 2;
+        FieldShape *grown = realloc(emitter->shapes, capacity * sizeof *grown);
+        if (!grown) abort();
+        emitter->shapes = grown;
+        emitter->shape_capacity = capacity;
+    }
+    return emitter->shapes;
+}
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Types                                                                                                      */
@@ -83,6 +171,7 @@ static bool go_nilable(const IrType *type) {
 /* True when leaving the field out should be spelled `omitzero` (keeps an empty, non-nil slice or map on the wire)
  * rather than `omitempty`: the Go type is a slice or a map (possibly through aliases). */
 static bool go_is_slice_or_map(const IrType *type) {
+    if (type->kind != IR_REF) return type->kind == IR_LIST || type->kind == IR_MAP || type->kind == IR_BYTES;
     const IrType *resolved = ir_resolve_alias(type);
     if (resolved != type && type->kind == IR_REF && type->decl->aliased->nullable) return false; /* pointer alias */
     return resolved->kind == IR_LIST || resolved->kind == IR_MAP || resolved->kind == IR_BYTES;
@@ -164,72 +253,86 @@ static bool default_is_go_zero(const IrType *type, const IrValue *value) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Fields                                                                                                     */
 
-typedef struct FieldShape {
-    StrBuf type;      /* the Go type */
-    const char *omit; /* NULL, "omitempty" or "omitzero" */
-    bool fill_empty;  /* required slice/map/bytes: sent empty when nil */
-    bool fill_literal; /* required single literal: filled when zero */
-} FieldShape;
-
 /* A model the client only receives (ir/usage.c): a field with a default is always in what the server sends (it
  * fills the default in), so it is held as a required field is, without a pointer for "left out". */
 static bool received_only(const IrDecl *model) { return model->received && !model->sent; }
 
-static void field_shape(GoEmitter *emitter, const IrDecl *model, const IrField *field, FieldShape *shape) {
-    const IrType *type = field->type;
-    bool nilable = go_nilable(type);
-    bool omissible = field->optional || (field->default_value != NULL && !received_only(model));
-    strbuf_init(&shape->type);
-    shape->omit = NULL;
-    shape->fill_empty = false;
-    shape->fill_literal = false;
-    const char *omit_kind = go_is_slice_or_map(type) ? "omitzero" : "omitempty";
+/* Whether the field may be absent on the wire as the client sends it. */
+static bool field_omissible(const IrDecl *model, const IrField *field) {
+    return field->optional || (field->default_value != NULL && !received_only(model));
+}
 
-    if (!omissible) {
+/* A required field that MarshalJSON fills: a slice, map or bytes sent empty when nil, or a single literal value
+ * filled when zero. */
+static bool field_fill_empty(const IrDecl *model, const IrField *field) {
+    return !field_omissible(model, field) && !field->type->nullable && go_is_slice_or_map(field->type);
+}
+
+static bool field_fill_literal(const IrDecl *model, const IrField *field) {
+    const IrType *type = field->type;
+    return !field_omissible(model, field) && !type->nullable && type->kind == IR_LITERAL && type->literal_count == 1;
+}
+
+/* The field's Go type (appended to the emitter's texts) and how it is left out. */
+static void field_type(GoEmitter *emitter, const IrDecl *model, const IrField *field, FieldShape *shape) {
+    const IrType *type = field->type;
+    StrBuf *out = &emitter->texts;
+    bool nilable = go_nilable(type);
+    if (!field_omissible(model, field)) {
         /* Required: present on the wire, null only when nullable. */
-        if (type->nullable && !nilable) strbuf_putc(&shape->type, '*');
-        go_type(emitter, &shape->type, type);
-        if (!type->nullable && go_is_slice_or_map(type)) shape->fill_empty = true;
-        if (!type->nullable && type->kind == IR_LITERAL && type->literal_count == 1) shape->fill_literal = true;
+        if (type->nullable && !nilable) strbuf_putc(out, '*');
+        go_type(emitter, out, type);
+        shape->fill_empty = field_fill_empty(model, field);
+        shape->fill_literal = field_fill_literal(model, field);
         return;
     }
+    const char *omit_kind = go_is_slice_or_map(type) ? "omitzero" : "omitempty";
     if (field->default_value && field->default_value->kind == IR_VALUE_NULL) {
         /* `x: T | null = null`: absent and null mean the same to the receiver, so nil is left out: the client sends
          * what the caller set (as the Python and TypeScript SDKs do), and a handler that tells set fields apart
          * (pydantic's model_fields_set) does not read a field the caller left alone as set to null. */
-        if (!nilable) strbuf_putc(&shape->type, '*');
-        go_type(emitter, &shape->type, type);
+        if (!nilable) strbuf_putc(out, '*');
+        go_type(emitter, out, type);
         shape->omit = omit_kind;
         return;
     }
     if (type->nullable) {
         /* `x?: T | null`, `x: T | null = v` (v not null): absent, null and a value are three things to the
          * receiver; the runtime's Nullable keeps them apart (its zero value is absent, left out by omitzero). */
-        strbuf_puts(&shape->type, "Nullable[");
+        strbuf_append(out, "Nullable[", 9);
         /* A model that can reach itself cannot hold itself by value ("invalid recursive type"): point to it. */
         const IrType *resolved = ir_resolve_alias(type);
         if (resolved && resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_MODEL && resolved->decl->recursive)
-            strbuf_putc(&shape->type, '*');
-        go_type(emitter, &shape->type, type);
-        strbuf_putc(&shape->type, ']');
+            strbuf_putc(out, '*');
+        go_type(emitter, out, type);
+        strbuf_putc(out, ']');
         shape->omit = "omitzero";
         return;
     }
     if (field->default_value && default_is_go_zero(type, field->default_value)) {
-        go_type(emitter, &shape->type, type);
+        go_type(emitter, out, type);
         shape->omit = omit_kind;
         return;
     }
     if (field->optional && !field->default_value && type->kind == IR_REF && type->decl->kind == IR_DECL_UNION) {
         /* `x?: U`: a union whose Value is nil is absent (its IsZero), no pointer needed. */
-        go_type(emitter, &shape->type, type);
+        go_type(emitter, out, type);
         shape->omit = "omitzero";
         return;
     }
     /* Optional and not nullable, or a default Go's zero value cannot stand for: nil is left out. */
-    if (!nilable) strbuf_putc(&shape->type, '*');
-    go_type(emitter, &shape->type, type);
+    if (!nilable) strbuf_putc(out, '*');
+    go_type(emitter, out, type);
     shape->omit = omit_kind;
+}
+
+static void field_shape(GoEmitter *emitter, const IrDecl *model, const IrField *field, FieldShape *shape) {
+    shape->omit = NULL;
+    shape->fill_empty = false;
+    shape->fill_literal = false;
+    shape->type_start = emitter->texts.len;
+    field_type(emitter, model, field, shape);
+    shape->type_len = emitter->texts.len - shape->type_start;
 }
 
 static bool has_comment(const char *doc, const IrDeprecation *deprecation) {
@@ -239,28 +342,6 @@ static bool has_comment(const char *doc, const IrDeprecation *deprecation) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Aligned rows (gofmt's columns)                                                                             */
 
-typedef struct Row {
-    const char *doc;
-    const IrDeprecation *deprecation;
-    size_t starts[3], lengths[3]; /* each cell's text, in the rows' text buffer; the last cell is not padded */
-    size_t cell_count;
-} Row;
-
-/* A cell is the text appended to `texts` between row_begin_cell and row_end_cell (no copy of its own). */
-static void row_begin_cell(Row *row, const StrBuf *texts) { row->starts[row->cell_count] = texts->len; }
-
-static void row_end_cell(Row *row, const StrBuf *texts) {
-    row->lengths[row->cell_count] = texts->len - row->starts[row->cell_count];
-    row->cell_count++;
-}
-
-static void row_cell(Row *row, StrBuf *texts, const char *text, size_t len) {
-    row_begin_cell(row, texts);
-    strbuf_append(texts, text, len);
-    row_end_cell(row, texts);
-}
-
-/* Prints rows as gofmt aligns them: a comment line ends a run of aligned lines. */
 /* go/printer's funcBody: a function's body stays on its signature's line while the signature, the blank before
  * the brace and the body's statements fit in this many columns (measured: a 99-byte signature keeps `{}`, a 100-byte
  * one does not). */
@@ -270,14 +351,71 @@ static bool gofmt_keeps_one_line(size_t signature_length, size_t body_length) {
     return signature_length + 1 + body_length <= GOFMT_ONE_LINE_FUNC;
 }
 
-/* `texts` holds the rows' cells (row_cell). */
-static void print_rows(Printer *printer, const Row *rows, size_t count, const StrBuf *texts) {
-    const char *base = texts->data ? texts->data : "";
+static const IrDeprecation NOT_DEPRECATED = {false, NULL};
+
+/* A row without a comment, of the cells given (texts that stay where they are while the rows are printed). */
+static void row_of(Row *row, size_t cell_count, const GoText *cells) {
+    row->doc = NULL;
+    row->deprecation = &NOT_DEPRECATED;
+    row->default_value = NULL;
+    row->comment = false;
+    row->cell_count = cell_count;
+    for (size_t cell = 0; cell < cell_count; cell++) {
+        row->cells[cell] = cells[cell].text;
+        row->lengths[cell] = cells[cell].len;
+    }
+}
+
+/* The row's last cell is the text appended to the emitter's texts from here to row_end_text; the texts may move
+ * until all rows are built (rows_resolve_texts). */
+static void row_begin_text(GoEmitter *emitter, Row *row) { row->text_start = emitter->texts.len; }
+
+static void row_end_text(GoEmitter *emitter, Row *row) {
+    row->cells[row->cell_count - 1] = NULL;
+    row->lengths[row->cell_count - 1] = emitter->texts.len - row->text_start;
+}
+
+static void rows_resolve_texts(GoEmitter *emitter, Row *rows, size_t count) {
+    const char *base = emitter->texts.data ? emitter->texts.data : "";
+    for (size_t index = 0; index < count; index++) {
+        Row *row = &rows[index];
+        if (!row->cells[row->cell_count - 1]) row->cells[row->cell_count - 1] = base + row->text_start;
+    }
+}
+
+/* A row's comment: its doc, then a field's default ("Default: 50."), and its deprecation. */
+static void print_row_comment(GoEmitter *emitter, Printer *printer, const Row *row) {
+    const char *reason = backend_deprecation_reason(row->deprecation);
+    if (!row->default_value) {
+        go_print_comment(printer, row->doc, reason);
+        return;
+    }
+    StrBuf *doc = &emitter->scratch;
+    strbuf_clear(doc);
+    if (row->doc && *row->doc) {
+        strbuf_puts(doc, row->doc);
+        strbuf_append(doc, "\n\n", 2);
+    }
+    strbuf_append(doc, "Default: ", 9);
+    if (row->default_value->kind == IR_VALUE_ENUM) {
+        strbuf_puts(doc, row->default_value->enum_member->names.in[GO]);
+    } else {
+        backend_json_value(doc, row->default_value);
+    }
+    strbuf_putc(doc, '.');
+    go_print_comment(printer, doc->data, reason);
+}
+
+/* Prints rows as gofmt aligns them: each cell but the last padded to its column's width and followed by one space,
+ * the columns' widths taken over a run of rows that no comment line interrupts (gofmt's tabwriter cells). Every
+ * row has two or three cells. */
+static void print_rows(GoEmitter *emitter, Printer *printer, const Row *rows, size_t count) {
+    static const char spaces[] = "                                ";
     size_t start = 0;
     while (start < count) {
         size_t end = start + 1;
-        while (end < count && !has_comment(rows[end].doc, rows[end].deprecation)) end++;
-        size_t widths[3] = {0, 0, 0};
+        while (end < count && !rows[end].comment) end++;
+        size_t widths[2] = {0, 0};
         for (size_t index = start; index < end; index++) {
             for (size_t cell = 0; cell + 1 < rows[index].cell_count; cell++) {
                 if (rows[index].lengths[cell] > widths[cell]) widths[cell] = rows[index].lengths[cell];
@@ -285,37 +423,23 @@ static void print_rows(Printer *printer, const Row *rows, size_t count, const St
         }
         for (size_t index = start; index < end; index++) {
             const Row *row = &rows[index];
-            if (has_comment(row->doc, row->deprecation))
-                go_print_comment(printer, row->doc, backend_deprecation_reason(row->deprecation));
-            if (row->cell_count == 0) {
-                printer_end_line(printer);
-                continue;
-            }
-            /* The line's room made once: the indentation (printer_putn's), each cell padded to its column's width and
-             * followed by one space, the last cell as it is, the line break. */
-            if (row->cell_count > 1 || row->lengths[0] > 0) go_begin_text(printer); /* padding is text too */
-            strbuf_append(&printer->out, base + row->starts[0], row->lengths[0]);
-            size_t line = 1;
-            for (size_t cell = 0; cell + 1 < row->cell_count; cell++) line += widths[cell] + 1 + row->lengths[cell + 1];
-            StrBuf *out = &printer->out;
-            strbuf_grow(out, line);
-            char *cursor = out->data + out->len;
-            for (size_t cell = 0; cell + 1 < row->cell_count; cell++) {
+            if (row->comment) print_row_comment(emitter, printer, row);
+            size_t last = row->cell_count - 1;
+            size_t len = row->lengths[last] + 1;
+            for (size_t cell = 0; cell < last; cell++) len += widths[cell] + 1;
+            char *cursor = go_line_begin(printer, len);
+            for (size_t cell = 0; cell < last; cell++) {
+                strbuf_copy_bytes(cursor, row->cells[cell], row->lengths[cell]);
+                cursor += row->lengths[cell];
                 size_t pad = widths[cell] - row->lengths[cell] + 1;
-                /* Short pieces: copied without a call to memset or memcpy. */
-                static const char spaces[] = "                                ";
                 if (pad < sizeof spaces)
                     strbuf_copy_bytes(cursor, spaces, pad);
                 else
                     memset(cursor, ' ', pad);
                 cursor += pad;
-                strbuf_copy_bytes(cursor, base + row->starts[cell + 1], row->lengths[cell + 1]);
-                cursor += row->lengths[cell + 1];
             }
-            *cursor++ = '\n';
-            *cursor = '\0';
-            out->len = (size_t)(cursor - out->data);
-            printer->at_line_start = true;
+            strbuf_copy_bytes(cursor, row->cells[last], row->lengths[last]);
+            go_line_end(printer, cursor + row->lengths[last]);
         }
         start = end;
     }
@@ -347,33 +471,39 @@ static bool doc_starts_with_article(const IrDecl *decl) {
     return text && (strncmp(text, "A ", 2) == 0 || strncmp(text, "An ", 3) == 0 || strncmp(text, "The ", 4) == 0);
 }
 
-static void print_decl_comment(Printer *printer, const IrDecl *decl, const char *kind_sentence, const char *extra) {
+/* `kind_sentence` (may be NULL: then the declared name followed by `kind_suffix`). */
+static void print_decl_comment(GoEmitter *emitter, Printer *printer, const IrDecl *decl, const char *kind_sentence,
+                               const char *kind_suffix, const char *extra) {
     const char *name = decl->names.in[GO];
     const char *text = decl->doc && *decl->doc ? decl->doc : NULL;
     bool deprecated = decl->deprecation.deprecated;
     if (!text && !extra && !deprecated) return;
-    StrBuf doc;
-    strbuf_init(&doc);
+    StrBuf *doc = &emitter->scratch;
+    strbuf_clear(doc);
     if (doc_starts_with_name(decl)) {
-        strbuf_puts(&doc, text);
+        strbuf_puts(doc, text);
     } else if (doc_starts_with_article(decl)) {
-        strbuf_puts(&doc, name);
-        strbuf_puts(&doc, " is ");
-        strbuf_putc(&doc, (char)(text[0] - 'A' + 'a'));
-        strbuf_puts(&doc, text + 1);
+        strbuf_puts(doc, name);
+        strbuf_puts(doc, " is ");
+        strbuf_putc(doc, (char)(text[0] - 'A' + 'a'));
+        strbuf_puts(doc, text + 1);
     } else {
-        strbuf_puts(&doc, kind_sentence);
+        if (kind_sentence) {
+            strbuf_puts(doc, kind_sentence);
+        } else {
+            strbuf_puts(doc, name);
+            strbuf_puts(doc, kind_suffix);
+        }
         if (text) {
-            strbuf_puts(&doc, "\n\n");
-            strbuf_puts(&doc, text);
+            strbuf_append(doc, "\n\n", 2);
+            strbuf_puts(doc, text);
         }
     }
     if (extra) {
-        strbuf_puts(&doc, "\n\n");
-        strbuf_puts(&doc, extra);
+        strbuf_append(doc, "\n\n", 2);
+        strbuf_puts(doc, extra);
     }
-    go_print_doc_comment(printer, doc.data, backend_deprecation_reason(&decl->deprecation));
-    strbuf_free(&doc);
+    go_print_doc_comment(printer, doc->data, backend_deprecation_reason(&decl->deprecation));
 }
 
 static void print_literal_value(Printer *printer, const IrValue *value) {
@@ -495,243 +625,215 @@ static char *declared_keys(const IrDecl *decl) {
     return take(&keys);
 }
 
+/* The struct tag of a model field: `json:"wire_name,omitempty"`. */
+static void append_field_tag(StrBuf *texts, const IrField *field, const char *omit) {
+    strbuf_append(texts, "`json:\"", 7);
+    strbuf_puts(texts, field->wire_name);
+    if (omit) {
+        strbuf_putc(texts, ',');
+        strbuf_puts(texts, omit);
+    } else if (field->wire_name[0] == '-' && field->wire_name[1] == '\0') {
+        strbuf_putc(texts, ','); /* json:"-" would leave the field out */
+    }
+    strbuf_append(texts, "\"`", 2);
+}
+
+/* The struct of a tagged alternative's discriminators, in MarshalJSON (`tag_type` "string") and UnmarshalJSON
+ * ("*string"): one row per tag field. */
+static void print_tag_rows(GoEmitter *emitter, Printer *printer, const IrDecl *decl, const bool *tags, GoText tag_type) {
+    Row *rows = rows_for(emitter, decl->field_count);
+    size_t tag_count = 0;
+    for (size_t index = 0; index < decl->field_count; index++) {
+        if (!tags[index]) continue;
+        Row *row = &rows[tag_count++];
+        row_of(row, 3, (const GoText[]){go_text(decl->fields[index]->names.in[GO]), tag_type, {NULL, 0}});
+        row_begin_text(emitter, row);
+        strbuf_append(&emitter->texts, "`json:\"", 7);
+        strbuf_puts(&emitter->texts, decl->fields[index]->wire_name);
+        strbuf_append(&emitter->texts, "\"`", 2);
+        row_end_text(emitter, row);
+    }
+    rows_resolve_texts(emitter, rows, tag_count);
+    print_rows(emitter, printer, rows, tag_count);
+}
+
 static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl) {
-    const char *name = decl->names.in[GO];
+    const GoText name = go_text(decl->names.in[GO]);
     const bool *tags = emitter->tag_fields[decl->index]; /* NULL when the model is no tagged alternative */
-    StrBuf kind_sentence;
-    strbuf_init(&kind_sentence);
-    strbuf_puts(&kind_sentence, name);
-    strbuf_puts(&kind_sentence, " is a model.");
-    print_decl_comment(printer, decl, kind_sentence.data, NULL);
-    strbuf_free(&kind_sentence);
+    print_decl_comment(emitter, printer, decl, NULL, " is a model.", NULL);
+    size_t field_count = decl->field_count;
+    StrBuf *texts = &emitter->texts;
+    strbuf_clear(texts);
+    FieldShape *shapes = shapes_for(emitter, field_count);
+    bool fills = false; /* a field MarshalJSON fills */
     size_t go_field_count = 0;
-    for (size_t index = 0; index < decl->field_count; index++) go_field_count += !(tags && tags[index]);
-    /* Per field; on the stack for a model of up to SMALL_MODEL fields (nearly all), else on the heap. */
-    enum { SMALL_MODEL = 32 };
-    Row small_rows[SMALL_MODEL + 2];
-    FieldShape small_shapes[SMALL_MODEL + 1];
-    char *small_docs[SMALL_MODEL + 1];
-    bool small = decl->field_count <= SMALL_MODEL;
-    Row *rows = small ? memset(small_rows, 0, (decl->field_count + 2) * sizeof *rows)
-                      : calloc(decl->field_count + 2, sizeof *rows);
-    FieldShape *shapes = small ? memset(small_shapes, 0, (decl->field_count + 1) * sizeof *shapes)
-                               : calloc(decl->field_count + 1, sizeof *shapes);
-    char **docs = small ? memset(small_docs, 0, (decl->field_count + 1) * sizeof *docs)
-                        : calloc(decl->field_count + 1, sizeof *docs); /* the last: Extra's */
-    if (!rows || !shapes || !docs) abort();
-    bool needs_marshal = tags != NULL || decl->open;
-    size_t row_count = 0;
+    /* The fields' types and tags first, in the texts (which may move while they grow), then the rows. */
+    for (size_t index = 0; index < field_count; index++) {
+        FieldShape *shape = &shapes[index];
+        field_shape(emitter, decl, decl->fields[index], shape);
+        if (tags && tags[index]) continue; /* written by MarshalJSON */
+        go_field_count++;
+        fills |= shape->fill_empty || shape->fill_literal;
+        shape->tag_start = texts->len;
+        append_field_tag(texts, decl->fields[index], shape->omit);
+        shape->tag_len = texts->len - shape->tag_start;
+    }
+    bool needs_marshal = tags != NULL || decl->open || fills;
     char *extra = decl->open ? extra_field_name(decl) : NULL; /* the Go field of undeclared keys */
     char *keys = decl->open ? declared_keys(decl) : NULL;
-    StrBuf texts; /* the rows' cells */
-    strbuf_init(&texts);
-    for (size_t index = 0; index < decl->field_count; index++) {
-        const IrField *field = decl->fields[index];
-        FieldShape *shape = &shapes[index];
-        field_shape(emitter, decl, field, shape);
-        if (tags && tags[index]) continue; /* written by MarshalJSON */
-        needs_marshal |= shape->fill_empty || shape->fill_literal;
-        StrBuf doc;
-        strbuf_init(&doc);
-        if (field->doc && *field->doc) strbuf_puts(&doc, field->doc);
-        if (field->default_value) {
-            if (doc.len) strbuf_puts(&doc, "\n\n");
-            strbuf_puts(&doc, "Default: ");
-            if (field->default_value->kind == IR_VALUE_ENUM) {
-                strbuf_puts(&doc, field->default_value->enum_member->names.in[GO]);
-            } else {
-                backend_json_value(&doc, field->default_value);
-            }
-            strbuf_puts(&doc, ".");
-        }
-        docs[index] = doc.len ? take(&doc) : (strbuf_free(&doc), NULL);
-        Row *row = &rows[row_count++];
-        row->doc = docs[index];
-        row->deprecation = &field->deprecation;
-        row_cell(row, &texts, field->names.in[GO], strlen(field->names.in[GO]));
-        row_cell(row, &texts, strbuf_cstr(&shape->type), shape->type.len);
-        row_begin_cell(row, &texts);
-        strbuf_puts(&texts, "`json:\"");
-        strbuf_puts(&texts, field->wire_name);
-        if (shape->omit) {
-            strbuf_putc(&texts, ',');
-            strbuf_puts(&texts, shape->omit);
-        } else if (strcmp(field->wire_name, "-") == 0) {
-            strbuf_putc(&texts, ',');
-        }
-        strbuf_puts(&texts, "\"`");
-        row_end_cell(row, &texts);
-    }
-    if (extra) {
-        emitter->uses_json = true;
-        emitter->uses_open = true;
-        StrBuf doc;
-        strbuf_init(&doc);
-        strbuf_printf(&doc, "%s holds the keys that %s does not declare (the model is open), as received; they are sent\n"
-                            "again, except those that are the wire name of a field.", extra, name);
-        Row *row = &rows[row_count++];
-        row->doc = docs[decl->field_count] = take(&doc);
-        static const IrDeprecation none = {false, NULL};
-        row->deprecation = &none;
-        row_cell(row, &texts, extra, strlen(extra));
-        row_cell(row, &texts, "map[string]json.RawMessage", strlen("map[string]json.RawMessage"));
-        row_cell(row, &texts, "`json:\"-\"`", strlen("`json:\"-\"`"));
-        go_field_count++;
-    }
-    if (go_field_count == 0) {
-        PRINTER_LINE(printer, "type ", name, " struct{}");
+    StrBuf extra_doc;
+    strbuf_init(&extra_doc);
+    if (go_field_count == 0 && !extra) {
+        GO_LINE(printer, GO_LIT("type "), name, GO_LIT(" struct{}"));
     } else {
-        PRINTER_LINE(printer, "type ", name, " struct {");
+        Row *rows = rows_for(emitter, field_count + 1);
+        const char *base = texts->data;
+        size_t row_count = 0;
+        for (size_t index = 0; index < field_count; index++) {
+            if (tags && tags[index]) continue;
+            const IrField *field = decl->fields[index];
+            const FieldShape *shape = &shapes[index];
+            Row *row = &rows[row_count++];
+            row->doc = field->doc;
+            row->deprecation = &field->deprecation;
+            row->default_value = field->default_value;
+            row->comment = (field->doc && *field->doc) || field->default_value || field->deprecation.deprecated;
+            row->cell_count = 3;
+            row->cells[0] = field->names.in[GO];
+            row->lengths[0] = strlen(field->names.in[GO]);
+            row->cells[1] = base + shape->type_start;
+            row->lengths[1] = shape->type_len;
+            row->cells[2] = base + shape->tag_start;
+            row->lengths[2] = shape->tag_len;
+        }
+        if (extra) {
+            emitter->uses_json = true;
+            emitter->uses_open = true;
+            strbuf_printf(&extra_doc,
+                          "%s holds the keys that %s does not declare (the model is open), as received; they are sent\n"
+                          "again, except those that are the wire name of a field.",
+                          extra, name.text);
+            Row *row = &rows[row_count++];
+            row_of(row, 3, (const GoText[]){go_text(extra), GO_LIT("map[string]json.RawMessage"), GO_LIT("`json:\"-\"`")});
+            row->doc = extra_doc.data;
+            row->comment = true;
+        }
+        GO_LINE(printer, GO_LIT("type "), name, GO_LIT(" struct {"));
         printer_indent(printer);
-        print_rows(printer, rows, row_count, &texts);
+        print_rows(emitter, printer, rows, row_count);
         printer_dedent(printer);
-        PRINTER_LINE(printer, "}");
+        GO_LINE(printer, GO_LIT("}"));
     }
 
     if (needs_marshal) {
         emitter->uses_json = true;
-        printer_blank_line(printer);
-        bool fills = false;
-        for (size_t index = 0; index < decl->field_count; index++)
-            fills |= !(tags && tags[index]) && (shapes[index].fill_empty || shapes[index].fill_literal);
+        go_blank_line(printer);
         if (extra && !tags && !fills) {
-            PRINTER_LINE(printer, "// MarshalJSON sends the fields of ", name, " and the keys of ", extra, ".");
+            GO_LINE(printer, GO_LIT("// MarshalJSON sends the fields of "), name, GO_LIT(" and the keys of "), go_text(extra), GO_LIT("."));
         } else if (tags && fills) {
-            PRINTER_LINE(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has, sends nil required lists");
-            PRINTER_LINE(printer, "// and maps as empty ones and fills fields whose type is one literal value.");
+            GO_LINE(printer, GO_LIT("// MarshalJSON writes the discriminator, whose value only "), name, GO_LIT(" has, sends nil required lists"));
+            GO_LINE(printer, GO_LIT("// and maps as empty ones and fills fields whose type is one literal value."));
         } else if (tags) {
-            PRINTER_LINE(printer, "// MarshalJSON writes the discriminator, whose value only ", name, " has.");
+            GO_LINE(printer, GO_LIT("// MarshalJSON writes the discriminator, whose value only "), name, GO_LIT(" has."));
         } else {
-            PRINTER_LINE(printer, "// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one");
-            PRINTER_LINE(printer, "// literal value.");
+            GO_LINE(printer, GO_LIT("// MarshalJSON sends nil required lists and maps as empty ones and fills fields whose type is one"));
+            GO_LINE(printer, GO_LIT("// literal value."));
         }
-        if (extra && (tags || fills)) PRINTER_LINE(printer, "// It also sends the keys of ", extra, ".");
-        PRINTER_LINE(printer, "func (m ", name, ") MarshalJSON() ([]byte, error) {");
+        if (extra && (tags || fills)) GO_LINE(printer, GO_LIT("// It also sends the keys of "), go_text(extra), GO_LIT("."));
+        GO_LINE(printer, GO_LIT("func (m "), name, GO_LIT(") MarshalJSON() ([]byte, error) {"));
         printer_indent(printer);
-        PRINTER_LINE(printer, "type plain ", name);
-        for (size_t index = 0; index < decl->field_count; index++) {
+        GO_LINE(printer, GO_LIT("type plain "), name);
+        for (size_t index = 0; index < field_count; index++) {
             const IrField *field = decl->fields[index];
-            const char *go_name = field->names.in[GO];
             if (tags && tags[index]) continue;
             if (shapes[index].fill_empty) {
-                PRINTER_LINE(printer, "if m.", go_name, " == nil {");
-                printer_indent(printer);
-                PRINTER_LINE(printer, "m.", go_name, " = ", strbuf_cstr(&shapes[index].type), "{}");
-                printer_dedent(printer);
-                PRINTER_LINE(printer, "}");
+                const GoText go_name = go_text(field->names.in[GO]);
+                const GoText type = {texts->data + shapes[index].type_start, shapes[index].type_len};
+                GO_LINE(printer, GO_LIT("if m."), go_name, GO_LIT(" == nil {"));
+                GO_LINE(printer, GO_LIT("\tm."), go_name, GO_LIT(" = "), type, GO_LIT("{}"));
+                GO_LINE(printer, GO_LIT("}"));
             } else if (shapes[index].fill_literal) {
+                const GoText go_name = go_text(field->names.in[GO]);
                 const IrValue *literal = field->type->literals[0];
                 if (literal->kind == IR_VALUE_STRING && literal->text_length > 0) {
-                    PRINTER_LINE(printer, "if m.", go_name, " == \"\" {");
+                    GO_LINE(printer, GO_LIT("if m."), go_name, GO_LIT(" == \"\" {"));
                     printer_indent(printer);
-                    PRINTER_PUTS(printer, "m.", go_name, " = ");
+                    PRINTER_PUTS(printer, "m.", go_name.text, " = ");
                     printer_string_literal(printer, GO, literal->text, literal->text_length);
                     printer_end_line(printer);
                 } else if (literal->kind == IR_VALUE_INT && literal->int_value != 0) {
-                    PRINTER_LINE(printer, "if m.", go_name, " == 0 {");
+                    GO_LINE(printer, GO_LIT("if m."), go_name, GO_LIT(" == 0 {"));
                     printer_indent(printer);
-                    printer_line(printer, "m.%s = %lld", go_name, (long long)literal->int_value);
+                    printer_line(printer, "m.%s = %lld", go_name.text, (long long)literal->int_value);
                 } else if (literal->kind == IR_VALUE_BOOL && literal->bool_value) {
-                    PRINTER_LINE(printer, "if !m.", go_name, " {");
+                    GO_LINE(printer, GO_LIT("if !m."), go_name, GO_LIT(" {"));
                     printer_indent(printer);
-                    PRINTER_LINE(printer, "m.", go_name, " = true");
+                    GO_LINE(printer, GO_LIT("m."), go_name, GO_LIT(" = true"));
                 } else {
                     continue; /* the literal is Go's zero value */
                 }
                 printer_dedent(printer);
-                PRINTER_LINE(printer, "}");
+                GO_LINE(printer, GO_LIT("}"));
             }
         }
         if (tags) {
             /* The tags first, then the fields (plain's are promoted: encoding/json flattens an embedded struct). */
-            printer_line(printer, extra ? "data, err := json.Marshal(struct {" : "return json.Marshal(struct {");
-            printer_indent(printer);
-            strbuf_clear(&texts);
-            Row *tag_rows = calloc(decl->field_count, sizeof *tag_rows);
-            if (!tag_rows) abort();
-            size_t tag_count = 0;
-            static const IrDeprecation none = {false, NULL};
-            for (size_t index = 0; index < decl->field_count; index++) {
-                if (!tags[index]) continue;
-                Row *row = &tag_rows[tag_count++];
-                row->deprecation = &none;
-                row_cell(row, &texts, decl->fields[index]->names.in[GO], strlen(decl->fields[index]->names.in[GO]));
-                row_cell(row, &texts, "string", strlen("string"));
-                row_begin_cell(row, &texts);
-                strbuf_puts(&texts, "`json:\"");
-                strbuf_puts(&texts, decl->fields[index]->wire_name);
-                strbuf_puts(&texts, "\"`");
-                row_end_cell(row, &texts);
+            if (extra) {
+                GO_LINE(printer, GO_LIT("data, err := json.Marshal(struct {"));
+            } else {
+                GO_LINE(printer, GO_LIT("return json.Marshal(struct {"));
             }
-            print_rows(printer, tag_rows, tag_count, &texts);
-            free(tag_rows);
-            PRINTER_LINE(printer, "plain");
+            printer_indent(printer);
+            print_tag_rows(emitter, printer, decl, tags, GO_LIT("string"));
+            GO_LINE(printer, GO_LIT("plain"));
             printer_dedent(printer);
             PRINTER_PUTS(printer, "}{");
-            for (size_t index = 0; index < decl->field_count; index++) {
+            for (size_t index = 0; index < field_count; index++) {
                 if (!tags[index]) continue;
                 const IrValue *literal = decl->fields[index]->type->literals[0];
                 printer_string_literal(printer, GO, literal->text, literal->text_length);
                 PRINTER_PUTS(printer, ", ");
             }
-            PRINTER_LINE(printer, "plain(m)})");
+            GO_LINE(printer, GO_LIT("plain(m)})"));
         } else if (extra) {
-            PRINTER_LINE(printer, "data, err := json.Marshal(plain(m))");
+            GO_LINE(printer, GO_LIT("data, err := json.Marshal(plain(m))"));
         } else {
-            PRINTER_LINE(printer, "return json.Marshal(plain(m))");
+            GO_LINE(printer, GO_LIT("return json.Marshal(plain(m))"));
         }
         if (extra) {
             /* Extra's keys after the fields' (json:"-" keeps them out of plain) */
-            PRINTER_LINE(printer, "if err != nil {");
-            PRINTER_LINE(printer, "\treturn nil, err");
-            PRINTER_LINE(printer, "}");
-            PRINTER_LINE(printer, "return withExtra(data, m.", extra, keys, ")");
+            GO_LINE(printer, GO_LIT("if err != nil {"));
+            GO_LINE(printer, GO_LIT("\treturn nil, err"));
+            GO_LINE(printer, GO_LIT("}"));
+            GO_LINE(printer, GO_LIT("return withExtra(data, m."), go_text(extra), go_text(keys), GO_LIT(")"));
         }
         printer_dedent(printer);
-        PRINTER_LINE(printer, "}");
+        GO_LINE(printer, GO_LIT("}"));
     }
     if (tags) {
         /* Decoding accepts the tags (a strict decoder of an enclosing untagged union would refuse keys with no Go
          * field) and refuses a wrong value. */
         emitter->uses_fmt = true;
-        printer_blank_line(printer);
-        PRINTER_LINE(printer, "// UnmarshalJSON decodes ", name, " and checks its discriminator.");
-        PRINTER_LINE(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {");
+        go_blank_line(printer);
+        GO_LINE(printer, GO_LIT("// UnmarshalJSON decodes "), name, GO_LIT(" and checks its discriminator."));
+        GO_LINE(printer, GO_LIT("func (m *"), name, GO_LIT(") UnmarshalJSON(data []byte) error {"));
         printer_indent(printer);
-        PRINTER_LINE(printer, "type plain ", name);
-        PRINTER_LINE(printer, "object := struct {");
+        GO_LINE(printer, GO_LIT("type plain "), name);
+        GO_LINE(printer, GO_LIT("object := struct {"));
         printer_indent(printer);
-        strbuf_clear(&texts);
-        Row *tag_rows = calloc(decl->field_count, sizeof *tag_rows);
-        if (!tag_rows) abort();
-        size_t tag_count = 0;
-        static const IrDeprecation none = {false, NULL};
-        for (size_t index = 0; index < decl->field_count; index++) {
-            if (!tags[index]) continue;
-            Row *row = &tag_rows[tag_count++];
-            row->deprecation = &none;
-            row_cell(row, &texts, decl->fields[index]->names.in[GO], strlen(decl->fields[index]->names.in[GO]));
-            row_cell(row, &texts, "*string", strlen("*string"));
-            row_begin_cell(row, &texts);
-            strbuf_puts(&texts, "`json:\"");
-            strbuf_puts(&texts, decl->fields[index]->wire_name);
-            strbuf_puts(&texts, "\"`");
-            row_end_cell(row, &texts);
-        }
-        print_rows(printer, tag_rows, tag_count, &texts);
-        free(tag_rows);
-        PRINTER_LINE(printer, "*plain");
+        print_tag_rows(emitter, printer, decl, tags, GO_LIT("*string"));
+        GO_LINE(printer, GO_LIT("*plain"));
         printer_dedent(printer);
-        PRINTER_LINE(printer, "}{plain: (*plain)(m)}");
+        GO_LINE(printer, GO_LIT("}{plain: (*plain)(m)}"));
         if (extra) {
-            PRINTER_LINE(printer, "extra, err := decodeOpen(data, &object", keys, ")");
-            PRINTER_LINE(printer, "if err != nil {");
+            GO_LINE(printer, GO_LIT("extra, err := decodeOpen(data, &object"), go_text(keys), GO_LIT(")"));
+            GO_LINE(printer, GO_LIT("if err != nil {"));
         } else {
-            PRINTER_LINE(printer, "if err := json.Unmarshal(data, &object); err != nil {");
+            GO_LINE(printer, GO_LIT("if err := json.Unmarshal(data, &object); err != nil {"));
         }
-        PRINTER_LINE(printer, "\treturn err");
-        PRINTER_LINE(printer, "}");
-        for (size_t index = 0; index < decl->field_count; index++) {
+        GO_LINE(printer, GO_LIT("\treturn err"));
+        GO_LINE(printer, GO_LIT("}"));
+        for (size_t index = 0; index < field_count; index++) {
             if (!tags[index]) continue;
             const IrField *field = decl->fields[index];
             const char *go_name = field->names.in[GO];
@@ -742,7 +844,7 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             printer_indent(printer);
             StrBuf message;
             strbuf_init(&message);
-            strbuf_printf(&message, "%s: %s: %s is %%q, not %%q", emitter->package, name, field->wire_name);
+            strbuf_printf(&message, "%s: %s: %s is %%q, not %%q", emitter->package, name.text, field->wire_name);
             PRINTER_PUTS(printer, "return fmt.Errorf(");
             printer_string_literal(printer, GO, message.data, message.len);
             PRINTER_PUTS(printer, ", *object.", go_name, ", ");
@@ -750,99 +852,85 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             PRINTER_LINE(printer, ")");
             strbuf_free(&message);
             printer_dedent(printer);
-            PRINTER_LINE(printer, "}");
+            GO_LINE(printer, GO_LIT("}"));
         }
-        if (extra) PRINTER_LINE(printer, "m.", extra, " = extra");
-        PRINTER_LINE(printer, "return nil");
+        if (extra) GO_LINE(printer, GO_LIT("m."), go_text(extra), GO_LIT(" = extra"));
+        GO_LINE(printer, GO_LIT("return nil"));
         printer_dedent(printer);
-        PRINTER_LINE(printer, "}");
+        GO_LINE(printer, GO_LIT("}"));
     } else if (extra) {
-        printer_blank_line(printer);
-        PRINTER_LINE(printer, "// UnmarshalJSON decodes ", name, " and keeps the keys it does not declare in ", extra, ".");
-        PRINTER_LINE(printer, "func (m *", name, ") UnmarshalJSON(data []byte) error {");
+        go_blank_line(printer);
+        GO_LINE(printer, GO_LIT("// UnmarshalJSON decodes "), name, GO_LIT(" and keeps the keys it does not declare in "), go_text(extra), GO_LIT("."));
+        GO_LINE(printer, GO_LIT("func (m *"), name, GO_LIT(") UnmarshalJSON(data []byte) error {"));
         printer_indent(printer);
-        PRINTER_LINE(printer, "type plain ", name);
-        PRINTER_LINE(printer, "extra, err := decodeOpen(data, (*plain)(m)", keys, ")");
-        PRINTER_LINE(printer, "if err != nil {");
-        PRINTER_LINE(printer, "\treturn err");
-        PRINTER_LINE(printer, "}");
-        PRINTER_LINE(printer, "m.", extra, " = extra");
-        PRINTER_LINE(printer, "return nil");
+        GO_LINE(printer, GO_LIT("type plain "), name);
+        GO_LINE(printer, GO_LIT("extra, err := decodeOpen(data, (*plain)(m)"), go_text(keys), GO_LIT(")"));
+        GO_LINE(printer, GO_LIT("if err != nil {"));
+        GO_LINE(printer, GO_LIT("\treturn err"));
+        GO_LINE(printer, GO_LIT("}"));
+        GO_LINE(printer, GO_LIT("m."), go_text(extra), GO_LIT(" = extra"));
+        GO_LINE(printer, GO_LIT("return nil"));
         printer_dedent(printer);
-        PRINTER_LINE(printer, "}");
+        GO_LINE(printer, GO_LIT("}"));
     }
     if (emitter->untagged_alternative[decl->index]) emit_fits(emitter, printer, decl);
     free(extra);
     free(keys);
-    strbuf_free(&texts);
-    for (size_t index = 0; index < decl->field_count; index++) {
-        strbuf_free(&shapes[index].type);
-        free(docs[index]);
-    }
-    free(docs[decl->field_count]);
-    if (!small) {
-        free(rows);
-        free(shapes);
-        free(docs);
-    }
+    strbuf_free(&extra_doc);
 }
 
-static void emit_enum(Printer *printer, const IrDecl *decl) {
-    const char *name = decl->names.in[GO];
-    StrBuf kind_sentence;
-    strbuf_init(&kind_sentence);
-    strbuf_puts(&kind_sentence, name);
-    strbuf_puts(&kind_sentence, " is an enum.");
-    print_decl_comment(printer, decl, kind_sentence.data, NULL);
-    strbuf_free(&kind_sentence);
-    PRINTER_LINE(printer, "type ", name, " ", decl->int_enum ? "int64" : "string");
+static void emit_enum(GoEmitter *emitter, Printer *printer, const IrDecl *decl) {
+    const GoText name = go_text(decl->names.in[GO]);
+    print_decl_comment(emitter, printer, decl, NULL, " is an enum.", NULL);
+    if (decl->int_enum) {
+        GO_LINE(printer, GO_LIT("type "), name, GO_LIT(" int64"));
+    } else {
+        GO_LINE(printer, GO_LIT("type "), name, GO_LIT(" string"));
+    }
     if (decl->member_count == 0) return;
-    printer_blank_line(printer);
-    Row *rows = calloc(decl->member_count, sizeof *rows);
-    if (!rows) abort();
-    StrBuf texts; /* the rows' cells */
-    strbuf_init(&texts);
-    size_t name_len = strlen(name);
+    go_blank_line(printer);
+    Row *rows = rows_for(emitter, decl->member_count);
+    StrBuf *texts = &emitter->texts;
+    strbuf_clear(texts);
     for (size_t index = 0; index < decl->member_count; index++) {
         const IrEnumMember *member = decl->members[index];
         Row *row = &rows[index];
+        row_of(row, 3, (const GoText[]){go_text(member->names.in[GO]), name, {NULL, 0}});
         row->doc = member->doc;
         row->deprecation = &member->deprecation;
-        row_cell(row, &texts, member->names.in[GO], strlen(member->names.in[GO]));
-        row_cell(row, &texts, name, name_len);
-        row_begin_cell(row, &texts);
-        strbuf_puts(&texts, "= ");
+        row->comment = has_comment(member->doc, &member->deprecation);
+        row_begin_text(emitter, row);
+        strbuf_append(texts, "= ", 2);
         if (decl->int_enum) {
-            strbuf_printf(&texts, "%lld", (long long)member->int_value);
+            strbuf_printf(texts, "%lld", (long long)member->int_value);
         } else {
-            escape_string_literal(&texts, GO, member->string_value, member->string_value_length);
+            escape_string_literal(texts, GO, member->string_value, member->string_value_length);
         }
-        row_end_cell(row, &texts);
+        row_end_text(emitter, row);
     }
-    PRINTER_LINE(printer, "const (");
+    rows_resolve_texts(emitter, rows, decl->member_count);
+    GO_LINE(printer, GO_LIT("const ("));
     printer_indent(printer);
-    print_rows(printer, rows, decl->member_count, &texts);
+    print_rows(emitter, printer, rows, decl->member_count);
     printer_dedent(printer);
-    PRINTER_LINE(printer, ")");
-    free(rows);
-    strbuf_free(&texts);
+    GO_LINE(printer, GO_LIT(")"));
     /* Open enums (as proto3's): a value this SDK does not know decodes and is sent back unchanged; IsKnown tells. */
-    printer_blank_line(printer);
-    PRINTER_LINE(printer, "// IsKnown reports whether v is one of the constants of ", name, ". A reply may hold a value the server");
-    PRINTER_LINE(printer, "// added after this SDK was generated: it is kept as it came and sent back unchanged.");
-    PRINTER_LINE(printer, "func (v ", name, ") IsKnown() bool {");
+    go_blank_line(printer);
+    GO_LINE(printer, GO_LIT("// IsKnown reports whether v is one of the constants of "), name, GO_LIT(". A reply may hold a value the server"));
+    GO_LINE(printer, GO_LIT("// added after this SDK was generated: it is kept as it came and sent back unchanged."));
+    GO_LINE(printer, GO_LIT("func (v "), name, GO_LIT(") IsKnown() bool {"));
     printer_indent(printer);
-    PRINTER_LINE(printer, "switch v {");
+    GO_LINE(printer, GO_LIT("switch v {"));
     PRINTER_PUTS(printer, "case ");
     for (size_t index = 0; index < decl->member_count; index++) {
         PRINTER_PUTS(printer, index ? ", " : "", decl->members[index]->names.in[GO]);
     }
-    PRINTER_LINE(printer, ":");
-    PRINTER_LINE(printer, "\treturn true");
-    PRINTER_LINE(printer, "}");
-    PRINTER_LINE(printer, "return false");
+    GO_LINE(printer, GO_LIT(":"));
+    GO_LINE(printer, GO_LIT("\treturn true"));
+    GO_LINE(printer, GO_LIT("}"));
+    GO_LINE(printer, GO_LIT("return false"));
     printer_dedent(printer);
-    PRINTER_LINE(printer, "}");
+    GO_LINE(printer, GO_LIT("}"));
 }
 
 static const IrField *find_field(const IrDecl *model, const char *wire_name) {
@@ -926,10 +1014,10 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         StrBuf both;
         strbuf_init(&both);
         strbuf_printf(&both, "%s\n\n%s", sentence.data, extra.data);
-        print_decl_comment(printer, decl, sentence.data, both.data);
+        print_decl_comment(emitter, printer, decl, sentence.data, NULL, both.data);
         strbuf_free(&both);
     } else {
-        print_decl_comment(printer, decl, sentence.data, extra.data);
+        print_decl_comment(emitter, printer, decl, sentence.data, NULL, extra.data);
     }
     strbuf_free(&extra);
     printer_line(printer, "type %s struct {", name);
@@ -966,32 +1054,27 @@ static void emit_union(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     /* The marker methods, empty one-line functions whose bodies gofmt aligns. gofmt keeps a body on the signature's
      * line only while it fits (gofmt_keeps_one_line); a longer one is written "{" and "}" on two lines, unaligned,
      * and ends the block of one-liners above it. */
-    Row *markers = calloc(count, sizeof *markers);
-    if (!markers) abort();
-    StrBuf texts; /* the rows' cells */
-    strbuf_init(&texts);
-    static const IrDeprecation none = {false, NULL};
+    Row *markers = rows_for(emitter, count);
+    StrBuf *texts = &emitter->texts; /* the signatures */
+    strbuf_clear(texts);
     size_t block_start = 0;
-    for (size_t index = 0; index < count; index++) {
-        StrBuf head;
-        strbuf_init(&head);
-        strbuf_printf(&head, "func (%s) is%s()", holders[index].data, name);
-        if (!gofmt_keeps_one_line(head.len, 0)) {
-            print_rows(printer, markers + block_start, index - block_start, &texts);
-            printer_line(printer, "%s {", strbuf_cstr(&head));
-            printer_line(printer, "}");
-            strbuf_free(&head);
-            block_start = index + 1;
+    for (size_t index = 0; index <= count; index++) {
+        size_t head_start = texts->len;
+        if (index < count) strbuf_printf(texts, "func (%s) is%s()", holders[index].data, name);
+        if (index < count && gofmt_keeps_one_line(texts->len - head_start, 0)) {
+            row_of(&markers[index], 2, (const GoText[]){{NULL, texts->len - head_start}, GO_LIT("{}")});
+            markers[index].text_start = head_start;
             continue;
         }
-        markers[index].deprecation = &none;
-        row_cell(&markers[index], &texts, head.data, head.len);
-        row_cell(&markers[index], &texts, "{}", 2);
-        strbuf_free(&head);
+        /* The block of one-liners above ends here. */
+        for (size_t row = block_start; row < index; row++) markers[row].cells[0] = texts->data + markers[row].text_start;
+        print_rows(emitter, printer, markers + block_start, index - block_start);
+        if (index < count) {
+            GO_LINE(printer, (GoText){texts->data + head_start, texts->len - head_start}, GO_LIT(" {"));
+            GO_LINE(printer, GO_LIT("}"));
+        }
+        block_start = index + 1;
     }
-    print_rows(printer, markers + block_start, count - block_start, &texts);
-    free(markers);
-    strbuf_free(&texts);
 
     printer_blank_line(printer);
     printer_line(printer, "// IsZero reports whether no alternative is set: an optional field (`omitzero`) is then left out.");
@@ -1144,7 +1227,8 @@ static void emit_alias(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
     StrBuf kind_sentence;
     strbuf_init(&kind_sentence);
     strbuf_printf(&kind_sentence, "%s is an alias of %s.", decl->names.in[GO], type.data);
-    print_decl_comment(printer, decl, kind_sentence.data, decl->aliased->nullable ? "nil stands for null." : NULL);
+    print_decl_comment(emitter, printer, decl, kind_sentence.data, NULL,
+                       decl->aliased->nullable ? "nil stands for null." : NULL);
     strbuf_free(&kind_sentence);
     PRINTER_LINE(printer, "type ", decl->names.in[GO], " = ", type.data);
     strbuf_free(&type);
@@ -1240,7 +1324,7 @@ static bool emit_types(void *context, Printer *out) {
         if (index) printer_blank_line(&body);
         switch (decl->kind) {
         case IR_DECL_MODEL: emit_model(emitter, &body, decl); break;
-        case IR_DECL_ENUM: emit_enum(&body, decl); break;
+        case IR_DECL_ENUM: emit_enum(emitter, &body, decl); break;
         case IR_DECL_UNION: emit_union(emitter, &body, decl); break;
         case IR_DECL_ALIAS: emit_alias(emitter, &body, decl); break;
         }
@@ -2169,6 +2253,10 @@ static bool go_emit(const IrProgram *program, const BackendOptions *options, Out
         {"go/otel/otel.go", emit_otel_go}, {"go/otel/go.mod", emit_otel_go_mod}, {"go/otel/go.sum", emit_otel_go_sum},
     };
     bool ok = backend_emit_files(tree, files, sizeof files / sizeof files[0], "\t", &emitter);
+    strbuf_free(&emitter.scratch);
+    strbuf_free(&emitter.texts);
+    free(emitter.rows);
+    free(emitter.shapes);
     strbuf_free(&header);
     free(package);
     return ok;

@@ -2,6 +2,7 @@
  * gofmt-clean. Only Go reformats comments, so this lives with the Go backend, not in the shared printer. */
 #include "go_doc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,12 +224,49 @@ static bool has_doubled_quote(const char *text, size_t len) {
     return has_doubled(text, len, '`') || has_doubled(text, len, '\'');
 }
 
+/* True when one of the 8 bytes at `at` is a control (a line break among them), DEL or not ASCII, or, with `quotes`,
+ * a backquote or an apostrophe: the bytes print_plain_comment looks at one by one. Exact for "any" (the classic
+ * has-less-than and has-zero word tests), which is all it needs. */
+static inline bool has_special_byte(const char *at, bool quotes) {
+    uint64_t word;
+    memcpy(&word, at, 8);
+    const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
+    uint64_t del = word ^ (ones * 0x7F);
+    uint64_t hits = word | ((word - ones * 0x20) & ~word) | ((del - ones) & ~del);
+    if (quotes) {
+        uint64_t backquote = word ^ (ones * '`'), apostrophe = word ^ (ones * '\'');
+        hits |= ((backquote - ones) & ~backquote) | ((apostrophe - ones) & ~apostrophe);
+    }
+    return (hits & highs) != 0;
+}
+
+/* The end of the line at `at` (its line break, or `end`). *simple tells whether the line is printable ASCII only
+ * (written as it is) and, with `quotes`, holds no "``" or "''". */
+static const char *scan_comment_line(const char *at, const char *end, bool quotes, bool *simple) {
+    *simple = true;
+    for (;;) {
+        while (end - at >= 8 && !has_special_byte(at, quotes)) at += 8;
+        const char *stop = end - at >= 8 ? at + 8 : end;
+        for (; at < stop; at++) {
+            unsigned char c = (unsigned char)*at;
+            if (c >= 0x20 && c < 0x7F) {
+                if (quotes && (c == '`' || c == '\'') && at + 1 < end && at[1] == (char)c) *simple = false;
+                continue;
+            }
+            if (c == '\n') return at;
+            *simple = false;
+        }
+        if (at == end) return end;
+    }
+}
+
 /* The common case of print_comment, written straight into the printer: no deprecation, and every line, once
  * sanitized, either empty or starting with neither a space nor a tab (no common indentation to remove, no code
  * block, no list), fewer than five lines once written (an old-style heading needs five), without curly quotes in a
  * doc comment. Then gofmt's layout is the lines themselves with runs of empty lines collapsed. The lines are read in
  * one pass with DocLines' rules (trailing blanks dropped, empty lines before the first and after the last line with
- * content left out). Returns false, having written nothing, for any other doc: print_comment's general path
+ * content left out). A line of printable ASCII (nearly all) is copied as it is; any other goes through
+ * escape_comment_line. Returns false, having written nothing, for any other doc: print_comment's general path
  * renders it. */
 static bool print_plain_comment(Printer *printer, const char *text, bool doc_comment) {
     if (!text) return true;
@@ -236,44 +274,50 @@ static bool print_plain_comment(Printer *printer, const char *text, bool doc_com
     size_t mark = out->len;
     bool mark_at_line_start = printer->at_line_start;
     const char *cursor = text, *end = text + strlen(text);
-    size_t written = 0;        /* lines written */
+    size_t written = 0;         /* lines written */
     bool empty_pending = false; /* an empty line after a line with content: written if another one follows */
-    bool plain = true;
-    while (plain && cursor < end) {
-        const char *newline = memchr(cursor, '\n', (size_t)(end - cursor));
-        const char *line_end = newline ? newline : end;
+    while (cursor < end) {
+        bool simple;
+        const char *line_end = scan_comment_line(cursor, end, doc_comment, &simple);
         const char *content_end = line_end;
         while (content_end > cursor && (content_end[-1] == ' ' || content_end[-1] == '\t' || content_end[-1] == '\r'))
             content_end--;
+        const char *line = cursor;
         size_t len = (size_t)(content_end - cursor);
-        cursor = newline ? newline + 1 : end;
+        cursor = line_end < end ? line_end + 1 : end;
         if (len == 0) {
             empty_pending = written > 0;
             continue;
         }
         if (empty_pending) {
-            if (++written >= 5) {
-                plain = false;
-                break;
-            }
-            printer_putn(printer, "//", 2);
-            printer_end_line(printer);
+            if (++written >= 5) goto not_plain;
+            char *at = go_line_begin(printer, 3);
+            at[0] = '/';
+            at[1] = '/';
+            go_line_end(printer, at + 2);
             empty_pending = false;
         }
-        if (++written >= 5) {
-            plain = false;
-            break;
+        if (++written >= 5) goto not_plain;
+        if (simple) {
+            if (line[0] == ' ') goto not_plain; /* indented: a code block or a list */
+            char *at = go_line_begin(printer, 3 + len + 1);
+            memcpy(at, "// ", 3);
+            strbuf_copy_bytes(at + 3, line, len);
+            go_line_end(printer, at + 3 + len);
+            continue;
         }
         printer_putn(printer, "// ", 3);
         size_t start = out->len;
-        escape_comment_line(out, COMMENT_LINE, content_end - len, len, false);
+        escape_comment_line(out, COMMENT_LINE, line, len, false);
         const char *sanitized = out->data + start;
         size_t sanitized_len = out->len - start;
-        plain = sanitized_len > 0 && sanitized[0] != ' ' && sanitized[0] != '\t' &&
-                !(doc_comment && has_doubled_quote(sanitized, sanitized_len));
+        if (sanitized_len == 0 || sanitized[0] == ' ' || sanitized[0] == '\t' ||
+            (doc_comment && has_doubled_quote(sanitized, sanitized_len)))
+            goto not_plain;
         printer_end_line(printer);
     }
-    if (plain) return true;
+    return true;
+not_plain:
     out->len = mark; /* not a plain doc: undone */
     if (out->data) out->data[mark] = '\0';
     printer->at_line_start = mark_at_line_start;

@@ -15,6 +15,33 @@ static inline void go_begin_text(Printer *printer) {
     }
 }
 
+/* Direct line output, for the Go backend's hot paths: go_line_begin makes room for `len` more bytes after the
+ * indentation (the line's text and its line break), writes the indentation when the line is empty so far (always
+ * at depth > 0: the caller writes text) and returns where the text goes; go_line_end writes the line break at
+ * `cursor` (the end of the text) and ends the line. Nothing else may be printed between the two. */
+static inline char *go_line_begin(Printer *printer, size_t len) {
+    StrBuf *out = &printer->out;
+    size_t indent = printer->at_line_start ? (size_t)printer->depth * printer->indent_unit_len : 0;
+    if (out->len + indent + len + 1 > out->cap) strbuf_grow(out, indent + len);
+    if (indent > printer->indent_run_len) {
+        printer_append_indentation(printer); /* deeper than any generated code: the slow path */
+        return out->data + out->len;
+    }
+    char *cursor = out->data + out->len;
+    strbuf_copy_bytes(cursor, printer->indent_run, indent);
+    return cursor + indent;
+}
+
+static inline void go_line_end(Printer *printer, char *cursor) {
+    *cursor++ = '\n';
+    *cursor = '\0';
+    printer->out.len = (size_t)(cursor - printer->out.data);
+    printer->at_line_start = true;
+}
+
+/* An empty line (printer_blank_line, without its scan of the text). */
+static inline void go_blank_line(Printer *printer) { printer_end_line(printer); }
+
 /* Writes `text` (the raw doc: lines separated by '\n'; NULL or blank for none) as "// " lines at the current
  * indentation ("//" alone for an empty line), in the layout gofmt gives doc comments: common indentation removed,
  * an indented span as a code block ("//" + tab, set off by "//" lines), an indented list as plain unindented lines,
