@@ -1252,11 +1252,75 @@ static void print_imports(Printer *printer, const char **std, size_t std_count, 
     printer_blank_line(printer);
 }
 
+/* The standard packages types.go imports. */
+typedef struct GoImports {
+    bool bytes, json, errors, fmt, time;
+} GoImports;
+
+/* Whether go_type of `type` writes time.Time (through lists and maps; a declaration is written by its name). */
+static bool go_type_uses_time(const IrType *type) {
+    switch (type->kind) {
+    case IR_TIMESTAMP: return true;
+    case IR_LIST: return go_type_uses_time(type->element);
+    case IR_MAP: return go_type_uses_time(type->key) || go_type_uses_time(type->element);
+    default: return false;
+    }
+}
+
+/* The imports of types.go, decided from the IR before the file is printed, so that it is printed from its first
+ * line on (never held as a body to put the header in front of): the packages its declarations' types and methods
+ * use, as emit_model, emit_union and emit_alias set the emitter's uses_* flags while printing (emit_types checks
+ * that they agree). */
+static GoImports types_imports(const IrProgram *program) {
+    GoImports uses = {false, false, false, false, false};
+    for (size_t index = 0; index < program->decl_count; index++) {
+        const IrDecl *decl = program->decls[index];
+        switch (decl->kind) {
+        case IR_DECL_MODEL:
+            if (decl->open) uses.json = uses.bytes = true; /* MarshalJSON, decodeOpen and withExtra */
+            for (size_t field = 0; field < decl->field_count; field++) {
+                const IrField *model_field = decl->fields[field];
+                uses.time |= go_type_uses_time(model_field->type);
+                /* MarshalJSON fills it (a discriminator too, but a model with one is an alternative of a tagged
+                 * union, which uses encoding/json anyway) */
+                uses.json |= field_fill_empty(decl, model_field) || field_fill_literal(decl, model_field);
+            }
+            break;
+        case IR_DECL_UNION:
+            uses.json = uses.errors = true;
+            if (decl->discriminator) {
+                uses.fmt = true; /* the unknown tag's error */
+            } else {
+                uses.bytes = true; /* decodeAs */
+            }
+            for (size_t alt = 0; alt < decl->alternative_count; alt++) {
+                if (alt_form(decl->alternatives[alt]) != ALT_UNIT) uses.time |= go_type_uses_time(decl->alternatives[alt]);
+            }
+            break;
+        case IR_DECL_ALIAS: uses.time |= go_type_uses_time(decl->aliased); break;
+        case IR_DECL_ENUM: break;
+        }
+    }
+    return uses;
+}
+
 static bool emit_types(void *context, Printer *out) {
     GoEmitter *emitter = context;
-    Printer body;
-    printer_init(&body, "\t");
     const IrProgram *program = emitter->program;
+    GoImports imports = types_imports(program);
+    GO_LINE(out, go_text(emitter->header));
+    go_blank_line(out);
+    GO_LINE(out, GO_LIT("package "), go_text(emitter->package));
+    if (program->decl_count) go_blank_line(out);
+    const char *std[5];
+    size_t std_count = 0;
+    if (imports.bytes) std[std_count++] = "bytes";
+    if (imports.json) std[std_count++] = "encoding/json";
+    if (imports.errors) std[std_count++] = "errors";
+    if (imports.fmt) std[std_count++] = "fmt";
+    if (imports.time) std[std_count++] = "time";
+    print_imports(out, std, std_count, NULL);
+    Printer *body = out; /* the declarations follow the header at once */
     /* Which models are alternatives of which kind of union (see GoEmitter). */
     emitter->tag_fields = calloc(program->decl_count + 1, sizeof *emitter->tag_fields);
     emitter->untagged_alternative = calloc(program->decl_count + 1, sizeof *emitter->untagged_alternative);
@@ -1321,12 +1385,12 @@ static bool emit_types(void *context, Printer *out) {
     }
     for (size_t index = 0; index < program->decl_count; index++) {
         const IrDecl *decl = program->decls[index];
-        if (index) printer_blank_line(&body);
+        if (index) go_blank_line(body);
         switch (decl->kind) {
-        case IR_DECL_MODEL: emit_model(emitter, &body, decl); break;
-        case IR_DECL_ENUM: emit_enum(emitter, &body, decl); break;
-        case IR_DECL_UNION: emit_union(emitter, &body, decl); break;
-        case IR_DECL_ALIAS: emit_alias(emitter, &body, decl); break;
+        case IR_DECL_MODEL: emit_model(emitter, body, decl); break;
+        case IR_DECL_ENUM: emit_enum(emitter, body, decl); break;
+        case IR_DECL_UNION: emit_union(emitter, body, decl); break;
+        case IR_DECL_ALIAS: emit_alias(emitter, body, decl); break;
         }
     }
     for (size_t index = 0; index < program->decl_count; index++) {
@@ -1339,8 +1403,8 @@ static bool emit_types(void *context, Printer *out) {
     free(emitter->untagged_alternative);
     if (emitter->uses_decode_as) {
         emitter->uses_bytes = true;
-        printer_blank_line(&body);
-        printer_block(&body, "// decodeAs decodes data into a T, refusing object keys that T does not have (numbers in any\n"
+        go_blank_line(body);
+        printer_block(body, "// decodeAs decodes data into a T, refusing object keys that T does not have (numbers in any\n"
                              "// values as json.Number, as Client.Call decodes).\n"
                              "func decodeAs[T any](data []byte) (T, bool) {\n"
                              "\tvar v T\n"
@@ -1352,8 +1416,8 @@ static bool emit_types(void *context, Printer *out) {
     }
     if (emitter->uses_fits) {
         /* each helper only where a fits function calls it (staticcheck's U1000) */
-        printer_blank_line(&body);
-        printer_block(&body, "// jsonObject is data as a JSON object, or nil when it is none.\n"
+        go_blank_line(body);
+        printer_block(body, "// jsonObject is data as a JSON object, or nil when it is none.\n"
                              "func jsonObject(data []byte) map[string]json.RawMessage {\n"
                              "\tvar object map[string]json.RawMessage\n"
                              "\tif json.Unmarshal(data, &object) != nil {\n"
@@ -1363,8 +1427,8 @@ static bool emit_types(void *context, Printer *out) {
                              "}\n", NULL);
     }
     if (emitter->uses_has_keys) {
-        printer_blank_line(&body);
-        printer_block(&body, "// hasKeys reports whether object has every key in keys.\n"
+        go_blank_line(body);
+        printer_block(body, "// hasKeys reports whether object has every key in keys.\n"
                              "func hasKeys(object map[string]json.RawMessage, keys ...string) bool {\n"
                              "\tfor _, key := range keys {\n"
                              "\t\tif _, ok := object[key]; !ok {\n"
@@ -1375,8 +1439,8 @@ static bool emit_types(void *context, Printer *out) {
                              "}\n", NULL);
     }
     if (emitter->uses_has_only_keys) {
-        printer_blank_line(&body);
-        printer_block(&body, "// hasOnlyKeys reports whether every key of object is in keys.\n"
+        go_blank_line(body);
+        printer_block(body, "// hasOnlyKeys reports whether every key of object is in keys.\n"
                              "func hasOnlyKeys(object map[string]json.RawMessage, keys ...string) bool {\n"
                              "\tfor key := range object {\n"
                              "\t\tknown := false\n"
@@ -1391,8 +1455,8 @@ static bool emit_types(void *context, Printer *out) {
                              "}\n", NULL);
     }
     if (emitter->uses_json_in) {
-        printer_blank_line(&body);
-        printer_block(&body, "// jsonIn reports whether raw is a JSON value equal to one of values.\n"
+        go_blank_line(body);
+        printer_block(body, "// jsonIn reports whether raw is a JSON value equal to one of values.\n"
                              "func jsonIn[T comparable](raw json.RawMessage, values ...T) bool {\n"
                              "\tvar v T\n"
                              "\tif raw == nil || string(raw) == \"null\" || json.Unmarshal(raw, &v) != nil {\n"
@@ -1408,8 +1472,8 @@ static bool emit_types(void *context, Printer *out) {
     }
     if (emitter->uses_open) {
         emitter->uses_bytes = true;
-        printer_blank_line(&body);
-        printer_block(&body, "// decodeOpen decodes the JSON object data into v (numbers in any values as json.Number, as\n"
+        go_blank_line(body);
+        printer_block(body, "// decodeOpen decodes the JSON object data into v (numbers in any values as json.Number, as\n"
                              "// Client.Call decodes) and returns its keys that are not in declared, or nil when there are none:\n"
                              "// what an open model keeps.\n"
                              "func decodeOpen(data []byte, v any, declared ...string) (map[string]json.RawMessage, error) {\n"
@@ -1455,19 +1519,13 @@ static bool emit_types(void *context, Printer *out) {
                              "}\n", NULL);
     }
 
-    printer_line(out, "%s", emitter->header);
-    printer_blank_line(out);
-    printer_line(out, "package %s", emitter->package);
-    if (body.out.len) printer_blank_line(out);
-    const char *std[5];
-    size_t std_count = 0;
-    if (emitter->uses_bytes) std[std_count++] = "bytes";
-    if (emitter->uses_json) std[std_count++] = "encoding/json";
-    if (emitter->uses_errors) std[std_count++] = "errors";
-    if (emitter->uses_fmt) std[std_count++] = "fmt";
-    if (emitter->uses_time) std[std_count++] = "time";
-    print_imports(out, std, std_count, NULL);
-    printer_append_printer(out, &body);
+    /* What the imports were decided from is what printing used: a mismatch is a bug in types_imports. */
+    if (emitter->uses_bytes != imports.bytes || emitter->uses_json != imports.json ||
+        emitter->uses_errors != imports.errors || emitter->uses_fmt != imports.fmt ||
+        emitter->uses_time != imports.time) {
+        fprintf(stderr, "rpcc: internal error: the imports of go/types.go do not match its code\n");
+        return false;
+    }
     return true;
 }
 
