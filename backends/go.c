@@ -106,7 +106,7 @@ typedef struct GoText {
 static inline GoText go_text(const char *text) { return (GoText){text, strlen(text)}; }
 
 /* One line made of `parts` (no line break in them), indented, in one append: printer_concat_line's output. */
-static void go_line_of(Printer *printer, const GoText *parts, size_t count) {
+static inline __attribute__((always_inline)) void go_line_of(Printer *printer, const GoText *parts, size_t count) {
     size_t len = 0;
     for (size_t index = 0; index < count; index++) len += parts[index].len;
     if (len == 0) {
@@ -115,7 +115,7 @@ static void go_line_of(Printer *printer, const GoText *parts, size_t count) {
     }
     char *cursor = go_line_begin(printer, len + 1);
     for (size_t index = 0; index < count; index++) {
-        strbuf_copy_bytes(cursor, parts[index].text, parts[index].len);
+        go_copy(cursor, parts[index].text, parts[index].len);
         cursor += parts[index].len;
     }
     go_line_end(printer, cursor);
@@ -408,8 +408,9 @@ static void print_row_comment(GoEmitter *emitter, Printer *printer, const Row *r
 
 /* Prints rows as gofmt aligns them: each cell but the last padded to its column's width and followed by one space,
  * the columns' widths taken over a run of rows that no comment line interrupts (gofmt's tabwriter cells). Every
- * row has two or three cells. */
-static void print_rows(GoEmitter *emitter, Printer *printer, const Row *rows, size_t count) {
+ * row has `cells` cells (a constant where this is inlined, so that the loops over cells unroll). */
+static inline __attribute__((always_inline)) void print_rows_of(GoEmitter *emitter, Printer *printer, const Row *rows,
+                                                                size_t count, size_t cells) {
     static const char spaces[] = "                                ";
     size_t start = 0;
     while (start < count) {
@@ -417,31 +418,41 @@ static void print_rows(GoEmitter *emitter, Printer *printer, const Row *rows, si
         while (end < count && !rows[end].comment) end++;
         size_t widths[2] = {0, 0};
         for (size_t index = start; index < end; index++) {
-            for (size_t cell = 0; cell + 1 < rows[index].cell_count; cell++) {
+            for (size_t cell = 0; cell + 1 < cells; cell++) {
                 if (rows[index].lengths[cell] > widths[cell]) widths[cell] = rows[index].lengths[cell];
             }
         }
+        size_t padded = 0; /* the width of the padded columns */
+        for (size_t cell = 0; cell + 1 < cells; cell++) padded += widths[cell] + 1;
         for (size_t index = start; index < end; index++) {
             const Row *row = &rows[index];
             if (row->comment) print_row_comment(emitter, printer, row);
-            size_t last = row->cell_count - 1;
-            size_t len = row->lengths[last] + 1;
-            for (size_t cell = 0; cell < last; cell++) len += widths[cell] + 1;
-            char *cursor = go_line_begin(printer, len);
+            size_t last = cells - 1;
+            char *cursor = go_line_begin(printer, padded + row->lengths[last] + 1);
             for (size_t cell = 0; cell < last; cell++) {
-                strbuf_copy_bytes(cursor, row->cells[cell], row->lengths[cell]);
+                go_copy(cursor, row->cells[cell], row->lengths[cell]);
                 cursor += row->lengths[cell];
                 size_t pad = widths[cell] - row->lengths[cell] + 1;
                 if (pad < sizeof spaces)
-                    strbuf_copy_bytes(cursor, spaces, pad);
+                    go_copy(cursor, spaces, pad);
                 else
                     memset(cursor, ' ', pad);
                 cursor += pad;
             }
-            strbuf_copy_bytes(cursor, row->cells[last], row->lengths[last]);
+            go_copy(cursor, row->cells[last], row->lengths[last]);
             go_line_end(printer, cursor + row->lengths[last]);
         }
         start = end;
+    }
+}
+
+/* print_rows_of for rows of 2 or 3 cells (all rows of a call have the same number). */
+static void print_rows(GoEmitter *emitter, Printer *printer, const Row *rows, size_t count) {
+    if (count == 0) return;
+    if (rows[0].cell_count == 3) {
+        print_rows_of(emitter, printer, rows, count, 3);
+    } else {
+        print_rows_of(emitter, printer, rows, count, 2);
     }
 }
 
