@@ -22,17 +22,19 @@ static inline void go_begin_text(Printer *printer) {
 static inline char *go_line_begin(Printer *printer, size_t len) {
     StrBuf *out = &printer->out;
     size_t indent = printer->at_line_start ? (size_t)printer->depth * printer->indent_unit_len : 0;
-    if (out->len + indent + len + 1 > out->cap) strbuf_grow(out, indent + len);
-    if (indent > printer->indent_run_len) {
-        printer_append_indentation(printer); /* deeper than any generated code: the slow path */
-        return out->data + out->len;
-    }
+    /* Room for 16 bytes of indentation, which are copied whole (the line's text overwrites what is not used). */
+    if (out->len + 16 + len + 1 > out->cap) strbuf_grow(out, 16 + len);
     char *cursor = out->data + out->len;
-    strbuf_copy_bytes(cursor, printer->indent_run, indent);
-    return cursor + indent;
+    if (indent <= 16 && printer->indent_run_len >= 16) {
+        memcpy(cursor, printer->indent_run, 16);
+        return cursor + indent;
+    }
+    if (indent) printer_append_indentation(printer); /* deeper than any generated code: the slow path */
+    if (out->len + len + 1 > out->cap) strbuf_grow(out, len);
+    return out->data + out->len;
 }
 
-static inline void go_line_end(Printer *printer, char *cursor) {
+static inline __attribute__((always_inline)) void go_line_end(Printer *printer, char *cursor) {
     *cursor++ = '\n';
     *cursor = '\0';
     printer->out.len = (size_t)(cursor - printer->out.data);
@@ -41,7 +43,7 @@ static inline void go_line_end(Printer *printer, char *cursor) {
 
 /* Copies len bytes (no overlap): strbuf_copy_bytes, and up to 32 bytes without a call either (two 16-byte copies
  * that may overlap each other): a struct tag, a comment line. */
-static inline void go_copy(char *to, const char *from, size_t len) {
+static inline __attribute__((always_inline)) void go_copy(char *to, const char *from, size_t len) {
     if (len <= 16) {
         strbuf_copy_bytes(to, from, len);
     } else if (len <= 32) {
