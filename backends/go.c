@@ -121,6 +121,27 @@ static inline __attribute__((always_inline)) void go_line_of(Printer *printer, c
     go_line_end(printer, cursor);
 }
 
+/* Text made of `parts` written as it is, in one append: lines that end in the parts' line breaks, indented by the
+ * tabs in the parts. For the declarations of types.go, which are printed at depth 0 (the printer adds no
+ * indentation). */
+static inline __attribute__((always_inline)) void go_block_of(Printer *printer, const GoText *parts, size_t count) {
+    size_t len = 0;
+    for (size_t index = 0; index < count; index++) len += parts[index].len;
+    StrBuf *out = &printer->out;
+    if (out->len + len + 1 > out->cap) strbuf_grow(out, len);
+    char *cursor = out->data + out->len;
+    for (size_t index = 0; index < count; index++) {
+        go_copy(cursor, parts[index].text, parts[index].len);
+        cursor += parts[index].len;
+    }
+    *cursor = '\0';
+    out->len = (size_t)(cursor - out->data);
+    if (len) printer->at_line_start = cursor[-1] == '\n';
+}
+
+#define GO_BLOCK(printer, ...)                                                                                    \
+    go_block_of((printer), (const GoText[]){__VA_ARGS__}, sizeof((const GoText[]){__VA_ARGS__}) / sizeof(GoText))
+
 /* GO_LINE(printer, GO_LIT("type "), name, GO_LIT(" struct {")): the parts are GoText values. */
 #define GO_LINE(printer, ...)                                                                                     \
     go_line_of((printer), (const GoText[]){__VA_ARGS__}, sizeof((const GoText[]){__VA_ARGS__}) / sizeof(GoText))
@@ -474,12 +495,13 @@ static bool doc_starts_with_name(const IrDecl *decl) {
     const char *name = decl->names.in[GO];
     size_t name_len = strlen(name);
     const char *text = decl->doc;
-    return text && strncmp(text, name, name_len) == 0 && (text[name_len] == ' ' || text[name_len] == '\n');
+    return text && text[0] == name[0] && strncmp(text, name, name_len) == 0 &&
+           (text[name_len] == ' ' || text[name_len] == '\n');
 }
 
 static bool doc_starts_with_article(const IrDecl *decl) {
     const char *text = decl->doc;
-    return text && (strncmp(text, "A ", 2) == 0 || strncmp(text, "An ", 3) == 0 || strncmp(text, "The ", 4) == 0);
+    return text && (text[0] == 'A' || text[0] == 'T') && (strncmp(text, "A ", 2) == 0 || strncmp(text, "An ", 3) == 0 || strncmp(text, "The ", 4) == 0);
 }
 
 /* `kind_sentence` (may be NULL: then the declared name followed by `kind_suffix`). */
@@ -489,6 +511,11 @@ static void print_decl_comment(GoEmitter *emitter, Printer *printer, const IrDec
     const char *text = decl->doc && *decl->doc ? decl->doc : NULL;
     bool deprecated = decl->deprecation.deprecated;
     if (!text && !extra && !deprecated) return;
+    if (text && !kind_sentence && !extra && !deprecated && !doc_starts_with_name(decl) && !doc_starts_with_article(decl)) {
+        /* the common case: the kind sentence, then the doc, without putting them together first */
+        go_print_kind_doc_comment(printer, name, strlen(name), kind_suffix, strlen(kind_suffix), text, &emitter->scratch);
+        return;
+    }
     StrBuf *doc = &emitter->scratch;
     strbuf_clear(doc);
     if (doc_starts_with_name(decl)) {
@@ -751,19 +778,18 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             GO_LINE(printer, GO_LIT("// literal value."));
         }
         if (extra && (tags || fills)) GO_LINE(printer, GO_LIT("// It also sends the keys of "), go_text(extra), GO_LIT("."));
-        GO_LINE(printer, GO_LIT("func (m "), name, GO_LIT(") MarshalJSON() ([]byte, error) {"));
-        printer_indent(printer);
-        GO_LINE(printer, GO_LIT("type plain "), name);
+        GO_BLOCK(printer, GO_LIT("func (m "), name, GO_LIT(") MarshalJSON() ([]byte, error) {\n\ttype plain "), name,
+                 GO_LIT("\n"));
         for (size_t index = 0; index < field_count; index++) {
             const IrField *field = decl->fields[index];
             if (tags && tags[index]) continue;
             if (shapes[index].fill_empty) {
                 const GoText go_name = go_text(field->names.in[GO]);
                 const GoText type = {texts->data + shapes[index].type_start, shapes[index].type_len};
-                GO_LINE(printer, GO_LIT("if m."), go_name, GO_LIT(" == nil {"));
-                GO_LINE(printer, GO_LIT("\tm."), go_name, GO_LIT(" = "), type, GO_LIT("{}"));
-                GO_LINE(printer, GO_LIT("}"));
+                GO_BLOCK(printer, GO_LIT("\tif m."), go_name, GO_LIT(" == nil {\n\t\tm."), go_name, GO_LIT(" = "), type,
+                         GO_LIT("{}\n\t}\n"));
             } else if (shapes[index].fill_literal) {
+                printer_indent(printer); /* MarshalJSON's body */
                 const GoText go_name = go_text(field->names.in[GO]);
                 const IrValue *literal = field->type->literals[0];
                 if (literal->kind == IR_VALUE_STRING && literal->text_length > 0) {
@@ -781,12 +807,15 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
                     printer_indent(printer);
                     GO_LINE(printer, GO_LIT("m."), go_name, GO_LIT(" = true"));
                 } else {
+                    printer_dedent(printer);
                     continue; /* the literal is Go's zero value */
                 }
                 printer_dedent(printer);
                 GO_LINE(printer, GO_LIT("}"));
+                printer_dedent(printer);
             }
         }
+        printer_indent(printer);
         if (tags) {
             /* The tags first, then the fields (plain's are promoted: encoding/json flattens an embedded struct). */
             if (extra) {
@@ -926,22 +955,15 @@ static void emit_enum(GoEmitter *emitter, Printer *printer, const IrDecl *decl) 
     printer_dedent(printer);
     GO_LINE(printer, GO_LIT(")"));
     /* Open enums (as proto3's): a value this SDK does not know decodes and is sent back unchanged; IsKnown tells. */
-    go_blank_line(printer);
-    GO_LINE(printer, GO_LIT("// IsKnown reports whether v is one of the constants of "), name, GO_LIT(". A reply may hold a value the server"));
-    GO_LINE(printer, GO_LIT("// added after this SDK was generated: it is kept as it came and sent back unchanged."));
-    GO_LINE(printer, GO_LIT("func (v "), name, GO_LIT(") IsKnown() bool {"));
-    printer_indent(printer);
-    GO_LINE(printer, GO_LIT("switch v {"));
-    PRINTER_PUTS(printer, "case ");
-    for (size_t index = 0; index < decl->member_count; index++) {
-        PRINTER_PUTS(printer, index ? ", " : "", decl->members[index]->names.in[GO]);
+    GO_BLOCK(printer, GO_LIT("\n// IsKnown reports whether v is one of the constants of "), name,
+             GO_LIT(". A reply may hold a value the server\n"
+                    "// added after this SDK was generated: it is kept as it came and sent back unchanged.\n"
+                    "func (v "),
+             name, GO_LIT(") IsKnown() bool {\n\tswitch v {\n\tcase "), (GoText){rows[0].cells[0], rows[0].lengths[0]});
+    for (size_t index = 1; index < decl->member_count; index++) {
+        GO_BLOCK(printer, GO_LIT(", "), (GoText){rows[index].cells[0], rows[index].lengths[0]});
     }
-    GO_LINE(printer, GO_LIT(":"));
-    GO_LINE(printer, GO_LIT("\treturn true"));
-    GO_LINE(printer, GO_LIT("}"));
-    GO_LINE(printer, GO_LIT("return false"));
-    printer_dedent(printer);
-    GO_LINE(printer, GO_LIT("}"));
+    GO_BLOCK(printer, GO_LIT(":\n\t\treturn true\n\t}\n\treturn false\n}\n"));
 }
 
 static const IrField *find_field(const IrDecl *model, const char *wire_name) {

@@ -283,14 +283,12 @@ static const char *scan_comment_line(const char *at, bool quotes, bool *simple) 
  * content left out). A line of printable ASCII (nearly all) is copied as it is; any other goes through
  * escape_comment_line. Returns false, having written nothing, for any other doc: print_comment's general path
  * renders it. */
-static bool print_plain_comment(Printer *printer, const char *text, bool doc_comment) {
-    if (!text) return true;
+/* print_plain_comment's lines, after `written` lines already written (and an empty line pending): false, having
+ * written part of them, for a doc that is not plain. */
+static bool print_plain_lines(Printer *printer, const char *text, bool doc_comment, size_t written,
+                              bool empty_pending) {
     StrBuf *out = &printer->out;
-    size_t mark = out->len;
-    bool mark_at_line_start = printer->at_line_start;
     const char *cursor = text;
-    size_t written = 0;         /* lines written */
-    bool empty_pending = false; /* an empty line after a line with content: written if another one follows */
     while (*cursor) {
         bool simple;
         const char *line_end = scan_comment_line(cursor, doc_comment, &simple);
@@ -301,20 +299,20 @@ static bool print_plain_comment(Printer *printer, const char *text, bool doc_com
         size_t len = (size_t)(content_end - cursor);
         cursor = *line_end ? line_end + 1 : line_end;
         if (len == 0) {
-            empty_pending = written > 0;
+            empty_pending = written > 0; /* an empty line after a line with content: written if another one follows */
             continue;
         }
         if (empty_pending) {
-            if (++written >= 5) goto not_plain;
+            if (++written >= 5) return false;
             char *at = go_line_begin(printer, 3);
             at[0] = '/';
             at[1] = '/';
             go_line_end(printer, at + 2);
             empty_pending = false;
         }
-        if (++written >= 5) goto not_plain;
+        if (++written >= 5) return false;
         if (simple) {
-            if (line[0] == ' ') goto not_plain; /* indented: a code block or a list */
+            if (line[0] == ' ') return false; /* indented: a code block or a list */
             char *at = go_line_begin(printer, 3 + len + 1);
             memcpy(at, "// ", 3);
             go_copy(at + 3, line, len);
@@ -328,19 +326,38 @@ static bool print_plain_comment(Printer *printer, const char *text, bool doc_com
         size_t sanitized_len = out->len - start;
         if (sanitized_len == 0 || sanitized[0] == ' ' || sanitized[0] == '\t' ||
             (doc_comment && has_doubled_quote(sanitized, sanitized_len)))
-            goto not_plain;
+            return false;
         printer_end_line(printer);
     }
     return true;
-not_plain:
-    out->len = mark; /* not a plain doc: undone */
+}
+
+/* Undoes what was printed after `mark` (the output's length then). */
+static void undo_to(Printer *printer, size_t mark, bool mark_at_line_start) {
+    StrBuf *out = &printer->out;
+    out->len = mark;
     if (out->data) out->data[mark] = '\0';
     printer->at_line_start = mark_at_line_start;
+}
+
+static bool print_plain_comment(Printer *printer, const char *text, bool doc_comment) {
+    if (!text) return true;
+    size_t mark = printer->out.len;
+    bool mark_at_line_start = printer->at_line_start;
+    if (print_plain_lines(printer, text, doc_comment, 0, false)) return true;
+    undo_to(printer, mark, mark_at_line_start); /* not a plain doc */
     return false;
 }
 
+static void print_general_comment(Printer *printer, const char *text, const char *deprecated, bool doc_comment);
+
 static void print_comment(Printer *printer, const char *text, const char *deprecated, bool doc_comment) {
     if (!deprecated && print_plain_comment(printer, text, doc_comment)) return;
+    print_general_comment(printer, text, deprecated, doc_comment);
+}
+
+/* gofmt's layout of any doc: its lines rendered (render_go_doc), then written. */
+static void print_general_comment(Printer *printer, const char *text, const char *deprecated, bool doc_comment) {
     GoDocLines doc, rendered = {NULL, 0, 0};
     go_doc_load(&doc, text, false);
     render_go_doc(&doc, &rendered);
@@ -389,4 +406,23 @@ void go_print_comment(Printer *printer, const char *text, const char *deprecated
 
 void go_print_doc_comment(Printer *printer, const char *text, const char *deprecated) {
     print_comment(printer, text, deprecated, true);
+}
+
+void go_print_kind_doc_comment(Printer *printer, const char *name, size_t name_len, const char *kind, size_t kind_len,
+                               const char *text, StrBuf *scratch) {
+    size_t mark = printer->out.len;
+    bool mark_at_line_start = printer->at_line_start;
+    char *at = go_line_begin(printer, 3 + name_len + kind_len + 1);
+    memcpy(at, "// ", 3);
+    go_copy(at + 3, name, name_len);
+    go_copy(at + 3 + name_len, kind, kind_len);
+    go_line_end(printer, at + 3 + name_len + kind_len);
+    if (print_plain_lines(printer, text, true, 1, true)) return;
+    undo_to(printer, mark, mark_at_line_start);
+    strbuf_clear(scratch);
+    strbuf_append(scratch, name, name_len);
+    strbuf_append(scratch, kind, kind_len);
+    strbuf_append(scratch, "\n\n", 2);
+    strbuf_puts(scratch, text);
+    print_general_comment(printer, scratch->data, NULL, true);
 }

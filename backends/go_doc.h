@@ -73,4 +73,10 @@ void go_print_comment(Printer *printer, const char *text, const char *deprecated
  * curly quotes (U+201C, U+201D) outside code blocks, so they are printed that way. */
 void go_print_doc_comment(Printer *printer, const char *text, const char *deprecated);
 
+/* go_print_doc_comment of `name` `kind` "\n\n" `text`, without deprecation: a declaration's kind sentence (such as
+ * "Status is an enum.": one line of printable ASCII without quotes, not indented), then its doc (not NULL). The
+ * text is put together (in `scratch`) only when the doc needs gofmt's general layout. */
+void go_print_kind_doc_comment(Printer *printer, const char *name, size_t name_len, const char *kind, size_t kind_len,
+                               const char *text, StrBuf *scratch);
+
 #endif
