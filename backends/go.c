@@ -42,6 +42,12 @@
 
 #define GO TARGET_GO
 
+/* A piece of a line: GO_LIT for a string literal (its length known when compiling), go_text for a string. */
+typedef struct GoText {
+    const char *text;
+    size_t len;
+} GoText;
+
 /* A line of gofmt's aligned columns (struct fields, constants, one-line functions): up to three cells, each text
  * with its length; every cell but the last is padded to its column's width. */
 typedef struct Row {
@@ -57,9 +63,10 @@ typedef struct Row {
 
 /* How a model field is held in Go (see field_shape). */
 typedef struct FieldShape {
-    size_t type_start, type_len; /* the Go type, in the emitter's texts */
+    const char *type_text;       /* the Go type (a constant or a declaration's name), or NULL: */
+    size_t type_start, type_len; /* in the emitter's texts */
     size_t tag_start, tag_len;   /* the struct tag, in the emitter's texts */
-    const char *omit;            /* NULL, "omitempty" or "omitzero" */
+    GoText omit;                 /* NULL, "omitempty" or "omitzero" */
     bool fill_empty;             /* required slice/map/bytes: sent empty when nil */
     bool fill_literal;           /* required single literal: filled when zero */
 } FieldShape;
@@ -90,16 +97,11 @@ typedef struct GoEmitter {
     size_t row_capacity;
     FieldShape *shapes;
     size_t shape_capacity;
+    size_t *name_lengths; /* per declaration (by IrDecl.index): the length of its Go name, 0 until known */
 } GoEmitter;
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Lines                                                                                                      */
-
-/* A piece of a line: GO_LIT for a string literal (its length known when compiling), go_text for a string. */
-typedef struct GoText {
-    const char *text;
-    size_t len;
-} GoText;
 
 #define GO_LIT(literal) ((GoText){"" literal, sizeof(literal) - 1})
 
@@ -198,6 +200,14 @@ static bool go_is_slice_or_map(const IrType *type) {
     return resolved->kind == IR_LIST || resolved->kind == IR_MAP || resolved->kind == IR_BYTES;
 }
 
+/* A declaration's Go name, its length taken once. */
+static GoText decl_name(GoEmitter *emitter, const IrDecl *decl) {
+    const char *name = decl->names.in[GO];
+    size_t *length = &emitter->name_lengths[decl->index];
+    if (!*length) *length = strlen(name);
+    return (GoText){name, *length};
+}
+
 static void go_type(GoEmitter *emitter, StrBuf *out, const IrType *type);
 
 /* A type in a position where `| null` must be representable: list elements, map values, alias targets. */
@@ -243,8 +253,51 @@ static void go_type(GoEmitter *emitter, StrBuf *out, const IrType *type) {
         go_type_nullable(emitter, out, type->element);
         break;
     case IR_LITERAL: strbuf_puts(out, literal_base(type)); break;
-    case IR_REF: strbuf_puts(out, type->decl->names.in[GO]); break;
+    case IR_REF: {
+        GoText name = decl_name(emitter, type->decl);
+        strbuf_append(out, name.text, name.len);
+        break;
     }
+    }
+}
+
+/* A scalar's or a literal's Go type, or a declaration's name, with a '*' before it when `pointer`, as a constant
+ * text: false for the types that are built (lists, maps, and a pointer to a declaration). */
+static bool go_simple_type(GoEmitter *emitter, const IrType *type, bool pointer, GoText *text) {
+#define GO_POINTER(name) {"*" name, sizeof(name)}
+    static const GoText pointers[] = {
+        [IR_BOOL] = GO_POINTER("bool"),       [IR_INT] = GO_POINTER("int64"),     [IR_FLOAT] = GO_POINTER("float64"),
+        [IR_STRING] = GO_POINTER("string"),   [IR_BYTES] = GO_POINTER("[]byte"),  [IR_DECIMAL] = GO_POINTER("string"),
+        [IR_UUID] = GO_POINTER("string"),     [IR_TIMESTAMP] = GO_POINTER("time.Time"),
+        [IR_DATE] = GO_POINTER("string"),     [IR_TIME] = GO_POINTER("string"), [IR_DURATION] = GO_POINTER("Duration"),
+        [IR_ANY] = GO_POINTER("any"),
+    };
+#undef GO_POINTER
+    GoText found;
+    switch (type->kind) {
+    case IR_LIST:
+    case IR_MAP: return false;
+    case IR_REF:
+        if (pointer) return false;
+        *text = decl_name(emitter, type->decl);
+        return true;
+    case IR_LITERAL:
+        found = pointers[type->literals[0]->kind == IR_VALUE_INT    ? IR_INT
+                         : type->literals[0]->kind == IR_VALUE_BOOL ? IR_BOOL
+                                                                    : IR_STRING]; /* literal_base's */
+        break;
+    case IR_TIMESTAMP:
+        emitter->uses_time = true;
+        found = pointers[type->kind];
+        break;
+    default: found = pointers[type->kind]; break;
+    }
+    if (!pointer) {
+        found.text++;
+        found.len--;
+    }
+    *text = found;
+    return true;
 }
 
 /* True when `value` is what Go's zero value of the field's type sends: then leaving the field out (the zero value
@@ -294,32 +347,32 @@ static bool field_fill_literal(const IrDecl *model, const IrField *field) {
     return !field_omissible(model, field) && !type->nullable && type->kind == IR_LITERAL && type->literal_count == 1;
 }
 
-/* The field's Go type (appended to the emitter's texts) and how it is left out. */
-static void field_type(GoEmitter *emitter, const IrDecl *model, const IrField *field, FieldShape *shape) {
+/* The field's Go type (a constant text, or appended to the emitter's texts) and how it is left out. */
+static void field_shape(GoEmitter *emitter, const IrDecl *model, const IrField *field, FieldShape *shape) {
+    static const GoText OMITEMPTY = {"omitempty", 9}, OMITZERO = {"omitzero", 8};
     const IrType *type = field->type;
-    StrBuf *out = &emitter->texts;
     bool nilable = go_nilable(type);
+    bool pointer;
+    shape->omit = (GoText){NULL, 0};
+    shape->fill_empty = false;
+    shape->fill_literal = false;
     if (!field_omissible(model, field)) {
         /* Required: present on the wire, null only when nullable. */
-        if (type->nullable && !nilable) strbuf_putc(out, '*');
-        go_type(emitter, out, type);
-        shape->fill_empty = field_fill_empty(model, field);
-        shape->fill_literal = field_fill_literal(model, field);
-        return;
-    }
-    const char *omit_kind = go_is_slice_or_map(type) ? "omitzero" : "omitempty";
-    if (field->default_value && field->default_value->kind == IR_VALUE_NULL) {
+        pointer = type->nullable && !nilable;
+        shape->fill_empty = !type->nullable && go_is_slice_or_map(type);
+        shape->fill_literal = !type->nullable && type->kind == IR_LITERAL && type->literal_count == 1;
+    } else if (field->default_value && field->default_value->kind == IR_VALUE_NULL) {
         /* `x: T | null = null`: absent and null mean the same to the receiver, so nil is left out: the client sends
          * what the caller set (as the Python and TypeScript SDKs do), and a handler that tells set fields apart
          * (pydantic's model_fields_set) does not read a field the caller left alone as set to null. */
-        if (!nilable) strbuf_putc(out, '*');
-        go_type(emitter, out, type);
-        shape->omit = omit_kind;
-        return;
-    }
-    if (type->nullable) {
+        pointer = !nilable;
+        shape->omit = go_is_slice_or_map(type) ? OMITZERO : OMITEMPTY;
+    } else if (type->nullable) {
         /* `x?: T | null`, `x: T | null = v` (v not null): absent, null and a value are three things to the
          * receiver; the runtime's Nullable keeps them apart (its zero value is absent, left out by omitzero). */
+        StrBuf *out = &emitter->texts;
+        shape->type_text = NULL;
+        shape->type_start = out->len;
         strbuf_append(out, "Nullable[", 9);
         /* A model that can reach itself cannot hold itself by value ("invalid recursive type"): point to it. */
         const IrType *resolved = ir_resolve_alias(type);
@@ -327,33 +380,33 @@ static void field_type(GoEmitter *emitter, const IrDecl *model, const IrField *f
             strbuf_putc(out, '*');
         go_type(emitter, out, type);
         strbuf_putc(out, ']');
-        shape->omit = "omitzero";
+        shape->type_len = out->len - shape->type_start;
+        shape->omit = OMITZERO;
         return;
-    }
-    if (field->default_value && default_is_go_zero(type, field->default_value)) {
-        go_type(emitter, out, type);
-        shape->omit = omit_kind;
-        return;
-    }
-    if (field->optional && !field->default_value && type->kind == IR_REF && type->decl->kind == IR_DECL_UNION) {
+    } else if (field->default_value && default_is_go_zero(type, field->default_value)) {
+        pointer = false;
+        shape->omit = go_is_slice_or_map(type) ? OMITZERO : OMITEMPTY;
+    } else if (field->optional && !field->default_value && type->kind == IR_REF && type->decl->kind == IR_DECL_UNION) {
         /* `x?: U`: a union whose Value is nil is absent (its IsZero), no pointer needed. */
-        go_type(emitter, out, type);
-        shape->omit = "omitzero";
+        pointer = false;
+        shape->omit = OMITZERO;
+    } else {
+        /* Optional and not nullable, or a default Go's zero value cannot stand for: nil is left out. */
+        pointer = !nilable;
+        shape->omit = go_is_slice_or_map(type) ? OMITZERO : OMITEMPTY;
+    }
+    GoText simple;
+    if (go_simple_type(emitter, type, pointer, &simple)) {
+        shape->type_text = simple.text;
+        shape->type_len = simple.len;
         return;
     }
-    /* Optional and not nullable, or a default Go's zero value cannot stand for: nil is left out. */
-    if (!nilable) strbuf_putc(out, '*');
+    StrBuf *out = &emitter->texts;
+    shape->type_text = NULL;
+    shape->type_start = out->len;
+    if (pointer) strbuf_putc(out, '*');
     go_type(emitter, out, type);
-    shape->omit = omit_kind;
-}
-
-static void field_shape(GoEmitter *emitter, const IrDecl *model, const IrField *field, FieldShape *shape) {
-    shape->omit = NULL;
-    shape->fill_empty = false;
-    shape->fill_literal = false;
-    shape->type_start = emitter->texts.len;
-    field_type(emitter, model, field, shape);
-    shape->type_len = emitter->texts.len - shape->type_start;
+    shape->type_len = out->len - shape->type_start;
 }
 
 static bool has_comment(const char *doc, const IrDeprecation *deprecation) {
@@ -664,12 +717,12 @@ static char *declared_keys(const IrDecl *decl) {
 }
 
 /* The struct tag of a model field: `json:"wire_name,omitempty"`. */
-static void append_field_tag(StrBuf *texts, const IrField *field, const char *omit) {
+static void append_field_tag(StrBuf *texts, const IrField *field, GoText omit) {
     strbuf_append(texts, "`json:\"", 7);
     strbuf_puts(texts, field->wire_name);
-    if (omit) {
+    if (omit.text) {
         strbuf_putc(texts, ',');
-        strbuf_puts(texts, omit);
+        strbuf_append(texts, omit.text, omit.len);
     } else if (field->wire_name[0] == '-' && field->wire_name[1] == '\0') {
         strbuf_putc(texts, ','); /* json:"-" would leave the field out */
     }
@@ -739,7 +792,7 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             row->cell_count = 3;
             row->cells[0] = field->names.in[GO];
             row->lengths[0] = strlen(field->names.in[GO]);
-            row->cells[1] = base + shape->type_start;
+            row->cells[1] = shape->type_text ? shape->type_text : base + shape->type_start;
             row->lengths[1] = shape->type_len;
             row->cells[2] = base + shape->tag_start;
             row->lengths[2] = shape->tag_len;
@@ -785,7 +838,9 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             if (tags && tags[index]) continue;
             if (shapes[index].fill_empty) {
                 const GoText go_name = go_text(field->names.in[GO]);
-                const GoText type = {texts->data + shapes[index].type_start, shapes[index].type_len};
+                const GoText type = {shapes[index].type_text ? shapes[index].type_text
+                                                             : texts->data + shapes[index].type_start,
+                                     shapes[index].type_len};
                 GO_BLOCK(printer, GO_LIT("\tif m."), go_name, GO_LIT(" == nil {\n\t\tm."), go_name, GO_LIT(" = "), type,
                          GO_LIT("{}\n\t}\n"));
             } else if (shapes[index].fill_literal) {
@@ -2343,7 +2398,10 @@ static bool go_emit(const IrProgram *program, const BackendOptions *options, Out
         {"go/go.mod", emit_go_mod},        {"go/go.sum", emit_go_sum},    {"go/README.md", emit_readme},
         {"go/otel/otel.go", emit_otel_go}, {"go/otel/go.mod", emit_otel_go_mod}, {"go/otel/go.sum", emit_otel_go_sum},
     };
+    emitter.name_lengths = calloc(program->decl_count + 1, sizeof *emitter.name_lengths);
+    if (!emitter.name_lengths) abort();
     bool ok = backend_emit_files(tree, files, sizeof files / sizeof files[0], "\t", &emitter);
+    free(emitter.name_lengths);
     strbuf_free(&emitter.scratch);
     strbuf_free(&emitter.texts);
     free(emitter.rows);
