@@ -92,6 +92,7 @@ typedef struct GoEmitter {
     /* Kept from one declaration to the next (no allocation each): a doc comment being put together, the texts of
      * the aligned rows being printed, the rows, and a model's field shapes. */
     StrBuf scratch;
+    StrBuf lead; /* a kind sentence put together (go_print_kind_doc_comment uses the scratch) */
     StrBuf texts;
     Row *rows;
     size_t row_capacity;
@@ -209,6 +210,40 @@ static GoText decl_name(GoEmitter *emitter, const IrDecl *decl) {
 }
 
 static void go_type(GoEmitter *emitter, StrBuf *out, const IrType *type);
+
+/* Whether `text` is its own Go string literal's body: printable ASCII without '"' and '\\' (most wire names and
+ * values), so that the literal is the text in quotes, without escape_string_literal. */
+static bool go_literal_is_plain(const char *text, size_t len) {
+    for (size_t index = 0; index < len; index++) {
+        unsigned char c = (unsigned char)text[index];
+        if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') return false;
+    }
+    return true;
+}
+
+static void append_go_string_literal(StrBuf *out, const char *text, size_t len) {
+    if (!go_literal_is_plain(text, len)) {
+        escape_string_literal(out, GO, text, len);
+        return;
+    }
+    strbuf_grow(out, len + 2);
+    char *at = out->data + out->len;
+    at[0] = '"';
+    go_copy(at + 1, text, len);
+    at[len + 1] = '"';
+    at[len + 2] = '\0';
+    out->len += len + 2;
+}
+
+/* Whether `text` can be a line of a plain doc comment as it is (go_print_kind_doc_comment's kind sentence):
+ * printable ASCII without quotes that gofmt would turn into curly ones. */
+static bool go_comment_is_plain(const char *text, size_t len) {
+    for (size_t index = 0; index < len; index++) {
+        unsigned char c = (unsigned char)text[index];
+        if (c < 0x20 || c >= 0x7F || c == '`' || c == '\'') return false;
+    }
+    return true;
+}
 
 /* A type in a position where `| null` must be representable: list elements, map values, alias targets. */
 static void go_type_nullable(GoEmitter *emitter, StrBuf *out, const IrType *type) {
@@ -999,7 +1034,7 @@ static void emit_enum(GoEmitter *emitter, Printer *printer, const IrDecl *decl) 
         if (decl->int_enum) {
             strbuf_printf(texts, "%lld", (long long)member->int_value);
         } else {
-            escape_string_literal(texts, GO, member->string_value, member->string_value_length);
+            append_go_string_literal(texts, member->string_value, member->string_value_length);
         }
         row_end_text(emitter, row);
     }
@@ -1802,8 +1837,29 @@ static bool emit_client(void *context, Printer *out) {
             emit_oneway_method(out, rpc);
             continue;
         }
-        const char *result = rpc->result->names.in[GO];
-        printer_blank_line(out);
+        const GoText result_name = decl_name(emitter, rpc->result);
+        const char *result = result_name.text;
+        go_blank_line(out);
+        const GoText method_name = go_text(method), wire = go_text(rpc->method);
+        if (!rpc->deprecation.deprecated && go_comment_is_plain(wire.text, wire.len) &&
+            go_literal_is_plain(wire.text, wire.len)) {
+            /* The common case, straight into the file: the lead "Method calls svc.method." then the doc, the
+             * function in one block (client.go's functions are at depth 0). */
+            StrBuf *lead = &emitter->lead;
+            strbuf_clear(lead);
+            strbuf_append(lead, " calls ", 7);
+            strbuf_append(lead, wire.text, wire.len);
+            strbuf_putc(lead, '.');
+            go_print_kind_doc_comment(out, method_name.text, method_name.len, lead->data, lead->len,
+                                      rpc->doc ? rpc->doc : "", &emitter->scratch);
+            GO_BLOCK(out, GO_LIT("func (c *APIClient) "), method_name,
+                     rpc->params ? GO_LIT("(ctx context.Context, p ") : GO_LIT("(ctx context.Context"),
+                     rpc->params ? decl_name(emitter, rpc->params) : GO_LIT(""), GO_LIT(") (*"), result_name,
+                     GO_LIT(", error) {\n\tvar result "), result_name, GO_LIT("\n\tif err := c.client.Call(ctx, \""), wire,
+                     GO_LIT("\", "), rpc->params ? GO_LIT("p") : GO_LIT("nil"),
+                     GO_LIT(", &result); err != nil {\n\t\treturn nil, err\n\t}\n\treturn &result, nil\n}\n"));
+            continue;
+        }
         StrBuf text;
         strbuf_init(&text);
         strbuf_puts(&text, method);
@@ -2403,6 +2459,7 @@ static bool go_emit(const IrProgram *program, const BackendOptions *options, Out
     bool ok = backend_emit_files(tree, files, sizeof files / sizeof files[0], "\t", &emitter);
     free(emitter.name_lengths);
     strbuf_free(&emitter.scratch);
+    strbuf_free(&emitter.lead);
     strbuf_free(&emitter.texts);
     free(emitter.rows);
     free(emitter.shapes);
