@@ -1403,10 +1403,12 @@ static GoImports types_imports(const IrProgram *program) {
             if (decl->open) uses.json = uses.bytes = true; /* MarshalJSON, decodeOpen and withExtra */
             for (size_t field = 0; field < decl->field_count; field++) {
                 const IrField *model_field = decl->fields[field];
-                uses.time |= go_type_uses_time(model_field->type);
+                const IrType *type = model_field->type;
+                if (!uses.time && (type->kind == IR_TIMESTAMP || type->kind == IR_LIST || type->kind == IR_MAP))
+                    uses.time = go_type_uses_time(type);
                 /* MarshalJSON fills it (a discriminator too, but a model with one is an alternative of a tagged
                  * union, which uses encoding/json anyway) */
-                uses.json |= field_fill_empty(decl, model_field) || field_fill_literal(decl, model_field);
+                if (!uses.json) uses.json = field_fill_empty(decl, model_field) || field_fill_literal(decl, model_field);
             }
             break;
         case IR_DECL_UNION:
@@ -2416,6 +2418,14 @@ static bool emit_readme(void *context, Printer *out) {
                   NULL);
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
+        const GoText method = go_text(rpc->method);
+        if (method.len && method.text[0] != ' ' && method.text[method.len - 1] != ' ' &&
+            !memchr(method.text, '`', method.len) && !memchr(method.text, '|', method.len)) {
+            /* the code span is the name in backticks (escape_markdown_code_span's result for it) */
+            GO_LINE(out, GO_LIT("| `"), go_text(rpc->names.in[GO]), GO_LIT("` | `"), method,
+                    rpc->oneway ? GO_LIT("` (one-way) |") : GO_LIT("` |"));
+            continue;
+        }
         StrBuf wire;
         strbuf_init(&wire);
         escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
