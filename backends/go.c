@@ -59,13 +59,13 @@ typedef struct Row {
     const char *cells[3];
     size_t lengths[3];
     size_t text_start; /* while the rows are built: where the last cell starts in the emitter's texts */
+    GoText tag_end;    /* when not NULL, the last cell is a struct tag: `json:" + the cell (the wire name) + tag_end */
 } Row;
 
 /* How a model field is held in Go (see field_shape). */
 typedef struct FieldShape {
     const char *type_text;       /* the Go type (a constant or a declaration's name), or NULL: */
     size_t type_start, type_len; /* in the emitter's texts */
-    size_t tag_start, tag_len;   /* the struct tag, in the emitter's texts */
     GoText omit;                 /* NULL, "omitempty" or "omitzero" */
     bool fill_empty;             /* required slice/map/bytes: sent empty when nil */
     bool fill_literal;           /* required single literal: filled when zero */
@@ -469,6 +469,7 @@ static void row_of(Row *row, size_t cell_count, const GoText *cells) {
     row->default_value = NULL;
     row->comment = false;
     row->cell_count = cell_count;
+    row->tag_end = (GoText){NULL, 0};
     for (size_t cell = 0; cell < cell_count; cell++) {
         row->cells[cell] = cells[cell].text;
         row->lengths[cell] = cells[cell].len;
@@ -537,7 +538,8 @@ static inline __attribute__((always_inline)) void print_rows_of(GoEmitter *emitt
             const Row *row = &rows[index];
             if (row->comment) print_row_comment(emitter, printer, row);
             size_t last = cells - 1;
-            char *cursor = go_line_begin(printer, padded + row->lengths[last] + 1);
+            size_t tag_len = row->tag_end.text ? 7 + row->tag_end.len : 0;
+            char *cursor = go_line_begin(printer, padded + row->lengths[last] + tag_len + 1);
             for (size_t cell = 0; cell < last; cell++) {
                 go_copy(cursor, row->cells[cell], row->lengths[cell]);
                 cursor += row->lengths[cell];
@@ -548,8 +550,17 @@ static inline __attribute__((always_inline)) void print_rows_of(GoEmitter *emitt
                     memset(cursor, ' ', pad);
                 cursor += pad;
             }
+            if (row->tag_end.text) {
+                memcpy(cursor, "`json:\"", 7);
+                cursor += 7;
+            }
             go_copy(cursor, row->cells[last], row->lengths[last]);
-            go_line_end(printer, cursor + row->lengths[last]);
+            cursor += row->lengths[last];
+            if (row->tag_end.text) {
+                go_copy(cursor, row->tag_end.text, row->tag_end.len);
+                cursor += row->tag_end.len;
+            }
+            go_line_end(printer, cursor);
         }
         start = end;
     }
@@ -751,17 +762,13 @@ static char *declared_keys(const IrDecl *decl) {
     return take(&keys);
 }
 
-/* The struct tag of a model field: `json:"wire_name,omitempty"`. */
-static void append_field_tag(StrBuf *texts, const IrField *field, GoText omit) {
-    strbuf_append(texts, "`json:\"", 7);
-    strbuf_puts(texts, field->wire_name);
-    if (omit.text) {
-        strbuf_putc(texts, ',');
-        strbuf_append(texts, omit.text, omit.len);
-    } else if (field->wire_name[0] == '-' && field->wire_name[1] == '\0') {
-        strbuf_putc(texts, ','); /* json:"-" would leave the field out */
-    }
-    strbuf_append(texts, "\"`", 2);
+/* The end of a model field's struct tag after its wire name: `json:"wire_name,omitempty"`. */
+static GoText field_tag_end(const IrField *field, GoText omit) {
+    static const GoText OMITEMPTY_END = {",omitempty\"`", 12}, OMITZERO_END = {",omitzero\"`", 11},
+                        COMMA_END = {",\"`", 3}, END = {"\"`", 2};
+    if (omit.text) return omit.len == 9 ? OMITEMPTY_END : OMITZERO_END;
+    if (field->wire_name[0] == '-' && field->wire_name[1] == '\0') return COMMA_END; /* json:"-" leaves it out */
+    return END;
 }
 
 /* The struct of a tagged alternative's discriminators, in MarshalJSON (`tag_type` "string") and UnmarshalJSON
@@ -800,9 +807,6 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
         if (tags && tags[index]) continue; /* written by MarshalJSON */
         go_field_count++;
         fills |= shape->fill_empty || shape->fill_literal;
-        shape->tag_start = texts->len;
-        append_field_tag(texts, decl->fields[index], shape->omit);
-        shape->tag_len = texts->len - shape->tag_start;
     }
     bool needs_marshal = tags != NULL || decl->open || fills;
     char *extra = decl->open ? extra_field_name(decl) : NULL; /* the Go field of undeclared keys */
@@ -829,8 +833,9 @@ static void emit_model(GoEmitter *emitter, Printer *printer, const IrDecl *decl)
             row->lengths[0] = strlen(field->names.in[GO]);
             row->cells[1] = shape->type_text ? shape->type_text : base + shape->type_start;
             row->lengths[1] = shape->type_len;
-            row->cells[2] = base + shape->tag_start;
-            row->lengths[2] = shape->tag_len;
+            row->cells[2] = field->wire_name;
+            row->lengths[2] = strlen(field->wire_name);
+            row->tag_end = field_tag_end(field, shape->omit);
         }
         if (extra) {
             emitter->uses_json = true;
