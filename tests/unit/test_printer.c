@@ -279,6 +279,77 @@ static void test_go_comment(void **state) {
     check_doc(GO_DOC, 0, "Old.", "Use V2.\n\n   instead.", "// Old.\n//\n// Deprecated: Use V2.\n// instead.\n");
 }
 
+/* The docs that the Go doc comment checks below print: plain ones and each case of gofmt's general layout. */
+static const char *const GO_DOCS[] = {
+    "",
+    "One line.",
+    "Trailing blanks. \t\r",
+    "\n\nLeading empty lines.\n\n\nand a run of them.\n\n",
+    "A longer doc line that is well over thirty-two bytes long, to cross several 16-byte blocks.",
+    "Para one.\n\nPara two.\n\nPara three.",
+    "Five\nlines\nor\nmore\nwritten.",
+    "Intro.\n\nHeading\n\nBody text after the heading.",
+    "Code:\n\n\tx := 1\n\ty := 2\n\nAfter.",
+    "List:\n  - one\n  - two\nEnd.",
+    "  all indented\n  by two",
+    "Curly ``quotes'' here.",
+    "One ` backquote and it's fine.",
+    "Caf\xc3\xa9 cr\xc3\xa8me, bom\xef\xbb\xbf, ctrl\x01x, del\x7f.",
+    "tab\tinside",
+    "ends with a control\x02",
+    "\x03",
+    " ",
+};
+
+/* go_print_kind_doc_comment prints what go_print_doc_comment prints of the joined text. */
+static void test_go_kind_doc_comment(void **state) {
+    (void)state;
+    for (size_t index = 0; index < sizeof GO_DOCS / sizeof GO_DOCS[0]; index++) {
+        for (int depth = 0; depth < 2; depth++) {
+            Printer joined, led;
+            printer_init(&joined, "\t");
+            printer_init(&led, "\t");
+            joined.depth = led.depth = depth;
+            StrBuf text, scratch;
+            strbuf_init(&text);
+            strbuf_init(&scratch);
+            strbuf_printf(&text, "Status is an enum.\n\n%s", GO_DOCS[index]);
+            go_print_doc_comment(&joined, text.data, NULL);
+            go_print_kind_doc_comment(&led, "Status", 6, " is an enum.", 12, GO_DOCS[index], &scratch);
+            if (strcmp(strbuf_cstr(&joined.out), strbuf_cstr(&led.out)) != 0) {
+                fail_msg("doc \"%s\":\n--- joined\n%s--- kind first\n%s---", GO_DOCS[index], strbuf_cstr(&joined.out),
+                         strbuf_cstr(&led.out));
+            }
+            strbuf_free(&text);
+            strbuf_free(&scratch);
+            printer_free(&joined);
+            printer_free(&led);
+        }
+    }
+}
+
+/* A Go comment prints the same wherever its text starts in memory (the scan reads 16-byte aligned blocks). */
+static void test_go_comment_any_alignment(void **state) {
+    (void)state;
+    _Alignas(16) char copy[256];
+    for (size_t index = 0; index < sizeof GO_DOCS / sizeof GO_DOCS[0]; index++) {
+        Printer first;
+        printer_init(&first, "\t");
+        go_print_doc_comment(&first, GO_DOCS[index], NULL);
+        for (size_t offset = 0; offset < 32; offset++) {
+            size_t len = strlen(GO_DOCS[index]);
+            assert_true(offset + len < sizeof copy);
+            memcpy(copy + offset, GO_DOCS[index], len + 1);
+            Printer moved;
+            printer_init(&moved, "\t");
+            go_print_doc_comment(&moved, copy + offset, NULL);
+            assert_string_equal(strbuf_cstr(&first.out), strbuf_cstr(&moved.out));
+            printer_free(&moved);
+        }
+        printer_free(&first);
+    }
+}
+
 /* The layout gofmt gives doc comments (go/doc/comment), so that generated Go is gofmt-clean. */
 static void test_go_comment_gofmt_layout(void **state) {
     (void)state;
@@ -409,6 +480,8 @@ int main(void) {
         cmocka_unit_test(test_jsdoc),
         cmocka_unit_test(test_go_comment),
         cmocka_unit_test(test_go_comment_gofmt_layout),
+        cmocka_unit_test(test_go_kind_doc_comment),
+        cmocka_unit_test(test_go_comment_any_alignment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
