@@ -16,9 +16,11 @@ static inline void go_begin_text(Printer *printer) {
 }
 
 /* Direct line output, for the Go backend's hot paths: go_line_begin makes room for `len` more bytes after the
- * indentation (the line's text and its line break), writes the indentation when the line is empty so far (always
- * at depth > 0: the caller writes text) and returns where the text goes; go_line_end writes the line break at
- * `cursor` (the end of the text) and ends the line. Nothing else may be printed between the two. */
+ * indentation (the line's text and its line break; the caller writes text, so the line is never empty), writes
+ * the indentation when the line is empty so far, and returns where the text goes; go_line_end writes the line
+ * break at `cursor` (the end of the text) and ends the line. Nothing else may be printed between the two. These,
+ * go.c's go_block_of and print_rows are the Go backend's only writes into a printer's buffer that bypass
+ * printer.h's functions. */
 static inline char *go_line_begin(Printer *printer, size_t len) {
     StrBuf *out = &printer->out;
     size_t indent = printer->at_line_start ? (size_t)printer->depth * printer->indent_unit_len : 0;
