@@ -30,9 +30,9 @@ typedef struct NameCheck {
     Arena *arena;
     Diagnostics *diags;
     PtrVec collisions;
-    /* The namer's answer per target and kind for each IDL name seen (without a scope): field names repeat from
-     * model to model, and converting their case again each time was a tenth of a large run. */
-    StrMap identifiers[TARGET_COUNT][NAME_KIND_COUNT];
+    /* An enum member name's identifiers (MemberNames), found with one lookup: member names repeat from enum to
+     * enum, and converting their case again each time was a tenth of a large run once. */
+    StrMap member_names;
     /* A field name's identifiers in every target that derives one from it (FieldNames), found with one lookup. */
     StrMap field_names;
 } NameCheck;
@@ -47,14 +47,28 @@ typedef struct FieldNames {
  * does the cache, with each occurrence's string. */
 static const char AS_WRITTEN[] = "";
 
-static const char *identifier_of(NameCheck *check, Target target, NameKind kind, const char *idl_name) {
-    StrMap *cache = &check->identifiers[target][kind];
+/* The identifiers of an enum member name in every target without a scope (AS_WRITTEN where the IDL name is kept),
+ * and its words in Go, which go after each enum's Go name. */
+typedef struct MemberNames {
+    const char *in[TARGET_COUNT];
+    const char *go_words;
+} MemberNames;
+
+static const char *cached_identifier(const char *cached, const char *idl_name) {
+    return cached == AS_WRITTEN ? idl_name : cached;
+}
+
+static const MemberNames *member_names_of(NameCheck *check, const char *idl_name) {
     size_t length = strlen(idl_name);
-    const char *cached = strmap_get(cache, idl_name, length);
-    if (cached) return cached == AS_WRITTEN ? idl_name : cached;
-    const char *identifier = namer_identifier(check->arena, target, kind, idl_name, NULL, NULL);
-    strmap_put(cache, idl_name, length, (void *)(identifier == idl_name ? AS_WRITTEN : identifier));
-    return identifier;
+    MemberNames *names = strmap_get(&check->member_names, idl_name, length);
+    if (names) return names;
+    names = ARENA_NEW(check->member_names.arena, MemberNames);
+    namer_identifiers(check->arena, NAME_ENUM_MEMBER, idl_name, NULL, names->in);
+    for (int t = 0; t < TARGET_COUNT; t++)
+        if (names->in[t] == idl_name) names->in[t] = AS_WRITTEN;
+    names->go_words = namer_go_member_words(check->arena, idl_name);
+    strmap_put(&check->member_names, idl_name, length, names);
+    return names;
 }
 
 static const FieldNames *field_names_of(NameCheck *check, const StrMap *python_types, const char *idl_name) {
@@ -142,13 +156,14 @@ static NamedSymbol *new_symbol(Arena *arena, const char *kind, const char *owner
 
 static void name_all(NameCheck *check, NameKind kind, const char *idl_name, const char *scope_name,
                      IrNames *names) {
-    for (int t = 0; t < TARGET_COUNT; t++) {
-        const char *scope = (t == TARGET_GO && kind == NAME_ENUM_MEMBER) ? scope_name : NULL;
-        /* Type and method names are unique in a valid program: only member names repeat. */
-        names->in[t] = scope || kind != NAME_ENUM_MEMBER
-                           ? namer_identifier(check->arena, (Target)t, kind, idl_name, scope, NULL)
-                           : identifier_of(check, (Target)t, kind, idl_name);
+    if (kind != NAME_ENUM_MEMBER) { /* type and method names are unique in a valid program: nothing to cache */
+        namer_identifiers(check->arena, kind, idl_name, NULL, names->in);
+        return;
     }
+    const MemberNames *cached = member_names_of(check, idl_name);
+    for (int t = 0; t < TARGET_COUNT; t++) names->in[t] = cached_identifier(cached->in[t], idl_name);
+    /* In Go the members are constants of the package, named after their enum. */
+    if (scope_name) names->in[TARGET_GO] = namer_go_enum_member(check->arena, scope_name, cached->go_words, idl_name);
 }
 
 static const char *describe(NameCheck *check, const NamedSymbol *symbol) {
@@ -199,14 +214,12 @@ static const char *decl_kind(const IrDecl *decl) {
 }
 
 void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
-    NameCheck check = {arena, diags, {0}, {{{0}}}, {0}};
+    NameCheck check = {arena, diags, {0}, {0}, {0}};
     /* The scopes, their symbols and the cache live only while the check runs: in an arena of their own, freed at
      * the end (with every table the maps outgrew), while the names they computed stay in `arena` with the IR. */
     Arena scratch;
     arena_init(&scratch);
-    for (int t = 0; t < TARGET_COUNT; t++) {
-        for (int k = 0; k < NAME_KIND_COUNT; k++) strmap_init(&check.identifiers[t][k], &scratch);
-    }
+    strmap_init(&check.member_names, &scratch);
     strmap_init(&check.field_names, &scratch);
     Scope types;
     scope_init(&types, &scratch);

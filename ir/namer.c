@@ -680,6 +680,71 @@ const char *namer_identifier(Arena *arena, Target target, NameKind kind, const c
     return result;
 }
 
+/* namer_is_reserved, with the lists of `identifier` already looked up. */
+static bool reserved_given_lists(uint32_t lists, Target target, NameKind kind, const char *identifier) {
+    if (lists & reserved.mask[target][kind]) return true;
+    return target == TARGET_PYTHON && kind == NAME_FIELD && python_field_prefix_reserved(identifier);
+}
+
+void namer_identifiers(Arena *arena, NameKind kind, const char *idl_name, const char *go_scope,
+                       const char *out[TARGET_COUNT]) {
+    uint32_t lists = reserved_lists(idl_name); /* one lookup for every target that keeps the name as written */
+    int pascal = -1, go_pascal = -1;           /* pascal_as_written without and with Go's initialisms, when asked */
+    for (int t = 0; t < TARGET_COUNT; t++) {
+        Target target = (Target)t;
+        CaseRule rule = case_rule(target, kind);
+        const char *scope = target == TARGET_GO ? go_scope : NULL;
+        bool as_written = rule == CASE_AS_WRITTEN;
+        if (rule == CASE_PASCAL || (rule == CASE_GO_PASCAL && !(kind == NAME_ENUM_MEMBER && scope))) {
+            if (pascal < 0) pascal = pascal_as_written(idl_name, false);
+            if (rule == CASE_PASCAL) {
+                as_written = pascal;
+            } else {
+                /* Go's test is the same with each word also not an initialism */
+                if (go_pascal < 0) go_pascal = pascal && pascal_as_written(idl_name, true);
+                as_written = go_pascal;
+            }
+        }
+        if (as_written && !reserved_given_lists(lists, target, kind, idl_name)) {
+            out[t] = idl_name;
+            continue;
+        }
+        const char *identifier = namer_identifier(arena, target, kind, idl_name, scope, NULL);
+        /* Python's and Rust's snake_case of a method are often the same text: one string for both. */
+        for (int u = 0; u < t; u++) {
+            if (out[u] != idl_name && strcmp(out[u], identifier) == 0) {
+                identifier = out[u];
+                break;
+            }
+        }
+        out[t] = identifier;
+    }
+}
+
+const char *namer_go_member_words(Arena *arena, const char *idl_name) {
+    StrBuf words;
+    strbuf_init(&words);
+    append_converted(&words, CASE_GO_PASCAL, idl_name);
+    const char *result = arena_strndup(arena, strbuf_cstr(&words), words.len);
+    strbuf_free(&words);
+    return result;
+}
+
+const char *namer_go_enum_member(Arena *arena, const char *scope, const char *words, const char *idl_name) {
+    /* What namer_identifier does for a Go member with a scope: the scope, the member's words, and the escape
+     * suffix when that is reserved (a Go name is never a Rust keyword). */
+    if (!scope[0]) return namer_identifier(arena, TARGET_GO, NAME_ENUM_MEMBER, idl_name, scope, NULL);
+    size_t scope_length = strlen(scope), words_length = strlen(words);
+    char *identifier = arena_alloc(arena, scope_length + words_length + 2);
+    memcpy(identifier, scope, scope_length);
+    memcpy(identifier + scope_length, words, words_length + 1);
+    if (namer_is_reserved(TARGET_GO, NAME_ENUM_MEMBER, identifier)) {
+        identifier[scope_length + words_length] = '_';
+        identifier[scope_length + words_length + 1] = '\0';
+    }
+    return strcmp(identifier, idl_name) == 0 ? idl_name : identifier;
+}
+
 /* ---------------------------------------------------------------------------------------------------------- */
 /* TypeScript property keys                                                                                   */
 
