@@ -41,7 +41,25 @@ typedef struct NameCheck {
  * would shadow a type of the module. */
 typedef struct FieldNames {
     const char *in[TARGET_COUNT];
+    /* TypeScript's key for a field whose wire name is this name: the name, or it quoted */
+    const char *ts_key;
+    /* 16 bits of each target's identifier's hash, a lane per target (TypeScript's from ts_key): two fields whose
+     * lanes all differ cannot collide in any target. */
+    uint64_t fingerprint;
 } FieldNames;
+
+enum { LANE_BITS = 16 };
+static uint64_t lane(Target target, const char *identifier) {
+    return (uint64_t)(strmap_hash(identifier, strlen(identifier)) & 0xffffu) << (LANE_BITS * target);
+}
+_Static_assert(TARGET_COUNT * LANE_BITS <= 64, "a lane per target in 64 bits");
+/* Whether some 16-bit lane of x is zero (the classic test: a borrow reaches a lane's top bit only from a zero). */
+static bool some_lane_zero(uint64_t x) {
+    const uint64_t ones = 0x0001000100010001ull, tops = 0x8000800080008000ull;
+    uint64_t used = TARGET_COUNT * LANE_BITS == 64 ? ~0ull : (1ull << (TARGET_COUNT * LANE_BITS)) - 1;
+    x |= ~used; /* lanes of no target never match */
+    return ((x - ones) & ~x & tops) != 0;
+}
 
 /* Marks a cached identifier that is the IDL name as written: the namer then shares the IDL's own string, and so
  * does the cache, with each occurrence's string. */
@@ -76,6 +94,7 @@ static const FieldNames *field_names_of(NameCheck *check, const StrMap *python_t
     FieldNames *names = strmap_get(&check->field_names, idl_name, length);
     if (names) return names;
     names = ARENA_NEW(check->field_names.arena, FieldNames);
+    names->fingerprint = 0;
     static const Target derived[] = {TARGET_PYTHON, TARGET_GO, TARGET_RUST};
     for (size_t i = 0; i < sizeof derived / sizeof *derived; i++) {
         const char *identifier = namer_identifier(check->arena, derived[i], NAME_FIELD, idl_name, NULL, NULL);
@@ -87,13 +106,21 @@ static const FieldNames *field_names_of(NameCheck *check, const StrMap *python_t
                 identifier = arena_printf(check->arena, "%s_", identifier);
         }
         names->in[derived[i]] = identifier == idl_name ? AS_WRITTEN : identifier;
+        names->fingerprint |= lane(derived[i], identifier);
     }
+    /* TypeScript keys are the wire names: shared, not copied, when they need no quotes. */
+    names->ts_key = namer_is_ts_identifier(idl_name) ? AS_WRITTEN : namer_ts_property(check->arena, idl_name);
+    names->fingerprint |= lane(TARGET_TYPESCRIPT, names->ts_key == AS_WRITTEN ? idl_name : names->ts_key);
     strmap_put(&check->field_names, idl_name, length, names);
     return names;
 }
 
+static const char *field_identifier_of(const char *cached, const char *idl_name) {
+    return cached == AS_WRITTEN ? idl_name : cached;
+}
+
 static const char *field_identifier(const FieldNames *names, Target target, const char *idl_name) {
-    return names->in[target] == AS_WRITTEN ? idl_name : names->in[target];
+    return field_identifier_of(names->in[target], idl_name);
 }
 
 typedef struct Scope {
@@ -124,6 +151,39 @@ static void claim(NameCheck *check, Scope *scope, Target target, NamedSymbol *sy
     const char *name = symbol->names->in[target];
     if (!name) return;
     NamedSymbol *existing = strmap_put(&scope->names[target], name, strlen(name), symbol);
+    if (existing != symbol) record_collision(check, existing, symbol, target, name);
+}
+
+/* A symbol's identifiers with their hashes, each computed once: a name kept as written is one string in several
+ * targets, and a method's is claimed in two scopes. */
+typedef struct HashedNames {
+    size_t length[TARGET_COUNT];
+    uint32_t hash[TARGET_COUNT];
+} HashedNames;
+
+static void hash_names(const IrNames *names, HashedNames *hashed) {
+    for (int t = 0; t < TARGET_COUNT; t++) {
+        const char *name = names->in[t];
+        if (!name) continue;
+        int same = 0;
+        while (same < t && names->in[same] != name) same++;
+        if (same < t) {
+            hashed->length[t] = hashed->length[same];
+            hashed->hash[t] = hashed->hash[same];
+        } else {
+            hashed->length[t] = strlen(name);
+            hashed->hash[t] = strmap_hash(name, hashed->length[t]);
+        }
+    }
+}
+
+/* claim() with the hash of hash_names. */
+static void claim_hashed(NameCheck *check, Scope *scope, Target target, NamedSymbol *symbol,
+                         const HashedNames *hashed) {
+    const char *name = symbol->names->in[target];
+    if (!name) return;
+    NamedSymbol *existing =
+        strmap_put_hashed(&scope->names[target], name, hashed->length[target], hashed->hash[target], symbol);
     if (existing != symbol) record_collision(check, existing, symbol, target, name);
 }
 
@@ -230,13 +290,16 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
     Scope members; /* the same for the members of every enum */
     scope_init(&members, &scratch);
     NamedSymbol *field_symbols = NULL;
+    uint64_t *field_fingerprints = NULL; /* FieldNames.fingerprint of each field of a model, for the pairwise test */
     size_t field_symbol_capacity = 0;
 
     for (size_t d = 0; d < program->decl_count; d++) {
         IrDecl *decl = program->decls[d];
         name_all(&check, NAME_TYPE, decl->name, NULL, &decl->names);
         NamedSymbol *symbol = new_symbol(&scratch, decl_kind(decl), NULL, decl->name, decl->span, &decl->names);
-        for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &types, (Target)t, symbol);
+        HashedNames hashed;
+        hash_names(&decl->names, &hashed);
+        for (int t = 0; t < TARGET_COUNT; t++) claim_hashed(&check, &types, (Target)t, symbol, &hashed);
     }
 
     for (size_t d = 0; d < program->decl_count; d++) {
@@ -245,8 +308,10 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
             if (decl->field_count > field_symbol_capacity) {
                 field_symbol_capacity = decl->field_count * 2;
                 free(field_symbols);
+                free(field_fingerprints);
                 field_symbols = malloc(field_symbol_capacity * sizeof *field_symbols);
-                if (!field_symbols) {
+                field_fingerprints = malloc(field_symbol_capacity * sizeof *field_fingerprints);
+                if (!field_symbols || !field_fingerprints) {
                     fputs("rpcc: out of memory\n", stderr);
                     abort();
                 }
@@ -261,34 +326,58 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                 IrField *field = decl->fields[i];
                 const FieldNames *names = field_names_of(&check, &types.names[TARGET_PYTHON], field->name);
                 field->names.in[TARGET_PYTHON] = field_identifier(names, TARGET_PYTHON, field->name);
-                /* TypeScript keys are the wire names: shared, not copied, when they need no quotes. */
-                field->names.in[TARGET_TYPESCRIPT] = namer_is_ts_identifier(field->wire_name)
-                                                         ? field->wire_name
-                                                         : namer_ts_property(arena, field->wire_name);
+                uint64_t fingerprint = names->fingerprint;
+                if (field->wire_name == field->name) {
+                    field->names.in[TARGET_TYPESCRIPT] = field_identifier_of(names->ts_key, field->name);
+                } else {
+                    /* TypeScript keys are the wire names: shared, not copied, when they need no quotes. */
+                    field->names.in[TARGET_TYPESCRIPT] = namer_is_ts_identifier(field->wire_name)
+                                                             ? field->wire_name
+                                                             : namer_ts_property(arena, field->wire_name);
+                    fingerprint = (fingerprint & ~((uint64_t)0xffff << (LANE_BITS * TARGET_TYPESCRIPT))) |
+                                  lane(TARGET_TYPESCRIPT, field->names.in[TARGET_TYPESCRIPT]);
+                }
                 field->names.in[TARGET_GO] = field_identifier(names, TARGET_GO, field->name);
                 field->names.in[TARGET_RUST] = field_identifier(names, TARGET_RUST, field->name);
                 NamedSymbol *symbol = &field_symbols[i];
                 *symbol = (NamedSymbol){"field", decl->name, field->name, field->span, &field->names};
-                if (pairwise)
-                    for (int t = 0; t < TARGET_COUNT; t++) claim_among(&check, field_symbols, i, (Target)t);
-                else
+                field_fingerprints[i] = fingerprint;
+                if (pairwise) {
+                    /* Only a field that shares a lane with an earlier one can collide: compared in full then. */
+                    size_t j = 0;
+                    while (j < i && !some_lane_zero(fingerprint ^ field_fingerprints[j])) j++;
+                    if (j < i)
+                        for (int t = 0; t < TARGET_COUNT; t++) claim_among(&check, field_symbols, i, (Target)t);
+                } else
                     for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &fields, (Target)t, symbol);
             }
             /* The field symbols are reused by the next model: report this model's collisions now. */
             report_collisions(&check);
         }
         if (decl->kind == IR_DECL_ENUM) {
-            for (int t = 0; t < TARGET_COUNT; t++) strmap_clear(&members.names[t]);
+            /* As for fields: a small enum's members are compared pairwise, a larger one's through the scope. Their
+             * symbols stay until the end (Go's are in the types' scope). */
+            bool pairwise = decl->member_count <= PAIRWISE_FIELDS;
+            NamedSymbol *member_symbols = ARENA_ARRAY(&scratch, NamedSymbol, decl->member_count ? decl->member_count : 1);
+            if (!pairwise)
+                for (int t = 0; t < TARGET_COUNT; t++) strmap_clear(&members.names[t]);
             for (size_t i = 0; i < decl->member_count; i++) {
                 IrEnumMember *member = decl->members[i];
                 name_all(&check, NAME_ENUM_MEMBER, member->name, decl->names.in[TARGET_GO],
                          &member->names);
-                NamedSymbol *symbol =
-                    new_symbol(&scratch, "member", decl->name, member->name, member->span, &member->names);
-                claim(&check, &members, TARGET_PYTHON, symbol);
-                claim(&check, &members, TARGET_TYPESCRIPT, symbol);
-                claim(&check, &types, TARGET_GO, symbol);
-                claim(&check, &members, TARGET_RUST, symbol);
+                NamedSymbol *symbol = &member_symbols[i];
+                *symbol = (NamedSymbol){"member", decl->name, member->name, member->span, &member->names};
+                if (pairwise) {
+                    claim_among(&check, member_symbols, i, TARGET_PYTHON);
+                    claim_among(&check, member_symbols, i, TARGET_TYPESCRIPT);
+                    claim(&check, &types, TARGET_GO, symbol);
+                    claim_among(&check, member_symbols, i, TARGET_RUST);
+                } else {
+                    claim(&check, &members, TARGET_PYTHON, symbol);
+                    claim(&check, &members, TARGET_TYPESCRIPT, symbol);
+                    claim(&check, &types, TARGET_GO, symbol);
+                    claim(&check, &members, TARGET_RUST, symbol);
+                }
             }
         }
     }
@@ -300,10 +389,12 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
         name_all(&check, NAME_METHOD, rpc->name, NULL, &rpc->names);
         NamedSymbol *symbol =
             new_symbol(&scratch, "method", NULL, rpc->name, rpc->span, &rpc->names);
-        for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &methods, (Target)t, symbol);
+        HashedNames hashed;
+        hash_names(&rpc->names, &hashed);
+        for (int t = 0; t < TARGET_COUNT; t++) claim_hashed(&check, &methods, (Target)t, symbol, &hashed);
         /* In Python the client's methods live in a class body whose annotations name the model types: a method
          * named like a type would shadow it there. */
-        claim(&check, &types, TARGET_PYTHON, symbol);
+        claim_hashed(&check, &types, TARGET_PYTHON, symbol, &hashed);
     }
 
     Scope channels;
@@ -340,5 +431,6 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
     }
     report_collisions(&check);
     free(field_symbols);
+    free(field_fingerprints);
     arena_free(&scratch);
 }
