@@ -1,5 +1,6 @@
 #include "strmap.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -42,12 +43,25 @@ uint32_t strmap_hash(const char *key, size_t length) {
     return (uint32_t)(hash ^ hash >> 32);
 }
 
-static StrMapEntry *find_slot(StrMapEntry *entries, size_t capacity, const char *key, size_t length, uint32_t hash) {
+/* memcmp(a, b, length) == 0 for short keys, a word at a time without a call (same overlapping reads). */
+static inline bool keys_equal(const char *a, const char *b, size_t length) {
+    if (length >= 8) {
+        for (size_t i = 0; i + 8 < length; i += 8)
+            if (load64(a + i) != load64(b + i)) return false;
+        return load64(a + length - 8) == load64(b + length - 8);
+    }
+    if (length >= 4) return load32(a) == load32(b) && load32(a + length - 4) == load32(b + length - 4);
+    for (size_t i = 0; i < length; i++)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+static inline StrMapEntry *find_slot(StrMapEntry *entries, size_t capacity, const char *key, size_t length,
+                                     uint32_t hash) {
     size_t index = hash & (capacity - 1);
     for (;;) {
         StrMapEntry *entry = &entries[index];
-        if (!entry->key ||
-            (entry->hash == hash && entry->key_length == length && memcmp(entry->key, key, length) == 0))
+        if (!entry->key || (entry->hash == hash && entry->key_length == length && keys_equal(entry->key, key, length)))
             return entry;
         index = (index + 1) & (capacity - 1);
     }
