@@ -54,8 +54,64 @@ static void flush(Canonical *k) {
 
 static void put_string(StrBuf *out, const char *text, size_t length) { escape_json_string(out, text, length); }
 
+/* The hot lines (a model's fields) are written through a cursor into room reserved once, instead of an append, with
+ * its capacity check and NUL, per piece: reserve() makes the room, done() gives the cursor back to the buffer. */
+static inline char *reserve(StrBuf *out, size_t extra) {
+    if (out->len + extra + 1 > out->cap) strbuf_grow(out, extra);
+    return out->data + out->len;
+}
+
+static inline void done(StrBuf *out, char *end) {
+    out->len = (size_t)(end - out->data);
+    *end = '\0';
+}
+
+static inline char *copy(char *to, const char *from, size_t length) {
+    strbuf_copy_bytes(to, from, length);
+    return to + length;
+}
+
+/* The bytes escape_json_string escapes: '"', '\\', the controls and DEL. */
+static const unsigned char json_escaped[128] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+};
+static bool json_escapes(unsigned char c) { return c < 128 && json_escaped[c]; }
+
+/* escape_json_string's text at `to`, which has room for 6 * length + 2 bytes. */
+static char *put_string_at(char *to, const char *text, size_t length) {
+    *to++ = '"';
+    size_t plain = 0; /* most names need no escape: found with one test a byte, copied at once */
+    while (plain < length && !json_escapes((unsigned char)text[plain])) plain++;
+    to = copy(to, text, plain);
+    for (size_t index = plain; index < length; index++) {
+        unsigned char c = (unsigned char)text[index];
+        if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7F) {
+            *to++ = (char)c;
+        } else if (c == '"' || c == '\\') {
+            *to++ = '\\';
+            *to++ = (char)c;
+        } else if (c == '\n') {
+            *to++ = '\\';
+            *to++ = 'n';
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            char escape[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+            to = copy(to, escape, sizeof escape);
+        }
+    }
+    *to++ = '"';
+    return to;
+}
+
 /* Decimal integers without a format string (the text is what "%llu" / "%lld" / "%zu" would write). */
 static void put_unsigned(StrBuf *out, unsigned long long value) {
+    if (value < 10) { /* most numbers here are small: a declaration's number, a size */
+        strbuf_putc(out, (char)('0' + value));
+        return;
+    }
     char digits[24];
     size_t start = sizeof digits;
     do {
@@ -183,10 +239,33 @@ static void put_value(Canonical *k, const IrValue *value) {
     }
 }
 
+/* ir_type_kind_name of the scalar kinds, with their lengths */
+typedef struct KindName {
+    const char *text;
+    size_t length;
+} KindName;
+#define KIND_NAME(text) {text, sizeof text - 1}
+static const KindName scalar_names[IR_ANY + 1] = {
+    [IR_BOOL] = KIND_NAME("bool"),         [IR_INT] = KIND_NAME("int"),       [IR_FLOAT] = KIND_NAME("float"),
+    [IR_STRING] = KIND_NAME("string"),     [IR_BYTES] = KIND_NAME("bytes"),   [IR_DECIMAL] = KIND_NAME("decimal"),
+    [IR_UUID] = KIND_NAME("uuid"),         [IR_TIMESTAMP] = KIND_NAME("timestamp"), [IR_DATE] = KIND_NAME("date"),
+    [IR_TIME] = KIND_NAME("time"),         [IR_DURATION] = KIND_NAME("duration"),   [IR_ANY] = KIND_NAME("any"),
+};
+
 static void put_type(Canonical *k, const IrType *type) {
     StrBuf *out = k->out;
     bool nullable = false;
-    const IrType *resolved = ir_resolve_alias_nullable(type, &nullable);
+    const IrType *resolved;
+    if (type && type->kind != IR_REF) { /* ir_resolve_alias_nullable's answer, without the call */
+        resolved = type;
+        nullable = type->nullable;
+        if (type->kind <= IR_ANY && !nullable) { /* a scalar, the most common type */
+            strbuf_append(out, scalar_names[type->kind].text, scalar_names[type->kind].length);
+            return;
+        }
+    } else {
+        resolved = ir_resolve_alias_nullable(type, &nullable);
+    }
     if (!resolved) return;
     if (resolved->kind == IR_ANY) nullable = false; /* `any` holds null either way */
     if (nullable) strbuf_puts(out, "nullable<");
@@ -216,7 +295,9 @@ static void put_type(Canonical *k, const IrType *type) {
         break;
     }
     case IR_REF: put_ref(out, number_of(k, resolved->decl)); break;
-    default: strbuf_puts(out, ir_type_kind_name(resolved->kind));
+    default:
+        if (resolved->kind <= IR_ANY) strbuf_append(out, scalar_names[resolved->kind].text, scalar_names[resolved->kind].length);
+        else strbuf_puts(out, ir_type_kind_name(resolved->kind));
     }
     if (nullable) strbuf_putc(out, '>');
 }
@@ -227,6 +308,8 @@ static int compare_fields(const void *a, const void *b) {
 
 static void put_constraints(Canonical *k, const IrConstraints *c) {
     StrBuf *out = k->out;
+    if (!c->has_ge && !c->has_gt && !c->has_le && !c->has_lt && !c->has_min_length && !c->has_max_length && !c->pattern)
+        return; /* most fields */
     const IrValue *bounds[4] = {c->has_ge ? c->ge : NULL, c->has_gt ? c->gt : NULL, c->has_le ? c->le : NULL,
                                 c->has_lt ? c->lt : NULL};
     static const char *const bound_names[4] = {"ge", "gt", "le", "lt"};
@@ -276,7 +359,14 @@ static void put_model(Canonical *k, const IrDecl *decl) {
             for (size_t i = 1; i < decl->field_count; i++) {
                 const IrField *moving = fields[i];
                 size_t j = i;
-                for (; j && strcmp(fields[j - 1]->wire_name, moving->wire_name) > 0; j--) fields[j] = fields[j - 1];
+                const char *name = moving->wire_name;
+                /* the first bytes decide most comparisons: strcmp only when they are equal */
+                for (; j; j--) {
+                    const char *before = fields[j - 1]->wire_name;
+                    if ((unsigned char)before[0] < (unsigned char)name[0]) break;
+                    if (before[0] == name[0] && strcmp(before, name) <= 0) break;
+                    fields[j] = fields[j - 1];
+                }
                 fields[j] = moving;
             }
         } else {
@@ -286,15 +376,18 @@ static void put_model(Canonical *k, const IrDecl *decl) {
     strbuf_puts(out, "model {");
     for (size_t i = 0; i < decl->field_count; i++) {
         const IrField *field = fields[i];
-        if (i) strbuf_append(out, ", ", 2);
-        put_string(out, field->wire_name, strlen(field->wire_name));
-        strbuf_append(out, ": ", 2);
+        size_t name_length = strlen(field->wire_name);
+        char *cursor = reserve(out, 6 * name_length + 16); /* ", ", the name escaped, ": ", "optional " */
+        if (i) cursor = copy(cursor, ", ", 2);
+        cursor = put_string_at(cursor, field->wire_name, name_length);
+        cursor = copy(cursor, ": ", 2);
         if (field->default_value) {
-            strbuf_puts(out, "default ");
+            cursor = copy(cursor, "default ", 8);
+            done(out, cursor);
             put_value(k, field->default_value);
             strbuf_putc(out, ' ');
         } else {
-            strbuf_puts(out, field->optional ? "optional " : "required ");
+            done(out, copy(cursor, field->optional ? "optional " : "required ", 9));
         }
         put_type(k, field->type);
         put_constraints(k, field->constraints);
