@@ -89,46 +89,39 @@ static const MemberNames *member_names_of(NameCheck *check, const char *idl_name
     return names;
 }
 
-static const FieldNames *field_names_of(NameCheck *check, const StrMap *python_types, const char *idl_name) {
-    size_t length = strlen(idl_name);
-    FieldNames *names = strmap_get(&check->field_names, idl_name, length);
-    if (names) return names;
-    names = ARENA_NEW(check->field_names.arena, FieldNames);
-    names->fingerprint = 0;
-    static const Target derived[] = {TARGET_PYTHON, TARGET_GO, TARGET_RUST};
-    for (size_t i = 0; i < sizeof derived / sizeof *derived; i++) {
-        const char *identifier = namer_identifier(check->arena, derived[i], NAME_FIELD, idl_name, NULL, NULL);
-        if (derived[i] == TARGET_PYTHON) {
-            /* A Python field named like a type of the module would shadow that type in the class body's
-             * annotations (`Item: str = "x"` then `other: Item | None`): escaped like a reserved name, the wire
-             * name stays. The types are all claimed before any field, and methods only after. */
-            while (strmap_get(python_types, identifier, strlen(identifier)))
-                identifier = arena_printf(check->arena, "%s_", identifier);
-        }
-        names->in[derived[i]] = identifier == idl_name ? AS_WRITTEN : identifier;
-        names->fingerprint |= lane(derived[i], identifier);
-    }
-    /* TypeScript keys are the wire names: shared, not copied, when they need no quotes. */
-    names->ts_key = namer_is_ts_identifier(idl_name) ? AS_WRITTEN : namer_ts_property(check->arena, idl_name);
-    names->fingerprint |= lane(TARGET_TYPESCRIPT, names->ts_key == AS_WRITTEN ? idl_name : names->ts_key);
-    strmap_put(&check->field_names, idl_name, length, names);
-    return names;
-}
-
-static const char *field_identifier_of(const char *cached, const char *idl_name) {
-    return cached == AS_WRITTEN ? idl_name : cached;
-}
-
-static const char *field_identifier(const FieldNames *names, Target target, const char *idl_name) {
-    return field_identifier_of(names->in[target], idl_name);
-}
+/* A scope of every target in one table: identifier -> ScopeEntry, the first symbol that took the identifier in each
+ * target. A name several targets share (a type kept as written is one string in all four) is looked up once. */
+typedef struct ScopeEntry {
+    NamedSymbol *first[TARGET_COUNT];
+} ScopeEntry;
 
 typedef struct Scope {
-    StrMap names[TARGET_COUNT];
+    StrMap names;
+    ScopeEntry *spare; /* allocated for the next new identifier: strmap_put_hashed finds or inserts in one search */
 } Scope;
 
 static void scope_init(Scope *scope, Arena *arena) {
-    for (int t = 0; t < TARGET_COUNT; t++) strmap_init(&scope->names[t], arena);
+    strmap_init(&scope->names, arena);
+    scope->spare = NULL;
+}
+
+static void scope_clear(Scope *scope) { strmap_clear(&scope->names); }
+
+static ScopeEntry *scope_entry(Scope *scope, const char *name, size_t length, uint32_t hash) {
+    if (!scope->spare) {
+        scope->spare = ARENA_NEW(scope->names.arena, ScopeEntry);
+        memset(scope->spare, 0, sizeof *scope->spare);
+    }
+    ScopeEntry *entry = strmap_put_hashed(&scope->names, name, length, hash, scope->spare);
+    if (entry == scope->spare) scope->spare = NULL;
+    return entry;
+}
+
+/* Whether `name` is taken in `target` in the scope. */
+static bool scope_has(const Scope *scope, Target target, const char *name) {
+    size_t length = strlen(name);
+    const ScopeEntry *entry = strmap_get_hashed(&scope->names, name, length, strmap_hash(name, length));
+    return entry && entry->first[target];
 }
 
 static void record_collision(NameCheck *check, NamedSymbol *first, NamedSymbol *second, Target target,
@@ -147,44 +140,70 @@ static void record_collision(NameCheck *check, NamedSymbol *first, NamedSymbol *
     ptrvec_push(check->arena, &check->collisions, collision);
 }
 
+static void take(NameCheck *check, ScopeEntry *entry, Target target, NamedSymbol *symbol, const char *name) {
+    NamedSymbol *existing = entry->first[target];
+    if (!existing) entry->first[target] = symbol;
+    else if (existing != symbol) record_collision(check, existing, symbol, target, name);
+}
+
+/* The symbol's identifier in `target` claimed in the scope: a collision with the symbol that has it already. */
 static void claim(NameCheck *check, Scope *scope, Target target, NamedSymbol *symbol) {
     const char *name = symbol->names->in[target];
     if (!name) return;
-    NamedSymbol *existing = strmap_put(&scope->names[target], name, strlen(name), symbol);
-    if (existing != symbol) record_collision(check, existing, symbol, target, name);
+    size_t length = strlen(name);
+    take(check, scope_entry(scope, name, length, strmap_hash(name, length)), target, symbol, name);
 }
 
-/* A symbol's identifiers with their hashes, each computed once: a name kept as written is one string in several
- * targets, and a method's is claimed in two scopes. */
-typedef struct HashedNames {
-    size_t length[TARGET_COUNT];
-    uint32_t hash[TARGET_COUNT];
-} HashedNames;
-
-static void hash_names(const IrNames *names, HashedNames *hashed) {
+/* claim() in every target, in target order, one search per distinct string. */
+static void claim_all(NameCheck *check, Scope *scope, NamedSymbol *symbol) {
+    ScopeEntry *entries[TARGET_COUNT];
     for (int t = 0; t < TARGET_COUNT; t++) {
-        const char *name = names->in[t];
+        const char *name = symbol->names->in[t];
         if (!name) continue;
         int same = 0;
-        while (same < t && names->in[same] != name) same++;
+        while (same < t && symbol->names->in[same] != name) same++;
         if (same < t) {
-            hashed->length[t] = hashed->length[same];
-            hashed->hash[t] = hashed->hash[same];
+            entries[t] = entries[same];
         } else {
-            hashed->length[t] = strlen(name);
-            hashed->hash[t] = strmap_hash(name, hashed->length[t]);
+            size_t length = strlen(name);
+            entries[t] = scope_entry(scope, name, length, strmap_hash(name, length));
         }
+        take(check, entries[t], (Target)t, symbol, name);
     }
 }
 
-/* claim() with the hash of hash_names. */
-static void claim_hashed(NameCheck *check, Scope *scope, Target target, NamedSymbol *symbol,
-                         const HashedNames *hashed) {
-    const char *name = symbol->names->in[target];
-    if (!name) return;
-    NamedSymbol *existing =
-        strmap_put_hashed(&scope->names[target], name, hashed->length[target], hashed->hash[target], symbol);
-    if (existing != symbol) record_collision(check, existing, symbol, target, name);
+static const FieldNames *field_names_of(NameCheck *check, const Scope *types, const char *idl_name) {
+    size_t length = strlen(idl_name);
+    FieldNames *names = strmap_get(&check->field_names, idl_name, length);
+    if (names) return names;
+    names = ARENA_NEW(check->field_names.arena, FieldNames);
+    names->fingerprint = 0;
+    static const Target derived[] = {TARGET_PYTHON, TARGET_GO, TARGET_RUST};
+    for (size_t i = 0; i < sizeof derived / sizeof *derived; i++) {
+        const char *identifier = namer_identifier(check->arena, derived[i], NAME_FIELD, idl_name, NULL, NULL);
+        if (derived[i] == TARGET_PYTHON) {
+            /* A Python field named like a type of the module would shadow that type in the class body's
+             * annotations (`Item: str = "x"` then `other: Item | None`): escaped like a reserved name, the wire
+             * name stays. The types are all claimed before any field, and methods only after. */
+            while (scope_has(types, TARGET_PYTHON, identifier))
+                identifier = arena_printf(check->arena, "%s_", identifier);
+        }
+        names->in[derived[i]] = identifier == idl_name ? AS_WRITTEN : identifier;
+        names->fingerprint |= lane(derived[i], identifier);
+    }
+    /* TypeScript keys are the wire names: shared, not copied, when they need no quotes. */
+    names->ts_key = namer_is_ts_identifier(idl_name) ? AS_WRITTEN : namer_ts_property(check->arena, idl_name);
+    names->fingerprint |= lane(TARGET_TYPESCRIPT, names->ts_key == AS_WRITTEN ? idl_name : names->ts_key);
+    strmap_put(&check->field_names, idl_name, length, names);
+    return names;
+}
+
+static const char *field_identifier_of(const char *cached, const char *idl_name) {
+    return cached == AS_WRITTEN ? idl_name : cached;
+}
+
+static const char *field_identifier(const FieldNames *names, Target target, const char *idl_name) {
+    return field_identifier_of(names->in[target], idl_name);
 }
 
 /* Up to this many fields, a model's names are checked pairwise rather than through a hash table. */
@@ -283,7 +302,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
     strmap_init(&check.field_names, &scratch);
     Scope types;
     scope_init(&types, &scratch);
-    for (int t = 0; t < TARGET_COUNT; t++) strmap_reserve(&types.names[t], program->decl_count + program->rpc_count);
+    strmap_reserve(&types.names, program->decl_count + program->rpc_count);
     /* One scope for the fields of every model in turn, cleared between models, and its symbols in one array. */
     Scope fields;
     scope_init(&fields, &scratch);
@@ -297,9 +316,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
         IrDecl *decl = program->decls[d];
         name_all(&check, NAME_TYPE, decl->name, NULL, &decl->names);
         NamedSymbol *symbol = new_symbol(&scratch, decl_kind(decl), NULL, decl->name, decl->span, &decl->names);
-        HashedNames hashed;
-        hash_names(&decl->names, &hashed);
-        for (int t = 0; t < TARGET_COUNT; t++) claim_hashed(&check, &types, (Target)t, symbol, &hashed);
+        claim_all(&check, &types, symbol);
     }
 
     for (size_t d = 0; d < program->decl_count; d++) {
@@ -321,10 +338,10 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
              * that has its identifier, in the same order. */
             bool pairwise = decl->field_count <= PAIRWISE_FIELDS;
             if (!pairwise)
-                for (int t = 0; t < TARGET_COUNT; t++) strmap_clear(&fields.names[t]);
+                scope_clear(&fields);
             for (size_t i = 0; i < decl->field_count; i++) {
                 IrField *field = decl->fields[i];
-                const FieldNames *names = field_names_of(&check, &types.names[TARGET_PYTHON], field->name);
+                const FieldNames *names = field_names_of(&check, &types, field->name);
                 field->names.in[TARGET_PYTHON] = field_identifier(names, TARGET_PYTHON, field->name);
                 uint64_t fingerprint = names->fingerprint;
                 if (field->wire_name == field->name) {
@@ -349,7 +366,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
                     if (j < i)
                         for (int t = 0; t < TARGET_COUNT; t++) claim_among(&check, field_symbols, i, (Target)t);
                 } else
-                    for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &fields, (Target)t, symbol);
+                    claim_all(&check, &fields, symbol);
             }
             /* The field symbols are reused by the next model: report this model's collisions now. */
             report_collisions(&check);
@@ -360,7 +377,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
             bool pairwise = decl->member_count <= PAIRWISE_FIELDS;
             NamedSymbol *member_symbols = ARENA_ARRAY(&scratch, NamedSymbol, decl->member_count ? decl->member_count : 1);
             if (!pairwise)
-                for (int t = 0; t < TARGET_COUNT; t++) strmap_clear(&members.names[t]);
+                scope_clear(&members);
             for (size_t i = 0; i < decl->member_count; i++) {
                 IrEnumMember *member = decl->members[i];
                 name_all(&check, NAME_ENUM_MEMBER, member->name, decl->names.in[TARGET_GO],
@@ -389,12 +406,10 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
         name_all(&check, NAME_METHOD, rpc->name, NULL, &rpc->names);
         NamedSymbol *symbol =
             new_symbol(&scratch, "method", NULL, rpc->name, rpc->span, &rpc->names);
-        HashedNames hashed;
-        hash_names(&rpc->names, &hashed);
-        for (int t = 0; t < TARGET_COUNT; t++) claim_hashed(&check, &methods, (Target)t, symbol, &hashed);
+        claim_all(&check, &methods, symbol);
         /* In Python the client's methods live in a class body whose annotations name the model types: a method
          * named like a type would shadow it there. */
-        claim_hashed(&check, &types, TARGET_PYTHON, symbol, &hashed);
+        claim(&check, &types, TARGET_PYTHON, symbol);
     }
 
     Scope channels;
@@ -426,7 +441,7 @@ void ir_check_names(IrProgram *program, Arena *arena, Diagnostics *diags) {
             name_all(&check, NAME_PARAM, param->name, NULL, &param->names);
             NamedSymbol *param_symbol =
                 new_symbol(&scratch, "parameter", channel->name, param->name, param->span, &param->names);
-            for (int t = 0; t < TARGET_COUNT; t++) claim(&check, &params, (Target)t, param_symbol);
+            claim_all(&check, &params, param_symbol);
         }
     }
     report_collisions(&check);
