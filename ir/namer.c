@@ -14,6 +14,7 @@
 
 #include "../support/escape.h"
 #include "../support/strbuf.h"
+#include "../support/strmap.h"
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Reserved names. Each list is NULL-terminated.                                                             */
@@ -321,16 +322,16 @@ static struct {
     ReservedSlot slots[RESERVED_SLOTS];
     uint32_t mask[TARGET_COUNT][NAME_KIND_COUNT]; /* the lists of each target and kind */
     size_t initialism_min_length, initialism_max_length; /* of GO_INITIALISMS: a word of another length is none */
+    /* bit c - 'A' of initialism_first[length]: an initialism of that length starts with capital c (most words are
+     * ruled out without the lookup) */
+    uint32_t initialism_first[8];
 } reserved;
 static pthread_once_t reserved_once = PTHREAD_ONCE_INIT;
 
-/* FNV-1a of a NUL-terminated name, with its length. */
+/* The hash of a NUL-terminated name (strmap's, a word at a time), with its length. */
 static uint32_t name_hash(const char *name, size_t *length) {
-    uint32_t hash = 2166136261u;
-    const char *c = name;
-    for (; *c; c++) hash = (hash ^ (unsigned char)*c) * 16777619u;
-    *length = (size_t)(c - name);
-    return hash;
+    *length = strlen(name);
+    return strmap_hash(name, *length);
 }
 
 static void reserved_build(void) {
@@ -347,6 +348,10 @@ static void reserved_build(void) {
                 if (!reserved.initialism_min_length || length < reserved.initialism_min_length)
                     reserved.initialism_min_length = length;
                 if (length > reserved.initialism_max_length) reserved.initialism_max_length = length;
+                if (length < sizeof reserved.initialism_first / sizeof *reserved.initialism_first)
+                    reserved.initialism_first[length] |= 1u << ((*name)[0] - 'A');
+                else
+                    abort(); /* an initialism longer than initialism_first knows */
             }
         }
     }
@@ -475,6 +480,8 @@ static bool is_go_initialism(const char *text, size_t len) {
     char upper[16];
     pthread_once(&reserved_once, reserved_build);
     if (len < reserved.initialism_min_length || len > reserved.initialism_max_length) return false;
+    char first = to_upper(text[0]);
+    if (!is_upper(first) || !((reserved.initialism_first[len] >> (first - 'A')) & 1u)) return false;
     if (len >= sizeof upper) return false;
     for (size_t index = 0; index < len; index++) upper[index] = to_upper(text[index]);
     upper[len] = '\0';
