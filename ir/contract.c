@@ -107,18 +107,18 @@ static char *put_string_at(char *to, const char *text, size_t length) {
 }
 
 /* Decimal integers without a format string (the text is what "%llu" / "%lld" / "%zu" would write). */
+static inline char *reserve(StrBuf *out, size_t extra);
+static inline void done(StrBuf *out, char *end);
+
 static void put_unsigned(StrBuf *out, unsigned long long value) {
-    if (value < 10) { /* most numbers here are small: a declaration's number, a size */
-        strbuf_putc(out, (char)('0' + value));
-        return;
-    }
-    char digits[24];
-    size_t start = sizeof digits;
+    size_t length = 1;
+    for (unsigned long long rest = value; rest >= 10; rest /= 10) length++;
+    char *end = reserve(out, length) + length, *digit = end;
     do {
-        digits[--start] = (char)('0' + value % 10);
+        *--digit = (char)('0' + value % 10);
         value /= 10;
     } while (value);
-    strbuf_append(out, digits + start, sizeof digits - start);
+    done(out, end);
 }
 
 static void put_signed(StrBuf *out, long long value) {
@@ -395,7 +395,50 @@ static void put_model(Canonical *k, const IrDecl *decl) {
     strbuf_putc(out, '}');
 }
 
+/* The order of the escaped texts of two string values that need no escape ('"', value, '"'): their bytes, the end
+ * of either read as the closing quote. */
+static int compare_plain_values(const char *a, const char *b) {
+    for (size_t i = 0;; i++) {
+        unsigned char ca = a[i] ? (unsigned char)a[i] : '"', cb = b[i] ? (unsigned char)b[i] : '"';
+        if (ca != cb) return ca < cb ? -1 : 1;
+        if (!a[i]) return 0; /* both ended */
+    }
+}
+
+enum { SMALL_ENUM = 16 };
+
+/* put_enum for a string enum of at most SMALL_ENUM values, none of which needs an escape (none has a NUL either):
+ * sorted in place by insertion, without the Pieces' buffer. False (nothing written) for another enum. */
+static bool put_plain_string_enum(Canonical *k, const IrDecl *decl) {
+    if (decl->int_enum || decl->member_count > SMALL_ENUM) return false;
+    const IrEnumMember *sorted[SMALL_ENUM];
+    size_t total = 0;
+    for (size_t i = 0; i < decl->member_count; i++) {
+        const IrEnumMember *member = decl->members[i];
+        const char *value = member->string_value;
+        size_t length = member->string_value_length;
+        for (size_t c = 0; c < length; c++)
+            if (!value[c] || json_escapes((unsigned char)value[c])) return false;
+        total += length + 4;
+        size_t j = i;
+        for (; j && compare_plain_values(sorted[j - 1]->string_value, value) > 0; j--) sorted[j] = sorted[j - 1];
+        sorted[j] = member;
+    }
+    char *cursor = reserve(k->out, total + 16);
+    cursor = copy(cursor, "enum string [", 13);
+    for (size_t i = 0; i < decl->member_count; i++) {
+        if (i) cursor = copy(cursor, ", ", 2);
+        *cursor++ = '"';
+        cursor = copy(cursor, sorted[i]->string_value, sorted[i]->string_value_length);
+        *cursor++ = '"';
+    }
+    *cursor++ = ']';
+    done(k->out, cursor);
+    return true;
+}
+
 static void put_enum(Canonical *k, const IrDecl *decl) {
+    if (put_plain_string_enum(k, decl)) return;
     strbuf_puts(k->out, decl->int_enum ? "enum int [" : "enum string [");
     /* int values sort as text here; any fixed order makes the text canonical */
     Pieces values;
