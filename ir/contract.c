@@ -263,6 +263,9 @@ static void put_type(Canonical *k, const IrType *type) {
             strbuf_append(out, scalar_names[type->kind].text, scalar_names[type->kind].length);
             return;
         }
+    } else if (type && !type->nullable && type->decl->kind != IR_DECL_ALIAS) { /* a declaration, not an alias */
+        put_ref(out, number_of(k, type->decl));
+        return;
     } else {
         resolved = ir_resolve_alias_nullable(type, &nullable);
     }
