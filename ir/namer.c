@@ -632,6 +632,10 @@ static bool pascal_as_written(const char *name, bool go) {
     }
 }
 
+static void convert(StrBuf *identifier_buffer, CaseRule rule, NameKind kind, const char *idl_name, const char *scope);
+static const char *finish(Arena *arena, Target target, NameKind kind, const char *text, size_t length,
+                          const char *idl_name, bool *escaped);
+
 const char *namer_identifier(Arena *arena, Target target, NameKind kind, const char *idl_name, const char *scope,
                              bool *escaped) {
     CaseRule rule = case_rule(target, kind);
@@ -647,6 +651,15 @@ const char *namer_identifier(Arena *arena, Target target, NameKind kind, const c
     }
     StrBuf identifier;
     strbuf_init(&identifier);
+    convert(&identifier, rule, kind, idl_name, scope);
+    const char *result = finish(arena, target, kind, strbuf_cstr(&identifier), identifier.len, idl_name, escaped);
+    strbuf_free(&identifier);
+    return result;
+}
+
+/* `idl_name` converted by `rule` (the enum's Go name before a Go member's words), before any escape. */
+static void convert(StrBuf *identifier_buffer, CaseRule rule, NameKind kind, const char *idl_name, const char *scope) {
+    StrBuf identifier = *identifier_buffer;
     if (rule == CASE_GO_PASCAL) {
         if (kind == NAME_ENUM_MEMBER && scope) strbuf_puts(&identifier, scope);
         size_t prefix_len = identifier.len;
@@ -664,27 +677,31 @@ const char *namer_identifier(Arena *arena, Target target, NameKind kind, const c
     } else if (rule == CASE_AS_WRITTEN || !append_converted(&identifier, rule, idl_name)) {
         strbuf_puts(&identifier, idl_name);
     }
+    *identifier_buffer = identifier;
+}
 
-    bool needs_escape = namer_is_reserved(target, kind, strbuf_cstr(&identifier));
-    if (needs_escape && target == TARGET_RUST && name_in_list(RUST_KEYWORDS, strbuf_cstr(&identifier)) &&
-        !name_in_list(RUST_NOT_RAW, strbuf_cstr(&identifier))) {
-        /* A Rust keyword becomes a raw identifier, which serde and rustdoc show without the "r#". */
-        StrBuf raw;
-        strbuf_init(&raw);
-        strbuf_puts(&raw, "r#");
-        strbuf_append(&raw, strbuf_cstr(&identifier), identifier.len);
-        strbuf_free(&identifier);
-        identifier = raw;
-    } else if (needs_escape) {
-        strbuf_putc(&identifier, '_');
-    }
+/* The identifier from its conversion `text` (NUL-terminated): escaped when reserved, the IDL's own string when the
+ * same, else a copy in `arena`. */
+static const char *finish(Arena *arena, Target target, NameKind kind, const char *text, size_t length,
+                          const char *idl_name, bool *escaped) {
+    bool needs_escape = namer_is_reserved(target, kind, text);
     if (escaped) *escaped = needs_escape;
+    if (needs_escape && target == TARGET_RUST && name_in_list(RUST_KEYWORDS, text) && !name_in_list(RUST_NOT_RAW, text)) {
+        /* A Rust keyword becomes a raw identifier, which serde and rustdoc show without the "r#". */
+        char *raw = arena_alloc(arena, length + 3);
+        memcpy(raw, "r#", 2);
+        memcpy(raw + 2, text, length + 1);
+        return raw;
+    }
+    if (needs_escape) {
+        char *suffixed = arena_alloc(arena, length + 2);
+        memcpy(suffixed, text, length);
+        suffixed[length] = '_';
+        suffixed[length + 1] = '\0';
+        return strcmp(suffixed, idl_name) == 0 ? idl_name : suffixed;
+    }
     /* Most names come out as written (Python and TypeScript fields, types): share the IDL's string then. */
-    const char *result = strcmp(strbuf_cstr(&identifier), idl_name) == 0
-                             ? idl_name
-                             : arena_strndup(arena, strbuf_cstr(&identifier), identifier.len);
-    strbuf_free(&identifier);
-    return result;
+    return strcmp(text, idl_name) == 0 ? idl_name : arena_strndup(arena, text, length);
 }
 
 /* namer_is_reserved, with the lists of `identifier` already looked up. */
@@ -697,6 +714,9 @@ void namer_identifiers(Arena *arena, NameKind kind, const char *idl_name, const 
                        const char *out[TARGET_COUNT]) {
     uint32_t lists = reserved_lists(idl_name); /* one lookup for every target that keeps the name as written */
     int pascal = -1, go_pascal = -1;           /* pascal_as_written without and with Go's initialisms, when asked */
+    StrBuf converted[TARGET_COUNT];            /* a target's conversion before its escape, where it was made */
+    int converted_rule[TARGET_COUNT] = {-1, -1, -1, -1};
+    _Static_assert(TARGET_COUNT == 4, "converted_rule has an initializer per target");
     for (int t = 0; t < TARGET_COUNT; t++) {
         Target target = (Target)t;
         CaseRule rule = case_rule(target, kind);
@@ -716,7 +736,17 @@ void namer_identifiers(Arena *arena, NameKind kind, const char *idl_name, const 
             out[t] = idl_name;
             continue;
         }
-        const char *identifier = namer_identifier(arena, target, kind, idl_name, scope, NULL);
+        /* What namer_identifier does past its shortcut, the conversion shared by targets with the same rule
+         * (Python's and Rust's snake_case of a method); only the escape differs between them. */
+        int same_rule = 0;
+        while (same_rule < t && !(converted_rule[same_rule] == (int)rule && !scope)) same_rule++;
+        if (same_rule == t) {
+            strbuf_init(&converted[t]);
+            convert(&converted[t], rule, kind, idl_name, scope);
+            converted_rule[t] = scope ? -2 : (int)rule; /* -2: made, not to be shared */
+        }
+        StrBuf *text = &converted[same_rule];
+        const char *identifier = finish(arena, target, kind, strbuf_cstr(text), text->len, idl_name, NULL);
         /* Python's and Rust's snake_case of a method are often the same text: one string for both. */
         for (int u = 0; u < t; u++) {
             if (out[u] != idl_name && strcmp(out[u], identifier) == 0) {
@@ -726,6 +756,8 @@ void namer_identifiers(Arena *arena, NameKind kind, const char *idl_name, const 
         }
         out[t] = identifier;
     }
+    for (int t = 0; t < TARGET_COUNT; t++)
+        if (converted_rule[t] != -1) strbuf_free(&converted[t]);
 }
 
 const char *namer_go_member_words(Arena *arena, const char *idl_name) {
