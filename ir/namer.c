@@ -396,7 +396,9 @@ static bool python_field_prefix_reserved(const char *identifier) {
     return namer_python_is_pydantic_namespace(identifier) && identifier[len - 1] != '_';
 }
 
-bool namer_python_is_pydantic_namespace(const char *identifier) { return strncmp(identifier, "model_", 6) == 0; }
+bool namer_python_is_pydantic_namespace(const char *identifier) {
+    return identifier[0] == 'm' && strncmp(identifier, "model_", 6) == 0; /* most names fail at once */
+}
 
 bool namer_is_reserved(Target target, NameKind kind, const char *identifier) {
     if ((unsigned)target >= TARGET_COUNT || (unsigned)kind >= NAME_KIND_COUNT) return false;
