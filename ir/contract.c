@@ -111,8 +111,8 @@ static inline char *reserve(StrBuf *out, size_t extra);
 static inline void done(StrBuf *out, char *end);
 
 static void put_unsigned(StrBuf *out, unsigned long long value) {
-    size_t length = 1;
-    for (unsigned long long rest = value; rest >= 10; rest /= 10) length++;
+    size_t length = value < 10 ? 1 : value < 100 ? 2 : value < 1000 ? 3 : 4; /* a declaration's number */
+    for (unsigned long long rest = value / 10000; rest; rest /= 10) length++;
     char *end = reserve(out, length) + length, *digit = end;
     do {
         *--digit = (char)('0' + value % 10);
