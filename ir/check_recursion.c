@@ -19,13 +19,11 @@ static const IrDecl *required_declaration(const IrType *type) {
 
 /* Adds an edge from declaration `from` to each declaration `type` mentions (inside lists and maps too). */
 static void add_edges(DeclGraph *graph, Arena *arena, size_t from, const IrType *type) {
-    if (!type) return;
-    if (type->kind == IR_LIST) add_edges(graph, arena, from, type->element);
-    if (type->kind == IR_MAP) {
-        add_edges(graph, arena, from, type->key);
-        add_edges(graph, arena, from, type->element);
+    while (type && (type->kind == IR_LIST || type->kind == IR_MAP)) { /* a map's key, then its element */
+        if (type->kind == IR_MAP) add_edges(graph, arena, from, type->key);
+        type = type->element;
     }
-    if (type->kind == IR_REF) decl_graph_add_edge(graph, arena, from, type->decl->index);
+    if (type && type->kind == IR_REF) decl_graph_add_edge(graph, arena, from, type->decl->index);
 }
 
 /* IrDecl.recursive: the models on a cycle of the graph of everything each declaration mentions. */

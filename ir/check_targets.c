@@ -11,10 +11,22 @@
 /* encoding/json's isValidTag: a tag name of letters, digits (Go's unicode.IsLetter and IsDigit, whatever the
  * script) and these punctuation characters, or encoding/json ignores it and uses the Go field name instead; a
  * quote or backquote would also end the tag's string. */
+/* The ASCII characters of a tag name: letters, digits and the punctuation below. */
+static const unsigned char GO_TAG_ASCII[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
+
 static bool is_go_json_tag_name(const char *name) {
     if (!*name) return false;
-    size_t length = strlen(name);
-    for (size_t at = 0; at < length;) {
+    /* Most wire names are all such ASCII: one table test a byte. Another byte takes the general loop from there. */
+    size_t at = 0;
+    while ((unsigned char)name[at] && (unsigned char)name[at] < 0x80 && GO_TAG_ASCII[(unsigned char)name[at]]) at++;
+    if (!name[at]) return true;
+    size_t length = at + strlen(name + at);
+    while (at < length) {
         unsigned char c = (unsigned char)name[at];
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
             at++; /* nearly every character of a wire name: a letter and a digit in Go too */
@@ -59,7 +71,9 @@ static void check_typescript(const IrProgram *program, Diagnostics *diags) {
             const IrField *field = decl->fields[f];
             if (!field->optional && !field->default_value) continue;
             for (size_t m = 0; m < sizeof OBJECT_PROTOTYPE_MEMBERS / sizeof OBJECT_PROTOTYPE_MEMBERS[0]; m++) {
-                if (strcmp(field->wire_name, OBJECT_PROTOTYPE_MEMBERS[m]) != 0) continue;
+                if (field->wire_name[0] != OBJECT_PROTOTYPE_MEMBERS[m][0] ||
+                    strcmp(field->wire_name, OBJECT_PROTOTYPE_MEMBERS[m]) != 0)
+                    continue;
                 diag_error(diags, field->wire_name_span,
                            "field '%s' of '%s', which is sent, may be left out, but every TypeScript object has a "
                            "'%s' member, so it could never be: make the field required, or leave TypeScript out "

@@ -30,6 +30,27 @@ static void check_map_key(const IrType *type, void *context) {
         diag_error(check->diags, type->key->span, "map keys cannot be null");
 }
 
+/* check_map_key for every map in `type`, in the order ir_for_each_type visits them (a map, its key, its element),
+ * without a call for each type that holds no map. */
+static void check_map_keys_in(TypeCheck *check, const IrType *type) {
+    while (type && (type->kind == IR_LIST || type->kind == IR_MAP)) {
+        if (type->kind == IR_MAP) {
+            check_map_key(type, check);
+            check_map_keys_in(check, type->key);
+        }
+        type = type->element;
+    }
+}
+
+static void check_map_keys(TypeCheck *check, const IrProgram *program) {
+    for (size_t d = 0; d < program->decl_count; d++) {
+        const IrDecl *decl = program->decls[d];
+        for (size_t i = 0; i < decl->field_count; i++) check_map_keys_in(check, decl->fields[i]->type);
+        for (size_t i = 0; i < decl->alternative_count; i++) check_map_keys_in(check, decl->alternatives[i]);
+        if (decl->kind == IR_DECL_ALIAS) check_map_keys_in(check, decl->aliased);
+    }
+}
+
 /* Self-reference without a model. Aliases and unions form a graph whose edges are the aliases and unions a type
  * mentions directly or inside lists and maps (a model ends the chain: it is never followed). A declaration refers
  * to itself exactly when it lies on a cycle of that graph: in a strongly connected component of two or more, or
@@ -176,7 +197,7 @@ static void check_union(TypeCheck *check, IrDecl *decl) {
 void ir_check_types(IrProgram *program, Diagnostics *diags) {
     TypeCheck check = {diags, {0}};
     arena_init(&check.arena);
-    ir_for_each_type(program, check_map_key, &check);
+    check_map_keys(&check, program);
     DeclGraph graph;
     build_alias_graph(&check.arena, program, &graph);
     for (size_t d = 0; d < program->decl_count; d++) {

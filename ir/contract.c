@@ -54,15 +54,71 @@ static void flush(Canonical *k) {
 
 static void put_string(StrBuf *out, const char *text, size_t length) { escape_json_string(out, text, length); }
 
+/* The hot lines (a model's fields) are written through a cursor into room reserved once, instead of an append, with
+ * its capacity check and NUL, per piece: reserve() makes the room, done() gives the cursor back to the buffer. */
+static inline char *reserve(StrBuf *out, size_t extra) {
+    if (out->len + extra + 1 > out->cap) strbuf_grow(out, extra);
+    return out->data + out->len;
+}
+
+static inline void done(StrBuf *out, char *end) {
+    out->len = (size_t)(end - out->data);
+    *end = '\0';
+}
+
+static inline char *copy(char *to, const char *from, size_t length) {
+    strbuf_copy_bytes(to, from, length);
+    return to + length;
+}
+
+/* The bytes escape_json_string escapes: '"', '\\', the controls and DEL. */
+static const unsigned char json_escaped[128] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+};
+static bool json_escapes(unsigned char c) { return c < 128 && json_escaped[c]; }
+
+/* escape_json_string's text at `to`, which has room for 6 * length + 2 bytes. */
+static char *put_string_at(char *to, const char *text, size_t length) {
+    *to++ = '"';
+    size_t plain = 0; /* most names need no escape: found with one test a byte, copied at once */
+    while (plain < length && !json_escapes((unsigned char)text[plain])) plain++;
+    to = copy(to, text, plain);
+    for (size_t index = plain; index < length; index++) {
+        unsigned char c = (unsigned char)text[index];
+        if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7F) {
+            *to++ = (char)c;
+        } else if (c == '"' || c == '\\') {
+            *to++ = '\\';
+            *to++ = (char)c;
+        } else if (c == '\n') {
+            *to++ = '\\';
+            *to++ = 'n';
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            char escape[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+            to = copy(to, escape, sizeof escape);
+        }
+    }
+    *to++ = '"';
+    return to;
+}
+
 /* Decimal integers without a format string (the text is what "%llu" / "%lld" / "%zu" would write). */
+static inline char *reserve(StrBuf *out, size_t extra);
+static inline void done(StrBuf *out, char *end);
+
 static void put_unsigned(StrBuf *out, unsigned long long value) {
-    char digits[24];
-    size_t start = sizeof digits;
+    size_t length = value < 10 ? 1 : value < 100 ? 2 : value < 1000 ? 3 : 4; /* a declaration's number */
+    for (unsigned long long rest = value / 10000; rest; rest /= 10) length++;
+    char *end = reserve(out, length) + length, *digit = end;
     do {
-        digits[--start] = (char)('0' + value % 10);
+        *--digit = (char)('0' + value % 10);
         value /= 10;
     } while (value);
-    strbuf_append(out, digits + start, sizeof digits - start);
+    done(out, end);
 }
 
 static void put_signed(StrBuf *out, long long value) {
@@ -183,10 +239,36 @@ static void put_value(Canonical *k, const IrValue *value) {
     }
 }
 
+/* ir_type_kind_name of the scalar kinds, with their lengths */
+typedef struct KindName {
+    const char *text;
+    size_t length;
+} KindName;
+#define KIND_NAME(text) {text, sizeof text - 1}
+static const KindName scalar_names[IR_ANY + 1] = {
+    [IR_BOOL] = KIND_NAME("bool"),         [IR_INT] = KIND_NAME("int"),       [IR_FLOAT] = KIND_NAME("float"),
+    [IR_STRING] = KIND_NAME("string"),     [IR_BYTES] = KIND_NAME("bytes"),   [IR_DECIMAL] = KIND_NAME("decimal"),
+    [IR_UUID] = KIND_NAME("uuid"),         [IR_TIMESTAMP] = KIND_NAME("timestamp"), [IR_DATE] = KIND_NAME("date"),
+    [IR_TIME] = KIND_NAME("time"),         [IR_DURATION] = KIND_NAME("duration"),   [IR_ANY] = KIND_NAME("any"),
+};
+
 static void put_type(Canonical *k, const IrType *type) {
     StrBuf *out = k->out;
     bool nullable = false;
-    const IrType *resolved = ir_resolve_alias_nullable(type, &nullable);
+    const IrType *resolved;
+    if (type && type->kind != IR_REF) { /* ir_resolve_alias_nullable's answer, without the call */
+        resolved = type;
+        nullable = type->nullable;
+        if (type->kind <= IR_ANY && !nullable) { /* a scalar, the most common type */
+            strbuf_append(out, scalar_names[type->kind].text, scalar_names[type->kind].length);
+            return;
+        }
+    } else if (type && !type->nullable && type->decl->kind != IR_DECL_ALIAS) { /* a declaration, not an alias */
+        put_ref(out, number_of(k, type->decl));
+        return;
+    } else {
+        resolved = ir_resolve_alias_nullable(type, &nullable);
+    }
     if (!resolved) return;
     if (resolved->kind == IR_ANY) nullable = false; /* `any` holds null either way */
     if (nullable) strbuf_puts(out, "nullable<");
@@ -216,7 +298,9 @@ static void put_type(Canonical *k, const IrType *type) {
         break;
     }
     case IR_REF: put_ref(out, number_of(k, resolved->decl)); break;
-    default: strbuf_puts(out, ir_type_kind_name(resolved->kind));
+    default:
+        if (resolved->kind <= IR_ANY) strbuf_append(out, scalar_names[resolved->kind].text, scalar_names[resolved->kind].length);
+        else strbuf_puts(out, ir_type_kind_name(resolved->kind));
     }
     if (nullable) strbuf_putc(out, '>');
 }
@@ -227,6 +311,8 @@ static int compare_fields(const void *a, const void *b) {
 
 static void put_constraints(Canonical *k, const IrConstraints *c) {
     StrBuf *out = k->out;
+    if (!c->has_ge && !c->has_gt && !c->has_le && !c->has_lt && !c->has_min_length && !c->has_max_length && !c->pattern)
+        return; /* most fields */
     const IrValue *bounds[4] = {c->has_ge ? c->ge : NULL, c->has_gt ? c->gt : NULL, c->has_le ? c->le : NULL,
                                 c->has_lt ? c->lt : NULL};
     static const char *const bound_names[4] = {"ge", "gt", "le", "lt"};
@@ -276,7 +362,14 @@ static void put_model(Canonical *k, const IrDecl *decl) {
             for (size_t i = 1; i < decl->field_count; i++) {
                 const IrField *moving = fields[i];
                 size_t j = i;
-                for (; j && strcmp(fields[j - 1]->wire_name, moving->wire_name) > 0; j--) fields[j] = fields[j - 1];
+                const char *name = moving->wire_name;
+                /* the first bytes decide most comparisons: strcmp only when they are equal */
+                for (; j; j--) {
+                    const char *before = fields[j - 1]->wire_name;
+                    if ((unsigned char)before[0] < (unsigned char)name[0]) break;
+                    if (before[0] == name[0] && strcmp(before, name) <= 0) break;
+                    fields[j] = fields[j - 1];
+                }
                 fields[j] = moving;
             }
         } else {
@@ -286,15 +379,18 @@ static void put_model(Canonical *k, const IrDecl *decl) {
     strbuf_puts(out, "model {");
     for (size_t i = 0; i < decl->field_count; i++) {
         const IrField *field = fields[i];
-        if (i) strbuf_append(out, ", ", 2);
-        put_string(out, field->wire_name, strlen(field->wire_name));
-        strbuf_append(out, ": ", 2);
+        size_t name_length = strlen(field->wire_name);
+        char *cursor = reserve(out, 6 * name_length + 16); /* ", ", the name escaped, ": ", "optional " */
+        if (i) cursor = copy(cursor, ", ", 2);
+        cursor = put_string_at(cursor, field->wire_name, name_length);
+        cursor = copy(cursor, ": ", 2);
         if (field->default_value) {
-            strbuf_puts(out, "default ");
+            cursor = copy(cursor, "default ", 8);
+            done(out, cursor);
             put_value(k, field->default_value);
             strbuf_putc(out, ' ');
         } else {
-            strbuf_puts(out, field->optional ? "optional " : "required ");
+            done(out, copy(cursor, field->optional ? "optional " : "required ", 9));
         }
         put_type(k, field->type);
         put_constraints(k, field->constraints);
@@ -302,7 +398,50 @@ static void put_model(Canonical *k, const IrDecl *decl) {
     strbuf_putc(out, '}');
 }
 
+/* The order of the escaped texts of two string values that need no escape ('"', value, '"'): their bytes, the end
+ * of either read as the closing quote. */
+static int compare_plain_values(const char *a, const char *b) {
+    for (size_t i = 0;; i++) {
+        unsigned char ca = a[i] ? (unsigned char)a[i] : '"', cb = b[i] ? (unsigned char)b[i] : '"';
+        if (ca != cb) return ca < cb ? -1 : 1;
+        if (!a[i]) return 0; /* both ended */
+    }
+}
+
+enum { SMALL_ENUM = 16 };
+
+/* put_enum for a string enum of at most SMALL_ENUM values, none of which needs an escape (none has a NUL either):
+ * sorted in place by insertion, without the Pieces' buffer. False (nothing written) for another enum. */
+static bool put_plain_string_enum(Canonical *k, const IrDecl *decl) {
+    if (decl->int_enum || decl->member_count > SMALL_ENUM) return false;
+    const IrEnumMember *sorted[SMALL_ENUM];
+    size_t total = 0;
+    for (size_t i = 0; i < decl->member_count; i++) {
+        const IrEnumMember *member = decl->members[i];
+        const char *value = member->string_value;
+        size_t length = member->string_value_length;
+        for (size_t c = 0; c < length; c++)
+            if (!value[c] || json_escapes((unsigned char)value[c])) return false;
+        total += length + 4;
+        size_t j = i;
+        for (; j && compare_plain_values(sorted[j - 1]->string_value, value) > 0; j--) sorted[j] = sorted[j - 1];
+        sorted[j] = member;
+    }
+    char *cursor = reserve(k->out, total + 16);
+    cursor = copy(cursor, "enum string [", 13);
+    for (size_t i = 0; i < decl->member_count; i++) {
+        if (i) cursor = copy(cursor, ", ", 2);
+        *cursor++ = '"';
+        cursor = copy(cursor, sorted[i]->string_value, sorted[i]->string_value_length);
+        *cursor++ = '"';
+    }
+    *cursor++ = ']';
+    done(k->out, cursor);
+    return true;
+}
+
 static void put_enum(Canonical *k, const IrDecl *decl) {
+    if (put_plain_string_enum(k, decl)) return;
     strbuf_puts(k->out, decl->int_enum ? "enum int [" : "enum string [");
     /* int values sort as text here; any fixed order makes the text canonical */
     Pieces values;

@@ -25,6 +25,15 @@ void decl_graph_add_edge(DeclGraph *graph, Arena *arena, size_t from, size_t to)
 
 void decl_graph_components(DeclGraph *graph, Arena *arena) {
     size_t count = graph->count;
+    bool has_edges = false;
+    for (size_t i = 0; i < count && !has_edges; i++) has_edges = graph->edge_count[i] != 0;
+    if (!has_edges) { /* what the search below finds then: each node its own component, in order, none a cycle */
+        for (size_t i = 0; i < count; i++) {
+            graph->component[i] = i;
+            graph->cyclic[i] = false;
+        }
+        return;
+    }
     const size_t unvisited = (size_t)-1;
     size_t *order = ARENA_ARRAY(arena, size_t, count + 1);
     size_t *low = ARENA_ARRAY(arena, size_t, count + 1);

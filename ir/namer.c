@@ -14,6 +14,7 @@
 
 #include "../support/escape.h"
 #include "../support/strbuf.h"
+#include "../support/strmap.h"
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Reserved names. Each list is NULL-terminated.                                                             */
@@ -321,16 +322,16 @@ static struct {
     ReservedSlot slots[RESERVED_SLOTS];
     uint32_t mask[TARGET_COUNT][NAME_KIND_COUNT]; /* the lists of each target and kind */
     size_t initialism_min_length, initialism_max_length; /* of GO_INITIALISMS: a word of another length is none */
+    /* bit c - 'A' of initialism_first[length]: an initialism of that length starts with capital c (most words are
+     * ruled out without the lookup) */
+    uint32_t initialism_first[8];
 } reserved;
 static pthread_once_t reserved_once = PTHREAD_ONCE_INIT;
 
-/* FNV-1a of a NUL-terminated name, with its length. */
+/* The hash of a NUL-terminated name (strmap's, a word at a time), with its length. */
 static uint32_t name_hash(const char *name, size_t *length) {
-    uint32_t hash = 2166136261u;
-    const char *c = name;
-    for (; *c; c++) hash = (hash ^ (unsigned char)*c) * 16777619u;
-    *length = (size_t)(c - name);
-    return hash;
+    *length = strlen(name);
+    return strmap_hash(name, *length);
 }
 
 static void reserved_build(void) {
@@ -347,6 +348,10 @@ static void reserved_build(void) {
                 if (!reserved.initialism_min_length || length < reserved.initialism_min_length)
                     reserved.initialism_min_length = length;
                 if (length > reserved.initialism_max_length) reserved.initialism_max_length = length;
+                if (length < sizeof reserved.initialism_first / sizeof *reserved.initialism_first)
+                    reserved.initialism_first[length] |= 1u << ((*name)[0] - 'A');
+                else
+                    abort(); /* an initialism longer than initialism_first knows */
             }
         }
     }
@@ -391,7 +396,9 @@ static bool python_field_prefix_reserved(const char *identifier) {
     return namer_python_is_pydantic_namespace(identifier) && identifier[len - 1] != '_';
 }
 
-bool namer_python_is_pydantic_namespace(const char *identifier) { return strncmp(identifier, "model_", 6) == 0; }
+bool namer_python_is_pydantic_namespace(const char *identifier) {
+    return identifier[0] == 'm' && strncmp(identifier, "model_", 6) == 0; /* most names fail at once */
+}
 
 bool namer_is_reserved(Target target, NameKind kind, const char *identifier) {
     if ((unsigned)target >= TARGET_COUNT || (unsigned)kind >= NAME_KIND_COUNT) return false;
@@ -475,6 +482,8 @@ static bool is_go_initialism(const char *text, size_t len) {
     char upper[16];
     pthread_once(&reserved_once, reserved_build);
     if (len < reserved.initialism_min_length || len > reserved.initialism_max_length) return false;
+    char first = to_upper(text[0]);
+    if (!is_upper(first) || !((reserved.initialism_first[len] >> (first - 'A')) & 1u)) return false;
     if (len >= sizeof upper) return false;
     for (size_t index = 0; index < len; index++) upper[index] = to_upper(text[index]);
     upper[len] = '\0';
@@ -625,6 +634,10 @@ static bool pascal_as_written(const char *name, bool go) {
     }
 }
 
+static void convert(StrBuf *identifier_buffer, CaseRule rule, NameKind kind, const char *idl_name, const char *scope);
+static const char *finish(Arena *arena, Target target, NameKind kind, const char *text, size_t length,
+                          const char *idl_name, bool *escaped);
+
 const char *namer_identifier(Arena *arena, Target target, NameKind kind, const char *idl_name, const char *scope,
                              bool *escaped) {
     CaseRule rule = case_rule(target, kind);
@@ -640,6 +653,15 @@ const char *namer_identifier(Arena *arena, Target target, NameKind kind, const c
     }
     StrBuf identifier;
     strbuf_init(&identifier);
+    convert(&identifier, rule, kind, idl_name, scope);
+    const char *result = finish(arena, target, kind, strbuf_cstr(&identifier), identifier.len, idl_name, escaped);
+    strbuf_free(&identifier);
+    return result;
+}
+
+/* `idl_name` converted by `rule` (the enum's Go name before a Go member's words), before any escape. */
+static void convert(StrBuf *identifier_buffer, CaseRule rule, NameKind kind, const char *idl_name, const char *scope) {
+    StrBuf identifier = *identifier_buffer;
     if (rule == CASE_GO_PASCAL) {
         if (kind == NAME_ENUM_MEMBER && scope) strbuf_puts(&identifier, scope);
         size_t prefix_len = identifier.len;
@@ -657,27 +679,111 @@ const char *namer_identifier(Arena *arena, Target target, NameKind kind, const c
     } else if (rule == CASE_AS_WRITTEN || !append_converted(&identifier, rule, idl_name)) {
         strbuf_puts(&identifier, idl_name);
     }
+    *identifier_buffer = identifier;
+}
 
-    bool needs_escape = namer_is_reserved(target, kind, strbuf_cstr(&identifier));
-    if (needs_escape && target == TARGET_RUST && name_in_list(RUST_KEYWORDS, strbuf_cstr(&identifier)) &&
-        !name_in_list(RUST_NOT_RAW, strbuf_cstr(&identifier))) {
-        /* A Rust keyword becomes a raw identifier, which serde and rustdoc show without the "r#". */
-        StrBuf raw;
-        strbuf_init(&raw);
-        strbuf_puts(&raw, "r#");
-        strbuf_append(&raw, strbuf_cstr(&identifier), identifier.len);
-        strbuf_free(&identifier);
-        identifier = raw;
-    } else if (needs_escape) {
-        strbuf_putc(&identifier, '_');
-    }
+/* The identifier from its conversion `text` (NUL-terminated): escaped when reserved, the IDL's own string when the
+ * same, else a copy in `arena`. */
+static const char *finish(Arena *arena, Target target, NameKind kind, const char *text, size_t length,
+                          const char *idl_name, bool *escaped) {
+    bool needs_escape = namer_is_reserved(target, kind, text);
     if (escaped) *escaped = needs_escape;
+    if (needs_escape && target == TARGET_RUST && name_in_list(RUST_KEYWORDS, text) && !name_in_list(RUST_NOT_RAW, text)) {
+        /* A Rust keyword becomes a raw identifier, which serde and rustdoc show without the "r#". */
+        char *raw = arena_alloc(arena, length + 3);
+        memcpy(raw, "r#", 2);
+        memcpy(raw + 2, text, length + 1);
+        return raw;
+    }
+    if (needs_escape) {
+        char *suffixed = arena_alloc(arena, length + 2);
+        memcpy(suffixed, text, length);
+        suffixed[length] = '_';
+        suffixed[length + 1] = '\0';
+        return strcmp(suffixed, idl_name) == 0 ? idl_name : suffixed;
+    }
     /* Most names come out as written (Python and TypeScript fields, types): share the IDL's string then. */
-    const char *result = strcmp(strbuf_cstr(&identifier), idl_name) == 0
-                             ? idl_name
-                             : arena_strndup(arena, strbuf_cstr(&identifier), identifier.len);
-    strbuf_free(&identifier);
+    return strcmp(text, idl_name) == 0 ? idl_name : arena_strndup(arena, text, length);
+}
+
+/* namer_is_reserved, with the lists of `identifier` already looked up. */
+static bool reserved_given_lists(uint32_t lists, Target target, NameKind kind, const char *identifier) {
+    if (lists & reserved.mask[target][kind]) return true;
+    return target == TARGET_PYTHON && kind == NAME_FIELD && python_field_prefix_reserved(identifier);
+}
+
+void namer_identifiers(Arena *arena, NameKind kind, const char *idl_name, const char *go_scope,
+                       const char *out[TARGET_COUNT]) {
+    uint32_t lists = reserved_lists(idl_name); /* one lookup for every target that keeps the name as written */
+    int pascal = -1, go_pascal = -1;           /* pascal_as_written without and with Go's initialisms, when asked */
+    StrBuf converted[TARGET_COUNT];            /* a target's conversion before its escape, where it was made */
+    int converted_rule[TARGET_COUNT] = {-1, -1, -1, -1};
+    _Static_assert(TARGET_COUNT == 4, "converted_rule has an initializer per target");
+    for (int t = 0; t < TARGET_COUNT; t++) {
+        Target target = (Target)t;
+        CaseRule rule = case_rule(target, kind);
+        const char *scope = target == TARGET_GO ? go_scope : NULL;
+        bool as_written = rule == CASE_AS_WRITTEN;
+        if (rule == CASE_PASCAL || (rule == CASE_GO_PASCAL && !(kind == NAME_ENUM_MEMBER && scope))) {
+            if (pascal < 0) pascal = pascal_as_written(idl_name, false);
+            if (rule == CASE_PASCAL) {
+                as_written = pascal;
+            } else {
+                /* Go's test is the same with each word also not an initialism */
+                if (go_pascal < 0) go_pascal = pascal && pascal_as_written(idl_name, true);
+                as_written = go_pascal;
+            }
+        }
+        if (as_written && !reserved_given_lists(lists, target, kind, idl_name)) {
+            out[t] = idl_name;
+            continue;
+        }
+        /* What namer_identifier does past its shortcut, the conversion shared by targets with the same rule
+         * (Python's and Rust's snake_case of a method); only the escape differs between them. */
+        int same_rule = 0;
+        while (same_rule < t && !(converted_rule[same_rule] == (int)rule && !scope)) same_rule++;
+        if (same_rule == t) {
+            strbuf_init(&converted[t]);
+            convert(&converted[t], rule, kind, idl_name, scope);
+            converted_rule[t] = scope ? -2 : (int)rule; /* -2: made, not to be shared */
+        }
+        StrBuf *text = &converted[same_rule];
+        const char *identifier = finish(arena, target, kind, strbuf_cstr(text), text->len, idl_name, NULL);
+        /* Python's and Rust's snake_case of a method are often the same text: one string for both. */
+        for (int u = 0; u < t; u++) {
+            if (out[u] != idl_name && strcmp(out[u], identifier) == 0) {
+                identifier = out[u];
+                break;
+            }
+        }
+        out[t] = identifier;
+    }
+    for (int t = 0; t < TARGET_COUNT; t++)
+        if (converted_rule[t] != -1) strbuf_free(&converted[t]);
+}
+
+const char *namer_go_member_words(Arena *arena, const char *idl_name) {
+    StrBuf words;
+    strbuf_init(&words);
+    append_converted(&words, CASE_GO_PASCAL, idl_name);
+    const char *result = arena_strndup(arena, strbuf_cstr(&words), words.len);
+    strbuf_free(&words);
     return result;
+}
+
+const char *namer_go_enum_member(Arena *arena, const char *scope, const char *words, const char *idl_name) {
+    /* What namer_identifier does for a Go member with a scope: the scope, the member's words, and the escape
+     * suffix when that is reserved (a Go name is never a Rust keyword). */
+    if (!scope[0]) return namer_identifier(arena, TARGET_GO, NAME_ENUM_MEMBER, idl_name, scope, NULL);
+    size_t scope_length = strlen(scope), words_length = strlen(words);
+    char *identifier = arena_alloc(arena, scope_length + words_length + 2);
+    memcpy(identifier, scope, scope_length);
+    memcpy(identifier + scope_length, words, words_length + 1);
+    if (namer_is_reserved(TARGET_GO, NAME_ENUM_MEMBER, identifier)) {
+        identifier[scope_length + words_length] = '_';
+        identifier[scope_length + words_length + 1] = '\0';
+    }
+    return strcmp(identifier, idl_name) == 0 ? idl_name : identifier;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */

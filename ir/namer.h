@@ -47,6 +47,18 @@ typedef enum NameKind {
 const char *namer_identifier(Arena *arena, Target target, NameKind kind, const char *idl_name, const char *scope,
                              bool *escaped);
 
+/* namer_identifier for every target at once (out[t]; go_scope is the scope of TARGET_GO), the same answers, for
+ * less: the reserved lists of a name kept as written are looked up once, and targets whose identifiers are the same
+ * text share one string. */
+void namer_identifiers(Arena *arena, NameKind kind, const char *idl_name, const char *go_scope,
+                       const char *out[TARGET_COUNT]);
+
+/* The Go identifier of an enum member, namer_identifier(arena, TARGET_GO, NAME_ENUM_MEMBER, idl_name, scope, NULL),
+ * in two steps for callers that name many members of the same name in different enums: the member's own words
+ * (namer_go_member_words, once per name), then each enum's scope before them (namer_go_enum_member). */
+const char *namer_go_member_words(Arena *arena, const char *idl_name);
+const char *namer_go_enum_member(Arena *arena, const char *scope, const char *words, const char *idl_name);
+
 /* True if `identifier` is a keyword of `target` or reserved for `kind` by the generated code. Nothing is reserved
  * for TypeScript fields (every string is a valid property key). Appending "_" to a reserved name always gives a
  * name that is not reserved. */

@@ -49,19 +49,42 @@ static bool ref_is_placed(const Ordering *ordering, const IrDecl *decl, const vo
     return ordering->placed[decl->index];
 }
 
-/* Complete: placed before, and not itself incomplete. A model naming itself is fine (Pydantic resolves a class's
- * own name while it builds the class). */
-static bool ref_is_complete(const Ordering *ordering, const IrDecl *decl, const void *context) {
-    if (decl == context) return true;
-    return ordering->placed[decl->index] && !decl->defined_incomplete;
+
+/* Whether the declarations `type` names are complete: placed before, and not themselves incomplete. A model naming
+ * itself is fine (Pydantic resolves a class's own name while it builds the class). Through lists and maps in a
+ * loop, without a call per level. */
+static bool refs_complete(const Ordering *ordering, const IrType *type, const IrDecl *self) {
+    while (type && (type->kind == IR_LIST || type->kind == IR_MAP)) {
+        if (type->kind == IR_MAP && !refs_complete(ordering, type->key, self)) return false;
+        type = type->element;
+    }
+    if (!type || type->kind != IR_REF) return true;
+    const IrDecl *decl = type->decl;
+    return decl == self || (ordering->placed[decl->index] && !decl->defined_incomplete);
+}
+
+/* Whether every declaration `decl` names is complete (refs_complete). */
+static bool decl_refs_complete(const Ordering *ordering, const IrDecl *decl) {
+    switch (decl->kind) {
+    case IR_DECL_MODEL:
+        for (size_t index = 0; index < decl->field_count; index++)
+            if (!refs_complete(ordering, decl->fields[index]->type, decl)) return false;
+        return true;
+    case IR_DECL_UNION:
+        for (size_t index = 0; index < decl->alternative_count; index++)
+            if (!refs_complete(ordering, decl->alternatives[index], decl)) return false;
+        return true;
+    case IR_DECL_ALIAS: return refs_complete(ordering, decl->aliased, decl);
+    case IR_DECL_ENUM: return true;
+    }
+    return true;
 }
 
 static void place(Ordering *ordering, IrDecl *decl) {
     ordering->program->definition_order[ordering->count++] = decl;
     ordering->placed[decl->index] = true;
     /* complete unless it names something not placed yet or itself incomplete */
-    decl->defined_incomplete =
-        decl->kind != IR_DECL_ENUM && !visit_decl_refs(ordering, decl, ref_is_complete, decl);
+    decl->defined_incomplete = decl->kind != IR_DECL_ENUM && !decl_refs_complete(ordering, decl);
 }
 
 /* True when every enum a default value names (a member, or a key or element of an enum type) is placed: class

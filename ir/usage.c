@@ -5,17 +5,14 @@
 
 static void mark_decl(IrDecl *decl, bool sent);
 
+/* Through lists and maps (a map's key, then its element) to the declaration a type names, if any: a loop, not a
+ * call per level. */
 static void mark_type(const IrType *type, bool sent) {
-    if (!type) return;
-    switch (type->kind) {
-    case IR_LIST: mark_type(type->element, sent); break;
-    case IR_MAP:
-        mark_type(type->key, sent);
-        mark_type(type->element, sent);
-        break;
-    case IR_REF: mark_decl(type->decl, sent); break;
-    default: break;
+    while (type && (type->kind == IR_LIST || type->kind == IR_MAP)) {
+        if (type->kind == IR_MAP) mark_type(type->key, sent);
+        type = type->element;
     }
+    if (type && type->kind == IR_REF) mark_decl(type->decl, sent);
 }
 
 /* A declaration is marked before its parts are walked, so each is entered once and recursive types end. */

@@ -25,5 +25,7 @@ void sha256_hex(const void *bytes, size_t length, char hex[65]);
 bool sha256_accelerated(void);
 /* For tests: true makes every digest use the portable code, false gives the choice back to the CPU check. */
 void sha256_force_portable(bool portable);
+/* For tests: true makes the portable code the generic C one, not the BMI2 build of it the CPU check may choose. */
+void sha256_force_generic(bool generic);
 
 #endif

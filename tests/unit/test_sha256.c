@@ -1,5 +1,6 @@
 /* SHA-256 (support/sha256.c) through both of its compression functions: the x86 SHA extensions when this CPU has
- * them, and the portable code (forced with sha256_force_portable). Each test runs once per path and checks the
+ * them, and the portable code (forced with sha256_force_portable; generic C, or its BMI2 build, forced with
+ * sha256_force_generic). Each test runs once per path and checks the
  * FIPS 180-2 vectors, and that any way of cutting a message into sha256_update calls gives the one-shot digest. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,9 +19,17 @@ static int use_portable(void **state) {
     return sha256_accelerated() ? -1 : 0;
 }
 
+static int use_generic(void **state) {
+    (void)state;
+    sha256_force_portable(true);
+    sha256_force_generic(true);
+    return sha256_accelerated() ? -1 : 0;
+}
+
 static int use_cpu(void **state) {
     (void)state;
     sha256_force_portable(false);
+    sha256_force_generic(false);
     return 0;
 }
 
@@ -102,22 +111,28 @@ static void test_paths_agree(void **state) {
     static unsigned char message[1000];
     for (size_t i = 0; i < sizeof message; i++) message[i] = (unsigned char)(i * 7919 >> 3);
     for (size_t length = 0; length <= sizeof message; length++) {
-        unsigned char portable[32], cpu[32];
+        unsigned char generic[32], portable[32], cpu[32];
         sha256_force_portable(true);
+        sha256_force_generic(true);
+        digest_of(message, length, generic);
+        sha256_force_generic(false);
         digest_of(message, length, portable);
         sha256_force_portable(false);
         digest_of(message, length, cpu);
+        assert_memory_equal(generic, portable, 32);
         assert_memory_equal(portable, cpu, 32);
     }
     print_message("SHA extensions %s\n", sha256_accelerated() ? "in use" : "not available: portable code only");
 }
 
 /* Each test under its path's name: the setup forces the portable code or leaves the choice to the CPU check. */
-#define PORTABLE(test) {#test " (portable)", test, use_portable, use_cpu, NULL}
+#define GENERIC(test) {#test " (portable, generic C)", test, use_generic, use_cpu, NULL}
+#define PORTABLE(test) {#test " (portable, BMI2 where the CPU has it)", test, use_portable, use_cpu, NULL}
 #define CPU(test) {#test " (SHA extensions where the CPU has them)", test, use_cpu, use_cpu, NULL}
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        GENERIC(test_fips_vectors),  GENERIC(test_million_a),  GENERIC(test_every_split),
         PORTABLE(test_fips_vectors), PORTABLE(test_million_a), PORTABLE(test_every_split),
         CPU(test_fips_vectors),      CPU(test_million_a),      CPU(test_every_split),
         cmocka_unit_test(test_paths_agree),
