@@ -1,6 +1,11 @@
 /* rpcc: the command line. Exit status: 0 clean, 1 errors in the input, 2 usage or I/O errors. */
+#ifdef __linux__
+#define _GNU_SOURCE /* sched_getaffinity: the processors --jobs auto may use */
+#include <sched.h>
+#endif
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +52,9 @@ static const char usage_text[] =
     "      --package-name NAME     Python/npm package base name (default: the input's stem)\n"
     "      --go-module PATH        Go module path (default: the package name)\n"
     "      --go-websocket=LIB      coder (github.com/coder/websocket, default) or nhooyr (nhooyr.io/websocket)\n"
-    "      --jobs N                N > 1: run the backends at the same time, each in a thread of its own\n"
-    "                              (default 1: one after another, using less memory; also RPCC_JOBS)\n"
+    "      --jobs N|auto           N > 1: hash the contract during the checks and run the backends in up to N\n"
+    "                              threads; auto: one per processor (default 1: one stage after another;\n"
+    "                              also RPCC_JOBS)\n"
     "      --ts-int=TYPE           the TypeScript type of `int`: number (default; exact up to 2^53) or bigint\n"
     "      --license SPDX          the licence field of pyproject.toml and package.json, an SPDX expression such as\n"
     "                              MIT or 'Apache-2.0 OR MIT' (default: no licence field)\n"
@@ -87,7 +93,7 @@ typedef struct Options {
     bool list_breaking_rules;
     BreakingOptions breaking;
     bool contract_hash, contract_canonical;
-    int jobs; /* 1 (default): the backends one after another; more: one thread per backend */
+    int jobs; /* 1: every stage one after another; more: threads (run_backend_jobs); 0: auto */
 } Options;
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -147,11 +153,12 @@ static int parse_breaking_rules(const char *list, BreakingOptions *breaking) {
     }
 }
 
-/* --jobs N: 1 runs the backends one after another, more one thread per backend (at most one per target). Threads
- * are not the default: on the shared 2-core machine of bench/RESULTS.md they bought no wall time (no core was
- * idle) and held every language's largest file in memory at once (+24% peak RSS at 1,000 methods, +42% at
- * 10,000). */
+/* --jobs N or auto (0). */
 static bool parse_jobs(const char *text, int *jobs) {
+    if (strcmp(text, "auto") == 0) {
+        *jobs = 0;
+        return true;
+    }
     char *end = NULL;
     errno = 0;
     long value = strtol(text, &end, 10);
@@ -166,10 +173,14 @@ static int parse_arguments(int argc, char **argv, Options *options) {
     options->color = -1;
     options->max_errors = 100;
     options->go_websocket = "github.com/coder/websocket";
+    /* One stage after another by default. Threads (--jobs 2 on 2 free processors) took 5 to 12% off the wall time
+     * at 1,000 methods and 19% at 10,000, for 4 to 28% more CPU time, and nothing on a busy machine; and, until
+     * every backend streams its files (held whole, two backends at once hold two), they raise the peak RSS above
+     * the targets (bench/FINDINGS.md, "Threads"). */
     options->jobs = 1;
     const char *jobs = getenv("RPCC_JOBS");
     if (jobs && *jobs && !parse_jobs(jobs, &options->jobs))
-        return usage_error("RPCC_JOBS takes a positive number, not '%s'", jobs);
+        return usage_error("RPCC_JOBS takes a positive number or auto, not '%s'", jobs);
     options->include_dirs = calloc((size_t)argc, sizeof *options->include_dirs);
     options->depfile_targets = calloc((size_t)argc, sizeof *options->depfile_targets);
     if (!options->include_dirs || !options->depfile_targets) return usage_error("%s", "out of memory");
@@ -272,7 +283,8 @@ static int parse_arguments(int argc, char **argv, Options *options) {
             else return usage_error("--go-websocket takes coder or nhooyr, not '%s'", value);
         } else if (TAKES_VALUE("--jobs")) {
             if (!value) return EXIT_USAGE;
-            if (!parse_jobs(value, &options->jobs)) return usage_error("--jobs takes a positive number, not '%s'", value);
+            if (!parse_jobs(value, &options->jobs))
+                return usage_error("--jobs takes a positive number or auto, not '%s'", value);
         } else if (TAKES_VALUE("--ts-int")) {
             if (!value) return EXIT_USAGE;
             if (strcmp(value, "number") == 0) options->ts_bigint = false;
@@ -460,8 +472,42 @@ static bool write_depfile(const Options *options, const IrProgram *program, cons
     return true;
 }
 
+/* --jobs auto: the processors this process may run on (its affinity mask on Linux), at least 1. No thread is
+ * started beyond the work there is (run_backend_jobs), so a large machine costs nothing more. */
+static int available_processors(void) {
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+#endif
+    long count = sysconf(_SC_NPROCESSORS_ONLN);
+    return count < 1 ? 1 : count > 1024 ? 1024 : (int)count;
+}
+
+/* The contract hash, computed by a thread of its own while the checks after check_types run: every SDK embeds
+ * the hash, and it is the one stage after the front end that reads nothing those checks write (passes.h,
+ * ir_check_after_types), so it costs no wall time when a second processor is free. */
+typedef struct ContractHashJob {
+    const IrProgram *program;
+    pthread_t thread;
+    bool started;
+    char hash[72];
+} ContractHashJob;
+
+static void *compute_contract_hash(void *argument) {
+    ContractHashJob *job = argument;
+    ir_contract_hash(job->program, job->hash);
+    strbuf_release_kept(); /* this thread's spare string blocks */
+    return NULL;
+}
+
+/* When the thread cannot start, the hash is computed later on the main thread (started stays false). */
+static void start_contract_hash(ContractHashJob *job, const IrProgram *program) {
+    job->program = program;
+    job->started = pthread_create(&job->thread, NULL, compute_contract_hash, job) == 0;
+}
+
 /* --contract-canonical, --contract-hash (ir/contract.c). */
-static void print_contract(const Options *options, const IrProgram *program) {
+static void print_contract(const Options *options, const IrProgram *program, const char *hash) {
     if (options->contract_canonical) {
         StrBuf text;
         strbuf_init(&text);
@@ -469,11 +515,7 @@ static void print_contract(const Options *options, const IrProgram *program) {
         fwrite(strbuf_cstr(&text), 1, text.len, stdout);
         strbuf_free(&text);
     }
-    if (options->contract_hash) {
-        char hash[72];
-        ir_contract_hash(program, hash);
-        printf("%s\n", hash);
-    }
+    if (options->contract_hash) printf("%s\n", hash);
 }
 
 /* One backend's run: its files go to a tree of its own, staged (written to temporaries) by the same thread, so that
@@ -501,35 +543,55 @@ static void run_backend(BackendJob *job) {
                                                                       sizeof job->error));
 }
 
-static void *run_backend_job(void *argument) {
-    BackendJob *job = argument;
-    run_backend(job);
+/* The backends' jobs when they run at once: each worker (the main thread and the threads started) takes the
+ * next job not taken yet, the longest first, so that with fewer workers than jobs the longest runs alone while
+ * the others share the rest (with two workers and three backends, the best split: the longest alone). */
+typedef struct JobQueue {
+    BackendJob *jobs;
+    size_t order[TARGET_COUNT]; /* indices into jobs, the longest first */
+    size_t count;
+    atomic_size_t next; /* the next place in `order` to take */
+} JobQueue;
+
+/* The backends by their time at 1,000 methods, the longest first. Measured (thread CPU time, 2026-12-02) with
+ * the backend work of issue 14's third round merged: Go 8-10 ms (types.go is still held whole), TypeScript 7.5,
+ * Python 6; before it TypeScript 20, Python 12, Go 8, where Go first splits as well (Go then Python beside
+ * TypeScript). Only the first place matters for three jobs on two workers. */
+static const Target longest_first[TARGET_COUNT] = {TARGET_GO, TARGET_TYPESCRIPT, TARGET_PYTHON, TARGET_RUST};
+
+static void take_jobs(JobQueue *queue) {
+    for (size_t taken; (taken = atomic_fetch_add(&queue->next, 1)) < queue->count;)
+        run_backend(&queue->jobs[queue->order[taken]]);
+}
+
+static void *backend_worker(void *argument) {
+    take_jobs(argument);
     strbuf_release_kept(); /* this thread's spare string blocks */
     return NULL;
 }
 
-/* Runs the jobs (in threads unless `jobs` is 1 or there is one job) and merges their trees into `tree` in target
- * order, so that what is written does not depend on which thread ended first. The first failure in target order is
- * reported; later targets are not merged (their staging is undone with their trees). Sequentially, a failure stops
- * the run as before. */
-static int run_backend_jobs(BackendJob *jobs, size_t count, int max_jobs, OutputTree *tree) {
-    pthread_t threads[TARGET_COUNT];
-    bool started[TARGET_COUNT] = {false};
-    bool concurrent = max_jobs > 1 && count > 1;
-    if (concurrent) {
-        /* The first job runs on this thread; a thread that cannot start runs here too. */
-        for (size_t j = 1; j < count; j++) started[j] = pthread_create(&threads[j], NULL, run_backend_job, &jobs[j]) == 0;
-        run_backend(&jobs[0]);
-        for (size_t j = 1; j < count; j++) {
-            if (started[j]) {
-                pthread_join(threads[j], NULL);
-            } else {
-                run_backend(&jobs[j]);
-            }
-        }
+/* Runs the jobs, on `threads` workers at most (one: one after another on this thread), and merges their trees into
+ * `tree` in target order, so that what is written does not depend on which thread ended first. The first failure
+ * in target order is reported; later targets are not merged (their staging is undone with their trees).
+ * Sequentially, a failure stops the run as before. */
+static int run_backend_jobs(BackendJob *jobs, size_t count, int threads, OutputTree *tree) {
+    size_t workers = (size_t)threads < count ? (size_t)threads : count;
+    if (workers > 1) {
+        JobQueue queue = {.jobs = jobs, .count = 0};
+        atomic_init(&queue.next, 0);
+        for (int t = 0; t < TARGET_COUNT; t++)
+            for (size_t j = 0; j < count; j++)
+                if (jobs[j].backend->target == longest_first[t]) queue.order[queue.count++] = j;
+        pthread_t handles[TARGET_COUNT];
+        bool started[TARGET_COUNT] = {false};
+        /* A thread that cannot start leaves its jobs to the others. */
+        for (size_t w = 1; w < workers; w++) started[w] = pthread_create(&handles[w], NULL, backend_worker, &queue) == 0;
+        take_jobs(&queue);
+        for (size_t w = 1; w < workers; w++)
+            if (started[w]) pthread_join(handles[w], NULL);
     }
     for (size_t j = 0; j < count; j++) {
-        if (!concurrent) run_backend(&jobs[j]);
+        if (workers <= 1) run_backend(&jobs[j]);
         if (!jobs[j].emitted) return EXIT_USAGE; /* emit printed the internal error */
         if (!jobs[j].staged) {
             fprintf(stderr, "rpcc: error: %s\n", jobs[j].error);
@@ -548,6 +610,10 @@ static int run(const Options *options, const char *argv0) {
     Arena arena;
     arena_init(&arena);
     int status = EXIT_CLEAN;
+    int threads = options->jobs ? options->jobs : available_processors();
+    /* Every SDK embeds the contract hash; --contract-hash prints it. */
+    bool needs_hash = options->contract_hash || (!options->check && (options->output || options->list_outputs));
+    ContractHashJob hash_job = {.started = false};
 
     SourceFile *main_source =
         options->stdin_filename ? read_stdin(options->stdin_filename) : source_read(options->input);
@@ -571,17 +637,23 @@ static int run(const Options *options, const char *argv0) {
         diag_filter_cascades(&diags); /* after syntax errors: what the broken declarations would say is an echo */
         program = ir_lower(&loaded, &arena, &diags);
         arena_free(&ast_arena); /* lowered: the ASTs are not needed any more */
-        program = ir_check_lowered(program, &arena, &diags);
+        ir_check_types(program, &diags);
+        if (threads > 1 && needs_hash && diags.error_count == 0) start_contract_hash(&hash_job, program);
+        program = ir_check_after_types(program, &arena, &diags);
     }
     if (program && !ir_check_targets(program, options->targets, &diags)) program = NULL;
     arena_free(&ast_arena);
     diag_flush(&diags);
+    if (hash_job.started) pthread_join(hash_job.thread, NULL); /* before anything frees the IR it reads */
     if (!program) {
         status = EXIT_INPUT_ERRORS;
         goto done;
     }
+    char contract_hash[72] = ""; /* once for every backend */
+    if (hash_job.started) memcpy(contract_hash, hash_job.hash, sizeof contract_hash);
+    else if (needs_hash) ir_contract_hash(program, contract_hash);
     if (options->dump_ir) ir_dump(program, stdout);
-    if (options->contract_canonical || options->contract_hash) print_contract(options, program);
+    if (options->contract_canonical || options->contract_hash) print_contract(options, program, contract_hash);
     if (options->check || (!options->output && !options->list_outputs)) {
         if (options->depfile && !options->list_outputs &&
             !write_depfile(options, program, NULL, 0, &arena, argv0))
@@ -598,8 +670,6 @@ static int run(const Options *options, const char *argv0) {
     backend_options.go_websocket = options->go_websocket;
     backend_options.ts_bigint = options->ts_bigint;
     backend_options.license = options->license;
-    char contract_hash[72]; /* once for every backend: each SDK embeds it */
-    ir_contract_hash(program, contract_hash);
     backend_options.contract_hash = contract_hash;
 
     OutputTree tree;
@@ -630,7 +700,7 @@ static int run(const Options *options, const char *argv0) {
         job->emitted = job->staged = false;
         job->error[0] = '\0';
     }
-    if (status == EXIT_CLEAN) status = run_backend_jobs(jobs, job_count, options->jobs, &tree);
+    if (status == EXIT_CLEAN) status = run_backend_jobs(jobs, job_count, threads, &tree);
     for (size_t j = 0; j < job_count; j++) output_tree_free(&jobs[j].tree); /* undoes a failed one's staging */
     if (status == EXIT_CLEAN) overview_emit(program, &backend_options, options->targets, &tree);
     const char **paths = calloc(tree.count + 1, sizeof *paths);

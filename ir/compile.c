@@ -8,6 +8,10 @@ IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *di
 
 IrProgram *ir_check_lowered(IrProgram *program, Arena *arena, Diagnostics *diags) {
     ir_check_types(program, diags);
+    return ir_check_after_types(program, arena, diags);
+}
+
+IrProgram *ir_check_after_types(IrProgram *program, Arena *arena, Diagnostics *diags) {
     ir_check_defaults(program, diags);
     ir_check_recursion(program, diags);
     ir_check_channels(program, arena, diags);

@@ -39,6 +39,10 @@ IrProgram *ir_compile(const LoadedProgram *loaded, Arena *arena, Diagnostics *di
 /* ir_compile after ir_lower: the checks and analyses. The IR holds no pointer into the ASTs, so a caller may free
  * them between ir_lower and this (rpcc does: a large schema's ASTs are a third of its peak memory). */
 IrProgram *ir_check_lowered(IrProgram *program, Arena *arena, Diagnostics *diags);
+/* ir_check_lowered without its first pass, ir_check_types, which the caller ran. After ir_check_types without
+ * errors, what the contract's canonical text reads (ir/contract.h; check_types sets a tagged union's
+ * discriminator) is final: no later pass writes it, so rpcc hashes the contract in a thread while these run. */
+IrProgram *ir_check_after_types(IrProgram *program, Arena *arena, Diagnostics *diags);
 
 /* The checks of check_targets.c for each target set in `targets`; false if one reported an error. */
 bool ir_check_targets(const IrProgram *program, const bool targets[TARGET_COUNT], Diagnostics *diags);
