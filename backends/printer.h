@@ -9,18 +9,45 @@
 #include "../support/strbuf.h"
 #include "../support/target.h"
 
+/* Where a file's printer hands its text (output.c's staging of the file): called with the text printed since the
+ * last call, complete lines only; the printer then reuses its buffer. */
+typedef void (*PrinterSink)(void *context, const char *text, size_t len);
+
+/* A printer with a sink hands its text on at a line end once it holds this much (a large file is never held whole;
+ * its buffer stays this size and is reused). */
+#ifndef PRINTER_FLUSH_SIZE
+#define PRINTER_FLUSH_SIZE ((size_t)64 * 1024)
+#endif
+
 typedef struct Printer {
-    StrBuf out;
+    StrBuf out; /* the text not handed to the sink yet: all of it for a printer without one */
     const char *indent_unit; /* "    " for Python and TypeScript, "\t" for Go */
     size_t indent_unit_len;
     const char *indent_run; /* many units' worth of the unit's one repeated byte, or NULL (set by printer_init) */
     size_t indent_run_len;
     int depth;
     bool at_line_start;
+    size_t flush_at; /* out.len at which a line end hands the text to the sink; SIZE_MAX: never (no sink) */
+    PrinterSink sink;
+    void *sink_context;
 } Printer;
 
 void printer_init(Printer *printer, const char *indent_unit);
 void printer_free(Printer *printer);
+/* Attaches a sink (output_tree_add does, for a file staged as it is printed): from now on the text goes to
+ * `sink` in pieces of about PRINTER_FLUSH_SIZE bytes, and printer_flush hands it what is left.
+ *
+ * Where a flush may happen: only at a line end, and only at the end of the out-of-line calls (printer_write,
+ * printer_printf, printer_line, printer_concat, printer_concat_line, printer_blank_line, printer_block,
+ * printer_python_docstring, printer_jsdoc, printer_append_printer). The inline appends (printer_putn, printer_put,
+ * printer_end_line, PRINTER_PUTS, PRINTER_LINE) and printer_string_literal never flush, nor does anything written
+ * into `out` directly: code that keeps a position in `out` and later reads or rewrites the text after it (Go's
+ * plain doc comments undo what they wrote, TypeScript's JSDoc turns its one-line form into a block) may only use
+ * those between taking the position and using it. A position taken before an out-of-line call is not valid after
+ * it once the printer has a sink (compare lengths only where the file cannot have reached PRINTER_FLUSH_SIZE). */
+void printer_attach(Printer *printer, PrinterSink sink, void *context);
+/* Hands all the text held to the sink (nothing without a sink). */
+void printer_flush(Printer *printer);
 void printer_indent(Printer *printer);
 void printer_dedent(Printer *printer); /* never below zero */
 
