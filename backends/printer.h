@@ -44,7 +44,10 @@ void printer_free(Printer *printer);
  * into `out` directly: code that keeps a position in `out` and later reads or rewrites the text after it (Go's
  * plain doc comments undo what they wrote, TypeScript's JSDoc turns its one-line form into a block) may only use
  * those between taking the position and using it. A position taken before an out-of-line call is not valid after
- * it once the printer has a sink (compare lengths only where the file cannot have reached PRINTER_FLUSH_SIZE). */
+ * it once the printer has a sink (compare lengths only where the file cannot have reached PRINTER_FLUSH_SIZE:
+ * Python's models.py compares them in its header, a few kilobytes at most). A build with -DPRINTER_FLUSH_SIZE=1
+ * flushes at every such point: its output, compared with a normal build's, shows a backend breaking the rule
+ * (today it differs only in the blank lines of models.py's header). */
 void printer_attach(Printer *printer, PrinterSink sink, void *context);
 /* Hands all the text held to the sink (nothing without a sink). */
 void printer_flush(Printer *printer);
