@@ -239,7 +239,8 @@ static bool start_writing(WriteRun *run, PendingFile *pending) {
         size_t want = pending->length - copied < sizeof chunk ? pending->length - copied : sizeof chunk;
         ssize_t got = pread(pending->target_fd, chunk, want, (off_t)copied);
         if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) return fail_errno(run, pending->target_path.data, got < 0 ? errno : EIO); /* it shrank */
+        if (got < 0) return fail_errno(run, pending->target_path.data, errno);
+        if (got == 0) return fail(run, pending->target_path.data, "changed while rpcc compared it");
         if (!write_all(pending->temporary_fd, chunk, (size_t)got))
             return fail_errno(run, pending->temporary_path.data, errno);
         copied += (size_t)got;
