@@ -235,6 +235,7 @@ static bool print_plain_comment(Printer *printer, const char *text, bool doc_com
     StrBuf *out = &printer->out;
     size_t mark = out->len;
     bool mark_at_line_start = printer->at_line_start;
+    printer_hold(printer); /* the lines may be undone: no flush until then */
     const char *cursor = text, *end = text + strlen(text);
     size_t written = 0;        /* lines written */
     bool empty_pending = false; /* an empty line after a line with content: written if another one follows */
@@ -273,6 +274,7 @@ static bool print_plain_comment(Printer *printer, const char *text, bool doc_com
                 !(doc_comment && has_doubled_quote(sanitized, sanitized_len));
         printer_end_line(printer);
     }
+    printer_release(printer);
     if (plain) return true;
     out->len = mark; /* not a plain doc: undone */
     if (out->data) out->data[mark] = '\0';

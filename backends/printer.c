@@ -29,6 +29,7 @@ void printer_init(Printer *printer, const char *indent_unit) {
     printer->depth = 0;
     printer->at_line_start = true;
     printer->flush_at = SIZE_MAX;
+    printer->hold = 0;
     printer->sink = NULL;
     printer->sink_context = NULL;
 }
@@ -47,11 +48,14 @@ void printer_flush(Printer *printer) {
     strbuf_clear(&printer->out);
 }
 
-/* The end of every out-of-line call that may end a line: the text goes to the sink once the printer holds
- * PRINTER_FLUSH_SIZE bytes of complete lines (never for a printer without a sink: flush_at is SIZE_MAX). */
+/* The end of every call that may end a line: the text goes to the sink once the printer holds PRINTER_FLUSH_SIZE
+ * bytes of complete lines, unless held (never for a printer without a sink: flush_at is SIZE_MAX). */
 static inline void flush_point(Printer *printer) {
-    if (__builtin_expect(printer->out.len >= printer->flush_at, 0) && printer->at_line_start) printer_flush(printer);
+    if (__builtin_expect(printer->out.len >= printer->flush_at, 0) && printer->at_line_start && !printer->hold)
+        printer_flush(printer);
 }
+
+void printer_flush_at_line_end(Printer *printer) { flush_point(printer); }
 
 void printer_indent(Printer *printer) { printer->depth++; }
 
@@ -190,7 +194,7 @@ void printer_line(Printer *printer, const char *fmt, ...) {
 
 void printer_append_printer(Printer *printer, Printer *body) {
     StrBuf *text = &body->out, *head = &printer->out;
-    if (printer->sink && printer->depth == 0 && text->len) {
+    if (printer->sink && printer->depth == 0 && !printer->hold && text->len) {
         /* A file printed as it goes: its text so far, then body's as it is (no indentation at depth 0). */
         printer_flush(printer);
         printer->sink(printer->sink_context, text->data, text->len);

@@ -92,8 +92,8 @@ static void test_append_printer(void **state) {
     printer_free(&head);
 }
 
-/* A printer with a sink hands its text on in pieces of complete lines once it holds PRINTER_FLUSH_SIZE, only at
- * the end of its out-of-line calls; the inline appends never flush (code may rewrite what it appended with them). */
+/* A printer with a sink hands its text on in pieces of complete lines once it holds PRINTER_FLUSH_SIZE: at a line
+ * end only, and not while held (code that may still undo or rewrite lines it printed holds the printer). */
 typedef struct Collected {
     StrBuf text;
     size_t pieces;
@@ -114,18 +114,27 @@ static void test_printer_with_sink_flushes_at_line_ends(void **state) {
     printer_init(&printer, "  ");
     printer_init(&plain, "  ");
     printer_attach(&printer, collect, &collected);
-    /* inline appends only: held, however long */
+    /* held: nothing is handed on, however much is printed */
+    printer_hold(&printer);
     while (printer.out.len < 2 * PRINTER_FLUSH_SIZE) {
         PRINTER_LINE(&printer, "x = 1");
         PRINTER_LINE(&plain, "x = 1");
+        printer_line(&printer, "y = %d", 2);
+        printer_line(&plain, "y = %d", 2);
     }
     assert_int_equal(collected.pieces, 0);
-    /* the next out-of-line call at a line end hands it all on */
+    printer_release(&printer);
+    /* in the middle of a line: nothing either */
+    for (size_t piece = 0; piece < 1000; piece++) {
+        PRINTER_PUTS(&printer, "a long line ");
+        PRINTER_PUTS(&plain, "a long line ");
+    }
     printer_printf(&printer, "partial ");
     printer_printf(&plain, "partial ");
-    assert_int_equal(collected.pieces, 0); /* not at a line end */
-    printer_line(&printer, "end");
-    printer_line(&plain, "end");
+    assert_int_equal(collected.pieces, 0);
+    /* the line's end hands it all on */
+    printer_end_line(&printer);
+    printer_end_line(&plain);
     assert_int_equal(collected.pieces, 1);
     assert_int_equal(printer.out.len, 0);
     for (size_t line = 0; line < 20000; line++) {
@@ -133,6 +142,8 @@ static void test_printer_with_sink_flushes_at_line_ends(void **state) {
         printer_indent(&plain);
         printer_line(&printer, "field_%zu: int", line);
         printer_line(&plain, "field_%zu: int", line);
+        PRINTER_LINE(&printer, "other: str");
+        PRINTER_LINE(&plain, "other: str");
         printer_dedent(&printer);
         printer_dedent(&plain);
         printer_blank_line(&printer);
