@@ -344,7 +344,10 @@ static bool print_plain_comment(Printer *printer, const char *text, bool doc_com
     if (!text) return true;
     size_t mark = printer->out.len;
     bool mark_at_line_start = printer->at_line_start;
-    if (print_plain_lines(printer, text, doc_comment, 0, false)) return true;
+    printer_hold(printer); /* the lines may be undone: no flush until then */
+    bool plain = print_plain_lines(printer, text, doc_comment, 0, false);
+    printer_release(printer);
+    if (plain) return true;
     undo_to(printer, mark, mark_at_line_start); /* not a plain doc */
     return false;
 }
@@ -412,12 +415,15 @@ void go_print_kind_doc_comment(Printer *printer, const char *name, size_t name_l
                                const char *text, StrBuf *scratch) {
     size_t mark = printer->out.len;
     bool mark_at_line_start = printer->at_line_start;
+    printer_hold(printer); /* the lines may be undone: no flush until then */
     char *at = go_line_begin(printer, 3 + name_len + kind_len + 1);
     memcpy(at, "// ", 3);
     go_copy(at + 3, name, name_len);
     go_copy(at + 3 + name_len, kind, kind_len);
     go_line_end(printer, at + 3 + name_len + kind_len);
-    if (print_plain_lines(printer, text, true, 1, true)) return;
+    bool plain = print_plain_lines(printer, text, true, 1, true);
+    printer_release(printer);
+    if (plain) return;
     undo_to(printer, mark, mark_at_line_start);
     strbuf_clear(scratch);
     strbuf_append(scratch, name, name_len);

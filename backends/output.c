@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ void output_tree_init(OutputTree *tree) {
 }
 
 static void staging_free(OutputStaging *staging, bool undo_first);
+static void stage_piece(void *context, const char *text, size_t len);
 
 void output_tree_free(OutputTree *tree) {
     if (tree->staging) staging_free(tree->staging, true);
@@ -70,6 +72,11 @@ Printer *output_tree_add(OutputTree *tree, const char *relative_path, const char
     file->relative_path = checked_realloc(NULL, path_len + 1);
     memcpy(file->relative_path, relative_path, path_len + 1);
     printer_init(&file->printer, indent_unit);
+    file->tree = tree;
+    file->pending = NULL;
+    file->staged = false;
+    /* A tree that stages stages this file while it is printed. */
+    if (tree->stage_directory || tree->staging) printer_attach(&file->printer, stage_piece, file);
     tree->files[tree->count++] = file;
     return &file->printer;
 }
@@ -86,21 +93,38 @@ void output_tree_sorted_paths(const OutputTree *tree, const char **paths_out) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Writing                                                                                                    */
 
-typedef struct PendingFile {
+/* Reads and copies of a target go through a buffer of this size on the stack. */
+enum { IO_CHUNK = 64 * 1024 };
+
+typedef enum PendingState {
+    PENDING_COMPARING, /* every byte so far equals the target's at the same place: no temporary yet */
+    PENDING_WRITING,   /* the temporary is open and holds every byte so far */
+    PENDING_DONE,      /* its temporary is written and closed, or the target was the same (no temporary) */
+} PendingState;
+
+/* One file's staging, from its first piece of text to its end. */
+struct PendingFile {
     const OutputFile *file;
     StrBuf target_path;
     StrBuf temporary_path; /* empty while no temporary exists */
-} PendingFile;
+    PendingState state;
+    int target_fd;         /* the existing target while comparing, else -1 */
+    int temporary_fd;      /* while writing, else -1 */
+    size_t target_size;    /* the existing target's size when it was opened */
+    size_t length;         /* bytes of the new content received so far */
+    bool keep_mode;        /* the target exists: its permission bits go to the temporary */
+    mode_t mode;
+};
 
 /* The state of a tree's staging and final write, so that a failure (or an abandoned run) can undo exactly what was
  * done: the temporaries written and the directories created. */
 typedef struct WriteRun {
-    PendingFile *pending; /* one per staged file, in staging order */
+    PendingFile **pending; /* one per file whose staging began, in that order */
     size_t pending_count;
+    size_t pending_capacity;
     StrBuf *created_directories; /* in creation order: parents first */
     size_t created_count;
-    char *error;
-    size_t error_size;
+    char message[1024]; /* the last failure, "path: reason" */
 } WriteRun;
 
 struct OutputStaging {
@@ -113,12 +137,18 @@ struct OutputStaging {
 };
 
 static bool fail(WriteRun *run, const char *path, const char *reason) {
-    if (run->error && run->error_size > 0) snprintf(run->error, run->error_size, "%s: %s", path, reason);
+    snprintf(run->message, sizeof run->message, "%s: %s", path, reason);
     return false;
 }
 
 static bool fail_errno(WriteRun *run, const char *path, int error_number) {
     return fail(run, path, strerror(error_number));
+}
+
+/* Copies the run's failure message into the caller's buffer; returns false. */
+static bool report_failure(const WriteRun *run, char *error, size_t error_size) {
+    if (error && error_size > 0) snprintf(error, error_size, "%s", run->message);
+    return false;
 }
 
 /* Creates `path` and its missing parents, remembering each directory created. */
@@ -153,52 +183,22 @@ static bool make_directories(WriteRun *run, const char *path) {
     return ok;
 }
 
-typedef enum TargetState { TARGET_MISSING, TARGET_DIFFERENT, TARGET_SAME, TARGET_FAILED } TargetState;
-
-/* Compares the current target with the new content; *mode gets an existing target's permission bits. */
-static TargetState compare_target(WriteRun *run, const char *path, const StrBuf *content, mode_t *mode) {
-    struct stat status;
-    if (stat(path, &status) != 0) {
-        if (errno == ENOENT) return TARGET_MISSING;
-        fail_errno(run, path, errno);
-        return TARGET_FAILED;
-    }
-    if (!S_ISREG(status.st_mode)) {
-        fail(run, path, S_ISDIR(status.st_mode) ? "is a directory" : "not a regular file");
-        return TARGET_FAILED;
-    }
-    *mode = status.st_mode & 07777;
-    if ((size_t)status.st_size != content->len) return TARGET_DIFFERENT;
-    FILE *existing = fopen(path, "rb");
-    if (!existing) {
-        fail_errno(run, path, errno);
-        return TARGET_FAILED;
-    }
-    char chunk[8192];
-    size_t compared = 0;
-    TargetState state = TARGET_SAME;
-    for (;;) {
-        size_t got = fread(chunk, 1, sizeof chunk, existing);
-        if (got == 0) break;
-        if (compared + got > content->len || memcmp(chunk, content->data + compared, got) != 0) {
-            state = TARGET_DIFFERENT;
-            break;
+/* write(2) of all of `data`; false with errno set. */
+static bool write_all(int fd, const char *data, size_t len) {
+    while (len > 0) {
+        ssize_t done = write(fd, data, len);
+        if (done < 0) {
+            if (errno == EINTR) continue;
+            return false;
         }
-        compared += got;
+        data += done;
+        len -= (size_t)done;
     }
-    if (state == TARGET_SAME && ferror(existing)) {
-        fail_errno(run, path, errno);
-        state = TARGET_FAILED;
-    } else if (state == TARGET_SAME && compared != content->len) {
-        state = TARGET_DIFFERENT; /* shrank since stat */
-    }
-    fclose(existing);
-    return state;
+    return true;
 }
 
-/* Writes `content` to a new temporary file beside pending->target_path. */
-static bool write_temporary(WriteRun *run, PendingFile *pending, const StrBuf *content, bool keep_mode,
-                            mode_t mode) {
+/* Creates the temporary beside the target (empty, open for writing). */
+static bool create_temporary(WriteRun *run, PendingFile *pending) {
     const char *target = pending->target_path.data;
     const char *slash = strrchr(target, '/');
     size_t directory_len = slash ? (size_t)(slash - target) + 1 : 0;
@@ -217,42 +217,168 @@ static bool write_temporary(WriteRun *run, PendingFile *pending, const StrBuf *c
         strbuf_free(&pending->temporary_path); /* nothing to remove */
         return fail_errno(run, target, error_number);
     }
-    const char *temporary = pending->temporary_path.data;
-    if (keep_mode && fchmod(fd, mode) != 0) {
-        int error_number = errno;
-        close(fd);
-        return fail_errno(run, temporary, error_number);
+    pending->temporary_fd = fd;
+    pending->state = PENDING_WRITING;
+    if (pending->keep_mode && fchmod(fd, pending->mode) != 0)
+        return fail_errno(run, pending->temporary_path.data, errno);
+    return true;
+}
+
+static void close_target(PendingFile *pending) {
+    if (pending->target_fd >= 0) close(pending->target_fd);
+    pending->target_fd = -1;
+}
+
+/* The new content differs from the target from the text received now on: the temporary starts with the
+ * target's first `length` bytes, which equal what was received before. */
+static bool start_writing(WriteRun *run, PendingFile *pending) {
+    if (!create_temporary(run, pending)) return false;
+    char chunk[IO_CHUNK];
+    size_t copied = 0;
+    while (copied < pending->length) {
+        size_t want = pending->length - copied < sizeof chunk ? pending->length - copied : sizeof chunk;
+        ssize_t got = pread(pending->target_fd, chunk, want, (off_t)copied);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return fail_errno(run, pending->target_path.data, errno);
+        if (got == 0) return fail(run, pending->target_path.data, "changed while rpcc compared it");
+        if (!write_all(pending->temporary_fd, chunk, (size_t)got))
+            return fail_errno(run, pending->temporary_path.data, errno);
+        copied += (size_t)got;
     }
-    FILE *stream = fdopen(fd, "wb");
-    if (!stream) {
-        int error_number = errno;
-        close(fd);
-        return fail_errno(run, temporary, error_number);
+    close_target(pending);
+    return true;
+}
+
+/* Reads the target's next `len` bytes and compares them with `text`; *same is false at the first difference or
+ * when the target ends first. */
+static bool compare_with_target(WriteRun *run, PendingFile *pending, const char *text, size_t len, bool *same) {
+    char chunk[IO_CHUNK];
+    size_t compared = 0;
+    *same = true;
+    while (compared < len) {
+        size_t want = len - compared < sizeof chunk ? len - compared : sizeof chunk;
+        ssize_t got = read(pending->target_fd, chunk, want);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return fail_errno(run, pending->target_path.data, errno);
+        if (got == 0 || memcmp(chunk, text + compared, (size_t)got) != 0) {
+            *same = false;
+            return true;
+        }
+        compared += (size_t)got;
     }
-    bool written = content->len == 0 || fwrite(content->data, 1, content->len, stream) == content->len;
-    written = fflush(stream) == 0 && written;
-    int error_number = errno;
-    if (fclose(stream) != 0 && written) {
-        written = false;
-        error_number = errno;
+    return true;
+}
+
+/* Begins the staging of `file`: its target's parent directories, then the target (missing: the temporary is
+ * created at once; a regular file: opened to compare). */
+static bool pending_begin(OutputStaging *staging, OutputFile *file) {
+    WriteRun *run = &staging->run;
+    if (run->pending_count == run->pending_capacity) {
+        run->pending_capacity = run->pending_capacity ? run->pending_capacity * 2 : 16;
+        run->pending = checked_realloc(run->pending, run->pending_capacity * sizeof *run->pending);
     }
-    if (!written) return fail_errno(run, temporary, error_number);
+    PendingFile *pending = checked_realloc(NULL, sizeof *pending);
+    run->pending[run->pending_count++] = pending;
+    file->pending = pending;
+    pending->file = file;
+    strbuf_init(&pending->target_path);
+    strbuf_init(&pending->temporary_path);
+    pending->state = PENDING_COMPARING;
+    pending->target_fd = pending->temporary_fd = -1;
+    pending->target_size = pending->length = 0;
+    pending->keep_mode = false;
+    pending->mode = 0;
+    strbuf_printf(&pending->target_path, "%s%s%s", staging->base.data, staging->separator, file->relative_path);
+
+    /* A path whose parent is a file that this tree also writes ("a" and "a/b") fails here (not a directory) or
+     * in the conflict check before the renames. */
+    const char *target = pending->target_path.data;
+    const char *slash = strrchr(target, '/');
+    StrBuf parent;
+    strbuf_init(&parent);
+    strbuf_append(&parent, target, (size_t)(slash - target));
+    bool ok = make_directories(run, parent.data);
+    strbuf_free(&parent);
+    if (!ok) return false;
+    struct stat status;
+    if (stat(target, &status) != 0) {
+        if (errno != ENOENT) return fail_errno(run, target, errno);
+        return create_temporary(run, pending);
+    }
+    if (!S_ISREG(status.st_mode))
+        return fail(run, target, S_ISDIR(status.st_mode) ? "is a directory" : "not a regular file");
+    pending->keep_mode = true;
+    pending->mode = status.st_mode & 07777;
+    pending->target_size = (size_t)status.st_size;
+    pending->target_fd = open(target, O_RDONLY);
+    if (pending->target_fd < 0) return fail_errno(run, target, errno);
+    return true;
+}
+
+/* The file's next piece of text: compared with the target while they are equal, else written. */
+static bool pending_append(WriteRun *run, PendingFile *pending, const char *text, size_t len) {
+    if (len == 0) return true;
+    if (pending->state == PENDING_COMPARING) {
+        bool same = pending->length + len <= pending->target_size;
+        if (same && !compare_with_target(run, pending, text, len, &same)) return false;
+        if (same) {
+            pending->length += len;
+            return true;
+        }
+        if (!start_writing(run, pending)) return false;
+    }
+    if (!write_all(pending->temporary_fd, text, len)) return fail_errno(run, pending->temporary_path.data, errno);
+    pending->length += len;
+    return true;
+}
+
+/* The file's end: the target is the same if it ends here too; else the temporary is completed and closed. */
+static bool pending_finish(WriteRun *run, PendingFile *pending, OutputStats *stats) {
+    if (pending->state == PENDING_COMPARING) {
+        bool same = pending->length == pending->target_size;
+        if (same) {
+            char byte; /* the target may have grown since it was opened */
+            ssize_t got;
+            while ((got = read(pending->target_fd, &byte, 1)) < 0 && errno == EINTR) {
+            }
+            if (got < 0) return fail_errno(run, pending->target_path.data, errno);
+            same = got == 0;
+        }
+        if (same) {
+            close_target(pending);
+            pending->state = PENDING_DONE;
+            stats->unchanged++;
+            return true;
+        }
+        if (!start_writing(run, pending)) return false;
+    }
+    int fd = pending->temporary_fd;
+    pending->temporary_fd = -1;
+    pending->state = PENDING_DONE;
+    if (close(fd) != 0) return fail_errno(run, pending->temporary_path.data, errno);
     return true;
 }
 
 /* Removes every temporary still present and every directory this run created (deepest first). */
 static void undo(WriteRun *run) {
     for (size_t index = 0; index < run->pending_count; index++) {
-        StrBuf *temporary = &run->pending[index].temporary_path;
-        if (temporary->len) unlink(temporary->data);
+        PendingFile *pending = run->pending[index];
+        close_target(pending);
+        if (pending->temporary_fd >= 0) close(pending->temporary_fd);
+        pending->temporary_fd = -1;
+        if (pending->temporary_path.len) unlink(pending->temporary_path.data);
     }
     for (size_t index = run->created_count; index > 0; index--) rmdir(run->created_directories[index - 1].data);
 }
 
 static void write_run_free(WriteRun *run) {
     for (size_t index = 0; index < run->pending_count; index++) {
-        strbuf_free(&run->pending[index].target_path);
-        strbuf_free(&run->pending[index].temporary_path);
+        PendingFile *pending = run->pending[index];
+        close_target(pending);
+        if (pending->temporary_fd >= 0) close(pending->temporary_fd);
+        strbuf_free(&pending->target_path);
+        strbuf_free(&pending->temporary_path);
+        free(pending);
     }
     free(run->pending);
     for (size_t index = 0; index < run->created_count; index++) strbuf_free(&run->created_directories[index]);
@@ -268,7 +394,7 @@ static int compare_pending_paths(const void *left, const void *right) {
 static bool check_file_directory_conflicts(WriteRun *run) {
     if (run->pending_count < 2) return true;
     PendingFile **sorted = checked_realloc(NULL, run->pending_count * sizeof *sorted);
-    for (size_t index = 0; index < run->pending_count; index++) sorted[index] = &run->pending[index];
+    memcpy(sorted, run->pending, run->pending_count * sizeof *sorted);
     qsort(sorted, run->pending_count, sizeof *sorted, compare_pending_paths);
     bool ok = true;
     for (size_t index = 0; ok && index + 1 < run->pending_count; index++) {
@@ -287,34 +413,6 @@ static bool check_file_directory_conflicts(WriteRun *run) {
     return ok;
 }
 
-/* Creates the target's parent directories, compares it, and writes a temporary if it changed. */
-static bool prepare_file(WriteRun *run, PendingFile *pending, OutputStats *stats) {
-    /* A path whose parent is a file that this tree also writes ("a" and "a/b") fails here (not a directory) or
-     * in the conflict check before the renames. */
-    const char *target = pending->target_path.data;
-    const char *slash = strrchr(target, '/');
-    StrBuf parent;
-    strbuf_init(&parent);
-    strbuf_append(&parent, target, (size_t)(slash - target));
-    bool ok = make_directories(run, parent.data);
-    strbuf_free(&parent);
-    if (!ok) return false;
-    const StrBuf *content = &pending->file->printer.out;
-    mode_t mode = 0;
-    switch (compare_target(run, target, content, &mode)) {
-    case TARGET_SAME:
-        stats->unchanged++;
-        return true;
-    case TARGET_FAILED:
-        return false;
-    case TARGET_MISSING:
-        return write_temporary(run, pending, content, false, 0);
-    case TARGET_DIFFERENT:
-        break;
-    }
-    return write_temporary(run, pending, content, true, mode);
-}
-
 static void staging_free(OutputStaging *staging, bool undo_first) {
     if (undo_first) undo(&staging->run);
     write_run_free(&staging->run);
@@ -322,10 +420,9 @@ static void staging_free(OutputStaging *staging, bool undo_first) {
     free(staging);
 }
 
-/* Stages the files not staged yet; `release` frees their content afterwards (explicit staging during a run),
- * while a plain output_tree_write keeps it, so that a tree can be written again. */
-static bool stage_files(OutputTree *tree, const char *directory, char *error, size_t error_size, bool release) {
-    if (error && error_size > 0) error[0] = '\0';
+/* The tree's staging under `directory`, begun now if it was not: the base directory is made (if missing) by the
+ * first call. NULL when staging failed (now or earlier), with the message in the run. */
+static OutputStaging *staging_ready(OutputTree *tree, const char *directory) {
     OutputStaging *staging = tree->staging;
     if (!staging) {
         staging = checked_realloc(NULL, sizeof *staging);
@@ -338,31 +435,50 @@ static bool stage_files(OutputTree *tree, const char *directory, char *error, si
         staging->separator = strcmp(staging->base.data, "/") == 0 ? "" : "/";
         tree->staging = staging;
     }
-    WriteRun *run = &staging->run;
-    run->error = error;
-    run->error_size = error_size;
-    if (staging->failed) return fail(run, staging->base.data, "an earlier step of this run failed");
+    if (staging->failed) return NULL; /* the message of the failure stays */
     if (!staging->base_created) {
-        if (!make_directories(run, staging->base.data)) {
+        if (!make_directories(&staging->run, staging->base.data)) {
             staging->failed = true;
-            return false;
+            return NULL;
         }
         staging->base_created = true;
     }
-    run->pending = checked_realloc(run->pending, (tree->count ? tree->count : 1) * sizeof *run->pending);
-    while (run->pending_count < tree->count) {
-        PendingFile *pending = &run->pending[run->pending_count++];
-        OutputFile *file = tree->files[run->pending_count - 1];
-        pending->file = file;
-        strbuf_init(&pending->target_path);
-        strbuf_init(&pending->temporary_path);
-        strbuf_printf(&pending->target_path, "%s%s%s", staging->base.data, staging->separator, file->relative_path);
-        if (!prepare_file(run, pending, &staging->stats)) {
+    return staging;
+}
+
+/* A file printer's sink: stages the piece of text at once. A failure is kept in the staging, reported by the
+ * next output_tree_stage or output_tree_write (the printer goes on, its text discarded). */
+static void stage_piece(void *context, const char *text, size_t len) {
+    OutputFile *file = context;
+    OutputTree *tree = file->tree;
+    OutputStaging *staging =
+        staging_ready(tree, tree->staging ? tree->staging->base.data : tree->stage_directory);
+    if (!staging) return;
+    if ((!file->pending && !pending_begin(staging, file)) || !pending_append(&staging->run, file->pending, text, len))
+        staging->failed = true;
+}
+
+/* Stages the files not staged yet; `release` frees their content afterwards (explicit staging during a run),
+ * while a plain output_tree_write keeps it, so that a tree can be written again (a file staged as it was printed
+ * holds only its last piece: it is released in any case). */
+static bool stage_files(OutputTree *tree, const char *directory, char *error, size_t error_size, bool release) {
+    if (error && error_size > 0) error[0] = '\0';
+    OutputStaging *staging = staging_ready(tree, directory);
+    if (!staging) return report_failure(&tree->staging->run, error, error_size);
+    WriteRun *run = &staging->run;
+    for (size_t index = 0; index < tree->count; index++) {
+        OutputFile *file = tree->files[index];
+        if (file->staged) continue;
+        Printer *printer = &file->printer;
+        if ((!file->pending && !pending_begin(staging, file)) ||
+            !pending_append(run, file->pending, printer->out.data, printer->out.len) ||
+            !pending_finish(run, file->pending, &staging->stats)) {
             staging->failed = true;
-            return false;
+            return report_failure(run, error, error_size);
         }
+        file->staged = true;
         /* The content is on disk (or equal to the target's): release it. */
-        if (release) printer_free(&file->printer);
+        if (release || printer->sink) printer_free(printer);
     }
     return true;
 }
@@ -376,22 +492,30 @@ bool output_tree_write(OutputTree *tree, const char *directory, OutputStats *sta
     bool ok = stage_files(tree, directory, error, error_size, false);
     OutputStaging *staging = tree->staging;
     WriteRun *run = &staging->run;
-    ok = ok && check_file_directory_conflicts(run);
+    if (ok && !check_file_directory_conflicts(run)) ok = report_failure(run, error, error_size);
     /* Commit: every temporary is complete, now replace the targets. */
     for (size_t index = 0; ok && index < run->pending_count; index++) {
-        StrBuf *temporary = &run->pending[index].temporary_path;
-        if (!temporary->len) continue;
-        if (rename(temporary->data, run->pending[index].target_path.data) != 0) {
-            ok = fail_errno(run, run->pending[index].target_path.data, errno);
+        PendingFile *pending = run->pending[index];
+        if (!pending->temporary_path.len) continue;
+        if (rename(pending->temporary_path.data, pending->target_path.data) != 0) {
+            fail_errno(run, pending->target_path.data, errno);
+            ok = report_failure(run, error, error_size);
             break;
         }
-        strbuf_free(temporary);
+        strbuf_free(&pending->temporary_path);
         staging->stats.written++;
     }
     if (stats) *stats = staging->stats;
-    /* Committed or failed, the staging is over; on failure, undo what is left. */
+    /* Committed or failed, the staging is over; on failure, undo what is left. The files may be written again. */
     staging_free(staging, !ok);
     tree->staging = NULL;
+    for (size_t index = 0; index < tree->count; index++) {
+        OutputFile *file = tree->files[index];
+        file->pending = NULL;
+        file->staged = false;
+        file->printer.sink = NULL; /* its staging is over */
+        file->printer.flush_at = SIZE_MAX;
+    }
     return ok;
 }
 
@@ -401,7 +525,7 @@ void output_tree_merge(OutputTree *into, OutputTree *from) {
         into->files = checked_realloc(into->files, into->capacity * sizeof *into->files);
     }
     memcpy(into->files + into->count, from->files, from->count * sizeof *from->files);
-    size_t first_moved = into->count;
+    for (size_t index = 0; index < from->count; index++) from->files[index]->tree = into;
     into->count += from->count;
     OutputStaging *moved = from->staging;
     if (moved) {
@@ -410,15 +534,12 @@ void output_tree_merge(OutputTree *into, OutputTree *from) {
             fputs("rpcc: internal error: output_tree_merge: trees staged under different directories\n", stderr);
             abort();
         }
-        /* Every file before the moved ones is staged in `into` (pending_count == first_moved) unless `into`
-         * holds unstaged files, which its next staging handles in order as before. */
         WriteRun *run = &staging->run, *other = &moved->run;
-        if (run->pending_count != first_moved) {
-            fputs("rpcc: internal error: output_tree_merge: unstaged files before staged ones\n", stderr);
-            abort();
+        if (run->pending_count + other->pending_count > run->pending_capacity) {
+            run->pending_capacity = run->pending_count + other->pending_count;
+            run->pending = checked_realloc(run->pending, run->pending_capacity * sizeof *run->pending);
         }
-        run->pending = checked_realloc(run->pending, (into->count ? into->count : 1) * sizeof *run->pending);
-        /* (memcpy from NULL is undefined even for 0 bytes: a language whose files were all unchanged has none) */
+        /* (memcpy from NULL is undefined even for 0 bytes: a tree may have staged no file) */
         if (other->pending_count)
             memcpy(run->pending + run->pending_count, other->pending, other->pending_count * sizeof *other->pending);
         run->pending_count += other->pending_count;
@@ -430,8 +551,11 @@ void output_tree_merge(OutputTree *into, OutputTree *from) {
         run->created_count += other->created_count;
         staging->stats.written += moved->stats.written;
         staging->stats.unchanged += moved->stats.unchanged;
-        staging->failed |= moved->failed;
-        /* The moved strings now belong to `into`: free only the arrays that held them. */
+        if (moved->failed && !staging->failed) {
+            staging->failed = true;
+            memcpy(run->message, other->message, sizeof run->message);
+        }
+        /* The moved files' stagings now belong to `into`: free only the arrays that held them. */
         free(other->pending);
         free(other->created_directories);
         strbuf_free(&moved->base);

@@ -2,7 +2,11 @@
  * replaces each changed file atomically and leaves unchanged files untouched (their mtime too). Finished files
  * may be staged early (output_tree_stage) so that their memory is freed while later files are built: a staged
  * file is compared with its target and, if it changed, written to a temporary beside it, which the final
- * output_tree_write renames into place and output_tree_free removes when the run is abandoned. */
+ * output_tree_write renames into place and output_tree_free removes when the run is abandoned. A file added to a
+ * tree that stages (stage_directory set, or staged already) is staged while it is printed: its printer hands its
+ * text on in pieces (printer_attach), each compared with the target's bytes at the same place as long as they are
+ * equal, and written to the temporary from the first difference on (with the equal part copied from the target
+ * first), so that no large file is ever held whole. */
 #ifndef RPCC_OUTPUT_H
 #define RPCC_OUTPUT_H
 
@@ -11,14 +15,19 @@
 
 #include "printer.h"
 
+typedef struct OutputStaging OutputStaging;
+typedef struct OutputTree OutputTree;
+typedef struct PendingFile PendingFile;
+
 typedef struct OutputFile {
     char *relative_path; /* '/'-separated, relative to the output directory; owned */
-    Printer printer;     /* the file's content */
+    Printer printer;     /* the file's content (what is not staged yet of it, for a file staged as it is printed) */
+    OutputTree *tree;    /* the tree that stages it (its printer's sink reaches the staging through it) */
+    PendingFile *pending; /* its staging, once begun (owned by the tree's staging) */
+    bool staged;         /* staged completely: its temporary is written and closed, or its target is the same */
 } OutputFile;
 
-typedef struct OutputStaging OutputStaging;
-
-typedef struct OutputTree {
+struct OutputTree {
     /* Each file is allocated on its own so that the printer output_tree_add returns stays valid while later
      * files are added (a backend may fill several files at once). */
     OutputFile **files;
@@ -29,7 +38,7 @@ typedef struct OutputTree {
      * a staging failure ends the backend's emit with the message in stage_error. */
     const char *stage_directory;
     char stage_error[1024];
-} OutputTree;
+};
 
 void output_tree_init(OutputTree *tree);
 /* Frees the tree; temporaries and directories of a staging that was not committed are removed. */

@@ -28,9 +28,34 @@ void printer_init(Printer *printer, const char *indent_unit) {
     }
     printer->depth = 0;
     printer->at_line_start = true;
+    printer->flush_at = SIZE_MAX;
+    printer->hold = 0;
+    printer->sink = NULL;
+    printer->sink_context = NULL;
 }
 
 void printer_free(Printer *printer) { strbuf_free(&printer->out); }
+
+void printer_attach(Printer *printer, PrinterSink sink, void *context) {
+    printer->sink = sink;
+    printer->sink_context = context;
+    printer->flush_at = PRINTER_FLUSH_SIZE;
+}
+
+void printer_flush(Printer *printer) {
+    if (!printer->sink || printer->out.len == 0) return;
+    printer->sink(printer->sink_context, printer->out.data, printer->out.len);
+    strbuf_clear(&printer->out);
+}
+
+/* The end of every call that may end a line: the text goes to the sink once the printer holds PRINTER_FLUSH_SIZE
+ * bytes of complete lines, unless held (never for a printer without a sink: flush_at is SIZE_MAX). */
+static inline void flush_point(Printer *printer) {
+    if (__builtin_expect(printer->out.len >= printer->flush_at, 0) && printer->at_line_start && !printer->hold)
+        printer_flush(printer);
+}
+
+void printer_flush_at_line_end(Printer *printer) { flush_point(printer); }
 
 void printer_indent(Printer *printer) { printer->depth++; }
 
@@ -77,6 +102,7 @@ void printer_write(Printer *printer, const char *text, size_t len) {
         len -= chunk;
         if (newline) printer->at_line_start = true;
     }
+    flush_point(printer);
 }
 
 /* Ends text appended straight into the output from `start` (where the indentation, if `indented`, was written
@@ -136,6 +162,7 @@ void printer_concat(Printer *printer, const char *first, ...) {
     va_start(pieces, first);
     printer_vconcat(printer, first, pieces);
     va_end(pieces);
+    flush_point(printer);
 }
 
 void printer_concat_line(Printer *printer, const char *first, ...) {
@@ -144,6 +171,7 @@ void printer_concat_line(Printer *printer, const char *first, ...) {
     printer_vconcat(printer, first, pieces);
     va_end(pieces);
     printer_end_line(printer);
+    flush_point(printer);
 }
 
 void printer_printf(Printer *printer, const char *fmt, ...) {
@@ -151,6 +179,7 @@ void printer_printf(Printer *printer, const char *fmt, ...) {
     va_start(args, fmt);
     printer_vprintf(printer, fmt, args);
     va_end(args);
+    flush_point(printer);
 }
 
 void printer_line(Printer *printer, const char *fmt, ...) {
@@ -160,11 +189,17 @@ void printer_line(Printer *printer, const char *fmt, ...) {
     va_end(args);
     strbuf_putc(&printer->out, '\n'); /* a line break is never indented */
     printer->at_line_start = true;
+    flush_point(printer);
 }
 
 void printer_append_printer(Printer *printer, Printer *body) {
     StrBuf *text = &body->out, *head = &printer->out;
-    if (printer->depth != 0 || text->len <= head->len) {
+    if (printer->sink && printer->depth == 0 && !printer->hold && text->len) {
+        /* A file printed as it goes: its text so far, then body's as it is (no indentation at depth 0). */
+        printer_flush(printer);
+        printer->sink(printer->sink_context, text->data, text->len);
+        printer->at_line_start = text->data[text->len - 1] == '\n';
+    } else if (printer->depth != 0 || text->len <= head->len) {
         printer_write(printer, strbuf_cstr(text), text->len);
     } else {
         /* No indentation at depth 0: the result is head's bytes then body's, and the line state is body's end. */
@@ -292,6 +327,7 @@ void printer_python_docstring(Printer *printer, const char *text) {
     }
     strbuf_append(&printer->out, "\"\"\"\n", 4);
     printer->at_line_start = true;
+    flush_point(printer);
 }
 
 /* Writes each line of `lines` as `prefix` + line (or `empty_line` for an empty one), one line each. */
@@ -372,4 +408,5 @@ void printer_jsdoc(Printer *printer, const char *text, const char *deprecated) {
     }
     printer_putn(printer, " */", 3);
     printer_end_line(printer);
+    flush_point(printer);
 }

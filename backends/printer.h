@@ -9,18 +9,53 @@
 #include "../support/strbuf.h"
 #include "../support/target.h"
 
+/* Where a file's printer hands its text (output.c's staging of the file): called with the text printed since the
+ * last call, complete lines only; the printer then reuses its buffer. */
+typedef void (*PrinterSink)(void *context, const char *text, size_t len);
+
+/* A printer with a sink hands its text on at a line end once it holds this much (a large file is never held whole;
+ * its buffer stays this size and is reused). */
+#ifndef PRINTER_FLUSH_SIZE
+#define PRINTER_FLUSH_SIZE ((size_t)64 * 1024)
+#endif
+
 typedef struct Printer {
-    StrBuf out;
+    StrBuf out; /* the text not handed to the sink yet: all of it for a printer without one */
     const char *indent_unit; /* "    " for Python and TypeScript, "\t" for Go */
     size_t indent_unit_len;
     const char *indent_run; /* many units' worth of the unit's one repeated byte, or NULL (set by printer_init) */
     size_t indent_run_len;
     int depth;
     bool at_line_start;
+    size_t flush_at; /* out.len at which a line end hands the text to the sink; SIZE_MAX: never (no sink) */
+    int hold;        /* printer_hold's nesting: no flush while above zero */
+    PrinterSink sink;
+    void *sink_context;
 } Printer;
 
 void printer_init(Printer *printer, const char *indent_unit);
 void printer_free(Printer *printer);
+/* Attaches a sink (output_tree_add does, for a file staged as it is printed): from now on the text goes to
+ * `sink` in pieces of about PRINTER_FLUSH_SIZE bytes, and printer_flush hands it what is left.
+ *
+ * Where a flush may happen: at a line end only, at the end of any call that can end a line (printer_end_line,
+ * PRINTER_LINE, printer_line, printer_write, printer_printf, printer_concat, printer_concat_line,
+ * printer_blank_line, printer_block, printer_python_docstring, printer_jsdoc, printer_append_printer), never in
+ * the middle of a line (printer_putn, printer_put, PRINTER_PUTS, printer_string_literal, text written into `out`
+ * directly). So a position in `out` is valid within the line it was taken in; code that keeps one across a line
+ * end to read or rewrite the text after it later (Go's plain doc comments undo the lines they wrote when the doc
+ * turns out not to be plain) holds the printer's flushes meanwhile: printer_hold, then printer_release. A length
+ * compared across line ends only to see whether anything was printed in between is safe where the file cannot
+ * have reached PRINTER_FLUSH_SIZE (Python's models.py header, a few kilobytes at most). A build with
+ * -DPRINTER_FLUSH_SIZE=1 flushes at every line end: its output, compared with a normal build's (same.sh), shows
+ * a backend breaking the rule (today it differs only in the blank lines of models.py's header). */
+void printer_attach(Printer *printer, PrinterSink sink, void *context);
+/* Hands all the text held to the sink (nothing without a sink). */
+void printer_flush(Printer *printer);
+/* No flush between printer_hold and the matching printer_release (they nest): the text printed meanwhile may
+ * still be rewritten or undone. */
+static inline void printer_hold(Printer *printer) { printer->hold++; }
+static inline void printer_release(Printer *printer) { printer->hold--; }
 void printer_indent(Printer *printer);
 void printer_dedent(Printer *printer); /* never below zero */
 
@@ -99,9 +134,11 @@ static inline void printer_putn(Printer *printer, const char *text, size_t len) 
     strbuf_append(&printer->out, text, len);
 }
 static inline void printer_put(Printer *printer, const char *text) { printer_putn(printer, text, strlen(text)); }
+void printer_flush_at_line_end(Printer *printer); /* printer_end_line's flush */
 static inline void printer_end_line(Printer *printer) {
     strbuf_putc(&printer->out, '\n');
     printer->at_line_start = true;
+    if (__builtin_expect(printer->out.len >= printer->flush_at, 0)) printer_flush_at_line_end(printer);
 }
 
 /* printer_putn of each string argument, expanded in place (a literal's length is known when compiling);

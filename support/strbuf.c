@@ -13,16 +13,24 @@ void strbuf_init(StrBuf *buf) {
 }
 
 /* Most buffers are short-lived and never outgrow their first block (a line, a name, a type): a few of those blocks
- * are kept per thread for the next buffer instead of going back to malloc, which was a tenth of a large run. */
-enum { FIRST_BLOCK = 256, KEPT_BLOCKS = 32 };
+ * are kept per thread for the next buffer instead of going back to malloc, which was a tenth of a large run.
+ * A file's printer grows to a large block (twice PRINTER_FLUSH_SIZE) and stays there, its text handed on in pieces:
+ * a couple of those are kept too, so that the next file's printer reuses memory already paged in instead of
+ * growing into fresh pages (glibc maps a block this large on its own and unmaps it when freed). A buffer takes a
+ * kept large block once it outgrows LARGE_FROM. */
+enum { FIRST_BLOCK = 256, KEPT_BLOCKS = 32, LARGE_FROM = 16 * 1024, LARGE_BLOCK = 128 * 1024, KEPT_LARGE = 2 };
 static _Thread_local struct {
     char *blocks[KEPT_BLOCKS];
     size_t count;
+    char *large[KEPT_LARGE];
+    size_t large_count;
 } kept;
 
 void strbuf_free(StrBuf *buf) {
     if (buf->cap == FIRST_BLOCK && kept.count < KEPT_BLOCKS) {
         kept.blocks[kept.count++] = buf->data;
+    } else if (buf->cap == LARGE_BLOCK && kept.large_count < KEPT_LARGE) {
+        kept.large[kept.large_count++] = buf->data;
     } else {
         free(buf->data);
     }
@@ -31,6 +39,7 @@ void strbuf_free(StrBuf *buf) {
 
 void strbuf_release_kept(void) {
     while (kept.count) free(kept.blocks[--kept.count]);
+    while (kept.large_count) free(kept.large[--kept.large_count]);
 }
 
 void strbuf_clear(StrBuf *buf) {
@@ -45,6 +54,17 @@ void strbuf_grow(StrBuf *buf, size_t extra) {
     if (!buf->cap && cap == FIRST_BLOCK && kept.count) {
         buf->data = kept.blocks[--kept.count];
         buf->cap = cap;
+        return;
+    }
+    if (cap >= LARGE_FROM && cap <= LARGE_BLOCK && kept.large_count) {
+        char *large = kept.large[--kept.large_count];
+        size_t len = buf->len;
+        if (len) memcpy(large, buf->data, len);
+        large[len] = '\0';
+        strbuf_free(buf); /* its old block, kept or freed */
+        buf->data = large;
+        buf->len = len;
+        buf->cap = LARGE_BLOCK;
         return;
     }
     char *data = realloc(buf->data, cap);

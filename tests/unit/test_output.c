@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "backends/output.h"
@@ -478,6 +479,298 @@ static void test_empty_tree_creates_directory(void **state) {
     output_tree_free(&tree);
 }
 
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Files staged while they are printed                                                                        */
+
+/* `count` numbered lines of about 40 bytes; line `changed` (if < count) gets other bytes of the same length. */
+static char *numbered_lines(size_t count, size_t changed) {
+    StrBuf text;
+    strbuf_init(&text);
+    for (size_t line = 0; line < count; line++)
+        strbuf_printf(&text, "%s %06zu of the generated file, some text\n", line == changed ? "CHANGED" : "line   ",
+                      line);
+    return text.data;
+}
+
+/* The whole file, or NULL. */
+static char *read_whole(const char *path) {
+    FILE *file = fopen(path, "rb");
+    if (!file) return NULL;
+    StrBuf text;
+    strbuf_init(&text);
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, file)) > 0) strbuf_append(&text, chunk, got);
+    fclose(file);
+    strbuf_append(&text, "", 0); /* allocated even when empty */
+    return text.data;
+}
+
+/* Prints `text` line by line into `printer`, as a backend would; the printer never holds much more than
+ * PRINTER_FLUSH_SIZE when it has a sink. */
+static void print_lines(Printer *printer, const char *text) {
+    while (*text) {
+        const char *end = strchr(text, '\n');
+        size_t len = end ? (size_t)(end - text) + 1 : strlen(text);
+        printer_write(printer, text, len);
+        if (printer->sink) assert_true(printer->out.len < PRINTER_FLUSH_SIZE + len);
+        text += len;
+    }
+}
+
+/* A tree that stages while printing (as a backend's in a run), with one file "sdk/<path>" printed from `text`. */
+static void start_streaming_tree(OutputTree *tree, const char *directory, const char *path, const char *text) {
+    output_tree_init(tree);
+    tree->stage_directory = directory;
+    Printer *printer = output_tree_add(tree, path, "    ");
+    assert_non_null(printer);
+    print_lines(printer, text);
+}
+
+/* Streams `text` into `path` under `directory` and writes the tree; true when the write succeeded. */
+static bool stream_and_write(const char *directory, const char *path, const char *text, OutputStats *stats) {
+    OutputTree tree;
+    start_streaming_tree(&tree, directory, path, text);
+    char error[512];
+    bool ok = output_tree_stage(&tree, directory, error, sizeof error) &&
+              output_tree_write(&tree, directory, stats, error, sizeof error);
+    output_tree_free(&tree);
+    return ok;
+}
+
+static void set_old_mtime(const char *path) {
+    struct timeval times[2] = {{1000000000, 0}, {1000000000, 0}};
+    assert_int_equal(utimes(path, times), 0);
+}
+
+static time_t mtime_of(const char *path) {
+    struct stat status;
+    assert_int_equal(stat(path, &status), 0);
+    return status.st_mtime;
+}
+
+/* A file several times the flush size is handed to its temporary in pieces while it is printed: the target does
+ * not exist until the final write, which renames the temporary. */
+static void test_large_file_is_staged_while_printed(void **state) {
+    Sandbox *sandbox = *state;
+    char directory[256], path[256], folder[256];
+    in_sandbox(sandbox, "sdk", directory, sizeof directory);
+    char *text = numbered_lines(20000, SIZE_MAX); /* about 900 KB */
+    assert_true(strlen(text) > 8 * PRINTER_FLUSH_SIZE);
+    OutputTree tree;
+    start_streaming_tree(&tree, directory, "typescript/types.ts", text);
+    /* pieces are on disk already, in a temporary beside the missing target */
+    in_sandbox(sandbox, "sdk/typescript/types.ts", path, sizeof path);
+    assert_null(read_whole(path));
+    DIR *listing = opendir(in_sandbox(sandbox, "sdk/typescript", folder, sizeof folder));
+    assert_non_null(listing);
+    size_t temporaries = 0;
+    struct dirent *entry;
+    while ((entry = readdir(listing)))
+        if (strstr(entry->d_name, ".types.ts.rpcc-tmp-") == entry->d_name) temporaries++;
+    closedir(listing);
+    assert_int_equal(temporaries, 1);
+
+    char error[256];
+    OutputStats stats;
+    assert_true(output_tree_stage(&tree, directory, error, sizeof error));
+    assert_null(tree.files[0]->printer.out.data); /* released */
+    assert_true(output_tree_write(&tree, directory, &stats, error, sizeof error));
+    assert_int_equal(stats.written, 1);
+    char *written = read_whole(path);
+    assert_non_null(written);
+    assert_string_equal(written, text);
+    assert_listing(sandbox->root, "sdk/\nsdk/typescript/\nsdk/typescript/types.ts\n");
+    free(written);
+    output_tree_free(&tree);
+    free(text);
+}
+
+/* The new bytes are compared with the target's piece by piece: an equal file is left alone (inode and mtime), and
+ * a difference anywhere (first piece, a later one, the very end, a longer or shorter file) replaces it with
+ * exactly the new bytes, its permission bits kept. */
+static void test_unchanged_detection_across_pieces(void **state) {
+    Sandbox *sandbox = *state;
+    char directory[256], path[256];
+    in_sandbox(sandbox, "sdk", directory, sizeof directory);
+    in_sandbox(sandbox, "sdk/go/types.go", path, sizeof path);
+    const size_t lines = 12000; /* about 540 KB: several pieces */
+    char *original = numbered_lines(lines, SIZE_MAX);
+    OutputStats stats;
+    assert_true(stream_and_write(directory, "go/types.go", original, &stats));
+    assert_int_equal(stats.written, 1);
+    assert_int_equal(chmod(path, 0640), 0);
+    set_old_mtime(path);
+    ino_t inode = inode_of(path);
+
+    assert_true(stream_and_write(directory, "go/types.go", original, &stats));
+    assert_int_equal(stats.written, 0);
+    assert_int_equal(stats.unchanged, 1);
+    assert_true(inode_of(path) == inode);
+    assert_true(mtime_of(path) == 1000000000);
+
+    /* the same file printed through one large append (printer_append_printer) is still the same */
+    {
+        OutputTree tree;
+        output_tree_init(&tree);
+        tree.stage_directory = directory;
+        Printer *file = output_tree_add(&tree, "go/types.go", "\t");
+        Printer body;
+        printer_init(&body, "\t");
+        const char *split = original + 1000 * 45;
+        split = strchr(split, '\n') + 1;
+        printer_write(file, original, (size_t)(split - original));
+        printer_write(&body, split, strlen(split));
+        printer_append_printer(file, &body);
+        char error[256];
+        assert_true(output_tree_write(&tree, directory, &stats, error, sizeof error));
+        assert_int_equal(stats.unchanged, 1);
+        output_tree_free(&tree);
+        assert_true(inode_of(path) == inode);
+    }
+
+    size_t changed_lines[] = {0, 1700, 5000, lines - 1};
+    for (size_t index = 0; index < sizeof changed_lines / sizeof *changed_lines; index++) {
+        char *changed = numbered_lines(lines, changed_lines[index]);
+        assert_true(stream_and_write(directory, "go/types.go", changed, &stats));
+        assert_int_equal(stats.written, 1);
+        char *written = read_whole(path);
+        assert_string_equal(written, changed);
+        free(written);
+        struct stat status;
+        assert_int_equal(stat(path, &status), 0);
+        assert_int_equal(status.st_mode & 07777, 0640);
+        assert_true(stream_and_write(directory, "go/types.go", original, &stats)); /* back */
+        assert_int_equal(stats.written, 1);
+        free(changed);
+    }
+    char *longer = numbered_lines(lines + 1, SIZE_MAX), *shorter = numbered_lines(lines - 1, SIZE_MAX);
+    char *cut = numbered_lines(lines, SIZE_MAX);
+    cut[strlen(cut) - 1] = '\0'; /* one byte shorter, in the same last piece */
+    char *texts[] = {longer, original, shorter, original, cut, original};
+    for (size_t index = 0; index < sizeof texts / sizeof *texts; index++) {
+        assert_true(stream_and_write(directory, "go/types.go", texts[index], &stats));
+        assert_int_equal(stats.written, 1);
+        char *written = read_whole(path);
+        assert_string_equal(written, texts[index]);
+        free(written);
+    }
+    assert_listing(sandbox->root, "sdk/\nsdk/go/\nsdk/go/types.go\n");
+    free(longer);
+    free(shorter);
+    free(cut);
+    free(original);
+}
+
+/* A run that fails after large files were partly staged (pieces written to temporaries, directories made) leaves
+ * the output directory exactly as it was. */
+static void test_failure_after_pieces_were_staged(void **state) {
+    Sandbox *sandbox = *state;
+    char directory[256], path[256];
+    in_sandbox(sandbox, "sdk", directory, sizeof directory);
+    char *old_text = numbered_lines(10000, SIZE_MAX);
+    OutputStats stats;
+    assert_true(stream_and_write(directory, "python/models.py", old_text, &stats));
+    write_text(in_sandbox(sandbox, "sdk/blocker", path, sizeof path), "a file\n");
+    in_sandbox(sandbox, "sdk/python/models.py", path, sizeof path);
+    ino_t inode = inode_of(path);
+
+    char *new_text = numbered_lines(10000, 9000); /* differs late: first compared, then copied and written */
+    OutputTree tree;
+    start_streaming_tree(&tree, directory, "python/models.py", new_text);
+    Printer *added = output_tree_add(&tree, "new/deep/huge.txt", "    "); /* makes new/deep/ */
+    print_lines(added, new_text);
+    Printer *unfinished = output_tree_add(&tree, "new/unfinished.txt", "    "); /* still being printed */
+    print_lines(unfinished, old_text);
+    char error[512], expected[512];
+    add_file(&tree, "blocker/x.txt", "x\n");
+    assert_false(output_tree_write(&tree, directory, &stats, error, sizeof error));
+    snprintf(expected, sizeof expected, "%s/blocker: Not a directory", directory);
+    assert_string_equal(error, expected);
+    output_tree_free(&tree);
+    assert_listing(sandbox->root, "sdk/\nsdk/blocker\nsdk/python/\nsdk/python/models.py\n");
+    char *kept = read_whole(path);
+    assert_string_equal(kept, old_text);
+    free(kept);
+    assert_true(inode_of(path) == inode);
+
+    /* abandoned while files are still being printed (a later backend failed): the same */
+    start_streaming_tree(&tree, directory, "python/models.py", new_text);
+    added = output_tree_add(&tree, "new/huge.txt", "    ");
+    print_lines(added, new_text);
+    output_tree_free(&tree);
+    assert_listing(sandbox->root, "sdk/\nsdk/blocker\nsdk/python/\nsdk/python/models.py\n");
+    free(old_text);
+    free(new_text);
+}
+
+/* A piece that cannot be staged (its target is a directory) fails the staging: the printer goes on, the failure is
+ * reported with its cause by the next output_tree_stage, and nothing is left behind. */
+static void test_failure_while_printing_is_reported(void **state) {
+    Sandbox *sandbox = *state;
+    char directory[256], path[256];
+    in_sandbox(sandbox, "sdk", directory, sizeof directory);
+    assert_int_equal(mkdir(directory, 0777), 0);
+    assert_int_equal(mkdir(in_sandbox(sandbox, "sdk/go", path, sizeof path), 0777), 0);
+    assert_int_equal(mkdir(in_sandbox(sandbox, "sdk/go/types.go", path, sizeof path), 0777), 0);
+    char *text = numbered_lines(5000, SIZE_MAX);
+    OutputTree tree;
+    start_streaming_tree(&tree, directory, "go/new/first.go", text); /* makes go/new/, then is undone */
+    Printer *printer = output_tree_add(&tree, "go/types.go", "\t");
+    print_lines(printer, text);
+    char error[512], expected[512];
+    assert_false(output_tree_stage(&tree, directory, error, sizeof error));
+    snprintf(expected, sizeof expected, "%s/go/types.go: is a directory", directory);
+    assert_string_equal(error, expected);
+    assert_false(output_tree_stage(&tree, directory, error, sizeof error)); /* the cause is kept */
+    assert_string_equal(error, expected);
+    output_tree_free(&tree);
+    assert_listing(sandbox->root, "sdk/\nsdk/go/\nsdk/go/types.go/\n");
+    free(text);
+}
+
+/* Trees staged by separate threads (--jobs), each printing large files as it goes, merge into one written
+ * together; an abandoned merged tree undoes both. */
+static void test_streamed_trees_merge(void **state) {
+    Sandbox *sandbox = *state;
+    char directory[256], path[256];
+    in_sandbox(sandbox, "sdk", directory, sizeof directory);
+    char *text = numbered_lines(6000, SIZE_MAX);
+    for (int commit = 0; commit < 2; commit++) {
+        OutputTree tree, python, go;
+        output_tree_init(&tree);
+        char error[512];
+        assert_true(output_tree_stage(&tree, directory, error, sizeof error));
+        start_streaming_tree(&python, directory, "python/models.py", text);
+        start_streaming_tree(&go, directory, "go/types.go", text);
+        assert_true(output_tree_stage(&python, directory, error, sizeof error));
+        assert_true(output_tree_stage(&go, directory, error, sizeof error));
+        output_tree_merge(&tree, &python);
+        output_tree_merge(&tree, &go);
+        Printer *readme = output_tree_add(&tree, "README.md", "  "); /* staged as printed: the tree stages */
+        print_lines(readme, text);
+        output_tree_free(&python);
+        output_tree_free(&go);
+        if (!commit) {
+            output_tree_free(&tree);
+            assert_listing(sandbox->root, ""); /* the output directory too: this run made it */
+            continue;
+        }
+        OutputStats stats;
+        assert_true(output_tree_write(&tree, directory, &stats, error, sizeof error));
+        assert_int_equal(stats.written, 3);
+        output_tree_free(&tree);
+    }
+    assert_listing(sandbox->root, "sdk/\nsdk/README.md\nsdk/go/\nsdk/go/types.go\nsdk/python/\nsdk/python/models.py\n");
+    const char *paths[] = {"sdk/README.md", "sdk/go/types.go", "sdk/python/models.py"};
+    for (size_t index = 0; index < 3; index++) {
+        char *written = read_whole(in_sandbox(sandbox, paths[index], path, sizeof path));
+        assert_string_equal(written, text);
+        free(written);
+    }
+    free(text);
+}
+
 #define SANDBOX_TEST(test) cmocka_unit_test_setup_teardown(test, sandbox_setup, sandbox_teardown)
 
 int main(void) {
@@ -496,6 +789,11 @@ int main(void) {
         SANDBOX_TEST(test_unwritable_directory_leaves_no_temporary),
         SANDBOX_TEST(test_error_buffer_is_truncated_safely),
         SANDBOX_TEST(test_empty_tree_creates_directory),
+        SANDBOX_TEST(test_large_file_is_staged_while_printed),
+        SANDBOX_TEST(test_unchanged_detection_across_pieces),
+        SANDBOX_TEST(test_failure_after_pieces_were_staged),
+        SANDBOX_TEST(test_failure_while_printing_is_reported),
+        SANDBOX_TEST(test_streamed_trees_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

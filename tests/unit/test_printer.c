@@ -92,6 +92,84 @@ static void test_append_printer(void **state) {
     printer_free(&head);
 }
 
+/* A printer with a sink hands its text on in pieces of complete lines once it holds PRINTER_FLUSH_SIZE: at a line
+ * end only, and not while held (code that may still undo or rewrite lines it printed holds the printer). */
+typedef struct Collected {
+    StrBuf text;
+    size_t pieces;
+} Collected;
+
+static void collect(void *context, const char *text, size_t len) {
+    Collected *collected = context;
+    assert_true(len > 0);
+    assert_int_equal(text[len - 1], '\n');
+    strbuf_append(&collected->text, text, len);
+    collected->pieces++;
+}
+
+static void test_printer_with_sink_flushes_at_line_ends(void **state) {
+    (void)state;
+    Collected collected = {{NULL, 0, 0}, 0};
+    Printer printer, plain;
+    printer_init(&printer, "  ");
+    printer_init(&plain, "  ");
+    printer_attach(&printer, collect, &collected);
+    /* held: nothing is handed on, however much is printed */
+    printer_hold(&printer);
+    while (printer.out.len < 2 * PRINTER_FLUSH_SIZE) {
+        PRINTER_LINE(&printer, "x = 1");
+        PRINTER_LINE(&plain, "x = 1");
+        printer_line(&printer, "y = %d", 2);
+        printer_line(&plain, "y = %d", 2);
+    }
+    assert_int_equal(collected.pieces, 0);
+    printer_release(&printer);
+    /* in the middle of a line: nothing either */
+    for (size_t piece = 0; piece < 1000; piece++) {
+        PRINTER_PUTS(&printer, "a long line ");
+        PRINTER_PUTS(&plain, "a long line ");
+    }
+    printer_printf(&printer, "partial ");
+    printer_printf(&plain, "partial ");
+    assert_int_equal(collected.pieces, 0);
+    /* the line's end hands it all on */
+    printer_end_line(&printer);
+    printer_end_line(&plain);
+    assert_int_equal(collected.pieces, 1);
+    assert_int_equal(printer.out.len, 0);
+    for (size_t line = 0; line < 20000; line++) {
+        printer_indent(&printer);
+        printer_indent(&plain);
+        printer_line(&printer, "field_%zu: int", line);
+        printer_line(&plain, "field_%zu: int", line);
+        PRINTER_LINE(&printer, "other: str");
+        PRINTER_LINE(&plain, "other: str");
+        printer_dedent(&printer);
+        printer_dedent(&plain);
+        printer_blank_line(&printer);
+        printer_blank_line(&plain);
+        assert_true(printer.out.len < PRINTER_FLUSH_SIZE + 64);
+    }
+    Printer body;
+    printer_init(&body, "  ");
+    printer_write(&body, "tail\n", 5);
+    printer_append_printer(&printer, &body); /* straight to the sink */
+    printer_init(&body, "  ");
+    printer_write(&body, "tail\n", 5);
+    printer_append_printer(&plain, &body);
+    printer_write(&printer, "last", 4);
+    printer_write(&plain, "last", 4);
+    printer_line(&printer, "%s", "");
+    printer_line(&plain, "%s", "");
+    printer_flush(&printer);
+    assert_true(collected.pieces > 4);
+    assert_int_equal(collected.text.len, plain.out.len);
+    assert_memory_equal(collected.text.data, plain.out.data, plain.out.len);
+    printer_free(&printer);
+    printer_free(&plain);
+    strbuf_free(&collected.text);
+}
+
 static void test_dedent_never_below_zero(void **state) {
     (void)state;
     Printer printer;
@@ -472,6 +550,7 @@ int main(void) {
         cmocka_unit_test(test_empty_printer),
         cmocka_unit_test(test_block_substitutes_and_indents),
         cmocka_unit_test(test_append_printer),
+        cmocka_unit_test(test_printer_with_sink_flushes_at_line_ends),
         cmocka_unit_test(test_block_unknown_variable_aborts),
         cmocka_unit_test(test_fast_appends_match_printf),
         cmocka_unit_test(test_string_literals),
