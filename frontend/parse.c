@@ -14,6 +14,8 @@ void RpccParserFree(void *parser, void (*release)(void *));
 /* grammar/parser.y: saves the stack when the token may be refused (for the expected tokens of the error), then
  * calls RpccParser. */
 void RpccParserFeed(void *parser, const Token *token, ParseState *state);
+/* lemon's parser itself: the fast pass feeds it directly. */
+void RpccParser(void *parser, int token_kind, Token token, ParseState *state);
 
 const AstDoc *parse_take_doc(const Token *token) {
     if (!token->doc) return NULL;
@@ -156,14 +158,44 @@ static void collect_lost_names(Arena *arena, AstFile *file, const PtrVec *declar
     }
 }
 
-AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags) {
-    AstFile *file = ARENA_NEW(arena, AstFile);
-    file->source = source;
-    if (!parse_check_encoding(source, diags)) {
-        file->unusable = true;
-        return file;
+/* The fast pass: no bookkeeping for error reporting. It stops at the first syntax error (state->retry) and returns
+ * false; parse_file then forgets what it did and parses again with parse_careful. */
+static bool parse_fast(AstFile *file, Arena *arena, Diagnostics *diags) {
+    Lexer lexer;
+    lexer_init(&lexer, file->source, diags, arena);
+    ParseState state;
+    memset(&state, 0, sizeof state);
+    state.arena = arena;
+    state.diags = diags;
+    state.lexer = &lexer;
+    state.file = file;
+    void *parser = RpccParserAlloc(malloc);
+    if (!parser) {
+        fputs("rpcc: out of memory\n", stderr);
+        abort();
     }
+    for (;;) {
+        Token token = lexer_next(&lexer);
+        if (token.kind == 0) token.doc = NULL; /* a doc comment at the end of the file documents nothing */
+        RpccParser(parser, token.kind, token, &state);
+        if (token.kind == 0 || state.retry || state.stack_overflow || diag_limit_reached(diags)) break;
+    }
+    RpccParserFree(parser, free);
+    if (state.retry) return false;
+    if (state.stack_overflow) file->unusable = true;
+    for (size_t i = 0; i < lexer.docs.count; i++) {
+        DocComment *doc = lexer.docs.items[i];
+        if (!doc->used && !state.stack_overflow)
+            diag_warning(diags, doc->doc.span, "doc comment documents nothing");
+    }
+    return true;
+}
 
+/* The careful pass, for a file with syntax errors: the parser's stack saved before each token that may be refused
+ * (for the expected tokens of an error), the braces counted (for recovery), the declared names collected (for the
+ * declarations an error dropped). */
+static void parse_careful(AstFile *file, Arena *arena, Diagnostics *diags) {
+    const SourceFile *source = file->source;
     Lexer lexer;
     lexer_init(&lexer, source, diags, arena);
     ParseState state;
@@ -172,6 +204,7 @@ AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags) 
     state.diags = diags;
     state.lexer = &lexer;
     state.file = file;
+    state.careful = true;
     void *parser = RpccParserAlloc(malloc);
     if (!parser) {
         fputs("rpcc: out of memory\n", stderr);
@@ -220,5 +253,23 @@ AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags) 
         if (!doc->used && !state.stack_overflow)
             diag_warning(diags, doc->doc.span, "doc comment documents nothing");
     }
+}
+
+AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags) {
+    AstFile *file = ARENA_NEW(arena, AstFile);
+    file->source = source;
+    if (!parse_check_encoding(source, diags)) {
+        file->unusable = true;
+        return file;
+    }
+    /* Most files have no syntax error: they are parsed once, fast. A file with one is parsed again from the start
+     * with the error reporting on, after forgetting the fast pass (its diagnostics and its partial AST; its arena
+     * memory stays), so that its diagnostics are those of one careful pass. */
+    DiagMark mark = diag_mark(diags);
+    if (parse_fast(file, arena, diags)) return file;
+    diag_rollback(diags, mark);
+    memset(file, 0, sizeof *file);
+    file->source = source;
+    parse_careful(file, arena, diags);
     return file;
 }

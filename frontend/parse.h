@@ -16,6 +16,10 @@ typedef struct ParseState {
     AstFile *file;
     bool seen_declaration; /* imports must come first */
     bool stack_overflow;   /* the input nests deeper than the parser's stack: stop parsing */
+    /* A file is parsed fast first, without what error reporting needs (parse.c); the first syntax error sets
+     * `retry`, and the file is parsed again with `careful` set. */
+    bool careful;
+    bool retry;
     /* Error recovery (grammar/parser.y): */
     bool member_error;        /* a field or member of the declaration being parsed had a syntax error */
     int brace_depth;          /* '{' minus '}' before the current token */

@@ -89,6 +89,11 @@ static void add_declaration(ParseState *state, AstDecl *decl) {
 %start_symbol file
 
 %syntax_error {
+    if (!state->careful) {
+        /* The fast pass saved no stack to tell what was expected: parse again carefully (parse.c). */
+        state->retry = true;
+        return;
+    }
     int expected[YYNTOKEN];
     int expected_count = parser_expected_tokens(state, expected, YYNTOKEN);
     parse_syntax_error(state, yymajor, &yyminor, expected, expected_count);
