@@ -12,8 +12,9 @@ typedef struct SourceFile {
     char *path;          /* as given on the command line, or as derived from an import: used in diagnostics */
     char *text;          /* the file's bytes plus a terminating NUL (a BOM is kept; the lexer skips it) */
     size_t length;       /* bytes, without the terminating NUL */
-    uint32_t *line_starts; /* byte offset of the start of each line */
+    uint32_t *line_starts; /* byte offset of the start of each line: built on first use (source.c), else NULL */
     size_t line_count;
+    bool mapped;         /* text is a private mapping of the file (munmap), else malloc'd */
 } SourceFile;
 
 /* A byte range in one file. Every AST and IR node keeps one. */
