@@ -259,16 +259,22 @@ Token lexer_next(Lexer *lexer) {
         re2c:define:YYMARKER = lexer->marker;
         re2c:define:YYLIMIT = lexer->limit;
         re2c:yyfill:enable = 0;
-        re2c:eof = 0;
 
         digits = [0-9]+;
         integer = "-"? ("0" | [1-9] [0-9]*);
         fraction = "." digits;
         exponent = [eE] [+-]? digits;
 
-        $ {
-            Token token = make_token(lexer, 0, start);
-            return token;
+        /* The NUL sentinel ends the text (parse_check_encoding refuses NUL bytes inside it; a NUL that reaches here
+         * otherwise is an unexpected character). A sentinel rule rather than re2c's `$` lets re2c use bit vectors and
+         * computed gotos. */
+        "\x00" {
+            if (start == lexer->limit) {
+                lexer->cursor = start;
+                return make_token(lexer, 0, start);
+            }
+            unexpected_character(lexer, start);
+            continue;
         }
 
         [ \t\r\n]+ { continue; }
