@@ -41,6 +41,8 @@ typedef struct Lexer {
 
 void lexer_init(Lexer *lexer, const SourceFile *file, Diagnostics *diags, Arena *arena);
 Token lexer_next(Lexer *lexer);
+/* lexer_next writing the token into *token (the parse driver's way: no copy of a returned struct). */
+void lexer_scan(Lexer *lexer, Token *token);
 
 /* The printable name of a token kind, for syntax errors: "';'", "identifier", "'model'", "end of file". */
 const char *token_kind_name(int kind);

@@ -175,7 +175,8 @@ static bool parse_fast(AstFile *file, Arena *arena, Diagnostics *diags) {
         abort();
     }
     for (;;) {
-        Token token = lexer_next(&lexer);
+        Token token;
+        lexer_scan(&lexer, &token);
         if (token.kind == 0) token.doc = NULL; /* a doc comment at the end of the file documents nothing */
         RpccParser(parser, token.kind, token, &state);
         if (token.kind == 0 || state.retry || state.stack_overflow || diag_limit_reached(diags)) break;
@@ -216,7 +217,8 @@ static void parse_careful(AstFile *file, Arena *arena, Diagnostics *diags) {
     Span last_declared = {NULL, 0, 0};
     PtrVec declared_after_error = {0};
     for (;;) {
-        Token token = lexer_next(&lexer);
+        Token token;
+        lexer_scan(&lexer, &token);
         if (token.kind == 0 && token.doc) {
             /* A doc comment at the end of the file documents nothing (reported below). */
             token.doc = NULL;
