@@ -87,7 +87,8 @@ typedef struct AstAnnotation {
 } AstAnnotation;
 
 typedef struct AstDoc {
-    const char *text; /* NULL if none; lines joined with '\n', "/// " removed */
+    const char *text; /* NULL if none; lines joined with '\n', "/// " removed; not NUL-terminated (a one-line doc
+                       * points into the source) */
     size_t length;    /* of text */
     Span span;
 } AstDoc;

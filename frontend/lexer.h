@@ -13,6 +13,7 @@
 typedef struct DocComment {
     AstDoc doc;
     bool used;
+    struct DocComment *next; /* the file's next doc comment */
 } DocComment;
 
 typedef struct Token {
@@ -36,7 +37,7 @@ typedef struct Lexer {
     Diagnostics *diags;
     Arena *arena;
     DocComment *pending_doc; /* doc lines seen since the last token */
-    PtrVec docs;             /* every DocComment of the file, in order */
+    DocComment *first_doc, *last_doc; /* every DocComment of the file, in order (a list through `next`) */
 } Lexer;
 
 void lexer_init(Lexer *lexer, const SourceFile *file, Diagnostics *diags, Arena *arena);

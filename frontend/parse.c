@@ -3,6 +3,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "../support/strmap.h"
 #include "../support/utf8.h"
@@ -34,7 +37,25 @@ bool parse_check_encoding(const SourceFile *source, Diagnostics *diags) {
     const unsigned char *p = (const unsigned char *)source->text;
     const unsigned char *end = p + source->length;
     while (p < end) {
-        /* Eight bytes at a time while they are ASCII and not NUL: nearly every byte of a schema. */
+#ifdef __SSE2__
+        /* Sixty-four bytes at a time while they are ASCII and not NUL (nearly every byte of a schema): a high bit
+         * in the bytes' OR, or a zero as their minimum, stops it. */
+        while (end - p >= 64) {
+            __m128i a = _mm_loadu_si128((const __m128i *)p), b = _mm_loadu_si128((const __m128i *)(p + 16));
+            __m128i c = _mm_loadu_si128((const __m128i *)(p + 32)), d = _mm_loadu_si128((const __m128i *)(p + 48));
+            __m128i any = _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d));
+            __m128i least = _mm_min_epu8(_mm_min_epu8(a, b), _mm_min_epu8(c, d));
+            if (_mm_movemask_epi8(_mm_or_si128(any, _mm_cmpeq_epi8(least, _mm_setzero_si128())))) break;
+            p += 64;
+        }
+        while (end - p >= 16) {
+            __m128i chunk = _mm_loadu_si128((const __m128i *)p);
+            int flags = _mm_movemask_epi8(_mm_or_si128(chunk, _mm_cmpeq_epi8(chunk, _mm_setzero_si128())));
+            if (flags) break;
+            p += 16;
+        }
+#endif
+        /* Eight bytes at a time while they are ASCII and not NUL. */
         while (end - p >= 8) {
             uint64_t word;
             memcpy(&word, p, 8);
@@ -184,8 +205,7 @@ static bool parse_fast(AstFile *file, Arena *arena, Diagnostics *diags) {
     RpccParserFree(parser, free);
     if (state.retry) return false;
     if (state.stack_overflow) file->unusable = true;
-    for (size_t i = 0; i < lexer.docs.count; i++) {
-        DocComment *doc = lexer.docs.items[i];
+    for (const DocComment *doc = lexer.first_doc; doc; doc = doc->next) {
         if (!doc->used && !state.stack_overflow)
             diag_warning(diags, doc->doc.span, "doc comment documents nothing");
     }
@@ -250,8 +270,7 @@ static void parse_careful(AstFile *file, Arena *arena, Diagnostics *diags) {
     if (state.stack_overflow) file->unusable = true;
     if (declared_after_error.count) collect_lost_names(arena, file, &declared_after_error);
 
-    for (size_t i = 0; i < lexer.docs.count; i++) {
-        DocComment *doc = lexer.docs.items[i];
+    for (const DocComment *doc = lexer.first_doc; doc; doc = doc->next) {
         if (!doc->used && !state.stack_overflow)
             diag_warning(diags, doc->doc.span, "doc comment documents nothing");
     }

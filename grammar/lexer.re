@@ -40,10 +40,15 @@ __attribute__((noinline)) static void add_doc_line(Lexer *lexer, const unsigned 
     if (!doc) {
         doc = ARENA_NEW(lexer->arena, DocComment);
         doc->doc.span = span_between(lexer, start, end);
-        doc->doc.text = arena_strndup(lexer->arena, (const char *)text, length);
+        /* A one-line doc is its source text: no copy (AstDoc.text is not NUL-terminated). */
+        doc->doc.text = (const char *)text;
         doc->doc.length = length;
         lexer->pending_doc = doc;
-        ptrvec_push(lexer->arena, &lexer->docs, doc);
+        if (lexer->last_doc)
+            lexer->last_doc->next = doc;
+        else
+            lexer->first_doc = doc;
+        lexer->last_doc = doc;
         return;
     }
     size_t old_length = doc->doc.length;
