@@ -45,17 +45,29 @@ static const struct {
 #define BUILTIN_COUNT (sizeof builtin_types / sizeof builtin_types[0])
 
 static bool find_builtin(Span name, IrTypeKind *kind) {
-    /* Most type names are declarations (capitalised by convention); every built-in starts with a lowercase letter. */
+    /* Most type names are declarations (capitalised by convention); every built-in starts with a lowercase letter.
+     * The candidates are those of the name's length (a switch), compared whole. */
     const char *text = span_text(name);
     if (!name.length || text[0] < 'a' || text[0] > 'z') return false;
-    for (size_t i = 0; i < BUILTIN_COUNT; i++) {
-        if (name.length != builtin_types[i].length || text[0] != builtin_types[i].name[0]) continue;
-        if (memcmp(text, builtin_types[i].name, name.length) == 0) {
-            *kind = builtin_types[i].kind;
-            return true;
-        }
+#define IS(literal) (memcmp(text, literal, sizeof literal - 1) == 0)
+    IrTypeKind found;
+    switch (name.length) {
+    case 3: found = IS("int") ? IR_INT : IS("any") ? IR_ANY : IS("map") ? IR_MAP : IR_REF; break;
+    case 4:
+        found = IS("bool") ? IR_BOOL : IS("uuid") ? IR_UUID : IS("date") ? IR_DATE : IS("time") ? IR_TIME
+                : IS("list") ? IR_LIST : IR_REF;
+        break;
+    case 5: found = IS("float") ? IR_FLOAT : IS("bytes") ? IR_BYTES : IR_REF; break;
+    case 6: found = IS("string") ? IR_STRING : IR_REF; break;
+    case 7: found = IS("decimal") ? IR_DECIMAL : IR_REF; break;
+    case 8: found = IS("duration") ? IR_DURATION : IR_REF; break;
+    case 9: found = IS("timestamp") ? IR_TIMESTAMP : IR_REF; break;
+    default: found = IR_REF;
     }
-    return false;
+#undef IS
+    if (found == IR_REF) return false; /* IR_REF: no built-in of that name */
+    *kind = found;
+    return true;
 }
 
 /* ---- names ---- */
@@ -1003,27 +1015,36 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         HoistContext context = {NULL, decl->name, field->name, 0, hoisted};
         field->type = lower_type(lowering, field_ast->type, &context);
 
+        /* Most fields have no annotations: what they would give is set directly (lower_annotations clears a
+         * large struct first). */
+        bool annotated = field_ast->annotations != NULL;
         Annotations field_annotations;
-        lower_annotations(lowering, field_ast->annotations, PLACE_FIELD, &field_annotations);
-        field->deprecation = field_annotations.deprecation;
-        field->constraints = &ir_no_constraints;
-        const IrConstraints *given = &field_annotations.constraints;
-        if (given->has_ge || given->has_gt || given->has_le || given->has_lt || given->has_min_length ||
-            given->has_max_length || given->pattern) {
-            IrConstraints *constraints = ARENA_NEW(lowering->arena, IrConstraints);
-            *constraints = field_annotations.constraints;
-            field->constraints = constraints;
-        }
-        field->wire_name = field_annotations.json_name ? field_annotations.json_name : field->name;
-        field->wire_name_span = field_annotations.json_name ? field_annotations.json_argument_span : field->span;
-        check_constraint_targets(lowering, field->type, &field_annotations);
-        if (field_annotations.discriminator) {
-            if (field->type && field->type->kind == IR_REF && field->type->decl->synthesized)
-                field->type->decl->discriminator = field_annotations.discriminator;
-            else
-                diag_error(lowering->diags, field_annotations.discriminator_span,
-                           "@discriminator on a field needs an inline union of models (A | B); for a named union, "
-                           "put it on the union's declaration");
+        if (annotated) {
+            lower_annotations(lowering, field_ast->annotations, PLACE_FIELD, &field_annotations);
+            field->deprecation = field_annotations.deprecation;
+            field->constraints = &ir_no_constraints;
+            const IrConstraints *given = &field_annotations.constraints;
+            if (given->has_ge || given->has_gt || given->has_le || given->has_lt || given->has_min_length ||
+                given->has_max_length || given->pattern) {
+                IrConstraints *constraints = ARENA_NEW(lowering->arena, IrConstraints);
+                *constraints = field_annotations.constraints;
+                field->constraints = constraints;
+            }
+            field->wire_name = field_annotations.json_name ? field_annotations.json_name : field->name;
+            field->wire_name_span = field_annotations.json_name ? field_annotations.json_argument_span : field->span;
+            check_constraint_targets(lowering, field->type, &field_annotations);
+            if (field_annotations.discriminator) {
+                if (field->type && field->type->kind == IR_REF && field->type->decl->synthesized)
+                    field->type->decl->discriminator = field_annotations.discriminator;
+                else
+                    diag_error(lowering->diags, field_annotations.discriminator_span,
+                               "@discriminator on a field needs an inline union of models (A | B); for a named union, "
+                               "put it on the union's declaration");
+            }
+        } else {
+            field->constraints = &ir_no_constraints;
+            field->wire_name = field->name;
+            field->wire_name_span = field->span;
         }
 
         if (field_ast->default_value) {
@@ -1048,7 +1069,8 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
                 duplicate = true;
             } else if (other->wire_name[0] == field->wire_name[0] && strcmp(other->wire_name, field->wire_name) == 0) {
                 Diagnostic *diagnostic =
-                    diag_error(lowering->diags, field_annotations.json_name ? field_annotations.json_span : field->span,
+                    diag_error(lowering->diags,
+                               annotated && field_annotations.json_name ? field_annotations.json_span : field->span,
                                "fields '%s' and '%s' of model '%s' have the same wire name '%s'", other->name,
                                field->name, decl->name, field->wire_name);
                 diag_note(lowering->diags, diagnostic, other->span, "'%s' is declared here", other->name);
