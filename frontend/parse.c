@@ -17,8 +17,6 @@ void RpccParserFree(void *parser, void (*release)(void *));
 /* grammar/parser.y: saves the stack when the token may be refused (for the expected tokens of the error), then
  * calls RpccParser. */
 void RpccParserFeed(void *parser, const Token *token, ParseState *state);
-/* lemon's parser itself: the fast pass feeds it directly. */
-void RpccParser(void *parser, int token_kind, Token token, ParseState *state);
 
 const AstDoc *parse_take_doc(const Token *token) {
     if (!token->doc) return NULL;
@@ -195,13 +193,7 @@ static bool parse_fast(AstFile *file, Arena *arena, Diagnostics *diags) {
         fputs("rpcc: out of memory\n", stderr);
         abort();
     }
-    for (;;) {
-        Token token;
-        lexer_scan(&lexer, &token);
-        if (token.kind == 0) token.doc = NULL; /* a doc comment at the end of the file documents nothing */
-        RpccParser(parser, token.kind, token, &state);
-        if (token.kind == 0 || state.retry || state.stack_overflow || diag_limit_reached(diags)) break;
-    }
+    lexer_parse(&lexer, parser, &state);
     RpccParserFree(parser, free);
     if (state.retry) return false;
     if (state.stack_overflow) file->unusable = true;

@@ -1,6 +1,7 @@
 /* The .rpc lexer: re2c with a NUL sentinel and a catch-all error rule (as ninja's lexer). Tokens are spans into
  * the source, never copies; only string literals are decoded. */
 #include "frontend/lexer.h"
+#include "frontend/parse.h"
 
 #include <errno.h>
 #include <math.h>
@@ -268,16 +269,16 @@ __attribute__((noinline)) static void unexpected_character(Lexer *lexer, const u
         token->text = NULL;                                                                                        \
         token->text_length = 0;                                                                                    \
         lexer->pending_doc = NULL;                                                                                 \
-        return;                                                                                                    \
+        goto emit;                                                                                                 \
     } while (0)
 
-Token lexer_next(Lexer *lexer) {
-    Token token;
-    lexer_scan(lexer, &token);
-    return token;
-}
+/* lemon's parser (grammar/parser.y): scan feeds it in the fast pass. */
+void RpccParser(void *parser, int token_kind, Token token, ParseState *state);
 
-void lexer_scan(Lexer *lexer, Token *token) {
+/* One token into *token, or, with a parser, every token of the file into the parser (the fast pass, parse.c): the
+ * loop is here so that the scanner is entered once a file, not once a token (GCC does not inline a function with
+ * computed gotos, and its entry and exit were a fifth of the scanner's cost). */
+static void scan(Lexer *lexer, Token *token, void *parser, ParseState *state) {
     const unsigned char *cursor = lexer->cursor, *marker = cursor;
     for (;;) {
         const unsigned char *start = cursor;
@@ -346,16 +347,16 @@ void lexer_scan(Lexer *lexer, Token *token) {
         "false"  { TOKEN(TK_FALSE); }
         [A-Za-z_] [A-Za-z0-9_]* { TOKEN(TK_IDENT); }
 
-        integer { SYNC_OUT(); *token = lex_integer(lexer, start); return; }
-        integer (fraction exponent? | exponent) { SYNC_OUT(); *token = lex_float(lexer, start); return; }
+        integer { SYNC_OUT(); *token = lex_integer(lexer, start); goto emit; }
+        integer (fraction exponent? | exponent) { SYNC_OUT(); *token = lex_float(lexer, start); goto emit; }
         "-"? "0" [0-9]+ (fraction? exponent?) {
             SYNC_OUT();
             *token = make_token(lexer, TK_INT, start);
             diag_error(lexer->diags, token->span, "numbers may not have leading zeros");
-            return;
+            goto emit;
         }
 
-        "\"" { SYNC_OUT(); *token = lex_string(lexer, start); return; }
+        "\"" { SYNC_OUT(); *token = lex_string(lexer, start); goto emit; }
 
         "{"  { TOKEN(TK_LBRACE); }
         "}"  { TOKEN(TK_RBRACE); }
@@ -377,7 +378,26 @@ void lexer_scan(Lexer *lexer, Token *token) {
 
         [^] { SYNC_OUT(); unexpected_character(lexer, start); SYNC_IN(); continue; }
         */
+    emit:
+        if (!parser) return;
+        if (token->kind == 0) token->doc = NULL; /* a doc comment at the end of the file documents nothing */
+        RpccParser(parser, token->kind, *token, state);
+        if (token->kind == 0 || state->retry || state->stack_overflow || diag_limit_reached(state->diags)) return;
+        SYNC_IN();
     }
+}
+
+Token lexer_next(Lexer *lexer) {
+    Token token;
+    scan(lexer, &token, NULL, NULL);
+    return token;
+}
+
+void lexer_scan(Lexer *lexer, Token *token) { scan(lexer, token, NULL, NULL); }
+
+void lexer_parse(Lexer *lexer, void *parser, ParseState *state) {
+    Token token;
+    scan(lexer, &token, parser, state);
 }
 
 const char *token_kind_name(int kind) {
