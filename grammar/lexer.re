@@ -114,6 +114,19 @@ static size_t encode_utf8(unsigned long code_point, char *out) {
  * Errors point at the offending escape or character; the token is still produced so parsing goes on. */
 __attribute__((noinline)) static Token lex_string(Lexer *lexer, const unsigned char *start) {
     const unsigned char *p = lexer->cursor;
+    /* Most literals are plain text up to their closing quote: copied at once. */
+    const unsigned char *plain = p;
+    while (*plain >= 0x20 && *plain != '"' && *plain != '\\' && *plain != 0x7F) plain++;
+    if (*plain == '"' && plain < lexer->limit) {
+        size_t plain_length = (size_t)(plain - p);
+        char *copy = arena_alloc(lexer->arena, plain_length + 1); /* zeroed: the NUL is there */
+        memcpy(copy, p, plain_length);
+        lexer->cursor = plain + 1;
+        Token token = make_token(lexer, TK_STRING, start);
+        token.text = copy;
+        token.text_length = plain_length;
+        return token;
+    }
     /* The decoded text is never longer than the literal's source text, which ends at the closing quote or the
      * end of the line: bound the allocation by that, not by the rest of the file. */
     const unsigned char *bound = p;
