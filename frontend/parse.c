@@ -181,10 +181,12 @@ static void collect_lost_names(Arena *arena, AstFile *file, const PtrVec *declar
  * false; parse_file then forgets what it did and parses again with parse_careful. */
 static bool parse_fast(AstFile *file, Arena *arena, Diagnostics *diags) {
     Lexer lexer;
-    lexer_init(&lexer, file->source, diags, arena);
+    lexer_init(&lexer, file->source, diags, &file->bulk);
     ParseState state;
     memset(&state, 0, sizeof state);
-    state.arena = arena;
+    state.arena = &file->bulk;
+    state.keep = arena;
+    state.bulk = &file->bulk;
     state.diags = diags;
     state.lexer = &lexer;
     state.file = file;
@@ -213,7 +215,7 @@ static void parse_careful(AstFile *file, Arena *arena, Diagnostics *diags) {
     lexer_init(&lexer, source, diags, arena);
     ParseState state;
     memset(&state, 0, sizeof state);
-    state.arena = arena;
+    state.arena = state.keep = state.bulk = arena; /* after a syntax error, nothing is freed early */
     state.diags = diags;
     state.lexer = &lexer;
     state.file = file;
@@ -278,11 +280,17 @@ AstFile *parse_file(const SourceFile *source, Arena *arena, Diagnostics *diags) 
     /* Most files have no syntax error: they are parsed once, fast. A file with one is parsed again from the start
      * with the error reporting on, after forgetting the fast pass (its diagnostics and its partial AST; its arena
      * memory stays), so that its diagnostics are those of one careful pass. */
+    arena_init(&file->bulk);
+    arena_adopt(arena, &file->bulk);
     DiagMark mark = diag_mark(diags);
     if (parse_fast(file, arena, diags)) return file;
     diag_rollback(diags, mark);
-    memset(file, 0, sizeof *file);
-    file->source = source;
+    /* Forget the fast pass: its nodes, and its bulk memory (the file's place among `arena`'s children stays). */
+    arena_free(&file->bulk);
+    memset(&file->imports, 0, sizeof file->imports);
+    memset(&file->decls, 0, sizeof file->decls);
+    memset(&file->lost_names, 0, sizeof file->lost_names);
+    file->unusable = false;
     parse_careful(file, arena, diags);
     return file;
 }

@@ -10,7 +10,9 @@
 
 /* What the grammar actions (grammar/parser.y) see through lemon's %extra_argument. */
 typedef struct ParseState {
-    Arena *arena;
+    Arena *arena; /* where nodes go now: `bulk`, or `keep` while an rpc is parsed (lowered last) */
+    Arena *keep;  /* the file, its declaration nodes and vector, rpcs: kept until lowering ends */
+    Arena *bulk;  /* the rest, freed by lowering as it goes (AstFile.bulk; `keep` itself after a syntax error) */
     Diagnostics *diags;
     Lexer *lexer;
     AstFile *file;

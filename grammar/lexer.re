@@ -285,6 +285,11 @@ __attribute__((noinline)) static void unexpected_character(Lexer *lexer, const u
         goto emit;                                                                                                 \
     } while (0)
 
+#define USE_BULK()                                                                                                 \
+    do {                                                                                                           \
+        if (parser && !in_rpc) state->arena = lexer->arena = state->bulk;                                          \
+    } while (0)
+
 /* lemon's parser (grammar/parser.y): scan feeds it in the fast pass. */
 void RpccParser(void *parser, int token_kind, Token token, ParseState *state);
 
@@ -293,6 +298,7 @@ void RpccParser(void *parser, int token_kind, Token token, ParseState *state);
  * computed gotos, and its entry and exit were a fifth of the scanner's cost). */
 static void scan(Lexer *lexer, Token *token, void *parser, ParseState *state) {
     const unsigned char *cursor = lexer->cursor, *marker = cursor;
+    bool in_rpc = false;
     for (;;) {
         const unsigned char *start = cursor;
         /*!re2c
@@ -348,13 +354,23 @@ static void scan(Lexer *lexer, Token *token, void *parser, ParseState *state) {
             continue;
         }
 
-        "import" { TOKEN(TK_IMPORT); }
-        "model"  { TOKEN(TK_MODEL); }
-        "enum"   { TOKEN(TK_ENUM); }
-        "union"  { TOKEN(TK_UNION); }
-        "type"   { TOKEN(TK_TYPE); }
-        "rpc"    { TOKEN(TK_RPC); }
-        "channel" { TOKEN(TK_CHANNEL); }
+        /* Where the parser's nodes go (ParseState.arena), in the fast pass: an rpc, lowered last, is kept whole from
+         * its keyword to its ';'; a declaration keyword outside an rpc goes back to the bulk memory that lowering
+         * frees as it goes (a field named `type` does so inside a model, harmlessly). In valid input no ';' comes
+         * before an rpc's end; invalid input is parsed again with everything kept. */
+        "import" { USE_BULK(); TOKEN(TK_IMPORT); }
+        "model"  { USE_BULK(); TOKEN(TK_MODEL); }
+        "enum"   { USE_BULK(); TOKEN(TK_ENUM); }
+        "union"  { USE_BULK(); TOKEN(TK_UNION); }
+        "type"   { USE_BULK(); TOKEN(TK_TYPE); }
+        "rpc"    {
+            if (parser) {
+                in_rpc = true;
+                state->arena = lexer->arena = state->keep;
+            }
+            TOKEN(TK_RPC);
+        }
+        "channel" { USE_BULK(); TOKEN(TK_CHANNEL); }
         "null"   { TOKEN(TK_NULL); }
         "true"   { TOKEN(TK_TRUE); }
         "false"  { TOKEN(TK_FALSE); }
@@ -380,7 +396,7 @@ static void scan(Lexer *lexer, Token *token, void *parser, ParseState *state) {
         "["  { TOKEN(TK_LBRACKET); }
         "]"  { TOKEN(TK_RBRACKET); }
         ","  { TOKEN(TK_COMMA); }
-        ";"  { TOKEN(TK_SEMI); }
+        ";"  { in_rpc = false; TOKEN(TK_SEMI); }
         ":"  { TOKEN(TK_COLON); }
         "="  { TOKEN(TK_EQ); }
         "?"  { TOKEN(TK_QUESTION); }

@@ -20,11 +20,20 @@
 static int parser_expected_tokens(ParseState *state, int *expected, int capacity);
 
 static AstDecl *decl_new(ParseState *state, AstDeclKind kind, const Token *keyword, Span name) {
-    AstDecl *decl = ARENA_NEW(state->arena, AstDecl);
+    /* Kept until lowering ends (ParseState.keep): lowering walks every declaration node three times. */
+    AstDecl *decl = ARENA_NEW(state->keep, AstDecl);
     decl->kind = kind;
+    decl->bulk_position = (uint32_t)arena_position(state->bulk);
     decl->keyword = keyword->span;
     decl->name = name;
     decl->doc = parse_take_doc(keyword);
+    if (kind == AST_DECL_RPC && decl->doc && state->bulk != state->keep) {
+        /* An rpc is lowered after the bulk memory is gone, and its doc was read before its keyword (in bulk). */
+        AstDoc *doc = ARENA_NEW(state->keep, AstDoc);
+        *doc = *decl->doc;
+        doc->text = arena_strndup(state->keep, decl->doc->text, decl->doc->length);
+        decl->doc = doc;
+    }
     return decl;
 }
 
@@ -104,7 +113,7 @@ static void add_declaration(ParseState *state, AstDecl *decl) {
     state->seen_declaration = true;
     if (state->member_error) parse_mark_incomplete(state, decl);
     state->member_error = false;
-    ptrvec_push(state->arena, &state->file->decls, decl);
+    ptrvec_push(state->keep, &state->file->decls, decl);
 }
 }
 

@@ -1447,6 +1447,16 @@ static void collect_declarations(Lowering *lowering, const LoadedProgram *loaded
     }
 }
 
+/* After the declarations of `file` up to index `lowered` are lowered (enums, in the first pass, all are): the bulk
+ * memory (AstFile.bulk) allocated before declaration lowered - 1 was parsed is theirs alone (the one token the
+ * parser reads ahead may have brought the doc comment of the next declaration, hence the one behind), and goes
+ * back to the system, so that a large schema's AST shrinks as its IR grows. Rpcs, lowered last, are not in it. */
+static void release_lowered(const AstFile *file, size_t lowered) {
+    if (lowered == 0) return;
+    const AstDecl *previous = file->decls.items[lowered - 1];
+    arena_release_before((Arena *)&file->bulk, previous->bulk_position);
+}
+
 static Symbol *symbol_for(Lowering *lowering, const AstDecl *ast) {
     Symbol *symbol = strmap_get(&lowering->symbols, span_text(ast->name), ast->name.length);
     return symbol && symbol->ast == ast ? symbol : NULL;
@@ -1490,6 +1500,7 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
                 PtrVec hoisted = {0};
                 lower_channel(&lowering, ast, &hoisted);
                 for (size_t h = 0; h < hoisted.count; h++) ptrvec_push(arena, &lowering.decls, hoisted.items[h]);
+                release_lowered(lowering.file->ast, i);
                 continue;
             }
             Symbol *symbol = symbol_for(&lowering, ast);
@@ -1500,6 +1511,7 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
                 lower_union_or_alias(&lowering, ast, symbol->ir, &hoisted);
             ptrvec_push(arena, &lowering.decls, symbol->ir);
             for (size_t h = 0; h < hoisted.count; h++) ptrvec_push(arena, &lowering.decls, hoisted.items[h]);
+            release_lowered(lowering.file->ast, i);
         }
     }
     for (size_t f = 0; f < loaded->count; f++) {
@@ -1509,6 +1521,9 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
             if (ast->kind == AST_DECL_RPC) lower_rpc(&lowering, ast);
         }
     }
+
+    /* What is left of the files' bulk memory: nothing reads it any more. */
+    for (size_t f = 0; f < loaded->count; f++) arena_free(&loaded->files[f]->ast->bulk);
 
     IrProgram *program = ARENA_NEW(arena, IrProgram);
     program->decls = (IrDecl **)lowering.decls.items;

@@ -17,9 +17,20 @@ _Static_assert(_Alignof(void *) <= ARENA_ALIGNMENT && _Alignof(double) <= ARENA_
                    _Alignof(long long) <= ARENA_ALIGNMENT,
                "arena alignment too small for the objects it holds");
 
-void arena_init(Arena *arena) { arena->head = NULL; }
+void arena_init(Arena *arena) {
+    arena->head = NULL;
+    arena->block_count = 0;
+    arena->children = arena->next_child = NULL;
+}
 
 void arena_free(Arena *arena) {
+    /* Children first: a child's Arena struct may live in this arena's blocks. */
+    for (Arena *child = arena->children; child;) {
+        Arena *next = child->next_child;
+        arena_free(child);
+        child = next;
+    }
+    arena->children = NULL;
     ArenaBlock *block = arena->head;
     while (block) {
         ArenaBlock *next = block->next;
@@ -27,6 +38,26 @@ void arena_free(Arena *arena) {
         block = next;
     }
     arena->head = NULL;
+}
+
+void arena_adopt(Arena *parent, Arena *child) {
+    child->next_child = parent->children;
+    parent->children = child;
+}
+
+void arena_release_before(Arena *arena, size_t before) {
+    /* A large object's block sits behind the head (arena_alloc_in_new_block) though it is newer than the blocks
+     * after it: the serials, not the order of the list, say what is older. */
+    ArenaBlock **link = &arena->head;
+    while (*link) {
+        ArenaBlock *block = *link;
+        if (block->serial < before) {
+            *link = block->next;
+            munmap(block, sizeof(ArenaBlock) + block->capacity);
+        } else {
+            link = &block->next;
+        }
+    }
 }
 
 static void *checked_map(size_t size) {
@@ -45,6 +76,7 @@ void *arena_alloc_in_new_block(Arena *arena, size_t size) {
     ArenaBlock *fresh = checked_map(sizeof(ArenaBlock) + capacity);
     fresh->used = 0;
     fresh->capacity = capacity;
+    fresh->serial = ++arena->block_count;
     if (block && size > ARENA_BLOCK_SIZE) {
         /* A large object gets its own block behind the current one, so the current block's room is kept. */
         fresh->next = block->next;
