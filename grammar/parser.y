@@ -244,16 +244,20 @@ channel_param(X) ::= member_name(N) COLON type(T). {
 /* Keywords are fine as field names, enum member names and method segments: `type: string;` is common. */
 %type member_name { Token }
 member_name(N) ::= IDENT(T). { N = T; }
-member_name(N) ::= IMPORT(T). { N = T; }
-member_name(N) ::= MODEL(T). { N = T; }
-member_name(N) ::= ENUM(T). { N = T; }
-member_name(N) ::= UNION(T). { N = T; }
-member_name(N) ::= TYPE(T). { N = T; }
-member_name(N) ::= RPC(T). { N = T; }
-member_name(N) ::= CHANNEL(T). { N = T; }
-member_name(N) ::= NULL(T). { N = T; }
-member_name(N) ::= TRUE(T). { N = T; }
-member_name(N) ::= FALSE(T). { N = T; }
+member_name(N) ::= keyword_name(T). { N = T; }
+
+/* A field's name is IDENT or keyword_name in its own rules, not a member_name: one reduction less a field. */
+%type keyword_name { Token }
+keyword_name(N) ::= IMPORT(T). { N = T; }
+keyword_name(N) ::= MODEL(T). { N = T; }
+keyword_name(N) ::= ENUM(T). { N = T; }
+keyword_name(N) ::= UNION(T). { N = T; }
+keyword_name(N) ::= TYPE(T). { N = T; }
+keyword_name(N) ::= RPC(T). { N = T; }
+keyword_name(N) ::= CHANNEL(T). { N = T; }
+keyword_name(N) ::= NULL(T). { N = T; }
+keyword_name(N) ::= TRUE(T). { N = T; }
+keyword_name(N) ::= FALSE(T). { N = T; }
 
 /* The method name is rebuilt from its segments, so that `tasks . get` (spaces, comments) names "tasks.get". */
 %type method { AstMethodName }
@@ -297,15 +301,27 @@ fields(F) ::= fields(L) field(X). { F = L; if (X) ptrvec_push(state->arena, &F, 
  * arguments), so that input nested too deep overflows it at the same token as ever: `no_question` stands where the
  * '?' is not, and annotations are parsed after `default annotations` as they were. */
 %type field { AstField * }
-field(F) ::= member_name(N) no_question COLON type(T) SEMI. { F = field_new(state, &N, NULL, T, NULL, NULL); }
-field(F) ::= member_name(N) no_question COLON type(T) EQ value(D) SEMI. { F = field_new(state, &N, NULL, T, D, NULL); }
-field(F) ::= member_name(N) no_question COLON type(T) default(D) annotations(A) annotation(X) SEMI. {
+field(F) ::= IDENT(N) no_question COLON type(T) SEMI. { F = field_new(state, &N, NULL, T, NULL, NULL); }
+field(F) ::= IDENT(N) no_question COLON type(T) EQ value(D) SEMI. { F = field_new(state, &N, NULL, T, D, NULL); }
+field(F) ::= IDENT(N) no_question COLON type(T) default(D) annotations(A) annotation(X) SEMI. {
     ptrvec_push(state->arena, &A, X);
     F = field_new(state, &N, NULL, T, D, &A);
 }
-field(F) ::= member_name(N) QUESTION(Q) COLON type(T) SEMI. { F = field_new(state, &N, &Q, T, NULL, NULL); }
-field(F) ::= member_name(N) QUESTION(Q) COLON type(T) EQ value(D) SEMI. { F = field_new(state, &N, &Q, T, D, NULL); }
-field(F) ::= member_name(N) QUESTION(Q) COLON type(T) default(D) annotations(A) annotation(X) SEMI. {
+field(F) ::= IDENT(N) QUESTION(Q) COLON type(T) SEMI. { F = field_new(state, &N, &Q, T, NULL, NULL); }
+field(F) ::= IDENT(N) QUESTION(Q) COLON type(T) EQ value(D) SEMI. { F = field_new(state, &N, &Q, T, D, NULL); }
+field(F) ::= IDENT(N) QUESTION(Q) COLON type(T) default(D) annotations(A) annotation(X) SEMI. {
+    ptrvec_push(state->arena, &A, X);
+    F = field_new(state, &N, &Q, T, D, &A);
+}
+field(F) ::= keyword_name(N) no_question COLON type(T) SEMI. { F = field_new(state, &N, NULL, T, NULL, NULL); }
+field(F) ::= keyword_name(N) no_question COLON type(T) EQ value(D) SEMI. { F = field_new(state, &N, NULL, T, D, NULL); }
+field(F) ::= keyword_name(N) no_question COLON type(T) default(D) annotations(A) annotation(X) SEMI. {
+    ptrvec_push(state->arena, &A, X);
+    F = field_new(state, &N, NULL, T, D, &A);
+}
+field(F) ::= keyword_name(N) QUESTION(Q) COLON type(T) SEMI. { F = field_new(state, &N, &Q, T, NULL, NULL); }
+field(F) ::= keyword_name(N) QUESTION(Q) COLON type(T) EQ value(D) SEMI. { F = field_new(state, &N, &Q, T, D, NULL); }
+field(F) ::= keyword_name(N) QUESTION(Q) COLON type(T) default(D) annotations(A) annotation(X) SEMI. {
     ptrvec_push(state->arena, &A, X);
     F = field_new(state, &N, &Q, T, D, &A);
 }
