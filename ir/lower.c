@@ -17,7 +17,8 @@ typedef struct Symbol {
 } Symbol;
 
 typedef struct Lowering {
-    Arena *arena;
+    Arena *arena;   /* the IR's */
+    Arena scratch;  /* what only lowering reads (the symbol tables, the symbols): freed when it ends */
     Diagnostics *diags;
     StrMap symbols;      /* declaration name -> Symbol */
     StrMap methods;      /* rpc method -> IrRpc */
@@ -1432,7 +1433,7 @@ static void collect_declarations(Lowering *lowering, const LoadedProgram *loaded
                 continue;
             }
             if (!check_name_spelling(lowering, ast->name, "type")) continue;
-            Symbol *symbol = ARENA_NEW(lowering->arena, Symbol);
+            Symbol *symbol = ARENA_NEW(&lowering->scratch, Symbol);
             symbol->name = decl->name;
             symbol->ast = ast;
             symbol->ir = decl;
@@ -1467,10 +1468,15 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
     memset(&lowering, 0, sizeof lowering);
     lowering.arena = arena;
     lowering.diags = diags;
-    strmap_init(&lowering.symbols, arena);
-    strmap_init(&lowering.methods, arena);
-    strmap_init(&lowering.channel_names, arena);
-    strmap_init(&lowering.lost_names, arena);
+    arena_init(&lowering.scratch);
+    strmap_init(&lowering.symbols, &lowering.scratch);
+    strmap_init(&lowering.methods, &lowering.scratch);
+    strmap_init(&lowering.channel_names, &lowering.scratch);
+    strmap_init(&lowering.lost_names, &lowering.scratch);
+    /* Sized once for every declaration: no table grown step by step, each old one left behind. */
+    size_t decl_count = 0;
+    for (size_t f = 0; f < loaded->count; f++) decl_count += loaded->files[f]->ast->decls.count;
+    strmap_reserve(&lowering.symbols, decl_count);
     for (size_t f = 0; f < loaded->count; f++) {
         const PtrVec *lost = &loaded->files[f]->ast->lost_names;
         for (size_t i = 0; i < lost->count; i++) {
@@ -1522,8 +1528,9 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
         }
     }
 
-    /* What is left of the files' bulk memory: nothing reads it any more. */
+    /* What is left of the files' bulk memory, and the symbol tables: nothing reads them any more. */
     for (size_t f = 0; f < loaded->count; f++) arena_free(&loaded->files[f]->ast->bulk);
+    arena_free(&lowering.scratch);
 
     IrProgram *program = ARENA_NEW(arena, IrProgram);
     program->decls = (IrDecl **)lowering.decls.items;
