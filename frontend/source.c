@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* madvise */
 #include "source.h"
 
 #include <errno.h>
@@ -115,6 +116,12 @@ SourceFile *source_read(const char *path) {
     }
     bytes[length] = '\0';
     return source_new(path, bytes, length, false);
+}
+
+void source_release_pages(const SourceFile *file) {
+    /* A private mapping of the file that was never written: its pages come back from the page cache, unchanged,
+     * when read again. (Read text cannot be given back this way: it would read as zeros.) */
+    if (file->mapped && file->length) madvise(file->text, file->length, MADV_DONTNEED);
 }
 
 void source_free(SourceFile *file) {

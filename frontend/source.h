@@ -34,6 +34,9 @@ SourceFile *source_from_bytes(const char *path, const char *bytes, size_t length
 /* Reads a file; NULL with errno set on failure. "-" is not special here (the CLI reads stdin itself). */
 SourceFile *source_read(const char *path);
 void source_free(SourceFile *file);
+/* Gives the text's memory back to the system while keeping it readable (a mapped file is read again from the page
+ * cache on its next use): after lowering, only diagnostics read it. */
+void source_release_pages(const SourceFile *file);
 
 static inline Span span_make(const SourceFile *file, uint32_t offset, uint32_t length) {
     Span span = {file, offset, length};

@@ -1531,6 +1531,8 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
     /* What is left of the files' bulk memory, and the symbol tables: nothing reads them any more. */
     for (size_t f = 0; f < loaded->count; f++) arena_free(&loaded->files[f]->ast->bulk);
     arena_free(&lowering.scratch);
+    /* After lowering only diagnostics read the source text: its pages need not stay resident. */
+    for (size_t f = 0; f < loaded->count; f++) source_release_pages(loaded->files[f]->source);
 
     IrProgram *program = ARENA_NEW(arena, IrProgram);
     program->decls = (IrDecl **)lowering.decls.items;
