@@ -1451,11 +1451,12 @@ static void collect_declarations(Lowering *lowering, const LoadedProgram *loaded
 /* After the declarations of `file` up to index `lowered` are lowered (enums, in the first pass, all are): the bulk
  * memory (AstFile.bulk) allocated before declaration lowered - 1 was parsed is theirs alone (the one token the
  * parser reads ahead may have brought the doc comment of the next declaration, hence the one behind), and goes
- * back to the system, so that a large schema's AST shrinks as its IR grows. Rpcs, lowered last, are not in it. */
-static void release_lowered(const AstFile *file, size_t lowered) {
+ * to the IR's arena for its next blocks (zeroed: no fresh pages to fault in), so that a large schema's AST shrinks as
+ * its IR grows. Rpcs, lowered last, are not in it. */
+static void release_lowered(Lowering *lowering, const AstFile *file, size_t lowered) {
     if (lowered == 0) return;
     const AstDecl *previous = file->decls.items[lowered - 1];
-    arena_release_before((Arena *)&file->bulk, previous->bulk_position);
+    arena_release_into((Arena *)&file->bulk, previous->bulk_position, lowering->arena);
 }
 
 static Symbol *symbol_for(Lowering *lowering, const AstDecl *ast) {
@@ -1506,7 +1507,7 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
                 PtrVec hoisted = {0};
                 lower_channel(&lowering, ast, &hoisted);
                 for (size_t h = 0; h < hoisted.count; h++) ptrvec_push(arena, &lowering.decls, hoisted.items[h]);
-                release_lowered(lowering.file->ast, i);
+                release_lowered(&lowering, lowering.file->ast, i);
                 continue;
             }
             Symbol *symbol = symbol_for(&lowering, ast);
@@ -1517,7 +1518,7 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
                 lower_union_or_alias(&lowering, ast, symbol->ir, &hoisted);
             ptrvec_push(arena, &lowering.decls, symbol->ir);
             for (size_t h = 0; h < hoisted.count; h++) ptrvec_push(arena, &lowering.decls, hoisted.items[h]);
-            release_lowered(lowering.file->ast, i);
+            release_lowered(&lowering, lowering.file->ast, i);
         }
     }
     for (size_t f = 0; f < loaded->count; f++) {
@@ -1531,6 +1532,7 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
     /* What is left of the files' bulk memory, and the symbol tables: nothing reads them any more. */
     for (size_t f = 0; f < loaded->count; f++) arena_free(&loaded->files[f]->ast->bulk);
     arena_free(&lowering.scratch);
+    arena_drop_spare(arena); /* bulk blocks the IR did not need: not kept resident */
     /* After lowering only diagnostics read the source text: its pages need not stay resident. */
     for (size_t f = 0; f < loaded->count; f++) source_release_pages(loaded->files[f]->source);
 

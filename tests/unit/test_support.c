@@ -107,6 +107,24 @@ static void test_arena_release_before_and_children(void **state) {
     for (const ArenaBlock *block = child->head; block; block = block->next) blocks++;
     assert_int_equal(blocks, 2);
     arena_free(&parent); /* frees the child's blocks too */
+
+    /* arena_release_into: a released block comes back zeroed as the other arena's next block. */
+    Arena from, into;
+    arena_init(&from);
+    arena_init(&into);
+    unsigned char *dirty = arena_alloc(&from, 700 * 1024);
+    memset(dirty, 0xAB, 700 * 1024);
+    size_t after_dirty = arena_position(&from);
+    arena_alloc(&from, 700 * 1024); /* a second block: the first is now older */
+    arena_release_into(&from, arena_position(&from), &into);
+    assert_true(arena_position(&from) > after_dirty);
+    assert_non_null(into.spare);
+    unsigned char *reused = arena_alloc(&into, 900 * 1024);
+    assert_ptr_equal(reused, dirty); /* the same block, first in its data */
+    for (size_t i = 0; i < 900 * 1024; i++)
+        if (reused[i]) fail_msg("byte %zu of a reused block is not zero", i);
+    arena_free(&from);
+    arena_free(&into);
 }
 
 /* strbuf_printf expands the common conversions itself (no vsnprintf): every one must give snprintf's bytes. */
