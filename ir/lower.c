@@ -914,6 +914,11 @@ static size_t trailing_space(const char *text, size_t end) {
 static const char *doc_text(Lowering *lowering, const AstDoc *doc) {
     if (!doc || !doc->text) return NULL;
     size_t length = doc->length;
+    /* Most docs are one line that ends in a printable ASCII character: copied as they are. */
+    if (length > 0) {
+        unsigned char last = (unsigned char)doc->text[length - 1];
+        if (last > ' ' && last < 0x80 && !memchr(doc->text, '\n', length)) return copy_text(lowering, doc->text, length);
+    }
     char *text = (char *)copy_text(lowering, doc->text, length);
     size_t out = 0, line_start = 0;
     bool blank = true;
