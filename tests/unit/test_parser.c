@@ -41,6 +41,27 @@ static void assert_span(Span span, const char *text) {
     if (!span_equals(span, text)) fail_msg("span is '%.*s', expected '%s'", (int)span.length, span_text(span), text);
 }
 
+/* A file with a syntax error is parsed twice (fast, then carefully: parse.c): what the fast pass reported before
+ * the error (a bad escape, an import after a declaration, a doc comment at the end) is reported once, not twice,
+ * and the AST is the careful pass's. */
+static void test_reparse_after_syntax_error_reports_once(void **state) {
+    (void)state;
+    Parsed parsed;
+    parse_text(&parsed, "model A { s: \"a\\q\" = 1; }\nimport \"x.rpc\";\nmodel B { x int; y: int; }\n"
+                        "model C { z: int; }\n/// dangling\n");
+    assert_int_equal(parsed.diags.error_count, 3); /* the escape, the import, the missing ':' */
+    assert_int_equal(parsed.diags.warning_count, 1);
+    assert_non_null(strstr(parsed.messages, "unknown escape sequence"));
+    assert_non_null(strstr(parsed.messages, "imports must come before declarations"));
+    assert_non_null(strstr(parsed.messages, "unexpected name 'int', expected ':'"));
+    assert_non_null(strstr(parsed.messages, "doc comment documents nothing"));
+    assert_int_equal(parsed.file->decls.count, 3);
+    assert_int_equal(parsed.file->imports.count, 1);
+    const char *escape = strstr(parsed.messages, "unknown escape sequence");
+    assert_null(strstr(escape + 1, "unknown escape sequence"));
+    parsed_free(&parsed);
+}
+
 /* A doc's text (not NUL-terminated: a one-line doc points into the source). */
 static void assert_doc(const AstDoc *doc, const char *text) {
     assert_non_null(doc);
@@ -256,6 +277,7 @@ int main(void) {
         cmocka_unit_test(test_deep_nesting_is_an_error_not_a_crash),
         cmocka_unit_test(test_doc_documenting_nothing_warns),
         cmocka_unit_test(test_encoding_checks),
+        cmocka_unit_test(test_reparse_after_syntax_error_reports_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
