@@ -87,7 +87,8 @@ typedef struct AstAnnotation {
 } AstAnnotation;
 
 typedef struct AstDoc {
-    const char *text; /* NULL if none; lines joined with '\n', "/// " removed */
+    const char *text; /* NULL if none; lines joined with '\n', "/// " removed; not NUL-terminated (a one-line doc
+                       * points into the source) */
     size_t length;    /* of text */
     Span span;
 } AstDoc;
@@ -133,6 +134,9 @@ typedef struct AstChannelParam {
 
 typedef struct AstDecl {
     AstDeclKind kind;
+    /* The position (arena_position) of the file's `bulk` arena when the declaration was parsed: lowering frees what
+     * came before once the declarations up to it are lowered. */
+    uint32_t bulk_position;
     Span keyword;
     Span name;          /* for RPC: the whole dotted method name */
     const AstDoc *doc; /* NULL if none */
@@ -174,6 +178,11 @@ typedef struct AstFile {
     /* Names of declarations that a syntax error dropped (Span *): a use of one is no "unknown type" error. */
     PtrVec lost_names;
     bool unusable; /* not parsed at all (not UTF-8, nested too deep): nothing in it can be checked */
+    /* What only the lowering of one declaration reads (fields, types, values, annotations, docs of all but rpcs):
+     * lowering frees it as it goes, so that a large schema's AST and IR are not both whole (ir/lower.c). The file
+     * itself, its declaration nodes and vector, and everything of an rpc (lowered last) are in the arena given to
+     * parse_file, which owns this one (arena_adopt). A file with syntax errors has all in the other arena. */
+    Arena bulk;
 } AstFile;
 
 #endif

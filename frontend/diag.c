@@ -47,6 +47,21 @@ void diag_add_broken_region(Diagnostics *diags, Span region) {
     diags->broken[diags->broken_count++] = region;
 }
 
+DiagMark diag_mark(const Diagnostics *diags) {
+    DiagMark mark = {diags->count, diags->error_count, diags->warning_count, diags->suppressed_errors,
+                     diags->broken_count};
+    return mark;
+}
+
+void diag_rollback(Diagnostics *diags, DiagMark mark) {
+    /* The forgotten diagnostics' memory stays in the arena until diag_free: this happens once a file at most. */
+    diags->count = mark.count;
+    diags->error_count = mark.error_count;
+    diags->warning_count = mark.warning_count;
+    diags->suppressed_errors = mark.suppressed_errors;
+    diags->broken_count = mark.broken_count;
+}
+
 void diag_filter_cascades(Diagnostics *diags) { diags->filter_cascades = diags->broken_count > 0; }
 
 static bool in_broken_region(const Diagnostics *diags, Span span) {

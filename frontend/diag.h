@@ -62,6 +62,14 @@ Diagnostic *diag_note(Diagnostics *diags, Diagnostic *parent, Span span, const c
 void diag_set_fix(Diagnostics *diags, Diagnostic *diagnostic, const char *replacement);
 
 void diag_add_broken_region(Diagnostics *diags, Span region);
+
+/* Where the diagnostics stand: diag_rollback forgets every diagnostic and broken region added since (the parser's
+ * fast pass, redone with its error reporting on after a syntax error). Flushing must not happen in between. */
+typedef struct DiagMark {
+    size_t count, error_count, warning_count, suppressed_errors, broken_count;
+} DiagMark;
+DiagMark diag_mark(const Diagnostics *diags);
+void diag_rollback(Diagnostics *diags, DiagMark mark);
 /* From now on (the checks of meaning after parsing), drop the diagnostics that point into a broken region. */
 void diag_filter_cascades(Diagnostics *diags);
 

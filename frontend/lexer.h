@@ -13,6 +13,7 @@
 typedef struct DocComment {
     AstDoc doc;
     bool used;
+    struct DocComment *next; /* the file's next doc comment */
 } DocComment;
 
 typedef struct Token {
@@ -36,11 +37,17 @@ typedef struct Lexer {
     Diagnostics *diags;
     Arena *arena;
     DocComment *pending_doc; /* doc lines seen since the last token */
-    PtrVec docs;             /* every DocComment of the file, in order */
+    DocComment *first_doc, *last_doc; /* every DocComment of the file, in order (a list through `next`) */
 } Lexer;
 
 void lexer_init(Lexer *lexer, const SourceFile *file, Diagnostics *diags, Arena *arena);
 Token lexer_next(Lexer *lexer);
+/* lexer_next writing the token into *token (the parse driver's way: no copy of a returned struct). */
+void lexer_scan(Lexer *lexer, Token *token);
+/* Every token of the file into lemon's parser until the end, a retry, a stack overflow or the error limit: the parse
+ * driver's fast pass (parse.c). */
+struct ParseState;
+void lexer_parse(Lexer *lexer, void *parser, struct ParseState *state);
 
 /* The printable name of a token kind, for syntax errors: "';'", "identifier", "'model'", "end of file". */
 const char *token_kind_name(int kind);

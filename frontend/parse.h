@@ -10,12 +10,18 @@
 
 /* What the grammar actions (grammar/parser.y) see through lemon's %extra_argument. */
 typedef struct ParseState {
-    Arena *arena;
+    Arena *arena; /* where nodes go now: `bulk`, or `keep` while an rpc is parsed (lowered last) */
+    Arena *keep;  /* the file, its declaration nodes and vector, rpcs: kept until lowering ends */
+    Arena *bulk;  /* the rest, freed by lowering as it goes (AstFile.bulk; `keep` itself after a syntax error) */
     Diagnostics *diags;
     Lexer *lexer;
     AstFile *file;
     bool seen_declaration; /* imports must come first */
     bool stack_overflow;   /* the input nests deeper than the parser's stack: stop parsing */
+    /* A file is parsed fast first, without what error reporting needs (parse.c); the first syntax error sets
+     * `retry`, and the file is parsed again with `careful` set. */
+    bool careful;
+    bool retry;
     /* Error recovery (grammar/parser.y): */
     bool member_error;        /* a field or member of the declaration being parsed had a syntax error */
     int brace_depth;          /* '{' minus '}' before the current token */

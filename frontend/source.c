@@ -1,10 +1,13 @@
+#define _DEFAULT_SOURCE /* madvise */
 #include "source.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void *checked_malloc(size_t size) {
     void *memory = malloc(size ? size : 1);
@@ -15,16 +18,12 @@ static void *checked_malloc(size_t size) {
     return memory;
 }
 
-SourceFile *source_from_bytes(const char *path, const char *bytes, size_t length) {
-    SourceFile *file = checked_malloc(sizeof *file);
-    file->path = checked_malloc(strlen(path) + 1);
-    strcpy(file->path, path);
-    file->text = checked_malloc(length + 1);
-    if (length) memcpy(file->text, bytes, length);
-    file->text[length] = '\0';
-    file->length = length;
-
-    /* The line table, found with memchr (a byte loop was a tenth of parsing a large schema). */
+/* The line table is built on the first question about a position (diagnostics only): a clean run never needs it
+ * (at 10,000 methods it is 2 MB). Diagnostics are printed by one thread, so the lazy build needs no lock. */
+static void build_line_table(SourceFile *file) {
+    const char *bytes = file->text;
+    size_t length = file->length;
+    /* Found with memchr (a byte loop was a tenth of parsing a large schema). */
     size_t count = 1;
     const char *end = bytes + length;
     for (const char *p = length ? memchr(bytes, '\n', length) : NULL; p; p = memchr(p + 1, '\n', (size_t)(end - p - 1)))
@@ -35,7 +34,25 @@ SourceFile *source_from_bytes(const char *path, const char *bytes, size_t length
     for (const char *p = length ? memchr(bytes, '\n', length) : NULL; p; p = memchr(p + 1, '\n', (size_t)(end - p - 1)))
         file->line_starts[line++] = (uint32_t)(p - bytes + 1);
     file->line_count = count;
+}
+
+static SourceFile *source_new(const char *path, char *text, size_t length, bool mapped) {
+    SourceFile *file = checked_malloc(sizeof *file);
+    file->path = checked_malloc(strlen(path) + 1);
+    strcpy(file->path, path);
+    file->text = text;
+    file->length = length;
+    file->line_starts = NULL;
+    file->line_count = 0;
+    file->mapped = mapped;
     return file;
+}
+
+SourceFile *source_from_bytes(const char *path, const char *bytes, size_t length) {
+    char *text = checked_malloc(length + 1);
+    if (length) memcpy(text, bytes, length);
+    text[length] = '\0';
+    return source_new(path, text, length, false);
 }
 
 /* Files are limited to 4 GiB - 1 so that offsets fit in 32 bits. */
@@ -46,16 +63,30 @@ SourceFile *source_read(const char *path) {
     if (!stream) return NULL;
     /* Refuse a file too large for 32-bit offsets before reading any of it. */
     struct stat info;
-    if (fstat(fileno(stream), &info) == 0 && S_ISREG(info.st_mode) && (uint64_t)info.st_size > SOURCE_MAX_BYTES) {
+    bool regular = fstat(fileno(stream), &info) == 0 && S_ISREG(info.st_mode);
+    if (regular && (uint64_t)info.st_size > SOURCE_MAX_BYTES) {
         fclose(stream);
         errno = EFBIG;
         return NULL;
     }
+    /* A regular file is mapped, not copied: its pages come from the page cache, with no zeroing and no copy. The
+     * text must end with a NUL (the lexer's sentinel), which the zeroed rest of the last page provides, so a size
+     * that is a whole number of pages (or zero) is read instead. */
+    long page_size = sysconf(_SC_PAGESIZE);
+    size_t size = regular ? (size_t)info.st_size : 0;
+    if (regular && size > 0 && page_size > 0 && size % (size_t)page_size != 0) {
+        void *mapped = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fileno(stream), 0);
+        if (mapped != MAP_FAILED) {
+            fclose(stream);
+            return source_new(path, mapped, size, true);
+        }
+    }
+    /* Otherwise read it whole, into a buffer of the file's size when it is known. */
     char *bytes = NULL;
     size_t length = 0, capacity = 0;
     for (;;) {
-        if (length == capacity) {
-            capacity = capacity ? capacity * 2 : 65536;
+        if (length + 1 >= capacity) {
+            capacity = capacity ? capacity * 2 : (size >= 65536 ? size + 2 : 65536);
             char *grown = realloc(bytes, capacity);
             if (!grown) {
                 free(bytes);
@@ -65,7 +96,7 @@ SourceFile *source_read(const char *path) {
             }
             bytes = grown;
         }
-        size_t got = fread(bytes + length, 1, capacity - length, stream);
+        size_t got = fread(bytes + length, 1, capacity - 1 - length, stream);
         length += got;
         if (got == 0) break;
         if (length > SOURCE_MAX_BYTES) {
@@ -83,20 +114,29 @@ SourceFile *source_read(const char *path) {
         errno = saved ? saved : EIO;
         return NULL;
     }
-    SourceFile *file = source_from_bytes(path, bytes ? bytes : "", length);
-    free(bytes);
-    return file;
+    bytes[length] = '\0';
+    return source_new(path, bytes, length, false);
+}
+
+void source_release_pages(const SourceFile *file) {
+    /* A private mapping of the file that was never written: its pages come back from the page cache, unchanged,
+     * when read again. (Read text cannot be given back this way: it would read as zeros.) */
+    if (file->mapped && file->length) madvise(file->text, file->length, MADV_DONTNEED);
 }
 
 void source_free(SourceFile *file) {
     if (!file) return;
     free(file->path);
-    free(file->text);
+    if (file->mapped)
+        munmap(file->text, file->length);
+    else
+        free(file->text);
     free(file->line_starts);
     free(file);
 }
 
 static size_t line_index(const SourceFile *file, uint32_t offset) {
+    if (!file->line_starts) build_line_table((SourceFile *)file);
     size_t low = 0, high = file->line_count;
     while (high - low > 1) {
         size_t mid = low + (high - low) / 2;

@@ -12,8 +12,9 @@ typedef struct SourceFile {
     char *path;          /* as given on the command line, or as derived from an import: used in diagnostics */
     char *text;          /* the file's bytes plus a terminating NUL (a BOM is kept; the lexer skips it) */
     size_t length;       /* bytes, without the terminating NUL */
-    uint32_t *line_starts; /* byte offset of the start of each line */
+    uint32_t *line_starts; /* byte offset of the start of each line: built on first use (source.c), else NULL */
     size_t line_count;
+    bool mapped;         /* text is a private mapping of the file (munmap), else malloc'd */
 } SourceFile;
 
 /* A byte range in one file. Every AST and IR node keeps one. */
@@ -33,6 +34,9 @@ SourceFile *source_from_bytes(const char *path, const char *bytes, size_t length
 /* Reads a file; NULL with errno set on failure. "-" is not special here (the CLI reads stdin itself). */
 SourceFile *source_read(const char *path);
 void source_free(SourceFile *file);
+/* Gives the text's memory back to the system while keeping it readable (a mapped file is read again from the page
+ * cache on its next use): after lowering, only diagnostics read it. */
+void source_release_pages(const SourceFile *file);
 
 static inline Span span_make(const SourceFile *file, uint32_t offset, uint32_t length) {
     Span span = {file, offset, length};

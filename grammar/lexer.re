@@ -1,6 +1,7 @@
 /* The .rpc lexer: re2c with a NUL sentinel and a catch-all error rule (as ninja's lexer). Tokens are spans into
  * the source, never copies; only string literals are decoded. */
 #include "frontend/lexer.h"
+#include "frontend/parse.h"
 
 #include <errno.h>
 #include <math.h>
@@ -29,7 +30,7 @@ static Span span_between(const Lexer *lexer, const unsigned char *start, const u
 }
 
 /* Adds one `///` line to the pending doc comment. */
-static void add_doc_line(Lexer *lexer, const unsigned char *start, const unsigned char *end) {
+__attribute__((noinline)) static void add_doc_line(Lexer *lexer, const unsigned char *start, const unsigned char *end) {
     const unsigned char *text = start + 3;
     if (text < end && *text == ' ') text++;
     const unsigned char *text_end = end;
@@ -40,10 +41,15 @@ static void add_doc_line(Lexer *lexer, const unsigned char *start, const unsigne
     if (!doc) {
         doc = ARENA_NEW(lexer->arena, DocComment);
         doc->doc.span = span_between(lexer, start, end);
-        doc->doc.text = arena_strndup(lexer->arena, (const char *)text, length);
+        /* A one-line doc is its source text: no copy (AstDoc.text is not NUL-terminated). */
+        doc->doc.text = (const char *)text;
         doc->doc.length = length;
         lexer->pending_doc = doc;
-        ptrvec_push(lexer->arena, &lexer->docs, doc);
+        if (lexer->last_doc)
+            lexer->last_doc->next = doc;
+        else
+            lexer->first_doc = doc;
+        lexer->last_doc = doc;
         return;
     }
     size_t old_length = doc->doc.length;
@@ -106,8 +112,21 @@ static size_t encode_utf8(unsigned long code_point, char *out) {
 
 /* Scans a string literal whose opening quote is at start (the cursor is just past it), decoding JSON escapes.
  * Errors point at the offending escape or character; the token is still produced so parsing goes on. */
-static Token lex_string(Lexer *lexer, const unsigned char *start) {
+__attribute__((noinline)) static Token lex_string(Lexer *lexer, const unsigned char *start) {
     const unsigned char *p = lexer->cursor;
+    /* Most literals are plain text up to their closing quote: copied at once. */
+    const unsigned char *plain = p;
+    while (*plain >= 0x20 && *plain != '"' && *plain != '\\' && *plain != 0x7F) plain++;
+    if (*plain == '"' && plain < lexer->limit) {
+        size_t plain_length = (size_t)(plain - p);
+        char *copy = arena_alloc(lexer->arena, plain_length + 1); /* zeroed: the NUL is there */
+        memcpy(copy, p, plain_length);
+        lexer->cursor = plain + 1;
+        Token token = make_token(lexer, TK_STRING, start);
+        token.text = copy;
+        token.text_length = plain_length;
+        return token;
+    }
     /* The decoded text is never longer than the literal's source text, which ends at the closing quote or the
      * end of the line: bound the allocation by that, not by the rest of the file. */
     const unsigned char *bound = p;
@@ -195,7 +214,7 @@ static Token lex_string(Lexer *lexer, const unsigned char *start) {
     return token;
 }
 
-static Token lex_integer(Lexer *lexer, const unsigned char *start) {
+__attribute__((noinline)) static Token lex_integer(Lexer *lexer, const unsigned char *start) {
     Token token = make_token(lexer, TK_INT, start);
     const unsigned char *p = start;
     bool negative = *p == '-';
@@ -227,7 +246,7 @@ static Token lex_integer(Lexer *lexer, const unsigned char *start) {
 /* A float literal must be a finite double: the spec excludes infinities, which no SDK could print or send as JSON.
  * (Underflow rounds towards zero, as every JSON decoder does.) The text is NUL-terminated (the lexer's sentinel)
  * and a float token is exactly the prefix strtod reads. */
-static Token lex_float(Lexer *lexer, const unsigned char *start) {
+__attribute__((noinline)) static Token lex_float(Lexer *lexer, const unsigned char *start) {
     Token token = make_token(lexer, TK_FLOAT, start);
     errno = 0;
     double value = strtod((const char *)start, NULL);
@@ -237,7 +256,7 @@ static Token lex_float(Lexer *lexer, const unsigned char *start) {
 }
 
 /* Reports a character the language does not use, whole (a multi-byte UTF-8 character is one error). */
-static void unexpected_character(Lexer *lexer, const unsigned char *start) {
+__attribute__((noinline)) static void unexpected_character(Lexer *lexer, const unsigned char *start) {
     const unsigned char *end = start + 1;
     if (*start >= 0xC0)
         while (end < lexer->limit && (*end & 0xC0) == 0x80) end++;
@@ -249,26 +268,64 @@ static void unexpected_character(Lexer *lexer, const unsigned char *start) {
         diag_error(lexer->diags, span, "unexpected character '%.*s'", (int)(end - start), (const char *)start);
 }
 
-Token lexer_next(Lexer *lexer) {
+/* The cursor and marker are locals (the DFA's loops keep them in registers, not in the Lexer): lexer->cursor is
+ * written back before each action that reads it or calls out, and read again after one that moves it. */
+#define SYNC_OUT() (lexer->cursor = cursor)
+#define SYNC_IN() (cursor = lexer->cursor)
+/* A token written straight into the caller's: building it in a local and returning it by value cost three copies. */
+#define TOKEN(token_kind)                                                                                         \
+    do {                                                                                                           \
+        SYNC_OUT();                                                                                                \
+        token->kind = (token_kind);                                                                                \
+        token->span = span_between(lexer, start, cursor);                                                          \
+        token->doc = lexer->pending_doc;                                                                           \
+        token->text = NULL;                                                                                        \
+        token->text_length = 0;                                                                                    \
+        lexer->pending_doc = NULL;                                                                                 \
+        goto emit;                                                                                                 \
+    } while (0)
+
+#define USE_BULK()                                                                                                 \
+    do {                                                                                                           \
+        if (parser && !in_rpc) state->arena = lexer->arena = state->bulk;                                          \
+    } while (0)
+
+/* lemon's parser (grammar/parser.y): scan feeds it in the fast pass. */
+void RpccParser(void *parser, int token_kind, Token token, ParseState *state);
+
+/* One token into *token, or, with a parser, every token of the file into the parser (the fast pass, parse.c): the
+ * loop is here so that the scanner is entered once a file, not once a token (GCC does not inline a function with
+ * computed gotos, and its entry and exit were a fifth of the scanner's cost). */
+static void scan(Lexer *lexer, Token *token, void *parser, ParseState *state) {
+    const unsigned char *cursor = lexer->cursor, *marker = cursor;
+    bool in_rpc = false;
     for (;;) {
-        const unsigned char *start = lexer->cursor;
+        const unsigned char *start = cursor;
         /*!re2c
         re2c:api:style = free-form;
         re2c:define:YYCTYPE = "unsigned char";
-        re2c:define:YYCURSOR = lexer->cursor;
-        re2c:define:YYMARKER = lexer->marker;
+        re2c:define:YYCURSOR = cursor;
+        re2c:define:YYMARKER = marker;
         re2c:define:YYLIMIT = lexer->limit;
         re2c:yyfill:enable = 0;
-        re2c:eof = 0;
 
         digits = [0-9]+;
         integer = "-"? ("0" | [1-9] [0-9]*);
         fraction = "." digits;
         exponent = [eE] [+-]? digits;
 
-        $ {
-            Token token = make_token(lexer, 0, start);
-            return token;
+        /* The NUL sentinel ends the text (parse_check_encoding refuses NUL bytes inside it; a NUL that reaches here
+         * otherwise is an unexpected character). A sentinel rule rather than re2c's `$` lets re2c use bit vectors and
+         * computed gotos. */
+        "\x00" {
+            if (start == lexer->limit) {
+                cursor = start;
+                TOKEN(0);
+            }
+            SYNC_OUT();
+            unexpected_character(lexer, start);
+            SYNC_IN();
+            continue;
         }
 
         [ \t\r\n]+ { continue; }
@@ -276,13 +333,15 @@ Token lexer_next(Lexer *lexer) {
          * NUL as the rules `"//" [^\n\x00]*` would, for a fraction of the DFA's cost per byte. Four slashes or more
          * start a plain comment, not a doc line. */
         "///" {
-            bool plain = *lexer->cursor == '/';
-            lexer->cursor += strcspn((const char *)lexer->cursor, "\n");
-            if (!plain) add_doc_line(lexer, start, lexer->cursor);
+            bool plain = *cursor == '/';
+            cursor += strcspn((const char *)cursor, "\n");
+            SYNC_OUT();
+            if (!plain) add_doc_line(lexer, start, cursor);
             continue;
         }
-        "//" { lexer->cursor += strcspn((const char *)lexer->cursor, "\n"); continue; }
+        "//" { cursor += strcspn((const char *)cursor, "\n"); continue; }
         "/*" {
+            SYNC_OUT();
             const unsigned char *end = lexer->cursor;
             while (end + 1 < lexer->limit && !(end[0] == '*' && end[1] == '/')) end++;
             if (end + 1 >= lexer->limit) {
@@ -291,52 +350,83 @@ Token lexer_next(Lexer *lexer) {
             } else {
                 lexer->cursor = end + 2;
             }
+            SYNC_IN();
             continue;
         }
 
-        "import" { return make_token(lexer, TK_IMPORT, start); }
-        "model"  { return make_token(lexer, TK_MODEL, start); }
-        "enum"   { return make_token(lexer, TK_ENUM, start); }
-        "union"  { return make_token(lexer, TK_UNION, start); }
-        "type"   { return make_token(lexer, TK_TYPE, start); }
-        "rpc"    { return make_token(lexer, TK_RPC, start); }
-        "channel" { return make_token(lexer, TK_CHANNEL, start); }
-        "null"   { return make_token(lexer, TK_NULL, start); }
-        "true"   { return make_token(lexer, TK_TRUE, start); }
-        "false"  { return make_token(lexer, TK_FALSE, start); }
-        [A-Za-z_] [A-Za-z0-9_]* { return make_token(lexer, TK_IDENT, start); }
+        /* Where the parser's nodes go (ParseState.arena), in the fast pass: an rpc, lowered last, is kept whole from
+         * its keyword to its ';'; a declaration keyword outside an rpc goes back to the bulk memory that lowering
+         * frees as it goes (a field named `type` does so inside a model, harmlessly). In valid input no ';' comes
+         * before an rpc's end; invalid input is parsed again with everything kept. */
+        "import" { USE_BULK(); TOKEN(TK_IMPORT); }
+        "model"  { USE_BULK(); TOKEN(TK_MODEL); }
+        "enum"   { USE_BULK(); TOKEN(TK_ENUM); }
+        "union"  { USE_BULK(); TOKEN(TK_UNION); }
+        "type"   { USE_BULK(); TOKEN(TK_TYPE); }
+        "rpc"    {
+            if (parser) {
+                in_rpc = true;
+                state->arena = lexer->arena = state->keep;
+            }
+            TOKEN(TK_RPC);
+        }
+        "channel" { USE_BULK(); TOKEN(TK_CHANNEL); }
+        "null"   { TOKEN(TK_NULL); }
+        "true"   { TOKEN(TK_TRUE); }
+        "false"  { TOKEN(TK_FALSE); }
+        [A-Za-z_] [A-Za-z0-9_]* { TOKEN(TK_IDENT); }
 
-        integer { return lex_integer(lexer, start); }
-        integer (fraction exponent? | exponent) { return lex_float(lexer, start); }
+        integer { SYNC_OUT(); *token = lex_integer(lexer, start); goto emit; }
+        integer (fraction exponent? | exponent) { SYNC_OUT(); *token = lex_float(lexer, start); goto emit; }
         "-"? "0" [0-9]+ (fraction? exponent?) {
-            Token token = make_token(lexer, TK_INT, start);
-            diag_error(lexer->diags, token.span, "numbers may not have leading zeros");
-            return token;
+            SYNC_OUT();
+            *token = make_token(lexer, TK_INT, start);
+            diag_error(lexer->diags, token->span, "numbers may not have leading zeros");
+            goto emit;
         }
 
-        "\"" { return lex_string(lexer, start); }
+        "\"" { SYNC_OUT(); *token = lex_string(lexer, start); goto emit; }
 
-        "{"  { return make_token(lexer, TK_LBRACE, start); }
-        "}"  { return make_token(lexer, TK_RBRACE, start); }
-        "("  { return make_token(lexer, TK_LPAREN, start); }
-        ")"  { return make_token(lexer, TK_RPAREN, start); }
-        "<"  { return make_token(lexer, TK_LT, start); }
-        ">"  { return make_token(lexer, TK_GT, start); }
-        "["  { return make_token(lexer, TK_LBRACKET, start); }
-        "]"  { return make_token(lexer, TK_RBRACKET, start); }
-        ","  { return make_token(lexer, TK_COMMA, start); }
-        ";"  { return make_token(lexer, TK_SEMI, start); }
-        ":"  { return make_token(lexer, TK_COLON, start); }
-        "="  { return make_token(lexer, TK_EQ, start); }
-        "?"  { return make_token(lexer, TK_QUESTION, start); }
-        "|"  { return make_token(lexer, TK_PIPE, start); }
-        "."  { return make_token(lexer, TK_DOT, start); }
-        "@"  { return make_token(lexer, TK_AT, start); }
-        "->" { return make_token(lexer, TK_ARROW, start); }
+        "{"  { TOKEN(TK_LBRACE); }
+        "}"  { TOKEN(TK_RBRACE); }
+        "("  { TOKEN(TK_LPAREN); }
+        ")"  { TOKEN(TK_RPAREN); }
+        "<"  { TOKEN(TK_LT); }
+        ">"  { TOKEN(TK_GT); }
+        "["  { TOKEN(TK_LBRACKET); }
+        "]"  { TOKEN(TK_RBRACKET); }
+        ","  { TOKEN(TK_COMMA); }
+        ";"  { in_rpc = false; TOKEN(TK_SEMI); }
+        ":"  { TOKEN(TK_COLON); }
+        "="  { TOKEN(TK_EQ); }
+        "?"  { TOKEN(TK_QUESTION); }
+        "|"  { TOKEN(TK_PIPE); }
+        "."  { TOKEN(TK_DOT); }
+        "@"  { TOKEN(TK_AT); }
+        "->" { TOKEN(TK_ARROW); }
 
-        [^] { unexpected_character(lexer, start); continue; }
+        [^] { SYNC_OUT(); unexpected_character(lexer, start); SYNC_IN(); continue; }
         */
+    emit:
+        if (!parser) return;
+        if (token->kind == 0) token->doc = NULL; /* a doc comment at the end of the file documents nothing */
+        RpccParser(parser, token->kind, *token, state);
+        if (token->kind == 0 || state->retry || state->stack_overflow || diag_limit_reached(state->diags)) return;
+        SYNC_IN();
     }
+}
+
+Token lexer_next(Lexer *lexer) {
+    Token token;
+    scan(lexer, &token, NULL, NULL);
+    return token;
+}
+
+void lexer_scan(Lexer *lexer, Token *token) { scan(lexer, token, NULL, NULL); }
+
+void lexer_parse(Lexer *lexer, void *parser, ParseState *state) {
+    Token token;
+    scan(lexer, &token, parser, state);
 }
 
 const char *token_kind_name(int kind) {

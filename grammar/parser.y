@@ -20,11 +20,20 @@
 static int parser_expected_tokens(ParseState *state, int *expected, int capacity);
 
 static AstDecl *decl_new(ParseState *state, AstDeclKind kind, const Token *keyword, Span name) {
-    AstDecl *decl = ARENA_NEW(state->arena, AstDecl);
+    /* Kept until lowering ends (ParseState.keep): lowering walks every declaration node three times. */
+    AstDecl *decl = ARENA_NEW(state->keep, AstDecl);
     decl->kind = kind;
+    decl->bulk_position = (uint32_t)arena_position(state->bulk);
     decl->keyword = keyword->span;
     decl->name = name;
     decl->doc = parse_take_doc(keyword);
+    if (kind == AST_DECL_RPC && decl->doc && state->bulk != state->keep) {
+        /* An rpc is lowered after the bulk memory is gone, and its doc was read before its keyword (in bulk). */
+        AstDoc *doc = ARENA_NEW(state->keep, AstDoc);
+        *doc = *decl->doc;
+        doc->text = arena_strndup(state->keep, decl->doc->text, decl->doc->length);
+        decl->doc = doc;
+    }
     return decl;
 }
 
@@ -60,6 +69,33 @@ static AstValue *value_from_token(ParseState *state, AstValueKind kind, const To
     return value;
 }
 
+static AstType *type_name(ParseState *state, const Token *name) {
+    AstType *type = type_new(state, AST_TYPE_NAME, name->span);
+    type->name_length = name->span.length;
+    return type;
+}
+
+static AstType *type_generic(ParseState *state, const Token *name, const PtrVec *arguments, const Token *closing) {
+    AstType *type = type_new(state, AST_TYPE_NAME, span_join(name->span, closing->span));
+    type->name_length = name->span.length;
+    type->arguments = *arguments;
+    return type;
+}
+
+/* `question` and `annotations` may be NULL (none written). */
+static AstField *field_new(ParseState *state, const Token *name, const Token *question, AstType *type,
+                           AstValue *default_value, const PtrVec *annotations) {
+    AstField *field = ARENA_NEW(state->arena, AstField);
+    field->name = name->span;
+    field->doc = parse_take_doc(name);
+    field->optional = question != NULL;
+    if (question) field->question = question->span;
+    field->type = type;
+    field->default_value = default_value;
+    if (annotations) field->annotations = parse_keep_list(state, annotations);
+    return field;
+}
+
 /* a | b | c is one flat union node. */
 static AstType *type_union(ParseState *state, AstType *left, AstType *right) {
     if (left->kind == AST_TYPE_UNION) {
@@ -77,7 +113,7 @@ static void add_declaration(ParseState *state, AstDecl *decl) {
     state->seen_declaration = true;
     if (state->member_error) parse_mark_incomplete(state, decl);
     state->member_error = false;
-    ptrvec_push(state->arena, &state->file->decls, decl);
+    ptrvec_push(state->keep, &state->file->decls, decl);
 }
 }
 
@@ -89,6 +125,11 @@ static void add_declaration(ParseState *state, AstDecl *decl) {
 %start_symbol file
 
 %syntax_error {
+    if (!state->careful) {
+        /* The fast pass saved no stack to tell what was expected: parse again carefully (parse.c). */
+        state->retry = true;
+        return;
+    }
     int expected[YYNTOKEN];
     int expected_count = parser_expected_tokens(state, expected, YYNTOKEN);
     parse_syntax_error(state, yymajor, &yyminor, expected, expected_count);
@@ -203,16 +244,20 @@ channel_param(X) ::= member_name(N) COLON type(T). {
 /* Keywords are fine as field names, enum member names and method segments: `type: string;` is common. */
 %type member_name { Token }
 member_name(N) ::= IDENT(T). { N = T; }
-member_name(N) ::= IMPORT(T). { N = T; }
-member_name(N) ::= MODEL(T). { N = T; }
-member_name(N) ::= ENUM(T). { N = T; }
-member_name(N) ::= UNION(T). { N = T; }
-member_name(N) ::= TYPE(T). { N = T; }
-member_name(N) ::= RPC(T). { N = T; }
-member_name(N) ::= CHANNEL(T). { N = T; }
-member_name(N) ::= NULL(T). { N = T; }
-member_name(N) ::= TRUE(T). { N = T; }
-member_name(N) ::= FALSE(T). { N = T; }
+member_name(N) ::= keyword_name(T). { N = T; }
+
+/* A field's name is IDENT or keyword_name in its own rules, not a member_name: one reduction less a field. */
+%type keyword_name { Token }
+keyword_name(N) ::= IMPORT(T). { N = T; }
+keyword_name(N) ::= MODEL(T). { N = T; }
+keyword_name(N) ::= ENUM(T). { N = T; }
+keyword_name(N) ::= UNION(T). { N = T; }
+keyword_name(N) ::= TYPE(T). { N = T; }
+keyword_name(N) ::= RPC(T). { N = T; }
+keyword_name(N) ::= CHANNEL(T). { N = T; }
+keyword_name(N) ::= NULL(T). { N = T; }
+keyword_name(N) ::= TRUE(T). { N = T; }
+keyword_name(N) ::= FALSE(T). { N = T; }
 
 /* The method name is rebuilt from its segments, so that `tasks . get` (spaces, comments) names "tasks.get". */
 %type method { AstMethodName }
@@ -225,7 +270,14 @@ method(M) ::= member_name(N). {
 }
 method(M) ::= method(L) DOT member_name(N). {
     M.span = span_join(L.span, N.span);
-    M.text = arena_printf(state->arena, "%s.%.*s", L.text, (int)N.span.length, span_text(N.span));
+    /* Joined by copies: arena_printf's two vsnprintf calls cost more than the rest of the method's parse. */
+    size_t left_length = strlen(L.text);
+    char *text = arena_alloc(state->arena, left_length + 1 + N.span.length + 1);
+    memcpy(text, L.text, left_length);
+    text[left_length] = '.';
+    memcpy(text + left_length + 1, span_text(N.span), N.span.length);
+    text[left_length + 1 + N.span.length] = '\0';
+    M.text = text;
     M.segments = ARENA_ARRAY(state->arena, Span, L.segment_count + 1);
     memcpy(M.segments, L.segments, L.segment_count * sizeof(Span));
     M.segments[L.segment_count] = N.span;
@@ -242,16 +294,36 @@ params(P) ::= IDENT(N). { P = N.span; }
 fields(F) ::= . { memset(&F, 0, sizeof F); }
 fields(F) ::= fields(L) field(X). { F = L; if (X) ptrvec_push(state->arena, &F, X); }
 
+/* A field's optional parts (its '?', its default, its annotations) are spelt out as eight rules rather than as
+ * empty-able nonterminals: a plain `name: type;` then takes four reductions instead of eight (the parser's main
+ * cost per token). The language, and so what a syntax error says was expected, is the same. The parser's stack is
+ * kept as deep as with the empty-able nonterminals wherever something may nest (a type, a value, an annotation's
+ * arguments), so that input nested too deep overflows it at the same token as ever: `no_question` stands where the
+ * '?' is not, and annotations are parsed after `default annotations` as they were. */
 %type field { AstField * }
-field(F) ::= member_name(N) optional(Q) COLON type(T) default(D) annotations(A) SEMI. {
-    F = ARENA_NEW(state->arena, AstField);
-    F->name = N.span;
-    F->doc = parse_take_doc(&N);
-    F->optional = Q.length > 0;
-    F->question = Q;
-    F->type = T;
-    F->default_value = D;
-    F->annotations = parse_keep_list(state, &A);
+field(F) ::= IDENT(N) no_question COLON type(T) SEMI. { F = field_new(state, &N, NULL, T, NULL, NULL); }
+field(F) ::= IDENT(N) no_question COLON type(T) EQ value(D) SEMI. { F = field_new(state, &N, NULL, T, D, NULL); }
+field(F) ::= IDENT(N) no_question COLON type(T) default(D) annotations(A) annotation(X) SEMI. {
+    ptrvec_push(state->arena, &A, X);
+    F = field_new(state, &N, NULL, T, D, &A);
+}
+field(F) ::= IDENT(N) QUESTION(Q) COLON type(T) SEMI. { F = field_new(state, &N, &Q, T, NULL, NULL); }
+field(F) ::= IDENT(N) QUESTION(Q) COLON type(T) EQ value(D) SEMI. { F = field_new(state, &N, &Q, T, D, NULL); }
+field(F) ::= IDENT(N) QUESTION(Q) COLON type(T) default(D) annotations(A) annotation(X) SEMI. {
+    ptrvec_push(state->arena, &A, X);
+    F = field_new(state, &N, &Q, T, D, &A);
+}
+field(F) ::= keyword_name(N) no_question COLON type(T) SEMI. { F = field_new(state, &N, NULL, T, NULL, NULL); }
+field(F) ::= keyword_name(N) no_question COLON type(T) EQ value(D) SEMI. { F = field_new(state, &N, NULL, T, D, NULL); }
+field(F) ::= keyword_name(N) no_question COLON type(T) default(D) annotations(A) annotation(X) SEMI. {
+    ptrvec_push(state->arena, &A, X);
+    F = field_new(state, &N, NULL, T, D, &A);
+}
+field(F) ::= keyword_name(N) QUESTION(Q) COLON type(T) SEMI. { F = field_new(state, &N, &Q, T, NULL, NULL); }
+field(F) ::= keyword_name(N) QUESTION(Q) COLON type(T) EQ value(D) SEMI. { F = field_new(state, &N, &Q, T, D, NULL); }
+field(F) ::= keyword_name(N) QUESTION(Q) COLON type(T) default(D) annotations(A) annotation(X) SEMI. {
+    ptrvec_push(state->arena, &A, X);
+    F = field_new(state, &N, &Q, T, D, &A);
 }
 field(F) ::= error SEMI. {
     F = NULL;
@@ -259,9 +331,7 @@ field(F) ::= error SEMI. {
     if (parse_resynchronised(state, false)) yypParser->yyerrcnt = -1;
 }
 
-%type optional { Span }
-optional(Q) ::= . { memset(&Q, 0, sizeof Q); }
-optional(Q) ::= QUESTION(T). { Q = T.span; }
+no_question ::= .
 
 %type default { AstValue * }
 default(D) ::= . { D = NULL; }
@@ -289,34 +359,33 @@ member(M) ::= error SEMI. {
 
 /* ---- types ---- */
 
+/* The common types (a name, a generic) reduce straight to `type`, not through `type_atom` first. */
 %type type { AstType * }
-type(T) ::= type_atom(A). { T = A; }
+type(T) ::= IDENT(N). { T = type_name(state, &N); }
+type(T) ::= IDENT(N) LT type_arguments(A) GT(E). { T = type_generic(state, &N, &A, &E); }
+type(T) ::= type_literal(A). { T = A; }
 type(T) ::= type(L) PIPE type_atom(R). { T = type_union(state, L, R); }
 
 %type type_atom { AstType * }
-type_atom(T) ::= IDENT(N). {
-    T = type_new(state, AST_TYPE_NAME, N.span);
-    T->name_length = N.span.length;
-}
-type_atom(T) ::= IDENT(N) LT type_arguments(A) GT(E). {
-    T = type_new(state, AST_TYPE_NAME, span_join(N.span, E.span));
-    T->name_length = N.span.length;
-    T->arguments = A;
-}
-type_atom(T) ::= NULL(N). { T = type_new(state, AST_TYPE_NULL, N.span); }
-type_atom(T) ::= STRING(S). {
+type_atom(T) ::= IDENT(N). { T = type_name(state, &N); }
+type_atom(T) ::= IDENT(N) LT type_arguments(A) GT(E). { T = type_generic(state, &N, &A, &E); }
+type_atom(T) ::= type_literal(A). { T = A; }
+
+%type type_literal { AstType * }
+type_literal(T) ::= NULL(N). { T = type_new(state, AST_TYPE_NULL, N.span); }
+type_literal(T) ::= STRING(S). {
     T = type_new(state, AST_TYPE_LITERAL, S.span);
     T->literal = value_from_token(state, AST_VALUE_STRING, &S);
 }
-type_atom(T) ::= INT(I). {
+type_literal(T) ::= INT(I). {
     T = type_new(state, AST_TYPE_LITERAL, I.span);
     T->literal = value_from_token(state, AST_VALUE_INT, &I);
 }
-type_atom(T) ::= TRUE(B). {
+type_literal(T) ::= TRUE(B). {
     T = type_new(state, AST_TYPE_LITERAL, B.span);
     T->literal = value_from_token(state, AST_VALUE_BOOL, &B);
 }
-type_atom(T) ::= FALSE(B). {
+type_literal(T) ::= FALSE(B). {
     T = type_new(state, AST_TYPE_LITERAL, B.span);
     T->literal = value_from_token(state, AST_VALUE_BOOL, &B);
 }

@@ -17,7 +17,8 @@ typedef struct Symbol {
 } Symbol;
 
 typedef struct Lowering {
-    Arena *arena;
+    Arena *arena;   /* the IR's */
+    Arena scratch;  /* what only lowering reads (the symbol tables, the symbols): freed when it ends */
     Diagnostics *diags;
     StrMap symbols;      /* declaration name -> Symbol */
     StrMap methods;      /* rpc method -> IrRpc */
@@ -45,17 +46,29 @@ static const struct {
 #define BUILTIN_COUNT (sizeof builtin_types / sizeof builtin_types[0])
 
 static bool find_builtin(Span name, IrTypeKind *kind) {
-    /* Most type names are declarations (capitalised by convention); every built-in starts with a lowercase letter. */
+    /* Most type names are declarations (capitalised by convention); every built-in starts with a lowercase letter.
+     * The candidates are those of the name's length (a switch), compared whole. */
     const char *text = span_text(name);
     if (!name.length || text[0] < 'a' || text[0] > 'z') return false;
-    for (size_t i = 0; i < BUILTIN_COUNT; i++) {
-        if (name.length != builtin_types[i].length || text[0] != builtin_types[i].name[0]) continue;
-        if (memcmp(text, builtin_types[i].name, name.length) == 0) {
-            *kind = builtin_types[i].kind;
-            return true;
-        }
+#define IS(literal) (memcmp(text, literal, sizeof literal - 1) == 0)
+    IrTypeKind found;
+    switch (name.length) {
+    case 3: found = IS("int") ? IR_INT : IS("any") ? IR_ANY : IS("map") ? IR_MAP : IR_REF; break;
+    case 4:
+        found = IS("bool") ? IR_BOOL : IS("uuid") ? IR_UUID : IS("date") ? IR_DATE : IS("time") ? IR_TIME
+                : IS("list") ? IR_LIST : IR_REF;
+        break;
+    case 5: found = IS("float") ? IR_FLOAT : IS("bytes") ? IR_BYTES : IR_REF; break;
+    case 6: found = IS("string") ? IR_STRING : IR_REF; break;
+    case 7: found = IS("decimal") ? IR_DECIMAL : IR_REF; break;
+    case 8: found = IS("duration") ? IR_DURATION : IR_REF; break;
+    case 9: found = IS("timestamp") ? IR_TIMESTAMP : IR_REF; break;
+    default: found = IR_REF;
     }
-    return false;
+#undef IS
+    if (found == IR_REF) return false; /* IR_REF: no built-in of that name */
+    *kind = found;
+    return true;
 }
 
 /* ---- names ---- */
@@ -901,6 +914,11 @@ static size_t trailing_space(const char *text, size_t end) {
 static const char *doc_text(Lowering *lowering, const AstDoc *doc) {
     if (!doc || !doc->text) return NULL;
     size_t length = doc->length;
+    /* Most docs are one line that ends in a printable ASCII character: copied as they are. */
+    if (length > 0) {
+        unsigned char last = (unsigned char)doc->text[length - 1];
+        if (last > ' ' && last < 0x80 && !memchr(doc->text, '\n', length)) return copy_text(lowering, doc->text, length);
+    }
     char *text = (char *)copy_text(lowering, doc->text, length);
     size_t out = 0, line_start = 0;
     bool blank = true;
@@ -1003,27 +1021,36 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
         HoistContext context = {NULL, decl->name, field->name, 0, hoisted};
         field->type = lower_type(lowering, field_ast->type, &context);
 
+        /* Most fields have no annotations: what they would give is set directly (lower_annotations clears a
+         * large struct first). */
+        bool annotated = field_ast->annotations != NULL;
         Annotations field_annotations;
-        lower_annotations(lowering, field_ast->annotations, PLACE_FIELD, &field_annotations);
-        field->deprecation = field_annotations.deprecation;
-        field->constraints = &ir_no_constraints;
-        const IrConstraints *given = &field_annotations.constraints;
-        if (given->has_ge || given->has_gt || given->has_le || given->has_lt || given->has_min_length ||
-            given->has_max_length || given->pattern) {
-            IrConstraints *constraints = ARENA_NEW(lowering->arena, IrConstraints);
-            *constraints = field_annotations.constraints;
-            field->constraints = constraints;
-        }
-        field->wire_name = field_annotations.json_name ? field_annotations.json_name : field->name;
-        field->wire_name_span = field_annotations.json_name ? field_annotations.json_argument_span : field->span;
-        check_constraint_targets(lowering, field->type, &field_annotations);
-        if (field_annotations.discriminator) {
-            if (field->type && field->type->kind == IR_REF && field->type->decl->synthesized)
-                field->type->decl->discriminator = field_annotations.discriminator;
-            else
-                diag_error(lowering->diags, field_annotations.discriminator_span,
-                           "@discriminator on a field needs an inline union of models (A | B); for a named union, "
-                           "put it on the union's declaration");
+        if (annotated) {
+            lower_annotations(lowering, field_ast->annotations, PLACE_FIELD, &field_annotations);
+            field->deprecation = field_annotations.deprecation;
+            field->constraints = &ir_no_constraints;
+            const IrConstraints *given = &field_annotations.constraints;
+            if (given->has_ge || given->has_gt || given->has_le || given->has_lt || given->has_min_length ||
+                given->has_max_length || given->pattern) {
+                IrConstraints *constraints = ARENA_NEW(lowering->arena, IrConstraints);
+                *constraints = field_annotations.constraints;
+                field->constraints = constraints;
+            }
+            field->wire_name = field_annotations.json_name ? field_annotations.json_name : field->name;
+            field->wire_name_span = field_annotations.json_name ? field_annotations.json_argument_span : field->span;
+            check_constraint_targets(lowering, field->type, &field_annotations);
+            if (field_annotations.discriminator) {
+                if (field->type && field->type->kind == IR_REF && field->type->decl->synthesized)
+                    field->type->decl->discriminator = field_annotations.discriminator;
+                else
+                    diag_error(lowering->diags, field_annotations.discriminator_span,
+                               "@discriminator on a field needs an inline union of models (A | B); for a named union, "
+                               "put it on the union's declaration");
+            }
+        } else {
+            field->constraints = &ir_no_constraints;
+            field->wire_name = field->name;
+            field->wire_name_span = field->span;
         }
 
         if (field_ast->default_value) {
@@ -1048,7 +1075,8 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
                 duplicate = true;
             } else if (other->wire_name[0] == field->wire_name[0] && strcmp(other->wire_name, field->wire_name) == 0) {
                 Diagnostic *diagnostic =
-                    diag_error(lowering->diags, field_annotations.json_name ? field_annotations.json_span : field->span,
+                    diag_error(lowering->diags,
+                               annotated && field_annotations.json_name ? field_annotations.json_span : field->span,
                                "fields '%s' and '%s' of model '%s' have the same wire name '%s'", other->name,
                                field->name, decl->name, field->wire_name);
                 diag_note(lowering->diags, diagnostic, other->span, "'%s' is declared here", other->name);
@@ -1410,7 +1438,7 @@ static void collect_declarations(Lowering *lowering, const LoadedProgram *loaded
                 continue;
             }
             if (!check_name_spelling(lowering, ast->name, "type")) continue;
-            Symbol *symbol = ARENA_NEW(lowering->arena, Symbol);
+            Symbol *symbol = ARENA_NEW(&lowering->scratch, Symbol);
             symbol->name = decl->name;
             symbol->ast = ast;
             symbol->ir = decl;
@@ -1425,6 +1453,17 @@ static void collect_declarations(Lowering *lowering, const LoadedProgram *loaded
     }
 }
 
+/* After the declarations of `file` up to index `lowered` are lowered (enums, in the first pass, all are): the bulk
+ * memory (AstFile.bulk) allocated before declaration lowered - 1 was parsed is theirs alone (the one token the
+ * parser reads ahead may have brought the doc comment of the next declaration, hence the one behind), and goes
+ * to the IR's arena for its next blocks (zeroed: no fresh pages to fault in), so that a large schema's AST shrinks as
+ * its IR grows. Rpcs, lowered last, are not in it. */
+static void release_lowered(Lowering *lowering, const AstFile *file, size_t lowered) {
+    if (lowered == 0) return;
+    const AstDecl *previous = file->decls.items[lowered - 1];
+    arena_release_into((Arena *)&file->bulk, previous->bulk_position, lowering->arena);
+}
+
 static Symbol *symbol_for(Lowering *lowering, const AstDecl *ast) {
     Symbol *symbol = strmap_get(&lowering->symbols, span_text(ast->name), ast->name.length);
     return symbol && symbol->ast == ast ? symbol : NULL;
@@ -1435,10 +1474,15 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
     memset(&lowering, 0, sizeof lowering);
     lowering.arena = arena;
     lowering.diags = diags;
-    strmap_init(&lowering.symbols, arena);
-    strmap_init(&lowering.methods, arena);
-    strmap_init(&lowering.channel_names, arena);
-    strmap_init(&lowering.lost_names, arena);
+    arena_init(&lowering.scratch);
+    strmap_init(&lowering.symbols, &lowering.scratch);
+    strmap_init(&lowering.methods, &lowering.scratch);
+    strmap_init(&lowering.channel_names, &lowering.scratch);
+    strmap_init(&lowering.lost_names, &lowering.scratch);
+    /* Sized once for every declaration: no table grown step by step, each old one left behind. */
+    size_t decl_count = 0;
+    for (size_t f = 0; f < loaded->count; f++) decl_count += loaded->files[f]->ast->decls.count;
+    strmap_reserve(&lowering.symbols, decl_count);
     for (size_t f = 0; f < loaded->count; f++) {
         const PtrVec *lost = &loaded->files[f]->ast->lost_names;
         for (size_t i = 0; i < lost->count; i++) {
@@ -1468,6 +1512,7 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
                 PtrVec hoisted = {0};
                 lower_channel(&lowering, ast, &hoisted);
                 for (size_t h = 0; h < hoisted.count; h++) ptrvec_push(arena, &lowering.decls, hoisted.items[h]);
+                release_lowered(&lowering, lowering.file->ast, i);
                 continue;
             }
             Symbol *symbol = symbol_for(&lowering, ast);
@@ -1478,6 +1523,7 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
                 lower_union_or_alias(&lowering, ast, symbol->ir, &hoisted);
             ptrvec_push(arena, &lowering.decls, symbol->ir);
             for (size_t h = 0; h < hoisted.count; h++) ptrvec_push(arena, &lowering.decls, hoisted.items[h]);
+            release_lowered(&lowering, lowering.file->ast, i);
         }
     }
     for (size_t f = 0; f < loaded->count; f++) {
@@ -1487,6 +1533,13 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
             if (ast->kind == AST_DECL_RPC) lower_rpc(&lowering, ast);
         }
     }
+
+    /* What is left of the files' bulk memory, and the symbol tables: nothing reads them any more. */
+    for (size_t f = 0; f < loaded->count; f++) arena_free(&loaded->files[f]->ast->bulk);
+    arena_free(&lowering.scratch);
+    arena_drop_spare(arena); /* bulk blocks the IR did not need: not kept resident */
+    /* After lowering only diagnostics read the source text: its pages need not stay resident. */
+    for (size_t f = 0; f < loaded->count; f++) source_release_pages(loaded->files[f]->source);
 
     IrProgram *program = ARENA_NEW(arena, IrProgram);
     program->decls = (IrDecl **)lowering.decls.items;

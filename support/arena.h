@@ -8,6 +8,10 @@ typedef struct ArenaBlock ArenaBlock;
 
 typedef struct Arena {
     ArenaBlock *head;
+    size_t block_count; /* blocks ever added: the next block's serial */
+    ArenaBlock *spare;  /* zeroed blocks given by arena_release_before, used before new ones are mapped */
+    /* Arenas freed with this one (arena_adopt): the parser's per-file arena of what lowering may free early. */
+    struct Arena *children, *next_child;
 } Arena;
 
 /* Eight bytes suit every object the compiler allocates (pointers, 64-bit integers, doubles; no long double), and
@@ -16,13 +20,26 @@ typedef struct Arena {
 
 struct ArenaBlock {
     ArenaBlock *next;
+    size_t serial; /* its arena's block_count when it was added: earlier blocks hold only earlier allocations */
     size_t used;
     size_t capacity;
     max_align_t data[];
 };
 
 void arena_init(Arena *arena);
+/* Frees the arena's blocks, and its children's. */
 void arena_free(Arena *arena);
+/* `child` (itself in memory that outlives it, or in `parent`) is freed with `parent` from now on. */
+void arena_adopt(Arena *parent, Arena *child);
+/* The serial of the block the next small allocation goes to (arena_release_before). */
+static inline size_t arena_position(const Arena *arena) { return arena->head ? arena->head->serial : 0; }
+/* Frees the blocks added before position `before` (arena_position): everything allocated before the block that
+ * was current at that point. Used by lowering to give back the ASTs of declarations already lowered. */
+void arena_release_before(Arena *arena, size_t before);
+/* The same, but the released blocks are zeroed and kept for `reuse`'s next blocks (arena_drop_spare gives back
+ * those left): their pages are resident already, and a fresh page costs a fault and the kernel's zeroing. */
+void arena_release_into(Arena *arena, size_t before, Arena *reuse);
+void arena_drop_spare(Arena *arena);
 /* arena_alloc's way when the current block has no room: a new block. */
 void *arena_alloc_in_new_block(Arena *arena, size_t size);
 char *arena_strndup(Arena *arena, const char *text, size_t len);

@@ -111,11 +111,14 @@ static void test_doc_comments_join_and_attach(void **state) {
     lex_open(&lexed, text, strlen(text));
     Token model = expect_token(&lexed, TK_MODEL, 5, 1, 5);
     assert_non_null(model.doc);
-    assert_string_equal(model.doc->doc.text, "First line.\n\n  indented");
+    assert_int_equal(model.doc->doc.length, strlen("First line.\n\n  indented"));
+    assert_memory_equal(model.doc->doc.text, "First line.\n\n  indented", model.doc->doc.length);
     Token x = expect_token(&lexed, TK_IDENT, 7, 1, 1);
     assert_non_null(x.doc);
-    assert_string_equal(x.doc->doc.text, "second");
-    assert_int_equal(lexed.lexer.docs.count, 2);
+    assert_int_equal(x.doc->doc.length, strlen("second")); /* not NUL-terminated: it points into the source */
+    assert_memory_equal(x.doc->doc.text, "second", x.doc->doc.length);
+    assert_ptr_equal(lexed.lexer.first_doc->next, lexed.lexer.last_doc);
+    assert_null(lexed.lexer.last_doc->next);
     lex_close(&lexed);
 }
 

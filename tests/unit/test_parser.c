@@ -41,6 +41,34 @@ static void assert_span(Span span, const char *text) {
     if (!span_equals(span, text)) fail_msg("span is '%.*s', expected '%s'", (int)span.length, span_text(span), text);
 }
 
+/* A file with a syntax error is parsed twice (fast, then carefully: parse.c): what the fast pass reported before
+ * the error (a bad escape, an import after a declaration, a doc comment at the end) is reported once, not twice,
+ * and the AST is the careful pass's. */
+static void test_reparse_after_syntax_error_reports_once(void **state) {
+    (void)state;
+    Parsed parsed;
+    parse_text(&parsed, "model A { s: \"a\\q\" = 1; }\nimport \"x.rpc\";\nmodel B { x int; y: int; }\n"
+                        "model C { z: int; }\n/// dangling\n");
+    assert_int_equal(parsed.diags.error_count, 3); /* the escape, the import, the missing ':' */
+    assert_int_equal(parsed.diags.warning_count, 1);
+    assert_non_null(strstr(parsed.messages, "unknown escape sequence"));
+    assert_non_null(strstr(parsed.messages, "imports must come before declarations"));
+    assert_non_null(strstr(parsed.messages, "unexpected name 'int', expected ':'"));
+    assert_non_null(strstr(parsed.messages, "doc comment documents nothing"));
+    assert_int_equal(parsed.file->decls.count, 3);
+    assert_int_equal(parsed.file->imports.count, 1);
+    const char *escape = strstr(parsed.messages, "unknown escape sequence");
+    assert_null(strstr(escape + 1, "unknown escape sequence"));
+    parsed_free(&parsed);
+}
+
+/* A doc's text (not NUL-terminated: a one-line doc points into the source). */
+static void assert_doc(const AstDoc *doc, const char *text) {
+    assert_non_null(doc);
+    if (doc->length != strlen(text) || memcmp(doc->text, text, doc->length) != 0)
+        fail_msg("doc is '%.*s', expected '%s'", (int)doc->length, doc->text, text);
+}
+
 static void test_model_fields_presence_defaults(void **state) {
     (void)state;
     Parsed parsed;
@@ -52,13 +80,13 @@ static void test_model_fields_presence_defaults(void **state) {
     AstDecl *decl = parsed.file->decls.items[0];
     assert_int_equal(decl->kind, AST_DECL_MODEL);
     assert_span(decl->name, "M");
-    assert_string_equal(decl->doc->text, "The model.");
+    assert_doc(decl->doc, "The model.");
     assert_int_equal(decl->annotations->count, 1);
     assert_int_equal(decl->fields.count, 4);
 
     AstField *a = decl->fields.items[0];
     assert_span(a->name, "a");
-    assert_string_equal(a->doc->text, "A field.");
+    assert_doc(a->doc, "A field.");
     assert_false(a->optional);
     assert_int_equal(a->type->kind, AST_TYPE_NAME);
 
@@ -111,7 +139,7 @@ static void test_enum_and_members(void **state) {
     assert_span(decl->enum_base, "int");
     assert_int_equal(decl->members.count, 2);
     AstEnumMember *one = decl->members.items[0];
-    assert_string_equal(one->doc->text, "one");
+    assert_doc(one->doc, "one");
     assert_int_equal(one->value->int_value, 1);
     assert_int_equal(one->annotations->count, 1);
     assert_span(((AstEnumMember *)decl->members.items[1])->name, "null");
@@ -126,7 +154,7 @@ static void test_rpc_method_segments(void **state) {
     AstDecl *rpc = parsed.file->decls.items[0];
     assert_string_equal(rpc->method.text, "tasks.get_stats.type");
     assert_int_equal(rpc->method.segment_count, 3);
-    assert_string_equal(rpc->doc->text, "Doc.");
+    assert_doc(rpc->doc, "Doc.");
     assert_true(rpc->has_params);
     assert_span(rpc->params, "P");
     assert_span(rpc->result, "R");
@@ -249,6 +277,7 @@ int main(void) {
         cmocka_unit_test(test_deep_nesting_is_an_error_not_a_crash),
         cmocka_unit_test(test_doc_documenting_nothing_warns),
         cmocka_unit_test(test_encoding_checks),
+        cmocka_unit_test(test_reparse_after_syntax_error_reports_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,6 +81,52 @@ static void test_ptrvec_keeps_order_across_growth(void **state) {
     arena_free(&arena);
 }
 
+/* arena_release_before frees exactly the blocks added before a position, whatever their place in the list (a
+ * large object's block sits behind the head), and arena_free frees adopted children. */
+static void test_arena_release_before_and_children(void **state) {
+    (void)state;
+    Arena parent, *child;
+    arena_init(&parent);
+    child = ARENA_NEW(&parent, Arena); /* a child's struct may live in its parent, as AstFile.bulk does */
+    arena_init(child);
+    arena_adopt(&parent, child);
+    char *first = arena_alloc(child, 600 * 1024);
+    first[0] = 'a';
+    size_t after_first = arena_position(child);
+    char *second = arena_alloc(child, 600 * 1024); /* no room left in the first block: a second one */
+    size_t after_second = arena_position(child);
+    assert_true(after_second > after_first);
+    char *large = arena_alloc(child, 3 * 1024 * 1024); /* its own block, behind the head */
+    large[0] = 'c';
+    arena_release_before(child, after_first); /* nothing was added before the first block */
+    assert_int_equal(first[0], 'a');
+    arena_release_before(child, after_second); /* the first block goes; the head and the large block stay */
+    second[0] = 'b';
+    large[1] = 'd';
+    size_t blocks = 0;
+    for (const ArenaBlock *block = child->head; block; block = block->next) blocks++;
+    assert_int_equal(blocks, 2);
+    arena_free(&parent); /* frees the child's blocks too */
+
+    /* arena_release_into: a released block comes back zeroed as the other arena's next block. */
+    Arena from, into;
+    arena_init(&from);
+    arena_init(&into);
+    unsigned char *dirty = arena_alloc(&from, 700 * 1024);
+    memset(dirty, 0xAB, 700 * 1024);
+    size_t after_dirty = arena_position(&from);
+    arena_alloc(&from, 700 * 1024); /* a second block: the first is now older */
+    arena_release_into(&from, arena_position(&from), &into);
+    assert_true(arena_position(&from) > after_dirty);
+    assert_non_null(into.spare);
+    unsigned char *reused = arena_alloc(&into, 900 * 1024);
+    assert_ptr_equal(reused, dirty); /* the same block, first in its data */
+    for (size_t i = 0; i < 900 * 1024; i++)
+        if (reused[i]) fail_msg("byte %zu of a reused block is not zero", i);
+    arena_free(&from);
+    arena_free(&into);
+}
+
 /* strbuf_printf expands the common conversions itself (no vsnprintf): every one must give snprintf's bytes. */
 #define CHECK_FORMAT(...)                                                                                          \
     do {                                                                                                           \
@@ -132,6 +178,7 @@ int main(void) {
         cmocka_unit_test(test_markdown_code_span),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_ptrvec_keeps_order_across_growth),
+        cmocka_unit_test(test_arena_release_before_and_children),
         cmocka_unit_test(test_strbuf_printf_matches_snprintf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
