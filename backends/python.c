@@ -73,6 +73,8 @@ typedef struct PyGen {
     const BackendOptions *options;
     bool used[IMP_COUNT];
     bool aliased[ALIAS_COUNT]; /* the scalar type is imported as _<name>: a field has its name */
+    size_t *decl_import_order; /* declaration_import_order's, once computed */
+    StrBuf line;               /* scratch: a line built before it is printed (a model's field) */
 } PyGen;
 
 static const char *py_name(const IrNames *names) { return names->in[PY]; }
@@ -132,10 +134,33 @@ static char *doc_with_deprecation(const char *doc, const IrDeprecation *deprecat
     return text.data; /* owned by the caller */
 }
 
+/* The length of `doc` when it is one line that a docstring and a string literal hold as it is (printable ASCII but
+ * '"' and '\\', not ending in a blank, which the docstring would drop), else 0: most docs, printed without the
+ * general layout and escaping. */
+static size_t plain_doc_length(const char *doc) {
+    if (!doc) return 0;
+    size_t len = strlen(doc);
+    if (len == 0 || doc[len - 1] == ' ' || escape_plain_ascii_run(doc, len) != len) return 0;
+    return len;
+}
+
+/* printer_python_docstring of a doc of plain_doc_length `len`: the text between the quotes on one line. */
+static void print_plain_docstring(Printer *printer, const char *doc, size_t len) {
+    printer_putn(printer, "\"\"\"", 3);
+    printer_putn(printer, doc, len);
+    printer_putn(printer, "\"\"\"", 3);
+    printer_end_line(printer);
+}
+
 static bool print_docstring(Printer *printer, const char *doc, const IrDeprecation *deprecation) {
     if (!deprecation->deprecated) { /* the doc as it is: no copy */
         if (!doc || !doc[0]) return false;
-        printer_python_docstring(printer, doc);
+        size_t plain_len = plain_doc_length(doc);
+        if (plain_len) {
+            print_plain_docstring(printer, doc, plain_len);
+        } else {
+            printer_python_docstring(printer, doc);
+        }
         return true;
     }
     char *text = doc_with_deprecation(doc, deprecation);
@@ -488,18 +513,6 @@ static void next_arg(StrBuf *args) {
     if (args->len) strbuf_puts(args, ", ");
 }
 
-/* The arguments of one Field(...) call, printed on one line when it fits, else one per line. */
-typedef struct FieldArgs {
-    StrBuf items[16];
-    size_t count;
-} FieldArgs;
-
-static StrBuf *field_arg(FieldArgs *args) {
-    StrBuf *arg = &args->items[args->count++];
-    strbuf_init(arg);
-    return arg;
-}
-
 /* True when a container value holds an enum member: a factory's lambda would be typed list[Color], which mypy
  * does not take for list[Color | str] (the open enum), so such a value is a plain default, which pydantic copies
  * for every instance as it would call a factory. */
@@ -517,140 +530,209 @@ static bool value_has_enum(const IrType *type, const IrValue *value) {
     return false;
 }
 
+/* The arguments of a field's Field(...) call that it has, in the order they are printed. */
+enum {
+    ARG_DEFAULT = 1 << 0,
+    ARG_ALIASES = 1 << 1, /* validation_alias and serialization_alias: two arguments */
+    ARG_GE = 1 << 2,
+    ARG_GT = 1 << 3,
+    ARG_LE = 1 << 4,
+    ARG_LT = 1 << 5,
+    ARG_MIN_LENGTH = 1 << 6,
+    ARG_MAX_LENGTH = 1 << 7,
+    ARG_PATTERN = 1 << 8,
+    ARG_DESCRIPTION = 1 << 9,
+    ARG_DEPRECATED = 1 << 10,
+    ARG_EXCLUDE_IF = 1 << 11,
+};
+
+/* Appends the field's default value (after "default=", "default_factory=" or " = "); `factory` tells which. */
+static void append_field_default(PyGen *gen, StrBuf *out, const IrField *field, const IrValue *literal, bool factory) {
+    if (field->optional) {
+        strbuf_append(out, "None", 4);
+    } else if (literal) {
+        append_literal_value(out, literal);
+    } else {
+        const IrValue *value = field->default_value;
+        if (factory && value->count == 0) {
+            strbuf_puts(out, value->kind == IR_VALUE_LIST ? "list" : "dict");
+        } else {
+            if (factory) strbuf_append(out, "lambda: ", 8);
+            append_value(gen, out, field->type, value);
+        }
+    }
+}
+
+/* Appends ", " before every Field argument but the first, and records where each argument ends. */
+typedef struct FieldArgEnds {
+    size_t ends[16];
+    size_t count;
+} FieldArgEnds;
+
+static void begin_field_arg(StrBuf *line, FieldArgEnds *args, const char *keyword, size_t keyword_len) {
+    if (args->count) strbuf_append(line, ", ", 2);
+    strbuf_append(line, keyword, keyword_len);
+}
+
+static void end_field_arg(StrBuf *line, FieldArgEnds *args) { args->ends[args->count++] = line->len; }
+
+/* One field: `name: type`, its default or Field(...) call, and its docstring. The line is built in the generator's
+ * scratch buffer (no allocation per field) and printed at once; it wraps, as a formatter would, only when it is
+ * longer than the line length. */
 static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     const char *name = py_name(&field->names);
     const IrType *type = field->type;
-    const IrType *resolved = ir_resolve_alias(type);
     bool nullable = admits_none(type);
     bool absent_is_none = field->optional && !nullable; /* `x?: T`: None stands for "absent" */
-
-    StrBuf annotation;
-    strbuf_init(&annotation);
-    append_type(gen, &annotation, type);
-    if (field->optional && !nullable) strbuf_puts(&annotation, " | None");
+    const IrConstraints *constraints = field->constraints;
 
     /* The default: a plain value, or a factory for mutable ones. */
-    StrBuf default_value;
-    strbuf_init(&default_value);
+    const IrValue *literal = field->optional ? NULL : single_literal(field);
+    bool has_default = field->optional || literal || field->default_value;
     bool factory = false;
-    if (field->optional) {
-        strbuf_puts(&default_value, "None");
-    } else if (single_literal(field)) {
-        append_literal_value(&default_value, single_literal(field));
-    } else if (field->default_value) {
+    if (!field->optional && !literal && field->default_value) {
         const IrValue *value = field->default_value;
-        if ((value->kind == IR_VALUE_LIST || value->kind == IR_VALUE_MAP) && value->count == 0) {
-            factory = true;
-            strbuf_puts(&default_value, value->kind == IR_VALUE_LIST ? "list" : "dict");
-        } else if ((value->kind == IR_VALUE_LIST || value->kind == IR_VALUE_MAP) && !value_has_enum(type, value)) {
-            factory = true;
-            strbuf_puts(&default_value, "lambda: ");
-            append_value(gen, &default_value, type, value);
-        } else {
-            append_value(gen, &default_value, type, value);
-        }
+        factory = (value->kind == IR_VALUE_LIST || value->kind == IR_VALUE_MAP) &&
+                  (value->count == 0 || !value_has_enum(type, value));
     }
+    /* The doc's scan, once for its description and its docstring. */
+    size_t plain_doc_len = field->deprecation.deprecated ? 0 : plain_doc_length(field->doc);
 
-    FieldArgs args;
-    args.count = 0;
-    if (default_value.len) {
-        StrBuf *arg = field_arg(&args);
-        strbuf_puts(arg, factory ? "default_factory=" : "default=");
-        strbuf_append(arg, default_value.data, default_value.len);
-    }
-    if (strcmp(field->wire_name, name) != 0) {
-        StrBuf *arg = field_arg(&args);
-        strbuf_puts(arg, "validation_alias=");
-        append_cstring(arg, field->wire_name);
-        arg = field_arg(&args);
-        strbuf_puts(arg, "serialization_alias=");
-        append_cstring(arg, field->wire_name);
-    }
-    const IrConstraints *constraints = field->constraints;
-    static const char *const bound_names[] = {"ge", "gt", "le", "lt"};
-    const bool has_bound[] = {constraints->has_ge, constraints->has_gt, constraints->has_le, constraints->has_lt};
-    IrValue *const bounds[] = {constraints->ge, constraints->gt, constraints->le, constraints->lt};
-    for (int index = 0; index < 4; index++) {
-        if (!has_bound[index]) continue;
-        StrBuf *arg = field_arg(&args);
-        strbuf_printf(arg, "%s=", bound_names[index]);
-        append_bound(gen, arg, resolved, bounds[index]);
-    }
-    if (constraints->has_min_length) strbuf_printf(field_arg(&args), "min_length=%" PRId64, constraints->min_length);
-    if (constraints->has_max_length) strbuf_printf(field_arg(&args), "max_length=%" PRId64, constraints->max_length);
-    if (constraints->pattern) {
-        StrBuf *arg = field_arg(&args);
-        strbuf_puts(arg, "pattern=");
-        append_cstring(arg, constraints->pattern);
-    }
-    if (field->doc && field->doc[0]) {
-        StrBuf *arg = field_arg(&args);
-        strbuf_puts(arg, "description=");
-        append_cstring(arg, field->doc);
-    }
-    if (field->deprecation.deprecated) {
-        StrBuf *arg = field_arg(&args);
-        strbuf_puts(arg, "deprecated=");
-        if (field->deprecation.reason && field->deprecation.reason[0]) {
-            append_cstring(arg, field->deprecation.reason);
-        } else {
-            strbuf_puts(arg, "True");
-        }
-    }
-    if (absent_is_none) {
-        gen->used[IMP_IS_NONE] = true;
-        strbuf_puts(field_arg(&args), "exclude_if=_is_none");
-    }
+    unsigned args = 0;
+    size_t arg_count = 0;
+    if (has_default) args |= ARG_DEFAULT, arg_count++;
+    if (strcmp(field->wire_name, name) != 0) args |= ARG_ALIASES, arg_count += 2;
+    if (constraints->has_ge) args |= ARG_GE, arg_count++;
+    if (constraints->has_gt) args |= ARG_GT, arg_count++;
+    if (constraints->has_le) args |= ARG_LE, arg_count++;
+    if (constraints->has_lt) args |= ARG_LT, arg_count++;
+    if (constraints->has_min_length) args |= ARG_MIN_LENGTH, arg_count++;
+    if (constraints->has_max_length) args |= ARG_MAX_LENGTH, arg_count++;
+    if (constraints->pattern) args |= ARG_PATTERN, arg_count++;
+    if (field->doc && field->doc[0]) args |= ARG_DESCRIPTION, arg_count++;
+    if (field->deprecation.deprecated) args |= ARG_DEPRECATED, arg_count++;
+    if (absent_is_none) args |= ARG_EXCLUDE_IF, arg_count++;
 
-    /* The line's parts hold no line break (literals and values are escaped): appended with their lengths. */
+    StrBuf *line = &gen->line;
+    strbuf_clear(line);
     size_t name_len = strlen(name);
-    bool plain = args.count == 0 || (args.count == 1 && default_value.len && !factory);
-    if (plain) {
-        printer_putn(printer, name, name_len);
-        printer_putn(printer, ": ", 2);
-        printer_putn(printer, annotation.data, annotation.len);
-        if (default_value.len) {
-            printer_putn(printer, " = ", 3);
-            printer_putn(printer, default_value.data, default_value.len);
+    strbuf_append(line, name, name_len);
+    strbuf_append(line, ": ", 2);
+    append_type(gen, line, type);
+    if (absent_is_none) strbuf_append(line, " | None", 7);
+
+    if (arg_count == 0 || (arg_count == 1 && has_default && !factory)) {
+        if (has_default) {
+            strbuf_append(line, " = ", 3);
+            append_field_default(gen, line, field, literal, false);
         }
+        printer_putn(printer, line->data, line->len);
         printer_end_line(printer);
     } else {
         gen->used[IMP_FIELD] = true;
-        StrBuf joined;
-        strbuf_init(&joined);
-        for (size_t index = 0; index < args.count; index++) {
-            if (index) strbuf_puts(&joined, ", ");
-            strbuf_append(&joined, args.items[index].data, args.items[index].len);
+        strbuf_append(line, " = Field(", 9);
+        size_t args_start = line->len;
+        FieldArgEnds ends;
+        ends.count = 0;
+        if (args & ARG_DEFAULT) {
+            if (factory) {
+                begin_field_arg(line, &ends, "default_factory=", 16);
+            } else {
+                begin_field_arg(line, &ends, "default=", 8);
+            }
+            append_field_default(gen, line, field, literal, factory);
+            end_field_arg(line, &ends);
         }
+        if (args & ARG_ALIASES) {
+            begin_field_arg(line, &ends, "validation_alias=", 17);
+            append_cstring(line, field->wire_name);
+            end_field_arg(line, &ends);
+            begin_field_arg(line, &ends, "serialization_alias=", 20);
+            append_cstring(line, field->wire_name);
+            end_field_arg(line, &ends);
+        }
+        const IrType *resolved = (args & (ARG_GE | ARG_GT | ARG_LE | ARG_LT)) ? ir_resolve_alias(type) : NULL;
+        static const char *const bound_keywords[] = {"ge=", "gt=", "le=", "lt="};
+        IrValue *const bounds[] = {constraints->ge, constraints->gt, constraints->le, constraints->lt};
+        for (int index = 0; index < 4; index++) {
+            if (!(args & (ARG_GE << index))) continue;
+            begin_field_arg(line, &ends, bound_keywords[index], 3);
+            append_bound(gen, line, resolved, bounds[index]);
+            end_field_arg(line, &ends);
+        }
+        if (args & ARG_MIN_LENGTH) {
+            begin_field_arg(line, &ends, "min_length=", 11);
+            strbuf_printf(line, "%" PRId64, constraints->min_length);
+            end_field_arg(line, &ends);
+        }
+        if (args & ARG_MAX_LENGTH) {
+            begin_field_arg(line, &ends, "max_length=", 11);
+            strbuf_printf(line, "%" PRId64, constraints->max_length);
+            end_field_arg(line, &ends);
+        }
+        if (args & ARG_PATTERN) {
+            begin_field_arg(line, &ends, "pattern=", 8);
+            append_cstring(line, constraints->pattern);
+            end_field_arg(line, &ends);
+        }
+        if (args & ARG_DESCRIPTION) {
+            begin_field_arg(line, &ends, "description=", 12);
+            if (plain_doc_len) { /* a literal of plain text is the text in quotes */
+                strbuf_putc(line, '"');
+                strbuf_append(line, field->doc, plain_doc_len);
+                strbuf_putc(line, '"');
+            } else {
+                append_cstring(line, field->doc);
+            }
+            end_field_arg(line, &ends);
+        }
+        if (args & ARG_DEPRECATED) {
+            begin_field_arg(line, &ends, "deprecated=", 11);
+            if (field->deprecation.reason && field->deprecation.reason[0]) {
+                append_cstring(line, field->deprecation.reason);
+            } else {
+                strbuf_append(line, "True", 4);
+            }
+            end_field_arg(line, &ends);
+        }
+        if (args & ARG_EXCLUDE_IF) {
+            gen->used[IMP_IS_NONE] = true;
+            begin_field_arg(line, &ends, "exclude_if=_is_none", 19);
+            end_field_arg(line, &ends);
+        }
+        strbuf_putc(line, ')');
+
         size_t indent = (size_t)printer->depth * 4;
-        size_t width = indent + name_len + 2 + annotation.len + strlen(" = Field()") + joined.len;
-        if (width <= PY_LINE_LENGTH) {
-            printer_putn(printer, name, name_len);
-            printer_putn(printer, ": ", 2);
-            printer_putn(printer, annotation.data, annotation.len);
-            printer_putn(printer, " = Field(", 9);
-            printer_putn(printer, joined.data, joined.len);
-            printer_putn(printer, ")", 1);
+        if (indent + line->len <= PY_LINE_LENGTH) {
+            printer_putn(printer, line->data, line->len);
             printer_end_line(printer);
         } else {
             /* as a formatter wraps it: the arguments on one continuation line, or one per line */
-            printer_line(printer, "%s: %s = Field(", name, strbuf_cstr(&annotation));
+            printer_putn(printer, line->data, args_start);
+            printer_end_line(printer);
             printer_indent(printer);
-            if (indent + 4 + joined.len <= PY_LINE_LENGTH) {
-                printer_line(printer, "%s", strbuf_cstr(&joined));
+            size_t joined_len = line->len - 1 - args_start; /* the arguments, without the closing parenthesis */
+            if (indent + 4 + joined_len <= PY_LINE_LENGTH) {
+                printer_putn(printer, line->data + args_start, joined_len);
+                printer_end_line(printer);
             } else {
-                for (size_t index = 0; index < args.count; index++)
-                    printer_line(printer, "%s,", strbuf_cstr(&args.items[index]));
+                size_t start = args_start;
+                for (size_t index = 0; index < ends.count; index++) {
+                    printer_putn(printer, line->data + start, ends.ends[index] - start);
+                    printer_putn(printer, ",", 1);
+                    printer_end_line(printer);
+                    start = ends.ends[index] + 2; /* past ", " */
+                }
             }
             printer_dedent(printer);
-            printer_line(printer, ")");
+            PRINTER_LINE(printer, ")");
         }
-        strbuf_free(&joined);
     }
-    print_docstring(printer, field->doc, &field->deprecation);
-    for (size_t index = 0; index < args.count; index++) strbuf_free(&args.items[index]);
-    strbuf_free(&annotation);
-    strbuf_free(&default_value);
+    if (plain_doc_len) {
+        print_plain_docstring(printer, field->doc, plain_doc_len);
+    } else {
+        print_docstring(printer, field->doc, &field->deprecation);
+    }
 }
 
 /* Marks the single-literal fields as set once a model is made, so that the client, which sends only the fields
@@ -1155,21 +1237,32 @@ static int compare_import_names(const void *left_ptr, const void *right_ptr) {
 }
 
 /* The orders above, computed once per name instead of once per comparison (the names of a large __init__.py were a
- * third of the backend's instructions): a name's member type, and a key whose bytes compare (memcmp, the shorter
- * first when one is a prefix of the other) as natural_compare_case compares the names. A run of digits becomes '0',
- * the run's length without its leading zeros (4 bytes, most significant first) and those digits: against a
- * non-digit the '0' compares as any digit does, against another run the lengths and then the digits decide, as
- * natural_compare_case's numeric comparison does. Letters are lowered when the order ignores case. */
+ * third of the backend's instructions): a key whose bytes compare (memcmp, the shorter first when one is a prefix
+ * of the other) as compare_import_names compares the names. Its first byte is the name's member type; a run of
+ * digits becomes '0', the run's length without its leading zeros (one byte below 255, else 255 and 4 bytes, most
+ * significant first) and those digits: against a non-digit the '0' compares as any digit does, against another
+ * run the lengths and then the digits decide, as natural_compare_case's numeric comparison does. Letters are
+ * lowered when the order ignores case. The key's first 16 bytes, as two big-endian words, decide most
+ * comparisons without reading the key. */
+/* The value of 8 bytes read from memory as a big-endian number. */
+static inline uint64_t be64_value(uint64_t bytes) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return bytes;
+#else
+    return __builtin_bswap64(bytes);
+#endif
+}
+
 typedef struct SortedName {
+    uint64_t head[2]; /* the key's first 16 bytes, most significant first, zeros past its end */
     const char *name;
-    const char *key; /* in the key buffer */
+    const unsigned char *key; /* in the key buffer */
     size_t key_len;
-    int type;
 } SortedName;
 
-static int compare_sorted_names(const void *left_ptr, const void *right_ptr) {
-    const SortedName *left = *(const SortedName *const *)left_ptr, *right = *(const SortedName *const *)right_ptr;
-    if (left->type != right->type) return left->type - right->type;
+static inline int compare_sorted_names(const SortedName *left, const SortedName *right) {
+    if (left->head[0] != right->head[0]) return left->head[0] < right->head[0] ? -1 : 1;
+    if (left->head[1] != right->head[1]) return left->head[1] < right->head[1] ? -1 : 1;
     size_t common = left->key_len < right->key_len ? left->key_len : right->key_len;
     int keys = memcmp(left->key, right->key, common);
     if (keys) return keys;
@@ -1177,27 +1270,61 @@ static int compare_sorted_names(const void *left_ptr, const void *right_ptr) {
     return strcmp(left->name, right->name);
 }
 
-/* Sorts `names` as compare_import_names does (ignore_case), or in ruff RUF022's "isort-style" order of __all__:
- * the same but case-sensitive natural order (isort compares import names ignoring case). */
-static void sort_member_names(const char **names, size_t count, bool ignore_case) {
-    if (count < 2) return;
+/* Sorts order[0..count) by compare_sorted_names (a merge sort; `spare` has room for count entries). */
+static void merge_sort_names(SortedName **order, SortedName **spare, size_t count) {
+    enum { RUN = 8 }; /* runs this short are sorted by insertion first */
+    for (size_t start = 0; start < count; start += RUN) {
+        size_t end = start + RUN < count ? start + RUN : count;
+        for (size_t index = start + 1; index < end; index++) {
+            SortedName *entry = order[index];
+            size_t at = index;
+            for (; at > start && compare_sorted_names(order[at - 1], entry) > 0; at--) order[at] = order[at - 1];
+            order[at] = entry;
+        }
+    }
+    SortedName **from = order, **to = spare;
+    for (size_t width = RUN; width < count; width *= 2) {
+        for (size_t start = 0; start < count; start += 2 * width) {
+            size_t middle = start + width < count ? start + width : count;
+            size_t end = start + 2 * width < count ? start + 2 * width : count;
+            size_t left = start, right = middle, out = start;
+            while (left < middle && right < end)
+                to[out++] = compare_sorted_names(from[right], from[left]) < 0 ? from[right++] : from[left++];
+            while (left < middle) to[out++] = from[left++];
+            while (right < end) to[out++] = from[right++];
+        }
+        SortedName **swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != order) memcpy(order, from, count * sizeof *order);
+}
+
+/* The order of `names` as compare_import_names sorts them (ignore_case), or in ruff RUF022's "isort-style" order of
+ * __all__: the same but case-sensitive natural order (isort compares import names ignoring case). order[k] is the
+ * index in `names` of the k-th name. */
+static void sort_member_order(const char *const *names, size_t count, bool ignore_case, size_t *order_out) {
+    if (count < 2) {
+        if (count) order_out[0] = 0;
+        return;
+    }
     SortedName *sorted = malloc(count * sizeof *sorted);
-    SortedName **order = malloc(count * sizeof *order);
+    SortedName **order = malloc(2 * count * sizeof *order);
     if (!sorted || !order) abort();
-    /* A key takes at most 6 bytes per byte of its name (a run of k digits becomes at most 5 + k bytes, a letter
-     * one), so the buffer is sized once and written directly. */
-    size_t room = 1;
-    for (size_t index = 0; index < count; index++) room += 6 * strlen(names[index]);
-    char *keys = malloc(room);
+    /* A key takes at most 1 + 6 bytes per byte of its name (a run of k digits becomes at most 6 + k bytes, a
+     * letter one), so the buffer is sized once and written directly. */
+    size_t room = 16; /* and 16 zeros after the last, read for its head */
+    for (size_t index = 0; index < count; index++) room += 1 + 6 * strlen(names[index]);
+    unsigned char *keys = malloc(room);
     if (!keys) abort();
     size_t used = 0;
     for (size_t index = 0; index < count; index++) {
         const char *name = names[index];
         SortedName *entry = &sorted[index];
         entry->name = name;
-        entry->type = member_type(name);
         entry->key = keys + used;
-        char *key = keys + used;
+        unsigned char *key = keys + used + 1; /* after the member type, known at the end */
+        bool has_lower = false, has_upper = false;
         for (const char *c = name; *c;) {
             if (*c >= '0' && *c <= '9') {
                 while (*c == '0') c++;
@@ -1205,57 +1332,100 @@ static void sort_member_names(const char **names, size_t count, bool ignore_case
                 while (*c >= '0' && *c <= '9') c++;
                 size_t length = (size_t)(c - digits);
                 *key++ = '0';
-                *key++ = (char)(length >> 24);
-                *key++ = (char)(length >> 16);
-                *key++ = (char)(length >> 8);
-                *key++ = (char)length;
+                if (length < 255) {
+                    *key++ = (unsigned char)length;
+                } else {
+                    *key++ = 255;
+                    *key++ = (unsigned char)(length >> 24);
+                    *key++ = (unsigned char)(length >> 16);
+                    *key++ = (unsigned char)(length >> 8);
+                    *key++ = (unsigned char)length;
+                }
                 memcpy(key, digits, length);
                 key += length;
                 continue;
             }
-            *key++ = ignore_case && *c >= 'A' && *c <= 'Z' ? (char)(*c + 32) : *c;
+            bool upper = *c >= 'A' && *c <= 'Z';
+            has_upper |= upper;
+            has_lower |= *c >= 'a' && *c <= 'z';
+            *key++ = (unsigned char)(ignore_case && upper ? *c + 32 : *c);
             c++;
         }
+        /* member_type's answer, from the same pass */
+        bool constant = has_upper && !has_lower && name[0] && name[1];
+        keys[used] = (unsigned char)(constant ? 0 : name[0] >= 'A' && name[0] <= 'Z' ? 1 : 2);
         entry->key_len = (size_t)(key - entry->key);
         used += entry->key_len;
+        memset(key, 0, 16); /* the head's padding; the next key overwrites it */
+        for (int word = 0; word < 2; word++) {
+            uint64_t head;
+            memcpy(&head, entry->key + 8 * word, 8);
+            entry->head[word] = be64_value(head);
+        }
         order[index] = entry;
     }
-    qsort(order, count, sizeof *order, compare_sorted_names);
-    for (size_t index = 0; index < count; index++) names[index] = order[index]->name;
+    merge_sort_names(order, order + count, count);
+    for (size_t index = 0; index < count; index++) order_out[index] = (size_t)(order[index] - sorted);
     free(keys);
     free(order);
     free(sorted);
 }
 
-/* `from module import (names...)` in one line when it fits, else one name per line. */
-static void print_from_import(Printer *printer, const char *module, const char **names, size_t count) {
-    if (count == 0) return;
-    sort_member_names(names, count, true);
-    size_t width = strlen("from  import ") + strlen(module);
-    for (size_t index = 0; index < count; index++) width += strlen(names[index]) + (index ? 2 : 0);
-    if (width <= PY_LINE_LENGTH) {
-        StrBuf line;
-        strbuf_init(&line);
-        for (size_t index = 0; index < count; index++) {
-            next_arg(&line);
-            strbuf_puts(&line, names[index]);
-        }
-        printer_line(printer, "from %s import %s", module, strbuf_cstr(&line));
-        strbuf_free(&line);
-        return;
-    }
-    printer_line(printer, "from %s import (", module);
-    printer_indent(printer);
-    for (size_t index = 0; index < count; index++) printer_line(printer, "%s,", names[index]);
-    printer_dedent(printer);
-    printer_line(printer, ")");
+/* Sorts `names` in place, in sort_member_order's order. */
+static void sort_member_names(const char **names, size_t count, bool ignore_case) {
+    if (count < 2) return;
+    size_t *order = malloc(count * sizeof *order);
+    const char **copy = malloc(count * sizeof *copy);
+    if (!order || !copy) abort();
+    memcpy(copy, names, count * sizeof *copy);
+    sort_member_order(copy, count, ignore_case, order);
+    for (size_t index = 0; index < count; index++) names[index] = copy[order[index]];
+    free(copy);
+    free(order);
 }
 
-/* Every declaration's Python name (the public names of models.py). */
-static const char **declaration_names(const IrProgram *program, size_t extra) {
-    const char **names = calloc(program->decl_count + extra + 1, sizeof *names);
-    for (size_t index = 0; index < program->decl_count; index++) names[index] = py_name(&program->decls[index]->names);
-    return names;
+/* `from module import (names...)` of names in their import order: in one line when it fits, else one name per
+ * line. */
+static void print_sorted_from_import(Printer *printer, const char *module, const char *const *names, size_t count) {
+    if (count == 0) return;
+    size_t width = strlen("from  import ") + strlen(module);
+    for (size_t index = 0; index < count && width <= PY_LINE_LENGTH; index++)
+        width += strlen(names[index]) + (index ? 2 : 0);
+    if (width <= PY_LINE_LENGTH) {
+        PRINTER_PUTS(printer, "from ", module, " import ");
+        for (size_t index = 0; index < count; index++) {
+            if (index) printer_putn(printer, ", ", 2);
+            printer_put(printer, names[index]);
+        }
+        printer_end_line(printer);
+        return;
+    }
+    PRINTER_LINE(printer, "from ", module, " import (");
+    printer_indent(printer);
+    for (size_t index = 0; index < count; index++) PRINTER_LINE(printer, names[index], ",");
+    printer_dedent(printer);
+    PRINTER_LINE(printer, ")");
+}
+
+/* `from module import (names...)`, the names sorted first. */
+static void print_from_import(Printer *printer, const char *module, const char **names, size_t count) {
+    sort_member_names(names, count, true);
+    print_sorted_from_import(printer, module, names, count);
+}
+
+/* The indices of the declarations in the import order of their Python names (sort_member_order), computed once for
+ * the imports of client.py and __init__.py. */
+static const size_t *declaration_import_order(PyGen *gen) {
+    const IrProgram *program = gen->program;
+    if (!gen->decl_import_order) {
+        const char **names = malloc((program->decl_count + 1) * sizeof *names);
+        gen->decl_import_order = malloc((program->decl_count + 1) * sizeof *gen->decl_import_order);
+        if (!names || !gen->decl_import_order) abort();
+        for (size_t index = 0; index < program->decl_count; index++) names[index] = py_name(&program->decls[index]->names);
+        sort_member_order(names, program->decl_count, true, gen->decl_import_order);
+        free(names);
+    }
+    return gen->decl_import_order;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -1435,14 +1605,16 @@ static bool emit_client(void *context, Printer *out) {
     if (any_deprecated) printer_line(out, "from typing_extensions import deprecated");
     if (any_params || any_deprecated || channels) printer_blank_line(out);
 
-    /* The models some rpc takes or returns, in declaration order. */
+    /* The models some rpc takes or returns, or a channel publishes, in import order. */
     size_t count = 0;
-    const char **names = calloc(program->decl_count + 1, sizeof *names);
-    for (size_t index = 0; names && index < program->decl_count; index++) {
-        const IrDecl *decl = program->decls[index];
-        if (decl->is_params || decl->is_result || publication[index]) names[count++] = py_name(&decl->names);
+    const char **names = malloc((program->decl_count + 1) * sizeof *names);
+    if (!names) abort();
+    const size_t *order = declaration_import_order(gen);
+    for (size_t index = 0; index < program->decl_count; index++) {
+        const IrDecl *decl = program->decls[order[index]];
+        if (decl->is_params || decl->is_result || publication[order[index]]) names[count++] = py_name(&decl->names);
     }
-    print_from_import(out, ".models", names, count);
+    print_sorted_from_import(out, ".models", names, count);
     free(names);
     free(publication);
     if (channels) {
@@ -1617,8 +1789,11 @@ static bool emit_init(void *context, Printer *out) {
     print_module_docstring(gen, out, "Typed Centrifugo RPC client of %s, generated by rpcc.");
     printer_blank_line(out);
     printer_line(out, "from .client import CONTRACT_HASH, APIClient");
-    const char **names = declaration_names(program, 0);
-    print_from_import(out, ".models", names, program->decl_count);
+    const char **names = malloc((program->decl_count + 1) * sizeof *names);
+    if (!names) abort();
+    const size_t *order = declaration_import_order(gen);
+    for (size_t index = 0; index < program->decl_count; index++) names[index] = py_name(&program->decls[order[index]]->names);
+    print_sorted_from_import(out, ".models", names, program->decl_count);
     const char *runtime[] = {"CentrifugoRPCClient",     "RPCConnectionError",    "RPCContractMismatchError",
                              "RPCContractOlderError",   "RPCError",              "RPCReplyError",
                              "RPCRequestTooLargeError", "RPCTimeoutError",
@@ -1638,7 +1813,7 @@ static bool emit_init(void *context, Printer *out) {
     sort_member_names(all, total, false);
     printer_line(out, "__all__ = [");
     printer_indent(out);
-    for (size_t index = 0; index < total; index++) printer_line(out, "\"%s\",", all[index]);
+    for (size_t index = 0; index < total; index++) PRINTER_LINE(out, "\"", all[index], "\",");
     printer_dedent(out);
     printer_line(out, "]");
     free(all);
@@ -2077,7 +2252,11 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
         {"python/requirements.txt", emit_requirements}, {"python/README.md", emit_readme},
         {"python/rpc_telemetry.py", emit_telemetry},
     };
-    return backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &gen);
+    strbuf_init(&gen.line);
+    bool emitted = backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &gen);
+    strbuf_free(&gen.line);
+    free(gen.decl_import_order);
+    return emitted;
 }
 
 const Backend backend_python = {TARGET_PYTHON, "python", emit};

@@ -67,6 +67,10 @@ static inline __attribute__((always_inline)) size_t plain_run(const unsigned cha
 #endif
 }
 
+size_t escape_plain_ascii_run(const char *text, size_t len) {
+    return plain_run((const unsigned char *)text, len, true, '"', '\\');
+}
+
 void escape_json_string(StrBuf *out, const char *text, size_t len) {
     strbuf_putc(out, '"');
     const unsigned char *bytes = (const unsigned char *)text;
