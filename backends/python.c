@@ -79,6 +79,16 @@ typedef struct PyGen {
 
 static const char *py_name(const IrNames *names) { return names->in[PY]; }
 
+/* An empty line: what printer_blank_line prints, without its scan of the text for line breaks. */
+static inline void blank_line(Printer *printer) { printer_end_line(printer); }
+
+/* True when a field's JSON key is not its Python name (the namer hands back the IDL name itself when it keeps it,
+ * which is also the wire name without @json: most fields are decided without comparing). */
+static bool has_wire_alias(const IrField *field) {
+    const char *name = py_name(&field->names);
+    return field->wire_name != name && strcmp(field->wire_name, name) != 0;
+}
+
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Text helpers                                                                                               */
 
@@ -458,37 +468,33 @@ static void print_deprecated_decorator(PyGen *gen, Printer *printer, const IrDep
 static void print_enum(PyGen *gen, Printer *printer, const IrDecl *decl) {
     gen->used[decl->int_enum ? IMP_INT_ENUM : IMP_STR_ENUM] = true;
     print_deprecated_decorator(gen, printer, &decl->deprecation);
-    printer_concat_line(printer, "class ", py_name(&decl->names), decl->int_enum ? "(IntEnum):" : "(StrEnum):", NULL);
+    PRINTER_LINE(printer, "class ", py_name(&decl->names), decl->int_enum ? "(IntEnum):" : "(StrEnum):");
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
-    if (has_doc && decl->member_count) printer_blank_line(printer);
+    if (has_doc && decl->member_count) blank_line(printer);
+    StrBuf *line = &gen->line;
     for (size_t index = 0; index < decl->member_count; index++) {
         const IrEnumMember *member = decl->members[index];
-        StrBuf line;
-        strbuf_init(&line);
+        strbuf_clear(line);
+        strbuf_puts(line, py_name(&member->names));
+        strbuf_append(line, " = ", 3);
         if (decl->int_enum) {
-            strbuf_printf(&line, "%" PRId64, member->int_value);
+            strbuf_printf(line, "%" PRId64, member->int_value);
         } else {
-            append_string(&line, member->string_value, member->string_value_length);
+            append_string(line, member->string_value, member->string_value_length);
         }
-        printer_concat_line(printer, py_name(&member->names), " = ", strbuf_cstr(&line), NULL);
-        strbuf_free(&line);
+        printer_putn(printer, line->data, line->len);
+        printer_end_line(printer);
         print_docstring(printer, member->doc, &member->deprecation);
     }
     if (!has_doc && decl->member_count == 0) printer_line(printer, "pass");
     printer_dedent(printer);
 }
 
-static bool model_has_aliases(const IrDecl *decl) {
-    for (size_t index = 0; index < decl->field_count; index++) {
-        if (strcmp(decl->fields[index]->wire_name, py_name(&decl->fields[index]->names)) != 0) return true;
-    }
-    return false;
-}
-
 /* The value of a required field whose type is one literal (`kind: "circle"`): its default, as Go's zero value is;
  * NULL for any other field. */
 static const IrValue *single_literal(const IrField *field) {
+    if (field->type->kind != IR_LITERAL && field->type->kind != IR_REF) return NULL; /* no alias to resolve */
     if (field->optional || field->default_value || admits_none(field->type)) return NULL;
     const IrType *resolved = ir_resolve_alias(field->type);
     if (!resolved || resolved->kind != IR_LITERAL || resolved->literal_count != 1) return NULL;
@@ -501,11 +507,23 @@ static bool model_has_single_literals(const IrDecl *decl) {
     return false;
 }
 
-static bool model_has_protected_names(const IrDecl *decl) {
+/* What a model's config and body depend on, from one pass over its fields. */
+typedef struct ModelTraits {
+    bool aliases;         /* a field's wire name is not its Python name */
+    bool protected_names; /* a field's name is in pydantic's protected namespace ("model_") */
+    bool single_literals; /* a field has single_literal's default */
+} ModelTraits;
+
+static ModelTraits model_traits(const IrDecl *decl) {
+    ModelTraits traits = {false, false, false};
     for (size_t index = 0; index < decl->field_count; index++) {
-        if (namer_python_is_pydantic_namespace(py_name(&decl->fields[index]->names))) return true;
+        const IrField *field = decl->fields[index];
+        const char *name = py_name(&field->names);
+        if (has_wire_alias(field)) traits.aliases = true;
+        if (name[0] == 'm' && namer_python_is_pydantic_namespace(name)) traits.protected_names = true;
+        if (single_literal(field)) traits.single_literals = true;
     }
-    return false;
+    return traits;
 }
 
 /* Appends ", " before every argument but the first. */
@@ -601,7 +619,7 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     unsigned args = 0;
     size_t arg_count = 0;
     if (has_default) args |= ARG_DEFAULT, arg_count++;
-    if (strcmp(field->wire_name, name) != 0) args |= ARG_ALIASES, arg_count += 2;
+    if (has_wire_alias(field)) args |= ARG_ALIASES, arg_count += 2;
     if (constraints->has_ge) args |= ARG_GE, arg_count++;
     if (constraints->has_gt) args |= ARG_GT, arg_count++;
     if (constraints->has_le) args |= ARG_LE, arg_count++;
@@ -615,8 +633,7 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
 
     StrBuf *line = &gen->line;
     strbuf_clear(line);
-    size_t name_len = strlen(name);
-    strbuf_append(line, name, name_len);
+    strbuf_puts(line, name);
     strbuf_append(line, ": ", 2);
     append_type(gen, line, type);
     if (absent_is_none) strbuf_append(line, " | None", 7);
@@ -747,7 +764,7 @@ static void print_single_literals_set(Printer *printer, const IrDecl *decl) {
         append_cstring(&names, py_name(&decl->fields[index]->names));
         count++;
     }
-    printer_blank_line(printer);
+    blank_line(printer);
     printer_line(printer, "def model_post_init(self, context: Any, /) -> None:");
     printer_indent(printer);
     printer_line(printer, "\"\"\"Literal fields are always sent, also when left at their only value.\"\"\"");
@@ -763,13 +780,14 @@ static void print_single_literals_set(Printer *printer, const IrDecl *decl) {
 static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
     gen->used[IMP_BASE_MODEL] = true;
     print_deprecated_decorator(gen, printer, &decl->deprecation);
-    printer_concat_line(printer, "class ", py_name(&decl->names), "(BaseModel):", NULL);
+    PRINTER_LINE(printer, "class ", py_name(&decl->names), "(BaseModel):");
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
-    bool aliases = model_has_aliases(decl), protected_names = model_has_protected_names(decl);
+    ModelTraits traits = model_traits(decl);
+    bool aliases = traits.aliases, protected_names = traits.protected_names;
     if (aliases || protected_names || decl->open) {
         gen->used[IMP_CONFIG_DICT] = true;
-        if (has_doc) printer_blank_line(printer);
+        if (has_doc) blank_line(printer);
         /* Wire names everywhere, also in a user's own model_dump_json(); the Python name is accepted too. */
         StrBuf config;
         strbuf_init(&config);
@@ -795,9 +813,9 @@ static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
         strbuf_free(&config);
         has_doc = true;
     }
-    if (has_doc && decl->field_count) printer_blank_line(printer);
+    if (has_doc && decl->field_count) blank_line(printer);
     for (size_t index = 0; index < decl->field_count; index++) print_field(gen, printer, decl->fields[index]);
-    if (model_has_single_literals(decl)) {
+    if (traits.single_literals) {
         gen->used[IMP_ANY] = true;
         print_single_literals_set(printer, decl);
     }
@@ -947,8 +965,8 @@ static void print_alias(PyGen *gen, Printer *printer, const IrDecl *decl) {
 
 static void print_decl(PyGen *gen, Printer *printer, const IrDecl *decl, bool *first) {
     if (!*first) {
-        printer_blank_line(printer);
-        printer_blank_line(printer);
+        blank_line(printer);
+        blank_line(printer);
     }
     *first = false;
     switch (decl->kind) {
@@ -973,8 +991,8 @@ static void print_declarations(PyGen *gen, Printer *printer) {
         const IrDecl *decl = program->decls[index];
         if (decl->kind != IR_DECL_MODEL || !decl->defined_incomplete) continue;
         if (!any_rebuild) {
-            printer_blank_line(printer);
-            printer_blank_line(printer);
+            blank_line(printer);
+            blank_line(printer);
             printer_line(printer, "# Models that name declarations printed after them resolve those names now.");
             any_rebuild = true;
         }
@@ -1019,7 +1037,7 @@ static void print_scalar_imports(PyGen *gen, Printer *printer, const char *modul
 static void print_models_imports(PyGen *gen, Printer *printer) {
     const bool *used = gen->used;
     printer_line(printer, "from __future__ import annotations");
-    printer_blank_line(printer);
+    blank_line(printer);
     size_t stdlib_start = printer->out.len;
     if (used[IMP_STR_ENUM]) printer_line(printer, "import sys");
     if (used[IMP_BYTES]) {
@@ -1042,7 +1060,7 @@ static void print_models_imports(PyGen *gen, Printer *printer) {
     if (open_enums) typing_names[typing_count++] = "TypeVar";
     print_from_import(printer, "typing", typing_names, typing_count);
     print_scalar_imports(gen, printer, "uuid");
-    if (printer->out.len != stdlib_start) printer_blank_line(printer);
+    if (printer->out.len != stdlib_start) blank_line(printer);
     const char *pydantic_names[8];
     size_t pydantic_count = 0;
     if (used[IMP_AWARE_DATETIME]) pydantic_names[pydantic_count++] = "AwareDatetime";
@@ -1062,8 +1080,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
      * between such a statement and what precedes it otherwise */
     size_t imports_end = printer->out.len;
     if (gen->used[IMP_IS_NONE]) {
-        printer_blank_line(printer);
-        printer_blank_line(printer);
+        blank_line(printer);
+        blank_line(printer);
         printer_line(printer, "def _is_none(value: object) -> bool:");
         printer_indent(printer);
         printer_line(printer, "\"\"\"Leaves a field that may be absent, but not null, out of the JSON while it is None.\"\"\"");
@@ -1071,8 +1089,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         printer_dedent(printer);
     }
     if (gen->used[IMP_BYTES]) {
-        printer_blank_line(printer);
-        printer_blank_line(printer);
+        blank_line(printer);
+        blank_line(printer);
         printer_line(printer, "def _from_base64(value: object) -> object:");
         printer_indent(printer);
         printer_line(printer, "\"\"\"Decodes bytes received as standard base64 (RFC 4648 section 4) text.\"\"\"");
@@ -1082,15 +1100,15 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         printer_dedent(printer);
         printer_line(printer, "return value");
         printer_dedent(printer);
-        printer_blank_line(printer);
-        printer_blank_line(printer);
+        blank_line(printer);
+        blank_line(printer);
         printer_line(printer, "def _to_base64(value: bytes) -> str:");
         printer_indent(printer);
         printer_line(printer, "\"\"\"Encodes bytes as standard base64 with padding, the wire format of `bytes`.\"\"\"");
         printer_line(printer, "return _b64encode(value).decode(\"ascii\")");
         printer_dedent(printer);
-        printer_blank_line(printer);
-        printer_blank_line(printer);
+        blank_line(printer);
+        blank_line(printer);
         printer_line(printer, "_Base64Bytes = Annotated[");
         printer_indent(printer);
         printer_line(printer, "bytes, BeforeValidator(_from_base64), PlainSerializer(_to_base64, when_used=\"json\")");
@@ -1099,19 +1117,19 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         printer_line(printer, "\"\"\"`bytes` on the wire: a standard base64 string (pydantic's own base64 is URL-safe).\"\"\"");
     }
     if (gen->used[IMP_STR_ENUM]) {
-        printer_blank_line(printer);
-        if (printer->out.len != imports_end + 1) printer_blank_line(printer);
+        blank_line(printer);
+        if (printer->out.len != imports_end + 1) blank_line(printer);
         printer_line(printer, "if sys.version_info >= (3, 11):");
         printer_indent(printer);
         printer_line(printer, "from enum import StrEnum");
         printer_dedent(printer);
         printer_line(printer, "else:");
-        printer_blank_line(printer);
+        blank_line(printer);
         printer_indent(printer);
         printer_line(printer, "class StrEnum(str, Enum):");
         printer_indent(printer);
         printer_line(printer, "\"\"\"Python 3.11's enum.StrEnum: str() and format() of a member give its value.\"\"\"");
-        printer_blank_line(printer);
+        blank_line(printer);
         printer_line(printer, "def __str__(self) -> str:");
         printer_indent(printer);
         printer_line(printer, "return str(self.value)");
@@ -1120,8 +1138,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         printer_dedent(printer);
     }
     if (gen->used[IMP_OPEN_STR] || gen->used[IMP_OPEN_INT] || gen->used[IMP_OPEN_INT_KEY]) {
-        printer_blank_line(printer);
-        if (printer->out.len != imports_end + 1) printer_blank_line(printer);
+        blank_line(printer);
+        if (printer->out.len != imports_end + 1) blank_line(printer);
         printer_line(printer, "_Enum = TypeVar(\"_Enum\")");
         if (gen->used[IMP_OPEN_STR]) {
             printer_line(printer, "_OpenStr = Annotated[_Enum | str, Field(union_mode=\"left_to_right\")]");
@@ -1137,8 +1155,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         }
     }
     if (gen->used[IMP_CARRIES]) {
-        printer_blank_line(printer);
-        printer_blank_line(printer);
+        blank_line(printer);
+        blank_line(printer);
         printer_block(printer,
                       "def _carries(literals: dict[str, object]) -> BeforeValidator:\n"
                       "    \"\"\"An untagged union's alternative fits a JSON object only if the object has each of these literal\n"
@@ -1165,7 +1183,7 @@ static bool emit_models(void *context, Printer *out) {
 
     print_marker(gen, out);
     print_module_docstring(gen, out, "Data models of %s: pydantic v2 models that read and write its JSON.");
-    printer_blank_line(out);
+    blank_line(out);
     print_models_imports(gen, out);
     size_t imports_end = out->out.len;
     print_models_helpers(gen, out);
@@ -1175,8 +1193,8 @@ static bool emit_models(void *context, Printer *out) {
         const IrDecl *first = gen->program->decl_count ? gen->program->definition_order[0] : NULL;
         bool assignment_first = first && (first->kind == IR_DECL_ALIAS || first->kind == IR_DECL_UNION);
         bool helpers_printed = out->out.len != imports_end;
-        printer_blank_line(out);
-        if (helpers_printed || !assignment_first) printer_blank_line(out);
+        blank_line(out);
+        if (helpers_printed || !assignment_first) blank_line(out);
         printer_append_printer(out, &body); /* moved, not copied: models.py is the package's largest file */
         return true;
     }
@@ -1501,7 +1519,7 @@ static void print_channel_methods(Printer *out, const IrChannel *channel) {
     strbuf_init(&adapter);
     append_publication_adapter(&adapter, channel);
 
-    printer_blank_line(out);
+    blank_line(out);
     print_channel_deprecation(out, channel);
     printer_line(out, "def %s(", py_name(&channel->subscribe_names));
     printer_indent(out);
@@ -1545,7 +1563,7 @@ static void print_channel_methods(Printer *out, const IrChannel *channel) {
         return;
     }
 
-    printer_blank_line(out);
+    blank_line(out);
     print_channel_deprecation(out, channel);
     printer_line(out, "async def %s(", py_name(&channel->publish_names));
     printer_indent(out);
@@ -1591,19 +1609,19 @@ static bool emit_client(void *context, Printer *out) {
 
     print_marker(gen, out);
     print_module_docstring(gen, out, "Typed client of %s: one async method per RPC method.");
-    printer_blank_line(out);
+    blank_line(out);
     printer_line(out, "from __future__ import annotations");
-    printer_blank_line(out);
+    blank_line(out);
     printer_line(out, "from collections.abc import Awaitable, Callable");
     printer_line(out, "from typing import Any, overload");
-    printer_blank_line(out);
+    blank_line(out);
     if (any_params || channels) {
         printer_line(out, "from pydantic import %s", any_params && channels ? "BaseModel, TypeAdapter"
                                                      : any_params           ? "BaseModel"
                                                                             : "TypeAdapter");
     }
     if (any_deprecated) printer_line(out, "from typing_extensions import deprecated");
-    if (any_params || any_deprecated || channels) printer_blank_line(out);
+    if (any_params || any_deprecated || channels) blank_line(out);
 
     /* The models some rpc takes or returns, or a channel publishes, in import order. */
     size_t count = 0;
@@ -1628,17 +1646,17 @@ static bool emit_client(void *context, Printer *out) {
     /* The contract hash: APIClient sends it with every call (the runtime's contract_hash), spec/evolution.md. */
     char contract_hash[72];
     backend_contract_hash(program, gen->options, contract_hash);
-    printer_blank_line(out);
+    blank_line(out);
     printer_line(out, "CONTRACT_HASH = \"%s\"", contract_hash);
     printer_line(out, "\"\"\"The contract hash of the file (rpcc --contract-hash): APIClient sends it with every call.\"\"\"");
 
     if (any_params) {
-        printer_blank_line(out);
-        printer_blank_line(out);
+        blank_line(out);
+        blank_line(out);
         printer_line(out, "def _to_json(params: BaseModel) -> dict[str, Any]:");
         printer_indent(out);
         printer_line(out, "\"\"\"The JSON of `params`: wire names, and only the fields that were set.");
-        printer_blank_line(out);
+        blank_line(out);
         printer_line(out, "A field that was never set is left out, so the server applies its default; a field that may");
         printer_line(out, "be absent but not null is left out while it is None.");
         printer_line(out, "\"\"\"");
@@ -1646,20 +1664,20 @@ static bool emit_client(void *context, Printer *out) {
         printer_dedent(out);
     }
     /* After _to_json, two blank lines; right after the imports, one (isort's rule for a statement). */
-    if (channels && any_params) printer_blank_line(out);
+    if (channels && any_params) blank_line(out);
     for (size_t index = 0; index < program->channel_count; index++) {
         const IrChannel *channel = program->channels[index];
         StrBuf adapter;
         strbuf_init(&adapter);
         append_publication_adapter(&adapter, channel);
         const char *type = py_name(&channel->publication->names);
-        if (index == 0) printer_blank_line(out);
+        if (index == 0) blank_line(out);
         printer_line(out, "%s: TypeAdapter[%s] = TypeAdapter(%s)", adapter.data, type, type);
         strbuf_free(&adapter);
     }
 
-    printer_blank_line(out);
-    printer_blank_line(out);
+    blank_line(out);
+    blank_line(out);
     printer_line(out, "class APIClient(CentrifugoRPCClient):");
     printer_indent(out);
     /* The second form, APIClient(rpc), is the thin wrapper of the generator rpcc replaces (issue 17): its users'
@@ -1718,10 +1736,11 @@ static bool emit_client(void *context, Printer *out) {
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
         const char *result = rpc->oneway ? "None" : py_name(&rpc->result->names);
-        StrBuf method;
-        strbuf_init(&method);
-        append_cstring(&method, rpc->method);
-        printer_blank_line(out);
+        StrBuf *method_literal = &gen->line; /* the wire method as a string literal */
+        strbuf_clear(method_literal);
+        append_cstring(method_literal, rpc->method);
+        const char *method = method_literal->data;
+        blank_line(out);
         if (rpc->deprecation.deprecated) {
             StrBuf reason;
             strbuf_init(&reason);
@@ -1736,11 +1755,11 @@ static bool emit_client(void *context, Printer *out) {
             strbuf_free(&reason);
         }
         if (rpc->params) {
-            printer_line(out, "async def %s(self, params: %s, *, timeout: float | None = None) -> %s:",
-                         py_name(&rpc->names), py_name(&rpc->params->names), result);
+            PRINTER_LINE(out, "async def ", py_name(&rpc->names), "(self, params: ", py_name(&rpc->params->names),
+                         ", *, timeout: float | None = None) -> ", result, ":");
         } else {
-            printer_line(out, "async def %s(self, *, timeout: float | None = None) -> %s:", py_name(&rpc->names),
-                         result);
+            PRINTER_LINE(out, "async def ", py_name(&rpc->names), "(self, *, timeout: float | None = None) -> ", result,
+                         ":");
         }
         printer_indent(out);
         if (!print_docstring(out, rpc->doc, &rpc->deprecation)) {
@@ -1755,21 +1774,19 @@ static bool emit_client(void *context, Printer *out) {
         if (rpc->oneway) {
             /* One-way: returns once the message is handed to Centrifugo (CentrifugoRPCClient.send). */
             if (rpc->params)
-                printer_line(out, "await self.send(%s, _to_json(params), timeout=timeout)", strbuf_cstr(&method));
+                PRINTER_LINE(out, "await self.send(", method, ", _to_json(params), timeout=timeout)");
             else
-                printer_line(out, "await self.send(%s, timeout=timeout)", strbuf_cstr(&method));
+                PRINTER_LINE(out, "await self.send(", method, ", timeout=timeout)");
             printer_dedent(out);
-            strbuf_free(&method);
             continue;
         }
         if (rpc->params) {
-            printer_line(out, "data = await self.call(%s, _to_json(params), timeout=timeout)", strbuf_cstr(&method));
+            PRINTER_LINE(out, "data = await self.call(", method, ", _to_json(params), timeout=timeout)");
         } else {
-            printer_line(out, "data = await self.call(%s, timeout=timeout)", strbuf_cstr(&method));
+            PRINTER_LINE(out, "data = await self.call(", method, ", timeout=timeout)");
         }
-        printer_line(out, "return self._decode(%s, data, %s)", result, strbuf_cstr(&method));
+        PRINTER_LINE(out, "return self._decode(", result, ", data, ", method, ")");
         printer_dedent(out);
-        strbuf_free(&method);
     }
     for (size_t index = 0; index < program->channel_count; index++) print_channel_methods(out, program->channels[index]);
     printer_dedent(out);
@@ -1787,7 +1804,7 @@ static bool emit_init(void *context, Printer *out) {
     append_package(&package, gen->options);
     print_marker(gen, out);
     print_module_docstring(gen, out, "Typed Centrifugo RPC client of %s, generated by rpcc.");
-    printer_blank_line(out);
+    blank_line(out);
     printer_line(out, "from .client import CONTRACT_HASH, APIClient");
     const char **names = malloc((program->decl_count + 1) * sizeof *names);
     if (!names) abort();
@@ -1802,7 +1819,7 @@ static bool emit_init(void *context, Printer *out) {
                              "RecoveryFailedError", "StreamPosition", "SubscriptionRefusedError", "SubscriptionState"};
     size_t runtime_count = program->channel_count ? sizeof runtime / sizeof runtime[0] : 8;
     print_from_import(out, ".rpc_client", runtime, runtime_count);
-    printer_blank_line(out);
+    blank_line(out);
 
     size_t total = program->decl_count + 2 + runtime_count;
     const char **all = calloc(total + 1, sizeof *all);
@@ -1902,7 +1919,12 @@ static bool emit_pyproject(void *context, Printer *out) {
 static void append_markdown_summary(StrBuf *out, const char *doc) {
     if (!doc) return;
     for (const char *c = doc; *c && *c != '\n'; c++) {
-        if (strchr("\\`*_[]<>|#", *c)) strbuf_putc(out, '\\');
+        switch (*c) {
+        case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>': case '|': case '#':
+            strbuf_putc(out, '\\');
+            break;
+        default: break;
+        }
         strbuf_putc(out, *c);
     }
 }
@@ -2191,19 +2213,23 @@ static bool emit_readme(void *context, Printer *out) {
     if (program->rpc_count == 0) printer_line(out, "The API declares no RPC methods.");
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
-        StrBuf summary;
-        strbuf_init(&summary);
-        append_markdown_summary(&summary, rpc->doc);
-        StrBuf wire;
-        strbuf_init(&wire);
-        escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), false);
-        printer_line(out, "- `%s(%s) -> %s` (%s%s)%s%s%s", py_name(&rpc->names),
-                     rpc->params ? py_name(&rpc->params->names) : "",
-                     rpc->oneway ? "None" : py_name(&rpc->result->names), strbuf_cstr(&wire),
-                     rpc->oneway ? ", one-way: no answer" : "",
-                     summary.len ? ": " : "", strbuf_cstr(&summary), rpc->deprecation.deprecated ? " (deprecated)" : "");
-        strbuf_free(&wire);
-        strbuf_free(&summary);
+        /* the line's text that is not a name: the wire method as a code span and the summary */
+        StrBuf *line = &gen->line;
+        strbuf_clear(line);
+        escape_markdown_code_span(line, rpc->method, strlen(rpc->method), false);
+        size_t wire_len = line->len;
+        append_markdown_summary(line, rpc->doc);
+        PRINTER_PUTS(out, "- `", py_name(&rpc->names), "(", rpc->params ? py_name(&rpc->params->names) : "", ") -> ",
+                     rpc->oneway ? "None" : py_name(&rpc->result->names), "` (");
+        printer_putn(out, line->data, wire_len);
+        if (rpc->oneway) printer_put(out, ", one-way: no answer");
+        printer_putn(out, ")", 1);
+        if (line->len > wire_len) {
+            printer_putn(out, ": ", 2);
+            printer_putn(out, line->data + wire_len, line->len - wire_len);
+        }
+        if (rpc->deprecation.deprecated) printer_put(out, " (deprecated)");
+        printer_end_line(out);
     }
     if (program->channel_count) print_readme_channels(out, program);
     strbuf_free(&package);
