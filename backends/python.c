@@ -217,19 +217,21 @@ static void append_type(PyGen *gen, StrBuf *out, const IrType *type);
 static void append_base_type(PyGen *gen, StrBuf *out, const IrType *type) {
     switch (type->kind) {
     case IR_LIST:
-        strbuf_puts(out, "list[");
+        strbuf_append(out, "list[", 5);
         append_type(gen, out, type->element);
         strbuf_putc(out, ']');
         return;
     case IR_MAP:
-        strbuf_puts(out, "dict[");
+        strbuf_append(out, "dict[", 5);
         if (type->key->kind == IR_REF && type->key->decl->kind == IR_DECL_ENUM && type->key->decl->int_enum) {
             gen->used[IMP_OPEN_INT_KEY] = true;
-            strbuf_printf(out, "_OpenIntKey[%s]", py_name(&type->key->decl->names));
+            strbuf_append(out, "_OpenIntKey[", 12);
+            strbuf_puts(out, py_name(&type->key->decl->names));
+            strbuf_putc(out, ']');
         } else {
             append_type(gen, out, type->key);
         }
-        strbuf_puts(out, ", ");
+        strbuf_append(out, ", ", 2);
         append_type(gen, out, type->element);
         strbuf_putc(out, ']');
         return;
@@ -246,11 +248,18 @@ static void append_base_type(PyGen *gen, StrBuf *out, const IrType *type) {
         if (type->decl->kind == IR_DECL_ENUM) {
             /* Open: a value this SDK does not know is kept as a plain str or int and sent back unchanged. */
             gen->used[type->decl->int_enum ? IMP_OPEN_INT : IMP_OPEN_STR] = true;
-            strbuf_printf(out, "%s[%s]", type->decl->int_enum ? "_OpenInt" : "_OpenStr", py_name(&type->decl->names));
+            strbuf_append(out, type->decl->int_enum ? "_OpenInt[" : "_OpenStr[", 9);
+            strbuf_puts(out, py_name(&type->decl->names));
+            strbuf_putc(out, ']');
             return;
         }
         strbuf_puts(out, py_name(&type->decl->names));
         return;
+    /* the builtin scalars most fields are, with lengths known when compiling */
+    case IR_BOOL: strbuf_append(out, "bool", 4); return;
+    case IR_INT: strbuf_append(out, "int", 3); return;
+    case IR_FLOAT: strbuf_append(out, "float", 5); return;
+    case IR_STRING: strbuf_append(out, "str", 3); return;
     default: strbuf_puts(out, scalar_name(gen, type->kind)); return;
     }
 }
@@ -270,7 +279,7 @@ static void append_type(PyGen *gen, StrBuf *out, const IrType *type) {
     append_base_type(gen, out, type);
     bool base_admits_none = type->kind == IR_ANY ||
                             (type->kind == IR_REF && type->decl->kind == IR_DECL_ALIAS && admits_none(type->decl->aliased));
-    if (type->nullable && !base_admits_none) strbuf_puts(out, " | None");
+    if (type->nullable && !base_admits_none) strbuf_append(out, " | None", 7);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -614,7 +623,8 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
                   (value->count == 0 || !value_has_enum(type, value));
     }
     /* The doc's scan, once for its description and its docstring. */
-    size_t plain_doc_len = field->deprecation.deprecated ? 0 : plain_doc_length(field->doc);
+    bool has_doc = field->doc && field->doc[0];
+    size_t plain_doc_len = has_doc && !field->deprecation.deprecated ? plain_doc_length(field->doc) : 0;
 
     unsigned args = 0;
     size_t arg_count = 0;
@@ -627,7 +637,7 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     if (constraints->has_min_length) args |= ARG_MIN_LENGTH, arg_count++;
     if (constraints->has_max_length) args |= ARG_MAX_LENGTH, arg_count++;
     if (constraints->pattern) args |= ARG_PATTERN, arg_count++;
-    if (field->doc && field->doc[0]) args |= ARG_DESCRIPTION, arg_count++;
+    if (has_doc) args |= ARG_DESCRIPTION, arg_count++;
     if (field->deprecation.deprecated) args |= ARG_DEPRECATED, arg_count++;
     if (absent_is_none) args |= ARG_EXCLUDE_IF, arg_count++;
 
@@ -747,7 +757,7 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     }
     if (plain_doc_len) {
         print_plain_docstring(printer, field->doc, plain_doc_len);
-    } else {
+    } else if (has_doc || field->deprecation.deprecated) {
         print_docstring(printer, field->doc, &field->deprecation);
     }
 }
@@ -2266,8 +2276,10 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
         const IrDecl *decl = program->decls[index];
         if (decl->kind != IR_DECL_MODEL) continue;
         for (size_t field = 0; field < decl->field_count; field++) {
+            const char *name = py_name(&decl->fields[field]->names);
+            if (name[0] != 'd' && name[0] != 't' && name[0] != 'D' && name[0] != 'U') continue; /* no alias's initial */
             for (int alias = 0; alias < ALIAS_COUNT; alias++) {
-                if (strcmp(py_name(&decl->fields[field]->names), SCALAR_ALIAS_NAMES[alias]) == 0) gen.aliased[alias] = true;
+                if (strcmp(name, SCALAR_ALIAS_NAMES[alias]) == 0) gen.aliased[alias] = true;
             }
         }
     }
