@@ -73,7 +73,8 @@ typedef struct PyGen {
     const BackendOptions *options;
     bool used[IMP_COUNT];
     bool aliased[ALIAS_COUNT]; /* the scalar type is imported as _<name>: a field has its name */
-    size_t *decl_import_order; /* declaration_import_order's, once computed */
+    size_t *decl_import_order;      /* declaration_import_order's, once computed */
+    unsigned char *decl_member_types; /* and each declaration's member_type */
     StrBuf line;               /* scratch: a line built before it is printed (a model's field) */
 } PyGen;
 
@@ -1331,9 +1332,11 @@ static void merge_sort_names(SortedName **order, SortedName **spare, size_t coun
 /* The order of `names` as compare_import_names sorts them (ignore_case), or in ruff RUF022's "isort-style" order of
  * __all__: the same but case-sensitive natural order (isort compares import names ignoring case). order[k] is the
  * index in `names` of the k-th name. */
-static void sort_member_order(const char *const *names, size_t count, bool ignore_case, size_t *order_out) {
+static void sort_member_order(const char *const *names, size_t count, bool ignore_case, size_t *order_out,
+                              unsigned char *types_out) {
     if (count < 2) {
         if (count) order_out[0] = 0;
+        if (count && types_out) types_out[0] = (unsigned char)member_type(names[0]);
         return;
     }
     SortedName *sorted = malloc(count * sizeof *sorted);
@@ -1382,6 +1385,7 @@ static void sort_member_order(const char *const *names, size_t count, bool ignor
         /* member_type's answer, from the same pass */
         bool constant = has_upper && !has_lower && name[0] && name[1];
         keys[used] = (unsigned char)(constant ? 0 : name[0] >= 'A' && name[0] <= 'Z' ? 1 : 2);
+        if (types_out) types_out[index] = keys[used];
         entry->key_len = (size_t)(key - entry->key);
         used += entry->key_len;
         memset(key, 0, 16); /* the head's padding; the next key overwrites it */
@@ -1406,7 +1410,7 @@ static void sort_member_names(const char **names, size_t count, bool ignore_case
     const char **copy = malloc(count * sizeof *copy);
     if (!order || !copy) abort();
     memcpy(copy, names, count * sizeof *copy);
-    sort_member_order(copy, count, ignore_case, order);
+    sort_member_order(copy, count, ignore_case, order, NULL);
     for (size_t index = 0; index < count; index++) names[index] = copy[order[index]];
     free(copy);
     free(order);
@@ -1441,6 +1445,48 @@ static void print_from_import(Printer *printer, const char *module, const char *
     print_sorted_from_import(printer, module, names, count);
 }
 
+/* __all__'s order (sort_member_order, case-sensitive) of two names of known member types, by compare_import_names's
+ * comparisons. The natural comparison starts after the bytes the names share, backed up to the start of a digit run
+ * (identical text compares equal): most neighbours differ near their ends. */
+static int compare_all_names(const char *left, int left_type, const char *right, int right_type) {
+    if (left_type != right_type) return left_type - right_type;
+    size_t same = 0;
+    while (left[same] && left[same] == right[same]) same++;
+    if (!left[same] && !right[same]) return 0;
+    while (same > 0 && left[same - 1] >= '0' && left[same - 1] <= '9') same--;
+    int natural = natural_compare_case(left + same, right + same, false);
+    return natural ? natural : strcmp(left + same, right + same);
+}
+
+/* True when names[0..count) (of member types types[0..count)) are in __all__'s order already. */
+static bool in_all_order(const char *const *names, const unsigned char *types, size_t count) {
+    for (size_t index = 1; index < count; index++)
+        if (compare_all_names(names[index - 1], types[index - 1], names[index], types[index]) > 0) return false;
+    return true;
+}
+
+/* Merges `extra` (in __all__'s order, a few names) into `names` (in that order, many) as `all` (room for both):
+ * each extra name's place is found by bisection. */
+static void merge_all_names(const char **all, const char *const *names, const unsigned char *types, size_t count,
+                            const char *const *extra, size_t extra_count) {
+    size_t out = 0, copied = 0;
+    for (size_t index = 0; index < extra_count; index++) {
+        int extra_type = member_type(extra[index]);
+        size_t low = copied, high = count; /* the first name after extra[index] is in [low, high] */
+        while (low < high) {
+            size_t middle = low + (high - low) / 2;
+            if (compare_all_names(extra[index], extra_type, names[middle], types[middle]) < 0) {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        while (copied < low) all[out++] = names[copied++];
+        all[out++] = extra[index];
+    }
+    while (copied < count) all[out++] = names[copied++];
+}
+
 /* The indices of the declarations in the import order of their Python names (sort_member_order), computed once for
  * the imports of client.py and __init__.py. */
 static const size_t *declaration_import_order(PyGen *gen) {
@@ -1450,7 +1496,9 @@ static const size_t *declaration_import_order(PyGen *gen) {
         gen->decl_import_order = malloc((program->decl_count + 1) * sizeof *gen->decl_import_order);
         if (!names || !gen->decl_import_order) abort();
         for (size_t index = 0; index < program->decl_count; index++) names[index] = py_name(&program->decls[index]->names);
-        sort_member_order(names, program->decl_count, true, gen->decl_import_order);
+        gen->decl_member_types = malloc(program->decl_count + 1);
+        if (!gen->decl_member_types) abort();
+        sort_member_order(names, program->decl_count, true, gen->decl_import_order, gen->decl_member_types);
         free(names);
     }
     return gen->decl_import_order;
@@ -1833,11 +1881,25 @@ static bool emit_init(void *context, Printer *out) {
 
     size_t total = program->decl_count + 2 + runtime_count;
     const char **all = calloc(total + 1, sizeof *all);
-    for (size_t index = 0; index < program->decl_count; index++) all[index] = names[index];
-    all[program->decl_count] = "APIClient";
-    all[program->decl_count + 1] = "CONTRACT_HASH";
-    for (size_t index = 0; index < runtime_count; index++) all[program->decl_count + 2 + index] = runtime[index];
-    sort_member_names(all, total, false);
+    if (!all) abort();
+    const char *extra[2 + sizeof runtime / sizeof runtime[0]]; /* the names that are not declarations */
+    extra[0] = "APIClient";
+    extra[1] = "CONTRACT_HASH";
+    for (size_t index = 0; index < runtime_count; index++) extra[2 + index] = runtime[index];
+    unsigned char *types = malloc(program->decl_count + 1);
+    if (!types) abort();
+    for (size_t index = 0; index < program->decl_count; index++) types[index] = gen->decl_member_types[order[index]];
+    if (in_all_order(names, types, program->decl_count)) {
+        /* The import order is __all__'s too (names that differ only in case seldom meet): the few other names are
+         * merged in, instead of sorting all again. */
+        sort_member_names(extra, 2 + runtime_count, false);
+        merge_all_names(all, names, types, program->decl_count, extra, 2 + runtime_count);
+    } else {
+        for (size_t index = 0; index < program->decl_count; index++) all[index] = names[index];
+        for (size_t index = 0; index < 2 + runtime_count; index++) all[program->decl_count + index] = extra[index];
+        sort_member_names(all, total, false);
+    }
+    free(types);
     printer_line(out, "__all__ = [");
     printer_indent(out);
     for (size_t index = 0; index < total; index++) PRINTER_LINE(out, "\"", all[index], "\",");
@@ -2294,6 +2356,7 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
     bool emitted = backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &gen);
     strbuf_free(&gen.line);
     free(gen.decl_import_order);
+    free(gen.decl_member_types);
     return emitted;
 }
 
