@@ -597,12 +597,12 @@ typedef struct FieldArgEnds {
     size_t count;
 } FieldArgEnds;
 
-static void begin_field_arg(StrBuf *line, FieldArgEnds *args, const char *keyword, size_t keyword_len) {
+static inline void begin_field_arg(StrBuf *line, FieldArgEnds *args, const char *keyword, size_t keyword_len) {
     if (args->count) strbuf_append(line, ", ", 2);
     strbuf_append(line, keyword, keyword_len);
 }
 
-static void end_field_arg(StrBuf *line, FieldArgEnds *args) { args->ends[args->count++] = line->len; }
+static inline void end_field_arg(StrBuf *line, FieldArgEnds *args) { args->ends[args->count++] = line->len; }
 
 /* One field: `name: type`, its default or Field(...) call, and its docstring. The line is built in the generator's
  * scratch buffer (no allocation per field) and printed at once; it wraps, as a formatter would, only when it is
@@ -610,6 +610,23 @@ static void end_field_arg(StrBuf *line, FieldArgEnds *args) { args->ends[args->c
 static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     const char *name = py_name(&field->names);
     const IrType *type = field->type;
+    bool has_doc = field->doc && field->doc[0];
+    if (!field->optional && !field->default_value && field->constraints == &ir_no_constraints && !has_doc &&
+        !field->deprecation.deprecated && !has_wire_alias(field)) {
+        /* Most fields: `name: type`, or `name: type = literal` for a single literal, without Field(...) or a
+         * docstring; appended straight to the output. */
+        const IrValue *literal = single_literal(field);
+        StrBuf *out = &printer->out;
+        printer_put(printer, name); /* starts the line: the indentation */
+        strbuf_append(out, ": ", 2);
+        append_type(gen, out, type);
+        if (literal) {
+            strbuf_append(out, " = ", 3);
+            append_literal_value(out, literal);
+        }
+        printer_end_line(printer);
+        return;
+    }
     bool nullable = admits_none(type);
     bool absent_is_none = field->optional && !nullable; /* `x?: T`: None stands for "absent" */
     const IrConstraints *constraints = field->constraints;
@@ -624,7 +641,6 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
                   (value->count == 0 || !value_has_enum(type, value));
     }
     /* The doc's scan, once for its description and its docstring. */
-    bool has_doc = field->doc && field->doc[0];
     size_t plain_doc_len = has_doc && !field->deprecation.deprecated ? plain_doc_length(field->doc) : 0;
 
     unsigned args = 0;
@@ -2339,7 +2355,10 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
         if (decl->kind != IR_DECL_MODEL) continue;
         for (size_t field = 0; field < decl->field_count; field++) {
             const char *name = py_name(&decl->fields[field]->names);
-            if (name[0] != 'd' && name[0] != 't' && name[0] != 'D' && name[0] != 'U') continue; /* no alias's initial */
+            /* only names that start as one of the five do: date, time(delta), Decimal, UUID */
+            bool may_alias = (name[0] == 'd' && name[1] == 'a') || (name[0] == 't' && name[1] == 'i') ||
+                             (name[0] == 'D' && name[1] == 'e') || (name[0] == 'U' && name[1] == 'U');
+            if (!may_alias) continue;
             for (int alias = 0; alias < ALIAS_COUNT; alias++) {
                 if (strcmp(name, SCALAR_ALIAS_NAMES[alias]) == 0) gen.aliased[alias] = true;
             }
