@@ -277,6 +277,21 @@ static bool admits_none(const IrType *type) {
 
 /* The type, with `| None` when it is nullable and its base does not admit None already. */
 static void append_type(PyGen *gen, StrBuf *out, const IrType *type) {
+    /* The builtin scalars most types are: appended here (none of them admits None by itself). */
+    const char *scalar;
+    size_t scalar_len;
+    switch (type->kind) {
+    case IR_BOOL: scalar = "bool", scalar_len = 4; break;
+    case IR_INT: scalar = "int", scalar_len = 3; break;
+    case IR_FLOAT: scalar = "float", scalar_len = 5; break;
+    case IR_STRING: scalar = "str", scalar_len = 3; break;
+    default: scalar = NULL, scalar_len = 0; break;
+    }
+    if (scalar) {
+        strbuf_append(out, scalar, scalar_len);
+        if (type->nullable) strbuf_append(out, " | None", 7);
+        return;
+    }
     append_base_type(gen, out, type);
     bool base_admits_none = type->kind == IR_ANY ||
                             (type->kind == IR_REF && type->decl->kind == IR_DECL_ALIAS && admits_none(type->decl->aliased));
