@@ -2,6 +2,7 @@
 #include "escape.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -288,6 +289,14 @@ void escape_comment_line(StrBuf *out, CommentStyle style, const char *line, size
 
 
 void escape_markdown_code_span(StrBuf *out, const char *text, size_t len, bool in_table) {
+    /* The common case, no backtick (nor a '|' in a table): the text in single backticks, copied at once. */
+    if (len == 0 || (!memchr(text, '`', len) && !(in_table && memchr(text, '|', len)))) {
+        bool pad = len > 0 && (text[0] == ' ' || text[len - 1] == ' ');
+        strbuf_append(out, pad ? "` " : "`", pad ? 2 : 1);
+        strbuf_append(out, text, len);
+        strbuf_append(out, pad ? " `" : "`", pad ? 2 : 1);
+        return;
+    }
     size_t longest = 0, run = 0;
     for (size_t i = 0; i < len; i++) {
         run = text[i] == '`' ? run + 1 : 0;

@@ -1,6 +1,6 @@
-/* support/escape.c's fast paths (runs of plain bytes measured 16 at a time) against a reference: the byte-at-a-time
- * escapers they replaced, copied here unchanged but for their names. Every special byte at every position of texts
- * of every length around the 16-byte steps, and random texts, must escape the same. Each text is a heap block of
+/* support/escape.c's fast paths (runs of plain bytes measured 16 at a time, code spans without backticks) against a
+ * reference: the escapers they replaced, copied here unchanged but for their names. Every special byte at every
+ * position of texts of every length around the 16-byte steps, and random texts, must escape the same. Each text is a heap block of
  * its exact length, so that the sanitizer build catches a read past its end. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -213,6 +213,23 @@ static void ref_escape_comment_line(StrBuf *out, CommentStyle style, const char 
 
 
 
+static void ref_escape_markdown_code_span(StrBuf *out, const char *text, size_t len, bool in_table) {
+    size_t longest = 0, run = 0;
+    for (size_t i = 0; i < len; i++) {
+        run = text[i] == '`' ? run + 1 : 0;
+        if (run > longest) longest = run;
+    }
+    bool pad = len > 0 && (text[0] == '`' || text[len - 1] == '`' || text[0] == ' ' || text[len - 1] == ' ');
+    for (size_t i = 0; i <= longest; i++) strbuf_putc(out, '`');
+    if (pad) strbuf_putc(out, ' ');
+    for (size_t i = 0; i < len; i++) {
+        if (in_table && text[i] == '|') strbuf_putc(out, '\\');
+        strbuf_putc(out, text[i]);
+    }
+    if (pad) strbuf_putc(out, ' ');
+    for (size_t i = 0; i <= longest; i++) strbuf_putc(out, '`');
+}
+
 /* ---------------------------------------------------------------------------------------------------------- */
 /* The comparison                                                                                             */
 
@@ -227,7 +244,7 @@ static void check_same(const char *bytes, size_t len) {
     strbuf_init(&ref);
     static const Target targets[] = {TARGET_PYTHON, TARGET_TYPESCRIPT, TARGET_GO, TARGET_RUST};
     static const CommentStyle styles[] = {COMMENT_DOCSTRING, COMMENT_JSDOC, COMMENT_LINE};
-    for (int policy = 0; policy < 1 + 4 + 3 * 2; policy++) {
+    for (int policy = 0; policy < 1 + 4 + 3 * 2 + 2; policy++) {
         strbuf_clear(&fast);
         strbuf_clear(&ref);
         strbuf_puts(&fast, "x \t");
@@ -238,6 +255,9 @@ static void check_same(const char *bytes, size_t len) {
         } else if (policy < 5) {
             escape_string_literal(&fast, targets[policy - 1], text, len);
             ref_escape_string_literal(&ref, targets[policy - 1], text, len);
+        } else if (policy >= 11) {
+            escape_markdown_code_span(&fast, text, len, policy == 12);
+            ref_escape_markdown_code_span(&ref, text, len, policy == 12);
         } else {
             CommentStyle style = styles[(policy - 5) / 2];
             bool is_last_line = (policy - 5) % 2;
