@@ -1484,9 +1484,18 @@ static int compare_all_names(const char *left, int left_type, const char *right,
     size_t same = 0;
     while (left[same] && left[same] == right[same]) same++;
     if (!left[same] && !right[same]) return 0;
-    while (same > 0 && left[same - 1] >= '0' && left[same - 1] <= '9') same--;
-    int natural = natural_compare_case(left + same, right + same, false);
-    return natural ? natural : strcmp(left + same, right + same);
+    size_t run = same; /* where the digit run around the first difference starts, if there is one */
+    while (run > 0 && left[run - 1] >= '0' && left[run - 1] <= '9') run--;
+    if (left[run] >= '1' && left[run] <= '9' && right[run] >= '1' && right[run] <= '9') {
+        /* Numbers without leading zeros (most): the longer is greater, else the first differing digit decides. */
+        size_t left_end = run, right_end = run;
+        while (left[left_end] >= '0' && left[left_end] <= '9') left_end++;
+        while (right[right_end] >= '0' && right[right_end] <= '9') right_end++;
+        if (left_end != right_end) return left_end < right_end ? -1 : 1;
+        if (same < left_end) return (unsigned char)left[same] < (unsigned char)right[same] ? -1 : 1;
+    }
+    int natural = natural_compare_case(left + run, right + run, false);
+    return natural ? natural : strcmp(left + run, right + run);
 }
 
 /* True when names[0..count) (of member types types[0..count)) are in __all__'s order already. */
