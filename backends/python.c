@@ -1464,9 +1464,8 @@ static void print_sorted_from_import(Printer *printer, const char *module, const
         return;
     }
     PRINTER_LINE(printer, "from ", module, " import (");
-    printer_indent(printer);
-    for (size_t index = 0; index < count; index++) PRINTER_LINE(printer, names[index], ",");
-    printer_dedent(printer);
+    /* One level of indentation, at the top level of a module: written as text, without the printer's call a line. */
+    for (size_t index = 0; index < count; index++) PRINTER_LINE(printer, "    ", names[index], ",");
     PRINTER_LINE(printer, ")");
 }
 
@@ -1941,9 +1940,7 @@ static bool emit_init(void *context, Printer *out) {
     }
     free(types);
     printer_line(out, "__all__ = [");
-    printer_indent(out);
-    for (size_t index = 0; index < total; index++) PRINTER_LINE(out, "\"", all[index], "\",");
-    printer_dedent(out);
+    for (size_t index = 0; index < total; index++) PRINTER_LINE(out, "    \"", all[index], "\","); /* indented as text */
     printer_line(out, "]");
     free(all);
     free(names);
