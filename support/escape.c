@@ -72,11 +72,27 @@ size_t escape_plain_ascii_run(const char *text, size_t len) {
     return plain_run((const unsigned char *)text, len, true, '"', '\\');
 }
 
+/* Appends '"', text[0..len) and '"' in one step: a quoted text with nothing to escape (most). */
+static void append_quoted(StrBuf *out, const char *text, size_t len) {
+    if (out->len + len + 3 > out->cap) strbuf_grow(out, len + 2);
+    char *at = out->data + out->len;
+    at[0] = '"';
+    strbuf_copy_bytes(at + 1, text, len);
+    at[len + 1] = '"';
+    out->len += len + 2;
+    out->data[out->len] = '\0';
+}
+
 void escape_json_string(StrBuf *out, const char *text, size_t len) {
-    strbuf_putc(out, '"');
     const unsigned char *bytes = (const unsigned char *)text;
+    size_t first_stop = plain_run(bytes, len, false, '"', '\\');
+    if (first_stop == len) {
+        append_quoted(out, text, len);
+        return;
+    }
+    strbuf_putc(out, '"');
     size_t plain = 0; /* start of the run of bytes copied as they are */
-    for (size_t index = 0; index < len; index++) {
+    for (size_t index = first_stop; index < len; index++) {
         index += plain_run(bytes + index, len - index, false, '"', '\\');
         if (index == len) break;
         unsigned char c = bytes[index];
@@ -179,6 +195,10 @@ static void append_string_literal_body(StrBuf *out, Target target, const char *t
 }
 
 void escape_string_literal(StrBuf *out, Target target, const char *text, size_t len) {
+    if (plain_run((const unsigned char *)text, len, true, '"', '\\') == len) { /* nothing to escape */
+        append_quoted(out, text, len);
+        return;
+    }
     strbuf_putc(out, '"');
     append_string_literal_body(out, target, text, len);
     strbuf_putc(out, '"');
