@@ -157,9 +157,10 @@ static size_t plain_doc_length(const char *doc) {
 
 /* printer_python_docstring of a doc of plain_doc_length `len`: the text between the quotes on one line. */
 static void print_plain_docstring(Printer *printer, const char *doc, size_t len) {
-    printer_putn(printer, "\"\"\"", 3);
-    printer_putn(printer, doc, len);
-    printer_putn(printer, "\"\"\"", 3);
+    printer_putn(printer, "\"\"\"", 3); /* starts the line: the indentation */
+    StrBuf *out = &printer->out;
+    strbuf_append(out, doc, len);
+    strbuf_append(out, "\"\"\"", 3);
     printer_end_line(printer);
 }
 
@@ -497,18 +498,17 @@ static void print_enum(PyGen *gen, Printer *printer, const IrDecl *decl) {
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
     if (has_doc && decl->member_count) blank_line(printer);
-    StrBuf *line = &gen->line;
     for (size_t index = 0; index < decl->member_count; index++) {
         const IrEnumMember *member = decl->members[index];
-        strbuf_clear(line);
-        strbuf_puts(line, py_name(&member->names));
-        strbuf_append(line, " = ", 3);
+        /* `NAME = value`, the value escaped straight into the output after the name started the line */
+        printer_put(printer, py_name(&member->names));
+        StrBuf *out = &printer->out;
+        strbuf_append(out, " = ", 3);
         if (decl->int_enum) {
-            strbuf_printf(line, "%" PRId64, member->int_value);
+            strbuf_printf(out, "%" PRId64, member->int_value);
         } else {
-            append_string(line, member->string_value, member->string_value_length);
+            append_string(out, member->string_value, member->string_value_length);
         }
-        printer_putn(printer, line->data, line->len);
         printer_end_line(printer);
         print_docstring(printer, member->doc, &member->deprecation);
     }
