@@ -2043,14 +2043,14 @@ static bool emit_pyproject(void *context, Printer *out) {
 /* One line of Markdown from doc text: its first line, with characters Markdown would read removed. */
 static void append_markdown_summary(StrBuf *out, const char *doc) {
     if (!doc) return;
-    for (const char *c = doc; *c && *c != '\n'; c++) {
-        switch (*c) {
-        case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>': case '|': case '#':
-            strbuf_putc(out, '\\');
-            break;
-        default: break;
-        }
-        strbuf_putc(out, *c);
+    /* runs without a character to escape appended at once */
+    for (const char *c = doc;;) {
+        size_t run = strcspn(c, "\\`*_[]<>|#\n");
+        strbuf_append(out, c, run);
+        c += run;
+        if (!*c || *c == '\n') break;
+        strbuf_putc(out, '\\');
+        strbuf_putc(out, *c++);
     }
 }
 
