@@ -73,9 +73,33 @@ typedef struct PyGen {
     const BackendOptions *options;
     bool used[IMP_COUNT];
     bool aliased[ALIAS_COUNT]; /* the scalar type is imported as _<name>: a field has its name */
+    size_t *decl_import_order;      /* declaration_import_order's, once computed */
+    unsigned char *decl_member_types; /* and each declaration's member_type */
+    StrBuf line;               /* scratch: a line built before it is printed (a model's field) */
 } PyGen;
 
 static const char *py_name(const IrNames *names) { return names->in[PY]; }
+
+/* Starts a line of a class body with its indentation appended as text, through the printer's public calls: at depth
+ * 1 the printer's own indentation (a call of about 40 instructions a line) is dearer than stepping out to depth 0,
+ * writing the four spaces (the printer's unit) and stepping back in. Other depths, and a line already started, are
+ * left to the printer. A candidate printer primitive: an inline indentation for short depths. */
+static inline void begin_body_line(Printer *printer) {
+    if (printer->depth != 1 || !printer->at_line_start) return;
+    printer_dedent(printer);
+    printer_putn(printer, "    ", 4);
+    printer_indent(printer);
+}
+
+/* An empty line: what printer_blank_line prints, without its scan of the text for line breaks. */
+static inline void blank_line(Printer *printer) { printer_end_line(printer); }
+
+/* True when a field's JSON key is not its Python name (the namer hands back the IDL name itself when it keeps it,
+ * which is also the wire name without @json: most fields are decided without comparing). */
+static bool has_wire_alias(const IrField *field) {
+    const char *name = py_name(&field->names);
+    return field->wire_name != name && strcmp(field->wire_name, name) != 0;
+}
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Text helpers                                                                                               */
@@ -132,10 +156,35 @@ static char *doc_with_deprecation(const char *doc, const IrDeprecation *deprecat
     return text.data; /* owned by the caller */
 }
 
+/* The length of `doc` when it is one line that a docstring and a string literal hold as it is (printable ASCII but
+ * '"' and '\\', not ending in a blank, which the docstring would drop), else 0: most docs, printed without the
+ * general layout and escaping. */
+static size_t plain_doc_length(const char *doc) {
+    if (!doc) return 0;
+    size_t len = strlen(doc);
+    if (len == 0 || doc[len - 1] == ' ' || escape_plain_ascii_run(doc, len) != len) return 0;
+    return len;
+}
+
+/* printer_python_docstring of a doc of plain_doc_length `len`: the text between the quotes on one line. */
+static void print_plain_docstring(Printer *printer, const char *doc, size_t len) {
+    begin_body_line(printer);
+    printer_putn(printer, "\"\"\"", 3); /* starts the line: the indentation */
+    StrBuf *out = &printer->out;
+    strbuf_append(out, doc, len);
+    strbuf_append(out, "\"\"\"", 3);
+    printer_end_line(printer);
+}
+
 static bool print_docstring(Printer *printer, const char *doc, const IrDeprecation *deprecation) {
     if (!deprecation->deprecated) { /* the doc as it is: no copy */
         if (!doc || !doc[0]) return false;
-        printer_python_docstring(printer, doc);
+        size_t plain_len = plain_doc_length(doc);
+        if (plain_len) {
+            print_plain_docstring(printer, doc, plain_len);
+        } else {
+            printer_python_docstring(printer, doc);
+        }
         return true;
     }
     char *text = doc_with_deprecation(doc, deprecation);
@@ -182,19 +231,21 @@ static void append_type(PyGen *gen, StrBuf *out, const IrType *type);
 static void append_base_type(PyGen *gen, StrBuf *out, const IrType *type) {
     switch (type->kind) {
     case IR_LIST:
-        strbuf_puts(out, "list[");
+        strbuf_append(out, "list[", 5);
         append_type(gen, out, type->element);
         strbuf_putc(out, ']');
         return;
     case IR_MAP:
-        strbuf_puts(out, "dict[");
+        strbuf_append(out, "dict[", 5);
         if (type->key->kind == IR_REF && type->key->decl->kind == IR_DECL_ENUM && type->key->decl->int_enum) {
             gen->used[IMP_OPEN_INT_KEY] = true;
-            strbuf_printf(out, "_OpenIntKey[%s]", py_name(&type->key->decl->names));
+            strbuf_append(out, "_OpenIntKey[", 12);
+            strbuf_puts(out, py_name(&type->key->decl->names));
+            strbuf_putc(out, ']');
         } else {
             append_type(gen, out, type->key);
         }
-        strbuf_puts(out, ", ");
+        strbuf_append(out, ", ", 2);
         append_type(gen, out, type->element);
         strbuf_putc(out, ']');
         return;
@@ -211,11 +262,18 @@ static void append_base_type(PyGen *gen, StrBuf *out, const IrType *type) {
         if (type->decl->kind == IR_DECL_ENUM) {
             /* Open: a value this SDK does not know is kept as a plain str or int and sent back unchanged. */
             gen->used[type->decl->int_enum ? IMP_OPEN_INT : IMP_OPEN_STR] = true;
-            strbuf_printf(out, "%s[%s]", type->decl->int_enum ? "_OpenInt" : "_OpenStr", py_name(&type->decl->names));
+            strbuf_append(out, type->decl->int_enum ? "_OpenInt[" : "_OpenStr[", 9);
+            strbuf_puts(out, py_name(&type->decl->names));
+            strbuf_putc(out, ']');
             return;
         }
         strbuf_puts(out, py_name(&type->decl->names));
         return;
+    /* the builtin scalars most fields are, with lengths known when compiling */
+    case IR_BOOL: strbuf_append(out, "bool", 4); return;
+    case IR_INT: strbuf_append(out, "int", 3); return;
+    case IR_FLOAT: strbuf_append(out, "float", 5); return;
+    case IR_STRING: strbuf_append(out, "str", 3); return;
     default: strbuf_puts(out, scalar_name(gen, type->kind)); return;
     }
 }
@@ -232,10 +290,25 @@ static bool admits_none(const IrType *type) {
 
 /* The type, with `| None` when it is nullable and its base does not admit None already. */
 static void append_type(PyGen *gen, StrBuf *out, const IrType *type) {
+    /* The builtin scalars most types are: appended here (none of them admits None by itself). */
+    const char *scalar;
+    size_t scalar_len;
+    switch (type->kind) {
+    case IR_BOOL: scalar = "bool", scalar_len = 4; break;
+    case IR_INT: scalar = "int", scalar_len = 3; break;
+    case IR_FLOAT: scalar = "float", scalar_len = 5; break;
+    case IR_STRING: scalar = "str", scalar_len = 3; break;
+    default: scalar = NULL, scalar_len = 0; break;
+    }
+    if (scalar) {
+        strbuf_append(out, scalar, scalar_len);
+        if (type->nullable) strbuf_append(out, " | None", 7);
+        return;
+    }
     append_base_type(gen, out, type);
     bool base_admits_none = type->kind == IR_ANY ||
                             (type->kind == IR_REF && type->decl->kind == IR_DECL_ALIAS && admits_none(type->decl->aliased));
-    if (type->nullable && !base_admits_none) strbuf_puts(out, " | None");
+    if (type->nullable && !base_admits_none) strbuf_append(out, " | None", 7);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -433,37 +506,33 @@ static void print_deprecated_decorator(PyGen *gen, Printer *printer, const IrDep
 static void print_enum(PyGen *gen, Printer *printer, const IrDecl *decl) {
     gen->used[decl->int_enum ? IMP_INT_ENUM : IMP_STR_ENUM] = true;
     print_deprecated_decorator(gen, printer, &decl->deprecation);
-    printer_concat_line(printer, "class ", py_name(&decl->names), decl->int_enum ? "(IntEnum):" : "(StrEnum):", NULL);
+    PRINTER_LINE(printer, "class ", py_name(&decl->names), decl->int_enum ? "(IntEnum):" : "(StrEnum):");
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
-    if (has_doc && decl->member_count) printer_blank_line(printer);
+    if (has_doc && decl->member_count) blank_line(printer);
     for (size_t index = 0; index < decl->member_count; index++) {
         const IrEnumMember *member = decl->members[index];
-        StrBuf line;
-        strbuf_init(&line);
+        /* `NAME = value`, the value escaped straight into the output after the name started the line */
+        begin_body_line(printer);
+        printer_put(printer, py_name(&member->names));
+        StrBuf *out = &printer->out;
+        strbuf_append(out, " = ", 3);
         if (decl->int_enum) {
-            strbuf_printf(&line, "%" PRId64, member->int_value);
+            strbuf_printf(out, "%" PRId64, member->int_value);
         } else {
-            append_string(&line, member->string_value, member->string_value_length);
+            append_string(out, member->string_value, member->string_value_length);
         }
-        printer_concat_line(printer, py_name(&member->names), " = ", strbuf_cstr(&line), NULL);
-        strbuf_free(&line);
+        printer_end_line(printer);
         print_docstring(printer, member->doc, &member->deprecation);
     }
     if (!has_doc && decl->member_count == 0) printer_line(printer, "pass");
     printer_dedent(printer);
 }
 
-static bool model_has_aliases(const IrDecl *decl) {
-    for (size_t index = 0; index < decl->field_count; index++) {
-        if (strcmp(decl->fields[index]->wire_name, py_name(&decl->fields[index]->names)) != 0) return true;
-    }
-    return false;
-}
-
 /* The value of a required field whose type is one literal (`kind: "circle"`): its default, as Go's zero value is;
  * NULL for any other field. */
 static const IrValue *single_literal(const IrField *field) {
+    if (field->type->kind != IR_LITERAL && field->type->kind != IR_REF) return NULL; /* no alias to resolve */
     if (field->optional || field->default_value || admits_none(field->type)) return NULL;
     const IrType *resolved = ir_resolve_alias(field->type);
     if (!resolved || resolved->kind != IR_LITERAL || resolved->literal_count != 1) return NULL;
@@ -476,28 +545,28 @@ static bool model_has_single_literals(const IrDecl *decl) {
     return false;
 }
 
-static bool model_has_protected_names(const IrDecl *decl) {
+/* What a model's config and body depend on, from one pass over its fields. */
+typedef struct ModelTraits {
+    bool aliases;         /* a field's wire name is not its Python name */
+    bool protected_names; /* a field's name is in pydantic's protected namespace ("model_") */
+    bool single_literals; /* a field has single_literal's default */
+} ModelTraits;
+
+static ModelTraits model_traits(const IrDecl *decl) {
+    ModelTraits traits = {false, false, false};
     for (size_t index = 0; index < decl->field_count; index++) {
-        if (namer_python_is_pydantic_namespace(py_name(&decl->fields[index]->names))) return true;
+        const IrField *field = decl->fields[index];
+        const char *name = py_name(&field->names);
+        if (has_wire_alias(field)) traits.aliases = true;
+        if (name[0] == 'm' && namer_python_is_pydantic_namespace(name)) traits.protected_names = true;
+        if (single_literal(field)) traits.single_literals = true;
     }
-    return false;
+    return traits;
 }
 
 /* Appends ", " before every argument but the first. */
 static void next_arg(StrBuf *args) {
     if (args->len) strbuf_puts(args, ", ");
-}
-
-/* The arguments of one Field(...) call, printed on one line when it fits, else one per line. */
-typedef struct FieldArgs {
-    StrBuf items[16];
-    size_t count;
-} FieldArgs;
-
-static StrBuf *field_arg(FieldArgs *args) {
-    StrBuf *arg = &args->items[args->count++];
-    strbuf_init(arg);
-    return arg;
 }
 
 /* True when a container value holds an enum member: a factory's lambda would be typed list[Color], which mypy
@@ -517,140 +586,228 @@ static bool value_has_enum(const IrType *type, const IrValue *value) {
     return false;
 }
 
+/* The arguments of a field's Field(...) call that it has, in the order they are printed. */
+enum {
+    ARG_DEFAULT = 1 << 0,
+    ARG_ALIASES = 1 << 1, /* validation_alias and serialization_alias: two arguments */
+    ARG_GE = 1 << 2,
+    ARG_GT = 1 << 3,
+    ARG_LE = 1 << 4,
+    ARG_LT = 1 << 5,
+    ARG_MIN_LENGTH = 1 << 6,
+    ARG_MAX_LENGTH = 1 << 7,
+    ARG_PATTERN = 1 << 8,
+    ARG_DESCRIPTION = 1 << 9,
+    ARG_DEPRECATED = 1 << 10,
+    ARG_EXCLUDE_IF = 1 << 11,
+};
+
+/* Appends the field's default value (after "default=", "default_factory=" or " = "); `factory` tells which. */
+static void append_field_default(PyGen *gen, StrBuf *out, const IrField *field, const IrValue *literal, bool factory) {
+    if (field->optional) {
+        strbuf_append(out, "None", 4);
+    } else if (literal) {
+        append_literal_value(out, literal);
+    } else {
+        const IrValue *value = field->default_value;
+        if (factory && value->count == 0) {
+            strbuf_puts(out, value->kind == IR_VALUE_LIST ? "list" : "dict");
+        } else {
+            if (factory) strbuf_append(out, "lambda: ", 8);
+            append_value(gen, out, field->type, value);
+        }
+    }
+}
+
+/* Appends ", " before every Field argument but the first, and records where each argument ends. */
+typedef struct FieldArgEnds {
+    size_t ends[16];
+    size_t count;
+} FieldArgEnds;
+
+static inline void begin_field_arg(StrBuf *line, FieldArgEnds *args, const char *keyword, size_t keyword_len) {
+    if (args->count) strbuf_append(line, ", ", 2);
+    strbuf_append(line, keyword, keyword_len);
+}
+
+static inline void end_field_arg(StrBuf *line, FieldArgEnds *args) { args->ends[args->count++] = line->len; }
+
+/* One field: `name: type`, its default or Field(...) call, and its docstring. The line is built in the generator's
+ * scratch buffer (no allocation per field) and printed at once; it wraps, as a formatter would, only when it is
+ * longer than the line length. */
 static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     const char *name = py_name(&field->names);
     const IrType *type = field->type;
-    const IrType *resolved = ir_resolve_alias(type);
+    bool has_doc = field->doc && field->doc[0];
+    if (!field->optional && !field->default_value && field->constraints == &ir_no_constraints && !has_doc &&
+        !field->deprecation.deprecated && !has_wire_alias(field)) {
+        /* Most fields: `name: type`, or `name: type = literal` for a single literal, without Field(...) or a
+         * docstring; appended straight to the output. */
+        const IrValue *literal = single_literal(field);
+        StrBuf *out = &printer->out;
+        begin_body_line(printer);
+        printer_put(printer, name); /* starts the line: the indentation */
+        strbuf_append(out, ": ", 2);
+        append_type(gen, out, type);
+        if (literal) {
+            strbuf_append(out, " = ", 3);
+            append_literal_value(out, literal);
+        }
+        printer_end_line(printer);
+        return;
+    }
     bool nullable = admits_none(type);
     bool absent_is_none = field->optional && !nullable; /* `x?: T`: None stands for "absent" */
-
-    StrBuf annotation;
-    strbuf_init(&annotation);
-    append_type(gen, &annotation, type);
-    if (field->optional && !nullable) strbuf_puts(&annotation, " | None");
+    const IrConstraints *constraints = field->constraints;
 
     /* The default: a plain value, or a factory for mutable ones. */
-    StrBuf default_value;
-    strbuf_init(&default_value);
+    const IrValue *literal = field->optional ? NULL : single_literal(field);
+    bool has_default = field->optional || literal || field->default_value;
     bool factory = false;
-    if (field->optional) {
-        strbuf_puts(&default_value, "None");
-    } else if (single_literal(field)) {
-        append_literal_value(&default_value, single_literal(field));
-    } else if (field->default_value) {
+    if (!field->optional && !literal && field->default_value) {
         const IrValue *value = field->default_value;
-        if ((value->kind == IR_VALUE_LIST || value->kind == IR_VALUE_MAP) && value->count == 0) {
-            factory = true;
-            strbuf_puts(&default_value, value->kind == IR_VALUE_LIST ? "list" : "dict");
-        } else if ((value->kind == IR_VALUE_LIST || value->kind == IR_VALUE_MAP) && !value_has_enum(type, value)) {
-            factory = true;
-            strbuf_puts(&default_value, "lambda: ");
-            append_value(gen, &default_value, type, value);
-        } else {
-            append_value(gen, &default_value, type, value);
-        }
+        factory = (value->kind == IR_VALUE_LIST || value->kind == IR_VALUE_MAP) &&
+                  (value->count == 0 || !value_has_enum(type, value));
     }
+    /* The doc's scan, once for its description and its docstring. */
+    size_t plain_doc_len = has_doc && !field->deprecation.deprecated ? plain_doc_length(field->doc) : 0;
 
-    FieldArgs args;
-    args.count = 0;
-    if (default_value.len) {
-        StrBuf *arg = field_arg(&args);
-        strbuf_puts(arg, factory ? "default_factory=" : "default=");
-        strbuf_append(arg, default_value.data, default_value.len);
-    }
-    if (strcmp(field->wire_name, name) != 0) {
-        StrBuf *arg = field_arg(&args);
-        strbuf_puts(arg, "validation_alias=");
-        append_cstring(arg, field->wire_name);
-        arg = field_arg(&args);
-        strbuf_puts(arg, "serialization_alias=");
-        append_cstring(arg, field->wire_name);
-    }
-    const IrConstraints *constraints = field->constraints;
-    static const char *const bound_names[] = {"ge", "gt", "le", "lt"};
-    const bool has_bound[] = {constraints->has_ge, constraints->has_gt, constraints->has_le, constraints->has_lt};
-    IrValue *const bounds[] = {constraints->ge, constraints->gt, constraints->le, constraints->lt};
-    for (int index = 0; index < 4; index++) {
-        if (!has_bound[index]) continue;
-        StrBuf *arg = field_arg(&args);
-        strbuf_printf(arg, "%s=", bound_names[index]);
-        append_bound(gen, arg, resolved, bounds[index]);
-    }
-    if (constraints->has_min_length) strbuf_printf(field_arg(&args), "min_length=%" PRId64, constraints->min_length);
-    if (constraints->has_max_length) strbuf_printf(field_arg(&args), "max_length=%" PRId64, constraints->max_length);
-    if (constraints->pattern) {
-        StrBuf *arg = field_arg(&args);
-        strbuf_puts(arg, "pattern=");
-        append_cstring(arg, constraints->pattern);
-    }
-    if (field->doc && field->doc[0]) {
-        StrBuf *arg = field_arg(&args);
-        strbuf_puts(arg, "description=");
-        append_cstring(arg, field->doc);
-    }
-    if (field->deprecation.deprecated) {
-        StrBuf *arg = field_arg(&args);
-        strbuf_puts(arg, "deprecated=");
-        if (field->deprecation.reason && field->deprecation.reason[0]) {
-            append_cstring(arg, field->deprecation.reason);
-        } else {
-            strbuf_puts(arg, "True");
-        }
-    }
-    if (absent_is_none) {
-        gen->used[IMP_IS_NONE] = true;
-        strbuf_puts(field_arg(&args), "exclude_if=_is_none");
-    }
+    unsigned args = 0;
+    size_t arg_count = 0;
+    if (has_default) args |= ARG_DEFAULT, arg_count++;
+    if (has_wire_alias(field)) args |= ARG_ALIASES, arg_count += 2;
+    if (constraints->has_ge) args |= ARG_GE, arg_count++;
+    if (constraints->has_gt) args |= ARG_GT, arg_count++;
+    if (constraints->has_le) args |= ARG_LE, arg_count++;
+    if (constraints->has_lt) args |= ARG_LT, arg_count++;
+    if (constraints->has_min_length) args |= ARG_MIN_LENGTH, arg_count++;
+    if (constraints->has_max_length) args |= ARG_MAX_LENGTH, arg_count++;
+    if (constraints->pattern) args |= ARG_PATTERN, arg_count++;
+    if (has_doc) args |= ARG_DESCRIPTION, arg_count++;
+    if (field->deprecation.deprecated) args |= ARG_DEPRECATED, arg_count++;
+    if (absent_is_none) args |= ARG_EXCLUDE_IF, arg_count++;
 
-    /* The line's parts hold no line break (literals and values are escaped): appended with their lengths. */
-    size_t name_len = strlen(name);
-    bool plain = args.count == 0 || (args.count == 1 && default_value.len && !factory);
-    if (plain) {
-        printer_putn(printer, name, name_len);
-        printer_putn(printer, ": ", 2);
-        printer_putn(printer, annotation.data, annotation.len);
-        if (default_value.len) {
-            printer_putn(printer, " = ", 3);
-            printer_putn(printer, default_value.data, default_value.len);
+    StrBuf *line = &gen->line;
+    strbuf_clear(line);
+    strbuf_puts(line, name);
+    strbuf_append(line, ": ", 2);
+    append_type(gen, line, type);
+    if (absent_is_none) strbuf_append(line, " | None", 7);
+
+    if (arg_count == 0 || (arg_count == 1 && has_default && !factory)) {
+        if (has_default) {
+            strbuf_append(line, " = ", 3);
+            append_field_default(gen, line, field, literal, false);
         }
+        begin_body_line(printer);
+        printer_putn(printer, line->data, line->len);
         printer_end_line(printer);
     } else {
         gen->used[IMP_FIELD] = true;
-        StrBuf joined;
-        strbuf_init(&joined);
-        for (size_t index = 0; index < args.count; index++) {
-            if (index) strbuf_puts(&joined, ", ");
-            strbuf_append(&joined, args.items[index].data, args.items[index].len);
+        strbuf_append(line, " = Field(", 9);
+        size_t args_start = line->len;
+        FieldArgEnds ends;
+        ends.count = 0;
+        if (args & ARG_DEFAULT) {
+            if (factory) {
+                begin_field_arg(line, &ends, "default_factory=", 16);
+            } else {
+                begin_field_arg(line, &ends, "default=", 8);
+            }
+            append_field_default(gen, line, field, literal, factory);
+            end_field_arg(line, &ends);
         }
+        if (args & ARG_ALIASES) {
+            begin_field_arg(line, &ends, "validation_alias=", 17);
+            append_cstring(line, field->wire_name);
+            end_field_arg(line, &ends);
+            begin_field_arg(line, &ends, "serialization_alias=", 20);
+            append_cstring(line, field->wire_name);
+            end_field_arg(line, &ends);
+        }
+        const IrType *resolved = (args & (ARG_GE | ARG_GT | ARG_LE | ARG_LT)) ? ir_resolve_alias(type) : NULL;
+        static const char *const bound_keywords[] = {"ge=", "gt=", "le=", "lt="};
+        IrValue *const bounds[] = {constraints->ge, constraints->gt, constraints->le, constraints->lt};
+        for (int index = 0; index < 4; index++) {
+            if (!(args & (ARG_GE << index))) continue;
+            begin_field_arg(line, &ends, bound_keywords[index], 3);
+            append_bound(gen, line, resolved, bounds[index]);
+            end_field_arg(line, &ends);
+        }
+        if (args & ARG_MIN_LENGTH) {
+            begin_field_arg(line, &ends, "min_length=", 11);
+            strbuf_printf(line, "%" PRId64, constraints->min_length);
+            end_field_arg(line, &ends);
+        }
+        if (args & ARG_MAX_LENGTH) {
+            begin_field_arg(line, &ends, "max_length=", 11);
+            strbuf_printf(line, "%" PRId64, constraints->max_length);
+            end_field_arg(line, &ends);
+        }
+        if (args & ARG_PATTERN) {
+            begin_field_arg(line, &ends, "pattern=", 8);
+            append_cstring(line, constraints->pattern);
+            end_field_arg(line, &ends);
+        }
+        if (args & ARG_DESCRIPTION) {
+            begin_field_arg(line, &ends, "description=", 12);
+            if (plain_doc_len) { /* a literal of plain text is the text in quotes */
+                strbuf_putc(line, '"');
+                strbuf_append(line, field->doc, plain_doc_len);
+                strbuf_putc(line, '"');
+            } else {
+                append_cstring(line, field->doc);
+            }
+            end_field_arg(line, &ends);
+        }
+        if (args & ARG_DEPRECATED) {
+            begin_field_arg(line, &ends, "deprecated=", 11);
+            if (field->deprecation.reason && field->deprecation.reason[0]) {
+                append_cstring(line, field->deprecation.reason);
+            } else {
+                strbuf_append(line, "True", 4);
+            }
+            end_field_arg(line, &ends);
+        }
+        if (args & ARG_EXCLUDE_IF) {
+            gen->used[IMP_IS_NONE] = true;
+            begin_field_arg(line, &ends, "exclude_if=_is_none", 19);
+            end_field_arg(line, &ends);
+        }
+        strbuf_putc(line, ')');
+
         size_t indent = (size_t)printer->depth * 4;
-        size_t width = indent + name_len + 2 + annotation.len + strlen(" = Field()") + joined.len;
-        if (width <= PY_LINE_LENGTH) {
-            printer_putn(printer, name, name_len);
-            printer_putn(printer, ": ", 2);
-            printer_putn(printer, annotation.data, annotation.len);
-            printer_putn(printer, " = Field(", 9);
-            printer_putn(printer, joined.data, joined.len);
-            printer_putn(printer, ")", 1);
+        if (indent + line->len <= PY_LINE_LENGTH) {
+            begin_body_line(printer);
+            printer_putn(printer, line->data, line->len);
             printer_end_line(printer);
         } else {
             /* as a formatter wraps it: the arguments on one continuation line, or one per line */
-            printer_line(printer, "%s: %s = Field(", name, strbuf_cstr(&annotation));
+            printer_putn(printer, line->data, args_start);
+            printer_end_line(printer);
             printer_indent(printer);
-            if (indent + 4 + joined.len <= PY_LINE_LENGTH) {
-                printer_line(printer, "%s", strbuf_cstr(&joined));
+            size_t joined_len = line->len - 1 - args_start; /* the arguments, without the closing parenthesis */
+            if (indent + 4 + joined_len <= PY_LINE_LENGTH) {
+                printer_putn(printer, line->data + args_start, joined_len);
+                printer_end_line(printer);
             } else {
-                for (size_t index = 0; index < args.count; index++)
-                    printer_line(printer, "%s,", strbuf_cstr(&args.items[index]));
+                size_t start = args_start;
+                for (size_t index = 0; index < ends.count; index++) {
+                    printer_putn(printer, line->data + start, ends.ends[index] - start);
+                    printer_putn(printer, ",", 1);
+                    printer_end_line(printer);
+                    start = ends.ends[index] + 2; /* past ", " */
+                }
             }
             printer_dedent(printer);
-            printer_line(printer, ")");
+            PRINTER_LINE(printer, ")");
         }
-        strbuf_free(&joined);
     }
-    print_docstring(printer, field->doc, &field->deprecation);
-    for (size_t index = 0; index < args.count; index++) strbuf_free(&args.items[index]);
-    strbuf_free(&annotation);
-    strbuf_free(&default_value);
+    if (plain_doc_len) {
+        print_plain_docstring(printer, field->doc, plain_doc_len);
+    } else if (has_doc || field->deprecation.deprecated) {
+        print_docstring(printer, field->doc, &field->deprecation);
+    }
 }
 
 /* Marks the single-literal fields as set once a model is made, so that the client, which sends only the fields
@@ -665,7 +822,7 @@ static void print_single_literals_set(Printer *printer, const IrDecl *decl) {
         append_cstring(&names, py_name(&decl->fields[index]->names));
         count++;
     }
-    printer_blank_line(printer);
+    blank_line(printer);
     printer_line(printer, "def model_post_init(self, context: Any, /) -> None:");
     printer_indent(printer);
     printer_line(printer, "\"\"\"Literal fields are always sent, also when left at their only value.\"\"\"");
@@ -681,13 +838,14 @@ static void print_single_literals_set(Printer *printer, const IrDecl *decl) {
 static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
     gen->used[IMP_BASE_MODEL] = true;
     print_deprecated_decorator(gen, printer, &decl->deprecation);
-    printer_concat_line(printer, "class ", py_name(&decl->names), "(BaseModel):", NULL);
+    PRINTER_LINE(printer, "class ", py_name(&decl->names), "(BaseModel):");
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
-    bool aliases = model_has_aliases(decl), protected_names = model_has_protected_names(decl);
+    ModelTraits traits = model_traits(decl);
+    bool aliases = traits.aliases, protected_names = traits.protected_names;
     if (aliases || protected_names || decl->open) {
         gen->used[IMP_CONFIG_DICT] = true;
-        if (has_doc) printer_blank_line(printer);
+        if (has_doc) blank_line(printer);
         /* Wire names everywhere, also in a user's own model_dump_json(); the Python name is accepted too. */
         StrBuf config;
         strbuf_init(&config);
@@ -713,9 +871,9 @@ static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
         strbuf_free(&config);
         has_doc = true;
     }
-    if (has_doc && decl->field_count) printer_blank_line(printer);
+    if (has_doc && decl->field_count) blank_line(printer);
     for (size_t index = 0; index < decl->field_count; index++) print_field(gen, printer, decl->fields[index]);
-    if (model_has_single_literals(decl)) {
+    if (traits.single_literals) {
         gen->used[IMP_ANY] = true;
         print_single_literals_set(printer, decl);
     }
@@ -865,8 +1023,8 @@ static void print_alias(PyGen *gen, Printer *printer, const IrDecl *decl) {
 
 static void print_decl(PyGen *gen, Printer *printer, const IrDecl *decl, bool *first) {
     if (!*first) {
-        printer_blank_line(printer);
-        printer_blank_line(printer);
+        blank_line(printer);
+        blank_line(printer);
     }
     *first = false;
     switch (decl->kind) {
@@ -891,8 +1049,8 @@ static void print_declarations(PyGen *gen, Printer *printer) {
         const IrDecl *decl = program->decls[index];
         if (decl->kind != IR_DECL_MODEL || !decl->defined_incomplete) continue;
         if (!any_rebuild) {
-            printer_blank_line(printer);
-            printer_blank_line(printer);
+            blank_line(printer);
+            blank_line(printer);
             printer_line(printer, "# Models that name declarations printed after them resolve those names now.");
             any_rebuild = true;
         }
@@ -937,7 +1095,7 @@ static void print_scalar_imports(PyGen *gen, Printer *printer, const char *modul
 static void print_models_imports(PyGen *gen, Printer *printer) {
     const bool *used = gen->used;
     printer_line(printer, "from __future__ import annotations");
-    printer_blank_line(printer);
+    blank_line(printer);
     size_t stdlib_start = printer->out.len;
     if (used[IMP_STR_ENUM]) printer_line(printer, "import sys");
     if (used[IMP_BYTES]) {
@@ -960,7 +1118,7 @@ static void print_models_imports(PyGen *gen, Printer *printer) {
     if (open_enums) typing_names[typing_count++] = "TypeVar";
     print_from_import(printer, "typing", typing_names, typing_count);
     print_scalar_imports(gen, printer, "uuid");
-    if (printer->out.len != stdlib_start) printer_blank_line(printer);
+    if (printer->out.len != stdlib_start) blank_line(printer);
     const char *pydantic_names[8];
     size_t pydantic_count = 0;
     if (used[IMP_AWARE_DATETIME]) pydantic_names[pydantic_count++] = "AwareDatetime";
@@ -980,8 +1138,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
      * between such a statement and what precedes it otherwise */
     size_t imports_end = printer->out.len;
     if (gen->used[IMP_IS_NONE]) {
-        printer_blank_line(printer);
-        printer_blank_line(printer);
+        blank_line(printer);
+        blank_line(printer);
         printer_line(printer, "def _is_none(value: object) -> bool:");
         printer_indent(printer);
         printer_line(printer, "\"\"\"Leaves a field that may be absent, but not null, out of the JSON while it is None.\"\"\"");
@@ -989,8 +1147,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         printer_dedent(printer);
     }
     if (gen->used[IMP_BYTES]) {
-        printer_blank_line(printer);
-        printer_blank_line(printer);
+        blank_line(printer);
+        blank_line(printer);
         printer_line(printer, "def _from_base64(value: object) -> object:");
         printer_indent(printer);
         printer_line(printer, "\"\"\"Decodes bytes received as standard base64 (RFC 4648 section 4) text.\"\"\"");
@@ -1000,15 +1158,15 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         printer_dedent(printer);
         printer_line(printer, "return value");
         printer_dedent(printer);
-        printer_blank_line(printer);
-        printer_blank_line(printer);
+        blank_line(printer);
+        blank_line(printer);
         printer_line(printer, "def _to_base64(value: bytes) -> str:");
         printer_indent(printer);
         printer_line(printer, "\"\"\"Encodes bytes as standard base64 with padding, the wire format of `bytes`.\"\"\"");
         printer_line(printer, "return _b64encode(value).decode(\"ascii\")");
         printer_dedent(printer);
-        printer_blank_line(printer);
-        printer_blank_line(printer);
+        blank_line(printer);
+        blank_line(printer);
         printer_line(printer, "_Base64Bytes = Annotated[");
         printer_indent(printer);
         printer_line(printer, "bytes, BeforeValidator(_from_base64), PlainSerializer(_to_base64, when_used=\"json\")");
@@ -1017,19 +1175,19 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         printer_line(printer, "\"\"\"`bytes` on the wire: a standard base64 string (pydantic's own base64 is URL-safe).\"\"\"");
     }
     if (gen->used[IMP_STR_ENUM]) {
-        printer_blank_line(printer);
-        if (printer->out.len != imports_end + 1) printer_blank_line(printer);
+        blank_line(printer);
+        if (printer->out.len != imports_end + 1) blank_line(printer);
         printer_line(printer, "if sys.version_info >= (3, 11):");
         printer_indent(printer);
         printer_line(printer, "from enum import StrEnum");
         printer_dedent(printer);
         printer_line(printer, "else:");
-        printer_blank_line(printer);
+        blank_line(printer);
         printer_indent(printer);
         printer_line(printer, "class StrEnum(str, Enum):");
         printer_indent(printer);
         printer_line(printer, "\"\"\"Python 3.11's enum.StrEnum: str() and format() of a member give its value.\"\"\"");
-        printer_blank_line(printer);
+        blank_line(printer);
         printer_line(printer, "def __str__(self) -> str:");
         printer_indent(printer);
         printer_line(printer, "return str(self.value)");
@@ -1038,8 +1196,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         printer_dedent(printer);
     }
     if (gen->used[IMP_OPEN_STR] || gen->used[IMP_OPEN_INT] || gen->used[IMP_OPEN_INT_KEY]) {
-        printer_blank_line(printer);
-        if (printer->out.len != imports_end + 1) printer_blank_line(printer);
+        blank_line(printer);
+        if (printer->out.len != imports_end + 1) blank_line(printer);
         printer_line(printer, "_Enum = TypeVar(\"_Enum\")");
         if (gen->used[IMP_OPEN_STR]) {
             printer_line(printer, "_OpenStr = Annotated[_Enum | str, Field(union_mode=\"left_to_right\")]");
@@ -1055,8 +1213,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         }
     }
     if (gen->used[IMP_CARRIES]) {
-        printer_blank_line(printer);
-        printer_blank_line(printer);
+        blank_line(printer);
+        blank_line(printer);
         printer_block(printer,
                       "def _carries(literals: dict[str, object]) -> BeforeValidator:\n"
                       "    \"\"\"An untagged union's alternative fits a JSON object only if the object has each of these literal\n"
@@ -1083,7 +1241,7 @@ static bool emit_models(void *context, Printer *out) {
 
     print_marker(gen, out);
     print_module_docstring(gen, out, "Data models of %s: pydantic v2 models that read and write its JSON.");
-    printer_blank_line(out);
+    blank_line(out);
     print_models_imports(gen, out);
     size_t imports_end = out->out.len;
     print_models_helpers(gen, out);
@@ -1093,8 +1251,8 @@ static bool emit_models(void *context, Printer *out) {
         const IrDecl *first = gen->program->decl_count ? gen->program->definition_order[0] : NULL;
         bool assignment_first = first && (first->kind == IR_DECL_ALIAS || first->kind == IR_DECL_UNION);
         bool helpers_printed = out->out.len != imports_end;
-        printer_blank_line(out);
-        if (helpers_printed || !assignment_first) printer_blank_line(out);
+        blank_line(out);
+        if (helpers_printed || !assignment_first) blank_line(out);
         printer_append_printer(out, &body); /* moved, not copied: models.py is the package's largest file */
         return true;
     }
@@ -1155,21 +1313,32 @@ static int compare_import_names(const void *left_ptr, const void *right_ptr) {
 }
 
 /* The orders above, computed once per name instead of once per comparison (the names of a large __init__.py were a
- * third of the backend's instructions): a name's member type, and a key whose bytes compare (memcmp, the shorter
- * first when one is a prefix of the other) as natural_compare_case compares the names. A run of digits becomes '0',
- * the run's length without its leading zeros (4 bytes, most significant first) and those digits: against a
- * non-digit the '0' compares as any digit does, against another run the lengths and then the digits decide, as
- * natural_compare_case's numeric comparison does. Letters are lowered when the order ignores case. */
+ * third of the backend's instructions): a key whose bytes compare (memcmp, the shorter first when one is a prefix
+ * of the other) as compare_import_names compares the names. Its first byte is the name's member type; a run of
+ * digits becomes '0', the run's length without its leading zeros (one byte below 255, else 255 and 4 bytes, most
+ * significant first) and those digits: against a non-digit the '0' compares as any digit does, against another
+ * run the lengths and then the digits decide, as natural_compare_case's numeric comparison does. Letters are
+ * lowered when the order ignores case. The key's first 16 bytes, as two big-endian words, decide most
+ * comparisons without reading the key. */
+/* The value of 8 bytes read from memory as a big-endian number. */
+static inline uint64_t be64_value(uint64_t bytes) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return bytes;
+#else
+    return __builtin_bswap64(bytes);
+#endif
+}
+
 typedef struct SortedName {
+    uint64_t head[2]; /* the key's first 16 bytes, most significant first, zeros past its end */
     const char *name;
-    const char *key; /* in the key buffer */
+    const unsigned char *key; /* in the key buffer */
     size_t key_len;
-    int type;
 } SortedName;
 
-static int compare_sorted_names(const void *left_ptr, const void *right_ptr) {
-    const SortedName *left = *(const SortedName *const *)left_ptr, *right = *(const SortedName *const *)right_ptr;
-    if (left->type != right->type) return left->type - right->type;
+static inline int compare_sorted_names(const SortedName *left, const SortedName *right) {
+    if (left->head[0] != right->head[0]) return left->head[0] < right->head[0] ? -1 : 1;
+    if (left->head[1] != right->head[1]) return left->head[1] < right->head[1] ? -1 : 1;
     size_t common = left->key_len < right->key_len ? left->key_len : right->key_len;
     int keys = memcmp(left->key, right->key, common);
     if (keys) return keys;
@@ -1177,27 +1346,63 @@ static int compare_sorted_names(const void *left_ptr, const void *right_ptr) {
     return strcmp(left->name, right->name);
 }
 
-/* Sorts `names` as compare_import_names does (ignore_case), or in ruff RUF022's "isort-style" order of __all__:
- * the same but case-sensitive natural order (isort compares import names ignoring case). */
-static void sort_member_names(const char **names, size_t count, bool ignore_case) {
-    if (count < 2) return;
+/* Sorts order[0..count) by compare_sorted_names (a merge sort; `spare` has room for count entries). */
+static void merge_sort_names(SortedName **order, SortedName **spare, size_t count) {
+    enum { RUN = 8 }; /* runs this short are sorted by insertion first */
+    for (size_t start = 0; start < count; start += RUN) {
+        size_t end = start + RUN < count ? start + RUN : count;
+        for (size_t index = start + 1; index < end; index++) {
+            SortedName *entry = order[index];
+            size_t at = index;
+            for (; at > start && compare_sorted_names(order[at - 1], entry) > 0; at--) order[at] = order[at - 1];
+            order[at] = entry;
+        }
+    }
+    SortedName **from = order, **to = spare;
+    for (size_t width = RUN; width < count; width *= 2) {
+        for (size_t start = 0; start < count; start += 2 * width) {
+            size_t middle = start + width < count ? start + width : count;
+            size_t end = start + 2 * width < count ? start + 2 * width : count;
+            size_t left = start, right = middle, out = start;
+            while (left < middle && right < end)
+                to[out++] = compare_sorted_names(from[right], from[left]) < 0 ? from[right++] : from[left++];
+            while (left < middle) to[out++] = from[left++];
+            while (right < end) to[out++] = from[right++];
+        }
+        SortedName **swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != order) memcpy(order, from, count * sizeof *order);
+}
+
+/* The order of `names` as compare_import_names sorts them (ignore_case), or in ruff RUF022's "isort-style" order of
+ * __all__: the same but case-sensitive natural order (isort compares import names ignoring case). order[k] is the
+ * index in `names` of the k-th name. */
+static void sort_member_order(const char *const *names, size_t count, bool ignore_case, size_t *order_out,
+                              unsigned char *types_out) {
+    if (count < 2) {
+        if (count) order_out[0] = 0;
+        if (count && types_out) types_out[0] = (unsigned char)member_type(names[0]);
+        return;
+    }
     SortedName *sorted = malloc(count * sizeof *sorted);
-    SortedName **order = malloc(count * sizeof *order);
+    SortedName **order = malloc(2 * count * sizeof *order);
     if (!sorted || !order) abort();
-    /* A key takes at most 6 bytes per byte of its name (a run of k digits becomes at most 5 + k bytes, a letter
-     * one), so the buffer is sized once and written directly. */
-    size_t room = 1;
-    for (size_t index = 0; index < count; index++) room += 6 * strlen(names[index]);
-    char *keys = malloc(room);
+    /* A key takes at most 1 + 6 bytes per byte of its name (a run of k digits becomes at most 6 + k bytes, a
+     * letter one), so the buffer is sized once and written directly. */
+    size_t room = 16; /* and 16 zeros after the last, read for its head */
+    for (size_t index = 0; index < count; index++) room += 1 + 6 * strlen(names[index]);
+    unsigned char *keys = malloc(room);
     if (!keys) abort();
     size_t used = 0;
     for (size_t index = 0; index < count; index++) {
         const char *name = names[index];
         SortedName *entry = &sorted[index];
         entry->name = name;
-        entry->type = member_type(name);
         entry->key = keys + used;
-        char *key = keys + used;
+        unsigned char *key = keys + used + 1; /* after the member type, known at the end */
+        bool has_lower = false, has_upper = false;
         for (const char *c = name; *c;) {
             if (*c >= '0' && *c <= '9') {
                 while (*c == '0') c++;
@@ -1205,57 +1410,153 @@ static void sort_member_names(const char **names, size_t count, bool ignore_case
                 while (*c >= '0' && *c <= '9') c++;
                 size_t length = (size_t)(c - digits);
                 *key++ = '0';
-                *key++ = (char)(length >> 24);
-                *key++ = (char)(length >> 16);
-                *key++ = (char)(length >> 8);
-                *key++ = (char)length;
+                if (length < 255) {
+                    *key++ = (unsigned char)length;
+                } else {
+                    *key++ = 255;
+                    *key++ = (unsigned char)(length >> 24);
+                    *key++ = (unsigned char)(length >> 16);
+                    *key++ = (unsigned char)(length >> 8);
+                    *key++ = (unsigned char)length;
+                }
                 memcpy(key, digits, length);
                 key += length;
                 continue;
             }
-            *key++ = ignore_case && *c >= 'A' && *c <= 'Z' ? (char)(*c + 32) : *c;
+            bool upper = *c >= 'A' && *c <= 'Z';
+            has_upper |= upper;
+            has_lower |= *c >= 'a' && *c <= 'z';
+            *key++ = (unsigned char)(ignore_case && upper ? *c + 32 : *c);
             c++;
         }
+        /* member_type's answer, from the same pass */
+        bool constant = has_upper && !has_lower && name[0] && name[1];
+        keys[used] = (unsigned char)(constant ? 0 : name[0] >= 'A' && name[0] <= 'Z' ? 1 : 2);
+        if (types_out) types_out[index] = keys[used];
         entry->key_len = (size_t)(key - entry->key);
         used += entry->key_len;
+        memset(key, 0, 16); /* the head's padding; the next key overwrites it */
+        for (int word = 0; word < 2; word++) {
+            uint64_t head;
+            memcpy(&head, entry->key + 8 * word, 8);
+            entry->head[word] = be64_value(head);
+        }
         order[index] = entry;
     }
-    qsort(order, count, sizeof *order, compare_sorted_names);
-    for (size_t index = 0; index < count; index++) names[index] = order[index]->name;
+    merge_sort_names(order, order + count, count);
+    for (size_t index = 0; index < count; index++) order_out[index] = (size_t)(order[index] - sorted);
     free(keys);
     free(order);
     free(sorted);
 }
 
-/* `from module import (names...)` in one line when it fits, else one name per line. */
-static void print_from_import(Printer *printer, const char *module, const char **names, size_t count) {
-    if (count == 0) return;
-    sort_member_names(names, count, true);
-    size_t width = strlen("from  import ") + strlen(module);
-    for (size_t index = 0; index < count; index++) width += strlen(names[index]) + (index ? 2 : 0);
-    if (width <= PY_LINE_LENGTH) {
-        StrBuf line;
-        strbuf_init(&line);
-        for (size_t index = 0; index < count; index++) {
-            next_arg(&line);
-            strbuf_puts(&line, names[index]);
-        }
-        printer_line(printer, "from %s import %s", module, strbuf_cstr(&line));
-        strbuf_free(&line);
-        return;
-    }
-    printer_line(printer, "from %s import (", module);
-    printer_indent(printer);
-    for (size_t index = 0; index < count; index++) printer_line(printer, "%s,", names[index]);
-    printer_dedent(printer);
-    printer_line(printer, ")");
+/* Sorts `names` in place, in sort_member_order's order. */
+static void sort_member_names(const char **names, size_t count, bool ignore_case) {
+    if (count < 2) return;
+    size_t *order = malloc(count * sizeof *order);
+    const char **copy = malloc(count * sizeof *copy);
+    if (!order || !copy) abort();
+    memcpy(copy, names, count * sizeof *copy);
+    sort_member_order(copy, count, ignore_case, order, NULL);
+    for (size_t index = 0; index < count; index++) names[index] = copy[order[index]];
+    free(copy);
+    free(order);
 }
 
-/* Every declaration's Python name (the public names of models.py). */
-static const char **declaration_names(const IrProgram *program, size_t extra) {
-    const char **names = calloc(program->decl_count + extra + 1, sizeof *names);
-    for (size_t index = 0; index < program->decl_count; index++) names[index] = py_name(&program->decls[index]->names);
-    return names;
+/* `from module import (names...)` of names in their import order: in one line when it fits, else one name per
+ * line. */
+static void print_sorted_from_import(Printer *printer, const char *module, const char *const *names, size_t count) {
+    if (count == 0) return;
+    size_t width = strlen("from  import ") + strlen(module);
+    for (size_t index = 0; index < count && width <= PY_LINE_LENGTH; index++)
+        width += strlen(names[index]) + (index ? 2 : 0);
+    if (width <= PY_LINE_LENGTH) {
+        PRINTER_PUTS(printer, "from ", module, " import ");
+        for (size_t index = 0; index < count; index++) {
+            if (index) printer_putn(printer, ", ", 2);
+            printer_put(printer, names[index]);
+        }
+        printer_end_line(printer);
+        return;
+    }
+    PRINTER_LINE(printer, "from ", module, " import (");
+    /* One level of indentation, at the top level of a module: written as text, without the printer's call a line. */
+    for (size_t index = 0; index < count; index++) PRINTER_LINE(printer, "    ", names[index], ",");
+    PRINTER_LINE(printer, ")");
+}
+
+/* `from module import (names...)`, the names sorted first. */
+static void print_from_import(Printer *printer, const char *module, const char **names, size_t count) {
+    sort_member_names(names, count, true);
+    print_sorted_from_import(printer, module, names, count);
+}
+
+/* __all__'s order (sort_member_order, case-sensitive) of two names of known member types, by compare_import_names's
+ * comparisons. The natural comparison starts after the bytes the names share, backed up to the start of a digit run
+ * (identical text compares equal): most neighbours differ near their ends. */
+static int compare_all_names(const char *left, int left_type, const char *right, int right_type) {
+    if (left_type != right_type) return left_type - right_type;
+    size_t same = 0;
+    while (left[same] && left[same] == right[same]) same++;
+    if (!left[same] && !right[same]) return 0;
+    size_t run = same; /* where the digit run around the first difference starts, if there is one */
+    while (run > 0 && left[run - 1] >= '0' && left[run - 1] <= '9') run--;
+    if (left[run] >= '1' && left[run] <= '9' && right[run] >= '1' && right[run] <= '9') {
+        /* Numbers without leading zeros (most): the longer is greater, else the first differing digit decides. */
+        size_t left_end = run, right_end = run;
+        while (left[left_end] >= '0' && left[left_end] <= '9') left_end++;
+        while (right[right_end] >= '0' && right[right_end] <= '9') right_end++;
+        if (left_end != right_end) return left_end < right_end ? -1 : 1;
+        if (same < left_end) return (unsigned char)left[same] < (unsigned char)right[same] ? -1 : 1;
+    }
+    int natural = natural_compare_case(left + run, right + run, false);
+    return natural ? natural : strcmp(left + run, right + run);
+}
+
+/* True when names[0..count) (of member types types[0..count)) are in __all__'s order already. */
+static bool in_all_order(const char *const *names, const unsigned char *types, size_t count) {
+    for (size_t index = 1; index < count; index++)
+        if (compare_all_names(names[index - 1], types[index - 1], names[index], types[index]) > 0) return false;
+    return true;
+}
+
+/* Merges `extra` (in __all__'s order, a few names) into `names` (in that order, many) as `all` (room for both):
+ * each extra name's place is found by bisection. */
+static void merge_all_names(const char **all, const char *const *names, const unsigned char *types, size_t count,
+                            const char *const *extra, size_t extra_count) {
+    size_t out = 0, copied = 0;
+    for (size_t index = 0; index < extra_count; index++) {
+        int extra_type = member_type(extra[index]);
+        size_t low = copied, high = count; /* the first name after extra[index] is in [low, high] */
+        while (low < high) {
+            size_t middle = low + (high - low) / 2;
+            if (compare_all_names(extra[index], extra_type, names[middle], types[middle]) < 0) {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        while (copied < low) all[out++] = names[copied++];
+        all[out++] = extra[index];
+    }
+    while (copied < count) all[out++] = names[copied++];
+}
+
+/* The indices of the declarations in the import order of their Python names (sort_member_order), computed once for
+ * the imports of client.py and __init__.py. */
+static const size_t *declaration_import_order(PyGen *gen) {
+    const IrProgram *program = gen->program;
+    if (!gen->decl_import_order) {
+        const char **names = malloc((program->decl_count + 1) * sizeof *names);
+        gen->decl_import_order = malloc((program->decl_count + 1) * sizeof *gen->decl_import_order);
+        if (!names || !gen->decl_import_order) abort();
+        for (size_t index = 0; index < program->decl_count; index++) names[index] = py_name(&program->decls[index]->names);
+        gen->decl_member_types = malloc(program->decl_count + 1);
+        if (!gen->decl_member_types) abort();
+        sort_member_order(names, program->decl_count, true, gen->decl_import_order, gen->decl_member_types);
+        free(names);
+    }
+    return gen->decl_import_order;
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -1331,7 +1632,7 @@ static void print_channel_methods(Printer *out, const IrChannel *channel) {
     strbuf_init(&adapter);
     append_publication_adapter(&adapter, channel);
 
-    printer_blank_line(out);
+    blank_line(out);
     print_channel_deprecation(out, channel);
     printer_line(out, "def %s(", py_name(&channel->subscribe_names));
     printer_indent(out);
@@ -1375,7 +1676,7 @@ static void print_channel_methods(Printer *out, const IrChannel *channel) {
         return;
     }
 
-    printer_blank_line(out);
+    blank_line(out);
     print_channel_deprecation(out, channel);
     printer_line(out, "async def %s(", py_name(&channel->publish_names));
     printer_indent(out);
@@ -1421,28 +1722,30 @@ static bool emit_client(void *context, Printer *out) {
 
     print_marker(gen, out);
     print_module_docstring(gen, out, "Typed client of %s: one async method per RPC method.");
-    printer_blank_line(out);
+    blank_line(out);
     printer_line(out, "from __future__ import annotations");
-    printer_blank_line(out);
+    blank_line(out);
     printer_line(out, "from collections.abc import Awaitable, Callable");
     printer_line(out, "from typing import Any, overload");
-    printer_blank_line(out);
+    blank_line(out);
     if (any_params || channels) {
         printer_line(out, "from pydantic import %s", any_params && channels ? "BaseModel, TypeAdapter"
                                                      : any_params           ? "BaseModel"
                                                                             : "TypeAdapter");
     }
     if (any_deprecated) printer_line(out, "from typing_extensions import deprecated");
-    if (any_params || any_deprecated || channels) printer_blank_line(out);
+    if (any_params || any_deprecated || channels) blank_line(out);
 
-    /* The models some rpc takes or returns, in declaration order. */
+    /* The models some rpc takes or returns, or a channel publishes, in import order. */
     size_t count = 0;
-    const char **names = calloc(program->decl_count + 1, sizeof *names);
-    for (size_t index = 0; names && index < program->decl_count; index++) {
-        const IrDecl *decl = program->decls[index];
-        if (decl->is_params || decl->is_result || publication[index]) names[count++] = py_name(&decl->names);
+    const char **names = malloc((program->decl_count + 1) * sizeof *names);
+    if (!names) abort();
+    const size_t *order = declaration_import_order(gen);
+    for (size_t index = 0; index < program->decl_count; index++) {
+        const IrDecl *decl = program->decls[order[index]];
+        if (decl->is_params || decl->is_result || publication[order[index]]) names[count++] = py_name(&decl->names);
     }
-    print_from_import(out, ".models", names, count);
+    print_sorted_from_import(out, ".models", names, count);
     free(names);
     free(publication);
     if (channels) {
@@ -1456,17 +1759,17 @@ static bool emit_client(void *context, Printer *out) {
     /* The contract hash: APIClient sends it with every call (the runtime's contract_hash), spec/evolution.md. */
     char contract_hash[72];
     backend_contract_hash(program, gen->options, contract_hash);
-    printer_blank_line(out);
+    blank_line(out);
     printer_line(out, "CONTRACT_HASH = \"%s\"", contract_hash);
     printer_line(out, "\"\"\"The contract hash of the file (rpcc --contract-hash): APIClient sends it with every call.\"\"\"");
 
     if (any_params) {
-        printer_blank_line(out);
-        printer_blank_line(out);
+        blank_line(out);
+        blank_line(out);
         printer_line(out, "def _to_json(params: BaseModel) -> dict[str, Any]:");
         printer_indent(out);
         printer_line(out, "\"\"\"The JSON of `params`: wire names, and only the fields that were set.");
-        printer_blank_line(out);
+        blank_line(out);
         printer_line(out, "A field that was never set is left out, so the server applies its default; a field that may");
         printer_line(out, "be absent but not null is left out while it is None.");
         printer_line(out, "\"\"\"");
@@ -1474,20 +1777,20 @@ static bool emit_client(void *context, Printer *out) {
         printer_dedent(out);
     }
     /* After _to_json, two blank lines; right after the imports, one (isort's rule for a statement). */
-    if (channels && any_params) printer_blank_line(out);
+    if (channels && any_params) blank_line(out);
     for (size_t index = 0; index < program->channel_count; index++) {
         const IrChannel *channel = program->channels[index];
         StrBuf adapter;
         strbuf_init(&adapter);
         append_publication_adapter(&adapter, channel);
         const char *type = py_name(&channel->publication->names);
-        if (index == 0) printer_blank_line(out);
+        if (index == 0) blank_line(out);
         printer_line(out, "%s: TypeAdapter[%s] = TypeAdapter(%s)", adapter.data, type, type);
         strbuf_free(&adapter);
     }
 
-    printer_blank_line(out);
-    printer_blank_line(out);
+    blank_line(out);
+    blank_line(out);
     printer_line(out, "class APIClient(CentrifugoRPCClient):");
     printer_indent(out);
     /* The second form, APIClient(rpc), is the thin wrapper of the generator rpcc replaces (issue 17): its users'
@@ -1546,10 +1849,11 @@ static bool emit_client(void *context, Printer *out) {
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
         const char *result = rpc->oneway ? "None" : py_name(&rpc->result->names);
-        StrBuf method;
-        strbuf_init(&method);
-        append_cstring(&method, rpc->method);
-        printer_blank_line(out);
+        StrBuf *method_literal = &gen->line; /* the wire method as a string literal */
+        strbuf_clear(method_literal);
+        append_cstring(method_literal, rpc->method);
+        const char *method = method_literal->data;
+        blank_line(out);
         if (rpc->deprecation.deprecated) {
             StrBuf reason;
             strbuf_init(&reason);
@@ -1564,11 +1868,11 @@ static bool emit_client(void *context, Printer *out) {
             strbuf_free(&reason);
         }
         if (rpc->params) {
-            printer_line(out, "async def %s(self, params: %s, *, timeout: float | None = None) -> %s:",
-                         py_name(&rpc->names), py_name(&rpc->params->names), result);
+            PRINTER_LINE(out, "async def ", py_name(&rpc->names), "(self, params: ", py_name(&rpc->params->names),
+                         ", *, timeout: float | None = None) -> ", result, ":");
         } else {
-            printer_line(out, "async def %s(self, *, timeout: float | None = None) -> %s:", py_name(&rpc->names),
-                         result);
+            PRINTER_LINE(out, "async def ", py_name(&rpc->names), "(self, *, timeout: float | None = None) -> ", result,
+                         ":");
         }
         printer_indent(out);
         if (!print_docstring(out, rpc->doc, &rpc->deprecation)) {
@@ -1583,21 +1887,19 @@ static bool emit_client(void *context, Printer *out) {
         if (rpc->oneway) {
             /* One-way: returns once the message is handed to Centrifugo (CentrifugoRPCClient.send). */
             if (rpc->params)
-                printer_line(out, "await self.send(%s, _to_json(params), timeout=timeout)", strbuf_cstr(&method));
+                PRINTER_LINE(out, "await self.send(", method, ", _to_json(params), timeout=timeout)");
             else
-                printer_line(out, "await self.send(%s, timeout=timeout)", strbuf_cstr(&method));
+                PRINTER_LINE(out, "await self.send(", method, ", timeout=timeout)");
             printer_dedent(out);
-            strbuf_free(&method);
             continue;
         }
         if (rpc->params) {
-            printer_line(out, "data = await self.call(%s, _to_json(params), timeout=timeout)", strbuf_cstr(&method));
+            PRINTER_LINE(out, "data = await self.call(", method, ", _to_json(params), timeout=timeout)");
         } else {
-            printer_line(out, "data = await self.call(%s, timeout=timeout)", strbuf_cstr(&method));
+            PRINTER_LINE(out, "data = await self.call(", method, ", timeout=timeout)");
         }
-        printer_line(out, "return self._decode(%s, data, %s)", result, strbuf_cstr(&method));
+        PRINTER_LINE(out, "return self._decode(", result, ", data, ", method, ")");
         printer_dedent(out);
-        strbuf_free(&method);
     }
     for (size_t index = 0; index < program->channel_count; index++) print_channel_methods(out, program->channels[index]);
     printer_dedent(out);
@@ -1615,10 +1917,13 @@ static bool emit_init(void *context, Printer *out) {
     append_package(&package, gen->options);
     print_marker(gen, out);
     print_module_docstring(gen, out, "Typed Centrifugo RPC client of %s, generated by rpcc.");
-    printer_blank_line(out);
+    blank_line(out);
     printer_line(out, "from .client import CONTRACT_HASH, APIClient");
-    const char **names = declaration_names(program, 0);
-    print_from_import(out, ".models", names, program->decl_count);
+    const char **names = malloc((program->decl_count + 1) * sizeof *names);
+    if (!names) abort();
+    const size_t *order = declaration_import_order(gen);
+    for (size_t index = 0; index < program->decl_count; index++) names[index] = py_name(&program->decls[order[index]]->names);
+    print_sorted_from_import(out, ".models", names, program->decl_count);
     const char *runtime[] = {"CentrifugoRPCClient",     "RPCConnectionError",    "RPCContractMismatchError",
                              "RPCContractOlderError",   "RPCError",              "RPCReplyError",
                              "RPCRequestTooLargeError", "RPCTimeoutError",
@@ -1627,19 +1932,31 @@ static bool emit_init(void *context, Printer *out) {
                              "RecoveryFailedError", "StreamPosition", "SubscriptionRefusedError", "SubscriptionState"};
     size_t runtime_count = program->channel_count ? sizeof runtime / sizeof runtime[0] : 8;
     print_from_import(out, ".rpc_client", runtime, runtime_count);
-    printer_blank_line(out);
+    blank_line(out);
 
     size_t total = program->decl_count + 2 + runtime_count;
     const char **all = calloc(total + 1, sizeof *all);
-    for (size_t index = 0; index < program->decl_count; index++) all[index] = names[index];
-    all[program->decl_count] = "APIClient";
-    all[program->decl_count + 1] = "CONTRACT_HASH";
-    for (size_t index = 0; index < runtime_count; index++) all[program->decl_count + 2 + index] = runtime[index];
-    sort_member_names(all, total, false);
+    if (!all) abort();
+    const char *extra[2 + sizeof runtime / sizeof runtime[0]]; /* the names that are not declarations */
+    extra[0] = "APIClient";
+    extra[1] = "CONTRACT_HASH";
+    for (size_t index = 0; index < runtime_count; index++) extra[2 + index] = runtime[index];
+    unsigned char *types = malloc(program->decl_count + 1);
+    if (!types) abort();
+    for (size_t index = 0; index < program->decl_count; index++) types[index] = gen->decl_member_types[order[index]];
+    if (in_all_order(names, types, program->decl_count)) {
+        /* The import order is __all__'s too (names that differ only in case seldom meet): the few other names are
+         * merged in, instead of sorting all again. */
+        sort_member_names(extra, 2 + runtime_count, false);
+        merge_all_names(all, names, types, program->decl_count, extra, 2 + runtime_count);
+    } else {
+        for (size_t index = 0; index < program->decl_count; index++) all[index] = names[index];
+        for (size_t index = 0; index < 2 + runtime_count; index++) all[program->decl_count + index] = extra[index];
+        sort_member_names(all, total, false);
+    }
+    free(types);
     printer_line(out, "__all__ = [");
-    printer_indent(out);
-    for (size_t index = 0; index < total; index++) printer_line(out, "\"%s\",", all[index]);
-    printer_dedent(out);
+    for (size_t index = 0; index < total; index++) PRINTER_LINE(out, "    \"", all[index], "\","); /* indented as text */
     printer_line(out, "]");
     free(all);
     free(names);
@@ -1726,9 +2043,14 @@ static bool emit_pyproject(void *context, Printer *out) {
 /* One line of Markdown from doc text: its first line, with characters Markdown would read removed. */
 static void append_markdown_summary(StrBuf *out, const char *doc) {
     if (!doc) return;
-    for (const char *c = doc; *c && *c != '\n'; c++) {
-        if (strchr("\\`*_[]<>|#", *c)) strbuf_putc(out, '\\');
-        strbuf_putc(out, *c);
+    /* runs without a character to escape appended at once */
+    for (const char *c = doc;;) {
+        size_t run = strcspn(c, "\\`*_[]<>|#\n");
+        strbuf_append(out, c, run);
+        c += run;
+        if (!*c || *c == '\n') break;
+        strbuf_putc(out, '\\');
+        strbuf_putc(out, *c++);
     }
 }
 
@@ -2016,19 +2338,23 @@ static bool emit_readme(void *context, Printer *out) {
     if (program->rpc_count == 0) printer_line(out, "The API declares no RPC methods.");
     for (size_t index = 0; index < program->rpc_count; index++) {
         const IrRpc *rpc = program->rpcs[index];
-        StrBuf summary;
-        strbuf_init(&summary);
-        append_markdown_summary(&summary, rpc->doc);
-        StrBuf wire;
-        strbuf_init(&wire);
-        escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), false);
-        printer_line(out, "- `%s(%s) -> %s` (%s%s)%s%s%s", py_name(&rpc->names),
-                     rpc->params ? py_name(&rpc->params->names) : "",
-                     rpc->oneway ? "None" : py_name(&rpc->result->names), strbuf_cstr(&wire),
-                     rpc->oneway ? ", one-way: no answer" : "",
-                     summary.len ? ": " : "", strbuf_cstr(&summary), rpc->deprecation.deprecated ? " (deprecated)" : "");
-        strbuf_free(&wire);
-        strbuf_free(&summary);
+        /* the line's text that is not a name: the wire method as a code span and the summary */
+        StrBuf *line = &gen->line;
+        strbuf_clear(line);
+        escape_markdown_code_span(line, rpc->method, strlen(rpc->method), false);
+        size_t wire_len = line->len;
+        append_markdown_summary(line, rpc->doc);
+        PRINTER_PUTS(out, "- `", py_name(&rpc->names), "(", rpc->params ? py_name(&rpc->params->names) : "", ") -> ",
+                     rpc->oneway ? "None" : py_name(&rpc->result->names), "` (");
+        printer_putn(out, line->data, wire_len);
+        if (rpc->oneway) printer_put(out, ", one-way: no answer");
+        printer_putn(out, ")", 1);
+        if (line->len > wire_len) {
+            printer_putn(out, ": ", 2);
+            printer_putn(out, line->data + wire_len, line->len - wire_len);
+        }
+        if (rpc->deprecation.deprecated) printer_put(out, " (deprecated)");
+        printer_end_line(out);
     }
     if (program->channel_count) print_readme_channels(out, program);
     strbuf_free(&package);
@@ -2065,8 +2391,13 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
         const IrDecl *decl = program->decls[index];
         if (decl->kind != IR_DECL_MODEL) continue;
         for (size_t field = 0; field < decl->field_count; field++) {
+            const char *name = py_name(&decl->fields[field]->names);
+            /* only names that start as one of the five do: date, time(delta), Decimal, UUID */
+            bool may_alias = (name[0] == 'd' && name[1] == 'a') || (name[0] == 't' && name[1] == 'i') ||
+                             (name[0] == 'D' && name[1] == 'e') || (name[0] == 'U' && name[1] == 'U');
+            if (!may_alias) continue;
             for (int alias = 0; alias < ALIAS_COUNT; alias++) {
-                if (strcmp(py_name(&decl->fields[field]->names), SCALAR_ALIAS_NAMES[alias]) == 0) gen.aliased[alias] = true;
+                if (strcmp(name, SCALAR_ALIAS_NAMES[alias]) == 0) gen.aliased[alias] = true;
             }
         }
     }
@@ -2077,7 +2408,12 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
         {"python/requirements.txt", emit_requirements}, {"python/README.md", emit_readme},
         {"python/rpc_telemetry.py", emit_telemetry},
     };
-    return backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &gen);
+    strbuf_init(&gen.line);
+    bool emitted = backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &gen);
+    strbuf_free(&gen.line);
+    free(gen.decl_import_order);
+    free(gen.decl_member_types);
+    return emitted;
 }
 
 const Backend backend_python = {TARGET_PYTHON, "python", emit};

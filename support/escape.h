@@ -14,6 +14,11 @@
  * diagnostics and values quoted in generated comments. */
 void escape_json_string(StrBuf *out, const char *text, size_t len);
 
+/* The length of the run at the start of text[0..len) of printable ASCII other than '"' and '\\': bytes that a string
+ * literal of every target, JSON and a docstring line write as they are (len when the text is nothing else). Lets a
+ * caller that holds such a text append it at once, and learn so in one scan for several contexts. */
+size_t escape_plain_ascii_run(const char *text, size_t len);
+
 /* Appends `text` (UTF-8, len bytes) as a complete double-quoted string literal of `target`:
  * Python: "..." escaping \\ \" and control characters (\n \r \t, others \xNN);
  * TypeScript: "..." escaping \\ \" control characters (\n \r \t \b \f \v, others \xNN);

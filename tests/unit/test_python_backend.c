@@ -264,6 +264,35 @@ static void test_init_names_natural_order(void **state) {
     generated_free(generated);
 }
 
+/* __all__'s case-sensitive order differs from the imports' case-insensitive one where a name has a capital where
+ * another has a punctuation character ('B' < '_' < 'b'): __all__ is sorted on its own then. */
+static void test_init_all_order_differs_from_import_order(void **state) {
+    (void)state;
+    Generated *generated = generate("model Item_a { a: int; }\nmodel ItemB { a: int; }\nmodel Zebra { a: int; }\n"
+                                    "model Apple { a: int; }\nmodel CONTRACT { a: int; }\n");
+    const char *init = "python/__init__.py";
+    expect_in(generated, init, "from .models import CONTRACT, Apple, Item_a, ItemB, Zebra\n");
+    expect_in(generated, init,
+              "__all__ = [\n    \"CONTRACT\",\n    \"CONTRACT_HASH\",\n    \"APIClient\",\n    \"Apple\",\n"
+              "    \"CentrifugoRPCClient\",\n    \"ItemB\",\n    \"Item_a\",\n    \"RPCConnectionError\",\n");
+    expect_in(generated, init, "    \"RPCTimeoutError\",\n    \"Zebra\",\n]\n");
+    generated_free(generated);
+}
+
+/* When the imports' order is __all__'s too, the other names are merged in where they belong: before, between and
+ * after the declarations. */
+static void test_init_all_merges_the_other_names(void **state) {
+    (void)state;
+    Generated *generated = generate("model Zebra { a: int; }\nmodel Abc { a: int; }\nmodel Cf { a: int; }\n"
+                                    "model RPCA { a: int; }\nmodel zed { a: int; }\n");
+    const char *init = "python/__init__.py";
+    expect_in(generated, init,
+              "__all__ = [\n    \"CONTRACT_HASH\",\n    \"RPCA\",\n    \"APIClient\",\n    \"Abc\",\n"
+              "    \"CentrifugoRPCClient\",\n    \"Cf\",\n    \"RPCConnectionError\",\n");
+    expect_in(generated, init, "    \"RPCTimeoutError\",\n    \"Zebra\",\n    \"zed\",\n]\n");
+    generated_free(generated);
+}
+
 static void test_readme_example_call(void **state) {
     (void)state;
     Generated *generated = generate("model P { name: string; n: int = 1; }\nmodel R { ok: bool; }\n"
@@ -299,6 +328,8 @@ int main(void) {
         cmocka_unit_test(test_deprecations),
         cmocka_unit_test(test_init_exports_sorted),
         cmocka_unit_test(test_init_names_natural_order),
+        cmocka_unit_test(test_init_all_order_differs_from_import_order),
+        cmocka_unit_test(test_init_all_merges_the_other_names),
         cmocka_unit_test(test_readme_example_call),
         cmocka_unit_test(test_empty_model_and_no_rpcs),
     };
