@@ -23,6 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "backend.h"
 #include "../support/escape.h"
 #include "common.h"
@@ -32,79 +36,246 @@
 
 #define TS TARGET_TYPESCRIPT
 
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Writing straight into the output                                                                           */
+
+/* The hot paths below reserve a line's room once and copy its pieces in (printer_putn checks the room and the line
+ * state for every piece). */
+
+/* Room for `extra` more bytes (and the NUL) at the end of the output; returns where they go. */
+static inline char *out_room(Printer *printer, size_t extra) {
+    StrBuf *out = &printer->out;
+    if (out->len + extra + 1 > out->cap) strbuf_grow(out, extra);
+    return out->data + out->len;
+}
+
+/* Ends the text written since out_room at `end`. */
+static inline void out_commit(Printer *printer, char *end) {
+    printer->out.len = (size_t)(end - printer->out.data);
+    *end = '\0';
+}
+
+/* Copies len bytes to `at` (strbuf_copy_bytes, always inline: most pieces are a few bytes); returns their end. */
+static inline __attribute__((always_inline)) char *out_copy(char *at, const char *text, size_t len) {
+    if (len > 16) {
+        memcpy(at, text, len);
+    } else if (len >= 8) {
+        uint64_t head, tail;
+        memcpy(&head, text, 8);
+        memcpy(&tail, text + len - 8, 8);
+        memcpy(at, &head, 8);
+        memcpy(at + len - 8, &tail, 8);
+    } else if (len >= 4) {
+        uint32_t head, tail;
+        memcpy(&head, text, 4);
+        memcpy(&tail, text + len - 4, 4);
+        memcpy(at, &head, 4);
+        memcpy(at + len - 4, &tail, 4);
+    } else if (len) {
+        char first = text[0], middle = text[len / 2], last = text[len - 1];
+        at[0] = first;
+        at[len / 2] = middle;
+        at[len - 1] = last;
+    }
+    return at + len;
+}
+
+/* Copies a string literal (its length known when compiling). */
+#define OUT_LITERAL(at, literal) ((at) = out_copy((at), (literal), sizeof(literal) - 1))
+
+/* A text and its length, for the fixed sentences written often. */
+typedef struct Text {
+    const char *text;
+    size_t len;
+} Text;
+#define TEXT(literal) ((Text){(literal), sizeof(literal) - 1})
+
+/* The length of the current indentation. */
+static inline size_t indent_len(const Printer *printer) { return (size_t)printer->depth * printer->indent_unit_len; }
+
+/* Writes the current indentation (`len` bytes, indent_len's) at `at`; returns its end. */
+static inline char *out_indent(const Printer *printer, char *at, size_t len) {
+    if (len <= printer->indent_run_len) return out_copy(at, printer->indent_run, len);
+    for (int level = 0; level < printer->depth; level++) at = out_copy(at, printer->indent_unit, printer->indent_unit_len);
+    return at;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* JSDoc                                                                                                      */
+
+/* The bytes escape_comment_line copies into a JSDoc line unchanged: printable ASCII but '*'. */
+static inline bool jsdoc_plain_byte(unsigned char byte) { return byte >= 0x20 && byte < 0x7F && byte != '*'; }
+
+/* The length of the run of such bytes at the start of text[0..len) (most doc text is nothing else): sixteen bytes a
+ * step where SSE2 is there. */
+#if defined(__SSE2__)
+/* A bit for each of the sixteen bytes that is not plain. Signed compares: bytes from 0x80 up are negative, as are
+ * those below a space. */
+static inline unsigned jsdoc_stops(__m128i bytes) {
+    __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20)),
+                                              _mm_cmpgt_epi8(bytes, _mm_set1_epi8(0x7E))),
+                                 _mm_cmpeq_epi8(bytes, _mm_set1_epi8('*')));
+    return (unsigned)_mm_movemask_epi8(stops);
+}
+#endif
+
+static size_t jsdoc_plain_run(const char *text, size_t len) {
+    size_t run = 0;
+#if defined(__SSE2__)
+    if (len >= 16) {
+        for (;;) {
+            /* The last step may overlap the one before: its bytes before `run` are plain already. */
+            size_t at = run + 16 <= len ? run : len - 16;
+            unsigned mask = jsdoc_stops(_mm_loadu_si128((const __m128i *)(const void *)(text + at))) &
+                            (0xFFFFu << (run - at));
+            if (mask) return at + (size_t)__builtin_ctz(mask);
+            run = at + 16;
+            if (run == len) return len;
+        }
+    }
+    if (len >= 4) {
+        /* The first and the last 8 (or 4) bytes, which may overlap: those of the second part before its first stop
+         * are plain when the first part has none. */
+        __m128i bytes;
+        size_t half;
+        if (len >= 8) {
+            uint64_t head, tail;
+            memcpy(&head, text, 8);
+            memcpy(&tail, text + len - 8, 8);
+            bytes = _mm_set_epi64x((long long)tail, (long long)head);
+            half = 8;
+        } else {
+            uint32_t head, tail;
+            memcpy(&head, text, 4);
+            memcpy(&tail, text + len - 4, 4);
+            bytes = _mm_set_epi32(0, 0, (int)tail, (int)head);
+            half = 4;
+        }
+        unsigned mask = jsdoc_stops(bytes) & ((1u << (2 * half)) - 1);
+        unsigned first = mask & ((1u << half) - 1);
+        if (first) return (size_t)__builtin_ctz(first);
+        if (mask) return len - half + (size_t)__builtin_ctz(mask >> half);
+        return len;
+    }
+#endif
+    while (run < len && jsdoc_plain_byte((unsigned char)text[run])) run++;
+    return run;
+}
+
+/* One line of a doc: its text without the trailing blanks, and whether all of it is plain (jsdoc_plain_byte). */
+typedef struct DocLine {
+    const char *text;
+    size_t len;
+    bool plain;
+} DocLine;
+
+/* Reads the line at `cursor` (before `end`); returns where the next one starts. */
+static const char *doc_line_read(const char *cursor, const char *end, DocLine *line) {
+    const char *stop = cursor + jsdoc_plain_run(cursor, (size_t)(end - cursor));
+    const char *line_end = stop;
+    line->plain = stop == end || *stop == '\n';
+    if (!line->plain) {
+        line_end = memchr(stop, '\n', (size_t)(end - stop));
+        if (!line_end) line_end = end;
+    }
+    const char *content_end = line_end;
+    while (content_end > cursor && (content_end[-1] == ' ' || content_end[-1] == '\t' || content_end[-1] == '\r'))
+        content_end--;
+    line->text = cursor;
+    line->len = (size_t)(content_end - cursor);
+    return line_end < end ? line_end + 1 : end;
+}
+
+/* Writes prefix, the line escaped (escape_comment_line, or as it is when plain), suffix and a line break, indented
+ * when `indent` (prefix and suffix are plain). */
+static void jsdoc_write_line(Printer *printer, bool indent, const char *prefix, size_t prefix_len, const DocLine *line,
+                             const char *suffix, size_t suffix_len) {
+    size_t indentation = indent ? indent_len(printer) : 0;
+    if (line->plain) {
+        char *at = out_room(printer, indentation + prefix_len + line->len + suffix_len + 1);
+        at = out_indent(printer, at, indentation);
+        at = out_copy(at, prefix, prefix_len);
+        at = out_copy(at, line->text, line->len);
+        at = out_copy(at, suffix, suffix_len);
+        *at++ = '\n';
+        out_commit(printer, at);
+    } else {
+        char *at = out_room(printer, indentation + prefix_len);
+        at = out_indent(printer, at, indentation);
+        out_commit(printer, out_copy(at, prefix, prefix_len));
+        escape_comment_line(&printer->out, COMMENT_JSDOC, line->text, line->len, true);
+        at = out_room(printer, suffix_len + 1);
+        at = out_copy(at, suffix, suffix_len);
+        *at++ = '\n';
+        out_commit(printer, at);
+    }
+    printer->at_line_start = true;
+}
+
+/* Writes a line of fixed text at the current indentation. */
+static void out_fixed_line(Printer *printer, const char *text, size_t len) {
+    size_t indentation = indent_len(printer);
+    char *at = out_room(printer, indentation + len + 1);
+    at = out_indent(printer, at, indentation);
+    at = out_copy(at, text, len);
+    *at++ = '\n';
+    out_commit(printer, at);
+    printer->at_line_start = true;
+}
+
 /* printer_jsdoc, with a doc without deprecation (all but a few) escaped straight into the output in the same
  * layout: one line between the delimiters for a one-line doc, else the delimiters on lines of their own and a
- * " * " prefix a line (" *" for an empty one). */
-static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated) {
+ * " * " prefix a line (" *" for an empty one). Plain lines (most) are copied as they are. */
+static void ts_jsdoc_text(Printer *printer, const char *text, size_t text_len, const char *deprecated) {
     if (deprecated) {
         printer_jsdoc(printer, text, deprecated);
         return;
     }
     if (!text) return;
-    /* One pass over the doc's lines (DocLines' rules: trailing blanks dropped, empty lines before the first and
-     * after the last line with content left out). The first line is written in the one-line form; a second line
-     * with content turns it into the block form. */
-    StrBuf *out = &printer->out;
-    const char *cursor = text, *end = text + strlen(text);
-    size_t opening = 0;        /* where the opening delimiter starts in the output */
+    if (jsdoc_plain_run(text, text_len) == text_len) { /* one plain line: most docs */
+        DocLine line = {text, text_len, true};
+        while (line.len && line.text[line.len - 1] == ' ') line.len--;
+        if (line.len) jsdoc_write_line(printer, printer->at_line_start, "/** ", 4, &line, " */", 3);
+        return;
+    }
+    /* DocLines' rules: trailing blanks dropped, empty lines before the first and after the last line with content
+     * left out. The first line with content waits until the next one tells the layout. */
+    const char *cursor = text, *end = text + text_len;
+    DocLine first = {0}, line;
     bool started = false, block = false;
-    size_t empty_lines = 0;    /* since the last line with content: written only if another one follows */
+    size_t empty_lines = 0; /* since the last line with content: written only if another one follows */
     while (cursor < end) {
-        const char *newline = memchr(cursor, '\n', (size_t)(end - cursor));
-        const char *line_end = newline ? newline : end;
-        const char *content_end = line_end;
-        while (content_end > cursor && (content_end[-1] == ' ' || content_end[-1] == '\t' || content_end[-1] == '\r'))
-            content_end--;
-        size_t len = (size_t)(content_end - cursor);
-        if (len == 0) {
+        cursor = doc_line_read(cursor, end, &line);
+        if (line.len == 0) {
             empty_lines += started;
         } else if (!started) {
-            printer_putn(printer, "/** ", 4);
-            opening = out->len - 4;
-            escape_comment_line(out, COMMENT_JSDOC, cursor, len, true);
+            first = line;
             started = true;
         } else {
             if (!block) {
-                /* The space after the opening delimiter becomes a line break, the indentation and " * ". */
-                size_t indent_len = (size_t)printer->depth * printer->indent_unit_len;
-                size_t inserted = 1 + indent_len + 3 - 1; /* replaces the space after the opening */
-                strbuf_grow(out, inserted);
-                char *space = out->data + opening + 3;
-                memmove(space + inserted + 1, space + 1, (size_t)(out->data + out->len - space)); /* with the NUL */
-                *space++ = '\n';
-                for (int level = 0; level < printer->depth; level++, space += printer->indent_unit_len)
-                    memcpy(space, printer->indent_unit, printer->indent_unit_len);
-                memcpy(space, " * ", 3);
-                out->len += inserted;
-                printer_end_line(printer);
+                if (printer->at_line_start) {
+                    out_fixed_line(printer, "/**", 3);
+                } else {
+                    out_commit(printer, out_copy(out_room(printer, 4), "/**\n", 4));
+                    printer->at_line_start = true;
+                }
+                jsdoc_write_line(printer, true, " * ", 3, &first, "", 0);
                 block = true;
             }
-            for (; empty_lines; empty_lines--) {
-                printer_putn(printer, " *", 2);
-                printer_end_line(printer);
-            }
-            printer_putn(printer, " * ", 3);
-            escape_comment_line(out, COMMENT_JSDOC, cursor, len, false);
-            printer_end_line(printer);
+            for (; empty_lines; empty_lines--) out_fixed_line(printer, " *", 2);
+            jsdoc_write_line(printer, true, " * ", 3, &line, "", 0);
         }
-        cursor = newline ? newline + 1 : end;
     }
     if (!started) return;
-    printer_putn(printer, " */", 3); /* after the one line, or on a line of its own */
-    printer_end_line(printer);
+    if (block) {
+        out_fixed_line(printer, " */", 3);
+    } else {
+        jsdoc_write_line(printer, printer->at_line_start, "/** ", 4, &first, " */", 3);
+    }
 }
 
-/* printer_putn of the decimal text of `value`, as printer_printf's "%lld" writes it. */
-static void ts_put_int(Printer *printer, long long value) {
-    char digits[24];
-    char *cursor = digits + sizeof digits;
-    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
-    do {
-        *--cursor = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude);
-    if (value < 0) *--cursor = '-';
-    printer_putn(printer, cursor, (size_t)(digits + sizeof digits - cursor));
+static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated) {
+    ts_jsdoc_text(printer, text, text ? strlen(text) : 0, deprecated);
 }
 
 typedef struct TsEmitter {
@@ -303,12 +474,39 @@ static const char *scalar_type(const TypeContext *context, IrTypeKind kind) {
     }
 }
 
-static void print_literal_value(Printer *printer, const IrValue *value) {
+/* The decimal text of `value` (as "%lld" writes it) into digits[24]; returns where it starts (it ends at
+ * digits + 24). */
+static char *format_int(char digits[24], long long value) {
+    char *cursor = digits + 24;
+    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    do {
+        *--cursor = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0) *--cursor = '-';
+    return cursor;
+}
+
+/* printer_putn of the decimal text of `value`, as printer_printf's "%lld" writes it. */
+static void ts_put_int(Printer *printer, long long value) {
+    char digits[24];
+    char *start = format_int(digits, value);
+    printer_putn(printer, start, (size_t)(digits + sizeof digits - start));
+}
+
+static void append_int(StrBuf *out, long long value) {
+    char digits[24];
+    char *start = format_int(digits, value);
+    strbuf_append(out, start, (size_t)(digits + sizeof digits - start));
+}
+
+/* Types are appended straight to the output: they hold no line break (print_type starts the line first). */
+static void append_literal_value(StrBuf *out, const IrValue *value) {
     switch (value->kind) {
-    case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
-    case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
-    case IR_VALUE_BOOL: PRINTER_PUTS(printer, value->bool_value ? "true" : "false"); break;
-    default: PRINTER_PUTS(printer, "never"); break; /* not a literal kind: the IR never gives one */
+    case IR_VALUE_STRING: escape_string_literal(out, TS, value->text, value->text_length); break;
+    case IR_VALUE_INT: append_int(out, (long long)value->int_value); break;
+    case IR_VALUE_BOOL: value->bool_value ? strbuf_append(out, "true", 4) : strbuf_append(out, "false", 5); break;
+    default: strbuf_append(out, "never", 5); break; /* not a literal kind: the IR never gives one */
     }
 }
 
@@ -325,79 +523,115 @@ static bool key_is_closed_set(const IrType *key) {
     return resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM;
 }
 
-static void print_type(Printer *printer, const TypeContext *context, const IrType *type);
+static void append_type(StrBuf *out, const TypeContext *context, const IrType *type);
 
 /* A map's key type: what `Object.entries` yields, a string (decimal digits for int keys); an enum's or a literal
  * union's values where the keys are a closed set. */
-static void print_map_key(Printer *printer, const TypeContext *context, const IrType *key) {
+static void append_map_key(StrBuf *out, const TypeContext *context, const IrType *key) {
     const IrType *resolved = ir_resolve_alias(key);
     if (resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM) {
         const char *name = decl_name(context, resolved->decl);
         if (resolved->decl->int_enum) {
-            PRINTER_PUTS(printer, "`${", name, "}`");
+            strbuf_append(out, "`${", 3);
+            strbuf_puts(out, name);
+            strbuf_append(out, "}`", 2);
         } else {
-            PRINTER_PUTS(printer, name);
+            strbuf_puts(out, name);
         }
     } else if (resolved->kind == IR_LITERAL) {
         for (size_t i = 0; i < resolved->literal_count; i++) {
             const IrValue *value = resolved->literals[i];
-            if (i) PRINTER_PUTS(printer, " | ");
+            if (i) strbuf_append(out, " | ", 3);
             if (value->kind == IR_VALUE_INT) {
-                printer_printf(printer, "\"%lld\"", (long long)value->int_value);
+                strbuf_putc(out, '"');
+                append_int(out, (long long)value->int_value);
+                strbuf_putc(out, '"');
             } else {
-                print_literal_value(printer, value);
+                append_literal_value(out, value);
             }
         }
     } else if (key->kind == IR_REF && resolved->kind == IR_STRING) {
-        PRINTER_PUTS(printer, decl_name(context, key->decl)); /* an alias of string names the keys */
+        strbuf_puts(out, decl_name(context, key->decl)); /* an alias of string names the keys */
     } else {
-        PRINTER_PUTS(printer, "string");
+        strbuf_append(out, "string", 6);
     }
 }
 
-static void print_type_without_null(Printer *printer, const TypeContext *context, const IrType *type) {
-    const char *scalar = scalar_type(context, type->kind);
-    if (scalar) {
-        PRINTER_PUTS(printer, scalar);
-        return;
-    }
+static void append_type_without_null(StrBuf *out, const TypeContext *context, const IrType *type) {
     switch (type->kind) {
+    case IR_BOOL: strbuf_append(out, "boolean", 7); break;
+    case IR_INT:
+        if (context->emitter->options->ts_bigint) {
+            strbuf_append(out, "bigint", 6);
+        } else {
+            strbuf_append(out, "number", 6);
+        }
+        break;
+    case IR_FLOAT: strbuf_append(out, "number", 6); break;
+    case IR_STRING:
+    case IR_BYTES:
+    case IR_DECIMAL:
+    case IR_UUID:
+    case IR_TIMESTAMP:
+    case IR_DATE:
+    case IR_TIME:
+    case IR_DURATION: strbuf_append(out, "string", 6); break;
+    case IR_ANY: strbuf_append(out, "unknown", 7); break;
     case IR_LIST:
         if (type_prints_as_union(type->element)) {
-            PRINTER_PUTS(printer, "(");
-            print_type(printer, context, type->element);
-            PRINTER_PUTS(printer, ")[]");
+            strbuf_putc(out, '(');
+            append_type(out, context, type->element);
+            strbuf_append(out, ")[]", 3);
         } else {
-            print_type(printer, context, type->element);
-            PRINTER_PUTS(printer, "[]");
+            append_type(out, context, type->element);
+            strbuf_append(out, "[]", 2);
         }
         break;
     case IR_MAP: {
         /* Wire keys are strings, and so are the keys Object.entries yields: int keys are decimal strings. */
         bool closed = key_is_closed_set(type->key);
-        PRINTER_PUTS(printer, closed ? "Partial<" : "", "Record<");
-        print_map_key(printer, context, type->key);
-        PRINTER_PUTS(printer, ", ");
-        print_type(printer, context, type->element);
-        PRINTER_PUTS(printer, ">", closed ? ">" : "");
+        if (closed) strbuf_append(out, "Partial<", 8);
+        strbuf_append(out, "Record<", 7);
+        append_map_key(out, context, type->key);
+        strbuf_append(out, ", ", 2);
+        append_type(out, context, type->element);
+        strbuf_append(out, ">>", closed ? 2 : 1);
         break;
     }
     case IR_LITERAL:
         for (size_t i = 0; i < type->literal_count; i++) {
-            if (i) PRINTER_PUTS(printer, " | ");
-            print_literal_value(printer, type->literals[i]);
+            if (i) strbuf_append(out, " | ", 3);
+            append_literal_value(out, type->literals[i]);
         }
-        if (type->literal_count == 0) PRINTER_PUTS(printer, "never");
+        if (type->literal_count == 0) strbuf_append(out, "never", 5);
         break;
-    case IR_REF: PRINTER_PUTS(printer, decl_name(context, type->decl)); break;
-    default: PRINTER_PUTS(printer, "never"); break;
+    case IR_REF: strbuf_puts(out, decl_name(context, type->decl)); break;
+    default: strbuf_append(out, "never", 5); break;
+    }
+}
+
+static void append_type(StrBuf *out, const TypeContext *context, const IrType *type) {
+    append_type_without_null(out, context, type);
+    /* `unknown` already holds null. */
+    if (type->nullable && type->kind != IR_ANY) strbuf_append(out, " | null", 7);
+}
+
+/* Starts text that holds no line break: the indentation first when the line is empty. */
+static void begin_text(Printer *printer) {
+    if (printer->at_line_start) {
+        if (printer->depth) printer_append_indentation(printer);
+        printer->at_line_start = false;
     }
 }
 
 static void print_type(Printer *printer, const TypeContext *context, const IrType *type) {
-    print_type_without_null(printer, context, type);
-    /* `unknown` already holds null. */
-    if (type->nullable && type->kind != IR_ANY) PRINTER_PUTS(printer, " | null");
+    begin_text(printer); /* a type is never empty */
+    append_type(&printer->out, context, type);
+}
+
+static void print_literal_value(Printer *printer, const IrValue *value) {
+    begin_text(printer);
+    append_literal_value(&printer->out, value);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -583,6 +817,100 @@ static bool model_has_default(const IrDecl *decl) {
     return false;
 }
 
+/* format_sentence as a Text (its length known). */
+static Text format_text(const TypeContext *context, IrTypeKind kind) {
+    switch (kind) {
+    case IR_INT:
+        return context->emitter->options->ts_bigint ? TEXT("Integer (any number of digits).")
+                                                    : TEXT("Integer (exact up to 2^53 - 1; a result beyond is refused).");
+    case IR_BYTES: return TEXT("Base64 string (standard alphabet, padded).");
+    case IR_DECIMAL: return TEXT("Decimal number as a string, such as `\"12.50\"`.");
+    case IR_UUID: return TEXT("UUID string.");
+    case IR_TIMESTAMP: return TEXT("RFC 3339 date-time string, such as `\"2026-01-02T03:04:05Z\"`.");
+    case IR_DATE: return TEXT("Date string, `YYYY-MM-DD`.");
+    case IR_TIME: return TEXT("Time string, `HH:MM:SS[.ffffff]` with an optional UTC offset.");
+    case IR_DURATION: return TEXT("ISO 8601 duration string, such as `\"P1DT2H3M4.5S\"`.");
+    default: return TEXT("");
+    }
+}
+
+/* The doc of most fields, written straight into the output: no deprecation, no default, no constraints, and a
+ * user doc of at most one plain line. Its facts are then fixed sentences (doc_field_facts' presence and format),
+ * plain text. Returns false, writing nothing, for any other field. */
+static bool emit_plain_field_doc(Printer *printer, const TypeContext *context, const IrField *field) {
+    const IrConstraints *constraints = field->constraints;
+    if (field->default_value || field->deprecation.deprecated || constraints->has_ge || constraints->has_gt ||
+        constraints->has_le || constraints->has_lt || constraints->has_min_length || constraints->has_max_length ||
+        constraints->pattern)
+        return false;
+    const char *doc = field->doc;
+    size_t doc_len = 0;
+    if (doc && *doc) {
+        doc_len = strlen(doc);
+        if (jsdoc_plain_run(doc, doc_len) != doc_len) return false;
+        while (doc_len && doc[doc_len - 1] == ' ') doc_len--; /* a blank doc adds nothing */
+    }
+    bool nullable = field->type->nullable;
+    Text presence = field->optional ? (nullable ? TEXT("May be absent or null.") : TEXT("May be absent (never null)."))
+                                    : (nullable ? TEXT("Required; may be null.") : TEXT("Required."));
+    Text format = format_text(context, ir_resolve_alias(field->type)->kind);
+    size_t indentation = indent_len(printer);
+    char *at = out_room(printer, 5 * indentation + doc_len + presence.len + format.len + 32);
+    if (doc_len == 0) { /* the one-line form */
+        at = out_indent(printer, at, indentation);
+        OUT_LITERAL(at, "/** ");
+    } else {
+        at = out_indent(printer, at, indentation);
+        OUT_LITERAL(at, "/**\n");
+        at = out_indent(printer, at, indentation);
+        OUT_LITERAL(at, " * ");
+        at = out_copy(at, doc, doc_len);
+        *at++ = '\n';
+        at = out_indent(printer, at, indentation);
+        OUT_LITERAL(at, " *\n");
+        at = out_indent(printer, at, indentation);
+        OUT_LITERAL(at, " * ");
+    }
+    at = out_copy(at, presence.text, presence.len);
+    if (format.len) {
+        *at++ = ' ';
+        at = out_copy(at, format.text, format.len);
+    }
+    if (doc_len == 0) {
+        OUT_LITERAL(at, " */\n");
+    } else {
+        *at++ = '\n';
+        at = out_indent(printer, at, indentation);
+        OUT_LITERAL(at, " */\n");
+    }
+    out_commit(printer, at);
+    printer->at_line_start = true;
+    return true;
+}
+
+/* A field of an interface: its doc, then `name?: Type;`. `scratch` composes the docs of the other fields. */
+static void emit_field(Printer *printer, const TypeContext *context, const IrField *field, DocText *scratch) {
+    if (!emit_plain_field_doc(printer, context, field)) {
+        strbuf_clear(&scratch->printer.out);
+        scratch->printer.at_line_start = true;
+        doc_append_user(scratch, field->doc);
+        doc_field_facts(scratch, context, field);
+        ts_jsdoc_text(printer, doc_cstr(scratch), scratch->printer.out.len, backend_deprecation_reason(&field->deprecation));
+    }
+    const char *name = field->names.in[TS];
+    size_t name_len = strlen(name), indentation = indent_len(printer);
+    char *at = out_room(printer, indentation + name_len + 3);
+    at = out_indent(printer, at, indentation);
+    at = out_copy(at, name, name_len);
+    if (field_is_omissible(context->direction, field)) *at++ = '?';
+    *at++ = ':';
+    *at++ = ' ';
+    out_commit(printer, at);
+    append_type(&printer->out, context, field->type);
+    strbuf_append(&printer->out, ";\n", 2);
+    printer->at_line_start = true;
+}
+
 /* One shape of a model: `name` in `direction`. A model with two shapes says in its doc where the other is. */
 static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const IrDecl *decl, Direction direction) {
     TypeContext context = {emitter, direction};
@@ -621,15 +949,7 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
     DocText field_doc; /* reused: emptied for each field */
     doc_init(&field_doc);
     for (size_t i = 0; i < decl->field_count; i++) {
-        const IrField *field = decl->fields[i];
-        strbuf_clear(&field_doc.printer.out);
-        field_doc.printer.at_line_start = true;
-        doc_append_user(&field_doc, field->doc);
-        doc_field_facts(&field_doc, &context, field);
-        ts_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
-        PRINTER_PUTS(printer, field->names.in[TS], field_is_omissible(direction, field) ? "?" : "", ": ");
-        print_type(printer, &context, field->type);
-        PRINTER_LINE(printer, ";");
+        emit_field(printer, &context, decl->fields[i], &field_doc);
     }
     doc_free(&field_doc);
     if (decl->open) {
