@@ -1742,21 +1742,28 @@ static void append_shape(StrBuf *out, const IrType *type) {
 }
 
 /* A string literal as prettier writes it: double quotes unless the text holds more of them than single quotes. */
+/* The bytes a prettier string literal may not hold as they are: controls, quotes and the backslash. */
+static const bool prettier_stops[256] = {
+    [0] = true, [1] = true, [2] = true, [3] = true, [4] = true, [5] = true, [6] = true, [7] = true, [8] = true,
+    [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [14] = true, [15] = true, [16] = true,
+    [17] = true, [18] = true, [19] = true, [20] = true, [21] = true, [22] = true, [23] = true, [24] = true,
+    [25] = true, [26] = true, [27] = true, [28] = true, [29] = true, [30] = true, [31] = true,
+    ['"'] = true, ['\''] = true, ['\\'] = true,
+};
+
 static void append_prettier_string(StrBuf *out, const char *text) {
     /* Most strings (names, shapes) hold no quote, backslash or control: found in one scan and copied. */
-    static const bool stops[256] = {
-        [0] = true, [1] = true, [2] = true, [3] = true, [4] = true, [5] = true, [6] = true, [7] = true, [8] = true,
-        [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [14] = true, [15] = true, [16] = true,
-        [17] = true, [18] = true, [19] = true, [20] = true, [21] = true, [22] = true, [23] = true, [24] = true,
-        [25] = true, [26] = true, [27] = true, [28] = true, [29] = true, [30] = true, [31] = true,
-        ['"'] = true, ['\''] = true, ['\\'] = true,
-    };
     const char *plain_end = text;
-    while (!stops[(unsigned char)*plain_end]) plain_end++;
+    while (!prettier_stops[(unsigned char)*plain_end]) plain_end++;
     if (*plain_end == '\0') {
-        strbuf_putc(out, '"');
-        strbuf_append(out, text, (size_t)(plain_end - text));
-        strbuf_putc(out, '"');
+        size_t len = (size_t)(plain_end - text);
+        if (out->len + len + 3 > out->cap) strbuf_grow(out, len + 2);
+        char *at = out->data + out->len;
+        *at++ = '"';
+        at = out_copy(at, text, len);
+        *at++ = '"';
+        *at = '\0';
+        out->len = (size_t)(at - out->data);
         return;
     }
     size_t doubles = 0, singles = 0, specials = 0; /* specials: controls and backslashes */
@@ -1823,6 +1830,65 @@ static void print_schema_call(Printer *printer, const char *method, const StrBuf
     PRINTER_LINE(printer, ");");
 }
 
+/* A field's line of schema.ts, `schema.field("Model", "wire", "shape", "required");`, written straight into the
+ * output (schema.ts is not indented) with its arguments quoted in place; a line longer than 120 columns is written
+ * again in print_schema_call's long form. `model` is the model's name quoted; `scratch` holds five buffers. */
+static void emit_schema_field(Printer *printer, const StrBuf *model, const IrField *field, StrBuf *scratch) {
+    StrBuf *out = &printer->out;
+    size_t start = out->len;
+    char *at = out_room(printer, model->len + 16);
+    OUT_LITERAL(at, "schema.field(");
+    at = out_copy(at, model->data, model->len);
+    OUT_LITERAL(at, ", ");
+    out_commit(printer, at);
+    size_t wire_start = out->len;
+    append_prettier_string(out, field->wire_name);
+    size_t wire_end = out->len;
+    strbuf_append(out, ", \"", 3);
+    size_t shape_start = out->len;
+    append_shape(out, field->type);
+    /* The shape quoted as append_prettier_string does: as it is unless it holds a stop (only literals can). */
+    const char *shape = out->data + shape_start;
+    size_t shape_len = out->len - shape_start, plain = 0;
+    while (plain < shape_len && !prettier_stops[(unsigned char)shape[plain]]) plain++;
+    if (plain < shape_len) {
+        StrBuf *source = &scratch[4];
+        strbuf_clear(source);
+        strbuf_append(source, shape, shape_len);
+        out->len = shape_start - 1; /* before the opening quote */
+        append_prettier_string(out, strbuf_cstr(source));
+    } else {
+        strbuf_putc(out, '"');
+    }
+    size_t shape_end = out->len;
+    /* A defaulted field is trusted to be present: the rpcc bridge always sends it. */
+    Text presence = field->optional        ? TEXT("\"optional\"")
+                    : field->default_value ? TEXT("\"defaulted\"")
+                                           : TEXT("\"required\"");
+    at = out_room(printer, presence.len + 5);
+    OUT_LITERAL(at, ", ");
+    at = out_copy(at, presence.text, presence.len);
+    OUT_LITERAL(at, ");");
+    if ((size_t)(at - (out->data + start)) <= 120) {
+        *at++ = '\n';
+        out_commit(printer, at);
+        printer->at_line_start = true;
+        return;
+    }
+    /* Too long: the arguments moved out, the line written again one argument a line. */
+    strbuf_clear(&scratch[0]);
+    strbuf_append(&scratch[0], model->data, model->len);
+    strbuf_clear(&scratch[1]);
+    strbuf_append(&scratch[1], out->data + wire_start, wire_end - wire_start);
+    strbuf_clear(&scratch[2]);
+    strbuf_append(&scratch[2], out->data + wire_end + 2, shape_end - (wire_end + 2));
+    strbuf_clear(&scratch[3]);
+    strbuf_append(&scratch[3], presence.text, presence.len);
+    out->len = start;
+    out->data[start] = '\0';
+    print_schema_call(printer, "field", scratch, 4);
+}
+
 static bool emit_schema(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     const IrProgram *program = emitter->program;
@@ -1833,36 +1899,19 @@ static bool emit_schema(void *context, Printer *printer) {
     printer_line(printer, "import { Schema } from \"./rpc-client.js\";");
     printer_blank_line(printer);
     printer_line(printer, "export const schema = new Schema(\"%s\");", emitter->options->ts_bigint ? "bigint" : "number");
-    /* The arguments of a field's call (model, wire name, shape, presence) and the shape before it is quoted, reused. */
-    StrBuf arguments[4], shape_source;
-    for (size_t a = 0; a < 4; a++) strbuf_init(&arguments[a]);
-    strbuf_init(&shape_source);
+    StrBuf arguments[6]; /* emit_schema_field's five, and the model's name quoted */
+    for (size_t a = 0; a < 6; a++) strbuf_init(&arguments[a]);
     for (size_t i = 0; i < program->decl_count; i++) {
         const IrDecl *decl = program->decls[i];
         if (decl->kind != IR_DECL_MODEL) continue;
         printer_blank_line(printer);
-        StrBuf *model = &arguments[0];
+        StrBuf *model = &arguments[5];
         strbuf_clear(model);
         append_prettier_string(model, decl->names.in[TS]);
         if (decl->field_count == 0) PRINTER_LINE(printer, "schema.model(", strbuf_cstr(model), ");");
-        for (size_t f = 0; f < decl->field_count; f++) {
-            const IrField *field = decl->fields[f];
-            strbuf_clear(&arguments[1]);
-            strbuf_clear(&arguments[2]);
-            strbuf_clear(&arguments[3]);
-            strbuf_clear(&shape_source);
-            append_prettier_string(&arguments[1], field->wire_name);
-            append_shape(&shape_source, field->type);
-            append_prettier_string(&arguments[2], strbuf_cstr(&shape_source));
-            /* A defaulted field is trusted to be present: the rpcc bridge always sends it. */
-            strbuf_puts(&arguments[3], field->optional        ? "\"optional\""
-                                       : field->default_value ? "\"defaulted\""
-                                                              : "\"required\"");
-            print_schema_call(printer, "field", arguments, 4);
-        }
+        for (size_t f = 0; f < decl->field_count; f++) emit_schema_field(printer, model, decl->fields[f], arguments);
     }
-    for (size_t a = 0; a < 4; a++) strbuf_free(&arguments[a]);
-    strbuf_free(&shape_source);
+    for (size_t a = 0; a < 6; a++) strbuf_free(&arguments[a]);
     /* The publication type of each channel, by the channel's dotted name (the subscribe methods check with it). */
     for (size_t i = 0; i < program->channel_count; i++) {
         const IrChannel *channel = program->channels[i];
