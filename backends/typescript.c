@@ -94,7 +94,7 @@ typedef struct Text {
 static inline size_t indent_len(const Printer *printer) { return (size_t)printer->depth * printer->indent_unit_len; }
 
 /* Writes the current indentation (`len` bytes, indent_len's) at `at`; returns its end. */
-static inline char *out_indent(const Printer *printer, char *at, size_t len) {
+static inline __attribute__((always_inline)) char *out_indent(const Printer *printer, char *at, size_t len) {
     if (len <= printer->indent_run_len) return out_copy(at, printer->indent_run, len);
     for (int level = 0; level < printer->depth; level++) at = out_copy(at, printer->indent_unit, printer->indent_unit_len);
     return at;
@@ -277,6 +277,56 @@ static void ts_jsdoc_text(Printer *printer, const char *text, size_t text_len, c
 static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated) {
     ts_jsdoc_text(printer, text, text ? strlen(text) : 0, deprecated);
 }
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Doc comments written straight into the output from pieces known to be plain                               */
+
+static inline Text text_of(const char *text) { return (Text){text, strlen(text)}; }
+
+/* True when escape_comment_line would copy all of `text` as it is. */
+static inline bool text_plain(Text text) { return jsdoc_plain_run(text.text, text.len) == text.len; }
+
+/* A user doc that is at most one plain line (most): true, with *line its text without trailing blanks (empty for
+ * a missing or blank doc). False for any other doc, which goes through ts_jsdoc_text. */
+static bool doc_plain_line(const char *doc, Text *line) {
+    line->text = doc;
+    line->len = 0;
+    if (!doc) return true;
+    size_t len = strlen(doc);
+    if (jsdoc_plain_run(doc, len) != len) return false;
+    while (len && doc[len - 1] == ' ') len--;
+    line->len = len;
+    return true;
+}
+
+/* Starts a line: the indentation, `prefix`, the pieces and `suffix` (all plain text, none empty: the line goes on),
+ * and with `end_line` a line break. */
+static void out_pieces(Printer *printer, Text prefix, const Text *pieces, size_t count, Text suffix, bool end_line) {
+    size_t indentation = indent_len(printer), len = indentation + prefix.len + suffix.len + 1;
+    for (size_t i = 0; i < count; i++) len += pieces[i].len;
+    char *at = out_room(printer, len);
+    at = out_indent(printer, at, indentation);
+    at = out_copy(at, prefix.text, prefix.len);
+    for (size_t i = 0; i < count; i++) at = out_copy(at, pieces[i].text, pieces[i].len);
+    at = out_copy(at, suffix.text, suffix.len);
+    if (end_line) *at++ = '\n';
+    out_commit(printer, at);
+    printer->at_line_start = end_line;
+}
+
+/* A line of plain text from pieces (out_pieces). */
+static void out_pieces_line(Printer *printer, Text prefix, const Text *pieces, size_t count, Text suffix) {
+    out_pieces(printer, prefix, pieces, count, suffix, true);
+}
+
+#define TEXT_PIECES(...) ((const Text[]){__VA_ARGS__}), (sizeof((const Text[]){__VA_ARGS__}) / sizeof(Text))
+/* A JSDoc of one line of plain pieces, between its delimiters. */
+#define JSDOC_ONE_LINE(printer, ...) out_pieces_line((printer), TEXT("/** "), TEXT_PIECES(__VA_ARGS__), TEXT(" */"))
+/* A line of a JSDoc block: ` * pieces`. */
+#define JSDOC_LINE(printer, ...) out_pieces_line((printer), TEXT(" * "), TEXT_PIECES(__VA_ARGS__), TEXT(""))
+#define JSDOC_OPEN(printer) out_fixed_line((printer), "/**", 3)
+#define JSDOC_BLANK(printer) out_fixed_line((printer), " *", 2)
+#define JSDOC_CLOSE(printer) out_fixed_line((printer), " */", 3)
 
 typedef struct TsEmitter {
     const IrProgram *program;
@@ -972,11 +1022,31 @@ static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl 
     }
 }
 
-static void print_enum_value(Printer *printer, const IrDecl *decl, const IrEnumMember *member) {
+/* The bytes a TypeScript string literal holds as they are (escape_string_literal's runs): printable ASCII but '"'
+ * and '\'. */
+static bool literal_plain(const char *text, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        unsigned char byte = (unsigned char)text[i];
+        if (byte < 0x20 || byte >= 0x7F || byte == '"' || byte == '\\') return false;
+    }
+    return true;
+}
+
+/* An enum member's value as printed: its decimal digits, or its string literal. */
+static void append_enum_value(StrBuf *out, const IrDecl *decl, const IrEnumMember *member) {
     if (decl->int_enum) {
-        ts_put_int(printer, (long long)member->int_value);
+        append_int(out, (long long)member->int_value);
+    } else if (literal_plain(member->string_value, member->string_value_length)) {
+        size_t len = member->string_value_length;
+        if (out->len + len + 3 > out->cap) strbuf_grow(out, len + 2);
+        char *at = out->data + out->len;
+        *at++ = '"';
+        at = out_copy(at, member->string_value, len);
+        *at++ = '"';
+        *at = '\0';
+        out->len = (size_t)(at - out->data);
     } else {
-        printer_string_literal(printer, TS, member->string_value, member->string_value_length);
+        escape_string_literal(out, TS, member->string_value, member->string_value_length);
     }
 }
 
@@ -987,79 +1057,123 @@ static void append_guard_name(StrBuf *name, const TsEmitter *emitter, const IrDe
     while (strmap_get(&emitter->taken_names, name->data, name->len)) strbuf_putc(name, '_');
 }
 
+/* The docs of an enum's type, const object and guard, composed and laid out by ts_jsdoc (any doc, deprecation). */
+static void emit_enum_doc(Printer *printer, const IrDecl *decl, const char *guard, int which) {
+    const char *name = decl->names.in[TS];
+    const char *deprecated = backend_deprecation_reason(&decl->deprecation);
+    DocText doc;
+    doc_init(&doc);
+    if (which == 0) {
+        if (decl->doc && *decl->doc) {
+            doc_append_user(&doc, decl->doc);
+        } else {
+            PRINTER_PUTS(&doc.printer, "The values of `", name, "`.");
+        }
+        doc_paragraph(&doc);
+        PRINTER_PUTS(&doc.printer, "The const object `", name, "` names each value: `", name, ".", decl->member_count ? decl->members[0]->names.in[TS] : "NAME", "`.");
+        doc_paragraph(&doc);
+        PRINTER_PUTS(&doc.printer, "Open: a result may hold a value added to the API later (an `UnknownEnumValue<", decl->int_enum ? "number" : "string", ">`), kept and sent back unchanged; `", guard, "(value)` tells the known values apart.");
+    } else if (which == 1) {
+        if (decl->doc && *decl->doc) {
+            doc_append_user(&doc, decl->doc);
+        } else {
+            PRINTER_PUTS(&doc.printer, "The values of `", name, "`, by name.");
+        }
+    } else {
+        PRINTER_PUTS(&doc.printer, "True for a value of `", name, "` this SDK knows; false for an `UnknownEnumValue` or anything else.");
+    }
+    ts_jsdoc(printer, doc_cstr(&doc), deprecated);
+    doc_free(&doc);
+}
+
 /* An enum is open: its type admits a value this SDK does not know (`UnknownEnumValue<string>`, which only a
  * received value has), so a reply with a member added later is kept and can be sent back unchanged; the guard
  * `is<Name>` tells a known value from an unknown one. */
 static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
-    const char *name = decl->names.in[TS];
-    const char *base = decl->int_enum ? "number" : "string";
+    Text name = text_of(decl->names.in[TS]);
+    Text base = decl->int_enum ? TEXT("number") : TEXT("string");
     StrBuf guard;
     strbuf_init(&guard);
     append_guard_name(&guard, emitter, decl);
-    DocText doc;
-    doc_init(&doc);
-    if (decl->doc && *decl->doc) {
-        doc_append_user(&doc, decl->doc);
+    Text guard_text = {guard.data, guard.len};
+    Text first_member = decl->member_count ? text_of(decl->members[0]->names.in[TS]) : TEXT("NAME");
+    /* The docs written from their pieces when every piece is plain and there is no deprecation (nearly always). */
+    Text user;
+    bool has_doc = decl->doc && *decl->doc;
+    bool direct = !decl->deprecation.deprecated && doc_plain_line(decl->doc, &user) && text_plain(name) &&
+                  text_plain(first_member) && text_plain(guard_text);
+    if (direct) {
+        JSDOC_OPEN(printer);
+        if (has_doc) {
+            if (user.len) {
+                JSDOC_LINE(printer, user);
+                JSDOC_BLANK(printer);
+            }
+        } else {
+            JSDOC_LINE(printer, TEXT("The values of `"), name, TEXT("`."));
+            JSDOC_BLANK(printer);
+        }
+        JSDOC_LINE(printer, TEXT("The const object `"), name, TEXT("` names each value: `"), name, TEXT("."), first_member, TEXT("`."));
+        JSDOC_BLANK(printer);
+        JSDOC_LINE(printer, TEXT("Open: a result may hold a value added to the API later (an `UnknownEnumValue<"), base, TEXT(">`), kept and sent back unchanged; `"), guard_text, TEXT("(value)` tells the known values apart."));
+        JSDOC_CLOSE(printer);
     } else {
-        PRINTER_PUTS(&doc.printer, "The values of `", name, "`.");
+        emit_enum_doc(printer, decl, guard.data, 0);
     }
-    doc_paragraph(&doc);
-    PRINTER_PUTS(&doc.printer, "The const object `", name, "` names each value: `", name, ".", decl->member_count ? decl->members[0]->names.in[TS] : "NAME", "`.");
-    doc_paragraph(&doc);
-    PRINTER_PUTS(&doc.printer, "Open: a result may hold a value added to the API later (an `UnknownEnumValue<", base, ">`), kept and sent back unchanged; `", strbuf_cstr(&guard), "(value)` tells the known values apart.");
-    const char *deprecated = backend_deprecation_reason(&decl->deprecation);
-    ts_jsdoc(printer, doc_cstr(&doc), deprecated);
-    doc_free(&doc);
 
-    PRINTER_PUTS(printer, "export type ", name, " =");
+    /* The type, each value literal appended once and copied into the const object's lines below. */
+    StrBuf *out = &printer->out;
+    out_pieces(printer, TEXT("export type "), &name, 1, TEXT(" ="), false);
     for (size_t i = 0; i < decl->member_count; i++) {
-        PRINTER_PUTS(printer, i ? " | " : " ");
-        print_enum_value(printer, decl, decl->members[i]);
+        strbuf_append(out, i ? " | " : " ", i ? 3 : 1);
+        append_enum_value(out, decl, decl->members[i]);
     }
-    PRINTER_LINE(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base, ">;");
+    PRINTER_LINE(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base.text, ">;");
     printer_blank_line(printer);
 
-    DocText const_doc;
-    doc_init(&const_doc);
-    if (decl->doc && *decl->doc) {
-        doc_append_user(&const_doc, decl->doc);
+    if (direct) {
+        if (has_doc) {
+            if (user.len) JSDOC_ONE_LINE(printer, user);
+        } else {
+            JSDOC_ONE_LINE(printer, TEXT("The values of `"), name, TEXT("`, by name."));
+        }
     } else {
-        PRINTER_PUTS(&const_doc.printer, "The values of `", name, "`, by name.");
+        emit_enum_doc(printer, decl, guard.data, 1);
     }
-    ts_jsdoc(printer, doc_cstr(&const_doc), deprecated);
-    doc_free(&const_doc);
-    PRINTER_LINE(printer, "export const ", name, " = {");
+    out_pieces_line(printer, TEXT("export const "), &name, 1, TEXT(" = {"));
     printer_indent(printer);
     for (size_t i = 0; i < decl->member_count; i++) {
         const IrEnumMember *member = decl->members[i];
         ts_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
-        PRINTER_PUTS(printer, member->names.in[TS], ": ");
-        print_enum_value(printer, decl, member);
-        PRINTER_LINE(printer, ",");
+        Text member_name = text_of(member->names.in[TS]);
+        out_pieces(printer, TEXT(""), &member_name, 1, TEXT(": "), false);
+        append_enum_value(out, decl, member);
+        strbuf_append(out, ",\n", 2);
+        printer->at_line_start = true;
     }
     printer_dedent(printer);
-    PRINTER_LINE(printer, "} as const;");
+    out_fixed_line(printer, "} as const;", 11);
     printer_blank_line(printer);
 
-    DocText guard_doc;
-    doc_init(&guard_doc);
-    PRINTER_PUTS(&guard_doc.printer, "True for a value of `", name, "` this SDK knows; false for an `UnknownEnumValue` or anything else.");
-    ts_jsdoc(printer, doc_cstr(&guard_doc), deprecated);
-    doc_free(&guard_doc);
+    if (direct) {
+        JSDOC_ONE_LINE(printer, TEXT("True for a value of `"), name, TEXT("` this SDK knows; false for an `UnknownEnumValue` or anything else."));
+    } else {
+        emit_enum_doc(printer, decl, guard.data, 2);
+    }
     /* prettier's layout: the signature on one line when it fits in 120 columns, else the parameter on its own. */
     size_t signature = strlen("export function (value: unknown): value is (typeof )[keyof typeof ] {") + guard.len +
-                       2 * strlen(name);
+                       2 * name.len;
     if (signature <= 120) {
-        PRINTER_LINE(printer, "export function ", strbuf_cstr(&guard), "(value: unknown): value is (typeof ", name, ")[keyof typeof ", name, "] {");
+        out_pieces_line(printer, TEXT("export function "), TEXT_PIECES(guard_text, TEXT("(value: unknown): value is (typeof "), name, TEXT(")[keyof typeof "), name), TEXT("] {"));
     } else {
-        PRINTER_LINE(printer, "export function ", strbuf_cstr(&guard), "(");
-        PRINTER_LINE(printer, "    value: unknown,");
-        PRINTER_LINE(printer, "): value is (typeof ", name, ")[keyof typeof ", name, "] {");
+        out_pieces_line(printer, TEXT("export function "), &guard_text, 1, TEXT("("));
+        out_fixed_line(printer, "    value: unknown,", 19);
+        out_pieces_line(printer, TEXT("): value is (typeof "), TEXT_PIECES(name, TEXT(")[keyof typeof "), name), TEXT("] {"));
     }
     printer_indent(printer);
-    PRINTER_LINE(printer, "return (Object.values(", name, ") as unknown[]).includes(value);");
+    out_pieces_line(printer, TEXT("return (Object.values("), &name, 1, TEXT(") as unknown[]).includes(value);"));
     printer_dedent(printer);
-    PRINTER_LINE(printer, "}");
+    out_fixed_line(printer, "}", 1);
     strbuf_free(&guard);
 }
 
