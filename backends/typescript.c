@@ -332,13 +332,18 @@ typedef struct TsEmitter {
     const IrProgram *program;
     const BackendOptions *options;
     /* Per declaration (the index of program->decls): the name of its input shape when it has one distinct from
-     * its result shape (compute_input_shapes), else NULL. */
+     * its result shape (compute_input_shapes), else NULL; the array is NULL when no declaration has one (most
+     * programs: then no lookup is needed). */
     char **input_names;
-    /* Each declaration's index in program->decls, keyed by the bytes of its pointer (programs may hold tens of
-     * thousands of declarations: no linear search per reference). */
+    /* Each declaration's index in program->decls by its address (programs may hold tens of thousands of
+     * declarations: no linear search per reference): open addressing over index_mask + 1 slots holding the index
+     * plus one (0: empty), the key being program->decls[index]. Built only where input shapes need it. */
+    uint32_t *index_slots;
+    size_t index_mask;
     Arena arena;
-    StrMap decl_indexes;
-    StrMap taken_names; /* the names of every declaration and every input shape */
+    /* The names an input shape's or a type guard's name could clash with: those of the declarations that start
+     * with "is" or end with "Input" and underscores, and every input shape's name. */
+    StrMap taken_names;
 } TsEmitter;
 
 /* The shape a type is printed in: what results hold, or what the client sends. */
@@ -354,15 +359,28 @@ static bool field_is_omissible(Direction direction, const IrField *field) {
     return field->optional || (field->default_value && direction == DIRECTION_INPUT);
 }
 
+static size_t pointer_slot(const void *pointer, size_t mask) {
+    uint64_t hash = (uint64_t)(uintptr_t)pointer * 0x9E3779B97F4A7C15ULL; /* Fibonacci hashing: the high bits mix */
+    return (size_t)(hash >> 32) & mask;
+}
+
 static size_t decl_index(const TsEmitter *emitter, const IrDecl *decl) {
-    void *found = strmap_get(&emitter->decl_indexes, (const char *)&decl, sizeof decl);
-    return found ? (size_t)((uintptr_t)found - 1) : 0; /* every referenced declaration is in the program */
+    for (size_t slot = pointer_slot(decl, emitter->index_mask);; slot = (slot + 1) & emitter->index_mask) {
+        uint32_t entry = emitter->index_slots[slot];
+        if (!entry) return 0; /* every referenced declaration is in the program */
+        if (emitter->program->decls[entry - 1] == decl) return entry - 1;
+    }
+}
+
+/* The name of `decl`'s input shape when it has one distinct from its result shape, else NULL. */
+static const char *input_name_of(const TsEmitter *emitter, const IrDecl *decl) {
+    return emitter->input_names ? emitter->input_names[decl_index(emitter, decl)] : NULL;
 }
 
 /* The name of `decl` in `direction`: its input shape's name where it has a distinct one. */
 static const char *decl_name(const TypeContext *context, const IrDecl *decl) {
     if (context->direction == DIRECTION_INPUT) {
-        const char *input = context->emitter->input_names[decl_index(context->emitter, decl)];
+        const char *input = input_name_of(context->emitter, decl);
         if (input) return input;
     }
     return decl->names.in[TS];
@@ -436,29 +454,12 @@ static void compute_input_shapes(TsEmitter *emitter) {
     const IrProgram *program = emitter->program;
     size_t count = program->decl_count;
     arena_init(&emitter->arena);
-    strmap_init(&emitter->decl_indexes, &emitter->arena);
-    for (size_t i = 0; i < count; i++) {
-        strmap_put(&emitter->decl_indexes, (const char *)&program->decls[i], sizeof program->decls[i],
-                   (void *)(uintptr_t)(i + 1));
-    }
-    emitter->input_names = checked_calloc(count + 1, sizeof *emitter->input_names);
+    emitter->input_names = NULL;
+    emitter->index_slots = NULL;
+    /* The models both sent and received that have a field with a default: without one, no declaration has two
+     * shapes and nothing else is needed. */
     bool *has = checked_calloc(count + 1, sizeof *has);
     size_t *queue = checked_calloc(count + 1, sizeof *queue);
-    Referrers edges = {.starts = checked_calloc(count + 2, sizeof *edges.starts)};
-    for (int pass = 0; pass < 2; pass++) {
-        edges.filling = pass == 1;
-        if (edges.filling) {
-            /* counts to the ends of the rows; filling moves each back to its row's start */
-            for (size_t j = 1; j < count; j++) edges.starts[j] += edges.starts[j - 1];
-            if (count) edges.starts[count] = edges.starts[count - 1];
-            edges.referrers = checked_calloc(edges.starts[count] + 1, sizeof *edges.referrers);
-        }
-        for (size_t i = 0; i < count; i++) {
-            if (!program->decls[i]->sent || !program->decls[i]->received) continue;
-            edges.referrer = i;
-            each_decl_named_by(emitter, program->decls[i], count_or_fill_referrer, &edges);
-        }
-    }
     size_t head = 0, tail = 0;
     for (size_t i = 0; i < count; i++) {
         const IrDecl *decl = program->decls[i];
@@ -467,24 +468,55 @@ static void compute_input_shapes(TsEmitter *emitter) {
             if (decl->fields[f]->default_value) has[queue[tail++] = i] = true;
         }
     }
-    while (head < tail) {
-        size_t named = queue[head++];
-        for (size_t k = edges.starts[named]; k < edges.starts[named + 1]; k++) {
-            size_t referrer = edges.referrers[k];
-            if (!has[referrer]) has[queue[tail++] = referrer] = true;
+    if (tail) {
+        size_t slots = 16;
+        while (slots < 2 * count) slots *= 2;
+        emitter->index_slots = checked_calloc(slots, sizeof *emitter->index_slots);
+        emitter->index_mask = slots - 1;
+        for (size_t i = 0; i < count; i++) {
+            size_t slot = pointer_slot(program->decls[i], emitter->index_mask);
+            while (emitter->index_slots[slot]) slot = (slot + 1) & emitter->index_mask;
+            emitter->index_slots[slot] = (uint32_t)(i + 1);
         }
+        Referrers edges = {.starts = checked_calloc(count + 2, sizeof *edges.starts)};
+        for (int pass = 0; pass < 2; pass++) {
+            edges.filling = pass == 1;
+            if (edges.filling) {
+                /* counts to the ends of the rows; filling moves each back to its row's start */
+                for (size_t j = 1; j < count; j++) edges.starts[j] += edges.starts[j - 1];
+                if (count) edges.starts[count] = edges.starts[count - 1];
+                edges.referrers = checked_calloc(edges.starts[count] + 1, sizeof *edges.referrers);
+            }
+            for (size_t i = 0; i < count; i++) {
+                if (!program->decls[i]->sent || !program->decls[i]->received) continue;
+                edges.referrer = i;
+                each_decl_named_by(emitter, program->decls[i], count_or_fill_referrer, &edges);
+            }
+        }
+        while (head < tail) {
+            size_t named = queue[head++];
+            for (size_t k = edges.starts[named]; k < edges.starts[named + 1]; k++) {
+                size_t referrer = edges.referrers[k];
+                if (!has[referrer]) has[queue[tail++] = referrer] = true;
+            }
+        }
+        free(edges.starts);
+        free(edges.referrers);
+        emitter->input_names = checked_calloc(count + 1, sizeof *emitter->input_names);
     }
     free(queue);
-    free(edges.starts);
-    free(edges.referrers);
-    /* Every declaration's name is taken, and then every input shape's name as it is given. */
+    /* The declarations' names that a guard (`is<Name>_*`) or an input shape (`<Name>Input_*`) could be, then every
+     * input shape's name as it is given. */
     StrMap *taken = &emitter->taken_names;
     strmap_init(taken, &emitter->arena);
     for (size_t i = 0; i < count; i++) {
         const char *name = program->decls[i]->names.in[TS];
-        strmap_put(taken, name, strlen(name), (void *)name);
+        size_t len = strlen(name), end = len;
+        while (end && name[end - 1] == '_') end--;
+        bool input_like = end >= 5 && memcmp(name + end - 5, "Input", 5) == 0;
+        if (input_like || (name[0] == 'i' && name[1] == 's')) strmap_put(taken, name, len, (void *)name);
     }
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; emitter->input_names && i < count; i++) {
         if (!has[i]) continue;
         StrBuf name;
         strbuf_init(&name);
@@ -500,6 +532,7 @@ static void compute_input_shapes(TsEmitter *emitter) {
 
 static void free_input_shapes(TsEmitter *emitter) {
     free(emitter->input_names); /* the names are in the arena */
+    free(emitter->index_slots);
     arena_free(&emitter->arena);
 }
 
@@ -965,7 +998,7 @@ static void emit_field(Printer *printer, const TypeContext *context, const IrFie
 static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const IrDecl *decl, Direction direction) {
     TypeContext context = {emitter, direction};
     const char *name = decl_name(&context, decl);
-    const char *input_name = emitter->input_names[decl_index(emitter, decl)];
+    const char *input_name = input_name_of(emitter, decl);
     DocText doc;
     doc_init(&doc);
     if (decl->doc && *decl->doc) {
@@ -1013,7 +1046,7 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
 }
 
 static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
-    if (emitter->input_names[decl_index(emitter, decl)]) {
+    if (input_name_of(emitter, decl)) {
         emit_model_shape(emitter, printer, decl, DIRECTION_RESULT);
         printer_blank_line(printer);
         emit_model_shape(emitter, printer, decl, DIRECTION_INPUT);
@@ -1054,7 +1087,7 @@ static void append_enum_value(StrBuf *out, const IrDecl *decl, const IrEnumMembe
 static void append_guard_name(StrBuf *name, const TsEmitter *emitter, const IrDecl *decl) {
     strbuf_puts(name, "is");
     strbuf_puts(name, decl->names.in[TS]);
-    while (strmap_get(&emitter->taken_names, name->data, name->len)) strbuf_putc(name, '_');
+    while (emitter->taken_names.count && strmap_get(&emitter->taken_names, name->data, name->len)) strbuf_putc(name, '_');
 }
 
 /* The docs of an enum's type, const object and guard, composed and laid out by ts_jsdoc (any doc, deprecation). */
@@ -1237,7 +1270,7 @@ static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const I
 /* A union or an alias, in both shapes when it has two. */
 static void emit_type_decl(const TsEmitter *emitter, Printer *printer, const IrDecl *decl,
                            void (*emit_shape)(const TsEmitter *, Printer *, const IrDecl *, Direction)) {
-    if (emitter->input_names[decl_index(emitter, decl)]) {
+    if (input_name_of(emitter, decl)) {
         emit_shape(emitter, printer, decl, DIRECTION_RESULT);
         printer_blank_line(printer);
         emit_shape(emitter, printer, decl, DIRECTION_INPUT);
