@@ -328,6 +328,37 @@ static void out_pieces_line(Printer *printer, Text prefix, const Text *pieces, s
 #define JSDOC_BLANK(printer) out_fixed_line((printer), " *", 2)
 #define JSDOC_CLOSE(printer) out_fixed_line((printer), " */", 3)
 
+/* A paragraph of a doc written from plain pieces; one without text is left out. */
+typedef struct Paragraph {
+    Text pieces[3];
+    size_t count;
+} Paragraph;
+
+static size_t paragraph_len(const Paragraph *paragraph) {
+    size_t len = 0;
+    for (size_t i = 0; i < paragraph->count; i++) len += paragraph->pieces[i].len;
+    return len;
+}
+
+/* The JSDoc of paragraphs of plain pieces, laid out as ts_jsdoc lays out their text joined by blank lines: one
+ * line between the delimiters for a single one-line paragraph, else a block; nothing without text. */
+static void jsdoc_paragraphs(Printer *printer, const Paragraph *paragraphs, size_t count) {
+    size_t written = 0, nonempty = 0;
+    for (size_t i = 0; i < count; i++) nonempty += paragraph_len(&paragraphs[i]) > 0;
+    if (nonempty == 0) return;
+    if (nonempty > 1) JSDOC_OPEN(printer);
+    for (size_t i = 0; i < count; i++) {
+        if (paragraph_len(&paragraphs[i]) == 0) continue;
+        if (nonempty == 1) {
+            out_pieces_line(printer, TEXT("/** "), paragraphs[i].pieces, paragraphs[i].count, TEXT(" */"));
+            return;
+        }
+        if (written++) JSDOC_BLANK(printer);
+        out_pieces_line(printer, TEXT(" * "), paragraphs[i].pieces, paragraphs[i].count, TEXT(""));
+    }
+    JSDOC_CLOSE(printer);
+}
+
 typedef struct TsEmitter {
     const IrProgram *program;
     const BackendOptions *options;
@@ -340,6 +371,11 @@ typedef struct TsEmitter {
      * plus one (0: empty), the key being program->decls[index]. Built only where input shapes need it. */
     uint32_t *index_slots;
     size_t index_mask;
+    /* Per declaration, for an undocumented model: the first rpc that takes it as parameters or returns it (its
+     * doc names that rpc), or NULL; the array is NULL when no such model exists. */
+    const IrRpc **role_rpcs;
+    /* Composes the docs that are not written from pieces (emptied for each use). */
+    struct DocText *scratch;
     Arena arena;
     /* The names an input shape's or a type guard's name could clash with: those of the declarations that start
      * with "is" or end with "Input" and underscores, and every input shape's name. */
@@ -456,6 +492,7 @@ static void compute_input_shapes(TsEmitter *emitter) {
     arena_init(&emitter->arena);
     emitter->input_names = NULL;
     emitter->index_slots = NULL;
+    emitter->role_rpcs = NULL;
     /* The models both sent and received that have a field with a default: without one, no declaration has two
      * shapes and nothing else is needed. */
     bool *has = checked_calloc(count + 1, sizeof *has);
@@ -468,7 +505,13 @@ static void compute_input_shapes(TsEmitter *emitter) {
             if (decl->fields[f]->default_value) has[queue[tail++] = i] = true;
         }
     }
-    if (tail) {
+    /* Undocumented parameters and results: their docs name an rpc, found through the index table. */
+    bool roles = false;
+    for (size_t i = 0; i < program->rpc_count && !roles; i++) {
+        const IrDecl *params = program->rpcs[i]->params, *result = program->rpcs[i]->result;
+        roles = (params && !(params->doc && *params->doc)) || (result && !(result->doc && *result->doc));
+    }
+    if (tail || roles) {
         size_t slots = 16;
         while (slots < 2 * count) slots *= 2;
         emitter->index_slots = checked_calloc(slots, sizeof *emitter->index_slots);
@@ -478,6 +521,18 @@ static void compute_input_shapes(TsEmitter *emitter) {
             while (emitter->index_slots[slot]) slot = (slot + 1) & emitter->index_mask;
             emitter->index_slots[slot] = (uint32_t)(i + 1);
         }
+    }
+    if (roles) {
+        emitter->role_rpcs = checked_calloc(count + 1, sizeof *emitter->role_rpcs);
+        for (size_t i = 0; i < program->rpc_count; i++) {
+            const IrRpc *rpc = program->rpcs[i];
+            if (rpc->params && !emitter->role_rpcs[decl_index(emitter, rpc->params)])
+                emitter->role_rpcs[decl_index(emitter, rpc->params)] = rpc;
+            if (rpc->result && !emitter->role_rpcs[decl_index(emitter, rpc->result)])
+                emitter->role_rpcs[decl_index(emitter, rpc->result)] = rpc;
+        }
+    }
+    if (tail) {
         Referrers edges = {.starts = checked_calloc(count + 2, sizeof *edges.starts)};
         for (int pass = 0; pass < 2; pass++) {
             edges.filling = pass == 1;
@@ -533,6 +588,7 @@ static void compute_input_shapes(TsEmitter *emitter) {
 static void free_input_shapes(TsEmitter *emitter) {
     free(emitter->input_names); /* the names are in the arena */
     free(emitter->index_slots);
+    free(emitter->role_rpcs);
     arena_free(&emitter->arena);
 }
 
@@ -771,6 +827,11 @@ static void doc_init(DocText *doc) { printer_init(&doc->printer, ""); }
 static void doc_free(DocText *doc) { printer_free(&doc->printer); }
 static const char *doc_cstr(DocText *doc) { return strbuf_cstr(&doc->printer.out); }
 static bool doc_empty(const DocText *doc) { return doc->printer.out.len == 0; }
+/* Empties a doc for reuse, keeping its memory. */
+static void doc_clear(DocText *doc) {
+    strbuf_clear(&doc->printer.out);
+    doc->printer.at_line_start = true;
+}
 
 /* Starts a new paragraph (a blank line) unless the doc is empty. */
 static void doc_paragraph(DocText *doc) {
@@ -878,19 +939,23 @@ static void print_marker(Printer *printer, const BackendOptions *options) {
 }
 
 /* The rpc that takes `decl` as parameters or returns it, for the doc of an undocumented model. */
+/* The rpc that takes `decl` as parameters or returns it (the first in order), for the doc of an undocumented model;
+ * NULL for another model. */
+static const IrRpc *model_role(const TsEmitter *emitter, const IrDecl *decl) {
+    if (!(decl->is_params || decl->is_result) || !emitter->role_rpcs) return NULL;
+    return emitter->role_rpcs[decl_index(emitter, decl)];
+}
+
+/* The first sentence of an undocumented model's doc: the rpc that takes it or returns it, else its name. */
 static void doc_model_role(const TsEmitter *emitter, DocText *doc, const IrDecl *decl) {
-    for (size_t i = 0; (decl->is_params || decl->is_result) && i < emitter->program->rpc_count; i++) {
-        const IrRpc *rpc = emitter->program->rpcs[i];
-        if (rpc->params == decl) {
-            PRINTER_PUTS(&doc->printer, "Parameters of `", rpc->method, "`.");
-            return;
-        }
-        if (rpc->result == decl) {
-            PRINTER_PUTS(&doc->printer, "Result of `", rpc->method, "`.");
-            return;
-        }
+    const IrRpc *rpc = model_role(emitter, decl);
+    if (rpc && rpc->params == decl) {
+        PRINTER_PUTS(&doc->printer, "Parameters of `", rpc->method, "`.");
+    } else if (rpc) {
+        PRINTER_PUTS(&doc->printer, "Result of `", rpc->method, "`.");
+    } else {
+        PRINTER_PUTS(&doc->printer, "The `", decl->names.in[TS], "` object.");
     }
-    PRINTER_PUTS(&doc->printer, "The `", decl->names.in[TS], "` object.");
 }
 
 static bool model_has_default(const IrDecl *decl) {
@@ -974,8 +1039,7 @@ static bool emit_plain_field_doc(Printer *printer, const TypeContext *context, c
 /* A field of an interface: its doc, then `name?: Type;`. `scratch` composes the docs of the other fields. */
 static void emit_field(Printer *printer, const TypeContext *context, const IrField *field, DocText *scratch) {
     if (!emit_plain_field_doc(printer, context, field)) {
-        strbuf_clear(&scratch->printer.out);
-        scratch->printer.at_line_start = true;
+        doc_clear(scratch);
         doc_append_user(scratch, field->doc);
         doc_field_facts(scratch, context, field);
         ts_jsdoc_text(printer, doc_cstr(scratch), scratch->printer.out.len, backend_deprecation_reason(&field->deprecation));
@@ -999,28 +1063,59 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
     TypeContext context = {emitter, direction};
     const char *name = decl_name(&context, decl);
     const char *input_name = input_name_of(emitter, decl);
-    DocText doc;
-    doc_init(&doc);
+    /* Its doc: the user's (or what the model is), then which shape this is. Written from pieces when they are all
+     * plain and there is no deprecation (nearly always), else composed and laid out by ts_jsdoc. */
+    Paragraph paragraphs[2] = {{.count = 0}, {.count = 0}};
+    Text user;
+    bool direct = !decl->deprecation.deprecated && doc_plain_line(decl->doc, &user);
     if (decl->doc && *decl->doc) {
-        doc_append_user(&doc, decl->doc);
+        paragraphs[0] = (Paragraph){{user}, 1};
     } else {
-        doc_model_role(emitter, &doc, decl);
+        const IrRpc *rpc = model_role(emitter, decl);
+        if (rpc) {
+            paragraphs[0] = (Paragraph){{rpc->params == decl ? TEXT("Parameters of `") : TEXT("Result of `"),
+                                         text_of(rpc->method), TEXT("`.")},
+                                        3};
+        } else {
+            paragraphs[0] = (Paragraph){{TEXT("The `"), text_of(decl->names.in[TS]), TEXT("` object.")}, 3};
+        }
+        direct = direct && text_plain(paragraphs[0].pieces[1]);
     }
     if (input_name) {
-        doc_paragraph(&doc);
         if (direction == DIRECTION_INPUT) {
-            PRINTER_PUTS(&doc.printer, "The shape you send: fields with a default may be omitted. Results are `", decl->names.in[TS], "`.");
+            paragraphs[1] = (Paragraph){{TEXT("The shape you send: fields with a default may be omitted. Results are `"),
+                                         text_of(decl->names.in[TS]), TEXT("`.")},
+                                        3};
         } else {
-            PRINTER_PUTS(&doc.printer, "The shape of results: fields with a default are always present. What you send is `", input_name, "`.");
+            paragraphs[1] = (Paragraph){{TEXT("The shape of results: fields with a default are always present. What you send is `"),
+                                         text_of(input_name), TEXT("`.")},
+                                        3};
         }
+        direct = direct && text_plain(paragraphs[1].pieces[1]);
     } else if (model_has_default(decl)) {
-        doc_paragraph(&doc);
-        PRINTER_PUTS(&doc.printer, direction == DIRECTION_INPUT
-                                  ? "Sent to the server: fields with a default may be omitted."
-                                  : "Received from the server: fields with a default are always present.");
+        paragraphs[1] = (Paragraph){{direction == DIRECTION_INPUT
+                                         ? TEXT("Sent to the server: fields with a default may be omitted.")
+                                         : TEXT("Received from the server: fields with a default are always present.")},
+                                    1};
     }
-    ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
-    doc_free(&doc);
+    if (direct) {
+        jsdoc_paragraphs(printer, paragraphs, 2);
+    } else {
+        DocText *doc = emitter->scratch;
+        doc_clear(doc);
+        if (decl->doc && *decl->doc) {
+            doc_append_user(doc, decl->doc);
+        } else {
+            doc_model_role(emitter, doc, decl);
+        }
+        if (paragraphs[1].count) {
+            doc_paragraph(doc);
+            for (size_t i = 0; i < paragraphs[1].count; i++) {
+                strbuf_append(&doc->printer.out, paragraphs[1].pieces[i].text, paragraphs[1].pieces[i].len);
+            }
+        }
+        ts_jsdoc_text(printer, doc_cstr(doc), doc->printer.out.len, backend_deprecation_reason(&decl->deprecation));
+    }
 
     if (decl->field_count == 0 && !decl->open) {
         /* An empty interface would accept any non-nullish value; an object with no known keys is what is meant. */
@@ -1029,12 +1124,7 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
     }
     PRINTER_LINE(printer, "export interface ", name, " {");
     printer_indent(printer);
-    DocText field_doc; /* reused: emptied for each field */
-    doc_init(&field_doc);
-    for (size_t i = 0; i < decl->field_count; i++) {
-        emit_field(printer, &context, decl->fields[i], &field_doc);
-    }
-    doc_free(&field_doc);
+    for (size_t i = 0; i < decl->field_count; i++) emit_field(printer, &context, decl->fields[i], emitter->scratch);
     if (decl->open) {
         /* @open: the keys the model does not declare, kept as received (schema.ts checks declared fields only)
          * and sent again */
@@ -2556,7 +2646,9 @@ static bool emit_readme(void *context, Printer *printer) {
 }
 
 static bool emit(const IrProgram *program, const BackendOptions *options, OutputTree *tree) {
-    TsEmitter emitter = {.program = program, .options = options};
+    DocText scratch;
+    doc_init(&scratch);
+    TsEmitter emitter = {.program = program, .options = options, .scratch = &scratch};
     compute_input_shapes(&emitter);
     static const BackendFile files[] = {
         {"typescript/types.ts", emit_types},         {"typescript/client.ts", emit_client},
@@ -2567,6 +2659,7 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
     };
     bool ok = backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &emitter);
     free_input_shapes(&emitter);
+    doc_free(&scratch);
     return ok;
 }
 
