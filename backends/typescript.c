@@ -222,6 +222,7 @@ static void out_fixed_line(Printer *printer, const char *text, size_t len) {
     out_commit(printer, at);
     printer->at_line_start = true;
 }
+#define OUT_FIXED_LINE(printer, literal) out_fixed_line((printer), (literal), sizeof(literal) - 1)
 
 /* printer_jsdoc, with a doc without deprecation (all but a few) escaped straight into the output in the same
  * layout: one line between the delimiters for a one-line doc, else the delimiters on lines of their own and a
@@ -254,7 +255,7 @@ static void ts_jsdoc_text(Printer *printer, const char *text, size_t text_len, c
         } else {
             if (!block) {
                 if (printer->at_line_start) {
-                    out_fixed_line(printer, "/**", 3);
+                    OUT_FIXED_LINE(printer, "/**");
                 } else {
                     out_commit(printer, out_copy(out_room(printer, 4), "/**\n", 4));
                     printer->at_line_start = true;
@@ -262,13 +263,13 @@ static void ts_jsdoc_text(Printer *printer, const char *text, size_t text_len, c
                 jsdoc_write_line(printer, true, " * ", 3, &first, "", 0);
                 block = true;
             }
-            for (; empty_lines; empty_lines--) out_fixed_line(printer, " *", 2);
+            for (; empty_lines; empty_lines--) OUT_FIXED_LINE(printer, " *");
             jsdoc_write_line(printer, true, " * ", 3, &line, "", 0);
         }
     }
     if (!started) return;
     if (block) {
-        out_fixed_line(printer, " */", 3);
+        OUT_FIXED_LINE(printer, " */");
     } else {
         jsdoc_write_line(printer, printer->at_line_start, "/** ", 4, &first, " */", 3);
     }
@@ -1275,7 +1276,7 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
         printer->at_line_start = true;
     }
     printer_dedent(printer);
-    out_fixed_line(printer, "} as const;", 11);
+    OUT_FIXED_LINE(printer, "} as const;");
     printer_blank_line(printer);
 
     if (direct) {
@@ -1290,13 +1291,13 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
         out_pieces_line(printer, TEXT("export function "), TEXT_PIECES(guard_text, TEXT("(value: unknown): value is (typeof "), name, TEXT(")[keyof typeof "), name), TEXT("] {"));
     } else {
         out_pieces_line(printer, TEXT("export function "), &guard_text, 1, TEXT("("));
-        out_fixed_line(printer, "    value: unknown,", 19);
+        OUT_FIXED_LINE(printer, "    value: unknown,");
         out_pieces_line(printer, TEXT("): value is (typeof "), TEXT_PIECES(name, TEXT(")[keyof typeof "), name), TEXT("] {"));
     }
     printer_indent(printer);
     out_pieces_line(printer, TEXT("return (Object.values("), &name, 1, TEXT(") as unknown[]).includes(value);"));
     printer_dedent(printer);
-    out_fixed_line(printer, "}", 1);
+    OUT_FIXED_LINE(printer, "}");
     strbuf_free(&guard);
 }
 
@@ -1702,6 +1703,77 @@ static void emit_oneway_method(Printer *printer, const IrRpc *rpc, const char *p
     PRINTER_LINE(printer, "}");
 }
 
+/* A method that calls an rpc and checks its result. */
+static void emit_call_method(const TsEmitter *emitter, Printer *printer, const IrRpc *rpc, const char *params,
+                             StrBuf *literal) {
+    Text result = text_of(rpc->result->names.in[TS]), method = text_of(rpc->method);
+    Text params_text = params ? text_of(params) : TEXT("");
+    printer_blank_line(printer);
+    /* The doc written line by line when its pieces are plain and there is no deprecation (nearly always). */
+    Text user;
+    if (!rpc->deprecation.deprecated && doc_plain_line(rpc->doc, &user) && text_plain(method) &&
+        text_plain(params_text) && text_plain(result)) {
+        JSDOC_OPEN(printer);
+        if (user.len) {
+            JSDOC_LINE(printer, user);
+            JSDOC_BLANK(printer);
+        }
+        JSDOC_LINE(printer, TEXT("Calls `"), method, TEXT("`."));
+        if (params) JSDOC_LINE(printer, TEXT("@param params - the `"), params_text, TEXT("` to send"));
+        OUT_FIXED_LINE(printer, " * @param options - `signal` to cancel the call, `timeout` in milliseconds");
+        JSDOC_LINE(printer, TEXT("@returns the `"), result, TEXT("` the server answered"));
+        OUT_FIXED_LINE(printer, " * @throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
+        JSDOC_CLOSE(printer);
+    } else {
+        DocText *doc = emitter->scratch;
+        doc_clear(doc);
+        doc_append_user(doc, rpc->doc);
+        doc_paragraph(doc);
+        PRINTER_LINE(&doc->printer, "Calls `", rpc->method, "`.");
+        if (params) PRINTER_LINE(&doc->printer, "@param params - the `", params, "` to send");
+        PRINTER_LINE(&doc->printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds");
+        PRINTER_LINE(&doc->printer, "@returns the `", result.text, "` the server answered");
+        PRINTER_PUTS(&doc->printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
+        ts_jsdoc_text(printer, doc_cstr(doc), doc->printer.out.len, backend_deprecation_reason(&rpc->deprecation));
+    }
+    Text name = text_of(rpc->names.in[TS]);
+    if (params) {
+        bool omissible = params_all_omissible(rpc->params);
+        out_pieces_line(printer, TEXT("async "), TEXT_PIECES(name, TEXT("(params: "), params_text, omissible ? TEXT(" = {}") : TEXT(""), TEXT(", options: CallOptions = {}): Promise<"), result), TEXT("> {"));
+    } else {
+        out_pieces_line(printer, TEXT("async "), TEXT_PIECES(name, TEXT("(options: CallOptions = {}): Promise<"), result), TEXT("> {"));
+    }
+    printer_indent(printer);
+    /* The result is checked against schema.ts. One line when it fits in 120 columns, else one argument a line
+     * (prettier's layout). */
+    strbuf_clear(literal);
+    if (literal_plain(method.text, method.len)) {
+        strbuf_putc(literal, '"');
+        strbuf_append(literal, method.text, method.len);
+        strbuf_putc(literal, '"');
+    } else {
+        escape_string_literal(literal, TS, method.text, method.len);
+    }
+    Text method_literal = {strbuf_cstr(literal), literal->len};
+    Text params_argument = rpc->params ? TEXT("params") : TEXT("{}");
+    size_t line = strlen("        return this.#client.call<>(, , options, schema.result(\"\"));") + 2 * result.len +
+                  method_literal.len + params_argument.len;
+    if (line <= 120) {
+        out_pieces_line(printer, TEXT("return this.#client.call<"), TEXT_PIECES(result, TEXT(">("), method_literal, TEXT(", "), params_argument, TEXT(", options, schema.result(\""), result), TEXT("\"));"));
+    } else {
+        out_pieces_line(printer, TEXT("return this.#client.call<"), &result, 1, TEXT(">("));
+        printer_indent(printer);
+        out_pieces_line(printer, TEXT(""), &method_literal, 1, TEXT(","));
+        out_pieces_line(printer, TEXT(""), &params_argument, 1, TEXT(","));
+        OUT_FIXED_LINE(printer, "options,");
+        out_pieces_line(printer, TEXT("schema.result(\""), &result, 1, TEXT("\"),"));
+        printer_dedent(printer);
+        OUT_FIXED_LINE(printer, ");");
+    }
+    printer_dedent(printer);
+    OUT_FIXED_LINE(printer, "}");
+}
+
 static bool emit_client(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     const IrProgram *program = emitter->program;
@@ -1795,6 +1867,8 @@ static bool emit_client(void *context, Printer *printer) {
     }
 
     TypeContext input_context = {emitter, DIRECTION_INPUT};
+    StrBuf literal; /* each method's name as a string literal */
+    strbuf_init(&literal);
     for (size_t i = 0; i < program->rpc_count; i++) {
         const IrRpc *rpc = program->rpcs[i];
         const char *params = rpc->params ? decl_name(&input_context, rpc->params) : NULL;
@@ -1802,51 +1876,9 @@ static bool emit_client(void *context, Printer *printer) {
             emit_oneway_method(printer, rpc, params);
             continue;
         }
-        const char *result = rpc->result->names.in[TS];
-        printer_blank_line(printer);
-        DocText method_doc;
-        doc_init(&method_doc);
-        doc_append_user(&method_doc, rpc->doc);
-        doc_paragraph(&method_doc);
-        PRINTER_LINE(&method_doc.printer, "Calls `", rpc->method, "`.");
-        if (params) PRINTER_LINE(&method_doc.printer, "@param params - the `", params, "` to send");
-        PRINTER_LINE(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds");
-        PRINTER_LINE(&method_doc.printer, "@returns the `", result, "` the server answered");
-        PRINTER_PUTS(&method_doc.printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
-        ts_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
-        doc_free(&method_doc);
-        if (params) {
-            bool omissible = params_all_omissible(rpc->params);
-            PRINTER_LINE(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<", result, "> {");
-        } else {
-            PRINTER_LINE(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<", result, "> {");
-        }
-        printer_indent(printer);
-        /* The result is checked against schema.ts. One line when it fits in 120 columns, else one argument a line
-         * (prettier's layout). */
-        Printer method;
-        printer_init(&method, "");
-        printer_string_literal(&method, TS, rpc->method, strlen(rpc->method));
-        const char *method_literal = strbuf_cstr(&method.out);
-        const char *params_argument = rpc->params ? "params" : "{}";
-        size_t line = strlen("        return this.#client.call<>(, , options, schema.result(\"\"));") + 2 * strlen(result) +
-                      strlen(method_literal) + strlen(params_argument);
-        if (line <= 120) {
-            PRINTER_LINE(printer, "return this.#client.call<", result, ">(", method_literal, ", ", params_argument, ", options, schema.result(\"", result, "\"));");
-        } else {
-            PRINTER_LINE(printer, "return this.#client.call<", result, ">(");
-            printer_indent(printer);
-            PRINTER_LINE(printer, method_literal, ",");
-            PRINTER_LINE(printer, params_argument, ",");
-            PRINTER_LINE(printer, "options,");
-            PRINTER_LINE(printer, "schema.result(\"", result, "\"),");
-            printer_dedent(printer);
-            PRINTER_LINE(printer, ");");
-        }
-        printer_free(&method);
-        printer_dedent(printer);
-        PRINTER_LINE(printer, "}");
+        emit_call_method(emitter, printer, rpc, params, &literal);
     }
+    strbuf_free(&literal);
     for (size_t i = 0; i < program->channel_count; i++) {
         emit_channel_subscribe(emitter, printer, program->channels[i]);
         if (program->channels[i]->client_publish) emit_channel_publish(emitter, printer, program->channels[i]);
@@ -1921,61 +1953,93 @@ static void append_json_literal(StrBuf *out, const IrValue *value) {
     }
 }
 
-static void append_shape(StrBuf *out, const IrType *type);
+/* strbuf_append, always inline (the shapes' pieces are short literals). */
+static inline __attribute__((always_inline)) void buf_append(StrBuf *out, const char *text, size_t len) {
+    if (out->len + len + 1 > out->cap) strbuf_grow(out, len);
+    *out_copy(out->data + out->len, text, len) = '\0';
+    out->len += len;
+}
+#define BUF_LITERAL(out, literal) buf_append((out), (literal), sizeof(literal) - 1)
 
-static void append_shape_without_null(StrBuf *out, const IrType *type) {
+static bool prettier_plain(const char *text, size_t len);
+
+/* Appends the shape of `type`; sets *quoted when the text may hold a byte prettier quoting escapes (a literal's,
+ * or one in a model's name). */
+static void append_shape_flagged(StrBuf *out, const IrType *type, bool *quoted);
+
+static void append_shape_without_null(StrBuf *out, const IrType *type, bool *quoted) {
     switch (type->kind) {
-    case IR_BOOL: strbuf_puts(out, "bool"); break;
-    case IR_INT: strbuf_puts(out, "int"); break;
-    case IR_FLOAT: strbuf_puts(out, "float"); break;
-    case IR_ANY: strbuf_puts(out, "any"); break;
+    case IR_BOOL: BUF_LITERAL(out, "bool"); break;
+    case IR_INT: BUF_LITERAL(out, "int"); break;
+    case IR_FLOAT: BUF_LITERAL(out, "float"); break;
+    case IR_ANY: BUF_LITERAL(out, "any"); break;
     case IR_LIST:
     case IR_MAP:
-        strbuf_puts(out, type->kind == IR_LIST ? "list(" : "map(");
-        append_shape(out, type->element);
-        strbuf_putc(out, ')');
+        if (type->kind == IR_LIST) {
+            BUF_LITERAL(out, "list(");
+        } else {
+            BUF_LITERAL(out, "map(");
+        }
+        append_shape_flagged(out, type->element, quoted);
+        BUF_LITERAL(out, ")");
         break;
     case IR_LITERAL:
-        strbuf_puts(out, "literal([");
+        *quoted = true;
+        BUF_LITERAL(out, "literal([");
         for (size_t i = 0; i < type->literal_count; i++) {
-            if (i) strbuf_puts(out, ", ");
+            if (i) BUF_LITERAL(out, ", ");
             append_json_literal(out, type->literals[i]);
         }
-        strbuf_puts(out, "])");
+        BUF_LITERAL(out, "])");
         break;
     case IR_REF: {
         const IrDecl *decl = type->decl;
         switch (decl->kind) {
-        case IR_DECL_MODEL:
-            strbuf_puts(out, "model(");
-            strbuf_puts(out, decl->names.in[TS]);
-            strbuf_putc(out, ')');
+        case IR_DECL_MODEL: {
+            const char *name = decl->names.in[TS];
+            size_t len = strlen(name);
+            if (!prettier_plain(name, len)) *quoted = true;
+            BUF_LITERAL(out, "model(");
+            buf_append(out, name, len);
+            BUF_LITERAL(out, ")");
             break;
-        case IR_DECL_ENUM: strbuf_puts(out, decl->int_enum ? "enum(number)" : "enum(string)"); break;
-        case IR_DECL_ALIAS: append_shape(out, decl->aliased); break;
-        case IR_DECL_UNION:
-            strbuf_puts(out, "union(");
-            for (size_t i = 0; i < decl->alternative_count; i++) {
-                if (i) strbuf_puts(out, ", ");
-                append_shape(out, decl->alternatives[i]);
+        }
+        case IR_DECL_ENUM:
+            if (decl->int_enum) {
+                BUF_LITERAL(out, "enum(number)");
+            } else {
+                BUF_LITERAL(out, "enum(string)");
             }
-            strbuf_putc(out, ')');
+            break;
+        case IR_DECL_ALIAS: append_shape_flagged(out, decl->aliased, quoted); break;
+        case IR_DECL_UNION:
+            BUF_LITERAL(out, "union(");
+            for (size_t i = 0; i < decl->alternative_count; i++) {
+                if (i) BUF_LITERAL(out, ", ");
+                append_shape_flagged(out, decl->alternatives[i], quoted);
+            }
+            BUF_LITERAL(out, ")");
             break;
         }
         break;
     }
-    default: strbuf_puts(out, "string"); break; /* every other scalar is a JSON string */
+    default: BUF_LITERAL(out, "string"); break; /* every other scalar is a JSON string */
+    }
+}
+
+static void append_shape_flagged(StrBuf *out, const IrType *type, bool *quoted) {
+    if (type->nullable && type->kind != IR_ANY) {
+        BUF_LITERAL(out, "null(");
+        append_shape_without_null(out, type, quoted);
+        BUF_LITERAL(out, ")");
+    } else {
+        append_shape_without_null(out, type, quoted);
     }
 }
 
 static void append_shape(StrBuf *out, const IrType *type) {
-    if (type->nullable && type->kind != IR_ANY) {
-        strbuf_puts(out, "null(");
-        append_shape_without_null(out, type);
-        strbuf_putc(out, ')');
-    } else {
-        append_shape_without_null(out, type);
-    }
+    bool quoted = false;
+    append_shape_flagged(out, type, &quoted);
 }
 
 /* A string literal as prettier writes it: double quotes unless the text holds more of them than single quotes. */
@@ -1987,6 +2051,13 @@ static const bool prettier_stops[256] = {
     [25] = true, [26] = true, [27] = true, [28] = true, [29] = true, [30] = true, [31] = true,
     ['"'] = true, ['\''] = true, ['\\'] = true,
 };
+
+static bool prettier_plain(const char *text, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        if (prettier_stops[(unsigned char)text[i]]) return false;
+    }
+    return true;
+}
 
 static void append_prettier_string(StrBuf *out, const char *text) {
     /* Most strings (names, shapes) hold no quote, backslash or control: found in one scan and copied. */
@@ -2083,12 +2154,13 @@ static void emit_schema_field(Printer *printer, const StrBuf *model, const IrFie
     size_t wire_end = out->len;
     strbuf_append(out, ", \"", 3);
     size_t shape_start = out->len;
-    append_shape(out, field->type);
-    /* The shape quoted as append_prettier_string does: as it is unless it holds a stop (only literals can). */
+    bool quoted = false;
+    append_shape_flagged(out, field->type, &quoted);
+    /* The shape quoted as append_prettier_string does: as it is unless it holds a stop (only a literal or a model's
+     * name can). */
     const char *shape = out->data + shape_start;
-    size_t shape_len = out->len - shape_start, plain = 0;
-    while (plain < shape_len && !prettier_stops[(unsigned char)shape[plain]]) plain++;
-    if (plain < shape_len) {
+    size_t shape_len = out->len - shape_start;
+    if (quoted && !prettier_plain(shape, shape_len)) {
         StrBuf *source = &scratch[4];
         strbuf_clear(source);
         strbuf_append(source, shape, shape_len);
