@@ -58,7 +58,15 @@ static inline void out_commit(Printer *printer, char *end) {
 /* Copies len bytes to `at` (strbuf_copy_bytes, always inline: most pieces are a few bytes); returns their end. */
 static inline __attribute__((always_inline)) char *out_copy(char *at, const char *text, size_t len) {
     if (len > 16) {
-        memcpy(at, text, len);
+        if (len <= 32) { /* two 16-byte moves that may overlap, without a call */
+            char head[16], tail[16];
+            memcpy(head, text, 16);
+            memcpy(tail, text + len - 16, 16);
+            memcpy(at, head, 16);
+            memcpy(at + len - 16, tail, 16);
+        } else {
+            memcpy(at, text, len);
+        }
     } else if (len >= 8) {
         uint64_t head, tail;
         memcpy(&head, text, 8);
@@ -79,6 +87,14 @@ static inline __attribute__((always_inline)) char *out_copy(char *at, const char
     }
     return at + len;
 }
+
+/* strbuf_append, always inline (most pieces are short). */
+static inline __attribute__((always_inline)) void buf_append(StrBuf *out, const char *text, size_t len) {
+    if (out->len + len + 1 > out->cap) strbuf_grow(out, len);
+    *out_copy(out->data + out->len, text, len) = '\0';
+    out->len += len;
+}
+#define BUF_LITERAL(out, literal) buf_append((out), (literal), sizeof(literal) - 1)
 
 /* Copies a string literal (its length known when compiling). */
 #define OUT_LITERAL(at, literal) ((at) = out_copy((at), (literal), sizeof(literal) - 1))
@@ -1210,6 +1226,62 @@ static void emit_enum_doc(Printer *printer, const IrDecl *decl, const char *guar
     doc_free(&doc);
 }
 
+/* The const object's members, one line each after its doc (inside the object: indented). */
+static void emit_enum_members(Printer *printer, const IrDecl *decl) {
+    StrBuf *out = &printer->out;
+    printer_indent(printer);
+    size_t indentation = indent_len(printer);
+    for (size_t i = 0; i < decl->member_count; i++) {
+        const IrEnumMember *member = decl->members[i];
+        Text member_name = text_of(member->names.in[TS]), doc;
+        if (!member->deprecation.deprecated && doc_plain_line(member->doc, &doc) &&
+            (decl->int_enum || literal_plain(member->string_value, member->string_value_length))) {
+            /* Most members: the doc's one plain line and the member's line in one piece. */
+            size_t value_len = decl->int_enum ? 20 : member->string_value_length + 2;
+            char *at = out_room(printer, 2 * indentation + doc.len + member_name.len + value_len + 16);
+            if (doc.len) {
+                at = out_indent(printer, at, indentation);
+                OUT_LITERAL(at, "/** ");
+                at = out_copy(at, doc.text, doc.len);
+                OUT_LITERAL(at, " */\n");
+            }
+            at = out_indent(printer, at, indentation);
+            at = out_copy(at, member_name.text, member_name.len);
+            OUT_LITERAL(at, ": ");
+            if (decl->int_enum) {
+                char digits[24];
+                char *start = format_int(digits, (long long)member->int_value);
+                at = out_copy(at, start, (size_t)(digits + sizeof digits - start));
+            } else {
+                *at++ = '"';
+                at = out_copy(at, member->string_value, member->string_value_length);
+                *at++ = '"';
+            }
+            OUT_LITERAL(at, ",\n");
+            out_commit(printer, at);
+            printer->at_line_start = true;
+            continue;
+        }
+        ts_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
+        out_pieces(printer, TEXT(""), &member_name, 1, TEXT(": "), false);
+        append_enum_value(out, decl, member);
+        buf_append(out, ",\n", 2);
+        printer->at_line_start = true;
+    }
+    printer_dedent(printer);
+}
+
+/* Appends text that starts no indented line (at depth 0, or after text on the line): each piece as it is. */
+static void out_text(Printer *printer, const Text *pieces, size_t count) {
+    size_t len = 0;
+    for (size_t i = 0; i < count; i++) len += pieces[i].len;
+    if (len == 0) return;
+    char *at = out_room(printer, len);
+    for (size_t i = 0; i < count; i++) at = out_copy(at, pieces[i].text, pieces[i].len);
+    out_commit(printer, at);
+    printer->at_line_start = at[-1] == '\n';
+}
+
 /* An enum is open: its type admits a value this SDK does not know (`UnknownEnumValue<string>`, which only a
  * received value has), so a reply with a member added later is kept and can be sent back unchanged; the guard
  * `is<Name>` tells a known value from an unknown one. */
@@ -1221,73 +1293,99 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
     append_guard_name(&guard, emitter, decl);
     Text guard_text = {guard.data, guard.len};
     Text first_member = decl->member_count ? text_of(decl->members[0]->names.in[TS]) : TEXT("NAME");
-    /* The docs written from their pieces when every piece is plain and there is no deprecation (nearly always). */
     Text user;
     bool has_doc = decl->doc && *decl->doc;
-    bool direct = !decl->deprecation.deprecated && doc_plain_line(decl->doc, &user) && text_plain(name) &&
-                  text_plain(first_member) && text_plain(guard_text);
-    if (direct) {
-        JSDOC_OPEN(printer);
-        if (has_doc) {
-            if (user.len) {
-                JSDOC_LINE(printer, user);
-                JSDOC_BLANK(printer);
-            }
-        } else {
-            JSDOC_LINE(printer, TEXT("The values of `"), name, TEXT("`."));
-            JSDOC_BLANK(printer);
+    /* prettier's layout: the guard's signature on one line when it fits in 120 columns, else the parameter on its
+     * own. */
+    bool one_line_signature =
+        strlen("export function (value: unknown): value is (typeof )[keyof typeof ] {") + guard.len + 2 * name.len <=
+        120;
+    StrBuf *out = &printer->out;
+    /* Nearly always: no deprecation, docs of plain pieces, at the file's top level: the text between the members'
+     * values written in a few pieces of whole lines. */
+    if (printer->depth == 0 && !decl->deprecation.deprecated && doc_plain_line(decl->doc, &user) &&
+        text_plain(name) && text_plain(first_member) && text_plain(guard_text)) {
+        Text pieces[24];
+        size_t count = 0;
+        pieces[count++] = TEXT("/**\n");
+        if (!has_doc) {
+            pieces[count++] = TEXT(" * The values of `");
+            pieces[count++] = name;
+            pieces[count++] = TEXT("`.\n *\n");
+        } else if (user.len) {
+            pieces[count++] = TEXT(" * ");
+            pieces[count++] = user;
+            pieces[count++] = TEXT("\n *\n");
         }
-        JSDOC_LINE(printer, TEXT("The const object `"), name, TEXT("` names each value: `"), name, TEXT("."), first_member, TEXT("`."));
-        JSDOC_BLANK(printer);
-        JSDOC_LINE(printer, TEXT("Open: a result may hold a value added to the API later (an `UnknownEnumValue<"), base, TEXT(">`), kept and sent back unchanged; `"), guard_text, TEXT("(value)` tells the known values apart."));
-        JSDOC_CLOSE(printer);
-    } else {
-        emit_enum_doc(printer, decl, guard.data, 0);
+        pieces[count++] = TEXT(" * The const object `");
+        pieces[count++] = name;
+        pieces[count++] = TEXT("` names each value: `");
+        pieces[count++] = name;
+        pieces[count++] = TEXT(".");
+        pieces[count++] = first_member;
+        pieces[count++] = TEXT("`.\n *\n * Open: a result may hold a value added to the API later (an `UnknownEnumValue<");
+        pieces[count++] = base;
+        pieces[count++] = TEXT(">`), kept and sent back unchanged; `");
+        pieces[count++] = guard_text;
+        pieces[count++] = TEXT("(value)` tells the known values apart.\n */\nexport type ");
+        pieces[count++] = name;
+        pieces[count++] = TEXT(" =");
+        out_text(printer, pieces, count);
+        for (size_t i = 0; i < decl->member_count; i++) {
+            buf_append(out, i ? " | " : " ", i ? 3 : 1);
+            append_enum_value(out, decl, decl->members[i]);
+        }
+        count = 0;
+        pieces[count++] = decl->member_count ? TEXT(" | UnknownEnumValue<") : TEXT(" UnknownEnumValue<");
+        pieces[count++] = base;
+        pieces[count++] = TEXT(">;\n\n");
+        if (!has_doc) {
+            pieces[count++] = TEXT("/** The values of `");
+            pieces[count++] = name;
+            pieces[count++] = TEXT("`, by name. */\n");
+        } else if (user.len) {
+            pieces[count++] = TEXT("/** ");
+            pieces[count++] = user;
+            pieces[count++] = TEXT(" */\n");
+        }
+        pieces[count++] = TEXT("export const ");
+        pieces[count++] = name;
+        pieces[count++] = TEXT(" = {\n");
+        out_text(printer, pieces, count);
+        emit_enum_members(printer, decl);
+        count = 0;
+        pieces[count++] = TEXT("} as const;\n\n/** True for a value of `");
+        pieces[count++] = name;
+        pieces[count++] = TEXT("` this SDK knows; false for an `UnknownEnumValue` or anything else. */\nexport function ");
+        pieces[count++] = guard_text;
+        pieces[count++] = one_line_signature ? TEXT("(value: unknown): value is (typeof ")
+                                             : TEXT("(\n    value: unknown,\n): value is (typeof ");
+        pieces[count++] = name;
+        pieces[count++] = TEXT(")[keyof typeof ");
+        pieces[count++] = name;
+        pieces[count++] = TEXT("] {\n    return (Object.values(");
+        pieces[count++] = name;
+        pieces[count++] = TEXT(") as unknown[]).includes(value);\n}\n");
+        out_text(printer, pieces, count);
+        strbuf_free(&guard);
+        return;
     }
 
-    /* The type, each value literal appended once and copied into the const object's lines below. */
-    StrBuf *out = &printer->out;
+    emit_enum_doc(printer, decl, guard.data, 0);
     out_pieces(printer, TEXT("export type "), &name, 1, TEXT(" ="), false);
     for (size_t i = 0; i < decl->member_count; i++) {
-        strbuf_append(out, i ? " | " : " ", i ? 3 : 1);
+        buf_append(out, i ? " | " : " ", i ? 3 : 1);
         append_enum_value(out, decl, decl->members[i]);
     }
     PRINTER_LINE(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base.text, ">;");
     printer_blank_line(printer);
-
-    if (direct) {
-        if (has_doc) {
-            if (user.len) JSDOC_ONE_LINE(printer, user);
-        } else {
-            JSDOC_ONE_LINE(printer, TEXT("The values of `"), name, TEXT("`, by name."));
-        }
-    } else {
-        emit_enum_doc(printer, decl, guard.data, 1);
-    }
+    emit_enum_doc(printer, decl, guard.data, 1);
     out_pieces_line(printer, TEXT("export const "), &name, 1, TEXT(" = {"));
-    printer_indent(printer);
-    for (size_t i = 0; i < decl->member_count; i++) {
-        const IrEnumMember *member = decl->members[i];
-        ts_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
-        Text member_name = text_of(member->names.in[TS]);
-        out_pieces(printer, TEXT(""), &member_name, 1, TEXT(": "), false);
-        append_enum_value(out, decl, member);
-        strbuf_append(out, ",\n", 2);
-        printer->at_line_start = true;
-    }
-    printer_dedent(printer);
+    emit_enum_members(printer, decl);
     OUT_FIXED_LINE(printer, "} as const;");
     printer_blank_line(printer);
-
-    if (direct) {
-        JSDOC_ONE_LINE(printer, TEXT("True for a value of `"), name, TEXT("` this SDK knows; false for an `UnknownEnumValue` or anything else."));
-    } else {
-        emit_enum_doc(printer, decl, guard.data, 2);
-    }
-    /* prettier's layout: the signature on one line when it fits in 120 columns, else the parameter on its own. */
-    size_t signature = strlen("export function (value: unknown): value is (typeof )[keyof typeof ] {") + guard.len +
-                       2 * name.len;
-    if (signature <= 120) {
+    emit_enum_doc(printer, decl, guard.data, 2);
+    if (one_line_signature) {
         out_pieces_line(printer, TEXT("export function "), TEXT_PIECES(guard_text, TEXT("(value: unknown): value is (typeof "), name, TEXT(")[keyof typeof "), name), TEXT("] {"));
     } else {
         out_pieces_line(printer, TEXT("export function "), &guard_text, 1, TEXT("("));
@@ -1953,13 +2051,6 @@ static void append_json_literal(StrBuf *out, const IrValue *value) {
     }
 }
 
-/* strbuf_append, always inline (the shapes' pieces are short literals). */
-static inline __attribute__((always_inline)) void buf_append(StrBuf *out, const char *text, size_t len) {
-    if (out->len + len + 1 > out->cap) strbuf_grow(out, len);
-    *out_copy(out->data + out->len, text, len) = '\0';
-    out->len += len;
-}
-#define BUF_LITERAL(out, literal) buf_append((out), (literal), sizeof(literal) - 1)
 
 static bool prettier_plain(const char *text, size_t len);
 
