@@ -240,6 +240,12 @@ static void out_fixed_line(Printer *printer, const char *text, size_t len) {
 }
 #define OUT_FIXED_LINE(printer, literal) out_fixed_line((printer), (literal), sizeof(literal) - 1)
 
+/* An empty line (printer_blank_line: a line break is never indented). */
+static inline void out_newline(Printer *printer) {
+    buf_append(&printer->out, "\n", 1);
+    printer->at_line_start = true;
+}
+
 /* printer_jsdoc, with a doc without deprecation (all but a few) escaped straight into the output in the same
  * layout: one line between the delimiters for a one-line doc, else the delimiters on lines of their own and a
  * " * " prefix a line (" *" for an empty one). Plain lines (most) are copied as they are. */
@@ -612,6 +618,25 @@ static void free_input_shapes(TsEmitter *emitter) {
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Types                                                                                                      */
 
+/* scalar_type as a Text; empty for a type that is not a scalar. */
+static Text scalar_text(const TypeContext *context, IrTypeKind kind) {
+    switch (kind) {
+    case IR_BOOL: return TEXT("boolean");
+    case IR_INT: return context->emitter->options->ts_bigint ? TEXT("bigint") : TEXT("number");
+    case IR_FLOAT: return TEXT("number");
+    case IR_STRING:
+    case IR_BYTES:
+    case IR_DECIMAL:
+    case IR_UUID:
+    case IR_TIMESTAMP:
+    case IR_DATE:
+    case IR_TIME:
+    case IR_DURATION: return TEXT("string");
+    case IR_ANY: return TEXT("unknown");
+    default: return TEXT("");
+    }
+}
+
 static const char *scalar_type(const TypeContext *context, IrTypeKind kind) {
     switch (kind) {
     case IR_BOOL: return "boolean";
@@ -982,6 +1007,11 @@ static bool model_has_default(const IrDecl *decl) {
     return false;
 }
 
+/* ir_resolve_alias without a call for a type that names no alias (most). */
+static inline const IrType *resolved_type(const IrType *type) {
+    return type->kind == IR_REF && type->decl->kind == IR_DECL_ALIAS ? ir_resolve_alias(type) : type;
+}
+
 /* format_sentence as a Text (its length known). */
 static Text format_text(const TypeContext *context, IrTypeKind kind) {
     switch (kind) {
@@ -1018,7 +1048,7 @@ static bool emit_plain_field_doc(Printer *printer, const TypeContext *context, c
     bool nullable = field->type->nullable;
     Text presence = field->optional ? (nullable ? TEXT("May be absent or null.") : TEXT("May be absent (never null)."))
                                     : (nullable ? TEXT("Required; may be null.") : TEXT("Required."));
-    Text format = format_text(context, ir_resolve_alias(field->type)->kind);
+    Text format = format_text(context, resolved_type(field->type)->kind);
     size_t indentation = indent_len(printer);
     char *at = out_room(printer, 5 * indentation + doc_len + presence.len + format.len + 32);
     if (doc_len == 0) { /* the one-line form */
@@ -1063,15 +1093,23 @@ static void emit_field(Printer *printer, const TypeContext *context, const IrFie
     }
     const char *name = field->names.in[TS];
     size_t name_len = strlen(name), indentation = indent_len(printer);
-    char *at = out_room(printer, indentation + name_len + 3);
+    /* A scalar's type (most fields) is written with the rest of the line. */
+    Text scalar = scalar_text(context, field->type->kind);
+    char *at = out_room(printer, indentation + name_len + scalar.len + 16);
     at = out_indent(printer, at, indentation);
     at = out_copy(at, name, name_len);
     if (field_is_omissible(context->direction, field)) *at++ = '?';
-    *at++ = ':';
-    *at++ = ' ';
-    out_commit(printer, at);
-    append_type(&printer->out, context, field->type);
-    strbuf_append(&printer->out, ";\n", 2);
+    OUT_LITERAL(at, ": ");
+    if (scalar.len) {
+        at = out_copy(at, scalar.text, scalar.len);
+        if (field->type->nullable && field->type->kind != IR_ANY) OUT_LITERAL(at, " | null");
+        OUT_LITERAL(at, ";\n");
+        out_commit(printer, at);
+    } else {
+        out_commit(printer, at);
+        append_type(&printer->out, context, field->type);
+        buf_append(&printer->out, ";\n", 2);
+    }
     printer->at_line_start = true;
 }
 
@@ -1139,7 +1177,8 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
         PRINTER_LINE(printer, "export type ", name, " = Record<string, never>;");
         return;
     }
-    PRINTER_LINE(printer, "export interface ", name, " {");
+    Text name_text = text_of(name);
+    out_pieces_line(printer, TEXT("export interface "), &name_text, 1, TEXT(" {"));
     printer_indent(printer);
     for (size_t i = 0; i < decl->field_count; i++) emit_field(printer, &context, decl->fields[i], emitter->scratch);
     if (decl->open) {
@@ -1149,13 +1188,13 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
         PRINTER_LINE(printer, "[key: string]: unknown;");
     }
     printer_dedent(printer);
-    PRINTER_LINE(printer, "}");
+    OUT_FIXED_LINE(printer, "}");
 }
 
 static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
     if (input_name_of(emitter, decl)) {
         emit_model_shape(emitter, printer, decl, DIRECTION_RESULT);
-        printer_blank_line(printer);
+        out_newline(printer);
         emit_model_shape(emitter, printer, decl, DIRECTION_INPUT);
     } else {
         emit_model_shape(emitter, printer, decl, single_direction(decl));
@@ -1378,12 +1417,12 @@ static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *
         append_enum_value(out, decl, decl->members[i]);
     }
     PRINTER_LINE(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base.text, ">;");
-    printer_blank_line(printer);
+    out_newline(printer);
     emit_enum_doc(printer, decl, guard.data, 1);
     out_pieces_line(printer, TEXT("export const "), &name, 1, TEXT(" = {"));
     emit_enum_members(printer, decl);
     OUT_FIXED_LINE(printer, "} as const;");
-    printer_blank_line(printer);
+    out_newline(printer);
     emit_enum_doc(printer, decl, guard.data, 2);
     if (one_line_signature) {
         out_pieces_line(printer, TEXT("export function "), TEXT_PIECES(guard_text, TEXT("(value: unknown): value is (typeof "), name, TEXT(")[keyof typeof "), name), TEXT("] {"));
@@ -1461,7 +1500,7 @@ static void emit_type_decl(const TsEmitter *emitter, Printer *printer, const IrD
                            void (*emit_shape)(const TsEmitter *, Printer *, const IrDecl *, Direction)) {
     if (input_name_of(emitter, decl)) {
         emit_shape(emitter, printer, decl, DIRECTION_RESULT);
-        printer_blank_line(printer);
+        out_newline(printer);
         emit_shape(emitter, printer, decl, DIRECTION_INPUT);
     } else {
         emit_shape(emitter, printer, decl, single_direction(decl));
@@ -1506,7 +1545,7 @@ static bool emit_types(void *context, Printer *printer) {
     if (has_enum) PRINTER_LINE(printer, "import type { UnknownEnumValue } from \"./rpc-client.js\";");
     for (size_t i = 0; i < emitter->program->decl_count; i++) {
         const IrDecl *decl = emitter->program->decls[i];
-        printer_blank_line(printer);
+        out_newline(printer);
         switch (decl->kind) {
         case IR_DECL_MODEL: emit_model(emitter, printer, decl); break;
         case IR_DECL_ENUM: emit_enum(emitter, printer, decl); break;
@@ -1515,7 +1554,7 @@ static bool emit_types(void *context, Printer *printer) {
         }
     }
     if (emitter->program->decl_count == 0) {
-        printer_blank_line(printer);
+        out_newline(printer);
         PRINTER_LINE(printer, "export {};");
     }
     return true;
@@ -1692,7 +1731,7 @@ static void doc_channel_params(DocText *doc, const IrChannel *channel) {
 
 static void emit_channel_subscribe(const TsEmitter *emitter, Printer *printer, const IrChannel *channel) {
     const char *publication = channel->publication->names.in[TS];
-    printer_blank_line(printer);
+    out_newline(printer);
     DocText doc;
     doc_init(&doc);
     doc_channel(&doc, channel);
@@ -1757,7 +1796,7 @@ static void emit_channel_subscribe(const TsEmitter *emitter, Printer *printer, c
 static void emit_channel_publish(const TsEmitter *emitter, Printer *printer, const IrChannel *channel) {
     TypeContext input = {emitter, DIRECTION_INPUT};
     const char *publication = decl_name(&input, channel->publication);
-    printer_blank_line(printer);
+    out_newline(printer);
     DocText doc;
     doc_init(&doc);
     doc_channel(&doc, channel);
@@ -1803,7 +1842,7 @@ static void emit_channel_publish(const TsEmitter *emitter, Printer *printer, con
 
 /* A @oneway method: CentrifugoRPCClient.send, which resolves once the message is handed to Centrifugo. */
 static void emit_oneway_method(Printer *printer, const IrRpc *rpc, const char *params) {
-    printer_blank_line(printer);
+    out_newline(printer);
     DocText method_doc;
     doc_init(&method_doc);
     doc_append_user(&method_doc, rpc->doc);
@@ -1835,7 +1874,7 @@ static void emit_call_method(const TsEmitter *emitter, Printer *printer, const I
                              StrBuf *literal) {
     Text result = text_of(rpc->result->names.in[TS]), method = text_of(rpc->method);
     Text params_text = params ? text_of(params) : TEXT("");
-    printer_blank_line(printer);
+    out_newline(printer);
     /* The doc written line by line when its pieces are plain and there is no deprecation (nearly always). */
     Text user;
     if (!rpc->deprecation.deprecated && doc_plain_line(rpc->doc, &user) && text_plain(method) &&
@@ -1943,7 +1982,7 @@ static bool emit_client(void *context, Printer *printer) {
         PRINTER_LINE(printer, "} from \"./types.js\";");
     }
     free(names);
-    printer_blank_line(printer);
+    out_newline(printer);
 
     /* The contract hash: the APIClient has the base client send it with every call (spec/evolution.md). */
     char contract_hash[72];
@@ -1951,7 +1990,7 @@ static bool emit_client(void *context, Printer *printer) {
     ts_jsdoc(printer, "The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call.",
                   NULL);
     PRINTER_LINE(printer, "export const CONTRACT_HASH = \"", contract_hash, "\";");
-    printer_blank_line(printer);
+    out_newline(printer);
 
     DocText doc;
     doc_init(&doc);
@@ -1983,7 +2022,7 @@ static bool emit_client(void *context, Printer *printer) {
         PRINTER_LINE(printer, "constructor(_client: CentrifugoRPCClient) {}");
     } else {
         PRINTER_LINE(printer, "readonly #client: CentrifugoRPCClient;");
-        printer_blank_line(printer);
+        out_newline(printer);
         ts_jsdoc(printer, "@param client - a connected (or soon connected) base client; either transport works",
                       NULL);
         PRINTER_LINE(printer, "constructor(client: CentrifugoRPCClient) {");
@@ -2328,14 +2367,14 @@ static bool emit_schema(void *context, Printer *printer) {
     printer_line(printer, "// the API, field by field (wire name, shape, presence). See `Schema` in");
     printer_line(printer, "// rpc-client.ts for what is checked and what is trusted.");
     printer_line(printer, "import { Schema } from \"./rpc-client.js\";");
-    printer_blank_line(printer);
+    out_newline(printer);
     printer_line(printer, "export const schema = new Schema(\"%s\");", emitter->options->ts_bigint ? "bigint" : "number");
     StrBuf arguments[6]; /* emit_schema_field's five, and the model's name quoted */
     for (size_t a = 0; a < 6; a++) strbuf_init(&arguments[a]);
     for (size_t i = 0; i < program->decl_count; i++) {
         const IrDecl *decl = program->decls[i];
         if (decl->kind != IR_DECL_MODEL) continue;
-        printer_blank_line(printer);
+        out_newline(printer);
         StrBuf *model = &arguments[5];
         strbuf_clear(model);
         append_prettier_string(model, decl->names.in[TS]);
@@ -2346,7 +2385,7 @@ static bool emit_schema(void *context, Printer *printer) {
     /* The publication type of each channel, by the channel's dotted name (the subscribe methods check with it). */
     for (size_t i = 0; i < program->channel_count; i++) {
         const IrChannel *channel = program->channels[i];
-        if (i == 0) printer_blank_line(printer);
+        if (i == 0) out_newline(printer);
         StrBuf name, shape_text, shape;
         strbuf_init(&name);
         strbuf_init(&shape_text);
@@ -2833,7 +2872,7 @@ static bool emit_readme(void *context, Printer *printer) {
         }
     }
     if (program->channel_count) emit_readme_channels(emitter, printer);
-    printer_blank_line(printer);
+    out_newline(printer);
     printer_line(printer, "Generated code: regenerate it with rpcc instead of editing it.");
     strbuf_free(&package);
     return true;
