@@ -1568,30 +1568,65 @@ static bool params_all_omissible(const IrDecl *params) {
     return true;
 }
 
-static int compare_strings(const void *left, const void *right) {
-    return strcmp(*(const char *const *)left, *(const char *const *)right);
+/* A name to sort with its first eight bytes as a big-endian number (NUL-padded): most comparisons are of those
+ * (strcmp's order), the rest of the text compared only when they are equal. */
+typedef struct SortedName {
+    uint64_t key;
+    const char *name;
+} SortedName;
+
+static SortedName sorted_name(const char *name) {
+    uint64_t key = 0;
+    size_t i = 0;
+    for (; i < 8 && name[i]; i++) key = key << 8 | (unsigned char)name[i];
+    return (SortedName){i == 8 ? key : i == 0 ? 0 : key << (8 * (8 - i)), name}; /* no shift by 64 */
+}
+
+static bool name_before(const SortedName *left, const SortedName *right) {
+    if (left->key != right->key) return left->key < right->key;
+    return strcmp(left->name, right->name) < 0;
+}
+
+/* Sorts names[0..count) in strcmp's order: a bottom-up merge sort through `spare` (count more). */
+static void sort_names(SortedName *names, SortedName *spare, size_t count) {
+    SortedName *from = names, *to = spare;
+    for (size_t width = 1; width < count; width *= 2) {
+        for (size_t start = 0; start < count; start += 2 * width) {
+            size_t middle = start + width < count ? start + width : count;
+            size_t end = start + 2 * width < count ? start + 2 * width : count;
+            size_t left = start, right = middle, out = start;
+            while (left < middle && right < end) to[out++] = name_before(&from[right], &from[left]) ? from[right++] : from[left++];
+            while (left < middle) to[out++] = from[left++];
+            while (right < end) to[out++] = from[right++];
+        }
+        SortedName *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != names) memcpy(names, from, count * sizeof *names);
 }
 
 /* The type names client.ts imports: params and results of every rpc, the publication types of every channel (and
- * their input shapes for publish methods), sorted, without duplicates. */
-static size_t client_imports(const TsEmitter *emitter, const char **names) {
+ * their input shapes for publish methods), sorted, without duplicates. `names` has room for twice as many. */
+static size_t client_imports(const TsEmitter *emitter, SortedName *names) {
     const IrProgram *program = emitter->program;
     TypeContext input = {emitter, DIRECTION_INPUT};
     size_t count = 0;
     for (size_t i = 0; i < program->rpc_count; i++) {
         const IrRpc *rpc = program->rpcs[i];
-        if (rpc->params) names[count++] = decl_name(&input, rpc->params);
-        if (rpc->result) names[count++] = rpc->result->names.in[TS];
+        if (rpc->params) names[count++] = sorted_name(decl_name(&input, rpc->params));
+        if (rpc->result) names[count++] = sorted_name(rpc->result->names.in[TS]);
     }
     for (size_t i = 0; i < program->channel_count; i++) {
         const IrChannel *channel = program->channels[i];
-        names[count++] = channel->publication->names.in[TS];
-        if (channel->client_publish) names[count++] = decl_name(&input, channel->publication);
+        names[count++] = sorted_name(channel->publication->names.in[TS]);
+        if (channel->client_publish) names[count++] = sorted_name(decl_name(&input, channel->publication));
     }
-    qsort(names, count, sizeof *names, compare_strings);
+    sort_names(names, names + count, count);
     size_t unique = 0;
     for (size_t i = 0; i < count; i++) {
-        if (unique == 0 || strcmp(names[unique - 1], names[i]) != 0) names[unique++] = names[i];
+        if (unique == 0 || names[unique - 1].key != names[i].key || strcmp(names[unique - 1].name, names[i].name) != 0)
+            names[unique++] = names[i];
     }
     return unique;
 }
@@ -1961,25 +1996,24 @@ static bool emit_client(void *context, Printer *printer) {
         for (size_t i = 0; i < program->rpc_count; i++) any_result = any_result || !program->rpcs[i]->oneway;
         if (any_result) PRINTER_LINE(printer, "import { schema } from \"./schema.js\";");
     }
-    const char **names = calloc(program->rpc_count * 2 + program->channel_count * 2 + 1, sizeof *names);
-    if (!names) {
-        fprintf(stderr, "rpcc: out of memory\n");
-        abort();
-    }
+    SortedName *names = checked_calloc(2 * (program->rpc_count * 2 + program->channel_count * 2) + 1, sizeof *names);
     size_t name_count = client_imports(emitter, names);
     size_t line_length = strlen("import type {  } from \"./types.js\";");
-    for (size_t i = 0; i < name_count; i++) line_length += strlen(names[i]) + (i ? 2 : 0);
+    for (size_t i = 0; i < name_count; i++) line_length += strlen(names[i].name) + (i ? 2 : 0);
     if (name_count && line_length <= 120) {
         PRINTER_PUTS(printer, "import type {");
-        for (size_t i = 0; i < name_count; i++) PRINTER_PUTS(printer, i ? "," : "", " ", names[i]);
+        for (size_t i = 0; i < name_count; i++) PRINTER_PUTS(printer, i ? "," : "", " ", names[i].name);
         PRINTER_LINE(printer, " } from \"./types.js\";");
     } else if (name_count) {
         /* One name a line, as formatters wrap a long import. */
-        PRINTER_LINE(printer, "import type {");
+        OUT_FIXED_LINE(printer, "import type {");
         printer_indent(printer);
-        for (size_t i = 0; i < name_count; i++) PRINTER_LINE(printer, names[i], ",");
+        for (size_t i = 0; i < name_count; i++) {
+            Text name = text_of(names[i].name);
+            out_pieces_line(printer, TEXT(""), &name, 1, TEXT(","));
+        }
         printer_dedent(printer);
-        PRINTER_LINE(printer, "} from \"./types.js\";");
+        OUT_FIXED_LINE(printer, "} from \"./types.js\";");
     }
     free(names);
     out_newline(printer);
