@@ -2888,22 +2888,32 @@ static bool emit_readme(void *context, Printer *printer) {
         printer_block(printer, "| method | RPC name | parameters | result |\n"
                                "|--------|----------|------------|--------|\n",
                                NULL);
+        StrBuf wire; /* each method's wire name as a code span */
+        strbuf_init(&wire);
         for (size_t i = 0; i < program->rpc_count; i++) {
             const IrRpc *rpc = program->rpcs[i];
-            StrBuf wire;
-            strbuf_init(&wire);
-            escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
-            PRINTER_PUTS(printer, "| `", rpc->names.in[TS], "` | ", strbuf_cstr(&wire), " | ");
-            if (rpc->params)
-                PRINTER_PUTS(printer, "`", rpc->params->names.in[TS], "`");
-            else
-                PRINTER_PUTS(printer, "none");
-            if (rpc->oneway)
-                PRINTER_LINE(printer, " | none: one-way |");
-            else
-                PRINTER_LINE(printer, " | `", rpc->result->names.in[TS], "` |");
-            strbuf_free(&wire);
+            Text method = text_of(rpc->method);
+            strbuf_clear(&wire);
+            /* A name without a backtick or a bar that neither starts nor ends with a space: between backticks. */
+            if (method.len && !memchr(method.text, '`', method.len) && !memchr(method.text, '|', method.len) &&
+                method.text[0] != ' ' && method.text[method.len - 1] != ' ') {
+                strbuf_putc(&wire, '`');
+                strbuf_append(&wire, method.text, method.len);
+                strbuf_putc(&wire, '`');
+            } else {
+                escape_markdown_code_span(&wire, method.text, method.len, true);
+            }
+            Text params = rpc->params ? text_of(rpc->params->names.in[TS]) : TEXT("");
+            Text result = rpc->oneway ? TEXT("") : text_of(rpc->result->names.in[TS]);
+            out_pieces_line(printer, TEXT("| `"),
+                            TEXT_PIECES(text_of(rpc->names.in[TS]), TEXT("` | "), ((Text){wire.data, wire.len}),
+                                        TEXT(" | "), rpc->params ? TEXT("`") : TEXT("none"), params,
+                                        rpc->params ? TEXT("`") : TEXT(""),
+                                        rpc->oneway ? TEXT(" | none: one-way") : TEXT(" | `"), result,
+                                        rpc->oneway ? TEXT("") : TEXT("`")),
+                            TEXT(" |"));
         }
+        strbuf_free(&wire);
     }
     if (program->channel_count) emit_readme_channels(emitter, printer);
     out_newline(printer);
