@@ -2337,6 +2337,49 @@ static void print_schema_call(Printer *printer, const char *method, const StrBuf
  * again in print_schema_call's long form. `model` is the model's name quoted; `scratch` holds five buffers. */
 static void emit_schema_field(Printer *printer, const StrBuf *model, const IrField *field, StrBuf *scratch) {
     StrBuf *out = &printer->out;
+    /* A defaulted field is trusted to be present: the rpcc bridge always sends it. */
+    Text presence = field->optional        ? TEXT("\"optional\"")
+                    : field->default_value ? TEXT("\"defaulted\"")
+                                           : TEXT("\"required\"");
+    /* Most fields: a plain wire name and a scalar's shape, the line written in one piece. */
+    const IrType *type = field->type;
+    Text scalar_shape = TEXT("");
+    if (!type->nullable || type->kind == IR_ANY) {
+        switch (type->kind) {
+        case IR_BOOL: scalar_shape = TEXT("bool"); break;
+        case IR_INT: scalar_shape = TEXT("int"); break;
+        case IR_FLOAT: scalar_shape = TEXT("float"); break;
+        case IR_ANY: scalar_shape = TEXT("any"); break;
+        case IR_STRING:
+        case IR_BYTES:
+        case IR_DECIMAL:
+        case IR_UUID:
+        case IR_TIMESTAMP:
+        case IR_DATE:
+        case IR_TIME:
+        case IR_DURATION: scalar_shape = TEXT("string"); break;
+        default: break;
+        }
+    }
+    if (scalar_shape.len) {
+        Text wire = text_of(field->wire_name);
+        size_t line = strlen("schema.field(, \"\", \"\", );") + model->len + wire.len + scalar_shape.len + presence.len;
+        if (line <= 120 && prettier_plain(wire.text, wire.len)) {
+            char *at = out_room(printer, line + 1);
+            OUT_LITERAL(at, "schema.field(");
+            at = out_copy(at, model->data, model->len);
+            OUT_LITERAL(at, ", \"");
+            at = out_copy(at, wire.text, wire.len);
+            OUT_LITERAL(at, "\", \"");
+            at = out_copy(at, scalar_shape.text, scalar_shape.len);
+            OUT_LITERAL(at, "\", ");
+            at = out_copy(at, presence.text, presence.len);
+            OUT_LITERAL(at, ");\n");
+            out_commit(printer, at);
+            printer->at_line_start = true;
+            return;
+        }
+    }
     size_t start = out->len;
     char *at = out_room(printer, model->len + 16);
     OUT_LITERAL(at, "schema.field(");
@@ -2364,10 +2407,6 @@ static void emit_schema_field(Printer *printer, const StrBuf *model, const IrFie
         strbuf_putc(out, '"');
     }
     size_t shape_end = out->len;
-    /* A defaulted field is trusted to be present: the rpcc bridge always sends it. */
-    Text presence = field->optional        ? TEXT("\"optional\"")
-                    : field->default_value ? TEXT("\"defaulted\"")
-                                           : TEXT("\"required\"");
     at = out_room(printer, presence.len + 5);
     OUT_LITERAL(at, ", ");
     at = out_copy(at, presence.text, presence.len);
