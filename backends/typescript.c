@@ -681,13 +681,20 @@ static void append_int(StrBuf *out, long long value) {
     strbuf_append(out, start, (size_t)(digits + sizeof digits - start));
 }
 
+/* ir_resolve_alias without a call for a type that names no alias (most). */
+static inline const IrType *resolved_type(const IrType *type) {
+    return type->kind == IR_REF && type->decl->kind == IR_DECL_ALIAS ? ir_resolve_alias(type) : type;
+}
+
 /* Types are appended straight to the output: they hold no line break (print_type starts the line first). */
+static void append_name(StrBuf *out, const char *name) { buf_append(out, name, strlen(name)); }
+
 static void append_literal_value(StrBuf *out, const IrValue *value) {
     switch (value->kind) {
     case IR_VALUE_STRING: escape_string_literal(out, TS, value->text, value->text_length); break;
     case IR_VALUE_INT: append_int(out, (long long)value->int_value); break;
-    case IR_VALUE_BOOL: value->bool_value ? strbuf_append(out, "true", 4) : strbuf_append(out, "false", 5); break;
-    default: strbuf_append(out, "never", 5); break; /* not a literal kind: the IR never gives one */
+    case IR_VALUE_BOOL: value->bool_value ? BUF_LITERAL(out, "true") : BUF_LITERAL(out, "false"); break;
+    default: BUF_LITERAL(out, "never"); break; /* not a literal kind: the IR never gives one */
     }
 }
 
@@ -699,7 +706,7 @@ static bool type_prints_as_union(const IrType *type) {
 
 /* True when `key` (a map key type) is a closed set of values: such a map need not hold every key. */
 static bool key_is_closed_set(const IrType *key) {
-    const IrType *resolved = ir_resolve_alias(key);
+    const IrType *resolved = resolved_type(key);
     if (resolved->kind == IR_LITERAL) return true;
     return resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM;
 }
@@ -709,46 +716,46 @@ static void append_type(StrBuf *out, const TypeContext *context, const IrType *t
 /* A map's key type: what `Object.entries` yields, a string (decimal digits for int keys); an enum's or a literal
  * union's values where the keys are a closed set. */
 static void append_map_key(StrBuf *out, const TypeContext *context, const IrType *key) {
-    const IrType *resolved = ir_resolve_alias(key);
+    const IrType *resolved = resolved_type(key);
     if (resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM) {
         const char *name = decl_name(context, resolved->decl);
         if (resolved->decl->int_enum) {
-            strbuf_append(out, "`${", 3);
-            strbuf_puts(out, name);
-            strbuf_append(out, "}`", 2);
+            BUF_LITERAL(out, "`${");
+            buf_append(out, name, strlen(name));
+            BUF_LITERAL(out, "}`");
         } else {
-            strbuf_puts(out, name);
+            buf_append(out, name, strlen(name));
         }
     } else if (resolved->kind == IR_LITERAL) {
         for (size_t i = 0; i < resolved->literal_count; i++) {
             const IrValue *value = resolved->literals[i];
-            if (i) strbuf_append(out, " | ", 3);
+            if (i) BUF_LITERAL(out, " | ");
             if (value->kind == IR_VALUE_INT) {
-                strbuf_putc(out, '"');
+                BUF_LITERAL(out, "\"");
                 append_int(out, (long long)value->int_value);
-                strbuf_putc(out, '"');
+                BUF_LITERAL(out, "\"");
             } else {
                 append_literal_value(out, value);
             }
         }
     } else if (key->kind == IR_REF && resolved->kind == IR_STRING) {
-        strbuf_puts(out, decl_name(context, key->decl)); /* an alias of string names the keys */
+        append_name(out, decl_name(context, key->decl)); /* an alias of string names the keys */
     } else {
-        strbuf_append(out, "string", 6);
+        BUF_LITERAL(out, "string");
     }
 }
 
 static void append_type_without_null(StrBuf *out, const TypeContext *context, const IrType *type) {
     switch (type->kind) {
-    case IR_BOOL: strbuf_append(out, "boolean", 7); break;
+    case IR_BOOL: BUF_LITERAL(out, "boolean"); break;
     case IR_INT:
         if (context->emitter->options->ts_bigint) {
-            strbuf_append(out, "bigint", 6);
+            BUF_LITERAL(out, "bigint");
         } else {
-            strbuf_append(out, "number", 6);
+            BUF_LITERAL(out, "number");
         }
         break;
-    case IR_FLOAT: strbuf_append(out, "number", 6); break;
+    case IR_FLOAT: BUF_LITERAL(out, "number"); break;
     case IR_STRING:
     case IR_BYTES:
     case IR_DECIMAL:
@@ -756,45 +763,45 @@ static void append_type_without_null(StrBuf *out, const TypeContext *context, co
     case IR_TIMESTAMP:
     case IR_DATE:
     case IR_TIME:
-    case IR_DURATION: strbuf_append(out, "string", 6); break;
-    case IR_ANY: strbuf_append(out, "unknown", 7); break;
+    case IR_DURATION: BUF_LITERAL(out, "string"); break;
+    case IR_ANY: BUF_LITERAL(out, "unknown"); break;
     case IR_LIST:
         if (type_prints_as_union(type->element)) {
-            strbuf_putc(out, '(');
+            BUF_LITERAL(out, "(");
             append_type(out, context, type->element);
-            strbuf_append(out, ")[]", 3);
+            BUF_LITERAL(out, ")[]");
         } else {
             append_type(out, context, type->element);
-            strbuf_append(out, "[]", 2);
+            BUF_LITERAL(out, "[]");
         }
         break;
     case IR_MAP: {
         /* Wire keys are strings, and so are the keys Object.entries yields: int keys are decimal strings. */
         bool closed = key_is_closed_set(type->key);
-        if (closed) strbuf_append(out, "Partial<", 8);
-        strbuf_append(out, "Record<", 7);
+        if (closed) BUF_LITERAL(out, "Partial<");
+        BUF_LITERAL(out, "Record<");
         append_map_key(out, context, type->key);
-        strbuf_append(out, ", ", 2);
+        BUF_LITERAL(out, ", ");
         append_type(out, context, type->element);
-        strbuf_append(out, ">>", closed ? 2 : 1);
+        buf_append(out, ">>", closed ? 2 : 1);
         break;
     }
     case IR_LITERAL:
         for (size_t i = 0; i < type->literal_count; i++) {
-            if (i) strbuf_append(out, " | ", 3);
+            if (i) BUF_LITERAL(out, " | ");
             append_literal_value(out, type->literals[i]);
         }
-        if (type->literal_count == 0) strbuf_append(out, "never", 5);
+        if (type->literal_count == 0) BUF_LITERAL(out, "never");
         break;
-    case IR_REF: strbuf_puts(out, decl_name(context, type->decl)); break;
-    default: strbuf_append(out, "never", 5); break;
+    case IR_REF: append_name(out, decl_name(context, type->decl)); break;
+    default: BUF_LITERAL(out, "never"); break;
     }
 }
 
 static void append_type(StrBuf *out, const TypeContext *context, const IrType *type) {
     append_type_without_null(out, context, type);
     /* `unknown` already holds null. */
-    if (type->nullable && type->kind != IR_ANY) strbuf_append(out, " | null", 7);
+    if (type->nullable && type->kind != IR_ANY) BUF_LITERAL(out, " | null");
 }
 
 /* Starts text that holds no line break: the indentation first when the line is empty. */
@@ -1007,11 +1014,6 @@ static bool model_has_default(const IrDecl *decl) {
     return false;
 }
 
-/* ir_resolve_alias without a call for a type that names no alias (most). */
-static inline const IrType *resolved_type(const IrType *type) {
-    return type->kind == IR_REF && type->decl->kind == IR_DECL_ALIAS ? ir_resolve_alias(type) : type;
-}
-
 /* format_sentence as a Text (its length known). */
 static Text format_text(const TypeContext *context, IrTypeKind kind) {
     switch (kind) {
@@ -1029,15 +1031,38 @@ static Text format_text(const TypeContext *context, IrTypeKind kind) {
     }
 }
 
-/* The doc of most fields, written straight into the output: no deprecation, no default, no constraints, and a
- * user doc of at most one plain line. Its facts are then fixed sentences (doc_field_facts' presence and format),
- * plain text. Returns false, writing nothing, for any other field. */
+/* The doc of most fields, written straight into the output: no deprecation, no constraints, no default or one of
+ * a scalar kind, and a user doc of at most one plain line. Its facts are then fixed sentences and the default's
+ * plain text (doc_field_facts' presence, default and format). Returns false, writing nothing, for any other
+ * field. */
 static bool emit_plain_field_doc(Printer *printer, const TypeContext *context, const IrField *field) {
     const IrConstraints *constraints = field->constraints;
-    if (field->default_value || field->deprecation.deprecated || constraints->has_ge || constraints->has_gt ||
-        constraints->has_le || constraints->has_lt || constraints->has_min_length || constraints->has_max_length ||
-        constraints->pattern)
+    if (field->deprecation.deprecated || constraints->has_ge || constraints->has_gt || constraints->has_le ||
+        constraints->has_lt || constraints->has_min_length || constraints->has_max_length || constraints->pattern)
         return false;
+    /* A default of a scalar kind whose text is plain: doc_field_facts' sentence about it, in pieces. */
+    Text value[3] = {TEXT(""), TEXT(""), TEXT("")};
+    char digits[24];
+    const IrValue *default_value = field->default_value;
+    if (default_value) {
+        switch (default_value->kind) {
+        case IR_VALUE_NULL: value[0] = TEXT("null"); break;
+        case IR_VALUE_BOOL: value[0] = default_value->bool_value ? TEXT("true") : TEXT("false"); break;
+        case IR_VALUE_INT: {
+            char *start = format_int(digits, (long long)default_value->int_value);
+            value[0] = (Text){start, (size_t)(digits + sizeof digits - start)};
+            break;
+        }
+        case IR_VALUE_FLOAT: value[0] = text_of(default_value->text); break;
+        case IR_VALUE_ENUM:
+            value[0] = text_of(default_value->enum_decl->names.in[TS]);
+            value[1] = TEXT(".");
+            value[2] = text_of(default_value->enum_member->names.in[TS]);
+            break;
+        default: return false;
+        }
+        if (!text_plain(value[0]) || !text_plain(value[2])) return false;
+    }
     const char *doc = field->doc;
     size_t doc_len = 0;
     if (doc && *doc) {
@@ -1046,11 +1071,20 @@ static bool emit_plain_field_doc(Printer *printer, const TypeContext *context, c
         while (doc_len && doc[doc_len - 1] == ' ') doc_len--; /* a blank doc adds nothing */
     }
     bool nullable = field->type->nullable;
-    Text presence = field->optional ? (nullable ? TEXT("May be absent or null.") : TEXT("May be absent (never null)."))
-                                    : (nullable ? TEXT("Required; may be null.") : TEXT("Required."));
+    Text presence, default_end = TEXT("");
+    if (default_value) {
+        presence = context->direction == DIRECTION_INPUT ? TEXT("May be omitted: the server then uses `")
+                                                         : TEXT("Always present in results; the default is `");
+        default_end = nullable ? TEXT("`. May be null.") : TEXT("`.");
+    } else if (field->optional) {
+        presence = nullable ? TEXT("May be absent or null.") : TEXT("May be absent (never null).");
+    } else {
+        presence = nullable ? TEXT("Required; may be null.") : TEXT("Required.");
+    }
     Text format = format_text(context, resolved_type(field->type)->kind);
     size_t indentation = indent_len(printer);
-    char *at = out_room(printer, 5 * indentation + doc_len + presence.len + format.len + 32);
+    char *at = out_room(printer, 5 * indentation + doc_len + presence.len + value[0].len + value[1].len +
+                                     value[2].len + default_end.len + format.len + 32);
     if (doc_len == 0) { /* the one-line form */
         at = out_indent(printer, at, indentation);
         OUT_LITERAL(at, "/** ");
@@ -1067,6 +1101,10 @@ static bool emit_plain_field_doc(Printer *printer, const TypeContext *context, c
         OUT_LITERAL(at, " * ");
     }
     at = out_copy(at, presence.text, presence.len);
+    if (default_value) {
+        for (size_t i = 0; i < 3; i++) at = out_copy(at, value[i].text, value[i].len);
+        at = out_copy(at, default_end.text, default_end.len);
+    }
     if (format.len) {
         *at++ = ' ';
         at = out_copy(at, format.text, format.len);
