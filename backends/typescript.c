@@ -1359,6 +1359,28 @@ static void out_text(Printer *printer, const Text *pieces, size_t count) {
     printer->at_line_start = at[-1] == '\n';
 }
 
+/* A line break and the current indentation, as a piece of out_lines. */
+#define LINE_BREAK ((Text){NULL, 0})
+
+/* Appends pieces that may span lines: the indentation first when at a line's start, and after each LINE_BREAK
+ * piece a line break and the indentation (no piece holds a line break but the last, which may end the text). */
+static void out_lines(Printer *printer, const Text *pieces, size_t count) {
+    size_t indentation = indent_len(printer), len = printer->at_line_start ? indentation : 0;
+    for (size_t i = 0; i < count; i++) len += pieces[i].text ? pieces[i].len : 1 + indentation;
+    char *at = out_room(printer, len);
+    if (printer->at_line_start) at = out_indent(printer, at, indentation);
+    for (size_t i = 0; i < count; i++) {
+        if (pieces[i].text) {
+            at = out_copy(at, pieces[i].text, pieces[i].len);
+        } else {
+            *at++ = '\n';
+            at = out_indent(printer, at, indentation);
+        }
+    }
+    out_commit(printer, at);
+    printer->at_line_start = len && at[-1] == '\n';
+}
+
 /* An enum is open: its type admits a value this SDK does not know (`UnknownEnumValue<string>`, which only a
  * received value has), so a reply with a member added later is kept and can be sent back unchanged; the guard
  * `is<Name>` tells a known value from an unknown one. */
@@ -1950,19 +1972,54 @@ static void emit_call_method(const TsEmitter *emitter, Printer *printer, const I
     out_newline(printer);
     /* The doc written line by line when its pieces are plain and there is no deprecation (nearly always). */
     Text user;
+    Text name = text_of(rpc->names.in[TS]);
     if (!rpc->deprecation.deprecated && doc_plain_line(rpc->doc, &user) && text_plain(method) &&
         text_plain(params_text) && text_plain(result)) {
-        JSDOC_OPEN(printer);
+        /* The doc and the signature in one piece. */
+        Text pieces[40];
+        size_t count = 0;
+        pieces[count++] = TEXT("/**");
+        pieces[count++] = LINE_BREAK;
         if (user.len) {
-            JSDOC_LINE(printer, user);
-            JSDOC_BLANK(printer);
+            pieces[count++] = TEXT(" * ");
+            pieces[count++] = user;
+            pieces[count++] = LINE_BREAK;
+            pieces[count++] = TEXT(" *");
+            pieces[count++] = LINE_BREAK;
         }
-        JSDOC_LINE(printer, TEXT("Calls `"), method, TEXT("`."));
-        if (params) JSDOC_LINE(printer, TEXT("@param params - the `"), params_text, TEXT("` to send"));
-        OUT_FIXED_LINE(printer, " * @param options - `signal` to cancel the call, `timeout` in milliseconds");
-        JSDOC_LINE(printer, TEXT("@returns the `"), result, TEXT("` the server answered"));
-        OUT_FIXED_LINE(printer, " * @throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
-        JSDOC_CLOSE(printer);
+        pieces[count++] = TEXT(" * Calls `");
+        pieces[count++] = method;
+        pieces[count++] = TEXT("`.");
+        pieces[count++] = LINE_BREAK;
+        if (params) {
+            pieces[count++] = TEXT(" * @param params - the `");
+            pieces[count++] = params_text;
+            pieces[count++] = TEXT("` to send");
+            pieces[count++] = LINE_BREAK;
+        }
+        pieces[count++] = TEXT(" * @param options - `signal` to cancel the call, `timeout` in milliseconds");
+        pieces[count++] = LINE_BREAK;
+        pieces[count++] = TEXT(" * @returns the `");
+        pieces[count++] = result;
+        pieces[count++] = TEXT("` the server answered");
+        pieces[count++] = LINE_BREAK;
+        pieces[count++] = TEXT(" * @throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
+        pieces[count++] = LINE_BREAK;
+        pieces[count++] = TEXT(" */");
+        pieces[count++] = LINE_BREAK;
+        pieces[count++] = TEXT("async ");
+        pieces[count++] = name;
+        if (params) {
+            pieces[count++] = TEXT("(params: ");
+            pieces[count++] = params_text;
+            pieces[count++] = params_all_omissible(rpc->params) ? TEXT(" = {}, options: CallOptions = {}): Promise<")
+                                                                : TEXT(", options: CallOptions = {}): Promise<");
+        } else {
+            pieces[count++] = TEXT("(options: CallOptions = {}): Promise<");
+        }
+        pieces[count++] = result;
+        pieces[count++] = TEXT("> {\n");
+        out_lines(printer, pieces, count);
     } else {
         DocText *doc = emitter->scratch;
         doc_clear(doc);
@@ -1974,13 +2031,12 @@ static void emit_call_method(const TsEmitter *emitter, Printer *printer, const I
         PRINTER_LINE(&doc->printer, "@returns the `", result.text, "` the server answered");
         PRINTER_PUTS(&doc->printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
         ts_jsdoc_text(printer, doc_cstr(doc), doc->printer.out.len, backend_deprecation_reason(&rpc->deprecation));
-    }
-    Text name = text_of(rpc->names.in[TS]);
-    if (params) {
-        bool omissible = params_all_omissible(rpc->params);
-        out_pieces_line(printer, TEXT("async "), TEXT_PIECES(name, TEXT("(params: "), params_text, omissible ? TEXT(" = {}") : TEXT(""), TEXT(", options: CallOptions = {}): Promise<"), result), TEXT("> {"));
-    } else {
-        out_pieces_line(printer, TEXT("async "), TEXT_PIECES(name, TEXT("(options: CallOptions = {}): Promise<"), result), TEXT("> {"));
+        if (params) {
+            bool omissible = params_all_omissible(rpc->params);
+            out_pieces_line(printer, TEXT("async "), TEXT_PIECES(name, TEXT("(params: "), params_text, omissible ? TEXT(" = {}") : TEXT(""), TEXT(", options: CallOptions = {}): Promise<"), result), TEXT("> {"));
+        } else {
+            out_pieces_line(printer, TEXT("async "), TEXT_PIECES(name, TEXT("(options: CallOptions = {}): Promise<"), result), TEXT("> {"));
+        }
     }
     printer_indent(printer);
     /* The result is checked against schema.ts. One line when it fits in 120 columns, else one argument a line
