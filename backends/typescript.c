@@ -1579,8 +1579,8 @@ static size_t types_size(const IrProgram *program) {
     for (size_t i = 0; i < program->decl_count; i++) {
         const IrDecl *decl = program->decls[i];
         switch (decl->kind) {
-        case IR_DECL_MODEL: size += 250 + 110 * decl->field_count; break;
-        case IR_DECL_ENUM: size += 700 + 60 * decl->member_count; break;
+        case IR_DECL_MODEL: size += 150 + 100 * decl->field_count; break;
+        case IR_DECL_ENUM: size += 600 + 40 * decl->member_count; break;
         default: size += 300; break;
         }
     }
