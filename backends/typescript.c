@@ -2435,7 +2435,7 @@ static void emit_schema_field(Printer *printer, const StrBuf *model, const IrFie
     Text presence = field->optional        ? TEXT("\"optional\"")
                     : field->default_value ? TEXT("\"defaulted\"")
                                            : TEXT("\"required\"");
-    /* Most fields: a plain wire name and a scalar's shape, the line written in one piece. */
+    /* Most fields: a plain wire name and a shape that needs no quoting, the line written in one piece. */
     const IrType *type = field->type;
     Text scalar_shape = TEXT("");
     if (!type->nullable || type->kind == IR_ANY) {
@@ -2454,6 +2454,13 @@ static void emit_schema_field(Printer *printer, const StrBuf *model, const IrFie
         case IR_DURATION: scalar_shape = TEXT("string"); break;
         default: break;
         }
+    }
+    if (!scalar_shape.len) { /* another shape, composed apart: quoted as it is unless it may hold a stop */
+        StrBuf *composed = &scratch[4];
+        strbuf_clear(composed);
+        bool quoted = false;
+        append_shape_flagged(composed, type, &quoted);
+        if (!quoted) scalar_shape = (Text){composed->data, composed->len};
     }
     if (scalar_shape.len) {
         Text wire = text_of(field->wire_name);
