@@ -23,6 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "backend.h"
 #include "../support/escape.h"
 #include "common.h"
@@ -32,92 +36,373 @@
 
 #define TS TARGET_TYPESCRIPT
 
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Writing straight into the output                                                                           */
+
+/* The hot paths below reserve a line's room once and copy its pieces in (printer_putn checks the room and the line
+ * state for every piece). */
+
+/* Room for `extra` more bytes (and the NUL) at the end of the output; returns where they go. */
+static inline char *out_room(Printer *printer, size_t extra) {
+    StrBuf *out = &printer->out;
+    if (out->len + extra + 1 > out->cap) strbuf_grow(out, extra);
+    return out->data + out->len;
+}
+
+/* Ends the text written since out_room at `end`. */
+static inline void out_commit(Printer *printer, char *end) {
+    printer->out.len = (size_t)(end - printer->out.data);
+    *end = '\0';
+}
+
+/* Copies len bytes to `at` (strbuf_copy_bytes, always inline: most pieces are a few bytes); returns their end. */
+static inline __attribute__((always_inline)) char *out_copy(char *at, const char *text, size_t len) {
+    if (len > 16) {
+        if (len <= 32) { /* two 16-byte moves that may overlap, without a call */
+            char head[16], tail[16];
+            memcpy(head, text, 16);
+            memcpy(tail, text + len - 16, 16);
+            memcpy(at, head, 16);
+            memcpy(at + len - 16, tail, 16);
+        } else {
+            memcpy(at, text, len);
+        }
+    } else if (len >= 8) {
+        uint64_t head, tail;
+        memcpy(&head, text, 8);
+        memcpy(&tail, text + len - 8, 8);
+        memcpy(at, &head, 8);
+        memcpy(at + len - 8, &tail, 8);
+    } else if (len >= 4) {
+        uint32_t head, tail;
+        memcpy(&head, text, 4);
+        memcpy(&tail, text + len - 4, 4);
+        memcpy(at, &head, 4);
+        memcpy(at + len - 4, &tail, 4);
+    } else if (len) {
+        char first = text[0], middle = text[len / 2], last = text[len - 1];
+        at[0] = first;
+        at[len / 2] = middle;
+        at[len - 1] = last;
+    }
+    return at + len;
+}
+
+/* strbuf_append, always inline (most pieces are short). */
+static inline __attribute__((always_inline)) void buf_append(StrBuf *out, const char *text, size_t len) {
+    if (out->len + len + 1 > out->cap) strbuf_grow(out, len);
+    *out_copy(out->data + out->len, text, len) = '\0';
+    out->len += len;
+}
+#define BUF_LITERAL(out, literal) buf_append((out), (literal), sizeof(literal) - 1)
+
+/* Copies a string literal (its length known when compiling). */
+#define OUT_LITERAL(at, literal) ((at) = out_copy((at), (literal), sizeof(literal) - 1))
+
+/* A text and its length, for the fixed sentences written often. */
+typedef struct Text {
+    const char *text;
+    size_t len;
+} Text;
+#define TEXT(literal) ((Text){(literal), sizeof(literal) - 1})
+
+/* The length of the current indentation. */
+static inline size_t indent_len(const Printer *printer) { return (size_t)printer->depth * printer->indent_unit_len; }
+
+/* Writes the current indentation (`len` bytes, indent_len's) at `at`; returns its end. */
+static inline __attribute__((always_inline)) char *out_indent(const Printer *printer, char *at, size_t len) {
+    if (len <= printer->indent_run_len) return out_copy(at, printer->indent_run, len);
+    for (int level = 0; level < printer->depth; level++) at = out_copy(at, printer->indent_unit, printer->indent_unit_len);
+    return at;
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* JSDoc                                                                                                      */
+
+/* The bytes escape_comment_line copies into a JSDoc line unchanged: printable ASCII but '*'. */
+static inline bool jsdoc_plain_byte(unsigned char byte) { return byte >= 0x20 && byte < 0x7F && byte != '*'; }
+
+/* The length of the run of such bytes at the start of text[0..len) (most doc text is nothing else): sixteen bytes a
+ * step where SSE2 is there. */
+#if defined(__SSE2__)
+/* A bit for each of the sixteen bytes that is not plain. Signed compares: bytes from 0x80 up are negative, as are
+ * those below a space. */
+static inline unsigned jsdoc_stops(__m128i bytes) {
+    __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20)),
+                                              _mm_cmpgt_epi8(bytes, _mm_set1_epi8(0x7E))),
+                                 _mm_cmpeq_epi8(bytes, _mm_set1_epi8('*')));
+    return (unsigned)_mm_movemask_epi8(stops);
+}
+#endif
+
+static size_t jsdoc_plain_run(const char *text, size_t len) {
+    size_t run = 0;
+#if defined(__SSE2__)
+    if (len >= 16) {
+        for (;;) {
+            /* The last step may overlap the one before: its bytes before `run` are plain already. */
+            size_t at = run + 16 <= len ? run : len - 16;
+            unsigned mask = jsdoc_stops(_mm_loadu_si128((const __m128i *)(const void *)(text + at))) &
+                            (0xFFFFu << (run - at));
+            if (mask) return at + (size_t)__builtin_ctz(mask);
+            run = at + 16;
+            if (run == len) return len;
+        }
+    }
+    if (len >= 4) {
+        /* The first and the last 8 (or 4) bytes, which may overlap: those of the second part before its first stop
+         * are plain when the first part has none. */
+        __m128i bytes;
+        size_t half;
+        if (len >= 8) {
+            uint64_t head, tail;
+            memcpy(&head, text, 8);
+            memcpy(&tail, text + len - 8, 8);
+            bytes = _mm_set_epi64x((long long)tail, (long long)head);
+            half = 8;
+        } else {
+            uint32_t head, tail;
+            memcpy(&head, text, 4);
+            memcpy(&tail, text + len - 4, 4);
+            bytes = _mm_set_epi32(0, 0, (int)tail, (int)head);
+            half = 4;
+        }
+        unsigned mask = jsdoc_stops(bytes) & ((1u << (2 * half)) - 1);
+        unsigned first = mask & ((1u << half) - 1);
+        if (first) return (size_t)__builtin_ctz(first);
+        if (mask) return len - half + (size_t)__builtin_ctz(mask >> half);
+        return len;
+    }
+#endif
+    while (run < len && jsdoc_plain_byte((unsigned char)text[run])) run++;
+    return run;
+}
+
+/* One line of a doc: its text without the trailing blanks, and whether all of it is plain (jsdoc_plain_byte). */
+typedef struct DocLine {
+    const char *text;
+    size_t len;
+    bool plain;
+} DocLine;
+
+/* Reads the line at `cursor` (before `end`); returns where the next one starts. */
+static const char *doc_line_read(const char *cursor, const char *end, DocLine *line) {
+    const char *stop = cursor + jsdoc_plain_run(cursor, (size_t)(end - cursor));
+    const char *line_end = stop;
+    line->plain = stop == end || *stop == '\n';
+    if (!line->plain) {
+        line_end = memchr(stop, '\n', (size_t)(end - stop));
+        if (!line_end) line_end = end;
+    }
+    const char *content_end = line_end;
+    while (content_end > cursor && (content_end[-1] == ' ' || content_end[-1] == '\t' || content_end[-1] == '\r'))
+        content_end--;
+    line->text = cursor;
+    line->len = (size_t)(content_end - cursor);
+    return line_end < end ? line_end + 1 : end;
+}
+
+/* Writes prefix, the line escaped (escape_comment_line, or as it is when plain), suffix and a line break, indented
+ * when `indent` (prefix and suffix are plain). */
+static void jsdoc_write_line(Printer *printer, bool indent, const char *prefix, size_t prefix_len, const DocLine *line,
+                             const char *suffix, size_t suffix_len) {
+    size_t indentation = indent ? indent_len(printer) : 0;
+    if (line->plain) {
+        char *at = out_room(printer, indentation + prefix_len + line->len + suffix_len + 1);
+        at = out_indent(printer, at, indentation);
+        at = out_copy(at, prefix, prefix_len);
+        at = out_copy(at, line->text, line->len);
+        at = out_copy(at, suffix, suffix_len);
+        *at++ = '\n';
+        out_commit(printer, at);
+    } else {
+        char *at = out_room(printer, indentation + prefix_len);
+        at = out_indent(printer, at, indentation);
+        out_commit(printer, out_copy(at, prefix, prefix_len));
+        escape_comment_line(&printer->out, COMMENT_JSDOC, line->text, line->len, true);
+        at = out_room(printer, suffix_len + 1);
+        at = out_copy(at, suffix, suffix_len);
+        *at++ = '\n';
+        out_commit(printer, at);
+    }
+    printer->at_line_start = true;
+}
+
+/* Writes a line of fixed text at the current indentation. */
+static void out_fixed_line(Printer *printer, const char *text, size_t len) {
+    size_t indentation = indent_len(printer);
+    char *at = out_room(printer, indentation + len + 1);
+    at = out_indent(printer, at, indentation);
+    at = out_copy(at, text, len);
+    *at++ = '\n';
+    out_commit(printer, at);
+    printer->at_line_start = true;
+}
+#define OUT_FIXED_LINE(printer, literal) out_fixed_line((printer), (literal), sizeof(literal) - 1)
+
+/* An empty line (printer_blank_line: a line break is never indented). */
+static inline void out_newline(Printer *printer) {
+    buf_append(&printer->out, "\n", 1);
+    printer->at_line_start = true;
+}
+
 /* printer_jsdoc, with a doc without deprecation (all but a few) escaped straight into the output in the same
  * layout: one line between the delimiters for a one-line doc, else the delimiters on lines of their own and a
- * " * " prefix a line (" *" for an empty one). */
-static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated) {
+ * " * " prefix a line (" *" for an empty one). Plain lines (most) are copied as they are. */
+static void ts_jsdoc_text(Printer *printer, const char *text, size_t text_len, const char *deprecated) {
     if (deprecated) {
         printer_jsdoc(printer, text, deprecated);
         return;
     }
     if (!text) return;
-    /* One pass over the doc's lines (DocLines' rules: trailing blanks dropped, empty lines before the first and
-     * after the last line with content left out). The first line is written in the one-line form; a second line
-     * with content turns it into the block form. */
-    StrBuf *out = &printer->out;
-    const char *cursor = text, *end = text + strlen(text);
-    size_t opening = 0;        /* where the opening delimiter starts in the output */
+    if (jsdoc_plain_run(text, text_len) == text_len) { /* one plain line: most docs */
+        DocLine line = {text, text_len, true};
+        while (line.len && line.text[line.len - 1] == ' ') line.len--;
+        if (line.len) jsdoc_write_line(printer, printer->at_line_start, "/** ", 4, &line, " */", 3);
+        return;
+    }
+    /* DocLines' rules: trailing blanks dropped, empty lines before the first and after the last line with content
+     * left out. The first line with content waits until the next one tells the layout. */
+    const char *cursor = text, *end = text + text_len;
+    DocLine first = {0}, line;
     bool started = false, block = false;
-    size_t empty_lines = 0;    /* since the last line with content: written only if another one follows */
+    size_t empty_lines = 0; /* since the last line with content: written only if another one follows */
     while (cursor < end) {
-        const char *newline = memchr(cursor, '\n', (size_t)(end - cursor));
-        const char *line_end = newline ? newline : end;
-        const char *content_end = line_end;
-        while (content_end > cursor && (content_end[-1] == ' ' || content_end[-1] == '\t' || content_end[-1] == '\r'))
-            content_end--;
-        size_t len = (size_t)(content_end - cursor);
-        if (len == 0) {
+        cursor = doc_line_read(cursor, end, &line);
+        if (line.len == 0) {
             empty_lines += started;
         } else if (!started) {
-            printer_putn(printer, "/** ", 4);
-            opening = out->len - 4;
-            escape_comment_line(out, COMMENT_JSDOC, cursor, len, true);
+            first = line;
             started = true;
         } else {
             if (!block) {
-                /* The space after the opening delimiter becomes a line break, the indentation and " * ". */
-                size_t indent_len = (size_t)printer->depth * printer->indent_unit_len;
-                size_t inserted = 1 + indent_len + 3 - 1; /* replaces the space after the opening */
-                strbuf_grow(out, inserted);
-                char *space = out->data + opening + 3;
-                memmove(space + inserted + 1, space + 1, (size_t)(out->data + out->len - space)); /* with the NUL */
-                *space++ = '\n';
-                for (int level = 0; level < printer->depth; level++, space += printer->indent_unit_len)
-                    memcpy(space, printer->indent_unit, printer->indent_unit_len);
-                memcpy(space, " * ", 3);
-                out->len += inserted;
-                printer_end_line(printer);
+                if (printer->at_line_start) {
+                    OUT_FIXED_LINE(printer, "/**");
+                } else {
+                    out_commit(printer, out_copy(out_room(printer, 4), "/**\n", 4));
+                    printer->at_line_start = true;
+                }
+                jsdoc_write_line(printer, true, " * ", 3, &first, "", 0);
                 block = true;
             }
-            for (; empty_lines; empty_lines--) {
-                printer_putn(printer, " *", 2);
-                printer_end_line(printer);
-            }
-            printer_putn(printer, " * ", 3);
-            escape_comment_line(out, COMMENT_JSDOC, cursor, len, false);
-            printer_end_line(printer);
+            for (; empty_lines; empty_lines--) OUT_FIXED_LINE(printer, " *");
+            jsdoc_write_line(printer, true, " * ", 3, &line, "", 0);
         }
-        cursor = newline ? newline + 1 : end;
     }
     if (!started) return;
-    printer_putn(printer, " */", 3); /* after the one line, or on a line of its own */
-    printer_end_line(printer);
+    if (block) {
+        OUT_FIXED_LINE(printer, " */");
+    } else {
+        jsdoc_write_line(printer, printer->at_line_start, "/** ", 4, &first, " */", 3);
+    }
 }
 
-/* printer_putn of the decimal text of `value`, as printer_printf's "%lld" writes it. */
-static void ts_put_int(Printer *printer, long long value) {
-    char digits[24];
-    char *cursor = digits + sizeof digits;
-    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
-    do {
-        *--cursor = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude);
-    if (value < 0) *--cursor = '-';
-    printer_putn(printer, cursor, (size_t)(digits + sizeof digits - cursor));
+static void ts_jsdoc(Printer *printer, const char *text, const char *deprecated) {
+    ts_jsdoc_text(printer, text, text ? strlen(text) : 0, deprecated);
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* Doc comments written straight into the output from pieces known to be plain                               */
+
+static inline Text text_of(const char *text) { return (Text){text, strlen(text)}; }
+
+/* True when escape_comment_line would copy all of `text` as it is. */
+static inline bool text_plain(Text text) { return jsdoc_plain_run(text.text, text.len) == text.len; }
+
+/* A user doc that is at most one plain line (most): true, with *line its text without trailing blanks (empty for
+ * a missing or blank doc). False for any other doc, which goes through ts_jsdoc_text. */
+static bool doc_plain_line(const char *doc, Text *line) {
+    line->text = doc;
+    line->len = 0;
+    if (!doc) return true;
+    size_t len = strlen(doc);
+    if (jsdoc_plain_run(doc, len) != len) return false;
+    while (len && doc[len - 1] == ' ') len--;
+    line->len = len;
+    return true;
+}
+
+/* Starts a line: the indentation, `prefix`, the pieces and `suffix` (all plain text, none empty: the line goes on),
+ * and with `end_line` a line break. */
+static void out_pieces(Printer *printer, Text prefix, const Text *pieces, size_t count, Text suffix, bool end_line) {
+    size_t indentation = indent_len(printer), len = indentation + prefix.len + suffix.len + 1;
+    for (size_t i = 0; i < count; i++) len += pieces[i].len;
+    char *at = out_room(printer, len);
+    at = out_indent(printer, at, indentation);
+    at = out_copy(at, prefix.text, prefix.len);
+    for (size_t i = 0; i < count; i++) at = out_copy(at, pieces[i].text, pieces[i].len);
+    at = out_copy(at, suffix.text, suffix.len);
+    if (end_line) *at++ = '\n';
+    out_commit(printer, at);
+    printer->at_line_start = end_line;
+}
+
+/* A line of plain text from pieces (out_pieces). */
+static void out_pieces_line(Printer *printer, Text prefix, const Text *pieces, size_t count, Text suffix) {
+    out_pieces(printer, prefix, pieces, count, suffix, true);
+}
+
+#define TEXT_PIECES(...) ((const Text[]){__VA_ARGS__}), (sizeof((const Text[]){__VA_ARGS__}) / sizeof(Text))
+/* A JSDoc of one line of plain pieces, between its delimiters. */
+#define JSDOC_ONE_LINE(printer, ...) out_pieces_line((printer), TEXT("/** "), TEXT_PIECES(__VA_ARGS__), TEXT(" */"))
+/* A line of a JSDoc block: ` * pieces`. */
+#define JSDOC_LINE(printer, ...) out_pieces_line((printer), TEXT(" * "), TEXT_PIECES(__VA_ARGS__), TEXT(""))
+#define JSDOC_OPEN(printer) out_fixed_line((printer), "/**", 3)
+#define JSDOC_BLANK(printer) out_fixed_line((printer), " *", 2)
+#define JSDOC_CLOSE(printer) out_fixed_line((printer), " */", 3)
+
+/* A paragraph of a doc written from plain pieces; one without text is left out. */
+typedef struct Paragraph {
+    Text pieces[3];
+    size_t count;
+} Paragraph;
+
+static size_t paragraph_len(const Paragraph *paragraph) {
+    size_t len = 0;
+    for (size_t i = 0; i < paragraph->count; i++) len += paragraph->pieces[i].len;
+    return len;
+}
+
+/* The JSDoc of paragraphs of plain pieces, laid out as ts_jsdoc lays out their text joined by blank lines: one
+ * line between the delimiters for a single one-line paragraph, else a block; nothing without text. */
+static void jsdoc_paragraphs(Printer *printer, const Paragraph *paragraphs, size_t count) {
+    size_t written = 0, nonempty = 0;
+    for (size_t i = 0; i < count; i++) nonempty += paragraph_len(&paragraphs[i]) > 0;
+    if (nonempty == 0) return;
+    if (nonempty > 1) JSDOC_OPEN(printer);
+    for (size_t i = 0; i < count; i++) {
+        if (paragraph_len(&paragraphs[i]) == 0) continue;
+        if (nonempty == 1) {
+            out_pieces_line(printer, TEXT("/** "), paragraphs[i].pieces, paragraphs[i].count, TEXT(" */"));
+            return;
+        }
+        if (written++) JSDOC_BLANK(printer);
+        out_pieces_line(printer, TEXT(" * "), paragraphs[i].pieces, paragraphs[i].count, TEXT(""));
+    }
+    JSDOC_CLOSE(printer);
 }
 
 typedef struct TsEmitter {
     const IrProgram *program;
     const BackendOptions *options;
     /* Per declaration (the index of program->decls): the name of its input shape when it has one distinct from
-     * its result shape (compute_input_shapes), else NULL. */
+     * its result shape (compute_input_shapes), else NULL; the array is NULL when no declaration has one (most
+     * programs: then no lookup is needed). */
     char **input_names;
-    /* Each declaration's index in program->decls, keyed by the bytes of its pointer (programs may hold tens of
-     * thousands of declarations: no linear search per reference). */
+    /* Each declaration's index in program->decls by its address (programs may hold tens of thousands of
+     * declarations: no linear search per reference): open addressing over index_mask + 1 slots holding the index
+     * plus one (0: empty), the key being program->decls[index]. Built only where input shapes need it. */
+    uint32_t *index_slots;
+    size_t index_mask;
+    /* Per declaration, for an undocumented model: the first rpc that takes it as parameters or returns it (its
+     * doc names that rpc), or NULL; the array is NULL when no such model exists. */
+    const IrRpc **role_rpcs;
+    /* Composes the docs that are not written from pieces (emptied for each use). */
+    struct DocText *scratch;
     Arena arena;
-    StrMap decl_indexes;
-    StrMap taken_names; /* the names of every declaration and every input shape */
+    /* The names an input shape's or a type guard's name could clash with: those of the declarations that start
+     * with "is" or end with "Input" and underscores, and every input shape's name. */
+    StrMap taken_names;
 } TsEmitter;
 
 /* The shape a type is printed in: what results hold, or what the client sends. */
@@ -133,15 +418,28 @@ static bool field_is_omissible(Direction direction, const IrField *field) {
     return field->optional || (field->default_value && direction == DIRECTION_INPUT);
 }
 
+static size_t pointer_slot(const void *pointer, size_t mask) {
+    uint64_t hash = (uint64_t)(uintptr_t)pointer * 0x9E3779B97F4A7C15ULL; /* Fibonacci hashing: the high bits mix */
+    return (size_t)(hash >> 32) & mask;
+}
+
 static size_t decl_index(const TsEmitter *emitter, const IrDecl *decl) {
-    void *found = strmap_get(&emitter->decl_indexes, (const char *)&decl, sizeof decl);
-    return found ? (size_t)((uintptr_t)found - 1) : 0; /* every referenced declaration is in the program */
+    for (size_t slot = pointer_slot(decl, emitter->index_mask);; slot = (slot + 1) & emitter->index_mask) {
+        uint32_t entry = emitter->index_slots[slot];
+        if (!entry) return 0; /* every referenced declaration is in the program */
+        if (emitter->program->decls[entry - 1] == decl) return entry - 1;
+    }
+}
+
+/* The name of `decl`'s input shape when it has one distinct from its result shape, else NULL. */
+static const char *input_name_of(const TsEmitter *emitter, const IrDecl *decl) {
+    return emitter->input_names ? emitter->input_names[decl_index(emitter, decl)] : NULL;
 }
 
 /* The name of `decl` in `direction`: its input shape's name where it has a distinct one. */
 static const char *decl_name(const TypeContext *context, const IrDecl *decl) {
     if (context->direction == DIRECTION_INPUT) {
-        const char *input = context->emitter->input_names[decl_index(context->emitter, decl)];
+        const char *input = input_name_of(context->emitter, decl);
         if (input) return input;
     }
     return decl->names.in[TS];
@@ -215,29 +513,13 @@ static void compute_input_shapes(TsEmitter *emitter) {
     const IrProgram *program = emitter->program;
     size_t count = program->decl_count;
     arena_init(&emitter->arena);
-    strmap_init(&emitter->decl_indexes, &emitter->arena);
-    for (size_t i = 0; i < count; i++) {
-        strmap_put(&emitter->decl_indexes, (const char *)&program->decls[i], sizeof program->decls[i],
-                   (void *)(uintptr_t)(i + 1));
-    }
-    emitter->input_names = checked_calloc(count + 1, sizeof *emitter->input_names);
+    emitter->input_names = NULL;
+    emitter->index_slots = NULL;
+    emitter->role_rpcs = NULL;
+    /* The models both sent and received that have a field with a default: without one, no declaration has two
+     * shapes and nothing else is needed. */
     bool *has = checked_calloc(count + 1, sizeof *has);
     size_t *queue = checked_calloc(count + 1, sizeof *queue);
-    Referrers edges = {.starts = checked_calloc(count + 2, sizeof *edges.starts)};
-    for (int pass = 0; pass < 2; pass++) {
-        edges.filling = pass == 1;
-        if (edges.filling) {
-            /* counts to the ends of the rows; filling moves each back to its row's start */
-            for (size_t j = 1; j < count; j++) edges.starts[j] += edges.starts[j - 1];
-            if (count) edges.starts[count] = edges.starts[count - 1];
-            edges.referrers = checked_calloc(edges.starts[count] + 1, sizeof *edges.referrers);
-        }
-        for (size_t i = 0; i < count; i++) {
-            if (!program->decls[i]->sent || !program->decls[i]->received) continue;
-            edges.referrer = i;
-            each_decl_named_by(emitter, program->decls[i], count_or_fill_referrer, &edges);
-        }
-    }
     size_t head = 0, tail = 0;
     for (size_t i = 0; i < count; i++) {
         const IrDecl *decl = program->decls[i];
@@ -246,24 +528,73 @@ static void compute_input_shapes(TsEmitter *emitter) {
             if (decl->fields[f]->default_value) has[queue[tail++] = i] = true;
         }
     }
-    while (head < tail) {
-        size_t named = queue[head++];
-        for (size_t k = edges.starts[named]; k < edges.starts[named + 1]; k++) {
-            size_t referrer = edges.referrers[k];
-            if (!has[referrer]) has[queue[tail++] = referrer] = true;
+    /* Undocumented parameters and results: their docs name an rpc, found through the index table. */
+    bool roles = false;
+    for (size_t i = 0; i < program->rpc_count && !roles; i++) {
+        const IrDecl *params = program->rpcs[i]->params, *result = program->rpcs[i]->result;
+        roles = (params && !(params->doc && *params->doc)) || (result && !(result->doc && *result->doc));
+    }
+    if (tail || roles) {
+        size_t slots = 16;
+        while (slots < 2 * count) slots *= 2;
+        emitter->index_slots = checked_calloc(slots, sizeof *emitter->index_slots);
+        emitter->index_mask = slots - 1;
+        for (size_t i = 0; i < count; i++) {
+            size_t slot = pointer_slot(program->decls[i], emitter->index_mask);
+            while (emitter->index_slots[slot]) slot = (slot + 1) & emitter->index_mask;
+            emitter->index_slots[slot] = (uint32_t)(i + 1);
         }
     }
+    if (roles) {
+        emitter->role_rpcs = checked_calloc(count + 1, sizeof *emitter->role_rpcs);
+        for (size_t i = 0; i < program->rpc_count; i++) {
+            const IrRpc *rpc = program->rpcs[i];
+            if (rpc->params && !emitter->role_rpcs[decl_index(emitter, rpc->params)])
+                emitter->role_rpcs[decl_index(emitter, rpc->params)] = rpc;
+            if (rpc->result && !emitter->role_rpcs[decl_index(emitter, rpc->result)])
+                emitter->role_rpcs[decl_index(emitter, rpc->result)] = rpc;
+        }
+    }
+    if (tail) {
+        Referrers edges = {.starts = checked_calloc(count + 2, sizeof *edges.starts)};
+        for (int pass = 0; pass < 2; pass++) {
+            edges.filling = pass == 1;
+            if (edges.filling) {
+                /* counts to the ends of the rows; filling moves each back to its row's start */
+                for (size_t j = 1; j < count; j++) edges.starts[j] += edges.starts[j - 1];
+                if (count) edges.starts[count] = edges.starts[count - 1];
+                edges.referrers = checked_calloc(edges.starts[count] + 1, sizeof *edges.referrers);
+            }
+            for (size_t i = 0; i < count; i++) {
+                if (!program->decls[i]->sent || !program->decls[i]->received) continue;
+                edges.referrer = i;
+                each_decl_named_by(emitter, program->decls[i], count_or_fill_referrer, &edges);
+            }
+        }
+        while (head < tail) {
+            size_t named = queue[head++];
+            for (size_t k = edges.starts[named]; k < edges.starts[named + 1]; k++) {
+                size_t referrer = edges.referrers[k];
+                if (!has[referrer]) has[queue[tail++] = referrer] = true;
+            }
+        }
+        free(edges.starts);
+        free(edges.referrers);
+        emitter->input_names = checked_calloc(count + 1, sizeof *emitter->input_names);
+    }
     free(queue);
-    free(edges.starts);
-    free(edges.referrers);
-    /* Every declaration's name is taken, and then every input shape's name as it is given. */
+    /* The declarations' names that a guard (`is<Name>_*`) or an input shape (`<Name>Input_*`) could be, then every
+     * input shape's name as it is given. */
     StrMap *taken = &emitter->taken_names;
     strmap_init(taken, &emitter->arena);
     for (size_t i = 0; i < count; i++) {
         const char *name = program->decls[i]->names.in[TS];
-        strmap_put(taken, name, strlen(name), (void *)name);
+        size_t len = strlen(name), end = len;
+        while (end && name[end - 1] == '_') end--;
+        bool input_like = end >= 5 && memcmp(name + end - 5, "Input", 5) == 0;
+        if (input_like || (name[0] == 'i' && name[1] == 's')) strmap_put(taken, name, len, (void *)name);
     }
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; emitter->input_names && i < count; i++) {
         if (!has[i]) continue;
         StrBuf name;
         strbuf_init(&name);
@@ -279,11 +610,32 @@ static void compute_input_shapes(TsEmitter *emitter) {
 
 static void free_input_shapes(TsEmitter *emitter) {
     free(emitter->input_names); /* the names are in the arena */
+    free(emitter->index_slots);
+    free(emitter->role_rpcs);
     arena_free(&emitter->arena);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Types                                                                                                      */
+
+/* scalar_type as a Text; empty for a type that is not a scalar. */
+static Text scalar_text(const TypeContext *context, IrTypeKind kind) {
+    switch (kind) {
+    case IR_BOOL: return TEXT("boolean");
+    case IR_INT: return context->emitter->options->ts_bigint ? TEXT("bigint") : TEXT("number");
+    case IR_FLOAT: return TEXT("number");
+    case IR_STRING:
+    case IR_BYTES:
+    case IR_DECIMAL:
+    case IR_UUID:
+    case IR_TIMESTAMP:
+    case IR_DATE:
+    case IR_TIME:
+    case IR_DURATION: return TEXT("string");
+    case IR_ANY: return TEXT("unknown");
+    default: return TEXT("");
+    }
+}
 
 static const char *scalar_type(const TypeContext *context, IrTypeKind kind) {
     switch (kind) {
@@ -303,12 +655,46 @@ static const char *scalar_type(const TypeContext *context, IrTypeKind kind) {
     }
 }
 
-static void print_literal_value(Printer *printer, const IrValue *value) {
+/* The decimal text of `value` (as "%lld" writes it) into digits[24]; returns where it starts (it ends at
+ * digits + 24). */
+static char *format_int(char digits[24], long long value) {
+    char *cursor = digits + 24;
+    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    do {
+        *--cursor = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0) *--cursor = '-';
+    return cursor;
+}
+
+/* printer_putn of the decimal text of `value`, as printer_printf's "%lld" writes it. */
+static void ts_put_int(Printer *printer, long long value) {
+    char digits[24];
+    char *start = format_int(digits, value);
+    printer_putn(printer, start, (size_t)(digits + sizeof digits - start));
+}
+
+static void append_int(StrBuf *out, long long value) {
+    char digits[24];
+    char *start = format_int(digits, value);
+    strbuf_append(out, start, (size_t)(digits + sizeof digits - start));
+}
+
+/* ir_resolve_alias without a call for a type that names no alias (most). */
+static inline const IrType *resolved_type(const IrType *type) {
+    return type->kind == IR_REF && type->decl->kind == IR_DECL_ALIAS ? ir_resolve_alias(type) : type;
+}
+
+/* Types are appended straight to the output: they hold no line break (print_type starts the line first). */
+static void append_name(StrBuf *out, const char *name) { buf_append(out, name, strlen(name)); }
+
+static void append_literal_value(StrBuf *out, const IrValue *value) {
     switch (value->kind) {
-    case IR_VALUE_STRING: printer_string_literal(printer, TS, value->text, value->text_length); break;
-    case IR_VALUE_INT: printer_printf(printer, "%lld", (long long)value->int_value); break;
-    case IR_VALUE_BOOL: PRINTER_PUTS(printer, value->bool_value ? "true" : "false"); break;
-    default: PRINTER_PUTS(printer, "never"); break; /* not a literal kind: the IR never gives one */
+    case IR_VALUE_STRING: escape_string_literal(out, TS, value->text, value->text_length); break;
+    case IR_VALUE_INT: append_int(out, (long long)value->int_value); break;
+    case IR_VALUE_BOOL: value->bool_value ? BUF_LITERAL(out, "true") : BUF_LITERAL(out, "false"); break;
+    default: BUF_LITERAL(out, "never"); break; /* not a literal kind: the IR never gives one */
     }
 }
 
@@ -320,84 +706,120 @@ static bool type_prints_as_union(const IrType *type) {
 
 /* True when `key` (a map key type) is a closed set of values: such a map need not hold every key. */
 static bool key_is_closed_set(const IrType *key) {
-    const IrType *resolved = ir_resolve_alias(key);
+    const IrType *resolved = resolved_type(key);
     if (resolved->kind == IR_LITERAL) return true;
     return resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM;
 }
 
-static void print_type(Printer *printer, const TypeContext *context, const IrType *type);
+static void append_type(StrBuf *out, const TypeContext *context, const IrType *type);
 
 /* A map's key type: what `Object.entries` yields, a string (decimal digits for int keys); an enum's or a literal
  * union's values where the keys are a closed set. */
-static void print_map_key(Printer *printer, const TypeContext *context, const IrType *key) {
-    const IrType *resolved = ir_resolve_alias(key);
+static void append_map_key(StrBuf *out, const TypeContext *context, const IrType *key) {
+    const IrType *resolved = resolved_type(key);
     if (resolved->kind == IR_REF && resolved->decl->kind == IR_DECL_ENUM) {
         const char *name = decl_name(context, resolved->decl);
         if (resolved->decl->int_enum) {
-            PRINTER_PUTS(printer, "`${", name, "}`");
+            BUF_LITERAL(out, "`${");
+            buf_append(out, name, strlen(name));
+            BUF_LITERAL(out, "}`");
         } else {
-            PRINTER_PUTS(printer, name);
+            buf_append(out, name, strlen(name));
         }
     } else if (resolved->kind == IR_LITERAL) {
         for (size_t i = 0; i < resolved->literal_count; i++) {
             const IrValue *value = resolved->literals[i];
-            if (i) PRINTER_PUTS(printer, " | ");
+            if (i) BUF_LITERAL(out, " | ");
             if (value->kind == IR_VALUE_INT) {
-                printer_printf(printer, "\"%lld\"", (long long)value->int_value);
+                BUF_LITERAL(out, "\"");
+                append_int(out, (long long)value->int_value);
+                BUF_LITERAL(out, "\"");
             } else {
-                print_literal_value(printer, value);
+                append_literal_value(out, value);
             }
         }
     } else if (key->kind == IR_REF && resolved->kind == IR_STRING) {
-        PRINTER_PUTS(printer, decl_name(context, key->decl)); /* an alias of string names the keys */
+        append_name(out, decl_name(context, key->decl)); /* an alias of string names the keys */
     } else {
-        PRINTER_PUTS(printer, "string");
+        BUF_LITERAL(out, "string");
     }
 }
 
-static void print_type_without_null(Printer *printer, const TypeContext *context, const IrType *type) {
-    const char *scalar = scalar_type(context, type->kind);
-    if (scalar) {
-        PRINTER_PUTS(printer, scalar);
-        return;
-    }
+static void append_type_without_null(StrBuf *out, const TypeContext *context, const IrType *type) {
     switch (type->kind) {
+    case IR_BOOL: BUF_LITERAL(out, "boolean"); break;
+    case IR_INT:
+        if (context->emitter->options->ts_bigint) {
+            BUF_LITERAL(out, "bigint");
+        } else {
+            BUF_LITERAL(out, "number");
+        }
+        break;
+    case IR_FLOAT: BUF_LITERAL(out, "number"); break;
+    case IR_STRING:
+    case IR_BYTES:
+    case IR_DECIMAL:
+    case IR_UUID:
+    case IR_TIMESTAMP:
+    case IR_DATE:
+    case IR_TIME:
+    case IR_DURATION: BUF_LITERAL(out, "string"); break;
+    case IR_ANY: BUF_LITERAL(out, "unknown"); break;
     case IR_LIST:
         if (type_prints_as_union(type->element)) {
-            PRINTER_PUTS(printer, "(");
-            print_type(printer, context, type->element);
-            PRINTER_PUTS(printer, ")[]");
+            BUF_LITERAL(out, "(");
+            append_type(out, context, type->element);
+            BUF_LITERAL(out, ")[]");
         } else {
-            print_type(printer, context, type->element);
-            PRINTER_PUTS(printer, "[]");
+            append_type(out, context, type->element);
+            BUF_LITERAL(out, "[]");
         }
         break;
     case IR_MAP: {
         /* Wire keys are strings, and so are the keys Object.entries yields: int keys are decimal strings. */
         bool closed = key_is_closed_set(type->key);
-        PRINTER_PUTS(printer, closed ? "Partial<" : "", "Record<");
-        print_map_key(printer, context, type->key);
-        PRINTER_PUTS(printer, ", ");
-        print_type(printer, context, type->element);
-        PRINTER_PUTS(printer, ">", closed ? ">" : "");
+        if (closed) BUF_LITERAL(out, "Partial<");
+        BUF_LITERAL(out, "Record<");
+        append_map_key(out, context, type->key);
+        BUF_LITERAL(out, ", ");
+        append_type(out, context, type->element);
+        buf_append(out, ">>", closed ? 2 : 1);
         break;
     }
     case IR_LITERAL:
         for (size_t i = 0; i < type->literal_count; i++) {
-            if (i) PRINTER_PUTS(printer, " | ");
-            print_literal_value(printer, type->literals[i]);
+            if (i) BUF_LITERAL(out, " | ");
+            append_literal_value(out, type->literals[i]);
         }
-        if (type->literal_count == 0) PRINTER_PUTS(printer, "never");
+        if (type->literal_count == 0) BUF_LITERAL(out, "never");
         break;
-    case IR_REF: PRINTER_PUTS(printer, decl_name(context, type->decl)); break;
-    default: PRINTER_PUTS(printer, "never"); break;
+    case IR_REF: append_name(out, decl_name(context, type->decl)); break;
+    default: BUF_LITERAL(out, "never"); break;
+    }
+}
+
+static void append_type(StrBuf *out, const TypeContext *context, const IrType *type) {
+    append_type_without_null(out, context, type);
+    /* `unknown` already holds null. */
+    if (type->nullable && type->kind != IR_ANY) BUF_LITERAL(out, " | null");
+}
+
+/* Starts text that holds no line break: the indentation first when the line is empty. */
+static void begin_text(Printer *printer) {
+    if (printer->at_line_start) {
+        if (printer->depth) printer_append_indentation(printer);
+        printer->at_line_start = false;
     }
 }
 
 static void print_type(Printer *printer, const TypeContext *context, const IrType *type) {
-    print_type_without_null(printer, context, type);
-    /* `unknown` already holds null. */
-    if (type->nullable && type->kind != IR_ANY) PRINTER_PUTS(printer, " | null");
+    begin_text(printer); /* a type is never empty */
+    append_type(&printer->out, context, type);
+}
+
+static void print_literal_value(Printer *printer, const IrValue *value) {
+    begin_text(printer);
+    append_literal_value(&printer->out, value);
 }
 
 /* ---------------------------------------------------------------------------------------------------------- */
@@ -454,6 +876,11 @@ static void doc_init(DocText *doc) { printer_init(&doc->printer, ""); }
 static void doc_free(DocText *doc) { printer_free(&doc->printer); }
 static const char *doc_cstr(DocText *doc) { return strbuf_cstr(&doc->printer.out); }
 static bool doc_empty(const DocText *doc) { return doc->printer.out.len == 0; }
+/* Empties a doc for reuse, keeping its memory. */
+static void doc_clear(DocText *doc) {
+    strbuf_clear(&doc->printer.out);
+    doc->printer.at_line_start = true;
+}
 
 /* Starts a new paragraph (a blank line) unless the doc is empty. */
 static void doc_paragraph(DocText *doc) {
@@ -561,19 +988,23 @@ static void print_marker(Printer *printer, const BackendOptions *options) {
 }
 
 /* The rpc that takes `decl` as parameters or returns it, for the doc of an undocumented model. */
+/* The rpc that takes `decl` as parameters or returns it (the first in order), for the doc of an undocumented model;
+ * NULL for another model. */
+static const IrRpc *model_role(const TsEmitter *emitter, const IrDecl *decl) {
+    if (!(decl->is_params || decl->is_result) || !emitter->role_rpcs) return NULL;
+    return emitter->role_rpcs[decl_index(emitter, decl)];
+}
+
+/* The first sentence of an undocumented model's doc: the rpc that takes it or returns it, else its name. */
 static void doc_model_role(const TsEmitter *emitter, DocText *doc, const IrDecl *decl) {
-    for (size_t i = 0; (decl->is_params || decl->is_result) && i < emitter->program->rpc_count; i++) {
-        const IrRpc *rpc = emitter->program->rpcs[i];
-        if (rpc->params == decl) {
-            PRINTER_PUTS(&doc->printer, "Parameters of `", rpc->method, "`.");
-            return;
-        }
-        if (rpc->result == decl) {
-            PRINTER_PUTS(&doc->printer, "Result of `", rpc->method, "`.");
-            return;
-        }
+    const IrRpc *rpc = model_role(emitter, decl);
+    if (rpc && rpc->params == decl) {
+        PRINTER_PUTS(&doc->printer, "Parameters of `", rpc->method, "`.");
+    } else if (rpc) {
+        PRINTER_PUTS(&doc->printer, "Result of `", rpc->method, "`.");
+    } else {
+        PRINTER_PUTS(&doc->printer, "The `", decl->names.in[TS], "` object.");
     }
-    PRINTER_PUTS(&doc->printer, "The `", decl->names.in[TS], "` object.");
 }
 
 static bool model_has_default(const IrDecl *decl) {
@@ -583,55 +1014,211 @@ static bool model_has_default(const IrDecl *decl) {
     return false;
 }
 
+/* format_sentence as a Text (its length known). */
+static Text format_text(const TypeContext *context, IrTypeKind kind) {
+    switch (kind) {
+    case IR_INT:
+        return context->emitter->options->ts_bigint ? TEXT("Integer (any number of digits).")
+                                                    : TEXT("Integer (exact up to 2^53 - 1; a result beyond is refused).");
+    case IR_BYTES: return TEXT("Base64 string (standard alphabet, padded).");
+    case IR_DECIMAL: return TEXT("Decimal number as a string, such as `\"12.50\"`.");
+    case IR_UUID: return TEXT("UUID string.");
+    case IR_TIMESTAMP: return TEXT("RFC 3339 date-time string, such as `\"2026-01-02T03:04:05Z\"`.");
+    case IR_DATE: return TEXT("Date string, `YYYY-MM-DD`.");
+    case IR_TIME: return TEXT("Time string, `HH:MM:SS[.ffffff]` with an optional UTC offset.");
+    case IR_DURATION: return TEXT("ISO 8601 duration string, such as `\"P1DT2H3M4.5S\"`.");
+    default: return TEXT("");
+    }
+}
+
+/* The doc of most fields, written straight into the output: no deprecation, no constraints, no default or one of
+ * a scalar kind, and a user doc of at most one plain line. Its facts are then fixed sentences and the default's
+ * plain text (doc_field_facts' presence, default and format). Returns false, writing nothing, for any other
+ * field. */
+static bool emit_plain_field_doc(Printer *printer, const TypeContext *context, const IrField *field) {
+    const IrConstraints *constraints = field->constraints;
+    if (field->deprecation.deprecated || constraints->has_ge || constraints->has_gt || constraints->has_le ||
+        constraints->has_lt || constraints->has_min_length || constraints->has_max_length || constraints->pattern)
+        return false;
+    /* A default of a scalar kind whose text is plain: doc_field_facts' sentence about it, in pieces. */
+    Text value[3] = {TEXT(""), TEXT(""), TEXT("")};
+    char digits[24];
+    const IrValue *default_value = field->default_value;
+    if (default_value) {
+        switch (default_value->kind) {
+        case IR_VALUE_NULL: value[0] = TEXT("null"); break;
+        case IR_VALUE_BOOL: value[0] = default_value->bool_value ? TEXT("true") : TEXT("false"); break;
+        case IR_VALUE_INT: {
+            char *start = format_int(digits, (long long)default_value->int_value);
+            value[0] = (Text){start, (size_t)(digits + sizeof digits - start)};
+            break;
+        }
+        case IR_VALUE_FLOAT: value[0] = text_of(default_value->text); break;
+        case IR_VALUE_ENUM:
+            value[0] = text_of(default_value->enum_decl->names.in[TS]);
+            value[1] = TEXT(".");
+            value[2] = text_of(default_value->enum_member->names.in[TS]);
+            break;
+        default: return false;
+        }
+        if (!text_plain(value[0]) || !text_plain(value[2])) return false;
+    }
+    const char *doc = field->doc;
+    size_t doc_len = 0;
+    if (doc && *doc) {
+        doc_len = strlen(doc);
+        if (jsdoc_plain_run(doc, doc_len) != doc_len) return false;
+        while (doc_len && doc[doc_len - 1] == ' ') doc_len--; /* a blank doc adds nothing */
+    }
+    bool nullable = field->type->nullable;
+    Text presence, default_end = TEXT("");
+    if (default_value) {
+        presence = context->direction == DIRECTION_INPUT ? TEXT("May be omitted: the server then uses `")
+                                                         : TEXT("Always present in results; the default is `");
+        default_end = nullable ? TEXT("`. May be null.") : TEXT("`.");
+    } else if (field->optional) {
+        presence = nullable ? TEXT("May be absent or null.") : TEXT("May be absent (never null).");
+    } else {
+        presence = nullable ? TEXT("Required; may be null.") : TEXT("Required.");
+    }
+    Text format = format_text(context, resolved_type(field->type)->kind);
+    size_t indentation = indent_len(printer);
+    char *at = out_room(printer, 5 * indentation + doc_len + presence.len + value[0].len + value[1].len +
+                                     value[2].len + default_end.len + format.len + 32);
+    if (doc_len == 0) { /* the one-line form */
+        at = out_indent(printer, at, indentation);
+        OUT_LITERAL(at, "/** ");
+    } else {
+        at = out_indent(printer, at, indentation);
+        OUT_LITERAL(at, "/**\n");
+        at = out_indent(printer, at, indentation);
+        OUT_LITERAL(at, " * ");
+        at = out_copy(at, doc, doc_len);
+        *at++ = '\n';
+        at = out_indent(printer, at, indentation);
+        OUT_LITERAL(at, " *\n");
+        at = out_indent(printer, at, indentation);
+        OUT_LITERAL(at, " * ");
+    }
+    at = out_copy(at, presence.text, presence.len);
+    if (default_value) {
+        for (size_t i = 0; i < 3; i++) at = out_copy(at, value[i].text, value[i].len);
+        at = out_copy(at, default_end.text, default_end.len);
+    }
+    if (format.len) {
+        *at++ = ' ';
+        at = out_copy(at, format.text, format.len);
+    }
+    if (doc_len == 0) {
+        OUT_LITERAL(at, " */\n");
+    } else {
+        *at++ = '\n';
+        at = out_indent(printer, at, indentation);
+        OUT_LITERAL(at, " */\n");
+    }
+    out_commit(printer, at);
+    printer->at_line_start = true;
+    return true;
+}
+
+/* A field of an interface: its doc, then `name?: Type;`. `scratch` composes the docs of the other fields. */
+static void emit_field(Printer *printer, const TypeContext *context, const IrField *field, DocText *scratch) {
+    if (!emit_plain_field_doc(printer, context, field)) {
+        doc_clear(scratch);
+        doc_append_user(scratch, field->doc);
+        doc_field_facts(scratch, context, field);
+        ts_jsdoc_text(printer, doc_cstr(scratch), scratch->printer.out.len, backend_deprecation_reason(&field->deprecation));
+    }
+    const char *name = field->names.in[TS];
+    size_t name_len = strlen(name), indentation = indent_len(printer);
+    /* A scalar's type (most fields) is written with the rest of the line. */
+    Text scalar = scalar_text(context, field->type->kind);
+    char *at = out_room(printer, indentation + name_len + scalar.len + 16);
+    at = out_indent(printer, at, indentation);
+    at = out_copy(at, name, name_len);
+    if (field_is_omissible(context->direction, field)) *at++ = '?';
+    OUT_LITERAL(at, ": ");
+    if (scalar.len) {
+        at = out_copy(at, scalar.text, scalar.len);
+        if (field->type->nullable && field->type->kind != IR_ANY) OUT_LITERAL(at, " | null");
+        OUT_LITERAL(at, ";\n");
+        out_commit(printer, at);
+    } else {
+        out_commit(printer, at);
+        append_type(&printer->out, context, field->type);
+        buf_append(&printer->out, ";\n", 2);
+    }
+    printer->at_line_start = true;
+}
+
 /* One shape of a model: `name` in `direction`. A model with two shapes says in its doc where the other is. */
 static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const IrDecl *decl, Direction direction) {
     TypeContext context = {emitter, direction};
     const char *name = decl_name(&context, decl);
-    const char *input_name = emitter->input_names[decl_index(emitter, decl)];
-    DocText doc;
-    doc_init(&doc);
+    const char *input_name = input_name_of(emitter, decl);
+    /* Its doc: the user's (or what the model is), then which shape this is. Written from pieces when they are all
+     * plain and there is no deprecation (nearly always), else composed and laid out by ts_jsdoc. */
+    Paragraph paragraphs[2] = {{.count = 0}, {.count = 0}};
+    Text user;
+    bool direct = !decl->deprecation.deprecated && doc_plain_line(decl->doc, &user);
     if (decl->doc && *decl->doc) {
-        doc_append_user(&doc, decl->doc);
+        paragraphs[0] = (Paragraph){{user}, 1};
     } else {
-        doc_model_role(emitter, &doc, decl);
+        const IrRpc *rpc = model_role(emitter, decl);
+        if (rpc) {
+            paragraphs[0] = (Paragraph){{rpc->params == decl ? TEXT("Parameters of `") : TEXT("Result of `"),
+                                         text_of(rpc->method), TEXT("`.")},
+                                        3};
+        } else {
+            paragraphs[0] = (Paragraph){{TEXT("The `"), text_of(decl->names.in[TS]), TEXT("` object.")}, 3};
+        }
+        direct = direct && text_plain(paragraphs[0].pieces[1]);
     }
     if (input_name) {
-        doc_paragraph(&doc);
         if (direction == DIRECTION_INPUT) {
-            PRINTER_PUTS(&doc.printer, "The shape you send: fields with a default may be omitted. Results are `", decl->names.in[TS], "`.");
+            paragraphs[1] = (Paragraph){{TEXT("The shape you send: fields with a default may be omitted. Results are `"),
+                                         text_of(decl->names.in[TS]), TEXT("`.")},
+                                        3};
         } else {
-            PRINTER_PUTS(&doc.printer, "The shape of results: fields with a default are always present. What you send is `", input_name, "`.");
+            paragraphs[1] = (Paragraph){{TEXT("The shape of results: fields with a default are always present. What you send is `"),
+                                         text_of(input_name), TEXT("`.")},
+                                        3};
         }
+        direct = direct && text_plain(paragraphs[1].pieces[1]);
     } else if (model_has_default(decl)) {
-        doc_paragraph(&doc);
-        PRINTER_PUTS(&doc.printer, direction == DIRECTION_INPUT
-                                  ? "Sent to the server: fields with a default may be omitted."
-                                  : "Received from the server: fields with a default are always present.");
+        paragraphs[1] = (Paragraph){{direction == DIRECTION_INPUT
+                                         ? TEXT("Sent to the server: fields with a default may be omitted.")
+                                         : TEXT("Received from the server: fields with a default are always present.")},
+                                    1};
     }
-    ts_jsdoc(printer, doc_cstr(&doc), backend_deprecation_reason(&decl->deprecation));
-    doc_free(&doc);
+    if (direct) {
+        jsdoc_paragraphs(printer, paragraphs, 2);
+    } else {
+        DocText *doc = emitter->scratch;
+        doc_clear(doc);
+        if (decl->doc && *decl->doc) {
+            doc_append_user(doc, decl->doc);
+        } else {
+            doc_model_role(emitter, doc, decl);
+        }
+        if (paragraphs[1].count) {
+            doc_paragraph(doc);
+            for (size_t i = 0; i < paragraphs[1].count; i++) {
+                strbuf_append(&doc->printer.out, paragraphs[1].pieces[i].text, paragraphs[1].pieces[i].len);
+            }
+        }
+        ts_jsdoc_text(printer, doc_cstr(doc), doc->printer.out.len, backend_deprecation_reason(&decl->deprecation));
+    }
 
     if (decl->field_count == 0 && !decl->open) {
         /* An empty interface would accept any non-nullish value; an object with no known keys is what is meant. */
         PRINTER_LINE(printer, "export type ", name, " = Record<string, never>;");
         return;
     }
-    PRINTER_LINE(printer, "export interface ", name, " {");
+    Text name_text = text_of(name);
+    out_pieces_line(printer, TEXT("export interface "), &name_text, 1, TEXT(" {"));
     printer_indent(printer);
-    DocText field_doc; /* reused: emptied for each field */
-    doc_init(&field_doc);
-    for (size_t i = 0; i < decl->field_count; i++) {
-        const IrField *field = decl->fields[i];
-        strbuf_clear(&field_doc.printer.out);
-        field_doc.printer.at_line_start = true;
-        doc_append_user(&field_doc, field->doc);
-        doc_field_facts(&field_doc, &context, field);
-        ts_jsdoc(printer, doc_cstr(&field_doc), backend_deprecation_reason(&field->deprecation));
-        PRINTER_PUTS(printer, field->names.in[TS], field_is_omissible(direction, field) ? "?" : "", ": ");
-        print_type(printer, &context, field->type);
-        PRINTER_LINE(printer, ";");
-    }
-    doc_free(&field_doc);
+    for (size_t i = 0; i < decl->field_count; i++) emit_field(printer, &context, decl->fields[i], emitter->scratch);
     if (decl->open) {
         /* @open: the keys the model does not declare, kept as received (schema.ts checks declared fields only)
          * and sent again */
@@ -639,24 +1226,44 @@ static void emit_model_shape(const TsEmitter *emitter, Printer *printer, const I
         PRINTER_LINE(printer, "[key: string]: unknown;");
     }
     printer_dedent(printer);
-    PRINTER_LINE(printer, "}");
+    OUT_FIXED_LINE(printer, "}");
 }
 
 static void emit_model(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
-    if (emitter->input_names[decl_index(emitter, decl)]) {
+    if (input_name_of(emitter, decl)) {
         emit_model_shape(emitter, printer, decl, DIRECTION_RESULT);
-        printer_blank_line(printer);
+        out_newline(printer);
         emit_model_shape(emitter, printer, decl, DIRECTION_INPUT);
     } else {
         emit_model_shape(emitter, printer, decl, single_direction(decl));
     }
 }
 
-static void print_enum_value(Printer *printer, const IrDecl *decl, const IrEnumMember *member) {
+/* The bytes a TypeScript string literal holds as they are (escape_string_literal's runs): printable ASCII but '"'
+ * and '\'. */
+static bool literal_plain(const char *text, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        unsigned char byte = (unsigned char)text[i];
+        if (byte < 0x20 || byte >= 0x7F || byte == '"' || byte == '\\') return false;
+    }
+    return true;
+}
+
+/* An enum member's value as printed: its decimal digits, or its string literal. */
+static void append_enum_value(StrBuf *out, const IrDecl *decl, const IrEnumMember *member) {
     if (decl->int_enum) {
-        ts_put_int(printer, (long long)member->int_value);
+        append_int(out, (long long)member->int_value);
+    } else if (literal_plain(member->string_value, member->string_value_length)) {
+        size_t len = member->string_value_length;
+        if (out->len + len + 3 > out->cap) strbuf_grow(out, len + 2);
+        char *at = out->data + out->len;
+        *at++ = '"';
+        at = out_copy(at, member->string_value, len);
+        *at++ = '"';
+        *at = '\0';
+        out->len = (size_t)(at - out->data);
     } else {
-        printer_string_literal(printer, TS, member->string_value, member->string_value_length);
+        escape_string_literal(out, TS, member->string_value, member->string_value_length);
     }
 }
 
@@ -664,82 +1271,230 @@ static void print_enum_value(Printer *printer, const IrDecl *decl, const IrEnumM
 static void append_guard_name(StrBuf *name, const TsEmitter *emitter, const IrDecl *decl) {
     strbuf_puts(name, "is");
     strbuf_puts(name, decl->names.in[TS]);
-    while (strmap_get(&emitter->taken_names, name->data, name->len)) strbuf_putc(name, '_');
+    while (emitter->taken_names.count && strmap_get(&emitter->taken_names, name->data, name->len)) strbuf_putc(name, '_');
+}
+
+/* The docs of an enum's type, const object and guard, composed and laid out by ts_jsdoc (any doc, deprecation). */
+static void emit_enum_doc(Printer *printer, const IrDecl *decl, const char *guard, int which) {
+    const char *name = decl->names.in[TS];
+    const char *deprecated = backend_deprecation_reason(&decl->deprecation);
+    DocText doc;
+    doc_init(&doc);
+    if (which == 0) {
+        if (decl->doc && *decl->doc) {
+            doc_append_user(&doc, decl->doc);
+        } else {
+            PRINTER_PUTS(&doc.printer, "The values of `", name, "`.");
+        }
+        doc_paragraph(&doc);
+        PRINTER_PUTS(&doc.printer, "The const object `", name, "` names each value: `", name, ".", decl->member_count ? decl->members[0]->names.in[TS] : "NAME", "`.");
+        doc_paragraph(&doc);
+        PRINTER_PUTS(&doc.printer, "Open: a result may hold a value added to the API later (an `UnknownEnumValue<", decl->int_enum ? "number" : "string", ">`), kept and sent back unchanged; `", guard, "(value)` tells the known values apart.");
+    } else if (which == 1) {
+        if (decl->doc && *decl->doc) {
+            doc_append_user(&doc, decl->doc);
+        } else {
+            PRINTER_PUTS(&doc.printer, "The values of `", name, "`, by name.");
+        }
+    } else {
+        PRINTER_PUTS(&doc.printer, "True for a value of `", name, "` this SDK knows; false for an `UnknownEnumValue` or anything else.");
+    }
+    ts_jsdoc(printer, doc_cstr(&doc), deprecated);
+    doc_free(&doc);
+}
+
+/* The const object's members, one line each after its doc (inside the object: indented). */
+static void emit_enum_members(Printer *printer, const IrDecl *decl) {
+    StrBuf *out = &printer->out;
+    printer_indent(printer);
+    size_t indentation = indent_len(printer);
+    for (size_t i = 0; i < decl->member_count; i++) {
+        const IrEnumMember *member = decl->members[i];
+        Text member_name = text_of(member->names.in[TS]), doc;
+        if (!member->deprecation.deprecated && doc_plain_line(member->doc, &doc) &&
+            (decl->int_enum || literal_plain(member->string_value, member->string_value_length))) {
+            /* Most members: the doc's one plain line and the member's line in one piece. */
+            size_t value_len = decl->int_enum ? 20 : member->string_value_length + 2;
+            char *at = out_room(printer, 2 * indentation + doc.len + member_name.len + value_len + 16);
+            if (doc.len) {
+                at = out_indent(printer, at, indentation);
+                OUT_LITERAL(at, "/** ");
+                at = out_copy(at, doc.text, doc.len);
+                OUT_LITERAL(at, " */\n");
+            }
+            at = out_indent(printer, at, indentation);
+            at = out_copy(at, member_name.text, member_name.len);
+            OUT_LITERAL(at, ": ");
+            if (decl->int_enum) {
+                char digits[24];
+                char *start = format_int(digits, (long long)member->int_value);
+                at = out_copy(at, start, (size_t)(digits + sizeof digits - start));
+            } else {
+                *at++ = '"';
+                at = out_copy(at, member->string_value, member->string_value_length);
+                *at++ = '"';
+            }
+            OUT_LITERAL(at, ",\n");
+            out_commit(printer, at);
+            printer->at_line_start = true;
+            continue;
+        }
+        ts_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
+        out_pieces(printer, TEXT(""), &member_name, 1, TEXT(": "), false);
+        append_enum_value(out, decl, member);
+        buf_append(out, ",\n", 2);
+        printer->at_line_start = true;
+    }
+    printer_dedent(printer);
+}
+
+/* Appends text that starts no indented line (at depth 0, or after text on the line): each piece as it is. */
+static void out_text(Printer *printer, const Text *pieces, size_t count) {
+    size_t len = 0;
+    for (size_t i = 0; i < count; i++) len += pieces[i].len;
+    if (len == 0) return;
+    char *at = out_room(printer, len);
+    for (size_t i = 0; i < count; i++) at = out_copy(at, pieces[i].text, pieces[i].len);
+    out_commit(printer, at);
+    printer->at_line_start = at[-1] == '\n';
+}
+
+/* A line break and the current indentation, as a piece of out_lines. */
+#define LINE_BREAK ((Text){NULL, 0})
+
+/* Appends pieces that may span lines: the indentation first when at a line's start, and after each LINE_BREAK
+ * piece a line break and the indentation (no piece holds a line break but the last, which may end the text). */
+static void out_lines(Printer *printer, const Text *pieces, size_t count) {
+    size_t indentation = indent_len(printer), len = printer->at_line_start ? indentation : 0;
+    for (size_t i = 0; i < count; i++) len += pieces[i].text ? pieces[i].len : 1 + indentation;
+    char *at = out_room(printer, len);
+    if (printer->at_line_start) at = out_indent(printer, at, indentation);
+    for (size_t i = 0; i < count; i++) {
+        if (pieces[i].text) {
+            at = out_copy(at, pieces[i].text, pieces[i].len);
+        } else {
+            *at++ = '\n';
+            at = out_indent(printer, at, indentation);
+        }
+    }
+    out_commit(printer, at);
+    printer->at_line_start = len && at[-1] == '\n';
 }
 
 /* An enum is open: its type admits a value this SDK does not know (`UnknownEnumValue<string>`, which only a
  * received value has), so a reply with a member added later is kept and can be sent back unchanged; the guard
  * `is<Name>` tells a known value from an unknown one. */
 static void emit_enum(const TsEmitter *emitter, Printer *printer, const IrDecl *decl) {
-    const char *name = decl->names.in[TS];
-    const char *base = decl->int_enum ? "number" : "string";
+    Text name = text_of(decl->names.in[TS]);
+    Text base = decl->int_enum ? TEXT("number") : TEXT("string");
     StrBuf guard;
     strbuf_init(&guard);
     append_guard_name(&guard, emitter, decl);
-    DocText doc;
-    doc_init(&doc);
-    if (decl->doc && *decl->doc) {
-        doc_append_user(&doc, decl->doc);
-    } else {
-        PRINTER_PUTS(&doc.printer, "The values of `", name, "`.");
+    Text guard_text = {guard.data, guard.len};
+    Text first_member = decl->member_count ? text_of(decl->members[0]->names.in[TS]) : TEXT("NAME");
+    Text user;
+    bool has_doc = decl->doc && *decl->doc;
+    /* prettier's layout: the guard's signature on one line when it fits in 120 columns, else the parameter on its
+     * own. */
+    bool one_line_signature =
+        strlen("export function (value: unknown): value is (typeof )[keyof typeof ] {") + guard.len + 2 * name.len <=
+        120;
+    StrBuf *out = &printer->out;
+    /* Nearly always: no deprecation, docs of plain pieces, at the file's top level: the text between the members'
+     * values written in a few pieces of whole lines. */
+    if (printer->depth == 0 && !decl->deprecation.deprecated && doc_plain_line(decl->doc, &user) &&
+        text_plain(name) && text_plain(first_member) && text_plain(guard_text)) {
+        Text pieces[24];
+        size_t count = 0;
+        pieces[count++] = TEXT("/**\n");
+        if (!has_doc) {
+            pieces[count++] = TEXT(" * The values of `");
+            pieces[count++] = name;
+            pieces[count++] = TEXT("`.\n *\n");
+        } else if (user.len) {
+            pieces[count++] = TEXT(" * ");
+            pieces[count++] = user;
+            pieces[count++] = TEXT("\n *\n");
+        }
+        pieces[count++] = TEXT(" * The const object `");
+        pieces[count++] = name;
+        pieces[count++] = TEXT("` names each value: `");
+        pieces[count++] = name;
+        pieces[count++] = TEXT(".");
+        pieces[count++] = first_member;
+        pieces[count++] = TEXT("`.\n *\n * Open: a result may hold a value added to the API later (an `UnknownEnumValue<");
+        pieces[count++] = base;
+        pieces[count++] = TEXT(">`), kept and sent back unchanged; `");
+        pieces[count++] = guard_text;
+        pieces[count++] = TEXT("(value)` tells the known values apart.\n */\nexport type ");
+        pieces[count++] = name;
+        pieces[count++] = TEXT(" =");
+        out_text(printer, pieces, count);
+        for (size_t i = 0; i < decl->member_count; i++) {
+            buf_append(out, i ? " | " : " ", i ? 3 : 1);
+            append_enum_value(out, decl, decl->members[i]);
+        }
+        count = 0;
+        pieces[count++] = decl->member_count ? TEXT(" | UnknownEnumValue<") : TEXT(" UnknownEnumValue<");
+        pieces[count++] = base;
+        pieces[count++] = TEXT(">;\n\n");
+        if (!has_doc) {
+            pieces[count++] = TEXT("/** The values of `");
+            pieces[count++] = name;
+            pieces[count++] = TEXT("`, by name. */\n");
+        } else if (user.len) {
+            pieces[count++] = TEXT("/** ");
+            pieces[count++] = user;
+            pieces[count++] = TEXT(" */\n");
+        }
+        pieces[count++] = TEXT("export const ");
+        pieces[count++] = name;
+        pieces[count++] = TEXT(" = {\n");
+        out_text(printer, pieces, count);
+        emit_enum_members(printer, decl);
+        count = 0;
+        pieces[count++] = TEXT("} as const;\n\n/** True for a value of `");
+        pieces[count++] = name;
+        pieces[count++] = TEXT("` this SDK knows; false for an `UnknownEnumValue` or anything else. */\nexport function ");
+        pieces[count++] = guard_text;
+        pieces[count++] = one_line_signature ? TEXT("(value: unknown): value is (typeof ")
+                                             : TEXT("(\n    value: unknown,\n): value is (typeof ");
+        pieces[count++] = name;
+        pieces[count++] = TEXT(")[keyof typeof ");
+        pieces[count++] = name;
+        pieces[count++] = TEXT("] {\n    return (Object.values(");
+        pieces[count++] = name;
+        pieces[count++] = TEXT(") as unknown[]).includes(value);\n}\n");
+        out_text(printer, pieces, count);
+        strbuf_free(&guard);
+        return;
     }
-    doc_paragraph(&doc);
-    PRINTER_PUTS(&doc.printer, "The const object `", name, "` names each value: `", name, ".", decl->member_count ? decl->members[0]->names.in[TS] : "NAME", "`.");
-    doc_paragraph(&doc);
-    PRINTER_PUTS(&doc.printer, "Open: a result may hold a value added to the API later (an `UnknownEnumValue<", base, ">`), kept and sent back unchanged; `", strbuf_cstr(&guard), "(value)` tells the known values apart.");
-    const char *deprecated = backend_deprecation_reason(&decl->deprecation);
-    ts_jsdoc(printer, doc_cstr(&doc), deprecated);
-    doc_free(&doc);
 
-    PRINTER_PUTS(printer, "export type ", name, " =");
+    emit_enum_doc(printer, decl, guard.data, 0);
+    out_pieces(printer, TEXT("export type "), &name, 1, TEXT(" ="), false);
     for (size_t i = 0; i < decl->member_count; i++) {
-        PRINTER_PUTS(printer, i ? " | " : " ");
-        print_enum_value(printer, decl, decl->members[i]);
+        buf_append(out, i ? " | " : " ", i ? 3 : 1);
+        append_enum_value(out, decl, decl->members[i]);
     }
-    PRINTER_LINE(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base, ">;");
-    printer_blank_line(printer);
-
-    DocText const_doc;
-    doc_init(&const_doc);
-    if (decl->doc && *decl->doc) {
-        doc_append_user(&const_doc, decl->doc);
+    PRINTER_LINE(printer, decl->member_count ? " | " : " ", "UnknownEnumValue<", base.text, ">;");
+    out_newline(printer);
+    emit_enum_doc(printer, decl, guard.data, 1);
+    out_pieces_line(printer, TEXT("export const "), &name, 1, TEXT(" = {"));
+    emit_enum_members(printer, decl);
+    OUT_FIXED_LINE(printer, "} as const;");
+    out_newline(printer);
+    emit_enum_doc(printer, decl, guard.data, 2);
+    if (one_line_signature) {
+        out_pieces_line(printer, TEXT("export function "), TEXT_PIECES(guard_text, TEXT("(value: unknown): value is (typeof "), name, TEXT(")[keyof typeof "), name), TEXT("] {"));
     } else {
-        PRINTER_PUTS(&const_doc.printer, "The values of `", name, "`, by name.");
-    }
-    ts_jsdoc(printer, doc_cstr(&const_doc), deprecated);
-    doc_free(&const_doc);
-    PRINTER_LINE(printer, "export const ", name, " = {");
-    printer_indent(printer);
-    for (size_t i = 0; i < decl->member_count; i++) {
-        const IrEnumMember *member = decl->members[i];
-        ts_jsdoc(printer, member->doc, backend_deprecation_reason(&member->deprecation));
-        PRINTER_PUTS(printer, member->names.in[TS], ": ");
-        print_enum_value(printer, decl, member);
-        PRINTER_LINE(printer, ",");
-    }
-    printer_dedent(printer);
-    PRINTER_LINE(printer, "} as const;");
-    printer_blank_line(printer);
-
-    DocText guard_doc;
-    doc_init(&guard_doc);
-    PRINTER_PUTS(&guard_doc.printer, "True for a value of `", name, "` this SDK knows; false for an `UnknownEnumValue` or anything else.");
-    ts_jsdoc(printer, doc_cstr(&guard_doc), deprecated);
-    doc_free(&guard_doc);
-    /* prettier's layout: the signature on one line when it fits in 120 columns, else the parameter on its own. */
-    size_t signature = strlen("export function (value: unknown): value is (typeof )[keyof typeof ] {") + guard.len +
-                       2 * strlen(name);
-    if (signature <= 120) {
-        PRINTER_LINE(printer, "export function ", strbuf_cstr(&guard), "(value: unknown): value is (typeof ", name, ")[keyof typeof ", name, "] {");
-    } else {
-        PRINTER_LINE(printer, "export function ", strbuf_cstr(&guard), "(");
-        PRINTER_LINE(printer, "    value: unknown,");
-        PRINTER_LINE(printer, "): value is (typeof ", name, ")[keyof typeof ", name, "] {");
+        out_pieces_line(printer, TEXT("export function "), &guard_text, 1, TEXT("("));
+        OUT_FIXED_LINE(printer, "    value: unknown,");
+        out_pieces_line(printer, TEXT("): value is (typeof "), TEXT_PIECES(name, TEXT(")[keyof typeof "), name), TEXT("] {"));
     }
     printer_indent(printer);
-    PRINTER_LINE(printer, "return (Object.values(", name, ") as unknown[]).includes(value);");
+    out_pieces_line(printer, TEXT("return (Object.values("), &name, 1, TEXT(") as unknown[]).includes(value);"));
     printer_dedent(printer);
-    PRINTER_LINE(printer, "}");
+    OUT_FIXED_LINE(printer, "}");
     strbuf_free(&guard);
 }
 
@@ -803,17 +1558,46 @@ static void emit_alias_shape(const TsEmitter *emitter, Printer *printer, const I
 /* A union or an alias, in both shapes when it has two. */
 static void emit_type_decl(const TsEmitter *emitter, Printer *printer, const IrDecl *decl,
                            void (*emit_shape)(const TsEmitter *, Printer *, const IrDecl *, Direction)) {
-    if (emitter->input_names[decl_index(emitter, decl)]) {
+    if (input_name_of(emitter, decl)) {
         emit_shape(emitter, printer, decl, DIRECTION_RESULT);
-        printer_blank_line(printer);
+        out_newline(printer);
         emit_shape(emitter, printer, decl, DIRECTION_INPUT);
     } else {
         emit_shape(emitter, printer, decl, single_direction(decl));
     }
 }
 
+/* The output buffer made about as large as the file at once (a little larger), from the counts of what it holds:
+ * growing a buffer of megabytes step by step copies it at each step. */
+static void reserve_output(Printer *printer, size_t estimate) {
+    if (estimate > printer->out.len) strbuf_grow(&printer->out, estimate - printer->out.len);
+}
+
+/* About the size of types.ts, schema.ts and client.ts (bytes a field, a model, an enum... in typical files). */
+static size_t types_size(const IrProgram *program) {
+    size_t size = 1024;
+    for (size_t i = 0; i < program->decl_count; i++) {
+        const IrDecl *decl = program->decls[i];
+        switch (decl->kind) {
+        case IR_DECL_MODEL: size += 150 + 100 * decl->field_count; break;
+        case IR_DECL_ENUM: size += 600 + 40 * decl->member_count; break;
+        default: size += 300; break;
+        }
+    }
+    return size;
+}
+
+static size_t schema_size(const IrProgram *program) {
+    size_t size = 1024 + 64 * program->channel_count;
+    for (size_t i = 0; i < program->decl_count; i++) {
+        if (program->decls[i]->kind == IR_DECL_MODEL) size += 2 + 64 * program->decls[i]->field_count;
+    }
+    return size;
+}
+
 static bool emit_types(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
+    reserve_output(printer, types_size(emitter->program));
     print_marker(printer, emitter->options);
     PRINTER_LINE(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.");
     bool has_enum = false;
@@ -821,7 +1605,7 @@ static bool emit_types(void *context, Printer *printer) {
     if (has_enum) PRINTER_LINE(printer, "import type { UnknownEnumValue } from \"./rpc-client.js\";");
     for (size_t i = 0; i < emitter->program->decl_count; i++) {
         const IrDecl *decl = emitter->program->decls[i];
-        printer_blank_line(printer);
+        out_newline(printer);
         switch (decl->kind) {
         case IR_DECL_MODEL: emit_model(emitter, printer, decl); break;
         case IR_DECL_ENUM: emit_enum(emitter, printer, decl); break;
@@ -830,7 +1614,7 @@ static bool emit_types(void *context, Printer *printer) {
         }
     }
     if (emitter->program->decl_count == 0) {
-        printer_blank_line(printer);
+        out_newline(printer);
         PRINTER_LINE(printer, "export {};");
     }
     return true;
@@ -844,30 +1628,65 @@ static bool params_all_omissible(const IrDecl *params) {
     return true;
 }
 
-static int compare_strings(const void *left, const void *right) {
-    return strcmp(*(const char *const *)left, *(const char *const *)right);
+/* A name to sort with its first eight bytes as a big-endian number (NUL-padded): most comparisons are of those
+ * (strcmp's order), the rest of the text compared only when they are equal. */
+typedef struct SortedName {
+    uint64_t key;
+    const char *name;
+} SortedName;
+
+static SortedName sorted_name(const char *name) {
+    uint64_t key = 0;
+    size_t i = 0;
+    for (; i < 8 && name[i]; i++) key = key << 8 | (unsigned char)name[i];
+    return (SortedName){i == 8 ? key : i == 0 ? 0 : key << (8 * (8 - i)), name}; /* no shift by 64 */
+}
+
+static bool name_before(const SortedName *left, const SortedName *right) {
+    if (left->key != right->key) return left->key < right->key;
+    return strcmp(left->name, right->name) < 0;
+}
+
+/* Sorts names[0..count) in strcmp's order: a bottom-up merge sort through `spare` (count more). */
+static void sort_names(SortedName *names, SortedName *spare, size_t count) {
+    SortedName *from = names, *to = spare;
+    for (size_t width = 1; width < count; width *= 2) {
+        for (size_t start = 0; start < count; start += 2 * width) {
+            size_t middle = start + width < count ? start + width : count;
+            size_t end = start + 2 * width < count ? start + 2 * width : count;
+            size_t left = start, right = middle, out = start;
+            while (left < middle && right < end) to[out++] = name_before(&from[right], &from[left]) ? from[right++] : from[left++];
+            while (left < middle) to[out++] = from[left++];
+            while (right < end) to[out++] = from[right++];
+        }
+        SortedName *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != names) memcpy(names, from, count * sizeof *names);
 }
 
 /* The type names client.ts imports: params and results of every rpc, the publication types of every channel (and
- * their input shapes for publish methods), sorted, without duplicates. */
-static size_t client_imports(const TsEmitter *emitter, const char **names) {
+ * their input shapes for publish methods), sorted, without duplicates. `names` has room for twice as many. */
+static size_t client_imports(const TsEmitter *emitter, SortedName *names) {
     const IrProgram *program = emitter->program;
     TypeContext input = {emitter, DIRECTION_INPUT};
     size_t count = 0;
     for (size_t i = 0; i < program->rpc_count; i++) {
         const IrRpc *rpc = program->rpcs[i];
-        if (rpc->params) names[count++] = decl_name(&input, rpc->params);
-        if (rpc->result) names[count++] = rpc->result->names.in[TS];
+        if (rpc->params) names[count++] = sorted_name(decl_name(&input, rpc->params));
+        if (rpc->result) names[count++] = sorted_name(rpc->result->names.in[TS]);
     }
     for (size_t i = 0; i < program->channel_count; i++) {
         const IrChannel *channel = program->channels[i];
-        names[count++] = channel->publication->names.in[TS];
-        if (channel->client_publish) names[count++] = decl_name(&input, channel->publication);
+        names[count++] = sorted_name(channel->publication->names.in[TS]);
+        if (channel->client_publish) names[count++] = sorted_name(decl_name(&input, channel->publication));
     }
-    qsort(names, count, sizeof *names, compare_strings);
+    sort_names(names, names + count, count);
     size_t unique = 0;
     for (size_t i = 0; i < count; i++) {
-        if (unique == 0 || strcmp(names[unique - 1], names[i]) != 0) names[unique++] = names[i];
+        if (unique == 0 || names[unique - 1].key != names[i].key || strcmp(names[unique - 1].name, names[i].name) != 0)
+            names[unique++] = names[i];
     }
     return unique;
 }
@@ -1007,7 +1826,7 @@ static void doc_channel_params(DocText *doc, const IrChannel *channel) {
 
 static void emit_channel_subscribe(const TsEmitter *emitter, Printer *printer, const IrChannel *channel) {
     const char *publication = channel->publication->names.in[TS];
-    printer_blank_line(printer);
+    out_newline(printer);
     DocText doc;
     doc_init(&doc);
     doc_channel(&doc, channel);
@@ -1072,7 +1891,7 @@ static void emit_channel_subscribe(const TsEmitter *emitter, Printer *printer, c
 static void emit_channel_publish(const TsEmitter *emitter, Printer *printer, const IrChannel *channel) {
     TypeContext input = {emitter, DIRECTION_INPUT};
     const char *publication = decl_name(&input, channel->publication);
-    printer_blank_line(printer);
+    out_newline(printer);
     DocText doc;
     doc_init(&doc);
     doc_channel(&doc, channel);
@@ -1118,7 +1937,7 @@ static void emit_channel_publish(const TsEmitter *emitter, Printer *printer, con
 
 /* A @oneway method: CentrifugoRPCClient.send, which resolves once the message is handed to Centrifugo. */
 static void emit_oneway_method(Printer *printer, const IrRpc *rpc, const char *params) {
-    printer_blank_line(printer);
+    out_newline(printer);
     DocText method_doc;
     doc_init(&method_doc);
     doc_append_user(&method_doc, rpc->doc);
@@ -1145,9 +1964,115 @@ static void emit_oneway_method(Printer *printer, const IrRpc *rpc, const char *p
     PRINTER_LINE(printer, "}");
 }
 
+/* A method that calls an rpc and checks its result. */
+static void emit_call_method(const TsEmitter *emitter, Printer *printer, const IrRpc *rpc, const char *params,
+                             StrBuf *literal) {
+    Text result = text_of(rpc->result->names.in[TS]), method = text_of(rpc->method);
+    Text params_text = params ? text_of(params) : TEXT("");
+    out_newline(printer);
+    /* The doc written line by line when its pieces are plain and there is no deprecation (nearly always). */
+    Text user;
+    Text name = text_of(rpc->names.in[TS]);
+    if (!rpc->deprecation.deprecated && doc_plain_line(rpc->doc, &user) && text_plain(method) &&
+        text_plain(params_text) && text_plain(result)) {
+        /* The doc and the signature in one piece. */
+        Text pieces[40];
+        size_t count = 0;
+        pieces[count++] = TEXT("/**");
+        pieces[count++] = LINE_BREAK;
+        if (user.len) {
+            pieces[count++] = TEXT(" * ");
+            pieces[count++] = user;
+            pieces[count++] = LINE_BREAK;
+            pieces[count++] = TEXT(" *");
+            pieces[count++] = LINE_BREAK;
+        }
+        pieces[count++] = TEXT(" * Calls `");
+        pieces[count++] = method;
+        pieces[count++] = TEXT("`.");
+        pieces[count++] = LINE_BREAK;
+        if (params) {
+            pieces[count++] = TEXT(" * @param params - the `");
+            pieces[count++] = params_text;
+            pieces[count++] = TEXT("` to send");
+            pieces[count++] = LINE_BREAK;
+        }
+        pieces[count++] = TEXT(" * @param options - `signal` to cancel the call, `timeout` in milliseconds");
+        pieces[count++] = LINE_BREAK;
+        pieces[count++] = TEXT(" * @returns the `");
+        pieces[count++] = result;
+        pieces[count++] = TEXT("` the server answered");
+        pieces[count++] = LINE_BREAK;
+        pieces[count++] = TEXT(" * @throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
+        pieces[count++] = LINE_BREAK;
+        pieces[count++] = TEXT(" */");
+        pieces[count++] = LINE_BREAK;
+        pieces[count++] = TEXT("async ");
+        pieces[count++] = name;
+        if (params) {
+            pieces[count++] = TEXT("(params: ");
+            pieces[count++] = params_text;
+            pieces[count++] = params_all_omissible(rpc->params) ? TEXT(" = {}, options: CallOptions = {}): Promise<")
+                                                                : TEXT(", options: CallOptions = {}): Promise<");
+        } else {
+            pieces[count++] = TEXT("(options: CallOptions = {}): Promise<");
+        }
+        pieces[count++] = result;
+        pieces[count++] = TEXT("> {\n");
+        out_lines(printer, pieces, count);
+    } else {
+        DocText *doc = emitter->scratch;
+        doc_clear(doc);
+        doc_append_user(doc, rpc->doc);
+        doc_paragraph(doc);
+        PRINTER_LINE(&doc->printer, "Calls `", rpc->method, "`.");
+        if (params) PRINTER_LINE(&doc->printer, "@param params - the `", params, "` to send");
+        PRINTER_LINE(&doc->printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds");
+        PRINTER_LINE(&doc->printer, "@returns the `", result.text, "` the server answered");
+        PRINTER_PUTS(&doc->printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
+        ts_jsdoc_text(printer, doc_cstr(doc), doc->printer.out.len, backend_deprecation_reason(&rpc->deprecation));
+        if (params) {
+            bool omissible = params_all_omissible(rpc->params);
+            out_pieces_line(printer, TEXT("async "), TEXT_PIECES(name, TEXT("(params: "), params_text, omissible ? TEXT(" = {}") : TEXT(""), TEXT(", options: CallOptions = {}): Promise<"), result), TEXT("> {"));
+        } else {
+            out_pieces_line(printer, TEXT("async "), TEXT_PIECES(name, TEXT("(options: CallOptions = {}): Promise<"), result), TEXT("> {"));
+        }
+    }
+    printer_indent(printer);
+    /* The result is checked against schema.ts. One line when it fits in 120 columns, else one argument a line
+     * (prettier's layout). */
+    strbuf_clear(literal);
+    if (literal_plain(method.text, method.len)) {
+        strbuf_putc(literal, '"');
+        strbuf_append(literal, method.text, method.len);
+        strbuf_putc(literal, '"');
+    } else {
+        escape_string_literal(literal, TS, method.text, method.len);
+    }
+    Text method_literal = {strbuf_cstr(literal), literal->len};
+    Text params_argument = rpc->params ? TEXT("params") : TEXT("{}");
+    size_t line = strlen("        return this.#client.call<>(, , options, schema.result(\"\"));") + 2 * result.len +
+                  method_literal.len + params_argument.len;
+    if (line <= 120) {
+        out_pieces_line(printer, TEXT("return this.#client.call<"), TEXT_PIECES(result, TEXT(">("), method_literal, TEXT(", "), params_argument, TEXT(", options, schema.result(\""), result), TEXT("\"));"));
+    } else {
+        out_pieces_line(printer, TEXT("return this.#client.call<"), &result, 1, TEXT(">("));
+        printer_indent(printer);
+        out_pieces_line(printer, TEXT(""), &method_literal, 1, TEXT(","));
+        out_pieces_line(printer, TEXT(""), &params_argument, 1, TEXT(","));
+        OUT_FIXED_LINE(printer, "options,");
+        out_pieces_line(printer, TEXT("schema.result(\""), &result, 1, TEXT("\"),"));
+        printer_dedent(printer);
+        OUT_FIXED_LINE(printer, ");");
+    }
+    printer_dedent(printer);
+    OUT_FIXED_LINE(printer, "}");
+}
+
 static bool emit_client(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     const IrProgram *program = emitter->program;
+    reserve_output(printer, 4096 + 660 * program->rpc_count + 1600 * program->channel_count);
     print_marker(printer, emitter->options);
     if (program->channel_count) {
         /* What the channel methods use from the runtime: its types, and the checks of channel parameters. */
@@ -1165,28 +2090,27 @@ static bool emit_client(void *context, Printer *printer) {
         for (size_t i = 0; i < program->rpc_count; i++) any_result = any_result || !program->rpcs[i]->oneway;
         if (any_result) PRINTER_LINE(printer, "import { schema } from \"./schema.js\";");
     }
-    const char **names = calloc(program->rpc_count * 2 + program->channel_count * 2 + 1, sizeof *names);
-    if (!names) {
-        fprintf(stderr, "rpcc: out of memory\n");
-        abort();
-    }
+    SortedName *names = checked_calloc(2 * (program->rpc_count * 2 + program->channel_count * 2) + 1, sizeof *names);
     size_t name_count = client_imports(emitter, names);
     size_t line_length = strlen("import type {  } from \"./types.js\";");
-    for (size_t i = 0; i < name_count; i++) line_length += strlen(names[i]) + (i ? 2 : 0);
+    for (size_t i = 0; i < name_count; i++) line_length += strlen(names[i].name) + (i ? 2 : 0);
     if (name_count && line_length <= 120) {
         PRINTER_PUTS(printer, "import type {");
-        for (size_t i = 0; i < name_count; i++) PRINTER_PUTS(printer, i ? "," : "", " ", names[i]);
+        for (size_t i = 0; i < name_count; i++) PRINTER_PUTS(printer, i ? "," : "", " ", names[i].name);
         PRINTER_LINE(printer, " } from \"./types.js\";");
     } else if (name_count) {
         /* One name a line, as formatters wrap a long import. */
-        PRINTER_LINE(printer, "import type {");
+        OUT_FIXED_LINE(printer, "import type {");
         printer_indent(printer);
-        for (size_t i = 0; i < name_count; i++) PRINTER_LINE(printer, names[i], ",");
+        for (size_t i = 0; i < name_count; i++) {
+            Text name = text_of(names[i].name);
+            out_pieces_line(printer, TEXT(""), &name, 1, TEXT(","));
+        }
         printer_dedent(printer);
-        PRINTER_LINE(printer, "} from \"./types.js\";");
+        OUT_FIXED_LINE(printer, "} from \"./types.js\";");
     }
     free(names);
-    printer_blank_line(printer);
+    out_newline(printer);
 
     /* The contract hash: the APIClient has the base client send it with every call (spec/evolution.md). */
     char contract_hash[72];
@@ -1194,7 +2118,7 @@ static bool emit_client(void *context, Printer *printer) {
     ts_jsdoc(printer, "The contract hash of the file (`rpcc --contract-hash`): the `APIClient` sends it with every call.",
                   NULL);
     PRINTER_LINE(printer, "export const CONTRACT_HASH = \"", contract_hash, "\";");
-    printer_blank_line(printer);
+    out_newline(printer);
 
     DocText doc;
     doc_init(&doc);
@@ -1226,7 +2150,7 @@ static bool emit_client(void *context, Printer *printer) {
         PRINTER_LINE(printer, "constructor(_client: CentrifugoRPCClient) {}");
     } else {
         PRINTER_LINE(printer, "readonly #client: CentrifugoRPCClient;");
-        printer_blank_line(printer);
+        out_newline(printer);
         ts_jsdoc(printer, "@param client - a connected (or soon connected) base client; either transport works",
                       NULL);
         PRINTER_LINE(printer, "constructor(client: CentrifugoRPCClient) {");
@@ -1238,6 +2162,8 @@ static bool emit_client(void *context, Printer *printer) {
     }
 
     TypeContext input_context = {emitter, DIRECTION_INPUT};
+    StrBuf literal; /* each method's name as a string literal */
+    strbuf_init(&literal);
     for (size_t i = 0; i < program->rpc_count; i++) {
         const IrRpc *rpc = program->rpcs[i];
         const char *params = rpc->params ? decl_name(&input_context, rpc->params) : NULL;
@@ -1245,51 +2171,9 @@ static bool emit_client(void *context, Printer *printer) {
             emit_oneway_method(printer, rpc, params);
             continue;
         }
-        const char *result = rpc->result->names.in[TS];
-        printer_blank_line(printer);
-        DocText method_doc;
-        doc_init(&method_doc);
-        doc_append_user(&method_doc, rpc->doc);
-        doc_paragraph(&method_doc);
-        PRINTER_LINE(&method_doc.printer, "Calls `", rpc->method, "`.");
-        if (params) PRINTER_LINE(&method_doc.printer, "@param params - the `", params, "` to send");
-        PRINTER_LINE(&method_doc.printer, "@param options - `signal` to cancel the call, `timeout` in milliseconds");
-        PRINTER_LINE(&method_doc.printer, "@returns the `", result, "` the server answered");
-        PRINTER_PUTS(&method_doc.printer, "@throws `RPCError`: an error reply, a timeout, a disconnect, a result that does not fit the API");
-        ts_jsdoc(printer, doc_cstr(&method_doc), backend_deprecation_reason(&rpc->deprecation));
-        doc_free(&method_doc);
-        if (params) {
-            bool omissible = params_all_omissible(rpc->params);
-            PRINTER_LINE(printer, "async ", rpc->names.in[TS], "(params: ", params, omissible ? " = {}" : "", ", options: CallOptions = {}): Promise<", result, "> {");
-        } else {
-            PRINTER_LINE(printer, "async ", rpc->names.in[TS], "(options: CallOptions = {}): Promise<", result, "> {");
-        }
-        printer_indent(printer);
-        /* The result is checked against schema.ts. One line when it fits in 120 columns, else one argument a line
-         * (prettier's layout). */
-        Printer method;
-        printer_init(&method, "");
-        printer_string_literal(&method, TS, rpc->method, strlen(rpc->method));
-        const char *method_literal = strbuf_cstr(&method.out);
-        const char *params_argument = rpc->params ? "params" : "{}";
-        size_t line = strlen("        return this.#client.call<>(, , options, schema.result(\"\"));") + 2 * strlen(result) +
-                      strlen(method_literal) + strlen(params_argument);
-        if (line <= 120) {
-            PRINTER_LINE(printer, "return this.#client.call<", result, ">(", method_literal, ", ", params_argument, ", options, schema.result(\"", result, "\"));");
-        } else {
-            PRINTER_LINE(printer, "return this.#client.call<", result, ">(");
-            printer_indent(printer);
-            PRINTER_LINE(printer, method_literal, ",");
-            PRINTER_LINE(printer, params_argument, ",");
-            PRINTER_LINE(printer, "options,");
-            PRINTER_LINE(printer, "schema.result(\"", result, "\"),");
-            printer_dedent(printer);
-            PRINTER_LINE(printer, ");");
-        }
-        printer_free(&method);
-        printer_dedent(printer);
-        PRINTER_LINE(printer, "}");
+        emit_call_method(emitter, printer, rpc, params, &literal);
     }
+    strbuf_free(&literal);
     for (size_t i = 0; i < program->channel_count; i++) {
         emit_channel_subscribe(emitter, printer, program->channels[i]);
         if (program->channels[i]->client_publish) emit_channel_publish(emitter, printer, program->channels[i]);
@@ -1364,79 +2248,118 @@ static void append_json_literal(StrBuf *out, const IrValue *value) {
     }
 }
 
-static void append_shape(StrBuf *out, const IrType *type);
 
-static void append_shape_without_null(StrBuf *out, const IrType *type) {
+static bool prettier_plain(const char *text, size_t len);
+
+/* Appends the shape of `type`; sets *quoted when the text may hold a byte prettier quoting escapes (a literal's,
+ * or one in a model's name). */
+static void append_shape_flagged(StrBuf *out, const IrType *type, bool *quoted);
+
+static void append_shape_without_null(StrBuf *out, const IrType *type, bool *quoted) {
     switch (type->kind) {
-    case IR_BOOL: strbuf_puts(out, "bool"); break;
-    case IR_INT: strbuf_puts(out, "int"); break;
-    case IR_FLOAT: strbuf_puts(out, "float"); break;
-    case IR_ANY: strbuf_puts(out, "any"); break;
+    case IR_BOOL: BUF_LITERAL(out, "bool"); break;
+    case IR_INT: BUF_LITERAL(out, "int"); break;
+    case IR_FLOAT: BUF_LITERAL(out, "float"); break;
+    case IR_ANY: BUF_LITERAL(out, "any"); break;
     case IR_LIST:
     case IR_MAP:
-        strbuf_puts(out, type->kind == IR_LIST ? "list(" : "map(");
-        append_shape(out, type->element);
-        strbuf_putc(out, ')');
+        if (type->kind == IR_LIST) {
+            BUF_LITERAL(out, "list(");
+        } else {
+            BUF_LITERAL(out, "map(");
+        }
+        append_shape_flagged(out, type->element, quoted);
+        BUF_LITERAL(out, ")");
         break;
     case IR_LITERAL:
-        strbuf_puts(out, "literal([");
+        *quoted = true;
+        BUF_LITERAL(out, "literal([");
         for (size_t i = 0; i < type->literal_count; i++) {
-            if (i) strbuf_puts(out, ", ");
+            if (i) BUF_LITERAL(out, ", ");
             append_json_literal(out, type->literals[i]);
         }
-        strbuf_puts(out, "])");
+        BUF_LITERAL(out, "])");
         break;
     case IR_REF: {
         const IrDecl *decl = type->decl;
         switch (decl->kind) {
-        case IR_DECL_MODEL:
-            strbuf_puts(out, "model(");
-            strbuf_puts(out, decl->names.in[TS]);
-            strbuf_putc(out, ')');
+        case IR_DECL_MODEL: {
+            const char *name = decl->names.in[TS];
+            size_t len = strlen(name);
+            if (!prettier_plain(name, len)) *quoted = true;
+            BUF_LITERAL(out, "model(");
+            buf_append(out, name, len);
+            BUF_LITERAL(out, ")");
             break;
-        case IR_DECL_ENUM: strbuf_puts(out, decl->int_enum ? "enum(number)" : "enum(string)"); break;
-        case IR_DECL_ALIAS: append_shape(out, decl->aliased); break;
-        case IR_DECL_UNION:
-            strbuf_puts(out, "union(");
-            for (size_t i = 0; i < decl->alternative_count; i++) {
-                if (i) strbuf_puts(out, ", ");
-                append_shape(out, decl->alternatives[i]);
+        }
+        case IR_DECL_ENUM:
+            if (decl->int_enum) {
+                BUF_LITERAL(out, "enum(number)");
+            } else {
+                BUF_LITERAL(out, "enum(string)");
             }
-            strbuf_putc(out, ')');
+            break;
+        case IR_DECL_ALIAS: append_shape_flagged(out, decl->aliased, quoted); break;
+        case IR_DECL_UNION:
+            BUF_LITERAL(out, "union(");
+            for (size_t i = 0; i < decl->alternative_count; i++) {
+                if (i) BUF_LITERAL(out, ", ");
+                append_shape_flagged(out, decl->alternatives[i], quoted);
+            }
+            BUF_LITERAL(out, ")");
             break;
         }
         break;
     }
-    default: strbuf_puts(out, "string"); break; /* every other scalar is a JSON string */
+    default: BUF_LITERAL(out, "string"); break; /* every other scalar is a JSON string */
+    }
+}
+
+static void append_shape_flagged(StrBuf *out, const IrType *type, bool *quoted) {
+    if (type->nullable && type->kind != IR_ANY) {
+        BUF_LITERAL(out, "null(");
+        append_shape_without_null(out, type, quoted);
+        BUF_LITERAL(out, ")");
+    } else {
+        append_shape_without_null(out, type, quoted);
     }
 }
 
 static void append_shape(StrBuf *out, const IrType *type) {
-    if (type->nullable && type->kind != IR_ANY) {
-        strbuf_puts(out, "null(");
-        append_shape_without_null(out, type);
-        strbuf_putc(out, ')');
-    } else {
-        append_shape_without_null(out, type);
-    }
+    bool quoted = false;
+    append_shape_flagged(out, type, &quoted);
 }
 
 /* A string literal as prettier writes it: double quotes unless the text holds more of them than single quotes. */
+/* The bytes a prettier string literal may not hold as they are: controls, quotes and the backslash. */
+static const bool prettier_stops[256] = {
+    [0] = true, [1] = true, [2] = true, [3] = true, [4] = true, [5] = true, [6] = true, [7] = true, [8] = true,
+    [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [14] = true, [15] = true, [16] = true,
+    [17] = true, [18] = true, [19] = true, [20] = true, [21] = true, [22] = true, [23] = true, [24] = true,
+    [25] = true, [26] = true, [27] = true, [28] = true, [29] = true, [30] = true, [31] = true,
+    ['"'] = true, ['\''] = true, ['\\'] = true,
+};
+
+static bool prettier_plain(const char *text, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        if (prettier_stops[(unsigned char)text[i]]) return false;
+    }
+    return true;
+}
+
 static void append_prettier_string(StrBuf *out, const char *text) {
     /* Most strings (names, shapes) hold no quote, backslash or control: found in one scan and copied. */
-    static const bool stops[256] = {
-        [0] = true, [1] = true, [2] = true, [3] = true, [4] = true, [5] = true, [6] = true, [7] = true, [8] = true,
-        [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [14] = true, [15] = true, [16] = true,
-        [17] = true, [18] = true, [19] = true, [20] = true, [21] = true, [22] = true, [23] = true, [24] = true,
-        [25] = true, [26] = true, [27] = true, [28] = true, [29] = true, [30] = true, [31] = true,
-        ['"'] = true, ['\''] = true, ['\\'] = true,
-    };
     const char *plain_end = text;
-    while (!stops[(unsigned char)*plain_end]) plain_end++;
+    while (!prettier_stops[(unsigned char)*plain_end]) plain_end++;
     if (*plain_end == '\0') {
-        strbuf_putc(out, '"');
-        strbuf_append(out, text, (size_t)(plain_end - text));
-        strbuf_putc(out, '"');
+        size_t len = (size_t)(plain_end - text);
+        if (out->len + len + 3 > out->cap) strbuf_grow(out, len + 2);
+        char *at = out->data + out->len;
+        *at++ = '"';
+        at = out_copy(at, text, len);
+        *at++ = '"';
+        *at = '\0';
+        out->len = (size_t)(at - out->data);
         return;
     }
     size_t doubles = 0, singles = 0, specials = 0; /* specials: controls and backslashes */
@@ -1503,50 +2426,140 @@ static void print_schema_call(Printer *printer, const char *method, const StrBuf
     PRINTER_LINE(printer, ");");
 }
 
+/* A field's line of schema.ts, `schema.field("Model", "wire", "shape", "required");`, written straight into the
+ * output (schema.ts is not indented) with its arguments quoted in place; a line longer than 120 columns is written
+ * again in print_schema_call's long form. `model` is the model's name quoted; `scratch` holds five buffers. */
+static void emit_schema_field(Printer *printer, const StrBuf *model, const IrField *field, StrBuf *scratch) {
+    StrBuf *out = &printer->out;
+    /* A defaulted field is trusted to be present: the rpcc bridge always sends it. */
+    Text presence = field->optional        ? TEXT("\"optional\"")
+                    : field->default_value ? TEXT("\"defaulted\"")
+                                           : TEXT("\"required\"");
+    /* Most fields: a plain wire name and a shape that needs no quoting, the line written in one piece. */
+    const IrType *type = field->type;
+    Text scalar_shape = TEXT("");
+    if (!type->nullable || type->kind == IR_ANY) {
+        switch (type->kind) {
+        case IR_BOOL: scalar_shape = TEXT("bool"); break;
+        case IR_INT: scalar_shape = TEXT("int"); break;
+        case IR_FLOAT: scalar_shape = TEXT("float"); break;
+        case IR_ANY: scalar_shape = TEXT("any"); break;
+        case IR_STRING:
+        case IR_BYTES:
+        case IR_DECIMAL:
+        case IR_UUID:
+        case IR_TIMESTAMP:
+        case IR_DATE:
+        case IR_TIME:
+        case IR_DURATION: scalar_shape = TEXT("string"); break;
+        default: break;
+        }
+    }
+    if (!scalar_shape.len) { /* another shape, composed apart: quoted as it is unless it may hold a stop */
+        StrBuf *composed = &scratch[4];
+        strbuf_clear(composed);
+        bool quoted = false;
+        append_shape_flagged(composed, type, &quoted);
+        if (!quoted) scalar_shape = (Text){composed->data, composed->len};
+    }
+    if (scalar_shape.len) {
+        Text wire = text_of(field->wire_name);
+        size_t line = strlen("schema.field(, \"\", \"\", );") + model->len + wire.len + scalar_shape.len + presence.len;
+        if (line <= 120 && prettier_plain(wire.text, wire.len)) {
+            char *at = out_room(printer, line + 1);
+            OUT_LITERAL(at, "schema.field(");
+            at = out_copy(at, model->data, model->len);
+            OUT_LITERAL(at, ", \"");
+            at = out_copy(at, wire.text, wire.len);
+            OUT_LITERAL(at, "\", \"");
+            at = out_copy(at, scalar_shape.text, scalar_shape.len);
+            OUT_LITERAL(at, "\", ");
+            at = out_copy(at, presence.text, presence.len);
+            OUT_LITERAL(at, ");\n");
+            out_commit(printer, at);
+            printer->at_line_start = true;
+            return;
+        }
+    }
+    size_t start = out->len;
+    char *at = out_room(printer, model->len + 16);
+    OUT_LITERAL(at, "schema.field(");
+    at = out_copy(at, model->data, model->len);
+    OUT_LITERAL(at, ", ");
+    out_commit(printer, at);
+    size_t wire_start = out->len;
+    append_prettier_string(out, field->wire_name);
+    size_t wire_end = out->len;
+    strbuf_append(out, ", \"", 3);
+    size_t shape_start = out->len;
+    bool quoted = false;
+    append_shape_flagged(out, field->type, &quoted);
+    /* The shape quoted as append_prettier_string does: as it is unless it holds a stop (only a literal or a model's
+     * name can). */
+    const char *shape = out->data + shape_start;
+    size_t shape_len = out->len - shape_start;
+    if (quoted && !prettier_plain(shape, shape_len)) {
+        StrBuf *source = &scratch[4];
+        strbuf_clear(source);
+        strbuf_append(source, shape, shape_len);
+        out->len = shape_start - 1; /* before the opening quote */
+        append_prettier_string(out, strbuf_cstr(source));
+    } else {
+        strbuf_putc(out, '"');
+    }
+    size_t shape_end = out->len;
+    at = out_room(printer, presence.len + 5);
+    OUT_LITERAL(at, ", ");
+    at = out_copy(at, presence.text, presence.len);
+    OUT_LITERAL(at, ");");
+    if ((size_t)(at - (out->data + start)) <= 120) {
+        *at++ = '\n';
+        out_commit(printer, at);
+        printer->at_line_start = true;
+        return;
+    }
+    /* Too long: the arguments moved out, the line written again one argument a line. */
+    strbuf_clear(&scratch[0]);
+    strbuf_append(&scratch[0], model->data, model->len);
+    strbuf_clear(&scratch[1]);
+    strbuf_append(&scratch[1], out->data + wire_start, wire_end - wire_start);
+    strbuf_clear(&scratch[2]);
+    strbuf_append(&scratch[2], out->data + wire_end + 2, shape_end - (wire_end + 2));
+    strbuf_clear(&scratch[3]);
+    strbuf_append(&scratch[3], presence.text, presence.len);
+    out->len = start;
+    out->data[start] = '\0';
+    print_schema_call(printer, "field", scratch, 4);
+}
+
 static bool emit_schema(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     const IrProgram *program = emitter->program;
+    reserve_output(printer, schema_size(program));
     print_marker(printer, emitter->options);
     printer_line(printer, "// What the typed methods check of each result, and how its integers are represented: every model of");
     printer_line(printer, "// the API, field by field (wire name, shape, presence). See `Schema` in");
     printer_line(printer, "// rpc-client.ts for what is checked and what is trusted.");
     printer_line(printer, "import { Schema } from \"./rpc-client.js\";");
-    printer_blank_line(printer);
+    out_newline(printer);
     printer_line(printer, "export const schema = new Schema(\"%s\");", emitter->options->ts_bigint ? "bigint" : "number");
-    /* The arguments of a field's call (model, wire name, shape, presence) and the shape before it is quoted, reused. */
-    StrBuf arguments[4], shape_source;
-    for (size_t a = 0; a < 4; a++) strbuf_init(&arguments[a]);
-    strbuf_init(&shape_source);
+    StrBuf arguments[6]; /* emit_schema_field's five, and the model's name quoted */
+    for (size_t a = 0; a < 6; a++) strbuf_init(&arguments[a]);
     for (size_t i = 0; i < program->decl_count; i++) {
         const IrDecl *decl = program->decls[i];
         if (decl->kind != IR_DECL_MODEL) continue;
-        printer_blank_line(printer);
-        StrBuf *model = &arguments[0];
+        out_newline(printer);
+        StrBuf *model = &arguments[5];
         strbuf_clear(model);
         append_prettier_string(model, decl->names.in[TS]);
         if (decl->field_count == 0) PRINTER_LINE(printer, "schema.model(", strbuf_cstr(model), ");");
-        for (size_t f = 0; f < decl->field_count; f++) {
-            const IrField *field = decl->fields[f];
-            strbuf_clear(&arguments[1]);
-            strbuf_clear(&arguments[2]);
-            strbuf_clear(&arguments[3]);
-            strbuf_clear(&shape_source);
-            append_prettier_string(&arguments[1], field->wire_name);
-            append_shape(&shape_source, field->type);
-            append_prettier_string(&arguments[2], strbuf_cstr(&shape_source));
-            /* A defaulted field is trusted to be present: the rpcc bridge always sends it. */
-            strbuf_puts(&arguments[3], field->optional        ? "\"optional\""
-                                       : field->default_value ? "\"defaulted\""
-                                                              : "\"required\"");
-            print_schema_call(printer, "field", arguments, 4);
-        }
+        for (size_t f = 0; f < decl->field_count; f++) emit_schema_field(printer, model, decl->fields[f], arguments);
     }
-    for (size_t a = 0; a < 4; a++) strbuf_free(&arguments[a]);
-    strbuf_free(&shape_source);
+    for (size_t a = 0; a < 6; a++) strbuf_free(&arguments[a]);
     /* The publication type of each channel, by the channel's dotted name (the subscribe methods check with it). */
     for (size_t i = 0; i < program->channel_count; i++) {
         const IrChannel *channel = program->channels[i];
-        if (i == 0) printer_blank_line(printer);
+        if (i == 0) out_newline(printer);
         StrBuf name, shape_text, shape;
         strbuf_init(&name);
         strbuf_init(&shape_text);
@@ -2015,32 +3028,44 @@ static bool emit_readme(void *context, Printer *printer) {
         printer_block(printer, "| method | RPC name | parameters | result |\n"
                                "|--------|----------|------------|--------|\n",
                                NULL);
+        StrBuf wire; /* each method's wire name as a code span */
+        strbuf_init(&wire);
         for (size_t i = 0; i < program->rpc_count; i++) {
             const IrRpc *rpc = program->rpcs[i];
-            StrBuf wire;
-            strbuf_init(&wire);
-            escape_markdown_code_span(&wire, rpc->method, strlen(rpc->method), true);
-            PRINTER_PUTS(printer, "| `", rpc->names.in[TS], "` | ", strbuf_cstr(&wire), " | ");
-            if (rpc->params)
-                PRINTER_PUTS(printer, "`", rpc->params->names.in[TS], "`");
-            else
-                PRINTER_PUTS(printer, "none");
-            if (rpc->oneway)
-                PRINTER_LINE(printer, " | none: one-way |");
-            else
-                PRINTER_LINE(printer, " | `", rpc->result->names.in[TS], "` |");
-            strbuf_free(&wire);
+            Text method = text_of(rpc->method);
+            strbuf_clear(&wire);
+            /* A name without a backtick or a bar that neither starts nor ends with a space: between backticks. */
+            if (method.len && !memchr(method.text, '`', method.len) && !memchr(method.text, '|', method.len) &&
+                method.text[0] != ' ' && method.text[method.len - 1] != ' ') {
+                strbuf_putc(&wire, '`');
+                strbuf_append(&wire, method.text, method.len);
+                strbuf_putc(&wire, '`');
+            } else {
+                escape_markdown_code_span(&wire, method.text, method.len, true);
+            }
+            Text params = rpc->params ? text_of(rpc->params->names.in[TS]) : TEXT("");
+            Text result = rpc->oneway ? TEXT("") : text_of(rpc->result->names.in[TS]);
+            out_pieces_line(printer, TEXT("| `"),
+                            TEXT_PIECES(text_of(rpc->names.in[TS]), TEXT("` | "), ((Text){wire.data, wire.len}),
+                                        TEXT(" | "), rpc->params ? TEXT("`") : TEXT("none"), params,
+                                        rpc->params ? TEXT("`") : TEXT(""),
+                                        rpc->oneway ? TEXT(" | none: one-way") : TEXT(" | `"), result,
+                                        rpc->oneway ? TEXT("") : TEXT("`")),
+                            TEXT(" |"));
         }
+        strbuf_free(&wire);
     }
     if (program->channel_count) emit_readme_channels(emitter, printer);
-    printer_blank_line(printer);
+    out_newline(printer);
     printer_line(printer, "Generated code: regenerate it with rpcc instead of editing it.");
     strbuf_free(&package);
     return true;
 }
 
 static bool emit(const IrProgram *program, const BackendOptions *options, OutputTree *tree) {
-    TsEmitter emitter = {.program = program, .options = options};
+    DocText scratch;
+    doc_init(&scratch);
+    TsEmitter emitter = {.program = program, .options = options, .scratch = &scratch};
     compute_input_shapes(&emitter);
     static const BackendFile files[] = {
         {"typescript/types.ts", emit_types},         {"typescript/client.ts", emit_client},
@@ -2051,6 +3076,7 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
     };
     bool ok = backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &emitter);
     free_input_shapes(&emitter);
+    doc_free(&scratch);
     return ok;
 }
 

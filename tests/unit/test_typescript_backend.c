@@ -214,6 +214,55 @@ static void test_input_text_is_escaped_in_docs_and_literals(void **state) {
     generated_free(generated);
 }
 
+/* The doc layouts the backend writes straight from plain text, and the texts that must go through escaping: a stop
+ * ('*' before '/', a control, non-ASCII) at every position of the 4-, 8- and 16-byte scans. */
+static void test_plain_docs_and_escaped_docs(void **state) {
+    (void)state;
+    Generated *generated = generate("model M {\n"
+                                    "    a: int;\n"
+                                    "    /// One plain line.   \n"
+                                    "    b?: string | null;\n"
+                                    "    /// First line.\n"
+                                    "    ///\n"
+                                    "    /// Third line.\n"
+                                    "    c: int = 7;\n"
+                                    "    /// Tab\there.\n"
+                                    "    d: list<string>;\n"
+                                    "    /// ab*/\n"
+                                    "    e: bool;\n"
+                                    "    /// abcdef*/\n"
+                                    "    f: bool;\n"
+                                    "    /// abcdefghijklmn*/\n"
+                                    "    g: bool;\n"
+                                    "    /// abcdefghijklmnopqrstuvwxyz0123*/\n"
+                                    "    h: bool;\n"
+                                    "    /// caf\xC3\xA9 ok\n"
+                                    "    i: bool;\n"
+                                    "}\n"
+                                    "enum E: int {\n"
+                                    "    /// The first.\n"
+                                    "    one = 1;\n"
+                                    "    two = 2;\n"
+                                    "}\n"
+                                    "rpc x.y(M) -> M;\n");
+    const char *types = "typescript/types.ts";
+    expect_in(generated, types, "    /** Required. Integer (exact up to 2^53 - 1; a result beyond is refused). */\n    a: number;\n");
+    expect_in(generated, types, "    /**\n     * One plain line.\n     *\n     * May be absent or null.\n     */\n"
+                                "    b?: string | null;\n");
+    expect_in(generated, types, "    /**\n     * First line.\n     *\n     * Third line.\n     *\n"
+                                "     * May be omitted: the server then uses `7`. Integer (exact up to 2^53 - 1; a result "
+                                "beyond is refused).\n     */\n    c?: number;\n");
+    expect_in(generated, types, "     * Tab\there.\n");
+    expect_in(generated, types, "     * ab*\\/\n");
+    expect_in(generated, types, "     * abcdef*\\/\n");
+    expect_in(generated, types, "     * abcdefghijklmn*\\/\n");
+    expect_in(generated, types, "     * abcdefghijklmnopqrstuvwxyz0123*\\/\n");
+    expect_in(generated, types, "     * caf\xC3\xA9 ok\n");
+    expect_in(generated, types, "    /** The first. */\n    ONE: 1,\n    TWO: 2,\n} as const;\n");
+    expect_in(generated, "typescript/schema.ts", "schema.field(\"M\", \"c\", \"int\", \"defaulted\");\n");
+    generated_free(generated);
+}
+
 static void test_client_methods(void **state) {
     (void)state;
     Generated *generated = generate("model P { a: int; }\n"
@@ -375,6 +424,7 @@ int main(void) {
         cmocka_unit_test(test_enums_are_literal_unions_plus_a_const_object),
         cmocka_unit_test(test_every_type_and_field_has_jsdoc),
         cmocka_unit_test(test_input_text_is_escaped_in_docs_and_literals),
+        cmocka_unit_test(test_plain_docs_and_escaped_docs),
         cmocka_unit_test(test_client_methods),
         cmocka_unit_test(test_index_exports),
         cmocka_unit_test(test_scalars_and_any),
