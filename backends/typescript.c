@@ -241,10 +241,7 @@ static void out_fixed_line(Printer *printer, const char *text, size_t len) {
 #define OUT_FIXED_LINE(printer, literal) out_fixed_line((printer), (literal), sizeof(literal) - 1)
 
 /* An empty line (printer_blank_line: a line break is never indented). */
-static inline void out_newline(Printer *printer) {
-    buf_append(&printer->out, "\n", 1);
-    printer->at_line_start = true;
-}
+static inline void out_newline(Printer *printer) { printer_end_line(printer); /* a flush point of a streamed file */ }
 
 /* printer_jsdoc, with a doc without deprecation (all but a few) escaped straight into the output in the same
  * layout: one line between the delimiters for a one-line doc, else the delimiters on lines of their own and a
@@ -1567,37 +1564,8 @@ static void emit_type_decl(const TsEmitter *emitter, Printer *printer, const IrD
     }
 }
 
-/* The output buffer made about as large as the file at once (a little larger), from the counts of what it holds:
- * growing a buffer of megabytes step by step copies it at each step. */
-static void reserve_output(Printer *printer, size_t estimate) {
-    if (estimate > printer->out.len) strbuf_grow(&printer->out, estimate - printer->out.len);
-}
-
-/* About the size of types.ts, schema.ts and client.ts (bytes a field, a model, an enum... in typical files). */
-static size_t types_size(const IrProgram *program) {
-    size_t size = 1024;
-    for (size_t i = 0; i < program->decl_count; i++) {
-        const IrDecl *decl = program->decls[i];
-        switch (decl->kind) {
-        case IR_DECL_MODEL: size += 150 + 100 * decl->field_count; break;
-        case IR_DECL_ENUM: size += 600 + 40 * decl->member_count; break;
-        default: size += 300; break;
-        }
-    }
-    return size;
-}
-
-static size_t schema_size(const IrProgram *program) {
-    size_t size = 1024 + 64 * program->channel_count;
-    for (size_t i = 0; i < program->decl_count; i++) {
-        if (program->decls[i]->kind == IR_DECL_MODEL) size += 2 + 64 * program->decls[i]->field_count;
-    }
-    return size;
-}
-
 static bool emit_types(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
-    reserve_output(printer, types_size(emitter->program));
     print_marker(printer, emitter->options);
     PRINTER_LINE(printer, "// The data types of the API. Wire names are the property names: values go to the server as is.");
     bool has_enum = false;
@@ -2072,7 +2040,6 @@ static void emit_call_method(const TsEmitter *emitter, Printer *printer, const I
 static bool emit_client(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     const IrProgram *program = emitter->program;
-    reserve_output(printer, 4096 + 660 * program->rpc_count + 1600 * program->channel_count);
     print_marker(printer, emitter->options);
     if (program->channel_count) {
         /* What the channel methods use from the runtime: its types, and the checks of channel parameters. */
@@ -2535,7 +2502,6 @@ static void emit_schema_field(Printer *printer, const StrBuf *model, const IrFie
 static bool emit_schema(void *context, Printer *printer) {
     const TsEmitter *emitter = context;
     const IrProgram *program = emitter->program;
-    reserve_output(printer, schema_size(program));
     print_marker(printer, emitter->options);
     printer_line(printer, "// What the typed methods check of each result, and how its integers are represented: every model of");
     printer_line(printer, "// the API, field by field (wire name, shape, presence). See `Schema` in");
