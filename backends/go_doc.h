@@ -43,20 +43,9 @@ static inline __attribute__((always_inline)) void go_line_end(Printer *printer, 
     printer->at_line_start = true;
 }
 
-/* Copies len bytes (no overlap): strbuf_copy_bytes, and up to 32 bytes without a call either (two 16-byte copies
- * that may overlap each other): a struct tag, a comment line. */
+/* Copies len bytes (no overlap). */
 static inline __attribute__((always_inline)) void go_copy(char *to, const char *from, size_t len) {
-    if (len <= 16) {
-        strbuf_copy_bytes(to, from, len);
-    } else if (len <= 32) {
-        char head[16], tail[16];
-        memcpy(head, from, 16);
-        memcpy(tail, from + len - 16, 16);
-        memcpy(to, head, 16);
-        memcpy(to + len - 16, tail, 16);
-    } else {
-        memcpy(to, from, len);
-    }
+    strbuf_copy_bytes(to, from, len);
 }
 
 /* An empty line (printer_blank_line, without its scan of the text). */

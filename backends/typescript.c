@@ -55,44 +55,15 @@ static inline void out_commit(Printer *printer, char *end) {
     *end = '\0';
 }
 
-/* Copies len bytes to `at` (strbuf_copy_bytes, always inline: most pieces are a few bytes); returns their end. */
+/* Copies len bytes to `at` (strbuf_copy_bytes); returns their end. */
 static inline __attribute__((always_inline)) char *out_copy(char *at, const char *text, size_t len) {
-    if (len > 16) {
-        if (len <= 32) { /* two 16-byte moves that may overlap, without a call */
-            char head[16], tail[16];
-            memcpy(head, text, 16);
-            memcpy(tail, text + len - 16, 16);
-            memcpy(at, head, 16);
-            memcpy(at + len - 16, tail, 16);
-        } else {
-            memcpy(at, text, len);
-        }
-    } else if (len >= 8) {
-        uint64_t head, tail;
-        memcpy(&head, text, 8);
-        memcpy(&tail, text + len - 8, 8);
-        memcpy(at, &head, 8);
-        memcpy(at + len - 8, &tail, 8);
-    } else if (len >= 4) {
-        uint32_t head, tail;
-        memcpy(&head, text, 4);
-        memcpy(&tail, text + len - 4, 4);
-        memcpy(at, &head, 4);
-        memcpy(at + len - 4, &tail, 4);
-    } else if (len) {
-        char first = text[0], middle = text[len / 2], last = text[len - 1];
-        at[0] = first;
-        at[len / 2] = middle;
-        at[len - 1] = last;
-    }
+    strbuf_copy_bytes(at, text, len);
     return at + len;
 }
 
-/* strbuf_append, always inline (most pieces are short). */
+/* strbuf_append (always inline). */
 static inline __attribute__((always_inline)) void buf_append(StrBuf *out, const char *text, size_t len) {
-    if (out->len + len + 1 > out->cap) strbuf_grow(out, len);
-    *out_copy(out->data + out->len, text, len) = '\0';
-    out->len += len;
+    strbuf_append(out, text, len);
 }
 #define BUF_LITERAL(out, literal) buf_append((out), (literal), sizeof(literal) - 1)
 

@@ -26,9 +26,15 @@ void strbuf_grow(StrBuf *buf, size_t extra);
 #pragma GCC diagnostic push
 /* GCC warns of the 8- and 4-byte branches where it sees a shorter constant string, for which they are never taken. */
 #pragma GCC diagnostic ignored "-Warray-bounds"
-static inline void strbuf_copy_bytes(char *to, const char *from, size_t len) {
-    if (len > 16) {
+static inline __attribute__((always_inline)) void strbuf_copy_bytes(char *to, const char *from, size_t len) {
+    if (len > 32) {
         memcpy(to, from, len);
+    } else if (len > 16) { /* two 16-byte moves that may overlap, without a call */
+        char head[16], tail[16];
+        memcpy(head, from, 16);
+        memcpy(tail, from + len - 16, 16);
+        memcpy(to, head, 16);
+        memcpy(to + len - 16, tail, 16);
     } else if (len >= 8) {
         uint64_t head, tail;
         memcpy(&head, from, 8);
@@ -50,7 +56,7 @@ static inline void strbuf_copy_bytes(char *to, const char *from, size_t len) {
 }
 #pragma GCC diagnostic pop
 /* The appends are inline: every byte of generated code passes through them. */
-static inline void strbuf_append(StrBuf *buf, const char *bytes, size_t len) {
+static inline __attribute__((always_inline)) void strbuf_append(StrBuf *buf, const char *bytes, size_t len) {
     if (buf->len + len + 1 > buf->cap) strbuf_grow(buf, len);
     strbuf_copy_bytes(buf->data + buf->len, bytes, len);
     buf->len += len;
