@@ -179,8 +179,10 @@ SourceFile *source_read(const char *path) {
 }
 
 void source_release_pages(const SourceFile *file) {
-    /* A private mapping of the file that was never written: its pages come back from the page cache, unchanged,
-     * when read again. (Read text cannot be given back this way: it would read as zeros.) */
+    /* A private mapping of the file, never written but for the NUL after the text: its pages come back from the
+     * page cache when read again (the NUL's page too: past the text a diagnostic reads nothing), or, if the file
+     * shrank meanwhile, fault: reported by on_sigbus. (Read text cannot be given back this way: it would read as
+     * zeros.) */
     if (file->mapped && file->length) madvise(file->text, file->length, MADV_DONTNEED);
 }
 
