@@ -1,7 +1,8 @@
-#define _DEFAULT_SOURCE /* madvise */
+#define _DEFAULT_SOURCE /* madvise, sigaction's SA_SIGINFO */
 #include "source.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,59 @@ static SourceFile *source_new(const char *path, char *text, size_t length, bool 
     file->line_starts = NULL;
     file->line_count = 0;
     file->mapped = mapped;
+    file->next_mapped = NULL;
     return file;
+}
+
+/* ---- a mapped file that shrinks while rpcc runs ----
+ * Reading a page of the mapping past the file's new end raises SIGBUS (an editor saving in place while a build
+ * runs). The text is read while lexing, parsing and lowering, and again when diagnostics are printed (source lines
+ * and carets, and the line table): all before any output is staged (backends/output.h), and nothing buffered in
+ * stdio would be lost (stderr is unbuffered). So the handler reports the file and exits with status 1 (input
+ * errors), using only async-signal-safe calls; nothing needs removing. */
+
+static SourceFile *mapped_files; /* linked by next_mapped; changed by the main thread only */
+static size_t mapped_page_size;
+static struct sigaction previous_sigbus_action;
+static bool sigbus_handler_installed;
+
+static void write_all(int fd, const char *bytes, size_t length) {
+    while (length > 0) {
+        ssize_t written = write(fd, bytes, length);
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) return;
+        bytes += written;
+        length -= (size_t)written;
+    }
+}
+
+static void on_sigbus(int signal_number, siginfo_t *info, void *context) {
+    (void)context;
+    const char *address = info->si_addr;
+    for (const SourceFile *file = mapped_files; file; file = file->next_mapped) {
+        size_t mapped_bytes = (file->length + mapped_page_size - 1) / mapped_page_size * mapped_page_size;
+        if (address >= file->text && address < file->text + mapped_bytes) {
+            static const char message[] = ": error: the file changed while rpcc was reading it\n";
+            write_all(STDERR_FILENO, file->path, strlen(file->path));
+            write_all(STDERR_FILENO, message, sizeof message - 1);
+            _exit(1);
+        }
+    }
+    /* Not a source file's page: the previous action (default: a crash) takes the fault, which recurs on return. */
+    sigaction(signal_number, &previous_sigbus_action, NULL);
+}
+
+static bool install_sigbus_handler(size_t page_size) {
+    if (sigbus_handler_installed) return true;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_sigbus;
+    action.sa_flags = SA_SIGINFO;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGBUS, &action, &previous_sigbus_action) != 0) return false;
+    mapped_page_size = page_size;
+    sigbus_handler_installed = true;
+    return true;
 }
 
 SourceFile *source_from_bytes(const char *path, const char *bytes, size_t length) {
@@ -74,11 +127,18 @@ SourceFile *source_read(const char *path) {
      * that is a whole number of pages (or zero) is read instead. */
     long page_size = sysconf(_SC_PAGESIZE);
     size_t size = regular ? (size_t)info.st_size : 0;
-    if (regular && size > 0 && page_size > 0 && size % (size_t)page_size != 0) {
+    if (regular && size > 0 && page_size > 0 && size % (size_t)page_size != 0 &&
+        install_sigbus_handler((size_t)page_size)) {
         void *mapped = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fileno(stream), 0);
         if (mapped != MAP_FAILED) {
             fclose(stream);
-            return source_new(path, mapped, size, true);
+            SourceFile *file = source_new(path, mapped, size, true);
+            file->next_mapped = mapped_files;
+            mapped_files = file; /* before the first read of the text */
+            /* The NUL is written, not just read: the last page becomes this process's copy, so bytes appended to
+             * the file meanwhile cannot replace the lexer's sentinel. */
+            file->text[size] = '\0';
+            return file;
         }
     }
     /* Otherwise read it whole, into a buffer of the file's size when it is known. */
@@ -119,18 +179,24 @@ SourceFile *source_read(const char *path) {
 }
 
 void source_release_pages(const SourceFile *file) {
-    /* A private mapping of the file that was never written: its pages come back from the page cache, unchanged,
-     * when read again. (Read text cannot be given back this way: it would read as zeros.) */
+    /* A private mapping of the file, never written but for the NUL after the text: its pages come back from the
+     * page cache when read again (the NUL's page too: past the text a diagnostic reads nothing), or, if the file
+     * shrank meanwhile, fault: reported by on_sigbus. (Read text cannot be given back this way: it would read as
+     * zeros.) */
     if (file->mapped && file->length) madvise(file->text, file->length, MADV_DONTNEED);
 }
 
 void source_free(SourceFile *file) {
     if (!file) return;
-    free(file->path);
-    if (file->mapped)
+    if (file->mapped) {
+        SourceFile **link = &mapped_files;
+        while (*link && *link != file) link = &(*link)->next_mapped;
+        if (*link) *link = file->next_mapped;
         munmap(file->text, file->length);
-    else
+    } else {
         free(file->text);
+    }
+    free(file->path); /* after the unlinking: the SIGBUS handler reads it */
     free(file->line_starts);
     free(file);
 }

@@ -15,6 +15,7 @@ typedef struct SourceFile {
     uint32_t *line_starts; /* byte offset of the start of each line: built on first use (source.c), else NULL */
     size_t line_count;
     bool mapped;         /* text is a private mapping of the file (munmap), else malloc'd */
+    struct SourceFile *next_mapped; /* the mapped files, for the SIGBUS handler (source.c) */
 } SourceFile;
 
 /* A byte range in one file. Every AST and IR node keeps one. */
@@ -31,7 +32,10 @@ const char *source_line(const SourceFile *file, uint32_t offset, size_t *length)
 
 /* Builds a SourceFile from bytes (copied; heap memory owned by the file). */
 SourceFile *source_from_bytes(const char *path, const char *bytes, size_t length);
-/* Reads a file; NULL with errno set on failure. "-" is not special here (the CLI reads stdin itself). */
+/* Reads a file; NULL with errno set on failure. "-" is not special here (the CLI reads stdin itself).
+ * A regular file is mapped: if it shrinks while rpcc runs (an editor saving in place), reading its text past the
+ * new end faults (SIGBUS); rpcc then prints "PATH: error: the file changed while rpcc was reading it" and exits
+ * with status 1. Nothing reads the text after the diagnostics are printed, before any output is staged. */
 SourceFile *source_read(const char *path);
 void source_free(SourceFile *file);
 /* Gives the text's memory back to the system while keeping it readable (a mapped file is read again from the page
