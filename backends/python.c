@@ -1096,7 +1096,6 @@ static void print_models_imports(PyGen *gen, Printer *printer) {
     const bool *used = gen->used;
     printer_line(printer, "from __future__ import annotations");
     blank_line(printer);
-    size_t stdlib_start = printer->out.len;
     if (used[IMP_STR_ENUM]) printer_line(printer, "import sys");
     if (used[IMP_BYTES]) {
         printer_line(printer, "from base64 import b64decode as _b64decode");
@@ -1118,7 +1117,11 @@ static void print_models_imports(PyGen *gen, Printer *printer) {
     if (open_enums) typing_names[typing_count++] = "TypeVar";
     print_from_import(printer, "typing", typing_names, typing_count);
     print_scalar_imports(gen, printer, "uuid");
-    if (printer->out.len != stdlib_start) blank_line(printer);
+    /* the standard library's imports, decided from the names, not from the printer's position (which a flush
+     * of a streamed file moves) */
+    bool any_stdlib = used[IMP_STR_ENUM] || used[IMP_BYTES] || used[IMP_DATE] || used[IMP_TIME] ||
+                      used[IMP_TIMEDELTA] || used[IMP_DECIMAL] || used[IMP_UUID] || enum_count || typing_count;
+    if (any_stdlib) blank_line(printer);
     const char *pydantic_names[8];
     size_t pydantic_count = 0;
     if (used[IMP_AWARE_DATETIME]) pydantic_names[pydantic_count++] = "AwareDatetime";
@@ -1133,11 +1136,13 @@ static void print_models_imports(PyGen *gen, Printer *printer) {
     if (used[IMP_DEPRECATED]) printer_line(printer, "from typing_extensions import deprecated");
 }
 
-static void print_models_helpers(PyGen *gen, Printer *printer) {
+/* Prints the module's helpers after its imports; true when it printed any. */
+static bool print_models_helpers(PyGen *gen, Printer *printer) {
     /* isort puts one blank line between the imports and a statement that is not a def or class, formatters two
      * between such a statement and what precedes it otherwise */
-    size_t imports_end = printer->out.len;
+    bool helpers_printed = false;
     if (gen->used[IMP_IS_NONE]) {
+        helpers_printed = true;
         blank_line(printer);
         blank_line(printer);
         printer_line(printer, "def _is_none(value: object) -> bool:");
@@ -1147,6 +1152,7 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         printer_dedent(printer);
     }
     if (gen->used[IMP_BYTES]) {
+        helpers_printed = true;
         blank_line(printer);
         blank_line(printer);
         printer_line(printer, "def _from_base64(value: object) -> object:");
@@ -1176,7 +1182,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
     }
     if (gen->used[IMP_STR_ENUM]) {
         blank_line(printer);
-        if (printer->out.len != imports_end + 1) blank_line(printer);
+        if (helpers_printed) blank_line(printer);
+        helpers_printed = true;
         printer_line(printer, "if sys.version_info >= (3, 11):");
         printer_indent(printer);
         printer_line(printer, "from enum import StrEnum");
@@ -1197,7 +1204,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
     }
     if (gen->used[IMP_OPEN_STR] || gen->used[IMP_OPEN_INT] || gen->used[IMP_OPEN_INT_KEY]) {
         blank_line(printer);
-        if (printer->out.len != imports_end + 1) blank_line(printer);
+        if (helpers_printed) blank_line(printer);
+        helpers_printed = true;
         printer_line(printer, "_Enum = TypeVar(\"_Enum\")");
         if (gen->used[IMP_OPEN_STR]) {
             printer_line(printer, "_OpenStr = Annotated[_Enum | str, Field(union_mode=\"left_to_right\")]");
@@ -1213,6 +1221,7 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         }
     }
     if (gen->used[IMP_CARRIES]) {
+        helpers_printed = true;
         blank_line(printer);
         blank_line(printer);
         printer_block(printer,
@@ -1231,6 +1240,7 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
                       "    return BeforeValidator(check)\n",
                       NULL);
     }
+    return helpers_printed;
 }
 
 static bool emit_models(void *context, Printer *out) {
@@ -1243,14 +1253,12 @@ static bool emit_models(void *context, Printer *out) {
     print_module_docstring(gen, out, "Data models of %s: pydantic v2 models that read and write its JSON.");
     blank_line(out);
     print_models_imports(gen, out);
-    size_t imports_end = out->out.len;
-    print_models_helpers(gen, out);
+    bool helpers_printed = print_models_helpers(gen, out);
     if (body.out.len) {
         /* isort (ruff I001) wants two blank lines after the imports before a class or def, one before an
          * assignment: an alias or union printed first, right after the imports. */
         const IrDecl *first = gen->program->decl_count ? gen->program->definition_order[0] : NULL;
         bool assignment_first = first && (first->kind == IR_DECL_ALIAS || first->kind == IR_DECL_UNION);
-        bool helpers_printed = out->out.len != imports_end;
         blank_line(out);
         if (helpers_printed || !assignment_first) blank_line(out);
         printer_append_printer(out, &body); /* moved, not copied: models.py is the package's largest file */
