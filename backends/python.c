@@ -76,6 +76,7 @@ typedef struct PyGen {
     size_t *decl_import_order;      /* declaration_import_order's, once computed */
     unsigned char *decl_member_types; /* and each declaration's member_type */
     StrBuf line;               /* scratch: a line built before it is printed (a model's field) */
+    bool predicted[IMP_COUNT];       /* the names models.py's body uses, decided before printing (decl_uses) */
     struct ModelTraits *decl_traits; /* models.py: each declaration's, by definition position (decl_uses') */
     size_t decl_position;            /* the position of the declaration being printed */
 } PyGen;
@@ -649,7 +650,7 @@ static inline void end_field_arg(StrBuf *line, FieldArgEnds *args) { args->ends[
 
 /* True for most fields: `name: type`, or `name: type = literal` for a single literal, without Field(...) or a
  * docstring. */
-static bool is_plain_field(const IrField *field) {
+static inline __attribute__((always_inline)) bool is_plain_field(const IrField *field) {
     return !field->optional && !field->default_value && field->constraints == &ir_no_constraints &&
            !(field->doc && field->doc[0]) && !field->deprecation.deprecated && !has_wire_alias(field);
 }
@@ -1164,7 +1165,9 @@ static void value_uses(bool *used, const IrType *type, const IrValue *value) {
  * is not optional and has one (an empty factory's prints no value, so value_uses adds nothing for it), a bound
  * only in a Field(...) call, and the plan decides Field's import only until a field has needed it. */
 static void field_uses(bool *used, const IrField *field) {
-    if (field->type->kind > IR_STRING) type_uses(used, field->type); /* bool, int, float, str: nothing to import */
+    const IrType *type = field->type;
+    /* bool, int, float, str, and a reference to a model, union or alias: nothing to import */
+    if (type->kind > IR_STRING && (type->kind != IR_REF || type->decl->kind == IR_DECL_ENUM)) type_uses(used, type);
     if (field->optional) {
         if (!admits_none(field->type)) used[IMP_IS_NONE] = used[IMP_FIELD] = true; /* exclude_if=_is_none */
     } else if (field->default_value) {
@@ -1179,16 +1182,31 @@ static void field_uses(bool *used, const IrField *field) {
     if (!used[IMP_FIELD] && !is_plain_field(field) && plan_field(field).field_call) used[IMP_FIELD] = true;
 }
 
-/* The names a declaration uses; a model's traits too, which print_model reads. */
-static void decl_uses(bool *used, const IrDecl *decl, ModelTraits *traits) {
+/* A field named like a scalar type (date, time(delta), Decimal, UUID) makes the type imported under an alias. */
+static inline void add_scalar_alias(PyGen *gen, const char *name) {
+    /* only names that start as one of the five do */
+    bool may_alias = (name[0] == 'd' && name[1] == 'a') || (name[0] == 't' && name[1] == 'i') ||
+                     (name[0] == 'D' && name[1] == 'e') || (name[0] == 'U' && name[1] == 'U');
+    if (!may_alias) return;
+    for (int alias = 0; alias < ALIAS_COUNT; alias++) {
+        if (strcmp(name, SCALAR_ALIAS_NAMES[alias]) == 0) gen->aliased[alias] = true;
+    }
+}
+
+/* The names a declaration uses; a model's traits too, which print_model reads, and the scalar aliases its fields'
+ * names make. */
+static void decl_uses(PyGen *gen, const IrDecl *decl, ModelTraits *traits) {
+    bool *used = gen->predicted;
     switch (decl->kind) {
     case IR_DECL_MODEL: {
         used[IMP_BASE_MODEL] = true;
         if (decl->deprecation.deprecated) used[IMP_DEPRECATED] = true;
         *traits = (ModelTraits){false, false, false};
         for (size_t index = 0; index < decl->field_count; index++) {
-            add_field_traits(traits, decl->fields[index]);
-            field_uses(used, decl->fields[index]);
+            const IrField *field = decl->fields[index];
+            add_scalar_alias(gen, py_name(&field->names));
+            add_field_traits(traits, field);
+            field_uses(used, field);
         }
         if (traits->aliases || traits->protected_names || decl->open) used[IMP_CONFIG_DICT] = true;
         if (traits->single_literals) used[IMP_ANY] = true;
@@ -1410,28 +1428,17 @@ static bool print_models_helpers(PyGen *gen, Printer *printer) {
 static bool emit_models(void *context, Printer *out) {
     PyGen *gen = context;
     const IrProgram *program = gen->program;
-    /* The header first, from the names the body will use: the body then streams to the file (a printer attached
-     * to the output hands its text on as it fills), never held whole. */
-    bool predicted[IMP_COUNT] = {false};
-    ModelTraits *traits = malloc((program->decl_count ? program->decl_count : 1) * sizeof *traits);
-    if (!traits) {
-        fprintf(stderr, "rpcc: out of memory\n");
-        exit(1);
-    }
-    for (size_t index = 0; index < program->decl_count; index++)
-        decl_uses(predicted, program->definition_order[index], &traits[index]);
-    memcpy(gen->used, predicted, sizeof predicted);
-    gen->decl_traits = traits;
+    /* The header first, from the names the body will use (emit's pre-pass): the body then streams to the file (a
+     * printer attached to the output hands its text on as it fills), never held whole. */
+    const bool *predicted = gen->predicted;
+    memcpy(gen->used, predicted, sizeof gen->used);
 
     print_marker(gen, out);
     print_module_docstring(gen, out, "Data models of %s: pydantic v2 models that read and write its JSON.");
     blank_line(out);
     print_models_imports(gen, out);
     bool helpers_printed = print_models_helpers(gen, out);
-    if (program->decl_count == 0) {
-        free(traits);
-        return true;
-    }
+    if (program->decl_count == 0) return true;
     /* isort (ruff I001) wants two blank lines after the imports before a class or def, one before an assignment:
      * an alias or union printed first, right after the imports. */
     const IrDecl *first = program->definition_order[0];
@@ -1440,9 +1447,7 @@ static bool emit_models(void *context, Printer *out) {
     if (helpers_printed || !assignment_first) blank_line(out);
     memset(gen->used, 0, sizeof gen->used);
     print_declarations(gen, out);
-    free(traits);
-    gen->decl_traits = NULL;
-    if (memcmp(gen->used, predicted, sizeof predicted) != 0) {
+    if (memcmp(gen->used, predicted, sizeof gen->used) != 0) {
         /* the imports printed would not be those the body needs: a pre-pass (decl_uses) out of step with printing */
         for (int import = 0; import < IMP_COUNT; import++) {
             if (gen->used[import] != predicted[import])
@@ -2061,6 +2066,7 @@ static bool emit_client(void *context, Printer *out) {
             printer_line(out, "@deprecated(%s)", strbuf_cstr(&reason));
             strbuf_free(&reason);
         }
+        begin_body_line(out);
         if (rpc->params) {
             PRINTER_LINE(out, "async def ", py_name(&rpc->names), "(self, params: ", py_name(&rpc->params->names),
                          ", *, timeout: float | None = None) -> ", result, ":");
@@ -2581,20 +2587,15 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
     memset(&gen, 0, sizeof gen);
     gen.program = program;
     gen.options = options;
-    for (size_t index = 0; index < program->decl_count; index++) {
-        const IrDecl *decl = program->decls[index];
-        if (decl->kind != IR_DECL_MODEL) continue;
-        for (size_t field = 0; field < decl->field_count; field++) {
-            const char *name = py_name(&decl->fields[field]->names);
-            /* only names that start as one of the five do: date, time(delta), Decimal, UUID */
-            bool may_alias = (name[0] == 'd' && name[1] == 'a') || (name[0] == 't' && name[1] == 'i') ||
-                             (name[0] == 'D' && name[1] == 'e') || (name[0] == 'U' && name[1] == 'U');
-            if (!may_alias) continue;
-            for (int alias = 0; alias < ALIAS_COUNT; alias++) {
-                if (strcmp(name, SCALAR_ALIAS_NAMES[alias]) == 0) gen.aliased[alias] = true;
-            }
-        }
+    /* One pass over the declarations before any file: the scalar aliases, and for models.py the names its body
+     * uses and each model's traits (decl_uses), so that its header is printed first. */
+    gen.decl_traits = malloc((program->decl_count ? program->decl_count : 1) * sizeof *gen.decl_traits);
+    if (!gen.decl_traits) {
+        fprintf(stderr, "rpcc: out of memory\n");
+        exit(1);
     }
+    for (size_t index = 0; index < program->decl_count; index++)
+        decl_uses(&gen, program->definition_order[index], &gen.decl_traits[index]);
     static const BackendFile files[] = {
         {"python/models.py", emit_models},         {"python/client.py", emit_client},
         {"python/__init__.py", emit_init},         {"python/rpc_client.py", emit_runtime},
@@ -2605,6 +2606,7 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
     strbuf_init(&gen.line);
     bool emitted = backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &gen);
     strbuf_free(&gen.line);
+    free(gen.decl_traits);
     free(gen.decl_import_order);
     free(gen.decl_member_types);
     return emitted;
