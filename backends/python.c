@@ -33,7 +33,8 @@
 #define PY TARGET_PYTHON
 #define PY_LINE_LENGTH 120 /* the line length of the generated pyproject's ruff settings */
 
-/* Names used by the generated modules, recorded while the body is printed so the imports list only those. */
+/* Names used by the generated modules, so the imports list only those: for models.py decided from the IR before
+ * its body is printed (decl_uses; its header comes first), and recorded again while printing, which checks them. */
 typedef enum PyImport {
     IMP_DATE,
     IMP_TIME,
