@@ -33,7 +33,8 @@
 #define PY TARGET_PYTHON
 #define PY_LINE_LENGTH 120 /* the line length of the generated pyproject's ruff settings */
 
-/* Names used by the generated modules, recorded while the body is printed so the imports list only those. */
+/* Names used by the generated modules, so the imports list only those: for models.py decided from the IR before
+ * its body is printed (decl_uses; its header comes first), and recorded again while printing, which checks them. */
 typedef enum PyImport {
     IMP_DATE,
     IMP_TIME,
@@ -76,6 +77,9 @@ typedef struct PyGen {
     size_t *decl_import_order;      /* declaration_import_order's, once computed */
     unsigned char *decl_member_types; /* and each declaration's member_type */
     StrBuf line;               /* scratch: a line built before it is printed (a model's field) */
+    bool predicted[IMP_COUNT];       /* the names models.py's body uses, decided before printing (decl_uses) */
+    struct ModelTraits *decl_traits; /* models.py: each declaration's, by definition position (decl_uses') */
+    size_t decl_position;            /* the position of the declaration being printed */
 } PyGen;
 
 static const char *py_name(const IrNames *names) { return names->in[PY]; }
@@ -197,21 +201,37 @@ static bool print_docstring(Printer *printer, const char *doc, const IrDeprecati
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Types                                                                                                      */
 
+/* The import a scalar's name needs, or IMP_COUNT for none (scalar_name's, and models_imports' pre-pass). */
+static PyImport scalar_import(IrTypeKind kind) {
+    switch (kind) {
+    case IR_BYTES: return IMP_BYTES;
+    case IR_DECIMAL: return IMP_DECIMAL;
+    case IR_UUID: return IMP_UUID;
+    case IR_TIMESTAMP: return IMP_AWARE_DATETIME;
+    case IR_DATE: return IMP_DATE;
+    case IR_TIME: return IMP_TIME;
+    case IR_DURATION: return IMP_TIMEDELTA;
+    case IR_ANY: return IMP_ANY;
+    default: return IMP_COUNT;
+    }
+}
+
 static const char *scalar_name(PyGen *gen, IrTypeKind kind) {
+    PyImport import = scalar_import(kind);
+    if (import != IMP_COUNT) gen->used[import] = true;
     switch (kind) {
     case IR_BOOL: return "bool";
     case IR_INT: return "int";
     case IR_FLOAT: return "float";
     case IR_STRING: return "str";
-    case IR_BYTES: gen->used[IMP_BYTES] = true; return "_Base64Bytes";
-    case IR_DECIMAL: gen->used[IMP_DECIMAL] = true; return gen->aliased[ALIAS_DECIMAL] ? "_Decimal" : "Decimal";
-    case IR_UUID: gen->used[IMP_UUID] = true; return gen->aliased[ALIAS_UUID] ? "_UUID" : "UUID";
+    case IR_BYTES: return "_Base64Bytes";
+    case IR_DECIMAL: return gen->aliased[ALIAS_DECIMAL] ? "_Decimal" : "Decimal";
+    case IR_UUID: return gen->aliased[ALIAS_UUID] ? "_UUID" : "UUID";
     /* An offset is part of the wire format (RFC 3339): a naive datetime is refused, not sent without one. */
-    case IR_TIMESTAMP: gen->used[IMP_AWARE_DATETIME] = true; return "AwareDatetime";
-    case IR_DATE: gen->used[IMP_DATE] = true; return gen->aliased[ALIAS_DATE] ? "_date" : "date";
-    case IR_TIME: gen->used[IMP_TIME] = true; return gen->aliased[ALIAS_TIME] ? "_time" : "time";
-    case IR_DURATION: gen->used[IMP_TIMEDELTA] = true; return gen->aliased[ALIAS_TIMEDELTA] ? "_timedelta" : "timedelta";
-    case IR_ANY: gen->used[IMP_ANY] = true; return "Any";
+    case IR_TIMESTAMP: return "AwareDatetime";
+    case IR_DATE: return gen->aliased[ALIAS_DATE] ? "_date" : "date";
+    case IR_TIME: return gen->aliased[ALIAS_TIME] ? "_time" : "time";
+    case IR_DURATION: return gen->aliased[ALIAS_TIMEDELTA] ? "_timedelta" : "timedelta";
     default: return "Any";
     }
 }
@@ -546,22 +566,19 @@ static bool model_has_single_literals(const IrDecl *decl) {
 }
 
 /* What a model's config and body depend on, from one pass over its fields. */
-typedef struct ModelTraits {
+struct ModelTraits {
     bool aliases;         /* a field's wire name is not its Python name */
     bool protected_names; /* a field's name is in pydantic's protected namespace ("model_") */
     bool single_literals; /* a field has single_literal's default */
-} ModelTraits;
+};
+typedef struct ModelTraits ModelTraits;
 
-static ModelTraits model_traits(const IrDecl *decl) {
-    ModelTraits traits = {false, false, false};
-    for (size_t index = 0; index < decl->field_count; index++) {
-        const IrField *field = decl->fields[index];
-        const char *name = py_name(&field->names);
-        if (has_wire_alias(field)) traits.aliases = true;
-        if (name[0] == 'm' && namer_python_is_pydantic_namespace(name)) traits.protected_names = true;
-        if (single_literal(field)) traits.single_literals = true;
-    }
-    return traits;
+/* Adds a field's traits to its model's. */
+static inline void add_field_traits(ModelTraits *traits, const IrField *field) {
+    const char *name = py_name(&field->names);
+    if (has_wire_alias(field)) traits->aliases = true;
+    if (name[0] == 'm' && namer_python_is_pydantic_namespace(name)) traits->protected_names = true;
+    if (single_literal(field)) traits->single_literals = true;
 }
 
 /* Appends ", " before every argument but the first. */
@@ -632,6 +649,61 @@ static inline void begin_field_arg(StrBuf *line, FieldArgEnds *args, const char 
 
 static inline void end_field_arg(StrBuf *line, FieldArgEnds *args) { args->ends[args->count++] = line->len; }
 
+/* True for most fields: `name: type`, or `name: type = literal` for a single literal, without Field(...) or a
+ * docstring. */
+static inline __attribute__((always_inline)) bool is_plain_field(const IrField *field) {
+    return !field->optional && !field->default_value && field->constraints == &ir_no_constraints &&
+           !(field->doc && field->doc[0]) && !field->deprecation.deprecated && !has_wire_alias(field);
+}
+
+/* How a field that is not plain is printed: its default and the arguments of its Field(...) call. */
+typedef struct FieldPlan {
+    const IrValue *literal; /* single_literal's value, the default */
+    bool has_default;
+    bool factory;      /* the default is a default_factory */
+    bool absent_is_none; /* `x?: T`: None stands for "absent" */
+    unsigned args;     /* ARG_* */
+    size_t arg_count;
+    bool field_call;   /* `= Field(...)` rather than `= default` or nothing */
+} FieldPlan;
+
+/* Inlined into print_field (a call of its own there cost 3% of print_field's instructions). */
+static inline __attribute__((always_inline)) FieldPlan plan_field(const IrField *field) {
+    FieldPlan plan;
+    const IrType *type = field->type;
+    const IrConstraints *constraints = field->constraints;
+    bool nullable = admits_none(type);
+    plan.absent_is_none = field->optional && !nullable;
+
+    /* The default: a plain value, or a factory for mutable ones. */
+    plan.literal = field->optional ? NULL : single_literal(field);
+    plan.has_default = field->optional || plan.literal || field->default_value;
+    plan.factory = false;
+    if (!field->optional && !plan.literal && field->default_value) {
+        const IrValue *value = field->default_value;
+        plan.factory = (value->kind == IR_VALUE_LIST || value->kind == IR_VALUE_MAP) &&
+                       (value->count == 0 || !value_has_enum(type, value));
+    }
+    unsigned args = 0;
+    size_t arg_count = 0;
+    if (plan.has_default) args |= ARG_DEFAULT, arg_count++;
+    if (has_wire_alias(field)) args |= ARG_ALIASES, arg_count += 2;
+    if (constraints->has_ge) args |= ARG_GE, arg_count++;
+    if (constraints->has_gt) args |= ARG_GT, arg_count++;
+    if (constraints->has_le) args |= ARG_LE, arg_count++;
+    if (constraints->has_lt) args |= ARG_LT, arg_count++;
+    if (constraints->has_min_length) args |= ARG_MIN_LENGTH, arg_count++;
+    if (constraints->has_max_length) args |= ARG_MAX_LENGTH, arg_count++;
+    if (constraints->pattern) args |= ARG_PATTERN, arg_count++;
+    if (field->doc && field->doc[0]) args |= ARG_DESCRIPTION, arg_count++;
+    if (field->deprecation.deprecated) args |= ARG_DEPRECATED, arg_count++;
+    if (plan.absent_is_none) args |= ARG_EXCLUDE_IF, arg_count++;
+    plan.args = args;
+    plan.arg_count = arg_count;
+    plan.field_call = !(arg_count == 0 || (arg_count == 1 && plan.has_default && !plan.factory));
+    return plan;
+}
+
 /* One field: `name: type`, its default or Field(...) call, and its docstring. The line is built in the generator's
  * scratch buffer (no allocation per field) and printed at once; it wraps, as a formatter would, only when it is
  * longer than the line length. */
@@ -639,8 +711,7 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     const char *name = py_name(&field->names);
     const IrType *type = field->type;
     bool has_doc = field->doc && field->doc[0];
-    if (!field->optional && !field->default_value && field->constraints == &ir_no_constraints && !has_doc &&
-        !field->deprecation.deprecated && !has_wire_alias(field)) {
+    if (is_plain_field(field)) {
         /* Most fields: `name: type`, or `name: type = literal` for a single literal, without Field(...) or a
          * docstring; appended straight to the output. */
         const IrValue *literal = single_literal(field);
@@ -656,36 +727,13 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
         printer_end_line(printer);
         return;
     }
-    bool nullable = admits_none(type);
-    bool absent_is_none = field->optional && !nullable; /* `x?: T`: None stands for "absent" */
     const IrConstraints *constraints = field->constraints;
-
-    /* The default: a plain value, or a factory for mutable ones. */
-    const IrValue *literal = field->optional ? NULL : single_literal(field);
-    bool has_default = field->optional || literal || field->default_value;
-    bool factory = false;
-    if (!field->optional && !literal && field->default_value) {
-        const IrValue *value = field->default_value;
-        factory = (value->kind == IR_VALUE_LIST || value->kind == IR_VALUE_MAP) &&
-                  (value->count == 0 || !value_has_enum(type, value));
-    }
+    FieldPlan plan = plan_field(field);
+    bool absent_is_none = plan.absent_is_none, has_default = plan.has_default, factory = plan.factory;
+    const IrValue *literal = plan.literal;
+    unsigned args = plan.args;
     /* The doc's scan, once for its description and its docstring. */
     size_t plain_doc_len = has_doc && !field->deprecation.deprecated ? plain_doc_length(field->doc) : 0;
-
-    unsigned args = 0;
-    size_t arg_count = 0;
-    if (has_default) args |= ARG_DEFAULT, arg_count++;
-    if (has_wire_alias(field)) args |= ARG_ALIASES, arg_count += 2;
-    if (constraints->has_ge) args |= ARG_GE, arg_count++;
-    if (constraints->has_gt) args |= ARG_GT, arg_count++;
-    if (constraints->has_le) args |= ARG_LE, arg_count++;
-    if (constraints->has_lt) args |= ARG_LT, arg_count++;
-    if (constraints->has_min_length) args |= ARG_MIN_LENGTH, arg_count++;
-    if (constraints->has_max_length) args |= ARG_MAX_LENGTH, arg_count++;
-    if (constraints->pattern) args |= ARG_PATTERN, arg_count++;
-    if (has_doc) args |= ARG_DESCRIPTION, arg_count++;
-    if (field->deprecation.deprecated) args |= ARG_DEPRECATED, arg_count++;
-    if (absent_is_none) args |= ARG_EXCLUDE_IF, arg_count++;
 
     StrBuf *line = &gen->line;
     strbuf_clear(line);
@@ -694,7 +742,7 @@ static void print_field(PyGen *gen, Printer *printer, const IrField *field) {
     append_type(gen, line, type);
     if (absent_is_none) strbuf_append(line, " | None", 7);
 
-    if (arg_count == 0 || (arg_count == 1 && has_default && !factory)) {
+    if (!plan.field_call) {
         if (has_default) {
             strbuf_append(line, " = ", 3);
             append_field_default(gen, line, field, literal, false);
@@ -841,7 +889,7 @@ static void print_model(PyGen *gen, Printer *printer, const IrDecl *decl) {
     PRINTER_LINE(printer, "class ", py_name(&decl->names), "(BaseModel):");
     printer_indent(printer);
     bool has_doc = print_docstring(printer, decl->doc, &decl->deprecation);
-    ModelTraits traits = model_traits(decl);
+    ModelTraits traits = gen->decl_traits[gen->decl_position];
     bool aliases = traits.aliases, protected_names = traits.protected_names;
     if (aliases || protected_names || decl->open) {
         gen->used[IMP_CONFIG_DICT] = true;
@@ -1041,6 +1089,7 @@ static void print_declarations(PyGen *gen, Printer *printer) {
     const IrProgram *program = gen->program;
     bool first = true;
     for (size_t index = 0; index < program->decl_count; index++) {
+        gen->decl_position = index;
         print_decl(gen, printer, program->definition_order[index], &first);
     }
 
@@ -1055,6 +1104,140 @@ static void print_declarations(PyGen *gen, Printer *printer) {
             any_rebuild = true;
         }
         printer_line(printer, "%s.model_rebuild()", py_name(&decl->names));
+    }
+}
+
+/* The names models.py's body uses, decided from the IR before it is printed, so that its header (imports and
+ * helpers) is printed first and the body streams to the file after it: each mirrors the printing function of the
+ * same subject (type_uses append_type, value_uses append_value, field_uses print_field, ...). emit_models checks
+ * the prediction against what printing the body recorded. */
+static void type_uses(bool *used, const IrType *type) {
+    switch (type->kind) {
+    case IR_BOOL: case IR_INT: case IR_FLOAT: case IR_STRING: return;
+    case IR_LIST: type_uses(used, type->element); return;
+    case IR_MAP:
+        if (type->key->kind == IR_REF && type->key->decl->kind == IR_DECL_ENUM && type->key->decl->int_enum) {
+            used[IMP_OPEN_INT_KEY] = true;
+        } else {
+            type_uses(used, type->key);
+        }
+        type_uses(used, type->element);
+        return;
+    case IR_LITERAL: used[IMP_LITERAL] = true; return;
+    case IR_REF:
+        if (type->decl->kind == IR_DECL_ENUM) used[type->decl->int_enum ? IMP_OPEN_INT : IMP_OPEN_STR] = true;
+        return;
+    default: {
+        PyImport import = scalar_import(type->kind);
+        if (import != IMP_COUNT) used[import] = true;
+        return;
+    }
+    }
+}
+
+/* append_value's: an untyped (JSON) value, an enum member and a plain number or string need no import. */
+static void value_uses(bool *used, const IrType *type, const IrValue *value) {
+    const IrType *resolved = type ? ir_resolve_alias(type) : NULL;
+    if (value->kind == IR_VALUE_NULL || value->kind == IR_VALUE_ENUM || !resolved) return;
+    switch (resolved->kind) {
+    case IR_DECIMAL: used[IMP_DECIMAL] = true; return;
+    case IR_UUID: used[IMP_UUID] = true; return;
+    case IR_TIMESTAMP: case IR_DATE: case IR_TIME: case IR_DURATION:
+        used[IMP_TYPE_ADAPTER] = true;
+        used[scalar_import(resolved->kind)] = true;
+        return;
+    case IR_BYTES: used[IMP_BYTES] = true; return;
+    case IR_LIST:
+        if (value->kind != IR_VALUE_LIST) return;
+        for (size_t index = 0; index < value->count; index++) value_uses(used, resolved->element, value->items[index]);
+        return;
+    case IR_MAP:
+        if (value->kind != IR_VALUE_MAP) return;
+        for (size_t index = 0; index < value->count; index++) {
+            value_uses(used, resolved->key, value->keys[index]);
+            value_uses(used, resolved->element, value->items[index]);
+        }
+        return;
+    default: return;
+    }
+}
+
+/* print_field's, without building its plan where the outcome is known: a default is printed only for a field that
+ * is not optional and has one (an empty factory's prints no value, so value_uses adds nothing for it), a bound
+ * only in a Field(...) call, and the plan decides Field's import only until a field has needed it. */
+static void field_uses(bool *used, const IrField *field) {
+    const IrType *type = field->type;
+    /* bool, int, float, str, and a reference to a model, union or alias: nothing to import */
+    if (type->kind > IR_STRING && (type->kind != IR_REF || type->decl->kind == IR_DECL_ENUM)) type_uses(used, type);
+    if (field->optional) {
+        if (!admits_none(field->type)) used[IMP_IS_NONE] = used[IMP_FIELD] = true; /* exclude_if=_is_none */
+    } else if (field->default_value) {
+        value_uses(used, field->type, field->default_value);
+    }
+    const IrConstraints *constraints = field->constraints;
+    if (constraints != &ir_no_constraints &&
+        (constraints->has_ge || constraints->has_gt || constraints->has_le || constraints->has_lt)) {
+        const IrType *resolved = ir_resolve_alias(field->type); /* append_bound: a Decimal for a decimal field */
+        if (resolved && resolved->kind == IR_DECIMAL) used[IMP_DECIMAL] = true;
+    }
+    if (!used[IMP_FIELD] && !is_plain_field(field) && plan_field(field).field_call) used[IMP_FIELD] = true;
+}
+
+/* A field named like a scalar type (date, time(delta), Decimal, UUID) makes the type imported under an alias. */
+static inline void add_scalar_alias(PyGen *gen, const char *name) {
+    /* only names that start as one of the five do */
+    bool may_alias = (name[0] == 'd' && name[1] == 'a') || (name[0] == 't' && name[1] == 'i') ||
+                     (name[0] == 'D' && name[1] == 'e') || (name[0] == 'U' && name[1] == 'U');
+    if (!may_alias) return;
+    for (int alias = 0; alias < ALIAS_COUNT; alias++) {
+        if (strcmp(name, SCALAR_ALIAS_NAMES[alias]) == 0) gen->aliased[alias] = true;
+    }
+}
+
+/* The names a declaration uses; a model's traits too, which print_model reads, and the scalar aliases its fields'
+ * names make. */
+static void decl_uses(PyGen *gen, const IrDecl *decl, ModelTraits *traits) {
+    bool *used = gen->predicted;
+    switch (decl->kind) {
+    case IR_DECL_MODEL: {
+        used[IMP_BASE_MODEL] = true;
+        if (decl->deprecation.deprecated) used[IMP_DEPRECATED] = true;
+        *traits = (ModelTraits){false, false, false};
+        for (size_t index = 0; index < decl->field_count; index++) {
+            const IrField *field = decl->fields[index];
+            add_scalar_alias(gen, py_name(&field->names));
+            add_field_traits(traits, field);
+            field_uses(used, field);
+        }
+        if (traits->aliases || traits->protected_names || decl->open) used[IMP_CONFIG_DICT] = true;
+        if (traits->single_literals) used[IMP_ANY] = true;
+        return;
+    }
+    case IR_DECL_ENUM:
+        used[decl->int_enum ? IMP_INT_ENUM : IMP_STR_ENUM] = true;
+        if (decl->deprecation.deprecated) used[IMP_DEPRECATED] = true;
+        return;
+    case IR_DECL_UNION: {
+        bool only_literals = true;
+        for (size_t index = 0; index < decl->alternative_count; index++) {
+            const IrType *alternative = decl->alternatives[index];
+            if (alternative->kind == IR_LITERAL) {
+                used[IMP_LITERAL] = true;
+                continue;
+            }
+            only_literals = false;
+            const IrDecl *model = model_alternative(alternative);
+            if (!decl->discriminator && model && model_has_single_literals(model)) {
+                used[IMP_CARRIES] = true;
+                continue;
+            }
+            if (!decl->discriminator && is_lax_scalar(alternative)) used[IMP_STRICT] = true;
+            type_uses(used, alternative);
+        }
+        if (!only_literals) used[IMP_ANNOTATED] = used[IMP_FIELD] = true;
+        return;
+    }
+    case IR_DECL_ALIAS: type_uses(used, decl->aliased); return;
     }
 }
 
@@ -1096,7 +1279,6 @@ static void print_models_imports(PyGen *gen, Printer *printer) {
     const bool *used = gen->used;
     printer_line(printer, "from __future__ import annotations");
     blank_line(printer);
-    size_t stdlib_start = printer->out.len;
     if (used[IMP_STR_ENUM]) printer_line(printer, "import sys");
     if (used[IMP_BYTES]) {
         printer_line(printer, "from base64 import b64decode as _b64decode");
@@ -1118,7 +1300,11 @@ static void print_models_imports(PyGen *gen, Printer *printer) {
     if (open_enums) typing_names[typing_count++] = "TypeVar";
     print_from_import(printer, "typing", typing_names, typing_count);
     print_scalar_imports(gen, printer, "uuid");
-    if (printer->out.len != stdlib_start) blank_line(printer);
+    /* the standard library's imports, decided from the names, not from the printer's position (which a flush
+     * of a streamed file moves) */
+    bool any_stdlib = used[IMP_STR_ENUM] || used[IMP_BYTES] || used[IMP_DATE] || used[IMP_TIME] ||
+                      used[IMP_TIMEDELTA] || used[IMP_DECIMAL] || used[IMP_UUID] || enum_count || typing_count;
+    if (any_stdlib) blank_line(printer);
     const char *pydantic_names[8];
     size_t pydantic_count = 0;
     if (used[IMP_AWARE_DATETIME]) pydantic_names[pydantic_count++] = "AwareDatetime";
@@ -1133,11 +1319,13 @@ static void print_models_imports(PyGen *gen, Printer *printer) {
     if (used[IMP_DEPRECATED]) printer_line(printer, "from typing_extensions import deprecated");
 }
 
-static void print_models_helpers(PyGen *gen, Printer *printer) {
+/* Prints the module's helpers after its imports; true when it printed any. */
+static bool print_models_helpers(PyGen *gen, Printer *printer) {
     /* isort puts one blank line between the imports and a statement that is not a def or class, formatters two
      * between such a statement and what precedes it otherwise */
-    size_t imports_end = printer->out.len;
+    bool helpers_printed = false;
     if (gen->used[IMP_IS_NONE]) {
+        helpers_printed = true;
         blank_line(printer);
         blank_line(printer);
         printer_line(printer, "def _is_none(value: object) -> bool:");
@@ -1147,6 +1335,7 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         printer_dedent(printer);
     }
     if (gen->used[IMP_BYTES]) {
+        helpers_printed = true;
         blank_line(printer);
         blank_line(printer);
         printer_line(printer, "def _from_base64(value: object) -> object:");
@@ -1176,7 +1365,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
     }
     if (gen->used[IMP_STR_ENUM]) {
         blank_line(printer);
-        if (printer->out.len != imports_end + 1) blank_line(printer);
+        if (helpers_printed) blank_line(printer);
+        helpers_printed = true;
         printer_line(printer, "if sys.version_info >= (3, 11):");
         printer_indent(printer);
         printer_line(printer, "from enum import StrEnum");
@@ -1197,7 +1387,8 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
     }
     if (gen->used[IMP_OPEN_STR] || gen->used[IMP_OPEN_INT] || gen->used[IMP_OPEN_INT_KEY]) {
         blank_line(printer);
-        if (printer->out.len != imports_end + 1) blank_line(printer);
+        if (helpers_printed) blank_line(printer);
+        helpers_printed = true;
         printer_line(printer, "_Enum = TypeVar(\"_Enum\")");
         if (gen->used[IMP_OPEN_STR]) {
             printer_line(printer, "_OpenStr = Annotated[_Enum | str, Field(union_mode=\"left_to_right\")]");
@@ -1213,6 +1404,7 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
         }
     }
     if (gen->used[IMP_CARRIES]) {
+        helpers_printed = true;
         blank_line(printer);
         blank_line(printer);
         printer_block(printer,
@@ -1231,32 +1423,40 @@ static void print_models_helpers(PyGen *gen, Printer *printer) {
                       "    return BeforeValidator(check)\n",
                       NULL);
     }
+    return helpers_printed;
 }
 
 static bool emit_models(void *context, Printer *out) {
     PyGen *gen = context;
-    Printer body;
-    printer_init(&body, "    ");
-    print_declarations(gen, &body);
+    const IrProgram *program = gen->program;
+    /* The header first, from the names the body will use (emit's pre-pass): the body then streams to the file (a
+     * printer attached to the output hands its text on as it fills), never held whole. */
+    const bool *predicted = gen->predicted;
+    memcpy(gen->used, predicted, sizeof gen->used);
 
     print_marker(gen, out);
     print_module_docstring(gen, out, "Data models of %s: pydantic v2 models that read and write its JSON.");
     blank_line(out);
     print_models_imports(gen, out);
-    size_t imports_end = out->out.len;
-    print_models_helpers(gen, out);
-    if (body.out.len) {
-        /* isort (ruff I001) wants two blank lines after the imports before a class or def, one before an
-         * assignment: an alias or union printed first, right after the imports. */
-        const IrDecl *first = gen->program->decl_count ? gen->program->definition_order[0] : NULL;
-        bool assignment_first = first && (first->kind == IR_DECL_ALIAS || first->kind == IR_DECL_UNION);
-        bool helpers_printed = out->out.len != imports_end;
-        blank_line(out);
-        if (helpers_printed || !assignment_first) blank_line(out);
-        printer_append_printer(out, &body); /* moved, not copied: models.py is the package's largest file */
-        return true;
+    bool helpers_printed = print_models_helpers(gen, out);
+    if (program->decl_count == 0) return true;
+    /* isort (ruff I001) wants two blank lines after the imports before a class or def, one before an assignment:
+     * an alias or union printed first, right after the imports. */
+    const IrDecl *first = program->definition_order[0];
+    bool assignment_first = first->kind == IR_DECL_ALIAS || first->kind == IR_DECL_UNION;
+    blank_line(out);
+    if (helpers_printed || !assignment_first) blank_line(out);
+    memset(gen->used, 0, sizeof gen->used);
+    print_declarations(gen, out);
+    if (memcmp(gen->used, predicted, sizeof gen->used) != 0) {
+        /* the imports printed would not be those the body needs: a pre-pass (decl_uses) out of step with printing */
+        for (int import = 0; import < IMP_COUNT; import++) {
+            if (gen->used[import] != predicted[import])
+                fprintf(stderr, "rpcc: internal error: models.py: import %d %s\n", import,
+                        gen->used[import] ? "used but not predicted" : "predicted but not used");
+        }
+        abort();
     }
-    printer_free(&body);
     return true;
 }
 
@@ -1867,6 +2067,7 @@ static bool emit_client(void *context, Printer *out) {
             printer_line(out, "@deprecated(%s)", strbuf_cstr(&reason));
             strbuf_free(&reason);
         }
+        begin_body_line(out);
         if (rpc->params) {
             PRINTER_LINE(out, "async def ", py_name(&rpc->names), "(self, params: ", py_name(&rpc->params->names),
                          ", *, timeout: float | None = None) -> ", result, ":");
@@ -2387,20 +2588,15 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
     memset(&gen, 0, sizeof gen);
     gen.program = program;
     gen.options = options;
-    for (size_t index = 0; index < program->decl_count; index++) {
-        const IrDecl *decl = program->decls[index];
-        if (decl->kind != IR_DECL_MODEL) continue;
-        for (size_t field = 0; field < decl->field_count; field++) {
-            const char *name = py_name(&decl->fields[field]->names);
-            /* only names that start as one of the five do: date, time(delta), Decimal, UUID */
-            bool may_alias = (name[0] == 'd' && name[1] == 'a') || (name[0] == 't' && name[1] == 'i') ||
-                             (name[0] == 'D' && name[1] == 'e') || (name[0] == 'U' && name[1] == 'U');
-            if (!may_alias) continue;
-            for (int alias = 0; alias < ALIAS_COUNT; alias++) {
-                if (strcmp(name, SCALAR_ALIAS_NAMES[alias]) == 0) gen.aliased[alias] = true;
-            }
-        }
+    /* One pass over the declarations before any file: the scalar aliases, and for models.py the names its body
+     * uses and each model's traits (decl_uses), so that its header is printed first. */
+    gen.decl_traits = malloc((program->decl_count ? program->decl_count : 1) * sizeof *gen.decl_traits);
+    if (!gen.decl_traits) {
+        fprintf(stderr, "rpcc: out of memory\n");
+        exit(1);
     }
+    for (size_t index = 0; index < program->decl_count; index++)
+        decl_uses(&gen, program->definition_order[index], &gen.decl_traits[index]);
     static const BackendFile files[] = {
         {"python/models.py", emit_models},         {"python/client.py", emit_client},
         {"python/__init__.py", emit_init},         {"python/rpc_client.py", emit_runtime},
@@ -2411,6 +2607,7 @@ static bool emit(const IrProgram *program, const BackendOptions *options, Output
     strbuf_init(&gen.line);
     bool emitted = backend_emit_files(tree, files, sizeof files / sizeof files[0], "    ", &gen);
     strbuf_free(&gen.line);
+    free(gen.decl_traits);
     free(gen.decl_import_order);
     free(gen.decl_member_types);
     return emitted;
