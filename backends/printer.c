@@ -192,29 +192,6 @@ void printer_line(Printer *printer, const char *fmt, ...) {
     flush_point(printer);
 }
 
-void printer_append_printer(Printer *printer, Printer *body) {
-    StrBuf *text = &body->out, *head = &printer->out;
-    if (printer->sink && printer->depth == 0 && !printer->hold && text->len) {
-        /* A file printed as it goes: its text so far, then body's as it is (no indentation at depth 0). */
-        printer_flush(printer);
-        printer->sink(printer->sink_context, text->data, text->len);
-        printer->at_line_start = text->data[text->len - 1] == '\n';
-    } else if (printer->depth != 0 || text->len <= head->len) {
-        printer_write(printer, strbuf_cstr(text), text->len);
-    } else {
-        /* No indentation at depth 0: the result is head's bytes then body's, and the line state is body's end. */
-        strbuf_grow(text, head->len);
-        memmove(text->data + head->len, text->data, text->len + 1);
-        if (head->len) memcpy(text->data, head->data, head->len);
-        text->len += head->len;
-        StrBuf moved = *text;
-        *text = *head;
-        *head = moved;
-        printer->at_line_start = head->data[head->len - 1] == '\n';
-    }
-    printer_free(body);
-}
-
 void printer_blank_line(Printer *printer) { printer_write(printer, "\n", 1); }
 
 /* The value of the variable text[0..length) among printer_block's (name, value) pairs; aborts when there is none. */

@@ -40,15 +40,14 @@ void printer_free(Printer *printer);
  *
  * Where a flush may happen: at a line end only, at the end of any call that can end a line (printer_end_line,
  * PRINTER_LINE, printer_line, printer_write, printer_printf, printer_concat, printer_concat_line,
- * printer_blank_line, printer_block, printer_python_docstring, printer_jsdoc, printer_append_printer), never in
+ * printer_blank_line, printer_block, printer_python_docstring, printer_jsdoc), never in
  * the middle of a line (printer_putn, printer_put, PRINTER_PUTS, printer_string_literal, text written into `out`
  * directly). So a position in `out` is valid within the line it was taken in; code that keeps one across a line
  * end to read or rewrite the text after it later (Go's plain doc comments undo the lines they wrote when the doc
- * turns out not to be plain) holds the printer's flushes meanwhile: printer_hold, then printer_release. A length
- * compared across line ends only to see whether anything was printed in between is safe where the file cannot
- * have reached PRINTER_FLUSH_SIZE (Python's models.py header, a few kilobytes at most). A build with
- * -DPRINTER_FLUSH_SIZE=1 flushes at every line end: its output, compared with a normal build's (same.sh), shows
- * a backend breaking the rule (today it differs only in the blank lines of models.py's header). */
+ * turns out not to be plain) holds the printer's flushes meanwhile: printer_hold, then printer_release. A build
+ * with -DPRINTER_FLUSH_SIZE=1 flushes at every line end: `make check-golden-flush` compares its output with the
+ * goldens, so a backend breaking the rule fails there. A file's header is printed first: the backends decide
+ * its imports from the IR before printing the body (Go's types.go, Python's models.py). */
 void printer_attach(Printer *printer, PrinterSink sink, void *context);
 /* Hands all the text held to the sink (nothing without a sink). */
 void printer_flush(Printer *printer);
@@ -67,10 +66,6 @@ void printer_line(Printer *printer, const char *fmt, ...) __attribute__((format(
 /* Raw text, indented like printer_printf but without format processing. */
 void printer_write(Printer *printer, const char *text, size_t len);
 void printer_blank_line(Printer *printer);
-/* Appends all of `body`'s text as printer_write would, then frees `body`. A file printed as a body first and its
- * header (imports) after: when `printer` holds less than `body` and is not indented, its text is moved in front of
- * body's instead, so that a large file is never held twice. */
-void printer_append_printer(Printer *printer, Printer *body);
 
 /* Fast appends for the hot paths (no format processing). printer_put/printer_putn append text that holds no line
  * break (not checked: a '\n' in it would leave the next line unindented), writing the indentation first when the

@@ -609,26 +609,6 @@ static void test_unchanged_detection_across_pieces(void **state) {
     assert_true(inode_of(path) == inode);
     assert_true(mtime_of(path) == 1000000000);
 
-    /* the same file printed through one large append (printer_append_printer) is still the same */
-    {
-        OutputTree tree;
-        output_tree_init(&tree);
-        tree.stage_directory = directory;
-        Printer *file = output_tree_add(&tree, "go/types.go", "\t");
-        Printer body;
-        printer_init(&body, "\t");
-        const char *split = original + 1000 * 45;
-        split = strchr(split, '\n') + 1;
-        printer_write(file, original, (size_t)(split - original));
-        printer_write(&body, split, strlen(split));
-        printer_append_printer(file, &body);
-        char error[256];
-        assert_true(output_tree_write(&tree, directory, &stats, error, sizeof error));
-        assert_int_equal(stats.unchanged, 1);
-        output_tree_free(&tree);
-        assert_true(inode_of(path) == inode);
-    }
-
     size_t changed_lines[] = {0, 1700, 5000, lines - 1};
     for (size_t index = 0; index < sizeof changed_lines / sizeof *changed_lines; index++) {
         char *changed = numbered_lines(lines, changed_lines[index]);

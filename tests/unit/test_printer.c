@@ -58,40 +58,6 @@ static void test_multi_line_text_and_partial_lines(void **state) {
     printer_free(&printer);
 }
 
-/* printer_append_printer gives printer_write's bytes and line state, whether it moves the head in front of the body
- * (a small head, no indentation) or copies the body (an indented printer, or a head larger than the body). */
-static void test_append_printer(void **state) {
-    (void)state;
-    for (int indented = 0; indented < 2; indented++) {
-        for (int body_ends_line = 0; body_ends_line < 2; body_ends_line++) {
-            Printer head, body;
-            printer_init(&head, "  ");
-            printer_init(&body, "  ");
-            printer_line(&head, "package x");
-            if (indented) printer_indent(&head);
-            printer_printf(&body, "type A struct{}\n\nvar b = 1%s", body_ends_line ? "\n" : "");
-            printer_append_printer(&head, &body);
-            assert_null(body.out.data); /* freed */
-            printer_printf(&head, "z\n");
-            const char *expected[2][2] = {
-                {"package x\ntype A struct{}\n\nvar b = 1z\n", "package x\ntype A struct{}\n\nvar b = 1\nz\n"},
-                {"package x\n  type A struct{}\n\n  var b = 1z\n",
-                 "package x\n  type A struct{}\n\n  var b = 1\n  z\n"},
-            };
-            assert_string_equal(strbuf_cstr(&head.out), expected[indented][body_ends_line]);
-            printer_free(&head);
-        }
-    }
-    Printer head, body; /* an empty body changes nothing */
-    printer_init(&head, "");
-    printer_init(&body, "");
-    printer_printf(&head, "a");
-    printer_append_printer(&head, &body);
-    printer_printf(&head, "b\n");
-    assert_string_equal(strbuf_cstr(&head.out), "ab\n");
-    printer_free(&head);
-}
-
 /* A printer with a sink hands its text on in pieces of complete lines once it holds PRINTER_FLUSH_SIZE: at a line
  * end only, and not while held (code that may still undo or rewrite lines it printed holds the printer). */
 typedef struct Collected {
@@ -150,13 +116,6 @@ static void test_printer_with_sink_flushes_at_line_ends(void **state) {
         printer_blank_line(&plain);
         assert_true(printer.out.len < PRINTER_FLUSH_SIZE + 64);
     }
-    Printer body;
-    printer_init(&body, "  ");
-    printer_write(&body, "tail\n", 5);
-    printer_append_printer(&printer, &body); /* straight to the sink */
-    printer_init(&body, "  ");
-    printer_write(&body, "tail\n", 5);
-    printer_append_printer(&plain, &body);
     printer_write(&printer, "last", 4);
     printer_write(&plain, "last", 4);
     printer_line(&printer, "%s", "");
@@ -549,7 +508,6 @@ int main(void) {
         cmocka_unit_test(test_dedent_never_below_zero),
         cmocka_unit_test(test_empty_printer),
         cmocka_unit_test(test_block_substitutes_and_indents),
-        cmocka_unit_test(test_append_printer),
         cmocka_unit_test(test_printer_with_sink_flushes_at_line_ends),
         cmocka_unit_test(test_block_unknown_variable_aborts),
         cmocka_unit_test(test_fast_appends_match_printf),
