@@ -56,16 +56,21 @@ typedef enum IrTypeKind {
     IR_REF,
 } IrTypeKind;
 
+/* 48 bytes, not 64: a large schema has hundreds of thousands (one per field, more for containers), held while the
+ * backends print. Hence the bit-fields, the 32-bit count, and `key` sharing its room with `literals` (a map has no
+ * literals, a literal type no key; every reader checks the kind first). */
 struct IrType {
-    IrTypeKind kind;
-    bool nullable;    /* `T | null`: the value may be JSON null */
-    Span span;        /* where the type was written */
-    IrType *key;      /* IR_MAP */
-    IrType *element;  /* IR_LIST element, IR_MAP value */
-    IrDecl *decl;     /* IR_REF */
-    /* IR_LITERAL: the values (at least one), all of the same kind (IR_VALUE_STRING, _INT or _BOOL) */
-    IrValue **literals;
-    size_t literal_count;
+    IrTypeKind kind : 8;
+    bool nullable : 1;      /* `T | null`: the value may be JSON null */
+    uint32_t literal_count; /* IR_LITERAL: how many `literals` */
+    Span span;              /* where the type was written */
+    IrType *element;        /* IR_LIST element, IR_MAP value */
+    IrDecl *decl;           /* IR_REF */
+    union {
+        IrType *key; /* IR_MAP */
+        /* IR_LITERAL: the values (at least one), all of the same kind (IR_VALUE_STRING, _INT or _BOOL) */
+        IrValue **literals;
+    };
 };
 
 typedef enum IrValueKind {
