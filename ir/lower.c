@@ -24,6 +24,7 @@ typedef struct Lowering {
     StrMap methods;      /* rpc method -> IrRpc */
     StrMap channel_names; /* channel name -> IrChannel */
     StrMap lost_names;   /* names of declarations a syntax error dropped (AstFile.lost_names) */
+    StrMap texts;        /* field and member names -> their one copy in the IR (intern_text) */
     PtrVec decls;        /* IrDecl *, in program order */
     PtrVec rpcs;         /* IrRpc * */
     PtrVec channels;     /* IrChannel * */
@@ -159,6 +160,18 @@ static const char *copy_text(Lowering *lowering, const char *text, size_t length
     char *copy = arena_alloc(lowering->arena, length + 1);
     memcpy(copy, text, length); /* decoded strings may hold NUL bytes: copy by length */
     copy[length] = '\0';
+    return copy;
+}
+
+/* The IR's one copy of a field or member name: a large schema repeats them ("id", "name"), and the IR holds them
+ * while the backends print. Nothing writes to the IR's strings, and nothing tells two fields apart by their names'
+ * addresses. (Docs are not interned: most are written once, and their table would cost more than it saves.) */
+static const char *intern_text(Lowering *lowering, const char *text, size_t length) {
+    uint32_t hash = strmap_hash(text, length);
+    const char *copy = strmap_get_hashed(&lowering->texts, text, length, hash);
+    if (copy) return copy;
+    copy = copy_text(lowering, text, length);
+    strmap_put_hashed(&lowering->texts, copy, length, hash, (void *)copy);
     return copy;
 }
 
@@ -954,7 +967,7 @@ static void lower_enum(Lowering *lowering, const AstDecl *ast, IrDecl *decl) {
     for (size_t i = 0; i < ast->members.count; i++) {
         const AstEnumMember *member_ast = ast->members.items[i];
         IrEnumMember *member = ARENA_NEW(lowering->arena, IrEnumMember);
-        member->name = span_strdup(lowering->arena, member_ast->name);
+        member->name = intern_text(lowering, span_text(member_ast->name), member_ast->name.length);
         member->span = member_ast->name;
         member->doc = doc_text(lowering, member_ast->doc);
         Annotations member_annotations;
@@ -1012,7 +1025,7 @@ static void lower_model(Lowering *lowering, const AstDecl *ast, IrDecl *decl, Pt
     for (size_t i = 0; i < ast->fields.count; i++) {
         const AstField *field_ast = ast->fields.items[i];
         IrField *field = ARENA_NEW(lowering->arena, IrField);
-        field->name = span_strdup(lowering->arena, field_ast->name);
+        field->name = intern_text(lowering, span_text(field_ast->name), field_ast->name.length);
         field->span = field_ast->name;
         field->doc = doc_text(lowering, field_ast->doc);
         field->optional = field_ast->optional;
@@ -1479,6 +1492,7 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
     strmap_init(&lowering.methods, &lowering.scratch);
     strmap_init(&lowering.channel_names, &lowering.scratch);
     strmap_init(&lowering.lost_names, &lowering.scratch);
+    strmap_init(&lowering.texts, &lowering.scratch);
     /* Sized once for every declaration: no table grown step by step, each old one left behind. */
     size_t decl_count = 0;
     for (size_t f = 0; f < loaded->count; f++) decl_count += loaded->files[f]->ast->decls.count;
