@@ -56,16 +56,19 @@ typedef enum IrTypeKind {
     IR_REF,
 } IrTypeKind;
 
-/* 48 bytes, not 64: a large schema has hundreds of thousands (one per field, more for containers), held while the
- * backends print. Hence the bit-fields, the 32-bit count, and `key` sharing its room with `literals` (a map has no
- * literals, a literal type no key; every reader checks the kind first). */
+/* 40 bytes, not 64: a large schema has hundreds of thousands (one per field, more for containers), held while the
+ * backends print. Hence the bit-fields, the 32-bit count, and the members of different kinds sharing their room
+ * (every reader checks the kind first): `element` with `decl` (a container is no reference), `key` with
+ * `literals` (a map has no literals). */
 struct IrType {
     IrTypeKind kind : 8;
     bool nullable : 1;      /* `T | null`: the value may be JSON null */
     uint32_t literal_count; /* IR_LITERAL: how many `literals` */
     Span span;              /* where the type was written */
-    IrType *element;        /* IR_LIST element, IR_MAP value */
-    IrDecl *decl;           /* IR_REF */
+    union {
+        IrType *element; /* IR_LIST element, IR_MAP value */
+        IrDecl *decl;    /* IR_REF */
+    };
     union {
         IrType *key; /* IR_MAP */
         /* IR_LITERAL: the values (at least one), all of the same kind (IR_VALUE_STRING, _INT or _BOOL) */
