@@ -1447,7 +1447,8 @@ static void collect_declarations(Lowering *lowering, const LoadedProgram *loaded
             IrDecl *decl = ARENA_NEW(lowering->arena, IrDecl);
             decl->name = span_strdup(lowering->arena, ast->name);
             decl->span = ast->name;
-            decl->doc = doc_text(lowering, ast->doc);
+            /* decl->doc is copied when the declaration is lowered (lower_declared): by then the ASTs lowered
+             * before it have given their memory back, and the copy goes there rather than to fresh pages. */
             decl->kind = ast->kind == AST_DECL_MODEL  ? IR_DECL_MODEL
                          : ast->kind == AST_DECL_ENUM ? IR_DECL_ENUM
                          : ast->kind == AST_DECL_UNION ? IR_DECL_UNION
@@ -1490,6 +1491,14 @@ static Symbol *symbol_for(Lowering *lowering, const AstDecl *ast) {
     return symbol && symbol->ast == ast ? symbol : NULL;
 }
 
+/* The declaration `ast` was collected as, with its doc (collect_declarations leaves it out), or NULL. */
+static IrDecl *lower_declared(Lowering *lowering, const AstDecl *ast) {
+    Symbol *symbol = symbol_for(lowering, ast);
+    if (!symbol) return NULL;
+    symbol->ir->doc = doc_text(lowering, ast->doc);
+    return symbol->ir;
+}
+
 IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diags) {
     Lowering lowering;
     memset(&lowering, 0, sizeof lowering);
@@ -1519,8 +1528,8 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
         lowering.file = loaded->files[f];
         for (size_t i = 0; i < lowering.file->ast->decls.count; i++) {
             AstDecl *ast = lowering.file->ast->decls.items[i];
-            Symbol *symbol = ast->kind == AST_DECL_ENUM ? symbol_for(&lowering, ast) : NULL;
-            if (symbol) lower_enum(&lowering, ast, symbol->ir);
+            IrDecl *decl = ast->kind == AST_DECL_ENUM ? lower_declared(&lowering, ast) : NULL;
+            if (decl) lower_enum(&lowering, ast, decl);
         }
     }
     for (size_t f = 0; f < loaded->count; f++) {
@@ -1536,13 +1545,15 @@ IrProgram *ir_lower(const LoadedProgram *loaded, Arena *arena, Diagnostics *diag
                 release_lowered(&lowering, lowering.file->ast, i);
                 continue;
             }
-            Symbol *symbol = symbol_for(&lowering, ast);
-            if (!symbol) continue;
+            IrDecl *decl = ast->kind == AST_DECL_ENUM ? NULL : lower_declared(&lowering, ast);
+            Symbol *symbol = decl ? NULL : symbol_for(&lowering, ast); /* an enum, lowered in the first pass */
+            if (symbol) decl = symbol->ir;
+            if (!decl) continue;
             PtrVec hoisted = {0};
-            if (ast->kind == AST_DECL_MODEL) lower_model(&lowering, ast, symbol->ir, &hoisted);
+            if (ast->kind == AST_DECL_MODEL) lower_model(&lowering, ast, decl, &hoisted);
             if (ast->kind == AST_DECL_UNION || ast->kind == AST_DECL_ALIAS)
-                lower_union_or_alias(&lowering, ast, symbol->ir, &hoisted);
-            ptrvec_push(arena, &lowering.decls, symbol->ir);
+                lower_union_or_alias(&lowering, ast, decl, &hoisted);
+            ptrvec_push(arena, &lowering.decls, decl);
             for (size_t h = 0; h < hoisted.count; h++) ptrvec_push(arena, &lowering.decls, hoisted.items[h]);
             release_lowered(&lowering, lowering.file->ast, i);
         }
