@@ -156,7 +156,7 @@ typedef enum IrDeclKind {
 } IrDeclKind;
 
 /* The flags and counts come first, packed together: a large schema has tens of thousands of declarations, held
- * while the backends print (168 bytes, not 192). */
+ * while the backends print (152 bytes, not 192). */
 struct IrDecl {
     IrDeclKind kind;
     bool synthesized; /* an inline union hoisted out of a field; it has no declaration in the source */
@@ -172,20 +172,19 @@ struct IrDecl {
      * itself incomplete there (ir/order.c): a target that defines types eagerly completes it at the end. */
     bool defined_incomplete;
     IrDeprecation deprecation;
-    size_t index;     /* position in IrProgram.decls */
+    uint32_t index;   /* position in IrProgram.decls */
+    /* The counts of the arrays below (32 bits: a schema's source is below 4 GiB) */
+    uint32_t field_count, member_count, alternative_count;
     const char *name; /* as in the IDL; for a hoisted inline union, the synthesized name */
     Span span;        /* the name (for a hoisted union, the inline union's type) */
     IrNames names;
     const char *doc;
     /* IR_DECL_MODEL */
-    IrField **fields;
-    size_t field_count;
+    IrField **fields; /* field_count of them */
     /* IR_DECL_ENUM */
-    IrEnumMember **members;
-    size_t member_count;
+    IrEnumMember **members; /* member_count */
     /* IR_DECL_UNION: the alternatives (at least two), none nullable */
-    IrType **alternatives;
-    size_t alternative_count;
+    IrType **alternatives; /* alternative_count */
     const char *discriminator; /* wire name of the tag field, or NULL for an untagged union */
     IrNames *alternative_names; /* per alternative, the member a target holds it in (Go: the union struct's field;
                                    Rust: the enum's variant; NULL in targets whose unions have no members)
