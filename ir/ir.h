@@ -143,9 +143,9 @@ struct IrEnumMember {
     IrNames names;    /* Python member, TypeScript const key, Go constant */
     const char *doc;
     IrDeprecation deprecation;
-    const char *string_value; /* string enums */
-    size_t string_value_length;
-    int64_t int_value;        /* int enums */
+    uint32_t string_value_length; /* beside `deprecation`, in its slot's padding */
+    const char *string_value;     /* string enums */
+    int64_t int_value;            /* int enums */
 };
 
 typedef enum IrDeclKind {
@@ -201,10 +201,10 @@ typedef struct IrRpc {
     Span method_span;   /* the wire name: the @method string, else the dotted name */
     IrNames names;      /* tasks_get_stats, tasksGetStats, TasksGetStats */
     const char *doc;
+    bool oneway;        /* @oneway: the client sends and waits for no result; the server answers nothing */
     IrDeprecation deprecation;
     IrDecl *params;     /* a model, or NULL for `()` (an empty object is sent) */
     IrDecl *result;     /* a model; NULL for a one-way method */
-    bool oneway;        /* @oneway: the client sends and waits for no result; the server answers nothing */
 } IrRpc;
 
 /* Typed channels (spec/rpc-idl.md, Channels): a Centrifugo channel name pattern with typed parameters, the type
