@@ -27,10 +27,16 @@ void output_tree_init(OutputTree *tree) {
     tree->staging = NULL;
     tree->stage_directory = NULL;
     tree->stage_error[0] = '\0';
+    tree->discard_text = false;
 }
 
 static void staging_free(OutputStaging *staging, bool undo_first);
 static void stage_piece(void *context, const char *text, size_t len);
+
+/* The sink of a file whose text nobody reads (OutputTree.discard_text). */
+static void discard_piece(void *context, const char *text, size_t len) {
+    (void)context, (void)text, (void)len;
+}
 
 void output_tree_free(OutputTree *tree) {
     if (tree->staging) staging_free(tree->staging, true);
@@ -77,6 +83,7 @@ Printer *output_tree_add(OutputTree *tree, const char *relative_path, const char
     file->staged = false;
     /* A tree that stages stages this file while it is printed. */
     if (tree->stage_directory || tree->staging) printer_attach(&file->printer, stage_piece, file);
+    else if (tree->discard_text) printer_attach(&file->printer, discard_piece, NULL);
     tree->files[tree->count++] = file;
     return &file->printer;
 }
@@ -563,6 +570,8 @@ void output_tree_merge(OutputTree *into, OutputTree *from) {
     }
     free(from->files);
     const char *stage_directory = from->stage_directory;
+    bool discard_text = from->discard_text;
     output_tree_init(from);
     from->stage_directory = stage_directory;
+    from->discard_text = discard_text;
 }

@@ -38,6 +38,9 @@ struct OutputTree {
      * a staging failure ends the backend's emit with the message in stage_error. */
     const char *stage_directory;
     char stage_error[1024];
+    /* When set, the files added from now on drop their text as it is printed (a printer holds at most one piece of
+     * it, PRINTER_FLUSH_SIZE): --list-outputs needs only the paths. Such a tree must not be written or staged. */
+    bool discard_text;
 };
 
 void output_tree_init(OutputTree *tree);

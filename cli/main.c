@@ -674,6 +674,7 @@ static int run(const Options *options, const char *argv0) {
 
     OutputTree tree;
     output_tree_init(&tree);
+    tree.discard_text = options->list_outputs; /* only the paths are printed */
     bool stage = options->output && !options->list_outputs;
     char error[1024];
     /* The output directory is made before any backend stages into it (staging threads never race to make it). */
@@ -697,6 +698,7 @@ static int run(const Options *options, const char *argv0) {
         job->options = &backend_options;
         job->output = stage ? options->output : NULL;
         output_tree_init(&job->tree);
+        job->tree.discard_text = options->list_outputs;
         job->emitted = job->staged = false;
         job->error[0] = '\0';
     }

@@ -56,16 +56,24 @@ typedef enum IrTypeKind {
     IR_REF,
 } IrTypeKind;
 
+/* 40 bytes, not 64: a large schema has hundreds of thousands (one per field, more for containers), held while the
+ * backends print. Hence the bit-fields, the 32-bit count, and the members of different kinds sharing their room
+ * (every reader checks the kind first): `element` with `decl` (a container is no reference), `key` with
+ * `literals` (a map has no literals). */
 struct IrType {
-    IrTypeKind kind;
-    bool nullable;    /* `T | null`: the value may be JSON null */
-    Span span;        /* where the type was written */
-    IrType *key;      /* IR_MAP */
-    IrType *element;  /* IR_LIST element, IR_MAP value */
-    IrDecl *decl;     /* IR_REF */
-    /* IR_LITERAL: the values (at least one), all of the same kind (IR_VALUE_STRING, _INT or _BOOL) */
-    IrValue **literals;
-    size_t literal_count;
+    IrTypeKind kind : 8;
+    bool nullable : 1;      /* `T | null`: the value may be JSON null */
+    uint32_t literal_count; /* IR_LITERAL: how many `literals` */
+    Span span;              /* where the type was written */
+    union {
+        IrType *element; /* IR_LIST element, IR_MAP value */
+        IrDecl *decl;    /* IR_REF */
+    };
+    union {
+        IrType *key; /* IR_MAP */
+        /* IR_LITERAL: the values (at least one), all of the same kind (IR_VALUE_STRING, _INT or _BOOL) */
+        IrValue **literals;
+    };
 };
 
 typedef enum IrValueKind {
@@ -107,7 +115,9 @@ typedef struct IrConstraints {
 /* The constraints of every field that has none. */
 extern const IrConstraints ir_no_constraints;
 
-typedef struct IrDeprecation {
+/* Packed (9 bytes, byte-aligned), so that the structs holding one can put their flags beside it rather than in a
+ * padded word of their own: a large schema holds hundreds of thousands of fields. */
+typedef struct __attribute__((packed)) IrDeprecation {
     bool deprecated;
     const char *reason; /* NULL when @deprecated had no argument */
 } IrDeprecation;
@@ -119,9 +129,9 @@ typedef struct IrField {
     Span wire_name_span;   /* the @json argument, or the field name */
     IrNames names;         /* Python attribute, TypeScript property key (may be a quoted literal), Go field */
     const char *doc;       /* NULL if none; lines separated by '\n' */
-    IrDeprecation deprecation;
+    bool optional;         /* `x?: T`: may be absent on the wire */
+    IrDeprecation deprecation; /* beside `optional`: the two share one 16-byte slot (128 bytes a field, not 136) */
     IrType *type;
-    bool optional;          /* `x?: T`: may be absent on the wire */
     IrValue *default_value; /* NULL if none; a field with a default may be absent too */
     /* Never NULL: &ir_no_constraints when none were given (most fields), so that a field does not carry the struct */
     const IrConstraints *constraints;
@@ -133,9 +143,9 @@ struct IrEnumMember {
     IrNames names;    /* Python member, TypeScript const key, Go constant */
     const char *doc;
     IrDeprecation deprecation;
-    const char *string_value; /* string enums */
-    size_t string_value_length;
-    int64_t int_value;        /* int enums */
+    uint32_t string_value_length; /* beside `deprecation`, in its slot's padding */
+    const char *string_value;     /* string enums */
+    int64_t int_value;            /* int enums */
 };
 
 typedef enum IrDeclKind {
@@ -145,35 +155,15 @@ typedef enum IrDeclKind {
     IR_DECL_ALIAS,
 } IrDeclKind;
 
+/* The flags and counts come first, packed together: a large schema has tens of thousands of declarations, held
+ * while the backends print (152 bytes, not 192). */
 struct IrDecl {
     IrDeclKind kind;
-    size_t index;     /* position in IrProgram.decls */
-    const char *name; /* as in the IDL; for a hoisted inline union, the synthesized name */
-    Span span;        /* the name (for a hoisted union, the inline union's type) */
-    IrNames names;
-    const char *doc;
-    IrDeprecation deprecation;
     bool synthesized; /* an inline union hoisted out of a field; it has no declaration in the source */
-    /* IR_DECL_MODEL */
-    IrField **fields;
-    size_t field_count;
-    bool recursive; /* the model can reach itself through its fields */
-    bool open;      /* @open: its values may carry keys it does not declare, which receivers keep (spec/rpc-idl.md,
-                       Open models); the backends do not act on it yet */
-    /* IR_DECL_ENUM */
-    bool int_enum;
-    IrEnumMember **members;
-    size_t member_count;
-    /* IR_DECL_UNION: the alternatives (at least two), none nullable */
-    IrType **alternatives;
-    size_t alternative_count;
-    const char *discriminator; /* wire name of the tag field, or NULL for an untagged union */
-    IrNames *alternative_names; /* per alternative, the member a target holds it in (Go: the union struct's field;
-                                   Rust: the enum's variant; NULL in targets whose unions have no members)
-                                   (ir/union_members.c) */
-    /* IR_DECL_ALIAS: the aliased type (may be nullable; never an inline union of non-literals: `type X = A | B;`
-     * is lowered as `union X = A | B;`) */
-    IrType *aliased;
+    bool recursive;   /* IR_DECL_MODEL: the model can reach itself through its fields */
+    bool open;        /* IR_DECL_MODEL, @open: its values may carry keys it does not declare, which receivers keep
+                         (spec/rpc-idl.md, Open models); the backends do not act on it yet */
+    bool int_enum;    /* IR_DECL_ENUM */
     /* What the rpcs use it for (ir/usage.c): some rpc's parameters or result model itself; reachable from some
      * rpc's parameters (clients send it, so a field with a default may be left out) or from some result. */
     bool is_params, is_result;
@@ -181,6 +171,27 @@ struct IrDecl {
     /* At its place in IrProgram.definition_order, the declaration names one defined after it, or one that is
      * itself incomplete there (ir/order.c): a target that defines types eagerly completes it at the end. */
     bool defined_incomplete;
+    IrDeprecation deprecation;
+    uint32_t index;   /* position in IrProgram.decls */
+    /* The counts of the arrays below (32 bits: a schema's source is below 4 GiB) */
+    uint32_t field_count, member_count, alternative_count;
+    const char *name; /* as in the IDL; for a hoisted inline union, the synthesized name */
+    Span span;        /* the name (for a hoisted union, the inline union's type) */
+    IrNames names;
+    const char *doc;
+    /* IR_DECL_MODEL */
+    IrField **fields; /* field_count of them */
+    /* IR_DECL_ENUM */
+    IrEnumMember **members; /* member_count */
+    /* IR_DECL_UNION: the alternatives (at least two), none nullable */
+    IrType **alternatives; /* alternative_count */
+    const char *discriminator; /* wire name of the tag field, or NULL for an untagged union */
+    IrNames *alternative_names; /* per alternative, the member a target holds it in (Go: the union struct's field;
+                                   Rust: the enum's variant; NULL in targets whose unions have no members)
+                                   (ir/union_members.c) */
+    /* IR_DECL_ALIAS: the aliased type (may be nullable; never an inline union of non-literals: `type X = A | B;`
+     * is lowered as `union X = A | B;`) */
+    IrType *aliased;
 };
 
 typedef struct IrRpc {
@@ -190,10 +201,10 @@ typedef struct IrRpc {
     Span method_span;   /* the wire name: the @method string, else the dotted name */
     IrNames names;      /* tasks_get_stats, tasksGetStats, TasksGetStats */
     const char *doc;
+    bool oneway;        /* @oneway: the client sends and waits for no result; the server answers nothing */
     IrDeprecation deprecation;
     IrDecl *params;     /* a model, or NULL for `()` (an empty object is sent) */
     IrDecl *result;     /* a model; NULL for a one-way method */
-    bool oneway;        /* @oneway: the client sends and waits for no result; the server answers nothing */
 } IrRpc;
 
 /* Typed channels (spec/rpc-idl.md, Channels): a Centrifugo channel name pattern with typed parameters, the type

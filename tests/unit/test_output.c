@@ -199,6 +199,33 @@ static void test_sorted_paths(void **state) {
     output_tree_free(&tree);
 }
 
+/* --list-outputs: a tree that discards its files' text holds at most about one piece of each while it is printed,
+ * and still lists every path; a tree merged from it keeps discarding. */
+static void test_discarding_tree_keeps_paths_not_text(void **state) {
+    (void)state;
+    OutputTree tree, part;
+    output_tree_init(&tree);
+    output_tree_init(&part);
+    tree.discard_text = part.discard_text = true;
+    Printer *printer = output_tree_add(&part, "typescript/types.ts", "  ");
+    assert_non_null(printer);
+    for (size_t line = 0; line < 20000; line++) {
+        printer_printf(printer, "line %06zu of the generated file, some text\n", line);
+        assert_true(printer->out.len <= PRINTER_FLUSH_SIZE + 64);
+    }
+    add_file(&part, "go/types.go", "package sdk\n");
+    output_tree_merge(&tree, &part);
+    assert_true(part.discard_text);
+    output_tree_free(&part);
+    add_file(&tree, "README.md", "# SDK\n");
+    const char *paths[3];
+    output_tree_sorted_paths(&tree, paths);
+    assert_string_equal(paths[0], "README.md");
+    assert_string_equal(paths[1], "go/types.go");
+    assert_string_equal(paths[2], "typescript/types.ts");
+    output_tree_free(&tree);
+}
+
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Writing                                                                                                    */
 
@@ -758,6 +785,7 @@ int main(void) {
         cmocka_unit_test(test_rejects_unsafe_and_duplicate_paths),
         cmocka_unit_test(test_printers_stay_valid_while_files_are_added),
         cmocka_unit_test(test_sorted_paths),
+        cmocka_unit_test(test_discarding_tree_keeps_paths_not_text),
         SANDBOX_TEST(test_writes_tree_creating_directories),
         SANDBOX_TEST(test_second_write_touches_nothing),
         SANDBOX_TEST(test_staged_files_release_memory_and_commit_together),
