@@ -53,8 +53,8 @@ static const char usage_text[] =
     "      --go-module PATH        Go module path (default: the package name)\n"
     "      --go-websocket=LIB      coder (github.com/coder/websocket, default) or nhooyr (nhooyr.io/websocket)\n"
     "      --jobs N|auto           N > 1: hash the contract during the checks and run the backends in up to N\n"
-    "                              threads; auto: one per processor (default 1: one stage after another;\n"
-    "                              also RPCC_JOBS)\n"
+    "                              threads; auto (default): one per processor; 1: one stage after another\n"
+    "                              (also RPCC_JOBS)\n"
     "      --ts-int=TYPE           the TypeScript type of `int`: number (default; exact up to 2^53) or bigint\n"
     "      --license SPDX          the licence field of pyproject.toml and package.json, an SPDX expression such as\n"
     "                              MIT or 'Apache-2.0 OR MIT' (default: no licence field)\n"
@@ -173,11 +173,11 @@ static int parse_arguments(int argc, char **argv, Options *options) {
     options->color = -1;
     options->max_errors = 100;
     options->go_websocket = "github.com/coder/websocket";
-    /* One stage after another by default. Threads (--jobs 2 on 2 free processors) took 5 to 12% off the wall time
-     * at 1,000 methods and 19% at 10,000, for 4 to 28% more CPU time, and nothing on a busy machine; and, until
-     * every backend streams its files (held whole, two backends at once hold two), they raise the peak RSS above
-     * the targets (bench/FINDINGS.md, "Threads"). */
-    options->jobs = 1;
+    /* Threads by default (auto: one per processor). On 2 processors, paired runs took the wall time at 1,000
+     * methods from about 57 to 47 ms and at 10,000 from 560 to 450 ms, with the same peak RSS: the files stream to
+     * disk as they are printed, so backends at work together hold no more than one (bench/FINDINGS.md, "Threads").
+     * --jobs 1 runs every stage one after another. */
+    options->jobs = 0;
     const char *jobs = getenv("RPCC_JOBS");
     if (jobs && *jobs && !parse_jobs(jobs, &options->jobs))
         return usage_error("RPCC_JOBS takes a positive number or auto, not '%s'", jobs);
