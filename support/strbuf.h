@@ -26,6 +26,10 @@ void strbuf_grow(StrBuf *buf, size_t extra);
 #pragma GCC diagnostic push
 /* GCC warns of the 8- and 4-byte branches where it sees a shorter constant string, for which they are never taken. */
 #pragma GCC diagnostic ignored "-Warray-bounds"
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
+/* And of the branch for more than 32 bytes where the source is a smaller array (a number's digits), likewise. */
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
 static inline __attribute__((always_inline)) void strbuf_copy_bytes(char *to, const char *from, size_t len) {
     if (len > 32) {
         memcpy(to, from, len);
