@@ -30,7 +30,7 @@ static void check_map_key(const IrType *type, void *context) {
         diag_error(check->diags, type->key->span, "map keys cannot be null");
 }
 
-/* check_map_key for every map in `type`, in the order ir_for_each_type visits them (a map, its key, its element),
+/* check_map_key for every map in `type`, outermost first (a map, its key, its element),
  * without a call for each type that holds no map. */
 static void check_map_keys_in(TypeCheck *check, const IrType *type) {
     while (type && (type->kind == IR_LIST || type->kind == IR_MAP)) {

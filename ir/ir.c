@@ -169,25 +169,6 @@ const char *ir_type_to_string(Arena *arena, const IrType *type) {
     return type->nullable ? arena_printf(arena, "%s | null", text) : text;
 }
 
-static void visit_type(const IrType *type, void (*visit)(const IrType *, void *), void *context) {
-    if (!type) return;
-    visit(type, context);
-    if (type->kind == IR_LIST) visit_type(type->element, visit, context);
-    if (type->kind == IR_MAP) {
-        visit_type(type->key, visit, context);
-        visit_type(type->element, visit, context);
-    }
-}
-
-void ir_for_each_type(const IrProgram *program, void (*visit)(const IrType *type, void *context), void *context) {
-    for (size_t d = 0; d < program->decl_count; d++) {
-        const IrDecl *decl = program->decls[d];
-        for (size_t i = 0; i < decl->field_count; i++) visit_type(decl->fields[i]->type, visit, context);
-        for (size_t i = 0; i < decl->alternative_count; i++) visit_type(decl->alternatives[i], visit, context);
-        if (decl->kind == IR_DECL_ALIAS) visit_type(decl->aliased, visit, context);
-    }
-}
-
 void ir_channel_wire_pattern(const IrChannel *channel, bool typed, StrBuf *out) {
     for (size_t i = 0; i < channel->part_count; i++) {
         const IrChannelPart *part = channel->parts[i];

@@ -61,8 +61,4 @@ const char *ir_type_to_string(Arena *arena, const IrType *type);
 /* A value as IDL source text, for messages and the IR dump. */
 const char *ir_value_to_string(Arena *arena, const IrValue *value);
 
-/* Calls `visit` on every type in the program, outermost first (fields, aliases, union alternatives, and the
- * types inside lists and maps). */
-void ir_for_each_type(const IrProgram *program, void (*visit)(const IrType *type, void *context), void *context);
-
 #endif
